@@ -1,0 +1,133 @@
+// Package admin serves the sandbox's own API (openapi/sandbox.yaml) under /__sandbox/:
+// the scenario catalogue, reset, the journal, the clock and tenant keys here, and the
+// per-API parts (test kits, OTPs, profile settings) through the small interfaces below,
+// which each partner API package implements.
+package admin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	api "github.com/partnersandbox/sandbox/generated/sandbox"
+	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/openapi"
+	"github.com/partnersandbox/sandbox/scenarios"
+)
+
+// DCMS is the DCMS part of the admin API.
+type DCMS interface {
+	GetTestKit(ctx context.Context, req api.GetTestKitRequestObject) (api.GetTestKitResponseObject, error)
+	// SetPinKey is the tenant's Set PIN V2 AES key.
+	SetPinKey(tenant string) []byte
+}
+
+// DMT is the DMT part of the admin API.
+type DMT interface {
+	GetLastOtp(ctx context.Context, req api.GetLastOtpRequestObject) (api.GetLastOtpResponseObject, error)
+	// Key is the client's AES-256 key for the encrypted variant.
+	Key(tenant string) []byte
+}
+
+// Profile is the profile part of the admin API.
+type Profile interface {
+	GetOutbox(ctx context.Context, req api.GetOutboxRequestObject) (api.GetOutboxResponseObject, error)
+	GetRateLimits(ctx context.Context, req api.GetRateLimitsRequestObject) (api.GetRateLimitsResponseObject, error)
+	SetRateLimits(ctx context.Context, req api.SetRateLimitsRequestObject) (api.SetRateLimitsResponseObject, error)
+	GetWebhook(ctx context.Context, req api.GetWebhookRequestObject) (api.GetWebhookResponseObject, error)
+	SetWebhook(ctx context.Context, req api.SetWebhookRequestObject) (api.SetWebhookResponseObject, error)
+	DeleteWebhook(ctx context.Context, req api.DeleteWebhookRequestObject) (api.DeleteWebhookResponseObject, error)
+	GetWebhookDeliveries(ctx context.Context, req api.GetWebhookDeliveriesRequestObject) (api.GetWebhookDeliveriesResponseObject, error)
+	ReviewSubmission(ctx context.Context, req api.ReviewSubmissionRequestObject) (api.ReviewSubmissionResponseObject, error)
+}
+
+// Server implements the admin API.
+type Server struct {
+	core
+	DCMS
+	DMT
+	Profile
+}
+
+var _ api.StrictServerInterface = (*Server)(nil)
+
+// New returns the admin server over the sandbox's shared parts.
+func New(engine *scenarios.Engine, st store.Store, j *journal.Journal, clk *clock.Clock, dcms DCMS, dmt DMT, profile Profile) *Server {
+	return &Server{core: core{engine: engine, store: st, journal: j, clock: clk, dcms: dcms, dmt: dmt}, DCMS: dcms, DMT: dmt, Profile: profile}
+}
+
+// Mount registers the admin routes on r with contract validation.
+func (s *Server) Mount(r *mux.Router) error {
+	doc, err := openapi.Load("sandbox")
+	if err != nil {
+		return err
+	}
+	routes := server.NewRoutes(doc)
+	validate := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if rt := routes.Find(r); rt != nil {
+				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if err := server.Validate(r, rt); err != nil {
+					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	badRequest := func(w http.ResponseWriter, _ *http.Request, err error) {
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+	}
+	h := api.NewStrictHandlerWithOptions(s, nil, api.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: badRequest,
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeError(w, http.StatusInternalServerError, "internal", err.Error())
+		},
+	})
+	api.HandlerWithOptions(h, api.GorillaServerOptions{
+		BaseRouter:       r,
+		Middlewares:      []api.MiddlewareFunc{validate},
+		ErrorHandlerFunc: badRequest,
+	})
+	return nil
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(api.Error{Error: struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{Code: code, Message: msg}})
+}
+
+// NotFound is the admin API's 404 body.
+func NotFound(format string, args ...any) api.NotFoundJSONResponse {
+	return api.NotFoundJSONResponse(errorBody("not_found", fmt.Sprintf(format, args...)))
+}
+
+// BadRequest is the admin API's 400 body.
+func BadRequest(format string, args ...any) api.BadRequestJSONResponse {
+	return api.BadRequestJSONResponse(errorBody("invalid_request", fmt.Sprintf(format, args...)))
+}
+
+func errorBody(code, msg string) api.Error {
+	var e api.Error
+	e.Error.Code, e.Error.Message = code, msg
+	return e
+}
+
+// Time formats a sandbox time the way the admin API shows every time.
+func Time(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -1,0 +1,137 @@
+package admin
+
+import (
+	"context"
+	"encoding/base64"
+	"time"
+
+	api "github.com/partnersandbox/sandbox/generated/sandbox"
+	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/scenarios"
+)
+
+// core is the part of the admin API that belongs to no single partner API.
+type core struct {
+	engine  *scenarios.Engine
+	store   store.Store
+	journal *journal.Journal
+	clock   *clock.Clock
+	dcms    DCMS
+	dmt     DMT
+}
+
+func (c *core) Health(context.Context, api.HealthRequestObject) (api.HealthResponseObject, error) {
+	return api.Health200JSONResponse{Status: api.Ok}, nil
+}
+
+func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObject) (api.ListScenariosResponseObject, error) {
+	out := api.Catalogue{Operations: []api.CatalogueOperation{}}
+	for _, op := range c.engine.Catalogue().Operations() {
+		if req.Params.Api != nil && string(*req.Params.Api) != op.API {
+			continue
+		}
+		if req.Params.OperationId != nil && *req.Params.OperationId != op.ID {
+			continue
+		}
+		cop := api.CatalogueOperation{Api: api.CatalogueOperationApi(op.API), OperationId: op.ID, Method: op.Method, Path: op.Path, Outcomes: []api.CatalogueOutcome{}}
+		for _, o := range op.Outcomes {
+			magic := []api.MagicValue{}
+			for _, m := range o.Magic {
+				magic = append(magic, api.MagicValue{Field: m.Field, Value: m.Value})
+			}
+			cop.Outcomes = append(cop.Outcomes, api.CatalogueOutcome{Name: o.Name, Status: o.Status, Code: o.Code, Message: o.Message, Magic: magic})
+		}
+		out.Operations = append(out.Operations, cop)
+	}
+	return api.ListScenarios200JSONResponse(out), nil
+}
+
+func (c *core) Reset(_ context.Context, req api.ResetRequestObject) (api.ResetResponseObject, error) {
+	tenant := ""
+	if req.Params.Tenant != nil {
+		tenant = *req.Params.Tenant
+	}
+	c.store.Reset(tenant)
+	if tenant == "" {
+		tenant = "*"
+	}
+	return api.Reset200JSONResponse{Tenant: tenant}, nil
+}
+
+func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (api.GetJournalResponseObject, error) {
+	f := journal.Filter{}
+	if p := req.Params.Tenant; p != nil {
+		f.Tenant = *p
+	}
+	if p := req.Params.OperationId; p != nil {
+		f.OperationID = *p
+	}
+	if p := req.Params.Api; p != nil {
+		f.API = string(*p)
+	}
+	if p := req.Params.Limit; p != nil {
+		f.Limit = *p
+	}
+	entries := c.journal.List(f)
+	out := api.Journal{Capacity: c.journal.Capacity(), Entries: make([]api.JournalEntry, len(entries))}
+	for i, e := range entries {
+		out.Entries[i] = api.JournalEntry{
+			Id: e.ID, Time: Time(e.Time), Api: e.API, Tenant: e.Tenant, OperationId: e.OperationID,
+			Method: e.Method, Path: e.Path, Status: e.Status, Outcome: e.Outcome,
+			DurationMs: float32(e.Duration.Seconds() * 1000), Request: string(e.Request), Response: string(e.Response),
+		}
+	}
+	return api.GetJournal200JSONResponse(out), nil
+}
+
+func (c *core) ClearJournal(context.Context, api.ClearJournalRequestObject) (api.ClearJournalResponseObject, error) {
+	return api.ClearJournal200JSONResponse{Cleared: c.journal.Clear()}, nil
+}
+
+func (c *core) GetClock(context.Context, api.GetClockRequestObject) (api.GetClockResponseObject, error) {
+	return api.GetClock200JSONResponse(c.now()), nil
+}
+
+func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.SetClockResponseObject, error) {
+	b := req.Body
+	n := 0
+	for _, set := range []bool{b.Advance != nil, b.Set != nil, b.Reset != nil && *b.Reset} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest(`give exactly one of "advance" (a Go duration such as "72h"), "set" (an RFC 3339 time) or "reset": true`)}, nil
+	}
+	switch {
+	case b.Advance != nil:
+		d, err := time.ParseDuration(*b.Advance)
+		if err != nil || d < 0 {
+			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("advance: %q is not a positive Go duration such as 90s, 15m or 72h", *b.Advance)}, nil
+		}
+		c.clock.Advance(d)
+	case b.Set != nil:
+		t, err := time.Parse(time.RFC3339, *b.Set)
+		if err != nil {
+			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("set: %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", *b.Set)}, nil
+		}
+		c.clock.Set(t)
+	default:
+		c.clock.Reset()
+	}
+	return api.SetClock200JSONResponse(c.now()), nil
+}
+
+func (c *core) now() api.Clock {
+	return api.Clock{Now: Time(c.clock.Now()), Offset: c.clock.Offset().Round(time.Second).String()}
+}
+
+func (c *core) GetTenantKeys(_ context.Context, req api.GetTenantKeysRequestObject) (api.GetTenantKeysResponseObject, error) {
+	return api.GetTenantKeys200JSONResponse{
+		Tenant:    req.Tenant,
+		SetPinKey: base64.StdEncoding.EncodeToString(c.dcms.SetPinKey(req.Tenant)),
+		DmtKey:    base64.StdEncoding.EncodeToString(c.dmt.Key(req.Tenant)),
+	}, nil
+}

@@ -1,0 +1,113 @@
+// Package journal keeps a bounded ring of recent partner API calls for the admin API. It
+// never grows past its capacity, and it only ever holds masked bodies.
+package journal
+
+import (
+	"sync"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/mask"
+)
+
+// MaxBody is the most of a body an entry keeps.
+const MaxBody = 64 << 10
+
+// Entry is one call.
+type Entry struct {
+	ID          int64
+	Time        time.Time
+	API         string
+	Tenant      string
+	OperationID string
+	Method      string
+	Path        string
+	Status      int
+	Outcome     string
+	Duration    time.Duration
+	Request     []byte // masked
+	Response    []byte // masked
+}
+
+// Filter selects entries; empty fields match everything.
+type Filter struct {
+	API, Tenant, OperationID string
+	Limit                    int
+}
+
+func (f Filter) match(e *Entry) bool {
+	return (f.API == "" || f.API == e.API) &&
+		(f.Tenant == "" || f.Tenant == e.Tenant) &&
+		(f.OperationID == "" || f.OperationID == e.OperationID)
+}
+
+// Journal is a fixed-size ring, safe for concurrent use.
+type Journal struct {
+	mu     sync.Mutex
+	ring   []Entry
+	next   int64 // id of the next entry; also how many were ever added
+	oldest int64 // id of the oldest entry still in the ring
+}
+
+// New returns a journal that keeps the last capacity entries (at least 1).
+func New(capacity int) *Journal {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &Journal{ring: make([]Entry, capacity), next: 1, oldest: 1}
+}
+
+// Capacity is how many entries the journal keeps.
+func (j *Journal) Capacity() int { return len(j.ring) }
+
+// Add masks and truncates the bodies and records the entry.
+func (j *Journal) Add(e Entry) {
+	e.Request = keep(e.Request)
+	e.Response = keep(e.Response)
+	j.mu.Lock()
+	e.ID = j.next
+	j.ring[int(j.next)%len(j.ring)] = e
+	j.next++
+	if j.next-j.oldest > int64(len(j.ring)) {
+		j.oldest = j.next - int64(len(j.ring))
+	}
+	j.mu.Unlock()
+}
+
+// keep returns a masked copy of at most MaxBody bytes: the caller's buffer may be reused.
+func keep(b []byte) []byte {
+	if len(b) > MaxBody {
+		b = b[:MaxBody]
+	}
+	m := mask.Body(b)
+	if len(m) > 0 && &m[0] == &b[0] {
+		m = append([]byte(nil), m...)
+	}
+	return m
+}
+
+// List returns matching entries, newest first.
+func (j *Journal) List(f Filter) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Entry
+	for id := j.next - 1; id >= j.oldest; id-- {
+		e := &j.ring[int(id)%len(j.ring)]
+		if f.match(e) {
+			out = append(out, *e)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Clear drops every entry and says how many there were.
+func (j *Journal) Clear() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := int(j.next - j.oldest)
+	clear(j.ring)
+	j.oldest = j.next
+	return n
+}

@@ -1,0 +1,25 @@
+package mask
+
+import "testing"
+
+func TestPAN(t *testing.T) {
+	if got := PAN("6080401234566857"); got != "608040XXXXXX6857" {
+		t.Fatalf("PAN = %s", got)
+	}
+}
+
+func TestBody(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"entityId":"675676"}`, `{"entityId":"675676"}`},
+		{`{"cardNumber":"6080401234566857"}`, `{"cardNumber":"608040XXXXXX6857"}`},
+		{`{"pan":"6080401234566857","mobile":"9876543210"}`, `{"pan":"608040XXXXXX6857","mobile":"9876543210"}`},
+		{`{"pin":"q83vEjRWeJASNFZ4kBI0Vg==","kitNo":"1"}`, `{"pin":"****","kitNo":"1"}`},
+		{`{"Pin" : 1234}`, `{"Pin" : "****"}`},
+		{`{"otp":"123456","client_secret":"s"}`, `{"otp":"****","client_secret":"****"}`},
+	}
+	for _, c := range cases {
+		if got := string(Body([]byte(c.in))); got != c.want {
+			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+// Package server is the HTTP pipeline every partner API call goes through: routing,
+// tenant identification, contract validation, scenario selection, the handler, and the
+// journal. Each partner API plugs in as an API; the pipeline knows nothing of their domains.
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gorilla/mux"
+
+	"github.com/partnersandbox/sandbox/scenarios"
+)
+
+// Kind is a failure the pipeline itself detects, before any handler runs.
+type Kind int
+
+const (
+	Invalid          Kind = iota // the request breaks the contract
+	NotFound                     // no such path
+	MethodNotAllowed             // path exists, method does not
+	UnknownScenario              // X-Sandbox-Scenario names no outcome of the operation
+	Internal                     // the sandbox failed (never the client's fault)
+)
+
+// Problem is an answer other than success, in terms every API can render in its own
+// envelope.
+type Problem struct {
+	Status  int      // HTTP status
+	Code    string   // the API's own code (DCMS errorCode, DMT statusCode, ...)
+	Message string   // human-readable, says what was wrong
+	Fields  []string // one entry per offending field: "entityId: value is required"
+}
+
+// API is what the pipeline needs of a partner API adapter.
+type API interface {
+	// Name is the API's short name: dcms, dmt, profile.
+	Name() string
+	// Contract is the API's parsed OpenAPI document.
+	Contract() *openapi3.T
+	// Owns says whether an unmatched path belongs to this API, so 404/405 come in its envelope.
+	Owns(path string) bool
+	// Mount registers the API's generated routes on r. The pipeline runs as r's
+	// middleware, so it sees a request before the generated code binds its parameters.
+	Mount(r *mux.Router)
+	// Tenant identifies the caller's partition (and authenticates it where the API does).
+	Tenant(r *http.Request) (string, *Problem)
+	// Problem renders a pipeline failure as the API's documented answer.
+	Problem(kind Kind, message string, fields []string) Problem
+	// WriteProblem writes p in the API's envelope.
+	WriteProblem(w http.ResponseWriter, r *http.Request, p Problem)
+}
+
+// Call is what the pipeline knows of the request being handled; handlers read the forced
+// outcome from it and record the outcome they produced.
+type Call struct {
+	API     string
+	Tenant  string
+	Op      *scenarios.Operation
+	Forced  *scenarios.Outcome // set when the client forced an outcome answered by the handler
+	Outcome string             // the named outcome the handler produced; "" means derive from status
+	Body    []byte             // the raw request body
+}
+
+type callKey struct{}
+
+// CallFrom returns the call of a request context handled by the pipeline, or an empty call.
+func CallFrom(ctx context.Context) *Call {
+	if c, ok := ctx.Value(callKey{}).(*Call); ok {
+		return c
+	}
+	return &Call{}
+}
+
+// WithCall returns ctx carrying c; for tests of handlers outside the pipeline.
+func WithCall(ctx context.Context, c *Call) context.Context {
+	return context.WithValue(ctx, callKey{}, c)
+}

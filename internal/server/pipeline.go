@@ -1,0 +1,389 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gorilla/mux"
+
+	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/scenarios"
+)
+
+// MaxBody is the largest request body accepted (document uploads are the largest).
+const MaxBody = 16 << 20
+
+// Pipeline builds the router that serves every partner API.
+type Pipeline struct {
+	Engine  *scenarios.Engine
+	Journal *journal.Journal
+	Clock   *clock.Clock
+	Log     *slog.Logger
+
+	apis   []API
+	routes map[routeKey]*route
+}
+
+type routeKey struct{ method, path string }
+
+type route struct {
+	api   API
+	op    *scenarios.Operation
+	route *routers.Route
+}
+
+// Router mounts apis on r (after the caller's own routes, e.g. the admin API) and sets its
+// 404/405 handlers. Every catalogue operation must exist in its API's contract.
+func (p *Pipeline) Router(r *mux.Router, apis ...API) (*mux.Router, error) {
+	p.apis = apis
+	p.routes = map[routeKey]*route{}
+	for _, api := range apis {
+		for key, rt := range NewRoutes(api.Contract()) {
+			cat, ok := p.Engine.Catalogue().Op(rt.Operation.OperationID)
+			if !ok {
+				return nil, fmt.Errorf("%s %s %s: operation %s has no scenario catalogue entry", api.Name(), key.method, key.path, rt.Operation.OperationID)
+			}
+			p.routes[key] = &route{api: api, op: cat, route: rt}
+		}
+		api.Mount(r)
+	}
+	r.Use(p.middleware)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		p.unmatched(w, req, NotFound, fmt.Sprintf("no operation at %s %s", req.Method, req.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		p.unmatched(w, req, MethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s", req.Method, req.URL.Path))
+	})
+	return r, nil
+}
+
+func (p *Pipeline) unmatched(w http.ResponseWriter, r *http.Request, kind Kind, msg string) {
+	for _, api := range p.apis {
+		if api.Owns(r.URL.Path) {
+			api.WriteProblem(w, r, api.Problem(kind, msg, nil))
+			return
+		}
+	}
+	status := http.StatusNotFound
+	code := "not_found"
+	if kind == MethodNotAllowed {
+		status, code = http.StatusMethodNotAllowed, "method_not_allowed"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"error":{"code":%q,"message":%q}}`, code, msg)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// middleware runs around every matched route; routes of no partner API (the admin API)
+// pass straight through.
+func (p *Pipeline) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rt := p.lookup(r)
+		if rt == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		api := rt.api
+		reqBuf := bufPool.Get().(*bytes.Buffer)
+		respBuf := bufPool.Get().(*bytes.Buffer)
+		defer func() {
+			reqBuf.Reset()
+			respBuf.Reset()
+			bufPool.Put(reqBuf)
+			bufPool.Put(respBuf)
+		}()
+		rec := &recorder{ResponseWriter: w, body: respBuf}
+		call := &Call{API: api.Name(), Op: rt.op}
+		defer func() {
+			if v := recover(); v != nil {
+				p.Log.Error("handler panic", "operationId", rt.op.ID, "panic", v)
+				if !rec.wrote {
+					api.WriteProblem(rec, r, api.Problem(Internal, "the sandbox failed to answer; this is a sandbox bug", nil))
+				}
+			}
+			p.record(r, call, rec, start)
+		}()
+
+		if r.Body != nil {
+			if _, err := reqBuf.ReadFrom(io.LimitReader(r.Body, MaxBody+1)); err != nil {
+				p.reject(rec, r, call, api, api.Problem(Invalid, "body: could not be read: "+err.Error(), []string{"body: could not be read"}))
+				return
+			}
+			if reqBuf.Len() > MaxBody {
+				p.reject(rec, r, call, api, api.Problem(Invalid, fmt.Sprintf("body: larger than %d bytes", MaxBody), []string{"body: too large"}))
+				return
+			}
+			call.Body = reqBuf.Bytes()
+			r.Body = io.NopCloser(bytes.NewReader(call.Body))
+		}
+
+		tenant, prob := api.Tenant(r)
+		call.Tenant = tenant
+		if prob != nil {
+			p.reject(rec, r, call, api, *prob)
+			return
+		}
+		if err := Validate(r, rt.route); err != nil {
+			fields := Fields(err)
+			p.reject(rec, r, call, api, api.Problem(Invalid, "request does not match the contract: "+strings.Join(fields, "; "), fields))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(call.Body))
+
+		forced, err := p.Engine.Pick(rt.op, r.Header.Get(scenarios.Header), call.Body)
+		if err != nil {
+			p.reject(rec, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{scenarios.Header}))
+			return
+		}
+		if forced != nil && forced.Name != scenarios.OK {
+			call.Outcome = forced.Name
+			if forced.Status != http.StatusOK {
+				// An error outcome needs nothing from the domain: answer it here, in the
+				// API's envelope, at the status the catalogue checked against the contract.
+				api.WriteProblem(rec, r, Problem{Status: forced.Status, Code: forced.Code, Message: forced.Message})
+				return
+			}
+			call.Forced = forced
+		}
+		next.ServeHTTP(rec, r.WithContext(WithCall(r.Context(), call)))
+	})
+}
+
+// reject answers a request the pipeline refuses, naming the outcome after the API code.
+func (p *Pipeline) reject(w http.ResponseWriter, r *http.Request, call *Call, api API, prob Problem) {
+	if o, ok := call.Op.ByCode(prob.Code); ok && o.Status == prob.Status {
+		call.Outcome = o.Name
+	} else {
+		call.Outcome = "rejected"
+	}
+	api.WriteProblem(w, r, prob)
+}
+
+func (p *Pipeline) lookup(r *http.Request) *route {
+	key, ok := routeKeyOf(r)
+	if !ok {
+		return nil
+	}
+	return p.routes[key]
+}
+
+func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time.Time) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	outcome := call.Outcome
+	if outcome == "" {
+		outcome = deriveOutcome(call.Op, status)
+	}
+	p.Journal.Add(journal.Entry{
+		Time:        p.Clock.Now(),
+		API:         call.API,
+		Tenant:      call.Tenant,
+		OperationID: call.Op.ID,
+		Method:      r.Method,
+		Path:        r.URL.Path,
+		Status:      status,
+		Outcome:     outcome,
+		Duration:    time.Since(start),
+		Request:     call.Body,
+		Response:    rec.body.Bytes(),
+	})
+}
+
+// deriveOutcome names an answer the handler did not name: success is "ok", otherwise the
+// only outcome with that status, if there is just one.
+func deriveOutcome(op *scenarios.Operation, status int) string {
+	if status == http.StatusOK {
+		return scenarios.OK
+	}
+	name := ""
+	for _, o := range op.Outcomes {
+		if o.Status == status {
+			if name != "" {
+				return fmt.Sprintf("http-%d", status)
+			}
+			name = o.Name
+		}
+	}
+	if name == "" {
+		return fmt.Sprintf("http-%d", status)
+	}
+	return name
+}
+
+// recorder passes the response through and keeps a copy for the journal.
+type recorder struct {
+	http.ResponseWriter
+	body   *bytes.Buffer
+	status int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.status, r.wrote = http.StatusOK, true
+	}
+	if room := journal.MaxBody - r.body.Len(); room > 0 {
+		r.body.Write(b[:min(len(b), room)])
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Fields turns a kin-openapi validation error into one clear line per offending field,
+// e.g. `entityId: value is required` or `kitInfo[0].cardType: must be one of PHYSICAL, VIRTUAL`.
+func Fields(err error) []string {
+	var out []string
+	var walk func(error, string)
+	walk = func(err error, prefix string) {
+		// Match the error itself, not what it wraps: a RequestError wraps the MultiError of
+		// its schema errors, and its parameter name must prefix theirs.
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, sub := range e {
+				walk(sub, prefix)
+			}
+		case *openapi3filter.RequestError:
+			switch {
+			case e.Parameter != nil:
+				prefix = fmt.Sprintf("%s %s", e.Parameter.In, e.Parameter.Name)
+			case e.RequestBody != nil && prefix == "":
+				prefix = "body"
+			}
+			if e.Err != nil {
+				walk(e.Err, prefix)
+			} else {
+				out = append(out, join(prefix, describeReason(e.Reason)))
+			}
+		case *openapi3.SchemaError:
+			out = append(out, describeSchemaError(e, prefix))
+		case *openapi3filter.ParseError:
+			out = append(out, join(prefix, "malformed: "+e.RootCause().Error()))
+		default:
+			if inner := errors.Unwrap(err); inner != nil {
+				walk(inner, prefix)
+				return
+			}
+			out = append(out, join(prefix, describeReason(err.Error())))
+		}
+	}
+	walk(err, "")
+	sort.Strings(out)
+	return compact(out)
+}
+
+// describeReason makes kin-openapi's wording of a few common mistakes friendlier.
+func describeReason(reason string) string {
+	if strings.HasPrefix(reason, "header Content-Type has unexpected value") {
+		return "Content-Type must be application/json (" + strings.TrimPrefix(reason, "header ") +
+			"; curl -d sends application/x-www-form-urlencoded unless you add -H 'Content-Type: application/json')"
+	}
+	return reason
+}
+
+func describeSchemaError(e *openapi3.SchemaError, prefix string) string {
+	ptr := e.JSONPointer()
+	path := fieldPath(ptr)
+	reason := e.Reason
+	switch e.SchemaField {
+	case "required":
+		// kin-openapi points at the missing property and says `property "x" is missing`.
+		reason = "is required"
+	case "enum":
+		vals := make([]string, len(e.Schema.Enum))
+		for i, v := range e.Schema.Enum {
+			vals[i] = fmt.Sprint(v)
+		}
+		reason = "must be one of " + strings.Join(vals, ", ")
+	case "type":
+		reason = "must be of type " + typeName(e.Schema)
+	case "pattern":
+		reason = fmt.Sprintf("must match the pattern %s", e.Schema.Pattern)
+	}
+	if path == "" {
+		if prefix == "body" || prefix == "" {
+			return join("body", reason)
+		}
+		return join(prefix, reason)
+	}
+	if prefix != "" && prefix != "body" {
+		path = prefix + "." + path
+	}
+	return join(path, reason)
+}
+
+func typeName(s *openapi3.Schema) string {
+	if s.Type == nil || len(*s.Type) == 0 {
+		return "any"
+	}
+	return strings.Join(*s.Type, " or ")
+}
+
+// fieldPath renders a JSON pointer as kitInfo[0].cardType.
+func fieldPath(ptr []string) string {
+	var b strings.Builder
+	for _, p := range ptr {
+		if p == "" {
+			continue
+		}
+		if isIndex(p) {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func join(field, reason string) string {
+	if field == "" {
+		return reason
+	}
+	return field + ": " + reason
+}
+
+func compact(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,43 @@
+// Package openapi holds the sandbox's contracts: one OpenAPI 3.0 document per partner API
+// plus the sandbox's own admin API. They are embedded so the binary validates requests
+// and serves the documents without reading the disk.
+package openapi
+
+import (
+	"context"
+	"embed"
+	"fmt"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// APIs names every contract in this folder, in the order the server mounts them.
+var APIs = []string{"dcms", "dmt", "profile", "sandbox"}
+
+// Raw returns the YAML text of one contract.
+func Raw(api string) ([]byte, error) {
+	return files.ReadFile(api + ".yaml")
+}
+
+// Load parses and validates one contract. The `servers` list is cleared because
+// kin-openapi's routers match it against the request host, and the sandbox serves every
+// API on whatever address it was started with.
+func Load(api string) (*openapi3.T, error) {
+	data, err := Raw(api)
+	if err != nil {
+		return nil, err
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("openapi/%s.yaml: %w", api, err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("openapi/%s.yaml: %w", api, err)
+	}
+	doc.Servers = nil
+	return doc, nil
+}

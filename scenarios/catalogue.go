@@ -1,0 +1,149 @@
+// Package scenarios names every documented outcome of every partner API operation and
+// picks the one a request asks for: by the X-Sandbox-Scenario header or by a magic value
+// in the request body. Scenario files and armed rules build on the same catalogue.
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// OK is the outcome name of plain success; every operation has it.
+const OK = "ok"
+
+// Outcome is one documented answer of an operation.
+type Outcome struct {
+	Name        string  // the X-Sandbox-Scenario value, e.g. customer-not-found
+	Status      int     // HTTP status
+	Code        string  // the API's own code: DCMS errorCode, DMT statusCode, profile statusCode
+	Message     string  // the API's message for it (DCMS shortMessage, DMT statusDesc, ...)
+	Description string  // when the real system answers this
+	Magic       []Magic // request values that produce it without the header
+}
+
+// Magic is a top-level JSON field value of the request that selects an outcome.
+type Magic struct {
+	Field, Value string
+}
+
+// Operation is one partner API operation with its outcomes.
+type Operation struct {
+	API, ID, Method, Path string
+	Outcomes              []Outcome
+}
+
+// Outcome finds an outcome by name.
+func (op *Operation) Outcome(name string) (*Outcome, bool) {
+	for i := range op.Outcomes {
+		if op.Outcomes[i].Name == name {
+			return &op.Outcomes[i], true
+		}
+	}
+	return nil, false
+}
+
+// ByCode finds the first outcome with the API code code.
+func (op *Operation) ByCode(code string) (*Outcome, bool) {
+	for i := range op.Outcomes {
+		if op.Outcomes[i].Code == code {
+			return &op.Outcomes[i], true
+		}
+	}
+	return nil, false
+}
+
+// Names lists the outcome names in catalogue order.
+func (op *Operation) Names() []string {
+	out := make([]string, len(op.Outcomes))
+	for i, o := range op.Outcomes {
+		out[i] = o.Name
+	}
+	return out
+}
+
+// Catalogue holds every operation's outcomes.
+type Catalogue struct {
+	ops  []*Operation
+	byID map[string]*Operation
+}
+
+// NewCatalogue returns an empty catalogue.
+func NewCatalogue() *Catalogue { return &Catalogue{byID: map[string]*Operation{}} }
+
+// Add registers an operation; a second registration of the same id replaces the first.
+func (c *Catalogue) Add(op Operation) {
+	o := &op
+	if _, dup := c.byID[op.ID]; dup {
+		for i, old := range c.ops {
+			if old.ID == op.ID {
+				c.ops[i] = o
+			}
+		}
+	} else {
+		c.ops = append(c.ops, o)
+	}
+	c.byID[op.ID] = o
+}
+
+// Op finds an operation by operationId.
+func (c *Catalogue) Op(id string) (*Operation, bool) {
+	op, ok := c.byID[id]
+	return op, ok
+}
+
+// Operations lists every operation, sorted by API then path.
+func (c *Catalogue) Operations() []*Operation {
+	out := append([]*Operation(nil), c.ops...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].API != out[j].API {
+			return out[i].API < out[j].API
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}
+
+// Check proves the catalogue and the contracts agree: every operation of every contract is
+// in the catalogue with an "ok" outcome, every catalogued operation exists in its contract
+// at its method and path, and every outcome's status is documented for that operation.
+func (c *Catalogue) Check(contracts map[string]*openapi3.T) error {
+	var problems []string
+	seen := map[string]bool{}
+	for api, doc := range contracts {
+		for _, path := range doc.Paths.InMatchingOrder() {
+			for method, op := range doc.Paths.Value(path).Operations() {
+				seen[op.OperationID] = true
+				cat, ok := c.byID[op.OperationID]
+				if !ok {
+					problems = append(problems, fmt.Sprintf("%s %s %s (%s): not in the scenario catalogue", api, method, path, op.OperationID))
+					continue
+				}
+				if cat.API != api || cat.Method != method || cat.Path != path {
+					problems = append(problems, fmt.Sprintf("%s: catalogue says %s %s %s, contract says %s %s %s", op.OperationID, cat.API, cat.Method, cat.Path, api, method, path))
+				}
+				if _, ok := cat.Outcome(OK); !ok {
+					problems = append(problems, fmt.Sprintf("%s: no %q outcome", op.OperationID, OK))
+				}
+				for _, o := range cat.Outcomes {
+					if op.Responses.Value(strconv.Itoa(o.Status)) == nil {
+						problems = append(problems, fmt.Sprintf("%s: outcome %q answers %d, which the contract does not document", op.OperationID, o.Name, o.Status))
+					}
+				}
+			}
+		}
+	}
+	for _, op := range c.ops {
+		if _, ok := contracts[op.API]; ok && !seen[op.ID] {
+			problems = append(problems, fmt.Sprintf("%s: in the catalogue but not in openapi/%s.yaml", op.ID, op.API))
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return fmt.Errorf("scenario catalogue does not match the contracts:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
