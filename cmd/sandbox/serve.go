@@ -19,9 +19,7 @@ func serve(args []string) error {
 	cfg := app.DefaultConfig()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("SANDBOX_ADDR", "127.0.0.1:8080"), "address to listen on (env SANDBOX_ADDR); port 0 picks a free port")
-	fs.Uint64Var(&cfg.Fixtures.Seed, "seed", cfg.Fixtures.Seed, "seed of the generated fixtures: the same seed gives the same data")
-	fs.IntVar(&cfg.Fixtures.Customers, "customers", cfg.Fixtures.Customers, "generated customers per tenant, besides the documented ones")
-	fs.IntVar(&cfg.JournalSize, "journal-size", cfg.JournalSize, "how many recent calls the journal keeps")
+	cfg.Flags(fs)
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,11 +29,24 @@ type Config struct {
 	Fixtures    fixtures.Options
 	JournalSize int
 	Log         *slog.Logger
+	DCMS        dcms.Config
+	DMT         dmt.Config
+	Profile     profile.Config
 }
 
 // DefaultConfig is the configuration of `make run`.
 func DefaultConfig() Config {
 	return Config{Fixtures: fixtures.Default, JournalSize: 1000}
+}
+
+// Flags registers every command-line flag of the configuration on fs.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.Uint64Var(&c.Fixtures.Seed, "seed", c.Fixtures.Seed, "seed of the generated fixtures: the same seed gives the same data")
+	fs.IntVar(&c.Fixtures.Customers, "customers", c.Fixtures.Customers, "generated customers per tenant, besides the documented ones")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many recent calls the journal keeps")
+	c.DCMS.Flags(fs)
+	c.DMT.Flags(fs)
+	c.Profile.Flags(fs)
 }
 
 // App is a wired sandbox.
@@ -55,11 +69,16 @@ func New(cfg Config) (*App, error) {
 	}
 	a := &App{Clock: &clock.Clock{}, Journal: journal.New(cfg.JournalSize)}
 
-	seedDCMS, err := dcms.Seeder(cfg.Fixtures)
-	if err != nil {
-		return nil, err
+	seeders := map[string]func(store.Tx) error{}
+	for api, seeder := range map[string]func(fixtures.Options) (func(store.Tx) error, error){
+		"dcms": dcms.Seeder, "dmt": dmt.Seeder, "profile": profile.Seeder,
+	} {
+		seed, err := seeder(cfg.Fixtures)
+		if err != nil {
+			return nil, err
+		}
+		seeders[api] = seed
 	}
-	seeders := map[string]func(store.Tx) error{"dcms": seedDCMS}
 	a.Store = store.NewMemory(func(p store.Partition, tx store.Tx) error {
 		if seed := seeders[p.API]; seed != nil {
 			return seed(tx)
@@ -67,15 +86,16 @@ func New(cfg Config) (*App, error) {
 		return nil
 	})
 
-	dcmsAPI, err := dcms.New(dcms.NewService(a.Store, a.Clock), log)
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log}
+	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return nil, err
 	}
-	dmtAPI, err := dmt.New(log)
+	dmtAPI, err := dmt.New(deps, cfg.DMT)
 	if err != nil {
 		return nil, err
 	}
-	profileAPI, err := profile.New(log)
+	profileAPI, err := profile.New(deps, cfg.Profile)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +16,12 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/openapi"
 )
+
+// Config is the DCMS part of the sandbox's configuration.
+type Config struct{}
+
+// Flags registers the DCMS command-line flags.
+func (c *Config) Flags(fs *flag.FlagSet) {}
 
 // API adapts the DCMS domain to its generated strict server and the pipeline.
 type API struct {
@@ -28,13 +35,13 @@ var (
 	_ server.API                = (*API)(nil)
 )
 
-// New returns the DCMS API over its domain.
-func New(svc *Service, log *slog.Logger) (*API, error) {
+// New returns the DCMS API.
+func New(deps server.Deps, cfg Config) (*API, error) {
 	doc, err := openapi.Load("dcms")
 	if err != nil {
 		return nil, err
 	}
-	return &API{svc: svc, doc: doc, log: log}, nil
+	return &API{svc: NewService(deps.Store, deps.Clock), doc: doc, log: deps.Log}, nil
 }
 
 func (a *API) Name() string          { return "dcms" }

@@ -5,6 +5,7 @@ package profile
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +18,12 @@ import (
 	"github.com/partnersandbox/sandbox/openapi"
 )
 
+// Config is the profile part of the sandbox's configuration.
+type Config struct{}
+
+// Flags registers the profile command-line flags.
+func (c *Config) Flags(fs *flag.FlagSet) {}
+
 // API adapts the profile domain to its generated strict server and the pipeline.
 type API struct {
 	doc *openapi3.T
@@ -26,12 +33,12 @@ type API struct {
 var _ server.API = (*API)(nil)
 
 // New returns the profile API.
-func New(log *slog.Logger) (*API, error) {
+func New(deps server.Deps, cfg Config) (*API, error) {
 	doc, err := openapi.Load("profile")
 	if err != nil {
 		return nil, err
 	}
-	return &API{doc: doc, log: log}, nil
+	return &API{doc: doc, log: deps.Log}, nil
 }
 
 func (a *API) Name() string          { return "profile" }

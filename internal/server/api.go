@@ -5,11 +5,14 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
+	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -76,4 +79,11 @@ func CallFrom(ctx context.Context) *Call {
 // WithCall returns ctx carrying c; for tests of handlers outside the pipeline.
 func WithCall(ctx context.Context, c *Call) context.Context {
 	return context.WithValue(ctx, callKey{}, c)
+}
+
+// Deps are the shared parts every partner API is built on.
+type Deps struct {
+	Store store.Store
+	Clock *clock.Clock
+	Log   *slog.Logger
 }
