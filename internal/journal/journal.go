@@ -59,10 +59,13 @@ func New(capacity int) *Journal {
 // Capacity is how many entries the journal keeps.
 func (j *Journal) Capacity() int { return len(j.ring) }
 
-// Add masks and truncates the bodies and records the entry.
+// Add masks and truncates the bodies and records the entry. The bodies are copied (the
+// caller's buffers may be reused) into one allocation.
 func (j *Journal) Add(e Entry) {
-	e.Request = keep(e.Request)
-	e.Response = keep(e.Response)
+	req, resp := keep(e.Request), keep(e.Response)
+	both := make([]byte, 0, len(req)+len(resp))
+	both = append(append(both, req...), resp...)
+	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	j.mu.Lock()
 	e.ID = j.next
 	j.ring[int(j.next)%len(j.ring)] = e
@@ -73,16 +76,12 @@ func (j *Journal) Add(e Entry) {
 	j.mu.Unlock()
 }
 
-// keep returns a masked copy of at most MaxBody bytes: the caller's buffer may be reused.
+// keep returns at most MaxBody bytes of b, masked (a copy only if masking changed it).
 func keep(b []byte) []byte {
 	if len(b) > MaxBody {
 		b = b[:MaxBody]
 	}
-	m := mask.Body(b)
-	if len(m) > 0 && &m[0] == &b[0] {
-		m = append([]byte(nil), m...)
-	}
-	return m
+	return mask.Body(b)
 }
 
 // List returns matching entries, newest first.

@@ -1,6 +1,9 @@
 package mask
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPAN(t *testing.T) {
 	if got := PAN("6080401234566857"); got != "608040XXXXXX6857" {
@@ -20,6 +23,31 @@ func TestBody(t *testing.T) {
 	for _, c := range cases {
 		if got := string(Body([]byte(c.in))); got != c.want {
 			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func TestBodyLeavesOtherKeysAndStrings(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"description":"pin","x":"otp"}`, `{"description":"pin","x":"otp"}`},
+		{`{"a":"\"pin\": 1","PinBlock":"abc\"def","b":2}`, `{"a":"\"pin\": 1","PinBlock":"****","b":2}`},
+		{`{"pin":`, `{"pin":`},
+		{`{"pin":"unterminated`, `{"pin":"****"`},
+	}
+	for _, c := range cases {
+		if got := string(Body([]byte(c.in))); got != c.want {
+			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func TestHasLongDigitRun(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		for pad := 0; pad < 30; pad++ {
+			b := []byte(strings.Repeat("x", pad) + strings.Repeat("7", n) + "y" + strings.Repeat("1", 12))
+			if got, want := hasLongDigitRun(b), n >= minPAN; got != want {
+				t.Fatalf("pad %d run %d: got %v", pad, n, got)
+			}
 		}
 	}
 }

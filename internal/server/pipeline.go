@@ -107,8 +107,9 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 			bufPool.Put(reqBuf)
 			bufPool.Put(respBuf)
 		}()
-		rec := &recorder{ResponseWriter: w, body: respBuf}
-		call := &Call{API: api.Name(), Op: rt.op}
+		// One allocation holds what the pipeline keeps for the request.
+		st := &callState{rec: recorder{ResponseWriter: w, body: respBuf}, call: Call{API: api.Name(), Op: rt.op}}
+		rec, call := &st.rec, &st.call
 		defer func() {
 			if v := recover(); v != nil {
 				p.Log.Error("handler panic", "operationId", rt.op.ID, "panic", v)
@@ -129,7 +130,8 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 				return
 			}
 			call.Body = reqBuf.Bytes()
-			r.Body = io.NopCloser(bytes.NewReader(call.Body))
+			st.body.Reset(call.Body)
+			r.Body = &st.body
 		}
 
 		tenant, prob := api.Tenant(r)
@@ -143,7 +145,7 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 			p.reject(rec, r, call, api, api.Problem(Invalid, "request does not match the contract: "+strings.Join(fields, "; "), fields))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(call.Body))
+		st.body.Reset(call.Body) // validation read it; the handler reads it again
 
 		forced, err := p.Engine.Pick(rt.op, r.Header.Get(scenarios.Header), call.Body)
 		if err != nil {
@@ -226,6 +228,18 @@ func deriveOutcome(op *scenarios.Operation, status int) string {
 	}
 	return name
 }
+
+// callState is everything the pipeline allocates per request, in one allocation.
+type callState struct {
+	rec  recorder
+	call Call
+	body replayBody
+}
+
+// replayBody lets the validator and then the handler read the same request bytes.
+type replayBody struct{ bytes.Reader }
+
+func (*replayBody) Close() error { return nil }
 
 // recorder passes the response through and keeps a copy for the journal.
 type recorder struct {
