@@ -128,6 +128,11 @@ func (c *Catalogue) Check(contracts map[string]*openapi3.T) error {
 				if _, ok := cat.Outcome(OK); !ok {
 					problems = append(problems, fmt.Sprintf("%s: no %q outcome", op.OperationID, OK))
 				}
+				for _, fault := range []string{Fault500, Fault503} {
+					if _, ok := FaultOutcome(cat, fault); !ok {
+						problems = append(problems, fmt.Sprintf("%s: no outcome for the %s fault", op.OperationID, fault))
+					}
+				}
 				for _, o := range cat.Outcomes {
 					if op.Responses.Value(strconv.Itoa(o.Status)) == nil {
 						problems = append(problems, fmt.Sprintf("%s: outcome %q answers %d, which the contract does not document", op.OperationID, o.Name, o.Status))

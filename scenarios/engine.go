@@ -4,11 +4,31 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 )
 
-// Header is the request header that forces a named outcome.
-const Header = "X-Sandbox-Scenario"
+// Request headers a client steers the sandbox with.
+const (
+	Header      = "X-Sandbox-Scenario" // force a named outcome
+	DelayHeader = "X-Sandbox-Delay"    // answer after a Go duration, e.g. 250ms
+	FaultHeader = "X-Sandbox-Fault"    // connection-reset | timeout | http-500 | http-503
+)
+
+// Faults a request or a rule can inject.
+const (
+	FaultReset   = "connection-reset"
+	FaultTimeout = "timeout"
+	Fault500     = "http-500"
+	Fault503     = "http-503"
+)
+
+// Faults lists the fault names.
+var Faults = []string{FaultReset, FaultTimeout, Fault500, Fault503}
+
+// MaxDelay bounds X-Sandbox-Delay and rule delays.
+const MaxDelay = 60 * time.Second
 
 // UnknownError says a request named an outcome its operation does not have.
 type UnknownError struct {
@@ -21,28 +41,106 @@ func (e *UnknownError) Error() string {
 	return fmt.Sprintf("%s: unknown scenario %q for operation %s; valid: %s", Header, e.Name, e.Operation, strings.Join(e.Valid, ", "))
 }
 
-// Engine picks the outcome a request asks for.
-type Engine struct {
-	cat *Catalogue
+// HeaderError says a steering header has a value the sandbox does not understand.
+type HeaderError struct{ Header, Message string }
+
+func (e *HeaderError) Error() string { return e.Header + ": " + e.Message }
+
+// Decision is what the engine decided for one request: all fields empty means state
+// decides.
+type Decision struct {
+	Outcome *Outcome      // a forced outcome (nil: state decides)
+	Fault   string        // a fault to inject instead of answering
+	Delay   time.Duration // wait before answering
+	Rule    string        // the armed rule that decided, if any
 }
 
-// NewEngine returns an engine over a catalogue.
-func NewEngine(cat *Catalogue) *Engine { return &Engine{cat: cat} }
+// Engine decides, per request, whether the client forced an outcome or a fault.
+type Engine struct {
+	cat   *Catalogue
+	rules *Rules
+}
+
+// NewEngine returns an engine over a catalogue with no armed rules.
+func NewEngine(cat *Catalogue) *Engine { return &Engine{cat: cat, rules: newRules(cat)} }
 
 // Catalogue is the engine's catalogue.
 func (e *Engine) Catalogue() *Catalogue { return e.cat }
 
-// Pick returns the outcome a request forces, or nil when state decides. header is the
-// X-Sandbox-Scenario value; body the raw request body.
-func (e *Engine) Pick(op *Operation, header string, body []byte) (*Outcome, error) {
-	if header != "" {
-		o, ok := op.Outcome(header)
-		if !ok {
-			return nil, &UnknownError{Operation: op.ID, Name: header, Valid: op.Names()}
+// Rules are the armed rules.
+func (e *Engine) Rules() *Rules { return e.rules }
+
+// Decide looks, in order, at the request headers, the armed rules and the magic values of
+// the body. header is the request's header; body its raw body.
+func (e *Engine) Decide(op *Operation, tenant string, header http.Header, body []byte) (Decision, error) {
+	var d Decision
+	if v := header.Get(DelayHeader); v != "" {
+		delay, err := ParseDelay(v)
+		if err != nil {
+			return d, &HeaderError{DelayHeader, err.Error()}
 		}
-		return o, nil
+		d.Delay = delay
 	}
-	return pickMagic(op, body), nil
+	if v := header.Get(FaultHeader); v != "" {
+		if !validFault(v) {
+			return d, &HeaderError{FaultHeader, fmt.Sprintf("unknown fault %q; valid: %s", v, strings.Join(Faults, ", "))}
+		}
+		d.Fault = v
+		return d, nil
+	}
+	if name := header.Get(Header); name != "" {
+		o, ok := op.Outcome(name)
+		if !ok {
+			return d, &UnknownError{Operation: op.ID, Name: name, Valid: op.Names()}
+		}
+		d.Outcome = o
+		return d, nil
+	}
+	if r, ok := e.rules.fire(op, tenant, body); ok {
+		d.Rule = r.ID
+		if r.delay > d.Delay {
+			d.Delay = r.delay
+		}
+		d.Fault = r.Fault
+		if r.Outcome != "" {
+			d.Outcome, _ = op.Outcome(r.Outcome)
+		}
+		return d, nil
+	}
+	d.Outcome = pickMagic(op, body)
+	return d, nil
+}
+
+// FaultOutcome is the catalogue outcome an http-500 or http-503 fault answers with.
+func FaultOutcome(op *Operation, fault string) (*Outcome, bool) {
+	status := http.StatusInternalServerError
+	if fault == Fault503 {
+		status = http.StatusServiceUnavailable
+	}
+	for i := range op.Outcomes {
+		if op.Outcomes[i].Status == status {
+			return &op.Outcomes[i], true
+		}
+	}
+	return nil, false
+}
+
+// ParseDelay reads a delay: a Go duration from 0 to MaxDelay.
+func ParseDelay(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > MaxDelay {
+		return 0, fmt.Errorf("%q is not a Go duration between 0 and %s, such as 250ms or 2s", v, MaxDelay)
+	}
+	return d, nil
+}
+
+func validFault(f string) bool {
+	for _, v := range Faults {
+		if f == v {
+			return true
+		}
+	}
+	return false
 }
 
 // pickMagic finds an outcome whose magic value the body carries. The body is decoded only

@@ -1,9 +1,12 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -12,32 +15,124 @@ func testOp() Operation {
 	return Operation{API: "dcms", ID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", Outcomes: []Outcome{
 		{Name: OK, Status: 200},
 		{Name: "customer-not-found", Status: 400, Code: "CUS001", Magic: []Magic{{Field: "entityId", Value: "000000"}}},
+		{Name: "internal-error", Status: 500},
+		{Name: "service-unavailable", Status: 503},
 	}}
 }
 
-func TestPick(t *testing.T) {
+func decide(t *testing.T, e *Engine, op *Operation, tenant string, body string, kv ...string) Decision {
+	t.Helper()
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	d, err := e.Decide(op, tenant, h, []byte(body))
+	if err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	return d
+}
+
+func TestDecideHeadersAndMagic(t *testing.T) {
 	cat := NewCatalogue()
 	cat.Add(testOp())
 	e := NewEngine(cat)
 	op, _ := cat.Op("viewCustomer")
 
-	o, err := e.Pick(op, "customer-not-found", nil)
-	if err != nil || o.Code != "CUS001" {
-		t.Fatalf("header pick = %v, %v", o, err)
+	if d := decide(t, e, op, "T", "", Header, "customer-not-found"); d.Outcome == nil || d.Outcome.Code != "CUS001" {
+		t.Fatalf("header pick = %+v", d)
 	}
-	_, err = e.Pick(op, "nope", nil)
+	_, err := e.Decide(op, "T", http.Header{Header: {"nope"}}, nil)
 	var unknown *UnknownError
 	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "ok, customer-not-found") {
 		t.Fatalf("unknown name: %v", err)
 	}
-	if o, _ := e.Pick(op, "", []byte(`{"entityId":"000000"}`)); o == nil || o.Name != "customer-not-found" {
-		t.Fatalf("magic pick = %v", o)
+	if d := decide(t, e, op, "T", `{"entityId":"000000"}`); d.Outcome == nil || d.Outcome.Name != "customer-not-found" {
+		t.Fatalf("magic pick = %+v", d)
 	}
-	if o, _ := e.Pick(op, "", []byte(`{"entityId":"675676","x":"000000"}`)); o != nil {
-		t.Fatalf("magic value in another field picked %v", o)
+	if d := decide(t, e, op, "T", `{"entityId":"675676","x":"000000"}`); d.Outcome != nil {
+		t.Fatalf("magic value in another field picked %+v", d)
 	}
-	if o, _ := e.Pick(op, "", []byte(`{"entityId":"675676"}`)); o != nil {
-		t.Fatalf("plain request picked %v", o)
+	if d := decide(t, e, op, "T", `{"entityId":"675676"}`); d != (Decision{}) {
+		t.Fatalf("plain request decided %+v", d)
+	}
+	if d := decide(t, e, op, "T", "", DelayHeader, "250ms", FaultHeader, Fault503); d.Delay != 250*time.Millisecond || d.Fault != Fault503 {
+		t.Fatalf("delay+fault = %+v", d)
+	}
+	for _, bad := range [][2]string{{DelayHeader, "soon"}, {DelayHeader, "2h"}, {FaultHeader, "explode"}} {
+		_, err := e.Decide(op, "T", http.Header{bad[0]: {bad[1]}}, nil)
+		var he *HeaderError
+		if !errors.As(err, &he) || he.Header != bad[0] {
+			t.Errorf("%s: %s accepted (%v)", bad[0], bad[1], err)
+		}
+	}
+}
+
+func TestArmedRules(t *testing.T) {
+	cat := NewCatalogue()
+	cat.Add(testOp())
+	e := NewEngine(cat)
+	op, _ := cat.Op("viewCustomer")
+	rules := e.Rules()
+
+	for _, bad := range []Rule{
+		{OperationID: "nope", Outcome: OK},
+		{OperationID: "viewCustomer", Outcome: "teapot"},
+		{OperationID: "viewCustomer"},
+		{OperationID: "viewCustomer", Fault: "explode"},
+		{OperationID: "viewCustomer", Outcome: OK, Fault: Fault500},
+		{OperationID: "viewCustomer", Delay: "forever"},
+		{OperationID: "viewCustomer", Outcome: OK, Times: -1},
+	} {
+		if _, err := rules.Arm(bad); err == nil {
+			t.Errorf("armed a bad rule %+v", bad)
+		}
+	}
+	r, err := rules.Arm(Rule{OperationID: "viewCustomer", Outcome: "customer-not-found", Times: 2, Tenant: "A", Match: map[string]string{"entityId": "675676"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decide(t, e, op, "B", `{"entityId":"675676"}`); d.Rule != "" {
+		t.Fatal("rule for tenant A fired for B")
+	}
+	if d := decide(t, e, op, "A", `{"entityId":"1"}`); d.Rule != "" {
+		t.Fatal("rule fired on a body that does not match")
+	}
+	for i := 0; i < 2; i++ {
+		if d := decide(t, e, op, "A", `{"entityId":"675676"}`); d.Rule != r.ID || d.Outcome.Code != "CUS001" {
+			t.Fatalf("call %d: %+v", i, d)
+		}
+	}
+	if d := decide(t, e, op, "A", `{"entityId":"675676"}`); d.Rule != "" {
+		t.Fatal("rule fired past its times")
+	}
+	if got := rules.List(); len(got) != 1 || got[0].Fired != 2 || got[0].Remaining() != 0 {
+		t.Fatalf("list = %+v", got)
+	}
+	f, _ := rules.Arm(Rule{OperationID: "viewCustomer", Fault: Fault503, Delay: "10ms"})
+	if d := decide(t, e, op, "Z", `{}`); d.Fault != Fault503 || d.Delay != 10*time.Millisecond {
+		t.Fatalf("fault rule: %+v", d)
+	}
+	if !rules.Remove(f.ID) || rules.Remove(f.ID) {
+		t.Fatal("remove")
+	}
+	rules.Reset("")
+	if len(rules.List()) != 0 {
+		t.Fatal("reset kept rules")
+	}
+}
+
+func TestLookup(t *testing.T) {
+	var v any
+	_ = json.Unmarshal([]byte(`{"a":{"b":[{"c":5}]},"t":true,"n":null}`), &v)
+	for path, want := range map[string]string{"a.b.0.c": "5", "t": "true", "n": "null"} {
+		got, ok := Lookup(v, path)
+		if !ok || Scalar(got) != want {
+			t.Errorf("%s = %v %v", path, got, ok)
+		}
+	}
+	if _, ok := Lookup(v, "a.b.1"); ok {
+		t.Error("out of range index found")
 	}
 }
 
@@ -52,6 +147,8 @@ paths:
       responses:
         "200": {description: ok}
         "400": {description: bad}
+        "500": {description: broken}
+        "503": {description: unavailable}
 `))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -180,6 +181,45 @@ func (e ReviewResultStatus) Valid() bool {
 	}
 }
 
+// Defines values for RuleSpecFault.
+const (
+	ConnectionReset RuleSpecFault = "connection-reset"
+	Http500         RuleSpecFault = "http-500"
+	Http503         RuleSpecFault = "http-503"
+	Timeout         RuleSpecFault = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the RuleSpecFault enum.
+func (e RuleSpecFault) Valid() bool {
+	switch e {
+	case ConnectionReset:
+		return true
+	case Http500:
+		return true
+	case Http503:
+		return true
+	case Timeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SnapshotVersion.
+const (
+	N1 SnapshotVersion = 1
+)
+
+// Valid indicates whether the value is a known member of the SnapshotVersion enum.
+func (e SnapshotVersion) Valid() bool {
+	switch e {
+	case N1:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookAuthType.
 const (
 	ApiKey WebhookAuthType = "ApiKey"
@@ -201,6 +241,30 @@ func (e WebhookAuthType) Valid() bool {
 	}
 }
 
+// Defines values for GetDocsParamsApi.
+const (
+	GetDocsParamsApiDcms    GetDocsParamsApi = "dcms"
+	GetDocsParamsApiDmt     GetDocsParamsApi = "dmt"
+	GetDocsParamsApiProfile GetDocsParamsApi = "profile"
+	GetDocsParamsApiSandbox GetDocsParamsApi = "sandbox"
+)
+
+// Valid indicates whether the value is a known member of the GetDocsParamsApi enum.
+func (e GetDocsParamsApi) Valid() bool {
+	switch e {
+	case GetDocsParamsApiDcms:
+		return true
+	case GetDocsParamsApiDmt:
+		return true
+	case GetDocsParamsApiProfile:
+		return true
+	case GetDocsParamsApiSandbox:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetJournalParamsApi.
 const (
 	GetJournalParamsApiDcms    GetJournalParamsApi = "dcms"
@@ -216,6 +280,72 @@ func (e GetJournalParamsApi) Valid() bool {
 	case GetJournalParamsApiDmt:
 		return true
 	case GetJournalParamsApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CountJournalParamsApi.
+const (
+	CountJournalParamsApiDcms    CountJournalParamsApi = "dcms"
+	CountJournalParamsApiDmt     CountJournalParamsApi = "dmt"
+	CountJournalParamsApiProfile CountJournalParamsApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the CountJournalParamsApi enum.
+func (e CountJournalParamsApi) Valid() bool {
+	switch e {
+	case CountJournalParamsApiDcms:
+		return true
+	case CountJournalParamsApiDmt:
+		return true
+	case CountJournalParamsApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportJournalParamsApi.
+const (
+	ExportJournalParamsApiDcms    ExportJournalParamsApi = "dcms"
+	ExportJournalParamsApiDmt     ExportJournalParamsApi = "dmt"
+	ExportJournalParamsApiProfile ExportJournalParamsApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the ExportJournalParamsApi enum.
+func (e ExportJournalParamsApi) Valid() bool {
+	switch e {
+	case ExportJournalParamsApiDcms:
+		return true
+	case ExportJournalParamsApiDmt:
+		return true
+	case ExportJournalParamsApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetContractParamsApi.
+const (
+	GetContractParamsApiDcms    GetContractParamsApi = "dcms"
+	GetContractParamsApiDmt     GetContractParamsApi = "dmt"
+	GetContractParamsApiProfile GetContractParamsApi = "profile"
+	GetContractParamsApiSandbox GetContractParamsApi = "sandbox"
+)
+
+// Valid indicates whether the value is a known member of the GetContractParamsApi enum.
+func (e GetContractParamsApi) Valid() bool {
+	switch e {
+	case GetContractParamsApiDcms:
+		return true
+	case GetContractParamsApiDmt:
+		return true
+	case GetContractParamsApiProfile:
+		return true
+	case GetContractParamsApiSandbox:
 		return true
 	default:
 		return false
@@ -338,7 +468,10 @@ type Journal struct {
 
 // JournalEntry defines model for JournalEntry.
 type JournalEntry struct {
-	Api         string  `json:"api"`
+	Api string `json:"api"`
+
+	// ContentType The request's Content-Type.
+	ContentType *string `json:"contentType,omitempty"`
 	DurationMs  float32 `json:"durationMs"`
 	Id          int64   `json:"id"`
 	Method      string  `json:"method"`
@@ -348,13 +481,24 @@ type JournalEntry struct {
 	Outcome string `json:"outcome"`
 	Path    string `json:"path"`
 
+	// Query The raw query string.
+	Query *string `json:"query,omitempty"`
+
 	// Request The request body, masked.
 	Request string `json:"request"`
 
 	// Response The response body, masked (truncated past 64 KiB).
 	Response string `json:"response"`
-	Status   int    `json:"status"`
-	Tenant   string `json:"tenant"`
+
+	// Rule The armed rule that decided the answer, if any.
+	Rule *string `json:"rule,omitempty"`
+
+	// Scenario The X-Sandbox-Scenario header the client sent, if any.
+	Scenario *string `json:"scenario,omitempty"`
+
+	// Status The HTTP status; 0 when there was no answer (a fault, or the client gave up).
+	Status int    `json:"status"`
+	Tenant string `json:"tenant"`
 
 	// Time RFC 3339 time on the sandbox clock.
 	Time string `json:"time"`
@@ -433,6 +577,62 @@ type ReviewResultRiskLevel string
 // ReviewResultStatus defines model for ReviewResult.Status.
 type ReviewResultStatus string
 
+// Rule defines model for Rule.
+type Rule struct {
+	Delay *string `json:"delay,omitempty"`
+	Fault *string `json:"fault,omitempty"`
+
+	// Fired How many calls it has answered.
+	Fired       int                `json:"fired"`
+	Id          string             `json:"id"`
+	Match       *map[string]string `json:"match,omitempty"`
+	OperationId string             `json:"operationId"`
+	Outcome     *string            `json:"outcome,omitempty"`
+
+	// Remaining How many more it will answer; -1: until removed.
+	Remaining int     `json:"remaining"`
+	Tenant    *string `json:"tenant,omitempty"`
+	Times     int     `json:"times"`
+}
+
+// RuleSpec defines model for RuleSpec.
+type RuleSpec struct {
+	// Delay A Go duration up to 60s, e.g. 250ms.
+	Delay       *string            `json:"delay,omitempty"`
+	Fault       *RuleSpecFault     `json:"fault,omitempty"`
+	Match       *map[string]string `json:"match,omitempty"`
+	OperationId string             `json:"operationId"`
+
+	// Outcome An outcome name from the catalogue.
+	Outcome *string `json:"outcome,omitempty"`
+	Tenant  *string `json:"tenant,omitempty"`
+
+	// Times How many calls it answers; 0 or absent: until removed.
+	Times *int `json:"times,omitempty"`
+}
+
+// RuleSpecFault defines model for RuleSpec.Fault.
+type RuleSpecFault string
+
+// Rules defines model for Rules.
+type Rules struct {
+	Rules []Rule `json:"rules"`
+}
+
+// Snapshot defines model for Snapshot.
+type Snapshot struct {
+	// Apis API (dcms, dmt, profile) → record kind → id → record.
+	Apis map[string]map[string]map[string]interface{} `json:"apis"`
+
+	// TakenAt RFC 3339 time on the sandbox clock.
+	TakenAt *string         `json:"takenAt,omitempty"`
+	Tenant  string          `json:"tenant"`
+	Version SnapshotVersion `json:"version"`
+}
+
+// SnapshotVersion defines model for Snapshot.Version.
+type SnapshotVersion int
+
 // TenantKeys defines model for TenantKeys.
 type TenantKeys struct {
 	// DmtKey DMT AES-256 key (32 bytes), Base64.
@@ -494,6 +694,14 @@ type BadRequest = Error
 // NotFound defines model for NotFound.
 type NotFound = Error
 
+// GetDocsParams defines parameters for GetDocs.
+type GetDocsParams struct {
+	Api *GetDocsParamsApi `form:"api,omitempty" json:"api,omitempty"`
+}
+
+// GetDocsParamsApi defines parameters for GetDocs.
+type GetDocsParamsApi string
+
 // GetJournalParams defines parameters for GetJournal.
 type GetJournalParams struct {
 	Tenant      *string              `form:"tenant,omitempty" json:"tenant,omitempty"`
@@ -504,6 +712,34 @@ type GetJournalParams struct {
 
 // GetJournalParamsApi defines parameters for GetJournal.
 type GetJournalParamsApi string
+
+// CountJournalParams defines parameters for CountJournal.
+type CountJournalParams struct {
+	Tenant      *string                `form:"tenant,omitempty" json:"tenant,omitempty"`
+	OperationId *string                `form:"operationId,omitempty" json:"operationId,omitempty"`
+	Api         *CountJournalParamsApi `form:"api,omitempty" json:"api,omitempty"`
+	Status      *int                   `form:"status,omitempty" json:"status,omitempty"`
+	Outcome     *string                `form:"outcome,omitempty" json:"outcome,omitempty"`
+	Field       *[]string              `form:"field,omitempty" json:"field,omitempty"`
+}
+
+// CountJournalParamsApi defines parameters for CountJournal.
+type CountJournalParamsApi string
+
+// ExportJournalParams defines parameters for ExportJournal.
+type ExportJournalParams struct {
+	Tenant *string                 `form:"tenant,omitempty" json:"tenant,omitempty"`
+	Api    *ExportJournalParamsApi `form:"api,omitempty" json:"api,omitempty"`
+
+	// Name The scenario's name.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// ExportJournalParamsApi defines parameters for ExportJournal.
+type ExportJournalParamsApi string
+
+// GetContractParamsApi defines parameters for GetContract.
+type GetContractParamsApi string
 
 // ReviewSubmissionParams defines parameters for ReviewSubmission.
 type ReviewSubmissionParams struct {
@@ -524,11 +760,27 @@ type ListScenariosParams struct {
 // ListScenariosParamsApi defines parameters for ListScenarios.
 type ListScenariosParamsApi string
 
+// GetSnapshotParams defines parameters for GetSnapshot.
+type GetSnapshotParams struct {
+	Tenant string `form:"tenant" json:"tenant"`
+}
+
+// PutSnapshotParams defines parameters for PutSnapshot.
+type PutSnapshotParams struct {
+	Tenant string `form:"tenant" json:"tenant"`
+}
+
 // SetClockJSONRequestBody defines body for SetClock for application/json ContentType.
 type SetClockJSONRequestBody = ClockChange
 
 // ReviewSubmissionJSONRequestBody defines body for ReviewSubmission for application/json ContentType.
 type ReviewSubmissionJSONRequestBody = Review
+
+// ArmRuleJSONRequestBody defines body for ArmRule for application/json ContentType.
+type ArmRuleJSONRequestBody = RuleSpec
+
+// PutSnapshotJSONRequestBody defines body for PutSnapshot for application/json ContentType.
+type PutSnapshotJSONRequestBody = Snapshot
 
 // SetRateLimitsJSONRequestBody defines body for SetRateLimits for application/json ContentType.
 type SetRateLimitsJSONRequestBody = RateLimits
@@ -544,21 +796,51 @@ type ServerInterface interface {
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(w http.ResponseWriter, r *http.Request)
+	// GetDocs The API reference, rendered from the OpenAPI documents
+	// (GET /__sandbox/docs)
+	GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams)
+	// GetDocsBundle The Redoc bundle the reference page uses
+	// (GET /__sandbox/docs/redoc.standalone.js)
+	GetDocsBundle(w http.ResponseWriter, r *http.Request)
 	// ClearJournal Empty the journal
 	// (DELETE /__sandbox/journal)
 	ClearJournal(w http.ResponseWriter, r *http.Request)
 	// GetJournal Recent partner API calls, newest first
 	// (GET /__sandbox/journal)
 	GetJournal(w http.ResponseWriter, r *http.Request, params GetJournalParams)
+	// CountJournal Count matching calls (for CI assertions)
+	// (GET /__sandbox/journal/count)
+	CountJournal(w http.ResponseWriter, r *http.Request, params CountJournalParams)
+	// ExportJournal The journal as a replayable scenario file
+	// (GET /__sandbox/journal/export)
+	ExportJournal(w http.ResponseWriter, r *http.Request, params ExportJournalParams)
+	// GetContract One of the sandbox's OpenAPI documents
+	// (GET /__sandbox/openapi/{api}.yaml)
+	GetContract(w http.ResponseWriter, r *http.Request, api GetContractParamsApi)
 	// ReviewSubmission Move a profile submission through review
 	// (POST /__sandbox/profile/submissions/{submissionId}/review)
 	ReviewSubmission(w http.ResponseWriter, r *http.Request, submissionId string, params ReviewSubmissionParams)
 	// Reset Forget state and start again from the fixtures
 	// (POST /__sandbox/reset)
 	Reset(w http.ResponseWriter, r *http.Request, params ResetParams)
+	// ListRules The armed rules, with how often each fired
+	// (GET /__sandbox/rules)
+	ListRules(w http.ResponseWriter, r *http.Request)
+	// ArmRule Arm a rule
+	// (POST /__sandbox/rules)
+	ArmRule(w http.ResponseWriter, r *http.Request)
+	// RemoveRule Disarm a rule
+	// (DELETE /__sandbox/rules/{id})
+	RemoveRule(w http.ResponseWriter, r *http.Request, id string)
 	// ListScenarios The catalogue of named outcomes
 	// (GET /__sandbox/scenarios)
 	ListScenarios(w http.ResponseWriter, r *http.Request, params ListScenariosParams)
+	// GetSnapshot Export a tenant's whole state
+	// (GET /__sandbox/snapshot)
+	GetSnapshot(w http.ResponseWriter, r *http.Request, params GetSnapshotParams)
+	// PutSnapshot Restore a tenant's state from a snapshot
+	// (PUT /__sandbox/snapshot)
+	PutSnapshot(w http.ResponseWriter, r *http.Request, params PutSnapshotParams)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string)
@@ -622,6 +904,53 @@ func (siw *ServerInterfaceWrapper) SetClock(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SetClock(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDocs operation middleware
+func (siw *ServerInterfaceWrapper) GetDocs(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDocsParams
+
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", r.URL.Query(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "api"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDocs(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDocsBundle operation middleware
+func (siw *ServerInterfaceWrapper) GetDocsBundle(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDocsBundle(w, r)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -717,6 +1046,189 @@ func (siw *ServerInterfaceWrapper) GetJournal(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// CountJournal operation middleware
+func (siw *ServerInterfaceWrapper) CountJournal(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountJournalParams
+
+	// ------------- Optional query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", r.URL.Query(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "operationId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "operationId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", r.URL.Query(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "api"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "outcome" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "outcome", r.URL.Query(), &params.Outcome, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "outcome"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "outcome", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CountJournal(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExportJournal operation middleware
+func (siw *ServerInterfaceWrapper) ExportJournal(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportJournalParams
+
+	// ------------- Optional query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", r.URL.Query(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "api"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportJournal(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetContract operation middleware
+func (siw *ServerInterfaceWrapper) GetContract(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "api" -------------
+	var api GetContractParamsApi
+
+	err = runtime.BindStyledParameterWithOptions("simple", "api", mux.Vars(r)["api"], &api, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetContract(w, r, api)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ReviewSubmission operation middleware
 func (siw *ServerInterfaceWrapper) ReviewSubmission(w http.ResponseWriter, r *http.Request) {
 
@@ -792,6 +1304,60 @@ func (siw *ServerInterfaceWrapper) Reset(w http.ResponseWriter, r *http.Request)
 	handler.ServeHTTP(w, r)
 }
 
+// ListRules operation middleware
+func (siw *ServerInterfaceWrapper) ListRules(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRules(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ArmRule operation middleware
+func (siw *ServerInterfaceWrapper) ArmRule(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ArmRule(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RemoveRule operation middleware
+func (siw *ServerInterfaceWrapper) RemoveRule(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", mux.Vars(r)["id"], &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RemoveRule(w, r, id)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListScenarios operation middleware
 func (siw *ServerInterfaceWrapper) ListScenarios(w http.ResponseWriter, r *http.Request) {
 
@@ -829,6 +1395,72 @@ func (siw *ServerInterfaceWrapper) ListScenarios(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListScenarios(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSnapshot operation middleware
+func (siw *ServerInterfaceWrapper) GetSnapshot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSnapshotParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSnapshot(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PutSnapshot operation middleware
+func (siw *ServerInterfaceWrapper) PutSnapshot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PutSnapshotParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PutSnapshot(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -1279,6 +1911,26 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/profile/submissions/{submissionId}/review", wrapper.ReviewSubmission).Methods(http.MethodPost)
 
+	r.HandleFunc(options.BaseURL+"/__sandbox/rules", wrapper.ListRules).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/rules", wrapper.ArmRule).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/rules/{id}", wrapper.RemoveRule).Methods(http.MethodDelete)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/count", wrapper.CountJournal).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export", wrapper.ExportJournal).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/snapshot", wrapper.GetSnapshot).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/snapshot", wrapper.PutSnapshot).Methods(http.MethodPut)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/openapi/{api}.yaml", wrapper.GetContract).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/docs", wrapper.GetDocs).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/docs/redoc.standalone.js", wrapper.GetDocsBundle).Methods(http.MethodGet)
+
 	return r
 }
 
@@ -1343,6 +1995,75 @@ func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	return err
 }
 
+type GetDocsRequestObject struct {
+	Params GetDocsParams
+}
+
+type GetDocsResponseObject interface {
+	VisitGetDocsResponse(w http.ResponseWriter) error
+}
+
+type GetDocs200TexthtmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocsBundleRequestObject struct {
+}
+
+type GetDocsBundleResponseObject interface {
+	VisitGetDocsBundleResponse(w http.ResponseWriter) error
+}
+
+type GetDocsBundle200ApplicationjavascriptResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetDocsBundle200ApplicationjavascriptResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/javascript")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocsBundle404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDocsBundle404JSONResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearJournalRequestObject struct {
 }
 
@@ -1398,6 +2119,114 @@ func (response GetJournal400JSONResponse) VisitGetJournalResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountJournalRequestObject struct {
+	Params CountJournalParams
+}
+
+type CountJournalResponseObject interface {
+	VisitCountJournalResponse(w http.ResponseWriter) error
+}
+
+type CountJournal200JSONResponse struct {
+	Count int `json:"count"`
+}
+
+func (response CountJournal200JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountJournal400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CountJournal400JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournalRequestObject struct {
+	Params ExportJournalParams
+}
+
+type ExportJournalResponseObject interface {
+	VisitExportJournalResponse(w http.ResponseWriter) error
+}
+
+type ExportJournal200ApplicationyamlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportJournal200ApplicationyamlResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/yaml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetContractRequestObject struct {
+	Api GetContractParamsApi `json:"api"`
+}
+
+type GetContractResponseObject interface {
+	VisitGetContractResponse(w http.ResponseWriter) error
+}
+
+type GetContract200ApplicationyamlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetContract200ApplicationyamlResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/yaml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetContract404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetContract404JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1476,6 +2305,93 @@ func (response Reset200JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	return err
 }
 
+type ListRulesRequestObject struct {
+}
+
+type ListRulesResponseObject interface {
+	VisitListRulesResponse(w http.ResponseWriter) error
+}
+
+type ListRules200JSONResponse Rules
+
+func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArmRuleRequestObject struct {
+	Body *ArmRuleJSONRequestBody
+}
+
+type ArmRuleResponseObject interface {
+	VisitArmRuleResponse(w http.ResponseWriter) error
+}
+
+type ArmRule201JSONResponse Rule
+
+func (response ArmRule201JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArmRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ArmRule400JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRuleRequestObject struct {
+	Id string `json:"id"`
+}
+
+type RemoveRuleResponseObject interface {
+	VisitRemoveRuleResponse(w http.ResponseWriter) error
+}
+
+type RemoveRule204Response struct {
+}
+
+func (response RemoveRule204Response) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RemoveRule404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RemoveRule404JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListScenariosRequestObject struct {
 	Params ListScenariosParams
 }
@@ -1494,6 +2410,68 @@ func (response ListScenarios200JSONResponse) VisitListScenariosResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshotRequestObject struct {
+	Params GetSnapshotParams
+}
+
+type GetSnapshotResponseObject interface {
+	VisitGetSnapshotResponse(w http.ResponseWriter) error
+}
+
+type GetSnapshot200JSONResponse Snapshot
+
+func (response GetSnapshot200JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSnapshotRequestObject struct {
+	Params PutSnapshotParams
+	Body   *PutSnapshotJSONRequestBody
+}
+
+type PutSnapshotResponseObject interface {
+	VisitPutSnapshotResponse(w http.ResponseWriter) error
+}
+
+type PutSnapshot200JSONResponse struct {
+	Records int    `json:"records"`
+	Tenant  string `json:"tenant"`
+}
+
+func (response PutSnapshot200JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSnapshot400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1815,21 +2793,51 @@ type StrictServerInterface interface {
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(ctx context.Context, request SetClockRequestObject) (SetClockResponseObject, error)
+	// GetDocs The API reference, rendered from the OpenAPI documents
+	// (GET /__sandbox/docs)
+	GetDocs(ctx context.Context, request GetDocsRequestObject) (GetDocsResponseObject, error)
+	// GetDocsBundle The Redoc bundle the reference page uses
+	// (GET /__sandbox/docs/redoc.standalone.js)
+	GetDocsBundle(ctx context.Context, request GetDocsBundleRequestObject) (GetDocsBundleResponseObject, error)
 	// ClearJournal Empty the journal
 	// (DELETE /__sandbox/journal)
 	ClearJournal(ctx context.Context, request ClearJournalRequestObject) (ClearJournalResponseObject, error)
 	// GetJournal Recent partner API calls, newest first
 	// (GET /__sandbox/journal)
 	GetJournal(ctx context.Context, request GetJournalRequestObject) (GetJournalResponseObject, error)
+	// CountJournal Count matching calls (for CI assertions)
+	// (GET /__sandbox/journal/count)
+	CountJournal(ctx context.Context, request CountJournalRequestObject) (CountJournalResponseObject, error)
+	// ExportJournal The journal as a replayable scenario file
+	// (GET /__sandbox/journal/export)
+	ExportJournal(ctx context.Context, request ExportJournalRequestObject) (ExportJournalResponseObject, error)
+	// GetContract One of the sandbox's OpenAPI documents
+	// (GET /__sandbox/openapi/{api}.yaml)
+	GetContract(ctx context.Context, request GetContractRequestObject) (GetContractResponseObject, error)
 	// ReviewSubmission Move a profile submission through review
 	// (POST /__sandbox/profile/submissions/{submissionId}/review)
 	ReviewSubmission(ctx context.Context, request ReviewSubmissionRequestObject) (ReviewSubmissionResponseObject, error)
 	// Reset Forget state and start again from the fixtures
 	// (POST /__sandbox/reset)
 	Reset(ctx context.Context, request ResetRequestObject) (ResetResponseObject, error)
+	// ListRules The armed rules, with how often each fired
+	// (GET /__sandbox/rules)
+	ListRules(ctx context.Context, request ListRulesRequestObject) (ListRulesResponseObject, error)
+	// ArmRule Arm a rule
+	// (POST /__sandbox/rules)
+	ArmRule(ctx context.Context, request ArmRuleRequestObject) (ArmRuleResponseObject, error)
+	// RemoveRule Disarm a rule
+	// (DELETE /__sandbox/rules/{id})
+	RemoveRule(ctx context.Context, request RemoveRuleRequestObject) (RemoveRuleResponseObject, error)
 	// ListScenarios The catalogue of named outcomes
 	// (GET /__sandbox/scenarios)
 	ListScenarios(ctx context.Context, request ListScenariosRequestObject) (ListScenariosResponseObject, error)
+	// GetSnapshot Export a tenant's whole state
+	// (GET /__sandbox/snapshot)
+	GetSnapshot(ctx context.Context, request GetSnapshotRequestObject) (GetSnapshotResponseObject, error)
+	// PutSnapshot Restore a tenant's state from a snapshot
+	// (PUT /__sandbox/snapshot)
+	PutSnapshot(ctx context.Context, request PutSnapshotRequestObject) (PutSnapshotResponseObject, error)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(ctx context.Context, request GetLastOtpRequestObject) (GetLastOtpResponseObject, error)
@@ -1959,6 +2967,56 @@ func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GetDocs operation middleware
+func (sh *strictHandler) GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams) {
+	var request GetDocsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocs(ctx, request.(GetDocsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDocsResponseObject); ok {
+		if err := validResponse.VisitGetDocsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDocsBundle operation middleware
+func (sh *strictHandler) GetDocsBundle(w http.ResponseWriter, r *http.Request) {
+	var request GetDocsBundleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocsBundle(ctx, request.(GetDocsBundleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocsBundle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDocsBundleResponseObject); ok {
+		if err := validResponse.VisitGetDocsBundleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ClearJournal operation middleware
 func (sh *strictHandler) ClearJournal(w http.ResponseWriter, r *http.Request) {
 	var request ClearJournalRequestObject
@@ -2002,6 +3060,84 @@ func (sh *strictHandler) GetJournal(w http.ResponseWriter, r *http.Request, para
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetJournalResponseObject); ok {
 		if err := validResponse.VisitGetJournalResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CountJournal operation middleware
+func (sh *strictHandler) CountJournal(w http.ResponseWriter, r *http.Request, params CountJournalParams) {
+	var request CountJournalRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CountJournal(ctx, request.(CountJournalRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountJournal")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CountJournalResponseObject); ok {
+		if err := validResponse.VisitCountJournalResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportJournal operation middleware
+func (sh *strictHandler) ExportJournal(w http.ResponseWriter, r *http.Request, params ExportJournalParams) {
+	var request ExportJournalRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportJournal(ctx, request.(ExportJournalRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportJournal")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ExportJournalResponseObject); ok {
+		if err := validResponse.VisitExportJournalResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetContract operation middleware
+func (sh *strictHandler) GetContract(w http.ResponseWriter, r *http.Request, api GetContractParamsApi) {
+	var request GetContractRequestObject
+
+	request.Api = api
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContract(ctx, request.(GetContractRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContract")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetContractResponseObject); ok {
+		if err := validResponse.VisitGetContractResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -2069,6 +3205,87 @@ func (sh *strictHandler) Reset(w http.ResponseWriter, r *http.Request, params Re
 	}
 }
 
+// ListRules operation middleware
+func (sh *strictHandler) ListRules(w http.ResponseWriter, r *http.Request) {
+	var request ListRulesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRules(ctx, request.(ListRulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRules")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRulesResponseObject); ok {
+		if err := validResponse.VisitListRulesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ArmRule operation middleware
+func (sh *strictHandler) ArmRule(w http.ResponseWriter, r *http.Request) {
+	var request ArmRuleRequestObject
+
+	var body ArmRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ArmRule(ctx, request.(ArmRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ArmRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ArmRuleResponseObject); ok {
+		if err := validResponse.VisitArmRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RemoveRule operation middleware
+func (sh *strictHandler) RemoveRule(w http.ResponseWriter, r *http.Request, id string) {
+	var request RemoveRuleRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveRule(ctx, request.(RemoveRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RemoveRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RemoveRuleResponseObject); ok {
+		if err := validResponse.VisitRemoveRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListScenarios operation middleware
 func (sh *strictHandler) ListScenarios(w http.ResponseWriter, r *http.Request, params ListScenariosParams) {
 	var request ListScenariosRequestObject
@@ -2088,6 +3305,65 @@ func (sh *strictHandler) ListScenarios(w http.ResponseWriter, r *http.Request, p
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListScenariosResponseObject); ok {
 		if err := validResponse.VisitListScenariosResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSnapshot operation middleware
+func (sh *strictHandler) GetSnapshot(w http.ResponseWriter, r *http.Request, params GetSnapshotParams) {
+	var request GetSnapshotRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSnapshot(ctx, request.(GetSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSnapshot")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSnapshotResponseObject); ok {
+		if err := validResponse.VisitGetSnapshotResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PutSnapshot operation middleware
+func (sh *strictHandler) PutSnapshot(w http.ResponseWriter, r *http.Request, params PutSnapshotParams) {
+	var request PutSnapshotRequestObject
+
+	request.Params = params
+
+	var body PutSnapshotJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutSnapshot(ctx, request.(PutSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutSnapshot")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PutSnapshotResponseObject); ok {
+		if err := validResponse.VisitPutSnapshotResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -2400,84 +3676,115 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"zHttc9u2lvBfOcPnmam9S0uyk6YTZ/aD4riNb2PHG/ve3rtVJoLIIwkVCbAAaFnX4/++cwDwRRJoy4nb",
-	"bb7EIgngvL/jLkpkXkiBwujo+C4qmGI5GlT21zUKJgz9laJOFC8MlyI6jq7nCMa+g713J+dX/kcM786v",
-	"Ick4CvOFpyAVFEpOeVZ9fZbu96I4wluWFxlGx9Hw5Pz0y9vhxc9RHHHauWBmHsWRYDm9dquiOFL4e8kV",
-	"ptGxUSXGkU7mmDMCzKwK+lIbxcUsur+/p491IYVGi8Jbln7C30vUFo1ECoMOI1YUGU8YYdT/TRNadw1g",
-	"dxEqJZVbktIBXNywjKdflN8sjnLUms3oXcZzbo4hL7WBCQIzkCHTBg4jAqeB9f8rnEbH0f/rNzTvu7e6",
-	"f2rPs/Bv09ofClyDkAYsJG/AzBE8EKDZSsNyzpM5TDlmKTCRwnK+6kX3cXQhzY+yFOm3UUBI82Vqt2nj",
-	"vuAGDo9eWLjsW+Ciko2Gu89AhwsJukzmYOZczOwhc679Sb3WAZbrJ8ywTM5Ki0ihZIHKcCcQ9LfF2f7i",
-	"BnP9GEz1bh+rtURVL3lMKbaKnNxVQvpr+5TP9ady8hsmhtYGdtwClBXcskGUOe2YJrmO4ijNSfa8WrX2",
-	"rhSAeGPmMg3oRtxAddbxvjSJzPFrKONWbtMldiod0NR1ghG26wDWmMSVVajBe5ikHpQtgjo5Dtmy4eXZ",
-	"dxrkUgB9422alf8TmaIza9owU2r3u7JqzbP9N4B5YVYwJaOXMS5IWhPUmgzeNo/YjCfbsHhLRQpeogYz",
-	"Z4bOSssEnbh7CsCSm7ksjTUBc2QpKjpmJ5ad09H/oANCzKoVOyAdziiH6Gfhtaj/8+CKiXQibw+uEhRM",
-	"cRnE3xEuvNn76+tLT1ngBpjQS1TaotzaiwuDM1RbcmSBrA+IHdMbvCrSByUok8liW2yEXAY49eMJvHjx",
-	"4jUYniNIYTmhHeqQ0EZBvOV0qjHgUN/LJUyZ2t6FTP5UyRwUssweFgPTwOAnCWnpdCVw0iZR5DKqD+9E",
-	"/WTOxCygNyy9YSIJsH7YhgKMhFzeWDFYMpXGgL1ZD344mgcpodATwr+ZSJkhs4Y1SKGhgDWah5HeQuwd",
-	"ZvwGlcdkHa907V2tPBvIG0OKrVug1qIXR4lCZjAdmqDC4A1SzNP97to+Dbzl4UUZ02boAOo4kr44rRx3",
-	"8O1VbbPCKDWqWXmeAkVKG8QVxZBs8pTxDNOgBypV9rjB57RJRaE2Pdz6uKF8S5s3EGjj22ZGSMQfdNct",
-	"UQitrSm6LhsYfpys07btmbuM6wY4G0ZrG6SN7x0gIcjfI8uc+12HcZvLchHg5cY5flXooL/JUgmWBajB",
-	"CpZwswpLGwqzpYAPeS9/zKkwavUoV6vN4waIB0B3e3aFYVvMrOzeeds0iDKfOMScBk+lyplxKL96GfBe",
-	"zxGuhd0oOcK0DhjIsSQsy6pwIoU9jdVjHzjtBw11R/jmKO3Tqu6MZSLTVQw50wtMu/yATda6tnFv1/aB",
-	"PaNKkZCuQ0F51quX8DN/u/9IpLFNelOnt1vLyMU8k9cP2T27feyD3jrLfTj6rY1gxfY1GWz40aJpSNpb",
-	"8d+WrNvUMeTnjSwOMrzBDP529fHCp5hyavFvszrIgpvqsIcJ4w6vPg+B/tEUZ2IqA4b4tuAKdYdPzOWE",
-	"Z3jhVDOoR6boet7poTWKtEOsNIou99wpcRu0qEViDXYHaQNXfVTcokAFWpCApZnI2236eUfzUBzUEZEs",
-	"uCsrVF5kiZmXzYJpvZQqHCE8QCJdOnA73uVc626LaOSOgYeF237fnLixfw3lk6OJmpyhlZ+YwQ885yZA",
-	"ZBvBcCkuUZ1zURorejkXPCfqHobcRyqXIpMsfcISFGxCoVsw+FZIPvOGZTtvuOV03e5xAJvg9iEcgoSj",
-	"jOET6jIz25Qzj1cqbcYRg1Qw/o+xTVZZlj1ur/3OYYhuOC63gVFcLz6QtWxrxgebg51jyss8iqP3fDYP",
-	"q8ZWZDYsCiVvLEk/IZ1t/7z0Ufm3BG0OgS6aPgUNUWYZ8b0q0P4BaO2i/k81r5sKX7nYBvUQ2VxZ/Gdc",
-	"hZLKnF5sC+K782sYnl4dHH3/Cha4gr0XRzBZGdT7MbxlGl+9DIcvaC65CO94cn4FV2jg8uwC/nFEu9PO",
-	"D273dALV58cVamGKaPMzN6HoX6VXmyFYAw+97nSxKAw3q7M0rNVyKbiYQVJqI3NUcav+xgSUgmnNZwJT",
-	"4EIbBgtughSxjjNA3fPzf/3LllpaFMbbAhOjoWOrBTcXMhyB2Lj1kong28I930Zxwc13GqZlloGhCOty",
-	"eAF7U7bAGD6Uc3Fg+wAdUTsXV131lScLgUOsxRAHcxuvmpBxm+UtBtcghcTnF5zMpQzU3lhp5ldoDBez",
-	"QLVwWPCfcXXsK6AXLEf4T2D24RvSAp4cQ6lRCfemikh6roC+nuN5FdsiZLN3B+98lBN6WZ0dJvUWFQjZ",
-	"ShkqI3khBdHOYRrFkcUqaBzJs65OZOk4m7Nb77AHceO9B6FwwC48EwbVjcvf14l8hYkUqYYJTqVyGeOU",
-	"K03+1KjVG0hlOclQA7JkXlfmHj5RY6KCVdDz4Yk1jhuVZD4TzJQKg5K+U7HJV5QqAgcKKpSy+9xiWxF9",
-	"iud7BMPLsxg0qhtMYbLyOWCO7pEim0GPCqaMQEVfayhFigrG/S9f/Fb9cW8kzgxkaDSw6uMYGPz3EAyy",
-	"nOIUBidnUPACMy5oe7RdPW0Q1yrFx+tpPOVlNvkfiaphAnvj7cL8eD+uYiJa/5urgtBqhQkKY+sFOt7O",
-	"cWMoUB34qGqBKz0SBJc1USkzLLZgmiby0l6Dq4yxap8ML89gTzGDYDuoOoalMwQ6BmlTlf3eSIzEEEbe",
-	"GI0i4A15ua07k8BUGzc0h0SKBJXA1JHHesux22XsLQbsYW/WG4lx3agkmtivz69hXDeyx+5DGHsyfHFv",
-	"xvvEpDZCRi5QfKerc87S8UhsLPUQ7PfAFhU12PIM0zC+G7k63ig6hruRrQGOohhGVToxiu7vSWps+cDY",
-	"9vmlx7diD0tzbuWT0mhU2knwYW/QG/h6krDlrOhFb9B74UsL1gK2JDOp2iAzNA+qg+9QpIrfoIaP15fg",
-	"fEDs6FD/0nNe5CRQhZIzhZq4q4j8zW8SggMrBLDkIpVLbWVI2fjUWhXdgzPbANdzppzi4Q2qVd0B3iiX",
-	"RT+hcQ2djYGAo8Fghz74bs1qd0BH097Xg2xnusxzRlFG9AlZuq1RxFJGHu7XyP3+TK5FhoprJCa+IUOC",
-	"Mop+OJqPovux7b041XBs8W0YItRatwj2xq8HehzD+PD7nP774Wg+3n9j5U+jGUXHIzGKjgZHrw4GhweD",
-	"o+vD748HL48H3/+PPUajDYDASAqz1gpibg9rUgg0SgTuxzCTqGHCkgUtqbtYvZE4vWWJyVYgBXr9zZ10",
-	"r/Pxqs1HW2l6K9PV7qMMmy2suhpVPyMSOjY5ga+/sL+DpHA8f4KQ+N7a/bpjsiT6P5VPYFPjvUliQbQD",
-	"Iy8dDKGta1j7rcmadRk/lze4k4zfx22781vTQUgxQ1d4WJeFkwyZqjoN30i3jTyFdl6riXTVN6ovwzHE",
-	"dls3Z2IFvhMBS1QIqZJFgemmaTi1+UvLFbcoVj0huxA0y0OYSAoyUqD4p/KHubRxWuPNYc+FCq4bYs0p",
-	"GjIR44MDf8aB5v/GcQwpTlmZGTgcDAZvQGYpqpFwm7AGif0evJUpoUYPXT5wDBT1g+uFkMGWSx8yvoI+",
-	"ZEwbeBlTTuWMPCVXE5IIDYJM+kiwokCmQsbgJzQN+9uzar/eufmx30u0ScjmAFn3wFgcXrlei3/yclfZ",
-	"b5Y9cYqna1vrItc2bgX6g0E71g9V6j7/gbam4kuHtcmZSezklo8qBS4pXrRy8Qw255MT8rUAcPugoEat",
-	"WyHPk35TGdL9u3aZ6L6vmrJf0EVfuZi+WfSdBpYklJpVcy02uOF6Aa6pYic63LaoYCnLLHVB9JQrUq2R",
-	"GHu4em6DL85Yp+MqYu7BL34kqI5xrQWuYSBdz6RcYAplAVysR08BVXO1wat6gw6FWx/Y3Kin7T62GX+1",
-	"/n7+yrhgo8LpC5tVmbKpTu7s5301+E928Wsl3A7dW5NEgUsrhV/p6WnJy8eX1COngdCANfNzjXiauZLl",
-	"bO61oKWotZHcUNR6gCishO+ULFw4bJElj9iWeNiTCqTIbOpYqUzc6AUZkOUcbcGDGZtPkwYxv3z/zUi4",
-	"gofbzTpSJPfLZowLN7LlSiW3piQdJg00RP1b54p7cN1KurmGBRYG9mx0ATYNMvORGL87/XB6fQrbYRKF",
-	"7E2wX6+3VKnWw/jy49U1bOZ24/2wvhM9n8urfp2naalmVaRsjYg/QRObTlFAJX4hji6ZdtWPzTDsR6lm",
-	"aLzUuHoLU6aLry1BtSu2xFT7aovuzKhPrcDVzGgkte3MLDvp4Lqkw/ygPSRMULKXYPNR1ZJ3ZY6RCFR/",
-	"jmFUDgYvEmKp/YtiPivS9S7tQUwihKuqpEji5cdIdF3qsWOVI6ECE6xG8dkMa6nemFuFjzVGipIQTMhH",
-	"MePoflAWjvTaLhoJkiDFEqOPHbQ5IzWX5G8dpKlMyhyFwdSWEUnpatqG5P4D1+aqZtJO8v8HBXe7hpzf",
-	"rFvtEfhf/YRTBXw1jhSR6dgiFtnmE99xaQ9k0zb+mkA9Ynv86+f2RYFqGVR3CCqsFy23ezQYEHX8Vid/",
-	"vxoMDlsb1hMq7VaET9ejgf0X3YdPre8nNCdXraMDIc1B9a6C5OVgQDu56aeof3PYX8P9/vPu+X99F6Er",
-	"Ea8+2DRF18Gybm0C2ranFuBN++PsqO7fuT/u+2lu+tIU/Ts3WnLfsktbudYHps1HO3KyoRUhfJtP+v7e",
-	"UC3o60GiO/hJ4eEfmbhUU0Ud3Pl4fdn71rCH9rF570eyqGS0rcVyhPCJMuy9O7/eb/HUc+5xji58I7qz",
-	"XksfNE0GEIiptZmTkmcpoEjUqiB76Y23blXMNZoDStB9cxn2bH8VWpe+9n3131fN13rc/uP6Uth+DBNp",
-	"5lWHGv4uMtQaEimmfFYqkm0zR7XkGteitZEotS9utsx7VV7ylQrdUTBodeu/Vo7/SPFrgdchgcS+kGlw",
-	"tPmuLokvHIpPlx9Ov2yT9/5BOVpradng2dZ2/FRmu+jzphEv1u6gT1zNcVMUq173SDzS7I6roUvXGn97",
-	"drFPgTSnWM6USug69G0+cskOXFftqZEg0I9dscnm3SyzwHfKj5tteF4jWPXU/xo2sMKxSwK5+WYbOHRG",
-	"w/HEctgKDHHka4RW1qOMj7apHKPtVCTkjGdvwE8pAh7QbxfEVp18yLhYaMjoGSWAwc6SH6T8K9oTD1oH",
-	"Jx3ZYlvPbZXf1pN0xrOtPu3ITkOOIhtUt65e7pCpb/FOMYNZPQLZFXy0BiX/inRugddBa4fig5a7TeFW",
-	"IzxI1DgqygClrp6PUl9ZRQtMrR4OgpOpLwat6VNn70Lzpq8Gu6f6G1z4EwtvO/IfhFwC9yn6M1S6XScR",
-	"pIKUayJla9LiiRL1iJoum6msrobcO/u8Gt96PjV9Gbobm8sbTG3hztjK3JIRcQXubzfZ86oFWdNlWcMY",
-	"0qwuG/T8mD2fAFawdUhf1Rh4jtxlRyp6+7QOy6UXSHvBz48A1d7D1nwuP15dY0oR47hU2RiYdrdM7A2l",
-	"sUfzlJaPSZH8FEvVqemtWJ7tj4QreAamxo4pPj76/tV/uYLXHG/h/fnw5ODq/ZASFd8qnch0RRE0pi5+",
-	"dDNqvjLWgyG4+47gbwquRmJPoFlKtXAXxUkhhRQHR7e3++DiUcUxhXEzlzd2gyyxf1aN3I3pLDtixygs",
-	"jt1EHRczW+AaCTsuAf4i68pHM75hatzldV9RPpvC2ME9JhBkzg3lSe1WfM4WthiNfr6mCpo7Ji+eRf6/",
-	"0q1szn5WQ5qRfmHHB9dnM6N/HgwLfkBfrI1SNqOT7QHJF1tjj0d+kjCaG1Mc9/uHRz/0Br1B7/D49evX",
-	"r/t2Km33CvSabv55Pmk3k0AKpo1UdgTh2xuvM64NWvlXWGQseYLh3c0B9dcvaj9iq1s3vv+KVrsFXgeX",
-	"Gmx7O5ji2iBBJmed3e51ks/tpeB/dxLTXxr+1jJz3UslidxVc/zZXZ1Mb8Zsv03dcDHbpNEHfoMCtQ2E",
-	"Jhhqz9zXz+7qtnVdPqVs3T+sJgRaj9werQdukqn1oMpfW48q2t9/vv/fAAAA//8=",
+	"5Dxpc9s4ln/lFXeqYs3QkuwcXW1Xastx3BNP4mNj9xzbykQQ+SShRQJsALSsSfnr/oD9iftLtnDxkEBb",
+	"Tty9XbX5EoskgIeHdx/4EiU8LzhDpmR08CUqiCA5KhTm1zUywpT+K0WZCFooyll0EF3PEZR5Bztvj8+u",
+	"3I8Y3p5dQ5JRZOozTYELKASf0sx/fZr2+lEc4S3Jiwyjg+jo+Ozk85uj8/dRHFE9c0HUPIojRnL92o6K",
+	"4kjgLyUVmEYHSpQYRzKZY040YGpV6C+lEpTNoru7O/2xLDiTaLbwhqQf8ZcSpdlGwplCuyNSFBlNiN7R",
+	"4Gept/WlBuxLhEJwYYekegHKbkhG08/CTRZHOUpJZvpdRnOqDiAvpYIJAlGQIZEK9iINTg3rHwROo4Po",
+	"3wY1zgf2rRycmPUM/Ju4dosClcC4AgPJIag5ggMCJFlJWM5pMocpxSwFwlJYzlf96C6Ozrn6gZcs/TYM",
+	"MK4+T800zb0vqIK9/ecGLvMWKPO0UZ/uE+DhnIMskzmoOWUzs8icSrdSv7GAOfVjokjGZ6XZSCF4gUJR",
+	"SxD6b7Nn84sqzOVDMFWzXfixGquO8ogQZBVZuvNE+lNzlU/Vp3zyMyZKjw3MuAEoKag5BlbmesY0yWUU",
+	"R2muac+xVWNuzwD6bNScpwHeiGuoTjvelyrhOX4NZuzITbzElqUDnNpGmN5tG8BqJ7GXChV496PUgbKB",
+	"UEvHIVl2dHn6TAJfMtDfOJlm6P+Yp2jFmlREldL+9lKtftY7BMwLtYKpFnoZoUxTa4JSaoG3eUZkRpNN",
+	"WJyk0gxeogQ1J0qvlZYJWnJ3GIAlVXNeKiMC5khSFHqZrY7sTC/9V71A6LAqxg5QhxXKIfwZeM3W/757",
+	"RVg64be7VwkyIigP7t8iLjzZu+vrS4dZoAoIk0sU0my5MRdlCmcoNujIAFktENtDr/flUR+koIwni02y",
+	"YXwZOKkfjuH58+ffg6I5AmfmJKTdOiR6ouC++XQqMaBQ3/ElTInYnEWL/KngOQgkmVksBiKBwJ85pKXl",
+	"lcBK60jhy6havHPrx3PCZgG+IekNYUng6I+aUIDikPMbQwZLItIYsD/rw3f78yAmBDpEuDcTzjMkRrAG",
+	"MXTEoIXz8KY3NvYWM3qDwu2kva+09a5inrXNK6UZWzZArUgvjhKBRGF6pIIMgzeobZ7ud9fmaeAtDQ/K",
+	"iFRHFqCOJfUXJ15xB99eVTIrvKWaNb3mKZCleoLYYwy1TJ4SmmEa1EClyB4W+FRP4jHUxIcdH9eYb3Dz",
+	"2gaa+20eRojE71XXDVIIja0w2qYNDD9O2rhtauYu4boGzprQ2gRp7XsLSAjyd0gyq37bMG6eMl8EznJt",
+	"HTcqtNBfeCkYyQLYIAVJqFqFqQ2Z2mDA+7SXW+aEKbF68FT95HENxD2g2zm7zLCNw3SGtGfhTqP9mYRj",
+	"++mu/jYoDL0MPWuKGVbmE4skKw2mXOREWfS9ehHQhE9h+oW3opVqWhkfWkklJMu8aZLCjkT/2BlhveA+",
+	"O0zBOPqlRIv7ABrJEsxrsJ93aJPKxev2niY8XcWQE7nAtEsnGcexaxr7tjUP7ChRskTLHSi0z/fqBbyn",
+	"b8LbF2XWMTcRGsH6vTX6UkxoiqnBqTWAYqBTIGwVNqecrRWefNMmczajPTLjroNE7b/ft8Z2JtshDGE5",
+	"R2MQCYQl0S6r2wPsEJiSMlMx8NbiM3KDUBa9fpCqVRWF2ABKWwJPZJyF1JOZPna+SRWMuN9JqXSV56gW",
+	"e9ek2iC3kFBqmOkbIsl4+CFzTPFiN8MbzOAvVxfnLhLAp2b/TS4IHvCNX+x+xNjF/ech0C9UccqmPKAv",
+	"bwsqUHaYLjmf0AzPrdQLiihVdD3vNKQksrTDdtMU3wFKJ8Wt4aIiiRbsFtIarmqpuIEBD1oQgaWa8NtN",
+	"/Dl74D5ztcNwXFAb/fHKfomZo82CSLnkImzI3YMiWVpwO97lVMpuZaP4lvahgdt8X6+4Nn8F5aONvgqd",
+	"oZEficIPNKcqgGRjaFLOLlGcUVYqQ3o5ZTTX2N0LybCUL1nGSfqIIcjIRFvYQR9JoDZtbki29YQbtpGd",
+	"PQ7sJjh9aA9BxGnH7iPKMlObmFMPB5SNY2gUxPiPYxNTIFn2sLx2M4chuqG43ARGULn4oKVlkzM+GFf5",
+	"DFNa5lEcvaOzeZg1Ngzoo6IQ/Mag9CPqtc2fl855+hbb2m6gC6eP2QYrs0yfu4+j/wrb2ob9Hyte1xne",
+	"q9h660G0OXNrw+snqyBYxjQJv7EQhaI2OWErYw2bYNWcSGfrtEzMBld3COicqGRugy0p1dOT7LLNORtI",
+	"XN/uIyz8gOWbE8r0j+5N5lyg3uOSZpnb5CHs7h1AyRTNQGCuyeSrTLighg7pg7bpZYf642nuooscrgpM",
+	"7iGJ+8JbZQGKw6uhdIGt/ZfDPBzcrejIs1DCGcNEz7Jrw14WdF7qv+ZKFbsvh8P6z+fhsP5vSiEbwTfv",
+	"/GlX0EYkW/5eEBHbnPpDHOXCv9qt0KpgopV9gOQqzTd8UPM1sdBFJwGlL/zjreIURvY8ZIDYKUMwXDFS",
+	"yDlXwXCEvI8KHvn8rttoqh+sEcPlKeykSS5jSHNVJUN68D//9d8gMOEiBW23md80bTxuEEljNbJAdqSe",
+	"LMR+D9HdoJAu1eZYc+/Tg+TiBzUcQHMGoWOz+fL3uApFm3P9YnObb8+u4ejkanf/5StY4Ap2nu/DZKVQ",
+	"9mJ4QyS+ehF2x1FdUhae8fjsCq5QweXpOfx1X8+uZ753user5Gr92G8tjBGp3lMVCguK9KoyNjaja0Sk",
+	"nU4dMkXV6jQN25F8qVUAJKVUPEcRNxJzhEHJiJR0xjAFyqQisKAqiBHjqgWwe3b2j3+YHEwDw3hbYKK0",
+	"vApOtaDqnHeofbnA9JKw4NvCPt/c4oKqZxKmZZaB0j795dE57EzJAmP4UM7ZrikQ6AjBUXbVlXh5NBHY",
+	"jTUOxMLc3FeFyLh55I0DrkAKkc/fcDLnPJCUI6WaX6FSlM0CauSooO9xdeDCXOdaZf0JiHl4qLmAJgdQ",
+	"ShTMvvE+cN9m1tvS1rHYBiLruTvOzvnVoZd+7TCqN7CgN+uZwdsU55xp3NmdRnFkdhU0HLQvtzrmpT3Z",
+	"nNw6F3F4v9Z0A0+ZQnFjA/ttJF9hwlkqYYJTbRlq6TylQmoPTonVIaS8nGQoAUkyr1J2968oMRHB9OjZ",
+	"0bERjmspZjpjRJUibH1slYVyqSaP4ECmRdvsLpq1yYhOHbnigaPL0xgkihtMYbJy+ipH+0homaEfFUQo",
+	"hkJ/LaFkKQoYDz5/dlMNxv0RO1WQoZJA/McxEPiPI1BIcmMGwfEpFLTAjDI9PZpyH6kQWynkg7aNBnxq",
+	"I/kj5ispYGe8GR0e92LvhevxP9v0iB4tMEGmrHEWb+rjGAoUu86PX+BKjpiGy4iolCgSGzBV7etLx8E+",
+	"RunrKoyJIYhCMKVVMoalFQQy1obohN/2+iM2YkcwcsJoFAGt0WssHUMwfuIa55BwlqBgmFr0GG05trOM",
+	"fWB8R5v4IzauKpg0TszXZ9cwrircxvZDGDs0fLZvxj0f367K3/gC2TPp1zlNxyO2NtRB0OuDyTZKMOY2",
+	"kTD+MrIJvlF0AF9GJjk4imIY+QDWKLq701Rj3Apl6uou3X798ZA0p4Y+o4YVFO31h/2hcwyYyXNFz/vD",
+	"/nMXzDYSsEGZia+PmKG6lx1c6UIq6A1KuLi+BKsDYouH6pec0yLXBFUIPhMo9ekKjf76tyaCXUMEsKQs",
+	"5UtpaEiYiIiRKrIPp6YyTs6JsIyHNyhWVWnYmt8T/RmVrfRYqxTcHw63KJDbrorNLtBRzedsV1OyVuY5",
+	"0VZG9BFJuslR+kiJ1nA/Rfb3J61aeCjTpcnEVWpoQhlF3+3PR9Hd2BRlSJdt0cfi6jM0olplJLAz/n4o",
+	"xzGM917m+r/v9ufj3qGhP4lqFB2M2CjaH+6/2h3u7Q73r/deHgxfHAxf/qdZRqIxgLSTTNZqNewcRqRo",
+	"0JQo8W4MM44SJiRZ6CFVeUt/xE5uSaKyFXCGjn9zS93tc7xqnqPJbbzh6Wr7Gsf12pYq/1E90yi0x2QJ",
+	"vvrC/A6iwp75I4jEFd3ctRWTQdH/KX0CmSqfITQgmkrSFxaG0NQVrINGyW2bxs/4DW5F43dxU+6kPJEN",
+	"sbPBzW/1+7hVuvzTF1tObPPKVT2xTeTVKLq3tjKOHACh2O2nBw9H4a0azFWetU8lUK+8EWt5d332AQoy",
+	"Q9j5iClPKqOiirtMKCPaxmIcGKolFwtgiClqo7+Nc1feCAKnKJAlqHW7Njqa010UyPRHKU/K3JSC12di",
+	"sB86koHQsPWlIiwlGWfY//nBY3pTsjTDR0peckMsgh6Jyb+QG3JlfjvaffEw7Val0ptYNEcBE7MDl1F1",
+	"KLVnVUp8EG8/11UyKWZoszZtTB1nSISvpvlGEbDmcuuZWwmlrpiH/zJsDneE7Fy1DSxRIKSCFwWm69R4",
+	"YlzxhlXZQJh/olVc0MI4gok+GkxBn7g37XJuXI7aMIUda/Xaih9jGaDS2m68u+vW2JX0XziOIUUTq4W9",
+	"4XB4CDxLUYyYnYTUm+j14Q1P9db0Q+vaHoB2YMHW6Gjbgy+d9/MKBpARqeBFDJen59ZeuTw9h4kWbhKY",
+	"tk5GjBQFEhHSa39GVR//FkKtDsl0skYcHtmOpj96+KOkaSj/FZ7WWHutiRs+63DYdFtDac5Pv6La9OfS",
+	"oThNiN7EnqyDxHCpXR9DF0+gPj9aIm/5MpsLBTkqKIUGiQ8KBNnNhAxkk1mfScdhpkbJ7NbZ2jN6gwym",
+	"NFMm4KYdm1GUE0ZmeJRl76mSphJIj8YUtAM2Ykuq5vDmw8Xxe20Ujv+9QY2vW0NH5XC4/8qS+evKI7NP",
+	"TTXK62roazPfuA9j82IMiixQjthYf/08SblSmNriGO3hhGpjzJf42g4wFp99MjaMnJMVCCyQqD5csMwn",
+	"KqSiWWabUipsjZgpi9N798KoZySIQTumId43OP9/zf1VbncDoIay6thQVXB172bwtshMha5NgYdm8jVO",
+	"9Tx1uQ1RCoUe88+f/vn6059e9//4h2BAfa2xQqqV8cynXOTRNwup9YLjshW27VTr5rttlLpxA/TXTyC2",
+	"DE2vyUbYmXIBx6dApNT74Ez2HiG48LbgoltyXZeCScfYCRfaYnCrahXvBWUPKNPOKvjqSTChGsO0/pEc",
+	"fDw5ent20s/T3oFxSKXCYsQKFLYE1ggxzeJehPgIl2tg0T9t0Ck1yfMZVzFIbsN5Ek1NA6R64skK5vrr",
+	"CZrI3IgREGiiIKa5AqU6ALtvl1HTVo3+y0eQtFzKyAp+OP1wAru7iogZKvjx44dxH85ssarrK9qpzZF4",
+	"xGzQVcZwcX0pe5AQxrjpY7TzYQpE1ojUIFozSCww9SJPYyUkz04MwL+RQHsCiRQIaTlKeCZN7LQfhSWG",
+	"bzvqhPlxHL8ij/cb23Qc8gN9JNc0ENnTJZMM2wO3YEMXLhx8IQW963tYu/y+Y86UIKZwL3T87Y5fe4bd",
+	"7b6/psf+jQdw3XCkn/eHlTP9zc7nRRUHa+QbHu2yOyQN6loqOfjSLKy6G4i6UC4YYryyOYl60DMJJDF6",
+	"oinvBJULsGXIjtL0tChgycsstUmAKRXanxqxsYOrbyf4bINN6dhH/PvwN9frWMXoDSIqGLSDl3GuhVFZ",
+	"aHnUiv4GZJKtpruqJtiKLtcq0LbvR4+/Wsp9+sq45lpNoCsF9IV9dT3f1nFKVz/5G4coW0WPHezWokSG",
+	"S0OFXxmp/DYeNaFNUjcG1+Sp5oKXs7njggaXVppojVGrzsgwE74VvJCViWEkQ5PiYYcL4Noz4dOKZeKa",
+	"L7TMWJrWDOPEmQw41VxqP+0djphN2NrZTPQEjeKfEcrqkOGU3qpS87DmQKWxf2vjL31oqhoqYYGFgh0T",
+	"UrLlg2o+YuO3Jx9Ork9g07gb9w4byYpqvLV33HgYX15cXcN6bmrcC/O7Lbl7Gtvj6yz3Bmv6IovG3ReP",
+	"4MS6tjrAEn/TJ7o01ppEtW4B/MCNQWipxuaLiVBd59ogVDNik0x9PVxQ73+gUtlCul9TRJgFAog4MaRe",
+	"N1XF0DT8D7UOK5Ap23AlFVlJyKhUmGo6czWkMOy1ywyBizBi2w1cMrYkOudL4FOFzBZA+BrVCqnew7gn",
+	"pTfSZwYVYuHvsMMLW8Rn0mOZLYhwrHodw/pby+ikuxtoxPCXkmSa/41v0POdWr7c8x9adGgv0TZuwQ+a",
+	"cgZcwJJQBW9jC8AcLf+fez9rbDKzY1u1OWLBss1efxQZWeHX8venaG+oXbhQGTnVchVSYsBMIrwYDvsj",
+	"NjZe5tjUHtgI7lrAR4O2oOqUTXl/2Pc1SFrkONdIU5keSKRrN5T9EetootM8VD/+weDH1g9IWFIG/AaF",
+	"JYlD+1/91FxC4NbUcK+LM0NnY4cp58qaGdzxNXslYEc7om6BOTLQP6kTAkGJeCRyU5/6LYnTqma6Soq6",
+	"J9Hey+HQGOftRW1I7z214YGqRroa7p7URdDrE8xQHbuavqr2+2D/rl23XE1XlUvXxYLRq+9evvru1UYl",
+	"dKQVc2PqarrI1xDuMq52/d03AQFegbP3iPRvVY++lWG196RSs8ugqsXYEwR+jkSurf+y5VM25V5AoQy+",
+	"0PTuvvTYR8MSjnwfttvp46z1Te3+InRLiys7/0ab8S2V5HEoqt90hb6s5qtVRmUdNrMGRj+pWvJq8e86",
+	"cRPCtIxNsP7IR7asaBuxQMXYAdhwuUa6i5bHVu1VszRvdVkPirk+clkFz4x4HDERuA5HCTqbYWVJrl2C",
+	"AxfVjgRCMsdE+4VEWVtntyysuSPNoBFLXGhCHlhoc6JNaxMTtJB6xYOp0Tza0K1wG5Ks2uy5qg7p6WsS",
+	"to+jbxvd/2Z7tnmf1k/uugQPvL+PINL6LdpO7Npp3J1j1X09Bz99at465oeBF8p+14uGq7s/HGrsuKmO",
+	"f7waDvcaE1Z91M3yZac/oqH5ZwL1gVWry87qlYOqwkPyYjjUM9nrD6LBzd6gtfe7T9vXDFUXm3VF7euO",
+	"nE0rdbMUtBIB28mfRlvKPeLHNYG0bZWWB9p1a6CRAO07A+00zlXtxUDkiGl7rg/jyx+vx1oQ1EVkUnGB",
+	"gK6AzAyzIYFwnr1qs3mcd/gt+uTpvJ8K+K7giHu/UYNhkwje43+mrUbuLjPDgNsXR0UZas/BIiOJM06r",
+	"qax32Tpr1YDFHKK9y6txSvX7Zz7TIDfrNi/L3+i8HmMSf81RPW0Mba1LzWIvfOPBo/s7/GzbpAybwQfN",
+	"hemTVDxYhibrBGbCFaQimweDFXa4HHyxf9wN0lwNuCoGX+zNDXf3JTA+EKkuzI0Oa0QX2lX9ycDdnlpp",
+	"6LZlahf+3UgTf2lHV2Lj+vJJiuhMZdSFNgW1tDemlkWEK6WCnbdn181UsDu5h0904bruOovTbVCgMoQZ",
+	"YmqMvUlJsxSQJWJVaEPPCQDZaA+QqHYvT899J53NXhNoKLGea3VwLQKthj73caXkejFMuJr7djz4kWUo",
+	"JSScTemsFFopqzmKJZXYCu2OWCmdvG3YpT7762rZZIeqa7Qmfi0d/5rk1wCvgwL18YVsmloy2Pr/hd3i",
+	"4+mH6l+mo+3uXjpq9e+YMJup/nP3QTXLAg9r8iLNdsGJLbBeJ0Xf2DdiD3T2xb4b1vYBvjk97/Xhem5i",
+	"PsrUPvg4ef2RNYPg2vfijJgG/cCWI5okHckM8J30Yxs5n1YI+gbC34cM9HvsokD67bncIys07JmYEzYE",
+	"o0/ka4iWVzcFPdiTYw/aXDoEOaHZIbhLgAB39W/rffu2RcgoW0jI9LM52g67DZpw9xT9HuWJA63jJC3a",
+	"2lmBddlyRmi20ZQ2MpcNjSIXh64uoN4irbdxdoIozKobhrqMj8Y9RL9HPDfA68C13eK9kruJ4UbXXxCp",
+	"lTey0Qz0VJj6ypR74FKovWHw4qfnw8blTlbeha5zejXcPpS8dgq/YZZ+y/MHxpfaLTSxxacoKjRlIsAF",
+	"pFSaIib1tRT1AJsu6xb0rpj0W/Pc96o/HZt2x55Nlr95wyLD3mZHYe77rWpPv4IxxFldMujpd/Z0BOhh",
+	"66A+X0X0FL7LllgMRksuHUGaa45dGq/SHiZYfXlxdY2pthjHpcjGQKRNW5p61LHb5okePtaM5GvwfPnU",
+	"iuRZzxXVjwMt8gfaPt5/+coVts/xFt6dHR3vXr070o6Ki9VNeLrSFjSm1n60taEupN+HI7C3PoO7L3k1",
+	"Yju+/8y0KGuGZJzt7t/e9mwOUsu1FMb1JQRj27Ubu2f+foGxXsvcJ0C0WRzb6wMom5nI/IiZ3lBw13mv",
+	"nDXjWmqU63Gz5SenUxhbuMcaBJ5TkwNu9h3mZGEqV9A1E3ujuaPN9Eno/yvVyvpFF/5Gikg+N3cltC+i",
+	"iP6+e1TQXf1F696I+p6I5m0QzzfueNh31yaYLOzBYLC3/11/2B/29w6+//777wemBX/7cpUWb/52Omk7",
+	"kWBT/E8WqJpRqVDYGhETGN1e8G6ngAbt6+ofkNWNe+9/j1K7AV7HKdW77W8hiiuBBBmfdfZDtVE+N1ej",
+	"/6sTme7q9G/Nj1WFl5oit+Uct3ZXZN+JMVOcJ27MpdhtHH2gN8hQGkNoEgrqm3tm7LMvVY1rlffR3rp7",
+	"6GvAG4/sHI0Htm278cD7r41HHveNR6ZM+e7T3f8GAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -20,6 +20,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
@@ -51,19 +52,41 @@ type Profile interface {
 	ReviewSubmission(ctx context.Context, req api.ReviewSubmissionRequestObject) (api.ReviewSubmissionResponseObject, error)
 }
 
+// Docs serves the contracts and the API reference page.
+type Docs interface {
+	GetContract(ctx context.Context, req api.GetContractRequestObject) (api.GetContractResponseObject, error)
+	GetDocs(ctx context.Context, req api.GetDocsRequestObject) (api.GetDocsResponseObject, error)
+	GetDocsBundle(ctx context.Context, req api.GetDocsBundleRequestObject) (api.GetDocsBundleResponseObject, error)
+}
+
+// Exporter turns journal entries (oldest first) into a scenario file.
+type Exporter func(entries []journal.Entry, name string) ([]byte, error)
+
+// Deps are the sandbox's shared parts the admin API steers.
+type Deps struct {
+	Engine   *scenarios.Engine
+	Store    store.Store
+	Journal  *journal.Journal
+	Clock    *clock.Clock
+	Kinds    snapshot.Kinds // how to decode snapshot records
+	APIs     []string       // the partner APIs, in order
+	Exporter Exporter
+}
+
 // Server implements the admin API.
 type Server struct {
 	core
 	DCMS
 	DMT
 	Profile
+	Docs
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
 
 // New returns the admin server over the sandbox's shared parts.
-func New(engine *scenarios.Engine, st store.Store, j *journal.Journal, clk *clock.Clock, dcms DCMS, dmt DMT, profile Profile) *Server {
-	return &Server{core: core{engine: engine, store: st, journal: j, clock: clk, dcms: dcms, dmt: dmt}, DCMS: dcms, DMT: dmt, Profile: profile}
+func New(deps Deps, dcms DCMS, dmt DMT, profile Profile, docs Docs) *Server {
+	return &Server{core: core{Deps: deps, dcms: dcms, dmt: dmt}, DCMS: dcms, DMT: dmt, Profile: profile, Docs: docs}
 }
 
 // Mount registers the admin routes on r with contract validation.

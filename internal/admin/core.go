@@ -6,20 +6,22 @@ import (
 	"time"
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
-	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/journal"
-	"github.com/partnersandbox/sandbox/internal/store"
-	"github.com/partnersandbox/sandbox/scenarios"
 )
+
+// optional is nil for "", so empty journal fields are left out.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
 
 // core is the part of the admin API that belongs to no single partner API.
 type core struct {
-	engine  *scenarios.Engine
-	store   store.Store
-	journal *journal.Journal
-	clock   *clock.Clock
-	dcms    DCMS
-	dmt     DMT
+	Deps
+	dcms DCMS
+	dmt  DMT
 }
 
 func (c *core) Health(context.Context, api.HealthRequestObject) (api.HealthResponseObject, error) {
@@ -28,7 +30,7 @@ func (c *core) Health(context.Context, api.HealthRequestObject) (api.HealthRespo
 
 func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObject) (api.ListScenariosResponseObject, error) {
 	out := api.Catalogue{Operations: []api.CatalogueOperation{}}
-	for _, op := range c.engine.Catalogue().Operations() {
+	for _, op := range c.Engine.Catalogue().Operations() {
 		if req.Params.Api != nil && string(*req.Params.Api) != op.API {
 			continue
 		}
@@ -53,7 +55,8 @@ func (c *core) Reset(_ context.Context, req api.ResetRequestObject) (api.ResetRe
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
-	c.store.Reset(tenant)
+	c.Store.Reset(tenant)
+	c.Engine.Rules().Reset(tenant)
 	if tenant == "" {
 		tenant = "*"
 	}
@@ -74,12 +77,13 @@ func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (a
 	if p := req.Params.Limit; p != nil {
 		f.Limit = *p
 	}
-	entries := c.journal.List(f)
-	out := api.Journal{Capacity: c.journal.Capacity(), Entries: make([]api.JournalEntry, len(entries))}
+	entries := c.Journal.List(f)
+	out := api.Journal{Capacity: c.Journal.Capacity(), Entries: make([]api.JournalEntry, len(entries))}
 	for i, e := range entries {
 		out.Entries[i] = api.JournalEntry{
 			Id: e.ID, Time: Time(e.Time), Api: e.API, Tenant: e.Tenant, OperationId: e.OperationID,
-			Method: e.Method, Path: e.Path, Status: e.Status, Outcome: e.Outcome,
+			Method: e.Method, Path: e.Path, Query: optional(e.Query), ContentType: optional(e.ContentType),
+			Scenario: optional(e.Scenario), Rule: optional(e.Rule), Status: e.Status, Outcome: e.Outcome,
 			DurationMs: float32(e.Duration.Seconds() * 1000), Request: string(e.Request), Response: string(e.Response),
 		}
 	}
@@ -87,7 +91,7 @@ func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (a
 }
 
 func (c *core) ClearJournal(context.Context, api.ClearJournalRequestObject) (api.ClearJournalResponseObject, error) {
-	return api.ClearJournal200JSONResponse{Cleared: c.journal.Clear()}, nil
+	return api.ClearJournal200JSONResponse{Cleared: c.Journal.Clear()}, nil
 }
 
 func (c *core) GetClock(context.Context, api.GetClockRequestObject) (api.GetClockResponseObject, error) {
@@ -111,21 +115,21 @@ func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.S
 		if err != nil || d < 0 {
 			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("advance: %q is not a positive Go duration such as 90s, 15m or 72h", *b.Advance)}, nil
 		}
-		c.clock.Advance(d)
+		c.Clock.Advance(d)
 	case b.Set != nil:
 		t, err := time.Parse(time.RFC3339, *b.Set)
 		if err != nil {
 			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("set: %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", *b.Set)}, nil
 		}
-		c.clock.Set(t)
+		c.Clock.Set(t)
 	default:
-		c.clock.Reset()
+		c.Clock.Reset()
 	}
 	return api.SetClock200JSONResponse(c.now()), nil
 }
 
 func (c *core) now() api.Clock {
-	return api.Clock{Now: Time(c.clock.Now()), Offset: c.clock.Offset().Round(time.Second).String()}
+	return api.Clock{Now: Time(c.Clock.Now()), Offset: c.Clock.Offset().Round(time.Second).String()}
 }
 
 func (c *core) GetTenantKeys(_ context.Context, req api.GetTenantKeysRequestObject) (api.GetTenantKeysResponseObject, error) {

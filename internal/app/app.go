@@ -17,9 +17,11 @@ import (
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/dcms"
 	"github.com/partnersandbox/sandbox/internal/dmt"
+	"github.com/partnersandbox/sandbox/internal/docs"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/internal/profile"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
@@ -117,7 +119,12 @@ func New(cfg Config) (*App, error) {
 	a.Engine = scenarios.NewEngine(cat)
 
 	r := mux.NewRouter()
-	if err := admin.New(a.Engine, a.Store, a.Journal, a.Clock, dcmsAPI, dmtAPI, profileAPI).Mount(r); err != nil {
+	adminDeps := admin.Deps{
+		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
+		Kinds: snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()},
+		APIs:  []string{"dcms", "dmt", "profile"}, Exporter: scenarios.Export,
+	}
+	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
 		return nil, fmt.Errorf("admin API: %w", err)
 	}
 	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log}

@@ -21,7 +21,11 @@ type Entry struct {
 	OperationID string
 	Method      string
 	Path        string
-	Status      int
+	Query       string // raw query string
+	ContentType string // of the request
+	Scenario    string // the X-Sandbox-Scenario header, if sent
+	Rule        string // the armed rule that decided the answer, if any
+	Status      int    // 0: no answer (a fault, or the client gave up)
 	Outcome     string
 	Duration    time.Duration
 	Request     []byte // masked

@@ -63,6 +63,7 @@ type Call struct {
 	Op      *scenarios.Operation
 	Forced  *scenarios.Outcome // set when the client forced an outcome answered by the handler
 	Outcome string             // the named outcome the handler produced; "" means derive from status
+	Rule    string             // the armed rule that decided the answer, if any
 	Body    []byte             // the raw request body
 }
 

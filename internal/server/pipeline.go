@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -31,6 +33,9 @@ type Pipeline struct {
 	Journal *journal.Journal
 	Clock   *clock.Clock
 	Log     *slog.Logger
+	// TimeoutFault is how long a "timeout" fault holds a request before dropping it
+	// (default scenarios.MaxDelay); a client that gives up first frees it at once.
+	TimeoutFault time.Duration
 
 	apis   []API
 	routes map[routeKey]*route
@@ -111,13 +116,17 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 		st := &callState{rec: recorder{ResponseWriter: w, body: respBuf}, call: Call{API: api.Name(), Op: rt.op}}
 		rec, call := &st.rec, &st.call
 		defer func() {
-			if v := recover(); v != nil {
+			v := recover()
+			if v != nil && v != http.ErrAbortHandler {
 				p.Log.Error("handler panic", "operationId", rt.op.ID, "panic", v)
 				if !rec.wrote {
 					api.WriteProblem(rec, r, api.Problem(Internal, "the sandbox failed to answer; this is a sandbox bug", nil))
 				}
 			}
 			p.record(r, call, rec, start)
+			if v == http.ErrAbortHandler {
+				panic(v) // net/http drops the connection
+			}
 		}()
 
 		if r.Body != nil {
@@ -147,10 +156,34 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 		}
 		st.body.Reset(call.Body) // validation read it; the handler reads it again
 
-		forced, err := p.Engine.Pick(rt.op, r.Header.Get(scenarios.Header), call.Body)
+		d, err := p.Engine.Decide(rt.op, call.Tenant, r.Header, call.Body)
 		if err != nil {
-			p.reject(rec, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{scenarios.Header}))
+			field := scenarios.Header
+			var he *scenarios.HeaderError
+			if errors.As(err, &he) {
+				field = he.Header
+			}
+			p.reject(rec, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{field}))
 			return
+		}
+		call.Rule = d.Rule
+		if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
+			call.Outcome = "client-gave-up"
+			return
+		}
+		forced := d.Outcome
+		switch d.Fault {
+		case scenarios.FaultReset:
+			call.Outcome = "fault:" + d.Fault
+			dropConnection(rec)
+			return
+		case scenarios.FaultTimeout:
+			call.Outcome = "fault:" + d.Fault
+			sleep(r.Context(), p.timeout())
+			dropConnection(rec)
+			return
+		case scenarios.Fault500, scenarios.Fault503:
+			forced, _ = scenarios.FaultOutcome(rt.op, d.Fault)
 		}
 		if forced != nil && forced.Name != scenarios.OK {
 			call.Outcome = forced.Name
@@ -164,6 +197,40 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r.WithContext(WithCall(r.Context(), call)))
 	})
+}
+
+// sleep waits d, or less if the client gives up first (false then): a delayed request
+// never holds the server after its client is gone.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (p *Pipeline) timeout() time.Duration {
+	if p.TimeoutFault > 0 {
+		return p.TimeoutFault
+	}
+	return scenarios.MaxDelay
+}
+
+// dropConnection ends the connection without an answer; a TCP connection is reset (RST)
+// rather than closed, as a crashed peer or a middlebox would.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Not hijackable (HTTP/2, tests with a recorder): the best we can do is no body.
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 // reject answers a request the pipeline refuses, naming the outcome after the API code.
@@ -185,10 +252,7 @@ func (p *Pipeline) lookup(r *http.Request) *route {
 }
 
 func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time.Time) {
-	status := rec.status
-	if status == 0 {
-		status = http.StatusOK
-	}
+	status := rec.status // 0: no answer (fault, or the client gave up)
 	outcome := call.Outcome
 	if outcome == "" {
 		outcome = deriveOutcome(call.Op, status)
@@ -200,6 +264,10 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 		OperationID: call.Op.ID,
 		Method:      r.Method,
 		Path:        r.URL.Path,
+		Query:       r.URL.RawQuery,
+		ContentType: r.Header.Get("Content-Type"),
+		Scenario:    r.Header.Get(scenarios.Header),
+		Rule:        call.Rule,
 		Status:      status,
 		Outcome:     outcome,
 		Duration:    time.Since(start),
@@ -213,6 +281,9 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 func deriveOutcome(op *scenarios.Operation, status int) string {
 	if status == http.StatusOK {
 		return scenarios.OK
+	}
+	if status == 0 {
+		return "no-answer"
 	}
 	name := ""
 	for _, o := range op.Outcomes {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -116,6 +117,37 @@ func (m *Memory) Tenants(api string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Dump copies the partition's record maps (the values themselves are immutable).
+func (m *Memory) Dump(ctx context.Context, p Partition) (Records, error) {
+	part := m.partition(p)
+	if err := m.ensureSeeded(p, part); err != nil {
+		return nil, err
+	}
+	part.mu.RLock()
+	defer part.mu.RUnlock()
+	out := make(Records, len(part.kinds))
+	for kind, recs := range part.kinds {
+		if len(recs) > 0 {
+			out[kind] = maps.Clone(recs)
+		}
+	}
+	return out, nil
+}
+
+// Load replaces the partition's records.
+func (m *Memory) Load(ctx context.Context, p Partition, recs Records) error {
+	kinds := make(map[string]map[string]any, len(recs))
+	for kind, r := range recs {
+		kinds[kind] = maps.Clone(r)
+	}
+	part := m.partition(p)
+	part.mu.Lock()
+	defer part.mu.Unlock()
+	part.kinds = kinds
+	part.seeded = true
+	return nil
 }
 
 type readTx struct{ p *partition }

@@ -39,4 +39,11 @@ type Store interface {
 	Reset(tenant string)
 	// Tenants lists the tenants of an API that have state, sorted.
 	Tenants(api string) []string
+	// Dump returns every record of a partition (seeding it first): kind → id → value.
+	Dump(ctx context.Context, p Partition) (Records, error)
+	// Load replaces a partition with exactly these records; it is not seeded again.
+	Load(ctx context.Context, p Partition, recs Records) error
 }
+
+// Records are a partition's records: kind → id → value.
+type Records map[string]map[string]any

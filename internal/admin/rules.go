@@ -1,0 +1,166 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	api "github.com/partnersandbox/sandbox/generated/sandbox"
+	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/snapshot"
+	"github.com/partnersandbox/sandbox/scenarios"
+)
+
+func ruleOut(r scenarios.Rule) api.Rule {
+	out := api.Rule{Id: r.ID, OperationId: r.OperationID, Times: r.Times, Fired: r.Fired, Remaining: r.Remaining(),
+		Outcome: optional(r.Outcome), Fault: optional(r.Fault), Delay: optional(r.Delay), Tenant: optional(r.Tenant)}
+	if len(r.Match) > 0 {
+		m := r.Match
+		out.Match = &m
+	}
+	return out
+}
+
+func (c *core) ListRules(context.Context, api.ListRulesRequestObject) (api.ListRulesResponseObject, error) {
+	out := api.Rules{Rules: []api.Rule{}}
+	for _, r := range c.Engine.Rules().List() {
+		out.Rules = append(out.Rules, ruleOut(r))
+	}
+	return api.ListRules200JSONResponse(out), nil
+}
+
+func (c *core) ArmRule(_ context.Context, req api.ArmRuleRequestObject) (api.ArmRuleResponseObject, error) {
+	b := req.Body
+	r := scenarios.Rule{OperationID: b.OperationId}
+	if b.Outcome != nil {
+		r.Outcome = *b.Outcome
+	}
+	if b.Fault != nil {
+		r.Fault = string(*b.Fault)
+	}
+	if b.Delay != nil {
+		r.Delay = *b.Delay
+	}
+	if b.Times != nil {
+		r.Times = *b.Times
+	}
+	if b.Tenant != nil {
+		r.Tenant = *b.Tenant
+	}
+	if b.Match != nil {
+		r.Match = *b.Match
+	}
+	armed, err := c.Engine.Rules().Arm(r)
+	if err != nil {
+		return api.ArmRule400JSONResponse{BadRequestJSONResponse: BadRequest("%v", err)}, nil
+	}
+	return api.ArmRule201JSONResponse(ruleOut(armed)), nil
+}
+
+func (c *core) RemoveRule(_ context.Context, req api.RemoveRuleRequestObject) (api.RemoveRuleResponseObject, error) {
+	if !c.Engine.Rules().Remove(req.Id) {
+		return api.RemoveRule404JSONResponse{NotFoundJSONResponse: NotFound("no armed rule %q (GET /__sandbox/rules lists them)", req.Id)}, nil
+	}
+	return api.RemoveRule204Response{}, nil
+}
+
+func (c *core) CountJournal(_ context.Context, req api.CountJournalRequestObject) (api.CountJournalResponseObject, error) {
+	p := req.Params
+	f := journal.Filter{}
+	if p.Tenant != nil {
+		f.Tenant = *p.Tenant
+	}
+	if p.OperationId != nil {
+		f.OperationID = *p.OperationId
+	}
+	if p.Api != nil {
+		f.API = string(*p.Api)
+	}
+	want := map[string]string{}
+	if p.Field != nil {
+		for _, kv := range *p.Field {
+			k, v, _ := strings.Cut(kv, "=")
+			want[k] = v
+		}
+	}
+	n := 0
+	for _, e := range c.Journal.List(f) {
+		if p.Status != nil && e.Status != *p.Status {
+			continue
+		}
+		if p.Outcome != nil && e.Outcome != *p.Outcome {
+			continue
+		}
+		if len(want) > 0 && !bodyMatches(e.Request, want) {
+			continue
+		}
+		n++
+	}
+	return api.CountJournal200JSONResponse{Count: n}, nil
+}
+
+func bodyMatches(body []byte, want map[string]string) bool {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	for path, value := range want {
+		got, ok := scenarios.Lookup(v, path)
+		if !ok || scenarios.Scalar(got) != value {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *core) ExportJournal(_ context.Context, req api.ExportJournalRequestObject) (api.ExportJournalResponseObject, error) {
+	f := journal.Filter{}
+	if req.Params.Tenant != nil {
+		f.Tenant = *req.Params.Tenant
+	}
+	if req.Params.Api != nil {
+		f.API = string(*req.Params.Api)
+	}
+	entries := c.Journal.List(f)
+	for i, j := 0, len(entries)-1; i < j; i, j = i+1, j-1 {
+		entries[i], entries[j] = entries[j], entries[i] // oldest first
+	}
+	name := "recorded session"
+	if req.Params.Name != nil {
+		name = *req.Params.Name
+	}
+	data, err := c.Exporter(entries, name)
+	if err != nil {
+		return nil, err
+	}
+	return api.ExportJournal200ApplicationyamlResponse{Body: strings.NewReader(string(data)), ContentLength: int64(len(data))}, nil
+}
+
+func (c *core) GetSnapshot(ctx context.Context, req api.GetSnapshotRequestObject) (api.GetSnapshotResponseObject, error) {
+	s, err := snapshot.Take(ctx, c.Store, req.Params.Tenant, c.APIs, c.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := api.Snapshot{Version: api.SnapshotVersion(s.Version), Tenant: s.Tenant, TakenAt: &s.TakenAt, Apis: map[string]map[string]map[string]interface{}{}}
+	for a, recs := range s.APIs {
+		out.Apis[a] = map[string]map[string]interface{}{}
+		for kind, byID := range recs {
+			out.Apis[a][kind] = byID
+		}
+	}
+	return api.GetSnapshot200JSONResponse(out), nil
+}
+
+func (c *core) PutSnapshot(ctx context.Context, req api.PutSnapshotRequestObject) (api.PutSnapshotResponseObject, error) {
+	if req.Body.Tenant != req.Params.Tenant {
+		return api.PutSnapshot400JSONResponse{BadRequestJSONResponse: BadRequest("tenant: the snapshot is of %q, not of %q", req.Body.Tenant, req.Params.Tenant)}, nil
+	}
+	recs, n, err := c.Kinds.Decode(req.Body.Apis)
+	if err != nil {
+		return api.PutSnapshot400JSONResponse{BadRequestJSONResponse: BadRequest("%v", err)}, nil
+	}
+	if err := snapshot.Restore(ctx, c.Store, req.Params.Tenant, recs); err != nil {
+		return nil, err
+	}
+	return api.PutSnapshot200JSONResponse{Tenant: req.Params.Tenant, Records: n}, nil
+}

@@ -1,0 +1,194 @@
+// Package snapshot exports a tenant's whole state as JSON and restores it exactly: for CI
+// pipelines that want a known starting point, and for --persist across restarts.
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/store"
+)
+
+// Version is the snapshot format version.
+const Version = 1
+
+// Kinds says how to decode each record kind of each API: api → kind → a new value of the
+// type the API stores (a pointer to its record struct).
+type Kinds map[string]map[string]func() any
+
+// Snapshot is one tenant's state in every API.
+type Snapshot struct {
+	Version int                      `json:"version"`
+	Tenant  string                   `json:"tenant"`
+	TakenAt string                   `json:"takenAt,omitempty"`
+	APIs    map[string]store.Records `json:"apis"`
+}
+
+// Take exports tenant's partitions in apis.
+func Take(ctx context.Context, st store.Store, tenant string, apis []string, now time.Time) (*Snapshot, error) {
+	s := &Snapshot{Version: Version, Tenant: tenant, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
+	for _, api := range apis {
+		recs, err := st.Dump(ctx, store.Partition{API: api, Tenant: tenant})
+		if err != nil {
+			return nil, err
+		}
+		s.APIs[api] = recs
+	}
+	return s, nil
+}
+
+// Decode turns a snapshot's JSON (as any JSON decoder left it) into typed records, refusing
+// what the sandbox does not know, before anything is written.
+func (k Kinds) Decode(apis map[string]map[string]map[string]any) (map[string]store.Records, int, error) {
+	out := map[string]store.Records{}
+	n := 0
+	for _, api := range sortedKeys(apis) {
+		kinds, ok := k[api]
+		if !ok {
+			return nil, 0, fmt.Errorf("apis.%s: not an API of the sandbox (dcms, dmt, profile)", api)
+		}
+		recs := store.Records{}
+		for _, kind := range sortedKeys(apis[api]) {
+			newValue, ok := kinds[kind]
+			if !ok {
+				return nil, 0, fmt.Errorf("apis.%s.%s: not a record kind of %s (known: %v)", api, kind, api, sortedKeys(kinds))
+			}
+			recs[kind] = map[string]any{}
+			for id, raw := range apis[api][kind] {
+				data, err := json.Marshal(raw)
+				if err != nil {
+					return nil, 0, fmt.Errorf("apis.%s.%s.%s: %v", api, kind, id, err)
+				}
+				v := newValue()
+				if err := json.Unmarshal(data, v); err != nil {
+					return nil, 0, fmt.Errorf("apis.%s.%s.%s: %v", api, kind, id, err)
+				}
+				recs[kind][id] = v
+				n++
+			}
+		}
+		out[api] = recs
+	}
+	return out, n, nil
+}
+
+// Restore replaces tenant's partitions with the decoded records.
+func Restore(ctx context.Context, st store.Store, tenant string, recs map[string]store.Records) error {
+	for api, r := range recs {
+		if err := st.Load(ctx, store.Partition{API: api, Tenant: tenant}, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// File is what --snapshot reads and --persist writes: snapshots of many tenants.
+type File struct {
+	Version   int         `json:"version"`
+	Snapshots []*Snapshot `json:"snapshots"`
+}
+
+// generic is a snapshot as read from disk, before its records are typed.
+type generic struct {
+	Version int                                  `json:"version"`
+	Tenant  string                               `json:"tenant"`
+	APIs    map[string]map[string]map[string]any `json:"apis"`
+}
+
+// Save writes every tenant of every API in st to path (atomically: a temp file renamed).
+func Save(ctx context.Context, st store.Store, apis []string, now time.Time, path string) error {
+	tenants := map[string]bool{}
+	for _, api := range apis {
+		for _, t := range st.Tenants(api) {
+			tenants[t] = true
+		}
+	}
+	f := File{Version: Version}
+	for _, t := range sortedKeys(tenants) {
+		s := &Snapshot{Version: Version, Tenant: t, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
+		for _, api := range apis {
+			if !contains(st.Tenants(api), t) {
+				continue // never seed a partition just to save it
+			}
+			recs, err := st.Dump(ctx, store.Partition{API: api, Tenant: t})
+			if err != nil {
+				return err
+			}
+			s.APIs[api] = recs
+		}
+		f.Snapshots = append(f.Snapshots, s)
+	}
+	data, err := json.MarshalIndent(f, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// LoadFile restores every snapshot in path (a File, or a single Snapshot as GET
+// /__sandbox/snapshot returns it). Nothing is restored if any record is refused.
+func LoadFile(ctx context.Context, st store.Store, kinds Kinds, path string) (tenants int, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var f struct {
+		Version   int       `json:"version"`
+		Snapshots []generic `json:"snapshots"`
+		generic
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return 0, fmt.Errorf("%s: %v", path, err)
+	}
+	snaps := f.Snapshots
+	if snaps == nil && f.Tenant != "" {
+		snaps = []generic{f.generic}
+	}
+	type decoded struct {
+		tenant string
+		recs   map[string]store.Records
+	}
+	var all []decoded
+	for i, s := range snaps {
+		if s.Tenant == "" {
+			return 0, fmt.Errorf("%s: snapshots[%d]: no tenant", path, i)
+		}
+		recs, _, err := kinds.Decode(s.APIs)
+		if err != nil {
+			return 0, fmt.Errorf("%s: snapshots[%d] (%s): %v", path, i, s.Tenant, err)
+		}
+		all = append(all, decoded{s.Tenant, recs})
+	}
+	for _, d := range all {
+		if err := Restore(ctx, st, d.tenant, d.recs); err != nil {
+			return 0, err
+		}
+	}
+	return len(all), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
