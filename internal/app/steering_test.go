@@ -1,0 +1,245 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/contracttest"
+)
+
+// journalOutcome waits (briefly) for the newest journal entry of an operation and returns
+// its outcome and status.
+func journalOutcome(t *testing.T, c *contracttest.Client, tenant string) (string, int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		var j struct {
+			Entries []struct {
+				Outcome string
+				Status  int
+			}
+		}
+		c.Get("/__sandbox/journal?limit=1&tenant=" + tenant).Decode(t, &j)
+		if len(j.Entries) == 1 {
+			return j.Entries[0].Outcome, j.Entries[0].Status
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no journal entry")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func rawPost(ctx context.Context, base, path, tenant, body string, header ...string) (*http.Response, error) {
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("tenant", tenant)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return http.DefaultClient.Do(req)
+}
+
+func TestFaults(t *testing.T) {
+	_, c := newSandbox(t)
+	dcms := c.With("tenant", "FAULTS")
+
+	t.Run("http-500 and http-503 in the API's envelope", func(t *testing.T) {
+		for fault, status := range map[string]int{"http-500": 500, "http-503": 503} {
+			r := dcms.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Fault", fault)
+			if r.Status != status {
+				t.Fatalf("%s: status %d %s", fault, r.Status, r.Body)
+			}
+			if ex := exception(t, r); ex["errorCode"] == "" {
+				t.Fatalf("%s: no errorCode", fault)
+			}
+		}
+	})
+
+	t.Run("connection reset", func(t *testing.T) {
+		resp, err := rawPost(context.Background(), c.BaseURL, "/v1/viewCustomer", "FAULTS", `{"entityId":"675676"}`, "X-Sandbox-Fault", "connection-reset")
+		if err == nil {
+			resp.Body.Close()
+			t.Fatalf("got an answer (%d) instead of a reset", resp.StatusCode)
+		}
+		if !strings.Contains(err.Error(), "reset") && !errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "EOF") {
+			t.Fatalf("unexpected error %v", err)
+		}
+		if o, status := journalOutcome(t, c, "FAULTS"); o != "fault:connection-reset" || status != 0 {
+			t.Fatalf("journal: %s %d", o, status)
+		}
+	})
+
+	t.Run("timeout is freed when the client gives up", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err := rawPost(ctx, c.BaseURL, "/v1/viewCustomer", "FAULTS", `{"entityId":"675676"}`, "X-Sandbox-Fault", "timeout")
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("client error %v, want its deadline", err)
+		}
+		// The server holds a timeout for 60s unless the client leaves: the journal entry
+		// (written when the handler returns) appearing now proves it was freed at once.
+		if o, _ := journalOutcome(t, c, "FAULTS"); o != "fault:timeout" {
+			t.Fatalf("journal outcome %s", o)
+		}
+	})
+
+	t.Run("delay", func(t *testing.T) {
+		start := time.Now()
+		r := dcms.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Delay", "300ms")
+		took := time.Since(start)
+		if r.Status != 200 || took < 300*time.Millisecond || took > 3*time.Second {
+			t.Fatalf("status %d after %s", r.Status, took)
+		}
+		if r := dcms.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Delay", "soon"); r.Status != 400 ||
+			!strings.Contains(string(r.Body), "X-Sandbox-Delay") {
+			t.Fatalf("bad delay: %d %s", r.Status, r.Body)
+		}
+		if r := dcms.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Fault", "explode"); r.Status != 400 ||
+			!strings.Contains(string(r.Body), "connection-reset") {
+			t.Fatalf("bad fault: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestArmedRulesThroughAdmin(t *testing.T) {
+	_, c := newSandbox(t)
+	acme := c.With("tenant", "ACME_BANK")
+
+	if r := c.Post("/__sandbox/rules", map[string]any{"operationId": "viewCustomer", "outcome": "teapot"}); r.Status != 400 ||
+		!strings.Contains(string(r.Body), "customer-not-found") {
+		t.Fatalf("undocumented outcome: %d %s", r.Status, r.Body)
+	}
+	r := c.Post("/__sandbox/rules", map[string]any{"operationId": "viewCustomer", "outcome": "customer-not-found", "times": 2,
+		"tenant": "ACME_BANK", "match": map[string]string{"entityId": "675676"}})
+	if r.Status != 201 {
+		t.Fatalf("arm: %d %s", r.Status, r.Body)
+	}
+	id := r.JSON(t)["id"].(string)
+
+	if r := c.With("tenant", "OTHER").Post("/v1/viewCustomer", `{"entityId":"675676"}`); r.Status != 200 {
+		t.Fatal("rule for ACME_BANK fired for OTHER")
+	}
+	for i := 0; i < 2; i++ {
+		if r := acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`); r.Status != 400 || exception(t, r)["errorCode"] != "CUS001" {
+			t.Fatalf("call %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	if r := acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`); r.Status != 200 {
+		t.Fatal("rule fired a third time")
+	}
+	var list struct {
+		Rules []struct {
+			ID        string `json:"id"`
+			Fired     int    `json:"fired"`
+			Remaining int    `json:"remaining"`
+		} `json:"rules"`
+	}
+	c.Get("/__sandbox/rules").Decode(t, &list)
+	if len(list.Rules) != 1 || list.Rules[0].ID != id || list.Rules[0].Fired != 2 || list.Rules[0].Remaining != 0 {
+		t.Fatalf("rules: %+v", list)
+	}
+	if r := c.Do("DELETE", "/__sandbox/rules/"+id, nil); r.Status != 204 {
+		t.Fatalf("delete: %d", r.Status)
+	}
+	if r := c.Do("DELETE", "/__sandbox/rules/"+id, nil); r.Status != 404 {
+		t.Fatalf("delete twice: %d", r.Status)
+	}
+
+	// A fault rule until removed, then reset clears it.
+	c.Post("/__sandbox/rules", map[string]any{"operationId": "viewCustomer", "fault": "http-503", "tenant": "ACME_BANK"})
+	if r := acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`); r.Status != 503 {
+		t.Fatalf("fault rule: %d", r.Status)
+	}
+	c.Post("/__sandbox/reset?tenant=ACME_BANK", nil)
+	if r := acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`); r.Status != 200 {
+		t.Fatalf("after reset: %d", r.Status)
+	}
+}
+
+func TestJournalCount(t *testing.T) {
+	_, c := newSandbox(t)
+	acme := c.With("tenant", "ACME_BANK")
+	acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`)
+	acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`)
+	acme.Post("/v1/viewCustomer", `{"entityId":"nope"}`)
+	count := func(q string) float64 {
+		return c.Get("/__sandbox/journal/count?" + q).JSON(t)["count"].(float64)
+	}
+	if n := count("operationId=viewCustomer&tenant=ACME_BANK"); n != 3 {
+		t.Fatalf("all: %v", n)
+	}
+	if n := count("operationId=viewCustomer&field=entityId=675676"); n != 2 {
+		t.Fatalf("by field: %v", n)
+	}
+	if n := count("outcome=customer-not-found&status=400"); n != 1 {
+		t.Fatalf("by outcome: %v", n)
+	}
+	if n := count("tenant=OTHER"); n != 0 {
+		t.Fatalf("other tenant: %v", n)
+	}
+	if r := c.Get("/__sandbox/journal/count?field=nokeyvalue"); r.Status != 400 {
+		t.Fatalf("bad field filter: %d", r.Status)
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	_, c := newSandbox(t)
+	acme := c.With("tenant", "ACME_BANK")
+	before := c.Get("/__sandbox/snapshot?tenant=ACME_BANK")
+	if before.Status != 200 {
+		t.Fatalf("snapshot: %d %s", before.Status, before.Body)
+	}
+	var snap map[string]any
+	before.Decode(t, &snap)
+
+	// Mutate through the admin API's own restore of a changed copy, then restore the original.
+	changed := strings.Replace(string(before.Body), `"firstName":"Aadhu"`, `"firstName":"Changed"`, 1)
+	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", changed); r.Status != 200 {
+		t.Fatalf("put changed: %d %s", r.Status, r.Body)
+	}
+	if name := acme.Post("/v1/viewCustomer", `{"entityId":"675676"}`).JSON(t)["result"].(map[string]any)["firstName"]; name != "Changed" {
+		t.Fatalf("after put: %v", name)
+	}
+	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", before.Body); r.Status != 200 {
+		t.Fatalf("put original: %d %s", r.Status, r.Body)
+	}
+	after := c.Get("/__sandbox/snapshot?tenant=ACME_BANK")
+	var a, b map[string]any
+	after.Decode(t, &a)
+	before.Decode(t, &b)
+	delete(a, "takenAt")
+	delete(b, "takenAt")
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Fatal("restored state differs from the snapshot")
+	}
+	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=OTHER", before.Body); r.Status != 400 {
+		t.Fatalf("snapshot of another tenant accepted: %d", r.Status)
+	}
+	bad := strings.Replace(string(before.Body), `"customer":`, `"martian":`, 1)
+	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", bad); r.Status != 400 || !strings.Contains(string(r.Body), "martian") {
+		t.Fatalf("unknown kind: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestContractsAndDocsAreServed(t *testing.T) {
+	_, c := newSandbox(t)
+	for _, api := range []string{"dcms", "dmt", "profile", "sandbox"} {
+		r := c.Get("/__sandbox/openapi/" + api + ".yaml")
+		if r.Status != 200 || !strings.HasPrefix(string(r.Body), "openapi: 3.0.3") {
+			t.Fatalf("%s: %d %.40s", api, r.Status, r.Body)
+		}
+	}
+	r := c.Get("/__sandbox/docs?api=dmt")
+	if r.Status != 200 || !strings.Contains(string(r.Body), "/__sandbox/openapi/dmt.yaml") {
+		t.Fatalf("docs page: %d %s", r.Status, r.Body)
+	}
+}
