@@ -1,19 +1,24 @@
 # The sandbox's commands. `make run` serves it; `make test` is what CI runs.
 GO ?= go
 APIS := dcms dmt profile sandbox
+# The API reference page embeds Redoc's standalone bundle, taken from npm and checked
+# against the registry's integrity hash.
+REDOC_VERSION := 2.5.0
+REDOC_INTEGRITY := sha512-NpYsOZ1PD9qFdjbLVBZJWptqE+4Y6TkUuvEOqPUmoH7AKOmPcE+hYjotLxQNTqVoWL4z0T2uxILmcc8JGDci+Q==
+REDOC_BUNDLE := internal/docs/assets/redoc.standalone.js
 
-.PHONY: run build test vet fmt-check generate check-generate bench
+.PHONY: run build test vet fmt-check generate check-generate bench docs-assets
 
 ## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change)
-run:
+run: docs-assets
 	$(GO) run ./cmd/sandbox
 
 ## build: the sandbox binary in bin/
-build:
+build: docs-assets
 	$(GO) build -o bin/sandbox ./cmd/sandbox
 
 ## test: vet, formatting, generated-code drift, then every test with the race detector
-test: vet fmt-check check-generate
+test: docs-assets vet fmt-check check-generate
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -42,3 +47,14 @@ check-generate:
 ## bench: viewCustomer through the full stack vs a bare net/http handler (prints the ratio)
 bench:
 	$(GO) run ./internal/bench
+
+## docs-assets: fetch Redoc's bundle from npm (once) for the /__sandbox/docs page
+docs-assets: $(REDOC_BUNDLE)
+
+$(REDOC_BUNDLE):
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	(cd $$tmp && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null); \
+	got="sha512-$$(openssl dgst -sha512 -binary $$tmp/redoc-$(REDOC_VERSION).tgz | base64 -w0)"; \
+	if [ "$$got" != "$(REDOC_INTEGRITY)" ]; then echo "redoc $(REDOC_VERSION): integrity mismatch ($$got)"; exit 1; fi; \
+	tar -xzf $$tmp/redoc-$(REDOC_VERSION).tgz -C $$tmp package/bundles/redoc.standalone.js; \
+	cp $$tmp/package/bundles/redoc.standalone.js $@; echo "fetched Redoc $(REDOC_VERSION) bundle into $@"

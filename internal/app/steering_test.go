@@ -239,7 +239,11 @@ func TestContractsAndDocsAreServed(t *testing.T) {
 		}
 	}
 	r := c.Get("/__sandbox/docs?api=dmt")
-	if r.Status != 200 || !strings.Contains(string(r.Body), "/__sandbox/openapi/dmt.yaml") {
-		t.Fatalf("docs page: %d %s", r.Status, r.Body)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `<redoc spec-url="/__sandbox/openapi/dmt.yaml">`) {
+		t.Fatalf("docs page (is the Redoc bundle built? make docs-assets): %d %s", r.Status, r.Body)
+	}
+	// The bundle is fetched from npm by `make docs-assets`, which `make test` runs first.
+	if r := c.Get("/__sandbox/docs/redoc.standalone.js"); r.Status != 200 || len(r.Body) < 100000 {
+		t.Fatalf("Redoc bundle: %d, %d bytes (run make docs-assets)", r.Status, len(r.Body))
 	}
 }
