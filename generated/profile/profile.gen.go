@@ -45,6 +45,27 @@ func (e AccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for DocumentContentType.
+const (
+	Applicationpdf DocumentContentType = "application/pdf"
+	Imagejpeg      DocumentContentType = "image/jpeg"
+	Imagepng       DocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the DocumentContentType enum.
+func (e DocumentContentType) Valid() bool {
+	switch e {
+	case Applicationpdf:
+		return true
+	case Imagejpeg:
+		return true
+	case Imagepng:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DocumentType.
 const (
 	CompanyLicense DocumentType = "CompanyLicense"
@@ -279,8 +300,8 @@ type DeleteDocumentsResponse struct {
 
 // Document defines model for Document.
 type Document struct {
-	// ContentType The content type given with the upload; application/octet-stream if none.
-	ContentType string `json:"contentType"`
+	// ContentType The file's content type, from the upload's file part or recognised from its bytes.
+	ContentType DocumentContentType `json:"contentType"`
 
 	// Description Empty ("") when none was given.
 	Description string `json:"description"`
@@ -303,6 +324,9 @@ type Document struct {
 	// UploadedAt RFC 3339.
 	UploadedAt string `json:"uploadedAt"`
 }
+
+// DocumentContentType The file's content type, from the upload's file part or recognised from its bytes.
+type DocumentContentType string
 
 // DocumentListResponse defines model for DocumentListResponse.
 type DocumentListResponse struct {
@@ -333,7 +357,7 @@ type DocumentUpload struct {
 	// ExpiryDate The document's expiry date, YYYY-MM-DD. Optional.
 	ExpiryDate *string `json:"ExpiryDate,omitempty"`
 
-	// FileContent The file, at most 5 MiB (5,242,880 bytes).
+	// FileContent The file (PDF, JPEG or PNG), 1 byte to 5 MiB (5,242,880 bytes).
 	FileContent openapi_types.File `json:"FileContent"`
 
 	// OriginalFileName The file's name on the customer's side.
@@ -639,6 +663,9 @@ type UploadDocumentMultipartRequestBody = DocumentUpload
 
 // GetAppTokenJSONRequestBody defines body for GetAppToken for application/json ContentType.
 type GetAppTokenJSONRequestBody = AppTokenRequest
+
+// ProfileEventsJSONRequestBody defines body for ProfileEvents for application/json ContentType.
+type ProfileEventsJSONRequestBody = WebhookEvent
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1470,6 +1497,41 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	return r
 }
 
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// A profile event of the tenant
+	// HandleProfileEventsCallback handles the POST callback for profileEvents.
+	HandleProfileEventsCallback(w http.ResponseWriter, r *http.Request)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// ProfileEventsCallbackHandler returns the http.Handler for the profileEvents callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func ProfileEventsCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		si.HandleProfileEventsCallback(w, r)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
+}
+
 type BadRequestJSONResponse ErrorEnvelope
 
 type InternalErrorJSONResponse ErrorEnvelope
@@ -2152,17 +2214,67 @@ type DownloadDocumentResponseObject interface {
 	VisitDownloadDocumentResponse(w http.ResponseWriter) error
 }
 
-type DownloadDocument200ApplicationoctetStreamResponse struct {
+type DownloadDocument200ResponseHeaders struct {
+	ContentDisposition string
+}
+
+type DownloadDocument200ApplicationpdfResponse struct {
 	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
 	ContentLength int64
 }
 
-func (response DownloadDocument200ApplicationoctetStreamResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+func (response DownloadDocument200ApplicationpdfResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Type", "application/pdf")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImagejpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImagejpegResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImagepngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImagepngResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -2266,8 +2378,13 @@ type DownloadIndividualProfilePdfResponseObject interface {
 	VisitDownloadIndividualProfilePdfResponse(w http.ResponseWriter) error
 }
 
+type DownloadIndividualProfilePdf200ResponseHeaders struct {
+	ContentDisposition string
+}
+
 type DownloadIndividualProfilePdf200ApplicationpdfResponse struct {
 	Body          io.Reader
+	Headers       DownloadIndividualProfilePdf200ResponseHeaders
 	ContentLength int64
 }
 
@@ -2277,6 +2394,7 @@ func (response DownloadIndividualProfilePdf200ApplicationpdfResponse) VisitDownl
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -2380,8 +2498,13 @@ type DownloadLegalProfilePdfResponseObject interface {
 	VisitDownloadLegalProfilePdfResponse(w http.ResponseWriter) error
 }
 
+type DownloadLegalProfilePdf200ResponseHeaders struct {
+	ContentDisposition string
+}
+
 type DownloadLegalProfilePdf200ApplicationpdfResponse struct {
 	Body          io.Reader
+	Headers       DownloadLegalProfilePdf200ResponseHeaders
 	ContentLength int64
 }
 
@@ -2391,6 +2514,7 @@ func (response DownloadLegalProfilePdf200ApplicationpdfResponse) VisitDownloadLe
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -3243,163 +3367,191 @@ func (sh *strictHandler) GetAppToken(w http.ResponseWriter, r *http.Request, par
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Jc9u2tvBfwfC7M5F7KZlaLcvTede1k9ZpkvrFTtM0ygshErRQU4BKkHbUfP7vb7CRIAlK8pLUfZNO",
-	"J4lNYjkHOPvCz05AF0tKEEmZM/nsLGECFyhFifjpmAbZApH0JOQ/hYgFCV6mmBJn4pzPEQjV8ycM+Dj0",
-	"O47roE9wsYyRM3H2wm7kBcNeuzfbQ+1B0IXt/dBD7X40hOPZKBigXtdxHcwnW8J07rgOgQs+MiyWdZ0E",
-	"/ZnhBIXOJE0y5DosmKMF5PtJV0v+NksTTC6cmxvX2C+zbxiHDNAIpMbeGUgpCFGMUnQAErREMBXPc0yA",
-	"iCYAwWBeAu/9tvB5cBCMUS9qj2bdsD2I+rC9j4ZBey/szcawG3lo1Hc+8JmXMQ2RBlOg5c8MJasCLzhk",
-	"axGCU7RgFsy4zgKTE/mw6+qnMEngij9k6UocWESTBf/5DJJwRj+dBYjABNM6JtULgJJ4NeHoCRCAgG8y",
-	"BDRLA7pAEsuYAbpECeTjDsCPT8/B7sePTI7eZWp+BmLM+DHMkZiDdcAhARm5JPSaiN+AC5QyMPC8jr4v",
-	"cwRDlBSY+a2t9tTOd73+ppxlswVmDFPSdLeZ8QY4DMOjjKV0gRKQoDRLCArLtx3O9sczOEPt2XA4bA9m",
-	"e/vt8XgWtfdHe9FgOAgjL/Dst91c6Fb3/Ya/zJaUMCRO/QcYvkZ/Zoil/KeAkhQR8U+4XMY4EKew+wfj",
-	"EH7WOxcDZzA8SlCISIphzIw5WLZYwGTlTJwfUXq4XJ7TS0TANU7nNEtBighURHoF4wzxEQvEGLzg0753",
-	"9PMJwAzkYH0Qu87i1JmQLI759YNpxo7E3R94nutcoYSJc+DPOZQzGGrKPhc4MHf2ZhnT4rnYHIDF/TEH",
-	"Nm+1/NYEHCf4CpOLFzhAJEB8/4SmgBJxr08hY0uapC44CY9gEj5LKMl/+AEGly44TSiNaHQYhglizAVn",
-	"NEsC9Ev0LCMhc8ERXSwhWYnpGbojSp5+WuJkdQzT7RBSvA7SOUw1TO/evXvXfvmyfXzchJti4AR0B7ve",
-	"eLfn9bt6PAQhnxITQb+chZhT3gGyCMfonNIXMLnYArAFTQQ8BAzBS/xDEwzPcIyOJEFMwKi33x0MR2C2",
-	"ShHjcMR8rUROw6EY9ga98dhr8xdAS0y8A2K8wOldAMLkCsY4/IGGqzI8hzlRgAijOORbEZyAXDTBESgm",
-	"9HQBcXxvulKLKWlZbOxYSMPjXEBqgpfyx7oxHLIJgCmIEWSSULR8BTh8qH2SEF/hMIOx5sUVfBpMGjJQ",
-	"f70ApD5TE1y1N0tYB9dzREDGUMI5B39i2eTdIX6BLmD8lKQ4XW0Fsni/Bm1smaUBXMurG+AtLXkXUBWj",
-	"frpYxnSFUDN8mpEh9eZJKBgQJuBHlOrhjRe0GDUBnvqvbflD/1fwNylH9Ph7gPiM61cbwdOCi7PSZoEl",
-	"n05AFJ2Q24JCyYzCJMTkQixyD4hMFdGAqgCirpcJha4JqvrrE0Bom2XBvK0VyxwYrT/eTdW8G9jq4r/E",
-	"bAHTYF6G+wyl+jS5inBNk1CdakExQvSGFEkgxCRC5BRKYBNu9BQT412wjdbJMQaJhTG5CpH3JOEbU0f9",
-	"V4IiZ+L8v93CrNyVT9nu0yShyVNyhWK6RFJ/ravdidQ+9TEL0XkAfI0JHzC4Atcci9eQgeuEkosON1pO",
-	"SIoSAmOxyC31X6zGlo9TzwiQmLLhWA4JwKUXAQ2CLNko6YZfFJPlvYMWv2K+3mdb/NI3CCgB/jxNl+2h",
-	"5/kgglnM2eofKOCz7Qj0vqLpM5qR8JaYVXxAqxIVfU4xiZK5v1Y9345z83sT8c1y2XBLYtl0/QdrmGFB",
-	"wlYwK3aeFdBijluCepd9C+J5o9hKjYUXms8TVjaGOSqlUgEQCZcUk3QLeLZlVRaeBJYJ5WbBAeejXNoX",
-	"vOxUPrk9+A/LtYxbRpNC9c0ZPfqEWSqNJMyU4ezyV3Huj6LpHCVCUABu6AuqO6f0JSQrZZGzWxJfkCCY",
-	"1q6jwhjQT5Vh03CAr7lxJ94A6FOAUMiNFZqfSDFLq+tp3s3AEiVggUmWop0DkKA0WQEYpSgBgx5gKKAk",
-	"ZBtOrLdvubAhvSbcBKxYKwW25eO7QRRWp2Gg1d8GpvF9QOITYXRVlT36kPLH9zulYprWaBuQunt3h+lh",
-	"CUuSyhMGkgJEDpmgo0tMQk4+AYxjTkkZQyHIlmVY/Nf8h/Yh/8HXYHUcV/kQBaUYr1i8nXIISCm4hjgF",
-	"MxTRROJ0hbn2sc5nt8AEL7KFM/FyvysXwxco4RDfuM4bArN0ThP8Fwrv5bZb76+TmhIn1/z9hrt0It0V",
-	"AC6XJ6HL/zpDQYJSzq1yj98Gdtu13HT0aclRJLZU3qs4Z7FTzg3jULtiegMwp1nSuNNi3BwyoOY/ABeI",
-	"CxCCroUbIkroAhjYuMvWlTVu2forCg7V8Uk2mDum7cpi6d0ZggmHVYO+rYuk+4VprrovBb4LlCeL3wSF",
-	"bdAyL1pbCDLjjgGYIHnzpBb5hsAriGM4i9GtFcnSSNPoSq5wgID5wpr7wtTrQgovljSBCY5X5ugDIHjH",
-	"BcQExDDdZBENvf4XPA4LdKCldfW+VVfPFxd4OwwCmpH0TOxYIJVwbvTeOUUklI7Gw+UyoVeI66SvEZ9I",
-	"3sBaDMlwVhghgmXCze4UK5XD9E/WWake/4QBxN8AUDrIOQ9dwpSbJ87E+Z/3//Of6ZR9+Pd/9D/+5Vj2",
-	"o9d6SWc4Rq+yxczGvY0lF+JFQMSbB2ABV2CGAFos0xVoTZ2pswMg057sK0RCykcxcQk7th0UPqX6uifH",
-	"WrHTbyldiVzI8KISzS0VVDB9WDvW1ZRDqLbSL2V3DsCC+iKMkg54RVNAUMCJQNxzCN68OTmW9mAFQk4S",
-	"fhSdkP6gP26P+uGgPRj0YRsOYNTu9fujaDgOu91uz7dvD1u9s+tuv8VVeuPaXJCbJrK5STkZIBI2XMS3",
-	"cyTU7ZQC/pY4kWsUCwcTavMxBowzSmMEiWM4gDbtKLeqpI6ntYPCi+O4FVop3ab8sE0gCpqkM06mNZqU",
-	"ocA6URY8cF2ImLMuyV6lDlONEmsWuB7w8ob4gJsyv/xcU4MM9vm5aRdG5NbEph5YWsItAM53vRl3CrYy",
-	"5tjGKDFXMxQpP2EAh6AlSWznAKArlKyUWSc0VIJQyABOLeRTgau0rnXvhF1LuihvGOa/r52v4NgKy40P",
-	"JZjrN2e8a8zq6rWt29XKV23DUo9gh6mVRiUrloqIetMFr58dgX6/vw9ab86PdjrgECg3L5cmWPp/C/6m",
-	"wvVMJCsAX8zlV+TNdBp+Hty0+V89/de5/GtS+qs1nXam0/DfO//V+v3/v/93+0Pp6Y5VTKUa8DJ0h+D5",
-	"2/MDyX1wygWPX9IOJ+AHqYZNM8/rB2IW8U/kd8CvQg3T+nFVeh62f4ftv7z2/sf2h39Pp531v/juXxuv",
-	"owTBNQ5r3SE3KgfCojAUO76gPLmPcLm04S43PuyjmHxmQ7o2VKzj5NONYMv9mrswJl6PgUfBijXRPVoO",
-	"rNnvMUohlhZs5caY2qs8zbUQl5RdrqAJnUClfmzSxfN3y8qWVQ97JVJ3LA+L2NoR5bcuReEazqbgE6EM",
-	"rYZz60rr4QWzOwD8XEBGUhzzoYQTffWovhZLK4A8TegFV+DrMJ6iJEAkBYFCA9/vAn6SzpCu57lrXSPm",
-	"GmcpTNajUevSHI1CyTYx9zV5fYLZ5Qt0heLN1+21frVGUrnql1+0ykV2a3RRXtl6QDaM2q/rFpT6OBhc",
-	"lX08Wj5Xyaf5etgr08tUbSQEr4rs16lTIRD9Dr/7xWvW6/5IsW0EGyveCelv0gZcXZtXL4gADLjAV9p5",
-	"yplMJrLPDoDpqaJBitI2SxMEFwBHgFBi9xSUlqqu/NT0QIgEGz6P4GZiD/YZy3mNG0illD6pnbF57mB5",
-	"O0X6nhI6DVu6pfSx3iDOtrUstRhXcIFkWiGW/gmW0gSFICMhSkDLl6oxDqVe/FH+SBN8gQmMn6mpldKs",
-	"/TpKB2xwseAYneG/0An5YZXKO8OZMEzlvR4NHJuownY9oboR60tsftgbjn6CbF5HwU/oEzj76bDdG460",
-	"L0lf0LIDJ4DSP+sXs0knjWkVeO192I4+fB4N7Ech7zcKbabY15elFYaAhTzUiLTgtkxiNfKoH61b4gal",
-	"gyiRRwkx69jNC8zSr8fZ8zm2oXphEdWS/h8z734cCoaJv8eNr2aRljOJPL4thBsOGWgRmiLgl3PVJePI",
-	"owQq1d1xHSPXPf/pBxhcOq5TnsFxnVK6u+M69Xz32olpSGSSd/3cj8sStHH83eTh0zXysFLoJHmDyHp3",
-	"jVT3DvhFDIDxFkzSyoCNHHX7JjgLcwFMwYKyVOa7g9bQ7Q167njsyXR2cXq5zJphAkUBUW2xXyzCyb7i",
-	"EyblMJXyMyjiKQyHaLMv85c6qzYhrZ2c7ZqbycHla9Ege4ld3tqkinh13aLskXH1HBn/GK5uuFaMCGQR",
-	"/nFcxwjhWNlDOVJaV6GFr10mO0o/dAf4xU59Ee+dI/DT+fkpkL/fmFTq3umwtzXGDuNruGJCwbYp0xts",
-	"rTqpGpB1rFqqcfT32clD3gudEL8+nhlK875+ILej/RIGaqk4t2EM9jqUisZ8iwIR0Bp4ngwUXWOGduqQ",
-	"RjhhaaMNEcPGh1XXUj6PMcoGYkPhybYwlrM3N4OXxXEjdAm6wCyVif1FkL9OdwnkV2ZLPOgFrdOXJ7Oh",
-	"R2edrte4WDZryzEyEYbQFCyzWYwDEaBiSPzWMEq5loYYviB1FEmmZvGzchpSLE+QyFYiRIUPLewqd/jU",
-	"V3qj7KDCKbT1eusMkUgxgXXjn6nK5ASzy0PGEGPawbPJxWq8XRsv/Ya3m0WN4Qy5lO69bgYjMdzm63VK",
-	"c7n5UdfAbdi/eWhrLqupxZQP1pZQDSAJwY8oFZSsftcBxfXWV64sZT0xzJCrwn80Rwm6qzh9GENO0+uj",
-	"1ZBe1y52hdVidglg/gKQU7EDMKPpXFaPskqEKI+KYKZGypL18inkcYNbxCtchwU0kel1jRGdBuQ1Sdxi",
-	"H3r2zWgq6NdiucAgpQkDMzTHKr8nKePwQGV+3RJhauKttXW+5WdiTJ35VZmBmroJcjVNzQppVnh0FmTt",
-	"yTXCF/N0HeqeMCBfyh2n/FRcsJRxPZuOWQGnVOiXL9kEXH4Jyxt6tdWd1ibFC3rtuM5LFOKMs9Wf8MWc",
-	"L7hRubZU7jVmMVRzguqO1AfMEduYCGTd+d8TXrqfRfNYOHG5iquiATGUmKU+2jIBTz/BII1XukFEPRUS",
-	"7NqqsPk1XiaIIZIKwsp16DrbUWHtx+Gcd+t5vltn525Iol2T9VrPON2ic8s/JVU1z8++VX5Ltgwf0624",
-	"N+fDpdTXNbmy1ttVSaFVOHUN2jExZiN+sxiyGjuvX4GpA2gCpk7J2pXx9LqPy+i8UKu3riHyLZrNKb18",
-	"etXoC57RcMVZDYLBHFzL10GIYnyFktUEQPD87JdX4PSXs3OQUplFqSup9Nsisq2KoKbEL2rvxbITnXi4",
-	"WuYhVKHcGzX6+ILANEvQBLA57A1H38shc/QJ/PTy8Kh99tOhEbsUW9bh9ClR2+B2skiuU4u4qlhNlc7P",
-	"YHDZplEEKAERxHGWoA7wQ5hCH8xWIpYx0VpBRx30lPif9d1xQenq3PgH+dvqKgD/czCH5ALd+KCFOhcd",
-	"MHWWSpS+wOTyDJF06uwcTIkeKC/WRzmKj18m6ArTjEnCdJUbzgW5UsuX1UZaB4ahGFWUPbtTUo5Xlt4P",
-	"VUKGOYLvlQsbxI9KiA79bKczJWZjqs8OR5bUBcxdihQtXQJiWAFKh9IMqagOUQzXQVfpR6/702/9n/f/",
-	"+/fer+OXg1ej073Xw3Pvbfdd33EdXf/OuZLT83qDtjdse93zbnfi9SZd7/eqXrN186wiq7MxldN+Rnzz",
-	"ZXmqkaJThoWRmz8vaRkFe7AJnDcE/5khcQTiMA6UQ0dGTGQOuCxHpBGAOYla5ZKJuSZ+7upAjE56DmIa",
-	"XH5NLr9RATaTbxv840UUoEK7UvEx6dP4TeVQC8eHpCnzF4poLNzVJnJSKWWMhmaVYn3jZFx5d+riQ1Sc",
-	"BFmC09UZF3SqSFNkcR9m6bz46ZmOzz1/e+5Yq15Fxnu1dNGV3TBKed9CpIoiFTFzcV7zNF3KijJMImoX",
-	"Irkeqp0+LyGBF0h4GA5PTxiIUQpWNFNJlZo1X0nv0EK8nPNXzVcZiGgyJcIxUShaTAzRTQNSzOkMQAaW",
-	"MEk5Zfz87sjoSzNRKwKoZ+VrQ5EpzyXClLSEfKMJOD1+tuMChtJqdFLzcFf0fClVYjFwPaei/oteE3ON",
-	"AqwpqUxXOD2nZEpkvEnsQTrCdIAJqRAV8D8rM0SLA26FuEAbIa5y4dz4HeCrN0WUCgorakqEGQXOsiBA",
-	"jEVZLEpImF7N8LpNQM/zfCktc8/bBLyfOqcJDYSJDFg+TbyaOh98V5SJL1MJZXpNjUpxGDIXXM9xMLcu",
-	"ZlmKb9UHSNlAkJXq56ZElZexOb1moAW1A5GT4GWJk10itGQ7HSBifTZQfYD+zGCsNRoj5OVOiel1hAtM",
-	"LioBPXm6vkS72rQ4y+++49TJL6XM6ut89x3whea0C5d493C5PEOCE0jqSHYNktTI+FytlnbzWukbf0p0",
-	"DQoEz9+eA0z0NjqyHOVuZSCFfClqjDpTUqqmrjAMoDt3GjW6E+CLzX9v1GL4rvilBOX7crmFz3Gtgfu+",
-	"LId96SIWyz/RfS4EjQshy293DDj7dI16fskalDrI1JEUHQ3Yd9+BFkMoBJ432JF2ct5Ag1MvJagtuxiA",
-	"a0xCeq0VzpKEnNRaVkxJ19tdYOJa2iSM1BNLU4i+eNQBv1yJOnXdlECwCw6e7FXa2xc3Y0rK7Qdayr+h",
-	"+xDsSITBcIEJZ7mg5RttqySYbPez/MfNLkeaRIq/AwJIgBSFU0ITEGImyoPTOVooJL7VOP3uu5zFCyWF",
-	"SWVEnQ9MkNZLUKiJS1sJASURvsgS1VFC9K9S49J5QrOLuWQiRQ1WAcrpm1IXrho4ag3fBTBL5+AVJcgF",
-	"h0v8M1px1v4DZDgQNbnSnJkSQZY+595M2ROcYwLftJd8cVtA3ezccR+pydMBh8K2QWGuHoIWQek1TS51",
-	"T6kEEEravU+fdmSnAJuJ1Kos4gu984hmHCmK+aXJSvSGuoKxz693Nos5qxRmZIoXaKcDjvUeCOcuYMap",
-	"R/J0fqoGl8kDndIKEb17xTpLuBJ9WLYMeqrbqnnTDM0hN1QSfm0Pyaro6wZgwKUWK51I3ihOngQxUn5T",
-	"am9OfDAlflOHOL/ajVjKDdjQkRi0GNVcON+mmGFKBp6n6FsTh8QoZ/YMyA6e5aJjjT7VPC7G5JKBGMpO",
-	"ViUjnmbpjH6aklYVkBqRyTf9HYHlnP/PKQ7QRMxpbQq4fTU4aE3z8pApKZI3ps6OCzLJkzjnEAph3t6I",
-	"HQBItOTypcvHL/o8l8rhjRPR8E9Jrsu5SmUCmARxFur6ei4xOA30ERwN9+B+ewi9YXswivbb+729vXbY",
-	"24t6QRB2+wgKGPRyQCSNO3Z8QbPgV7QdkfoH8JUxLQmN0Gq0CaxQClp+bmhzCSsiKmLAlPhGAY8vCSeL",
-	"Yxf4Kijky2jVjoqF4FSygSuMrjnPlpxY1pRpBswvh1Rjituhdr5bmDds97Np69zsykn9Ha0ERjhBDPh2",
-	"G8xvvFWF6p83CWOiW0gt1OyCYyVca49O4QU6DaOdKVHK4MAbiMtUaRBW7VAGVciv3KSMFcNt7RAVI6oC",
-	"82MRYVGFRvn0+h6cHj9jQFbyib4hytxY2ps4TUlLqhc7B7Io2aJk1CcrN7cCLamG7HTAC8xSkf0v89T5",
-	"/Rc3SljA/KfccnGBrUOlCvQX1Ka5dqGhodCKGT+vB86rK8xuMFLFlRK6WqENWoU/Q1Rx2+aXAMkNqX1w",
-	"lt6Q+MplrtTvZGbpgW7rLI3SC5QKzmJbqNrvWJhhcZsmbULTubBHcST4lexlrPpe62PT6mYRGNLK4JQo",
-	"jjbQNgnX8QWDEPPyyZSnQrrtUpyKSuV1lnnr53dHO5zAHSNG5nQ7XscTTqQlInCJnYnT73idvnQMzYUv",
-	"Yvfpp/z8iwnNng3CT0iZxf90JAxyfpZVg78DfO1tFRZsg6u8JWwcvx578XcATaak5kfXIyxRFn+nA/zC",
-	"2e+DRcZSMEPA0kzloBAvmEldla7pmOLnDTdEVigD1xtbhXCt3tRopgSnQmqzBrG90wFnKVVqkP6cAPBN",
-	"FiY6lWUJileTmpE3JXknCfBMcGfR3rPiSfO1Ct8BhTFVt4JcYG/cJ+9jrtMIp6t5UdzSp0Le2wM+xSu7",
-	"1Y9K3HyQfjjEUt0Z/RbtoLh097yBkUJc7atsMPjCz1XYkWaPqEow0/mDzklI0X9WdCk6wQR00RRymjjl",
-	"qNPE2UbfKIJcE2cbHctpClkaeaHOczonZlrnxDmmqNIGR/q1izCdLT4l/ZgCvYIg65gVvwaSIrdEaSAL",
-	"QB4VShuit0Uyqi5bERoheJGG9nTRidPt9QfDStroxDmXP4nRm86hHBK8RQcxS1Oum7KLm69V/VJIz/Pu",
-	"RnDly6AzTRougdl7ze6LNFurfb5TUKiSR9K7T1dlWzOlhhZ5lo4DosHdQCLWtkp+ALvGd1rEkO7mIaUu",
-	"kXxQb3/zoGr32BvXGW6zv3IrbTGqv9UW8wZ8AuclngHNhsKAJmYoYJWrFJyG4IW4MPokmPOBz9agutSV",
-	"84o5w/d9gRqC6IZ731AJ1MbFh40Wrt5iKoLJumGHGeEFMTfbhFpXzCKixaLzQgeUbTu8TaLmAfAtrRkq",
-	"g6Uyo7eE7S1EOuAtTS6ZzQTvAOEbYjajRfisTaulsXOsTVGoH8vt9QWTGdy4d9Qv7sXzoA59V1tj6wca",
-	"WfdherUWN2Y/xnL/mlKR1O3lXdG3pjAvCndNQzMQI4LfP/f2Jz1v4okIvq0HjEgCtjRuKWUB9CaenqPU",
-	"LkWnbW7B0V1nqVIXKt/T0ZTEUhzHYIY4Oav9oPBhT6lInqgcUqms7euckexKajuRwRYH4k26w0m/fiAC",
-	"1w8oXpt6yDSIWDP2qivAvqaElcrO+kH5VxH+aSL5R9Ej2S7/wpxj31oWF1/hWSd2izC88pxI87gDDo1W",
-	"iiXzvmWoZjtVYz+dI5yI70+yBllkfhzoIazWh9ek+XkcxjEovHAPoVK/lzWS2xpQ6nuEJUe4gPjBWEC9",
-	"pLqB+PMr8lVp/u8jxTguQDYIr7i46wjP4tVt9uOdieCTmdwCoAg0SQdXqshJx6BKzj1BeLZvFj1hoshz",
-	"Sowqz1Lga5mpAE4e21KuM7uDTCjTkXZtTYlfyQkzfFsqk8LInZEacssWlFCpJzIVhVCgz+egEsNWtW2i",
-	"7ROTIQyV1nOrNBurbmw7rUfhTKt9zMrID9OnZudKd8vm3OSG2pqrrKne+SK+EHpZ+1iHvAB359T1vvL3",
-	"4rPrqoKaPBpm0Fn4NZgo83rMKtffwq/PmlMN16tMz2iyWBd4rZRec92+zr5lqIpVvmAtsxtmK64FMR+0",
-	"bJ+xngD/v3DIvi83TeN/9kb13/s7Ku1BcMIpaeodKHIgcKQWLj4WIb4RsVimqwMR/cLVENmJCKTplAoR",
-	"kl0BHE5JQ3gNmxFel4sNGZ0OIEOWaFqV/e/oSAklXJxU04RzeVJKpbdx70qo8Iu7Ncwvmv89XpD0uvJ5",
-	"x/Nralw9nWh9Z9aXX6xeMavzgLywqflmAx8sILtGMi8OfXXn7j+CD0q8ls5MM7+CPD7cuM12YIFq3WJP",
-	"Jx8GtrwOV3wbiKVARL06a/jKlGjGUmMDFpJ+gVn69Qj6C1Co4LO17xIV2F2h9B425Idt/HHrmcS9LNhS",
-	"09YSLpZhVKue0A3rwHJOUwqW8ALVu0FOzL52ZitUp+f1u21v3O4OzH6TE2cv7EZeMOy1e7M91B4EXdje",
-	"Dz3U7kdDOJ6NggHqdT8u1aQdubFaM9HBuNftqyqqbSa09bmcOJVVzAaizn40HoXeuDseD4K9cDTch70I",
-	"QegFwyEMve4Q9mfRIOrOejNvNu71grA7DEdBdzjzIs+D3rjc7bLqJhxIvy2/5OVDwQt4gXb/WKKL2nlY",
-	"kV9tF2gegdSEDdR7cBCMUS9qj2bdsD2I+rC9j4ZBey/szcawG3lo1P+YpTjG6ao9w3Hc+WN5YUN/r+91",
-	"u3sK/9vMase/ZanSGURBiHqzHgpncDiaRQNvPPK60Wyv143Q/mwY9PvjsOshNOjtI+gNIoiGw253NhpH",
-	"s2gczfY3nEFv0u3//rBeGWsH003i8ZtErEnEFzjP1dskE+2+mcMwZKbmu14aQgb8RRaneAmTdDeiyaIt",
-	"6mI7wDcaLOat72RUr1VqH+mCShZdnjSnM3F3DoBfbtDoG37XclNRdjAlftFJ0wctqlpi7gC/6JSpikRU",
-	"L+dSy21jq6Jq5AkDvoKjLVxQHIA1/bfhjIkSWDMtqlwjWHiOLJqA7HCVN6v6e1SBJi+O5aiFyL0Viavu",
-	"ql/ELaIFUy0op0UyCyC5TxDumybw6DSBhxdCmwSQYhs5VX8TQ1UxJGnckCMNUui2bqlds//Arvkt5o0W",
-	"3hMmxYtrVonq+9UsDlrFdxeesEIqTElZKLhAtG2oMATxde1cMRVlUyiYU5TX0pQnUWVhB1PSKGBs30HQ",
-	"xaoiHVhNLMqCdcSglH1b9Hkocv1d0N86AVcXSnw1EVW4n76CbWsiuyzaNja0Xq+sPmH6Xn1LIXg4/48u",
-	"SNmW0bxGXFjtbir2uU0Cn5FSaLrjVRYQF/myevT0+BlIxPLbEGzhWJqSNR7rGYopuRDfBa+UI61LrLNW",
-	"A22dWNeMPKECPGrXFddSHoKqC0SKA/1G0Q9P0WayrkFQkHFKMqhcknQzjZvdY+9A3tYc4QcjcBXz347A",
-	"bQWDXy5/1oq/bxT+jcIfTmabtHUXErdV8m5L269VGyFWKQuok7hM26nU67mVmI/8OTIaobuStqs12Lpu",
-	"N6t3MgeH9X7WotlNqaG17nVDCdcMhJ/CLTe8ASFFrLNlzLtZgwCtjKEpqTTg3rGX8uWcxgWjrU0J2/n9",
-	"E4NfDZngRpm+KxIKVijNqytkwxmczmmWbopSyXiEkQmuG/G//1Dqls9/1K3s8S0yvsm6bO/cmdK1Nr83",
-	"2vapBCLZl1tlbjd1u89bWL//UOtjb/SZbUoS/0eUS94iD+0+pZX1VopGS9YmBG5Rf2l41Wzh1vXVeCxN",
-	"siDNElTqm2R+jSLCcSwcIbe988UX5jVSis/KO884yoBq+21+Ud5AJmcS+RQci6UZXsCGCXLUl8bbb54x",
-	"31OZZArzSGNp0vJFvqnQ8zd/8+PzN/+9PFa3RpVMttvbisV+zlfntoJsA5oghkNEAqNwjM/dFvrKH1mC",
-	"WYgD9SFL3al/4PGrr+Y6fXoKWJAgRBQMapJXVKZnG+NG3s03Lv9AXN6ozGti80aP2/uy+a1DJ9UPvKy3",
-	"qr6ZUw9bumH3lWxnQZnK/R2Mp00OErf46PECATaHS2Hg2VT/3ACaki0tIHBHA6hIztvCxSLsIOuG7baQ",
-	"4Xa5pTFkHsU/0Q56DCqhpV+GoYy9Fq0zRI9Jq46o+26UVDzdWqM2j2q1R3Tr/9Jcli4d91XvzhMY8tsW",
-	"KLldU+wq37jdkNXWm+2jQTSC7W7QD9sDNIzaY7g3a+8HXthFvagPB7OParUmra7r9Qaep8TgNhPa1bry",
-	"KiWtrhf0RrPBaDYaR1HA/9jfnw2G/aAb9r1Bt8//7/XCPW80GPdnEfSi/TEcovF41BuN0B5E67S63qT/",
-	"OLS6/HNBSrEbjG+n2J2QMGOp8G5qPewlJWgFGEqucCAK+rQ2tmdqce8QTBhQTWNMVRAxzlEhAT1jaP82",
-	"ipxRZP9PaMUjjn0YeGgPdsP2fj8atAezMWrDXjhqd9HebD/oR2M48P6Otj3b2/j5lV7b2+eb3vd/o3re",
-	"7kFvVPw29hJvrtl9+km225R6liGpnjCzk7fqjPn87XnerO42/cTv1DtctA4Hfrl3eN46vHhQ9A7XrcOL",
-	"Z7p3uF0xy9HzNxfJytkqVQ5ml/ECLaYKJRBkfLAELpeO6+QYMp5IFK39zMltmlkptH3RSthU31vT9a4+",
-	"XkETUPtIy51TP/NOoybH7ZUcFmovDlo9n89+DPAv+PnJm79Ouq/wCTshr4fB0cno5HL5269Hz/c7aPXc",
-	"+/3tcD4jr5//zh+QV/PZ4jWe9edR+OOv2bu3Q+8EX+N3v/1wffb2v/lkf717O7x8t9gf/NZ7dh0cnbCT",
-	"xa8DPunL8+DTq+N33qvjy79e/uR1gt6z7Pcfn1+ho+5f8G2YvfvtdTdYvHnYVmX56a7n/QIp/2d7KKiv",
-	"ragipapZblxeiQeDNZe/+MA5dHm+8ndb3n/gvEONrSXtV5cR32VRKl5lHa78WdqqcnWj/hmV/GMkqqU1",
-	"Tkwe06lrwMwy/3ntsyfc8q4t1qm3/7DNpnwPfEPFNhkwvsViTKTFn31Thrfi53dH5W9KE+1+0+bazYeb",
-	"/w0AAP//",
+	"7L3rcts4tij8Kih+UxW5h5Kpq2W5umbccZJ2Jkl7x86k01F2CJGghA4FcAjKjjqf/54HOI94nuQUbiRI",
+	"gpJ8Sdq9T3btmrRFAgQW1h3r8sUJ6DKhBJGMOZMvTgDjeAaDT+KPs5RGOEZPLvXTRZYlbLK/f4VmC0o/",
+	"dRKYZgSlHfQZLpMY7SdyQBvlIxLKMv5viFiQ4iTDlDgT58klStdAvAVoBLIFAmw1W2LGMCXgOAwfr1hG",
+	"lygFQYpghhhoqak78ofQBfqHVRKKH6ZE/8IymK3Yx2AByZy/GdJgtUQk68AwLP0dohhlKNxzAYLBAkAG",
+	"cMYAvSIgRDHma3QBZlNy9sv5BQpBRsVKM0QgyR4xoKAAWgwhgElEO8Yu98AVzhZggWCIUgb8X9vnkIQz",
+	"+rktwDkB05Xn9YNsnSDxX8h3p8R460StQL+oVwRwqN4HkITmvOd4TmC2StEEsAXsDUc/ypEL9Bn8/PL4",
+	"cfv85+PecKQBnsKrKZnRcA0+oTUK5XL5A7WtRwwwFKQo08sDSbxilTeOE/wvtFa7BDQFP0GGA35qISIZ",
+	"hjHrTInjOin6zwqx7CcargWWUZIhIhADJkmMA8hBtv8749jxxVHoJBFSnjf/T7ZaLmG6diZOBRlAy0CZ",
+	"Pcd1LmG8QgLtYAbFLOrhkyXEsTNxfqcLElL0zzVN+C+dgC4d11kxlF6sE+RMnFMS4kscrmCs53WuXQeH",
+	"zsRBl9nHYeQFXdSDh7ODcBD00RiOou6sF/aDARpGI89xHRoEqzRF4XHmTJye1xu0vWHb6150vUl3OOl7",
+	"vzmuUyD9KZ8Zzg7HMzhD7dlwOGwPZgeH7fF4FrUPRwfRYDgIIy/gM0sEFCOYPPuP8if+TC6/AiDn+tp1",
+	"NNofcyoow7NMIaD1JokpDE/Ur1aI6iFiGQdhN/KCYa/dmx2g9iDowvZh6KF2PxrC8WwUDFCv6xQr4DAW",
+	"484gYwlNsxJsD6MxOghHwXA2gP3D3rh74I2iIRqE/aA368ItsB14E+/rwrYMrBJoTyRDaQCuYjegJV/T",
+	"4GUuoASBBKU5Z7oniJtQPUCjcBgMZn3YO+yOvYNohIYcdWc92D30xtugOvxmUFVQEnCVnPyxZOR2FlBm",
+	"9qCVokuMrqwATPgzumLnYghHP0RCTOacP2H26QW6RJw3vKBXjv60M3GOkySll3xBBjS7sDfrB4NwiEbR",
+	"gTfuHvZgfzYIhuEIHURj73ATNLsTrzfpfhv6L0NHwFTJSzs01UPQOkeZZnycSK9oGtoZq5iZz6DeeoHJ",
+	"p3PO201weeEhGkcHcDQbBoOwj3pRF3qzw2AcHqBRNISbka/31Um6sn3nWiBfsEBLscm/pShyJs7/t1/o",
+	"SvvyKdt/K2WhEOpyHJd1OOUQztIVEj+whBIm5VnP8+r60DFZg97nz0AeF4DBJ0KvYhTOkRS4QlPqgGOy",
+	"zhaYzAGKGXK5uCUUQMKuUCrENyag63GpTUnIuOoC4JREEMcoBDDL0DLJhNKAGUhRlmIt9bnC16ZRxGW1",
+	"2HmOF8dazSorawp+12K/CUzhEmUoFfs7MbhUdZsXC5SzuEcM+Dj0O46rxf3ucgQTgXDZwnEdApcm+zgN",
+	"neoJmCepzptlKad7vvpivcy+YBwyvW39EcZVQcmnjkCKEgQz8TyHBIhoKnTK0vbe77o/Dw6CMepF7dGs",
+	"G7YHUR+2D9EwaB+EvdkYdiMPjfrOBz5zEtMQ6W0KsPxnhdJ1ARccso0AwRlaMgtkXGeJyal82M3pBKYp",
+	"XDuCMa/FgUU0XfK/lQ56HiACU0zrkFQvAEri9YSDJ0AAAr7IENBVFtAlklDGDNAEpUIhPALPnlyA/Y8f",
+	"Fd3uMzU/AzFmmaQNPgfjtAFWhJMNEb+AOcoYGHheR+OL1FELyBiKs171Zkw5L3EfG6qY/KlkxaQoW6UE",
+	"hWVs35F/WbC9xAhvgu9VbvQTDF9L1fyGavkMho8LJd+Yo+Adz1B2nCQX9BMigs3QVQZyXmyIkiViDM75",
+	"tO9zXj2RPEpt64NY9SrOnAlZxXGuFwjcH3ie61yilIlz4M/5LmeF+io1enNlZfVW8kBY4M9JWU1tWGr5",
+	"rQk4SfElJvMXOEAkQHz9hGZCs6MR0IquC07DxzANn6aU5H/8BINPLjhLKY1odByGKWLMBed0lQbol+jp",
+	"SjDzx3SZQLIW0zN0S5A8+ZzgdH0Cs90AUrwOsgXM9J7evXv3rv3yZfvkpAk2xcAJ6A72vfF+z+t39XgI",
+	"uJQFmAj65SzEnPIWO+MC6oLSFzCd77CxJU3FfggYgpf4p6Y9PMUxeiwJYgJGvcPuYDgCs3WGGN9HzL+V",
+	"ymn4Loa9QW889tr8BdASE++BGC9xdpsNYXIJYxxqc9mUx5ooQIRRLES54ARCi7Xuo2T63pmu1MeUtCwW",
+	"VjFpcoKX8se6MByyCYAZiBFkklC0fAU4vK911s34MjwNJg0ZqL9ebKQ+U9O+am+WoA6uFogA7WrgTyyL",
+	"vP2OX6A5jJ+QDGfrnbYs3q/tNrbM0rBdy6tb9lv65G22qhj1k2US0zVCzfvTjAypN09DwYAwAc9Qpoc3",
+	"ImgxagI89X9ty//o/yv4m5QjevwdtviU61dbt6cFF2elzQJLPp2AKDolN90KJTMKU24si4/cYUemimjs",
+	"qthEXS8TCl3TruqvTwChbbYKFm2tWOab0frj7VTN221bIf5LzJYwCxblfVvMbHWqBcUI0RtSJDchJql4",
+	"zJtgo6eYmN71XbROYToSC2NyFSDvSMI7W9dP0pSmT8glimmCpP5aV7uVc1kfsxCdR8DXkPABg2twxaF4",
+	"BRm4SimZd7jRckoylBIYi4/cUP/Famz5OPWMAIkpG47lmABcehFo58dmSA6/KiTLawctjmK+Xmdb/Ogb",
+	"BJQCf5FlSXvoeT6I4CrmbPV3FIi7DwHeVzR7SlckvCFkFR/QqkRFn1NMomTub1TPd+PcHG8ivlguG25I",
+	"LNvQf7CBGRYkbN1mxc6zbrSY44Zbvc26BfG8ya9JKiy80HwesbIxzEEplQqASJhQLLxv2/azK6uy8CTt",
+	"tzrifJRL+4KXqVvNm2//frmWgWW08PwXjB59xiyTRhJmynAWPj+c+6NotkCpEBSAG/qC6i4ofQnJWlnk",
+	"7Da3bTV0VBAD+qkybBoO8DU37sQbAH0OEAq5sULzEylmaXU9zbuZuP5YYrLK0N6R8E6uAYwylIJBT3s0",
+	"t5xY79CCsCG9ItwErFgrBbTl49vtKKxOw0Crv8uexnfZknTdXlZljz6k/PHdTqmYpjXaZUvdg9vv6X4J",
+	"K7+fT4st8p0JOvqEScjJJ4BxzClpxVAIVkl5L/5r/kf7mP/h6211HFf5EAWlGK9YvJ1yCMgouII4AzMU",
+	"0VTCdI259rHJZ7fEBC9XS2fi5X5XLobnKFUO9zcErrIFTfEfKLyT226zv05qSuZdfhMunUp3BYBJchq6",
+	"/J9zETnAuVXu8dvCbrsWTEefEw4isaTyWsU5i5VybhiH2hXTG4AFXaWNKy3GLSADav4jMEdcgBB0JdwQ",
+	"UUqXwIDGbZaurHHL0l9RcKyOT7LB3DFtVxZL784QTPle9dZ3dZF0vzLNVdeltu8C5cnimKCgDVomorWF",
+	"IDNwDMAUScyTWuQbAi8hjuEsRjdWJEsjTaMrvcQBAuYLG/CFqdeFFF4mNIUpjtfm6CMgeMccYgJimG2z",
+	"iIZe/yseh2V3oKV19b5VV88/LuB2HAR0RTJ9S/7FQYRzo/fGdXl+J+46rxGfSGJg7Q7JcFYYVwRJys3u",
+	"DCuVoxyaU2WlevwjBhB/A0DpIOc8NIEZN0+cifPf7//7n9Mp+/D3f+r/+JtjWY/+1ks6wzF6tVrObNzb",
+	"+ORSvAiIePMILOEazBBAyyRbg9bUmTp7ImpM+oAvEQkpH8UEEnZsKyh8SvXvnp5oxU6/pXQlMpfXi0o0",
+	"t9SlgunD2rN+TTmEal/6pezOAVhQX4RR2gGvaAYICjgRCDyH4M2b0xNpD1Z2yEnCj6JT0h/0x+1RPxy0",
+	"B4M+bMMBjNq9fn8UDcdht9vt+fblYat3dhP228OyYrvPc9NENjcpJwNEwgZEfLtAQt3OKOBvqUC4WDiY",
+	"UFtEkRV7nFEaI0icazOobPOKcquqHENQeHEct0IrJWzKD9vcREGTdMbJtEaT8iqwTpQFD9x0RcxZl2Sv",
+	"Uoep3hJrFrh54+UF8QHXZX75paYGGezzS9MqjJtbE5p6YOkTbrHhfNXbYaf2VoYc23pLzNUMRcqPGMAh",
+	"aEkS2zsCSER4SrNOaKgEoZABnFnIp7Kv0netaxdxIvUFw/z32vkKjq2g3PhQbnPz4ox3jVld/W3rcrXy",
+	"VVuw1CPYcWalUcmKpSKi3nTB66ePQb/fPwStNxeP9zrgGCg3L5cmWPp/C/6mruuZCFYAvpjLr8ib6TT8",
+	"Mrhu8396+p8L+c+k9E9rOu1Mp+Hf9/7R+u3/f//39ofS0z2rmMr0xitRQuD524sjyX1wxgWPX9IOJ+An",
+	"qYap0GI+iwre7YB/CzVM68dV6Xnc/g22//Dahx/bH/4+nXY2//DD37aio9yCaxzWpkNuVA6ERWEodkYM",
+	"F0wSG+xy48M+SoY0W4Geh4nZxlUjxhq2LddrrsKYeDMEHgQr1kT3YDmwZr8nKINYWrAVjDG1V3maG3dc",
+	"Una5giZ0Ah2hvEUXz98tK1tWPeyVCN2xPCzu1h5TjnUqOLOBs6n9iasMrYZz60rr4QWzOwL8XMCKZDjm",
+	"Qwkn+upRfSuWVmzyLKVzrsDX93iG0gCRDAQKDHy9S/hZOkO6nududI2Y3zjPYLoZjFqX5mDMU0o05L4l",
+	"r88jj7ej2+s8SLlKUrnqlyNaBZHdGl2Uv2w9IBtE7ei6A6U+DAZXZR8Pls9V4mm+HfTK9DJVCwnBqyL6",
+	"depUCES/w3G/eM2K7g8U2sZlY8U7If1N2oCra/NKjVfviXsYV3oQOZtZifizR0y8BhKYCp9oigI6J5ih",
+	"UL6JMyYjy0R8qPK2mO6tJIwc18FLOEf7vydonv+RkLnV8VJaZy37znRfiOgcQolkhXN8KeVEfcZK7s5m",
+	"OivFXmpPbh54WF5OEfunJFbDkm4ouqzox49BC2KLZQaXSMYkYuncYBlNUQhWJEQpaPlSr9YJeB/lnzTF",
+	"c0xg/FRNrbPzlFNIKZAN/hkco3P8BzolP/Hj56viHBxmkihGA8cm57BdyaguxPoSWxz3hqOfIVvUQfAz",
+	"+gzOfz5uG0mCGq3L3p8ASueuX8wmPTymSeG1D2E7+vBlNLAfhSQNmfBRXcm3F8QVboKFMNWAtMC2TGI1",
+	"8qgfrVtiJaWDKJFHCTCbeNULzLJvJxbyOXahemFO1TIGHjLjfxjaiQm/hw2vZnmYM4n8cjwTYZ8hAy1C",
+	"MwT8cqC7ZBz5FYNOCHUdI1A+/+snGHxyXKc8g+M6pVh5x3XqwfK1E9M7kRHi9XM/KUvQxvG3k4dPNsjD",
+	"SpaU5A0iZN414uQ74BcxAMY7MEkrAzYC3JtVG9A6O3nqgudnT55xzeXs1bM9F3SFtgIyKiPoQWvo9gY9",
+	"dzz2pBojjjQXZDNMoEhJqq3gF4vEatSwhHCmUqgGxQ0NwyHa7h39pc6/ze3XjtOG+2a4cRlXGgQysQth",
+	"m6gRr276KHtgrD4Hxl+G1RvOGuNOs7hQclzHuBSy8ozy3WtTVQsRPik92x3gFyv1xQ3yAoGfLy7OVKrn",
+	"1jBV91aHvat5dxxfwTUTWrdNw95ivdVJ1dhZx6q6Gkd/l5XcJ17oEPvNN6ShdBjUD+RmtF+CQC245yaM",
+	"wZ7ZUlGjb5ByAloDz5NXT1eYob36TiOcsqzRsIhh48Oqsyqfxxhl22JDKsuueyzHg27f3iqOG3eXojlm",
+	"mUwVKMIG6nSXQo4yO8JBf9A6fXkyG3h0HOtmNYytZm05RobWEJqBZDWLcSCuvBgSvxqWKlfdEMNzUgeR",
+	"ZGoWzy2nIcXyBInsJELUhaSFXeUupPqX3ijjqHAz7fy9TdZJpJjApvFPVa5zitmnY8YQY9pltM1pa7xd",
+	"Gy89kTebRY25NisibJvBCDW3eY9L1RXym1nm1LbbsH7z0DYgq6nFlA/WFqItihU8Q5mgZPVbBxTorVGu",
+	"LGU9WRipkKvCqbRAKbqtOL0f607T64PVkF7XELvCajH7BGD+ApBTsSMwo9lC5qOyyp1Tfs+CmRopk+DL",
+	"p2BUX9n5BsR1WEBTGbDXeEfUALwmiVusQ8++HUwF/VosFxhkNGVghhZYRQylZRgeqViyGwJMTbyzts6X",
+	"/FSMqTO/KjNQUzftXE1Ts0KaFR4dV1l7coXwfJFtAp0ossZfyr2p/FRckMibQpuOWdlOKXUw/2TT5nIk",
+	"LC/o1U44rU0KWT/oJQrxirPVn/F8wT+4Vbm25AI2xkVUo4zq3tV7jDrbGlpkXfmfc2F1N4vmoXDicl5Y",
+	"RQNiKDWTh7RlAp58hkEWr3XJiXpwJdi35XVzNE5SxBDJBGHlOnSd7aiL8ofhsXfrkcM7x/tuCcvdEEdb",
+	"j2HdoRbMXyX4NY/4vlHEjCqa9VCw4s6cD5eCaTdE31qxqxKUq2DqGrRjQsxG/GZ6ZfU2vo4CUwfQFEyd",
+	"krUrb+jrPi6jlkMtg7sGyFJlMyuOi+qhNJLVU3U11DAvXArB8/NfXoGzX84vGmunmkVSS/VPm6qk3rHq",
+	"qViyLnU6JY21Tq310QAlIII4XqWoA/wQZtAHs7W44JiASsnNKfG/aNxxQQl1rv2javVa4H+RlfSufdBC",
+	"nXkHTGsV9abO3lFTkVvgfylXN3SVG84FuVLLP1sp9Ol/KRKp3SkpX2KW3te1K80RfK1c2MjScKX6lbLq",
+	"ax5G+VVqMHrdn3/t/+vwv37r/Xv8cvBqdHbwenjhve2+6z/U6otVeaqBooOQhZGbPy9pGQV7sAmcNwT/",
+	"ZyVLiIrDOFIOHXljIqPKZYIjjQDMSdQql0zINfFzV1/E6DDqIKbBp2/J5bcqwGY4b4N/vLgFqJbLdWsV",
+	"Id2mQ3Wr9WDdeinTDzuFG2RSyhgl0irp/8bJuBJ36uJD5LAEqxRn63Mu6FTap4gLP15li+Kvp/p+7vnb",
+	"C8eaRyti6KvJkK6sr1GKJBciVaS9iJmL81pkWSJz1DCJqF2I5Hqodvq8hATOkfAwHJ+dMhCjDKzpSoVp",
+	"atZ8Kb1DS/Fyzl81X2UgoumUCMdEoWgxMUSXIcgwpzMAmYrLisC/3j02Kt1M1BcB1LPyb0MRe88lwpS0",
+	"hHyjKTg7ebrnAoay6u2k5uGuqCJTyu1i4GpBRUYZvSLmN4ptTUllusLpOSVTIu+bxBpUEVB1wYTUFRXw",
+	"vygzRIsDboW4QBshrnLhXPsd4Ks3xS0VFFbUlAgzCpyvggAxFq1ikZTC9NcMr9sE9DzPl9Iy97xNwPup",
+	"c5bSQJjIgOXTxOup88F3ReJ5ksldZlfUyD2HIXPB1QIHC+vHLJ/iS/UBUjYQZKWMvClRCWtsQa8YaEHt",
+	"QOQk+KnEyT4hlLC9DhB3fbat+gD9ZwVjrdEYV17ulJheR7jEZF650JOn60uwq0WLs/zhB06dHCllyF/n",
+	"hx+ALzSnfZjg/eMkOUeCE0jqSPcNktTA+FLNv3bz7Otrf0p0VgsEz99eAEz0MjoyweV2iSWFfCmyljpT",
+	"UsrPLjOMvOC/KTpAa0kv5TWE/FvuSAKgKMoknvkgo1MiE0sAzvY6QBcXNdKIJ8AX0PjRSBfxXfGjhM2P",
+	"5YwQUX1fQ+vHsmD3pc9Z7OeRLsUhmIaQ2pxcYsD5sWuUHGCuLNGxykSakXT/5QpnBxwXOdJLGHNzA4Wu",
+	"RJJ4DRieE1TKmpbQVFVNu7pIlEI3wOBaIhsOFgKfcpAsKA7QBECyBvn+fH4G3fZowHlrhlLmghDPxZr9",
+	"jxxKbV8U+OlIZhBwKjU7BCjwTImEsb9fgFXq52KZupdCDijOIUWdCWOiJQIR/sz1d66yUpAhloF0RRho",
+	"PT4Fv9MZ25uSAHI8orEsRImWDMWXiB0Bv3JOmv9pNskhSJCir6LgBfvhB9GzIQSeN9iTTo+8vgpnxSzG",
+	"4uaXEtSWxS7AFSYhvbLibq76T0le2qTr7S8xcS3VNEbqiaV2SF886oBfLkU5A127QhAFRzF5+L3DKZHU",
+	"UapS0VJOK12uwvBX0jjkUBVmOwrlXDGCl6q4tNwaZ3mCjsXjbAGzKUmEexPAEmcSBxxQkqUwUMW25O9i",
+	"fsG2ZaKsKE+dAbkDItk/CpkkJhguMeHyfUpavkHh8hzY/hf5H9f7nKLkqfl7gCOCVLxEzRzMRHY7Rwl1",
+	"yMpmZZx9npmVq5nUfBXtwhRpJbjo66FN0oCSCM9XqSqIIsqvqXHZIqWr+UJKrCKFUG0FtPyzNyV+VduN",
+	"+obvCqCCV5QgVzfR0N0zREq5tJ2nRLBAn6sKTBmvnCKBbxrnvuxAUvdxaLYD/MTs5OID3eWFA8VsneEK",
+	"0pySm3QtATduWlKy82/etQTcoGlJBxznFdDzxbQIyq5o+kmG6rggw0tEV5lEWNLuff68Z5ZI94Xl9Jhj",
+	"ty/eVaxdxDFIs2pK5EuihtoljPOiMaCVIq4r4CXaU8VlxFDpROBcYDWLRUV3GCzEax2ggQgIF6xgxnmM",
+	"pFRBLkLCAnmSYAGTBBGZqHq1EFemOR5jZqCytAhzEMR0Ljrb+JWqh00Iu69GYsR88wb2EVPWv6jCLfAt",
+	"gWtRUUkFG0zJlmgDzZ5F3wZOt8dmhrSo06LK4vvKVyBlDKHVyzSwRhlo+bkfgeOmuDDSWGdkPPlyfas4",
+	"doGv7rx8eRm31wGnmUQAviQUAoRl5r+kfpmGZ/Kvqpqi1r5f2G9s/4tpzF3vy7lzzc3irNkD3IKBq4wu",
+	"Iee9cbx2QddT1ZcEPyurUBK9cGbmtIGW327rrkzym23xnr83AbM1CJEoBzIlOFPCkxRZhWJtAsYv6JU8",
+	"db/kyPJBiAIc8sXowBrQWsI5DoC4cGMugDGjwvZBIZit6wiXl9n8R16K8zT8ERY8yTd9Gaqep0Q2QcKw",
+	"7DXUNUCFXmpytgknY4FhqUqU/KdaQoerHEJ10CmUoCU2/TOeL/ZcQdpi4FLc6NWHWeAlL//c/JtLSFYw",
+	"rgxlGVwzoHB6Sgp5XQgUOVwUAFDSWZGCEoIRThHLuXvFNaEIVc4BuH4t+kGoGdR3wf/5X//bmkd6BCCx",
+	"PijquEHFeGb8I22aIK6ytviEavI9RdtaGZ2hBbzEdJUKMifrovyqUjJLEqeo5yolAjGSazJq7yFwtAHD",
+	"/GrTAGmMwYbGAaDFqDZt8mWKGaZk4Hl7ErqaBCWv5hYUA7LQdrk2iOaNqsZrjMknBmIoC06WPOPSYuBs",
+	"ZRtvlm/6e1aFn89prd0rw8B2K9sCWtM8j3NKipjIqSNFIFeiHzFX6EnC15LXImR70tKNohfoAPa67WHg",
+	"ofZgNkZt2AtH7S46mB0G/WgMB578DE0TypW96nfKYXwc4faOhDkjDU5f3tT4ojQilMGaUm2r1Ud0i6YQ",
+	"U2IWzzEQIz+G3E3jKm8IwCSIV6EuxiO3PiV+H8HR8AAetofQG7YHo+iwfdg7OGiHvYOoFwRht4+g2KH+",
+	"HBBZYo792CTCKXWTZTBVtdSNb5quEmU0Fc9sBYW5vjQlnF0Kb9dVirMMEW4h7+Dx9kHrOV0QcEKRay0I",
+	"rHmEFF5T8oJeqbPnR34Au2H7sB8Nms9eJWsIsIAXWVg5cjdnVYJDTkkulq3yuJkaCj9gXoOUiWJktbgz",
+	"F5woo6z26AzO0VkY7U2J8gwNvIHAt0r90WoBVK2Jl2ugsmK4rdqyUo6qm3lWnLHKY86n17z57OQpkwaZ",
+	"LEumfI+JvUbklLSkWbp3JDm6xTitT1aunQla0nzd64AXmGXCsSEz2fjRCf1LuMP5X2HR+cyGryrqryBP",
+	"HbdaeFdQaIWMX89iFyJ64KkzMjRLF/y95wEqenVkQs2E+cKMZ8JrU+LbQr+S4RJ8pV1PvWkTlvZV5kVR",
+	"8ixRsySe9MpJO69apga0iisYUcrGNr8Eu3bcgCKBhy/37NUzID3kLb+SYsz15SLHuPgrIXOujUZTsj3x",
+	"Bxwbqc5M99zg1hUs5UgLbs2kBylfAw0ylLVZliK49KUG3pQoDY4J8IssKh8sVyzjmggEwuISHUakmZBN",
+	"iaq/mdEQrq1XV6AFSe5qK9pQ8BVEK4ZCO6CrTS+E5zxu07RNqGjUNQE4ErJKNrRQzU/09PXOp9rVMyVK",
+	"Ug20GxlnejeiARhmqv9UKG9aM5yJcjWbLlNa/3r3eI+zSMcIa3K6Ha/jiXu/BBGYYGfi9Dtepy/v8hbi",
+	"+mj/yeecSosJzcJdZqvXUgvZpNpC1haSkY/YL3ecrRc3fKzawcLajU8H+Pq6XaBOQ6xESzi5/XrwjbK3",
+	"aoEUeoQlzMbf6wC/iPYocNBSn+8oV1SE3S20kw1F+Py8hptIC2K5U625+hxolTPOhU3HNUzWoGLudcB5",
+	"RpU5rjtUAd8UW8KPsUpRvJ7UvPxTkhcnA0+FHWJ6mvRVqg9yj3fhgJ3UakELy9ZSZFhit2EaljtgOOXu",
+	"c+/t6FW8sl/tU3b94S69abnO5XkDI4es2qrDEOrFRWfhezbLju7WotYe0eaUw44mzi5KaRHlNHF2sQac",
+	"ppg1IzHI4bqimdczcU4oqlRWlIENW5rtiiECvIIg65AVPwNJkTuCNJCa5oMCaUP4XpGN5FT1Y3u+0MTp",
+	"9vqDYSVvaOJcyL/E6G3nUI4Ju0FRWkud191bYd6c4MrIoEONG5DALOdrv4w2q/V+uVVUUCWQuHeXRh22",
+	"+pwNVZctRaxEzeSBBKztK/kB7But/8SQ7vYhpcLjfFDvcPugakOCa9cZ7rK+cncWMaq/0xLzms6VVqah",
+	"8PUYViBNzViQda5ScBqCc4Ew+iSY84HP1qAI1Q2yiruXr3uOGqIojfgOQyVQCxe9MpeuXqJ0Y+gacKbX",
+	"GMToEsVCSSxmEeGCwgzqgLL3G++SqXNkGlR5ta/KYKnM6CVhe1W6Dngr3A8WR1EHiKsVZjNURdCCaak2",
+	"NiOwKQr1Y7m5vmAyg2v3lvrFnXge1LGP1W4r+oEG1l2YXq1qolniu1wSsZQlf3N5V5RCLIyVwuHXUF/O",
+	"COHsX3iHRUdoW1lBkQVmqQVYCgPtTTw9R6kCn87b2YGju06iYlcrLRo1JbEMxzGYIRlKINaDwvs9pSJ6",
+	"tnJIpboG3+aMZKF724kMdjgQb9IdTvr1AxGwvkfx2lSWsEHEmsF3ugTAt5SwUtnZPChvtPVXE8nPRNsN",
+	"u/wLc459Y1lcNHbcJHaLOMxSU/MOODaqc5fM+5Z5oVg19rMFwqloac4aZJHZb/I+rNb716T5eRzHMSg8",
+	"r/ehUr+XRTJ2NaBUi+vSbYnY8b2xgHpNnQbiz1Hkm9L8n0eKcVxs2SC8AnE3EZ7Fk296BatNSkR7JIPB",
+	"Aiid68LBlSly0n73knNPEJ6tDeYjJqp8TIlR5qN0SZus1C1f7s9XrjO7g0wo05F2bU2JX0kKMHxbKpTW",
+	"CJ6WGnLLdhGlYo9lLDKhQJ/PUSWuTBU3EHVEmby2UnHdN4qzturGttN6EM60Wn9UI0FAn5qdK90unWeb",
+	"G2pnrrIhffur+ELop1r/N4kAt+fU9VZFd+Kzm9LCmzwa1ou2h61y/Sn8+rw512SzyvSUpstNgWmV2jtc",
+	"t6+zb3nxVQ62ZioSZ7bmWhDzQStFCYLKntdcYwL8f+CQ/Vgupcv/tzeq/+7vqRAdwQmnpKkctYjXwZH6",
+	"cNF/TATQL5NsfSTu0nD1wu1UXMvp8B9xDS9iVUnDZR02b/VdLjZkjkoAGbLczVXZ/56+KaGEi5Nqnlgu",
+	"T0q5lDbuXbl4/OpujZM855P9SV6Q7KrSMfziihqopzPtbs36csTqFbM698gLm+q5N/DBYmdXSMaqo2/u",
+	"3P1L8EEJ19KZaeZXkMeHa7fZDixArQsv64SAwBbL4+p0CnHr1dnAV6ZEM5YaG7CQ9AvMsm9H0F+BQgWf",
+	"rbW6LKC7RtkdbMgPu/jjNjOJO1mwpT4Altr8lU4mqowxSBY0oyCBc1SvET4xqx2bBfKdntfvtr1xuzsw",
+	"q5BPnIOwG3nBsNfuzQ5QexB0Yfsw9FC7Hw3heDYKBqjX/ZioSTtyYbUS84Nxr9tXafS7TGirfj5xKl8x",
+	"y8o7h9F4FHrj7ng8CA7C0fAQ9iIEoRcMhzD0ukPYn0WDqDvrzbzZuNcLwu4wHAXd4cyLPA9643IN9Kqb",
+	"cCD9thzJy4dSao9QPg8r8KtFpM0jkJqwAXoPDoIx6kXt0awbtgdRH7YP0TBoH4S92Rh2Iw+N+h9XGY5x",
+	"tm7PcBx3fk/mNvD3+l63e6Dgv8usdvhbPlU6gygIUW/WQ+EMDkezaOCNR143mh30uhE6nA2Dfn8cdj2E",
+	"Br1DBL1BBNFw2O3ORuNoFo2j2eGWM+hNuv3f7tcrY61rv008fpeINYn4Aufxmdtkot03cxyGZizkFmkI",
+	"GfCXqzjDCUyz/Yimy7YojNIBvlFhO0/N5PQwmRIIqmXFRUrqtvBCEfgttWwUsyJWvwNOs3IPljzKKo9G",
+	"fMSAr1bTFo6kI1kyVuT3lU2GDUGJpQCrPDxRxY7z7+atX1Scol+uLC4AUbiMy1Xy2VEppnFKWlTVeN/T",
+	"cY1+UQHel0GO3E4pxTe2SpGNe6XorHKtCr/IR7ZoJLLUal419c9RSZq8SRaUE6L/RqxG1f7/Ku4ZLSBr",
+	"l4NaNWABJHe5DPyukTw4jeT+heE2QagaFOVk/V0cVsWhpHFDnjVIw5u6x/bNQlj7Ohdi442j0dRDCAfX",
+	"LFei8cs10n3k4ZbEmiVof0rMqH0hv8y4fUwqci+vbSKCh9XVh6gio+8XSrG6RVmwIhvEBf2dw3V1Ks03",
+	"EySFs+obWMKc2ZTkzta2J9elRm63HJuQGw/dqEgXHexcjRFlbUpmFSuM5BjacVxHlQng39cYdoJZQhm2",
+	"N57zYZbBYCELH3MxQOAS/bi5jVrrPyua6fL+OnUz74st6viXRbfJYmsw+B66cV9+N538tStjfY24cN7f",
+	"llh3k8BJI5TTvAZR0VdcxZGVNM5OnoJUfH4X1lc49KZkw03BDMWUzBk3Viqpf5sCGq2ZdzsHNDYDT6g8",
+	"D9pleAtGuTHmWR3ovXEhXSRBciPz4CUn4mql/53b/NncxgzgNogdMk7lBgeS7KaZ/5gtJW7Beqxx4/fG",
+	"fFQcyG7Mx5Y4/PViqq3w+859vnOf/zd0HZPub8N+bNUGduU7r1XdU1ZJY6mzHxlmVskvdSt3lKqIldG5",
+	"yZV8p1pVSdcWWNVbL4HjegMeUZ2z1IFHF+ekhGtUwp/llit0gpAi1tkxRqNZ8wKtFUOitIfJnvbsqac5",
+	"F3TBaGdj1nZ+f8XL2obMhVJ5BEJlRS2dDSQOVWfzb7lVlfdnRuaC7hz2/kOpvRf/U/fewjfIUCCbshNy",
+	"p1vX2q3LqDOuAt5kIyGVadDUnivvufP+Q63xltEYoymp4S+R3nuDuMm7pALXa78bPSSaALhDvrDhfbWF",
+	"B2zOHmVZugqyVYpKtUHN9nkRjmMUAkxuivP6vwugCGajeueJMoKqT5H+XZ5aDkzOJPIpOBRLM7yADRPk",
+	"oC+Nt2OeMd8TGRQN85vx0qRlRL6u0PP3e4mHdy/x5/JY3ctBMtlubycW+yX/OrdjZN+CFDEcIhIYiY58",
+	"7rbQV35fpZiFOFDt+HVrsYHHUV/NdfbkDLAgRYioPahJXlGZTmCMG3nX37n8PXF5I5O0ic0bTTnuyuZ3",
+	"vmKrdqTcbPF9z/q731Qjux9nNwvKVO5vYTxtc97kNyCi5ihbwEQYeDbVPzeApmRHCwjc0gAqgkl3cP8I",
+	"O8i6YLstZLiEbmgMmUfxV7SDHoJKaKnvYihjr0WpF1Gn3Koj6joxJRVPl4KpzaPKmBLdq6w0l6WqzF3V",
+	"u4sUhhzbAiW3a4qd2vwL/gZD26Iwe7NDNIhGsN0N+mF7gIZRewwPZu3DwAu7qBf14WD2UX2tSavrer2B",
+	"5ykxuMuEdrWu/JWSVtcLeqPZYDQbjaMo4P9zeDgbDPtBN+x7g26f/3+vFx54o8G4P4ugFx2O4RCNx6Pe",
+	"aIQOINqk1fUm/Yeh1eX9TZViNxjfTLE7JeGKZcLzqvWwl5SgNWAovcSBSEDV2tiBqcW9QzBlQBU5MlVB",
+	"xDhHhQT0jKH9myhyRlGIv0LpKHHsuxRZ/TPKTO1u4+covbEW1Xe9739GtQe7B71R8dva/Kg5x/zJZ1kI",
+	"XepZhqR6xMxOQaoy7PO3F3lxxZs0QLpFs6OGhkWil07R00Y2LMob63ANs9KxKO/uVGuEY3zB6P8jazfm",
+	"g6o9gKakqQmQCLOGuiEcTXVrHxcwxPWzDMVr3dsn7/YjcvHF2+K7U6I/zFzRwUiCXTQ8UlvnP+jtNhV0",
+	"yo/9T05Wl7NVso3Mgy5O1lQNxUaNzpEwSRzXyXdtPJGHvLHf5E2KyimwfdWM9EzTo3mlUCBNrVvmrUOf",
+	"8/rJpiTplRwxai0OWj9fzJ4F+Bf8/PTNH6fdV/iUnZLXw+Dx6ej0U/Lrvx8/P+yg9XPvt7fDxYy8fv4b",
+	"f0BeLWbL13jWX0Ths3+v3r0deqf4Cr/79aer87f/xSf7493b4ad3y8PBr72nV8HjU3a6/PeAT/ryIvj8",
+	"6uSd9+rk0x8vf/Y6Qe/p6rdnzy/R4+4f8G24evfr626wfHO/JQPz090s0wRQ/sfWMlFtL1WyYNXdYCCv",
+	"hIMhcsqt97jkKc9XbqD5/gPnHWpsLXmm+hnRIFOprpXvcKXWUt6Yq1H1fpZ5V0jVgACnJo/p1DV7Zpn/",
+	"otZ/kl6R+sc69TI8ttmUT4UvqFgmA0ZTTGMiLdbtizK8MP9699jM78onKGIKrz9c/98AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

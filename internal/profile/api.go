@@ -1,36 +1,99 @@
 // Package profile is the sandbox's KYC customer profile API (openapi/profile.yaml): the
-// submissions, profiles and documents of each tenant.
+// submissions, profiles, documents, rate limits and webhooks of each tenant.
 package profile
 
 import (
+	"bytes"
+	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"flag"
+	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 )
 
+// The sandbox application credentials (GetAppToken).
+const (
+	SandboxAppID     = "sandbox_app"
+	SandboxAppSecret = "sandbox_secret"
+	SandboxTenant    = "sandbox_tenant"
+)
+
+// TokenTTL is how long a GetAppToken token lives, on the sandbox clock.
+const TokenTTL = 24 * time.Hour
+
+const tokenPath = "/api/AppSessionManager/GetAppToken"
+
 // Config is the profile part of the sandbox's configuration.
-type Config struct{}
+type Config struct {
+	// TokenKey signs the GetAppToken JWTs.
+	TokenKey string
+	// ReviewAfter is how long after creation (sandbox clock) a profile is reviewed
+	// automatically; 0 means the default, a negative value turns the review off.
+	ReviewAfter time.Duration
+	// WebhookTimeout bounds one webhook delivery attempt.
+	WebhookTimeout time.Duration
+	// WebhookWorkers deliver webhooks concurrently.
+	WebhookWorkers int
+	// SweepInterval is how often (real time) due retries and automatic reviews are looked for.
+	SweepInterval time.Duration
+}
+
+// DefaultConfig is the profile configuration of `make run`.
+var DefaultConfig = Config{
+	TokenKey: "partner-sandbox-profile-token-key", ReviewAfter: 10 * time.Minute,
+	WebhookTimeout: 10 * time.Second, WebhookWorkers: 4, SweepInterval: time.Second,
+}
 
 // Flags registers the profile command-line flags.
-func (c *Config) Flags(fs *flag.FlagSet) {}
+func (c *Config) Flags(fs *flag.FlagSet) {
+	c.fill()
+	fs.DurationVar(&c.ReviewAfter, "profile-review-after", c.ReviewAfter, "sandbox time after which a new profile is reviewed automatically (negative: never)")
+	fs.DurationVar(&c.WebhookTimeout, "profile-webhook-timeout", c.WebhookTimeout, "how long one webhook delivery attempt may take")
+}
+
+// fill puts the defaults in the zero fields of a configuration.
+func (c *Config) fill() {
+	if c.TokenKey == "" {
+		c.TokenKey = DefaultConfig.TokenKey
+	}
+	if c.ReviewAfter == 0 {
+		c.ReviewAfter = DefaultConfig.ReviewAfter
+	}
+	if c.WebhookTimeout <= 0 {
+		c.WebhookTimeout = DefaultConfig.WebhookTimeout
+	}
+	if c.WebhookWorkers <= 0 {
+		c.WebhookWorkers = DefaultConfig.WebhookWorkers
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = DefaultConfig.SweepInterval
+	}
+}
 
 // API adapts the profile domain to its generated strict server and the pipeline.
 type API struct {
-	doc *openapi3.T
-	log *slog.Logger
+	svc    *Service
+	signer *token.Signer
+	doc    *openapi3.T
+	log    *slog.Logger
 }
 
-var _ server.API = (*API)(nil)
+var (
+	_ gen.StrictServerInterface = (*API)(nil)
+	_ server.API                = (*API)(nil)
+)
 
 // New returns the profile API.
 func New(deps server.Deps, cfg Config) (*API, error) {
@@ -38,8 +101,29 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &API{doc: doc, log: deps.Log}, nil
+	fx, err := loadFixtures()
+	if err != nil {
+		return nil, err
+	}
+	cfg.fill()
+	svc := &Service{store: deps.Store, clock: deps.Clock, cfg: cfg, forms: map[string]Form{}}
+	for _, f := range fx.Forms {
+		svc.forms[f.ID] = f
+	}
+	svc.hooks = newDeliverer(deps.Store, deps.Clock, deps.Log, cfg)
+	svc.hooks.reviews = svc.sweepReviews
+	return &API{
+		svc:    svc,
+		signer: &token.Signer{Key: []byte(cfg.TokenKey), Clock: deps.Clock},
+		doc:    doc, log: deps.Log,
+	}, nil
 }
+
+// Service is the profile domain.
+func (a *API) Service() *Service { return a.svc }
+
+// Close stops the webhook workers; pending deliveries stay pending.
+func (a *API) Close() { a.svc.hooks.Close() }
 
 func (a *API) Name() string          { return "profile" }
 func (a *API) Contract() *openapi3.T { return a.doc }
@@ -47,10 +131,56 @@ func (a *API) Owns(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/Ext")
 }
 
-// Tenant will come from the Bearer token (the profile issue); until then every call is
-// the sandbox tenant.
+// Tenant is the tenant of the Bearer token; GetAppToken needs none, and its tenant is the
+// one it asks a token for (so the journal files the call under it).
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
-	return "sandbox_tenant", nil
+	if r.URL.Path == tokenPath {
+		return requestedTenant(r), nil
+	}
+	h := r.Header.Get("Authorization")
+	raw := token.Bearer(h)
+	if raw == "" && h != "" {
+		p := a.problem(errUnauthorized, "Authorization: expected \"Bearer <token>\" with the token from GetAppToken")
+		return "", &p
+	}
+	c, err := a.signer.Verify("profile", raw)
+	if err != nil {
+		p := a.problem(errUnauthorized, "Authorization: "+err.Error())
+		return "", &p
+	}
+	return c.Tenant, nil
+}
+
+// requestedTenant peeks at GetAppToken's tenantId, leaving the body for validation.
+func requestedTenant(r *http.Request) string {
+	if r.Body == nil {
+		return ""
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var req struct {
+		TenantID string `json:"tenantId"`
+	}
+	if json.Unmarshal(body, &req) != nil || !tenantPattern.MatchString(req.TenantID) {
+		return ""
+	}
+	return req.TenantID
+}
+
+// tenantPattern is what a tenantId may be: it appears in admin URLs.
+var tenantPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// IssueToken checks the application credentials and returns a token for tenant.
+func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, error) {
+	idOK := subtle.ConstantTimeCompare([]byte(appID), []byte(SandboxAppID)) == 1
+	secretOK := subtle.ConstantTimeCompare([]byte(appSecret), []byte(SandboxAppSecret)) == 1
+	if !idOK || !secretOK {
+		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
+	}
+	if !tenantPattern.MatchString(tenant) {
+		return "", time.Time{}, fail(errInvalid, "tenantId: %q must be 1-64 letters, digits, '_', '-' or '.'", tenant)
+	}
+	return a.signer.Issue("profile", appID, tenant, TokenTTL)
 }
 
 // Mount registers the generated profile routes.
@@ -61,10 +191,6 @@ func (a *API) Mount(r *mux.Router) {
 	h := gen.NewStrictHandlerWithOptions(a, nil, gen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: invalid,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			if errors.Is(err, errNotImplemented) {
-				a.WriteProblem(w, r, server.Problem{Status: http.StatusNotImplemented, Message: "Not implemented in the sandbox yet"})
-				return
-			}
 			a.log.Error("profile handler failed", "err", err)
 			a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
 		},
@@ -72,28 +198,37 @@ func (a *API) Mount(r *mux.Router) {
 	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
 }
 
-var errNotImplemented = errors.New("not implemented yet in the sandbox")
+func (a *API) problem(kind, message string) server.Problem {
+	status := errorTable[kind].status
+	return server.Problem{Status: status, Code: code(status), Message: message}
+}
 
 // Problem maps a pipeline failure to the profile envelope.
 func (a *API) Problem(kind server.Kind, message string, fields []string) server.Problem {
 	switch kind {
 	case server.Invalid, server.UnknownScenario:
-		return server.Problem{Status: http.StatusBadRequest, Message: message, Fields: fields}
+		p := a.problem(errInvalid, message)
+		p.Fields = fields
+		return p
 	case server.NotFound:
-		return server.Problem{Status: http.StatusNotFound, Message: message}
+		return server.Problem{Status: http.StatusNotFound, Code: code(http.StatusNotFound), Message: message}
 	case server.MethodNotAllowed:
-		return server.Problem{Status: http.StatusMethodNotAllowed, Message: message}
+		return server.Problem{Status: http.StatusMethodNotAllowed, Code: code(http.StatusMethodNotAllowed), Message: message}
 	default:
-		return server.Problem{Status: http.StatusInternalServerError, Message: "Internal server error"}
+		return a.problem(errInternal, errorTable[errInternal].message)
 	}
 }
 
 // WriteProblem writes p as the profile envelope: statusCode is the HTTP status and
-// messages say what was wrong, one per field where there are fields.
+// messages say what was wrong, one per field where there are fields. A 429 always
+// carries Retry-After, as the contract requires.
 func (a *API) WriteProblem(w http.ResponseWriter, r *http.Request, p server.Problem) {
 	msgs := p.Fields
 	if len(msgs) == 0 {
 		msgs = []string{p.Message}
+	}
+	if p.Status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(p.Status)

@@ -1,11 +1,48 @@
 package profile
 
 import (
+	"fmt"
+
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/store"
 )
 
-// Seeder fills a new profile tenant (the profile issue adds the records).
+// fixtureFile is the shape of fixtures/profile.json: the seed's employee, form and
+// profiles plus a few more.
+type fixtureFile struct {
+	Employees   []*Employee   `json:"employees"`
+	Forms       []Form        `json:"forms"`
+	Submissions []*Submission `json:"submissions"`
+}
+
+func loadFixtures() (fixtureFile, error) {
+	var fx fixtureFile
+	if err := fixtures.Load("profile", &fx); err != nil {
+		return fx, err
+	}
+	for _, s := range fx.Submissions {
+		if s.Status == "" || s.Created.IsZero() {
+			return fx, fmt.Errorf("fixtures/profile.json: submission %s needs a status and createdAt", s.ID)
+		}
+	}
+	return fx, nil
+}
+
+// Seeder fills a new profile tenant with the fixture employees and profiles. Forms are
+// the same for every tenant and live in the Service. Generated extras would be
+// unreachable (profiles are found by id only), so opts adds none.
 func Seeder(opts fixtures.Options) (func(tx store.Tx) error, error) {
-	return func(store.Tx) error { return nil }, nil
+	fx, err := loadFixtures()
+	if err != nil {
+		return nil, err
+	}
+	return func(tx store.Tx) error {
+		for _, e := range fx.Employees {
+			tx.Put(kindEmployee, e.ID, e)
+		}
+		for _, s := range fx.Submissions {
+			tx.Put(kindSubmission, s.ID, s)
+		}
+		return nil
+	}, nil
 }

@@ -1,49 +1,428 @@
 package profile
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"time"
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
+	"github.com/partnersandbox/sandbox/internal/server"
 )
 
-// The operations below answer 501 until the profile issue replaces them (README status table).
+// The handlers are thin: rate limit, ask the service, render the typed response. Errors
+// go through one mapping per operation, so only documented statuses can come out.
 
-func (a *API) AddCustomer(context.Context, gen.AddCustomerRequestObject) (gen.AddCustomerResponseObject, error) {
-	return nil, errNotImplemented
+var processed = []string{"Processed successfully"}
+
+func okMessages() *[]string { return &processed }
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func tenantOf(ctx context.Context) string { return server.CallFrom(ctx).Tenant }
+
+// GetAppToken answers POST /api/AppSessionManager/GetAppToken.
+func (a *API) GetAppToken(ctx context.Context, req gen.GetAppTokenRequestObject) (gen.GetAppTokenResponseObject, error) {
+	tok, exp, err := a.IssueToken(req.Body.AppId, req.Body.AppSecret, req.Body.TenantId)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 400:
+			return gen.GetAppToken400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
+		case 401:
+			return gen.GetAppToken401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.GetAppToken200JSONResponse{StatusCode: 200, Messages: okMessages(),
+		Result: gen.AppToken{Token: tok, ExpiresAt: stamp(exp)}}, nil
 }
-func (a *API) GetCustomerDetails(context.Context, gen.GetCustomerDetailsRequestObject) (gen.GetCustomerDetailsResponseObject, error) {
-	return nil, errNotImplemented
+
+// AddCustomer answers POST /ExtCustomerManagement/AddCustomer.
+func (a *API) AddCustomer(ctx context.Context, req gen.AddCustomerRequestObject) (gen.AddCustomerResponseObject, error) {
+	call := server.CallFrom(ctx)
+	if err := a.svc.Take(ctx, call.Tenant, Creation); err != nil {
+		return addCustomerError(ctx, err)
+	}
+	b := req.Body
+	in := NewCustomer{UserType: string(b.UserType), Email: b.CustomerEmail, EmployeeID: b.EmployeeId,
+		FormID: b.FormId, SendEmail: b.SendEmail}
+	if b.CustomerMobileNumber != nil {
+		in.Mobile = *b.CustomerMobileNumber
+	}
+	if p := b.IndividualCustomer; p != nil {
+		in.Individual = &Person{FirstName: p.FirstName, LastName: p.LastName}
+	}
+	if c := b.LegalEntityCustomer; c != nil {
+		in.Legal = &Company{FullName: c.FullName, RegistrationNumber: c.RegistrationNumber, TradingName: c.TradingName}
+	}
+	if call.Forced != nil { // a review outcome, by header or magic e-mail
+		in.Plan = call.Forced.Name
+	}
+	id, err := a.svc.AddCustomer(ctx, call.Tenant, in)
+	if err != nil {
+		return addCustomerError(ctx, err)
+	}
+	return gen.AddCustomer200JSONResponse{StatusCode: 200, Messages: okMessages(),
+		Result: gen.AddCustomerResult{SubmissionId: id}}, nil
 }
-func (a *API) GetEmployees(context.Context, gen.GetEmployeesRequestObject) (gen.GetEmployeesResponseObject, error) {
-	return nil, errNotImplemented
+
+func addCustomerError(ctx context.Context, err error) (gen.AddCustomerResponseObject, error) {
+	e, env, err := reject(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Status() {
+	case 400:
+		return gen.AddCustomer400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
+	case 429:
+		return gen.AddCustomer429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+	}
+	return nil, undocumented(e)
 }
-func (a *API) SetCustomerPassword(context.Context, gen.SetCustomerPasswordRequestObject) (gen.SetCustomerPasswordResponseObject, error) {
-	return nil, errNotImplemented
+
+// GetIndividualProfile answers GET /ExtReport/GetIndividualProfile/{submissionId}.
+func (a *API) GetIndividualProfile(ctx context.Context, req gen.GetIndividualProfileRequestObject) (gen.GetIndividualProfileResponseObject, error) {
+	v, err := a.profile(ctx, req.SubmissionId, Individual)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 404:
+			return gen.GetIndividualProfile404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		case 429:
+			return gen.GetIndividualProfile429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	// The vendor answers the profile reads with statusCode 0 and messages null.
+	return gen.GetIndividualProfile200JSONResponse{StatusCode: 0, Result: profileOut(v)}, nil
 }
-func (a *API) DeleteDocuments(context.Context, gen.DeleteDocumentsRequestObject) (gen.DeleteDocumentsResponseObject, error) {
-	return nil, errNotImplemented
+
+// GetLegalProfile answers GET /ExtReport/GetLegalProfile/{submissionId}.
+func (a *API) GetLegalProfile(ctx context.Context, req gen.GetLegalProfileRequestObject) (gen.GetLegalProfileResponseObject, error) {
+	v, err := a.profile(ctx, req.SubmissionId, Legal)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 404:
+			return gen.GetLegalProfile404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		case 429:
+			return gen.GetLegalProfile429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.GetLegalProfile200JSONResponse{StatusCode: 0, Result: profileOut(v)}, nil
 }
-func (a *API) ListDocuments(context.Context, gen.ListDocumentsRequestObject) (gen.ListDocumentsResponseObject, error) {
-	return nil, errNotImplemented
+
+// profile is the rate-limited profile read of both user types (JSON and PDF).
+func (a *API) profile(ctx context.Context, id, userType string) (ProfileView, error) {
+	tenant := tenantOf(ctx)
+	if err := a.svc.Take(ctx, tenant, Retrieval); err != nil {
+		return ProfileView{}, err
+	}
+	return a.svc.Profile(ctx, tenant, id, userType)
 }
-func (a *API) UploadDocument(context.Context, gen.UploadDocumentRequestObject) (gen.UploadDocumentResponseObject, error) {
-	return nil, errNotImplemented
+
+// DownloadIndividualProfilePdf answers GET /ExtReport/DownloadIndividualProfilePagePdf/{submissionId}.
+func (a *API) DownloadIndividualProfilePdf(ctx context.Context, req gen.DownloadIndividualProfilePdfRequestObject) (gen.DownloadIndividualProfilePdfResponseObject, error) {
+	pdf, err := a.pdf(ctx, req.SubmissionId, Individual)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 404:
+			return gen.DownloadIndividualProfilePdf404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		case 429:
+			return gen.DownloadIndividualProfilePdf429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.DownloadIndividualProfilePdf200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf)),
+		Headers: gen.DownloadIndividualProfilePdf200ResponseHeaders{ContentDisposition: attachment("profile-" + req.SubmissionId + ".pdf")}}, nil
 }
-func (a *API) DownloadDocument(context.Context, gen.DownloadDocumentRequestObject) (gen.DownloadDocumentResponseObject, error) {
-	return nil, errNotImplemented
+
+// DownloadLegalProfilePdf answers GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId}.
+func (a *API) DownloadLegalProfilePdf(ctx context.Context, req gen.DownloadLegalProfilePdfRequestObject) (gen.DownloadLegalProfilePdfResponseObject, error) {
+	pdf, err := a.pdf(ctx, req.SubmissionId, Legal)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 404:
+			return gen.DownloadLegalProfilePdf404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		case 429:
+			return gen.DownloadLegalProfilePdf429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.DownloadLegalProfilePdf200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf)),
+		Headers: gen.DownloadLegalProfilePdf200ResponseHeaders{ContentDisposition: attachment("profile-" + req.SubmissionId + ".pdf")}}, nil
 }
-func (a *API) DownloadIndividualProfilePdf(context.Context, gen.DownloadIndividualProfilePdfRequestObject) (gen.DownloadIndividualProfilePdfResponseObject, error) {
-	return nil, errNotImplemented
+
+func (a *API) pdf(ctx context.Context, id, userType string) ([]byte, error) {
+	v, err := a.profile(ctx, id, userType)
+	if err != nil {
+		return nil, err
+	}
+	return RenderPDF(v, a.svc.clock.Now())
 }
-func (a *API) DownloadLegalProfilePdf(context.Context, gen.DownloadLegalProfilePdfRequestObject) (gen.DownloadLegalProfilePdfResponseObject, error) {
-	return nil, errNotImplemented
+
+// GetCustomerDetails answers GET /ExtCustomerManagement/GetCustomerDetails/{submissionId}.
+func (a *API) GetCustomerDetails(ctx context.Context, req gen.GetCustomerDetailsRequestObject) (gen.GetCustomerDetailsResponseObject, error) {
+	tenant := tenantOf(ctx)
+	err := a.svc.Take(ctx, tenant, Retrieval)
+	var sub *Submission
+	var form Form
+	if err == nil {
+		sub, form, err = a.svc.Details(ctx, tenant, req.SubmissionId)
+	}
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 404:
+			return gen.GetCustomerDetails404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		case 429:
+			return gen.GetCustomerDetails429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	out := gen.CustomerDetails{
+		FormId: sub.FormID, FormName: form.Name, EntityTypeId: gen.EntityType(sub.EntityType()),
+		AccountStatusId: gen.AccountStatus(sub.Status), RiskLevelId: riskLevel(sub.RiskLevel),
+		OnboardingProgress: sub.Progress(), OnboardingStarted: stamp(sub.Created),
+	}
+	if !sub.Completed.IsZero() {
+		done := stamp(sub.Completed)
+		out.OnboardingCompleted = &done
+	}
+	return gen.GetCustomerDetails200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: out}, nil
 }
-func (a *API) GetIndividualProfile(context.Context, gen.GetIndividualProfileRequestObject) (gen.GetIndividualProfileResponseObject, error) {
-	return nil, errNotImplemented
+
+// SetCustomerPassword answers POST /ExtCustomerManagement/SetCustomerPassword.
+func (a *API) SetCustomerPassword(ctx context.Context, req gen.SetCustomerPasswordRequestObject) (gen.SetCustomerPasswordResponseObject, error) {
+	if err := a.svc.SetCustomerPassword(ctx, tenantOf(ctx), req.Body.SubmissionId, string(req.Body.UserType)); err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 400:
+			return gen.SetCustomerPassword400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
+		case 404:
+			return gen.SetCustomerPassword404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.SetCustomerPassword200JSONResponse{StatusCode: 200, Messages: okMessages()}, nil
 }
-func (a *API) GetLegalProfile(context.Context, gen.GetLegalProfileRequestObject) (gen.GetLegalProfileResponseObject, error) {
-	return nil, errNotImplemented
+
+// GetEmployees answers GET /ExtCustomerManagement/GetEmployees.
+func (a *API) GetEmployees(ctx context.Context, _ gen.GetEmployeesRequestObject) (gen.GetEmployeesResponseObject, error) {
+	emps, err := a.svc.Employees(ctx, tenantOf(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]gen.Employee, len(emps))
+	for i, e := range emps {
+		out[i] = gen.Employee{Id: e.ID, Name: e.Name}
+	}
+	return gen.GetEmployees200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: out}, nil
 }
-func (a *API) GetAppToken(context.Context, gen.GetAppTokenRequestObject) (gen.GetAppTokenResponseObject, error) {
-	return nil, errNotImplemented
+
+// UploadDocument answers POST /ExtForm/submissions/{submissionId}/documents.
+func (a *API) UploadDocument(ctx context.Context, req gen.UploadDocumentRequestObject) (gen.UploadDocumentResponseObject, error) {
+	u, err := ReadUpload(req.Body)
+	var doc *Document
+	if err == nil {
+		doc, err = a.svc.UploadDocument(ctx, tenantOf(ctx), req.SubmissionId, u)
+	}
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 400:
+			return gen.UploadDocument400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
+		case 404:
+			return gen.UploadDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.UploadDocument200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: documentOut(doc)}, nil
+}
+
+// ListDocuments answers GET /ExtForm/submissions/{submissionId}/documents.
+func (a *API) ListDocuments(ctx context.Context, req gen.ListDocumentsRequestObject) (gen.ListDocumentsResponseObject, error) {
+	docs, err := a.svc.Documents(ctx, tenantOf(ctx), req.SubmissionId)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		if e.Status() == 404 {
+			return gen.ListDocuments404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.ListDocuments200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: documentsOut(docs)}, nil
+}
+
+// DownloadDocument answers GET /ExtForm/submissions/{submissionId}/documents/{documentId}/download.
+func (a *API) DownloadDocument(ctx context.Context, req gen.DownloadDocumentRequestObject) (gen.DownloadDocumentResponseObject, error) {
+	tenant := tenantOf(ctx)
+	err := a.svc.Take(ctx, tenant, Downloads)
+	var doc *Document
+	if err == nil {
+		doc, err = a.svc.Document(ctx, tenant, req.SubmissionId, req.DocumentId)
+	}
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 404:
+			return gen.DownloadDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		case 429:
+			return gen.DownloadDocument429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	body, n := bytes.NewReader(doc.Content), int64(len(doc.Content))
+	headers := gen.DownloadDocument200ResponseHeaders{ContentDisposition: attachment(doc.OriginalFileName)}
+	switch doc.ContentType {
+	case "application/pdf":
+		return gen.DownloadDocument200ApplicationpdfResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	case "image/jpeg":
+		return gen.DownloadDocument200ImagejpegResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	case "image/png":
+		return gen.DownloadDocument200ImagepngResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	}
+	return nil, fmt.Errorf("profile: document %s has content type %q, which uploads never store", doc.ID, doc.ContentType)
+}
+
+// DeleteDocuments answers DELETE /ExtForm/submissions/{submissionId}/documents?ids=….
+func (a *API) DeleteDocuments(ctx context.Context, req gen.DeleteDocumentsRequestObject) (gen.DeleteDocumentsResponseObject, error) {
+	n, err := a.svc.DeleteDocuments(ctx, tenantOf(ctx), req.SubmissionId, req.Params.Ids)
+	if err != nil {
+		e, env, err := reject(ctx, err)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Status() {
+		case 400:
+			return gen.DeleteDocuments400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
+		case 404:
+			return gen.DeleteDocuments404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
+		}
+		return nil, undocumented(e)
+	}
+	return gen.DeleteDocuments200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: fmt.Sprintf("Deleted %d documents", n)}, nil
+}
+
+// reject turns a domain error into the envelope of its status and names the call's
+// outcome; any other error is the sandbox's own failure and becomes a 500.
+func reject(ctx context.Context, err error) (*Error, gen.ErrorEnvelope, error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil, gen.ErrorEnvelope{}, err
+	}
+	server.CallFrom(ctx).Outcome = e.Kind
+	return e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: e.Messages()}, nil
+}
+
+// undocumented is a domain error the operation's contract has no status for: a sandbox bug.
+func undocumented(e *Error) error {
+	return fmt.Errorf("profile: %s (%d) is not documented for this operation: %w", e.Kind, e.Status(), e)
+}
+
+func tooMany(e *Error, env gen.ErrorEnvelope) gen.TooManyRequestsJSONResponse {
+	return gen.TooManyRequestsJSONResponse{Body: env, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: e.RetryAfter}}
+}
+
+// attachment is a Content-Disposition naming the file.
+func attachment(name string) string {
+	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
+}
+
+func riskLevel(s string) *gen.RiskLevel {
+	if s == "" {
+		return nil
+	}
+	r := gen.RiskLevel(s)
+	return &r
+}
+
+func profileOut(v ProfileView) gen.Profile {
+	sub := v.Submission
+	version := v.Form.Version
+	out := gen.Profile{
+		Form: gen.Form{Id: v.Form.ID, Name: v.Form.Name, Version: &version},
+		Submission: gen.Submission{
+			Id: sub.ID, FormId: sub.FormID, UserType: gen.UserType(sub.UserType), CustomerEmail: sub.Email,
+			CustomerMobileNumber: sub.Mobile, EmployeeId: sub.EmployeeID, Status: gen.AccountStatus(sub.Status),
+			CreatedAt: stamp(sub.Created), UpdatedAt: stamp(sub.Updated),
+		},
+		Answers:              []gen.Answer{},
+		RiskAssessment:       gen.RiskAssessment{RiskLevel: riskLevel(sub.RiskLevel)},
+		RiskAssessmentDetail: gen.RiskAssessmentDetail{Factors: []gen.RiskFactor{}},
+		Documents:            documentsOut(v.Documents),
+	}
+	if p := sub.Individual; p != nil {
+		out.Submission.IndividualCustomer = &gen.IndividualCustomer{FirstName: p.FirstName, LastName: p.LastName}
+	}
+	if c := sub.Legal; c != nil {
+		out.Submission.LegalEntityCustomer = &gen.LegalEntityCustomer{FullName: c.FullName, RegistrationNumber: c.RegistrationNumber, TradingName: c.TradingName}
+	}
+	for _, a := range answers(sub) {
+		out.Answers = append(out.Answers, gen.Answer{QuestionId: a.id, Question: a.question, Answer: a.answer})
+	}
+	if sub.RiskLevel != "" {
+		score := riskScore[sub.RiskLevel]
+		out.RiskAssessment.Score = &score
+		for _, f := range riskFactors(sub) {
+			out.RiskAssessmentDetail.Factors = append(out.RiskAssessmentDetail.Factors, gen.RiskFactor{Name: f.name, Value: f.value, Weight: f.weight})
+		}
+	}
+	return out
+}
+
+func documentsOut(docs []*Document) []gen.Document {
+	out := make([]gen.Document, len(docs))
+	for i, d := range docs {
+		out[i] = documentOut(d)
+	}
+	return out
+}
+
+func documentOut(d *Document) gen.Document {
+	out := gen.Document{
+		Id: d.ID, FileName: d.FileName(), OriginalFileName: d.OriginalFileName, Description: d.Description,
+		DocumentTypeId: gen.DocumentType(d.TypeID), FileSizeInBytes: int64(len(d.Content)),
+		ContentType: gen.DocumentContentType(d.ContentType), ShA256Hash: d.SHA256, UploadedAt: stamp(d.Uploaded),
+	}
+	if d.ExpiryDate != "" {
+		e := d.ExpiryDate
+		out.ExpiryDate = &e
+	}
+	return out
 }

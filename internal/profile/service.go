@@ -1,0 +1,427 @@
+package profile
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/store"
+)
+
+// Service is the profile domain: every state change of submissions, documents, the
+// outbox, rate limits and webhooks, each inside one store transaction.
+type Service struct {
+	store store.Store
+	clock *clock.Clock
+	cfg   Config
+	forms map[string]Form
+	hooks *deliverer
+}
+
+func partition(tenant string) store.Partition {
+	return store.Partition{API: "profile", Tenant: tenant}
+}
+
+// NewCustomer is what AddCustomer asks for.
+type NewCustomer struct {
+	UserType   string
+	Email      string
+	Mobile     string
+	EmployeeID string
+	FormID     string
+	SendEmail  bool
+	Individual *Person
+	Legal      *Company
+	Plan       string // the automatic review's plan (a review outcome name, "" to approve)
+}
+
+// AddCustomer creates a submission and returns its id.
+func (s *Service) AddCustomer(ctx context.Context, tenant string, in NewCustomer) (string, error) {
+	var id string
+	ev := s.events(tenant)
+	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		if err := s.checkNewCustomer(tx, in); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		sub := &Submission{
+			ID: newUUID(), FormID: in.FormID, UserType: in.UserType, Email: in.Email, Mobile: in.Mobile,
+			EmployeeID: in.EmployeeID, Individual: in.Individual, Legal: in.Legal,
+			Status: Pending, Plan: in.Plan, Created: now, Updated: now,
+		}
+		id = sub.ID
+		tx.Put(kindSubmission, sub.ID, sub)
+		if in.Plan != planManual && s.cfg.ReviewAfter > 0 {
+			tx.Put(kindReviewDue, sub.ID, now.Add(s.cfg.ReviewAfter))
+		}
+		if in.SendEmail {
+			s.mail(tx, sub, "welcome", "Welcome to "+s.forms[in.FormID].Name+": complete your onboarding")
+		}
+		ev.add(tx, sub.ID, "profile.created", map[string]any{"userType": sub.UserType, "customerEmail": sub.Email})
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	ev.send()
+	return id, nil
+}
+
+// checkNewCustomer does every check of AddCustomer and reports all problems at once.
+func (s *Service) checkNewCustomer(tx store.Tx, in NewCustomer) error {
+	var problems []string
+	kind := ""
+	add := func(k, format string, args ...any) {
+		if kind == "" {
+			kind = k
+		}
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}
+	blank := func(field, v string) {
+		if strings.TrimSpace(v) == "" {
+			add(errInvalid, "%s: must not be empty", field)
+		}
+	}
+	switch in.UserType {
+	case Individual:
+		if in.Individual == nil {
+			add(errInvalid, "individualCustomer: is required when userType is IndividualCustomer")
+		} else {
+			blank("individualCustomer.firstName", in.Individual.FirstName)
+			blank("individualCustomer.lastName", in.Individual.LastName)
+		}
+		if in.Legal != nil {
+			add(errInvalid, "legalEntityCustomer: must be absent when userType is IndividualCustomer")
+		}
+	case Legal:
+		if in.Legal == nil {
+			add(errInvalid, "legalEntityCustomer: is required when userType is LegalCustomer")
+		} else {
+			blank("legalEntityCustomer.fullName", in.Legal.FullName)
+			blank("legalEntityCustomer.registrationNumber", in.Legal.RegistrationNumber)
+		}
+		if in.Individual != nil {
+			add(errInvalid, "individualCustomer: must be absent when userType is LegalCustomer")
+		}
+	default:
+		add(errInvalid, "userType: must be one of IndividualCustomer, LegalCustomer")
+	}
+	if _, ok := tx.Get(kindEmployee, in.EmployeeID); !ok {
+		add(errUnknownEmployee, "employeeId: %s is not a known employee (see GetEmployees)", in.EmployeeID)
+	}
+	if f, ok := s.forms[in.FormID]; !ok {
+		add(errUnknownForm, "formId: %s is not a known onboarding form", in.FormID)
+	} else if !slices.Contains(f.UserTypes, in.UserType) && (in.UserType == Individual || in.UserType == Legal) {
+		add(errUnknownForm, "formId: %s (%s) is not a form for %s", in.FormID, f.Name, in.UserType)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &Error{Kind: kind, Message: strings.Join(problems, "; "), messages: problems}
+}
+
+// mail puts a message in the tenant's outbox: the sandbox never sends mail.
+func (s *Service) mail(tx store.Tx, sub *Submission, kind, subject string) {
+	n := nextSeq(tx, kindOutbox)
+	id := seqID(n)
+	tx.Put(kindOutbox, id, &OutboxMessage{ID: "msg_" + id, Kind: kind, To: sub.Email, Subject: subject,
+		SubmissionID: sub.ID, Sent: s.clock.Now()})
+	if n > maxOutbox {
+		tx.Delete(kindOutbox, seqID(n-maxOutbox))
+	}
+}
+
+// maxOutbox bounds each tenant's outbox (oldest dropped first).
+const maxOutbox = 500
+
+// ProfileView is a submission with what reports show of it.
+type ProfileView struct {
+	Submission *Submission
+	Form       Form
+	Documents  []*Document
+}
+
+// Profile returns the profile of a submission of userType (Individual or Legal).
+func (s *Service) Profile(ctx context.Context, tenant, id, userType string) (ProfileView, error) {
+	var v ProfileView
+	err := s.read(ctx, tenant, id, func(tx store.Tx, sub *Submission) error {
+		if sub.UserType != userType {
+			use := "GetIndividualProfile"
+			if sub.UserType == Legal {
+				use = "GetLegalProfile"
+			}
+			return fail(errWrongUserType, "Submission %s is not a%s %s profile; use %s", id, article(userType), userType, use)
+		}
+		v = ProfileView{Submission: sub, Form: s.forms[sub.FormID], Documents: documentsOf(tx, sub)}
+		return nil
+	})
+	return v, err
+}
+
+func article(userType string) string {
+	if userType == Individual {
+		return "n"
+	}
+	return ""
+}
+
+// Details returns the submission of any user type with its form (GetCustomerDetails).
+func (s *Service) Details(ctx context.Context, tenant, id string) (*Submission, Form, error) {
+	var sub *Submission
+	err := s.read(ctx, tenant, id, func(_ store.Tx, got *Submission) error {
+		sub = got
+		return nil
+	})
+	if err != nil {
+		return nil, Form{}, err
+	}
+	return sub, s.forms[sub.FormID], nil
+}
+
+// SetCustomerPassword "sends" the customer a set-password link.
+func (s *Service) SetCustomerPassword(ctx context.Context, tenant, id, userType string) error {
+	ev := s.events(tenant)
+	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		sub, err := getSubmission(tx, id)
+		if err != nil {
+			return err
+		}
+		if sub.UserType != userType {
+			return fail(errUserTypeMismatch, "userType: submission %s is a%s %s, not a%s %s", id, article(sub.UserType), sub.UserType, article(userType), userType)
+		}
+		next := *sub
+		next.Password = s.clock.Now()
+		next.Updated = next.Password
+		tx.Put(kindSubmission, id, &next)
+		s.mail(tx, &next, "password", "Set your password for "+s.forms[sub.FormID].Name)
+		ev.add(tx, id, "profile.updated", map[string]any{"change": "passwordLinkSent"})
+		return nil
+	})
+	if err == nil {
+		ev.send()
+	}
+	return err
+}
+
+// Employees lists the tenant's employees.
+func (s *Service) Employees(ctx context.Context, tenant string) ([]*Employee, error) {
+	var out []*Employee
+	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+		tx.Scan(kindEmployee, func(_ string, v any) bool {
+			out = append(out, v.(*Employee))
+			return true
+		})
+		return nil
+	})
+	slices.SortFunc(out, func(a, b *Employee) int { return strings.Compare(a.Name, b.Name) })
+	return out, err
+}
+
+// Review moves a submission through review (the admin API). An empty riskLevel takes the
+// status's default: Low when Approved, High when Rejected, unchanged when Pending.
+func (s *Service) Review(ctx context.Context, tenant, id, status, riskLevel string) (*Submission, error) {
+	var out *Submission
+	ev := s.events(tenant)
+	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		sub, err := getSubmission(tx, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.setStatus(tx, ev, sub, status, riskLevel)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ev.send()
+	return out, nil
+}
+
+// setStatus applies a review decision following the transitions table. The same status
+// again only re-assesses the risk. Any decision replaces the automatic review.
+func (s *Service) setStatus(tx store.Tx, ev *events, sub *Submission, status, riskLevel string) (*Submission, error) {
+	if status != sub.Status && !slices.Contains(transitions[sub.Status], status) {
+		return nil, fail(errInvalid, "status: submission %s is %s and cannot become %s directly; allowed: %s", sub.ID, sub.Status, status, strings.Join(transitions[sub.Status], ", "))
+	}
+	if riskLevel == "" {
+		switch {
+		case status == sub.Status || status == Pending:
+			riskLevel = sub.RiskLevel
+		case status == Approved:
+			riskLevel = Low
+		case status == Rejected:
+			riskLevel = High
+		}
+	}
+	now := s.clock.Now()
+	next := *sub
+	next.Status, next.RiskLevel, next.Updated = status, riskLevel, now
+	switch {
+	case status == Pending:
+		next.Completed = time.Time{}
+	case status != sub.Status:
+		next.Completed = now
+	}
+	tx.Put(kindSubmission, sub.ID, &next)
+	tx.Delete(kindReviewDue, sub.ID)
+	switch {
+	case status != sub.Status:
+		ev.add(tx, sub.ID, "profile.status_changed", map[string]any{"previousStatus": sub.Status, "status": status, "riskLevel": nullable(riskLevel)})
+	case riskLevel != sub.RiskLevel:
+		ev.add(tx, sub.ID, "profile.updated", map[string]any{"change": "riskAssessment", "riskLevel": nullable(riskLevel)})
+	}
+	return &next, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// planDecision is what the automatic review decides for each plan.
+var planDecision = map[string]struct{ status, risk string }{
+	planApprove: {Approved, Low},
+	planReject:  {Rejected, High},
+	planMedium:  {Approved, Medium},
+}
+
+// applyDue runs the automatic review of sub if it is due; it returns the submission as it
+// now stands.
+func (s *Service) applyDue(tx store.Tx, ev *events, sub *Submission, now time.Time) *Submission {
+	v, ok := tx.Get(kindReviewDue, sub.ID)
+	if !ok || now.Before(v.(time.Time)) {
+		return sub
+	}
+	d, ok := planDecision[sub.Plan]
+	if !ok || sub.Status != Pending {
+		tx.Delete(kindReviewDue, sub.ID)
+		return sub
+	}
+	next, err := s.setStatus(tx, ev, sub, d.status, d.risk)
+	if err != nil { // cannot happen from Pending; keep the submission as it is
+		tx.Delete(kindReviewDue, sub.ID)
+		return sub
+	}
+	return next
+}
+
+// read runs fn on a submission after applying its automatic review if that is due. Reads
+// stay read-only transactions unless a review is due.
+func (s *Service) read(ctx context.Context, tenant, id string, fn func(store.Tx, *Submission) error) error {
+	now := s.clock.Now()
+	due := false
+	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+		sub, err := getSubmission(tx, id)
+		if err != nil {
+			return err
+		}
+		if v, ok := tx.Get(kindReviewDue, id); ok && !now.Before(v.(time.Time)) {
+			due = true
+			return nil
+		}
+		return fn(tx, sub)
+	})
+	if err != nil || !due {
+		return err
+	}
+	ev := s.events(tenant)
+	err = s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		sub, err := getSubmission(tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, s.applyDue(tx, ev, sub, now))
+	})
+	if err == nil {
+		ev.send()
+	}
+	return err
+}
+
+// sweepReviews applies every automatic review of a tenant that is due, so their webhooks
+// fire without anyone reading the profiles.
+func (s *Service) sweepReviews(ctx context.Context, tenant string) {
+	now := s.clock.Now()
+	var due []string
+	_ = s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+		tx.Scan(kindReviewDue, func(id string, v any) bool {
+			if !now.Before(v.(time.Time)) {
+				due = append(due, id)
+			}
+			return true
+		})
+		return nil
+	})
+	if len(due) == 0 {
+		return
+	}
+	ev := s.events(tenant)
+	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		for _, id := range due {
+			if sub, err := getSubmission(tx, id); err == nil {
+				s.applyDue(tx, ev, sub, now)
+			} else {
+				tx.Delete(kindReviewDue, id)
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		ev.send()
+	}
+}
+
+func getSubmission(tx store.Tx, id string) (*Submission, error) {
+	v, ok := tx.Get(kindSubmission, id)
+	if !ok {
+		return nil, fail(errSubmissionNotFound, "Submission %s not found", id)
+	}
+	return v.(*Submission), nil
+}
+
+func documentsOf(tx store.Tx, sub *Submission) []*Document {
+	out := make([]*Document, 0, len(sub.Documents))
+	for _, id := range sub.Documents {
+		if v, ok := tx.Get(kindDocument, id); ok {
+			out = append(out, v.(*Document))
+		}
+	}
+	return out
+}
+
+// nextSeq returns the next number of a per-tenant counter (1, 2, ...).
+func nextSeq(tx store.Tx, name string) int64 {
+	var n int64
+	if v, ok := tx.Get(kindSeq, name); ok {
+		n = v.(int64)
+	}
+	n++
+	tx.Put(kindSeq, name, n)
+	return n
+}
+
+// seqID renders a counter value so that ids sort in counter order.
+func seqID(n int64) string { return fmt.Sprintf("%012d", n) }
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
