@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,15 +16,37 @@ import (
 	"github.com/partnersandbox/sandbox/internal/contracttest"
 )
 
-// startBinary builds and starts the real sandbox binary on a free port and returns its
-// base URL; the process is stopped with SIGTERM at cleanup, which must end it cleanly.
-func startBinary(t *testing.T, args ...string) string {
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds the sandbox once per test run.
+func binary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "sandbox")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sandbox-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "sandbox")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	return binPath
+}
+
+// startBinary starts the real sandbox binary on a free port and returns its base URL and a
+// stop function that sends SIGTERM, which must end it cleanly (cleanup stops it too).
+func startBinary(t *testing.T, args ...string) (string, func()) {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"--addr", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,26 +64,31 @@ func startBinary(t *testing.T, args ...string) string {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("sandbox did not stop cleanly on SIGTERM: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("sandbox did not stop within 15s of SIGTERM")
-		}
-	})
+	var once sync.Once
+	stop := func() { once.Do(func() { terminate(t, cmd) }) }
+	t.Cleanup(stop)
 	select {
 	case u := <-url:
-		return u
+		return u, stop
 	case <-time.After(60 * time.Second):
 		t.Fatal("sandbox did not report listening within 60s")
-		return ""
+		return "", nil
+	}
+}
+
+func terminate(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("sandbox did not stop cleanly on SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Error("sandbox did not stop within 15s of SIGTERM")
 	}
 }
 
@@ -67,7 +96,7 @@ func TestBinaryServesSeed000(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	base := startBinary(t)
+	base, _ := startBinary(t)
 	c := contracttest.NewClient(t, base)
 	if r := c.Get("/healthz"); r.Status != 200 {
 		t.Fatalf("healthz: %d", r.Status)
@@ -84,6 +113,37 @@ func TestBinaryServesSeed000(t *testing.T) {
 	r = c.Post("/v1/viewCustomer", `{"entityId":"675676"}`)
 	if r.Status != 400 || !strings.Contains(string(r.Body), `"tenant.header.missing"`) {
 		t.Fatalf("no tenant: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestPersistedSandboxLosesNothingOnRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	file := filepath.Join(t.TempDir(), "state.json")
+	base, stop := startBinary(t, "--persist", file)
+	c := contracttest.NewClient(t, base)
+	// Change ACME_BANK's state: restore a snapshot in which the customer is renamed.
+	snap := c.Get("/__sandbox/snapshot?tenant=ACME_BANK")
+	changed := strings.Replace(string(snap.Body), `"firstName":"Aadhu"`, `"firstName":"Persisted"`, 1)
+	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", changed); r.Status != 200 {
+		t.Fatalf("put: %d %s", r.Status, r.Body)
+	}
+	stop()
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("no persist file after shutdown: %v", err)
+	}
+
+	base, _ = startBinary(t, "--persist", file)
+	c = contracttest.NewClient(t, base)
+	r := c.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "ACME_BANK")
+	if !strings.Contains(string(r.Body), `"firstName":"Persisted"`) {
+		t.Fatalf("restarted sandbox lost the change: %s", r.Body)
+	}
+	// Another tenant, never touched, still starts from the fixtures.
+	r = c.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "OTHER_BANK")
+	if !strings.Contains(string(r.Body), `"firstName":"Aadhu"`) {
+		t.Fatalf("untouched tenant: %s", r.Body)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -57,6 +58,9 @@ func serve(args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	if err := sb.Persist(shutdownCtx); err != nil {
+		return fmt.Errorf("writing --persist file: %w", err)
 	}
 	log.Info("stopped")
 	return nil

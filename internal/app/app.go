@@ -3,11 +3,14 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
@@ -34,6 +37,10 @@ type Config struct {
 	DCMS        dcms.Config
 	DMT         dmt.Config
 	Profile     profile.Config
+	// SnapshotFile is a snapshot (GET /__sandbox/snapshot, or a --persist file) to start from.
+	SnapshotFile string
+	// PersistFile is loaded at start if it exists and written by Persist on shutdown.
+	PersistFile string
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -46,6 +53,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.Uint64Var(&c.Fixtures.Seed, "seed", c.Fixtures.Seed, "seed of the generated fixtures: the same seed gives the same data")
 	fs.IntVar(&c.Fixtures.Customers, "customers", c.Fixtures.Customers, "generated customers per tenant, besides the documented ones")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many recent calls the journal keeps")
+	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
+	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -58,6 +67,20 @@ type App struct {
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	Engine  *scenarios.Engine
+
+	kinds   snapshot.Kinds
+	persist string
+}
+
+// apis are the partner APIs, in the order everything lists them.
+var apiNames = []string{"dcms", "dmt", "profile"}
+
+// Persist writes every tenant's state to the --persist file, if one was given.
+func (a *App) Persist(ctx context.Context) error {
+	if a.persist == "" {
+		return nil
+	}
+	return snapshot.Save(ctx, a.Store, apiNames, a.Clock.Now(), a.persist)
 }
 
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
@@ -119,10 +142,24 @@ func New(cfg Config) (*App, error) {
 	a.Engine = scenarios.NewEngine(cat)
 
 	r := mux.NewRouter()
+	a.kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
+	a.persist = cfg.PersistFile
+	for _, file := range []string{cfg.SnapshotFile, cfg.PersistFile} {
+		if file == "" {
+			continue
+		}
+		if _, err := os.Stat(file); file == cfg.PersistFile && errors.Is(err, os.ErrNotExist) {
+			continue // the first run with --persist starts from the fixtures
+		}
+		n, err := snapshot.LoadFile(context.Background(), a.Store, a.kinds, file)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("state loaded", "file", file, "tenants", n)
+	}
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()},
-		APIs:  []string{"dcms", "dmt", "profile"}, Exporter: scenarios.Export,
+		Kinds: a.kinds, APIs: apiNames, Exporter: scenarios.Export,
 	}
 	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
 		return nil, fmt.Errorf("admin API: %w", err)

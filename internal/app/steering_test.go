@@ -25,7 +25,7 @@ func journalOutcome(t *testing.T, c *contracttest.Client, tenant string) (string
 				Status  int
 			}
 		}
-		c.Get("/__sandbox/journal?limit=1&tenant=" + tenant).Decode(t, &j)
+		c.Get("/__sandbox/journal?limit=1&tenant="+tenant).Decode(t, &j)
 		if len(j.Entries) == 1 {
 			return j.Entries[0].Outcome, j.Entries[0].Status
 		}
