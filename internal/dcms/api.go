@@ -2,11 +2,14 @@ package dcms
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -14,20 +17,56 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/dcms"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 )
 
 // Config is the DCMS part of the sandbox's configuration.
-type Config struct{}
+type Config struct {
+	// RequireAuth makes every DCMS call but authenticate need a Bearer token.
+	RequireAuth bool
+	// AuthTenants need a Bearer token even when RequireAuth is off.
+	AuthTenants []string
+	// SetPinKey is every tenant's Set PIN V2 AES key, Base64 ("" is DefaultSetPinKey).
+	SetPinKey string
+	// TenantSetPinKeys overrides SetPinKey per tenant (Base64).
+	TenantSetPinKeys map[string]string
+}
 
 // Flags registers the DCMS command-line flags.
-func (c *Config) Flags(fs *flag.FlagSet) {}
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.RequireAuth, "dcms-require-auth", c.RequireAuth,
+		"DCMS: every call but /v1/api/authenticate needs Authorization: Bearer <id_token> (401 without)")
+	fs.Func("dcms-require-auth-tenant", "DCMS: require a Bearer token for this tenant only (repeatable)", func(v string) error {
+		c.AuthTenants = append(c.AuthTenants, v)
+		return nil
+	})
+	fs.StringVar(&c.SetPinKey, "dcms-set-pin-key", c.SetPinKey,
+		"DCMS: Set PIN V2 AES key of every tenant, Base64 of 16, 24 or 32 bytes (default: the documented sandbox key)")
+	fs.Func("dcms-tenant-set-pin-key", "DCMS: TENANT=BASE64KEY, the Set PIN V2 key of one tenant (repeatable)", func(v string) error {
+		tenant, key, ok := strings.Cut(v, "=")
+		if !ok || tenant == "" {
+			return fmt.Errorf("want TENANT=BASE64KEY, got %q", v)
+		}
+		if c.TenantSetPinKeys == nil {
+			c.TenantSetPinKeys = map[string]string{}
+		}
+		c.TenantSetPinKeys[tenant] = key
+		return nil
+	})
+}
 
 // API adapts the DCMS domain to its generated strict server and the pipeline.
 type API struct {
-	svc *Service
-	doc *openapi3.T
-	log *slog.Logger
+	svc    *Service
+	doc    *openapi3.T
+	log    *slog.Logger
+	signer *token.Signer
+
+	requireAuth bool
+	authTenants map[string]bool
+	setPinKey   []byte
+	tenantKeys  map[string][]byte
 }
 
 var (
@@ -35,26 +74,96 @@ var (
 	_ server.API                = (*API)(nil)
 )
 
+// jwtKey signs the sandbox's DCMS tokens. Not a secret: these are test credentials.
+var jwtKey = []byte("partner-sandbox dcms id_token key")
+
 // New returns the DCMS API.
 func New(deps server.Deps, cfg Config) (*API, error) {
 	doc, err := openapi.Load("dcms")
 	if err != nil {
 		return nil, err
 	}
-	return &API{svc: NewService(deps.Store, deps.Clock), doc: doc, log: deps.Log}, nil
+	a := &API{
+		svc: NewService(deps.Store, deps.Clock), doc: doc, log: deps.Log,
+		signer:      &token.Signer{Key: jwtKey, Clock: deps.Clock},
+		requireAuth: cfg.RequireAuth, authTenants: map[string]bool{},
+		setPinKey: DefaultSetPinKey, tenantKeys: map[string][]byte{},
+	}
+	for _, t := range cfg.AuthTenants {
+		a.authTenants[t] = true
+	}
+	if cfg.SetPinKey != "" {
+		if a.setPinKey, err = decodeKey(cfg.SetPinKey); err != nil {
+			return nil, fmt.Errorf("--dcms-set-pin-key: %w", err)
+		}
+	}
+	for tenant, k := range cfg.TenantSetPinKeys {
+		if a.tenantKeys[tenant], err = decodeKey(k); err != nil {
+			return nil, fmt.Errorf("--dcms-tenant-set-pin-key %s: %w", tenant, err)
+		}
+	}
+	return a, nil
+}
+
+func decodeKey(b64 string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("not Base64: %w", err)
+	}
+	if n := len(key); n != 16 && n != 24 && n != 32 {
+		return nil, ErrPinBadKey
+	}
+	return key, nil
 }
 
 func (a *API) Name() string          { return "dcms" }
 func (a *API) Contract() *openapi3.T { return a.doc }
 func (a *API) Owns(path string) bool { return strings.HasPrefix(path, "/v1/") }
 func (a *API) Service() *Service     { return a.svc }
+
+const authenticatePath = "/v1/api/authenticate"
+
+// Tenant reads the tenant header and, where the configuration asks for it, checks the
+// Bearer token (authenticate itself needs none). A token is ignored where none is required.
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 	tenant := r.Header.Get("tenant")
 	if tenant == "" {
-		p := problem("tenant.header.missing", "tenant: header is required")
+		p := problem("tenant.header.missing", "tenant")
+		p.Message = "tenant: header is required"
 		return "", &p
 	}
+	if !validTenant(tenant) {
+		p := problem("tenant.not.found", "tenant")
+		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; a tenant name has 1 to 64 letters, digits, '_', '-' or '.'"
+		return "", &p
+	}
+	if (a.requireAuth || a.authTenants[tenant]) && r.URL.Path != authenticatePath {
+		claims, err := a.signer.Verify("dcms", token.Bearer(r.Header.Get("Authorization")))
+		if err == nil && claims.Tenant != tenant {
+			err = fmt.Errorf("the Bearer token was issued for tenant %s, not %s", claims.Tenant, tenant)
+		}
+		if err != nil {
+			p := problem("unauthorized")
+			p.Message = err.Error()
+			return tenant, &p
+		}
+	}
 	return tenant, nil
+}
+
+// validTenant accepts any plausible tenant name: every such tenant gets its own copy of
+// the fixtures on first use.
+func validTenant(t string) bool {
+	if len(t) > 64 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // Mount registers the generated DCMS routes.
@@ -73,15 +182,7 @@ func (a *API) Mount(r *mux.Router) {
 	})
 }
 
-// errNotImplemented marks an operation whose issue has not landed yet.
-var errNotImplemented = errors.New("not implemented yet in the sandbox")
-
 func (a *API) responseError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, errNotImplemented) {
-		// Temporary: see the README's status table.
-		a.WriteProblem(w, r, server.Problem{Status: http.StatusNotImplemented, Code: "not.implemented", Message: "This operation is not implemented in the sandbox yet"})
-		return
-	}
 	a.log.Error("dcms handler failed", "err", err)
 	a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
 }

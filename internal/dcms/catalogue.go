@@ -11,21 +11,26 @@ var commonCodes = []string{"invalid.input.request", "tenant.header.missing", "te
 var operations = []struct {
 	id, path string
 	codes    []string
+	ok       []scenarios.Outcome // forceable successes besides "ok", answered by the handler
 }{
-	{"authenticate", "/v1/api/authenticate", nil},
-	{"registerCustomer", "/v1/register", []string{"entity.already.exists", "kit.not.found", "INV001"}},
-	{"viewCustomer", "/v1/viewCustomer", []string{"CUS001"}},
-	{"updatePoi", "/v1/update-manager/poi", []string{"CUS001"}},
-	{"updatePoa", "/v1/update-manager/poa", []string{"CUS001"}},
-	{"expireInstaKits", "/v1/inventory/instaKit/expire", []string{"kit.not.found", "INV001", "card.already.closed"}},
-	{"manageAllKits", "/v1/kit-manager/manageAllKits", []string{"CUS001", "entity.not.found", "card.not.found"}},
-	{"manageKit", "/v1/kit-manager/manageKit", []string{"CUS001", "MCC007", "card.already.active", "card.already.blocked", "card.already.closed", "card.not.active"}},
-	{"kitTracking", "/v1/kit-manager/kitTracking", []string{"kit.not.found", "MCC007", "shipment.not.found"}},
-	{"upgradeCard", "/v1/kit-manager/upgradeCard", []string{"CUS001", "MCC007", "card.already.blocked", "card.already.closed"}},
-	{"kitActivation", "/v1/kit-manager/kitActivation", []string{"CUS001", "MCC007", "card.already.active", "card.already.blocked", "card.already.closed"}},
-	{"setPinV2", "/v1/kit-manager/v2/setPin", []string{"CUS001", "MCC007", "card.not.active", "card.expiry.mismatch", "invalid.pin", "PIN001", "pin.already.set", "pin.locked"}},
-	{"createCardOrder", "/v1/card-order", []string{"ORD001", "entity.already.exists"}},
-	{"cancelCardOrder", "/v1/card-order/cancel", []string{"ORD001", "ORD003"}},
+	{"authenticate", "/v1/api/authenticate", nil, nil},
+	{"registerCustomer", "/v1/register", []string{"entity.already.exists", "kit.not.found", "INV001"}, nil},
+	{"viewCustomer", "/v1/viewCustomer", []string{"CUS001"}, nil},
+	{"updatePoi", "/v1/update-manager/poi", []string{"CUS001"}, nil},
+	{"updatePoa", "/v1/update-manager/poa", []string{"CUS001"}, nil},
+	{"expireInstaKits", "/v1/inventory/instaKit/expire", []string{"kit.not.found", "INV001", "card.already.closed"}, nil},
+	{"manageAllKits", "/v1/kit-manager/manageAllKits", []string{"CUS001", "entity.not.found", "card.not.found"}, nil},
+	{"manageKit", "/v1/kit-manager/manageKit", []string{"CUS001", "MCC007", "card.already.active", "card.already.blocked", "card.already.closed", "card.already.locked", "card.not.active"}, nil},
+	{"kitTracking", "/v1/kit-manager/kitTracking", []string{"kit.not.found", "MCC007", "shipment.not.found"}, []scenarios.Outcome{
+		{Name: "shipment-delivered", Status: 200, Message: "DELIVERED", Description: "The shipment shows DELIVERED now, whatever the clock says"},
+		{Name: "shipment-at-bank", Status: 200, Message: "BANK", Description: "The courier gave up and left the kit at the bank branch (BANK)"},
+		{Name: "shipment-returned", Status: 200, Message: "RETURNED", Description: "The courier returned the kit to its origin (RETURNED)"},
+	}},
+	{"upgradeCard", "/v1/kit-manager/upgradeCard", []string{"CUS001", "MCC007", "card.already.blocked", "card.already.closed"}, nil},
+	{"kitActivation", "/v1/kit-manager/kitActivation", []string{"CUS001", "MCC007", "card.already.active", "card.already.blocked", "card.already.closed"}, nil},
+	{"setPinV2", "/v1/kit-manager/v2/setPin", []string{"CUS001", "MCC007", "card.not.active", "card.expiry.mismatch", "invalid.pin", "PIN001", "pin.already.set", "pin.locked"}, nil},
+	{"createCardOrder", "/v1/card-order", []string{"ORD001", "entity.already.exists"}, nil},
+	{"cancelCardOrder", "/v1/card-order/cancel", []string{"ORD001", "ORD003"}, nil},
 }
 
 // magic request values that produce an outcome without the X-Sandbox-Scenario header.
@@ -39,7 +44,7 @@ func Catalogue() []scenarios.Operation {
 	out := make([]scenarios.Operation, 0, len(operations))
 	for _, op := range operations {
 		o := scenarios.Operation{API: "dcms", ID: op.id, Method: "POST", Path: op.path,
-			Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200, Message: "Success"}}}
+			Outcomes: append([]scenarios.Outcome{{Name: scenarios.OK, Status: 200, Message: "Success"}}, op.ok...)}
 		for _, code := range append(append([]string(nil), op.codes...), commonCodes...) {
 			info := errorTable[code]
 			o.Outcomes = append(o.Outcomes, scenarios.Outcome{

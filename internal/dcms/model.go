@@ -7,6 +7,8 @@ const (
 	kindCustomer  = "customer"
 	kindKit       = "kit"
 	kindCardOrder = "cardOrder"
+	kindMobile    = "mobile" // contactNo → the entityIds that have it, oldest holder first
+	kindSequence  = "sequence"
 )
 
 // Customer is a DCMS customer. Values are immutable once stored: change a copy.
@@ -75,8 +77,9 @@ type KYC struct {
 	HashDocumentNo string  `json:"hashDocumentNo"`
 }
 
-// Kit is a card kit. The full card number is never stored: it is derived from the kit
-// when a test needs it, and only its last four digits are kept for the masked number.
+// Kit is a card kit. The full card number is never stored: it is derived from the tenant
+// and kitNo when a test needs it (see TestPAN), and only its last four digits are kept for
+// the masked number. Nor is the PIN: only whether one was set.
 type Kit struct {
 	KitNo       string `json:"kitNo"`
 	ParentKitNo string `json:"parentKitNo,omitempty"` // insta kits come in batches
@@ -92,6 +95,16 @@ type Kit struct {
 	ProductID   string `json:"productId"`
 	ProductName string `json:"productName"`
 	TierType    string `json:"tierType,omitempty"`
+	AliasName   string `json:"aliasName,omitempty"`
+	PlasticCode string `json:"plasticCode,omitempty"`
+
+	// ReplacedBy is the kit issued in this one's place (REPLACE, BLOCK_AND_REPLACE,
+	// upgradeCard); Replaces is the other direction. A kit is replaced at most once.
+	ReplacedBy []string `json:"replacedBy,omitempty"`
+	Replaces   string   `json:"replaces,omitempty"`
+
+	PinSet   bool      `json:"pinSet,omitempty"`
+	Shipment *Shipment `json:"shipment,omitempty"` // PHYSICAL kits sent by courier
 }
 
 // MaskedPAN is the card number as the API shows it: first 6 / last 4.
@@ -116,7 +129,8 @@ type OrderProduct struct {
 	Quantity  int    `json:"quantity"`
 }
 
-// CardOrder is a bulk order of insta kits.
+// CardOrder is a bulk order of insta kits. Its status is not stored: it follows from
+// processStartTime and the sandbox clock (see orderStatus).
 type CardOrder struct {
 	OrderID          string         `json:"orderId"`
 	Branch           BranchInfo     `json:"branchInfo"`
@@ -126,5 +140,5 @@ type CardOrder struct {
 	ProcessStartTime string         `json:"processStartTime"`
 	Validity         int            `json:"validity"`
 	Products         []OrderProduct `json:"products"`
-	Status           string         `json:"status"`
+	Cancelled        bool           `json:"cancelled,omitempty"`
 }
