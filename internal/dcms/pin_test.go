@@ -87,7 +87,7 @@ func tenantKey(t *testing.T, s *sandbox) []byte {
 	var keys struct {
 		SetPinKey string `json:"setPinKey"`
 	}
-	s.raw.Get("/__sandbox/tenants/" + tenant + "/keys").Decode(t, &keys)
+	s.raw.Get("/__sandbox/tenants/"+tenant+"/keys").Decode(t, &keys)
 	key, err := base64.StdEncoding.DecodeString(keys.SetPinKey)
 	if err != nil {
 		t.Fatal(err)
