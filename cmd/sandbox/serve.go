@@ -31,6 +31,7 @@ func serve(args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	cfg.Log = log
+	app.TuneGC()
 
 	sb, err := app.New(cfg)
 	if err != nil {

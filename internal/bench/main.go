@@ -27,6 +27,7 @@ func main() {
 	conc := flag.Int("concurrency", 8, "concurrent keep-alive clients")
 	rounds := flag.Int("rounds", 2, "alternating rounds of bare and full measurements")
 	flag.Parse()
+	app.TuneGC() // as the sandbox binary does
 
 	sb, err := app.New(app.DefaultConfig())
 	if err != nil {
@@ -55,7 +56,8 @@ func main() {
 	bareRate /= float64(*rounds)
 	fullRate /= float64(*rounds)
 
-	fmt.Printf("viewCustomer over loopback, %d clients, %d rounds of %s each, GOMAXPROCS=%d\n", *conc, *rounds, *duration, runtime.GOMAXPROCS(0))
+	fmt.Printf("viewCustomer over loopback, %d clients, %d rounds of %s each, GOMAXPROCS=%d, GC tuned as the binary (GOGC=%s)\n",
+		*conc, *rounds, *duration, runtime.GOMAXPROCS(0), gogc())
 	fmt.Printf("  bare net/http handler : %8.0f req/s  %5.1f allocs/req (handler only)\n", bareRate, allocs(bare))
 	fmt.Printf("  full sandbox stack    : %8.0f req/s  %5.1f allocs/req (handler only)\n", fullRate, allocs(sb.Handler))
 	fmt.Printf("  ratio (full / bare)   : %.2f  (target ≥ 0.70)\n", fullRate/bareRate)
@@ -121,4 +123,11 @@ func allocs(h http.Handler) float64 {
 	}
 	runtime.ReadMemStats(&after)
 	return float64(after.Mallocs-before.Mallocs) / runs
+}
+
+func gogc() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		return v
+	}
+	return "400"
 }
