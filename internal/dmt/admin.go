@@ -7,13 +7,21 @@ import (
 	adm "github.com/partnersandbox/sandbox/internal/admin"
 )
 
-// DefaultKey is every client's AES-256 key unless configured otherwise.
-var DefaultKey = []byte("sandbox-dmt-aes-256-key-32-bytes")
-
-// Key is the client's AES-256 key for the encrypted variant.
-func (a *API) Key(tenant string) []byte { return DefaultKey }
-
-// GetLastOtp answers the admin API's OTP look-up (the DMT issue fills it in).
-func (a *API) GetLastOtp(_ context.Context, req admin.GetLastOtpRequestObject) (admin.GetLastOtpResponseObject, error) {
-	return admin.GetLastOtp404JSONResponse{NotFoundJSONResponse: adm.NotFound("no OTP was sent to %s in tenant %s", req.Mobile, req.Tenant)}, nil
+// GetLastOtp shows the last OTP sent to a mobile number, so a test can read a random OTP
+// (--dmt-otp random) the way a customer reads the SMS.
+func (a *API) GetLastOtp(ctx context.Context, req admin.GetLastOtpRequestObject) (admin.GetLastOtpResponseObject, error) {
+	if _, ok := a.clients[req.Tenant]; !ok {
+		return admin.GetLastOtp404JSONResponse{NotFoundJSONResponse: adm.NotFound("%s is not a DMT client of the sandbox (the sandbox's own is %s)", req.Tenant, SandboxClientID)}, nil
+	}
+	otp, err := a.svc.LastOtp(ctx, req.Tenant, req.Mobile)
+	if err != nil {
+		return nil, err
+	}
+	if otp == nil {
+		return admin.GetLastOtp404JSONResponse{NotFoundJSONResponse: adm.NotFound("no OTP was sent to %s for client %s since the last reset", req.Mobile, req.Tenant)}, nil
+	}
+	return admin.GetLastOtp200JSONResponse{
+		Tenant: req.Tenant, MobileNumber: otp.Mobile, Otp: otp.Code, OtpType: otp.Type,
+		SentAt: adm.Time(otp.SentAt), ExpiresAt: adm.Time(otp.ExpiresAt), Sends: otp.Sends,
+	}, nil
 }

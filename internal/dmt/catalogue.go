@@ -2,20 +2,59 @@ package dmt
 
 import "github.com/partnersandbox/sandbox/scenarios"
 
-// Catalogue is the DMT part of the scenario catalogue.
+// Magic mobile numbers: a request for one of them gets the outcome without the
+// X-Sandbox-Scenario header (in the plain and the encrypted variant).
+const (
+	MagicServerIssue        = "9000000004" // HTTP 200, statusCode 4
+	MagicInternalError      = "9000000500" // HTTP 500, statusCode 4
+	MagicServiceUnavailable = "9000000503" // HTTP 503, statusCode 4
+)
+
+var magicMobiles = map[string]string{
+	outServerIssue:        MagicServerIssue,
+	outInternalError:      MagicInternalError,
+	outServiceUnavailable: MagicServiceUnavailable,
+}
+
+// Catalogue is the DMT part of the scenario catalogue, built from the operations and
+// the error table.
 func Catalogue() []scenarios.Operation {
-	ops := []struct{ id, path string }{
-		{"getCustomer", "/common/dmt-lite/unified/customer/get-customer"},
-		{"processCustomerRegistration", "/common/dmt-lite/unified/customer/process-customer-registration"},
-		{"sendOtp", "/common/dmt-lite/unified/otp/send"},
-	}
-	out := make([]scenarios.Operation, 0, len(ops))
-	for _, op := range ops {
-		out = append(out, scenarios.Operation{API: "dmt", ID: op.id, Method: "POST", Path: op.path, Outcomes: []scenarios.Outcome{
-			{Name: scenarios.OK, Status: 200, Code: "0", Message: "Success"},
-			{Name: "internal-error", Status: 500, Code: "4", Message: "Internal Server Issue"},
-			{Name: "service-unavailable", Status: 503, Code: "4", Message: "Service Unavailable, Kindly Try After Sometime"},
-		}})
+	out := make([]scenarios.Operation, 0, len(operations))
+	for i := range operations {
+		o := &operations[i]
+		op := scenarios.Operation{API: "dmt", ID: o.id, Method: "POST", Path: o.path, Outcomes: []scenarios.Outcome{{
+			Name: scenarios.OK, Status: 200, Message: "Answered from the sandbox's state",
+			Description: "no outcome is forced: the answer follows the client's customers, agents and OTPs",
+		}}}
+		names := append(append(append([]string{}, o.outcomes[:o.leadingSuccesses()]...), leadingFailures...), o.outcomes[o.leadingSuccesses():]...)
+		for _, name := range append(names, commonOutcomes...) {
+			info := o.outcome(name)
+			oc := scenarios.Outcome{Name: name, Status: info.status, Code: info.code, Message: info.desc, Description: info.about}
+			if v, ok := magicMobiles[name]; ok {
+				oc.Magic = []scenarios.Magic{{Field: o.mobile, Value: v}}
+			}
+			op.Outcomes = append(op.Outcomes, oc)
+		}
+		out = append(out, op)
 	}
 	return out
+}
+
+// leadingSuccesses counts the SUCCESS outcomes at the head of o.outcomes.
+func (o *opSpec) leadingSuccesses() int {
+	n := 0
+	for n < len(o.outcomes) && success(outcomes[o.outcomes[n]].code) {
+		n++
+	}
+	return n
+}
+
+// outcome is the table entry of name as this operation words it (code 4's message
+// differs per operation).
+func (o *opSpec) outcome(name string) outcome {
+	info := outcomes[name]
+	if info.code == "4" && info.status != 503 {
+		info.desc = o.issue
+	}
+	return info
 }

@@ -2,18 +2,182 @@ package dmt
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
+	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
-// The operations below answer 501 until the DMT issue replaces them (README status table).
+// seedName is the name a forced "customer exists" answer shows for an unknown number:
+// the customer of seed 001's samples.
+const seedName = "Chandan Pradhan"
 
-func (a *API) GetCustomer(context.Context, gen.GetCustomerRequestObject) (gen.GetCustomerResponseObject, error) {
-	return nil, errNotImplemented
+func (a *API) GetCustomer(ctx context.Context, req gen.GetCustomerRequestObject) (gen.GetCustomerResponseObject, error) {
+	var raw []byte
+	if req.Body != nil {
+		raw, _ = req.Body.MarshalJSON()
+	}
+	rep, err := a.exchange(ctx, a.ops["getCustomer"], raw, func(ctx context.Context, tenant string, in request) (result, error) {
+		return a.svc.GetCustomer(ctx, tenant, in.str("mobileNumber"), in.str("username"))
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case rep.status == http.StatusInternalServerError:
+		return gen.GetCustomer500JSONResponse{InternalErrorJSONResponse: gen.InternalErrorJSONResponse(rep.plain)}, nil
+	case rep.status == http.StatusServiceUnavailable:
+		return gen.GetCustomer503JSONResponse{ServiceUnavailableJSONResponse: gen.ServiceUnavailableJSONResponse(rep.plain)}, nil
+	}
+	return gen.GetCustomer200JSONResponse(rep.body), nil
 }
-func (a *API) ProcessCustomerRegistration(context.Context, gen.ProcessCustomerRegistrationRequestObject) (gen.ProcessCustomerRegistrationResponseObject, error) {
-	return nil, errNotImplemented
+
+func (a *API) ProcessCustomerRegistration(ctx context.Context, req gen.ProcessCustomerRegistrationRequestObject) (gen.ProcessCustomerRegistrationResponseObject, error) {
+	var raw []byte
+	if req.Body != nil {
+		raw, _ = req.Body.MarshalJSON()
+	}
+	rep, err := a.exchange(ctx, a.ops["processCustomerRegistration"], raw, func(ctx context.Context, tenant string, in request) (result, error) {
+		return a.svc.Register(ctx, tenant, Registration{
+			Mobile: in.str("mobileNumber"), Name: in.str("name"), Address: in.str("address"), Pincode: in.str("pincode"),
+			OvdType: in.str("ovdType"), OvdData: in.str("ovdData"), Otp: in.str("otp"), Username: in.str("username"),
+		})
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case rep.status == http.StatusInternalServerError:
+		return gen.ProcessCustomerRegistration500JSONResponse{InternalErrorJSONResponse: gen.InternalErrorJSONResponse(rep.plain)}, nil
+	case rep.status == http.StatusServiceUnavailable:
+		return gen.ProcessCustomerRegistration503JSONResponse{ServiceUnavailableJSONResponse: gen.ServiceUnavailableJSONResponse(rep.plain)}, nil
+	}
+	return gen.ProcessCustomerRegistration200JSONResponse(rep.body), nil
 }
-func (a *API) SendOtp(context.Context, gen.SendOtpRequestObject) (gen.SendOtpResponseObject, error) {
-	return nil, errNotImplemented
+
+func (a *API) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (gen.SendOtpResponseObject, error) {
+	var raw []byte
+	if req.Body != nil {
+		raw, _ = req.Body.MarshalJSON()
+	}
+	rep, err := a.exchange(ctx, a.ops["sendOtp"], raw, func(ctx context.Context, tenant string, in request) (result, error) {
+		return a.svc.SendOtp(ctx, tenant, OtpRequest{
+			Mobile: in.str("customerMobileNumber"), Username: in.str("username"), Type: in.str("otpType"), Amount: in.str("requestedAmount"),
+		})
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case rep.status == http.StatusInternalServerError:
+		return gen.SendOtp500JSONResponse{InternalErrorJSONResponse: gen.InternalErrorJSONResponse(rep.plain)}, nil
+	case rep.status == http.StatusServiceUnavailable:
+		return gen.SendOtp503JSONResponse{ServiceUnavailableJSONResponse: gen.ServiceUnavailableJSONResponse(rep.plain)}, nil
+	}
+	return gen.SendOtp200JSONResponse(rep.body), nil
+}
+
+// reply is an operation's answer: a 200 body (plain or encrypted) or another status with
+// a plain body.
+type reply struct {
+	status int
+	body   gen.CustomerResponseBody
+	plain  gen.CustomerResponse
+}
+
+type domainFunc func(ctx context.Context, tenant string, in request) (result, error)
+
+// exchange is the part every operation shares: read the plain or encrypted body, check
+// it, take a forced outcome or ask the domain, and answer in the body's variant. Only a
+// 200 answer to a body that decrypted is encrypted.
+func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, do domainFunc) (reply, error) {
+	call := server.CallFrom(ctx)
+	in, cipherText, fail := o.parse(raw)
+	var key []byte
+	if cipherText != nil {
+		key = a.Key(call.Tenant)
+		plain, err := Decrypt(key, *cipherText)
+		if err != nil {
+			fail = &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
+		} else {
+			in, fail = o.parsePlain(plain)
+		}
+		if fail != nil && fail.outcome == outUndecryptable {
+			key = nil // the partner cannot read what their key did not encrypt
+		}
+	}
+
+	var res result
+	var err error
+	forced := call.Forced
+	if fail == nil && forced == nil && cipherText != nil {
+		// The pipeline looked for magic values in the ciphertext; look in the plain text.
+		forced = magicOutcome(call.Op, in)
+	}
+	switch {
+	case fail != nil:
+		res = *fail
+	case forced != nil && forced.Status != http.StatusOK:
+		call.Outcome = forced.Name
+		return reply{status: forced.Status, plain: gen.CustomerResponse{Status: gen.FAILED, StatusCode: gen.CustomerResponseStatusCode(forced.Code), StatusDesc: forced.Message}}, nil
+	case forced != nil:
+		res, err = a.forced(ctx, o, call.Tenant, forced.Name, in)
+	default:
+		res, err = do(ctx, call.Tenant, in)
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	call.Outcome = res.outcome
+	name := res.name
+	if name == "" {
+		name = o.echoName(in)
+	}
+	out := o.render(res, in, name)
+	rep := reply{status: http.StatusOK}
+	if key == nil {
+		err = rep.body.FromCustomerResponse(out)
+		return rep, err
+	}
+	plain, err := json.Marshal(out)
+	if err != nil {
+		return reply{}, err
+	}
+	ct, err := Encrypt(key, plain)
+	if err != nil {
+		return reply{}, err
+	}
+	err = rep.body.FromEncryptedResponse(gen.EncryptedResponse{ResponseData: ct})
+	return rep, err
+}
+
+// forced renders an outcome the client forced. Nothing is stored; an answer about an
+// existing customer shows the stored name, or the seed's when there is none.
+func (a *API) forced(ctx context.Context, o *opSpec, tenant, name string, in request) (result, error) {
+	res := result{outcome: name}
+	if o.echo == echoCustomer && name != outCustomerNotOnboarded && success(outcomes[name].code) {
+		stored, err := a.svc.CustomerName(ctx, tenant, in.str(o.mobile))
+		if err != nil {
+			return res, err
+		}
+		res.name = stored
+		if stored == "" {
+			res.name = seedName
+		}
+	}
+	return res, nil
+}
+
+// magicOutcome finds the outcome whose magic value a decrypted body carries.
+func magicOutcome(op *scenarios.Operation, in request) *scenarios.Outcome {
+	if op == nil {
+		return nil
+	}
+	for i := range op.Outcomes {
+		for _, m := range op.Outcomes[i].Magic {
+			if in.str(m.Field) == m.Value {
+				return &op.Outcomes[i]
+			}
+		}
+	}
+	return nil
 }
