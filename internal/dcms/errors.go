@@ -23,8 +23,15 @@ func (e *Error) Error() string {
 
 func fail(code string, fields ...string) *Error { return &Error{Code: code, Fields: fields} }
 
+// failf is a refusal with a detail message. A contract-style refusal (invalid.input.request)
+// lists its message as the field error, "field: what was wrong", as the pipeline's own
+// validation does; a business code lists the field as the vendor does ("Invalid kitNo").
 func failf(code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Fields: []string{field}, Detail: fmt.Sprintf(format, args...)}
+	detail := fmt.Sprintf(format, args...)
+	if code == "invalid.input.request" {
+		field = detail
+	}
+	return &Error{Code: code, Fields: []string{field}, Detail: detail}
 }
 
 type errorInfo struct {

@@ -18,8 +18,10 @@ type sandbox struct {
 	dcms *contracttest.Client // tenant ACME_BANK
 }
 
+// newSandbox starts a sandbox of the test's own, so the test runs in parallel with others.
 func newSandbox(t *testing.T, configure ...func(*app.Config)) *sandbox {
 	t.Helper()
+	t.Parallel()
 	cfg := app.DefaultConfig()
 	for _, f := range configure {
 		f(&cfg)
@@ -163,4 +165,13 @@ func registration(entityID, mobile string, kits ...map[string]any) map[string]an
 		r["kitInfo"] = kits
 	}
 	return r
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

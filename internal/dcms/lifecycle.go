@@ -40,44 +40,54 @@ func replaceTo(status string) transition { return transition{to: status, replace
 func refuse(code string) transition      { return transition{code: code} }
 
 // lifecycle is the one place that says what each operation does to a kit in each status.
-// A missing cell is refused with the operation's default code (defaultRefusal).
+// A missing cell is refused with the operation's default code (defaultRefusal), else as
+// closed. (Ownership is checked before the table: an UNALLOCATED kit is nobody's, so its
+// MCC007 cells only make the table total.)
 var lifecycle = map[string]map[string]transition{
 	OpActivate: {
-		Inactive: to(Active), Assigned: to(Active),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Inactive:    to(Active), Assigned: to(Active),
 		Active: refuse("card.already.active"), Locked: refuse("card.already.active"),
 		Blocked: refuse("card.already.blocked"),
 	},
 	OpLock: {
-		Active: to(Locked),
-		Locked: refuse("card.already.locked"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Active:      to(Locked),
+		Locked:      refuse("card.already.locked"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
 		Blocked: refuse("card.already.blocked"),
 	},
 	OpUnlock: {
-		Locked: to(Active),
-		Active: refuse("card.already.active"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Locked:      to(Active),
+		Active:      refuse("card.already.active"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
 		Blocked: refuse("card.already.blocked"),
 	},
 	OpBlock: {
-		Active: to(Blocked), Locked: to(Blocked), Inactive: to(Blocked), Assigned: to(Blocked),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Active:      to(Blocked), Locked: to(Blocked), Inactive: to(Blocked), Assigned: to(Blocked),
 		Blocked: refuse("card.already.blocked"),
 	},
 	// REPLACE of a BLOCKED card is how a card blocked earlier gets its replacement; a card
 	// that already has one is refused by replaceable below.
 	OpReplace: {
-		Active: replaceTo(Replaced), Locked: replaceTo(Replaced), Inactive: replaceTo(Replaced),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Active:      replaceTo(Replaced), Locked: replaceTo(Replaced), Inactive: replaceTo(Replaced),
 		Assigned: replaceTo(Replaced), Blocked: replaceTo(Replaced),
 	},
 	OpBlockAndReplace: {
-		Active: replaceTo(Blocked), Locked: replaceTo(Blocked), Inactive: replaceTo(Blocked), Assigned: replaceTo(Blocked),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Active:      replaceTo(Blocked), Locked: replaceTo(Blocked), Inactive: replaceTo(Blocked), Assigned: replaceTo(Blocked),
 		Blocked: refuse("card.already.blocked"),
 	},
 	OpUpgrade: {
-		Active: replaceTo(Replaced), Locked: replaceTo(Replaced), Inactive: replaceTo(Replaced), Assigned: replaceTo(Replaced),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Active:      replaceTo(Replaced), Locked: replaceTo(Replaced), Inactive: replaceTo(Replaced), Assigned: replaceTo(Replaced),
 		Blocked: refuse("card.already.blocked"),
 	},
 	OpSetPin: {
-		Active: to(Active),
-		Locked: refuse("card.not.active"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
+		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Active:      to(Active),
+		Locked:      refuse("card.not.active"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
 		Blocked: refuse("card.not.active"), Replaced: refuse("card.not.active"), Expired: refuse("card.not.active"),
 	},
 	OpExpire: {
