@@ -17,7 +17,9 @@ func TestRegister(t *testing.T) {
 		r[field] = v
 		return r
 	}
-	insta := func(kitNo, cardType string) map[string]any { return map[string]any{"kitNo": kitNo, "cardType": cardType} }
+	insta := func(kitNo, cardType string) map[string]any {
+		return map[string]any{"kitNo": kitNo, "cardType": cardType}
+	}
 	commAddress := []any{map[string]any{"address1": "1 Mount Road", "addressCategory": "COMMUNICATION", "city": "Chennai", "country": "INDIA", "pincode": "600002", "state": "TAMILNADU"}}
 
 	cases := []struct {

@@ -105,7 +105,7 @@ func TestCardOrdersMoveWithTheClockAndCancelOnlyWhenReceived(t *testing.T) {
 		return map[string]any{"orderId": id, "branchInfo": map[string]any{"branchId": "BR001", "branchName": "Guindy"},
 			"address": "Olympia Quest, Guindy", "pinCode": "600032",
 			"orderingPartyInfo": map[string]any{"orderingPartyId": "EMP1", "orderingPartyType": "BRANCH"},
-			"processStartTime": start, "validity": 30,
+			"processStartTime":  start, "validity": 30,
 			"products": []any{map[string]any{"bin": bin, "productId": "2003_PHYSICAL", "quantity": 10}}}
 	}
 	create := func(o map[string]any) call { return s.post(t, "/v1/card-order", o) }
