@@ -22,7 +22,7 @@ func (a *API) GetOutbox(ctx context.Context, req admin.GetOutboxRequestObject) (
 		return nil, err
 	}
 	out := admin.Outbox{}
-	out.Messages = slices.Grow(out.Messages, len(msgs))[:len(msgs)]
+	out.Messages = slices.Grow(out.Messages, len(msgs)+1)[:len(msgs)] // +1: never nil, the contract wants []
 	for i, m := range msgs {
 		o := &out.Messages[i]
 		o.Id, o.Kind, o.To, o.Subject, o.SubmissionId, o.SentAt = m.ID, admin.OutboxMessagesKind(m.Kind), m.To, m.Subject, m.SubmissionID, adm.Time(m.Sent)
@@ -164,7 +164,7 @@ func (a *API) GetWebhookDeliveries(ctx context.Context, req admin.GetWebhookDeli
 		return nil, err
 	}
 	out := admin.Deliveries{}
-	out.Deliveries = slices.Grow(out.Deliveries, len(ds))[:len(ds)]
+	out.Deliveries = slices.Grow(out.Deliveries, len(ds)+1)[:len(ds)] // +1: never nil
 	for i, d := range ds {
 		o := &out.Deliveries[i]
 		o.Id, o.EventId, o.EventType, o.Url = d.ID, d.EventID, d.EventType, d.URL

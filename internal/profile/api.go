@@ -206,10 +206,12 @@ func (a *API) problem(kind, message string) server.Problem {
 // Problem maps a pipeline failure to the profile envelope.
 func (a *API) Problem(kind server.Kind, message string, fields []string) server.Problem {
 	switch kind {
-	case server.Invalid, server.UnknownScenario:
+	case server.Invalid:
 		p := a.problem(errInvalid, message)
 		p.Fields = fields
 		return p
+	case server.UnknownScenario: // the message lists the valid names; the field is only the header
+		return a.problem(errInvalid, message)
 	case server.NotFound:
 		return server.Problem{Status: http.StatusNotFound, Code: code(http.StatusNotFound), Message: message}
 	case server.MethodNotAllowed:

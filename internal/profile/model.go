@@ -118,7 +118,7 @@ type Document struct {
 	SHA256           string    `json:"shA256Hash"`
 	ExpiryDate       string    `json:"expiryDate,omitempty"`
 	Uploaded         time.Time `json:"uploadedAt"`
-	Content          []byte    `json:"-"`
+	Content          []byte    `json:"content"` // base64 in snapshots
 }
 
 // FileName is the name the document is stored under.
@@ -158,5 +158,15 @@ type Limits struct {
 
 // window holds the sandbox times of the calls counted in the last minute, oldest first.
 type window struct {
-	Times []time.Time
+	Times []time.Time `json:"times"`
+}
+
+// reviewDue is when a submission's automatic review is due.
+type reviewDue struct {
+	At time.Time `json:"at"`
+}
+
+// counter is a per-tenant sequence (outbox and delivery ids).
+type counter struct {
+	N int64 `json:"n"`
 }

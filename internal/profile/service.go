@@ -57,7 +57,7 @@ func (s *Service) AddCustomer(ctx context.Context, tenant string, in NewCustomer
 		id = sub.ID
 		tx.Put(kindSubmission, sub.ID, sub)
 		if in.Plan != planManual && s.cfg.ReviewAfter > 0 {
-			tx.Put(kindReviewDue, sub.ID, now.Add(s.cfg.ReviewAfter))
+			tx.Put(kindReviewDue, sub.ID, &reviewDue{At: now.Add(s.cfg.ReviewAfter)})
 		}
 		if in.SendEmail {
 			s.mail(tx, sub, "welcome", "Welcome to "+s.forms[in.FormID].Name+": complete your onboarding")
@@ -296,7 +296,7 @@ var planDecision = map[string]struct{ status, risk string }{
 // now stands.
 func (s *Service) applyDue(tx store.Tx, ev *events, sub *Submission, now time.Time) *Submission {
 	v, ok := tx.Get(kindReviewDue, sub.ID)
-	if !ok || now.Before(v.(time.Time)) {
+	if !ok || now.Before(v.(*reviewDue).At) {
 		return sub
 	}
 	d, ok := planDecision[sub.Plan]
@@ -322,7 +322,7 @@ func (s *Service) read(ctx context.Context, tenant, id string, fn func(store.Tx,
 		if err != nil {
 			return err
 		}
-		if v, ok := tx.Get(kindReviewDue, id); ok && !now.Before(v.(time.Time)) {
+		if v, ok := tx.Get(kindReviewDue, id); ok && !now.Before(v.(*reviewDue).At) {
 			due = true
 			return nil
 		}
@@ -352,7 +352,7 @@ func (s *Service) sweepReviews(ctx context.Context, tenant string) {
 	var due []string
 	_ = s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
 		tx.Scan(kindReviewDue, func(id string, v any) bool {
-			if !now.Before(v.(time.Time)) {
+			if !now.Before(v.(*reviewDue).At) {
 				due = append(due, id)
 			}
 			return true
@@ -400,10 +400,10 @@ func documentsOf(tx store.Tx, sub *Submission) []*Document {
 func nextSeq(tx store.Tx, name string) int64 {
 	var n int64
 	if v, ok := tx.Get(kindSeq, name); ok {
-		n = v.(int64)
+		n = v.(*counter).N
 	}
 	n++
-	tx.Put(kindSeq, name, n)
+	tx.Put(kindSeq, name, &counter{N: n})
 	return n
 }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,18 +44,18 @@ const (
 
 // Delivery is one event on its way to the tenant's webhook, with its attempts so far.
 type Delivery struct {
-	ID             string
-	EventID        string
-	EventType      string
-	URL            string
-	Body           []byte // the exact bytes signed and sent on every attempt
-	Attempts       int
-	Status         string
-	LastStatusCode int
-	LastError      string
-	Created        time.Time // sandbox clock
-	LastAttempt    time.Time // sandbox clock
-	NextAttempt    time.Time // real time: retries wait on the wall clock
+	ID             string    `json:"id"`
+	EventID        string    `json:"eventId"`
+	EventType      string    `json:"eventType"`
+	URL            string    `json:"url"`
+	Body           []byte    `json:"body"` // the exact bytes signed and sent on every attempt
+	Attempts       int       `json:"attempts"`
+	Status         string    `json:"status"`
+	LastStatusCode int       `json:"lastStatusCode"`
+	LastError      string    `json:"lastError"`
+	Created        time.Time `json:"createdAt"`              // sandbox clock
+	LastAttempt    time.Time `json:"lastAttemptAt,omitzero"` // sandbox clock
+	NextAttempt    time.Time `json:"nextAttemptAt,omitzero"` // real time: retries wait on the wall clock
 }
 
 // maxDeliveries bounds each tenant's delivery log (oldest dropped first).
@@ -313,7 +314,7 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 	return retryIn, retry
 }
 
-var errSkip = fmt.Errorf("skip")
+var errSkip = errors.New("skip")
 
 // post sends a delivery; it returns the status code (0 if none) and "" on success or what
 // went wrong.
