@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/dcms"
+)
+
+func init() {
+	commands["pin-block"] = struct {
+		summary string
+		run     func(args []string) error
+	}{"build or check a DCMS Set PIN V2 block (sandbox pin-block -h)", func(args []string) error {
+		return pinBlock(args, os.Stdout)
+	}}
+}
+
+const pinBlockUsage = `usage:
+  sandbox pin-block --pan PAN --pin PIN [--key B64] [--iv HEX] [--hex]
+      print the Set PIN V2 "pin": Base64(IV ‖ AES-GCM(ISO 9564 format 0 block) ‖ tag)
+  sandbox pin-block --kit KITNO --pin PIN [--tenant T] [--sandbox URL] [--request]
+      the same for a kit of a running sandbox (its test PAN and the tenant's key come from the
+      admin API); --request prints the whole setPin request body instead
+  sandbox pin-block --pan PAN --check BLOCK [--key B64]
+      read a block (e.g. your own code's): print the PIN, or which step fails
+--key defaults to the sandbox's default set-PIN key; --iv (32 hex digits) makes the output
+repeatable (default random); --hex encrypts the block's 16 hex characters, not its 8 bytes.`
+
+// pinBlock builds and reads Set PIN V2 blocks the way the sandbox does, so a partner can
+// compare their own encoder with a known-good one.
+func pinBlock(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("pin-block", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	pan := fs.String("pan", "", "the card's full PAN (13 to 19 digits)")
+	pin := fs.String("pin", "", "the PIN (4 to 12 digits)")
+	keyB64 := fs.String("key", "", "the tenant's set-PIN AES key, Base64 (default: the sandbox key, or the tenant's with --kit)")
+	ivHex := fs.String("iv", "", "the 16-byte IV as 32 hex digits (default random)")
+	asHex := fs.Bool("hex", false, "encrypt the block's 16 hex characters instead of its 8 bytes")
+	check := fs.String("check", "", "a block to read instead of building one")
+	kitNo := fs.String("kit", "", "take the PAN (and key) of this kit from a running sandbox")
+	tenant := fs.String("tenant", "ACME_BANK", "with --kit: the DCMS tenant")
+	base := fs.String("sandbox", "http://127.0.0.1:8080", "with --kit: the sandbox's address")
+	request := fs.Bool("request", false, "with --kit: print the whole setPin request body")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(out, pinBlockUsage)
+			return nil
+		}
+		return fmt.Errorf("%w\n%s", err, pinBlockUsage)
+	}
+
+	key := dcms.DefaultSetPinKey
+	var kit pinTestKit
+	if *kitNo != "" {
+		var err error
+		if kit, err = fetchTestKit(*base, *tenant, *kitNo); err != nil {
+			return err
+		}
+		*pan = kit.PAN
+		if *keyB64 == "" {
+			if key, err = fetchSetPinKey(*base, *tenant); err != nil {
+				return err
+			}
+		}
+	}
+	if *keyB64 != "" {
+		var err error
+		if key, err = base64.StdEncoding.DecodeString(*keyB64); err != nil {
+			return fmt.Errorf("--key is not Base64: %v", err)
+		}
+	}
+	if *pan == "" {
+		return fmt.Errorf("give --pan or --kit\n%s", pinBlockUsage)
+	}
+
+	if *check != "" {
+		got, err := dcms.RevealPin(*check, *pan, key)
+		if err != nil {
+			return fmt.Errorf("the sandbox would refuse this block: %w", err)
+		}
+		fmt.Fprintf(out, "valid format 0 block for PAN %s: PIN %s\n", *pan, got)
+		return nil
+	}
+
+	var iv []byte
+	if *ivHex != "" {
+		var err error
+		if iv, err = hex.DecodeString(*ivHex); err != nil || len(iv) != 16 {
+			return fmt.Errorf("--iv must be 32 hex digits (16 bytes)")
+		}
+	}
+	block, err := dcms.EncryptPinBlock(*pan, *pin, key, iv, *asHex)
+	if err != nil {
+		return err
+	}
+	if *request {
+		if *kitNo == "" {
+			return fmt.Errorf("--request needs --kit")
+		}
+		return json.NewEncoder(out).Encode(map[string]any{"pin": block, "kitNo": kit.KitNo, "entityId": kit.EntityID, "expiryDate": kit.Expiry})
+	}
+	fmt.Fprintln(out, block)
+	return nil
+}
+
+type pinTestKit struct {
+	KitNo    string `json:"kitNo"`
+	EntityID string `json:"entityId"`
+	PAN      string `json:"pan"`
+	Expiry   string `json:"expiry"`
+}
+
+var pinAdminClient = &http.Client{Timeout: 10 * time.Second}
+
+func pinAdminGet(base, path string, v any) error {
+	u := strings.TrimRight(base, "/") + path
+	resp, err := pinAdminClient.Get(u)
+	if err != nil {
+		return fmt.Errorf("is the sandbox running at %s? %w", base, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", u, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return json.Unmarshal(body, v)
+}
+
+func fetchTestKit(base, tenant, kitNo string) (pinTestKit, error) {
+	var k pinTestKit
+	err := pinAdminGet(base, "/__sandbox/tenants/"+url.PathEscape(tenant)+"/kits/"+url.PathEscape(kitNo), &k)
+	return k, err
+}
+
+func fetchSetPinKey(base, tenant string) ([]byte, error) {
+	var keys struct {
+		SetPinKey string `json:"setPinKey"`
+	}
+	if err := pinAdminGet(base, "/__sandbox/tenants/"+url.PathEscape(tenant)+"/keys", &keys); err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(keys.SetPinKey)
+}
