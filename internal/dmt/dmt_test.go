@@ -660,3 +660,28 @@ func TestContractEncryptedExamplesDecrypt(t *testing.T) {
 		t.Errorf("only %d encrypted examples", n)
 	}
 }
+
+// A client's DMT state survives a snapshot round trip (the record kinds decode).
+func TestSnapshotRoundTrip(t *testing.T) {
+	sb := newSandbox(t)
+	const mobile = "9437000500"
+	post(t, sb.client, sendOtpPath, otpBody(mobile, "1"))
+	post(t, sb.client, registrationPath, registrationBody(mobile, "Snap Shot", "123456", false))
+	snap := sb.raw.Get("/__sandbox/snapshot?tenant=sandbox_client")
+	if snap.Status != 200 {
+		t.Fatalf("snapshot: %d %s", snap.Status, snap.Body)
+	}
+	if bytes.Contains(snap.Body, []byte("765386439745")) {
+		t.Fatal("the snapshot holds a full Aadhaar number")
+	}
+	sb.raw.Post("/__sandbox/reset?tenant=sandbox_client", nil)
+	want{status: "SUCCESS", code: "0", desc: notOnboarded, kyc: no}.check(t, post(t, sb.client, getCustomerPath, getBody(mobile)))
+	if r := sb.raw.Do("PUT", "/__sandbox/snapshot?tenant=sandbox_client", snap.Body); r.Status != 200 {
+		t.Fatalf("restore: %d %s", r.Status, r.Body)
+	}
+	want{status: "SUCCESS", code: "3", desc: verified, kyc: no, name: "Snap Shot"}.check(t, post(t, sb.client, getCustomerPath, getBody(mobile)))
+	want{status: "SUCCESS", code: "2", desc: verified, kyc: yes, name: "Sangram Keshari pradhan"}.check(t, post(t, sb.client, getCustomerPath, getBody("8658733463")))
+	if r := sb.raw.Get("/__sandbox/tenants/sandbox_client/dmt/otp/" + mobile); r.Status != 200 {
+		t.Fatalf("OTP not restored: %d", r.Status)
+	}
+}
