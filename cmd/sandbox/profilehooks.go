@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/profile"
+)
+
+func init() {
+	commands["profile-webhooks"] = struct {
+		summary string
+		run     func(args []string) error
+	}{"receive profile webhooks and check their signatures (sandbox profile-webhooks -h)", func(args []string) error {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return profileWebhooks(ctx, args, os.Stdout)
+	}}
+}
+
+// profileWebhooks is a webhook receiver for trying the profile API's webhooks from a
+// terminal: it prints each event and whether its X-Sandbox-Signature is valid for the
+// secret, and answers 200 (or --status).
+func profileWebhooks(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("profile-webhooks", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:9999", "address to listen on")
+	secret := fs.String("secret", "", "the webhook's secret (PUT /__sandbox/tenants/{tenant}/webhook returns it)")
+	status := fs.Int("status", http.StatusOK, "status to answer, e.g. 500 to watch the sandbox retry")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex // one event printed at a time
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		check := "signature not checked (no --secret)"
+		if *secret != "" {
+			check = "signature OK"
+			if r.Header.Get(profile.SignatureHeader) != profile.Sign(*secret, body) {
+				check = "signature BAD"
+			}
+		}
+		mu.Lock()
+		fmt.Fprintf(out, "%s %s %s (%s)\n%s\n", r.Method, r.URL.Path, r.Header.Get("X-Sandbox-Event"), check, body)
+		mu.Unlock()
+		w.WriteHeader(*status)
+	})}
+	mu.Lock()
+	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
+	mu.Unlock()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
