@@ -1,12 +1,514 @@
 package scenarios
 
 import (
-	"errors"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/partnersandbox/sandbox/internal/journal"
 )
 
-// Export turns journal entries (oldest first) into a scenario file.
+// Export turns journal entries (oldest first) into a scenario file: one step per call,
+// expecting the recorded status and API code. Ids the sandbox made during the session
+// (a profile submissionId, a replacement kit) are saved from the answer that first showed
+// them and substituted where later requests use them, so the file replays after a reset.
+// Requests recorded with masked values are kept and marked with a note; a masked DMT OTP
+// is read back from the sandbox's admin API.
 func Export(entries []journal.Entry, name string) ([]byte, error) {
-	return nil, errors.New("journal export is not implemented yet")
+	x := &exporter{vars: map[string]bool{}, ids: map[string]*idSource{}, known: map[string]bool{}}
+	steps := &yaml.Node{Kind: yaml.SequenceNode}
+	first := map[string]string{} // api → first tenant: the credentials
+	for _, e := range entries {
+		if _, ok := first[e.API]; !ok && e.Tenant != "" {
+			first[e.API] = e.Tenant
+		}
+	}
+	x.creds = Credentials{
+		DCMS:    DCMSCredentials{Tenant: or(first["dcms"], DefaultDCMSTenant)},
+		DMT:     DMTCredentials{ClientID: or(first["dmt"], DefaultDMTClientID), ClientSecret: DefaultDMTClientSecret},
+		Profile: ProfileCredentials{AppID: DefaultProfileAppID, AppSecret: DefaultProfileAppSecret, TenantID: or(first["profile"], DefaultProfileTenant)},
+	}
+	for i := range entries {
+		for _, s := range x.step(&entries[i]) {
+			steps.Content = append(steps.Content, s)
+		}
+	}
+
+	doc := mapNode()
+	doc.HeadComment = fmt.Sprintf("Recorded by the partner sandbox from %d calls (GET /__sandbox/journal/export).\n"+
+		"Replay it: sandbox replay THIS_FILE --target http://127.0.0.1:8080 --junit report.xml\n"+
+		"See scenarios/README.md for the format and for what a recording can and cannot replay.", len(entries))
+	add(doc, "name", str(name))
+	add(doc, "description", str(describe(entries)))
+	add(doc, "reset", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	creds := mapNode()
+	for _, api := range APIs {
+		if _, used := first[api]; !used {
+			continue
+		}
+		m := flowMap()
+		switch api {
+		case "dcms":
+			add(m, "tenant", str(x.creds.DCMS.Tenant))
+		case "dmt":
+			add(m, "client_id", str(x.creds.DMT.ClientID))
+			add(m, "client_secret", str(x.creds.DMT.ClientSecret))
+		case "profile":
+			add(m, "appId", str(x.creds.Profile.AppID))
+			add(m, "appSecret", str(x.creds.Profile.AppSecret))
+			add(m, "tenantId", str(x.creds.Profile.TenantID))
+		}
+		add(creds, api, m)
+	}
+	if len(creds.Content) > 0 {
+		creds.Content[0].HeadComment = "the secrets are the sandbox's documented ones: requests do not record them"
+		add(doc, "credentials", creds)
+	}
+	if len(steps.Content) == 0 {
+		return nil, fmt.Errorf("the journal has no calls to export (filter by tenant or api?)")
+	}
+	add(doc, "steps", steps)
+
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func describe(entries []journal.Entry) string {
+	if len(entries) == 0 {
+		return "an empty recording"
+	}
+	from, to := entries[0].Time.UTC().Format(time.RFC3339), entries[len(entries)-1].Time.UTC().Format(time.RFC3339)
+	return fmt.Sprintf("%d calls recorded from %s to %s (sandbox clock)", len(entries), from, to)
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// idSource is where an id first appeared in an answer.
+type idSource struct {
+	step *yaml.Node // the step whose answer showed it
+	path string     // where in the answer
+	name string     // the variable, once a later request uses it
+}
+
+type exporter struct {
+	creds Credentials
+	vars  map[string]bool
+	ids   map[string]*idSource // id value → where it came from
+	known map[string]bool      // values the client sent before: not ids the sandbox made
+}
+
+var (
+	maskedPAN = regexp.MustCompile(`[0-9]{6}X{3,9}[0-9]{4}`)
+	dateLike  = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`)
+)
+
+const masked = `"****"`
+
+// step turns one call into its step (and, for a masked DMT OTP, a step that reads it).
+func (x *exporter) step(e *journal.Entry) []*yaml.Node {
+	var out []*yaml.Node
+	s := mapNode()
+	title := e.OperationID
+	if title == "" {
+		title = e.Method + " " + e.Path
+	}
+	if e.Outcome != "" && e.Outcome != OK {
+		title += " → " + e.Outcome
+	}
+	add(s, "name", str(title))
+	var notes []string
+
+	path := x.substPath(e.Path)
+	if e.Method != "GET" || len(e.Request) > 0 {
+		add(s, "method", str(e.Method))
+	}
+	add(s, "path", str(path))
+	if e.Query != "" {
+		if q, err := url.ParseQuery(e.Query); err == nil && len(q) > 0 {
+			qm := flowMap()
+			for _, k := range SortedKeys(q) {
+				add(qm, k, str(x.substValue(q[k][0])))
+				if len(q[k]) > 1 {
+					notes = append(notes, fmt.Sprintf("query %s was sent %d times; only the first value is kept", k, len(q[k])))
+				}
+			}
+			add(s, "query", qm)
+		}
+	}
+	if e.Tenant == "" && e.API != "" {
+		add(s, "auth", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"})
+		notes = append(notes, "recorded without credentials, so replayed without them")
+	} else if e.Tenant != x.creds.TenantOf(e.API) {
+		add(s, "tenant", str(e.Tenant))
+	}
+	switch {
+	case e.Scenario != "":
+		add(s, "scenario", str(e.Scenario))
+	case e.Rule != "" && e.Status != 0 && e.Outcome != "":
+		add(s, "scenario", str(e.Outcome))
+		notes = append(notes, fmt.Sprintf("answered by armed rule %s when recorded; replayed with X-Sandbox-Scenario: %s", e.Rule, e.Outcome))
+	}
+
+	if len(e.Request) > 0 {
+		body, bodyNotes, extra := x.body(e)
+		notes = append(notes, bodyNotes...)
+		out = append(out, extra...)
+		if body != nil {
+			if json.Valid(e.Request) && isJSON(e.ContentType) {
+				add(s, "body", body)
+			} else {
+				add(s, "raw", body)
+				add(s, "contentType", str(e.ContentType))
+			}
+		}
+	}
+
+	if e.Status == 0 {
+		notes = append(notes, "no answer was recorded (a fault, or the client gave up), so nothing is expected")
+	} else {
+		expect := mapNode()
+		add(expect, "status", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(e.Status)})
+		if b := codeExpectation(e); b != nil {
+			add(expect, "body", b)
+		}
+		add(s, "expect", expect)
+	}
+	x.learn(e, s)
+	if len(notes) > 0 {
+		// after name, so a reader sees it first
+		n := []*yaml.Node{str("note"), str(strings.Join(notes, "; "))}
+		s.Content = append(s.Content[:2], append(n, s.Content[2:]...)...)
+	}
+	return append(out, s)
+}
+
+// body is the request body as YAML, with learnt ids substituted; notes say what cannot be
+// replayed; extra are steps to run before this one.
+func (x *exporter) body(e *journal.Entry) (*yaml.Node, []string, []*yaml.Node) {
+	var notes []string
+	var extra []*yaml.Node
+	if !utf8.Valid(e.Request) {
+		notes = append(notes, "the request body was not text and is left out: put it back before replaying")
+		return nil, notes, nil
+	}
+	if len(e.Request) >= journal.MaxBody {
+		notes = append(notes, fmt.Sprintf("the request body was longer than the journal keeps (%d bytes) and is cut short", journal.MaxBody))
+	}
+	if !json.Valid(e.Request) || !isJSON(e.ContentType) {
+		if bytes.Contains(e.Request, []byte("****")) || maskedPAN.Match(e.Request) {
+			notes = append(notes, "recorded with masked values (**** or card numbers as first 6/last 4): put the real values in before replaying")
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(e.Request), Style: yaml.LiteralStyle}, notes, nil
+	}
+	node, err := jsonNode(e.Request)
+	if err != nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(e.Request)}, notes, nil
+	}
+	x.substNode(node)
+	if e.API == "dmt" {
+		if otp := valueOf(node, "otp"); otp != nil && otp.Value == "****" {
+			if mobile := valueOf(node, "mobileNumber"); mobile != nil && mobile.Value != "" {
+				name := x.varName("otp")
+				read := mapNode()
+				add(read, "name", str("read the OTP the sandbox sent to "+mobile.Value))
+				add(read, "note", str("the OTP was recorded masked: it is read back from the sandbox's admin API (so this works against the sandbox only)"))
+				add(read, "path", str("/__sandbox/tenants/"+or(e.Tenant, x.creds.DMT.ClientID)+"/dmt/otp/"+mobile.Value))
+				add(read, "save", flowMap(str(name), str("otp")))
+				extra = append(extra, read)
+				otp.Value, otp.Style = "${"+name+"}", 0
+			}
+		}
+	}
+	if e.API == "profile" && strings.HasSuffix(e.Path, "/GetAppToken") {
+		if sec, app := valueOf(node, "appSecret"), valueOf(node, "appId"); sec != nil && sec.Value == "****" && app != nil && app.Value == DefaultProfileAppID {
+			sec.Value = DefaultProfileAppSecret
+			notes = append(notes, "appSecret was recorded masked; the sandbox's documented secret is put back")
+		}
+	}
+	if hasMasked(node) {
+		notes = append(notes, "recorded with masked values (**** or card numbers as first 6/last 4): put the real values in before replaying")
+	}
+	if bytes.Contains(e.Request, []byte(`"RequestData"`)) {
+		notes = append(notes, "encrypted variant: its header_secrets and pass_key headers are not recorded; add them to replay")
+	}
+	return node, notes, extra
+}
+
+func isJSON(ct string) bool {
+	return ct == "" || strings.HasPrefix(ct, "application/json") || strings.Contains(ct, "+json")
+}
+
+// codeExpectation is the API's own code of the answer: DCMS exception.errorCode (or no
+// exception), DMT and profile statusCode.
+func codeExpectation(e *journal.Entry) *yaml.Node {
+	var v any
+	if json.Unmarshal(e.Response, &v) != nil {
+		return nil
+	}
+	m := flowMap()
+	switch e.API {
+	case "dcms":
+		if ex, ok := Lookup(v, "exception"); ok && ex != nil {
+			if code, ok := Lookup(ex, "errorCode"); ok {
+				add(m, "exception.errorCode", str(Scalar(code)))
+			}
+		} else {
+			add(m, "exception", flowMap(str("absent"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}))
+		}
+	case "dmt", "profile":
+		if code, ok := Lookup(v, "statusCode"); ok && code != nil {
+			add(m, "statusCode", str(Scalar(code)))
+		}
+	}
+	if len(m.Content) == 0 {
+		return nil
+	}
+	return m
+}
+
+// learn records the ids an answer shows for the first time, and what the client sent.
+func (x *exporter) learn(e *journal.Entry, step *yaml.Node) {
+	for _, seg := range strings.Split(e.Path, "/") {
+		x.known[seg] = true
+	}
+	if q, err := url.ParseQuery(e.Query); err == nil {
+		for _, vs := range q {
+			for _, v := range vs {
+				x.known[v] = true
+			}
+		}
+	}
+	if req, err := jsonNode(e.Request); err == nil {
+		leaves(req, "", func(_ string, n *yaml.Node) { x.known[n.Value] = true })
+	}
+	resp, err := jsonNode(e.Response)
+	if err != nil {
+		return
+	}
+	leaves(resp, "", func(path string, n *yaml.Node) {
+		v := n.Value
+		if n.Tag != "!!str" || len(v) < 6 || x.known[v] || x.ids[v] != nil || !strings.ContainsAny(v, "0123456789") || dateLike.MatchString(v) || strings.Contains(v, "*") || maskedPAN.MatchString(v) {
+			return
+		}
+		x.ids[v] = &idSource{step: step, path: path}
+	})
+}
+
+// use returns the variable of a learnt id, adding the save to the step that showed it.
+func (x *exporter) use(v string) (string, bool) {
+	src := x.ids[v]
+	if src == nil {
+		return "", false
+	}
+	if src.name == "" {
+		last := src.path[strings.LastIndex(src.path, ".")+1:]
+		if _, err := strconv.Atoi(last); err == nil || last == "" || !varName.MatchString(last) {
+			last = "id"
+		}
+		src.name = x.varName(last)
+		save := valueOf(src.step, "save")
+		if save == nil {
+			save = mapNode()
+			add(src.step, "save", save)
+		}
+		add(save, src.name, str(src.path))
+	}
+	return "${" + src.name + "}", true
+}
+
+func (x *exporter) varName(base string) string {
+	name := base
+	for i := 2; x.vars[name]; i++ {
+		name = fmt.Sprintf("%s_%d", base, i)
+	}
+	x.vars[name] = true
+	return name
+}
+
+func (x *exporter) substValue(v string) string {
+	if ref, ok := x.use(v); ok {
+		return ref
+	}
+	return v
+}
+
+func (x *exporter) substPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = x.substValue(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// substNode replaces learnt ids in a body's string values.
+func (x *exporter) substNode(n *yaml.Node) {
+	leaves(n, "", func(_ string, l *yaml.Node) {
+		if l.Tag == "!!str" {
+			if ref, ok := x.use(l.Value); ok {
+				l.Value, l.Style = ref, 0
+			}
+		}
+	})
+}
+
+func hasMasked(n *yaml.Node) bool {
+	found := false
+	leaves(n, "", func(_ string, l *yaml.Node) {
+		if l.Value == "****" || maskedPAN.MatchString(l.Value) {
+			found = true
+		}
+	})
+	return found
+}
+
+// leaves visits the scalar values of a JSON tree with their dotted paths.
+func leaves(n *yaml.Node, path string, fn func(path string, n *yaml.Node)) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			leaves(n.Content[i+1], join(n.Content[i].Value), fn)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			leaves(c, join(strconv.Itoa(i)), fn)
+		}
+	case yaml.ScalarNode:
+		fn(path, n)
+	}
+}
+
+// valueOf is the value node of key in a mapping node, or nil.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// jsonNode parses JSON into a YAML node tree, keeping the order of keys and the text of
+// numbers, and marking strings so YAML keeps "000123" a string.
+func jsonNode(data []byte) (*yaml.Node, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := jsonValue(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("trailing data after JSON")
+	}
+	return n, nil
+}
+
+func jsonValue(dec *json.Decoder) (*yaml.Node, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '{' {
+			m := mapNode()
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				v, err := jsonValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				add(m, k.(string), v)
+			}
+			_, err := dec.Token()
+			if len(m.Content) <= 8 && flat(m) {
+				m.Style = yaml.FlowStyle
+			}
+			return m, err
+		}
+		l := &yaml.Node{Kind: yaml.SequenceNode}
+		for dec.More() {
+			v, err := jsonValue(dec)
+			if err != nil {
+				return nil, err
+			}
+			l.Content = append(l.Content, v)
+		}
+		_, err := dec.Token()
+		if flat(l) {
+			l.Style = yaml.FlowStyle
+		}
+		return l, err
+	case string:
+		return str(t), nil
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(t.String(), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: t.String()}, nil
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(t)}, nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
+}
+
+// flat says a node holds only short scalars, so it reads well on one line.
+func flat(n *yaml.Node) bool {
+	total := 0
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || strings.Contains(c.Value, "\n") {
+			return false
+		}
+		total += len(c.Value) + 4
+	}
+	return total <= 100
+}
+
+func mapNode() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
+
+func flowMap(kv ...*yaml.Node) *yaml.Node {
+	m := mapNode()
+	m.Style = yaml.FlowStyle
+	m.Content = kv
+	return m
+}
+
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func add(m *yaml.Node, key string, v *yaml.Node) {
+	m.Content = append(m.Content, str(key), v)
 }

@@ -1,0 +1,101 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnersandbox/sandbox/internal/journal"
+)
+
+func TestExport(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	sub := "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+	entries := []journal.Entry{
+		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", ContentType: "application/json",
+			Status: 200, Outcome: "ok", Request: []byte(`{"entityId":"675676"}`), Response: []byte(`{"result":{"entityId":"675676","kitInfo":[{"kitNo":"4240171642"}]},"exception":null}`)},
+		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", ContentType: "application/json",
+			Scenario: "customer-not-found", Status: 400, Outcome: "customer-not-found", Request: []byte(`{"entityId":"000123"}`),
+			Response: []byte(`{"result":null,"exception":{"errorCode":"CUS001"}}`)},
+		{Time: at, API: "dcms", Tenant: "OTHER_BANK", OperationID: "kitActivation", Method: "POST", Path: "/v1/kit-manager/kitActivation", ContentType: "application/json",
+			Rule: "rule-3", Status: 500, Outcome: "internal-error", Request: []byte(`{"entityId":"675676","kitNo":"4240171642"}`), Response: []byte(`{"exception":{"errorCode":"internal.error"}}`)},
+		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "setPinV2", Method: "POST", Path: "/v1/kit-manager/v2/setPin", ContentType: "application/json",
+			Status: 200, Outcome: "ok", Request: []byte(`{"pin":"****","kitNo":"4240171642"}`), Response: []byte(`{"result":true,"exception":null}`)},
+		{Time: at, API: "dcms", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", ContentType: "application/json",
+			Status: 400, Outcome: "tenant-header-missing", Request: []byte(`{"entityId":"675676"}`), Response: []byte(`{"exception":{"errorCode":"tenant.header.missing"}}`)},
+		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", ContentType: "application/json",
+			Status: 0, Request: []byte(`{"entityId":"675676"}`)},
+		{Time: at, API: "dmt", Tenant: "sandbox_client", OperationID: "processCustomerRegistration", Method: "POST", Path: "/common/dmt-lite/unified/customer/process-customer-registration",
+			ContentType: "application/json", Status: 200, Outcome: "registration-success",
+			Request: []byte(`{"mobileNumber":"9876500100","name":"Asha Rao","otp":"****"}`), Response: []byte(`{"status":"SUCCESS","statusCode":"2"}`)},
+		{Time: at, API: "profile", Tenant: "sandbox_tenant", OperationID: "getAppToken", Method: "POST", Path: "/api/AppSessionManager/GetAppToken", ContentType: "application/json",
+			Status: 200, Outcome: "ok", Request: []byte(`{"appId":"sandbox_app","appSecret":"****","tenantId":"sandbox_tenant"}`), Response: []byte(`{"statusCode":200,"result":{"token":"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.x.y"}}`)},
+		{Time: at, API: "profile", Tenant: "sandbox_tenant", OperationID: "addCustomer", Method: "POST", Path: "/ExtCustomerManagement/AddCustomer", ContentType: "application/json",
+			Status: 200, Outcome: "ok", Request: []byte(`{"firstName":"Ada"}`), Response: []byte(`{"statusCode":200,"result":{"submissionId":"` + sub + `"}}`)},
+		{Time: at, API: "profile", Tenant: "sandbox_tenant", OperationID: "getCustomerDetails", Method: "GET", Path: "/ExtCustomerManagement/GetCustomerDetails/" + sub,
+			Status: 200, Outcome: "ok", Response: []byte(`{"statusCode":200,"result":{"submissionId":"` + sub + `"}}`)},
+		{Time: at, API: "profile", Tenant: "sandbox_tenant", OperationID: "setCustomerPassword", Method: "POST", Path: "/ExtCustomerManagement/SetCustomerPassword", Query: "lang=en",
+			ContentType: "application/json", Status: 200, Outcome: "ok", Request: []byte(`{"userType":"Customer","submissionId":"` + sub + `"}`), Response: []byte(`{"statusCode":200}`)},
+	}
+	data, err := Export(entries, "hand session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(data)
+	t.Log("\n" + out)
+	f, err := Parse("export.yaml", data, nil)
+	if err != nil {
+		t.Fatalf("the export does not parse:\n%v\n%s", err, out)
+	}
+	if f.Name != "hand session" || !f.Reset || f.Credentials.DCMS.Tenant != "ACME_BANK" || f.Credentials.DMT.ClientID != "sandbox_client" {
+		t.Fatalf("header: %+v", f)
+	}
+	if len(f.Steps) != len(entries)+1 {
+		t.Fatalf("%d steps for %d calls (+1 OTP read)", len(f.Steps), len(entries))
+	}
+	s := f.Steps
+	if s[0].Name != "viewCustomer" || s[0].Expect.Status != 200 || s[0].Expect.Body[0].Path != "exception" || s[0].Expect.Body[0].Match.Kind != MatchAbsent {
+		t.Errorf("ok step: %+v", s[0])
+	}
+	if s[1].Scenario != "customer-not-found" || s[1].Expect.Body[0].Match.Value != "CUS001" || s[1].Body.(map[string]any)["entityId"] != "000123" {
+		t.Errorf("scenario step: %+v", s[1])
+	}
+	if s[2].Tenant != "OTHER_BANK" || s[2].Scenario != "internal-error" || !strings.Contains(s[2].Note, "armed rule rule-3") {
+		t.Errorf("rule step: %+v", s[2])
+	}
+	if !strings.Contains(s[3].Note, "masked values") {
+		t.Errorf("masked PIN not marked: %+v", s[3])
+	}
+	if !s[4].NoAuth {
+		t.Errorf("call without tenant replays with credentials: %+v", s[4])
+	}
+	if s[5].Expect.Status != 0 || !strings.Contains(s[5].Note, "no answer was recorded") {
+		t.Errorf("fault step: %+v", s[5])
+	}
+	if s[6].Path != "/__sandbox/tenants/sandbox_client/dmt/otp/9876500100" || len(s[6].Save) != 1 || s[6].Save[0] != (Save{"otp", "otp"}) ||
+		s[7].Body.(map[string]any)["otp"] != "${otp}" || strings.Contains(s[7].Note, "masked") {
+		t.Errorf("DMT OTP: %+v / %+v", s[6], s[7])
+	}
+	if s[8].Body.(map[string]any)["appSecret"] != DefaultProfileAppSecret {
+		t.Errorf("GetAppToken secret: %+v", s[8])
+	}
+	if len(s[9].Save) != 1 || s[9].Save[0] != (Save{"submissionId", "result.submissionId"}) ||
+		s[10].Path != "/ExtCustomerManagement/GetCustomerDetails/${submissionId}" || s[10].Method != "GET" ||
+		s[11].Body.(map[string]any)["submissionId"] != "${submissionId}" || s[11].Query[0] != (KV{"lang", "en"}) {
+		t.Errorf("profile ids: %+v / %+v / %+v", s[9], s[10], s[11])
+	}
+	// The seeded kit shown by viewCustomer and sent back later is saved too (harmless: the
+	// same value comes back), but the token is never taken for an id of a request.
+	if strings.Contains(out, "token:") && strings.Contains(out, "${token}") {
+		t.Errorf("token substituted")
+	}
+	if !strings.Contains(out, "# Recorded by the partner sandbox from 11 calls") {
+		t.Errorf("no header comment")
+	}
+}
+
+func TestExportEmpty(t *testing.T) {
+	if _, err := Export(nil, "x"); err == nil {
+		t.Fatal("exported an empty journal")
+	}
+}
