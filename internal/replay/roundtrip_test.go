@@ -1,0 +1,80 @@
+package replay_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/partnersandbox/sandbox/internal/replay"
+)
+
+// A QA session done by hand (DCMS and DMT) is exported from the journal, the sandbox is
+// reset, and the export replays green.
+func TestRecordResetReplay(t *testing.T) {
+	sb := newSandbox(t)
+	dcms := func(path, body string, header ...string) (int, string) {
+		st, b := call(t, "POST", sb.URL+path, body, append([]string{"tenant", "ACME_BANK"}, header...)...)
+		return st, string(b)
+	}
+	dmt := func(path, body string) (int, string) {
+		st, b := call(t, "POST", sb.URL+"/common/dmt-lite/unified"+path, body, "client_id", "sandbox_client", "client_secret", "sandbox_secret")
+		return st, string(b)
+	}
+	must := func(wantStatus int, wantIn string) func(int, string) string {
+		return func(st int, body string) string {
+			t.Helper()
+			if st != wantStatus || !strings.Contains(body, wantIn) {
+				t.Fatalf("got %d %s, want %d with %s", st, body, wantStatus, wantIn)
+			}
+			return body
+		}
+	}
+	// DCMS: a customer's kit is activated, replaced, and the new kit locked.
+	must(200, `"entityId":"675676"`)(dcms("/v1/viewCustomer", `{"entityId":"675676"}`))
+	must(200, `"success"`)(dcms("/v1/kit-manager/kitActivation", `{"entityId":"675676","kitNo":"4240171642"}`))
+	replaced := must(200, `"newKit"`)(dcms("/v1/kit-manager/manageKit", `{"entityId":"675676","oldKit":"4240171642","operation":"REPLACE","cardType":"VIRTUAL"}`))
+	newKit := replaced[strings.Index(replaced, `"kitNo":"`)+9:]
+	newKit = newKit[:strings.Index(newKit, `"`)]
+	must(200, newKit)(dcms("/v1/viewCustomer", `{"entityId":"675676"}`))
+	must(200, `"success"`)(dcms("/v1/kit-manager/kitActivation", `{"entityId":"675676","kitNo":"`+newKit+`"}`))
+	must(400, "CUS001")(dcms("/v1/viewCustomer", `{"entityId":"000000"}`))
+	must(503, "")(dcms("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Scenario", "service-unavailable"))
+	st, noTenant := call(t, "POST", sb.URL+"/v1/viewCustomer", `{"entityId":"675676"}`)
+	must(400, "tenant.header.missing")(st, string(noTenant))
+	// DMT: a new customer is onboarded with an OTP.
+	must(200, `"statusCode":"0"`)(dmt("/customer/get-customer", `{"mobileNumber":"9876500100","username":"isutestapi1","latlong":"1,2","publicIP":"10.0.0.1"}`))
+	must(200, "OTP Sent")(dmt("/otp/send", `{"customerMobileNumber":"9876500100","username":"isutestapi1","otpType":"1","latLong":"1,2","publicIP":"10.0.0.1"}`))
+	must(200, `"statusCode":"2"`)(dmt("/customer/process-customer-registration", `{"mobileNumber":"9876500100","name":"Asha Rao","otp":"123456","username":"isutestapi1","latlong":"1,2","publicIP":"10.0.0.1","ovdType":"Aadhaar Card","ovdData":"765386439745"}`))
+	must(200, `"statusCode":"2"`)(dmt("/customer/get-customer", `{"mobileNumber":"9876500100","username":"isutestapi1","latlong":"1,2","publicIP":"10.0.0.1"}`))
+	const calls = 12
+	var exported []byte
+
+	st, exported = call(t, "GET", sb.URL+"/__sandbox/journal/export?name=hand%20session", "")
+	if st != 200 {
+		t.Fatalf("export: %d %s", st, exported)
+	}
+	t.Log("\n" + string(exported))
+	// The kit the sandbox made is taken from the answer that showed it, not replayed as
+	// recorded.
+	if !strings.Contains(string(exported), "kitNo_2: result.newKit.kitNo") || strings.Contains(string(exported), newKit) {
+		t.Fatalf("the new kit %s is not saved and substituted", newKit)
+	}
+	if st, body := call(t, "POST", sb.URL+"/__sandbox/reset", ""); st != 200 {
+		t.Fatalf("reset: %d %s", st, body)
+	}
+	// After the reset the recorded session's state is gone: the new customer is unknown.
+	must(200, `"statusCode":"0"`)(dmt("/customer/get-customer", `{"mobileNumber":"9876500100","username":"isutestapi1","latlong":"1,2","publicIP":"10.0.0.1"}`))
+
+	f := sb.parse(t, "export.yaml", string(exported))
+	if f.Name != "hand session" || len(f.Steps) != calls+1 { // + the step that reads the OTP back
+		t.Fatalf("%d steps for %d calls", len(f.Steps), calls+1)
+	}
+	res, out := sb.replay(t, f)
+	t.Log("\n" + out)
+	if replay.AnyFailed(res) {
+		t.Fatalf("the recorded session does not replay green:\n%s", out)
+	}
+	// The replay really ran the registration again.
+	if _, body := call(t, "GET", sb.URL+"/__sandbox/journal/count?operationId=processCustomerRegistration&outcome=registration-success", ""); !strings.Contains(string(body), `"count":2`) {
+		t.Fatalf("registrations: %s", body)
+	}
+}
