@@ -1016,3 +1016,38 @@ func TestCallbackExamples(t *testing.T) {
 		t.Fatalf("%d callback examples, want one per event type", n)
 	}
 }
+
+// TestWebhookNeverBlocksTheCall: the receiver holds every delivery until the API calls have
+// answered; were delivery synchronous, the calls could not answer at all.
+func TestWebhookNeverBlocksTheCall(t *testing.T) {
+	s := newSandbox(t)
+	release := make(chan struct{})
+	arrived := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- r.Header.Get("X-Sandbox-Event")
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	s.c.Do("PUT", "/__sandbox/tenants/slow_tenant/webhook", map[string]any{"url": srv.URL, "authType": "None"})
+	c := s.as(t, "slow_tenant")
+
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		c.Post("/ExtCustomerManagement/SetCustomerPassword", seedSetPassword)
+	}()
+	select {
+	case <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SetCustomerPassword waited for its webhook")
+	}
+	if ev := <-arrived; ev != "profile.updated" {
+		t.Fatalf("event %s", ev)
+	}
+	var log struct{ Deliveries []delivery }
+	s.c.Get("/__sandbox/tenants/slow_tenant/webhook/deliveries").Decode(t, &log)
+	if len(log.Deliveries) != 1 || log.Deliveries[0].Status != "pending" || log.Deliveries[0].EventType != "profile.updated" {
+		t.Fatalf("while the receiver holds it: %+v", log.Deliveries)
+	}
+}

@@ -258,6 +258,10 @@ func (s *Service) setStatus(tx store.Tx, ev *events, sub *Submission, status, ri
 			riskLevel = High
 		}
 	}
+	tx.Delete(kindReviewDue, sub.ID)
+	if status == sub.Status && riskLevel == sub.RiskLevel {
+		return sub, nil
+	}
 	now := s.clock.Now()
 	next := *sub
 	next.Status, next.RiskLevel, next.Updated = status, riskLevel, now
@@ -268,7 +272,6 @@ func (s *Service) setStatus(tx store.Tx, ev *events, sub *Submission, status, ri
 		next.Completed = now
 	}
 	tx.Put(kindSubmission, sub.ID, &next)
-	tx.Delete(kindReviewDue, sub.ID)
 	switch {
 	case status != sub.Status:
 		ev.add(tx, sub.ID, "profile.status_changed", map[string]any{"previousStatus": sub.Status, "status": status, "riskLevel": nullable(riskLevel)})
