@@ -369,6 +369,11 @@ func TestMagicMobiles(t *testing.T) {
 			t.Errorf("encrypted %s: %s", tc.mobile, r.Body)
 		}
 	}
+	// As in a plain body, the header wins over a magic value: "ok" lets the state answer.
+	want{status: "SUCCESS", code: "0", desc: notOnboarded, kyc: no, mobile: dmt.MagicInternalError}.
+		check(t, enc.post(getCustomerPath, getBody(dmt.MagicInternalError), "X-Sandbox-Scenario", "ok"))
+	want{status: "SUCCESS", code: "0", desc: notOnboarded, kyc: no, mobile: dmt.MagicInternalError}.
+		check(t, post(t, sb.client, getCustomerPath, getBody(dmt.MagicInternalError), "X-Sandbox-Scenario", "ok"))
 	// The catalogue lists them.
 	for _, op := range dmt.Catalogue() {
 		o, _ := op.Outcome("internal-error")
