@@ -211,7 +211,9 @@ func problem(code string, fields ...string) server.Problem {
 func (a *API) WriteProblem(w http.ResponseWriter, r *http.Request, p server.Problem) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(envelope(p.Status, p.Code, p.Message, p.Fields))
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // messages say "Bearer <token>", not "Bearer \u003ctoken\u003e"
+	_ = enc.Encode(envelope(p.Status, p.Code, p.Message, p.Fields))
 }
 
 // envelope builds the DCMS error envelope: short and detail messages come from the error
@@ -222,11 +224,13 @@ func envelope(status int, code, message string, fields []string) gen.ErrorEnvelo
 	if !ok {
 		short = http.StatusText(status)
 	}
-	if message != "" {
-		detail = message
+	if message != "" && message != short {
+		detail = message // a forced outcome carries only the short message: keep the table's detail
 	}
 	if fields == nil {
-		fields = []string{}
+		if fields = vendorFields[code]; fields == nil {
+			fields = []string{}
+		}
 	}
 	return gen.ErrorEnvelope{Exception: &gen.Exception{
 		ErrorCode: code, ShortMessage: short, DetailMessage: detail,

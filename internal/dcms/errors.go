@@ -21,8 +21,6 @@ func (e *Error) Error() string {
 	return e.Code + ": " + errorTable[e.Code].short
 }
 
-func fail(code string, fields ...string) *Error { return &Error{Code: code, Fields: fields} }
-
 // failf is a refusal with a detail message. A contract-style refusal (invalid.input.request)
 // lists its message as the field error, "field: what was wrong", as the pipeline's own
 // validation does; a business code lists the field as the vendor does ("Invalid kitNo").
@@ -70,6 +68,16 @@ var errorTable = map[string]errorInfo{
 	"unauthorized":          {401, "unauthorized", "Unauthorized", "A valid Bearer token is required"},
 	"internal.error":        {500, "internal-error", "Internal server error", "DCMS failed to process the request"},
 	"service.unavailable":   {503, "service-unavailable", "Service unavailable", "DCMS is temporarily unavailable; retry later"},
+}
+
+// vendorFields are the fieldError entries the vendor's samples show for a code, used when
+// an answer names no field itself (a forced scenario), so it reads like the sample.
+var vendorFields = map[string][]string{
+	"CUS001": {"Invalid entityId"},
+	"MCC007": {"Invalid kitNo"},
+	"PIN001": {"Invalid pin"},
+	"ORD001": {"Invalid orderId or branchId"},
+	"INV001": {"Invalid kitNo"},
 }
 
 // httpStatusName is the exception's httpStatus text.

@@ -25,6 +25,15 @@ func TestSeedRequestsSucceedVerbatim(t *testing.T) {
 		}
 	})
 
+	t.Run("000 error sample, real and forced", func(t *testing.T) {
+		s := newSandbox(t)
+		real := s.post(t, "/v1/viewCustomer", `{"entityId":"nope"}`).fails(t, 400, "CUS001")
+		forced := s.post(t, "/v1/viewCustomer", seed000, "X-Sandbox-Scenario", "customer-not-found").fails(t, 400, "CUS001")
+		if string(real.Body) != string(forced.Body) {
+			t.Fatalf("forced CUS001 differs from the real one:\n%s\n%s", forced.Body, real.Body)
+		}
+	})
+
 	t.Run("002 manageAllKits", func(t *testing.T) {
 		s := newSandbox(t)
 		r := s.post(t, "/v1/kit-manager/manageAllKits", seed002).ok(t).obj(t)
