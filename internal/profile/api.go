@@ -234,5 +234,7 @@ func (a *API) WriteProblem(w http.ResponseWriter, r *http.Request, p server.Prob
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(gen.ErrorEnvelope{StatusCode: p.Status, Messages: msgs})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // messages say "Bearer <token>", not "\u003ctoken\u003e"
+	_ = enc.Encode(gen.ErrorEnvelope{StatusCode: p.Status, Messages: msgs})
 }

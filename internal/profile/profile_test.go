@@ -581,6 +581,9 @@ func TestAuth(t *testing.T) {
 			expect(t, c.Get("/ExtCustomerManagement/GetEmployees"), 401, "Authorization: ", tc.want)
 		})
 	}
+	if r := s.c.Get("/ExtCustomerManagement/GetEmployees"); !strings.Contains(string(r.Body), "Bearer <token>") {
+		t.Fatalf("the 401 message is not readable as sent: %s", r.Body)
+	}
 	expect(t, good.Get("/ExtCustomerManagement/GetEmployees"), 200)
 	s.advance(t, "24h1s")
 	expect(t, good.Get("/ExtCustomerManagement/GetEmployees"), 401, "expired")
