@@ -46,10 +46,10 @@ func (op *Operation) Outcome(name string) (*Outcome, bool) {
 	return nil, false
 }
 
-// ByCode finds the first outcome with the API code code.
-func (op *Operation) ByCode(code string) (*Outcome, bool) {
+// Answering finds the first outcome that answers with this HTTP status and API code.
+func (op *Operation) Answering(status int, code string) (*Outcome, bool) {
 	for i := range op.Outcomes {
-		if op.Outcomes[i].Code == code {
+		if op.Outcomes[i].Status == status && op.Outcomes[i].Code == code {
 			return &op.Outcomes[i], true
 		}
 	}

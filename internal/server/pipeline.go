@@ -235,7 +235,7 @@ func dropConnection(w http.ResponseWriter) {
 
 // reject answers a request the pipeline refuses, naming the outcome after the API code.
 func (p *Pipeline) reject(w http.ResponseWriter, r *http.Request, call *Call, api API, prob Problem) {
-	if o, ok := call.Op.ByCode(prob.Code); ok && o.Status == prob.Status {
+	if o, ok := call.Op.Answering(prob.Status, prob.Code); ok {
 		call.Outcome = o.Name
 	} else {
 		call.Outcome = "rejected"
