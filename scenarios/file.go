@@ -883,8 +883,30 @@ func (p *parser) value(n *yaml.Node) any {
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
+		// YAML merge keys (<<: *anchor) first, so the mapping's own keys win.
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = p.value(n.Content[i+1])
+			if n.Content[i].Tag != "!!merge" {
+				continue
+			}
+			from := p.deref(n.Content[i+1])
+			merge := []*yaml.Node{from}
+			if from.Kind == yaml.SequenceNode {
+				merge = from.Content
+			}
+			for j := len(merge) - 1; j >= 0; j-- { // earlier mappings win
+				if mm, ok := p.value(merge[j]).(map[string]any); ok {
+					for k, v := range mm {
+						m[k] = v
+					}
+				} else {
+					p.errorf(merge[j], "<<: only mappings can be merged, got %s", kindName(p.deref(merge[j])))
+				}
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Tag != "!!merge" {
+				m[n.Content[i].Value] = p.value(n.Content[i+1])
+			}
 		}
 		return m
 	case yaml.SequenceNode:

@@ -175,6 +175,26 @@ func TestParseBadFiles(t *testing.T) {
 	}
 }
 
+func TestParseMergeKeys(t *testing.T) {
+	f, err := Parse("m.yaml", []byte(`name: merge
+steps:
+  - path: /v1/x
+    body: &base {a: 1, b: {c: 2}, d: x}
+  - path: /v1/x
+    body:
+      <<: *base
+      d: y
+      e: 3
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(f.Steps[1].Body)
+	if string(got) != `{"a":1,"b":{"c":2},"d":"y","e":3}` {
+		t.Fatalf("merged body %s", got)
+	}
+}
+
 func TestParseReportsEveryProblem(t *testing.T) {
 	_, err := Parse("bad.yaml", []byte("name: x\nsteps:\n  - path: /v1/x\n    expekt: 1\n  - clock: {advance: -1h}\n"), nil)
 	var errs Errors
