@@ -37,6 +37,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	defer sb.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

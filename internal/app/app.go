@@ -70,6 +70,14 @@ type App struct {
 
 	kinds   snapshot.Kinds
 	persist string
+	closers []func()
+}
+
+// Close stops the sandbox's background work (webhook delivery).
+func (a *App) Close() {
+	for _, c := range a.closers {
+		c()
+	}
 }
 
 // apis are the partner APIs, in the order everything lists them.
@@ -125,6 +133,7 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	apis := []server.API{dcmsAPI, dmtAPI, profileAPI}
+	a.closers = append(a.closers, profileAPI.Close)
 
 	cat := scenarios.NewCatalogue()
 	for _, ops := range [][]scenarios.Operation{dcms.Catalogue(), dmt.Catalogue(), profile.Catalogue()} {

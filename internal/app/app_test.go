@@ -23,7 +23,7 @@ func newSandbox(t *testing.T) (*app.App, *contracttest.Client) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); sb.Close() })
 	return sb, contracttest.NewClient(t, srv.URL)
 }
 

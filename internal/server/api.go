@@ -51,7 +51,8 @@ type API interface {
 	Tenant(r *http.Request) (string, *Problem)
 	// Problem renders a pipeline failure as the API's documented answer.
 	Problem(kind Kind, message string, fields []string) Problem
-	// WriteProblem writes p in the API's envelope.
+	// WriteProblem writes p in the API's envelope. It may set CallFrom(r.Context()).Outcome
+	// to name the answer more precisely than the pipeline can.
 	WriteProblem(w http.ResponseWriter, r *http.Request, p Problem)
 }
 

@@ -115,6 +115,9 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 		// One allocation holds what the pipeline keeps for the request.
 		st := &callState{rec: recorder{ResponseWriter: w, body: respBuf}, call: Call{API: api.Name(), Op: rt.op}}
 		rec, call := &st.rec, &st.call
+		// The call rides in the context from the start, so an API's Tenant and WriteProblem
+		// can read it and name the outcome they produce.
+		r = r.WithContext(WithCall(r.Context(), call))
 		defer func() {
 			v := recover()
 			if v != nil && v != http.ErrAbortHandler {
@@ -195,7 +198,7 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 			}
 			call.Forced = forced
 		}
-		next.ServeHTTP(rec, r.WithContext(WithCall(r.Context(), call)))
+		next.ServeHTTP(rec, r)
 	})
 }
 
@@ -233,7 +236,8 @@ func dropConnection(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// reject answers a request the pipeline refuses, naming the outcome after the API code.
+// reject answers a request the pipeline refuses, naming the outcome after the status and
+// API code (the API's WriteProblem may name it more precisely).
 func (p *Pipeline) reject(w http.ResponseWriter, r *http.Request, call *Call, api API, prob Problem) {
 	if o, ok := call.Op.Answering(prob.Status, prob.Code); ok {
 		call.Outcome = o.Name
