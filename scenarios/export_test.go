@@ -8,10 +8,12 @@ import (
 	"github.com/partnersandbox/sandbox/internal/journal"
 )
 
-func TestExport(t *testing.T) {
+const sub = "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+// exportEntries are a session touching every special case of Export.
+func exportEntries() []journal.Entry {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	sub := "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
-	entries := []journal.Entry{
+	return []journal.Entry{
 		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", ContentType: "application/json",
 			Status: 200, Outcome: "ok", Request: []byte(`{"entityId":"675676"}`), Response: []byte(`{"result":{"entityId":"675676","kitInfo":[{"kitNo":"4240171642"}]},"exception":null}`)},
 		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", ContentType: "application/json",
@@ -37,6 +39,10 @@ func TestExport(t *testing.T) {
 		{Time: at, API: "profile", Tenant: "sandbox_tenant", OperationID: "setCustomerPassword", Method: "POST", Path: "/ExtCustomerManagement/SetCustomerPassword", Query: "lang=en",
 			ContentType: "application/json", Status: 200, Outcome: "ok", Request: []byte(`{"userType":"Customer","submissionId":"` + sub + `"}`), Response: []byte(`{"statusCode":200}`)},
 	}
+}
+
+func TestExport(t *testing.T) {
+	entries := exportEntries()
 	data, err := Export(entries, "hand session")
 	if err != nil {
 		t.Fatal(err)

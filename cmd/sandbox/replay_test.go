@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,5 +106,44 @@ steps:
 	os.Remove(junit)
 	if code, out, _ := run("--target", url, "--var", "who=675676", dir); code != 1 || !strings.Contains(out, "2 files") {
 		t.Fatalf("directory: exit %d\n%s", code, out)
+	}
+}
+
+// The examples replay green against the real binary, as `make run` serves it, with the real
+// `sandbox replay`; a wrong expectation makes it exit 1 with the failure in its report.
+func TestReplayBinaryExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	base, _ := startBinary(t)
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	cmd := exec.Command(binary(t), "replay", "../../scenarios/examples", "--target", base, "--junit", junit)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("replay of the examples: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "PASS: 3 files") {
+		t.Fatalf("report:\n%s", out)
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc replay.JUnitSuites
+	if err := xml.Unmarshal(data, &doc); err != nil || doc.Failures != 0 || doc.Tests < 30 || len(doc.Suites) != 3 {
+		t.Fatalf("JUnit (%v): %+v", err, doc)
+	}
+
+	wrong := writeFile(t, dir, "wrong.yaml", "name: wrong\nsteps:\n  - name: Aadhu is not Grace\n    path: /v1/viewCustomer\n    body: {entityId: \"675676\"}\n    expect: {body: {result.firstName: Grace}}\n")
+	cmd = exec.Command(binary(t), "replay", wrong, "--target", base)
+	out, err = cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), `body result.firstName: expected "Grace", got "Aadhu"`) {
+		t.Fatalf("wrong expectation: %v\n%s", err, out)
+	}
+	cmd = exec.Command(binary(t), "replay", filepath.Join(dir, "nope.yaml"), "--target", base)
+	if err := cmd.Run(); !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("missing file: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,6 +40,7 @@ type (
 		Name      string        `xml:"name,attr"`
 		Classname string        `xml:"classname,attr"`
 		File      string        `xml:"file,attr,omitempty"`
+		Line      int           `xml:"line,attr,omitempty"`
 		Time      string        `xml:"time,attr"`
 		Failure   *JUnitFailure `xml:"failure,omitempty"`
 		Skipped   *JUnitSkipped `xml:"skipped,omitempty"`
@@ -69,7 +71,10 @@ func JUnit(results []*FileResult) JUnitSuites {
 			s.SystemOut = "warning: " + strings.Join(r.Warnings, "\nwarning: ")
 		}
 		for i, st := range r.Steps {
-			c := JUnitCase{Name: fmt.Sprintf("%02d %s", i+1, st.Name), Classname: r.File.Name, File: st.Pos, Time: seconds(st.Duration)}
+			c := JUnitCase{Name: fmt.Sprintf("%02d %s", i+1, st.Name), Classname: r.File.Name, File: r.File.Path, Time: seconds(st.Duration)}
+			if i := strings.LastIndexByte(st.Pos, ':'); i > 0 {
+				c.Line, _ = strconv.Atoi(st.Pos[i+1:])
+			}
 			switch {
 			case st.Skipped != "":
 				c.Skipped = &JUnitSkipped{Message: st.Skipped}

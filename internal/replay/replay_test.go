@@ -222,7 +222,8 @@ func TestReplayWrongExpectation(t *testing.T) {
 		t.Fatalf("suite: %+v", s)
 	}
 	if s.Cases[0].Failure != nil || s.Cases[1].Failure == nil || s.Cases[1].Failure.Message != "status: expected 201, got 200" ||
-		!strings.Contains(s.Cases[1].Failure.Text, `body result.firstName: expected "Grace"`) || s.Cases[1].Name != "02 wrong status" {
+		!strings.Contains(s.Cases[1].Failure.Text, `body result.firstName: expected "Grace"`) || s.Cases[1].Name != "02 wrong status" ||
+		s.Cases[1].File != "wrong.yaml" || s.Cases[1].Line != 7 {
 		t.Fatalf("cases: %+v", s.Cases[:2])
 	}
 }
