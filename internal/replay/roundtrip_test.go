@@ -1,6 +1,7 @@
 package replay_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -76,5 +77,58 @@ func TestRecordResetReplay(t *testing.T) {
 	// The replay really ran the registration again.
 	if _, body := call(t, "GET", sb.URL+"/__sandbox/journal/count?operationId=processCustomerRegistration&outcome=registration-success", ""); !strings.Contains(string(body), `"count":2`) {
 		t.Fatalf("registrations: %s", body)
+	}
+}
+
+// A profile session: the submissionId and documentId the sandbox made (random UUIDs) are
+// saved from the answers that showed them, so the export replays after a reset.
+func TestRecordResetReplayProfile(t *testing.T) {
+	sb := newSandbox(t)
+	st, body := call(t, "POST", sb.URL+"/api/AppSessionManager/GetAppToken", `{"appId":"sandbox_app","appSecret":"sandbox_secret","tenantId":"sandbox_tenant"}`)
+	var tok struct{ Result struct{ Token string } }
+	if err := json.Unmarshal(body, &tok); st != 200 || err != nil || tok.Result.Token == "" {
+		t.Fatalf("token: %d %s", st, body)
+	}
+	auth := []string{"Authorization", "Bearer " + tok.Result.Token}
+	st, body = call(t, "POST", sb.URL+"/ExtCustomerManagement/AddCustomer",
+		`{"userType":"IndividualCustomer","customerEmail":"ada@yopmail.com","employeeId":"3ea657a9-5a05-46f9-9277-d27f2ccd13ea","formId":"ffIn3438-63d4-443a-a4af-2336f58d1112","sendEmail":false,"individualCustomer":{"firstName":"Ada","lastName":"Lovelace"}}`, auth...)
+	var add struct{ Result struct{ SubmissionID string } }
+	if err := json.Unmarshal(body, &add); st != 200 || err != nil || add.Result.SubmissionID == "" {
+		t.Fatalf("AddCustomer: %d %s", st, body)
+	}
+	sub := add.Result.SubmissionID
+	if st, body = call(t, "GET", sb.URL+"/ExtCustomerManagement/GetCustomerDetails/"+sub, "", auth...); st != 200 {
+		t.Fatalf("details: %d %s", st, body)
+	}
+	multipart := "--b0undary\r\nContent-Disposition: form-data; name=\"OriginalFileName\"\r\n\r\nid.pdf\r\n" +
+		"--b0undary\r\nContent-Disposition: form-data; name=\"DocumentTypeId\"\r\n\r\nPassport\r\n" +
+		"--b0undary\r\nContent-Disposition: form-data; name=\"FileContent\"; filename=\"id.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--b0undary--\r\n"
+	if st, body = call(t, "POST", sb.URL+"/ExtForm/submissions/"+sub+"/documents", multipart, append(auth, "Content-Type", "multipart/form-data; boundary=b0undary")...); st != 200 {
+		t.Fatalf("upload: %d %s", st, body)
+	}
+	st, body = call(t, "GET", sb.URL+"/ExtForm/submissions/"+sub+"/documents", "", auth...)
+	var docs struct{ Result []struct{ ID string } }
+	if err := json.Unmarshal(body, &docs); st != 200 || err != nil || len(docs.Result) != 1 {
+		t.Fatalf("documents: %d %s", st, body)
+	}
+	if st, body = call(t, "GET", sb.URL+"/ExtForm/submissions/"+sub+"/documents/"+docs.Result[0].ID+"/download", "", auth...); st != 200 {
+		t.Fatalf("download: %d %s", st, body)
+	}
+
+	st, exported := call(t, "GET", sb.URL+"/__sandbox/journal/export?tenant=sandbox_tenant", "")
+	if st != 200 {
+		t.Fatalf("export: %d %s", st, exported)
+	}
+	t.Log("\n" + string(exported))
+	if strings.Contains(string(exported), sub) || strings.Contains(string(exported), docs.Result[0].ID) {
+		t.Fatal("the export replays the recorded ids, which a reset forgets")
+	}
+	if st, _ := call(t, "POST", sb.URL+"/__sandbox/reset", ""); st != 200 {
+		t.Fatal("reset")
+	}
+	res, out := sb.replay(t, sb.parse(t, "profile-export.yaml", string(exported)))
+	t.Log("\n" + out)
+	if replay.AnyFailed(res) || len(res[0].Steps) != 6 {
+		t.Fatalf("the profile session does not replay green:\n%s", out)
 	}
 }
