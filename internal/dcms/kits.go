@@ -65,6 +65,7 @@ func replace(tx store.Tx, tenant string, c *Customer, old *Kit, status string, s
 	news := make([]*Kit, len(specs))
 	gone := *old
 	gone.Status = status
+	gone.ReplacedBy = make([]string, 0, len(specs)) // next() refuses a kit replaced before
 	for i, spec := range specs {
 		spec.Replaces = old.KitNo
 		k := issueKit(tx, tenant, &cust, spec, delivery, now)

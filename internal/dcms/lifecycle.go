@@ -45,50 +45,72 @@ func refuse(code string) transition      { return transition{code: code} }
 // MCC007 cells only make the table total.)
 var lifecycle = map[string]map[string]transition{
 	OpActivate: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
-		Inactive:    to(Active), Assigned: to(Active),
-		Active: refuse("card.already.active"), Locked: refuse("card.already.active"),
-		Blocked: refuse("card.already.blocked"),
+		Unallocated: refuse("MCC007"),
+		Inactive:    to(Active),
+		Assigned:    to(Active),
+		Active:      refuse("card.already.active"),
+		Locked:      refuse("card.already.active"),
+		Blocked:     refuse("card.already.blocked"),
 	},
 	OpLock: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Unallocated: refuse("MCC007"),
+		Inactive:    refuse("card.not.active"),
+		Assigned:    refuse("card.not.active"),
 		Active:      to(Locked),
-		Locked:      refuse("card.already.locked"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
-		Blocked: refuse("card.already.blocked"),
+		Locked:      refuse("card.already.locked"),
+		Blocked:     refuse("card.already.blocked"),
 	},
 	OpUnlock: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Unallocated: refuse("MCC007"),
+		Inactive:    refuse("card.not.active"),
+		Assigned:    refuse("card.not.active"),
+		Active:      refuse("card.already.active"),
 		Locked:      to(Active),
-		Active:      refuse("card.already.active"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
-		Blocked: refuse("card.already.blocked"),
+		Blocked:     refuse("card.already.blocked"),
 	},
 	OpBlock: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
-		Active:      to(Blocked), Locked: to(Blocked), Inactive: to(Blocked), Assigned: to(Blocked),
-		Blocked: refuse("card.already.blocked"),
+		Unallocated: refuse("MCC007"),
+		Inactive:    to(Blocked),
+		Assigned:    to(Blocked),
+		Active:      to(Blocked),
+		Locked:      to(Blocked),
+		Blocked:     refuse("card.already.blocked"),
 	},
-	// REPLACE of a BLOCKED card is how a card blocked earlier gets its replacement; a card
-	// that already has one is refused by replaceable below.
+	// REPLACE of a BLOCKED card is how a card blocked earlier gets its replacement; one
+	// that already has its replacement is refused by next.
 	OpReplace: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
-		Active:      replaceTo(Replaced), Locked: replaceTo(Replaced), Inactive: replaceTo(Replaced),
-		Assigned: replaceTo(Replaced), Blocked: replaceTo(Replaced),
+		Unallocated: refuse("MCC007"),
+		Inactive:    replaceTo(Replaced),
+		Assigned:    replaceTo(Replaced),
+		Active:      replaceTo(Replaced),
+		Locked:      replaceTo(Replaced),
+		Blocked:     replaceTo(Replaced),
 	},
 	OpBlockAndReplace: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
-		Active:      replaceTo(Blocked), Locked: replaceTo(Blocked), Inactive: replaceTo(Blocked), Assigned: replaceTo(Blocked),
-		Blocked: refuse("card.already.blocked"),
+		Unallocated: refuse("MCC007"),
+		Inactive:    replaceTo(Blocked),
+		Assigned:    replaceTo(Blocked),
+		Active:      replaceTo(Blocked),
+		Locked:      replaceTo(Blocked),
+		Blocked:     refuse("card.already.blocked"),
 	},
 	OpUpgrade: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
-		Active:      replaceTo(Replaced), Locked: replaceTo(Replaced), Inactive: replaceTo(Replaced), Assigned: replaceTo(Replaced),
-		Blocked: refuse("card.already.blocked"),
+		Unallocated: refuse("MCC007"),
+		Inactive:    replaceTo(Replaced),
+		Assigned:    replaceTo(Replaced),
+		Active:      replaceTo(Replaced),
+		Locked:      replaceTo(Replaced),
+		Blocked:     refuse("card.already.blocked"),
 	},
 	OpSetPin: {
-		Unallocated: refuse("MCC007"), // inventory: nobody's kit yet
+		Unallocated: refuse("MCC007"),
+		Inactive:    refuse("card.not.active"),
+		Assigned:    refuse("card.not.active"),
 		Active:      to(Active),
-		Locked:      refuse("card.not.active"), Inactive: refuse("card.not.active"), Assigned: refuse("card.not.active"),
-		Blocked: refuse("card.not.active"), Replaced: refuse("card.not.active"), Expired: refuse("card.not.active"),
+		Locked:      refuse("card.not.active"),
+		Blocked:     refuse("card.not.active"),
+		Replaced:    refuse("card.not.active"),
+		Expired:     refuse("card.not.active"),
 	},
 	OpExpire: {
 		Unallocated: to(Expired),
