@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -1392,6 +1393,5888 @@ func (t CardExpiry) MarshalJSON() ([]byte, error) {
 func (t *CardExpiry) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
+}
+
+// RequestEditorFn is the function signature for the RequestEditor callback function
+type RequestEditorFn func(ctx context.Context, req *http.Request) error
+
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
+type HttpRequestDoer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// Client which conforms to the OpenAPI3 specification for this service.
+type Client struct {
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
+	Server string
+
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// ClientOption allows setting custom parameters during construction
+type ClientOption func(*Client) error
+
+// Creates a new Client, with reasonable defaults
+func NewClient(server string, opts ...ClientOption) (*Client, error) {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
+			return nil, err
+		}
+	}
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
+	}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
+	}
+	return &client, nil
+}
+
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithHTTPClient(doer HttpRequestDoer) ClientOption {
+	return func(c *Client) error {
+		c.Client = doer
+		return nil
+	}
+}
+
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
+func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
+	return func(c *Client) error {
+		c.RequestEditors = append(c.RequestEditors, fn)
+		return nil
+	}
+}
+
+// The interface specification for the client above.
+type ClientInterface interface {
+
+	// AuthenticateWithBody Authenticate
+	//
+	// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+	// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+	// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+	// tenant in the `tenant` header.
+	//
+	// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	// 401 code: `unauthorized` (wrong username or password).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+	AuthenticateWithBody(ctx context.Context, params *AuthenticateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Authenticate Authenticate
+	//
+	// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+	// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+	// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+	// tenant in the `tenant` header.
+	//
+	// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	// 401 code: `unauthorized` (wrong username or password).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+	Authenticate(ctx context.Context, params *AuthenticateParams, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCardOrderWithBody Card order
+	//
+	// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+	//
+	// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+	// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+	// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+	// order). The answer gives the status at that moment, so an order whose `processStartTime`
+	// has passed is answered `PENDING` or later at once. Move the clock with
+	// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+	// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+	// `processStartTime` is not a real date and time; `validity` is recorded only.
+	//
+	// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+	CreateCardOrderWithBody(ctx context.Context, params *CreateCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCardOrder Card order
+	//
+	// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+	//
+	// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+	// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+	// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+	// order). The answer gives the status at that moment, so an order whose `processStartTime`
+	// has passed is answered `PENDING` or later at once. Move the clock with
+	// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+	// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+	// `processStartTime` is not a real date and time; `validity` is recorded only.
+	//
+	// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+	CreateCardOrder(ctx context.Context, params *CreateCardOrderParams, body CreateCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelCardOrderWithBody Cancel card order
+	//
+	// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+	// branchId must match the original order for the cancellation to succeed. Orders that have
+	// already been processed or are in PENDING state at CMS may not be cancellable.
+	//
+	// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+	// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+	// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+	// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+	// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+	//
+	// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+	// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+	CancelCardOrderWithBody(ctx context.Context, params *CancelCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelCardOrder Cancel card order
+	//
+	// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+	// branchId must match the original order for the cancellation to succeed. Orders that have
+	// already been processed or are in PENDING state at CMS may not be cancellable.
+	//
+	// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+	// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+	// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+	// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+	// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+	//
+	// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+	// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+	CancelCardOrder(ctx context.Context, params *CancelCardOrderParams, body CancelCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExpireInstaKitsWithBody Expire insta kits
+	//
+	// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+	// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+	// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+	//
+	// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+	// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+	// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+	// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+	// assigned to a customer), `card.already.closed` (the kit has already expired),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+	ExpireInstaKitsWithBody(ctx context.Context, params *ExpireInstaKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExpireInstaKits Expire insta kits
+	//
+	// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+	// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+	// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+	//
+	// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+	// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+	// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+	// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+	// assigned to a customer), `card.already.closed` (the kit has already expired),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+	ExpireInstaKits(ctx context.Context, params *ExpireInstaKitsParams, body ExpireInstaKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// KitActivationWithBody Kit activation
+	//
+	// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+	// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+	KitActivationWithBody(ctx context.Context, params *KitActivationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// KitActivation Kit activation
+	//
+	// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+	// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+	KitActivation(ctx context.Context, params *KitActivationParams, body KitActivationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// KitTrackingWithBody Kit tracking
+	//
+	// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+	// tracking information from the delivery service provider including origin, destination,
+	// expected delivery date, current status, and a full scan history showing each transit
+	// point the shipment has passed through.
+	//
+	// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+	// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+	// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+	// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+	// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+	// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+	// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+	// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+	// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+	// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+	// now, with a last scan saying so; they change no state.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+	// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+	// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+	KitTrackingWithBody(ctx context.Context, params *KitTrackingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// KitTracking Kit tracking
+	//
+	// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+	// tracking information from the delivery service provider including origin, destination,
+	// expected delivery date, current status, and a full scan history showing each transit
+	// point the shipment has passed through.
+	//
+	// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+	// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+	// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+	// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+	// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+	// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+	// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+	// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+	// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+	// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+	// now, with a last scan saying so; they change no state.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+	// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+	// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+	KitTracking(ctx context.Context, params *KitTrackingParams, body KitTrackingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ManageAllKitsWithBody Manage all cards
+	//
+	// Manages all cards associated with a mobile number or entity ID in a single operation.
+	// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+	// like lost phone where all cards need to be blocked at once, or for bulk operations
+	// triggered by customer service. Either mobileNo or entityId must be provided to identify
+	// the cards.
+	//
+	// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+	// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+	// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+	// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+	// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+	// and `channel` are audit data: the sandbox keeps them with the request in its journal
+	// (`GET /__sandbox/journal`).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+	// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+	// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+	ManageAllKitsWithBody(ctx context.Context, params *ManageAllKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ManageAllKits Manage all cards
+	//
+	// Manages all cards associated with a mobile number or entity ID in a single operation.
+	// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+	// like lost phone where all cards need to be blocked at once, or for bulk operations
+	// triggered by customer service. Either mobileNo or entityId must be provided to identify
+	// the cards.
+	//
+	// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+	// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+	// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+	// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+	// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+	// and `channel` are audit data: the sandbox keeps them with the request in its journal
+	// (`GET /__sandbox/journal`).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+	// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+	// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+	ManageAllKits(ctx context.Context, params *ManageAllKitsParams, body ManageAllKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ManageKitWithBody Manage existing kits
+	//
+	// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+	// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+	// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+	// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+	// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+	// fields may be required.
+	//
+	// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+	// new card is PHYSICAL (missing: `invalid.input.request`).
+	//
+	// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+	//
+	// | operation | from | to | otherwise |
+	// |---|---|---|---|
+	// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+	// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	//
+	// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+	// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+	// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+	// replacement. The old kit's status and the new kit change together or not at all. The new
+	// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+	// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+	// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+	// changes nothing.
+	// Sandbox addition: the result then also carries the new kit as `newKit`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+	// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+	// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+	// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+	// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+	ManageKitWithBody(ctx context.Context, params *ManageKitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ManageKit Manage existing kits
+	//
+	// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+	// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+	// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+	// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+	// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+	// fields may be required.
+	//
+	// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+	// new card is PHYSICAL (missing: `invalid.input.request`).
+	//
+	// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+	//
+	// | operation | from | to | otherwise |
+	// |---|---|---|---|
+	// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+	// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	//
+	// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+	// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+	// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+	// replacement. The old kit's status and the new kit change together or not at all. The new
+	// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+	// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+	// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+	// changes nothing.
+	// Sandbox addition: the result then also carries the new kit as `newKit`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+	// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+	// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+	// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+	// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+	ManageKit(ctx context.Context, params *ManageKitParams, body ManageKitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpgradeCardWithBody Card upgrade
+	//
+	// Upgrades an existing card to a higher tier or different product variant. The existing card
+	// identified by kitNo will be replaced with a new card of the specified tier type and
+	// product. The kitInfo array specifies the desired card characteristics including alias
+	// name, card type, plastic code, and tier type for the upgrade.
+	//
+	// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+	// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+	// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+	// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+	// sandbox answers with the request's `entityId`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+	// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+	UpgradeCardWithBody(ctx context.Context, params *UpgradeCardParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpgradeCard Card upgrade
+	//
+	// Upgrades an existing card to a higher tier or different product variant. The existing card
+	// identified by kitNo will be replaced with a new card of the specified tier type and
+	// product. The kitInfo array specifies the desired card characteristics including alias
+	// name, card type, plastic code, and tier type for the upgrade.
+	//
+	// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+	// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+	// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+	// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+	// sandbox answers with the request's `entityId`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+	// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+	UpgradeCard(ctx context.Context, params *UpgradeCardParams, body UpgradeCardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPinV2WithBody Set PIN V2
+	//
+	// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+	// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+	// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+	// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+	// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+	// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+	// the card expiry date in MMYY format.
+	//
+	// In detail:
+	// 1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+	//    digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+	//    of the PAN excluding the check digit.
+	// 2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+	//    random 16-byte IV, 128-bit tag, no additional data.
+	// 3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+	//
+	// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+	// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+	// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+	// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+	// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+	// month 13, is `invalid.input.request` before any of them):
+	// 1. `CUS001`: no customer with this `entityId`;
+	// 2. `MCC007`: no kit `kitNo` for this customer;
+	// 3. `card.not.active`: the kit is not `ACTIVE`;
+	// 4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+	// 5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+	//    16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+	//    the `detailMessage` says which;
+	// 6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+	//    control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+	//    for another PAN usually fails here), the `detailMessage` says which.
+	//
+	// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+	// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+	// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+	// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+	//
+	// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+	SetPinV2WithBody(ctx context.Context, params *SetPinV2Params, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPinV2 Set PIN V2
+	//
+	// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+	// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+	// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+	// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+	// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+	// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+	// the card expiry date in MMYY format.
+	//
+	// In detail:
+	// 1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+	//    digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+	//    of the PAN excluding the check digit.
+	// 2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+	//    random 16-byte IV, 128-bit tag, no additional data.
+	// 3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+	//
+	// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+	// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+	// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+	// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+	// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+	// month 13, is `invalid.input.request` before any of them):
+	// 1. `CUS001`: no customer with this `entityId`;
+	// 2. `MCC007`: no kit `kitNo` for this customer;
+	// 3. `card.not.active`: the kit is not `ACTIVE`;
+	// 4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+	// 5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+	//    16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+	//    the `detailMessage` says which;
+	// 6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+	//    control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+	//    for another PAN usually fails here), the `detailMessage` says which.
+	//
+	// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+	// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+	// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+	// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+	//
+	// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+	SetPinV2(ctx context.Context, params *SetPinV2Params, body SetPinV2JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterCustomerWithBody Register customer
+	//
+	// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+	// and issues the customer's kits.
+	//
+	// - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+	//   with `contactNo`.
+	// - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+	//   the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+	//   the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+	//   kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+	//   and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+	//   issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+	//   `4240190011` (batch `4240190010`).
+	// - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+	//   may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+	// - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+	//   it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+	// - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+	//
+	// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+	// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+	// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+	// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+	// `tenant.not.found`. A refused registration changes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+	RegisterCustomerWithBody(ctx context.Context, params *RegisterCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterCustomer Register customer
+	//
+	// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+	// and issues the customer's kits.
+	//
+	// - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+	//   with `contactNo`.
+	// - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+	//   the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+	//   the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+	//   kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+	//   and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+	//   issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+	//   `4240190011` (batch `4240190010`).
+	// - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+	//   may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+	// - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+	//   it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+	// - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+	//
+	// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+	// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+	// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+	// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+	// `tenant.not.found`. A refused registration changes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+	RegisterCustomer(ctx context.Context, params *RegisterCustomerParams, body RegisterCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePoaWithBody Update proof of address information
+	//
+	// Updates the address information (proof of address) of an existing debit card customer.
+	//
+	// Sandbox choice: each given address replaces the customer's address of the same
+	// `addressCategory`; addresses of other categories are kept.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+	UpdatePoaWithBody(ctx context.Context, params *UpdatePoaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePoa Update proof of address information
+	//
+	// Updates the address information (proof of address) of an existing debit card customer.
+	//
+	// Sandbox choice: each given address replaces the customer's address of the same
+	// `addressCategory`; addresses of other categories are kept.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+	UpdatePoa(ctx context.Context, params *UpdatePoaParams, body UpdatePoaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePoiWithBody Update proof of identity information
+	//
+	// Updates the communication or contact information (proof of identity) for an existing
+	// debit card customer. This API allows changing the mobile number, email address, and
+	// notification preferences associated with a customer entity.
+	//
+	// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+	// (`appId` and `countryCode` become null unless given).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+	UpdatePoiWithBody(ctx context.Context, params *UpdatePoiParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePoi Update proof of identity information
+	//
+	// Updates the communication or contact information (proof of identity) for an existing
+	// debit card customer. This API allows changing the mobile number, email address, and
+	// notification preferences associated with a customer entity.
+	//
+	// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+	// (`appId` and `countryCode` become null unless given).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+	UpdatePoi(ctx context.Context, params *UpdatePoiParams, body UpdatePoiJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ViewCustomerWithBody View customer
+	//
+	// Retrieves complete customer profile information by entity ID. Returns all associated data
+	// including account details, kit/card information, address records, communication contacts,
+	// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+	// of a customer in the DCMS system.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+	ViewCustomerWithBody(ctx context.Context, params *ViewCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ViewCustomer View customer
+	//
+	// Retrieves complete customer profile information by entity ID. Returns all associated data
+	// including account details, kit/card information, address records, communication contacts,
+	// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+	// of a customer in the DCMS system.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+	ViewCustomer(ctx context.Context, params *ViewCustomerParams, body ViewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// AuthenticateWithBody Authenticate
+//
+// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+// tenant in the `tenant` header.
+//
+// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+// 401 code: `unauthorized` (wrong username or password).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+func (c *Client) AuthenticateWithBody(ctx context.Context, params *AuthenticateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthenticateRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Authenticate Authenticate
+//
+// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+// tenant in the `tenant` header.
+//
+// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+// 401 code: `unauthorized` (wrong username or password).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+func (c *Client) Authenticate(ctx context.Context, params *AuthenticateParams, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthenticateRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCardOrderWithBody Card order
+//
+// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+//
+// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+// order). The answer gives the status at that moment, so an order whose `processStartTime`
+// has passed is answered `PENDING` or later at once. Move the clock with
+// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+// `processStartTime` is not a real date and time; `validity` is recorded only.
+//
+// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+func (c *Client) CreateCardOrderWithBody(ctx context.Context, params *CreateCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCardOrderRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCardOrder Card order
+//
+// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+//
+// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+// order). The answer gives the status at that moment, so an order whose `processStartTime`
+// has passed is answered `PENDING` or later at once. Move the clock with
+// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+// `processStartTime` is not a real date and time; `validity` is recorded only.
+//
+// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+func (c *Client) CreateCardOrder(ctx context.Context, params *CreateCardOrderParams, body CreateCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCardOrderRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelCardOrderWithBody Cancel card order
+//
+// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+// branchId must match the original order for the cancellation to succeed. Orders that have
+// already been processed or are in PENDING state at CMS may not be cancellable.
+//
+// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+//
+// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+func (c *Client) CancelCardOrderWithBody(ctx context.Context, params *CancelCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelCardOrderRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelCardOrder Cancel card order
+//
+// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+// branchId must match the original order for the cancellation to succeed. Orders that have
+// already been processed or are in PENDING state at CMS may not be cancellable.
+//
+// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+//
+// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+func (c *Client) CancelCardOrder(ctx context.Context, params *CancelCardOrderParams, body CancelCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelCardOrderRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExpireInstaKitsWithBody Expire insta kits
+//
+// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+//
+// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+// assigned to a customer), `card.already.closed` (the kit has already expired),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+func (c *Client) ExpireInstaKitsWithBody(ctx context.Context, params *ExpireInstaKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExpireInstaKitsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExpireInstaKits Expire insta kits
+//
+// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+//
+// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+// assigned to a customer), `card.already.closed` (the kit has already expired),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+func (c *Client) ExpireInstaKits(ctx context.Context, params *ExpireInstaKitsParams, body ExpireInstaKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExpireInstaKitsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// KitActivationWithBody Kit activation
+//
+// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+func (c *Client) KitActivationWithBody(ctx context.Context, params *KitActivationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewKitActivationRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// KitActivation Kit activation
+//
+// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+func (c *Client) KitActivation(ctx context.Context, params *KitActivationParams, body KitActivationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewKitActivationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// KitTrackingWithBody Kit tracking
+//
+// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+// tracking information from the delivery service provider including origin, destination,
+// expected delivery date, current status, and a full scan history showing each transit
+// point the shipment has passed through.
+//
+// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+// now, with a last scan saying so; they change no state.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+func (c *Client) KitTrackingWithBody(ctx context.Context, params *KitTrackingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewKitTrackingRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// KitTracking Kit tracking
+//
+// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+// tracking information from the delivery service provider including origin, destination,
+// expected delivery date, current status, and a full scan history showing each transit
+// point the shipment has passed through.
+//
+// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+// now, with a last scan saying so; they change no state.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+func (c *Client) KitTracking(ctx context.Context, params *KitTrackingParams, body KitTrackingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewKitTrackingRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ManageAllKitsWithBody Manage all cards
+//
+// Manages all cards associated with a mobile number or entity ID in a single operation.
+// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+// like lost phone where all cards need to be blocked at once, or for bulk operations
+// triggered by customer service. Either mobileNo or entityId must be provided to identify
+// the cards.
+//
+// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+// and `channel` are audit data: the sandbox keeps them with the request in its journal
+// (`GET /__sandbox/journal`).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+func (c *Client) ManageAllKitsWithBody(ctx context.Context, params *ManageAllKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewManageAllKitsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ManageAllKits Manage all cards
+//
+// Manages all cards associated with a mobile number or entity ID in a single operation.
+// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+// like lost phone where all cards need to be blocked at once, or for bulk operations
+// triggered by customer service. Either mobileNo or entityId must be provided to identify
+// the cards.
+//
+// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+// and `channel` are audit data: the sandbox keeps them with the request in its journal
+// (`GET /__sandbox/journal`).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+func (c *Client) ManageAllKits(ctx context.Context, params *ManageAllKitsParams, body ManageAllKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewManageAllKitsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ManageKitWithBody Manage existing kits
+//
+// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+// fields may be required.
+//
+// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+// new card is PHYSICAL (missing: `invalid.input.request`).
+//
+// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+//
+// | operation | from | to | otherwise |
+// |---|---|---|---|
+// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+//
+// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+// replacement. The old kit's status and the new kit change together or not at all. The new
+// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+// changes nothing.
+// Sandbox addition: the result then also carries the new kit as `newKit`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+func (c *Client) ManageKitWithBody(ctx context.Context, params *ManageKitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewManageKitRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ManageKit Manage existing kits
+//
+// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+// fields may be required.
+//
+// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+// new card is PHYSICAL (missing: `invalid.input.request`).
+//
+// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+//
+// | operation | from | to | otherwise |
+// |---|---|---|---|
+// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+//
+// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+// replacement. The old kit's status and the new kit change together or not at all. The new
+// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+// changes nothing.
+// Sandbox addition: the result then also carries the new kit as `newKit`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+func (c *Client) ManageKit(ctx context.Context, params *ManageKitParams, body ManageKitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewManageKitRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpgradeCardWithBody Card upgrade
+//
+// Upgrades an existing card to a higher tier or different product variant. The existing card
+// identified by kitNo will be replaced with a new card of the specified tier type and
+// product. The kitInfo array specifies the desired card characteristics including alias
+// name, card type, plastic code, and tier type for the upgrade.
+//
+// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+// sandbox answers with the request's `entityId`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+func (c *Client) UpgradeCardWithBody(ctx context.Context, params *UpgradeCardParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpgradeCardRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpgradeCard Card upgrade
+//
+// Upgrades an existing card to a higher tier or different product variant. The existing card
+// identified by kitNo will be replaced with a new card of the specified tier type and
+// product. The kitInfo array specifies the desired card characteristics including alias
+// name, card type, plastic code, and tier type for the upgrade.
+//
+// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+// sandbox answers with the request's `entityId`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+func (c *Client) UpgradeCard(ctx context.Context, params *UpgradeCardParams, body UpgradeCardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpgradeCardRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPinV2WithBody Set PIN V2
+//
+// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+// the card expiry date in MMYY format.
+//
+// In detail:
+//  1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+//     digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+//     of the PAN excluding the check digit.
+//  2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+//     random 16-byte IV, 128-bit tag, no additional data.
+//  3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+//
+// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+// month 13, is `invalid.input.request` before any of them):
+//  1. `CUS001`: no customer with this `entityId`;
+//  2. `MCC007`: no kit `kitNo` for this customer;
+//  3. `card.not.active`: the kit is not `ACTIVE`;
+//  4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+//  5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+//     16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+//     the `detailMessage` says which;
+//  6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+//     control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+//     for another PAN usually fails here), the `detailMessage` says which.
+//
+// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+//
+// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+func (c *Client) SetPinV2WithBody(ctx context.Context, params *SetPinV2Params, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPinV2RequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPinV2 Set PIN V2
+//
+// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+// the card expiry date in MMYY format.
+//
+// In detail:
+//  1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+//     digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+//     of the PAN excluding the check digit.
+//  2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+//     random 16-byte IV, 128-bit tag, no additional data.
+//  3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+//
+// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+// month 13, is `invalid.input.request` before any of them):
+//  1. `CUS001`: no customer with this `entityId`;
+//  2. `MCC007`: no kit `kitNo` for this customer;
+//  3. `card.not.active`: the kit is not `ACTIVE`;
+//  4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+//  5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+//     16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+//     the `detailMessage` says which;
+//  6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+//     control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+//     for another PAN usually fails here), the `detailMessage` says which.
+//
+// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+//
+// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+func (c *Client) SetPinV2(ctx context.Context, params *SetPinV2Params, body SetPinV2JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPinV2Request(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterCustomerWithBody Register customer
+//
+// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+// and issues the customer's kits.
+//
+//   - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+//     with `contactNo`.
+//   - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+//     the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+//     the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+//     kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+//     and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+//     issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+//     `4240190011` (batch `4240190010`).
+//   - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+//     may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+//   - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+//     it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+//   - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+//
+// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+// `tenant.not.found`. A refused registration changes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+func (c *Client) RegisterCustomerWithBody(ctx context.Context, params *RegisterCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterCustomerRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterCustomer Register customer
+//
+// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+// and issues the customer's kits.
+//
+//   - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+//     with `contactNo`.
+//   - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+//     the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+//     the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+//     kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+//     and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+//     issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+//     `4240190011` (batch `4240190010`).
+//   - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+//     may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+//   - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+//     it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+//   - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+//
+// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+// `tenant.not.found`. A refused registration changes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+func (c *Client) RegisterCustomer(ctx context.Context, params *RegisterCustomerParams, body RegisterCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePoaWithBody Update proof of address information
+//
+// Updates the address information (proof of address) of an existing debit card customer.
+//
+// Sandbox choice: each given address replaces the customer's address of the same
+// `addressCategory`; addresses of other categories are kept.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+func (c *Client) UpdatePoaWithBody(ctx context.Context, params *UpdatePoaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePoaRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePoa Update proof of address information
+//
+// Updates the address information (proof of address) of an existing debit card customer.
+//
+// Sandbox choice: each given address replaces the customer's address of the same
+// `addressCategory`; addresses of other categories are kept.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+func (c *Client) UpdatePoa(ctx context.Context, params *UpdatePoaParams, body UpdatePoaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePoaRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePoiWithBody Update proof of identity information
+//
+// Updates the communication or contact information (proof of identity) for an existing
+// debit card customer. This API allows changing the mobile number, email address, and
+// notification preferences associated with a customer entity.
+//
+// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+// (`appId` and `countryCode` become null unless given).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+func (c *Client) UpdatePoiWithBody(ctx context.Context, params *UpdatePoiParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePoiRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePoi Update proof of identity information
+//
+// Updates the communication or contact information (proof of identity) for an existing
+// debit card customer. This API allows changing the mobile number, email address, and
+// notification preferences associated with a customer entity.
+//
+// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+// (`appId` and `countryCode` become null unless given).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+func (c *Client) UpdatePoi(ctx context.Context, params *UpdatePoiParams, body UpdatePoiJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePoiRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ViewCustomerWithBody View customer
+//
+// Retrieves complete customer profile information by entity ID. Returns all associated data
+// including account details, kit/card information, address records, communication contacts,
+// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+// of a customer in the DCMS system.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+func (c *Client) ViewCustomerWithBody(ctx context.Context, params *ViewCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewViewCustomerRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ViewCustomer View customer
+//
+// Retrieves complete customer profile information by entity ID. Returns all associated data
+// including account details, kit/card information, address records, communication contacts,
+// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+// of a customer in the DCMS system.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+func (c *Client) ViewCustomer(ctx context.Context, params *ViewCustomerParams, body ViewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewViewCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewAuthenticateRequest calls the generic Authenticate builder with application/json body
+func NewAuthenticateRequest(server string, params *AuthenticateParams, body AuthenticateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthenticateRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAuthenticateRequestWithBody constructs an http.Request for the Authenticate method, with any body, and a specified content type
+func NewAuthenticateRequestWithBody(server string, params *AuthenticateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/api/authenticate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateCardOrderRequest calls the generic CreateCardOrder builder with application/json body
+func NewCreateCardOrderRequest(server string, params *CreateCardOrderParams, body CreateCardOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCardOrderRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateCardOrderRequestWithBody constructs an http.Request for the CreateCardOrder method, with any body, and a specified content type
+func NewCreateCardOrderRequestWithBody(server string, params *CreateCardOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/card-order")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCancelCardOrderRequest calls the generic CancelCardOrder builder with application/json body
+func NewCancelCardOrderRequest(server string, params *CancelCardOrderParams, body CancelCardOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelCardOrderRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCancelCardOrderRequestWithBody constructs an http.Request for the CancelCardOrder method, with any body, and a specified content type
+func NewCancelCardOrderRequestWithBody(server string, params *CancelCardOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/card-order/cancel")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewExpireInstaKitsRequest calls the generic ExpireInstaKits builder with application/json body
+func NewExpireInstaKitsRequest(server string, params *ExpireInstaKitsParams, body ExpireInstaKitsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExpireInstaKitsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewExpireInstaKitsRequestWithBody constructs an http.Request for the ExpireInstaKits method, with any body, and a specified content type
+func NewExpireInstaKitsRequestWithBody(server string, params *ExpireInstaKitsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/inventory/instaKit/expire")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewKitActivationRequest calls the generic KitActivation builder with application/json body
+func NewKitActivationRequest(server string, params *KitActivationParams, body KitActivationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewKitActivationRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewKitActivationRequestWithBody constructs an http.Request for the KitActivation method, with any body, and a specified content type
+func NewKitActivationRequestWithBody(server string, params *KitActivationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/kit-manager/kitActivation")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewKitTrackingRequest calls the generic KitTracking builder with application/json body
+func NewKitTrackingRequest(server string, params *KitTrackingParams, body KitTrackingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewKitTrackingRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewKitTrackingRequestWithBody constructs an http.Request for the KitTracking method, with any body, and a specified content type
+func NewKitTrackingRequestWithBody(server string, params *KitTrackingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/kit-manager/kitTracking")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewManageAllKitsRequest calls the generic ManageAllKits builder with application/json body
+func NewManageAllKitsRequest(server string, params *ManageAllKitsParams, body ManageAllKitsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewManageAllKitsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewManageAllKitsRequestWithBody constructs an http.Request for the ManageAllKits method, with any body, and a specified content type
+func NewManageAllKitsRequestWithBody(server string, params *ManageAllKitsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/kit-manager/manageAllKits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewManageKitRequest calls the generic ManageKit builder with application/json body
+func NewManageKitRequest(server string, params *ManageKitParams, body ManageKitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewManageKitRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewManageKitRequestWithBody constructs an http.Request for the ManageKit method, with any body, and a specified content type
+func NewManageKitRequestWithBody(server string, params *ManageKitParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/kit-manager/manageKit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpgradeCardRequest calls the generic UpgradeCard builder with application/json body
+func NewUpgradeCardRequest(server string, params *UpgradeCardParams, body UpgradeCardJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpgradeCardRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpgradeCardRequestWithBody constructs an http.Request for the UpgradeCard method, with any body, and a specified content type
+func NewUpgradeCardRequestWithBody(server string, params *UpgradeCardParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/kit-manager/upgradeCard")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetPinV2Request calls the generic SetPinV2 builder with application/json body
+func NewSetPinV2Request(server string, params *SetPinV2Params, body SetPinV2JSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetPinV2RequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSetPinV2RequestWithBody constructs an http.Request for the SetPinV2 method, with any body, and a specified content type
+func NewSetPinV2RequestWithBody(server string, params *SetPinV2Params, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/kit-manager/v2/setPin")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRegisterCustomerRequest calls the generic RegisterCustomer builder with application/json body
+func NewRegisterCustomerRequest(server string, params *RegisterCustomerParams, body RegisterCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterCustomerRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewRegisterCustomerRequestWithBody constructs an http.Request for the RegisterCustomer method, with any body, and a specified content type
+func NewRegisterCustomerRequestWithBody(server string, params *RegisterCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdatePoaRequest calls the generic UpdatePoa builder with application/json body
+func NewUpdatePoaRequest(server string, params *UpdatePoaParams, body UpdatePoaJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePoaRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpdatePoaRequestWithBody constructs an http.Request for the UpdatePoa method, with any body, and a specified content type
+func NewUpdatePoaRequestWithBody(server string, params *UpdatePoaParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/update-manager/poa")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdatePoiRequest calls the generic UpdatePoi builder with application/json body
+func NewUpdatePoiRequest(server string, params *UpdatePoiParams, body UpdatePoiJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePoiRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpdatePoiRequestWithBody constructs an http.Request for the UpdatePoi method, with any body, and a specified content type
+func NewUpdatePoiRequestWithBody(server string, params *UpdatePoiParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/update-manager/poi")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewViewCustomerRequest calls the generic ViewCustomer builder with application/json body
+func NewViewCustomerRequest(server string, params *ViewCustomerParams, body ViewCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewViewCustomerRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewViewCustomerRequestWithBody constructs an http.Request for the ViewCustomer method, with any body, and a specified content type
+func NewViewCustomerRequestWithBody(server string, params *ViewCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/viewCustomer")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("tenant", headerParam0)
+
+		if params.XSandboxScenario != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClientWithResponses builds on ClientInterface to offer response payloads
+type ClientWithResponses struct {
+	ClientInterface
+}
+
+// NewClientWithResponses creates a new ClientWithResponses, which wraps
+// Client with return type handling
+func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
+	client, err := NewClient(server, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &ClientWithResponses{client}, nil
+}
+
+// WithBaseURL overrides the baseURL.
+func WithBaseURL(baseURL string) ClientOption {
+	return func(c *Client) error {
+		newBaseURL, err := url.Parse(baseURL)
+		if err != nil {
+			return err
+		}
+		c.Server = newBaseURL.String()
+		return nil
+	}
+}
+
+// ClientWithResponsesInterface is the interface specification for the client with responses above.
+type ClientWithResponsesInterface interface {
+
+	// AuthenticateWithBodyWithResponse Authenticate
+	//
+	// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+	// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+	// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+	// tenant in the `tenant` header.
+	//
+	// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	// 401 code: `unauthorized` (wrong username or password).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+	AuthenticateWithBodyWithResponse(ctx context.Context, params *AuthenticateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthenticateReply, error)
+
+	// AuthenticateWithResponse Authenticate
+	//
+	// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+	// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+	// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+	// tenant in the `tenant` header.
+	//
+	// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	// 401 code: `unauthorized` (wrong username or password).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+	AuthenticateWithResponse(ctx context.Context, params *AuthenticateParams, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthenticateReply, error)
+
+	// CreateCardOrderWithBodyWithResponse Card order
+	//
+	// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+	//
+	// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+	// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+	// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+	// order). The answer gives the status at that moment, so an order whose `processStartTime`
+	// has passed is answered `PENDING` or later at once. Move the clock with
+	// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+	// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+	// `processStartTime` is not a real date and time; `validity` is recorded only.
+	//
+	// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+	CreateCardOrderWithBodyWithResponse(ctx context.Context, params *CreateCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCardOrderReply, error)
+
+	// CreateCardOrderWithResponse Card order
+	//
+	// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+	//
+	// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+	// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+	// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+	// order). The answer gives the status at that moment, so an order whose `processStartTime`
+	// has passed is answered `PENDING` or later at once. Move the clock with
+	// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+	// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+	// `processStartTime` is not a real date and time; `validity` is recorded only.
+	//
+	// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+	CreateCardOrderWithResponse(ctx context.Context, params *CreateCardOrderParams, body CreateCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCardOrderReply, error)
+
+	// CancelCardOrderWithBodyWithResponse Cancel card order
+	//
+	// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+	// branchId must match the original order for the cancellation to succeed. Orders that have
+	// already been processed or are in PENDING state at CMS may not be cancellable.
+	//
+	// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+	// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+	// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+	// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+	// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+	//
+	// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+	// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+	CancelCardOrderWithBodyWithResponse(ctx context.Context, params *CancelCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelCardOrderReply, error)
+
+	// CancelCardOrderWithResponse Cancel card order
+	//
+	// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+	// branchId must match the original order for the cancellation to succeed. Orders that have
+	// already been processed or are in PENDING state at CMS may not be cancellable.
+	//
+	// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+	// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+	// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+	// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+	// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+	//
+	// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+	// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+	CancelCardOrderWithResponse(ctx context.Context, params *CancelCardOrderParams, body CancelCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelCardOrderReply, error)
+
+	// ExpireInstaKitsWithBodyWithResponse Expire insta kits
+	//
+	// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+	// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+	// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+	//
+	// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+	// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+	// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+	// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+	// assigned to a customer), `card.already.closed` (the kit has already expired),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+	ExpireInstaKitsWithBodyWithResponse(ctx context.Context, params *ExpireInstaKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExpireInstaKitsReply, error)
+
+	// ExpireInstaKitsWithResponse Expire insta kits
+	//
+	// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+	// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+	// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+	//
+	// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+	// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+	// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+	// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+	// assigned to a customer), `card.already.closed` (the kit has already expired),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+	ExpireInstaKitsWithResponse(ctx context.Context, params *ExpireInstaKitsParams, body ExpireInstaKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExpireInstaKitsReply, error)
+
+	// KitActivationWithBodyWithResponse Kit activation
+	//
+	// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+	// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+	KitActivationWithBodyWithResponse(ctx context.Context, params *KitActivationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*KitActivationReply, error)
+
+	// KitActivationWithResponse Kit activation
+	//
+	// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+	// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+	KitActivationWithResponse(ctx context.Context, params *KitActivationParams, body KitActivationJSONRequestBody, reqEditors ...RequestEditorFn) (*KitActivationReply, error)
+
+	// KitTrackingWithBodyWithResponse Kit tracking
+	//
+	// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+	// tracking information from the delivery service provider including origin, destination,
+	// expected delivery date, current status, and a full scan history showing each transit
+	// point the shipment has passed through.
+	//
+	// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+	// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+	// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+	// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+	// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+	// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+	// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+	// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+	// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+	// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+	// now, with a last scan saying so; they change no state.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+	// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+	// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+	KitTrackingWithBodyWithResponse(ctx context.Context, params *KitTrackingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*KitTrackingReply, error)
+
+	// KitTrackingWithResponse Kit tracking
+	//
+	// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+	// tracking information from the delivery service provider including origin, destination,
+	// expected delivery date, current status, and a full scan history showing each transit
+	// point the shipment has passed through.
+	//
+	// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+	// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+	// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+	// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+	// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+	// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+	// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+	// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+	// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+	// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+	// now, with a last scan saying so; they change no state.
+	//
+	// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+	// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+	// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+	KitTrackingWithResponse(ctx context.Context, params *KitTrackingParams, body KitTrackingJSONRequestBody, reqEditors ...RequestEditorFn) (*KitTrackingReply, error)
+
+	// ManageAllKitsWithBodyWithResponse Manage all cards
+	//
+	// Manages all cards associated with a mobile number or entity ID in a single operation.
+	// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+	// like lost phone where all cards need to be blocked at once, or for bulk operations
+	// triggered by customer service. Either mobileNo or entityId must be provided to identify
+	// the cards.
+	//
+	// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+	// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+	// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+	// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+	// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+	// and `channel` are audit data: the sandbox keeps them with the request in its journal
+	// (`GET /__sandbox/journal`).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+	// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+	// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+	ManageAllKitsWithBodyWithResponse(ctx context.Context, params *ManageAllKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ManageAllKitsReply, error)
+
+	// ManageAllKitsWithResponse Manage all cards
+	//
+	// Manages all cards associated with a mobile number or entity ID in a single operation.
+	// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+	// like lost phone where all cards need to be blocked at once, or for bulk operations
+	// triggered by customer service. Either mobileNo or entityId must be provided to identify
+	// the cards.
+	//
+	// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+	// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+	// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+	// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+	// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+	// and `channel` are audit data: the sandbox keeps them with the request in its journal
+	// (`GET /__sandbox/journal`).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+	// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+	// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+	ManageAllKitsWithResponse(ctx context.Context, params *ManageAllKitsParams, body ManageAllKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*ManageAllKitsReply, error)
+
+	// ManageKitWithBodyWithResponse Manage existing kits
+	//
+	// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+	// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+	// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+	// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+	// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+	// fields may be required.
+	//
+	// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+	// new card is PHYSICAL (missing: `invalid.input.request`).
+	//
+	// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+	//
+	// | operation | from | to | otherwise |
+	// |---|---|---|---|
+	// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+	// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	//
+	// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+	// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+	// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+	// replacement. The old kit's status and the new kit change together or not at all. The new
+	// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+	// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+	// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+	// changes nothing.
+	// Sandbox addition: the result then also carries the new kit as `newKit`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+	// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+	// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+	// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+	// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+	ManageKitWithBodyWithResponse(ctx context.Context, params *ManageKitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ManageKitReply, error)
+
+	// ManageKitWithResponse Manage existing kits
+	//
+	// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+	// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+	// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+	// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+	// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+	// fields may be required.
+	//
+	// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+	// new card is PHYSICAL (missing: `invalid.input.request`).
+	//
+	// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+	//
+	// | operation | from | to | otherwise |
+	// |---|---|---|---|
+	// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+	// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+	// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+	//
+	// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+	// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+	// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+	// replacement. The old kit's status and the new kit change together or not at all. The new
+	// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+	// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+	// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+	// changes nothing.
+	// Sandbox addition: the result then also carries the new kit as `newKit`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+	// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+	// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+	// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+	// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+	ManageKitWithResponse(ctx context.Context, params *ManageKitParams, body ManageKitJSONRequestBody, reqEditors ...RequestEditorFn) (*ManageKitReply, error)
+
+	// UpgradeCardWithBodyWithResponse Card upgrade
+	//
+	// Upgrades an existing card to a higher tier or different product variant. The existing card
+	// identified by kitNo will be replaced with a new card of the specified tier type and
+	// product. The kitInfo array specifies the desired card characteristics including alias
+	// name, card type, plastic code, and tier type for the upgrade.
+	//
+	// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+	// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+	// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+	// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+	// sandbox answers with the request's `entityId`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+	// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+	UpgradeCardWithBodyWithResponse(ctx context.Context, params *UpgradeCardParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpgradeCardReply, error)
+
+	// UpgradeCardWithResponse Card upgrade
+	//
+	// Upgrades an existing card to a higher tier or different product variant. The existing card
+	// identified by kitNo will be replaced with a new card of the specified tier type and
+	// product. The kitInfo array specifies the desired card characteristics including alias
+	// name, card type, plastic code, and tier type for the upgrade.
+	//
+	// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+	// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+	// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+	// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+	// sandbox answers with the request's `entityId`.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+	// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+	// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+	UpgradeCardWithResponse(ctx context.Context, params *UpgradeCardParams, body UpgradeCardJSONRequestBody, reqEditors ...RequestEditorFn) (*UpgradeCardReply, error)
+
+	// SetPinV2WithBodyWithResponse Set PIN V2
+	//
+	// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+	// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+	// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+	// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+	// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+	// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+	// the card expiry date in MMYY format.
+	//
+	// In detail:
+	// 1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+	//    digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+	//    of the PAN excluding the check digit.
+	// 2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+	//    random 16-byte IV, 128-bit tag, no additional data.
+	// 3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+	//
+	// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+	// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+	// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+	// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+	// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+	// month 13, is `invalid.input.request` before any of them):
+	// 1. `CUS001`: no customer with this `entityId`;
+	// 2. `MCC007`: no kit `kitNo` for this customer;
+	// 3. `card.not.active`: the kit is not `ACTIVE`;
+	// 4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+	// 5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+	//    16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+	//    the `detailMessage` says which;
+	// 6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+	//    control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+	//    for another PAN usually fails here), the `detailMessage` says which.
+	//
+	// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+	// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+	// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+	// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+	//
+	// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+	SetPinV2WithBodyWithResponse(ctx context.Context, params *SetPinV2Params, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPinV2Reply, error)
+
+	// SetPinV2WithResponse Set PIN V2
+	//
+	// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+	// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+	// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+	// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+	// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+	// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+	// the card expiry date in MMYY format.
+	//
+	// In detail:
+	// 1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+	//    digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+	//    of the PAN excluding the check digit.
+	// 2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+	//    random 16-byte IV, 128-bit tag, no additional data.
+	// 3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+	//
+	// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+	// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+	// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+	// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+	// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+	// month 13, is `invalid.input.request` before any of them):
+	// 1. `CUS001`: no customer with this `entityId`;
+	// 2. `MCC007`: no kit `kitNo` for this customer;
+	// 3. `card.not.active`: the kit is not `ACTIVE`;
+	// 4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+	// 5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+	//    16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+	//    the `detailMessage` says which;
+	// 6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+	//    control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+	//    for another PAN usually fails here), the `detailMessage` says which.
+	//
+	// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+	// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+	// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+	// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+	//
+	// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+	// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+	SetPinV2WithResponse(ctx context.Context, params *SetPinV2Params, body SetPinV2JSONRequestBody, reqEditors ...RequestEditorFn) (*SetPinV2Reply, error)
+
+	// RegisterCustomerWithBodyWithResponse Register customer
+	//
+	// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+	// and issues the customer's kits.
+	//
+	// - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+	//   with `contactNo`.
+	// - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+	//   the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+	//   the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+	//   kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+	//   and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+	//   issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+	//   `4240190011` (batch `4240190010`).
+	// - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+	//   may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+	// - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+	//   it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+	// - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+	//
+	// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+	// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+	// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+	// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+	// `tenant.not.found`. A refused registration changes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+	RegisterCustomerWithBodyWithResponse(ctx context.Context, params *RegisterCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterCustomerReply, error)
+
+	// RegisterCustomerWithResponse Register customer
+	//
+	// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+	// and issues the customer's kits.
+	//
+	// - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+	//   with `contactNo`.
+	// - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+	//   the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+	//   the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+	//   kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+	//   and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+	//   issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+	//   `4240190011` (batch `4240190010`).
+	// - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+	//   may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+	// - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+	//   it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+	// - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+	//
+	// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+	// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+	// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+	// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+	// `tenant.not.found`. A refused registration changes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+	RegisterCustomerWithResponse(ctx context.Context, params *RegisterCustomerParams, body RegisterCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterCustomerReply, error)
+
+	// UpdatePoaWithBodyWithResponse Update proof of address information
+	//
+	// Updates the address information (proof of address) of an existing debit card customer.
+	//
+	// Sandbox choice: each given address replaces the customer's address of the same
+	// `addressCategory`; addresses of other categories are kept.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+	UpdatePoaWithBodyWithResponse(ctx context.Context, params *UpdatePoaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePoaReply, error)
+
+	// UpdatePoaWithResponse Update proof of address information
+	//
+	// Updates the address information (proof of address) of an existing debit card customer.
+	//
+	// Sandbox choice: each given address replaces the customer's address of the same
+	// `addressCategory`; addresses of other categories are kept.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+	UpdatePoaWithResponse(ctx context.Context, params *UpdatePoaParams, body UpdatePoaJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePoaReply, error)
+
+	// UpdatePoiWithBodyWithResponse Update proof of identity information
+	//
+	// Updates the communication or contact information (proof of identity) for an existing
+	// debit card customer. This API allows changing the mobile number, email address, and
+	// notification preferences associated with a customer entity.
+	//
+	// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+	// (`appId` and `countryCode` become null unless given).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+	UpdatePoiWithBodyWithResponse(ctx context.Context, params *UpdatePoiParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePoiReply, error)
+
+	// UpdatePoiWithResponse Update proof of identity information
+	//
+	// Updates the communication or contact information (proof of identity) for an existing
+	// debit card customer. This API allows changing the mobile number, email address, and
+	// notification preferences associated with a customer entity.
+	//
+	// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+	// (`appId` and `countryCode` become null unless given).
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+	UpdatePoiWithResponse(ctx context.Context, params *UpdatePoiParams, body UpdatePoiJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePoiReply, error)
+
+	// ViewCustomerWithBodyWithResponse View customer
+	//
+	// Retrieves complete customer profile information by entity ID. Returns all associated data
+	// including account details, kit/card information, address records, communication contacts,
+	// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+	// of a customer in the DCMS system.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+	ViewCustomerWithBodyWithResponse(ctx context.Context, params *ViewCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ViewCustomerReply, error)
+
+	// ViewCustomerWithResponse View customer
+	//
+	// Retrieves complete customer profile information by entity ID. Returns all associated data
+	// including account details, kit/card information, address records, communication contacts,
+	// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+	// of a customer in the DCMS system.
+	//
+	// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+	// `tenant.header.missing`, `tenant.not.found`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+	ViewCustomerWithResponse(ctx context.Context, params *ViewCustomerParams, body ViewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ViewCustomerReply, error)
+}
+
+type AuthenticateReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthenticateResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthenticateReply) GetJSON200() *AuthenticateResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthenticateReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthenticateReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AuthenticateReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AuthenticateReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthenticateReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthenticateReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthenticateReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthenticateReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateCardOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateCardOrderResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateCardOrderReply) GetJSON200() *CreateCardOrderResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateCardOrderReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateCardOrderReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateCardOrderReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateCardOrderReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCardOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCardOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCardOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCardOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelCardOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CancelCardOrderResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelCardOrderReply) GetJSON200() *CancelCardOrderResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CancelCardOrderReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CancelCardOrderReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CancelCardOrderReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CancelCardOrderReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelCardOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelCardOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelCardOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelCardOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExpireInstaKitsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ExpireInstaKitsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExpireInstaKitsReply) GetJSON200() *ExpireInstaKitsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExpireInstaKitsReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExpireInstaKitsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExpireInstaKitsReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExpireInstaKitsReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExpireInstaKitsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExpireInstaKitsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExpireInstaKitsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExpireInstaKitsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type KitActivationReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KitActivationResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r KitActivationReply) GetJSON200() *KitActivationResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r KitActivationReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r KitActivationReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r KitActivationReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r KitActivationReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r KitActivationReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r KitActivationReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r KitActivationReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r KitActivationReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type KitTrackingReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KitTrackingResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r KitTrackingReply) GetJSON200() *KitTrackingResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r KitTrackingReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r KitTrackingReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r KitTrackingReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r KitTrackingReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r KitTrackingReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r KitTrackingReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r KitTrackingReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r KitTrackingReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ManageAllKitsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ManageAllKitsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ManageAllKitsReply) GetJSON200() *ManageAllKitsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ManageAllKitsReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ManageAllKitsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ManageAllKitsReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ManageAllKitsReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ManageAllKitsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ManageAllKitsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ManageAllKitsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ManageAllKitsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ManageKitReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ManageKitResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ManageKitReply) GetJSON200() *ManageKitResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ManageKitReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ManageKitReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ManageKitReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ManageKitReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ManageKitReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ManageKitReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ManageKitReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ManageKitReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpgradeCardReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpgradeCardResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpgradeCardReply) GetJSON200() *UpgradeCardResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpgradeCardReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpgradeCardReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpgradeCardReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpgradeCardReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpgradeCardReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpgradeCardReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpgradeCardReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpgradeCardReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetPinV2Reply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SetPinV2Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetPinV2Reply) GetJSON200() *SetPinV2Response {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetPinV2Reply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetPinV2Reply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetPinV2Reply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetPinV2Reply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetPinV2Reply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetPinV2Reply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetPinV2Reply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetPinV2Reply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RegisterCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterCustomerResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RegisterCustomerReply) GetJSON200() *RegisterCustomerResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RegisterCustomerReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RegisterCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RegisterCustomerReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RegisterCustomerReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdatePoaReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpdateCustomerResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePoaReply) GetJSON200() *UpdateCustomerResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdatePoaReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdatePoaReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdatePoaReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdatePoaReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePoaReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePoaReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePoaReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePoaReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdatePoiReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpdateCustomerResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePoiReply) GetJSON200() *UpdateCustomerResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdatePoiReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdatePoiReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdatePoiReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdatePoiReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePoiReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePoiReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePoiReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePoiReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ViewCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ViewCustomerResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ViewCustomerReply) GetJSON200() *ViewCustomerResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ViewCustomerReply) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ViewCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ViewCustomerReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ViewCustomerReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ViewCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ViewCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ViewCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ViewCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthenticateWithBodyWithResponse Authenticate
+//
+// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+// tenant in the `tenant` header.
+//
+// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+// 401 code: `unauthorized` (wrong username or password).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+func (c *ClientWithResponses) AuthenticateWithBodyWithResponse(ctx context.Context, params *AuthenticateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthenticateReply, error) {
+	rsp, err := c.AuthenticateWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthenticateReply(rsp)
+}
+
+// AuthenticateWithResponse Authenticate
+//
+// Exchanges a username and password for a JWT (`id_token`, valid about one hour) to send as
+// `Authorization: Bearer <id_token>`. The vendor returns the bare token object, not the
+// envelope. Sandbox user: `sandbox_user` / `sandbox_password`. The token is bound to the
+// tenant in the `tenant` header.
+//
+// 400 codes: `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+// 401 code: `unauthorized` (wrong username or password).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/api/authenticate (the `Authenticate` operationId).
+func (c *ClientWithResponses) AuthenticateWithResponse(ctx context.Context, params *AuthenticateParams, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthenticateReply, error) {
+	rsp, err := c.Authenticate(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthenticateReply(rsp)
+}
+
+// CreateCardOrderWithBodyWithResponse Card order
+//
+// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+//
+// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+// order). The answer gives the status at that moment, so an order whose `processStartTime`
+// has passed is answered `PENDING` or later at once. Move the clock with
+// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+// `processStartTime` is not a real date and time; `validity` is recorded only.
+//
+// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+func (c *ClientWithResponses) CreateCardOrderWithBodyWithResponse(ctx context.Context, params *CreateCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCardOrderReply, error) {
+	rsp, err := c.CreateCardOrderWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCardOrderReply(rsp)
+}
+
+// CreateCardOrderWithResponse Card order
+//
+// Places a bulk order of insta-card kits for a branch. A new order is `RECEIVED`.
+//
+// Sandbox choice: an order's status follows the sandbox clock: `RECEIVED` until
+// `processStartTime` (India Standard Time, UTC+05:30), then `PENDING`, `PROCESSED` 24 hours
+// after `processStartTime` and `SUCCESS` 48 hours after it (the sandbox never fails an
+// order). The answer gives the status at that moment, so an order whose `processStartTime`
+// has passed is answered `PENDING` or later at once. Move the clock with
+// `POST /__sandbox/clock`; `card-order/cancel` tells the status of an order it refuses. An
+// order is invalid (`ORD001`) when a product's `bin` is not the sandbox BIN `608040` or
+// `processStartTime` is not a real date and time; `validity` is recorded only.
+//
+// 400 codes: `ORD001` (invalid order), `entity.already.exists` (the `orderId` is taken),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/card-order (the `CreateCardOrder` operationId).
+func (c *ClientWithResponses) CreateCardOrderWithResponse(ctx context.Context, params *CreateCardOrderParams, body CreateCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCardOrderReply, error) {
+	rsp, err := c.CreateCardOrder(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCardOrderReply(rsp)
+}
+
+// CancelCardOrderWithBodyWithResponse Cancel card order
+//
+// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+// branchId must match the original order for the cancellation to succeed. Orders that have
+// already been processed or are in PENDING state at CMS may not be cancellable.
+//
+// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+//
+// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+func (c *ClientWithResponses) CancelCardOrderWithBodyWithResponse(ctx context.Context, params *CancelCardOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelCardOrderReply, error) {
+	rsp, err := c.CancelCardOrderWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelCardOrderReply(rsp)
+}
+
+// CancelCardOrderWithResponse Cancel card order
+//
+// Cancels a card order that is in a cancellable state such as RECEIVED. Both the orderId and
+// branchId must match the original order for the cancellation to succeed. Orders that have
+// already been processed or are in PENDING state at CMS may not be cancellable.
+//
+// Only a `RECEIVED` order can be cancelled. Sandbox choice: an order is `RECEIVED` until its
+// `processStartTime` passes on the sandbox clock (see `createCardOrder`); a cancelled order
+// cannot be cancelled again (`ORD003`), and its `orderId` stays taken. The `ORD003`
+// `detailMessage` names the order's status. The sandbox's own order `ORD-2024-0001` (branch
+// `BR001`) starts in 2099, so it is `RECEIVED` until cancelled.
+//
+// 400 codes: `ORD001` (no such order, or `branchId` is not the order's branch), `ORD003`
+// (the order is not `RECEIVED`, or already cancelled), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/card-order/cancel (the `CancelCardOrder` operationId).
+func (c *ClientWithResponses) CancelCardOrderWithResponse(ctx context.Context, params *CancelCardOrderParams, body CancelCardOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelCardOrderReply, error) {
+	rsp, err := c.CancelCardOrder(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelCardOrderReply(rsp)
+}
+
+// ExpireInstaKitsWithBodyWithResponse Expire insta kits
+//
+// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+//
+// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+// assigned to a customer), `card.already.closed` (the kit has already expired),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+func (c *ClientWithResponses) ExpireInstaKitsWithBodyWithResponse(ctx context.Context, params *ExpireInstaKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExpireInstaKitsReply, error) {
+	rsp, err := c.ExpireInstaKitsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExpireInstaKitsReply(rsp)
+}
+
+// ExpireInstaKitsWithResponse Expire insta kits
+//
+// Expires unassigned insta-kits that have not been allocated to any customer. This is used
+// for inventory cleanup when insta-card kits that were pre-generated are no longer needed.
+// Either the kitNo or parentKitNo can be provided to identify the kit or kits to expire.
+//
+// Give exactly one of `kitNo` (one kit) or `parentKitNo` (every kit of that insta-kit batch);
+// neither or both gets `invalid.input.request`. Expired kits get status `EXPIRED_CARD`.
+// Sandbox choice: with `parentKitNo`, the batch's `UNALLOCATED` kits expire and kits already
+// assigned are left alone; `INV001` only if none of the batch is `UNALLOCATED`.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo` / `parentKitNo`), `INV001` (the kit is
+// assigned to a customer), `card.already.closed` (the kit has already expired),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/inventory/instaKit/expire (the `ExpireInstaKits` operationId).
+func (c *ClientWithResponses) ExpireInstaKitsWithResponse(ctx context.Context, params *ExpireInstaKitsParams, body ExpireInstaKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExpireInstaKitsReply, error) {
+	rsp, err := c.ExpireInstaKits(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExpireInstaKitsReply(rsp)
+}
+
+// KitActivationWithBodyWithResponse Kit activation
+//
+// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+func (c *ClientWithResponses) KitActivationWithBodyWithResponse(ctx context.Context, params *KitActivationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*KitActivationReply, error) {
+	rsp, err := c.KitActivationWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseKitActivationReply(rsp)
+}
+
+// KitActivationWithResponse Kit activation
+//
+// Activates a customer's kit: an `INACTIVE` or `ASSIGNED` kit becomes `ACTIVE`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.active` (the kit is `ACTIVE` or `LOCKED`), `card.already.blocked`,
+// `card.already.closed` (`REPLACED` or `EXPIRED_CARD`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/kitActivation (the `KitActivation` operationId).
+func (c *ClientWithResponses) KitActivationWithResponse(ctx context.Context, params *KitActivationParams, body KitActivationJSONRequestBody, reqEditors ...RequestEditorFn) (*KitActivationReply, error) {
+	rsp, err := c.KitActivation(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseKitActivationReply(rsp)
+}
+
+// KitTrackingWithBodyWithResponse Kit tracking
+//
+// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+// tracking information from the delivery service provider including origin, destination,
+// expected delivery date, current status, and a full scan history showing each transit
+// point the shipment has passed through.
+//
+// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+// now, with a last scan saying so; they change no state.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+func (c *ClientWithResponses) KitTrackingWithBodyWithResponse(ctx context.Context, params *KitTrackingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*KitTrackingReply, error) {
+	rsp, err := c.KitTrackingWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseKitTrackingReply(rsp)
+}
+
+// KitTrackingWithResponse Kit tracking
+//
+// Tracks the delivery status of a card kit that was issued. Returns detailed shipment
+// tracking information from the delivery service provider including origin, destination,
+// expected delivery date, current status, and a full scan history showing each transit
+// point the shipment has passed through.
+//
+// Sandbox choice: every PHYSICAL kit the sandbox issues to a customer (register, replacement,
+// upgrade) has one shipment, picked up at issue from `CHENNAI HUB` to the city of the
+// delivery address, `receivedBy` the customer. Its scans appear as the sandbox clock passes
+// them: picked up (at issue), in transit at `BENGALURU HUB` (+20 h), arrived at destination
+// (+44 h), out for delivery (+66 h), all `UD`, then delivered (`DL`, +72 h), when the status
+// turns from `IN_TRANSIT` to `DELIVERED` and `receivedBy` appears. `expectedDeliveryDate` is
+// the day of the +72 h scan. Dates are India Standard Time, written like `13 April 2024`,
+// times `HH:mm`. The seeded customers' PHYSICAL kits were shipped in April 2024 and are
+// delivered. The scenarios `shipment-delivered`, `shipment-at-bank` and `shipment-returned`
+// (`X-Sandbox-Scenario`) show a kit that has a shipment as `DELIVERED`, `BANK` or `RETURNED`
+// now, with a last scan saying so; they change no state.
+//
+// 400 codes: `kit.not.found` (unknown `kitNo`), `MCC007` (the kit is not issued to a
+// customer, i.e. still `UNALLOCATED` inventory), `shipment.not.found` (a VIRTUAL kit, or an
+// insta kit handed over at the branch: nothing was shipped), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/kitTracking (the `KitTracking` operationId).
+func (c *ClientWithResponses) KitTrackingWithResponse(ctx context.Context, params *KitTrackingParams, body KitTrackingJSONRequestBody, reqEditors ...RequestEditorFn) (*KitTrackingReply, error) {
+	rsp, err := c.KitTracking(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseKitTrackingReply(rsp)
+}
+
+// ManageAllKitsWithBodyWithResponse Manage all cards
+//
+// Manages all cards associated with a mobile number or entity ID in a single operation.
+// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+// like lost phone where all cards need to be blocked at once, or for bulk operations
+// triggered by customer service. Either mobileNo or entityId must be provided to identify
+// the cards.
+//
+// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+// and `channel` are audit data: the sandbox keeps them with the request in its journal
+// (`GET /__sandbox/journal`).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+func (c *ClientWithResponses) ManageAllKitsWithBodyWithResponse(ctx context.Context, params *ManageAllKitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ManageAllKitsReply, error) {
+	rsp, err := c.ManageAllKitsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseManageAllKitsReply(rsp)
+}
+
+// ManageAllKitsWithResponse Manage all cards
+//
+// Manages all cards associated with a mobile number or entity ID in a single operation.
+// Supports BLOCK, LOCK, and UNLOCK operations across all cards. This is useful for scenarios
+// like lost phone where all cards need to be blocked at once, or for bulk operations
+// triggered by customer service. Either mobileNo or entityId must be provided to identify
+// the cards.
+//
+// Sandbox choice: if both are given, `entityId` wins; a `mobileNo` identifies the customer
+// whose `communicationInfo` has that `contactNo` (the one who has had it longest if several). Cards the
+// operation does not apply to are skipped and not listed: BLOCK applies to `ACTIVE`,
+// `LOCKED`, `INACTIVE` and `ASSIGNED` cards; LOCK to `ACTIVE` cards; UNLOCK to `LOCKED` cards.
+// All of the customer's eligible cards change in one step (all or none). `reason`, `changer`
+// and `channel` are audit data: the sandbox keeps them with the request in its journal
+// (`GET /__sandbox/journal`).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `entity.not.found` (no customer
+// with this `mobileNo`), `card.not.found` (no card the operation applies to),
+// `invalid.input.request` (neither `mobileNo` nor `entityId`, or a contract violation),
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/manageAllKits (the `ManageAllKits` operationId).
+func (c *ClientWithResponses) ManageAllKitsWithResponse(ctx context.Context, params *ManageAllKitsParams, body ManageAllKitsJSONRequestBody, reqEditors ...RequestEditorFn) (*ManageAllKitsReply, error) {
+	rsp, err := c.ManageAllKits(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseManageAllKitsReply(rsp)
+}
+
+// ManageKitWithBodyWithResponse Manage existing kits
+//
+// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+// fields may be required.
+//
+// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+// new card is PHYSICAL (missing: `invalid.input.request`).
+//
+// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+//
+// | operation | from | to | otherwise |
+// |---|---|---|---|
+// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+//
+// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+// replacement. The old kit's status and the new kit change together or not at all. The new
+// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+// changes nothing.
+// Sandbox addition: the result then also carries the new kit as `newKit`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+func (c *ClientWithResponses) ManageKitWithBodyWithResponse(ctx context.Context, params *ManageKitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ManageKitReply, error) {
+	rsp, err := c.ManageKitWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseManageKitReply(rsp)
+}
+
+// ManageKitWithResponse Manage existing kits
+//
+// Manages existing card kits by performing lifecycle operations such as BLOCK, LOCK, UNLOCK,
+// REPLACE, and BLOCK_AND_REPLACE. LOCK temporarily disables the card and can be reversed
+// with UNLOCK. BLOCK permanently disables the card. REPLACE issues a new card to replace the
+// existing one. BLOCK_AND_REPLACE blocks the current card and issues a replacement in one
+// operation. For REPLACE and BLOCK_AND_REPLACE operations, the cardType and deliveryAddress
+// fields may be required.
+//
+// `cardType` is required for REPLACE and BLOCK_AND_REPLACE; `deliveryAddress` too when the
+// new card is PHYSICAL (missing: `invalid.input.request`).
+//
+// Sandbox choice, the kit state table (`oldKit` must belong to `entityId`):
+//
+// | operation | from | to | otherwise |
+// |---|---|---|---|
+// | LOCK | ACTIVE | LOCKED | LOCKED: `card.already.locked`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | UNLOCK | LOCKED | ACTIVE | ACTIVE: `card.already.active`; INACTIVE/ASSIGNED: `card.not.active`; BLOCKED: `card.already.blocked` |
+// | BLOCK | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+// | REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED, BLOCKED | REPLACED | |
+// | BLOCK_AND_REPLACE | ACTIVE, LOCKED, INACTIVE, ASSIGNED | BLOCKED | BLOCKED: `card.already.blocked` |
+//
+// Any operation on a `REPLACED` or `EXPIRED_CARD` kit gets `card.already.closed`, and so does
+// REPLACE of a `BLOCKED` kit that already has its replacement (BLOCK_AND_REPLACE): a kit is
+// replaced once. REPLACE of a kit blocked with BLOCK is how a blocked card gets its
+// replacement. The old kit's status and the new kit change together or not at all. The new
+// kit of a replacement gets a new `kitNo`, keeps the old kit's account and tier, takes the
+// product `<schemeCode>_<cardType>` of the requested `cardType`, and starts `INACTIVE`
+// (VIRTUAL) or `ASSIGNED` (PHYSICAL, shipped to `deliveryAddress`). An illegal operation
+// changes nothing.
+// Sandbox addition: the result then also carries the new kit as `newKit`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `oldKit` for this
+// customer: unknown, or another customer's), `card.already.active`, `card.already.blocked`,
+// `card.already.closed`, `card.already.locked`, `card.not.active`, `invalid.input.request`
+// (also: `cardType` or `deliveryAddress` missing where needed, or a `deliveryAddress` the
+// customer has no address for), `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/manageKit (the `ManageKit` operationId).
+func (c *ClientWithResponses) ManageKitWithResponse(ctx context.Context, params *ManageKitParams, body ManageKitJSONRequestBody, reqEditors ...RequestEditorFn) (*ManageKitReply, error) {
+	rsp, err := c.ManageKit(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseManageKitReply(rsp)
+}
+
+// UpgradeCardWithBodyWithResponse Card upgrade
+//
+// Upgrades an existing card to a higher tier or different product variant. The existing card
+// identified by kitNo will be replaced with a new card of the specified tier type and
+// product. The kitInfo array specifies the desired card characteristics including alias
+// name, card type, plastic code, and tier type for the upgrade.
+//
+// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+// sandbox answers with the request's `entityId`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+func (c *ClientWithResponses) UpgradeCardWithBodyWithResponse(ctx context.Context, params *UpgradeCardParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpgradeCardReply, error) {
+	rsp, err := c.UpgradeCardWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpgradeCardReply(rsp)
+}
+
+// UpgradeCardWithResponse Card upgrade
+//
+// Upgrades an existing card to a higher tier or different product variant. The existing card
+// identified by kitNo will be replaced with a new card of the specified tier type and
+// product. The kitInfo array specifies the desired card characteristics including alias
+// name, card type, plastic code, and tier type for the upgrade.
+//
+// `deliveryAddress` is needed when a new card is PHYSICAL (missing: `invalid.input.request`).
+// Sandbox choice: one new kit is issued per `kitInfo` entry, on the old kit's account; the
+// old kit becomes `REPLACED`. New kits start `INACTIVE` (VIRTUAL) or `ASSIGNED` (PHYSICAL).
+// The seed's sample response (kept verbatim) shows other entity IDs than its request; the
+// sandbox answers with the request's `entityId`.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `MCC007` (no kit `kitNo` for this
+// customer), `card.already.blocked`, `card.already.closed` (the old kit is `REPLACED` or
+// `EXPIRED_CARD`), `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/upgradeCard (the `UpgradeCard` operationId).
+func (c *ClientWithResponses) UpgradeCardWithResponse(ctx context.Context, params *UpgradeCardParams, body UpgradeCardJSONRequestBody, reqEditors ...RequestEditorFn) (*UpgradeCardReply, error) {
+	rsp, err := c.UpgradeCard(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpgradeCardReply(rsp)
+}
+
+// SetPinV2WithBodyWithResponse Set PIN V2
+//
+// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+// the card expiry date in MMYY format.
+//
+// In detail:
+//  1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+//     digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+//     of the PAN excluding the check digit.
+//  2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+//     random 16-byte IV, 128-bit tag, no additional data.
+//  3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+//
+// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+// month 13, is `invalid.input.request` before any of them):
+//  1. `CUS001`: no customer with this `entityId`;
+//  2. `MCC007`: no kit `kitNo` for this customer;
+//  3. `card.not.active`: the kit is not `ACTIVE`;
+//  4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+//  5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+//     16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+//     the `detailMessage` says which;
+//  6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+//     control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+//     for another PAN usually fails here), the `detailMessage` says which.
+//
+// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+//
+// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+func (c *ClientWithResponses) SetPinV2WithBodyWithResponse(ctx context.Context, params *SetPinV2Params, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPinV2Reply, error) {
+	rsp, err := c.SetPinV2WithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPinV2Reply(rsp)
+}
+
+// SetPinV2WithResponse Set PIN V2
+//
+// Enhanced version of Set PIN that uses AES-GCM encryption for the PIN block. The PIN must
+// be encrypted using a three-step process. Step 1 - PIN Block Generation using ISO 9564
+// Format 0 encoding where the PIN is XORed with the PAN (card number). Step 2 - AES-GCM
+// Encryption where the PIN block from step 1 is encrypted using the shared set-PIN key with
+// a random 16-byte IV and 128-bit authentication tag. Step 3 - The final encrypted PIN block
+// is Base64 encoded containing the IV prepended to the ciphertext. The expiryDate must match
+// the card expiry date in MMYY format.
+//
+// In detail:
+//  1. PIN block (ISO 9564 format 0): `0` + the PIN length as one hex digit + the PIN (4 to 12
+//     digits), padded with `F` to 16 hex digits; XOR it with `0000` + the 12 rightmost digits
+//     of the PAN excluding the check digit.
+//  2. AES-GCM (sandbox key: AES-256, Base64 `c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=`),
+//     random 16-byte IV, 128-bit tag, no additional data.
+//  3. `pin` = Base64(IV ‖ ciphertext ‖ tag).
+//
+// Sandbox choice: the plaintext may be the PIN block's 8 bytes or its 16 hex characters
+// (either case). The kit's full test PAN comes from `GET /__sandbox/tenants/{tenant}/kits/{kitNo}`,
+// the tenant's key from `GET /__sandbox/tenants/{tenant}/keys`. `expiryDate` is
+// read as MMYY after left-padding to four digits (`729` → `0729`). The checks run in this
+// order and the first failure is answered (an `expiryDate` that is no MMYY at all, e.g.
+// month 13, is `invalid.input.request` before any of them):
+//  1. `CUS001`: no customer with this `entityId`;
+//  2. `MCC007`: no kit `kitNo` for this customer;
+//  3. `card.not.active`: the kit is not `ACTIVE`;
+//  4. `card.expiry.mismatch`: `expiryDate` is not the kit's expiry month and year;
+//  5. `invalid.pin`: `pin` is not Base64, has the wrong length (16-byte IV + 8-byte or
+//     16-character block + 16-byte tag), or fails GCM authentication (wrong key, IV or tag);
+//     the `detailMessage` says which;
+//  6. `PIN001`: the decrypted block is not a valid format 0 PIN block for this PAN (wrong
+//     control digit, PIN length outside 4–12, non-digit PIN, padding not `F`; a block built
+//     for another PAN usually fails here), the `detailMessage` says which.
+//
+// A PIN may be set again at any time. The sandbox never stores or logs the PIN or the block:
+// the kit only records that a PIN was set (`pinSet` in the admin test-kit view), and the
+// journal masks `pin`. The helper `sandbox pin-block --pan <PAN> --pin <PIN>` builds a valid
+// block, and `sandbox pin-block --pan <PAN> --check <block>` reads one.
+//
+// 400 codes: the six above, `pin.already.set` and `pin.locked` (scenario only),
+// `invalid.input.request`, `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/kit-manager/v2/setPin (the `SetPinV2` operationId).
+func (c *ClientWithResponses) SetPinV2WithResponse(ctx context.Context, params *SetPinV2Params, body SetPinV2JSONRequestBody, reqEditors ...RequestEditorFn) (*SetPinV2Reply, error) {
+	rsp, err := c.SetPinV2(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPinV2Reply(rsp)
+}
+
+// RegisterCustomerWithBodyWithResponse Register customer
+//
+// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+// and issues the customer's kits.
+//
+//   - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+//     with `contactNo`.
+//   - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+//     the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+//     the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+//     kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+//     and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+//     issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+//     `4240190011` (batch `4240190010`).
+//   - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+//     may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+//   - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+//     it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+//   - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+//
+// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+// `tenant.not.found`. A refused registration changes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+func (c *ClientWithResponses) RegisterCustomerWithBodyWithResponse(ctx context.Context, params *RegisterCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterCustomerReply, error) {
+	rsp, err := c.RegisterCustomerWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterCustomerReply(rsp)
+}
+
+// RegisterCustomerWithResponse Register customer
+//
+// Registers a debit card customer with addresses, contacts, KYC documents and accounts,
+// and issues the customer's kits.
+//
+//   - `addressInfo` must contain a `PERMANENT` address; `communicationInfo` at least one entry
+//     with `contactNo`.
+//   - `kitInfo` (optional) lists the kits to issue: with `kitNo`, an `UNALLOCATED` insta kit from
+//     the sandbox's inventory is assigned to the customer (it becomes `ASSIGNED`; handed over at
+//     the branch, it has no shipment; its `cardType` must be the kit's own); without it a new
+//     kit is issued with a new `kitNo`: VIRTUAL starts `INACTIVE`, PHYSICAL starts `ASSIGNED`
+//     and is shipped (see `kitTracking`). Sandbox choice: with no `kitInfo`, one VIRTUAL kit is
+//     issued. The sandbox's insta kits: `4240190001`–`4240190003` (batch `4240190000`) and
+//     `4240190011` (batch `4240190010`).
+//   - Sandbox choice: `dob` and `documentExpiry` must be real dates, an `accountNo` or `kitNo`
+//     may appear once, an `addressCategory` once (`invalid.input.request` naming the field).
+//   - `deliveryAddress` (optional) picks the address a PHYSICAL kit ships to. Sandbox choice:
+//     it defaults to `PERMANENT`; `COMMUNICATION` needs a `COMMUNICATION` address.
+//   - Sandbox choice: every kit is mapped to the first account in `accountInfo`.
+//
+// 400 codes: `entity.already.exists` (the `entityId` is taken), `kit.not.found` (a `kitNo`
+// not in the inventory), `INV001` (a `kitNo` already assigned, i.e. not `UNALLOCATED`),
+// `invalid.input.request` (contract violation, no PERMANENT address, COMMUNICATION delivery
+// without such an address, an insta kit of another `cardType`), `tenant.header.missing`,
+// `tenant.not.found`. A refused registration changes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/register (the `RegisterCustomer` operationId).
+func (c *ClientWithResponses) RegisterCustomerWithResponse(ctx context.Context, params *RegisterCustomerParams, body RegisterCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterCustomerReply, error) {
+	rsp, err := c.RegisterCustomer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterCustomerReply(rsp)
+}
+
+// UpdatePoaWithBodyWithResponse Update proof of address information
+//
+// Updates the address information (proof of address) of an existing debit card customer.
+//
+// Sandbox choice: each given address replaces the customer's address of the same
+// `addressCategory`; addresses of other categories are kept.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+func (c *ClientWithResponses) UpdatePoaWithBodyWithResponse(ctx context.Context, params *UpdatePoaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePoaReply, error) {
+	rsp, err := c.UpdatePoaWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePoaReply(rsp)
+}
+
+// UpdatePoaWithResponse Update proof of address information
+//
+// Updates the address information (proof of address) of an existing debit card customer.
+//
+// Sandbox choice: each given address replaces the customer's address of the same
+// `addressCategory`; addresses of other categories are kept.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/update-manager/poa (the `UpdatePoa` operationId).
+func (c *ClientWithResponses) UpdatePoaWithResponse(ctx context.Context, params *UpdatePoaParams, body UpdatePoaJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePoaReply, error) {
+	rsp, err := c.UpdatePoa(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePoaReply(rsp)
+}
+
+// UpdatePoiWithBodyWithResponse Update proof of identity information
+//
+// Updates the communication or contact information (proof of identity) for an existing
+// debit card customer. This API allows changing the mobile number, email address, and
+// notification preferences associated with a customer entity.
+//
+// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+// (`appId` and `countryCode` become null unless given).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+func (c *ClientWithResponses) UpdatePoiWithBodyWithResponse(ctx context.Context, params *UpdatePoiParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePoiReply, error) {
+	rsp, err := c.UpdatePoiWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePoiReply(rsp)
+}
+
+// UpdatePoiWithResponse Update proof of identity information
+//
+// Updates the communication or contact information (proof of identity) for an existing
+// debit card customer. This API allows changing the mobile number, email address, and
+// notification preferences associated with a customer entity.
+//
+// Sandbox choice: the given `communicationInfo` list replaces the customer's list
+// (`appId` and `countryCode` become null unless given).
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/update-manager/poi (the `UpdatePoi` operationId).
+func (c *ClientWithResponses) UpdatePoiWithResponse(ctx context.Context, params *UpdatePoiParams, body UpdatePoiJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePoiReply, error) {
+	rsp, err := c.UpdatePoi(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePoiReply(rsp)
+}
+
+// ViewCustomerWithBodyWithResponse View customer
+//
+// Retrieves complete customer profile information by entity ID. Returns all associated data
+// including account details, kit/card information, address records, communication contacts,
+// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+// of a customer in the DCMS system.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+func (c *ClientWithResponses) ViewCustomerWithBodyWithResponse(ctx context.Context, params *ViewCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ViewCustomerReply, error) {
+	rsp, err := c.ViewCustomerWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseViewCustomerReply(rsp)
+}
+
+// ViewCustomerWithResponse View customer
+//
+// Retrieves complete customer profile information by entity ID. Returns all associated data
+// including account details, kit/card information, address records, communication contacts,
+// KYC documents, and account-kit mappings. This is the primary API for getting a full view
+// of a customer in the DCMS system.
+//
+// 400 codes: `CUS001` (no customer with this `entityId`), `invalid.input.request`,
+// `tenant.header.missing`, `tenant.not.found`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/viewCustomer (the `ViewCustomer` operationId).
+func (c *ClientWithResponses) ViewCustomerWithResponse(ctx context.Context, params *ViewCustomerParams, body ViewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ViewCustomerReply, error) {
+	rsp, err := c.ViewCustomer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseViewCustomerReply(rsp)
+}
+
+// ParseAuthenticateReply parses an HTTP response from a AuthenticateWithResponse call
+func ParseAuthenticateReply(rsp *http.Response) (*AuthenticateReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthenticateReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthenticateResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCardOrderReply parses an HTTP response from a CreateCardOrderWithResponse call
+func ParseCreateCardOrderReply(rsp *http.Response) (*CreateCardOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCardOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateCardOrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelCardOrderReply parses an HTTP response from a CancelCardOrderWithResponse call
+func ParseCancelCardOrderReply(rsp *http.Response) (*CancelCardOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelCardOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CancelCardOrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExpireInstaKitsReply parses an HTTP response from a ExpireInstaKitsWithResponse call
+func ParseExpireInstaKitsReply(rsp *http.Response) (*ExpireInstaKitsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExpireInstaKitsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ExpireInstaKitsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseKitActivationReply parses an HTTP response from a KitActivationWithResponse call
+func ParseKitActivationReply(rsp *http.Response) (*KitActivationReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &KitActivationReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KitActivationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseKitTrackingReply parses an HTTP response from a KitTrackingWithResponse call
+func ParseKitTrackingReply(rsp *http.Response) (*KitTrackingReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &KitTrackingReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KitTrackingResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseManageAllKitsReply parses an HTTP response from a ManageAllKitsWithResponse call
+func ParseManageAllKitsReply(rsp *http.Response) (*ManageAllKitsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ManageAllKitsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ManageAllKitsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseManageKitReply parses an HTTP response from a ManageKitWithResponse call
+func ParseManageKitReply(rsp *http.Response) (*ManageKitReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ManageKitReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ManageKitResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpgradeCardReply parses an HTTP response from a UpgradeCardWithResponse call
+func ParseUpgradeCardReply(rsp *http.Response) (*UpgradeCardReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpgradeCardReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpgradeCardResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetPinV2Reply parses an HTTP response from a SetPinV2WithResponse call
+func ParseSetPinV2Reply(rsp *http.Response) (*SetPinV2Reply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetPinV2Reply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SetPinV2Response
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRegisterCustomerReply parses an HTTP response from a RegisterCustomerWithResponse call
+func ParseRegisterCustomerReply(rsp *http.Response) (*RegisterCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterCustomerResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePoaReply parses an HTTP response from a UpdatePoaWithResponse call
+func ParseUpdatePoaReply(rsp *http.Response) (*UpdatePoaReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePoaReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpdateCustomerResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePoiReply parses an HTTP response from a UpdatePoiWithResponse call
+func ParseUpdatePoiReply(rsp *http.Response) (*UpdatePoiReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePoiReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpdateCustomerResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseViewCustomerReply parses an HTTP response from a ViewCustomerWithResponse call
+func ParseViewCustomerReply(rsp *http.Response) (*ViewCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ViewCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ViewCustomerResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ServerInterface represents all server handlers.

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -630,6 +631,2074 @@ func (t SendOtpRequestBody) MarshalJSON() ([]byte, error) {
 func (t *SendOtpRequestBody) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
+}
+
+// RequestEditorFn is the function signature for the RequestEditor callback function
+type RequestEditorFn func(ctx context.Context, req *http.Request) error
+
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
+type HttpRequestDoer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// Client which conforms to the OpenAPI3 specification for this service.
+type Client struct {
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
+	Server string
+
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// ClientOption allows setting custom parameters during construction
+type ClientOption func(*Client) error
+
+// Creates a new Client, with reasonable defaults
+func NewClient(server string, opts ...ClientOption) (*Client, error) {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
+			return nil, err
+		}
+	}
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
+	}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
+	}
+	return &client, nil
+}
+
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithHTTPClient(doer HttpRequestDoer) ClientOption {
+	return func(c *Client) error {
+		c.Client = doer
+		return nil
+	}
+}
+
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
+func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
+	return func(c *Client) error {
+		c.RequestEditors = append(c.RequestEditors, fn)
+		return nil
+	}
+}
+
+// The interface specification for the client above.
+type ClientInterface interface {
+
+	// GetCustomerWithBody Get customer
+	//
+	// This API allows to retrieve detailed information about a customer.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+	// | `1` | SUCCESS | Customer created but not verified |
+	// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+	// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `4` | FAILED | Internal Server Issue |
+	//
+	// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+	// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+	// the first such field in that order (the vendor's "Username Must not be Empty" for
+	// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+	// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+	// `KYCTypeFlag` is always present (true only for code 2).
+	//
+	// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+	// `customer-created-not-verified` (1), `customer-verified` (2),
+	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+	// customer exists, else the seed's "Chandan Pradhan".
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+	GetCustomerWithBody(ctx context.Context, params *GetCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomer Get customer
+	//
+	// This API allows to retrieve detailed information about a customer.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+	// | `1` | SUCCESS | Customer created but not verified |
+	// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+	// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `4` | FAILED | Internal Server Issue |
+	//
+	// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+	// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+	// the first such field in that order (the vendor's "Username Must not be Empty" for
+	// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+	// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+	// `KYCTypeFlag` is always present (true only for code 2).
+	//
+	// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+	// `customer-created-not-verified` (1), `customer-verified` (2),
+	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+	// customer exists, else the seed's "Chandan Pradhan".
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+	GetCustomer(ctx context.Context, params *GetCustomerParams, body GetCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProcessCustomerRegistrationWithBody Process customer registration
+	//
+	// This API enables businesses to create new customer profiles by collecting essential
+	// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+	// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+	// not sent).
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+	// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+	// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+	// | `-1` | FAILED | Name Must Not Be Empty or Null |
+	// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+	// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+	// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+	// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+	// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+	// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+	// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+	//
+	// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+	// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+	// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+	// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+	// is used up: it cannot register twice.
+	//
+	// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+	// registration whose OTP was not requested, has expired or is wrong still creates the
+	// customer (get-customer then answers code 1; an existing unverified customer gets the
+	// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+	// already verified is left as it was. With the right OTP the OTP is used up and the
+	// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+	// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+	// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+	// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+	// of one mobile number never create two customers. The sandbox keeps only the last 4
+	// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+	// updated), `registration-success-ovd-already-verified` (2),
+	// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+	ProcessCustomerRegistrationWithBody(ctx context.Context, params *ProcessCustomerRegistrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProcessCustomerRegistration Process customer registration
+	//
+	// This API enables businesses to create new customer profiles by collecting essential
+	// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+	// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+	// not sent).
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+	// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+	// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+	// | `-1` | FAILED | Name Must Not Be Empty or Null |
+	// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+	// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+	// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+	// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+	// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+	// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+	// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+	//
+	// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+	// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+	// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+	// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+	// is used up: it cannot register twice.
+	//
+	// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+	// registration whose OTP was not requested, has expired or is wrong still creates the
+	// customer (get-customer then answers code 1; an existing unverified customer gets the
+	// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+	// already verified is left as it was. With the right OTP the OTP is used up and the
+	// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+	// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+	// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+	// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+	// of one mobile number never create two customers. The sandbox keeps only the last 4
+	// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+	// updated), `registration-success-ovd-already-verified` (2),
+	// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+	ProcessCustomerRegistration(ctx context.Context, params *ProcessCustomerRegistrationParams, body ProcessCustomerRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendOtpWithBody Send OTP
+	//
+	// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+	// `process-customer-registration`), "2" for a transaction. The answer carries only
+	// `status`, `statusCode` and `statusDesc`.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | OTP Sent Successfully. |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+	// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+	// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+	// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+	// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+	//
+	// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+	// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+	// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+	// field in that order. Checks then run in the table's order above.
+	//
+	// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+	// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+	// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+	// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+	// send replaces the previous OTP and restarts its 3 minutes.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+	// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+	SendOtpWithBody(ctx context.Context, params *SendOtpParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendOtp Send OTP
+	//
+	// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+	// `process-customer-registration`), "2" for a transaction. The answer carries only
+	// `status`, `statusCode` and `statusDesc`.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | OTP Sent Successfully. |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+	// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+	// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+	// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+	// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+	//
+	// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+	// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+	// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+	// field in that order. Checks then run in the table's order above.
+	//
+	// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+	// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+	// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+	// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+	// send replaces the previous OTP and restarts its 3 minutes.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+	// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+	SendOtp(ctx context.Context, params *SendOtpParams, body SendOtpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetCustomerWithBody Get customer
+//
+// This API allows to retrieve detailed information about a customer.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+// | `1` | SUCCESS | Customer created but not verified |
+// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `4` | FAILED | Internal Server Issue |
+//
+// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+// the first such field in that order (the vendor's "Username Must not be Empty" for
+// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+// `KYCTypeFlag` is always present (true only for code 2).
+//
+// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+// `customer-created-not-verified` (1), `customer-verified` (2),
+// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+// customer exists, else the seed's "Chandan Pradhan".
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+func (c *Client) GetCustomerWithBody(ctx context.Context, params *GetCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomer Get customer
+//
+// This API allows to retrieve detailed information about a customer.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+// | `1` | SUCCESS | Customer created but not verified |
+// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `4` | FAILED | Internal Server Issue |
+//
+// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+// the first such field in that order (the vendor's "Username Must not be Empty" for
+// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+// `KYCTypeFlag` is always present (true only for code 2).
+//
+// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+// `customer-created-not-verified` (1), `customer-verified` (2),
+// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+// customer exists, else the seed's "Chandan Pradhan".
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+func (c *Client) GetCustomer(ctx context.Context, params *GetCustomerParams, body GetCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProcessCustomerRegistrationWithBody Process customer registration
+//
+// This API enables businesses to create new customer profiles by collecting essential
+// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+// not sent).
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+// | `-1` | FAILED | Name Must Not Be Empty or Null |
+// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+//
+// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+// is used up: it cannot register twice.
+//
+// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+// registration whose OTP was not requested, has expired or is wrong still creates the
+// customer (get-customer then answers code 1; an existing unverified customer gets the
+// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+// already verified is left as it was. With the right OTP the OTP is used up and the
+// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+// of one mobile number never create two customers. The sandbox keeps only the last 4
+// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+// updated), `registration-success-ovd-already-verified` (2),
+// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+func (c *Client) ProcessCustomerRegistrationWithBody(ctx context.Context, params *ProcessCustomerRegistrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProcessCustomerRegistrationRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProcessCustomerRegistration Process customer registration
+//
+// This API enables businesses to create new customer profiles by collecting essential
+// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+// not sent).
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+// | `-1` | FAILED | Name Must Not Be Empty or Null |
+// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+//
+// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+// is used up: it cannot register twice.
+//
+// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+// registration whose OTP was not requested, has expired or is wrong still creates the
+// customer (get-customer then answers code 1; an existing unverified customer gets the
+// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+// already verified is left as it was. With the right OTP the OTP is used up and the
+// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+// of one mobile number never create two customers. The sandbox keeps only the last 4
+// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+// updated), `registration-success-ovd-already-verified` (2),
+// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+func (c *Client) ProcessCustomerRegistration(ctx context.Context, params *ProcessCustomerRegistrationParams, body ProcessCustomerRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProcessCustomerRegistrationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendOtpWithBody Send OTP
+//
+// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+// `process-customer-registration`), "2" for a transaction. The answer carries only
+// `status`, `statusCode` and `statusDesc`.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | OTP Sent Successfully. |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+//
+// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+// field in that order. Checks then run in the table's order above.
+//
+// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+// send replaces the previous OTP and restarts its 3 minutes.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+func (c *Client) SendOtpWithBody(ctx context.Context, params *SendOtpParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendOtpRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendOtp Send OTP
+//
+// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+// `process-customer-registration`), "2" for a transaction. The answer carries only
+// `status`, `statusCode` and `statusDesc`.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | OTP Sent Successfully. |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+//
+// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+// field in that order. Checks then run in the table's order above.
+//
+// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+// send replaces the previous OTP and restarts its 3 minutes.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+func (c *Client) SendOtp(ctx context.Context, params *SendOtpParams, body SendOtpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendOtpRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewGetCustomerRequest calls the generic GetCustomer builder with application/json body
+func NewGetCustomerRequest(server string, params *GetCustomerParams, body GetCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetCustomerRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetCustomerRequestWithBody constructs an http.Request for the GetCustomer method, with any body, and a specified content type
+func NewGetCustomerRequestWithBody(server string, params *GetCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/common/dmt-lite/unified/customer/get-customer")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("client_id", headerParam0)
+
+		if params.ClientSecret != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("client_secret", headerParam1)
+		}
+
+		if params.HeaderSecrets != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("header_secrets", headerParam2)
+		}
+
+		if params.PassKey != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pass_key", headerParam3)
+		}
+
+		if params.XSandboxScenario != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewProcessCustomerRegistrationRequest calls the generic ProcessCustomerRegistration builder with application/json body
+func NewProcessCustomerRegistrationRequest(server string, params *ProcessCustomerRegistrationParams, body ProcessCustomerRegistrationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProcessCustomerRegistrationRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewProcessCustomerRegistrationRequestWithBody constructs an http.Request for the ProcessCustomerRegistration method, with any body, and a specified content type
+func NewProcessCustomerRegistrationRequestWithBody(server string, params *ProcessCustomerRegistrationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/common/dmt-lite/unified/customer/process-customer-registration")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("client_id", headerParam0)
+
+		if params.ClientSecret != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("client_secret", headerParam1)
+		}
+
+		if params.HeaderSecrets != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("header_secrets", headerParam2)
+		}
+
+		if params.PassKey != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pass_key", headerParam3)
+		}
+
+		if params.XSandboxScenario != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSendOtpRequest calls the generic SendOtp builder with application/json body
+func NewSendOtpRequest(server string, params *SendOtpParams, body SendOtpJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendOtpRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSendOtpRequestWithBody constructs an http.Request for the SendOtp method, with any body, and a specified content type
+func NewSendOtpRequestWithBody(server string, params *SendOtpParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/common/dmt-lite/unified/otp/send")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("client_id", headerParam0)
+
+		if params.ClientSecret != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("client_secret", headerParam1)
+		}
+
+		if params.HeaderSecrets != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("header_secrets", headerParam2)
+		}
+
+		if params.PassKey != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pass_key", headerParam3)
+		}
+
+		if params.XSandboxScenario != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClientWithResponses builds on ClientInterface to offer response payloads
+type ClientWithResponses struct {
+	ClientInterface
+}
+
+// NewClientWithResponses creates a new ClientWithResponses, which wraps
+// Client with return type handling
+func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
+	client, err := NewClient(server, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &ClientWithResponses{client}, nil
+}
+
+// WithBaseURL overrides the baseURL.
+func WithBaseURL(baseURL string) ClientOption {
+	return func(c *Client) error {
+		newBaseURL, err := url.Parse(baseURL)
+		if err != nil {
+			return err
+		}
+		c.Server = newBaseURL.String()
+		return nil
+	}
+}
+
+// ClientWithResponsesInterface is the interface specification for the client with responses above.
+type ClientWithResponsesInterface interface {
+
+	// GetCustomerWithBodyWithResponse Get customer
+	//
+	// This API allows to retrieve detailed information about a customer.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+	// | `1` | SUCCESS | Customer created but not verified |
+	// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+	// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `4` | FAILED | Internal Server Issue |
+	//
+	// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+	// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+	// the first such field in that order (the vendor's "Username Must not be Empty" for
+	// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+	// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+	// `KYCTypeFlag` is always present (true only for code 2).
+	//
+	// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+	// `customer-created-not-verified` (1), `customer-verified` (2),
+	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+	// customer exists, else the seed's "Chandan Pradhan".
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+	GetCustomerWithBodyWithResponse(ctx context.Context, params *GetCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetCustomerReply, error)
+
+	// GetCustomerWithResponse Get customer
+	//
+	// This API allows to retrieve detailed information about a customer.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+	// | `1` | SUCCESS | Customer created but not verified |
+	// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+	// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `4` | FAILED | Internal Server Issue |
+	//
+	// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+	// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+	// the first such field in that order (the vendor's "Username Must not be Empty" for
+	// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+	// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+	// `KYCTypeFlag` is always present (true only for code 2).
+	//
+	// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+	// `customer-created-not-verified` (1), `customer-verified` (2),
+	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+	// customer exists, else the seed's "Chandan Pradhan".
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+	GetCustomerWithResponse(ctx context.Context, params *GetCustomerParams, body GetCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*GetCustomerReply, error)
+
+	// ProcessCustomerRegistrationWithBodyWithResponse Process customer registration
+	//
+	// This API enables businesses to create new customer profiles by collecting essential
+	// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+	// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+	// not sent).
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+	// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+	// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+	// | `-1` | FAILED | Name Must Not Be Empty or Null |
+	// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+	// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+	// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+	// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+	// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+	// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+	// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+	//
+	// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+	// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+	// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+	// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+	// is used up: it cannot register twice.
+	//
+	// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+	// registration whose OTP was not requested, has expired or is wrong still creates the
+	// customer (get-customer then answers code 1; an existing unverified customer gets the
+	// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+	// already verified is left as it was. With the right OTP the OTP is used up and the
+	// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+	// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+	// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+	// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+	// of one mobile number never create two customers. The sandbox keeps only the last 4
+	// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+	// updated), `registration-success-ovd-already-verified` (2),
+	// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+	ProcessCustomerRegistrationWithBodyWithResponse(ctx context.Context, params *ProcessCustomerRegistrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProcessCustomerRegistrationReply, error)
+
+	// ProcessCustomerRegistrationWithResponse Process customer registration
+	//
+	// This API enables businesses to create new customer profiles by collecting essential
+	// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+	// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+	// not sent).
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+	// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+	// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+	// | `-1` | FAILED | Name Must Not Be Empty or Null |
+	// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+	// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+	// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+	// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+	// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+	// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+	// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+	//
+	// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+	// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+	// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+	// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+	// is used up: it cannot register twice.
+	//
+	// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+	// registration whose OTP was not requested, has expired or is wrong still creates the
+	// customer (get-customer then answers code 1; an existing unverified customer gets the
+	// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+	// already verified is left as it was. With the right OTP the OTP is used up and the
+	// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+	// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+	// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+	// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+	// of one mobile number never create two customers. The sandbox keeps only the last 4
+	// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+	// updated), `registration-success-ovd-already-verified` (2),
+	// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+	ProcessCustomerRegistrationWithResponse(ctx context.Context, params *ProcessCustomerRegistrationParams, body ProcessCustomerRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ProcessCustomerRegistrationReply, error)
+
+	// SendOtpWithBodyWithResponse Send OTP
+	//
+	// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+	// `process-customer-registration`), "2" for a transaction. The answer carries only
+	// `status`, `statusCode` and `statusDesc`.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | OTP Sent Successfully. |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+	// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+	// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+	// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+	// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+	//
+	// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+	// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+	// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+	// field in that order. Checks then run in the table's order above.
+	//
+	// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+	// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+	// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+	// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+	// send replaces the previous OTP and restarts its 3 minutes.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+	// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+	SendOtpWithBodyWithResponse(ctx context.Context, params *SendOtpParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendOtpReply, error)
+
+	// SendOtpWithResponse Send OTP
+	//
+	// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+	// `process-customer-registration`), "2" for a transaction. The answer carries only
+	// `status`, `statusCode` and `statusDesc`.
+	//
+	// | statusCode | status | statusDesc |
+	// |---|---|---|
+	// | `0` | SUCCESS | OTP Sent Successfully. |
+	// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+	// | `-1` | FAILED | Username Must not be Empty |
+	// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+	// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+	// | `-1` | FAILED | Invalid mobile number |
+	// | `-1` | FAILED | User not onboarded |
+	// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+	// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+	// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+	// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+	// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+	//
+	// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+	// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+	// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+	// field in that order. Checks then run in the table's order above.
+	//
+	// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+	// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+	// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+	// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+	// send replaces the previous OTP and restarts its 3 minutes.
+	//
+	// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+	// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// 503).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+	SendOtpWithResponse(ctx context.Context, params *SendOtpParams, body SendOtpJSONRequestBody, reqEditors ...RequestEditorFn) (*SendOtpReply, error)
+}
+
+type GetCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerResponseBody
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerReply) GetJSON200() *CustomerResponseBody {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ProcessCustomerRegistrationReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerResponseBody
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ProcessCustomerRegistrationReply) GetJSON200() *CustomerResponseBody {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ProcessCustomerRegistrationReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ProcessCustomerRegistrationReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ProcessCustomerRegistrationReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ProcessCustomerRegistrationReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ProcessCustomerRegistrationReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProcessCustomerRegistrationReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProcessCustomerRegistrationReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProcessCustomerRegistrationReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SendOtpReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerResponseBody
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendOtpReply) GetJSON200() *CustomerResponseBody {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SendOtpReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SendOtpReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SendOtpReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SendOtpReply) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SendOtpReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendOtpReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendOtpReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendOtpReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerWithBodyWithResponse Get customer
+//
+// This API allows to retrieve detailed information about a customer.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+// | `1` | SUCCESS | Customer created but not verified |
+// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `4` | FAILED | Internal Server Issue |
+//
+// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+// the first such field in that order (the vendor's "Username Must not be Empty" for
+// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+// `KYCTypeFlag` is always present (true only for code 2).
+//
+// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+// `customer-created-not-verified` (1), `customer-verified` (2),
+// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+// customer exists, else the seed's "Chandan Pradhan".
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithBodyWithResponse(ctx context.Context, params *GetCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetCustomerReply, error) {
+	rsp, err := c.GetCustomerWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerReply(rsp)
+}
+
+// GetCustomerWithResponse Get customer
+//
+// This API allows to retrieve detailed information about a customer.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | customer Not Exits,kindly onboard (no `name`) |
+// | `1` | SUCCESS | Customer created but not verified |
+// | `2` | SUCCESS | Customer verified successfully (customer and OVD verified, `KYCTypeFlag` true) |
+// | `3` | SUCCESS | Customer verified successfully (customer verified, OVD not verified) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `4` | FAILED | Internal Server Issue |
+//
+// Mandatory fields: mobileNumber, username, latlong, publicIP. The sandbox answers a
+// missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the message for
+// the first such field in that order (the vendor's "Username Must not be Empty" for
+// username). Checks run in this order: mandatory fields, mobile number format ("Invalid
+// mobile number"), agent ("User not onboarded"), then the lookup. `mobileNumber` is echoed;
+// `KYCTypeFlag` is always present (true only for code 2).
+//
+// Scenarios (`X-Sandbox-Scenario`): `customer-not-onboarded` (0),
+// `customer-created-not-verified` (1), `customer-verified` (2),
+// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
+// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
+// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
+// customer exists, else the seed's "Chandan Pradhan".
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/get-customer (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, params *GetCustomerParams, body GetCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*GetCustomerReply, error) {
+	rsp, err := c.GetCustomer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerReply(rsp)
+}
+
+// ProcessCustomerRegistrationWithBodyWithResponse Process customer registration
+//
+// This API enables businesses to create new customer profiles by collecting essential
+// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+// not sent).
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+// | `-1` | FAILED | Name Must Not Be Empty or Null |
+// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+//
+// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+// is used up: it cannot register twice.
+//
+// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+// registration whose OTP was not requested, has expired or is wrong still creates the
+// customer (get-customer then answers code 1; an existing unverified customer gets the
+// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+// already verified is left as it was. With the right OTP the OTP is used up and the
+// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+// of one mobile number never create two customers. The sandbox keeps only the last 4
+// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+// updated), `registration-success-ovd-already-verified` (2),
+// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+func (c *ClientWithResponses) ProcessCustomerRegistrationWithBodyWithResponse(ctx context.Context, params *ProcessCustomerRegistrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProcessCustomerRegistrationReply, error) {
+	rsp, err := c.ProcessCustomerRegistrationWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProcessCustomerRegistrationReply(rsp)
+}
+
+// ProcessCustomerRegistrationWithResponse Process customer registration
+//
+// This API enables businesses to create new customer profiles by collecting essential
+// information. The `otp` is the one sent by `otp/send` with otpType "1" to the same mobile
+// number. The answer echoes `name`, `mobileNumber` and `paramA`–`paramC` (empty strings when
+// not sent).
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `2` | SUCCESS | Customer verified successfully and Ovd Data Updated |
+// | `2` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, customer's OVD already verified) |
+// | `3` | SUCCESS | Customer verified successfully (sandbox choice: no OVD sent, OVD not verified; `KYCTypeFlag` false) |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (the vendor's table spells it "Mobile number Must not Be Empty or Null") |
+// | `-1` | FAILED | Name Must Not Be Empty or Null |
+// | `-1` | FAILED | OTP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid pincode (sandbox choice: a pincode that is sent must be 6 digits) |
+// | `-1` | FAILED | OVD Type and OVD Data must be sent together (sandbox choice) |
+// | `-1` | FAILED | Invalid OVD data (sandbox choice: for "Aadhaar Card", ovdData must be 12 digits) |
+// | `-1` | FAILED | OTP not requested, kindly send OTP first (sandbox choice: no unused registration OTP for this number) |
+// | `-1` | FAILED | OTP expired (sandbox choice: more than 3 minutes of sandbox clock since it was sent) |
+// | `-1` | FAILED | Invalid OTP (sandbox choice: not 123456) |
+// | `4` | FAILED | Internal Server Issue, Kindly Try After Sometime |
+//
+// Mandatory fields: mobileNumber, name, otp, username, latlong, publicIP. The sandbox
+// answers a missing, empty or null mandatory field with HTTP 200, statusCode "-1" and the
+// message for the first such field in the vendor's table order (mobileNumber, name, otp,
+// username, latlong, publicIP). Checks then run in the table's order above. A correct OTP
+// is used up: it cannot register twice.
+//
+// Sandbox choice (the onboarding state machine): once the details pass the checks, a
+// registration whose OTP was not requested, has expired or is wrong still creates the
+// customer (get-customer then answers code 1; an existing unverified customer gets the
+// new name, address and pincode) and answers -1 naming the OTP problem; a customer
+// already verified is left as it was. With the right OTP the OTP is used up and the
+// customer is verified and stored (name, address, pincode, OVD): with ovdType and
+// ovdData it becomes code 2 with `KYCTypeFlag` true ("Customer verified successfully and
+// Ovd Data Updated"); without them it becomes code 3, unless its OVD was already
+// verified (then it stays 2, "Customer verified successfully"). Concurrent registrations
+// of one mobile number never create two customers. The sandbox keeps only the last 4
+// characters of ovdData. ovdType other than Aadhaar is accepted with any ovdData.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `registration-success` (2, OVD
+// updated), `registration-success-ovd-already-verified` (2),
+// `registration-success-ovd-not-verified` (3); -1: `invalid-request`,
+// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
+// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /common/dmt-lite/unified/customer/process-customer-registration (the `ProcessCustomerRegistration` operationId).
+func (c *ClientWithResponses) ProcessCustomerRegistrationWithResponse(ctx context.Context, params *ProcessCustomerRegistrationParams, body ProcessCustomerRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ProcessCustomerRegistrationReply, error) {
+	rsp, err := c.ProcessCustomerRegistration(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProcessCustomerRegistrationReply(rsp)
+}
+
+// SendOtpWithBodyWithResponse Send OTP
+//
+// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+// `process-customer-registration`), "2" for a transaction. The answer carries only
+// `status`, `statusCode` and `statusDesc`.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | OTP Sent Successfully. |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+//
+// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+// field in that order. Checks then run in the table's order above.
+//
+// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+// send replaces the previous OTP and restarts its 3 minutes.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+func (c *ClientWithResponses) SendOtpWithBodyWithResponse(ctx context.Context, params *SendOtpParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendOtpReply, error) {
+	rsp, err := c.SendOtpWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendOtpReply(rsp)
+}
+
+// SendOtpWithResponse Send OTP
+//
+// Sends an OTP to the customer's mobile number: otpType "1" for registration (used by
+// `process-customer-registration`), "2" for a transaction. The answer carries only
+// `status`, `statusCode` and `statusDesc`.
+//
+// | statusCode | status | statusDesc |
+// |---|---|---|
+// | `0` | SUCCESS | OTP Sent Successfully. |
+// | `-1` | FAILED | Mobile number must Not Be Empty or Null (sandbox choice, for customerMobileNumber) |
+// | `-1` | FAILED | Username Must not be Empty |
+// | `-1` | FAILED | OTP Type must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | Latlong must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | PublicIP must Not Be Empty or Null (sandbox choice) |
+// | `-1` | FAILED | External Ref Number must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Requested Amount must Not Be Empty or Null (sandbox choice; otpType "2") |
+// | `-1` | FAILED | Invalid mobile number |
+// | `-1` | FAILED | User not onboarded |
+// | `-1` | FAILED | Invalid requested amount (sandbox choice: must be a positive amount with at most 2 decimals, e.g. "1000" or "250.50") |
+// | `-1` | FAILED | Customer not verified, kindly onboard (sandbox choice: otpType "2" for a customer that is not code 2 or 3) |
+// | `-1` | FAILED | OTP already sent, retry after 30 seconds (sandbox choice) |
+// | `-1` | FAILED | OTP send limit exceeded (sandbox choice: more than 5 sends) |
+// | `4` | FAILED | Internal Server Issue (sandbox choice, as get-customer) |
+//
+// Mandatory fields: customerMobileNumber, username, otpType, latLong, publicIP; for otpType
+// "2" also externalRefNumber and requestedAmount. The sandbox answers a missing, empty or
+// null mandatory field with HTTP 200, statusCode "-1" and the message for the first such
+// field in that order. Checks then run in the table's order above.
+//
+// Sandbox choice (OTP rules): the OTP is always `123456`; it is valid for 3 minutes of
+// sandbox clock; a resend for the same customerMobileNumber and otpType within 30 seconds
+// of the last send gets "OTP already sent, retry after 30 seconds"; the 6th send gets "OTP
+// send limit exceeded" until that OTP is used successfully or the sandbox is reset. Each
+// send replaces the previous OTP and restarts its 3 minutes.
+//
+// Scenarios (`X-Sandbox-Scenario`; nothing is stored): `otp-sent` (0); -1:
+// `invalid-request`, `request-data-undecryptable`, `mobile-number-missing`,
+// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
+// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
+// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// 503).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /common/dmt-lite/unified/otp/send (the `SendOtp` operationId).
+func (c *ClientWithResponses) SendOtpWithResponse(ctx context.Context, params *SendOtpParams, body SendOtpJSONRequestBody, reqEditors ...RequestEditorFn) (*SendOtpReply, error) {
+	rsp, err := c.SendOtp(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendOtpReply(rsp)
+}
+
+// ParseGetCustomerReply parses an HTTP response from a GetCustomerWithResponse call
+func ParseGetCustomerReply(rsp *http.Response) (*GetCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseProcessCustomerRegistrationReply parses an HTTP response from a ProcessCustomerRegistrationWithResponse call
+func ParseProcessCustomerRegistrationReply(rsp *http.Response) (*ProcessCustomerRegistrationReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProcessCustomerRegistrationReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSendOtpReply parses an HTTP response from a SendOtpWithResponse call
+func ParseSendOtpReply(rsp *http.Response) (*SendOtpReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendOtpReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ServerInterface represents all server handlers.

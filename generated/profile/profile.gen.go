@@ -669,6 +669,3904 @@ type GetAppTokenJSONRequestBody = AppTokenRequest
 // ProfileEventsJSONRequestBody defines body for ProfileEvents for application/json ContentType.
 type ProfileEventsJSONRequestBody = WebhookEvent
 
+// RequestEditorFn is the function signature for the RequestEditor callback function
+type RequestEditorFn func(ctx context.Context, req *http.Request) error
+
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
+type HttpRequestDoer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// Client which conforms to the OpenAPI3 specification for this service.
+type Client struct {
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
+	Server string
+
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// ClientOption allows setting custom parameters during construction
+type ClientOption func(*Client) error
+
+// Creates a new Client, with reasonable defaults
+func NewClient(server string, opts ...ClientOption) (*Client, error) {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
+			return nil, err
+		}
+	}
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
+	}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
+	}
+	return &client, nil
+}
+
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithHTTPClient(doer HttpRequestDoer) ClientOption {
+	return func(c *Client) error {
+		c.Client = doer
+		return nil
+	}
+}
+
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
+func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
+	return func(c *Client) error {
+		c.RequestEditors = append(c.RequestEditors, fn)
+		return nil
+	}
+}
+
+// The interface specification for the client above.
+type ClientInterface interface {
+
+	// AddCustomerWithBody Add an individual or legal entity customer
+	//
+	// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+	// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+	// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+	// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+	// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+	AddCustomerWithBody(ctx context.Context, params *AddCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddCustomer Add an individual or legal entity customer
+	//
+	// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+	// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+	// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+	// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+	// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+	AddCustomer(ctx context.Context, params *AddCustomerParams, body AddCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerDetails Get a customer's onboarding details
+	//
+	// The customer's onboarding summary: form, entity type, account status, risk level and onboarding
+	// progress. `riskLevelId` is null until the profile is assessed; `onboardingCompleted` is null until
+	// the account is Approved or Rejected. Works for both user types. Counts against the profile
+	// retrieval limit (60 requests per minute).
+	//
+	// Corresponds with GET /ExtCustomerManagement/GetCustomerDetails/{submissionId} (the `GetCustomerDetails` operationId).
+	GetCustomerDetails(ctx context.Context, submissionId SubmissionId, params *GetCustomerDetailsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmployees Get all employees
+	//
+	// The employees of the tenant. A profile's `employeeId` (AddCustomer) must be one of their `id`s.
+	//
+	// Corresponds with GET /ExtCustomerManagement/GetEmployees (the `GetEmployees` operationId).
+	GetEmployees(ctx context.Context, params *GetEmployeesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCustomerPasswordWithBody Set the customer's password
+	//
+	// Sends the customer a link to set their password. `userType` must match the submission's (400
+	// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+	// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+	// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+	SetCustomerPasswordWithBody(ctx context.Context, params *SetCustomerPasswordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCustomerPassword Set the customer's password
+	//
+	// Sends the customer a link to set their password. `userType` must match the submission's (400
+	// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+	// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+	// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+	SetCustomerPassword(ctx context.Context, params *SetCustomerPasswordParams, body SetCustomerPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocuments Delete documents
+	//
+	// Deletes the documents named by `ids` (repeat the parameter: `?ids=<id>&ids=<id>`) and answers
+	// "Deleted N documents". 400 if `ids` is missing or empty; 404 if the submissionId is unknown or any id
+	// is not a document of this submission, in which case nothing is deleted (Sandbox choice). Fires one
+	// `document.deleted` webhook per document.
+	//
+	// Corresponds with DELETE /ExtForm/submissions/{submissionId}/documents (the `DeleteDocuments` operationId).
+	DeleteDocuments(ctx context.Context, submissionId SubmissionId, params *DeleteDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocuments List the documents
+	//
+	// The documents uploaded to the customer's submission, oldest first. 404 if the submissionId is
+	// unknown (Sandbox choice).
+	//
+	// Corresponds with GET /ExtForm/submissions/{submissionId}/documents (the `ListDocuments` operationId).
+	ListDocuments(ctx context.Context, submissionId SubmissionId, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadDocumentWithBody Upload a document
+	//
+	// Adds a document to the customer's submission, as `multipart/form-data`. `FileContent` is the file:
+	// a PDF, JPEG or PNG of 1 byte to 5 MiB (5,242,880 bytes); anything else gets 400. Its content type is
+	// the file part's `Content-Type`; when that is missing or `application/octet-stream` the sandbox
+	// recognises the type from the bytes. `DocumentTypeId` is one of the document types; `ExpiryDate`
+	// (optional) a real `YYYY-MM-DD` date not before today (sandbox clock). Fires the `document.added`
+	// webhook.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ExtForm/submissions/{submissionId}/documents (the `UploadDocument` operationId).
+	UploadDocumentWithBody(ctx context.Context, submissionId SubmissionId, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadDocument Download a document
+	//
+	// The document's bytes, exactly as uploaded, with the stored content type (`application/pdf`,
+	// `image/jpeg` or `image/png`) in `Content-Type`. Errors come in the JSON envelope. Rate limit:
+	// document downloads, 30 requests per minute.
+	//
+	// Corresponds with GET /ExtForm/submissions/{submissionId}/documents/{documentId}/download (the `DownloadDocument` operationId).
+	DownloadDocument(ctx context.Context, submissionId SubmissionId, documentId DocumentId, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadIndividualProfilePdf Download an individual's profile as PDF
+	//
+	// The individual customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if the
+	// submissionId is unknown or belongs to a LegalCustomer. Counts against the profile retrieval limit
+	// (60 requests per minute).
+	//
+	// Corresponds with GET /ExtReport/DownloadIndividualProfilePagePdf/{submissionId} (the `DownloadIndividualProfilePdf` operationId).
+	DownloadIndividualProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadIndividualProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadLegalProfilePdf Download a legal entity's profile as PDF
+	//
+	// The legal entity customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if
+	// the submissionId is unknown or belongs to an IndividualCustomer. Counts against the profile
+	// retrieval limit (60 requests per minute).
+	//
+	// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
+	DownloadLegalProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIndividualProfile Get an individual's profile
+	//
+	// Retrieves an individual customer's profile: the onboarding form, the submission, the form answers,
+	// the risk assessment and the uploaded documents. Answers `statusCode: 0` and `messages: null` on
+	// success, as the vendor does. 404 if the submissionId is unknown or belongs to a LegalCustomer (use
+	// GetLegalProfile). Rate limit: profile retrieval, 60 requests per minute.
+	//
+	// Corresponds with GET /ExtReport/GetIndividualProfile/{submissionId} (the `GetIndividualProfile` operationId).
+	GetIndividualProfile(ctx context.Context, submissionId SubmissionId, params *GetIndividualProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLegalProfile Get a legal entity's profile
+	//
+	// Retrieves a legal entity customer's profile, in the same shape as GetIndividualProfile. Answers
+	// `statusCode: 0` and `messages: null` on success, as the vendor does. 404 if the submissionId is
+	// unknown or belongs to an IndividualCustomer (use GetIndividualProfile). Rate limit: profile
+	// retrieval, 60 requests per minute.
+	//
+	// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
+	GetLegalProfile(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAppTokenWithBody Get an application token
+	//
+	// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+	// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+	// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+	// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+	// tenantIds, 401 for a wrong appId or appSecret).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+	GetAppTokenWithBody(ctx context.Context, params *GetAppTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAppToken Get an application token
+	//
+	// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+	// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+	// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+	// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+	// tenantIds, 401 for a wrong appId or appSecret).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+	GetAppToken(ctx context.Context, params *GetAppTokenParams, body GetAppTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// AddCustomerWithBody Add an individual or legal entity customer
+//
+// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+func (c *Client) AddCustomerWithBody(ctx context.Context, params *AddCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddCustomerRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddCustomer Add an individual or legal entity customer
+//
+// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+func (c *Client) AddCustomer(ctx context.Context, params *AddCustomerParams, body AddCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerDetails Get a customer's onboarding details
+//
+// The customer's onboarding summary: form, entity type, account status, risk level and onboarding
+// progress. `riskLevelId` is null until the profile is assessed; `onboardingCompleted` is null until
+// the account is Approved or Rejected. Works for both user types. Counts against the profile
+// retrieval limit (60 requests per minute).
+//
+// Corresponds with GET /ExtCustomerManagement/GetCustomerDetails/{submissionId} (the `GetCustomerDetails` operationId).
+func (c *Client) GetCustomerDetails(ctx context.Context, submissionId SubmissionId, params *GetCustomerDetailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerDetailsRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmployees Get all employees
+//
+// The employees of the tenant. A profile's `employeeId` (AddCustomer) must be one of their `id`s.
+//
+// Corresponds with GET /ExtCustomerManagement/GetEmployees (the `GetEmployees` operationId).
+func (c *Client) GetEmployees(ctx context.Context, params *GetEmployeesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmployeesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCustomerPasswordWithBody Set the customer's password
+//
+// Sends the customer a link to set their password. `userType` must match the submission's (400
+// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+func (c *Client) SetCustomerPasswordWithBody(ctx context.Context, params *SetCustomerPasswordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCustomerPasswordRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCustomerPassword Set the customer's password
+//
+// Sends the customer a link to set their password. `userType` must match the submission's (400
+// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+func (c *Client) SetCustomerPassword(ctx context.Context, params *SetCustomerPasswordParams, body SetCustomerPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCustomerPasswordRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocuments Delete documents
+//
+// Deletes the documents named by `ids` (repeat the parameter: `?ids=<id>&ids=<id>`) and answers
+// "Deleted N documents". 400 if `ids` is missing or empty; 404 if the submissionId is unknown or any id
+// is not a document of this submission, in which case nothing is deleted (Sandbox choice). Fires one
+// `document.deleted` webhook per document.
+//
+// Corresponds with DELETE /ExtForm/submissions/{submissionId}/documents (the `DeleteDocuments` operationId).
+func (c *Client) DeleteDocuments(ctx context.Context, submissionId SubmissionId, params *DeleteDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentsRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocuments List the documents
+//
+// The documents uploaded to the customer's submission, oldest first. 404 if the submissionId is
+// unknown (Sandbox choice).
+//
+// Corresponds with GET /ExtForm/submissions/{submissionId}/documents (the `ListDocuments` operationId).
+func (c *Client) ListDocuments(ctx context.Context, submissionId SubmissionId, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentsRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadDocumentWithBody Upload a document
+//
+// Adds a document to the customer's submission, as `multipart/form-data`. `FileContent` is the file:
+// a PDF, JPEG or PNG of 1 byte to 5 MiB (5,242,880 bytes); anything else gets 400. Its content type is
+// the file part's `Content-Type`; when that is missing or `application/octet-stream` the sandbox
+// recognises the type from the bytes. `DocumentTypeId` is one of the document types; `ExpiryDate`
+// (optional) a real `YYYY-MM-DD` date not before today (sandbox clock). Fires the `document.added`
+// webhook.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ExtForm/submissions/{submissionId}/documents (the `UploadDocument` operationId).
+func (c *Client) UploadDocumentWithBody(ctx context.Context, submissionId SubmissionId, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadDocumentRequestWithBody(c.Server, submissionId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadDocument Download a document
+//
+// The document's bytes, exactly as uploaded, with the stored content type (`application/pdf`,
+// `image/jpeg` or `image/png`) in `Content-Type`. Errors come in the JSON envelope. Rate limit:
+// document downloads, 30 requests per minute.
+//
+// Corresponds with GET /ExtForm/submissions/{submissionId}/documents/{documentId}/download (the `DownloadDocument` operationId).
+func (c *Client) DownloadDocument(ctx context.Context, submissionId SubmissionId, documentId DocumentId, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadDocumentRequest(c.Server, submissionId, documentId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadIndividualProfilePdf Download an individual's profile as PDF
+//
+// The individual customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if the
+// submissionId is unknown or belongs to a LegalCustomer. Counts against the profile retrieval limit
+// (60 requests per minute).
+//
+// Corresponds with GET /ExtReport/DownloadIndividualProfilePagePdf/{submissionId} (the `DownloadIndividualProfilePdf` operationId).
+func (c *Client) DownloadIndividualProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadIndividualProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadIndividualProfilePdfRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadLegalProfilePdf Download a legal entity's profile as PDF
+//
+// The legal entity customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if
+// the submissionId is unknown or belongs to an IndividualCustomer. Counts against the profile
+// retrieval limit (60 requests per minute).
+//
+// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
+func (c *Client) DownloadLegalProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadLegalProfilePdfRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIndividualProfile Get an individual's profile
+//
+// Retrieves an individual customer's profile: the onboarding form, the submission, the form answers,
+// the risk assessment and the uploaded documents. Answers `statusCode: 0` and `messages: null` on
+// success, as the vendor does. 404 if the submissionId is unknown or belongs to a LegalCustomer (use
+// GetLegalProfile). Rate limit: profile retrieval, 60 requests per minute.
+//
+// Corresponds with GET /ExtReport/GetIndividualProfile/{submissionId} (the `GetIndividualProfile` operationId).
+func (c *Client) GetIndividualProfile(ctx context.Context, submissionId SubmissionId, params *GetIndividualProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIndividualProfileRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLegalProfile Get a legal entity's profile
+//
+// Retrieves a legal entity customer's profile, in the same shape as GetIndividualProfile. Answers
+// `statusCode: 0` and `messages: null` on success, as the vendor does. 404 if the submissionId is
+// unknown or belongs to an IndividualCustomer (use GetIndividualProfile). Rate limit: profile
+// retrieval, 60 requests per minute.
+//
+// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
+func (c *Client) GetLegalProfile(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLegalProfileRequest(c.Server, submissionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAppTokenWithBody Get an application token
+//
+// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+// tenantIds, 401 for a wrong appId or appSecret).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+func (c *Client) GetAppTokenWithBody(ctx context.Context, params *GetAppTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAppTokenRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAppToken Get an application token
+//
+// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+// tenantIds, 401 for a wrong appId or appSecret).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+func (c *Client) GetAppToken(ctx context.Context, params *GetAppTokenParams, body GetAppTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAppTokenRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewAddCustomerRequest calls the generic AddCustomer builder with application/json body
+func NewAddCustomerRequest(server string, params *AddCustomerParams, body AddCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddCustomerRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAddCustomerRequestWithBody constructs an http.Request for the AddCustomer method, with any body, and a specified content type
+func NewAddCustomerRequestWithBody(server string, params *AddCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtCustomerManagement/AddCustomer")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerDetailsRequest constructs an http.Request for the GetCustomerDetails method
+func NewGetCustomerDetailsRequest(server string, submissionId SubmissionId, params *GetCustomerDetailsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtCustomerManagement/GetCustomerDetails/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetEmployeesRequest constructs an http.Request for the GetEmployees method
+func NewGetEmployeesRequest(server string, params *GetEmployeesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtCustomerManagement/GetEmployees")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetCustomerPasswordRequest calls the generic SetCustomerPassword builder with application/json body
+func NewSetCustomerPasswordRequest(server string, params *SetCustomerPasswordParams, body SetCustomerPasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCustomerPasswordRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSetCustomerPasswordRequestWithBody constructs an http.Request for the SetCustomerPassword method, with any body, and a specified content type
+func NewSetCustomerPasswordRequestWithBody(server string, params *SetCustomerPasswordParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtCustomerManagement/SetCustomerPassword")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteDocumentsRequest constructs an http.Request for the DeleteDocuments method
+func NewDeleteDocumentsRequest(server string, submissionId SubmissionId, params *DeleteDocumentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtForm/submissions/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Ids != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ids", params.Ids, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDocumentsRequest constructs an http.Request for the ListDocuments method
+func NewListDocumentsRequest(server string, submissionId SubmissionId, params *ListDocumentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtForm/submissions/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUploadDocumentRequestWithBody constructs an http.Request for the UploadDocument method, with any body, and a specified content type
+func NewUploadDocumentRequestWithBody(server string, submissionId SubmissionId, params *UploadDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtForm/submissions/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDownloadDocumentRequest constructs an http.Request for the DownloadDocument method
+func NewDownloadDocumentRequest(server string, submissionId SubmissionId, documentId DocumentId, params *DownloadDocumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtForm/submissions/%s/documents/%s/download", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDownloadIndividualProfilePdfRequest constructs an http.Request for the DownloadIndividualProfilePdf method
+func NewDownloadIndividualProfilePdfRequest(server string, submissionId SubmissionId, params *DownloadIndividualProfilePdfParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtReport/DownloadIndividualProfilePagePdf/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDownloadLegalProfilePdfRequest constructs an http.Request for the DownloadLegalProfilePdf method
+func NewDownloadLegalProfilePdfRequest(server string, submissionId SubmissionId, params *DownloadLegalProfilePdfParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtReport/DownloadLegalProfilePagePdf/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetIndividualProfileRequest constructs an http.Request for the GetIndividualProfile method
+func NewGetIndividualProfileRequest(server string, submissionId SubmissionId, params *GetIndividualProfileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtReport/GetIndividualProfile/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetLegalProfileRequest constructs an http.Request for the GetLegalProfile method
+func NewGetLegalProfileRequest(server string, submissionId SubmissionId, params *GetLegalProfileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ExtReport/GetLegalProfile/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAppTokenRequest calls the generic GetAppToken builder with application/json body
+func NewGetAppTokenRequest(server string, params *GetAppTokenParams, body GetAppTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetAppTokenRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetAppTokenRequestWithBody constructs an http.Request for the GetAppToken method, with any body, and a specified content type
+func NewGetAppTokenRequestWithBody(server string, params *GetAppTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/AppSessionManager/GetAppToken")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XSandboxScenario != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClientWithResponses builds on ClientInterface to offer response payloads
+type ClientWithResponses struct {
+	ClientInterface
+}
+
+// NewClientWithResponses creates a new ClientWithResponses, which wraps
+// Client with return type handling
+func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
+	client, err := NewClient(server, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &ClientWithResponses{client}, nil
+}
+
+// WithBaseURL overrides the baseURL.
+func WithBaseURL(baseURL string) ClientOption {
+	return func(c *Client) error {
+		newBaseURL, err := url.Parse(baseURL)
+		if err != nil {
+			return err
+		}
+		c.Server = newBaseURL.String()
+		return nil
+	}
+}
+
+// ClientWithResponsesInterface is the interface specification for the client with responses above.
+type ClientWithResponsesInterface interface {
+
+	// AddCustomerWithBodyWithResponse Add an individual or legal entity customer
+	//
+	// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+	// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+	// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+	// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+	// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+	AddCustomerWithBodyWithResponse(ctx context.Context, params *AddCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCustomerReply, error)
+
+	// AddCustomerWithResponse Add an individual or legal entity customer
+	//
+	// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+	// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+	// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+	// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+	// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+	AddCustomerWithResponse(ctx context.Context, params *AddCustomerParams, body AddCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCustomerReply, error)
+
+	// GetCustomerDetailsWithResponse Get a customer's onboarding details
+	//
+	// The customer's onboarding summary: form, entity type, account status, risk level and onboarding
+	// progress. `riskLevelId` is null until the profile is assessed; `onboardingCompleted` is null until
+	// the account is Approved or Rejected. Works for both user types. Counts against the profile
+	// retrieval limit (60 requests per minute).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtCustomerManagement/GetCustomerDetails/{submissionId} (the `GetCustomerDetails` operationId).
+	GetCustomerDetailsWithResponse(ctx context.Context, submissionId SubmissionId, params *GetCustomerDetailsParams, reqEditors ...RequestEditorFn) (*GetCustomerDetailsReply, error)
+
+	// GetEmployeesWithResponse Get all employees
+	//
+	// The employees of the tenant. A profile's `employeeId` (AddCustomer) must be one of their `id`s.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtCustomerManagement/GetEmployees (the `GetEmployees` operationId).
+	GetEmployeesWithResponse(ctx context.Context, params *GetEmployeesParams, reqEditors ...RequestEditorFn) (*GetEmployeesReply, error)
+
+	// SetCustomerPasswordWithBodyWithResponse Set the customer's password
+	//
+	// Sends the customer a link to set their password. `userType` must match the submission's (400
+	// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+	// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+	// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+	SetCustomerPasswordWithBodyWithResponse(ctx context.Context, params *SetCustomerPasswordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCustomerPasswordReply, error)
+
+	// SetCustomerPasswordWithResponse Set the customer's password
+	//
+	// Sends the customer a link to set their password. `userType` must match the submission's (400
+	// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+	// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+	// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+	SetCustomerPasswordWithResponse(ctx context.Context, params *SetCustomerPasswordParams, body SetCustomerPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCustomerPasswordReply, error)
+
+	// DeleteDocumentsWithResponse Delete documents
+	//
+	// Deletes the documents named by `ids` (repeat the parameter: `?ids=<id>&ids=<id>`) and answers
+	// "Deleted N documents". 400 if `ids` is missing or empty; 404 if the submissionId is unknown or any id
+	// is not a document of this submission, in which case nothing is deleted (Sandbox choice). Fires one
+	// `document.deleted` webhook per document.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /ExtForm/submissions/{submissionId}/documents (the `DeleteDocuments` operationId).
+	DeleteDocumentsWithResponse(ctx context.Context, submissionId SubmissionId, params *DeleteDocumentsParams, reqEditors ...RequestEditorFn) (*DeleteDocumentsReply, error)
+
+	// ListDocumentsWithResponse List the documents
+	//
+	// The documents uploaded to the customer's submission, oldest first. 404 if the submissionId is
+	// unknown (Sandbox choice).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtForm/submissions/{submissionId}/documents (the `ListDocuments` operationId).
+	ListDocumentsWithResponse(ctx context.Context, submissionId SubmissionId, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsReply, error)
+
+	// UploadDocumentWithBodyWithResponse Upload a document
+	//
+	// Adds a document to the customer's submission, as `multipart/form-data`. `FileContent` is the file:
+	// a PDF, JPEG or PNG of 1 byte to 5 MiB (5,242,880 bytes); anything else gets 400. Its content type is
+	// the file part's `Content-Type`; when that is missing or `application/octet-stream` the sandbox
+	// recognises the type from the bytes. `DocumentTypeId` is one of the document types; `ExpiryDate`
+	// (optional) a real `YYYY-MM-DD` date not before today (sandbox clock). Fires the `document.added`
+	// webhook.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ExtForm/submissions/{submissionId}/documents (the `UploadDocument` operationId).
+	UploadDocumentWithBodyWithResponse(ctx context.Context, submissionId SubmissionId, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadDocumentReply, error)
+
+	// DownloadDocumentWithResponse Download a document
+	//
+	// The document's bytes, exactly as uploaded, with the stored content type (`application/pdf`,
+	// `image/jpeg` or `image/png`) in `Content-Type`. Errors come in the JSON envelope. Rate limit:
+	// document downloads, 30 requests per minute.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtForm/submissions/{submissionId}/documents/{documentId}/download (the `DownloadDocument` operationId).
+	DownloadDocumentWithResponse(ctx context.Context, submissionId SubmissionId, documentId DocumentId, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*DownloadDocumentReply, error)
+
+	// DownloadIndividualProfilePdfWithResponse Download an individual's profile as PDF
+	//
+	// The individual customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if the
+	// submissionId is unknown or belongs to a LegalCustomer. Counts against the profile retrieval limit
+	// (60 requests per minute).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtReport/DownloadIndividualProfilePagePdf/{submissionId} (the `DownloadIndividualProfilePdf` operationId).
+	DownloadIndividualProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadIndividualProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadIndividualProfilePdfReply, error)
+
+	// DownloadLegalProfilePdfWithResponse Download a legal entity's profile as PDF
+	//
+	// The legal entity customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if
+	// the submissionId is unknown or belongs to an IndividualCustomer. Counts against the profile
+	// retrieval limit (60 requests per minute).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
+	DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error)
+
+	// GetIndividualProfileWithResponse Get an individual's profile
+	//
+	// Retrieves an individual customer's profile: the onboarding form, the submission, the form answers,
+	// the risk assessment and the uploaded documents. Answers `statusCode: 0` and `messages: null` on
+	// success, as the vendor does. 404 if the submissionId is unknown or belongs to a LegalCustomer (use
+	// GetLegalProfile). Rate limit: profile retrieval, 60 requests per minute.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtReport/GetIndividualProfile/{submissionId} (the `GetIndividualProfile` operationId).
+	GetIndividualProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetIndividualProfileParams, reqEditors ...RequestEditorFn) (*GetIndividualProfileReply, error)
+
+	// GetLegalProfileWithResponse Get a legal entity's profile
+	//
+	// Retrieves a legal entity customer's profile, in the same shape as GetIndividualProfile. Answers
+	// `statusCode: 0` and `messages: null` on success, as the vendor does. 404 if the submissionId is
+	// unknown or belongs to an IndividualCustomer (use GetIndividualProfile). Rate limit: profile
+	// retrieval, 60 requests per minute.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
+	GetLegalProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error)
+
+	// GetAppTokenWithBodyWithResponse Get an application token
+	//
+	// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+	// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+	// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+	// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+	// tenantIds, 401 for a wrong appId or appSecret).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+	GetAppTokenWithBodyWithResponse(ctx context.Context, params *GetAppTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAppTokenReply, error)
+
+	// GetAppTokenWithResponse Get an application token
+	//
+	// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+	// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+	// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+	// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+	// tenantIds, 401 for a wrong appId or appSecret).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+	GetAppTokenWithResponse(ctx context.Context, params *GetAppTokenParams, body GetAppTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAppTokenReply, error)
+}
+
+// AddCustomerReply429Headers the declared response headers of an HTTP 429 response for AddCustomer
+type AddCustomerReply429Headers struct {
+	RetryAfter int
+}
+
+type AddCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AddCustomerResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddCustomerReply429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddCustomerReply) GetJSON200() *AddCustomerResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddCustomerReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddCustomerReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddCustomerReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddCustomerReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerDetailsReply429Headers the declared response headers of an HTTP 429 response for GetCustomerDetails
+type GetCustomerDetailsReply429Headers struct {
+	RetryAfter int
+}
+
+type GetCustomerDetailsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerDetailsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerDetailsReply429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON200() *CustomerDetailsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerDetailsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerDetailsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerDetailsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerDetailsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerDetailsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetEmployeesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmployeesResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEmployeesReply) GetJSON200() *EmployeesResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEmployeesReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetEmployeesReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetEmployeesReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetEmployeesReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmployeesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmployeesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmployeesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmployeesReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetCustomerPasswordReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SetCustomerPasswordResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCustomerPasswordReply) GetJSON200() *SetCustomerPasswordResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetCustomerPasswordReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetCustomerPasswordReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetCustomerPasswordReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetCustomerPasswordReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetCustomerPasswordReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCustomerPasswordReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCustomerPasswordReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCustomerPasswordReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCustomerPasswordReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDocumentsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteDocumentsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteDocumentsReply) GetJSON200() *DeleteDocumentsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDocumentsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDocumentsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDocumentsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteDocumentsReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDocumentsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDocumentsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDocumentsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDocumentsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDocumentsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentsReply) GetJSON200() *DocumentListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDocumentsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDocumentsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDocumentsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDocumentsReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDocumentsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadDocumentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UploadDocumentReply) GetJSON200() *DocumentResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UploadDocumentReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UploadDocumentReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UploadDocumentReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UploadDocumentReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UploadDocumentReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadDocumentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadDocumentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadDocumentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadDocumentReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadDocumentReply200Headers the declared response headers of an HTTP 200 response for DownloadDocument
+type DownloadDocumentReply200Headers struct {
+	ContentDisposition string
+}
+
+// DownloadDocumentReply429Headers the declared response headers of an HTTP 429 response for DownloadDocument
+type DownloadDocumentReply429Headers struct {
+	RetryAfter int
+}
+
+type DownloadDocumentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadDocumentReply200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadDocumentReply429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DownloadDocumentReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DownloadDocumentReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DownloadDocumentReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DownloadDocumentReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DownloadDocumentReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DownloadDocumentReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadDocumentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadDocumentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadDocumentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadDocumentReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadIndividualProfilePdfReply200Headers the declared response headers of an HTTP 200 response for DownloadIndividualProfilePdf
+type DownloadIndividualProfilePdfReply200Headers struct {
+	ContentDisposition string
+}
+
+// DownloadIndividualProfilePdfReply429Headers the declared response headers of an HTTP 429 response for DownloadIndividualProfilePdf
+type DownloadIndividualProfilePdfReply429Headers struct {
+	RetryAfter int
+}
+
+type DownloadIndividualProfilePdfReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadIndividualProfilePdfReply200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadIndividualProfilePdfReply429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DownloadIndividualProfilePdfReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DownloadIndividualProfilePdfReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DownloadIndividualProfilePdfReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DownloadIndividualProfilePdfReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DownloadIndividualProfilePdfReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DownloadIndividualProfilePdfReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadIndividualProfilePdfReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadIndividualProfilePdfReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadIndividualProfilePdfReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadIndividualProfilePdfReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadLegalProfilePdfReply200Headers the declared response headers of an HTTP 200 response for DownloadLegalProfilePdf
+type DownloadLegalProfilePdfReply200Headers struct {
+	ContentDisposition string
+}
+
+// DownloadLegalProfilePdfReply429Headers the declared response headers of an HTTP 429 response for DownloadLegalProfilePdf
+type DownloadLegalProfilePdfReply429Headers struct {
+	RetryAfter int
+}
+
+type DownloadLegalProfilePdfReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadLegalProfilePdfReply200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadLegalProfilePdfReply429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DownloadLegalProfilePdfReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DownloadLegalProfilePdfReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DownloadLegalProfilePdfReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DownloadLegalProfilePdfReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DownloadLegalProfilePdfReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DownloadLegalProfilePdfReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadLegalProfilePdfReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadLegalProfilePdfReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadLegalProfilePdfReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadLegalProfilePdfReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetIndividualProfileReply429Headers the declared response headers of an HTTP 429 response for GetIndividualProfile
+type GetIndividualProfileReply429Headers struct {
+	RetryAfter int
+}
+
+type GetIndividualProfileReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetIndividualProfileReply429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIndividualProfileReply) GetJSON200() *ProfileResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetIndividualProfileReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetIndividualProfileReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetIndividualProfileReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetIndividualProfileReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetIndividualProfileReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetIndividualProfileReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIndividualProfileReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIndividualProfileReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIndividualProfileReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIndividualProfileReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLegalProfileReply429Headers the declared response headers of an HTTP 429 response for GetLegalProfile
+type GetLegalProfileReply429Headers struct {
+	RetryAfter int
+}
+
+type GetLegalProfileReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetLegalProfileReply429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLegalProfileReply) GetJSON200() *ProfileResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetLegalProfileReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLegalProfileReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetLegalProfileReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetLegalProfileReply) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetLegalProfileReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetLegalProfileReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLegalProfileReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLegalProfileReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLegalProfileReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLegalProfileReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAppTokenReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AppTokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAppTokenReply) GetJSON200() *AppTokenResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAppTokenReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAppTokenReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAppTokenReply) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAppTokenReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAppTokenReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAppTokenReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAppTokenReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAppTokenReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddCustomerWithBodyWithResponse Add an individual or legal entity customer
+//
+// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+func (c *ClientWithResponses) AddCustomerWithBodyWithResponse(ctx context.Context, params *AddCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCustomerReply, error) {
+	rsp, err := c.AddCustomerWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddCustomerReply(rsp)
+}
+
+// AddCustomerWithResponse Add an individual or legal entity customer
+//
+// Creates a customer profile. `userType` is "IndividualCustomer" (send `individualCustomer`) or
+// "LegalCustomer" (send `legalEntityCustomer`). `employeeId` must be one of GetEmployees; `formId` is
+// the onboarding form identifier. `sendEmail` says whether to send the welcome e-mail (in the sandbox
+// it lands in the tenant's outbox). Store the returned `submissionId` securely: every other call
+// needs it. Fires the `profile.created` webhook. Rate limit: profile creation, 10 requests per minute.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ExtCustomerManagement/AddCustomer (the `AddCustomer` operationId).
+func (c *ClientWithResponses) AddCustomerWithResponse(ctx context.Context, params *AddCustomerParams, body AddCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCustomerReply, error) {
+	rsp, err := c.AddCustomer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddCustomerReply(rsp)
+}
+
+// GetCustomerDetailsWithResponse Get a customer's onboarding details
+//
+// The customer's onboarding summary: form, entity type, account status, risk level and onboarding
+// progress. `riskLevelId` is null until the profile is assessed; `onboardingCompleted` is null until
+// the account is Approved or Rejected. Works for both user types. Counts against the profile
+// retrieval limit (60 requests per minute).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtCustomerManagement/GetCustomerDetails/{submissionId} (the `GetCustomerDetails` operationId).
+func (c *ClientWithResponses) GetCustomerDetailsWithResponse(ctx context.Context, submissionId SubmissionId, params *GetCustomerDetailsParams, reqEditors ...RequestEditorFn) (*GetCustomerDetailsReply, error) {
+	rsp, err := c.GetCustomerDetails(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerDetailsReply(rsp)
+}
+
+// GetEmployeesWithResponse Get all employees
+//
+// The employees of the tenant. A profile's `employeeId` (AddCustomer) must be one of their `id`s.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtCustomerManagement/GetEmployees (the `GetEmployees` operationId).
+func (c *ClientWithResponses) GetEmployeesWithResponse(ctx context.Context, params *GetEmployeesParams, reqEditors ...RequestEditorFn) (*GetEmployeesReply, error) {
+	rsp, err := c.GetEmployees(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmployeesReply(rsp)
+}
+
+// SetCustomerPasswordWithBodyWithResponse Set the customer's password
+//
+// Sends the customer a link to set their password. `userType` must match the submission's (400
+// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+func (c *ClientWithResponses) SetCustomerPasswordWithBodyWithResponse(ctx context.Context, params *SetCustomerPasswordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCustomerPasswordReply, error) {
+	rsp, err := c.SetCustomerPasswordWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCustomerPasswordReply(rsp)
+}
+
+// SetCustomerPasswordWithResponse Set the customer's password
+//
+// Sends the customer a link to set their password. `userType` must match the submission's (400
+// otherwise). The sandbox puts the password e-mail in the tenant's outbox and fires the
+// `profile.updated` webhook. `result` is always null (Sandbox choice: the vendor shows no response;
+// the sandbox answers the usual envelope with `messages: ["Processed successfully"]`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ExtCustomerManagement/SetCustomerPassword (the `SetCustomerPassword` operationId).
+func (c *ClientWithResponses) SetCustomerPasswordWithResponse(ctx context.Context, params *SetCustomerPasswordParams, body SetCustomerPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCustomerPasswordReply, error) {
+	rsp, err := c.SetCustomerPassword(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCustomerPasswordReply(rsp)
+}
+
+// DeleteDocumentsWithResponse Delete documents
+//
+// Deletes the documents named by `ids` (repeat the parameter: `?ids=<id>&ids=<id>`) and answers
+// "Deleted N documents". 400 if `ids` is missing or empty; 404 if the submissionId is unknown or any id
+// is not a document of this submission, in which case nothing is deleted (Sandbox choice). Fires one
+// `document.deleted` webhook per document.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /ExtForm/submissions/{submissionId}/documents (the `DeleteDocuments` operationId).
+func (c *ClientWithResponses) DeleteDocumentsWithResponse(ctx context.Context, submissionId SubmissionId, params *DeleteDocumentsParams, reqEditors ...RequestEditorFn) (*DeleteDocumentsReply, error) {
+	rsp, err := c.DeleteDocuments(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentsReply(rsp)
+}
+
+// ListDocumentsWithResponse List the documents
+//
+// The documents uploaded to the customer's submission, oldest first. 404 if the submissionId is
+// unknown (Sandbox choice).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtForm/submissions/{submissionId}/documents (the `ListDocuments` operationId).
+func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, submissionId SubmissionId, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsReply, error) {
+	rsp, err := c.ListDocuments(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentsReply(rsp)
+}
+
+// UploadDocumentWithBodyWithResponse Upload a document
+//
+// Adds a document to the customer's submission, as `multipart/form-data`. `FileContent` is the file:
+// a PDF, JPEG or PNG of 1 byte to 5 MiB (5,242,880 bytes); anything else gets 400. Its content type is
+// the file part's `Content-Type`; when that is missing or `application/octet-stream` the sandbox
+// recognises the type from the bytes. `DocumentTypeId` is one of the document types; `ExpiryDate`
+// (optional) a real `YYYY-MM-DD` date not before today (sandbox clock). Fires the `document.added`
+// webhook.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ExtForm/submissions/{submissionId}/documents (the `UploadDocument` operationId).
+func (c *ClientWithResponses) UploadDocumentWithBodyWithResponse(ctx context.Context, submissionId SubmissionId, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadDocumentReply, error) {
+	rsp, err := c.UploadDocumentWithBody(ctx, submissionId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadDocumentReply(rsp)
+}
+
+// DownloadDocumentWithResponse Download a document
+//
+// The document's bytes, exactly as uploaded, with the stored content type (`application/pdf`,
+// `image/jpeg` or `image/png`) in `Content-Type`. Errors come in the JSON envelope. Rate limit:
+// document downloads, 30 requests per minute.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtForm/submissions/{submissionId}/documents/{documentId}/download (the `DownloadDocument` operationId).
+func (c *ClientWithResponses) DownloadDocumentWithResponse(ctx context.Context, submissionId SubmissionId, documentId DocumentId, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*DownloadDocumentReply, error) {
+	rsp, err := c.DownloadDocument(ctx, submissionId, documentId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadDocumentReply(rsp)
+}
+
+// DownloadIndividualProfilePdfWithResponse Download an individual's profile as PDF
+//
+// The individual customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if the
+// submissionId is unknown or belongs to a LegalCustomer. Counts against the profile retrieval limit
+// (60 requests per minute).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtReport/DownloadIndividualProfilePagePdf/{submissionId} (the `DownloadIndividualProfilePdf` operationId).
+func (c *ClientWithResponses) DownloadIndividualProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadIndividualProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadIndividualProfilePdfReply, error) {
+	rsp, err := c.DownloadIndividualProfilePdf(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadIndividualProfilePdfReply(rsp)
+}
+
+// DownloadLegalProfilePdfWithResponse Download a legal entity's profile as PDF
+//
+// The legal entity customer's profile page as a PDF report. Errors come in the JSON envelope. 404 if
+// the submissionId is unknown or belongs to an IndividualCustomer. Counts against the profile
+// retrieval limit (60 requests per minute).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
+func (c *ClientWithResponses) DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error) {
+	rsp, err := c.DownloadLegalProfilePdf(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadLegalProfilePdfReply(rsp)
+}
+
+// GetIndividualProfileWithResponse Get an individual's profile
+//
+// Retrieves an individual customer's profile: the onboarding form, the submission, the form answers,
+// the risk assessment and the uploaded documents. Answers `statusCode: 0` and `messages: null` on
+// success, as the vendor does. 404 if the submissionId is unknown or belongs to a LegalCustomer (use
+// GetLegalProfile). Rate limit: profile retrieval, 60 requests per minute.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtReport/GetIndividualProfile/{submissionId} (the `GetIndividualProfile` operationId).
+func (c *ClientWithResponses) GetIndividualProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetIndividualProfileParams, reqEditors ...RequestEditorFn) (*GetIndividualProfileReply, error) {
+	rsp, err := c.GetIndividualProfile(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIndividualProfileReply(rsp)
+}
+
+// GetLegalProfileWithResponse Get a legal entity's profile
+//
+// Retrieves a legal entity customer's profile, in the same shape as GetIndividualProfile. Answers
+// `statusCode: 0` and `messages: null` on success, as the vendor does. 404 if the submissionId is
+// unknown or belongs to an IndividualCustomer (use GetIndividualProfile). Rate limit: profile
+// retrieval, 60 requests per minute.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
+func (c *ClientWithResponses) GetLegalProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error) {
+	rsp, err := c.GetLegalProfile(ctx, submissionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLegalProfileReply(rsp)
+}
+
+// GetAppTokenWithBodyWithResponse Get an application token
+//
+// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+// tenantIds, 401 for a wrong appId or appSecret).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+func (c *ClientWithResponses) GetAppTokenWithBodyWithResponse(ctx context.Context, params *GetAppTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAppTokenReply, error) {
+	rsp, err := c.GetAppTokenWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAppTokenReply(rsp)
+}
+
+// GetAppTokenWithResponse Get an application token
+//
+// Exchanges the application's credentials for a JWT to send as `Authorization: Bearer <token>`.
+// The token is valid 24 hours of the sandbox clock. Sandbox credentials: appId `sandbox_app`, appSecret
+// `sandbox_secret`, tenantId `sandbox_tenant`. Sandbox choice: any other tenantId of 1-64 letters,
+// digits, `_`, `-` or `.` gets a token for its own, separately seeded partition (400 for other
+// tenantIds, 401 for a wrong appId or appSecret).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/AppSessionManager/GetAppToken (the `GetAppToken` operationId).
+func (c *ClientWithResponses) GetAppTokenWithResponse(ctx context.Context, params *GetAppTokenParams, body GetAppTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAppTokenReply, error) {
+	rsp, err := c.GetAppToken(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAppTokenReply(rsp)
+}
+
+// ParseAddCustomerReply parses an HTTP response from a AddCustomerWithResponse call
+func ParseAddCustomerReply(rsp *http.Response) (*AddCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AddCustomerResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddCustomerReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerDetailsReply parses an HTTP response from a GetCustomerDetailsWithResponse call
+func ParseGetCustomerDetailsReply(rsp *http.Response) (*GetCustomerDetailsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerDetailsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerDetailsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCustomerDetailsReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmployeesReply parses an HTTP response from a GetEmployeesWithResponse call
+func ParseGetEmployeesReply(rsp *http.Response) (*GetEmployeesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmployeesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmployeesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetCustomerPasswordReply parses an HTTP response from a SetCustomerPasswordWithResponse call
+func ParseSetCustomerPasswordReply(rsp *http.Response) (*SetCustomerPasswordReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCustomerPasswordReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SetCustomerPasswordResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentsReply parses an HTTP response from a DeleteDocumentsWithResponse call
+func ParseDeleteDocumentsReply(rsp *http.Response) (*DeleteDocumentsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteDocumentsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentsReply parses an HTTP response from a ListDocumentsWithResponse call
+func ParseListDocumentsReply(rsp *http.Response) (*ListDocumentsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUploadDocumentReply parses an HTTP response from a UploadDocumentWithResponse call
+func ParseUploadDocumentReply(rsp *http.Response) (*UploadDocumentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadDocumentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadDocumentReply parses an HTTP response from a DownloadDocumentWithResponse call
+func ParseDownloadDocumentReply(rsp *http.Response) (*DownloadDocumentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadDocumentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadDocumentReply200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadDocumentReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadIndividualProfilePdfReply parses an HTTP response from a DownloadIndividualProfilePdfWithResponse call
+func ParseDownloadIndividualProfilePdfReply(rsp *http.Response) (*DownloadIndividualProfilePdfReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadIndividualProfilePdfReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadIndividualProfilePdfReply200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadIndividualProfilePdfReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadLegalProfilePdfReply parses an HTTP response from a DownloadLegalProfilePdfWithResponse call
+func ParseDownloadLegalProfilePdfReply(rsp *http.Response) (*DownloadLegalProfilePdfReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadLegalProfilePdfReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadLegalProfilePdfReply200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadLegalProfilePdfReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetIndividualProfileReply parses an HTTP response from a GetIndividualProfileWithResponse call
+func ParseGetIndividualProfileReply(rsp *http.Response) (*GetIndividualProfileReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIndividualProfileReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetIndividualProfileReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLegalProfileReply parses an HTTP response from a GetLegalProfileWithResponse call
+func ParseGetLegalProfileReply(rsp *http.Response) (*GetLegalProfileReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLegalProfileReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetLegalProfileReply429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAppTokenReply parses an HTTP response from a GetAppTokenWithResponse call
+func ParseGetAppTokenReply(rsp *http.Response) (*GetAppTokenReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAppTokenReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AppTokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// ProfileEventsWithBody fires the profileEvents callback with any body
+	ProfileEventsWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	ProfileEvents(ctx context.Context, targetURL string, body ProfileEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) ProfileEventsWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileEventsCallbackRequestWithBody(targetURL, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) ProfileEvents(ctx context.Context, targetURL string, body ProfileEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileEventsCallbackRequest(targetURL, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewProfileEventsCallbackRequest builds a application/json POST request for the profileEvents callback
+func NewProfileEventsCallbackRequest(targetURL string, body ProfileEventsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProfileEventsCallbackRequestWithBody(targetURL, "application/json", bodyReader)
+}
+
+// NewProfileEventsCallbackRequestWithBody builds a POST request for the profileEvents callback with any body
+func NewProfileEventsCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// AddCustomer Add an individual or legal entity customer

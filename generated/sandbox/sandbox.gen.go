@@ -17,6 +17,8 @@ import (
 	"path"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 	"github.com/oapi-codegen/runtime"
@@ -787,6 +789,5232 @@ type SetRateLimitsJSONRequestBody = RateLimits
 
 // SetWebhookJSONRequestBody defines body for SetWebhook for application/json ContentType.
 type SetWebhookJSONRequestBody = Webhook
+
+// RequestEditorFn is the function signature for the RequestEditor callback function
+type RequestEditorFn func(ctx context.Context, req *http.Request) error
+
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
+type HttpRequestDoer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// Client which conforms to the OpenAPI3 specification for this service.
+type Client struct {
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
+	Server string
+
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// ClientOption allows setting custom parameters during construction
+type ClientOption func(*Client) error
+
+// Creates a new Client, with reasonable defaults
+func NewClient(server string, opts ...ClientOption) (*Client, error) {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
+			return nil, err
+		}
+	}
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
+	}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
+	}
+	return &client, nil
+}
+
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithHTTPClient(doer HttpRequestDoer) ClientOption {
+	return func(c *Client) error {
+		c.Client = doer
+		return nil
+	}
+}
+
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
+func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
+	return func(c *Client) error {
+		c.RequestEditors = append(c.RequestEditors, fn)
+		return nil
+	}
+}
+
+// The interface specification for the client above.
+type ClientInterface interface {
+
+	// GetClock Read the sandbox clock
+	//
+	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+	//
+	// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
+	GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetClockWithBody Move the sandbox clock
+	//
+	// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+	// Exactly one of them.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+	SetClockWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetClock Move the sandbox clock
+	//
+	// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+	// Exactly one of them.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+	SetClock(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocs The API reference, rendered from the OpenAPI documents
+	//
+	// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
+	GetDocs(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocsBundle The Redoc bundle the reference page uses
+	//
+	// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
+	GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearJournal Empty the journal
+	//
+	// Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
+	ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJournal Recent partner API calls, newest first
+	//
+	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
+	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
+	// appear.
+	//
+	// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
+	GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CountJournal Count matching calls (for CI assertions)
+	//
+	// Counts the journal's calls that match every given filter, e.g. "manageAllKits was called once
+	// with BLOCK": `?operationId=manageAllKits&tenant=ACME_BANK&field=operation=BLOCK`. `field` takes
+	// `<dotted JSON path of the request body>=<value>` and may repeat. Only calls still in the journal
+	// (see its capacity) are counted.
+	//
+	// Corresponds with GET /__sandbox/journal/count (the `CountJournal` operationId).
+	CountJournal(ctx context.Context, params *CountJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportJournal The journal as a replayable scenario file
+	//
+	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
+	// per call with its request and the status and API code it got, so a QA session done by hand becomes
+	// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
+	// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	//
+	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
+	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContract One of the sandbox's OpenAPI documents
+	//
+	// Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
+	GetContract(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewSubmissionWithBody Move a profile submission through review
+	//
+	// Sets a submission's account status and risk level as a reviewer would, and fires a
+	// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+	// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+	// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+	// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+	ReviewSubmissionWithBody(ctx context.Context, submissionId string, params *ReviewSubmissionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewSubmission Move a profile submission through review
+	//
+	// Sets a submission's account status and risk level as a reviewer would, and fires a
+	// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+	// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+	// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+	// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+	ReviewSubmission(ctx context.Context, submissionId string, params *ReviewSubmissionParams, body ReviewSubmissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Reset Forget state and start again from the fixtures
+	//
+	// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
+	// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
+	// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+	//
+	// Corresponds with POST /__sandbox/reset (the `Reset` operationId).
+	Reset(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRules The armed rules, with how often each fired
+	//
+	// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
+	ListRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ArmRuleWithBody Arm a rule
+	//
+	// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+	// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+	// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+	// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+	// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+	// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+	ArmRuleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ArmRule Arm a rule
+	//
+	// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+	// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+	// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+	// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+	// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+	// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+	ArmRule(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveRule Disarm a rule
+	//
+	// Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
+	RemoveRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListScenarios The catalogue of named outcomes
+	//
+	// Every operation of every partner API with the outcomes a client can force with the request header
+	// `X-Sandbox-Scenario: <name>`, each with the HTTP status and API code it produces and the magic
+	// request values that trigger it without the header. Outcomes are checked at start-up against the
+	// contracts: each maps to a status documented for its operation.
+	//
+	// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
+	ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSnapshot Export a tenant's whole state
+	//
+	// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
+	// JSON. `PUT` it back to restore exactly that state.
+	//
+	// Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
+	GetSnapshot(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSnapshotWithBody Restore a tenant's state from a snapshot
+	//
+	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+	PutSnapshotWithBody(ctx context.Context, params *PutSnapshotParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSnapshot Restore a tenant's state from a snapshot
+	//
+	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+	PutSnapshot(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLastOtp The last OTP sent to a mobile number (DMT)
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
+	GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTenantKeys The tenant's shared keys
+	//
+	// The keys a partner needs to build encrypted requests: the DCMS set-PIN AES key (for a DCMS tenant)
+	// and the DMT AES-256 key (for a DMT client), both Base64. Unless configured otherwise every tenant
+	// uses the documented sandbox defaults.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/keys (the `GetTenantKeys` operationId).
+	GetTenantKeys(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTestKit A DCMS kit's test card data
+	//
+	// The partner APIs only show masked card numbers; to build a Set PIN V2 block a partner needs the kit's
+	// full test PAN (fake, Luhn-valid, on the kit's BIN). This returns it with the kit's state. Test data
+	// only: never a real card.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/kits/{kitNo} (the `GetTestKit` operationId).
+	GetTestKit(ctx context.Context, tenant Tenant, kitNo string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOutbox Mail the profile API "sent" for this tenant
+	//
+	// The sandbox never sends mail; welcome e-mails and password links land here.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
+	GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRateLimits The tenant's profile API rate limits
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
+	GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRateLimitsWithBody Change or disable the tenant's profile API rate limits
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+	SetRateLimitsWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRateLimits Change or disable the tenant's profile API rate limits
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+	SetRateLimits(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhook Remove the tenant's webhook
+	//
+	// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
+	DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhook The tenant's webhook
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
+	GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetWebhookWithBody Register or replace the tenant's webhook
+	//
+	// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+	// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+	SetWebhookWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetWebhook Register or replace the tenant's webhook
+	//
+	// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+	// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+	SetWebhook(ctx context.Context, tenant Tenant, body SetWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhookDeliveries The tenant's webhook delivery log, newest first
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
+	GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Health Liveness probe
+	//
+	// Corresponds with GET /healthz (the `Health` operationId).
+	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetClock Read the sandbox clock
+//
+// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+//
+// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
+func (c *Client) GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetClockRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetClockWithBody Move the sandbox clock
+//
+// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+// Exactly one of them.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+func (c *Client) SetClockWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetClockRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetClock Move the sandbox clock
+//
+// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+// Exactly one of them.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+func (c *Client) SetClock(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetClockRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocs The API reference, rendered from the OpenAPI documents
+//
+// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
+func (c *Client) GetDocs(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocsBundle The Redoc bundle the reference page uses
+//
+// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
+func (c *Client) GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocsBundleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearJournal Empty the journal
+//
+// Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
+func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearJournalRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJournal Recent partner API calls, newest first
+//
+// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
+// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
+// appear.
+//
+// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
+func (c *Client) GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJournalRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CountJournal Count matching calls (for CI assertions)
+//
+// Counts the journal's calls that match every given filter, e.g. "manageAllKits was called once
+// with BLOCK": `?operationId=manageAllKits&tenant=ACME_BANK&field=operation=BLOCK`. `field` takes
+// `<dotted JSON path of the request body>=<value>` and may repeat. Only calls still in the journal
+// (see its capacity) are counted.
+//
+// Corresponds with GET /__sandbox/journal/count (the `CountJournal` operationId).
+func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCountJournalRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportJournal The journal as a replayable scenario file
+//
+// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
+// per call with its request and the status and API code it got, so a QA session done by hand becomes
+// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
+// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+//
+// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
+func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportJournalRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContract One of the sandbox's OpenAPI documents
+//
+// Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
+func (c *Client) GetContract(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractRequest(c.Server, api)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewSubmissionWithBody Move a profile submission through review
+//
+// Sets a submission's account status and risk level as a reviewer would, and fires a
+// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+func (c *Client) ReviewSubmissionWithBody(ctx context.Context, submissionId string, params *ReviewSubmissionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewSubmissionRequestWithBody(c.Server, submissionId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewSubmission Move a profile submission through review
+//
+// Sets a submission's account status and risk level as a reviewer would, and fires a
+// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+func (c *Client) ReviewSubmission(ctx context.Context, submissionId string, params *ReviewSubmissionParams, body ReviewSubmissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewSubmissionRequest(c.Server, submissionId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Reset Forget state and start again from the fixtures
+//
+// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
+// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
+// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+//
+// Corresponds with POST /__sandbox/reset (the `Reset` operationId).
+func (c *Client) Reset(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRules The armed rules, with how often each fired
+//
+// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
+func (c *Client) ListRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRulesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ArmRuleWithBody Arm a rule
+//
+// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+func (c *Client) ArmRuleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewArmRuleRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ArmRule Arm a rule
+//
+// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+func (c *Client) ArmRule(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewArmRuleRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveRule Disarm a rule
+//
+// Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
+func (c *Client) RemoveRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveRuleRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListScenarios The catalogue of named outcomes
+//
+// Every operation of every partner API with the outcomes a client can force with the request header
+// `X-Sandbox-Scenario: <name>`, each with the HTTP status and API code it produces and the magic
+// request values that trigger it without the header. Outcomes are checked at start-up against the
+// contracts: each maps to a status documented for its operation.
+//
+// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
+func (c *Client) ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListScenariosRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSnapshot Export a tenant's whole state
+//
+// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
+// JSON. `PUT` it back to restore exactly that state.
+//
+// Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
+func (c *Client) GetSnapshot(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSnapshotRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSnapshotWithBody Restore a tenant's state from a snapshot
+//
+// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+func (c *Client) PutSnapshotWithBody(ctx context.Context, params *PutSnapshotParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSnapshotRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSnapshot Restore a tenant's state from a snapshot
+//
+// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSnapshotRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLastOtp The last OTP sent to a mobile number (DMT)
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
+func (c *Client) GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLastOtpRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTenantKeys The tenant's shared keys
+//
+// The keys a partner needs to build encrypted requests: the DCMS set-PIN AES key (for a DCMS tenant)
+// and the DMT AES-256 key (for a DMT client), both Base64. Unless configured otherwise every tenant
+// uses the documented sandbox defaults.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/keys (the `GetTenantKeys` operationId).
+func (c *Client) GetTenantKeys(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTenantKeysRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTestKit A DCMS kit's test card data
+//
+// The partner APIs only show masked card numbers; to build a Set PIN V2 block a partner needs the kit's
+// full test PAN (fake, Luhn-valid, on the kit's BIN). This returns it with the kit's state. Test data
+// only: never a real card.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/kits/{kitNo} (the `GetTestKit` operationId).
+func (c *Client) GetTestKit(ctx context.Context, tenant Tenant, kitNo string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTestKitRequest(c.Server, tenant, kitNo)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOutbox Mail the profile API "sent" for this tenant
+//
+// The sandbox never sends mail; welcome e-mails and password links land here.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
+func (c *Client) GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOutboxRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRateLimits The tenant's profile API rate limits
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
+func (c *Client) GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRateLimitsRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRateLimitsWithBody Change or disable the tenant's profile API rate limits
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+func (c *Client) SetRateLimitsWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRateLimitsRequestWithBody(c.Server, tenant, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRateLimits Change or disable the tenant's profile API rate limits
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+func (c *Client) SetRateLimits(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRateLimitsRequest(c.Server, tenant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhook Remove the tenant's webhook
+//
+// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
+func (c *Client) DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhook The tenant's webhook
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
+func (c *Client) GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetWebhookWithBody Register or replace the tenant's webhook
+//
+// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+func (c *Client) SetWebhookWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetWebhookRequestWithBody(c.Server, tenant, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetWebhook Register or replace the tenant's webhook
+//
+// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+func (c *Client) SetWebhook(ctx context.Context, tenant Tenant, body SetWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetWebhookRequest(c.Server, tenant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhookDeliveries The tenant's webhook delivery log, newest first
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
+func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookDeliveriesRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Health Liveness probe
+//
+// Corresponds with GET /healthz (the `Health` operationId).
+func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHealthRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewGetClockRequest constructs an http.Request for the GetClock method
+func NewGetClockRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/clock")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetClockRequest calls the generic SetClock builder with application/json body
+func NewSetClockRequest(server string, body SetClockJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetClockRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetClockRequestWithBody constructs an http.Request for the SetClock method, with any body, and a specified content type
+func NewSetClockRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/clock")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDocsRequest constructs an http.Request for the GetDocs method
+func NewGetDocsRequest(server string, params *GetDocsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/docs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocsBundleRequest constructs an http.Request for the GetDocsBundle method
+func NewGetDocsBundleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/docs/redoc.standalone.js")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearJournalRequest constructs an http.Request for the ClearJournal method
+func NewClearJournalRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetJournalRequest constructs an http.Request for the GetJournal method
+func NewGetJournalRequest(server string, params *GetJournalParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operationId", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCountJournalRequest constructs an http.Request for the CountJournal method
+func NewCountJournalRequest(server string, params *CountJournalParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal/count")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operationId", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Outcome != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outcome", *params.Outcome, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Field != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field", *params.Field, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportJournalRequest constructs an http.Request for the ExportJournal method
+func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetContractRequest constructs an http.Request for the GetContract method
+func NewGetContractRequest(server string, api GetContractParamsApi) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "api", api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/openapi/%s.yaml", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReviewSubmissionRequest calls the generic ReviewSubmission builder with application/json body
+func NewReviewSubmissionRequest(server string, submissionId string, params *ReviewSubmissionParams, body ReviewSubmissionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReviewSubmissionRequestWithBody(server, submissionId, params, "application/json", bodyReader)
+}
+
+// NewReviewSubmissionRequestWithBody constructs an http.Request for the ReviewSubmission method, with any body, and a specified content type
+func NewReviewSubmissionRequestWithBody(server string, submissionId string, params *ReviewSubmissionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/profile/submissions/%s/review", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResetRequest constructs an http.Request for the Reset method
+func NewResetRequest(server string, params *ResetParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRulesRequest constructs an http.Request for the ListRules method
+func NewListRulesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewArmRuleRequest calls the generic ArmRule builder with application/json body
+func NewArmRuleRequest(server string, body ArmRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewArmRuleRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewArmRuleRequestWithBody constructs an http.Request for the ArmRule method, with any body, and a specified content type
+func NewArmRuleRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveRuleRequest constructs an http.Request for the RemoveRule method
+func NewRemoveRuleRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/rules/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListScenariosRequest constructs an http.Request for the ListScenarios method
+func NewListScenariosRequest(server string, params *ListScenariosParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/scenarios")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operationId", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSnapshotRequest constructs an http.Request for the GetSnapshot method
+func NewGetSnapshotRequest(server string, params *GetSnapshotParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/snapshot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutSnapshotRequest calls the generic PutSnapshot builder with application/json body
+func NewPutSnapshotRequest(server string, params *PutSnapshotParams, body PutSnapshotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutSnapshotRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPutSnapshotRequestWithBody constructs an http.Request for the PutSnapshot method, with any body, and a specified content type
+func NewPutSnapshotRequestWithBody(server string, params *PutSnapshotParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/snapshot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetLastOtpRequest constructs an http.Request for the GetLastOtp method
+func NewGetLastOtpRequest(server string, tenant Tenant, mobile string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mobile", mobile, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/otp/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTenantKeysRequest constructs an http.Request for the GetTenantKeys method
+func NewGetTenantKeysRequest(server string, tenant Tenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/keys", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTestKitRequest constructs an http.Request for the GetTestKit method
+func NewGetTestKitRequest(server string, tenant Tenant, kitNo string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kitNo", kitNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/kits/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOutboxRequest constructs an http.Request for the GetOutbox method
+func NewGetOutboxRequest(server string, tenant Tenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/outbox", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRateLimitsRequest constructs an http.Request for the GetRateLimits method
+func NewGetRateLimitsRequest(server string, tenant Tenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/ratelimits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetRateLimitsRequest calls the generic SetRateLimits builder with application/json body
+func NewSetRateLimitsRequest(server string, tenant Tenant, body SetRateLimitsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetRateLimitsRequestWithBody(server, tenant, "application/json", bodyReader)
+}
+
+// NewSetRateLimitsRequestWithBody constructs an http.Request for the SetRateLimits method, with any body, and a specified content type
+func NewSetRateLimitsRequestWithBody(server string, tenant Tenant, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/ratelimits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
+func NewDeleteWebhookRequest(server string, tenant Tenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/webhook", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookRequest constructs an http.Request for the GetWebhook method
+func NewGetWebhookRequest(server string, tenant Tenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/webhook", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetWebhookRequest calls the generic SetWebhook builder with application/json body
+func NewSetWebhookRequest(server string, tenant Tenant, body SetWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetWebhookRequestWithBody(server, tenant, "application/json", bodyReader)
+}
+
+// NewSetWebhookRequestWithBody constructs an http.Request for the SetWebhook method, with any body, and a specified content type
+func NewSetWebhookRequestWithBody(server string, tenant Tenant, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/webhook", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetWebhookDeliveriesRequest constructs an http.Request for the GetWebhookDeliveries method
+func NewGetWebhookDeliveriesRequest(server string, tenant Tenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/webhook/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHealthRequest constructs an http.Request for the Health method
+func NewHealthRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/healthz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClientWithResponses builds on ClientInterface to offer response payloads
+type ClientWithResponses struct {
+	ClientInterface
+}
+
+// NewClientWithResponses creates a new ClientWithResponses, which wraps
+// Client with return type handling
+func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
+	client, err := NewClient(server, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &ClientWithResponses{client}, nil
+}
+
+// WithBaseURL overrides the baseURL.
+func WithBaseURL(baseURL string) ClientOption {
+	return func(c *Client) error {
+		newBaseURL, err := url.Parse(baseURL)
+		if err != nil {
+			return err
+		}
+		c.Server = newBaseURL.String()
+		return nil
+	}
+}
+
+// ClientWithResponsesInterface is the interface specification for the client with responses above.
+type ClientWithResponsesInterface interface {
+
+	// GetClockWithResponse Read the sandbox clock
+	//
+	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
+	GetClockWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetClockReply, error)
+
+	// SetClockWithBodyWithResponse Move the sandbox clock
+	//
+	// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+	// Exactly one of them.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+	SetClockWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+
+	// SetClockWithResponse Move the sandbox clock
+	//
+	// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+	// Exactly one of them.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+	SetClockWithResponse(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+
+	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
+	GetDocsWithResponse(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*GetDocsReply, error)
+
+	// GetDocsBundleWithResponse The Redoc bundle the reference page uses
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
+	GetDocsBundleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDocsBundleReply, error)
+
+	// ClearJournalWithResponse Empty the journal
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
+	ClearJournalWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearJournalReply, error)
+
+	// GetJournalWithResponse Recent partner API calls, newest first
+	//
+	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
+	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
+	// appear.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
+	GetJournalWithResponse(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*GetJournalReply, error)
+
+	// CountJournalWithResponse Count matching calls (for CI assertions)
+	//
+	// Counts the journal's calls that match every given filter, e.g. "manageAllKits was called once
+	// with BLOCK": `?operationId=manageAllKits&tenant=ACME_BANK&field=operation=BLOCK`. `field` takes
+	// `<dotted JSON path of the request body>=<value>` and may repeat. Only calls still in the journal
+	// (see its capacity) are counted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/journal/count (the `CountJournal` operationId).
+	CountJournalWithResponse(ctx context.Context, params *CountJournalParams, reqEditors ...RequestEditorFn) (*CountJournalReply, error)
+
+	// ExportJournalWithResponse The journal as a replayable scenario file
+	//
+	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
+	// per call with its request and the status and API code it got, so a QA session done by hand becomes
+	// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
+	// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
+	ExportJournalWithResponse(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*ExportJournalReply, error)
+
+	// GetContractWithResponse One of the sandbox's OpenAPI documents
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
+	GetContractWithResponse(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*GetContractReply, error)
+
+	// ReviewSubmissionWithBodyWithResponse Move a profile submission through review
+	//
+	// Sets a submission's account status and risk level as a reviewer would, and fires a
+	// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+	// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+	// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+	// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+	ReviewSubmissionWithBodyWithResponse(ctx context.Context, submissionId string, params *ReviewSubmissionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewSubmissionReply, error)
+
+	// ReviewSubmissionWithResponse Move a profile submission through review
+	//
+	// Sets a submission's account status and risk level as a reviewer would, and fires a
+	// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+	// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+	// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+	// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+	ReviewSubmissionWithResponse(ctx context.Context, submissionId string, params *ReviewSubmissionParams, body ReviewSubmissionJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewSubmissionReply, error)
+
+	// ResetWithResponse Forget state and start again from the fixtures
+	//
+	// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
+	// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
+	// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/reset (the `Reset` operationId).
+	ResetWithResponse(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*ResetReply, error)
+
+	// ListRulesWithResponse The armed rules, with how often each fired
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
+	ListRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRulesReply, error)
+
+	// ArmRuleWithBodyWithResponse Arm a rule
+	//
+	// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+	// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+	// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+	// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+	// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+	// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+	ArmRuleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ArmRuleReply, error)
+
+	// ArmRuleWithResponse Arm a rule
+	//
+	// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+	// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+	// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+	// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+	// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+	// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+	ArmRuleWithResponse(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*ArmRuleReply, error)
+
+	// RemoveRuleWithResponse Disarm a rule
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
+	RemoveRuleWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RemoveRuleReply, error)
+
+	// ListScenariosWithResponse The catalogue of named outcomes
+	//
+	// Every operation of every partner API with the outcomes a client can force with the request header
+	// `X-Sandbox-Scenario: <name>`, each with the HTTP status and API code it produces and the magic
+	// request values that trigger it without the header. Outcomes are checked at start-up against the
+	// contracts: each maps to a status documented for its operation.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
+	ListScenariosWithResponse(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*ListScenariosReply, error)
+
+	// GetSnapshotWithResponse Export a tenant's whole state
+	//
+	// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
+	// JSON. `PUT` it back to restore exactly that state.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
+	GetSnapshotWithResponse(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*GetSnapshotReply, error)
+
+	// PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
+	//
+	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+	PutSnapshotWithBodyWithResponse(ctx context.Context, params *PutSnapshotParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error)
+
+	// PutSnapshotWithResponse Restore a tenant's state from a snapshot
+	//
+	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+	PutSnapshotWithResponse(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error)
+
+	// GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
+	GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
+
+	// GetTenantKeysWithResponse The tenant's shared keys
+	//
+	// The keys a partner needs to build encrypted requests: the DCMS set-PIN AES key (for a DCMS tenant)
+	// and the DMT AES-256 key (for a DMT client), both Base64. Unless configured otherwise every tenant
+	// uses the documented sandbox defaults.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/keys (the `GetTenantKeys` operationId).
+	GetTenantKeysWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetTenantKeysReply, error)
+
+	// GetTestKitWithResponse A DCMS kit's test card data
+	//
+	// The partner APIs only show masked card numbers; to build a Set PIN V2 block a partner needs the kit's
+	// full test PAN (fake, Luhn-valid, on the kit's BIN). This returns it with the kit's state. Test data
+	// only: never a real card.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/kits/{kitNo} (the `GetTestKit` operationId).
+	GetTestKitWithResponse(ctx context.Context, tenant Tenant, kitNo string, reqEditors ...RequestEditorFn) (*GetTestKitReply, error)
+
+	// GetOutboxWithResponse Mail the profile API "sent" for this tenant
+	//
+	// The sandbox never sends mail; welcome e-mails and password links land here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
+	GetOutboxWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetOutboxReply, error)
+
+	// GetRateLimitsWithResponse The tenant's profile API rate limits
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
+	GetRateLimitsWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetRateLimitsReply, error)
+
+	// SetRateLimitsWithBodyWithResponse Change or disable the tenant's profile API rate limits
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+	SetRateLimitsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error)
+
+	// SetRateLimitsWithResponse Change or disable the tenant's profile API rate limits
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+	SetRateLimitsWithResponse(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error)
+
+	// DeleteWebhookWithResponse Remove the tenant's webhook
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
+	DeleteWebhookWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*DeleteWebhookReply, error)
+
+	// GetWebhookWithResponse The tenant's webhook
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
+	GetWebhookWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetWebhookReply, error)
+
+	// SetWebhookWithBodyWithResponse Register or replace the tenant's webhook
+	//
+	// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+	// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+	SetWebhookWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetWebhookReply, error)
+
+	// SetWebhookWithResponse Register or replace the tenant's webhook
+	//
+	// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+	// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+	SetWebhookWithResponse(ctx context.Context, tenant Tenant, body SetWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*SetWebhookReply, error)
+
+	// GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
+	GetWebhookDeliveriesWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetWebhookDeliveriesReply, error)
+
+	// HealthWithResponse Liveness probe
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /healthz (the `Health` operationId).
+	HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error)
+}
+
+type GetClockReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Clock
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetClockReply) GetJSON200() *Clock {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetClockReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetClockReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetClockReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetClockReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetClockReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Clock
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetClockReply) GetJSON200() *Clock {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetClockReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r SetClockReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetClockReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetClockReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetClockReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocsBundleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDocsBundleReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocsBundleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocsBundleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocsBundleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocsBundleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearJournalReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Cleared int `json:"cleared"`
+	}
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearJournalReply) GetJSON200() *struct {
+	Cleared int `json:"cleared"`
+} {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearJournalReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearJournalReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearJournalReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearJournalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetJournalReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Journal
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJournalReply) GetJSON200() *Journal {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetJournalReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJournalReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJournalReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJournalReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJournalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CountJournalReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Count int `json:"count"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CountJournalReply) GetJSON200() *struct {
+	Count int `json:"count"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CountJournalReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CountJournalReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CountJournalReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CountJournalReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CountJournalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportJournalReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// YAML200 the response for an HTTP 200 `application/yaml` response
+	YAML200 *string
+}
+
+// GetYAML200 returns the response for an HTTP 200 `application/yaml` response
+func (r ExportJournalReply) GetYAML200() *string {
+	return r.YAML200
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportJournalReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportJournalReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportJournalReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportJournalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetContractReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// YAML200 the response for an HTTP 200 `application/yaml` response
+	YAML200 *string
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetYAML200 returns the response for an HTTP 200 `application/yaml` response
+func (r GetContractReply) GetYAML200() *string {
+	return r.YAML200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetContractReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReviewSubmissionReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReviewSubmissionReply) GetJSON200() *ReviewResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ReviewSubmissionReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ReviewSubmissionReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviewSubmissionReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviewSubmissionReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviewSubmissionReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviewSubmissionReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResetReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResetResult
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResetReply) GetJSON200() *ResetResult {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRulesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rules
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRulesReply) GetJSON200() *Rules {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRulesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRulesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRulesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRulesReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ArmRuleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Rule
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ArmRuleReply) GetJSON201() *Rule {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ArmRuleReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r ArmRuleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ArmRuleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ArmRuleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ArmRuleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveRuleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemoveRuleReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveRuleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveRuleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveRuleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveRuleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListScenariosReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Catalogue
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListScenariosReply) GetJSON200() *Catalogue {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListScenariosReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListScenariosReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListScenariosReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListScenariosReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSnapshotReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Snapshot
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSnapshotReply) GetJSON200() *Snapshot {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSnapshotReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSnapshotReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSnapshotReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSnapshotReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutSnapshotReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Records int    `json:"records"`
+		Tenant  string `json:"tenant"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutSnapshotReply) GetJSON200() *struct {
+	Records int    `json:"records"`
+	Tenant  string `json:"tenant"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutSnapshotReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r PutSnapshotReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutSnapshotReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutSnapshotReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutSnapshotReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLastOtpReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OtpInfo
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLastOtpReply) GetJSON200() *OtpInfo {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetLastOtpReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLastOtpReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLastOtpReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLastOtpReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLastOtpReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTenantKeysReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TenantKeys
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTenantKeysReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTenantKeysReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTenantKeysReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTenantKeysReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTestKitReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TestKit
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTestKitReply) GetJSON200() *TestKit {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTestKitReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTestKitReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTestKitReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTestKitReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTestKitReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetOutboxReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Outbox
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOutboxReply) GetJSON200() *Outbox {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOutboxReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOutboxReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOutboxReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOutboxReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRateLimitsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RateLimits
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRateLimitsReply) GetJSON200() *RateLimits {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRateLimitsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRateLimitsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRateLimitsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRateLimitsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetRateLimitsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RateLimits
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetRateLimitsReply) GetJSON200() *RateLimits {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetRateLimitsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r SetRateLimitsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetRateLimitsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetRateLimitsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetRateLimitsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Webhook
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookReply) GetJSON200() *Webhook {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWebhookReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Webhook
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetWebhookReply) GetJSON200() *Webhook {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetWebhookReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r SetWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWebhookDeliveriesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deliveries
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookDeliveriesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookDeliveriesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookDeliveriesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookDeliveriesReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type HealthReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Health
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HealthReply) GetJSON200() *Health {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r HealthReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HealthReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HealthReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HealthReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetClockWithResponse Read the sandbox clock
+//
+// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
+func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetClockReply, error) {
+	rsp, err := c.GetClock(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetClockReply(rsp)
+}
+
+// SetClockWithBodyWithResponse Move the sandbox clock
+//
+// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+// Exactly one of them.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
+	rsp, err := c.SetClockWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetClockReply(rsp)
+}
+
+// SetClockWithResponse Move the sandbox clock
+//
+// `{"advance": "72h"}` moves the clock forward by a Go duration (`90s`, `15m`, `72h`); `{"set":
+// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
+// Exactly one of them.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
+func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
+	rsp, err := c.SetClock(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetClockReply(rsp)
+}
+
+// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
+func (c *ClientWithResponses) GetDocsWithResponse(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*GetDocsReply, error) {
+	rsp, err := c.GetDocs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocsReply(rsp)
+}
+
+// GetDocsBundleWithResponse The Redoc bundle the reference page uses
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
+func (c *ClientWithResponses) GetDocsBundleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDocsBundleReply, error) {
+	rsp, err := c.GetDocsBundle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocsBundleReply(rsp)
+}
+
+// ClearJournalWithResponse Empty the journal
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
+func (c *ClientWithResponses) ClearJournalWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearJournalReply, error) {
+	rsp, err := c.ClearJournal(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearJournalReply(rsp)
+}
+
+// GetJournalWithResponse Recent partner API calls, newest first
+//
+// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
+// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
+// appear.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
+func (c *ClientWithResponses) GetJournalWithResponse(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*GetJournalReply, error) {
+	rsp, err := c.GetJournal(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJournalReply(rsp)
+}
+
+// CountJournalWithResponse Count matching calls (for CI assertions)
+//
+// Counts the journal's calls that match every given filter, e.g. "manageAllKits was called once
+// with BLOCK": `?operationId=manageAllKits&tenant=ACME_BANK&field=operation=BLOCK`. `field` takes
+// `<dotted JSON path of the request body>=<value>` and may repeat. Only calls still in the journal
+// (see its capacity) are counted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/journal/count (the `CountJournal` operationId).
+func (c *ClientWithResponses) CountJournalWithResponse(ctx context.Context, params *CountJournalParams, reqEditors ...RequestEditorFn) (*CountJournalReply, error) {
+	rsp, err := c.CountJournal(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCountJournalReply(rsp)
+}
+
+// ExportJournalWithResponse The journal as a replayable scenario file
+//
+// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
+// per call with its request and the status and API code it got, so a QA session done by hand becomes
+// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
+// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
+func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*ExportJournalReply, error) {
+	rsp, err := c.ExportJournal(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportJournalReply(rsp)
+}
+
+// GetContractWithResponse One of the sandbox's OpenAPI documents
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
+func (c *ClientWithResponses) GetContractWithResponse(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*GetContractReply, error) {
+	rsp, err := c.GetContract(ctx, api, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractReply(rsp)
+}
+
+// ReviewSubmissionWithBodyWithResponse Move a profile submission through review
+//
+// Sets a submission's account status and risk level as a reviewer would, and fires a
+// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+func (c *ClientWithResponses) ReviewSubmissionWithBodyWithResponse(ctx context.Context, submissionId string, params *ReviewSubmissionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewSubmissionReply, error) {
+	rsp, err := c.ReviewSubmissionWithBody(ctx, submissionId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewSubmissionReply(rsp)
+}
+
+// ReviewSubmissionWithResponse Move a profile submission through review
+//
+// Sets a submission's account status and risk level as a reviewer would, and fires a
+// `profile.status_changed` webhook. Without `tenant` the submission is looked up in every tenant
+// (name the tenant for the seed's fixture profiles, which every tenant has). Pending moves to Approved
+// or Rejected; an Approved or Rejected submission must be re-opened (Pending) first, otherwise 400.
+// Without `riskLevel`, Approved means Low and Rejected High. A review replaces the automatic one.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/profile/submissions/{submissionId}/review (the `ReviewSubmission` operationId).
+func (c *ClientWithResponses) ReviewSubmissionWithResponse(ctx context.Context, submissionId string, params *ReviewSubmissionParams, body ReviewSubmissionJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewSubmissionReply, error) {
+	rsp, err := c.ReviewSubmission(ctx, submissionId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewSubmissionReply(rsp)
+}
+
+// ResetWithResponse Forget state and start again from the fixtures
+//
+// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
+// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
+// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/reset (the `Reset` operationId).
+func (c *ClientWithResponses) ResetWithResponse(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*ResetReply, error) {
+	rsp, err := c.Reset(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetReply(rsp)
+}
+
+// ListRulesWithResponse The armed rules, with how often each fired
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
+func (c *ClientWithResponses) ListRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRulesReply, error) {
+	rsp, err := c.ListRules(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRulesReply(rsp)
+}
+
+// ArmRuleWithBodyWithResponse Arm a rule
+//
+// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+func (c *ClientWithResponses) ArmRuleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ArmRuleReply, error) {
+	rsp, err := c.ArmRuleWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseArmRuleReply(rsp)
+}
+
+// ArmRuleWithResponse Arm a rule
+//
+// "For operation X (optionally only for tenant T, optionally only where a JSON field of the request
+// equals a value) answer outcome Y, inject fault F and/or wait D, for the next N calls (`times`; 0 or
+// absent: until removed)." The outcome must be one the catalogue documents for the operation, else 400.
+// `match` keys are dotted JSON paths (`kitInfo.0.cardType`); values compare as strings.
+// The X-Sandbox-Scenario and X-Sandbox-Fault headers win over rules; rules win over magic values.
+// `POST /__sandbox/reset` removes the rules of the tenant reset (all rules when all is reset).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/rules (the `ArmRule` operationId).
+func (c *ClientWithResponses) ArmRuleWithResponse(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*ArmRuleReply, error) {
+	rsp, err := c.ArmRule(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseArmRuleReply(rsp)
+}
+
+// RemoveRuleWithResponse Disarm a rule
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
+func (c *ClientWithResponses) RemoveRuleWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RemoveRuleReply, error) {
+	rsp, err := c.RemoveRule(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveRuleReply(rsp)
+}
+
+// ListScenariosWithResponse The catalogue of named outcomes
+//
+// Every operation of every partner API with the outcomes a client can force with the request header
+// `X-Sandbox-Scenario: <name>`, each with the HTTP status and API code it produces and the magic
+// request values that trigger it without the header. Outcomes are checked at start-up against the
+// contracts: each maps to a status documented for its operation.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
+func (c *ClientWithResponses) ListScenariosWithResponse(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*ListScenariosReply, error) {
+	rsp, err := c.ListScenarios(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListScenariosReply(rsp)
+}
+
+// GetSnapshotWithResponse Export a tenant's whole state
+//
+// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
+// JSON. `PUT` it back to restore exactly that state.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
+func (c *ClientWithResponses) GetSnapshotWithResponse(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*GetSnapshotReply, error) {
+	rsp, err := c.GetSnapshot(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSnapshotReply(rsp)
+}
+
+// PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
+//
+// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+func (c *ClientWithResponses) PutSnapshotWithBodyWithResponse(ctx context.Context, params *PutSnapshotParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error) {
+	rsp, err := c.PutSnapshotWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSnapshotReply(rsp)
+}
+
+// PutSnapshotWithResponse Restore a tenant's state from a snapshot
+//
+// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
+func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error) {
+	rsp, err := c.PutSnapshot(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSnapshotReply(rsp)
+}
+
+// GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
+func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error) {
+	rsp, err := c.GetLastOtp(ctx, tenant, mobile, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLastOtpReply(rsp)
+}
+
+// GetTenantKeysWithResponse The tenant's shared keys
+//
+// The keys a partner needs to build encrypted requests: the DCMS set-PIN AES key (for a DCMS tenant)
+// and the DMT AES-256 key (for a DMT client), both Base64. Unless configured otherwise every tenant
+// uses the documented sandbox defaults.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/keys (the `GetTenantKeys` operationId).
+func (c *ClientWithResponses) GetTenantKeysWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetTenantKeysReply, error) {
+	rsp, err := c.GetTenantKeys(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTenantKeysReply(rsp)
+}
+
+// GetTestKitWithResponse A DCMS kit's test card data
+//
+// The partner APIs only show masked card numbers; to build a Set PIN V2 block a partner needs the kit's
+// full test PAN (fake, Luhn-valid, on the kit's BIN). This returns it with the kit's state. Test data
+// only: never a real card.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/kits/{kitNo} (the `GetTestKit` operationId).
+func (c *ClientWithResponses) GetTestKitWithResponse(ctx context.Context, tenant Tenant, kitNo string, reqEditors ...RequestEditorFn) (*GetTestKitReply, error) {
+	rsp, err := c.GetTestKit(ctx, tenant, kitNo, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTestKitReply(rsp)
+}
+
+// GetOutboxWithResponse Mail the profile API "sent" for this tenant
+//
+// The sandbox never sends mail; welcome e-mails and password links land here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
+func (c *ClientWithResponses) GetOutboxWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetOutboxReply, error) {
+	rsp, err := c.GetOutbox(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOutboxReply(rsp)
+}
+
+// GetRateLimitsWithResponse The tenant's profile API rate limits
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
+func (c *ClientWithResponses) GetRateLimitsWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetRateLimitsReply, error) {
+	rsp, err := c.GetRateLimits(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRateLimitsReply(rsp)
+}
+
+// SetRateLimitsWithBodyWithResponse Change or disable the tenant's profile API rate limits
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+func (c *ClientWithResponses) SetRateLimitsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error) {
+	rsp, err := c.SetRateLimitsWithBody(ctx, tenant, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRateLimitsReply(rsp)
+}
+
+// SetRateLimitsWithResponse Change or disable the tenant's profile API rate limits
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
+func (c *ClientWithResponses) SetRateLimitsWithResponse(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error) {
+	rsp, err := c.SetRateLimits(ctx, tenant, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRateLimitsReply(rsp)
+}
+
+// DeleteWebhookWithResponse Remove the tenant's webhook
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
+func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*DeleteWebhookReply, error) {
+	rsp, err := c.DeleteWebhook(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookReply(rsp)
+}
+
+// GetWebhookWithResponse The tenant's webhook
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
+func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetWebhookReply, error) {
+	rsp, err := c.GetWebhook(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookReply(rsp)
+}
+
+// SetWebhookWithBodyWithResponse Register or replace the tenant's webhook
+//
+// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+func (c *ClientWithResponses) SetWebhookWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetWebhookReply, error) {
+	rsp, err := c.SetWebhookWithBody(ctx, tenant, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetWebhookReply(rsp)
+}
+
+// SetWebhookWithResponse Register or replace the tenant's webhook
+//
+// Profile events of this tenant are POSTed to `url` as JSON (see `WebhookEvent` in openapi/profile.yaml)
+// with `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of the body keyed with secret>`. A failed delivery
+// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
+// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
+func (c *ClientWithResponses) SetWebhookWithResponse(ctx context.Context, tenant Tenant, body SetWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*SetWebhookReply, error) {
+	rsp, err := c.SetWebhook(ctx, tenant, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetWebhookReply(rsp)
+}
+
+// GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
+func (c *ClientWithResponses) GetWebhookDeliveriesWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetWebhookDeliveriesReply, error) {
+	rsp, err := c.GetWebhookDeliveries(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookDeliveriesReply(rsp)
+}
+
+// HealthWithResponse Liveness probe
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /healthz (the `Health` operationId).
+func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error) {
+	rsp, err := c.Health(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHealthReply(rsp)
+}
+
+// ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
+func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetClockReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Clock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetClockReply parses an HTTP response from a SetClockWithResponse call
+func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetClockReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Clock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocsReply parses an HTTP response from a GetDocsWithResponse call
+func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetDocsBundleReply parses an HTTP response from a GetDocsBundleWithResponse call
+func ParseGetDocsBundleReply(rsp *http.Response) (*GetDocsBundleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocsBundleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearJournalReply parses an HTTP response from a ClearJournalWithResponse call
+func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearJournalReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Cleared int `json:"cleared"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetJournalReply parses an HTTP response from a GetJournalWithResponse call
+func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJournalReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Journal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCountJournalReply parses an HTTP response from a CountJournalWithResponse call
+func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CountJournalReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Count int `json:"count"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportJournalReply parses an HTTP response from a ExportJournalWithResponse call
+func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportJournalReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "yaml") && rsp.StatusCode == 200:
+		var dest string
+		if err := yaml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.YAML200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetContractReply parses an HTTP response from a GetContractWithResponse call
+func ParseGetContractReply(rsp *http.Response) (*GetContractReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "yaml") && rsp.StatusCode == 200:
+		var dest string
+		if err := yaml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.YAML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReviewSubmissionReply parses an HTTP response from a ReviewSubmissionWithResponse call
+func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviewSubmissionReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResetReply parses an HTTP response from a ResetWithResponse call
+func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResetResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRulesReply parses an HTTP response from a ListRulesWithResponse call
+func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRulesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rules
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseArmRuleReply parses an HTTP response from a ArmRuleWithResponse call
+func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ArmRuleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Rule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveRuleReply parses an HTTP response from a RemoveRuleWithResponse call
+func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveRuleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListScenariosReply parses an HTTP response from a ListScenariosWithResponse call
+func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListScenariosReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Catalogue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSnapshotReply parses an HTTP response from a GetSnapshotWithResponse call
+func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSnapshotReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Snapshot
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutSnapshotReply parses an HTTP response from a PutSnapshotWithResponse call
+func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutSnapshotReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Records int    `json:"records"`
+			Tenant  string `json:"tenant"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetLastOtpReply parses an HTTP response from a GetLastOtpWithResponse call
+func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLastOtpReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OtpInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTenantKeysReply parses an HTTP response from a GetTenantKeysWithResponse call
+func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTenantKeysReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TenantKeys
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTestKitReply parses an HTTP response from a GetTestKitWithResponse call
+func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTestKitReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TestKit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetOutboxReply parses an HTTP response from a GetOutboxWithResponse call
+func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOutboxReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Outbox
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRateLimitsReply parses an HTTP response from a GetRateLimitsWithResponse call
+func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRateLimitsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RateLimits
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetRateLimitsReply parses an HTTP response from a SetRateLimitsWithResponse call
+func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetRateLimitsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RateLimits
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookReply parses an HTTP response from a DeleteWebhookWithResponse call
+func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookReply parses an HTTP response from a GetWebhookWithResponse call
+func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Webhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetWebhookReply parses an HTTP response from a SetWebhookWithResponse call
+func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Webhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookDeliveriesReply parses an HTTP response from a GetWebhookDeliveriesWithResponse call
+func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookDeliveriesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deliveries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseHealthReply parses an HTTP response from a HealthWithResponse call
+func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HealthReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Health
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {

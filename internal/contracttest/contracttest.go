@@ -212,3 +212,43 @@ func (c *Client) Send(req *http.Request) *Response {
 	Check(c.T, req, resp.StatusCode, resp.Header, body)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 }
+
+// Transport wraps base (nil: http.DefaultTransport) so that every response that passes
+// through it is checked against the contracts, failing t otherwise: typed generated
+// clients get the same guarantee as Client.
+func Transport(t testing.TB, base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return checkingTransport{t: t, base: base}
+}
+
+type checkingTransport struct {
+	t    testing.TB
+	base http.RoundTripper
+}
+
+func (c checkingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil {
+		var err error
+		if reqBody, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	resp, err := c.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	checked := req.Clone(req.Context())
+	checked.Body = io.NopCloser(bytes.NewReader(reqBody))
+	Check(c.t, checked, resp.StatusCode, resp.Header, body)
+	return resp, nil
+}
