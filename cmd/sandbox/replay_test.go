@@ -23,7 +23,7 @@ func inProcessSandbox(t *testing.T) string {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); sb.Close() })
 	return srv.URL
 }
 

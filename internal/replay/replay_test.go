@@ -28,7 +28,7 @@ func newSandbox(t *testing.T) sandbox {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); sb.Close() })
 	return sandbox{sb, srv.URL}
 }
 
