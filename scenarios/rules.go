@@ -44,9 +44,23 @@ type Rules struct {
 	mu     sync.Mutex
 	list   []*Rule
 	nextID int
+	base   []Rule // armed at start-up (--scenarios): Reset arms them again
 }
 
 func newRules(cat *Catalogue) *Rules { return &Rules{cat: cat} }
+
+// ArmBase arms a rule that belongs to the sandbox's starting state (a --scenarios file):
+// a reset that removes it arms it again, fresh.
+func (rs *Rules) ArmBase(r Rule) (Rule, error) {
+	armed, err := rs.Arm(r)
+	if err != nil {
+		return Rule{}, err
+	}
+	rs.mu.Lock()
+	rs.base = append(rs.base, r)
+	rs.mu.Unlock()
+	return armed, nil
+}
 
 // Arm checks a rule against the catalogue and arms it; the returned copy has its id.
 func (rs *Rules) Arm(r Rule) (Rule, error) {
@@ -114,10 +128,10 @@ func (rs *Rules) Remove(id string) bool {
 	return false
 }
 
-// Reset removes the rules of a tenant ("" : every rule, including those for all tenants).
+// Reset removes the rules of a tenant ("" : every rule, including those for all tenants),
+// then arms again the start-up rules it removed.
 func (rs *Rules) Reset(tenant string) {
 	rs.mu.Lock()
-	defer rs.mu.Unlock()
 	kept := rs.list[:0]
 	for _, r := range rs.list {
 		if tenant != "" && r.Tenant != tenant {
@@ -127,6 +141,16 @@ func (rs *Rules) Reset(tenant string) {
 	clear(rs.list[len(kept):])
 	rs.list = kept
 	rs.armed.Store(int32(len(kept)))
+	var again []Rule
+	for _, r := range rs.base {
+		if tenant == "" || r.Tenant == tenant {
+			again = append(again, r)
+		}
+	}
+	rs.mu.Unlock()
+	for _, r := range again {
+		_, _ = rs.Arm(r) // checked when first armed
+	}
 }
 
 // fire finds the oldest live rule matching the request and counts it as fired.

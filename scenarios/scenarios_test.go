@@ -120,6 +120,20 @@ func TestArmedRules(t *testing.T) {
 	if len(rules.List()) != 0 {
 		t.Fatal("reset kept rules")
 	}
+
+	// A start-up rule comes back, fresh, after a reset of its tenant or of everything.
+	if _, err := rules.ArmBase(Rule{OperationID: "viewCustomer", Outcome: "customer-not-found", Times: 1, Tenant: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	decide(t, e, op, "A", `{}`)
+	rules.Reset("B")
+	if got := rules.List(); len(got) != 1 || got[0].Fired != 1 {
+		t.Fatalf("reset of another tenant touched the start-up rule: %+v", got)
+	}
+	rules.Reset("A")
+	if got := rules.List(); len(got) != 1 || got[0].Fired != 0 {
+		t.Fatalf("start-up rule after reset: %+v", got)
+	}
 }
 
 func TestLookup(t *testing.T) {

@@ -41,6 +41,8 @@ type Config struct {
 	SnapshotFile string
 	// PersistFile is loaded at start if it exists and written by Persist on shutdown.
 	PersistFile string
+	// ScenariosDir holds scenario files whose fixtures and rules are part of the start state.
+	ScenariosDir string
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -54,6 +56,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Fixtures.Customers, "customers", c.Fixtures.Customers, "generated customers per tenant, besides the documented ones")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many recent calls the journal keeps")
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
+	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
@@ -82,6 +85,31 @@ func (a *App) Close() {
 
 // apis are the partner APIs, in the order everything lists them.
 var apiNames = []string{"dcms", "dmt", "profile"}
+
+// loadScenarios arms the rules of every scenario file in dir as start-up rules and returns
+// their fixtures by partition, after checking that each decodes.
+func loadScenarios(dir string, engine *scenarios.Engine, kinds snapshot.Kinds) (map[store.Partition][]scenarios.Fixture, error) {
+	files, err := scenarios.LoadDir(dir, engine.Catalogue())
+	if err != nil {
+		return nil, err
+	}
+	fixtures := map[store.Partition][]scenarios.Fixture{}
+	for _, f := range files {
+		for i, r := range f.Rules {
+			if _, err := engine.Rules().ArmBase(r); err != nil {
+				return nil, fmt.Errorf("%s: %v", f.RulePos[i], err)
+			}
+		}
+		for _, fx := range f.Fixtures {
+			if _, err := fx.Decode(kinds); err != nil {
+				return nil, err
+			}
+			p := store.Partition{API: fx.API, Tenant: fx.Tenant}
+			fixtures[p] = append(fixtures[p], fx)
+		}
+	}
+	return fixtures, nil
+}
 
 // Persist writes every tenant's state to the --persist file, if one was given.
 func (a *App) Persist(ctx context.Context) error {
@@ -112,9 +140,20 @@ func New(cfg Config) (*App, error) {
 		}
 		seeders[api] = seed
 	}
+	// Fixtures of --scenarios files, added on top of the API's own when a tenant is seeded.
+	var extra map[store.Partition][]scenarios.Fixture
 	a.Store = store.NewMemory(func(p store.Partition, tx store.Tx) error {
 		if seed := seeders[p.API]; seed != nil {
-			return seed(tx)
+			if err := seed(tx); err != nil {
+				return err
+			}
+		}
+		for _, fx := range extra[p] {
+			v, err := fx.Decode(a.kinds)
+			if err != nil {
+				return err
+			}
+			tx.Put(fx.Kind, fx.ID, v)
 		}
 		return nil
 	})
@@ -153,6 +192,12 @@ func New(cfg Config) (*App, error) {
 	r := mux.NewRouter()
 	a.kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
 	a.persist = cfg.PersistFile
+	if cfg.ScenariosDir != "" {
+		if extra, err = loadScenarios(cfg.ScenariosDir, a.Engine, a.kinds); err != nil {
+			return nil, err
+		}
+		log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
+	}
 	for _, file := range []string{cfg.SnapshotFile, cfg.PersistFile} {
 		if file == "" {
 			continue
