@@ -215,12 +215,13 @@ func New(cfg Config) (*App, error) {
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: a.kinds, APIs: apiNames, Exporter: scenarios.Export,
 	}
-	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
-		return nil, fmt.Errorf("admin API: %w", err)
-	}
+	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
 	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log}
 	if _, err := p.Router(r, apis...); err != nil {
 		return nil, err
+	}
+	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
+		return nil, fmt.Errorf("admin API: %w", err)
 	}
 	a.Handler = r
 	return a, nil

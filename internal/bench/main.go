@@ -23,9 +23,9 @@ import (
 const body = `{"entityId":"675676"}`
 
 func main() {
-	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
+	duration := flag.Duration("duration", 4*time.Second, "how long each measurement runs")
 	conc := flag.Int("concurrency", 8, "concurrent keep-alive clients")
-	rounds := flag.Int("rounds", 2, "alternating rounds of bare and full measurements")
+	rounds := flag.Int("rounds", 3, "alternating rounds of bare and full measurements")
 	flag.Parse()
 	app.TuneGC() // as the sandbox binary does
 

@@ -63,10 +63,11 @@ func New(capacity int) *Journal {
 // Capacity is how many entries the journal keeps.
 func (j *Journal) Capacity() int { return len(j.ring) }
 
-// Add masks and truncates the bodies and records the entry. The bodies are copied (the
+// Add masks and truncates the bodies and records the entry: card numbers anywhere, and
+// secret fields (PIN blocks, OTPs, passwords) of requests. The bodies are copied (the
 // caller's buffers may be reused) into one allocation.
 func (j *Journal) Add(e Entry) {
-	req, resp := keep(e.Request), keep(e.Response)
+	req, resp := mask.Body(truncate(e.Request)), mask.PANs(truncate(e.Response))
 	both := make([]byte, 0, len(req)+len(resp))
 	both = append(append(both, req...), resp...)
 	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
@@ -80,12 +81,11 @@ func (j *Journal) Add(e Entry) {
 	j.mu.Unlock()
 }
 
-// keep returns at most MaxBody bytes of b, masked (a copy only if masking changed it).
-func keep(b []byte) []byte {
+func truncate(b []byte) []byte {
 	if len(b) > MaxBody {
-		b = b[:MaxBody]
+		return b[:MaxBody]
 	}
-	return mask.Body(b)
+	return b
 }
 
 // List returns matching entries, newest first.

@@ -51,3 +51,9 @@ func TestHasLongDigitRun(t *testing.T) {
 		}
 	}
 }
+
+func TestPANs(t *testing.T) {
+	if got := string(PANs([]byte(`{"cardNumber":"6080401234566857","pin":"x"}`))); got != `{"cardNumber":"608040XXXXXX6857","pin":"x"}` {
+		t.Fatalf("PANs = %s", got)
+	}
+}

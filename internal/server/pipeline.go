@@ -49,7 +49,7 @@ type route struct {
 	route *routers.Route
 }
 
-// Router mounts apis on r (after the caller's own routes, e.g. the admin API) and sets its
+// Router mounts apis on r (mount them before other routes: they are the hot path) and sets its
 // 404/405 handlers. Every catalogue operation must exist in its API's contract.
 func (p *Pipeline) Router(r *mux.Router, apis ...API) (*mux.Router, error) {
 	p.apis = apis
