@@ -3,12 +3,15 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"sort"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		os.Exit(1)
 	}
@@ -39,7 +42,12 @@ func run(args []string) error {
 
 func usage() {
 	fmt.Println("usage: sandbox [serve] [flags]    serve the sandbox (sandbox serve -h for flags)")
-	for name, c := range commands {
-		fmt.Printf("       sandbox %-12s %s\n", name, c.summary)
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Printf("       sandbox %-16s %s\n", name, commands[name].summary)
 	}
 }
