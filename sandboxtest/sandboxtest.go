@@ -17,7 +17,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -73,20 +72,12 @@ type Sandbox struct {
 // New starts a sandbox for the test and stops it when the test ends.
 func New(t testing.TB, opts ...Option) *Sandbox {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	for _, o := range opts {
-		o(&cfg)
+	configure := make([]func(*app.Config), len(opts))
+	for i, o := range opts {
+		configure[i] = o
 	}
-	a, err := app.New(cfg)
-	if err != nil {
-		t.Fatalf("sandboxtest: %v", err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close()
-	})
-	sb := &Sandbox{URL: srv.URL, HTTPClient: &http.Client{Transport: contracttest.Transport(t, nil)}}
+	_, c := contracttest.Start(t, configure...)
+	sb := &Sandbox{URL: c.BaseURL, HTTPClient: &http.Client{Transport: contracttest.Transport(t, nil)}}
 	sb.DCMS = must(t, func() (*dcms.ClientWithResponses, error) {
 		return dcms.NewClientWithResponses(sb.URL, dcms.WithHTTPClient(sb.HTTPClient))
 	})

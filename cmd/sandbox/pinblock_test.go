@@ -7,12 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/contracttest"
 )
 
 // The PIN helper is checked against an ISO 9564 format 0 / AES-GCM written here from the
@@ -111,27 +109,13 @@ func TestPinBlockChecks(t *testing.T) {
 
 // TestPinBlockRequestForAKit: the helper's --request body is accepted by the sandbox.
 func TestPinBlockRequestForAKit(t *testing.T) {
-	sb, err := app.New(app.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	defer srv.Close()
-	post := func(path, body string) int {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
-		req.Header.Set("tenant", "ACME_BANK")
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	_, c := contracttest.Start(t)
+	acme := c.With("tenant", "ACME_BANK")
+	post := func(path, body string) int { return acme.Post(path, body).Status }
 	if st := post("/v1/kit-manager/kitActivation", `{"entityId":"675676","kitNo":"4240171642"}`); st != 200 {
 		t.Fatalf("activation: %d", st)
 	}
-	body, err := runPinBlock(t, "--kit", "4240171642", "--pin", "1234", "--sandbox", srv.URL, "--request")
+	body, err := runPinBlock(t, "--kit", "4240171642", "--pin", "1234", "--sandbox", c.BaseURL, "--request")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,26 +5,20 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/internal/replay"
 )
 
 func inProcessSandbox(t *testing.T) string {
 	t.Helper()
-	sb, err := app.New(app.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	return srv.URL
+	_, c := contracttest.Start(t)
+	return c.BaseURL
 }
 
 func writeFile(t *testing.T, dir, name, src string) string {

@@ -18,13 +18,7 @@ import (
 
 func newSandbox(t *testing.T) (*app.App, *contracttest.Client) {
 	t.Helper()
-	sb, err := app.New(app.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	return sb, contracttest.NewClient(t, srv.URL)
+	return contracttest.Start(t)
 }
 
 func readJSON(t *testing.T, path string) any {

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,15 +35,7 @@ rules:
     times: 1
     match: {entityId: "675676"}
 `)
-	cfg := app.DefaultConfig()
-	cfg.ScenariosDir = dir
-	sb, err := app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	c := contracttest.NewClient(t, srv.URL)
+	_, c := contracttest.Start(t, func(cfg *app.Config) { cfg.ScenariosDir = dir })
 	acme := c.With("tenant", "ACME_BANK")
 
 	check := func() {

@@ -2,7 +2,6 @@ package dcms_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/partnersandbox/sandbox/internal/app"
@@ -22,17 +21,7 @@ type sandbox struct {
 func newSandbox(t *testing.T, configure ...func(*app.Config)) *sandbox {
 	t.Helper()
 	t.Parallel()
-	cfg := app.DefaultConfig()
-	for _, f := range configure {
-		f(&cfg)
-	}
-	sb, err := app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(srv.Close)
-	c := contracttest.NewClient(t, srv.URL)
+	sb, c := contracttest.Start(t, configure...)
 	return &sandbox{app: sb, raw: c, dcms: c.With("tenant", tenant)}
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -38,17 +37,7 @@ type sandbox struct {
 
 func newSandbox(t *testing.T, cfgs ...func(*app.Config)) sandbox {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	for _, f := range cfgs {
-		f(&cfg)
-	}
-	sb, err := app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(srv.Close)
-	raw := contracttest.NewClient(t, srv.URL)
+	sb, raw := contracttest.Start(t, cfgs...)
 	return sandbox{App: sb, raw: raw, client: raw.With("client_id", "sandbox_client").With("client_secret", "sandbox_secret")}
 }
 

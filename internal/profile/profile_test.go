@@ -71,17 +71,8 @@ type sandbox struct {
 
 func newSandbox(t *testing.T, configure ...func(*app.Config)) *sandbox {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	for _, f := range configure {
-		f(&cfg)
-	}
-	sb, err := app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(srv.Close)
-	return &sandbox{app: sb, c: contracttest.NewClient(t, srv.URL)}
+	sb, c := contracttest.Start(t, configure...)
+	return &sandbox{app: sb, c: c}
 }
 
 // as returns a client carrying a fresh token of tenant.

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/internal/replay"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
@@ -23,13 +24,8 @@ type sandbox struct {
 
 func newSandbox(t *testing.T) sandbox {
 	t.Helper()
-	sb, err := app.New(app.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	return sandbox{sb, srv.URL}
+	sb, c := contracttest.Start(t)
+	return sandbox{sb, c.BaseURL}
 }
 
 func (sb sandbox) parse(t *testing.T, name, src string) *scenarios.File {
