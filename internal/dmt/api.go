@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/big"
 	"mime"
@@ -300,17 +299,17 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 
 // WriteProblem writes p as the DMT envelope. A 200 problem is a contract violation found
 // by the pipeline: its field list cannot name what the vendor names (a plain body missing
-// a mandatory field fails the oneOf as a whole), so the body, which kin-openapi leaves
-// readable, is checked again the way the handler checks it and answered in the vendor's
-// words. The pipeline's own message stays when the body is fine (e.g. a wrong
-// Content-Type).
+// a mandatory field fails the oneOf as a whole), so the call's body is checked again the
+// way the handler checks it and answered, and named, in the vendor's words. The
+// pipeline's own message stays when the body is fine (e.g. a wrong Content-Type).
 func (a *API) WriteProblem(w http.ResponseWriter, r *http.Request, p server.Problem) {
 	var out gen.CustomerResponse
 	answered := false
-	if o := a.byPath[r.URL.Path]; o != nil && p.Status == http.StatusOK && r.Body != nil && isJSON(r) {
-		raw, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
-		if req, _, fail := o.parse(raw); fail != nil {
+	if o := a.byPath[r.URL.Path]; o != nil && p.Status == http.StatusOK && isJSON(r) {
+		call := server.CallFrom(r.Context())
+		if req, _, fail := o.parse(call.Body); fail != nil {
 			out, answered = o.render(*fail, req, o.echoName(req)), true
+			call.Outcome = fail.outcome
 		}
 	}
 	if !answered {
