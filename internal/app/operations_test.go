@@ -216,7 +216,7 @@ func TestEveryOperationAnswersAsDocumented(t *testing.T) {
 			case "DOWNLOAD", "DELETE_DOCS":
 				uploadDocument(t, authed)
 				var list struct{ Result []struct{ ID string } }
-				authed.Get("/ExtForm/submissions/" + individual + "/documents").Decode(t, &list)
+				authed.Get("/ExtForm/submissions/"+individual+"/documents").Decode(t, &list)
 				if len(list.Result) == 0 {
 					t.Fatal("no document listed after upload")
 				}
