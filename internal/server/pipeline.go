@@ -9,13 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/gorilla/mux"
 
@@ -133,17 +130,10 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 		}()
 
 		if r.Body != nil {
-			if _, err := reqBuf.ReadFrom(io.LimitReader(r.Body, MaxBody+1)); err != nil {
-				p.reject(rec, r, call, api, api.Problem(Invalid, "body: could not be read: "+err.Error(), []string{"body: could not be read"}))
+			if prob := readBody(r, reqBuf, st, api); prob != nil {
+				p.reject(rec, r, call, api, *prob)
 				return
 			}
-			if reqBuf.Len() > MaxBody {
-				p.reject(rec, r, call, api, api.Problem(Invalid, fmt.Sprintf("body: larger than %d bytes", MaxBody), []string{"body: too large"}))
-				return
-			}
-			call.Body = reqBuf.Bytes()
-			st.body.Reset(call.Body)
-			r.Body = &st.body
 		}
 
 		tenant, prob := api.Tenant(r)
@@ -159,47 +149,75 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 		}
 		st.body.Reset(call.Body) // validation read it; the handler reads it again
 
-		d, err := p.Engine.Decide(rt.op, call.Tenant, r.Header, call.Body)
-		if err != nil {
-			field := scenarios.Header
-			var he *scenarios.HeaderError
-			if errors.As(err, &he) {
-				field = he.Header
-			}
-			p.reject(rec, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{field}))
+		if p.steer(rec, r, call, api) {
 			return
-		}
-		call.Rule = d.Rule
-		if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
-			call.Outcome = "client-gave-up"
-			return
-		}
-		forced := d.Outcome
-		switch d.Fault {
-		case scenarios.FaultReset:
-			call.Outcome = "fault:" + d.Fault
-			dropConnection(rec)
-			return
-		case scenarios.FaultTimeout:
-			call.Outcome = "fault:" + d.Fault
-			sleep(r.Context(), p.timeout())
-			dropConnection(rec)
-			return
-		case scenarios.Fault500, scenarios.Fault503:
-			forced, _ = scenarios.FaultOutcome(rt.op, d.Fault)
-		}
-		if forced != nil && forced.Name != scenarios.OK {
-			call.Outcome = forced.Name
-			if forced.Status != http.StatusOK {
-				// An error outcome needs nothing from the domain: answer it here, in the
-				// API's envelope, at the status the catalogue checked against the contract.
-				api.WriteProblem(rec, r, Problem{Status: forced.Status, Code: forced.Code, Message: forced.Message})
-				return
-			}
-			call.Forced = forced
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// readBody reads the request body once into buf; the validator and then the handler read
+// it again from st.body.
+func readBody(r *http.Request, buf *bytes.Buffer, st *callState, api API) *Problem {
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, MaxBody+1)); err != nil {
+		prob := api.Problem(Invalid, "body: could not be read: "+err.Error(), []string{"body: could not be read"})
+		return &prob
+	}
+	if buf.Len() > MaxBody {
+		prob := api.Problem(Invalid, fmt.Sprintf("body: larger than %d bytes", MaxBody), []string{"body: too large"})
+		return &prob
+	}
+	st.call.Body = buf.Bytes()
+	st.body.Reset(st.call.Body)
+	r.Body = &st.body
+	return nil
+}
+
+// steer applies what the client asked of the sandbox for this call (steering headers,
+// armed rules, magic values): it answers the call itself and says true for an error
+// outcome or a fault, and leaves a forced 200 outcome in call.Forced for the handler.
+func (p *Pipeline) steer(w http.ResponseWriter, r *http.Request, call *Call, api API) bool {
+	d, err := p.Engine.Decide(call.Op, call.Tenant, r.Header, call.Body)
+	if err != nil {
+		field := scenarios.Header
+		var he *scenarios.HeaderError
+		if errors.As(err, &he) {
+			field = he.Header
+		}
+		p.reject(w, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{field}))
+		return true
+	}
+	call.Rule = d.Rule
+	if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
+		call.Outcome = "client-gave-up"
+		return true
+	}
+	forced := d.Outcome
+	switch d.Fault {
+	case scenarios.FaultReset:
+		call.Outcome = "fault:" + d.Fault
+		dropConnection(w)
+		return true
+	case scenarios.FaultTimeout:
+		call.Outcome = "fault:" + d.Fault
+		sleep(r.Context(), p.timeout())
+		dropConnection(w)
+		return true
+	case scenarios.Fault500, scenarios.Fault503:
+		forced, _ = scenarios.FaultOutcome(call.Op, d.Fault)
+	}
+	if forced == nil || forced.Name == scenarios.OK {
+		return false
+	}
+	call.Outcome = forced.Name
+	if forced.Status != http.StatusOK {
+		// An error outcome needs nothing from the domain: answer it here, in the API's
+		// envelope, at the status the catalogue checked against the contract.
+		api.WriteProblem(w, r, Problem{Status: forced.Status, Code: forced.Code, Message: forced.Message})
+		return true
+	}
+	call.Forced = forced
+	return false
 }
 
 // sleep waits d, or less if the client gives up first (false then): a delayed request
@@ -342,137 +360,3 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// Fields turns a kin-openapi validation error into one clear line per offending field,
-// e.g. `entityId: value is required` or `kitInfo[0].cardType: must be one of PHYSICAL, VIRTUAL`.
-func Fields(err error) []string {
-	var out []string
-	var walk func(error, string)
-	walk = func(err error, prefix string) {
-		// Match the error itself, not what it wraps: a RequestError wraps the MultiError of
-		// its schema errors, and its parameter name must prefix theirs.
-		switch e := err.(type) {
-		case openapi3.MultiError:
-			for _, sub := range e {
-				walk(sub, prefix)
-			}
-		case *openapi3filter.RequestError:
-			switch {
-			case e.Parameter != nil:
-				prefix = fmt.Sprintf("%s %s", e.Parameter.In, e.Parameter.Name)
-			case e.RequestBody != nil && prefix == "":
-				prefix = "body"
-			}
-			if e.Err != nil {
-				walk(e.Err, prefix)
-			} else {
-				out = append(out, join(prefix, describeReason(e.Reason)))
-			}
-		case *openapi3.SchemaError:
-			out = append(out, describeSchemaError(e, prefix))
-		case *openapi3filter.ParseError:
-			out = append(out, join(prefix, "malformed: "+e.RootCause().Error()))
-		default:
-			if inner := errors.Unwrap(err); inner != nil {
-				walk(inner, prefix)
-				return
-			}
-			out = append(out, join(prefix, describeReason(err.Error())))
-		}
-	}
-	walk(err, "")
-	sort.Strings(out)
-	return compact(out)
-}
-
-// describeReason makes kin-openapi's wording of a few common mistakes friendlier.
-func describeReason(reason string) string {
-	if strings.HasPrefix(reason, "header Content-Type has unexpected value") {
-		return "Content-Type must be application/json (" + strings.TrimPrefix(reason, "header ") +
-			"; curl -d sends application/x-www-form-urlencoded unless you add -H 'Content-Type: application/json')"
-	}
-	return reason
-}
-
-func describeSchemaError(e *openapi3.SchemaError, prefix string) string {
-	ptr := e.JSONPointer()
-	path := fieldPath(ptr)
-	reason := e.Reason
-	switch e.SchemaField {
-	case "required":
-		// kin-openapi points at the missing property and says `property "x" is missing`.
-		reason = "is required"
-	case "enum":
-		vals := make([]string, len(e.Schema.Enum))
-		for i, v := range e.Schema.Enum {
-			vals[i] = fmt.Sprint(v)
-		}
-		reason = "must be one of " + strings.Join(vals, ", ")
-	case "type":
-		reason = "must be of type " + typeName(e.Schema)
-	case "pattern":
-		reason = fmt.Sprintf("must match the pattern %s", e.Schema.Pattern)
-	}
-	if path == "" {
-		if prefix == "body" || prefix == "" {
-			return join("body", reason)
-		}
-		return join(prefix, reason)
-	}
-	if prefix != "" && prefix != "body" {
-		path = prefix + "." + path
-	}
-	return join(path, reason)
-}
-
-func typeName(s *openapi3.Schema) string {
-	if s.Type == nil || len(*s.Type) == 0 {
-		return "any"
-	}
-	return strings.Join(*s.Type, " or ")
-}
-
-// fieldPath renders a JSON pointer as kitInfo[0].cardType.
-func fieldPath(ptr []string) string {
-	var b strings.Builder
-	for _, p := range ptr {
-		if p == "" {
-			continue
-		}
-		if isIndex(p) {
-			b.WriteString("[" + p + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-func isIndex(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func join(field, reason string) string {
-	if field == "" {
-		return reason
-	}
-	return field + ": " + reason
-}
-
-func compact(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
