@@ -163,6 +163,19 @@ func (x *exporter) step(e *journal.Entry) []*yaml.Node {
 	} else if e.Tenant != x.creds.TenantOf(e.API) {
 		add(s, "tenant", str(e.Tenant))
 	}
+	if e.Fault != "" || e.Delay != "" {
+		h := flowMap()
+		if e.Delay != "" {
+			add(h, DelayHeader, str(e.Delay))
+		}
+		if e.Fault != "" {
+			add(h, FaultHeader, str(e.Fault))
+		}
+		add(s, "headers", h)
+	}
+	if e.Fault == FaultReset || e.Fault == FaultTimeout {
+		add(s, "skip", str("the recorded call asked for a "+e.Fault+" fault: it has no answer to check"))
+	}
 	switch {
 	case e.Scenario != "":
 		add(s, "scenario", str(e.Scenario))

@@ -105,3 +105,36 @@ func TestExportEmpty(t *testing.T) {
 		t.Fatal("exported an empty journal")
 	}
 }
+
+// A call that asked for a fault is exported with its steering headers; one that has no
+// answer to check (connection reset, timeout) is exported skipped.
+func TestExportFaults(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	entry := func(fault string, status int) journal.Entry {
+		return journal.Entry{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer",
+			ContentType: "application/json", Fault: fault, Delay: "5ms", Status: status, Request: []byte(`{"entityId":"675676"}`),
+			Response: []byte(`{"exception":{"errorCode":"service.unavailable"}}`)}
+	}
+	data, err := Export([]journal.Entry{entry(Fault503, 503), entry(FaultReset, 0)}, "faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse("faults.yaml", data, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	header := func(s Step, name string) string {
+		for _, kv := range s.Headers {
+			if kv.Name == name {
+				return kv.Value
+			}
+		}
+		return ""
+	}
+	if s := f.Steps[0]; header(s, FaultHeader) != Fault503 || header(s, DelayHeader) != "5ms" || s.Skip != "" {
+		t.Fatalf("http-503 step: %+v", s)
+	}
+	if s := f.Steps[1]; header(s, FaultHeader) != FaultReset || s.Skip == "" {
+		t.Fatalf("connection-reset step is not skipped: %+v", s)
+	}
+}

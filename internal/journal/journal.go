@@ -24,6 +24,8 @@ type Entry struct {
 	Query       string // raw query string
 	ContentType string // of the request
 	Scenario    string // the X-Sandbox-Scenario header, if sent
+	Fault       string // the X-Sandbox-Fault header, if sent
+	Delay       string // the X-Sandbox-Delay header, if sent
 	Rule        string // the armed rule that decided the answer, if any
 	Status      int    // 0: no answer (a fault, or the client gave up)
 	Outcome     string

@@ -39,6 +39,9 @@ func TestRecordResetReplay(t *testing.T) {
 	must(200, `"success"`)(dcms("/v1/kit-manager/kitActivation", `{"entityId":"675676","kitNo":"`+newKit+`"}`))
 	must(400, "CUS001")(dcms("/v1/viewCustomer", `{"entityId":"000000"}`))
 	must(503, "")(dcms("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Scenario", "service-unavailable"))
+	// Steering headers are recorded and replayed too.
+	must(503, "service.unavailable")(dcms("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Fault", "http-503"))
+	must(200, `"entityId":"675676"`)(dcms("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Delay", "10ms"))
 	st, noTenant := call(t, "POST", sb.URL+"/v1/viewCustomer", `{"entityId":"675676"}`)
 	must(400, "tenant.header.missing")(st, string(noTenant))
 	// DMT: a new customer is onboarded with an OTP.
@@ -46,7 +49,7 @@ func TestRecordResetReplay(t *testing.T) {
 	must(200, "OTP Sent")(dmt("/otp/send", `{"customerMobileNumber":"9876500100","username":"isutestapi1","otpType":"1","latLong":"1,2","publicIP":"10.0.0.1"}`))
 	must(200, `"statusCode":"2"`)(dmt("/customer/process-customer-registration", `{"mobileNumber":"9876500100","name":"Asha Rao","otp":"123456","username":"isutestapi1","latlong":"1,2","publicIP":"10.0.0.1","ovdType":"Aadhaar Card","ovdData":"765386439745"}`))
 	must(200, `"statusCode":"2"`)(dmt("/customer/get-customer", `{"mobileNumber":"9876500100","username":"isutestapi1","latlong":"1,2","publicIP":"10.0.0.1"}`))
-	const calls = 12
+	const calls = 14
 	var exported []byte
 
 	st, exported = call(t, "GET", sb.URL+"/__sandbox/journal/export?name=hand%20session", "")
@@ -58,6 +61,9 @@ func TestRecordResetReplay(t *testing.T) {
 	// recorded.
 	if !strings.Contains(string(exported), "kitNo_2: result.newKit.kitNo") || strings.Contains(string(exported), newKit) {
 		t.Fatalf("the new kit %s is not saved and substituted", newKit)
+	}
+	if !strings.Contains(string(exported), "X-Sandbox-Fault: http-503") || !strings.Contains(string(exported), "X-Sandbox-Delay: 10ms") {
+		t.Fatal("the steering headers of the session are not in the export")
 	}
 	if st, body := call(t, "POST", sb.URL+"/__sandbox/reset", ""); st != 200 {
 		t.Fatalf("reset: %d %s", st, body)

@@ -289,6 +289,8 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 		Query:       r.URL.RawQuery,
 		ContentType: r.Header.Get("Content-Type"),
 		Scenario:    r.Header.Get(scenarios.Header),
+		Fault:       r.Header.Get(scenarios.FaultHeader),
+		Delay:       r.Header.Get(scenarios.DelayHeader),
 		Rule:        call.Rule,
 		Status:      status,
 		Outcome:     outcome,
