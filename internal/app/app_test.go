@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +11,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/app"
 	"github.com/partnersandbox/sandbox/internal/contracttest"
-	"github.com/partnersandbox/sandbox/internal/dcms"
-	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/dmt"
 )
 
 func newSandbox(t *testing.T) (*app.App, *contracttest.Client) {
@@ -148,43 +146,80 @@ func TestUnmatchedRoutes(t *testing.T) {
 	}
 }
 
+// Two tenants never see each other's changes, in any API, and a reset of one leaves the
+// other alone.
 func TestTenantsAreIsolated(t *testing.T) {
-	sb, c := newSandbox(t)
+	_, c := contracttest.Start(t, func(cfg *app.Config) {
+		cfg.DMT.Clients = append(cfg.DMT.Clients, dmt.Client{ID: "other_client", Secret: "other_secret"})
+	})
+
+	// DCMS: a change made through the API (a customer's new e-mail) stays in its tenant.
 	acme, other := c.With("tenant", "ACME_BANK"), c.With("tenant", "OTHER_BANK")
-	name := func(cl *contracttest.Client) string {
+	email := func(cl *contracttest.Client) string {
 		r := cl.Post("/v1/viewCustomer", `{"entityId":"675676"}`)
-		return r.JSON(t)["result"].(map[string]any)["firstName"].(string)
+		return r.JSON(t)["result"].(map[string]any)["communicationInfo"].([]any)[0].(map[string]any)["emailId"].(string)
 	}
-	if name(acme) != "Aadhu" || name(other) != "Aadhu" {
+	if email(acme) != "test98765@gmail.com" || email(other) != "test98765@gmail.com" {
 		t.Fatal("both tenants should start from the fixtures")
 	}
-	// Change ACME_BANK's customer the way any DCMS operation would: through the store.
-	err := sb.Store.Update(context.Background(), store.Partition{API: "dcms", Tenant: "ACME_BANK"}, func(tx store.Tx) error {
-		v, _ := tx.Get("customer", "675676")
-		c := *v.(*dcms.Customer)
-		c.FirstName = "Changed"
-		tx.Put("customer", "675676", &c)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	if r := acme.Post("/v1/update-manager/poi", `{"entityId":"675676","communicationInfo":[{"contactNo":"9000000001","emailId":"new@example.com","notification":true}]}`); r.Status != 200 {
+		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
 	}
-	if name(acme) != "Changed" {
+	if email(acme) != "new@example.com" {
 		t.Fatal("ACME_BANK does not see its own change")
 	}
-	if name(other) != "Aadhu" {
+	if email(other) != "test98765@gmail.com" {
 		t.Fatal("OTHER_BANK sees ACME_BANK's change")
 	}
-	// Reset of the other tenant leaves ACME_BANK alone; reset of ACME_BANK restores it.
+
+	// DMT: a customer registered for one client is unknown to another.
+	c.Post("/__sandbox/reset", nil) // (also proves a full reset is harmless mid-test)
+	dmtBody := `{"mobileNumber":"8618743463","username":"isutestapi1","latlong":"123,234","publicIP":"123.123.123.133"}`
+	code := func(cl *contracttest.Client) any {
+		return cl.Post("/common/dmt-lite/unified/customer/get-customer", dmtBody).JSON(t)["statusCode"]
+	}
+	sandboxClient := c.With("client_id", "sandbox_client").With("client_secret", "sandbox_secret")
+	sandboxClient.Post("/common/dmt-lite/unified/otp/send", `{"customerMobileNumber":"8618743463","username":"isutestapi1","otpType":"1","latLong":"123,234","publicIP":"123.123.123.133"}`)
+	sandboxClient.Post("/common/dmt-lite/unified/customer/process-customer-registration",
+		`{"mobileNumber":"8618743463","name":"Sangram Keshari pradhan","otp":"123456","username":"isutestapi1","latlong":"123,234","publicIP":"123.123.123.133"}`)
+	if code(sandboxClient) != "3" {
+		t.Fatalf("registered customer: %v", code(sandboxClient))
+	}
+	if got := code(c.With("client_id", "other_client").With("client_secret", "other_secret")); got != "0" {
+		t.Fatalf("another client sees the customer: statusCode %v", got)
+	}
+
+	// Profile: a submission of one tenant is not found by another tenant's token.
+	token := func(tenant string) *contracttest.Client {
+		r := c.Post("/api/AppSessionManager/GetAppToken", map[string]string{"appId": "sandbox_app", "appSecret": "sandbox_secret", "tenantId": tenant})
+		return c.With("Authorization", "Bearer "+r.JSON(t)["result"].(map[string]any)["token"].(string))
+	}
+	mine, theirs := token("tenant_a"), token("tenant_b")
+	add := mine.Post("/ExtCustomerManagement/AddCustomer", map[string]any{"userType": "IndividualCustomer", "customerEmail": "a@example.com",
+		"employeeId": "3ea657a9-5a05-46f9-9277-d27f2ccd13ea", "formId": "ffIn3438-63d4-443a-a4af-2336f58d1112", "sendEmail": false,
+		"individualCustomer": map[string]string{"firstName": "Ann", "lastName": "A"}})
+	id := add.JSON(t)["result"].(map[string]any)["submissionId"].(string)
+	if r := mine.Get("/ExtCustomerManagement/GetCustomerDetails/" + id); r.Status != 200 {
+		t.Fatalf("own submission: %d", r.Status)
+	}
+	if r := theirs.Get("/ExtCustomerManagement/GetCustomerDetails/" + id); r.Status != 404 {
+		t.Fatalf("another tenant's submission: %d", r.Status)
+	}
+
+	// Reset of one tenant leaves the others alone; reset of a tenant restores its fixtures.
+	acme.Post("/v1/update-manager/poi", `{"entityId":"675676","communicationInfo":[{"contactNo":"9000000001","emailId":"new@example.com","notification":true}]}`)
 	c.Post("/__sandbox/reset?tenant=OTHER_BANK", nil)
-	if name(acme) != "Changed" {
+	if email(acme) != "new@example.com" {
 		t.Fatal("reset of OTHER_BANK touched ACME_BANK")
 	}
 	if r := c.Post("/__sandbox/reset?tenant=ACME_BANK", nil); r.JSON(t)["tenant"] != "ACME_BANK" {
 		t.Fatalf("reset answered %s", r.Body)
 	}
-	if name(acme) != "Aadhu" {
+	if email(acme) != "test98765@gmail.com" {
 		t.Fatal("reset did not restore the fixtures")
+	}
+	if code(sandboxClient) != "3" {
+		t.Fatal("reset of ACME_BANK touched the DMT client sandbox_client")
 	}
 }
 
