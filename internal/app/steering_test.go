@@ -37,14 +37,15 @@ func waitForOutcome(t *testing.T, c *contracttest.Client, tenant, want string) i
 	}
 }
 
-func rawPost(ctx context.Context, base, path, tenant, body string, header ...string) (*http.Response, error) {
+func rawPost(t *testing.T, ctx context.Context, base, path, tenant, body string, header ...string) (*http.Response, error) {
 	req, _ := http.NewRequestWithContext(ctx, "POST", base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("tenant", tenant)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	return http.DefaultClient.Do(req)
+	// Checked against the contract when there is an answer at all.
+	return (&http.Client{Transport: contracttest.Transport(t, nil)}).Do(req)
 }
 
 func TestFaults(t *testing.T) {
@@ -64,7 +65,7 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("connection reset", func(t *testing.T) {
-		resp, err := rawPost(context.Background(), c.BaseURL, "/v1/viewCustomer", "FAULTS", `{"entityId":"675676"}`, "X-Sandbox-Fault", "connection-reset")
+		resp, err := rawPost(t, context.Background(), c.BaseURL, "/v1/viewCustomer", "FAULTS", `{"entityId":"675676"}`, "X-Sandbox-Fault", "connection-reset")
 		if err == nil {
 			resp.Body.Close()
 			t.Fatalf("got an answer (%d) instead of a reset", resp.StatusCode)
@@ -80,7 +81,7 @@ func TestFaults(t *testing.T) {
 	t.Run("timeout is freed when the client gives up", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		_, err := rawPost(ctx, c.BaseURL, "/v1/viewCustomer", "FAULTS", `{"entityId":"675676"}`, "X-Sandbox-Fault", "timeout")
+		_, err := rawPost(t, ctx, c.BaseURL, "/v1/viewCustomer", "FAULTS", `{"entityId":"675676"}`, "X-Sandbox-Fault", "timeout")
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("client error %v, want its deadline", err)
 		}

@@ -44,7 +44,8 @@ func (sb sandbox) replay(t *testing.T, files ...*scenarios.File) ([]*replay.File
 	return res, out.String()
 }
 
-// call sends a request straight to the sandbox (not through replay).
+// call sends a request straight to the sandbox (not through replay); the answer is
+// checked against the contract.
 func call(t *testing.T, method, url, body string, header ...string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -57,7 +58,7 @@ func call(t *testing.T, method, url, body string, header ...string) (int, []byte
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: contracttest.Transport(t, nil)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
