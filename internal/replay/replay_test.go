@@ -40,7 +40,9 @@ func (sb sandbox) parse(t *testing.T, name, src string) *scenarios.File {
 func (sb sandbox) replay(t *testing.T, files ...*scenarios.File) ([]*replay.FileResult, string) {
 	t.Helper()
 	var out bytes.Buffer
-	res := replay.Run(context.Background(), files, replay.Options{Target: sb.URL, Out: &out})
+	// Every answer the sandbox gives the replay is checked against the contract as well.
+	client := &http.Client{Transport: contracttest.Transport(t, nil)}
+	res := replay.Run(context.Background(), files, replay.Options{Target: sb.URL, Client: client, Out: &out})
 	return res, out.String()
 }
 
