@@ -3,11 +3,9 @@
 package profile
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"flag"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -151,17 +149,13 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 	return c.Tenant, nil
 }
 
-// requestedTenant peeks at GetAppToken's tenantId, leaving the body for validation.
+// requestedTenant is GetAppToken's tenantId, read from the call's body (the journal
+// files the call under it).
 func requestedTenant(r *http.Request) string {
-	if r.Body == nil {
-		return ""
-	}
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	var req struct {
 		TenantID string `json:"tenantId"`
 	}
-	if json.Unmarshal(body, &req) != nil || !tenantPattern.MatchString(req.TenantID) {
+	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !tenantPattern.MatchString(req.TenantID) {
 		return ""
 	}
 	return req.TenantID
