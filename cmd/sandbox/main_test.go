@@ -123,12 +123,23 @@ func TestPersistedSandboxLosesNothingOnRestart(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "state.json")
 	base, stop := startBinary(t, "--persist", file)
 	c := contracttest.NewClient(t, base)
-	// Change ACME_BANK's state: restore a snapshot in which the customer is renamed.
-	snap := c.Get("/__sandbox/snapshot?tenant=ACME_BANK")
-	changed := strings.Replace(string(snap.Body), `"firstName":"Aadhu"`, `"firstName":"Persisted"`, 1)
-	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", changed); r.Status != 200 {
-		t.Fatalf("put: %d %s", r.Status, r.Body)
+	dmt := c.With("client_id", "sandbox_client").With("client_secret", "sandbox_secret")
+	const getCustomer = `{"mobileNumber":"8618743463","username":"isutestapi1","latlong":"123,234","publicIP":"123.123.123.133"}`
+
+	// Change state in every API through the APIs themselves.
+	if r := c.Post("/v1/update-manager/poi", `{"entityId":"675676","communicationInfo":[{"contactNo":"9000000001","emailId":"persisted@example.com","notification":true}]}`,
+		"tenant", "ACME_BANK"); r.Status != 200 {
+		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
 	}
+	dmt.Post("/common/dmt-lite/unified/otp/send", `{"customerMobileNumber":"8618743463","username":"isutestapi1","otpType":"1","latLong":"123,234","publicIP":"123.123.123.133"}`)
+	if r := dmt.Post("/common/dmt-lite/unified/customer/process-customer-registration",
+		`{"mobileNumber":"8618743463","name":"Sangram Keshari pradhan","otp":"123456","username":"isutestapi1","latlong":"123,234","publicIP":"123.123.123.133"}`); !strings.Contains(string(r.Body), `"statusCode":"3"`) {
+		t.Fatalf("registration: %s", r.Body)
+	}
+	tok := c.Post("/api/AppSessionManager/GetAppToken", `{"appId":"sandbox_app","appSecret":"sandbox_secret","tenantId":"sandbox_tenant"}`).JSON(t)
+	profile := c.With("Authorization", "Bearer "+tok["result"].(map[string]any)["token"].(string))
+	add := profile.Post("/ExtCustomerManagement/AddCustomer", `{"userType":"IndividualCustomer","customerEmail":"p@example.com","employeeId":"3ea657a9-5a05-46f9-9277-d27f2ccd13ea","formId":"ffIn3438-63d4-443a-a4af-2336f58d1112","sendEmail":false,"individualCustomer":{"firstName":"Persis","lastName":"Ted"}}`)
+	submission := add.JSON(t)["result"].(map[string]any)["submissionId"].(string)
 	stop()
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("no persist file after shutdown: %v", err)
@@ -136,13 +147,21 @@ func TestPersistedSandboxLosesNothingOnRestart(t *testing.T) {
 
 	base, _ = startBinary(t, "--persist", file)
 	c = contracttest.NewClient(t, base)
-	r := c.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "ACME_BANK")
-	if !strings.Contains(string(r.Body), `"firstName":"Persisted"`) {
-		t.Fatalf("restarted sandbox lost the change: %s", r.Body)
+	if r := c.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "ACME_BANK"); !strings.Contains(string(r.Body), "persisted@example.com") {
+		t.Fatalf("DCMS change lost: %s", r.Body)
 	}
-	// Another tenant, never touched, still starts from the fixtures.
-	r = c.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "OTHER_BANK")
-	if !strings.Contains(string(r.Body), `"firstName":"Aadhu"`) {
+	dmt = c.With("client_id", "sandbox_client").With("client_secret", "sandbox_secret")
+	if r := dmt.Post("/common/dmt-lite/unified/customer/get-customer", getCustomer); !strings.Contains(string(r.Body), `"statusCode":"3"`) {
+		t.Fatalf("DMT change lost: %s", r.Body)
+	}
+	// The old token is still good (same signing key, 24 h of sandbox time), and the
+	// submission is there.
+	profile = c.With("Authorization", profile.Header.Get("Authorization"))
+	if r := profile.Get("/ExtCustomerManagement/GetCustomerDetails/" + submission); r.Status != 200 {
+		t.Fatalf("profile change lost: %d %s", r.Status, r.Body)
+	}
+	// A tenant never touched still starts from the fixtures.
+	if r := c.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "OTHER_BANK"); !strings.Contains(string(r.Body), "test98765@gmail.com") {
 		t.Fatalf("untouched tenant: %s", r.Body)
 	}
 }
