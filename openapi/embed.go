@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -22,10 +23,26 @@ func Raw(api string) ([]byte, error) {
 	return files.ReadFile(api + ".yaml")
 }
 
-// Load parses and validates one contract. The `servers` list is cleared because
-// kin-openapi's routers match it against the request host, and the sandbox serves every
-// API on whatever address it was started with.
+// Load returns one contract, parsed and validated once per process: every sandbox in the
+// process (tests start many) shares it, so callers must treat it as read-only. The
+// `servers` list is cleared because kin-openapi's routers match it against the request
+// host, and the sandbox serves every API on whatever address it was started with.
 func Load(api string) (*openapi3.T, error) {
+	v, _ := loaded.LoadOrStore(api, &contract{})
+	c := v.(*contract)
+	c.once.Do(func() { c.doc, c.err = parse(api) })
+	return c.doc, c.err
+}
+
+type contract struct {
+	once sync.Once
+	doc  *openapi3.T
+	err  error
+}
+
+var loaded sync.Map // api → *contract
+
+func parse(api string) (*openapi3.T, error) {
 	data, err := Raw(api)
 	if err != nil {
 		return nil, err
