@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/contracttest"
+	"github.com/partnersandbox/sandbox/internal/docs"
 )
 
 // waitForOutcome waits (briefly) until the newest journal entry of a tenant has the
@@ -249,9 +250,21 @@ func TestContractsAndDocsAreServed(t *testing.T) {
 			t.Fatalf("%s: %d %.40s", api, r.Status, r.Body)
 		}
 	}
-	r := c.Get("/__sandbox/docs?api=dmt")
-	if r.Status != 200 || !strings.Contains(string(r.Body), `<redoc spec-url="/__sandbox/openapi/dmt.yaml">`) {
-		t.Fatalf("docs page (is the Redoc bundle built? make docs-assets): %d %s", r.Status, r.Body)
+	page := string(c.Get("/__sandbox/docs?api=dmt").Body)
+	if !docs.HasBundle() {
+		// A build without `make docs-assets` (plain `go test`): the page says how to get the
+		// bundle and links the raw contract. `make test` always builds it, so CI checks the
+		// page below.
+		if !strings.Contains(page, "make docs-assets") || !strings.Contains(page, `href="/__sandbox/openapi/dmt.yaml"`) {
+			t.Fatalf("docs page without the bundle: %s", page)
+		}
+		if r := c.Get("/__sandbox/docs/redoc.standalone.js"); r.Status != 404 {
+			t.Fatalf("missing bundle: %d", r.Status)
+		}
+		return
+	}
+	if !strings.Contains(page, `<redoc spec-url="/__sandbox/openapi/dmt.yaml">`) {
+		t.Fatalf("docs page: %s", page)
 	}
 	// The bundle is fetched from npm by `make docs-assets`, which `make test` runs first.
 	if r := c.Get("/__sandbox/docs/redoc.standalone.js"); r.Status != 200 || len(r.Body) < 100000 {
