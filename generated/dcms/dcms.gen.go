@@ -1147,6 +1147,12 @@ type ViewCustomerResponse struct {
 	Result Customer `json:"result"`
 }
 
+// SandboxDelay defines model for SandboxDelay.
+type SandboxDelay = string
+
+// SandboxFault defines model for SandboxFault.
+type SandboxFault = string
+
 // SandboxScenario defines model for SandboxScenario.
 type SandboxScenario = string
 
@@ -1172,6 +1178,12 @@ type AuthenticateParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // CreateCardOrderParams defines parameters for CreateCardOrder.
@@ -1181,6 +1193,12 @@ type CreateCardOrderParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // CancelCardOrderParams defines parameters for CancelCardOrder.
@@ -1190,6 +1208,12 @@ type CancelCardOrderParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // ExpireInstaKitsParams defines parameters for ExpireInstaKits.
@@ -1199,6 +1223,12 @@ type ExpireInstaKitsParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // KitActivationParams defines parameters for KitActivation.
@@ -1208,6 +1238,12 @@ type KitActivationParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // KitTrackingParams defines parameters for KitTracking.
@@ -1217,6 +1253,12 @@ type KitTrackingParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // ManageAllKitsParams defines parameters for ManageAllKits.
@@ -1226,6 +1268,12 @@ type ManageAllKitsParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // ManageKitParams defines parameters for ManageKit.
@@ -1235,6 +1283,12 @@ type ManageKitParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // UpgradeCardParams defines parameters for UpgradeCard.
@@ -1244,6 +1298,12 @@ type UpgradeCardParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // SetPinV2Params defines parameters for SetPinV2.
@@ -1253,6 +1313,12 @@ type SetPinV2Params struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // RegisterCustomerParams defines parameters for RegisterCustomer.
@@ -1262,6 +1328,12 @@ type RegisterCustomerParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // UpdatePoaParams defines parameters for UpdatePoa.
@@ -1271,6 +1343,12 @@ type UpdatePoaParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // UpdatePoiParams defines parameters for UpdatePoi.
@@ -1280,6 +1358,12 @@ type UpdatePoiParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // ViewCustomerParams defines parameters for ViewCustomer.
@@ -1289,6 +1373,12 @@ type ViewCustomerParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // AuthenticateJSONRequestBody defines body for Authenticate for application/json ContentType.
@@ -3157,6 +3247,28 @@ func NewAuthenticateRequestWithBody(server string, params *AuthenticateParams, c
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3219,6 +3331,28 @@ func NewCreateCardOrderRequestWithBody(server string, params *CreateCardOrderPar
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -3285,6 +3419,28 @@ func NewCancelCardOrderRequestWithBody(server string, params *CancelCardOrderPar
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3347,6 +3503,28 @@ func NewExpireInstaKitsRequestWithBody(server string, params *ExpireInstaKitsPar
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -3413,6 +3591,28 @@ func NewKitActivationRequestWithBody(server string, params *KitActivationParams,
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3475,6 +3675,28 @@ func NewKitTrackingRequestWithBody(server string, params *KitTrackingParams, con
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -3541,6 +3763,28 @@ func NewManageAllKitsRequestWithBody(server string, params *ManageAllKitsParams,
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3603,6 +3847,28 @@ func NewManageKitRequestWithBody(server string, params *ManageKitParams, content
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -3669,6 +3935,28 @@ func NewUpgradeCardRequestWithBody(server string, params *UpgradeCardParams, con
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3731,6 +4019,28 @@ func NewSetPinV2RequestWithBody(server string, params *SetPinV2Params, contentTy
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -3797,6 +4107,28 @@ func NewRegisterCustomerRequestWithBody(server string, params *RegisterCustomerP
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3859,6 +4191,28 @@ func NewUpdatePoaRequestWithBody(server string, params *UpdatePoaParams, content
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -3925,6 +4279,28 @@ func NewUpdatePoiRequestWithBody(server string, params *UpdatePoiParams, content
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
+		}
+
 	}
 
 	return req, nil
@@ -3987,6 +4363,28 @@ func NewViewCustomerRequestWithBody(server string, params *ViewCustomerParams, c
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam1)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam2)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam3)
 		}
 
 	}
@@ -7385,6 +7783,44 @@ func (siw *ServerInterfaceWrapper) Authenticate(w http.ResponseWriter, r *http.R
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.Authenticate(w, r, params)
 	}))
@@ -7446,6 +7882,44 @@ func (siw *ServerInterfaceWrapper) CreateCardOrder(w http.ResponseWriter, r *htt
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -7513,6 +7987,44 @@ func (siw *ServerInterfaceWrapper) CancelCardOrder(w http.ResponseWriter, r *htt
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CancelCardOrder(w, r, params)
 	}))
@@ -7574,6 +8086,44 @@ func (siw *ServerInterfaceWrapper) ExpireInstaKits(w http.ResponseWriter, r *htt
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -7641,6 +8191,44 @@ func (siw *ServerInterfaceWrapper) KitActivation(w http.ResponseWriter, r *http.
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.KitActivation(w, r, params)
 	}))
@@ -7702,6 +8290,44 @@ func (siw *ServerInterfaceWrapper) KitTracking(w http.ResponseWriter, r *http.Re
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -7769,6 +8395,44 @@ func (siw *ServerInterfaceWrapper) ManageAllKits(w http.ResponseWriter, r *http.
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ManageAllKits(w, r, params)
 	}))
@@ -7830,6 +8494,44 @@ func (siw *ServerInterfaceWrapper) ManageKit(w http.ResponseWriter, r *http.Requ
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -7897,6 +8599,44 @@ func (siw *ServerInterfaceWrapper) UpgradeCard(w http.ResponseWriter, r *http.Re
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpgradeCard(w, r, params)
 	}))
@@ -7958,6 +8698,44 @@ func (siw *ServerInterfaceWrapper) SetPinV2(w http.ResponseWriter, r *http.Reque
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -8025,6 +8803,44 @@ func (siw *ServerInterfaceWrapper) RegisterCustomer(w http.ResponseWriter, r *ht
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RegisterCustomer(w, r, params)
 	}))
@@ -8086,6 +8902,44 @@ func (siw *ServerInterfaceWrapper) UpdatePoa(w http.ResponseWriter, r *http.Requ
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -8153,6 +9007,44 @@ func (siw *ServerInterfaceWrapper) UpdatePoi(w http.ResponseWriter, r *http.Requ
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdatePoi(w, r, params)
 	}))
@@ -8214,6 +9106,44 @@ func (siw *ServerInterfaceWrapper) ViewCustomer(w http.ResponseWriter, r *http.R
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -10038,299 +10968,304 @@ func (sh *strictHandler) ViewCustomer(w http.ResponseWriter, r *http.Request, pa
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3siD8Koj6ToTIcZEi2Rep2XEiln2RTEt9cV9ke0x/KjQLbGK6iOIUit3m2IqYX/sAuxH7CN+D",
-	"zZN8gUwAhbqxyVbLZ7Q+jt0zLVYVkEgkEnnP37xxPJvHgolUev3fvDlN6IylLIF/XVIR3sS/Xo6ZoAmP",
-	"1U8hk+OEz1MeC69vXiCxiJZ9MomTMSOUCDpjIYkX6TieMRJPSDrlksRzllD13T55e3xFXn78KPHrl1KP",
-	"L0nEZSpJOmUwhmyTgSALcSfiBwG/kFuWSrLd6bQ93+MKgimjIUs831OPvb73Y0vD1LJQ+54cT9mMKvDT",
-	"5Vy9JdOEi1vv0yffu2KCirS8tKspI0eHJ5dkHHEmUhInJIVXEZBJnJDZIkp5S//KZRzB8hRo7Fc6m0dq",
-	"psHhyfHHg8HpuzqA8XPP9xL29wVPWOj102TBVgH9Sb0s57GQDLbpOEniRP0xjkXKcDF0Po/4GAB6+Tep",
-	"VvSbgQq+GZ5+6HS66i+5mM1osvT6+jdyx1OSJlTICUvIhPKIhZ7v3dNowXCUMdNIUjhLKY9OmJT0VsH4",
-	"jqdku7fd6e511FBcEholjIZLQqXkt4KFJI0JJeOFTOMZ4IEp6A/jkFkIPN+bcBaFel0/e0NxTyMeKshO",
-	"Y+8X35um6fwypelCen3vYHD08eL4++vjyyvP9yIqbhf0lukRmVD7P42TNA9kcYGffG9Ob7mguDKxiCLA",
-	"8iJK8V8K6yeHh53OqzzS8DdiASQiTskkXoj1kXYaO58D9l51d7d7OApQGhMpT5dkeER2X+3svtotoE3D",
-	"9YXR9qFiiWuh7eziqERr+BvhGsQ4CVlC1BFgMt0Ecfjh2cVRr9Pb7mx3gewyxN0kVIyn5OCi0+kVkKah",
-	"qkMaDDxU/6sHGYafj8Jh5XLXR+JWBRK39GhjKtS+3DD115hFmxzbMxEtCRV6JC7IxfHh8fDD8RGRsFY1",
-	"ZHHkEi63irj8bHSd1S5sLZSdD09LdIe/Wbo7H54qOpnR9YlOXQwhGyfLecpwgJsoHt8pXqfApPosDy/P",
-	"yN7O7rYennScVxVlwp04pkkRlRroOrKcc/F8ZOisfi2EKnAHyM8H45Tfszxu1eO25vdtii9sfHEg63Mv",
-	"DjOQi6XqqZ6X+g5pEhah2BRNB2q/1Z1ei6cb/cbTEZWNUIuh7JUviCIzyaY4OoxiuRJFY3zh6Ri6OD5/",
-	"Pzg8PlqFIjvJF8SQnmNTBL1/jIY+m4Tenx2+W42eP4KANqWf41/nPFmecDmj6XhagR8GL7Rn5o11EYTf",
-	"HdGUkc7rrQ4JY4bMHYYB/USN/0ISfLMKceW58ww9m8N7HizigMROuDYaT+O0lpuLOP18Tj48HRxeDT8c",
-	"7yMXVWjlKZnwBES9EuZyc34BcoNbekN2fhqnb0DgrUbRxvK++tJqxkYZAikrpXcMKMzqy+T6VJ3POlSZ",
-	"ub8QpjaQ81FL0Uzr+Fely+fxhS9YnsLwlXXRNsgQ9cDTaUkpsnzEjuviq27uwqmEt55D1D9G6AowbYDH",
-	"apLTy3ga0Rn0ZfrRLL7hESNiMbthCdl7/Wp3p6P+q0ZeLbl5OM5zaJkabxuSnpbnh2K+SC+0WpXDm36h",
-	"zdUbba15+YSScSzShI5Tcs+1AWcjTUCPVHlF6JELuKyEpJYQ+2SeKE6QLsnI/jjyFFudcSm5uPV8z7KK",
-	"PgHIjS4SC21+Y4RGUfzAQnwuyc8j70AxlZHnjzz7BzKakffL86kYsMrNNF2NoHMuqrdQqUDrbtGcCzKO",
-	"FxHyshtHc+uTt4cnhC7SqcIqWsoya1fVhuG8+W16bnVsPQyBQaeKO9zx9Gms4Y7r44asFYw8yBPQmqf+",
-	"K6ClOFceMc9oqtuQFcy50FfQJSswgTkX9gKQbDOVX+nK8aRoonP0VBzQxVB5uue9oxVI7uzroqdKn1Cw",
-	"bqhGqOklS1MubhUe8Gu4VfJIqsDKF9ImFESbKBGSsVBddjlMHF5fdjpdn6iHpNPpKClfAUgk2vQ/78JV",
-	"vPiW3zORiS8F/OD8tQag55NQDg10Gx4wOeXzGRM1LMg8fQIfqrABkQ/Di6vrwXsgKSpCMqXqaiNmlgLu",
-	"Kid/Xhq71FNsijX083wL3p8TfXPnEIcvtNE/1M4u9/VZlPZE4QgKfdallMdS3Ux5gtOOqc9G2FUOKjPb",
-	"BjirpjO9iCfddhpRZ1ffHl8Y51wFgupvt2fGzYakpD2irlv2UUHXeFG1z5XIzDu6HtrKjlX00cJpNL+U",
-	"fL19IuKWXIynLWfCzaXhCq/uZ+P+ug4ja+zBJ9c9+x8Jm3h97/95mbnSX+JT+RJWcCzuWRTPGbpu827m",
-	"g4Xkgklzx8RJhULSh1uD6VFQQgsQoIAogIAzplM2EoHdw6BNrkAJCZnsj8RI/E4s3snv5GHKBPl9JH5v",
-	"tVrw/9ULAd49Afld7Wpe284ursBcQQHBr9D9qL6q8IIi8OqnolLiWD5eSPWGJI07nl4ldHzHxW3pQy7l",
-	"oug/bmoQ0GuiQJAsPefiQw8/f5KjBl/DgdFLqAaudFXua59UH47BYjzVjzPXo7HHueNtqfHAxlPn4OqT",
-	"bN2BccYZfKOXXI1R4arHdXMhU2qQt9oFrwetPIgGzjW0XNJQGxtk5zYgcwWU+ndTKdrJIrLaaGbb4pLc",
-	"JPEdE77CWVA+6EEFm0GIKy06CuKE3XKZssQIOIgSh2y5BDOb2CfjhNGUHdIkBF+jflP7frMX8zPae0FN",
-	"NqOC3rJBFL3jqeznzo2SVWA8Yx0xG5hTnfRpU3tVPGigRAXkJQnmNGEifYf/xkHyBsAKUGB3XFiEtjvm",
-	"dwAiRZhUROEMnPetqdHROKB2kAoSoEU3gAGtXVcNV3iuNhW9C/hu1RzacWSIDV7jkgQH5sOKb9CVUvrE",
-	"eHpw4uMfz4cXx0cfDwcXRwEQmH4OUBpk0NSeEIUlxYcSNo/omIGcVzF5Bq9FSf0qM3O2+eAlovKlZKlR",
-	"K11gHtRWsXuWWHN5SBqBMaIHPgkGl5fDt6fHR0ETFlUeB9iG2QIHloJTIs8vg8wlERjeU3J1kMbJyU8/",
-	"GbZblrc1V8qYeF6EjxNFHRl3KojzetiC4lxm62q1edVbsZ9oidcaxKGF5GZJaOl2bxbY3ZyLAhbgl4wl",
-	"ZzdI44aG5IBKtrvtk4ckFrckYuI2nfp1pqRFwprOkjKyyaarVqI3XExRXjXHQj8IjPBtOakWgDU3NsPm",
-	"BstrB3UjZmZI9bUSnYYiZYmg0VOC0njxWyc2TT9CIWZ9n4EgC8F+nbOx2kEtY43HiySpMPPhDG0zw0q9",
-	"cXh6dXxxOnj/8fL44sPxxcfji4uzi3XNfXopkiXqlON8f6jUGeQXG/QJz+GXNGCzzY8tfKtEfz6Z0EWU",
-	"Ei7+xsZA9YFCUmun0wmabbWkS5bc8zG7FvSe8ojeRGxDkpCVA2R0oScgC+eFTXRmPT7c9Gw2jxOa8Gjp",
-	"DueThKXJkkQ0LcUr6q/b+dlXEo6il+Hh8cfr08GHwfD94OD98ZqGh4qV/rFEU7HaAPmxg0XnIWnUkceW",
-	"Jo9robhmnPB/oD1yA8K4oeFhwkLFcWlU8DP+AMx5IRXxzpSUTeZUyoc4Wd9KsHIIlwQW7hIe2fvr08H1",
-	"1bdnF8O/QrDFGpt+QEMlo9plrmc2UfI0BEcUrbwHjCYsIfACXugb2HvVRucGUJe3HoTEIneVjNVF1ie3",
-	"TOlZgj0ore8PRVyOstbHWqVlLrdoY1MjN4uUbGqlE3EOg30imQjJQEOqlX39xmjR6WyN4T34898bf8/I",
-	"ZtyFBX1XrtK2D6qlr6rTuU/ixEfJyaXHZCHkSKDlpNUKxzPZ0hvZUuMHSkHVm+mTGY0mcTJjoZ+Rd0Li",
-	"dMoSE+3v7mJbCT52/cCKBuNxvEA+pt23HLkWxQenscPOvP7r3e1ed2vH93QwJggju9ueb0L/1UV8y0BI",
-	"0COYrf0tl2ugBP7sK5MwYD+6gt/dTy4HH4anb1d8Ig+VrCTGy/x3w9OLqo9CBhzfWb5+5SaOI0ZBQOSC",
-	"K172ZiFCfdLy+z/E52SCLxA6U2P5hEolAcNU+RSL1xivUAKGy/OE4xGuggO2Sx8Bd2k9jGQuZ4pkCRo/",
-	"O/tY3JE8sivwWMJSCSUu6Dk4f7FgxTfqSlXL0KNA5EMZmQNBNABKvzeGkTYxiTvjaczHrE+C3CICokEE",
-	"q4BRJP2RCJy1BfAMCUgppcWF4vPh6YV6mF8hPhp5nZEHo2ZLNE/UJqiHJMgjC56nyYJZZxqEkdlFUhGO",
-	"RGDRB69PaCSZOqT+qsP4lKP32Dlb61A90yH6PPJfl9pXUOA7np7Q+VyD83mYtk7OqoVhaMEGQDvj+Vlg",
-	"QnkdYZgwKSugxwfd6i3Fh71VD7dWPTykKbuNcZtWXZyDwuuffG/M02oSgpUnNeTF1d9jICx1d6NOhTln",
-	"FUQUH+JYhlIe/WTOxbiaqnxPpjRdh94Mwh30Osgso06jIlu4s8zSIjIQDUArqMHdHSYWMwXe+fHFyeD0",
-	"+PTK873Ds5OT69Ph4eBqeHbqDJStWQ+0gkHjCy6DVvLGYh4qiacRGBQAk9U4sBxafTXyRl6zXWZv/022",
-	"/9Vku4pA1yJCR/Z1whrz+2wV0yrQjYz8OPT2TT8b8XGYMA21On32hiZMa034OWkYm7JxZlaQLQ8/wjfl",
-	"Mb/74crXTjt6Ey/QlTiNF0n7UXnNDlq1ogPM7xOTuIxcm/vX/82bcfEeDL5ev1tBQfjq6VrIdlMKy/As",
-	"ort3PD0zLpoyJuwjpXfTKNKm/8ybOqZJKEFM1jzrQIeQ6//RIeVV/OoQfJDWJVZLdi5mSoNoD9rjiDAv",
-	"+qtRUgIqo7s8VDn1e6Ueal8saLerPzvP3vyU6cCrvykDrz4qYkKP5TtLyAG2Hlo0OGbbbQYlupWJXIzH",
-	"TMrJIoqWNbufhFV33tHxwfCq9gvMxKnmAnn3EZXk5OSnn3yry4FLyASbgtn5nokwTuAT0MnASCJJ8Kq3",
-	"FwC/iAU7m3j9nx/DuoHriv2qsLXu66cAi/fpl9zi9K+lJarVoG6Ka/AJa9+2yaveHqgo3y2iJel1enuF",
-	"tcUPwqyv2a6UgQvwr5gYEaknHnmdV729kafmSxgjIb/lqSSKFUdskrbmNAxZiHyXpilL1Fj/78+d1t4v",
-	"v23525/+w6vZYyCl8yQOF+MqboDR2uVrFT+oYRN/X1CQzDV35TNFbN0yNorck2tlTg/tDFR9SkrnIw98",
-	"PbfCyxm1vceoB6bQymE9m9PjrYQz0zDzW26zsv/1P/8XOT8+PRqevsW/L84Ojy8v9ZPL60P1L/I7eTMY",
-	"vj8+2of6HFlOdzGZ270nzEue7+kJ1F9meM/39OCe7+HgtTyhbhHveKqzyts67xBDFe9ZIvlNxMjNUsca",
-	"7JOD7IUJFzTat6mcEPLk+veBwjEqAHV9s6Lr08H792eHgysA37jRPd8zXnT1p/nNJkIe2L+c5FF3vtp1",
-	"WyOb0Ra+/elyeDh47/me9oRXfzqlQrCojC/9gKTTJF7cTsnDlOvQmyyG44FKgiaBNL+dww8Xnu/9cHzg",
-	"+d7J2cEQnE0HF4PTw2+roYhns4XQfpcKTXg+x2PyqDg9jkVKx1pRLzAuN+eo7fm1esDasjubUR7VnF8R",
-	"p3ziLKhoCSnK8LBCF/48ONlkhaErD7SLzToFkOipavU/PWHeKKd0Pp8ELgjWNlalC36RjXtEIP4v3MZs",
-	"FZX7ko/6qhVxaWYRymPiiEX8nilxRuvuOpICZdhKmr7JKRmr7hJHHclL0o+gG97k4vacJulynYnOSh+g",
-	"HnxYpwfPk1hJj5cpTdIrPqtQ+36YMkH0a0q4m9GlYvZJ6pPgp59++ql1ctI6OiLfftufzfpSBpViyPan",
-	"Fv7Ry/4g5o9+6Y9KiUULB6hRpmy2/g1uRJxPQN9D/DbDN00SClYMUES17JJHwgf9xEY7mqoqIV1KfW7W",
-	"FXVK+pHaJmtf8LL9qtr/ih1z4HaQtNYh+bpUri+gbJmaVVU8PFO9lW6ljsCER6xd53Mwx3Mt0jSegE9l",
-	"IqRVtvdNBnW+rBre2C43gVaTZsVwNzrYvZK5mIc1F4B5XOtbGecv2w0gzgs9FXCH8U3FHaBu53hCbniS",
-	"Tn2Scbe1eVol43JdH/kJrwX/+8IJ6eUQFTLhSm8+HL7R93JTMZrUFK+TS5myWbt+IoPOlec2e/OT74HD",
-	"rcbK5Xu3TIR4RFaN+BbfQmfORnv1jleeg7vleLNhluOqYSK6YmkzHoYRq32c8jR6FJVX8FKRGznuKWdX",
-	"XFTnZnfgNNNaxCOxOkctd7AKx8jPsaNsM/IHv+poZRiv4kFV3NOITIM6meoH0Gv0lenwUw0Kk4SS+XQp",
-	"+ZhGGOUsp3yuhGFX4dnMN2OAcqIpjOJ0+vHqYnB6OVQDHR2/H344vkDFENPFLo6vri9Oa9Tf49zRMkMe",
-	"Xl9enZ0cX1R/kguLqTSk2QQgDLGHWKDyBfPveBufLqLoGS/i43yIVQlPCjH7mBgVC2Py9AmNHuhSknnC",
-	"JBT0FDksFrWTPFYLgVxlASCKxS1LyHQxo6KVMBpCAOQMP6jmv1ksV+0qIH2rb/OyfJtr5duUJ9/mKPk2",
-	"u8i3OUL+SNRk9vh1CTR+RZ6LX8xZUeMWElD86swRvybZw69O6LADF3It/HI2hV+T1OBX5iX45bQCFzlz",
-	"Lswr2YyluHq/Njy+sd3pNPdHIh+9pn7uNvdJMd6aNHbU66QypFY93GqiEatENW6YXxXZxJMJw7gpeFOS",
-	"hlLBbhhhs3m6BMuAvSDLV1jhOnRjCKsm+/bq6txUiEQTOJ0xbYcOnIRMhTc3BDHIB3DlUzdLUOWjFYtw",
-	"vNdPzc2hj1x23gMmCvOxSszmAyDLJxyer3/Ai1e8Pe2FmfwCb8lhPbffBUxUc8Y5T9hQyJS+46l0DBv5",
-	"1Rz/SsdptDS5mCbRLE7ymWbl28XG3hT8kcJNOUxjHTdZyfecCaqpCgZqqYFuIMvwYRpLCHs36YuQKlo7",
-	"w6d18PI16bJl4J/vIq0a2RFZjLG/SmJ5ayV98/bJAMzLb471H5BfX/mtkuKrtGgl1amLZnWoXplkbIxj",
-	"ljE8o/M5pro2jFXVJ4v5bUJDhlUHRUgCwR7e8TRQh/uB8HSf3HP2YAtjqF8lZOIKG9+YibnojFwjmk37",
-	"xjIGtNt53dmujFkdF9yvj9k4cmE1NAlrvZRU3rFQJwda+20Roh/hv93XO6+qVNjdTz9+Y5TZ/6gD/nJt",
-	"d5nxlOF36+ih1rsC2qtOyztcsWrjfjbuZa0ZWyfsPIlTzAxTu0gaU/ZrsxwbS8kdW7KQXH47aPV2dkdi",
-	"SqVVVO54+kKSlMmUnA9OfSAZQR6mLGHOXBklVROjPxLUTTp9IS1pNn2dDMpFjjhr5IOVkZPs1/mRjmQq",
-	"+JiyApLm+u51enutzqvWVveq0+nD/2t3Op1v4K/17bZX9Xbb0ait3c6ffv6m9ct6dt264E/fEyx9iJO7",
-	"dQjp1Hm16KPOB4J/NC67ehPzCoMASww0FehWjzWyL4fvPxxfPC5EoN87xyNyxz53BJ1zlQuANURgcJnH",
-	"XN6t7i6x6gJ5x7F0KFwxtW6U54jmXSuCtwDO13TJF0F/riu+alznytbKcd0lXeuz1GIelOQgNNWOy8Q2",
-	"wCjc3hGnsvacPIX918ihAwGKhvH3B45QOknimS6Ncc9EGifLfUJvwBIwwRAk9mBkj/JRj6hM+XiVYyzj",
-	"IHmQtDspY6udrY8mJCAgDZOgZMJ5A0z7yqLzMffrI/5sUIU/Bs1KYF2+s/pQWczXUM66EYhKjdCoM4SV",
-	"jzP0bfyhjqYwv3wcnCrdD3+rIUJTS6CWv6zJQlbyjWySr4xrOIA/I88ojFpChjGwHNH00Yy/S/fdIny5",
-	"gSqBWY7L0+vIgrPJUDGgtYILwni8UBPVhSoe6edWDHouh46ZuEZsMY+rJQULlfpO85DzwWnluVdi6VFu",
-	"svxY3zpiq5lVS8b7uWRJbThBmTX4Uf8XEAgyykvQWBPxccmlsGGl7cihqYCU0spqyKT2snr302G2YDcN",
-	"rnRR/bF0Veb+I6/X2dtrdXutra7J6XgmwnskeOTJZLhy3AIVFLY1XL2lJ245o3pTFk+nLHFrLMVJodaT",
-	"AaFiv6dU3FZpjsPMt6pPzEKyhMxZojRFLm7zAXjVUWxZRN9KsUa/ttL3a00Sumpo5vttE40BgwBi+0UN",
-	"w+Lqyz5NU7d7dbAXyHo45RLyDTC/4LOmjl3hYmU8VDEdAqiKyiqx5AJ+t8mhN4vozgmTBEFvEfKUzBfJ",
-	"PJZMPs65MjDXoNGvSXYogv5c0kPVuJuphFjHDCw768dvnWQfVbkyPova0jilkGUh9SwO2HWBW7lFVA3h",
-	"wuTnGg/UoPQdT2tF4KfoUGHZI7/q06ID/zFjUxyFlWbed1ltcc1awfGoeGqd+rX25uU3rt6EoGHz1zrd",
-	"gPev72Qj2M97qrMxS4hAc+Wa4Tuyxqk4QMkTEvwz171DE3XxviuyKlzGUHluNrOZP8EsDsn+6VMs4/XW",
-	"znnC7nm8kJuPWqkVF8yIhdGLa6hC82ne/GrzSa7PBz9VavZOUEgdHSjhe99GaaidSDgWsEMSrorbKAF2",
-	"VhUWXZH/Y19ZkdFo3qmWkn+Y6n6UUovImGixhoxRmL9qtiqcn+fYSMHupJ7dEi7QQQV9d2mGVqPJWQYo",
-	"bVHewflwLcReFMqs1ofRPz3mFXW6x0KxC2GqhWO8kCnhYhwtQkYosQFiJrAsFxKxRmDreiB9DaGu663k",
-	"88WEryp8do28lmeJnH1kjj8gjtZu/zME065HSm547SPr/+ODbdeMmDXxtm5srhOOWwjDfUIcLfzrl7X4",
-	"7dcklFZA/1yyac3QG/shPz8QfaXTsnZjL8dUHEEQWIWhfUxFlaRBUzKl8zkTNdYV9V2tu0o9rA4EAK4c",
-	"8TtGgu4WGcwTHpFep7cd1E5SnQemfiUBpHmt+HQNDnpp3tPfCBa+j0tpgDVyFSDPwYWzcgd4B5jyHHX7",
-	"VS0BBtfgc8Sa/DwljYXQ1ycLmz4Jjt4HxP7gusuO3nu+d10dTa6mk9WUkVHNWjTrENpjpOuMXokCXcD6",
-	"aT5/p/dpf92qDI+oQ7zilGCt7kZ3t3WzTBkZfiD/+uf/IYPjy9bbwxMy5vMpS1L2q62Dvaplt/rSDJTS",
-	"2+ampm9sHmeUrXw4htMHdgWi/92Y/TNp7k9h+MajWEaGEVZ1seSa+noydda+6vkgYbSWi5qy4kbifQ6O",
-	"Wk/hccJva2ps4KOVsM75+O56/hwQ4khP5PrzJA5rq2wlbMz4PQsPltWqdRrHd4Z7LnVNCyj0atNzKudM",
-	"2KQGpdIw1sd4JmgxEiS7WolUrqC49WqIFJKR7HfPclPDSE/ctQe6vOFRtE6MRfH8WbotUWn+HFafupoz",
-	"lvFRh6xzlGl2Pbdr2R7ZHcmhOIcld9UO3RqiWcWVTExEdcTE+pe1+eDRq9q8WAXUlVGUbJC2Uk5OErX2",
-	"Ew7azon6P0dJpexxDUUoqjSOYuCVfECDPpatOI85BFibf9GvI1GttNznUlEqB95EaKrTLOonO4/pY4Ut",
-	"npLXvZ6m/4SV5JXlVevi9W6wP9Iw9qQ1liGsXqkNDa9d6/O679YNNyAP05jED0JmfZduGBe3Jpo9rBNr",
-	"qo2zqGLY+ikhk1Bu3QwGE6xtoNVYc01bKzewJoh0hYMSmzTFBr410r6KYcurLQG5ff+arDt5wJ+PaxZH",
-	"/WpsOkVarMxNqSX3Lx0+/Vg88/OnLji5CHbwKrx9cFJc1jIufMEaGZvcuXm4v6pSOaaszeefWFCDxouE",
-	"p8tLCGDH0pDQK2OwSKfZv96YrLnvfrjyyt2pdLXeAKP2g/Ozyyvy8r77ks75S7cfSNAmZ/AVjUhDyZv8",
-	"VsQJC5vkZmmCKvdtGNpIlPqCcInlqZhufF/THCROIHYsFrbJsnp7JKpeNy1CdP8W+IeO14caoOKxRiO6",
-	"z+kkTkaCCmg7omftk+1Ol+RTzHWiOCYMeH2N34yYp2k692wvZbMLZV4ER0GDDk1V1IJniyjlZkFc6n60",
-	"bXIMxc8G50MyplFEZq6LFXzIuj2cGzYI8kLEofRCckuF7ncDt7sCAj/xfA/LVZseyxk7nvN3bIkdY3il",
-	"MKGWMadJKlhiNviFJHzGU9uaUq3S16LGDU/xQsdQLYhvRV7QtwxEjoSTsXfP2YNvCvPNkzieqDFxhekS",
-	"FB4twzZ9m8wqSSOKx3c+WQj8XzAo+iOh8/1sIqBv+z36JE3oODN2+KbFY9N3sqNtIgtMDNNh9EF7JEYC",
-	"twi2BxqpwyEKTAOd7y7PTslNHC7JQunHJHh53w3MOBBkoXCkd9E2/WtAj+EbKu5MOsvg8OQYOmgHTUMV",
-	"FFVBZBqrzi70XHOCyUfCVjgJfhtp9jPy+uRf//z/fDLK2JDzW8aO9I+fgr5jf8zaJE/jKJTYI9mGPLyQ",
-	"Oo4Ec4Gz1snQ/RJiT5wiIdlY+mnxq5HgkgS/2Ux/n7iJ/j7J5fn7JEvz90mW5e8TN8n/U9AeiSBbZIBd",
-	"L20UB+z0X/5iM1azTmF/+ctItMiVZhvOPpFGYVebbTKwTRz1s1uWSrLd6dSVu2iPBCnnyYpljoHEE9JV",
-	"HGB3m0QsTSEsBqsR+yT4GPgkaGGwdhuXpT/2NW8l0Ik1fhBkHM+XhV6VLySZ8F/TRcIk3hHqXWwFAyQP",
-	"0S5iiU2bEByzJjVyubJHW6HrfXzLRX8lzeIt8dvIlstXdDfyNFgf1a8jDykTa+jnn2e/fgoUIAlLF4mQ",
-	"MKK59fALvD6+++EK7w71gSl+b8reK5yYiyzlM+bbuGfDsQVSPCn27YTV5juRxeYezW5OLFktGQsxGcQd",
-	"WhNKLKJl0zf9x4W5f2H3JkQykbbJD0+6dEmDATvB+ZpE3YaEPOHCpakeQwkCc0ZTehOxpk9w+Cw4HA+y",
-	"miTXcUzA8oNVPdrsxuGk+4/0EmvEdlty7fKapS5j2DtBE27x4rdYJ0GOswREKvYAZYJhny9Z2jofnpI7",
-	"tuyXDu3g+LLV29n13W3HvdIigLsLfTK4PBwOYSM06C3J0taci9YdW7Y63d7W9s7uq9d7g4PA171ySTDu",
-	"vVn89e139+yw+4+//vh9On4bLd7/kEbssvNwcjX8x+nRde/0H7c7318P/xNORSN4e3xFXn78qCd5idPL",
-	"l7/hH59e3rGlDHSGEqThs6VlIOoaXdAoWpKFZLKJffAnEb2VLgU5cOttvAFwLeXkyQ94vf4Uf6sYwaW9",
-	"/6wYVM2PKSeEp7A3b9Q9YqoH6J7dSqwC5wYub1YKQ5X75HEEcfUvsDkgp7nl91BCDQsWTNx5SWNC75hP",
-	"3i+mogUsBtereCpUmTepS2lMbhY8Qqq71F2nP/RQoqm8E0SMU6lZ4Ngr7rBvwdA/hyzh90rkNTm6ZiMV",
-	"0nVtmkZ3V02AF0jfqb1wMDz1ieCC2WHMJaOr26RTNlMASZYlhqilkvGUKXlMHyM1Oo6olGMyiRdJ0ycy",
-	"1p347aFQrAJII1kI+DbkkwlLJLlh6QNTrA73Qt/NH7AAhGJXd5LcsXmKV/OBDitC4QIL9KPoxEKjnlp5",
-	"CNmkFTXamewQYOGl7+g9bcl0GcEy4L5rBCO3stLIA1WhRYL8hWZuoNQ0bAl+M/zsU6D7tvik2LcFR8o1",
-	"DBcuReiiU2s0eXAaIeQbPYD8ou+fF5KA4UFbVXTaoT3/2OdA7QIk2qE0PjySpKGrnZFg99Vud3cn8LXE",
-	"B5xg91XvFfympGn1hvpXc19vuNoqcs+SG5ryGWDZAloUu4DY5V/+QhrFwh8vpM08xC2WPGIibQJfLpyV",
-	"myJFoJw3jmeaAKDclpLKGm5lkXjG1OUvgduRXqeDqCtXMTG4gCsxjBl2eIeaaai0jWOh9I6UNOytBYqC",
-	"6XYOyX8Kc0ZatL1QQX4F8WTBSLxIJQ8Z4EssZk1HmqwuRYeriwVKKpksHKitTJZkDpbYXF2zNoHO3ndC",
-	"kU/wY0uvtnWpO1MHeAZoJOO84FcNQSXGqou2IVOqr9sGu5zmCvhJ1OVJQYDFtsgKe1DVvRIGXZRAQifd",
-	"g+EpCbBST+ATXbWDBBBiHyiFE2uCkACatUBPU12YAJa+SWUB0nDKFegaKEFTqbBQ7VxAq2d1pQjkn1QA",
-	"N0BWQFMkklDw22lKrq8OTXtg4KwhtdL8LBbplEz4PSNLRhXNT1KmLSBKLVHL17PDIQWxEa9x08gBxC31",
-	"nimq4LxIAtPjISAN+kA5GPFDW7xdAW6LY1QfG2gxqW4waNJFQHhU0MOmcJsQHcxMfkxAHKPEvnmg0+EC",
-	"OD7qSsuKcihFyCkFFBgCw7ifgEziKILiVNVEWixqiJ87dQyBILGEEFIDC5Wwl6fF+EEoyKL4lo+RvShG",
-	"rrm4ZCmht5QLQlPU8viMNRXeiw3hobXIJE7GcARmNYwoM1UoDAam5UhAFiLlEYgdQbFweaB4OQ0VHx6K",
-	"kFNymVIR0gRUjStQfq6vDr/p7PS3Ok3oBsxkZVNqHxWVQHc3gUqapr1JQHrboFlJ7PaO7UQJCXQdtIBs",
-	"v3af6yAU6q4hNh2Xci1WSMPU5kQJ/4FLpvUmClKhfdF+r5hzbgjcAjtQHZvPnQNtS8zvt1uEyik6ZQ1R",
-	"TcLhjMkphxpqNCWxGDOUCaViLzreJiCvejl8VSGcNCRjQPOmqEQN6IqqWqES4RTupvSeKx234TQrX/rE",
-	"BDsoWr5NoK4rYsz8u6kPjCwwXANM4EjN8BNU2NLizQPkNmtp1gZ79z0wjh6BxRDkkJPMYqikdZPH3/R8",
-	"D9rYgDmy2+60Ozp9UdA59/reVrvT3sL8hinYxquMDOA2iKvLNqL2oCQ+2/xa7YoxK+hSNt/9cEUamRW9",
-	"umleU4nz0H+cypHYRMFFjUrLHyX50W34ZzGb2fay+mpqBX2rSILpJCAvsx/MovR8OC6X5CZeCPDCwrg5",
-	"U0eFnWMklOQB13Cf1NfCrbZz+dWWIqWM68q8hXKv9Y3JtZ3e2huGodfP9VIEskjojKUskbXdzbJXXqJx",
-	"r7axmfOmxrgRjrxPv6Cnh8n0IA6XGDmhMJnqXjGRDlB4+TedZa8FX4xkwtGuJeanZH3yr5zTplDgtsXP",
-	"mlSWbGGe26UyZ0nzNugrX9Uq81PepZUmC4ZuMXDPwWJ6nc6Gy7fNKbOFD5A43fVmXSw9tvxuevN2zM/4",
-	"d8Prfwy7p3woh+JiZ3w43B3ezX/8cPjdXpstv/tH+MNQvfSPn37Yuftptrf949aHf/z1xyF/f/hd568/",
-	"7ExvxPfq+cH3ne6bHzvfHVzdSfUsYt8O+NnfjrdOrk4eTo5OeidHB3vtcS8SN7M3nfDH76L3P+zch4fd",
-	"5V9/eCOfjlPt1Kxo2a82XvGcjKEQmm+Rr9jgNqK6akK7JS+x1C283X387Wvn9KmPdtaZYqjFejvVTmfr",
-	"8a90RON1JvDn/J1e/+dffJck8ic7pbfqTLs/gwtVDaHuACUSteAiq+f+5+qiVpjFqhZw68UT7RDKvE14",
-	"BehORFqGrhC2gDWWTfj46gtpyjrry7R8k/ZLgttIVElteWmtJKqtJ46NBCoGFROAuFuWz7QiYWzYGnIU",
-	"gycQckTFSMBitYVQ+63QTgYf6cLWWmOexSgkydiiSZcmLkMFNUJRCgWRyRp27DrV1aBlTJSu2uQkvmfa",
-	"S6okFe1hRl9EUWbZx9rnSDIvUUYMSMqiKAc7dgrQu5+ShE0WkkmlPOu1owqD4kHDFJJvYli11R5fSBLc",
-	"cO0Wi9McLbg6KdjoK7ZIf0ZJwmhEwHkKNjc+Y/skMP2IdKmesYIrBMG6dHtr+EjDgIz7V1vKHjc/0D2U",
-	"0OFI75horiyLv5EoULrSC22Tvppb3TKfjId1O52s40aJt7i3nW2U5p1Fy9mcU/K9AsMnbxdchEufHE6Z",
-	"EJR7xT5oWRNh7+Ci0+l6+TbKHn6f64PmnV0c9Tq97c52t4NfVDY+K+X0e8cn592KDzDOyTRFdDugebud",
-	"TmerV9VGq+/1OludVme71e2Qrq6P63bUUjsNdZ+zYs9OkUgvVwbS7V/a73Y6aiOz7mJbnQ1u7JrOdl9E",
-	"EDL5GnmiuTC/OuThhD2JRRTlI5rwlyxWacVGmzyKrEvpp8/BzWqBRnN4CkwJlvR/sRRjt+/Q2mYcqSX7",
-	"UVaJLPr+qZdcsE21zJt+4FJFCxo1Vg6wrqGlTS7GUyVImq1uk4M4nWb99IYhWmcMB8EgJGPNVi9xRWOR",
-	"ns04fsxE4PJV8upiPGYsbBOgCYlQTek9Gwl9mZAblvU0xAgtpeZyYTvwIsA0JYcnl2Azy5tu1KLgKjtb",
-	"01hUUYJcrLaXVV67K4xg2iYzzp+IAGx6BVPUSKxji/KtwzC7bWUKGYHqwkUJy7w9EkWPtdL9ZLa3VvzE",
-	"73JmSo0INVZLcYdWB0UCpIORCOAeCZrGBMwF6XX29hxPXgmBGeJrBQ4RI0HC5BAPGBjCy4lFBnx82PSd",
-	"NTecVpD4QQYIjGjozYKjPq+RUkbic8WUfOf4r0ZMyViNy7PUb2iqx6Ags08y5VFEnJ7W9kqqEDxyF09G",
-	"W5sozKV+/F/w+rVkUoWM6MkXMNZLco66DqWbLKJo+Vm4WPe6dfqS/xnuW6Dd8drXro36fMl135aXGFi0",
-	"ymysnku3hY6NInVuPH1tKc0viuIxTbF9ChVLGw6r+DEHv9dCsnAk1K2ahaGOI0bFYo7aY9EsAdMoJZjM",
-	"E9a6ZUJxI3WTJGpi0z9NMBYCH9aVRXWYB5YWdToHmTtznsT3PERAc5HGdzxVn+DUth+R4u9v+T0jrLoB",
-	"UkNXMm+WWiGZeCAYd6KFl3yjoub+SAiGcMcJuVHiCvie65zO5FhHhFkPr1bbA7fRvGLfRXkA40Fc+Hxt",
-	"gE/HU6Wu54rgO/2S4JqGf+vbZpTRhNqJiE1SQqNYKM1c95BDJxefEJEF1OjWTLwwVekCzXeNIw3rstcI",
-	"f5lfRTPrXIe6O/qwHCAVQVpybNY0kcu+nVK7UhN/9yWV/0JDpa/mVr1Z2n5cGWs6w7Pg3iM6Y87b7m13",
-	"unv6dvS9m+V5vqmXaxp/mMaRppe8Q8D5Ihuws8kVU9Pu7Itct6ZTRm51+gA/9ao17bU+Z8mrb1U46sB1",
-	"NfX/Ge5UxFHW+0M6d+rQ3FbZjXrH0xZGaSQvc5EZ9Teqfges8U6r2juegq6WBafAPZIFocBdwcax0nYC",
-	"/UqJZ+pmn6B02EQ24PgQpZXVNm9m/UDhZQhj04wV9V3FOmuZpW6j6TJaCxTA/f7s8N3xUdCsbeFZ7NVp",
-	"2W+gW3oc4UC56+xLajW5bjdfDfc1aT8Fzql/zcSZCcRCkg5YGjOGY5Mhvd1XO7uvdm2usWarr7q7271N",
-	"eExlV6c/jqmahT+ZrZpRn77kR5kqOHXg/PwZGOo7njqBcg43BSGnjpGacJ96NgpvSJ2Op4PyHM+VTaHT",
-	"ygOVOp6pTS501AnakVho44JGEMJ6Vyh9m0WWZ/Pgoo0Gkej8RQxW5rdc+MQpSeOPhClFkw0RQqqeLo2s",
-	"AdcxXTpmUGkpUy5BO5LT+EGNzuh4agrEjcQ85rpvpY1sclyH6TSJF7fTSl8t6iO5aK98ko1cMJmXl+sC",
-	"v0bCRn6pyZWYb6DxyZwrZk8Wc0J1PJnOyj389vj0dDAk314fBDoch4x5aoI7RyILtET3kE+CrMZTkOvz",
-	"3ibDVAK+JKHzOaMJoRVOZ23THIl0ymZ9B7SGgQ0yJG39PZqS4OD49O3g/fXFNQLa+KbXIdOmT2iC2QI0",
-	"dTd6JBrfbG/DC/ECW4PZZTS+2d3FT6OIBNdHgXZe24p+pBEcvQ988s2rHryXpRsDbYwEEi2iL+swD9hz",
-	"o+rAp+2iClEi2xBkWyqIFICKBNSdhdYCDIDRNjlCUSVhpNIb/5DwNGWispqUPxIYXW4KRNmYfBZmWbIv",
-	"cnSoJU4TPsiFMyAejySjDnWaYUh9l8qse3fLvuL29G7RtHVDxZ0JlDU/YyAaC4ORaFRFhDcxh41mDAWU",
-	"w+zc0Vxoo08CzJdUAozp9h+MhIgffJNFC+HMcMglXaqzLWPopLQ0WT4iRufApnpxTrJzxDMR25BOdbAz",
-	"4c4nvM3a2t5ZbIGnJd5mdWN00qBujDWaosVIZK3zplSAS/4eoxVA/QfzaV8BNFULV7xZ7/cXlu/srfK1",
-	"SHdwHxUC5SC7m+ac62obMqtYplQ06/TvXmdT63RFL70vItXZY5tf9ZH9+amu4WLXuaym2s8VpR+9g/fX",
-	"x0eDi6tCrbm+9/Z6eHr0U03Rub739vSorvRc38uxx6Ko/bq7s7eTFb3re84dWS6B1/dOBoN8Fbu+1+3k",
-	"x3frLXrdnf5Wx61H1/cGXr5yojeg4XRBDtWhTaD8rS6AmIfQ1j50y8j+bOoN21p22RXr1tHte53ujltN",
-	"twx2VhrYAp2V/PWujypK7eaxpc5pEZjQoSAXmE6nAMxWPTDdfqeXBwZq75aB0UTy6ZdC7UfP5tI7FQX7",
-	"3tHZyfHl1fCQnF8Mzy6GVz+58Qr2WslXHKyA1KnTaGF16i96e53XrzDLtqtA09UwrlDeKdrvwCH7QJf/",
-	"feCe/cB9lUfqOUg5E1tLtNxZRcsa4tW0/LSr7FFt/YW0Ut6fRV1PMzHpcWU9l6NWr65j1ovMGgASKmU8",
-	"5tRWcqC6FaCtn5dk2bgY6KPEvcjtnDgSl4v5PE5SSaAjsE/w/yrhHrsHuz1q6DiJpXRbEDoOyckiAoXN",
-	"qhIjASpNFMuUzKdKrcX83GwBgqEofcOItmqaeFxb9CnfQ1ApWgm/vQV17ybzjBp7wuqeiBCjVOO2RA0O",
-	"V1Wl7/MJuhSVGqczL502lw9cyH1C3T6YtvaZzKnaI6GjlkulKAPQiEA1CpS4R8fo+YTAFUBeDG9MaUh4",
-	"ii5bmWKhj3uW0KjZhvSoYp2dLNlYSY5LUF2Ufnin08tECA8jLlMW9pEM4FWOBgxjlFb6g7ZJ+66NHfTA",
-	"zMgOKNwHMnK/Nr9rolJP9GAW6YMoMuqzY9VnEb/lN5HeG1vAAdtey5TNSQNKziTgIG22lepOJSZ26gaj",
-	"wUgAkLolKOZkYifKkKa0n7N03DE2l1i1QFv9mc3d5nin/y1eKL6hNN1CIQj9BFLsPsOtoOOpXS3R+Wwk",
-	"nO8swVk/QfErKBno9ppyNneFN5Y0jDfdIWqR6+6KymqWuH7PdYmy5ufrmrk+ll9PchZjYafTy0uCl+g2",
-	"6BkycuVB2wLX0ylbtm2tN/xw4bktYr291692d7a3et1OrnVi33Z3N21ZvcPry6uzk+MLU31iEzW1su/v",
-	"l3E/PIIsLVg8VXp2PDMJ+3u36xVbm/6cb0CoQ8Wx3fbu3s52qfGexjToEQU5eHenV27cpyQ8xfyADldM",
-	"tdvbbKqtVVP9Uk0bFU1Ue5+eTharhb6xvoZoqvl1aCJK/wTyH2Iqk3I2kAF1C8/V8l++HDIYfG+Wbm/s",
-	"iE/YeDmOcu0FTUB3TsrDy9gfCe0wRrkPXvk4OD36qH9u69uczeZxQhMeLUnIpVq6U4caqxdCWFii5BGI",
-	"UIOLCmdpa8lizpIZVUitGqVN9JTGgYLFJUzhZ+010SnNBg+xYO0y0ChRGuELnUQWUDu644fRMoUjObXJ",
-	"mzixEFWixkGxb1ehdEKsTZSv+j0SUD1FmsoOtkG3EhYC82WuaTrIwCsh2CdBYZqApHFsvR8jYTHIZeYo",
-	"aOgLuTYru1khBvvWG+7W42gE2NA3MAJ2BOVqYleo6avBfndkkN/RD/O7eu/3rCoD+X0kfm+1Wrn/r74E",
-	"2vmdIJcj+O/jI/tHvxAkoWMk9omRU18aCbXviEk6BmOfHFSPYkItACojujpzW2jwj351iMezAnGQQ4Sv",
-	"YfHtFD4xc5DfzYjZX6vHNnS2zui+M7gJNyG/OzDmTsmXgHckBsKtIKgEW7Iq9AUIF0NCq+JmkPnJGPQl",
-	"yxLRFR4cGGXFuq9MXKNSyRQPdjlJo4SBZl+7vri0pWdDnXmamwlilLQuDNwTN5xLgu4z8wwONCwGElCc",
-	"2dGhF0ehsb3oRFpdrlDXNDKKVBrfMhMzCzqiWlmEYwj2MBI69iXPKmFi5M3aZ+ZnipMzt26qqBNOWeJD",
-	"QorWUHVG3oalkbSGqNkUC0nGOPUO6uJDVkMdiYb2sDULAWENww596y5VbKvIT5tQ74pHEbulUUZxI2Hq",
-	"gWg/nBMqTMOQYykPBFbqyo4Ci2K5ZX7NhlBJAmzj/dxBaYY9l6PS+qaKl/Y7YsFWx/1VE7W2aUyaX82e",
-	"/TIbrHVfjkRDoa7v7DfsZunyM+XR0NiEIe1aU624KRUhWoyqsyxiEzCh8NX87KBk27r96wlHVrszEOEF",
-	"Hvi8fnYAgSAUrXpWnsK6E5lH1eEVOW3XNkvwnOzbUisVz3aJdpv1OQF2SND5CLsKtcdlwCCkK9jzy3kP",
-	"qxE6mgwX1NBxflsvZBbrXhvzt9vd3cmBtLPbffV6rwAPaGEbq1vQ8P9LuopjUdheVy9QZwZvH3jvyV4s",
-	"raECyLgKvP4KmcvmFkwq5AcFAGkgd8Rq1bLAaJtPhg9HdTqlK2X79e52r7u14xezyBWBHOpKf+BZPABP",
-	"TK1y/6rT6+rnmaau7x/PrzkQVSSvy/s5qe9bnauOTn1vdzqdb0wSvGsu2Oro3G1drlDPBTULH8mJ18+0",
-	"qyr/1Gmqp3f1KYT9SEaaFeweqAQC+BMZD6xuW4ifrzcgODUM600IuoCrLqZa6KpEyZTfQtYXR3Ewq+lq",
-	"JLV7mnBqJMzcACNh/R3gmMGssQceRajoaoFXu6msRmrKys/ZGD+FuVOtP1sRESfUDX8IdAay38hc6yoY",
-	"dTylCR2nLFEAjqUTWwq9fEZC0BnTLSKgqirRHXlA3vKttIqAmNx103UKlPWSIMGlFjVM9Zana91F15Pi",
-	"fUZI5CYIF8qyBholulSrb7LNSwL4vvYJ4e9ZEoTVltrk1NQ6BfnZdfA8Kj0roJ1awbo8sKF60sjV8m3q",
-	"usEoajrVgtMpFVqTAlxomC2jhyI+suSUeeGKv/9l2Rw3BYm2MiXOoJ/LvJ46EmvnaHyuNOr09PrKnCpb",
-	"lX6CrSqnygYCpZbebKuyn3P9vjwk5dqLOtfIS0l+u26Drb6H7blg+fZW1uLhBldmRTvCL+iPqcfz8/lj",
-	"sPR3Ee/PL33tbr3efoL0NU6W8xTdRHbY7W26t/WaTsLX4+1xZ7cXsnBra5u9ehXujHfYbu/VTjjeZd3t",
-	"Xi/shT062XrVmWzRvb1wcsNebb/ulQgPEeCKdb29VudVa6v7uFhng56eWaz75dNTyXK1LGfqaP9pSvho",
-	"WWEtye2+9xLLTa8oISCmVCj5SZe3VXKTKfcPxkgoPm9a62sChsQbLbvYTvooSUF16YVMR+KGEUvvZAF2",
-	"E4ol/VsQW6Hr2rTJpfpXl7TgWzQCvMV4aTUPfmk6+I/EG9PCn4lxHGbWGAMLl+THswsjEMKvg1PScLps",
-	"NPWUPdIyCxuJ42xl+fFgbehRkAgol6WFYZoPVWKizJqy6Ep/lCRUhPGMdHdbN8uUkeEHkAO7vdetG566",
-	"XWmgdhG91QBuEWyUMIFyR9mcFixoTKWbsQA6lJgai5RyYaAafiDzhM2Z0EFJmMszn7IkZb9acdt0e3Bq",
-	"LWVRS/o51vfjAjuHYAYWCEVDobO1+iPRbTtIa5hd02+TTrNPgk5AvrHYjZi4TcF7CNWL2a/Y48N5o7Gt",
-	"wO72RoKYJiFNn8xpGNouQ28gz6a7m30v9xUREJ7qN5Suaqbt9kjCb6fpLJapfhvG1gqDohb2q5HqAQdT",
-	"Nr7DN9sj0Wvb09DIAnuWTsOdJ3XHaUIB+TKl+JZMUnrraxMi1x2dQprS9khstaEufED+U8/dGH4g//rn",
-	"/3E2Gv6Z0ttmZQSaWuU8olzAq9qFmDsALyR5TRRIEhoZptKg2ypEciQaOqpnTCVrWsWq1JQGFQTMldqo",
-	"242PNInPXkg4YmsOw5YyaBf6moBvAyvPA0ljZdGITdKWIi+OnsZJvEg0mZAGdDAh//qf/4sEHWxmAqsE",
-	"CpHQNwbKVauhseyNcY1gB7MJ5dEiYbnCoQ3dYcHCZcqniViDBW4T7Ms3EthYobvlg6hfE191wyYxlAQx",
-	"SWOzJp5No7RA/56VSss+ULrRW+D9Kr3FDrKPZFi0udt+PrY0lmnuMBLb5n1cvVI4gPME/eJG2SpcSE6a",
-	"HyEqFIaXjCoAdtoZRtR56OtjoQfAs+HrWEime59oDtRwmPM35DX+jc091Gm0ZK5Z2zf2iKpDhSGlUHxW",
-	"8YUCQ9e1w+/Y0lejK8zR2+Y+DL26y9f+SOy2SXA+PMVNQ3OEuQYQEluDFQunGk7r3l1mr+AiBGBgbgiu",
-	"iyMkbt9lx6bRy/a//vm/uz3FdUQL+fL58BSZrzodsJ9voE8HznSz4NiBB+uJap+PmnYhsXEXIkldsFgg",
-	"eHWLs5EYPNquIldJTtcBhm5UwKmi+FZaTqYlFoC1j7wEXJAiWur6tDqyiMLrkPrGUtJQVHTJ0sDUoqfh",
-	"TP3FZAo1gu45e2g63aZ0pCb095JIggjklEVgWjHAzrloIeJarTkVuib/+eAUHZLqV25/HZ4aNyV06pJm",
-	"x0cC247qpMm1h8ZbTfcyA2FCD694IlzHRYsHCDn8V0Jv4nvmr9OgpGHbh2A7wS9Xn+dSd1X5eiwP0D4L",
-	"Cposq4rtm9ZQqZXPsPi6bmH9SJmIjH16fU/dVNWlI6AkrlJcB8eHg4fv3xzcjoeH38fvjwads6PuB/b6",
-	"1evBwfe3tw+is3V4c/337kln7x3rbf99evLTm8F//ifoJ9gu4jJdRgWHjzpD3d4WSH9w0LKZ4VrC/g42",
-	"U4U0rISAivbrvc7Wztbu651XzQwXppUh9AUUoWKonU673Xmzb9AkdcqvbUtGbTMf27pL78QmaHzV2/tS",
-	"OFxbLzZU/oVtNWl5H9WPT7POWN/cpktcrfc7DPrPoPpnHfhqFX9TAaJe17/Qb6iz4XTJzsuBOkKBSZ/o",
-	"VBHpk3c/Hbrt7qC9FpjUpI8JEKYoRT7BAgwz6hZpkUCPiz4FUDO1pgotrI0RNTDz71emsdCURIxK7HUD",
-	"jgklbaCOlyW2YA9D68BomA64TchEkUaShBQUANzU3TPxRkokL6Tam5R5pW9UdXwzpRI55E7ZknYuQkgj",
-	"VyTKODv2C2n4ZnTMxPeJLnYnYpvqto/1eLNgFZN9lInI8YNo7sOq4kWqhqAYckUKrh7Ha6ZX37c1A0rR",
-	"Tn7mbSq1YYP2uthGysQ7VbWHIpUFD0WcbRd293R7w2HPKlMg5qqAeFMKrE+CrHhd8K9//u/sn1sBaWBZ",
-	"w+y3TtC0TcDMj91u+cVup6apVRDGN1rkMScDb/NsO2xXBIkkZc3QGF6E+IaOenRpiqNghhq8jQfBGKUD",
-	"bNXVqNP5BJ0ZgwWEAuueoCVvonMa5txEMZuwpEKTMbWT6pSUtg2beJvLGHO5sjO8T4LDs5OT69Ph4eBq",
-	"eHYa6F7LtPS7nrcSwVlZTi7JjJoQukybNhGAPEMtUFDJU7eyh0SWaZc1kSiX8aDZdkGpDpQnchU4bHlL",
-	"+64N5DQcQRfzAL3J5S8rc6XKOVBgBrLozorw5JBrI8QxVF6xAQzUF9kHVDicDVqKoMaWsZYVQWpZHpYj",
-	"mpOB7kUSEryPtBW3HM5YEuHN7XSo2eVXI8q7F69bHxPc9Jb309QWeXshzRY0bYdUcs+TdIEVQ/bJQ5zc",
-	"SRBcJQYfTxImp4bv5Rp0ZIRfcnUBn+v65rdiPo99YFyKgw/D07fZz/IQchvGS0gOv4BwOjjvA3yOsp3v",
-	"ccFTTqM3C2jj6vW911i3gcvzhCM28MUsDFf7hwDxjmCAK8B/d72+d9I7J5dxtMA8k/P7lLxPQ89+0iu3",
-	"JTmP4pScxv3DLqi2vV1yuLPrk8vh0eFZ9uEWCJE8WZAPnLyjPhmKcKE0KxqRY8g/MA1Osm8c56Dr8h1D",
-	"Kw+Tja9+UKhJEGdHQyxKIMaFtiMwhwJicDJ8fzo4ugZMmD7Bhfx98zPqJq9fOT/pnXPfLklNmI1mhCOT",
-	"7Kcoo6tUnBnlEYw8Yyyhbb5kyf8w3ZDH8czzPRGnfGIaW6E8/4vvhfGN1/e6e3vYLKXghdwz0WH4m4bT",
-	"JA96vgcsXLsKT9TMnu/dQgUDr++9OT4ZvD8uOHEdl6qWDqr8keYROMaXY/t1/o6Gt/f2Wp2tFkBpngJ+",
-	"BoPB+VAprofOE+PMHZzC0BG10A+XwKtmPAwjpn9zOkyebFSusMgEv3CfF5ys3OnF/F7Jnp7HTZ8VtPyi",
-	"bvrXO6+Kbnojz+bd9BlNPRYjuYEz3ZgI1nSml+ja9aVnlP3pswjqkfxKqwxCfxxDCPuZ0qQF8T+B0m1w",
-	"Z5HilvA3FfIyBXwxV7K+db7PY7oqXBL0gpzw7Za1bMyTOJ6ATGYkBWz5ZkMjKxT46mqSdDzFshJ2Ih0z",
-	"WVLXzXMTOklnbCRKesh+ZiJQb+q8DnzKdTXCOzZPPy9g7ksVmkPEn8f0qxEvBXs4dO90G3qWkzZD6F/k",
-	"ZLGSnCBg9qyit1uV4NXtkYEQlFzSCHq7OQLXFVsKOpuDPbAsGuVUkKeIR93XteJRmS9vFFKk9/2L3qjI",
-	"AgrX6bX+8fmuzU8bL3xd9l/Fi9RNoBf2Z+D6iDBSZMAuSja8B/h690D+wMaJsb/WXAwYFZ8um9rZaq+G",
-	"kai6G7Ce0uB8CE1gHnS5G2MyylV38gloBa6dIAS7h1UDyDxhEMAPfWtLtaIsd9eWl7qYE7yWqgy9EZdp",
-	"7T2lHo5EI6Dz+TDUNjjNV5RyGWgjK1EHiSxEpHYPpmr+e99J/Gu6k06AYvKc7pQ9FOqEqb1RR4FHuWS9",
-	"tXXUTl5HpTScLtpjXQJzLT31WW4N/t+3xkqloYJR/clvDcOd17827jl7sLbPFT68NOHsnkl1Xcwjljoq",
-	"2zyJJ+rsudtws8wSYbLq+jSKXLYd0pSOhJPLpC3rGJsjfaX4vcSMo2xo39EnIHbGL9xg1n04Ejn/oe86",
-	"ECGCZkbncy5unaJ/EJGI1kO4s9QVd8vSFKOIIZ5Q4WsksJ2AwYC2yx8dnlwSuZQpm/17cvwP7l5/Xcky",
-	"ncokjk5VssxnsV4XRX9Abkr9sj4zN2WVgd4Yuf7rDfQTGsl6Cz0O946nJ3hQaxeybsuaP4PZP+Rq6HFq",
-	"SILL+DATUi3p/Bs4B0CONgCVpDBTFnBcBj4TzFImU3j7f9yq39byHLx63ersthwvQcHkuobnAEqiP+o5",
-	"+G8b8mPeEb23Z5OhlAu7vZv4TA7eD89fvd57fVztM/G9KZXTI/eTH/V/RX+KU+C+1qfCsQnUEy+T9Szg",
-	"Jm9BS1V/BiFWoelRYzeUGh8vEuCAP//mocAzWKRTr//zL0oquWE0YYn5xS++8YsduCjcnt3ogLADGIGk",
-	"8R0TbUX7+rjnAutBAqqOcPNBOgQ5E3WQKnO5dEbOVlgedGi7wdp4D+fLrO9g+UtI2GtA21lbOdHP2g6Z",
-	"Ut6+SerznWZcAPz58NSZCuL9yrMcLKI7p8+wxOLWED3Gcmt0ug5/+uXT/x8AAP//",
+	"7L3pchtH1iD6Khl1vwgB7QIEgItEMDpiwEUyLHExF9luw1eVRCWIbBay0JUF0mhbEf1rHmAmYh7hPlg/",
+	"yY08JzMrawMBivLXHtsx8zWFqsrl5MmzL79443g2jwUTqfT6v3hzmtAZS1kC/7qkIryJfz5iEV2qf4dM",
+	"jhM+T3ksvL55SmIRLfuECvnAEpJOuSSzxXhKIpqyxCeUvI1JuEio+opMknhGOiSNyW5HkgZr37ZJb6cz",
+	"k819kk4ZeaA8JUyEkjxMmYCfxhFnIiW3/J5Jspi3yYDc0JDc02jByC1LJdnudIigMy5u4YMpoyFLSEMy",
+	"RuI5E3TOX0pca3tJZ1Gz7fkeVzvANz3fE3TGvL73fUvvqYVb9j05nrIZVXtPl3P1ikwTLm69T598s/83",
+	"dBGlj0GHi7+zcUoomai3CRcyZTQk8UTDjYvbPhnHQrCx+r6VMMlS0oD9218JlwQeNH2S8hmLFylpiFgP",
+	"sU/CJJ7PWUjoJGUJ2e0QSeKkFpBNn0zTdN7a6XTUa/rvLTUplwpweGQvJAnj8WLGRMpCstPpvFQv4ZTN",
+	"NhkIshB3In4Q6ghWHcgaUEdQrgX1yzETNOHxY4CfxMmYEQqLC0m8SMfxjCm453e5T94eX5GXHz9qRHkp",
+	"9fiSRFymEvahxpD1W15jg3bVq/d4xQQVFTh1NWXk6PDk0hxlnJAUXsWFTOKEzBZRylv6Vy7jCLanlsZ+",
+	"prN5pGYaHJ4cfzwYnL6rWzB+7vlewv6x4AkLvX6aLNiqRX9SL8t5LCQD0nGcJHGi/hjHImW4GTqfR3wM",
+	"C3r5d6l29ItZFXwzPP3Q6XTVX3Ixm9Fk6fX1b+SOpyRNqJATlpAJ5RELPd8DGoCjjJkGkoJZSnl0wqSk",
+	"t2qN73hKtnvbne5eRw3FJaFRwmi4JFRKfitYqOgRJeOFTOMZwIGp1R/GIbMr8HxvwlkU6n396A3FPY14",
+	"qFZ2Gns/+Z66QJcpTRfS63sHg6OPF8ffXh9fXnm+F1Fxu6C3TI/IhDr/aZyk+UUWN/jJ9+b0lguKOxOL",
+	"KAIoA71R/1JQPzk87HRe5YGGvxG7QCLilEzihVgfaKex8zlA71V3d7uHowCmMZHydEmGR2T31c7uq90C",
+	"2PS6vjDYPlRscS2wnV0clXANfyNcLzFOFBtRV4DJdBPA4YdnF0e9Tm+7s90FtMsAd5NQMZ6Sg4tOp1cA",
+	"ml5VHdBg4KH6Xz3IMPx8EA4rt7s+ELcqgLilRxtToc7lhqm/xiza5NqeiWhJqNAjcUEujg+Phx+Oj4iE",
+	"vaohiyOXYLlVhOVng+usdmNrgex8eFrCO/zN4t358FThyYyuj3SKMYRsnCznikmrAW6ieHynaJ1aJtV3",
+	"eXh5RvZ2drf18KTjvKowE3jimCZFUOpF16HlnIvnQ0Nn92sBVC13gPR8ME75PcvDVj1ua3rfpvjCxowD",
+	"SZ/LOMxALpSqp3pe7DukSVhcxaZgOlDnrXh6LZxu9BtPB1Q2Qi2Esle+IIjMJJvC6DCK5UoQjfGFp0Po",
+	"4vj8/eDw+GgViOwkXxBCeo5NAfT+MRz6bBR6f3b4bjV4fgsE2hR/jn+e82R5wuWMpuNpBXwYvNCemTfW",
+	"BRB+d0RTRjqvtzokjBkSdxgGFTyahC8kwTerAFeeO0/Qszm854EiDkjshGuD8TROa6m5iNPPp+TD08Hh",
+	"1fDD8T5SUQVWnpIJT0DUK0EuN+cXQDfg0huS89M4fQMCbzWINpb31ZdWMzbKEEhZKb1jgGFWXybXp+p+",
+	"1oHKzP2FILWBnI9aiiZaxz8rXT4PL3zB0hSGr6wLtkEGqAeeTktKkaUjdlwXXnVzF24lvPUcov4xrq6w",
+	"pg3gWI1yehtPQzoDvkw/msU3PGJELGY3LCF7r1/t7nTUf9XAq0U3D8d5Di1Tw21D1NPy/FDMF+mFVqty",
+	"cNMvtLl6o601L59QMo5FmtBxSu65NuBspAnokSpZhB65AMvKldQiYp/ME0UJ0iUZ2R9HniKrMy4lF7ee",
+	"71lS0demWq2LxEKb3xihURQ/MG3KleTHkXegiMrI80ee/QMJzcj76flUDNjlZpquBtA5F9VHqFSgdY9o",
+	"zgUZx4sIadmNo7n1ydvDE0IX6VRBdaxN5sbaVXVgOG/+mJ5bHVsPQmDQqaIOdzx9Gmm44/q6IWkFIw/S",
+	"BLTmqf8KYCnOlQfMM5rqNiQFcy40C7pkBSIw58IyAMk2U/mVrhxPiiY6R0/FAV0Ilad7Xh6tluTOvi54",
+	"qvQJtdYN1Qg1vWRpysWtggN+DVwlD6QKqHwhbUKtaBMlQjIWKmaXg8Th9WWn0/WJekg6nY6S8tUCiUSb",
+	"/ucxXEWLb/k9E5n4UoAPzl9rAHo+CeXQrG7DCyanfD5jooYEmadPoEMVNiDyYXhxdT14DyhFRUimVLE2",
+	"YmYpwK5y8ufFsUs9xaZQQz/P1+D9OdGcOwc4fKGtHXgZc1+fRGlPlPbJggNTu5TyUKqbKY9w2jH12QC7",
+	"yq3KzLYBzKrxTG/iSdxOA+rs6uvjC+OcqwBQPXd7ZthsiEraI+q6ZR8VdI0XVftcicy8o+uBrexYRR8t",
+	"3EbzS8nX2ycibsnFeNpyJtxcGq7w6n427K/rILLGGXxy3bP/lbCJ1/f+n5dZeMdLfCpfwg6OxT2L4jlD",
+	"123ezXywkFwwaXhMnFQoJH3gGkyPghJagAsKiFoQUMZ0ykYisGcYtMkVKCEhk/2RGIlfiYU7+RUjFX4d",
+	"iV9brRb8f/VCgLwnIL+qU81r2xnjCgwLCgh+he5H9VWFFxQXr34qKiWO5eOFVG9I0rjj6VVCx3cQo1H4",
+	"kEu5KPqPm3oJ6DVRS5AsPefiQw8/f5KjBl/DgdFLqAaudFXua59UH67BYjzVjzPXo7HHueNtqfHAxlPn",
+	"4OqTbN+BccYZeKOXXI1R4arHfXMhU2qAt9oFrwetvIhmnWtouaShDjbI7m1A5mpR6t9NpWgni8hqo5lt",
+	"i0tyk8R3TPgKZkH5ogcVZAZXXGnRUStO2C2XKUuMgIMgcdCWSzCziX0yThhN2SFNQvA16je17zd7MT+j",
+	"5QtqshkV9JYNougdT2U/d2+UrALjGeuIOcCc6qRvmzqr4kUDJSogL0kwpwkT6Tv8Nw6SNwBWLAVOx12L",
+	"0HbH/AlApAiTCimcgfO+NTU6GgcwjIoEaNENYEBr11XDFZ6rQ0XvAr5bNYd2HBlkg9e4JMGB+bDiG3Sl",
+	"lD4xnh6c+Pj78+HF8dHHw8HFUQAIpp/DKg0waGpviIKSokMJm0d0zEDOq5g8W68FSf0uM3O2+eAlgvKl",
+	"ZKlRK93FPKijYvcssebykDQCY0QPfBIMLi+Hb0+Pj4ImbKo8DpANcwTOWgpOiTy9DDKXRGBoT8nVQRon",
+	"Jz/8YMhuWd7WVCkj4nkRPk4UdmTUqSDO62ELinOZrKvd5lVvRX6iJbI1iEMLyc2S0BJ3bxbI3ZyLAhTg",
+	"l4wkZxykcUNDckAl2932yUMSi1sSMXGbTv06U9IiYU1nSxnaZNNVK9EbbqYor5proR8ERvi2lFQLwJoa",
+	"m2Fzg+W1g7oRMzOk+lqJTkORskTQ6ClBabz4rRObph+hELO+z0CQhWA/z9lYnaCWscbjRZJUmPlwhraZ",
+	"YaXeODy9Or44Hbz/eHl88eH44uPxxcXZxbrmPr0VyRJ1y3G+31TqDPKbDfqE5+CL0bD2rRa+VcI/34bY",
+	"/l1HzQYmzDVottWWLllyz8fsWtB7yiN6E7ENUUJWDpDhhZ6ALJwXNtGZ9fjA6dlsHic04dHSHc4nCUuT",
+	"JcZYF+0N+HU7P/tKxFH4Mjw8/nh9OvgwGL4fHLw/XtPwULHT3xZpKnYbID12oOg8JI069NjS6HEtFNWM",
+	"E/5PtEdugBg3NDxMWKgoLo0KfsbvgDgvpELemZKyyZxK+RAn61sJVg7hosDC3cIjZ399Ori++vrsYvg3",
+	"CLZY49APaKhkVLvN9cwmSp6G4IiilfeA0YQlBF5Ahr6BvVcddG4Axbz1ICQWOVYyVoysT26Z0rMEe1Ba",
+	"328KuBxmrQ+1SstcbtPGpkZuFinZ1Eon4hwE+0QyEZKBXqlW9vUbo0WnszWG9+DP/2z4PSOZcTcW9F25",
+	"Sts+qJa+qm7nPokTP8vDMPiYLIQcCbSctFrheCZb+iBbavxAKaj6MH0yo9EkTmYs9DP0TkicTlliov3d",
+	"U2wrwcfuH0jRYDyOF0jHtPuWI9Wi+OA0dsiZ13+9u93rbu34ng7GBGFkd9vzTei/YsS3DIQEPYI52l9y",
+	"uQZK4M++MgkD9qMr+N395HLwYXj6dsUn8lDJSmK8zH83PL2o+ihkQPGd7etXbuI4YhQERC64omVvFiLU",
+	"Ny1//kN8Tib4AqEzNZZPqFQSMEyVT7F4jfEKpcVweZ5wvMJV64Dj0lfA3VoPI5nLmSJZgsaPzjkWTyQP",
+	"7Ao4lqBUAom79Nw6f7LLim8US1Xb0KNA5EMZmANB9AKUfm8MI21iEnfG05iPWZ8EuU0ERC8RrAJGkfRH",
+	"InD2FsAzRCCllBY3is+HpxfqYX6H+GjkdUYejJpt0TxRh6AekiAPLHieJgtmnWkQRmY3SUU4EoEFH7w+",
+	"oZFk6pL6qy7jU67eY/dsrUv1TJfo89B/XWxfgYHveHpC53O9nM+DtHVyVm0MQws2WLQznp8FJpT3EYYJ",
+	"k7Ji9figW32k+LC36uHWqoeHNGW3MR7TKsY5KLz+yffGPK1GIdh5UoNeXP09BsRSvBt1Ksw5q0Ci+BDH",
+	"Mpjy6CdzLsbVWOV7MqXpOvhmAO6A1wFmGXQaFNnGnW2WNpEt0SxoBTa4p8PEYqaWd358cTI4PT698nzv",
+	"8Ozk5Pp0eDi4Gp6dOgNle9YDrSDQ+IJLoJW8sZiHSuJpBAYEQGQ1DCyFVl+NvJEHibZ/ou1/GNquQtC1",
+	"kNCRfZ2wxvw5W8W0aulGRn589fZNPxvx8TVhGmp1+uwNTZjWmvBz0jA2ZePMrEBbHn6Eb8pjfvPdla+d",
+	"dvQmXqArcRovIN159ebsoFU7OsD8PjGJy8C1uX/9X7wZF+/B4Ov1uxUYhK+ergVsN6WwvJ5FdPeOp2fG",
+	"RVOGhH2k9G4aRdr0n3lTxzQJJYjJmmYd6BBy/T86pLyKXh2CD9K6xGrRzoVMaRDtQXscEOZFfzVISovK",
+	"8C6/qpz6vVIPtS8WtNvVn51nb37KdODV35QXrz4qQkKP5TtbyC1sPbDo5ZhjtxmU6FYmcjEeMykniyha",
+	"1px+ElbxvKPjg+FV7ReYiVNNBfLuIyrJyckPP/hWlwOXkAk2BbPzPRNhnMAnoJOBkUSS4FVvLwB6EQt2",
+	"NvH6Pz4GdbOuK/azgta6r5/CWrxPP+U2p38tbVHtBnVT3INPoNDGq94eqCjfLKIl6XV6e4W9xQ/C7K/Z",
+	"rpSBC+tfMTECUk888jqvensjT82XMEZCfstTSRQpjtgkbc1pGLIQ6S5NU5aosf7fHzutvZ9+2fK3P/2X",
+	"V3PGgErnSRwuxlXUAKO1y2wVP6ghE/9YUJDMNXXlM4Vs3TI0itSTa2VOD+0MVH1LSvcjv/h6aoXMGbW9",
+	"x7AHptDKYT2Z0+OtXGemYeaP3GZl//t//i9yfnx6NDx9i39fnB0eX17qJ5fXh+pf5FfyZjB8f3y0D/U5",
+	"spzuYjK3yyfMS57v6QnUX2Z4z/f04J7v4eC1NKFuE+94qrPK2zrvEEMV71ki+U3EyM1Sxxrsk4PshQkX",
+	"NNq3qZwQ8uT69wHDMSoAdX2zo+vTwfv3Z4eDK1i+caN7vme86OpP85tNhDywfznJo+58tfu2RjajLXz9",
+	"w+XwcPDe8z3tCa/+dEqFYFEZXvoBSadJvLidkocp16E3WQzHA5UETQJp/jiHHy483/vu+MDzvZOzgyE4",
+	"mw4uBqeHX1evIp7NFkL7XSo04fkcr8mj4vQ4Fikda0W9QLjcnKO259fqAWvL7mxGeVRzf0Wc8omzoaIl",
+	"pCjDww7d9eeXk01WGLryQrvQrFMAiZ6qVv/TE+aNckrn80ngLsHaxqp0wS9ycI8IxP+Nx5jtovJc8lFf",
+	"tSIuzSxCeUgcsYjfMyXOaN1dR1KgDFuJ0zc5JWMVL3HUkbwk/Qi44U0ubs9pki7Xmeis9AHqwYd1evA8",
+	"iZX0eJnSJL3iswq177spE0S/poS7GV0qYp+kPgl++OGHH1onJ62jI/L11/3ZrC9lUCmGbH9q4R+97A9i",
+	"/uiX/qiUWLRwgBplymbrc3Aj4nwC/B7itxm8aZJQsGKAIqpllzwQPugnNtrRVFUJ6VLqe7OuqFPSj9Qx",
+	"WfuCl51X1flXnJizbgdIa12S35fK9QWULVOzqoqGZ6q30q3UFZjwiLXrfA7meq6FmsYT8KmMhLTK9r7J",
+	"oM6XVcMb2+Umq9WoWTHcjQ52ryQu5mENAzCPa30r4zyz3WDFeaGnYt1hfFPBAxR3jifkhifp1CcZdVub",
+	"plUSLtf1kZ/wWvB/LJyQXg5RIROu9ObD4RvNl5uK0KSmeJ1cypTN2vUTGXCuvLfZm598DxxuNVYu37tl",
+	"IsQrsmrEt/gWOnM2Oqt3vPIe3C3Hmw2zHFcNE9EVW5vxMIxY7eOUp9GjoLyCl4rUyHFPOafigjo3u7NO",
+	"M60FPCKrc9VyF6twjfwcOcoOI3/xq65WBvEqGlRFPY3INKiTqb4DvUazTIee6qUwSSiZT5eSj2mEUc5y",
+	"yudKGHYVns18M2ZRTjSFUZxOP15dDE4vh2qgo+P3ww/HF6gYYrrYxfHV9cVpjfp7nLtaZsjD68urs5Pj",
+	"i+pPcmExlYY0mwCEIfYQC1RmMP+J3Ph0EUXPyIiP8yFWJTgpwOxjYlQsjMnTJzR6oEtJ5gmTUNBT5KBY",
+	"1E7yUC0EcpUFgCgWtywh08WMilbCaAgBkDP8oJr+ZrFctbuA9K2+zcvyba6Vb1OefJuj5NvsIt/mCPkj",
+	"UZPZ49cl0PgVeS5+MWdFjVtIQPGrM0f8mmQPvzqhww5cyLXwy9kUfk1Sg1+Zl+CX0wpc4My5MK9kM5bi",
+	"6v3a8PjGdqfT3B+JfPSa+rnb3CfFeGvS2FGvk8qQWvVwq4lGrBLWuGF+VWgTTyYM46bgTUkaSgW7YYTN",
+	"5ukSyzEbBllmYQV26MYQVk329dXVuakQiSZwOmPaDh04CZkKbm4IYpAP4MqnbpZWlY9WLK7jvX5qOIe+",
+	"ctl9D5gozMcqIZsPgCzfcHi+/gUvsnh72wsz+QXakoN67rwLkKimjHOesKGQKX3HU+kYNvK7Of6ZjtNo",
+	"aXIxTaJZnOQzzcrcxcbeFPyRwk05TGMdN1lJ95wJqrEKBmqpgW4gy/BhGksIezfpi5AqWjvDp3Xg8nvS",
+	"ZcuLfz5GWjWyI7IYY3+VxPLWSvrm7ZMBmJffHOs/IL++8lslxVdp0UqqU4xmdaheGWVsjGOWMTyjUJ89",
+	"jUnDWFV9spjfJjRkWHVQhCQQ7OEdTwN1uR8IT/fJPWcPtjCG+lVCJq6w8Y2ZmIvOyDWi2bRvLCNAu53X",
+	"ne3KmNVxwf36mI0jF1ZDk7DWS0nlHQt1cqC13xZX9D38t/t651WVCrv76fuvjDL7X3WLv1zbXWY8Zfjd",
+	"Onqo9a6A9qrT8g5X7Nq4n417WWvG1gk7T+IUM8PUKZLGlP3cLMfGUnLHliwkl18PWr2d3ZGYUmkVlTue",
+	"vpAkZTIl54NTH1BGkIcpS5gzV4ZJ1cjojwR1k05fSIuaTV8ng3KRQ84a+WBl5CT7eX6kI5kKPqasgKRh",
+	"371Ob6/VedXa6l51On34f+1Op/MV/LW+3faq3m47GrW12/nTj1+1flrPrlsX/Ol7gqUPcXK3DiKdOq8W",
+	"fdT5QPCPxmVXb2JeYRBgiVlNBbjVYw3sy+H7D8cXjwsR6PfO0Yjctc9dQede5QJgDRIYWOYhl3eru1us",
+	"YiDvOJYOBRZT60Z5jmjetSJ4C8v5PTH54tKfi8VXjeuwbK0c1zHpWp+lFvOgJAehqXZcJrYBRoF7R5zK",
+	"2nvyFPJfI4cOBCgaxt8fOEIpdMPB0hj3TKRxstwn9AYsARMMQWIPRvYoX/WIypSPVznGMgqSX5J2J2Vk",
+	"tbP10YQEBKRhEpRMOG+AaV9ZdD7mfn3Enw2o8MegWblYl+6svlQW8jWYs24EolIjNOgMYuXjDH0bf6ij",
+	"KcwvHwenSvfD32qQ0NQSqKUva5KQlXQjm+R3RjWchT8jzSiMWgKGMbAc0fTRjL9L993i+nIDVS5mOS5P",
+	"ryMLziZDRYDWCi4wjZXqQhWP9HMrBj2XQ8dMXCO2mMfVkoJdlfpO05DzwWnlvVdi6VFusvxYXztiq5lV",
+	"S8b7uWRJbThBmTX4Xv8XEAgyykvQWBPxccmlcGCl48iBqQCU0s5q0KSWWb374TDbsJsGV2JUvy1elan/",
+	"yOt19vZa3V5rq2tyOp4J8R4JHnkyGq4ct4AFhWMNVx/piVvOqN6UxdMpS9waS3FSqPVkllBx3lMqbqs0",
+	"x2HmW9U3ZiFZQuYsUZqiabZmA/Cqo9iyiL6VYo1+baXv15okdNXQzPfbJhoCBgDE9osahsXdl32apm73",
+	"6mAvkPVwyiXkG2B+wWdNHbvCxcp4qGI6BGAVlVViyQX8bpNDbxbRnRMmCYLeIuQpmS+SeSyZfJxyZctc",
+	"A0d/T7JDcenPJT1UjbuZSoh1zMCys3781kn2UZUr47OwLY1TClkWUs/iLLsucCu3iaoh3DX5ucYDNSB9",
+	"x9NaEfgpOlRY9siv+rTowH/M2BRHYaWZ911WW1yTVnA8Kppap36tfXj5g6s3Iei1+WvdboD77+9m47Kf",
+	"91ZnY5YAgebKNcN3ZI1TcYCSJyT4Z657Byfq4n1XZFW4hKHy3mxmM3+CWRyS/dOnWMbrrZ3zhN3zeCE3",
+	"H7VSKy6YEQujF/dQBebTvPnV5pNcnw9+qNTsnaCQOjxQwve+jdJQJ5FwLGCHKFwVt1Fa2FlVWHRF/o99",
+	"ZUVGo3mnWkr+bqr7UUotImOixRoyRmH+qtmqYH6eIyMFu5N6dku4QAcV9N2lGViNJmcJoLRFeQfnw7UA",
+	"e1Eos1ofRv/0mFfU6R4LxS6EqRau8UKmhItxtAgZocQGiJnAslxIxBqBrest6fcQ6rreTj5fTPhdhc+u",
+	"kdfyLJGzj8zxG8TR2uN/hmDa9VDJDa99ZP+/fbDtmhGzJt7Wjc11wnELYbhPiKOFf/20Fr39PQmlFat/",
+	"Ltm0ZuiN/ZCfH4i+0mlZe7CXYyqOIAiswtA+pqJK0qApmdL5nIka64r6rtZdpR5WBwIAVY74HSNBd4sM",
+	"5gmPSK/T2w5qJ6nOA1O/kgDSvFZ8ugYFvTTv6W8EC9/HpTTAGrkKgOfAwtm5s3hnMeU56s6rWgIMrsHn",
+	"iDX5eUoaC6HZJwubPgmO3gfE/uC6y47ee753XR1NrqaT1ZiRYc1aOOsg2mOo64xeCQJdwPppPn+n92l/",
+	"3aoMj6hDvOKWYK3uRne3dbNMGRl+IP/+1/8hg+PL1tvDEzLm8ylLUvazrYO9qmW3+tIMlNLb5qamb2we",
+	"Z5StfDiG0wd2BaD/04j9M2nuTyH4xqNYBoYRVnWx5Jr6ejJ19r7q+SBhtJaKmrLiRuJ9Dopaj+Fxwm9r",
+	"amzgo5VrnfPx3fX8OVaIIz2R6s+TOKytspWwMeP3LDxYVqvWaRzfGeq51DUtoNCrTc+pnDNhkxqQSkNY",
+	"H6OZoMVIkOxqJVK5AuPWqyFSSEay3z0Lp4aRnnhqD3R5w6NonRiL4v2zeFvC0vw9rL51NXcso6MOWucw",
+	"05x67tSyM7InkgNxDkrurh28NUiziiqZmIjqiIn1mbX54FFWbV6sWtSVUZRskLZSTk4StfcTDtrOifo/",
+	"R0ml7HENRSiqNI5i4JV8QIM+lq04jzkEWJt/0d9Holppu8+lolQOvInQVKdZ1E92HtPHCls8Ja97PU3/",
+	"CTvJK8ur9sXr3WC/pWHsSXssr7B6pzY0vHavz+u+WzfcgDxMYxI/CJn1XbphXNyaaPawTqypNs6iimHr",
+	"p4RMQrl1MxhMsLaBVkPNNW2tPMCaINIVDkps0hSb9a2R9lUMW15tCcid++/JupNf+PNRzeKovxubThEX",
+	"K3NTatH9S4dPPxbP/PypC04ugh28Cm4fnBSXtYwLX7BGxiY8N7/u31WpHFPW5vNvLKhB40XC0+UlBLBj",
+	"aUjolTFYpNPsX29M1tw331155e5UulpvgFH7wfnZ5RV5ed99Sef8pdsPJGiTM/iKRqSh5E1+K+KEhU1y",
+	"szRBlfs2DG0kSn1BuMTyVEw3vq9pDhInEDsWC9tkWb09ElWvmxYhun8L/EPH60MNUPFYoxHd53QSJyNB",
+	"BbQd0bP2yXanS/Ip5jpRHBMGvL6Gb4bM0zSde7aXsjmFMi2Cq6CXDk1V1IZniyjlZkNc6n60bXIMxc8G",
+	"50MyplFEZq6LFXzIuj2cGzYI8kLEofRCckuF7ncD3F0tAj/xfA/LVZseyxk5nvN3bIkdY3ilMKG2MadJ",
+	"KlhiDviFJHzGU9uaUu3S16LGDU+RoWOoFsS3Ii3oWwIiR8LJ2Lvn7ME3hfnmSRxP1Ji4w3QJCo+WYZu+",
+	"TWaVpBHF4zufLAT+LxgU/ZHQ+X42EdC3/R59kiZ0nBk7fNPisek72dE2kQUmhukw+qA9EiOBRwTHA43U",
+	"4RIFpoHON5dnp+QmDpdkofRjEry87wZmHAiyUDDSp2ib/jWgx/ANFXcmnWVweHIMHbSDpsEKiqogEo1V",
+	"dxd6rjnB5CNhK5wEv4w0+Rl5ffLvf/1/PhllZMj5LSNH+sdPQd+xP2ZtkqdxFErskWxDHl5IHUeCucBZ",
+	"62TofgmxJ06RkGws/bT41UhwSYJfbKa/T9xEf5/k8vx9kqX5+yTL8veJm+T/KWiPRJBtMsCulzaKA076",
+	"L3+xGatZp7C//GUkWuRKkw3nnEijcKrNNhnYJo762S1LJdnudOrKXbRHgpTzZMUyR0DiCekqCrC7TSKW",
+	"phAWg9WIfRJ8DHwStDBYu43b0h/7mrYS6MQaPwgyjufLQq/KF5JM+M/pImESeYR6F1vBAMpDtItYYtMm",
+	"XI7Zkxq5XNmjrcD1Pr7lor8SZ5FL/DKy5fIV3o08vayP6teRh5iJNfTzz7NfPwVqIQlLF4mQMKLhevgF",
+	"so9vvrtC3qE+MMXvTdl7BRPDyFI+Y76NezYUWyDGk2LfTthtvhNZbPhoxjmxZLVkLMRkEHdojSixiJZN",
+	"3/QfF4b/wulNiGQibZPvnsR0SYMBOcH5mkRxQ0KewHBpqsdQgsCc0ZTeRKzpExw+Cw7Hi6wmyXUcE7D9",
+	"YFWPNntwOOn+I73EGrE9lly7vGapyxj2TtCIW2T8FuokyFGWgEhFHqBMMJzzJUtb58NTcseW/dKlHRxf",
+	"tno7u7577HhWWgRwT6FPBpeHwyEchF56S7K0NeeidceWrU63t7W9s/vq9d7gIPB1r1wSjHtvFn97+809",
+	"O+z+82/ff5uO30aL99+lEbvsPJxcDf95enTdO/3n7c6318O/wq1oBG+Pr8jLjx/1JC9xevnyF/zj08s7",
+	"tpSBzlCCNHy2tAREsdEFjaIlWUgmm9gHfxLRW+likLNufYw3sFyLOXn0A1qvP8XfKkZwce+vFYOq+THl",
+	"hPAUzuaN4iOmeoDu2a3EKnBu4PZmpTBUuU8eBxBX/wKbA1KaW34PJdSwYMHEnZc0JvSO+eT9YipaQGJw",
+	"v4qmQpV5k7qUxuRmwSPEukvddfpDDyWaSp4gYpxKzQLXXlGHfbsM/XPIEn6vRF6To2sOUgFd16ZpdHfV",
+	"BMhA+k7thYPhqU8EF8wOY5iMrm6TTtlMLUiyLDFEbZWMp0zJY/oaqdFxRKUck0m8SJo+kbHuxG8vhSIV",
+	"gBrJQsC3IZ9MWCLJDUsfmCJ1eBaaN3/AAhCKXN1JcsfmKbLmAx1WhMIFFuhH0YmFRj218hCSSStqtDPZ",
+	"IcDCS9/Qe9qS6TKCbQC/awQjt7LSyANVoUWCPEMzHCg1DVuCXww9+xTovi0+KfZtwZFyDcOFixG66NQa",
+	"TR6cRgj5Rg8gv2j+80ISMDxoq4pOO7T3H/scqFOARDuUxodHkjR0tTMS7L7a7e7uBL6W+IAS7L7qvYLf",
+	"lDSt3lD/au7rA1dHRe5ZckNTPgMo24UWxS5AdvmXv5BGsfDHC2kzD/GIJY+YSJtAlwt35aaIESjnjeOZ",
+	"RgAot6WksoZbWSSeMcX8JVA70ut0EHTlKiYGFsASw5hhh3eomYZK2zgWSu9IScNyLVAUTLdzSP5TkDPS",
+	"ou2FCvIriCcLRuJFKnnIAF5iMWs60mR1KTrcXSxQUslk4UAdZbIkc7DE5uqatQl09r4TCn2C71t6t61L",
+	"3Zk6wDtAIxnnBb/qFVRCrLpoGxKl+rptcMpproCfRF2eFARYbIusoAdV3SvXoIsSSOikezA8JQFW6gl8",
+	"oqt2kABC7AOlcGJNEBJAsxboaaoLE8DWN6ksQBpOuQJdAyVoKhUWqp0LaPWsWIpA+kkFUAMkBTRFJAkF",
+	"v52m5Prq0LQHBsoaUivNz2KRTsmE3zOyZFTh/CRl2gKi1BK1fT07XFIQG5GNm0YOIG6p90xRBedFEpge",
+	"DwFp0AfKwYgf2uLtauG2OEb1tYEWk4qDQZMuAsKjWj0cCrcJ0cHM5McExDFK7JsHOh0ugOujWFpWlEMp",
+	"Qk4poMAgGMb9BGQSRxEUp6pG0mJRQ/zcqWMICIklhBAbWKiEvTwuxg9CrSyKb/kYyYsi5JqKS5YSeku5",
+	"IDRFLY/PWFPBvdgQHlqLTOJkDFdgVkOIMlOFgmBgWo4EZCFSHoHYERQLlweKltNQ0eGhCDkllykVIU1A",
+	"1bgC5ef66vCrzk5/q9OEbsBMVjal9lFRCXR3E6ikadqbBKS3DZqVxG7v2E6UkEDXQQvI9mv3uQ5Coe4e",
+	"YtNxKddihTRMbU6U8B+4ZFpvoiAV2hft94o454bAI7AD1ZH53D3QtsT8ebtFqJyiU9YQ1SQc7piccqih",
+	"RlMSizFDmVAq8qLjbQLyqpeDVxXASUMyBjhvikrULF1hVStUIpyC3ZTec6XjNpxm5UufmGAHhcu3CdR1",
+	"RYiZfzf1hZEFgmsWEzhSM/wEFba0ePMAuc1amrXB3n0PjKNHYDEEOeQksxgqad3k8Tc934M2NmCO7LY7",
+	"7Y5OXxR0zr2+t9XutLcwv2EKtvEqIwO4DeLqso2oPSiJzza/VqdizAq6lM03312RRmZFr26a11TiPPQf",
+	"p3IkNlFwUaPS8kdJfnQb/lnIZra9rL6a2kHfKpJgOgnIy+wHsyk9H47LJbmJFwK8sDBuztRRYecYCSV5",
+	"ABvuk/pauNV2Lr/aUqSUcV2Zt1Dutb4xubbTW3vDMPT6uV6KgBYJnbGUJbK2u1n2yks07tU2NnPe1BA3",
+	"wtEGnxyxCHzl677/hoLv9yf0JDGZHsThEiMz1EmluhdNpAMgXv5dZ/FrwRojpXCoa4n5L1kf/ivnNisQ",
+	"u233syaYJVub53bBzFnqvA361le14vyUd5mlyYKh2w3cf7CZXqez4fZt88ts4wNEfne/WZdMjy2/md68",
+	"HfMz/s3w+p/D7ikfyqG42BkfDneHd/PvPxx+s9dmy2/+GX43VC/984fvdu5+mO1tf7/14Z9/+37I3x9+",
+	"0/nbdzvTG/Gten7wbaf75vvONwdXd1I9i9jXA3729+Otk6uTh5Ojk97J0cFee9yLxM3sTSf8/pvo/Xc7",
+	"9+Fhd/m3797Ip8NUO03h+7JjR9G0jGARmm/Br8jsNoK6akJ7JC+xlC683X387WvndquPdtaZYqjVBjvV",
+	"Tmfr8a90xOR1plDk/Kle/8effBcl8pQjpbeKZrg/g4tWDaF4jBK5WsAo67nLuRIEFGSxagZw1XiiHU6Z",
+	"NwtZjO50pGX0CmEOSG/ZRYCvvpCmbLRm1mVO3S8JhiNRJRXmpcGSKLieuDcSqHhUTADidFn+04qKsZHr",
+	"laOYPYGQJipGAjarLZDaL4Z2OPhIF87WGvksRiFMxhZMuvRxeVVQgxSlXBDJrOHI7lOxHi3DovTWJifx",
+	"PdNeWCUJaQ82+jqKMtE+1lZHlHmJMmhAUhZFubVjJwJ9+ilJ2GQhmVTKud47qkgofjRMofomhm1b7fSF",
+	"JMEN1263OM3hgqvzgg+g4oj0Z5QkjEYEnLNg0+Mztk8C0+9IlwIaq3WFILiXpAO9PtIwS8bzqy2Vj4cf",
+	"6B5N6NCkd0w0V5bd30jUKIkMhbZMf0oNkZPDn2eb3U4n6xhSol0uN7WN3ryzaDmbc0q+VcvwydsFF+HS",
+	"J4dTJgTlXrGPW9YE2Tu46HS6Xr4NtIff5/q4eWcXR71Ob7uz3e3gF5WN20o1Cbzjk/NuxQcYp2WaOrod",
+	"3LzdTqez1atqA9b3ep2tTquz3ep2SFfX93U7gilMgrrVWbFqp8illytj6fZf7Xc7HXWQWXe0rc4GEkFN",
+	"Z74vImiZfJM80lyYXx30cMK2xCKK8hFZ+EsWa7XioE0eSNZl9dPnwGa1wKQ5CAWiB1v6v1hKssd3aG1L",
+	"jlSU/SirRCLN3+olI2yzLfOmK2DaaAGkxkoD1kG0FMrFeKoEVXPUbXIQp9OsH+AwROuSoSAYRGWs8eol",
+	"rnAs0rMZx5WZCFzWSh5ejMeMhW0COCFxVVN6z0ZCMytyw7KejBhhptR0LmwHYVwwTcnhySXY/PKmJ7Up",
+	"YJVnaxq7Kkqoi9X2vkq2vsKIp21K4/yNCMAmWTCljcQ6tjTfOjwzbi5TyGhUDB0lOPP2SBQ97kq3lNnZ",
+	"WvEWv8uZWTUg1FgtRR1aHRQ5EA9GIgA+EjSNCZsL0uvs7TmeyBIAM8DXCjQiRoSEySGeMTCIlxO7zPLx",
+	"YdN39txwWlniB9lCYESDb3Y56vMaKWgkPlcMyne+/1MMikxBK0PKXJqofkNXBgZNGTyQKY8i4vT8tiyv",
+	"QrDJMbYMdzdR+Aun9kXZu0XDKmBET2bwWE/KISU61HCyiKLlZ8FiXXbu9G3/I/BzwN3x2mzdRsW+5Lqv",
+	"zUsMvFplVlfPpdtiyEbZOhxVs0WluUZRPKYptpehYmnDhRW95+AXXEgWjoTi2lmY7jhiVCzmqP0WzSow",
+	"jVLiyTxhrVsmFLVTnCpRE5v+coKxEOi8rryqw2Cw9KrTWcnw5HkS3/MQF5qLxL7jqfoEp7b9mhT/eMvv",
+	"GWHVDaIautJ7s9QqysRLwbgTLRzlGzk190dCMFx3nJAbJQ6Bb77OKU+OdcSc9YBrs0PgNuJX7KEob2C8",
+	"jLs+Xzso0vH0hSw0CXD6SYEYAP/W3GyU4YQ6iYhNUkKjWLB922MPnYB8QkQWcKRbV/HCVCUGne+qRxo2",
+	"pEED/GV+F82ssx/aHtDH5yxSIaRFx2ZNk73s2ym1OzXxiV/SeFFoOPUn19a86mZp+6FlpO8M75rLp3TG",
+	"orfd2+509zT39b2b5Xm+qZrrOniYxpHGx7zDxPkiG7CzCQuraTf3Rdi56VSS250mEE9l5aa92edseTXX",
+	"BlICVF3frj8Cz0YYZb1XpMOzh4YbZhz7jqctjJJJXuYiY+o5tn4HvBVOq+A7noKumQUHAZ/KgoCAF7Fx",
+	"rLS1QL9Sosm62SooTTaREDgKRMllteWbWT9WeBnCCDXhRn1dkeZaYqzbmLqE3C4K1v3+7PDd8VHQrG2h",
+	"WuyVasl7oFuqHOFAOXb5JbWyXLehP6l7ZOqfIrYWKLP+NRPHJhDrSjpgic0Imk129XZf7ey+2rW55Jps",
+	"v+rubvc2oWGVXbt+O6JtNv5ksm1GffqWHyXa4FSD+/lHINjveOoEQjrUGoS0OkJtwrnqyTS8IXW6pQ66",
+	"dDyHNkVSKz9U6ni1NrnQUUVoZ2OhjfsaQYjyXaG0cZY5kM2DmzYaUKLzUzEYnd9y4ROn5JA/EqbUUDZE",
+	"CKmYuvS1XriO2dMxoUrLmnIJ2p2cxg9qdEbHU1MAcCTmMdd9SW3kmuO6TadJvLidVvrKUZ/KRfPlk6jk",
+	"gsm8vF8X2DcSNrJPTa7UFLMan8y5YiZkMSdUxwvqrOvDr49PTwdD8vX1QaDDrciYpyZ4dySyQFp0n/kk",
+	"yGp4Bbk+/m0yTCXASxI6nzOaEFrh9Nc235FIp2zWd5bWMGuDDFhbX5GmJDg4Pn07eH99cY0LbXzV65Bp",
+	"0yc0wWwQmroHPRKNr7a34YV4ga3f7DYaX+3u4qdRRILro0AHD9iKjaQRHL0PfPLVqx68l6WTA26MBCIt",
+	"gm94+vHqYnB6ObwC6LlRkxBT4IIKQSLbEERdKngVgIoH2J2FTsMaAKJtcoSiUMJIZTTEQ8LTlInKamH+",
+	"SGD2gCkAZnMuWJhlQb/I4aGWaE14KBfOgHg9kgw71G2GITWvlll39pZ9xe3Z3qJp64aKOxMIbX7GQEMW",
+	"BiPRqIr4b2KOIs0ICii32b2judBVnwSYD6sEpIvjq+sLJSGOhIgffJMlDeHqcMklXaq7LWPolLU0WVwi",
+	"RufJpnp9TnJ0xD8R25BddbEz4dEnvM3a2l5bbHGoJepmdeN70qBuDD2a6sVIZK0Rp1RASMQ9RouA+QLM",
+	"v321oKnauKLN+ry/sPxoucqf0qOOB1QAKQRCQnUAmgtuUMecWQ0zpahZZz/odTa13lf0YvwiUqMlC/ld",
+	"H9mfn+qaL3YtzGry/VhROtQ7eH99fDS4uCrUKux7b6+Hp0c/1BQt7HtvT4/qShf2vRz5LYryr7s7eztZ",
+	"0cS+5/DgcgnFvncyGOSrIPa9bic/vluv0+vu9Lc6bj3Dvjfw8pU3vQENpwtyqIhCAuWTdQHN/Apt7Uy3",
+	"DPGPpl61rYWYsXC3DnPf63R33GrM5WVnpaXtorOS0d71UUWp5jy01CUtLiZ0MMhdTKdTWMxW/WK6/U4v",
+	"vxio3VxejEaSTz8Vaod6thaDU5Gy7x2dnRxfXg0PyfnF8OxiePWDGy9i2Va+YmXFSp06n3atTv1Ob6/z",
+	"+hVmaXfV0nQ1lSuUp4r2R3CIP9Dlnxfu2S/c7/JKPQcqZ2JxCZc7q3BZr3g1Lj+NlT1qDXghrRT5RzEH",
+	"pJkY9rgxIJfjWG8OwKwpmTWQJFTKeMyprQRCdStJW38xybK5MdBKiZOR23lzJC4X83mcpJJAR2mf4P9V",
+	"ygN2n3Z7HNFxEkvptrB0HLaTRQQKoVVVRgJUpiiWKZlPldqM+d3ZBgRDUf2GEW2VNfHWtmhYvgelUuQS",
+	"fnsL6uRN5jk29orVPTUhRqzGrYsaIu6qyp7AJ+hyVWqiztx12qQ+cCH3CXX7qNraeTKnyo+EjkovlTIN",
+	"QOMC1StQ4h4do2cYAocAeDG8MaUh4Sm6tGWKhWLuWUKjZhvS64p1mrJkdSU5LkE1UvrnnU5PFCE8jLhM",
+	"WdhHNIBXORpIjFFd6Sfapu67PgLQMzMnAYBwH9DI/dr8rpFKPdGDWaAPosio545XgkX8lt9E+mxsARBs",
+	"my5TNicNKFmUgAO52SYBdjdVi9QNaoORgEXqlrKY04udTEOa0n7OknLH2Fxi1QvttWA2958jT/97vFB0",
+	"Q2nShUIi+gmkaH6GW0THy7taqPPZSDjfWYSzfo7iV1By0u1V5hzuCm81aZhoAwepRa47MCrDWeGDe65L",
+	"3DU/X5fN9UH9U5s1HgHGwk6nl5c0L9Ht0TNo6sqbtkWzp1P+bFtlb/jhwnNbGHt7r1/t7mxv9bqdXGtP",
+	"JVieHb7zsrbB3uH15dXZyfGFqY6yiRpc2Zf6y7hPHgGWFlyeKp07nqWE/aPb9Yqtd3/MN8jUqQDYDn53",
+	"b2e71BhSQxr0lIKcvbvTKzeWVBKkIq6AhCum2u1tNtXWqql+qsaNiia/vU9PR4vVQuVYszmaan4Qmojh",
+	"P4B8iZDKpKgNZEzdYna1fJkv1w0G65ul27s94hM2Xo6jXPtLE7CfkyKR2fsjoR3qKFfCKx8Hp0cf9c9t",
+	"LS2w2TxOaMKjJQm5VFt36qRjdU0Iy0uUvAMRgsAIcZa2llzmLJlRBdSqUdpET2kcQFj8xBQm114fnXJv",
+	"4BAL1i4vGiVWI9yhk8su1I7u+JG0zOJIZm3yJk7siipB44DYt7tQOifWzspXpR8JqO4jTeUR20BeCSOB",
+	"+TLX1B9k7JUr2CdBYZqApHFsvTcjYSHIZeboaGiGX1s1oFkhZvvWm+/Wi2kE2HA6MAJ8BOWUYldo6qvB",
+	"fnVknF/Rj/Sreu/XrGoI+XUkfm21Wrn/r74E3PmVIJUj+O/jI/tHvxBEomNI9omRg18aCbjviGE6RmWf",
+	"HFSPYkJRYFVGNHbmtqvBP/rVITDPuoiDHCB8vRbfTuETMwf51YyY/bV6bINn64zuO4ObcBzyq7PG3C35",
+	"EusdiYFwK1wqwZmsCg0CxMWQ3Kq4IiR+MgZ9zJJEdOUHB0YZsu43E1eqVD5Fg11K0ihBoNnXrjsubWnk",
+	"UGcu52aCGC6tawP1xAPnkqD7zzyDCw2bgQQjZ3Z0SMZRaGw7OhFbl9PUNbeMopbGt8zELIMOqnYW4RiC",
+	"PYyEjt3Jk0qYGGmz9vn5mWLmzK2bfuqEZZb4kHCkNWCdcblh6S6tgWoyxUKSEU59gro4ltWAR6KhPYTN",
+	"QsBcw5BD37p7Fdkq0tMm1GPjUcRuaZRh3EiYejXaj+iEatMw5FhqBhcrdeVRgUXb3DLU5kCoJAG2mX/u",
+	"oD1DnstRe31TZU77TbGgsONeq4nq2zRmz68mz36ZDNa6X0eioUDXd84bTrPE/Ez5PjRmYUqB1oQrOKVC",
+	"RAtRdZdFbAI+FLyanx0UfmIluz+VZB0Ork5/IMILJCh5/e8AAmUoWiWtvIZ1UTKPsEOLctq0bRbiOdnb",
+	"pVZCnu2S7jardAIQ8cLkIxAr1CqXwIMSoNae38572I3Q0Xa4oYaOg9x6IbNchtqYyN3u7k5uSTu73Vev",
+	"9wrrAS1vY3XuHU+/rKs7FoXjdfUOdSeRu8F7T/bCaQ0Yloy7QPZayHw3XDapkE/UAkgDqS9Wa5cFQt58",
+	"8vpwVIyUBW6olPnXu9u97taOX6xCoBDkUFe6BM/oAXiSao0Hrzq9rn6eWQI0f/P8mgtRhfK6vKVTOmGr",
+	"c9XRpRPanU7nK1NEwTVHbHV07r8u16nngpqdj9RU0M+0qy3/1GkqqU/1KYj9SMahFRwfqAQE+AMZJ6zu",
+	"XMhfqDdQODU8600UuoCxLiZc6CpGyZTfQlYfR3Ezq2lsJMF7mnBqJNjcACNh/TXgWMKswAceRahIa4Fa",
+	"u9msxmvaKszZGD+FuVOtn1sRFCfUDa8IdMay38hc6zYYdTylCR2nLFELHEsn9hZ6WY2EoDOmW6RAVWGi",
+	"O1KBPOdbaRgXYmofmK5rYAwoCSpcalHGVBd6ulZfdJ0p2meEUG6ClKEscaBBoksV+6ZaQUnA39c+Lfw9",
+	"S0Kx2libnJpavyCfuw6qR6VztWinVrYuj22wnjRytaybum42irJOtex0SoXW1AAWes2W0EORKVlyKr1w",
+	"xev/tmyam4LEXJnyaMDPZV4PHom1c2Q+V9p1etr9Ke/m/BxblX6OrSqn0AYCq5YObSvAH3P99Dy8KrWC",
+	"QK5RnpIsd90Gdn0P29/B9i3X1+LnBiy5ot3nF/Qn1cP5+fxJWFq/CPfnl+52t15vP0G6GyfLeYpuLjvs",
+	"9jbd23pNJ+Hr8fa4s9sLWbi1tc1evQp3xjtst/dqJxzvsu52rxf2wh6dbL3qTLbo3l44uWGvtl/3SoiH",
+	"AHDFxt5eq/OqtdV9XGy0QWHPLDb+9OmpaLlaVjR16v8wJaa0LLKWZHjfe4nl3FeUoBBTKpR8pstHK7nM",
+	"tNMAYyo0dxgcX7beHp4QjcCQ+KRlI/UitmEBSQ2qty9kOhI3jFh8Jwuw+1BsmdGC2BNdd6lNLtW/uqQF",
+	"36KR4S3Gk6t58Mvh5RnZ29ndHgls4Eg6avA4zKxJZi1cku/PLozACb8OTknD6WLT1FP2SMtsbCSOs53l",
+	"x4O9oUdE4kK5LG0M06yoEkNl1vRIV7qkJKEijGeku9u6WaaMDD+AnNntvW7d8NTt+gS1teitXuAWwUYk",
+	"EyjHlc1plwWN33SzIwCHEoNjkVIuzKqGH8g8YXMmdNAW5lLNpyxJ2c9WnDfdVJxaYFlUl36O9S25wM48",
+	"mAEHQtdQ6Gy5/kh02w7QGubU9Nuk0+yToBOQryx0IyZuU/B+QnVw9jP20HHeaGyrZXd7I0FME56mT+Y0",
+	"DG0XrzeQ59Tdzb6X+woJCE/1G0oXNtN2eyTht9N0FstUvw1ja4VEYQv72WgNAIMpG9/hm+2R6LXtbWhk",
+	"gU9Lp6HVk7pPNaFBQxlTfIsmKb31tQmU645pIU1peyS22tB3ISB/1XM3hh/Iv//1f5yDhn+m9LZZGaGn",
+	"djmPKBfwqnaB5i7AC0leE7UkCY1CU2nAbRUuORINHfU0ppI1reJWavqECgjmqm3UTcpHnMRnLyRcsTWH",
+	"YUsZtAt9g8A3g50dAKWxsm7EJmlLoRdHT+kkXiQaTUgDOgSRf//P/0WCDjYLgl0ChkjoywTl4NXQWDbJ",
+	"uHawQ+CE8miRsFzh3IbuYGLXZcr7iVgvC9w+2PdyJLBxSXfLB1WiJv7shk1iKCljkvZmTbybRimC/lgr",
+	"laJ9wHSjF8H7VXqRHWQf0bDoM7D9smzpNtM8ZSS2zfu4e6XQAOUJ+sWDslXiEJ00PUJQKAgvGVUL2Gln",
+	"EFH3oa+vhR4A74avY0WZ7i2kKVDDIc5fkdf4NzbPUbfRorkmbV/ZK6ouFYbcQvFlRRcKBF3X5r9jS1+N",
+	"riBHb5v7MPTqLnr7I7HbJsH58BQPDc0dhg3gSmwNYiwcbCity7vMWQEjhMXA3BB8GEeI3L5Ljk0jpe1/",
+	"/+t/d3uK6ogW0uXz4SkSX3U74DzfQB8cnOlmwbHDFda71T4rNe1CYmM8BJJisFgge3ULwZEYPNoOJlfp",
+	"UNfBhm5vQKmi+FZaSqYlFlhrH2kJuFBFtNT1mXVkFIXXIfWQpaShsOiSpYHp9UDDmfqLyRRqTN1z9tB0",
+	"urnpSFbonycRBXGRUxaB6cYsds5FCwHXas2p0D0vzgen6FBVv3L76/DUuFmhE540Jz4S2NZXJ62uPTRy",
+	"Nd0rEIQJPbyiicCOixYVEHL4z4TexPfMX6cBUMO258F2nV+uvtOl7lr0p2XDaNzQ/g4K4iyrmlmY1m6p",
+	"lf+wuYFuQf9IGZCMPHt9T3HC6tIgUBJaKcaD48PBw7dvDm7Hw8Nv4/dHg87ZUfcDe/3q9eDg29vbB9HZ",
+	"Ory5/kf3pLP3jvW2/zE9+eHN4K9/Bf0H271cpsuo4LBSd7Tb2wLpEi5yNjOwPezPYjOFSMNKIKjIv97r",
+	"bO1s7b7eedXMYGFakUJfTxEqgt3ptNudN/sGTFKndNu2gtQ247Kt9/RJbALGV729LwXDtfVuc4u+sC0o",
+	"LZ+j+vFp1h/rW9x0i6vtCg4D+COYFrIOmrWGBVPho96WcKHfUHfD6XKflzN1BAeTPtGpOtIn7344dNtV",
+	"Qns8MNlJHxNQTNGRfIILGH4Ul2qRQI+LPhFQY7UmDC3ojZE2MPPvV6YR0ZREjErsVQWOFSXNoA6ZJRZh",
+	"D1LrgGmYDtZNyASSRlKFFCBYuKkLaeKxlMhfKKVgSiIofaaqY6Mp5ckhd82WXHQBQhq5ImPGWbNfKLNg",
+	"RsdKCz7RxRhFbFMN97EedRbMY7K/MhE8fhDNfdhVvEjVEBRD0kjBVeV4/fTu+7YmRCkazM+8ZaU2itAe",
+	"G9vAmXiwqvZupLIgp4iz48LuvG5vR+w5ZwoAXRUAb0rJ9UmQFT8M/v2v/539cysgDSy7mf3WCZq2iZ/5",
+	"sdstv9jt1DSlC8L4RotU5mYgN8+Ow3YdkYhS1syN4VcIb+iISZem+A1mCMLbeBGM0TvAVnuNOp1S0Jkx",
+	"iECotO7pW/KGOrdhzk2UtwnbKjQJVCepbknp2LAJv2HGmEuX3eF9EhyenZxcnw4PB1fDs9NA90qnpd/1",
+	"vJUAzsrGcklm1IQYZtq6iZDkGWgBg0qexpU9WrJMx6xJS7lMC82OC0qxoDyRq7Biy6/ad22gq6EIulgL",
+	"6GUufVmZq1bOQQMzkwV3VmQpB1wbQY+pBIoMYCKDyD6gwqFs0LIHNcKMtKwI4svy4BzRnwx0r5+QID/S",
+	"VuJyuGdJRTDc6VCTyz9VBduOJGPsbv1WCGOwvIWmtkjgC2mOuGk7KJN7nqQLrAizTx7i5E6CYCwx+HuS",
+	"MDk1dDXXACe7WCVXHdDRrm9+K+ZT2QfGJTr4MDx9m/0sDyG3ZLyE5P8LCDcEejLA5yg7+h4XPOU0erOA",
+	"Ns9e33uNdTm4PE84QgNfzMKgtX8LAO8IHrgD/HfX63snvXNyGUcLzPM5v0/J+zT07Ce9ctuf8yhOyWnc",
+	"P+yCat7bJYc7uz65HB4dnmUfboGQypMF+cDJO+qToQgXSnOjETmG/A/TQCj7xnFuui7rMbTKMdUW1A8K",
+	"NAnC7GiIRSfEuNDWB+ZQixicDN+fDo6uARKmj3ihPoP5GXWf16+cn/TJuW+XpDLMBjTCl0m2VJjRVSrU",
+	"jPIIRp4xltA2X7Lkf5hu6eN45vmeiFM+MY3pUF/4yffC+Mbre929PWxGVPCi7pnoOfxNr9Mkb3q+ByxC",
+	"uzpP1Mye791ChQqv7705Phm8Py44oR2XsJY+qvyp5hE49pdj+3VeBoC39/Zana0WrNI8BfgMBoPzoVKM",
+	"D50nxhk9OIWhI2pXP1wCLZzxMIyY/s3pQHuyUbnLIpH9wn2UcLJyJyXzeyV5ep4wg6wg6hcNM3i986oY",
+	"ZmDk5XyYQYZTj8WQbhAMYEwQawYDlPDajQXIMPvTZyHUI/mtVtmE/lMGEfYzpUwL+n8Apd7AzgLFbWFh",
+	"KixmCv5irnQJGzwwj+mqcFLQO3LCvVsWtTFP4ngCMp+RFLBlow0drTAQVFcjpeMplg2xE+mY0pI5wDw3",
+	"oaV0xkaipOfsZyYI9abOq8GnXFezvGPz9PMCCr9UoUIE/HlM/xRfNRcQ7OHQlRlsaF5Omg2h/5iTpUxy",
+	"gobBiYrejFWCXbdHBkJQckkj6M3oCHRXbCnobA72zLLolVOhniJ+dV/Xil9lur9RyJXGqy/KsZHEFNj1",
+	"tf7x+djyp403vi57qaJ1itPojf0RuAoCjBQJvAuSDfkMX4/P5C9snBj7cQ3jwayEdNnUzmjLekaiivdg",
+	"Pa7B+RCaLD3ocknG5JWrDuYT0DpcO0cIdhurZpB5wiCBAvpal2qNWe6hLUd1MTnI9qoM1RGXaS0fVA9H",
+	"ohHQ+XwYahuipitKeQ20kZioi0QWIlKnB1M1/7N5Hv+T52U87wQwMk9JT9lDoY6dOnt11XiUS8ZcW8fu",
+	"5HVsSsPpoj3WJVrX0rOfhSvxP7nSSqWnghD+wbmSof7rs6V7zh6sbXiFjzNNOLtnUrGjecRSR+WcJ/FE",
+	"3T33GG6WWaJT1l2CRpHLFkKa0pFwctW05wFjo6SvFNeXmFGWDe07+hDELvkFDmndqyOR86/6roMVIphm",
+	"dD7n4tYpSgkRoWj9BJ6oWOgtS1OM4oZ4TgWvkcB2GgYC2m9xdHhySeRSpmz2n8lRPrhn/SdTcZN0OpVJ",
+	"Op2qZKjPIu3uEfwGuUf12/rM3KNVDgxjBPzvd2BMaCTrPRg43DueniAhqN3Iui2h/ghukZCrocepQQku",
+	"48NMyLao8x/gPAE9wCyoJOWZspXj8uIzwS9lMoW3/8et+m0tz8qr163ObsvxohRM0mt4VqAlwKOelT9t",
+	"7I95j/TZnk2GUi7s8W7iUzp4Pzx/9Xrv9XG1T8n3plROj9xPvtf/Ff1NToOHWp8TxyZrT2Qm63kITF6K",
+	"ltr+CEKyAtOjzgAotT9eJEABf/zFQ4FqsEinXv/Hn5RIcsNowhLzi1984yc7cFF4PrvRAXkHMAJJ4zsm",
+	"2gr39XXPJU6A+FMdYeiD9AlyLOo4Ve4E6Yyc7bA86NB2i7bxNs6XWd/Q8peQkNmAttS2sqeftfUypex9",
+	"k7TpO83uYPHnw1NnKoi3LM9ysIjunD7kEou7Q/Qey+3R6Ur+6adP/38AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

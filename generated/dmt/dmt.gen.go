@@ -278,6 +278,12 @@ type HeaderSecrets = string
 // PassKey defines model for PassKey.
 type PassKey = string
 
+// SandboxDelay defines model for SandboxDelay.
+type SandboxDelay = string
+
+// SandboxFault defines model for SandboxFault.
+type SandboxFault = string
+
 // SandboxScenario defines model for SandboxScenario.
 type SandboxScenario = string
 
@@ -324,6 +330,12 @@ type GetCustomerParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // ProcessCustomerRegistrationParams defines parameters for ProcessCustomerRegistration.
@@ -349,6 +361,12 @@ type ProcessCustomerRegistrationParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // SendOtpParams defines parameters for SendOtp.
@@ -374,6 +392,12 @@ type SendOtpParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // GetCustomerJSONRequestBody defines body for GetCustomer for application/json ContentType.
@@ -1456,6 +1480,28 @@ func NewGetCustomerRequestWithBody(server string, params *GetCustomerParams, con
 			req.Header.Set("X-Sandbox-Scenario", headerParam4)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam5)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam6)
+		}
+
 	}
 
 	return req, nil
@@ -1553,6 +1599,28 @@ func NewProcessCustomerRegistrationRequestWithBody(server string, params *Proces
 			req.Header.Set("X-Sandbox-Scenario", headerParam4)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam5)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam6)
+		}
+
 	}
 
 	return req, nil
@@ -1648,6 +1716,28 @@ func NewSendOtpRequestWithBody(server string, params *SendOtpParams, contentType
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam5)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam6)
 		}
 
 	}
@@ -2833,6 +2923,44 @@ func (siw *ServerInterfaceWrapper) GetCustomer(w http.ResponseWriter, r *http.Re
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCustomer(w, r, params)
 	}))
@@ -2954,6 +3082,44 @@ func (siw *ServerInterfaceWrapper) ProcessCustomerRegistration(w http.ResponseWr
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ProcessCustomerRegistration(w, r, params)
 	}))
@@ -3072,6 +3238,44 @@ func (siw *ServerInterfaceWrapper) SendOtp(w http.ResponseWriter, r *http.Reques
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -3633,191 +3837,195 @@ func (sh *strictHandler) SendOtp(w http.ResponseWriter, r *http.Request, params 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35bus48j/6KoTmAm0jsiMv2Rw0cBNnXxyf2FlHjREt0bZOZMoRKTtO9wH6r/sA9wv8HmEerJ/kB27a",
-	"LDtOTk73NL4zQGNOLIkqFovFWj5V+lWz/dHYxwhTojV+1cYwgCNEUcD/anouwvTUYf92ELEDd0xdH2sN",
-	"eQW4jg7IEAbIAU4YuHgAXEzRIIDstjLoQOz0/BcwgV6IgEXEn/+y+cNWGeyBkUsIe8wPwDTw8UDeOkCU",
-	"gLpRKWu6hl7gaOwhraGln9d0zWWkDBF0UKDpGoYjdpe4+i/X0XQtQM+hGyBHa9AgRLpG7CEaQTYdOhvz",
-	"ISmjWvv2TZdT6iA7QHThhAm//JFJiyetMriE2IHUD2bAxSamQwTGHnQxmMDAhZjuAp+/E3rAxYBdFkQD",
-	"H3sz0EM2DAnivyNsB7MxRY56FBCEHWJiS7BEvpJYoACxA6wxJORfT2hmFYGLCUXQYStgQ88DU5cOAUYu",
-	"HaIgZr6Jc9kvhn2D/dFNy1h+wp8VLCfzPD/MTrAB9iFBm/VCZbPUm1EETm/BH7//H7B32ClVNzZLzf3m",
-	"evu82fnHFrDd8RAFFL3QIvD7JrZ+NWPJMLUGMLVyuWxqOjDTJGeuobFvD/lvoWHU7BvsvgDqjhD/E32z",
-	"dME7vk5whMATmgFIxLr2fGdWBndDhME4QIRvGApcAuwhsp+Qo5YB+H1gpYiwdgHEgL8bjPyArTfEoO9O",
-	"kIlHLg4pIqAf+CP+3gBBD9iebz/pbB9BKXl0CClwfEQA9ilwEOclu4EtFAE+X2s7QA7C1IUe0U0crTw4",
-	"FKsOCoRCD0lKKluG/F+xYWIL7a0dO0fO8ZPxstWZfhm+BrgzGVx0j77sozv48tU7NfD5rH6/+Xp163X3",
-	"Nm+/XrZPqf91ejpstTY6F7jz1Hk+3TNg2Ktc3F3t1F+3DDI42vJGpEsuuuH4sWmfVu4fr4wQVg+8ky9r",
-	"uH1xENz4ffL6WK1Ojm8vcXubjOv0fHMfHg8q0+HFl72ff7aE4OZKZ3pnvCGebUjIOZqtIJhLFMIuUEpI",
-	"SEp2cy5UGNF23Z3Xksv1o3pyERMS15dNX9LVsRGGgevPs0ERzjRTA/T9wEYAcvFygB9S2x8hJtp06BLg",
-	"j5Hix/FhF6z/61+S2nUixyfAcwklXKS5iJbBHgYhfsL+FPNf1LSN8qKZ3ZckTaWI6mVz/MZOCDL2MUFc",
-	"/exD5xo9h4jwA8D2MWXnTONXDY7Hnmtz+te/Ejb5XxXf+YOSyiSrSDgawWCmNbQbOQU1UT4XTdf4evNb",
-	"KaQh0Rra0d7pxeEBI5n/0vQdRm6pEv1ygIidGHF+usDUsF8ioT0sqdeZ2uosFzyJGfb/BKivNbR/rMdW",
-	"wrq4StabIaH+CAXXkoPi2cUSUgbdIQLWPM2WWFyXRIvd94OM1JS1b7p2iikKMPQOg8AP3rlCrny2g4IJ",
-	"Ck4JkayPVmmAaMmWU9KBT8fr7DR9xzLVs6ukyAXinUC8lDEph5huMLuAFAVposaBbyNCIsJKARq4hAqe",
-	"fDptOjh3sePNQDeYgb0+RQHo+CPEjrvPFozo/YitJShEe8NSvCnxK5YORnDg2mDk91wPARyOeigA1o44",
-	"hzYMw9JBH4YeNbGLvyKbjQ+sIaXjErtYLIOYEcDU6qbG1bA4oCcIO37wEwEjRAgcICl4KJY7Zgvk8srU",
-	"QCFfZIrAD0xsvpvFbMSl610sm3jPm8IZkRbjWeeqxc46pqtRMHFtdIPhBLoe7HnonfuD5A4QS6J8AQgT",
-	"N3yH/KnhEu/7E6UvZzJJEZS8KCUuvymHNSWHYF4Ma3liWAbza8lW8gbDkA79wH1FzjvXMGHMXQqLIb2G",
-	"kf3L7cSeT4cgZXUC5iakzRNd2R7fdV6d4gn0XEe+LWl0NrjPwvdcRB0nI02YIIqAgh+AxCzStPLnlG1T",
-	"5Ip2mHQw9qHTho4zx5bMKMxaHkPHUQabcCg+Zf7pNzVADzpyeP5GZuIVGCuYE+ESELiDIdVBL6QgdhOZ",
-	"SwNGIaGAMY5T2ALMGSLM1hI2ZEsHLeEfVAD1QWUzhxuHL2PhGS9hhTD7fc9BQeyBAOWAcFKlfyDdBW7t",
-	"oey6REGF4ndxMUucmEADuBGlsYPC2Fet7BjG0BgZBMCBv8t8L863HuJsczHYiOYiCSdCVTOdA6pGdbNk",
-	"bJWMSrdSbRhGwzAe59nY8qnwSZcy0hViJe/8EaLEhhdX5EvmKL1jnoN0ZxaveOTZcMmCWLiJwln4fKqF",
-	"N8PEnQuTdFKRI6ScW4QBgg7TwA3hNfNlkv4+e1Dnu577uuzK6S17iv2r7waEgsqm2BvFBfyIwz0LWWLD",
-	"IHCRGFTQmw1xfD5fmEinNaBLxMul/cgfEzGpZqxNF6j7yK6OtaccVQz5Y1R7ktKEJ50wbqWqnndvC1z4",
-	"0kwpfgqZ6p1z585PJLoGct7+oxwje+i7NmoIQmLeARigObbkWQzcp+Ibg+g8nugHDjNGxaZAbgCsmA9W",
-	"w8QmLkWxJtex1Eu4RaACgJlYFMB+MBe2YPyjwjrmnDUx+OzjnQ257IQ3tXJ2NglBz06CszBBcA61csDc",
-	"ME0jET+dW5nksPMSFrPmDSFTE8qyOqvbdf5Lz/PtpxL03AFGjs5sCW+mDBc/yGhyRkNCmScJzuoeU1PS",
-	"IyKaAYLExwAS7h3J+MgBpBAUUHlQZiObqyj4P37/d9HUinyKbhSQJNy8YfOhPhdpXcYnFbVpo3UIFyri",
-	"xnJK/vj936YGCJyxhZsOXXuYiLHy80Me0lGINyPd2QFldFZaFNFTwMWAINvHDmEEj1zPc9XfBagcBz8A",
-	"kA2KwxEKXBuIkJQS6diiSQd/wVzsVxgsPxERBFZUZ8QKgzxj6Y/f/82mzP7vI+YR5yf3PiPFKHJGWe03",
-	"FzbsRrYsxGTKmNEHaIKCGTi47JY8lyb8b5G6UMF0dmfdMHRQNyo62DAMLqkbRo1JVdIbB9BxCBckXXps",
-	"LcF3dv/5Q7M7G6MjDw52wVKPmw/DQwUjqXoCONr74/f/4f9o7kY+f2Qk8CSN0Lh60uVjT8eKWASoxwGb",
-	"JnWF85agap5l5w9NwK4CQTQNQgSmQyTyQ4r0nwi4uj1gazpBgdt3kQMKNnt5tVjWdBX87Pm+hyAPGiQ5",
-	"k5PxUry8FC6vuE9nioDp/sSQKp6qwrDZkVpQBILViGWw1+PZEKZQOIViIedmlIgJ5r5OrEdOfN4e+sgB",
-	"vdny5V085v4PGLP5uWMqE2guKM9/5zs2gJhAW42AcDjSGv/UOjfN5mGno+nKePpl4ejCnJoTDLZiUiMk",
-	"3iHlmyk5qc3KwNQMU4uXs+VTcPjiUqI/iVCPj3s+DBwTF9ROaoCrbht0mHR0QpvxpB963qxc3AWmVjG1",
-	"SIjYwQ3Z8abODyX07MZq4q0mZrLFdkbyjlqSLnVB57dlByux1/ah64k/66YGVGzPxMngnkyYSj4bmq4x",
-	"O7Sq6VpN04VRWl/CbWGqLljPg/hHXSWGo/Dl1A8ckiMl35IZ8H8qkUmtburlMW1+7yuyKaMtq8/3fWeW",
-	"r9OrXB8zja5L/e4HoEB9fsxG1kggDIhi/BMj3Mfoqq81/vley1pf/kCUqIuf+OWbriV+jrI90HFckXdv",
-	"J/RyH3oE6W+l/9hugHim5iYSv3MaPmE6zTPwA4lttQdjd4C/uPi2ICQpyVvzebZ9AoNoRkT4CRCpfMW6",
-	"KSRpycjyUBD0I5koCFyJjQli8vh4jGgsspGkpWlu8xenjBeBG+hGOxxQ32P2ECIAvdAAgr6LPLHh09zx",
-	"IPV8nGM/RJiTMriA1KWhg8CFjwf8XzpgdjxTr9WaXq3VTS33wFluLSTekLEXKgZw3AFT+uI921ubG/Va",
-	"tVbfYEfFCHp9PxghR1nGPMdbZUZeqZIw51Nxd+ZG5J6zYc9z7dP2UvLa/CZw2pb0VKq1cvRfrZY7cEiY",
-	"us+zbRID3xAkwBUimDWGAcXcKoMDhGlRvs4lzKKmcOxW3pawFM8TZOjRUicmvZoELtbfczKYUOMfUNY5",
-	"wv8OdS0fYNq6LWyjeLDYMnpjVy037j+8zaDjBIjk2F5XErlVBnviFrnm+8OwBzEiUxjkitffY99uVra3",
-	"6rX6Zu3T9+2bWysy+oRLx+npQDwI4AicIzKEgQvGAXSGMN9Y9ul46fjM5ixcYQS6zLVtQ0KYSVUUfnbk",
-	"5PGQjU/H3BPj1ugu0x71jc0IqifCevk0TJz8UyuWGmZ9OpBCOUMIKtUSXwOwx+YGA8Xsrc2N2vZmvbaz",
-	"Vd8oM2tZETdxGHGL3t/lvy1/f8Hv913bhZ43k0Enx7fDEdNggI0paVMENWHgZChgs3yXuxYT0PVBD4GQ",
-	"IIe5meMo/KMwVIyMXYCE2yR5Lo7rd/lyP/aFzT/zhS62c520+I1tFwNm6utgM72htzYqhlH9X3mQykOU",
-	"qYWPnKpvn0iLT9m3z6TvO3ZXOC0/dgyzPX5Fx28cuZGyXPV0ZX9xX/oa9eMgnYmlQ4CcvZEfYioyIhF0",
-	"mvsNShW7RLr8BbFTkBMdRPw+Ga4v5oXd1DJcrnpKdtMRt4ohNXQaGPLZJyQaQddbqlfSZPH7gTRU8kfM",
-	"sn3JrHmgLj74qqYmXhjvzAD1UYCwHUOoMtGnPJvn4jNsHlAgY+R5yAFyRDBEAdKB3MoAeQRN2U/FRZZB",
-	"/qmYIEMEnpL7VJcCtyDEJsI+c5EeXXspsVtKExgIuGXjn9qVIOA6DeyTv3bj8bVfPteG+B4bYZEd8OMO",
-	"/R94vP/Ag/zPPVszGvO9+zkRyYVC5boYBOEYIRLvOsMwFrgZf9XJnqvAU4e62uKxznnjeE+fdIuP8tRZ",
-	"932nduZw/cgJLeAW/RycfpRWKzj+CBHKYYwYzYT66qOgGIfCZUSeQwJkrlWe38oNIMClDRN7vv8EIAjQ",
-	"yKUUBSAcg94sewpayZiCVdQTcIAoU4eZ92XigqXYaRV5NkjoWxSAdRGNn6Wfk2U3kKrHlxpWVrEM9jyP",
-	"VzsJdIXVvup0LQlziqOnZROb+B//AAlUDShIt67Irv0mE8HgN+XtSdDdbyb+rVQq8f/YbUlcwm9zxW8g",
-	"dY8CKfw2Vy8m74uxB4W5sq9i8rH4xt8YtVmcCc8ni5cSYEPMdFgC68iBUx4cmNgqlZwRLdmqzq8h6Pln",
-	"Q73gnw0RbU2CsX75xQKFAI0RpLDnod0Y7cAW9AnNTOwggZKlftJh/okUy+AQ2gqQyvP8LiXAn+JoyYnO",
-	"llqAQLi+IA0BryAUUm4FjhPgFdex+FqyjcrvBgWpbpjSDopAIEXSdLBBLKU6LPAzsBK6iBdlzUThlInV",
-	"XcKss+KUiqVSRqYm1J1P1a5CDrNXFvzuEgB7vsB6mliQ7OIEOQL2Ed0T8aWoZLY79UWaXAoGYb8f8sx6",
-	"nFCHto3GsuYjkzkA0nSL8kpzoibq6BLpA1EtJ2rjhDyIwjhT46VxzO7iQ0pZYeyVUfk4BG81mB6B2PFH",
-	"IA7dm7jve54/FfnRBOqv1NxvgnWFm5Ukspnlp0OEpRonHgD1TZyXkWLExT9G8JcpnHFNKCYeB/yXzbxs",
-	"4ju1nearNBMnn6jYnEf8FKLXp+Y3V8aYU72YKFr8JjVpQnssrjgsm3hPSIEEUM4Tzp0pK7H6FruXb1Ps",
-	"zYRDV87TOqmdnlQYoCDr5iCJsE3ZUweRInCJiS27ehQ+Hp9NULPy1Lv/Qh/ubl8vuqeVllsJHu+f6OXr",
-	"KX3AnvF4f/mzZGGtCvY6zdNTAQI1sVKTXLdBRLg8PaFZqVblckes4i6wMtVSFGG2mdZ/jRj/bf0JzYgF",
-	"AkTDABMATRwBvEQBKLCcET1HM0uIX8xLhdcXsR2XRMcqP5Q4iidecmLi+JhTalRq7RgrW1CzAlxj8zJP",
-	"eZUde/HWE1sfOXJUXxyiTJ1YP1sKgb4LPBcj0AsQfOJUuoI0d4D9AIn13Uu8XYmMqmlFL9CmHucBVCYR",
-	"RuwMHSFVZ0N0IdwcrFjUhcMv6iv4WUpAoYc8f1oEUz94kkRQ31eK7koUF3L9tjcnLrpEE/VC4mJESFSL",
-	"6BJw0u22mTLYlUlHwis2Iv1tMUNCAiQssA4sAZFglktKw8cYB7HBEhhL6Yr7DiINYS8kYEDqD/AbGCGI",
-	"XTxImQ2R6WAwU0DSAX5LZWYasQmUOkFiMJKAUPD0qhitkh7NfgtBIR+rvvEYm3kaOZEZoPbuAXKoKHHq",
-	"xTqA30RIWpxkfhAvcR+6Xhig3dRSAAJnRGD95GD11Fiq1Ezh2lxChB1n4qaPaQBtCiau7/HXEVCIIzoC",
-	"qChjWOrgEZhE4RurImw/pMR1kIDd4XBUNDH0iM9WNJJFCTiVEijJ0/NMijzlWM5Vtxngrzh4ZcBJnncN",
-	"YIHkESs2jd/vI8wrUfjcBHiGUT8O/J6HRsyEZ84xFQ9Zu8ASONCc8VPIO4UtVDtn18TKA1WXmJ7w+yLc",
-	"IiMsTB9DoWOSGE1+ug84tnH+tUojxbBZdrulcxzKaExn/EWLn+P37JqY+yrSNRDOoaXzR5OUQCyvLRow",
-	"njcbyMTRSFxxpA5TmV8aokAGR3PGTOJv1dDcYIyPYIFGSZw5jI4GWN1wSzTm0CXHCn7AD3kTT4fMkyRj",
-	"aKMiB42HnpcIzAoK2GGjQrEFyGv56NAnqBi7GdnaS2bvBYK1fAw9iiSKSg4S2kM1ukiL8NNDbb5oOHEL",
-	"lTV9CJkYMb8iMoCLu4mmGgSMYPAkaIt4rqILVlx6pQ5YMSkidpiJYY/wmCefVLSdFWI1O0MdYLbHVGWN",
-	"LH0Vu1SdbOmtTBIWtNzyLgHE9RAzxU1cAtmtLzaxdKIIhQElkuVTP3akGsDartTrxk69vm0w5dIcsgXE",
-	"oC1yqKZmYgAKi84HXYA2K/Lw297c2N6q1eqbNTbUgrQsc3yi59noyfNCDljVgZWAwVoc51rUwdgLCRgg",
-	"jITaiaYBrKjeq2LxQeMfqpbOoc0FvsZ4pjRnbIZapehMJRb3enVQ3WBKTfqoRTDlcsHPcg7in9keAhWd",
-	"EVoDBeIn3lezIuHgc6kxh1ZoVL6h04ERoTzYmNH5LbG6RhGEmLqe7BSigiDc8Jpfbjg/rtAX3FQXQyiD",
-	"LMrnKzByJBubnHdbOthmG3qHu7l06MrguXBwI592QdpCmD2yVU3UdQRh3hWCDc+MXT3Vv0ZKtGKbS9P7",
-	"KHfC2RoZZXX2UN8PUIZwHihQaigeu25UuHin9qh0DqVWV0Y5M6sIEuTWjQpQ3SK4buJ6Re7toujzwmUw",
-	"68y5AjCtZ5q/iCKnnK48Oc5ZA7hcWrjGV61cIlWa8j1kGYWU3WQQCj2HjG1xgSafNq9tSN+sQk/SEVTD",
-	"iyOLCZDFHUwLFBZUPXBSE4UPeqLsIVPxkK05SJU5SN0eN7jh68aLRRJKmV9ppN1qCkfjWKSiSJJokhOX",
-	"tyQGYEO77JUUYTDyJ8gBDjMfIeMVDxMhQkUdhYtIccF2TB/o/DSzIeblOkmXjW8pJeiqUEBZfoySVLW4",
-	"MP1cnAxtZOLnsmKYGWmw582ELaoDkgbfiiogLuhTP/QcnsGIKiyLuoqGpkxHPomEJU0oGks4NC+5sW4w",
-	"P2ypH0lmggnzlamWDqw/fv93gzl0gAz9QDQlylY08aX+4/d/F6P786qlUzdkio0sXgbGryTqjfRkwRGv",
-	"wUkaeGVQ2Dvs8BCTXDeKPA/AxNgcE8RoUUTI8JT6E3o+Rg2h8hIyxgPPLk09GaFfM4WvbEUIO7GUnxG9",
-	"XWzWSLfHi1cugitmAcaBLgIWQK+54ox+3eUVNWzcbFENvw/mNJyYF3w2B+Z0uiRt+RAKB2yi7JoloFJR",
-	"cEuMIKLNAMh4s0/HFiCi1E8cnNyP4rVflogRWlz5EvdFxQzlqTaW4TRh30Fn5HJ1vNc+XSmi44zoOvOg",
-	"fxUH2zeLyeZUzMeDhMZOtZIbodOKZXBK44OX0VZLKrCUkgHCFhaLRzjUx6VgBGdsJ4oWYXyP8rtqhlKp",
-	"uwBSMPIJBRsyYsjzjcqfTtsAbPWkZ8XsqpCdYsKmUDIpV4rnLkmiyELFfxPBcEYTzV1yrr2YtCzu3VKM",
-	"JCm6hy91Xn+NIi+hmsVxV+48cX2U0o6JSqpkL42uKLOMBI9pe1GqAYPAnSCSti12QbrbBwpK3Pm3QIDG",
-	"ge+ENi/4hmLquT2LuGFD5vpdFaJeSnz7eMx64x5L2gtRBy9zoRc1Z2K+b8reSVbCscEJdT0vsie4m6Sr",
-	"gdnu4Z3I2Cbkgbv8blrSIhLW1uV8ixMCCi4GVtKVt8RuzEu8WiqzzANRMiXKzdxEVrSoWoXhiGsqDhnb",
-	"Jo2ot4ph1C3wx//3/2dWip8P8RHKjed6UU+1BhKPZaRSPrVhGKm7a/zuhfIZPVUT6ZZbYbwyT/GJHb9j",
-	"2khHbJgLrEIdwJJoFGEMSryKJdPRFkjgpnZFZyJROKXaEiUeMrW3q6m03YwfxTb7eIyCkg2JrFKiLuU9",
-	"46LccE4GOE58aro2QQER6eRK2SgbHC0yRhiOXa2h1cpGuabp2hjSIYdVrdv+aORjplX58Osh5p7eunrN",
-	"ejKmyTuP+nmgsu7QJVyFQ8/j2tgHAaKBiybs0KTcCgEu8zJGcl/x9BiMplNeFoONzZyVwrBvcp7ZpsDi",
-	"ybpifuy1+bHYazNbqZbW24VENt3JeNY5HnV+eHbldywO2RbzY7a5LmP+rTcqq3rJ3AJpNx/yENTC+9Nx",
-	"8Pz7LlOv5j4HW8R9NbgfgFboeZHEy2NuwYQuJLbse8dpSxTK+weqZxic02pMBLIv05E5ko7K6kBllyPA",
-	"nA4UNka69JnQFzRxJja4KAiYOnH1eZcmOtAS3deE9suP+EEqQ35pz12k0/OFxtTEoGqWxTJo8mYZIAhx",
-	"lILjozay9BM9I7BCyYBCoitAFrupK6hBfo6/qLP5CpPf8/2ncFzOHK08YMPB37smnlPiyhiXzWQLvA5c",
-	"BH5VJXVVHE+dqMNjIc96KTbi87uEfVqKiLRAwSjqJo4vS03Fb1Mb3QKFCjs9o5sSF6rpx9WVkj+ZG6NW",
-	"3AWlSoMd0ZyhJemhWGwE+e+SAykshVi6SLIZm+RaSXC+JCWSXVBLXeLCyUeSkp28S8h4yR0nf1RUpMZW",
-	"Y2bYxJYnbTnmGiNhopubuqVucN7lmiUmlnbJWzYI2BNWlAMq69X1GtvHMsDJrT3ZUrMvcgOR6kYvLuH4",
-	"f0/G4AhCDt9DcxFgYSZEBuupozWS1WSanuoVvgDeFt+yHvUSX4Rtm7tX9mZa4f50H+kVHlD9iFa4NdsF",
-	"99svEdJSIQPf0aKPC+VNAioZt0MSej+CFc1j2ZcrulR/pKigTOGktWwdmBYnAJJwSP5AEmmahFI2NI6+",
-	"jAz5DP1zeJGCkjDDqAivJdNeLOls8p59iSmkqqW1Wm24hY3uZrh29IRH8GFwP/ButnHfOXdD4h2eksNp",
-	"BXU6F1/3XXdzrRvuN5t+Fx0MWtNTwyMhdscP59ALwuPXL313ozvrVfpbLfq8Vht+DZ5vHw/2BsPQ9e96",
-	"/Zutl6B6frDxODyr7fTXNp+NjYuD8xPSPfHsPjrueZO1w9nR+Zej/pfHNm536Jfr4By77ZPDy8N1PBh1",
-	"Dn8WHVHEtLNNNJlVJTtrRz1cTO02TmpzvnT4LaYGbN8LR/jdSxtV2L5jaRNAt2gCyGkmLPR4Hu0AlcT1",
-	"2CaO5Wlx4uhPkdH0RFbu2rWgUvZbGm/MTtxs1+iqYbxXC6y8g+TuYFaT8b7dk6yT12Yv0yGseINjp3N+",
-	"FJztVI6dSudwdnG7ddG1X51xeHVOmm610qYHt5eP/Yvm/trjBj7o1tZv3f4ZdO6O+4Otp9dHGr6Q/Up/",
-	"Wnf2L3eaFf/4eWe/Mzp8PTh/qR5vGl+f7ukRutvDz2fG/UVtcrHjPKx7z73K837z4ex+M9xuvdbOB1uP",
-	"7u3w1t3vjI1uzXjpXLZPupfN2fNxp1udrdnNva2Nnr892X8ePBhb7enRY/f68fl+7aw73nJ3Rp3r+zPU",
-	"3nu++/Lzz8kec4nCpMSOE/xpAHsO0AEKKXwCt6g4aEnG9ZLsTDXnkS0PPtyDbjV8hNiEieXPnZgK58ed",
-	"dBoAz3cYz6N/mdKI5hY3i0lNzsjO7U3XONIpeXOJ1aIezWIFZ1sdLzJSK0Jxu6l94Y9cDljnDDKK7+VJ",
-	"Uv9I9ZIxlH48sypvMavSeBvS9ZdMfG4HvBn9SE28+tbEq41Up6jFsDLuOhE/0RcLo2mMn17IHPHRmB/C",
-	"m+pC3uSGX1KMqb3FmFpjOdiO8z0bvPlLRKT2QTacvtXOP8WUemNBiKSQkxBIenXfpTA+73sBYsb89BCB",
-	"rCVzZf50bsDtB05l8VmXpkDNhfkxLZ9eKW/6jenkBPm47o9qJCKnKe4XV/xTpztPYWqujDbupq0w0Xz/",
-	"7k+fzQIy2KxSsZi85tfSNuFOayHOHBfT6MWFPbE/xdh6JyhhfmL57bJXm9pqXbT/jHn+qQ22P9whOfa0",
-	"coosRYqQ418ijPR6Ote2nkasJErkIAFW0hey3ug4VuTfYKgLjy5vCpHnt574WBB/pPL2I6lvO3zTtY1V",
-	"3pP+6g1/qvb2UzkfBOHrE0nyMaKRkaDpGoUDXo4eOfy/sNvfTuMt/0LN23k9xOWXREh+xHN8wmgBSSsN",
-	"jAO/7/JbZ8D2PQ/ZlCP9CBEJchMn8oDyY0McTiLl1cdIOHm9GYhrTXOa+sQ1gSMkDzATy6J5Pqz0uXic",
-	"nsh8n54N5MvCqwCO9qw/fv8f8c8mE04e5xNOHgf4YpMDjRhtxe9KV74vachThRMHcI11M3a4lfih7CPJ",
-	"QEOwz41LAXrMdKeFHtM3s7mUYe0TXznfxDOdSeG6tvidicJUDkrAzXmOnnubppYeJzpIs+OY2gI6WtH5",
-	"m/v63Geuuu3vTkm+NwH716dCvy/ZvEryOGrtLpotzUsfjC6p0hCuaFRIR/VdWkAxE1eufVTyPlXcISFn",
-	"A8RNiPfxQPUCmae47wfA1JLNO0xNV827ondXqm9Q3m1z/kWdJ3QgAxm8doZdFlZC3n4NMQegpdof8SfU",
-	"x99kHG7xq2VT8/nR467pS6B4xMU24hBh2dH6LWZ223nzoLIF3Dsy80u+dLVa0l4k7H06Xj1/b+IogQ8+",
-	"OX9v4uzn0xZV7GT0pczmL5pbnLbPmVycyecZ9Sidj8TYP8msPoA9f4L4d279IEC27Bah0I/hmGODJdQ3",
-	"6jhBp66NciqZhdZPAKRE54ERtIcuRsUG8JlICUObQtcTn3sQIHr5jQ5o4pTEC+Q9ky0mhpnNNITRZ46A",
-	"qP0R9rwE/nEjiWRSvKmv0gnmpApTKuKzBy8u4eZTiKMTNnqIAwP5qMwAEwsgW0mJNvhC2RUTBRaEOUQY",
-	"jtiQCmIqKwZ3E2gsE2fPfzYpD/V56F3sxTKIauf5B7D4WFnYajiOpS8ZA4yGFTBRngovpGagK/K5nVBs",
-	"pBonCvSkUoMuU4K80FjGG2Wl5hyiChRM7W1ry8RZc8vUirtJ7ONo7pU1HYTYY4x3qTCgmJhIJprx2hWo",
-	"BIUTCmcEVHXwFkWmxraQj+0wCETbolgqiYn9PjeY06eoqF+TxnmqoiyNFXpCaCybAkTw6bqJ7SEMoE2Z",
-	"tLDhZafIiPfCSeZqWx1MiaJ15UrPogdXwLnszuNgiw1gJedakkyxQKHKRcLEoVidop5/J0eyyCWYB74s",
-	"fOJPwL5w3Evib58m8C0mnsPGgO+FxsgxM9iYxP1yr3FiJk6J/TUae4ii5E3sCpspH4/RzIaL1KCaiFSE",
-	"qQfp2NoFb+NwGJnvBOKAN3E4JpZg4DmYzJIWjP+FzXwcNtNaAJlZCJdZ7kN9ADITFbrGKQ/ZRZQ/Vd/Y",
-	"/A7AxTthNVLVfh+sxq6M1tCmvb9z8rw/6b5+Jb7zMBodfb2fXfbGtzenT+HO47TrPd0cIffmshde1i6O",
-	"ptBvraHW7HVwerVzu+Hu3FQ69eByv20Mp/snWzsX9y9+uDOjG9NpcOadk5eHWn3t5WDjpB4eVY68m69G",
-	"fcffuB7cfR36tVaHOq879j5+/tLeGLzYw9nx3fN1n7x67fvmdf/xdLN7tllpdQetx61u++h6f/+s+4Bb",
-	"R629s+O29xCer1V7I0rxbWfn6/rD4+ZJs/lw8XgOj9Za5KZJcH1r+869hlvGbTj56kK//njmbtLR4TCo",
-	"95uPh/XWxtC/XCfjYNi6ffi6Vz2/mrSHzfps//bRxtvt0dfmMzpcpw59aDWnR9VK87DmvR7ewf5Tfy3Y",
-	"2lvfOTvpTA4e7tvnLbJ1g3qdq+nlydYJftkO0PZoZ711dXpAyPbFpFsj1/uXx5Pjw4BWn69nd9PqY3Wz",
-	"gnqXZw/dnc59y30Kj+/gU7B5M5W4BrmEaXG4ThmP2dXmPoqoHlrStTolEFEzcy3RpTzRCnfpflAdweP9",
-	"sKD8e36bRK0stWQzay3RgzLlnmpxJ0lNi1s/Rv9uyn+rfsia6G78nQCoT0NwlcEVBhD0A0SGcX0VVbXV",
-	"qzrSprYL0surJ0qymWujpdTDT0RZzdJJ3QXyG39TOJv71JJKFRdkef9fKCbbO9s79drfQUyk+X41yejt",
-	"Sxe7I+hl2sZmMebCSC6kbf73nks7ErtTWZqK/5RjauUUz4otsv9ieB3EcVe4TNMzuRUV1GQZum6wvWl3",
-	"bw6D3tNmWGttHgWPrdutl4dqH7Z2uq3m2Ltr7XmjVq0/2TkNbq7v7fv9nY27vbXBeKNHd8LTYGvnEjt9",
-	"1J4+rW8eXo+f7WH/DB/cjCsV3O7u1dDJYeXybOIdbTU32617snczOG+t+f2z5697Xvt+OvTHt+vBYLg/",
-	"ra6T3gNqof2z4Hy2CU9O8fSuTZzD1+vji1tKt4an48FRM1g7eN2enhzffOndzsj0dkaR8dK5CMnOyd51",
-	"x3s8xK9Pawf7T1373r69Glxc9EYn5y/HdZ/Qen3taGtSuTg7334cDM/hpPN0sNncuNz2SXP9Bu71yPGV",
-	"F86Gk8F0+7F9Vnd6XaNeCQbb68bV1vMM2ePJlrG59xp88a7X23fNi/t6pZ1E8V2JLzXkZlwbyVjcezPi",
-	"71JCq+iQD2MiGPHfROvp3I9wp2aciHP+/WacJF7OuOXTa3XILZk29qOYmKq5TsSE/56cWOWAz6I+awt4",
-	"VGskWsNEIaSr24N3sma1o+NdLPmPRHotC7l/Oggsx038oeK2GpJsCQsiZous5SpQpRXzpP/prJvfqatO",
-	"TLGstSK2642EbhbMjP3kd2r5Nw1Scvifx7jlE4z4Jb/quYRb1cZHoAvvBPH+OH59DuA3f46fBqD8Hjzh",
-	"D5GeXATlfwFlfyNAmfT44ohCkI57vxNhpgIcizFkHd4JR3w/QPlvCbRRKnXVyEC8+n6aPlDgacXezMRv",
-	"fUhAffuFDQFTX4BJgsOSHwQ3sZKzTFfXud7Bn9isIv8zyp/aHUG06MzrA/NJ4CI2h7hD7N+6YUNmoEP5",
-	"9SVwjfqg9U6+76a/3bLgFZGbBeQXtD55/B8ItIq8JPUlmnmET1QtN/aJS90JUreKNLFsl1UFDrLdEfSy",
-	"n7ABHP9U3TDKG8bCGTaTjbbjiqJsGVqWthTzpJpIADLi3sESVOAHoLYE5aQQEwLbGCAazOYahK0odbKF",
-	"mQM8d+RSgF5sUcS7BEAlG469p+/InJaAJNXBvLgI5JSnSZIIp6irmWycFKOBdpNfNDKx4Dwv+cr9uhzI",
-	"fCppQaeTeaCUiT+t00kGKGXinE4n78I45cGV2IIHoYdIMdWjT/YRUR35dmVDuvwOdiZO4eZ2+Ud/uBT1",
-	"o35xI5S7eMledKrBZyy0HGQS4UP4iIl0yCpib2qi2nOTDrPPy/bdaUE3NdlcV3036H1t8PgXauTAARp7",
-	"0JY9N8YBmrh+KJItQr5kf12XkpiZ34FY8em4RPh3gwqGAI6YeB45Aj4GHMlFhrA30tk4hSdZDS1iYkvt",
-	"ulKA+jk4lWj7lYTS/gykSXZMS8+0uImwNwplIqS4RH2/RHwfq0lzkSkpkflPxJfIj4X9F0vyMSzJu3AW",
-	"c19n/TjYorP/fHK6NdwZbjiPE+IcDc9rzuzsdvq1drA5Ojht+Vcnz4+36+TcfUT+3pNNzg7Xn4ze+ZrT",
-	"bl+fosve+TAIZv2jm+fO6GYymd1PL07Gx0btYR9vti73ycZp/4V8WZ+QJ7vycLOz03bvtntPp+F1+NDd",
-	"uzKez4w733s8PRx5k4P6+uzxpBuEraOnc+/hwa6PX4frJ6drk9Z4FB5P+/cvF+3ueHSNYPU6+OJ4/frU",
-	"lZ/eS5f3LEAmcCDCYtBB/ldX04H66AOhicRn9LVOXlv+0ZRtwmdLTyH5DcTMDLgdrA68cdz/ZA49u9I0",
-	"E8En+WXX6N7/V8pq2fZHWu5nWrXD+27VqNaNeqUmmt+/ya3qj8ukL1uDuS9Scuv7U/LLOd9o/ItzyQII",
-	"wlv4alGJ2Ic7ttTC17svz91J76aHXvHUaD3jtevnx627h3pl9tK5H+8H7cerbad6Qx97a88GvnrAF3hw",
-	"cnrYO7qsTF6qm/czt3lR2flaO57uHbQ2zu3m9u1Tf6t7f1S7udgc3TWfjNH1jXG0ed2etnrO9nr9/r77",
-	"Otm+H9BwAwpIWix8l+KEXpKyS7s9KiU1L7+JOb87SvgutzmZVs4rm1+pUv4TK9/jDLf6xu6KfWpiztYy",
-	"evT7e9Cs8A0eTjy3ig6lUbRECuY8x+8id4HDKk8idqXr+x0/q8dTFElnZc79+G7CVvFQZMQeZ9oSqV7i",
-	"uTSs2kYmP8In37ggWfo5nTA+r7NFuDSR8Xbu4r95hv91eYaOBEwkUgrsL/EBZPlLNlVwrb5SLLquJr4v",
-	"LOzVcgL9oOw45phkPv6NUYkjBsaQkKkfOGQ+j8AjPbEZSRIjc9zPL9/+bwAAAP//",
+	"7H3pbuO48u+rEDoXGBuRE3mJkzgY4CbOvjju2FlHgxEt0bY6MuWIlB1npoH5dB/g/oH7COfB5kkuuGmz",
+	"7Djd6VlwzgEGp2NJVLFYLNbyq9Kvmu2Pxj5GmBKt8as2hgEcIYoC/lfTcxGmpw77t4OIHbhj6vpYa8gr",
+	"wHV0QIYwQA5wwsDFA+BiigYBZLetgw7ETs9/ARPohQhYRPz5i80fttbBHhi5hLDH/ABMAx8P5K0DRAmo",
+	"GeV1TdfQCxyNPaQ1tPTzmq65jJQhgg4KNF3DcMTuEld/cR1N1wL0HLoBcrQGDUKka8QeohFk06GzMR+S",
+	"Mqq1L190OaUOsgNEF06Y8MtfM2nxpLUOLiF2IPWDGXCxiekQgbEHXQwmMHAhprvA5++EHnAxYJcF0cDH",
+	"3gz0kA1DgvjvCNvBbEyRox4FBGGHmNgSLJGvJBYoQOwAawwJ+eUJzawicDGhCDpsBWzoeWDq0iHAyKVD",
+	"FMTMN3Eu+8Wwb7A/umkZy0/4s4LlZJ7nh9kJNsA+JKheK5Trpd6MInB6C/74/f+BvcNOqbJZLzX3mxvt",
+	"82bnX1vAdsdDFFD0QovA75vY+tWMJcPUGsDU1tfXTU0HZprkzDU09u0h/y00jKp9g90XQN0R4n+iL5Yu",
+	"eMfXCY4QeEIzAIlY157vzNbB3RBhMA4Q4RuGApcAe4jsJ+SoZQB+H1gpIqxdADHg7wYjP2DrDTHouxNk",
+	"4pGLQ4oI6Af+iL83QNADtufbTzrbR1BKHh1CChwfEYB9ChzEecluYAtFgM/X2g6QgzB1oUd0E0crDw7F",
+	"qoMCodBDkpLyliH/V2yY2EJ7a8fOkXP8ZLxsdaafhq8B7kwGF92jT/voDr589k4NfD6r3ddfr2697l79",
+	"9vNl+5T6n6enw1Zrs3OBO0+d59M9A4a98sXd1U7tdcsgg6Mtb0S65KIbjh+b9mn5/vHKCGHlwDv5tIbb",
+	"FwfBjd8nr4+VyuT49hK3t8m4Rs/r+/B4UJ4OLz7t/fijJQQ3VzrTO+MN8WxDQs7RbAXBXKIQdoFSQkJS",
+	"sptzocKItuvuvJZcrh/Vk4uYkLi+bPqSrgPkwRweKKqZWmoAiMkUBYAOXQJGoT0EHqQo0AEExz5jCmeF",
+	"EFkDUB/UDQIKaH2wDiqbxogUd7kkT6FLAdNhYMo2DftJbAswcCeIgHDMNFYPOuljwmAizfjDHhCTBQWC",
+	"EPDHCMOxuyEZsz6DI6+4vogt9yU5p5KY8krcOYKhR9/ijos/I5sCCPrs7uS2F3xz8aABbB9jZLPnS0xZ",
+	"UFDg849+ZYqDXyjqXAP5IQUF7MshdoET+OMxcgDsUxSAugEIl5cFjCzqYEjpuLRpGOw2+e8qe6lLGOPE",
+	"kv1AgOPb4QhhJu2bhrHBbhKvLK6DPQxC/IT9KeZaZcmCrMB1wcqVuN6xEYaB67/F+L4f2AhATpwD/JDa",
+	"/ggxvqdnuQuOD7tg45dfpKBsEDk+AZ5LKOHz4Gpz8ZRXmGBE9bI5fmFWCxn7mCB+JO5D5xo9h4hwKbN9",
+	"TJnt0/hVg+Ox59qc/o3PhE3+V6UL+IOSyiSrSDgawWCmNbQbOQU1UT4XTdf4vuK3UkhDojW0o73Ti8MD",
+	"RjL/pek7jNxSOfrlABE7MeL8dIGpYb9EQntYUq8ztdVZLngSM+x/BaivNbR/bcSW64a4SjaaIaH+CAXX",
+	"koPi2cUSsg66QwSseZotsbguiRa77wcZqVnXvujaKaYowNA7DAI/eOcKufLZDgomKDglRLI+WqUBoiVb",
+	"TkkHPh1vMAvvHctUy66SIheIdwLxUsakHGK6weyCqfE0UePAtxEhEWGlAA1cQgVPPpw2HZy72PFmoBvM",
+	"wB5XbR1/hJgC/GjBiN6P2FqCQrQ3LMWbEr9i6WAEB64NRn7P9RDA4aiHAmDtCNto0zAsXWh6EwvNz7S3",
+	"pdStVVwHMSOAqdVMjZsGwmicIOz4wQ8EjBAhcICk4KFY7ph9mssrUwOFfJEpAj8wsfluFrMRl653cd3E",
+	"e94Uzoj0Ys46Vy1mfzFdjYKJa6MbDCfQ9WDPQ+/cHyR3gFgS5QtAmLjhG+RPDZd4358ofTmTSYqg5EUp",
+	"cflNOawqOQTzYljNE8N1ML+WbCVvMAzp0A/cV+S8cw0TDsalsGLTaxj5ZNx36fl0CFKeEGCua9pk1pU9",
+	"/E3n1SmeQM91lF2UoLPB/eiE0fSL63Ay0oQJoggo+AFIzCJNK39O2dtFrmiHSad3Hzpt6DhzbMmMwjy4",
+	"MXQc5UQIJ/dD5p9+U4Nb19KHHgvKhCHKHFtmgbqDIdVBL6QgDl0wNxuMQsKNd0FhCzAHnTBbS9jqLR20",
+	"hANQZg5AuZ7DjcOXsYjWLGGFcEV9z+HuhvSKgXKKOanSZ5UuLLf2UHZdokBX8Zu4mCVOTKAB3IjS2Glm",
+	"7KuUdwxjaIwMAuDA3wWu5FsPcba5GGxGc5GEE6Gqmc4BFaNSLxlbJaPcLVcahtEwjMd5NrZ8KuIkSxnp",
+	"CrGSd34PUWLDiyvyJXOU3jFvVrrYi1c88ra5ZEEsQhfCgf14qoWHzcSdC5MMnCBHSDm3CAMEHaaBGyKS",
+	"w5dJxqDYgzrf9Tz+wq6c3rKn2L/6bkAoKNfF3igu4EccglzIEhsGgYvEoILebNjt4/nCRDqtAV0iXi7t",
+	"R/6YiJM2Y226QN1HdnWsPeWoYsjvo9qTlCaiOwnjVqrq+ZBLgQtfminFDyFTvXPu3PmBRNdAztu/l2Nk",
+	"D33XRg1BSMw7AAM0x5Y8i4H7VHxjEJ3HuP3A4bEgMTk3AFbMB6thYhOXovin61jqJdwiUEHpTHwUYD+Y",
+	"C6Ux/lFhHXPOmhh89PHOhlx2wpvaenY2CUHPToKzMEFwDrVywNzQYSMR059bmeSw8xIWs+YNIVMTyrI6",
+	"q9t1/kvP8+2nEvTcAUaOzmwJb6YMFz/IaHJGQ0KZJwnO6h5TU9IjouwBgsTHABLuHcn4yAGkUAQV2cjm",
+	"Kgr+j9//XTS1Ip+iGwXJCTdv2Hyoz0ValzFzRW3aaB3ChYq4sZySP37/t6kBAmds4aZD1x4m4v78/JCH",
+	"dJR2yEh3dkCZMZAWRfQUcDEgyPaxw2OCI9fzXPV3ASrHwQ8AZIPicIQC1wYiJKVEOrZo0gkJMJePEAbL",
+	"D0QkJhTVGbHCIM9Y+uP3f7Mps//7GvOI85N7n5FiFHnMrPabCxt2I1tWRrL9PkATFMzAwWW35Lk04X+L",
+	"dJpK8LA7a4ahg5pR1sGmYXBJ3TSqTKqS3jiAjkO4IOnSY2sJvrP7zx+a3dkYHXlwsAuWetx8GB4qGEnV",
+	"E8DR3h+//w//R3M38vkjI4EnDoXG1ZMuH3s6VsQiaTIO2DSpK5y3BFXzLDt/aAJ2FQiiaRCiRLRZkv4D",
+	"AVe3B2xNJyhw+y5yQMFmL6/wOLwMfvZ830OQBw2SnMnJwipeXgqXV9ynM0XAdH9iSBVPVWHY7EgtKALB",
+	"asR1sNfjGTqmUDiFYiHnZpSICea+TqxHTs7IHvrIAb3Z8uVdPOb+dxiz+bFjKhNoLijPf+c7NoCYQFuN",
+	"gHA40ho/aZ2bZvOw09F0ZTz9vHB0YU7NCQZbMakREu+Q8s2UnNRm68DUDFOLl7PlU3D44lKiP4lQj497",
+	"PgwcExfUTmqAq24bdJh0dEKb8aQfet5svbgLTK1sapEQsYMbsuNNnR9K6NmNlcRbTcxki+2M5B3VJF3q",
+	"gs5vyw5WYq/tQ9cTf9ZMDajYnomTwT2ZxJd8NjRdY3ZoRdO1qqYLo7S2hNvCVF2wngfxj7oCK0Thy6kf",
+	"OCRHSr4kURk/KZFJrW7q5TFtfu8zsimjLavP931nlq/TK1wfM42uS/3uB6BAfX7MRtZIIAyIYvwTI9zH",
+	"6KqvNX56r2WtL38gSh7HT/z8RdcSP0fZHug4rsCCtBN6uQ89gvS3UtIiuzhTcxNghDkNnzCd5hn4FWAL",
+	"tQdjd4C/uPi2ICQpyVvzebZ9AINoRkT4CRCpfMW6KSRpycjyUBD0PZmoMq4rsDFBTB4fjxGNRTaStDTN",
+	"bf7ilPEisCzdaIcD6nvMHkIEoBcaQNB3kSc2fJo7HqSej3PshwgHtQ4uIHVp6CBw4eMB/5cOODjA1MqV",
+	"ql6p1kwt98BZbi0k3pCxF8oGcNwBU/riPdtb9c1atVKtbbKjYgS9vh+MkKMsY57jrTAjr1ROmPOpuDtz",
+	"I3LP2bDnufZpeyl5bX4TOG1LesqV6nr0X7WaO3BImLrPs20SA98QJAA/Ipg1hgHF3CqDA4RpUb7OJcyi",
+	"pnDslt+WsBTPE2To0VInJr2aBC7W33MymFDjX6Gsc4T/HepaPsC0dVvYRvFgsWX0xq5abtx/9TaDjhMg",
+	"kmN7XUk04TrYE7fINd8fhj2IEZnCIFe8/hn7tl7e3qpVa/Xqh+/bN7dWZPQJl47T04F4EMAROEdkCAMX",
+	"jAPoDGG+sezT8dLxmc1ZuMIIdJlr24aEMJOqKPzsyMnjIRufjrknxq3RXaY9apv1CD4qwU+5NEyc/FMr",
+	"lhpmfTqQQjlDCMqVEl8DsMfmBgPF7K36ZnW7XqvubNU215m1rIibOIy4Re/v8t+Wv7/g9/uu7ULPm8mg",
+	"kwIlFQEbU9KmCGrCwMlQwGb5LnctJqDrgx4CIUEOczPHUfhH4foYGbsACbdJ8lwc1+/y5b7vC5t/5gtd",
+	"bOc6afEb2y4GzNTXQT29obc2y4ZR+Y88SOUhytTC15yqb59Ii0/Zt8+kbzt2Vzgtv+4YZnv8io7fOHIj",
+	"Zbnq6cr+4r70NerHQToTS4cAOXsjP8RUZEQiOD/3G5Qqdol0+QtipyAnOoj4fTJcX8wLu6lluFz1lOym",
+	"I25lQ2roNDDko09INIKut1SvpMni9wNpqOSPmGX7klnzQF188FVMTbww3pkB6qMAYTuGUGWiT3k2z8VH",
+	"2DygQMbI85AD5IhgiAKkA7mVAfIImrKfiossg/xTMUGGCDwl96kuBW5BiE2EfeYiPbr2UmK3lCYwEHDL",
+	"xk/alSDgOg3sk7924/G1nz/WhvgWG2GRHfD9Dv3veLx/x4P8zz1bMxrzvfs5EcmFQuW6GAThGCES7zrD",
+	"MBa4GX/VyZ6rwFOHutrisc5543hPn3SLj/LUWfdtp3bmcP2aE1rALfo5OP0orVZw/BEilMMYMZoJ9dVH",
+	"QTEOhcuIPIcEyFyrPL+VG0CASxsm9nz/CUAQoJFLKQpAOAa9WfYUtJIxBauoJ+AAUaYOM+/LxAVLsdMq",
+	"8myQ0LcoABsiGj9LPydLwSBVjy81rKziOtjzPF6BJ9AVVvuq07UkzCmOnq6b2MT/+hdIoGpAQbp1RXbt",
+	"N1X18pvy9iTo7jcT/1Yqlfh/7LYkLuG3uYJMkLpHgRR+m6thlPfF2IPCXCliMflYfONvjNoszoTnk8VL",
+	"CbAhZjosgXXkwCkPDkxslUrOiJZsVXvaEPT81FAv+Kkhoq1JMNbPP1ugEKAxghT2PLQbox3Ygj6hmYkd",
+	"JFCy1E86zD+Q4jo4hLYCpPI8v0sJ8Kc4WnKis6UWIBCuL0hDwCsIhZRbgeMEeMV1LL6WbKPyu0FBqhum",
+	"tIMiEEiRNB1sEEupDgv8CKyELuKFgjNRzGdidZcw66w4pWKplJGpCXXnU7WrkMPslQW/uwTAni+wniYW",
+	"JLs4QY6AfUT3RHwpKpntTn2RJpeCQdjvhzyzHifUoW2jsaz5yGQOgDTdorzSnKiJ2s5E+kBUcIp6TSEP",
+	"oljT1Hi5JrO7+JBSVhh7ZVQ+DsFbDaZHIHb8EYhD9ybu+57nT0V+NIH6KzX3m2BD4WYliWxm+ekQYanG",
+	"iQdAfRPnZaQYcfGPEfxlCmdcE4qJxwH/ZTNfN/Gd2k7zlcOJk09UEc8jfgrR61PzmyutzamoTRTSfpGa",
+	"NKE9FlfBrpt4T0iBBFDOE86dKSux+ha7l29T7M2EQ7eep3VSOz2pMEBB1nJCEmGbsqcOIkXgEhNbduUo",
+	"fDw+m6Bm+al3/4k+3N2+XnRPyy23HDzeP9HL11P6gD3j8f7yR8nCagXsdZqnpwIEamKlJrlug4hweXpC",
+	"s1K1wuWOWMVdYGWqpSjCbDNt/Box/svGE5oRCwSIhgEmAJo4AniJomRgOSN6jmaWEL+YlwqvL2I7blzy",
+	"xw8ljuKJl5yYOD7mlBqVWjvGyhbUrADX2Lz0WF5lx1689cTWR44c1ReHKFMn1o+WQqDvAs/FCPQCBJ84",
+	"la4gzR1gP0BiffcSb1cio+qs0Qu0qcd5AJVJhBE7Q0dI1dkQXQg3BysWdeHwi/oKfpYSUOghz58WwdQP",
+	"niQR1PeVorsSxYVcv+3NiYsu0US9kLgYERLVIroEnHS7baYMdmXSkfCKjUh/W8yQkAAJC2wAS0AkmOWS",
+	"0vAxxkFssATGUrrivoNIQ9gLCRiQ+gP8BkYIYhcPUmZDZDoYzBSQdIDfUpmZRmwCpU6QGIwkIBQ8vSpG",
+	"K6dHs99CUMjHKm88xmaeRk5kBqi+e4AcKkqcerEO4DcRkhYnmR/ES9yHrhcGaDe1FIDAGRFYPzlYLTWW",
+	"KjVTuDaXEGHHmbjpYxpAm4KJ63v8dQQU4oiOACrKGJY6eAQmUfjGqjGAH1LiOkjA7nA4KpoYesRnKxrJ",
+	"ogScSgmU5Ol5JkWeclzPVbcZ4K84eGXASZ53DWCB5BErNo3f7yPMK1H43AR4hlE/Dvyeh0bMhGfOMRUP",
+	"WbvAksXl8+OnkHcKW6h2zq6JlQeqLjE94fdFuEVGWJg+hkLHJDGa/HQfcGzj/GuVRophs+x2S+c4lNGY",
+	"zviLFj/H79k1MfdVpGsgnENL548mKYFYXls0YDxvNpCJo5G44kgdpjK/NESBDI7mjJnE36qhucEYH8EC",
+	"jZI4cxgdDbC64ZZoFqNLjhX8gB/yJp4OmSdJxtBGRQ4aDz0vEZgVFLDDRoViC6JIng59goqxm5GtvWT2",
+	"XiBYy8fQo0iiqOQgoT1Uo4u0CD891OaLhhO3UFnTh5CJEfMrIgNYtj+QnjQYweBJ0BbxXEUXrLj0Sh2w",
+	"YlJE7DATwx7hMU8+qWg7K8RqdoY6wGyPqcoaWfoqdqk62dJbmSQsaLnlXQKI6yFmipu4BLJbX2xi6UQR",
+	"CgNKJMunfuxINYC1Xa7VjJ1abdtgyqU5ZAuIQVvkUE3NxAAUFp0PugBtluXht13f3N6qVmv1KhtqQVqW",
+	"OT7R82z05HkhB6zowErAYC2Ocy3qYOyFBAwQRkLtRNMAVlTvVbb4oPEPFUvn0OYCX2M8U5ozNkOtUnSm",
+	"Eot7vTqobDKlJn3UIphyueBnOQfxz2wPgbLOCK2CAvET76takXDwuVSZQys0Kt/Q6cCIUB5szOj8llhd",
+	"owhCTF1Pdq9RQRBueM0vN5wfV+gLbqqLIZRBFuXzFRg5ko06592WDrbZht7hbi4dujJ4LhzcyKddkLYQ",
+	"Zo9snxR1wkGYd4VgwzNjV0/1VJISrdjm0vQ+yp1wtkZGWZ091PcDlCGcBwqUGorHrhllLt6pPSqdQ6nV",
+	"4z4cu4AgQW7NKAPVLYLrJq5X5N4uit5DXAazzpwrANN6piGRKHLK6RSV45w1gMulhWt81V4oUqUp30OW",
+	"UUjZTQah0HPI2BYXaPJp89qG9M0q9CQdQTW8OLKYAFncwbRAYUHVAyc1UfigJ8oeMhUP2ZqDVJmD1O1x",
+	"0yW+brxYJKGU+ZVG2q2mcDSORSqKJInGTXF5S2IANrTLXkkRBiN/ghzgMPMRMl7xMBEiVNRRuIgUF2zH",
+	"9IHOTzMbYl6uk3TZ+JZSgq4KBZTlxyhJVYsL08/FydBGJn4uK4aZkQZ73kzYojogafCtqALigj71Q8/h",
+	"GYyowrKoq2hoynTkk0hY0oSisYRD85Ib6wbzw5b6kWQmmDBfmWrpwPrj9383mEMHyNAPRKOsbEUTX+o/",
+	"fv93Mbo/r1o6dUOm2MjiZWD8SqLeSE8WHPEanKSBtw4Ke4cdHmKS60aR5wGYGJtjghgtiggZnlJ/Qs/H",
+	"qCFUXkLGeODZpaknI/RrpvCVrQhhJ5byM6K3i80a6fZ48daL4IpZgHGgi4AF0GuuOKNfd3lFDRs3W1TD",
+	"74M5DSfmBZ/NgTmdLklbPoTCAZsou2YJqFQU3BIjiGgzADLe7NOxBYgo9RMHJ/ejeO2XJWKEFle+xH1R",
+	"MUN5qo1lOE3Yd9AZuVwd77VPV4roOCO6wTzoX8XB9sVisjkV8/EgobFTreRG6LTiOjil8cHLaKsmFVhK",
+	"yciGUWLxCIf6uBSM4IztRNG2ju9RflfVUCp1F0AKRj6hYFNGDHm+UfnTaRuArZ70rJhdFfJuUtymUDIp",
+	"V4rnLkmiyELFfxPBcN4EK3fJufZi0rK4d0sxkqToHr7Uef01iryEahbHXbnzxPVRSjsmKqmSvTS6oswy",
+	"Ejym7UWpBgwC3oYrZVvsgnS3DxSUuPNvgQCNA98JbV7wDcXUc3sWccOGzPW7KkS9lPj28Zj1xj2WtBei",
+	"Dl7mQi9qzsR835S9k6yEY4MT6npeZE9wN0lXA7Pdw7vjsU3IA3f53bSkRSSsrcv5FicEFFwMrKQrb4nd",
+	"mJd4tVRmmQeiZEqUm7mJrGhRtQrDEddUHDK2TRpRbxXDqFngj//zfzMrxc+H+AjlxnOtqKdaA4nHMlIp",
+	"n9o0jNTdVX73QvmMnqqKdMutMF6Zp/jEjt8xbaQjNswFVqEOYEk0ijAGJV7FkuloCyRwU7uiM5EonFJt",
+	"iRIPmdrb1VTabsaPYpt9PEZByYZEVilRl/I+hlFuOCcDHCc+NV2boICIdHJ53Vg3OFpEtPzTGlp13Viv",
+	"aro2hnTIYVUbtj8a+ZhpVT78Roi5p7ehXrORjGnybrh+HqisO3QJV+HQ87g29kGAaOCiCTs0KbdCgMu8",
+	"jJHcVzw9BqPprC+LwcZmzkph2Dc5z3sEWjxZV8yPvTa/LvbazFaqpfV2IZFNdzKedY5HnR+eXfkdi0O2",
+	"xfyYba7LmH/rjcqqXjK3QNrNhzwEtfD+dBw8/77L1Ku5z8EWcV8N7gegFXpeJPHymFswoQuJLfvWcdoS",
+	"hfL+gWoZBue0GhOB7Mt0ZI6ko7I6UNnlCDCnA4WNkS59JvQFTZyJDS4KAqZOXH3epYkOtET3NaH98iN+",
+	"kMqQX9pzF+n0fKExNTGommVxHTR5swwQhDhKwfFRG1n6iZ4RWKFkQCHRFSCL3dQV1CA/x1/U2XyFye/5",
+	"/lM4Xs8crTxgw8HfuyaeU+LKGJcNjgu8DlwEflUldUUcT52ow2Mhz3opNuLzu4R9WoqItEDBKOomji9L",
+	"TcVvUxvdAoUyOz2jmxIXKunH1ZWSP5kbo1rcBaVygx3RnKEl6aFYbAT575IDKSyFWLpIshmb5FpJcL4k",
+	"JZJdUEtd4sLJR5KSnbxLyHjJHSd/VFSkxlZjZtjElidtOeYaI2Gim5u6pWZw3uWaJSaWdslbNgjYE1aU",
+	"A8oblY0q28cywMmtPdlSsy9yA5HqRi8u4fh/T8bgCEIO30NzEWBhJkQG66mjNZLVZJqe6l+/AN4W37IR",
+	"9bdfhG2bu1f2Zlrh/nRv8xUeUP2IVrg12wV39UdEZ+PV7xc9eb/8HCE5FfLwHS0AudDfJKCYcbslca5E",
+	"sKV5rPxyRZrqvxQVrCkctpatM9PiBEMSbskfSCJZk1DNhsbRnZGjkKF/Do9SUBJsGGXhFWXalyWdWd4T",
+	"MDGFVDW2Vq0Ot7DRrYdrR094BB8G9wPvZhv3nXM3JN7hKTmcllGnc/F533Xra91wv9n0u+hg0JqeGh4J",
+	"sTt+OIdeEB6/fuq7m91Zr9zfatHnterwc/B8+3iwNxiGrn/X699svQSV84PNx+FZdae/Vn82Ni8Ozk9I",
+	"98Sz++i4503WDmdH55+O+p8e27jdoZ+ug3Pstk8OLw838GDUOfxRdFwR08426WRWm+wmH/WIMbXbOGnO",
+	"+dLht5gasH0vHOF3L21UwfuOpU0A6aIJIKeZ8ADiebQDVBLXY5s7lqfFiak/RUbTE1m5K9iCStwvaTwz",
+	"O9GzXakrhvFeLbDyDpK7g1llxvt2T7IOX5u9TIew7A2Onc75UXC2Uz52yp3D2cXt1kXXfnXG4dU5abqV",
+	"cpse3F4+9i+a+2uPm/igW924dftn0Lk77g+2nl4fafhC9sv9ac3Zv9xplv3j5539zujw9eD8pXJcNz4/",
+	"3dMjdLeHn8+M+4vq5GLHedjwnnvl5/3mw9l9PdxuvVbPB1uP7u3w1t3vjI1u1XjpXLZPupfN2fNxp1uZ",
+	"rdnNva3Nnr892X8ePBhb7enRY/f68fl+7aw73nJ3Rp3r+zPU3nu++/Tjj8kedonCp8SOE/zhHeUzgBFQ",
+	"SOEfuMXGQVEybphkZ6r5j2yp8NU97lbDX4hNmFj+3ImpdEHcqacB8HwH8zz6lymNaG5xM5rU5Izs3N50",
+	"vSOdkjeXWC3q0SxWcObV8SIjwSLUt5vaF/7I5YB4ziCj+F6eJPWPVC8ZQ+z7M6v8FrPKjbchY3/JxOd2",
+	"wJvRldTEK29NvNJIdaJaDFvjrhnxE323MJrG+OyFzBEfSvouvKks5E1ueCfFmOpbjKk2loP5ON+zwaG/",
+	"RESqX8mG07c+F5BiSq2xIARTyEk4JL3Gb1IYH/c9AjFjfnqIQNmSuTJ/PTeg9x2nsvisS1Og5sL8mJZP",
+	"r5S3/sZ0coKIXPdHNRiR0xT3oyv+qdOdpzA1V0Ybd9NWmGi+f/enz2YBGWxWqVhPXnNtaZtwp7UQZ6aL",
+	"aXTkwp7bH2JsvRP0MD+x/Hbcq01ttS7df8Y8/9QG3l/dgTn2tHKKOEUKkuNrIgz2RjqXt5FGxCRK8CAB",
+	"VtIXst7oaFbk33ioCY8ubwqR57eR+BgRf6T89iOpb0d80bXNVd6T/qoOf6r69lM5Hxzh6xNJ8jGikZGg",
+	"6RqFA17uHjn8P7Pb304TLv8Cztt5Q8Tll0SVAojnEIXRApJWGhgHft/lt86A7XsesilHEhIiEvAmTuQZ",
+	"5ceMOFxFyquPkXDyejMQ17LmNA2Kaw5HSB5gJpZF+XxY6XPxPACR+UQ9myiQhV0BHO1Zf/z+P+KfTSac",
+	"PM4nnDzxcTeTA5kYbcVvSoe+LynJU5ETB3CNdTN2uJX4VdlNkoGeYJ8blwJUmel+Cz2mb2ZzKcnqB75y",
+	"vkloOlPDdW3xGxORqRyXgLNzDAD3Nk0tPU50kGbHMbUFdLSi8zf39bnPXHXb35zyfG+C969PtX5bMnuV",
+	"5HTUOl40c5qXPhhdUqUnXNGokI7q67SAYiauXPsocECqeERC2gaImxDv44HqNTJPcd8PgKklm4OYmq6a",
+	"g0XvLlfeoLzb5vyLOlvoQAYyeG0OuyyshLz9GmIOcEu1V+JPqI/LyTjc4lfLpunzo8dd2ZdA/YiLbcQh",
+	"yLJj9lvM7Lbz5kFli7l3ZP6XfElrNVCAAAT4dLw6PsDEEUAAfDA+wMTZz7MtqgjK6EuJFlg0txgWkDO5",
+	"GCnAM/YRXACJsX+QqAEAe/4E8W87+0GAbNmNQqErwzHHHksocdTRgk5dG+VUSgutnwBgic4GI2gPXYyK",
+	"DeAzkRKGNoWuJz4nIUD68hsg0MQpiRfIfiZbTAwzm2kIo88oAVFbJOx5CSzkRhLJpJBTX70TzEkVvpTF",
+	"ZxVeXMLNpxBHJ2z0EAce8lGZASYWQLaqEm32hbIrJgo4CHOIEh86ZROSFYm7CbSXibPnP5uUh/o89C72",
+	"4jqIavP5B7b4WFlYbDiOpS8ZA4yGFTBUnmovpGagK/K5nVBspBozCnSmUoMuU4K8kFnGG2Ul6BxiCxRM",
+	"7W1ry8RZc8vUirtJbOVo7pVVHYTYY4x3qTCgmJhIJprx2hWoBJ0TCmcEVHTwFkWmxraQj+0wCERbpFgq",
+	"iYn9PjeY06eoqI+TxnmqYi2NRXpCaCybDkTw7JqJ7SEMoE2ZtLDhZSfKiPfCSeZqWx1MiaJ45UrPogdX",
+	"wNHszuNsiw1gJedakkyxQKHCRcLEoVidop5/J0fKyCWYB9YsfOJPwNZwXE3ib58m8DMmnsPegG+F3sgx",
+	"M9ibxP1yr3FiJk6J/TUae4ii5E3sCpspH4/RzIaL1KCaiFSEqQfp2NoFb+N8GJnvBPqAN3E+JpZg4zkY",
+	"zpIWj/+F5fx9YTmtBZCchXCc5T7aV0ByokLdOKUiu6Dyp2qb9W8AdLwTtiNV+bfBduzyaA3V7f2dk+f9",
+	"Sff1M/Gdh9Ho6PP97LI3vr05fQp3Hqdd7+nmCLk3l73wsnpxNIV+aw21Zq+D06ud201356bcqQWX+21j",
+	"ON0/2dq5uH/xw50Z3ZxOgzPvnLw8VGtrLwebJ7XwqHzk3Xw2ajv+5vXg7vPQr7Y61Hndsffx86f25uDF",
+	"Hs6O756v++TVa983r/uPp/XuWb3c6g5aj1vd9tH1/v5Z9wG3jlp7Z8dt7yE8X6v0RpTi287O542Hx/pJ",
+	"s/lw8XgOj9Za5KZJcG1r+869hlvGbTj57EK/9njm1unocBjU+s3Hw1prc+hfbpBxMGzdPnzeq5xfTdrD",
+	"Zm22f/to4+326HPzGR1uUIc+tJrTo0q5eVj1Xg/vYP+pvxZs7W3snJ10JgcP9+3zFtm6Qb3O1fTyZOsE",
+	"v2wHaHu0s9G6Oj0gZPti0q2S6/3L48nxYUArz9ezu2nlsVIvo97l2UN3p3Pfcp/C4zv4FNRvphI3IZcw",
+	"LQ7XKeM0u9rcBxLVT0u6bqcEImrGriW6rCda+S7dD6qjebwfFpSvz2+TqBWnlmzGrSV6aKbcXy3uhKlp",
+	"cevK6N9N+W/Vz1kT3Zm/EWD1YQixdXCFAQT9AJFhXB9GVW34qo66qe2C9PLqiZJy5jppKfXwA1FWuXSC",
+	"d4H8RuEUzuY+FaVS0QXZnuAvFJPtne2dWvWfICbSPbiaZPT2pYvdEfQybW+zGHlhhBfSPsV7z6UdiQ0q",
+	"L031f8gxtXIKacUW338xfA/iuKtdpmmb3IoKyrIMvTfYrtvdm8Og91QPq636UfDYut16eaj0YWun22qO",
+	"vbvWnjdqVfuTndPg5vrevt/f2bzbWxuMN3t0JzwNtnYusdNH7enTRv3wevxsD/tn+OBmXC7jdnevik4O",
+	"y5dnE+9oq1lvt+7J3s3gvLXm98+eP+957fvp0B/fbgSD4f60skF6D6iF9s+C81kdnpzi6V2bOIev18cX",
+	"t5RuDU/Hg6NmsHbwuj09Ob751LudkentjCLjpXMRkp2TveuO93iIX5/WDvafuva9fXs1uLjojU7OX45r",
+	"PqG12trR1qR8cXa+/TgYnsNJ5+mg3ty83PZJc+MG7vXI8ZUXzoaTwXT7sX1Wc3pdo1YOBtsbxtXW8wzZ",
+	"48mWUd97DT551xvtu+bFfa3cTqIEr8SXJnIzuo1krO+9Gfd3KaFVdMhXYy4Y8V9E6+zcj4inZpyIo/7z",
+	"ZpwkXs645dNrdcgtmTb2o5ibqhlPxJz/mZxY5YDPokqrC3hUbSRa20Qhqqvbg3eyZrWj410s+VsiyZaF",
+	"9D8cZJbjJn5XcVsNqbaEBRGzRVZ0FSjUinnYvzvr5nfqqhNTLGutiB17I2GcBUtjP/mdXf5NhpQc/v0Y",
+	"t3yCEb/kV0mXcKvS+BpoxDtBwt+PXx8DKM6f44cBNL8Fr/hdpCcXoflfwNo/CLAmPb44ohCk4+rvRLCp",
+	"AMdijFqHd/IR3z9Q/lsCzZRKjTUyELK+n6YPFHjasjcz8VsfQlDfrmFDwNQXbJLgs+QHzU2s5CzTlXau",
+	"9/EHNtvI/wz0h3Z3EC1G8/rYfBB4ic0h7nD7j244kRnoUH49ClyjPmi9k++76W/PLHhF5GYB+QWwDx7/",
+	"OwK5Ii9JfUlnHkEUVeONfeJSd4LUrSINLdt9VYCDbHcEvewneADHV1U2jfVNY+EMm8lG4XHFUrbMLUtb",
+	"inlSTSQAH3HvYwla8ANQXYKiUogMgZ0MEA1mcw3OVpQ62YLNAZ47cilAL7YoEl4C0JIN097TN2VOS0CS",
+	"6sBeXASiytMkSQRV1JVNNn6K0Ua7yS8ymVhwnpeU5X4dD2Q+9bSgU8s8EMvEH9apJQPEMnFOp5Z3Yajy",
+	"4FBswYPQQ6SY6jEo+6CojoK7sqFefgc+E6dwebv8o0VcivpRv7sRyl28ZC891aA0FloOYonwJ3zERDpk",
+	"FbE3NVFNWqfD7POy/Xha0E1NNgdW3z16Xxs//oUdOXCAxh60Zc+QcYAmrh+KZIuQL9kf2KUkZuY3IGJ8",
+	"Oi4R/t2jgiGAKSaeR6aArwOm5CJP2BvpbJzCq6yGRjGxpXZdKUD9HBxMtP1KQml/BJIlO6alZ1r0RNge",
+	"hWIRUlyivl8ivo/VpLnIlJTI/B3xK/JjZ//Fqvw9sSrvwnHMfb3268Ecnf3nk9Ot4c5w03mcEOdoeF51",
+	"Zme308/Vg/ro4LTlX508P95ukHP3Efl7TzY5O9x4Mnrna067fX2KLnvnwyCY9Y9unjujm8lkdj+9OBkf",
+	"G9WHfVxvXe6TzdP+C/m0MSFPdvnhZmen7d5t955Ow+vwobt3ZTyfGXe+93h6OPImB7WN2eNJNwhbR0/n",
+	"3sODXRu/DjdOTtcmrfEoPJ72718u2t3x6BrBynXwyfH6takrP02YLk9agHzgQIfFoIb8r9KmEwHRB1QT",
+	"idXoa6a8Nv5rU8IJnzA9heQ3IjMz4Ha2OlDHcf+WOfTvStNMBLfkl2+je/+3lNV12x9puZ+x1Q7vuxWj",
+	"UjNq5ar4OMCb3Kp8v0z9sjWY+2Int+4/JH+d8w3LvzhXLYAmvMWxFpW4fXXHmWr4evfpuTvp3fTQK54a",
+	"rWe8dv38uHX3UCvPXjr34/2g/Xi17VRu6GNv7dnAVw/4Ag9OTg97R5flyUulfj9zmxflnc/V4+neQWvz",
+	"3G5u3z71t7r3R9Wbi/rorvlkjK5vjKP6dXva6jnbG7X7++7rZPt+QMNNKCBvsfBdCgtgSUow7VaplNe8",
+	"/Cbm/O4o5Lvc8mTaOq/sf6VK/w+s3I8z6OobxCv22Yk5W83o0W/vobPCN4o48dzqOpRG1xIpmPNMv4nc",
+	"BQ6xPInYla7vd/ysHk9RJJ2hOffmmwlbxQOSGQGcaaukeq3n0rBqG5z8CKJ844Jk7Md08vi4zhzh0kTJ",
+	"27mR/+Yx/uPyGB0JyEikLNhf4gPR8pdsKuJafcVZdKVNfH9Z2KvrCXSFsuOYV5L5ODpGJY5IGENCpn7g",
+	"kPk8BY8kxWYkSYzMcUU/f/n/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -549,6 +549,12 @@ type DocumentId = string
 // DocumentIds defines model for DocumentIds.
 type DocumentIds = []string
 
+// SandboxDelay defines model for SandboxDelay.
+type SandboxDelay = string
+
+// SandboxFault defines model for SandboxFault.
+type SandboxFault = string
+
 // SandboxScenario defines model for SandboxScenario.
 type SandboxScenario = string
 
@@ -577,24 +583,48 @@ type Unavailable = ErrorEnvelope
 type AddCustomerParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // GetCustomerDetailsParams defines parameters for GetCustomerDetails.
 type GetCustomerDetailsParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // GetEmployeesParams defines parameters for GetEmployees.
 type GetEmployeesParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // SetCustomerPasswordParams defines parameters for SetCustomerPassword.
 type SetCustomerPasswordParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // DeleteDocumentsParams defines parameters for DeleteDocuments.
@@ -604,54 +634,108 @@ type DeleteDocumentsParams struct {
 
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // ListDocumentsParams defines parameters for ListDocuments.
 type ListDocumentsParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // UploadDocumentParams defines parameters for UploadDocument.
 type UploadDocumentParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // DownloadDocumentParams defines parameters for DownloadDocument.
 type DownloadDocumentParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // DownloadIndividualProfilePdfParams defines parameters for DownloadIndividualProfilePdf.
 type DownloadIndividualProfilePdfParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // DownloadLegalProfilePdfParams defines parameters for DownloadLegalProfilePdf.
 type DownloadLegalProfilePdfParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // GetIndividualProfileParams defines parameters for GetIndividualProfile.
 type GetIndividualProfileParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // GetLegalProfileParams defines parameters for GetLegalProfile.
 type GetLegalProfileParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // GetAppTokenParams defines parameters for GetAppToken.
 type GetAppTokenParams struct {
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
+
+	// XSandboxDelay Sandbox only: answer this much later, a Go duration from 0 to 60s (e.g. 250ms); the wait ends when the client gives up. A bad value gets 400 naming the header (see openapi/sandbox.yaml).
+	XSandboxDelay *SandboxDelay `json:"X-Sandbox-Delay,omitempty"`
+
+	// XSandboxFault Sandbox only: inject a fault instead of answering: connection-reset (the connection is reset), timeout (no answer; dropped after 60 s or when the client gives up), http-500 or http-503 (this operation's documented 500/503 answer). An unknown name gets 400 naming the header.
+	XSandboxFault *SandboxFault `json:"X-Sandbox-Fault,omitempty"`
 }
 
 // AddCustomerJSONRequestBody defines body for AddCustomer for application/json ContentType.
@@ -1298,6 +1382,28 @@ func NewAddCustomerRequestWithBody(server string, params *AddCustomerParams, con
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -1347,6 +1453,28 @@ func NewGetCustomerDetailsRequest(server string, submissionId SubmissionId, para
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -1387,6 +1515,28 @@ func NewGetEmployeesRequest(server string, params *GetEmployeesParams) (*http.Re
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1442,6 +1592,28 @@ func NewSetCustomerPasswordRequestWithBody(server string, params *SetCustomerPas
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1520,6 +1692,28 @@ func NewDeleteDocumentsRequest(server string, submissionId SubmissionId, params 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -1567,6 +1761,28 @@ func NewListDocumentsRequest(server string, submissionId SubmissionId, params *L
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1618,6 +1834,28 @@ func NewUploadDocumentRequestWithBody(server string, submissionId SubmissionId, 
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1676,6 +1914,28 @@ func NewDownloadDocumentRequest(server string, submissionId SubmissionId, docume
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -1723,6 +1983,28 @@ func NewDownloadIndividualProfilePdfRequest(server string, submissionId Submissi
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1774,6 +2056,28 @@ func NewDownloadLegalProfilePdfRequest(server string, submissionId SubmissionId,
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -1823,6 +2127,28 @@ func NewGetIndividualProfileRequest(server string, submissionId SubmissionId, pa
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -1870,6 +2196,28 @@ func NewGetLegalProfileRequest(server string, submissionId SubmissionId, params 
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1925,6 +2273,28 @@ func NewGetAppTokenRequestWithBody(server string, params *GetAppTokenParams, con
 			}
 
 			req.Header.Set("X-Sandbox-Scenario", headerParam0)
+		}
+
+		if params.XSandboxDelay != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
+		}
+
+		if params.XSandboxFault != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -4649,6 +5019,44 @@ func (siw *ServerInterfaceWrapper) AddCustomer(w http.ResponseWriter, r *http.Re
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddCustomer(w, r, params)
 	}))
@@ -4699,6 +5107,44 @@ func (siw *ServerInterfaceWrapper) GetCustomerDetails(w http.ResponseWriter, r *
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCustomerDetails(w, r, submissionId, params)
 	}))
@@ -4740,6 +5186,44 @@ func (siw *ServerInterfaceWrapper) GetEmployees(w http.ResponseWriter, r *http.R
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetEmployees(w, r, params)
 	}))
@@ -4778,6 +5262,44 @@ func (siw *ServerInterfaceWrapper) SetCustomerPassword(w http.ResponseWriter, r 
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -4844,6 +5366,44 @@ func (siw *ServerInterfaceWrapper) DeleteDocuments(w http.ResponseWriter, r *htt
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DeleteDocuments(w, r, submissionId, params)
 	}))
@@ -4894,6 +5454,44 @@ func (siw *ServerInterfaceWrapper) ListDocuments(w http.ResponseWriter, r *http.
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListDocuments(w, r, submissionId, params)
 	}))
@@ -4941,6 +5539,44 @@ func (siw *ServerInterfaceWrapper) UploadDocument(w http.ResponseWriter, r *http
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -5003,6 +5639,44 @@ func (siw *ServerInterfaceWrapper) DownloadDocument(w http.ResponseWriter, r *ht
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DownloadDocument(w, r, submissionId, documentId, params)
 	}))
@@ -5050,6 +5724,44 @@ func (siw *ServerInterfaceWrapper) DownloadIndividualProfilePdf(w http.ResponseW
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -5103,6 +5815,44 @@ func (siw *ServerInterfaceWrapper) DownloadLegalProfilePdf(w http.ResponseWriter
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DownloadLegalProfilePdf(w, r, submissionId, params)
 	}))
@@ -5150,6 +5900,44 @@ func (siw *ServerInterfaceWrapper) GetIndividualProfile(w http.ResponseWriter, r
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -5203,6 +5991,44 @@ func (siw *ServerInterfaceWrapper) GetLegalProfile(w http.ResponseWriter, r *htt
 
 	}
 
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetLegalProfile(w, r, submissionId, params)
 	}))
@@ -5241,6 +6067,44 @@ func (siw *ServerInterfaceWrapper) GetAppToken(w http.ResponseWriter, r *http.Re
 		}
 
 		params.XSandboxScenario = &XSandboxScenario
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Delay" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Delay")]; found {
+		var XSandboxDelay SandboxDelay
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Delay", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Delay", valueList[0], &XSandboxDelay, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Delay", Err: err})
+			return
+		}
+
+		params.XSandboxDelay = &XSandboxDelay
+
+	}
+
+	// ------------- Optional header parameter "X-Sandbox-Fault" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Fault")]; found {
+		var XSandboxFault SandboxFault
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Sandbox-Fault", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Sandbox-Fault", valueList[0], &XSandboxFault, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Sandbox-Fault", Err: err})
+			return
+		}
+
+		params.XSandboxFault = &XSandboxFault
 
 	}
 
@@ -7267,197 +8131,202 @@ func (sh *strictHandler) GetAppToken(w http.ResponseWriter, r *http.Request, par
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37kts2ti/8Kih+U2UpQ6mpa6vVlZrpuG2nM7bT25dJnMg7hEiwhZgCOQTVbcVf/3se4DzieZJTWABI",
-	"kAQlddtxnH2ya9fELZK4LADrhrV+64MTJOs0YYTl3Jl/cAIcx0scvIM/LrMkojF5dK2frvI85fOjoxuy",
-	"XCXJu36Ks5yRrE/e43Uak6NUftAjxRdpwnPx35DwIKNpThPmzJ1H1yTbIngLJRHKVwTxzXJNOacJQ2dh",
-	"+HDD82RNMhRkBOeEo45qui9/CF2kf9ikIfywYPoXnuN8w38JVphdiTfDJNisCcv7OAwrf4ckJjkJuy4i",
-	"OFghzBHNOUpuGApJTMUYXUT5gl1+//IVCVGewEhzwjDLH3CkqIA6nBBEWZT0jVl20Q3NV2hFcEgyjvwf",
-	"ey8xC5fJ+x6Qc44WG88bBfk2JfAv4rsLZrx1rkagX9QjQjRU7yPMQrPdl/SK4XyTkTniKzycTL+WX67I",
-	"e/Tts7OHvZffng0nU03wDN8s2DIJt+gd2ZJQDlc8UNN6wBEnQUZyPTyUxhtee+Mspf8iWzVLlGToG8xp",
-	"IFYtJCynOOb9BXNcJyP/2RCef5OEW9hlCcsJg42B0zSmARYkO/qVi93xwVHbSW5Iud7in3yzXuNs68yd",
-	"2mZAHWPLdB3XucbxhsC2wzmGVtTDR2tMY2fu/JqsWJiQf26TVPzSD5K14zobTrJX25Q4c+eChfSahhsc",
-	"63adW9ehoTN3yHX+yyTyggEZ4pPlcTgORmSGp9FgOQxHwZhMoqnnuE4SBJssI+FZ7sydoTcc97xJzxu8",
-	"GnjzwWQ+8n5yXKfc9BeiZbw8mS3xkvSWk8mkN14en/Rms2XUO5keR+PJOIy8QLQsNyB8weXa/yJ/Es/k",
-	"8GsEcm5vXUdv+zNxCqr0rJ4Q1HmdxgkOz9WvVorqT2AYx+Eg8oLJsDdcHpPeOBjg3knokd4omuDZchqM",
-	"yXDglCMQNIbvLjHnaZLlFdqeRDNyHE6DyXKMRyfD2eDYm0YTMg5HwXA5wHtoO/bm3u9L2yqxKqQ9lwyl",
-	"hbiK3aCOfE2Tl7soYQSlJCs40yeiuEnVYzINJ8F4OcLDk8HMO46mZCK27nKIByfebB9VJ5+NqopKQFfJ",
-	"yR9KRm5nAVVmjzoZuabkxkrAVDxLNvwlfCK2H2EhZVeCP1H+7im5JoI3PE1uHN21M3fO0jRLrsWADGoO",
-	"8HA5CsbhhEyjY282OBni0XIcTMIpOY5m3skuag7m3nA++Dznv0odoKmSl3Zqqoeo85LkmvGJQ3qTZKGd",
-	"sULLogX11lPK3r0UvN0klxeekFl0jKfLSTAOR2QYDbC3PAlm4TGZRhO8e/MNf/cjXZu+cwubL1iRNUzy",
-	"bxmJnLnz/x2VutKRfMqPfpCyEIS6/E7IOpoJCufZhsAPPE0Yl/Js6HlNfeiMbdHw/Xsklwvh4B1LbmIS",
-	"XhEpcEFT6qMzts1XlF0hEnPiCnHLEoQZvyEZiG/K0MATUjthIReqC8ILFmEakxDhPCfrNAelgXKUkTyj",
-	"WuoLha+XRJGQ1TDzYl+caTWrqqwp+t3CfFOc4TXJSQbzOze4VH2ar1akYHEPOPJp6PcdV4v7w+UIZbDh",
-	"8pXjOgyvTfZxETr1FTBXUq03zzNx7sXoy/Fy+4BpyPW0dSdcqIKST52ijKQE5/C8oASKkgx0ysr0fj50",
-	"fh4eBzMyjHrT5SDsjaMR7p2QSdA7DofLGR5EHpmOnLei5TROQqKnCWT5z4Zk25IuNOQ7CUJzsuYWyrjO",
-	"mrIL+XBQnBOcZXjrAGPewoJFSbYWfysd9GVAGM5o0qSkegElLN7OBXkCgjASgwxRssmDZE0klSlHSUoy",
-	"UAhP0ZNHr9DRL7+oc3vEVfscxZTn8myINrg4G2jDxLFh8Au6IjlHY8/r6/0iddSSMobirEe9e6e8rHAf",
-	"21Yx+VPFislIvskYCau7/UD+ZdntFUZ4l/1e50bf4PCFVM3vqJYvcfhQvi0VZlOYVLVHyWIwAi6Sr3Au",
-	"2A9LcoTR5fljF313+eiJYGWXz5+YAmZNOMdXorOfncc0Jqq3OVKDRGJqKCfv86M0xpQVrQYBSXMSniJO",
-	"WGjpBHXMuaVh5CK6xlfk6NeUXOl/p+yqK05YRvgmzp0528RxoY7AkRt7nutck4zD8ovngriCLKXtY5C2",
-	"pM4Tkp+l6avkHWFAmmSTo0JEtRBAP59L1q1W+37jOzeU8APWrTxW51XtvWWo1bfmaL3hOVoSUHGTCGmN",
-	"30UX4UOchY+zhBV/fIODdy66zJIkSqKzMMwI5y56mWyygHwfPd6AVHuYrFPMtk9pQBgn9yTCo/cpzbbn",
-	"OD+MBOXrlR385s2bN71nz3rn523UKD9UlFjjPFgpYZHnJGPovxeL8MP4tif+M9T/+dt95iXk+1aclYPm",
-	"BG/DqTzo2IkhwxGmXH56rxEKcpBiLHel/ZJESUZQnoR4ewjFh97Q63mDnjcQoza/Rp1SxezOK8IdrTBH",
-	"aqD3maMg0qskeYqzqwMWYg1DWmGGJugZ/eagpZgOTwbjyRQttznhYmax6CuTzYipTIbj4Wzm9cQLqAMN",
-	"d1FM1zS/z4Qou8YxDbXvxlQONStCESUx6JUglsCkss6j4of5aG6mOlOqWzmwmn1dsFmpDFkHBmqTeGGO",
-	"4Lk5NLTc5MXEPmKYTZdSlZyGwoA5ar5ezqPZUsu0mm9WiI5uVoQh7fYSTyyDvP+Mn5IrHD9iOc23B00Z",
-	"3m/MNra00jJdy6t75lvp8j5TVdLx0TqNky0h7fMz+C68eRGCDKEMPSG5/rx1f5ZfzZGn/q9n+R/9f6WS",
-	"JYW3/l46q80eux8x68dC/d87Y61ACGOhXXGQT+coii7YXWeXsGWCs1CYxmCR3H9GpgVjzKqcRNNsAHuj",
-	"bVbN1+dFU9qaQQuHJT2+CVY9ZQotHLAgC0NIWDPFgp0i4MdzlLxzkWLOPeVgd9GG4U2+SjL6GwnFY6Fj",
-	"4LhHsizJXMRJdk0D0tswfI1pjJfxvTQofYKeUQ4KTZVaFt+RNgKKowdqVJgQuY6lVlRaNm0U1U3MzSuj",
-	"Q0wp8IcwC4dz1V76SF5wsMvokViLR+yaxElKpFHWtCXVguqdDqt8inxNCR9xvEU3goo3mKObLGFXfWGJ",
-	"X6gVh07uaNTp3VJdTt0igj3UtixnrNhs8kWkPXq7KTn5XSlZHTvqiC3mVw+FX57DJEP+Ks/T3sTzfBTh",
-	"TSz4868kgAs9IO/zJH+cbFh4R8qqI9+i+Cp+UPFh7TSuDhMBYt9EYrBCyNzxsOzb/uMdLLQ8wtZp1pwX",
-	"1omWbdxxqvcZNxye18XdX43xlyrUA1718AhSSu0EERamCQWX8r75HMqqLDxJO2NPBR8VQrzkZeqq/u7T",
-	"/7Rcy9hlSXmdVTJ68p5y0HnA0SfdGuDIpoWTNclXJANBAS4eOHWvkuQZZlvlT+H3uUJubEdFMaSfKgOp",
-	"ZQFfCPsT3kDkfUBIKIyepFiRspXOwNO8m8Od3pqyTU66p+By3yIc5SRD46F20+9ZseGJZcOGyQ0TpmTN",
-	"6impLR/fb0ZhvRmOOqND5jT7mCnJ+4jruuzRi1Q8/rhVKpvpTA+Z0uD4/nP6tAerCDrJyimKmcE5ekdZ",
-	"KI5PgONYnKQNJyHapNW5+C/EH70z8Yevp9V3XOUYh5NivGJx4ctPUJ6gG0xz7U+BPqjQPnY5oteU0fVm",
-	"7cy94jJBiOErkqlbpNeG3noPX3TpdN3tbZWakhmg0raXLqRmjXCaXoSu+M9LCIcR3Krw1+5htwO797GI",
-	"1Kn7U3IYJ6ypuvJAIZV2IqdXrSrxmaIckEh6s74hOBMcVDQo5JbusaJPos4NxDwhyvmGhGi5rfT9j+59",
-	"5qdcZ0Dy6vxgH8MMBbePQ+2yGo7RKtlkIAH0tIM4Cd7dc76mB08IabArzHbnwp5CGDFygxJG7jPLNY6F",
-	"pWmdZ7mO5mXHdz+8uu98ijZuSBz3ZL/Q3n0GLl0zlmE/T1BlIKi4MTtk0CypjHkur19qL6k3VOibeE8G",
-	"l91nIizJZXMNjc02C7G3MJO6BXAlcuC8yPuUBDkJ0cJpG/3CKYPn5IJFWbJGBuu5+/w+rfRY1naT2gSF",
-	"+0DwNH1gOibL7MGkDG6JcEYkD5X20GvDkXBXk6jypek+AB8FMl9oWStQOdXroE+u0yTDGY235tenCKTg",
-	"FaYMxTjfZ9tPvNHvuByW2aGOtjpHVquz6BzodhYEyYblOojpg0OYkKs/G9FMRciS67wgv8L2FVNuXPEb",
-	"zjrjqjLNkpRkOVXKczVysq4U6O8fcETEGwjLazuhDagbLmfu/PfP//3PxYK//fs/9T/+5ljGo/t6lixp",
-	"TJ5v1kubHmJ0uYYXEYM3T9Eab9GSqJutzsJZOF0I6pUi4JqwMBFfcdiEfdsISjdrs9+Lc22iFM5UqfWz",
-	"K3mhp5TMjrrqrDhZrb0ph2ijp++r7kxE4fRFlGR99DzJESOBOASwzzF6/friXHo2ajMUR8KPogs2Go9m",
-	"vekoHPfG4xHu4TGOesPRaBpNZuFgMBj69uFR64XFrt1vj5qN7dcAuxqy3RyIY0BY2LIRf1gRYO55IiWP",
-	"jFOOIbCE9CDIt5zjMkligplza8b87h5R4R+ohniV/kjHrZ2Vym4qFtucRHkmk6U4po0zKSM1moey5IG7",
-	"IngE65LsVWrj9SAezQJ3T7w6IPHBbZVffmgo9Ab7/NA2CiOwxqSm/rDShVtOuBj1ftqpuVUpx/cG8Qil",
-	"UB3lBxwJJVkese4pIhCAL5UIsLUYIaFQoC3HpzavSr/WsUMYX3PAuPi9sb7AsRWVWx/Kae4enPGu0aqr",
-	"+7YOV2s2jQFLPYKf5dYzygwtSb3pohePH6LRaHSCOq9fPez20VmhruMwpDISrORvKpqKQywZ8qEtvyZv",
-	"bDEVr+R/5pX/dBaL/mIR/r37j85P///Pf++9rTztWsVUrideC+IUKrkKO6K5EDz+geqv30f/BjVMW0J1",
-	"6XnW+wn3fvN6J7/03v59sejv/uGrv+3djnIKrrFYuxa5VTkA29hQ7IwQW5ymNtoVZrT9K5lxYiV6EcVr",
-	"+64e0NsybTlecxRGw7sp8EWwYn3ovlgOrNnvOckxlb6Y2o4xtVe5mjtnXFF2hYIGOoFOINmjixfvVpUt",
-	"qx72HCIrLQ/Lu+WHidh1Kna+hbOp+cGlnFbDhXWl9fCS2Z0isS5ow3Iai0+ZOPT1pfpcLK2c5GWWXAkF",
-	"vjnHS5IFhOUoUGQQ413j99KtN/A8d6eTz+zjZY6z3WTUurQgY5Hxpyn3OXl9kRiyf7u9KHJI6keqUP2K",
-	"jVbbyG7jXFR7ti6QjaL27XrASf0yGFydfXyxfK4WYfb5qFc9Lws1kBA9L5MTFk7tgOh3xN4vX7Nu9y+U",
-	"2sa1ec07UY1Bb2rzSo03g8Zd6Z4TbGYDEZkPuIxsTXEG3v2MBMkVo5yE8k2acxlrCeH7yttSCyJ3XKeM",
-	"Ii/+SGXAYIPMlXE2kqNN9wUErLGESVZ4Ra+lnGi2WEut3H3OKjHg2mdfhENXh1MGOSuJ1TKkO4ou6/YT",
-	"y6AFscUyw2tSiUPmeZKREG1YSDLU8aVerfOjf5F/Jhm9ogzHj1XTOnmaVu4FWvwzNCYv6W/kgn0jll+M",
-	"SnBwnMtDMR07NjlH7UpGfSDWl/jqbDiZfov5qkmCb8l79PLbs56Rw623ddX7E2Dp3PXL1qSHxzQpvN4J",
-	"7kVvP0zH9qWQR0Pm49VH8vkFcY2bUBCmmpAW2laPWON4NJfWrbCSykJUjkeFMLt41VPK888nFoo2Djn1",
-	"YE41Erq+ZMb/ZWgnJv2+bHq1y8OCSRRhHpBHRUOOOizJCfKr6TeScRRXDDpf33WM9J3ir28w3NlWW3Bc",
-	"p5LB47hOM4WnsWJ6JjJnornu51UJ2vr9/eThox3ysJbEKnkDCnFOXCMhqI++hw9wfACTtDJgI+WjXbVB",
-	"nXp6W9dFA9BWUJ7InBLUmbjD8dCdzTypxsCSFoJsSRmGjNHGCL63SKxWDQuEs7psD8obGk5Dst87+n2T",
-	"f5vTbyynbe+bEfjVvdIikJldCNtEDby6q1P+hbH6ghh/GlZvOGuMO83yQslxHeNSyMozqnevbaBDEAgs",
-	"Pdt95Jcj9eEGeUXQt69eXapM/L0B1+69FvtQ8+4svsFbDlq3TcPeY701j6oxs75VdTWW/mNG8in3hU4x",
-	"2X1DGkqHQXNB7nb2KxRohKndhTHYk71qavQdsrBQZ+x58urphnLSbc40ohnPWw2LGLc+rDurinaMr2xT",
-	"bMnuOnSO1cjm/dPbxHHr7DJyRXkuc2XKsIHmucuw2DIH0kF3aG2+2piNPDoie7caxjfLnvxGhtawJEfp",
-	"ZhnTAK68OIFfDUtVqG6E0yvWJJFkahbPrThDiuXBETlIhKgLSQu7KlxIzZ5eK+OodDMd3N8u6yRSTGDX",
-	"948VFEVG+bszzgnn2mW0z2lrvN34Xnoi79aK+ubWBKzZ14KRNGHzHlfAb4qbWe40ptsyfnPRdmxWU4up",
-	"Lqwt2QCwZJ6QHE6y+q2Pyu2tt1xVynoSt66Uq+BUWpGM3FecfhrrTp/XL1ZDetHY2DVWS/k7hIsXkGyK",
-	"n6Jlkq9khjav3TkV9yyUqy8lRkl1FQxwrINvQFyHB4kMcG6/I2ohXpvELcehW99PpvL8WiwXHORJxtGS",
-	"rKiKGMqqNDxVsWR3JJhq+GBtXQz5MXzTZH51ZqCabpu5aqZhhbQrPDqusvHkhtCrVb6LdICBKV4qvKli",
-	"VVyUyptCm45Zm04ldbbosm1yxSasDuj5QXtamxQS3u0ZCelGsNVv6dVKdLhXubZktbbGRdSjjJre1U8Y",
-	"dbY3tMg68j/mwurjLJovhRNXMxxrGhAnmZkGpy0T9Og9DvJ4q4FwmsGV6MgGdSC2cZoRTlgOB6vQoZts",
-	"R12Ufxkee7cZOXxwvO+esNwdcbTNGNYDoLr+LMGvRcT3nSJmFKbhl7IrPprz0Uow7Y7oW+vuqgXlKpq6",
-	"xtkxKWY7/GaicP02vrkFFg5KMrRwKtauvKFv+rgMeJMGFkGDkBXgSeseB3DnJJLg1hqsOixwpTH67uX3",
-	"z9Hl9y9ftUJbmxjWFXjqNhDrjwSlhiHrZJoFa4WitsJXooShCNN4k5E+8kOcYx9S2gAsooaIvGD+B713",
-	"XFTZOrf+aR1cHPkfJNDpHC0aSKcL59a3A6aiJBP9lJ9WbbOF46JCpxVtYCTRa2Xm2DtCUumRVLCgy02O",
-	"ZFu8VFZj8XH3tA39HPkfqrC3rmqt1nXxR+WOPy80KNFDDSXa/1ACFpSg6tJDL2jYwD02PxB9CkkoYUVT",
-	"kpXNdyVkeBHk+bsA+HqDb38c/evkv34a/nv2bPx8enn8YvLK+2HwZvSlQvfWpb0mig6RBhO8eF7RgUrm",
-	"ZROHrxn9z0biT8NqnCp3k7zPkTHvMpE4iRAuGIhVapqUa5M2rjUn83PKoL3quRls3OK9L+8o6ljrbgNO",
-	"2G1bVLcOJu42cbDfHhQMkUsZaABJ1mA2jJVx5d5pCjfIsAk2Gc23LyFHUqZXQ9T62SZflX891reHMqvV",
-	"kq9uzYN0Vd6xGeeusjHnquVyvVZ5nsoMOsqixC7iCi1Zu6SeYYavCPg/zi4vOIpJjrbJRgWRasFxLX1X",
-	"a3i54P6a63MUCcYNbpNSDeTwiYb7yKk4ZwhzFTUWoX+9eWjgUM1VjwjrVkXfGDIDhLxasA5I3yRDl+eP",
-	"uy7iJK/fnWpB4wLabSXzjKObVQL5bskNM/sop7VgteZKl+yCLZi8DYMxKARpdf1F1AUa8j8oI0mLDGEj",
-	"uUibSK5yMN36feSrN+EODYONt2Bg5KGXmyAgnEebGFJmuO7N8AnO0dDzfCnLC7/gHP28cC6zJADxg3jR",
-	"TLxdOG99FwAe0lzOMr9JDIwHHHIX3axosLJ2ZulKDNVHRFlomFfyBRdMpdPxVXLDhZRW7k1xBN9VOBmI",
-	"7G4fwU2kbao+Iv/Z4FjrW8aFnLtgpk8Urym7ql03ytX1JdnVoGEtv/pKnE6xKWVAYv+rr5APet0RTunR",
-	"WZq+JMAJ5OnIjowjqYnxoY5z4BYoB7f+gumcG8hjR5TpYfRl+s390l5K+VLmVPUXrIITUGUYRbUYU3Sg",
-	"zjq5lpck8m85I0mAEjwanvkoTxZMpr0gmnf7SCNTG0nOc+QDNb42kll8F36UtPm6mq8CpVs0tb6uCnZf",
-	"esQ1EIP8EZgGSG1xXGIk+LFrQHtwV0LhbHJIgpLOyUId7qOzMoO7ACJw5SaJtwD2QCo53ZKaChJ7oMHY",
-	"1HZDHG/lZqPBCvZTQZJVQgMyR5htUTE/X6zBoDcdC96ak4y7KKRXMGb/F0Glng9AWn3JDBQcc5khr8iz",
-	"YJLG/lFJVmk9wDB1IZ6CUIJDAp6L0dCaoIi+F9aFUGsTlBOeo2zDOOo8vEC/JkveXbAAi32UxBK8l6w5",
-	"ia8JP0V+bZ00/9NsErAjiDpfJbAM/+orwFAMkeeNu9IlU+AYCVbMYwr30gkjPQkqg24oC5Mb694tDJMF",
-	"KyCEBt7RmjLXglozVU8sGD0jeNRH318DrIbGiIFDIbaYXPzhyYLJ01FBg+kol5qGhTG8qUkcCqqCU4GE",
-	"sq2Y4Gtlg8ipCZYH5xgeC+tlwVIwHRCucCZY4CBheYYDBUIif4f2gW3LNF6obZAjOQMm2T8JubSRIgC4",
-	"GQ9PAFhqwcSb0ICLGCAYEUD607jygDavNo7fBGT0u/KI4nBNmdAaFqzjG3xDri4/+iD/cXskzqncC34X",
-	"ie0l1TlAvKIcMvrFRlNbR9npXDDlS7OYApf6tOIIOCNatS5LTWkzPEhYRK82mYIzAvNQfZevsmRztZJy",
-	"sEybVFNBHf/ydYULNmaj+vBdWCr0PGHE1XWddEEnSKOX/oIFA8bqCwWEK4NdnHPkmw4JX+KMNv06mpkh",
-	"PzWLi/lIFx4TRDGrObmwbgt2l0Ja6M51tCq+jbsX0kJ3qKPVR2dFUY5iMB1G8pske4cUTmdO1yTZ5PIY",
-	"sN7w/fuuWbXDB3vsodjyPryrBAbEbkhjbcHkS4CAeI3jAvIJdTIiNBC6Jl0FDQWfSseJ4C2bZQxFRnCw",
-	"gtf6SBMRMSGu0VJwLnn+4biA3EZyJdEKpylhMjn3ZgXXxMU+ptzYytLOLEgQJ1dQbM2v1Xxo27BH6ktK",
-	"uG/eOj/gyqkAhSFgv6V4C3hoKsBiwfZEWGimD84YcW7PzKxwgBdSLhlfeSCk5GJJ/QIRbUmOOn7hnRB7",
-	"Ey7J9K4zsrx8Ob5NHLvIV/d8vryA7PbRRS43gBgSCRGhEu1Ann6Zemjyr7ryo8Z+VFqF/OiDaSLeHsm2",
-	"C33Q4iaSDi28yZM1Fhw9jrcuGngKO62J36S2F83NPD7U8Xs9XShQ9tmD9/zuHC23KCQAgbJggEsl2X+R",
-	"SQljAxo/TW7kqvsV552PQhLQUAxGBxOhzhpf0UDienMX4ZgnYFEB4lVzwxVFRv5R4O9ehF/jkif5podE",
-	"yRi52eAI46qntBAzqFrasDsXxxh2WKaSQ/+phtAXigwoJDptVDro0Lf0atV14WjDh2u4xWx+ZqGXvPB0",
-	"iz7XmG1wXPuU53jLkdrTC1ZqAaVAkZ8D6IGS+eooKCEY0YzwgrvXHB7qoCovp9DaoUSRakH1i/7P//rf",
-	"1tzZUyHUbQ9KFEasGM9SdNJLUiIU4Y5oUDXeVWdbq7hLssLXNNlkcMzZ1sBclqort6kMWpgwI6EoT+xl",
-	"bU537DC/XsdGmni4pZYN6vBEG0zFMKGFBRt7ntJj9BGUvFrYZRxJuP0qHormjQqhOabsHUcxlnCxldsA",
-	"aYcItrKPN8s3/a7VjBBtWvG6ZejbYVA1qLMoclcXrIwDXThSBArV/AF3QU8CD06BJMq70n6OoqfkGA8H",
-	"vUngkd54OSM9PAynvQE5Xp4Eo2iGx57sJsnSRCh79X6qoYtiw3VPwUiSZqwvb6d8ADbFMkBVqm0NdFO3",
-	"rFO0YCZgkLEximUonD+u8rEgyoJ4E2oAIjn1BfNHBE8nx/ikN8HepDeeRie9k+HxcS8cHkfDIAgHI4Jh",
-	"hro7BJlxjn3Z5IZT6ibPcaYqKhh9mg4YZYqVz2xw4EJfWjDBLsGHdpPRPCdM2N0H+NF91PkuWTF0nhDX",
-	"CueteYQUXgv2NLlRay+W/BgPwt7JKBq3r71KUAGyoKd5WFtyt2BVwCEXrBDLVnncfhpK72KBIMwBgK0R",
-	"a+eic2XqNR5d4ityGUbdBVP+prE3hv1WQw+uwxdrTbyKYMzLz21Y6Uo5qk/mSbnGKne7aF7z5svzx1xa",
-	"aRKKTXk0UzvC64J1pLHbPZUc3WLyNhurIt+ijjSKu330lPIc3CUye08sHehf4GQXf4VlMU7bflWRjuXx",
-	"1LG6pc+GhFbK+M3MfRDRY0+tkaFZuujvQw8lLCBCZ1qBzaUHZjwDX1CFb4N+JUNExEgHnnrTJiztoyyA",
-	"YIrMWBMGUPr6pJ1Xh+ZBnfJiB+B7bO1Lsmt3kFGTSwz38vkTJP3uHb+WVi305TKvuvwrZVdCG40WbH+y",
-	"Ezoz0ru5rrwjrCtcLSYmloNLv1QxhiTISd7jeUbw2pcaeFtyODpjyC8zx/yi9BVGYHGFcB0AZkK+YJVq",
-	"RLYLMdTBrHDgFbsfRgD+Dzuh66VvwB8f95KsxxKoHTlHNAJZRcMSV7RovlmMWzuQFkxJqrF2TtNczwZq",
-	"UlKuSiKG8v42pzlA9Oy6oun8683DrmCRjhHK5Qz6Xt+D28SUMJxSZ+6M+l5/JG8IV3ApdfTofXFKywZN",
-	"sDKz+nilqnlar2puC0MpvjiqFkFvAjo+VBXKceMeqY98HWIAW6clPqQDrnO/GXCk7K1G8Ij+whJa5Hf7",
-	"yC8jXPx6+bUnlToiWlEBuxu0kx3Ag36BWwepULxw1bUj7qFONcsebDqhYfIWFbPbRy/zRJnjumgi8k2x",
-	"BX6MTUbi7bxxd7BgBSAbegx2iOlp0he0Pir86KVbd95AcgfL1gIRLne3YRpWq9441YKoP9u3V/nKUb10",
-	"5u3bjymXLnQuzxsbeXP18jyGUC+vT0uPtgm1eljVdHsUn1MNtZo7hyilZWTX3DnEGnDa4vSMZChH6Ipm",
-	"LtPcOU9IDU1Shkvsqf8OnwB54UA2KQs/I3kiDyRpIDXNL4qkLSGLZQaWU9eP7TlSc2cwHI0ntVypufNK",
-	"/gVf71uHahzcHYB4Ldi2h1dnvvuBq24GHV7dsglMCGP7FbeJUPzhXrFGteDp4ceU2bFhkrYgTVuAuwAn",
-	"eiwJa+ulWIAjoxotfDLY/0mlbID4aHiy/6N6OZFb15kcMr5qbSX4anTQEAsc61p17RB8PYYVmGRmhMm2",
-	"UCnEGcJXsGH0SnDnrWitRRFqGmQ1d68Y9xVpiRw1okYMlUANHMo3r109ROnG0Lh3ptdYxiaCkli2AoGK",
-	"YAb1UdX7TQ/JTjo1DaoC4az2sVRm9JCoHYmvj34A94PFUdRHcLXCbYYqhEKYlmprKRGbotBclrvrCyYz",
-	"uHXvqV98FM/DOqKyjryvH2hifQzTayBFmrDmVRjICjLA3eVdCf9YGiulw68FU88IDB298k7mQ2/uQWCo",
-	"DUoRMt8s+IeV4NLh3NNtVFAHda7SARzddVIVEVsrSKFPEs9pHKMlkQEKMB4SftpVKmNya4tUwXL4PGsk",
-	"wf1tKzI+YEG8+WAyHzUXBGj9CcVrGxRji4g1Q/o07MHnlLBS2dn9UVEm788mkp9AYRi7/AsLjn1nWVzW",
-	"d90ldsvoTuWHkeZxH50ZiOQV875jXijWjf18RWiGfBr6vEUWmWVnP4XV+uk1abEeZ3GMSs/rp1Cpf5bA",
-	"IIcaUDJ5tnpbAjP+ZCygiSPUcviLLfJZz/wfdxTjuJyycfDKjbvr4Fk8+aZXsF6YBYqbGQwWYelcBwdX",
-	"ro6T9rtXnHu10v6lov2AA7LJghnQJpVL2nSjbvkKf75yndkdZKBMR9q1tWB+LdXA8G2pAF0jJFtqyB3b",
-	"RZSKaJYRzixBen1Oa3FlCtABsFO5vLZS0eJ3it626sa21foinGmN6sZG2oFeNTtXul+S0D431MFcZUfK",
-	"+u/iC0neNao3yg1wf07dLM/0UXx2Vyp8m0fDetH2Zatcfwi/ftmewbJbZXqcZOtdgWk1vCGh2zfZt7z4",
-	"qoZwcxWJs9wKLYj7qJORlGBlz2uuMUf+P2jIv67CB4v/HU6bv/tdFaIDnHDB2iC4IV6HRqrjsuYahOWv",
-	"03x7CndptH7hdgHXcjr8B67hIVaVtVzWUfNW3xViQ2a+BJgTy91cnf139U1JwoQ4qWefFfIEHBvFUwv3",
-	"rl08/u5ujfMilZT/QV6Q/Cap1be8SYytp/P37s36io01LFt1PiEvbMOwb+GD5cxuiIxVJ5/dufun4IOS",
-	"rpU108yvPB5vb912O7AktQab1gkBgS2Wx9VJGnDr1d/BVxZMM5YGG7Ac6aeU55/vQP8OJxT4bKPIaUnd",
-	"Lck/woZ8e4g/bjeT+CgLtlL7wFKPoFa9RUE3o3SV5AlK8RVp4qLPTYRnsyiAM/RGg5436w3GJvL63DkO",
-	"B5EXTIa94fKY9MbBAPdOQo/0RtEEz5bTYEyGg19S1WhfDqwBqz+eDQcjlZx/SIM2xPe5U+vFhNJ3TqLZ",
-	"NPRmg9lsHByH08kJHkYEYy+YTHDoDSZ4tIzG0WA5XHrL2XAYhINJOA0Gk6UXeR72ZlXc97qbcCz9tmKT",
-	"VxelUhKiuh5W4teBs80lkJqwQXoPj4MZGUa96XIQ9sbRCPdOyCToHYfD5QwPIo9MR79schrTfNtb0jju",
-	"/5pe2cg/HHmDwbGi/yGt2ulv6aqyBlEQkuFySMIlnkyX0dibTb1BtDweDiJyspwEo9EsHHiEjIcnBHvj",
-	"CJPJZDBYTmfRMppFy5M9azCcD0Y/fVqvjBXLf594/EsiNiTiU1rEZ+6TiXbfzFkYmrGQe6Qh5shfb+Kc",
-	"pjjLj6IkW/cADKaPfANVvEj4FOdhvmAY1aHUIdF1X3ghBH5LLZvEvIzV76OLvFp3poiyKqIRH3Dkq9H0",
-	"wJF0KoFXdOFww2TYEZRYCbAqwhNV7Ljotyh3o+IU/SqaOhCidBlXKwPw00pM44J1EoVr39VxjX6Jeu/L",
-	"IEdhp1TiGzuVyMZuJTqrioDhl1nOFo1EwssWSLF/jErS5k2ybDkQ/XdiNarewe/intECsnE5qFUDHmD2",
-	"MZeBf2kkX5xG8umF4T5BqIoyFcf6L3FYF4fyjBvyrEUa3tU9dmTiax3pXIidN45GIRMQDq4JgqL3l2uk",
-	"+8jFrYg1S9D+gplR+yC/zLh9ympyr0BMgeBhdfUB2DT6fqESq1tihZXZIC4aHRyuq1NpPpsgKZ1Vn8ES",
-	"FsymInf2lnq5rRSvu+e3KbvzpzsV6bJqn6t3RFWbklnFakeKHdp3XEfBBIj+9Q47pzxNOLUX2/NxnuNg",
-	"JcGehRhgeE2+3l06rvOfTZLrkgY6dbOoBQ61C6qi22SxDRr8FbrxqfxuOvnrUMb6ggjhfLQvse4ugZNG",
-	"KKd5DaKir4SKI5E0Ls8fowy6P4T1lQ69BdtxU7AkccKuuDBWaql/uwIarZl3Bwc0thMPVJ4v2mV4D0a5",
-	"M+ZZLegn40IaJEFyI3PhJScSaqX/F7f5o7mNGcBtHHbMxSk3OJBkN+38xyyjcQ/WY40b/2TMR8WBHMZ8",
-	"bInDv19MtZV+f3Gfv7jP/xu6jnnu78N+bGgDh/KdFwpNldfSWJrsR4aZ1fJL3dodpQKxMqpVuZLv1FGV",
-	"NLbAplluCp01iw4B5mel6pCG/EyY0KjAn+VWcT8BRa5/YIxGu+aFOhtOANrDZE9de+ppwQVdND3YmLWt",
-	"35/xsrYlc6ECj8ASiails4FgUXU2/55bVXl/ZmQu6GppP7+tlDQTf+p6Y/QOGQpsV3ZC4XQbWCuUGejl",
-	"KuBNFk9SmQZtJcmKOkM/v20UGzOKgbQlNfwp0nvvEDf5ManATUR5o25GGwEPyBc2vK+28IDd2aM8zzZB",
-	"vslIBXHULBkY0TgmIaLsrnte/7skCjAbVS8QYARVbSb9u1y1gpiCSRRNCCpWWniKWxooSF/53r7zjPYe",
-	"yaBoXNyMVxqtbuTb2nn+617iy7uX+GN5rK4QIZnsYHgQi/1Q9C7sGFkNISOchoQFRqKjaLsH+sqvm4zy",
-	"kAa5rDOly6mNPbH1VVuXjy4RDzJCmJqDauR5ItMJjO+m3u1fXP4TcXkjk7SNzRulPj6WzR98xVavwrnb",
-	"4vsr6+/TphrZ/TiHWVCmcn8P42mf86a4AQHMUb7CKRh4NtW/MIAW7EALCN3TACqDSQ9w/4AdZB2w3RYy",
-	"XEJ3NIbMpfgz2kFfgkpowXcxlLEXAPUCOOVWHVHjxFRUPA0F02hHwZgyXZ+t0pYFVeZj1btXGQ7FbguU",
-	"3G4odmryT8UbnOyLwhwuT8g4muLeIBiFvTGZRL0ZPl72TgIvHJBhNMLj5S+qtzatbuANx56nxOAhDdrV",
-	"umovFa1uGAyny/F0OZ1FUSD+5+RkOZ6MgkE48saDkfj/4TA89qbj2WgZYS86meEJmc2mw+mUHGOyS6sb",
-	"zkdfhlZX1HRVit14djfF7oKFG56D51XrYc8SRraIk+yaBpCAqrWxY1OLe0NwxpECOTJVQcIFR8UMDY1P",
-	"R3dR5AxQiD8DdBQs+yEgq38EzNThNn6xpXdiUf2l9/3PQHuwe9BbFb+9JZXac8wfvTfrNxqS6gE36w8p",
-	"ZNjvfnhVgCvepazSPUootZRBggo9ZaUcWQapKNcjNMxaHaSiZlSjvI7Rg1FVSGI3Fh/VKwstWFtpIQiz",
-	"xrrMXJLpgkEu4kToZzmJt7piUFFDCHLx4W3od8F0x9yFukiS7FBGSU1d/KCn2wboVCz7H5ysLlurZRuZ",
-	"C12urKkawkSNepQ4TR3XKWZtPJGLvLOK5V1A5RTZfteM9FyfR/NKodw0jRqc9w59LvCTTUkyrDhi1Fgc",
-	"sv1utXwS0O/pdxevf7sYPKcX/IK9mAQPL6YX79If//3wu5M+2X7n/fTDZLVkL777STxgz1fL9Qu6HK2i",
-	"8Mm/N29+mHgX9Ia++fGbm5c//Jdo7Lc3P0zevVmfjH8cPr4JHl7wi/W/x6LRZ6+C98/P33jPz9/99uxb",
-	"rx8MH29+evLdNXk4+A3/EG7e/PhiEKxff1rIwGJ1d8s0IMr/WCwTVUxTJQvW3Q3G5pV0MEROtaCfkDzV",
-	"9qplOX9+K3iH+raRPFPvBspuKtW11o9Qai3wxkKNalbJLGpNqgIENDN5TL+p2XNL+68aVS2TG9bsrN+E",
-	"4bG1pnwqYkDlMDkySm0aDWmxbh+U4YX515uHZn5X0UAZU3j79vb/BgAA//8=",
+	"7H1tc9s2uuhfwfDuTKQuJVOvluXp7LpxkrqbpD5Jut20yikhErTQUCCXoOyouf56f8D9ifeX3MEDgARJ",
+	"UJKdNJv25MyZbSySeHnw4Hl/ee8EyTpNGGE5d+bvnQDH8RIHb+GPyyyJaEweXeunqzxP+fzo6IYsV0ny",
+	"tp/iLGck65N3eJ3G5CiVH/RI8UWa8Fz8NyQ8yGia04Q5c+fRNcm2CN5CSYTyFUF8s1xTzmnC0FkYPtzw",
+	"PFmTDAUZwTnhqKOG7ssfQhfpHzZpCD8smP6F5zjf8F+CFWZX4s0wCTZrwvI+DsPK3yGJSU7CrosIDlYI",
+	"c0RzjpIbhkISU7FGF1G+YJffv3xFQpQnsNKcMMzyBxwpKKAOJwRRFiV9Y5dddEPzFVoRHJKMI/9fvZeY",
+	"hcvkXQ/AOUeLjeeNgnybEvgX8d0FM946VyvQL+oVIRqq9xFmoTnuS3rFcL7JyBzxFR5Opl/LL1fkHfr2",
+	"2dnD3stvz4aTqQZ4hm8WbJmEW/SWbEkolyseqG094IiTICO5Xh5K4w2vvXGW0n+QrdolSjL0DeY0EKcW",
+	"EpZTHPP+gjmuk5F/bwjPv0nCLWBZwnLCADFwmsY0wAJkR79ygR3vHYVOEiHleYt/8s16jbOtM3dqyIA6",
+	"Bsp0Hde5xvGGANrhHMMo6uGjNaaxM3d+TVYsTMjft0kqfukHydpxnQ0n2attSpy5c8FCek3DDY71uM6t",
+	"69DQmTvkOv9lEnnBgAzxyfI4HAcjMsPTaLAchqNgTCbR1HNcJwmCTZaR8Cx35s7QG4573qTnDV4NvPlg",
+	"Mh95PzmuUyL9hRgZL09mS7wkveVkMumNl8cnvdlsGfVOpsfReDIOIy8QI0sEhC+4PPtf5E/imVx+DUDO",
+	"7a3raLQ/E7egCs/qDUGdH9I4weG5+tUKUf0JLOM4HEReMBn2hstj0hsHA9w7CT3SG0UTPFtOgzEZDpxy",
+	"BQLG8N0l5jxNsrwC25NoRo7DaTBZjvHoZDgbHHvTaELG4SgYLgd4D2zH3tz7fWFbBVYFtOeSoLQAV5Eb",
+	"1JGvafByFyWMoJRkBWX6SBA3oXpMpuEkGC9HeHgymHnH0ZRMBOouh3hw4s32QXXyyaCqoARwlZT8oSTk",
+	"dhJQJfaok5FrSm6sAEzFs2TDX8InAv0ICym7EvSJ8rdPyTURtOFpcuPoqZ25c5amWXItFmRAc4CHy1Ew",
+	"DidkGh17s8HJEI+W42ASTslxNPNOdkFzMPeG88Gnuf9V6ABMFb+0Q1M9RJ2XJNeET1zSmyQL7YQVRhYj",
+	"qLeeUvb2paDtJri88ITMomM8XU6CcTgiw2iAveVJMAuPyTSa4N3IN/zdr3Rt+84tIF+wImvY5F8yEjlz",
+	"538dlbLSkXzKj36UvBCYuvxO8DqaCQjn2YbADzxNGJf8bOh5TXnojG3R8N07JI8L4eAtS25iEl4RyXBB",
+	"UuqjM7bNV5RdIRJz4gp2yxKEGb8hGbBvytDAE1w7YSEXogvCCxZhGpMQ4Twn6zQHoYFylJE8o5rrC4Gv",
+	"l0SR4NWw8wIvzrSYVRXWFPxuYb8pzvCa5CSD/Z0bVKq+zVcrUpC4Bxz5NPT7jqvZ/eF8hDJAuHzluA7D",
+	"a5N8XIRO/QTMk1TnzfNM3Hux+nK93L5gGnK9bT0JF6KgpFOnKCMpwTk8LyCBoiQDmbKyvZ8P3Z+Hx8GM",
+	"DKPedDkIe+NohHsnZBL0jsPhcoYHkUemI+eNGDmNk5DobQJY/r0h2baECw35ToDQnKy5BTKus6bsQj4c",
+	"FPcEZxneOkCYt3BgUZKtxd9KBj0nMd42waieooTF27lG2HxFOVpvghWKcU4yF2H0JEHhJgNZEEVZskae",
+	"APTU46hD+ld9NJx4a949lTIopjkiLOToZkUY/BTEVODoFb0mHG3SPjpDSxwioFnoiuQcjT0PMbwWV0h8",
+	"oMRWkN+TlDCc0iNFIvpbvI67fY1s8s0SrBU5HQt478Ix9e5jvInzfdCh7FcS5AijSLyNKOM5waHAQAk3",
+	"yq7mKEgYI4H4vpcRTnLUgf0Xv8obzknedVFO1yTZ5KhT0IpTFGZJmgqiEAlknXqIC2LSBsiui4Ti15t4",
+	"nnhN/XskJqVcAE4e2QNeXBASoonnHYmX5JRdQbzQhgm6xsQR7DqQA6AuQXkQ1F8GhOGMJvsAHyVZQBCG",
+	"xYUo2eRBsiby5pu7PEVPHr1CR7/8ohDliKvxOYopzyW9FmPw9i0fsMFi1Xv2WOGINvJl8syKZp2RfJMx",
+	"ElYp8IE81UKBK8z5LjS4ziG/weELqS7eUVVc4vChfFsqcaaAU9VoJNvDCDhbvsK5uDAsEdfu8vyxi767",
+	"fPREoPrl8yem0LMmnOMrMdnPzmMaEzUb3EfxDyS2hnLyLj9KY0xZMWoQkDQn4SnihIWWSVDH3FsaRi6i",
+	"a3xFjn5NyZX+d8quuoLqZ4QDHWGbOC5EZGADY89znWuScTh+8VwAV4Cl1McN0JbQeULyszR9lbwlDEAj",
+	"6EUhNrUAQD+fS2KjTvt+6zs3FMMDzq28VudVjbJlqdW35mi94TlaElC7kghpLdRFF+FDnIWPs4QVf3yD",
+	"g7cuusySJEqiszDMCOcueplssoB8Hz3egKT1MFmnmG2f0oAwTu4JhEfvUpptz3F+GAjK1ysY/Pr169e9",
+	"Z8965+dt0Cg/VJBY4zxYKQEmz0nG0H8vFuH78W1P/Geo//OX++xLyJxbcVcO2hO8DbfyoGsnlgxXmHL5",
+	"6b1WKMBBirXcFfZLEiUZQXkSghiwF+JDb+j1vEHPG4hVm1+jTqn2dOcVgROtMEdqoffZowDSqyR5irOr",
+	"Aw5iDUtaYYYm6Bn95qCjmA5PBuPJFC23OeFiZ7GYK5PDiK1MhuPhbOb1xAuoAwN3UUzXNL/Phii7xjEN",
+	"tT3RVFg0KUIRJTHoOsCWQM237qNiG/xgaqYmU+pEubCazacgs1JAty4MRHnxwlzJsMbS0HKTFxv7gGU2",
+	"zZxVcBoCA+ao+Xq5j+ZILdtqvlkBuhRDtSlWPLEs8v47fkqucPyI5TTfHrRleL+x29gySst2La/u2W9l",
+	"yvtsVXHHR+s0TraEtO/PoLvw5kUIPIQy9ITk+vNW/Cy/miNP/V/P8j/6/0ohSzJv/b1UwMwZux+w68dC",
+	"Jd27Yy1ACAW2XXCQT+coii7YXXeXsGWCs1CoNqAl339HpgZj7KrcRFNtAH2jbVfN1+fFUFqbQQuHJT2+",
+	"CVY9pQotHLBqFIqQ0GaKAztFQI/nKHnrIkWce8rp46INw5t8lWT0NxKKx0LGwHGPZFmSuYiT7JoGpLdh",
+	"+BrTGC/je0lQ+gY9oxwEmiq0LPZMrQQUVw/EqDAh8hxLqajUbNogqoeYm27MQ1QpsNExC4VzFS59IC04",
+	"2Iz5SJzFI3ZN4iQlUilr6pLqQDWmwymfIl9Dwkccb9GNgOIN5ugmS9hV37l1nQt14jDJHZU6jS3V49Qj",
+	"IsChtmM5YwWyyReRtjLvhuTkd4Vkde3SdONXL4Vf3sMkQ762vviFUehXaefpAnifJ/njZMPCO0JWXfkW",
+	"wVfRg4pddadydRgLEHgTicUKJnPHy7IP/cc7SGh5ha3brBkvrBstx7jjVu+zbrg8PxT+6BrhL0WoB7xq",
+	"4RGglNIJIixMEwpujn37OZRUWWiSdhCcCjoqmHhJy1T4yN23/3GploFlSeliLQk9eUc5yDxg6JNmDXCu",
+	"0MLwn+QrkgGjABMP3LpXSfIMs62yp/D7hDU00FFBDOmnSkFqOcAXQv+ENxB5FxASCqUnKU6kHKUz8DTt",
+	"5uBnXlO2yUn3FNxAW2UGHg+162jPiQ1PLAgbJjdMqJI1raeEtnx8vx2F9WE46owO2dPsQ7YkfWTXdd6j",
+	"D6l4/GGnVA7TmR6ypcHx/ff0cS9WEQiVlVsUO4N79JYy8FoEOI7FTdpwEqJNWt2L/0L80TsTf/h6W33H",
+	"VYZxuCnGKxYTvvwE5Yl0CCl7CsxBhfSxyxC9poyuN2tn7hUOLsGGr0imPJs/GHLrPWzRpdF1t7VVSkpm",
+	"0FQbLl1IyRrhNL0IXfGflxCiJahVYa/dQ24HdutjET1Wt6fksE44U+XyQCGVeiKnV60i8ZmCHIBIWrO+",
+	"ITgTFFQMKPiWnrEiT6LODcThIcr5hoRoua3M/bfuffanTGcA8ur+AI9hh4Lax6E2WQ3HaJVsMuAAettB",
+	"nARv77lf04InmDToFea4c6FPIYwYuUEJI/fZ5RrHQtO07rM8R9PZ8d2Pr+67n2KMGxLHPTkvjHefhUvT",
+	"jGXZzxNUWQgqPGaHLJollTXPpful9pJ6Q4VjivdkwON9NsKSXA7XkNhsu5BOXSlbAFUiB+6LvEtJkJMQ",
+	"LZy21S+cMqBTHhg41A3Sc/f9fVzusaxhk0KCwnwgaJq+MB2TZPakj7qklghnRNJQqQ/9YBgS7qoSVb40",
+	"zQdgo0DmCy1nBSKneh3kyXWaZDij8db8+hQBF7zClMn4h30a6eh3PA7L7lBHa50jq9ZZTA5wOwuCZMNy",
+	"HVj33iFM8NWfjQi7IozOdV6QXwF9xZYbYSeGsc5wVaZZkpIsp0p4rkbz1oUC/f0Djoh4A2HpthPSgPJw",
+	"OXPnv3/+778vFvzNX/+u//EXx7IePdezZElj8nyzXtrkEGPKNbyIGLx5itZ4i5ZEebY6C2fhdCHQXLKA",
+	"a8LCRHzFAQn7thWUZtbmvBfnWkUpjKlS6lcBFVrI7ChXZ8XIap1NGUQbM31fNWciCrcvoiTro+dJjhgJ",
+	"xCUAPMfohx8uzqVlo7ZDcSX8KLpgo/Fo1puOwnFvPB7hHh7jqDccjabRZBYOBoOhb18etTosdmG/PZI7",
+	"trsBdg1k8xyIa0BY2IKIP64IEPc8kZxHxs7HEFhCehB4Xu5xmSQxwcy5NePQd6+osA9Uww5Le6Tj1u5K",
+	"BZuKwzY3Ud7JZCmuaeNOykiN5qUsaeCuqDJBuiR5ldJ4PbBMk8DdG68uSHxwW6WX7xsCvUE+37etwgis",
+	"MaGpP6xM4ZYbLla9H3Zqb1XI8b1BPEIoVFf5AUdCSJZXrHuKCCSFSCECdC1GSCgEaMv1qe2rMq917RC7",
+	"1VwwLn5vnC9QbAXl1odym7sXZ7xrjOrqua3L1ZJNY8FSjuBnufWOMkNKUm+66MXjh2g0Gp2gzg+vHnb7",
+	"6KwQ13EYUhkJVtI3FU3FIZYM+TCWX+M3tpiKV/I/88p/OotFf7EI/9r9W+en//3zX3tvKk+7VjaV643X",
+	"AouFSK7CjmguGI9/oPjr99E/QQzTmlCde571fsK937zeyS+9N39dLPq7f/jqL3vRUW7BNQ5r1yG3Cgeg",
+	"GxuCnRH2jdPUBrtCjbZ/JbOgrEAvIstt39WDzFu2LddrrsIYeDcEPgtSrC/dZ0uBNfk9Jzmm0hZTwxhT",
+	"epWnuXPHFWFXCGggE+ikpj2yePFuVdiyymHPIbLS8rD0LT9MBNapfI4Wyqb2B045LYYL7UrL4SWxO0Xi",
+	"XNCG5TQWnzJx6etH9alIWrnJyyy5EgJ8c4+XJAsIy1GgwCDWu8bvpFlv4HnuTiOfOcfLHGe7wahlaQHG",
+	"IgtVQ+5T0voiWWk/ur0o8prqV6oQ/QpEqyGy27gX1ZmtB2SDqB1dD7ipnweBq5OPz5bO1SLMPh30qvdl",
+	"oRYSoudlwszCqV0Q/Y7A/fI1K7p/ptA23OY160Q1Br0pzSsx3gwad6V5TpCZDURkPuAysjXFGVj3MxIk",
+	"V4xyEso3ac5lrCWE7ytrSy2I3HGdMoq8+COVAYMNMFfW2UjYN80XELDGEiZJ4RW9lnyiOWIt3Xf3PavE",
+	"gGubfREOXV1OGeSsOFbLku7IuqzoJ45BM2KLZobXpBKHzPMkIyHaMMgs8qVcrXP2f5F/Jhm9ogzHj9XQ",
+	"OqGfVvwCLfYZGpOX9Ddywb4Rxy9WJSg4zuWlmI4dG5+jdiGjvhDrS3x1NpxMv8V81QTBt+QdevntWc+o",
+	"K6DRumr9CbA07vrlaNLCY6oUXu8E96I376dj+1HIqyFzROsr+fSMuEZNKDBTDUgLbKtXrHE9mkfrVkhJ",
+	"5SAq16MCmF206inl+adjC8UYh9x6UKcaSYafM+H/PKQTE36fN7za+WFBJIowD8ijoiFHHZbkBPnV9BtJ",
+	"OAoXg64h4TpG+k7x1zcYfLbVERzXqWTwOK7TTOFpnJjeicyZaJ77eZWDtn5/P374aAc/rCVWS9qAQpwT",
+	"10gI6qPv4QMcH0AkrQTYSPloF21Qp57e1nXRAKQVlCcypwR1Ju5wPHRnM0+KMXCkBSNbUoYhi7mxgu8t",
+	"HKtVwgLmrJztQemh4TQk+62j3zfpt7n9xnHacN+MwK/iSgtDZnYmbGM18OquSflnRuoLYPxhSL1hrDF8",
+	"mqVDyXEdwylkpRlV32tbISwIBJaW7T7yy5X64EFeEfTtq1eXqjrE3oBr916Hfah6dxbf4C0HqdsmYe/R",
+	"3ppX1dhZ3yq6Gkf/ISv5mHihU0x2e0hDaTBoHsjd7n4FAo0wtbsQBnuyV02MvkMWFuqMPU+6nm4oJ93m",
+	"TiOa8bxVsYhx68O6saoYx/jKtsWW7K5D91iNbN6/vU0ct+4uI1eU5zJXpgwbaN67DAuUORAOekLr8NXB",
+	"bODREdm7xTC+WfbkNzK0hiU5SjfLmAbg8uIEfjU0VSG6EU6vWBNEkqhZLLfiDimSB1fkIBaiHJIWclWY",
+	"kJoz/aCUo9LMdPB8u7STSBGBXd8/VuVRMsrfnnFOONcmo31GW+PtxvfSEnm3UdQ3t2YRpX0jGEkTNutx",
+	"pSBT4ZnlTmO7Les3D20HsppSTPVgbckGUN/oCcnhJqvf+qhEb41yVS7ryVqKJV8Fo9KKZOS+7PTjaHf6",
+	"vn62EtKLBmLXSC3lbxEuXkByKH6Klkm+khnavOZzKvwslKsvZY2S6ikYBdsO9oC4Dg8SGeDc7iNqAV4b",
+	"xy3XoUffD6by/lo0FxzkScbRkqyoihjKqjA8VbFkdwSYGvhgaV0s+TF80yR+dWKghm7buRqmoYW0Czw6",
+	"rrLx5IbQq1W+C3RQl1W8VFhTxam4KJWeQpuMWdtOJXW2mLJtcwUSVhf0/CCc1iqFLDn4jIR0I8jqt/Rq",
+	"JSbcK1xbslpb4yLqUUZN6+pHjDrbG1pkXfl/xmH1YRrN50KJqxmONQmIk8xMg9OaCXr0Dgd5vNWFcJrB",
+	"lejIVupAoHGaEU5YDherkKGbZEc5yj8Pi73bjBw+ON53T1jujjjaZgzrAaW6/ijBr0XE950iZlSdzc8F",
+	"Kz6Y8tFKMO2O6FsrdtWCchVMXePumBCzXX4zUbjujW+iwMJBSYYWTkXblR76po3LKG/SqEXQAGSlGKoV",
+	"x6HgeBLJguu6gHpY1DrH6LuX3z9Hl9+/fNVabt2sq14pmd5WWP0DC6XDknUyzYK1lke3llRFCUMRpvEm",
+	"I33khzjHPqS0QbGIWpXuBfPfa9xxUQV1bv3TesF75L+XxXfnaNGovrtwbn17EV+UZGKe8tOqbrZwXFTI",
+	"tGIMjGRFZZk59paQVFokVana5SZHcixeCqux+Lh72laRH/nvq6WYXTVaberij4qPPy8kKDFDrXK5/74s",
+	"WFAW+pcWegHDRi1u8wMxp+CEstRtSrJy+K4sY18Eef4uRaW9wbf/Gv3j5L9+Gv5z9mz8fHp5/GLyyvtx",
+	"8Hr0uZaTrnN7DRQdIg0qePG8IgOVxMvGDn9g9N8bWRMdTuNUmZukP0fGvMtE4iRCuCAgVq5pQq6N27jW",
+	"nMxPyYP2iudmsHGL9b70UdTr/7uNEtdu26G69QL3brM2+5uDgiFyyQONQpK1MhvGybgSd5rMDTJsgk1G",
+	"8+1LyJGU6dUQtX62yVflX4+191BmtVry1a15kK7KOzbj3FU25lyNXJ7XKs9TmUFHWZTYWVwhJWuT1DPM",
+	"8BUB+8fZ5QVHMcnRNtmoIFLNOK6l7WoNLxfUX1N9jiJBuMFsUoqBHD7R5T5yKu4ZwlxFjUXoH68fGnWo",
+	"5mpGhPWoYm4MmQGCXy1YB7hvkqHL88ddF3GS132nmtG4UO22knnG0c0qgXy35IaZc5TbWrDacKVJdsEW",
+	"THrDYA2qSLRyfxHlQEP+e6UkaZYhdCQXaRXJVQamW7+PfPUm+NAw6HgLBkoeerkJAsJ5tIkhZYbr2Qyb",
+	"4BwNPc+XvLywC87RzwvnMksCYD+IF8PE24XzxnehwEOay13mN4lR4wGH3EU3KxqsrJNZphJL9RFRGhrm",
+	"lXzBBVPpdHyV3HDBpZV5U1zBtxVKBiy720fgibRt1Ufk3xsca3nLcMi5C2baRGWd5qq7UZ6uL8GuFg1n",
+	"+dVX4nYKpJQBif2vvkI+yHVHOKVHZ2n6kgAlkLcjOzKupAbG+3qdA7eocnDrL5jOuYE8dkSZXkZfpt/c",
+	"L+2l5C9lTlV/wSp1AqoEo+hgZLIO1Fkn10RV0xZ/yx1JAJTFo+GZj/JkwWTaC6J5t490ZWojyXmOfIDG",
+	"10Yyi+/CjxI2X1fzVaCdkIbW11XG7kuLuC7EIH8EogFcW1yXGAl67BqlPbgrS+FsckiCksbJQhzuo7My",
+	"g7soROBKJIm3UOyBVHK6JTRVSeyBLsam0A1xvJXIRoMV4FMBklVCAzJHmG1RsT9fnMGgNx0L2pqTjLso",
+	"pFewZv8XAaWeD4W0+pIYqHLMZYa8As+CSRj7RyVYpfYAy9TNoQpACQoJ9VyMgdYERfSd0C6EWJugnPAc",
+	"ZRvGUefhBfo1WfLuggVY4FESy+K9ZM1JfE34KfJr56Tpn1FXPWFE3a+ysAz/6iuooRgizxt3pUmmqGMk",
+	"SDGPKfilE0Z6sqgMuqEsTG6suFsoJgtWlBAaeEdrylxL1ZqpemKp0TOCR330/TWU1dA1YuBSCBSThz88",
+	"WTB5OyrVYDrKpKbLwhjW1CQOBVTBqEBCOVZM8LXSQeTWBMmDewyPhfayYCmoDghXKBMccJCwPMOBKkIi",
+	"f4fxgWzLNF7ot5EjuQMmyT8JudSRIihwMx6eQGGpBRNvwgAuYlDBiEClP11XHqrNK8TxmwUZ/a68ojhc",
+	"UyakhgXr+AbdkKfLj97Lf9weiXsqccHvIoFeUpyDileUQ0a/QDSFOkpP54IoX5oNPriUpxVFwBnRonXZ",
+	"/kyr4UHCInq1yVQ5I1AP1Xf5Kks2VyvJB8u0SbUV1PEvf6hQwcZu1By+C0eFnieMuLrXmG4yBmn00l6w",
+	"YEBYfSGAcKWwi3uOfNMg4cs6o027jiZmyE/Nhnc+0s3wBFDMDmMunNuC3aW5G7pzb7eKbePuzd3QHXq7",
+	"9dFZ0SimWEyHkfwmyd4iVadTN5KAa8B6w3fvumYnGR/0sYcC5X14VzEMiN2QytqCyZegAuI1jouST6iT",
+	"ESGB0DXpqtJQ8Kk0nAjaslnG0PgGByt4rY80EBET7BotBeWS9x+uC/BtJE8SrXCaEiaTc29W4CYu8Jhy",
+	"A5WlnlmAIE6uoAGgX+v50IawR+pLSrhvep0fcGVUgMYQgG8p3kI9NBVgsWB7Iiw00QdjjLi3Z2ZWOJQX",
+	"UiYZX1kgJOdiSd2BiLYkRx2/sE4I3AQnmcY6I8vLl+vbxLGLfOXn86UDsttHF7lEALEkEiJCZbUDeftl",
+	"6qFJv+rCj1r7UakV8qP3pop4eyTHLuRBi5lIGrTwJk/WWFD0ON66aOCp2mnN+k0KvWhu5vGhjt/r6eaV",
+	"cs4evOd352i5RSGBEigLBnWpJPkvMilhbQDjp8mNPHW/YrzzUUgCGorF6GAi1FnjKxrIut7cRTjmCWhU",
+	"UPGqiXBFk5G/FfV3L8KvcUmTfNNConiMRDa4wrhqKS3YDKq22+zOxTUGDMtUcujfdUMcIciAQKLTRqWB",
+	"Dn1Lr1ZdF642fLgGL2bzMwu8pMPTLeZcY7bBce1TnuMtRwqnF6yUAkqGIj+HogeK56uroJhgRDPCC+pe",
+	"M3ioi6qsnEJqh7ZZagQ1L/p//+f/WnNnTwVTtz0oqzBiRXiWYpJekhIhCHfEgGrwrrrbWsRdkhW+pskm",
+	"g2vOtkbNZSm6cpvIoJkJMxKK8sTe1uZ0B4b59T42UsXDbe17OjzRClOxTBhhwcaep+QYfQUlrebQt0mW",
+	"26/WQ9G0UVVojil7y1GMZbnYijdA6iGCrOyjzfJNv2tVI8SY1nrdMvTtsFI1qLMoclcXrIwDXTiSBQrR",
+	"/AF3QU4CC05RSZR3pf4cRU/JMR4OepPAI73xckZ6eBhOewNyvDwJRtEMjz05TZKliRD26vNUQxcFwnVP",
+	"QUmSaqwvvVM+FDbFMkBVim2N6qZu2adowcyCQQZiFMdQGH9cZWNBlAXxJtQFiOTWF8wfETydHOOT3gR7",
+	"k954Gp30TobHx71weBwNgyAcjAiGHerpEGTGOfZjkwinxE2e40x1VDDmNA0wShUrn9nKgQt5acEEuQQb",
+	"2k1G85wwoXcfYEf3Uee7ZMXQeUJcazlvTSMk81qwp8mNOntx5Md4EPZORtG4/exVggqABT3Nw9qRuwWp",
+	"Agq5YAVbtvLj9ttQWheLCsIcCrA1Yu1cdK5UvcajS3xFLsOou2DK3jT2xoBvterB9fLFWhKvVjDm5ee2",
+	"WulKOKpv5kl5xip3uxhe0+bL88dcammyFJuyaKb2Cq8L1pHKbvdUUnSLytscrFr5FnWkUtzto6eU52Au",
+	"kdl74uhA/gIju/grLBvE2vBVRTqW11PH6pY2GxJaIeM3M/eBRY89dUaGZOmivw49lLCACJlpBTqXXpjx",
+	"DGxBFboN8pUMERErHXjqTRuztK+yKARTZMaaZQClrU/qefXSPKhTOnagfI9tfAl2bQ4yenKJ5V4+f4Kk",
+	"3b3j19Kqhbxc5lWXf6XsSkij0YLtT3ZCZ0Z6N9edd4R2havNxMRxcGmXKtaQBDnJezzPCF77UgJvSw5H",
+	"Zwz5ZeaYX7S+wgg0rhDcAaAm5AtW6UZkc4ihDmaFAa/AflgB2D/sgK63vgF7fNxLsh5LoJ/pHNEIeBUN",
+	"y7qixfDNBvHagLRgilONtXGa5no30CeVctWmM5T+25zmUKJnl4um84/XD7uCRDpGKJcz6Ht9D7yJsk+k",
+	"M3dGfa8/kh7CFTiljh69K25pOaBZrMzsiF/ptJ/WO+3bwlCKL46qjfmbBR0fqq75uOFH6iNfhxgA6rTE",
+	"h3TAdO43A46UvtUIHtFfWEKL/G4f+WWEi19vv/ak0kdECyqgd4N0sqPwoF/UrYNUKF6Y6tor7qFONcse",
+	"dDohYfIWEbPbRy/zRKnjumki8k22BXaMTUbi7bzhO1iwoiAbegx6iGlp0g5aHxV29NKsO29UcgfN1lIi",
+	"XGK3oRpWu9441Sa9P9vRq3zlqN4689Y99BPZDvXw92Ujz9s30n1MeK5bet2haquQ6TxvbOTl1dv/GEJD",
+	"6Z4tLeZmKddahKDza7JiYUL+vk1SKNgYJOu2OK65Uw3lmjuHCL1l5NjcOUTbcNriAI1kK0fIomau1Nw5",
+	"T0itWqUMxyhj32xBX9L9DuCFC9+ELPyM5I0/EKSBlGQ/K5C2hESWGV5OXf6252DNncFwNJ7UcrHmziv5",
+	"F3y97xyqcXZ3KPRrqZ17eEfyu1+4KjLo8O0WJDBLJNtd6GYF5Pf3imWqBWcPP6SNj63maUsla0thMKhD",
+	"PZaAtc1SHMCR0e0WPhns/6TSlkB8NDzZ/1G9Xcmt60wOWV+1dxN8NTpoiUWd7FpH+RBsSYaWmWRmBMu2",
+	"EFnEHcJXgDD6JLjzRozWImg1Fb6aOVms+4q0RKYaUSmGyKEWDu2h165eojST6Lp6plVaxj6CEFqOAoGQ",
+	"oGb1UdW6Tg/Jfjo1FbaiglrtYyks6SVRe6W/PvoRzBsWQ1QfgeuG2xRhCLUwNeHWViU2QaR5LHeXR0xi",
+	"cLhw8Ynllw+iqVhHhNY7B+gH+jA+hKg2Kl2aZdmrZSwrlQ3uzk/L8pWlslUaLFtqAhqBraNX3sl86M09",
+	"CGy1lYKEzD1L/cZKcOxw7ukxKlUTda7VARzDdVIV0VtrqKFvKs9pHKMlkQEWsB4SftxTKmOKa4dUqUXx",
+	"ac5INiewncj4gAPx5oPJfNQ8EID1R2TfbaUkW1i4GZKoyzZ8Sg4uhandHxVt/v5oLP8JNLax89ew4Ah3",
+	"5vVlf9pdbL2MTlV2JKne99GZUVG9Yp7omA7RurEiXxGaIZ+GPm/hdWbb3D+C1v3xNQFx3mdxjErL9MdQ",
+	"CX6WhVMOVQBlcnHVmwQ7/mgkpllnqYW4FCj4SWnKf+6qx3G5ZeNilxdj18W2eDpMq2m9cQ00fzMIOMLS",
+	"+QAGwFxdV+2XqBg/4WLbmvw+4FD5ZcGM0i8VJ3a6UV7Qwt+hTIt2AyIoA5E2/S2YX0vFMGx/KoDZCFmX",
+	"En7H5qhTEd8yApwlSJ/PaS3uThW8gNqyXLr1VDT9naLbrbK97bT+RxgbG92ljbQPjRV2qne/JK19ZrqD",
+	"qdaOkgG/i60oedvonikR7P6coNke64Po+K5SBG0WH6uj8/MWGf8j/OBlewbRbpHvcZKtdwUG1uo9Cd2k",
+	"yR6k47EaQs9VJNRyK6Q47qNORlKClb1Dk4w58v9GQ/51tXyz+N/htPm731UhUkBpF6ytBDrES9FITVz2",
+	"vIO0iHWab0/Bl0nrDs8LcIvq8CsIg4BYYdbiLKVmVIUr2JLMPAowJxbfaJ29dLWnKmGCXdWz/wp+BYaf",
+	"4qmFO9Qcv7+72ee8SOXlf1IrUX6T1PqX3iQGauv8zHuT1gJxh+WozkektW09ClrobLmzGyJzEcgnN67/",
+	"IeishGvlzDRxLa/fm1u3XU8uQa2LieuEj8AWq+XqJBzwOvZ30K0F04SrQWYsJOMp5fmnIxh/QAoAfKLR",
+	"JLc8vS3JP0DHfnOIPXQ3EfogDb/SO8PSz6LW/UeV/kbpKskTlOIr0qyrPzcrhJtNJZyhNxr0vFlvMDYr",
+	"98+d43AQecFk2Bsuj0lvHAxw7yT0SG8UTfBsOQ3GZDj4JVWD9uXCGm0ZxrPhYKSKOxwyoK1jwNypzWK2",
+	"YnBOotk09GaD2WwcHIfTyQkeRgRjL5hMcOgNJni0jMbRYDlcesvZcBiEg0k4DQaTpRd5HvZm1b4BdTPt",
+	"WNrNBYZXD6XSUqR6Hlbg1wuvm0cgJXkD9B4eBzMyjHrT5SDsjaMR7p2QSdA7DofLGR5EHpmOftnkNKb5",
+	"trekcdz/Nb2ygX848gaDYwX/Q0a1w98yVeUMoiAkw+WQhEs8mS6jsTebeoNoeTwcRORkOQlGo1k48AgZ",
+	"D08I9sYRJpPJYLCczqJlNIuWJ3vOYDgfjH76uFYray+Ifez3C8dtcNyntIjv3cdz7barszA0Y2n3cFvM",
+	"kb/exDlNcZYfRUm27kExoT7yjar0RcKwuA/zBcOoXoofEqX3hadC4oDUEkjMy1yPPrrIq32Liii9Ipr1",
+	"AUe+Wk0PDG2nsnCPbjxvqDw7glorAXpFeKvKPRDzFu2SVJyrX63GD4AoTfbVzhL8tBITu2CdRPVF6Oq4",
+	"WL/smuDLIFmhZ1XiYzuVyNhuJbqvWkHFL7PkLRKPLE9cVBr+c4o8bdY2C0qDaHEnUqb6cfwu5ivNgBvO",
+	"Xy168ACzD3H2fpF4PjuJ5+Mz232MVjUNK8jGF3ZbZ7fyjhv8soXb3tV8eGTWfzvSuTo7PcpGox1gPq5Z",
+	"pEfjl2uko8nDrbBNS1LJgplZJcAfzbwSymp8tajoA8HtyvUEtZO0f6cSS17WsiuzlVw0OjicXKd6fTJG",
+	"VRrz/gSavCBmFb62t9XRbaV54z2/TdmdP92pCJRdK12NcVVpUGbVK4wXN6DvuI4qkyHm1xh8TnmacGpv",
+	"NunjPMfBShY7F2yG4TX5enfrxM6/N0muW3ro1OWiFz707qiKBiYJb8DgS+jPx7JL6uTHQwn3CyKY/9G+",
+	"xNK7BPYaocamG0pF7wkRSlaSuTx/jDKY/hDSWho8F2yHp2ZJ4oRdcaFs1VJfdwXcWjNPDw64bQceiFT/",
+	"o02q9yDEO2P+FcJ8NCqni5BIamcilqR0Qiz2v1Cz/zQ1MxMYDGKCuaAiBoWT5Kydvpltau5B2qx5Ex+N",
+	"uKk4osOImy0x//fLKbDC7wt1+0LdvlC3jyGrmXTlPuTNVi3kULr2QlVD5rU0sSZ5k2GQtfxwt+aDVkXo",
+	"jG5zrqRr9apoujbIptkuDp01m4ZBzd5K1zBdsjdhQiIEe59brdsLVSD7B8b4tEuOqLPhBErzmOSva08d",
+	"L6isi6YHK/u28/vijLdYh+2ZQZXyKSyRFfd0Nh8gja72scdrLv2jRmaQ7qb485tKy0Pxp+5HSO+QAcR2",
+	"Zf8URs+BtYOh0d1ABWTK5moqk6etZWHRh+znN41mhEazoLakoT9Eev4d4no/JJW/2XHC6KvTBsAD8v0N",
+	"67ct/GN39jfPs02QbzJSqUhsthSNaByTEFF2V5zX/y6BAsRM9ROFMqOqd5v+XZ5aAUxBIYohBBQrIzzF",
+	"LQMUoK98b8c8Y7xHMikAF5EPlUGriHxbu89f/EKfn1/oP0tjdQcZSWQHw4NI7PtidqGHyW4pGeE0JCww",
+	"EonF2D2Qh37dZJSHNMhlHzrdbnHsCdRXY10+ukQ8yAhhag9qkOeJTKcxvpt6t1+o/Eei8kamdhuZN1oB",
+	"fSiZP9jFWe/Su1uj/JJV+3FT7ex2qMM0NFN5uIdyts/4VHiIoCYxX+EUFEibalEoWAt2oIaF7qlglcHI",
+	"B5ivQM+yLtiuaxkmrTsqW+ZRfNGz7lpw6NOInJb6T4aw9wJKQUGfBKsMqutIVURIXSqqMY4qo8x0f8jK",
+	"WJaqUx8qPr7KcCiwOVByQUNwVJt/Kt7gZF8U73B5QsbRFPcGwSjsjckk6s3w8bJ3EnjhgAyjER4vf1Gz",
+	"tUmNA2849jzFZg8Z0C42VmepSI3DYDhdjqfL6SyKAvE/JyfL8WQUDMKRNx6MxP8Ph+GxNx3PRssIe9HJ",
+	"DE/IbDYdTqfkGJNdUuNwPvo8pMaip7QSHMezuwmOFyzc8Bwsx1rOe5YwskWcZNc0gARvLe0dm1Lia4Iz",
+	"jlQRNFPUJFxQbMzQ0Ph0dBdB0Sjq8kcoLQfHfkiR5/9EGbrDbQgFSu+sVfdFrvxzVGuxewBaBcu9Ld3a",
+	"azg8emf2jzU41QNu9j9Tlam/+/FVUdz1Lm3d7tHCraUNG3QIKzt1yTZsRbswIcHW+rAVPesa7b2MGYyu",
+	"ZrJ2bPFRvbPZgrW1NoMwfazbXCaZbljmIk6EcJaTeKs7lhU9zKDWBbwN8y6Ynpi70JdNgh3auKmtix/0",
+	"dtsKvhXH/icvBiGHqmXDmYhUYo4pegIgjX67OE0d1ymgajyRSLSzS+9dilqqY/ldKz7k+r6bLpESKRs9",
+	"hu8dOl/Uhzc51bBiSFJrccj2u9XySUC/p99d/PDbxeA5veAX7MUkeHgxvXib/uufD7876ZPtd95PP05W",
+	"S/biu5/EA/Z8tVy/oMvRKgqf/HPz+seJd0Fv6Ot/fXPz8sf/EoP99vrHydvX65Pxv4aPb4KHF/xi/c+x",
+	"GPTZq+Dd8/PX3vPzt789+9brB8PHm5+efHdNHg5+wz+Gm9f/ejEI1j983JKlxenu5pkAlD9tLSLVLFgl",
+	"s9bNJQbySjgYLK3asFRwtup41bbDP78RtEN920juqk8DbYWVaFybR5AsS/l2IaY1uwAXvXRVgxWamTSm",
+	"39QcuGX8V42uvckNa07Wb5bRso2mbEJiQeUyOTJaCRsDabHBvijDivSP1w/N/MNigDJm9PbN7f8PAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
