@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,7 +150,7 @@ func (x *exporter) step(e *journal.Entry) []*yaml.Node {
 	if e.Query != "" {
 		if q, err := url.ParseQuery(e.Query); err == nil && len(q) > 0 {
 			qm := flowMap()
-			for _, k := range SortedKeys(q) {
+			for _, k := range slices.Sorted(maps.Keys(q)) {
 				add(qm, k, str(x.substValue(q[k][0])))
 				if len(q[k]) > 1 {
 					notes = append(notes, fmt.Sprintf("query %s was sent %d times; only the first value is kept", k, len(q[k])))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -92,7 +93,7 @@ type Fixture struct {
 func (f Fixture) Decode(kinds map[string]map[string]func() any) (any, error) {
 	newValue, ok := kinds[f.API][f.Kind]
 	if !ok {
-		known := SortedKeys(kinds[f.API])
+		known := slices.Sorted(maps.Keys(kinds[f.API]))
 		return nil, fmt.Errorf("%s: kind: %q is not a record kind of %s; known: %s", f.Pos, f.Kind, f.API, strings.Join(known, ", "))
 	}
 	v := newValue()

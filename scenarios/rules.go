@@ -3,7 +3,6 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,14 +227,4 @@ func Scalar(v any) string {
 		b, _ := json.Marshal(t)
 		return string(b)
 	}
-}
-
-// SortedKeys returns a map's keys in order, for stable output.
-func SortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -11,9 +11,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -270,7 +272,7 @@ func describeRule(r scenarios.Rule) string {
 	if r.Tenant != "" {
 		b.WriteString(" for " + r.Tenant)
 	}
-	for _, k := range scenarios.SortedKeys(r.Match) {
+	for _, k := range slices.Sorted(maps.Keys(r.Match)) {
 		fmt.Fprintf(&b, " where %s=%s", k, r.Match[k])
 	}
 	return b.String()

@@ -6,8 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/store"
@@ -46,16 +47,16 @@ func Take(ctx context.Context, st store.Store, tenant string, apis []string, now
 func (k Kinds) Decode(apis map[string]map[string]map[string]any) (map[string]store.Records, int, error) {
 	out := map[string]store.Records{}
 	n := 0
-	for _, api := range sortedKeys(apis) {
+	for _, api := range slices.Sorted(maps.Keys(apis)) {
 		kinds, ok := k[api]
 		if !ok {
 			return nil, 0, fmt.Errorf("apis.%s: not an API of the sandbox (dcms, dmt, profile)", api)
 		}
 		recs := store.Records{}
-		for _, kind := range sortedKeys(apis[api]) {
+		for _, kind := range slices.Sorted(maps.Keys(apis[api])) {
 			newValue, ok := kinds[kind]
 			if !ok {
-				return nil, 0, fmt.Errorf("apis.%s.%s: not a record kind of %s (known: %v)", api, kind, api, sortedKeys(kinds))
+				return nil, 0, fmt.Errorf("apis.%s.%s: not a record kind of %s (known: %v)", api, kind, api, slices.Sorted(maps.Keys(kinds)))
 			}
 			recs[kind] = map[string]any{}
 			for id, raw := range apis[api][kind] {
@@ -108,10 +109,10 @@ func Save(ctx context.Context, st store.Store, apis []string, now time.Time, pat
 		}
 	}
 	f := File{Version: Version}
-	for _, t := range sortedKeys(tenants) {
+	for _, t := range slices.Sorted(maps.Keys(tenants)) {
 		s := &Snapshot{Version: Version, Tenant: t, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
 		for _, api := range apis {
-			if !contains(st.Tenants(api), t) {
+			if !slices.Contains(st.Tenants(api), t) {
 				continue // never seed a partition just to save it
 			}
 			recs, err := st.Dump(ctx, store.Partition{API: api, Tenant: t})
@@ -173,22 +174,4 @@ func LoadFile(ctx context.Context, st store.Store, kinds Kinds, path string) (te
 		}
 	}
 	return len(all), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
