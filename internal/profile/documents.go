@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -73,14 +72,8 @@ func ReadUpload(r *multipart.Reader) (Upload, error) {
 // checkUpload does every check of an upload and reports all problems at once; it returns
 // the document's content type.
 func (s *Service) checkUpload(u Upload) (string, error) {
-	var problems []string
-	kind := ""
-	add := func(k, format string, args ...any) {
-		if kind == "" {
-			kind = k
-		}
-		problems = append(problems, fmt.Sprintf(format, args...))
-	}
+	var p problems
+	add := p.add
 	name := strings.TrimSpace(u.OriginalFileName)
 	switch {
 	case name == "":
@@ -115,8 +108,8 @@ func (s *Service) checkUpload(u Upload) (string, error) {
 			add(errInvalidDocument, "FileContent: content type %s is not accepted; send a PDF, JPEG or PNG (%s)", ct, strings.Join(contentTypes, ", "))
 		}
 	}
-	if len(problems) > 0 {
-		return "", &Error{Kind: kind, Message: strings.Join(problems, "; "), messages: problems}
+	if err := p.err(); err != nil {
+		return "", err
 	}
 	return ct, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Error is a documented profile error: a kind from the error table and the message the
@@ -16,6 +17,28 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Kind + ": " + e.Message }
+
+// problems collects every problem of a request, so the answer lists them all at once; the
+// first problem's kind is the error's.
+type problems struct {
+	kind     string
+	messages []string
+}
+
+func (p *problems) add(kind, format string, args ...any) {
+	if p.kind == "" {
+		p.kind = kind
+	}
+	p.messages = append(p.messages, fmt.Sprintf(format, args...))
+}
+
+// err is nil when there was no problem.
+func (p *problems) err() error {
+	if len(p.messages) == 0 {
+		return nil
+	}
+	return &Error{Kind: p.kind, Message: strings.Join(p.messages, "; "), messages: p.messages}
+}
 
 // Messages are the envelope's messages: one per problem.
 func (e *Error) Messages() []string {

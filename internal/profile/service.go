@@ -74,14 +74,8 @@ func (s *Service) AddCustomer(ctx context.Context, tenant string, in NewCustomer
 
 // checkNewCustomer does every check of AddCustomer and reports all problems at once.
 func (s *Service) checkNewCustomer(tx store.Tx, in NewCustomer) error {
-	var problems []string
-	kind := ""
-	add := func(k, format string, args ...any) {
-		if kind == "" {
-			kind = k
-		}
-		problems = append(problems, fmt.Sprintf(format, args...))
-	}
+	var p problems
+	add := p.add
 	blank := func(field, v string) {
 		if strings.TrimSpace(v) == "" {
 			add(errInvalid, "%s: must not be empty", field)
@@ -119,10 +113,7 @@ func (s *Service) checkNewCustomer(tx store.Tx, in NewCustomer) error {
 	} else if !slices.Contains(f.UserTypes, in.UserType) && (in.UserType == Individual || in.UserType == Legal) {
 		add(errUnknownForm, "formId: %s (%s) is not a form for %s", in.FormID, f.Name, in.UserType)
 	}
-	if len(problems) == 0 {
-		return nil
-	}
-	return &Error{Kind: kind, Message: strings.Join(problems, "; "), messages: problems}
+	return p.err()
 }
 
 // mail puts a message in the tenant's outbox: the sandbox never sends mail.
