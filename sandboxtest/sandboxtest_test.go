@@ -92,3 +92,18 @@ func TestAdminThroughTypedClient(t *testing.T) {
 		t.Fatalf("catalogue: %s", resp.Body)
 	}
 }
+
+func TestOptions(t *testing.T) {
+	sb := sandboxtest.New(t, sandboxtest.WithSeed(7), sandboxtest.WithCustomers(2), sandboxtest.WithJournalSize(1))
+	params := &dcms.ViewCustomerParams{Tenant: sandboxtest.DCMSTenant}
+	for id, want := range map[string]int{"700002": 200, "700003": 400} {
+		resp, err := sb.DCMS.ViewCustomerWithResponse(ctx, params, dcms.ViewCustomerJSONRequestBody{EntityId: id})
+		if err != nil || resp.StatusCode() != want {
+			t.Fatalf("generated customer %s: %v %d, want %d", id, err, resp.StatusCode(), want)
+		}
+	}
+	j, err := sb.Admin.GetJournalWithResponse(ctx, &sandbox.GetJournalParams{})
+	if err != nil || j.JSON200 == nil || j.JSON200.Capacity != 1 || len(j.JSON200.Entries) != 1 {
+		t.Fatalf("journal with capacity 1: %v %s", err, j.Body)
+	}
+}
