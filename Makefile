@@ -18,9 +18,11 @@ run:
 build: docs-assets
 	$(GO) build -o bin/sandbox ./cmd/sandbox
 
-## test: vet, formatting, generated-code drift, then every test with the race detector
+## test: vet, formatting, generated-code drift, then every test with the race detector, and
+## the API suites again over a store that encodes values and re-runs updates (as a network store)
 test: docs-assets vet fmt-check check-generate
 	$(GO) test -race -count=1 ./...
+	SANDBOX_TEST_STORE=encoded $(GO) test -count=1 ./internal/app/... ./internal/dcms/... ./internal/dmt/... ./internal/profile/... ./internal/replay/... ./sandboxtest/...
 
 vet:
 	$(GO) vet ./...

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/partnersandbox/sandbox/internal/store"
 )
 
 // The documented sandbox credentials a scenario file uses unless it says otherwise.
@@ -90,7 +92,7 @@ type Fixture struct {
 
 // Decode turns the fixture's value into the typed record its API stores. kinds is api →
 // kind → new value (snapshot.Kinds).
-func (f Fixture) Decode(kinds map[string]map[string]func() any) (any, error) {
+func (f Fixture) Decode(kinds map[string]store.Kinds) (any, error) {
 	newValue, ok := kinds[f.API][f.Kind]
 	if !ok {
 		known := slices.Sorted(maps.Keys(kinds[f.API]))

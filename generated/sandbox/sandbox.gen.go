@@ -210,12 +210,15 @@ func (e RuleSpecFault) Valid() bool {
 // Defines values for SnapshotVersion.
 const (
 	N1 SnapshotVersion = 1
+	N2 SnapshotVersion = 2
 )
 
 // Valid indicates whether the value is a known member of the SnapshotVersion enum.
 func (e SnapshotVersion) Valid() bool {
 	switch e {
 	case N1:
+		return true
+	case N2:
 		return true
 	default:
 		return false
@@ -415,6 +418,12 @@ type Clock struct {
 
 	// Offset How far the sandbox clock is from real time, as a Go duration.
 	Offset string `json:"offset"`
+
+	// Own The tenant moved its clock on its own (it no longer equals the shared clock).
+	Own *bool `json:"own,omitempty"`
+
+	// Tenant The tenant whose clock this is; absent for the shared clock.
+	Tenant *string `json:"tenant,omitempty"`
 }
 
 // ClockChange defines model for ClockChange.
@@ -629,16 +638,23 @@ type Rules struct {
 
 // Snapshot defines model for Snapshot.
 type Snapshot struct {
-	// Apis API (dcms, dmt, profile) → record kind → id → record.
-	Apis map[string]map[string]map[string]interface{} `json:"apis"`
+	// Apis API (dcms, dmt, profile) → record kind → id → record: the records the tenant wrote, and
+	// `null` for a fixture record it deleted.
+	Apis map[string]map[string]map[string]*map[string]interface{} `json:"apis"`
 
 	// TakenAt RFC 3339 time on the sandbox clock.
-	TakenAt *string         `json:"takenAt,omitempty"`
-	Tenant  string          `json:"tenant"`
+	TakenAt *string `json:"takenAt,omitempty"`
+	Tenant  string  `json:"tenant"`
+
+	// Version 2: the snapshot holds what the tenant changed over the shared fixtures (a tenant that
+	// changed nothing has an empty snapshot). 1 (older sandboxes): the tenant's whole state; it
+	// is still accepted, and restores its records over the fixtures.
 	Version SnapshotVersion `json:"version"`
 }
 
-// SnapshotVersion defines model for Snapshot.Version.
+// SnapshotVersion 2: the snapshot holds what the tenant changed over the shared fixtures (a tenant that
+// changed nothing has an empty snapshot). 1 (older sandboxes): the tenant's whole state; it
+// is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
 // TenantKeys defines model for TenantKeys.
@@ -693,6 +709,9 @@ type Webhook struct {
 // WebhookAuthType defines model for Webhook.AuthType.
 type WebhookAuthType string
 
+// ClockTenant defines model for ClockTenant.
+type ClockTenant = string
+
 // Tenant defines model for Tenant.
 type Tenant = string
 
@@ -701,6 +720,18 @@ type BadRequest = Error
 
 // NotFound defines model for NotFound.
 type NotFound = Error
+
+// GetClockParams defines parameters for GetClock.
+type GetClockParams struct {
+	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
+	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
+}
+
+// SetClockParams defines parameters for SetClock.
+type SetClockParams struct {
+	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
+	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
+}
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
@@ -872,10 +903,13 @@ type ClientInterface interface {
 
 	// GetClock Read the sandbox clock
 	//
-	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+	// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+	// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+	// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 	//
 	// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-	GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetClock(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetClockWithBody Move the sandbox clock
 	//
@@ -883,10 +917,15 @@ type ClientInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClockWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetClockWithBody(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetClock Move the sandbox clock
 	//
@@ -894,10 +933,15 @@ type ClientInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClock(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	//
@@ -976,9 +1020,11 @@ type ClientInterface interface {
 
 	// Reset Forget state and start again from the fixtures
 	//
-	// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-	// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-	// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+	// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+	// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+	// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+	// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+	// kept (reset it with `POST /__sandbox/clock`).
 	//
 	// Corresponds with POST /__sandbox/reset (the `Reset` operationId).
 	Reset(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1153,11 +1199,14 @@ type ClientInterface interface {
 
 // GetClock Read the sandbox clock
 //
-// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 //
 // Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-func (c *Client) GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetClockRequest(c.Server)
+func (c *Client) GetClock(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetClockRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1174,11 +1223,16 @@ func (c *Client) GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *Client) SetClockWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetClockRequestWithBody(c.Server, contentType, body)
+func (c *Client) SetClockWithBody(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetClockRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1195,11 +1249,16 @@ func (c *Client) SetClockWithBody(ctx context.Context, contentType string, body 
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *Client) SetClock(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetClockRequest(c.Server, body)
+func (c *Client) SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetClockRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1377,9 +1436,11 @@ func (c *Client) ReviewSubmission(ctx context.Context, submissionId string, para
 
 // Reset Forget state and start again from the fixtures
 //
-// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+// kept (reset it with `POST /__sandbox/clock`).
 //
 // Corresponds with POST /__sandbox/reset (the `Reset` operationId).
 func (c *Client) Reset(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1772,7 +1833,7 @@ func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 }
 
 // NewGetClockRequest constructs an http.Request for the GetClock method
-func NewGetClockRequest(server string) (*http.Request, error) {
+func NewGetClockRequest(server string, params *GetClockParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1788,6 +1849,33 @@ func NewGetClockRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1799,18 +1887,18 @@ func NewGetClockRequest(server string) (*http.Request, error) {
 }
 
 // NewSetClockRequest calls the generic SetClock builder with application/json body
-func NewSetClockRequest(server string, body SetClockJSONRequestBody) (*http.Request, error) {
+func NewSetClockRequest(server string, params *SetClockParams, body SetClockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetClockRequestWithBody(server, "application/json", bodyReader)
+	return NewSetClockRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewSetClockRequestWithBody constructs an http.Request for the SetClock method, with any body, and a specified content type
-func NewSetClockRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetClockRequestWithBody(server string, params *SetClockParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1826,6 +1914,33 @@ func NewSetClockRequestWithBody(server string, contentType string, body io.Reade
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -3123,12 +3238,15 @@ type ClientWithResponsesInterface interface {
 
 	// GetClockWithResponse Read the sandbox clock
 	//
-	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+	// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+	// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+	// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-	GetClockWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetClockReply, error)
+	GetClockWithResponse(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*GetClockReply, error)
 
 	// SetClockWithBodyWithResponse Move the sandbox clock
 	//
@@ -3136,10 +3254,15 @@ type ClientWithResponsesInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClockWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+	SetClockWithBodyWithResponse(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error)
 
 	// SetClockWithResponse Move the sandbox clock
 	//
@@ -3147,10 +3270,15 @@ type ClientWithResponsesInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClockWithResponse(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+	SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
 
 	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
 	//
@@ -3243,9 +3371,11 @@ type ClientWithResponsesInterface interface {
 
 	// ResetWithResponse Forget state and start again from the fixtures
 	//
-	// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-	// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-	// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+	// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+	// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+	// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+	// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+	// kept (reset it with `POST /__sandbox/clock`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4687,13 +4817,16 @@ func (r HealthReply) ContentType() string {
 
 // GetClockWithResponse Read the sandbox clock
 //
-// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetClockReply, error) {
-	rsp, err := c.GetClock(ctx, reqEditors...)
+func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*GetClockReply, error) {
+	rsp, err := c.GetClock(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4706,11 +4839,16 @@ func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, reqEdito
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
-	rsp, err := c.SetClockWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
+	rsp, err := c.SetClockWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4723,11 +4861,16 @@ func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, 
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
-	rsp, err := c.SetClock(ctx, body, reqEditors...)
+func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
+	rsp, err := c.SetClock(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4879,9 +5022,11 @@ func (c *ClientWithResponses) ReviewSubmissionWithResponse(ctx context.Context, 
 
 // ResetWithResponse Forget state and start again from the fixtures
 //
-// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+// kept (reset it with `POST /__sandbox/clock`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6026,10 +6171,10 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 type ServerInterface interface {
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
-	GetClock(w http.ResponseWriter, r *http.Request)
+	GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
-	SetClock(w http.ResponseWriter, r *http.Request)
+	SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams)
@@ -6122,8 +6267,27 @@ type MiddlewareFunc func(http.Handler) http.Handler
 // GetClock operation middleware
 func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Request) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetClockParams
+
+	// ------------- Optional query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetClock(w, r)
+		siw.Handler.GetClock(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -6136,8 +6300,27 @@ func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Reque
 // SetClock operation middleware
 func (siw *ServerInterfaceWrapper) SetClock(w http.ResponseWriter, r *http.Request) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetClockParams
+
+	// ------------- Optional query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.SetClock(w, r)
+		siw.Handler.SetClock(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7173,6 +7356,7 @@ type BadRequestJSONResponse Error
 type NotFoundJSONResponse Error
 
 type GetClockRequestObject struct {
+	Params GetClockParams
 }
 
 type GetClockResponseObject interface {
@@ -7194,7 +7378,8 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 }
 
 type SetClockRequestObject struct {
-	Body *SetClockJSONRequestBody
+	Params SetClockParams
+	Body   *SetClockJSONRequestBody
 }
 
 type SetClockResponseObject interface {
@@ -8147,8 +8332,10 @@ type strictHandler struct {
 }
 
 // GetClock operation middleware
-func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request) {
+func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams) {
 	var request GetClockRequestObject
+
+	request.Params = params
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetClock(ctx, request.(GetClockRequestObject))
@@ -8171,8 +8358,10 @@ func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request) {
 }
 
 // SetClock operation middleware
-func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request) {
+func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams) {
 	var request SetClockRequestObject
+
+	request.Params = params
 
 	var body SetClockJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -8910,123 +9099,131 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H1rc9s4tuBfOcW9VbHm0rLsPLraqa4tx3FPPIkTb+y5M7Ot3AgijyS2SYANgJZ1E3/dH7A/cX/J1sGD",
-	"Dwm05cTd21XbVVNjkQRwcHDeD+RLlIiiFBy5VtHhl6hkkhWoUZpfl8gZ1/RXiiqRWakzwaPD6HKBoM07",
-	"2Hl9fHbhfsTw+uwSkjxDrj9nKQgJpRSzLPdfn6aDYRRHeMOKMsfoMDo6Pjv5/Oro/dsojjKauWR6EcUR",
-	"ZwW9tqOiOJL4W5VJTKNDLSuMI5UssGAEmF6V9KXSMuPz6Pb2lj5WpeAKzRZesfQj/lahMttIBNdod8TK",
-	"Ms8SRjva+1XRtr40gH2JUEoh7ZCUFsj4Ncuz9LN0k8VRgUqxOb3LsyLTh1BUSsMUgWnIkSkN+xGB08D6",
-	"bxJn0WH03/YanO/Zt2rvxKxn4N/EtVsUMgVcaDCQvAS9QHBAgGIrBctFlixglmGeAuMpLBerYXQbR++F",
-	"/llUPP0+DHChP8/MNO29X2Ua9g+eGrjMW8i4p43mdB8BD+8FqCpZgF5kfG4WWWTKrTRsLWBO/Zhplot5",
-	"ZTZSSlGi1JklCPrb7Nn8yjQW6j6Y6tk++LGEVUd5TEq2iizdeSL9pb3Kp/pTMf0VE01jAzNuAMrKzBwD",
-	"rwqaMU0KFcVRWhDtObZqze0ZgM5GL0Qa4I24geq0532lE1Hgt2DGjtzES2xZOsCpXYTRbrsA1juJvVSo",
-	"wbsbpQ6UDYRaOg7JsqPz0ycKxJIDfeNkmqH/Y5GiFWtKM10p+9tLtebZ4CVgUeoVzEjo5SzjRK0JKkUC",
-	"b/OM2DxLNmFxkooYvEIFesE0rZVWCVpydxiAZaYXotJGBCyQpShpma2O7IyW/g9aIHRYNWMHqMMK5RD+",
-	"DLxm6//cvWA8nYqb3YsEOZOZCO7fIi482ZvLy3OHWcg0MK6WKJXZcmuujGuco9ygIwNkvUBsD73Zl0d9",
-	"kIJykVxtkg0Xy8BJ/XwMT58+/RF0ViAIbk5C2a1DQhMF9y1mM4UBhfpGLGHG5OYsJPJnUhQgkeVmsRiY",
-	"AgZ/FZBWllcCK60jRSyjevHerR8vGJ8H+Ial14wngaM/akMBWkAhrg0ZLJlMY8DhfAg/HCyCmJDoEOHe",
-	"TIXIkRnBGsTQEYcOzsOb3tjYa8yza5RuJ919pZ13NfOsbV5rYmzVArUmvThKJDKN6ZEOMgxeI9k8/e8u",
-	"zdPA2yw8KGdKH1mAepakL0684g6+vahlVnhLDWt6zVMiT2mC2GMMSSbPWJZjGtRAlczvF/gZTeIx1MaH",
-	"HR83mG9x89oG2vttH0aIxO9U1y1SCI2tMdqlDQw/Trq4bWvmPuG6Bs6a0NoEae17C0gI8jfIcqt+uzBu",
-	"nrK4Cpzl2jpuVGihv4lKcpYHsMFKlmR6FaY25HqDAe/SXm6ZE67l6t5T9ZPHDRB3gG7n7DPDNg7TGdKe",
-	"hXuN9icKju2nu/RtUBimmLNVeJZGob6mj5y2N4rCOlqgkDyvbAaMr8KzOwl91hZivCqm9ghmrMr1fYv/",
-	"TB99y+JWks2ELJi2R//iWUCLP4bZGt4DGQRpbTgZ0Fmee7MqhR2F/rEzIAfBjfSYsXH0W4Wy5/AkW4J5",
-	"DfbzHk1Yu6f9nt9UpKsYCqauMO3Tp8bp7ZvGvu3MAztaVjwhmQkl+asvnsHb7FV4+7LKe+ZmkhBM763B",
-	"mmKSpZganFrj7U4CUc5OvI8CvT35LUS4pbn5EkawXKAx5iTCkpG77fYAOwwMp8QgOovP2TVCVQ6GQarW",
-	"dQRlAyiyYh7JsAypVjN97PyqOpByt4NV61nPUR3h0ZBqi9xCArXlYmyIUxOdCJmSWpS7OV5jDn+7+PDe",
-	"RTHEzOy/zQXBA772i92NGLu4/zwE+gddnvKZCOj6mzKTqHrMrkJMsxzfW5kaFFG67HveawQq5GmP3UkU",
-	"3wNKL8Wt4aImiQ7sFtIGrnqpuIUBD1oQgZWeiptN/Dlb5i5Tu8fovcps5MobKkvMHW2WTKmlkGEj9A4U",
-	"qcqC2/OuyJTqVzZabGnbGrjN982Ka/PXUD7YYK3RGRr5kWl8lxWZDiDZGMmZ4OcozzJeaUN6RcazgrC7",
-	"H5JhqVjyXLD0AUOQsyl5B0H/TiKZZdcs33rCDbvOzh4HdhOcPrSHIOLIKf2IyhlEXczp+4Phxqk1CmLy",
-	"l4mJh7A8v19eu5nDEF1nuNwERmbq6h1JyzZnvDNu/hmmWVVEcfQmmy/CrLFh/B+VpRTXBqUfkdY2f547",
-	"x+97/AK7gT6cPmQbvMpzOnefA/gdtrUN+z9UvK4zvFexzdaDaHPm1kbEgq2CYNVG/OYbC1Eo4lQwvjLW",
-	"sAm0LZhytk7HxGxxdY+ALphOFjZQlGY0PcvPu5yzgcT17T7Awg9YvgXLOP3o32QhJNIel1meu02+hN39",
-	"Q6i4znKQWBCZfJMJF9TQIX3QNb3sUH887V30kcNFickdJHFXaK4qQQt4MVIuKHfwfFSEA9M1HXkWSgTn",
-	"mNAsuzZkZ0EXFf210LrcfT4aNX8+Dack/lAK2QgceuePXEEbTe34e0FEbHPq93GUC12TW0GqYErKPkBy",
-	"teYb3av52ljoo5OA0pf+8VYxFiN77jNA7JQhGC44K9VC6GAoRd1FBQ98fttvNDUP1ojh/BR20qRQMaSF",
-	"rhM5A/g//+t/g8REyBTIbjO/s7T1uEUkrdXYFfIj/WjpgTuI7hqlcmlCx5r7n+4lFz+o5QCaMwgdm831",
-	"v8VVKFJe0IvNbb4+u4Sjk4vdg+cv4ApXsPP0AKYrjWoQwyum8MWzsDuO+jzj4RmPzy7gAjWcn76H/zig",
-	"2WnmO6d7uEqu14/91sIYUfptpkMhTZle1MbGZmSQybTXqUOuM706TcN2pFiSCoCkUloUKONWUpFxqDhT",
-	"KptzTCHjSjO4ynQQI8ZVC2D37Oxf/zL5oxaG8abERJO8Ck51len3okftqytMzxkPvi3t880tXmX6iYJZ",
-	"leegyac/P3oPOzN2hTG8qxZ81xQ39ITgMn7RlzR6MBHYjbUOxMLc3leNyLh95K0DrkEKkc8/cLoQIpBQ",
-	"ZJVeXKDWGZ8H1MhRmb3F1aELc70nlfXvwMzDl8QFWXIIlULJ7RvvAw/hyCVK1UIs3QBTBeK/oHP/i/tv",
-	"aGsIurLZMeQG2htIek7aeeGhlx7S8MFs4IxQ41nHWyDvBSdMW7xEcWRwEDQzyPNbHYvK0kHBbpxDObpb",
-	"x7qBp1yjvLYpjO6RXGAieKpgijOyI0mWzzKpyN/TcvUSUlFNc1SALFnUycm7V1SYyGAi+Ozo2IjStWR6",
-	"NudMVzJsq2yVb3NJNY/gQE6JLHwX+9pkW6e8XJnE0flpDArlNaYwXTntVqB9JInS6FHJpOYo6WsFFU9R",
-	"wmTv82c31d5kOOanGnLUCpj/OAYG/+MINLLCGE1wfAplVmKecZoeDUkrjdhJlh92LToQMxv3H3NfMwI7",
-	"k81Y8mQQe5+dxv9qE0E0WmKCXFtTLt7U3jGUKHed13+FKzXmBJcRaCnTLDZg6iYyoBy/+4imryAxBolk",
-	"GsEUkakYllZsqJjM1qm4GQzHfMyPYOxE1ziCrEGvsYsMwfiJG5xDIniCkmNq0WN068TOMvFh9B1yCMZ8",
-	"UtdqEU7M12eXMKlr+Sb2Q5g4NHy2byYDHw2vC/3EFfInyq9zmk7GfG2og2AwBJNXVWCMc6Zg8mVsU5nj",
-	"6BC+jE0adBzFMPbhrnF0ezsx+LggCiBVabehYmBJgqXGlKwtvEa56qKCGccvhRSTnMn2Z7VNDWI25m0c",
-	"JoJryUg57kxRZSkqCBDRIYyr0ehp4ijN/MBJ7KvxhEyQ6LuThxpzd1xN0umQtvXVH8tXXwP0FXA2w0TD",
-	"1zH/uru7W/+PPp6sZQcn8LVbGmK9nVHX+5sY9898a1MbJm1TVMkCcqbJMybIlizTgCT2fEqkznhk16jI",
-	"p1yHwSQJad7JutdID2mGy+NzaN4RITv2a/IsZtKvMHFeJo2sX1rIuhOkUpQlpsBmGiW8GIEyATimQAnB",
-	"vSgKgv4VJt6DncT13089sDVhPFGQiqQqkBN9PR+NYA+ej556iDOLHVtEhvwac1EirUBsO2WpK4+ak5xr",
-	"Pnw2GhFNEA23qrjgqM6mkchqSUvzaDKAhHFIBY0ZcyNzfS2Y44QhfJBEQWIGJUmxFHmChzZ3ZYVnN5Fm",
-	"xRtvpfHckzE3pVKeEN0ubQLRjFCaaRyOjXuRaVPPe+44xwtLlhaZ0RZRy4OJ9oej4cg59dzk16Onw9Hw",
-	"qUtEGXuktfPE12XNUd+pnFzJVCrNKX+4PAdrv8VWKtW/1CIr6TBJaM0lKkMxhLPmN4nkXSOSYZnxVCyV",
-	"wZ000Uyj49UQTk1FrloYeTJdOXniS1LXYhbRX1HbCrO1CuWD0WiLwtztqmftAj1VxM7vNKWyVVEw8hCi",
-	"j8jSTf1GR8rIOv0lsr8/kaEnQllqEtquQozE9jj64WAxjm4nphjMMx8di6sLI0R1ZdTO5MeRIgbcf17Q",
-	"//1wsJgMXhptoFCPI5KM0cHo4MXuaH93dHC5//xw9Oxw9Px/mmUUGueFRBxbqxGzcxgJQ6BpWeHtBOYC",
-	"FUxZckVD6rK64Zif3LBE5ysQHJ02LSx1d8/xon2OJi/5SqSr7Wur12vq6txl/YxQaI/JEnz9hfkdRIU9",
-	"8wcQiSv2u+2aiQZF/0/p08lxQzYGRFPB/szCEJq6hnWvVerfpfEzcY1b0fht3JY7qUhUS+xscPNreh93",
-	"WiZ++WLbGGxNSN3HYJPwDYrurOmOIwdAKO/y6d7D0Xij9xa6yLunEuiT2IiTvrk8ewclmyPsfMRUJLWJ",
-	"X8dMpxln5PFwARz1Usgr4IgpksPexbkrqwaJM5SkgsjSJhegPd2HEjl95LWrap2JwX7oSPYkwTZUmvGU",
-	"5YLj8Nd7j+lVxdMcHyh52TWzCHogJv/GrtmF+e1o99n9tFu3aGxi0RwFTM0OXDWEQ6k9q0rhvXj7tanO",
-	"SzFHm3HtYuo4RyZ9Fd93ioC1cBnN3EkG98Ur/Zdh57Qn3O6q/GCJEr01uE6NJyaM1vLxWgjzT0jFBS2M",
-	"I5jS0ZB1RNaas9wLYQIAjZsIO9agt5WGxjJATdpusrvr1thV2X+Ra5CiNcf2R6PRSxB5inLM7SSs2cRg",
-	"CK9ESlujhzYsdQgJ6VBbvediPTYW8QL2IGdKw7MYzk/fW3vl/PQ9TEm4KeBknYw5K0tkMqTX/oq6Of4t",
-	"hFoTTu1ljTg8spsJe/DwB0nTUO46PK2x9joTtyJIo1E7iBQqUfj0O6pNfy49itOk10zc2IYrOC5RaUsX",
-	"j6A+P1oiX3en1xYKclRQCu0lPkQXZDcTwFNtZn2iHIdZR5V262xt8uc4zLJcm2A5ebfjqGCczfEoz99m",
-	"WpkqPhptXP4Ex5z8JXj17sPxWzIKJ/+9RY0/dYaSJ3/wwpL5T3V8xD41lWQ/1UN/MvNNhjAxLyag2RWq",
-	"MZ/Y0EAqNHmOprCNPJxQXZuNG/xkBxiLz0USDCMXbAUSS2R6CB947pOMSmd57l0zh60xNyWttHcvjAZG",
-	"ghi0YxrifYPz/6+5v67L2ACopax6NlQXS965Gbwpc9MZYMtXQjP5+sRmnqZUjmmNksb85y//+dOnf/9p",
-	"+Jd/CybD1hq6lF4Zz3wmZBF9t5Bab3SoOimXXrVuvttGqRs3gL5+BLFlaHpNNsLOTEg4PgWmFO1DcDV4",
-	"gODCm1LIfsl1WUmuHGMnQpLF4FYlFe8F5QAyTs5qE4gxgVPDtP6R2vt4cvT67GRYpIND45AqjeWYlyht",
-	"KNMIMWJxL0J8vNk1ztFPGwJOTeHLXOgYlLDBdYWmHglSmni6ggV9PUUTJx9zBhJNFMQ0daHSh2D37bLh",
-	"ZNXQXz6eS3IpZyv4+fTdCezuaibnqOHvH99NhnBmC81dCGmnMUfiMbcpEBXDh8tzZeJaXJj+aTsfmoRV",
-	"jUgC0ZpB8gpTL/IIKyF5dmIA/oME2iNIpEBIy1HCE2Uix8MoLDF8u2MvzA/j+BV7uN/YpeOQH+jzKqZx",
-	"0Z4um+bYHbgFG7pw4d4XVma3Qw9rn9937KL3PcffvWnAnmH/NQO/p8f+nQdw2XKknw5HtTP93c7nhzoO",
-	"1sr+Pdhld0jaa+og1d6XdlHk7Z5silyDIcYLmyFsBj1RwBKjJ9ryTmbqCmwLgaM0mhYlLEWVpzYlN8sk",
-	"+VNjPnFwDe0En22wKZ34/NsQ/uHi6nXGzCCihoEcvFwIEkZVSfKoHf0d8x2Tn29lAGcuUaYQ0ycKZtmN",
-	"rmSdN1M+X9SeBRZMDYbg6lV9QFWAL2sdcyHBF7a+BMbrN9B60YbZX1EhcZeYCVPYcbMPrHKKQegFymWm",
-	"EJ6NRsMxr9FQF6xO4madAhlX8E4sDXbrJd9k88UQjny83PB84qLBrNKiYDpLSK+FhLctGb6ood6KgdfK",
-	"bLe/MCT+ZnXw6RsDwGuFz67e2VcvN0XLWwd0XZH4HxzL7VR298ilDstyXLqc0TcZd98nzEwMmDU3NzQ8",
-	"oRdSVPOFo9WWOKtV9ppEq1vXw9LqtRSlqm0xI0I7TL0jJAhy4cSsli1xI0BIuC5N/5nxdo0YyUic2U8H",
-	"L8fc1pnY2UyYCY2FNGcZb2KrTsAoIFGlCfs3NlA1hLZOzhRcYalhx8TebI20Xoz55PXJu5PLE9i0gieD",
-	"l62sTj3eGoZuPEzOP1xcwnoSbzII87utK34cI+3bXJwWa/pKstblRA/gxKaBJMAS/6ATXTKX9V43lX4W",
-	"xnK2VGPLXJjUfefaIlQzYpNMfdFv0EB6lyltq4V/TxFhFggg4sSQepNyjqHtIb0kZV8i17arVGm2UpBn",
-	"ijTLTl0oD6NBt5aalF4Qsd0uVVK1RKILsQQx08ht3ZYvxK+R6l2xO3KfYzqzVgHJP2FHlLZS2eQRc1vH",
-	"5Vj1Mob1t5bRWX/L45jjbxXLif+NEzXwRQe+pv1fJDpI67oM/89EOXtC2vqN13Ftdxj+f+8dUlNeoSa2",
-	"NH3Mg7Xpg+E4MrLCr+WtB3Ibu/VWtTVYL1cjJQbMa2NiYtzxiSmZsqHutcgYgXaV6VM+E8PR0Bdakshx",
-	"PiRRGQ1kyvVUq+GY93QKEw+FW9gVLDMO4hqlJYmXruKiftoufSC418WZq2qxmHI+v5nBHV+7IQx2yGN3",
-	"C5hSizyvS1+CEvFIFqYI/3syzHVjSJ09dk+i/eejkfFiuova2OfbzMZR6kaQerh70nR6rE8wR33sCpfr",
-	"BpfDg9tuc0Y9Xd0T0lRERy9+eP7ihxcb7R4RKebW1PV0kS+U3uVC7/rLyQICvAZn/wF58rrpZivDav9R",
-	"pWafQdWIsUeIkB3JgtykquN8t+VeQKHsfcnS27vyiB8NSzjyvd9uzx5mrW9q92eha7Rcb8132oyvM8Ue",
-	"hqLmTV+M8GSj5jBQrWj0k24kL4l/V8GWMG5rCpuPfAjQirYxv6NGkZBeFygatVfP0r52az166C7LUHWU",
-	"0YjHMZeB+8q0zOZzrC3JtVvK4EO9I4mQLDAhB5ppa+vsVqU1d5S2BW51BeahhbZgpfGAmYe0VZdHmocM",
-	"3Rq3IclKZs9FfUiPX7yxfcJh2zTId9uz7QsPf3H32Xjg/aUrEem3aDuxa6dxl0LWF6od/vKpfS2kHwZe",
-	"KPtdX7Vc3YPRiLDjpjr++8VotN+asL4sot2j4fRHNDL/mYxGYNX6Nspm5aCq8JA8G41oJnvHS7R3vb/X",
-	"2fvtp+2Lq+qbJ/vSG03b4aaVulnBXouA7eRPq/fuDvHjOt26tkrHA+271tV2lHQudbXTOFd1EANTY072",
-	"3BAm53+/nJAgaKrtlBYSAV2lnRnWKiPdiOHWvYQP8w6/R588nvdTA98XHHHvN4pVbLbFe/xPyGoU7rZJ",
-	"DLh9cVRWoR7EdtCtnsp6l52z1i1YzCHayxZbp9S8f+JTMmqzwPW8+oPO6yEm8bcc1ePG0NZacS32wte6",
-	"PLiJzc+2TW61HXwgLkwfpTTEMjRbJzATrmA12dwbrLDD1d4X+8ftXlroPaHLvS/2eprbuzI975jSH8y1",
-	"NWtEF9pV88meu9661tBdy9Qu/KeRJv5mor4M0OX5o1QbmhKyD2QKkrQ3ppZFhKs5g53XZ5ftnLk7uftP",
-	"9Mq1FvdW8dugQG0Ic8TUGHvTKstTQJ7IlWnwcQJAtbqaFOrd89P3vl3YpvkZtJTYwHVouc6mTtey+7hW",
-	"coMYpkIvfM8x/J3nqBQkgs+yeWWah+okSTfrUyknb1t2qU+Tu6I/1aPqWv3X30rHvyf5tcDroUA6vpBN",
-	"00gG2yhxZbf4cPrJ6Jdp2729k446bYcmzGbKJN2ld+36yZcNebF2T/TUVqKvk6LvXh7ze9qXY9/yb5ud",
-	"X52+HwzhcmFiPtoUifg4efORNYPg0rcQjjmBfmjrNk02k+UG+F76sd3qjysEfZf0n0MG+j32UWD2/Unv",
-	"Iys07JmYEzYEQyfyLUQr6uvQ7m1esgdtblaDgmX5S3A3nQHu0m/V7ebOM36lIKdnC7SNwRs04S5j+zPK",
-	"Ewdaz0latHWzAuuy5Yxl+UYv7djcqDaOXBy6/hcCtkjrbZydZBrz+hq1PuOjddnanxHPLfB6cG23eKfk",
-	"bmO41awcRGrtjWx0TT0Wpr4x5R64+W5/FLzd7umodYOdlXehO+tejLYPJa+dwh+Ypd/y/IGLJbmFJrb4",
-	"GNWXpp4GhIQ0U6baS38rRd3Dpsvmno2+mPRr89xfyPF4bNofezZZ/vY1shwHm62XhW9Mazz9GsYQZ/XJ",
-	"oMff2eMRoIeth/p8udVj+C5bYjEYLTl3BGnuoXdpvFp7mGD1+YeLS0zJYpxUMp8AUzZtaQp3J26bJzR8",
-	"QozkixV9ndmKFfnAdR9MAjd7HJJ9fPD8hesAWOANvDk7Ot69eHNEjoqL1U1FuiILGlNrP9oiWhfSH8IR",
-	"2Gv5wV1ovxrzHd+oZ25WIIbkgu8e3NwMbA6S5FoKk+bulIltb47dM38tyoTWMtegMDKLY3vrScbnJjI/",
-	"5qaJFty/t7By1ozrPXJd76785HQGEwv3hEAQRWZywO0GzYJdmcoVdF3X3mju6cd9FPr/RrWyfpuPv0gn",
-	"Uk/NFS/d+3Oif+4eldkufdG57qa53qZ9ic3TjatpDtxtLyYLe7i3t3/ww3A0HA33D3/88ccf98zNIduX",
-	"q3R484/TSduJBJvif7RA1TxTGqWtETGB0e0F73YKaK/774ncI6tb/zDJn1Fqt8DrOaVmt8MtRHEtkCAX",
-	"897GsS7KF+bfrvivXmS6f9vie/NjdeElUeS2nOPW7ovsOzFmivPktbn5v4ujd9k1clTGEJqGgvrmeiz7",
-	"7Etd41rnfchbdw99sXzrkZ2j9cD2t7ceeP+19cjjvvXI1HPffrr9vwEAAP//",
+	"5H17cxs38uBX6Zr7VVncHVGU/EiFqtSWLCtrrS1bZyn7uNBrgjNNEtEQmAwwori2/r0PcB/xPslV4zEP",
+	"EiNRtpJL1c9VqWheQKPR6Hc3P0eJXORSoNAqGn6OclawBWoszNVxJpOrSxRMaLpMUSUFzzWXIhpGl3ME",
+	"bZ7Bci4VQkJvg5ZQIEtBFrCQ13gIS67nstTAdQx6jqDmrMDUvS2ngNdYrNxI/SiO8IYt8gyjYXR0fHby",
+	"6eXRuzdRHHGa8tcSi1UUR4It6Ln9JoojlcxxwQhEvcrpidIFF7Po9jaOtgB/59Xx2YW7iOHV2SUkGUeh",
+	"P3GzjLyQU575t0/T3j1Q5kzPA0AW+GvJC0yjoS5KvAvoW3pZ5VIoNNvwkqUf8NcSlVlGIoVGuyKW5xlP",
+	"GK1o7xdFy/pcA/Y5wqKQhf0kpQm4uGYZTz8VbrA4WqBSbEbPMr7gegiLUmmYIDANGTKlYd8gsYb1vwqc",
+	"RsPof+zVdLNnn6q9EzOfgX8T125S4AqE1GAgOTQE4YAAxVYKlnOezGHKMUuBiRSW81U/uo2jd1L/KEuR",
+	"fhsGhNSfpmaY5tqvuIb9g6cGLvMUuPC0Ue/uI+DhnQRVJnPQcy5mZpI5VxXp1xPYw8c0y+SsNAvJC5lj",
+	"obklCPrbrNlccY0LdR9M1Wjv/beEVUd5rCjYKrJ054n05+YsH6tX5eQXTDR9GxhxA1CWc7MNolzQiGmy",
+	"UFEcpQuiPXesGmP7A0B7o+cyDZyNuIbqtON5qRO5wK/BjP1yEy+xPdJB9tJEGK22DWC1kthzhQq8u1Hq",
+	"QNlAqKXjEC87Oj99okAuBdA7jqcZ+j+WKVq2pjTTpbLXnqvV93qHgItcr2BKTC9jXBC1JqgUMbzNPWIz",
+	"nmzC4jgVHfASFeg50zRXWiZoyd1hoJILxALmyFIsaJqttuyMpv47TRDarOpgB6jDMuUQ/gy8Zun/3L1g",
+	"Ip3Im92LBAUruAyu3yIuPNjry8tzh1ngGphQSyyUWXJjLC40zrDYoCMDZDVBbDe9XpdHfZCCSKpuko2Q",
+	"y8BO/XgMT58+/R40XyBIYaWzXboVz8F1y+lUYUCgvpZLmLJicxRi+dNCLkgvyMxkMTAFDP4qIS3tWQnP",
+	"tBR3ym3SL1LgWnllQpgLOgM7XIOQkEkxwwLw15JlakP76DVmnUiZIbNM8YEKDxE1V4fAJgqFNiS0PlNg",
+	"eet7LpdRhdvOnT2eMzELsAWWXjORBCj7qIlk0s0IZwTikhVpDNif9eG7g3kQ/QW6fd5EUZAAjgS0SCq8",
+	"6I2FvcKMX2PhVtJeV9p6VvGGtcVrTXxLNUCtTlYcJQUyjemRDvIDvEZS6bqfXZq7gac8/FHGlD6yAHVM",
+	"SW+ceL0k+PSiYsnhJdWcxwvWHEVKA8QeY0giZ8p4hmlQwJZFdr884zSIx1ATH/b7uMZ8g1mtLaC53uZm",
+	"hEj8Tm2kQQqhbyuMtmkDw7eTNm6bikeX7FgDZ40nb4K09r4FJAT5a2SZ1S7aMG7usrwK7OXaPO6r0ER/",
+	"k2UhWBbABstZwvUqTG0o9MYBvEs4u2lOhC5W9+6qHzyugbgDdDtml5a5sZnOTvBHuNMmeaLg2L66S+8G",
+	"mWGKGVuFR6n1hVf0klNmjAywdiSQXIiBT4GJVXh0x6HPmkxMlIuJ3YIpKzN93+Q/0ktfM7nlZFNZLJi2",
+	"W//iWUBJeQytPLwG0nfSSi80oLMs81pjCjsK/W2nH/eCC+nQ0mPnNwiTAFuCeQz29Q5JWFnf3YbtRKar",
+	"GBZMXWHaJU+NTd81jH3aGgd2dFGKhHgm5GSOv3gGb/jL8PKLMusYmxWEYHpu9fEUE55ianBqddM7CUQ5",
+	"Nfg+CvTq8tcQ4Zba9CEMYDlHo6sWCEumSM2za4AdBuakxCBbk8/YNUKZ9/pBqq7VvQ2gSIt5JL05JFrN",
+	"8LEzGys/0d32YyVn/YlqMY+aVBvkFmKoDQtqg50a50tIldQy383wGjP428X7d85JI6dm/c1TENzgaz/Z",
+	"3Yixk/vXQ6C/1/mpmMqArL/JeYGqQ+1ayAnP8J3lqUEWpfOu+51KoEKRduidRPEdoHRS3BouKpJowW4h",
+	"reGqpoobGPCgBRFY6om82cSf02XuUrU7lN4rbh1zXlFZYuZoM2dKLWURVkLvQJEqLbgdzxZcqW5ho+WW",
+	"uq2B27xfz7g2fgXlgxXWCp2hLz8wjW/5gusAko2SzKU4x+KMi1Ib0ltwwReE3f0QD0vlUmSSpQ/4BAWb",
+	"kHUQtO8KJLXsmmVbD7ih19nR48BqgsOH1hBEHBmlH1A5haiNuS0sd2PUGgEx/tPY2Oosy+7n127kMETX",
+	"HJebwBRcXb0lbtk8GW+NmX+GKS8XURy95rN5+GhsKP9HeV7Ia4PSD0hzmz/PneH3LXaBXUAXTh+yDFFm",
+	"Ge27D3H8Bsva5vg/lL2uH3gvYuulB9Hm1K0NjwVbBcGqlPjNJxaikENtwcTKaMPGjzhnyuk6LRWzcao7",
+	"GPSC6WRuHUUpp+FZdt4+ORtIXF/uAzT8gOa7YFzQRfciF7JAWuOSZ5lb5CHs7g+hFJpnUKDx9n2VCheU",
+	"0CF50Fa97Kd+e5qr6CKHixyTO0jiLtdcmYOW8GKgnFPu4PlgEfa7V3Tkj1AihcCERtm1LjsLuizpr7nW",
+	"+e7zwaD+82k44vK7UsiG49Abf2QKWmdxy94LImKbXb/vRDnPPJkVJAqMBzdAcpXkG9wr+ZpY6KKTgNAv",
+	"/O2tfCyG99yngNghQzBcCJarudRBV4q6iwoe6f5tp6zYUK7uuLFGReensJMmCxVDutBVgKsH//d//x8o",
+	"MJFFCqTwmWueNm4PnQVDf9sogXfzF1JjDEykIzEmgJ3GAFN+o8vCf0OElGKGGtP+SEQh0NkViiP9aDGY",
+	"O0j/GgvlYrHtqQ7sMpXbe5jLLFWwnDPdXHJiIgwpyGtshTHcihUZ2e5VPWd6JPwHQtqotpVRLpLoJ+v1",
+	"YR92ZJZi4VeHqjdsTPyEQJEuHomHwPVIcAVKG3GQJJhrTM1WkAqnJYHCtap2rYLXA2p3wvHI/fjg470n",
+	"12OuYYub4xA6QTar5A2uQkGLBT3Y3IBXZ5dwdHKxe/D8BVzhCnaeHsBkpVH1YnjJFL54FvaMoD7nIjzi",
+	"8dkFXKCG89N38PcDGp1GvnO4h2tH1fyxX1oYI0q/4TrkXS7Si0rv23TSsiLttK9RaK5Xp2lYpZdLksaQ",
+	"lErLBRZxI3zNBJSCKcVnAlPgQmkGV1wHMWKs5gB2z87+9S8TqWxgGG9yTDSRXnCoK67fyQ4NTF1hes5E",
+	"8GnOOiKdV5xOxrTMMtCoNJwfvYOdKbvCGN6Wc7Fr0mg6vKFcXHTF7x5MBHZhjQ2xMDfXVSEybm55Y4Mr",
+	"kELk8w+czKUMhK5ZqecXqDUXs4BEP8r5G1wNncfxHWkPfwZmbh7SKeDJEEqFhbBPvDuiD0cuJK/mcuk+",
+	"MMzFv0H7/if3r2+zVdpi0h3IDbTXkHTstHOIhB56SMMbs4EzQo0/Ol4ZfCcFYdriJYojg4OgxkdG+OpY",
+	"lpYOFuzG2faDu9Ud9+Gp0Fhc22hSe0suMJEiVTDBKan0licXikxvXawOIZXlJEMFyJJ5FSe+e0aFSRFM",
+	"OTg7OjasdC1tg88EIyEQPBdbhT5dfNMjOBDeI2PLuSE3j62TcS4h5+j8NAaFxTWmMFk5Eb9Ae6sgSqNb",
+	"OSu0wILeVlAKEpXjvU+f3FB74/5InGrIUCtg/uUYGPzPI9DIFkZ/heNTyHmOGRc0PBqSVhqxlZYxbCvX",
+	"IKc2BDMSPjsJdsabbv1xL/buE/r+FxuTo68LTJB0B9Kq400VJoYci12nNVzhSo0EwWUYWso0s2K9oYQo",
+	"d969c9nnKhkVr2AawaQrqhiWlm2omCyIibzp9UdiJI5g5FjXKAJeo9eoooZg/MA1ziGRIsFCoFMHjWwd",
+	"21HGPqKxQ7bZSIyrrEDCiXn77BLGVdbo2L4IY4eGT/bJuOcDE1VKqbxC8UT5eU7T8Uisfeog6PXBhLgV",
+	"GDuJKRh/Htmo8igawueRiUiPohhG3vM4im5vxwYfF0QBRjkzy1BxpVGRymkTcFuoYMYGTyHFJDPqX/Va",
+	"Zd6AnI5EE4eJFLpgJBx3Jqh4igoCRDSEUTkYPE0cpZkLHMc+71MWCRJ9t0KCI+G2q47/DWlZX/y2fPHZ",
+	"Zl8Ap1NMNHwZiS+7u7vVf/TyeC1QO4Yv7SQka3gO2ob42Fji5l0bZTIRtEWZzCFjGgubw7pkXAMKo1Db",
+	"6FQVfOLXqMi8X4fBxGtp3PG6AU83aYTL43OonxEhu+NXh7zMoF9g7Ax++rJ6aCFrD5AWMs8xBTbVWMCL",
+	"ASjjC2UKlJTCs6Ig6F9g7J0J47j6+6kHtiKMJwpSmZQLFERfzwcD2IPng6ceYm6xY9MVUVxjJnOkGejY",
+	"TljqEvFmxOfqF58NBkQTRMONfEE4qgKbxLIa3NLcGvcgYQJSSd+MhOG5PuvQnYQ+vC+IguQUcuJiKYoE",
+	"hzaMaJlnO6Zp2ZtoRFTdnZEwSXmeEN0qbSzXfGHsGmcecm0yx8/dyfHMkqULbqRF1DDjov3+oD9w/hVh",
+	"Uh2ip/1B/6mLCRp9pLHyxGcAzlDfKZxc+lpamF1+f3kOVn+LLVeqrtSc57SZxLRmBSpDMYSz+ppY8q5h",
+	"ySOx5CKVS+UstWuOSyPkVR9OGon+xkz0yXoGkOFG0lwMeVZaCxWv3cEbiVbuXzPjb3z+/uIS1jHxF/v+",
+	"D5fEQf/B9bzm6SZxj/Q/1Rr6iU8n3BnLpRj7tHTUc6JePzPLpMBeVd2wWdpgt7rlE4v+itomaMatQouf",
+	"w86e+pW9ZiHG7ce18oCDwWCLrPjtUtcteB0p/M4fYfLUy8WCkdEUfUCWbop8onJGCvvPkb3+SLqvDOVQ",
+	"kBxz+YskyUbRdwfzUXQ7Noj2/Ij2w2UtkgrVZts74+8HinjS/vMF/e+7g/m4d2gEpEI9ikhYRAeDgxe7",
+	"g/3dwcHl/vPh4Nlw8Px/mWkUGnuOuD5by2C0YximS6DposTbMcwkKpiwqtbF5rT2R+LkhiU6W4EU6BSM",
+	"hRG/LbKLQYpsZaXIGsHZBe9wL2tJFC9NnoN2WTLEwr3/pReDkqCXciSOT+EXOVHGf7SU7rkCYY6NDQpb",
+	"dVsSET8xp10ZXYROurIHg7hi42ygcwWNhKEm2gnZqtUZwthtm98q+7S9WW13UfPwwBVirkaCDnCGLO3F",
+	"MDbCjzjH2AnCvNStScF5qwwvNz4zNmNchA7bxeMdNpPa8FKmq+2rT9bTcqv0h+oe0bk9S5ZRV2+Y6yC9",
+	"2oP5gJPs8oVv2+aNoeP/r0zE6R81lZkan2cWhtDQFax7jWKoNiM6k9e4FSO6jZvyMpWJaojLDYb9ip5v",
+	"kFCoHM3m8dQourPqJY4cAKHQ7f0cXuON3pvrRdbelUAl2Uao5fXl2VvI2Qxh5wOmMqlM0yrsMuGCkaUu",
+	"JAjUS1lcgUBMMe2tM39XeAIFTrEg1YksRDJdm8O9z1HQS14rVI09MdgPbcleQbD1lWYiNeyi/8u92/Sy",
+	"FGmG0cMom10zi6AHYvJv7JpdmGtHu8/up92qiG0Ti2YrYGJW4MIRDqV2r0qF9+LtlzrB14YjNjF1nCEr",
+	"fCLwN7KANTcvjdzKJ+nys/s3w06VjoidSxSGJYlDZ8WsU+OJcf82fBMNhPk7pIcENeMjmNDWkFZPVoaz",
+	"OBfSOK5q9wbsWEPUJiuTPFaoSSUZ7+66OXYV/w+ZtClaM2J/MBgcggl+jIQdhNWL6PXhpUxpaXTTulOH",
+	"kJDstAnAzkdpfWgvYA8ypjQ8i+H89J1Vs89P38GEmJsT+UZkIys6VNB6+7dgatvU2Ia/bAfTH/z5g7hp",
+	"KP0lPKyxUloDNzyfg0HT+RnKcvotdW+/Lx2C00ToTbzDutkELlFpSxePID4/WCJfdwOtTRQ8UUEutJd4",
+	"13LwuBnHs2oeVlKDzeGwiiKt1ql+M36NAqY80ybI05/1YRQtmGAzPMqyN6RALpn92tiECZIZqufw8u37",
+	"4zekuY//0qDGH1qfjsrB4OCFsxIrv569a5JRf6g+/cGMN+7D2DwYg2ZXqEZibF1aqdQaU5sbS5Z5KDXW",
+	"+rt+sB8Yjc95wMxBXrAVFJgj0314T1aCRYgNgjqXgsPWSJiseFP85phRz3AQg3YfiF5j/vTov/Xpr1K7",
+	"NgBqCKuOBVX51ncuBm/yzBQX2ayG0Eg+xbkep862ZVpjQd/8++d///Dxzz/0//RfwSDuWsmr0ivjUZrK",
+	"YvHtDoL1WqmyFSrsFOvmvW2EujED6O1HYFuGptd4I+xMZQHHp8CUonVIoXoPYFx4k8uim3NdloVQjYwR",
+	"TP2sJOI9o+wBF1oCqx2IxuFvDq2/pfY+nBy9OjvpL9Le0HgNlMZ8JHIsrAveMDGb5WBZiI+TuNJiurSh",
+	"i9Tkzs2kNk4BExRSaFIaIaWBJyuY09sTNPGdkWBQoPHembpQVHoIdt0uL4a0GvrLxyGIL2VsBT+evj2B",
+	"3V3Nihlq+OnD23EfzmytinN97tTqSDwSNnSnYuNyMP5YIU2HCTsemkBrhUgC0apBxRWmnuURVkL87MQA",
+	"/DsxtEfgSAFXrKOEJ8q4d/odjU58QXgnzA878Sv2cLuxTcchO9DHA01pt91dNsmw/eEWx9C5ufc+s5zf",
+	"9j2sXXbfsYs6dWx/uxeL3cPuRiy/pcX+jRtw2TCkn/YHlTH9zcbn+8pZ2YhaP9hkd0jaq1Op1d7nZl71",
+	"7V5R58kH/cAXNrJdf/REAUuMnGjyu4KrK7BVSI7SaFgsYCnLzGWITXlB9tRIjB1cfTvAJ5esNvZx4w7P",
+	"Zw0DGXiZlMSMyhwqz6wLLosd45RtRK6r4n/E9Imq8gQdGMrHOXEtFNLrg0t5915vCT4zfiRkAT43/hCY",
+	"qJ5A40ETZt/Ep8BdOkyYwo4bvWeFU2wdwUuuEJ4NBn3rojZoqHLex3E9zwKZUPBWLg12qylf89m8D0c+",
+	"zGPOfOJc9qzUcsE0T0iuhZi3rTq4qKDe6gCvZepv31Ip/mpx8LUO4LXaCVcy4Qsg6rqHrR26rs7kd/bl",
+	"topDOvhS68gKXLpY51cpd9/GzIwPmNW9beozoeeFLGdzR6sNdlaJ7DWOVnW/CHOrV4XMXfZs6zD7dNgd",
+	"WdhATx33CcZ1mN4M7AxtvLqqWGKpCqbimtBHDOjCTkz5eKj1FZEKafkh3WtErEnFGgmf3g5r4al2ZKqK",
+	"zzazB7SUQ9I3pzLLbPh0ra2bD8o09QKu4ApzDTvG/2dLPWjiVydvTy5PYFMRH9fh1bXAlINnJOyAVlut",
+	"BgzGgce9MBOy9RKPozl+nd3V4Bc+LbPRU+4B7KEujAuc03/Qri6ZSyFZ199+lEadN+fW5YyxQtttrB35",
+	"nvAap8d8sXl2fDFDUGt7y5W2VRC/Jd8yEwQQYbMQ6tMQQ9NsOyQNJEc6dqVNRl8pyLgicbdTFQDBoNeu",
+	"ESFJHERsu/qe5D+R6FwuQU41ChuV9QVGFVK9fXhH1HxEe9bIxvon7MjcVlqYCHRmkyIdD7mMYf2pZUCs",
+	"u5R7JFzbJGYtu57P4PG1Ov8ilkaqgEuX+ZEoZ08WNhnqVVwpQwJvNLzzVrLJVVJjW3IzEsGam15/FIFJ",
+	"8XZzeZWGbNl28mKlolbTVUiJAbNKwxkbH8HY5B9a//uau45Au+L6VExlf9D3WcvEhJxhS1RGHzLlekUo",
+	"x+ECHRDoDIVbcyhYcmHLFQxJHDqeXN1t5hER3OvszEXGLaacI8KM4LavWegKOyzL/AQmbynLqjyyIEc8",
+	"KhamuOhbwt5VwVsV0nZ3ov3ng4ExrdqTWofsG26dO1WBW/W5u1NXsK0PMEN97KoAqsK94cFtu+isGq6q",
+	"davLC6IX3z1/8d2LjTK2iLSFxtDVcJGvOtgVUu/6npIBBl6Bs/+A4H1VTLiVtrf/qFyzS8ur2dgjuO2O",
+	"igXZbmXLI9DkewGBsveZp7d3BTc/mCPhyPd+Y4I/zITYlO7PQt0PXc3gNyqyr7hiD0NR/aTLcXmykcAb",
+	"SP018knXnJfYv0sHTZiwCbr1S94vaVnbSNyR8EtIr7J9jdirRml2S1x3abomQKpyfRr2SNrrZptJXfDZ",
+	"DCvVcq25JLyvVlQgJHNMyKpn2uo6u2Vu1R2lrfZdpTMPLbQLlhuznHlIG0muJHlMHqLHbYizktpzUW3S",
+	"42eUbB8F2TY28836bLNP7c+uT5cH3jeTiki+RduxXTuM6+Vb9cEc/vyx2c3XfwaeKftVXzXs74PBgLDj",
+	"hjr+6WIw2G8MWDXBaRY8OfkRDcw/E2YJzFo1Ea5nDooKD8mzwYBGsr2ror3r/b3W2m8/bp/xVTUM7oq5",
+	"1OXUm1rqZjlIxQK24z+NmuI72I+rmG3rKi3LuKsbty3PavXitsM4E7oXA1MjQfpcH8bnP12OiRHUeZqm",
+	"aLQyls1njZzsDcdyVSP9MOvwW+TJ41k/FfBdHhv3fCODxoaAWLAoN2D2xVFehqqam57AaihrXbb2ulWQ",
+	"TKi0PXIbu1Q/f1IV+/Y39uu8/J326yEq8dds1eM69tZaDFjshdtVPbgi1I+2TcC36XygU5g+Sr6KPdBs",
+	"ncCMu4JVZHOvs8JlS+99tn/c7qULvSd1vvfZtt26vSv89JYp/d6043pYjrFPL46Dmqmd+A/DTXzHta6w",
+	"1OX5o6RAmry296QKErc3qpZFhEuEg51XZ5fNQL7buft39MrV6XeWxFinQKUIC8TUKHuTkmcpoEiKlamW",
+	"cwxANUoEFerd89N3vvbe5h4waAixnit3dGWCrRYA7uVKyPVimEg99wX88JPIUClIpJjyWWkq8arITTsU",
+	"VSrHbxt6qY/du0xE1SHqGs0MvpaOf0vya4DXQYG0fSGdpuYM1jl9ZZf4cPrhdGVq4G/vpKNWDa9xs5nc",
+	"TdfMs5nUeViTF2s2GJhY//k6KfpWACNxTy+A2DcRsZ0DXp6+6/Xhcm58Ptpkrng/ef2SVYPg0tfjjgSB",
+	"PnT1I8zWuBDwnfRjWz88LhP0LQf+GDzQr7GLAvm3R+KPLNOwe2J22BAM7cjXEK2s2jzeWwloN9p0jIQF",
+	"49khuA6OgLt0rdqtETIurhRkdG+Otsp+gyZck8k/Ij9xoHXspEVbOyqwzlvOGM82CtNHplPkKHJ+6OqH",
+	"XbaINW7sXcE0ZlV7yC7lo9FE8o+I5wZ4Hbi2S7yTczcx3Kj8DyK1skY2CsEeC1NfmQcQ6Oi5Pwh27Xw6",
+	"aHTmtPwu1IvzxWB7V/LaLvyOqQNb7j8IuSSz0PgWHyMl1ITgQRaQcmVS0PTXUtQ9x3RZN63p8km/Mvd9",
+	"d5vHO6bdvmeTetBsjy2wt1m0u/DVcrWlX8EYOlldPOjxV/Z4BOhh66A+nwP2GLbLllgMekvOHUGa39dw",
+	"YbxKehhn9fn7i0uTdgHjssjGwJQNW5ps4rFb5gl9PqaD5DMoffLbii2yniuJGAfa5AxJPz54/sKVJczx",
+	"Bl6fHR3vXrw+IkPF+eomMl2RBo2p1R9tZq9z6ffhCOzPjYD7oY7VSOz46kHTpoQOpJBi9+DmpmdjkMTX",
+	"TKmvb0Q0tq0CYnfP9xga01ympxAjtTi2LYS4mBnP/EiY8mtwvyOzctqMK4hyLSRM8LkPp1MYW7jHBIJc",
+	"cBMDblaNLtgVKhNnth0MvNLcUWL8KPT/lWJlvTWW70oVqaemX1K7GVX0z92jnO/SG63eUXWvqGZHqKcb",
+	"fZ4OXOskE4Ud7u3tH3zXH/QH/f3h999///2eacOzfbpK62z+fjJpO5ZgQ/yP5qiacaWxsDkixjG6PePd",
+	"TgDttX8n6R5e3fjBpT8i126A17FL9Wr7W7DiiiFBJmed1WxtlM/Nb/L8pxOZ7jd7vjU+VmWDEkVue3Lc",
+	"3F2efcfGTGFqcW1+0aSNo7f8GgUqowhNQk5902vO3vtcJd5WcR+y1t1Nn8HfuGXHaNywRfeNG95+bdzy",
+	"uG/cMknmtx9v/18AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

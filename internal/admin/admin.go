@@ -65,7 +65,7 @@ type Exporter func(entries []journal.Entry, name string) ([]byte, error)
 // Deps are the sandbox's shared parts the admin API steers.
 type Deps struct {
 	Engine   *scenarios.Engine
-	Store    store.Store
+	Store    store.Backend
 	Journal  *journal.Journal
 	Clock    *clock.Clock
 	Kinds    snapshot.Kinds // how to decode snapshot records

@@ -34,17 +34,9 @@ var (
 // errAnswered stops an Update that found the answer without changing anything.
 var errAnswered = errors.New("answered")
 
-func agentKnown(tx store.Tx, username string) bool {
-	_, ok := tx.Get(kindAgent, username)
+func agentKnown(r store.Reader, username string) bool {
+	_, ok := kindAgent.Get(r, username)
 	return ok
-}
-
-func getCustomer(tx store.Tx, mobile string) (*Customer, bool) {
-	v, ok := tx.Get(kindCustomer, mobile)
-	if !ok {
-		return nil, false
-	}
-	return v.(*Customer), true
 }
 
 // GetCustomer answers get-customer: the customer's onboarding state.
@@ -53,12 +45,12 @@ func (s *Service) GetCustomer(ctx context.Context, tenant, mobile, username stri
 		return answer(outInvalidMobile), nil
 	}
 	res := answer(outCustomerNotOnboarded)
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		if !agentKnown(tx, username) {
 			res = answer(outUserNotOnboarded)
 			return nil
 		}
-		if c, ok := getCustomer(tx, mobile); ok {
+		if c, ok := kindCustomer.Get(tx, mobile); ok {
 			res = result{outcome: stateOutcome[c.State], name: c.Name}
 		}
 		return nil
@@ -69,8 +61,8 @@ func (s *Service) GetCustomer(ctx context.Context, tenant, mobile, username stri
 // CustomerName is the stored name of a customer, "" when there is none.
 func (s *Service) CustomerName(ctx context.Context, tenant, mobile string) (string, error) {
 	name := ""
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		if c, ok := getCustomer(tx, mobile); ok {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		if c, ok := kindCustomer.Get(tx, mobile); ok {
 			name = c.Name
 		}
 		return nil
@@ -89,8 +81,9 @@ func (s *Service) SendOtp(ctx context.Context, tenant string, in OtpRequest) (re
 		return answer(outInvalidMobile), nil
 	}
 	transaction := in.Type == "2"
-	res := answer(outOtpSent)
+	var res result
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		res = answer(outOtpSent)
 		fail := func(name string) error { res = answer(name); return errAnswered }
 		if !agentKnown(tx, in.Username) {
 			return fail(outUserNotOnboarded)
@@ -99,15 +92,14 @@ func (s *Service) SendOtp(ctx context.Context, tenant string, in OtpRequest) (re
 			if !validAmount(in.Amount) {
 				return fail(outInvalidAmount)
 			}
-			if c, ok := getCustomer(tx, in.Mobile); !ok || (c.State != stateVerified && c.State != stateVerifiedOvd) {
+			if c, ok := kindCustomer.Get(tx, in.Mobile); !ok || (c.State != stateVerified && c.State != stateVerifiedOvd) {
 				return fail(outNotVerified)
 			}
 		}
-		now := s.clock.Now()
+		now := s.clock.Now(tenant)
 		key := otpKey(in.Mobile, in.Type)
 		sends := 1
-		if v, ok := tx.Get(kindOtp, key); ok && !v.(*Otp).Used {
-			last := v.(*Otp)
+		if last, ok := kindOtp.Get(tx, key); ok && !last.Used {
 			if now.Sub(last.SentAt) < otpResendAfter {
 				return fail(outResendTooSoon)
 			}
@@ -116,7 +108,7 @@ func (s *Service) SendOtp(ctx context.Context, tenant string, in OtpRequest) (re
 			}
 			sends = last.Sends + 1
 		}
-		tx.Put(kindOtp, key, &Otp{Mobile: in.Mobile, Type: in.Type, Code: s.otp(), SentAt: now, ExpiresAt: now.Add(otpLifetime), Sends: sends})
+		kindOtp.Put(tx, key, &Otp{Mobile: in.Mobile, Type: in.Type, Code: s.otp(), SentAt: now, ExpiresAt: now.Add(otpLifetime), Sends: sends})
 		return nil
 	})
 	if errors.Is(err, errAnswered) {
@@ -144,8 +136,9 @@ func (s *Service) Register(ctx context.Context, tenant string, in Registration) 
 	if !mobileRe.MatchString(in.Mobile) {
 		return answer(outInvalidMobile), nil
 	}
-	res := result{}
+	var res result
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		res = result{}
 		fail := func(name string) error { res = answer(name); return errAnswered }
 		if !agentKnown(tx, in.Username) {
 			return fail(outUserNotOnboarded)
@@ -161,22 +154,22 @@ func (s *Service) Register(ctx context.Context, tenant string, in Registration) 
 			return fail(outInvalidOvdData)
 		}
 
-		now := s.clock.Now()
+		now := s.clock.Now(tenant)
 		ev, otpProblem := evVerifiedNone, ""
 		key := otpKey(in.Mobile, "1")
-		v, sent := tx.Get(kindOtp, key)
+		sentOtp, sent := kindOtp.Get(tx, key)
 		switch {
-		case !sent || v.(*Otp).Used:
+		case !sent || sentOtp.Used:
 			ev, otpProblem = evOtpFailed, outOtpNotRequested
-		case now.After(v.(*Otp).ExpiresAt):
+		case now.After(sentOtp.ExpiresAt):
 			ev, otpProblem = evOtpFailed, outOtpExpired
-		case in.Otp != v.(*Otp).Code:
+		case in.Otp != sentOtp.Code:
 			ev, otpProblem = evOtpFailed, outInvalidOtp
 		case withOvd:
 			ev = evVerifiedOvd
 		}
 
-		old, exists := getCustomer(tx, in.Mobile)
+		old, exists := kindCustomer.Get(tx, in.Mobile)
 		c := Customer{Mobile: in.Mobile, CreatedAt: now}
 		if exists {
 			c = *old
@@ -189,9 +182,9 @@ func (s *Service) Register(ctx context.Context, tenant string, in Registration) 
 				return nil // a verified customer keeps everything
 			}
 		} else {
-			used := *v.(*Otp)
+			used := *sentOtp
 			used.Used = true
-			tx.Put(kindOtp, key, &used)
+			kindOtp.Put(tx, key, &used)
 			c.VerifiedAt = now
 			if withOvd {
 				c.OvdType, c.OvdData = in.OvdType, maskOvd(in.OvdData)
@@ -205,7 +198,7 @@ func (s *Service) Register(ctx context.Context, tenant string, in Registration) 
 		if in.Pincode != "" {
 			c.Pincode = in.Pincode
 		}
-		tx.Put(kindCustomer, c.Mobile, &c)
+		kindCustomer.Put(tx, c.Mobile, &c)
 		return nil
 	})
 	if errors.Is(err, errAnswered) {
@@ -226,10 +219,11 @@ func maskOvd(s string) string {
 // LastOtp is the most recent OTP sent to a mobile number, of either type.
 func (s *Service) LastOtp(ctx context.Context, tenant, mobile string) (*Otp, error) {
 	var last *Otp
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		last = nil
 		for _, typ := range []string{"1", "2"} {
-			if v, ok := tx.Get(kindOtp, otpKey(mobile, typ)); ok {
-				if o := v.(*Otp); last == nil || o.SentAt.After(last.SentAt) {
+			if o, ok := kindOtp.Get(tx, otpKey(mobile, typ)); ok {
+				if last == nil || o.SentAt.After(last.SentAt) {
 					last = o
 				}
 			}

@@ -3,6 +3,7 @@
 package profile
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"flag"
@@ -104,11 +105,15 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		return nil, err
 	}
 	cfg.fill()
-	svc := &Service{store: deps.Store, clock: deps.Clock, cfg: cfg, forms: map[string]Form{}}
+	tenants := deps.Tenants
+	if tenants == nil {
+		tenants = func(context.Context, string) ([]string, error) { return nil, nil }
+	}
+	svc := &Service{store: deps.Store, clock: deps.Clock, tenants: tenants, cfg: cfg, forms: map[string]Form{}}
 	for _, f := range fx.Forms {
 		svc.forms[f.ID] = f
 	}
-	svc.hooks = newDeliverer(deps.Store, deps.Clock, deps.Log, cfg)
+	svc.hooks = newDeliverer(deps.Store, tenants, deps.Clock, deps.Log, cfg)
 	svc.hooks.reviews = svc.sweepReviews
 	return &API{
 		svc:    svc,

@@ -88,4 +88,7 @@ type Deps struct {
 	Store store.Store
 	Clock *clock.Clock
 	Log   *slog.Logger
+	// Tenants lists the tenants that have used an API (background work, such as webhook
+	// retries and automatic reviews, visits them); nil lists none.
+	Tenants func(ctx context.Context, api string) ([]string, error)
 }

@@ -280,7 +280,7 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 		outcome = deriveOutcome(call.Op, status)
 	}
 	p.Journal.Add(journal.Entry{
-		Time:        p.Clock.Now(),
+		Time:        p.Clock.Now(call.Tenant),
 		API:         call.API,
 		Tenant:      call.Tenant,
 		OperationID: call.Op.ID,
