@@ -1,9 +1,9 @@
 package admin
 
 import (
-	"fmt"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
