@@ -184,7 +184,7 @@ func (a *API) Mount(r *mux.Router) {
 
 func (a *API) responseError(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.Error("dcms handler failed", "err", err)
-	a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
+	a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
 }
 
 // Problem maps a pipeline failure to the DCMS error table.
@@ -198,6 +198,8 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		return server.Problem{Status: http.StatusNotFound, Code: "resource.not.found", Message: message}
 	case server.MethodNotAllowed:
 		return server.Problem{Status: http.StatusMethodNotAllowed, Code: "method.not.allowed", Message: message}
+	case server.Unavailable:
+		return problem("service.unavailable")
 	default:
 		return problem("internal.error")
 	}

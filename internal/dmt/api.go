@@ -274,7 +274,7 @@ func (a *API) Mount(r *mux.Router) {
 		RequestErrorHandlerFunc: invalid,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			a.log.Error("dmt handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
+			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
 		},
 	})
 	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
@@ -292,6 +292,9 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		return server.Problem{Status: http.StatusNotFound, Code: "-1", Message: message}
 	case server.MethodNotAllowed:
 		return server.Problem{Status: http.StatusMethodNotAllowed, Code: "-1", Message: message}
+	case server.Unavailable:
+		info := outcomes[outServiceUnavailable]
+		return server.Problem{Status: info.status, Code: info.code, Message: info.desc}
 	default:
 		return server.Problem{Status: http.StatusInternalServerError, Code: "4", Message: issueShort}
 	}

@@ -191,7 +191,7 @@ func (a *API) Mount(r *mux.Router) {
 		RequestErrorHandlerFunc: invalid,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			a.log.Error("profile handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
+			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
 		},
 	})
 	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
@@ -215,6 +215,8 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		return server.Problem{Status: http.StatusNotFound, Code: code(http.StatusNotFound), Message: message}
 	case server.MethodNotAllowed:
 		return server.Problem{Status: http.StatusMethodNotAllowed, Code: code(http.StatusMethodNotAllowed), Message: message}
+	case server.Unavailable:
+		return a.problem(errUnavailable, errorTable[errUnavailable].message)
 	default:
 		return a.problem(errInternal, errorTable[errInternal].message)
 	}

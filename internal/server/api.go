@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -25,7 +26,17 @@ const (
 	MethodNotAllowed             // path exists, method does not
 	UnknownScenario              // X-Sandbox-Scenario names no outcome of the operation
 	Internal                     // the sandbox failed (never the client's fault)
+	Unavailable                  // the state store cannot be reached: try again later
 )
+
+// KindOf is the failure a handler's error stands for: Unavailable when the state store
+// failed (the API answers its documented 503), Internal otherwise.
+func KindOf(err error) Kind {
+	if errors.Is(err, store.ErrUnavailable) {
+		return Unavailable
+	}
+	return Internal
+}
 
 // Problem is an answer other than success, in terms every API can render in its own
 // envelope.
