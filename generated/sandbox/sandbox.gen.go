@@ -1077,17 +1077,19 @@ type ClientInterface interface {
 	// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
 	ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSnapshot Export a tenant's whole state
+	// GetSnapshot Export what a tenant changed
 	//
-	// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-	// JSON. `PUT` it back to restore exactly that state.
+	// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+	// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+	// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 	//
 	// Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
 	GetSnapshot(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutSnapshotWithBody Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1096,7 +1098,8 @@ type ClientInterface interface {
 
 	// PutSnapshot Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1553,10 +1556,11 @@ func (c *Client) ListScenarios(ctx context.Context, params *ListScenariosParams,
 	return c.Client.Do(req)
 }
 
-// GetSnapshot Export a tenant's whole state
+// GetSnapshot Export what a tenant changed
 //
-// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-// JSON. `PUT` it back to restore exactly that state.
+// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 //
 // Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
 func (c *Client) GetSnapshot(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1573,7 +1577,8 @@ func (c *Client) GetSnapshot(ctx context.Context, params *GetSnapshotParams, req
 
 // PutSnapshotWithBody Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1592,7 +1597,8 @@ func (c *Client) PutSnapshotWithBody(ctx context.Context, params *PutSnapshotPar
 
 // PutSnapshot Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3436,10 +3442,11 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
 	ListScenariosWithResponse(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*ListScenariosReply, error)
 
-	// GetSnapshotWithResponse Export a tenant's whole state
+	// GetSnapshotWithResponse Export what a tenant changed
 	//
-	// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-	// JSON. `PUT` it back to restore exactly that state.
+	// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+	// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+	// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3448,7 +3455,8 @@ type ClientWithResponsesInterface interface {
 
 	// PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3457,7 +3465,8 @@ type ClientWithResponsesInterface interface {
 
 	// PutSnapshotWithResponse Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5123,10 +5132,11 @@ func (c *ClientWithResponses) ListScenariosWithResponse(ctx context.Context, par
 	return ParseListScenariosReply(rsp)
 }
 
-// GetSnapshotWithResponse Export a tenant's whole state
+// GetSnapshotWithResponse Export what a tenant changed
 //
-// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-// JSON. `PUT` it back to restore exactly that state.
+// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5141,7 +5151,8 @@ func (c *ClientWithResponses) GetSnapshotWithResponse(ctx context.Context, param
 
 // PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5156,7 +5167,8 @@ func (c *ClientWithResponses) PutSnapshotWithBodyWithResponse(ctx context.Contex
 
 // PutSnapshotWithResponse Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6214,7 +6226,7 @@ type ServerInterface interface {
 	// ListScenarios The catalogue of named outcomes
 	// (GET /__sandbox/scenarios)
 	ListScenarios(w http.ResponseWriter, r *http.Request, params ListScenariosParams)
-	// GetSnapshot Export a tenant's whole state
+	// GetSnapshot Export what a tenant changed
 	// (GET /__sandbox/snapshot)
 	GetSnapshot(w http.ResponseWriter, r *http.Request, params GetSnapshotParams)
 	// PutSnapshot Restore a tenant's state from a snapshot
@@ -8251,7 +8263,7 @@ type StrictServerInterface interface {
 	// ListScenarios The catalogue of named outcomes
 	// (GET /__sandbox/scenarios)
 	ListScenarios(ctx context.Context, request ListScenariosRequestObject) (ListScenariosResponseObject, error)
-	// GetSnapshot Export a tenant's whole state
+	// GetSnapshot Export what a tenant changed
 	// (GET /__sandbox/snapshot)
 	GetSnapshot(ctx context.Context, request GetSnapshotRequestObject) (GetSnapshotResponseObject, error)
 	// PutSnapshot Restore a tenant's state from a snapshot
@@ -9099,131 +9111,131 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H17cxs38uBX6Zr7VVncHVGU/EiFqtSWLCtrrS1bZyn7uNBrgjNNEtEQmAwwori2/r0PcB/xPslV4zEP",
-	"EiNRtpJL1c9VqWheQKPR6Hc3P0eJXORSoNAqGn6OclawBWoszNVxJpOrSxRMaLpMUSUFzzWXIhpGl3ME",
-	"bZ7Bci4VQkJvg5ZQIEtBFrCQ13gIS67nstTAdQx6jqDmrMDUvS2ngNdYrNxI/SiO8IYt8gyjYXR0fHby",
-	"6eXRuzdRHHGa8tcSi1UUR4It6Ln9JoojlcxxwQhEvcrpidIFF7Po9jaOtgB/59Xx2YW7iOHV2SUkGUeh",
-	"P3GzjLyQU575t0/T3j1Q5kzPA0AW+GvJC0yjoS5KvAvoW3pZ5VIoNNvwkqUf8NcSlVlGIoVGuyKW5xlP",
-	"GK1o7xdFy/pcA/Y5wqKQhf0kpQm4uGYZTz8VbrA4WqBSbEbPMr7gegiLUmmYIDANGTKlYd8gsYb1vwqc",
-	"RsPof+zVdLNnn6q9EzOfgX8T125S4AqE1GAgOTQE4YAAxVYKlnOezGHKMUuBiRSW81U/uo2jd1L/KEuR",
-	"fhsGhNSfpmaY5tqvuIb9g6cGLvMUuPC0Ue/uI+DhnQRVJnPQcy5mZpI5VxXp1xPYw8c0y+SsNAvJC5lj",
-	"obklCPrbrNlccY0LdR9M1Wjv/beEVUd5rCjYKrJ054n05+YsH6tX5eQXTDR9GxhxA1CWc7MNolzQiGmy",
-	"UFEcpQuiPXesGmP7A0B7o+cyDZyNuIbqtON5qRO5wK/BjP1yEy+xPdJB9tJEGK22DWC1kthzhQq8u1Hq",
-	"QNlAqKXjEC87Oj99okAuBdA7jqcZ+j+WKVq2pjTTpbLXnqvV93qHgItcr2BKTC9jXBC1JqgUMbzNPWIz",
-	"nmzC4jgVHfASFeg50zRXWiZoyd1hoJILxALmyFIsaJqttuyMpv47TRDarOpgB6jDMuUQ/gy8Zun/3L1g",
-	"Ip3Im92LBAUruAyu3yIuPNjry8tzh1ngGphQSyyUWXJjLC40zrDYoCMDZDVBbDe9XpdHfZCCSKpuko2Q",
-	"y8BO/XgMT58+/R40XyBIYaWzXboVz8F1y+lUYUCgvpZLmLJicxRi+dNCLkgvyMxkMTAFDP4qIS3tWQnP",
-	"tBR3ym3SL1LgWnllQpgLOgM7XIOQkEkxwwLw15JlakP76DVmnUiZIbNM8YEKDxE1V4fAJgqFNiS0PlNg",
-	"eet7LpdRhdvOnT2eMzELsAWWXjORBCj7qIlk0s0IZwTikhVpDNif9eG7g3kQ/QW6fd5EUZAAjgS0SCq8",
-	"6I2FvcKMX2PhVtJeV9p6VvGGtcVrTXxLNUCtTlYcJQUyjemRDvIDvEZS6bqfXZq7gac8/FHGlD6yAHVM",
-	"SW+ceL0k+PSiYsnhJdWcxwvWHEVKA8QeY0giZ8p4hmlQwJZFdr884zSIx1ATH/b7uMZ8g1mtLaC53uZm",
-	"hEj8Tm2kQQqhbyuMtmkDw7eTNm6bikeX7FgDZ40nb4K09r4FJAT5a2SZ1S7aMG7usrwK7OXaPO6r0ER/",
-	"k2UhWBbABstZwvUqTG0o9MYBvEs4u2lOhC5W9+6qHzyugbgDdDtml5a5sZnOTvBHuNMmeaLg2L66S+8G",
-	"mWGKGVuFR6n1hVf0klNmjAywdiSQXIiBT4GJVXh0x6HPmkxMlIuJ3YIpKzN93+Q/0ktfM7nlZFNZLJi2",
-	"W//iWUBJeQytPLwG0nfSSi80oLMs81pjCjsK/W2nH/eCC+nQ0mPnNwiTAFuCeQz29Q5JWFnf3YbtRKar",
-	"GBZMXWHaJU+NTd81jH3aGgd2dFGKhHgm5GSOv3gGb/jL8PKLMusYmxWEYHpu9fEUE55ianBqddM7CUQ5",
-	"Nfg+CvTq8tcQ4Zba9CEMYDlHo6sWCEumSM2za4AdBuakxCBbk8/YNUKZ9/pBqq7VvQ2gSIt5JL05JFrN",
-	"8LEzGys/0d32YyVn/YlqMY+aVBvkFmKoDQtqg50a50tIldQy383wGjP428X7d85JI6dm/c1TENzgaz/Z",
-	"3Yixk/vXQ6C/1/mpmMqArL/JeYGqQ+1ayAnP8J3lqUEWpfOu+51KoEKRduidRPEdoHRS3BouKpJowW4h",
-	"reGqpoobGPCgBRFY6om82cSf02XuUrU7lN4rbh1zXlFZYuZoM2dKLWURVkLvQJEqLbgdzxZcqW5ho+WW",
-	"uq2B27xfz7g2fgXlgxXWCp2hLz8wjW/5gusAko2SzKU4x+KMi1Ib0ltwwReE3f0QD0vlUmSSpQ/4BAWb",
-	"kHUQtO8KJLXsmmVbD7ih19nR48BqgsOH1hBEHBmlH1A5haiNuS0sd2PUGgEx/tPY2Oosy+7n127kMETX",
-	"HJebwBRcXb0lbtk8GW+NmX+GKS8XURy95rN5+GhsKP9HeV7Ia4PSD0hzmz/PneH3LXaBXUAXTh+yDFFm",
-	"Ge27D3H8Bsva5vg/lL2uH3gvYuulB9Hm1K0NjwVbBcGqlPjNJxaikENtwcTKaMPGjzhnyuk6LRWzcao7",
-	"GPSC6WRuHUUpp+FZdt4+ORtIXF/uAzT8gOa7YFzQRfciF7JAWuOSZ5lb5CHs7g+hFJpnUKDx9n2VCheU",
-	"0CF50Fa97Kd+e5qr6CKHixyTO0jiLtdcmYOW8GKgnFPu4PlgEfa7V3Tkj1AihcCERtm1LjsLuizpr7nW",
-	"+e7zwaD+82k44vK7UsiG49Abf2QKWmdxy94LImKbXb/vRDnPPJkVJAqMBzdAcpXkG9wr+ZpY6KKTgNAv",
-	"/O2tfCyG99yngNghQzBcCJarudRBV4q6iwoe6f5tp6zYUK7uuLFGReensJMmCxVDutBVgKsH//d//x8o",
-	"MJFFCqTwmWueNm4PnQVDf9sogXfzF1JjDEykIzEmgJ3GAFN+o8vCf0OElGKGGtP+SEQh0NkViiP9aDGY",
-	"O0j/GgvlYrHtqQ7sMpXbe5jLLFWwnDPdXHJiIgwpyGtshTHcihUZ2e5VPWd6JPwHQtqotpVRLpLoJ+v1",
-	"YR92ZJZi4VeHqjdsTPyEQJEuHomHwPVIcAVKG3GQJJhrTM1WkAqnJYHCtap2rYLXA2p3wvHI/fjg470n",
-	"12OuYYub4xA6QTar5A2uQkGLBT3Y3IBXZ5dwdHKxe/D8BVzhCnaeHsBkpVH1YnjJFL54FvaMoD7nIjzi",
-	"8dkFXKCG89N38PcDGp1GvnO4h2tH1fyxX1oYI0q/4TrkXS7Si0rv23TSsiLttK9RaK5Xp2lYpZdLksaQ",
-	"lErLBRZxI3zNBJSCKcVnAlPgQmkGV1wHMWKs5gB2z87+9S8TqWxgGG9yTDSRXnCoK67fyQ4NTF1hes5E",
-	"8GnOOiKdV5xOxrTMMtCoNJwfvYOdKbvCGN6Wc7Fr0mg6vKFcXHTF7x5MBHZhjQ2xMDfXVSEybm55Y4Mr",
-	"kELk8w+czKUMhK5ZqecXqDUXs4BEP8r5G1wNncfxHWkPfwZmbh7SKeDJEEqFhbBPvDuiD0cuJK/mcuk+",
-	"MMzFv0H7/if3r2+zVdpi0h3IDbTXkHTstHOIhB56SMMbs4EzQo0/Ol4ZfCcFYdriJYojg4OgxkdG+OpY",
-	"lpYOFuzG2faDu9Ud9+Gp0Fhc22hSe0suMJEiVTDBKan0licXikxvXawOIZXlJEMFyJJ5FSe+e0aFSRFM",
-	"OTg7OjasdC1tg88EIyEQPBdbhT5dfNMjOBDeI2PLuSE3j62TcS4h5+j8NAaFxTWmMFk5Eb9Ae6sgSqNb",
-	"OSu0wILeVlAKEpXjvU+f3FB74/5InGrIUCtg/uUYGPzPI9DIFkZ/heNTyHmOGRc0PBqSVhqxlZYxbCvX",
-	"IKc2BDMSPjsJdsabbv1xL/buE/r+FxuTo68LTJB0B9Kq400VJoYci12nNVzhSo0EwWUYWso0s2K9oYQo",
-	"d969c9nnKhkVr2AawaQrqhiWlm2omCyIibzp9UdiJI5g5FjXKAJeo9eoooZg/MA1ziGRIsFCoFMHjWwd",
-	"21HGPqKxQ7bZSIyrrEDCiXn77BLGVdbo2L4IY4eGT/bJuOcDE1VKqbxC8UT5eU7T8Uisfeog6PXBhLgV",
-	"GDuJKRh/Htmo8igawueRiUiPohhG3vM4im5vxwYfF0QBRjkzy1BxpVGRymkTcFuoYMYGTyHFJDPqX/Va",
-	"Zd6AnI5EE4eJFLpgJBx3Jqh4igoCRDSEUTkYPE0cpZkLHMc+71MWCRJ9t0KCI+G2q47/DWlZX/y2fPHZ",
-	"Zl8Ap1NMNHwZiS+7u7vVf/TyeC1QO4Yv7SQka3gO2ob42Fji5l0bZTIRtEWZzCFjGgubw7pkXAMKo1Db",
-	"6FQVfOLXqMi8X4fBxGtp3PG6AU83aYTL43OonxEhu+NXh7zMoF9g7Ax++rJ6aCFrD5AWMs8xBTbVWMCL",
-	"ASjjC2UKlJTCs6Ig6F9g7J0J47j6+6kHtiKMJwpSmZQLFERfzwcD2IPng6ceYm6xY9MVUVxjJnOkGejY",
-	"TljqEvFmxOfqF58NBkQTRMONfEE4qgKbxLIa3NLcGvcgYQJSSd+MhOG5PuvQnYQ+vC+IguQUcuJiKYoE",
-	"hzaMaJlnO6Zp2ZtoRFTdnZEwSXmeEN0qbSzXfGHsGmcecm0yx8/dyfHMkqULbqRF1DDjov3+oD9w/hVh",
-	"Uh2ip/1B/6mLCRp9pLHyxGcAzlDfKZxc+lpamF1+f3kOVn+LLVeqrtSc57SZxLRmBSpDMYSz+ppY8q5h",
-	"ySOx5CKVS+UstWuOSyPkVR9OGon+xkz0yXoGkOFG0lwMeVZaCxWv3cEbiVbuXzPjb3z+/uIS1jHxF/v+",
-	"D5fEQf/B9bzm6SZxj/Q/1Rr6iU8n3BnLpRj7tHTUc6JePzPLpMBeVd2wWdpgt7rlE4v+itomaMatQouf",
-	"w86e+pW9ZiHG7ce18oCDwWCLrPjtUtcteB0p/M4fYfLUy8WCkdEUfUCWbop8onJGCvvPkb3+SLqvDOVQ",
-	"kBxz+YskyUbRdwfzUXQ7Noj2/Ij2w2UtkgrVZts74+8HinjS/vMF/e+7g/m4d2gEpEI9ikhYRAeDgxe7",
-	"g/3dwcHl/vPh4Nlw8Px/mWkUGnuOuD5by2C0YximS6DposTbMcwkKpiwqtbF5rT2R+LkhiU6W4EU6BSM",
-	"hRG/LbKLQYpsZaXIGsHZBe9wL2tJFC9NnoN2WTLEwr3/pReDkqCXciSOT+EXOVHGf7SU7rkCYY6NDQpb",
-	"dVsSET8xp10ZXYROurIHg7hi42ygcwWNhKEm2gnZqtUZwthtm98q+7S9WW13UfPwwBVirkaCDnCGLO3F",
-	"MDbCjzjH2AnCvNStScF5qwwvNz4zNmNchA7bxeMdNpPa8FKmq+2rT9bTcqv0h+oe0bk9S5ZRV2+Y6yC9",
-	"2oP5gJPs8oVv2+aNoeP/r0zE6R81lZkan2cWhtDQFax7jWKoNiM6k9e4FSO6jZvyMpWJaojLDYb9ip5v",
-	"kFCoHM3m8dQourPqJY4cAKHQ7f0cXuON3pvrRdbelUAl2Uao5fXl2VvI2Qxh5wOmMqlM0yrsMuGCkaUu",
-	"JAjUS1lcgUBMMe2tM39XeAIFTrEg1YksRDJdm8O9z1HQS14rVI09MdgPbcleQbD1lWYiNeyi/8u92/Sy",
-	"FGmG0cMom10zi6AHYvJv7JpdmGtHu8/up92qiG0Ti2YrYGJW4MIRDqV2r0qF9+LtlzrB14YjNjF1nCEr",
-	"fCLwN7KANTcvjdzKJ+nys/s3w06VjoidSxSGJYlDZ8WsU+OJcf82fBMNhPk7pIcENeMjmNDWkFZPVoaz",
-	"OBfSOK5q9wbsWEPUJiuTPFaoSSUZ7+66OXYV/w+ZtClaM2J/MBgcggl+jIQdhNWL6PXhpUxpaXTTulOH",
-	"kJDstAnAzkdpfWgvYA8ypjQ8i+H89J1Vs89P38GEmJsT+UZkIys6VNB6+7dgatvU2Ia/bAfTH/z5g7hp",
-	"KP0lPKyxUloDNzyfg0HT+RnKcvotdW+/Lx2C00ToTbzDutkELlFpSxePID4/WCJfdwOtTRQ8UUEutJd4",
-	"13LwuBnHs2oeVlKDzeGwiiKt1ql+M36NAqY80ybI05/1YRQtmGAzPMqyN6RALpn92tiECZIZqufw8u37",
-	"4zekuY//0qDGH1qfjsrB4OCFsxIrv569a5JRf6g+/cGMN+7D2DwYg2ZXqEZibF1aqdQaU5sbS5Z5KDXW",
-	"+rt+sB8Yjc95wMxBXrAVFJgj0314T1aCRYgNgjqXgsPWSJiseFP85phRz3AQg3YfiF5j/vTov/Xpr1K7",
-	"NgBqCKuOBVX51ncuBm/yzBQX2ayG0Eg+xbkep862ZVpjQd/8++d///Dxzz/0//RfwSDuWsmr0ivjUZrK",
-	"YvHtDoL1WqmyFSrsFOvmvW2EujED6O1HYFuGptd4I+xMZQHHp8CUonVIoXoPYFx4k8uim3NdloVQjYwR",
-	"TP2sJOI9o+wBF1oCqx2IxuFvDq2/pfY+nBy9OjvpL9Le0HgNlMZ8JHIsrAveMDGb5WBZiI+TuNJiurSh",
-	"i9Tkzs2kNk4BExRSaFIaIaWBJyuY09sTNPGdkWBQoPHembpQVHoIdt0uL4a0GvrLxyGIL2VsBT+evj2B",
-	"3V3Nihlq+OnD23EfzmytinN97tTqSDwSNnSnYuNyMP5YIU2HCTsemkBrhUgC0apBxRWmnuURVkL87MQA",
-	"/DsxtEfgSAFXrKOEJ8q4d/odjU58QXgnzA878Sv2cLuxTcchO9DHA01pt91dNsmw/eEWx9C5ufc+s5zf",
-	"9j2sXXbfsYs6dWx/uxeL3cPuRiy/pcX+jRtw2TCkn/YHlTH9zcbn+8pZ2YhaP9hkd0jaq1Op1d7nZl71",
-	"7V5R58kH/cAXNrJdf/REAUuMnGjyu4KrK7BVSI7SaFgsYCnLzGWITXlB9tRIjB1cfTvAJ5esNvZx4w7P",
-	"Zw0DGXiZlMSMyhwqz6wLLosd45RtRK6r4n/E9Imq8gQdGMrHOXEtFNLrg0t5915vCT4zfiRkAT43/hCY",
-	"qJ5A40ETZt/Ep8BdOkyYwo4bvWeFU2wdwUuuEJ4NBn3rojZoqHLex3E9zwKZUPBWLg12qylf89m8D0c+",
-	"zGPOfOJc9qzUcsE0T0iuhZi3rTq4qKDe6gCvZepv31Ip/mpx8LUO4LXaCVcy4Qsg6rqHrR26rs7kd/bl",
-	"topDOvhS68gKXLpY51cpd9/GzIwPmNW9beozoeeFLGdzR6sNdlaJ7DWOVnW/CHOrV4XMXfZs6zD7dNgd",
-	"WdhATx33CcZ1mN4M7AxtvLqqWGKpCqbimtBHDOjCTkz5eKj1FZEKafkh3WtErEnFGgmf3g5r4al2ZKqK",
-	"zzazB7SUQ9I3pzLLbPh0ra2bD8o09QKu4ApzDTvG/2dLPWjiVydvTy5PYFMRH9fh1bXAlINnJOyAVlut",
-	"BgzGgce9MBOy9RKPozl+nd3V4Bc+LbPRU+4B7KEujAuc03/Qri6ZSyFZ199+lEadN+fW5YyxQtttrB35",
-	"nvAap8d8sXl2fDFDUGt7y5W2VRC/Jd8yEwQQYbMQ6tMQQ9NsOyQNJEc6dqVNRl8pyLgicbdTFQDBoNeu",
-	"ESFJHERsu/qe5D+R6FwuQU41ChuV9QVGFVK9fXhH1HxEe9bIxvon7MjcVlqYCHRmkyIdD7mMYf2pZUCs",
-	"u5R7JFzbJGYtu57P4PG1Ov8ilkaqgEuX+ZEoZ08WNhnqVVwpQwJvNLzzVrLJVVJjW3IzEsGam15/FIFJ",
-	"8XZzeZWGbNl28mKlolbTVUiJAbNKwxkbH8HY5B9a//uau45Au+L6VExlf9D3WcvEhJxhS1RGHzLlekUo",
-	"x+ECHRDoDIVbcyhYcmHLFQxJHDqeXN1t5hER3OvszEXGLaacI8KM4LavWegKOyzL/AQmbynLqjyyIEc8",
-	"KhamuOhbwt5VwVsV0nZ3ov3ng4ExrdqTWofsG26dO1WBW/W5u1NXsK0PMEN97KoAqsK94cFtu+isGq6q",
-	"davLC6IX3z1/8d2LjTK2iLSFxtDVcJGvOtgVUu/6npIBBl6Bs/+A4H1VTLiVtrf/qFyzS8ur2dgjuO2O",
-	"igXZbmXLI9DkewGBsveZp7d3BTc/mCPhyPd+Y4I/zITYlO7PQt0PXc3gNyqyr7hiD0NR/aTLcXmykcAb",
-	"SP018knXnJfYv0sHTZiwCbr1S94vaVnbSNyR8EtIr7J9jdirRml2S1x3abomQKpyfRr2SNrrZptJXfDZ",
-	"DCvVcq25JLyvVlQgJHNMyKpn2uo6u2Vu1R2lrfZdpTMPLbQLlhuznHlIG0muJHlMHqLHbYizktpzUW3S",
-	"42eUbB8F2TY28836bLNP7c+uT5cH3jeTiki+RduxXTuM6+Vb9cEc/vyx2c3XfwaeKftVXzXs74PBgLDj",
-	"hjr+6WIw2G8MWDXBaRY8OfkRDcw/E2YJzFo1Ea5nDooKD8mzwYBGsr2ror3r/b3W2m8/bp/xVTUM7oq5",
-	"1OXUm1rqZjlIxQK24z+NmuI72I+rmG3rKi3LuKsbty3PavXitsM4E7oXA1MjQfpcH8bnP12OiRHUeZqm",
-	"aLQyls1njZzsDcdyVSP9MOvwW+TJ41k/FfBdHhv3fCODxoaAWLAoN2D2xVFehqqam57AaihrXbb2ulWQ",
-	"TKi0PXIbu1Q/f1IV+/Y39uu8/J326yEq8dds1eM69tZaDFjshdtVPbgi1I+2TcC36XygU5g+Sr6KPdBs",
-	"ncCMu4JVZHOvs8JlS+99tn/c7qULvSd1vvfZtt26vSv89JYp/d6043pYjrFPL46Dmqmd+A/DTXzHta6w",
-	"1OX5o6RAmry296QKErc3qpZFhEuEg51XZ5fNQL7buft39MrV6XeWxFinQKUIC8TUKHuTkmcpoEiKlamW",
-	"cwxANUoEFerd89N3vvbe5h4waAixnit3dGWCrRYA7uVKyPVimEg99wX88JPIUClIpJjyWWkq8arITTsU",
-	"VSrHbxt6qY/du0xE1SHqGs0MvpaOf0vya4DXQYG0fSGdpuYM1jl9ZZf4cPrhdGVq4G/vpKNWDa9xs5nc",
-	"TdfMs5nUeViTF2s2GJhY//k6KfpWACNxTy+A2DcRsZ0DXp6+6/Xhcm58Ptpkrng/ef2SVYPg0tfjjgSB",
-	"PnT1I8zWuBDwnfRjWz88LhP0LQf+GDzQr7GLAvm3R+KPLNOwe2J22BAM7cjXEK2s2jzeWwloN9p0jIQF",
-	"49khuA6OgLt0rdqtETIurhRkdG+Otsp+gyZck8k/Ij9xoHXspEVbOyqwzlvOGM82CtNHplPkKHJ+6OqH",
-	"XbaINW7sXcE0ZlV7yC7lo9FE8o+I5wZ4Hbi2S7yTczcx3Kj8DyK1skY2CsEeC1NfmQcQ6Oi5Pwh27Xw6",
-	"aHTmtPwu1IvzxWB7V/LaLvyOqQNb7j8IuSSz0PgWHyMl1ITgQRaQcmVS0PTXUtQ9x3RZN63p8km/Mvd9",
-	"d5vHO6bdvmeTetBsjy2wt1m0u/DVcrWlX8EYOlldPOjxV/Z4BOhh66A+nwP2GLbLllgMekvOHUGa39dw",
-	"YbxKehhn9fn7i0uTdgHjssjGwJQNW5ps4rFb5gl9PqaD5DMoffLbii2yniuJGAfa5AxJPz54/sKVJczx",
-	"Bl6fHR3vXrw+IkPF+eomMl2RBo2p1R9tZq9z6ffhCOzPjYD7oY7VSOz46kHTpoQOpJBi9+DmpmdjkMTX",
-	"TKmvb0Q0tq0CYnfP9xga01ympxAjtTi2LYS4mBnP/EiY8mtwvyOzctqMK4hyLSRM8LkPp1MYW7jHBIJc",
-	"cBMDblaNLtgVKhNnth0MvNLcUWL8KPT/lWJlvTWW70oVqaemX1K7GVX0z92jnO/SG63eUXWvqGZHqKcb",
-	"fZ4OXOskE4Ud7u3tH3zXH/QH/f3h999///2eacOzfbpK62z+fjJpO5ZgQ/yP5qiacaWxsDkixjG6PePd",
-	"TgDttX8n6R5e3fjBpT8i126A17FL9Wr7W7DiiiFBJmed1WxtlM/Nb/L8pxOZ7jd7vjU+VmWDEkVue3Lc",
-	"3F2efcfGTGFqcW1+0aSNo7f8GgUqowhNQk5902vO3vtcJd5WcR+y1t1Nn8HfuGXHaNywRfeNG95+bdzy",
-	"uG/cMknmtx9v/18AAAD//w==",
+	"5H3rchu30uCrdM1+VRbPN6Io+ZIKVamvZFk51rFlay3l5JwNfUxwpkkiGgKTAUYUj62/+wD7iPskW43L",
+	"XEiMRNlKNlWfq1LR3IBGo9H3bn6OErnIpUChVTT8HOWsYAvUWJir40wmV5comNB0maJKCp5rLkU0jC7n",
+	"CNo8g+VcKoSE3gYtoUCWgixgIa/xEJZcz2WpgesY9BxBzVmBqXtbTgGvsVi5kfpRHOENW+QZRsPo6Pjs",
+	"5NPLo3dvojjiNOVvJRarKI4EW9Bz+00URyqZ44IRiHqV0xOlCy5m0e1tHG0B/s6r47MLdxHDq7NLSDKO",
+	"Qn/iZhl5Iac882+fpr17oMyZngeALPC3kheYRkNdlHgX0Lf0ssqlUGi24SVLP+BvJSqzjEQKjXZFLM8z",
+	"njBa0d6vipb1uQbsc4RFIQv7SUoTcHHNMp5+KtxgcbRApdiMnmV8wfUQFqXSMEFgGjJkSsO+QWIN638U",
+	"OI2G0f/Yq+lmzz5VeydmPgP/Jq7dpMAVCKnBQHJoCMIBAYqtFCznPJnDlGOWAhMpLOerfnQbR++k/lGW",
+	"Iv02DAipP03NMM21X3EN+wdPDVzmKXDhaaPe3UfAwzsJqkzmoOdczMwkc64q0q8nsIePaZbJWWkWkhcy",
+	"x0JzSxD0t1mzueIaF+o+mKrR3vtvCauO8lhRsFVk6c4T6S/NWT5Wr8rJr5ho+jYw4gagLOdmG0S5oBHT",
+	"ZKGiOEoXRHvuWDXG9geA9kbPZRo4G3EN1WnH81IncoFfgxn75SZeYnukg+yliTBabRvAaiWx5woVeHej",
+	"1IGygVBLxyFednR++kSBXAqgdxxPM/R/LFO0bE1ppktlrz1Xq+/1DgEXuV7BlJhexrggak1QKWJ4m3vE",
+	"ZjzZhMVxKjrgJSrQc6ZprrRM0JK7w0AlF4gFzJGlWNA0W23ZGU39d5ogtFnVwQ5Qh2XKIfwZeM3S/7F7",
+	"wUQ6kTe7FwkKVnAZXL9FXHiw15eX5w6zwDUwoZZYKLPkxlhcaJxhsUFHBshqgthuer0uj/ogBZFU3SQb",
+	"IZeBnfrxGJ4+ffo9aL5AkMJKZ7t0K56D65bTqcKAQH0tlzBlxeYoxPKnhVyQXpCZyWJgChj8VUJa2rMS",
+	"nmkp7pTbpF+kwLXyyoQwF3QGdrgGISGTYoYF4G8ly9SG9tFrzDqRMkNmmeIDFR4iaq4OgU0UCm1IaH2m",
+	"wPLW91wuowq3nTt7PGdiFmALLL1mIglQ9lETyaSbEc4IxCUr0hiwP+vDdwfzIPoLdPu8iaIgARwJaJFU",
+	"eNEbC3uFGb/Gwq2kva609aziDWuL15r4lmqAWp2sOEoKZBrTIx3kB3iNpNJ1P7s0dwNPefijjCl9ZAHq",
+	"mJLeOPF6SfDpRcWSw0uqOY8XrDmKlAaIPcaQRM6U8QzToIAti+x+ecZpEI+hJj7s93GN+QazWltAc73N",
+	"zQiR+J3aSIMUQt9WGG3TBoZvJ23cNhWPLtmxBs4aT94Eae19C0gI8tfIMqtdtGHc3GV5FdjLtXncV6GJ",
+	"/ibLQrAsgA2Ws4TrVZjaUOiNA3iXcHbTnAhdrO7dVT94XANxB+h2zC4tc2MznZ3gj3CnTfJEwbF9dZfe",
+	"DTLDFDO2Co9S6wuv6CWnzBgZYO1IILkQA58CE6vw6I5DnzWZmCgXE7sFU1Zm+r7Jf6SXvmZyy8mmslgw",
+	"bbf+xbOAkvIYWnl4DaTvpJVeaEBnWea1xhR2FPrbTj/uBRfSoaXHzm8QJgG2BPMY7OsdkrCyvrsN24lM",
+	"VzEsmLrCtEueGpu+axj7tDUO7OiiFAnxTMjJHH/xDN7wl+HlF2XWMTYrCMH03OrjKSY8xdTg1OqmdxKI",
+	"cmrwfRTo1eWvIcIttelDGMByjkZXLRCWTJGaZ9cAOwzMSYlBtiafsWuEMu/1g1Rdq3sbQJEW80h6c0i0",
+	"muFjZzZWfqK77cdKzvoT1WIeNak2yC3EUBsW1AY7Nc6XkCqpZb6b4TVm8LeL9++ck0ZOzfqbpyC4wdd+",
+	"srsRYyf3r4dAf6/zUzGVAVl/k/MCVYfatZATnuE7y1ODLErnXfc7lUCFIu3QO4niO0DppLg1XFQk0YLd",
+	"QlrDVU0VNzDgQQsisNQTebOJP6fL3KVqdyi9V9w65ryissTM0WbOlFrKIqyE3oEiVVpwO54tuFLdwkbL",
+	"LXVbA7d5v55xbfwKygcrrBU6Q19+YBrf8gXXASQbJZlLcY7FGRelNqS34IIvCLv7IR6WyqXIJEsf8AkK",
+	"NiHrIGjfFUhq2TXLth5wQ6+zo8eB1QSHD60hiDgySj+gcgpRG3NbWO7GqDUCYvyXsbHVWZbdz6/dyGGI",
+	"rjkuN4EpuLp6S9yyeTLeGjP/DFNeLqI4es1n8/DR2FD+j/K8kNcGpR+Q5jZ/njvD71vsAruALpw+ZBmi",
+	"zDLadx/i+B2Wtc3xfyh7XT/wXsTWSw+izalbGx4LtgqCVSnxm08sRCGH2oKJldGGjR9xzpTTdVoqZuNU",
+	"dzDoBdPJ3DqKUk7Ds+y8fXI2kLi+3Ado+AHNd8G4oIvuRS5kgbTGJc8yt8hD2N0fQik0z6BA4+37KhUu",
+	"KKFD8qCtetlP/fY0V9FFDhc5JneQxF2uuTIHLeHFQDmn3MHzwSLsd6/oyB+hRAqBCY2ya112FnRZ0l9z",
+	"rfPd54NB/efTcMTlD6WQDcehN/7IFLTO4pa9F0TENrt+34lynnkyK0gUGA9ugOQqyTe4V/I1sdBFJwGh",
+	"X/jbW/lYDO+5TwGxQ4ZguBAsV3Opg64UdRcVPNL9205ZsaFc3XFjjYrOT2EnTRYqhnShqwBXD/7v//4/",
+	"UGAiixRI4TPXPG3cHjoLhv62UQLv5i+kxhiYSEdiTAA7jQGm/EaXhf+GCCnFDDWm/ZGIQqCzKxRH+tFi",
+	"MHeQ/jUWysVi21Md2GUqt/cwl1mqYDlnurnkxEQYUpDX2ApjuBUrMrLdq3rO9Ej4D4S0UW0ro1wk0U/W",
+	"68M+7MgsxcKvDlVv2Jj4CYEiXTwSD4HrkeAKlDbiIEkw15iarSAVTksChWtV7VoFrwfU7oTjkfvxwcd7",
+	"T67HXMMWN8chdIJsVskbXIWCFgt6sLkBr84u4ejkYvfg+Qu4whXsPD2AyUqj6sXwkil88SzsGUF9zkV4",
+	"xOOzC7hADeen7+DvBzQ6jXzncA/Xjqr5Y7+0MEaUfsN1yLtcpBeV3rfppGVF2mlfo9Bcr07TsEovlySN",
+	"ISmVlgss4kb4mgkoBVOKzwSmwIXSDK64DmLEWM0B7J6d/fOfJlLZwDDe5JhoIr3gUFdcv5MdGpi6wvSc",
+	"ieDTnHVEOq84nYxpmWWgUWk4P3oHO1N2hTG8Ledi16TRdHhDubjoit89mAjswhobYmFurqtCZNzc8sYG",
+	"VyCFyOdnnMylDISuWannF6g1F7OARD/K+RtcDZ3H8R1pD/8JzNw8pFPAkyGUCgthn3h3RB+OXEhezeXS",
+	"fWCYi3+D9v0v7l/fZqu0xaQ7kBtoryHp2GnnEAk99JCGN2YDZ4Qaf3S8MvhOCsK0xUsURwYHQY2PjPDV",
+	"sSwtHSzYjbPtB3erO+7DU6GxuLbRpPaWXGAiRapgglNS6S1PLhSZ3rpYHUIqy0mGCpAl8ypOfPeMCpMi",
+	"mHJwdnRsWOla2gafCUZCIHgutgp9uvimR3AgvEfGlnNDbh5bJ+NcQs7R+WkMCotrTGGyciJ+gfZWQZRG",
+	"t3JWaIEFva2gFCQqx3ufPrmh9sb9kTjVkKFWwPzLMTD4n0egkS2M/grHp5DzHDMuaHg0JK00YistY9hW",
+	"rkFObQhmJHx2EuyMN936417s3Sf0/a82JkdfF5gg6Q6kVcebKkwMORa7Tmu4wpUaCYLLMLSUaWbFekMJ",
+	"Ue68e+eyz1UyKl7BNIJJV1QxLC3bUDFZEBN50+uPxEgcwcixrlEEvEavUUUNwfiBa5xDIkWChUCnDhrZ",
+	"OrajjH1EY4dss5EYV1mBhBPz9tkljKus0bF9EcYODZ/sk3HPByaqlFJ5heKJ8vOcpuORWPvUQdDrgwlx",
+	"KzB2ElMw/jyyUeVRNITPIxORHkUxjLzncRTd3o4NPi6IAoxyZpah4kqjIpXTJuC2UMGMDZ5Ciklm1L/q",
+	"tcq8ATkdiSYOEyl0wUg47kxQ8RQVBIhoCKNyMHiaOEozFziOfd6nLBIk+m6FBEfCbVcd/xvSsr74bfni",
+	"s82+AE6nmGj4MhJfdnd3q//o5fFaoHYMX9pJSNbwHLQN8bGxxM27NspkImiLMplDxjQWNod1ybgGFEah",
+	"ttGpKvjEr1GReb8Og4nX0rjjdQOebtIIl8fnUD8jQnbHrw55mUG/wNgZ/PRl9dBC1h4gLWSeYwpsqrGA",
+	"FwNQxhfKFCgphWdFQdC/wNg7E8Zx9fdTD2xFGE8UpDIpFyiIvp4PBrAHzwdPPcTcYsemK6K4xkzmSDPQ",
+	"sZ2w1CXizYjP1S8+GwyIJoiGG/mCcFQFNollNbiluTXuQcIEpJK+GQnDc33WoTsJfXhfEAXJKeTExVIU",
+	"CQ5tGNEyz3ZM07I30YioujsjYZLyPCG6VdpYrvnC2DXOPOTaZI6fu5PjmSVLF9xIi6hhxkX7/UF/4Pwr",
+	"wqQ6RE/7g/5TFxM0+khj5YnPAJyhvlM4ufS1tDC7/P7yHKz+FluuVF2pOc9pM4lpzQpUhmIIZ/U1seRd",
+	"w5JHYslFKpfKWWrXHJdGyKs+nDQS/Y2Z6JP1DCDDjaS5GPKstBYqXruDNxKt3L9mxt/4/P3FJaxj4r/s",
+	"+z9cEgf9met5zdNN4h7pf6o19BOfTrgzlksx9mnpqOdEvX5mlkmBvaq6YbO0wW51yycW/RW1TdCMW4UW",
+	"v4SdPfUre81CjNuPa+UBB4PBFlnx26WuW/A6UvidP8LkqZeLBSOjKfqALN0U+UTljBT2XyJ7/ZF0XxnK",
+	"oSA55vIXSZKNou8O5qPodmwQ7fkR7YfLWiQVqs22d8bfDxTxpP3nC/rfdwfzce/QCEiFehSRsIgOBgcv",
+	"dgf7u4ODy/3nw8Gz4eD5/zLTKDT2HHF9tpbBaMcwTJdA00WJt2OYSVQwYVWti81p7Y/EyQ1LdLYCKdAp",
+	"GAsjfltkF4MU2cpKkTWCswve4V7WkihemjwH7bJkiIV7/0svBiVBL+VIHJ/Cr3KijP9oKd1zBcIcGxsU",
+	"tuq2JCJ+Yk67MroInXRlDwZxxcbZQOcKGglDTbQTslWrM4Sx2za/VfZpe7Pa7qLm4YErxFyNBB3gDFna",
+	"i2FshB9xjrEThHmpW5OC81YZXm58ZmzGuAgdtovHO2wmteGlTFfbV5+sp+VW6Q/VPaJze5Yso67eMNdB",
+	"erUH8wEn2eUL37bNG0PH/1+ZiNM/aiozNT7PLAyhoStY9xrFUG1GdCavcStGdBs35WUqE9UQlxsM+xU9",
+	"3yChUDmazeOpUXRn1UscOQBCodv7ObzGG70314usvSuBSrKNUMvry7O3kLMZws4HTGVSmaZV2GXCBSNL",
+	"XUgQqJeyuAKBmGLaW2f+rvAECpxiQaoTWYhkujaHe5+joJe8Vqgae2KwH9qSvYJg6yvNRGrYRf/Xe7fp",
+	"ZSnSDKOHUTa7ZhZBD8Tk39g1uzDXjnaf3U+7VRHbJhbNVsDErMCFIxxK7V6VCu/F2691gq8NR2xi6jhD",
+	"VvhE4G9kAWtuXhq5lU/S5Wf3b4adKh0RO5coDEsSh86KWafGE+P+bfgmGgjzd0gPCWrGRzChrSGtnqwM",
+	"Z3EupHFc1e4N2LGGqE1WJnmsUJNKMt7ddXPsKv5vMmlTtGbE/mAwOAQT/BgJOwirF9Hrw0uZ0tLopnWn",
+	"DiEh2WkTgJ2P0vrQXsAeZExpeBbD+ek7q2afn76DCTE3J/KNyEZWdKig9fZvwdS2qbENf9kOpj/48wdx",
+	"01D6S3hYY6W0Bm54PgeDpvMzlOX0e+refl86BKeJ0Jt4h3WzCVyi0pYuHkF8frBEvu4GWpsoeKKCXGgv",
+	"8a7l4HEzjmfVPKykBpvDYRVFWq1T/Wb8GgVMeaZNkKc/68MoWjDBZniUZW9IgVwy+7WxCRMkM1TP4eXb",
+	"98dvSHMf/1eDGn9ofToqB4ODF85KrPx69q5JRv2h+vQHM964D2PzYAyaXaEaibF1aaVSa0xtbixZ5qHU",
+	"WOvv+sF+YDQ+5wEzB3nBVlBgjkz34T1ZCRYhNgjqXAoOWyNhsuJN8ZtjRj3DQQzafSB6jfnTo//Wp79K",
+	"7doAqCGsOhZU5VvfuRi8yTNTXGSzGkIj+RTnepw625ZpjQV9869f/vXDx//8of+X/wgGcddKXpVeGY/S",
+	"VBaLb3cQrNdKla1QYadYN+9tI9SNGUBvPwLbMjS9xhthZyoLOD4FphStQwrVewDjwptcFt2c67IshGpk",
+	"jGDqZyUR7xllD7jQEljtQDQOf3No/S219+Hk6NXZSX+R9obGa6A05iORY2Fd8IaJ2SwHy0J8nMSVFtOl",
+	"DV2kJnduJrVxCpigkEKT0ggpDTxZwZzenqCJ74wEgwKN987UhaLSQ7DrdnkxpNXQXz4OQXwpYyv48fTt",
+	"CezualbMUMNPH96O+3Bma1Wc63OnVkfikbChOxUbl4PxxwppOkzY8dAEWitEEohWDSquMPUsj7AS4mcn",
+	"BuA/iKE9AkcKuGIdJTxRxr3T72h04gvCO2F+2IlfsYfbjW06DtmBPh5oSrvt7rJJhu0PtziGzs2995nl",
+	"/LbvYe2y+45d1Klj+9u9WOwedjdi+T0t9m/cgMuGIf20P6iM6W82Pt9XzspG1PrBJrtD0l6dSq32Pjfz",
+	"qm/3ijpPPugHvrCR7fqjJwpYYuREk98VXF2BrUJylEbDYgFLWWYuQ2zKC7KnRmLs4OrbAT65ZLWxjxt3",
+	"eD5rGMjAy6QkZlTmUHlmXXBZ7BinbCNyXRX/I6ZPVJUn6MBQPs6Ja6GQXh9cyrv3ekvwmfEjIQvwufGH",
+	"wET1BBoPmjD7Jj4F7tJhwhR23Og9K5xi6whecoXwbDDoWxe1QUOV8z6O63kWyISCt3JpsFtN+ZrP5n04",
+	"8mEec+YT57JnpZYLpnlCci3EvG3VwUUF9VYHeC1Tf/uWSvFXi4OvdQCv1U64kglfAFHXPWzt0HV1Jn+w",
+	"L7dVHNLBl1pHVuDSxTq/Srn7NmZmfMCs7m1Tnwk9L2Q5mztabbCzSmSvcbSq+0WYW70qZO6yZ1uH2afD",
+	"7sjCBnrquE8wrsP0ZmBnaOPVVcUSS1UwFdeEPmJAF3ZiysdDra+IVEjLD+leI2JNKtZI+PR2WAtPtSNT",
+	"VXy2mT2gpRySvjmVWWbDp2tt3XxQpqkXcAVXmGvYMf4/W+pBE786eXtyeQKbivi4Dq+uBaYcPCNhB7Ta",
+	"ajVgMA487oWZkK2XeBzN8evsrga/8GmZjZ5yD2APdWFc4Jz+TLu6ZC6FZF1/+1Eadd6cW5czxgptt7F2",
+	"5HvCa5we88Xm2fHFDEGt7S1X2lZB/J58y0wQQITNQqhPQwxNs+2QNJAc6diVNhl9pSDjisTdTlUABINe",
+	"u0aEJHEQse3qe5L/RKJzuQQ51ShsVNYXGFVI9fbhHVHzEe1ZIxvrH7Ajc1tpYSLQmU2KdDzkMob1p5YB",
+	"se5S7pFwbZOYtex6PoPH1+r8k1gaqQIuXeZHopw9WdhkqFdxpQwJvNHwzlvJJldJjW3JzUgEa256/VEE",
+	"JsXbzeVVGrJl28mLlYpaTVchJQbMKg1nbHwEY5N/aP3va+46Au2K61Mxlf1B32ctExNyhi1RGX3IlOsV",
+	"oRyHC3RAoDMUbs2hYMmFLVcwJHHoeHJ1t5lHRHCvszMXGbeYco4IM4LbvmahK+ywLPMTmLylLKvyyIIc",
+	"8ahYmOKibwl7VwVvVUjb3Yn2nw8GxrRqT2odsm+4de5UBW7V5+5OXcG2PsAM9bGrAqgK94YHt+2is2q4",
+	"qtatLi+IXnz3/MV3LzbK2CLSFhpDV8NFvupgV0i963tKBhh4Bc7+A4L3VTHhVtre/qNyzS4tr2Zjj+C2",
+	"OyoWZLuVLY9Ak+8FBMreZ57e3hXc/GCOhCPf+40J/jATYlO6Pwt1P3Q1g9+oyL7iij0MRfWTLsflyUYC",
+	"byD118gnXXNeYv8uHTRhwibo1i95v6RlbSNxR8IvIb3K9jVirxql2S1x3aXpmgCpyvVp2CNpr5ttJnXB",
+	"ZzOsVMu15pLwvlpRgZDMMSGrnmmr6+yWuVV3lLbad5XOPLTQLlhuzHLmIW0kuZLkMXmIHrchzkpqz0W1",
+	"SY+fUbJ9FGTb2Mw367PNPrW/uD5dHnjfTCoi+RZtx3btMK6Xb9UHc/jLx2Y3X/8ZeKbsV33VsL8PBgPC",
+	"jhvq+KeLwWC/MWDVBKdZ8OTkRzQw/0yYJTBr1US4njkoKjwkzwYDGsn2ror2rvf3Wmu//bh9xlfVMLgr",
+	"5lKXU29qqZvlIBUL2I7/NGqKg+zn54dWmrbs5a4e3bZoyx6BymQ2mpCzrHumhI+0vHaZL2+W90Kjutep",
+	"5N0FvketjMat6l/7MD7/6XJM49SJo6aKtbLezWCNJPENT3dVtP0wc/VbBNzjmWMV8F0uJI+o9ZQeG5My",
+	"fha2RjkBMzSO8jJUZe09kx3Vzmu+mVaZNOHT2231XtUvPKlqkEdip4uWg6r2efkH7elD9Piv2c7H9Uau",
+	"9UWwuA332HpwGasfbZsoddNjQic1fZQkG3voWe1gsz4X42NhFVHd62FxKd57n+0ft3vpQu9Jne99tr3C",
+	"bu+Kmb1lSr83PcQelhjtc6LjoDptJ/7TcBzfJq4rlnZ5/ih5myYZ7z3prySMjH5oEeGy92Dn1dllM/vA",
+	"7dz9O3rlmgt01vFYT0alvQvE1Giok5JnKaBIipUp8XMMQDXqGhXq3fPTd75hgE2YYNCQsT1Xo+lqG1t9",
+	"C9zLlQzuxTCReu67DsBPIkOlIJFiymelKR+swk3t+FmpnAejoUz7hAOXPqk6xGGjA8PX0vHvSX4N8Doo",
+	"kLYvpIjVnMHKkCu7xIfTD6crU7h/eycdtQqPjW/QJJy6DqTNTNTDmrxYsyvCxDr910nR9y8YiXsaGMS+",
+	"84ltd/Dy9F2vD5dz46jSJt3GO/frl6yqBJe+iHgkCPShK3phtjCHgO+kH9uv4nGZoO+T8OfggX6NXRTI",
+	"vz194MgyDbsnZocNwdCOfA3Ryqo35b3li3ajTZtLWDCeHYJrOwm4S9eq3c8h4+JKQUb35mhbA2zQhOuM",
+	"+WfkJw60jp20aGuHMtZ5yxnj2UY1/ci0txxFznle/RrNFgHSjb0rmMas6mnZpXw0Ol/+GfHcAK8D13aJ",
+	"d3LuJoYb7QqCSK1Mlo3qtcfC1FcmLwTakO4Pgq1Gnw4a7UQtvws1EH0x2N7/vbYLf2C+w5b7D0IuyWo0",
+	"DtHHyGM1lijIAlKuTN6c/lqKuueYLutOO12O9Ffmvm/J83jHtNthbvIlmj29BfY2K40XvsSv7hlWwRg6",
+	"WV086PFX9ngE6GHroD6fuPYYtsuWWAy6VM4dQZofBXGxx0p6GA/7+fuLS5MrAuOyyMbeC2dToMdumSf0",
+	"+ZgOkk/79Bl7K7bIeq6OYxzo7TMk/fjg+QtXSzHHG3h9dnS8e/H6iAwVFwydyHRFGjSmVn+06cguDtGH",
+	"I7C/kQLu10VWI7HjSx5NbxU6kEKK3YObm54NnBJfM/XJvnvS2PY3iN093xhpTHOZRkiM1OLY9j3iYmYc",
+	"jCNhasbB/fjNymkzrorL9b0wEfM+nE5hbOEeEwhywU3gulnqumBXqExw3LZd8EpzR130o9D/V4qV9X5e",
+	"vpVWpJ6aJk/tDlrRP3aPcr5Lb7QaXtUNrpptrJ5uNKc6cP2eTOh4uLe3f/Bdf9Af9PeH33///fd7pnfQ",
+	"9jk2rbP5x8mk7ViCzUt4NEfVjCuNhU1sMd7T7RnvdgJor/3jTvfw6savRP0ZuXYDvI5dqlfb34IVVwwJ",
+	"MjnrLMFro3xufkjo353IdD809K1BvSqFlShy25Pj5u7y/js2Zqppi2vzMyxtHL3l1yhQGUVogiH36G11",
+	"73OVLVwFq8hadzd92UHjlh2jccN2Cmjc8PZr45bHfeOWyYy//Xj7/wIAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
