@@ -13,11 +13,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/bench/loopback"
 )
 
 const body = `{"entityId":"675676"}`
@@ -72,39 +71,17 @@ func request() *http.Request {
 
 // load runs conc keep-alive clients against h for d and returns requests per second.
 func load(h http.Handler, d time.Duration, conc int) float64 {
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
-	var n atomic.Int64
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for i := 0; i < conc; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/viewCustomer", bytes.NewBufferString(body))
-				req.Header.Set("tenant", "ACME_BANK")
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					fmt.Fprintln(os.Stderr, err)
-					os.Exit(1)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					fmt.Fprintln(os.Stderr, "status", resp.StatusCode)
-					os.Exit(1)
-				}
-				n.Add(1)
-			}
-		}()
+	rate, err := loopback.Rate(h, d, conc, func(base string, _ int) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/viewCustomer", bytes.NewBufferString(body))
+		req.Header.Set("tenant", "ACME_BANK")
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	wg.Wait()
-	return float64(n.Load()) / d.Seconds()
+	return rate
 }
 
 // allocs counts heap allocations per request of the handler alone, in process.

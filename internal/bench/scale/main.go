@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/bench/loopback"
 )
 
 func main() {
@@ -266,37 +267,15 @@ func throughputRatio(d time.Duration, rounds int) float64 {
 
 // load runs keep-alive clients viewing generated customers spread over [0, customers).
 func load(h http.Handler, customers int, d time.Duration) float64 {
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	const conc = 8
-	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
-	var n atomic.Int64
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; time.Now().Before(deadline); i += conc {
-				id := 700001 + (i*7919)%customers
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/viewCustomer", bytes.NewBufferString(`{"entityId":"`+strconv.Itoa(id)+`"}`))
-				req.Header.Set("tenant", "ACME_BANK")
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					fail(err)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					fail(fmt.Errorf("viewCustomer %d: status %d", id, resp.StatusCode))
-				}
-				n.Add(1)
-			}
-		}()
+	rate, err := loopback.Rate(h, d, 8, func(base string, i int) *http.Request {
+		id := 700001 + (i*7919)%customers
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/viewCustomer", bytes.NewBufferString(`{"entityId":"`+strconv.Itoa(id)+`"}`))
+		req.Header.Set("tenant", "ACME_BANK")
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	})
+	if err != nil {
+		fail(fmt.Errorf("viewCustomer at %d customers: %w", customers, err))
 	}
-	wg.Wait()
-	return float64(n.Load()) / d.Seconds()
+	return rate
 }
