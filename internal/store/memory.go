@@ -17,13 +17,7 @@ type Memory struct {
 // partition is one tenant's overlay of one API: only what the tenant wrote.
 type partition struct {
 	mu    sync.RWMutex
-	kinds map[string]map[string]entry
-}
-
-// entry is an overlay record; deleted hides the base record of the same id.
-type entry struct {
-	v       any
-	deleted bool
+	kinds Overlay
 }
 
 var _ Backend = (*Memory)(nil)
@@ -57,7 +51,7 @@ func (m *Memory) View(ctx context.Context, p Partition, fn func(Reader) error) e
 	part := m.partition(p)
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	return fn(&view{base: m.base, p: p, own: part.kinds})
+	return fn(&Layered{Base: m.base, P: p, Own: part.kinds})
 }
 
 // Update runs fn with write access; its writes are applied only if it returns nil.
@@ -65,11 +59,11 @@ func (m *Memory) Update(ctx context.Context, p Partition, fn func(Tx) error) err
 	part := m.partition(p)
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	tx := &update{view: view{base: m.base, p: p, own: part.kinds}}
+	tx := NewStaged(m.base, p, part.kinds)
 	if err := fn(tx); err != nil {
 		return err
 	}
-	part.kinds = tx.commit()
+	part.kinds = tx.Commit()
 	return nil
 }
 
@@ -116,7 +110,7 @@ func (m *Memory) Dump(_ context.Context, p Partition) (Records, error) {
 		}
 		out[kind] = make(map[string]any, len(recs))
 		for id, e := range recs {
-			out[kind][id] = e.v // nil for a deletion
+			out[kind][id] = e.V // nil for a deletion
 		}
 	}
 	return out, nil
@@ -124,11 +118,11 @@ func (m *Memory) Dump(_ context.Context, p Partition) (Records, error) {
 
 // Load replaces the partition's overlay.
 func (m *Memory) Load(_ context.Context, p Partition, recs Records) error {
-	kinds := make(map[string]map[string]entry, len(recs))
+	kinds := make(Overlay, len(recs))
 	for kind, r := range recs {
-		kinds[kind] = make(map[string]entry, len(r))
+		kinds[kind] = make(map[string]Entry, len(r))
 		for id, v := range r {
-			kinds[kind][id] = entry{v: v, deleted: v == nil}
+			kinds[kind][id] = Entry{V: v, Deleted: v == nil}
 		}
 	}
 	part := m.partition(p)
@@ -140,120 +134,3 @@ func (m *Memory) Load(_ context.Context, p Partition, recs Records) error {
 
 // Ping always succeeds: memory is always there.
 func (m *Memory) Ping(context.Context) error { return nil }
-
-// view reads a partition: its overlay first, then the base.
-type view struct {
-	base Base
-	p    Partition
-	own  map[string]map[string]entry
-}
-
-func (v *view) Get(kind, id string) (any, bool) {
-	if e, ok := v.own[kind][id]; ok {
-		return e.v, !e.deleted
-	}
-	return v.base.Get(v.p, kind, id)
-}
-
-func (v *view) Scan(kind string, fn func(id string, v any) bool) {
-	scan(v.base, v.p, v.own[kind], nil, kind, fn)
-}
-
-// scan merges the base's materialised records with overlays (later ones win), in id order.
-func scan(base Base, p Partition, own, pending map[string]entry, kind string, fn func(id string, v any) bool) {
-	var ids []string
-	base.Scan(p, kind, func(id string, _ any) bool {
-		if _, ok := own[id]; !ok {
-			if _, ok := pending[id]; !ok {
-				ids = append(ids, id)
-			}
-		}
-		return true
-	})
-	for _, layer := range []map[string]entry{own, pending} {
-		for id, e := range layer {
-			if !e.deleted {
-				ids = append(ids, id)
-			}
-		}
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	for _, id := range ids {
-		var (
-			val any
-			ok  bool
-		)
-		if e, in := pending[id]; in {
-			val, ok = e.v, !e.deleted
-		} else if e, in := own[id]; in {
-			val, ok = e.v, !e.deleted
-		} else {
-			val, ok = base.Get(p, kind, id)
-		}
-		if ok && !fn(id, val) {
-			return
-		}
-	}
-}
-
-// update buffers an Update's writes so a failed Update leaves the partition untouched.
-type update struct {
-	view
-	pending map[string]map[string]entry
-}
-
-func (t *update) Get(kind, id string) (any, bool) {
-	if e, ok := t.pending[kind][id]; ok {
-		return e.v, !e.deleted
-	}
-	return t.view.Get(kind, id)
-}
-
-func (t *update) Scan(kind string, fn func(id string, v any) bool) {
-	scan(t.base, t.p, t.own[kind], t.pending[kind], kind, fn)
-}
-
-func (t *update) set(kind, id string, e entry) {
-	if t.pending == nil {
-		t.pending = make(map[string]map[string]entry)
-	}
-	k := t.pending[kind]
-	if k == nil {
-		k = make(map[string]entry)
-		t.pending[kind] = k
-	}
-	k[id] = e
-}
-
-func (t *update) Put(kind, id string, v any) { t.set(kind, id, entry{v: v}) }
-
-// Delete hides the record. An overlay record with no base record under it is simply
-// dropped; one over a base record becomes a tombstone.
-func (t *update) Delete(kind, id string) { t.set(kind, id, entry{deleted: true}) }
-
-// commit applies the pending writes to the overlay (the caller holds the partition's
-// write lock, so no View is reading it).
-func (t *update) commit() map[string]map[string]entry {
-	out := t.own
-	if len(t.pending) > 0 && out == nil {
-		out = make(map[string]map[string]entry, len(t.pending))
-	}
-	for kind, chg := range t.pending {
-		recs := out[kind]
-		if recs == nil {
-			recs = make(map[string]entry, len(chg))
-			out[kind] = recs
-		}
-		for id, e := range chg {
-			if e.deleted {
-				if _, inBase := t.base.Get(t.p, kind, id); !inBase {
-					delete(recs, id)
-					continue
-				}
-			}
-			recs[id] = e
-		}
-	}
-	return out
-}
