@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -72,7 +73,8 @@ func (e *Engine) Rules() *Rules { return e.rules }
 
 // Decide looks, in order, at the request headers, the armed rules and the magic values of
 // the body. header is the request's header; body its raw body.
-func (e *Engine) Decide(op *Operation, tenant string, header http.Header, body []byte) (Decision, error) {
+// A failing shared rule store's error is returned as it is.
+func (e *Engine) Decide(ctx context.Context, op *Operation, tenant string, header http.Header, body []byte) (Decision, error) {
 	var d Decision
 	if v := header.Get(DelayHeader); v != "" {
 		delay, err := ParseDelay(v)
@@ -96,7 +98,11 @@ func (e *Engine) Decide(op *Operation, tenant string, header http.Header, body [
 		d.Outcome = o
 		return d, nil
 	}
-	if r, ok := e.rules.fire(op, tenant, body); ok {
+	r, ok, err := e.rules.fire(ctx, op, tenant, body)
+	if err != nil {
+		return d, err
+	}
+	if ok {
 		d.Rule = r.ID
 		if r.delay > d.Delay {
 			d.Delay = r.delay

@@ -1,8 +1,11 @@
 package scenarios
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,18 +38,63 @@ func (r *Rule) Remaining() int {
 	return r.Times - r.Fired
 }
 
+// RuleSet is the armed rules as a shared store keeps them, oldest first.
+type RuleSet struct {
+	Rules  []Rule `json:"rules"` // Fired is kept apart: SharedRules counts it
+	NextID int    `json:"nextId"`
+	// Version is the store's version of the set; Fire checks that it is still current.
+	Version int64 `json:"-"`
+}
+
+// SharedRules keeps the armed rules where every replica of the sandbox sees them (Redis),
+// so that a rule armed for N calls answers N calls in total, whichever replicas serve them.
+type SharedRules interface {
+	// Change applies change to the set atomically and returns the set as it now is;
+	// change may run more than once, so it must only compute.
+	Change(ctx context.Context, change func(RuleSet) (RuleSet, error)) (RuleSet, error)
+	// Load returns the set and how often each of its rules fired.
+	Load(ctx context.Context) (RuleSet, map[string]int, error)
+	// Fire counts one call against the first of candidates (rules of set version) that has
+	// calls left: it returns its index (-1 if none) and how often it has now fired, or
+	// ErrStaleRules if the set is no longer that version.
+	Fire(ctx context.Context, version int64, candidates []Rule) (int, int, error)
+}
+
+// ErrStaleRules says a SharedRules' set changed since the caller loaded it.
+var ErrStaleRules = errors.New("the armed rules changed meanwhile")
+
 // Rules holds the armed rules, safe for concurrent use. With no rules armed, checking a
-// request costs one atomic load.
+// request costs one atomic load. Without Shared the rules live in this process; with it,
+// this is a copy of the shared set that Install refreshes, and firing is counted there.
 type Rules struct {
-	cat    *Catalogue
-	armed  atomic.Int32
-	mu     sync.Mutex
-	list   []*Rule
-	nextID int
-	base   []Rule // armed at start-up (--scenarios): Reset arms them again
+	cat     *Catalogue
+	shared  SharedRules
+	armed   atomic.Int32
+	mu      sync.Mutex
+	list    []*Rule
+	nextID  int
+	version int64  // of the shared set this copy holds
+	base    []Rule // armed at start-up (--scenarios): Reset arms them again
 }
 
 func newRules(cat *Catalogue) *Rules { return &Rules{cat: cat} }
+
+// Share keeps the rules in s from now on (before any rule is armed).
+func (rs *Rules) Share(s SharedRules) { rs.shared = s }
+
+// Install makes set (with its fire counts) this replica's copy of the shared rules.
+func (rs *Rules) Install(set RuleSet, fired map[string]int) {
+	list := make([]*Rule, 0, len(set.Rules))
+	for _, r := range set.Rules {
+		r.delay, _ = ParseDelay(r.Delay) // checked when armed; "" is no delay
+		r.Fired = fired[r.ID]
+		list = append(list, &r)
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.list, rs.nextID, rs.version = list, set.NextID, set.Version
+	rs.armed.Store(int32(len(list)))
+}
 
 // ArmBase arms a rule that belongs to the sandbox's starting state (a --scenarios file):
 // a reset that removes it arms it again, fresh.
@@ -61,8 +109,20 @@ func (rs *Rules) ArmBase(r Rule) (Rule, error) {
 	return armed, nil
 }
 
-// Arm checks a rule against the catalogue and arms it; the returned copy has its id.
-func (rs *Rules) Arm(r Rule) (Rule, error) {
+// AddBase records a start-up rule without arming it: a shared store that already holds
+// the sandbox's state has it armed (or spent, or removed) already. A reset arms it again.
+func (rs *Rules) AddBase(r Rule) error {
+	if _, err := rs.check(r); err != nil {
+		return err
+	}
+	rs.mu.Lock()
+	rs.base = append(rs.base, r)
+	rs.mu.Unlock()
+	return nil
+}
+
+// check validates a rule against the catalogue and returns it ready to arm.
+func (rs *Rules) check(r Rule) (Rule, error) {
 	op, ok := rs.cat.Op(r.OperationID)
 	if !ok {
 		return Rule{}, fmt.Errorf("operationId: %q is not an operation of any API; GET /__sandbox/scenarios lists them", r.OperationID)
@@ -91,45 +151,133 @@ func (rs *Rules) Arm(r Rule) (Rule, error) {
 	if r.Times < 0 {
 		return Rule{}, fmt.Errorf("times: must be 0 (until removed) or more, got %d", r.Times)
 	}
+	r.Fired = 0
+	return r, nil
+}
+
+// Arm checks a rule against the catalogue and arms it; the returned copy has its id. An
+// invalid rule's error names the field; a shared store's failure wraps its own error.
+func (rs *Rules) Arm(r Rule) (Rule, error) {
+	r, err := rs.check(r)
+	if err != nil {
+		return Rule{}, err
+	}
+	if rs.shared != nil {
+		var armed Rule
+		err := rs.change(func(set RuleSet) (RuleSet, error) {
+			set.NextID++
+			armed = r
+			armed.ID = "rule-" + strconv.Itoa(set.NextID)
+			set.Rules = append(slices.Clip(set.Rules), armed)
+			return set, nil
+		})
+		return armed, err
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	rs.nextID++
 	r.ID = "rule-" + strconv.Itoa(rs.nextID)
-	r.Fired = 0
 	rs.list = append(rs.list, &r)
 	rs.armed.Add(1)
 	return r, nil
 }
 
+// change applies a change through the shared store and installs the result.
+func (rs *Rules) change(change func(RuleSet) (RuleSet, error)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	if _, err := rs.shared.Change(ctx, change); err != nil {
+		return err
+	}
+	return rs.load(ctx)
+}
+
+// sharedTimeout bounds an admin change of shared rules.
+const sharedTimeout = 5 * time.Second
+
+func (rs *Rules) load(ctx context.Context) error {
+	set, fired, err := rs.shared.Load(ctx)
+	if err != nil {
+		return err
+	}
+	rs.Install(set, fired)
+	return nil
+}
+
 // List returns copies of the rules, oldest first, including spent ones (so a test can see
 // how often each fired) until they are removed.
-func (rs *Rules) List() []Rule {
+func (rs *Rules) List() ([]Rule, error) {
+	if rs.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		if err := rs.load(ctx); err != nil {
+			return nil, err
+		}
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	out := make([]Rule, len(rs.list))
 	for i, r := range rs.list {
 		out[i] = *r
 	}
-	return out
+	return out, nil
 }
 
 // Remove disarms a rule; false if there is none with that id.
-func (rs *Rules) Remove(id string) bool {
+func (rs *Rules) Remove(id string) (bool, error) {
+	if rs.shared != nil {
+		found := false
+		err := rs.change(func(set RuleSet) (RuleSet, error) {
+			i := slices.IndexFunc(set.Rules, func(r Rule) bool { return r.ID == id })
+			found = i >= 0
+			if found {
+				set.Rules = slices.Delete(slices.Clone(set.Rules), i, i+1)
+			}
+			return set, nil
+		})
+		return found, err
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for i, r := range rs.list {
 		if r.ID == id {
 			rs.list = append(rs.list[:i], rs.list[i+1:]...)
 			rs.armed.Add(-1)
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // Reset removes the rules of a tenant ("" : every rule, including those for all tenants),
 // then arms again the start-up rules it removed.
-func (rs *Rules) Reset(tenant string) {
+func (rs *Rules) Reset(tenant string) error {
+	rs.mu.Lock()
+	var again []Rule
+	for _, r := range rs.base {
+		if tenant == "" || r.Tenant == tenant {
+			again = append(again, r)
+		}
+	}
+	rs.mu.Unlock()
+	if rs.shared != nil {
+		return rs.change(func(set RuleSet) (RuleSet, error) {
+			var kept []Rule
+			for _, r := range set.Rules {
+				if tenant != "" && r.Tenant != tenant {
+					kept = append(kept, r)
+				}
+			}
+			for _, r := range again {
+				set.NextID++
+				r, _ = rs.check(r) // checked when first armed
+				r.ID = "rule-" + strconv.Itoa(set.NextID)
+				kept = append(kept, r)
+			}
+			set.Rules = kept
+			return set, nil
+		})
+	}
 	rs.mu.Lock()
 	kept := rs.list[:0]
 	for _, r := range rs.list {
@@ -140,44 +288,94 @@ func (rs *Rules) Reset(tenant string) {
 	clear(rs.list[len(kept):])
 	rs.list = kept
 	rs.armed.Store(int32(len(kept)))
-	var again []Rule
-	for _, r := range rs.base {
-		if tenant == "" || r.Tenant == tenant {
-			again = append(again, r)
-		}
-	}
 	rs.mu.Unlock()
 	for _, r := range again {
 		_, _ = rs.Arm(r) // checked when first armed
 	}
+	return nil
 }
 
 // fire finds the oldest live rule matching the request and counts it as fired.
-func (rs *Rules) fire(op *Operation, tenant string, body []byte) (Rule, bool) {
+func (rs *Rules) fire(ctx context.Context, op *Operation, tenant string, body []byte) (Rule, bool, error) {
 	if rs.armed.Load() == 0 {
-		return Rule{}, false
+		return Rule{}, false, nil
 	}
 	var fields map[string]any
 	decoded := false
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	for _, r := range rs.list {
+	match := func(r *Rule) bool {
 		if r.OperationID != op.ID || (r.Tenant != "" && r.Tenant != tenant) || r.Remaining() == 0 {
-			continue
+			return false
 		}
 		if len(r.Match) > 0 {
 			if !decoded {
 				decoded = true
 				_ = json.Unmarshal(body, &fields)
 			}
-			if !matches(fields, r.Match) {
-				continue
+			return matches(fields, r.Match)
+		}
+		return true
+	}
+	if rs.shared == nil {
+		rs.mu.Lock()
+		defer rs.mu.Unlock()
+		for _, r := range rs.list {
+			if match(r) {
+				r.Fired++
+				return *r, true, nil
 			}
 		}
-		r.Fired++
-		return *r, true
+		return Rule{}, false, nil
 	}
-	return Rule{}, false
+	return rs.fireShared(ctx, match)
+}
+
+// fireShared fires the first matching rule that the shared store says has calls left.
+func (rs *Rules) fireShared(ctx context.Context, match func(*Rule) bool) (Rule, bool, error) {
+	for attempt := 0; ; attempt++ {
+		rs.mu.Lock()
+		var cands []Rule
+		for _, r := range rs.list {
+			if match(r) {
+				cands = append(cands, *r)
+			}
+		}
+		version := rs.version
+		rs.mu.Unlock()
+		if len(cands) == 0 {
+			return Rule{}, false, nil
+		}
+		i, fired, err := rs.shared.Fire(ctx, version, cands)
+		if errors.Is(err, ErrStaleRules) && attempt < 3 {
+			if err := rs.load(ctx); err != nil {
+				return Rule{}, false, err
+			}
+			continue
+		}
+		if err != nil {
+			return Rule{}, false, err
+		}
+		// The candidates before i are spent: remember it, so they cost no round trip again.
+		rs.mu.Lock()
+		if rs.version == version {
+			for _, r := range rs.list {
+				for j := range cands {
+					if r.ID == cands[j].ID && (i < 0 || j <= i) {
+						r.Fired = r.Times
+						if j == i {
+							r.Fired = fired
+						}
+					}
+				}
+			}
+		}
+		rs.mu.Unlock()
+		if i < 0 {
+			return Rule{}, false, nil
+		}
+		r := cands[i]
+		r.Fired = fired
+		return r, true, nil
+	}
 }
 
 // matches says whether every dotted path of want has that value in fields.

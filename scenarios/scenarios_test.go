@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -26,7 +27,7 @@ func decide(t *testing.T, e *Engine, op *Operation, tenant string, body string, 
 	for i := 0; i+1 < len(kv); i += 2 {
 		h.Set(kv[i], kv[i+1])
 	}
-	d, err := e.Decide(op, tenant, h, []byte(body))
+	d, err := e.Decide(context.Background(), op, tenant, h, []byte(body))
 	if err != nil {
 		t.Fatalf("Decide: %v", err)
 	}
@@ -42,7 +43,7 @@ func TestDecideHeadersAndMagic(t *testing.T) {
 	if d := decide(t, e, op, "T", "", Header, "customer-not-found"); d.Outcome == nil || d.Outcome.Code != "CUS001" {
 		t.Fatalf("header pick = %+v", d)
 	}
-	_, err := e.Decide(op, "T", http.Header{Header: {"nope"}}, nil)
+	_, err := e.Decide(context.Background(), op, "T", http.Header{Header: {"nope"}}, nil)
 	var unknown *UnknownError
 	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "ok, customer-not-found") {
 		t.Fatalf("unknown name: %v", err)
@@ -60,7 +61,7 @@ func TestDecideHeadersAndMagic(t *testing.T) {
 		t.Fatalf("delay+fault = %+v", d)
 	}
 	for _, bad := range [][2]string{{DelayHeader, "soon"}, {DelayHeader, "2h"}, {FaultHeader, "explode"}} {
-		_, err := e.Decide(op, "T", http.Header{bad[0]: {bad[1]}}, nil)
+		_, err := e.Decide(context.Background(), op, "T", http.Header{bad[0]: {bad[1]}}, nil)
 		var he *HeaderError
 		if !errors.As(err, &he) || he.Header != bad[0] {
 			t.Errorf("%s: %s accepted (%v)", bad[0], bad[1], err)
@@ -106,18 +107,29 @@ func TestArmedRules(t *testing.T) {
 	if d := decide(t, e, op, "A", `{"entityId":"675676"}`); d.Rule != "" {
 		t.Fatal("rule fired past its times")
 	}
-	if got := rules.List(); len(got) != 1 || got[0].Fired != 2 || got[0].Remaining() != 0 {
+	list := func() []Rule {
+		t.Helper()
+		got, err := rules.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := list(); len(got) != 1 || got[0].Fired != 2 || got[0].Remaining() != 0 {
 		t.Fatalf("list = %+v", got)
 	}
 	f, _ := rules.Arm(Rule{OperationID: "viewCustomer", Fault: Fault503, Delay: "10ms"})
 	if d := decide(t, e, op, "Z", `{}`); d.Fault != Fault503 || d.Delay != 10*time.Millisecond {
 		t.Fatalf("fault rule: %+v", d)
 	}
-	if !rules.Remove(f.ID) || rules.Remove(f.ID) {
+	if ok, _ := rules.Remove(f.ID); !ok {
 		t.Fatal("remove")
 	}
-	rules.Reset("")
-	if len(rules.List()) != 0 {
+	if ok, _ := rules.Remove(f.ID); ok {
+		t.Fatal("removed twice")
+	}
+	_ = rules.Reset("")
+	if len(list()) != 0 {
 		t.Fatal("reset kept rules")
 	}
 
@@ -126,12 +138,12 @@ func TestArmedRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	decide(t, e, op, "A", `{}`)
-	rules.Reset("B")
-	if got := rules.List(); len(got) != 1 || got[0].Fired != 1 {
+	_ = rules.Reset("B")
+	if got := list(); len(got) != 1 || got[0].Fired != 1 {
 		t.Fatalf("reset of another tenant touched the start-up rule: %+v", got)
 	}
-	rules.Reset("A")
-	if got := rules.List(); len(got) != 1 || got[0].Fired != 0 {
+	_ = rules.Reset("A")
+	if got := list(); len(got) != 1 || got[0].Fired != 0 {
 		t.Fatalf("start-up rule after reset: %+v", got)
 	}
 }

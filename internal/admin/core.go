@@ -58,9 +58,13 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	if err := c.Store.Reset(ctx, tenant); err != nil {
 		return nil, err
 	}
-	c.Engine.Rules().Reset(tenant)
+	if err := c.Engine.Rules().Reset(tenant); err != nil {
+		return nil, err
+	}
 	if tenant != "" {
-		c.Clock.Forget(tenant)
+		if err := c.Clock.Forget(tenant); err != nil {
+			return nil, err
+		}
 	}
 	if tenant == "" {
 		tenant = "*"
@@ -68,7 +72,7 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	return api.Reset200JSONResponse{Tenant: tenant}, nil
 }
 
-func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (api.GetJournalResponseObject, error) {
+func (c *core) GetJournal(ctx context.Context, req api.GetJournalRequestObject) (api.GetJournalResponseObject, error) {
 	f := journal.Filter{}
 	if p := req.Params.Tenant; p != nil {
 		f.Tenant = *p
@@ -82,7 +86,10 @@ func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (a
 	if p := req.Params.Limit; p != nil {
 		f.Limit = *p
 	}
-	entries := c.Journal.List(f)
+	entries, err := c.Journal.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	out := api.Journal{Capacity: c.Journal.Capacity(), Entries: make([]api.JournalEntry, len(entries))}
 	for i, e := range entries {
 		out.Entries[i] = api.JournalEntry{
@@ -95,8 +102,12 @@ func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (a
 	return api.GetJournal200JSONResponse(out), nil
 }
 
-func (c *core) ClearJournal(context.Context, api.ClearJournalRequestObject) (api.ClearJournalResponseObject, error) {
-	return api.ClearJournal200JSONResponse{Cleared: c.Journal.Clear()}, nil
+func (c *core) ClearJournal(ctx context.Context, _ api.ClearJournalRequestObject) (api.ClearJournalResponseObject, error) {
+	n, err := c.Journal.Clear(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.ClearJournal200JSONResponse{Cleared: n}, nil
 }
 
 func (c *core) GetClock(_ context.Context, req api.GetClockRequestObject) (api.GetClockResponseObject, error) {
@@ -118,21 +129,25 @@ func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.S
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
+	var err error
 	switch {
 	case b.Advance != nil:
-		d, err := time.ParseDuration(*b.Advance)
-		if err != nil || d < 0 {
+		d, perr := time.ParseDuration(*b.Advance)
+		if perr != nil || d < 0 {
 			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("advance: %q is not a positive Go duration such as 90s, 15m or 72h", *b.Advance)}, nil
 		}
-		c.Clock.Advance(tenant, d)
+		err = c.Clock.Advance(tenant, d)
 	case b.Set != nil:
-		t, err := time.Parse(time.RFC3339, *b.Set)
-		if err != nil {
+		t, perr := time.Parse(time.RFC3339, *b.Set)
+		if perr != nil {
 			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("set: %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", *b.Set)}, nil
 		}
-		c.Clock.Set(tenant, t)
+		err = c.Clock.Set(tenant, t)
 	default:
-		c.Clock.Reset(tenant)
+		err = c.Clock.Reset(tenant)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return api.SetClock200JSONResponse(c.clock(req.Params.Tenant)), nil
 }

@@ -3,12 +3,14 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
+	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -24,7 +26,11 @@ func ruleOut(r scenarios.Rule) api.Rule {
 
 func (c *core) ListRules(context.Context, api.ListRulesRequestObject) (api.ListRulesResponseObject, error) {
 	out := api.Rules{Rules: []api.Rule{}}
-	for _, r := range c.Engine.Rules().List() {
+	rules, err := c.Engine.Rules().List()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rules {
 		out.Rules = append(out.Rules, ruleOut(r))
 	}
 	return api.ListRules200JSONResponse(out), nil
@@ -52,6 +58,9 @@ func (c *core) ArmRule(_ context.Context, req api.ArmRuleRequestObject) (api.Arm
 		r.Match = *b.Match
 	}
 	armed, err := c.Engine.Rules().Arm(r)
+	if errors.Is(err, store.ErrUnavailable) {
+		return nil, err
+	}
 	if err != nil {
 		return api.ArmRule400JSONResponse{BadRequestJSONResponse: BadRequest("%v", err)}, nil
 	}
@@ -59,13 +68,17 @@ func (c *core) ArmRule(_ context.Context, req api.ArmRuleRequestObject) (api.Arm
 }
 
 func (c *core) RemoveRule(_ context.Context, req api.RemoveRuleRequestObject) (api.RemoveRuleResponseObject, error) {
-	if !c.Engine.Rules().Remove(req.Id) {
+	removed, err := c.Engine.Rules().Remove(req.Id)
+	if err != nil {
+		return nil, err
+	}
+	if !removed {
 		return api.RemoveRule404JSONResponse{NotFoundJSONResponse: NotFound("no armed rule %q (GET /__sandbox/rules lists them)", req.Id)}, nil
 	}
 	return api.RemoveRule204Response{}, nil
 }
 
-func (c *core) CountJournal(_ context.Context, req api.CountJournalRequestObject) (api.CountJournalResponseObject, error) {
+func (c *core) CountJournal(ctx context.Context, req api.CountJournalRequestObject) (api.CountJournalResponseObject, error) {
 	p := req.Params
 	f := journal.Filter{}
 	if p.Tenant != nil {
@@ -84,8 +97,12 @@ func (c *core) CountJournal(_ context.Context, req api.CountJournalRequestObject
 			want[k] = v
 		}
 	}
+	entries, err := c.Journal.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	n := 0
-	for _, e := range c.Journal.List(f) {
+	for _, e := range entries {
 		if p.Status != nil && e.Status != *p.Status {
 			continue
 		}
@@ -114,7 +131,7 @@ func bodyMatches(body []byte, want map[string]string) bool {
 	return true
 }
 
-func (c *core) ExportJournal(_ context.Context, req api.ExportJournalRequestObject) (api.ExportJournalResponseObject, error) {
+func (c *core) ExportJournal(ctx context.Context, req api.ExportJournalRequestObject) (api.ExportJournalResponseObject, error) {
 	f := journal.Filter{}
 	if req.Params.Tenant != nil {
 		f.Tenant = *req.Params.Tenant
@@ -122,7 +139,10 @@ func (c *core) ExportJournal(_ context.Context, req api.ExportJournalRequestObje
 	if req.Params.Api != nil {
 		f.API = string(*req.Params.Api)
 	}
-	entries := c.Journal.List(f)
+	entries, err := c.Journal.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	for i, j := 0, len(entries)-1; i < j; i, j = i+1, j-1 {
 		entries[i], entries[j] = entries[j], entries[i] // oldest first
 	}

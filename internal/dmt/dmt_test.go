@@ -2,6 +2,7 @@ package dmt_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -312,7 +313,7 @@ func TestEveryOutcomeHasAScenario(t *testing.T) {
 				if got.HTTP != o.Status || got.StatusCode != o.Code || got.StatusDesc != o.Message {
 					t.Errorf("got %d %q %q, want %d %q %q", got.HTTP, got.StatusCode, got.StatusDesc, o.Status, o.Code, o.Message)
 				}
-				if e := sb.Journal.List(journal.Filter{API: "dmt", Limit: 1}); len(e) != 1 || e[0].Outcome != o.Name {
+				if e, _ := sb.Journal.List(context.Background(), journal.Filter{API: "dmt", Limit: 1}); len(e) != 1 || e[0].Outcome != o.Name {
 					t.Errorf("journal outcome = %v, want %s", e, o.Name)
 				}
 			})

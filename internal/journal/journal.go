@@ -3,6 +3,7 @@
 package journal
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -40,18 +41,30 @@ type Filter struct {
 	Limit                    int
 }
 
-func (f Filter) match(e *Entry) bool {
+// Match says whether the filter selects e (Limit aside).
+func (f Filter) Match(e *Entry) bool {
 	return (f.API == "" || f.API == e.API) &&
 		(f.Tenant == "" || f.Tenant == e.Tenant) &&
 		(f.OperationID == "" || f.OperationID == e.OperationID)
 }
 
-// Journal is a fixed-size ring, safe for concurrent use.
+// Shared keeps the entries where every replica of the sandbox reads them (a capped Redis
+// stream): Append gives the masked entry its id and keeps the newest capacity entries;
+// List returns matching entries newest first; Clear drops them all and says how many.
+type Shared interface {
+	Append(ctx context.Context, e Entry) error
+	List(ctx context.Context, f Filter) ([]Entry, error)
+	Clear(ctx context.Context) (int, error)
+}
+
+// Journal is a fixed-size ring, safe for concurrent use, or the front of a Shared one.
 type Journal struct {
-	mu     sync.Mutex
-	ring   []Entry
-	next   int64 // id of the next entry; also how many were ever added
-	oldest int64 // id of the oldest entry still in the ring
+	shared   Shared
+	capacity int
+	mu       sync.Mutex
+	ring     []Entry
+	next     int64 // id of the next entry; also how many were ever added
+	oldest   int64 // id of the oldest entry still in the ring
 }
 
 // New returns a journal that keeps the last capacity entries (at least 1).
@@ -59,20 +72,28 @@ func New(capacity int) *Journal {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Journal{ring: make([]Entry, capacity), next: 1, oldest: 1}
+	return &Journal{capacity: capacity, ring: make([]Entry, capacity), next: 1, oldest: 1}
+}
+
+// NewShared returns a journal kept in s, which holds the last capacity entries.
+func NewShared(s Shared, capacity int) *Journal {
+	return &Journal{shared: s, capacity: max(capacity, 1)}
 }
 
 // Capacity is how many entries the journal keeps.
-func (j *Journal) Capacity() int { return len(j.ring) }
+func (j *Journal) Capacity() int { return j.capacity }
 
 // Add masks and truncates the bodies and records the entry: card numbers anywhere, and
 // secret fields (PIN blocks, OTPs, passwords) of requests. The bodies are copied (the
-// caller's buffers may be reused) into one allocation.
-func (j *Journal) Add(e Entry) {
+// caller's buffers may be reused) into one allocation. Only a Shared journal can fail.
+func (j *Journal) Add(ctx context.Context, e Entry) error {
 	req, resp := mask.Body(truncate(e.Request)), mask.PANs(truncate(e.Response))
 	both := make([]byte, 0, len(req)+len(resp))
 	both = append(append(both, req...), resp...)
 	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
+	if j.shared != nil {
+		return j.shared.Append(ctx, e)
+	}
 	j.mu.Lock()
 	e.ID = j.next
 	j.ring[int(j.next)%len(j.ring)] = e
@@ -81,6 +102,7 @@ func (j *Journal) Add(e Entry) {
 		j.oldest = j.next - int64(len(j.ring))
 	}
 	j.mu.Unlock()
+	return nil
 }
 
 func truncate(b []byte) []byte {
@@ -91,28 +113,34 @@ func truncate(b []byte) []byte {
 }
 
 // List returns matching entries, newest first.
-func (j *Journal) List(f Filter) []Entry {
+func (j *Journal) List(ctx context.Context, f Filter) ([]Entry, error) {
+	if j.shared != nil {
+		return j.shared.List(ctx, f)
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Entry
 	for id := j.next - 1; id >= j.oldest; id-- {
 		e := &j.ring[int(id)%len(j.ring)]
-		if f.match(e) {
+		if f.Match(e) {
 			out = append(out, *e)
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Clear drops every entry and says how many there were.
-func (j *Journal) Clear() int {
+func (j *Journal) Clear(ctx context.Context) (int, error) {
+	if j.shared != nil {
+		return j.shared.Clear(ctx)
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := int(j.next - j.oldest)
 	clear(j.ring)
 	j.oldest = j.next
-	return n
+	return n, nil
 }

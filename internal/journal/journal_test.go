@@ -1,34 +1,46 @@
 package journal
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 )
 
+var ctx = context.Background()
+
+func list(t *testing.T, j *Journal, f Filter) []Entry {
+	t.Helper()
+	got, err := j.List(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func TestRingIsBoundedAndNewestFirst(t *testing.T) {
 	j := New(3)
 	for i := 1; i <= 5; i++ {
-		j.Add(Entry{Tenant: fmt.Sprint("t", i%2), OperationID: fmt.Sprint("op", i)})
+		j.Add(ctx, Entry{Tenant: fmt.Sprint("t", i%2), OperationID: fmt.Sprint("op", i)})
 	}
-	got := j.List(Filter{})
+	got := list(t, j, Filter{})
 	if len(got) != 3 || got[0].OperationID != "op5" || got[2].OperationID != "op3" {
 		t.Fatalf("list = %+v", got)
 	}
-	if got := j.List(Filter{Tenant: "t1"}); len(got) != 2 || got[0].OperationID != "op5" {
+	if got := list(t, j, Filter{Tenant: "t1"}); len(got) != 2 || got[0].OperationID != "op5" {
 		t.Fatalf("tenant filter = %+v", got)
 	}
-	if got := j.List(Filter{Limit: 1}); len(got) != 1 {
+	if got := list(t, j, Filter{Limit: 1}); len(got) != 1 {
 		t.Fatalf("limit = %d entries", len(got))
 	}
-	if n := j.Clear(); n != 3 {
+	if n, _ := j.Clear(ctx); n != 3 {
 		t.Fatalf("cleared %d", n)
 	}
-	if len(j.List(Filter{})) != 0 {
+	if len(list(t, j, Filter{})) != 0 {
 		t.Fatal("entries after clear")
 	}
-	j.Add(Entry{OperationID: "after"})
-	if got := j.List(Filter{}); len(got) != 1 || got[0].OperationID != "after" {
+	j.Add(ctx, Entry{OperationID: "after"})
+	if got := list(t, j, Filter{}); len(got) != 1 || got[0].OperationID != "after" {
 		t.Fatalf("after clear = %+v", got)
 	}
 }
@@ -37,9 +49,9 @@ func TestBodiesAreMaskedAndCopied(t *testing.T) {
 	j := New(2)
 	req := []byte(`{"pin":"secretblock","kitNo":"1"}`)
 	resp := []byte(`{"pan":"6080401234566857"}`)
-	j.Add(Entry{Request: req, Response: resp})
+	j.Add(ctx, Entry{Request: req, Response: resp})
 	copy(req, "XXXXXXXXXXXXXXXXXXXXXXXX")
-	e := j.List(Filter{})[0]
+	e := list(t, j, Filter{})[0]
 	if strings.Contains(string(e.Request), "secretblock") || !strings.Contains(string(e.Request), `"kitNo":"1"`) {
 		t.Fatalf("request kept as %s", e.Request)
 	}

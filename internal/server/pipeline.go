@@ -177,14 +177,18 @@ func readBody(r *http.Request, buf *bytes.Buffer, st *callState, api API) *Probl
 // armed rules, magic values): it answers the call itself and says true for an error
 // outcome or a fault, and leaves a forced 200 outcome in call.Forced for the handler.
 func (p *Pipeline) steer(w http.ResponseWriter, r *http.Request, call *Call, api API) bool {
-	d, err := p.Engine.Decide(call.Op, call.Tenant, r.Header, call.Body)
+	d, err := p.Engine.Decide(r.Context(), call.Op, call.Tenant, r.Header, call.Body)
 	if err != nil {
-		field := scenarios.Header
 		var he *scenarios.HeaderError
-		if errors.As(err, &he) {
-			field = he.Header
+		var ue *scenarios.UnknownError
+		switch {
+		case errors.As(err, &he):
+			p.reject(w, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{he.Header}))
+		case errors.As(err, &ue):
+			p.reject(w, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{scenarios.Header}))
+		default: // the shared rules could not be read
+			p.reject(w, r, call, api, api.Problem(KindOf(err), err.Error(), nil))
 		}
-		p.reject(w, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{field}))
 		return true
 	}
 	call.Rule = d.Rule
@@ -279,7 +283,7 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 	if outcome == "" {
 		outcome = deriveOutcome(call.Op, status)
 	}
-	p.Journal.Add(journal.Entry{
+	err := p.Journal.Add(context.WithoutCancel(r.Context()), journal.Entry{
 		Time:        p.Clock.Now(call.Tenant),
 		API:         call.API,
 		Tenant:      call.Tenant,
@@ -298,6 +302,9 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 		Request:     call.Body,
 		Response:    rec.body.Bytes(),
 	})
+	if err != nil { // the call was answered; only its journal entry is lost
+		p.Log.Warn("journal entry not recorded", "operationId", call.Op.ID, "error", err)
+	}
 }
 
 // deriveOutcome names an answer the handler did not name: success is "ok", otherwise the
