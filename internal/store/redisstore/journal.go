@@ -1,0 +1,84 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/partnersandbox/sandbox/internal/journal"
+)
+
+// Journal is the journal as a Redis stream capped at its capacity (approximately: Redis
+// trims whole blocks, and List reads only the newest capacity entries). Entry ids come
+// from a counter in the same script, so they are the stream's ids ("0-N") and never repeat.
+type Journal struct {
+	db       *DB
+	capacity int
+}
+
+var _ journal.Shared = (*Journal)(nil)
+
+// Journal returns the shared journal that keeps capacity entries.
+func (db *DB) Journal(capacity int) *Journal { return &Journal{db: db, capacity: max(capacity, 1)} }
+
+var appendScript = redis.NewScript(epochCheck + `
+local id = redis.call('INCR', KEYS[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'e', ARGV[3])
+return id`)
+
+func (j *Journal) keys() []string { return []string{j.db.key("journal"), j.db.key("journal:seq")} }
+
+// Append records a (masked) entry.
+func (j *Journal) Append(ctx context.Context, e journal.Entry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data)
+	return err
+}
+
+// List returns the matching entries among the newest capacity ones, newest first.
+func (j *Journal) List(ctx context.Context, f journal.Filter) ([]journal.Entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, j.db.timeout)
+	defer cancel()
+	msgs, err := j.db.rdb.XRevRangeN(ctx, j.db.key("journal"), "+", "-", int64(j.capacity)).Result()
+	if err != nil {
+		return nil, j.db.fail(err)
+	}
+	var out []journal.Entry
+	for _, m := range msgs {
+		var e journal.Entry
+		data, _ := m.Values["e"].(string)
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			return nil, j.db.fail(fmt.Errorf("journal entry %s: %v", m.ID, err))
+		}
+		_, seq, _ := strings.Cut(m.ID, "-")
+		e.ID, _ = strconv.ParseInt(seq, 10, 64)
+		if f.Match(&e) {
+			out = append(out, e)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+var clearScript = redis.NewScript(epochCheck + `
+local n = redis.call('XLEN', KEYS[2])
+redis.call('DEL', KEYS[2])
+return n`)
+
+// Clear drops every entry and says how many the journal held.
+func (j *Journal) Clear(ctx context.Context) (int, error) {
+	res, err := j.db.run(ctx, clearScript, j.keys()[:1])
+	if err != nil {
+		return 0, err
+	}
+	return min(int(asInt(res)), j.capacity), nil
+}

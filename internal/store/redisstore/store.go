@@ -1,0 +1,413 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/partnersandbox/sandbox/internal/snapshot"
+	"github.com/partnersandbox/sandbox/internal/store"
+)
+
+// Store is the store.Backend kept in Redis (see the package doc for the design).
+type Store struct {
+	db    *DB
+	base  store.Base
+	kinds snapshot.Kinds
+	apis  []string
+
+	mu    sync.RWMutex
+	parts map[store.Partition]*part
+}
+
+var _ store.Backend = (*Store)(nil)
+
+// part is this replica's copy of a partition's overlay, at version ver.
+type part struct {
+	overlay, changes, tenants string // keys
+
+	write sync.Mutex // one Update of the partition at a time in this replica
+	sync  flights    // Views share their round trips
+
+	mu  sync.RWMutex
+	ver int64
+	own store.Overlay
+}
+
+// Store returns the partitions' store over base; kinds decode each API's records.
+func (db *DB) Store(base store.Base, kinds snapshot.Kinds) *Store {
+	s := &Store{db: db, base: base, kinds: kinds, parts: map[store.Partition]*part{}}
+	for api := range kinds {
+		s.apis = append(s.apis, api)
+	}
+	slices.Sort(s.apis)
+	db.OnEpoch(func() {
+		s.mu.Lock()
+		s.parts = map[store.Partition]*part{}
+		s.mu.Unlock()
+	})
+	return s
+}
+
+func (s *Store) part(p store.Partition) *part {
+	s.mu.RLock()
+	pt := s.parts[p]
+	s.mu.RUnlock()
+	if pt != nil {
+		return pt
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pt = s.parts[p]; pt == nil {
+		pt = &part{
+			overlay: s.db.key("o", p.API, p.Tenant),
+			changes: s.db.key("c", p.API, p.Tenant),
+			tenants: s.db.key("tenants", p.API),
+		}
+		s.parts[p] = pt
+	}
+	return pt
+}
+
+// txScript is every transaction's round trip. KEYS: epoch, overlay, changes, seq, tenants.
+// ARGV: epoch, the version the caller holds, the tenant, then field/value pairs to write
+// ("" is a tombstone, "\0" drops the field). It answers {1, version} when the caller's
+// version is current (after writing, if it wrote), else {0, version, 0, fields, values}
+// with what changed since the caller's version, or {0, version, 1, whole overlay}.
+var txScript = redis.NewScript(epochCheck + `
+local ver = tonumber(redis.call('HGET', KEYS[2], '#ver') or '0')
+local held = tonumber(ARGV[2])
+if ver ~= held then
+  local since = tonumber(redis.call('HGET', KEYS[2], '#since') or '0')
+  if held > 0 and held >= since and held < ver then
+    local fields = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf')
+    local vals = {}
+    for i = 1, #fields, 500 do
+      local chunk = {}
+      for j = i, math.min(i + 499, #fields) do chunk[#chunk + 1] = fields[j] end
+      local got = redis.call('HMGET', KEYS[2], unpack(chunk))
+      for j = 1, #got do vals[#vals + 1] = got[j] end
+    end
+    return {0, ver, 0, fields, vals}
+  end
+  return {0, ver, 1, redis.call('HGETALL', KEYS[2])}
+end
+if #ARGV < 4 then return {1, ver} end
+local v = redis.call('INCR', KEYS[4])
+if ver == 0 then redis.call('HSET', KEYS[2], '#since', v) end
+redis.call('HSET', KEYS[2], '#ver', v)
+redis.call('SADD', KEYS[5], ARGV[3])
+for i = 4, #ARGV, 2 do
+  if ARGV[i + 1] == '\0' then
+    redis.call('HDEL', KEYS[2], ARGV[i])
+  else
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  end
+  redis.call('ZADD', KEYS[3], v, ARGV[i])
+end
+return {1, v}`)
+
+const (
+	tombstone = ""
+	dropped   = "\x00"
+)
+
+// txReply is txScript's answer.
+type txReply struct {
+	current bool
+	ver     int64
+	full    bool
+	fields  []any // delta: fields; full: field, value, field, value...
+	values  []any
+}
+
+func (s *Store) roundTrip(ctx context.Context, p store.Partition, pt *part, held int64, writes []any) (txReply, error) {
+	args := append([]any{held, p.Tenant}, writes...)
+	res, err := s.db.run(ctx, txScript, []string{pt.overlay, pt.changes, s.db.key("seq"), pt.tenants}, args...)
+	if err != nil {
+		return txReply{}, err
+	}
+	r := asSlice(res)
+	out := txReply{current: asInt(r[0]) == 1, ver: asInt(r[1])}
+	if !out.current {
+		out.full = asInt(r[2]) == 1
+		out.fields = asSlice(r[3])
+		if !out.full {
+			out.values = asSlice(r[4])
+		}
+	}
+	return out, nil
+}
+
+// refresh applies a reply that says what changed, if it is newer than the copy.
+func (s *Store) refresh(p store.Partition, pt *part, r txReply) error {
+	if r.current {
+		return nil
+	}
+	kinds := s.kinds[p.API]
+	decode := func(field string, value any) (string, string, store.Entry, bool, error) {
+		kind, id, ok := strings.Cut(field, ":")
+		if !ok { // "#ver", "#since"
+			return "", "", store.Entry{}, false, nil
+		}
+		str, present := value.(string)
+		switch {
+		case !present:
+			return kind, id, store.Entry{}, true, nil // dropped: no entry
+		case str == tombstone:
+			return kind, id, store.Entry{Deleted: true}, false, nil
+		}
+		v, err := kinds.Decode(kind, []byte(str))
+		if err != nil {
+			return "", "", store.Entry{}, false, s.db.fail(fmt.Errorf("%s %s %s: %v", p.API, kind, id, err))
+		}
+		return kind, id, store.Entry{V: v}, false, nil
+	}
+	type change struct {
+		kind, id string
+		e        store.Entry
+		drop     bool
+	}
+	var changes []change
+	n := len(r.fields)
+	if r.full {
+		n /= 2
+	}
+	for i := 0; i < n; i++ {
+		var field, value any
+		if r.full {
+			field, value = r.fields[2*i], r.fields[2*i+1]
+		} else {
+			field, value = r.fields[i], r.values[i]
+		}
+		f, _ := field.(string)
+		kind, id, e, drop, err := decode(f, value)
+		if err != nil {
+			return err
+		}
+		if kind != "" {
+			changes = append(changes, change{kind, id, e, drop})
+		}
+	}
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	if r.ver <= pt.ver {
+		return nil // the copy is as new already
+	}
+	own := pt.own
+	if r.full || own == nil {
+		own = store.Overlay{}
+	}
+	for _, c := range changes {
+		recs := own[c.kind]
+		if recs == nil {
+			recs = map[string]store.Entry{}
+			own[c.kind] = recs
+		}
+		if c.drop {
+			delete(recs, c.id)
+		} else {
+			recs[c.id] = c.e
+		}
+	}
+	pt.own, pt.ver = own, r.ver
+	return nil
+}
+
+// sync brings the copy up to date with Redis: one round trip, shared by the Views that
+// arrive while another is on its way (each waits for one that started after it came).
+func (s *Store) sync(ctx context.Context, p store.Partition, pt *part) error {
+	ctx = context.WithoutCancel(ctx) // the round trip serves other callers too (db.run bounds it)
+	return pt.sync.do(func() error {
+		pt.mu.RLock()
+		held := pt.ver
+		pt.mu.RUnlock()
+		r, err := s.roundTrip(ctx, p, pt, held, nil)
+		if err != nil {
+			return err
+		}
+		return s.refresh(p, pt, r)
+	})
+}
+
+// View runs fn over the partition as it is in Redis now.
+func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reader) error) error {
+	pt := s.part(p)
+	if err := s.sync(ctx, p, pt); err != nil {
+		return err
+	}
+	pt.mu.RLock()
+	defer pt.mu.RUnlock()
+	return fn(&store.Layered{Base: s.base, P: p, Own: pt.own})
+}
+
+// maxAttempts bounds how often an Update runs again because other replicas kept writing
+// the partition first.
+const maxAttempts = 50
+
+// Update runs fn on this replica's copy and writes its changes if nobody wrote the
+// partition since that copy's version; otherwise it refreshes the copy and runs fn again.
+// fn's own error stands only once the copy it saw is known to be current.
+func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx) error) error {
+	pt := s.part(p)
+	pt.write.Lock()
+	defer pt.write.Unlock()
+	for attempt := 1; ; attempt++ {
+		pt.mu.RLock()
+		held := pt.ver
+		tx := store.NewStaged(s.base, p, pt.own)
+		ferr := fn(tx)
+		pt.mu.RUnlock()
+		var writes []any
+		if ferr == nil && tx.Written() {
+			var err error
+			if writes, err = encode(tx); err != nil {
+				return err
+			}
+		}
+		r, err := s.roundTrip(ctx, p, pt, held, writes)
+		if err != nil {
+			return err
+		}
+		if r.current {
+			if ferr != nil || writes == nil {
+				return ferr
+			}
+			pt.mu.Lock()
+			if pt.ver == held { // else a View brought the write in already
+				pt.own, pt.ver = tx.Commit(), r.ver
+			}
+			pt.mu.Unlock()
+			return nil
+		}
+		if err := s.refresh(p, pt, r); err != nil {
+			return err
+		}
+		if attempt == maxAttempts {
+			return s.db.fail(fmt.Errorf("%s tenant %s: gave up after %d attempts: other replicas kept writing first", p.API, p.Tenant, attempt))
+		}
+	}
+}
+
+// encode turns a transaction's writes into txScript's field/value pairs.
+func encode(tx *store.Staged) ([]any, error) {
+	var out []any
+	var err error
+	tx.Changes(func(kind, id string, e store.Entry, drop bool) {
+		value := tombstone
+		switch {
+		case drop:
+			value = dropped
+		case !e.Deleted:
+			data, merr := json.Marshal(e.V)
+			if merr != nil && err == nil {
+				err = fmt.Errorf("%s %s: %v", kind, id, merr)
+			}
+			value = string(data)
+		}
+		out = append(out, kind+":"+id, value)
+	})
+	return out, err
+}
+
+var resetScript = redis.NewScript(epochCheck + `
+-- KEYS[2..]: tenants sets; ARGV[2]: key prefix; ARGV[3]: tenant ("" : every tenant);
+-- ARGV[4..]: the APIs, in the order of KEYS[2..]. A reset partition keeps a fresh version.
+for i = 2, #KEYS do
+  local api = ARGV[i + 2]
+  local tenants = {ARGV[3]}
+  if ARGV[3] == '' then tenants = redis.call('SMEMBERS', KEYS[i]) end
+  for _, t in ipairs(tenants) do
+    local o = ARGV[2] .. 'o:' .. api .. ':' .. t
+    if redis.call('EXISTS', o) == 1 then
+      local v = redis.call('INCR', ARGV[2] .. 'seq')
+      redis.call('DEL', o, ARGV[2] .. 'c:' .. api .. ':' .. t)
+      redis.call('HSET', o, '#ver', v, '#since', v)
+    end
+    redis.call('SREM', KEYS[i], t)
+  end
+end
+return 1`)
+
+// Reset drops a tenant's overlays in every API, or every overlay when tenant is "".
+func (s *Store) Reset(ctx context.Context, tenant string) error {
+	keys := make([]string, len(s.apis))
+	args := []any{s.db.prefix, tenant}
+	for i, api := range s.apis {
+		keys[i] = s.db.key("tenants", api)
+		args = append(args, api)
+	}
+	_, err := s.db.run(ctx, resetScript, keys, args...)
+	return err
+}
+
+// Tenants lists the tenants that wrote in the API, sorted.
+func (s *Store) Tenants(ctx context.Context, api string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.db.timeout)
+	defer cancel()
+	out, err := s.db.rdb.SMembers(ctx, s.db.key("tenants", api)).Result()
+	if err != nil {
+		return nil, s.db.fail(err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Dump returns the partition's overlay as it is in Redis.
+func (s *Store) Dump(ctx context.Context, p store.Partition) (store.Records, error) {
+	pt := s.part(p)
+	if err := s.sync(ctx, p, pt); err != nil {
+		return nil, err
+	}
+	pt.mu.RLock()
+	defer pt.mu.RUnlock()
+	out := store.Records{}
+	for kind, recs := range pt.own {
+		if len(recs) == 0 {
+			continue
+		}
+		out[kind] = make(map[string]any, len(recs))
+		for id, e := range recs {
+			out[kind][id] = e.V // nil for a deletion
+		}
+	}
+	return out, nil
+}
+
+var loadScript = redis.NewScript(epochCheck + `
+-- KEYS: epoch, overlay, changes, seq, tenants; ARGV: epoch, tenant, field/value pairs
+local v = redis.call('INCR', KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[2], '#ver', v, '#since', v)
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('SADD', KEYS[5], ARGV[2])
+return v`)
+
+// Load replaces the partition's overlay with recs (nil values are deletions).
+func (s *Store) Load(ctx context.Context, p store.Partition, recs store.Records) error {
+	pt := s.part(p)
+	args := []any{p.Tenant}
+	for kind, byID := range recs {
+		for id, v := range byID {
+			value := tombstone
+			if v != nil {
+				data, err := json.Marshal(v)
+				if err != nil {
+					return fmt.Errorf("%s %s %s: %v", p.API, kind, id, err)
+				}
+				value = string(data)
+			}
+			args = append(args, kind+":"+id, value)
+		}
+	}
+	_, err := s.db.run(ctx, loadScript, []string{pt.overlay, pt.changes, s.db.key("seq"), pt.tenants}, args...)
+	return err
+}
+
+// Ping says whether Redis answers within the timeout.
+func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
