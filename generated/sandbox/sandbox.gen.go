@@ -721,6 +721,9 @@ type BadRequest = Error
 // NotFound defines model for NotFound.
 type NotFound = Error
 
+// Unavailable defines model for Unavailable.
+type Unavailable = Error
+
 // GetClockParams defines parameters for GetClock.
 type GetClockParams struct {
 	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
@@ -3590,11 +3593,18 @@ type GetClockReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Clock
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetClockReply) GetJSON200() *Clock {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetClockReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3633,6 +3643,8 @@ type SetClockReply struct {
 	JSON200 *Clock
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3643,6 +3655,11 @@ func (r SetClockReply) GetJSON200() *Clock {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetClockReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetClockReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3756,6 +3773,8 @@ type ClearJournalReply struct {
 	JSON200 *struct {
 		Cleared int `json:"cleared"`
 	}
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3763,6 +3782,11 @@ func (r ClearJournalReply) GetJSON200() *struct {
 	Cleared int `json:"cleared"`
 } {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ClearJournalReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3801,6 +3825,8 @@ type GetJournalReply struct {
 	JSON200 *Journal
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3811,6 +3837,11 @@ func (r GetJournalReply) GetJSON200() *Journal {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetJournalReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3851,6 +3882,8 @@ type CountJournalReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3863,6 +3896,11 @@ func (r CountJournalReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r CountJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CountJournalReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3899,11 +3937,18 @@ type ExportJournalReply struct {
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *string
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
 func (r ExportJournalReply) GetYAML200() *string {
 	return r.YAML200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExportJournalReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3992,6 +4037,8 @@ type ReviewSubmissionReply struct {
 	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4007,6 +4054,11 @@ func (r ReviewSubmissionReply) GetJSON400() *BadRequest {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ReviewSubmissionReply) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReviewSubmissionReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4043,11 +4095,18 @@ type ResetReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ResetResult
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ResetReply) GetJSON200() *ResetResult {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ResetReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4084,11 +4143,18 @@ type ListRulesReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Rules
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRulesReply) GetJSON200() *Rules {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRulesReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4127,6 +4193,8 @@ type ArmRuleReply struct {
 	JSON201 *Rule
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4137,6 +4205,11 @@ func (r ArmRuleReply) GetJSON201() *Rule {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ArmRuleReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ArmRuleReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4173,11 +4246,18 @@ type RemoveRuleReply struct {
 	HTTPResponse *http.Response
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RemoveRuleReply) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemoveRuleReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4255,11 +4335,18 @@ type GetSnapshotReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Snapshot
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetSnapshotReply) GetJSON200() *Snapshot {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSnapshotReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4301,6 +4388,8 @@ type PutSnapshotReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4314,6 +4403,11 @@ func (r PutSnapshotReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r PutSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutSnapshotReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4352,6 +4446,8 @@ type GetLastOtpReply struct {
 	JSON200 *OtpInfo
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4362,6 +4458,11 @@ func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetLastOtpReply) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetLastOtpReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4441,6 +4542,8 @@ type GetTestKitReply struct {
 	JSON200 *TestKit
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4451,6 +4554,11 @@ func (r GetTestKitReply) GetJSON200() *TestKit {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetTestKitReply) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTestKitReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4487,11 +4595,18 @@ type GetOutboxReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Outbox
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOutboxReply) GetJSON200() *Outbox {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOutboxReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4528,11 +4643,18 @@ type GetRateLimitsReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RateLimits
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRateLimitsReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4571,6 +4693,8 @@ type SetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4581,6 +4705,11 @@ func (r SetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetRateLimitsReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4615,6 +4744,13 @@ func (r SetRateLimitsReply) ContentType() string {
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteWebhookReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4653,6 +4789,8 @@ type GetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4663,6 +4801,11 @@ func (r GetWebhookReply) GetJSON200() *Webhook {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetWebhookReply) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWebhookReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4701,6 +4844,8 @@ type SetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4711,6 +4856,11 @@ func (r SetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetWebhookReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4747,11 +4897,18 @@ type GetWebhookDeliveriesReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Deliveries
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -5391,6 +5548,13 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5423,6 +5587,13 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5494,6 +5665,13 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5526,6 +5704,13 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5562,6 +5747,13 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5587,6 +5779,13 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 			return nil, err
 		}
 		response.YAML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5661,6 +5860,13 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5687,6 +5893,13 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5712,6 +5925,13 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5746,6 +5966,13 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5774,6 +6001,13 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5827,6 +6061,13 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5863,6 +6104,13 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5895,6 +6143,13 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5955,6 +6210,13 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -5981,6 +6243,13 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -6006,6 +6275,13 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -6040,6 +6316,13 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -6056,6 +6339,19 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 	response := &DeleteWebhookReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -6088,6 +6384,13 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -6122,6 +6425,13 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	return response, nil
@@ -6147,6 +6457,13 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -7367,6 +7684,8 @@ type BadRequestJSONResponse Error
 
 type NotFoundJSONResponse Error
 
+type UnavailableJSONResponse Error
+
 type GetClockRequestObject struct {
 	Params GetClockParams
 }
@@ -7385,6 +7704,20 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetClock503JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7422,6 +7755,20 @@ func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetClock503JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7518,6 +7865,20 @@ func (response ClearJournal200JSONResponse) VisitClearJournalResponse(w http.Res
 	return err
 }
 
+type ClearJournal503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearJournal503JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetJournalRequestObject struct {
 	Params GetJournalParams
 }
@@ -7550,6 +7911,20 @@ func (response GetJournal400JSONResponse) VisitGetJournalResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJournal503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetJournal503JSONResponse) VisitGetJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7592,6 +7967,20 @@ func (response CountJournal400JSONResponse) VisitCountJournalResponse(w http.Res
 	return err
 }
 
+type CountJournal503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CountJournal503JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportJournalRequestObject struct {
 	Params ExportJournalParams
 }
@@ -7617,6 +8006,20 @@ func (response ExportJournal200ApplicationyamlResponse) VisitExportJournalRespon
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportJournal503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ExportJournal503JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -7714,6 +8117,20 @@ func (response ReviewSubmission404JSONResponse) VisitReviewSubmissionResponse(w 
 	return err
 }
 
+type ReviewSubmission503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ReviewSubmission503JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResetRequestObject struct {
 	Params ResetParams
 }
@@ -7736,6 +8153,20 @@ func (response Reset200JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Reset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response Reset503JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRulesRequestObject struct {
 }
 
@@ -7753,6 +8184,20 @@ func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListRules503JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7793,6 +8238,20 @@ func (response ArmRule400JSONResponse) VisitArmRuleResponse(w http.ResponseWrite
 	return err
 }
 
+type ArmRule503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ArmRule503JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveRuleRequestObject struct {
 	Id string `json:"id"`
 }
@@ -7819,6 +8278,20 @@ func (response RemoveRule404JSONResponse) VisitRemoveRuleResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRule503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RemoveRule503JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7867,6 +8340,20 @@ func (response GetSnapshot200JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	return err
 }
 
+type GetSnapshot503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetSnapshot503JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PutSnapshotRequestObject struct {
 	Params PutSnapshotParams
 	Body   *PutSnapshotJSONRequestBody
@@ -7907,6 +8394,20 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type PutSnapshot503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response PutSnapshot503JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtpRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	Mobile string `json:"mobile"`
@@ -7940,6 +8441,20 @@ func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLastOtp503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetLastOtp503JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8003,6 +8518,20 @@ func (response GetTestKit404JSONResponse) VisitGetTestKitResponse(w http.Respons
 	return err
 }
 
+type GetTestKit503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTestKit503JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutboxRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -8025,6 +8554,20 @@ func (response GetOutbox200JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetOutbox503JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRateLimitsRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -8043,6 +8586,20 @@ func (response GetRateLimits200JSONResponse) VisitGetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRateLimits503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetRateLimits503JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8084,6 +8641,20 @@ func (response SetRateLimits400JSONResponse) VisitSetRateLimitsResponse(w http.R
 	return err
 }
 
+type SetRateLimits503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetRateLimits503JSONResponse) VisitSetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -8098,6 +8669,20 @@ type DeleteWebhook204Response struct {
 func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type GetWebhookRequestObject struct {
@@ -8132,6 +8717,20 @@ func (response GetWebhook404JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhook503JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8173,6 +8772,20 @@ func (response SetWebhook400JSONResponse) VisitSetWebhookResponse(w http.Respons
 	return err
 }
 
+type SetWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetWebhook503JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookDeliveriesRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -8191,6 +8804,20 @@ func (response GetWebhookDeliveries200JSONResponse) VisitGetWebhookDeliveriesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhookDeliveries503JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9111,131 +9738,134 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3rchu30uCrdM1+VRbPN6Io+ZIKVamvZFk51rFlay3l5JwNfUxwpkkiGgKTAUYUj62/+wD7iPskW43L",
-	"XEiMRNlKNlWfq1LR3IBGo9H3bn6OErnIpUChVTT8HOWsYAvUWJir40wmV5comNB0maJKCp5rLkU0jC7n",
-	"CNo8g+VcKoSE3gYtoUCWgixgIa/xEJZcz2WpgesY9BxBzVmBqXtbTgGvsVi5kfpRHOENW+QZRsPo6Pjs",
-	"5NPLo3dvojjiNOVvJRarKI4EW9Bz+00URyqZ44IRiHqV0xOlCy5m0e1tHG0B/s6r47MLdxHDq7NLSDKO",
-	"Qn/iZhl5Iac882+fpr17oMyZngeALPC3kheYRkNdlHgX0Lf0ssqlUGi24SVLP+BvJSqzjEQKjXZFLM8z",
-	"njBa0d6vipb1uQbsc4RFIQv7SUoTcHHNMp5+KtxgcbRApdiMnmV8wfUQFqXSMEFgGjJkSsO+QWIN638U",
-	"OI2G0f/Yq+lmzz5VeydmPgP/Jq7dpMAVCKnBQHJoCMIBAYqtFCznPJnDlGOWAhMpLOerfnQbR++k/lGW",
-	"Iv02DAipP03NMM21X3EN+wdPDVzmKXDhaaPe3UfAwzsJqkzmoOdczMwkc64q0q8nsIePaZbJWWkWkhcy",
-	"x0JzSxD0t1mzueIaF+o+mKrR3vtvCauO8lhRsFVk6c4T6S/NWT5Wr8rJr5ho+jYw4gagLOdmG0S5oBHT",
-	"ZKGiOEoXRHvuWDXG9geA9kbPZRo4G3EN1WnH81IncoFfgxn75SZeYnukg+yliTBabRvAaiWx5woVeHej",
-	"1IGygVBLxyFednR++kSBXAqgdxxPM/R/LFO0bE1ppktlrz1Xq+/1DgEXuV7BlJhexrggak1QKWJ4m3vE",
-	"ZjzZhMVxKjrgJSrQc6ZprrRM0JK7w0AlF4gFzJGlWNA0W23ZGU39d5ogtFnVwQ5Qh2XKIfwZeM3S/7F7",
-	"wUQ6kTe7FwkKVnAZXL9FXHiw15eX5w6zwDUwoZZYKLPkxlhcaJxhsUFHBshqgthuer0uj/ogBZFU3SQb",
-	"IZeBnfrxGJ4+ffo9aL5AkMJKZ7t0K56D65bTqcKAQH0tlzBlxeYoxPKnhVyQXpCZyWJgChj8VUJa2rMS",
-	"nmkp7pTbpF+kwLXyyoQwF3QGdrgGISGTYoYF4G8ly9SG9tFrzDqRMkNmmeIDFR4iaq4OgU0UCm1IaH2m",
-	"wPLW91wuowq3nTt7PGdiFmALLL1mIglQ9lETyaSbEc4IxCUr0hiwP+vDdwfzIPoLdPu8iaIgARwJaJFU",
-	"eNEbC3uFGb/Gwq2kva609aziDWuL15r4lmqAWp2sOEoKZBrTIx3kB3iNpNJ1P7s0dwNPefijjCl9ZAHq",
-	"mJLeOPF6SfDpRcWSw0uqOY8XrDmKlAaIPcaQRM6U8QzToIAti+x+ecZpEI+hJj7s93GN+QazWltAc73N",
-	"zQiR+J3aSIMUQt9WGG3TBoZvJ23cNhWPLtmxBs4aT94Eae19C0gI8tfIMqtdtGHc3GV5FdjLtXncV6GJ",
-	"/ibLQrAsgA2Ws4TrVZjaUOiNA3iXcHbTnAhdrO7dVT94XANxB+h2zC4tc2MznZ3gj3CnTfJEwbF9dZfe",
-	"DTLDFDO2Co9S6wuv6CWnzBgZYO1IILkQA58CE6vw6I5DnzWZmCgXE7sFU1Zm+r7Jf6SXvmZyy8mmslgw",
-	"bbf+xbOAkvIYWnl4DaTvpJVeaEBnWea1xhR2FPrbTj/uBRfSoaXHzm8QJgG2BPMY7OsdkrCyvrsN24lM",
-	"VzEsmLrCtEueGpu+axj7tDUO7OiiFAnxTMjJHH/xDN7wl+HlF2XWMTYrCMH03OrjKSY8xdTg1OqmdxKI",
-	"cmrwfRTo1eWvIcIttelDGMByjkZXLRCWTJGaZ9cAOwzMSYlBtiafsWuEMu/1g1Rdq3sbQJEW80h6c0i0",
-	"muFjZzZWfqK77cdKzvoT1WIeNak2yC3EUBsW1AY7Nc6XkCqpZb6b4TVm8LeL9++ck0ZOzfqbpyC4wdd+",
-	"srsRYyf3r4dAf6/zUzGVAVl/k/MCVYfatZATnuE7y1ODLErnXfc7lUCFIu3QO4niO0DppLg1XFQk0YLd",
-	"QlrDVU0VNzDgQQsisNQTebOJP6fL3KVqdyi9V9w65ryissTM0WbOlFrKIqyE3oEiVVpwO54tuFLdwkbL",
-	"LXVbA7d5v55xbfwKygcrrBU6Q19+YBrf8gXXASQbJZlLcY7FGRelNqS34IIvCLv7IR6WyqXIJEsf8AkK",
-	"NiHrIGjfFUhq2TXLth5wQ6+zo8eB1QSHD60hiDgySj+gcgpRG3NbWO7GqDUCYvyXsbHVWZbdz6/dyGGI",
-	"rjkuN4EpuLp6S9yyeTLeGjP/DFNeLqI4es1n8/DR2FD+j/K8kNcGpR+Q5jZ/njvD71vsAruALpw+ZBmi",
-	"zDLadx/i+B2Wtc3xfyh7XT/wXsTWSw+izalbGx4LtgqCVSnxm08sRCGH2oKJldGGjR9xzpTTdVoqZuNU",
-	"dzDoBdPJ3DqKUk7Ds+y8fXI2kLi+3Ado+AHNd8G4oIvuRS5kgbTGJc8yt8hD2N0fQik0z6BA4+37KhUu",
-	"KKFD8qCtetlP/fY0V9FFDhc5JneQxF2uuTIHLeHFQDmn3MHzwSLsd6/oyB+hRAqBCY2ya112FnRZ0l9z",
-	"rfPd54NB/efTcMTlD6WQDcehN/7IFLTO4pa9F0TENrt+34lynnkyK0gUGA9ugOQqyTe4V/I1sdBFJwGh",
-	"X/jbW/lYDO+5TwGxQ4ZguBAsV3Opg64UdRcVPNL9205ZsaFc3XFjjYrOT2EnTRYqhnShqwBXD/7v//4/",
-	"UGAiixRI4TPXPG3cHjoLhv62UQLv5i+kxhiYSEdiTAA7jQGm/EaXhf+GCCnFDDWm/ZGIQqCzKxRH+tFi",
-	"MHeQ/jUWysVi21Md2GUqt/cwl1mqYDlnurnkxEQYUpDX2ApjuBUrMrLdq3rO9Ej4D4S0UW0ro1wk0U/W",
-	"68M+7MgsxcKvDlVv2Jj4CYEiXTwSD4HrkeAKlDbiIEkw15iarSAVTksChWtV7VoFrwfU7oTjkfvxwcd7",
-	"T67HXMMWN8chdIJsVskbXIWCFgt6sLkBr84u4ejkYvfg+Qu4whXsPD2AyUqj6sXwkil88SzsGUF9zkV4",
-	"xOOzC7hADeen7+DvBzQ6jXzncA/Xjqr5Y7+0MEaUfsN1yLtcpBeV3rfppGVF2mlfo9Bcr07TsEovlySN",
-	"ISmVlgss4kb4mgkoBVOKzwSmwIXSDK64DmLEWM0B7J6d/fOfJlLZwDDe5JhoIr3gUFdcv5MdGpi6wvSc",
-	"ieDTnHVEOq84nYxpmWWgUWk4P3oHO1N2hTG8Ledi16TRdHhDubjoit89mAjswhobYmFurqtCZNzc8sYG",
-	"VyCFyOdnnMylDISuWannF6g1F7OARD/K+RtcDZ3H8R1pD/8JzNw8pFPAkyGUCgthn3h3RB+OXEhezeXS",
-	"fWCYi3+D9v0v7l/fZqu0xaQ7kBtoryHp2GnnEAk99JCGN2YDZ4Qaf3S8MvhOCsK0xUsURwYHQY2PjPDV",
-	"sSwtHSzYjbPtB3erO+7DU6GxuLbRpPaWXGAiRapgglNS6S1PLhSZ3rpYHUIqy0mGCpAl8ypOfPeMCpMi",
-	"mHJwdnRsWOla2gafCUZCIHgutgp9uvimR3AgvEfGlnNDbh5bJ+NcQs7R+WkMCotrTGGyciJ+gfZWQZRG",
-	"t3JWaIEFva2gFCQqx3ufPrmh9sb9kTjVkKFWwPzLMTD4n0egkS2M/grHp5DzHDMuaHg0JK00YistY9hW",
-	"rkFObQhmJHx2EuyMN936417s3Sf0/a82JkdfF5gg6Q6kVcebKkwMORa7Tmu4wpUaCYLLMLSUaWbFekMJ",
-	"Ue68e+eyz1UyKl7BNIJJV1QxLC3bUDFZEBN50+uPxEgcwcixrlEEvEavUUUNwfiBa5xDIkWChUCnDhrZ",
-	"OrajjH1EY4dss5EYV1mBhBPz9tkljKus0bF9EcYODZ/sk3HPByaqlFJ5heKJ8vOcpuORWPvUQdDrgwlx",
-	"KzB2ElMw/jyyUeVRNITPIxORHkUxjLzncRTd3o4NPi6IAoxyZpah4kqjIpXTJuC2UMGMDZ5Ciklm1L/q",
-	"tcq8ATkdiSYOEyl0wUg47kxQ8RQVBIhoCKNyMHiaOEozFziOfd6nLBIk+m6FBEfCbVcd/xvSsr74bfni",
-	"s82+AE6nmGj4MhJfdnd3q//o5fFaoHYMX9pJSNbwHLQN8bGxxM27NspkImiLMplDxjQWNod1ybgGFEah",
-	"ttGpKvjEr1GReb8Og4nX0rjjdQOebtIIl8fnUD8jQnbHrw55mUG/wNgZ/PRl9dBC1h4gLWSeYwpsqrGA",
-	"FwNQxhfKFCgphWdFQdC/wNg7E8Zx9fdTD2xFGE8UpDIpFyiIvp4PBrAHzwdPPcTcYsemK6K4xkzmSDPQ",
-	"sZ2w1CXizYjP1S8+GwyIJoiGG/mCcFQFNollNbiluTXuQcIEpJK+GQnDc33WoTsJfXhfEAXJKeTExVIU",
-	"CQ5tGNEyz3ZM07I30YioujsjYZLyPCG6VdpYrvnC2DXOPOTaZI6fu5PjmSVLF9xIi6hhxkX7/UF/4Pwr",
-	"wqQ6RE/7g/5TFxM0+khj5YnPAJyhvlM4ufS1tDC7/P7yHKz+FluuVF2pOc9pM4lpzQpUhmIIZ/U1seRd",
-	"w5JHYslFKpfKWWrXHJdGyKs+nDQS/Y2Z6JP1DCDDjaS5GPKstBYqXruDNxKt3L9mxt/4/P3FJaxj4r/s",
-	"+z9cEgf9met5zdNN4h7pf6o19BOfTrgzlksx9mnpqOdEvX5mlkmBvaq6YbO0wW51yycW/RW1TdCMW4UW",
-	"v4SdPfUre81CjNuPa+UBB4PBFlnx26WuW/A6UvidP8LkqZeLBSOjKfqALN0U+UTljBT2XyJ7/ZF0XxnK",
-	"oSA55vIXSZKNou8O5qPodmwQ7fkR7YfLWiQVqs22d8bfDxTxpP3nC/rfdwfzce/QCEiFehSRsIgOBgcv",
-	"dgf7u4ODy/3nw8Gz4eD5/zLTKDT2HHF9tpbBaMcwTJdA00WJt2OYSVQwYVWti81p7Y/EyQ1LdLYCKdAp",
-	"GAsjfltkF4MU2cpKkTWCswve4V7WkihemjwH7bJkiIV7/0svBiVBL+VIHJ/Cr3KijP9oKd1zBcIcGxsU",
-	"tuq2JCJ+Yk67MroInXRlDwZxxcbZQOcKGglDTbQTslWrM4Sx2za/VfZpe7Pa7qLm4YErxFyNBB3gDFna",
-	"i2FshB9xjrEThHmpW5OC81YZXm58ZmzGuAgdtovHO2wmteGlTFfbV5+sp+VW6Q/VPaJze5Yso67eMNdB",
-	"erUH8wEn2eUL37bNG0PH/1+ZiNM/aiozNT7PLAyhoStY9xrFUG1GdCavcStGdBs35WUqE9UQlxsM+xU9",
-	"3yChUDmazeOpUXRn1UscOQBCodv7ObzGG70314usvSuBSrKNUMvry7O3kLMZws4HTGVSmaZV2GXCBSNL",
-	"XUgQqJeyuAKBmGLaW2f+rvAECpxiQaoTWYhkujaHe5+joJe8Vqgae2KwH9qSvYJg6yvNRGrYRf/Xe7fp",
-	"ZSnSDKOHUTa7ZhZBD8Tk39g1uzDXjnaf3U+7VRHbJhbNVsDErMCFIxxK7V6VCu/F2691gq8NR2xi6jhD",
-	"VvhE4G9kAWtuXhq5lU/S5Wf3b4adKh0RO5coDEsSh86KWafGE+P+bfgmGgjzd0gPCWrGRzChrSGtnqwM",
-	"Z3EupHFc1e4N2LGGqE1WJnmsUJNKMt7ddXPsKv5vMmlTtGbE/mAwOAQT/BgJOwirF9Hrw0uZ0tLopnWn",
-	"DiEh2WkTgJ2P0vrQXsAeZExpeBbD+ek7q2afn76DCTE3J/KNyEZWdKig9fZvwdS2qbENf9kOpj/48wdx",
-	"01D6S3hYY6W0Bm54PgeDpvMzlOX0e+refl86BKeJ0Jt4h3WzCVyi0pYuHkF8frBEvu4GWpsoeKKCXGgv",
-	"8a7l4HEzjmfVPKykBpvDYRVFWq1T/Wb8GgVMeaZNkKc/68MoWjDBZniUZW9IgVwy+7WxCRMkM1TP4eXb",
-	"98dvSHMf/1eDGn9ofToqB4ODF85KrPx69q5JRv2h+vQHM964D2PzYAyaXaEaibF1aaVSa0xtbixZ5qHU",
-	"WOvv+sF+YDQ+5wEzB3nBVlBgjkz34T1ZCRYhNgjqXAoOWyNhsuJN8ZtjRj3DQQzafSB6jfnTo//Wp79K",
-	"7doAqCGsOhZU5VvfuRi8yTNTXGSzGkIj+RTnepw625ZpjQV9869f/vXDx//8of+X/wgGcddKXpVeGY/S",
-	"VBaLb3cQrNdKla1QYadYN+9tI9SNGUBvPwLbMjS9xhthZyoLOD4FphStQwrVewDjwptcFt2c67IshGpk",
-	"jGDqZyUR7xllD7jQEljtQDQOf3No/S219+Hk6NXZSX+R9obGa6A05iORY2Fd8IaJ2SwHy0J8nMSVFtOl",
-	"DV2kJnduJrVxCpigkEKT0ggpDTxZwZzenqCJ74wEgwKN987UhaLSQ7DrdnkxpNXQXz4OQXwpYyv48fTt",
-	"CezualbMUMNPH96O+3Bma1Wc63OnVkfikbChOxUbl4PxxwppOkzY8dAEWitEEohWDSquMPUsj7AS4mcn",
-	"BuA/iKE9AkcKuGIdJTxRxr3T72h04gvCO2F+2IlfsYfbjW06DtmBPh5oSrvt7rJJhu0PtziGzs2995nl",
-	"/LbvYe2y+45d1Klj+9u9WOwedjdi+T0t9m/cgMuGIf20P6iM6W82Pt9XzspG1PrBJrtD0l6dSq32Pjfz",
-	"qm/3ijpPPugHvrCR7fqjJwpYYuREk98VXF2BrUJylEbDYgFLWWYuQ2zKC7KnRmLs4OrbAT65ZLWxjxt3",
-	"eD5rGMjAy6QkZlTmUHlmXXBZ7BinbCNyXRX/I6ZPVJUn6MBQPs6Ja6GQXh9cyrv3ekvwmfEjIQvwufGH",
-	"wET1BBoPmjD7Jj4F7tJhwhR23Og9K5xi6whecoXwbDDoWxe1QUOV8z6O63kWyISCt3JpsFtN+ZrP5n04",
-	"8mEec+YT57JnpZYLpnlCci3EvG3VwUUF9VYHeC1Tf/uWSvFXi4OvdQCv1U64kglfAFHXPWzt0HV1Jn+w",
-	"L7dVHNLBl1pHVuDSxTq/Srn7NmZmfMCs7m1Tnwk9L2Q5mztabbCzSmSvcbSq+0WYW70qZO6yZ1uH2afD",
-	"7sjCBnrquE8wrsP0ZmBnaOPVVcUSS1UwFdeEPmJAF3ZiysdDra+IVEjLD+leI2JNKtZI+PR2WAtPtSNT",
-	"VXy2mT2gpRySvjmVWWbDp2tt3XxQpqkXcAVXmGvYMf4/W+pBE786eXtyeQKbivi4Dq+uBaYcPCNhB7Ta",
-	"ajVgMA487oWZkK2XeBzN8evsrga/8GmZjZ5yD2APdWFc4Jz+TLu6ZC6FZF1/+1Eadd6cW5czxgptt7F2",
-	"5HvCa5we88Xm2fHFDEGt7S1X2lZB/J58y0wQQITNQqhPQwxNs+2QNJAc6diVNhl9pSDjisTdTlUABINe",
-	"u0aEJHEQse3qe5L/RKJzuQQ51ShsVNYXGFVI9fbhHVHzEe1ZIxvrH7Ajc1tpYSLQmU2KdDzkMob1p5YB",
-	"se5S7pFwbZOYtex6PoPH1+r8k1gaqQIuXeZHopw9WdhkqFdxpQwJvNHwzlvJJldJjW3JzUgEa256/VEE",
-	"JsXbzeVVGrJl28mLlYpaTVchJQbMKg1nbHwEY5N/aP3va+46Au2K61Mxlf1B32ctExNyhi1RGX3IlOsV",
-	"oRyHC3RAoDMUbs2hYMmFLVcwJHHoeHJ1t5lHRHCvszMXGbeYco4IM4LbvmahK+ywLPMTmLylLKvyyIIc",
-	"8ahYmOKibwl7VwVvVUjb3Yn2nw8GxrRqT2odsm+4de5UBW7V5+5OXcG2PsAM9bGrAqgK94YHt+2is2q4",
-	"qtatLi+IXnz3/MV3LzbK2CLSFhpDV8NFvupgV0i963tKBhh4Bc7+A4L3VTHhVtre/qNyzS4tr2Zjj+C2",
-	"OyoWZLuVLY9Ak+8FBMreZ57e3hXc/GCOhCPf+40J/jATYlO6Pwt1P3Q1g9+oyL7iij0MRfWTLsflyUYC",
-	"byD118gnXXNeYv8uHTRhwibo1i95v6RlbSNxR8IvIb3K9jVirxql2S1x3aXpmgCpyvVp2CNpr5ttJnXB",
-	"ZzOsVMu15pLwvlpRgZDMMSGrnmmr6+yWuVV3lLbad5XOPLTQLlhuzHLmIW0kuZLkMXmIHrchzkpqz0W1",
-	"SY+fUbJ9FGTb2Mw367PNPrW/uD5dHnjfTCoi+RZtx3btMK6Xb9UHc/jLx2Y3X/8ZeKbsV33VsL8PBgPC",
-	"jhvq+KeLwWC/MWDVBKdZ8OTkRzQw/0yYJTBr1US4njkoKjwkzwYDGsn2ror2rvf3Wmu//bh9xlfVMLgr",
-	"5lKXU29qqZvlIBUL2I7/NGqKg+zn54dWmrbs5a4e3bZoyx6BymQ2mpCzrHumhI+0vHaZL2+W90Kjutep",
-	"5N0FvketjMat6l/7MD7/6XJM49SJo6aKtbLezWCNJPENT3dVtP0wc/VbBNzjmWMV8F0uJI+o9ZQeG5My",
-	"fha2RjkBMzSO8jJUZe09kx3Vzmu+mVaZNOHT2231XtUvPKlqkEdip4uWg6r2efkH7elD9Piv2c7H9Uau",
-	"9UWwuA332HpwGasfbZsoddNjQic1fZQkG3voWe1gsz4X42NhFVHd62FxKd57n+0ft3vpQu9Jne99tr3C",
-	"bu+Kmb1lSr83PcQelhjtc6LjoDptJ/7TcBzfJq4rlnZ5/ih5myYZ7z3prySMjH5oEeGy92Dn1dllM/vA",
-	"7dz9O3rlmgt01vFYT0alvQvE1Giok5JnKaBIipUp8XMMQDXqGhXq3fPTd75hgE2YYNCQsT1Xo+lqG1t9",
-	"C9zLlQzuxTCReu67DsBPIkOlIJFiymelKR+swk3t+FmpnAejoUz7hAOXPqk6xGGjA8PX0vHvSX4N8Doo",
-	"kLYvpIjVnMHKkCu7xIfTD6crU7h/eycdtQqPjW/QJJy6DqTNTNTDmrxYsyvCxDr910nR9y8YiXsaGMS+",
-	"84ltd/Dy9F2vD5dz46jSJt3GO/frl6yqBJe+iHgkCPShK3phtjCHgO+kH9uv4nGZoO+T8OfggX6NXRTI",
-	"vz194MgyDbsnZocNwdCOfA3Ryqo35b3li3ajTZtLWDCeHYJrOwm4S9eq3c8h4+JKQUb35mhbA2zQhOuM",
-	"+WfkJw60jp20aGuHMtZ5yxnj2UY1/ci0txxFznle/RrNFgHSjb0rmMas6mnZpXw0Ol/+GfHcAK8D13aJ",
-	"d3LuJoYb7QqCSK1Mlo3qtcfC1FcmLwTakO4Pgq1Gnw4a7UQtvws1EH0x2N7/vbYLf2C+w5b7D0IuyWo0",
-	"DtHHyGM1lijIAlKuTN6c/lqKuueYLutOO12O9Ffmvm/J83jHtNthbvIlmj29BfY2K40XvsSv7hlWwRg6",
-	"WV086PFX9ngE6GHroD6fuPYYtsuWWAy6VM4dQZofBXGxx0p6GA/7+fuLS5MrAuOyyMbeC2dToMdumSf0",
-	"+ZgOkk/79Bl7K7bIeq6OYxzo7TMk/fjg+QtXSzHHG3h9dnS8e/H6iAwVFwydyHRFGjSmVn+06cguDtGH",
-	"I7C/kQLu10VWI7HjSx5NbxU6kEKK3YObm54NnBJfM/XJvnvS2PY3iN093xhpTHOZRkiM1OLY9j3iYmYc",
-	"jCNhasbB/fjNymkzrorL9b0wEfM+nE5hbOEeEwhywU3gulnqumBXqExw3LZd8EpzR130o9D/V4qV9X5e",
-	"vpVWpJ6aJk/tDlrRP3aPcr5Lb7QaXtUNrpptrJ5uNKc6cP2eTOh4uLe3f/Bdf9Af9PeH33///fd7pnfQ",
-	"9jk2rbP5x8mk7ViCzUt4NEfVjCuNhU1sMd7T7RnvdgJor/3jTvfw6savRP0ZuXYDvI5dqlfb34IVVwwJ",
-	"MjnrLMFro3xufkjo353IdD809K1BvSqFlShy25Pj5u7y/js2Zqppi2vzMyxtHL3l1yhQGUVogiH36G11",
-	"73OVLVwFq8hadzd92UHjlh2jccN2Cmjc8PZr45bHfeOWyYy//Xj7/wIAAP//",
+	"5H1/cxs3suBX6Zp7VRb3DSlKsp0KValXsqy8aGPZOkt5u3thXgjONElEQ2B2gBHNtfXvfYD7iPdJrho/",
+	"5geJkShbiVN1qdpacwYDNBqN/t2tj1Eil7kUKLSKRh+jnBVsiRoL8+s0k8nNNQomNP1MUSUFzzWXIhpF",
+	"1wsEbd7BaiEVQkKjQUsokKUgC1jKWzyGFdcLWWrgOga9QFALVmDqRssZ4C0WazfTIIoj/MCWeYbRKDo5",
+	"vTj79dXJ2x+jOOK05D9LLNZRHAm2pPf2myiOVLLAJSMQ9TqnN0oXXMyju7s42gH8vdenF1fuRwyvL64h",
+	"yTgK/Ss328gLOeOZH32e9h6AMmd6EQCywH+WvMA0GumixPuAvqPBKpdCoTmGVyx9j/8sUZltJFJotDti",
+	"eZ7xhNGO9n9TtK2PNWAfIywKWdhPUlqAi1uW8fTXwk0WR0tUis3pXcaXXI9gWSoNUwSmIUOmNBwYJNaw",
+	"/luBs2gU/Y/9mm727Vu1f2bWM/Bv49otClyBkBoMJMeGIBwQoNhawWrBkwXMOGYpMJHCarEeRHdx9Fbq",
+	"72Up0i/DgJD615mZprn3G67h4PDIwGXeAheeNurTfQI8vJWgymQBesHF3Cyy4Koi/bs4+kmwW8YzNrXg",
+	"f/5Gy8ZEza0qzTSC0rJAaIwZQYEpV3TsB4ffDIaD4eBg9PLom2/3hyNIpBCY0MpQ4KxUmD4VTThW0ARq",
+	"7z0BEsNqgcKyCybSqfwARSmU4SUw6ffN2EkPEibo0KZEXixZYHpMh0jYHYsVU5AsmJhjOoDrxkwKi1tU",
+	"wOaMC5iugWuF2QykSBC4IdApS24GY9HYpmWHTLNMzkuD8byQORaa2ytK/zaHY35xjUv1EGaq2d75b4kC",
+	"HC9gRcHWkeUEnm383Fzll2qonP6GiaZvAzNuAcpybuhFlEuaMU2WKoqjdEncwDG6xtyeJREJ6YVMA9wq",
+	"rqE673hf6kQu8XMwY7/cxktsmWyQ4TcRRrttA1jtJPZ8ugLvfpQ6ULYQai9cSLqcXJ4/UyBXAmiMkzLm",
+	"op7KFK2gIdIvlf3t5Uz9rHcMuMz1GmYkhjKiV1UmCSpFImj7jNicJ9uwONlBLLdEBXrBNK2VlglaBuQw",
+	"UElqunYLZCkWtMxOR3ZBS/8XLRA6rIr/BKjDiskQ/gy8Zut/71/Zu9u/SlCwgsvg/i3iwpP9cH196TBL",
+	"l5wJtcLCMpTGXFxonGOxRUcGyGqB2B56vS+P+iAFkZ6zTTZCrgIn9f0pHB0dfQuaLxFkmwEahSm4bzmb",
+	"KQyoOD/IFcxYsT0L8bhZIZfENTOzWAxMAYP/lJCW9q6EV1qJezUp0vhSYqhevRPmB92BPa5BSMikmGMB",
+	"+M+SZWpLH+w1Vp1KmSGzTPGRKigRNVfHwKYKhTYktLlSYHubZy5XUYXbzpM9NRImwGfTWyaSAGWfNJFM",
+	"2jLhjEBcsSKNAQfzAXxzuAiiv0B3ztsoChLAiYAWSYU3vbWx15jxWyzcTtr7SlvvKt6wsXmtiW+pBqjV",
+	"zYqjpECmMT3RQX6At0hKdve7a/M08JaHP8qY0icWoI4lacSZV6CCb68qlhzeUs15vGDNUaQ0QewxhiRy",
+	"ZoxnmAYFbFlkD8szTpN4DDXxYb+Pa8w3mNXGBpr7bR5GiMTv1UYapBD6tsJomzYw/Dhp47apeHTJjg1w",
+	"NnjyNkgb4y0gIch/QJZZ7aIN4/Ypy5vAWW6s474KLfRXWRaCZQFssJwlXK/D1IZCb13A+4SzW+ZM6GL9",
+	"4Kn6yeMaiHtAt3N2aZlbh+kMGn+FO63EZwpO7dA+jQ0ywxQztg7PUusLr2mQU2aMDLCWPZBciIHPgIl1",
+	"eHbHoS+aTEyUy6k9ghkrM/3Q4t/ToM9Z3HKymSyWTNujf/k8oKQ8hVYe3gPpO2mlFxrQWZZ5rTGFPYX+",
+	"sdOPe8GNdGjpsfPkhEmArcC8Bju8QxJW/pBuV8NUpusYlkzdYNolT42XpWsa+7Y1D+zpohQJ8UzImdLw",
+	"8jn8yF+Ft1+UWcfcrCAE03urj6eY8BRTg1Orm95LIMqpwQ9RoFeXP4cId9Smj2FYGesFAlndQro9wB4D",
+	"c1NikK3F5+wWocx7gyBV1+reFlCkxTyR3hwSrWb62JmNlefufvuxkrP+RrWYR02qDXILMdSGBbXFTo07",
+	"LKRKapn3M7zFDP569e6tc5vJmdl/8xYED/jWL3Y/YuzifngI9Hc6PxczGZD1H3JeoOpQu5ZyyjN8a3lq",
+	"kEXpvOt5pxKoUKQdeidRfAconRS3gYuKJFqwW0hruKql4gYGPGhBBJZ6Kj9s48/pMvep2h1K7w23rlKv",
+	"qKwwc7SZM6VWsggrofegSJUW3I53S65Ut7DRckfd1sBtxtcrbsxfQflohbVCZ+jL90zjG77kOoBkoyRz",
+	"KS6xuOCi1Ib0llzwJWH3IMTDUrkSmWTpIz5BwaZkHQTtuwJJLbtl2c4Tbul1dvY4sJvg9KE9BBFHRul7",
+	"VE4hamNuB8vdGLVGQEz+MjG2Osuyh/m1mzkM0S3H1TYwBVc3b4hbNm/GG2PmX2DKy2UURz/w+SJ8NbaU",
+	"/5M8L+StQel7pLXNPy+d4fcldoHdQBdOH7MNUWYummCDTr/Dtna5/o9lr5sX3ovYeutBtDl1a8tjwdZB",
+	"sColfvuNhSjkUFsysTbasPEjLphyuk5LxWzc6g4GvWQ6WVhHUcppepZdtm/OFhI3t/sIDT+g+S4ZF/Sj",
+	"e5NLWZiAyIpnmdvkMfQPRlAKzTMo0Hj7PkuFC0rokDxoq172U388zV10kcNVjsk9JHGfa67MQUt4OVTO",
+	"KXf4YrgM+90rOvJXqI6Y9a3LzoIuS/rXQuu8/2I4rP95FI64/KEUsuU49MYfmYLWWdyy94KI2OXUH7pR",
+	"zjNPZgWJAuPBDZBcJfmGD0q+Jha66CQg9Av/eCcfi+E9DykgdsoQDFeC5WohddCVou6jgid6ftcpK7aU",
+	"q3sebFDR5TnspclSxZAudRXg6sH//d//BwpMZJECKXzmN08bj0fOgqF/2yiBd/MXUmMMTKRjMSGAncYA",
+	"M/5Bl4X/hggpxQw1poOxiEKgsxsUJ/rJYjD3kP4tFsrFYttLHdptKnf2sJBZqmC1YLq5ZRfDBnmLrTCG",
+	"27EiI9sN1Qumx8J/4CLhTka5SKJfrDeAA9iTWYqF3x2q3qix8DMCRbp4JB4D12PBFShtxEGSYK4xNUdB",
+	"KpyWBArXqjq1Cl4PqD0JxyMP4sNfHry5HnMNW9xch9ANsnk+P+I6FLRY0ovtA3h9cQ0nZ1f9wxcv4QbX",
+	"sHd0CNO1RtWL4RVT+PJ52DOC+pKL8IynF1dwhRouz9/Cfx3S7DTzvdM9Xjuq1o/91sIYUfpHrkPe5SK9",
+	"qvS+bSctK9JO+xqF5np9noZVerkiaQxJqbRcYhE3wtdMQCmYUnwuMAUulGZww3UQI8ZqDmD34uIf/zCR",
+	"ygaG8UOOiSbSC051w/Vb2aGBqRtML5kIvs1ZR6TzhtPNmJVZBhqVhsuTt7A3YzcYw5tyIfomsanDG8rF",
+	"VVf87tFEYDfWOBALc3NfFSLj5pE3DrgCKUQ+f8PpQspA6JqVenGFWnMxD0j0k5z/iOuR8zi+Je3h34GZ",
+	"h8d0C3gyglJhIewb744YwIkLyauFXLkPDHPxI+jc/+L+G9hslbaYdBdyC+01JB0n7RwioZce0vDBbOGM",
+	"UOOvjlcG30pBmLZ4ieLI4CCo8ZERvj6VpaWDJfvgbPvh/eqO+/BcaCxubTSpfSRXmEiRKpjijFR6y5ML",
+	"Raa3LtbHkMpymqECZMmiihPfv6LCpAimHFycnBpWupG2weeCkRAI3oudQp8uvukRHAjvkbHl3JCBVDML",
+	"iUvIObk8j20eWArTtRPxS7SPCqI0epSzQgssaLSCUpConOz/+quban8yGItzDRlqBcwPjoHB/zwBjWxp",
+	"9Fc4PYec55hxQdOjIWmlEVtpGaO2cg1yZkMwY+Gzk2Bvsu3Wn/Ri7z6h73+zMTn6usAESXcgrTreVmFi",
+	"yLHoO63hBtdqLAguw9BSppkV6w0lRLn77p3LPlfJqHgF0wgmgVTFsLJsQ8VkQUzlh95gLMbiBMaOdY0j",
+	"4DV6jSpqCMZPXOMcEikSLAQ6ddDI1omdZeIjGntkm43FpMrTJJyY0RfXMKnyeCd2IEwcGn61byY9H5io",
+	"knzlDYpnyq9znk7GYuNTB0FvACbErcDYSUzB5OPYRpXH0Qg+jk1EehzFMPaex3F0dzcx+LgiCjDKmdmG",
+	"iiuNilROmxLdQgUzNngKKSaZUf+qYZV5A3I2Fk0cJlLogpFw3Jui4ikqCBDRCMblcHiUOEozP3AS+0xc",
+	"WSRI9N0KCY6FO646/jeibX3yx/LJZ5t9ApzNMNHwaSw+9fv96n80eLIRqJ3Ap3YSkjU8h21DfGIscTPW",
+	"RplMBG1ZJgvImMbCZhWvGNeAwijULpXUB5/4LSoy7zdhMPFamneyacDTQ5rh+vSymQ7Llb9+dcjLTPoJ",
+	"Js7gpy+rlxay9gRpIfMcU2AzjQW8HIIyvlCmQEkpPCsKgv4JJt6ZMImrfx95YCvCeKYglUm5REH09WI4",
+	"hH14MTzyEHOLHZuuiOIWM5kjrUDXdspSl4g3Jz5XD3w+HBJNEA038gXhpApsEstqcEvzyKbsQirpm7Ew",
+	"PNdnHbqbMIB3BVGQnEFOXCxFkeDIhhEt82zHNC17E42IqnsyFiYpzxOi26WN5ZovjF3jzEOuTS7/pbs5",
+	"nlmydMmNtIgaZlx0MBgOhs6/IkyqQ3Q0GA6OXEzQ6CONnSc+A3CO+l7h5NLX0sKc8rvrS7D6W2y5UvVL",
+	"LXhOh0lMa16gMhRDOKt/E0vuG5Y8FisuUrlSzlK75bgyQl4N4KxRemHMRJ+sZwAZbSXNxZBnpbVQ8dZd",
+	"vLFo5f41M/4ml++urmETE/9hx393TRz0byah2/N0k7hH+p9qTf3MpxPuTeRKTHyhAOoFUa9fmWVSYK+q",
+	"N9kuNrFH3fKJRf+J2iZoxq3Sl5/Dzp56yH6zNObul42CjcPhcIf0/d0S6C14HQn0zh9xF0cvhkddM1Wg",
+	"7TfLC0xue7lcMjK0ovfI0m01gW4GIyX/58j+/oX0ZRnKuyDZ53IeSfqNo28OF+PobmIOx/MwOkOX6Uhq",
+	"V5vV702+HSriYwcvlvR/3xwuJr1jI1QV6nFEAiY6HB6+7A8P+sPD64MXo+Hz0fDF/zLLKDQ2IEkKtpH1",
+	"aOcwjJpA00WJdxOYS7SJ/q5iyebBDsbi7ANLdLYGKdApJUsjslukGoMU2dpKng0itRve414+k/hemdwI",
+	"7TJriO17n00vBiVBr+RYnJ7Db3KqjM9pJd17BcJcNRtItiq6JMJ/ZjiEMvoLcQdlLxNx0sZ9Quc+GgtD",
+	"gXQSslVxNYKJOzZ/VPZt+7DaLqbmhYMbxFyNBV36DFnai2FiBCZxm4kTnnmpW4uC83AZ/m/8bKYYI3RB",
+	"r57ugpp0iFcyXe9eWrOZylulTFTPiM7tXbLMvRphfgfp1V7mR9x+l2N81zaJDB1/VcbjdJaaygwnem5h",
+	"uJ8TNUravpx5Xchb3Il53cVNuZzKRDXE8pZgeE3vt8guVIho84VqtN5bXRNHDoBQiPhhSaLxg95f6GXW",
+	"PslADeFWSOeH64s3kLO5rbKSSWUCV+GdKResWB+TxipQr2RxAwIxxbQ32MC5K3CBAmdYkIpGliiZyM3p",
+	"3uUoaJDXPlXjTAz2Q0eyXxBsA6WZSA2LGfz24DG9KkWaYfS428BumUXQIzH5V3bLrsxvR+/PHybeqnxx",
+	"G4vmKGBqduDCHg6l9qxKhQ/i7bc6kdiGPbYxdZohK3zC8ReyjQ13Ms3cylvp8uf7kWHnTUdk0CUkw4pE",
+	"qLOWnkLlOTOu6YbfpIFk/4T0naDWfgJTOk6yOMgCctbwUhqnWu16gT1rJNtEapL7CjWpPpN+363RV/xf",
+	"ZG6naE2cg+FweAwmMDMWdhJWb7w3gFcyJXTQQ+vqHUFCMtomJzv/qfXvvYR9yJjS8DyGy/O31gS4PH8L",
+	"U2KITrUwqgGyokM9rklmB0a4S0V2+Mt2oP/Rnz+KA4dSc8LTGguqNXHDKzscNh2zoQys39Mu8OfSIaBN",
+	"9oCJxVgXoMAVKm3p4iuJ6ff2Ymy6tTaAC97CILfbT7yrPHhFjSNdNS84qejmQlklljDk1NI5v0UBM55p",
+	"E7QazAcwjpZMsDmeZNmPpNyacmKWZcbGTZDMar2AV2/enf5IVsXkPxoU/F3r03E5HB6+dFZv5ae0T01y",
+	"7XfVp9+Z+SYDmJgXE9DsBtVYTKyLLpVaY2pzfXOmF6FUX+u/+85+YLRR59Ezl3/J1lBgjkwP4B1ZMBYh",
+	"NqjrXCQOW2NhsvxNMZ9jYD3DdQzafWB9Q8jQq/+vOUaVqrYFUEModmyoyh+/dzP4Ic9MsZTN0gjN5FO2",
+	"63nq7GGmNRb0zX///N/f/fLv3w3+8m/BoPRGCa/Sa+Mhm8li+eUOj83ar7IV+uxUH8y4XZQHY6LQ6K/E",
+	"6sw92ODBsDeTBZyeA1OK9i6F6j2C2eGHXBbd3O66LIRqZM1g6lclVcIz1x5woSWw2olqgh7movtHav/9",
+	"2cnri7PBMu2NjBdEaczHIsfChiEM47OZHpbt+FiRK6+mnzZ8k5r8wbnUxslhAmMKTVonpDTxdA0LGj1F",
+	"E+MaCwYFGg+mqY1FpUdg9+1yg0h7on9Nqq4QmGdsDd+fvzmDfl+zYo4afnr/ZjKAC1uv49y/e7XaE4+F",
+	"DV+q2LhQ2m0kaD40weYKkQSiVbeKG0w9mySshHjgmQH4D2KCT8DFAu5oRwnPlHFXDTra7/ii+E6YH8cl",
+	"1uzxNm2bjp/CKrhuxFFNSbylCBrZXmyHq+vCA/sfWc7vBn5/XXbsqYvWdZBMu6uQPffulkK/pwfiCw/t",
+	"uuEYOBoMK+fAFxvT7yqHbSPa/2gXhEPSfp2CrvY/NvPR7/aLur4g6Au/shkB9UfPFLDEyKMmjyy4ugFb",
+	"veUojabFAlayzFxm3YwXZOuNxcTBNbAT/OqS/CY+3t7h/a1hIOMzk5IYWJlD5Z12QXmxZxzTjYh/1TQB",
+	"MX2mqvxKB4by8WHcCCH1BuBKBbznX4KvKBgLWYCvKTgGJqo30HjRhNm3oyqwT5cJU9hzs/esQIutM3zF",
+	"FcLz4XBg3fQGDVWtwCSu11kiEwreyJXBbrXkD3y+GMCJD4+ZO5+4sAUrtVwyzROShSGGb6s1riqod7rA",
+	"GxUOuzcHiz9bhHyuE3yj5sSVmvjCkbpeZGentqvP+YP92a2imq6GVM0rK3DlYsSfqUQ+kpk9jR+c1X2E",
+	"6nukF4Us5wtH3w0WWKkGG1yw6jQS5nCvC5m7TOUWA/Cpx3uysAGyOl4WjIcxvR0QG9ncgKo6jKUqmPZs",
+	"QkYxoAvXMeVjz9b3Raqq5aH0rJEdQKrcWPhSAtgI67UjelUsvJmpoaUckV47k1lmQ9UbTQ19MKupS3AF",
+	"N5hr2DM+UFtWQwu/Pntzdn0G2wr/pA5lbwT0HDxjYSe0WnE1YTDmPumFGZetTXkaDfXzbMIGj/EpsI2O",
+	"io9gKXURYuBu/41OdcVcus5T6InfS2Nq2NZ1NqePFdo1lasCIJ5YGzfOfLF933yxSVA7fMOVtlUqvyd/",
+	"NAsEkGezROobFEPTpDwmTSdHuqqlLRZYK8i4IrG6VxVowbDXruEhif9kh9HuqEC6CV2FhVyBnGkUNmru",
+	"i8aqg/D27j1ZDWM650aG3d9hT+a2esZkCGQ20dXxqusYNt9aRse6y/PHwrXCYtZS7fmsLF9/9Q9inaSm",
+	"uBSo74na9mVhE9xex5WiJvCDhrfe6jf5Z2piy6jGIlhH1RuMI9MZ0a/l1S2yzdsJqZX6XC1XISUGzCrt",
+	"a2J8HhOTU2rjFhsuSwLthutzMZOD4cBnohOzc4Y6HT19yJTr/6EcJw10taB7F263omDFhS1BMSRx7Hh/",
+	"9bSZG0Zwb7JNl7lgMeUcK2YGd3zN4mXYY1nmFzC5aFlW5QYGOe9JsTQFY1+SllAVMVYpB+5JdPBiODRm",
+	"X3tR65T+kdtWSFXRYvW5e1JXJW5OMEd96io7qmLM0eFdu5Cwmq6qX6xLRqKX37x4+c3LrdLEiLSSxtTV",
+	"dJGvJOkLqfu+c2tAUFTgHDwiuaIqEN1JEz14Uk7bpYHWbOwruS5PiiXZomXLw9HklQHBtf+Rp3f3BZ/f",
+	"m2vkSP5h44g/ziTa1jyeh7pgutrRr6CYv+aKPQ6t9Zsuh+/ZVvJ3IG3cyEFdc3gSMy6VOGHCJnfXg7w/",
+	"17LQsbgnWZwOqsoUN+K1mqXZaXPTFewaSKnKZWzYMGnj2y1KdcHnc6xU5Y3GpPCu2lGBkCwwucEUmLZ6",
+	"WL/MrSqmtLUmqlT4kYV2yXLjmmAe0kaCNEk4k8PqcRvi4KSSXVWH9PRZQrtHnHaNg32xft7scfyz6/Hm",
+	"gfeNyCKSo9Fu7N1O4xpWVz1URz//0mxY7T8Dz/z9rm8aPojD4ZCw46Y6/elqODxoTFg1UGoWyzk5FQ3N",
+	"fyakFVi1aglerxwUSR6S58MhzWT7nkX7twf7rb3f/bJ75l/VbLorvlWX4m9rw9ulRBUL2I3/NOrRg+zn",
+	"b4+tUm7Z/10d923Bn70ClQvAaFzOU9Az5Z+kTbZLxHmzNBwaleFO9e8uDj9pZbbuVDs9gMnlT9cTmqdO",
+	"ILbty703wkzWKDDY8vZXBf+PM7+/RCg+nalYAd/lRvOIeoo0LRv/M74mtkFtAbM6jvIyVNXvPbod1fUb",
+	"/qlWWT6dgbcp6/OtBzyrat7HYq+L/oNmwGX5B9HBY2yMzyGBp/XibvThsLgN93R7dNm0n22XLIKm14hu",
+	"d/rVEqcsc2G1Y9L6nYyfiVWE+KCXyZUU7H+0/7jbT5d6X+p8/6PtZ3d3X3zyDVP6nelz97hEfJ+DHwdV",
+	"fbvwn4az+VaGXXHL68uvYkDQ2iaR8x3p1iQoje5qkecyP2Hv9cV1M6PEnfbDVHDjmmZ01qdZb05lWQjE",
+	"1GjP05JnKaBIirUpXXWMRjXqdRXq/uX5W98IwybBMGjI/56rPXY1u61+HG5wpR/0YphKvfDdNOAnkaFS",
+	"kEgx4/PSlMVW4cB2fLNUzovTUPR9EolLvVUdorrRWeRzaf/3JNkGeB1US8cXUhJrbmJl1Y3d4uPph9Mv",
+	"05Di7l46ahXUG/+oSVZ2nXWbWczHNXmxZrePqQ2wbJKi78sxFg805oh9Rx/bxuPV+dveAK4XxlmnTQqV",
+	"D6TUg6waB9e+OH4sCPSRK8xitniMgO+kH9uH5WkZp+//8efgm36PXRTI9VfhmyeW0dhzNFRhiIxO8XMI",
+	"XVZ9Wh8s5bXEYVq+wpLx7BhcC1bAPv1W7d4mGRc3CjJ6tkDbJmOLjlyX2D8jD3KgdZy+RVs7bPQUpsEF",
+	"49lWN4qxaQ87jlygovr7WjsEvbfOu2Aas6onbJdi1Ogc+2c8mwZ4Hedjt/hUgbhKqjRPpdEiJHgQldm2",
+	"Vf35VNj9zMSXQOvfg2Gwve/RsNHC1/LiUNPel8Pd4xMbJ/cH5srsSDMg5IosZ+NI/lq51saCB1lAypXJ",
+	"09SfS4UPsINV3RGrK9Dx2jz3rbOejh10BzRMrk2z977A3tN0BFj6stq6H2C1r9AN7uKPT4+NpyN0D1sH",
+	"lfvkyq9l8+2I+aDL69IRvvkjQS5uXUlDEzW5fHd1bfKZYFIW2cR7Vm05wMSh5ow+n9Al9+nMPhN1zZZZ",
+	"z9VBTQK9vkZkVxy+eOlqkRb4AX64ODntX/1wQgaeC6RPZbomywNTq3fb1HwXWxrACdi/mQTurw2tx2LP",
+	"lyabXkt08YUU/cMPH3o26E481/Qe8N3UJrbfSeye+UZpE1rLNEZjZE7Etg8aF3PjNB4L0w8C3B/DWjuN",
+	"zlVOuj44JttiAOczmFi4JwSCXHKT9NAsSV+yG1QmscK2YfHGRkfPgye5M58p8jb7+/nWepE6Mk3f2h31",
+	"or/3T3LepxGtBnh1w7tmW7ujrWZ1h67/m0k7GO3v139/9Ntvv/123/QS2z0PrHWf/zh5uRsbsTktX9WR",
+	"OOdKY2GTr4xHfHcGv5tw3G//gbgHZELjL839GaVDA7yOk613O/idWH7F+CCT885S2fYxLcwfMPtX5wG4",
+	"P3D2pQHhKgWcKH/XG+rW7oocOXZpKuWLW/Pnn9o4esNvUaAyit0UQy7vu+rZxyrbvgp03sXVQ1+203hk",
+	"52g8sJ1DGg+8r6DxyOO+8chUltz9cvf/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

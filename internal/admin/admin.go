@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,6 +72,9 @@ type Deps struct {
 	Kinds    snapshot.Kinds // how to decode snapshot records
 	APIs     []string       // the partner APIs, in order
 	Exporter Exporter
+	// Refresh, if set, brings the clocks and armed rules up to date with the other
+	// replicas (a shared store) before each operation that documents a 503.
+	Refresh func(context.Context) error
 }
 
 // Server implements the admin API.
@@ -99,6 +103,12 @@ func (s *Server) Mount(r *mux.Router) error {
 	validate := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if rt := routes.Find(r); rt != nil {
+				if s.Refresh != nil && rt.Operation.Responses.Status(http.StatusServiceUnavailable) != nil {
+					if err := s.Refresh(r.Context()); err != nil {
+						writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
+						return
+					}
+				}
 				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
 				r.Body = io.NopCloser(bytes.NewReader(body))
 				if err := server.Validate(r, rt); err != nil {
@@ -116,6 +126,10 @@ func (s *Server) Mount(r *mux.Router) error {
 	h := api.NewStrictHandlerWithOptions(s, nil, api.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: badRequest,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			if errors.Is(err, store.ErrUnavailable) {
+				writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
+				return
+			}
 			writeError(w, http.StatusInternalServerError, "internal", err.Error())
 		},
 	})

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
@@ -26,6 +28,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/store/redisstore"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -43,15 +46,23 @@ type Config struct {
 	PersistFile string
 	// ScenariosDir holds scenario files whose fixtures and rules are part of the start state.
 	ScenariosDir string
-	// Backend makes the state store over the shared fixture base; nil is the in-memory
-	// store. Tests use it to run the sandbox over store.Encoded (values as a network
-	// backend sees them).
+	// Store is where all state lives: "" keeps it in this process; redis://HOST:PORT/DB
+	// keeps it in Redis, shared by every replica started with the same URL and prefix.
+	Store string
+	// RedisPrefix starts every Redis key (replicas with the same prefix are one sandbox).
+	RedisPrefix string
+	// RedisTimeout bounds each call to Redis: with Redis unreachable, partner calls answer
+	// their 503 within it.
+	RedisTimeout time.Duration
+	// Backend makes the state store over the shared fixture base, instead of Store (rules,
+	// clocks and the journal then stay in this process). Tests use it to run the sandbox
+	// over store.Encoded (values as a network backend sees them) or a failing store.
 	Backend func(base store.Base, kinds snapshot.Kinds) (store.Backend, error)
 }
 
 // DefaultConfig is the configuration of `make run`.
 func DefaultConfig() Config {
-	return Config{Fixtures: fixtures.Default, JournalSize: 1000}
+	return Config{Fixtures: fixtures.Default, JournalSize: 1000, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout}
 }
 
 // Flags registers every command-line flag of the configuration on fs.
@@ -62,6 +73,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
 	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
+	fs.StringVar(&c.Store, "store", c.Store, "keep all state in Redis, shared by every replica with the same URL and prefix: redis://HOST:PORT/DB (default: in this process)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key: replicas with the same --store and prefix are one sandbox")
+	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -79,11 +93,13 @@ type App struct {
 	closers []func()
 }
 
-// Close stops the sandbox's background work (webhook delivery).
+// Close stops the sandbox's background work (webhook delivery) and closes its
+// connections, last opened first.
 func (a *App) Close() {
-	for _, c := range a.closers {
-		c()
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
 	}
+	a.closers = nil
 }
 
 // apis are the partner APIs, in the order everything lists them.
@@ -120,25 +136,39 @@ func newBase(opts fixtures.Options) (*store.Fixtures, error) {
 	return base, nil
 }
 
-// loadScenarios arms the rules of every scenario file in dir as start-up rules and adds
-// their fixtures to the base of their tenant.
-func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) error {
+// loadScenarios adds the fixtures of every scenario file in dir to the base of their
+// tenant, and returns the files (whose rules armRules arms once the store is there).
+func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) ([]*scenarios.File, error) {
 	files, err := scenarios.LoadDir(dir, engine.Catalogue())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range files {
-		for i, r := range f.Rules {
-			if _, err := engine.Rules().ArmBase(r); err != nil {
-				return fmt.Errorf("%s: %v", f.RulePos[i], err)
-			}
-		}
 		for _, fx := range f.Fixtures {
 			v, err := fx.Decode(kinds)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			base.AddTenant(store.Partition{API: fx.API, Tenant: fx.Tenant}, fx.Kind, fx.ID, v)
+		}
+	}
+	return files, nil
+}
+
+// armRules makes the scenario files' rules start-up rules: armed now if the state is new,
+// only remembered (a reset arms them again) if a shared store already holds the state.
+func armRules(files []*scenarios.File, rules *scenarios.Rules, fresh bool) error {
+	for _, f := range files {
+		for i, r := range f.Rules {
+			var err error
+			if fresh {
+				_, err = rules.ArmBase(r)
+			} else {
+				err = rules.AddBase(r)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %v", f.RulePos[i], err)
+			}
 		}
 	}
 	return nil
@@ -152,8 +182,40 @@ func (a *App) Persist(ctx context.Context) error {
 	return snapshot.Save(ctx, a.Store, apiNames, a.Clock.Now(""), a.persist)
 }
 
+// useRedis keeps all state in the Redis of cfg.Store: the overlays, the journal, and the
+// clocks and rules (refresh brings this replica's copy of them up to date before a call).
+// fresh says the store was created now.
+func (a *App) useRedis(cfg Config, base store.Base) (refresh func(context.Context) error, fresh bool, err error) {
+	if !strings.HasPrefix(cfg.Store, "redis://") {
+		return nil, false, fmt.Errorf("--store %q: want redis://HOST:PORT/DB (or no --store: state in this process)", cfg.Store)
+	}
+	ctx := context.Background()
+	db, fresh, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.Store, Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout},
+		redisstore.Marker{Seed: cfg.Fixtures.Seed, Customers: cfg.Fixtures.Customers})
+	if err != nil {
+		return nil, false, err
+	}
+	a.closers = append(a.closers, func() { _ = db.Close() })
+	control, err := db.Control(ctx, a.Clock, a.Engine.Rules())
+	if err != nil {
+		return nil, false, err
+	}
+	a.Store = db.Store(base, kinds)
+	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize), cfg.JournalSize)
+	return control.Refresh, fresh, nil
+}
+
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
 func New(cfg Config) (*App, error) {
+	a := &App{Clock: &clock.Clock{}}
+	if err := a.build(cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(cfg Config) error {
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -161,11 +223,11 @@ func New(cfg Config) (*App, error) {
 	if cfg.JournalSize == 0 {
 		cfg.JournalSize = 1000
 	}
-	a := &App{Clock: &clock.Clock{}, Journal: journal.New(cfg.JournalSize)}
+	a.Journal = journal.New(cfg.JournalSize)
 
 	base, err := newBase(cfg.Fixtures)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// The scenario engine is built before the store: scenario files add to the base.
 	cat := scenarios.NewCatalogue()
@@ -175,30 +237,45 @@ func New(cfg Config) (*App, error) {
 		}
 	}
 	a.Engine = scenarios.NewEngine(cat)
+	var files []*scenarios.File
 	if cfg.ScenariosDir != "" {
-		if err := loadScenarios(cfg.ScenariosDir, a.Engine, base); err != nil {
-			return nil, err
+		if files, err = loadScenarios(cfg.ScenariosDir, a.Engine, base); err != nil {
+			return err
 		}
 		log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
 	}
-	if cfg.Backend == nil {
+	// fresh: the state starts now (always, in this process); a shared store may hold it already.
+	fresh := true
+	var refresh func(context.Context) error
+	switch {
+	case cfg.Backend != nil:
+		if a.Store, err = cfg.Backend(base, kinds); err != nil {
+			return err
+		}
+	case cfg.Store != "":
+		if refresh, fresh, err = a.useRedis(cfg, base); err != nil {
+			return err
+		}
+		log.Info("state kept in redis", "store", cfg.Store, "prefix", cfg.RedisPrefix, "new", fresh)
+	default:
 		a.Store = store.NewMemory(base)
-	} else if a.Store, err = cfg.Backend(base, kinds); err != nil {
-		return nil, err
+	}
+	if err := armRules(files, a.Engine.Rules(), fresh); err != nil {
+		return err
 	}
 
 	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dmtAPI, err := dmt.New(deps, cfg.DMT)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	profileAPI, err := profile.New(deps, cfg.Profile)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	apis := []server.API{dcmsAPI, dmtAPI, profileAPI}
 	a.closers = append(a.closers, profileAPI.Close)
@@ -208,7 +285,7 @@ func New(cfg Config) (*App, error) {
 		contracts[api.Name()] = api.Contract()
 	}
 	if err := cat.Check(contracts); err != nil {
-		return nil, err
+		return err
 	}
 
 	r := mux.NewRouter()
@@ -217,27 +294,31 @@ func New(cfg Config) (*App, error) {
 		if file == "" {
 			continue
 		}
+		if !fresh {
+			log.Info("state file not loaded: the shared store already holds the sandbox's state", "file", file)
+			continue
+		}
 		if _, err := os.Stat(file); file == cfg.PersistFile && errors.Is(err, os.ErrNotExist) {
 			continue // the first run with --persist starts from the fixtures
 		}
 		n, err := snapshot.LoadFile(context.Background(), a.Store, kinds, file)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export,
+		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export, Refresh: refresh,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log}
+	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log, Refresh: refresh}
 	if _, err := p.Router(r, apis...); err != nil {
-		return nil, err
+		return err
 	}
 	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
-		return nil, fmt.Errorf("admin API: %w", err)
+		return fmt.Errorf("admin API: %w", err)
 	}
 	a.Handler = r
-	return a, nil
+	return nil
 }

@@ -33,6 +33,9 @@ type Pipeline struct {
 	// TimeoutFault is how long a "timeout" fault holds a request before dropping it
 	// (default scenarios.MaxDelay); a client that gives up first frees it at once.
 	TimeoutFault time.Duration
+	// Refresh, if set, brings the clocks and armed rules up to date with the other
+	// replicas before each call (a shared store); its failure is the API's 503.
+	Refresh func(context.Context) error
 
 	apis   []API
 	routes map[routeKey]*route
@@ -136,6 +139,12 @@ func (p *Pipeline) middleware(next http.Handler) http.Handler {
 			}
 		}
 
+		if p.Refresh != nil {
+			if err := p.Refresh(r.Context()); err != nil {
+				p.reject(rec, r, call, api, api.Problem(KindOf(err), err.Error(), nil))
+				return
+			}
+		}
 		tenant, prob := api.Tenant(r)
 		call.Tenant = tenant
 		if prob != nil {
