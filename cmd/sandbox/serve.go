@@ -18,6 +18,16 @@ import (
 
 func serve(args []string) error {
 	cfg := app.DefaultConfig()
+	// Where state lives can come from the environment too (the flags win).
+	cfg.Store = envOr("SANDBOX_STORE", cfg.Store)
+	cfg.RedisPrefix = envOr("SANDBOX_REDIS_PREFIX", cfg.RedisPrefix)
+	if v := os.Getenv("SANDBOX_REDIS_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("SANDBOX_REDIS_TIMEOUT=%q: want a positive Go duration such as 1s or 500ms", v)
+		}
+		cfg.RedisTimeout = d
+	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("SANDBOX_ADDR", "127.0.0.1:8080"), "address to listen on (env SANDBOX_ADDR); port 0 picks a free port")
 	cfg.Flags(fs)

@@ -6,6 +6,7 @@ package redistest
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -88,18 +89,62 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+func (s *Server) args() []string {
+	return []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+		"--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
+		"--protected-mode", "yes", "--logfile", filepath.Join(s.dir, "redis.log")}
+}
+
 // Restart starts the server again on the same port and files (after Stop or Kill).
 func (s *Server) Restart() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cmd := exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
-		"--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
-		"--protected-mode", "yes", "--logfile", filepath.Join(s.dir, "redis.log"))
+	cmd := exec.Command(s.bin, s.args()...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
 	s.cmd = cmd
+	return s.wait(cmd)
+}
+
+// keepAlive holds the pipes whose end stops the servers of StartForProcess.
+var keepAlive []io.WriteCloser
+
+// StartForProcess starts a redis-server that lives as long as the test process, however
+// that ends: a shell waits for the end of a pipe the process holds open, then stops the
+// server and removes its directory. It has no Stop.
+func StartForProcess() (*Server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "sandbox-test-redis")
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), dir: dir, bin: bin, port: port}
+	const script = `"$0" "$@" & pid=$!; cat >/dev/null; kill $pid; wait $pid; rm -rf "$REDIS_DIR"`
+	cmd := exec.Command("sh", append([]string{"-c", script, bin}, s.args()...)...)
+	cmd.Env = append(os.Environ(), "REDIS_DIR="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	keepAlive = append(keepAlive, stdin)
+	return s, s.wait(cmd)
+}
+
+// wait waits until the server answers PING.
+func (s *Server) wait(cmd *exec.Cmd) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", s.Addr, 100*time.Millisecond)
