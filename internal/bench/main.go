@@ -1,7 +1,9 @@
 // Command bench measures the sandbox's viewCustomer through the whole stack (routing,
 // tenant, contract validation, scenario engine, state, journal) against a bare net/http
 // handler that writes the same body, in the same run, over real loopback connections.
-// It prints both rates, their ratio and allocations per request. Run it with `make bench`.
+// It prints both rates, their ratio and allocations per request. With redis-server
+// installed it also measures the stack keeping its state in Redis (--store redis://…), on a
+// redis-server it starts on loopback, in the same run. Run it with `make bench`.
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/app"
 	"github.com/partnersandbox/sandbox/internal/bench/loopback"
+	"github.com/partnersandbox/sandbox/internal/store/redisstore/redistest"
 )
 
 const body = `{"entityId":"675676"}`
@@ -47,19 +50,54 @@ func main() {
 		_, _ = w.Write(want)
 	})
 
-	var bareRate, fullRate float64
+	redisSB, redisWhy := redisSandbox()
+	var bareRate, fullRate, redisRate float64
 	for i := 0; i < *rounds; i++ {
 		bareRate += load(bare, *duration, *conc)
 		fullRate += load(sb.Handler, *duration, *conc)
+		if redisSB != nil {
+			redisRate += load(redisSB.Handler, *duration, *conc)
+		}
 	}
 	bareRate /= float64(*rounds)
 	fullRate /= float64(*rounds)
+	redisRate /= float64(*rounds)
 
 	fmt.Printf("viewCustomer over loopback, %d clients, %d rounds of %s each, GOMAXPROCS=%d, GC tuned as the binary (GOGC=%s)\n",
 		*conc, *rounds, *duration, runtime.GOMAXPROCS(0), gogc())
 	fmt.Printf("  bare net/http handler : %8.0f req/s  %5.1f allocs/req (handler only)\n", bareRate, allocs(bare))
 	fmt.Printf("  full sandbox stack    : %8.0f req/s  %5.1f allocs/req (handler only)\n", fullRate, allocs(sb.Handler))
 	fmt.Printf("  ratio (full / bare)   : %.2f  (target ≥ 0.70)\n", fullRate/bareRate)
+	if redisSB == nil {
+		fmt.Printf("  redis-backed stack    : not measured: %s\n", redisWhy)
+		return
+	}
+	fmt.Printf("  redis-backed stack    : %8.0f req/s  %5.1f allocs/req (handler only)\n", redisRate, allocs(redisSB.Handler))
+	fmt.Printf("  ratio (redis / bare)  : %.2f  (target ≥ 0.25)\n", redisRate/bareRate)
+}
+
+// redisSandbox starts a redis-server on loopback (it ends with this process) and a
+// sandbox keeping its state there, or says why it cannot.
+func redisSandbox() (*app.App, string) {
+	if why := redistest.Available(); why != "" {
+		return nil, why
+	}
+	srv, err := redistest.StartForProcess()
+	if err != nil {
+		return nil, err.Error()
+	}
+	cfg := app.DefaultConfig()
+	cfg.Store = srv.URL(0)
+	sb, err := app.New(cfg)
+	if err != nil {
+		return nil, err.Error()
+	}
+	rec := httptest.NewRecorder()
+	sb.Handler.ServeHTTP(rec, request())
+	if rec.Code != 200 {
+		return nil, fmt.Sprintf("the redis-backed sandbox answered %d: %s", rec.Code, rec.Body)
+	}
+	return sb, ""
 }
 
 func request() *http.Request {

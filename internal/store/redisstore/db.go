@@ -85,6 +85,7 @@ type DB struct {
 // reached, and claims the store: it creates it with m, or checks that it was created with
 // m. fresh says it was created now (the caller then loads its start-up state).
 func Open(ctx context.Context, o Options, m Marker) (db *DB, fresh bool, err error) {
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	opts, err := redis.ParseURL(o.URL)
 	if err != nil {
 		return nil, false, fmt.Errorf("--store %q: %v (want redis://HOST:PORT/DB)", o.URL, err)
@@ -113,6 +114,14 @@ func Open(ctx context.Context, o Options, m Marker) (db *DB, fresh bool, err err
 	}
 	return db, fresh, nil
 }
+
+// quiet drops go-redis's own log lines: every failure reaches the caller as an error (a
+// 503, a start-up message), so the sandbox's log says what matters once.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
 
 // Close closes the connections.
 func (db *DB) Close() error { return db.rdb.Close() }
