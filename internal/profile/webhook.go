@@ -56,6 +56,19 @@ type Delivery struct {
 	Created        time.Time `json:"createdAt"`              // sandbox clock
 	LastAttempt    time.Time `json:"lastAttemptAt,omitzero"` // sandbox clock
 	NextAttempt    time.Time `json:"nextAttemptAt,omitzero"` // real time: retries wait on the wall clock
+	// Lease names the attempt under way (real time LeaseUntil): replicas sharing a store
+	// deliver each event once, and if the one attempting dies, another retries after
+	// LeaseUntil. An attempt records its result only while it still holds the lease.
+	Lease      string    `json:"lease,omitempty"`
+	LeaseUntil time.Time `json:"leaseUntil,omitzero"`
+}
+
+// leaseMargin is how long past its timeout an attempt keeps its lease (to record the result).
+const leaseMargin = 2 * time.Second
+
+// due says whether a pending delivery may be attempted at now (real time).
+func (dl *Delivery) due(now time.Time) bool {
+	return dl.Status == deliveryPending && !now.Before(dl.NextAttempt) && !now.Before(dl.LeaseUntil)
 }
 
 // maxDeliveries bounds each tenant's delivery log (oldest dropped first).
@@ -122,6 +135,7 @@ type deliverer struct {
 	clock   *clock.Clock
 	log     *slog.Logger
 	client  *http.Client
+	lease   time.Duration // an attempt's lease
 	workers int
 	sweep   time.Duration
 	reviews func(ctx context.Context, tenant string)
@@ -143,6 +157,7 @@ func newDeliverer(st store.Store, tenants func(context.Context, string) ([]strin
 	return &deliverer{
 		store: st, tenants: tenants, clock: clk, log: log,
 		client:  &http.Client{Timeout: cfg.WebhookTimeout},
+		lease:   cfg.WebhookTimeout + leaseMargin,
 		workers: cfg.WebhookWorkers, sweep: cfg.SweepInterval,
 		jobs: make(chan job, 256), ctx: ctx, cancel: cancel, queued: map[job]bool{},
 	}
@@ -247,7 +262,7 @@ func (d *deliverer) requeue(tenant string) {
 	var due []string
 	_ = d.store.View(d.ctx, partition(tenant), func(tx store.Reader) error {
 		kindDelivery.Scan(tx, func(id string, v *Delivery) bool {
-			if dl := v; dl.Status == deliveryPending && !now.Before(dl.NextAttempt) {
+			if v.due(now) {
 				due = append(due, id)
 			}
 			return true
@@ -260,21 +275,28 @@ func (d *deliverer) requeue(tenant string) {
 }
 
 // attempt makes one delivery attempt and records it; it says whether and when to retry.
+// It first takes the delivery's lease, so that no other worker or replica attempts it
+// meanwhile; a lease whose holder died runs out and the sweeper of any replica retries.
 func (d *deliverer) attempt(j job) (time.Duration, bool) {
 	var dl Delivery
 	var hook *Webhook
-	err := d.store.View(d.ctx, partition(j.tenant), func(tx store.Reader) error {
+	lease := randomHex(8)
+	err := d.store.Update(d.ctx, partition(j.tenant), func(tx store.Tx) error {
+		dl, hook = Delivery{}, nil
+		now := time.Now()
 		v, ok := kindDelivery.Get(tx, j.id)
-		if !ok || v.Status != deliveryPending || time.Now().Before(v.NextAttempt) {
+		if !ok || !v.due(now) {
 			return errSkip
 		}
 		dl = *v
+		dl.Lease, dl.LeaseUntil = lease, now.Add(d.lease)
+		kindDelivery.Put(tx, j.id, &dl)
 		if w, ok := kindWebhook.Get(tx, "config"); ok {
 			hook = w
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil { // not due, or the store failed: the sweeper looks again
 		return 0, false
 	}
 	// Each attempt goes to the webhook as it is now, so fixing a URL rescues pending retries.
@@ -287,13 +309,15 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 		return 0, false // stopping: the attempt did not really happen
 	}
 	var retryIn time.Duration
-	retry := false
+	var retry bool
 	_ = d.store.Update(d.ctx, partition(j.tenant), func(tx store.Tx) error {
+		retryIn, retry = 0, false
 		v, ok := kindDelivery.Get(tx, j.id)
-		if !ok { // reset or pruned meanwhile
+		if !ok || v.Lease != lease { // reset or pruned meanwhile, or the lease ran out
 			return errSkip
 		}
 		next := *v
+		next.Lease, next.LeaseUntil = "", time.Time{}
 		next.URL, next.Attempts, next.LastStatusCode, next.LastError = dl.URL, next.Attempts+1, code, errText
 		next.LastAttempt = d.clock.Now(j.tenant)
 		retries, interval := 0, 0
