@@ -264,7 +264,7 @@ func (a *App) build(cfg Config) error {
 		return err
 	}
 
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Shared: refresh != nil}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return err

@@ -115,6 +115,9 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	}
 	svc.hooks = newDeliverer(deps.Store, tenants, deps.Clock, deps.Log, cfg)
 	svc.hooks.reviews = svc.sweepReviews
+	if deps.Shared {
+		svc.hooks.run()
+	}
 	return &API{
 		svc:    svc,
 		signer: &token.Signer{Key: []byte(cfg.TokenKey), Clock: deps.Clock},

@@ -102,4 +102,7 @@ type Deps struct {
 	// Tenants lists the tenants that have used an API (background work, such as webhook
 	// retries and automatic reviews, visits them); nil lists none.
 	Tenants func(ctx context.Context, api string) ([]string, error)
+	// Shared says other replicas share the store: background work (webhook deliveries and
+	// their retries) starts at once, since another replica may have left work to finish.
+	Shared bool
 }
