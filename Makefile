@@ -18,11 +18,19 @@ run:
 build: docs-assets
 	$(GO) build -o bin/sandbox ./cmd/sandbox
 
-## test: vet, formatting, generated-code drift, then every test with the race detector, and
-## the API suites again over a store that encodes values and re-runs updates (as a network store)
+API_SUITES := ./internal/app/... ./internal/dcms/... ./internal/dmt/... ./internal/profile/... ./internal/replay/... ./sandboxtest/...
+
+## test: vet, formatting, generated-code drift, then every test with the race detector (the
+## Redis store and multi-replica suites run against a redis-server they start), and the API
+## suites again over a store that encodes values and re-runs updates (as a network store) and,
+## with redis-server installed, over Redis (SANDBOX_TEST_REDIS=required: fail without it)
 test: docs-assets vet fmt-check check-generate
 	$(GO) test -race -count=1 ./...
-	SANDBOX_TEST_STORE=encoded $(GO) test -count=1 ./internal/app/... ./internal/dcms/... ./internal/dmt/... ./internal/profile/... ./internal/replay/... ./sandboxtest/...
+	SANDBOX_TEST_STORE=encoded $(GO) test -count=1 $(API_SUITES)
+	@if command -v redis-server >/dev/null || [ "$$SANDBOX_TEST_REDIS" = required ]; then \
+		echo "SANDBOX_TEST_STORE=redis $(GO) test -count=1 $(API_SUITES)"; \
+		SANDBOX_TEST_STORE=redis $(GO) test -count=1 $(API_SUITES); \
+	else echo "redis-server is not installed (apt-get install redis-server): the API suites over Redis are skipped"; fi
 
 vet:
 	$(GO) vet ./...
@@ -47,7 +55,8 @@ check-generate:
 		fi; \
 	done; echo "generated code matches the contracts"
 
-## bench: viewCustomer through the full stack vs a bare net/http handler (prints the ratio)
+## bench: viewCustomer through the full stack, and through the stack on Redis (with
+## redis-server installed), vs a bare net/http handler, in one run (prints the ratios)
 bench:
 	$(GO) run ./internal/bench
 
