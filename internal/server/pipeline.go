@@ -312,7 +312,11 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 		Response:    rec.body.Bytes(),
 	})
 	if err != nil { // the call was answered; only its journal entry is lost
-		p.Log.Warn("journal entry not recorded", "operationId", call.Op.ID, "error", err)
+		level := slog.LevelWarn
+		if KindOf(err) == Unavailable {
+			level = slog.LevelDebug // the store is down: every call says so already
+		}
+		p.Log.Log(r.Context(), level, "journal entry not recorded", "operationId", call.Op.ID, "error", err)
 	}
 }
 

@@ -53,6 +53,7 @@ func (c *Control) Refresh(ctx context.Context) error {
 		if err != nil {
 			return c.db.fail(err)
 		}
+		c.db.ok()
 		if v == c.installed.Load() {
 			return nil
 		}

@@ -41,6 +41,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -76,6 +77,8 @@ type DB struct {
 	timeout time.Duration
 	marker  Marker
 
+	failedAt atomic.Int64 // when a call last failed (unix ns), 0 after a success
+
 	mu      sync.Mutex
 	epoch   string
 	onEpoch []func() // drop what was cached from a Redis that has lost its data
@@ -99,6 +102,7 @@ func Open(ctx context.Context, o Options, m Marker) (db *DB, fresh bool, err err
 	opts.Protocol = 2
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = o.Timeout, o.Timeout, o.Timeout, o.Timeout
 	opts.MaxRetries = -1 // a failed call is the client's 503, never a hidden second write
+	opts.DialerRetries = 1
 	opts.ContextTimeoutEnabled = true
 	opts.DisableIdentity = true
 	db = &DB{rdb: redis.NewClient(opts), prefix: o.Prefix, addr: fmt.Sprintf("%s/%d", opts.Addr, opts.DB), timeout: o.Timeout, marker: m}
@@ -227,11 +231,23 @@ func (db *DB) run(ctx context.Context, s *redis.Script, keys []string, args ...a
 	if err != nil {
 		return nil, db.fail(err)
 	}
+	db.ok()
 	return res, nil
+}
+
+// ok notes that Redis answered.
+func (db *DB) ok() { db.failedAt.Store(0) }
+
+// down says a call failed within the last timeout: what can be skipped (a journal entry)
+// fails at once instead of waiting for Redis again.
+func (db *DB) down() bool {
+	at := db.failedAt.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < db.timeout
 }
 
 // fail wraps a Redis failure as the store's ErrUnavailable.
 func (db *DB) fail(err error) error {
+	db.failedAt.Store(time.Now().UnixNano())
 	if errors.Is(err, store.ErrUnavailable) {
 		return err
 	}

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/store"
 )
 
 // Journal is the journal as a Redis stream capped at its capacity (approximately: Redis
@@ -32,8 +34,15 @@ return id`)
 
 func (j *Journal) keys() []string { return []string{j.db.key("journal"), j.db.key("journal:seq")} }
 
+// errSkipped is Append's answer while Redis is failing: the call (answered 503 already)
+// is not held up by a journal write that cannot succeed either.
+var errSkipped = errors.New("journal entry skipped: redis is failing")
+
 // Append records a (masked) entry.
 func (j *Journal) Append(ctx context.Context, e journal.Entry) error {
+	if j.db.down() {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, errSkipped)
+	}
 	data, err := json.Marshal(e)
 	if err != nil {
 		return err
