@@ -292,7 +292,7 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 	if outcome == "" {
 		outcome = deriveOutcome(call.Op, status)
 	}
-	err := p.Journal.Add(context.WithoutCancel(r.Context()), journal.Entry{
+	err := p.Journal.Add(r.Context(), journal.Entry{
 		Time:        p.Clock.Now(call.Tenant),
 		API:         call.API,
 		Tenant:      call.Tenant,

@@ -38,8 +38,9 @@ func (j *Journal) keys() []string { return []string{j.db.key("journal"), j.db.ke
 // is not held up by a journal write that cannot succeed either.
 var errSkipped = errors.New("journal entry skipped: redis is failing")
 
-// Append records a (masked) entry.
+// Append records a (masked) entry, even if the call's client has gone meanwhile.
 func (j *Journal) Append(ctx context.Context, e journal.Entry) error {
+	ctx = context.WithoutCancel(ctx)
 	if j.db.down() {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, errSkipped)
 	}
