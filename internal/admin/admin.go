@@ -101,7 +101,7 @@ func (s *Server) Mount(r *mux.Router) error {
 			if rt := routes.Find(r); rt != nil {
 				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
 				r.Body = io.NopCloser(bytes.NewReader(body))
-				if err := server.Validate(r, rt); err != nil {
+				if err := server.ValidateRequest(r, rt); err != nil {
 					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
 					return
 				}

@@ -231,7 +231,11 @@ func New(cfg Config) (*App, error) {
 		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log}
+	p := &server.Pipeline{
+		Stages:    server.Stages(a.Engine, 0),
+		Observers: []server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}},
+		Engine:    a.Engine, Log: log,
+	}
 	if _, err := p.Router(r, apis...); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/gorilla/mux"
 
 	"github.com/partnersandbox/sandbox/internal/clock"
@@ -77,6 +78,10 @@ type Call struct {
 	Outcome string             // the named outcome the handler produced; "" means derive from status
 	Rule    string             // the armed rule that decided the answer, if any
 	Body    []byte             // the raw request body
+
+	api   API
+	route *routers.Route
+	state *callState
 }
 
 type callKey struct{}

@@ -52,7 +52,7 @@ func fieldsOf(t *testing.T, query, body string, header ...string) []string {
 	var got []string
 	r := mux.NewRouter()
 	r.HandleFunc("/v1/kits", func(w http.ResponseWriter, req *http.Request) {
-		if err := Validate(req, routes.Find(req)); err != nil {
+		if err := validateRequest(req, routes.Find(req)); err != nil {
 			got = Fields(err)
 		}
 	}).Methods("POST")

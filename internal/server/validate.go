@@ -56,9 +56,13 @@ func routeKeyOf(r *http.Request) (routeKey, bool) {
 	return routeKey{r.Method, tpl}, true
 }
 
-// Validate checks a request against its route; the error lists every offending field
-// (see Fields). The request body must be re-readable by the caller afterwards.
-func Validate(r *http.Request, rt *routers.Route) error {
+// ValidateRequest checks a request against its route; the error lists every offending
+// field (see Fields). The request body must be re-readable by the caller afterwards.
+func ValidateRequest(r *http.Request, rt *routers.Route) error {
+	return validateRequest(r, rt)
+}
+
+func validateRequest(r *http.Request, rt *routers.Route) error {
 	return openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
 		Request: r, PathParams: mux.Vars(r), Route: rt, Options: validation,
 	})
