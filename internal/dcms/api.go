@@ -123,10 +123,13 @@ func (a *API) Service() *Service     { return a.svc }
 
 const authenticatePath = "/v1/api/authenticate"
 
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string { return []string{"Tenant", "Authorization"} }
+
 // Tenant reads the tenant header and, where the configuration asks for it, checks the
 // Bearer token (authenticate itself needs none). A token is ignored where none is required.
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
-	tenant := r.Header.Get("tenant")
+	tenant := r.Header.Get("Tenant") // canonical: no allocation
 	if tenant == "" {
 		p := problem("tenant.header.missing", "tenant")
 		p.Message = "tenant: header is required"

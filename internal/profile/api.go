@@ -134,6 +134,9 @@ func (a *API) Owns(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/Ext")
 }
 
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string { return []string{"Authorization"} }
+
 // Tenant is the tenant of the Bearer token; GetAppToken needs none, and its tenant is the
 // one it asks a token for (so the journal files the call under it).
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/gorilla/mux"
 
 	"github.com/partnersandbox/sandbox/internal/clock"
@@ -80,11 +79,26 @@ type Call struct {
 	Body    []byte             // the raw request body
 
 	api   API
-	route *routers.Route
+	check *validator
 	state *callState
 }
 
 type callKey struct{}
+
+// callContext carries the call in a request's context. It lives in the pooled call state,
+// so attaching the call allocates nothing; nothing keeps a request's context after the
+// request (the handlers and background work take what they need from it).
+type callContext struct {
+	context.Context
+	call *Call
+}
+
+func (c *callContext) Value(key any) any {
+	if key == (callKey{}) {
+		return c.call
+	}
+	return c.Context.Value(key)
+}
 
 // CallFrom returns the call of a request context handled by the pipeline, or an empty call.
 func CallFrom(ctx context.Context) *Call {

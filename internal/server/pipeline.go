@@ -3,12 +3,13 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/gorilla/mux"
 
 	"github.com/partnersandbox/sandbox/scenarios"
@@ -23,8 +24,7 @@ type Pipeline struct {
 	Engine    *scenarios.Engine // the catalogue every route must be in
 	Log       *slog.Logger
 
-	apis   []API
-	routes map[routeKey]*route
+	apis []API
 }
 
 // Stages is the standard order of a partner call's stages: read the body within its
@@ -40,25 +40,49 @@ type routeKey struct{ method, path string }
 type route struct {
 	api   API
 	op    *scenarios.Operation
-	route *routers.Route
+	check *validator
 }
 
 // Router mounts apis on r (mount them before other routes: they are the hot path) and sets
-// its 404/405 handlers. Every catalogue operation must exist in its API's contract.
+// its 404/405 handlers. Every route an API mounts runs through the pipeline, bound to its
+// operation once here; every catalogue operation must exist in its API's contract.
 func (p *Pipeline) Router(r *mux.Router, apis ...API) (*mux.Router, error) {
 	p.apis = apis
-	p.routes = map[routeKey]*route{}
+	bound := map[*mux.Route]bool{}
 	for _, api := range apis {
-		for key, rt := range NewRoutes(api.Contract()) {
-			cat, ok := p.Engine.Catalogue().Op(rt.Operation.OperationID)
-			if !ok {
-				return nil, fmt.Errorf("%s %s %s: operation %s has no scenario catalogue entry", api.Name(), key.method, key.path, rt.Operation.OperationID)
-			}
-			p.routes[key] = &route{api: api, op: cat, route: rt}
+		skip := steeringHeaders
+		if ch, ok := api.(CallerHeaders); ok {
+			skip = append(slices.Clone(skip), ch.CallerHeaders()...)
 		}
+		routes := NewRoutes(api.Contract())
 		api.Mount(r)
+		err := r.Walk(func(mr *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+			if bound[mr] || mr.GetHandler() == nil {
+				return nil
+			}
+			bound[mr] = true
+			tpl, err := mr.GetPathTemplate()
+			if err != nil {
+				return err
+			}
+			methods, _ := mr.GetMethods()
+			for _, m := range methods {
+				rt := routes[routeKey{m, tpl}]
+				if rt == nil {
+					return fmt.Errorf("%s %s %s: mounted, but not in the contract", api.Name(), m, tpl)
+				}
+				op, ok := p.Engine.Catalogue().Op(rt.Operation.OperationID)
+				if !ok {
+					return fmt.Errorf("%s %s %s: operation %s has no scenario catalogue entry", api.Name(), m, tpl, rt.Operation.OperationID)
+				}
+				mr.Handler(p.bind(&route{api: api, op: op, check: newValidator(rt, skip)}, mr.GetHandler()))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	r.Use(p.middleware)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		p.unmatched(w, req, NotFound, fmt.Sprintf("no operation at %s %s", req.Method, req.URL.Path))
 	})
@@ -87,37 +111,32 @@ func (p *Pipeline) unmatched(w http.ResponseWriter, r *http.Request, kind Kind, 
 	fmt.Fprintf(w, `{"error":{"code":%q,"message":%q}}`, code, msg)
 }
 
-// middleware runs around every matched route; routes of no partner API (the admin API)
-// pass straight through.
-func (p *Pipeline) middleware(next http.Handler) http.Handler {
+// bind runs the pipeline around one operation's handler.
+func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rt := p.lookup(r)
-		if rt == nil {
-			next.ServeHTTP(w, r)
-			return
-		}
 		start := time.Now()
 		st := newCallState(w, rt)
 		defer st.release()
 		c := &st.call
 		// The call rides in the context from the start, so an API's Tenant and WriteProblem
 		// can read it and name the outcome they produce.
-		r = r.WithContext(WithCall(r.Context(), c))
+		st.ctx = callContext{Context: r.Context(), call: c}
+		req := r.WithContext(&st.ctx)
 		defer func() {
 			v := recover()
-			recoverPanic(v, p.Log, c, &st.rec, r)
-			p.finish(c, r, start)
+			recoverPanic(v, p.Log, c, &st.rec, req)
+			p.finish(c, req, start)
 			if v == http.ErrAbortHandler {
 				panic(v) // net/http drops the connection
 			}
 		}()
 		for _, s := range p.Stages {
-			if outcome, answered := s.Run(c, &st.rec, r); answered {
+			if outcome, answered := s.Run(c, &st.rec, req); answered {
 				c.Outcome = outcome
 				return
 			}
 		}
-		next.ServeHTTP(&st.rec, r)
+		next.ServeHTTP(&st.rec, req)
 	})
 }
 
@@ -128,21 +147,14 @@ func (p *Pipeline) finish(c *Call, r *http.Request, start time.Time) {
 	if outcome == "" {
 		outcome = deriveOutcome(c.Op, status)
 	}
-	f := Finished{
+	f := &c.state.finished
+	*f = Finished{
 		API: c.API, OperationID: c.Op.ID, Tenant: c.Tenant, Method: r.Method, Path: r.URL.Path,
 		Status: status, Outcome: outcome, Rule: c.Rule, Duration: time.Since(start),
 	}
 	for _, o := range p.Observers {
-		o.Observe(&f, c, r)
+		o.Observe(f, c, r)
 	}
-}
-
-func (p *Pipeline) lookup(r *http.Request) *route {
-	key, ok := routeKeyOf(r)
-	if !ok {
-		return nil
-	}
-	return p.routes[key]
 }
 
 // reject answers a request a stage refuses, naming the outcome after the status and API
@@ -183,11 +195,15 @@ func deriveOutcome(op *scenarios.Operation, status int) string {
 
 // callState is everything the pipeline keeps for one call, in one pooled allocation.
 type callState struct {
-	rec    recorder
-	call   Call
-	body   replayBody
-	reqBuf bytes.Buffer
-	resBuf bytes.Buffer
+	ctx      callContext
+	rec      recorder
+	call     Call
+	body     replayBody
+	limited  io.LimitedReader
+	reqBuf   bytes.Buffer
+	resBuf   bytes.Buffer
+	finished Finished
+	decoded  any // the JSON body as the validator decoded it
 }
 
 // maxPooled is the largest buffer a callState keeps when it goes back to the pool: one
@@ -199,14 +215,18 @@ var statePool = sync.Pool{New: func() any { return new(callState) }}
 func newCallState(w http.ResponseWriter, rt *route) *callState {
 	st := statePool.Get().(*callState)
 	st.rec = recorder{ResponseWriter: w, body: &st.resBuf}
-	st.call = Call{API: rt.api.Name(), Op: rt.op, api: rt.api, route: rt.route, state: st}
+	st.call = Call{API: rt.api.Name(), Op: rt.op, api: rt.api, check: rt.check, state: st}
 	return st
 }
 
 func (st *callState) release() {
+	st.ctx = callContext{}
 	st.rec = recorder{}
 	st.call = Call{}
 	st.body.Reset(nil)
+	st.limited = io.LimitedReader{}
+	st.finished = Finished{}
+	st.decoded = nil
 	for _, b := range []*bytes.Buffer{&st.reqBuf, &st.resBuf} {
 		if b.Cap() > maxPooled {
 			*b = bytes.Buffer{}

@@ -25,7 +25,8 @@ func (s ReadBody) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, 
 		limit = MaxBody
 	}
 	st := c.state
-	if _, err := st.reqBuf.ReadFrom(io.LimitReader(r.Body, int64(limit)+1)); err != nil {
+	st.limited = io.LimitedReader{R: r.Body, N: int64(limit) + 1}
+	if _, err := st.reqBuf.ReadFrom(&st.limited); err != nil {
 		return reject(c, w, r, c.api.Problem(Invalid, "body: could not be read: "+err.Error(), []string{"body: could not be read"}))
 	}
 	if st.reqBuf.Len() > limit {

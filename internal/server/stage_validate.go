@@ -12,7 +12,7 @@ type Validate struct{}
 
 // Run validates; the body stays readable for the handler.
 func (Validate) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, bool) {
-	if err := validateRequest(r, c.route); err != nil {
+	if err := c.check.check(r, c.Body, &c.state.decoded); err != nil {
 		fields := Fields(err)
 		return reject(c, w, r, c.api.Problem(Invalid, "request does not match the contract: "+strings.Join(fields, "; "), fields))
 	}
