@@ -52,6 +52,7 @@ type Journal struct {
 	ring   []Entry
 	next   int64 // id of the next entry; also how many were ever added
 	oldest int64 // id of the oldest entry still in the ring
+	bytes  int   // body bytes of the entries in the ring
 }
 
 // New returns a journal that keeps the last capacity entries (at least 1).
@@ -75,7 +76,12 @@ func (j *Journal) Add(e Entry) {
 	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	j.mu.Lock()
 	e.ID = j.next
-	j.ring[int(j.next)%len(j.ring)] = e
+	slot := &j.ring[int(j.next)%len(j.ring)]
+	if slot.ID >= j.oldest { // a live entry is dropped for this one
+		j.bytes -= len(slot.Request) + len(slot.Response)
+	}
+	*slot = e
+	j.bytes += len(both)
 	j.next++
 	if j.next-j.oldest > int64(len(j.ring)) {
 		j.oldest = j.next - int64(len(j.ring))
@@ -114,5 +120,13 @@ func (j *Journal) Clear() int {
 	n := int(j.next - j.oldest)
 	clear(j.ring)
 	j.oldest = j.next
+	j.bytes = 0
 	return n
+}
+
+// Size is how many entries the journal holds and the bytes of their (masked) bodies.
+func (j *Journal) Size() (entries, bytes int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return int(j.next - j.oldest), j.bytes
 }
