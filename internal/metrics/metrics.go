@@ -9,8 +9,10 @@ package metrics
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -162,18 +164,21 @@ func (m *Metrics) Counter(name, help string, labels map[string]string, f func() 
 	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels}, f))
 }
 
-// Text is every metric in the Prometheus text exposition format.
-func (m *Metrics) Text() (string, error) {
-	families, err := m.reg.Gather()
-	if err != nil {
-		return "", err
-	}
+// Text is every metric in the Prometheus text exposition format. A collector that fails
+// leaves a comment line saying so, and the other metrics are still there.
+func (m *Metrics) Text() string {
+	families, gatherErr := m.reg.Gather()
 	var buf bytes.Buffer
 	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, mf := range families {
 		if err := enc.Encode(mf); err != nil {
-			return "", err
+			fmt.Fprintf(&buf, "# sandbox: cannot encode %s: %s\n", mf.GetName(), oneLine(err))
 		}
 	}
-	return buf.String(), nil
+	if gatherErr != nil {
+		fmt.Fprintf(&buf, "# sandbox: gathering metrics: %s\n", oneLine(gatherErr))
+	}
+	return buf.String()
 }
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

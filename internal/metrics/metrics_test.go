@@ -24,9 +24,9 @@ func ptr(f server.Finished) *server.Finished { return &f }
 
 func text(t *testing.T, m *Metrics) string {
 	t.Helper()
-	out, err := m.Text()
-	if err != nil {
-		t.Fatal(err)
+	out := m.Text()
+	if strings.Contains(out, "# sandbox:") {
+		t.Errorf("a collector failed:\n%s", out)
 	}
 	return out
 }
