@@ -20,16 +20,24 @@ func init() {
 		}}
 }
 
+// revision is the VCS revision for builds without VCS information (a container build has
+// no .git): go build -ldflags "-X main.revision=$(git rev-parse HEAD)". The build info's
+// own vcs.revision wins.
+var revision string
+
 // printVersion prints what the build info says of this binary: the module and its version,
 // the VCS revision it was built from (and whether the tree had changes), and Go's version.
 func printVersion(w io.Writer) {
-	module, version, revision, at, modified := "github.com/partnersandbox/sandbox", "(unknown)", "(unknown)", "", ""
+	module, version, rev, at, modified := "github.com/partnersandbox/sandbox", "(unknown)", revision, "", ""
+	if rev == "" {
+		rev = "(unknown: built without VCS information)"
+	}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		module, version = info.Main.Path, info.Main.Version
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				revision = s.Value
+				rev = s.Value
 			case "vcs.time":
 				at = " " + s.Value
 			case "vcs.modified":
@@ -39,5 +47,5 @@ func printVersion(w io.Writer) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "sandbox %s %s\nrevision %s%s%s\n%s %s/%s\n", module, version, revision, at, modified, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "sandbox %s %s\nrevision %s%s%s\n%s %s/%s\n", module, version, rev, at, modified, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
