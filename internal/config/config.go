@@ -293,7 +293,7 @@ func Table(fs *flag.FlagSet) string {
 		if f.DefValue != "" && f.DefValue != "[]" {
 			def = "`" + f.DefValue + "`"
 		}
-		usage := strings.ReplaceAll(f.Usage, "|", `\|`)
+		usage := strings.NewReplacer("|", `\|`, "<", "&lt;").Replace(f.Usage)
 		env := "`" + EnvName(f.Name) + "`"
 		if Repeatable(f) {
 			env += " (comma-separated)"
