@@ -208,7 +208,7 @@ func (d described) Set(s string) error {
 	if err == nil {
 		return nil
 	}
-	if want := Accepts(d.Value); want != "" {
+	if want := accepts(d.Value); want != "" {
 		return errors.New("want " + want)
 	}
 	return err
@@ -222,9 +222,9 @@ func (d described) Get() any {
 	return d.Value.String()
 }
 
-// Accepts says what a flag value of a standard kind accepts ("" for any other kind: its
+// accepts says what a flag value of a standard kind accepts ("" for any other kind: its
 // own errors say it).
-func Accepts(v flag.Value) string {
+func accepts(v flag.Value) string {
 	if d, ok := v.(described); ok {
 		v = d.Value
 	} else if d, ok := v.(describedBool); ok {
@@ -249,8 +249,8 @@ func Accepts(v flag.Value) string {
 	return ""
 }
 
-// Unwrap is the flag's own value (Parse wraps it).
-func Unwrap(f *flag.Flag) *flag.Flag {
+// unwrap is the flag's own value (Parse wraps it).
+func unwrap(f *flag.Flag) *flag.Flag {
 	cp := *f
 	switch d := f.Value.(type) {
 	case described:
@@ -264,7 +264,7 @@ func Unwrap(f *flag.Flag) *flag.Flag {
 // PrintFlags writes each flag of fs, sorted, with its default and its environment variable.
 func PrintFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
-		f = Unwrap(f)
+		f = unwrap(f)
 		kind, usage := flag.UnquoteUsage(f)
 		head := "  --" + f.Name
 		if kind != "" {
@@ -288,7 +288,7 @@ func Table(fs *flag.FlagSet) string {
 	var b strings.Builder
 	b.WriteString("| environment variable | flag | default | what it sets |\n|---|---|---|---|\n")
 	fs.VisitAll(func(f *flag.Flag) {
-		f = Unwrap(f)
+		f = unwrap(f)
 		def := "—"
 		if f.DefValue != "" && f.DefValue != "[]" {
 			def = "`" + f.DefValue + "`"
