@@ -68,13 +68,13 @@ func (e DeliveriesDeliveriesStatus) Valid() bool {
 
 // Defines values for HealthStatus.
 const (
-	Ok HealthStatus = "ok"
+	HealthStatusOk HealthStatus = "ok"
 )
 
 // Valid indicates whether the value is a known member of the HealthStatus enum.
 func (e HealthStatus) Valid() bool {
 	switch e {
-	case Ok:
+	case HealthStatusOk:
 		return true
 	default:
 		return false
@@ -93,6 +93,42 @@ func (e OutboxMessagesKind) Valid() bool {
 	case Password:
 		return true
 	case Welcome:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessStatus.
+const (
+	NotReady ReadinessStatus = "not-ready"
+	Ready    ReadinessStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessStatus enum.
+func (e ReadinessStatus) Valid() bool {
+	switch e {
+	case NotReady:
+		return true
+	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessCheckStatus.
+const (
+	ReadinessCheckStatusFailing ReadinessCheckStatus = "failing"
+	ReadinessCheckStatusOk      ReadinessCheckStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessCheckStatus enum.
+func (e ReadinessCheckStatus) Valid() bool {
+	switch e {
+	case ReadinessCheckStatusFailing:
+		return true
+	case ReadinessCheckStatusOk:
 		return true
 	default:
 		return false
@@ -561,6 +597,31 @@ type RateLimits struct {
 	Enabled            bool `json:"enabled"`
 	RetrievalPerMinute int  `json:"retrievalPerMinute"`
 }
+
+// Readiness defines model for Readiness.
+type Readiness struct {
+	Checks []ReadinessCheck `json:"checks"`
+
+	// Reason Why the sandbox is not ready (the failing checks and their errors); absent when ready.
+	Reason *string         `json:"reason,omitempty"`
+	Status ReadinessStatus `json:"status"`
+}
+
+// ReadinessStatus defines model for Readiness.Status.
+type ReadinessStatus string
+
+// ReadinessCheck defines model for ReadinessCheck.
+type ReadinessCheck struct {
+	// Error What went wrong; absent when ok.
+	Error *string `json:"error,omitempty"`
+
+	// Name What was checked: `contracts`, `store`.
+	Name   string               `json:"name"`
+	Status ReadinessCheckStatus `json:"status"`
+}
+
+// ReadinessCheckStatus defines model for ReadinessCheck.Status.
+type ReadinessCheckStatus string
 
 // ResetResult defines model for ResetResult.
 type ResetResult struct {
@@ -1198,6 +1259,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetrics Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Ready Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetClock Read the sandbox clock
@@ -1828,6 +1918,55 @@ func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEdi
 // Corresponds with GET /healthz (the `Health` operationId).
 func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetrics Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Ready Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *Client) Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3198,6 +3337,60 @@ func NewHealthRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReadyRequest constructs an http.Request for the Ready method
+func NewReadyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/readyz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3583,6 +3776,39 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error)
+
+	// GetMetricsWithResponse Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error)
+
+	// ReadyWithResponse Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error)
 }
 
 type GetClockReply struct {
@@ -4824,6 +5050,88 @@ func (r HealthReply) ContentType() string {
 	return ""
 }
 
+type GetMetricsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReadyReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Readiness
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Readiness
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyReply) GetJSON200() *Readiness {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReadyReply) GetJSON503() *Readiness {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetClockWithResponse Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -5368,6 +5676,51 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 		return nil, err
 	}
 	return ParseHealthReply(rsp)
+}
+
+// GetMetricsWithResponse Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error) {
+	rsp, err := c.GetMetrics(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsReply(rsp)
+}
+
+// ReadyWithResponse Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *ClientWithResponses) ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error) {
+	rsp, err := c.Ready(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyReply(rsp)
 }
 
 // ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
@@ -6179,6 +6532,55 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 	return response, nil
 }
 
+// ParseGetMetricsReply parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseReadyReply parses an HTTP response from a ReadyWithResponse call
+func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetClock Read the sandbox clock
@@ -6265,6 +6667,12 @@ type ServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(w http.ResponseWriter, r *http.Request)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(w http.ResponseWriter, r *http.Request)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(w http.ResponseWriter, r *http.Request)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -7191,6 +7599,34 @@ func (siw *ServerInterfaceWrapper) Health(w http.ResponseWriter, r *http.Request
 	handler.ServeHTTP(w, r)
 }
 
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetrics(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// Ready operation middleware
+func (siw *ServerInterfaceWrapper) Ready(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.Ready(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -7305,6 +7741,10 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	}
 
 	r.HandleFunc(options.BaseURL+"/healthz", wrapper.Health).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/readyz", wrapper.Ready).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/metrics", wrapper.GetMetrics).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/scenarios", wrapper.ListScenarios).Methods(http.MethodGet)
 
@@ -8216,6 +8656,59 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type GetMetricsRequestObject struct {
+}
+
+type GetMetricsResponseObject interface {
+	VisitGetMetricsResponse(w http.ResponseWriter) error
+}
+
+type GetMetrics200TextResponse string
+
+func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ReadyRequestObject struct {
+}
+
+type ReadyResponseObject interface {
+	VisitReadyResponse(w http.ResponseWriter) error
+}
+
+type Ready200JSONResponse Readiness
+
+func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready503JSONResponse Readiness
+
+func (response Ready503JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetClock Read the sandbox clock
@@ -8302,6 +8795,12 @@ type StrictServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(ctx context.Context, request HealthRequestObject) (HealthResponseObject, error)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(ctx context.Context, request ReadyRequestObject) (ReadyResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -9106,136 +9605,199 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GetMetrics operation middleware
+func (sh *strictHandler) GetMetrics(w http.ResponseWriter, r *http.Request) {
+	var request GetMetricsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMetrics(ctx, request.(GetMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMetrics")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMetricsResponseObject); ok {
+		if err := validResponse.VisitGetMetricsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// Ready operation middleware
+func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
+	var request ReadyRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.Ready(ctx, request.(ReadyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Ready")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReadyResponseObject); ok {
+		if err := validResponse.VisitReadyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3rchu30uCrdM1+VRbPN6Io+ZIKVamvZFk51rFlay3l5JwNfUxwpkkiGgKTAUYUj62/+wD7iPskW43L",
-	"XEiMRNlKNlWfq1LR3IBGo9H3bn6OErnIpUChVTT8HOWsYAvUWJir40wmV5comNB0maJKCp5rLkU0jC7n",
-	"CNo8g+VcKoSE3gYtoUCWgixgIa/xEJZcz2WpgesY9BxBzVmBqXtbTgGvsVi5kfpRHOENW+QZRsPo6Pjs",
-	"5NPLo3dvojjiNOVvJRarKI4EW9Bz+00URyqZ44IRiHqV0xOlCy5m0e1tHG0B/s6r47MLdxHDq7NLSDKO",
-	"Qn/iZhl5Iac882+fpr17oMyZngeALPC3kheYRkNdlHgX0Lf0ssqlUGi24SVLP+BvJSqzjEQKjXZFLM8z",
-	"njBa0d6vipb1uQbsc4RFIQv7SUoTcHHNMp5+KtxgcbRApdiMnmV8wfUQFqXSMEFgGjJkSsO+QWIN638U",
-	"OI2G0f/Yq+lmzz5VeydmPgP/Jq7dpMAVCKnBQHJoCMIBAYqtFCznPJnDlGOWAhMpLOerfnQbR++k/lGW",
-	"Iv02DAipP03NMM21X3EN+wdPDVzmKXDhaaPe3UfAwzsJqkzmoOdczMwkc64q0q8nsIePaZbJWWkWkhcy",
-	"x0JzSxD0t1mzueIaF+o+mKrR3vtvCauO8lhRsFVk6c4T6S/NWT5Wr8rJr5ho+jYw4gagLOdmG0S5oBHT",
-	"ZKGiOEoXRHvuWDXG9geA9kbPZRo4G3EN1WnH81IncoFfgxn75SZeYnukg+yliTBabRvAaiWx5woVeHej",
-	"1IGygVBLxyFednR++kSBXAqgdxxPM/R/LFO0bE1ppktlrz1Xq+/1DgEXuV7BlJhexrggak1QKWJ4m3vE",
-	"ZjzZhMVxKjrgJSrQc6ZprrRM0JK7w0AlF4gFzJGlWNA0W23ZGU39d5ogtFnVwQ5Qh2XKIfwZeM3S/7F7",
-	"wUQ6kTe7FwkKVnAZXL9FXHiw15eX5w6zwDUwoZZYKLPkxlhcaJxhsUFHBshqgthuer0uj/ogBZFU3SQb",
-	"IZeBnfrxGJ4+ffo9aL5AkMJKZ7t0K56D65bTqcKAQH0tlzBlxeYoxPKnhVyQXpCZyWJgChj8VUJa2rMS",
-	"nmkp7pTbpF+kwLXyyoQwF3QGdrgGISGTYoYF4G8ly9SG9tFrzDqRMkNmmeIDFR4iaq4OgU0UCm1IaH2m",
-	"wPLW91wuowq3nTt7PGdiFmALLL1mIglQ9lETyaSbEc4IxCUr0hiwP+vDdwfzIPoLdPu8iaIgARwJaJFU",
-	"eNEbC3uFGb/Gwq2kva609aziDWuL15r4lmqAWp2sOEoKZBrTIx3kB3iNpNJ1P7s0dwNPefijjCl9ZAHq",
-	"mJLeOPF6SfDpRcWSw0uqOY8XrDmKlAaIPcaQRM6U8QzToIAti+x+ecZpEI+hJj7s93GN+QazWltAc73N",
-	"zQiR+J3aSIMUQt9WGG3TBoZvJ23cNhWPLtmxBs4aT94Eae19C0gI8tfIMqtdtGHc3GV5FdjLtXncV6GJ",
-	"/ibLQrAsgA2Ws4TrVZjaUOiNA3iXcHbTnAhdrO7dVT94XANxB+h2zC4tc2MznZ3gj3CnTfJEwbF9dZfe",
-	"DTLDFDO2Co9S6wuv6CWnzBgZYO1IILkQA58CE6vw6I5DnzWZmCgXE7sFU1Zm+r7Jf6SXvmZyy8mmslgw",
-	"bbf+xbOAkvIYWnl4DaTvpJVeaEBnWea1xhR2FPrbTj/uBRfSoaXHzm8QJgG2BPMY7OsdkrCyvrsN24lM",
-	"VzEsmLrCtEueGpu+axj7tDUO7OiiFAnxTMjJHH/xDN7wl+HlF2XWMTYrCMH03OrjKSY8xdTg1OqmdxKI",
-	"cmrwfRTo1eWvIcIttelDGMByjkZXLRCWTJGaZ9cAOwzMSYlBtiafsWuEMu/1g1Rdq3sbQJEW80h6c0i0",
-	"muFjZzZWfqK77cdKzvoT1WIeNak2yC3EUBsW1AY7Nc6XkCqpZb6b4TVm8LeL9++ck0ZOzfqbpyC4wdd+",
-	"srsRYyf3r4dAf6/zUzGVAVl/k/MCVYfatZATnuE7y1ODLErnXfc7lUCFIu3QO4niO0DppLg1XFQk0YLd",
-	"QlrDVU0VNzDgQQsisNQTebOJP6fL3KVqdyi9V9w65ryissTM0WbOlFrKIqyE3oEiVVpwO54tuFLdwkbL",
-	"LXVbA7d5v55xbfwKygcrrBU6Q19+YBrf8gXXASQbJZlLcY7FGRelNqS34IIvCLv7IR6WyqXIJEsf8AkK",
-	"NiHrIGjfFUhq2TXLth5wQ6+zo8eB1QSHD60hiDgySj+gcgpRG3NbWO7GqDUCYvyXsbHVWZbdz6/dyGGI",
-	"rjkuN4EpuLp6S9yyeTLeGjP/DFNeLqI4es1n8/DR2FD+j/K8kNcGpR+Q5jZ/njvD71vsAruALpw+ZBmi",
-	"zDLadx/i+B2Wtc3xfyh7XT/wXsTWSw+izalbGx4LtgqCVSnxm08sRCGH2oKJldGGjR9xzpTTdVoqZuNU",
-	"dzDoBdPJ3DqKUk7Ds+y8fXI2kLi+3Ado+AHNd8G4oIvuRS5kgbTGJc8yt8hD2N0fQik0z6BA4+37KhUu",
-	"KKFD8qCtetlP/fY0V9FFDhc5JneQxF2uuTIHLeHFQDmn3MHzwSLsd6/oyB+hRAqBCY2ya112FnRZ0l9z",
-	"rfPd54NB/efTcMTlD6WQDcehN/7IFLTO4pa9F0TENrt+34lynnkyK0gUGA9ugOQqyTe4V/I1sdBFJwGh",
-	"X/jbW/lYDO+5TwGxQ4ZguBAsV3Opg64UdRcVPNL9205ZsaFc3XFjjYrOT2EnTRYqhnShqwBXD/7v//4/",
-	"UGAiixRI4TPXPG3cHjoLhv62UQLv5i+kxhiYSEdiTAA7jQGm/EaXhf+GCCnFDDWm/ZGIQqCzKxRH+tFi",
-	"MHeQ/jUWysVi21Md2GUqt/cwl1mqYDlnurnkxEQYUpDX2ApjuBUrMrLdq3rO9Ej4D4S0UW0ro1wk0U/W",
-	"68M+7MgsxcKvDlVv2Jj4CYEiXTwSD4HrkeAKlDbiIEkw15iarSAVTksChWtV7VoFrwfU7oTjkfvxwcd7",
-	"T67HXMMWN8chdIJsVskbXIWCFgt6sLkBr84u4ejkYvfg+Qu4whXsPD2AyUqj6sXwkil88SzsGUF9zkV4",
-	"xOOzC7hADeen7+DvBzQ6jXzncA/Xjqr5Y7+0MEaUfsN1yLtcpBeV3rfppGVF2mlfo9Bcr07TsEovlySN",
-	"ISmVlgss4kb4mgkoBVOKzwSmwIXSDK64DmLEWM0B7J6d/fOfJlLZwDDe5JhoIr3gUFdcv5MdGpi6wvSc",
-	"ieDTnHVEOq84nYxpmWWgUWk4P3oHO1N2hTG8Ledi16TRdHhDubjoit89mAjswhobYmFurqtCZNzc8sYG",
-	"VyCFyOdnnMylDISuWannF6g1F7OARD/K+RtcDZ3H8R1pD/8JzNw8pFPAkyGUCgthn3h3RB+OXEhezeXS",
-	"fWCYi3+D9v0v7l/fZqu0xaQ7kBtoryHp2GnnEAk99JCGN2YDZ4Qaf3S8MvhOCsK0xUsURwYHQY2PjPDV",
-	"sSwtHSzYjbPtB3erO+7DU6GxuLbRpPaWXGAiRapgglNS6S1PLhSZ3rpYHUIqy0mGCpAl8ypOfPeMCpMi",
-	"mHJwdnRsWOla2gafCUZCIHgutgp9uvimR3AgvEfGlnNDbh5bJ+NcQs7R+WkMCotrTGGyciJ+gfZWQZRG",
-	"t3JWaIEFva2gFCQqx3ufPrmh9sb9kTjVkKFWwPzLMTD4n0egkS2M/grHp5DzHDMuaHg0JK00YistY9hW",
-	"rkFObQhmJHx2EuyMN936417s3Sf0/a82JkdfF5gg6Q6kVcebKkwMORa7Tmu4wpUaCYLLMLSUaWbFekMJ",
-	"Ue68e+eyz1UyKl7BNIJJV1QxLC3bUDFZEBN50+uPxEgcwcixrlEEvEavUUUNwfiBa5xDIkWChUCnDhrZ",
-	"OrajjH1EY4dss5EYV1mBhBPz9tkljKus0bF9EcYODZ/sk3HPByaqlFJ5heKJ8vOcpuORWPvUQdDrgwlx",
-	"KzB2ElMw/jyyUeVRNITPIxORHkUxjLzncRTd3o4NPi6IAoxyZpah4kqjIpXTJuC2UMGMDZ5Ciklm1L/q",
-	"tcq8ATkdiSYOEyl0wUg47kxQ8RQVBIhoCKNyMHiaOEozFziOfd6nLBIk+m6FBEfCbVcd/xvSsr74bfni",
-	"s82+AE6nmGj4MhJfdnd3q//o5fFaoHYMX9pJSNbwHLQN8bGxxM27NspkImiLMplDxjQWNod1ybgGFEah",
-	"ttGpKvjEr1GReb8Og4nX0rjjdQOebtIIl8fnUD8jQnbHrw55mUG/wNgZ/PRl9dBC1h4gLWSeYwpsqrGA",
-	"FwNQxhfKFCgphWdFQdC/wNg7E8Zx9fdTD2xFGE8UpDIpFyiIvp4PBrAHzwdPPcTcYsemK6K4xkzmSDPQ",
-	"sZ2w1CXizYjP1S8+GwyIJoiGG/mCcFQFNollNbiluTXuQcIEpJK+GQnDc33WoTsJfXhfEAXJKeTExVIU",
-	"CQ5tGNEyz3ZM07I30YioujsjYZLyPCG6VdpYrvnC2DXOPOTaZI6fu5PjmSVLF9xIi6hhxkX7/UF/4Pwr",
-	"wqQ6RE/7g/5TFxM0+khj5YnPAJyhvlM4ufS1tDC7/P7yHKz+FluuVF2pOc9pM4lpzQpUhmIIZ/U1seRd",
-	"w5JHYslFKpfKWWrXHJdGyKs+nDQS/Y2Z6JP1DCDDjaS5GPKstBYqXruDNxKt3L9mxt/4/P3FJaxj4r/s",
-	"+z9cEgf9met5zdNN4h7pf6o19BOfTrgzlksx9mnpqOdEvX5mlkmBvaq6YbO0wW51yycW/RW1TdCMW4UW",
-	"v4SdPfUre81CjNuPa+UBB4PBFlnx26WuW/A6UvidP8LkqZeLBSOjKfqALN0U+UTljBT2XyJ7/ZF0XxnK",
-	"oSA55vIXSZKNou8O5qPodmwQ7fkR7YfLWiQVqs22d8bfDxTxpP3nC/rfdwfzce/QCEiFehSRsIgOBgcv",
-	"dgf7u4ODy/3nw8Gz4eD5/zLTKDT2HHF9tpbBaMcwTJdA00WJt2OYSVQwYVWti81p7Y/EyQ1LdLYCKdAp",
-	"GAsjfltkF4MU2cpKkTWCswve4V7WkihemjwH7bJkiIV7/0svBiVBL+VIHJ/Cr3KijP9oKd1zBcIcGxsU",
-	"tuq2JCJ+Yk67MroInXRlDwZxxcbZQOcKGglDTbQTslWrM4Sx2za/VfZpe7Pa7qLm4YErxFyNBB3gDFna",
-	"i2FshB9xjrEThHmpW5OC81YZXm58ZmzGuAgdtovHO2wmteGlTFfbV5+sp+VW6Q/VPaJze5Yso67eMNdB",
-	"erUH8wEn2eUL37bNG0PH/1+ZiNM/aiozNT7PLAyhoStY9xrFUG1GdCavcStGdBs35WUqE9UQlxsM+xU9",
-	"3yChUDmazeOpUXRn1UscOQBCodv7ObzGG70314usvSuBSrKNUMvry7O3kLMZws4HTGVSmaZV2GXCBSNL",
-	"XUgQqJeyuAKBmGLaW2f+rvAECpxiQaoTWYhkujaHe5+joJe8Vqgae2KwH9qSvYJg6yvNRGrYRf/Xe7fp",
-	"ZSnSDKOHUTa7ZhZBD8Tk39g1uzDXjnaf3U+7VRHbJhbNVsDErMCFIxxK7V6VCu/F2691gq8NR2xi6jhD",
-	"VvhE4G9kAWtuXhq5lU/S5Wf3b4adKh0RO5coDEsSh86KWafGE+P+bfgmGgjzd0gPCWrGRzChrSGtnqwM",
-	"Z3EupHFc1e4N2LGGqE1WJnmsUJNKMt7ddXPsKv5vMmlTtGbE/mAwOAQT/BgJOwirF9Hrw0uZ0tLopnWn",
-	"DiEh2WkTgJ2P0vrQXsAeZExpeBbD+ek7q2afn76DCTE3J/KNyEZWdKig9fZvwdS2qbENf9kOpj/48wdx",
-	"01D6S3hYY6W0Bm54PgeDpvMzlOX0e+refl86BKeJ0Jt4h3WzCVyi0pYuHkF8frBEvu4GWpsoeKKCXGgv",
-	"8a7l4HEzjmfVPKykBpvDYRVFWq1T/Wb8GgVMeaZNkKc/68MoWjDBZniUZW9IgVwy+7WxCRMkM1TP4eXb",
-	"98dvSHMf/1eDGn9ofToqB4ODF85KrPx69q5JRv2h+vQHM964D2PzYAyaXaEaibF1aaVSa0xtbixZ5qHU",
-	"WOvv+sF+YDQ+5wEzB3nBVlBgjkz34T1ZCRYhNgjqXAoOWyNhsuJN8ZtjRj3DQQzafSB6jfnTo//Wp79K",
-	"7doAqCGsOhZU5VvfuRi8yTNTXGSzGkIj+RTnepw625ZpjQV9869f/vXDx//8of+X/wgGcddKXpVeGY/S",
-	"VBaLb3cQrNdKla1QYadYN+9tI9SNGUBvPwLbMjS9xhthZyoLOD4FphStQwrVewDjwptcFt2c67IshGpk",
-	"jGDqZyUR7xllD7jQEljtQDQOf3No/S219+Hk6NXZSX+R9obGa6A05iORY2Fd8IaJ2SwHy0J8nMSVFtOl",
-	"DV2kJnduJrVxCpigkEKT0ggpDTxZwZzenqCJ74wEgwKN987UhaLSQ7DrdnkxpNXQXz4OQXwpYyv48fTt",
-	"CezualbMUMNPH96O+3Bma1Wc63OnVkfikbChOxUbl4PxxwppOkzY8dAEWitEEohWDSquMPUsj7AS4mcn",
-	"BuA/iKE9AkcKuGIdJTxRxr3T72h04gvCO2F+2IlfsYfbjW06DtmBPh5oSrvt7rJJhu0PtziGzs2995nl",
-	"/LbvYe2y+45d1Klj+9u9WOwedjdi+T0t9m/cgMuGIf20P6iM6W82Pt9XzspG1PrBJrtD0l6dSq32Pjfz",
-	"qm/3ijpPPugHvrCR7fqjJwpYYuREk98VXF2BrUJylEbDYgFLWWYuQ2zKC7KnRmLs4OrbAT65ZLWxjxt3",
-	"eD5rGMjAy6QkZlTmUHlmXXBZ7BinbCNyXRX/I6ZPVJUn6MBQPs6Ja6GQXh9cyrv3ekvwmfEjIQvwufGH",
-	"wET1BBoPmjD7Jj4F7tJhwhR23Og9K5xi6whecoXwbDDoWxe1QUOV8z6O63kWyISCt3JpsFtN+ZrP5n04",
-	"8mEec+YT57JnpZYLpnlCci3EvG3VwUUF9VYHeC1Tf/uWSvFXi4OvdQCv1U64kglfAFHXPWzt0HV1Jn+w",
-	"L7dVHNLBl1pHVuDSxTq/Srn7NmZmfMCs7m1Tnwk9L2Q5mztabbCzSmSvcbSq+0WYW70qZO6yZ1uH2afD",
-	"7sjCBnrquE8wrsP0ZmBnaOPVVcUSS1UwFdeEPmJAF3ZiysdDra+IVEjLD+leI2JNKtZI+PR2WAtPtSNT",
-	"VXy2mT2gpRySvjmVWWbDp2tt3XxQpqkXcAVXmGvYMf4/W+pBE786eXtyeQKbivi4Dq+uBaYcPCNhB7Ta",
-	"ajVgMA487oWZkK2XeBzN8evsrga/8GmZjZ5yD2APdWFc4Jz+TLu6ZC6FZF1/+1Eadd6cW5czxgptt7F2",
-	"5HvCa5we88Xm2fHFDEGt7S1X2lZB/J58y0wQQITNQqhPQwxNs+2QNJAc6diVNhl9pSDjisTdTlUABINe",
-	"u0aEJHEQse3qe5L/RKJzuQQ51ShsVNYXGFVI9fbhHVHzEe1ZIxvrH7Ajc1tpYSLQmU2KdDzkMob1p5YB",
-	"se5S7pFwbZOYtex6PoPH1+r8k1gaqQIuXeZHopw9WdhkqFdxpQwJvNHwzlvJJldJjW3JzUgEa256/VEE",
-	"JsXbzeVVGrJl28mLlYpaTVchJQbMKg1nbHwEY5N/aP3va+46Au2K61Mxlf1B32ctExNyhi1RGX3IlOsV",
-	"oRyHC3RAoDMUbs2hYMmFLVcwJHHoeHJ1t5lHRHCvszMXGbeYco4IM4LbvmahK+ywLPMTmLylLKvyyIIc",
-	"8ahYmOKibwl7VwVvVUjb3Yn2nw8GxrRqT2odsm+4de5UBW7V5+5OXcG2PsAM9bGrAqgK94YHt+2is2q4",
-	"qtatLi+IXnz3/MV3LzbK2CLSFhpDV8NFvupgV0i963tKBhh4Bc7+A4L3VTHhVtre/qNyzS4tr2Zjj+C2",
-	"OyoWZLuVLY9Ak+8FBMreZ57e3hXc/GCOhCPf+40J/jATYlO6Pwt1P3Q1g9+oyL7iij0MRfWTLsflyUYC",
-	"byD118gnXXNeYv8uHTRhwibo1i95v6RlbSNxR8IvIb3K9jVirxql2S1x3aXpmgCpyvVp2CNpr5ttJnXB",
-	"ZzOsVMu15pLwvlpRgZDMMSGrnmmr6+yWuVV3lLbad5XOPLTQLlhuzHLmIW0kuZLkMXmIHrchzkpqz0W1",
-	"SY+fUbJ9FGTb2Mw367PNPrW/uD5dHnjfTCoi+RZtx3btMK6Xb9UHc/jLx2Y3X/8ZeKbsV33VsL8PBgPC",
-	"jhvq+KeLwWC/MWDVBKdZ8OTkRzQw/0yYJTBr1US4njkoKjwkzwYDGsn2ror2rvf3Wmu//bh9xlfVMLgr",
-	"5lKXU29qqZvlIBUL2I7/NGqKg+zn54dWmrbs5a4e3bZoyx6BymQ2mpCzrHumhI+0vHaZL2+W90Kjutep",
-	"5N0FvketjMat6l/7MD7/6XJM49SJo6aKtbLezWCNJPENT3dVtP0wc/VbBNzjmWMV8F0uJI+o9ZQeG5My",
-	"fha2RjkBMzSO8jJUZe09kx3Vzmu+mVaZNOHT2231XtUvPKlqkEdip4uWg6r2efkH7elD9Piv2c7H9Uau",
-	"9UWwuA332HpwGasfbZsoddNjQic1fZQkG3voWe1gsz4X42NhFVHd62FxKd57n+0ft3vpQu9Jne99tr3C",
-	"bu+Kmb1lSr83PcQelhjtc6LjoDptJ/7TcBzfJq4rlnZ5/ih5myYZ7z3prySMjH5oEeGy92Dn1dllM/vA",
-	"7dz9O3rlmgt01vFYT0alvQvE1Giok5JnKaBIipUp8XMMQDXqGhXq3fPTd75hgE2YYNCQsT1Xo+lqG1t9",
-	"C9zLlQzuxTCReu67DsBPIkOlIJFiymelKR+swk3t+FmpnAejoUz7hAOXPqk6xGGjA8PX0vHvSX4N8Doo",
-	"kLYvpIjVnMHKkCu7xIfTD6crU7h/eycdtQqPjW/QJJy6DqTNTNTDmrxYsyvCxDr910nR9y8YiXsaGMS+",
-	"84ltd/Dy9F2vD5dz46jSJt3GO/frl6yqBJe+iHgkCPShK3phtjCHgO+kH9uv4nGZoO+T8OfggX6NXRTI",
-	"vz194MgyDbsnZocNwdCOfA3Ryqo35b3li3ajTZtLWDCeHYJrOwm4S9eq3c8h4+JKQUb35mhbA2zQhOuM",
-	"+WfkJw60jp20aGuHMtZ5yxnj2UY1/ci0txxFznle/RrNFgHSjb0rmMas6mnZpXw0Ol/+GfHcAK8D13aJ",
-	"d3LuJoYb7QqCSK1Mlo3qtcfC1FcmLwTakO4Pgq1Gnw4a7UQtvws1EH0x2N7/vbYLf2C+w5b7D0IuyWo0",
-	"DtHHyGM1lijIAlKuTN6c/lqKuueYLutOO12O9Ffmvm/J83jHtNthbvIlmj29BfY2K40XvsSv7hlWwRg6",
-	"WV086PFX9ngE6GHroD6fuPYYtsuWWAy6VM4dQZofBXGxx0p6GA/7+fuLS5MrAuOyyMbeC2dToMdumSf0",
-	"+ZgOkk/79Bl7K7bIeq6OYxzo7TMk/fjg+QtXSzHHG3h9dnS8e/H6iAwVFwydyHRFGjSmVn+06cguDtGH",
-	"I7C/kQLu10VWI7HjSx5NbxU6kEKK3YObm54NnBJfM/XJvnvS2PY3iN093xhpTHOZRkiM1OLY9j3iYmYc",
-	"jCNhasbB/fjNymkzrorL9b0wEfM+nE5hbOEeEwhywU3gulnqumBXqExw3LZd8EpzR130o9D/V4qV9X5e",
-	"vpVWpJ6aJk/tDlrRP3aPcr5Lb7QaXtUNrpptrJ5uNKc6cP2eTOh4uLe3f/Bdf9Af9PeH33///fd7pnfQ",
-	"9jk2rbP5x8mk7ViCzUt4NEfVjCuNhU1sMd7T7RnvdgJor/3jTvfw6savRP0ZuXYDvI5dqlfb34IVVwwJ",
-	"MjnrLMFro3xufkjo353IdD809K1BvSqFlShy25Pj5u7y/js2Zqppi2vzMyxtHL3l1yhQGUVogiH36G11",
-	"73OVLVwFq8hadzd92UHjlh2jccN2Cmjc8PZr45bHfeOWyYy//Xj7/wIAAP//",
+	"5H3tchu3suCrdM29VRZzRxQlf6RCleuWIivHOrFsraVzzzmb8fVAMyCJaAgwA4xoHlt/9wH2EfdJtroB",
+	"zAeJkShbyaZqXZWKOB9Ao9Ho7+75HGVqvlCSS6Oj8edowUo254aX9Ou4UNn1JZdMGvyZc52VYmGEktE4",
+	"upxxMHQPljOlOWT4NBgFJWc5qBLm6oYfwlKYmaoMCBODmXHQM1by3D2tJsBveLlyIw2jOOKf2HxR8Ggc",
+	"HR2fnXz88ejtz1EcCZzyt4qXqyiOJJvjfftOFEc6m/E5QxDNaoF3tCmFnEa3t3G0Bfg7r47PLtyPGF6d",
+	"XUJWCC7NR0HLWJRqIgr/9Gk+uAfKBTOzAJAl/60SJc+jsSkrfhfQt/iwXiipOW3Djyx/z3+ruKZlZEoa",
+	"blfEFotCZAxXtPerxmV9bgD7HPGyVKV9JccJhLxhhcg/lm6wOJpzrdkU7xViLswY5pU2cMWBGSg40wb2",
+	"CYkNrP9e8kk0jv5tr6GbPXtX753QfAT/Jq7dpCA0SGWAIDkkgnBAgGYrDcuZyGYwEbzIgckclrPVMLqN",
+	"o7fK/KQqmX8bBqQyHyc0THvt18LA/sFTgovugpCeNprdfQQ8vFWgq2wGZibklCaZCV2TfjOBPXzMsEJN",
+	"K1rIolQLXhphCQL/pjXTL2H4XN8HUz3aO/8uYtVRHitLtoos3Xki/aU9y4f6UXX1K88MvhsYcQNQthC0",
+	"DbKa44h5NtdRHOVzpD13rFpj+wOAe2NmKg+cjbiB6rTnfmUyNedfgxn75iZeYnukg+yljTBcbRfAeiWx",
+	"5wo1eHej1IGygVBLxyFednR++kSDWkrAZxxPI/o/Vjm3bE0bZiptf3uu1lwbHAKfL8wKJsj0CiYkUmvG",
+	"tUaGt7lHbCqyTVgcp8IDXnENZsYMzpVXGbfk7jBQywVkATPOcl7iNFtt2RlO/V84QWiz6oMdoA7LlEP4",
+	"I3hp6f/YvWAyv1Kfdi8yLlkpVHD9FnHhwV5fXp47zIIwwKRe8lLTkltjCWn4lJcbdERA1hPEdtObdXnU",
+	"BykIpeom2Ui1DOzUT8fw9OnTH8CIOQclrXS2S7fiObhuNZloHhCor9USJqzcHAVZ/qRUc9QLCposBqaB",
+	"wV8U5JU9K+GZlvJOuY36RQ7CaK9MSPqBZ2BHGJAKCiWnvAT+W8UKvaF9DFqzXilVcGaZ4gMVHiRqoQ+B",
+	"XWkuDZHQ+kyB5a3vuVpGNW57d/Z4xuQ0wBZYfsNkFqDsozaSUTdDnCGIS1bmMfDhdAjfH8yC6C+52+dN",
+	"FAUJ4EhCh6TCi95Y2CteiBteupV015V37tW8YW3xxiDf0i1Q65MVR1nJmeH5kQnyA37DUaXrv3dJVwN3",
+	"RfilgmlzZAHqmRKfOPF6SfDuRc2Sw0tqOI8XrAsucxwg9hjjKHImTBQ8DwrYqizul2cCB/EYauPDvh83",
+	"mG8xq7UFtNfb3owQid+pjbRIIfRujdEubfDw5ayL27bi0Sc71sBZ48mbIK09bwEJQf6as8JqF10YN3dZ",
+	"XQf2cm0e91Zoor+qqpSsCGCDLVgmzCpMbVyajQN4l3B205xIU67u3VU/eNwAcQfodsw+LXNjM52d4I9w",
+	"r03yRMOxfXQXnw0yw5wXbBUepdEXXuFDTpkhGWDtSEC5EIOYAJOr8OiOQ5+1mZis5ld2CyasKsx9k/+E",
+	"D33N5JaTTVQ5Z8Zu/YtnASXlMbTy8BpQ38lrvZBAZ0XhtcYcdjT3l51+PAgupEdLj53fIEwCbAl0G+zj",
+	"PZKwtr77Ddsrla9imDN9zfM+eUo2fd8w9m5nHNgxZSUz5JmwQHP8xTP4WfwYXn5ZFT1jsxIRjPetPp7z",
+	"TOQ8J5xa3fROAtFODb6PAr26/DVEuKU2fQgjWM446aolhyXTqObZNcAOAzopMajO5FN2w6FaDIZBqm7U",
+	"vQ2gUIt5JL05JFpp+NiZjbWf6G77sZaz/kR1mEdDqi1yCzHUlgW1wU7J+RJSJY1a7Bb8hhfw14t3b52T",
+	"Rk1o/e1TENzgGz/Z3Yixk/vHQ6C/M4tTOVEBWf9pIUque9SuuboSBX9reWqQRZlF3/VeJVBzmffonUjx",
+	"PaD0UtwaLmqS6MBuIW3gqqeKWxjwoAURWJkr9WkTf06XuUvV7lF6r4V1zHlFZckLR5sLpvVSlWEl9A4U",
+	"6cqC23NvLrTuFzZGbanbEtz0fDPj2vg1lA9WWGt0ht58zwx/I+bCBJBMSrJQ8pyXZ0JWhkhvLqSYI3b3",
+	"QzwsV0tZKJY/4BUu2RVaB0H7ruSolt2wYusBN/Q6O3ocWE1w+NAagojjLBeS6xDeZjy73l5PrUc6xvdC",
+	"jqSSM+dS7nLCv89WHZ7vXNolZ/kKdvAOWl5CTsGCRI5sM+OitA45PaidBSTL6MV7pKI/WvRsFEdSmV37",
+	"97YmQewRdCdaLTL67ah1TDADS1pIqeS0uywV9h+FXXB2JKYtyng+hhTV95JlRqcxpNqokqdbIkldO+sX",
+	"n7gXP113Wxg7mpv3XDstvIuaLdxF5EkhrST9LiUHESuK+5UEN3IYohvBl5vAlEJfv0ER3UbHG/ItnfFc",
+	"VPMojl6L6SzMjzcQebRYlOqGzvF7jnPTn+fO2/AtxqhdQB9OH7IMWRUFMhsfV/sdlrWNzHmoTF+XMv6Q",
+	"NksPos3p+BtuMrYKglVbjpt3LEQhL+6cyRWZYOS8njHtFOyOXdMSJT1awZyZbGa9k7nA4Vlx3j05G0hc",
+	"X+4DzMqAuTVnQuKP/kXOVclxjUtRFG6Rh7C7P4ZKGlFAycnF/FV2Q1AtDCkhXX3fvuq3p72KPnK4WPDs",
+	"DpK4yx9cLcAoeDHSzhN88Hw0Dwd7ajryRyhTUvIMR9m1fmILuqrwr5kxi93no1Hz59NwmO8PpZANb7X3",
+	"OKAAsBGKjpMhiIhtdv2+E+XCQWjLoiggkRkguVrdGt2rbrWx0EcnAY2p9Je3U5iQ99yn9dohQzBcSLbQ",
+	"M2WC/jt9FxU80vXbXlmxodHfcWGNis5PYSfP5jqGfG7qqOoA/s//+t9Q8kyVOaCVQb9F3ro8dmYz/m1D",
+	"Uz62VCrDY9QZE5kiwE5jgIn4ZKrSv4OElPOCG54PExmFQGfXXB6ZRwv83UH6N7zUIqQqH9hlarf3MFNF",
+	"rmGJyl5ryRmFtXJQN7wTO3Mr1rDD/KNmxkwi/QtS2VQKK6Nc+NpPNhjCPuyoIuelXx3Xg3Fr4icIinJB",
+	"cH4IwiRSaNCGxEGW8YXhOW0FqnCogWqKMPpdq+H1gNqdcDxyPz74cO/J9ZhrOYDoOIROkE1l+pmvQpGy",
+	"Od7Y3IBXZ5dwdHKxe/D8BVzzFew8PYCrleF6EMOPTPMXz8I6NTfnQoZHPD67gAtu4Pz0LfzXAY6OI985",
+	"3MO1o3r+2C8tjBFtfhYmFNIo84ta79uMDLAy73XqcGmEWZ3mYZVeLSVZdpU2as7LuJUzwSRUkmktppLn",
+	"IKQ2DK6FCWKEXDUB7J6d/fOfFB5vYZh/WvDMIOkFh7oW5q3q0cD0Nc/PmQzeXbCe8Pq1wJMxqYoCDNcG",
+	"zo/ews6EXfMY3lQzuUu5Wz0ueCEv+oLGDyYCu7DWhliY2+uqERm3t7y1wTVIIfL5O7+aKRUwd1llZhfc",
+	"GCGnAYl+tBA/89XYubnfovbwH8Do4iGeApGNodK8lPaO94EN4cjlgeiZWroXiLn4J3Dfv3P/hjZFqism",
+	"3YHcQHsDSc9OOy9c6KaHNLwxGzhD1Pij45XBt0oipi1eojgiHAQ1vpKbcnWsKksHc/bJOZRGd6s77sVT",
+	"aXh5Y0OY3S254JmSuYYrPkGV3vLkUqPpbcrVIeSquiq4Bs6yWZ2ccPeMmmdlMM/l7OiYWOlarpCYSoZC",
+	"IHgutoq3u6C6R3AgpozGlvN9bx5bJ+NcFtjR+WkMmpc3PIcr76+ac3upRErDSwtWGslLfFpDJVFUpnsf",
+	"P7qh9tJhIk8NFNxoYP7hGBj8jyMwnM1Jf4XjU1iIBS+ExOE5kbQ2nHdygcZd5RrUxMb9EulT4mAn3Ywl",
+	"pYPYu0/w/V9tIBjfLnnGUXdArTreVGFiWPBy12kN13ylE0luOGRoOTMs9l45r1lod959RMMnyJGKVzLD",
+	"gXJkdQxLyzZ0jBbElfo0GCYykUeQONaVRCAa9JIqSgTjB25wDpmSGS8ld+ogydbUjpL6MNoO2maJTOtU",
+	"VMQJPX12CWmdqpzaByF1aPho76QDHw2r85jVNZdPtJ/nNE8Tufaqg2AwBMqr0EB2EtOQfk6sLzCJxvA5",
+	"oTSIJIoh8e7uJLq9TQkfF0gBpJzRMnRca1Soctqs7w4qGNngOeQ8K0j9qx+rzRtQk0S2cVj7CGHnimuR",
+	"cw0BIhpDUo1GTzNHafSDp7FPNlZlxpG+O3HoRLrtaoLOY1zWF78tX3yK4xfgkwnPDHxJ5Jfd3d36P3w4",
+	"XcsOSOFLN/PNGp6jriGekiVOz9rQJoVt51U2g4IZXtrE6SUTBrgkhdqGROuIp7jhGs37dRgoSQDHTdcN",
+	"eLyII1wen0NzDwnZHb8mzkqDfoHUGfz4Zn3TQtYdIC/VYsFzYBPDS3gxAk2+UKZBKyU9KwqC/gVS70xI",
+	"4/rvpx7YmjCeaMhVVs25RPp6PhrBHjwfPfUQC4sdmyPL5Q0v1ILjDHhsr1jusj+nyOeaB5+NRkgTSMOt",
+	"JFU4qqPpyLJa3JIupQPImIRc4TuJJJ7rU13dSRjCuxIpSE1ggVws5zLjYxu7tsyzG0i37E22wvjuSiIp",
+	"E9QTolulTSCgN8iuceahMFSucO5OjmeWLJ8LkhZRy4yL9oej4cj5VyTl10RPh6PhUxeIJn2ktfLMp51O",
+	"ublTOLmcybykXX53eQ5Wf4stV6p/6ZlY4GYi05qWXBPFIM6a38iSd4klJ3IpZK6W2llqN4IvScjrIZy0",
+	"qkvITPQZogTIeCNTM4ZFUVkLld+4g5fITsJpO800PX93cQnrmPhP+/zLS+Sgfxdm1vB0yhZF/U93hn7i",
+	"c1h3UrWUqa+F4GaG1OtnZoWSfFCX1GzW09it7vjEor9wY7OC4051zy9hZ0/zyF67+uf2w1pNysFotEUp",
+	"xnb1Eha8nroR54+g4ohqPmdoNFG4alPkI5UzVNh/iezvD6j7qlDiDsoxlzSLkiyJvj+YJdFtSoj2/Aj3",
+	"w6XKogrVZds76Q8jikztP5/j/74/mKWDQxKQmpskQmERHYwOXuyO9ndHB5f7z8ejZ+PR8/9J02hO9hxy",
+	"fbaWNmvHIKaLoJmy4rcpTBXXcMXqAiubSD1M5MknlpliBUpyp2DMSfx2yC4GJYuVlSJrBGcXvCO8rEVR",
+	"vKTkGuNSs5CFe//LIAatwCxVIo9P4Vd1pcl/tFTuvgZJx8ZmIlh1WyERP6HTrkkXwZOu7cFArtg6G9y5",
+	"ghJJ1IQ7oToFYmNI3bb5rbJ3u5vVdRe1Dw9cc77QicQDXHCWD2JISfgh50idIFxUpjMpOG8V8XLymbEp",
+	"EzJ02C4e77BRPs2PKl9tX/K0ngte59zU15DO7VmyjLp+gn4H6dUezAecZJekfts1b4iO/58yEad/NFRG",
+	"hWXPLAyhoWtY91oVeF1GdKZu+FaM6DZuy8tcZbolLjcY9iu8v0FCoRpImzzWoOjOUqs4cgCEQrf3c3jD",
+	"P5m9mZkX3V0JlC9uhFpeX569gQWbcth5z3OV1aZpHXa5EpKhpS4VSG6WqrwGyXnO88E683fVTlDyCS9R",
+	"dUILEU3X9nDvFlziQ14r1K09IeyHtmSvRNiG2jCZE7sY/nrvNv1Yybzg0cMom90wi6AHYvKv7IZd0G9H",
+	"u8/up926cnITi7QVcEUrcOEIh1K7V5Xm9+Lt1yar3IYjNjF1XHBW+uzzb2QBa25eHLmTxNTnZ/dPhp0q",
+	"PRE7l50OSxSHzopZp8YTcv+2fBMthPkrqIcENeMjuMKtQa0erQxncc4VOa4a94ZNKvIZ8iiPNTeokqS7",
+	"u26OXS3+hSZtzq0ZsT8ajQ6Bgh+JtIOwZhGDIfyoclwaXrTu1DFkKDtt1rnzUVof2gvYg4JpA89iOD99",
+	"a9Xs89O3cIXMzYl8EtmclT0qaLP9WzC1bQq7w292g+kPfv1B3DSU/hIelqyUzsAtz+do1HZ+hlLrfk/d",
+	"2+9Lj+CkCD3FO6ybTfIl18bSxSOIz/eWyNfdQGsTBU9UkAvtZd61HDxu5HjW7cOKajAdDqso4mqd6jcV",
+	"N1zCRBSGgjzD6RCSaM4km/KjovgZFUhKV2NFQTZhxtEMNTP48c27459Rc0//s0WNLzuvJtVodPDCWYm1",
+	"X89epQzol/WrL2m8dAgp3UjBsGuuE5lal1aujOG5TchGyzyUj239XS/tC6TxOQ8YHeQ5W0HJF5yZIbxD",
+	"K8EixAZBnUvBYSuRVIpBFZeOGQ2IgxDafSB6jfnjrf+vT3+d2rUBUEtY9SyoTvK/czH806Kgijab1RAa",
+	"yefVN+M0Kd7MGF7iO//9y3+//PAfL4ff/XswiLuWHqvNijxKE1XOv91BsF6gV3VChb1inZ7bRqiTGYBP",
+	"PwLbIppe442wM1ElHJ8C0xrXoaQePIBx8U8LVfZzrsuqlLqVMcJzPyuKeM8oByCkUcAaByI5/OnQ+kt6",
+	"7/3J0auzk+E8H4zJa6ANXyRywUvrgicmZrMcLAvxcRJXz44/begip9y5qTLkFKCgkOaU0gg5Dny1ghk+",
+	"fcUpvpNIBiUn7x0VI3NtxmDX7fJiUKvBv3wcAvlSwVbw0+mbE9jdNayccgN/e/8mHcKZLZByrs+dRh2J",
+	"E2lDdzomlwP5Y6WitiZ2PE6B1hqRCKJVg8prnnuWh1gJ8bMTAvgPYmiPwJECrlhHCU80uXeGPd11fFp0",
+	"L8wPO/Er9nC7sUvHITvQxwOpn4DdXXZV8O6LWxxD5+be+8wW4nboYe2z+45d1Kln+7sNgOwe9nf/+T0t",
+	"9m/cgMuWIf10OKqN6W82Pt/VzspW1PrBJrtD0l6TSq33Prfzqm/3yiZPPugHvrCR7ealJxpYRnKize9K",
+	"oa/Blr45SsNheQlLVRUuQ2wiSrSnEpk6uIZ2gI8uWS31ceMez2cDAxp4hVLIjKoF1J5ZF1yWO+SUbUWu",
+	"644TnOdPdJ0n6MDQPs7J10IhgyG4lHfv9VbgM+MTqUrwufGHwGR9B1o32jD7zlEl38XDxHPYcaMPrHCK",
+	"rSN4KTSHZ6PR0LqoCQ11znsaN/PMOZMa3qglYbee8rWYzoZw5MM8dOYz57JnlVFzZkSGci3EvG3VwUUN",
+	"9VYHeC1Tf/s+XvFXi4OvdQCv1U64kglfANHUPWzt0HV1Jn+wL7dTHNLDlzpHVvKli3V+lXL3bcyMfMCs",
+	"aajUnAkzK1U1nTlabbGzWmSvcbS65UqYW70q1cJlz3YOs0+H3VGlDfQ0cZ9gXIeZzcDO2Mar64ollutg",
+	"Ki6FPmLgLuzEtI+HWl8RqpCWH+K1VsQaVaxE+vR2WAtPdSNTdXy2nT1glBqjvjlRRWHDp2u9BH1Qpq0X",
+	"CA3XfGFgh/x/ttQDJ3518ubk8gQ2FfG0Ca+uBaYcPIm0A1pttR4wGAdOB2EmZOslHkdz/Dq7q8UvfFpm",
+	"q5HhA9hDUxgXOKd1UR8ha11/+0mROk/n1uWMsdLYbWwc+Z7wWqeH3tg8O76YIai1vRHa2CqI35Nv0QQB",
+	"RNgshOY0xNA22w5RA1lwPHaVTUZfaSiERnG3UxcAwWjQrRFBSRxEbLflA8p/JNGZWoKaGC5tVNYXGNVI",
+	"9fbhHVHzBPeslY31D9hRC1tpQRHowiZFOh5yGcP6XcuAWH//gES6Xl3MWnYDn8Hja3X+iSwNVQGXLvMT",
+	"Us6eKm0y1Ku4VoYk/2TgrbeSKVdJp7bkJpHBmpvBMImAUrzdXF6lQVu2m7xYq6j1dDVSYuBFreGk5CNI",
+	"Kf/Q+t/X3HUI2rUwp3KihqOhz1pGJuQMW6QyfJFp16BEOw4XaLuBZyjcD0bDUkhbrkAkceh4cn21nUeE",
+	"cK+zMxcZt5hyjggawW1fu9AVdlhR+Akob6ko6jyyIEc8KudUXPQtYe+64K0Oabsr0f7z0YhMq+6k1iH7",
+	"s7DOnbrArX7dXWkq2NYHmHJz7KoA6sK98cFtt+isHq6udWvKC6IX3z9/8f2LjTK2CLWF1tD1cJGvOtiV",
+	"yuz6RqYBBl6Ds/+A4H1dTLiVtrf/qFyzT8tr2NgjuO2OyjnablXHI9DmewGBsvdZ5Ld3BTff05Fw5Hu/",
+	"MSEeZkJsSvdnoZabrmbwGxXZV0Kzh6GoudPnuDzZSOANpP6SfDIN50X279JBMyZtgm7zkPdLWtaWyDsS",
+	"fhHpdbYvib16lHaLznWXpus8VTdusOwRtdfN3qamFNMpr1XLtY6m8K5eUcl9bwNgxuo6u9XCqjvaWO27",
+	"TmceW2jnbEFmOfOQtpJcUfJQHqLHbYizotpzUW/S42eUbB8F2TY28836bLs58i+uOZwH3ncwi1C+Rdux",
+	"XTuMayBdN18d//Kh3ULavwaeKftVX7fs74PRCLHjhjr+28VotN8asO681C54cvIjGtE/CrMEZq07Vzcz",
+	"B0WFh+TZaIQj2YZp0d7N/l5n7bcfts/4qrtU98VcmnLqTS11sxykZgHb8Z9WTXGQ/fz9oZWmHXu5rzG8",
+	"LdqyR6A2mUkTcpb1gEr4UMvrlvmKdnkvtKp7nUreX+B71Mlo3Kr+dQjp+d8uUxynSRylKtbaeqfBWkni",
+	"G57uumj7Yebqtwi4xzPHauD7XEgeUespPTYmRX4WtkY5ATM0jhZVqMraeyZ7qp3XfDOdMmnEp7fbmr1q",
+	"HnhS1yAncqePloOq9nn1B+3pQ/T4r9nOx/VGrvVFsLgNN3Z7cBmrH22bKHXbY4InNX+UJBt76FnjYLM+",
+	"F/KxsJqo7vWwuBTvvc/2j9u9fG72lFnsfbYN6m7vipm9Ydq8o8Z1D0uM9jnRcVCdthP/aTiO703YF0u7",
+	"PH+UvE1KxnuH+isKI9IPLSJc9h7svDq7bGcfuJ27f0evXXOB3joe68motXfJeU4a6lUlihy4zMoVlfg5",
+	"BqBbdY2am93z07e+YYBNmGDQkrEDV6Ppahs7fQvcw7UMHsRwpczMdx2Av8mCaw2ZkhMxrah8sA43deNn",
+	"lXYejJYy7RMOXPqk7hGHrQ4MX0vHvyf5tcDroUDcvpAi1nAGK0Ou7RIfTj8Cf1Hh/u2ddNQpPCbfICWc",
+	"ura37UzUw4a8WLsrwpV1+q+Tou9fkMh7GhjEvvOJbXfw4+nbwRAuZ+SoMpRu4537zUNWVYJLX0ScSAR9",
+	"7IpemC3MQeB76cf2q3hcJuj7JPw5eKBfYx8Fim9PHziyTMPuCe0wEQzuyNcQraobot5bvmg3mnqrwpyJ",
+	"4hBcr1Pgu/hbd/s5FEJeayjw2ozb1gAbNOHasf4Z+YkDrWcnLdq6oYx13nLGRLFRTZ9QT9Ukcs7z+hNI",
+	"WwRIN/auZIYXdSPVPuWj1W71z4jnFng9uLZLvJNztzHcalcQRGptsmxUrz0Wpr4yeSHQ+3Z/FOxv+3TU",
+	"6mFr+V2oa+2L0fb+77Vd+APzHbbcf5BqiVYjOUQfI4+VLFFQJeRCU96c+VqKuueYLptOO32O9Fd03bfk",
+	"ebxj2u8wp3yJdiN5yQeblcZzX+LX9AyrYQydrD4e9PgrezwC9LD1UJ9PXHsM22VLLAZdKueOIOlLNC72",
+	"WEsP8rCfv7u4pFwRSKuySL0XzqZAp26ZJ/h6igfJp336jL0VmxcDV8eRBnr7jFE/Pnj+wtVSzPgneH12",
+	"dLx78foIDRUXDL1S+Qo1aJ5b/dGmI7s4xBCOwH6YB9wnbVaJ3PElj9RbBQ+kVHL34NOngQ2cIl+j+mTf",
+	"PSm1/Q1id803RkpxLmqExFAtjm3fIyGn5GBMJNWMg/vi0sppM66Ky/W9oIj5EE4nkFq4UwRBzQUFrtul",
+	"rnN2zTUFx23bBa8099RFPwr9f6VYWe/n5VtpRfopNXnqdtCK/rF7tBC7+ESn4VXT4KrdxurpRnOqA9fv",
+	"iULH4729/YPvh6PhaLg//uGHH37Yo95B2+fYdM7mHyeTtmMJNi/h0RxVU6ENL21iC3lPt2e82wmgve4X",
+	"xe7h1a1Pk/0ZuXYLvJ5dalY73IIV1wwJCjXtLcHronxGX6/6Vy8y3detvjWoV6ewquvtT46bu8/733Tv",
+	"17y8oW//dHH0RtxwyTUpQle8xz06R+ac6W2sxyca3NO+yOS8VHNuZrxCIfbJUDWMtg3D7PeYXMspTXsI",
+	"X6BgV7zAPyioEGw45Xt4eQ/cR6MMSoYvkLKFSGNIWztkW+sjbumGjb3hs3WDLVs67Pp/w45/GkbjpumT",
+	"q490n98ZQBCQj751ykcno/pAgi8wE9qoacnmdX6RmHPbLIWywVgHvvX5qoJ/nAhKlrp78fDFrc9/EOlq",
+	"BazdZ2ltZMdV6uHgS932xAp6cqt333F5pR9dLTkhfO0W9WPFwb7UxahNBit1zG2a1dGzDiuiRFWDCKMz",
+	"pTvOH3+reMU/FlxOzcwO7zX6tQNPNe5MoHh0vYZRGfGdvjbGbd5y6I03n0EVpyp5awO+bLIZ//1AF4es",
+	"sow6PvjVMuM1JQvHVH38DudalCrjWn/8zg6LaPmLgrKStjeLw5R7Ct8NuV3O3LndrusFfQ63w5Oif4PX",
+	"J2/OIXzc4Hy9pLk+QzFSGXVnbOUMrmejdGLhw0T+G1z+8/ykbzJbflsmMnz/M1uIlwnlQCRR3C5KTjo5",
+	"D3jTzvgyidR1EsUWopcJoiWJbmH/gJD5wBIix/TW2WuL+c3rzQixWPrOyb96OezBqPkmWNOHhUnbYqTL",
+	"yca2eLnuGog2Q6GYLwPEm/YQk1KTSNeqfUjN5GgSYVw9YdzOSGJaydCnX9pZRzg46feDQ2A0ayKvWMFk",
+	"xkvQM1UVOXkWwX671pRsMhGZy1FtfUUY12tz3SH18jd1WcOGfAVWbCWS5BYlzVsPu33CRaP9+aiXWFdd",
+	"2jFpAalrPaGkYQKxKOZsyp/oRKavT47eXL4+fn1y/DP1vLOMS9yTkPTefb/m29QB/6mfXz7X6S5+S9v1",
+	"LqQsfG7qsFXJ129/aP2239N5QPK7/xTRPRpGTYukIz8fPf09F+u+1BPlghVgsgXsj8j4+H784un3P4x9",
+	"a8Zxu0djySeV5nm7ZH0NVf5jOlaftZ9Fsk+N4etmqoduvmT0u2BeKmORf4i2MkJed9dbhdrKibs1vtv6",
+	"WkNXdXpSi9h8oWmH/nCM1gXbG6p1wUcsWpe8tt26RLWQtx9u/28AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

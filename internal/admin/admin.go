@@ -71,6 +71,8 @@ type Deps struct {
 	Kinds    snapshot.Kinds // how to decode snapshot records
 	APIs     []string       // the partner APIs, in order
 	Exporter Exporter
+	Checks   []Check // what GET /readyz runs
+	Metrics  Metrics // what GET /metrics shows
 }
 
 // Server implements the admin API.

@@ -47,6 +47,8 @@ type Config struct {
 	// store. Tests use it to run the sandbox over store.Encoded (values as a network
 	// backend sees them).
 	Backend func(base store.Base, kinds snapshot.Kinds) (store.Backend, error)
+	// AccessLog writes one line per partner call to Log.
+	AccessLog bool
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -62,6 +64,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
 	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
+	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log one line per partner API call (time, api, operationId, tenant, method, path, status, outcome, duration), whatever --log-level")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -226,14 +229,16 @@ func New(cfg Config) (*App, error) {
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
+	m := a.instrument(apis)
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export,
+		Checks: a.readiness(apis), Metrics: m,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
 	p := &server.Pipeline{
 		Stages:    server.Stages(a.Engine, 0),
-		Observers: []server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}},
+		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}}, observers(m, cfg.AccessLog, log)...),
 		Engine:    a.Engine, Log: log,
 	}
 	if _, err := p.Router(r, apis...); err != nil {

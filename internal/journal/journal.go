@@ -54,6 +54,7 @@ type Journal struct {
 	bufs   [][]byte // each slot's body memory, reused when the slot is overwritten
 	next   int64    // id of the next entry; also how many were ever added
 	oldest int64    // id of the oldest entry still in the ring
+	bytes  int      // body bytes of the entries in the ring
 }
 
 // maxKept is the largest body memory a slot keeps for reuse.
@@ -91,7 +92,11 @@ func (j *Journal) Add(e Entry) {
 	}
 	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	e.ID = j.next
+	if old := &j.ring[slot]; old.ID >= j.oldest { // a live entry is dropped for this one
+		j.bytes -= len(old.Request) + len(old.Response)
+	}
 	j.ring[slot] = e
+	j.bytes += len(both)
 	j.next++
 	if j.next-j.oldest > int64(len(j.ring)) {
 		j.oldest = j.next - int64(len(j.ring))
@@ -133,5 +138,13 @@ func (j *Journal) Clear() int {
 	clear(j.ring)
 	clear(j.bufs)
 	j.oldest = j.next
+	j.bytes = 0
 	return n
+}
+
+// Size is how many entries the journal holds and the bytes of their (masked) bodies.
+func (j *Journal) Size() (entries, bytes int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return int(j.next - j.oldest), j.bytes
 }
