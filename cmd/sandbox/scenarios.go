@@ -12,6 +12,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/dcms"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 	"github.com/partnersandbox/sandbox/internal/profile"
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -29,9 +30,6 @@ func scenariosFlags(api, opID *string) *flag.FlagSet {
 	fs.StringVar(opID, "operation", "", "only this operationId")
 	return fs
 }
-
-// apiNames are the partner APIs.
-var apiNames = []string{"dcms", "dmt", "profile"}
 
 // catalogue is every API's scenario catalogue, as the server builds it.
 func catalogue() *scenarios.Catalogue {
@@ -51,8 +49,8 @@ func printScenarios(args []string, out io.Writer) error {
 	if err := parseFlags("scenarios", scenariosFlags(&api, &opID), args, out); err != nil {
 		return err
 	}
-	if api != "" && !slices.Contains(apiNames, api) {
-		return usageErrorf("scenarios", "--api %q: want one of %s", api, strings.Join(apiNames, ", "))
+	if api != "" && !slices.Contains(openapi.Partners, api) {
+		return usageErrorf("scenarios", "--api %q: want one of %s", api, strings.Join(openapi.Partners, ", "))
 	}
 	// Choose first, print after: an error comes alone, not under a table header.
 	var ops []*scenarios.Operation

@@ -26,6 +26,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -89,9 +90,6 @@ func (a *App) Close() {
 	}
 }
 
-// apis are the partner APIs, in the order everything lists them.
-var apiNames = []string{"dcms", "dmt", "profile"}
-
 // kinds are the record kinds of every partner API.
 var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
 
@@ -152,7 +150,7 @@ func (a *App) Persist(ctx context.Context) error {
 	if a.persist == "" {
 		return nil
 	}
-	return snapshot.Save(ctx, a.Store, apiNames, a.Clock.Now(""), a.persist)
+	return snapshot.Save(ctx, a.Store, openapi.Partners, a.Clock.Now(""), a.persist)
 }
 
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
@@ -232,7 +230,7 @@ func New(cfg Config) (*App, error) {
 	m := a.instrument(apis)
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export,
+		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
 		Checks: a.readiness(apis), Metrics: m,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.

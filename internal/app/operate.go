@@ -13,6 +13,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/metrics"
 	"github.com/partnersandbox/sandbox/internal/profile"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/openapi"
 )
 
 // readiness is what GET /readyz checks: the contracts are loaded and the store answers.
@@ -37,7 +38,7 @@ func (a *App) readiness(apis []server.API) []admin.Check {
 // and series that read the state when scraped.
 func (a *App) instrument(apis []server.API) *metrics.Metrics {
 	m := metrics.New(a.Engine.Catalogue().Operations())
-	for _, name := range apiNames {
+	for _, name := range openapi.Partners {
 		m.Gauge("sandbox_tenants", "Tenants that have used the API.", map[string]string{"api": name}, func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), admin.CheckTimeout)
 			defer cancel()
