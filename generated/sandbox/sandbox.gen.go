@@ -68,13 +68,13 @@ func (e DeliveriesDeliveriesStatus) Valid() bool {
 
 // Defines values for HealthStatus.
 const (
-	Ok HealthStatus = "ok"
+	HealthStatusOk HealthStatus = "ok"
 )
 
 // Valid indicates whether the value is a known member of the HealthStatus enum.
 func (e HealthStatus) Valid() bool {
 	switch e {
-	case Ok:
+	case HealthStatusOk:
 		return true
 	default:
 		return false
@@ -93,6 +93,42 @@ func (e OutboxMessagesKind) Valid() bool {
 	case Password:
 		return true
 	case Welcome:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessStatus.
+const (
+	NotReady ReadinessStatus = "not-ready"
+	Ready    ReadinessStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessStatus enum.
+func (e ReadinessStatus) Valid() bool {
+	switch e {
+	case NotReady:
+		return true
+	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessCheckStatus.
+const (
+	ReadinessCheckStatusFailing ReadinessCheckStatus = "failing"
+	ReadinessCheckStatusOk      ReadinessCheckStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessCheckStatus enum.
+func (e ReadinessCheckStatus) Valid() bool {
+	switch e {
+	case ReadinessCheckStatusFailing:
+		return true
+	case ReadinessCheckStatusOk:
 		return true
 	default:
 		return false
@@ -561,6 +597,31 @@ type RateLimits struct {
 	Enabled            bool `json:"enabled"`
 	RetrievalPerMinute int  `json:"retrievalPerMinute"`
 }
+
+// Readiness defines model for Readiness.
+type Readiness struct {
+	Checks []ReadinessCheck `json:"checks"`
+
+	// Reason Why the sandbox is not ready (the failing checks and their errors); absent when ready.
+	Reason *string         `json:"reason,omitempty"`
+	Status ReadinessStatus `json:"status"`
+}
+
+// ReadinessStatus defines model for Readiness.Status.
+type ReadinessStatus string
+
+// ReadinessCheck defines model for ReadinessCheck.
+type ReadinessCheck struct {
+	// Error What went wrong; absent when ok.
+	Error *string `json:"error,omitempty"`
+
+	// Name What was checked: `contracts`, `store`.
+	Name   string               `json:"name"`
+	Status ReadinessCheckStatus `json:"status"`
+}
+
+// ReadinessCheckStatus defines model for ReadinessCheck.Status.
+type ReadinessCheckStatus string
 
 // ResetResult defines model for ResetResult.
 type ResetResult struct {
@@ -1201,6 +1262,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetrics Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Ready Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetClock Read the sandbox clock
@@ -1831,6 +1921,55 @@ func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEdi
 // Corresponds with GET /healthz (the `Health` operationId).
 func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetrics Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Ready Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *Client) Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3201,6 +3340,60 @@ func NewHealthRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReadyRequest constructs an http.Request for the Ready method
+func NewReadyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/readyz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3586,6 +3779,39 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error)
+
+	// GetMetricsWithResponse Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error)
+
+	// ReadyWithResponse Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error)
 }
 
 type GetClockReply struct {
@@ -4981,6 +5207,88 @@ func (r HealthReply) ContentType() string {
 	return ""
 }
 
+type GetMetricsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReadyReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Readiness
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Readiness
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyReply) GetJSON200() *Readiness {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReadyReply) GetJSON503() *Readiness {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetClockWithResponse Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -5525,6 +5833,51 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 		return nil, err
 	}
 	return ParseHealthReply(rsp)
+}
+
+// GetMetricsWithResponse Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error) {
+	rsp, err := c.GetMetrics(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsReply(rsp)
+}
+
+// ReadyWithResponse Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *ClientWithResponses) ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error) {
+	rsp, err := c.Ready(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyReply(rsp)
 }
 
 // ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
@@ -6496,6 +6849,55 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 	return response, nil
 }
 
+// ParseGetMetricsReply parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseReadyReply parses an HTTP response from a ReadyWithResponse call
+func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetClock Read the sandbox clock
@@ -6582,6 +6984,12 @@ type ServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(w http.ResponseWriter, r *http.Request)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(w http.ResponseWriter, r *http.Request)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(w http.ResponseWriter, r *http.Request)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -7508,6 +7916,34 @@ func (siw *ServerInterfaceWrapper) Health(w http.ResponseWriter, r *http.Request
 	handler.ServeHTTP(w, r)
 }
 
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetrics(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// Ready operation middleware
+func (siw *ServerInterfaceWrapper) Ready(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.Ready(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -7622,6 +8058,10 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	}
 
 	r.HandleFunc(options.BaseURL+"/healthz", wrapper.Health).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/readyz", wrapper.Ready).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/metrics", wrapper.GetMetrics).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/scenarios", wrapper.ListScenarios).Methods(http.MethodGet)
 
@@ -8843,6 +9283,59 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type GetMetricsRequestObject struct {
+}
+
+type GetMetricsResponseObject interface {
+	VisitGetMetricsResponse(w http.ResponseWriter) error
+}
+
+type GetMetrics200TextResponse string
+
+func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ReadyRequestObject struct {
+}
+
+type ReadyResponseObject interface {
+	VisitReadyResponse(w http.ResponseWriter) error
+}
+
+type Ready200JSONResponse Readiness
+
+func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready503JSONResponse Readiness
+
+func (response Ready503JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetClock Read the sandbox clock
@@ -8929,6 +9422,12 @@ type StrictServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(ctx context.Context, request HealthRequestObject) (HealthResponseObject, error)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(ctx context.Context, request ReadyRequestObject) (ReadyResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -9733,139 +10232,202 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GetMetrics operation middleware
+func (sh *strictHandler) GetMetrics(w http.ResponseWriter, r *http.Request) {
+	var request GetMetricsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMetrics(ctx, request.(GetMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMetrics")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMetricsResponseObject); ok {
+		if err := validResponse.VisitGetMetricsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// Ready operation middleware
+func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
+	var request ReadyRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.Ready(ctx, request.(ReadyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Ready")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReadyResponseObject); ok {
+		if err := validResponse.VisitReadyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H1/cxs3suBX6Zp7VRb3DSlKsp0KValXsqy8aGPZOkt5u3thXgjONElEQ2B2gBHNtfXvfYD7iPdJrho/",
-	"5geJkShbiVN1qdpacwYDNBqN/t2tj1Eil7kUKLSKRh+jnBVsiRoL8+s0k8nNNQomNP1MUSUFzzWXIhpF",
-	"1wsEbd7BaiEVQkKjQUsokKUgC1jKWzyGFdcLWWrgOga9QFALVmDqRssZ4C0WazfTIIoj/MCWeYbRKDo5",
-	"vTj79dXJ2x+jOOK05D9LLNZRHAm2pPf2myiOVLLAJSMQ9TqnN0oXXMyju7s42gH8vdenF1fuRwyvL64h",
-	"yTgK/Ss328gLOeOZH32e9h6AMmd6EQCywH+WvMA0GumixPuAvqPBKpdCoTmGVyx9j/8sUZltJFJotDti",
-	"eZ7xhNGO9n9TtK2PNWAfIywKWdhPUlqAi1uW8fTXwk0WR0tUis3pXcaXXI9gWSoNUwSmIUOmNBwYJNaw",
-	"/luBs2gU/Y/9mm727Vu1f2bWM/Bv49otClyBkBoMJMeGIBwQoNhawWrBkwXMOGYpMJHCarEeRHdx9Fbq",
-	"72Up0i/DgJD615mZprn3G67h4PDIwGXeAheeNurTfQI8vJWgymQBesHF3Cyy4Koi/bs4+kmwW8YzNrXg",
-	"f/5Gy8ZEza0qzTSC0rJAaIwZQYEpV3TsB4ffDIaD4eBg9PLom2/3hyNIpBCY0MpQ4KxUmD4VTThW0ARq",
-	"7z0BEsNqgcKyCybSqfwARSmU4SUw6ffN2EkPEibo0KZEXixZYHpMh0jYHYsVU5AsmJhjOoDrxkwKi1tU",
-	"wOaMC5iugWuF2QykSBC4IdApS24GY9HYpmWHTLNMzkuD8byQORaa2ytK/zaHY35xjUv1EGaq2d75b4kC",
-	"HC9gRcHWkeUEnm383Fzll2qonP6GiaZvAzNuAcpybuhFlEuaMU2WKoqjdEncwDG6xtyeJREJ6YVMA9wq",
-	"rqE673hf6kQu8XMwY7/cxktsmWyQ4TcRRrttA1jtJPZ8ugLvfpQ6ULYQai9cSLqcXJ4/UyBXAmiMkzLm",
-	"op7KFK2gIdIvlf3t5Uz9rHcMuMz1GmYkhjKiV1UmCSpFImj7jNicJ9uwONlBLLdEBXrBNK2VlglaBuQw",
-	"UElqunYLZCkWtMxOR3ZBS/8XLRA6rIr/BKjDiskQ/gy8Zut/71/Zu9u/SlCwgsvg/i3iwpP9cH196TBL",
-	"l5wJtcLCMpTGXFxonGOxRUcGyGqB2B56vS+P+iAFkZ6zTTZCrgIn9f0pHB0dfQuaLxFkmwEahSm4bzmb",
-	"KQyoOD/IFcxYsT0L8bhZIZfENTOzWAxMAYP/lJCW9q6EV1qJezUp0vhSYqhevRPmB92BPa5BSMikmGMB",
-	"+M+SZWpLH+w1Vp1KmSGzTPGRKigRNVfHwKYKhTYktLlSYHubZy5XUYXbzpM9NRImwGfTWyaSAGWfNJFM",
-	"2jLhjEBcsSKNAQfzAXxzuAiiv0B3ztsoChLAiYAWSYU3vbWx15jxWyzcTtr7SlvvKt6wsXmtiW+pBqjV",
-	"zYqjpECmMT3RQX6At0hKdve7a/M08JaHP8qY0icWoI4lacSZV6CCb68qlhzeUs15vGDNUaQ0QewxhiRy",
-	"ZoxnmAYFbFlkD8szTpN4DDXxYb+Pa8w3mNXGBpr7bR5GiMTv1UYapBD6tsJomzYw/Dhp47apeHTJjg1w",
-	"NnjyNkgb4y0gIch/QJZZ7aIN4/Ypy5vAWW6s474KLfRXWRaCZQFssJwlXK/D1IZCb13A+4SzW+ZM6GL9",
-	"4Kn6yeMaiHtAt3N2aZlbh+kMGn+FO63EZwpO7dA+jQ0ywxQztg7PUusLr2mQU2aMDLCWPZBciIHPgIl1",
-	"eHbHoS+aTEyUy6k9ghkrM/3Q4t/ToM9Z3HKymSyWTNujf/k8oKQ8hVYe3gPpO2mlFxrQWZZ5rTGFPYX+",
-	"sdOPe8GNdGjpsfPkhEmArcC8Bju8QxJW/pBuV8NUpusYlkzdYNolT42XpWsa+7Y1D+zpohQJ8UzImdLw",
-	"8jn8yF+Ft1+UWcfcrCAE03urj6eY8BRTg1Orm95LIMqpwQ9RoFeXP4cId9Smj2FYGesFAlndQro9wB4D",
-	"c1NikK3F5+wWocx7gyBV1+reFlCkxTyR3hwSrWb62JmNlefufvuxkrP+RrWYR02qDXILMdSGBbXFTo07",
-	"LKRKapn3M7zFDP569e6tc5vJmdl/8xYED/jWL3Y/YuzifngI9Hc6PxczGZD1H3JeoOpQu5ZyyjN8a3lq",
-	"kEXpvOt5pxKoUKQdeidRfAconRS3gYuKJFqwW0hruKql4gYGPGhBBJZ6Kj9s48/pMvep2h1K7w23rlKv",
-	"qKwwc7SZM6VWsggrofegSJUW3I53S65Ut7DRckfd1sBtxtcrbsxfQflohbVCZ+jL90zjG77kOoBkoyRz",
-	"KS6xuOCi1Ib0llzwJWH3IMTDUrkSmWTpIz5BwaZkHQTtuwJJLbtl2c4Tbul1dvY4sJvg9KE9BBFHRul7",
-	"VE4hamNuB8vdGLVGQEz+MjG2Osuyh/m1mzkM0S3H1TYwBVc3b4hbNm/GG2PmX2DKy2UURz/w+SJ8NbaU",
-	"/5M8L+StQel7pLXNPy+d4fcldoHdQBdOH7MNUWYummCDTr/Dtna5/o9lr5sX3ovYeutBtDl1a8tjwdZB",
-	"sColfvuNhSjkUFsysTbasPEjLphyuk5LxWzc6g4GvWQ6WVhHUcppepZdtm/OFhI3t/sIDT+g+S4ZF/Sj",
-	"e5NLWZiAyIpnmdvkMfQPRlAKzTMo0Hj7PkuFC0rokDxoq172U388zV10kcNVjsk9JHGfa67MQUt4OVTO",
-	"KXf4YrgM+90rOvJXqI6Y9a3LzoIuS/rXQuu8/2I4rP95FI64/KEUsuU49MYfmYLWWdyy94KI2OXUH7pR",
-	"zjNPZgWJAuPBDZBcJfmGD0q+Jha66CQg9Av/eCcfi+E9DykgdsoQDFeC5WohddCVou6jgid6ftcpK7aU",
-	"q3sebFDR5TnspclSxZAudRXg6sH//d//BwpMZJECKXzmN08bj0fOgqF/2yiBd/MXUmMMTKRjMSGAncYA",
-	"M/5Bl4X/hggpxQw1poOxiEKgsxsUJ/rJYjD3kP4tFsrFYttLHdptKnf2sJBZqmC1YLq5ZRfDBnmLrTCG",
-	"27EiI9sN1Qumx8J/4CLhTka5SKJfrDeAA9iTWYqF3x2q3qix8DMCRbp4JB4D12PBFShtxEGSYK4xNUdB",
-	"KpyWBArXqjq1Cl4PqD0JxyMP4sNfHry5HnMNW9xch9ANsnk+P+I6FLRY0ovtA3h9cQ0nZ1f9wxcv4QbX",
-	"sHd0CNO1RtWL4RVT+PJ52DOC+pKL8IynF1dwhRouz9/Cfx3S7DTzvdM9Xjuq1o/91sIYUfpHrkPe5SK9",
-	"qvS+bSctK9JO+xqF5np9noZVerkiaQxJqbRcYhE3wtdMQCmYUnwuMAUulGZww3UQI8ZqDmD34uIf/zCR",
-	"ygaG8UOOiSbSC051w/Vb2aGBqRtML5kIvs1ZR6TzhtPNmJVZBhqVhsuTt7A3YzcYw5tyIfomsanDG8rF",
-	"VVf87tFEYDfWOBALc3NfFSLj5pE3DrgCKUQ+f8PpQspA6JqVenGFWnMxD0j0k5z/iOuR8zi+Je3h34GZ",
-	"h8d0C3gyglJhIewb744YwIkLyauFXLkPDHPxI+jc/+L+G9hslbaYdBdyC+01JB0n7RwioZce0vDBbOGM",
-	"UOOvjlcG30pBmLZ4ieLI4CCo8ZERvj6VpaWDJfvgbPvh/eqO+/BcaCxubTSpfSRXmEiRKpjijFR6y5ML",
-	"Raa3LtbHkMpymqECZMmiihPfv6LCpAimHFycnBpWupG2weeCkRAI3oudQp8uvukRHAjvkbHl3JCBVDML",
-	"iUvIObk8j20eWArTtRPxS7SPCqI0epSzQgssaLSCUpConOz/+quban8yGItzDRlqBcwPjoHB/zwBjWxp",
-	"9Fc4PYec55hxQdOjIWmlEVtpGaO2cg1yZkMwY+Gzk2Bvsu3Wn/Ri7z6h73+zMTn6usAESXcgrTreVmFi",
-	"yLHoO63hBtdqLAguw9BSppkV6w0lRLn77p3LPlfJqHgF0wgmgVTFsLJsQ8VkQUzlh95gLMbiBMaOdY0j",
-	"4DV6jSpqCMZPXOMcEikSLAQ6ddDI1omdZeIjGntkm43FpMrTJJyY0RfXMKnyeCd2IEwcGn61byY9H5io",
-	"knzlDYpnyq9znk7GYuNTB0FvACbErcDYSUzB5OPYRpXH0Qg+jk1EehzFMPaex3F0dzcx+LgiCjDKmdmG",
-	"iiuNilROmxLdQgUzNngKKSaZUf+qYZV5A3I2Fk0cJlLogpFw3Jui4ikqCBDRCMblcHiUOEozP3AS+0xc",
-	"WSRI9N0KCY6FO646/jeibX3yx/LJZ5t9ApzNMNHwaSw+9fv96n80eLIRqJ3Ap3YSkjU8h21DfGIscTPW",
-	"RplMBG1ZJgvImMbCZhWvGNeAwijULpXUB5/4LSoy7zdhMPFamneyacDTQ5rh+vSymQ7Llb9+dcjLTPoJ",
-	"Js7gpy+rlxay9gRpIfMcU2AzjQW8HIIyvlCmQEkpPCsKgv4JJt6ZMImrfx95YCvCeKYglUm5REH09WI4",
-	"hH14MTzyEHOLHZuuiOIWM5kjrUDXdspSl4g3Jz5XD3w+HBJNEA038gXhpApsEstqcEvzyKbsQirpm7Ew",
-	"PNdnHbqbMIB3BVGQnEFOXCxFkeDIhhEt82zHNC17E42IqnsyFiYpzxOi26WN5ZovjF3jzEOuTS7/pbs5",
-	"nlmydMmNtIgaZlx0MBgOhs6/IkyqQ3Q0GA6OXEzQ6CONnSc+A3CO+l7h5NLX0sKc8rvrS7D6W2y5UvVL",
-	"LXhOh0lMa16gMhRDOKt/E0vuG5Y8FisuUrlSzlK75bgyQl4N4KxRemHMRJ+sZwAZbSXNxZBnpbVQ8dZd",
-	"vLFo5f41M/4ml++urmETE/9hx393TRz0byah2/N0k7hH+p9qTf3MpxPuTeRKTHyhAOoFUa9fmWVSYK+q",
-	"N9kuNrFH3fKJRf+J2iZoxq3Sl5/Dzp56yH6zNObul42CjcPhcIf0/d0S6C14HQn0zh9xF0cvhkddM1Wg",
-	"7TfLC0xue7lcMjK0ovfI0m01gW4GIyX/58j+/oX0ZRnKuyDZ53IeSfqNo28OF+PobmIOx/MwOkOX6Uhq",
-	"V5vV702+HSriYwcvlvR/3xwuJr1jI1QV6nFEAiY6HB6+7A8P+sPD64MXo+Hz0fDF/zLLKDQ2IEkKtpH1",
-	"aOcwjJpA00WJdxOYS7SJ/q5iyebBDsbi7ANLdLYGKdApJUsjslukGoMU2dpKng0itRve414+k/hemdwI",
-	"7TJriO17n00vBiVBr+RYnJ7Db3KqjM9pJd17BcJcNRtItiq6JMJ/ZjiEMvoLcQdlLxNx0sZ9Quc+GgtD",
-	"gXQSslVxNYKJOzZ/VPZt+7DaLqbmhYMbxFyNBV36DFnai2FiBCZxm4kTnnmpW4uC83AZ/m/8bKYYI3RB",
-	"r57ugpp0iFcyXe9eWrOZylulTFTPiM7tXbLMvRphfgfp1V7mR9x+l2N81zaJDB1/VcbjdJaaygwnem5h",
-	"uJ8TNUravpx5Xchb3Il53cVNuZzKRDXE8pZgeE3vt8guVIho84VqtN5bXRNHDoBQiPhhSaLxg95f6GXW",
-	"PslADeFWSOeH64s3kLO5rbKSSWUCV+GdKResWB+TxipQr2RxAwIxxbQ32MC5K3CBAmdYkIpGliiZyM3p",
-	"3uUoaJDXPlXjTAz2Q0eyXxBsA6WZSA2LGfz24DG9KkWaYfS428BumUXQIzH5V3bLrsxvR+/PHybeqnxx",
-	"G4vmKGBqduDCHg6l9qxKhQ/i7bc6kdiGPbYxdZohK3zC8ReyjQ13Ms3cylvp8uf7kWHnTUdk0CUkw4pE",
-	"qLOWnkLlOTOu6YbfpIFk/4T0naDWfgJTOk6yOMgCctbwUhqnWu16gT1rJNtEapL7CjWpPpN+363RV/xf",
-	"ZG6naE2cg+FweAwmMDMWdhJWb7w3gFcyJXTQQ+vqHUFCMtomJzv/qfXvvYR9yJjS8DyGy/O31gS4PH8L",
-	"U2KITrUwqgGyokM9rklmB0a4S0V2+Mt2oP/Rnz+KA4dSc8LTGguqNXHDKzscNh2zoQys39Mu8OfSIaBN",
-	"9oCJxVgXoMAVKm3p4iuJ6ff2Ymy6tTaAC97CILfbT7yrPHhFjSNdNS84qejmQlklljDk1NI5v0UBM55p",
-	"E7QazAcwjpZMsDmeZNmPpNyacmKWZcbGTZDMar2AV2/enf5IVsXkPxoU/F3r03E5HB6+dFZv5ae0T01y",
-	"7XfVp9+Z+SYDmJgXE9DsBtVYTKyLLpVaY2pzfXOmF6FUX+u/+85+YLRR59Ezl3/J1lBgjkwP4B1ZMBYh",
-	"NqjrXCQOW2NhsvxNMZ9jYD3DdQzafWB9Q8jQq/+vOUaVqrYFUEModmyoyh+/dzP4Ic9MsZTN0gjN5FO2",
-	"63nq7GGmNRb0zX///N/f/fLv3w3+8m/BoPRGCa/Sa+Mhm8li+eUOj83ar7IV+uxUH8y4XZQHY6LQ6K/E",
-	"6sw92ODBsDeTBZyeA1OK9i6F6j2C2eGHXBbd3O66LIRqZM1g6lclVcIz1x5woSWw2olqgh7movtHav/9",
-	"2cnri7PBMu2NjBdEaczHIsfChiEM47OZHpbt+FiRK6+mnzZ8k5r8wbnUxslhAmMKTVonpDTxdA0LGj1F",
-	"E+MaCwYFGg+mqY1FpUdg9+1yg0h7on9Nqq4QmGdsDd+fvzmDfl+zYo4afnr/ZjKAC1uv49y/e7XaE4+F",
-	"DV+q2LhQ2m0kaD40weYKkQSiVbeKG0w9mySshHjgmQH4D2KCT8DFAu5oRwnPlHFXDTra7/ii+E6YH8cl",
-	"1uzxNm2bjp/CKrhuxFFNSbylCBrZXmyHq+vCA/sfWc7vBn5/XXbsqYvWdZBMu6uQPffulkK/pwfiCw/t",
-	"uuEYOBoMK+fAFxvT7yqHbSPa/2gXhEPSfp2CrvY/NvPR7/aLur4g6Au/shkB9UfPFLDEyKMmjyy4ugFb",
-	"veUojabFAlayzFxm3YwXZOuNxcTBNbAT/OqS/CY+3t7h/a1hIOMzk5IYWJlD5Z12QXmxZxzTjYh/1TQB",
-	"MX2mqvxKB4by8WHcCCH1BuBKBbznX4KvKBgLWYCvKTgGJqo30HjRhNm3oyqwT5cJU9hzs/esQIutM3zF",
-	"FcLz4XBg3fQGDVWtwCSu11kiEwreyJXBbrXkD3y+GMCJD4+ZO5+4sAUrtVwyzROShSGGb6s1riqod7rA",
-	"GxUOuzcHiz9bhHyuE3yj5sSVmvjCkbpeZGentqvP+YP92a2imq6GVM0rK3DlYsSfqUQ+kpk9jR+c1X2E",
-	"6nukF4Us5wtH3w0WWKkGG1yw6jQS5nCvC5m7TOUWA/Cpx3uysAGyOl4WjIcxvR0QG9ncgKo6jKUqmPZs",
-	"QkYxoAvXMeVjz9b3Raqq5aH0rJEdQKrcWPhSAtgI67UjelUsvJmpoaUckV47k1lmQ9UbTQ19MKupS3AF",
-	"N5hr2DM+UFtWQwu/Pntzdn0G2wr/pA5lbwT0HDxjYSe0WnE1YTDmPumFGZetTXkaDfXzbMIGj/EpsI2O",
-	"io9gKXURYuBu/41OdcVcus5T6InfS2Nq2NZ1NqePFdo1lasCIJ5YGzfOfLF933yxSVA7fMOVtlUqvyd/",
-	"NAsEkGezROobFEPTpDwmTSdHuqqlLRZYK8i4IrG6VxVowbDXruEhif9kh9HuqEC6CV2FhVyBnGkUNmru",
-	"i8aqg/D27j1ZDWM650aG3d9hT+a2esZkCGQ20dXxqusYNt9aRse6y/PHwrXCYtZS7fmsLF9/9Q9inaSm",
-	"uBSo74na9mVhE9xex5WiJvCDhrfe6jf5Z2piy6jGIlhH1RuMI9MZ0a/l1S2yzdsJqZX6XC1XISUGzCrt",
-	"a2J8HhOTU2rjFhsuSwLthutzMZOD4cBnohOzc4Y6HT19yJTr/6EcJw10taB7F263omDFhS1BMSRx7Hh/",
-	"9bSZG0Zwb7JNl7lgMeUcK2YGd3zN4mXYY1nmFzC5aFlW5QYGOe9JsTQFY1+SllAVMVYpB+5JdPBiODRm",
-	"X3tR65T+kdtWSFXRYvW5e1JXJW5OMEd96io7qmLM0eFdu5Cwmq6qX6xLRqKX37x4+c3LrdLEiLSSxtTV",
-	"dJGvJOkLqfu+c2tAUFTgHDwiuaIqEN1JEz14Uk7bpYHWbOwruS5PiiXZomXLw9HklQHBtf+Rp3f3BZ/f",
-	"m2vkSP5h44g/ziTa1jyeh7pgutrRr6CYv+aKPQ6t9Zsuh+/ZVvJ3IG3cyEFdc3gSMy6VOGHCJnfXg7w/",
-	"17LQsbgnWZwOqsoUN+K1mqXZaXPTFewaSKnKZWzYMGnj2y1KdcHnc6xU5Y3GpPCu2lGBkCwwucEUmLZ6",
-	"WL/MrSqmtLUmqlT4kYV2yXLjmmAe0kaCNEk4k8PqcRvi4KSSXVWH9PRZQrtHnHaNg32xft7scfyz6/Hm",
-	"gfeNyCKSo9Fu7N1O4xpWVz1URz//0mxY7T8Dz/z9rm8aPojD4ZCw46Y6/elqODxoTFg1UGoWyzk5FQ3N",
-	"fyakFVi1aglerxwUSR6S58MhzWT7nkX7twf7rb3f/bJ75l/VbLorvlWX4m9rw9ulRBUL2I3/NOrRg+zn",
-	"b4+tUm7Z/10d923Bn70ClQvAaFzOU9Az5Z+kTbZLxHmzNBwaleFO9e8uDj9pZbbuVDs9gMnlT9cTmqdO",
-	"ILbty703wkzWKDDY8vZXBf+PM7+/RCg+nalYAd/lRvOIeoo0LRv/M74mtkFtAbM6jvIyVNXvPbod1fUb",
-	"/qlWWT6dgbcp6/OtBzyrat7HYq+L/oNmwGX5B9HBY2yMzyGBp/XibvThsLgN93R7dNm0n22XLIKm14hu",
-	"d/rVEqcsc2G1Y9L6nYyfiVWE+KCXyZUU7H+0/7jbT5d6X+p8/6PtZ3d3X3zyDVP6nelz97hEfJ+DHwdV",
-	"fbvwn4az+VaGXXHL68uvYkDQ2iaR8x3p1iQoje5qkecyP2Hv9cV1M6PEnfbDVHDjmmZ01qdZb05lWQjE",
-	"1GjP05JnKaBIirUpXXWMRjXqdRXq/uX5W98IwybBMGjI/56rPXY1u61+HG5wpR/0YphKvfDdNOAnkaFS",
-	"kEgx4/PSlMVW4cB2fLNUzovTUPR9EolLvVUdorrRWeRzaf/3JNkGeB1US8cXUhJrbmJl1Y3d4uPph9Mv",
-	"05Di7l46ahXUG/+oSVZ2nXWbWczHNXmxZrePqQ2wbJKi78sxFg805oh9Rx/bxuPV+dveAK4XxlmnTQqV",
-	"D6TUg6waB9e+OH4sCPSRK8xitniMgO+kH9uH5WkZp+//8efgm36PXRTI9VfhmyeW0dhzNFRhiIxO8XMI",
-	"XVZ9Wh8s5bXEYVq+wpLx7BhcC1bAPv1W7d4mGRc3CjJ6tkDbJmOLjlyX2D8jD3KgdZy+RVs7bPQUpsEF",
-	"49lWN4qxaQ87jlygovr7WjsEvbfOu2Aas6onbJdi1Ogc+2c8mwZ4Hedjt/hUgbhKqjRPpdEiJHgQldm2",
-	"Vf35VNj9zMSXQOvfg2Gwve/RsNHC1/LiUNPel8Pd4xMbJ/cH5srsSDMg5IosZ+NI/lq51saCB1lAypXJ",
-	"09SfS4UPsINV3RGrK9Dx2jz3rbOejh10BzRMrk2z977A3tN0BFj6stq6H2C1r9AN7uKPT4+NpyN0D1sH",
-	"lfvkyq9l8+2I+aDL69IRvvkjQS5uXUlDEzW5fHd1bfKZYFIW2cR7Vm05wMSh5ow+n9Al9+nMPhN1zZZZ",
-	"z9VBTQK9vkZkVxy+eOlqkRb4AX64ODntX/1wQgaeC6RPZbomywNTq3fb1HwXWxrACdi/mQTurw2tx2LP",
-	"lyabXkt08YUU/cMPH3o26E481/Qe8N3UJrbfSeye+UZpE1rLNEZjZE7Etg8aF3PjNB4L0w8C3B/DWjuN",
-	"zlVOuj44JttiAOczmFi4JwSCXHKT9NAsSV+yG1QmscK2YfHGRkfPgye5M58p8jb7+/nWepE6Mk3f2h31",
-	"or/3T3LepxGtBnh1w7tmW7ujrWZ1h67/m0k7GO3v139/9Ntvv/123/QS2z0PrHWf/zh5uRsbsTktX9WR",
-	"OOdKY2GTr4xHfHcGv5tw3G//gbgHZELjL839GaVDA7yOk613O/idWH7F+CCT885S2fYxLcwfMPtX5wG4",
-	"P3D2pQHhKgWcKH/XG+rW7oocOXZpKuWLW/Pnn9o4esNvUaAyit0UQy7vu+rZxyrbvgp03sXVQ1+203hk",
-	"52g8sJ1DGg+8r6DxyOO+8chUltz9cvf/AgAA//8=",
+	"5H3tchs3suirdHFPlcWcEUVJtlOhynVKkZW1Npataylnd28m6wFnQBLREGAGGNFcW3/vA9xHvE9yqxvA",
+	"fJAYibKVOFXHVamI8wE0Go3+7p6PvVTNF0pyaXRv9LG3YAWbc8ML+nWSq/T6iksmDf7MuE4LsTBCyd6o",
+	"dzXjYOgeLGdKc0jxaTAKCs4yUAXM1Q0/gqUwM1UaECYCM+OgZ6zgmXtaTYDf8GLlRhr0oh7/wOaLnPdG",
+	"veOT89P33x+/+bEX9QRO+VvJi1Uv6kk2x/v2nV7U0+mMzxmCaFYLvKNNIeS0d3sb9bYAf+flyfml+xHB",
+	"y/MrSHPBpXkvaBmLQk1E7p8+y/r3QLlgZhYAsuC/laLgWW9kipLfBfQtPqwXSmpO2/A9y97x30quaRmp",
+	"kobbFbHFIhcpwxXt/apxWR9rwD72eFGowr6S4QRC3rBcZO8LN1jUm3Ot2RTv5WIuzAjmpTYw5sAM5Jxp",
+	"A/uExBrW/yj4pDfq/WWvpps9e1fvndJ8BP8mrt2kIDRIZYAgOSKCcECAZisNy5lIZzARPM+AyQyWs9Wg",
+	"dxv13ijzgypl9mUYkMq8n9AwzbVfCwP7B4cEF90FIT1t1Lv7CHh4o0CX6QzMTMgpTTITuiL926j3k2Q3",
+	"TORsbMH//IWWjYGaS9WGGQ7aqIJD45kRFDwTGrd9/+DbwXAwHOyPnh9++93ecASpkpKnODMUfFJqnj0W",
+	"TThW0ARq5x0CEsFyxqVlF0xmY/UBilJq4iWQ7O7Ss0kfUiZx08ZIXiyd8ewINxGxG8sl05DOmJzybABX",
+	"jZE0L264BjZlQsJ4BcJonk9AyZSDIAIds/R6EMvGMi07ZIblaloSxheFWvDCCHtE8W/aHPolDJ/r+zBT",
+	"jfbWv4sU4HgBKwq26llO4NnGz81ZfqkeVeNfeWrw3cCIG4CyhSB6keUcR8zSue5FvWyO3MAxusbYniUh",
+	"CZmZygLcKqqhOuu4X5pUzfnnYMa+uYmXyDLZIMNvIgxX2wawWknk+XQF3t0odaBsINQeuJB0Ob44e6JB",
+	"LSXgM07K0EE9URm3ggZJv9T2t5cz9bX+EfD5wqxggmIoR3rVZZpyrVEEbe4Rm4p0ExYnO5DlllyDmTGD",
+	"c2Vlyi0DchioJDUeuxlnGS9wmq227Byn/m+cILRZFf8JUIcVkyH8Eby09H/sXtqzu3uZcskKoYLrt4gL",
+	"D/bq6urCYRYPOZN6yQvLUBpjCWn4lBcbdERAVhNEdtPrdXnUBykI9ZxNspFqGdipH07g8PDwOzBizkG1",
+	"GSApTMF1q8lE84CK80otYcKKzVGQx00KNUeumdNkETANDP6qICvtWQnPtJR3alKo8WXIUL16J+kHnoEd",
+	"YUAqyJWc8gL4byXL9YY+2G/MOlYq58wyxQeqoEjUQh8BG2suDZHQ+kyB5a3vuVr2Ktx27uwJSZgAn81u",
+	"mEwDlH3cRDJqy4gzBHHJiiwCPpgO4NuDWRD9BXf7vImiIAEcS2iRVHjRGwt7yXNxwwu3kva6sta9ijes",
+	"Ld4Y5Fu6AWp1sqJeWnBmeHZsgvyA33BUsrvvXdHVwF0Rfiln2hxbgDqmxCdOvQIVvHtZseTwkmrO4wXr",
+	"gssMB4g8xjiKnAkTOc+CArYs8vvlmcBBPIaa+LDvRzXmG8xqbQHN9TY3I0Tid2ojDVIIvVthtE0bPHw5",
+	"beO2qXh0yY41cNZ48iZIa89bQEKQv+Ist9pFG8bNXVbXgb1cm8e9FZrob6osJMsD2GALlgqzClMbl2bj",
+	"AN4lnN00p9IUq3t31Q8e1UDcAbods0vL3NhMZ9D4I9xpJT7RcGIf3cVng8ww4zlbhUep9YWX+JBTZkgG",
+	"WMseUC5EICbA5Co8uuPQ500mJsv52G7BhJW5uW/yH/Chz5nccrKJKubM2K1//jSgpDyGVh5eA+o7WaUX",
+	"Eugsz73WmMGO5v6y04/7wYV0aOmR8+SESYAtgW6DfbxDElb+kG5Xw1hlqwjmTF/zrEuekpelaxh7tzUO",
+	"7JiilCnyTFgwbeD5U/hRfB9eflHmHWOzAhGM960+nvFUZDwjnFrd9E4C0U4Nvo8Cvbr8OUS4pTZ9BMPK",
+	"WC84oNUtlVsD7DCgkxKBak0+ZTccykV/EKTqWt3bAAq1mEfSm0OilYaPnNlYee7uth8rOetPVIt51KTa",
+	"ILcQQ21YUBvslNxhIVXSqMVuzm94Dn+7fPvGuc3UhNbfPAXBDb7xk92NGDu5fzwE+luzOJMTFZD1Hxai",
+	"4LpD7Zqrscj5G8tTgyzKLLqudyqBmsusQ+9Eiu8ApZPi1nBRkUQLdgtpDVc1VdTAgActiMDSjNWHTfw5",
+	"XeYuVbtD6b0W1lXqFZUlzx1tLpjWS1WEldA7UKRLC27HvbnQulvYGLWlbktw0/P1jGvjV1A+WGGt0Bl6",
+	"8x0z/LWYCxNAMinJQskLXpwLWRoivbmQYo7Y3Q/xsEwtZa5Y9oBXuGRjtA6C9l3BUS27YfnWA27odXb0",
+	"KLCa4PChNQQRx1kmJNchvM14er29nlqNdILvhRxJBWfO993mhH+frVo83wUZCs6yFezgHbS8hJyCBYlC",
+	"C2bGRWEdcrpfOQtIltGL90hFf7To2V7Uk8rs2r+3NQkij6A70WqR0W1HrWOCGVjSQgolp+1lqbD/KOyC",
+	"syORE52n1zwbQYLqe8FSo5MIEuuD3xJJ6tpZv/jEvfhpu9vC2NHcvOPaaeFt1GzhLiJPCmklyTcJOYhY",
+	"nt+vJLiRwxDdCL7cBKYQ+vo1iugmOl6Tb+mcZ6Kc96LeKzGdhfnxBiKPF4tC3dA5fsdxbvrzwnkbvsQY",
+	"tQvowulDliHL3IWwbKTzd1jWNjLnoTJ9Xcr4Q1ovPYg2p+NvuMnYKghWZTlu3rEQhby4cyZXZIKR83rG",
+	"tFOwW3ZNQ5R0aAVzZtKZ9U5mAodn+UX75GwgcX25DzArA+bWnAmJP7oXOVcFReGWIs/dIo9gd38EpTQi",
+	"h4KTi/mz7IagWhhSQtr6vn3Vb09zFV3kcLng6R0kcZc/uFyAUfB8qJ0n+ODZcB4O9lR05I9QHabdtX5i",
+	"C7oq8a+ZMYvdZ8Nh/edhOMz3h1LIhrfaexxQANgIRcvJEETENrt+34ly4SC0ZVEUkMgMkFylbg3vVbea",
+	"WOiik4DGVPjL2ylMyHvu03rtkCEYLiVb6JkyQf+dvosKHun6baes2NDo77iwRkUXZ7CTpXMdQTY3VVS1",
+	"D//v//xfKHiqigzQyqDfImtcHjmzGf+2oSkfWyqU4RHqjLFMEGCnMcBEfDBl4d9BQsp4zg3PBrHshUBn",
+	"11wem0cL/N1B+je80CKkKh/YZWq39zBTeaZhicpeY8kucQLUDW/FztyKNeww/6iZMRNL/4JLv3AyyoWv",
+	"/WT9AezDjsozXvjVcd0fNSZ+gqAoFwTnRyBMLIUGbUgcpClfGJ7RVqAKhxqopgij37UKXg+o3QnHI/ej",
+	"g1/uPbkecw0HEB2H0AmyyWU/8lUoUjbHG5sb8PL8Co5PL3cPnj2Ha76CncMDGK8M1/0IvmeaP38a1qm5",
+	"uRAyPOLJ+SVccgMXZ2/gvw9wdBz5zuEerh1V80d+aWGMaPOjMKGQRpFdVnrfZmSAFVmnU4dLI8zqLAur",
+	"9GopybIrtVFzXkSNnAkmoZRMazGVPAMhtWFwLUwQI+SqCWD3/Pyf/6TweAPD/MOCpwZJLzjUtTBvVIcG",
+	"pq95dsFk8O6CdYTXrwWejEmZ52C4NnBx/AZ2JuyaR/C6nMldyqbrcMELedkVNH4wEdiFNTbEwtxcV4XI",
+	"qLnljQ2uQAqRz9/5eKZUwNxlpZldcmOEnAYk+vFC/MhXI+fmfoPaw38Co4tHeApEOoJS80LaO94HNoBj",
+	"lweiZ2rpXiDm4p/Aff/G/RvYFKm2mHQHcgPtNSQdO+28cKGbHtLwxmzgDFHjj45XBt8oiZi2eOlFPcJB",
+	"UOMruClWJ6q0dDBnH5xDaXi3uuNePJOGFzc2hNnekkueKplpGPMJqvSWJxcaTW9TrI4gU+U45xo4S2dV",
+	"csLdM2qeFsE8l/PjE2Kla7lCYioZCoHgudgq3u6C6h7BgZgyGlvO9x3Ib7SQuCyw44uzyCYfZjD2/qo5",
+	"t5cKpDS8tGCFkbzApzWUEkVlsvf+vRtqLxnE8sxAzo0G5h+OgMH/OgbD2Zz0Vzg5g4VY8FxIHJ4TSWvD",
+	"eSsXaNRWrkFNbNwvlj4lDnaSzVhS0o+8+wTf/9UGgvHtgqccdQfUqqNNFSaCBS92ndZwzVc6luSGQ4aW",
+	"McMi75XzmoV2591HNHyCHKl4BTMcKGtZR7C0bENHaEGM1Yf+IJaxPIbYsa64B6JGL6miRDB+4BrnkCqZ",
+	"8kJypw6SbE3sKIkPo+2gbRbLpEoORpzQ0+dXkFTJ44l9EBKHhvf2TtL30bAqs1xdc/lE+3nOsiSWa686",
+	"CPoDoLwKDWQnMQ3Jx9j6AuPeCD7GlAYR9yKIvbs77t3eJoSPS6QAUs5oGTqqNCpUOW0efgsVjGzwDDKe",
+	"5qT+VY9V5g2oSSybOKx8hLAz5lpkXEOAiEYQl8PhYeoojX7wJPLp36pIOdJ3Kw4dS7ddddB5hMv65Lfl",
+	"k09x/AR8MuGpgU+x/LS7u1v9hw8na9kBCXxqZ75Zw3PYNsQTssTpWRvapLDtvExnkDPDC5vKvmTCAJek",
+	"ULv8ZR/xFDdco3m/DgMlCeC4yboBjxdxhKuTi2YOttD++NVxVhr0EyTO4Mc3q5sWsvYAWaEWC54Bmxhe",
+	"wPMhaPKFMg1aKelZURD0T5B4Z0ISVX8femArwniiIVNpOecS6evZcAh78Gx46CEWFjs2R5bLG56rBccZ",
+	"8NiOWeayP6fI5+oHnw6HSBNIw40kVTiuounIshrcki7ZPHHIFL4TS+K5PtXVnYQBvC2QgtQEFsjFMi5T",
+	"PrKxa8s824F0y95kI4zvrsSSMkE9IbpV2gQCeoPsGmceCkMFJBfu5HhmybK5IGnRa5hxvf3BcDB0/hVJ",
+	"+TW9w8FwcOgC0aSPNFae+rTTKTd3CieXM5kVtMtvry7A6m+R5UrVLz0TC9xMZFrTgmuiGMRZ/RtZ8i6x",
+	"5FguhczUUjtL7UbwJQl5PYDTRr0PmYk+Q5QAGW1kakawyEtrofIbd/Bi2Uo4baaZJhdvL69gHRP/ZZ9/",
+	"cYUc9O9UReB5OmWLov6nW0M/8TmsO4laysRXp3AzQ+r1M7NcSd6vipw2K5zsVrd8Yr2/cmOzgqNWvdXP",
+	"YWdP/chesx7r9pe1KqGD4XCLmpHtqjYseB1VG84fcRv1ng0Pu0aqQNtr1rRQQUU5nzM0tCjEtakm4Mlg",
+	"qOT/3LO/f0F9WYWSfVD2uURblH5x79uDWdy7TWhzPA/DPXTptah2tVn9TvLdkKJZ+8/m+L9vD2ZJ/4iE",
+	"quYm7qGA6R0MD57vDvd3hwdX+89Gw6ej4bP/TdNoTjYgSgq2lmprxyBGjaCZouS3CUwVt9UlrkzOJl8P",
+	"Ynn6gaUmX4GS3CklcxLZLVKNQMl8ZSXPGpHaBe8IL59RfC8pIce4dC5k+95n049AKzBLFcuTM/hVjTX5",
+	"nJbK3dcg6ajZ7AWroisk/CfEITTpL8gdtD1MyEkb54k791EsiQJxJ1SrzG8Eids2v1X2bnuz2i6m5oGD",
+	"a84XOpZ46HPOsn4ECQlM5DaJE56L0rQmBefhIv5PfjaqAAod0MvHO6CUg/O9ylbb13Ot549XeTrVNaRz",
+	"e5Ysc6+eoN9BerWH+QGn3yW237ZNIqLjr8p4nM5SUxlxoqcWhrs5UaOO8suZ17m64Vsxr9uoKZczleqG",
+	"WN4QDC/x/gbZhapfbZJajdY7S7qingMgFCK+X5IY/sHszcw8b+9koHB1I6Tz6ur8NSzY1Jb2qbQygavw",
+	"zlhIVqyOUGOV3CxVcQ2S84xn/cEazl1VFRR8wgtU0dASRRO5OdzbBZf4kNc+dWNPCPuhLdkrELaBNkxm",
+	"xGIGv967Td+XMst572Gngd0wi6AHYvJv7IZd0m9H70/vJ96qZnYTi7QVMKYVuLCHQ6ndq1Lze/H2a529",
+	"bsMem5g6yTkrfJb7F7KNNXcyjtxKlury5/snw86bjsigy4KHJYpQZy09hspzSq7pht+kgWR/BfWdoNZ+",
+	"DGPcTrQ40AJy1vBckVOtdr3YhCefvY9yX3ODqk+yu+vm2NXi32huZ9yaOPvD4fAIKDATSzsIqxfeH8D3",
+	"KkN04EXr6h1BijLaZsQ7/6n17z2HPciZNvA0gouzN9YEuDh7A2NkiE61INWAs6JDPa5JZgtGuE0bgPCb",
+	"7UD/g19/EAcOpeaEhyULqjVwwys7HDYds6G0v9/TLvD70iGgKXuAYjHWBSj5kmtj6eIriel39mCsu7XW",
+	"gAuewiC320u9qzx4RMmRrpsHHFV0OlBWiUUMObV0Km64hInIDQWtBtMBxL05k2zKj/P8R1RuKf2O5TnZ",
+	"uClHs9rM4PvXb09+RKsi+a8GBb9ovRqXw+HBc2f1Vn5Ke5Uyul9Ur76g8ZIBJHQjAcOuuY5lYl10mTKG",
+	"ZzbBfMHMLJRfbv13L+wLpI06jx4d/jlbQcEXnJkBvEULxiLEBnWdi8RhK5ZUWkIVpI6B9YnrENp9YH1N",
+	"yOCt/9Eco0pV2wCoIRQ7FlQVLdy5GP5hkVOFns3SCI3k6wTqceqUdWYML/Cdf/38rxe//OeLwTf/EQxK",
+	"r6X7arMiD9lEFfMvd3isFxyWrdBnp/pAz22jPJCJgk9/JVZH52CNB8PORBVwcgZMa1y7krr/AGbHPyxU",
+	"0c3trspC6kbWDM/8rKhKeObaByGNAlY7USnoQQfdX9J7706PX56fDuZZf0ReEG34IpYLXtgwBDE+m+lh",
+	"2Y6PFbmafvxpwzcZ5Q9OlSEnBwXGNKe0Tshw4PEKZvj0mFOMK5YMCk4eTCrI5tqMwK7b5Qah9oR/JVUr",
+	"Er7I2Qp+OHt9Cru7hhVTbuCnd6+TAZzbIjHn/t2p1Z4oljZ8qSNyobR7l+B4nILNFSIRRKtuFdc882wS",
+	"sRLigacE8B/EBB+BiwXc0Y4SnmhyVw06ej751PBOmB/GJVbs4TZtm44fwyq4asRRqQ+DpQh8sj3ZFkfX",
+	"hQf2PrKFuB349XXZsScuWtdBMu1WVnbfu/tY/Z4eiC/ctKuGY+BwMKycA19sTL+tHLaNaP+DXRAOSXt1",
+	"Crre+9jMR7/dK+r6gqAv/NJmBNQvPdHAUpJHTR5ZCH0NtmTQURoOywtYqjJ3mXUTUaCtF8vEwTWwA7x3",
+	"SX6Jj7d3eH9rGND4zJVCBlYuoPJOu6C83CHHdCPiX3Xq4Dx7oqv8SgeG9vFhvhZC6g/AlQp4z78CX1EQ",
+	"S1WAryk4AiarO9C40YTZ90Ar+C4eJp7Bjhu9bwVaZJ3hS6E5PB0OB9ZNT2ioagWSqJ5nzpnU8FotCbvV",
+	"lK/EdDaAYx8eozOfurAFK42aMyNSlIUhhm+rNS4rqLc6wGsVDtt3pIs+W4R8rhN8rebElZr4wpG6XmRr",
+	"p7arz/mD/dmtopquLmjNIyv50sWIP1OJfCAzexw/OKubV9XnyMwKVU5njr4bLLBSDda4YNXeJszhXhZq",
+	"4TKVWwzApx7vqMIGyOp4WTAexsxmQGxkcwOq6jCW6WDaM4WMIuAuXMe0jz1b3xeqqpaH4rVGdgCqcrH0",
+	"pQSwFtZrR/SqWHgzU8MoNUK9dqLy3Iaq1zpp+mBWU5cQGq75wsAO+UBtWQ1O/PL09enVKWwq/Ekdyl4L",
+	"6Dl4YmkHtFpxNWAw5p70w4zL1qY8job6eTZhg8f4FNhGG88HsJS6CDFwtqsCSkLWY+iJPygyNWy/RJvT",
+	"xwrjOhlWARBPrI0TR29snjdfbBLUDl8LbWyVyu/JH2mCAPJslkh9giJompRHqOksOB7V0hYLrDTkQqNY",
+	"3akKtGDYb9fwoMR/tM1ot/FA3QSPwkwtQU0MlzZq7ovGqo3w9u4dWQ0x7nMjw+4fsKMWtnqGMgRym+jq",
+	"eNVVBOt3LaNj3T0hYun6rzFrqfZ9Vpavv/onsk5UU1wK1A9IbXuqsAluL6NKUZP8g4E33uqn/DOd2DKq",
+	"WAbrqPqDuEftOP1cXt1C27ydkFqpz9V0FVIi4HmlfSXk80gop9TGLdZclgjatTBncqIGw4HPREdm5wx1",
+	"3Hp8kWnXdEY7ThpopYLnLtzjR8NSSFuCQiRx5Hh/dbWZG4Zwr7NNl7lgMeUcKzSC275m8TLssDz3E1Au",
+	"Wp5XuYFBzntczKlg7EvSEqoixirlwF3p7T8bDsnsa09qndI/Ctt/qyparF53V+qqxPUBptycuMqOqhhz",
+	"dHDbLiSshqvqF+uSkd7zb589//b5RmliD7WSxtDVcD1fSbIrldn17YIDgqICZ/8ByRVVgehWmuj+o3La",
+	"Lg20ZmNfyXV5XMzRFi1bHo4mrwwIrr2PIru9K/j8jo6RI/n7jSPxMJNoU/N4Gmq96mpHv4Ji/lJo9jC0",
+	"1ne6HL6nG8nfgbRxkoOm5vAoZlwqccqkTe6uH/L+XMtCY3lHsjhuVJUpTuK1GqXZ3nXdFey6llVNPywb",
+	"Rm18sy+uKcR0yitVea0bLrytVlRw3xcDmLF62G65sKqYNtaaqFLhRxbaOVuQa4J5SBsJ0ijhKIfV4zbE",
+	"wVElu6w26fGzhLaPOG0bB/ti/bzZWPtn11jQA++73/VQjva2Y+92GNclvWrcO/r5l2aXdP8aeObvV33d",
+	"8EEcDIeIHTfUyU+Xw+F+Y8Cqa1ezWM7Jqd6Q/lFIKzBr1Ye+njkokjwkT4dDHMk22+vt3ezvtdZ++8v2",
+	"mX9Vh/Ou+FZdir+pDW+WElUsYDv+06hHD7Kfvz+0Srll/3d95sEW/NkjULkASONynoI+lX+iNtkuERfN",
+	"0nBoVIY71b+7OPy4ldm6Ve30AJKLn64SHKdOILY98703ggZrFBhsePurgv+Hmd9fIhQfz1SsgO9yo3lE",
+	"PUaalo3/ka+JrVFbwKyOeosyVNXvPbod1fVr/qlWWT7ugbcp6/2tH3hS1bzHcqeL/oNmwEX5B9HBQ2yM",
+	"zyGBx/XirvXhsLgNNxJ8cNm0H22bLIKm1whPd/bVEqcsc2G1Y9L6ncjPxCpCvNfL5EoK9j7aP273srnZ",
+	"U2ax99E2Uby9Kz75mmnzlporPiwR3+fgR0FV3078p+Fsvn9mV9zy6uKrGBA4NyVyvkXdGgUl6a4WeS7z",
+	"E3Zenl81M0rcbt9PBdeuaUZnfZr15lSWheQ8I+15XIo8Ay7TYkWlq47R6Ea9ruZm9+LsjW+EYZNgGDTk",
+	"f9/VHrua3VY/DvdwpR/0IxgrM/PdNOAnmXOtIVVyIqYllcVW4cB2fLPUzovTUPR9EolLvdUdorrRWeRz",
+	"af/3JNkGeB1Ui9sXUhJrbmJl1bVd4sPpR+AvakhxeycdtQrqyT9KycqunXMzi/moJi/W7PYxtgGWdVL0",
+	"fTlieU9jjsh39LFtPL4/e9MfwNWMnHWGUqh8IKV+yKpxcOWL42OJoI9cYRazxWMIfCf92D4sj8s4ff+P",
+	"Pwff9GvsokBhvgrfPLaMxu4jUQURGe7i5xC6qpoD31vKa4mD+gzDnIn8CFzfX+C7+Fu3e5vkQl5ryPHa",
+	"jNs2GRt05FoT/xl5kAOtY/ct2tpho8cwDc6ZyDe6UcTUkzjuuUBF9VG3LYLeG/tdMMPzqhFxl2LUaFf8",
+	"Z9ybBngd+2OX+FiBuEqqNHel0SIkuBGV2bZR/flY2P3MxJdAv+n9YbCn9OGw0Tfa8uJQp+jnw+3jE2s7",
+	"9wfmymxJMyDVEi1nciR/rVxrsuBBFZAJTXma5nOp8B52sKw7YnUFOl7Sdd866/HYQXdAg3Jtmh98kLz/",
+	"OB0B5r6stu4HWK0rdIK7+OPjY+PxCN3D1kHlPrnya9l8W2I+6PK6cIRPX6ZycetKGlLU5OLt5RXlM0FS",
+	"FnniPau2HCBxqDnF1xM85D6d2Weirtg877s6qCTQ62uEdsXBs+euFmnGP8Cr8+OT3ctXx2jguUD6WGUr",
+	"tDx4ZvVum5rvYksDOAb7oS5wn7haxXLHlyZTryU8+FLJ3YMPH/o26I48l3oP+G5qie13ErlrvlFagnNR",
+	"YzSG5kRk+6AJOSWncSypHwS4L7CtnEbnKiddHxzKthjA2QQSC3eCIKi5oKSHZkn6nF1zTYkVtg2LNzY6",
+	"eh48ypn5TJG33t/Pt9br6UNq+tbuqNf7x+7xQuziE60GeHXDu2Zbu8ONZnUHrv8bpR2M9vbqj95+9913",
+	"3+1RL7Ht88Ba5/mPk5fbsRGb0/JVHYlToQ0vbPIVecS3Z/DbCce99lcJ75EJjc8b/hmlQwO8jp2tVzv4",
+	"nVh+xfggV9POUtn2Ns3oq3n/7twA91W9Lw0IVyng6nr7E+rm7ooc1V8N0by4oW+OtXH0WtxwyTUpdmPe",
+	"4fKeoxBI9TaW+hMN7mlf2HVRqDk3M16isPxgqAJN20aF9jtwrtWdpn2HT5CzMc/xDwouBRvd+d6B3kP6",
+	"3iiDEugTJGwhkgiSxg7ZT3ogbumGjdvis1VjP9sWwH13AHb80zAc1c3mXB2z++xXH4KAvPftl947WdgF",
+	"EnyCmdBGTQs2r3LgxJzbhkuUscha8K3PV+b8/URQQt/di4dPbn3+Q2zjFbBmf7e1kR0nqoaDT1XrJKtQ",
+	"UKik/Y7LsX7veksQwtduUR9oHOxTVTReZ3NTp+66SSY967AiClRpiDBaU7rj/P63kpf8fc7l1Mzs8N5C",
+	"WTvw1POCCRTDrsc5Kj2+w+DGuPVbDr3R5jOoSpUFb2zAp002479b6mLYZZpSBxi/Wma8RmbhmKr33+Bc",
+	"i0KlXOv339hhES1/VVCU0vZ3cphyT+G7IRfXuTu323XBoc9wt3hS7y/w6vT1BYSPG1ystx6ozlCEVEZd",
+	"YRt5reuZTK08ikEs/wJX/7w47ZrMlskXsQzf/8gW4kVM+TNxL2o2D4hb+TJ40874Iu6p67gXWYhexIiW",
+	"uHcL+weEzAeW4Dmmt85eG8xvXm1GiMXS95X+3clhD4b1twjrvkxM2pZDbU42sk0Gqm6laJvkivnSW7xp",
+	"DzEpT7F0n4gYUBNLmkQYV8MbNbPZmFYy9MmpZsYaDk52RP8IGM0ayzHLmUx5AXqmyjwjLy7Yb2abgk0m",
+	"InV51I2vl+N6bd0HJF7+Ji4b3pC/xIqtWJLcogISGwGxT7isBH8+qiVWlc52TFpA4trKKGmYQCyKOZvy",
+	"JzqWyavT49dXr05enZ78SL02LeMS9ySzvXPfzfoydcB/Yuznj1WqlN/SZr0YKQsf634JquDrt39p/Lbf",
+	"8XpAIYj/BNo9GkZFi03F7fdarPtCWC8TLAeTLmB/SEbOt6Pnh99+N/ItYUfN3rAFn5SaZ83WEmuo8h/x",
+	"sjqw/RybfWoEnzdTNXT9BbXfBfNSGYv8I7TJEfKqq+dqEGhNKe7W+G6razVdValtDWLzhdot+sMxGhds",
+	"r7jGBR8dalzy2nbjEtUS3/5y+/8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
@@ -72,8 +73,11 @@ type Deps struct {
 	Kinds    snapshot.Kinds // how to decode snapshot records
 	APIs     []string       // the partner APIs, in order
 	Exporter Exporter
+	Checks   []Check // what GET /readyz runs
+	Metrics  Metrics // what GET /metrics shows
 	// Refresh, if set, brings the clocks and armed rules up to date with the other
-	// replicas (a shared store) before each operation that documents a 503.
+	// replicas (a shared store) before each operation on state (those documenting the
+	// Unavailable 503).
 	Refresh func(context.Context) error
 }
 
@@ -103,7 +107,7 @@ func (s *Server) Mount(r *mux.Router) error {
 	validate := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if rt := routes.Find(r); rt != nil {
-				if s.Refresh != nil && rt.Operation.Responses.Status(http.StatusServiceUnavailable) != nil {
+				if s.Refresh != nil && onState(rt.Operation) {
 					if err := s.Refresh(r.Context()); err != nil {
 						writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
 						return
@@ -111,7 +115,7 @@ func (s *Server) Mount(r *mux.Router) error {
 				}
 				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
 				r.Body = io.NopCloser(bytes.NewReader(body))
-				if err := server.Validate(r, rt); err != nil {
+				if err := server.ValidateRequest(r, rt); err != nil {
 					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
 					return
 				}
@@ -139,6 +143,13 @@ func (s *Server) Mount(r *mux.Router) error {
 		ErrorHandlerFunc: badRequest,
 	})
 	return nil
+}
+
+// onState says whether an admin operation reads or changes the sandbox's state: it
+// documents the Unavailable 503 of a store that cannot be reached.
+func onState(op *openapi3.Operation) bool {
+	r := op.Responses.Status(http.StatusServiceUnavailable)
+	return r != nil && r.Ref == "#/components/responses/Unavailable"
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {

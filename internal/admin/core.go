@@ -25,7 +25,7 @@ type core struct {
 }
 
 func (c *core) Health(context.Context, api.HealthRequestObject) (api.HealthResponseObject, error) {
-	return api.Health200JSONResponse{Status: api.Ok}, nil
+	return api.Health200JSONResponse{Status: api.HealthStatusOk}, nil
 }
 
 func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObject) (api.ListScenariosResponseObject, error) {

@@ -29,6 +29,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/internal/store/redisstore"
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -58,6 +59,8 @@ type Config struct {
 	// clocks and the journal then stay in this process). Tests use it to run the sandbox
 	// over store.Encoded (values as a network backend sees them) or a failing store.
 	Backend func(base store.Base, kinds snapshot.Kinds) (store.Backend, error)
+	// AccessLog writes one line per partner call to Log.
+	AccessLog bool
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -73,6 +76,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
 	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
+	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log one line per partner API call (time, api, operationId, tenant, method, path, status, outcome, duration), whatever --log-level")
 	fs.StringVar(&c.Store, "store", c.Store, "keep all state in Redis, shared by every replica with the same URL and prefix: redis://HOST:PORT/DB (default: in this process)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key: replicas with the same --store and prefix are one sandbox")
 	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
@@ -101,9 +105,6 @@ func (a *App) Close() {
 	}
 	a.closers = nil
 }
-
-// apis are the partner APIs, in the order everything lists them.
-var apiNames = []string{"dcms", "dmt", "profile"}
 
 // kinds are the record kinds of every partner API.
 var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
@@ -179,7 +180,7 @@ func (a *App) Persist(ctx context.Context) error {
 	if a.persist == "" {
 		return nil
 	}
-	return snapshot.Save(ctx, a.Store, apiNames, a.Clock.Now(""), a.persist)
+	return snapshot.Save(ctx, a.Store, openapi.Partners, a.Clock.Now(""), a.persist)
 }
 
 // useRedis keeps all state in the Redis of cfg.Store: the overlays, the journal, and the
@@ -307,12 +308,22 @@ func (a *App) build(cfg Config) error {
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
+	m := a.instrument(apis)
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export, Refresh: refresh,
+		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
+		Checks: a.readiness(apis), Metrics: m, Refresh: refresh,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log, Refresh: refresh}
+	stages := server.Stages(a.Engine, 0)
+	if refresh != nil { // first: identifying a caller checks tokens on the tenant's clock
+		stages = append([]server.Stage{server.Refresh{Func: refresh}}, stages...)
+	}
+	p := &server.Pipeline{
+		Stages:    stages,
+		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock, Log: log}}, observers(m, cfg.AccessLog, log)...),
+		Engine:    a.Engine, Log: log,
+	}
 	if _, err := p.Router(r, apis...); err != nil {
 		return err
 	}

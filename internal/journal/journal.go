@@ -3,6 +3,7 @@
 package journal
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -50,11 +51,13 @@ func (f Filter) Match(e *Entry) bool {
 
 // Shared keeps the entries where every replica of the sandbox reads them (a capped Redis
 // stream): Append gives the masked entry its id and keeps the newest capacity entries;
-// List returns matching entries newest first; Clear drops them all and says how many.
+// List returns matching entries newest first; Clear drops them all and says how many;
+// Size says how many entries it holds and the bytes of their bodies.
 type Shared interface {
 	Append(ctx context.Context, e Entry) error
 	List(ctx context.Context, f Filter) ([]Entry, error)
 	Clear(ctx context.Context) (int, error)
+	Size(ctx context.Context) (entries, bytes int, err error)
 }
 
 // Journal is a fixed-size ring, safe for concurrent use, or the front of a Shared one.
@@ -63,16 +66,21 @@ type Journal struct {
 	capacity int
 	mu       sync.Mutex
 	ring     []Entry
-	next     int64 // id of the next entry; also how many were ever added
-	oldest   int64 // id of the oldest entry still in the ring
+	bufs     [][]byte // each slot's body memory, reused when the slot is overwritten
+	next     int64    // id of the next entry; also how many were ever added
+	oldest   int64    // id of the oldest entry still in the ring
+	bytes    int      // body bytes of the entries in the ring
 }
+
+// maxKept is the largest body memory a slot keeps for reuse.
+const maxKept = 8 << 10
 
 // New returns a journal that keeps the last capacity entries (at least 1).
 func New(capacity int) *Journal {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Journal{capacity: capacity, ring: make([]Entry, capacity), next: 1, oldest: 1}
+	return &Journal{capacity: capacity, ring: make([]Entry, capacity), bufs: make([][]byte, capacity), next: 1, oldest: 1}
 }
 
 // NewShared returns a journal kept in s, which holds the last capacity entries.
@@ -85,23 +93,39 @@ func (j *Journal) Capacity() int { return j.capacity }
 
 // Add masks and truncates the bodies and records the entry: card numbers anywhere, and
 // secret fields (PIN blocks, OTPs, passwords) of requests. The bodies are copied (the
-// caller's buffers may be reused) into one allocation. Only a Shared journal can fail.
+// caller's buffers are reused), into the memory of the entry the new one replaces when it
+// is large enough, so a full journal records calls without allocating. Only a Shared
+// journal can fail.
 func (j *Journal) Add(ctx context.Context, e Entry) error {
 	req, resp := mask.Body(truncate(e.Request)), mask.PANs(truncate(e.Response))
-	both := make([]byte, 0, len(req)+len(resp))
-	both = append(append(both, req...), resp...)
-	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	if j.shared != nil {
+		e.Request, e.Response = req, resp // encoded at once: the caller's buffers are not kept
 		return j.shared.Append(ctx, e)
 	}
 	j.mu.Lock()
+	defer j.mu.Unlock()
+	slot := int(j.next) % len(j.ring)
+	both := j.bufs[slot][:0]
+	if cap(both) < len(req)+len(resp) {
+		both = make([]byte, 0, len(req)+len(resp))
+	}
+	both = append(append(both, req...), resp...)
+	if cap(both) <= maxKept {
+		j.bufs[slot] = both
+	} else {
+		j.bufs[slot] = nil
+	}
+	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	e.ID = j.next
-	j.ring[int(j.next)%len(j.ring)] = e
+	if old := &j.ring[slot]; old.ID >= j.oldest { // a live entry is dropped for this one
+		j.bytes -= len(old.Request) + len(old.Response)
+	}
+	j.ring[slot] = e
+	j.bytes += len(both)
 	j.next++
 	if j.next-j.oldest > int64(len(j.ring)) {
 		j.oldest = j.next - int64(len(j.ring))
 	}
-	j.mu.Unlock()
 	return nil
 }
 
@@ -112,7 +136,8 @@ func truncate(b []byte) []byte {
 	return b
 }
 
-// List returns matching entries, newest first.
+// List returns matching entries, newest first, with bodies of their own (the ring's
+// memory is reused).
 func (j *Journal) List(ctx context.Context, f Filter) ([]Entry, error) {
 	if j.shared != nil {
 		return j.shared.List(ctx, f)
@@ -123,7 +148,9 @@ func (j *Journal) List(ctx context.Context, f Filter) ([]Entry, error) {
 	for id := j.next - 1; id >= j.oldest; id-- {
 		e := &j.ring[int(id)%len(j.ring)]
 		if f.Match(e) {
-			out = append(out, *e)
+			cp := *e
+			cp.Request, cp.Response = bytes.Clone(e.Request), bytes.Clone(e.Response)
+			out = append(out, cp)
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
 			}
@@ -141,6 +168,20 @@ func (j *Journal) Clear(ctx context.Context) (int, error) {
 	defer j.mu.Unlock()
 	n := int(j.next - j.oldest)
 	clear(j.ring)
+	clear(j.bufs)
 	j.oldest = j.next
+	j.bytes = 0
 	return n, nil
+}
+
+// Size is how many entries the journal holds and the bytes of their (masked) bodies (for
+// the metrics: a Shared journal that cannot be read reports 0).
+func (j *Journal) Size() (entries, bytes int) {
+	if j.shared != nil {
+		entries, bytes, _ = j.shared.Size(context.Background())
+		return entries, bytes
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return int(j.next - j.oldest), j.bytes
 }

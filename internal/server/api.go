@@ -77,9 +77,28 @@ type Call struct {
 	Outcome string             // the named outcome the handler produced; "" means derive from status
 	Rule    string             // the armed rule that decided the answer, if any
 	Body    []byte             // the raw request body
+
+	api   API
+	check *validator
+	state *callState
 }
 
 type callKey struct{}
+
+// callContext carries the call in a request's context. It lives in the pooled call state,
+// so attaching the call allocates nothing; nothing keeps a request's context after the
+// request (the handlers and background work take what they need from it).
+type callContext struct {
+	context.Context
+	call *Call
+}
+
+func (c *callContext) Value(key any) any {
+	if key == (callKey{}) {
+		return c.call
+	}
+	return c.Context.Value(key)
+}
 
 // CallFrom returns the call of a request context handled by the pipeline, or an empty call.
 func CallFrom(ctx context.Context) *Call {

@@ -16,8 +16,10 @@ type Memory struct {
 
 // partition is one tenant's overlay of one API: only what the tenant wrote.
 type partition struct {
-	mu    sync.RWMutex
-	kinds Overlay
+	mu sync.RWMutex
+	// rd reads the partition; its Own is the overlay. Every View shares it under the read
+	// lock, so a read allocates nothing for it.
+	rd Layered
 }
 
 var _ Backend = (*Memory)(nil)
@@ -40,7 +42,7 @@ func (m *Memory) partition(p Partition) *partition {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if part = m.parts[p]; part == nil {
-		part = &partition{}
+		part = &partition{rd: Layered{Base: m.base, P: p}}
 		m.parts[p] = part
 	}
 	return part
@@ -51,7 +53,7 @@ func (m *Memory) View(ctx context.Context, p Partition, fn func(Reader) error) e
 	part := m.partition(p)
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	return fn(&Layered{Base: m.base, P: p, Own: part.kinds})
+	return fn(&part.rd)
 }
 
 // Update runs fn with write access; its writes are applied only if it returns nil.
@@ -59,11 +61,11 @@ func (m *Memory) Update(ctx context.Context, p Partition, fn func(Tx) error) err
 	part := m.partition(p)
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	tx := NewStaged(m.base, p, part.kinds)
+	tx := &Staged{Layered: part.rd}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	part.kinds = tx.Commit()
+	part.rd.Own = tx.Commit()
 	return nil
 }
 
@@ -104,7 +106,7 @@ func (m *Memory) Dump(_ context.Context, p Partition) (Records, error) {
 	}
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	for kind, recs := range part.kinds {
+	for kind, recs := range part.rd.Own {
 		if len(recs) == 0 {
 			continue
 		}
@@ -128,7 +130,7 @@ func (m *Memory) Load(_ context.Context, p Partition, recs Records) error {
 	part := m.partition(p)
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	part.kinds = kinds
+	part.rd.Own = kinds
 	return nil
 }
 

@@ -14,7 +14,7 @@
 //	o:API:TENANT         hash: the partition's overlay, "kind:id" → JSON ("" is a tombstone),
 //	                     and "#ver" (version of the last write), "#since" (version of its reset)
 //	c:API:TENANT         sorted set: "kind:id" scored by the version that last wrote it
-//	tenants:API          set: the tenants that wrote in the API
+//	tenants:API          set: the tenants that have used the API
 //	ctl                  version of the rules and clocks; each change increments it
 //	clock, rules         JSON documents: the clock offsets, the armed rules
 //	rules:fired          hash: rule id → how often it fired

@@ -29,7 +29,7 @@ func (db *DB) Journal(capacity int) *Journal { return &Journal{db: db, capacity:
 
 var appendScript = redis.NewScript(epochCheck + `
 local id = redis.call('INCR', KEYS[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'e', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'e', ARGV[3], 'b', ARGV[4])
 return id`)
 
 func (j *Journal) keys() []string { return []string{j.db.key("journal"), j.db.key("journal:seq")} }
@@ -48,8 +48,30 @@ func (j *Journal) Append(ctx context.Context, e journal.Entry) error {
 	if err != nil {
 		return err
 	}
-	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data)
+	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data, len(e.Request)+len(e.Response))
 	return err
+}
+
+var sizeScript = redis.NewScript(epochCheck + `
+local es = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[2])
+local bytes = 0
+for _, e in ipairs(es) do
+  local f = e[2]
+  for i = 1, #f, 2 do
+    if f[i] == 'b' then bytes = bytes + tonumber(f[i + 1]) end
+  end
+end
+return {#es, bytes}`)
+
+// Size says how many entries the journal holds (the newest capacity ones) and the bytes
+// of their bodies, summed in Redis.
+func (j *Journal) Size(ctx context.Context) (int, int, error) {
+	res, err := j.db.run(ctx, sizeScript, j.keys()[:1], j.capacity)
+	if err != nil {
+		return 0, 0, err
+	}
+	r := asSlice(res)
+	return int(asInt(r[0])), int(asInt(r[1])), nil
 }
 
 // List returns the matching entries among the newest capacity ones, newest first.

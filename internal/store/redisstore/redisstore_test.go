@@ -120,11 +120,11 @@ func TestReplicasShareOneStore(t *testing.T) {
 	if err := a.Reset(ctx, "T"); err != nil {
 		t.Fatal(err)
 	}
-	if n := counter(b); n != 0 {
-		t.Fatalf("after a reset through A, B reads counter %d", n)
-	}
 	if tenants, _ := b.Tenants(ctx, "dcms"); len(tenants) != 0 {
 		t.Fatalf("tenants after reset: %v", tenants)
+	}
+	if n := counter(b); n != 0 {
+		t.Fatalf("after a reset through A, B reads counter %d", n)
 	}
 }
 
@@ -275,6 +275,9 @@ func TestControlIsShared(t *testing.T) {
 	got, err := rs[1].journal.List(ctx, journal.Filter{})
 	if err != nil || len(got) != 10 || got[0].OperationID != "op14" || got[0].ID != 15 || strings.Contains(string(got[0].Request), "1234") {
 		t.Fatalf("journal: %d entries, first %+v, %v", len(got), got[0], err)
+	}
+	if n, bytes := rs[0].journal.Size(); n != 10 || bytes != 10*len(`{"pin":"****"}`) {
+		t.Fatalf("size: %d entries, %d bytes", n, bytes)
 	}
 	if n, err := rs[0].journal.Clear(ctx); err != nil || n != 10 {
 		t.Fatalf("clear: %d %v", n, err)

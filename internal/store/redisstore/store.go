@@ -75,11 +75,13 @@ func (s *Store) part(p store.Partition) *part {
 }
 
 // txScript is every transaction's round trip. KEYS: epoch, overlay, changes, seq, tenants.
-// ARGV: epoch, the version the caller holds, the tenant, then field/value pairs to write
+// ARGV: epoch, the version the caller holds, the tenant (listed as having used the API),
+// then field/value pairs to write
 // ("" is a tombstone, "\0" drops the field). It answers {1, version} when the caller's
 // version is current (after writing, if it wrote), else {0, version, 0, fields, values}
 // with what changed since the caller's version, or {0, version, 1, whole overlay}.
 var txScript = redis.NewScript(epochCheck + `
+redis.call('SADD', KEYS[5], ARGV[3])
 local ver = tonumber(redis.call('HGET', KEYS[2], '#ver') or '0')
 local held = tonumber(ARGV[2])
 if ver ~= held then
@@ -101,7 +103,6 @@ if #ARGV < 4 then return {1, ver} end
 local v = redis.call('INCR', KEYS[4])
 if ver == 0 then redis.call('HSET', KEYS[2], '#since', v) end
 redis.call('HSET', KEYS[2], '#ver', v)
-redis.call('SADD', KEYS[5], ARGV[3])
 for i = 4, #ARGV, 2 do
   if ARGV[i + 1] == '\0' then
     redis.call('HDEL', KEYS[2], ARGV[i])
@@ -346,7 +347,7 @@ func (s *Store) Reset(ctx context.Context, tenant string) error {
 	return err
 }
 
-// Tenants lists the tenants that wrote in the API, sorted.
+// Tenants lists the tenants that have used the API, sorted.
 func (s *Store) Tenants(ctx context.Context, api string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.db.timeout)
 	defer cancel()
