@@ -95,6 +95,10 @@ type App struct {
 
 	persist string
 	closers []func()
+	// With a shared store (--store): the Redis store and what brings this replica's copy
+	// of clocks and rules up to date with the other replicas; nil in memory.
+	redis   *redisstore.Store
+	control *redisstore.Control
 }
 
 // Close stops the sandbox's background work (webhook delivery) and closes its
@@ -184,26 +188,25 @@ func (a *App) Persist(ctx context.Context) error {
 }
 
 // useRedis keeps all state in the Redis of cfg.Store: the overlays, the journal, and the
-// clocks and rules (refresh brings this replica's copy of them up to date before a call).
-// fresh says the store was created now.
-func (a *App) useRedis(cfg Config, base store.Base) (refresh func(context.Context) error, fresh bool, err error) {
+// clocks and rules. fresh says the store was created now.
+func (a *App) useRedis(cfg Config, base store.Base) (fresh bool, err error) {
 	if !strings.HasPrefix(cfg.Store, "redis://") {
-		return nil, false, fmt.Errorf("--store %q: want redis://HOST:PORT/DB (or no --store: state in this process)", cfg.Store)
+		return false, fmt.Errorf("--store %q: want redis://HOST:PORT/DB (or no --store: state in this process)", cfg.Store)
 	}
 	ctx := context.Background()
 	db, fresh, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.Store, Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout},
 		redisstore.Marker{Seed: cfg.Fixtures.Seed, Customers: cfg.Fixtures.Customers})
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	a.closers = append(a.closers, func() { _ = db.Close() })
-	control, err := db.Control(ctx, a.Clock, a.Engine.Rules())
-	if err != nil {
-		return nil, false, err
+	if a.control, err = db.Control(ctx, a.Clock, a.Engine.Rules()); err != nil {
+		return false, err
 	}
-	a.Store = db.Store(base, kinds)
+	a.redis = db.Store(base, kinds)
+	a.Store = a.redis
 	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize), cfg.JournalSize)
-	return control.Refresh, fresh, nil
+	return fresh, nil
 }
 
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
@@ -247,14 +250,13 @@ func (a *App) build(cfg Config) error {
 	}
 	// fresh: the state starts now (always, in this process); a shared store may hold it already.
 	fresh := true
-	var refresh func(context.Context) error
 	switch {
 	case cfg.Backend != nil:
 		if a.Store, err = cfg.Backend(base, kinds); err != nil {
 			return err
 		}
 	case cfg.Store != "":
-		if refresh, fresh, err = a.useRedis(cfg, base); err != nil {
+		if fresh, err = a.useRedis(cfg, base); err != nil {
 			return err
 		}
 		log.Info("state kept in redis", "store", cfg.Store, "prefix", cfg.RedisPrefix, "new", fresh)
@@ -265,7 +267,7 @@ func (a *App) build(cfg Config) error {
 		return err
 	}
 
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Shared: refresh != nil}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Shared: a.control != nil}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return err
@@ -312,12 +314,21 @@ func (a *App) build(cfg Config) error {
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
-		Checks: a.readiness(apis), Metrics: m, Refresh: refresh,
+		Checks: a.readiness(apis), Metrics: m,
+	}
+	if a.control != nil {
+		adminDeps.Refresh = a.control.Refresh
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
 	stages := server.Stages(a.Engine, 0)
-	if refresh != nil { // first: identifying a caller checks tokens on the tenant's clock
-		stages = append([]server.Stage{server.Refresh{Func: refresh}}, stages...)
+	if a.control != nil {
+		for i, s := range stages {
+			if _, ok := s.(server.Identify); ok {
+				stages[i] = server.Refresh{Func: func(ctx context.Context, p store.Partition) (bool, error) {
+					return a.control.RefreshFor(ctx, a.redis, p)
+				}}
+			}
+		}
 	}
 	p := &server.Pipeline{
 		Stages:    stages,

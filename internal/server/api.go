@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
@@ -77,6 +78,7 @@ type Call struct {
 	Outcome string             // the named outcome the handler produced; "" means derive from status
 	Rule    string             // the armed rule that decided the answer, if any
 	Body    []byte             // the raw request body
+	Start   time.Time          // when the pipeline began the call
 
 	api   API
 	check *validator
@@ -94,8 +96,11 @@ type callContext struct {
 }
 
 func (c *callContext) Value(key any) any {
-	if key == (callKey{}) {
+	switch key {
+	case callKey{}:
 		return c.call
+	case store.StartKey{}:
+		return &c.call.Start
 	}
 	return c.Context.Value(key)
 }

@@ -118,6 +118,7 @@ func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
 		st := newCallState(w, rt)
 		defer st.release()
 		c := &st.call
+		c.Start = start
 		// The call rides in the context from the start, so an API's Tenant and WriteProblem
 		// can read it and name the outcome they produce.
 		st.ctx = callContext{Context: r.Context(), call: c}

@@ -26,6 +26,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrUnavailable wraps every failure of the backend itself (not of the request): the
@@ -95,4 +96,18 @@ func (r Records) Empty() bool {
 		}
 	}
 	return true
+}
+
+// StartKey is the context key under which the pipeline keeps when the call being served
+// began (a *time.Time). A network backend whose copy of a partition was brought up to date
+// after that moment may read it without asking again: every change acknowledged before the
+// call began is in it.
+type StartKey struct{}
+
+// Started returns when the call of ctx began, if ctx says.
+func Started(ctx context.Context) (time.Time, bool) {
+	if t, ok := ctx.Value(StartKey{}).(*time.Time); ok && t != nil && !t.IsZero() {
+		return *t, true
+	}
+	return time.Time{}, false
 }

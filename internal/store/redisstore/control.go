@@ -6,24 +6,25 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 // Control keeps what steers every partner call in Redis: the tenant clocks and the armed
 // rules with their fire counts. Both are small and change rarely, so each replica holds a
-// copy and Refresh, before each call, asks Redis for their version (one GET, shared by the
-// calls that arrive together) and reloads them only when it changed. Firing a rule is
+// copy and Refresh, before each call, asks Redis for their version (one GET) and reloads
+// them only when it changed. Firing a rule is
 // counted in Redis, atomically, so a rule armed for N calls answers N calls in total.
 type Control struct {
 	db        *DB
 	clock     *clock.Clock
 	rules     *scenarios.Rules
 	installed atomic.Int64 // version of the copies; -1: none yet
-	flights   flights
 }
 
 // Control keeps clk and rules in Redis from now on, and loads their shared state.
@@ -42,28 +43,25 @@ func (c *Control) keys() []string {
 
 // Refresh brings this replica's clocks and rules up to date with Redis.
 func (c *Control) Refresh(ctx context.Context) error {
-	ctx = context.WithoutCancel(ctx) // the round trip serves other callers too
-	return c.flights.do(func() error {
-		tctx, cancel := context.WithTimeout(ctx, c.db.timeout)
-		defer cancel()
-		v, err := c.db.rdb.Get(tctx, c.db.key("ctl")).Int64()
-		if err == redis.Nil {
-			v, err = 0, nil
-		}
-		if err != nil {
-			return c.db.fail(err)
-		}
-		c.db.ok()
-		if v == c.installed.Load() {
-			return nil
-		}
-		st, err := c.load(ctx)
-		if err != nil {
-			return err
-		}
-		c.install(st)
+	tctx, cancel := context.WithTimeout(ctx, c.db.timeout)
+	defer cancel()
+	v, err := c.db.rdb.Get(tctx, c.db.key("ctl")).Int64()
+	if err == redis.Nil {
+		v, err = 0, nil
+	}
+	if err != nil {
+		return c.db.fail(err)
+	}
+	c.db.ok()
+	if v == c.installed.Load() {
 		return nil
-	})
+	}
+	st, err := c.load(ctx)
+	if err != nil {
+		return err
+	}
+	c.install(st)
+	return nil
 }
 
 // state is the control documents at one version.
@@ -229,4 +227,42 @@ func (d ruleDoc) Fire(ctx context.Context, version int64, candidates []scenarios
 		return -1, 0, scenarios.ErrStaleRules
 	}
 	return i, n, nil
+}
+
+// refreshScript is Refresh and a View of the caller's partition in one round trip. KEYS:
+// epoch, the partition's keys (as txScript), ctl; ARGV: epoch, held version, tenant.
+var refreshScript = redis.NewScript(epochCheck + txLua + `
+return {tonumber(redis.call('GET', KEYS[6]) or '0'), tx(KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[2]), ARGV[3], 4)}`)
+
+// RefreshFor is Refresh, and brings this replica's copy of the caller's partition up to
+// date in the same round trip, so the call's reads of it need no round trip of their own.
+// changed says the clocks or rules changed (what was decided on them should be again).
+func (c *Control) RefreshFor(ctx context.Context, s *Store, p store.Partition) (changed bool, err error) {
+	if p.Tenant == "" {
+		before := c.installed.Load()
+		err := c.Refresh(ctx)
+		return err == nil && c.installed.Load() != before, err
+	}
+	pt := s.part(p)
+	pt.mu.RLock()
+	held := pt.ver
+	pt.mu.RUnlock()
+	sent := time.Now()
+	res, err := c.db.run(ctx, refreshScript, append(s.txKeys(pt), c.db.key("ctl")), held, p.Tenant)
+	if err != nil {
+		return false, err
+	}
+	r := asSlice(res)
+	if err := s.refresh(p, pt, parseTx(asSlice(r[1]), sent)); err != nil {
+		return false, err
+	}
+	if asInt(r[0]) == c.installed.Load() {
+		return false, nil
+	}
+	st, err := c.load(ctx)
+	if err != nil {
+		return false, err
+	}
+	c.install(st)
+	return true, nil
 }

@@ -29,7 +29,7 @@ func (db *DB) Journal(capacity int) *Journal { return &Journal{db: db, capacity:
 
 var appendScript = redis.NewScript(epochCheck + `
 local id = redis.call('INCR', KEYS[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'e', ARGV[3], 'b', ARGV[4])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'e', ARGV[3], 'q', ARGV[4], 's', ARGV[5])
 return id`)
 
 func (j *Journal) keys() []string { return []string{j.db.key("journal"), j.db.key("journal:seq")} }
@@ -44,11 +44,13 @@ func (j *Journal) Append(ctx context.Context, e journal.Entry) error {
 	if j.db.down() {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, errSkipped)
 	}
+	req, resp := e.Request, e.Response
+	e.Request, e.Response = nil, nil // kept as raw fields: no base64 in JSON
 	data, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data, len(e.Request)+len(e.Response))
+	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data, req, resp)
 	return err
 }
 
@@ -58,7 +60,7 @@ local bytes = 0
 for _, e in ipairs(es) do
   local f = e[2]
   for i = 1, #f, 2 do
-    if f[i] == 'b' then bytes = bytes + tonumber(f[i + 1]) end
+    if f[i] == 'q' or f[i] == 's' then bytes = bytes + #f[i + 1] end
   end
 end
 return {#es, bytes}`)
@@ -89,6 +91,9 @@ func (j *Journal) List(ctx context.Context, f journal.Filter) ([]journal.Entry, 
 		if err := json.Unmarshal([]byte(data), &e); err != nil {
 			return nil, j.db.fail(fmt.Errorf("journal entry %s: %v", m.ID, err))
 		}
+		req, _ := m.Values["q"].(string)
+		resp, _ := m.Values["s"].(string)
+		e.Request, e.Response = []byte(req), []byte(resp)
 		_, seq, _ := strings.Cut(m.ID, "-")
 		e.ID, _ = strconv.ParseInt(seq, 10, 64)
 		if f.Match(&e) {

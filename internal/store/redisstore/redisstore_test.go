@@ -283,3 +283,33 @@ func TestControlIsShared(t *testing.T) {
 		t.Fatalf("clear: %d %v", n, err)
 	}
 }
+
+// A call reads a partition without a round trip of its own when this replica's copy was
+// brought up to date after the call began (as the pipeline's refresh does), and asks Redis
+// when the copy is older than the call.
+func TestFreshCopyServesTheCallThatFetchedIt(t *testing.T) {
+	srv := redistest.Start(t)
+	db := open(t, srv, newPrefix())
+	s := db.Store(storetest.Base(), kinds)
+	control, err := db.Control(ctx, &clock.Clock{}, scenarios.NewEngine(scenarios.NewCatalogue()).Rules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := store.Partition{API: "dcms", Tenant: "T"}
+	begun := time.Now()
+	call := context.WithValue(ctx, store.StartKey{}, &begun)
+	if _, err := control.RefreshFor(call, s, p); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	if err := s.View(call, p, func(r store.Reader) error { return nil }); err != nil {
+		t.Fatalf("the call that refreshed the partition could not read it without Redis: %v", err)
+	}
+	later := time.Now()
+	if err := s.View(context.WithValue(ctx, store.StartKey{}, &later), p, func(store.Reader) error { return nil }); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a call that began after the copy was fetched read it without asking Redis: %v", err)
+	}
+	if err := s.View(ctx, p, func(store.Reader) error { return nil }); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a read outside any call used the copy without asking Redis: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -32,11 +33,11 @@ type part struct {
 	overlay, changes, tenants string // keys
 
 	write sync.Mutex // one Update of the partition at a time in this replica
-	sync  flights    // Views share their round trips
 
-	mu  sync.RWMutex
-	ver int64
-	own store.Overlay
+	mu       sync.RWMutex
+	ver      int64
+	own      store.Overlay
+	syncedAt time.Time // when the last round trip that brought the copy up to date was sent
 }
 
 // Store returns the partitions' store over base; kinds decode each API's records.
@@ -74,44 +75,52 @@ func (s *Store) part(p store.Partition) *part {
 	return pt
 }
 
-// txScript is every transaction's round trip. KEYS: epoch, overlay, changes, seq, tenants.
-// ARGV: epoch, the version the caller holds, the tenant (listed as having used the API),
-// then field/value pairs to write
-// ("" is a tombstone, "\0" drops the field). It answers {1, version} when the caller's
-// version is current (after writing, if it wrote), else {0, version, 0, fields, values}
-// with what changed since the caller's version, or {0, version, 1, whole overlay}.
-var txScript = redis.NewScript(epochCheck + `
-redis.call('SADD', KEYS[5], ARGV[3])
-local ver = tonumber(redis.call('HGET', KEYS[2], '#ver') or '0')
-local held = tonumber(ARGV[2])
-if ver ~= held then
-  local since = tonumber(redis.call('HGET', KEYS[2], '#since') or '0')
-  if held > 0 and held >= since and held < ver then
-    local fields = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf')
-    local vals = {}
-    for i = 1, #fields, 500 do
-      local chunk = {}
-      for j = i, math.min(i + 499, #fields) do chunk[#chunk + 1] = fields[j] end
-      local got = redis.call('HMGET', KEYS[2], unpack(chunk))
-      for j = 1, #got do vals[#vals + 1] = got[j] end
+// txLua is every transaction's round trip, as a Lua function over the partition's keys
+// (overlay o, changes c, the version counter, the API's tenants set t), the version the
+// caller holds, the tenant (listed as having used the API) and ARGV's field/value pairs
+// from index first ("" is a tombstone, "\0" drops the field). It answers {1, version}
+// when the caller's version is current (after writing, if it wrote), else {0, version, 0,
+// fields, values} with what changed since the caller's version, or {0, version, 1, the
+// whole overlay}.
+const txLua = `
+local function tx(o, c, seq, t, held, tenant, first)
+  redis.call('SADD', t, tenant)
+  local ver = tonumber(redis.call('HGET', o, '#ver') or '0')
+  if ver ~= held then
+    local since = tonumber(redis.call('HGET', o, '#since') or '0')
+    if held > 0 and held >= since and held < ver then
+      local fields = redis.call('ZRANGEBYSCORE', c, '(' .. held, '+inf')
+      local vals = {}
+      for i = 1, #fields, 500 do
+        local chunk = {}
+        for j = i, math.min(i + 499, #fields) do chunk[#chunk + 1] = fields[j] end
+        local got = redis.call('HMGET', o, unpack(chunk))
+        for j = 1, #got do vals[#vals + 1] = got[j] end
+      end
+      return {0, ver, 0, fields, vals}
     end
-    return {0, ver, 0, fields, vals}
+    return {0, ver, 1, redis.call('HGETALL', o)}
   end
-  return {0, ver, 1, redis.call('HGETALL', KEYS[2])}
-end
-if #ARGV < 4 then return {1, ver} end
-local v = redis.call('INCR', KEYS[4])
-if ver == 0 then redis.call('HSET', KEYS[2], '#since', v) end
-redis.call('HSET', KEYS[2], '#ver', v)
-for i = 4, #ARGV, 2 do
-  if ARGV[i + 1] == '\0' then
-    redis.call('HDEL', KEYS[2], ARGV[i])
-  else
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  if #ARGV < first then return {1, ver} end
+  local v = redis.call('INCR', seq)
+  if ver == 0 then redis.call('HSET', o, '#since', v) end
+  redis.call('HSET', o, '#ver', v)
+  for i = first, #ARGV, 2 do
+    if ARGV[i + 1] == '\0' then
+      redis.call('HDEL', o, ARGV[i])
+    else
+      redis.call('HSET', o, ARGV[i], ARGV[i + 1])
+    end
+    redis.call('ZADD', c, v, ARGV[i])
   end
-  redis.call('ZADD', KEYS[3], v, ARGV[i])
+  return {1, v}
 end
-return {1, v}`)
+`
+
+// txScript runs a transaction. KEYS: epoch, overlay, changes, seq, tenants; ARGV: epoch,
+// held version, tenant, then the writes.
+var txScript = redis.NewScript(epochCheck + txLua + `
+return tx(KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[2]), ARGV[3], 4)`)
 
 const (
 	tombstone = ""
@@ -120,6 +129,7 @@ const (
 
 // txReply is txScript's answer.
 type txReply struct {
+	sent    time.Time // when the round trip was sent: the reply holds every change before
 	current bool
 	ver     int64
 	full    bool
@@ -129,12 +139,20 @@ type txReply struct {
 
 func (s *Store) roundTrip(ctx context.Context, p store.Partition, pt *part, held int64, writes []any) (txReply, error) {
 	args := append([]any{held, p.Tenant}, writes...)
-	res, err := s.db.run(ctx, txScript, []string{pt.overlay, pt.changes, s.db.key("seq"), pt.tenants}, args...)
+	sent := time.Now()
+	res, err := s.db.run(ctx, txScript, s.txKeys(pt), args...)
 	if err != nil {
 		return txReply{}, err
 	}
-	r := asSlice(res)
-	out := txReply{current: asInt(r[0]) == 1, ver: asInt(r[1])}
+	return parseTx(asSlice(res), sent), nil
+}
+
+func (s *Store) txKeys(pt *part) []string {
+	return []string{pt.overlay, pt.changes, s.db.key("seq"), pt.tenants}
+}
+
+func parseTx(r []any, sent time.Time) txReply {
+	out := txReply{current: asInt(r[0]) == 1, ver: asInt(r[1]), sent: sent}
 	if !out.current {
 		out.full = asInt(r[2]) == 1
 		out.fields = asSlice(r[3])
@@ -142,12 +160,17 @@ func (s *Store) roundTrip(ctx context.Context, p store.Partition, pt *part, held
 			out.values = asSlice(r[4])
 		}
 	}
-	return out, nil
+	return out
 }
 
 // refresh applies a reply that says what changed, if it is newer than the copy.
 func (s *Store) refresh(p store.Partition, pt *part, r txReply) error {
 	if r.current {
+		pt.mu.Lock()
+		if r.ver == pt.ver {
+			pt.fresh(r.sent)
+		}
+		pt.mu.Unlock()
 		return nil
 	}
 	kinds := s.kinds[p.API]
@@ -198,7 +221,8 @@ func (s *Store) refresh(p store.Partition, pt *part, r txReply) error {
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	if r.ver <= pt.ver {
-		return nil // the copy is as new already
+		pt.fresh(r.sent) // the copy is as new already
+		return nil
 	}
 	own := pt.own
 	if r.full || own == nil {
@@ -217,23 +241,40 @@ func (s *Store) refresh(p store.Partition, pt *part, r txReply) error {
 		}
 	}
 	pt.own, pt.ver = own, r.ver
+	pt.fresh(r.sent)
 	return nil
 }
 
-// sync brings the copy up to date with Redis: one round trip, shared by the Views that
-// arrive while another is on its way (each waits for one that started after it came).
+// fresh notes that the copy holds every change acknowledged before t (pt.mu held).
+func (pt *part) fresh(t time.Time) {
+	if t.After(pt.syncedAt) {
+		pt.syncedAt = t
+	}
+}
+
+// freshFor says whether the copy holds every change acknowledged before the call of ctx
+// began (pt.mu held), so that the call may read it without a round trip.
+func (pt *part) freshFor(ctx context.Context) bool {
+	start, ok := store.Started(ctx)
+	return ok && !pt.syncedAt.Before(start)
+}
+
+// sync brings the copy up to date with Redis: one round trip, answered "current" (a few
+// bytes) unless another replica wrote the partition. (Views arriving together could share
+// one round trip, but a caller would then wait for the one on its way and then its own:
+// measured, that costs more than the Redis calls it saves.)
 func (s *Store) sync(ctx context.Context, p store.Partition, pt *part) error {
-	ctx = context.WithoutCancel(ctx) // the round trip serves other callers too (db.run bounds it)
-	return pt.sync.do(func() error {
-		pt.mu.RLock()
-		held := pt.ver
-		pt.mu.RUnlock()
-		r, err := s.roundTrip(ctx, p, pt, held, nil)
-		if err != nil {
-			return err
-		}
-		return s.refresh(p, pt, r)
-	})
+	pt.mu.RLock()
+	held, fresh := pt.ver, pt.freshFor(ctx)
+	pt.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	r, err := s.roundTrip(ctx, p, pt, held, nil)
+	if err != nil {
+		return err
+	}
+	return s.refresh(p, pt, r)
 }
 
 // View runs fn over the partition as it is in Redis now.
@@ -260,10 +301,13 @@ func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx)
 	defer pt.write.Unlock()
 	for attempt := 1; ; attempt++ {
 		pt.mu.RLock()
-		held := pt.ver
+		held, fresh := pt.ver, pt.freshFor(ctx)
 		tx := store.NewStaged(s.base, p, pt.own)
 		ferr := fn(tx)
 		pt.mu.RUnlock()
+		if fresh && (ferr != nil || !tx.Written()) {
+			return ferr // decided on a copy fresh enough for this call: nothing to write
+		}
 		var writes []any
 		if ferr == nil && tx.Written() {
 			var err error
@@ -282,6 +326,7 @@ func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx)
 			pt.mu.Lock()
 			if pt.ver == held { // else a View brought the write in already
 				pt.own, pt.ver = tx.Commit(), r.ver
+				pt.fresh(r.sent)
 			}
 			pt.mu.Unlock()
 			return nil
@@ -406,7 +451,7 @@ func (s *Store) Load(ctx context.Context, p store.Partition, recs store.Records)
 			args = append(args, kind+":"+id, value)
 		}
 	}
-	_, err := s.db.run(ctx, loadScript, []string{pt.overlay, pt.changes, s.db.key("seq"), pt.tenants}, args...)
+	_, err := s.db.run(ctx, loadScript, s.txKeys(pt), args...)
 	return err
 }
 
