@@ -399,14 +399,20 @@ func TestReplicasAreOneSandbox(t *testing.T) {
 			if res := r.client(t).Get("/__sandbox/clock"); res.Status != 503 {
 				t.Fatalf("admin clock on %s with Redis down: %d %s", r.name, res.Status, res.Body)
 			}
-			if d := time.Since(startedAt); d > 3*time.Second {
-				t.Fatalf("three calls with Redis down took %s on %s (timeout 500ms each)", d, r.name)
+			if res := r.client(t).Get("/readyz"); res.Status != 503 || !strings.Contains(string(res.Body), "redis") {
+				t.Fatalf("readiness of %s with Redis down: %d %s", r.name, res.Status, res.Body)
+			}
+			if d := time.Since(startedAt); d > 4*time.Second {
+				t.Fatalf("four calls with Redis down took %s on %s (timeout 500ms each)", d, r.name)
 			}
 		}
 		if err := srv.Restart(); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range both {
+			if res := r.client(t).Get("/readyz"); res.Status != 200 {
+				t.Fatalf("readiness of %s with Redis back: %d %s", r.name, res.Status, res.Body)
+			}
 			deadline := time.Now().Add(10 * time.Second)
 			for {
 				res := dcms(t, r, "DOWN_BANK").Post("/v1/viewCustomer", `{"entityId":"675676"}`)
