@@ -1,25 +1,24 @@
 # The sandbox's commands. `make run` serves it; `make test` is what CI runs.
 GO ?= go
 APIS := dcms dmt profile sandbox
-# The API reference page embeds Redoc's standalone bundle, taken from npm and checked
-# against the registry's integrity hash.
+# The API reference page embeds Redoc's standalone bundle, vendored in internal/docs/assets
+# (`make update-redoc` replaces it, checked against the registry's integrity hash).
 REDOC_VERSION := 2.5.0
 REDOC_INTEGRITY := sha512-NpYsOZ1PD9qFdjbLVBZJWptqE+4Y6TkUuvEOqPUmoH7AKOmPcE+hYjotLxQNTqVoWL4z0T2uxILmcc8JGDci+Q==
-REDOC_BUNDLE := internal/docs/assets/redoc.standalone.js
+REDOC_ASSETS := internal/docs/assets
 
-.PHONY: run build test vet fmt-check generate check-generate bench docs-assets
+.PHONY: run build test vet fmt-check generate check-generate bench update-redoc
 
-## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change)
+## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change); Go alone
 run:
-	@$(MAKE) --no-print-directory docs-assets || echo "warning: no Redoc bundle (npm unreachable?): /__sandbox/docs will link the raw contracts instead"
 	$(GO) run ./cmd/sandbox
 
 ## build: the sandbox binary in bin/
-build: docs-assets
+build:
 	$(GO) build -o bin/sandbox ./cmd/sandbox
 
-## test: vet, formatting, generated-code drift, then every test with the race detector
-test: docs-assets vet fmt-check check-generate
+## test: vet, formatting, generated-code drift, then every test with the race detector; Go alone
+test: vet fmt-check check-generate
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -49,13 +48,14 @@ check-generate:
 bench:
 	$(GO) run ./internal/bench
 
-## docs-assets: fetch Redoc's bundle from npm (once) for the /__sandbox/docs page
-docs-assets: $(REDOC_BUNDLE)
-
-$(REDOC_BUNDLE):
+## update-redoc: replace the vendored Redoc bundle and its licences from npm (needs npm and openssl)
+update-redoc:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	(cd $$tmp && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null); \
 	got="sha512-$$(openssl dgst -sha512 -binary $$tmp/redoc-$(REDOC_VERSION).tgz | base64 -w0)"; \
 	if [ "$$got" != "$(REDOC_INTEGRITY)" ]; then echo "redoc $(REDOC_VERSION): integrity mismatch ($$got)"; exit 1; fi; \
-	tar -xzf $$tmp/redoc-$(REDOC_VERSION).tgz -C $$tmp package/bundles/redoc.standalone.js; \
-	cp $$tmp/package/bundles/redoc.standalone.js $@; echo "fetched Redoc $(REDOC_VERSION) bundle into $@"
+	tar -xzf $$tmp/redoc-$(REDOC_VERSION).tgz -C $$tmp package/LICENSE package/bundles/redoc.standalone.js package/bundles/redoc.standalone.js.LICENSE.txt; \
+	cp $$tmp/package/bundles/redoc.standalone.js $$tmp/package/bundles/redoc.standalone.js.LICENSE.txt $(REDOC_ASSETS)/; \
+	cp $$tmp/package/LICENSE $(REDOC_ASSETS)/LICENSE; \
+	echo "Redoc $(REDOC_VERSION) in $(REDOC_ASSETS); SHA-256 of the bundle (put it in internal/docs/docs_test.go and $(REDOC_ASSETS)/README.md):"; \
+	sha256sum $(REDOC_ASSETS)/redoc.standalone.js
