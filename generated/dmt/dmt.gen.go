@@ -761,7 +761,7 @@ type ClientInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -800,7 +800,7 @@ type ClientInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -861,8 +861,8 @@ type ClientInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type.
@@ -922,8 +922,8 @@ type ClientInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type.
@@ -971,8 +971,8 @@ type ClientInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type.
@@ -1020,8 +1020,8 @@ type ClientInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type.
@@ -1060,7 +1060,7 @@ type ClientInterface interface {
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -1109,7 +1109,7 @@ func (c *Client) GetCustomerWithBody(ctx context.Context, params *GetCustomerPar
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -1180,8 +1180,8 @@ func (c *Client) GetCustomer(ctx context.Context, params *GetCustomerParams, bod
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type.
@@ -1251,8 +1251,8 @@ func (c *Client) ProcessCustomerRegistrationWithBody(ctx context.Context, params
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type.
@@ -1310,8 +1310,8 @@ func (c *Client) ProcessCustomerRegistration(ctx context.Context, params *Proces
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type.
@@ -1369,8 +1369,8 @@ func (c *Client) SendOtpWithBody(ctx context.Context, params *SendOtpParams, con
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type.
@@ -1819,7 +1819,7 @@ type ClientWithResponsesInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -1858,7 +1858,7 @@ type ClientWithResponsesInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -1919,8 +1919,8 @@ type ClientWithResponsesInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -1980,8 +1980,8 @@ type ClientWithResponsesInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2029,8 +2029,8 @@ type ClientWithResponsesInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2078,8 +2078,8 @@ type ClientWithResponsesInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2325,7 +2325,7 @@ func (r SendOtpReply) ContentType() string {
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -2370,7 +2370,7 @@ func (c *ClientWithResponses) GetCustomerWithBodyWithResponse(ctx context.Contex
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -2437,8 +2437,8 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, param
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2504,8 +2504,8 @@ func (c *ClientWithResponses) ProcessCustomerRegistrationWithBodyWithResponse(ct
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2559,8 +2559,8 @@ func (c *ClientWithResponses) ProcessCustomerRegistrationWithResponse(ctx contex
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2614,8 +2614,8 @@ func (c *ClientWithResponses) SendOtpWithBodyWithResponse(ctx context.Context, p
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -3837,195 +3837,196 @@ func (sh *strictHandler) SendOtp(w http.ResponseWriter, r *http.Request, params 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pbuO48u+rEDoXGBuRE3mJkzgY4CbOvjju2FlHgxEt0bY6MuWIlB1npoH5dB/g/oH7COfB5kkuuGmz",
-	"7Djd6VlwzgEGp2NJVLFYLNbyq9Kvmu2Pxj5GmBKt8as2hgEcIYoC/lfTcxGmpw77t4OIHbhj6vpYa8gr",
-	"wHV0QIYwQA5wwsDFA+BiigYBZLetgw7ETs9/ARPohQhYRPz5i80fttbBHhi5hLDH/ABMAx8P5K0DRAmo",
-	"GeV1TdfQCxyNPaQ1tPTzmq65jJQhgg4KNF3DcMTuEld/cR1N1wL0HLoBcrQGDUKka8QeohFk06GzMR+S",
-	"Mqq1L190OaUOsgNEF06Y8MtfM2nxpLUOLiF2IPWDGXCxiekQgbEHXQwmMHAhprvA5++EHnAxYJcF0cDH",
-	"3gz0kA1DgvjvCNvBbEyRox4FBGGHmNgSLJGvJBYoQOwAawwJ+eUJzawicDGhCDpsBWzoeWDq0iHAyKVD",
-	"FMTMN3Eu+8Wwb7A/umkZy0/4s4LlZJ7nh9kJNsA+JKheK5Trpd6MInB6C/74/f+BvcNOqbJZLzX3mxvt",
-	"82bnX1vAdsdDFFD0QovA75vY+tWMJcPUGsDU1tfXTU0HZprkzDU09u0h/y00jKp9g90XQN0R4n+iL5Yu",
-	"eMfXCY4QeEIzAIlY157vzNbB3RBhMA4Q4RuGApcAe4jsJ+SoZQB+H1gpIqxdADHg7wYjP2DrDTHouxNk",
-	"4pGLQ4oI6Af+iL83QNADtufbTzrbR1BKHh1CChwfEYB9ChzEecluYAtFgM/X2g6QgzB1oUd0E0crDw7F",
-	"qoMCodBDkpLyliH/V2yY2EJ7a8fOkXP8ZLxsdaafhq8B7kwGF92jT/voDr589k4NfD6r3ddfr2697l79",
-	"9vNl+5T6n6enw1Zrs3OBO0+d59M9A4a98sXd1U7tdcsgg6Mtb0S65KIbjh+b9mn5/vHKCGHlwDv5tIbb",
-	"FwfBjd8nr4+VyuT49hK3t8m4Rs/r+/B4UJ4OLz7t/fijJQQ3VzrTO+MN8WxDQs7RbAXBXKIQdoFSQkJS",
-	"sptzocKItuvuvJZcrh/Vk4uYkLi+bPqSrgPkwRweKKqZWmoAiMkUBYAOXQJGoT0EHqQo0AEExz5jCmeF",
-	"EFkDUB/UDQIKaH2wDiqbxogUd7kkT6FLAdNhYMo2DftJbAswcCeIgHDMNFYPOuljwmAizfjDHhCTBQWC",
-	"EPDHCMOxuyEZsz6DI6+4vogt9yU5p5KY8krcOYKhR9/ijos/I5sCCPrs7uS2F3xz8aABbB9jZLPnS0xZ",
-	"UFDg849+ZYqDXyjqXAP5IQUF7MshdoET+OMxcgDsUxSAugEIl5cFjCzqYEjpuLRpGOw2+e8qe6lLGOPE",
-	"kv1AgOPb4QhhJu2bhrHBbhKvLK6DPQxC/IT9KeZaZcmCrMB1wcqVuN6xEYaB67/F+L4f2AhATpwD/JDa",
-	"/ggxvqdnuQuOD7tg45dfpKBsEDk+AZ5LKOHz4Gpz8ZRXmGBE9bI5fmFWCxn7mCB+JO5D5xo9h4hwKbN9",
-	"TJnt0/hVg+Ox59qc/o3PhE3+V6UL+IOSyiSrSDgawWCmNbQbOQU1UT4XTdf4vuK3UkhDojW0o73Ti8MD",
-	"RjL/pek7jNxSOfrlABE7MeL8dIGpYb9EQntYUq8ztdVZLngSM+x/BaivNbR/bcSW64a4SjaaIaH+CAXX",
-	"koPi2cUSsg66QwSseZotsbguiRa77wcZqVnXvujaKaYowNA7DAI/eOcKufLZDgomKDglRLI+WqUBoiVb",
-	"TkkHPh1vMAvvHctUy66SIheIdwLxUsakHGK6weyCqfE0UePAtxEhEWGlAA1cQgVPPpw2HZy72PFmoBvM",
-	"wB5XbR1/hJgC/GjBiN6P2FqCQrQ3LMWbEr9i6WAEB64NRn7P9RDA4aiHAmDtCNto0zAsXWh6EwvNz7S3",
-	"pdStVVwHMSOAqdVMjZsGwmicIOz4wQ8EjBAhcICk4KFY7ph9mssrUwOFfJEpAj8wsfluFrMRl653cd3E",
-	"e94Uzoj0Ys46Vy1mfzFdjYKJa6MbDCfQ9WDPQ+/cHyR3gFgS5QtAmLjhG+RPDZd4358ofTmTSYqg5EUp",
-	"cflNOawqOQTzYljNE8N1ML+WbCVvMAzp0A/cV+S8cw0TDsalsGLTaxj5ZNx36fl0CFKeEGCua9pk1pU9",
-	"/E3n1SmeQM91lF2UoLPB/eiE0fSL63Ay0oQJoggo+AFIzCJNK39O2dtFrmiHSad3Hzpt6DhzbMmMwjy4",
-	"MXQc5UQIJ/dD5p9+U4Nb19KHHgvKhCHKHFtmgbqDIdVBL6QgDl0wNxuMQsKNd0FhCzAHnTBbS9jqLR20",
-	"hANQZg5AuZ7DjcOXsYjWLGGFcEV9z+HuhvSKgXKKOanSZ5UuLLf2UHZdokBX8Zu4mCVOTKAB3IjS2Glm",
-	"7KuUdwxjaIwMAuDA3wWu5FsPcba5GGxGc5GEE6Gqmc4BFaNSLxlbJaPcLVcahtEwjMd5NrZ8KuIkSxnp",
-	"CrGSd34PUWLDiyvyJXOU3jFvVrrYi1c88ra5ZEEsQhfCgf14qoWHzcSdC5MMnCBHSDm3CAMEHaaBGyKS",
-	"w5dJxqDYgzrf9Tz+wq6c3rKn2L/6bkAoKNfF3igu4EccglzIEhsGgYvEoILebNjt4/nCRDqtAV0iXi7t",
-	"R/6YiJM2Y226QN1HdnWsPeWoYsjvo9qTlCaiOwnjVqrq+ZBLgQtfminFDyFTvXPu3PmBRNdAztu/l2Nk",
-	"D33XRg1BSMw7AAM0x5Y8i4H7VHxjEJ3HuP3A4bEgMTk3AFbMB6thYhOXovin61jqJdwiUEHpTHwUYD+Y",
-	"C6Ux/lFhHXPOmhh89PHOhlx2wpvaenY2CUHPToKzMEFwDrVywNzQYSMR059bmeSw8xIWs+YNIVMTyrI6",
-	"q9t1/kvP8+2nEvTcAUaOzmwJb6YMFz/IaHJGQ0KZJwnO6h5TU9IjouwBgsTHABLuHcn4yAGkUAQV2cjm",
-	"Kgr+j9//XTS1Ip+iGwXJCTdv2Hyoz0ValzFzRW3aaB3ChYq4sZySP37/t6kBAmds4aZD1x4m4v78/JCH",
-	"dJR2yEh3dkCZMZAWRfQUcDEgyPaxw2OCI9fzXPV3ASrHwQ8AZIPicIQC1wYiJKVEOrZo0gkJMJePEAbL",
-	"D0QkJhTVGbHCIM9Y+uP3f7Mps//7GvOI85N7n5FiFHnMrPabCxt2I1tWRrL9PkATFMzAwWW35Lk04X+L",
-	"dJpK8LA7a4ahg5pR1sGmYXBJ3TSqTKqS3jiAjkO4IOnSY2sJvrP7zx+a3dkYHXlwsAuWetx8GB4qGEnV",
-	"E8DR3h+//w//R3M38vkjI4EnDoXG1ZMuH3s6VsQiaTIO2DSpK5y3BFXzLDt/aAJ2FQiiaRCiRLRZkv4D",
-	"AVe3B2xNJyhw+y5yQMFmL6/wOLwMfvZ830OQBw2SnMnJwipeXgqXV9ynM0XAdH9iSBVPVWHY7EgtKALB",
-	"asR1sNfjGTqmUDiFYiHnZpSICea+TqxHTs7IHvrIAb3Z8uVdPOb+dxiz+bFjKhNoLijPf+c7NoCYQFuN",
-	"gHA40ho/aZ2bZvOw09F0ZTz9vHB0YU7NCQZbMakREu+Q8s2UnNRm68DUDFOLl7PlU3D44lKiP4lQj497",
-	"PgwcExfUTmqAq24bdJh0dEKb8aQfet5svbgLTK1sapEQsYMbsuNNnR9K6NmNlcRbTcxki+2M5B3VJF3q",
-	"gs5vyw5WYq/tQ9cTf9ZMDajYnomTwT2ZxJd8NjRdY3ZoRdO1qqYLo7S2hNvCVF2wngfxj7oCK0Thy6kf",
-	"OCRHSr4kURk/KZFJrW7q5TFtfu8zsimjLavP931nlq/TK1wfM42uS/3uB6BAfX7MRtZIIAyIYvwTI9zH",
-	"6KqvNX56r2WtL38gSh7HT/z8RdcSP0fZHug4rsCCtBN6uQ89gvS3UtIiuzhTcxNghDkNnzCd5hn4FWAL",
-	"tQdjd4C/uPi2ICQpyVvzebZ9AINoRkT4CRCpfMW6KSRpycjyUBD0PZmoMq4rsDFBTB4fjxGNRTaStDTN",
-	"bf7ilPEisCzdaIcD6nvMHkIEoBcaQNB3kSc2fJo7HqSej3PshwgHtQ4uIHVp6CBw4eMB/5cOODjA1MqV",
-	"ql6p1kwt98BZbi0k3pCxF8oGcNwBU/riPdtb9c1atVKtbbKjYgS9vh+MkKMsY57jrTAjr1ROmPOpuDtz",
-	"I3LP2bDnufZpeyl5bX4TOG1LesqV6nr0X7WaO3BImLrPs20SA98QJAA/Ipg1hgHF3CqDA4RpUb7OJcyi",
-	"pnDslt+WsBTPE2To0VInJr2aBC7W33MymFDjX6Gsc4T/HepaPsC0dVvYRvFgsWX0xq5abtx/9TaDjhMg",
-	"kmN7XUk04TrYE7fINd8fhj2IEZnCIFe8/hn7tl7e3qpVa/Xqh+/bN7dWZPQJl47T04F4EMAROEdkCAMX",
-	"jAPoDGG+sezT8dLxmc1ZuMIIdJlr24aEMJOqKPzsyMnjIRufjrknxq3RXaY9apv1CD4qwU+5NEyc/FMr",
-	"lhpmfTqQQjlDCMqVEl8DsMfmBgPF7K36ZnW7XqvubNU215m1rIibOIy4Re/v8t+Wv7/g9/uu7ULPm8mg",
-	"kwIlFQEbU9KmCGrCwMlQwGb5LnctJqDrgx4CIUEOczPHUfhH4foYGbsACbdJ8lwc1+/y5b7vC5t/5gtd",
-	"bOc6afEb2y4GzNTXQT29obc2y4ZR+Y88SOUhytTC15yqb59Ii0/Zt8+kbzt2Vzgtv+4YZnv8io7fOHIj",
-	"Zbnq6cr+4r70NerHQToTS4cAOXsjP8RUZEQiOD/3G5Qqdol0+QtipyAnOoj4fTJcX8wLu6lluFz1lOym",
-	"I25lQ2roNDDko09INIKut1SvpMni9wNpqOSPmGX7klnzQF188FVMTbww3pkB6qMAYTuGUGWiT3k2z8VH",
-	"2DygQMbI85AD5IhgiAKkA7mVAfIImrKfiossg/xTMUGGCDwl96kuBW5BiE2EfeYiPbr2UmK3lCYwEHDL",
-	"xk/alSDgOg3sk7924/G1nz/WhvgWG2GRHfD9Dv3veLx/x4P8zz1bMxrzvfs5EcmFQuW6GAThGCES7zrD",
-	"MBa4GX/VyZ6rwFOHutrisc5543hPn3SLj/LUWfdtp3bmcP2aE1rALfo5OP0orVZw/BEilMMYMZoJ9dVH",
-	"QTEOhcuIPIcEyFyrPL+VG0CASxsm9nz/CUAQoJFLKQpAOAa9WfYUtJIxBauoJ+AAUaYOM+/LxAVLsdMq",
-	"8myQ0LcoABsiGj9LPydLwSBVjy81rKziOtjzPF6BJ9AVVvuq07UkzCmOnq6b2MT/+hdIoGpAQbp1RXbt",
-	"N1X18pvy9iTo7jcT/1Yqlfh/7LYkLuG3uYJMkLpHgRR+m6thlPfF2IPCXCliMflYfONvjNoszoTnk8VL",
-	"CbAhZjosgXXkwCkPDkxslUrOiJZsVXvaEPT81FAv+Kkhoq1JMNbPP1ugEKAxghT2PLQbox3Ygj6hmYkd",
-	"JFCy1E86zD+Q4jo4hLYCpPI8v0sJ8Kc4WnKis6UWIBCuL0hDwCsIhZRbgeMEeMV1LL6WbKPyu0FBqhum",
-	"tIMiEEiRNB1sEEupDgv8CKyELuKFgjNRzGdidZcw66w4pWKplJGpCXXnU7WrkMPslQW/uwTAni+wniYW",
-	"JLs4QY6AfUT3RHwpKpntTn2RJpeCQdjvhzyzHifUoW2jsaz5yGQOgDTdorzSnKiJ2s5E+kBUcIp6TSEP",
-	"oljT1Hi5JrO7+JBSVhh7ZVQ+DsFbDaZHIHb8EYhD9ybu+57nT0V+NIH6KzX3m2BD4WYliWxm+ekQYanG",
-	"iQdAfRPnZaQYcfGPEfxlCmdcE4qJxwH/ZTNfN/Gd2k7zlcOJk09UEc8jfgrR61PzmyutzamoTRTSfpGa",
-	"NKE9FlfBrpt4T0iBBFDOE86dKSux+ha7l29T7M2EQ7eep3VSOz2pMEBB1nJCEmGbsqcOIkXgEhNbduUo",
-	"fDw+m6Bm+al3/4k+3N2+XnRPyy23HDzeP9HL11P6gD3j8f7yR8nCagXsdZqnpwIEamKlJrlug4hweXpC",
-	"s1K1wuWOWMVdYGWqpSjCbDNt/Box/svGE5oRCwSIhgEmAJo4AniJomRgOSN6jmaWEL+YlwqvL2I7blzy",
-	"xw8ljuKJl5yYOD7mlBqVWjvGyhbUrADX2Lz0WF5lx1689cTWR44c1ReHKFMn1o+WQqDvAs/FCPQCBJ84",
-	"la4gzR1gP0BiffcSb1cio+qs0Qu0qcd5AJVJhBE7Q0dI1dkQXQg3BysWdeHwi/oKfpYSUOghz58WwdQP",
-	"niQR1PeVorsSxYVcv+3NiYsu0US9kLgYERLVIroEnHS7baYMdmXSkfCKjUh/W8yQkAAJC2wAS0AkmOWS",
-	"0vAxxkFssATGUrrivoNIQ9gLCRiQ+gP8BkYIYhcPUmZDZDoYzBSQdIDfUpmZRmwCpU6QGIwkIBQ8vSpG",
-	"K6dHs99CUMjHKm88xmaeRk5kBqi+e4AcKkqcerEO4DcRkhYnmR/ES9yHrhcGaDe1FIDAGRFYPzlYLTWW",
-	"KjVTuDaXEGHHmbjpYxpAm4KJ63v8dQQU4oiOACrKGJY6eAQmUfjGqjGAH1LiOkjA7nA4KpoYesRnKxrJ",
-	"ogScSgmU5Ol5JkWeclzPVbcZ4K84eGXASZ53DWCB5BErNo3f7yPMK1H43AR4hlE/Dvyeh0bMhGfOMRUP",
-	"WbvAksXl8+OnkHcKW6h2zq6JlQeqLjE94fdFuEVGWJg+hkLHJDGa/HQfcGzj/GuVRophs+x2S+c4lNGY",
-	"zviLFj/H79k1MfdVpGsgnENL548mKYFYXls0YDxvNpCJo5G44kgdpjK/NESBDI7mjJnE36qhucEYH8EC",
-	"jZI4cxgdDbC64ZZoFqNLjhX8gB/yJp4OmSdJxtBGRQ4aDz0vEZgVFLDDRoViC6JIng59goqxm5GtvWT2",
-	"XiBYy8fQo0iiqOQgoT1Uo4u0CD891OaLhhO3UFnTh5CJEfMrIgNYtj+QnjQYweBJ0BbxXEUXrLj0Sh2w",
-	"YlJE7DATwx7hMU8+qWg7K8RqdoY6wGyPqcoaWfoqdqk62dJbmSQsaLnlXQKI6yFmipu4BLJbX2xi6UQR",
-	"CgNKJMunfuxINYC1Xa7VjJ1abdtgyqU5ZAuIQVvkUE3NxAAUFp0PugBtluXht13f3N6qVmv1KhtqQVqW",
-	"OT7R82z05HkhB6zowErAYC2Ocy3qYOyFBAwQRkLtRNMAVlTvVbb4oPEPFUvn0OYCX2M8U5ozNkOtUnSm",
-	"Eot7vTqobDKlJn3UIphyueBnOQfxz2wPgbLOCK2CAvET76takXDwuVSZQys0Kt/Q6cCIUB5szOj8llhd",
-	"owhCTF1Pdq9RQRBueM0vN5wfV+gLbqqLIZRBFuXzFRg5ko06592WDrbZht7hbi4dujJ4LhzcyKddkLYQ",
-	"Zo9snxR1wkGYd4VgwzNjV0/1VJISrdjm0vQ+yp1wtkZGWZ091PcDlCGcBwqUGorHrhllLt6pPSqdQ6nV",
-	"4z4cu4AgQW7NKAPVLYLrJq5X5N4uit5DXAazzpwrANN6piGRKHLK6RSV45w1gMulhWt81V4oUqUp30OW",
-	"UUjZTQah0HPI2BYXaPJp89qG9M0q9CQdQTW8OLKYAFncwbRAYUHVAyc1UfigJ8oeMhUP2ZqDVJmD1O1x",
-	"0yW+brxYJKGU+ZVG2q2mcDSORSqKJInGTXF5S2IANrTLXkkRBiN/ghzgMPMRMl7xMBEiVNRRuIgUF2zH",
-	"9IHOTzMbYl6uk3TZ+JZSgq4KBZTlxyhJVYsL08/FydBGJn4uK4aZkQZ73kzYojogafCtqALigj71Q8/h",
-	"GYyowrKoq2hoynTkk0hY0oSisYRD85Ib6wbzw5b6kWQmmDBfmWrpwPrj9383mEMHyNAPRKOsbEUTX+o/",
-	"fv93Mbo/r1o6dUOm2MjiZWD8SqLeSE8WHPEanKSBtw4Ke4cdHmKS60aR5wGYGJtjghgtiggZnlJ/Qs/H",
-	"qCFUXkLGeODZpaknI/RrpvCVrQhhJ5byM6K3i80a6fZ48daL4IpZgHGgi4AF0GuuOKNfd3lFDRs3W1TD",
-	"74M5DSfmBZ/NgTmdLklbPoTCAZsou2YJqFQU3BIjiGgzADLe7NOxBYgo9RMHJ/ejeO2XJWKEFle+xH1R",
-	"MUN5qo1lOE3Yd9AZuVwd77VPV4roOCO6wTzoX8XB9sVisjkV8/EgobFTreRG6LTiOjil8cHLaKsmFVhK",
-	"yciGUWLxCIf6uBSM4IztRNG2ju9RflfVUCp1F0AKRj6hYFNGDHm+UfnTaRuArZ70rJhdFfJuUtymUDIp",
-	"V4rnLkmiyELFfxPBcN4EK3fJufZi0rK4d0sxkqToHr7Uef01iryEahbHXbnzxPVRSjsmKqmSvTS6oswy",
-	"Ejym7UWpBgwC3oYrZVvsgnS3DxSUuPNvgQCNA98JbV7wDcXUc3sWccOGzPW7KkS9lPj28Zj1xj2WtBei",
-	"Dl7mQi9qzsR835S9k6yEY4MT6npeZE9wN0lXA7Pdw7vjsU3IA3f53bSkRSSsrcv5FicEFFwMrKQrb4nd",
-	"mJd4tVRmmQeiZEqUm7mJrGhRtQrDEddUHDK2TRpRbxXDqFngj//zfzMrxc+H+AjlxnOtqKdaA4nHMlIp",
-	"n9o0jNTdVX73QvmMnqqKdMutMF6Zp/jEjt8xbaQjNswFVqEOYEk0ijAGJV7FkuloCyRwU7uiM5EonFJt",
-	"iRIPmdrb1VTabsaPYpt9PEZByYZEVilRl/I+hlFuOCcDHCc+NV2boICIdHJ53Vg3OFpEtPzTGlp13Viv",
-	"aro2hnTIYVUbtj8a+ZhpVT78Roi5p7ehXrORjGnybrh+HqisO3QJV+HQ87g29kGAaOCiCTs0KbdCgMu8",
-	"jJHcVzw9BqPprC+LwcZmzkph2Dc5z3sEWjxZV8yPvTa/LvbazFaqpfV2IZFNdzKedY5HnR+eXfkdi0O2",
-	"xfyYba7LmH/rjcqqXjK3QNrNhzwEtfD+dBw8/77L1Ku5z8EWcV8N7gegFXpeJPHymFswoQuJLfvWcdoS",
-	"hfL+gWoZBue0GhOB7Mt0ZI6ko7I6UNnlCDCnA4WNkS59JvQFTZyJDS4KAqZOXH3epYkOtET3NaH98iN+",
-	"kMqQX9pzF+n0fKExNTGommVxHTR5swwQhDhKwfFRG1n6iZ4RWKFkQCHRFSCL3dQV1CA/x1/U2XyFye/5",
-	"/lM4Xs8crTxgw8HfuyaeU+LKGJcNjgu8DlwEflUldUUcT52ow2Mhz3opNuLzu4R9WoqItEDBKOomji9L",
-	"TcVvUxvdAoUyOz2jmxIXKunH1ZWSP5kbo1rcBaVygx3RnKEl6aFYbAT575IDKSyFWLpIshmb5FpJcL4k",
-	"JZJdUEtd4sLJR5KSnbxLyHjJHSd/VFSkxlZjZtjElidtOeYaI2Gim5u6pWZw3uWaJSaWdslbNgjYE1aU",
-	"A8oblY0q28cywMmtPdlSsy9yA5HqRi8u4fh/T8bgCEIO30NzEWBhJkQG66mjNZLVZJqe6l+/AN4W37IR",
-	"9bdfhG2bu1f2Zlrh/nRv8xUeUP2IVrg12wV39UdEZ+PV7xc9eb/8HCE5FfLwHS0AudDfJKCYcbslca5E",
-	"sKV5rPxyRZrqvxQVrCkctpatM9PiBEMSbskfSCJZk1DNhsbRnZGjkKF/Do9SUBJsGGXhFWXalyWdWd4T",
-	"MDGFVDW2Vq0Ot7DRrYdrR094BB8G9wPvZhv3nXM3JN7hKTmcllGnc/F533Xra91wv9n0u+hg0JqeGh4J",
-	"sTt+OIdeEB6/fuq7m91Zr9zfatHnterwc/B8+3iwNxiGrn/X699svQSV84PNx+FZdae/Vn82Ni8Ozk9I",
-	"98Sz++i4503WDmdH55+O+p8e27jdoZ+ug3Pstk8OLw838GDUOfxRdFwR08426WRWm+wmH/WIMbXbOGnO",
-	"+dLht5gasH0vHOF3L21UwfuOpU0A6aIJIKeZ8ADiebQDVBLXY5s7lqfFiak/RUbTE1m5K9iCStwvaTwz",
-	"O9GzXakrhvFeLbDyDpK7g1llxvt2T7IOX5u9TIew7A2Onc75UXC2Uz52yp3D2cXt1kXXfnXG4dU5abqV",
-	"cpse3F4+9i+a+2uPm/igW924dftn0Lk77g+2nl4fafhC9sv9ac3Zv9xplv3j5539zujw9eD8pXJcNz4/",
-	"3dMjdLeHn8+M+4vq5GLHedjwnnvl5/3mw9l9PdxuvVbPB1uP7u3w1t3vjI1u1XjpXLZPupfN2fNxp1uZ",
-	"rdnNva3Nnr892X8ePBhb7enRY/f68fl+7aw73nJ3Rp3r+zPU3nu++/Tjj8kedonCp8SOE/zhHeUzgBFQ",
-	"SOEfuMXGQVEybphkZ6r5j2yp8NU97lbDX4hNmFj+3ImpdEHcqacB8HwH8zz6lymNaG5xM5rU5Izs3N50",
-	"vSOdkjeXWC3q0SxWcObV8SIjwSLUt5vaF/7I5YB4ziCj+F6eJPWPVC8ZQ+z7M6v8FrPKjbchY3/JxOd2",
-	"wJvRldTEK29NvNJIdaJaDFvjrhnxE323MJrG+OyFzBEfSvouvKks5E1ueCfFmOpbjKk2loP5ON+zwaG/",
-	"RESqX8mG07c+F5BiSq2xIARTyEk4JL3Gb1IYH/c9AjFjfnqIQNmSuTJ/PTeg9x2nsvisS1Og5sL8mJZP",
-	"r5S3/sZ0coKIXPdHNRiR0xT3oyv+qdOdpzA1V0Ybd9NWmGi+f/enz2YBGWxWqVhPXnNtaZtwp7UQZ6aL",
-	"aXTkwp7bH2JsvRP0MD+x/Hbcq01ttS7df8Y8/9QG3l/dgTn2tHKKOEUKkuNrIgz2RjqXt5FGxCRK8CAB",
-	"VtIXst7oaFbk33ioCY8ubwqR57eR+BgRf6T89iOpb0d80bXNVd6T/qoOf6r69lM5Hxzh6xNJ8jGikZGg",
-	"6RqFA17uHjn8P7Pb304TLv8Cztt5Q8Tll0SVAojnEIXRApJWGhgHft/lt86A7XsesilHEhIiEvAmTuQZ",
-	"5ceMOFxFyquPkXDyejMQ17LmNA2Kaw5HSB5gJpZF+XxY6XPxPACR+UQ9myiQhV0BHO1Zf/z+P+KfTSac",
-	"PM4nnDzxcTeTA5kYbcVvSoe+LynJU5ETB3CNdTN2uJX4VdlNkoGeYJ8blwJUmel+Cz2mb2ZzKcnqB75y",
-	"vkloOlPDdW3xGxORqRyXgLNzDAD3Nk0tPU50kGbHMbUFdLSi8zf39bnPXHXb35zyfG+C969PtX5bMnuV",
-	"5HTUOl40c5qXPhhdUqUnXNGokI7q67SAYiauXPsocECqeERC2gaImxDv44HqNTJPcd8PgKklm4OYmq6a",
-	"g0XvLlfeoLzb5vyLOlvoQAYyeG0OuyyshLz9GmIOcEu1V+JPqI/LyTjc4lfLpunzo8dd2ZdA/YiLbcQh",
-	"yLJj9lvM7Lbz5kFli7l3ZP6XfElrNVCAAAT4dLw6PsDEEUAAfDA+wMTZz7MtqgjK6EuJFlg0txgWkDO5",
-	"GCnAM/YRXACJsX+QqAEAe/4E8W87+0GAbNmNQqErwzHHHksocdTRgk5dG+VUSgutnwBgic4GI2gPXYyK",
-	"DeAzkRKGNoWuJz4nIUD68hsg0MQpiRfIfiZbTAwzm2kIo88oAVFbJOx5CSzkRhLJpJBTX70TzEkVvpTF",
-	"ZxVeXMLNpxBHJ2z0EAce8lGZASYWQLaqEm32hbIrJgo4CHOIEh86ZROSFYm7CbSXibPnP5uUh/o89C72",
-	"4jqIavP5B7b4WFlYbDiOpS8ZA4yGFTBUnmovpGagK/K5nVBspBozCnSmUoMuU4K8kFnGG2Ul6BxiCxRM",
-	"7W1ry8RZc8vUirtJbOVo7pVVHYTYY4x3qTCgmJhIJprx2hWoBJ0TCmcEVHTwFkWmxraQj+0wCERbpFgq",
-	"iYn9PjeY06eoqI+TxnmqYi2NRXpCaCybDkTw7JqJ7SEMoE2ZtLDhZSfKiPfCSeZqWx1MiaJ45UrPogdX",
-	"wNHszuNsiw1gJedakkyxQKHCRcLEoVidop5/J0fKyCWYB9YsfOJPwNZwXE3ib58m8DMmnsPegG+F3sgx",
-	"M9ibxP1yr3FiJk6J/TUae4ii5E3sCpspH4/RzIaL1KCaiFSEqQfp2NoFb+N8GJnvBPqAN3E+JpZg4zkY",
-	"zpIWj/+F5fx9YTmtBZCchXCc5T7aV0ByokLdOKUiu6Dyp2qb9W8AdLwTtiNV+bfBduzyaA3V7f2dk+f9",
-	"Sff1M/Gdh9Ho6PP97LI3vr05fQp3Hqdd7+nmCLk3l73wsnpxNIV+aw21Zq+D06ud201356bcqQWX+21j",
-	"ON0/2dq5uH/xw50Z3ZxOgzPvnLw8VGtrLwebJ7XwqHzk3Xw2ajv+5vXg7vPQr7Y61Hndsffx86f25uDF",
-	"Hs6O756v++TVa983r/uPp/XuWb3c6g5aj1vd9tH1/v5Z9wG3jlp7Z8dt7yE8X6v0RpTi287O542Hx/pJ",
-	"s/lw8XgOj9Za5KZJcG1r+869hlvGbTj57EK/9njm1unocBjU+s3Hw1prc+hfbpBxMGzdPnzeq5xfTdrD",
-	"Zm22f/to4+326HPzGR1uUIc+tJrTo0q5eVj1Xg/vYP+pvxZs7W3snJ10JgcP9+3zFtm6Qb3O1fTyZOsE",
-	"v2wHaHu0s9G6Oj0gZPti0q2S6/3L48nxYUArz9ezu2nlsVIvo97l2UN3p3Pfcp/C4zv4FNRvphI3IZcw",
-	"LQ7XKeM0u9rcBxLVT0u6bqcEImrGriW6rCda+S7dD6qjebwfFpSvz2+TqBWnlmzGrSV6aKbcXy3uhKlp",
-	"cevK6N9N+W/Vz1kT3Zm/EWD1YQixdXCFAQT9AJFhXB9GVW34qo66qe2C9PLqiZJy5jppKfXwA1FWuXSC",
-	"d4H8RuEUzuY+FaVS0QXZnuAvFJPtne2dWvWfICbSPbiaZPT2pYvdEfQybW+zGHlhhBfSPsV7z6UdiQ0q",
-	"L031f8gxtXIKacUW338xfA/iuKtdpmmb3IoKyrIMvTfYrtvdm8Og91QPq636UfDYut16eaj0YWun22qO",
-	"vbvWnjdqVfuTndPg5vrevt/f2bzbWxuMN3t0JzwNtnYusdNH7enTRv3wevxsD/tn+OBmXC7jdnevik4O",
-	"y5dnE+9oq1lvt+7J3s3gvLXm98+eP+957fvp0B/fbgSD4f60skF6D6iF9s+C81kdnpzi6V2bOIev18cX",
-	"t5RuDU/Hg6NmsHbwuj09Ob751LudkentjCLjpXMRkp2TveuO93iIX5/WDvafuva9fXs1uLjojU7OX45r",
-	"PqG12trR1qR8cXa+/TgYnsNJ5+mg3ty83PZJc+MG7vXI8ZUXzoaTwXT7sX1Wc3pdo1YOBtsbxtXW8wzZ",
-	"48mWUd97DT551xvtu+bFfa3cTqIEr8SXJnIzuo1krO+9Gfd3KaFVdMhXYy4Y8V9E6+zcj4inZpyIo/7z",
-	"ZpwkXs645dNrdcgtmTb2o5ibqhlPxJz/mZxY5YDPokqrC3hUbSRa20Qhqqvbg3eyZrWj410s+VsiyZaF",
-	"9D8cZJbjJn5XcVsNqbaEBRGzRVZ0FSjUinnYvzvr5nfqqhNTLGutiB17I2GcBUtjP/mdXf5NhpQc/v0Y",
-	"t3yCEb/kV0mXcKvS+BpoxDtBwt+PXx8DKM6f44cBNL8Fr/hdpCcXoflfwNo/CLAmPb44ohCk4+rvRLCp",
-	"AMdijFqHd/IR3z9Q/lsCzZRKjTUyELK+n6YPFHjasjcz8VsfQlDfrmFDwNQXbJLgs+QHzU2s5CzTlXau",
-	"9/EHNtvI/wz0h3Z3EC1G8/rYfBB4ic0h7nD7j244kRnoUH49ClyjPmi9k++76W/PLHhF5GYB+QWwDx7/",
-	"OwK5Ii9JfUlnHkEUVeONfeJSd4LUrSINLdt9VYCDbHcEvewneADHV1U2jfVNY+EMm8lG4XHFUrbMLUtb",
-	"inlSTSQAH3HvYwla8ANQXYKiUogMgZ0MEA1mcw3OVpQ62YLNAZ47cilAL7YoEl4C0JIN097TN2VOS0CS",
-	"6sBeXASiytMkSQRV1JVNNn6K0Ua7yS8ymVhwnpeU5X4dD2Q+9bSgU8s8EMvEH9apJQPEMnFOp5Z3Yajy",
-	"4FBswYPQQ6SY6jEo+6CojoK7sqFefgc+E6dwebv8o0VcivpRv7sRyl28ZC891aA0FloOYonwJ3zERDpk",
-	"FbE3NVFNWqfD7POy/Xha0E1NNgdW3z16Xxs//oUdOXCAxh60Zc+QcYAmrh+KZIuQL9kf2KUkZuY3IGJ8",
-	"Oi4R/t2jgiGAKSaeR6aArwOm5CJP2BvpbJzCq6yGRjGxpXZdKUD9HBxMtP1KQml/BJIlO6alZ1r0RNge",
-	"hWIRUlyivl8ivo/VpLnIlJTI/B3xK/JjZ//Fqvw9sSrvwnHMfb3268Ecnf3nk9Ot4c5w03mcEOdoeF51",
-	"Zme308/Vg/ro4LTlX508P95ukHP3Efl7TzY5O9x4Mnrna067fX2KLnvnwyCY9Y9unjujm8lkdj+9OBkf",
-	"G9WHfVxvXe6TzdP+C/m0MSFPdvnhZmen7d5t955Ow+vwobt3ZTyfGXe+93h6OPImB7WN2eNJNwhbR0/n",
-	"3sODXRu/DjdOTtcmrfEoPJ72718u2t3x6BrBynXwyfH6takrP02YLk9agHzgQIfFoIb8r9KmEwHRB1QT",
-	"idXoa6a8Nv5rU8IJnzA9heQ3IjMz4Ha2OlDHcf+WOfTvStNMBLfkl2+je/+3lNV12x9puZ+x1Q7vuxWj",
-	"UjNq5ar4OMCb3Kp8v0z9sjWY+2Int+4/JH+d8w3LvzhXLYAmvMWxFpW4fXXHmWr4evfpuTvp3fTQK54a",
-	"rWe8dv38uHX3UCvPXjr34/2g/Xi17VRu6GNv7dnAVw/4Ag9OTg97R5flyUulfj9zmxflnc/V4+neQWvz",
-	"3G5u3z71t7r3R9Wbi/rorvlkjK5vjKP6dXva6jnbG7X7++7rZPt+QMNNKCBvsfBdCgtgSUow7VaplNe8",
-	"/Cbm/O4o5Lvc8mTaOq/sf6VK/w+s3I8z6OobxCv22Yk5W83o0W/vobPCN4o48dzqOpRG1xIpmPNMv4nc",
-	"BQ6xPInYla7vd/ysHk9RJJ2hOffmmwlbxQOSGQGcaaukeq3n0rBqG5z8CKJ844Jk7Md08vi4zhzh0kTJ",
-	"27mR/+Yx/uPyGB0JyEikLNhf4gPR8pdsKuJafcVZdKVNfH9Z2KvrCXSFsuOYV5L5ODpGJY5IGENCpn7g",
-	"kPk8BY8kxWYkSYzMcUU/f/n/AQAA//8=",
+	"7L35buNI0i/6KgnOBVpCUTK1WLZlNHBteV9klSWvw8YwRaYklqmkzExKlrsL6L/uA9wPOI8wD9ZPcpAb",
+	"N1GyXOXqnsY3AzSmLJLJyMjIyFh+EfxVs/3xxMcIU6I1f9UmMIBjRFHA/2p5LsL01GH/dhCxA3dCXR9r",
+	"TXkFuI4OyAgGyAFOGLh4CFxM0TCA7LYy6ELs9P0XMIVeiIBFxJ//svnDVhnsgbFLCHvMD8As8PFQ3jpE",
+	"lIC6USlruoZe4HjiIa2ppZ/XdM1lpIwQdFCg6RqGY3aXuPov19F0LUDPoRsgR2vSIES6RuwRGkM2HTqf",
+	"8CEpo1r7+lWXU+oiO0B06YQJv/wtkxZPWmVwCbEDqR/MgYtNTEcITDzoYjCFgQsx3QU+fyf0gIsBuyyI",
+	"Bj725qCPbBgSxH9H2A7mE4oc9SggCDvExJZgiXwlsUABYgdYE0jIv57Q3CoCFxOKoMNWwIaeB2YuHQGM",
+	"XDpCQcx8E+eyXwz7Bvujm1ax/IQ/K1hOFnl+mJ1gE+xDghr1QqVR6s8pAqe34I/f/w/YO+yWqpuNUmu/",
+	"tdE5b3X/sQVsdzJCAUUvtAj8gYmtX81YMkytCUytXC6bmg7MNMmZa2ji2yP+W2gYNfsGuy+AumPE/0Rf",
+	"LV3wjq8THCPwhOYAErGufd+Zl8HdCGEwCRDhG4YClwB7hOwn5KhlAP4AWCkirF0AMeDvBmM/YOsNMRi4",
+	"U2TisYtDiggYBP6YvzdA0AO259tPOttHUEoeHUEKHB8RgH0KHMR5yW5gC0WAz9faDpCDMHWhR3QTRysP",
+	"DsWqgwKh0EOSksqWIf9XbJrYQnufjp0j5/jJeNnqzj6PXgPcnQ4vekef99EdfPninRr4fF6/b7xe3Xq9",
+	"vcbtl8vOKfW/zE5H7fZm9wJ3n7rPp3sGDPuVi7urnfrrlkGGR1vemPTIRS+cPLbs08r945URwuqBd/L5",
+	"E+5cHAQ3/oC8Plar0+PbS9zZJpM6PW/sw+NhZTa6+Lz388+WENxc6UzvjDfEswMJOUfzNQRzhULYBUoJ",
+	"CUnJbs6lCiParruLWnK1flRPLmNC4vqq6Uu6DpAHc3igqGZqqQkgJjMUADpyCRiH9gh4kKJABxAc+4wp",
+	"nBVCZA1AfdAwCCig8rAMqpvGmBR3uSTPoEsB02FgxjYN+0lsCzB0p4iAcMI0Vh866WPCYCLN+MMeEJMF",
+	"BYIQ8CcIw4m7IRlTnsOxVywvY8t9Sc6pJKa8FneOYOjRt7jj4i/IpgCCAbs7ue0F31w8bALbxxjZ7PkS",
+	"UxYUFPj8o1+Z4uAXijrXQH5IQQH7cohd4AT+ZIIcAAcUBaBhAMLlZQkjizoYUTopbRoGu03+u8Ze6hLG",
+	"OLFkPxHg+HY4RphJ+6ZhbLCbxCuLZbCHQYifsD/DXKusWJA1uC5YuRbXuzbCMHD9txg/8AMbAciJc4Af",
+	"UtsfI8b39Cx3wfFhD2z8619SUDaIHJ8AzyWU8Hlwtbl8ymtMMKJ61Ry/MquFTHxMED8S96FzjZ5DRLiU",
+	"2T6mzPZp/qrBycRzbU7/xhfCJv+r0gX8QUllklUkHI9hMNea2o2cgpoon4uma3xf8VsppCHRmtrR3unF",
+	"4QEjmf/S8h1GbqkS/XKAiJ0YcXG6wNSwXyKhPSqp15na+iwXPIkZ9v8EaKA1tX9sxJbrhrhKNlohof4Y",
+	"BdeSg+LZ5RJSBr0RAtYizZZYXJdEiz3wg4zUlLWvunaKKQow9A6DwA/euUKufLaLgikKTgmRrI9WaYho",
+	"yZZT0oFPJxvMwnvHMtWzq6TIBeKdQLyUMSmHmF4wv2BqPE3UJPBtREhEWClAQ5dQwZMPp00H5y52vDno",
+	"BXOwx1Vb1x8jpgA/WjD2AA0gJhM/oCUPTZEHTnq9DlN6oBDtE0tpTUuPtPkXqaCtjC5rmji6WxxwU4Qd",
+	"P4hUKjPNMGoClxLAZEytAUBMmpj0WeqnEv/J0jlNJq4aRrEMYn4CU6ubGrcwhO0p3vQTAWNECBwiKb8o",
+	"Fl9m5uay3NRAIV/yisAPTGy+e6XYiCvFplg28Z43g3MinaGz7lWbmXFM5aNg6troBsMpdD3Y99A7txnJ",
+	"HSAWaPkCECZu+A4xVsMl3vcnCnHOZJLSK3lRSly2dDCGQ9cGY7/vegjgcNxHAbB2hKm/adTyRF0ZDFaO",
+	"GJbB4lqylbzBMKQjP3BfkfPONUz4KZfCGE6vYeTacReo79MRSDlUgHnAactbV2b1dx17p3gKPddR5lWC",
+	"ziZ3xxO2179ch5ORJkwQRUDBD0BiFmla+XPKbC9yfT1K+s770OlAx1lgS2YU5ghOoOMoX0T4yh8y//Sb",
+	"mtxIl674RFAm7FnmHzND1h2OqA76IQVxBIR562AcEu4DCArbgPn5hJlswuRv66At/IgK8yMqjRxuHL5M",
+	"RNBnBSuER+t7DvdapHMNlG/NSZWur/SEudGIsusSxcuK38XFLHFiAuJgyPrejH3Vyo5hjIyxQQAc+rvA",
+	"lXzrI842F4PNaC6ScCJUNdM5oGpUGyVjq2RUepVq0zCahvG4yMa2T0W4ZSUjXSFW8s4fIUpseHFFvmSB",
+	"0jvmFEtPffmKR047lyyIRQRE+MEfT7Vw1Jm4c2GS8RfkCCnnhmWAoMM0cFMEhPgyyVAWe1Dnu56HcdiV",
+	"01v2FPvXwA0IBZWG2BvFJfyII5lLWWLDIHCRGFTQm43efTxfmEinNaBLxMulGcofE+HWVqxNl6j7yDyP",
+	"taccVQz5Y1R7ktJEkChhI0tVvRi5KXDhSzOl+CFkqncunDs/kegayHn7j/Kv7JHv2qgpCIl5B2CAFtiS",
+	"ZzFw14xvDKLzULkfODykJCbnBsCK+WA1TWziUhRGdR1LvYRbBCq2nQmzAuwHCxE5xj8qrGPOWRODjz7e",
+	"2ZCrTnhTK2dnkxD07CQ4CxME51ArB8yNQDYTqYGFlUkOuyhhMWveEDI1oSyrs7pd57/0Pd9+KkHPHWLk",
+	"6MyW8ObKcPGDjCZnNCSUeZLgrO4xNSU9IlgfIEh8DCDh3pEMsxxACkVsko1srqPg//j930VTK/IpulGs",
+	"nXDzhs2H+lykdRl6V9SmjdYRXKqIm6sp+eP3f5saIHDOFm42cu1RIn3Azw95SEfZi4x0ZweUiQdpUURP",
+	"ARcDgmwfOzy0OHY9z1V/F6ByHPwAQDYoDscocG0gIltKpGOLJp3XAAtpDWGw/EREfkNRnRErDPKMpT9+",
+	"/zebMvu/bzGPOD+59xkpRpEOzWq/hehjL7JlZUDcHwA0RcEcHFz2Sp5LE/63yMqpPBG7s24YOqgbFZ3H",
+	"HNjVTaPGpCrpjQPoOIQLki49trbgO7v//KHVm0/QkQeHu2Clx82H4aGCsVQ9ARzv/fH7//B/tHYjnz8y",
+	"Enj+UWhcPenysadjRSxyL5OATZO6wnlLULXIsvOHFmBXgSCaBiFKBK0l6T8RcHV7wNZ0igJ34CIHFGz2",
+	"8ioP58sYat/3PQR50CDJmZxkruLlpXB5xX06UwRM9yeGVGFZFc3NjtSGIp6sRiyDvT5P9DGFwikUC7kw",
+	"o0RoMfd1Yj1yUk/2yEcO6M9XL+/yMfd/wJitjx1TmUALsX3+O9+xAcQE2moEhMOx1vyn1r1ptQ67XU1X",
+	"xtMvS0cX5tSCYLAVkxoh8Q4p30zJSW1WBqZmmFq8nG2fgsMXlxL9SYR6fNz3YeCYuKB2UhNc9Tqgy6Sj",
+	"G9qMJ4PQ8+bl4i4wtYqpRULEDm7Ijjd1fiihZzdWE281MZMttjOSd9SSdKkLOr8tO1iJvXYAXU/8WTc1",
+	"oGJ7Jk4G9yQWQPLZ0HSN2aFVTddqmi6M0voKbgtTdcl6HsQ/6grzEIUvZ37gkBwp+ZoEd/xTiUxqdVMv",
+	"j2nz+1+QTRltWX2+7zvzfJ1e5fqYaXRd6nc/AAXq82M2skYCYUAU458Y4T5GVwOt+c/3Wtb66geiHHT8",
+	"xC9fdS3xc5Q0go7jCkhJJ6GXB9AjSH8rsy2SlHM1N4FpWNDwCdNpkYHfgNlQezB2B/iLi28LQpKSvDVf",
+	"ZNsHMIhmRISfAJHKV6ybQZKWjCwPBUE/kokqcbsGGxPE5PHxGNFYZCNJS9Pc4S9OGS8CEtOLUyHU95g9",
+	"hAhALzSAYOAiT2z4NHc8SD0f59gPEZyqDC4gdWnoIHDh4yH/lw44xsDUKtWaXq3VTS33wFltLSTekLEX",
+	"KgZw3CFT+uI921uNzXqtWqtvsqNiDL2BH4yRoyxjniquMiOvVEmY86m4O3Mjcs/ZsO+59mlnJXkdfhM4",
+	"7Uh6KtVaOfqvVssdOCRM3efZNomBbwgSuCERzJrAgGJulcEhwrQoX+cSZlFTOHErb0tYiucJMvRoqROT",
+	"Xk8Cl+vvBRlMqPFvUNY5wv8OdS0fYNq6I2yjeLDYMnpjV6027r95m0HHCRDJsb2uJCixDPbELXLN90dh",
+	"H2JEZjDIFa+/x75tVLa36rV6o/bh+/bNrRUZfcKl4/R0IR4GcAzOERnBwAWTADojmG8s+3Sycnxmcxau",
+	"MAI95tp2ICHMpCoKPzty8njIxqcT7olxa3SXaY/6ZiNCoUoMVS4NUyf/1IqlhlmfDqRQzhCCSrXE1wDs",
+	"sbnBQDF7q7FZ227Uaztb9c0ys5YVcVOHEbfs/T3+2+r3F/zBwLVd6HlzGXRSifgiYGNK2hRBLRg4GQrY",
+	"LN/lrsUE9HzQRyAkyGFu5iQK/yh4ICNjFyDhNkmei+P6Xb7cj31h6898oYvtXCctfmPHxYCZ+jpopDf0",
+	"1mbFMKr/Kw9SeYgytfAtp+rbJ9LyU/btM+n7jt01TstvO4bZHr+ikzeO3EhZrnu6sr+4L32NBnGQzsTS",
+	"IUDO3tgPMRUZkagqgPsNShW7RLr8BbFTkBMdRPw+Ga4v5oXd1DJcrntK9tIRt4ohNXQaGPLRJyQaQ9db",
+	"qVfSZPH7gTRU8kfMsn3FrHmgLj74qqYmXhjvzAANUICwHUOoMtGnPJvn4iNsHlAgE+R5yAFyRDBCAdKB",
+	"3MoAeQTN2E/FZZZB/qmYIEMEnpL7VJcCtyTEJsI+C5EeXXspsVtKUxgI1Gbzn9qVIOA6jQ+Uv/bi8bVf",
+	"PtaG+B4bYZkd8OMO/R94vP/Ag/zPPVszGvO9+zkRyYVC5boYBOEEIRLvOsMwlrgZf9XJnqvAU4e62uKx",
+	"znnjeE+fdMuP8tRZ932nduZw/ZYTWsAtBjlw/yitVnD8MSKUwxgxmgv1NUBBMQ6Fy4g8hwTIXOsCHtel",
+	"TRN7vv8EIAjQ2KUUBSCcgP48ewpayZiCVdQTcIAoU4eZ92XigqXYaRV5NkjoWxSADRGNn6efkxVlkKrH",
+	"VxpWVrEM9jyPF/IJdIXVuer2LAlziqOnZROb+B//AAlUDShIt67Irv2mimd+U96eBN39ZuLfSqUS/4/d",
+	"lsQl/LZQ1wlS9yiQwm8LpZDyvhh7UFioaCwmH4tv/I1Rm8WZ8HyyeCkBNsRMhyWwjhw45cGhia1SyRnT",
+	"kq1KWJuCnn821Qv+2RTR1iQY65dfLFAI0ARBCvse2o3RDmxBn9DcxA4SKFnqJx3mn0ixDA6hrQCpPM+v",
+	"AN9qQYnOllqAQLi+IE0BryAUUm4FThLgFdex+FqyjcrvBgWpbpjSDopAIEXSdHA0uVIdFvgZWAldxOsN",
+	"56Im0MTqLmHWWXFKxVIpI1MT6s6nalchh9krS353CYB9X2A9TSxIdnGCHAH7iO6J+FJUMtub+SJNLgWD",
+	"sN8PeWY9TqhD20YTWTqSyRwAabpFeaUFURMloon0gSgEFWWfQh5Ezaep8apPZnfxIaWsMPbKqHwcgrea",
+	"TI9A7PhjEIfuTTzwPc+fifxoAvVXau23wIbCzUoS2czy0yHCUo0TD4D6Js7LSDHi4h8j+MsMzrkmFBOP",
+	"A/6rZl428Z3aTosFyImTTxQjLyJ+CtHrU/NbqNDNKcxN1ON+lZo0oT2WF9OWTbwnpEACKBcJ586UlVh9",
+	"i93Ltyn25sKhK+dpndROTyoMUJAloZBE2KbsqYNIEbjExJZdPQofj8+mqFV56t9/pg93t68XvdNK260E",
+	"j/dP9PL1lD5gz3i8v/xZsrBWBXvd1umpAIGaWKlJrtsgIlyentC8VKtyuSNWcRdYmaIrijDbTBu/Roz/",
+	"uvGE5sQCAaJhgAmAJo4AXqK2GVjOmJ6juSXEL+alwuuL2I4bVw7yQ4mjeOIlJyaOjzmlRqXWjrGyBTUr",
+	"wDU2r2CWV9mxF289sfWRI0f1xSHK1In1s6UQ6LvAczEC/QDBJ06lK0hzh9gPkFjfvcTblciocm30Am3q",
+	"cR5AZRJhxM7QMVJ1NkQXws3BikVdOPyivoKfpQQU+sjzZ0Uw84MnSQT1faXorkSNItdvewvioks0UT8k",
+	"LkaERCWNLhHFSlXD2JVJR8IrNiL9bTFDQgIkLLABLAGRYJZLSsPHGAexwRIYS+mK+w4iTWEvJGBA6g/w",
+	"GxgjiF08TJkNkelgMFNA0gF+S2VmmrEJlDpBYjCSgFDw9KoYrZIezX4LQSEfq77xGJt5GjmRGaD27gFy",
+	"qChx6sU6gN9ESFqcZH4QL/EAul4YoN3UUgAC50Rg/eRg9dRYUSWZxLW5hAg7zsQtH9MA2hRMXd/jryOg",
+	"EEd0BFBRxrDUwSMwicI3Vv0F/JAS10ECdofDcdHE0CM+W9FIFiXgVEqgJE/PMynylGM5V91mgL/i4JUB",
+	"J3neNYEFkkes2DT+YIAwr0ThcxPgGUb9JPD7HhozE545x1Q8ZO0CS9aoL46fQt4pbKHaObsmVh6ousT0",
+	"hD8Q4RYZYWH6GAodk8Ro8tN9yLGNi69VGimGzbLbLZ3jUMYTOucvWv4cv2fXxNxXka6BcA4tnT+apARi",
+	"eW3ZgPG82UAmjkbiiiN1mMr80ggFMjiaM2YSf6uG5gZjfAQLNErizGF0NMH6hlui54wuOVbwA37Im3g2",
+	"Yp4kmUAbFTloPPS8RGBWUMAOGxWKLYhaezryCSrGbka29pLZe4FgLR9DjyKJopKDhPZIjS7SIvz0UJsv",
+	"Gk7cQmVNH0ImRsyviAxg2UVBetJgDIMnQVvEcxVdsOLSK3XAikkRscNMDPuExzz5pKLtrBCr2RnqALM9",
+	"piprZP2q2KXqZEtvZZKwoOWWdwkgroeYKW7iEshufbGJpRNFKAwokSyf+bEj1QTWdqVeN3bq9W2DKZfW",
+	"iC0gBh2RQzU1EwNQWHY+6AK0WZGH33Zjc3urVqs3amyoJWlZ5vhEz7PRk+eFHLCqAysBg7U4zrWog4kX",
+	"EjBEGAm1E00DWFG9V8Xig8Y/VC2dQ5sLfI3xXGnO2Ay1StGZSizu9eqgusmUmvRRi2DG5YKf5RzEP7c9",
+	"BCo6I7QGCsRPvK9mRcLB51JjDq3QqHxDpwMjQnmwMaPzW2J1jSIIMXU92QRHBUG44bW43HBxXKEvuKku",
+	"hlAGWZTPV2DkSDYanHdbOthmG3qHu7l05MrguXBwI592SdpCmD2yC1PUUAdh3lyCDc+MXT3VmklKtGKb",
+	"S9P7KHfC2RoZZXX20cAPUIZwHihQaigeu25UuHin9qh0DqVWj9t57AKCBLl1owJU0wmum7hekXu7KFoY",
+	"cRnMOnOuAEzrmb5Gosgpp+FUjnPWBC6XFq7xVZeiSJWmfA9ZRiFlNxmEQs8hY1tcoMmnzWsb0jer0JN0",
+	"BNXw4shiAmRxB9MChSVVD5zUROGDnih7yFQ8ZGsOUmUOUrfHvZv4uvFikYRS5leaabeawvEkFqkokiT6",
+	"P8XlLYkB2NAueyVFGIz9KXKAw8xHyHjFw0SIUFFH4SJSXLId0wc6P81siHm5TtJl41tKCboqFFCWH6Mk",
+	"VS0uTD8XJ0Mbmfi5rBhmRhrse3Nhi+qApMG3ogqIC/rMDz2HZzCiCsuirqKhKdORTyJhSROKJhIOzUtu",
+	"rBvMD1vqR5KZYMJiZaqlA+uP3//dZA4dICM/EP22shVNfKn/+P3fxej+vGrp1A2ZYiOLl4HxK4l6Iz1Z",
+	"cMRrcJIGXhkU9g67PMQk140izwMwMTbHBDFaFBEyPKX+hJ6PUVOovISM8cCzS1NPRujXTOErWxHCTizl",
+	"Z0RvF5s10u3x4pWL4IpZgHGgi4Al0GuuOKNfd3lFDRs3W1TD74M5DScWBZ/NgTmdLklbPoTCIZsou2YJ",
+	"qFQU3BIjiGgzADLe7NOJBYgo9RMHJ/ejeO2XJWKEFle+xH1RMUN5qk1kOE3Yd9AZu1wd73VO14roOGO6",
+	"wTzoX8XB9tVisjkT8/EgobFTreRG6LRiGZzS+OBltNWSCiylZGTfKbF4hEN9XArGcM52ouh+x/cov6tm",
+	"KJW6CyAFY59QsCkjhjzfqPzptA3AVk96VsyuCnlTKm5TKJmUK8VzlyRRZKHiv4lgOO+lxZe8l1zXXM9Z",
+	"X+hxoQMYBLyXVtpCZna5Awyj8hO3q7ixXmzGfZayDV0iiVa2DNNJiaaCyU5cTM/LQ5nXJi7q6G9qYJPT",
+	"tgZEzcFknJW3BlvdRqTIK8XmcXiZ+4h8IoJ5bFgZoIhrxmKOLuuQIyp3RfloXqMmboaRhSZfhaiBFN/s",
+	"HrM1uX+V9pmUmcAc/mUdqZinnrLOknV7bHBCXc+LrB/u1OlqYLbXeUtApjJ4mDG/hZi034RteLnYkIWA",
+	"gouBlQw8WEJ35KWJLZUH52EzmcDlRnkih1tU/dFwxDUVNY0tqWbUCcYw6pZwi6LWMIYF/vj//n+u5LJy",
+	"XYhtAG7914t6qqcMezBfkOSjsvbRxLdCJJjn+sTMgQltpiNIzCVXoRdgSXSMME4lfsaS6XELJHBcu6JT",
+	"kijkUm2SEg+Z2tvVXdpuxq9jymcyQUHJhkRWTVGX8vaMUa46JyMdJ2I1XZuigIj0dqVslA2OXhGdDLWm",
+	"Visb5ZqmaxNIRxzmtWH747GPmZbnw2+EmHueG+o1G8kYK2/y6+eB3Hojl/AjBXoePx18ECAauGjKDnHK",
+	"rSLgMq9nLHcOT9fBaDrlVTHh2OxaKyz8Jud560OLJw+L+bHg1rfFglvZyrn0OVJIZPedjKef4+Hnh4vX",
+	"fsfyEHIxP4ac68Lm33qjsryXzE2RdvwhD4ktvT8dl8+/7zL1au4DsUXcV4P7AWiHnhdJvDy+lkzoQmLd",
+	"vnecjkTFvH+geobBOa3PRGD9Mh0pJOkosQ5UtjsC8OlAYXVkiCETioMmzsQqlwUlUzaIvuhiRUdWohuc",
+	"0H75EUhIZQgyHUkQ6f18oTE1MaiaZbEMWrx5BwhCHKUE+ajNLP1EzwisUDKgkOhSkMWS6gr6kI85KOps",
+	"vsIF8Xz/KZyUM4cnDyBxMPquiReUuHIOZN/mAq9LF4FoVdldFcdTN2pcWcizT4rN+IQuYZ+WIiItUDCK",
+	"uonjy1JT8dvURrdAocKOzuimxIVq+nF1peRPF8aoFXdBqdJk5zRnaEl6TBYbQf675EAKSyGWLptsDie5",
+	"VhKcL0mJZBfUUpe4cPKRpGQn7xIyXnInyR8VFamx1ZgZNrHlWcu6CBP95dQtdYNzLzJnxc8m3jQMnvl8",
+	"w/4Ae8JGckBlo7pRY3tYBlu5LSe7hA5EniJS2+jFJbwWwZPxQOYU8P2zEI0WJkJkjp46WjNZ2abpqZb8",
+	"S6B28S0bUcv+ZTi7hXtln6g17k+3a1/jAdUbaY1bs419139ENGte/37RZvjrLxGqVKEg39GOkAv8TQIW",
+	"Grd+EmdKBKFaxO2vVqKpXlBR8ZzChGvZmjctTnYkoZ/8gSSqNgkbbWocaRq5ARn6F7AxBSXBhlERPk+m",
+	"lVrSseb9CRNTSFWGa7XaaAsbvUb46egJj+HD8H7o3WzjgXPuhsQ7PCWHswrqdi++7Ltu41Mv3G+1/B46",
+	"GLZnp4ZHQuxOHs6hF4THr58H7mZv3q8Mttr0+VNt9CV4vn082BuOQte/6w9utl6C6vnB5uPorLYz+NR4",
+	"NjYvDs5PSO/EswfouO9NPx3Oj84/Hw0+P3Zwp0s/Xwfn2O2cHF4ebuDhuHv4s+j+IqadbRjKLDbZID/q",
+	"V2Nqt3ECn/Oly28xNWD7XjjG717aqJr4HUubAPVFE0BOK2H9x/PoBKgkrsf2dixPy5Nkf4qMpieydoey",
+	"JVXBX9PYanaaZxttVw3jvVpg7R0kdwezyIz37Z5kTwBt/jIbwYo3PHa650fB2U7l2Kl0D+cXt1sXPfvV",
+	"mYRX56TlVisdenB7+Ti4aO1/etzEB73axq07OIPO3fFguPX0+kjDF7JfGczqzv7lTqviHz/v7HfHh68H",
+	"5y/V44bx5emeHqG7Pfx8Ztxf1KYXO87Dhvfcrzzvtx7O7hvhdvu1dj7cenRvR7fufndi9GrGS/eyc9K7",
+	"bM2fj7u96vyT3drb2uz729P95+GDsdWZHT32rh+f7z+d9SZb7s64e31/hjp7z3eff/452U8vUYSV2HGC",
+	"P7xJfga8AgopLAa31jhAS8Ywk+xMNSKS7R2+ud/eelgQsQkTy587MZW6iLsGNQFebMqeR/8qpRHNLW6M",
+	"k5qckZ3bm253pFPy5hKrRT2axRqOvDpeZFRaBPJ2U/vCH7scnM8ZZBTfy5Ok/pHqJWOI/XhmVd5iVqX5",
+	"NnztL5n4wg54M7KSmnj1rYlXm6muWMshdNwtI36iBxhGsxgrvpQ54ttPP4Q31aW8yQ3tpBhTe4sxteZq",
+	"YCHnezYw9JeISO0b2XD61hcQUkypN5eEXwox9jXKUaQ9xu9SGR/3kQUxZ35+iDDZitkybz03nPcDp7L8",
+	"tEtToObCPJm2T6+Ur/7GdHJCiFz7RxUhkdsUd8cr/qnTXaQwNVdGG3fU1phovof3p89mCRlsVqlIT16r",
+	"b2mdcLe1EOfJi2ms5tIO4B9ibr0TgrE4sfzm4OtNbb2e4X/GPP/UduLf3A869rVySkpFipGjfSJE+EY6",
+	"k7eRxuckCgIhAVbSG7Le6K9W5F+cqAufLm8Kke+3kfjCEn+k8vYjqS9ZfNW1zXXek/5UEH+q9vZTOZ8/",
+	"4esTSfIxopGZoOkahUNefB+5/L+w299OEq7+rM/bWUPE5ZdEdQuIZxCF2QKSdhqYBP7A5bfOge17HrIp",
+	"xzUSIhLsJk5kGeUXmjh4Rsqrj5Fw8/pzEFfW5rQwiisgx0geYCaWLQL4sNLr4lkAIrOJejZNIMvMAjje",
+	"s/74/X/EP1tMOHmkT7h54ot1JodVMdqK35UMfV9Kkicipw7gGutm4nA78ZtymyQDKME+Ny8FxDPTixd6",
+	"TN/MFxKStQ985WLL0nSehuva4nemIVMZLgGu5wgA7m+aWnqc6CDNjmNqS+hoR+dv7utzn7nqdb474fne",
+	"9O5fn2j9vlT2OqnpqJG9aC21KH0wuqQKYbiiUUEd1WVqCcVMXLn2UdCAVCmLBNgNETch3scD1flkkeKB",
+	"HwBTS7YqMTVdtSqL3l2pvkF5r8P5F/XZ0IEMZfBKIXZZWAl5+zXEHG6XavbEn1BfzJORuOWvli3cF0eP",
+	"e8SvAB4SF9uIA6Jl/+63mNnr5M2DyoZ378j7r/iu13qQAAEH8OlkfXSAiSN4APhgdICJsx+LW1aflNGX",
+	"EiuwbG4xKCBncjFOgOfrI7AAEmP/JDEDAPb9KeIfrPaDANmyN4bCeoYTjoSWwOaovwaduTbKqdsWWj8B",
+	"vxJ9FsbQHrkYFZvAZyIlDG0KXU983EKUDMgvkkATpyRe1Bkw2WJimNlMIxh91AmISidhz0vgIDeSSCaJ",
+	"nPoGn2BOqgynIj7y8OISbj6FODpho4c4sJCPygwwsQCycZZo+i+UXTFRTkKYQ5T4eiubkKyP3E1gvUyc",
+	"Pf/ZpDw04MF3sRfLIOoUwD/3xcfKgnTDSSx9yShgNKyAivJkeyE1A12Rz+2EYjPVJlKgL5UadJkS5GXV",
+	"MuIo61IX8FqgYGpvW1smzppbplbcTWInxwuvrOkgxB5jvEuFAcXERDLRjNeuQCUEnlA4J6Cqg7coMjW2",
+	"hXxsh0EgmjTFUklM7A+4wZw+RUW1njTOU/VzaSTSE0IT2QIhAovXTWyPYABtyqSFDS/7Yka8F04yV9vq",
+	"YEqU6CtXeh49uAaKZncRR1tsAis515JkigUKVS4SJg7F6hT1/Ds5TkYuwSKsZukTfwKyhqNqEn/7NIGe",
+	"MfEC8gZ8L/BGjplB3iTul3uNEzN1Suyv8cRDFCVvYlfYTPl4jGY2XKQG1USkIkw9SCfW7psYYhO/E+YD",
+	"3kT5mFjCjBdAOCuaTf4XlPOfC8ppLwHkLAXjrPbPvgGQE5UMxwkV2Y+VP1XfbHwHnOOdoB2pxr8PtGNX",
+	"xp9Qw97fOXnen/ZevxDfeRiPj77czy/7k9ub06dw53HW855ujpB7c9kPL2sXRzPotz+h9vx1eHq1c7vp",
+	"7txUuvXgcr9jjGb7J1s7F/cvfrgzp5uzWXDmnZOXh1r908vB5kk9PKoceTdfjPqOv3k9vPsy8mvtLnVe",
+	"d+x9/Py5szl8sUfz47vn6wF59Tr3revB42mjd9aotHvD9uNWr3N0vb9/1nvA7aP23tlxx3sIzz9V+2NK",
+	"8W1358vGw2PjpNV6uHg8h0ef2uSmRXB9a/vOvYZbxm04/eJCv/545jbo+HAU1Aetx8N6e3PkX26QSTBq",
+	"3z582aueX007o1Z9vn/7aOPtzvhL6xkdblCHPrRbs6NqpXVY814P7+DgafAp2Nrb2Dk76U4PHu47522y",
+	"dYP63avZ5cnWCX7ZDtD2eGejfXV6QMj2xbRXI9f7l8fT48OAVp+v53ez6mO1UUH9y7OH3k73vu0+hcd3",
+	"8Clo3MwkakIuYVocrlOGaXa1uf8j6rBW9P9OCUTUFl5L9HtPNBVeuR9Ub/V4PywppF/cJlFTUC3ZFlxL",
+	"dPNMub5a3JNT0+ImmtG/W/LfqrO0JvpEfye86sPwYWVwhQEEgwCRUVypRlWV+rpOuqntgvTy6oniduY2",
+	"aSn18BNRFrl0gHeB/FriDM4XPlqlEtEF2SjhLxST7Z3tnXrt7yAm0jW4mmb09qWL3TH0Mg14s+h4YYAX",
+	"0v7Ee8+lHYkMqqxM9H/IMbV2+mjNZuN/MXgP4ri/XqZ9nNyKCsiyCrs33G7YvZvDoP/UCGvtxlHw2L7d",
+	"enmoDmB7p9duTby79p43btcG053T4Ob63r7f39m82/s0nGz26U54GmztXGJngDqzp43G4fXk2R4NzvDB",
+	"zaRSwZ3eXg2dHFYuz6be0Var0Wnfk72b4Xn7kz84e/6y53XuZyN/crsRDEf7s+oG6T+gNto/C87nDXhy",
+	"imd3HeIcvl4fX9xSujU6nQyPWsGng9ft2cnxzef+7ZzMbucUGS/di5DsnOxdd73HQ/z69Olg/6ln39u3",
+	"V8OLi/745PzluO4TWq9/OtqaVi7Ozrcfh6NzOO0+HTRam5fbPmlt3MC9Pjm+8sL5aDqcbT92zupOv2fU",
+	"K8Fwe8O42nqeI3sy3TIae6/BZ+96o3PXurivVzpJjOCV+OZFbja3mYzzvTfb/i4ltI4O+Wa8BSP+q2ji",
+	"nfs589SMEzHUv9+Mk8TLGbd9eq0OuRXTxn4Ub1PV64l489+TE+sc8FlMaW0Jj2rNRJOdKDx1dXvwTtas",
+	"d3S8iyX/kTiyVeH8HwAxy3EUf6jArYdTW8GEiN0iJ7oOEGrNLOx/OusW9+q6E1Msa6+JHHsjXZwFS2M/",
+	"+c1f/n2IlBz+5zFu9QQjfskvpK7gVrX5LcCId4KEfxy/PgZQnD/HD4Nnfg9a8YdITy4+879wtb8RXE36",
+	"fHFMIUhH1t+JX1MhjuUItS7vKiS+xaA8uASWKZUYa2YAZAM/TR8o8KRlf27itz7KoL6jw4aAqa/pJKFn",
+	"yY+rm1jJWaZD7kIf5g9stJH/SeoP7ewg2p3mdan5IOgSm0Pcbfdv3WwiM9Ch/JIVuEYD0H4n33fT38FZ",
+	"8orI0QLya2QfPP4PhHFFfpL6qs8ifiiqxpv4xKXuFKlbRRJath6rAgfZ7hh62c8BAY6uqm4a5U1j6Qxb",
+	"yablccVStswtS1uKeVJNJOAecR9mCVnwA1BbgaFSeAyBnAwQDeYLzdbWlDrZDs4Bnjt2KUAvtigSXgHP",
+	"ks3b3tMzZUFLQJLqBl9cBqHK0yRJ/FTUIU42fYqxRrvJr0OZWHCel5TlfqkPZD47taRLyyIMy8Qf1qUl",
+	"A8MycU6XlnchqPLAUGzBg9BDpJjqdyh7oKjuhruyuV9+N0ATp1B5u/wDSlyKBlHvvTHKXbxkXz/VLDUW",
+	"Wg5hidAnfMREQmQdsVe95Rp0lH1etkJPC7qpyUbF6htM72spyL/2IwcO0MSDtuwZMgnQ1PVDkW4R8iV7",
+	"FbuUxMz8DjyMTyclwr/BVDAELIX3TsngUsC3wVJycSfsjXQ+SaFV1sOimNhSu64UoEEOCibafiWhtD8C",
+	"x5Id09Iz7XkiZI/CsAgpLlHfLxHfx2rSXGRKSmTWQK+AOocV/TnoFfnRtf8iVf4zkSrvQnEsfEX326Ec",
+	"3f3nk9Ot0c5o03mcEudodF5z5me3sy+1g8b44LTtX508P95ukHP3Efl7TzY5O9x4Mvrnn5xO5/oUXfbP",
+	"R0EwHxzdPHfHN9Pp/H52cTI5NmoP+7jRvtwnm6eDF/J5Y0qe7MrDzc5Ox73b7j+dhtfhQ2/vyng+M+58",
+	"7/H0cOxND+ob88eTXhC2j57OvYcHuz55HW2cnH6atifj8Hg2uH+56PQm42sEq9fBZ8cb1Geu/ERiujBp",
+	"Ce6BwxyWQxryv46bTgNEH3JNpFWjr6ryuvhvTQgn/MH0FJLfqszMgNvY6jCdxL1bFnC/a00zEdiSX+CN",
+	"7v1/payWbX+s5X5OVzu871WNat2oV2riIwVvcqv64/L0q9Zg4cuh3LL/kOx1zrc0/+JMtYCZ8FbLWlTc",
+	"9s3dZmrh693n5960f9NHr3hmtJ/xp+vnx627h3pl/tK9n+wHncerbad6Qx/7n54NfPWAL/Dw5PSwf3RZ",
+	"mb5UG/dzt3VR2flSO57tHbQ3z+3W9u3TYKt3f1S7uWiM71pPxvj6xjhqXHdm7b6zvVG/v++9TrfvhzTc",
+	"hALwFgvfpTj9VyQE0y6VSngtym9izu+OQL7LJZdJ62QgLUX9R3U0+LgOBe7y7gRrNST4wAYDcbJffbh5",
+	"zYZAsRjUMkr/+5v9rPFhJ048Nw8PpXW4QmQXXOjvIneJ5y6PTXal5/tdP3vopCiSXtuCH/bdhK3jqsnU",
+	"Bc70f1IN6nNpWLdfT36oUzQMWJkoeTs38t88xv+6PEZXQjISKQv2l/hYtfwlm4q4Vl+UFh1pE9+CFjZr",
+	"OYGvULYc80wyH2rHqMQxCRNIyMwPHLKYp+CRpNiUJImRObLol6//NwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -43,7 +43,7 @@ func isTransaction(req request) bool { return req.str("otpType") == "2" }
 // other -1 outcome, so the pipeline names a contract violation after it.
 var (
 	leadingFailures = []string{outInvalidRequest, outUndecryptable}
-	commonOutcomes  = []string{outServerIssue, outUnauthorized, outInternalError, outServiceUnavailable}
+	commonOutcomes  = []string{outInternalError, outUnauthorized, outHTTP500, outServiceUnavailable}
 )
 
 var operations = []opSpec{
