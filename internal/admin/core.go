@@ -43,7 +43,7 @@ func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObje
 			for _, m := range o.Magic {
 				magic = append(magic, api.MagicValue{Field: m.Field, Value: m.Value})
 			}
-			cop.Outcomes = append(cop.Outcomes, api.CatalogueOutcome{Name: o.Name, Status: o.Status, Code: o.Code, Message: o.Message, Magic: magic})
+			cop.Outcomes = append(cop.Outcomes, api.CatalogueOutcome{Name: o.Name, Status: o.Status, Code: o.Code, Message: o.Message, Description: o.Description, Magic: magic})
 		}
 		out.Operations = append(out.Operations, cop)
 	}

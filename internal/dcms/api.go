@@ -245,6 +245,11 @@ func reject(ctx context.Context, err error) (gen.ErrorJSONResponse, error) {
 	if !errors.As(err, &e) {
 		return gen.ErrorJSONResponse{}, err
 	}
-	server.CallFrom(ctx).Outcome = errorTable[e.Code].outcome
-	return gen.ErrorJSONResponse(envelope(http.StatusBadRequest, e.Code, e.Detail, e.Fields)), nil
+	call := server.CallFrom(ctx)
+	call.Outcome = errorTable[e.Code].outcome
+	env := envelope(http.StatusBadRequest, e.Code, e.Detail, e.Fields)
+	if e.Code != "invalid.input.request" { // the request's fault, not the state's
+		env.Exception.DetailMessage = call.Refusal(env.Exception.DetailMessage)
+	}
+	return gen.ErrorJSONResponse(env), nil
 }

@@ -22,8 +22,8 @@ func Catalogue() []scenarios.Operation {
 	for i := range operations {
 		o := &operations[i]
 		op := scenarios.Operation{API: "dmt", ID: o.id, Method: "POST", Path: o.path, Outcomes: []scenarios.Outcome{{
-			Name: scenarios.OK, Status: 200, Message: "Answered from the sandbox's state",
-			Description: "no outcome is forced: the answer follows the client's customers, agents and OTPs",
+			Name: scenarios.OK, Status: 200, Message: "Answered from the sandbox's state (status SUCCESS)",
+			Description: scenarios.OKDescription(o.needs),
 		}}}
 		names := append(append(append([]string{}, o.outcomes[:o.leadingSuccesses()]...), leadingFailures...), o.outcomes[o.leadingSuccesses():]...)
 		for _, name := range append(names, commonOutcomes...) {

@@ -1,6 +1,7 @@
 package dmt
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -84,6 +85,11 @@ type reply struct {
 	plain  gen.CustomerResponse
 }
 
+// requestFault are the refusals a request's own values cause, not the state.
+var requestFault = map[string]bool{
+	outInvalidMobile: true, outInvalidPincode: true, outOvdIncomplete: true, outInvalidOvdData: true, outInvalidAmount: true,
+}
+
 type domainFunc func(ctx context.Context, tenant string, in request) (result, error)
 
 // exchange is the part every operation shares: read the plain or encrypted body, check
@@ -124,6 +130,9 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 		res, err = a.forced(ctx, o, call.Tenant, forced.Name, in)
 	default:
 		res, err = do(ctx, call.Tenant, in)
+		if info := o.outcome(res.outcome); call.ForcedOK && err == nil && !success(info.code) && !requestFault[res.outcome] {
+			res.desc = call.Refusal(cmp.Or(res.desc, info.desc))
+		}
 	}
 	if err != nil {
 		return reply{}, err

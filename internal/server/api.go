@@ -59,13 +59,25 @@ type API interface {
 // Call is what the pipeline knows of the request being handled; handlers read the forced
 // outcome from it and record the outcome they produced.
 type Call struct {
-	API     string
-	Tenant  string
-	Op      *scenarios.Operation
-	Forced  *scenarios.Outcome // set when the client forced an outcome answered by the handler
-	Outcome string             // the named outcome the handler produced; "" means derive from status
-	Rule    string             // the armed rule that decided the answer, if any
-	Body    []byte             // the raw request body
+	API    string
+	Tenant string
+	Op     *scenarios.Operation
+	Forced *scenarios.Outcome // set when the client forced an outcome answered by the handler
+	// ForcedOK says the client forced "ok": armed rules and magic values are skipped and
+	// state decides; an API that refuses the call anyway says why with OKRefused.
+	ForcedOK bool
+	Outcome  string // the named outcome the handler produced; "" means derive from status
+	Rule     string // the armed rule that decided the answer, if any
+	Body     []byte // the raw request body
+}
+
+// Refusal is the message of a refused call: msg, said to come from the state when the
+// client forced "ok" (see scenarios.OKRefused).
+func (c *Call) Refusal(msg string) string {
+	if c.ForcedOK {
+		return scenarios.OKRefused + ": " + msg
+	}
+	return msg
 }
 
 type callKey struct{}

@@ -206,7 +206,11 @@ func (p *Pipeline) steer(w http.ResponseWriter, r *http.Request, call *Call, api
 	case scenarios.Fault500, scenarios.Fault503:
 		forced, _ = scenarios.FaultOutcome(call.Op, d.Fault)
 	}
-	if forced == nil || forced.Name == scenarios.OK {
+	if forced == nil {
+		return false
+	}
+	if forced.Name == scenarios.OK {
+		call.ForcedOK = true
 		return false
 	}
 	call.Outcome = forced.Name
