@@ -82,7 +82,7 @@ func New(t testing.TB, opts ...Option) *Sandbox {
 		return dcms.NewClientWithResponses(sb.URL, dcms.WithHTTPClient(sb.HTTPClient))
 	})
 	sb.DMT = must(t, func() (*dmt.ClientWithResponses, error) {
-		return dmt.NewClientWithResponses(sb.URL, dmt.WithHTTPClient(sb.HTTPClient))
+		return dmt.NewClientWithResponses(sb.URL, dmt.WithHTTPClient(sb.HTTPClient), dmt.WithRequestEditorFn(dmtCredentials))
 	})
 	sb.Admin = must(t, func() (*sandbox.ClientWithResponses, error) {
 		return sandbox.NewClientWithResponses(sb.URL, sandbox.WithHTTPClient(sb.HTTPClient))
@@ -101,6 +101,16 @@ func must[T any](t testing.TB, f func() (T, error)) T {
 		t.Fatalf("sandboxtest: %v", err)
 	}
 	return v
+}
+
+// dmtCredentials adds the sandbox client's credentials (the contract's clientId and
+// clientSecret security schemes) unless the request carries a client_id already.
+func dmtCredentials(_ context.Context, req *http.Request) error {
+	if req.Header.Get("client_id") == "" {
+		req.Header.Set("client_id", DMTClientID)
+		req.Header.Set("client_secret", DMTClientSecret)
+	}
+	return nil
 }
 
 // bearer adds the profile token unless the request already carries credentials (or is

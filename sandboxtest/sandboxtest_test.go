@@ -43,12 +43,11 @@ func TestDCMSThroughTypedClient(t *testing.T) {
 
 func TestDMTThroughTypedClient(t *testing.T) {
 	sb := sandboxtest.New(t)
-	secret := sandboxtest.DMTClientSecret
 	var body dmt.GetCustomerJSONRequestBody
 	if err := body.FromGetCustomerRequest(dmt.GetCustomerRequest{MobileNumber: "9123456789", Username: "isutestapi1", Latlong: "123,234", PublicIP: "123.123.123.133"}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := sb.DMT.GetCustomerWithResponse(ctx, &dmt.GetCustomerParams{ClientId: sandboxtest.DMTClientID, ClientSecret: &secret}, body)
+	resp, err := sb.DMT.GetCustomerWithResponse(ctx, &dmt.GetCustomerParams{}, body)
 	if err != nil || resp.JSON200 == nil {
 		t.Fatalf("get-customer: %v %d %s", err, resp.StatusCode(), resp.Body)
 	}

@@ -11263,9 +11263,11 @@ var swaggerSpec = []string{
 	"Op2qZKjPIu3uEfwGuUf12/rM3KNVDgxjBPzvd2BMaCTrPRg43DueniAhqN3Iui2h/ghukZCrocepQQku",
 	"48NMyLao8x/gPAE9wCyoJOWZspXj8uIzwS9lMoW3/8et+m0tz8qr163ObsvxohRM0mt4VqAlwKOelT9t",
 	"7I95j/TZnk2GUi7s8W7iUzp4Pzx/9Xrv9XG1T8n3plROj9xPvtf/Ff1NToOHWp8TxyZrT2Qm63kITF6K",
-	"ltr+CEKyAtOjzgAotT9eJEABf/zFQ4FqsEinXv/Hn5RIcsNowhLzi1984yc7cFF4PrvRAXkHMAJJ4zsm",
-	"2gr39XXPJU6A+FMdYeiD9AlyLOo4Ve4E6Yyc7bA86NB2i7bxNs6XWd/Q8peQkNmAttS2sqeftfUypex9",
-	"k7TpO83uYPHnw1NnKoi3LM9ysIjunD7kEou7Q/Qey+3R6Ur+6adP/38AAAD//w==",
+	"ltr+CEKyAtOjzgAotT9eJEABf/zFQ4FqsEinXv/Hn5RIcsNowhLzi1984ycsyW+kqfIJ2Lx+SYIZvWMk",
+	"WYgA6pAzSXhKGkGrpcgzhDFdDk6PDs6+/zg4OrogsxhfabY931skkdf3pmk677982e29anfanXa3/7rz",
+	"ugM4p3dXXMHZjY4KPIBtkDS+Y0KNJzTNyWVvgAxWHebogwgMwjQqWlU+DemMnIG5POjQtqy2QT/Ol1nz",
+	"0vKXkBXagN7Ytryon/UWM/X0fZM56jsd92Dx58NTZyoI+izPcrCI7pxm6BIrzEMIIcvt0WmN/umnT/9/",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

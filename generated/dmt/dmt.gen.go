@@ -266,18 +266,6 @@ type SendOtpRequestBody struct {
 	union json.RawMessage
 }
 
-// ClientId defines model for ClientId.
-type ClientId = string
-
-// ClientSecret defines model for ClientSecret.
-type ClientSecret = string
-
-// HeaderSecrets defines model for HeaderSecrets.
-type HeaderSecrets = string
-
-// PassKey defines model for PassKey.
-type PassKey = string
-
 // SandboxDelay defines model for SandboxDelay.
 type SandboxDelay = string
 
@@ -309,25 +297,6 @@ type Unauthorized = CustomerResponse
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
-	// ClientId Client id, shared during integration. Sandbox value `sandbox_client`. A missing or wrong value gets 401.
-	ClientId ClientId `json:"client_id"`
-
-	// ClientSecret Client secret, shared during integration. Sandbox value `sandbox_secret`. Mandatory in
-	// the plain variant; optional in the schema only because the encrypted variant sends
-	// `header_secrets` (and `pass_key`) instead. A call with neither gets 401.
-	ClientSecret *ClientSecret `json:"client_secret,omitempty"`
-
-	// HeaderSecrets Encrypted variant: Base64(16-byte IV ‖ AES-256-CBC/PKCS#7 ciphertext) of
-	// `{"client_id": "...", "client_secret": "...", "epoch": <Unix time>}`, with the same key as
-	// the body. When present it is checked instead of `client_secret`; an epoch more than five
-	// minutes from the real clock, or a value that does not decrypt or names other credentials,
-	// gets 401. Example (stale epoch 1700000000):
-	// `eA+GdFdGk0x7SwQhzrnSvgLTFQBeWaxjlI0nKy4X6zOVlTA6VjMPItojwIhNN5SLnSkSqIA0aub1LWO94z70sgF7lmsTsLTupZCcI1XZO0ua2DlHQ+nPLDrUofszZ22vGVMnP8sp4tK6BaGg1whLQA==`.
-	HeaderSecrets *HeaderSecrets `json:"header_secrets,omitempty"`
-
-	// PassKey Encrypted variant, shared during integration; required with `header_secrets`. Sandbox value `sandbox_pass_key`; missing or wrong gets 401.
-	PassKey *PassKey `json:"pass_key,omitempty"`
-
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
 
@@ -340,25 +309,6 @@ type GetCustomerParams struct {
 
 // ProcessCustomerRegistrationParams defines parameters for ProcessCustomerRegistration.
 type ProcessCustomerRegistrationParams struct {
-	// ClientId Client id, shared during integration. Sandbox value `sandbox_client`. A missing or wrong value gets 401.
-	ClientId ClientId `json:"client_id"`
-
-	// ClientSecret Client secret, shared during integration. Sandbox value `sandbox_secret`. Mandatory in
-	// the plain variant; optional in the schema only because the encrypted variant sends
-	// `header_secrets` (and `pass_key`) instead. A call with neither gets 401.
-	ClientSecret *ClientSecret `json:"client_secret,omitempty"`
-
-	// HeaderSecrets Encrypted variant: Base64(16-byte IV ‖ AES-256-CBC/PKCS#7 ciphertext) of
-	// `{"client_id": "...", "client_secret": "...", "epoch": <Unix time>}`, with the same key as
-	// the body. When present it is checked instead of `client_secret`; an epoch more than five
-	// minutes from the real clock, or a value that does not decrypt or names other credentials,
-	// gets 401. Example (stale epoch 1700000000):
-	// `eA+GdFdGk0x7SwQhzrnSvgLTFQBeWaxjlI0nKy4X6zOVlTA6VjMPItojwIhNN5SLnSkSqIA0aub1LWO94z70sgF7lmsTsLTupZCcI1XZO0ua2DlHQ+nPLDrUofszZ22vGVMnP8sp4tK6BaGg1whLQA==`.
-	HeaderSecrets *HeaderSecrets `json:"header_secrets,omitempty"`
-
-	// PassKey Encrypted variant, shared during integration; required with `header_secrets`. Sandbox value `sandbox_pass_key`; missing or wrong gets 401.
-	PassKey *PassKey `json:"pass_key,omitempty"`
-
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
 
@@ -371,25 +321,6 @@ type ProcessCustomerRegistrationParams struct {
 
 // SendOtpParams defines parameters for SendOtp.
 type SendOtpParams struct {
-	// ClientId Client id, shared during integration. Sandbox value `sandbox_client`. A missing or wrong value gets 401.
-	ClientId ClientId `json:"client_id"`
-
-	// ClientSecret Client secret, shared during integration. Sandbox value `sandbox_secret`. Mandatory in
-	// the plain variant; optional in the schema only because the encrypted variant sends
-	// `header_secrets` (and `pass_key`) instead. A call with neither gets 401.
-	ClientSecret *ClientSecret `json:"client_secret,omitempty"`
-
-	// HeaderSecrets Encrypted variant: Base64(16-byte IV ‖ AES-256-CBC/PKCS#7 ciphertext) of
-	// `{"client_id": "...", "client_secret": "...", "epoch": <Unix time>}`, with the same key as
-	// the body. When present it is checked instead of `client_secret`; an epoch more than five
-	// minutes from the real clock, or a value that does not decrypt or names other credentials,
-	// gets 401. Example (stale epoch 1700000000):
-	// `eA+GdFdGk0x7SwQhzrnSvgLTFQBeWaxjlI0nKy4X6zOVlTA6VjMPItojwIhNN5SLnSkSqIA0aub1LWO94z70sgF7lmsTsLTupZCcI1XZO0ua2DlHQ+nPLDrUofszZ22vGVMnP8sp4tK6BaGg1whLQA==`.
-	HeaderSecrets *HeaderSecrets `json:"header_secrets,omitempty"`
-
-	// PassKey Encrypted variant, shared during integration; required with `header_secrets`. Sandbox value `sandbox_pass_key`; missing or wrong gets 401.
-	PassKey *PassKey `json:"pass_key,omitempty"`
-
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
 
@@ -1427,79 +1358,37 @@ func NewGetCustomerRequestWithBody(server string, params *GetCustomerParams, con
 
 	if params != nil {
 
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("client_id", headerParam0)
-
-		if params.ClientSecret != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("client_secret", headerParam1)
-		}
-
-		if params.HeaderSecrets != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("header_secrets", headerParam2)
-		}
-
-		if params.PassKey != nil {
-			var headerParam3 string
-
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("pass_key", headerParam3)
-		}
-
 		if params.XSandboxScenario != nil {
-			var headerParam4 string
+			var headerParam0 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
 		if params.XSandboxDelay != nil {
-			var headerParam5 string
+			var headerParam1 string
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Delay", headerParam5)
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
 		}
 
 		if params.XSandboxFault != nil {
-			var headerParam6 string
+			var headerParam2 string
 
-			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Fault", headerParam6)
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1546,79 +1435,37 @@ func NewProcessCustomerRegistrationRequestWithBody(server string, params *Proces
 
 	if params != nil {
 
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("client_id", headerParam0)
-
-		if params.ClientSecret != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("client_secret", headerParam1)
-		}
-
-		if params.HeaderSecrets != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("header_secrets", headerParam2)
-		}
-
-		if params.PassKey != nil {
-			var headerParam3 string
-
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("pass_key", headerParam3)
-		}
-
 		if params.XSandboxScenario != nil {
-			var headerParam4 string
+			var headerParam0 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
 		if params.XSandboxDelay != nil {
-			var headerParam5 string
+			var headerParam1 string
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Delay", headerParam5)
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
 		}
 
 		if params.XSandboxFault != nil {
-			var headerParam6 string
+			var headerParam2 string
 
-			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Fault", headerParam6)
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1665,79 +1512,37 @@ func NewSendOtpRequestWithBody(server string, params *SendOtpParams, contentType
 
 	if params != nil {
 
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("client_id", headerParam0)
-
-		if params.ClientSecret != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("client_secret", headerParam1)
-		}
-
-		if params.HeaderSecrets != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("header_secrets", headerParam2)
-		}
-
-		if params.PassKey != nil {
-			var headerParam3 string
-
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("pass_key", headerParam3)
-		}
-
 		if params.XSandboxScenario != nil {
-			var headerParam4 string
+			var headerParam0 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
 		if params.XSandboxDelay != nil {
-			var headerParam5 string
+			var headerParam1 string
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Delay", headerParam5)
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
 		}
 
 		if params.XSandboxFault != nil {
-			var headerParam6 string
+			var headerParam2 string
 
-			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Fault", headerParam6)
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -2824,86 +2629,6 @@ func (siw *ServerInterfaceWrapper) GetCustomer(w http.ResponseWriter, r *http.Re
 
 	headers := r.Header
 
-	// ------------- Required header parameter "client_id" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_id")]; found {
-		var ClientId ClientId
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_id", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_id", valueList[0], &ClientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_id", Err: err})
-			return
-		}
-
-		params.ClientId = ClientId
-
-	} else {
-		err = fmt.Errorf("Header parameter client_id is required, but not found")
-		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "client_id", Err: err})
-		return
-	}
-
-	// ------------- Optional header parameter "client_secret" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_secret")]; found {
-		var ClientSecret ClientSecret
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_secret", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_secret", valueList[0], &ClientSecret, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_secret", Err: err})
-			return
-		}
-
-		params.ClientSecret = &ClientSecret
-
-	}
-
-	// ------------- Optional header parameter "header_secrets" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("header_secrets")]; found {
-		var HeaderSecrets HeaderSecrets
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "header_secrets", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "header_secrets", valueList[0], &HeaderSecrets, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "header_secrets", Err: err})
-			return
-		}
-
-		params.HeaderSecrets = &HeaderSecrets
-
-	}
-
-	// ------------- Optional header parameter "pass_key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pass_key")]; found {
-		var PassKey PassKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "pass_key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "pass_key", valueList[0], &PassKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pass_key", Err: err})
-			return
-		}
-
-		params.PassKey = &PassKey
-
-	}
-
 	// ------------- Optional header parameter "X-Sandbox-Scenario" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Scenario")]; found {
 		var XSandboxScenario SandboxScenario
@@ -2983,86 +2708,6 @@ func (siw *ServerInterfaceWrapper) ProcessCustomerRegistration(w http.ResponseWr
 
 	headers := r.Header
 
-	// ------------- Required header parameter "client_id" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_id")]; found {
-		var ClientId ClientId
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_id", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_id", valueList[0], &ClientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_id", Err: err})
-			return
-		}
-
-		params.ClientId = ClientId
-
-	} else {
-		err = fmt.Errorf("Header parameter client_id is required, but not found")
-		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "client_id", Err: err})
-		return
-	}
-
-	// ------------- Optional header parameter "client_secret" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_secret")]; found {
-		var ClientSecret ClientSecret
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_secret", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_secret", valueList[0], &ClientSecret, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_secret", Err: err})
-			return
-		}
-
-		params.ClientSecret = &ClientSecret
-
-	}
-
-	// ------------- Optional header parameter "header_secrets" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("header_secrets")]; found {
-		var HeaderSecrets HeaderSecrets
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "header_secrets", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "header_secrets", valueList[0], &HeaderSecrets, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "header_secrets", Err: err})
-			return
-		}
-
-		params.HeaderSecrets = &HeaderSecrets
-
-	}
-
-	// ------------- Optional header parameter "pass_key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pass_key")]; found {
-		var PassKey PassKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "pass_key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "pass_key", valueList[0], &PassKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pass_key", Err: err})
-			return
-		}
-
-		params.PassKey = &PassKey
-
-	}
-
 	// ------------- Optional header parameter "X-Sandbox-Scenario" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Scenario")]; found {
 		var XSandboxScenario SandboxScenario
@@ -3141,86 +2786,6 @@ func (siw *ServerInterfaceWrapper) SendOtp(w http.ResponseWriter, r *http.Reques
 	var params SendOtpParams
 
 	headers := r.Header
-
-	// ------------- Required header parameter "client_id" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_id")]; found {
-		var ClientId ClientId
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_id", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_id", valueList[0], &ClientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_id", Err: err})
-			return
-		}
-
-		params.ClientId = ClientId
-
-	} else {
-		err = fmt.Errorf("Header parameter client_id is required, but not found")
-		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "client_id", Err: err})
-		return
-	}
-
-	// ------------- Optional header parameter "client_secret" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_secret")]; found {
-		var ClientSecret ClientSecret
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_secret", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_secret", valueList[0], &ClientSecret, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_secret", Err: err})
-			return
-		}
-
-		params.ClientSecret = &ClientSecret
-
-	}
-
-	// ------------- Optional header parameter "header_secrets" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("header_secrets")]; found {
-		var HeaderSecrets HeaderSecrets
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "header_secrets", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "header_secrets", valueList[0], &HeaderSecrets, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "header_secrets", Err: err})
-			return
-		}
-
-		params.HeaderSecrets = &HeaderSecrets
-
-	}
-
-	// ------------- Optional header parameter "pass_key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pass_key")]; found {
-		var PassKey PassKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "pass_key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "pass_key", valueList[0], &PassKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pass_key", Err: err})
-			return
-		}
-
-		params.PassKey = &PassKey
-
-	}
 
 	// ------------- Optional header parameter "X-Sandbox-Scenario" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Scenario")]; found {
@@ -3837,196 +3402,197 @@ func (sh *strictHandler) SendOtp(w http.ResponseWriter, r *http.Request, params 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35buNI0i/6KgnOBVpCUTK1WLZlNHBteV9klSWvw8YwRaYklqmkzExKlrsL6L/uA9wPOI8wD9ZPcpAb",
-	"N1GyXOXqnsY3AzSmLJLJyMjIyFh+EfxVs/3xxMcIU6I1f9UmMIBjRFHA/2p5LsL01GH/dhCxA3dCXR9r",
-	"TXkFuI4OyAgGyAFOGLh4CFxM0TCA7LYy6ELs9P0XMIVeiIBFxJ//svnDVhnsgbFLCHvMD8As8PFQ3jpE",
-	"lIC6USlruoZe4HjiIa2ppZ/XdM1lpIwQdFCg6RqGY3aXuPov19F0LUDPoRsgR2vSIES6RuwRGkM2HTqf",
-	"8CEpo1r7+lWXU+oiO0B06YQJv/wtkxZPWmVwCbEDqR/MgYtNTEcITDzoYjCFgQsx3QU+fyf0gIsBuyyI",
-	"Bj725qCPbBgSxH9H2A7mE4oc9SggCDvExJZgiXwlsUABYgdYE0jIv57Q3CoCFxOKoMNWwIaeB2YuHQGM",
-	"XDpCQcx8E+eyXwz7Bvujm1ax/IQ/K1hOFnl+mJ1gE+xDghr1QqVR6s8pAqe34I/f/w/YO+yWqpuNUmu/",
-	"tdE5b3X/sQVsdzJCAUUvtAj8gYmtX81YMkytCUytXC6bmg7MNMmZa2ji2yP+W2gYNfsGuy+AumPE/0Rf",
-	"LV3wjq8THCPwhOYAErGufd+Zl8HdCGEwCRDhG4YClwB7hOwn5KhlAP4AWCkirF0AMeDvBmM/YOsNMRi4",
-	"U2TisYtDiggYBP6YvzdA0AO259tPOttHUEoeHUEKHB8RgH0KHMR5yW5gC0WAz9faDpCDMHWhR3QTRysP",
-	"DsWqgwKh0EOSksqWIf9XbJrYQnufjp0j5/jJeNnqzj6PXgPcnQ4vekef99EdfPninRr4fF6/b7xe3Xq9",
-	"vcbtl8vOKfW/zE5H7fZm9wJ3n7rPp3sGDPuVi7urnfrrlkGGR1vemPTIRS+cPLbs08r945URwuqBd/L5",
-	"E+5cHAQ3/oC8Plar0+PbS9zZJpM6PW/sw+NhZTa6+Lz388+WENxc6UzvjDfEswMJOUfzNQRzhULYBUoJ",
-	"CUnJbs6lCiParruLWnK1flRPLmNC4vqq6Uu6DpAHc3igqGZqqQkgJjMUADpyCRiH9gh4kKJABxAc+4wp",
-	"nBVCZA1AfdAwCCig8rAMqpvGmBR3uSTPoEsB02FgxjYN+0lsCzB0p4iAcMI0Vh866WPCYCLN+MMeEJMF",
-	"BYIQ8CcIw4m7IRlTnsOxVywvY8t9Sc6pJKa8FneOYOjRt7jj4i/IpgCCAbs7ue0F31w8bALbxxjZ7PkS",
-	"UxYUFPj8o1+Z4uAXijrXQH5IQQH7cohd4AT+ZIIcAAcUBaBhAMLlZQkjizoYUTopbRoGu03+u8Ze6hLG",
-	"OLFkPxHg+HY4RphJ+6ZhbLCbxCuLZbCHQYifsD/DXKusWJA1uC5YuRbXuzbCMHD9txg/8AMbAciJc4Af",
-	"UtsfI8b39Cx3wfFhD2z8619SUDaIHJ8AzyWU8Hlwtbl8ymtMMKJ61Ry/MquFTHxMED8S96FzjZ5DRLiU",
-	"2T6mzPZp/qrBycRzbU7/xhfCJv+r0gX8QUllklUkHI9hMNea2o2cgpoon4uma3xf8VsppCHRmtrR3unF",
-	"4QEjmf/S8h1GbqkS/XKAiJ0YcXG6wNSwXyKhPSqp15na+iwXPIkZ9v8EaKA1tX9sxJbrhrhKNlohof4Y",
-	"BdeSg+LZ5RJSBr0RAtYizZZYXJdEiz3wg4zUlLWvunaKKQow9A6DwA/euUKufLaLgikKTgmRrI9WaYho",
-	"yZZT0oFPJxvMwnvHMtWzq6TIBeKdQLyUMSmHmF4wv2BqPE3UJPBtREhEWClAQ5dQwZMPp00H5y52vDno",
-	"BXOwx1Vb1x8jpgA/WjD2AA0gJhM/oCUPTZEHTnq9DlN6oBDtE0tpTUuPtPkXqaCtjC5rmji6WxxwU4Qd",
-	"P4hUKjPNMGoClxLAZEytAUBMmpj0WeqnEv/J0jlNJq4aRrEMYn4CU6ubGrcwhO0p3vQTAWNECBwiKb8o",
-	"Fl9m5uay3NRAIV/yisAPTGy+e6XYiCvFplg28Z43g3MinaGz7lWbmXFM5aNg6troBsMpdD3Y99A7txnJ",
-	"HSAWaPkCECZu+A4xVsMl3vcnCnHOZJLSK3lRSly2dDCGQ9cGY7/vegjgcNxHAbB2hKm/adTyRF0ZDFaO",
-	"GJbB4lqylbzBMKQjP3BfkfPONUz4KZfCGE6vYeTacReo79MRSDlUgHnAactbV2b1dx17p3gKPddR5lWC",
-	"ziZ3xxO2179ch5ORJkwQRUDBD0BiFmla+XPKbC9yfT1K+s770OlAx1lgS2YU5ghOoOMoX0T4yh8y//Sb",
-	"mtxIl674RFAm7FnmHzND1h2OqA76IQVxBIR562AcEu4DCArbgPn5hJlswuRv66At/IgK8yMqjRxuHL5M",
-	"RNBnBSuER+t7DvdapHMNlG/NSZWur/SEudGIsusSxcuK38XFLHFiAuJgyPrejH3Vyo5hjIyxQQAc+rvA",
-	"lXzrI842F4PNaC6ScCJUNdM5oGpUGyVjq2RUepVq0zCahvG4yMa2T0W4ZSUjXSFW8s4fIUpseHFFvmSB",
-	"0jvmFEtPffmKR047lyyIRQRE+MEfT7Vw1Jm4c2GS8RfkCCnnhmWAoMM0cFMEhPgyyVAWe1Dnu56HcdiV",
-	"01v2FPvXwA0IBZWG2BvFJfyII5lLWWLDIHCRGFTQm43efTxfmEinNaBLxMulGcofE+HWVqxNl6j7yDyP",
-	"taccVQz5Y1R7ktJEkChhI0tVvRi5KXDhSzOl+CFkqncunDs/kegayHn7j/Kv7JHv2qgpCIl5B2CAFtiS",
-	"ZzFw14xvDKLzULkfODykJCbnBsCK+WA1TWziUhRGdR1LvYRbBCq2nQmzAuwHCxE5xj8qrGPOWRODjz7e",
-	"2ZCrTnhTK2dnkxD07CQ4CxME51ArB8yNQDYTqYGFlUkOuyhhMWveEDI1oSyrs7pd57/0Pd9+KkHPHWLk",
-	"6MyW8ObKcPGDjCZnNCSUeZLgrO4xNSU9IlgfIEh8DCDh3pEMsxxACkVsko1srqPg//j930VTK/IpulGs",
-	"nXDzhs2H+lykdRl6V9SmjdYRXKqIm6sp+eP3f5saIHDOFm42cu1RIn3Azw95SEfZi4x0ZweUiQdpUURP",
-	"ARcDgmwfOzy0OHY9z1V/F6ByHPwAQDYoDscocG0gIltKpGOLJp3XAAtpDWGw/EREfkNRnRErDPKMpT9+",
-	"/zebMvu/bzGPOD+59xkpRpEOzWq/hehjL7JlZUDcHwA0RcEcHFz2Sp5LE/63yMqpPBG7s24YOqgbFZ3H",
-	"HNjVTaPGpCrpjQPoOIQLki49trbgO7v//KHVm0/QkQeHu2Clx82H4aGCsVQ9ARzv/fH7//B/tHYjnz8y",
-	"Enj+UWhcPenysadjRSxyL5OATZO6wnlLULXIsvOHFmBXgSCaBiFKBK0l6T8RcHV7wNZ0igJ34CIHFGz2",
-	"8ioP58sYat/3PQR50CDJmZxkruLlpXB5xX06UwRM9yeGVGFZFc3NjtSGIp6sRiyDvT5P9DGFwikUC7kw",
-	"o0RoMfd1Yj1yUk/2yEcO6M9XL+/yMfd/wJitjx1TmUALsX3+O9+xAcQE2moEhMOx1vyn1r1ptQ67XU1X",
-	"xtMvS0cX5tSCYLAVkxoh8Q4p30zJSW1WBqZmmFq8nG2fgsMXlxL9SYR6fNz3YeCYuKB2UhNc9Tqgy6Sj",
-	"G9qMJ4PQ8+bl4i4wtYqpRULEDm7Ijjd1fiihZzdWE281MZMttjOSd9SSdKkLOr8tO1iJvXYAXU/8WTc1",
-	"oGJ7Jk4G9yQWQPLZ0HSN2aFVTddqmi6M0voKbgtTdcl6HsQ/6grzEIUvZ37gkBwp+ZoEd/xTiUxqdVMv",
-	"j2nz+1+QTRltWX2+7zvzfJ1e5fqYaXRd6nc/AAXq82M2skYCYUAU458Y4T5GVwOt+c/3Wtb66geiHHT8",
-	"xC9fdS3xc5Q0go7jCkhJJ6GXB9AjSH8rsy2SlHM1N4FpWNDwCdNpkYHfgNlQezB2B/iLi28LQpKSvDVf",
-	"ZNsHMIhmRISfAJHKV6ybQZKWjCwPBUE/kokqcbsGGxPE5PHxGNFYZCNJS9Pc4S9OGS8CEtOLUyHU95g9",
-	"hAhALzSAYOAiT2z4NHc8SD0f59gPEZyqDC4gdWnoIHDh4yH/lw44xsDUKtWaXq3VTS33wFltLSTekLEX",
-	"KgZw3CFT+uI921uNzXqtWqtvsqNiDL2BH4yRoyxjniquMiOvVEmY86m4O3Mjcs/ZsO+59mlnJXkdfhM4",
-	"7Uh6KtVaOfqvVssdOCRM3efZNomBbwgSuCERzJrAgGJulcEhwrQoX+cSZlFTOHErb0tYiucJMvRoqROT",
-	"Xk8Cl+vvBRlMqPFvUNY5wv8OdS0fYNq6I2yjeLDYMnpjV6027r95m0HHCRDJsb2uJCixDPbELXLN90dh",
-	"H2JEZjDIFa+/x75tVLa36rV6o/bh+/bNrRUZfcKl4/R0IR4GcAzOERnBwAWTADojmG8s+3Sycnxmcxau",
-	"MAI95tp2ICHMpCoKPzty8njIxqcT7olxa3SXaY/6ZiNCoUoMVS4NUyf/1IqlhlmfDqRQzhCCSrXE1wDs",
-	"sbnBQDF7q7FZ227Uaztb9c0ys5YVcVOHEbfs/T3+2+r3F/zBwLVd6HlzGXRSifgiYGNK2hRBLRg4GQrY",
-	"LN/lrsUE9HzQRyAkyGFu5iQK/yh4ICNjFyDhNkmei+P6Xb7cj31h6898oYvtXCctfmPHxYCZ+jpopDf0",
-	"1mbFMKr/Kw9SeYgytfAtp+rbJ9LyU/btM+n7jt01TstvO4bZHr+ikzeO3EhZrnu6sr+4L32NBnGQzsTS",
-	"IUDO3tgPMRUZkagqgPsNShW7RLr8BbFTkBMdRPw+Ga4v5oXd1DJcrntK9tIRt4ohNXQaGPLRJyQaQ9db",
-	"qVfSZPH7gTRU8kfMsn3FrHmgLj74qqYmXhjvzAANUICwHUOoMtGnPJvn4iNsHlAgE+R5yAFyRDBCAdKB",
-	"3MoAeQTN2E/FZZZB/qmYIEMEnpL7VJcCtyTEJsI+C5EeXXspsVtKUxgI1Gbzn9qVIOA6jQ+Uv/bi8bVf",
-	"PtaG+B4bYZkd8OMO/R94vP/Ag/zPPVszGvO9+zkRyYVC5boYBOEEIRLvOsMwlrgZf9XJnqvAU4e62uKx",
-	"znnjeE+fdMuP8tRZ932nduZw/ZYTWsAtBjlw/yitVnD8MSKUwxgxmgv1NUBBMQ6Fy4g8hwTIXOsCHtel",
-	"TRN7vv8EIAjQ2KUUBSCcgP48ewpayZiCVdQTcIAoU4eZ92XigqXYaRV5NkjoWxSADRGNn6efkxVlkKrH",
-	"VxpWVrEM9jyPF/IJdIXVuer2LAlziqOnZROb+B//AAlUDShIt67Irv2mimd+U96eBN39ZuLfSqUS/4/d",
-	"lsQl/LZQ1wlS9yiQwm8LpZDyvhh7UFioaCwmH4tv/I1Rm8WZ8HyyeCkBNsRMhyWwjhw45cGhia1SyRnT",
-	"kq1KWJuCnn821Qv+2RTR1iQY65dfLFAI0ARBCvse2o3RDmxBn9DcxA4SKFnqJx3mn0ixDA6hrQCpPM+v",
-	"AN9qQYnOllqAQLi+IE0BryAUUm4FThLgFdex+FqyjcrvBgWpbpjSDopAIEXSdHA0uVIdFvgZWAldxOsN",
-	"56Im0MTqLmHWWXFKxVIpI1MT6s6nalchh9krS353CYB9X2A9TSxIdnGCHAH7iO6J+FJUMtub+SJNLgWD",
-	"sN8PeWY9TqhD20YTWTqSyRwAabpFeaUFURMloon0gSgEFWWfQh5Ezaep8apPZnfxIaWsMPbKqHwcgrea",
-	"TI9A7PhjEIfuTTzwPc+fifxoAvVXau23wIbCzUoS2czy0yHCUo0TD4D6Js7LSDHi4h8j+MsMzrkmFBOP",
-	"A/6rZl428Z3aTosFyImTTxQjLyJ+CtHrU/NbqNDNKcxN1ON+lZo0oT2WF9OWTbwnpEACKBcJ586UlVh9",
-	"i93Ltyn25sKhK+dpndROTyoMUJAloZBE2KbsqYNIEbjExJZdPQofj8+mqFV56t9/pg93t68XvdNK260E",
-	"j/dP9PL1lD5gz3i8v/xZsrBWBXvd1umpAIGaWKlJrtsgIlyentC8VKtyuSNWcRdYmaIrijDbTBu/Roz/",
-	"uvGE5sQCAaJhgAmAJo4AXqK2GVjOmJ6juSXEL+alwuuL2I4bVw7yQ4mjeOIlJyaOjzmlRqXWjrGyBTUr",
-	"wDU2r2CWV9mxF289sfWRI0f1xSHK1In1s6UQ6LvAczEC/QDBJ06lK0hzh9gPkFjfvcTblciocm30Am3q",
-	"cR5AZRJhxM7QMVJ1NkQXws3BikVdOPyivoKfpQQU+sjzZ0Uw84MnSQT1faXorkSNItdvewvioks0UT8k",
-	"LkaERCWNLhHFSlXD2JVJR8IrNiL9bTFDQgIkLLABLAGRYJZLSsPHGAexwRIYS+mK+w4iTWEvJGBA6g/w",
-	"GxgjiF08TJkNkelgMFNA0gF+S2VmmrEJlDpBYjCSgFDw9KoYrZIezX4LQSEfq77xGJt5GjmRGaD27gFy",
-	"qChx6sU6gN9ESFqcZH4QL/EAul4YoN3UUgAC50Rg/eRg9dRYUSWZxLW5hAg7zsQtH9MA2hRMXd/jryOg",
-	"EEd0BFBRxrDUwSMwicI3Vv0F/JAS10ECdofDcdHE0CM+W9FIFiXgVEqgJE/PMynylGM5V91mgL/i4JUB",
-	"J3neNYEFkkes2DT+YIAwr0ThcxPgGUb9JPD7HhozE545x1Q8ZO0CS9aoL46fQt4pbKHaObsmVh6ousT0",
-	"hD8Q4RYZYWH6GAodk8Ro8tN9yLGNi69VGimGzbLbLZ3jUMYTOucvWv4cv2fXxNxXka6BcA4tnT+apARi",
-	"eW3ZgPG82UAmjkbiiiN1mMr80ggFMjiaM2YSf6uG5gZjfAQLNErizGF0NMH6hlui54wuOVbwA37Im3g2",
-	"Yp4kmUAbFTloPPS8RGBWUMAOGxWKLYhaezryCSrGbka29pLZe4FgLR9DjyKJopKDhPZIjS7SIvz0UJsv",
-	"Gk7cQmVNH0ImRsyviAxg2UVBetJgDIMnQVvEcxVdsOLSK3XAikkRscNMDPuExzz5pKLtrBCr2RnqALM9",
-	"piprZP2q2KXqZEtvZZKwoOWWdwkgroeYKW7iEshufbGJpRNFKAwokSyf+bEj1QTWdqVeN3bq9W2DKZfW",
-	"iC0gBh2RQzU1EwNQWHY+6AK0WZGH33Zjc3urVqs3amyoJWlZ5vhEz7PRk+eFHLCqAysBg7U4zrWog4kX",
-	"EjBEGAm1E00DWFG9V8Xig8Y/VC2dQ5sLfI3xXGnO2Ay1StGZSizu9eqgusmUmvRRi2DG5YKf5RzEP7c9",
-	"BCo6I7QGCsRPvK9mRcLB51JjDq3QqHxDpwMjQnmwMaPzW2J1jSIIMXU92QRHBUG44bW43HBxXKEvuKku",
-	"hlAGWZTPV2DkSDYanHdbOthmG3qHu7l05MrguXBwI592SdpCmD2yC1PUUAdh3lyCDc+MXT3VmklKtGKb",
-	"S9P7KHfC2RoZZXX20cAPUIZwHihQaigeu25UuHin9qh0DqVWj9t57AKCBLl1owJU0wmum7hekXu7KFoY",
-	"cRnMOnOuAEzrmb5Gosgpp+FUjnPWBC6XFq7xVZeiSJWmfA9ZRiFlNxmEQs8hY1tcoMmnzWsb0jer0JN0",
-	"BNXw4shiAmRxB9MChSVVD5zUROGDnih7yFQ8ZGsOUmUOUrfHvZv4uvFikYRS5leaabeawvEkFqkokiT6",
-	"P8XlLYkB2NAueyVFGIz9KXKAw8xHyHjFw0SIUFFH4SJSXLId0wc6P81siHm5TtJl41tKCboqFFCWH6Mk",
-	"VS0uTD8XJ0Mbmfi5rBhmRhrse3Nhi+qApMG3ogqIC/rMDz2HZzCiCsuirqKhKdORTyJhSROKJhIOzUtu",
-	"rBvMD1vqR5KZYMJiZaqlA+uP3//dZA4dICM/EP22shVNfKn/+P3fxej+vGrp1A2ZYiOLl4HxK4l6Iz1Z",
-	"cMRrcJIGXhkU9g67PMQk140izwMwMTbHBDFaFBEyPKX+hJ6PUVOovISM8cCzS1NPRujXTOErWxHCTizl",
-	"Z0RvF5s10u3x4pWL4IpZgHGgi4Al0GuuOKNfd3lFDRs3W1TD74M5DScWBZ/NgTmdLklbPoTCIZsou2YJ",
-	"qFQU3BIjiGgzADLe7NOJBYgo9RMHJ/ejeO2XJWKEFle+xH1RMUN5qk1kOE3Yd9AZu1wd73VO14roOGO6",
-	"wTzoX8XB9tVisjkT8/EgobFTreRG6LRiGZzS+OBltNWSCiylZGTfKbF4hEN9XArGcM52ouh+x/cov6tm",
-	"KJW6CyAFY59QsCkjhjzfqPzptA3AVk96VsyuCnlTKm5TKJmUK8VzlyRRZKHiv4lgOO+lxZe8l1zXXM9Z",
-	"X+hxoQMYBLyXVtpCZna5Awyj8hO3q7ixXmzGfZayDV0iiVa2DNNJiaaCyU5cTM/LQ5nXJi7q6G9qYJPT",
-	"tgZEzcFknJW3BlvdRqTIK8XmcXiZ+4h8IoJ5bFgZoIhrxmKOLuuQIyp3RfloXqMmboaRhSZfhaiBFN/s",
-	"HrM1uX+V9pmUmcAc/mUdqZinnrLOknV7bHBCXc+LrB/u1OlqYLbXeUtApjJ4mDG/hZi034RteLnYkIWA",
-	"gouBlQw8WEJ35KWJLZUH52EzmcDlRnkih1tU/dFwxDUVNY0tqWbUCcYw6pZwi6LWMIYF/vj//n+u5LJy",
-	"XYhtAG7914t6qqcMezBfkOSjsvbRxLdCJJjn+sTMgQltpiNIzCVXoRdgSXSMME4lfsaS6XELJHBcu6JT",
-	"kijkUm2SEg+Z2tvVXdpuxq9jymcyQUHJhkRWTVGX8vaMUa46JyMdJ2I1XZuigIj0dqVslA2OXhGdDLWm",
-	"Visb5ZqmaxNIRxzmtWH747GPmZbnw2+EmHueG+o1G8kYK2/y6+eB3Hojl/AjBXoePx18ECAauGjKDnHK",
-	"rSLgMq9nLHcOT9fBaDrlVTHh2OxaKyz8Jud560OLJw+L+bHg1rfFglvZyrn0OVJIZPedjKef4+Hnh4vX",
-	"fsfyEHIxP4ac68Lm33qjsryXzE2RdvwhD4ktvT8dl8+/7zL1au4DsUXcV4P7AWiHnhdJvDy+lkzoQmLd",
-	"vnecjkTFvH+geobBOa3PRGD9Mh0pJOkosQ5UtjsC8OlAYXVkiCETioMmzsQqlwUlUzaIvuhiRUdWohuc",
-	"0H75EUhIZQgyHUkQ6f18oTE1MaiaZbEMWrx5BwhCHKUE+ajNLP1EzwisUDKgkOhSkMWS6gr6kI85KOps",
-	"vsIF8Xz/KZyUM4cnDyBxMPquiReUuHIOZN/mAq9LF4FoVdldFcdTN2pcWcizT4rN+IQuYZ+WIiItUDCK",
-	"uonjy1JT8dvURrdAocKOzuimxIVq+nF1peRPF8aoFXdBqdJk5zRnaEl6TBYbQf675EAKSyGWLptsDie5",
-	"VhKcL0mJZBfUUpe4cPKRpGQn7xIyXnInyR8VFamx1ZgZNrHlWcu6CBP95dQtdYNzLzJnxc8m3jQMnvl8",
-	"w/4Ae8JGckBlo7pRY3tYBlu5LSe7hA5EniJS2+jFJbwWwZPxQOYU8P2zEI0WJkJkjp46WjNZ2abpqZb8",
-	"S6B28S0bUcv+ZTi7hXtln6g17k+3a1/jAdUbaY1bs419139ENGte/37RZvjrLxGqVKEg39GOkAv8TQIW",
-	"Grd+EmdKBKFaxO2vVqKpXlBR8ZzChGvZmjctTnYkoZ/8gSSqNgkbbWocaRq5ARn6F7AxBSXBhlERPk+m",
-	"lVrSseb9CRNTSFWGa7XaaAsbvUb46egJj+HD8H7o3WzjgXPuhsQ7PCWHswrqdi++7Ltu41Mv3G+1/B46",
-	"GLZnp4ZHQuxOHs6hF4THr58H7mZv3q8Mttr0+VNt9CV4vn082BuOQte/6w9utl6C6vnB5uPorLYz+NR4",
-	"NjYvDs5PSO/EswfouO9NPx3Oj84/Hw0+P3Zwp0s/Xwfn2O2cHF4ebuDhuHv4s+j+IqadbRjKLDbZID/q",
-	"V2Nqt3ECn/Oly28xNWD7XjjG717aqJr4HUubAPVFE0BOK2H9x/PoBKgkrsf2dixPy5Nkf4qMpieydoey",
-	"JVXBX9PYanaaZxttVw3jvVpg7R0kdwezyIz37Z5kTwBt/jIbwYo3PHa650fB2U7l2Kl0D+cXt1sXPfvV",
-	"mYRX56TlVisdenB7+Ti4aO1/etzEB73axq07OIPO3fFguPX0+kjDF7JfGczqzv7lTqviHz/v7HfHh68H",
-	"5y/V44bx5emeHqG7Pfx8Ztxf1KYXO87Dhvfcrzzvtx7O7hvhdvu1dj7cenRvR7fufndi9GrGS/eyc9K7",
-	"bM2fj7u96vyT3drb2uz729P95+GDsdWZHT32rh+f7z+d9SZb7s64e31/hjp7z3eff/452U8vUYSV2HGC",
-	"P7xJfga8AgopLAa31jhAS8Ywk+xMNSKS7R2+ud/eelgQsQkTy587MZW6iLsGNQFebMqeR/8qpRHNLW6M",
-	"k5qckZ3bm253pFPy5hKrRT2axRqOvDpeZFRaBPJ2U/vCH7scnM8ZZBTfy5Ok/pHqJWOI/XhmVd5iVqX5",
-	"NnztL5n4wg54M7KSmnj1rYlXm6muWMshdNwtI36iBxhGsxgrvpQ54ttPP4Q31aW8yQ3tpBhTe4sxteZq",
-	"YCHnezYw9JeISO0b2XD61hcQUkypN5eEXwox9jXKUaQ9xu9SGR/3kQUxZ35+iDDZitkybz03nPcDp7L8",
-	"tEtToObCPJm2T6+Ur/7GdHJCiFz7RxUhkdsUd8cr/qnTXaQwNVdGG3fU1phovof3p89mCRlsVqlIT16r",
-	"b2mdcLe1EOfJi2ms5tIO4B9ibr0TgrE4sfzm4OtNbb2e4X/GPP/UduLf3A869rVySkpFipGjfSJE+EY6",
-	"k7eRxuckCgIhAVbSG7Le6K9W5F+cqAufLm8Kke+3kfjCEn+k8vYjqS9ZfNW1zXXek/5UEH+q9vZTOZ8/",
-	"4esTSfIxopGZoOkahUNefB+5/L+w299OEq7+rM/bWUPE5ZdEdQuIZxCF2QKSdhqYBP7A5bfOge17HrIp",
-	"xzUSIhLsJk5kGeUXmjh4Rsqrj5Fw8/pzEFfW5rQwiisgx0geYCaWLQL4sNLr4lkAIrOJejZNIMvMAjje",
-	"s/74/X/EP1tMOHmkT7h54ot1JodVMdqK35UMfV9Kkicipw7gGutm4nA78ZtymyQDKME+Ny8FxDPTixd6",
-	"TN/MFxKStQ985WLL0nSehuva4nemIVMZLgGu5wgA7m+aWnqc6CDNjmNqS+hoR+dv7utzn7nqdb474fne",
-	"9O5fn2j9vlT2OqnpqJG9aC21KH0wuqQKYbiiUUEd1WVqCcVMXLn2UdCAVCmLBNgNETch3scD1flkkeKB",
-	"HwBTS7YqMTVdtSqL3l2pvkF5r8P5F/XZ0IEMZfBKIXZZWAl5+zXEHG6XavbEn1BfzJORuOWvli3cF0eP",
-	"e8SvAB4SF9uIA6Jl/+63mNnr5M2DyoZ378j7r/iu13qQAAEH8OlkfXSAiSN4APhgdICJsx+LW1aflNGX",
-	"EiuwbG4xKCBncjFOgOfrI7AAEmP/JDEDAPb9KeIfrPaDANmyN4bCeoYTjoSWwOaovwaduTbKqdsWWj8B",
-	"vxJ9FsbQHrkYFZvAZyIlDG0KXU983EKUDMgvkkATpyRe1Bkw2WJimNlMIxh91AmISidhz0vgIDeSSCaJ",
-	"nPoGn2BOqgynIj7y8OISbj6FODpho4c4sJCPygwwsQCycZZo+i+UXTFRTkKYQ5T4eiubkKyP3E1gvUyc",
-	"Pf/ZpDw04MF3sRfLIOoUwD/3xcfKgnTDSSx9yShgNKyAivJkeyE1A12Rz+2EYjPVJlKgL5UadJkS5GXV",
-	"MuIo61IX8FqgYGpvW1smzppbplbcTWInxwuvrOkgxB5jvEuFAcXERDLRjNeuQCUEnlA4J6Cqg7coMjW2",
-	"hXxsh0EgmjTFUklM7A+4wZw+RUW1njTOU/VzaSTSE0IT2QIhAovXTWyPYABtyqSFDS/7Yka8F04yV9vq",
-	"YEqU6CtXeh49uAaKZncRR1tsAis515JkigUKVS4SJg7F6hT1/Ds5TkYuwSKsZukTfwKyhqNqEn/7NIGe",
-	"MfEC8gZ8L/BGjplB3iTul3uNEzN1Suyv8cRDFCVvYlfYTPl4jGY2XKQG1USkIkw9SCfW7psYYhO/E+YD",
-	"3kT5mFjCjBdAOCuaTf4XlPOfC8ppLwHkLAXjrPbPvgGQE5UMxwkV2Y+VP1XfbHwHnOOdoB2pxr8PtGNX",
-	"xp9Qw97fOXnen/ZevxDfeRiPj77czy/7k9ub06dw53HW855ujpB7c9kPL2sXRzPotz+h9vx1eHq1c7vp",
-	"7txUuvXgcr9jjGb7J1s7F/cvfrgzp5uzWXDmnZOXh1r908vB5kk9PKoceTdfjPqOv3k9vPsy8mvtLnVe",
-	"d+x9/Py5szl8sUfz47vn6wF59Tr3revB42mjd9aotHvD9uNWr3N0vb9/1nvA7aP23tlxx3sIzz9V+2NK",
-	"8W1358vGw2PjpNV6uHg8h0ef2uSmRXB9a/vOvYZbxm04/eJCv/545jbo+HAU1Aetx8N6e3PkX26QSTBq",
-	"3z582aueX007o1Z9vn/7aOPtzvhL6xkdblCHPrRbs6NqpXVY814P7+DgafAp2Nrb2Dk76U4PHu47522y",
-	"dYP63avZ5cnWCX7ZDtD2eGejfXV6QMj2xbRXI9f7l8fT48OAVp+v53ez6mO1UUH9y7OH3k73vu0+hcd3",
-	"8Clo3MwkakIuYVocrlOGaXa1uf8j6rBW9P9OCUTUFl5L9HtPNBVeuR9Ub/V4PywppF/cJlFTUC3ZFlxL",
-	"dPNMub5a3JNT0+ImmtG/W/LfqrO0JvpEfye86sPwYWVwhQEEgwCRUVypRlWV+rpOuqntgvTy6oniduY2",
-	"aSn18BNRFrl0gHeB/FriDM4XPlqlEtEF2SjhLxST7Z3tnXrt7yAm0jW4mmb09qWL3TH0Mg14s+h4YYAX",
-	"0v7Ee8+lHYkMqqxM9H/IMbV2+mjNZuN/MXgP4ri/XqZ9nNyKCsiyCrs33G7YvZvDoP/UCGvtxlHw2L7d",
-	"enmoDmB7p9duTby79p43btcG053T4Ob63r7f39m82/s0nGz26U54GmztXGJngDqzp43G4fXk2R4NzvDB",
-	"zaRSwZ3eXg2dHFYuz6be0Var0Wnfk72b4Xn7kz84e/6y53XuZyN/crsRDEf7s+oG6T+gNto/C87nDXhy",
-	"imd3HeIcvl4fX9xSujU6nQyPWsGng9ft2cnxzef+7ZzMbucUGS/di5DsnOxdd73HQ/z69Olg/6ln39u3",
-	"V8OLi/745PzluO4TWq9/OtqaVi7Ozrcfh6NzOO0+HTRam5fbPmlt3MC9Pjm+8sL5aDqcbT92zupOv2fU",
-	"K8Fwe8O42nqeI3sy3TIae6/BZ+96o3PXurivVzpJjOCV+OZFbja3mYzzvTfb/i4ltI4O+Wa8BSP+q2ji",
-	"nfs589SMEzHUv9+Mk8TLGbd9eq0OuRXTxn4Ub1PV64l489+TE+sc8FlMaW0Jj2rNRJOdKDx1dXvwTtas",
-	"d3S8iyX/kTiyVeH8HwAxy3EUf6jArYdTW8GEiN0iJ7oOEGrNLOx/OusW9+q6E1Msa6+JHHsjXZwFS2M/",
-	"+c1f/n2IlBz+5zFu9QQjfskvpK7gVrX5LcCId4KEfxy/PgZQnD/HD4Nnfg9a8YdITy4+879wtb8RXE36",
-	"fHFMIUhH1t+JX1MhjuUItS7vKiS+xaA8uASWKZUYa2YAZAM/TR8o8KRlf27itz7KoL6jw4aAqa/pJKFn",
-	"yY+rm1jJWaZD7kIf5g9stJH/SeoP7ewg2p3mdan5IOgSm0Pcbfdv3WwiM9Ch/JIVuEYD0H4n33fT38FZ",
-	"8orI0QLya2QfPP4PhHFFfpL6qs8ifiiqxpv4xKXuFKlbRRJath6rAgfZ7hh62c8BAY6uqm4a5U1j6Qxb",
-	"yablccVStswtS1uKeVJNJOAecR9mCVnwA1BbgaFSeAyBnAwQDeYLzdbWlDrZDs4Bnjt2KUAvtigSXgHP",
-	"ks3b3tMzZUFLQJLqBl9cBqHK0yRJ/FTUIU42fYqxRrvJr0OZWHCel5TlfqkPZD47taRLyyIMy8Qf1qUl",
-	"A8MycU6XlnchqPLAUGzBg9BDpJjqdyh7oKjuhruyuV9+N0ATp1B5u/wDSlyKBlHvvTHKXbxkXz/VLDUW",
-	"Wg5hidAnfMREQmQdsVe95Rp0lH1etkJPC7qpyUbF6htM72spyL/2IwcO0MSDtuwZMgnQ1PVDkW4R8iV7",
-	"FbuUxMz8DjyMTyclwr/BVDAELIX3TsngUsC3wVJycSfsjXQ+SaFV1sOimNhSu64UoEEOCibafiWhtD8C",
-	"x5Id09Iz7XkiZI/CsAgpLlHfLxHfx2rSXGRKSmTWQK+AOocV/TnoFfnRtf8iVf4zkSrvQnEsfEX326Ec",
-	"3f3nk9Ot0c5o03mcEudodF5z5me3sy+1g8b44LTtX508P95ukHP3Efl7TzY5O9x4Mvrnn5xO5/oUXfbP",
-	"R0EwHxzdPHfHN9Pp/H52cTI5NmoP+7jRvtwnm6eDF/J5Y0qe7MrDzc5Ox73b7j+dhtfhQ2/vyng+M+58",
-	"7/H0cOxND+ob88eTXhC2j57OvYcHuz55HW2cnH6atifj8Hg2uH+56PQm42sEq9fBZ8cb1Geu/ERiujBp",
-	"Ce6BwxyWQxryv46bTgNEH3JNpFWjr6ryuvhvTQgn/MH0FJLfqszMgNvY6jCdxL1bFnC/a00zEdiSX+CN",
-	"7v1/payWbX+s5X5OVzu871WNat2oV2riIwVvcqv64/L0q9Zg4cuh3LL/kOx1zrc0/+JMtYCZ8FbLWlTc",
-	"9s3dZmrh693n5960f9NHr3hmtJ/xp+vnx627h3pl/tK9n+wHncerbad6Qx/7n54NfPWAL/Dw5PSwf3RZ",
-	"mb5UG/dzt3VR2flSO57tHbQ3z+3W9u3TYKt3f1S7uWiM71pPxvj6xjhqXHdm7b6zvVG/v++9TrfvhzTc",
-	"hALwFgvfpTj9VyQE0y6VSngtym9izu+OQL7LJZdJ62QgLUX9R3U0+LgOBe7y7gRrNST4wAYDcbJffbh5",
-	"zYZAsRjUMkr/+5v9rPFhJ048Nw8PpXW4QmQXXOjvIneJ5y6PTXal5/tdP3vopCiSXtuCH/bdhK3jqsnU",
-	"Bc70f1IN6nNpWLdfT36oUzQMWJkoeTs38t88xv+6PEZXQjISKQv2l/hYtfwlm4q4Vl+UFh1pE9+CFjZr",
-	"OYGvULYc80wyH2rHqMQxCRNIyMwPHLKYp+CRpNiUJImRObLol6//NwAA//8=",
+	"7L37buLI9i/+KiXvnzSgGDCXkIRopF9C7hdCB3Idt8aFXYA7puy4bAiZaWn+Og9wvtJ5hP1g8yRHdfMN",
+	"Q0h3euY7Z3+3NNodMOWqVavW9bNW/aaY7sRzMcIBUVq/KR704QQFyGd/9SC2Bu7LAXLgnP5tIWL6thfY",
+	"LlZa8lvgYmfeAhCTGfJBMLYJmITmGDgwQL4KIDh2gRX6kP4KDH13AjQQuKCpEVBA5VEZ1Da1CSnugmCM",
+	"wAzaAUDYImA2Rph9ZDo2wgEY2VNEQOiVwR4YQAtMoRMiMEIBAQ1NAxhObDxiPxgjaCEfFAhCwPUQhp5d",
+	"IXyu5TmcOMWyoio2XQF/UlEVDCdIaSn3JbGmEl+yqhBzjCaQrj2Ye/QREvg2Hilfv6py/UcwdIK3qGPj",
+	"L8gMAARD+jSwMQkQtIA7FHSz8agFTBdjZNLfl3xEUAAKbP3Rp8AmgH1RVEFgT5AbBqCAXTHELrB81/OQ",
+	"BeAwQD5oaoAA119KyKIKxkHglTY1jT4m/l2nL7UJJRzfsp8IsFwznCAcIAtsalqFPsRfWSyDPQxC/ITd",
+	"GaZbsGpD1qA6J+VaVO+ZCEPfdt8i/ND1TQQgm5wF3DAw3QmidE+vchccH/ZB5ddfBaNUiBifAMcmAWHr",
+	"oGOQ5UteY4HRrFet8auq+Ih4LiaIncJ9aF2j5xARxmWmiwOE2T+h5zm2yeZf+ULo4n9T0AuceA7/oZhl",
+	"klQknEygP1dayo1YglwoW4uiKuxcsUcDGIREaSlHe6cXhwd0yuyTtmvR6Zaq0ScHiJiJEReXC3QFuyUS",
+	"muOSfJ2urE9yTpOYYP+fj4ZKS/lXJZZdFf4tqbRDErgT5F8LCvLfLueQMuiPETAW52zwzbVJtNlD189w",
+	"TVn5qiqnOEA+hs6h77v+O3fIFr/tIX+K/FNCBOmjXRqhoGSKJanADbwKQdh6xzY1srskpwv4OwF/KSVS",
+	"zmT6/vyCivH0pDzfNREh0cRKPhrZJOA0+fC5qeDcxpYzB31/DvaYaOu5E0QF4Eczxh4IfIiJ5/pByUFT",
+	"5ICTfr9LhR4oROfEkFLTUCNp/kUIaCMjy1o6jp7mCm6KsOX6kUglALsYtYAdEEB5TO4BQJSbKPcZ8qMS",
+	"+8hQ2Zx0XNO0YhnE9AS60tAVMLODsY7jN/1EwAQRAkdI8C+K2bcF9HyS6woo5HNeEbi+jvV37xQdcSXb",
+	"FMs63nNmcE6A50Abg7PeVaesY3rC6DtsE91gOIW2AwcOeucxI7kDxAwtXgDCxAPfwcZyuMT7/kImzllM",
+	"knsFLUqJrw0VTODINsHEHdgOAjicDJAPjB2N/W9Tq+exujQYjBw2LIPFvaQ7eYNhGIxd335F1jv30PSR",
+	"hXBgQ4dc2oRQVZnaQ27d/GpbKrVmBm4wFgbPrwSZPgoAxJawRMQnRAUTMdL3qL1TPIWObUnzKjHPFqBH",
+	"JmF7/WpbbBrpifFJEVBwfZBYRXqu7HceJOTXJzQvMnnNH+jx7/eh1YWWtUCWzCjYDYAHLQtZTFKA7nm7",
+	"96+tD1l/+k0tZqTz4dkbqTHI7NknNGeGrD0aByoYhAEjEGeUAL0EYBIS5gPwGXbAYB4gQk02bvJ3VNDh",
+	"fkSV+hHVZg41Dl882+cstpQUyHPNMXAdi3ktEIOhPUVgYuOQvo5NlQTQQUBwITcaUXZfIo+p+F1UzE6O",
+	"L4ArBj7T6pYm/kfJV6vuaNpYm2gEwJG7C2xBtwFiZLMx2IzWIiZOuKimMgfUtFqzpG2VtGq/WmtpWkvT",
+	"HhfJ2HGDfUhQs7GSkDZnK/Hkj2AlOjz/RrxkYaZ3votH52i+esex6c+9QPI+xG4wRj5lyB8y6xmdE2N3",
+	"xkwWkm9nXM4MSx9Bi0rgFjDHyHxi27R32CvVNpv0hyo79cEY8jNyekt/Rf81tH0SgGqTn43iEnrwf68k",
+	"iQl930Z8UD7flGz6IXShLJ2WgDbhLxdmKPtZmz3RjqXpEnEfmeex9BSj8iF/jGhPzrQLCVlgPSmqpYph",
+	"njgjcIExX5ooxQ+Zpnzngt75iUTfgZy3/yj/yhy7tolafCIx7QD00QJZ8iwG5pqxg0FUYGMdu77FQkp8",
+	"cbYPjJgORkvHOi4BI+IMQ76EWQQY2ey0GykmMQB2fWCk6WFQ+gXcOmaU1TH4aPVOh1yl4XWlnF1NgtGz",
+	"i2AkTEw4Z7ZiQLb92fW2gCFfbCzsTHLYRQ6LSfMGk8kFZUmdle0q+2TguOZTCTr2CCNLpbaEM5eGi+tn",
+	"JDmdQ0KYJyeclT26IrkHEOre+wgSFwNImHckwiwHMIA8NklH1tcR8H/+8e+irhTZEu1AynrCzBu6nsBl",
+	"LK3ygEY027TROoZLBXFr9Uz+/OPfugIInNONm41tc7wLIBaGA9MfQknfYPuFWQAZ7s4OyH8pLYroV8DG",
+	"gCDTxRYLLU5sx7Hl3wUoHQfXB5AOisMJ8m0T8MiWZOnYopm4PsoxvZhtFxssPxG6S0406wxbYZBnLP35",
+	"x7/pkun/fYt5xOjJvM9IMDL9syD9FqKP/ciWFQFxdwjQFPlzcHDZLzl2kPC/QUHy4sC15vTJhqapoKFV",
+	"VRZzoN9uanXKVUlvHEDLIoyRVOGxdTjd6fPnD+3+3ENHDhztgpUeNxuGhQomQvT4cLL35x//xf7R3o18",
+	"/shIcLEzF66emnT56K9jQUzJpiqeT5cZ2Nx5S8xqkWTnD21AvwV80oEfokTQWkz9JwKubg/onk6Rbw9t",
+	"ZIGCSV9eY+F8EUMduK6DIAsaJCmz+E65keCSu7z8OZUKAir7E0PKsKyM5mZH6kAeT5YjlsHegA7BBAqb",
+	"Id/IhRUlQou5r+P7sfjCQ3PsIgsM5qu3d/mY+z9gzPbHjilNoIXYPvucnVgfYgJNOQLC4URp/aL0btrt",
+	"w15PUaXx9Hnp6NycWmAMumNCIiTeIfibCjkhzcpAVzRdibez4wbg8MUOiPrEQz0uHrjQt3RckCepBa76",
+	"XdCj3NELTUqTYeg483JxF+hKVVciJqKKG1L1JvWHZHr6YC3xVh1T3qInI/lEPTkv+YXKHssOVqKvHULb",
+	"4X82dAXI2J6Ok8E9fqwlnTVFVagdWlNUpa6o3ChtrKA2N1WX7OdB/CE19EAqfDlzfYvkcAlLkzyH3M//",
+	"RbJMandTL4/n5g6+IDOgc8vK833XmufL9BqTx1Siq0K+uz4oBC5Ts5E14nMDohh/RCfuYnQ1VFq/vNey",
+	"Vlf/4FC+I/7F56+qkvg4ShpBy7LpYqDTTcjlIXQIyhrv0c/BFPo2xAFPUs7l2piuKi9I+ITptEhAbtkV",
+	"qs0S9VepH/vnH/9HOrql9n67IgJFpu2Nkc/8Y3EGY3eAvbj4NiMkZ5K354tk+wACBRkWYRogEvmSdDNI",
+	"0pyRpSGf0I8kokzcrkHGxGTy6HiMgphlI05Lz7nLXpwyXhj7MM9OpEIC16H2ECIAvQQ+BEMbOfzAp6nj",
+	"wMBxcY79cAmxBQPXn5fBBQzsILQQuHDxiP1LBQxjoCvVWl2t1Ru6kqtwVlsLiTdk7IWqBix7RIU+f8/2",
+	"VnOzUa/VG5tUVUygM3T9CbKkZcxSxTVq5JWqCXM+FXenbkSung0Hjm2edldOr8seAqddMZ9qrV6O/qvX",
+	"cwcOCRX3ebZNYuAbgnyeEWXBLA/6AWZWGRwhHBTF62xCLeoAenb1bQ5L0TwxDTXa6sSi1+PA5fJ7gQcT",
+	"YvwbhHUO879DXIsfUGnd5bZRPFhsGb1xqlYb9998zKBl+Yjk2F5XHheQZbDHHxF7vj8OBxAjMoN+Lnv9",
+	"M85ts7q91ag3mvUPP7dvHq3I6OMuHZtPD+KRDyfgHJEx9G3g+dAaw3xj2Q28leNTm7NwhRHoU9e2Cwmh",
+	"JlWR+9mRk8dCNm7gMU+MWaO7VHo0NpvSIpMYqtw5TK18rRVzDbU+LRhAsUIIqrUS2wOwR9cGfUnsreZm",
+	"fbvZqO9sNTbL1FqWk5tadHLL3t9nn61+f8EdDm3Tho4zF0EnmYgvAjqmmJucUBv6VmYGdJXvctfiCfRd",
+	"MEAgJMiibqYXhX+AEIp0GrsAcbdJ0Jyr63f5cj/2he2/8oU2NnOdtPiNXRsDauqroJk+0FubVU2r/Ucq",
+	"UqFEqVj4Fq36tkZarmXf1knfp3bX0JbfpobpGb8KvDdUbiQs19Wu9C/mS1+jYRyk07FwCJC1N3FDHPCM",
+	"iOQR7jdIUWwT4fIX+ElBVqSI2HMiXF/MC7vJbbhcV0v20xG3qiYkdBoY8tEaEk2g7ayUK+lpseeBMFTy",
+	"R8ySfcWqWaAuVnw1XeEvjE+mj4bIR9iMIVSZ6FOezXPxETYPKBAPOQ6ygBgRjJGPVCCOMkAOQTP6UXGZ",
+	"ZZCvFRPT4IGn5DlVBcMtCbHxsM9CpEdVXkr0kdIU+hy12fpFueITuE7jA8Wn/Xh85fPH2hDfYyMsswN+",
+	"nNL/ger9Byryv1a3ZiTme89zIpILuci1MfBDDyESnzpN05a4GX+XZs8V4CmlLo94LHPeUO9pTbdclad0",
+	"3fdp7Yxy/RYN/VVVCDJD3w7mPfqY0G+MKU+tnDA+Z1fbUgF1oJAFrJBSmAFsRyLzACRQgQPLDOHg/MqH",
+	"NcpgbxG9kSo7qS6F/EeJ3XiLoWefozndAv5ljM7JnTrPb37L9AUoQGgxtm8iUqljwmpr7EDgAGJ0AUcn",
+	"o4XYJv/BQtYeYiuBGdCxKGihJDOh4/DhJeQiohYzUVbRK0IdLdAshW7KSTZlJ94C3xAvLQJ3qGPjNz3e",
+	"P11pAV0pl8u6QvViap6Z71jmmX0WalrdjJLm7E/01VA5VSLswROaA8gzsMKgvKMGnecjFj22WdKewV+Y",
+	"txRVDGXAH4lMfzqhruOFjDpLpJuOaz4xwAEUrMMQApaLOEZAgBcYaIahFQRWIcaSqCwhzfcUHAp4ZEGg",
+	"JTNgxWJLxwba2zi2jqzjJ+1lqzf7NH71cW86uugffdpHd/Dli3Oq4fN54775enXr9Peat18uu6eB+2V2",
+	"Ou50NnsXuPfUez7d02A4qF7cXe00Xrc0MjraciakTy76offYNk+r949XWghrB87Jpw3cvTjwb9wheX2s",
+	"1abHt5e4u028RnDe3IfHo+psfPFp7+efjRUsmcFI5fCkFwO/3uDGFcd4V+QK8nA5S494dPJ2FyXUm7JJ",
+	"/nhxSRzUNswpqorACwXLnSASMLA4RnNuJA6RX4wTjiLvyYBXAtGyUPVgBy0dO677BCDw0cQOAuSD0AOD",
+	"edbXMJKRW6OoJkBXER4Cg6t+V8cFQyoto8gkFLdqkQ8qPOc5T/9OHEcYyJ+vdF+NYhnsOQ6TbxzDZnSv",
+	"en1DgEnjHFVZxzr+179AArsICmLnivS732WJ4u8ypib293cd/14qldh/9LEk+uv3Bf0EUs9IKNjvC4pA",
+	"PBcjvAoLYr6Y/Fn84O90tlk0HxMy/KUEmBBTSzGBKGfwVAeOdGyUStYkKJlSFbf4fH5pyRf80uIyOgl5",
+	"/fzZAAUfeQgGcOCg3RhTRjf0Cc11bCFeixC4ybDkT6RYBofQlLB/hqaSZTVyQ4lKt5pD7ZhVRlocxEYC",
+	"GDBf20tABG3LYHtJ9Sh7GhSEUUdNY78IOB4vPQ9WsyMNNAP8DIyExceE9ZwLVB3Lp/iRNeLEtSET87rC",
+	"jUo3kKcKWdQrXPK5TQAcuBxRr2M+ZRsnpsPBddEzEV2Kkmf7M5eDkQRjEPr5IcMvxbAlaJrIEwV6mfws",
+	"EA5ylL1fYDWuXxNJWq5Fuc7k/MAVpq4wlUm9Wzak4BVKXqHLY8VttKgcgdhyJyBW+Doeuo7jzjgKJYGt",
+	"ptofVGR1gpgiXVl+0plbUnF6FwSujvPy/nRy8YeRop/BOZOEfOFxWnXVyss6vpPHadEqS/gXyyy0QvT6",
+	"1PoWzJscqyZhzHwVkjQhPZZbImUd73EuEDD1xYmzkJWR2H2DPsuOKXbmPGxWzpM6qZOeFBigIFQrJBGC",
+	"NKt1ECkCm+jYMGtH4ePx2RS1q0+D+0/Bw93t60X/tNqxq/7j/VNw+XoaPGBHe7y//FmQsF4De7326SmH",
+	"2utYikkm2yAijJ+e0LxUrzG+I0ZxFxiZ0tYAYXqYKr9FhP9aeUJzYgAfBaGPCYA6jmC03DAEhjUJztFc",
+	"GPIxLWVVFI+g23F9NlNKzMSLt5zoOFZzUowKqR1XJBTkqgCT2Mz8E99StRcfPX70kSVGdbkSpeLE+NmQ",
+	"dT67wLExAgMfwSc2S5tPzR5h10d8f/cSb5csI21d9ALNwGE0gNLxxNTApNwsqhmJypmbQcKLKg+r8io2",
+	"pksJKAyQ486KYOb6T2ISgetKQXfFK8GZfNtbYBdVYDYHIbExIiQqHLcJLwmtadqusKgJq4uL5LdBDQkB",
+	"QzNABRgciEYtl5SEj5Fk/IAlkOwi4OlaiLS4vZAAW8o/wO9ggiCmpl/SbIhMB42aAmIe4PdU/rsVm0Ap",
+	"DRJDPjlQjRmmfLRqejTzLZya+FntjZ/RlafxaZkB6u8eIGcWJTZ7vg/gd57445rM9eMtHkLbCX20m9oK",
+	"QOCccES1GKyRGiuq1xXoYZsQbsfpuO3iwIdmAKa267DXEVCI4+YcDi4yBVLxcAueRyClc+aGAbEtxMHN",
+	"OJwUdQwd4tIdjXhRuA+CA8X01DyTIk84lnPFbaa8giteEdYX+q4FDJBUsfzQuMMhwqzej62NQxTp7D3f",
+	"HThoQk14D/qcb+bA2AWG6ASyOH4K3ywR3PLk7OpYxvnkV1ROuEMe1BZxbCqPIZcxSSQ80+4jhiBffK2U",
+	"SHFxAn3cUJmrPfGCOXvR8t+xZ3Z5uEW6BjwEZ6jsp8mZQCy+WzZgvG46kI6jkZjgSClTkcWn/jpPQeWM",
+	"maxykEMzgzFWwRzzl9A5dB4tsL7hloidqYJiBddnSl7HszH1JIkHTVRkUYbQcRLpLz4DqmxkwqvAO5oE",
+	"Y5egYuxmZCvcqb3nc9KyMdQoX8Pr5UhojuXoPPnMtIc8fNFw/JFAVE4jpGNE/YrIABa9akS8Ekyg/8Tn",
+	"FtFcxnCNuMBVKli+KMJPmI7hgLDMEltUdJxlXUB2hSrA9IzJ+kXRJYCfUqnZ0keZJCxoceRtAojtIGqK",
+	"67gEskefH2LhRJEA+gERJJ+5sSPVAsZ2tdHQdhqNbY0Kl/aYbiAGXY5U0RUdA1BYph9UDo2vCuW33dzc",
+	"3qrXG806HWoJ+IU6PtHv6ehJfSEGrKnASBQbGKyaoKgCzwkJGCGMuNiJlgGMKFBVNdig8Qc1Q2UFJAW2",
+	"x3guJWdshhqlSKcSg3m9KqhtUqEmfNQimDG+YLqclUrNTQeBqkonWgcF4ibeVzci5mBrqVOHlktUdqDT",
+	"gREuPOiYkf4WFRFaEYQ4sB0RQZRBEGZ4LW43XByXywtmqvMhpEEWoaZkyUfEG01Guy0VbNMDvcPc3GBs",
+	"ixQld3Ajn3ZJcpibPfxUxdFIhFkLHzo8NXZVMEAmDEmKoyXZZFxbnqPcBWcrEaXVOUBD10eZibNAgRRD",
+	"8dgNrcrYO3VGhXMopHrcNGkXEMSn29CqQLb2YbKJyRVxtos8/st4MOvM2bwsRc0EhXkpaeybFVc4Zy1g",
+	"M25hEl+GeCNRmvI9RLGa4N1kEAo9h5RscRk8WzarIEs/LENPwhGUw3OVRRnIYA6mAQpLasvYVBPlZWqi",
+	"uCxTV5at7EoVkwnZHge+2b6xkryEUGbftNJudQAnXsxSUSSJB8/jIsLEAHRom74yQBhM3CmygEXNR0hp",
+	"xcJEiAS8Ws1GpLjkOKYVOtNmJsSsKDLpsrEjJRldlmNJy4/OJNWTg5t+Nk6GNjJZStGXgRppcODMuS2q",
+	"ApIuceC1lozRZ27oWCxPHNWxF1UZDU2ZjmwRCUuaBMgTRSessNG4wUzZBm7EmQkiLNb/Gyow/vzj3y3q",
+	"0AEydn2erMjWjbKt/vOPfxej5/N6UqQeyJR0GqzYln2TqOpUk2WdrNIxaeCVQWHvsMdCTGLfAuQ4ACbG",
+	"ZvkYOhc5CRGekn9Cx8WoxUVegsdY4NkOUr+Magwy7QXojhCqsaSfEb2dH9ZItsebVy6CK2oBxoEuApYU",
+	"uDDBGX26y+oW6bjZ0kX2HMxp67PI+HQN1Om0SdryIQEc0YXS7wwOSI2CW3wEHm0GQMSb3cAzAOEF1Vxx",
+	"Mj+KJbwMHiM0mPAl9ouMGQqt5olwGrfvoDWxmTje656uFdGxJkGFetC/ccX21aC8OePrcSAJYqda8g2X",
+	"acUyOA1ixUvnVk8KsJSQEd39+OYRBqi0AzCBc3oSeeqQnVH2VF2TInUXwABMXBKATRExZKgO6U+nbQC6",
+	"e8KzonZVyFr/MZtC8qTYKYYQIYlSNhn/TQTDWcdCtuX95L7mes7qQichFUDfZx0L0xYytcstoGnVn5hd",
+	"xYz1YivuZpdtmxVxtLRlqExKZGST/Q6pnBdKmVWAL8rob2oTltMcDEQtGEWclTVgXN2sqcjqcedxeJn5",
+	"iGwhnHh0WBGgiCtzY4ou60PGk/W8SD+vHR4zw8hCK8VC1KaPHXaH2prMv0r7TNJMoA7/sr5/1FNPWWfJ",
+	"6mg6OAlsx4msH+bUqXJgetZZapWKDBZmzG/UKOw3bhteLra9IqBgY2AkAw8Glx15YBxDoo1Y2EzAZJhR",
+	"nkDKFGUXShxRTUZNY0uqFfXb0rSGAFhEDbg0A/z5v/43E3JZvi7ENgCz/htFNdW5i/4wn5HET0WFuY5v",
+	"OUtQz/WJmgNe0EpHkKhLLkMvwBAYRG6cCpSiIUBIBkigZXc5xIGXy8pmdIkf6crbNbTKbsavo8LH85Bf",
+	"MiERtamBHTgomavOyUjHiVhFVabIJzy9XS1rZY1hBHm/WKWl1Mtaua6oigeDMQOcVEx3MnExlfJs+EqI",
+	"medZka+pJGOsrJmumwcl7o9twlQKdBymHVzgo8C30ZQq8YBZRcCmXs9EnByWroPRcsqrYsKx2bVWWPhN",
+	"yrMGswZLHhbzY8Htb4sFt7P1yWk9Ukhk962Mp5/j4eeHi9d+x/IQcjE/hpzrwuY/eiOzvJfUTRF2/CEL",
+	"iS19Ph2Xz3/uMvVq5gPRTdyXg7s+6ISOE3G8UF9LFnQhEMXfO05XYA/fP1AjQ+CcBpM8sH6ZjhSSdJRY",
+	"BTLbHcGkVSARkSLEkAnFQR1nYpXLgpIpG0RddLEilZXoucmlX34EEgYiBJmOJPD0fj7T6AofVK6yWAZt",
+	"1iIJ+CGOUoJs1FZ2/kTNMCwXMqCQ6AWTReyrEvqQjzkoqnS93AVxXPcp9MoZ5ckCSKzkZ1fHC0JcOgcC",
+	"9FZg3T94IFr2z6hx9dSL2gMX8uyTYivW0CXsBqVokgYoaEVVx/HXQlKxx+RBN0ChSlVn9FDii1r65/Kb",
+	"kjtdGKNe3AWlaovqaUbQkvCYDDqC+HfJggEshVi4bKIFp6BaiVO+JDiSfiG3usSYk40kODv5FOfxku0l",
+	"P5SzSI0tx8yQiW7PWtZFmOjiKR9paIx6kTnLP9bxpqaxzOcb9gfY4zaSBaqVWqVOz7AItjJbTvRiHvI8",
+	"RSS20YtNWMWXI+KB1Clg52chGs1NhMgcPbWUVrJ+WFFTre+XAJrjRyrZNuTLQM2LP+Gt5dd/njdF//o5",
+	"wsBLzPY7mqcyxrlJgNjjRnVcNkdQpMUqo9XCKNW5Lir1lRUsSrZCV4mTBkmgOvtBsgYgCXJvKQwXH5nT",
+	"mfkvYEwKkhM0rcp9h0zjx6SDyrqpJpaQ6mOh1OvjLaz1m+HG0ROewIfR/ci52cZD69wOiXN4Sg5nVdTr",
+	"XXzZt+3mRj/cb7fdPjoYdWanmkNCbHsP59Dxw+PXT0N7sz8fVIdbneB5oz7+4j/fPh7sjcah7d4Nhjdb",
+	"L37t/GDzcXxW3xluNJ+1zYuD8xPSP3HMIToeONONw/nR+aej4afHLu72gk/X/jm2uyeHl4cVPJr0Dn/m",
+	"var4srPtjanlI1C6ERZYV27jRDijS489oivAdJ1wgt+9tVHvg3dsbQIcFy0AWe2EFR2vo+ujEv8+tltj",
+	"flqebPpLeDS9kLX7KS7pYfA1XQlCtWL2WoCapr1XCqx9gsTpoJaN9r7Tk+xgosxfZmNYdUbHVu/8yD/b",
+	"qR5b1d7h/OJ266JvvlpeeHVO2nat2g0Obi8fhxft/Y3HTXzQr1du7eEZtO6Oh6Otp9fHIHwh+9XhrGHt",
+	"X+60q+7x885+b3L4enD+Ujtual+e7oMjdLeHn8+0+4v69GLHeqg4z4Pq83774ey+GW53Xuvno61H+3Z8",
+	"a+/3PK1f1156l92T/mV7/nzc69fmG2Z7b2tz4G5P959HD9pWd3b02L9+fL7fOOt7W/bOpHd9f4a6e893",
+	"n37+Odn9M1EymjhxnD7sSo8MCAQUUpgGZvUwoJOIBSbJmWqbJprRfHN30PUwFfwQJrY/d2EyBRD3OGsB",
+	"vHiFRN78VwmNaG1xG6/U4rTs2t50XyOZkreWWCyq0SrWcIilehHRXR4Q202dC3diM5A7I5BWfC9NkvJH",
+	"iJeMQfPjiVV9i1jV1tswsL9l4Qsn4M0IRWrhtbcWXmulevgth6Ix94a4iY6FGM1izPVS4lBp/4NoU1tK",
+	"m9wQSYow9bcIU2+tBugxumcDLH8Li9S/kQynb93XkiJKo7UkjFGIMaRRrD/teX2XyPi4K2H4mpn+4OGm",
+	"FaulXm9uWOwHLmW5tkvPQK6FejIdN7iSPu8by8kJxTHpH1VWRG5T3Muz+Jcud3GGqbXSuTFHbY2F5nt4",
+	"f/lqlkyDrioVMcm7mEBYJ8xtLcT55mIa87j0voIPMbfeCWVYXFj+VQbrLW29Gw7+inX+pZcffHP3+tjX",
+	"yimA56k6hpqJkNWVdEasksa5JArrIAFG0hsy3ugGWWT34zS4T5e3hMj3qyTug2M/qb79k9S9O19VZXOd",
+	"96QvNmO/qr/9q5zLmtj+RJx8jILITFBUJYAj1iokcvlZsf/bybbVl5C9nX1DjH9JhP9HLBPHzRaQtNOA",
+	"57tDmz06B6brOMgMGD6QEJ6o1nEiWyfuk2MgFMGvLkbczRvMQVyhmtNwLa4knCChwHQsGpqwYYXXxaLp",
+	"RGTl1Gy4XZRr+XCyZ/z5x3/xf7Ypc7JIH3fz+P2aOoMn0bkVvyup+L7UHkvoTS3AJNaNZzE78ZtyhCQD",
+	"zMAuMy85VDLTORw6VN7MFxJ79Q985WKD5XS+g8na4nem81KZIg5SZ5l05m/qSnqcSJFmx9GVJfPoRPo3",
+	"9/W5v7nqd787cfjeNOnfn7D8vpTwOine6NoN3ghvkftg9JUsKGGCRgZ1ZE+8JTOm7Mqkj0yxp0pCBFBt",
+	"hJgJ8T4ayD5NizMeuj7QlWRjJV1RZWPF6N3V2hsz73cZ/aKuQCoQoQxWcUO/5lZC3nkNMYOtpVrTsV/I",
+	"+z1FJG75q8WFE4ujxw04VgD4iI1NxIDF4raBt4jZ7+atIxDtOd+RP19xC+F6qXWeVncDb/0su46jNDv4",
+	"4Cy7jrNXWy6r88nIS5FzX7a2OLmes7g4387y3lHSHfGxfxK5dwAH7hSxfjiu7yNT9JiQmMnQY4hiARCO",
+	"+lQEM9tEOfXPXOonYEy8X8EEmmMbo2ILuJSluKEdQNvhV/Fw6L24PwnqOMXxHK9PeYuyYeYwjWF0BR3g",
+	"FUPcnhcAPGYkkUwyNnVjKCdOqpylyhvVvNiEmU8hjjRs9CMG0GOjUgOMb4Bo88evKOHCrpgoyyDUIUrc",
+	"NU0XJOoMdxOYKR1n9T9dlIOGLPjOz2IZRBX37HJCNlYW7Bp6Mfclo4DRsBxyyZLWhdQKVDl9ZicUW6mm",
+	"thzFKMWgTYUgK08WEUdR37mAewIFXXnb2tJx1tzSleJuEoM4WXhlXQUhdijh7YAbUJRNBBH1eO8KgYCS",
+	"kwDOCaip4K0Z6Qo9Qi42Q9/nLeViriQ6dofMYE5rUV71JozzVB1aGtHzhJAnWglEoOuGjs0x9KEZUG6h",
+	"w4suvhHtuZPMxLZUTIlSd+lKz6MfroFG2V3EoxZbwEiutSSIYoBCjbGEjkO+O0U1/0mGNxFbsAhPWfqL",
+	"vwChwtApib/dIIFC0fECggV8L4BFjJlBsCSeF2eNTWZqlehfE89BAUo+RL+hK2Xj0TnT4SIxKBciBGHq",
+	"h4Fn7L6JxdXxO+Ey4E20jI4FXHcBzLKiNe5/ArilswTYshTUstrP+QZgS1TCGicmRBdm9qvGZvM7YBHv",
+	"BL8Icfh94BezOtlATXN/5+R5f9p//UJc62EyOfpyP78ceLc3p0/hzuOs7zzdHCH75nIQXtYvjmbQ7Wyg",
+	"zvx1dHq1c7tp79xUew3/cr+rjWf7J1s7F/cvbrgzDzZnM//MOScvD/XGxsvB5kkjPKoeOTdftMaOu3k9",
+	"uvsyduudXmC97pj7+PlTd3P0Yo7nx3fP10Py6nTv29fDx9Nm/6xZ7fRHncetfvfoen//rP+AO0edvbPj",
+	"rvMQnm/UBpMgwLe9nS+Vh8fmSbv9cPF4Do82OuSmTXBja/vOvoZb2m04/WJDt/F4ZjeDyeHYbwzbj4eN",
+	"zubYvawQzx93bh++7NXOr6bdcbsx3799NPF2d/Kl/YwOK4EVPHTas6NatX1Yd14P7+Dwabjhb+1Vds5O",
+	"etODh/vueYds3aBB72p2ebJ1gl+2fbQ92al0rk4PCNm+mPbr5Hr/8nh6fOgHtefr+d2s9lhrVtHg8uyh",
+	"v9O779hP4fEdfPKbNzOBPhBbmGaH65SBl91t5kfwuqAVXf9TDBFdBqEkbnlItBJfeR7kjQrxeVhS2L14",
+	"TKJWwEryMgAl0cM35UIqcSdeRYlb50b/bot/y37yCu8O/50wpQ/DWZXBFQYQDH1ExnHlVCCrptd1dnVl",
+	"F6S3V00UW1P3Q0mJh5+ItGyFI7kLRMPOGZwvXFUnE7oFUbj/N7LJ9s72TqP+T2ATYWJfTTNy+9LG9gQ6",
+	"mbbbWbQ2N2QLabv8vXppRyBsqisT5h+iptZOw6x5xcDfDIKDOO73lmlnJo6iBISswsCNtptm/+bQHzw1",
+	"w3qneeQ/dm63Xh5qQ9jZ6XfannPX2XMmnfpwunPq31zfm/f7O5t3exsjb3MQ7ISn/tbOJbaGqDt7qjQP",
+	"r71nczw8wwc3XrWKu/29Ojo5rF6eTZ2jrXaz27knezej886GOzx7/rLndO9nY9e7rfij8f6sViGDB9RB",
+	"+2f++bwJT07x7K5LrMPX6+OL2yDYGp96o6O2v3Hwuj07Ob75NLidk9ntPEDaS+8iJDsne9c95/EQvz5t",
+	"HOw/9c178/ZqdHExmJycvxw3XBI0GhtHW9Pqxdn59uNofA6nvaeDZnvzctsl7coN3BuQ4ysnnI+no9n2",
+	"Y/esYQ36WqPqj7Yr2tXW8xyZ3nRLa+69+p+c60r3rn1x36h2k1i7K37TTW5WtJWMl703a/0uIbSODPlm",
+	"3AKd/Ffeuv+Q+x0rVpyIRf7zVpycvFhxxw2upZJbsWzsRnErWU2diNv+MymxjoLPYjPrS2hUbyWavkRh",
+	"nqvbg3eSZj3V8S6S/LfEY60Ki/8AqFaOo/hDGW49vNcKIkTk5rnFdQBFa2Yz/7uTbvGsrrswSbLOmgis",
+	"N9KuWdAxdpM3fbNbYVJ8+N+PcKsXGNFL3Iu8glq11rcADN4Jtv1x9PoYYG7+Gj8M5vg9qL8fwj25OMf/",
+	"gX39g2BfwueLYwp+OkL9ThyYDHEsR3r1WJcbfjeA9OASmKBUgqmVAWIN3fT8QIEl/wZzHb91SYC8PWvI",
+	"7tdI3qGVhHCZ0PdtRERDTMlnmY6tC32BP7DxQ/5F9B/aaYC338zrmvJBECC6hrj76z+6+UFmoENxfx24",
+	"RkPQeSfdd9O3Xy15ReRoAXEH4QeP/wPhUJGfJO/yWsThRFVtnkvswJ4i+ShP5opWWDVgIdOeQCd7CRhg",
+	"KKXaplbe1JausJ1soh1X/mTLxbJzSxFPiIkEbCLuCyxS/64P6iuwSBLXwBGIPgr8+ULzrzW5TrQns4Bj",
+	"T+wAoBeTF9uugDmJZmLv6eGxICUgSXUnLy6DIuVJkiQOKepYJpoQxZid3eSdcDrmlGelWbn3c4LMZXNL",
+	"uoYswpl0/GFdQzJwJh3ndA15FxIpD1REN9wPHUSKqf57oieH7La3K5rN5Xen03EK3bbLLvRhXDSMesFN",
+	"UO7mJfvMyeadMdMyKEiE4mAjJhIi67C97HXWDMbZ34vW3GlG1xXROFfeCfS+Fnfs9hkxsI88B5qih4Xn",
+	"o6nthjzdwvlL9M61AxIT8ztwJW7glQi7E6igcXgH6+WRwXeAb4N35OI36BuDuZdCfayH6dCxIU9dyUfD",
+	"HDRJdPxKXGh/BB4kO6ahZtrFRAgZiQXhXFwKXLdEXBfLRTOWKUmWWQMFAhoMnvPXoEDEVYv/ryM+3oWG",
+	"WLiD+tshEb3955PTrfHOeNN6nBLraHxet+Znt7Mv9YPm5OC0416dPD/eVsi5/YjcvSeTnB1WnrTB+YbV",
+	"7V6fosvB+dj358Ojm+fe5GY6nd/PLk68Y63+sI+bnct9snk6fCGfKlPyZFYfbnZ2uvbd9uDpNLwOH/p7",
+	"V9rzmXbnOo+nhxNnetCozB9P+n7YOXo6dx4ezIb3Oq6cnG5MO94kPJ4N718uun1vco1g7dr/ZDnDxswW",
+	"F4ymC2WW4AcYXGA5NCD/bul0OD26BjmRnozuJGZ12t+aWE34VeklJG96zayA2apSKXlxL5EFHOpay0wE",
+	"iMT91dGz/7/g1bLpTpTcy6iVw/t+Tas1tEa1zpvPv0mt2o/Ld6/ag4V7d5mF/CFZ4JybaP/mjC+Ha7AW",
+	"ukpUbPXN3U/q4evdp+f+dHAzQK94pnWe8cb18+PW3UOjOn/p3Xv7fvfxatuq3QSPg41nDV894As8Ojk9",
+	"HBxdVqcvteb93G5fVHe+1I9newedzXOzvX37NNzq3x/Vby6ak7v2kza5vtGOmtfdWWdgbVca9/f91+n2",
+	"/SgINyEHjsXMd8m16IrEWto1kYmjRf5NrPndkbx3ubYi+ZsMSKVm/1EV9h9XMW8vr5Zfq0D+Awve46S5",
+	"vPZ8zQY1MRvUM0L/+5vPrHFhD5s8M7MOhZW1gmUXXNHvmu4SD1ioTfpN33V7blbppGYkvJ8Ff+a7J7aO",
+	"yyNSADjTj0g2Hs+dw7r9Y/JDhryAfWXC4e0cw//kA/7j8gE9AW1IhP7pX5+/Ju96Z65LfMv7L5+zl6f/",
+	"8pl6HuknMleF04+im5p/+Uw9D95ynjtGizseBXoIMCbwCQE/xAZvU89KhQpGqQQty2eXQ/T2Ogf7V/e/",
+	"7h0cXLM7P+gjxTI1kHxqE1LfrlWpVGtbZa2slautbW1bY+6PWHV2BtfyNmTeTTVxj7G49j2BxZD2KqVB",
+	"epQrjEoMv0BXPnN9iyzmNFjUKTaXSWJkhkL6/PX/BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -114,27 +114,6 @@ func (e EntityType) Valid() bool {
 	}
 }
 
-// Defines values for RiskLevel.
-const (
-	High   RiskLevel = "High"
-	Low    RiskLevel = "Low"
-	Medium RiskLevel = "Medium"
-)
-
-// Valid indicates whether the value is a known member of the RiskLevel enum.
-func (e RiskLevel) Valid() bool {
-	switch e {
-	case High:
-		return true
-	case Low:
-		return true
-	case Medium:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for UserType.
 const (
 	UserTypeIndividualCustomer UserType = "IndividualCustomer"
@@ -468,7 +447,7 @@ type RiskFactor struct {
 }
 
 // RiskLevel Null until the profile is assessed.
-type RiskLevel string
+type RiskLevel = string
 
 // SetCustomerPasswordRequest defines model for SetCustomerPasswordRequest.
 type SetCustomerPasswordRequest struct {
@@ -750,8 +729,8 @@ type UploadDocumentMultipartRequestBody = DocumentUpload
 // GetAppTokenJSONRequestBody defines body for GetAppToken for application/json ContentType.
 type GetAppTokenJSONRequestBody = AppTokenRequest
 
-// ProfileEventsJSONRequestBody defines body for ProfileEvents for application/json ContentType.
-type ProfileEventsJSONRequestBody = WebhookEvent
+// ProfileEventJSONRequestBody defines body for ProfileEvent for application/json ContentType.
+type ProfileEventJSONRequestBody = WebhookEvent
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -4876,14 +4855,14 @@ func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.
 
 // CallbackInitiatorInterface is the interface specification for the callback initiator.
 type CallbackInitiatorInterface interface {
-	// ProfileEventsWithBody fires the profileEvents callback with any body
-	ProfileEventsWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ProfileEventWithBody fires the profileEvents callback with any body
+	ProfileEventWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	ProfileEvents(ctx context.Context, targetURL string, body ProfileEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ProfileEvent(ctx context.Context, targetURL string, body ProfileEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-func (p *CallbackInitiator) ProfileEventsWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewProfileEventsCallbackRequestWithBody(targetURL, contentType, body)
+func (p *CallbackInitiator) ProfileEventWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileEventCallbackRequestWithBody(targetURL, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4894,8 +4873,8 @@ func (p *CallbackInitiator) ProfileEventsWithBody(ctx context.Context, targetURL
 	return p.Client.Do(req)
 }
 
-func (p *CallbackInitiator) ProfileEvents(ctx context.Context, targetURL string, body ProfileEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewProfileEventsCallbackRequest(targetURL, body)
+func (p *CallbackInitiator) ProfileEvent(ctx context.Context, targetURL string, body ProfileEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileEventCallbackRequest(targetURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4906,19 +4885,19 @@ func (p *CallbackInitiator) ProfileEvents(ctx context.Context, targetURL string,
 	return p.Client.Do(req)
 }
 
-// NewProfileEventsCallbackRequest builds a application/json POST request for the profileEvents callback
-func NewProfileEventsCallbackRequest(targetURL string, body ProfileEventsJSONRequestBody) (*http.Request, error) {
+// NewProfileEventCallbackRequest builds a application/json POST request for the profileEvents callback
+func NewProfileEventCallbackRequest(targetURL string, body ProfileEventJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewProfileEventsCallbackRequestWithBody(targetURL, "application/json", bodyReader)
+	return NewProfileEventCallbackRequestWithBody(targetURL, "application/json", bodyReader)
 }
 
-// NewProfileEventsCallbackRequestWithBody builds a POST request for the profileEvents callback with any body
-func NewProfileEventsCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
+// NewProfileEventCallbackRequestWithBody builds a POST request for the profileEvents callback with any body
+func NewProfileEventCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 
@@ -6268,27 +6247,27 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 // whatever URL path they advertise to senders.
 type CallbackReceiverInterface interface {
 	// A profile event of the tenant
-	// HandleProfileEventsCallback handles the POST callback for profileEvents.
-	HandleProfileEventsCallback(w http.ResponseWriter, r *http.Request)
+	// HandleProfileEventCallback handles the POST callback for profileEvents.
+	HandleProfileEventCallback(w http.ResponseWriter, r *http.Request)
 }
 
 // CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
 // cutting behavior (signature verification, logging, rate limiting, ...).
 type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
 
-// ProfileEventsCallbackHandler returns the http.Handler for the profileEvents callback.
+// ProfileEventCallbackHandler returns the http.Handler for the profileEvents callback.
 // Mount this at the URL path advertised to callback senders. errHandler
 // may be nil; if so, parameter-binding errors return 400 with the error
 // message. Middlewares are applied in the order provided -- the last
 // argument becomes the outermost wrapper.
-func ProfileEventsCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+func ProfileEventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
 	if errHandler == nil {
 		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		}
 	}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		si.HandleProfileEventsCallback(w, r)
+		si.HandleProfileEventCallback(w, r)
 	})
 	for _, mw := range middlewares {
 		h = mw(h)
@@ -8131,202 +8110,204 @@ func (sh *strictHandler) GetAppToken(w http.ResponseWriter, r *http.Request, par
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1tc9s2uuhfwfDuTKQuJVOvluXp7LpxkrqbpD5Jut20yikhErTQUCCXoOyouf56f8D9ifeX3MEDgARJ",
-	"UJKdNJv25MyZbSySeHnw4Hl/ee8EyTpNGGE5d+bvnQDH8RIHb+GPyyyJaEweXeunqzxP+fzo6IYsV0ny",
-	"tp/iLGck65N3eJ3G5CiVH/RI8UWa8Fz8NyQ8yGia04Q5c+fRNcm2CN5CSYTyFUF8s1xTzmnC0FkYPtzw",
-	"PFmTDAUZwTnhqKOG7ssfQhfpHzZpCD8smP6F5zjf8F+CFWZX4s0wCTZrwvI+DsPK3yGJSU7CrosIDlYI",
-	"c0RzjpIbhkISU7FGF1G+YJffv3xFQpQnsNKcMMzyBxwpKKAOJwRRFiV9Y5dddEPzFVoRHJKMI/9fvZeY",
-	"hcvkXQ/AOUeLjeeNgnybEvgX8d0FM946VyvQL+oVIRqq9xFmoTnuS3rFcL7JyBzxFR5Opl/LL1fkHfr2",
-	"2dnD3stvz4aTqQZ4hm8WbJmEW/SWbEkolyseqG094IiTICO5Xh5K4w2vvXGW0n+QrdolSjL0DeY0EKcW",
-	"EpZTHPP+gjmuk5F/bwjPv0nCLWBZwnLCADFwmsY0wAJkR79ygR3vHYVOEiHleYt/8s16jbOtM3dqyIA6",
-	"Bsp0Hde5xvGGANrhHMMo6uGjNaaxM3d+TVYsTMjft0kqfukHydpxnQ0n2attSpy5c8FCek3DDY71uM6t",
-	"69DQmTvkOv9lEnnBgAzxyfI4HAcjMsPTaLAchqNgTCbR1HNcJwmCTZaR8Cx35s7QG4573qTnDV4NvPlg",
-	"Mh95PzmuUyL9hRgZL09mS7wkveVkMumNl8cnvdlsGfVOpsfReDIOIy8QI0sEhC+4PPtf5E/imVx+DUDO",
-	"7a3raLQ/E7egCs/qDUGdH9I4weG5+tUKUf0JLOM4HEReMBn2hstj0hsHA9w7CT3SG0UTPFtOgzEZDpxy",
-	"BQLG8N0l5jxNsrwC25NoRo7DaTBZjvHoZDgbHHvTaELG4SgYLgd4D2zH3tz7fWFbBVYFtOeSoLQAV5Eb",
-	"1JGvafByFyWMoJRkBWX6SBA3oXpMpuEkGC9HeHgymHnH0ZRMBOouh3hw4s32QXXyyaCqoARwlZT8oSTk",
-	"dhJQJfaok5FrSm6sAEzFs2TDX8InAv0ICym7EvSJ8rdPyTURtOFpcuPoqZ25c5amWXItFmRAc4CHy1Ew",
-	"DidkGh17s8HJEI+W42ASTslxNPNOdkFzMPeG88Gnuf9V6ABMFb+0Q1M9RJ2XJNeET1zSmyQL7YQVRhYj",
-	"qLeeUvb2paDtJri88ITMomM8XU6CcTgiw2iAveVJMAuPyTSa4N3IN/zdr3Rt+84tIF+wImvY5F8yEjlz",
-	"538dlbLSkXzKj36UvBCYuvxO8DqaCQjn2YbADzxNGJf8bOh5TXnojG3R8N07JI8L4eAtS25iEl4RyXBB",
-	"UuqjM7bNV5RdIRJz4gp2yxKEGb8hGbBvytDAE1w7YSEXogvCCxZhGpMQ4Twn6zQHoYFylJE8o5rrC4Gv",
-	"l0SR4NWw8wIvzrSYVRXWFPxuYb8pzvCa5CSD/Z0bVKq+zVcrUpC4Bxz5NPT7jqvZ/eF8hDJAuHzluA7D",
-	"a5N8XIRO/QTMk1TnzfNM3Hux+nK93L5gGnK9bT0JF6KgpFOnKCMpwTk8LyCBoiQDmbKyvZ8P3Z+Hx8GM",
-	"DKPedDkIe+NohHsnZBL0jsPhcoYHkUemI+eNGDmNk5DobQJY/r0h2baECw35ToDQnKy5BTKus6bsQj4c",
-	"FPcEZxneOkCYt3BgUZKtxd9KBj0nMd42waieooTF27lG2HxFOVpvghWKcU4yF2H0JEHhJgNZEEVZskae",
-	"APTU46hD+ld9NJx4a949lTIopjkiLOToZkUY/BTEVODoFb0mHG3SPjpDSxwioFnoiuQcjT0PMbwWV0h8",
-	"oMRWkN+TlDCc0iNFIvpbvI67fY1s8s0SrBU5HQt478Ix9e5jvInzfdCh7FcS5AijSLyNKOM5waHAQAk3",
-	"yq7mKEgYI4H4vpcRTnLUgf0Xv8obzknedVFO1yTZ5KhT0IpTFGZJmgqiEAlknXqIC2LSBsiui4Ti15t4",
-	"nnhN/XskJqVcAE4e2QNeXBASoonnHYmX5JRdQbzQhgm6xsQR7DqQA6AuQXkQ1F8GhOGMJvsAHyVZQBCG",
-	"xYUo2eRBsiby5pu7PEVPHr1CR7/8ohDliKvxOYopzyW9FmPw9i0fsMFi1Xv2WOGINvJl8syKZp2RfJMx",
-	"ElYp8IE81UKBK8z5LjS4ziG/weELqS7eUVVc4vChfFsqcaaAU9VoJNvDCDhbvsK5uDAsEdfu8vyxi767",
-	"fPREoPrl8yem0LMmnOMrMdnPzmMaEzUb3EfxDyS2hnLyLj9KY0xZMWoQkDQn4SnihIWWSVDH3FsaRi6i",
-	"a3xFjn5NyZX+d8quuoLqZ4QDHWGbOC5EZGADY89znWuScTh+8VwAV4Cl1McN0JbQeULyszR9lbwlDEAj",
-	"6EUhNrUAQD+fS2KjTvt+6zs3FMMDzq28VudVjbJlqdW35mi94TlaElC7kghpLdRFF+FDnIWPs4QVf3yD",
-	"g7cuusySJEqiszDMCOcueplssoB8Hz3egKT1MFmnmG2f0oAwTu4JhEfvUpptz3F+GAjK1ysY/Pr169e9",
-	"Z8965+dt0Cg/VJBY4zxYKQEmz0nG0H8vFuH78W1P/Geo//OX++xLyJxbcVcO2hO8DbfyoGsnlgxXmHL5",
-	"6b1WKMBBirXcFfZLEiUZQXkSghiwF+JDb+j1vEHPG4hVm1+jTqn2dOcVgROtMEdqoffZowDSqyR5irOr",
-	"Aw5iDUtaYYYm6Bn95qCjmA5PBuPJFC23OeFiZ7GYK5PDiK1MhuPhbOb1xAuoAwN3UUzXNL/Phii7xjEN",
-	"tT3RVFg0KUIRJTHoOsCWQM237qNiG/xgaqYmU+pEubCazacgs1JAty4MRHnxwlzJsMbS0HKTFxv7gGU2",
-	"zZxVcBoCA+ao+Xq5j+ZILdtqvlkBuhRDtSlWPLEs8v47fkqucPyI5TTfHrRleL+x29gySst2La/u2W9l",
-	"yvtsVXHHR+s0TraEtO/PoLvw5kUIPIQy9ITk+vNW/Cy/miNP/V/P8j/6/0ohSzJv/b1UwMwZux+w68dC",
-	"Jd27Yy1ACAW2XXCQT+coii7YXXeXsGWCs1CoNqAl339HpgZj7KrcRFNtAH2jbVfN1+fFUFqbQQuHJT2+",
-	"CVY9pQotHLBqFIqQ0GaKAztFQI/nKHnrIkWce8rp46INw5t8lWT0NxKKx0LGwHGPZFmSuYiT7JoGpLdh",
-	"+BrTGC/je0lQ+gY9oxwEmiq0LPZMrQQUVw/EqDAh8hxLqajUbNogqoeYm27MQ1QpsNExC4VzFS59IC04",
-	"2Iz5SJzFI3ZN4iQlUilr6pLqQDWmwymfIl9Dwkccb9GNgOIN5ugmS9hV37l1nQt14jDJHZU6jS3V49Qj",
-	"IsChtmM5YwWyyReRtjLvhuTkd4Vkde3SdONXL4Vf3sMkQ762vviFUehXaefpAnifJ/njZMPCO0JWXfkW",
-	"wVfRg4pddadydRgLEHgTicUKJnPHy7IP/cc7SGh5ha3brBkvrBstx7jjVu+zbrg8PxT+6BrhL0WoB7xq",
-	"4RGglNIJIixMEwpujn37OZRUWWiSdhCcCjoqmHhJy1T4yN23/3GploFlSeliLQk9eUc5yDxg6JNmDXCu",
-	"0MLwn+QrkgGjABMP3LpXSfIMs62yp/D7hDU00FFBDOmnSkFqOcAXQv+ENxB5FxASCqUnKU6kHKUz8DTt",
-	"5uBnXlO2yUn3FNxAW2UGHg+162jPiQ1PLAgbJjdMqJI1raeEtnx8vx2F9WE46owO2dPsQ7YkfWTXdd6j",
-	"D6l4/GGnVA7TmR6ypcHx/ff0cS9WEQiVlVsUO4N79JYy8FoEOI7FTdpwEqJNWt2L/0L80TsTf/h6W33H",
-	"VYZxuCnGKxYTvvwE5Yl0CCl7CsxBhfSxyxC9poyuN2tn7hUOLsGGr0imPJs/GHLrPWzRpdF1t7VVSkpm",
-	"0FQbLl1IyRrhNL0IXfGflxCiJahVYa/dQ24HdutjET1Wt6fksE44U+XyQCGVeiKnV60i8ZmCHIBIWrO+",
-	"ITgTFFQMKPiWnrEiT6LODcThIcr5hoRoua3M/bfuffanTGcA8ur+AI9hh4Lax6E2WQ3HaJVsMuAAettB",
-	"nARv77lf04InmDToFea4c6FPIYwYuUEJI/fZ5RrHQtO07rM8R9PZ8d2Pr+67n2KMGxLHPTkvjHefhUvT",
-	"jGXZzxNUWQgqPGaHLJollTXPpful9pJ6Q4VjivdkwON9NsKSXA7XkNhsu5BOXSlbAFUiB+6LvEtJkJMQ",
-	"LZy21S+cMqBTHhg41A3Sc/f9fVzusaxhk0KCwnwgaJq+MB2TZPakj7qklghnRNJQqQ/9YBgS7qoSVb40",
-	"zQdgo0DmCy1nBSKneh3kyXWaZDij8db8+hQBF7zClMn4h30a6eh3PA7L7lBHa50jq9ZZTA5wOwuCZMNy",
-	"HVj33iFM8NWfjQi7IozOdV6QXwF9xZYbYSeGsc5wVaZZkpIsp0p4rkbz1oUC/f0Djoh4A2HpthPSgPJw",
-	"OXPnv3/+778vFvzNX/+u//EXx7IePdezZElj8nyzXtrkEGPKNbyIGLx5itZ4i5ZEebY6C2fhdCHQXLKA",
-	"a8LCRHzFAQn7thWUZtbmvBfnWkUpjKlS6lcBFVrI7ChXZ8XIap1NGUQbM31fNWciCrcvoiTro+dJjhgJ",
-	"xCUAPMfohx8uzqVlo7ZDcSX8KLpgo/Fo1puOwnFvPB7hHh7jqDccjabRZBYOBoOhb18etTosdmG/PZI7",
-	"trsBdg1k8xyIa0BY2IKIP64IEPc8kZxHxs7HEFhCehB4Xu5xmSQxwcy5NePQd6+osA9Uww5Le6Tj1u5K",
-	"BZuKwzY3Ud7JZCmuaeNOykiN5qUsaeCuqDJBuiR5ldJ4PbBMk8DdG68uSHxwW6WX7xsCvUE+37etwgis",
-	"MaGpP6xM4ZYbLla9H3Zqb1XI8b1BPEIoVFf5AUdCSJZXrHuKCCSFSCECdC1GSCgEaMv1qe2rMq917RC7",
-	"1VwwLn5vnC9QbAXl1odym7sXZ7xrjOrqua3L1ZJNY8FSjuBnufWOMkNKUm+66MXjh2g0Gp2gzg+vHnb7",
-	"6KwQ13EYUhkJVtI3FU3FIZYM+TCWX+M3tpiKV/I/88p/OotFf7EI/9r9W+en//3zX3tvKk+7VjaV643X",
-	"AouFSK7CjmguGI9/oPjr99E/QQzTmlCde571fsK937zeyS+9N39dLPq7f/jqL3vRUW7BNQ5r1yG3Cgeg",
-	"GxuCnRH2jdPUBrtCjbZ/JbOgrEAvIstt39WDzFu2LddrrsIYeDcEPgtSrC/dZ0uBNfk9Jzmm0hZTwxhT",
-	"epWnuXPHFWFXCGggE+ikpj2yePFuVdiyymHPIbLS8rD0LT9MBNapfI4Wyqb2B045LYYL7UrL4SWxO0Xi",
-	"XNCG5TQWnzJx6etH9alIWrnJyyy5EgJ8c4+XJAsIy1GgwCDWu8bvpFlv4HnuTiOfOcfLHGe7wahlaQHG",
-	"IgtVQ+5T0voiWWk/ur0o8prqV6oQ/QpEqyGy27gX1ZmtB2SDqB1dD7ipnweBq5OPz5bO1SLMPh30qvdl",
-	"oRYSoudlwszCqV0Q/Y7A/fI1K7p/ptA23OY160Q1Br0pzSsx3gwad6V5TpCZDURkPuAysjXFGVj3MxIk",
-	"V4xyEso3ac5lrCWE7ytrSy2I3HGdMoq8+COVAYMNMFfW2UjYN80XELDGEiZJ4RW9lnyiOWIt3Xf3PavE",
-	"gGubfREOXV1OGeSsOFbLku7IuqzoJ45BM2KLZobXpBKHzPMkIyHaMMgs8qVcrXP2f5F/Jhm9ogzHj9XQ",
-	"OqGfVvwCLfYZGpOX9Ddywb4Rxy9WJSg4zuWlmI4dG5+jdiGjvhDrS3x1NpxMv8V81QTBt+QdevntWc+o",
-	"K6DRumr9CbA07vrlaNLCY6oUXu8E96I376dj+1HIqyFzROsr+fSMuEZNKDBTDUgLbKtXrHE9mkfrVkhJ",
-	"5SAq16MCmF206inl+adjC8UYh9x6UKcaSYafM+H/PKQTE36fN7za+WFBJIowD8ijoiFHHZbkBPnV9BtJ",
-	"OAoXg64h4TpG+k7x1zcYfLbVERzXqWTwOK7TTOFpnJjeicyZaJ77eZWDtn5/P374aAc/rCVWS9qAQpwT",
-	"10gI6qPv4QMcH0AkrQTYSPloF21Qp57e1nXRAKQVlCcypwR1Ju5wPHRnM0+KMXCkBSNbUoYhi7mxgu8t",
-	"HKtVwgLmrJztQemh4TQk+62j3zfpt7n9xnHacN+MwK/iSgtDZnYmbGM18OquSflnRuoLYPxhSL1hrDF8",
-	"mqVDyXEdwylkpRlV32tbISwIBJaW7T7yy5X64EFeEfTtq1eXqjrE3oBr916Hfah6dxbf4C0HqdsmYe/R",
-	"3ppX1dhZ3yq6Gkf/ISv5mHihU0x2e0hDaTBoHsjd7n4FAo0wtbsQBnuyV02MvkMWFuqMPU+6nm4oJ93m",
-	"TiOa8bxVsYhx68O6saoYx/jKtsWW7K5D91iNbN6/vU0ct+4uI1eU5zJXpgwbaN67DAuUORAOekLr8NXB",
-	"bODREdm7xTC+WfbkNzK0hiU5SjfLmAbg8uIEfjU0VSG6EU6vWBNEkqhZLLfiDimSB1fkIBaiHJIWclWY",
-	"kJoz/aCUo9LMdPB8u7STSBGBXd8/VuVRMsrfnnFOONcmo31GW+PtxvfSEnm3UdQ3t2YRpX0jGEkTNutx",
-	"pSBT4ZnlTmO7Les3D20HsppSTPVgbckGUN/oCcnhJqvf+qhEb41yVS7ryVqKJV8Fo9KKZOS+7PTjaHf6",
-	"vn62EtKLBmLXSC3lbxEuXkByKH6Klkm+khnavOZzKvwslKsvZY2S6ikYBdsO9oC4Dg8SGeDc7iNqAV4b",
-	"xy3XoUffD6by/lo0FxzkScbRkqyoihjKqjA8VbFkdwSYGvhgaV0s+TF80yR+dWKghm7buRqmoYW0Czw6",
-	"rrLx5IbQq1W+C3RQl1W8VFhTxam4KJWeQpuMWdtOJXW2mLJtcwUSVhf0/CCc1iqFLDn4jIR0I8jqt/Rq",
-	"JSbcK1xbslpb4yLqUUZN6+pHjDrbG1pkXfl/xmH1YRrN50KJqxmONQmIk8xMg9OaCXr0Dgd5vNWFcJrB",
-	"lejIVupAoHGaEU5YDherkKGbZEc5yj8Pi73bjBw+ON53T1jujjjaZgzrAaW6/ijBr0XE950iZlSdzc8F",
-	"Kz6Y8tFKMO2O6FsrdtWCchVMXePumBCzXX4zUbjujW+iwMJBSYYWTkXblR76po3LKG/SqEXQAGSlGKoV",
-	"x6HgeBLJguu6gHpY1DrH6LuX3z9Hl9+/fNVabt2sq14pmd5WWP0DC6XDknUyzYK1lke3llRFCUMRpvEm",
-	"I33khzjHPqS0QbGIWpXuBfPfa9xxUQV1bv3TesF75L+XxXfnaNGovrtwbn17EV+UZGKe8tOqbrZwXFTI",
-	"tGIMjGRFZZk59paQVFokVana5SZHcixeCqux+Lh72laRH/nvq6WYXTVaberij4qPPy8kKDFDrXK5/74s",
-	"WFAW+pcWegHDRi1u8wMxp+CEstRtSrJy+K4sY18Eef4uRaW9wbf/Gv3j5L9+Gv5z9mz8fHp5/GLyyvtx",
-	"8Hr0uZaTrnN7DRQdIg0qePG8IgOVxMvGDn9g9N8bWRMdTuNUmZukP0fGvMtE4iRCuCAgVq5pQq6N27jW",
-	"nMxPyYP2iudmsHGL9b70UdTr/7uNEtdu26G69QL3brM2+5uDgiFyyQONQpK1MhvGybgSd5rMDTJsgk1G",
-	"8+1LyJGU6dUQtX62yVflX4+191BmtVry1a15kK7KOzbj3FU25lyNXJ7XKs9TmUFHWZTYWVwhJWuT1DPM",
-	"8BUB+8fZ5QVHMcnRNtmoIFLNOK6l7WoNLxfUX1N9jiJBuMFsUoqBHD7R5T5yKu4ZwlxFjUXoH68fGnWo",
-	"5mpGhPWoYm4MmQGCXy1YB7hvkqHL88ddF3GS132nmtG4UO22knnG0c0qgXy35IaZc5TbWrDacKVJdsEW",
-	"THrDYA2qSLRyfxHlQEP+e6UkaZYhdCQXaRXJVQamW7+PfPUm+NAw6HgLBkoeerkJAsJ5tIkhZYbr2Qyb",
-	"4BwNPc+XvLywC87RzwvnMksCYD+IF8PE24XzxnehwEOay13mN4lR4wGH3EU3KxqsrJNZphJL9RFRGhrm",
-	"lXzBBVPpdHyV3HDBpZV5U1zBtxVKBiy720fgibRt1Ufk3xsca3nLcMi5C2baRGWd5qq7UZ6uL8GuFg1n",
-	"+dVX4nYKpJQBif2vvkI+yHVHOKVHZ2n6kgAlkLcjOzKupAbG+3qdA7eocnDrL5jOuYE8dkSZXkZfpt/c",
-	"L+2l5C9lTlV/wSp1AqoEo+hgZLIO1Fkn10RV0xZ/yx1JAJTFo+GZj/JkwWTaC6J5t490ZWojyXmOfIDG",
-	"10Yyi+/CjxI2X1fzVaCdkIbW11XG7kuLuC7EIH8EogFcW1yXGAl67BqlPbgrS+FsckiCksbJQhzuo7My",
-	"g7soROBKJIm3UOyBVHK6JTRVSeyBLsam0A1xvJXIRoMV4FMBklVCAzJHmG1RsT9fnMGgNx0L2pqTjLso",
-	"pFewZv8XAaWeD4W0+pIYqHLMZYa8As+CSRj7RyVYpfYAy9TNoQpACQoJ9VyMgdYERfSd0C6EWJugnPAc",
-	"ZRvGUefhBfo1WfLuggVY4FESy+K9ZM1JfE34KfJr56Tpn1FXPWFE3a+ysAz/6iuooRgizxt3pUmmqGMk",
-	"SDGPKfilE0Z6sqgMuqEsTG6suFsoJgtWlBAaeEdrylxL1ZqpemKp0TOCR330/TWU1dA1YuBSCBSThz88",
-	"WTB5OyrVYDrKpKbLwhjW1CQOBVTBqEBCOVZM8LXSQeTWBMmDewyPhfayYCmoDghXKBMccJCwPMOBKkIi",
-	"f4fxgWzLNF7ot5EjuQMmyT8JudSRIihwMx6eQGGpBRNvwgAuYlDBiEClP11XHqrNK8TxmwUZ/a68ojhc",
-	"UyakhgXr+AbdkKfLj97Lf9weiXsqccHvIoFeUpyDileUQ0a/QDSFOkpP54IoX5oNPriUpxVFwBnRonXZ",
-	"/kyr4UHCInq1yVQ5I1AP1Xf5Kks2VyvJB8u0SbUV1PEvf6hQwcZu1By+C0eFnieMuLrXmG4yBmn00l6w",
-	"YEBYfSGAcKWwi3uOfNMg4cs6o027jiZmyE/Nhnc+0s3wBFDMDmMunNuC3aW5G7pzb7eKbePuzd3QHXq7",
-	"9dFZ0SimWEyHkfwmyd4iVadTN5KAa8B6w3fvumYnGR/0sYcC5X14VzEMiN2QytqCyZegAuI1jouST6iT",
-	"ESGB0DXpqtJQ8Kk0nAjaslnG0PgGByt4rY80EBET7BotBeWS9x+uC/BtJE8SrXCaEiaTc29W4CYu8Jhy",
-	"A5WlnlmAIE6uoAGgX+v50IawR+pLSrhvep0fcGVUgMYQgG8p3kI9NBVgsWB7Iiw00QdjjLi3Z2ZWOJQX",
-	"UiYZX1kgJOdiSd2BiLYkRx2/sE4I3AQnmcY6I8vLl+vbxLGLfOXn86UDsttHF7lEALEkEiJCZbUDeftl",
-	"6qFJv+rCj1r7UakV8qP3pop4eyTHLuRBi5lIGrTwJk/WWFD0ON66aOCp2mnN+k0KvWhu5vGhjt/r6eaV",
-	"cs4evOd352i5RSGBEigLBnWpJPkvMilhbQDjp8mNPHW/YrzzUUgCGorF6GAi1FnjKxrIut7cRTjmCWhU",
-	"UPGqiXBFk5G/FfV3L8KvcUmTfNNConiMRDa4wrhqKS3YDKq22+zOxTUGDMtUcujfdUMcIciAQKLTRqWB",
-	"Dn1Lr1ZdF642fLgGL2bzMwu8pMPTLeZcY7bBce1TnuMtRwqnF6yUAkqGIj+HogeK56uroJhgRDPCC+pe",
-	"M3ioi6qsnEJqh7ZZagQ1L/p//+f/WnNnTwVTtz0oqzBiRXiWYpJekhIhCHfEgGrwrrrbWsRdkhW+pskm",
-	"g2vOtkbNZSm6cpvIoJkJMxKK8sTe1uZ0B4b59T42UsXDbe17OjzRClOxTBhhwcaep+QYfQUlrebQt0mW",
-	"26/WQ9G0UVVojil7y1GMZbnYijdA6iGCrOyjzfJNv2tVI8SY1nrdMvTtsFI1qLMoclcXrIwDXTiSBQrR",
-	"/AF3QU4CC05RSZR3pf4cRU/JMR4OepPAI73xckZ6eBhOewNyvDwJRtEMjz05TZKliRD26vNUQxcFwnVP",
-	"QUmSaqwvvVM+FDbFMkBVim2N6qZu2adowcyCQQZiFMdQGH9cZWNBlAXxJtQFiOTWF8wfETydHOOT3gR7",
-	"k954Gp30TobHx71weBwNgyAcjAiGHerpEGTGOfZjkwinxE2e40x1VDDmNA0wShUrn9nKgQt5acEEuQQb",
-	"2k1G85wwoXcfYEf3Uee7ZMXQeUJcazlvTSMk81qwp8mNOntx5Md4EPZORtG4/exVggqABT3Nw9qRuwWp",
-	"Agq5YAVbtvLj9ttQWheLCsIcCrA1Yu1cdK5UvcajS3xFLsOou2DK3jT2xoBvterB9fLFWhKvVjDm5ee2",
-	"WulKOKpv5kl5xip3uxhe0+bL88dcammyFJuyaKb2Cq8L1pHKbvdUUnSLytscrFr5FnWkUtzto6eU52Au",
-	"kdl74uhA/gIju/grLBvE2vBVRTqW11PH6pY2GxJaIeM3M/eBRY89dUaGZOmivw49lLCACJlpBTqXXpjx",
-	"DGxBFboN8pUMERErHXjqTRuztK+yKARTZMaaZQClrU/qefXSPKhTOnagfI9tfAl2bQ4yenKJ5V4+f4Kk",
-	"3b3j19Kqhbxc5lWXf6XsSkij0YLtT3ZCZ0Z6N9edd4R2havNxMRxcGmXKtaQBDnJezzPCF77UgJvSw5H",
-	"Zwz5ZeaYX7S+wgg0rhDcAaAm5AtW6UZkc4ihDmaFAa/AflgB2D/sgK63vgF7fNxLsh5LoJ/pHNEIeBUN",
-	"y7qixfDNBvHagLRgilONtXGa5no30CeVctWmM5T+25zmUKJnl4um84/XD7uCRDpGKJcz6Ht9D7yJsk+k",
-	"M3dGfa8/kh7CFTiljh69K25pOaBZrMzsiF/ptJ/WO+3bwlCKL46qjfmbBR0fqq75uOFH6iNfhxgA6rTE",
-	"h3TAdO43A46UvtUIHtFfWEKL/G4f+WWEi19vv/ak0kdECyqgd4N0sqPwoF/UrYNUKF6Y6tor7qFONcse",
-	"dDohYfIWEbPbRy/zRKnjumki8k22BXaMTUbi7bzhO1iwoiAbegx6iGlp0g5aHxV29NKsO29UcgfN1lIi",
-	"XGK3oRpWu9441Sa9P9vRq3zlqN4689Y99BPZDvXw92Ujz9s30n1MeK5bet2haquQ6TxvbOTl1dv/GEJD",
-	"6Z4tLeZmKddahKDza7JiYUL+vk1SKNgYJOu2OK65Uw3lmjuHCL1l5NjcOUTbcNriAI1kK0fIomau1Nw5",
-	"T0itWqUMxyhj32xBX9L9DuCFC9+ELPyM5I0/EKSBlGQ/K5C2hESWGV5OXf6252DNncFwNJ7UcrHmziv5",
-	"F3y97xyqcXZ3KPRrqZ17eEfyu1+4KjLo8O0WJDBLJNtd6GYF5Pf3imWqBWcPP6SNj63maUsla0thMKhD",
-	"PZaAtc1SHMCR0e0WPhns/6TSlkB8NDzZ/1G9Xcmt60wOWV+1dxN8NTpoiUWd7FpH+RBsSYaWmWRmBMu2",
-	"EFnEHcJXgDD6JLjzRozWImg1Fb6aOVms+4q0RKYaUSmGyKEWDu2h165eojST6Lp6plVaxj6CEFqOAoGQ",
-	"oGb1UdW6Tg/Jfjo1FbaiglrtYyks6SVRe6W/PvoRzBsWQ1QfgeuG2xRhCLUwNeHWViU2QaR5LHeXR0xi",
-	"cLhw8Ynllw+iqVhHhNY7B+gH+jA+hKg2Kl2aZdmrZSwrlQ3uzk/L8pWlslUaLFtqAhqBraNX3sl86M09",
-	"CGy1lYKEzD1L/cZKcOxw7ukxKlUTda7VARzDdVIV0VtrqKFvKs9pHKMlkQEWsB4SftxTKmOKa4dUqUXx",
-	"ac5INiewncj4gAPx5oPJfNQ8EID1R2TfbaUkW1i4GZKoyzZ8Sg4uhandHxVt/v5oLP8JNLax89ew4Ah3",
-	"5vVlf9pdbL2MTlV2JKne99GZUVG9Yp7omA7RurEiXxGaIZ+GPm/hdWbb3D+C1v3xNQFx3mdxjErL9MdQ",
-	"CX6WhVMOVQBlcnHVmwQ7/mgkpllnqYW4FCj4SWnKf+6qx3G5ZeNilxdj18W2eDpMq2m9cQ00fzMIOMLS",
-	"+QAGwFxdV+2XqBg/4WLbmvw+4FD5ZcGM0i8VJ3a6UV7Qwt+hTIt2AyIoA5E2/S2YX0vFMGx/KoDZCFmX",
-	"En7H5qhTEd8yApwlSJ/PaS3uThW8gNqyXLr1VDT9naLbrbK97bT+RxgbG92ljbQPjRV2qne/JK19ZrqD",
-	"qdaOkgG/i60oedvonikR7P6coNke64Po+K5SBG0WH6uj8/MWGf8j/OBlewbRbpHvcZKtdwUG1uo9Cd2k",
-	"yR6k47EaQs9VJNRyK6Q47qNORlKClb1Dk4w58v9GQ/51tXyz+N/htPm731UhUkBpF6ytBDrES9FITVz2",
-	"vIO0iHWab0/Bl0nrDs8LcIvq8CsIg4BYYdbiLKVmVIUr2JLMPAowJxbfaJ29dLWnKmGCXdWz/wp+BYaf",
-	"4qmFO9Qcv7+72ee8SOXlf1IrUX6T1PqX3iQGauv8zHuT1gJxh+WozkektW09ClrobLmzGyJzEcgnN67/",
-	"IeishGvlzDRxLa/fm1u3XU8uQa2LieuEj8AWq+XqJBzwOvZ30K0F04SrQWYsJOMp5fmnIxh/QAoAfKLR",
-	"JLc8vS3JP0DHfnOIPXQ3EfogDb/SO8PSz6LW/UeV/kbpKskTlOIr0qyrPzcrhJtNJZyhNxr0vFlvMDYr",
-	"98+d43AQecFk2Bsuj0lvHAxw7yT0SG8UTfBsOQ3GZDj4JVWD9uXCGm0ZxrPhYKSKOxwyoK1jwNypzWK2",
-	"YnBOotk09GaD2WwcHIfTyQkeRgRjL5hMcOgNJni0jMbRYDlcesvZcBiEg0k4DQaTpRd5HvZm1b4BdTPt",
-	"WNrNBYZXD6XSUqR6Hlbg1wuvm0cgJXkD9B4eBzMyjHrT5SDsjaMR7p2QSdA7DofLGR5EHpmOftnkNKb5",
-	"trekcdz/Nb2ygX848gaDYwX/Q0a1w98yVeUMoiAkw+WQhEs8mS6jsTebeoNoeTwcRORkOQlGo1k48AgZ",
-	"D08I9sYRJpPJYLCczqJlNIuWJ3vOYDgfjH76uFYray+Ifez3C8dtcNyntIjv3cdz7barszA0Y2n3cFvM",
-	"kb/exDlNcZYfRUm27kExoT7yjar0RcKwuA/zBcOoXoofEqX3hadC4oDUEkjMy1yPPrrIq32Liii9Ipr1",
-	"AUe+Wk0PDG2nsnCPbjxvqDw7glorAXpFeKvKPRDzFu2SVJyrX63GD4AoTfbVzhL8tBITu2CdRPVF6Oq4",
-	"WL/smuDLIFmhZ1XiYzuVyNhuJbqvWkHFL7PkLRKPLE9cVBr+c4o8bdY2C0qDaHEnUqb6cfwu5ivNgBvO",
-	"Xy168ACzD3H2fpF4PjuJ5+Mz232MVjUNK8jGF3ZbZ7fyjhv8soXb3tV8eGTWfzvSuTo7PcpGox1gPq5Z",
-	"pEfjl2uko8nDrbBNS1LJgplZJcAfzbwSymp8tajoA8HtyvUEtZO0f6cSS17WsiuzlVw0OjicXKd6fTJG",
-	"VRrz/gSavCBmFb62t9XRbaV54z2/TdmdP92pCJRdK12NcVVpUGbVK4wXN6DvuI4qkyHm1xh8TnmacGpv",
-	"NunjPMfBShY7F2yG4TX5enfrxM6/N0muW3ro1OWiFz707qiKBiYJb8DgS+jPx7JL6uTHQwn3CyKY/9G+",
-	"xNK7BPYaocamG0pF7wkRSlaSuTx/jDKY/hDSWho8F2yHp2ZJ4oRdcaFs1VJfdwXcWjNPDw64bQceiFT/",
-	"o02q9yDEO2P+FcJ8NCqni5BIamcilqR0Qiz2v1Cz/zQ1MxMYDGKCuaAiBoWT5Kydvpltau5B2qx5Ex+N",
-	"uKk4osOImy0x//fLKbDC7wt1+0LdvlC3jyGrmXTlPuTNVi3kULr2QlVD5rU0sSZ5k2GQtfxwt+aDVkXo",
-	"jG5zrqRr9apoujbIptkuDp01m4ZBzd5K1zBdsjdhQiIEe59brdsLVSD7B8b4tEuOqLPhBErzmOSva08d",
-	"L6isi6YHK/u28/vijLdYh+2ZQZXyKSyRFfd0Nh8gja72scdrLv2jRmaQ7qb485tKy0Pxp+5HSO+QAcR2",
-	"Zf8URs+BtYOh0d1ABWTK5moqk6etZWHRh+znN41mhEazoLakoT9Eev4d4no/JJW/2XHC6KvTBsAD8v0N",
-	"67ct/GN39jfPs02QbzJSqUhsthSNaByTEFF2V5zX/y6BAsRM9ROFMqOqd5v+XZ5aAUxBIYohBBQrIzzF",
-	"LQMUoK98b8c8Y7xHMikAF5EPlUGriHxbu89f/EKfn1/oP0tjdQcZSWQHw4NI7PtidqGHyW4pGeE0JCww",
-	"EonF2D2Qh37dZJSHNMhlHzrdbnHsCdRXY10+ukQ8yAhhag9qkOeJTKcxvpt6t1+o/Eei8kamdhuZN1oB",
-	"fSiZP9jFWe/Su1uj/JJV+3FT7ex2qMM0NFN5uIdyts/4VHiIoCYxX+EUFEibalEoWAt2oIaF7qlglcHI",
-	"B5ivQM+yLtiuaxkmrTsqW+ZRfNGz7lpw6NOInJb6T4aw9wJKQUGfBKsMqutIVURIXSqqMY4qo8x0f8jK",
-	"WJaqUx8qPr7KcCiwOVByQUNwVJt/Kt7gZF8U73B5QsbRFPcGwSjsjckk6s3w8bJ3EnjhgAyjER4vf1Gz",
-	"tUmNA2849jzFZg8Z0C42VmepSI3DYDhdjqfL6SyKAvE/JyfL8WQUDMKRNx6MxP8Ph+GxNx3PRssIe9HJ",
-	"DE/IbDYdTqfkGJNdUuNwPvo8pMaip7QSHMezuwmOFyzc8Bwsx1rOe5YwskWcZNc0gARvLe0dm1Lia4Iz",
-	"jlQRNFPUJFxQbMzQ0Ph0dBdB0Sjq8kcoLQfHfkiR5/9EGbrDbQgFSu+sVfdFrvxzVGuxewBaBcu9Ld3a",
-	"azg8emf2jzU41QNu9j9Tlam/+/FVUdz1Lm3d7tHCraUNG3QIKzt1yTZsRbswIcHW+rAVPesa7b2MGYyu",
-	"ZrJ2bPFRvbPZgrW1NoMwfazbXCaZbljmIk6EcJaTeKs7lhU9zKDWBbwN8y6Ynpi70JdNgh3auKmtix/0",
-	"dtsKvhXH/icvBiGHqmXDmYhUYo4pegIgjX67OE0d1ymgajyRSLSzS+9dilqqY/ldKz7k+r6bLpESKRs9",
-	"hu8dOl/Uhzc51bBiSFJrccj2u9XySUC/p99d/PDbxeA5veAX7MUkeHgxvXib/uufD7876ZPtd95PP05W",
-	"S/biu5/EA/Z8tVy/oMvRKgqf/HPz+seJd0Fv6Ot/fXPz8sf/EoP99vrHydvX65Pxv4aPb4KHF/xi/c+x",
-	"GPTZq+Dd8/PX3vPzt789+9brB8PHm5+efHdNHg5+wz+Gm9f/ejEI1j983JKlxenu5pkAlD9tLSLVLFgl",
-	"s9bNJQbySjgYLK3asFRwtup41bbDP78RtEN920juqk8DbYWVaFybR5AsS/l2IaY1uwAXvXRVgxWamTSm",
-	"39QcuGX8V42uvckNa07Wb5bRso2mbEJiQeUyOTJaCRsDabHBvijDivSP1w/N/MNigDJm9PbN7f8PAAD/",
-	"/w==",
+	"7H1tc9s2uuhfwfDuTKQuJVOvluXp7LpxkrqbpD5Jum1a5ZQQCVpsKIBLUHbUXH+9P+D+xPtL7uABQIIk",
+	"KMlOmk335MyZbSySeHnw4Hl/ee8EbJ0ySmjOnfl7J8BJssTBW/jjMmNRnJBH1/rpKs9TPj86uiHLFWNv",
+	"+ynOckqyPnmH12lCjlL5QY8UX6SM5+K/IeFBFqd5zKgzdx5dk2yL4C3EIpSvCOKb5TrmPGYUnYXhww3P",
+	"2ZpkKMgIzglHHTV0X/4Qukj/sElD+GFB9S88x/mG/xqsML0Sb4Ys2KwJzfs4DCt/hyQhOQm7LiI4WCHM",
+	"UZxzxG4oCkkSizW6KOYLevn9y1ckRDmDleaEYpo/4EhBAXU4ISimEesbu+yimzhfoRXBIck48n/qvcQ0",
+	"XLJ3PQDnHC02njcK8m1K4F/EdxfUeOtcrUC/qFeE4lC9jzANzXFfxlcU55uMzBFf4eFk+rX8ckXeoW+f",
+	"nT3svfz2bDiZaoBn+GZBlyzcordkS0K5XPFAbesBR5wEGcn18lCabHjtjbM0/gfZql0ilqFvMI8DcWoh",
+	"oXmME95fUMd1WEoyLMByETpzJzXwynGdjPxrQ3j+DQu3gIKM5uLB/L2D0zSJA/jw6DcuUOe9o3BNYqtE",
+	"BvFPvlmvcbYtR9eYgjoGPnUd17nGyYYATuIcwyjq4aM1jhNn7vzGVjRk5O9blopf+gFbO66z4SR7tU2J",
+	"M3cuaBhfx+EGJ3pc59Z1YrE1cp3/Oom8YECG+GR5HI6DEZnhaTRYDsNRMCaTaOoJeATBJstIeJY7c2fo",
+	"Dcc9b9LzBq8G3nwwmY+8nx3XKW8EAA0vT2ZLvCS95WQy6Y2Xxye92WwZ9U6mx9F4Mg4jLxAjS+yEL7hE",
+	"jF/lT+KZXH4NQM7trevoO3EmrkgVntXrgzo/pAnD4bn61QpR/Qks4zgcRF4wGfaGy2PSGwcD3DsJPdIb",
+	"RRM8W06DMRkOnHIFAsbw3SXmPGVZXoHtSTQjx+E0mCzHeHQynA2OvWk0IeNwFAyXA7wHtmNv7v2xsK0C",
+	"qwLac0ltWoCraBHqyNc0eLmLGCUoJVlBtj4SxE2oHpNpOAnGyxEengxm3nE0JROBusshHpx4s31QnXwy",
+	"qCooAVwlmX8oqbydBFQ5Aepk5DomN1YApuIZ2/CX8IlAP0LDmF4J+hTzt0/JNRG04Sm7cfTUztw5S9OM",
+	"XYsFGdAc4OFyFIzDCZlGx95scDLEo+U4mIRTchzNvJNd0BzMveF88GnufxU6AFPFTO3QVA9R5yXJNeET",
+	"l/SGZaGdsMLIYgT11tOYvn0paLsJLi88IbPoGE+Xk2AcjsgwGmBveRLMwmMyjSZ4N/IN//ArXdu+cwvI",
+	"F6zIGjb5l4xEztz5X0elIHUkn/KjHyWjlIwOvhO8Ls4EhPNsQ+AHnjLKJT8bel5TWDqjWzR89w7J40I4",
+	"eEvZTULCKyK5MYhRfXRGt/kqpleIJJy4ghdThjDlNyQD3h5TNPAES2c05EKuQXhBIxwnJEQ4z8k6zUGi",
+	"iDnKSJ7FWiQQ0mCPRZFg5LeuM/7pp+YSXwl5ggRESCgoI9GGC3FJrw11MFriEHEtoLiI4213jjCqzu9W",
+	"Zl5QPTXapFr4KkUP8er2IdvQ3BVPKErYlbjkmOtRYwqfFJJTwq5gE+L4CuQ+04JkVRxVSHALh5biDK9J",
+	"TjI4pHOD1NoAoYnVA478OPT7jqtllsOZYUzh1uQrx3UoXps08CJ06mhkoqNCWp5ngniJ1Zfr5fYFxyHX",
+	"29aTcAFvSWxPUUZSgnN4XkACRSwDqbmyvV8O3Z+Hx8GMDKPedDkIe+NohHsnZBL0jsPhcoYHkUemI+eN",
+	"GDlNWEj0NgEs/9qQbFvCJQ75ToDEOVlzC2RcZx3TC/lwUFx2nGV46wB32cKBRSxbi7+VlH1OErxtglE9",
+	"RYwm27m+dfkq5mi9CVYowTnJXITRE4bCjZSEUZSxNfIEoKceRx3Sv+qj4cRb8+6pRHUc54jQkKMbgd7i",
+	"pyCJBY5exdeEo03aR2dwsYDwoiuSczT2PETxWtAB8YESzEFDYSmhOI2PFJ3rb/E66fY1ssk3S7BWNBEs",
+	"4L0Lx9S7j/EmyfdBJ6a/kSCHy79JchRTnhMcCgyUcIvp1RwFjFISiO97GeEkRx3Yf/GrJFOc5F0X5fGa",
+	"sE2OOgXBO0VhxtJUUINIIOvUQ1xQxDZAdl0kVNvexPPEa+rfIzFpzFGhvDzgxQUhIZp43pF4SU7ZFRQY",
+	"baggzlQcwa4DOQDqEpQHQf1lQCjOYrYP8BHLAoIwLC5EbJMHbE3kzTd3eYqePHqFjn79VSHKEVfjc5TE",
+	"PJdMR4zB27d8wAaLVe/ZY4Wt28iXyfgrtoOM5JuMkrBKgQ8UDCwUuCJh3IUG19n8Nzh8IXXeO+q7Sxw+",
+	"lG9LTdSU0qpqmeTdGAFny1c4FxeGMnHtLs8fu+i7y0dPBKpfPn9iSm5rwjm+EpP94jyOE6Jmg/so/oHE",
+	"1lBO3uVHaYJjWowaBCTNSXiKOKGhZRLUMfeWhpGL4jW+Ike/peRK/zulV11B9TPCgY7QTZIUcj6wgbHn",
+	"uc41yTgcv3gugCvAUlocDNCW0HlC8rM0fcXeEgqgEfSikP1aAKCfzyWxUad9v/WdG9rtAedWXqvzqlrc",
+	"stTqW3O03vAcLQnojixCWpV20UX4EGfh44zR4o9vcPDWRZcZYxGLzsIwI5y76CXbZAH5Pnq8AXHxIVun",
+	"mG6fxgGhnNwTCI/epXG2Pcf5YSAoX69g8OvXr1/3nj3rnZ+3QaP8UEFijfNgpQSYPCcZRf+9WITvx7c9",
+	"8Z+h/s9f7rMvIbhuxV05aE/wNtzKg66dWDJc4ZjLT++1QgEOUqzlrrBfkohlBOUsBDFgL8SH3tDreYOe",
+	"NxCrNr9GnVJ3684rAidaYY7UQu+zRwGkV4w9xdnVAQexhiWtMEUT9Cz+5qCjmA5PBuPJFC23OeFiZ4mY",
+	"K5PDiK1MhuPhbOb1xAuoAwN3URKv4/w+G4rpNU7iUBtFTYVFkyIUxSQBhQ3YEtgqrPuoGDg/mJqpyZQ6",
+	"US6sZrgqyKwU0K0LA1FevDBXMqyxNLTc5MXGPmCZTVttFZyGwIA5ar5e7qM5Usu2mm9WgC7FUG1PFk8s",
+	"i7z/jp+SK5w8onmcbw/aMrzf2G1iGaVlu5ZX9+y3MuV9tqq446N1mrAtIe37M+guvHkRAg+JKXpCcv15",
+	"K36WX82Rp/6vZ/kf/X+lkCWZt/5eKmDmjN0P2PVjoZLu3bEWIIQC2y44yKdzFEUX9K67Y3TJcBYK1Qa0",
+	"5PvvyNRgjF2Vm2iqDaBvtO2q+fq8GEprM2jhUNbjm2DVU6rQwgGrRqEICW2mOLBTBPR4jthbFyni3FOe",
+	"KxdtKN7kK5bFv5NQPBYyBk56JMtY5iJOsus4IL0Nxdc4TvAyuZcEpW/Qs5iDQFOFlsUoq5WA4uqBGBUy",
+	"Is+xlIpKzaYNonqIuemoPUSVAkMjtVA4V+HSB9KCg22xj8RZPKLXJGEpkUqZzYgJB6oxHU75FPkaEj7i",
+	"eItuBBRvMEc3GaNXfefWdS7UicMkd1TqNLZUj1OPiACH2o7ljBbIJl9E2lS+G5KTPxSS1bVL041fvRR+",
+	"eQ9ZhnxtffELo9Bv0s7TBfA+Z/ljtqHhHSGrrnyL4KvoQcWuulO5OowFCLyJxGIFk7njZdmH/uMdJLS8",
+	"wtZt1owX1o2WY9xxq/dZN1yeHwqneo3wlyLUA1618AhQSukEERqmLAZfzb79HEqqLDRJOwhOBR0VTLyk",
+	"ZSpA5u7b/7hUy8AyVvqJS0JP3sU8l+6QmCuzB3iI4sLwz/IVyYBRgIkHbt0rxp5hulX2FH6f2IwGOiqI",
+	"If1UKUgtB/hC6J/wBiLvAkJCofSw4kTKUToDT9NuDs7ydUw3OemeSjeRMgOPh9r/tefEhicWhA3ZDRWq",
+	"ZE3rKaEtH99vR2F9GI46o0P2NPuQLUl323Wd9+hDKh5/2CmVw3Smh2xpcHz/PX3ci1WEemXlFsXO4B69",
+	"jSl4LQKcJOImgdNzk1b34r8Qf/TOxB++3lbfcZVhHG6K8YrFhC8/QTmTDiFlT4E5YiF97DJEr2Marzdr",
+	"Z+4VDi7Bhq9IpjybPxhy6z1s0aXRdbe1VUpKZlhYGy5dSMka4TS9CF3xn5cQhCaoVWGv3UNuB3brYxEf",
+	"V7en5LBOOFPl8kBhLPVEHl+1isRnCnIAImnN+obgTFBQMaDgW3rGijyJOjcQaYhizjckRMttZe6/de+z",
+	"P2U6A5BX9wd4DDsU1D4JtclqOEYrtsmAA+htBwkL3t5zv6YFTzBp0CvMcedCn0IYUXKDGCX32eUaJ0LT",
+	"tO6zPEfT2fHdj6/uu59ijBuSJD05L4x3n4VL04xl2c8ZqiwEFR6zQxZNWWXNc+l+qb2k3lABp+I9GdJ5",
+	"n41QlsvhGhKbbRfSqStlC6BK5MB9kXcpCXISooXTtvqFU4asygMDh7pBeu6+v4/LPZY1bFJIUJgPBE3T",
+	"F6Zjksye9FGX1BLhjEgaKvWhHwxDwl1VosqXpvkAbBTIfKHlrEDkVK+DPLlOWYazONmaX58i4IJXOKYy",
+	"/mGfRjr6A4/DsjvU0VrnyKp1FpMD3M6CgG1orqMD3zuECr76ixEmWMQCus4L8hugr9hyI+zEMNYZrso0",
+	"YynJ8lgJz9WQ5LpQoL9/wBERbyAs3XZCGlAeLmfu/Pcv//33xYK/+evf9T/+4ljWo+d6xpZxQp5v1kub",
+	"HGJMuYYXEYU3T9Eab9GSKM9WZ+EsnC6E0ksWcE1oyMRXHJCwb1tBaWZtzntxrlWUwpgqpX4VUKGFzI5y",
+	"dVaMrNbZlEG0MdP3VXMmiuH2RTHJ+ug5yxElgbgEgOcY/fDDxbm0bNR2KK6EH0UXdDQezXrTUTjujccj",
+	"3MNjHPWGo9E0mszCwWAw9O3Li60Oi13Ybw9HT+xugF0D2TwH4hoQGrYg4o8rAsQ9Z5LzyBC9BAJLSA+i",
+	"58s9LhlLCIYowo2h9+9aUWEfqMZOlvZIx63dlQo2FYdtbqK8k2wprmnjTspIjealLGngrqgyQbokeZXS",
+	"eD2wTJPA3RuvLkh8cFull+8bAr1BPt+3rcIIrDGhqT+sTOGWGy5WvR92am9VyPG9QTxCKFRX+QFHQkiW",
+	"V6x7iggEb0ohAnQtSkgoBGjL9antqzKvde0Qu9VcMC5+b5wvUGwF5daHcpu7F2e8a4zq6rmty9WSTWPB",
+	"Uo7gZ7n1jlJDSlJvuujF44doNBqdoM4Prx52++isENdxGMYyEqykbyqaikMsGfJhLL/Gb2wxFa/kf+aV",
+	"/3QWi/5iEf61+7fOz//7l7/23lSedq1sKtcbr0VHC5FchR3FuWA8/oHir99H/wQxTGtCde551vsZ9373",
+	"eie/9t78dbHo7/7hq7/sRUe5Bdc4rF2H3CocgG5sCHZG7DpOUxvsCjXa/pXM87ICvQiPt31Xj5Rv2bZc",
+	"r7kKY+DdEPgsSLG+dJ8tBdbk95zkOJa2mBrGmNKrPM2dO64Iu0JAA5lAZ2btkcWLd6vCllUOew6RlZaH",
+	"pW/5IRNYp5JSWiib2h845bQYLrQrLYeXxO4UiXNBG5rHCaQNiEtfP6pPRdLKTV5m7EoI8M09XpIsIDRH",
+	"gQKDWO8av5NmvYHnuTuNfOYcL3Oc7QajlqUFGIs8Ww25T0nri4yr/ej2okjOql+pQvQrEK2GyG7jXlRn",
+	"th6QDaJ2dD3gpn4eBK5OPj5bOleLMPt00Kvel4VaSIielwkzC6d2QfQ7AvfL16zo/plC23Cb16wT1Rj0",
+	"pjSvxHgzaNyV5jlBZjYQkfmAy8jWFGdg3c9IwK5ozEko34xzLmMtIXxfWVtqQeSO65RR5MUfqQwYbIC5",
+	"ss5GSQLTfAEBa5RRSQqv4mvJJ5oj1nKWd9+zSgy4ttkX4dDV5ZRBzopjtSzpjqzLin7iGDQjtmhmeE0q",
+	"ccg8ZxkJ0YZCZpEv5WpdleBX+SfL4quY4uSxGlqXLIgrfoEW+0yckJfx7+SCfiOOX6xKUHCcy0sxHTs2",
+	"PhfbhYz6Qqwv8dXZcDL9FvNVEwTfknfo5bdnPaNygkbrqvUnwNK465ejSQuPqVJ4vRPci968n47tRyGv",
+	"hkx0ra/k0zPiGjWJgZlqQFpgW71ijevRPFq3QkoqB1G5HhXA7KJVT2Oefzq2UIxxyK0HdaqRZPg5E/7P",
+	"Qzox4fd5w6udHxZEogjzgDyqOOSoQ1lOkF9Nv5GEo3Ax6EIYrmOk7xR/fYPBZ1sdwXGdSgaP4zrNFJ7G",
+	"iemdyJyJ5rmfVzlo6/f344ePdvDDWmK1pA0oxDlxjYSgPvoePsDJAUTSSoCNlI920QZ16ultXRcNQFpB",
+	"OZM5JagzcYfjoTubeVKMgSMtGNkyphiymBsr+N7CsVolLGDOytkelB4aHodkv3X0+yb9NrffOE4b7psR",
+	"+FVcaWHI1M6EbawGXt01Kf/MSH0BjD8NqTeMNYZPs3QoOa5jOIWsNKPqe20r9QWBwNKy3Ud+uVIfPMgr",
+	"gr599epSlbjYG3Dt3uuwD1XvzpIbvOUgddsk7D3aW/OqGjvrW0VX4+g/ZCUfEy90isluD2koDQbNA7nb",
+	"3a9AoBGmdhfCYE/2qonRd8jCQp2x50nX003MSbe50yjOeN6qWCS49WHdWFWMY3xl22JLdtehe6xGNu/f",
+	"3iZJWneXkauY5zJXpgwbaN67DAuUORAOekLr8NXBbODREdm7xTC+WfbkNzK0hrIcpZtlEgfg8uIEfjU0",
+	"VSG6ER5f0SaIJFGzWG7FHVIkD67IQSxEOSQt5KowITVn+kEpR6WZ6eD5dmknkSICu75/rMqjZDF/e8Y5",
+	"4VybjPYZbY23G99LS+TdRlHf3JqVoPaNYCRN2KzHlapShWeWO43ttqzfPLQdyGpKMdWDtSUbQJGmJySH",
+	"m6x+66MSvTXKVbmsJ6tFlnwVjEorkpH7stOPo93p+/rZSkgvGohdI7Uxf4tw8QKSQ/FTtGT5SmZo85rP",
+	"qfCzxFx9KWuUVE/BqDp3sAfEdXjAZIBzu4+oBXhtHLdchx59P5jK+2vRXHCQs4yjJVnFKmIoq8LwVMWS",
+	"3RFgauCDpXWx5MfwTZP41YmBGrpt52qYhhbSLvDouMrGkxsSX63yXaCDyrPipcKaKk7FRan0FNpkzNp2",
+	"KqmzxZRtmyuQsLqg5wfhtFYpZN3EZySMN4KsfhtfrRxXYOKbfXKt67zrXbFeA1CWfNfWiIl6/FHT7voR",
+	"49H2Bh1ZV/7vcWV9mK7zudDoau5jTTbiJDMT5LTOgh69w0GebHWJnGbYJTqyFUEQCJ5mhBOaw5UrpOsm",
+	"QVIu9M/Dlu82Y4oPjgTeE7C7I8K2Gd16QBGvP0tYbBELfqdYGlVG9HPBig+mfHElzHZHXK4Vu2rhugqm",
+	"rnF3TIjZLr+ZQlz30zdRYOEglqGFU9GDpe++af0yCp80qhQ0AFmp9WrFcSi2ziJZbF4Xjw+LOu8Yfffy",
+	"++fo8vuXr1pLzZs15Svl4tuKyn9gkXhYsk6zWdDW0vDWirGIUSjFuslIH/khzrEPyW5QRqJWhHxB/fca",
+	"d1xUQZ1b/7Re7B/572Vt4TlaNIoLL5xb316jGLFMzFN+WtXaFo6LCmlXjIGRLBgtc8reEpJKW6WqxLvc",
+	"5EiOxUsxNhEfd0/buhEg/3210rSrRqtNXfxR8f7nhWwlZqgVZvffl6UMyiYH0nYvYNgoNW5+IOYUnFAW",
+	"wU1JVg7flSX8i/DPP6Rmtjf49qfRP07+6+fhP2fPxs+nl8cvJq+8HwevR59rtew6t9dA0cHToJwXzysy",
+	"UEm8bOzwBxr/ayNLvsNpnCpDlPT0yGh4mWLMIoQLAmLlmibk2riNa83W/JQ8aK94boYht9j1S+9Fvb2B",
+	"26jg7bYdqluv3+82S8+/OShMIpc80CgxWSvAYZyMK3Gnydwg9ybYZHG+fQnZkzLxGuLZzzb5qvzrsfYr",
+	"ynxXSya7NUPSVRnJZgS8ytOcq5HL81rleSpz62IaMTuLK6Rkbax6him+ImAZObu84CghOdqyjQov1Yzj",
+	"Wlq11vByQf011ecoEoQbDCqlGMjhE10IJI/FPUOYq3iyCP3j9UOjQtVczYiwHlXMjSFnQPCrBe0A92UZ",
+	"ujx/3HURJ3ndq6oZjQt1cCs5aRzdrBhkwrEbas5RbmtBa8OVxtoFXVDpJ4M1qPLRyjFGlGsN+e+VkqRZ",
+	"htCRXKRVJFeZnm79PvLVm+Bdw6DjLSgoeejlJggI59EmgWQarmczrIVzNPQ8X/LywmI4R78snMuMBcB+",
+	"EC+GSbYL543vQumHNJe7zG+YUf0Bh9xFN6s4WFkns0wlluojojQ0zCuZhAuqEu34it1wwaWV4VNcwbcV",
+	"SgYsu9tH4KO0bdVH5F8bnGh5y3DVuQtqWktlBeeqI1Keri/BrhYNZ/nVV+J2CqSUoYr9r75CPsh1RziN",
+	"j87S9CUBSiBvR3ZkXEkNjPf1CghuUf/g1l9QnY0DGe4opnoZfZmYc7+EmJK/lNlW/QWtVBCoEoyie5PJ",
+	"OlBnza6JqrMt/pY7kgAoy0rDMx/lbEFlQgyK824f6ZrVRvrzHPkAja+NNBffhR8lbL6uZrJAKyUNra+r",
+	"jN2XtnJdokH+CEQDuLa4LgkS9Ng1in5wVxbJ2eSQHiXNloU43EdnZW53UaLAlUiSbKEMBKlke0toqmLZ",
+	"A12mTaEb4ngrkS0OVoBPBUhWLA7IHGG6RcX+fHEGg950LGhrTjLuojC+gjX7vwoo9XwosdWXxEAVai5z",
+	"5xV4FlTC2D8qwSq1B1imboxVAEpQSKj0Ygy0JiiK3wntQoi1DOWE5yjbUI46Dy/Qb2zJuwsaYIFHLJFl",
+	"fcmak+Sa8FPk185J0z+j4jqjRN2vsuQM/+orqK4YIs8bd6VJpqhwJEgxT2LwWDNKerLcDLqJachurLhb",
+	"KCYLWhQXGnhH65i6lno2U/XEUr1nBI/66PtrKLihq8fApRAoJg9/eLKg8nZU6sR0lElNF4wx7KwsCQVU",
+	"wahAQjlWQvC10kHk1gTJg3sMj4X2sqApqA4IVygTHHDAaJ7hQJUnkb/D+EC2ZYIvtBPJkdwBleSfhFzq",
+	"SLLfx3h4AiWnFlS8GcjOHBRqGxGoAagrzkMdeoU4frNUo9+VVxSH65gKqWFBO75BN+Tp8qP38h+3R+Ke",
+	"Slzwu0iglxTnoBZWzCHXXyCaQh2lp3NBlC/N1h9cytOKIuCs6BxStn7TanjAaBRfbTJV6AjUQ/VdvsrY",
+	"5mol+WCZUKm2gjr+5Q8VKtjYjZrDd+Go0HNGiav7rOkGa5BgL+0FCwqE1RcCCFcKu7jnyDcNEr6sQNq0",
+	"62hihnyzKRv3kW4EKIBiNlBzVW+WuzS2Q3fua1exbdy9sR26Q1+7Pjor+uAUi+lQkt+w7C1SFTx1iwm4",
+	"BrQ3fPeuazbK8ctmND68qxgGRHVIZW1B5UtQG/EaJ0UxKNTJiJBA4jXpqqJR8Kk0nAjaslkm0NcHByt4",
+	"rY80EBEV7BotBeWS9x+uC/BtJE8SrXCaEirTdm9W4EAu8DjmBiqfNrrlQPNDv9YNog1hj9SXMeG+6Y9+",
+	"wJVRAVpGAL6leAuV0lToxYLuib3QRB+MMeLenpn54lB4SJlkfGWBkJyLsrprEW1Jjjp+YZ0QuAnuM411",
+	"Rv6XL9e3SRIX+coD6EvXZLePLnKJAGJJJEQklnUQ5O2XSYkm/aoLP2rtR6VWyI/emyri7ZEcu5AHLWYi",
+	"adDCm5ytsaDoSbJ10cBTVdWalZ0UesW5meGHOn6vpxt3yjl78J7fnaPlFoUEiqMsKFSskuS/yLGEtQGM",
+	"n7Ibeep+xXjno5AEcSgWo8OMUGeNr+JAVvzmLsIJZ6BRQS2sJsIV7Uf+ZnSR/BqXNMk3LSSKx0hkgyuM",
+	"q5bSgs2gaqvR7lxcY8CwTKWN/l23yhGCDAgkOqFUGujQt/HVquvC1YYP1+DfbH5mgZd0hbrFnGtMNzip",
+	"fcpzvOVI4fSCllJAyVDk51AOQfF8dRUUE4zijPCCutcMHuqiKiunkNqhK5gaQc2L/t//+b/WrNpTwdRt",
+	"D8r6jFgRnqWYpMdSIgThjhhQDd5Vd1uLuEuywtcx22RwzenWqMYsRVduExk0M6FGqlHO7A1vTndgmF/v",
+	"cCNVPNzW2KfDmVaYimXCCAs69jwlx+grKGk1h45OshB/tVKKpo2qdnMS07ccJZgWjcwKb4DUQwRZ2Ueb",
+	"5Zt+16pGiDGtlbxlUNxhRWxQZ1FktS5oGSG6cCQLFKL5A+6CnAQWnKLGKO9K/TmKnpJjPBz0JoFHeuPl",
+	"jPTwMJz2BuR4eRKMohkee3IalqVMCHv1eapBjQLhuqegJEk11pfeKR9KnmIZuirFtkbdU7fsYLSgZikh",
+	"AzGKYyiMP66ysaCYBskm1KWJ5NYX1B8RPJ0c45PeBHuT3nganfROhsfHvXB4HA2DIByMCIYd6ukQ5Mw5",
+	"9mOTCKfETZ7jTPVaMOY0DTBKFSuf2QqFC3lpQQW5BBvaTRbnOaFC7z7Aju6jzndsRdE5I6610LemEZJ5",
+	"LehTdqPOXhz5MR6EvZNRNG4/e5W6AmBBT/OwduRuQaqAQi5owZat/Lj9NpTWxaK2MIfSbI0oPBedK1Wv",
+	"8egSX5HLMOouqLI3jb0x4FutrnC9sLGWxKu1jXn5ua2KuhKO6pt5Up6xyuouhte0+fL8MZdamizSpiya",
+	"qb3264J2pLLbPZUU3aLyNger1sRFHakUd/voacxzMJfIvD5xdCB/gZFd/BWW/W9t+KpiIMvrqaN4S5sN",
+	"Ca2Q8Zs5/cCix546I0OydNFfhx5iNCBCZlqBzqUXZjwDW1CFboN8JUNExEoHnnrTxiztqyxKxBQ5s2aB",
+	"QGnrk3pevWgP6pSOHSjsYxtfgl2bg4xuXWK5l8+fIGl37/i1hGshL5cZ1+VfKb0S0mi0oPvToNCZkfjN",
+	"dU8eoV3hapsxcRxc2qWKNbAgJ3mP5xnBa19K4G1p4+iMIr/MKfOLplgYgcYVgjsA1IR8QSt9imwOMdTB",
+	"tDDgFdgPKwD7hx3Q9aY4YI9PeizrUQbtWucojoBXxWFZcbQYvtkcXxuQFlRxqrE2Tse53g20gY25auAZ",
+	"Sv9tHudQvGeXi6bzj9cPu4JEOkYolzPoe30PvImyg6Qzd0Z9rz+SHsIVOKWOHr0rbmk5oFnGDBzGTLW8",
+	"U8YFXaqmNDy0haEUX+iIYfV6s9TjQ1BrxM2o+5H6yNchBoA6LfEhHTCd+82AI6VvNYJH9BeW0CK/20d+",
+	"GeHi1xuzPal0GNGCCujdIJ3sKEnoFxXtIEmKF6a69lp8qFPNvwedTkiYvEXE7PbRy5wpdVy3U0S+ybbA",
+	"jrHJSLKdN3wHC1qUakOPQQ8xLU3aQeujwo5emnXnjRrvoNlaiodL7DZUw2o/HKfavvcXO3qVrxzVm2re",
+	"uod+IhulHv6+bPF5+0a6jwnPdbOvO9RzFTKd542NjL16YyBDaCjds6XF3CzyWosQdH5jKxoy8vctS6GU",
+	"Y8DWbXFcc6cayjV3DhF6y8ixuXOItuG0xQEaaViOkEXNLKq5c85IrY6lDMcoY99sQV/S/Q7ghQvfhCz8",
+	"jOSNPxCkgZRkPyuQtoRElrlfTl3+tmdnzZ3BcDSe1LK05s4r+Rd8ve8cqnF2dygBbKmqe3jD9btfuCoy",
+	"6PDtFiQwiyfbXehmbeT394plqgVnDz+kwY+tGmpLjWtLyTCoUD2WgLXNUhzAkdEHFz4Z7P+k0rBAfDQ8",
+	"2f9RvZHJretMDllftasTfDU6aIlFBe1ar/kQbEmGlskyM4JlW4gs4g7hK0AYfRLceSNGaxG0mgpfzZws",
+	"1n1FWiJTjagUQ+RQC4fG0WtXL1GaSXTFPdMqLWMfQQgtR4FASFCz+qhqXY8PyYs6NRW2orZa7WMpLOkl",
+	"xfYagH30I5g3LIaoPgLXDbcpwhBqYWrCrU1MbIJI81juLo+YxOBw4eITyy8fRFOxjgit9xTQD/RhfAhR",
+	"bdTANAu2VwtcVmoe3J2floUtS2WrNFi2VAs0AltHr7yT+dCbexDYaisSCTl9lsqOleDY4dzTY1TqKeos",
+	"rAM4huukKqK31mpD31Sex0mClkQGWMB6SPhxT6mMKa4dUqVKxac5I9m2wHYi4wMOxJsPJvNR80AA1h+R",
+	"fbcVmWxh4WZIoi7o8Ck5uBSmdn9UNAD8s7H8J9Dyxs5fw4Ij3JnXl51rd7H1MjpV2ZGket9HZ0at9Yp5",
+	"omM6ROvGinxF4gz5cejzFl5nNtT9M2jdH18TEOd9liSotEx/DJXgF1lS5VAFUKYdV71JsOOPRmKaFZha",
+	"iEuBgp+Upvz7rnqSlFs2LnZ5MXZdbIunw7Sa1lvaQFs4g4AjLJ0PYADM1XXVfomK8RMutq397wMONWEW",
+	"1CgKU3FipxvlBS38Hcq0aDcggjIQadPfgvq1VAzD9qcCmI2QdSnhd2yOOhXxLSPAKUP6fE5rcXeqFAZU",
+	"neXSraei6e8U3W6V7W2n9T/C2NjoO22kfWissFO9+yVp7TPTHUy1dpQM+ENsRexto6+mRLD7c4Jm46wP",
+	"ouO7ShG0WXysjs7PW2T8t/CDl+0ZRLtFvscsW+8KDKxVghK6SZM9SMdjNYSeq0io5VZIcdxHnYykBCt7",
+	"hyYZc+T/LQ7519XCzuJ/h9Pm735XhUgBpV3QtuLoEC8VR2rishsepEWs03x7Cr7MuO7wvAC3qA6/gjAI",
+	"iBWmLc7S2IyqcAVbkplHAebE4huts5eu9lQxKthVPfuv4Fdg+CmeWrhDzfH7h5t9zotUXv4faiXKb1it",
+	"s+kNM1Bb52fem7QWiDssR3U+Iq1t617QQmfLnd0QmYtAPrlx/U9BZyVcK2emiWt5/d7cuu16cglqXWZc",
+	"J3wEtlgtVyfhgNexv4NuLagmXA0yYyEZT2OefzqC8SekAMAnGu1zy9PbkvwDdOw3h9hDdxOhD9LwK101",
+	"LJ0uan2BVFFwlK5YzlCKr0iz4v7crB1utptwht5o0PNmvcHYrOk/d47DQeQFk2FvuDwmvXEwwL2T0CO9",
+	"UTTBs+U0GJPh4NdUDdqXC2s0bBjPhoORKu5wyIC2XgJzpzaL2aTBOYlm09CbDWazcXAcTicneBgRjL1g",
+	"MsGhN5jg0TIaR4PlcOktZ8NhEA4m4TQYTJZe5HnYm1U7CtTNtGNpNxcYXj2USrOR6nlYgV8vyW4egZTk",
+	"DdB7eBzMyDDqTZeDsDeORrh3QiZB7zgcLmd4EHlkOvp1k8dJnG97yzhJ+r+lVzbwD0feYHCs4H/IqHb4",
+	"W6aqnEEUhGS4HJJwiSfTZTT2ZlNvEC2Ph4OInCwnwWg0CwceIePhCcHeOMJkMhkMltNZtIxm0fJkzxkM",
+	"54PRzx/XamXtErGP/X7huA2O+zQu4nv38Vy77eosDM1Y2j3cFnPkrzdJHqc4y48ilq17UEyoj3yjXn2R",
+	"MCzuw3xBMaoX6YdE6X3hqZA4ILUEkvAy16OPLvJqR6MiSq+IZn3Aka9W0wND26ks3KNb0hsqz46g1kqA",
+	"XhHeqnIPxLxFIyUV5+pX6/QDIEqTfbXnBD+txMQuaIepjgldHRfrl/0UfBkkK/SsSnxspxIZ261E91Ur",
+	"qPhllrxF4pGFi4saxP+ZIk+btc2C0iBa3ImUqU4df4j5SjPghvNXix48wPRDnL1fJJ7PTuL5+Mx2H6NV",
+	"7cQKsvGF3dbZrbzjBr9s4bZ3NR8emfXfjnSuzk6PstGCB5iPaxbp0fjlGulo8nArbNOSVLKgZlYJ8Ecz",
+	"rySmNb5aVPSB4HbleoLaSdq/U4klL2vZldlKLhodHE6uU70+GaMqjXn/AZq8IGYVvra3CdJtpa3jPb9N",
+	"6Z0/3akIlP0sXY1xVWlQZtUrjBc3oO+4jiqTIebXGHwe85Tx2N6G0sd5joOVLIMu2AzFa/L17qaKnX9t",
+	"WK6bfejU5aJLPnT1qIoGJglvwOBL6M/Hskvq5MdDCfcLIpj/0b7E0rsE9hqhxqYbSkXvCRFKVpK5PH+M",
+	"Mpj+ENJaGjwXdIenZkkSRq+4ULZqqa+7Am6tmacHB9y2Aw9Eqv/RJtV7EOKdMf8KYT4aldNFSCS1MxFL",
+	"UjohFvtfqNm/m5qZCQwGMcFcUBGDwkly1k7fzAY29yBt1ryJj0bcVBzRYcTNlpj/x+UUWOH3hbp9oW5f",
+	"qNvHkNVMunIf8marFnIoXXuhqiHzWppYk7zJMMhafrhb80GrInRGHzpX0rV6VTRdG2TTbCSHzprtxKBm",
+	"b6WfmC7Zy6iQCMHe51br9kIVyP6BMT7tkiPqbDiB0jwm+evaU8cLKuui6cHKvu38vjjjLdZhe2ZQpXwK",
+	"ZbLins7mA6TR1T72eM2lf9TIDNJ9Fn95U2mGKP7UnQrjO2QA0V3ZP4XRc2DtbWh0N1ABmbLtmsrkaWtm",
+	"WHQo++VNo02h0SyoLWnoT5Gef4e43g9J5W92nDD66rQB8IB8f8P6bQv/2J39zfNsE+SbjFQqEpvNRqM4",
+	"SUiIYnpXnNf/LoECxEx1GoUyo6qrm/5dnloBTEEhiiEEFCsjPMUtAxSgr3xvxzxjvEcyKQAXkQ+VQauI",
+	"fFu7z1/8Qp+fX+jfS2N1BxlJZAfDg0js+2J2oYfJbikZ4XFIaGAkEouxeyAP/bbJYh7GQS770OlGjGNP",
+	"oL4a6/LRJeJBRghVe1CDPGcyncb4burdfqHyH4nKG5nabWTeaAX0oWT+YBdnvX/vbo3yS1btx021s9uh",
+	"DtPQTOXhHsrZPuNT4SGCmsR8hVNQIG2qRaFgLeiBGha6p4JVBiMfYL4CPcu6YLuuZZi07qhsmUfxRc+6",
+	"a8GhTyNyWuo/GcLeCygFBX0SrDKoriNVESF1qajGOKqMMtX9IStjWapOfaj4+CrDocDmQMkFDcFRbf6p",
+	"eIOTfVG8w+UJGUdT3BsEo7A3JpOoN8PHy95J4IUDMoxGeLz8Vc3WJjUOvOHY8xSbPWRAu9hYnaUiNQ6D",
+	"4XQ5ni6nsygKxP+cnCzHk1EwCEfeeDAS/z8chsfedDwbLSPsRSczPCGz2XQ4nZJjTHZJjcP56POQGotu",
+	"00pwHM/uJjhe0HDDc7AcaznvGaNkizjJruMAEry1tHdsSomvCc44UkXQTFGTcEGxMUVD49PRXQRFo6jL",
+	"n6G0HBz7IUWe/x1l6A63IRQovbNW3Re58j+jWovdA9AqWO5t6dZew+HRO7N/rMGpHnCz/5mqTP3dj6+K",
+	"4q53aet2jxZuLW3YoENY2alLtmEr2oUJCbbWh63oWddo72XMYHQ1k7Vji4/qnc0WtK21GYTpY93mkmW6",
+	"YZmLOBHCWU6Sre5YVvQwg1oX8DbMu6B6Yu5CXzYJdmjjprYuftDbbSv4Vhz7f3gxCDlULRvORKQSc0zR",
+	"EwBp9NvFaeq4TgFV44lEop1deu9S1FIdyx9a8SHX9910iZRI2egxfO/Q+aI+vMmphhVDklqLQ7bfrZZP",
+	"gvj7+LuLH36/GDyPL/gFfTEJHl5ML96mP/3z4XcnfbL9zvv5x8lqSV9897N4QJ+vlusX8XK0isIn/9y8",
+	"/nHiXcQ38eufvrl5+eN/icF+f/3j5O3r9cn4p+Hjm+DhBb9Y/3MsBn32Knj3/Py19/z87e/PvvX6wfDx",
+	"5ucn312Th4Pf8Y/h5vVPLwbB+oePW7K0ON3dPBOA8h9bi0g1C1bJrHVziYG8Eg4GS6s2LBWcrTpete3w",
+	"L28gL49k15q0WeL6dQ0ejvw1fktQtqE+iM6EoziHtlM4DDMg4S/Pnp9/8/1Pv56dn79QfYhU5OomS1Tv",
+	"4fnR0WB43Pf6Xn8wn3kzDwiY2kAjw6y+V+htrOTz2mYF3bTUkBeyYrMVcdHQV3V5iTOT0PWb6gu3jP+q",
+	"0TqY3dDmZP1mLS/baMowJRZULpMjo5+xMZCWXeyLMkxZ/3j90EyCLAYoA1dv39z+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

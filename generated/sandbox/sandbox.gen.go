@@ -101,19 +101,19 @@ func (e OutboxMessagesKind) Valid() bool {
 
 // Defines values for ReviewRiskLevel.
 const (
-	ReviewRiskLevelHigh   ReviewRiskLevel = "High"
-	ReviewRiskLevelLow    ReviewRiskLevel = "Low"
-	ReviewRiskLevelMedium ReviewRiskLevel = "Medium"
+	High   ReviewRiskLevel = "High"
+	Low    ReviewRiskLevel = "Low"
+	Medium ReviewRiskLevel = "Medium"
 )
 
 // Valid indicates whether the value is a known member of the ReviewRiskLevel enum.
 func (e ReviewRiskLevel) Valid() bool {
 	switch e {
-	case ReviewRiskLevelHigh:
+	case High:
 		return true
-	case ReviewRiskLevelLow:
+	case Low:
 		return true
-	case ReviewRiskLevelMedium:
+	case Medium:
 		return true
 	default:
 		return false
@@ -135,27 +135,6 @@ func (e ReviewStatus) Valid() bool {
 	case ReviewStatusPending:
 		return true
 	case ReviewStatusRejected:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReviewResultRiskLevel.
-const (
-	ReviewResultRiskLevelHigh   ReviewResultRiskLevel = "High"
-	ReviewResultRiskLevelLow    ReviewResultRiskLevel = "Low"
-	ReviewResultRiskLevelMedium ReviewResultRiskLevel = "Medium"
-)
-
-// Valid indicates whether the value is a known member of the ReviewResultRiskLevel enum.
-func (e ReviewResultRiskLevel) Valid() bool {
-	switch e {
-	case ReviewResultRiskLevelHigh:
-		return true
-	case ReviewResultRiskLevelLow:
-		return true
-	case ReviewResultRiskLevelMedium:
 		return true
 	default:
 		return false
@@ -579,14 +558,12 @@ type ReviewStatus string
 
 // ReviewResult defines model for ReviewResult.
 type ReviewResult struct {
-	RiskLevel    *ReviewResultRiskLevel `json:"riskLevel"`
-	Status       ReviewResultStatus     `json:"status"`
-	SubmissionId string                 `json:"submissionId"`
-	Tenant       string                 `json:"tenant"`
+	// RiskLevel Null while the submission is Pending and unassessed.
+	RiskLevel    *string            `json:"riskLevel"`
+	Status       ReviewResultStatus `json:"status"`
+	SubmissionId string             `json:"submissionId"`
+	Tenant       string             `json:"tenant"`
 }
-
-// ReviewResultRiskLevel defines model for ReviewResult.RiskLevel.
-type ReviewResultRiskLevel string
 
 // ReviewResultStatus defines model for ReviewResult.Status.
 type ReviewResultStatus string
@@ -657,6 +634,9 @@ type TenantKeys struct {
 	Tenant    string `json:"tenant"`
 }
 
+// TenantName A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type TenantName = string
+
 // TestKit defines model for TestKit.
 type TestKit struct {
 	CardStatus string `json:"cardStatus"`
@@ -699,8 +679,14 @@ type Webhook struct {
 // WebhookAuthType defines model for Webhook.AuthType.
 type WebhookAuthType string
 
-// Tenant defines model for Tenant.
-type Tenant = string
+// Tenant A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type Tenant = TenantName
+
+// TenantQuery A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type TenantQuery = TenantName
+
+// TenantQueryRequired A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type TenantQueryRequired = TenantName
 
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
@@ -757,12 +743,14 @@ type GetContractParamsApi string
 
 // ReviewSubmissionParams defines parameters for ReviewSubmission.
 type ReviewSubmissionParams struct {
-	Tenant *string `form:"tenant,omitempty" json:"tenant,omitempty"`
+	// Tenant Only this tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant *TenantQuery `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
 
 // ResetParams defines parameters for Reset.
 type ResetParams struct {
-	Tenant *string `form:"tenant,omitempty" json:"tenant,omitempty"`
+	// Tenant Only this tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant *TenantQuery `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
 
 // ListScenariosParams defines parameters for ListScenarios.
@@ -776,12 +764,14 @@ type ListScenariosParamsApi string
 
 // GetSnapshotParams defines parameters for GetSnapshot.
 type GetSnapshotParams struct {
-	Tenant string `form:"tenant" json:"tenant"`
+	// Tenant The tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant TenantQueryRequired `form:"tenant" json:"tenant"`
 }
 
 // PutSnapshotParams defines parameters for PutSnapshot.
 type PutSnapshotParams struct {
-	Tenant string `form:"tenant" json:"tenant"`
+	// Tenant The tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant TenantQueryRequired `form:"tenant" json:"tenant"`
 }
 
 // SetClockJSONRequestBody defines body for SetClock for application/json ContentType.
@@ -907,15 +897,21 @@ type ClientInterface interface {
 
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	//
+	// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
+	//
 	// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
 	GetDocs(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocsBundle The Redoc bundle the reference page uses
 	//
+	// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+	//
 	// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
 	GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClearJournal Empty the journal
+	//
+	// Drops every recorded call (and clock move); the capacity stays.
 	//
 	// Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
 	ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -950,6 +946,8 @@ type ClientInterface interface {
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetContract One of the sandbox's OpenAPI documents
+	//
+	// The contract exactly as the sandbox embeds it (and validates every call against).
 	//
 	// Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
 	GetContract(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -991,6 +989,8 @@ type ClientInterface interface {
 
 	// ListRules The armed rules, with how often each fired
 	//
+	// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+	//
 	// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
 	ListRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1023,6 +1023,8 @@ type ClientInterface interface {
 	ArmRule(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveRule Disarm a rule
+	//
+	// The rule stops steering calls at once; 404 for an id no armed rule has.
 	//
 	// Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
 	RemoveRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1065,6 +1067,10 @@ type ClientInterface interface {
 
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	//
+	// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+	// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+	// 404 until an OTP was sent (or after a reset).
+	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 	GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1095,10 +1101,14 @@ type ClientInterface interface {
 
 	// GetRateLimits The tenant's profile API rate limits
 	//
+	// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
+	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
 	GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetRateLimitsWithBody Change or disable the tenant's profile API rate limits
+	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1107,6 +1117,8 @@ type ClientInterface interface {
 
 	// SetRateLimits Change or disable the tenant's profile API rate limits
 	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -1114,10 +1126,14 @@ type ClientInterface interface {
 
 	// DeleteWebhook Remove the tenant's webhook
 	//
+	// Events stop being delivered; deliveries already pending are dropped.
+	//
 	// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
 	DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWebhook The tenant's webhook
+	//
+	// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
 	GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1148,10 +1164,14 @@ type ClientInterface interface {
 
 	// GetWebhookDeliveries The tenant's webhook delivery log, newest first
 	//
+	// The last 200 deliveries, with their attempts, last status and last error.
+	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 	GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Health Liveness probe
+	//
+	// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1218,6 +1238,8 @@ func (c *Client) SetClock(ctx context.Context, body SetClockJSONRequestBody, req
 
 // GetDocs The API reference, rendered from the OpenAPI documents
 //
+// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
+//
 // Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
 func (c *Client) GetDocs(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocsRequest(c.Server, params)
@@ -1233,6 +1255,8 @@ func (c *Client) GetDocs(ctx context.Context, params *GetDocsParams, reqEditors 
 
 // GetDocsBundle The Redoc bundle the reference page uses
 //
+// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+//
 // Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
 func (c *Client) GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocsBundleRequest(c.Server)
@@ -1247,6 +1271,8 @@ func (c *Client) GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorF
 }
 
 // ClearJournal Empty the journal
+//
+// Drops every recorded call (and clock move); the capacity stays.
 //
 // Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
 func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1321,6 +1347,8 @@ func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams,
 }
 
 // GetContract One of the sandbox's OpenAPI documents
+//
+// The contract exactly as the sandbox embeds it (and validates every call against).
 //
 // Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
 func (c *Client) GetContract(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1402,6 +1430,8 @@ func (c *Client) Reset(ctx context.Context, params *ResetParams, reqEditors ...R
 
 // ListRules The armed rules, with how often each fired
 //
+// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+//
 // Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
 func (c *Client) ListRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRulesRequest(c.Server)
@@ -1464,6 +1494,8 @@ func (c *Client) ArmRule(ctx context.Context, body ArmRuleJSONRequestBody, reqEd
 }
 
 // RemoveRule Disarm a rule
+//
+// The rule stops steering calls at once; 404 for an id no armed rule has.
 //
 // Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
 func (c *Client) RemoveRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1556,6 +1588,10 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 
 // GetLastOtp The last OTP sent to a mobile number (DMT)
 //
+// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+// 404 until an OTP was sent (or after a reset).
+//
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 func (c *Client) GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLastOtpRequest(c.Server, tenant, mobile)
@@ -1626,6 +1662,8 @@ func (c *Client) GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...Req
 
 // GetRateLimits The tenant's profile API rate limits
 //
+// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
+//
 // Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
 func (c *Client) GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRateLimitsRequest(c.Server, tenant)
@@ -1640,6 +1678,8 @@ func (c *Client) GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ..
 }
 
 // SetRateLimitsWithBody Change or disable the tenant's profile API rate limits
+//
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1658,6 +1698,8 @@ func (c *Client) SetRateLimitsWithBody(ctx context.Context, tenant Tenant, conte
 
 // SetRateLimits Change or disable the tenant's profile API rate limits
 //
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -1675,6 +1717,8 @@ func (c *Client) SetRateLimits(ctx context.Context, tenant Tenant, body SetRateL
 
 // DeleteWebhook Remove the tenant's webhook
 //
+// Events stop being delivered; deliveries already pending are dropped.
+//
 // Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
 func (c *Client) DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWebhookRequest(c.Server, tenant)
@@ -1689,6 +1733,8 @@ func (c *Client) DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ..
 }
 
 // GetWebhook The tenant's webhook
+//
+// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
 func (c *Client) GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1749,6 +1795,8 @@ func (c *Client) SetWebhook(ctx context.Context, tenant Tenant, body SetWebhookJ
 
 // GetWebhookDeliveries The tenant's webhook delivery log, newest first
 //
+// The last 200 deliveries, with their attempts, last status and last error.
+//
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookDeliveriesRequest(c.Server, tenant)
@@ -1763,6 +1811,8 @@ func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEdi
 }
 
 // Health Liveness probe
+//
+// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 //
 // Corresponds with GET /healthz (the `Health` operationId).
 func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3160,6 +3210,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
 	//
+	// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
@@ -3167,12 +3219,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocsBundleWithResponse The Redoc bundle the reference page uses
 	//
+	// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
 	GetDocsBundleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDocsBundleReply, error)
 
 	// ClearJournalWithResponse Empty the journal
+	//
+	// Drops every recorded call (and clock move); the capacity stays.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3215,6 +3271,8 @@ type ClientWithResponsesInterface interface {
 	ExportJournalWithResponse(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*ExportJournalReply, error)
 
 	// GetContractWithResponse One of the sandbox's OpenAPI documents
+	//
+	// The contract exactly as the sandbox embeds it (and validates every call against).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3260,6 +3318,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListRulesWithResponse The armed rules, with how often each fired
 	//
+	// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
@@ -3294,6 +3354,8 @@ type ClientWithResponsesInterface interface {
 	ArmRuleWithResponse(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*ArmRuleReply, error)
 
 	// RemoveRuleWithResponse Disarm a rule
+	//
+	// The rule stops steering calls at once; 404 for an id no armed rule has.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3342,6 +3404,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
 	//
+	// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+	// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+	// 404 until an OTP was sent (or after a reset).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
@@ -3380,12 +3446,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetRateLimitsWithResponse The tenant's profile API rate limits
 	//
+	// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
 	GetRateLimitsWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetRateLimitsReply, error)
 
 	// SetRateLimitsWithBodyWithResponse Change or disable the tenant's profile API rate limits
+	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3394,6 +3464,8 @@ type ClientWithResponsesInterface interface {
 
 	// SetRateLimitsWithResponse Change or disable the tenant's profile API rate limits
 	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -3401,12 +3473,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteWebhookWithResponse Remove the tenant's webhook
 	//
+	// Events stop being delivered; deliveries already pending are dropped.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
 	DeleteWebhookWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*DeleteWebhookReply, error)
 
 	// GetWebhookWithResponse The tenant's webhook
+	//
+	// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3439,12 +3515,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 	//
+	// The last 200 deliveries, with their attempts, last status and last error.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 	GetWebhookDeliveriesWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetWebhookDeliveriesReply, error)
 
 	// HealthWithResponse Liveness probe
+	//
+	// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3544,6 +3624,13 @@ func (r SetClockReply) ContentType() string {
 type GetDocsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDocsReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -3578,13 +3665,6 @@ func (r GetDocsReply) ContentType() string {
 type GetDocsBundleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDocsBundleReply) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -3766,11 +3846,25 @@ type ExportJournalReply struct {
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
 func (r ExportJournalReply) GetYAML200() *string {
 	return r.YAML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportJournalReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportJournalReply) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -3807,8 +3901,8 @@ type GetContractReply struct {
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *string
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -3816,9 +3910,9 @@ func (r GetContractReply) GetYAML200() *string {
 	return r.YAML200
 }
 
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetContractReply) GetJSON404() *NotFound {
-	return r.JSON404
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetContractReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -3910,11 +4004,18 @@ type ResetReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ResetResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ResetReply) GetJSON200() *ResetResult {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ResetReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4081,11 +4182,18 @@ type ListScenariosReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Catalogue
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListScenariosReply) GetJSON200() *Catalogue {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListScenariosReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4122,11 +4230,18 @@ type GetSnapshotReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Snapshot
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetSnapshotReply) GetJSON200() *Snapshot {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSnapshotReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4217,6 +4332,8 @@ type GetLastOtpReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OtpInfo
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -4224,6 +4341,11 @@ type GetLastOtpReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetLastOtpReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4265,11 +4387,18 @@ type GetTenantKeysReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantKeys
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTenantKeysReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4306,6 +4435,8 @@ type GetTestKitReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TestKit
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -4313,6 +4444,11 @@ type GetTestKitReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTestKitReply) GetJSON200() *TestKit {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTestKitReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4354,11 +4490,18 @@ type GetOutboxReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Outbox
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOutboxReply) GetJSON200() *Outbox {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetOutboxReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4395,11 +4538,18 @@ type GetRateLimitsReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RateLimits
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRateLimitsReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4482,6 +4632,13 @@ func (r SetRateLimitsReply) ContentType() string {
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteWebhookReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4518,6 +4675,8 @@ type GetWebhookReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -4525,6 +4684,11 @@ type GetWebhookReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetWebhookReply) GetJSON200() *Webhook {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWebhookReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4614,11 +4778,18 @@ type GetWebhookDeliveriesReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Deliveries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4742,6 +4913,8 @@ func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, body Set
 
 // GetDocsWithResponse The API reference, rendered from the OpenAPI documents
 //
+// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
@@ -4755,6 +4928,8 @@ func (c *ClientWithResponses) GetDocsWithResponse(ctx context.Context, params *G
 
 // GetDocsBundleWithResponse The Redoc bundle the reference page uses
 //
+// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
@@ -4767,6 +4942,8 @@ func (c *ClientWithResponses) GetDocsBundleWithResponse(ctx context.Context, req
 }
 
 // ClearJournalWithResponse Empty the journal
+//
+// Drops every recorded call (and clock move); the capacity stays.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4833,6 +5010,8 @@ func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, par
 }
 
 // GetContractWithResponse One of the sandbox's OpenAPI documents
+//
+// The contract exactly as the sandbox embeds it (and validates every call against).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4902,6 +5081,8 @@ func (c *ClientWithResponses) ResetWithResponse(ctx context.Context, params *Res
 
 // ListRulesWithResponse The armed rules, with how often each fired
 //
+// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
@@ -4954,6 +5135,8 @@ func (c *ClientWithResponses) ArmRuleWithResponse(ctx context.Context, body ArmR
 }
 
 // RemoveRuleWithResponse Disarm a rule
+//
+// The rule stops steering calls at once; 404 for an id no armed rule has.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5032,6 +5215,10 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 
 // GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
 //
+// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+// 404 until an OTP was sent (or after a reset).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
@@ -5094,6 +5281,8 @@ func (c *ClientWithResponses) GetOutboxWithResponse(ctx context.Context, tenant 
 
 // GetRateLimitsWithResponse The tenant's profile API rate limits
 //
+// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
@@ -5106,6 +5295,8 @@ func (c *ClientWithResponses) GetRateLimitsWithResponse(ctx context.Context, ten
 }
 
 // SetRateLimitsWithBodyWithResponse Change or disable the tenant's profile API rate limits
+//
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5120,6 +5311,8 @@ func (c *ClientWithResponses) SetRateLimitsWithBodyWithResponse(ctx context.Cont
 
 // SetRateLimitsWithResponse Change or disable the tenant's profile API rate limits
 //
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -5133,6 +5326,8 @@ func (c *ClientWithResponses) SetRateLimitsWithResponse(ctx context.Context, ten
 
 // DeleteWebhookWithResponse Remove the tenant's webhook
 //
+// Events stop being delivered; deliveries already pending are dropped.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
@@ -5145,6 +5340,8 @@ func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, ten
 }
 
 // GetWebhookWithResponse The tenant's webhook
+//
+// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5195,6 +5392,8 @@ func (c *ClientWithResponses) SetWebhookWithResponse(ctx context.Context, tenant
 
 // GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 //
+// The last 200 deliveries, with their attempts, last status and last error.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
@@ -5207,6 +5406,8 @@ func (c *ClientWithResponses) GetWebhookDeliveriesWithResponse(ctx context.Conte
 }
 
 // HealthWithResponse Liveness probe
+//
+// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5291,6 +5492,16 @@ func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -5305,16 +5516,6 @@ func ParseGetDocsBundleReply(rsp *http.Response) (*GetDocsBundleReply, error) {
 	response := &GetDocsBundleReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -5437,6 +5638,20 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 		}
 		response.YAML200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	}
 
 	return response, nil
@@ -5463,12 +5678,12 @@ func ParseGetContractReply(rsp *http.Response) (*GetContractReply, error) {
 		}
 		response.YAML200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON404 = &dest
+		response.JSON400 = &dest
 
 	}
 
@@ -5535,6 +5750,13 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	}
 
@@ -5650,6 +5872,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	}
 
 	return response, nil
@@ -5675,6 +5904,13 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	}
 
@@ -5738,6 +5974,13 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5771,6 +6014,13 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	}
 
 	return response, nil
@@ -5796,6 +6046,13 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -5830,6 +6087,13 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	}
 
 	return response, nil
@@ -5855,6 +6119,13 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	}
 
@@ -5907,6 +6178,19 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -5930,6 +6214,13 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -5996,6 +6287,13 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	}
 
@@ -7263,6 +7561,20 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 	return err
 }
 
+type GetDocs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDocs400JSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsBundleRequestObject struct {
 }
 
@@ -7287,20 +7599,6 @@ func (response GetDocsBundle200ApplicationjavascriptResponse) VisitGetDocsBundle
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
-	return err
-}
-
-type GetDocsBundle404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GetDocsBundle404JSONResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -7429,6 +7727,34 @@ func (response ExportJournal200ApplicationyamlResponse) VisitExportJournalRespon
 	return err
 }
 
+type ExportJournal400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal404JSONResponse Error
+
+func (response ExportJournal404JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetContractRequestObject struct {
 	Api GetContractParamsApi `json:"api"`
 }
@@ -7457,16 +7783,16 @@ func (response GetContract200ApplicationyamlResponse) VisitGetContractResponse(w
 	return err
 }
 
-type GetContract404JSONResponse struct{ NotFoundJSONResponse }
+type GetContract400JSONResponse struct{ BadRequestJSONResponse }
 
-func (response GetContract404JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+func (response GetContract400JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7541,6 +7867,20 @@ func (response Reset200JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reset400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response Reset400JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7654,6 +7994,20 @@ func (response ListScenarios200JSONResponse) VisitListScenariosResponse(w http.R
 	return err
 }
 
+type ListScenarios400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSnapshotRequestObject struct {
 	Params GetSnapshotParams
 }
@@ -7672,6 +8026,20 @@ func (response GetSnapshot200JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetSnapshot400JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7739,6 +8107,20 @@ func (response GetLastOtp200JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	return err
 }
 
+type GetLastOtp400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtp404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
@@ -7775,6 +8157,20 @@ func (response GetTenantKeys200JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTenantKeys400JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTestKitRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	KitNo  string `json:"kitNo"`
@@ -7794,6 +8190,20 @@ func (response GetTestKit200JSONResponse) VisitGetTestKitResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTestKit400JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7834,6 +8244,20 @@ func (response GetOutbox200JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRateLimitsRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -7852,6 +8276,20 @@ func (response GetRateLimits200JSONResponse) VisitGetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRateLimits400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetRateLimits400JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7909,6 +8347,20 @@ func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.Respo
 	return nil
 }
 
+type DeleteWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -7927,6 +8379,20 @@ func (response GetWebhook200JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8000,6 +8466,20 @@ func (response GetWebhookDeliveries200JSONResponse) VisitGetWebhookDeliveriesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliveries400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetWebhookDeliveries400JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8916,126 +9396,144 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H1rc9s4tuBfOcW9VbHm0rLsPLraqa4tx3FPPIkTb+y5M7Ot3AgijyS2SYANgJZ1E3/dH7A/cX/J1sGD",
-	"Dwm05cTd21U7VVMdkQRwcHDeD/hLlIiiFBy5VtHhl6hkkhWoUZpfl8gZ1/SvFFUis1JngkeH0eUCQZt3",
-	"sPP6+OzC/Yjh9dklJHmGXH/OUhASSilmWe6/Pk0HwyiO8IYVZY7RYXR0fHby+dXR+7dRHGU0c8n0Iooj",
-	"zgp6bUdFcSTxtyqTmEaHWlYYRypZYMEIML0q6UulZcbn0e3tLX2sSsEVmi28YulH/K1CZbaRCK7R7oiV",
-	"ZZ4ljHa096uibX1pAPsSoZRC2iEpLZDxa5Zn6WfpJoujApVic3qXZ0WmD6GolIYpAtOQI1Ma9iMCp4H1",
-	"3yTOosPov+01ON+zb9XeiVnPwL+Ja7coZAq40GAgeQl6geCAAMVWCpaLLFnALMM8BcZTWC5Ww+g2jt4L",
-	"/bOoePp9GOBCf56Zadp7v8o07B88NXCZt5BxTxvN6T4CHt4LUFWyAL3I+NwsssiUW2nYWsCc+jHTLBfz",
-	"ymyklKJEqTNLEPRvs2fzK9NYqPtgqmf74McSVh3lMSnZKrJ054n0l/Yqn+pPxfRXTDSNDcy4ASgrM3MM",
-	"vCpoxjQpVBRHaUG059iqNbdnADobvRBpgDfiBqrTnveVTkSB34IZO3ITL7Fl6QCndhFGu+0CWO8k9lKh",
-	"Bu9ulDpQNhBq6Tgky47OT58oEEsO9I2TaYb+j0WKVqwpzXSl7G8v1Zpng5eARalXMCOhl7OME7UmqBQJ",
-	"vA1Ed0BYh+gfC+SGuSWyHNRKaSyAcbVEqQzVD+FnIWEiriaHsFwwbT6uUfdE+aWBI6YKxIw+GHOCFs3Y",
-	"BNPYjAd1lZUKmCwwBVnlqIzgKNg8S0jMVKhgWmngeI0SpshTZTaNh7DM9EJUeswNBJm2i8UGloTleQvi",
-	"LnCpSKoCucbUojiGTKtGkGkmdcbnYz6O/rl7wXg6FTe7FwlyJjMB4upwbXcGHNAERCrQCki8yZQeR8Mx",
-	"DyHf7G4T7U5N+G2bGUsp0ipBK2sc+fmdm40tkKUo6Yy34pczWvo/aIEQp9RSNcCaViOGiNfAa+huE19B",
-	"4rNUG57szeXluSNrOlN/hrTl1lwZ1zhHucHEBsh6gdhyXLOvLt37gwgycy6Sq00O5mIZOLefj+Hp06c/",
-	"gs4KBGFZR1lEQEITBbEgZjOFAdvmjVjCjMnNWUj7zqQoLFvSYjEwBQz+KiCtLHkHVlpHkVhG9eK9Wz9e",
-	"MD4PiDCWXjOeBAjhqA0FaAGFuDZEsWQyjQGH8yH8cLAIYkKiQ4R7MxUiR2Z0XBBDRxw6OA9vemNjrzHP",
-	"rlG6nXT3lXbe1ay0tnmtScaqFqg1IcZRIpFpTI90kH3wGsn87H93aZ4G3mbhQTlT+sgC1LMkfXHibajg",
-	"24tafYS31DCqNwJK5ClNEHuMIanHGctyTIPGQCXz+3VvRpN4DLXxYcfHDeZbvL22gfZ+24cRIvE7LacW",
-	"KYTG1hjt0gaGHydd3LaNpD5RuwbOmgjbBGntewtICPI3yHJrCXVh3DxlcRU4y7V13KjQQn8TleQsD2CD",
-	"lSzJ9CpMbcj1BgPepcvcMidcy9W9p+onjxsg7gDdztlnEW8cpvNpPAv3+k9PFBzbT3fp2x7LLGer8CyN",
-	"en1NHzndbw0e4/OCQnKCsxkwvgrP7iT0WVuI8aqY2iOYsSrX9y3+M330LYtbSTYTsmDaHv2LZwGd/hge",
-	"RHgPZB6ktRlVG4rOyEphR6F/7Gz5QXAjPR5FHP1Woew5PMmWYF6D/bxHE9aRgn4nfCrSVQwFU1eY9ulT",
-	"E3/om8a+7cwDO1pWPCGZCSVTGl48g7fZq/D2yU4Pz93Y8c4gxiRLMTU4tabcnQSinNV4HwXW1vg3EOGW",
-	"xudLGMHS+UESYcnIsHd7gB0GhlNiEJ3F5+waoSoHwyBV6zqYtQEUWTGPZFiGVKuZPnYubh3TutvXrfWs",
-	"56iO8GhItUVuIYHacjg2xKkJFIVMSS3K3RyvMYe/XXx47wJK1ovscEHwgK/9Yncjxi7uPw+B/kGXp3wm",
-	"Arr+pswkqh6zqxDTLMf3VqYGRZQu+573GoGKPN8eIw15nwXYS3FruKhJogO7hbSBq14qbmHAgxZEYKWn",
-	"4mYTf86WucvU7jF6rzIbRPSGyhJzR5slU2opZNgIvQNFqrLg9rwrMqX6lY0WW9q2Bm7zfbPi2vw1lA82",
-	"WGt0hkZ+ZBrfZUWmA0g2RnIm+DnKs4xX2pBekfGsIOzuh2RYKpY8Fyx9wBDkbEreQdC/k0hm2TXLt55w",
-	"w66zs8eB3QSnD+0hiDhySj+icgZRF3P6/ryEcWqNgpj8ZWKiIyzP75fXbuYwRNcZLjeBkZm6ekfSss0Z",
-	"74ybf4ZpVhVRHL3J5oswa2wY/0dlKcW1QelHpLXNP8+d4/c9foHdQB9OH7INXuU5nbtPx/wO29qG/R8q",
-	"XtcZ3qvYZutBtDlzayNiwVZBsGojfvONhSgUcSoYXxlr2ITdFkw5W6djYra4ukdAF0wnCxsoSjOanuXn",
-	"Xc7ZQOL6dh9g4Qcs34JlnH70b7IQEmmPy6yOEb+E3f1DqLjOcpBYEJl8kwkX1NAhfdA1vexQfzztXfSR",
-	"w0WJyR0kcVdoripBC3gxUi4od/B8VIRzBDUdeRZKBOeY0Cy7NmRnQRcV/Wuhdbn7fDRq/vk0nB36Qylk",
-	"I3DonT9yBW00tePvBRGxzanfx1EukE1uBamCKSn7AMnVmm90r+ZrY6GPTgJKX/rHW8VYjOy5zwCxU4Zg",
-	"uOCsVAuhg6EUdRcVPPD5bb/R1DxYI4bzU9hJk0LFkBa6zqkN4P/8r/8NEhMhUyC7zfzO0tbjFpG0VmNX",
-	"yI/0o6UH7iC6a5TKJe4ca+5/updc/KCWA2jOIHRstuziLa5CkfKCXmxu8/XZJRydXOwePH8BV7iCnacH",
-	"MF1pVIMYXjGFL56F3XHU5xkPz3h8dgEXqOH89D38xwHNTjPfOd3DVXK9fuy3FsaI0m8zHQppyvSiNjY2",
-	"I4NMpr1OHXKd6dVpGrYjxZJUACSV0qJAGbfyu4xDxZlS2ZxjChlXmsFVpoMYMa5aALtnZ//6l8kftTCM",
-	"NyUmmuRVcKqrTL8XPWpfXWF6znjwbcl4eItXmX6iYFblOWjy6c+P3sPOjF1hDO+qBd81dSY9IbiMX/Ql",
-	"jR5MBHZjrQOxMLf3VSMybh9564BrkELk8w+cLoQIJBRZpRcXqHXG5wE1clRmb3F16MJc70ll/Tsw8/Al",
-	"cUGWHEKlUHL7xvvAQzhyaVO1EEs3wOTV/Rd07n9x/xvaco6ubHYMuYH2BpKek3ZeeOilhzR8MBs4I9R4",
-	"1vEWyHvBCdMWL1EcGRwEzQzy/FbHorJ0ULAb51CO7taxbuAp1yivbQqjeyQXmAieKpjijOxIkuWzTCry",
-	"97RcvYRUVNMcFSBLFnVy8u4VFSYymAg+Ozo2onQttZ7NOdOVDNsqW+XbXFLNIziQUyIL38W+NtnWKS9X",
-	"sXJ0fhqDQnmNKUxXTrsVaB9JojR6VDKpOUr6WkHFU5Qw2fv82U21NxmO+amGHLUC5j+OgcH/OAKNrDBG",
-	"ExyfQpmVmGecpkdD0kojdpLlh12LDsTMxv3H3JfvwM5kM5Y8GcTeZ6fxv9pEEI2WmCDX1pSLN7V3DCXK",
-	"Xef1X+FKjTnBZQRayjSLDZi6iQwox+8+oumLeYxBIplGMPV8KoalFRsqJrN1Km4GwzEf8yMYO9E1jiBr",
-	"0GvsIkMwfuIG55AInqDkmFr0GN06sbNMfBh9hxyCMZ/UZXOEE/P12SVM6rLKif0QJg4Nn+2bycBHw+ua",
-	"S3GF/Iny65ymkzFfG+ogGAzB5FUVGOOcKZh8GdtU5jg6hC9jkwYdRzGMfbhrHN3eTgw+LogCSFXabagY",
-	"WJJgqTElawuvUa66qLDFQSmkmORMtj+rbWoQszFv4zARXEtGynFniipLUUGAiA5hXI1GTxNHaeYHTmJf",
-	"GClkgkTfnTzUmLvjapJOh7Str/5YvvqKoK+AsxkmGr6O+dfd3d36//TxZC07OIGv3dIQ6+2Mut7fxLh/",
-	"5lub2jBpm6JKFpAzTZ4xQbZkmQZTe+VTInXGI7tGRT7lOgwmSUjzTta9RnpIM1wen0PzjgjZsV+TZzGT",
-	"foWJ8zJpZP3SQtadIJWiLDEFNtMo4cUIlAnAMQVKCO5FURD0rzDxHuwkrv/91APbUz/2fDSCPXg+euoh",
-	"zix2bD0f8mvMRYm0ArHtlKWuWGpOcq758NloRDRBNNyq6YKjVlXcTltamkeTASSMQypccR1rVYY5ThjC",
-	"B0kUJGZQkhRLkSd4aHNXVnh2E2lWvPF2OZ59Muadijy3S5tANCNsaZ8td8u0Ka0+d5zjhSVLi8xoi6jl",
-	"wUT7w9Fw5Jx6bvLr0dPhaPjUJaKMPdLaeeLrsuao71ROrmQqleaUP1yeg7XfYiuV6l9qkZV0mCS05hKV",
-	"oRjCWfObRPKuEcmwzHgqlrZGUZpoptHxaginpjhaLYw8ma6cPPHVwWsxi+ivqG2F2Vqx+MFotEWN9HaF",
-	"zHaBnoJu53eaquWqKBh5CNFHZOmmfqMjZWSd/hLZ35/I0BOhLDUJbVchRmJ7HP1wsBhHtxNTDOaZj47F",
-	"1YURoroyamfy40gRA+4/L+g/PxwsJoOXRhso1OOIJGN0MDp4sTva3x0dXO4/Pxw9Oxw9/59mGYXGeSER",
-	"x9ZqxOwcRsIQaFpWeDuBuUAFU5Zc0ZC6rG445ic3LNH5CgRHp00LS93dc7xon6PJS74S6Wr7Mvf1mro6",
-	"d1k/IxTaY7IEX39hfgdRYc/8AUTiiv1uu2aiQdH/U/p0ctyQjQHRNBM8szCEpq5h3Wt1XXRp/Exc41Y0",
-	"fhu35U4qEtUSOxvc/Jrex53ulV++2I4SWxNSt5TYJHyDojvL6+PIARDKu3y693A03ui9hS7y7qkEWlY2",
-	"4qRvLs/eQcnmCDsfMRVJbeLXMdNpxhl5PFwAR70U8soURCM57F2cuwp3kDhDSSqILG1yAdrTfSiR00de",
-	"u6rWmRjsh45kTxJsQ6UZT1kuOA5/vfeYXlU8zfGBkpddM4ugB2Lyb+yaXZjfjnaf3U+7dbfMJhbNUcDU",
-	"7MBVQziU2rOqFN6Lt1+b6rwUc7QZ1y6mjnNk0lfxfacIWAuX0cydZHBfvNJ/GXZOe8LtrsoPlijRW4Pr",
-	"1HhiwmgtH6+FMP+EVFzQwjiCKR0NWUdkrTnLvRAmANC4ibBjDXpbaWgsA9Sk7Sa7u26NXZX9F7kGKVpz",
-	"bH80Gr0Ekacox9xOwppNDIbwSqS0NXpow1KHkJAOtdV7LtZjYxEvYA9ypjQ8i+H89L21V85P38OUhJuy",
-	"3RRjzsoSmQzptb+ibo5/C6HWhFN7WSMOj+xmwh48/EHSNJS7Dk9rrL3OxK0I0mjUDiKFShQ+/Y5q059L",
-	"j+I06TUTN7bhCo5LVNrSxSOoz4+WyNfd6bWFghwVlEJ7iQ/RBdnNBPBUm1mfKMdh1lGl3Tpbm/w5DrMs",
-	"1yZYTt7tOCoYZ3M8yvO3mVamio9GG5c/wTEnfwlevftw/JaMwsl/b1HjT52h5MkfvLBk/lMdH7FPTSXZ",
-	"T/XQn8x8kyFMzIsJaHaFaswnNjSQCk2eoylsIw8nVNdm4wY/2QHG4nORBNcctQKJJTI9hA8890lGpbM8",
-	"966Zw9aYm5JW2rsXRgMjQQzaMQ3xvsH5/9fcX9dlbADUUlY9G6qLJe/cDN6UuekMsOUroZl8fWIzT1Mq",
-	"x7RGSWP+85f//OnTv/80/Mu/BZNha+1dSq+MZz4Tsoi+W0itNzpUnZRLr1o3322j1I0bQF8/gtgyNL0m",
-	"G2FnJiQcnwJTivYhuBo8QHDhTSlkv+S6rCRXjrETIclicKuSiveCcgAZJ2e1CcSYwKlhWv9I7X08OXp9",
-	"djIs0sGhcUiVxnLMS5Q2lGmEGLG4FyE+3uza6OinDQGnpvBlLnQMStjgukJTjwQpTTxdwYK+nqKJk485",
-	"A4kmCmKaulDpQ7D7dtlwsmroXz6eS3IpZyv4+fTdCezuaibnqOHvH99NhnBmC81dCGmnMUfiMbcpEBXD",
-	"h8tzZeJaXJhWdjsfmoRVjUgC0ZpB8gpTL/IIKyF5dmIA/oME2iNIpEBIy1HCE2Uix8MoLDF882MvzA/j",
-	"+BV7uN/YpeOQH+jzKqZx0Z4um+bYHbgFG7pw4d4XVma3Qw9rn9937KL3PcffvfTBnmH/jQ+/p8f+nQdw",
-	"2XKknw5HtTP93c7nhzoO1sr+Pdhld0jaa+og1d6XdlHk7Z5silyDIcYLmyFsBj1RwBKjJ9ryTmbqCmwL",
-	"gaM0mhYlLEWVpzYlN8sk+VNjPnFwDe0En22wKZ34/NsQ/uHi6nXGzCCihoEcvFwIEkZVSfKoHf0d8x2T",
-	"n29lAGcuUaYQ0ycKZtmNrmSdN1M+X9SeBRZMDYbg6lV9QFWAL2sdcyHBF7a+BMbrN9B60YbZ3xYicZeY",
-	"CVPYcbMPrHKKQegFymWmEJ6NRsMxr9FQF6xO4madAhlX8E4sDXbrJd9k88UQjny83PB84qLBrNKiYDpL",
-	"SK+FhLctGb6ood6KgdfKbLe/uyX+ZnXw6RsDwGuFz67e2VcvN0XLWwd0XZH4HxzL7VR298ilDstyXLqc",
-	"0TcZd98nzEwMmDWXaDQ8oRdSVPOFo9WWOKtV9ppEq1vXw9LqtRSlqm0xI0I7TL0jJAhy4cSsli1xI0BI",
-	"uC5N/5nxdo0YyUic2U8HL8fc1pnY2UyYCY2FNGcZb2KrTsAoIFGlCfs3NlA1hLZOzhRcYalhx8TebI20",
-	"Xoz55PXJu5PLE9i0gieDl62sTj3eGoZuPEzOP1xcwnoSbzII87utK34cI+3bXJwWa/pKstY9UQ/gxKaB",
-	"JMAS/6ATXTKX9V43lX4WxnK2VGPLXJjUfefaIlQzYpNMfdFv0EB6lyltq4V/TxFhFggg4sSQepNyjqHt",
-	"Ib0kZV8i17arVGm2UpBnijTLTl0oD6NBt5aalF4Qsd0uVVK1RKILsQQx08ht3ZYvxK+R6l2xO3KfYzqz",
-	"VgHJP2FHlLZS2eQRc1vH5Vj1Mob1t5bRWX/L45jjbxXLif+NEzXwRQe+pv1fJDpI67oM/89EOXtC2vqN",
-	"13Ftdxj+f+8dUlNeoSa2NH3Mg7Xpg+E4MrLCr+WtB3Ibu/VWtTVYL1cjJQbMa2NiYtzxiSmZsqHutcgY",
-	"gXaV6VM+E8PR0BdakshxPiRRGQ1kyvVUq+GY93QKEw+FW9gVLDMO4hqlJYmXruKiftoufSC418WZq2qx",
-	"mHI+v5nBHV+7IQx2yGN3C5hSizyvS1+CEvFIFqYI/3syzHVjSJ09dk+i/eejkfFiuova2OfbzMZR6kaQ",
-	"erh70nR6rE8wR33sCpfrBpfDg9tuc0Y9Xd0T0lRERy9+eP7ihxcb7R4RKebW1PV0kS+U3uVC7/p74gIC",
-	"vAZn/wF58rrpZivDav9RpWafQdWIsUeIkB3JgtykquN8t+VeQKHsfcnS27vyiB8NSzjyvd9uzx5mrW9q",
-	"92ehS7Vcb8132oyvM8UehqLmTV+M8GSj5jBQrWj0k24kL4l/V8GWMG5rCpuPfAjQirYxv6NGkZBeFyga",
-	"tVfP0r6Eaz166C7LUHWU0YjHMZeB28u0zOZzrC3JtTvL4EO9I4mQLDAhB5ppa+vsVqU1d5S2BW51Beah",
-	"hbZgpfGAmYe0VZdHmocM3Rq3IclKZs9FfUiPX7yxfcJh2zTId9uz7bsnf3H32Xjg/aUrEem3aDuxa6dx",
-	"93NG60Lqwt2TVxeNWnN2wRR07uw7BMbtlXnthhfY8dpg0NwZmOnvvzEQfp8LA+ER7gus76Q7/OVT+5JT",
-	"h8kWxVy1wgQHoxFRljuG479fjEb7UeD60hqz9p5Ub57ZxKlFNpy+7oPBn35z02oDTlD3evCejUZEufbS",
-	"nGjven+vQ0y3n7avVqtvVe3LFzV9nJtm/2ZLQC1TtxPorWbGO+S5ax3sGn8dl77vymLbotO5sNhO43z/",
-	"QQxMjTkZyEOYnP/9ckJU3JQvKi0kArrSRTOsVZe7ERSvmzMf5m5/j4J+PHeyBr4v2uTeb1T/2PSVD6E8",
-	"IVEk3E2qGPCj46isQk2d7ShmPZVl7c5Z6xYs5hDtXZatU2reP/E5LrVZMXxe/UHn9RAf41uO6nGDkmu9",
-	"zRZ74XtyHtwV6GfbJlndjuYQF6aPUmtjGZqtE5iJ/7CabO6N/tjhau+L/cftXlroPaHLvS/2vp/bu1Jn",
-	"75jSH8w9QGtEF9pV88meu7q9Nnm6pr5d+E8jTfxVT30ptcvzRynfNDV5H8i2JmlvbFeLCFfEBzuvzy7b",
-	"RQju5O4/0SvXq93bFmGjLLVnYU0RLWBaZXkKyBO5Mh1TTgCoVpuYQr17fvre91/bugkGLSU2cC1vrlWs",
-	"0wbuPq6V3CCGqdAL38QNf+c52UaJ4LNsXplurDrr1E2jVcrJ25Y95usOXBWl6lF1rYb2b6Xj35P8WuD1",
-	"UCAdX8imaSSD7Ty5slt8OP1k9Mv0Qd/eSUedPk4TtzR1p+4WwXZB6suGvFi7yXxqS/vXSdG3g4/5Pf3g",
-	"sb9DwXaPvzp9PxjC5cIE0bSpuvGJh+Yjd/P4pe/JHHMC/dA5Ccy2fhDwvfRj2/8fVwj6tvM/hwz0e+yj",
-	"wOz7qwiOrNCwZ2JO2BAMnci3EK2o75e7txvMHrS5qg4KluUvwV0dB7hLv1W3PT7P+JWCnJ4t0HZab9CE",
-	"u93uzyhPHGg9J2nR1k2zrMuWM5blG83JY3NF3ThynmP91y+2yJNunJ1kGvP6Xro+46N1e92fEc8t8Hpw",
-	"bbd4p+RuY7jV/R1Eau2NbLShPRamvrGGIXCV4P4oeF3g01HrSkAr70KXAL4YbR+bXzuFP7DsYcvzBy6W",
-	"5BaaYO1jlLOaAiUQEtJMmfI5/a0UdQ+bLpuLS/qC/K/Nc3/DyeOxaX8w35RNtO/l5TjY7GUtfKdf4+nX",
-	"MIY4q08GPf7OHo8APWw91Ofr1x7Dd9kSi8FoybkjSHOxv8uL1trDRP/PP1xcYkoW46SS+QSYsnlgUwk9",
-	"cds8oeETYiRf/ekL91asyAeunWMSuCrlkOzjg+cvXEvFAm/gzdnR8e7FmyNyVFysbirSFVnQmFr70VYl",
-	"uxzJEI7A/p0DcH8hYDXmO77z0cSFiSG54LsHNzcDm9QluZbCpLmMZmL7xWP3zN8zM6G1zL0yjMzi2F4j",
-	"k/G5SXWMuelKBvcHLFY+tm2budw1Aq6e53QGEwv3hEAQRWaS6u2O14JdmVIgdG3s3mjuaXB+FPr/RrWy",
-	"fj2Sv5koUk/NnTndC4mif+4eldkufdG5P6i5L6h9K9DTjbt+Dtz1OSatfbi3t3/ww3A0HA33D3/88ccf",
-	"98xVLNvX/3R484/TSduJBFsz8WiBqnmmNEpbdGMCo9sL3u0U0F73D7TcI6tbf+nlzyi1W+D1nFKz2+EW",
-	"orgWSJCLeW8nXhflC/PHQP6rF5nuj4V8b8KxrmQlityWc9zafZF9J8ZMtaO8Nn9KoYujd9k1clTGEJqG",
-	"gvrmvjH77EtdNFznfchbdw9990HrkZ2j9cBeGNB64P3X1iOP+9YjUyB/++n2/wYAAP//",
+	"5H3tchu3kuirdM3dKotnhxT1YTmWKnVLlpVYJ5attZTNORt6PeAMKCIaAnMGoCgeR3/vA9xHvE9yqxvA",
+	"fJAYfdhyTqo2VSmLnAHQaDT6u5ufo1TNCiW5NDra/xwVrGQzbnhJny64ZNLgXxnXaSkKI5SM9qOLKQdD",
+	"z2Dj9dHpufsQw+vTC0hzwaX5JDJQJRSlmojcv32S9QZRHPEbNityHu1Hh0enx59eHb77KYojgTMXzEyj",
+	"OJJsho/tqCiOSv6PuSh5Fu2bcs7jSKdTPmMI2L+VfBLtR/9rs97Hpn2qNy3473Cu29vY7eY/5rxcrm/p",
+	"vcyXYKZCf6ON/YOWXd/Z1+7kQ4WZP+6QuvbyBKd0i7PoQknNiQJfsQx3yDVRYaqk4ZYgWVHkImW4183f",
+	"NG74cw3y54iXpSrtkAxhFPKa5SL7VLrJ4mjGtWaX+CwXM2H2YTbXBsYcmIGcM21gi3D9sE0c03oE//op",
+	"uEVBaJDKAEFyAGbKwQEBmi01LKYincJE8DwDJjNYTJeD6DaO3inzg5rL7OswIJX5NKFpmnu/Ega2tncI",
+	"LnoKQnqqqc/9CfDwToGep1O8YvKSFqnv2qCxAJ36ETMsV5dz2khRqoKXRliCwL9pz/RJGD7T98FUzfbe",
+	"j0WsmmWBCGBlyZaRpTtPvb82V/lYvarGv/HU4NjAjGuAskLQMcj5DGfM0pmO4iibIe25C9eYW5tSyEuc",
+	"e8bNVNFZrz2qoDrpeD43qZrxL8GMHbmOl9hy5PXVVhCGu20DWO0k9ky9Au9ulDpQ1hBq6TjE5Q7PTp5p",
+	"UAsJ+I7jdkT/RyrjluFpw8xc28+e39Xf9Q6AzwqzhAmyw5wJidSacq2RFa4hugXCKkS/TLmky11yloNe",
+	"asNnwKRe8FIT1Q/gB1VCoq6SfVhMmaGXK9Q9035pkJxnGtQEXxhJhJbT2JRnMY0HfSUKDayc8QzKec41",
+	"MY4ZuxQpspk51zCeG5D8mpcw5jLTtGm+DwthpmpuRpIgEMYuFhMsKcvzBsRt4DKVzmdcGp5ZFMcgjK4Z",
+	"mWGlEfJyJEfR3/rnTGZjddM/T7lkpVCgrvZXdkfggEEgMsUtg+Q3QptRNBjJEPJpd+tod2LCb5tmLEqV",
+	"zVNueY0jP79z2tiUs4yXeMYPui+nuPR/4gKhm1Jx1cDVtKIyRLwEL9HdOr6CxGepNjzZm4uLM0fWeKb+",
+	"DHHLjbmENPySl2uXmICsFojtjav31aZ7fxDBy5yr9Gr9Bku1CJzbD0ews7PzEoyYcVD26miLCEhxoiAW",
+	"1GSieUA1faMWMGHl+iwofSelmtlriYvFwDQw+FFBNrfkHVhpFUVqEVWLd279aMrkZYCFseyayTRACIdN",
+	"KMAomKlrIooFK7MY+OByAC+2p0FMlNwhwj0ZK5VzRjIuiKFDCS2chze9trHXPBfXvHQ7ae8raz2rrtLK",
+	"5o1BHqsboFaEGEdpyZnh2aEJXh9+zVEx7X52Qd8GnorwoJxpc2gB6lgS3zj2OlTw6XklPsJbqi+qVwIK",
+	"LjOcIPYY4ygeJ0zkPAsqA/Myv1/2CpzEY6iJDzs+rjHfuNsrG2jut3kYIRK/U3NqkEJobIXRNm3w8Ndp",
+	"G7dNJamL1a6As8LC1kFaed8CEoL8DWe51YTaMK6fsroKnOXKOm5UaKG/qnkpWR7ABitYKswyTG1cmrUL",
+	"eJcsc8scS1Mu7z1VP3lcA3EH6HbOLo147TCdTeOvcKf99EzDkX21j+92aGY5W4ZnqcXra3zJyX6r8JA1",
+	"DJqjeSwmwOQyPLvj0KdNJibns7E9ggmb5+a+xX/Al75kccvJJqqcMWOPfm83INOfwoII7wHVg6xSoypF",
+	"0SlZGWxo7r92unwvuJEOiyJ2foUwCbAF0GOwr3dIwspT0G2Ej1W2jGHG9BXPuuQp+R+6prFPW/PAhinn",
+	"MkWeCQXTBvZ24SfxKrx91NPDc9d6vFOIeSoynhFOrSp3J4FopzXeR4GVNv4FRPhA5fMAhrBwdlDJYcFQ",
+	"sXd7gA0GdFNiUK3FL9k1h3nRGwSp2lS+yDWgUIt5IsUyJFpp+tiZuJWz625bt5Kz/ka1mEdNqg1yCzHU",
+	"hsGxxk7JURRSJY0q+jm/5jn89fz9O+dQslZk6xYED/jaL3Y3Yuzi/vUQ6O9NcSInKiDrbwpRct2hds3U",
+	"WOT8neWpQRZliq7vO5VAjZZvh5LGZZcG2ElxK7ioSKIFu4W0hqtaKm5gwIMWRODcjNXNOv6cLnOXqt2h",
+	"9F4J60T0isqC5442C6b1QpVhJfQOFOm5Bbfj2Uxo3S1sjHqgbktw0/v1iivzV1A+WmGt0Bka+YEZ/lbM",
+	"hAkgmZRkoeQZL0+FnBsivZmQYobY3QrxsEwtZK5Y9oghXLJxzrOwfVdyVMuuWf7gCdf0Ojt7HNhNcPrQ",
+	"HoKIQ6P0A9dOIWpjztwfViKjlgRE8peEvCMsz+/n127mMETXgi/WgSmFvnqL3LJ5M96SmX/KMzGfRXH0",
+	"RlxOw1djTfk/LIpSXRNKP3Bcm/48c4bf19gFdgNdOG1tY8X1Ps9zWEwpwoMisLo3IDQ4yMhvOJdMa661",
+	"VYzuwkUs53n+MY7wH6QgH/Fpby6ObvqXqv8NsPYQ7vJY7r3KT7wErzEbPBWnza05RNgyCFZlI6w/CYfx",
+	"3qgFzJhckrJNXr0p006VammwDabRwf9nzKRT64fKBE7P8rP2xVxD4up2H2FABBTrGRMSP3RvcqZKjntc",
+	"iMoFfQD9rX2YSyNyKPkMyeSLNMSgAhASN23Nzg71x9PcRRc5nBc8vYMk7vL8zQswCvaG2vn8tp8PZ+EQ",
+	"REVH/gqlSkqe4ix96xG0oKs5/jU1pug/Hw7rP3fCwac/lELW/JLetkRL0zprW+ZkEBEPOfX7bpTzk6PV",
+	"gpJmjLpEgOQqwTq8V7A2sdBFJwGdovRfP8iFQ7znPv3GThmC4VyyQk+VCXpq9F1U8Mjvb7t1svqLFWI4",
+	"O4GNLJ3pGLKZqUJ2Pfh//+f/QslTVWaAaiF9Flnj6waRNFZjV1wemieLPtxBdNe81C4u6K7m1sd7ycUP",
+	"atiXdAahY7P5Ej/xZcgRP8MH69t8fXoBh8fn/e3ne3DFl7Cxsw3jpeG6F8Mrpvnebtja5+ZMyPCMR6fn",
+	"cM4NnJ28g//cxtlx5june7xIrtaP/da6MfIuGGI79Bol8RQUnVvEYnch58bwEglMXAqjY0g+JTEk/YS0",
+	"zkFyAEwubboCzzWHS2407A6HA2vlG17i/P/962H/v1j/n8P+y0+D/sfPW/He7u2/hXZ/wbX5SZiQX7fM",
+	"ziuVaN09ysqs07Ll0gizPOlI/1ELFFSQzrVRM17GjSA3k1bdE5eSZyCkNgyuhAmeG9mrARo4Pf373ymI",
+	"1qADflPw1CBXDU51Jcw71aGc6CuenTEZfFowGd7ilTDPNExQxTVcGzg7fAcbE3bFY3g7n8o+Jdt0+CGF",
+	"PO+KnD2aVO3GGgdiYW7uq0Jk3DzyxgFXIIWI/Bc+nioViKqyuZmec2OEvAwIu8NC/MSX+87Xh3cE/h0Y",
+	"fXmAd1Wk+zDXvJT2iXcEDODQxY71VC3cADIS/Bt47n9x/w1sTktbgji2sYb2GpKOk3auiNBDD2n4YNZw",
+	"hqjxV8frSe+URExbvERxRDgIKkNo/i6P1NzSwYzdOKt6eLcm4AaeSMPLaxawx855qmSmYcwnqO2ixJmI",
+	"UqPRa8rlAWRqPs65Bs7SaRWhvXtFzdMyGA0/PTwihr+SXyAuJTPzMqxRPSjo6CKLHsGBwBraIc4BuH5t",
+	"nYh1aTuHZycxaF5e8wzGSyeDZ9x+VSKl4VcFK43kJb6tYS4zXkKy+emTm2ozGYzkiUG2roH5l2Ng8B8o",
+	"A9iMVDs4OoFCFDwXEqfnRNLacN7KGNhv652gJjb4MZI+hwk2knWHetKLveMCx/9mo2E4uuQpl8YqnPG6",
+	"jhFDwcu+E1RXfKlHEuEihpYxw2IC09TuEe3uu3fr+owmUptKZjhQUqOOYWHZho5RuR6rm95gJEfyEEaO",
+	"dY0iEDV6SXsjgvET1ziHVMmUl5JnFj2kASR2lsTHEjbQbBnJpModRJzQ26cXkFRZp4l9ERKHhk/2SdLz",
+	"IYEqJVVdcflM+3VOsmQkV4Y6CHoDoOCyBjIhmIbk88jGc0fRPnweUSx4FMUw8j6/UXR7mxA+zpECUFTa",
+	"begYWJrywvAMdUJ+zctlGxU2QyqDjKc5K5uvVZo/qMlINnGYKmlKhsJxY8y1yLiGABHtw2g+HO6kjtLo",
+	"A09inx2qypQjfbeCcSPpjquOvO3jtn73x/K7T4v6HfhkwlMDv4/k7/1+v/ofX05WQqQJ/N7Oj7E22bBt",
+	"oyZkpNK7Nr5DsavZPJ1Czgza7wjZggkDlIDm40JV2Edcc42W7yoMFCnFeZNV2xa/xBkujs6gfoaE7K5f",
+	"HWyiSX+HxNnCOLJ6aCFrT5CVqih4BmxieAl7Q9DkhWQatFLSs6Ig6L9D4u1sVCS9oe2B7Uiiez4cwiY8",
+	"H+54iIXFjk1q5PKa56rguAJe2zHLXMYYqaP1i7vDIdIE0nAjsQ0OG6mBG01uSV8lPUiZhEy5DEPWSI9z",
+	"N2EA70ukIDWBArlYxmXK920AzzLPdjTRsjfZzEm034xkKy3R7dJGUWmEzW+0OX/CUOb5mbs5nlmybCZI",
+	"WkQNOyvaGgwHQ+d6kJRkEO0MhoMdF40jfaSx89Qnp11yc6dwcnljWUmn/P7iDKz+FluuVH3SU1HgYSLT",
+	"uiy5JopBnNWfkSX3iSXDQshMLWyiZkkuXZLxegAnlCGup8RPxkvHT3yK9IpnJfqRG5tmt5Ixvz0cPiBR",
+	"/GHZ3HaBjqx2Zx1T6vZ8NmNoIUQfOMvW5RseKUPt9NfIfv6Iip4KheqRabs0OWTbo+jF9nQU3SaUEecv",
+	"Hx6LS45DRLV51EbycqjxAm49n+E/L7anSe+ApIHmZhQhZ4y2h9t7/eFWf7h9sfV8f7i7P3z+X7SM5mS8",
+	"IItjK4lydg7iMAiaKef8NoFLxTWMWXqFQ6rcwsFIHt+w1ORLUJI7aTqz1N0+x/PmOVJw9pXKlg/P9V9N",
+	"LKwCuNV3iEJ7TJbgqzfocxAV9swfQSQu4/G2rSYSiv6l9On4OJENgUgVFbsWhtDUFaybjdKTNo2fqmv+",
+	"IBq/jZt8J1Op7mQ7H3im0mcaCnZpk4GRarzCYD1hMJc51xoSVojEVowoM+XlQmjei4lvQy7klUZCJIGD",
+	"T3WQc7xGWOJWtdevjeoRV6YQKvaxWRD18dxZ3xBHbvOhwNfHewnD8BuzOTWzvE0RqxOtOw8lvLk4fWuR",
+	"uUGorcyLyqs8FpKhtSUVSG4WqryijHSe9Z6ARFxVApR8wkuUmGgYoMXShOB9wSW+5JUB3SAhIpYQBW2W",
+	"uJ2BNkxmLFeSD367h6pge/B8MHxGqfZuDIznMst5DNdcZqrkmRfHJS+UFkaV1tbnszHPsvqxxVknRb2i",
+	"WR8pkNg1syA/8pD/yq7ZOX0eBJBvd2636XbmTsJSxVzze9H9W52ImfGcm4B38XWpCu0EtXU/88waBxuI",
+	"P8uCUHL1nK7psifxLJaBq3mUc1b6BNCvZJwrTkacuZVH0OWL9m+GTfqOUIpLEIUFL7nXoVfP5Zicjw3L",
+	"uHEA/htUDIKkfAhjhTZ/BmSnOXtnpshtUhvXsNFCM+pT3KCOkPT7bo2+Fv9EgyrjVondGg6HB6DyjJcj",
+	"aSdh9SZ6A3ilMtwafmmdefuQouZhEz+dh8x6cPZgE3KmDezGcHbyzmp5ZyfvYIyUoG0hzkiyouCsDGkD",
+	"P3JTH/8Ke35gHema3yY8sh3lfPTwR8mBUNpDeFrSkVsTN/xuw2HT9RbKbvn4DZUNfy4d6gaFTsnbbp08",
+	"ki+4NpYunkCifLBEvuqEWFkoeKOCXG0z9Y7N4HUjt6duXtZn2t0wa97jbh3jQytYwkTkhkIMg8sBjKIZ",
+	"k+ySH+b5T8JoSgDF0eQoSflIkrby6u37o59QlU7+d4Mav28NHc2Hw+09S+bfV14l+y0lIX5fDf2e5ksG",
+	"kNCDBAy74nokE+tQyZRBe5tyItEuDKVEWm/L93YA6cnO/+Lq6pDLF5yZAVC9uEWINiLPvYh02BpJyobG",
+	"vXtm1CMOQmjnWejuE87/R9/+KudmDaCGsOrYUJVne+dm+E2RU1GJzVcKzeRTW+t56izLRtjvv7//+O/f",
+	"D/4SDPWtVgZqsyS1eqLKWfTVTGq1RmbeClR1inV67yFCnYwnfPsJ2BbR9ApvhA00cI5OgGmN+1BS9x7B",
+	"uPhNocpuznUxL6V2F7uhkGnYQBHvGWUPhEQTv3ZfkbuZLq3/Sm9+OD58fXo8mGW9fTLItOHFSBa8tDoe",
+	"MTG84p6FeC+9q8DEj9ZxnlFS06UyMWhlQxKa2xy8jPTxJUzx7TGn6MJIMig5+Y6oHpBrsw923y7TAbUa",
+	"/Mt7wZEv5WwJP5y8PYZ+37Dykhv4+cPbZACntkbBOd42anUkHkkbONIxvL840+QNlIq6INj5OIX5KkQi",
+	"iFYNKq9qqwCxEuJnxwTwH8TQnoAjBRyBjhKeafK3t9tikA7IUiOumSuIDcHla2o79/M4brBkj7eG2zT+",
+	"ZZcah+x+iwYUUtkUC6Mcge+3YmdTWzlibzAK7JXWFLDx4/EFrHMJyIVGvcMVt0+Z7j1RF4uAmYcA1pae",
+	"5XbOV2m1Ir3vCmFsB5D2hgdwMeUj6SvokWBaYw98vhOreAaxMIpLLERmoynkW1y3gz06qNLZ3mk2znmb",
+	"JB7AfJ1rffMzK8TtwFNhpwe98lxx5wR1cRPPrcixQH5WQiAlaTDDvSltw2uXTEhtemHXt1vgTieWvfqB",
+	"vkKWWXS3q/mWTq2vvM0XDcfRzmBYOY+eQFa/rxzVjfD8o51UDk2bdTq13vzczK2+3SzrVPxgDODchvDr",
+	"Qc80sJRUkqZoLYW+Alvo5Mgbp+UlLNQ8z2zMfCJKNN1HMnFwDewEn6w3OEt8gHwAv7jAVxXSXk+Wz5VC",
+	"uTcvUPQ1wzMjuUEJNI0Q/cRFsjXn2TMNE3Fj5mUV2NY+oNuchdjUoErJdxEPBT47fiRVCT4//gCYrJ5A",
+	"40ETZt/TqOR9vME8gw03e69iIt6HTLltI1mhocp7T+J6nRlnUsNbtSDsVku+EZfTARz6gBYxmtSxMTY3",
+	"asaMSFGFCukJtrDhvIL6rjv9PB3yF2wr67/cmez2d8ff8T7bzvb6W/zF+GW6M/mO7Q7Dd34lvb/78gc0",
+	"g9CFqkHcbDYWsxzgC+I4K0UcruzCl0rUFRIPFmKu4OUPDsm0qlQ6+FfrYku+cKHfr1NM7h5S9dAKhHJY",
+	"3RCovjlmWqr55dRRdIPpVTrkCt+r2nCEeZr1FHvjgBht6+pvUMwnp8Qbz4Hims0gC16QCkHuF2I2Apme",
+	"fbV3MJI2XczORn5PTio7StE65uDYkAZkaAaxf2M9p6SFVOqC0HDFCwMb5Ay2BRlmOpLJ6+O3xxfHAYUr",
+	"8R5u32vFjreWihsPydn785a2Rm8nvTBXsEUMK6zg0Vfx0XTeuI8+C7TRAu8R16+ugAvcg1/wGBfMZaw8",
+	"gfT+QZHJZ6nLZrWx0nSdf4OgacQ6OftKhHBgyfaaohwPf1PWDtemmDijWGmi+aTfr8zrBJwkbBrm69re",
+	"W6GNLZf4lmyLFgic0zFdvzqbpQ3tAaopBZfGVu1TVIdMD5S0VaUQDHvtYhIU1/7c11T2VuYMXZupWoCa",
+	"GC5tSqivRKoO0CP0jrSKEdJHIzftb7ChCluqQSkKuU0RdezjIobVp5b5sO6S8pHk/5izHHkSeRp6Pp/J",
+	"F/X8HdkZ6gsueegHpIxNtGGYMPA6rjQm4knvvNeGMrd0YmtzRjJYnNMbjCLiX34tr/coudKRotZjq+Uq",
+	"pMQ2z9+qQQlZcQllY9p40Ir7GEG7EuZETtRgOPA53MgGnaMFqQwHMu16VujBSHZ0YsA7Em4RomEhJKhr",
+	"XlqSOHDJXNW3zawqhHvtFtqEOYsp5xijGdzxNQtuYQMNL7cAZXHleZVVF+TSh+WMqpC+JnmlqoyrElPc",
+	"N9HW8+GQLLD2ojZA8JOwLLCqhKuGu2/qUrfVCS65OXI1EVWF3/72bbs6rZquKoqriy2ivRfP917srdW7",
+	"RagsNKaupot8DUZfKtP3bpCAfKnA2XpECk5VdfggZW/rSblml5JXs7EnEG6H5QwNvHnLV9HkewHhtflZ",
+	"ZLd3Be8v3FUAbVA30z4H2MWADYWqDmB3uOsrZgT5ehptWqYsEMT/QFfNXYtOSwbH97fCtop4nIWyrufs",
+	"hnJBXB3jV6rMr4VmjzuN+kmXOnG8ljkdyLkmUWhqJo+SxuXhpkzazOj6Je+St1x0JO/ItEakV2nWJGGr",
+	"WZr9FFe9+a7vka68/sSJR7IMNKI0pbi85JUivdJ+Et5XOyo5pFOeXqHmbqwK158X3hdm03SrPPJ9C+2M",
+	"FeQmYB7SRnYxEi7q+RVuQ0wcNazz6pAe6FF7ev97vc4KF/2aAOZX2wDNhsO/uiZmfle+01aEQjd6mCyw",
+	"0zifeLTKOc9dc9QqSd7q81NW+7Kpb+o+siPqk9os8IMNL6J6daNYYb6+TSx8my6x8ARNYqtGpPu/fmwG",
+	"FhwmGxRz1fCnbA+HSHLuGI5+Ph8Ot6KAt7/CrG2O7XVGm/JgkQ0nr7tg8Kdft9euwQkqBB683eEQKdd2",
+	"Sos2r7c2W8R0+/Hh2blVK+2uSG9dXf8kaY/rVVMVw36YtGhUpd8hLFxMpK3EttwlXU3vbRVjq+W9ncb5",
+	"VXoxMD2SqOgPIDn7+SJBwq8zvLVRJa8CGzSsUbqwFqmoquy/wpVRNfn/pglOFaRdbjv3/AkIxYaGK/fV",
+	"M+RuynXk5gHfRBwV82B+a8PPXE1luUWLFkwDfBdhIxlfn2L9/JkPeAdUu7P5tzjPxxhOX3KUT+v9XelY",
+	"YVEVbq726CpqP9tD0lSaHjS8ktmTZNnZ281WqYkcaKyikXvdZ3a43vxs/7jdzGZmU5li87NtEnfbyd5+",
+	"8R3hK9FD4SwoOasyLs5Pz22Y/P3Fmc031cjYXN6/zUulpFdcUXOZJZbDCT2SDUa4UYW6XAloo0DTVxSg",
+	"2MajiF25E3HPqU/7pe51tlxGXQ1GEm0l65lhkoDD8yHYNtCColoMdoc74Udu3jJt3lPnvC+5XlFbkfxu",
+	"b+u7F7s7u3s7YUPLHsZXGltPx4F9z8SuuO/F2b8iSIJLE5HhgXpCY2Bx56lt4/XpRTOLy12A+y/GlWtk",
+	"0plLYD1wlSloNUKjYDwXeQZcpuWSCnUdH9WN6mTNTf/s5J1vTmITzxg0FIOeq7R2FcqtHinu5eq+9GIY",
+	"KzP1HU7gZ1uPkyo5EZdzKgKuYqnt4PBcOxnVUIt9KoRLQ9cd16HR7eVLb8S3pNgGeB1Ei8f3RKplzZNt",
+	"jeSVxcrjSU7gJ+rYcXsn6bU6DpAbXFvWRwl1zSKAg5oiWbMdytgWoa1Sr29cMpL3dC6JfU8i2+fk1cm7",
+	"3gAupuSTNZTp6GNr9Uvuh0IufPeAkUTQ9515x2yRIgLfSXK2Uc2TcODd7d3h1outvd3tMAf2fVP+HAzY",
+	"b72LloX5VzDgQ8ux7OkSrRDp4dl+CfmrqrHsvRXQlmSslJ8xkR+A6xkLvI+fdbsljC0/zElF4La7yBp1",
+	"uba2f0Zm5kDrOHyLttVo5ddXkzKRr/XwGFE721HkHA7VL2U9IA9h7bhLZnhe9bANHvkZL2FGzVxXEsBs",
+	"OP+AkglgONx9pl1jEV+M6tKofHj/54skeOiNPrp/xoNvgNdx+HbXTy3Hmkfe6NoSPOVHmcB2ngNIXIPf",
+	"BCYs19w2x2nkWLrYvU3d0tx4W0o3TnwQKll/qgP9wkSpQO/lrWGwv/LOsNFD2YqWUNfkveHDg20rxPIH",
+	"5lY9kExBqgWaihQSeYoiDrrkoErIhKb0YfOlVHwPr1rUTc66onbH1xS910YVMOZCXkL1WzoHUP/6DLAc",
+	"LeYlFL7BcbMwdZWiX9NivsXa07Go7jgcGcTNX0eQvPckDoyZ705Qu9aqbYW4SqcO4IZR/gI3DQ4fg6sa",
+	"qX79IvGN4JKejZdS+AL35Cpwg0Lh6dH9dFfNw9Zxz3zS8L/IGn/g0QYFxpm7rdzeI+cX8o5wvCVn788v",
+	"eIYGTTIv8wQJgLJeqDgqcZiha5ggl/GlAT7Beslmec9VeCaBnnP7aL5tP99zVZZTfgNvTg+P+udvDtH0",
+	"dgrIWGVLNPC8bmFJzoVpUV7ZX83yN345khu+jQMFnJBbSSX72zc3PZvCgkw/g6Tu6pfYxjux+8437Etw",
+	"LWrQx9Bqi20/PmoDytLpSFJ7F3A/h7b0QTNb3+36MbmMypMJJBZu8rCpmaAUoqZ+NWNXlIzJXT8gb9N1",
+	"dIp5kivzhTJ3tc+kb/EY6R1qPtju7Bj9rX9YiD6+0WrEWDdebLZX3Flrmrjt+hBSEs/+5ubW9ovBcDAc",
+	"bO2/fPny5Sb1tHt4MmbrOv9xAvthXMRmiD2ZB/tSaMNLm2JIuuHDpcHDpPNm++f+OgUI+Qy3h8OGVI4r",
+	"X4Uowf8sXexc2HWaBX2ma3yX4Gj8IuGfUYQ0wOs4/xovT21YeMry3BFyddnZKaB9/lP6nbt/dp6s7wuL",
+	"B7vSFc8zNWq1U1XFohmyUqXa7y+YMAkUyjZgXz9l92t7X5u8UZVP4CV8KLNwa3dFQd1WSLEpr+m3yNon",
+	"8VZcc4nGcVGqcSiaaXtxldeeWLsXYRoSFBFQzmXi8SoMbCT9PsuyknpVnx++e/3q/d8+Hb5+/cEVDQlb",
+	"NtfBQb8bfjck2neAfb4rLWA9jF8lPNlUEoqA2+wrqkNslNxUQf718tqVfhZ1Z1RR2uLzahlR+tJnqvJa",
+	"KWatFvOVi+tL2fN0rVltarwL460kwepnvhKl1ZGARx3Vwa02gTY7xfYKtBZ2I2DmOwE2ZrZNwtZnPmt3",
+	"goVWI1jYuBIIpncYu1QcH53pDVZLqXUH7A2b7Zle6yobbCFbdZBttC5sbsizkfCCdfNTTz2t/ljUlakx",
+	"GZUW3n68/f8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -258,3 +258,24 @@ func TestContractsAndDocsAreServed(t *testing.T) {
 		t.Fatalf("Redoc bundle: %d, %d bytes", r.Status, len(r.Body))
 	}
 }
+
+// TestAdminTenantNames: a {tenant} of the admin API is a tenant name (1 to 64 letters,
+// digits, '_', '-' or '.'), as the contract's pattern says; anything else is a 400.
+func TestAdminTenantNames(t *testing.T) {
+	_, c := newSandbox(t)
+	for path, want := range map[string]int{
+		"/__sandbox/tenants/ACME_BANK/keys":                         200,
+		"/__sandbox/tenants/sandbox_client/keys":                    200,
+		"/__sandbox/tenants/no%20spaces/keys":                       400,
+		"/__sandbox/tenants/" + strings.Repeat("x", 65) + "/outbox": 400,
+		"/__sandbox/snapshot?tenant=a%2Fb":                          400,
+		"/__sandbox/openapi/nope.yaml":                              400,
+	} {
+		if r := c.Get(path); r.Status != want {
+			t.Errorf("GET %s: %d, want %d: %s", path, r.Status, want, r.Body)
+		}
+	}
+	if r := c.Post("/__sandbox/reset?tenant=bad%20name", nil); r.Status != 400 {
+		t.Errorf("reset of a bad tenant name: %d %s", r.Status, r.Body)
+	}
+}

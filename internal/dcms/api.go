@@ -132,7 +132,7 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 		p.Message = "tenant: header is required"
 		return "", &p
 	}
-	if !validTenant(tenant) {
+	if !server.ValidTenant(tenant) {
 		p := problem("tenant.not.found", "tenant")
 		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; a tenant name has 1 to 64 letters, digits, '_', '-' or '.'"
 		return "", &p
@@ -149,21 +149,6 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 		}
 	}
 	return tenant, nil
-}
-
-// validTenant accepts any plausible tenant name: every such tenant gets its own copy of
-// the fixtures on first use.
-func validTenant(t string) bool {
-	if len(t) > 64 {
-		return false
-	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // Mount registers the generated DCMS routes.

@@ -77,6 +77,9 @@ func ParseClient(s string) (Client, error) {
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
 		return Client{}, fmt.Errorf("DMT client %q: want id:secret[:pass_key[:Base64 AES-256 key]]", s)
 	}
+	if !server.ValidTenant(parts[0]) {
+		return Client{}, fmt.Errorf("DMT client %q: the id must have 1 to 64 letters, digits, '_', '-' or '.' (it names the client's partition in admin URLs)", parts[0])
+	}
 	c := Client{ID: parts[0], Secret: parts[1], PassKey: SandboxPassKey}
 	if len(parts) > 2 && parts[2] != "" {
 		c.PassKey = parts[2]

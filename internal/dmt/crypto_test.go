@@ -67,7 +67,7 @@ func TestParseClient(t *testing.T) {
 	if err != nil || c.PassKey != dmt.SandboxPassKey || c.Key != nil {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
-	for _, bad := range []string{"acme", ":x", "acme:s:pk:c2hvcnQ="} {
+	for _, bad := range []string{"acme", ":x", "acme:s:pk:c2hvcnQ=", "ac me:s", "a/b:s"} {
 		if _, err := dmt.ParseClient(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

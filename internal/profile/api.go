@@ -8,7 +8,6 @@ import (
 	"flag"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -155,14 +154,11 @@ func requestedTenant(r *http.Request) string {
 	var req struct {
 		TenantID string `json:"tenantId"`
 	}
-	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !tenantPattern.MatchString(req.TenantID) {
+	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !server.ValidTenant(req.TenantID) {
 		return ""
 	}
 	return req.TenantID
 }
-
-// tenantPattern is what a tenantId may be: it appears in admin URLs.
-var tenantPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // IssueToken checks the application credentials and returns a token for tenant.
 func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, error) {
@@ -171,7 +167,7 @@ func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, er
 	if !idOK || !secretOK {
 		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
 	}
-	if !tenantPattern.MatchString(tenant) {
+	if !server.ValidTenant(tenant) {
 		return "", time.Time{}, fail(errInvalid, "tenantId: %q must be 1-64 letters, digits, '_', '-' or '.'", tenant)
 	}
 	return a.signer.Issue("profile", appID, tenant, TokenTTL)

@@ -101,3 +101,19 @@ type Deps struct {
 	Clock *clock.Clock
 	Log   *slog.Logger
 }
+
+// ValidTenant says whether name can be a tenant: 1 to 64 letters, digits, '_', '-' or '.'
+// (the admin API's {tenant} pattern). Every such DCMS tenant or profile tenantId gets its
+// own copy of the fixtures on first use; DMT client ids must be such names too.
+func ValidTenant(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
