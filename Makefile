@@ -7,7 +7,7 @@ REDOC_VERSION := 2.5.0
 REDOC_INTEGRITY := sha512-NpYsOZ1PD9qFdjbLVBZJWptqE+4Y6TkUuvEOqPUmoH7AKOmPcE+hYjotLxQNTqVoWL4z0T2uxILmcc8JGDci+Q==
 REDOC_ASSETS := internal/docs/assets
 
-.PHONY: run build test vet fmt-check generate check-generate bench update-redoc
+.PHONY: run build test vet fmt-check generate check-generate bench update-redoc lint
 
 ## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change); Go alone
 run:
@@ -43,6 +43,17 @@ check-generate:
 			diff -u generated/$$api/$$api.gen.go $$tmp/$$api.gen.go | head -40; exit 1; \
 		fi; \
 	done; echo "generated code matches the contracts"
+
+## lint: the contract linters, pinned with npm in tools/lint: Spectral (spectral:oas) and Redocly
+## (recommended); any error, or a warning not written down as deliberate there, fails. Needs npm.
+LINT := tools/lint
+CONTRACTS := $(APIS:%=../../openapi/%.yaml)
+lint: $(LINT)/node_modules/.package-lock.json
+	cd $(LINT) && ./node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity=warn $(CONTRACTS)
+	cd $(LINT) && node redocly.mjs $(CONTRACTS)
+
+$(LINT)/node_modules/.package-lock.json: $(LINT)/package.json $(LINT)/package-lock.json
+	cd $(LINT) && npm ci --no-audit --no-fund --loglevel=error
 
 ## bench: viewCustomer through the full stack vs a bare net/http handler (prints the ratio)
 bench:
