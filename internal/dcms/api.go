@@ -19,6 +19,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 // Config is the DCMS part of the sandbox's configuration.
@@ -111,7 +112,7 @@ func decodeKey(b64 string) ([]byte, error) {
 		return nil, fmt.Errorf("not Base64: %w", err)
 	}
 	if n := len(key); n != 16 && n != 24 && n != 32 {
-		return nil, ErrPinBadKey
+		return nil, partner.ErrPinBadKey
 	}
 	return key, nil
 }

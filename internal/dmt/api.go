@@ -24,6 +24,7 @@ import (
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/openapi"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 // The sandbox's own client, documented in openapi/dmt.yaml and the README.
@@ -86,8 +87,8 @@ func ParseClient(s string) (Client, error) {
 	}
 	if len(parts) > 3 {
 		key, err := base64.StdEncoding.DecodeString(parts[3])
-		if err != nil || len(key) != KeySize {
-			return Client{}, fmt.Errorf("DMT client %s: the key must be %d bytes in Base64", c.ID, KeySize)
+		if err != nil || len(key) != partner.DMTKeySize {
+			return Client{}, fmt.Errorf("DMT client %s: the key must be %d bytes in Base64", c.ID, partner.DMTKeySize)
 		}
 		c.Key = key
 	}
@@ -128,8 +129,8 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		if c.Key == nil {
 			c.Key = DefaultKey
 		}
-		if len(c.Key) != KeySize {
-			return nil, fmt.Errorf("DMT client %s: key must be %d bytes", c.ID, KeySize)
+		if len(c.Key) != partner.DMTKeySize {
+			return nil, fmt.Errorf("DMT client %s: key must be %d bytes", c.ID, partner.DMTKeySize)
 		}
 		a.clients[c.ID] = &c
 	}
@@ -217,7 +218,7 @@ func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []by
 // with real time, not the sandbox clock: the partner's code stamps it with its own clock,
 // and the sandbox clock is often moved days ahead to test expiries.
 func (a *API) checkHeaderSecrets(c *Client, hs string) string {
-	plain, err := Decrypt(c.Key, hs)
+	plain, err := partner.DecryptDMT(c.Key, hs)
 	if err != nil {
 		return "Invalid header_secrets: " + err.Error()
 	}

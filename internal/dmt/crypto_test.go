@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/partnersandbox/sandbox/internal/dmt"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 // The package's AES-256-CBC/PKCS#7 agrees with the independent implementation of
@@ -13,7 +14,7 @@ import (
 func TestCryptoAgreesWithIndependentImplementation(t *testing.T) {
 	for n := 0; n <= 48; n++ {
 		plain := bytes.Repeat([]byte{'{'}, n)
-		ct, err := dmt.Encrypt(sandboxKey, plain)
+		ct, err := partner.EncryptDMT(sandboxKey, plain)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -21,13 +22,13 @@ func TestCryptoAgreesWithIndependentImplementation(t *testing.T) {
 		if err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("len %d: package encryption decrypts independently to %q, %v", n, got, err)
 		}
-		got, err = dmt.Decrypt(sandboxKey, encrypt(t, sandboxKey, plain))
+		got, err = partner.DecryptDMT(sandboxKey, encrypt(t, sandboxKey, plain))
 		if err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("len %d: independent encryption decrypts in the package to %q, %v", n, got, err)
 		}
 	}
-	a, _ := dmt.Encrypt(sandboxKey, []byte(`{"a":1}`))
-	b, _ := dmt.Encrypt(sandboxKey, []byte(`{"a":1}`))
+	a, _ := partner.EncryptDMT(sandboxKey, []byte(`{"a":1}`))
+	b, _ := partner.EncryptDMT(sandboxKey, []byte(`{"a":1}`))
 	if a == b {
 		t.Fatal("two encryptions are equal: the IV is not random")
 	}
@@ -40,19 +41,19 @@ func TestDecryptErrors(t *testing.T) {
 		in   string
 		want error
 	}{
-		{"not Base64", "***", dmt.ErrBase64},
-		{"short", "AAAAAAAAAAAAAAAAAAAAAA==", dmt.ErrLength},
-		{"zero padding", encryptZeroPadded(t, sandboxKey, body), dmt.ErrPadding},
-		{"wrong key", encrypt(t, otherKey, body), dmt.ErrWrongKey},
+		{"not Base64", "***", partner.ErrDMTBase64},
+		{"short", "AAAAAAAAAAAAAAAAAAAAAA==", partner.ErrDMTLength},
+		{"zero padding", encryptZeroPadded(t, sandboxKey, body), partner.ErrDMTPadding},
+		{"wrong key", encrypt(t, otherKey, body), partner.ErrDMTWrongKey},
 	}
 	for _, tc := range cases {
-		if _, err := dmt.Decrypt(sandboxKey, tc.in); !errors.Is(err, tc.want) {
+		if _, err := partner.DecryptDMT(sandboxKey, tc.in); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 	}
 	// Wrong keys are told from bad padding over many random IVs.
 	for range 200 {
-		if _, err := dmt.Decrypt(sandboxKey, encrypt(t, otherKey, body)); !errors.Is(err, dmt.ErrWrongKey) {
+		if _, err := partner.DecryptDMT(sandboxKey, encrypt(t, otherKey, body)); !errors.Is(err, partner.ErrDMTWrongKey) {
 			t.Fatalf("wrong key reported as %v", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/partner"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -101,7 +102,7 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 	var key []byte
 	if cipherText != nil {
 		key = a.Key(call.Tenant)
-		plain, err := Decrypt(key, *cipherText)
+		plain, err := partner.DecryptDMT(key, *cipherText)
 		if err != nil {
 			fail = &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
 		} else {
@@ -152,7 +153,7 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 	if err != nil {
 		return reply{}, err
 	}
-	ct, err := Encrypt(key, plain)
+	ct, err := partner.EncryptDMT(key, plain)
 	if err != nil {
 		return reply{}, err
 	}
