@@ -126,6 +126,9 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		a.byPath[o.path] = o
 	}
 	for _, c := range append([]Client{{ID: SandboxClientID, Secret: SandboxClientSecret, PassKey: SandboxPassKey}}, cfg.Clients...) {
+		if !server.ValidTenant(c.ID) {
+			return nil, fmt.Errorf("DMT client %q: the id must have 1 to 64 letters, digits, '_', '-' or '.'", c.ID)
+		}
 		if c.Key == nil {
 			c.Key = DefaultKey
 		}
