@@ -920,7 +920,9 @@ type ClientInterface interface {
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear.
+	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+	// replays them where they happened.
 	//
 	// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
 	GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -937,10 +939,14 @@ type ClientInterface interface {
 
 	// ExportJournal The journal as a replayable scenario file
 	//
-	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-	// per call with its request and the status and API code it got, so a QA session done by hand becomes
-	// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-	// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+	// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+	// step per call with its request, the status it got and what a partner would check of the answer,
+	// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+	// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1291,7 +1297,9 @@ func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 // calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear.
+// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+// replays them where they happened.
 //
 // Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
 func (c *Client) GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1328,10 +1336,14 @@ func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, r
 
 // ExportJournal The journal as a replayable scenario file
 //
-// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-// per call with its request and the status and API code it got, so a QA session done by hand becomes
-// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+// step per call with its request, the status it got and what a partner would check of the answer,
+// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 //
 // Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3239,7 +3251,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear.
+	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+	// replays them where they happened.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3260,10 +3274,14 @@ type ClientWithResponsesInterface interface {
 
 	// ExportJournalWithResponse The journal as a replayable scenario file
 	//
-	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-	// per call with its request and the status and API code it got, so a QA session done by hand becomes
-	// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-	// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+	// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+	// step per call with its request, the status it got and what a partner would check of the answer,
+	// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+	// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4960,7 +4978,9 @@ func (c *ClientWithResponses) ClearJournalWithResponse(ctx context.Context, reqE
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 // calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear.
+// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+// replays them where they happened.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4993,10 +5013,14 @@ func (c *ClientWithResponses) CountJournalWithResponse(ctx context.Context, para
 
 // ExportJournalWithResponse The journal as a replayable scenario file
 //
-// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-// per call with its request and the status and API code it got, so a QA session done by hand becomes
-// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+// step per call with its request, the status it got and what a partner would check of the answer,
+// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9396,144 +9420,148 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3tchu3kuirdM3dKotnhxT1YTmWKnVLlpVYJ5attZTNORt6PeAMKCIaAnMGoCgeR3/vA9xHvE9yqxvA",
-	"fJAYfdhyTqo2VSmLnAHQaDT6u5ufo1TNCiW5NDra/xwVrGQzbnhJny64ZNLgXxnXaSkKI5SM9qOLKQdD",
-	"z2Dj9dHpufsQw+vTC0hzwaX5JDJQJRSlmojcv32S9QZRHPEbNityHu1Hh0enx59eHb77KYojgTMXzEyj",
-	"OJJsho/tqCiOSv6PuSh5Fu2bcs7jSKdTPmMI2L+VfBLtR/9rs97Hpn2qNy3473Cu29vY7eY/5rxcrm/p",
-	"vcyXYKZCf6ON/YOWXd/Z1+7kQ4WZP+6QuvbyBKd0i7PoQknNiQJfsQx3yDVRYaqk4ZYgWVHkImW4183f",
-	"NG74cw3y54iXpSrtkAxhFPKa5SL7VLrJ4mjGtWaX+CwXM2H2YTbXBsYcmIGcM21gi3D9sE0c03oE//op",
-	"uEVBaJDKAEFyAGbKwQEBmi01LKYincJE8DwDJjNYTJeD6DaO3inzg5rL7OswIJX5NKFpmnu/Ega2tncI",
-	"LnoKQnqqqc/9CfDwToGep1O8YvKSFqnv2qCxAJ36ETMsV5dz2khRqoKXRliCwL9pz/RJGD7T98FUzfbe",
-	"j0WsmmWBCGBlyZaRpTtPvb82V/lYvarGv/HU4NjAjGuAskLQMcj5DGfM0pmO4iibIe25C9eYW5tSyEuc",
-	"e8bNVNFZrz2qoDrpeD43qZrxL8GMHbmOl9hy5PXVVhCGu20DWO0k9ky9Au9ulDpQ1hBq6TjE5Q7PTp5p",
-	"UAsJ+I7jdkT/RyrjluFpw8xc28+e39Xf9Q6AzwqzhAmyw5wJidSacq2RFa4hugXCKkS/TLmky11yloNe",
-	"asNnwKRe8FIT1Q/gB1VCoq6SfVhMmaGXK9Q9035pkJxnGtQEXxhJhJbT2JRnMY0HfSUKDayc8QzKec41",
-	"MY4ZuxQpspk51zCeG5D8mpcw5jLTtGm+DwthpmpuRpIgEMYuFhMsKcvzBsRt4DKVzmdcGp5ZFMcgjK4Z",
-	"mWGlEfJyJEfR3/rnTGZjddM/T7lkpVCgrvZXdkfggEEgMsUtg+Q3QptRNBjJEPJpd+tod2LCb5tmLEqV",
-	"zVNueY0jP79z2tiUs4yXeMYPui+nuPR/4gKhm1Jx1cDVtKIyRLwEL9HdOr6CxGepNjzZm4uLM0fWeKb+",
-	"DHHLjbmENPySl2uXmICsFojtjav31aZ7fxDBy5yr9Gr9Bku1CJzbD0ews7PzEoyYcVD26miLCEhxoiAW",
-	"1GSieUA1faMWMGHl+iwofSelmtlriYvFwDQw+FFBNrfkHVhpFUVqEVWLd279aMrkZYCFseyayTRACIdN",
-	"KMAomKlrIooFK7MY+OByAC+2p0FMlNwhwj0ZK5VzRjIuiKFDCS2chze9trHXPBfXvHQ7ae8raz2rrtLK",
-	"5o1BHqsboFaEGEdpyZnh2aEJXh9+zVEx7X52Qd8GnorwoJxpc2gB6lgS3zj2OlTw6XklPsJbqi+qVwIK",
-	"LjOcIPYY4ygeJ0zkPAsqA/Myv1/2CpzEY6iJDzs+rjHfuNsrG2jut3kYIRK/U3NqkEJobIXRNm3w8Ndp",
-	"G7dNJamL1a6As8LC1kFaed8CEoL8DWe51YTaMK6fsroKnOXKOm5UaKG/qnkpWR7ABitYKswyTG1cmrUL",
-	"eJcsc8scS1Mu7z1VP3lcA3EH6HbOLo147TCdTeOvcKf99EzDkX21j+92aGY5W4ZnqcXra3zJyX6r8JA1",
-	"DJqjeSwmwOQyPLvj0KdNJibns7E9ggmb5+a+xX/Al75kccvJJqqcMWOPfm83INOfwoII7wHVg6xSoypF",
-	"0SlZGWxo7r92unwvuJEOiyJ2foUwCbAF0GOwr3dIwspT0G2Ej1W2jGHG9BXPuuQp+R+6prFPW/PAhinn",
-	"MkWeCQXTBvZ24SfxKrx91NPDc9d6vFOIeSoynhFOrSp3J4FopzXeR4GVNv4FRPhA5fMAhrBwdlDJYcFQ",
-	"sXd7gA0GdFNiUK3FL9k1h3nRGwSp2lS+yDWgUIt5IsUyJFpp+tiZuJWz625bt5Kz/ka1mEdNqg1yCzHU",
-	"hsGxxk7JURRSJY0q+jm/5jn89fz9O+dQslZk6xYED/jaL3Y3Yuzi/vUQ6O9NcSInKiDrbwpRct2hds3U",
-	"WOT8neWpQRZliq7vO5VAjZZvh5LGZZcG2ElxK7ioSKIFu4W0hqtaKm5gwIMWRODcjNXNOv6cLnOXqt2h",
-	"9F4J60T0isqC5442C6b1QpVhJfQOFOm5Bbfj2Uxo3S1sjHqgbktw0/v1iivzV1A+WmGt0Bka+YEZ/lbM",
-	"hAkgmZRkoeQZL0+FnBsivZmQYobY3QrxsEwtZK5Y9oghXLJxzrOwfVdyVMuuWf7gCdf0Ojt7HNhNcPrQ",
-	"HoKIQ6P0A9dOIWpjztwfViKjlgRE8peEvCMsz+/n127mMETXgi/WgSmFvnqL3LJ5M96SmX/KMzGfRXH0",
-	"RlxOw1djTfk/LIpSXRNKP3Bcm/48c4bf19gFdgNdOG1tY8X1Ps9zWEwpwoMisLo3IDQ4yMhvOJdMa661",
-	"VYzuwkUs53n+MY7wH6QgH/Fpby6ObvqXqv8NsPYQ7vJY7r3KT7wErzEbPBWnza05RNgyCFZlI6w/CYfx",
-	"3qgFzJhckrJNXr0p006VammwDabRwf9nzKRT64fKBE7P8rP2xVxD4up2H2FABBTrGRMSP3RvcqZKjntc",
-	"iMoFfQD9rX2YSyNyKPkMyeSLNMSgAhASN23Nzg71x9PcRRc5nBc8vYMk7vL8zQswCvaG2vn8tp8PZ+EQ",
-	"REVH/gqlSkqe4ix96xG0oKs5/jU1pug/Hw7rP3fCwac/lELW/JLetkRL0zprW+ZkEBEPOfX7bpTzk6PV",
-	"gpJmjLpEgOQqwTq8V7A2sdBFJwGdovRfP8iFQ7znPv3GThmC4VyyQk+VCXpq9F1U8Mjvb7t1svqLFWI4",
-	"O4GNLJ3pGLKZqUJ2Pfh//+f/QslTVWaAaiF9Flnj6waRNFZjV1wemieLPtxBdNe81C4u6K7m1sd7ycUP",
-	"atiXdAahY7P5Ej/xZcgRP8MH69t8fXoBh8fn/e3ne3DFl7Cxsw3jpeG6F8Mrpvnebtja5+ZMyPCMR6fn",
-	"cM4NnJ28g//cxtlx5june7xIrtaP/da6MfIuGGI79Bol8RQUnVvEYnch58bwEglMXAqjY0g+JTEk/YS0",
-	"zkFyAEwubboCzzWHS2407A6HA2vlG17i/P/962H/v1j/n8P+y0+D/sfPW/He7u2/hXZ/wbX5SZiQX7fM",
-	"ziuVaN09ysqs07Ll0gizPOlI/1ELFFSQzrVRM17GjSA3k1bdE5eSZyCkNgyuhAmeG9mrARo4Pf373ymI",
-	"1qADflPw1CBXDU51Jcw71aGc6CuenTEZfFowGd7ilTDPNExQxTVcGzg7fAcbE3bFY3g7n8o+Jdt0+CGF",
-	"PO+KnD2aVO3GGgdiYW7uq0Jk3DzyxgFXIIWI/Bc+nioViKqyuZmec2OEvAwIu8NC/MSX+87Xh3cE/h0Y",
-	"fXmAd1Wk+zDXvJT2iXcEDODQxY71VC3cADIS/Bt47n9x/w1sTktbgji2sYb2GpKOk3auiNBDD2n4YNZw",
-	"hqjxV8frSe+URExbvERxRDgIKkNo/i6P1NzSwYzdOKt6eLcm4AaeSMPLaxawx855qmSmYcwnqO2ixJmI",
-	"UqPRa8rlAWRqPs65Bs7SaRWhvXtFzdMyGA0/PTwihr+SXyAuJTPzMqxRPSjo6CKLHsGBwBraIc4BuH5t",
-	"nYh1aTuHZycxaF5e8wzGSyeDZ9x+VSKl4VcFK43kJb6tYS4zXkKy+emTm2ozGYzkiUG2roH5l2Ng8B8o",
-	"A9iMVDs4OoFCFDwXEqfnRNLacN7KGNhv652gJjb4MZI+hwk2knWHetKLveMCx/9mo2E4uuQpl8YqnPG6",
-	"jhFDwcu+E1RXfKlHEuEihpYxw2IC09TuEe3uu3fr+owmUptKZjhQUqOOYWHZho5RuR6rm95gJEfyEEaO",
-	"dY0iEDV6SXsjgvET1ziHVMmUl5JnFj2kASR2lsTHEjbQbBnJpModRJzQ26cXkFRZp4l9ERKHhk/2SdLz",
-	"IYEqJVVdcflM+3VOsmQkV4Y6CHoDoOCyBjIhmIbk88jGc0fRPnweUSx4FMUw8j6/UXR7mxA+zpECUFTa",
-	"begYWJrywvAMdUJ+zctlGxU2QyqDjKc5K5uvVZo/qMlINnGYKmlKhsJxY8y1yLiGABHtw2g+HO6kjtLo",
-	"A09inx2qypQjfbeCcSPpjquOvO3jtn73x/K7T4v6HfhkwlMDv4/k7/1+v/ofX05WQqQJ/N7Oj7E22bBt",
-	"oyZkpNK7Nr5DsavZPJ1Czgza7wjZggkDlIDm40JV2Edcc42W7yoMFCnFeZNV2xa/xBkujs6gfoaE7K5f",
-	"HWyiSX+HxNnCOLJ6aCFrT5CVqih4BmxieAl7Q9DkhWQatFLSs6Ig6L9D4u1sVCS9oe2B7Uiiez4cwiY8",
-	"H+54iIXFjk1q5PKa56rguAJe2zHLXMYYqaP1i7vDIdIE0nAjsQ0OG6mBG01uSV8lPUiZhEy5DEPWSI9z",
-	"N2EA70ukIDWBArlYxmXK920AzzLPdjTRsjfZzEm034xkKy3R7dJGUWmEzW+0OX/CUOb5mbs5nlmybCZI",
-	"WkQNOyvaGgwHQ+d6kJRkEO0MhoMdF40jfaSx89Qnp11yc6dwcnljWUmn/P7iDKz+FluuVH3SU1HgYSLT",
-	"uiy5JopBnNWfkSX3iSXDQshMLWyiZkkuXZLxegAnlCGup8RPxkvHT3yK9IpnJfqRG5tmt5Ixvz0cPiBR",
-	"/GHZ3HaBjqx2Zx1T6vZ8NmNoIUQfOMvW5RseKUPt9NfIfv6Iip4KheqRabs0OWTbo+jF9nQU3SaUEecv",
-	"Hx6LS45DRLV51EbycqjxAm49n+E/L7anSe+ApIHmZhQhZ4y2h9t7/eFWf7h9sfV8f7i7P3z+X7SM5mS8",
-	"IItjK4lydg7iMAiaKef8NoFLxTWMWXqFQ6rcwsFIHt+w1ORLUJI7aTqz1N0+x/PmOVJw9pXKlg/P9V9N",
-	"LKwCuNV3iEJ7TJbgqzfocxAV9swfQSQu4/G2rSYSiv6l9On4OJENgUgVFbsWhtDUFaybjdKTNo2fqmv+",
-	"IBq/jZt8J1Op7mQ7H3im0mcaCnZpk4GRarzCYD1hMJc51xoSVojEVowoM+XlQmjei4lvQy7klUZCJIGD",
-	"T3WQc7xGWOJWtdevjeoRV6YQKvaxWRD18dxZ3xBHbvOhwNfHewnD8BuzOTWzvE0RqxOtOw8lvLk4fWuR",
-	"uUGorcyLyqs8FpKhtSUVSG4WqryijHSe9Z6ARFxVApR8wkuUmGgYoMXShOB9wSW+5JUB3SAhIpYQBW2W",
-	"uJ2BNkxmLFeSD367h6pge/B8MHxGqfZuDIznMst5DNdcZqrkmRfHJS+UFkaV1tbnszHPsvqxxVknRb2i",
-	"WR8pkNg1syA/8pD/yq7ZOX0eBJBvd2636XbmTsJSxVzze9H9W52ImfGcm4B38XWpCu0EtXU/88waBxuI",
-	"P8uCUHL1nK7psifxLJaBq3mUc1b6BNCvZJwrTkacuZVH0OWL9m+GTfqOUIpLEIUFL7nXoVfP5Zicjw3L",
-	"uHEA/htUDIKkfAhjhTZ/BmSnOXtnpshtUhvXsNFCM+pT3KCOkPT7bo2+Fv9EgyrjVondGg6HB6DyjJcj",
-	"aSdh9SZ6A3ilMtwafmmdefuQouZhEz+dh8x6cPZgE3KmDezGcHbyzmp5ZyfvYIyUoG0hzkiyouCsDGkD",
-	"P3JTH/8Ke35gHema3yY8sh3lfPTwR8mBUNpDeFrSkVsTN/xuw2HT9RbKbvn4DZUNfy4d6gaFTsnbbp08",
-	"ki+4NpYunkCifLBEvuqEWFkoeKOCXG0z9Y7N4HUjt6duXtZn2t0wa97jbh3jQytYwkTkhkIMg8sBjKIZ",
-	"k+ySH+b5T8JoSgDF0eQoSflIkrby6u37o59QlU7+d4Mav28NHc2Hw+09S+bfV14l+y0lIX5fDf2e5ksG",
-	"kNCDBAy74nokE+tQyZRBe5tyItEuDKVEWm/L93YA6cnO/+Lq6pDLF5yZAVC9uEWINiLPvYh02BpJyobG",
-	"vXtm1CMOQmjnWejuE87/R9/+KudmDaCGsOrYUJVne+dm+E2RU1GJzVcKzeRTW+t56izLRtjvv7//+O/f",
-	"D/4SDPWtVgZqsyS1eqLKWfTVTGq1RmbeClR1inV67yFCnYwnfPsJ2BbR9ApvhA00cI5OgGmN+1BS9x7B",
-	"uPhNocpuznUxL6V2F7uhkGnYQBHvGWUPhEQTv3ZfkbuZLq3/Sm9+OD58fXo8mGW9fTLItOHFSBa8tDoe",
-	"MTG84p6FeC+9q8DEj9ZxnlFS06UyMWhlQxKa2xy8jPTxJUzx7TGn6MJIMig5+Y6oHpBrsw923y7TAbUa",
-	"/Mt7wZEv5WwJP5y8PYZ+37Dykhv4+cPbZACntkbBOd42anUkHkkbONIxvL840+QNlIq6INj5OIX5KkQi",
-	"iFYNKq9qqwCxEuJnxwTwH8TQnoAjBRyBjhKeafK3t9tikA7IUiOumSuIDcHla2o79/M4brBkj7eG2zT+",
-	"ZZcah+x+iwYUUtkUC6Mcge+3YmdTWzlibzAK7JXWFLDx4/EFrHMJyIVGvcMVt0+Z7j1RF4uAmYcA1pae",
-	"5XbOV2m1Ir3vCmFsB5D2hgdwMeUj6SvokWBaYw98vhOreAaxMIpLLERmoynkW1y3gz06qNLZ3mk2znmb",
-	"JB7AfJ1rffMzK8TtwFNhpwe98lxx5wR1cRPPrcixQH5WQiAlaTDDvSltw2uXTEhtemHXt1vgTieWvfqB",
-	"vkKWWXS3q/mWTq2vvM0XDcfRzmBYOY+eQFa/rxzVjfD8o51UDk2bdTq13vzczK2+3SzrVPxgDODchvDr",
-	"Qc80sJRUkqZoLYW+Alvo5Mgbp+UlLNQ8z2zMfCJKNN1HMnFwDewEn6w3OEt8gHwAv7jAVxXSXk+Wz5VC",
-	"uTcvUPQ1wzMjuUEJNI0Q/cRFsjXn2TMNE3Fj5mUV2NY+oNuchdjUoErJdxEPBT47fiRVCT4//gCYrJ5A",
-	"40ETZt/TqOR9vME8gw03e69iIt6HTLltI1mhocp7T+J6nRlnUsNbtSDsVku+EZfTARz6gBYxmtSxMTY3",
-	"asaMSFGFCukJtrDhvIL6rjv9PB3yF2wr67/cmez2d8ff8T7bzvb6W/zF+GW6M/mO7Q7Dd34lvb/78gc0",
-	"g9CFqkHcbDYWsxzgC+I4K0UcruzCl0rUFRIPFmKu4OUPDsm0qlQ6+FfrYku+cKHfr1NM7h5S9dAKhHJY",
-	"3RCovjlmWqr55dRRdIPpVTrkCt+r2nCEeZr1FHvjgBht6+pvUMwnp8Qbz4Hims0gC16QCkHuF2I2Apme",
-	"fbV3MJI2XczORn5PTio7StE65uDYkAZkaAaxf2M9p6SFVOqC0HDFCwMb5Ay2BRlmOpLJ6+O3xxfHAYUr",
-	"8R5u32vFjreWihsPydn785a2Rm8nvTBXsEUMK6zg0Vfx0XTeuI8+C7TRAu8R16+ugAvcg1/wGBfMZaw8",
-	"gfT+QZHJZ6nLZrWx0nSdf4OgacQ6OftKhHBgyfaaohwPf1PWDtemmDijWGmi+aTfr8zrBJwkbBrm69re",
-	"W6GNLZf4lmyLFgic0zFdvzqbpQ3tAaopBZfGVu1TVIdMD5S0VaUQDHvtYhIU1/7c11T2VuYMXZupWoCa",
-	"GC5tSqivRKoO0CP0jrSKEdJHIzftb7ChCluqQSkKuU0RdezjIobVp5b5sO6S8pHk/5izHHkSeRp6Pp/J",
-	"F/X8HdkZ6gsueegHpIxNtGGYMPA6rjQm4knvvNeGMrd0YmtzRjJYnNMbjCLiX34tr/coudKRotZjq+Uq",
-	"pMQ2z9+qQQlZcQllY9p40Ir7GEG7EuZETtRgOPA53MgGnaMFqQwHMu16VujBSHZ0YsA7Em4RomEhJKhr",
-	"XlqSOHDJXNW3zawqhHvtFtqEOYsp5xijGdzxNQtuYQMNL7cAZXHleZVVF+TSh+WMqpC+JnmlqoyrElPc",
-	"N9HW8+GQLLD2ojZA8JOwLLCqhKuGu2/qUrfVCS65OXI1EVWF3/72bbs6rZquKoqriy2ivRfP917srdW7",
-	"RagsNKaupot8DUZfKtP3bpCAfKnA2XpECk5VdfggZW/rSblml5JXs7EnEG6H5QwNvHnLV9HkewHhtflZ",
-	"ZLd3Be8v3FUAbVA30z4H2MWADYWqDmB3uOsrZgT5ehptWqYsEMT/QFfNXYtOSwbH97fCtop4nIWyrufs",
-	"hnJBXB3jV6rMr4VmjzuN+kmXOnG8ljkdyLkmUWhqJo+SxuXhpkzazOj6Je+St1x0JO/ItEakV2nWJGGr",
-	"WZr9FFe9+a7vka68/sSJR7IMNKI0pbi85JUivdJ+Et5XOyo5pFOeXqHmbqwK158X3hdm03SrPPJ9C+2M",
-	"FeQmYB7SRnYxEi7q+RVuQ0wcNazz6pAe6FF7ev97vc4KF/2aAOZX2wDNhsO/uiZmfle+01aEQjd6mCyw",
-	"0zifeLTKOc9dc9QqSd7q81NW+7Kpb+o+siPqk9os8IMNL6J6daNYYb6+TSx8my6x8ARNYqtGpPu/fmwG",
-	"FhwmGxRz1fCnbA+HSHLuGI5+Ph8Ot6KAt7/CrG2O7XVGm/JgkQ0nr7tg8Kdft9euwQkqBB683eEQKdd2",
-	"Sos2r7c2W8R0+/Hh2blVK+2uSG9dXf8kaY/rVVMVw36YtGhUpd8hLFxMpK3EttwlXU3vbRVjq+W9ncb5",
-	"VXoxMD2SqOgPIDn7+SJBwq8zvLVRJa8CGzSsUbqwFqmoquy/wpVRNfn/pglOFaRdbjv3/AkIxYaGK/fV",
-	"M+RuynXk5gHfRBwV82B+a8PPXE1luUWLFkwDfBdhIxlfn2L9/JkPeAdUu7P5tzjPxxhOX3KUT+v9XelY",
-	"YVEVbq726CpqP9tD0lSaHjS8ktmTZNnZ281WqYkcaKyikXvdZ3a43vxs/7jdzGZmU5li87NtEnfbyd5+",
-	"8R3hK9FD4SwoOasyLs5Pz22Y/P3Fmc031cjYXN6/zUulpFdcUXOZJZbDCT2SDUa4UYW6XAloo0DTVxSg",
-	"2MajiF25E3HPqU/7pe51tlxGXQ1GEm0l65lhkoDD8yHYNtCColoMdoc74Udu3jJt3lPnvC+5XlFbkfxu",
-	"b+u7F7s7u3s7YUPLHsZXGltPx4F9z8SuuO/F2b8iSIJLE5HhgXpCY2Bx56lt4/XpRTOLy12A+y/GlWtk",
-	"0plLYD1wlSloNUKjYDwXeQZcpuWSCnUdH9WN6mTNTf/s5J1vTmITzxg0FIOeq7R2FcqtHinu5eq+9GIY",
-	"KzP1HU7gZ1uPkyo5EZdzKgKuYqnt4PBcOxnVUIt9KoRLQ9cd16HR7eVLb8S3pNgGeB1Ei8f3RKplzZNt",
-	"jeSVxcrjSU7gJ+rYcXsn6bU6DpAbXFvWRwl1zSKAg5oiWbMdytgWoa1Sr29cMpL3dC6JfU8i2+fk1cm7",
-	"3gAupuSTNZTp6GNr9Uvuh0IufPeAkUTQ9515x2yRIgLfSXK2Uc2TcODd7d3h1outvd3tMAf2fVP+HAzY",
-	"b72LloX5VzDgQ8ux7OkSrRDp4dl+CfmrqrHsvRXQlmSslJ8xkR+A6xkLvI+fdbsljC0/zElF4La7yBp1",
-	"uba2f0Zm5kDrOHyLttVo5ddXkzKRr/XwGFE721HkHA7VL2U9IA9h7bhLZnhe9bANHvkZL2FGzVxXEsBs",
-	"OP+AkglgONx9pl1jEV+M6tKofHj/54skeOiNPrp/xoNvgNdx+HbXTy3Hmkfe6NoSPOVHmcB2ngNIXIPf",
-	"BCYs19w2x2nkWLrYvU3d0tx4W0o3TnwQKll/qgP9wkSpQO/lrWGwv/LOsNFD2YqWUNfkveHDg20rxPIH",
-	"5lY9kExBqgWaihQSeYoiDrrkoErIhKb0YfOlVHwPr1rUTc66onbH1xS910YVMOZCXkL1WzoHUP/6DLAc",
-	"LeYlFL7BcbMwdZWiX9NivsXa07Go7jgcGcTNX0eQvPckDoyZ705Qu9aqbYW4SqcO4IZR/gI3DQ4fg6sa",
-	"qX79IvGN4JKejZdS+AL35Cpwg0Lh6dH9dFfNw9Zxz3zS8L/IGn/g0QYFxpm7rdzeI+cX8o5wvCVn788v",
-	"eIYGTTIv8wQJgLJeqDgqcZiha5ggl/GlAT7Beslmec9VeCaBnnP7aL5tP99zVZZTfgNvTg+P+udvDtH0",
-	"dgrIWGVLNPC8bmFJzoVpUV7ZX83yN345khu+jQMFnJBbSSX72zc3PZvCgkw/g6Tu6pfYxjux+8437Etw",
-	"LWrQx9Bqi20/PmoDytLpSFJ7F3A/h7b0QTNb3+36MbmMypMJJBZu8rCpmaAUoqZ+NWNXlIzJXT8gb9N1",
-	"dIp5kivzhTJ3tc+kb/EY6R1qPtju7Bj9rX9YiD6+0WrEWDdebLZX3Flrmrjt+hBSEs/+5ubW9ovBcDAc",
-	"bO2/fPny5Sb1tHt4MmbrOv9xAvthXMRmiD2ZB/tSaMNLm2JIuuHDpcHDpPNm++f+OgUI+Qy3h8OGVI4r",
-	"X4Uowf8sXexc2HWaBX2ma3yX4Gj8IuGfUYQ0wOs4/xovT21YeMry3BFyddnZKaB9/lP6nbt/dp6s7wuL",
-	"B7vSFc8zNWq1U1XFohmyUqXa7y+YMAkUyjZgXz9l92t7X5u8UZVP4CV8KLNwa3dFQd1WSLEpr+m3yNon",
-	"8VZcc4nGcVGqcSiaaXtxldeeWLsXYRoSFBFQzmXi8SoMbCT9PsuyknpVnx++e/3q/d8+Hb5+/cEVDQlb",
-	"NtfBQb8bfjck2neAfb4rLWA9jF8lPNlUEoqA2+wrqkNslNxUQf718tqVfhZ1Z1RR2uLzahlR+tJnqvJa",
-	"KWatFvOVi+tL2fN0rVltarwL460kwepnvhKl1ZGARx3Vwa02gTY7xfYKtBZ2I2DmOwE2ZrZNwtZnPmt3",
-	"goVWI1jYuBIIpncYu1QcH53pDVZLqXUH7A2b7Zle6yobbCFbdZBttC5sbsizkfCCdfNTTz2t/ljUlakx",
-	"GZUW3n68/f8BAAD//w==",
+	"5H3tchs3suirdPGeKot7hhT1YTmRKnVLlpREG8vWWsrJ7gm9HnAGFBHNALMDUBTX0d/7APcR75Pc6gYw",
+	"HyRGH7ac3aqTqpRFzgBoNBr93c1PvUTlhZJcGt3b/9QrWMlybnhJny65ZNLgXynXSSkKI5Ts7fcuZxwM",
+	"PYON46OzC/chguOzS0gywaX5KFJQJRSlmorMv32a9oe9qMdvWV5kvLffOzw6O/n4+vDtT72oJ3DmgplZ",
+	"L+pJluNjO6oX9Ur+j7koedrbN+WcRz2dzHjOELD/KPm0t9/7X5v1PjbtU71pwX+Lc93dRW43f5nzcrm+",
+	"pXcyW4KZCf2VNvYPWnZ9Z1+6k/cVZv64Q+rayzOc0h3OogslNScKfM1S3CHXRIWJkoZbgmRFkYmE4V43",
+	"f9O44U81yJ96vCxVaYekCKOQNywT6cfSTRb1cq41u8JnmciF2Yd8rg1MODADGWfawBbh+nGbOKH1CP71",
+	"U3CLgtAglQGC5ADMjIMDAjRbaljMRDKDqeBZCkymsJgth727qPdWme/VXKZfhgGpzMcpTdPc+7UwsLW9",
+	"Q3DRUxDSU0197s+Ah7cK9DyZ4RWTV7RIfdeGjQXo1I+YYZm6mtNGilIVvDTCEgT+TXumT8LwXD8EUzXb",
+	"Oz8WsWqWBSKAlSVb9izdeer9tbnKh+pVNfmNJwbHBmZcA5QVgo5BznOcMU1y3Yt6aY605y5cY25tSiGv",
+	"cO6cm5mis157VEF12vF8bhKV88/BjB25jpfIcuT11VYQhrttA1jtJPJMvQLvfpQ6UNYQauk4xOUOz09f",
+	"aFALCfiO43ZE/0cq5ZbhacPMXNvPnt/V3/UPgOeFWcIU2WHGhERqTbjWyArXEN0CYRWiX2Zc0uUuOctA",
+	"L7XhOTCpF7zURPVD+F6VEKvreB8WM2bo5Qp1L7RfGiTnqQY1xRfGEqHlNDbhaUTjQV+LQgMrc55COc+4",
+	"JsaRsyuRIJuZcw2TuQHJb3gJEy5TTZvm+7AQZqbmZiwJAmHsYhHBkrAsa0DcBi5VyTzn0vDUojgCYXTN",
+	"yAwrjZBXYznu/XVwwWQ6UbeDi4RLVgoF6np/ZXcEDhgEIlXcMkh+K7QZ94ZjGUI+7W4d7U5M+G3TjEWp",
+	"0nnCLa9x5Od3ThubcZbyEs/4UfflDJf+L1wgdFMqrhq4mlZUhoiX4CW6W8dXkPgs1YYn+/Hy8tyRNZ6p",
+	"P0PccmMuIQ2/4uXaJSYgqwUie+PqfbXp3h9E8DJnKrlev8FSLQLn9v0R7OzsfAtG5ByUvTraIgISnCiI",
+	"BTWdah5QTX9UC5iycn0WlL7TUuX2WuJiETANDH5QkM4teQdWWkWRWvSqxTu3fjRj8irAwlh6w2QSIITD",
+	"JhRgFOTqhohiwco0Aj68GsKr7VkQEyV3iHBPJkplnJGMC2LoUEIL5+FNr23smGfihpduJ+19pa1n1VVa",
+	"2bwxyGN1A9SKEKNeUnJmeHpogteH33BUTLufXdK3gaciPChj2hxagDqWxDdOvA4VfHpRiY/wluqL6pWA",
+	"gssUJ4g8xjiKxykTGU+DysC8zB6WvQIn8Rhq4sOOj2rMN+72ygaa+20eRojE79WcGqQQGlthtE0bPPx1",
+	"0sZtU0nqYrUr4KywsHWQVt63gIQg/5GzzGpCbRjXT1ldB85yZR03KrTQn9W8lCwLYIMVLBFmGaY2Ls3a",
+	"BbxPlrllTqQplw+eqp88qoG4B3Q7Z5dGvHaYzqbxV7jTfnqh4ci+OsB3OzSzjC3Ds9Ti9RhfcrLfKjxk",
+	"DYPmaB6LKTC5DM/uOPRZk4nJeT6xRzBl88w8tPj3+NLnLG452VSVOTP26Pd2AzL9OSyI8B5QPUgrNapS",
+	"FJ2SlcKG5v5rp8v3gxvpsCgi51cIkwBbAD0G+3qHJKw8Bd1G+ESlywhypq952iVPyf/QNY192poHNkw5",
+	"lwnyTCiYNrC3Cz+J1+Hto54enrvW451CzBOR8pRwalW5ewlEO63xIQqstPHPIMJHKp8HMIKFs4NKDguG",
+	"ir3bA2wwoJsSgWotfsVuOMyL/jBI1abyRa4BhVrMMymWIdFK00fOxK2cXffbupWc9TeqxTxqUm2QW4ih",
+	"NgyONXZKjqKQKmlUMcj4Dc/gzxfv3jqHkrUiW7cgeMA3frH7EWMX96+HQH9nilM5VQFZf1uIkusOtStX",
+	"E5Hxt5anBlmUKbq+71QCNVq+HUoal10aYCfFreCiIokW7BbSGq5qqaiBAQ9aEIFzM1G36/hzusx9qnaH",
+	"0nstrBPRKyoLnjnaLJjWC1WGldB7UKTnFtyOZ7nQulvYGPVI3ZbgpvfrFVfmr6B8ssJaoTM08j0z/I3I",
+	"hQkgmZRkoeQ5L8+EnBsivVxIkSN2t0I8LFULmSmWPmEIl2yS8TRs35Uc1bIblj16wjW9zs4eBXYTnD60",
+	"hyDi0Ch9z7VTiNqYMw+HlcioJQER/ykm7wjLsof5tZs5DNGN4It1YEqhr98gt2zejDdk5p/xVMzzXtT7",
+	"UVzNwldjTfk/LIpS3RBK33Ncm/48d4bfl9gFdgNdOG1tY8X1Ps8yWMwowoMisLo3IDQ4yMhvOJdMa661",
+	"VYzuw0Uk51n2IerhP0hBPuLT3lzUux1cqcFXwNpjuMtTufcqP/ESvMZs8FScNrfmEGHLIFiVjbD+JBzG",
+	"+1EtIGdySco2efVmTDtVqqXBNphGB//PmUlm1g+VCpyeZefti7mGxNXtPsGACCjWORMSP3RvMlclxz0u",
+	"ROWCPoDB1j7MpREZlDxHMvksDTGoAITETVuzs0P98TR30UUOFwVP7iGJ+zx/8wKMgr2Rdj6/7ZejPByC",
+	"qOjIX6FESckTnGVgPYIWdDXHv2bGFIOXo1H95044+PSHUsiaX9LblmhpWmdty5wMIuIxp/7QjXJ+crRa",
+	"UNJMUJcIkFwlWEcPCtYmFrroJKBTlP7rR7lwiPc8pN/YKUMwXEhW6JkyQU+Nvo8Knvj9XbdOVn+xQgzn",
+	"p7CRJrmOIM1NFbLrw//7P/8XSp6oMgVUC+mzSBtfN4iksRq75vLQPFv04R6iu+GldnFBdzW3PjxILn5Q",
+	"w76kMwgdm82X+IkvQ474HB+sb/P47BIOTy4G2y/34JovYWNnGyZLw3U/gtdM873dsLXPzbmQ4RmPzi7g",
+	"ghs4P30L/7WNs+PM9073dJFcrR/5rXVj5G0wxHboNUriKSg6t4jF7kLGjeElEpi4EkZHEH+MI4gHMWmd",
+	"w/gAmFzadAWeaQ5X3GjYHY2G1so3vMT5//7r4eC/2eCfo8G3H4eDD5+2or3du/8I7f6Sa/OTMCG/bple",
+	"VCrRunuUlWmnZculEWZ52pH+oxYoqCCZa6NyXkaNIDeTVt0TV5KnIKQ2DK6FCZ4b2asBGjg7+9vfKIjW",
+	"oAN+W/DEIFcNTnUtzFvVoZzoa56eMxl8WjAZ3uK1MC80TFHFNVwbOD98CxtTds0jeDOfyQEl23T4IYW8",
+	"6IqcPZlU7cYaB2Jhbu6rQmTUPPLGAVcghYj8Fz6ZKRWIqrK5mV1wY4S8Cgi7w0L8xJf7zteHdwT+Exh9",
+	"eYB3VST7MNe8lPaJdwQM4dDFjvVMLdwAMhL8G3juf3L/DW1OS1uCOLaxhvYako6Tdq6I0EMPafhg1nCG",
+	"qPFXx+tJb5VETFu89KIe4SCoDKH5uzxSc0sHObt1VvXofk3ADTyVhpc3LGCPXfBEyVTDhE9R20WJMxWl",
+	"RqPXlMsDSNV8knENnCWzKkJ7/4qaJ2UwGn52eEQMfyW/QFxJZuZlWKN6VNDRRRY9ggOBNbRDnANw/do6",
+	"EevSdg7PTyPQvLzhKUyWTgbn3H5VIqXhVwUrjeQlvq1hLlNeQrz58aObajMejuWpQbaugfmXI2DwF5QB",
+	"LCfVDo5OoRAFz4TE6TmRtDactzIG9tt6J6ipDX6Mpc9hgo143aEe9yPvuMDxv9loGI4uecKlsQpntK5j",
+	"RFDwcuAE1TVf6rFEuIihpcywiMA0tXtEu/vu3bo+o4nUppIZDpTUqCNYWLahI1SuJ+q2PxzLsTyEsWNd",
+	"4x6IGr2kvRHB+IlrnEOiZMJLyVOLHtIAYjtL7GMJG2i2jGVc5Q4iTujts0uIq6zT2L4IsUPDR/sk7vuQ",
+	"QJWSqq65fKH9OqdpPJYrQx0E/SFQcFkDmRBMQ/xpbOO5494+fBpTLHjci2DsfX7j3t1dTPi4QApAUWm3",
+	"oSNgScILw1PUCfkNL5dtVNgMqRRSnmSsbL5Waf6gpmPZxGGipCkZCseNCdci5RoCRLQP4/lotJM4SqMP",
+	"PI58dqgqE4703QrGjaU7rjryto/b+t0fy+8+Lep34NMpTwz8Ppa/DwaD6n98OV4Jkcbwezs/xtpko7aN",
+	"GpORSu/a+A7FrvJ5MoOMGbTfEbIFEwYoAc3Hhaqwj7jhGi3fVRgoUorzxqu2LX6JM1wenUP9DAnZXb86",
+	"2EST/g6xs4VxZPXQQtaeIC1VUfAU2NTwEvZGoMkLyTRopaRnRUHQf4fY29moSHpD2wPbkUT3cjSCTXg5",
+	"2vEQC4sdm9TI5Q3PVMFxBby2E5a6jDFSR+sXd0cjpAmk4UZiGxw2UgM3mtySvor7kDAJqXIZhqyRHudu",
+	"whDelUhBagoFcrGUy4Tv2wCeZZ7taKJlb7KZk2i/GctWWqLbpY2i0gib32hz/oShzPNzd3M8s2RpLkha",
+	"9Bp2Vm9rOBqOnOtBUpJBb2c4Gu64aBzpI42dJz457Yqbe4WTyxtLSzrld5fnYPW3yHKl6pOeiQIPE5nW",
+	"Vck1UQzirP6MLHlALBkWQqZqYRM1S3LpkozXQzilDHE9I34yWTp+4lOkVzwrvR+4sWl2Kxnz26PRIxLF",
+	"H5fNbRfoyGp31jGlbs/znKGF0HvPWbou3/BIGWqnv/bs5w+o6KlQqB6ZtkuTQ7Y97r3ano17dzFlxPnL",
+	"h8fikuMQUW0etRF/O9J4Abde5vjPq+1Z3D8gaaC5GfeQM/a2R9t7g9HWYLR9ufVyf7S7P3r537SM5mS8",
+	"IItjK4lydg7iMAiaKef8LoYrxTVMWHKNQ6rcwuFYntyyxGRLUJI7aZpb6m6f40XzHCk4+1qly8fn+q8m",
+	"FlYB3Oo7RKE9Jkvw1Rv0OYgKe+ZPIBKX8XjXVhMJRf9S+nR8nMiGQKSKil0LQ2jqCtbNRulJm8bP1A1/",
+	"FI3fRU2+k6pEd7Kd9zxVyQsNBbuyycBINV5hsJ4wmMuMaw0xK0RsK0aUmfFyITTvR8S3IRPyWiMhksDB",
+	"pzrIOY4RlqhV7fVro3rElSmEin1sFkR9PPfWN0Q9t/lQ4OvDg4Rh+K3ZnJk8a1PE6kTrzkMJP16evbHI",
+	"3CDUVuZF5VWeCMnQ2pIKJDcLVV5TRjpP+89AIq4qAUo+5SVKTDQM0GJpQvCu4BJf8sqAbpAQEUuIgjZL",
+	"3M5QGyZTlinJh789QFWwPXw5HL2gVHs3BiZzmWY8ghsuU1Xy1IvjkhdKC6NKa+vzfMLTtH5scdZJUa9p",
+	"1icKJHbDLMhPPOQ/sxt2QZ+HAeTbndttup25k7BUMdf8QXT/VidipjzjJuBdPC5VoZ2gtu5nnlrjYAPx",
+	"Z1kQSq6+0zVd9iSexTJwNY8yzkqfAPqFjHPFyYgzt/IIunzR/s2wSd8RSnEJorDgJfc69Oq5nJDzsWEZ",
+	"Nw7Af4OKQZCUD2Gi0OZPgew0Z+/kitwmtXENGy00oz7FDeoI8WDg1hho8U80qFJuldit0Wh0ACpLeTmW",
+	"dhJWb6I/hNcqxa3hl9aZtw8Jah428dN5yKwHZw82IWPawG4E56dvrZZ3fvoWJkgJ2hbijCUrCs7KIZyR",
+	"TuP20tY6N+LzdxeXsKq3xn2Cw20lQ0MlV07nd94FpsfSH4eaAitEZSvHBE+D5CDWTv2IYTFTulWrWAvN",
+	"CDSpQ/y2UKUZy5IXGcof1GnQnrNerCXMcGOSpyE95wduasJeETyPrJBd80iFR7bjt08e/iQJF0roCE9L",
+	"2n9r4oZHcTRqOhVDeTsfvqIa5c+lQ5GioDDFESyBSb5ACiGKfwZZ+d5e31X3yspCQV4R5NebiXfZBhkJ",
+	"OXR1kw290I53WMcF7taxdLTvJUxFZih4MrwawriXM8mu+GGW/SSMptTWxN5EhTaLJD3s9Zt3Rz+hkRD/",
+	"7wY1ftcaOp6PRtt7lsy/q/xl9ltKr/yuGvodzRcPIaYHMRh2zfVYxtZVlCpjeGqzPdHiDSV7Wj/Sd3YA",
+	"WQDOs+QqBlF+FZyZIVAlvEWINiLLvPB32BpLyvPGvXs2a3kSoT189wnn/6Nvf5VNtAZQQwx3bKjKIL53",
+	"M/y2yKhcxmZihWbySbv1PHX+aCOg+ffvPvznd8M/BYOYqzWP2izJYJiqMu99MZNarf6Zt0JwnQoLvfcY",
+	"dYXMQnz7GdgW0fQKb4QNNN2OToFpjftQUvefwLiseO12Tc1Lqd3FbqiaGjZQefGMsg9CGgWsdsyRI50u",
+	"rf9Kb74/OTw+Oxnmad/KdvjL4Rj3S2mBKZkIKM5lChNuAx4MSk7eLKpQ5NrsO3WAci+8hgFWNYDvT9+c",
+	"wGBgWHnFDfz8/k2MjIWqmHkBBS+tlkzMElmJY1UuNlIVsF4p41ohMFMHdWCh5lkKyYwn157XufqIsUQi",
+	"oOBkhSRbDx7z24QTKodVaXhMvl2poHpWBVpKyrO0VpNBayEilztpdGPJcpIiBzasYV+JI/+Xm9p9OuY6",
+	"iV1htQvEv9A02UEV5mgOtCs8BANUINjibiZBtD1vOUs5sGnJ9SwCBikz3IbAjMh5/8CGmBjEpFfux0An",
+	"g/RLcUcqQA1qppWp6NBb8FKoNHJ6IOUnVlrgmS2PcT7fjVoTRns8KbnREby7PNfkh5aK+m9YClo5Q4KV",
+	"FPDyurZHEeSQvDkhwvyDBM4zSIyAC9rdVEcp7YYsZH2wxIgb5kqxQ3D5au7O/TyNWy/Z0/0wbR70eUwX",
+	"h+x+jdYnUtnkHqMcI9tvRW1ntmbJcli8CCtNUWDjh5OWfeYHZkKjXujaKsyY7j9T/5T6xvmAIrJQkkDO",
+	"M241VQ0bteNBg/X44OXBC8bAcfn+vivOEnos13AxhMtGexrLdRorHPgcvGo6K3yIny5EaiN85O9e9814",
+	"RDErVPC2s0nG28TyCLHpwj2bn1gh7oaePjujOpU3lTvHvIvlee5Gzi6SOuS7ocQhZrh379iQ7xUTUpt+",
+	"OBzjFrjXsWqZQqDXlWUj3S2Uvqaj9Qvv+WXDmbkzHFUOzWfQst7JVSn0Qj/dcerQtFmn+OvNT818/7vN",
+	"si4PCcalLmxaST3ohQaWkDLp9RWK6Al9Dbb4zpE3TutVFpvHMRUlXsuxjB1cQzvBR+tsSWOftDGEX1ww",
+	"tkqzWC/gyJRCiTgvUCg2Q4ZjuUFJXY20kanLrtCcpy80TMWtmZdVsoX2SQbNWYiBDasyEReFU+ArNsZS",
+	"leBrNg5QDfFPoPGgCbPvs1XygSI9ATbc7P2Kifi4BuVbjmWFhqoWI47qdXLOpIY3akHYrZb8UVzNhnDo",
+	"g6zEaBLHxtjcqJwZkYCSPKRB2GKbiwrq++70y2TEX7GtdPDtznR3sDv5hg/Ydro32OKvJt8mO9Nv2O4o",
+	"fOdXSk66L39AZwhdqBrEzWazO8sBPiO2uFJY5EqBfPlOXbXzaPHmirD+4DBhq3Kqg3+1LrbkC5eO8GUq",
+	"y/1Dqr5ugfAiq5tU1TfHzEo1v5o5im4wvUq7XOF7VWuYME+z0QtvcRGjbV39DYpDZpQM5jlQVLMZZMHe",
+	"+ctcgrVApmdfRRPDpjDa2cgXz0mZRylax8EcG9KADM0g9m+tN98qIV5dEBqueWFQueGstEVCZjaW8fHJ",
+	"m5PLk4AqFvuoi+//Y8cTVvx46PKzh7mCLaxZYQVPvopPpvPGffSZyY22jE+4fnVVZuAe/ILHuGAui+oZ",
+	"pPf3isx/S10205KVpuv8GwRNI9bJ2VfHhIOdtv8Z5R35m7J2uDbtyVn5ShPNx4NB5RiJwUnCpktlXdt7",
+	"I7SxJTxfk23RAoFzOqHrV2dYtaE9QDWl4NLYThIUaSSjBCVtVb0Go367wAnFtT/3NZW9lc1F12amFqCm",
+	"hkvrLvDVcdUBeoTek+ozRvpo5Ev+FTZUYcuHKG0ms2nLjn1cRrD61DIf1t3mYCz5P+YsQ55ELoi+z7Hz",
+	"hWZ/Q3aG+oJLaPseKWMTbRgmDBxHlcZEPOmt97dRNqGObb3YWAYLxvrDcY/4l1/L6z1ojbXTiys9tlqu",
+	"Qkpka0+sGhSTrRdThrCNUa44/hG0a2FO5VQNR0NfV4Bs0HlgkMpwINOuj4oejmVHdxC8I+G2NRoWQoK6",
+	"4aUliQOXYFh928z0Q7jXbqFN4rSYci5NmsEdX7MIHDbQ8HILUGZhllWZnkEufVjmVBn3JQlVVbVmlSzl",
+	"vultvRyNyAJrL2pDOz8JywKr6sxquPumLr9cneCKmyPnHqyqTve379oVk9V0VaFmXQDU23v1cu/V3loN",
+	"Zg+VhcbU1XQ9744cSGUG3kESkC8VOFtPSAurKmEfpextPSvX7FLyajb2DMLtsMzRwJu3fBVNvhcQXpuf",
+	"RHp3X0LJpbsKoA3qZtrnpbu8BENBxgPYHe36Ki6RUkJz3TpoxgKJJe/pqrlr0WnJ4PjBVthWEU+zUNb1",
+	"nN1QfpKrrf1ClflYaPa006ifdKkTJ2vZ/IE6ABKFpmbyKGlcbnjCpM3Wr1/y8VjLRcfynux/RHqV+k8S",
+	"tpql2eMTebQtzUjJ9e56cekqjEGceCzLQHNUU4qrK14p0istUeFdtaOS21ALau7GqnCDeeF9YTZ1vKpt",
+	"2HfhA1aQm4B5SBsZ70i4qOdXuA0xcdSwLqpDeqRH7fk98/U6K1z0S0LPX2wDNJtg/+oa6/ld+e5vPRS6",
+	"vcfJAjuN85b3VjnnhWvYWxVuWH1+xmovN/Xy3bcpQkKbZtEpbHgR1a+bFwvz5a2L4et0LoZnaFxcNcfd",
+	"//VDM+TgMNmgmOuGP2V7NEKSc8dw9PPFaLTVC8QBKszahu1eZ7TJKhbZcHrcBYM//brlew1OUCHw4O2O",
+	"Rki5tntfb/Nma7NFTHcfHp8xXrV374rR1x0fniUVd72Sr2LYj5MWjU4J9wgLFxNpK7Etd0nXDzHYytrW",
+	"zzDYaZxfpW/T+lDRH0J8/vNljIRfVx1oo0peBTZoWKOcZi1SUXV++AJXRvXDE181Na2CtMtt554/A6HY",
+	"oHHlvnqB3E25LvE84JuIesU8mHPd8DNXU1lu0aIF0wDfRdhIxtenWD9/4UPhAdXufP41zvMphtPnHOXz",
+	"en9XuqhYVIUb/j25st/P9pgEo6YHDa9k+iz5kfZ2s1VqIgcaq2jkQfeZHa43P9k/7jbT3GwqU2x+so0L",
+	"7zrZ2y/+Vwoq0WMzcErOqlyMi7MLG0B/d3luc6A1MjZXi2JzpSkRG1fUXKax5XBCj2WDEW5UoS6Xgdwo",
+	"GvZVLii28SgiV4JH3HPmU9Gpo6It4VLXw7FEW8l6Zpgk4PB8CLYNtKCoPojd4074gZs3TJt31M3xc65X",
+	"r61IfrO39c2r3Z3dvZ2woWUP4wuNrefjwL6PZ1fc9/L8XxEkwaWJyPBAPaExsLjz1LZxfHbZzL9zF+Dh",
+	"i3Htmut05hJYD1xlClqN0CiYzEWWApdJuaTiccdHdaNiXnMzOD996xvm2JRBBg3FoO+q/13VfKtvj3u5",
+	"ui/9CCbKzHzXHfjZ1oglSk7F1ZwK06tYajs4PNdORjXUYp8K4UojdMd1aHQg+twb8TUptgFeB9Hi8T2T",
+	"alnzZFu3e22x8nSSE/iJusjc3Ut6rS4Y5AbXlvVRpl2zMOWgpkjWbNEzsYWRq9Trm+mM5QPddCLfJ8v2",
+	"3nl9+rY/hMsZ+WQN5aj62Fr9kvvxmkvf0WIsEfR9n7xoC2cR+E6Ss82TnoUD727vjrZebe3tboc5sO/l",
+	"8+/BgP3Wu2hZmH8FAz60HMueLtEKkR6e7eeQv6qaHT9YlW9Jxkr5nInsAFwfY+AD/KzbbYpsSWxGKgK3",
+	"HW/WqMu1Wv53ZGYOtI7Dt2hbjVZ+eYUzE9laX5kxtVge95zDofr1tkfkIawdd8kMz6q+ysEjP+cl5NRg",
+	"OJiGfEDJBDAa7b7QrtmNL5B2aVQ+vP/zZRw89EZv53/Hg2+A13H4dtfPLceaR97oJBQ85SeZwHaeA4hd",
+	"0+kYpizT3DZsauRYuti9Td3S3HhbSjdOfBhqo/BcB/qZiVKBfuBbo2DP751Ro6+3FS2hTt57o8cH21aI",
+	"5Q/MrXokmYJUCzQVKSTyHOU3dMlBlZAKTenD5nOp+AFetagb73VF7U5uKHqvjSpgwoW8gur3nQ6g/kUk",
+	"YBlazEsofNPtZrH0KkUf02K+7d/zsajuOBwZxM1f7JC8/ywOjNx3zKhda9W2QlylUwdwwyh/gZsGh6/q",
+	"SapfZIl9c8K4b+OlFL7APbmq8KBQeH50P99V87B13DOfNPwvssYfebRBgXHubiu398j5hbwjHG/J+buL",
+	"S56iQRPPyyxGAqCsFyprix1m6BrGyGV8aYBPsF6yPOu72tw40AdxH8237Zd7rj52xm/hx7PDo8HFj4do",
+	"ejsFZKLSJRp4XrewJOfCtCiv7C+5+Ru/HMsN31qEAk622EwOtm9v+zaFBZl+CnHdaTK2zaAi951vIhnj",
+	"WtQ0kqHVFtkekdSaliWzsaSWQ+B+om/pg2a254DrEeYyKk+nEFu4ycOmckEpRO3CsWtKxuSuR5W36Tq6",
+	"Fz3LlflMmbva+9S3He3pHWqI2e422vvr4LAQA3yj1Ry0bgbabPm5s9bIc9v1xqQknv3Nza3tV8PRcDTc",
+	"2v/222+/3aQ+i49Pxmxd5z9OYD+Oi9gMsWfzYF8JbXhpUwxJN3y8NHicdN5s/wRlpwAhn+H2aNSQylHl",
+	"qxAl+J9KjJwLu06zoM90je8THI1fyfx3FCEN8DrOv8bLcxsWnrI8d4RMXXX2eGif/4x+e/GfnSfrexXj",
+	"wa50avRMjdo/VXXGaIasVCwPBgsmTAyFsj8KsH7K7hcgvzR5oyqfwEv4WGbh1u6KgrqtkGJT3tDv47VP",
+	"4o244RKN46JUk1A00/aHK288sXYvwjTEKCKgnMvY41UY2IgHA5amJfVPvzh8e/z63V8/Hh4fv3dFQ8KW",
+	"zXVw0G9G34yI9h1gn+5LC1gP49d125RKQhFwm31FdYiNkpsqyL9eeLvSiaTu1itK2zagWkaUvvidqrxW",
+	"ylyrxXzl4vpS9jxdu2CbGu/CeCtJsPqFr0Rp9ZLgvY664Vapts1Osf0rrYXdCJj57pSNmW3juvWZz9vd",
+	"iaHVnBg2rgWC6R3GLhXHR2f6w9Uia90Be8Nme6HXOh0H2xpXXY0b7TSbG/JsJLxg3ZDXU0+rZxt1CmtM",
+	"RqWFdx/u/n8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

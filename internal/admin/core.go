@@ -125,6 +125,7 @@ func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.S
 	default:
 		c.Clock.Reset()
 	}
+	c.journalClockMove("", *b)
 	return api.SetClock200JSONResponse(c.now()), nil
 }
 

@@ -279,3 +279,33 @@ func TestAdminTenantNames(t *testing.T) {
 		t.Errorf("reset of a bad tenant name: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestJournalExportEmptyAndClockMoves: an export with nothing to export answers the
+// documented 404 (never a 500 that `curl -s` would save as a scenario file); moves of the
+// clock are journalled among the calls and exported as clock steps where they happened.
+func TestJournalExportEmptyAndClockMoves(t *testing.T) {
+	_, c := newSandbox(t)
+	if r := c.Get("/__sandbox/journal/export"); r.Status != 404 || !strings.Contains(string(r.Body), "nothing to export: the journal is empty") {
+		t.Fatalf("empty export: %d %s", r.Status, r.Body)
+	}
+	c.Post("/__sandbox/clock", map[string]string{"advance": "1h"})
+	var j struct {
+		Entries []struct{ API, OperationID, Request string }
+	}
+	c.Get("/__sandbox/journal").Decode(t, &j)
+	if len(j.Entries) != 1 || j.Entries[0].API != "sandbox" || j.Entries[0].OperationID != "setClock" || j.Entries[0].Request != `{"advance":"1h"}` {
+		t.Fatalf("journal after a clock move: %+v", j.Entries)
+	}
+	// A clock move alone is no session.
+	if r := c.Get("/__sandbox/journal/export?tenant=ACME_BANK"); r.Status != 404 || !strings.Contains(string(r.Body), "no calls of tenant ACME_BANK") {
+		t.Fatalf("export of a tenant without calls: %d %s", r.Status, r.Body)
+	}
+	c.With("tenant", "ACME_BANK").Post("/v1/viewCustomer", `{"entityId":"675676"}`)
+	c.Post("/__sandbox/clock", map[string]bool{"reset": true})
+	r := c.Get("/__sandbox/journal/export?tenant=ACME_BANK")
+	out := string(r.Body)
+	if r.Status != 200 || !strings.Contains(out, "- clock: {advance: 1h}\n") || !strings.Contains(out, "- clock: {reset: true}\n") ||
+		strings.Index(out, "advance: 1h") > strings.Index(out, "path: /v1/viewCustomer") || !strings.Contains(out, "result.firstName: Aadhu") {
+		t.Fatalf("export with clock moves: %d\n%s", r.Status, out)
+	}
+}

@@ -1,0 +1,23 @@
+package admin
+
+import (
+	"encoding/json"
+	"net/http"
+
+	api "github.com/partnersandbox/sandbox/generated/sandbox"
+	"github.com/partnersandbox/sandbox/internal/journal"
+)
+
+// journalClockMove records a move of the sandbox clock in the journal, among the partner
+// calls, so that an export of the session replays it (as a clock step) where it happened.
+// tenant is the tenant whose clock moved, "" for the clock every tenant shares. SetClock
+// calls it once the move is made.
+func (c *core) journalClockMove(tenant string, change api.ClockChange) {
+	req, _ := json.Marshal(change)
+	resp, _ := json.Marshal(c.now())
+	c.Journal.Add(journal.Entry{
+		Time: c.Clock.Now(), API: journal.ClockAPI, Tenant: tenant, OperationID: journal.ClockOperation,
+		Method: http.MethodPost, Path: journal.ClockPath, ContentType: "application/json",
+		Status: http.StatusOK, Outcome: "ok", Request: req, Response: resp,
+	})
+}
