@@ -528,6 +528,9 @@ type DocumentId = string
 // DocumentIds defines model for DocumentIds.
 type DocumentIds = []string
 
+// LegalSubmissionId defines model for LegalSubmissionId.
+type LegalSubmissionId = string
+
 // SandboxDelay defines model for SandboxDelay.
 type SandboxDelay = string
 
@@ -930,7 +933,7 @@ type ClientInterface interface {
 	// retrieval limit (60 requests per minute).
 	//
 	// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-	DownloadLegalProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DownloadLegalProfilePdf(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetIndividualProfile Get an individual's profile
 	//
@@ -950,7 +953,7 @@ type ClientInterface interface {
 	// retrieval, 60 requests per minute.
 	//
 	// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-	GetLegalProfile(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetLegalProfile(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAppTokenWithBody Get an application token
 	//
@@ -1213,7 +1216,7 @@ func (c *Client) DownloadIndividualProfilePdf(ctx context.Context, submissionId 
 // retrieval limit (60 requests per minute).
 //
 // Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-func (c *Client) DownloadLegalProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DownloadLegalProfilePdf(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadLegalProfilePdfRequest(c.Server, submissionId, params)
 	if err != nil {
 		return nil, err
@@ -1253,7 +1256,7 @@ func (c *Client) GetIndividualProfile(ctx context.Context, submissionId Submissi
 // retrieval, 60 requests per minute.
 //
 // Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-func (c *Client) GetLegalProfile(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetLegalProfile(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLegalProfileRequest(c.Server, submissionId, params)
 	if err != nil {
 		return nil, err
@@ -1992,7 +1995,7 @@ func NewDownloadIndividualProfilePdfRequest(server string, submissionId Submissi
 }
 
 // NewDownloadLegalProfilePdfRequest constructs an http.Request for the DownloadLegalProfilePdf method
-func NewDownloadLegalProfilePdfRequest(server string, submissionId SubmissionId, params *DownloadLegalProfilePdfParams) (*http.Request, error) {
+func NewDownloadLegalProfilePdfRequest(server string, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2134,7 +2137,7 @@ func NewGetIndividualProfileRequest(server string, submissionId SubmissionId, pa
 }
 
 // NewGetLegalProfileRequest constructs an http.Request for the GetLegalProfile method
-func NewGetLegalProfileRequest(server string, submissionId SubmissionId, params *GetLegalProfileParams) (*http.Request, error) {
+func NewGetLegalProfileRequest(server string, submissionId LegalSubmissionId, params *GetLegalProfileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2463,7 +2466,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-	DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error)
+	DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error)
 
 	// GetIndividualProfileWithResponse Get an individual's profile
 	//
@@ -2487,7 +2490,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-	GetLegalProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error)
+	GetLegalProfileWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error)
 
 	// GetAppTokenWithBodyWithResponse Get an application token
 	//
@@ -3785,7 +3788,7 @@ func (c *ClientWithResponses) DownloadIndividualProfilePdfWithResponse(ctx conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-func (c *ClientWithResponses) DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error) {
+func (c *ClientWithResponses) DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error) {
 	rsp, err := c.DownloadLegalProfilePdf(ctx, submissionId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -3821,7 +3824,7 @@ func (c *ClientWithResponses) GetIndividualProfileWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-func (c *ClientWithResponses) GetLegalProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error) {
+func (c *ClientWithResponses) GetLegalProfileWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error) {
 	rsp, err := c.GetLegalProfile(ctx, submissionId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -4947,13 +4950,13 @@ type ServerInterface interface {
 	DownloadIndividualProfilePdf(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params DownloadIndividualProfilePdfParams)
 	// DownloadLegalProfilePdf Download a legal entity's profile as PDF
 	// (GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId})
-	DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params DownloadLegalProfilePdfParams)
+	DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params DownloadLegalProfilePdfParams)
 	// GetIndividualProfile Get an individual's profile
 	// (GET /ExtReport/GetIndividualProfile/{submissionId})
 	GetIndividualProfile(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params GetIndividualProfileParams)
 	// GetLegalProfile Get a legal entity's profile
 	// (GET /ExtReport/GetLegalProfile/{submissionId})
-	GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params GetLegalProfileParams)
+	GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params GetLegalProfileParams)
 	// GetAppToken Get an application token
 	// (POST /api/AppSessionManager/GetAppToken)
 	GetAppToken(w http.ResponseWriter, r *http.Request, params GetAppTokenParams)
@@ -5762,7 +5765,7 @@ func (siw *ServerInterfaceWrapper) DownloadLegalProfilePdf(w http.ResponseWriter
 	_ = err
 
 	// ------------- Path parameter "submissionId" -------------
-	var submissionId SubmissionId
+	var submissionId LegalSubmissionId
 
 	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -5938,7 +5941,7 @@ func (siw *ServerInterfaceWrapper) GetLegalProfile(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "submissionId" -------------
-	var submissionId SubmissionId
+	var submissionId LegalSubmissionId
 
 	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -6229,13 +6232,13 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/ExtCustomerManagement/GetEmployees", wrapper.GetEmployees).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents/{documentId}/download", wrapper.DownloadDocument).Methods(http.MethodGet)
+
 	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents", wrapper.DeleteDocuments).Methods(http.MethodDelete)
 
 	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents", wrapper.ListDocuments).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents", wrapper.UploadDocument).Methods(http.MethodPost)
-
-	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents/{documentId}/download", wrapper.DownloadDocument).Methods(http.MethodGet)
 
 	return r
 }
@@ -7233,7 +7236,7 @@ func (response DownloadIndividualProfilePdf503JSONResponse) VisitDownloadIndivid
 }
 
 type DownloadLegalProfilePdfRequestObject struct {
-	SubmissionId SubmissionId `json:"submissionId"`
+	SubmissionId LegalSubmissionId `json:"submissionId"`
 	Params       DownloadLegalProfilePdfParams
 }
 
@@ -7461,7 +7464,7 @@ func (response GetIndividualProfile503JSONResponse) VisitGetIndividualProfileRes
 }
 
 type GetLegalProfileRequestObject struct {
-	SubmissionId SubmissionId `json:"submissionId"`
+	SubmissionId LegalSubmissionId `json:"submissionId"`
 	Params       GetLegalProfileParams
 }
 
@@ -7992,7 +7995,7 @@ func (sh *strictHandler) DownloadIndividualProfilePdf(w http.ResponseWriter, r *
 }
 
 // DownloadLegalProfilePdf operation middleware
-func (sh *strictHandler) DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params DownloadLegalProfilePdfParams) {
+func (sh *strictHandler) DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params DownloadLegalProfilePdfParams) {
 	var request DownloadLegalProfilePdfRequestObject
 
 	request.SubmissionId = submissionId
@@ -8046,7 +8049,7 @@ func (sh *strictHandler) GetIndividualProfile(w http.ResponseWriter, r *http.Req
 }
 
 // GetLegalProfile operation middleware
-func (sh *strictHandler) GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params GetLegalProfileParams) {
+func (sh *strictHandler) GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params GetLegalProfileParams) {
 	var request GetLegalProfileRequestObject
 
 	request.SubmissionId = submissionId
@@ -8110,204 +8113,213 @@ func (sh *strictHandler) GetAppToken(w http.ResponseWriter, r *http.Request, par
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1tc9s2uuhfwfDuTKQuJVOvluXp7LpxkrqbpD5Jum1a5ZQQCVpsKIBLUHbUXH+9P+D+xPtL7uABQIIk",
-	"KMlOmk335MyZbSySeHnw4Hl/ee8EbJ0ySmjOnfl7J8BJssTBW/jjMmNRnJBH1/rpKs9TPj86uiHLFWNv",
-	"+ynOckqyPnmH12lCjlL5QY8UX6SM5+K/IeFBFqd5zKgzdx5dk2yL4C3EIpSvCOKb5TrmPGYUnYXhww3P",
-	"2ZpkKMgIzglHHTV0X/4Qukj/sElD+GFB9S88x/mG/xqsML0Sb4Ys2KwJzfs4DCt/hyQhOQm7LiI4WCHM",
-	"UZxzxG4oCkkSizW6KOYLevn9y1ckRDmDleaEYpo/4EhBAXU4ISimEesbu+yimzhfoRXBIck48n/qvcQ0",
-	"XLJ3PQDnHC02njcK8m1K4F/EdxfUeOtcrUC/qFeE4lC9jzANzXFfxlcU55uMzBFf4eFk+rX8ckXeoW+f",
-	"nT3svfz2bDiZaoBn+GZBlyzcordkS0K5XPFAbesBR5wEGcn18lCabHjtjbM0/gfZql0ilqFvMI8DcWoh",
-	"oXmME95fUMd1WEoyLMByETpzJzXwynGdjPxrQ3j+DQu3gIKM5uLB/L2D0zSJA/jw6DcuUOe9o3BNYqtE",
-	"BvFPvlmvcbYtR9eYgjoGPnUd17nGyYYATuIcwyjq4aM1jhNn7vzGVjRk5O9blopf+gFbO66z4SR7tU2J",
-	"M3cuaBhfx+EGJ3pc59Z1YrE1cp3/Oom8YECG+GR5HI6DEZnhaTRYDsNRMCaTaOoJeATBJstIeJY7c2fo",
-	"Dcc9b9LzBq8G3nwwmY+8nx3XKW8EAA0vT2ZLvCS95WQy6Y2Xxye92WwZ9U6mx9F4Mg4jLxAjS+yEL7hE",
-	"jF/lT+KZXH4NQM7trevoO3EmrkgVntXrgzo/pAnD4bn61QpR/Qks4zgcRF4wGfaGy2PSGwcD3DsJPdIb",
-	"RRM8W06DMRkOnHIFAsbw3SXmPGVZXoHtSTQjx+E0mCzHeHQynA2OvWk0IeNwFAyXA7wHtmNv7v2xsK0C",
-	"qwLac0ltWoCraBHqyNc0eLmLGCUoJVlBtj4SxE2oHpNpOAnGyxEengxm3nE0JROBusshHpx4s31QnXwy",
-	"qCooAVwlmX8oqbydBFQ5Aepk5DomN1YApuIZ2/CX8IlAP0LDmF4J+hTzt0/JNRG04Sm7cfTUztw5S9OM",
-	"XYsFGdAc4OFyFIzDCZlGx95scDLEo+U4mIRTchzNvJNd0BzMveF88GnufxU6AFPFTO3QVA9R5yXJNeET",
-	"l/SGZaGdsMLIYgT11tOYvn0paLsJLi88IbPoGE+Xk2AcjsgwGmBveRLMwmMyjSZ4N/IN//ArXdu+cwvI",
-	"F6zIGjb5l4xEztz5X0elIHUkn/KjHyWjlIwOvhO8Ls4EhPNsQ+AHnjLKJT8bel5TWDqjWzR89w7J40I4",
-	"eEvZTULCKyK5MYhRfXRGt/kqpleIJJy4ghdThjDlNyQD3h5TNPAES2c05EKuQXhBIxwnJEQ4z8k6zUGi",
-	"iDnKSJ7FWiQQ0mCPRZFg5LeuM/7pp+YSXwl5ggRESCgoI9GGC3FJrw11MFriEHEtoLiI4213jjCqzu9W",
-	"Zl5QPTXapFr4KkUP8er2IdvQ3BVPKErYlbjkmOtRYwqfFJJTwq5gE+L4CuQ+04JkVRxVSHALh5biDK9J",
-	"TjI4pHOD1NoAoYnVA478OPT7jqtllsOZYUzh1uQrx3UoXps08CJ06mhkoqNCWp5ngniJ1Zfr5fYFxyHX",
-	"29aTcAFvSWxPUUZSgnN4XkACRSwDqbmyvV8O3Z+Hx8GMDKPedDkIe+NohHsnZBL0jsPhcoYHkUemI+eN",
-	"GDlNWEj0NgEs/9qQbFvCJQ75ToDEOVlzC2RcZx3TC/lwUFx2nGV46wB32cKBRSxbi7+VlH1OErxtglE9",
-	"RYwm27m+dfkq5mi9CVYowTnJXITRE4bCjZSEUZSxNfIEoKceRx3Sv+qj4cRb8+6pRHUc54jQkKMbgd7i",
-	"pyCJBY5exdeEo03aR2dwsYDwoiuSczT2PETxWtAB8YESzEFDYSmhOI2PFJ3rb/E66fY1ssk3S7BWNBEs",
-	"4L0Lx9S7j/EmyfdBJ6a/kSCHy79JchRTnhMcCgyUcIvp1RwFjFISiO97GeEkRx3Yf/GrJFOc5F0X5fGa",
-	"sE2OOgXBO0VhxtJUUINIIOvUQ1xQxDZAdl0kVNvexPPEa+rfIzFpzFGhvDzgxQUhIZp43pF4SU7ZFRQY",
-	"baggzlQcwa4DOQDqEpQHQf1lQCjOYrYP8BHLAoIwLC5EbJMHbE3kzTd3eYqePHqFjn79VSHKEVfjc5TE",
-	"PJdMR4zB27d8wAaLVe/ZY4Wt28iXyfgrtoOM5JuMkrBKgQ8UDCwUuCJh3IUG19n8Nzh8IXXeO+q7Sxw+",
-	"lG9LTdSU0qpqmeTdGAFny1c4FxeGMnHtLs8fu+i7y0dPBKpfPn9iSm5rwjm+EpP94jyOE6Jmg/so/oHE",
-	"1lBO3uVHaYJjWowaBCTNSXiKOKGhZRLUMfeWhpGL4jW+Ike/peRK/zulV11B9TPCgY7QTZIUcj6wgbHn",
-	"uc41yTgcv3gugCvAUlocDNCW0HlC8rM0fcXeEgqgEfSikP1aAKCfzyWxUad9v/WdG9rtAedWXqvzqlrc",
-	"stTqW3O03vAcLQnojixCWpV20UX4EGfh44zR4o9vcPDWRZcZYxGLzsIwI5y76CXbZAH5Pnq8AXHxIVun",
-	"mG6fxgGhnNwTCI/epXG2Pcf5YSAoX69g8OvXr1/3nj3rnZ+3QaP8UEFijfNgpQSYPCcZRf+9WITvx7c9",
-	"8Z+h/s9f7rMvIbhuxV05aE/wNtzKg66dWDJc4ZjLT++1QgEOUqzlrrBfkohlBOUsBDFgL8SH3tDreYOe",
-	"NxCrNr9GnVJ3684rAidaYY7UQu+zRwGkV4w9xdnVAQexhiWtMEUT9Cz+5qCjmA5PBuPJFC23OeFiZ4mY",
-	"K5PDiK1MhuPhbOb1xAuoAwN3URKv4/w+G4rpNU7iUBtFTYVFkyIUxSQBhQ3YEtgqrPuoGDg/mJqpyZQ6",
-	"US6sZrgqyKwU0K0LA1FevDBXMqyxNLTc5MXGPmCZTVttFZyGwIA5ar5e7qM5Usu2mm9WgC7FUG1PFk8s",
-	"i7z/jp+SK5w8onmcbw/aMrzf2G1iGaVlu5ZX9+y3MuV9tqq446N1mrAtIe37M+guvHkRAg+JKXpCcv15",
-	"K36WX82Rp/6vZ/kf/X+lkCWZt/5eKmDmjN0P2PVjoZLu3bEWIIQC2y44yKdzFEUX9K67Y3TJcBYK1Qa0",
-	"5PvvyNRgjF2Vm2iqDaBvtO2q+fq8GEprM2jhUNbjm2DVU6rQwgGrRqEICW2mOLBTBPR4jthbFyni3FOe",
-	"KxdtKN7kK5bFv5NQPBYyBk56JMtY5iJOsus4IL0Nxdc4TvAyuZcEpW/Qs5iDQFOFlsUoq5WA4uqBGBUy",
-	"Is+xlIpKzaYNonqIuemoPUSVAkMjtVA4V+HSB9KCg22xj8RZPKLXJGEpkUqZzYgJB6oxHU75FPkaEj7i",
-	"eItuBBRvMEc3GaNXfefWdS7UicMkd1TqNLZUj1OPiACH2o7ljBbIJl9E2lS+G5KTPxSS1bVL041fvRR+",
-	"eQ9ZhnxtffELo9Bv0s7TBfA+Z/ljtqHhHSGrrnyL4KvoQcWuulO5OowFCLyJxGIFk7njZdmH/uMdJLS8",
-	"wtZt1owX1o2WY9xxq/dZN1yeHwqneo3wlyLUA1618AhQSukEERqmLAZfzb79HEqqLDRJOwhOBR0VTLyk",
-	"ZSpA5u7b/7hUy8AyVvqJS0JP3sU8l+6QmCuzB3iI4sLwz/IVyYBRgIkHbt0rxp5hulX2FH6f2IwGOiqI",
-	"If1UKUgtB/hC6J/wBiLvAkJCofSw4kTKUToDT9NuDs7ydUw3OemeSjeRMgOPh9r/tefEhicWhA3ZDRWq",
-	"ZE3rKaEtH99vR2F9GI46o0P2NPuQLUl323Wd9+hDKh5/2CmVw3Smh2xpcHz/PX3ci1WEemXlFsXO4B69",
-	"jSl4LQKcJOImgdNzk1b34r8Qf/TOxB++3lbfcZVhHG6K8YrFhC8/QTmTDiFlT4E5YiF97DJEr2Marzdr",
-	"Z+4VDi7Bhq9IpjybPxhy6z1s0aXRdbe1VUpKZlhYGy5dSMka4TS9CF3xn5cQhCaoVWGv3UNuB3brYxEf",
-	"V7en5LBOOFPl8kBhLPVEHl+1isRnCnIAImnN+obgTFBQMaDgW3rGijyJOjcQaYhizjckRMttZe6/de+z",
-	"P2U6A5BX9wd4DDsU1D4JtclqOEYrtsmAA+htBwkL3t5zv6YFTzBp0CvMcedCn0IYUXKDGCX32eUaJ0LT",
-	"tO6zPEfT2fHdj6/uu59ijBuSJD05L4x3n4VL04xl2c8ZqiwEFR6zQxZNWWXNc+l+qb2k3lABp+I9GdJ5",
-	"n41QlsvhGhKbbRfSqStlC6BK5MB9kXcpCXISooXTtvqFU4asygMDh7pBeu6+v4/LPZY1bFJIUJgPBE3T",
-	"F6Zjksye9FGX1BLhjEgaKvWhHwxDwl1VosqXpvkAbBTIfKHlrEDkVK+DPLlOWYazONmaX58i4IJXOKYy",
-	"/mGfRjr6A4/DsjvU0VrnyKp1FpMD3M6CgG1orqMD3zuECr76ixEmWMQCus4L8hugr9hyI+zEMNYZrso0",
-	"YynJ8lgJz9WQ5LpQoL9/wBERbyAs3XZCGlAeLmfu/Pcv//33xYK/+evf9T/+4ljWo+d6xpZxQp5v1kub",
-	"HGJMuYYXEYU3T9Eab9GSKM9WZ+EsnC6E0ksWcE1oyMRXHJCwb1tBaWZtzntxrlWUwpgqpX4VUKGFzI5y",
-	"dVaMrNbZlEG0MdP3VXMmiuH2RTHJ+ug5yxElgbgEgOcY/fDDxbm0bNR2KK6EH0UXdDQezXrTUTjujccj",
-	"3MNjHPWGo9E0mszCwWAw9O3Li60Oi13Ybw9HT+xugF0D2TwH4hoQGrYg4o8rAsQ9Z5LzyBC9BAJLSA+i",
-	"58s9LhlLCIYowo2h9+9aUWEfqMZOlvZIx63dlQo2FYdtbqK8k2wprmnjTspIjealLGngrqgyQbokeZXS",
-	"eD2wTJPA3RuvLkh8cFull+8bAr1BPt+3rcIIrDGhqT+sTOGWGy5WvR92am9VyPG9QTxCKFRX+QFHQkiW",
-	"V6x7iggEb0ohAnQtSkgoBGjL9antqzKvde0Qu9VcMC5+b5wvUGwF5daHcpu7F2e8a4zq6rmty9WSTWPB",
-	"Uo7gZ7n1jlJDSlJvuujF44doNBqdoM4Prx52++isENdxGMYyEqykbyqaikMsGfJhLL/Gb2wxFa/kf+aV",
-	"/3QWi/5iEf61+7fOz//7l7/23lSedq1sKtcbr0VHC5FchR3FuWA8/oHir99H/wQxTGtCde551vsZ9373",
-	"eie/9t78dbHo7/7hq7/sRUe5Bdc4rF2H3CocgG5sCHZG7DpOUxvsCjXa/pXM87ICvQiPt31Xj5Rv2bZc",
-	"r7kKY+DdEPgsSLG+dJ8tBdbk95zkOJa2mBrGmNKrPM2dO64Iu0JAA5lAZ2btkcWLd6vCllUOew6RlZaH",
-	"pW/5IRNYp5JSWiib2h845bQYLrQrLYeXxO4UiXNBG5rHCaQNiEtfP6pPRdLKTV5m7EoI8M09XpIsIDRH",
-	"gQKDWO8av5NmvYHnuTuNfOYcL3Oc7QajlqUFGIs8Ww25T0nri4yr/ej2okjOql+pQvQrEK2GyG7jXlRn",
-	"th6QDaJ2dD3gpn4eBK5OPj5bOleLMPt00Kvel4VaSIielwkzC6d2QfQ7AvfL16zo/plC23Cb16wT1Rj0",
-	"pjSvxHgzaNyV5jlBZjYQkfmAy8jWFGdg3c9IwK5ozEko34xzLmMtIXxfWVtqQeSO65RR5MUfqQwYbIC5",
-	"ss5GSQLTfAEBa5RRSQqv4mvJJ5oj1nKWd9+zSgy4ttkX4dDV5ZRBzopjtSzpjqzLin7iGDQjtmhmeE0q",
-	"ccg8ZxkJ0YZCZpEv5WpdleBX+SfL4quY4uSxGlqXLIgrfoEW+0yckJfx7+SCfiOOX6xKUHCcy0sxHTs2",
-	"PhfbhYz6Qqwv8dXZcDL9FvNVEwTfknfo5bdnPaNygkbrqvUnwNK465ejSQuPqVJ4vRPci968n47tRyGv",
-	"hkx0ra/k0zPiGjWJgZlqQFpgW71ijevRPFq3QkoqB1G5HhXA7KJVT2Oefzq2UIxxyK0HdaqRZPg5E/7P",
-	"Qzox4fd5w6udHxZEogjzgDyqOOSoQ1lOkF9Nv5GEo3Ax6EIYrmOk7xR/fYPBZ1sdwXGdSgaP4zrNFJ7G",
-	"iemdyJyJ5rmfVzlo6/f344ePdvDDWmK1pA0oxDlxjYSgPvoePsDJAUTSSoCNlI920QZ16ultXRcNQFpB",
-	"OZM5JagzcYfjoTubeVKMgSMtGNkyphiymBsr+N7CsVolLGDOytkelB4aHodkv3X0+yb9NrffOE4b7psR",
-	"+FVcaWHI1M6EbawGXt01Kf/MSH0BjD8NqTeMNYZPs3QoOa5jOIWsNKPqe20r9QWBwNKy3Ud+uVIfPMgr",
-	"gr599epSlbjYG3Dt3uuwD1XvzpIbvOUgddsk7D3aW/OqGjvrW0VX4+g/ZCUfEy90isluD2koDQbNA7nb",
-	"3a9AoBGmdhfCYE/2qonRd8jCQp2x50nX003MSbe50yjOeN6qWCS49WHdWFWMY3xl22JLdtehe6xGNu/f",
-	"3iZJWneXkauY5zJXpgwbaN67DAuUORAOekLr8NXBbODREdm7xTC+WfbkNzK0hrIcpZtlEgfg8uIEfjU0",
-	"VSG6ER5f0SaIJFGzWG7FHVIkD67IQSxEOSQt5KowITVn+kEpR6WZ6eD5dmknkSICu75/rMqjZDF/e8Y5",
-	"4VybjPYZbY23G99LS+TdRlHf3JqVoPaNYCRN2KzHlapShWeWO43ttqzfPLQdyGpKMdWDtSUbQJGmJySH",
-	"m6x+66MSvTXKVbmsJ6tFlnwVjEorkpH7stOPo93p+/rZSkgvGohdI7Uxf4tw8QKSQ/FTtGT5SmZo85rP",
-	"qfCzxFx9KWuUVE/BqDp3sAfEdXjAZIBzu4+oBXhtHLdchx59P5jK+2vRXHCQs4yjJVnFKmIoq8LwVMWS",
-	"3RFgauCDpXWx5MfwTZP41YmBGrpt52qYhhbSLvDouMrGkxsSX63yXaCDyrPipcKaKk7FRan0FNpkzNp2",
-	"KqmzxZRtmyuQsLqg5wfhtFYpZN3EZySMN4KsfhtfrRxXYOKbfXKt67zrXbFeA1CWfNfWiIl6/FHT7voR",
-	"49H2Bh1ZV/7vcWV9mK7zudDoau5jTTbiJDMT5LTOgh69w0GebHWJnGbYJTqyFUEQCJ5mhBOaw5UrpOsm",
-	"QVIu9M/Dlu82Y4oPjgTeE7C7I8K2Gd16QBGvP0tYbBELfqdYGlVG9HPBig+mfHElzHZHXK4Vu2rhugqm",
-	"rnF3TIjZLr+ZQlz30zdRYOEglqGFU9GDpe++af0yCp80qhQ0AFmp9WrFcSi2ziJZbF4Xjw+LOu8Yfffy",
-	"++fo8vuXr1pLzZs15Svl4tuKyn9gkXhYsk6zWdDW0vDWirGIUSjFuslIH/khzrEPyW5QRqJWhHxB/fca",
-	"d1xUQZ1b/7Re7B/572Vt4TlaNIoLL5xb316jGLFMzFN+WtXaFo6LCmlXjIGRLBgtc8reEpJKW6WqxLvc",
-	"5EiOxUsxNhEfd0/buhEg/3210rSrRqtNXfxR8f7nhWwlZqgVZvffl6UMyiYH0nYvYNgoNW5+IOYUnFAW",
-	"wU1JVg7flSX8i/DPP6Rmtjf49qfRP07+6+fhP2fPxs+nl8cvJq+8HwevR59rtew6t9dA0cHToJwXzysy",
-	"UEm8bOzwBxr/ayNLvsNpnCpDlPT0yGh4mWLMIoQLAmLlmibk2riNa83W/JQ8aK94boYht9j1S+9Fvb2B",
-	"26jg7bYdqluv3+82S8+/OShMIpc80CgxWSvAYZyMK3Gnydwg9ybYZHG+fQnZkzLxGuLZzzb5qvzrsfYr",
-	"ynxXSya7NUPSVRnJZgS8ytOcq5HL81rleSpz62IaMTuLK6Rkbax6him+ImAZObu84CghOdqyjQov1Yzj",
-	"Wlq11vByQf011ecoEoQbDCqlGMjhE10IJI/FPUOYq3iyCP3j9UOjQtVczYiwHlXMjSFnQPCrBe0A92UZ",
-	"ujx/3HURJ3ndq6oZjQt1cCs5aRzdrBhkwrEbas5RbmtBa8OVxtoFXVDpJ4M1qPLRyjFGlGsN+e+VkqRZ",
-	"htCRXKRVJFeZnm79PvLVm+Bdw6DjLSgoeejlJggI59EmgWQarmczrIVzNPQ8X/LywmI4R78snMuMBcB+",
-	"EC+GSbYL543vQumHNJe7zG+YUf0Bh9xFN6s4WFkns0wlluojojQ0zCuZhAuqEu34it1wwaWV4VNcwbcV",
-	"SgYsu9tH4KO0bdVH5F8bnGh5y3DVuQtqWktlBeeqI1Keri/BrhYNZ/nVV+J2CqSUoYr9r75CPsh1RziN",
-	"j87S9CUBSiBvR3ZkXEkNjPf1CghuUf/g1l9QnY0DGe4opnoZfZmYc7+EmJK/lNlW/QWtVBCoEoyie5PJ",
-	"OlBnza6JqrMt/pY7kgAoy0rDMx/lbEFlQgyK824f6ZrVRvrzHPkAja+NNBffhR8lbL6uZrJAKyUNra+r",
-	"jN2XtnJdokH+CEQDuLa4LgkS9Ng1in5wVxbJ2eSQHiXNloU43EdnZW53UaLAlUiSbKEMBKlke0toqmLZ",
-	"A12mTaEb4ngrkS0OVoBPBUhWLA7IHGG6RcX+fHEGg950LGhrTjLuojC+gjX7vwoo9XwosdWXxEAVai5z",
-	"5xV4FlTC2D8qwSq1B1imboxVAEpQSKj0Ygy0JiiK3wntQoi1DOWE5yjbUI46Dy/Qb2zJuwsaYIFHLJFl",
-	"fcmak+Sa8FPk185J0z+j4jqjRN2vsuQM/+orqK4YIs8bd6VJpqhwJEgxT2LwWDNKerLcDLqJachurLhb",
-	"KCYLWhQXGnhH65i6lno2U/XEUr1nBI/66PtrKLihq8fApRAoJg9/eLKg8nZU6sR0lElNF4wx7KwsCQVU",
-	"wahAQjlWQvC10kHk1gTJg3sMj4X2sqApqA4IVygTHHDAaJ7hQJUnkb/D+EC2ZYIvtBPJkdwBleSfhFzq",
-	"SLLfx3h4AiWnFlS8GcjOHBRqGxGoAagrzkMdeoU4frNUo9+VVxSH65gKqWFBO75BN+Tp8qP38h+3R+Ke",
-	"Slzwu0iglxTnoBZWzCHXXyCaQh2lp3NBlC/N1h9cytOKIuCs6BxStn7TanjAaBRfbTJV6AjUQ/VdvsrY",
-	"5mol+WCZUKm2gjr+5Q8VKtjYjZrDd+Go0HNGiav7rOkGa5BgL+0FCwqE1RcCCFcKu7jnyDcNEr6sQNq0",
-	"62hihnyzKRv3kW4EKIBiNlBzVW+WuzS2Q3fua1exbdy9sR26Q1+7Pjor+uAUi+lQkt+w7C1SFTx1iwm4",
-	"BrQ3fPeuazbK8ctmND68qxgGRHVIZW1B5UtQG/EaJ0UxKNTJiJBA4jXpqqJR8Kk0nAjaslkm0NcHByt4",
-	"rY80EBEV7BotBeWS9x+uC/BtJE8SrXCaEirTdm9W4EAu8DjmBiqfNrrlQPNDv9YNog1hj9SXMeG+6Y9+",
-	"wJVRAVpGAL6leAuV0lToxYLuib3QRB+MMeLenpn54lB4SJlkfGWBkJyLsrprEW1Jjjp+YZ0QuAnuM411",
-	"Rv6XL9e3SRIX+coD6EvXZLePLnKJAGJJJEQklnUQ5O2XSYkm/aoLP2rtR6VWyI/emyri7ZEcu5AHLWYi",
-	"adDCm5ytsaDoSbJ10cBTVdWalZ0UesW5meGHOn6vpxt3yjl78J7fnaPlFoUEiqMsKFSskuS/yLGEtQGM",
-	"n7Ibeep+xXjno5AEcSgWo8OMUGeNr+JAVvzmLsIJZ6BRQS2sJsIV7Uf+ZnSR/BqXNMk3LSSKx0hkgyuM",
-	"q5bSgs2gaqvR7lxcY8CwTKWN/l23yhGCDAgkOqFUGujQt/HVquvC1YYP1+DfbH5mgZd0hbrFnGtMNzip",
-	"fcpzvOVI4fSCllJAyVDk51AOQfF8dRUUE4zijPCCutcMHuqiKiunkNqhK5gaQc2L/t//+b/WrNpTwdRt",
-	"D8r6jFgRnqWYpMdSIgThjhhQDd5Vd1uLuEuywtcx22RwzenWqMYsRVduExk0M6FGqlHO7A1vTndgmF/v",
-	"cCNVPNzW2KfDmVaYimXCCAs69jwlx+grKGk1h45OshB/tVKKpo2qdnMS07ccJZgWjcwKb4DUQwRZ2Ueb",
-	"5Zt+16pGiDGtlbxlUNxhRWxQZ1FktS5oGSG6cCQLFKL5A+6CnAQWnKLGKO9K/TmKnpJjPBz0JoFHeuPl",
-	"jPTwMJz2BuR4eRKMohkee3IalqVMCHv1eapBjQLhuqegJEk11pfeKR9KnmIZuirFtkbdU7fsYLSgZikh",
-	"AzGKYyiMP66ysaCYBskm1KWJ5NYX1B8RPJ0c45PeBHuT3nganfROhsfHvXB4HA2DIByMCIYd6ukQ5Mw5",
-	"9mOTCKfETZ7jTPVaMOY0DTBKFSuf2QqFC3lpQQW5BBvaTRbnOaFC7z7Aju6jzndsRdE5I6610LemEZJ5",
-	"LehTdqPOXhz5MR6EvZNRNG4/e5W6AmBBT/OwduRuQaqAQi5owZat/Lj9NpTWxaK2MIfSbI0oPBedK1Wv",
-	"8egSX5HLMOouqLI3jb0x4FutrnC9sLGWxKu1jXn5ua2KuhKO6pt5Up6xyuouhte0+fL8MZdamizSpiya",
-	"qb3264J2pLLbPZUU3aLyNger1sRFHakUd/voacxzMJfIvD5xdCB/gZFd/BWW/W9t+KpiIMvrqaN4S5sN",
-	"Ca2Q8Zs5/cCix546I0OydNFfhx5iNCBCZlqBzqUXZjwDW1CFboN8JUNExEoHnnrTxiztqyxKxBQ5s2aB",
-	"QGnrk3pevWgP6pSOHSjsYxtfgl2bg4xuXWK5l8+fIGl37/i1hGshL5cZ1+VfKb0S0mi0oPvToNCZkfjN",
-	"dU8eoV3hapsxcRxc2qWKNbAgJ3mP5xnBa19K4G1p4+iMIr/MKfOLplgYgcYVgjsA1IR8QSt9imwOMdTB",
-	"tDDgFdgPKwD7hx3Q9aY4YI9PeizrUQbtWucojoBXxWFZcbQYvtkcXxuQFlRxqrE2Tse53g20gY25auAZ",
-	"Sv9tHudQvGeXi6bzj9cPu4JEOkYolzPoe30PvImyg6Qzd0Z9rz+SHsIVOKWOHr0rbmk5oFnGDBzGTLW8",
-	"U8YFXaqmNDy0haEUX+iIYfV6s9TjQ1BrxM2o+5H6yNchBoA6LfEhHTCd+82AI6VvNYJH9BeW0CK/20d+",
-	"GeHi1xuzPal0GNGCCujdIJ3sKEnoFxXtIEmKF6a69lp8qFPNvwedTkiYvEXE7PbRy5wpdVy3U0S+ybbA",
-	"jrHJSLKdN3wHC1qUakOPQQ8xLU3aQeujwo5emnXnjRrvoNlaiodL7DZUw2o/HKfavvcXO3qVrxzVm2re",
-	"uod+IhulHv6+bPF5+0a6jwnPdbOvO9RzFTKd542NjL16YyBDaCjds6XF3CzyWosQdH5jKxoy8vctS6GU",
-	"Y8DWbXFcc6cayjV3DhF6y8ixuXOItuG0xQEaaViOkEXNLKq5c85IrY6lDMcoY99sQV/S/Q7ghQvfhCz8",
-	"jOSNPxCkgZRkPyuQtoRElrlfTl3+tmdnzZ3BcDSe1LK05s4r+Rd8ve8cqnF2dygBbKmqe3jD9btfuCoy",
-	"6PDtFiQwiyfbXehmbeT394plqgVnDz+kwY+tGmpLjWtLyTCoUD2WgLXNUhzAkdEHFz4Z7P+k0rBAfDQ8",
-	"2f9RvZHJretMDllftasTfDU6aIlFBe1ar/kQbEmGlskyM4JlW4gs4g7hK0AYfRLceSNGaxG0mgpfzZws",
-	"1n1FWiJTjagUQ+RQC4fG0WtXL1GaSXTFPdMqLWMfQQgtR4FASFCz+qhqXY8PyYs6NRW2orZa7WMpLOkl",
-	"xfYagH30I5g3LIaoPgLXDbcpwhBqYWrCrU1MbIJI81juLo+YxOBw4eITyy8fRFOxjgit9xTQD/RhfAhR",
-	"bdTANAu2VwtcVmoe3J2floUtS2WrNFi2VAs0AltHr7yT+dCbexDYaisSCTl9lsqOleDY4dzTY1TqKeos",
-	"rAM4huukKqK31mpD31Sex0mClkQGWMB6SPhxT6mMKa4dUqVKxac5I9m2wHYi4wMOxJsPJvNR80AA1h+R",
-	"fbcVmWxh4WZIoi7o8Ck5uBSmdn9UNAD8s7H8J9Dyxs5fw4Ij3JnXl51rd7H1MjpV2ZGket9HZ0at9Yp5",
-	"omM6ROvGinxF4gz5cejzFl5nNtT9M2jdH18TEOd9liSotEx/DJXgF1lS5VAFUKYdV71JsOOPRmKaFZha",
-	"iEuBgp+Upvz7rnqSlFs2LnZ5MXZdbIunw7Sa1lvaQFs4g4AjLJ0PYADM1XXVfomK8RMutq397wMONWEW",
-	"1CgKU3FipxvlBS38Hcq0aDcggjIQadPfgvq1VAzD9qcCmI2QdSnhd2yOOhXxLSPAKUP6fE5rcXeqFAZU",
-	"neXSraei6e8U3W6V7W2n9T/C2NjoO22kfWissFO9+yVp7TPTHUy1dpQM+ENsRexto6+mRLD7c4Jm46wP",
-	"ouO7ShG0WXysjs7PW2T8t/CDl+0ZRLtFvscsW+8KDKxVghK6SZM9SMdjNYSeq0io5VZIcdxHnYykBCt7",
-	"hyYZc+T/LQ7519XCzuJ/h9Pm735XhUgBpV3QtuLoEC8VR2rishsepEWs03x7Cr7MuO7wvAC3qA6/gjAI",
-	"iBWmLc7S2IyqcAVbkplHAebE4huts5eu9lQxKthVPfuv4Fdg+CmeWrhDzfH7h5t9zotUXv4faiXKb1it",
-	"s+kNM1Bb52fem7QWiDssR3U+Iq1t617QQmfLnd0QmYtAPrlx/U9BZyVcK2emiWt5/d7cuu16cglqXWZc",
-	"J3wEtlgtVyfhgNexv4NuLagmXA0yYyEZT2OefzqC8SekAMAnGu1zy9PbkvwDdOw3h9hDdxOhD9LwK101",
-	"LJ0uan2BVFFwlK5YzlCKr0iz4v7crB1utptwht5o0PNmvcHYrOk/d47DQeQFk2FvuDwmvXEwwL2T0CO9",
-	"UTTBs+U0GJPh4NdUDdqXC2s0bBjPhoORKu5wyIC2XgJzpzaL2aTBOYlm09CbDWazcXAcTicneBgRjL1g",
-	"MsGhN5jg0TIaR4PlcOktZ8NhEA4m4TQYTJZe5HnYm1U7CtTNtGNpNxcYXj2USrOR6nlYgV8vyW4egZTk",
-	"DdB7eBzMyDDqTZeDsDeORrh3QiZB7zgcLmd4EHlkOvp1k8dJnG97yzhJ+r+lVzbwD0feYHCs4H/IqHb4",
-	"W6aqnEEUhGS4HJJwiSfTZTT2ZlNvEC2Ph4OInCwnwWg0CwceIePhCcHeOMJkMhkMltNZtIxm0fJkzxkM",
-	"54PRzx/XamXtErGP/X7huA2O+zQu4nv38Vy77eosDM1Y2j3cFnPkrzdJHqc4y48ilq17UEyoj3yjXn2R",
-	"MCzuw3xBMaoX6YdE6X3hqZA4ILUEkvAy16OPLvJqR6MiSq+IZn3Aka9W0wND26ks3KNb0hsqz46g1kqA",
-	"XhHeqnIPxLxFIyUV5+pX6/QDIEqTfbXnBD+txMQuaIepjgldHRfrl/0UfBkkK/SsSnxspxIZ261E91Ur",
-	"qPhllrxF4pGFi4saxP+ZIk+btc2C0iBa3ImUqU4df4j5SjPghvNXix48wPRDnL1fJJ7PTuL5+Mx2H6NV",
-	"7cQKsvGF3dbZrbzjBr9s4bZ3NR8emfXfjnSuzk6PstGCB5iPaxbp0fjlGulo8nArbNOSVLKgZlYJ8Ecz",
-	"rySmNb5aVPSB4HbleoLaSdq/U4klL2vZldlKLhodHE6uU70+GaMqjXn/AZq8IGYVvra3CdJtpa3jPb9N",
-	"6Z0/3akIlP0sXY1xVWlQZtUrjBc3oO+4jiqTIebXGHwe85Tx2N6G0sd5joOVLIMu2AzFa/L17qaKnX9t",
-	"WK6bfejU5aJLPnT1qIoGJglvwOBL6M/Hskvq5MdDCfcLIpj/0b7E0rsE9hqhxqYbSkXvCRFKVpK5PH+M",
-	"Mpj+ENJaGjwXdIenZkkSRq+4ULZqqa+7Am6tmacHB9y2Aw9Eqv/RJtV7EOKdMf8KYT4aldNFSCS1MxFL",
-	"UjohFvtfqNm/m5qZCQwGMcFcUBGDwkly1k7fzAY29yBt1ryJj0bcVBzRYcTNlpj/x+UUWOH3hbp9oW5f",
-	"qNvHkNVMunIf8marFnIoXXuhqiHzWppYk7zJMMhafrhb80GrInRGHzpX0rV6VTRdG2TTbCSHzprtxKBm",
-	"b6WfmC7Zy6iQCMHe51br9kIVyP6BMT7tkiPqbDiB0jwm+evaU8cLKuui6cHKvu38vjjjLdZhe2ZQpXwK",
-	"ZbLins7mA6TR1T72eM2lf9TIDNJ9Fn95U2mGKP7UnQrjO2QA0V3ZP4XRc2DtbWh0N1ABmbLtmsrkaWtm",
-	"WHQo++VNo02h0SyoLWnoT5Gef4e43g9J5W92nDD66rQB8IB8f8P6bQv/2J39zfNsE+SbjFQqEpvNRqM4",
-	"SUiIYnpXnNf/LoECxEx1GoUyo6qrm/5dnloBTEEhiiEEFCsjPMUtAxSgr3xvxzxjvEcyKQAXkQ+VQauI",
-	"fFu7z1/8Qp+fX+jfS2N1BxlJZAfDg0js+2J2oYfJbikZ4XFIaGAkEouxeyAP/bbJYh7GQS770OlGjGNP",
-	"oL4a6/LRJeJBRghVe1CDPGcyncb4burdfqHyH4nKG5nabWTeaAX0oWT+YBdnvX/vbo3yS1btx021s9uh",
-	"DtPQTOXhHsrZPuNT4SGCmsR8hVNQIG2qRaFgLeiBGha6p4JVBiMfYL4CPcu6YLuuZZi07qhsmUfxRc+6",
-	"a8GhTyNyWuo/GcLeCygFBX0SrDKoriNVESF1qajGOKqMMtX9IStjWapOfaj4+CrDocDmQMkFDcFRbf6p",
-	"eIOTfVG8w+UJGUdT3BsEo7A3JpOoN8PHy95J4IUDMoxGeLz8Vc3WJjUOvOHY8xSbPWRAu9hYnaUiNQ6D",
-	"4XQ5ni6nsygKxP+cnCzHk1EwCEfeeDAS/z8chsfedDwbLSPsRSczPCGz2XQ4nZJjTHZJjcP56POQGotu",
-	"00pwHM/uJjhe0HDDc7AcaznvGaNkizjJruMAEry1tHdsSomvCc44UkXQTFGTcEGxMUVD49PRXQRFo6jL",
-	"n6G0HBz7IUWe/x1l6A63IRQovbNW3Re58j+jWovdA9AqWO5t6dZew+HRO7N/rMGpHnCz/5mqTP3dj6+K",
-	"4q53aet2jxZuLW3YoENY2alLtmEr2oUJCbbWh63oWddo72XMYHQ1k7Vji4/qnc0WtK21GYTpY93mkmW6",
-	"YZmLOBHCWU6Sre5YVvQwg1oX8DbMu6B6Yu5CXzYJdmjjprYuftDbbSv4Vhz7f3gxCDlULRvORKQSc0zR",
-	"EwBp9NvFaeq4TgFV44lEop1deu9S1FIdyx9a8SHX9910iZRI2egxfO/Q+aI+vMmphhVDklqLQ7bfrZZP",
-	"gvj7+LuLH36/GDyPL/gFfTEJHl5ML96mP/3z4XcnfbL9zvv5x8lqSV9897N4QJ+vlusX8XK0isIn/9y8",
-	"/nHiXcQ38eufvrl5+eN/icF+f/3j5O3r9cn4p+Hjm+DhBb9Y/3MsBn32Knj3/Py19/z87e/PvvX6wfDx",
-	"5ucn312Th4Pf8Y/h5vVPLwbB+oePW7K0ON3dPBOA8h9bi0g1C1bJrHVziYG8Eg4GS6s2LBWcrTpete3w",
-	"L28gL49k15q0WeL6dQ0ejvw1fktQtqE+iM6EoziHtlM4DDMg4S/Pnp9/8/1Pv56dn79QfYhU5OomS1Tv",
-	"4fnR0WB43Pf6Xn8wn3kzDwiY2kAjw6y+V+htrOTz2mYF3bTUkBeyYrMVcdHQV3V5iTOT0PWb6gu3jP+q",
-	"0TqY3dDmZP1mLS/baMowJRZULpMjo5+xMZCWXeyLMkxZ/3j90EyCLAYoA1dv39z+/wAAAP//",
+	"7L3pcts4ujB8Kyh+cypSDylTqy25umbccZJ2JosnTjpLK6cJkaCFmAI1BGVHnc9V59d7Ae9FnAs7V/IW",
+	"NhIgQUl2nHR6TubHdCwSIPDgwbMvn5wwXSxTgkhOncknJ4RJMoPhBf/jNEtjnKAHl+rpPM+XdLK3d4Vm",
+	"8zS96CxhlhOUddBHuFgmaG8pBnioGLFMac7+GyEaZniZ45Q4E+fBJcrWgL8F0hjkcwToarbAlOKUgKMo",
+	"ur+iebpAGQgzBHNEQUtO3RE/RC5QP6yWEf9hStQvNIf5iv4WziE5Z29GabhaIJJ3YBQZf0coQTmK2i5A",
+	"MJwDSAHOKUivCIhQgtkaXYDplJw+P3uJIpCnfKU5IpDk9yiQUAAtihDAJE472i7b4ArnczBHMEIZBcEb",
+	"7wySaJZ+9Dg4J2C68v1+mK+XiP8LBe6UaG8dyxWoF9WKAI7k+wCSSJ/3DJ8TmK8yNAF0DnvD0Y9i5Bx9",
+	"BD8/Pbrvnf181BuOFMAzeDUlszRagwu0RpFYLnsgt3WPAorCDOVqeWCZrGjljaMl/gday12CNAM/QYpD",
+	"dmoRIjmGCe1MieM66RJlkIHlJHImzlLDK8d1MvSvFaL5T2m05iiYkpw9mHxy4HKZ4JAP3PtAGep8ciSu",
+	"CWwVyMD+SVeLBczW5ewKU0BLw6e24zqXMFkhjpMwh3wW+fDBAuLEmTgf0jmJUvT3dbpkv3TCdOG4zoqi",
+	"7OV6iZyJc0IifImjFUzUvM6162C2NXSZ/zaM/bCLenA8248GYR8dwFHcnfWifjhAw3jkM3iE4SrLUHSU",
+	"OxOn5/cGnj/0/O7Lrj/pDid9/53jOuWN4ECDs/HBDM6QNxsOh95gtj/2Dg5msTce7ceD4SCK/ZDNLLCT",
+	"j6ACMX4TP7FnYvkVADnX166j7sQRuyImPM3rA1qvlkkKo2P5qxWiaghfxn7Ujf1w2PN6s33kDcIu9MaR",
+	"j7x+PIQHs1E4QL2uU66AwZiPO4WULtMsN2A7jg/QfjQKh7MB7I97B919fxQP0SDqh71ZF26B7cCf+F8W",
+	"tiawDNAeC2rTAFxJi0BLvKbAS12QEgSWKCvI1h1BXIfqPhpFw3Aw68PeuHvg78cjNGSoO+vB7tg/2AbV",
+	"4VeDqoQSh6sg8/cFlbeTAJMTgFaGLjG6sgJwyZ6lK3rGhzD0QyTC5JzRJ0wvnqBLxGjDk/TKUZ92Js7R",
+	"cpmll2xBGjS7sDfrh4NoiEbxvn/QHfdgfzYIh9EI7ccH/ngTNLsTvzfpfp37b0KHw1QyUzs05UPQOkO5",
+	"Inzskl6lWWQnrHxmNoN86wkmF2eMtuvg8qMxOoj34Wg2DAdRH/XiLvRn4/Ag2kejeAg3I1/vi1/pyvad",
+	"a4584Rwt+Cb/kqHYmTj/314pSO2Jp3TvtWCUgtHxcYzX4YxBOM9WiP9Alymhgp/1fL8uLB2RNeh9/AjE",
+	"cQEYXpD0KkHRORLcmItRHXBE1vkck3OAEopcxotJCiChVyjjvB0T0PUZS09JRJlcA+CUxBAnKAIwz9Fi",
+	"mXOJAlOQoTzDSiRg0qCXxjFj5NeuM3jzpr7El0yeQCFiEgrIULyiTFxSawMtCGYwAlQJKC6gcN2eAAjM",
+	"77vGl6dEfRqslkr4KkUP9ur6froiucueEJCk5+ySQ6pmxYQPKSSnJD3nm2DHVyD3kRIkTXFUIsE1P7Ql",
+	"zOAC5Sjjh3SskVobIBSxukdBgKOg47hKZtmdGWLCb00+d1yHwIVOA08ip4pGOjpKpKV5xogXW325Xmpf",
+	"MI6o2rb6CGXwFsT2EGRoiWDOnxeQAHGacanZ2N6vu+7Ph4PwAPVibzTrRt4g7kNvjIahtx/1ZgewG/to",
+	"1Hfes5mXSRohtU0Oln+tULYu4YIjuhEgOEcLaoGM6ywwOREPu8Vlh1kG1w7nLmt+YHGaLdjfT9A5TM4M",
+	"GmODpU6FDEUmQ/kqIyjigIOAT6cemigyDH20D7uRN+7HA28wO0Ae7EUjr4v2Z+OwHx/AgW9HEYME3gxJ",
+	"pBJxjBK4ru9MPgUpSdYTRVTyOaZgsQrnIIE5ylwAwaMURCsh6IM4SxfAZ3g08ilooc55B/SG/oK2D8VN",
+	"hjgHiEQUXLHby34KE8yu4Dm+RBSslh1wxOkG5yvgHOUUDHwfELhgZI4NkHoHV8DSJSJwifckGe+s4SJp",
+	"dxSgxJslqAxFCzJ02gE6D+EqybdBB5MPKMw5bVslOcCE5ghG7IIJuGFyPgFhSggK2XgvQxTloMX3X/wq",
+	"qDBFedsFOV6gdJWDVkHPD0GUpcslI3Yxu4sjH1BG8JsA2XYB09y9oe+z1+S/++yjmIJCN7tHi/uPIjD0",
+	"/T32kvhkmzEYsCKM9xB2BJsOZAeoC1DuBPWzEBGY4XQb4OM0CxGAfHERSFd5mC6QIGz6Lg/Bowcvwd5v",
+	"v0lE2aNyfgoSTHPBU9kctHnLO2ywWPWWPX4+RTGpx45yz11Sj6oU8xOMXgiV/obq/AxG98XbQtHWhVBT",
+	"6xSiCQSccedzmLMLQ1J27U6PH7rg8emDRwzVT5890gXTBaIUnrOP/eo8xAmSX+P3kf0DsK2BHH3M95YJ",
+	"xKSYNQzRMkfRIaCIRJaPgJa+t2UUuwAv4Dna+7BE5+rfS3LeZkwtQ5TTEbJKkkKN4Vxu4Puuc4kyyo+f",
+	"Pb92nY+exFQvK6E6k8YSbRfsQPmi2fpdCQ11oRkLK66AM3FWBjg5KjLol3Yb7QTLQ3iE8qPl8mV6gQg/",
+	"AUaWCgm6Ac7q+UTQNIlUdwyGUoyXb+t7PS9XrTZ6rBkbdsCzkgwcm1aKhj2bb03AYkVzMENclU9joCwb",
+	"LjiJ7sMsepilpPjjJxheuOA0S9M4jY+iKEOUuuAsXWUheh4/XHHp/X66WEKyfoJDRCi6a2geV00xZyiJ",
+	"MdoNhx58XOJsfQzz3QBbvm7c47dv3771nj71jo+bYFwOlPBdwDycSyk1z1FGwH9Op9GnwbXH/tNT//nL",
+	"XUNL37DTHez5B3s9v9/dAVpM51mzG7wTpPjbnOLtRNIYIDh5xFQM/bKkZ4ftYnIJExwpO6+ugym6AGKM",
+	"Eq6DclbEzS/WrRo22y9KWirWYQt9gSVT5vuUS5f6VrnNimWvoKBCg7Fuk+s67IWJlIK1jYLZKi/AdEeb",
+	"1rcVmct1pB7MN8WWzM5c327dKG4esia6QArqr5fwqM/UAJ76mwYqCIFYGe7ZE8si7xhdLIu/Ac5wtfAB",
+	"yXG+3gmKhhpZADCxzNIAQcurW0BofPKuoWdbuRpYyrgUocj3B3wlzma4Sr79YLFM0jVCzcDUqCx/8yTi",
+	"fAgT8AjlanjjPS1HTYAv/+dZ/k/9rxRXhVihxgtVVv/inUuM5VKdibPLWp3rnUD8MM0W28Gr5Kg4zRbN",
+	"8pN4OgFxfEJuCsqUzFKYRUwj5babOwafXPjE2WVtO4JO13A18JXQqquVXB9tAl/99UkxldJ2wdQhqUdX",
+	"4dxTP00dbpwqFszU3QIPDwFn3hOQXrhAcnIFHxesCFzl8zTDv6OIPWbiF0w8lGVp5gKKskscIm9F4CXE",
+	"CZwl6EswrHPzotICqrWdCuBLovYUUy46mtC3+DiU0llQQy6wRikSCFjKn6Um3XRCaoqJHvewi+rO7fbE",
+	"wseUwvdFybPmAze/U8FzWgfeTdwmDxjaPCCXKEmXSAy0+Rv48tT15wh5CAIF5QBQuAZX7ISuIAVXWUrO",
+	"O2ydJxI5+UduaKBQiG2iipoRcHRvOvIjUtwL8SJQXq3NpzTc+ZQ0hDdv4J3C3tytMFwG5veCksqkGQiU",
+	"7TEoTKIfhJWzzQ/kWZo/TFckuuFZSIJWaBimCiWpneE02aiq78a2GabFbLFMMLjh1d12GQe3kdHTK2Lo",
+	"WbqQbsQE7MbpdaZUEjEraCvmQitwyzluCN4vAavzkigdoxzixFRpKv7j3eHFScurgjJWWHipD9yjpi2X",
+	"oY0Q1QEi0TLF/Pi2wXFXJmHhBsrTecg4GBMySy4iI/2+ENj5KtQnNsB8p1t0fdeMRLvGaRllU/J19BHT",
+	"XDiTMZXmTu5fx4XbNM3nKONyAbcgc7L2Mk2fQrKWdlR6Q+qWwRw9wQtcC8Z4mGahcs1bxEI2zkvkwAZs",
+	"egFzBPg7AH0MEYpQdCjc6Zo/ScQJbEGI3vjmrMlY4V2fZRGbmZV7ZDItP7oLTLgfLoRJwg6PRymslube",
+	"gxfsD++I/REoMHTAyzmaEglE4R3iBy++AElUuDRdwD2dUxuU+VJUuAGPvmNI1+r6SpihU7JEGVhgsspR",
+	"21zYoKdWM3VcMHX+57/+25hPhE5cwgS0RuWEQJsP/M9//bcxdko0bBeMhIJWf9PoQwCFoy0CgX6SXNyi",
+	"9m0fTokdu6aOiA6VQbIMAzToW/x9YhjIU+E9nqE4zcTO15iJd5u8VgtM8GK1cCZ+4exnUss5V8UYNr3S",
+	"dJhbOK5K18lmn4kQRfUQ2aZ7eiK0LACXy5PIZf854wG5jPYUDo8tFLt7Qwm/+IgzEYzN2e5MKQKPq1bd",
+	"nG+a3z35SRBhYVeh+LxROTqSx8A/KQzZPyGYMeLKJmR8VH3RkP5B64qHcANM6QpFYLY2vv239l0BS8NX",
+	"Y63OxJELRevH89mjED/Hj09e/X7SfYZP6Al5MQzvn4xOLpZvfrn/eNxB68f+u9fD+Yy8ePyOPSDP5rPF",
+	"Czzrz+Po0S+rt6+H/gm+wu/ezK9OPqT+05dH62fH//SfHx9dxf/shL2EzBa/XDx5Ey2jR+f529fDy+jR",
+	"PAlxN3v35sJycKV2zE2OMInTbIEicZgNZ6e7Vh+/fnnLMyvnuEJJ4onv8vm+2pGQNPeg9+Eq3w4YYYu1",
+	"gOVZCozZQeH/3wUoJDVgMhHO5MpL8g2ZHcDeE/H3XwFQWwFD0lwsrybl2qAiQl6EaMTJMNoRTujjEoU5",
+	"isDUaYLG1CnzFQSC8XAjjdZ+DcQSuQ69h6t3jx5fouPl729fDy/eLsaDLZC8W5lnVrlnEn0LKx1jF+jj",
+	"klvzWzo38kSsUMmIAMyQYE9CM3+l2etuqpwbI3WzGjcFAv2FBqzgsrl8nQvei2WawQwna330IeCSxTnE",
+	"RMShbbOm9G8ustrsl3d5ihaggJYym/StZpPi4wIzwzBdkVzFrn9yEGGSzq9aEHsRqe46L9AHfr8YpGpB",
+	"kZrRXgsBWWYMnXMs025Ml2hVTFPj71GA2BsAiiiGDtf9uGvemTj/+et//n06pe//+nf1j784lvWobz1N",
+	"ZzhBz1aLmU0y1D654C8Cwt88BAu4BjMkneetqTN12jzRSwTKXSISpWwU5bjbsa1Ad5hUv3tyrFTAwoMj",
+	"5HoZD6eE85aM/DA8O9avKf9C9UvPTbcGwPzSxhhlHfAszQFBIbs7/HpA8OrVybEwzVV2yG5SEMcnpD/o",
+	"H3ijfjTwBoM+9OAAxl6v3x/Fw4Oo2+32AvvysNXLuwn77clSid3RuWkim2+UXQNEogZEfD1HnPvkqWC1",
+	"IoA84XGByOO5XeUeZ2maIMhj3FeaMWfTigqjjxnZX5r3HbdyVwxsKg5b30R5J9MZu6a1OykC7eqXsiSd",
+	"m2KeGcUTVFnoR9WwZ0U5N2/cXBAbcG2S2U81FUujup+aVqHFRerQVAONT7jlhotVb4ed3JsJObo1BpOg",
+	"K3WV71HANA1xxdqHAPHUAiHlcMMCQShiWojl+lT2ZXzXunYeeltfMCx+r50vp9gSyo0PxTY3L057V5vV",
+	"Vd+2LleJXrUFC/GDHuXWO0o0MU6+6YIXD++Dfr8/Bq1XL++3O+CoUCFhFGERyFvSNxkMS3koMAj4XEGF",
+	"39iCwV6K/0yM/7Sm0850Gv21/bfWu///1796742nbSubytXGK7k7TMeRUaM4Z4wn2FHeDzrgFy699QZg",
+	"nq6yGvc88t5B73ffG//mvf/rdNrZ/MMPf9mKjmILrnZYmw65UTjg1gpNHtQyq+ByaYOdZnOwjRJZyFag",
+	"F1GftnHVPK6GbYv16qvQJt4MgW+CFBfGmG+VAledLnWM0aVXcZobd2wIu0xA4zKBClbdIosX75rCllUO",
+	"e8YD4y0PyxiT+ynDOmmlb6Bscn/cD63EcKaUKTm8JHaHgJ0LWJEcJzypjV366lF9LZJWbvI0S8+ZAF/f",
+	"4ynKQkRyEEowsPUu4EdhaO36vrvR7Kp/4yyH2WYwKlmagbGoAqEg9zVpfZEPvB3dXhSpw9UrVYh+BaJV",
+	"ENmt3Qvzy9YDskHUjq473NRvg8BVycc3S+cq4b1fD3rmfZnKhUTgWZnOOXUqF0S9w3C/fM2K7t8otLW4",
+	"j4p1wkwhqkvzUozXc35cYT9kZEYErt+jInh+CTPub8lQmJ4TTFEk3sQ5BbN1jrhYpqwtlRwgx3XKJKDi",
+	"j6WI1q6B2VhnrWCObr7gIbkkJYIUnuNLwSfqM1bSODbfMyMl5lqKgUUeh7mcMjtDcqyGJd2QdVnRjx2D",
+	"YsQWzQwukJHqQPM0QxFYEZ4YGgi5WtXM+U38mWb4HBOYPJRTq4I60igkBcgG+wxO0Bn+HZ2Qn9jxq5BQ",
+	"mItLMRo4Nj6H7UJGdSHWl+j8qDcc/QzpvA6Cn9FHcPbzkafV9VFobVp/QihswkE5m7Dw6CqF742hF7//",
+	"NBrYj0JcDVGGobqSr8+IK9QEc2aqAGmBrXnFatejfrSuQUqMgzCuhwGYTbTqCab512MLxRy73HquTtVS",
+	"4L9lwv9tSCc6/L5teDXzw4JIFNEgPA0WRxS0SJojEJjZiIJwFC4GVabJdbRsxuKvn2B44biOOYPjOkZC",
+	"o+M69YzG2ompnYj8uPq5H5sctHH87fjhgw38sFL2Q9AGEMEcuVomYwc85wNgsgORtBJgI+WuSbQBrWp2",
+	"ctsFXS6tgDwFQ/AU/wRaQ7c36LkHB74QY/iRFoxshgnkNTZqK3hu4ViNEhZnzqksSVB6aCiO0Hbr6PM6",
+	"/da3XztOG+7raT8mrjQwZGJnwjZWw1/d9FH6jZH6Ahh/GlKvGWs0n2bpUHJkWRbxnpVmmL7XpkKUPJJd",
+	"WLY7IChXGnDH8xyBn1++PJUFmLbmGLi3Ouxd1buj5AquKZe6bRL2Fu2tflW1nXWsoqt29J+zkrvEC5Vq",
+	"ttlDGgmDQf1Abnb3DQjUAgdvQhjsGbIVMfoGqaugNfB94Xq6whS16zuNcUbzRsUigY0Pq8aqYh5tlG2L",
+	"Dfmru+7RDFffvr1VkjTuLkPnmOYiBKcMG6jfuwwylNkRDuqD1unNyWzgUTHwm8Uwupp5YoyIyCFpDpar",
+	"WYJD7vKiiP+qaapMdEMUn5M6iARRs1hu2R2SJI9fkZ1YiHRIWshVYUKqf+mVVI5KM9PO39ukncSSCGwa",
+	"/1AW78owvTiiFFGqTEbbjLba27XxwhJ5s1nkmGu9TuG2GbQMHJv12Kh5WHhmqVPbbsP69UPbgKy6FGMe",
+	"rC2DhMfCPzJTPnj0vHLUylWaXNYXtYxLvsqNSnOUoduy07vR7tR9/WYlpBc1xK6QWkwvACxeAGIqeghm",
+	"aT4XxTZoxedU+FkwlSNFiSnzFLSaqDt7QFyHhqmIEm/2ETUAr4njlutQs28HU3l/LZoLDPM0o2CG5lhG",
+	"DGUmDA9lLNkNASYn3llaZ0t+yMfUiV+VGMipm3Yup6lpIc0CjwrHrD25Qvh8nm8CHa+Lzl4qrKnsVFyw",
+	"FJ5Cm4xZ2Y6R2V58smlzBRKaC3q2E04rlUJU9X2KIrxiZPVnfD53XIaJ77fJta7z0TtPvRqgLOnjjRET",
+	"1fijut31DuPRtgYdWVf+x7iyPk/X+VZotJlIW5GNKMr0BESls4AHH2GYJ2tVMawedgn2bGVeGIIvM0QR",
+	"yfmVK6TrOkGSLvRvw5bv1mOKd44E3hKwuyHCth7dukMNxj9LWGwRC36jWBpZ5PpbwYrPpnzYCLPdEJdr",
+	"xa5KuK6EqavdHR1itsuv54VX/fR1FJg6IM3A1CyuIXz3deuXVtqpVvSjBkijErkVx3krkDQWrVBUa5Oo",
+	"6EICweOz58/A6fOzl42NUPSOJ0Yzk6aWJ5/ZwoQvWeUBTUlj4xJrPXOQEl4ofJWhDggimMOAZwzyqiyV",
+	"FhlTEnxSuOMCA3Wug8NqKxoQfBKV7ydgWit9P3WuA3sFfZBm7DvlUFNrmzouKKRdNgcEop2BSNK7QGgp",
+	"bJWyTvxslQMxFy3F2IQNbh829coBwSezD4IrZ6t8uvjD8P7nhWzFvlBpGxJ8KstRlC14hO2ewbDWCEMf",
+	"wL7JOKEo0b5EWuZyW6QQF+GfX6Sjg9/9+U3/H+N/vuv9cvB08Gx0uv9i+NJ/3X3b/1Z7OVS5vQKKCp7m",
+	"ynnx3JCBSuJlY4evCP7XSjQk4adxKA1RwtMjouFFtncaA1gQECvX1CHXxG1c5UBS4d9hkoYXX5MHbRXP",
+	"9TDkBrt+6b2oNt9xa/0l3KZDdavdZdx6Y5T3O4VJ5IIHaqV7K9VctJNxBe7UmRvPvQlXGc7XZzy9U6TC",
+	"83j2o1U+L/96qPyKIoHYUrbBmsLpyrRuPQJeJpJO5Mzlec3zfCly6zCJUzuLK6RkZax6Cgk8R9wycnR6",
+	"QkGCcrBOVzK8VDGOS2HVWvCXC+qvqD4VlRS4QaUUAykfoqq75JjdMwCpjCeLwT/e3tcq1U3kFwFUs7Jv",
+	"Q54zwPjVlLQ4900zcHr8sO0CivKqV1UxGpeXMTdy0ii4mqc8Ey69Ivo3ym1NSWW60lg7JVMi/GR8DbL6",
+	"v3SMIelaA8EnqSQplsF0JBcoFcmVpqfroAMC+Sb3rkGu400JV/LA2SoMEaXxKuHJNFR9TbMWTkDP9wPB",
+	"ywuL4QT8OnVOszTk7AfQYppkPXXeBy6vRbHMxS7zq1SrmgEj6oKrOQ7n1o9ZPsWWGgAkNTRIjUzCKZGJ",
+	"dnSeXlHGpaXhk13BC4OScZbd7gDuo7RtNQDoXyuYKHlLc9W5U6JbS0UBftMRKU43EGCXi+Zn+cMP7HYy",
+	"pBShip0ffgABl+v24BLvHS2XZ4hTAnE7sj3tSipgfKrWpHCLihTXAS/3wbNxeMkAgIlaRkck5twuIabk",
+	"L2W2VWdKSvqBaYVgFL0FddYBWov0Esk2CexvsSMBgLIrAH8WgDydEpEQA3De7gDVckDLmp6AgEPjRy3N",
+	"JXD5jwI2P5qZLLzRn4LWjyZjD4StXNW5ED9yosG5NrsuCWD02NUq3FBXFCFa5Tw9SpgtC3G4A47KlPCi",
+	"5oMrkCRZ81oayEgSF9CUvQ66quqhKn5D4VogGw7nHJ8KkMxTHKIJgGQNiv0F7Ay63mjAaGuOMuqCCJ/z",
+	"NQe/MSh5Aa8R1xHEQNbZL5P7JXimRMA42CvBKrQHvkzVtrEAFKOQvOKONtECgRh/ZNoFE2tTkCOag2xF",
+	"KGjdPwEf0hltT0kIGR6liahHjhYUJZeIHoKgck6K/mkNM1KC5P0qa+DQH37gJV0j4PuDtjDJFBWkGCmm",
+	"CeYe65QgTxTaAVeYROmVFXcLxWRKivJBXX9vgYlrqQM0kk8sRX76/FEHPL/kjVxUxR5+KRiKicPvjadE",
+	"3A6jKFJLmtRUGR/NzpomEYMqNyqgSMyVIHgpdRCxNUby+D3mj5n2MiVLrjoAaFAmfsBhSvIMhrLGi/id",
+	"z8/Jtkjw5c2uciB2QAT5RxEVOpLoRjXojXlJrylhb4aibxThBb8QL6mpGobEWoGtoF5hK2iLKwqjBSZM",
+	"apiSVqDRDXG6dO+T+Mf1HrunAheCNmDoJcQ5XmsMU57rzxBNoo7U0ykjyqd6Yyoq5GlJEWBW9LUqG5Mq",
+	"NTxMSYzPV5ksOMXVQzkun2fp6nwu+GCZUCm3AlrB6SuDCtZ2I78RuPyowLOUIFd1AVXtP3mCvbAXTAkn",
+	"rAETQKhU2Nk9B4FukAhE2eO6XaeorBXoLUNpAFSbWgYUvb2nKzuH3aTtKrhx11XDtnHztqvgBl1XO+Co",
+	"6NJWLKZFUH6VZhdA1tdVHYL4NSBe7+PHtt7GLShbpQX8XckweFSHUNamRLzEi3tewqSofAZaGWISCF6g",
+	"tqzfxYcKwwmjLatZwrvOwXDOX+sABURAGLsGM0a5xP3n14XzbSBOEszhcomISNu9mnMHcoHHmGqofFjr",
+	"5cZb8waVZj5NCLsnR2JEA90ffY9Ko4Ko6cbwbQnXjEiq0Isp2RJ7oYg+N8awe3uk54uDOaTKJBNIC4Tg",
+	"XCStuhbBGuWgFRTWCYab3H2msE7L/wrE+lZJ4oJAegAD4Zpsd8BJLhCALQlFAGFRB0HcfpGUqNOvqvAj",
+	"175XaoV075OuIl7vibkLedBiJhIGLbjK0wVkFD1J1i7o+rKeHKdnpmAm0AvneoYfaAWep9pKi296/L2g",
+	"PQGzNYgQL44yJbzslyD/RY4lXxuH8ZP0Spx6YBjvAhChEEdsMSrMCLQW8ByHot0CdQFMaMo1Kl5QrI5w",
+	"Rfeov2k9jn/UCn0HuoVE8hiBbPwKQ9NSWrAZYDbCbk/YNeYYlsm00b+rTmdMkOECiUooFQY68DM+n7dd",
+	"frX5wAX3b9aHWeAlXKFu8c0FJCuYVIbSHK4pkDg9JaUUUDIUMZyXQ5A8X14FyQRjnCFaUPeKwUNeVGnl",
+	"ZFI771kpZ5DfBf/zf/6vNav2kDF124OyAiOUhGfGPuKlS8QE4RabUE7elndbibgzNIeXOF1l/JqTtVYr",
+	"XYiu1CYyKGZCtFSjPLX3KzvcgGFBtUGZUPFgU1+2Fk2VwlQsk88wJQPfl3KMuoKCVlPekE/0VDErpSja",
+	"KEuhJ5hcUJBAUrTZLLwBQg9hZGUbbRZvBm2rGsHmtFb0F0FxuxWxAa1pkdU6JWWE6NQRLJCJ5veoy+Uk",
+	"bsEparjSttCf4/gJ2oe9rjcMfdTQjVF8Js2WKRP2qt8xgxoZwrUPuZIk1NhAeKcCXlIWitBVIbbV6sq6",
+	"ZQO6KdFLCWmIURxDYfxxpY0FYBImq0iVJhJbn5Kgj+BouA/H3hD6Q28wisfeuLe/70W9/bgXhlG3jyDf",
+	"ofoc4Dlzjv3YBMJJcZPmMJONbrRv6gYYqYqVz2x195m8NCWMXHIb2lWG8xwRpnfvYEcPQOtxOifgOEWu",
+	"tW6+ohGCeU3Jk/RKnv0unTgD0JKpKxws4EkeVY7cLUgVp5BTUrBlKz9uvg2ldbEoGE15RbdaFJ4LjqWq",
+	"V3t0Cs/RaRS3p0Tamwb+wNaTtFqtWkniZsFqWg63NSWQwlF1M49qlbiL6RVtPj1+SIWWJmq7SYtmXcnl",
+	"qtWUtISy2z4UFN2i8tYnU8+k8tsSSnG7A55gmnNzicjrY0fH5S9uZGd/RWV3dhu+yhjI8nqqKN7SZoMi",
+	"K2SCek4/Z9EDX56RJlm64K89H6QkRExmmnOdSy1Me8ZtQQbd5vKVCBFhK+368k0bs7SvsigRU+TM6nUF",
+	"ha1P6HnVoj2gVTp2eGEf2/wC7MocpDVbZMs9ffYICLt7K6gkXDN5ucy4Lv9aknMmjcZTsj0NChxpid9U",
+	"9V9j2hU0u0Sy46DCLlWsIQ1zlHs0zxBcBEICb0obB0cEBGVOWVD0CISAa1wRdwdwNSGfElnpOE8juLY6",
+	"xEALksKAV2A/XwG3f9gBXe1Ixu3xiZdmHkl5M/EJwDHnVTgqS7gW0ysTVRm/pAxIUyI51UAZp2WZbDkv",
+	"m0y6rIT/Nsc5L96zyUXT+sfb+21GIh0tlMvpdvyOarRD4BI7E6ff8Tt94SGcc6fU3oOPxS0tJ9TLmHGH",
+	"cSo7lkrjgipVUxoemsJQihEqYli+Xi/1eJ+rNexmVP1IHRCoEAOOOg3xIS1uOg/qAUdS36oFj6gRltCi",
+	"oN0BQRnhElT7VD4y+v8oQYXr3Vw62VCSMCgq2snK4Fdba/GBlpl/z3U6JmHSBhGz3QFneSrV8aK/dqCz",
+	"LW7HWGUoWU9qvoMpKUq1gYdcD9EtTcpBG4DCjl6adSe1Ku5cs7WUTRfYramGZl8sx2wu/6sdvcpX9qo9",
+	"ka/dXYeIPte7vy86NF+/F+5jRHPVt/EGZWBlozYtY6/aIEwTGkr3bGkx12vDViIEnQ/pnEQp+vs6XfJS",
+	"jmG6aIrjmjhmKNfE2UXoLSPHRLevbdqG0xQHqKVhOUwW1bOoJs5xiip1LEU4htZsyRYsyIdoffBqkOU/",
+	"A3HjdwRpKCTZbwqkDSGRZe6XU5W/7dlZE6fb6w+GlSytifNS/MVHbzuHStOr3UsAW6rqXpuRGexb1Uba",
+	"Pd+/3YUzkUGFbzcggV5z2e5C10sq37Jpixmc3av3tLolLGVgekNpbEvJMF7YeiAAa/tKcQB7WhtzPqS7",
+	"fYjRQoIN6o23D6o2irl2neEu6zMbmfFR/Z2WqNWwdis0A+oNi5iIq0WwrAuRhd0heM4RRp0Edd6z2RoE",
+	"rbrCVzEns3Wfo4bIVC0qRRM55MJ53/+Fq5YozCSq4p5ulRaxj1wILWfhgZBczeoA07qOd8mLOtQVtqK2",
+	"WmWwEJbUkrC9BmAHvObmDYshqgO464baFGHRWUXThBubv9gEkUeNHbF2l0d0YrC7cPGV5ZfPoqlQRYRW",
+	"mx6oB+owPoeo1mpg6gXbzQKXZgGEm7LTsq5lqWuV9sqGYoGNca22GpE8pc9S2NGYw590h5M+n8Mop8jD",
+	"cbdzC3vNfkaBljLIt9LORF1emuMkATMkYi74GpsbZd3u4Mow48q56bUqvtbBiQ4ItmMa7HBKvYnvT/z6",
+	"KckzuNUhNbd/28XceqP2b031LBukBT36UdWO+JrCgpDbNg8qmmX+2aSLRyjXjB4mK48K5nNjsaJsq7JJ",
+	"gigDYaXJSlgSOuBIK+tuWEJauu+1ahfJ5whnIMBRQBvYqt6H+M+g4N+90sHO+yhJQAGJCVDah+acKuz+",
+	"ZSWLfJ4h6fmityfMv4oyL7sqpSIV2vRwcVDySbrRGI7i/szbD3vcBxh5cBj7Xh+NwoNZLxrE3f1ykp8h",
+	"IXAOnl/AmN8cOUk42Ec9OO56/mwUeQPUj70D2Au9YdyNxrN9NIJ+r5zkKczCFQXPsxydw3KSg1k3HrBF",
+	"jKI+9Abx/swbo27o9eAw2o/Hs3448MtJTjO8huAFXEDCz/nOVLB6iasGklpcvK9KSf84Apck5ZY1claS",
+	"g03kzOJK0s3S1Z5BvBOixrYAFN4dbmHNJZFSjh/DuszJma1d+T3Ki+5MiVZ1x4gSWK6km7lwKEnbrd1C",
+	"y693rGyrUxJUcl0046qMENdyAoQK1bJ5QmVIvQixJylQ53NYCWyUtUZ4WV8q/KYyXeFG6QNW5cl2Wv8r",
+	"rLm1PvlaXo3CCrul6XZZcNvsoDtTrQ01Gb6IMS69MEFVINjt2Vq9odln0fFNtR6aTGpWT/K3LSj/Ifzg",
+	"rDlFa7Og+zDNFpsiLyultpiiV2cPwrNr5ihQGWo2WzPZlQaglaElgtKgpEjGBAR/wxH90ayczf6/N6r/",
+	"HrRlDBqntFPSVH2eB6ThWH647FLI804Wy3x9yJ3FuOpRPuF+ZxXfxuNMeDA2afBGYz1sxWVsSaR2hZAi",
+	"i/O5yl7ayhWYEsauqumVBb/ilrXiqYU7VDzrX9yudlzkStN/UzNcfpWa5PTlVaqhtkqAvTVpLRC3V87q",
+	"3CGtbWoP0UBny51dIZHsgb669+JPQWcFXI0zU8S1vH7vr91m60AJalXHXWXUhLZgOFdlOXG3bmcD3ZoS",
+	"RbhqZMZCMp5gmn89gvEnpACcT9QaMpent+a9u25rMHj/h9kz3S207bOsIEY3FEuHkko/J1nMHSznaZ6C",
+	"JTxH9U4JE73mu94mxOn5/a7nH3jdgd6LYeLsR93YD4c9rzfbR94g7EJvHPnI68dDeDAbhQPU6/62lJN2",
+	"xMJqjTb292VFjl1mszWAmDiVT+idNZzhKOzB0B/0w95B1B8O+r39IRzFQ382HPfhaIZm/mx0cHCAooPu",
+	"cAxDv4f6aD8ewH4vDGe9kdkGourtGAg7Ors15okYHWLMw7BCvlpHX4e/0A40uPtwEB6gXuyNZt3IG8R9",
+	"6I3RMPT2o97sAHZjH436v61ynOB87c1wknQ+LM9tsO/vDyXwd5nSDnzLd4wDCLv9g7jX6+374wM4iLv+",
+	"gT+Es/3+QTQc9fzBcBYOev1hF+6jAZr1e/sQHsSw14v9ge8PxgdoywH0Jt2+7QD+oCsR9eODWYgOvN5g",
+	"NPQGvV7fm3Wh7/nDwbg38GM/itDWK9FVp7LLbDe/Et3BLIz8sT+Dcb+LohkcDdA4nEUHYRSH3WE8HvT7",
+	"gwGE+71w1h/tD2F0gMbdWRzOQuT3YWQ5kZHX7Xq98cteb9Lbn3RH73YxTDZ5+3aXvWwNWLYJXt9lrZqs",
+	"9QQXofPbpC271fIoivQw9S1yFqQgWKySHC9hlu/FabbweJ2uDgi0VhBFLj67HpMpgaDa/4LXINgW+c1z",
+	"coR+iBJaplF1wEluNgsrAmCLQPF7FARyNR43sR6Kmlg89dpUdjfEixuxr0XkuEzrYd8tepTJEPLAbIHB",
+	"AVG6qMx2LvTQCDefklYqm5G0Vch5ULYqCUT8OdOwjdDzlhF03jYCZ83iREFZgMIi64qa4EV5739PYbfJ",
+	"zmpB6aqoq6hyLYxBMSMaQgJaHNUPgXYZ9LvAUdPlZbR54kGOPuaGPfZ4B0Z3vIHRPWhkdEajGuc/To8f",
+	"et3OYEr+4z8ePH/I8eH5FlZ0C+ou+wJ9EVvuTgfyOXEk34WSb0oouUvDT7VhWYPgITsXFmT0u/hRFT/E",
+	"Bdfkhwbp46aG9D291OSeSgvcGFGidfvizNjV64Ep/HK1zFdxuIYYYclfmxI9gY3LC3oKGyYVOaMoHsbz",
+	"aKQTlpdpU55OI22lLJtZJka6oL9z5orKKv1qjLs0a/8b2LQYMWPso6AaW/utXRsdZG85dkluPHSjYlS2",
+	"znUVxpnSsSjgITGe3YCO4zqyIg/7vsLgY0yXKcX2jrcBzHMYzkXHBcZjCFygHzf3b239a5Xmqq+QqpIA",
+	"VJYXbyBkygU6Ca/B4Hvo311Z6FWe9a6E+wVizH9vWw77TXIItKwG3SEro4KZ/CSKVp0ePwQZ//wupLU0",
+	"/U/JBp/lDCUpOadM+axk2W+K7bcmue8c298MPC5S/a92LtyCEG9ML5IIc2dUTtU7EtRORyxB6ZhYHHyn",
+	"Zn80NdNzpTRiAimjIhqFE+Ssmb7pvbJuQdqsKVp3RtxkRN1uxM1WA+TLpS9Z4XcL6sbHfydx30ncdxJX",
+	"E9h04nIbGmerTrQrcXshq6/TSlpqncaJqOBKPQq3EpIhi15qfS9dQdyqVRhVTsKq3rgSHNXbF/Ia4Ub/",
+	"QlUiPCVMLOQWP9esE86rznZ2DHlrFh9Ba0URLwWm08C2vVRFQWpdMNpZ47ed3/fYlJsm3tM8W4X5KkNG",
+	"MWi9z2uMkwRFADfYkIVnX8s6VG1df1X/LktL8HOVTV55hVfZUE/9LpIOi5IUDFjFFMcpMmd4AhsmKApY",
+	"GOPtNTm0+R6IdAFYxC8Yk5r1KNixaMGu34NZvgezfA9mMYJZ3pdtkPENUonJpjTiws3RtTZOtrROEk1d",
+	"u70NjZKL7qe/fiq+zrQC0SYoQxRHiIRaBj2b2+OM+cMqwzTCYS4aMKoOpAOfoZ9KdHtwCmiYIUTkHuQk",
+	"z1KR5qSN6w+1cWeQhKKvwo6je8Pr97UezlonxaYc9z9F7aIb5OR8Tp2jWqcto+tgU6WBHaohaQ67uw8h",
+	"qnbD3qwvfU8cv9u8SrupZTf9QxeNb6F6bLOvFE4QXuGbzuGSq0c2wblQH6ZkR/0B3FJ9KCPPd7DQcC3C",
+	"umC7JqFZbW6oSuhH8d1Mc2eqRFEvusyiF0hboKisiiJrqU8aew+YjR3bn6GMWIqyaWrAC16fjTcvsWon",
+	"qriboVyo+m21eWRtc6KathpzWUrBGbMa9d+MydUT2wr1GnLGdPYSenekAf2x8p5MPhXinuSq2wW+3eUl",
+	"rdrMn6EwId45x+MPKGJY73naJGNpUN9Q6XCLePVdjvqTFOCx23MbBamtDQGbC1Q8+Kh3H9aY3j2qd8+T",
+	"dc0fv35ZlAa+SVPAWzQAbGjix/vLlX3eRBO/otkck9gqXfyKjoe15nDaF7SeeKLycDGo2hdvSpoa4/FI",
+	"dKiapKaZanfnAoqYHJKjZK363RUd8HghD/42/+6UqA9Tl3f1E2DnTQDl1tkPartN5QKLY/83r3Qhpqrk",
+	"5OmIVGKOLiNxQGrdmuFy6bhOAVXtiUCijT2eb1ISVR7LFy1nkav7rsc/l0hZ61B961DooruAzql6hj1F",
+	"rsVB68fz2aMQP8ePT179ftJ9hk/oCXkxDO+fjE4ulm9+uf943EHrx/6718P5jLx4/I49IM/ms8ULPOvP",
+	"4+jRL6u3r4f+Cb7Cb9/8dHX2+p9sst/fvh5evF2MB296D6/C+yf0ZPHLgE369GX48dnxW//Z8cXvT3/2",
+	"O2Hv4erdo8eX6H73d/g6Wr1986IbLl7dbcHb4nQ380wOlH/bQkuy1bTM1K2aBzTkFXDQWJrZ7pZxNnM+",
+	"s2n1r+95RhrKLhVps4RqqwJDFAQLeIFAtiIB4GMowDlvWsYEfE7Cz46eHf/0/M1vR8fHL2QXKxmMuMoS",
+	"2bl6srfX7e13/I7f6U4O/AOfEzC5gVoSVXWvvDO2FPIrm2V009KBgMmK9UbWRTto2SMIZzqh69Q1CWqZ",
+	"/2Wt8XR6Reof69Srrtlmk4YYtqBymRRo3bC1iZTsYl+UZrr5x9v7ep5fMUEZi3j9/vr/BQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1078,7 +1078,7 @@ type ClientInterface interface {
 	// 404 until an OTP was sent (or after a reset).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-	GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetLastOtp(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTenantKeys The tenant's shared keys
 	//
@@ -1605,7 +1605,7 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 // 404 until an OTP was sent (or after a reset).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-func (c *Client) GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetLastOtp(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLastOtpRequest(c.Server, tenant, mobile)
 	if err != nil {
 		return nil, err
@@ -2739,7 +2739,7 @@ func NewPutSnapshotRequestWithBody(server string, params *PutSnapshotParams, con
 }
 
 // NewGetLastOtpRequest constructs an http.Request for the GetLastOtp method
-func NewGetLastOtpRequest(server string, tenant Tenant, mobile string) (*http.Request, error) {
+func NewGetLastOtpRequest(server string, tenant TenantName, mobile string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3429,7 +3429,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-	GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
+	GetLastOtpWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
 
 	// GetTenantKeysWithResponse The tenant's shared keys
 	//
@@ -5246,7 +5246,7 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error) {
+func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error) {
 	rsp, err := c.GetLastOtp(ctx, tenant, mobile, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6405,7 +6405,7 @@ type ServerInterface interface {
 	PutSnapshot(w http.ResponseWriter, r *http.Request, params PutSnapshotParams)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
-	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string)
+	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -7039,7 +7039,7 @@ func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "tenant" -------------
-	var tenant Tenant
+	var tenant TenantName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -7443,6 +7443,10 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/reset", wrapper.Reset).Methods(http.MethodPost)
 
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/count", wrapper.CountJournal).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export", wrapper.ExportJournal).Methods(http.MethodGet)
+
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal", wrapper.ClearJournal).Methods(http.MethodDelete)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal", wrapper.GetJournal).Methods(http.MethodGet)
@@ -7478,10 +7482,6 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	r.HandleFunc(options.BaseURL+"/__sandbox/rules", wrapper.ArmRule).Methods(http.MethodPost)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/rules/{id}", wrapper.RemoveRule).Methods(http.MethodDelete)
-
-	r.HandleFunc(options.BaseURL+"/__sandbox/journal/count", wrapper.CountJournal).Methods(http.MethodGet)
-
-	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export", wrapper.ExportJournal).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/snapshot", wrapper.GetSnapshot).Methods(http.MethodGet)
 
@@ -8109,8 +8109,8 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 }
 
 type GetLastOtpRequestObject struct {
-	Tenant Tenant `json:"tenant"`
-	Mobile string `json:"mobile"`
+	Tenant TenantName `json:"tenant"`
+	Mobile string     `json:"mobile"`
 }
 
 type GetLastOtpResponseObject interface {
@@ -9116,7 +9116,7 @@ func (sh *strictHandler) PutSnapshot(w http.ResponseWriter, r *http.Request, par
 }
 
 // GetLastOtp operation middleware
-func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string) {
+func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string) {
 	var request GetLastOtpRequestObject
 
 	request.Tenant = tenant
@@ -9420,148 +9420,154 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3tchs3suirdPGeKot7hhT1YTmRKnVLlpREG8vWWsrJ7gm9HnAGFBHNALMDUBTX0d/7APcR75Pc6gYw",
-	"HyRGH7ac3aqTqpRFzgBoNBr93c1PvUTlhZJcGt3b/9QrWMlybnhJny65ZNLgXynXSSkKI5Ts7fcuZxwM",
-	"PYON46OzC/chguOzS0gywaX5KFJQJRSlmorMv32a9oe9qMdvWV5kvLffOzw6O/n4+vDtT72oJ3DmgplZ",
-	"L+pJluNjO6oX9Ur+j7koedrbN+WcRz2dzHjOELD/KPm0t9/7X5v1PjbtU71pwX+Lc93dRW43f5nzcrm+",
-	"pXcyW4KZCf2VNvYPWnZ9Z1+6k/cVZv64Q+rayzOc0h3OogslNScKfM1S3CHXRIWJkoZbgmRFkYmE4V43",
-	"f9O44U81yJ96vCxVaYekCKOQNywT6cfSTRb1cq41u8JnmciF2Yd8rg1MODADGWfawBbh+nGbOKH1CP71",
-	"U3CLgtAglQGC5ADMjIMDAjRbaljMRDKDqeBZCkymsJgth727qPdWme/VXKZfhgGpzMcpTdPc+7UwsLW9",
-	"Q3DRUxDSU0197s+Ah7cK9DyZ4RWTV7RIfdeGjQXo1I+YYZm6mtNGilIVvDTCEgT+TXumT8LwXD8EUzXb",
-	"Oz8WsWqWBSKAlSVb9izdeer9tbnKh+pVNfmNJwbHBmZcA5QVgo5BznOcMU1y3Yt6aY605y5cY25tSiGv",
-	"cO6cm5mis157VEF12vF8bhKV88/BjB25jpfIcuT11VYQhrttA1jtJPJMvQLvfpQ6UNYQauk4xOUOz09f",
-	"aFALCfiO43ZE/0cq5ZbhacPMXNvPnt/V3/UPgOeFWcIU2WHGhERqTbjWyArXEN0CYRWiX2Zc0uUuOctA",
-	"L7XhOTCpF7zURPVD+F6VEKvreB8WM2bo5Qp1L7RfGiTnqQY1xRfGEqHlNDbhaUTjQV+LQgMrc55COc+4",
-	"JsaRsyuRIJuZcw2TuQHJb3gJEy5TTZvm+7AQZqbmZiwJAmHsYhHBkrAsa0DcBi5VyTzn0vDUojgCYXTN",
-	"yAwrjZBXYznu/XVwwWQ6UbeDi4RLVgoF6np/ZXcEDhgEIlXcMkh+K7QZ94ZjGUI+7W4d7U5M+G3TjEWp",
-	"0nnCLa9x5Od3ThubcZbyEs/4UfflDJf+L1wgdFMqrhq4mlZUhoiX4CW6W8dXkPgs1YYn+/Hy8tyRNZ6p",
-	"P0PccmMuIQ2/4uXaJSYgqwUie+PqfbXp3h9E8DJnKrlev8FSLQLn9v0R7OzsfAtG5ByUvTraIgISnCiI",
-	"BTWdah5QTX9UC5iycn0WlL7TUuX2WuJiETANDH5QkM4teQdWWkWRWvSqxTu3fjRj8irAwlh6w2QSIITD",
-	"JhRgFOTqhohiwco0Aj68GsKr7VkQEyV3iHBPJkplnJGMC2LoUEIL5+FNr23smGfihpduJ+19pa1n1VVa",
-	"2bwxyGN1A9SKEKNeUnJmeHpogteH33BUTLufXdK3gaciPChj2hxagDqWxDdOvA4VfHpRiY/wluqL6pWA",
-	"gssUJ4g8xjiKxykTGU+DysC8zB6WvQIn8Rhq4sOOj2rMN+72ygaa+20eRojE79WcGqQQGlthtE0bPPx1",
-	"0sZtU0nqYrUr4KywsHWQVt63gIQg/5GzzGpCbRjXT1ldB85yZR03KrTQn9W8lCwLYIMVLBFmGaY2Ls3a",
-	"BbxPlrllTqQplw+eqp88qoG4B3Q7Z5dGvHaYzqbxV7jTfnqh4ci+OsB3OzSzjC3Ds9Ti9RhfcrLfKjxk",
-	"DYPmaB6LKTC5DM/uOPRZk4nJeT6xRzBl88w8tPj3+NLnLG452VSVOTP26Pd2AzL9OSyI8B5QPUgrNapS",
-	"FJ2SlcKG5v5rp8v3gxvpsCgi51cIkwBbAD0G+3qHJKw8Bd1G+ESlywhypq952iVPyf/QNY192poHNkw5",
-	"lwnyTCiYNrC3Cz+J1+Hto54enrvW451CzBOR8pRwalW5ewlEO63xIQqstPHPIMJHKp8HMIKFs4NKDguG",
-	"ir3bA2wwoJsSgWotfsVuOMyL/jBI1abyRa4BhVrMMymWIdFK00fOxK2cXffbupWc9TeqxTxqUm2QW4ih",
-	"NgyONXZKjqKQKmlUMcj4Dc/gzxfv3jqHkrUiW7cgeMA3frH7EWMX96+HQH9nilM5VQFZf1uIkusOtStX",
-	"E5Hxt5anBlmUKbq+71QCNVq+HUoal10aYCfFreCiIokW7BbSGq5qqaiBAQ9aEIFzM1G36/hzusx9qnaH",
-	"0nstrBPRKyoLnjnaLJjWC1WGldB7UKTnFtyOZ7nQulvYGPVI3ZbgpvfrFVfmr6B8ssJaoTM08j0z/I3I",
-	"hQkgmZRkoeQ5L8+EnBsivVxIkSN2t0I8LFULmSmWPmEIl2yS8TRs35Uc1bIblj16wjW9zs4eBXYTnD60",
-	"hyDi0Ch9z7VTiNqYMw+HlcioJQER/ykm7wjLsof5tZs5DNGN4It1YEqhr98gt2zejDdk5p/xVMzzXtT7",
-	"UVzNwldjTfk/LIpS3RBK33Ncm/48d4bfl9gFdgNdOG1tY8X1Ps8yWMwowoMisLo3IDQ4yMhvOJdMa661",
-	"VYzuw0Uk51n2IerhP0hBPuLT3lzUux1cqcFXwNpjuMtTufcqP/ESvMZs8FScNrfmEGHLIFiVjbD+JBzG",
-	"+1EtIGdySco2efVmTDtVqqXBNphGB//PmUlm1g+VCpyeZefti7mGxNXtPsGACCjWORMSP3RvMlclxz0u",
-	"ROWCPoDB1j7MpREZlDxHMvksDTGoAITETVuzs0P98TR30UUOFwVP7iGJ+zx/8wKMgr2Rdj6/7ZejPByC",
-	"qOjIX6FESckTnGVgPYIWdDXHv2bGFIOXo1H95044+PSHUsiaX9LblmhpWmdty5wMIuIxp/7QjXJ+crRa",
-	"UNJMUJcIkFwlWEcPCtYmFrroJKBTlP7rR7lwiPc8pN/YKUMwXEhW6JkyQU+Nvo8Knvj9XbdOVn+xQgzn",
-	"p7CRJrmOIM1NFbLrw//7P/8XSp6oMgVUC+mzSBtfN4iksRq75vLQPFv04R6iu+GldnFBdzW3PjxILn5Q",
-	"w76kMwgdm82X+IkvQ474HB+sb/P47BIOTy4G2y/34JovYWNnGyZLw3U/gtdM873dsLXPzbmQ4RmPzi7g",
-	"ghs4P30L/7WNs+PM9073dJFcrR/5rXVj5G0wxHboNUriKSg6t4jF7kLGjeElEpi4EkZHEH+MI4gHMWmd",
-	"w/gAmFzadAWeaQ5X3GjYHY2G1so3vMT5//7r4eC/2eCfo8G3H4eDD5+2or3du/8I7f6Sa/OTMCG/bple",
-	"VCrRunuUlWmnZculEWZ52pH+oxYoqCCZa6NyXkaNIDeTVt0TV5KnIKQ2DK6FCZ4b2asBGjg7+9vfKIjW",
-	"oAN+W/DEIFcNTnUtzFvVoZzoa56eMxl8WjAZ3uK1MC80TFHFNVwbOD98CxtTds0jeDOfyQEl23T4IYW8",
-	"6IqcPZlU7cYaB2Jhbu6rQmTUPPLGAVcghYj8Fz6ZKRWIqrK5mV1wY4S8Cgi7w0L8xJf7zteHdwT+Exh9",
-	"eYB3VST7MNe8lPaJdwQM4dDFjvVMLdwAMhL8G3juf3L/DW1OS1uCOLaxhvYako6Tdq6I0EMPafhg1nCG",
-	"qPFXx+tJb5VETFu89KIe4SCoDKH5uzxSc0sHObt1VvXofk3ADTyVhpc3LGCPXfBEyVTDhE9R20WJMxWl",
-	"RqPXlMsDSNV8knENnCWzKkJ7/4qaJ2UwGn52eEQMfyW/QFxJZuZlWKN6VNDRRRY9ggOBNbRDnANw/do6",
-	"EevSdg7PTyPQvLzhKUyWTgbn3H5VIqXhVwUrjeQlvq1hLlNeQrz58aObajMejuWpQbaugfmXI2DwF5QB",
-	"LCfVDo5OoRAFz4TE6TmRtDactzIG9tt6J6ipDX6Mpc9hgo143aEe9yPvuMDxv9loGI4uecKlsQpntK5j",
-	"RFDwcuAE1TVf6rFEuIihpcywiMA0tXtEu/vu3bo+o4nUppIZDpTUqCNYWLahI1SuJ+q2PxzLsTyEsWNd",
-	"4x6IGr2kvRHB+IlrnEOiZMJLyVOLHtIAYjtL7GMJG2i2jGVc5Q4iTujts0uIq6zT2L4IsUPDR/sk7vuQ",
-	"QJWSqq65fKH9OqdpPJYrQx0E/SFQcFkDmRBMQ/xpbOO5494+fBpTLHjci2DsfX7j3t1dTPi4QApAUWm3",
-	"oSNgScILw1PUCfkNL5dtVNgMqRRSnmSsbL5Waf6gpmPZxGGipCkZCseNCdci5RoCRLQP4/lotJM4SqMP",
-	"PI58dqgqE4703QrGjaU7rjryto/b+t0fy+8+Lep34NMpTwz8Ppa/DwaD6n98OV4Jkcbwezs/xtpko7aN",
-	"GpORSu/a+A7FrvJ5MoOMGbTfEbIFEwYoAc3Hhaqwj7jhGi3fVRgoUorzxqu2LX6JM1wenUP9DAnZXb86",
-	"2EST/g6xs4VxZPXQQtaeIC1VUfAU2NTwEvZGoMkLyTRopaRnRUHQf4fY29moSHpD2wPbkUT3cjSCTXg5",
-	"2vEQC4sdm9TI5Q3PVMFxBby2E5a6jDFSR+sXd0cjpAmk4UZiGxw2UgM3mtySvor7kDAJqXIZhqyRHudu",
-	"whDelUhBagoFcrGUy4Tv2wCeZZ7taKJlb7KZk2i/GctWWqLbpY2i0gib32hz/oShzPNzd3M8s2RpLkha",
-	"9Bp2Vm9rOBqOnOtBUpJBb2c4Gu64aBzpI42dJz457Yqbe4WTyxtLSzrld5fnYPW3yHKl6pOeiQIPE5nW",
-	"Vck1UQzirP6MLHlALBkWQqZqYRM1S3LpkozXQzilDHE9I34yWTp+4lOkVzwrvR+4sWl2Kxnz26PRIxLF",
-	"H5fNbRfoyGp31jGlbs/znKGF0HvPWbou3/BIGWqnv/bs5w+o6KlQqB6ZtkuTQ7Y97r3ano17dzFlxPnL",
-	"h8fikuMQUW0etRF/O9J4Abde5vjPq+1Z3D8gaaC5GfeQM/a2R9t7g9HWYLR9ufVyf7S7P3r537SM5mS8",
-	"IItjK4lydg7iMAiaKef8LoYrxTVMWHKNQ6rcwuFYntyyxGRLUJI7aZpb6m6f40XzHCk4+1qly8fn+q8m",
-	"FlYB3Oo7RKE9Jkvw1Rv0OYgKe+ZPIBKX8XjXVhMJRf9S+nR8nMiGQKSKil0LQ2jqCtbNRulJm8bP1A1/",
-	"FI3fRU2+k6pEd7Kd9zxVyQsNBbuyycBINV5hsJ4wmMuMaw0xK0RsK0aUmfFyITTvR8S3IRPyWiMhksDB",
-	"pzrIOY4RlqhV7fVro3rElSmEin1sFkR9PPfWN0Q9t/lQ4OvDg4Rh+K3ZnJk8a1PE6kTrzkMJP16evbHI",
-	"3CDUVuZF5VWeCMnQ2pIKJDcLVV5TRjpP+89AIq4qAUo+5SVKTDQM0GJpQvCu4BJf8sqAbpAQEUuIgjZL",
-	"3M5QGyZTlinJh789QFWwPXw5HL2gVHs3BiZzmWY8ghsuU1Xy1IvjkhdKC6NKa+vzfMLTtH5scdZJUa9p",
-	"1icKJHbDLMhPPOQ/sxt2QZ+HAeTbndttup25k7BUMdf8QXT/VidipjzjJuBdPC5VoZ2gtu5nnlrjYAPx",
-	"Z1kQSq6+0zVd9iSexTJwNY8yzkqfAPqFjHPFyYgzt/IIunzR/s2wSd8RSnEJorDgJfc69Oq5nJDzsWEZ",
-	"Nw7Af4OKQZCUD2Gi0OZPgew0Z+/kitwmtXENGy00oz7FDeoI8WDg1hho8U80qFJuldit0Wh0ACpLeTmW",
-	"dhJWb6I/hNcqxa3hl9aZtw8Jah428dN5yKwHZw82IWPawG4E56dvrZZ3fvoWJkgJ2hbijCUrCs7KIZyR",
-	"TuP20tY6N+LzdxeXsKq3xn2Cw20lQ0MlV07nd94FpsfSH4eaAitEZSvHBE+D5CDWTv2IYTFTulWrWAvN",
-	"CDSpQ/y2UKUZy5IXGcof1GnQnrNerCXMcGOSpyE95wduasJeETyPrJBd80iFR7bjt08e/iQJF0roCE9L",
-	"2n9r4oZHcTRqOhVDeTsfvqIa5c+lQ5GioDDFESyBSb5ACiGKfwZZ+d5e31X3yspCQV4R5NebiXfZBhkJ",
-	"OXR1kw290I53WMcF7taxdLTvJUxFZih4MrwawriXM8mu+GGW/SSMptTWxN5EhTaLJD3s9Zt3Rz+hkRD/",
-	"7wY1ftcaOp6PRtt7lsy/q/xl9ltKr/yuGvodzRcPIaYHMRh2zfVYxtZVlCpjeGqzPdHiDSV7Wj/Sd3YA",
-	"WQDOs+QqBlF+FZyZIVAlvEWINiLLvPB32BpLyvPGvXs2a3kSoT189wnn/6Nvf5VNtAZQQwx3bKjKIL53",
-	"M/y2yKhcxmZihWbySbv1PHX+aCOg+ffvPvznd8M/BYOYqzWP2izJYJiqMu99MZNarf6Zt0JwnQoLvfcY",
-	"dYXMQnz7GdgW0fQKb4QNNN2OToFpjftQUvefwLiseO12Tc1Lqd3FbqiaGjZQefGMsg9CGgWsdsyRI50u",
-	"rf9Kb74/OTw+Oxnmad/KdvjL4Rj3S2mBKZkIKM5lChNuAx4MSk7eLKpQ5NrsO3WAci+8hgFWNYDvT9+c",
-	"wGBgWHnFDfz8/k2MjIWqmHkBBS+tlkzMElmJY1UuNlIVsF4p41ohMFMHdWCh5lkKyYwn157XufqIsUQi",
-	"oOBkhSRbDx7z24QTKodVaXhMvl2poHpWBVpKyrO0VpNBayEilztpdGPJcpIiBzasYV+JI/+Xm9p9OuY6",
-	"iV1htQvEv9A02UEV5mgOtCs8BANUINjibiZBtD1vOUs5sGnJ9SwCBikz3IbAjMh5/8CGmBjEpFfux0An",
-	"g/RLcUcqQA1qppWp6NBb8FKoNHJ6IOUnVlrgmS2PcT7fjVoTRns8KbnREby7PNfkh5aK+m9YClo5Q4KV",
-	"FPDyurZHEeSQvDkhwvyDBM4zSIyAC9rdVEcp7YYsZH2wxIgb5kqxQ3D5au7O/TyNWy/Z0/0wbR70eUwX",
-	"h+x+jdYnUtnkHqMcI9tvRW1ntmbJcli8CCtNUWDjh5OWfeYHZkKjXujaKsyY7j9T/5T6xvmAIrJQkkDO",
-	"M241VQ0bteNBg/X44OXBC8bAcfn+vivOEnos13AxhMtGexrLdRorHPgcvGo6K3yIny5EaiN85O9e9814",
-	"RDErVPC2s0nG28TyCLHpwj2bn1gh7oaePjujOpU3lTvHvIvlee5Gzi6SOuS7ocQhZrh379iQ7xUTUpt+",
-	"OBzjFrjXsWqZQqDXlWUj3S2Uvqaj9Qvv+WXDmbkzHFUOzWfQst7JVSn0Qj/dcerQtFmn+OvNT818/7vN",
-	"si4PCcalLmxaST3ohQaWkDLp9RWK6Al9Dbb4zpE3TutVFpvHMRUlXsuxjB1cQzvBR+tsSWOftDGEX1ww",
-	"tkqzWC/gyJRCiTgvUCg2Q4ZjuUFJXY20kanLrtCcpy80TMWtmZdVsoX2SQbNWYiBDasyEReFU+ArNsZS",
-	"leBrNg5QDfFPoPGgCbPvs1XygSI9ATbc7P2Kifi4BuVbjmWFhqoWI47qdXLOpIY3akHYrZb8UVzNhnDo",
-	"g6zEaBLHxtjcqJwZkYCSPKRB2GKbiwrq++70y2TEX7GtdPDtznR3sDv5hg/Ydro32OKvJt8mO9Nv2O4o",
-	"fOdXSk66L39AZwhdqBrEzWazO8sBPiO2uFJY5EqBfPlOXbXzaPHmirD+4DBhq3Kqg3+1LrbkC5eO8GUq",
-	"y/1Dqr5ugfAiq5tU1TfHzEo1v5o5im4wvUq7XOF7VWuYME+z0QtvcRGjbV39DYpDZpQM5jlQVLMZZMHe",
-	"+ctcgrVApmdfRRPDpjDa2cgXz0mZRylax8EcG9KADM0g9m+tN98qIV5dEBqueWFQueGstEVCZjaW8fHJ",
-	"m5PLk4AqFvuoi+//Y8cTVvx46PKzh7mCLaxZYQVPvopPpvPGffSZyY22jE+4fnVVZuAe/ILHuGAui+oZ",
-	"pPf3isx/S10205KVpuv8GwRNI9bJ2VfHhIOdtv8Z5R35m7J2uDbtyVn5ShPNx4NB5RiJwUnCpktlXdt7",
-	"I7SxJTxfk23RAoFzOqHrV2dYtaE9QDWl4NLYThIUaSSjBCVtVb0Go367wAnFtT/3NZW9lc1F12amFqCm",
-	"hkvrLvDVcdUBeoTek+ozRvpo5Ev+FTZUYcuHKG0ms2nLjn1cRrD61DIf1t3mYCz5P+YsQ55ELoi+z7Hz",
-	"hWZ/Q3aG+oJLaPseKWMTbRgmDBxHlcZEPOmt97dRNqGObb3YWAYLxvrDcY/4l1/L6z1ojbXTiys9tlqu",
-	"Qkpka0+sGhSTrRdThrCNUa44/hG0a2FO5VQNR0NfV4Bs0HlgkMpwINOuj4oejmVHdxC8I+G2NRoWQoK6",
-	"4aUliQOXYFh928z0Q7jXbqFN4rSYci5NmsEdX7MIHDbQ8HILUGZhllWZnkEufVjmVBn3JQlVVbVmlSzl",
-	"vultvRyNyAJrL2pDOz8JywKr6sxquPumLr9cneCKmyPnHqyqTve379oVk9V0VaFmXQDU23v1cu/V3loN",
-	"Zg+VhcbU1XQ9744cSGUG3kESkC8VOFtPSAurKmEfpextPSvX7FLyajb2DMLtsMzRwJu3fBVNvhcQXpuf",
-	"RHp3X0LJpbsKoA3qZtrnpbu8BENBxgPYHe36Ki6RUkJz3TpoxgKJJe/pqrlr0WnJ4PjBVthWEU+zUNb1",
-	"nN1QfpKrrf1ClflYaPa006ifdKkTJ2vZ/IE6ABKFpmbyKGlcbnjCpM3Wr1/y8VjLRcfynux/RHqV+k8S",
-	"tpql2eMTebQtzUjJ9e56cekqjEGceCzLQHNUU4qrK14p0istUeFdtaOS21ALau7GqnCDeeF9YTZ1vKpt",
-	"2HfhA1aQm4B5SBsZ70i4qOdXuA0xcdSwLqpDeqRH7fk98/U6K1z0S0LPX2wDNJtg/+oa6/ld+e5vPRS6",
-	"vcfJAjuN85b3VjnnhWvYWxVuWH1+xmovN/Xy3bcpQkKbZtEpbHgR1a+bFwvz5a2L4et0LoZnaFxcNcfd",
-	"//VDM+TgMNmgmOuGP2V7NEKSc8dw9PPFaLTVC8QBKszahu1eZ7TJKhbZcHrcBYM//brlew1OUCHw4O2O",
-	"Rki5tntfb/Nma7NFTHcfHp8xXrV374rR1x0fniUVd72Sr2LYj5MWjU4J9wgLFxNpK7Etd0nXDzHYytrW",
-	"zzDYaZxfpW/T+lDRH0J8/vNljIRfVx1oo0peBTZoWKOcZi1SUXV++AJXRvXDE181Na2CtMtt554/A6HY",
-	"oHHlvnqB3E25LvE84JuIesU8mHPd8DNXU1lu0aIF0wDfRdhIxtenWD9/4UPhAdXufP41zvMphtPnHOXz",
-	"en9XuqhYVIUb/j25st/P9pgEo6YHDa9k+iz5kfZ2s1VqIgcaq2jkQfeZHa43P9k/7jbT3GwqU2x+so0L",
-	"7zrZ2y/+Vwoq0WMzcErOqlyMi7MLG0B/d3luc6A1MjZXi2JzpSkRG1fUXKax5XBCj2WDEW5UoS6Xgdwo",
-	"GvZVLii28SgiV4JH3HPmU9Gpo6It4VLXw7FEW8l6Zpgk4PB8CLYNtKCoPojd4074gZs3TJt31M3xc65X",
-	"r61IfrO39c2r3Z3dvZ2woWUP4wuNrefjwL6PZ1fc9/L8XxEkwaWJyPBAPaExsLjz1LZxfHbZzL9zF+Dh",
-	"i3Htmut05hJYD1xlClqN0CiYzEWWApdJuaTiccdHdaNiXnMzOD996xvm2JRBBg3FoO+q/13VfKtvj3u5",
-	"ui/9CCbKzHzXHfjZ1oglSk7F1ZwK06tYajs4PNdORjXUYp8K4UojdMd1aHQg+twb8TUptgFeB9Hi8T2T",
-	"alnzZFu3e22x8nSSE/iJusjc3Ut6rS4Y5AbXlvVRpl2zMOWgpkjWbNEzsYWRq9Trm+mM5QPddCLfJ8v2",
-	"3nl9+rY/hMsZ+WQN5aj62Fr9kvvxmkvf0WIsEfR9n7xoC2cR+E6Ss82TnoUD727vjrZebe3tboc5sO/l",
-	"8+/BgP3Wu2hZmH8FAz60HMueLtEKkR6e7eeQv6qaHT9YlW9Jxkr5nInsAFwfY+AD/KzbbYpsSWxGKgK3",
-	"HW/WqMu1Wv53ZGYOtI7Dt2hbjVZ+eYUzE9laX5kxtVge95zDofr1tkfkIawdd8kMz6q+ysEjP+cl5NRg",
-	"OJiGfEDJBDAa7b7QrtmNL5B2aVQ+vP/zZRw89EZv53/Hg2+A13H4dtfPLceaR97oJBQ85SeZwHaeA4hd",
-	"0+kYpizT3DZsauRYuti9Td3S3HhbSjdOfBhqo/BcB/qZiVKBfuBbo2DP751Ro6+3FS2hTt57o8cH21aI",
-	"5Q/MrXokmYJUCzQVKSTyHOU3dMlBlZAKTenD5nOp+AFetagb73VF7U5uKHqvjSpgwoW8gur3nQ6g/kUk",
-	"YBlazEsofNPtZrH0KkUf02K+7d/zsajuOBwZxM1f7JC8/ywOjNx3zKhda9W2QlylUwdwwyh/gZsGh6/q",
-	"SapfZIl9c8K4b+OlFL7APbmq8KBQeH50P99V87B13DOfNPwvssYfebRBgXHubiu398j5hbwjHG/J+buL",
-	"S56iQRPPyyxGAqCsFyprix1m6BrGyGV8aYBPsF6yPOu72tw40AdxH8237Zd7rj52xm/hx7PDo8HFj4do",
-	"ejsFZKLSJRp4XrewJOfCtCiv7C+5+Ru/HMsN31qEAk622EwOtm9v+zaFBZl+CnHdaTK2zaAi951vIhnj",
-	"WtQ0kqHVFtkekdSaliWzsaSWQ+B+om/pg2a254DrEeYyKk+nEFu4ycOmckEpRO3CsWtKxuSuR5W36Tq6",
-	"Fz3LlflMmbva+9S3He3pHWqI2e422vvr4LAQA3yj1Ry0bgbabPm5s9bIc9v1xqQknv3Nza3tV8PRcDTc",
-	"2v/222+/3aQ+i49Pxmxd5z9OYD+Oi9gMsWfzYF8JbXhpUwxJN3y8NHicdN5s/wRlpwAhn+H2aNSQylHl",
-	"qxAl+J9KjJwLu06zoM90je8THI1fyfx3FCEN8DrOv8bLcxsWnrI8d4RMXXX2eGif/4x+e/GfnSfrexXj",
-	"wa50avRMjdo/VXXGaIasVCwPBgsmTAyFsj8KsH7K7hcgvzR5oyqfwEv4WGbh1u6KgrqtkGJT3tDv47VP",
-	"4o244RKN46JUk1A00/aHK288sXYvwjTEKCKgnMvY41UY2IgHA5amJfVPvzh8e/z63V8/Hh4fv3dFQ8KW",
-	"zXVw0G9G34yI9h1gn+5LC1gP49d125RKQhFwm31FdYiNkpsqyL9eeLvSiaTu1itK2zagWkaUvvidqrxW",
-	"ylyrxXzl4vpS9jxdu2CbGu/CeCtJsPqFr0Rp9ZLgvY664Vapts1Osf0rrYXdCJj57pSNmW3juvWZz9vd",
-	"iaHVnBg2rgWC6R3GLhXHR2f6w9Uia90Be8Nme6HXOh0H2xpXXY0b7TSbG/JsJLxg3ZDXU0+rZxt1CmtM",
-	"RqWFdx/u/n8AAAD//w==",
+	"5H1rcxs3suhf6Zp7qizuGVLUw3IiVeqWbDmJNtZjLeVk94ReDzgDioiGwCwAiuI6+np/wP2J95fcQuMx",
+	"MyRGD1vObtVJVcriPIBGo9Hv7vmU5GJWCU65Vsn+p6QiksyophJ/XVJOuDZ/FVTlklWaCZ7sJ5dTChrv",
+	"wcbRm5ML9yOFo5NLyEtGuf7IChASKikmrPRPHxe9QZIm9JbMqpIm+8nhm5O3H18fnv6UpAkzI1dET5M0",
+	"4WRmbtu3kjSR9B9zJmmR7Gs5p2mi8imdEQPYf0g6SfaT/7VZr2PT3lWbFvxTM9bdXepW85c5lcv1JZ3x",
+	"cgl6ytRXWtg/cNr1lX3pSt4HzPxxm9S1lmfYpTsziqoEVxQp8DUpzAqpQirMBdfUEiSpqpLlxKx18zdl",
+	"FvypBvlTQqUU0r5SGBgZvyElKz5KN1iazKhS5Ir65UDJZkzvA5/PxlTCbK40jCkQDSUlSsMWIv5xK3qL",
+	"k9+lyW1fEV6MxW1f1osQFZXE7dEV1X8Wc8lJmaT27OGqEZZkPxkajNylkY114wFTwIUGXNwB6CkFty5Q",
+	"ZKlgMWX5FCaMlgUQXsBiuhwYwE6F/l7MefFlSOVCf5zgME10XjMNW9s7CBfeBcY9Idak9JWweUmV/onp",
+	"FjavmT4VyX6ytb0TxeepADXPp+b08ysEtmYDgwagONgbokkpruaIkEqa6TWztBpAwV9MUzv9fWsLo52F",
+	"ZdyliV5WBpFESrJM7JHwB+vX5iwfwqNi/BvNtXk3MuIaoKRiuJ18PjMjFvlMJWlSzBBtlhc0xlZaMn5l",
+	"xp5RPRVIM2u3AlTHHffnOhcz+jmYsW+u4yW1wmJ9thWEmdW2AQwrSb28CeDdj1IHyhpC7XmIMeDD8+MX",
+	"CsSCg3nGMWI8R29EQS0vVproubK/PSuur/UOgM4qvYSJ4dQlYdxQa06VMlx6DdEtEFYh+mVKOTIJSUkJ",
+	"aqk0nQHhakGlQqofwPdCQiaus31YTInGhwPqXig/NXBKCwViYh4YcQMtxXdzWqT4PqhrVikgckYLkPOS",
+	"KmRAM3LFcsOu5lTBeK6B0xsqYUx5oXDRdB8WTE/FXI84QsC0nSxFWHJSlg2I28AVIp/PKNe0sChOgWlV",
+	"M0RNpGb8asRHyV/7F46VXOSUE8kEiOv9ldUhOKANEIWgltHSW6b0KBmMeAz5uLp1tDsJ5peNI1ZSFPOc",
+	"Wl7jyM+vHBc2paSg0uzxo87LiZn6v8wEsZMSuHPkaFopHiNehBfpbh1fUeKzVBsf7MfLy3NH1mZP/R6a",
+	"JTfGYlzTKyrXDjECGSZI7Ymr19Wme78R0cNcivx6/QRzsYjs2/dvYGdn51vQbEZB2KPjZBDkZqAoFsRk",
+	"omhEa/5RLGBC5PooRopPpJjZY2kmS4EoIPCDgGJuyTsy0yqKxCIJk3cu/c2U8KsICyPFDeF5hBAOm1CA",
+	"FjATN0gUCyKLFOjgagCvtqdRTEjqEOHujIUoKUEZF8XQIYcWzuOLXlvYES3ZDZVuJe11Fa174SitLF5r",
+	"w2NVA9RAiGmSS0o0LQ519PjQG2p05u57l3g1cpfFXyqJ0ocWoI4pzRNvvS4WvXsRxEd8SfVB9UpARXlh",
+	"Bkg9xqgRjxPCSlpElYG5LB+WvcwM4jHUxId9P60x3zjbKwtorre5GTESv1dzapBC7N2A0TZt0PjlvI3b",
+	"ppLUxWpXwFlhYesgrTxvAYlB/iMlpdWE2jCu77K4juzlyjzurdhE3lZZxwapSM70Mk5tlOu1A3ifLHPT",
+	"vOVaLh/cVT94WgNxD+h2zC6NeG0znW3kj3CnHfZCwRv7aN8826GZlWQZH6UWr0fmISf7rcKDhjooaix3",
+	"NgHCl/HRHYc+aTIxa8ya2xMyL/VDk39vHvqcyS0nmwg5I9pu/d5uRKY/hwURX4NRD4qgRgVF0SlZBWwo",
+	"6i87Xb4XXUiHRZE6l0ecBMgCrAvBPt4hCYPF2m3Mj0WxTGFG1DUtuuQpuka6hrF3W+PAhpZznhueCRVR",
+	"GvZ24Sf2Or58o6fHx671eKcQ05wVtECcWlXuXgJRTmt8iAKDNv4ZRPhI5fMAhrBwdpCksCBGsXdrgA0C",
+	"eFJSEK3Jr8gNhXnVG0SpWgc36RpQRot5JsUyJlpx+NSZuMEPd7+tG+SsP1Et5lGTaoPcYgy1YXCssVN0",
+	"OMVUSS2qfklvaAl/vjg7dY4pa0W2TkF0g2/8ZPcjxk7uH4+BfqarYz4REVl/WzFJVYfaNRNjVtJTy1Oj",
+	"LEpXXdc7lUBlLN8OJY3yLg2wk+JWcBFIogW7hbSGK0yVNjDgQYsicK7H4nYdf06XuU/V7lB6r5l1RnpF",
+	"ZUFLR5sVUWohZFwJvQdFam7B7bg3Y0p1CxstHqnbItz4fD3jyvgByicrrAGdsTffE03fsRnTESSjkswE",
+	"P6fyhPG5RtKbMc5mBrtbMR5WiAUvBSme8ArlZFzSIm7fSWrUshtSPnrANb3Ojp5GVhMdPraGKOKMUfqe",
+	"KqcQtTGnH454oVGLAiL7U4beEVKWD/NrN3IcohtGF+vASKau3xlu2TwZ79DMP6EFm8+SNPmRXU3jR2NN",
+	"+T+sKiluEKXvqZkb/zx3ht+X2AV2AV04bS1jxfU+L0tYTDH4ZERgODfAFDjI0G8450QpqpRVjO7DRcrn",
+	"ZfkhTcw/hoJ8MKq9uDS57V+J/lfA2mO4y1O59yo/8RK8xmx0V5w2t+YQIcsoWMFGWL8TjzD+KBYwI3yJ",
+	"yjZ69aZEOVWqpcE2mEYH/58RnU+tH6pgZnhSnrcP5hoSV5f7BAMioljPCOPmR/ciZ0JSs8YFCy7oA+hv",
+	"7cOca1aCpDNDJp+lIUYVgJi4aWt29lW/Pc1VdJHDRUXze0jiPs/fvAItYG+onM9v++VwFg9BBDryRygX",
+	"nNPcjNK3HkELupibv6ZaV/2Xw2H95048+PSHUsiaX9LblsbStM7aljkZRcRjdv2hE+X85MZqMZJmbHSJ",
+	"CMkFwTp8ULA2sdBFJxGdQvrLj3LhIO95SL+xQ8ZguOCkUlOho54adR8VPPH6XbdOVl9YIYbzY9go8plK",
+	"oZjpELLrwf/7P/8XJM2FLMCohfibFY3LDSJpzEauKT/UzxZ9uIfobqhULi7ojubWhwfJxb/UsC9xD2Lb",
+	"ZlM5fqLLmCN+Zm6sL/Po5BIO3170t1/uwTVdwsbONoyXmqpeCq+Jonu7cWuf6nPG4yO+ObmAC6rh/PgU",
+	"/mvbjG5Gvne4p4vkMH/ql9aNkdNoiO3Qa5TIU4zo3EIWuwsl1ZpKQ2DsimmVQvYxSyHrZ6h1DrIDIHxp",
+	"0xVoqShcUa1gdzgcWCtfU2nG//uvh/3/Jv1/Dvvffhz0P3zaSvd27/4jtnqfNRHx68riIqhE6+5RIotO",
+	"y5ZyzfTyuCMzSSyMoIJ8rrSYUZk2gtyEW3WPXXFaAONKE7hmOrpvaK9GaODk5G9/wyBagw7obUVzbbhq",
+	"dCiXJhJVTtQ1Lc4Jj96tCI8v8ZrpFwomRsXVVGk4PzyFjQm5pim8m095H5N2OvyQjF90Rc6eTKp2YY0N",
+	"sTA31xUQmTa3vLHBAaQYkf9Cx1MhIlFVMtfTC6o141cRYXdYsZ/oct/5+swZgf8EghcPzFll+T7MFZXc",
+	"3vGOgAEcutixmoqFewGNBP+E2fc/uf8GNqelLUEc21hDew1Jx047V0Tspoc0vjFrODOo8UfH60mnghtM",
+	"W7wkaYI4iCpDxvxdvhFzSwczcuus6uH9moB78ZhrKm9IxB67oLnghYIxnRht10icCZPKGL1aLg+gEPNx",
+	"SRVQkk9DhPb+GRXNZTQafnL4Bhn+Sn4Bu+JEz2Vco3pU0NFFFj2CI4E1Y4c4B+D6sXUi1qXtHJ4fp6Co",
+	"vKEFjJdOBs+ovSQNpZlLFZGaU2meVjDnBZWQbX786IbazAYjfqwNW1dA/MMpEPiLkQFkhqodvDmGilW0",
+	"ZNwMT5Gklaa0lTGw39Y7QUxs8GPEfQ4TbGTrDvWsl3rHhXn/NxsNM29LmlOurcKZrusYKVRU9p2guqZL",
+	"NeIGLmRoBdEkRTB17R5R7rx7t67PaEK1SRJNbaalSmFh2YZKjXI9Fre9wYiP+CGMHOsaJcBq9KL2hgTj",
+	"B65xDrngOZWcFhY9qAFkdpTMxxI2jNky4lnIQTQ4wadPLiELCbGZfRAyh4aP9k7W8yGBkC0rril/ofw8",
+	"x0U24iuvOgh6A8DgsgI0IYiC7NPIxnNHyT58GmEseJSkMPI+v1Fyd5chPi4MBRhRaZehUiB5TitNC6MT",
+	"0hsql21U2AypAgqal0Q2HwuaP4jJiDdxmAuuJTHCcWNMFSuogggR7cNoPhzu5I7S8AfNUp9lKmRODX23",
+	"gnEj7rarjrztm2X97rfld58W9TvQyYTmGn4f8d/7/X743zycrYRIM/i9nR9jbbJh20bN0EjFZ218B2NX",
+	"s3k+hZJoY78byBaEacAENB8XCmEfdkOVsXxXYcBIqRk3W7VtzUUzwuWbc6jvGUJ2x68ONuGgv0PmbGHz",
+	"ZrhpIWsPUEhRVbQAMtFUwt4QFHohiQIlBPesKAr675B5O9sokt7Q9sB2JNG9HA5hE14OdzzEzGLHJjVS",
+	"fkNLUVEzgzm2Y1K4jDFUR+sHd4dDQxOGhhuJbXDYSA3caHJLvJT1ICccCuEyDEkjPc6dhAGcSUNBYgKV",
+	"4WIF5TndtwE8yzzb0UTL3ngzJ9FeGfFWWqJbpY2i4hs2v9Hm/DGNSfHn7uR4ZkmKGUNpkTTsrGRrMBwM",
+	"neuBY5JBsjMYDnZcNA71kcbKc5+cdkX1vcLJ5Y0VEnf57PIcrP6WWq4Ufqkpq8xmGqZ1JalCijE4q38b",
+	"ltxHlgwLxguxsImaEl26KOPVAI4x01xNkZ+Ml46f+BTpFc9K8gPVNs1uJZl/ezh8RML547LC7QQd2fHO",
+	"OsbU7flsRoyFkLynpFiXb2ZLidFOf03s7w9G0ROxUL1h2i5NzrDtUfJqezpK7jLMiPOHz2yLS44ziGrz",
+	"qI3s26EyB3Dr5cz882p7mvUOUBooqkeJ4YzJ9nB7rz/c6g+3L7de7g9394cv/xunURSNF8PiyEqinB0D",
+	"OYwBTcs5vcvgSlAFY5Jfm1dCbuFgxN/eklyXSxCcOmk6s9Td3seL5j5icPa1KJaPrxlYTSwMAdxwzaDQ",
+	"bpMl+PAE/o6iwu75E4jEZTzetdVERNG/lD4dH0eyQRCxMmPXwhAbOsC62aiKadP4ibihj6Lxu7TJdwqR",
+	"q062854WIn+hoCJXNhnYUI1XGKwnDOa8pEpBRiqW2coToadULpiivRT5NpSMXytDiChwzF0V5RxHBpa0",
+	"VYj2a6MKxZUpxOqQbBZEvT331jekiVt8LPD14UHC0PRWb071rGxTxOpA685DDj9enryzyNxA1AbzIniV",
+	"x4wTY21xAZzqhZDXmJFOi94zkIirSgBJJ1QaiWkMA2OxNCE4qyg3D3llQDVICIklRkGb0ixnoDThBSkF",
+	"p4PfHqAq2B68HAxfYKq9ewfGc16UNIUbygshaeHFsaSVUEwLaW19OhvToqhvW5x1UtRrHPWJAoncEAvy",
+	"Ezf5z+SGXODvQQT5duV2mW5lbicsVcwVfRDdv9WJmAUtqY54F4+kqJQT1Nb9TAtrHGwY/FkWZCRXz+ma",
+	"LnvS7MUycjTflJTIuljtixjnipPRjNzKI+jyRfsn4yZ9RyjFJYjCgkrqdejVfXmLzseGZdzYAH/FKAZR",
+	"Uj6EsTA2fwFopzl7ZybQbVIb17DRQrPRp6g2OkLW77s5+or90xhUBbVK7NZwODwAURZUjrgdhNSL6A3g",
+	"tSjM0sxF68zbh9xoHjbx03nIrAdnDzahJErDbgrnx6dWyzs/PoWxoQRlC3FGnFQVJXIAJ6jTuLW0tc6N",
+	"7Pzs4hJW9dash3C4pZTGUJkJp/M77wJRI+63Q0yAVCzYyhnC0yA5yJRTPzJYTIVq1TzWQjMFheoQva2E",
+	"1CMuaVUa+WN0GmPPWS/WEqZmYZwWMT3nh7UqzFrwPLJ4d80jFX+zHb998utPknCxhI74sLbctDlww6M4",
+	"HDadirG8nQ9fUY3y+9KhSGFQGOMIlsA4XRgKQYp/Bln53h7fVffKykRRXhHl15u5d9lGGQk6dFWTDb1Q",
+	"jndYx4VZrWPpxr7nMGGlxuDJ4GoAo2RGOLmih2X5E9MKU1tzexKFsVk46mGv3529+ckYCdn/blDjd61X",
+	"R/PhcHvPkvl3wV9mr2J65Xfh1e9wvGwAGd7IQJNrqkY8s66iQmhNC5vtaSzeWLKn9SN9Z19AC8B5llzF",
+	"oJFfFSV6AFikbxGiNCtLL/wdtkYc87zN2j2btTwJ0R4/+4jz/9GnP2QTrQHUEMMdCwoZxPcuht5WJZbL",
+	"2Eys2Eg+abcep84fbQQ0//7dh//8bvCnaBBzteZR6SUaDBMhZ8kXM6nV6p95KwTXqbDgc49RV9AsNE8/",
+	"A9tCml7hjbBhTLc3x0CUMusQXPWewLiseO12Tc0lV+5gN1RNBRtGefGMsgeMawGkdsyhIx0Prb+kNt+/",
+	"PTw6eTuYFT0r2+EvhyOzXkwLLNBEMOKcFzCmNuBBQFL0ZmGFIlV636kDmHvhNQywqgF8f/zuLfT7msgr",
+	"quHn9+8yw1iwiplWUFFptWRkloaVOFblYiOhgPVKaNdSgeg6qAMLMS8LyKc0v/a8ztVHjLghAgxOBiTZ",
+	"evCM3uYUUTkIpeEZ+na5gHAvBFok5llaq0kbayFFlztqdCNOZihFDmxYwz6Spf4vN7T7dURVnrnCaheI",
+	"f6FwsIMQ5mi+aGd4CAYIINjibsKBtT1vM1JQIBNJ1TQFAgXR1IbANJvR3oENMRHIUK/czwB3xtAvxh2x",
+	"ADWqmQZT0aG3opKJInV6IOYnBi3wxJbHOJ/vRq0JG3s8l1SrFM4uzxX6obnAbiCWglb2EGFFBVxe1/ao",
+	"ATkmb94iYf5BAucZJEbEBe1OqqOUdq8YtD5IrtkNcaXYMbh8NXfnep7GrZfk6X6YNg/6PKZrXtn9Gi1U",
+	"uLDJPVo4RrbfitpObc2S5bDmINjI6+nZ67Ojv8HGD29bxpl/q2TKKIWup8KUqN6zNWGpe6345JTEAtPV",
+	"b6U+oT4AaVguSiznSbearYKN2lGhwHqIzGEzB5KAkwq9fVfMxdSIr+FuAJeNtjiWSzVmOPA5e2E4K6yQ",
+	"/y5YYSOC6B9f9+V43BIrhAx3IOOStonrEWLWhYc2P5GK3Q08PXdGgYL3lTpHvov9eW6IzjGUUujrwUQj",
+	"oql3B9kQ8RVhXOlePHzjJrjXEWuZSKRtl2U73d2gvqZj9gv5wmXD+bkzGAYH6DNoZWd8VWq9UE93tDo0",
+	"bdYlAWrzU7M+4G5T1uUk0TjWhU1DqV96oYDkqHx6/QYjgExdgy3Wc+RthvUqjs37mDBpjuWIZw6ugR3g",
+	"o3XOFJlP8hjALy54G9Iy1gs+SiGMBJ1XRog2Q4wjvoFJYI00k4nLxlCUFi8UTNitnsuQnKF8UkJzFOR5",
+	"g1BW4qJ2AnyFx4gLCb7G48CoLf4ONG40YfZdwiTtC9QrYMON3gtMxMdBMD9zxAMaQu1GltbzzCjhCt6J",
+	"BWI3TPkju5oO4NAHZZHR5I6NkbkWM6JZDoLTmMZhi3MuAtT3nemX+ZC+IltF/9udyW5/d/wN7ZPtYq+/",
+	"RV+Nv813Jt+Q3WH8zK+UqHQf/oiOETtQNYibzb59lgN8RixypRDJlQ75cp+6yufREtEVbf3BYcVWpVUH",
+	"/2odbE4XLn3hy1Sc+18J/eQi4UhSN7WqT46eSjG/mjqKbjC9oI2u8L3QSibO02y0w1toyGhbR38D45Yl",
+	"Jo95DpTWbMawYO8sJi4hmxmmZx81JolNebSjoe+eovJvpGgdN3NsSIFhaNpg/9Z6/60S4tUFpuCaVtoo",
+	"N5RIW1SkpyOeHb199/bybUR7y3yUxvcLsu8jVvz70OWXj3MFW4izwgqefBSfTOeN8xiUxUZbwMcfv7qK",
+	"M3IOfjHbuCAu6+oZpPf3At0FlrpsZiaRumv/GwSNb6yTs6+miQdHbb80zFPyJ2Vtc22alPMKCIU0n/X7",
+	"wZGSgZOETRfMurb3jiltS36+JtvCCSL79BaPX52R1Yb2wKgpFeXadp7AyCTaMUbShmo3GPbaBVFGXPt9",
+	"X1PZW9lfeGymYgFioim37gVfTRc20CP0ntSgkaGPRn7lX2FDVLbcCNNsSpvm7NjHZQqrdy3zId1tEUac",
+	"/mNOSsOT0GXR8zl5vjDtb4adGX3BJcB9byhj09gwhGk4SoPGhDzp1PvnMPtQZba+bMSjBWa9wShB/uXn",
+	"8nqPscba6chBjw3TBaSktlbFqkEZ2noZZhTbmOZKoMCAds30MZ+IwXDg6xAMG3QeG0Nl5kWiXN8VNRjx",
+	"jm4i5ozE29woWDAO4oZKSxIHLiExXG1mBhq4106hTfq0mHIuUBzBbV+zaBw2jOHlJsBMxLIMmaFRLn0o",
+	"Z1hJ9yUJWKG6MyRXuSvJ1svhEC2w9qQ2FPQTsywwVHOG192VulxzdYArqt84d2KoUt3fvmtXWIbhQmFn",
+	"XTCU7L16ufdqb61mMzHKQmPoMFzi3Zd9LnTfO1Qi8iWAs/WENLJQOfsoZW/rWblml5JXs7FnEG6HcmYM",
+	"vHnLV9HkexHhtfmJFXf3JaBcuqMAShvdTPk8dpfHoDEoeQC7w11f9cUKTICuWw1NSSQR5T0eNXcsOi0Z",
+	"835/K26rsKdZKOt6zm4sn8nV4n6hynzEFHnabtR3utSJt2vZ/5G6ARSFumbyRtK4XPKccJvdXz/k47eW",
+	"i474PdUCBumhVAAlbBil2RPU8GhbylGgq9717lIh7IGceMRlpJmqluzqigZFeqWFKpyFFUlqQzNGc9dW",
+	"hevPK+8Ls6nmoRZi34UbSIVuAuIhbWTIG8I1en7AbYyJGw3rImzSIz1qz+/Jr+dZ4aJfEqr+Yhug2TT7",
+	"V9eIz6/Kd4tLjNBNHicL7DDOu56scs4L1+A3FHpYfX5Kasc49v7dtylFTOlmkSpseBHVq5sdM/3lrY7h",
+	"63Q6hmdodBya6e7/+qEZonCYbFDMdcOfsj0cGpJz2/Dm54vhcCuJxAECZm2jeK8z2uQWi2w4PuqCwe9+",
+	"3Wq+BieqEHjwdlvguW8DDBiv5npQtz/rbtQXsGQzcnTDJd8F67GdBHASqCfxIsne7uPtTkhdwYXja+hL",
+	"cS1b19k9RpZtWMVo6zmRctnUSO0gXeBeNh+CeqZWSLJvb/fr2/eCzYUe+J3o7K7kPmhwzcUCuw2bZTwA",
+	"ZGT3HXwP7/2ck7meCsn+SdfBOrSRE3hNiaTSldYwmxHgjMQoXD+3B3UwrUxVw7PVokVNJSelTQRYgwg3",
+	"1TblNcippMBj3JDIDZhCH75m5bdTu5OLw9Oj12d//fhyOEzM/P5RXyz+0HNYRtQ94grt20X5olm/tkD7",
+	"9nbfX/eoednaKvMyy+lgzskNYba3UxQ/+PGGWSUkkaxcQuP5A1vHbIv/no6pnUdiaufRmNpZwdSFXSO0",
+	"1+hd7PZmv32zRtaOGct2ME02b7Y2WwLy7sPjq2bCJy668pTqrjfPUo6wXs0clNDHacCNbjH3KMAuzts2",
+	"zFsu4K7v5NjuAq2v5NhhnK+4Z1Ob/3xxdjqA7Pzny8wI87rySmkhaQjW4muNksK16GvofvMF7tnwXaCv",
+	"mp4bIO0KRbj7z0AoNnEmuORfGI1NuC9l0Ii/NU2MJI3YaY3YWRjKakAtWtAN8F3WANot9S7W91/4dKCI",
+	"uXo+/xr7+RRn0Ods5fNGtFY6SVlUxZuePrm7iR/tMUmWzaiAOZLFs+SI29NNVqkJgwIk0MiDIQH7utr8",
+	"ZP+42yxmelPoavOTbd5618nefvFfagnqtM1ClJSEfLSLkwubRHR2eW7rQJRhbK4ez331aryEzMyoKC8y",
+	"y+GYGvEGI9wI4XtXhdFonOAr/YwpYrYidWXIyD2nvhwHu8raMlZxPRjx3eGu8zYTjsCZ/UHYNoR0NZLk",
+	"HhfpD1S/I0qfYUfbleO1zpBa3z5rp661+z38AR+ka5rk3+y9/ObVzs7u3k58YksCX+i2ej6+7zsod2XQ",
+	"XJ7/K8LNZmokbUNGnrwJWNx5Gt84OrlsZj67Y/fwcbx2bc06s7JsLCM41axtrQWM56wsgPJcLrFth+Pe",
+	"qtGrRFHdPz8+9a3KbLI2gYY60nN9VxwNtzqmuYcDafdSGAs99f3O4GdbnZsLPmFXc2wJErJS2mk2c+Uk",
+	"Y8PB4JPKXFGa6jiEjd5vnyfmvq6m0gCvg2jN9j2TQltLAtsx4dpi5ekkx8wvNDTu7iW9Vv8hDCgqy3Ax",
+	"x7lZEnhQUyRpNkcb25L0Ver1bcxG/IE+ZqnvUGi7nr0+Pu0N4HKK1rLG6gCfpVA/5D4bdul7CY24AX3f",
+	"p43blgUG+E6Sa33s78n01uLAu9u7w61XW3u723EO7M29fw8G7JfeRctM/ysY8KHlWHZ3kVaQ9Mzefg75",
+	"i9Bm/sF+KJZkrG4xI6w8ANdBHmjf/FbtBnG2GUGJigm1vcbWqMs1uf93ZGYOtI7Nt2hbzfv48t4ShJVr",
+	"Hb1G2Nx+lDjXbfhu5iMyuta2WxJNy9DRPrrl5+iM5HMdLwA5wLQsGA53XyjXZsy3pnAJqT5R6ufLLLrp",
+	"ja76/44b3wCvY/Ptqp9bjjW3vNHDLbrLTzK87TgHkLl2/xlMSKmobZXXyFZ3WVA2CVZR7S041djxQayB",
+	"zXNt6GemnEa+xLA1jH5tYWfY+KKCFS2xbyjsDR+ftrBCLH9gluojyRS4WBgDFYPLz1H4iIcchISCKSzE",
+	"0J9LxQ/wqkXd8rQr/+HtDeZBKS0qGFPGryB8We8A6m/RASmNnb6Eyn/uoNmmYpWij3Ay33D1+VhUd0YD",
+	"muHNbyVx2nsWt8nM9yqqHXphWTGu0qkDuNcwE4zqBocPlXzhW1iZbwub9WzmCQaCzZpcP46oUHh+dD/f",
+	"UfOwdZwzX37xL7LGH7m1UYFx7k4rtefIeaO8+92ckvOzi0sbCMvmsswMAWD+IBYUZw4zeAwzw2V8kZUv",
+	"VVmSWdlzXRGySAfafWO+bb/cc50JpvQWfjw5fNO/+PHQmN5OARmLYmkMPK9bWJJzCS9GXrlwnTvxyxHf",
+	"8E2dMN5ly3x5f/v2tmeDi4bpF5DVPX4z24Yvddd8+97MzIXteomx2lLbnRebgpN8OuLY7A3cx1GXPv3A",
+	"dntx3RldbvrxBDILN/r1xIxhMma7ZPca09qp6w7obbqOvnHPcmQ+U+audp32DZ8TtYOtiNt9npO/9g8r",
+	"1jdPtNoy122Ym82Wd9ZaKG+7rsSYDrm/ubm1/WowHAwHW/vffvvtt5vY4fbxae2t4/zHCezHcRGba/ts",
+	"fvMrpjSVNlkbdcPHS4PHSefN9sd/OwUI+gy3h8OGVE6Dr4JJ8B+pTZ3jvE5Yw994jO8THI3vE/87ipAG",
+	"eB37X+PluQ0LT1meO0Iprjq767T3f4pfvf1n5876LvFmY1d65HqmhvkIocODMUNWekX0+wvCdAaVsJ9j",
+	"Wd9l9+3dL02DC4Vo5hA+llm4ubtir24pqNjIG/wyaXsn3rEbyo1xXEkxjsVQbWdOedMdTwntbxVkRkSA",
+	"nPPM45Vp2Mj6fVIUEr9c4fMeDo+O3rvyS2YLkDs46DfDb2wuiQPs033JCOvJA3XHDEzKw7i7zWPFiu5G",
+	"ZkVILVhvebDSA6ruk86kbdgSpmHStx3BetmVBgNhMl8Dvj6V3U/XqN0WGbng4Uo5gXrha/paXXxo0tGx",
+	"odUkw+b52c7B1sJuhOl8X+DGyLZl6PrI5+2+8NBqCw8b18yA6R3GLqnRR2d6g9WYmuqAvWGzvVBrPeaj",
+	"DeVDP/lGI+PmgjwbiU9Yt0L31NPqlok9GhuDYZH23Ye7/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -8,11 +8,13 @@ import (
 )
 
 // fixtureFile is the shape of fixtures/profile.json: the seed's employee, form and
-// profiles plus a few more.
+// profiles plus a few more, and the documents of John Doe's profile (the contract's examples
+// download and delete them).
 type fixtureFile struct {
 	Employees   []*Employee   `json:"employees"`
 	Forms       []Form        `json:"forms"`
 	Submissions []*Submission `json:"submissions"`
+	Documents   []*Document   `json:"documents"`
 }
 
 func loadFixtures() (fixtureFile, error) {
@@ -42,6 +44,9 @@ func Seeder(opts fixtures.Options) (func(tx store.Tx) error, error) {
 		}
 		for _, s := range fx.Submissions {
 			tx.Put(kindSubmission, s.ID, s)
+		}
+		for _, d := range fx.Documents {
+			tx.Put(kindDocument, d.ID, d)
 		}
 		return nil
 	}, nil
