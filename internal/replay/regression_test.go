@@ -3,7 +3,6 @@ package replay_test
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"io"
 	"net"
 	"net/http"
@@ -204,17 +203,4 @@ func TestReplayWaitsForHealthz(t *testing.T) {
 	if replay.ExitCode(res) != 2 || !strings.Contains(out.String(), "/healthz did not answer 200 within 300ms (GET /healthz answered 503)") {
 		t.Fatalf("exit %d:\n%s", replay.ExitCode(res), out.String())
 	}
-}
-
-func junitOf(t *testing.T, res []*replay.FileResult) replay.JUnitSuites {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := replay.WriteJUnit(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	var doc replay.JUnitSuites
-	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatalf("JUnit XML does not parse: %v\n%s", err, buf.String())
-	}
-	return doc
 }

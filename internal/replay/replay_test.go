@@ -205,14 +205,7 @@ func TestReplayWrongExpectation(t *testing.T) {
 		}
 	}
 
-	var buf bytes.Buffer
-	if err := replay.WriteJUnit(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	var doc replay.JUnitSuites
-	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatalf("JUnit XML does not parse: %v\n%s", err, buf.String())
-	}
+	doc := junitOf(t, res)
 	if doc.Tests != 4 || doc.Failures != 3 || len(doc.Suites) != 1 {
 		t.Fatalf("totals: %+v", doc)
 	}
@@ -232,14 +225,7 @@ func TestJUnitCountsSkipped(t *testing.T) {
 	a := sb.parse(t, "a.yaml", "name: a\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"675676\"}, expect: {status: 200}}\n  - {path: /v1/x, skip: later}\n")
 	b := sb.parse(t, "b.yaml", "name: b\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"675676\"}, expect: {status: 400}}\n")
 	res, _ := sb.replay(t, a, b)
-	var buf bytes.Buffer
-	if err := replay.WriteJUnit(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	var doc replay.JUnitSuites
-	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := junitOf(t, res)
 	if doc.Tests != 3 || doc.Failures != 1 || doc.Skipped != 1 || len(doc.Suites) != 2 ||
 		doc.Suites[0].Skipped != 1 || doc.Suites[0].Cases[1].Skipped == nil || doc.Suites[0].Cases[1].Skipped.Message != "later" ||
 		doc.Suites[1].Failures != 1 || doc.Suites[0].File != "a.yaml" {
@@ -337,4 +323,18 @@ steps:
 		res[0].Steps[0].Skipped == "" {
 		t.Fatalf("warnings %v:\n%s", res[0].Warnings, out.String())
 	}
+}
+
+// junitOf is the JUnit XML of results, as a CI server reads it back.
+func junitOf(t *testing.T, res []*replay.FileResult) replay.JUnitSuites {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := replay.WriteJUnit(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	var doc replay.JUnitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("JUnit XML does not parse: %v\n%s", err, buf.String())
+	}
+	return doc
 }
