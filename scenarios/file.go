@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/openapi"
 )
 
 // The documented sandbox credentials a scenario file uses unless it says otherwise.
@@ -31,7 +34,7 @@ const (
 const AllTenants = "*"
 
 // APIs are the partner APIs a scenario file can talk to.
-var APIs = []string{"dcms", "dmt", "profile"}
+var APIs = openapi.Partners
 
 // File is a parsed scenario file (see scenarios/README.md for the format).
 type File struct {
@@ -90,7 +93,7 @@ type Fixture struct {
 
 // Decode turns the fixture's value into the typed record its API stores. kinds is api →
 // kind → new value (snapshot.Kinds).
-func (f Fixture) Decode(kinds map[string]map[string]func() any) (any, error) {
+func (f Fixture) Decode(kinds map[string]store.Kinds) (any, error) {
 	newValue, ok := kinds[f.API][f.Kind]
 	if !ok {
 		known := slices.Sorted(maps.Keys(kinds[f.API]))

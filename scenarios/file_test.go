@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/partnersandbox/sandbox/internal/store"
 )
 
 func fileCatalogue() *Catalogue {
@@ -232,7 +234,7 @@ func TestFixtureDecode(t *testing.T) {
 	type customer struct {
 		Name string `json:"name"`
 	}
-	kinds := map[string]map[string]func() any{"dmt": {"customer": func() any { return new(customer) }}}
+	kinds := map[string]store.Kinds{"dmt": {"customer": func() any { return new(customer) }}}
 	v, err := Fixture{API: "dmt", Kind: "customer", Value: json.RawMessage(`{"name":"B"}`), Pos: "f.yaml:3"}.Decode(kinds)
 	if err != nil || v.(*customer).Name != "B" {
 		t.Fatalf("decode %v %v", v, err)

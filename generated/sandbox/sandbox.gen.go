@@ -68,13 +68,13 @@ func (e DeliveriesDeliveriesStatus) Valid() bool {
 
 // Defines values for HealthStatus.
 const (
-	Ok HealthStatus = "ok"
+	HealthStatusOk HealthStatus = "ok"
 )
 
 // Valid indicates whether the value is a known member of the HealthStatus enum.
 func (e HealthStatus) Valid() bool {
 	switch e {
-	case Ok:
+	case HealthStatusOk:
 		return true
 	default:
 		return false
@@ -93,6 +93,42 @@ func (e OutboxMessagesKind) Valid() bool {
 	case Password:
 		return true
 	case Welcome:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessStatus.
+const (
+	NotReady ReadinessStatus = "not-ready"
+	Ready    ReadinessStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessStatus enum.
+func (e ReadinessStatus) Valid() bool {
+	switch e {
+	case NotReady:
+		return true
+	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessCheckStatus.
+const (
+	ReadinessCheckStatusFailing ReadinessCheckStatus = "failing"
+	ReadinessCheckStatusOk      ReadinessCheckStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessCheckStatus enum.
+func (e ReadinessCheckStatus) Valid() bool {
+	switch e {
+	case ReadinessCheckStatusFailing:
+		return true
+	case ReadinessCheckStatusOk:
 		return true
 	default:
 		return false
@@ -189,12 +225,15 @@ func (e RuleSpecFault) Valid() bool {
 // Defines values for SnapshotVersion.
 const (
 	N1 SnapshotVersion = 1
+	N2 SnapshotVersion = 2
 )
 
 // Valid indicates whether the value is a known member of the SnapshotVersion enum.
 func (e SnapshotVersion) Valid() bool {
 	switch e {
 	case N1:
+		return true
+	case N2:
 		return true
 	default:
 		return false
@@ -400,6 +439,12 @@ type Clock struct {
 
 	// Offset How far the sandbox clock is from real time, as a Go duration.
 	Offset string `json:"offset"`
+
+	// Own The tenant moved its clock on its own (it no longer equals the shared clock).
+	Own *bool `json:"own,omitempty"`
+
+	// Tenant The tenant whose clock this is; absent for the shared clock.
+	Tenant *string `json:"tenant,omitempty"`
 }
 
 // ClockChange defines model for ClockChange.
@@ -538,6 +583,31 @@ type RateLimits struct {
 	RetrievalPerMinute int  `json:"retrievalPerMinute"`
 }
 
+// Readiness defines model for Readiness.
+type Readiness struct {
+	Checks []ReadinessCheck `json:"checks"`
+
+	// Reason Why the sandbox is not ready (the failing checks and their errors); absent when ready.
+	Reason *string         `json:"reason,omitempty"`
+	Status ReadinessStatus `json:"status"`
+}
+
+// ReadinessStatus defines model for Readiness.Status.
+type ReadinessStatus string
+
+// ReadinessCheck defines model for ReadinessCheck.
+type ReadinessCheck struct {
+	// Error What went wrong; absent when ok.
+	Error *string `json:"error,omitempty"`
+
+	// Name What was checked: `contracts`, `store`.
+	Name   string               `json:"name"`
+	Status ReadinessCheckStatus `json:"status"`
+}
+
+// ReadinessCheckStatus defines model for ReadinessCheck.Status.
+type ReadinessCheckStatus string
+
 // ResetResult defines model for ResetResult.
 type ResetResult struct {
 	// Tenant The tenant reset, or `*` for all.
@@ -612,16 +682,23 @@ type Rules struct {
 
 // Snapshot defines model for Snapshot.
 type Snapshot struct {
-	// Apis API (dcms, dmt, profile) → record kind → id → record.
-	Apis map[string]map[string]map[string]interface{} `json:"apis"`
+	// Apis API (dcms, dmt, profile) → record kind → id → record: the records the tenant wrote, and
+	// `null` for a fixture record it deleted.
+	Apis map[string]map[string]map[string]*map[string]interface{} `json:"apis"`
 
 	// TakenAt RFC 3339 time on the sandbox clock.
-	TakenAt *string         `json:"takenAt,omitempty"`
-	Tenant  string          `json:"tenant"`
+	TakenAt *string `json:"takenAt,omitempty"`
+	Tenant  string  `json:"tenant"`
+
+	// Version 2: the snapshot holds what the tenant changed over the shared fixtures (a tenant that
+	// changed nothing has an empty snapshot). 1 (older sandboxes): the tenant's whole state; it
+	// is still accepted, and restores its records over the fixtures.
 	Version SnapshotVersion `json:"version"`
 }
 
-// SnapshotVersion defines model for Snapshot.Version.
+// SnapshotVersion 2: the snapshot holds what the tenant changed over the shared fixtures (a tenant that
+// changed nothing has an empty snapshot). 1 (older sandboxes): the tenant's whole state; it
+// is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
 // TenantKeys defines model for TenantKeys.
@@ -679,6 +756,9 @@ type Webhook struct {
 // WebhookAuthType defines model for Webhook.AuthType.
 type WebhookAuthType string
 
+// ClockTenant defines model for ClockTenant.
+type ClockTenant = string
+
 // Tenant A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
 type Tenant = TenantName
 
@@ -693,6 +773,18 @@ type BadRequest = Error
 
 // NotFound defines model for NotFound.
 type NotFound = Error
+
+// GetClockParams defines parameters for GetClock.
+type GetClockParams struct {
+	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
+	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
+}
+
+// SetClockParams defines parameters for SetClock.
+type SetClockParams struct {
+	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
+	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
+}
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
@@ -868,10 +960,13 @@ type ClientInterface interface {
 
 	// GetClock Read the sandbox clock
 	//
-	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+	// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+	// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+	// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 	//
 	// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-	GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetClock(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetClockWithBody Move the sandbox clock
 	//
@@ -879,10 +974,15 @@ type ClientInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClockWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetClockWithBody(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetClock Move the sandbox clock
 	//
@@ -890,10 +990,15 @@ type ClientInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClock(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	//
@@ -986,9 +1091,11 @@ type ClientInterface interface {
 
 	// Reset Forget state and start again from the fixtures
 	//
-	// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-	// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-	// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+	// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+	// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+	// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+	// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+	// kept (reset it with `POST /__sandbox/clock`).
 	//
 	// Corresponds with POST /__sandbox/reset (the `Reset` operationId).
 	Reset(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1045,17 +1152,19 @@ type ClientInterface interface {
 	// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
 	ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSnapshot Export a tenant's whole state
+	// GetSnapshot Export what a tenant changed
 	//
-	// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-	// JSON. `PUT` it back to restore exactly that state.
+	// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+	// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+	// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 	//
 	// Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
 	GetSnapshot(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutSnapshotWithBody Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1064,7 +1173,8 @@ type ClientInterface interface {
 
 	// PutSnapshot Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1181,15 +1291,47 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetrics Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Ready Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetClock Read the sandbox clock
 //
-// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 //
 // Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-func (c *Client) GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetClockRequest(c.Server)
+func (c *Client) GetClock(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetClockRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1206,11 +1348,16 @@ func (c *Client) GetClock(ctx context.Context, reqEditors ...RequestEditorFn) (*
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *Client) SetClockWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetClockRequestWithBody(c.Server, contentType, body)
+func (c *Client) SetClockWithBody(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetClockRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1227,11 +1374,16 @@ func (c *Client) SetClockWithBody(ctx context.Context, contentType string, body 
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *Client) SetClock(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetClockRequest(c.Server, body)
+func (c *Client) SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetClockRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1423,9 +1575,11 @@ func (c *Client) ReviewSubmission(ctx context.Context, submissionId string, para
 
 // Reset Forget state and start again from the fixtures
 //
-// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+// kept (reset it with `POST /__sandbox/clock`).
 //
 // Corresponds with POST /__sandbox/reset (the `Reset` operationId).
 func (c *Client) Reset(ctx context.Context, params *ResetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1542,10 +1696,11 @@ func (c *Client) ListScenarios(ctx context.Context, params *ListScenariosParams,
 	return c.Client.Do(req)
 }
 
-// GetSnapshot Export a tenant's whole state
+// GetSnapshot Export what a tenant changed
 //
-// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-// JSON. `PUT` it back to restore exactly that state.
+// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 //
 // Corresponds with GET /__sandbox/snapshot (the `GetSnapshot` operationId).
 func (c *Client) GetSnapshot(ctx context.Context, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1562,7 +1717,8 @@ func (c *Client) GetSnapshot(ctx context.Context, params *GetSnapshotParams, req
 
 // PutSnapshotWithBody Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1581,7 +1737,8 @@ func (c *Client) PutSnapshotWithBody(ctx context.Context, params *PutSnapshotPar
 
 // PutSnapshot Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1839,8 +1996,57 @@ func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 	return c.Client.Do(req)
 }
 
+// GetMetrics Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Ready Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *Client) Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewGetClockRequest constructs an http.Request for the GetClock method
-func NewGetClockRequest(server string) (*http.Request, error) {
+func NewGetClockRequest(server string, params *GetClockParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1856,6 +2062,33 @@ func NewGetClockRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1867,18 +2100,18 @@ func NewGetClockRequest(server string) (*http.Request, error) {
 }
 
 // NewSetClockRequest calls the generic SetClock builder with application/json body
-func NewSetClockRequest(server string, body SetClockJSONRequestBody) (*http.Request, error) {
+func NewSetClockRequest(server string, params *SetClockParams, body SetClockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetClockRequestWithBody(server, "application/json", bodyReader)
+	return NewSetClockRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewSetClockRequestWithBody constructs an http.Request for the SetClock method, with any body, and a specified content type
-func NewSetClockRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetClockRequestWithBody(server string, params *SetClockParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1894,6 +2127,33 @@ func NewSetClockRequestWithBody(server string, contentType string, body io.Reade
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tenant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", *params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -3145,6 +3405,60 @@ func NewHealthRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReadyRequest constructs an http.Request for the Ready method
+func NewReadyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/readyz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3191,12 +3505,15 @@ type ClientWithResponsesInterface interface {
 
 	// GetClockWithResponse Read the sandbox clock
 	//
-	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+	// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+	// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+	// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-	GetClockWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetClockReply, error)
+	GetClockWithResponse(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*GetClockReply, error)
 
 	// SetClockWithBodyWithResponse Move the sandbox clock
 	//
@@ -3204,10 +3521,15 @@ type ClientWithResponsesInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClockWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+	SetClockWithBodyWithResponse(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error)
 
 	// SetClockWithResponse Move the sandbox clock
 	//
@@ -3215,10 +3537,15 @@ type ClientWithResponsesInterface interface {
 	// "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 	// Exactly one of them.
 	//
+	// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+	// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+	// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+	// its lead), `set` and `reset` put every tenant at the same time again.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-	SetClockWithResponse(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+	SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
 
 	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
 	//
@@ -3325,9 +3652,11 @@ type ClientWithResponsesInterface interface {
 
 	// ResetWithResponse Forget state and start again from the fixtures
 	//
-	// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-	// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-	// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+	// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+	// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+	// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+	// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+	// kept (reset it with `POST /__sandbox/clock`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3392,10 +3721,11 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /__sandbox/scenarios (the `ListScenarios` operationId).
 	ListScenariosWithResponse(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*ListScenariosReply, error)
 
-	// GetSnapshotWithResponse Export a tenant's whole state
+	// GetSnapshotWithResponse Export what a tenant changed
 	//
-	// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-	// JSON. `PUT` it back to restore exactly that state.
+	// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+	// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+	// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3404,7 +3734,8 @@ type ClientWithResponsesInterface interface {
 
 	// PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3413,7 +3744,8 @@ type ClientWithResponsesInterface interface {
 
 	// PutSnapshotWithResponse Restore a tenant's state from a snapshot
 	//
-	// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+	// (over the shared fixtures).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3548,6 +3880,39 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error)
+
+	// GetMetricsWithResponse Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error)
+
+	// ReadyWithResponse Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error)
 }
 
 type GetClockReply struct {
@@ -4880,15 +5245,100 @@ func (r HealthReply) ContentType() string {
 	return ""
 }
 
+type GetMetricsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReadyReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Readiness
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Readiness
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyReply) GetJSON200() *Readiness {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReadyReply) GetJSON503() *Readiness {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetClockWithResponse Read the sandbox clock
 //
-// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit windows and review times. It is shared by every tenant.
+// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
+// windows and review times. Every tenant has its own clock: the shared clock, plus whatever that
+// tenant moved on its own (`POST /__sandbox/clock?tenant=T`). With `tenant` this shows that
+// tenant's clock (`own` says whether it moved alone); without, the shared clock.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/clock (the `GetClock` operationId).
-func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetClockReply, error) {
-	rsp, err := c.GetClock(ctx, reqEditors...)
+func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, params *GetClockParams, reqEditors ...RequestEditorFn) (*GetClockReply, error) {
+	rsp, err := c.GetClock(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4901,11 +5351,16 @@ func (c *ClientWithResponses) GetClockWithResponse(ctx context.Context, reqEdito
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
-	rsp, err := c.SetClockWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, params *SetClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
+	rsp, err := c.SetClockWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4918,11 +5373,16 @@ func (c *ClientWithResponses) SetClockWithBodyWithResponse(ctx context.Context, 
 // "2026-01-02T15:04:05Z"}` sets it to an RFC 3339 time; `{"reset": true}` goes back to real time.
 // Exactly one of them.
 //
+// With `tenant`, only that tenant's clock moves (in every API where the name is a tenant), so two
+// CI jobs on two tenants never expire each other's OTPs or tokens. Without `tenant` the change
+// applies to every tenant: `advance` moves every clock forward (a tenant that moved alone keeps
+// its lead), `set` and `reset` put every tenant at the same time again.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
-func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
-	rsp, err := c.SetClock(ctx, body, reqEditors...)
+func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error) {
+	rsp, err := c.SetClock(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5088,9 +5548,11 @@ func (c *ClientWithResponses) ReviewSubmissionWithResponse(ctx context.Context, 
 
 // ResetWithResponse Forget state and start again from the fixtures
 //
-// Drops the state of every tenant (or only of `tenant`, in every API where that name is a tenant);
-// each tenant is seeded again from the fixtures on its next call. The journal is kept (clear it with
-// `DELETE /__sandbox/journal`); the clock is kept (reset it with `POST /__sandbox/clock`).
+// Drops what every tenant changed (or only `tenant`, in every API where that name is a tenant): the
+// tenant reads the shared fixtures again, exactly as on its first call, and its armed rules are
+// removed. With `tenant`, that tenant's own clock is dropped too: it follows the shared clock again.
+// The journal is kept (clear it with `DELETE /__sandbox/journal`); without `tenant` the clock is
+// kept (reset it with `POST /__sandbox/clock`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5191,10 +5653,11 @@ func (c *ClientWithResponses) ListScenariosWithResponse(ctx context.Context, par
 	return ParseListScenariosReply(rsp)
 }
 
-// GetSnapshotWithResponse Export a tenant's whole state
+// GetSnapshotWithResponse Export what a tenant changed
 //
-// Every record of the tenant in every API (DCMS tenant, DMT client and profile tenant of that name), as
-// JSON. `PUT` it back to restore exactly that state.
+// What the tenant changed over the shared fixtures in every API (DCMS tenant, DMT client and profile
+// tenant of that name), as JSON: the records it wrote, and `null` for each fixture record it deleted.
+// A tenant that changed nothing has an empty snapshot. `PUT` it back to restore exactly that state.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5209,7 +5672,8 @@ func (c *ClientWithResponses) GetSnapshotWithResponse(ctx context.Context, param
 
 // PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5224,7 +5688,8 @@ func (c *ClientWithResponses) PutSnapshotWithBodyWithResponse(ctx context.Contex
 
 // PutSnapshotWithResponse Restore a tenant's state from a snapshot
 //
-// Replaces the tenant's state in every API the snapshot names with exactly the snapshot's records.
+// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
+// (over the shared fixtures).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5442,6 +5907,51 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 		return nil, err
 	}
 	return ParseHealthReply(rsp)
+}
+
+// GetMetricsWithResponse Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error) {
+	rsp, err := c.GetMetrics(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsReply(rsp)
+}
+
+// ReadyWithResponse Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *ClientWithResponses) ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error) {
+	rsp, err := c.Ready(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyReply(rsp)
 }
 
 // ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
@@ -6350,14 +6860,63 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 	return response, nil
 }
 
+// ParseGetMetricsReply parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseReadyReply parses an HTTP response from a ReadyWithResponse call
+func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
-	GetClock(w http.ResponseWriter, r *http.Request)
+	GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
-	SetClock(w http.ResponseWriter, r *http.Request)
+	SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams)
@@ -6397,7 +6956,7 @@ type ServerInterface interface {
 	// ListScenarios The catalogue of named outcomes
 	// (GET /__sandbox/scenarios)
 	ListScenarios(w http.ResponseWriter, r *http.Request, params ListScenariosParams)
-	// GetSnapshot Export a tenant's whole state
+	// GetSnapshot Export what a tenant changed
 	// (GET /__sandbox/snapshot)
 	GetSnapshot(w http.ResponseWriter, r *http.Request, params GetSnapshotParams)
 	// PutSnapshot Restore a tenant's state from a snapshot
@@ -6436,6 +6995,12 @@ type ServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(w http.ResponseWriter, r *http.Request)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(w http.ResponseWriter, r *http.Request)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(w http.ResponseWriter, r *http.Request)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -6450,8 +7015,27 @@ type MiddlewareFunc func(http.Handler) http.Handler
 // GetClock operation middleware
 func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Request) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetClockParams
+
+	// ------------- Optional query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetClock(w, r)
+		siw.Handler.GetClock(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -6464,8 +7048,27 @@ func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Reque
 // SetClock operation middleware
 func (siw *ServerInterfaceWrapper) SetClock(w http.ResponseWriter, r *http.Request) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetClockParams
+
+	// ------------- Optional query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.SetClock(w, r)
+		siw.Handler.SetClock(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7324,6 +7927,34 @@ func (siw *ServerInterfaceWrapper) Health(w http.ResponseWriter, r *http.Request
 	handler.ServeHTTP(w, r)
 }
 
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetrics(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// Ready operation middleware
+func (siw *ServerInterfaceWrapper) Ready(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.Ready(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -7439,6 +8070,10 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/healthz", wrapper.Health).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/readyz", wrapper.Ready).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/metrics", wrapper.GetMetrics).Methods(http.MethodGet)
+
 	r.HandleFunc(options.BaseURL+"/__sandbox/scenarios", wrapper.ListScenarios).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/reset", wrapper.Reset).Methods(http.MethodPost)
@@ -7501,6 +8136,7 @@ type BadRequestJSONResponse Error
 type NotFoundJSONResponse Error
 
 type GetClockRequestObject struct {
+	Params GetClockParams
 }
 
 type GetClockResponseObject interface {
@@ -7522,7 +8158,8 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 }
 
 type SetClockRequestObject struct {
-	Body *SetClockJSONRequestBody
+	Params SetClockParams
+	Body   *SetClockJSONRequestBody
 }
 
 type SetClockResponseObject interface {
@@ -8529,6 +9166,59 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type GetMetricsRequestObject struct {
+}
+
+type GetMetricsResponseObject interface {
+	VisitGetMetricsResponse(w http.ResponseWriter) error
+}
+
+type GetMetrics200TextResponse string
+
+func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ReadyRequestObject struct {
+}
+
+type ReadyResponseObject interface {
+	VisitReadyResponse(w http.ResponseWriter) error
+}
+
+type Ready200JSONResponse Readiness
+
+func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready503JSONResponse Readiness
+
+func (response Ready503JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetClock Read the sandbox clock
@@ -8576,7 +9266,7 @@ type StrictServerInterface interface {
 	// ListScenarios The catalogue of named outcomes
 	// (GET /__sandbox/scenarios)
 	ListScenarios(ctx context.Context, request ListScenariosRequestObject) (ListScenariosResponseObject, error)
-	// GetSnapshot Export a tenant's whole state
+	// GetSnapshot Export what a tenant changed
 	// (GET /__sandbox/snapshot)
 	GetSnapshot(ctx context.Context, request GetSnapshotRequestObject) (GetSnapshotResponseObject, error)
 	// PutSnapshot Restore a tenant's state from a snapshot
@@ -8615,6 +9305,12 @@ type StrictServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(ctx context.Context, request HealthRequestObject) (HealthResponseObject, error)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(ctx context.Context, request ReadyRequestObject) (ReadyResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -8657,8 +9353,10 @@ type strictHandler struct {
 }
 
 // GetClock operation middleware
-func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request) {
+func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams) {
 	var request GetClockRequestObject
+
+	request.Params = params
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetClock(ctx, request.(GetClockRequestObject))
@@ -8681,8 +9379,10 @@ func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request) {
 }
 
 // SetClock operation middleware
-func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request) {
+func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams) {
 	var request SetClockRequestObject
+
+	request.Params = params
 
 	var body SetClockJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -9415,159 +10115,231 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GetMetrics operation middleware
+func (sh *strictHandler) GetMetrics(w http.ResponseWriter, r *http.Request) {
+	var request GetMetricsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMetrics(ctx, request.(GetMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMetrics")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMetricsResponseObject); ok {
+		if err := validResponse.VisitGetMetricsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// Ready operation middleware
+func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
+	var request ReadyRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.Ready(ctx, request.(ReadyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Ready")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReadyResponseObject); ok {
+		if err := validResponse.VisitReadyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H1rcxs3suhf6Zp7qizuGVLUw3IiVeqWbDmJNtZjLeVk94ReDzgDioiGwCwAiuI6+np/wP2J95fcQuMx",
-	"MyRGD1vObtVJVcriPIBGo9Hv7vmU5GJWCU65Vsn+p6QiksyophJ/XVJOuDZ/FVTlklWaCZ7sJ5dTChrv",
-	"wcbRm5ML9yOFo5NLyEtGuf7IChASKikmrPRPHxe9QZIm9JbMqpIm+8nhm5O3H18fnv6UpAkzI1dET5M0",
-	"4WRmbtu3kjSR9B9zJmmR7Gs5p2mi8imdEQPYf0g6SfaT/7VZr2PT3lWbFvxTM9bdXepW85c5lcv1JZ3x",
-	"cgl6ytRXWtg/cNr1lX3pSt4HzPxxm9S1lmfYpTsziqoEVxQp8DUpzAqpQirMBdfUEiSpqpLlxKx18zdl",
-	"FvypBvlTQqUU0r5SGBgZvyElKz5KN1iazKhS5Ir65UDJZkzvA5/PxlTCbK40jCkQDSUlSsMWIv5xK3qL",
-	"k9+lyW1fEV6MxW1f1osQFZXE7dEV1X8Wc8lJmaT27OGqEZZkPxkajNylkY114wFTwIUGXNwB6CkFty5Q",
-	"ZKlgMWX5FCaMlgUQXsBiuhwYwE6F/l7MefFlSOVCf5zgME10XjMNW9s7CBfeBcY9Idak9JWweUmV/onp",
-	"FjavmT4VyX6ytb0TxeepADXPp+b08ysEtmYDgwagONgbokkpruaIkEqa6TWztBpAwV9MUzv9fWsLo52F",
-	"ZdyliV5WBpFESrJM7JHwB+vX5iwfwqNi/BvNtXk3MuIaoKRiuJ18PjMjFvlMJWlSzBBtlhc0xlZaMn5l",
-	"xp5RPRVIM2u3AlTHHffnOhcz+jmYsW+u4yW1wmJ9thWEmdW2AQwrSb28CeDdj1IHyhpC7XmIMeDD8+MX",
-	"CsSCg3nGMWI8R29EQS0vVproubK/PSuur/UOgM4qvYSJ4dQlYdxQa06VMlx6DdEtEFYh+mVKOTIJSUkJ",
-	"aqk0nQHhakGlQqofwPdCQiaus31YTInGhwPqXig/NXBKCwViYh4YcQMtxXdzWqT4PqhrVikgckYLkPOS",
-	"KmRAM3LFcsOu5lTBeK6B0xsqYUx5oXDRdB8WTE/FXI84QsC0nSxFWHJSlg2I28AVIp/PKNe0sChOgWlV",
-	"M0RNpGb8asRHyV/7F46VXOSUE8kEiOv9ldUhOKANEIWgltHSW6b0KBmMeAz5uLp1tDsJ5peNI1ZSFPOc",
-	"Wl7jyM+vHBc2paSg0uzxo87LiZn6v8wEsZMSuHPkaFopHiNehBfpbh1fUeKzVBsf7MfLy3NH1mZP/R6a",
-	"JTfGYlzTKyrXDjECGSZI7Ymr19Wme78R0cNcivx6/QRzsYjs2/dvYGdn51vQbEZB2KPjZBDkZqAoFsRk",
-	"omhEa/5RLGBC5PooRopPpJjZY2kmS4EoIPCDgGJuyTsy0yqKxCIJk3cu/c2U8KsICyPFDeF5hBAOm1CA",
-	"FjATN0gUCyKLFOjgagCvtqdRTEjqEOHujIUoKUEZF8XQIYcWzuOLXlvYES3ZDZVuJe11Fa174SitLF5r",
-	"w2NVA9RAiGmSS0o0LQ519PjQG2p05u57l3g1cpfFXyqJ0ocWoI4pzRNvvS4WvXsRxEd8SfVB9UpARXlh",
-	"Bkg9xqgRjxPCSlpElYG5LB+WvcwM4jHUxId9P60x3zjbKwtorre5GTESv1dzapBC7N2A0TZt0PjlvI3b",
-	"ppLUxWpXwFlhYesgrTxvAYlB/iMlpdWE2jCu77K4juzlyjzurdhE3lZZxwapSM70Mk5tlOu1A3ifLHPT",
-	"vOVaLh/cVT94WgNxD+h2zC6NeG0znW3kj3CnHfZCwRv7aN8826GZlWQZH6UWr0fmISf7rcKDhjooaix3",
-	"NgHCl/HRHYc+aTIxa8ya2xMyL/VDk39vHvqcyS0nmwg5I9pu/d5uRKY/hwURX4NRD4qgRgVF0SlZBWwo",
-	"6i87Xb4XXUiHRZE6l0ecBMgCrAvBPt4hCYPF2m3Mj0WxTGFG1DUtuuQpuka6hrF3W+PAhpZznhueCRVR",
-	"GvZ24Sf2Or58o6fHx671eKcQ05wVtECcWlXuXgJRTmt8iAKDNv4ZRPhI5fMAhrBwdpCksCBGsXdrgA0C",
-	"eFJSEK3Jr8gNhXnVG0SpWgc36RpQRot5JsUyJlpx+NSZuMEPd7+tG+SsP1Et5lGTaoPcYgy1YXCssVN0",
-	"OMVUSS2qfklvaAl/vjg7dY4pa0W2TkF0g2/8ZPcjxk7uH4+BfqarYz4REVl/WzFJVYfaNRNjVtJTy1Oj",
-	"LEpXXdc7lUBlLN8OJY3yLg2wk+JWcBFIogW7hbSGK0yVNjDgQYsicK7H4nYdf06XuU/V7lB6r5l1RnpF",
-	"ZUFLR5sVUWohZFwJvQdFam7B7bg3Y0p1CxstHqnbItz4fD3jyvgByicrrAGdsTffE03fsRnTESSjkswE",
-	"P6fyhPG5RtKbMc5mBrtbMR5WiAUvBSme8ArlZFzSIm7fSWrUshtSPnrANb3Ojp5GVhMdPraGKOKMUfqe",
-	"KqcQtTGnH454oVGLAiL7U4beEVKWD/NrN3IcohtGF+vASKau3xlu2TwZ79DMP6EFm8+SNPmRXU3jR2NN",
-	"+T+sKiluEKXvqZkb/zx3ht+X2AV2AV04bS1jxfU+L0tYTDH4ZERgODfAFDjI0G8450QpqpRVjO7DRcrn",
-	"ZfkhTcw/hoJ8MKq9uDS57V+J/lfA2mO4y1O59yo/8RK8xmx0V5w2t+YQIcsoWMFGWL8TjzD+KBYwI3yJ",
-	"yjZ69aZEOVWqpcE2mEYH/58RnU+tH6pgZnhSnrcP5hoSV5f7BAMioljPCOPmR/ciZ0JSs8YFCy7oA+hv",
-	"7cOca1aCpDNDJp+lIUYVgJi4aWt29lW/Pc1VdJHDRUXze0jiPs/fvAItYG+onM9v++VwFg9BBDryRygX",
-	"nNPcjNK3HkELupibv6ZaV/2Xw2H95048+PSHUsiaX9LblsbStM7aljkZRcRjdv2hE+X85MZqMZJmbHSJ",
-	"CMkFwTp8ULA2sdBFJxGdQvrLj3LhIO95SL+xQ8ZguOCkUlOho54adR8VPPH6XbdOVl9YIYbzY9go8plK",
-	"oZjpELLrwf/7P/8XJM2FLMCohfibFY3LDSJpzEauKT/UzxZ9uIfobqhULi7ojubWhwfJxb/UsC9xD2Lb",
-	"ZlM5fqLLmCN+Zm6sL/Po5BIO3170t1/uwTVdwsbONoyXmqpeCq+Jonu7cWuf6nPG4yO+ObmAC6rh/PgU",
-	"/mvbjG5Gvne4p4vkMH/ql9aNkdNoiO3Qa5TIU4zo3EIWuwsl1ZpKQ2DsimmVQvYxSyHrZ6h1DrIDIHxp",
-	"0xVoqShcUa1gdzgcWCtfU2nG//uvh/3/Jv1/Dvvffhz0P3zaSvd27/4jtnqfNRHx68riIqhE6+5RIotO",
-	"y5ZyzfTyuCMzSSyMoIJ8rrSYUZk2gtyEW3WPXXFaAONKE7hmOrpvaK9GaODk5G9/wyBagw7obUVzbbhq",
-	"dCiXJhJVTtQ1Lc4Jj96tCI8v8ZrpFwomRsXVVGk4PzyFjQm5pim8m095H5N2OvyQjF90Rc6eTKp2YY0N",
-	"sTA31xUQmTa3vLHBAaQYkf9Cx1MhIlFVMtfTC6o141cRYXdYsZ/oct/5+swZgf8EghcPzFll+T7MFZXc",
-	"3vGOgAEcutixmoqFewGNBP+E2fc/uf8GNqelLUEc21hDew1Jx047V0Tspoc0vjFrODOo8UfH60mnghtM",
-	"W7wkaYI4iCpDxvxdvhFzSwczcuus6uH9moB78ZhrKm9IxB67oLnghYIxnRht10icCZPKGL1aLg+gEPNx",
-	"SRVQkk9DhPb+GRXNZTQafnL4Bhn+Sn4Bu+JEz2Vco3pU0NFFFj2CI4E1Y4c4B+D6sXUi1qXtHJ4fp6Co",
-	"vKEFjJdOBs+ovSQNpZlLFZGaU2meVjDnBZWQbX786IbazAYjfqwNW1dA/MMpEPiLkQFkhqodvDmGilW0",
-	"ZNwMT5Gklaa0lTGw39Y7QUxs8GPEfQ4TbGTrDvWsl3rHhXn/NxsNM29LmlOurcKZrusYKVRU9p2guqZL",
-	"NeIGLmRoBdEkRTB17R5R7rx7t67PaEK1SRJNbaalSmFh2YZKjXI9Fre9wYiP+CGMHOsaJcBq9KL2hgTj",
-	"B65xDrngOZWcFhY9qAFkdpTMxxI2jNky4lnIQTQ4wadPLiELCbGZfRAyh4aP9k7W8yGBkC0rril/ofw8",
-	"x0U24iuvOgh6A8DgsgI0IYiC7NPIxnNHyT58GmEseJSkMPI+v1Fyd5chPi4MBRhRaZehUiB5TitNC6MT",
-	"0hsql21U2AypAgqal0Q2HwuaP4jJiDdxmAuuJTHCcWNMFSuogggR7cNoPhzu5I7S8AfNUp9lKmRODX23",
-	"gnEj7rarjrztm2X97rfld58W9TvQyYTmGn4f8d/7/X743zycrYRIM/i9nR9jbbJh20bN0EjFZ218B2NX",
-	"s3k+hZJoY78byBaEacAENB8XCmEfdkOVsXxXYcBIqRk3W7VtzUUzwuWbc6jvGUJ2x68ONuGgv0PmbGHz",
-	"ZrhpIWsPUEhRVbQAMtFUwt4QFHohiQIlBPesKAr675B5O9sokt7Q9sB2JNG9HA5hE14OdzzEzGLHJjVS",
-	"fkNLUVEzgzm2Y1K4jDFUR+sHd4dDQxOGhhuJbXDYSA3caHJLvJT1ICccCuEyDEkjPc6dhAGcSUNBYgKV",
-	"4WIF5TndtwE8yzzb0UTL3ngzJ9FeGfFWWqJbpY2i4hs2v9Hm/DGNSfHn7uR4ZkmKGUNpkTTsrGRrMBwM",
-	"neuBY5JBsjMYDnZcNA71kcbKc5+cdkX1vcLJ5Y0VEnf57PIcrP6WWq4Ufqkpq8xmGqZ1JalCijE4q38b",
-	"ltxHlgwLxguxsImaEl26KOPVAI4x01xNkZ+Ml46f+BTpFc9K8gPVNs1uJZl/ezh8RML547LC7QQd2fHO",
-	"OsbU7flsRoyFkLynpFiXb2ZLidFOf03s7w9G0ROxUL1h2i5NzrDtUfJqezpK7jLMiPOHz2yLS44ziGrz",
-	"qI3s26EyB3Dr5cz882p7mvUOUBooqkeJ4YzJ9nB7rz/c6g+3L7de7g9394cv/xunURSNF8PiyEqinB0D",
-	"OYwBTcs5vcvgSlAFY5Jfm1dCbuFgxN/eklyXSxCcOmk6s9Td3seL5j5icPa1KJaPrxlYTSwMAdxwzaDQ",
-	"bpMl+PAE/o6iwu75E4jEZTzetdVERNG/lD4dH0eyQRCxMmPXwhAbOsC62aiKadP4ibihj6Lxu7TJdwqR",
-	"q062854WIn+hoCJXNhnYUI1XGKwnDOa8pEpBRiqW2coToadULpiivRT5NpSMXytDiChwzF0V5RxHBpa0",
-	"VYj2a6MKxZUpxOqQbBZEvT331jekiVt8LPD14UHC0PRWb071rGxTxOpA685DDj9enryzyNxA1AbzIniV",
-	"x4wTY21xAZzqhZDXmJFOi94zkIirSgBJJ1QaiWkMA2OxNCE4qyg3D3llQDVICIklRkGb0ixnoDThBSkF",
-	"p4PfHqAq2B68HAxfYKq9ewfGc16UNIUbygshaeHFsaSVUEwLaW19OhvToqhvW5x1UtRrHPWJAoncEAvy",
-	"Ezf5z+SGXODvQQT5duV2mW5lbicsVcwVfRDdv9WJmAUtqY54F4+kqJQT1Nb9TAtrHGwY/FkWZCRXz+ma",
-	"LnvS7MUycjTflJTIuljtixjnipPRjNzKI+jyRfsn4yZ9RyjFJYjCgkrqdejVfXmLzseGZdzYAH/FKAZR",
-	"Uj6EsTA2fwFopzl7ZybQbVIb17DRQrPRp6g2OkLW77s5+or90xhUBbVK7NZwODwAURZUjrgdhNSL6A3g",
-	"tSjM0sxF68zbh9xoHjbx03nIrAdnDzahJErDbgrnx6dWyzs/PoWxoQRlC3FGnFQVJXIAJ6jTuLW0tc6N",
-	"7Pzs4hJW9dash3C4pZTGUJkJp/M77wJRI+63Q0yAVCzYyhnC0yA5yJRTPzJYTIVq1TzWQjMFheoQva2E",
-	"1CMuaVUa+WN0GmPPWS/WEqZmYZwWMT3nh7UqzFrwPLJ4d80jFX+zHb998utPknCxhI74sLbctDlww6M4",
-	"HDadirG8nQ9fUY3y+9KhSGFQGOMIlsA4XRgKQYp/Bln53h7fVffKykRRXhHl15u5d9lGGQk6dFWTDb1Q",
-	"jndYx4VZrWPpxr7nMGGlxuDJ4GoAo2RGOLmih2X5E9MKU1tzexKFsVk46mGv3529+ckYCdn/blDjd61X",
-	"R/PhcHvPkvl3wV9mr2J65Xfh1e9wvGwAGd7IQJNrqkY8s66iQmhNC5vtaSzeWLKn9SN9Z19AC8B5llzF",
-	"oJFfFSV6AFikbxGiNCtLL/wdtkYc87zN2j2btTwJ0R4/+4jz/9GnP2QTrQHUEMMdCwoZxPcuht5WJZbL",
-	"2Eys2Eg+abcep84fbQQ0//7dh//8bvCnaBBzteZR6SUaDBMhZ8kXM6nV6p95KwTXqbDgc49RV9AsNE8/",
-	"A9tCml7hjbBhTLc3x0CUMusQXPWewLiseO12Tc0lV+5gN1RNBRtGefGMsgeMawGkdsyhIx0Prb+kNt+/",
-	"PTw6eTuYFT0r2+EvhyOzXkwLLNBEMOKcFzCmNuBBQFL0ZmGFIlV636kDmHvhNQywqgF8f/zuLfT7msgr",
-	"quHn9+8yw1iwiplWUFFptWRkloaVOFblYiOhgPVKaNdSgeg6qAMLMS8LyKc0v/a8ztVHjLghAgxOBiTZ",
-	"evCM3uYUUTkIpeEZ+na5gHAvBFok5llaq0kbayFFlztqdCNOZihFDmxYwz6Spf4vN7T7dURVnrnCaheI",
-	"f6FwsIMQ5mi+aGd4CAYIINjibsKBtT1vM1JQIBNJ1TQFAgXR1IbANJvR3oENMRHIUK/czwB3xtAvxh2x",
-	"ADWqmQZT0aG3opKJInV6IOYnBi3wxJbHOJ/vRq0JG3s8l1SrFM4uzxX6obnAbiCWglb2EGFFBVxe1/ao",
-	"ATkmb94iYf5BAucZJEbEBe1OqqOUdq8YtD5IrtkNcaXYMbh8NXfnep7GrZfk6X6YNg/6PKZrXtn9Gi1U",
-	"uLDJPVo4RrbfitpObc2S5bDmINjI6+nZ67Ojv8HGD29bxpl/q2TKKIWup8KUqN6zNWGpe6345JTEAtPV",
-	"b6U+oT4AaVguSiznSbearYKN2lGhwHqIzGEzB5KAkwq9fVfMxdSIr+FuAJeNtjiWSzVmOPA5e2E4K6yQ",
-	"/y5YYSOC6B9f9+V43BIrhAx3IOOStonrEWLWhYc2P5GK3Q08PXdGgYL3lTpHvov9eW6IzjGUUujrwUQj",
-	"oql3B9kQ8RVhXOlePHzjJrjXEWuZSKRtl2U73d2gvqZj9gv5wmXD+bkzGAYH6DNoZWd8VWq9UE93tDo0",
-	"bdYlAWrzU7M+4G5T1uUk0TjWhU1DqV96oYDkqHx6/QYjgExdgy3Wc+RthvUqjs37mDBpjuWIZw6ugR3g",
-	"o3XOFJlP8hjALy54G9Iy1gs+SiGMBJ1XRog2Q4wjvoFJYI00k4nLxlCUFi8UTNitnsuQnKF8UkJzFOR5",
-	"g1BW4qJ2AnyFx4gLCb7G48CoLf4ONG40YfZdwiTtC9QrYMON3gtMxMdBMD9zxAMaQu1GltbzzCjhCt6J",
-	"BWI3TPkju5oO4NAHZZHR5I6NkbkWM6JZDoLTmMZhi3MuAtT3nemX+ZC+IltF/9udyW5/d/wN7ZPtYq+/",
-	"RV+Nv813Jt+Q3WH8zK+UqHQf/oiOETtQNYibzb59lgN8RixypRDJlQ75cp+6yufREtEVbf3BYcVWpVUH",
-	"/2odbE4XLn3hy1Sc+18J/eQi4UhSN7WqT46eSjG/mjqKbjC9oI2u8L3QSibO02y0w1toyGhbR38D45Yl",
-	"Jo95DpTWbMawYO8sJi4hmxmmZx81JolNebSjoe+eovJvpGgdN3NsSIFhaNpg/9Z6/60S4tUFpuCaVtoo",
-	"N5RIW1SkpyOeHb199/bybUR7y3yUxvcLsu8jVvz70OWXj3MFW4izwgqefBSfTOeN8xiUxUZbwMcfv7qK",
-	"M3IOfjHbuCAu6+oZpPf3At0FlrpsZiaRumv/GwSNb6yTs6+miQdHbb80zFPyJ2Vtc22alPMKCIU0n/X7",
-	"wZGSgZOETRfMurb3jiltS36+JtvCCSL79BaPX52R1Yb2wKgpFeXadp7AyCTaMUbShmo3GPbaBVFGXPt9",
-	"X1PZW9lfeGymYgFioim37gVfTRc20CP0ntSgkaGPRn7lX2FDVLbcCNNsSpvm7NjHZQqrdy3zId1tEUac",
-	"/mNOSsOT0GXR8zl5vjDtb4adGX3BJcB9byhj09gwhGk4SoPGhDzp1PvnMPtQZba+bMSjBWa9wShB/uXn",
-	"8nqPscba6chBjw3TBaSktlbFqkEZ2noZZhTbmOZKoMCAds30MZ+IwXDg6xAMG3QeG0Nl5kWiXN8VNRjx",
-	"jm4i5ozE29woWDAO4oZKSxIHLiExXG1mBhq4106hTfq0mHIuUBzBbV+zaBw2jOHlJsBMxLIMmaFRLn0o",
-	"Z1hJ9yUJWKG6MyRXuSvJ1svhEC2w9qQ2FPQTsywwVHOG192VulxzdYArqt84d2KoUt3fvmtXWIbhQmFn",
-	"XTCU7L16ufdqb61mMzHKQmPoMFzi3Zd9LnTfO1Qi8iWAs/WENLJQOfsoZW/rWblml5JXs7FnEG6HcmYM",
-	"vHnLV9HkexHhtfmJFXf3JaBcuqMAShvdTPk8dpfHoDEoeQC7w11f9cUKTICuWw1NSSQR5T0eNXcsOi0Z",
-	"835/K26rsKdZKOt6zm4sn8nV4n6hynzEFHnabtR3utSJt2vZ/5G6ARSFumbyRtK4XPKccJvdXz/k47eW",
-	"i474PdUCBumhVAAlbBil2RPU8GhbylGgq9717lIh7IGceMRlpJmqluzqigZFeqWFKpyFFUlqQzNGc9dW",
-	"hevPK+8Ls6nmoRZi34UbSIVuAuIhbWTIG8I1en7AbYyJGw3rImzSIz1qz+/Jr+dZ4aJfEqr+Yhug2TT7",
-	"V9eIz6/Kd4tLjNBNHicL7DDOu56scs4L1+A3FHpYfX5Kasc49v7dtylFTOlmkSpseBHVq5sdM/3lrY7h",
-	"63Q6hmdodBya6e7/+qEZonCYbFDMdcOfsj0cGpJz2/Dm54vhcCuJxAECZm2jeK8z2uQWi2w4PuqCwe9+",
-	"3Wq+BieqEHjwdlvguW8DDBiv5npQtz/rbtQXsGQzcnTDJd8F67GdBHASqCfxIsne7uPtTkhdwYXja+hL",
-	"cS1b19k9RpZtWMVo6zmRctnUSO0gXeBeNh+CeqZWSLJvb/fr2/eCzYUe+J3o7K7kPmhwzcUCuw2bZTwA",
-	"ZGT3HXwP7/2ck7meCsn+SdfBOrSRE3hNiaTSldYwmxHgjMQoXD+3B3UwrUxVw7PVokVNJSelTQRYgwg3",
-	"1TblNcippMBj3JDIDZhCH75m5bdTu5OLw9Oj12d//fhyOEzM/P5RXyz+0HNYRtQ94grt20X5olm/tkD7",
-	"9nbfX/eoednaKvMyy+lgzskNYba3UxQ/+PGGWSUkkaxcQuP5A1vHbIv/no6pnUdiaufRmNpZwdSFXSO0",
-	"1+hd7PZmv32zRtaOGct2ME02b7Y2WwLy7sPjq2bCJy668pTqrjfPUo6wXs0clNDHacCNbjH3KMAuzts2",
-	"zFsu4K7v5NjuAq2v5NhhnK+4Z1Ob/3xxdjqA7Pzny8wI87rySmkhaQjW4muNksK16GvofvMF7tnwXaCv",
-	"mp4bIO0KRbj7z0AoNnEmuORfGI1NuC9l0Ii/NU2MJI3YaY3YWRjKakAtWtAN8F3WANot9S7W91/4dKCI",
-	"uXo+/xr7+RRn0Ods5fNGtFY6SVlUxZuePrm7iR/tMUmWzaiAOZLFs+SI29NNVqkJgwIk0MiDIQH7utr8",
-	"ZP+42yxmelPoavOTbd5618nefvFfagnqtM1ClJSEfLSLkwubRHR2eW7rQJRhbK4ez331aryEzMyoKC8y",
-	"y+GYGvEGI9wI4XtXhdFonOAr/YwpYrYidWXIyD2nvhwHu8raMlZxPRjx3eGu8zYTjsCZ/UHYNoR0NZLk",
-	"HhfpD1S/I0qfYUfbleO1zpBa3z5rp661+z38AR+ka5rk3+y9/ObVzs7u3k58YksCX+i2ej6+7zsod2XQ",
-	"XJ7/K8LNZmokbUNGnrwJWNx5Gt84OrlsZj67Y/fwcbx2bc06s7JsLCM41axtrQWM56wsgPJcLrFth+Pe",
-	"qtGrRFHdPz8+9a3KbLI2gYY60nN9VxwNtzqmuYcDafdSGAs99f3O4GdbnZsLPmFXc2wJErJS2mk2c+Uk",
-	"Y8PB4JPKXFGa6jiEjd5vnyfmvq6m0gCvg2jN9j2TQltLAtsx4dpi5ekkx8wvNDTu7iW9Vv8hDCgqy3Ax",
-	"x7lZEnhQUyRpNkcb25L0Ver1bcxG/IE+ZqnvUGi7nr0+Pu0N4HKK1rLG6gCfpVA/5D4bdul7CY24AX3f",
-	"p43blgUG+E6Sa33s78n01uLAu9u7w61XW3u723EO7M29fw8G7JfeRctM/ysY8KHlWHZ3kVaQ9Mzefg75",
-	"i9Bm/sF+KJZkrG4xI6w8ANdBHmjf/FbtBnG2GUGJigm1vcbWqMs1uf93ZGYOtI7Nt2hbzfv48t4ShJVr",
-	"Hb1G2Nx+lDjXbfhu5iMyuta2WxJNy9DRPrrl5+iM5HMdLwA5wLQsGA53XyjXZsy3pnAJqT5R6ufLLLrp",
-	"ja76/44b3wCvY/Ptqp9bjjW3vNHDLbrLTzK87TgHkLl2/xlMSKmobZXXyFZ3WVA2CVZR7S041djxQayB",
-	"zXNt6GemnEa+xLA1jH5tYWfY+KKCFS2xbyjsDR+ftrBCLH9gluojyRS4WBgDFYPLz1H4iIcchISCKSzE",
-	"0J9LxQ/wqkXd8rQr/+HtDeZBKS0qGFPGryB8We8A6m/RASmNnb6Eyn/uoNmmYpWij3Ay33D1+VhUd0YD",
-	"muHNbyVx2nsWt8nM9yqqHXphWTGu0qkDuNcwE4zqBocPlXzhW1iZbwub9WzmCQaCzZpcP46oUHh+dD/f",
-	"UfOwdZwzX37xL7LGH7m1UYFx7k4rtefIeaO8+92ckvOzi0sbCMvmsswMAWD+IBYUZw4zeAwzw2V8kZUv",
-	"VVmSWdlzXRGySAfafWO+bb/cc50JpvQWfjw5fNO/+PHQmN5OARmLYmkMPK9bWJJzCS9GXrlwnTvxyxHf",
-	"8E2dMN5ly3x5f/v2tmeDi4bpF5DVPX4z24Yvddd8+97MzIXteomx2lLbnRebgpN8OuLY7A3cx1GXPv3A",
-	"dntx3RldbvrxBDILN/r1xIxhMma7ZPca09qp6w7obbqOvnHPcmQ+U+audp32DZ8TtYOtiNt9npO/9g8r",
-	"1jdPtNoy122Ym82Wd9ZaKG+7rsSYDrm/ubm1/WowHAwHW/vffvvtt5vY4fbxae2t4/zHCezHcRGba/ts",
-	"fvMrpjSVNlkbdcPHS4PHSefN9sd/OwUI+gy3h8OGVE6Dr4JJ8B+pTZ3jvE5Yw994jO8THI3vE/87ipAG",
-	"eB37X+PluQ0LT1meO0Iprjq767T3f4pfvf1n5876LvFmY1d65HqmhvkIocODMUNWekX0+wvCdAaVsJ9j",
-	"Wd9l9+3dL02DC4Vo5hA+llm4ubtir24pqNjIG/wyaXsn3rEbyo1xXEkxjsVQbWdOedMdTwntbxVkRkSA",
-	"nPPM45Vp2Mj6fVIUEr9c4fMeDo+O3rvyS2YLkDs46DfDb2wuiQPs033JCOvJA3XHDEzKw7i7zWPFiu5G",
-	"ZkVILVhvebDSA6ruk86kbdgSpmHStx3BetmVBgNhMl8Dvj6V3U/XqN0WGbng4Uo5gXrha/paXXxo0tGx",
-	"odUkw+b52c7B1sJuhOl8X+DGyLZl6PrI5+2+8NBqCw8b18yA6R3GLqnRR2d6g9WYmuqAvWGzvVBrPeaj",
-	"DeVDP/lGI+PmgjwbiU9Yt0L31NPqlok9GhuDYZH23Ye7/x8AAP//",
+	"5L39chu5sSj+Kl2TU2UxZ0hRH7Z3qdo6JcveWFnLVlbak+QsfTwQBySxGgLMABTN2Pr39wC/R7xPcgvd",
+	"AGaGxEiULW9SdVOVWoszAzQajf7uxqdkpGZzJbk0Ohl8SuasZDNueIl/nRRqdH3JJZPG/plzPSrF3Agl",
+	"k0FyOeVg8Bksp0pzGNm3wSgoOctBlTBTN/wIlsJM1cKAMCmYKQc9ZSXP3dtqDPyGlys3Ui9JE/6RzeYF",
+	"TwbJ8cnZqw8vjt/+lKSJsFP+Y8HLVZImks3sc/omSRM9mvIZsyCa1dw+0aYUcpLc3qbJFuDvvDw5u3B/",
+	"pPDy7BJGheDSfBC4jHmpxqLwb5/mnXugnDMzjQBZ8n8sRMnzZGDKBa8D/R8lHyeD5A+71V7s0lO9S+C/",
+	"tWNVq/kL4mFjSe9ksQIzFfobLex+9H/ZSn4OmPn9NqltLY+wS7d2FD1XUnM8RS9YblfINVLhSEnDiSDZ",
+	"fF6IEbNr3f1N2wV/qkD+lPCyVCV9klsYhbxhhcg/lG6wNJlxrdmE++VAIWbCDEAuZle8hNlCG7jiwAwU",
+	"nGkDe4j47Vb0Cie/TZOPXc1kfqU+dstqEWrOS+b2aMLNn9WilKxIUuIfuGqEJRkkfYuR2zSysW48EBqk",
+	"MoCLO0IW4dYFmq00LKdiNIWx4EUOTOawnK56FrC3yvyoFjL/OqRKZT6McZg6Oq+Fgb39A4QLn4KQnhAr",
+	"UvpG2Lzk2vwkTAOb18K8Vckg2ds/iOLzrQK9GE3t6ZcTBLZiA70aoMTWmWGFmiwQIfPSTm8E0WoABf8S",
+	"htP0d60tjPYuLOM29YyYlSVbJXQk/MH6tT7L+/CquvqNj4z9NjLiBqBsLnA75WJmR8xHM52kST5DtBEv",
+	"qI3t5YHdYzNVeURUpBVUpy3PF2akZvxLMENfbuIlJWERFVx1hNnVNgEMK0m9vAng3Y1SB8oGQuk8xBjw",
+	"8fnpEw1qKcG+4xgxnqMTlXPixdows9D0t2fF1W+dI+CzuVnB2HLqgglpqXXEtbZcegPRDRDWIfrrlEtk",
+	"EiVnBeiVNnwGTOolLzVSfQ9+VCVk6jobwHLKDL4cUPdE+6lBcp5rq4GYKR9KCy3Hb0c8T/F70NdiroGV",
+	"M55DuSi4RgY0YxMxsuxqwTVcLQxIq8LAFZe5xkXzgVd6hhIhEIYmIwVoxIqiBnETuFyNFjMuDc8JxSkI",
+	"oyuGaFhphJwM5TD5W/fCsZKLEZesFArU9WBtdQgOGAtErjgxWv5RaDNMekMZQz6ubhPtToL5ZeOI81Ll",
+	"ixEnXuPIL6h7dmFTznJe2j3e6ryc2an/204QOymBO0eOJknxGPEivEh3m/iKEh9RbXyw15eX546s7Z76",
+	"PbRLro0lpOETXm4cYgQyTJDSiavW1aR7vxHRw2xV580TLNUysm8/nsDBwcH3YMSMg6Kj42QQ6eBRLKjx",
+	"WPOI1vxaLWHMys1RrBQfl2pGx9JOlgLTwOBPCvIFkXd8pqW8U++zRkSOh8BZDBL/sOxox54rBYWSE14C",
+	"/8eCFXrDxOjUZr1SquCM5NMDrRpL4kIfAbvSXBokqPWZIstbpwC1TAJuW3f2ZMrkJMKhWX7D5ChC58d1",
+	"JFsDzOLMgrhkZZ4C70168Hx/GkV/yd0+b6IoSgDHEhokFV/0xsJe8kLc8NKtpLmuvPEscIq1xRtjRYiu",
+	"gRrOWZqMSs4Mz49NlDvwG25NgvZnl/hr5KmIf1QwbY4JoJYp7RuvvKoZfXoRpGN8SRUf8jrOnMvcDpB6",
+	"jHEr/cdMFDyP6jqLsrhftRB2EI+hOj7o+7TCfI11rS2gvt76ZsRI/E7FsEYKsW8DRpu0weM/j5q4reuA",
+	"bZJkDZw1Dr0J0tr7BEgM8tecFaToNWHc3GV1HdnLtXncV7GJvCm2iQ02ZyNhVnFq49JsHMC7RLWb5pU0",
+	"5ereXfWDpxUQd4BOY7Yp/Bub6Uw/f4RbzcwnGk7o1a59t0XxLNgqPkqlPby0LznVhvQ59EOAlQspiDEw",
+	"uYqP7jj0WZ2Jka1uH4/ZojD3Tf6jfelLJidONlbljBna+meHEZXlMQyk+Bqs9pMHLTHowU6HzGFHc/+z",
+	"M1U60YW0GEyp8+jESYAtgTwk9HqLJAwGebuv4krlqxRmTF/zvE2eouenbRh62hgHdky5kCPLM2HOtIFn",
+	"h/CTeBFfvjVD4mNXZorT9/lI5DxHnJKmeieBaKcU30eBwdj4AiLcUrc+gj4snZlXclgya7e4NcAOAzwp",
+	"KajG5BN2w2Ex7/SiVF2pextAWS3mkfTmmGjF4VNnwQc3492mfJCz/kQ1mEdFqjVyizHUmj21wU7RnxZT",
+	"JY2adwt+wwv488W7t87vRkZy4xREN/jGT3Y3Ymhy/3oM9HdmfirHKiLrP85FyXWL2jVTV6Lgb4mnRlmU",
+	"mbf93qoEamvYtyhpXLZpgK0Ut4aLQBIN2AnSCq4wVVrDgActisCFuVIfN/HndJm7VO0WpfdakK/VKypL",
+	"XjjanDOtl6qMK6F3oEgvCNyWZzOhdbuwMWpL3RbhxverGdfGD1A+WGEN6Ix9+TMz/I2YCRNBMirJQslz",
+	"Xp4JuTBIejMhxcxidy/Gw3K1lIVi+QM+4ZJdFTyP23clt2rZDSu2HnBDr6PR08hqosPH1hBFHGe5kFzH",
+	"8Dblo+vt9dQw0on9LuZWKjnTcT/jqsHzXZSi5CxfwY59Yi0vISdAIKFr0Ey5KMlxpzvBWYCyDD+8Ryr6",
+	"o4XvJmkilenSv7c1CVKPoDvRSshot6PWMcEMLHEhpZKT5rJU3H8Ud8jRSEwTyng+gMyq7yUbGZ2lkGmj",
+	"Sp5tiSR17axf+8a9+Gk63+LY0dz8zLXTwpuo2cJdhJ4U1EqyP2boIGJFcb+S4EaOQ3Qj+HITmFLo6zdW",
+	"RNfR8QZ9S2c8F4tZkiavxWQa58cbiDyez0t1g+f4Z27nxn+eO2/D1xijtIA2nDaWsRbOWhQFLKcY0LVn",
+	"MDBrewwdZHjgFpJpzbUmbfwuXKRyURTv08T+x7ItH+BtLi5NPnYnqvsNsLaNSHuoyrAuxDwPqDAb3RVn",
+	"Qmx44dgqClYwTDefxKP2r9USZkyu0MJDT/mUaae/N8ymmqRqUTpmzIym5PzMhR2eFefNg7mBxPXlPsBq",
+	"jVhzMyak/aN9kTNVcrvGpQhhnSPo7g1gIY0ooOTowf4isySqdcZ0nKY5QZ/67amvoo0cLuZ8dAdJ3OVu",
+	"XszBKHjW187RvP+0P4uH9QId+SM0UlLykR2lS25oAl0t7L+mxsy7T/v96p8H8YDu70ohG85w79Cw8oUC",
+	"IA0fRhQR2+z6fSfKxZ6sqWwlDUrkCMkFba5/rzZXx0IbnUQUstL/vJ0+ZnnPfUo1DRmD4UKyuZ4qE3UP",
+	"6ruo4JF+v20VIBsGwx0/rFHR+Sns5KOZTiGfmRA/78D/+f/+fyj5SJU5WCMG/xZ57eeBs8rtvyny5UNX",
+	"pTI8tRJyKDMLsFNIYCw+mkXpv7GElPOCG543osE10Nk1l8fm0eKKd5D+DS91NOK/T8vUbu9hqopcV6F9",
+	"t+QRRs1yUDe8EZpzK9aww/yrZsrMUPoPpKKkGZJRLlHBT9bpwR7sqCLnpV8d151BbeInFhTl0h34EQgz",
+	"lEKDNigORiM+NzzHrbAaolVwNQYw/a4FeD2gtBOOR+6l++/vPbkeczX/Eh6H2AmiTLWf+CoWiJvZB5sb",
+	"8PLsEo5fXXT3nz6Da76CnYN9uFoZrjspvGCaPzuMq+zcnAsZH/Hk7AIuuIHz07fw3/t2dDvyncM9XDsK",
+	"86d+ae0YeRs1WI49ySB7txSyh9LuEApuDC/tkRUTYXQK2QdrwXQzNAB62REwuSLC4oXmMOFGw2G/3yMv",
+	"n+GlHf9/fz3u/g/r/rPf/f5Dr/v+01767PD2P2Kr90lhkbhOmV8E7XQzPMLKvNWzxaURZnXakniplhLN",
+	"24U2asbLtJbDwyRp3mIieQ5CasPgWpjovqG/KkIDZ2d//zvmCNTogH+c85GxByQ6lMuCi+qJ+prn50xG",
+	"n85ZS47BtbDnd2ytDcO1gfPjt7AzZtc8hTeLqexiTmJLHELIi7bI+YNJlRZW2xCCub6ugMi0vuW1DQ4g",
+	"xYj8r/xqqlTE5mcLM73gxgg5iegdx3PxE18NnK/fnhH4T2D445E9q2I0gIXmpaQn3hHYg2OXGqOnauk+",
+	"QBbo37D7/kf3vx6l7DWFuWMbG2ivIGnZaeeKjD30kMY3ZgNnFjX+6HiV9a2SFtOElyRNEAdRvbTkplyd",
+	"qAXRwYx9dF61/t1KmfvwVBpe3rCIaXzBR0rmGq742BoeJDlKbQC/O4JcLa4KroGz0TRkaNw9o+ajMprs",
+	"c3Z8ggx/LX1KTCSzoip6LrZKOnCZBR7BkcC6NQldAGDz2DpJ7LISj89PU9C8vOE5XHmn3YzTT6WlNPvT",
+	"nJVG8tK+rWEhrUDPdj98cEPtZr2hPDWWrWtg/uUUGPzFygA2Qy0bTk5hLua8ENIOz5GkteG8kRA1aJoA",
+	"oMYU/BxKn6IJO9lmQC3rpN6HZL//jaLh9uuSj7jVcKzun24qWinMedl1guqar/RQoi/SMrScGZZ616QX",
+	"Ztqddx/W8QmbqIiWzHBKJNcpLIlt6NTaOVfqY6c3lEN5DEPHuoYJiAq9qDAjwfiBK5zDSMkRLyV3Sitq",
+	"ABmNkvlY4o61IIcyCynWFif49tklZCHfP6MXIXNo+EBPso4PCYZiAHXN5RPt5znNs6Fc+9RB0OkBJpdo",
+	"QGuOacg+DckhOkwG8GmIuSDDJIWh9/kPk9vbDPFxYSkAVUhchk6D3mcVY6pvaaCCEkBzyPmoQCU1vBaM",
+	"MFDjoazjMDhKYeeKa5FzDREiGsBw0e8fjByl4R88S30SvSpH3NJ3Ixg/lG67qsj7wC7rs9+Wzz7r8zPw",
+	"8ZiPDHweys/dbjf8376craVIZPC5mf5H5nG/6S7I0F+A71J8F2PXs8VoCgUzvKSCgCUTBjC/1seFQ9hX",
+	"3HANizmsw4CZEnbcbN3NYH+0I1yenEP1zBKyO35VsBkH/QyZc0vYL8NDgqw5QF6q+ZznwMaGl/CsDxod",
+	"wkyDVkp6VhQF/TNk3uVhFUnv8/DAtuQIP+33YRee9g88xIKwQznbXN7wQs25ncEe2yuWu4RYVEerFw/7",
+	"fUsTloZrebtwXMt83qlzS/wp68CISciVS6BmtexfdxJ68K60FKTGMLdcLOdyxAcUwCfm2cwmIPYm6ynX",
+	"9MtQNrKu3SopiwK/oPRtMmKFwZqfc3dyPLNk+UygtEhqxmay1+v3+s4LJDHJKDno9XsHLhqP+kht5SOf",
+	"ezvh5k7h5BJH8xJ3+d3lOZD+lhJXCn/pqZjbzbRMa1JyjRRjcVb9bVlyF1nyUC6FzNVSO3vyRvAlCnnd",
+	"g1e1Ojo0VXyaLAIy2EhXTWFeLMiO5jfu4A1lI+u2nmubnb+7uIR1TPwXvf/DpeWgfxVmWvF0TJm1+p9u",
+	"DP3EJ/LuZGopM1/jw83UUq+fmRVK8k4oHtysHKStbnjukj9xQ6nRaaOO8de4S6p6Zbde53j7fq18a7/f",
+	"36LEaLs6IAKvpR7KeU2wWGcxmzFrNGHMblPkWypnVmH/NaG/31vdV8Wyl6wcc5nDVpINk+f702FymyGi",
+	"PT+y++Hyha0K1WTbO9n3fQzP7T2d2f88359mnSMUkJqbYWKFRbLf33/W7e91+/uXe08H/cNB/+n/4DSa",
+	"oz1nuT5byx2mMZDpWtBMueC3GUwU13DFQikpZZP3hvLVRzYyxQqU5E7BmKH4bZBdCoqqIJmBNYKjBe8I",
+	"L2utKF5ihpFx+WmWhXsvUScFrcAs1VCenMJv6kqjl2up3HPtyj4oHYPUbWWJ+Amedo26iD3pmg6G5Yq1",
+	"s8Gdw2ookZrsTqhGKewAMrdtfqvoaXOzmk6t+uGBa87neijtAS44yzspZCj8LOfInCCcL0xjUnA+NeTl",
+	"6NljEyZk7LBdPN5hw6SiFypfbV/Kt54QHxKPwm+WzuksEaMOb+DfUXqlg/mAk+wy9W+b5g3S8b+UiTj9",
+	"o6IyLJg8JBhiQwdYd2vFqk1GdKZu+FaM6Daty8tcjXSruPyZ52r0RMOcTahGx9KtV3TJJw4LWXCtIWNz",
+	"4YQFnrKl0LyTonyAQshrPD+oKNmnGIDaEA4vLSwb5FoVCVP1YKw8mLL3qu25s+wwTdziY7Hz+6WL4R/N",
+	"7tTMiiZFrA+0GUaQ8Pry7A0hcwdRG8ziEJi6EpKVqyOrxUpulqq8xkIxnncegURcsSCUfMxLq+lZg9Za",
+	"2nUI3s25tC95JVbXSAiJJUZBu6VdTk8bJnPkbr3f7qEq2O897fWfYAWc+wauFjIveAo3XOaq5LlXI0s+",
+	"V1oYVZKPis+ueJ5XjwlnrRT1AkdNHnbg2Q0jkB+4yX9mN+wC/+5FkE8rp2W6lbmdIKpYaH4vun+rCggo",
+	"NBTx3pdq7sURhTGsVmaN2h2Lv0radpyN5LL+7V6sIkfzpOCsrGrIv4pxrjnH7ciN/Le2GIp/M+6KaonG",
+	"usIGWFolwtl+6/vyCp3mNY9ObQP8L1Z7i5LyMVyphbToRf+Cs9NnCt19lVOI8tECmq3ezY1V5LJu183R",
+	"1eKfPEsh52R87fX7/SPAwNZQ0iCsWkSnBy9UbpdmfyQn9ABGVuOgggXn2SXP4zPYhYJpA4cpnJ++JePk",
+	"/PQtXFlKcIoSKjqclT04Q23GraVpLbVYGVkH4XBLKayKM1POVnVeMaaH0m+HGgObi+DjIZWnRnKoCKEU",
+	"zVyRX60VQSU0UQFkaKmp0gxlyeeFlT9W8awUxxVM7cKkD6Fu8Ii15giV4PnSlibxL5spIA/+/EESLpYT",
+	"Fh+WukDUB655wvv9ujM8lm/6LW0xvy8tihTmlWD8iwhM8qWlEKT4R5CVP9PxXXcLrk0U5RVRfr078qGG",
+	"KCPBQISusyFrFuGxJ8PBrtax9Im44RLGojAY9OtNejBMZkyyCT8uip+sQYE5nHQSlTUsJephL968O/nJ",
+	"WnLZf9Wo8YfGp8NFv7//zHkNgp+XfsWygB/Cpz/geFkPMnyQgWHXXA9lRi7OXBnDc6pSmDMzjRUpkP/z",
+	"B/oALQDnEXWF/FZ+zTkzPcDeOYQQCt074e+wNZRYn4RlyI7NEk9CtMfPPuL8/+nTHxISNwCqieGWBYXK",
+	"lzsXwz/OCyzzpFyc2Ei+2KQap6p7qAXi//eH9//5Q++P0eD7es64Nis0GMaqnH29w2i9anXRCB23Kiz4",
+	"3jbqCpqF9u1HYFtI02u8EXas6XZyCkxruw4ldecBjIvEa7tLdVFKXctzcqqmpqwczyg7IKRRwCqHMgaA",
+	"8ND6n/Tuz6+OX5696s1ycu4w+Mvx0K4XM4tzNBGsOJc5XHEK1DEoOXphsbKeazNw6gBmYXkNA0g1gB9P",
+	"37yCbtewcsIN/PLzm8wyFmwuwucw5yVpycgsKQcIcey8m6GvxEQZ1+mImSoYCUu1KHJKnfe8ztX1DaUl",
+	"AgyqByRRm5aMfxxxRGUvdGzJMCYhFYRnIUBYYqo2WU3GWgsp+sU0ZZKxGUqRIwrH0SuUtu8rwau/XnI9",
+	"yly/E5dA8kTjYEchPFf/kGa4DwYIIJDzjUkQTffojOUc2LjkepoCg5wZTqFbI2a8c0ShUQYZOcUzwJ2x",
+	"9IsOPGycENVMg6no0DvnpVB56vRATHEOWuAZlXW6WMVOpQlbe3xUcqNTdBFi/EQqbNJFFLS2hwgrKuDl",
+	"dWWPWpBj8uYVEubvJHAeQWJEQifupDpKabZwQ+uDjYy4Ya5DSgwuX+fRup6HcesVe7gfpsmDvozp2k8O",
+	"v0VnM5/taJRjZINGtsGUam2Jw9qDQG7ht+9evHv5d9j506uGcea/KoQ2LiOTkv07j9YbrWqB5pOqEgKm",
+	"rQ1adUJ94NyyXJRYLtxBmq2GnXpYgDxE9rDZA8nASQVK9bQnXA/lBu56cFnrVkdcqjbDkU+zDcORsEL+",
+	"uxQ5RbJn9ixv+nI8bhkJIcsd2FXBm8S1hZh1Yc3dT2wubnuenlujl8H7yl20xcWsPTdE5xhKKfT1YIIc",
+	"M1V0AlMbJkxIbTpRl9mJm+BORywxkUg3TWI77U0av6Vj9iv5wmXN+XnQ6wcH6CNoZe/kutR6oh/uaHVo",
+	"2q2qivTup3qJ0e1uWVWkRYONF5Q+VX30RAMbofLp9RsMXAt9DVRk7sjbDutVHMpXGovSHsuhzBxcPRrg",
+	"g8vbznxyUkt4rVkzVihlJehiDiH85zKY5A5G/mrpUaG3E+f5Ex1S5h0Y2ifT8LV4e6cXKtNcaFWBLxIb",
+	"SlWCLxM7smqLfwK1B3WYffPOkncV6hWw40bvBCbi4yCYV0xxUERDKP/K0mqeGWdSwxu1ROyGKV+LybQH",
+	"xz6XABnNyLExtjBqxowYgZI8pnFQfd9FgPquM/101OfP2V7e/f5gfNg9vPqOd9l+/qy7x59ffT86GH/H",
+	"DvvxM79W5dZ++CM6xj2xyHo73S+ORa7VMrrqQ18xWBUKbi0RXd3n7xxWbBRrtvCvxsGWfOnSbr5Oxbn7",
+	"k9DmNRKOZFWvyerkmGmpFpOpo+ga0wva6BrfCy3Q4jyNoh2o3DSOvK8f2cG4ZbGqpSBEUwyY2cwxGFDq",
+	"VKggZrmO1q6gRE3rMtml5pAD3kpd4pr2t0a/ypIPpa8Hg7VMiWaSREgVqieyGaUGVtiPVVFQJs9aA2+f",
+	"H1BXWYSGaz43VsHirKTaSDvxy1dvXl2+iiiQWZXps5Yj4eAZShoQt6oasCVYEGdVVGD4sFyFTf7w4MNX",
+	"YxJBg621EN6eJ1TV6ZHDGSrrEUOPoFL8qNCHQf1DKc2ZlYa2uwrmegKtnTL8YvOM+SrBeMTW0eoM2xXR",
+	"8d3YXMo5dK4KpVHjybrd4N3JwInnul9oUwV9I7ShUsZvyUtxgsg+UZJedUKb0B5Z3WnOLStYUEXZSqNx",
+	"ZdlMqOKFfqdZ6Gl1CL/vG3ZEI5USj81ULUGNDZfk8/BVwmEDPULvSCobWvqoJSv/DXbUnMolMUGroJoB",
+	"x9cuU1h/SkyRtfcYGkrXz5ORH6XjE1x9we3fLZu1SozLJv3RUsauNayYMPAyDWqc5B8NvPVOQ0zl1RnV",
+	"zQ5ltHC20xsmaNn5ubwyZk3EZm5/UK7DdAEpKRV+kW6WoQGaYXo+BVrXohcWtGthTuVY9fo9X9RjGaNz",
+	"I1kqsx8y7ZqYacd1I6257BmJ94zTsBSSag6RJI6cnAi/1tNsLdwbp5ASxwhTzi+LI7jtqzfDgB1rDboJ",
+	"MK23KEKadZRLH5czrBD+mqywULUeMr7cL8ne034fzcLmpBSf+kkQCwxV6uFz90tVhr4+wISbE+fjDNX3",
+	"g/3bZuV4GC4UrFfVd8mz50+fPX+2UYueWA2mNnQYLvE+1a5Upuu9PBH5EsDZe0BuW+gIsJUGuveoXLNN",
+	"86zY2CMIt+NyZq3ORcOBUud7EeG1+0nkt3dlxVy6owDaWIVR+6IQl1xhMFJ6BIf9Q19CKXKsJqj69k1Z",
+	"JDvmZzxq7li0mlf2++5e3IASDzObNvWcw1iSlesx8JV6/Euh2cN2o3rSpk682iiliRThoCg0FZO3ksYV",
+	"ZoyYpFKZ6iUfVCYuOpR3lN5YpIe6G5SwYZR6/3DLo6kuKsf4gWuEGfpIESe2yvtm43VTismEB816rd06",
+	"vAsrKrlvtWQJEFW47mLuHXRkfITCooGLgbA5+i6Yh7RWbmIJFysCPG5jTNxqWBdhk7Z08z1+eKGaZ42L",
+	"fk38/KttgPoFG7+6rrZ+Vb71amKFbrKdLKBhnMs/WeecF+4ygFA1Rfr8lFXeerwnYEB5TkKbesU37HgR",
+	"1akuRhDm669FgG9zKwI8wqUIofH+4Nf39biJw2SNYq5rTp79ft+SnNuGk18u+v29JBKcCJilS2W8zkgZ",
+	"N4RsOH3ZBoPf/epamgqcqELgwTtsgOfuEeoJOV+YXtVLtL3rbcASpQmZWpygDdZTmgRwEqgm8SKJHnfx",
+	"cSuk7v4ax9fQweP6n2+yewx3U6xngS6RslzVNVIapA3cy/pLUM3UiJN26XG3enwn2FKZnt+J1q5xrq3g",
+	"tVRLbN1vl3EPkJHdd/Ddv/cLyRZmqkrxT74J1jGFc+AFZyV31SukrzvVoQWuX5qDOpjWpqrg2WvQouGl",
+	"ZAVlJ2xAhJtKHe4tcualwmNck8g1mEJT23obBad2JxfHb1++ePe3D0/7/cTO71/1nRfuew9r8tpHXKN9",
+	"WpSvQPdrC7RPj7v+d4+ap42tsh+LEe8tJLthgloORfGDFz3N5qpkpShWUHv/iJoCUCXtwzF1sCWmDrbG",
+	"1MEapi5ojdBco/f708Nu82GFrAM7FrUDT3Zv9nYbAvL2/falPOE6rLbkqaqb16PUSGy2BghK6HYacK0L",
+	"VlQB/utDeyM1HNZtN+1RAw/SuYLPGs1+59ruYDuXP1+8e9tsTCXqDamg1o/K+Z/aW1IdN6rbturY1IPs",
+	"/JfLzI5TFRFi36XgPsfBagXDGzHq0GbsK/zF4VLDb5rEHCBtC9h4rHw95VJ6kU9Ka1JWxP+bJlayR+xG",
+	"F2Bs6d+1FjxpNP7CBAvnxKz2snrhSeiqNZQ7bbQe9TudL77Fnj/Eg/Ul2/24scG1tn6EyHjb8wf3N/Kj",
+	"bZOuWg9l2GObP0q2PXEAVoW7yAjASAYLFHRvHMPV/u5+on/c7uYzs6vMfPcTtW+/vZ8nBxuA8jnxslyX",
+	"2XdxdkGc893lOVXUYKNlV9norvW8WkFmZ9Rc5hnxX6GHssand0IMzdWz1Fqn+JpJaz/ZrUhdIwJkzVNf",
+	"2IR95alqW133hvKwf+hc5EwicHZ/ELYdVbpqU3aHX/dP3Lxh2rzDnvZrx2uTaTUud20mATY7vvwON+7W",
+	"/QjfPXv63fODg8NnB/GJiQS+0tf2eLLB36HQlot0ef6vCNzbqZG0LRl58mZAuPM0vvPy7LKeQ+6O3f3H",
+	"8do1NmzNb6MATPAEkkPAKLhaiCIHLkflChv3OO6ta92KNDfd89O3vlkhpb0zqGlLHdd5ydFwo2eiezmQ",
+	"dieFK2WmvuMh/EJ1ziMlx2KywKZAIb+nmbC00C7wUvOK+PQ8V96nWw5hrfvjl4m5b6vN1MBrIVq7fY+k",
+	"hVeSgBSEa8LKw0lO2L/QOrq9k/QaHcgwCqqJ4WK2eL248qiiSFZvj3hFKRfr1OsbGQ7lPZ0MU9+olfoe",
+	"vjh92+nB5RRNfIN1Fj61onrJ3Yt66buJDaUFfeAT8KlDhwW+leQatxk/mN4aHPhw/7C/93zv2eF+nAN7",
+	"G/XfgwH7pbfRsjD/CgZ8TByLdhdpBUnP7u2XkL8KF83c2xGJSIZ0ixkTxRG4O2SAd+3futkikto6FKiY",
+	"cOo2uEFd7pqbf0dm5kBr2XxC23qyytd36WCi2OjpN8TrbYaJ8zeHi8G3yI3b2O6SGV6EO22iW36OHlS5",
+	"MPFSmiNMrIV+//CJdo0GfZMPb+C77K5fLrPoptfu1fl33PgaeC2bT6t+bDlW3/JaF8foLt9nnTf6W9M4",
+	"R5C5C38yGLNCc2qWWcv7d6lblE6suakaXlc73os1EnqsDf3C5N3IXUx7/eh9Swf92p1KJFpityg962+f",
+	"a7FGLL9jvu+WZApSLa2BihHxxyghxUMOqoRcaCxpMV9KxffwqmXV9LgtaePVDSZvaaPmcMWFnEC4W/cI",
+	"qttogRV08dPc3z1Tb/ixTtEvcTLfcvnxWFR7Ggaa4fXbEiXvPIrbZOa7PlXN7sOyYlylVQdwn2H6Gjc1",
+	"Dh9qIsNtmJlvDJ11KF0Go9d2Ta6zSVQoPD66H++oedhazpkvZPkXWeNbbm1UYJy708rpHDlvVOgmV3I4",
+	"f3dxSdG7bFEWmY8QUGl25jCDxzCzXMaXq/minxWbFR3XXyKL9KAeWPNt/+kz1+Nhyj/C67Pjk+7F62Nr",
+	"ejsF5ErlK2vged2CSM5l6Vh55WKM7sSvhnLHt8fCIB0VTMvu/sePHYqIWqaPffR8l++M+nCm7jffwDuz",
+	"c2HDbmattpT6c+O1AGw0HUrsbQjuevSVz5mgvjmuPysK1x6cjiEjuNGvp2YCM0ibxc/XXGOWKrUH9TZd",
+	"S/++RzkyXyhz1/vO+5bviT7AZuTNTu/J37rHc9G1bzQas1eN2Ovt1g82mqjvu77kmMM52N3d23/e6/f6",
+	"vb3B999///0u9rjePhe/cZx/P4G9HRehBOFH85tPhDa8pAxz1A23lwbbSefd5vX/rQIEfYb7/X5NKqfB",
+	"VyFK8NfUp85xXmXZ4d94jO8SHC8rMP4dRUgNvJb9r/Dy2IaFpyzPHaFQk9Y+Rc39n+K99/9s3Vl/T4Td",
+	"2LUu2Z6pYRJF6JVhzZC1rhvd7pIJk8Fc0d1Ym7vsbt//2ty9UNKnrrdnFm7utvhsdbsopjvIyXoNxxtx",
+	"w6U1jueluuItAaqZlUcjvY0X5okG97aPOp2XasbNlC+s3P5osLZdUy9/ui/edYPXpAp/hoJd8cL+A2O4",
+	"0V7wPk7jd+2DUcYKw8/UyDOFrLZDVdcQfECpEPbdegl/dYEg7Pi3oT+o+rG7VlXuevAORAH54Lsaf3Bi",
+	"uQ0k+AxToY2alGwWahvEjFMfY6xEYc0WA2vzLQr+YSywUOPuxcNntz5/YfvVCli9BfrayI6RhuHgc+hI",
+	"TLoNBjab37g6uw+uQx4ifO0RXuhkB/sc+oLV2kKoItfVPRL4rsOKKK12hYTRmNIxjQ//WPAF/1BwOTFT",
+	"Gt5beGtsBRspMoGJnBQssfqXb8K/MW71lUNvuvmO1eoWJa9twOdNZuYFh0sLWYxG2BDVr5YZrxwSHBP1",
+	"4Y92LpeL9uGPNKxFy58UlAtJbZMdpnzG2ue4c/zMndvtmsLOCyaaPCn5A7x+9eYc4scNzte7y4UzlFoq",
+	"w4tTavVK6+npjdSk3lD+AS7/fv6qbTLqhFYOZfz5JzYXPwwx1XmYpPX+cMNGarN9SDP+MEzU9TBJCaIf",
+	"hhYtw+QW9vYRmQ9sveCY3jp7rTG/WdiMGItF+79dkFkBVmVZe38nkyS+mpxsQH3kwoUe1kwqFPMdf4Tx",
+	"2Qmoxw2ly4ru4T0POIkwrnVQWi9RYFrJ2NXU9TIEOzjqQp0jYDjrUF6xgskRL0FPMSVBc4TCslZTsvFY",
+	"jFzwv7p3kgQ21v5C5qV85ioWDfqOSGwNJcotLCKmmBe94ZIh/PkISwzCncbEBWSuv6mShgmLRTFjE/5E",
+	"D2X2+tXxm8vXJ69fnfyE11EQ4xL3VCj87O7X/jp1wF9F/uunkITtt7Re/4/KwqeqJZ4q+frj97W/6b7v",
+	"B9QF+6vS79EwAi2idvi0f/AtF+t6ESW5YAWY0Rz2+mhvPR88O3j+/cDfmjKoX59S8vFC1xOIN1DlL/sm",
+	"RZuubae3BvBlM4Whq5vWvwTzLb2LFrLkVNYj8L7QBA8AC1tCvWdrR71KtHcqBh4WrbbYW/sRbu8RZISb",
+	"cLXGKnanhLhbp8S++eVNe45OuFRFQzZj19xKvszr6sLATtbtsjwv8T5EnwB8/PLlz645iqD2QC1W+Xf9",
+	"7yip2gH26a6s3M0s2qqfHVankBDHgi7st1QjsZBju9mQbK1Da3X7lihJ1jWu/KfkSOxms9b+K0zmOzRt",
+	"TkU2grv+i6rtXULaWl2tfuI7bjR6bPKkpZ9ao4UdFbzQfTQUtamlfvnbZmojU0P/zZHPm7eNQeOyMdi5",
+	"FhZMn4Tgqnt8xk+nt56npVtgr8UBnuiNm8ui15SFW8pqt+PUF+RN0/iENXnsqKfRyx47qNcGwxZKt+9v",
+	"/28AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -65,12 +65,14 @@ type Exporter func(entries []journal.Entry, name string) ([]byte, error)
 // Deps are the sandbox's shared parts the admin API steers.
 type Deps struct {
 	Engine   *scenarios.Engine
-	Store    store.Store
+	Store    store.Backend
 	Journal  *journal.Journal
 	Clock    *clock.Clock
 	Kinds    snapshot.Kinds // how to decode snapshot records
 	APIs     []string       // the partner APIs, in order
 	Exporter Exporter
+	Checks   []Check // what GET /readyz runs
+	Metrics  Metrics // what GET /metrics shows
 }
 
 // Server implements the admin API.
@@ -101,7 +103,7 @@ func (s *Server) Mount(r *mux.Router) error {
 			if rt := routes.Find(r); rt != nil {
 				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
 				r.Body = io.NopCloser(bytes.NewReader(body))
-				if err := server.Validate(r, rt); err != nil {
+				if err := server.ValidateRequest(r, rt); err != nil {
 					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
 					return
 				}

@@ -14,9 +14,9 @@ import (
 // calls it once the move is made.
 func (c *core) journalClockMove(tenant string, change api.ClockChange) {
 	req, _ := json.Marshal(change)
-	resp, _ := json.Marshal(c.now())
+	resp, _ := json.Marshal(c.clock(&tenant))
 	c.Journal.Add(journal.Entry{
-		Time: c.Clock.Now(), API: journal.ClockAPI, Tenant: tenant, OperationID: journal.ClockOperation,
+		Time: c.Clock.Now(tenant), API: journal.ClockAPI, Tenant: tenant, OperationID: journal.ClockOperation,
 		Method: http.MethodPost, Path: journal.ClockPath, ContentType: "application/json",
 		Status: http.StatusOK, Outcome: "ok", Request: req, Response: resp,
 	})

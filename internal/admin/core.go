@@ -25,7 +25,7 @@ type core struct {
 }
 
 func (c *core) Health(context.Context, api.HealthRequestObject) (api.HealthResponseObject, error) {
-	return api.Health200JSONResponse{Status: api.Ok}, nil
+	return api.Health200JSONResponse{Status: api.HealthStatusOk}, nil
 }
 
 func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObject) (api.ListScenariosResponseObject, error) {
@@ -50,13 +50,18 @@ func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObje
 	return api.ListScenarios200JSONResponse(out), nil
 }
 
-func (c *core) Reset(_ context.Context, req api.ResetRequestObject) (api.ResetResponseObject, error) {
+func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.ResetResponseObject, error) {
 	tenant := ""
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
-	c.Store.Reset(tenant)
+	if err := c.Store.Reset(ctx, tenant); err != nil {
+		return nil, err
+	}
 	c.Engine.Rules().Reset(tenant)
+	if tenant != "" {
+		c.Clock.Forget(tenant)
+	}
 	if tenant == "" {
 		tenant = "*"
 	}
@@ -94,8 +99,8 @@ func (c *core) ClearJournal(context.Context, api.ClearJournalRequestObject) (api
 	return api.ClearJournal200JSONResponse{Cleared: c.Journal.Clear()}, nil
 }
 
-func (c *core) GetClock(context.Context, api.GetClockRequestObject) (api.GetClockResponseObject, error) {
-	return api.GetClock200JSONResponse(c.now()), nil
+func (c *core) GetClock(_ context.Context, req api.GetClockRequestObject) (api.GetClockResponseObject, error) {
+	return api.GetClock200JSONResponse(c.clock(req.Params.Tenant)), nil
 }
 
 func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.SetClockResponseObject, error) {
@@ -109,28 +114,42 @@ func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.S
 	if n != 1 {
 		return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest(`give exactly one of "advance" (a Go duration such as "72h"), "set" (an RFC 3339 time) or "reset": true`)}, nil
 	}
+	tenant := ""
+	if req.Params.Tenant != nil {
+		tenant = *req.Params.Tenant
+	}
 	switch {
 	case b.Advance != nil:
 		d, err := time.ParseDuration(*b.Advance)
 		if err != nil || d < 0 {
 			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("advance: %q is not a positive Go duration such as 90s, 15m or 72h", *b.Advance)}, nil
 		}
-		c.Clock.Advance(d)
+		c.Clock.Advance(tenant, d)
 	case b.Set != nil:
 		t, err := time.Parse(time.RFC3339, *b.Set)
 		if err != nil {
 			return api.SetClock400JSONResponse{BadRequestJSONResponse: BadRequest("set: %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", *b.Set)}, nil
 		}
-		c.Clock.Set(t)
+		c.Clock.Set(tenant, t)
 	default:
-		c.Clock.Reset()
+		c.Clock.Reset(tenant)
 	}
-	c.journalClockMove("", *b)
-	return api.SetClock200JSONResponse(c.now()), nil
+	c.journalClockMove(tenant, *b)
+	return api.SetClock200JSONResponse(c.clock(req.Params.Tenant)), nil
 }
 
-func (c *core) now() api.Clock {
-	return api.Clock{Now: Time(c.Clock.Now()), Offset: c.Clock.Offset().Round(time.Second).String()}
+// clock shows a tenant's clock (nil: the shared one).
+func (c *core) clock(tenant *string) api.Clock {
+	t := ""
+	if tenant != nil {
+		t = *tenant
+	}
+	out := api.Clock{Now: Time(c.Clock.Now(t)), Offset: c.Clock.Offset(t).Round(time.Second).String()}
+	if t != "" {
+		own := c.Clock.Own(t)
+		out.Tenant, out.Own = &t, &own
+	}
+	return out
 }
 
 func (c *core) GetTenantKeys(_ context.Context, req api.GetTenantKeysRequestObject) (api.GetTenantKeysResponseObject, error) {

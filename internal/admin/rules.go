@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -148,25 +149,62 @@ func (c *core) ExportJournal(_ context.Context, req api.ExportJournalRequestObje
 }
 
 func (c *core) GetSnapshot(ctx context.Context, req api.GetSnapshotRequestObject) (api.GetSnapshotResponseObject, error) {
-	s, err := snapshot.Take(ctx, c.Store, req.Params.Tenant, c.APIs, c.Clock.Now())
+	s, err := snapshot.Take(ctx, c.Store, req.Params.Tenant, c.APIs, c.Clock.Now(req.Params.Tenant))
 	if err != nil {
 		return nil, err
 	}
-	out := api.Snapshot{Version: api.SnapshotVersion(s.Version), Tenant: s.Tenant, TakenAt: &s.TakenAt, Apis: map[string]map[string]map[string]interface{}{}}
+	out := api.Snapshot{Version: api.SnapshotVersion(s.Version), Tenant: s.Tenant, TakenAt: &s.TakenAt, Apis: map[string]map[string]map[string]*map[string]any{}}
 	for a, recs := range s.APIs {
-		out.Apis[a] = map[string]map[string]interface{}{}
+		out.Apis[a] = map[string]map[string]*map[string]any{}
 		for kind, byID := range recs {
-			out.Apis[a][kind] = byID
+			out.Apis[a][kind] = map[string]*map[string]any{}
+			for id, v := range byID {
+				rec, err := asObject(v)
+				if err != nil {
+					return nil, fmt.Errorf("snapshot %s %s %s: %w", a, kind, id, err)
+				}
+				out.Apis[a][kind][id] = rec
+			}
 		}
 	}
 	return api.GetSnapshot200JSONResponse(out), nil
+}
+
+// asObject is a record as the JSON object the snapshot shows (nil for a deletion).
+func asObject(v any) (*map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 func (c *core) PutSnapshot(ctx context.Context, req api.PutSnapshotRequestObject) (api.PutSnapshotResponseObject, error) {
 	if req.Body.Tenant != req.Params.Tenant {
 		return api.PutSnapshot400JSONResponse{BadRequestJSONResponse: BadRequest("tenant: the snapshot is of %q, not of %q", req.Body.Tenant, req.Params.Tenant)}, nil
 	}
-	recs, n, err := c.Kinds.Decode(req.Body.Apis)
+	apis := map[string]map[string]map[string]any{}
+	for a, kinds := range req.Body.Apis {
+		apis[a] = map[string]map[string]any{}
+		for kind, byID := range kinds {
+			apis[a][kind] = map[string]any{}
+			for id, rec := range byID {
+				if rec == nil {
+					apis[a][kind][id] = nil
+				} else {
+					apis[a][kind][id] = *rec
+				}
+			}
+		}
+	}
+	recs, n, err := c.Kinds.Decode(apis)
 	if err != nil {
 		return api.PutSnapshot400JSONResponse{BadRequestJSONResponse: BadRequest("%v", err)}, nil
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -43,6 +44,12 @@ type Config struct {
 	PersistFile string
 	// ScenariosDir holds scenario files whose fixtures and rules are part of the start state.
 	ScenariosDir string
+	// Backend makes the state store over the shared fixture base; nil is the in-memory
+	// store. Tests use it to run the sandbox over store.Encoded (values as a network
+	// backend sees them).
+	Backend func(base store.Base, kinds snapshot.Kinds) (store.Backend, error)
+	// AccessLog writes one line per partner call to Log.
+	AccessLog bool
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -58,6 +65,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
 	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
+	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log one line per partner API call (time, api, operationId, tenant, method, path, status, outcome, duration), whatever --log-level")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -66,12 +74,11 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 // App is a wired sandbox.
 type App struct {
 	Handler http.Handler
-	Store   store.Store
+	Store   store.Backend
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	Engine  *scenarios.Engine
 
-	kinds   snapshot.Kinds
 	persist string
 	closers []func()
 }
@@ -83,32 +90,59 @@ func (a *App) Close() {
 	}
 }
 
-// apis are the partner APIs, in the order everything lists them.
-var apiNames = []string{"dcms", "dmt", "profile"}
+// kinds are the record kinds of every partner API.
+var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
 
-// loadScenarios arms the rules of every scenario file in dir as start-up rules and returns
-// their fixtures by partition, after checking that each decodes.
-func loadScenarios(dir string, engine *scenarios.Engine, kinds snapshot.Kinds) (map[store.Partition][]scenarios.Fixture, error) {
-	files, err := scenarios.LoadDir(dir, engine.Catalogue())
+// newBase builds the fixture base every tenant reads through: each API's documented and
+// generated records.
+func newBase(opts fixtures.Options) (*store.Fixtures, error) {
+	base := store.NewFixtures()
+	dcmsSeed, dcmsGen, err := dcms.Base(opts)
 	if err != nil {
 		return nil, err
 	}
-	fixtures := map[store.Partition][]scenarios.Fixture{}
+	dmtSeed, dmtGen, err := dmt.Base(opts)
+	if err != nil {
+		return nil, err
+	}
+	profileSeed, err := profile.Base()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range []struct {
+		name string
+		seed func(store.Tx) error
+		gen  store.Generator
+	}{{"dcms", dcmsSeed, dcmsGen}, {"dmt", dmtSeed, dmtGen}, {"profile", profileSeed, nil}} {
+		if err := base.AddAPI(a.name, a.seed, a.gen); err != nil {
+			return nil, fmt.Errorf("%s fixtures: %w", a.name, err)
+		}
+	}
+	return base, nil
+}
+
+// loadScenarios arms the rules of every scenario file in dir as start-up rules and adds
+// their fixtures to the base of their tenant.
+func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) error {
+	files, err := scenarios.LoadDir(dir, engine.Catalogue())
+	if err != nil {
+		return err
+	}
 	for _, f := range files {
 		for i, r := range f.Rules {
 			if _, err := engine.Rules().ArmBase(r); err != nil {
-				return nil, fmt.Errorf("%s: %v", f.RulePos[i], err)
+				return fmt.Errorf("%s: %v", f.RulePos[i], err)
 			}
 		}
 		for _, fx := range f.Fixtures {
-			if _, err := fx.Decode(kinds); err != nil {
-				return nil, err
+			v, err := fx.Decode(kinds)
+			if err != nil {
+				return err
 			}
-			p := store.Partition{API: fx.API, Tenant: fx.Tenant}
-			fixtures[p] = append(fixtures[p], fx)
+			base.AddTenant(store.Partition{API: fx.API, Tenant: fx.Tenant}, fx.Kind, fx.ID, v)
 		}
 	}
-	return fixtures, nil
+	return nil
 }
 
 // Persist writes every tenant's state to the --persist file, if one was given.
@@ -116,7 +150,7 @@ func (a *App) Persist(ctx context.Context) error {
 	if a.persist == "" {
 		return nil
 	}
-	return snapshot.Save(ctx, a.Store, apiNames, a.Clock.Now(), a.persist)
+	return snapshot.Save(ctx, a.Store, openapi.Partners, a.Clock.Now(""), a.persist)
 }
 
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
@@ -130,35 +164,31 @@ func New(cfg Config) (*App, error) {
 	}
 	a := &App{Clock: &clock.Clock{}, Journal: journal.New(cfg.JournalSize)}
 
-	seeders := map[string]func(store.Tx) error{}
-	for api, seeder := range map[string]func(fixtures.Options) (func(store.Tx) error, error){
-		"dcms": dcms.Seeder, "dmt": dmt.Seeder, "profile": profile.Seeder,
-	} {
-		seed, err := seeder(cfg.Fixtures)
-		if err != nil {
+	base, err := newBase(cfg.Fixtures)
+	if err != nil {
+		return nil, err
+	}
+	// The scenario engine is built before the store: scenario files add to the base.
+	cat := scenarios.NewCatalogue()
+	for _, ops := range [][]scenarios.Operation{dcms.Catalogue(), dmt.Catalogue(), profile.Catalogue()} {
+		for _, op := range ops {
+			cat.Add(op)
+		}
+	}
+	a.Engine = scenarios.NewEngine(cat)
+	if cfg.ScenariosDir != "" {
+		if err := loadScenarios(cfg.ScenariosDir, a.Engine, base); err != nil {
 			return nil, err
 		}
-		seeders[api] = seed
+		log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
 	}
-	// Fixtures of --scenarios files, added on top of the API's own when a tenant is seeded.
-	var extra map[store.Partition][]scenarios.Fixture
-	a.Store = store.NewMemory(func(p store.Partition, tx store.Tx) error {
-		if seed := seeders[p.API]; seed != nil {
-			if err := seed(tx); err != nil {
-				return err
-			}
-		}
-		for _, fx := range extra[p] {
-			v, err := fx.Decode(a.kinds)
-			if err != nil {
-				return err
-			}
-			tx.Put(fx.Kind, fx.ID, v)
-		}
-		return nil
-	})
+	if cfg.Backend == nil {
+		a.Store = store.NewMemory(base)
+	} else if a.Store, err = cfg.Backend(base, kinds); err != nil {
+		return nil, err
+	}
 
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return nil, err
@@ -174,12 +204,6 @@ func New(cfg Config) (*App, error) {
 	apis := []server.API{dcmsAPI, dmtAPI, profileAPI}
 	a.closers = append(a.closers, profileAPI.Close)
 
-	cat := scenarios.NewCatalogue()
-	for _, ops := range [][]scenarios.Operation{dcms.Catalogue(), dmt.Catalogue(), profile.Catalogue()} {
-		for _, op := range ops {
-			cat.Add(op)
-		}
-	}
 	contracts := map[string]*openapi3.T{}
 	for _, api := range apis {
 		contracts[api.Name()] = api.Contract()
@@ -187,17 +211,9 @@ func New(cfg Config) (*App, error) {
 	if err := cat.Check(contracts); err != nil {
 		return nil, err
 	}
-	a.Engine = scenarios.NewEngine(cat)
 
 	r := mux.NewRouter()
-	a.kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
 	a.persist = cfg.PersistFile
-	if cfg.ScenariosDir != "" {
-		if extra, err = loadScenarios(cfg.ScenariosDir, a.Engine, a.kinds); err != nil {
-			return nil, err
-		}
-		log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
-	}
 	for _, file := range []string{cfg.SnapshotFile, cfg.PersistFile} {
 		if file == "" {
 			continue
@@ -205,18 +221,24 @@ func New(cfg Config) (*App, error) {
 		if _, err := os.Stat(file); file == cfg.PersistFile && errors.Is(err, os.ErrNotExist) {
 			continue // the first run with --persist starts from the fixtures
 		}
-		n, err := snapshot.LoadFile(context.Background(), a.Store, a.kinds, file)
+		n, err := snapshot.LoadFile(context.Background(), a.Store, kinds, file)
 		if err != nil {
 			return nil, err
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
+	m := a.instrument(apis)
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: a.kinds, APIs: apiNames, Exporter: scenarios.Export,
+		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
+		Checks: a.readiness(apis), Metrics: m,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log}
+	p := &server.Pipeline{
+		Stages:    server.Stages(a.Engine, 0),
+		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}}, observers(m, cfg.AccessLog, log)...),
+		Engine:    a.Engine, Log: log,
+	}
 	if _, err := p.Router(r, apis...); err != nil {
 		return nil, err
 	}

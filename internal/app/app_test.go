@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -327,24 +328,32 @@ func TestHealth(t *testing.T) {
 }
 
 // The generated fixtures come from --seed: the same flags give the same data in every
-// API, another seed gives other data.
+// API, another seed gives other data, and --customers says how many there are.
 func TestFixturesAreDeterministic(t *testing.T) {
-	snapshot := func(seed uint64) string {
+	answers := func(seed uint64) []string {
 		_, c := contracttest.Start(t, func(cfg *app.Config) { cfg.Fixtures.Seed = seed; cfg.Fixtures.Customers = 5 })
-		var s map[string]any
-		c.Get("/__sandbox/snapshot?tenant=ACME_BANK").Decode(t, &s)
-		delete(s, "takenAt")
-		b, _ := json.Marshal(s)
-		return string(b)
+		var out []string
+		for _, id := range []string{"700001", "700005", "700006"} {
+			r := c.With("tenant", "ACME_BANK").Post("/v1/viewCustomer", `{"entityId":"`+id+`"}`)
+			out = append(out, fmt.Sprint(r.Status), string(r.Body))
+		}
+		dmt := c.With("client_id", "sandbox_client").With("client_secret", "sandbox_secret")
+		for _, mobile := range []string{"7000000005", "7000000006"} {
+			r := dmt.Post("/common/dmt-lite/unified/customer/get-customer", `{"mobileNumber":"`+mobile+`","username":"isutestapi1","latlong":"123,234","publicIP":"123.123.123.133"}`)
+			out = append(out, string(r.Body))
+		}
+		return out
 	}
-	a, b, other := snapshot(7), snapshot(7), snapshot(8)
-	if a != b {
+	lines, b, other := answers(7), answers(7), answers(8)
+	a := strings.Join(lines, "\n")
+	if a != strings.Join(b, "\n") {
 		t.Fatal("the same seed gave different fixtures")
 	}
-	if a == other {
+	if a == strings.Join(other, "\n") {
 		t.Fatal("another seed gave the same fixtures")
 	}
-	if !strings.Contains(a, `"700005"`) || strings.Contains(a, `"700006"`) {
-		t.Fatal("--customers 5 did not give exactly five generated DCMS customers")
+	if lines[0] != "200" || lines[2] != "200" || lines[4] != "400" || !strings.Contains(lines[5], "CUS001") ||
+		!strings.Contains(lines[6], `"statusCode":"2"`) || !strings.Contains(lines[7], `"statusCode":"0"`) {
+		t.Fatalf("--customers 5 did not give exactly five generated DCMS customers:\n%s", a)
 	}
 }

@@ -215,6 +215,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if r := acme.Post("/v1/viewCustomer", `{"entityId":"900002"}`); r.Status != 200 {
 		t.Fatal("the registered customer is not there")
 	}
+	if len(before.Body) > 200 {
+		t.Fatalf("the snapshot of a tenant that changed nothing is not tiny: %d bytes", len(before.Body))
+	}
+	changed := c.Get("/__sandbox/snapshot?tenant=ACME_BANK")
+	for _, want := range []string{`"900002"`, `"4561789"`, `"9876543210":null`} {
+		if !strings.Contains(strings.ReplaceAll(string(changed.Body), " ", ""), want) {
+			t.Fatalf("the snapshot after changes lacks %s: %s", want, changed.Body)
+		}
+	}
 	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", before.Body); r.Status != 200 {
 		t.Fatalf("put original: %d %s", r.Status, r.Body)
 	}
@@ -235,7 +244,13 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=OTHER", before.Body); r.Status != 400 {
 		t.Fatalf("snapshot of another tenant accepted: %d", r.Status)
 	}
-	bad := strings.Replace(string(before.Body), `"customer":`, `"martian":`, 1)
+	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", changed.Body); r.Status != 200 {
+		t.Fatalf("put changed: %d %s", r.Status, r.Body)
+	}
+	if r := acme.Post("/v1/viewCustomer", `{"entityId":"900002"}`); r.Status != 200 {
+		t.Fatal("restoring the changed snapshot lost the registered customer")
+	}
+	bad := strings.Replace(string(changed.Body), `"customer":`, `"martian":`, 1)
 	if r := c.Do("PUT", "/__sandbox/snapshot?tenant=ACME_BANK", bad); r.Status != 400 || !strings.Contains(string(r.Body), "martian") {
 		t.Fatalf("unknown kind: %d %s", r.Status, r.Body)
 	}

@@ -17,6 +17,7 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/dcms"
 	"github.com/partnersandbox/sandbox/internal/server"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/partner"
@@ -124,18 +125,21 @@ func (a *API) Service() *Service     { return a.svc }
 
 const authenticatePath = "/v1/api/authenticate"
 
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string { return []string{"Tenant", "Authorization"} }
+
 // Tenant reads the tenant header and, where the configuration asks for it, checks the
 // Bearer token (authenticate itself needs none). A token is ignored where none is required.
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
-	tenant := r.Header.Get("tenant")
+	tenant := r.Header.Get("Tenant") // canonical: no allocation
 	if tenant == "" {
 		p := problem("tenant.header.missing", "tenant")
 		p.Message = "tenant: header is required"
 		return "", &p
 	}
-	if !server.ValidTenant(tenant) {
+	if !tenantname.Valid(tenant) {
 		p := problem("tenant.not.found", "tenant")
-		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; a tenant name has 1 to 64 letters, digits, '_', '-' or '.'"
+		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; " + tenantname.Rule
 		return "", &p
 	}
 	if (a.requireAuth || len(a.authTenants) > 0 && a.authTenants[tenant]) && r.URL.Path != authenticatePath {
@@ -170,7 +174,7 @@ func (a *API) Mount(r *mux.Router) {
 
 func (a *API) responseError(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.Error("dcms handler failed", "err", err)
-	a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
+	a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
 }
 
 // Problem maps a pipeline failure to the DCMS error table.
@@ -184,6 +188,8 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		return server.Problem{Status: http.StatusNotFound, Code: "resource.not.found", Message: message}
 	case server.MethodNotAllowed:
 		return server.Problem{Status: http.StatusMethodNotAllowed, Code: "method.not.allowed", Message: message}
+	case server.Unavailable:
+		return problem("service.unavailable")
 	default:
 		return problem("internal.error")
 	}

@@ -27,7 +27,7 @@ func (s *Service) ManageKit(ctx context.Context, tenant string, ch KitChange) (*
 			return nil, failf("invalid.input.request", "deliveryAddress", "deliveryAddress: is required for a PHYSICAL replacement")
 		}
 	}
-	now := s.clock.Now()
+	now := s.clock.Now(tenant)
 	var issued *Kit
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
 		c, k, err := ownedKit(tx, ch.EntityID, ch.KitNo, "oldKit")
@@ -73,8 +73,8 @@ func replace(tx store.Tx, tenant string, c *Customer, old *Kit, status string, s
 		gone.ReplacedBy = append(gone.ReplacedBy, k.KitNo)
 		cust.KitNos = append(cust.KitNos, k.KitNo)
 	}
-	tx.Put(kindKit, gone.KitNo, &gone)
-	tx.Put(kindCustomer, cust.EntityID, &cust)
+	kindKit.Put(tx, gone.KitNo, &gone)
+	kindCustomer.Put(tx, cust.EntityID, &cust)
 	return news
 }
 
@@ -94,7 +94,7 @@ func accountOf(c *Customer, accountNo int64) Account {
 func putStatus(tx store.Tx, k *Kit, status string) {
 	cp := *k
 	cp.Status = status
-	tx.Put(kindKit, cp.KitNo, &cp)
+	kindKit.Put(tx, cp.KitNo, &cp)
 }
 
 // refusal is the error of a refused transition, naming the kit and its status.
@@ -135,6 +135,7 @@ func (s *Service) ManageAllKits(ctx context.Context, tenant string, ch BulkChang
 			Detail: "Either mobileNo or entityId is required"}
 	}
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		res = BulkResult{} // from scratch: the store may run this again
 		entityID := ch.EntityID
 		if entityID == "" {
 			holders := mobileHolders(tx, ch.MobileNo)
@@ -207,7 +208,7 @@ func (s *Service) UpgradeCard(ctx context.Context, tenant string, u Upgrade) ([]
 	if physical && u.DeliveryAddress == "" {
 		return nil, failf("invalid.input.request", "deliveryAddress", "deliveryAddress: is required when a new card is PHYSICAL")
 	}
-	now := s.clock.Now()
+	now := s.clock.Now(tenant)
 	var issued []*Kit
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
 		c, k, err := ownedKit(tx, u.EntityID, u.KitNo, "kitNo")
@@ -268,7 +269,7 @@ func (s *Service) SetPin(ctx context.Context, tenant string, key []byte, p PinCh
 		}
 		cp := *k
 		cp.PinSet = true
-		tx.Put(kindKit, cp.KitNo, &cp)
+		kindKit.Put(tx, cp.KitNo, &cp)
 		return nil
 	})
 }
@@ -276,7 +277,7 @@ func (s *Service) SetPin(ctx context.Context, tenant string, key []byte, p PinCh
 // Track shows a kit's shipment now; forced is a delivery status a scenario asks for.
 func (s *Service) Track(ctx context.Context, tenant, kitNo, forced string) (Tracking, error) {
 	var t Tracking
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		k, ok := getKit(tx, kitNo)
 		switch {
 		case !ok:
@@ -288,7 +289,7 @@ func (s *Service) Track(ctx context.Context, tenant, kitNo, forced string) (Trac
 		case k.Shipment == nil:
 			return &Error{Code: "shipment.not.found", Fields: []string{}, Detail: fmt.Sprintf("Kit %s is an insta kit handed over at the branch; it has no shipment", kitNo)}
 		}
-		t = track(k.KitNo, k.Shipment, s.clock.Now(), forced)
+		t = track(k.KitNo, k.Shipment, s.clock.Now(tenant), forced)
 		return nil
 	})
 	return t, err
@@ -317,8 +318,8 @@ func (s *Service) ExpireInstaKits(ctx context.Context, tenant, kitNo, parentKitN
 			return nil
 		}
 		var batch []*Kit
-		tx.Scan(kindKit, func(_ string, v any) bool {
-			if k := v.(*Kit); k.ParentKitNo == parentKitNo {
+		kindKit.Scan(tx, func(_ string, v *Kit) bool {
+			if k := v; k.ParentKitNo == parentKitNo {
 				batch = append(batch, k)
 			}
 			return true
@@ -350,7 +351,7 @@ func (s *Service) ExpireInstaKits(ctx context.Context, tenant, kitNo, parentKitN
 // TestKit returns a kit for the admin API (nil if there is none).
 func (s *Service) TestKit(ctx context.Context, tenant, kitNo string) (*Kit, error) {
 	var k *Kit
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		k, _ = getKit(tx, kitNo)
 		return nil
 	})

@@ -2,14 +2,21 @@
 // customers, accounts and kits of each DCMS tenant and the lifecycle they move through.
 package dcms
 
-// Record kinds in the store.
-const (
-	kindCustomer  = "customer"
-	kindKit       = "kit"
-	kindCardOrder = "cardOrder"
-	kindMobile    = "mobile" // contactNo → the entityIds that have it, oldest holder first
-	kindSequence  = "sequence"
+import "github.com/partnersandbox/sandbox/internal/store"
+
+// Record kinds in the store, each registered once with its type. Values are immutable
+// once stored: change a copy.
+var (
+	kinds         = store.Kinds{}
+	kindCustomer  = store.Define[Customer](kinds, "customer")
+	kindKit       = store.Define[Kit](kinds, "kit")
+	kindCardOrder = store.Define[CardOrder](kinds, "cardOrder")
+	kindMobile    = store.Define[mobileIndex](kinds, "mobile") // contactNo → the entityIds that have it, oldest holder first
+	kindSequence  = store.Define[sequence](kinds, "sequence")
 )
+
+// Kinds are the DCMS record kinds, for snapshots and stores that encode values.
+func Kinds() store.Kinds { return kinds }
 
 // Customer is a DCMS customer. Values are immutable once stored: change a copy.
 type Customer struct {

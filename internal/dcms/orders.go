@@ -62,11 +62,11 @@ func (s *Service) CreateOrder(ctx context.Context, tenant string, o CardOrder) (
 	o.Cancelled = false
 	var status string
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		if _, ok := tx.Get(kindCardOrder, o.OrderID); ok {
+		if _, ok := kindCardOrder.Get(tx, o.OrderID); ok {
 			return failf("entity.already.exists", "orderId", "An order with order ID %s already exists", o.OrderID)
 		}
-		tx.Put(kindCardOrder, o.OrderID, &o)
-		status = orderStatus(&o, s.clock.Now())
+		kindCardOrder.Put(tx, o.OrderID, &o)
+		status = orderStatus(&o, s.clock.Now(tenant))
 		return nil
 	})
 	return status, err
@@ -75,12 +75,12 @@ func (s *Service) CreateOrder(ctx context.Context, tenant string, o CardOrder) (
 // CancelOrder cancels a RECEIVED order of the given branch.
 func (s *Service) CancelOrder(ctx context.Context, tenant, orderID, branchID string) error {
 	return s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		v, ok := tx.Get(kindCardOrder, orderID)
-		if !ok || v.(*CardOrder).Branch.BranchID != branchID {
+		v, ok := kindCardOrder.Get(tx, orderID)
+		if !ok || v.Branch.BranchID != branchID {
 			return failf("ORD001", "Invalid orderId or branchId", "No order %s found for branch %s", orderID, branchID)
 		}
-		o := v.(*CardOrder)
-		switch st := orderStatus(o, s.clock.Now()); st {
+		o := v
+		switch st := orderStatus(o, s.clock.Now(tenant)); st {
 		case OrderReceived:
 		case orderCancelled:
 			return &Error{Code: "ORD003", Fields: []string{}, Detail: fmt.Sprintf("Order %s is already cancelled", orderID)}
@@ -89,7 +89,7 @@ func (s *Service) CancelOrder(ctx context.Context, tenant, orderID, branchID str
 		}
 		cp := *o
 		cp.Cancelled = true
-		tx.Put(kindCardOrder, cp.OrderID, &cp)
+		kindCardOrder.Put(tx, cp.OrderID, &cp)
 		return nil
 	})
 }

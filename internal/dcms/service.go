@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
 )
@@ -45,7 +44,7 @@ type CustomerView struct {
 // ViewCustomer returns a customer and its kits.
 func (s *Service) ViewCustomer(ctx context.Context, tenant, entityID string) (CustomerView, error) {
 	var v CustomerView
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		c, err := getCustomer(tx, entityID)
 		if err != nil {
 			return err
@@ -78,50 +77,37 @@ type Registration struct {
 
 // Register creates a customer and issues its kits.
 func (s *Service) Register(ctx context.Context, tenant string, r Registration) ([]*Kit, error) {
-	c := r.Customer
 	if err := checkRegistration(&r); err != nil {
 		return nil, err
 	}
-	delivery, err := deliveryAddress(&c, r.DeliveryAddress, "deliveryAddress")
+	delivery, err := deliveryAddress(&r.Customer, r.DeliveryAddress, "deliveryAddress")
 	if err != nil {
 		return nil, err
 	}
-	specs := r.Kits
-	if specs == nil {
-		specs = []NewKit{{Type: "VIRTUAL"}}
+	if r.Kits == nil {
+		r.Kits = []NewKit{{Type: "VIRTUAL"}}
 	}
-	now := s.clock.Now()
+	now := s.clock.Now(tenant)
 	var issued []*Kit
 	err = s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		if _, ok := tx.Get(kindCustomer, c.EntityID); ok {
+		c := r.Customer // from scratch: the store may run this again
+		if _, ok := kindCustomer.Get(tx, c.EntityID); ok {
 			return failf("entity.already.exists", "entityId", "A customer with entity ID %s already exists", c.EntityID)
 		}
-		insta := make([]*Kit, len(specs))
-		for i, spec := range specs {
-			if spec.KitNo == "" {
-				continue
-			}
-			k, ok := getKit(tx, spec.KitNo)
-			if !ok {
-				return failf("kit.not.found", fmt.Sprintf("kitInfo[%d].kitNo", i), "No kit found with kit number %s", spec.KitNo)
-			}
-			if t := next(OpAssign, k); t.code != "" {
-				return failf(t.code, fmt.Sprintf("kitInfo[%d].kitNo", i), "Kit %s is %s, not an UNALLOCATED insta kit", k.KitNo, k.Status)
-			}
-			if spec.Type != k.Type {
-				return failf("invalid.input.request", fmt.Sprintf("kitInfo[%d].cardType", i), "kitInfo[%d].cardType: insta kit %s is %s, not %s", i, k.KitNo, k.Type, spec.Type)
-			}
-			insta[i] = k
+		insta, err := instaKits(tx, r.Kits)
+		if err != nil {
+			return err
 		}
 		// Every check passed: write.
+		issued = nil
 		account := c.Accounts[0]
-		for i, spec := range specs {
-			var k *Kit
-			if insta[i] != nil {
-				cp := *insta[i]
-				cp.Status, cp.EntityID, cp.AccountNo = next(OpAssign, insta[i]).to, c.EntityID, account.AccountNo
+		for i, spec := range r.Kits {
+			k := insta[i]
+			if k != nil {
+				cp := *k
+				cp.Status, cp.EntityID, cp.AccountNo = next(OpAssign, k).to, c.EntityID, account.AccountNo
 				k = &cp
-				tx.Put(kindKit, k.KitNo, k)
+				kindKit.Put(tx, k.KitNo, k)
 			} else {
 				k = issueKit(tx, tenant, &c, kitSpec{
 					Type: spec.Type, ProductID: spec.ProductID, TierType: spec.TierType,
@@ -131,7 +117,7 @@ func (s *Service) Register(ctx context.Context, tenant string, r Registration) (
 			c.KitNos = append(c.KitNos, k.KitNo)
 			issued = append(issued, k)
 		}
-		tx.Put(kindCustomer, c.EntityID, &c)
+		kindCustomer.Put(tx, c.EntityID, &c)
 		for _, co := range c.Contacts {
 			addMobile(tx, co.ContactNo, c.EntityID)
 		}
@@ -141,6 +127,30 @@ func (s *Service) Register(ctx context.Context, tenant string, r Registration) (
 		return nil, err
 	}
 	return issued, nil
+}
+
+// instaKits finds the UNALLOCATED insta kits a registration asks for by number (nil where
+// a new kit is to be issued), refusing any that cannot be assigned.
+func instaKits(tx store.Reader, specs []NewKit) ([]*Kit, error) {
+	insta := make([]*Kit, len(specs))
+	for i, spec := range specs {
+		if spec.KitNo == "" {
+			continue
+		}
+		field := fmt.Sprintf("kitInfo[%d].kitNo", i)
+		k, ok := getKit(tx, spec.KitNo)
+		if !ok {
+			return nil, failf("kit.not.found", field, "No kit found with kit number %s", spec.KitNo)
+		}
+		if t := next(OpAssign, k); t.code != "" {
+			return nil, failf(t.code, field, "Kit %s is %s, not an UNALLOCATED insta kit", k.KitNo, k.Status)
+		}
+		if spec.Type != k.Type {
+			return nil, failf("invalid.input.request", fmt.Sprintf("kitInfo[%d].cardType", i), "kitInfo[%d].cardType: insta kit %s is %s, not %s", i, k.KitNo, k.Type, spec.Type)
+		}
+		insta[i] = k
+	}
+	return insta, nil
 }
 
 // checkRegistration enforces the rules the contract cannot express.
@@ -221,7 +231,7 @@ func (s *Service) UpdateContacts(ctx context.Context, tenant, entityID string, c
 		}
 		c := *old
 		c.Contacts = contacts
-		tx.Put(kindCustomer, c.EntityID, &c)
+		kindCustomer.Put(tx, c.EntityID, &c)
 		for _, co := range old.Contacts {
 			if !hasContact(contacts, co.ContactNo) {
 				removeMobile(tx, co.ContactNo, c.EntityID)
@@ -262,7 +272,7 @@ func (s *Service) UpdateAddresses(ctx context.Context, tenant, entityID string, 
 				c.Addresses = append(c.Addresses, a)
 			}
 		}
-		tx.Put(kindCustomer, c.EntityID, &c)
+		kindCustomer.Put(tx, c.EntityID, &c)
 		return nil
 	})
 }
@@ -278,12 +288,12 @@ type sequence struct {
 	Next int64 `json:"next"`
 }
 
-func mobileHolders(tx store.Tx, no string) []string {
-	v, ok := tx.Get(kindMobile, no)
+func mobileHolders(tx store.Reader, no string) []string {
+	v, ok := kindMobile.Get(tx, no)
 	if !ok {
 		return nil
 	}
-	return v.(*mobileIndex).EntityIDs
+	return v.EntityIDs
 }
 
 func addMobile(tx store.Tx, no, entityID string) {
@@ -291,7 +301,7 @@ func addMobile(tx store.Tx, no, entityID string) {
 	if slices.Contains(ids, entityID) {
 		return
 	}
-	tx.Put(kindMobile, no, &mobileIndex{EntityIDs: append(slices.Clip(ids), entityID)})
+	kindMobile.Put(tx, no, &mobileIndex{EntityIDs: append(slices.Clip(ids), entityID)})
 }
 
 func removeMobile(tx store.Tx, no, entityID string) {
@@ -302,32 +312,32 @@ func removeMobile(tx store.Tx, no, entityID string) {
 	}
 	rest := slices.Delete(slices.Clone(ids), i, i+1)
 	if len(rest) == 0 {
-		tx.Delete(kindMobile, no)
+		kindMobile.Delete(tx, no)
 		return
 	}
-	tx.Put(kindMobile, no, &mobileIndex{EntityIDs: rest})
+	kindMobile.Put(tx, no, &mobileIndex{EntityIDs: rest})
 }
 
-func getCustomer(tx store.Tx, entityID string) (*Customer, error) {
-	v, ok := tx.Get(kindCustomer, entityID)
+func getCustomer(tx store.Reader, entityID string) (*Customer, error) {
+	v, ok := kindCustomer.Get(tx, entityID)
 	if !ok {
 		return nil, &Error{Code: "CUS001", Fields: []string{"Invalid entityId"}}
 	}
-	return v.(*Customer), nil
+	return v, nil
 }
 
-func getKit(tx store.Tx, kitNo string) (*Kit, bool) {
-	v, ok := tx.Get(kindKit, kitNo)
+func getKit(tx store.Reader, kitNo string) (*Kit, bool) {
+	v, ok := kindKit.Get(tx, kitNo)
 	if !ok {
 		return nil, false
 	}
-	return v.(*Kit), true
+	return v, true
 }
 
 // ownedKit finds a customer's kit: CUS001 without the customer, MCC007 if the kit is not
 // one of theirs (unknown, unassigned, or another customer's: the answer is the same, so
 // a kit number tells a caller nothing about other customers).
-func ownedKit(tx store.Tx, entityID, kitNo, field string) (*Customer, *Kit, error) {
+func ownedKit(tx store.Reader, entityID, kitNo, field string) (*Customer, *Kit, error) {
 	c, err := getCustomer(tx, entityID)
 	if err != nil {
 		return nil, nil, err
@@ -370,21 +380,21 @@ func issueKit(tx store.Tx, tenant string, c *Customer, spec kitSpec, delivery *A
 		k.Status = Assigned
 		k.Shipment = newShipment(k, c, delivery, tenant, now)
 	}
-	tx.Put(kindKit, k.KitNo, k)
+	kindKit.Put(tx, k.KitNo, k)
 	return k
 }
 
 // nextKitNo hands out kit numbers in order, skipping any already taken.
 func nextKitNo(tx store.Tx) string {
 	n := int64(firstNewKitNo)
-	if v, ok := tx.Get(kindSequence, kindKit); ok {
-		n = v.(*sequence).Next
+	if v, ok := kindSequence.Get(tx, kindKit.Name()); ok {
+		n = v.Next
 	}
 	for {
 		no := strconv.FormatInt(n, 10)
 		n++
-		if _, taken := tx.Get(kindKit, no); !taken {
-			tx.Put(kindSequence, kindKit, &sequence{Next: n})
+		if _, taken := kindKit.Get(tx, no); !taken {
+			kindSequence.Put(tx, kindKit.Name(), &sequence{Next: n})
 			return no
 		}
 	}
@@ -404,98 +414,4 @@ func expiryMMYY(k *Kit) string {
 		return ""
 	}
 	return k.ExpDate[5:7] + k.ExpDate[2:4]
-}
-
-// fixtureFile is the shape of fixtures/dcms.json.
-type fixtureFile struct {
-	Customers  []*Customer  `json:"customers"`
-	Kits       []*Kit       `json:"kits"`
-	CardOrders []*CardOrder `json:"cardOrders"`
-}
-
-// seededDelivery is when the seeded PHYSICAL kits were sent: long delivered.
-var seededDelivery = time.Date(2024, 4, 10, 10, 0, 0, 0, time.UTC)
-
-// Seeder fills a new DCMS tenant with the fixtures and opts.Customers generated customers.
-func Seeder(opts fixtures.Options) (func(tx store.Tx) error, error) {
-	var fx fixtureFile
-	if err := fixtures.Load("dcms", &fx); err != nil {
-		return nil, err
-	}
-	gen := generateCustomers(opts)
-	return func(tx store.Tx) error {
-		put := func(customers []*Customer, kits []*Kit) {
-			owners := map[string]*Customer{}
-			for _, c := range customers {
-				c := *c
-				owners[c.EntityID] = &c
-			}
-			for _, k := range kits {
-				if c := owners[k.EntityID]; c != nil {
-					c.KitNos = append(c.KitNos, k.KitNo)
-					if k.Type == "PHYSICAL" && k.Shipment == nil {
-						cp := *k
-						cp.Shipment = newShipment(&cp, c, addressOf(c, "PERMANENT"), "ACME_BANK", seededDelivery)
-						k = &cp
-					}
-				}
-				tx.Put(kindKit, k.KitNo, k)
-			}
-			for _, c := range customers {
-				c := owners[c.EntityID]
-				tx.Put(kindCustomer, c.EntityID, c)
-				for _, co := range c.Contacts {
-					addMobile(tx, co.ContactNo, c.EntityID)
-				}
-			}
-		}
-		put(fx.Customers, fx.Kits)
-		put(gen.customers, gen.kits)
-		for _, o := range fx.CardOrders {
-			tx.Put(kindCardOrder, o.OrderID, o)
-		}
-		return nil
-	}, nil
-}
-
-type generated struct {
-	customers []*Customer
-	kits      []*Kit
-}
-
-// generateCustomers makes n customers, each with one account and one kit, from a fixed seed.
-func generateCustomers(opts fixtures.Options) generated {
-	f := opts.Faker("dcms")
-	var g generated
-	statuses := []string{Inactive, Active, Active, Locked}
-	for i := 0; i < opts.Customers; i++ {
-		entityID := fmt.Sprint(700001 + i)
-		accountNo := int64(8700001 + i)
-		gender, title := "MALE", "Mr"
-		if f.Bool() {
-			gender, title = "FEMALE", "Ms"
-		}
-		addr := f.Address()
-		g.customers = append(g.customers, &Customer{
-			EntityID: entityID, EntityType: "CUSTOMER",
-			FirstName: f.FirstName(), MiddleName: "", LastName: f.LastName(),
-			Title: title, Gender: gender, DOB: f.Date().Format("2006-01-02"),
-			Business: "ACME_BANK", BusinessID: "687", BusinessType: "ACME_BANK",
-			Accounts:  []Account{{AccountNo: accountNo, Status: "ACTIVE", Type: "SAVING", Currency: "INR", Default: true, InitialFunding: fmt.Sprint(f.Number(1, 100) * 1000), SchemeCode: "2003"}},
-			Addresses: []Address{{Line1: addr.Street, Line2: "", Line3: "", Category: "PERMANENT", City: addr.City, Country: "INDIA", Pincode: f.Numerify("6#####"), State: addr.State}},
-			Contacts:  []Contact{{ContactNo: f.Numerify("7#########"), Email: f.Email(), Notification: true}},
-			KYC:       []KYC{{DocumentExpiry: "2099-03-01", DocumentNo: f.Regex("[A-Z]{5}[0-9]{4}[A-Z]"), DocumentType: "PAN", HashDocumentNo: "XXXXXXXX"}},
-		})
-		cardType := "VIRTUAL"
-		if i%3 == 0 {
-			cardType = "PHYSICAL"
-		}
-		g.kits = append(g.kits, &Kit{
-			KitNo: fmt.Sprint(4240200001 + i), EntityID: entityID, AccountNo: accountNo,
-			BIN: sandboxBIN, Last4: f.Numerify("####"), Category: "DEBIT", Status: statuses[i%len(statuses)],
-			Type: cardType, ExpDate: "2030-07-31T00:00:00.000+00:00", NetworkType: "RUPAY",
-			ProductID: "2003_" + cardType, ProductName: "2003_" + cardType,
-		})
-	}
-	return g
 }

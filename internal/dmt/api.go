@@ -23,6 +23,7 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
 	"github.com/partnersandbox/sandbox/internal/server"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/partner"
 )
@@ -78,8 +79,8 @@ func ParseClient(s string) (Client, error) {
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
 		return Client{}, fmt.Errorf("DMT client %q: want id:secret[:pass_key[:Base64 AES-256 key]]", s)
 	}
-	if !server.ValidTenant(parts[0]) {
-		return Client{}, fmt.Errorf("DMT client %q: the id must have 1 to 64 letters, digits, '_', '-' or '.' (it names the client's partition in admin URLs)", parts[0])
+	if !tenantname.Valid(parts[0]) {
+		return Client{}, fmt.Errorf("DMT client %q: the id names the client's partition: %s", parts[0], tenantname.Rule)
 	}
 	c := Client{ID: parts[0], Secret: parts[1], PassKey: SandboxPassKey}
 	if len(parts) > 2 && parts[2] != "" {
@@ -126,8 +127,8 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		a.byPath[o.path] = o
 	}
 	for _, c := range append([]Client{{ID: SandboxClientID, Secret: SandboxClientSecret, PassKey: SandboxPassKey}}, cfg.Clients...) {
-		if !server.ValidTenant(c.ID) {
-			return nil, fmt.Errorf("DMT client %q: the id must have 1 to 64 letters, digits, '_', '-' or '.'", c.ID)
+		if !tenantname.Valid(c.ID) {
+			return nil, fmt.Errorf("DMT client %q: the id names the client's partition: %s", c.ID, tenantname.Rule)
 		}
 		if c.Key == nil {
 			c.Key = DefaultKey
@@ -183,6 +184,11 @@ func unauthorized(msg string) *server.Problem {
 }
 
 const credentialsRequired = "Invalid client credentials: send the client_id and client_secret headers (or client_id, header_secrets and pass_key)"
+
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string {
+	return []string{"client_id", "client_secret", "header_secrets", "pass_key"}
+}
 
 // Tenant authenticates the client: client_id with client_secret, or, when header_secrets
 // is sent, client_id with pass_key and header_secrets. The client's partition is its id.
@@ -281,7 +287,7 @@ func (a *API) Mount(r *mux.Router) {
 		RequestErrorHandlerFunc: invalid,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			a.log.Error("dmt handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
+			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
 		},
 	})
 	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
@@ -299,6 +305,9 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		return server.Problem{Status: http.StatusNotFound, Code: "-1", Message: message}
 	case server.MethodNotAllowed:
 		return server.Problem{Status: http.StatusMethodNotAllowed, Code: "-1", Message: message}
+	case server.Unavailable:
+		info := outcomes[outServiceUnavailable]
+		return server.Problem{Status: info.status, Code: info.code, Message: info.desc}
 	default:
 		return server.Problem{Status: http.StatusInternalServerError, Code: "4", Message: issueShort}
 	}

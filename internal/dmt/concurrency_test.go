@@ -43,7 +43,7 @@ func TestConcurrentRegistrations(t *testing.T) {
 	}
 	wg.Wait()
 	count := 0
-	err := sb.Store.View(context.Background(), store.Partition{API: "dmt", Tenant: "sandbox_client"}, func(tx store.Tx) error {
+	err := sb.Store.View(context.Background(), store.Partition{API: "dmt", Tenant: "sandbox_client"}, func(tx store.Reader) error {
 		tx.Scan("customer", func(id string, v any) bool {
 			if c := v.(*dmt.Customer); c.Mobile == mobile || c.Mobile == other {
 				count++

@@ -186,7 +186,7 @@ func TestEveryStatusCode(t *testing.T) {
 		{op: "processCustomerRegistration", outcome: "otp-not-requested", body: registrationBody("9876500102", "Asha Rao", "123456", true),
 			want: reg("OTP not requested, kindly send OTP first", "Asha Rao")},
 		{op: "processCustomerRegistration", outcome: "otp-expired", body: registrationBody("9876500103", "Asha Rao", "123456", true),
-			setup: func(t *testing.T) { send("9876500103", "1")(t); sb.Clock.Advance(3*time.Minute + time.Second) },
+			setup: func(t *testing.T) { send("9876500103", "1")(t); sb.Clock.Advance("", 3*time.Minute+time.Second) },
 			want:  reg("OTP expired", "Asha Rao")},
 		{op: "processCustomerRegistration", outcome: "invalid-otp", setup: send("9876500104", "1"), body: registrationBody("9876500104", "Asha Rao", "898943", true),
 			want: reg("Invalid OTP", "Asha Rao")},
@@ -214,7 +214,7 @@ func TestEveryStatusCode(t *testing.T) {
 			setup: func(t *testing.T) {
 				for range 5 {
 					send("9876500202", "1")(t)
-					sb.Clock.Advance(31 * time.Second)
+					sb.Clock.Advance("", 31*time.Second)
 				}
 			},
 			want: otpFail("OTP send limit exceeded")},
@@ -399,7 +399,7 @@ func TestOtpRules(t *testing.T) {
 
 	t.Run("lifetime", func(t *testing.T) {
 		sendOK.check(t, post(t, c, sendOtpPath, otpBody("9437000101", "1")))
-		sb.Clock.Advance(2*time.Minute + 50*time.Second)
+		sb.Clock.Advance("", 2*time.Minute+50*time.Second)
 		want{status: "SUCCESS", code: "3", desc: verified, kyc: no, name: "A"}.
 			check(t, post(t, c, registrationPath, registrationBody("9437000101", "A", "123456", false)))
 	})
@@ -410,7 +410,7 @@ func TestOtpRules(t *testing.T) {
 		// A transaction OTP needs a verified customer.
 		want{status: "FAILED", code: "-1", desc: "Customer not verified, kindly onboard"}.check(t, post(t, c, sendOtpPath, otpBody(m, "2")))
 		for i := 2; i <= 5; i++ {
-			sb.Clock.Advance(30 * time.Second)
+			sb.Clock.Advance("", 30*time.Second)
 			sendOK.check(t, post(t, c, sendOtpPath, otpBody(m, "1")))
 		}
 		var info struct {
@@ -426,7 +426,7 @@ func TestOtpRules(t *testing.T) {
 		if info.Otp != "123456" || info.OtpType != "1" || info.Sends != 5 || exp.Sub(sent) != 3*time.Minute {
 			t.Errorf("admin OTP = %+v", info)
 		}
-		sb.Clock.Advance(time.Hour)
+		sb.Clock.Advance("", time.Hour)
 		want{status: "FAILED", code: "-1", desc: "OTP send limit exceeded"}.check(t, post(t, c, sendOtpPath, otpBody(m, "1")))
 		// Only a successful use of the OTP or a reset lifts the limit.
 		c.Post("/__sandbox/reset?tenant=sandbox_client", nil)
@@ -436,7 +436,7 @@ func TestOtpRules(t *testing.T) {
 		const m = "9437000103"
 		for range 5 {
 			sendOK.check(t, post(t, c, sendOtpPath, otpBody(m, "1")))
-			sb.Clock.Advance(31 * time.Second)
+			sb.Clock.Advance("", 31*time.Second)
 		}
 		want{status: "SUCCESS", code: "3", desc: verified, kyc: no, name: "B"}.check(t, post(t, c, registrationPath, registrationBody(m, "B", "123456", false)))
 		sendOK.check(t, post(t, c, sendOtpPath, otpBody(m, "1")))
@@ -510,7 +510,7 @@ func TestCredentials(t *testing.T) {
 		}
 	}
 	// The epoch is checked against real time: moving the sandbox clock does not expire it.
-	sb.Clock.Advance(72 * time.Hour)
+	sb.Clock.Advance("", 72*time.Hour)
 	if r := base.Post(getCustomerPath, body, "header_secrets", hs(sandboxKey, "sandbox_client", "sandbox_secret", time.Now())); r.Status != 200 {
 		t.Errorf("fresh header_secrets refused after a clock move: %s", r.Body)
 	}

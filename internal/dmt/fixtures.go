@@ -24,59 +24,75 @@ type fixtureFile struct {
 
 var fixtureStates = map[string]state{"1": stateCreated, "2": stateVerifiedOvd, "3": stateVerified}
 
-// generatedMobile is the mobile number of the i-th generated customer (from 1): a range of
+// generatedMobile is the mobile number of the i-th generated customer (from 0): a range of
 // its own, so a number a partner makes up is not onboarded by accident.
-func generatedMobile(i int) string { return fmt.Sprintf("7%09d", i) }
+func generatedMobile(i int) string { return fmt.Sprintf("7%09d", i+1) }
 
-// Seeder fills a new DMT client with the agents and customers of fixtures/dmt.json, plus
-// opts.Customers generated customers 7000000001, 7000000002, … whose states cycle through
-// codes 1, 2 and 3.
-func Seeder(opts fixtures.Options) (func(tx store.Tx) error, error) {
+const firstGeneratedMobile = 7000000001
+
+// fixturesSince is when the fixture customers were onboarded.
+var fixturesSince = time.Date(2024, 4, 1, 10, 0, 0, 0, time.UTC)
+
+// Base is what every DMT client starts with: the agents and customers of fixtures/dmt.json,
+// written once, and opts.Customers generated customers 7000000001, 7000000002, … whose
+// states cycle through codes 1, 2 and 3, made on demand from their mobile number.
+func Base(opts fixtures.Options) (func(tx store.Tx) error, store.Generator, error) {
 	var fx fixtureFile
 	if err := fixtures.Load("dmt", &fx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// Records are built once: stored values are immutable, so every client can share them.
-	since := time.Date(2024, 4, 1, 10, 0, 0, 0, time.UTC)
-	var customers []*Customer
+	var documented []*Customer
 	for _, c := range fx.Customers {
 		st, ok := fixtureStates[c.StatusCode]
 		if !ok || !mobileRe.MatchString(c.Mobile) {
-			return nil, fmt.Errorf("fixtures/dmt.json: customer %q: statusCode must be 1, 2 or 3 and the mobile number valid", c.Mobile)
+			return nil, nil, fmt.Errorf("fixtures/dmt.json: customer %q: statusCode must be 1, 2 or 3 and the mobile number valid", c.Mobile)
 		}
-		cust := &Customer{Mobile: c.Mobile, Name: c.Name, Address: c.Address, Pincode: c.Pincode, State: st, CreatedAt: since}
+		cust := &Customer{Mobile: c.Mobile, Name: c.Name, Address: c.Address, Pincode: c.Pincode, State: st, CreatedAt: fixturesSince}
 		if st != stateCreated {
-			cust.VerifiedAt = since
+			cust.VerifiedAt = fixturesSince
 		}
 		if c.OvdData != "" {
 			cust.OvdType, cust.OvdData = c.OvdType, maskOvd(c.OvdData)
 		}
-		customers = append(customers, cust)
+		documented = append(documented, cust)
 	}
-	faker := opts.Faker("dmt")
-	cycle := []state{stateCreated, stateVerifiedOvd, stateVerified}
-	for i := 1; i <= opts.Customers; i++ {
-		cust := &Customer{
-			Mobile: generatedMobile(i), Name: faker.FirstName() + " " + faker.LastName(),
-			Address: faker.City(), Pincode: fmt.Sprintf("%06d", 110001+faker.IntN(744000)),
-			State: cycle[(i-1)%len(cycle)], CreatedAt: since,
-		}
-		if cust.State != stateCreated {
-			cust.VerifiedAt = since
-		}
-		if cust.State == stateVerifiedOvd {
-			cust.OvdType, cust.OvdData = "Aadhaar Card", maskOvd(faker.Numerify("############"))
-		}
-		customers = append(customers, cust)
-	}
-	return func(tx store.Tx) error {
+	seed := func(tx store.Tx) error {
 		for i := range fx.Agents {
 			a := fx.Agents[i]
-			tx.Put(kindAgent, a.Username, &a)
+			kindAgent.Put(tx, a.Username, &a)
 		}
-		for _, c := range customers {
-			tx.Put(kindCustomer, c.Mobile, c)
+		for _, c := range documented {
+			kindCustomer.Put(tx, c.Mobile, c)
 		}
 		return nil
-	}, nil
+	}
+	gen := func(kind, id string) (any, bool) {
+		if kind != kindCustomer.Name() {
+			return nil, false
+		}
+		i, ok := opts.Index(id, firstGeneratedMobile)
+		if !ok {
+			return nil, false
+		}
+		return generatedCustomer(opts, i), true
+	}
+	return seed, gen, nil
+}
+
+// generatedCustomer is the i-th generated customer (from 0).
+func generatedCustomer(opts fixtures.Options, i int) *Customer {
+	faker := opts.Faker("dmt", i)
+	cycle := []state{stateCreated, stateVerifiedOvd, stateVerified}
+	cust := &Customer{
+		Mobile: generatedMobile(i), Name: faker.FirstName() + " " + faker.LastName(),
+		Address: faker.City(), Pincode: fmt.Sprintf("%06d", 110001+faker.IntN(744000)),
+		State: cycle[i%len(cycle)], CreatedAt: fixturesSince,
+	}
+	if cust.State != stateCreated {
+		cust.VerifiedAt = fixturesSince
+	}
+	if cust.State == stateVerifiedOvd {
+		cust.OvdType, cust.OvdData = "Aadhaar Card", maskOvd(faker.Numerify("############"))
+	}
+	return cust
 }

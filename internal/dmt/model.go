@@ -1,13 +1,21 @@
 package dmt
 
-import "time"
+import (
+	"time"
 
-// Store kinds of a DMT client's partition.
-const (
-	kindCustomer = "customer" // by mobile number
-	kindOtp      = "otp"      // by mobile number and otpType: otpKey
-	kindAgent    = "agent"    // by username
+	"github.com/partnersandbox/sandbox/internal/store"
 )
+
+// Record kinds of a DMT client's partition, each registered once with its type.
+var (
+	kinds        = store.Kinds{}
+	kindCustomer = store.Define[Customer](kinds, "customer") // by mobile number
+	kindOtp      = store.Define[Otp](kinds, "otp")           // by mobile number and otpType: otpKey
+	kindAgent    = store.Define[Agent](kinds, "agent")       // by username
+)
+
+// Kinds are the DMT record kinds, for snapshots and stores that encode values.
+func Kinds() store.Kinds { return kinds }
 
 // state is where a customer is in onboarding; get-customer answers it.
 type state int

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
@@ -34,17 +35,9 @@ var (
 // errAnswered stops an Update that found the answer without changing anything.
 var errAnswered = errors.New("answered")
 
-func agentKnown(tx store.Tx, username string) bool {
-	_, ok := tx.Get(kindAgent, username)
+func agentKnown(r store.Reader, username string) bool {
+	_, ok := kindAgent.Get(r, username)
 	return ok
-}
-
-func getCustomer(tx store.Tx, mobile string) (*Customer, bool) {
-	v, ok := tx.Get(kindCustomer, mobile)
-	if !ok {
-		return nil, false
-	}
-	return v.(*Customer), true
 }
 
 // GetCustomer answers get-customer: the customer's onboarding state.
@@ -53,12 +46,12 @@ func (s *Service) GetCustomer(ctx context.Context, tenant, mobile, username stri
 		return answer(outInvalidMobile), nil
 	}
 	res := answer(outCustomerNotOnboarded)
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		if !agentKnown(tx, username) {
 			res = answer(outUserNotOnboarded)
 			return nil
 		}
-		if c, ok := getCustomer(tx, mobile); ok {
+		if c, ok := kindCustomer.Get(tx, mobile); ok {
 			res = result{outcome: stateOutcome[c.State], name: c.Name}
 		}
 		return nil
@@ -69,8 +62,8 @@ func (s *Service) GetCustomer(ctx context.Context, tenant, mobile, username stri
 // CustomerName is the stored name of a customer, "" when there is none.
 func (s *Service) CustomerName(ctx context.Context, tenant, mobile string) (string, error) {
 	name := ""
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		if c, ok := getCustomer(tx, mobile); ok {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		if c, ok := kindCustomer.Get(tx, mobile); ok {
 			name = c.Name
 		}
 		return nil
@@ -89,8 +82,9 @@ func (s *Service) SendOtp(ctx context.Context, tenant string, in OtpRequest) (re
 		return answer(outInvalidMobile), nil
 	}
 	transaction := in.Type == "2"
-	res := answer(outOtpSent)
+	var res result
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		res = answer(outOtpSent)
 		fail := func(name string) error { res = answer(name); return errAnswered }
 		if !agentKnown(tx, in.Username) {
 			return fail(outUserNotOnboarded)
@@ -99,15 +93,14 @@ func (s *Service) SendOtp(ctx context.Context, tenant string, in OtpRequest) (re
 			if !validAmount(in.Amount) {
 				return fail(outInvalidAmount)
 			}
-			if c, ok := getCustomer(tx, in.Mobile); !ok || (c.State != stateVerified && c.State != stateVerifiedOvd) {
+			if c, ok := kindCustomer.Get(tx, in.Mobile); !ok || (c.State != stateVerified && c.State != stateVerifiedOvd) {
 				return fail(outNotVerified)
 			}
 		}
-		now := s.clock.Now()
+		now := s.clock.Now(tenant)
 		key := otpKey(in.Mobile, in.Type)
 		sends := 1
-		if v, ok := tx.Get(kindOtp, key); ok && !v.(*Otp).Used {
-			last := v.(*Otp)
+		if last, ok := kindOtp.Get(tx, key); ok && !last.Used {
 			if now.Sub(last.SentAt) < otpResendAfter {
 				return fail(outResendTooSoon)
 			}
@@ -116,7 +109,7 @@ func (s *Service) SendOtp(ctx context.Context, tenant string, in OtpRequest) (re
 			}
 			sends = last.Sends + 1
 		}
-		tx.Put(kindOtp, key, &Otp{Mobile: in.Mobile, Type: in.Type, Code: s.otp(), SentAt: now, ExpiresAt: now.Add(otpLifetime), Sends: sends})
+		kindOtp.Put(tx, key, &Otp{Mobile: in.Mobile, Type: in.Type, Code: s.otp(), SentAt: now, ExpiresAt: now.Add(otpLifetime), Sends: sends})
 		return nil
 	})
 	if errors.Is(err, errAnswered) {
@@ -144,74 +137,85 @@ func (s *Service) Register(ctx context.Context, tenant string, in Registration) 
 	if !mobileRe.MatchString(in.Mobile) {
 		return answer(outInvalidMobile), nil
 	}
-	res := result{}
+	var res result
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		fail := func(name string) error { res = answer(name); return errAnswered }
-		if !agentKnown(tx, in.Username) {
-			return fail(outUserNotOnboarded)
+		if problem := checkRegistration(tx, in); problem != "" {
+			res = answer(problem)
+			return errAnswered
 		}
-		if in.Pincode != "" && !pincodeRe.MatchString(in.Pincode) {
-			return fail(outInvalidPincode)
-		}
-		withOvd := in.OvdType != "" || in.OvdData != ""
-		if withOvd && (in.OvdType == "" || in.OvdData == "") {
-			return fail(outOvdIncomplete)
-		}
-		if withOvd && strings.Contains(strings.ToLower(in.OvdType), "aadhaar") && !aadhaarRe.MatchString(in.OvdData) {
-			return fail(outInvalidOvdData)
-		}
-
-		now := s.clock.Now()
-		ev, otpProblem := evVerifiedNone, ""
-		key := otpKey(in.Mobile, "1")
-		v, sent := tx.Get(kindOtp, key)
-		switch {
-		case !sent || v.(*Otp).Used:
-			ev, otpProblem = evOtpFailed, outOtpNotRequested
-		case now.After(v.(*Otp).ExpiresAt):
-			ev, otpProblem = evOtpFailed, outOtpExpired
-		case in.Otp != v.(*Otp).Code:
-			ev, otpProblem = evOtpFailed, outInvalidOtp
-		case withOvd:
-			ev = evVerifiedOvd
-		}
-
-		old, exists := getCustomer(tx, in.Mobile)
-		c := Customer{Mobile: in.Mobile, CreatedAt: now}
-		if exists {
-			c = *old
-		}
-		t := registration[c.State][ev]
-		res = answer(t.outcome)
-		if ev == evOtpFailed {
-			res = answer(otpProblem)
-			if c.State != stateNone && c.State != stateCreated {
-				return nil // a verified customer keeps everything
-			}
-		} else {
-			used := *v.(*Otp)
-			used.Used = true
-			tx.Put(kindOtp, key, &used)
-			c.VerifiedAt = now
-			if withOvd {
-				c.OvdType, c.OvdData = in.OvdType, maskOvd(in.OvdData)
-			}
-		}
-		c.State = t.next
-		c.Name = in.Name
-		if in.Address != "" {
-			c.Address = in.Address
-		}
-		if in.Pincode != "" {
-			c.Pincode = in.Pincode
-		}
-		tx.Put(kindCustomer, c.Mobile, &c)
+		res = s.register(tx, s.clock.Now(tenant), in)
 		return nil
 	})
 	if errors.Is(err, errAnswered) {
 		err = nil
 	}
 	return res, err
+}
+
+// checkRegistration names what is wrong with a registration before its OTP is looked at,
+// or "".
+func checkRegistration(tx store.Reader, in Registration) string {
+	withOvd := in.OvdType != "" || in.OvdData != ""
+	switch {
+	case !agentKnown(tx, in.Username):
+		return outUserNotOnboarded
+	case in.Pincode != "" && !pincodeRe.MatchString(in.Pincode):
+		return outInvalidPincode
+	case withOvd && (in.OvdType == "" || in.OvdData == ""):
+		return outOvdIncomplete
+	case withOvd && strings.Contains(strings.ToLower(in.OvdType), "aadhaar") && !aadhaarRe.MatchString(in.OvdData):
+		return outInvalidOvdData
+	}
+	return ""
+}
+
+// register verifies the registration's OTP and applies the state machine's move.
+func (s *Service) register(tx store.Tx, now time.Time, in Registration) result {
+	withOvd := in.OvdType != ""
+	key := otpKey(in.Mobile, "1")
+	sentOtp, sent := kindOtp.Get(tx, key)
+	ev, otpProblem := evVerifiedNone, ""
+	switch {
+	case !sent || sentOtp.Used:
+		ev, otpProblem = evOtpFailed, outOtpNotRequested
+	case now.After(sentOtp.ExpiresAt):
+		ev, otpProblem = evOtpFailed, outOtpExpired
+	case in.Otp != sentOtp.Code:
+		ev, otpProblem = evOtpFailed, outInvalidOtp
+	case withOvd:
+		ev = evVerifiedOvd
+	}
+
+	c := Customer{Mobile: in.Mobile, CreatedAt: now}
+	if old, exists := kindCustomer.Get(tx, in.Mobile); exists {
+		c = *old
+	}
+	t := registration[c.State][ev]
+	res := answer(t.outcome)
+	if ev == evOtpFailed {
+		res = answer(otpProblem)
+		if c.State != stateNone && c.State != stateCreated {
+			return res // a verified customer keeps everything
+		}
+	} else {
+		used := *sentOtp
+		used.Used = true
+		kindOtp.Put(tx, key, &used)
+		c.VerifiedAt = now
+		if withOvd {
+			c.OvdType, c.OvdData = in.OvdType, maskOvd(in.OvdData)
+		}
+	}
+	c.State = t.next
+	c.Name = in.Name
+	if in.Address != "" {
+		c.Address = in.Address
+	}
+	if in.Pincode != "" {
+		c.Pincode = in.Pincode
+	}
+	kindCustomer.Put(tx, c.Mobile, &c)
+	return res
 }
 
 // maskOvd keeps the last 4 characters of an OVD number: the sandbox needs no more, and
@@ -226,10 +230,11 @@ func maskOvd(s string) string {
 // LastOtp is the most recent OTP sent to a mobile number, of either type.
 func (s *Service) LastOtp(ctx context.Context, tenant, mobile string) (*Otp, error) {
 	var last *Otp
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		last = nil
 		for _, typ := range []string{"1", "2"} {
-			if v, ok := tx.Get(kindOtp, otpKey(mobile, typ)); ok {
-				if o := v.(*Otp); last == nil || o.SentAt.After(last.SentAt) {
+			if o, ok := kindOtp.Get(tx, otpKey(mobile, typ)); ok {
+				if last == nil || o.SentAt.After(last.SentAt) {
 					last = o
 				}
 			}

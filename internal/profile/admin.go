@@ -182,7 +182,10 @@ func (a *API) GetWebhookDeliveries(ctx context.Context, req admin.GetWebhookDeli
 // Without ?tenant= the submission is looked for in every tenant, first match (by tenant
 // name) wins; the seed's fixture profiles are in every tenant, so name one for them.
 func (a *API) ReviewSubmission(ctx context.Context, req admin.ReviewSubmissionRequestObject) (admin.ReviewSubmissionResponseObject, error) {
-	tenants := a.svc.store.Tenants("profile")
+	tenants, err := a.svc.tenants(ctx, "profile")
+	if err != nil {
+		return nil, err
+	}
 	if !slices.Contains(tenants, SandboxTenant) {
 		// The documented tenant's fixtures can be reviewed before its first call.
 		tenants = append(tenants, SandboxTenant)

@@ -3,6 +3,7 @@
 package profile
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"flag"
@@ -16,6 +17,7 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
 	"github.com/partnersandbox/sandbox/internal/server"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 )
@@ -103,11 +105,15 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		return nil, err
 	}
 	cfg.fill()
-	svc := &Service{store: deps.Store, clock: deps.Clock, cfg: cfg, forms: map[string]Form{}}
+	tenants := deps.Tenants
+	if tenants == nil {
+		tenants = func(context.Context, string) ([]string, error) { return nil, nil }
+	}
+	svc := &Service{store: deps.Store, clock: deps.Clock, tenants: tenants, cfg: cfg, forms: map[string]Form{}}
 	for _, f := range fx.Forms {
 		svc.forms[f.ID] = f
 	}
-	svc.hooks = newDeliverer(deps.Store, deps.Clock, deps.Log, cfg)
+	svc.hooks = newDeliverer(deps.Store, tenants, deps.Clock, deps.Log, cfg)
 	svc.hooks.reviews = svc.sweepReviews
 	return &API{
 		svc:    svc,
@@ -127,6 +133,9 @@ func (a *API) Contract() *openapi3.T { return a.doc }
 func (a *API) Owns(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/Ext")
 }
+
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string { return []string{"Authorization"} }
 
 // Tenant is the tenant of the Bearer token; GetAppToken needs none, and its tenant is the
 // one it asks a token for (so the journal files the call under it).
@@ -154,7 +163,7 @@ func requestedTenant(r *http.Request) string {
 	var req struct {
 		TenantID string `json:"tenantId"`
 	}
-	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !server.ValidTenant(req.TenantID) {
+	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !tenantname.Valid(req.TenantID) {
 		return ""
 	}
 	return req.TenantID
@@ -167,8 +176,8 @@ func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, er
 	if !idOK || !secretOK {
 		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
 	}
-	if !server.ValidTenant(tenant) {
-		return "", time.Time{}, fail(errInvalid, "tenantId: %q must be 1-64 letters, digits, '_', '-' or '.'", tenant)
+	if !tenantname.Valid(tenant) {
+		return "", time.Time{}, fail(errInvalid, "tenantId: %q is not a tenant name: %s", tenant, tenantname.Rule)
 	}
 	return a.signer.Issue("profile", appID, tenant, TokenTTL)
 }
@@ -182,7 +191,7 @@ func (a *API) Mount(r *mux.Router) {
 		RequestErrorHandlerFunc: invalid,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			a.log.Error("profile handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.Internal, "", nil))
+			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
 		},
 	})
 	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
@@ -206,6 +215,8 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		return server.Problem{Status: http.StatusNotFound, Code: code(http.StatusNotFound), Message: message}
 	case server.MethodNotAllowed:
 		return server.Problem{Status: http.StatusMethodNotAllowed, Code: code(http.StatusMethodNotAllowed), Message: message}
+	case server.Unavailable:
+		return a.problem(errUnavailable, errorTable[errUnavailable].message)
 	default:
 		return a.problem(errInternal, errorTable[errInternal].message)
 	}

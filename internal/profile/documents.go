@@ -71,7 +71,7 @@ func ReadUpload(r *multipart.Reader) (Upload, error) {
 
 // checkUpload does every check of an upload and reports all problems at once; it returns
 // the document's content type.
-func (s *Service) checkUpload(u Upload) (string, error) {
+func (s *Service) checkUpload(tenant string, u Upload) (string, error) {
 	var p problems
 	add := p.add
 	name := strings.TrimSpace(u.OriginalFileName)
@@ -86,7 +86,7 @@ func (s *Service) checkUpload(u Upload) (string, error) {
 	}
 	if u.ExpiryDate != "" {
 		d, err := time.Parse(time.DateOnly, u.ExpiryDate)
-		today := s.clock.Now().UTC().Format(time.DateOnly)
+		today := s.clock.Now(tenant).UTC().Format(time.DateOnly)
 		switch {
 		case err != nil:
 			add(errInvalidDocument, "ExpiryDate: %s is not a date in the form YYYY-MM-DD", u.ExpiryDate)
@@ -126,7 +126,7 @@ func contentTypeOf(u Upload) string {
 
 // UploadDocument stores a document of a submission.
 func (s *Service) UploadDocument(ctx context.Context, tenant, subID string, u Upload) (*Document, error) {
-	ct, err := s.checkUpload(u)
+	ct, err := s.checkUpload(tenant, u)
 	if err != nil {
 		return nil, err
 	}
@@ -136,33 +136,31 @@ func (s *Service) UploadDocument(ctx context.Context, tenant, subID string, u Up
 		Description: u.Description, TypeID: u.TypeID, ContentType: ct, SHA256: hex.EncodeToString(sum[:]),
 		ExpiryDate: u.ExpiryDate, Content: u.Content,
 	}
-	ev := s.events(tenant)
-	err = s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	err = s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		sub, err := getSubmission(tx, subID)
 		if err != nil {
 			return err
 		}
-		now := s.clock.Now()
+		now := s.clock.Now(tenant)
 		doc.Uploaded = now
 		next := *sub
 		next.Documents = append(slices.Clone(sub.Documents), doc.ID)
 		next.Updated = now
-		tx.Put(kindSubmission, subID, &next)
-		tx.Put(kindDocument, doc.ID, doc)
+		kindSubmission.Put(tx, subID, &next)
+		kindDocument.Put(tx, doc.ID, doc)
 		ev.add(tx, subID, "document.added", map[string]any{"documentId": doc.ID, "documentTypeId": doc.TypeID})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	ev.send()
 	return doc, nil
 }
 
 // Documents lists a submission's documents, oldest first.
 func (s *Service) Documents(ctx context.Context, tenant, subID string) ([]*Document, error) {
 	var out []*Document
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		sub, err := getSubmission(tx, subID)
 		if err != nil {
 			return err
@@ -176,7 +174,7 @@ func (s *Service) Documents(ctx context.Context, tenant, subID string) ([]*Docum
 // Document returns one document of a submission, content included.
 func (s *Service) Document(ctx context.Context, tenant, subID, docID string) (*Document, error) {
 	var out *Document
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		sub, err := getSubmission(tx, subID)
 		if err != nil {
 			return err
@@ -184,11 +182,11 @@ func (s *Service) Document(ctx context.Context, tenant, subID, docID string) (*D
 		if !slices.Contains(sub.Documents, docID) {
 			return fail(errDocumentNotFound, "Document %s not found in submission %s", docID, subID)
 		}
-		v, ok := tx.Get(kindDocument, docID)
+		v, ok := kindDocument.Get(tx, docID)
 		if !ok {
 			return fail(errDocumentNotFound, "Document %s not found in submission %s", docID, subID)
 		}
-		out = v.(*Document)
+		out = v
 		return nil
 	})
 	return out, err
@@ -205,8 +203,7 @@ func (s *Service) DeleteDocuments(ctx context.Context, tenant, subID string, ids
 	if len(uniq) == 0 {
 		return 0, fail(errInvalid, "ids: at least one document id is required")
 	}
-	ev := s.events(tenant)
-	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		sub, err := getSubmission(tx, subID)
 		if err != nil {
 			return err
@@ -225,10 +222,10 @@ func (s *Service) DeleteDocuments(ctx context.Context, tenant, subID string, ids
 		}
 		next := *sub
 		next.Documents = slices.DeleteFunc(slices.Clone(sub.Documents), func(id string) bool { return slices.Contains(uniq, id) })
-		next.Updated = s.clock.Now()
-		tx.Put(kindSubmission, subID, &next)
+		next.Updated = s.clock.Now(tenant)
+		kindSubmission.Put(tx, subID, &next)
 		for _, id := range uniq {
-			tx.Delete(kindDocument, id)
+			kindDocument.Delete(tx, id)
 			ev.add(tx, subID, "document.deleted", map[string]any{"documentId": id})
 		}
 		return nil
@@ -236,6 +233,5 @@ func (s *Service) DeleteDocuments(ctx context.Context, tenant, subID string, ids
 	if err != nil {
 		return 0, err
 	}
-	ev.send()
 	return len(uniq), nil
 }

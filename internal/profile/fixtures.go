@@ -30,23 +30,23 @@ func loadFixtures() (fixtureFile, error) {
 	return fx, nil
 }
 
-// Seeder fills a new profile tenant with the fixture employees and profiles. Forms are
-// the same for every tenant and live in the Service. Generated extras would be
-// unreachable (profiles are found by id only), so opts adds none.
-func Seeder(opts fixtures.Options) (func(tx store.Tx) error, error) {
+// Base is what every profile tenant starts with: the fixture employees and profiles.
+// Forms are the same for every tenant and live in the Service. Generated extras would be
+// unreachable (profiles are found by id only), so there are none.
+func Base() (func(tx store.Tx) error, error) {
 	fx, err := loadFixtures()
 	if err != nil {
 		return nil, err
 	}
 	return func(tx store.Tx) error {
 		for _, e := range fx.Employees {
-			tx.Put(kindEmployee, e.ID, e)
+			kindEmployee.Put(tx, e.ID, e)
 		}
 		for _, s := range fx.Submissions {
-			tx.Put(kindSubmission, s.ID, s)
+			kindSubmission.Put(tx, s.ID, s)
 		}
 		for _, d := range fx.Documents {
-			tx.Put(kindDocument, d.ID, d)
+			kindDocument.Put(tx, d.ID, d)
 		}
 		return nil
 	}, nil

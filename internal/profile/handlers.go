@@ -179,7 +179,7 @@ func (a *API) pdf(ctx context.Context, id, userType string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return RenderPDF(v, a.svc.clock.Now())
+	return RenderPDF(v, a.svc.clock.Now(tenantOf(ctx)))
 }
 
 // GetCustomerDetails answers GET /ExtCustomerManagement/GetCustomerDetails/{submissionId}.

@@ -2,21 +2,28 @@ package profile
 
 import (
 	"time"
+
+	"github.com/partnersandbox/sandbox/internal/store"
 )
 
-// Record kinds in a profile partition. Values are immutable once stored: change a copy.
-const (
-	kindSubmission = "submission" // id: submissionId
-	kindDocument   = "document"   // id: document id
-	kindEmployee   = "employee"   // id: employee id
-	kindReviewDue  = "reviewDue"  // id: submissionId; the automatic reviews still to come
-	kindOutbox     = "outbox"     // id: sequence number, so Scan is oldest first
-	kindDelivery   = "delivery"   // id: sequence number
-	kindLimits     = "limits"     // id: "config"; absent means the configured defaults
-	kindWindow     = "window"     // id: rate-limit bucket
-	kindWebhook    = "webhook"    // id: "config"
-	kindSeq        = "seq"        // id: counter name
+// Record kinds in a profile partition, each registered once with its type. Values are
+// immutable once stored: change a copy.
+var (
+	kinds          = store.Kinds{}
+	kindSubmission = store.Define[Submission](kinds, "submission") // id: submissionId
+	kindDocument   = store.Define[Document](kinds, "document")     // id: document id
+	kindEmployee   = store.Define[Employee](kinds, "employee")     // id: employee id
+	kindReviewDue  = store.Define[reviewDue](kinds, "reviewDue")   // id: submissionId; the automatic reviews still to come
+	kindOutbox     = store.Define[OutboxMessage](kinds, "outbox")  // id: sequence number, so Scan is oldest first
+	kindDelivery   = store.Define[Delivery](kinds, "delivery")     // id: sequence number
+	kindLimits     = store.Define[Limits](kinds, "limits")         // id: "config"; absent means the configured defaults
+	kindWindow     = store.Define[window](kinds, "window")         // id: rate-limit bucket
+	kindWebhook    = store.Define[Webhook](kinds, "webhook")       // id: "config"
+	kindSeq        = store.Define[counter](kinds, "seq")           // id: counter name
 )
+
+// Kinds are the profile record kinds, for snapshots and stores that encode values.
+func Kinds() store.Kinds { return kinds }
 
 // User types, entity types, statuses and risk levels, in the contract's words.
 const (

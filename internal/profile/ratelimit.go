@@ -50,10 +50,10 @@ func (s *Service) Take(ctx context.Context, tenant string, b Bucket) error {
 			return nil
 		}
 		n := lim.perMinute(b)
-		now := s.clock.Now()
+		now := s.clock.Now(tenant)
 		var times []time.Time
-		if v, ok := tx.Get(kindWindow, string(b)); ok {
-			times = v.(*window).Times
+		if v, ok := kindWindow.Get(tx, string(b)); ok {
+			times = v.Times
 		}
 		cutoff := now.Add(-time.Minute)
 		times = times[sort.Search(len(times), func(i int) bool { return times[i].After(cutoff) }):]
@@ -67,14 +67,14 @@ func (s *Service) Take(ctx context.Context, tenant string, b Bucket) error {
 		// Only the newest n calls can matter, which bounds the window.
 		next := make([]time.Time, 0, min(len(times)+1, n))
 		next = append(next, times[max(0, len(times)+1-n):]...)
-		tx.Put(kindWindow, string(b), &window{Times: append(next, now)})
+		kindWindow.Put(tx, string(b), &window{Times: append(next, now)})
 		return nil
 	})
 }
 
-func limitsOf(tx store.Tx) Limits {
-	if v, ok := tx.Get(kindLimits, "config"); ok {
-		return *v.(*Limits)
+func limitsOf(tx store.Reader) Limits {
+	if v, ok := kindLimits.Get(tx, "config"); ok {
+		return *v
 	}
 	return DefaultLimits
 }
@@ -82,7 +82,7 @@ func limitsOf(tx store.Tx) Limits {
 // RateLimits returns the tenant's limits.
 func (s *Service) RateLimits(ctx context.Context, tenant string) (Limits, error) {
 	var l Limits
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		l = limitsOf(tx)
 		return nil
 	})
@@ -95,7 +95,7 @@ func (s *Service) SetRateLimits(ctx context.Context, tenant string, l Limits) er
 		return fail(errInvalid, "every limit must be at least 1 per minute; set enabled false to disable them")
 	}
 	return s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Put(kindLimits, "config", &l)
+		kindLimits.Put(tx, "config", &l)
 		return nil
 	})
 }

@@ -16,11 +16,12 @@ import (
 // Service is the profile domain: every state change of submissions, documents, the
 // outbox, rate limits and webhooks, each inside one store transaction.
 type Service struct {
-	store store.Store
-	clock *clock.Clock
-	cfg   Config
-	forms map[string]Form
-	hooks *deliverer
+	store   store.Store
+	clock   *clock.Clock
+	tenants func(ctx context.Context, api string) ([]string, error)
+	cfg     Config
+	forms   map[string]Form
+	hooks   *deliverer
 }
 
 func partition(tenant string) store.Partition {
@@ -43,24 +44,23 @@ type NewCustomer struct {
 // AddCustomer creates a submission and returns its id.
 func (s *Service) AddCustomer(ctx context.Context, tenant string, in NewCustomer) (string, error) {
 	var id string
-	ev := s.events(tenant)
-	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		if err := s.checkNewCustomer(tx, in); err != nil {
 			return err
 		}
-		now := s.clock.Now()
+		now := s.clock.Now(tenant)
 		sub := &Submission{
 			ID: newUUID(), FormID: in.FormID, UserType: in.UserType, Email: in.Email, Mobile: in.Mobile,
 			EmployeeID: in.EmployeeID, Individual: in.Individual, Legal: in.Legal,
 			Status: Pending, Plan: in.Plan, Created: now, Updated: now,
 		}
 		id = sub.ID
-		tx.Put(kindSubmission, sub.ID, sub)
+		kindSubmission.Put(tx, sub.ID, sub)
 		if in.Plan != planManual && s.cfg.ReviewAfter > 0 {
-			tx.Put(kindReviewDue, sub.ID, &reviewDue{At: now.Add(s.cfg.ReviewAfter)})
+			kindReviewDue.Put(tx, sub.ID, &reviewDue{At: now.Add(s.cfg.ReviewAfter)})
 		}
 		if in.SendEmail {
-			s.mail(tx, sub, "welcome", "Welcome to "+s.forms[in.FormID].Name+": complete your onboarding")
+			s.mail(tx, tenant, sub, "welcome", "Welcome to "+s.forms[in.FormID].Name+": complete your onboarding")
 		}
 		ev.add(tx, sub.ID, "profile.created", map[string]any{"userType": sub.UserType, "customerEmail": sub.Email})
 		return nil
@@ -68,12 +68,11 @@ func (s *Service) AddCustomer(ctx context.Context, tenant string, in NewCustomer
 	if err != nil {
 		return "", err
 	}
-	ev.send()
 	return id, nil
 }
 
 // checkNewCustomer does every check of AddCustomer and reports all problems at once.
-func (s *Service) checkNewCustomer(tx store.Tx, in NewCustomer) error {
+func (s *Service) checkNewCustomer(tx store.Reader, in NewCustomer) error {
 	var p problems
 	add := p.add
 	blank := func(field, v string) {
@@ -105,7 +104,7 @@ func (s *Service) checkNewCustomer(tx store.Tx, in NewCustomer) error {
 	default:
 		add(errInvalid, "userType: must be one of IndividualCustomer, LegalCustomer")
 	}
-	if _, ok := tx.Get(kindEmployee, in.EmployeeID); !ok {
+	if _, ok := kindEmployee.Get(tx, in.EmployeeID); !ok {
 		add(errUnknownEmployee, "employeeId: %s is not a known employee (see GetEmployees)", in.EmployeeID)
 	}
 	if f, ok := s.forms[in.FormID]; !ok {
@@ -117,13 +116,13 @@ func (s *Service) checkNewCustomer(tx store.Tx, in NewCustomer) error {
 }
 
 // mail puts a message in the tenant's outbox: the sandbox never sends mail.
-func (s *Service) mail(tx store.Tx, sub *Submission, kind, subject string) {
-	n := nextSeq(tx, kindOutbox)
+func (s *Service) mail(tx store.Tx, tenant string, sub *Submission, kind, subject string) {
+	n := nextSeq(tx, kindOutbox.Name())
 	id := seqID(n)
-	tx.Put(kindOutbox, id, &OutboxMessage{ID: "msg_" + id, Kind: kind, To: sub.Email, Subject: subject,
-		SubmissionID: sub.ID, Sent: s.clock.Now()})
+	kindOutbox.Put(tx, id, &OutboxMessage{ID: "msg_" + id, Kind: kind, To: sub.Email, Subject: subject,
+		SubmissionID: sub.ID, Sent: s.clock.Now(tenant)})
 	if n > maxOutbox {
-		tx.Delete(kindOutbox, seqID(n-maxOutbox))
+		kindOutbox.Delete(tx, seqID(n-maxOutbox))
 	}
 }
 
@@ -140,7 +139,7 @@ type ProfileView struct {
 // Profile returns the profile of a submission of userType (Individual or Legal).
 func (s *Service) Profile(ctx context.Context, tenant, id, userType string) (ProfileView, error) {
 	var v ProfileView
-	err := s.read(ctx, tenant, id, func(tx store.Tx, sub *Submission) error {
+	err := s.read(ctx, tenant, id, func(tx store.Reader, sub *Submission) error {
 		if sub.UserType != userType {
 			use := "GetIndividualProfile"
 			if sub.UserType == Legal {
@@ -164,7 +163,7 @@ func article(userType string) string {
 // Details returns the submission of any user type with its form (GetCustomerDetails).
 func (s *Service) Details(ctx context.Context, tenant, id string) (*Submission, Form, error) {
 	var sub *Submission
-	err := s.read(ctx, tenant, id, func(_ store.Tx, got *Submission) error {
+	err := s.read(ctx, tenant, id, func(_ store.Reader, got *Submission) error {
 		sub = got
 		return nil
 	})
@@ -176,8 +175,7 @@ func (s *Service) Details(ctx context.Context, tenant, id string) (*Submission, 
 
 // SetCustomerPassword "sends" the customer a set-password link.
 func (s *Service) SetCustomerPassword(ctx context.Context, tenant, id, userType string) error {
-	ev := s.events(tenant)
-	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		sub, err := getSubmission(tx, id)
 		if err != nil {
 			return err
@@ -186,25 +184,22 @@ func (s *Service) SetCustomerPassword(ctx context.Context, tenant, id, userType 
 			return fail(errUserTypeMismatch, "userType: submission %s is a%s %s, not a%s %s", id, article(sub.UserType), sub.UserType, article(userType), userType)
 		}
 		next := *sub
-		next.Password = s.clock.Now()
+		next.Password = s.clock.Now(tenant)
 		next.Updated = next.Password
-		tx.Put(kindSubmission, id, &next)
-		s.mail(tx, &next, "password", "Set your password for "+s.forms[sub.FormID].Name)
+		kindSubmission.Put(tx, id, &next)
+		s.mail(tx, tenant, &next, "password", "Set your password for "+s.forms[sub.FormID].Name)
 		ev.add(tx, id, "profile.updated", map[string]any{"change": "passwordLinkSent"})
 		return nil
 	})
-	if err == nil {
-		ev.send()
-	}
 	return err
 }
 
 // Employees lists the tenant's employees.
 func (s *Service) Employees(ctx context.Context, tenant string) ([]*Employee, error) {
 	var out []*Employee
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Scan(kindEmployee, func(_ string, v any) bool {
-			out = append(out, v.(*Employee))
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		kindEmployee.Scan(tx, func(_ string, v *Employee) bool {
+			out = append(out, v)
 			return true
 		})
 		return nil
@@ -217,8 +212,7 @@ func (s *Service) Employees(ctx context.Context, tenant string) ([]*Employee, er
 // status's default: Low when Approved, High when Rejected, unchanged when Pending.
 func (s *Service) Review(ctx context.Context, tenant, id, status, riskLevel string) (*Submission, error) {
 	var out *Submission
-	ev := s.events(tenant)
-	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		sub, err := getSubmission(tx, id)
 		if err != nil {
 			return err
@@ -229,7 +223,6 @@ func (s *Service) Review(ctx context.Context, tenant, id, status, riskLevel stri
 	if err != nil {
 		return nil, err
 	}
-	ev.send()
 	return out, nil
 }
 
@@ -249,11 +242,11 @@ func (s *Service) setStatus(tx store.Tx, ev *events, sub *Submission, status, ri
 			riskLevel = High
 		}
 	}
-	tx.Delete(kindReviewDue, sub.ID)
+	kindReviewDue.Delete(tx, sub.ID)
 	if status == sub.Status && riskLevel == sub.RiskLevel {
 		return sub, nil
 	}
-	now := s.clock.Now()
+	now := s.clock.Now(ev.tenant)
 	next := *sub
 	next.Status, next.RiskLevel, next.Updated = status, riskLevel, now
 	switch {
@@ -262,7 +255,7 @@ func (s *Service) setStatus(tx store.Tx, ev *events, sub *Submission, status, ri
 	case status != sub.Status:
 		next.Completed = now
 	}
-	tx.Put(kindSubmission, sub.ID, &next)
+	kindSubmission.Put(tx, sub.ID, &next)
 	switch {
 	case status != sub.Status:
 		ev.add(tx, sub.ID, "profile.status_changed", map[string]any{"previousStatus": sub.Status, "status": status, "riskLevel": nullable(riskLevel)})
@@ -289,18 +282,18 @@ var planDecision = map[string]struct{ status, risk string }{
 // applyDue runs the automatic review of sub if it is due; it returns the submission as it
 // now stands.
 func (s *Service) applyDue(tx store.Tx, ev *events, sub *Submission, now time.Time) *Submission {
-	v, ok := tx.Get(kindReviewDue, sub.ID)
-	if !ok || now.Before(v.(*reviewDue).At) {
+	v, ok := kindReviewDue.Get(tx, sub.ID)
+	if !ok || now.Before(v.At) {
 		return sub
 	}
 	d, ok := planDecision[sub.Plan]
 	if !ok || sub.Status != Pending {
-		tx.Delete(kindReviewDue, sub.ID)
+		kindReviewDue.Delete(tx, sub.ID)
 		return sub
 	}
 	next, err := s.setStatus(tx, ev, sub, d.status, d.risk)
 	if err != nil { // cannot happen from Pending; keep the submission as it is
-		tx.Delete(kindReviewDue, sub.ID)
+		kindReviewDue.Delete(tx, sub.ID)
 		return sub
 	}
 	return next
@@ -308,15 +301,15 @@ func (s *Service) applyDue(tx store.Tx, ev *events, sub *Submission, now time.Ti
 
 // read runs fn on a submission after applying its automatic review if that is due. Reads
 // stay read-only transactions unless a review is due.
-func (s *Service) read(ctx context.Context, tenant, id string, fn func(store.Tx, *Submission) error) error {
-	now := s.clock.Now()
+func (s *Service) read(ctx context.Context, tenant, id string, fn func(store.Reader, *Submission) error) error {
+	now := s.clock.Now(tenant)
 	due := false
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
 		sub, err := getSubmission(tx, id)
 		if err != nil {
 			return err
 		}
-		if v, ok := tx.Get(kindReviewDue, id); ok && !now.Before(v.(*reviewDue).At) {
+		if v, ok := kindReviewDue.Get(tx, id); ok && !now.Before(v.At) {
 			due = true
 			return nil
 		}
@@ -325,13 +318,24 @@ func (s *Service) read(ctx context.Context, tenant, id string, fn func(store.Tx,
 	if err != nil || !due {
 		return err
 	}
-	ev := s.events(tenant)
-	err = s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	err = s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		sub, err := getSubmission(tx, id)
 		if err != nil {
 			return err
 		}
 		return fn(tx, s.applyDue(tx, ev, sub, now))
+	})
+	return err
+}
+
+// update runs fn in a transaction of the tenant's partition with a fresh event list for
+// each run (a store may run fn again), and hands the events of the committed run to the
+// deliverer.
+func (s *Service) update(ctx context.Context, tenant string, fn func(tx store.Tx, ev *events) error) error {
+	var ev *events
+	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+		ev = s.events(tenant)
+		return fn(tx, ev)
 	})
 	if err == nil {
 		ev.send()
@@ -342,11 +346,11 @@ func (s *Service) read(ctx context.Context, tenant, id string, fn func(store.Tx,
 // sweepReviews applies every automatic review of a tenant that is due, so their webhooks
 // fire without anyone reading the profiles.
 func (s *Service) sweepReviews(ctx context.Context, tenant string) {
-	now := s.clock.Now()
+	now := s.clock.Now(tenant)
 	var due []string
-	_ = s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Scan(kindReviewDue, func(id string, v any) bool {
-			if !now.Before(v.(*reviewDue).At) {
+	_ = s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		kindReviewDue.Scan(tx, func(id string, v *reviewDue) bool {
+			if !now.Before(v.At) {
 				due = append(due, id)
 			}
 			return true
@@ -356,35 +360,31 @@ func (s *Service) sweepReviews(ctx context.Context, tenant string) {
 	if len(due) == 0 {
 		return
 	}
-	ev := s.events(tenant)
-	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
+	_ = s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
 		for _, id := range due {
 			if sub, err := getSubmission(tx, id); err == nil {
 				s.applyDue(tx, ev, sub, now)
 			} else {
-				tx.Delete(kindReviewDue, id)
+				kindReviewDue.Delete(tx, id)
 			}
 		}
 		return nil
 	})
-	if err == nil {
-		ev.send()
-	}
 }
 
-func getSubmission(tx store.Tx, id string) (*Submission, error) {
-	v, ok := tx.Get(kindSubmission, id)
+func getSubmission(tx store.Reader, id string) (*Submission, error) {
+	v, ok := kindSubmission.Get(tx, id)
 	if !ok {
 		return nil, fail(errSubmissionNotFound, "Submission %s not found", id)
 	}
-	return v.(*Submission), nil
+	return v, nil
 }
 
-func documentsOf(tx store.Tx, sub *Submission) []*Document {
+func documentsOf(tx store.Reader, sub *Submission) []*Document {
 	out := make([]*Document, 0, len(sub.Documents))
 	for _, id := range sub.Documents {
-		if v, ok := tx.Get(kindDocument, id); ok {
-			out = append(out, v.(*Document))
+		if v, ok := kindDocument.Get(tx, id); ok {
+			out = append(out, v)
 		}
 	}
 	return out
@@ -393,11 +393,11 @@ func documentsOf(tx store.Tx, sub *Submission) []*Document {
 // nextSeq returns the next number of a per-tenant counter (1, 2, ...).
 func nextSeq(tx store.Tx, name string) int64 {
 	var n int64
-	if v, ok := tx.Get(kindSeq, name); ok {
-		n = v.(*counter).N
+	if v, ok := kindSeq.Get(tx, name); ok {
+		n = v.N
 	}
 	n++
-	tx.Put(kindSeq, name, &counter{N: n})
+	kindSeq.Put(tx, name, &counter{N: n})
 	return n
 }
 

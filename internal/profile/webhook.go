@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
@@ -83,24 +84,24 @@ func (s *Service) events(tenant string) *events { return &events{s: s, tenant: t
 
 // add records an event as a pending delivery, if the tenant has a webhook.
 func (e *events) add(tx store.Tx, submissionID string, typ gen.WebhookEventType, data map[string]any) {
-	v, ok := tx.Get(kindWebhook, "config")
+	v, ok := kindWebhook.Get(tx, "config")
 	if !ok {
 		return
 	}
-	hook := v.(*Webhook)
-	now := e.s.clock.Now()
+	hook := v
+	now := e.s.clock.Now(e.tenant)
 	evt := gen.WebhookEvent{Id: "evt_" + randomHex(16), Type: typ, TenantId: e.tenant,
 		SubmissionId: submissionID, OccurredAt: now.UTC().Format(time.RFC3339), Data: data}
 	body, err := json.Marshal(evt)
 	if err != nil { // data is built from strings and nils only
 		panic(fmt.Sprintf("profile: webhook event does not marshal: %v", err))
 	}
-	n := nextSeq(tx, kindDelivery)
+	n := nextSeq(tx, kindDelivery.Name())
 	id := seqID(n)
-	tx.Put(kindDelivery, id, &Delivery{ID: "dlv_" + id, EventID: evt.Id, EventType: string(typ), URL: hook.URL,
+	kindDelivery.Put(tx, id, &Delivery{ID: "dlv_" + id, EventID: evt.Id, EventType: string(typ), URL: hook.URL,
 		Body: body, Status: deliveryPending, Created: now})
 	if n > maxDeliveries {
-		tx.Delete(kindDelivery, seqID(n-maxDeliveries))
+		kindDelivery.Delete(tx, seqID(n-maxDeliveries))
 	}
 	e.ids = append(e.ids, id)
 }
@@ -118,6 +119,7 @@ func (e *events) send() {
 // and stops with Close.
 type deliverer struct {
 	store   store.Store
+	tenants func(ctx context.Context, api string) ([]string, error)
 	clock   *clock.Clock
 	log     *slog.Logger
 	client  *http.Client
@@ -133,14 +135,16 @@ type deliverer struct {
 	mu      sync.Mutex
 	queued  map[job]bool // queued or being attempted
 	stopped bool
+
+	delivered, failed atomic.Int64 // attempts, for the metrics
 }
 
 type job struct{ tenant, id string }
 
-func newDeliverer(st store.Store, clk *clock.Clock, log *slog.Logger, cfg Config) *deliverer {
+func newDeliverer(st store.Store, tenants func(context.Context, string) ([]string, error), clk *clock.Clock, log *slog.Logger, cfg Config) *deliverer {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &deliverer{
-		store: st, clock: clk, log: log,
+		store: st, tenants: tenants, clock: clk, log: log,
 		client:  &http.Client{Timeout: cfg.WebhookTimeout},
 		workers: cfg.WebhookWorkers, sweep: cfg.SweepInterval,
 		jobs: make(chan job, 256), ctx: ctx, cancel: cancel, queued: map[job]bool{},
@@ -229,7 +233,8 @@ func (d *deliverer) sweeper() {
 		case <-d.ctx.Done():
 			return
 		case <-t.C:
-			for _, tenant := range d.store.Tenants("profile") {
+			tenants, _ := d.tenants(d.ctx, "profile") // a failing store is tried again next tick
+			for _, tenant := range tenants {
 				if d.reviews != nil {
 					d.reviews(d.ctx, tenant)
 				}
@@ -243,9 +248,9 @@ func (d *deliverer) sweeper() {
 func (d *deliverer) requeue(tenant string) {
 	now := time.Now()
 	var due []string
-	_ = d.store.View(d.ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Scan(kindDelivery, func(id string, v any) bool {
-			if dl := v.(*Delivery); dl.Status == deliveryPending && !now.Before(dl.NextAttempt) {
+	_ = d.store.View(d.ctx, partition(tenant), func(tx store.Reader) error {
+		kindDelivery.Scan(tx, func(id string, v *Delivery) bool {
+			if dl := v; dl.Status == deliveryPending && !now.Before(dl.NextAttempt) {
 				due = append(due, id)
 			}
 			return true
@@ -261,14 +266,14 @@ func (d *deliverer) requeue(tenant string) {
 func (d *deliverer) attempt(j job) (time.Duration, bool) {
 	var dl Delivery
 	var hook *Webhook
-	err := d.store.View(d.ctx, partition(j.tenant), func(tx store.Tx) error {
-		v, ok := tx.Get(kindDelivery, j.id)
-		if !ok || v.(*Delivery).Status != deliveryPending || time.Now().Before(v.(*Delivery).NextAttempt) {
+	err := d.store.View(d.ctx, partition(j.tenant), func(tx store.Reader) error {
+		v, ok := kindDelivery.Get(tx, j.id)
+		if !ok || v.Status != deliveryPending || time.Now().Before(v.NextAttempt) {
 			return errSkip
 		}
-		dl = *v.(*Delivery)
-		if w, ok := tx.Get(kindWebhook, "config"); ok {
-			hook = w.(*Webhook)
+		dl = *v
+		if w, ok := kindWebhook.Get(tx, "config"); ok {
+			hook = w
 		}
 		return nil
 	})
@@ -284,16 +289,21 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 	if d.ctx.Err() != nil {
 		return 0, false // stopping: the attempt did not really happen
 	}
+	if errText == "" {
+		d.delivered.Add(1)
+	} else {
+		d.failed.Add(1)
+	}
 	var retryIn time.Duration
 	retry := false
 	_ = d.store.Update(d.ctx, partition(j.tenant), func(tx store.Tx) error {
-		v, ok := tx.Get(kindDelivery, j.id)
+		v, ok := kindDelivery.Get(tx, j.id)
 		if !ok { // reset or pruned meanwhile
 			return errSkip
 		}
-		next := *v.(*Delivery)
+		next := *v
 		next.URL, next.Attempts, next.LastStatusCode, next.LastError = dl.URL, next.Attempts+1, code, errText
-		next.LastAttempt = d.clock.Now()
+		next.LastAttempt = d.clock.Now(j.tenant)
 		retries, interval := 0, 0
 		if hook != nil {
 			retries, interval = hook.RetryCount, hook.RetryInterval
@@ -308,7 +318,7 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 			next.NextAttempt = time.Now().Add(retryIn)
 			retry = true
 		}
-		tx.Put(kindDelivery, j.id, &next)
+		kindDelivery.Put(tx, j.id, &next)
 		return nil
 	})
 	return retryIn, retry
@@ -389,7 +399,7 @@ func (s *Service) SetWebhook(ctx context.Context, tenant string, w Webhook) (Web
 		return w, err
 	}
 	err = s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Put(kindWebhook, "config", &w)
+		kindWebhook.Put(tx, "config", &w)
 		return nil
 	})
 	if err == nil {
@@ -401,9 +411,9 @@ func (s *Service) SetWebhook(ctx context.Context, tenant string, w Webhook) (Web
 // Webhook returns the tenant's webhook, if any.
 func (s *Service) Webhook(ctx context.Context, tenant string) (*Webhook, error) {
 	var out *Webhook
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		if v, ok := tx.Get(kindWebhook, "config"); ok {
-			out = v.(*Webhook)
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		if v, ok := kindWebhook.Get(tx, "config"); ok {
+			out = v
 		}
 		return nil
 	})
@@ -413,7 +423,7 @@ func (s *Service) Webhook(ctx context.Context, tenant string) (*Webhook, error) 
 // DeleteWebhook removes the tenant's webhook; pending deliveries then fail.
 func (s *Service) DeleteWebhook(ctx context.Context, tenant string) error {
 	return s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Delete(kindWebhook, "config")
+		kindWebhook.Delete(tx, "config")
 		return nil
 	})
 }
@@ -421,9 +431,9 @@ func (s *Service) DeleteWebhook(ctx context.Context, tenant string) error {
 // Deliveries returns the tenant's delivery log, newest first.
 func (s *Service) Deliveries(ctx context.Context, tenant string) ([]*Delivery, error) {
 	var out []*Delivery
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Scan(kindDelivery, func(_ string, v any) bool {
-			out = append(out, v.(*Delivery))
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		kindDelivery.Scan(tx, func(_ string, v *Delivery) bool {
+			out = append(out, v)
 			return true
 		})
 		return nil
@@ -437,9 +447,9 @@ func (s *Service) Deliveries(ctx context.Context, tenant string) ([]*Delivery, e
 // Outbox returns the tenant's outbox, oldest first.
 func (s *Service) Outbox(ctx context.Context, tenant string) ([]*OutboxMessage, error) {
 	var out []*OutboxMessage
-	err := s.store.View(ctx, partition(tenant), func(tx store.Tx) error {
-		tx.Scan(kindOutbox, func(_ string, v any) bool {
-			out = append(out, v.(*OutboxMessage))
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		kindOutbox.Scan(tx, func(_ string, v *OutboxMessage) bool {
+			out = append(out, v)
 			return true
 		})
 		return nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/app"
 	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/internal/replay"
@@ -151,7 +152,7 @@ func TestReplayGreen(t *testing.T) {
 		t.Errorf("rules left armed: %s", body)
 	}
 	// The clock moved.
-	if off := sb.Clock.Offset(); off < 3599e9 {
+	if off := sb.Clock.Offset(""); off < 3599e9 {
 		t.Errorf("clock offset %v after advance 1h", off)
 	}
 }
@@ -235,17 +236,22 @@ func TestJUnitCountsSkipped(t *testing.T) {
 
 func TestReplayFixtures(t *testing.T) {
 	sb := newSandbox(t)
-	// A new customer made from the seeded one, as a partner would write it.
-	_, snap := call(t, "GET", sb.URL+"/__sandbox/snapshot?tenant=ACME_BANK", "")
-	var s struct {
-		APIs map[string]map[string]map[string]map[string]any `json:"apis"`
+	// A new customer made from the fixture one, as a partner would write it (a snapshot
+	// shows records in the same form).
+	var fx struct {
+		Customers []map[string]any `json:"customers"`
 	}
-	if err := json.Unmarshal(snap, &s); err != nil {
+	if err := fixtures.Load("dcms", &fx); err != nil {
 		t.Fatal(err)
 	}
-	cust := s.APIs["dcms"]["customer"]["675676"]
+	var cust map[string]any
+	for _, c := range fx.Customers {
+		if c["entityId"] == "675676" {
+			cust = c
+		}
+	}
 	if cust == nil {
-		t.Fatalf("no seeded customer 675676 in %s", snap[:200])
+		t.Fatal("no fixture customer 675676")
 	}
 	cust["entityId"], cust["firstName"] = "777777", "Fixture"
 	value, _ := json.Marshal(cust) // JSON is YAML

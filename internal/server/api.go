@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -25,7 +26,17 @@ const (
 	MethodNotAllowed             // path exists, method does not
 	UnknownScenario              // X-Sandbox-Scenario names no outcome of the operation
 	Internal                     // the sandbox failed (never the client's fault)
+	Unavailable                  // the state store cannot be reached: try again later
 )
+
+// KindOf is the failure a handler's error stands for: Unavailable when the state store
+// failed (the API answers its documented 503), Internal otherwise.
+func KindOf(err error) Kind {
+	if errors.Is(err, store.ErrUnavailable) {
+		return Unavailable
+	}
+	return Internal
+}
 
 // Problem is an answer other than success, in terms every API can render in its own
 // envelope.
@@ -64,11 +75,15 @@ type Call struct {
 	Op     *scenarios.Operation
 	Forced *scenarios.Outcome // set when the client forced an outcome answered by the handler
 	// ForcedOK says the client forced "ok": armed rules and magic values are skipped and
-	// state decides; an API that refuses the call anyway says why with OKRefused.
+	// state decides; an API that refuses the call anyway says why with Refusal.
 	ForcedOK bool
 	Outcome  string // the named outcome the handler produced; "" means derive from status
 	Rule     string // the armed rule that decided the answer, if any
 	Body     []byte // the raw request body
+
+	api   API
+	check *validator
+	state *callState
 }
 
 // Refusal is the message of a refused call: msg, said to come from the state when the
@@ -81,6 +96,21 @@ func (c *Call) Refusal(msg string) string {
 }
 
 type callKey struct{}
+
+// callContext carries the call in a request's context. It lives in the pooled call state,
+// so attaching the call allocates nothing; nothing keeps a request's context after the
+// request (the handlers and background work take what they need from it).
+type callContext struct {
+	context.Context
+	call *Call
+}
+
+func (c *callContext) Value(key any) any {
+	if key == (callKey{}) {
+		return c.call
+	}
+	return c.Context.Value(key)
+}
 
 // CallFrom returns the call of a request context handled by the pipeline, or an empty call.
 func CallFrom(ctx context.Context) *Call {
@@ -100,20 +130,7 @@ type Deps struct {
 	Store store.Store
 	Clock *clock.Clock
 	Log   *slog.Logger
-}
-
-// ValidTenant says whether name can be a tenant: 1 to 64 letters, digits, '_', '-' or '.'
-// (the admin API's {tenant} pattern). Every such DCMS tenant or profile tenantId gets its
-// own copy of the fixtures on first use; DMT client ids must be such names too.
-func ValidTenant(name string) bool {
-	if name == "" || len(name) > 64 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
+	// Tenants lists the tenants that have used an API (background work, such as webhook
+	// retries and automatic reviews, visits them); nil lists none.
+	Tenants func(ctx context.Context, api string) ([]string, error)
 }

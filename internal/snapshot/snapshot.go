@@ -1,5 +1,7 @@
-// Package snapshot exports a tenant's whole state as JSON and restores it exactly: for CI
-// pipelines that want a known starting point, and for --persist across restarts.
+// Package snapshot exports a tenant's state as JSON and restores it exactly: for CI
+// pipelines that want a known starting point, and for --persist across restarts. A
+// snapshot holds only what the tenant changed over the shared fixtures (its overlay): the
+// records it wrote, and null for each fixture record it deleted.
 package snapshot
 
 import (
@@ -14,12 +16,13 @@ import (
 	"github.com/partnersandbox/sandbox/internal/store"
 )
 
-// Version is the snapshot format version.
-const Version = 1
+// Version is the snapshot format version: 2 holds overlays (what a tenant changed over the
+// shared fixtures). Version 1 files (whole states) are still read: their records restore
+// over the fixtures.
+const Version = 2
 
-// Kinds says how to decode each record kind of each API: api → kind → a new value of the
-// type the API stores (a pointer to its record struct).
-type Kinds map[string]map[string]func() any
+// Kinds says how to decode each record kind of each API.
+type Kinds map[string]store.Kinds
 
 // Snapshot is one tenant's state in every API.
 type Snapshot struct {
@@ -29,8 +32,8 @@ type Snapshot struct {
 	APIs    map[string]store.Records `json:"apis"`
 }
 
-// Take exports tenant's partitions in apis.
-func Take(ctx context.Context, st store.Store, tenant string, apis []string, now time.Time) (*Snapshot, error) {
+// Take exports tenant's overlays in apis.
+func Take(ctx context.Context, st store.Admin, tenant string, apis []string, now time.Time) (*Snapshot, error) {
 	s := &Snapshot{Version: Version, Tenant: tenant, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
 	for _, api := range apis {
 		recs, err := st.Dump(ctx, store.Partition{API: api, Tenant: tenant})
@@ -54,22 +57,25 @@ func (k Kinds) Decode(apis map[string]map[string]map[string]any) (map[string]sto
 		}
 		recs := store.Records{}
 		for _, kind := range slices.Sorted(maps.Keys(apis[api])) {
-			newValue, ok := kinds[kind]
-			if !ok {
+			if _, ok := kinds[kind]; !ok {
 				return nil, 0, fmt.Errorf("apis.%s.%s: not a record kind of %s (known: %v)", api, kind, api, slices.Sorted(maps.Keys(kinds)))
 			}
 			recs[kind] = map[string]any{}
 			for id, raw := range apis[api][kind] {
+				n++
+				if raw == nil {
+					recs[kind][id] = nil // a deleted fixture record
+					continue
+				}
 				data, err := json.Marshal(raw)
 				if err != nil {
 					return nil, 0, fmt.Errorf("apis.%s.%s.%s: %v", api, kind, id, err)
 				}
-				v := newValue()
-				if err := json.Unmarshal(data, v); err != nil {
+				v, err := kinds.Decode(kind, data)
+				if err != nil {
 					return nil, 0, fmt.Errorf("apis.%s.%s.%s: %v", api, kind, id, err)
 				}
 				recs[kind][id] = v
-				n++
 			}
 		}
 		out[api] = recs
@@ -77,8 +83,8 @@ func (k Kinds) Decode(apis map[string]map[string]map[string]any) (map[string]sto
 	return out, n, nil
 }
 
-// Restore replaces tenant's partitions with the decoded records.
-func Restore(ctx context.Context, st store.Store, tenant string, recs map[string]store.Records) error {
+// Restore replaces tenant's overlays with the decoded records.
+func Restore(ctx context.Context, st store.Admin, tenant string, recs map[string]store.Records) error {
 	for api, r := range recs {
 		if err := st.Load(ctx, store.Partition{API: api, Tenant: tenant}, r); err != nil {
 			return err
@@ -100,35 +106,57 @@ type generic struct {
 	APIs    map[string]map[string]map[string]any `json:"apis"`
 }
 
-// Save writes every tenant of every API in st to path (atomically: a temp file renamed).
-func Save(ctx context.Context, st store.Store, apis []string, now time.Time, path string) error {
-	tenants := map[string]bool{}
+// Save writes the overlay of every tenant that changed something to path: a temp file,
+// synced, then renamed over path, so a crash leaves the old file or the new one.
+func Save(ctx context.Context, st store.Admin, apis []string, now time.Time, path string) error {
+	byTenant := map[string]*Snapshot{}
 	for _, api := range apis {
-		for _, t := range st.Tenants(api) {
-			tenants[t] = true
+		tenants, err := st.Tenants(ctx, api)
+		if err != nil {
+			return err
 		}
-	}
-	f := File{Version: Version}
-	for _, t := range slices.Sorted(maps.Keys(tenants)) {
-		s := &Snapshot{Version: Version, Tenant: t, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
-		for _, api := range apis {
-			if !slices.Contains(st.Tenants(api), t) {
-				continue // never seed a partition just to save it
-			}
+		for _, t := range tenants {
 			recs, err := st.Dump(ctx, store.Partition{API: api, Tenant: t})
 			if err != nil {
 				return err
 			}
+			if recs.Empty() {
+				continue // a tenant that only read has nothing to keep
+			}
+			s := byTenant[t]
+			if s == nil {
+				s = &Snapshot{Version: Version, Tenant: t, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
+				byTenant[t] = s
+			}
 			s.APIs[api] = recs
 		}
-		f.Snapshots = append(f.Snapshots, s)
+	}
+	f := File{Version: Version, Snapshots: []*Snapshot{}}
+	for _, t := range slices.Sorted(maps.Keys(byTenant)) {
+		f.Snapshots = append(f.Snapshots, byTenant[t])
 	}
 	data, err := json.MarshalIndent(f, "", " ")
 	if err != nil {
 		return err
 	}
+	return writeFileSynced(path, data)
+}
+
+func writeFileSynced(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
@@ -136,7 +164,7 @@ func Save(ctx context.Context, st store.Store, apis []string, now time.Time, pat
 
 // LoadFile restores every snapshot in path (a File, or a single Snapshot as GET
 // /__sandbox/snapshot returns it). Nothing is restored if any record is refused.
-func LoadFile(ctx context.Context, st store.Store, kinds Kinds, path string) (tenants int, err error) {
+func LoadFile(ctx context.Context, st store.Admin, kinds Kinds, path string) (tenants int, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err

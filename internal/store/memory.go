@@ -2,29 +2,40 @@ package store
 
 import (
 	"context"
-	"maps"
 	"slices"
-	"sort"
 	"sync"
 )
 
-// Memory is the in-memory Store.
+// Memory is the in-memory Backend: one overlay per partition over a shared Base.
 type Memory struct {
-	seed Seeder
+	base Base
 
 	mu    sync.RWMutex
 	parts map[Partition]*partition
 }
 
+// partition is one tenant's overlay of one API: only what the tenant wrote.
 type partition struct {
-	mu     sync.RWMutex
-	seeded bool
-	kinds  map[string]map[string]any
+	mu sync.RWMutex
+	// rd reads the partition; its own is the overlay (kind → id → entry). Every View
+	// shares it under the read lock, so a read allocates nothing for it.
+	rd view
 }
 
-// NewMemory returns an empty in-memory store that seeds each partition with seed (may be nil).
-func NewMemory(seed Seeder) *Memory {
-	return &Memory{seed: seed, parts: make(map[Partition]*partition)}
+// entry is an overlay record; deleted hides the base record of the same id.
+type entry struct {
+	v       any
+	deleted bool
+}
+
+var _ Backend = (*Memory)(nil)
+
+// NewMemory returns an in-memory store over base (nil: an empty base).
+func NewMemory(base Base) *Memory {
+	if base == nil {
+		base = NewFixtures()
+	}
+	return &Memory{base: base, parts: make(map[Partition]*partition)}
 }
 
 func (m *Memory) partition(p Partition) *partition {
@@ -37,65 +48,35 @@ func (m *Memory) partition(p Partition) *partition {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if part = m.parts[p]; part == nil {
-		part = &partition{kinds: make(map[string]map[string]any)}
+		part = &partition{rd: view{base: m.base, p: p}}
 		m.parts[p] = part
 	}
 	return part
 }
 
-// ensureSeeded seeds the partition once. Callers hold no lock on it.
-func (m *Memory) ensureSeeded(p Partition, part *partition) error {
-	part.mu.RLock()
-	seeded := part.seeded
-	part.mu.RUnlock()
-	if seeded {
-		return nil
-	}
-	part.mu.Lock()
-	defer part.mu.Unlock()
-	if part.seeded {
-		return nil
-	}
-	if m.seed != nil {
-		tx := newOverlay(part)
-		if err := m.seed(p, tx); err != nil {
-			return err
-		}
-		tx.commit()
-	}
-	part.seeded = true
-	return nil
-}
-
 // View runs fn with read access to the partition.
-func (m *Memory) View(ctx context.Context, p Partition, fn func(Tx) error) error {
+func (m *Memory) View(ctx context.Context, p Partition, fn func(Reader) error) error {
 	part := m.partition(p)
-	if err := m.ensureSeeded(p, part); err != nil {
-		return err
-	}
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	return fn(readTx{part})
+	return fn(&part.rd)
 }
 
 // Update runs fn with write access; its writes are applied only if it returns nil.
 func (m *Memory) Update(ctx context.Context, p Partition, fn func(Tx) error) error {
 	part := m.partition(p)
-	if err := m.ensureSeeded(p, part); err != nil {
-		return err
-	}
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	tx := newOverlay(part)
+	tx := &update{view: part.rd}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	tx.commit()
+	part.rd.own = tx.commit()
 	return nil
 }
 
-// Reset drops partitions; they are seeded again on next use.
-func (m *Memory) Reset(tenant string) {
+// Reset drops overlays: the tenant's, or every one when tenant is "".
+func (m *Memory) Reset(_ context.Context, tenant string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for p := range m.parts {
@@ -103,10 +84,11 @@ func (m *Memory) Reset(tenant string) {
 			delete(m.parts, p)
 		}
 	}
+	return nil
 }
 
-// Tenants lists an API's tenants that have state.
-func (m *Memory) Tenants(api string) []string {
+// Tenants lists an API's tenants that have used it.
+func (m *Memory) Tenants(_ context.Context, api string) ([]string, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var out []string
@@ -115,137 +97,165 @@ func (m *Memory) Tenants(api string) []string {
 			out = append(out, p.Tenant)
 		}
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return out, nil
 }
 
-// Dump copies the partition's record maps (the values themselves are immutable).
-func (m *Memory) Dump(ctx context.Context, p Partition) (Records, error) {
-	part := m.partition(p)
-	if err := m.ensureSeeded(p, part); err != nil {
-		return nil, err
+// Dump copies the partition's overlay (the values themselves are immutable).
+func (m *Memory) Dump(_ context.Context, p Partition) (Records, error) {
+	m.mu.RLock()
+	part := m.parts[p]
+	m.mu.RUnlock()
+	out := Records{}
+	if part == nil {
+		return out, nil
 	}
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	out := make(Records, len(part.kinds))
-	for kind, recs := range part.kinds {
-		if len(recs) > 0 {
-			out[kind] = maps.Clone(recs)
+	for kind, recs := range part.rd.own {
+		if len(recs) == 0 {
+			continue
+		}
+		out[kind] = make(map[string]any, len(recs))
+		for id, e := range recs {
+			out[kind][id] = e.v // nil for a deletion
 		}
 	}
 	return out, nil
 }
 
-// Load replaces the partition's records.
-func (m *Memory) Load(ctx context.Context, p Partition, recs Records) error {
-	kinds := make(map[string]map[string]any, len(recs))
+// Load replaces the partition's overlay.
+func (m *Memory) Load(_ context.Context, p Partition, recs Records) error {
+	kinds := make(map[string]map[string]entry, len(recs))
 	for kind, r := range recs {
-		kinds[kind] = maps.Clone(r)
+		kinds[kind] = make(map[string]entry, len(r))
+		for id, v := range r {
+			kinds[kind][id] = entry{v: v, deleted: v == nil}
+		}
 	}
 	part := m.partition(p)
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	part.kinds = kinds
-	part.seeded = true
+	part.rd.own = kinds
 	return nil
 }
 
-type readTx struct{ p *partition }
+// Ping always succeeds: memory is always there.
+func (m *Memory) Ping(context.Context) error { return nil }
 
-func (t readTx) Get(kind, id string) (any, bool) {
-	v, ok := t.p.kinds[kind][id]
-	return v, ok
+// view reads a partition: its overlay first, then the base.
+type view struct {
+	base Base
+	p    Partition
+	own  map[string]map[string]entry
 }
 
-func (t readTx) Put(kind, id string, v any) { panic("store: Put in a View transaction") }
-func (t readTx) Delete(kind, id string)     { panic("store: Delete in a View transaction") }
-
-func (t readTx) Scan(kind string, fn func(id string, v any) bool) {
-	recs := t.p.kinds[kind]
-	ids := make([]string, 0, len(recs))
-	for id := range recs {
-		ids = append(ids, id)
+func (v *view) Get(kind, id string) (any, bool) {
+	if e, ok := v.own[kind][id]; ok {
+		return e.v, !e.deleted
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		if !fn(id, recs[id]) {
-			return
+	return v.base.Get(v.p, kind, id)
+}
+
+func (v *view) Scan(kind string, fn func(id string, v any) bool) {
+	scan(v.base, v.p, v.own[kind], nil, kind, fn)
+}
+
+// scan merges the base's materialised records with overlays (later ones win), in id order.
+func scan(base Base, p Partition, own, pending map[string]entry, kind string, fn func(id string, v any) bool) {
+	var ids []string
+	base.Scan(p, kind, func(id string, _ any) bool {
+		if _, ok := own[id]; !ok {
+			if _, ok := pending[id]; !ok {
+				ids = append(ids, id)
+			}
 		}
-	}
-}
-
-// overlay buffers an Update's writes so a failed Update leaves the partition untouched.
-type overlay struct {
-	p       *partition
-	changes map[string]map[string]change
-}
-
-type change struct {
-	v       any
-	deleted bool
-}
-
-func newOverlay(p *partition) *overlay { return &overlay{p: p} }
-
-func (t *overlay) Get(kind, id string) (any, bool) {
-	if c, ok := t.changes[kind][id]; ok {
-		return c.v, !c.deleted
-	}
-	v, ok := t.p.kinds[kind][id]
-	return v, ok
-}
-
-func (t *overlay) set(kind, id string, c change) {
-	if t.changes == nil {
-		t.changes = make(map[string]map[string]change)
-	}
-	k := t.changes[kind]
-	if k == nil {
-		k = make(map[string]change)
-		t.changes[kind] = k
-	}
-	k[id] = c
-}
-
-func (t *overlay) Put(kind, id string, v any) { t.set(kind, id, change{v: v}) }
-func (t *overlay) Delete(kind, id string)     { t.set(kind, id, change{deleted: true}) }
-
-func (t *overlay) Scan(kind string, fn func(id string, v any) bool) {
-	base := t.p.kinds[kind]
-	chg := t.changes[kind]
-	ids := make([]string, 0, len(base)+len(chg))
-	for id := range base {
-		if _, ok := chg[id]; !ok {
-			ids = append(ids, id)
-		}
-	}
-	for id, c := range chg {
-		if !c.deleted {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		v, _ := t.Get(kind, id)
-		if !fn(id, v) {
-			return
-		}
-	}
-}
-
-func (t *overlay) commit() {
-	for kind, chg := range t.changes {
-		recs := t.p.kinds[kind]
-		if recs == nil {
-			recs = make(map[string]any)
-			t.p.kinds[kind] = recs
-		}
-		for id, c := range chg {
-			if c.deleted {
-				delete(recs, id)
-			} else {
-				recs[id] = c.v
+		return true
+	})
+	for _, layer := range []map[string]entry{own, pending} {
+		for id, e := range layer {
+			if !e.deleted {
+				ids = append(ids, id)
 			}
 		}
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for _, id := range ids {
+		var (
+			val any
+			ok  bool
+		)
+		if e, in := pending[id]; in {
+			val, ok = e.v, !e.deleted
+		} else if e, in := own[id]; in {
+			val, ok = e.v, !e.deleted
+		} else {
+			val, ok = base.Get(p, kind, id)
+		}
+		if ok && !fn(id, val) {
+			return
+		}
+	}
+}
+
+// update buffers an Update's writes so a failed Update leaves the partition untouched.
+type update struct {
+	view
+	pending map[string]map[string]entry
+}
+
+func (t *update) Get(kind, id string) (any, bool) {
+	if e, ok := t.pending[kind][id]; ok {
+		return e.v, !e.deleted
+	}
+	return t.view.Get(kind, id)
+}
+
+func (t *update) Scan(kind string, fn func(id string, v any) bool) {
+	scan(t.base, t.p, t.own[kind], t.pending[kind], kind, fn)
+}
+
+func (t *update) set(kind, id string, e entry) {
+	if t.pending == nil {
+		t.pending = make(map[string]map[string]entry)
+	}
+	k := t.pending[kind]
+	if k == nil {
+		k = make(map[string]entry)
+		t.pending[kind] = k
+	}
+	k[id] = e
+}
+
+func (t *update) Put(kind, id string, v any) { t.set(kind, id, entry{v: v}) }
+
+// Delete hides the record. An overlay record with no base record under it is simply
+// dropped; one over a base record becomes a tombstone.
+func (t *update) Delete(kind, id string) { t.set(kind, id, entry{deleted: true}) }
+
+// commit applies the pending writes to the overlay (the caller holds the partition's
+// write lock, so no View is reading it).
+func (t *update) commit() map[string]map[string]entry {
+	out := t.own
+	if len(t.pending) > 0 && out == nil {
+		out = make(map[string]map[string]entry, len(t.pending))
+	}
+	for kind, chg := range t.pending {
+		recs := out[kind]
+		if recs == nil {
+			recs = make(map[string]entry, len(chg))
+			out[kind] = recs
+		}
+		for id, e := range chg {
+			if e.deleted {
+				if _, inBase := t.base.Get(t.p, kind, id); !inBase {
+					delete(recs, id)
+					continue
+				}
+			}
+			recs[id] = e
+		}
+	}
+	return out
 }

@@ -40,9 +40,9 @@ type claims struct {
 	jwt.RegisteredClaims
 }
 
-// Issue returns a token for subject in tenant, valid for ttl of sandbox time.
+// Issue returns a token for subject in tenant, valid for ttl of the tenant's sandbox time.
 func (s *Signer) Issue(api, subject, tenant string, ttl time.Duration) (string, time.Time, error) {
-	now := s.Clock.Now()
+	now := s.Clock.Now(tenant)
 	exp := now.Add(ttl)
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
 		Tenant: tenant,
@@ -55,14 +55,19 @@ func (s *Signer) Issue(api, subject, tenant string, ttl time.Duration) (string, 
 	return signed, exp, err
 }
 
-// Verify checks a token for api and returns its claims, or one of the errors above.
+// Verify checks a token for api and returns its claims, or one of the errors above. Expiry
+// is judged on the clock of the tenant the token was issued for.
 func (s *Signer) Verify(api, raw string) (Claims, error) {
 	if raw == "" {
 		return Claims{}, ErrMissing
 	}
 	var c claims
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.Key, nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(s.Clock.Now), jwt.WithExpirationRequired())
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation())
+	if err == nil {
+		err = jwt.NewValidator(jwt.WithTimeFunc(func() time.Time { return s.Clock.Now(c.Tenant) }),
+			jwt.WithExpirationRequired()).Validate(c)
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenExpired):

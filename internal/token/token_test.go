@@ -32,7 +32,7 @@ func TestIssueVerify(t *testing.T) {
 	if _, err := s.Verify("profile", ""); !errors.Is(err, ErrMissing) {
 		t.Fatalf("missing: %v", err)
 	}
-	clk.Advance(25 * time.Hour)
+	clk.Advance("", 25*time.Hour)
 	if _, err := s.Verify("profile", tok); !errors.Is(err, ErrExpired) {
 		t.Fatalf("expired: %v", err)
 	}
