@@ -313,6 +313,9 @@ func (x *exporter) clockStep(e *journal.Entry) []*yaml.Node {
 	default:
 		return nil
 	}
+	if e.Tenant != "" {
+		add(move, "tenant", str(e.Tenant)) // that tenant's clock only
+	}
 	s := mapNode()
 	add(s, "clock", move)
 	return []*yaml.Node{s}

@@ -45,7 +45,7 @@ func exportEntries() []journal.Entry {
 		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "kitTracking", Method: "POST", Path: "/v1/kit-manager/kitTracking", ContentType: "application/json",
 			Status: 200, Outcome: "ok", Request: []byte(`{"kitNo":"4240300002"}`),
 			Response: []byte(`{"exception":null,"result":{"shipmentData":{"shipment":[{"kitNo":"4240300002","status":"DELIVERED","statusDate":"2026-01-05","receivedBy":"Arjun Mehta","waybillNo":"WB90000123"}]}}}`)},
-		{Time: at, API: journal.ClockAPI, OperationID: journal.ClockOperation, Method: "POST", Path: journal.ClockPath, Status: 200, Outcome: "ok",
+		{Time: at, API: journal.ClockAPI, Tenant: "ACME_BANK", OperationID: journal.ClockOperation, Method: "POST", Path: journal.ClockPath, Status: 200, Outcome: "ok",
 			Request: []byte(`{"reset":true}`), Response: []byte(`{"now":"2026-01-02T03:04:05Z","offset":"0s"}`)},
 	}
 }
@@ -117,7 +117,7 @@ func TestExport(t *testing.T) {
 	// Clock moves are clock steps where they happened, and the answer after the move is
 	// expected by what a partner checks (the delivery status, who received it), not by
 	// its dates or waybill.
-	if c := s[12].Clock; c == nil || c.Advance != "72h" || s[14].Clock == nil || !s[14].Clock.Reset {
+	if c := s[12].Clock; c == nil || c.Advance != "72h" || c.Tenant != "" || s[14].Clock == nil || !s[14].Clock.Reset || s[14].Clock.Tenant != "ACME_BANK" {
 		t.Errorf("clock steps: %+v / %+v", s[12], s[14])
 	}
 	want := map[string]any{"exception": nil, "result.shipmentData.shipment.0.status": "DELIVERED", "result.shipmentData.shipment.0.receivedBy": "Arjun Mehta"}

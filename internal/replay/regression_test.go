@@ -204,3 +204,18 @@ func TestReplayWaitsForHealthz(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", replay.ExitCode(res), out.String())
 	}
 }
+
+// A clock step with a tenant moves that tenant's clock only.
+func TestReplayTenantClockStep(t *testing.T) {
+	sb := newSandbox(t)
+	f := sb.parse(t, "clock.yaml", "name: clock\nsteps:\n  - clock: {advance: 2h, tenant: CLOCK_BANK}\n")
+	if res, out := sb.replay(t, f); replay.ExitCode(res) != 0 || !strings.Contains(out, "clock of CLOCK_BANK advance 2h") {
+		t.Fatalf("replay:\n%s", out)
+	}
+	if off := sb.Clock.Offset("CLOCK_BANK"); off < 7199e9 {
+		t.Errorf("CLOCK_BANK's clock offset %v after advance 2h", off)
+	}
+	if off := sb.Clock.Offset(""); off > time.Minute {
+		t.Errorf("the shared clock moved too: %v", off)
+	}
+}

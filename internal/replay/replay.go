@@ -574,8 +574,12 @@ func (fr *fileRun) clock(ctx context.Context, s *scenarios.Step, r StepResult) S
 	default:
 		body["reset"] = true
 	}
+	path := "/__sandbox/clock"
+	if s.Clock.Tenant != "" {
+		path += "?tenant=" + url.QueryEscape(s.Clock.Tenant)
+	}
 	start := time.Now()
-	out, err := fr.admin(ctx, http.MethodPost, "/__sandbox/clock", body, http.StatusOK)
+	out, err := fr.admin(ctx, http.MethodPost, path, body, http.StatusOK)
 	r.Duration = time.Since(start)
 	if err != nil {
 		r.Failures = append(r.Failures, err.Error())
