@@ -45,6 +45,27 @@ func (e CatalogueOperationApi) Valid() bool {
 	}
 }
 
+// Defines values for CoverageOperationApi.
+const (
+	CoverageOperationApiDcms    CoverageOperationApi = "dcms"
+	CoverageOperationApiDmt     CoverageOperationApi = "dmt"
+	CoverageOperationApiProfile CoverageOperationApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the CoverageOperationApi enum.
+func (e CoverageOperationApi) Valid() bool {
+	switch e {
+	case CoverageOperationApiDcms:
+		return true
+	case CoverageOperationApiDmt:
+		return true
+	case CoverageOperationApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeliveriesDeliveriesStatus.
 const (
 	DeliveriesDeliveriesStatusDelivered DeliveriesDeliveriesStatus = "delivered"
@@ -81,6 +102,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for JournalEntryDecidedBy.
+const (
+	JournalEntryDecidedByHeader JournalEntryDecidedBy = "header"
+	JournalEntryDecidedByMagic  JournalEntryDecidedBy = "magic"
+	JournalEntryDecidedByRule   JournalEntryDecidedBy = "rule"
+	JournalEntryDecidedByState  JournalEntryDecidedBy = "state"
+)
+
+// Valid indicates whether the value is a known member of the JournalEntryDecidedBy enum.
+func (e JournalEntryDecidedBy) Valid() bool {
+	switch e {
+	case JournalEntryDecidedByHeader:
+		return true
+	case JournalEntryDecidedByMagic:
+		return true
+	case JournalEntryDecidedByRule:
+		return true
+	case JournalEntryDecidedByState:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OutboxMessagesKind.
 const (
 	Password OutboxMessagesKind = "password"
@@ -93,6 +138,48 @@ func (e OutboxMessagesKind) Valid() bool {
 	case Password:
 		return true
 	case Welcome:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileSubmissionReviews.
+const (
+	ProfileSubmissionReviewsApproved ProfileSubmissionReviews = "Approved"
+	ProfileSubmissionReviewsPending  ProfileSubmissionReviews = "Pending"
+	ProfileSubmissionReviewsRejected ProfileSubmissionReviews = "Rejected"
+)
+
+// Valid indicates whether the value is a known member of the ProfileSubmissionReviews enum.
+func (e ProfileSubmissionReviews) Valid() bool {
+	switch e {
+	case ProfileSubmissionReviewsApproved:
+		return true
+	case ProfileSubmissionReviewsPending:
+		return true
+	case ProfileSubmissionReviewsRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileSubmissionStatus.
+const (
+	ProfileSubmissionStatusApproved ProfileSubmissionStatus = "Approved"
+	ProfileSubmissionStatusPending  ProfileSubmissionStatus = "Pending"
+	ProfileSubmissionStatusRejected ProfileSubmissionStatus = "Rejected"
+)
+
+// Valid indicates whether the value is a known member of the ProfileSubmissionStatus enum.
+func (e ProfileSubmissionStatus) Valid() bool {
+	switch e {
+	case ProfileSubmissionStatusApproved:
+		return true
+	case ProfileSubmissionStatusPending:
+		return true
+	case ProfileSubmissionStatusRejected:
 		return true
 	default:
 		return false
@@ -225,6 +312,27 @@ func (e SnapshotVersion) Valid() bool {
 	}
 }
 
+// Defines values for TenantInfoApis.
+const (
+	TenantInfoApisDcms    TenantInfoApis = "dcms"
+	TenantInfoApisDmt     TenantInfoApis = "dmt"
+	TenantInfoApisProfile TenantInfoApis = "profile"
+)
+
+// Valid indicates whether the value is a known member of the TenantInfoApis enum.
+func (e TenantInfoApis) Valid() bool {
+	switch e {
+	case TenantInfoApisDcms:
+		return true
+	case TenantInfoApisDmt:
+		return true
+	case TenantInfoApisProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookAuthType.
 const (
 	ApiKey WebhookAuthType = "ApiKey"
@@ -240,6 +348,27 @@ func (e WebhookAuthType) Valid() bool {
 	case Basic:
 		return true
 	case None:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCoverageParamsApi.
+const (
+	GetCoverageParamsApiDcms    GetCoverageParamsApi = "dcms"
+	GetCoverageParamsApiDmt     GetCoverageParamsApi = "dmt"
+	GetCoverageParamsApiProfile GetCoverageParamsApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the GetCoverageParamsApi enum.
+func (e GetCoverageParamsApi) Valid() bool {
+	switch e {
+	case GetCoverageParamsApiDcms:
+		return true
+	case GetCoverageParamsApiDmt:
+		return true
+	case GetCoverageParamsApiProfile:
 		return true
 	default:
 		return false
@@ -436,6 +565,123 @@ type ClockChange struct {
 	Set *string `json:"set,omitempty"`
 }
 
+// Coverage defines model for Coverage.
+type Coverage struct {
+	// Covered Documented outcomes received at least once.
+	Covered    int                 `json:"covered"`
+	Operations []CoverageOperation `json:"operations"`
+	Tenant     string              `json:"tenant"`
+
+	// Total Documented outcomes (of the chosen API, with `api`).
+	Total int `json:"total"`
+}
+
+// CoverageOperation defines model for CoverageOperation.
+type CoverageOperation struct {
+	Api         CoverageOperationApi `json:"api"`
+	OperationId string               `json:"operationId"`
+	Outcomes    []CoverageOutcome    `json:"outcomes"`
+}
+
+// CoverageOperationApi defines model for CoverageOperation.Api.
+type CoverageOperationApi string
+
+// CoverageOutcome defines model for CoverageOutcome.
+type CoverageOutcome struct {
+	// Code The API's own code; empty for plain success.
+	Code string `json:"code"`
+
+	// Count How many of the tenant's calls were answered with it.
+	Count int `json:"count"`
+
+	// Forced How many of those the client forced (steering header, armed rule or magic value).
+	Forced int `json:"forced"`
+
+	// Name The outcome's name in the catalogue.
+	Name   string `json:"name"`
+	Status int    `json:"status"`
+}
+
+// DcmsCustomer defines model for DcmsCustomer.
+type DcmsCustomer struct {
+	EntityId string    `json:"entityId"`
+	Kits     []DcmsKit `json:"kits"`
+	Mobiles  []string  `json:"mobiles"`
+	Name     string    `json:"name"`
+}
+
+// DcmsCustomerPage defines model for DcmsCustomerPage.
+type DcmsCustomerPage struct {
+	Customers []DcmsCustomer `json:"customers"`
+
+	// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+	// until it changes one, and never listed; look one up by id.
+	Generated *Generated `json:"generated,omitempty"`
+
+	// Next Pass as `after` for the next page; absent on the last page.
+	Next   *string `json:"next,omitempty"`
+	Tenant string  `json:"tenant"`
+}
+
+// DcmsKit defines model for DcmsKit.
+type DcmsKit struct {
+	CardStatus string `json:"cardStatus"`
+	CardType   string `json:"cardType"`
+	KitNo      string `json:"kitNo"`
+	MaskedPan  string `json:"maskedPan"`
+
+	// Moves The lifecycle operations allowed from the kit's status, and the status each leads to.
+	Moves       []DcmsKitMove `json:"moves"`
+	PinSet      bool          `json:"pinSet"`
+	ProductName *string       `json:"productName,omitempty"`
+	ReplacedBy  *[]string     `json:"replacedBy,omitempty"`
+
+	// Replaces The kit this one replaced.
+	Replaces *string `json:"replaces,omitempty"`
+
+	// Shipment A PHYSICAL kit's courier delivery, on the tenant's clock.
+	Shipment *DcmsShipment `json:"shipment,omitempty"`
+}
+
+// DcmsKitMove defines model for DcmsKitMove.
+type DcmsKitMove struct {
+	// NewKit A new kit is issued in its place.
+	NewKit *bool `json:"newKit,omitempty"`
+
+	// Operation ACTIVATE, LOCK, UNLOCK, BLOCK, REPLACE, BLOCK_AND_REPLACE, UPGRADE, SET_PIN, EXPIRE or ASSIGN.
+	Operation string `json:"operation"`
+	To        string `json:"to"`
+}
+
+// DcmsOrder defines model for DcmsOrder.
+type DcmsOrder struct {
+	BranchId         string `json:"branchId"`
+	OrderId          string `json:"orderId"`
+	ProcessStartTime string `json:"processStartTime"`
+
+	// Quantity Kits ordered, all products.
+	Quantity int `json:"quantity"`
+
+	// Status RECEIVED, PENDING, PROCESSED, SUCCESS on the tenant's clock, or CANCELLED.
+	Status string `json:"status"`
+}
+
+// DcmsOrderPage defines model for DcmsOrderPage.
+type DcmsOrderPage struct {
+	Next   *string     `json:"next,omitempty"`
+	Orders []DcmsOrder `json:"orders"`
+	Tenant string      `json:"tenant"`
+}
+
+// DcmsShipment A PHYSICAL kit's courier delivery, on the tenant's clock.
+type DcmsShipment struct {
+	Destination          string `json:"destination"`
+	ExpectedDeliveryDate string `json:"expectedDeliveryDate"`
+	PickUpDate           string `json:"pickUpDate"`
+	Status               string `json:"status"`
+	WaybillNo            string `json:"waybillNo"`
+}
+
 // Deliveries defines model for Deliveries.
 type Deliveries struct {
 	Deliveries []struct {
@@ -455,12 +701,65 @@ type Deliveries struct {
 // DeliveriesDeliveriesStatus defines model for Deliveries.Deliveries.Status.
 type DeliveriesDeliveriesStatus string
 
+// DmtCustomer defines model for DmtCustomer.
+type DmtCustomer struct {
+	CreatedAt    string   `json:"createdAt"`
+	MobileNumber string   `json:"mobileNumber"`
+	Name         string   `json:"name"`
+	Otps         []DmtOtp `json:"otps"`
+	OvdType      *string  `json:"ovdType,omitempty"`
+	State        string   `json:"state"`
+
+	// StatusCode What get-customer answers: 1 created, 2 verified with OVD, 3 verified.
+	StatusCode string  `json:"statusCode"`
+	VerifiedAt *string `json:"verifiedAt,omitempty"`
+}
+
+// DmtCustomerPage defines model for DmtCustomerPage.
+type DmtCustomerPage struct {
+	Customers []DmtCustomer `json:"customers"`
+
+	// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+	// until it changes one, and never listed; look one up by id.
+	Generated *Generated `json:"generated,omitempty"`
+	Next      *string    `json:"next,omitempty"`
+	Tenant    string     `json:"tenant"`
+}
+
+// DmtOtp defines model for DmtOtp.
+type DmtOtp struct {
+	// Expired On the tenant's clock.
+	Expired      bool   `json:"expired"`
+	ExpiresAt    string `json:"expiresAt"`
+	MobileNumber string `json:"mobileNumber"`
+	Otp          string `json:"otp"`
+	OtpType      string `json:"otpType"`
+	Sends        int    `json:"sends"`
+	SentAt       string `json:"sentAt"`
+	Used         bool   `json:"used"`
+}
+
+// DmtOtpPage defines model for DmtOtpPage.
+type DmtOtpPage struct {
+	Next   *string  `json:"next,omitempty"`
+	Otps   []DmtOtp `json:"otps"`
+	Tenant string   `json:"tenant"`
+}
+
 // Error defines model for Error.
 type Error struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+// until it changes one, and never listed; look one up by id.
+type Generated struct {
+	Count int    `json:"count"`
+	First string `json:"first"`
+	Last  string `json:"last"`
 }
 
 // Health defines model for Health.
@@ -483,6 +782,11 @@ type JournalEntry struct {
 
 	// ContentType The request's Content-Type.
 	ContentType *string `json:"contentType,omitempty"`
+
+	// DecidedBy What decided the answer: `state` (the request and the tenant's state, as the real system would),
+	// or the client forcing it: `header` (X-Sandbox-Scenario or X-Sandbox-Fault), `rule` (an armed rule)
+	// or `magic` (a magic value in the body).
+	DecidedBy *JournalEntryDecidedBy `json:"decidedBy,omitempty"`
 
 	// Delay The X-Sandbox-Delay header the client sent, if any.
 	Delay      *string `json:"delay,omitempty"`
@@ -521,6 +825,11 @@ type JournalEntry struct {
 	Time string `json:"time"`
 }
 
+// JournalEntryDecidedBy What decided the answer: `state` (the request and the tenant's state, as the real system would),
+// or the client forcing it: `header` (X-Sandbox-Scenario or X-Sandbox-Fault), `rule` (an armed rule)
+// or `magic` (a magic value in the body).
+type JournalEntryDecidedBy string
+
 // MagicValue defines model for MagicValue.
 type MagicValue struct {
 	// Field A top-level JSON field of the request body.
@@ -553,6 +862,51 @@ type Outbox struct {
 
 // OutboxMessagesKind defines model for Outbox.Messages.Kind.
 type OutboxMessagesKind string
+
+// ProfileDocument defines model for ProfileDocument.
+type ProfileDocument struct {
+	ContentType    string `json:"contentType"`
+	DocumentTypeId string `json:"documentTypeId"`
+	FileName       string `json:"fileName"`
+	Id             string `json:"id"`
+
+	// Size Bytes.
+	Size       int    `json:"size"`
+	UploadedAt string `json:"uploadedAt"`
+}
+
+// ProfileSubmission defines model for ProfileSubmission.
+type ProfileSubmission struct {
+	CompletedAt *string           `json:"completedAt,omitempty"`
+	CreatedAt   string            `json:"createdAt"`
+	Documents   []ProfileDocument `json:"documents"`
+	Email       string            `json:"email"`
+	Name        string            `json:"name"`
+	Progress    int               `json:"progress"`
+
+	// ReviewDueAt When the automatic review is due on the tenant's clock; it applies on the next read through the profile API.
+	ReviewDueAt *string `json:"reviewDueAt,omitempty"`
+
+	// Reviews The statuses a review may move it to (`POST /__sandbox/profile/submissions/{id}/review`).
+	Reviews      []ProfileSubmissionReviews `json:"reviews"`
+	RiskLevel    *string                    `json:"riskLevel,omitempty"`
+	Status       ProfileSubmissionStatus    `json:"status"`
+	SubmissionId string                     `json:"submissionId"`
+	UserType     string                     `json:"userType"`
+}
+
+// ProfileSubmissionReviews defines model for ProfileSubmission.Reviews.
+type ProfileSubmissionReviews string
+
+// ProfileSubmissionStatus defines model for ProfileSubmission.Status.
+type ProfileSubmissionStatus string
+
+// ProfileSubmissionPage defines model for ProfileSubmissionPage.
+type ProfileSubmissionPage struct {
+	Next        *string             `json:"next,omitempty"`
+	Submissions []ProfileSubmission `json:"submissions"`
+	Tenant      string              `json:"tenant"`
+}
 
 // RateLimits defines model for RateLimits.
 type RateLimits struct {
@@ -657,6 +1011,16 @@ type Snapshot struct {
 // is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
+// TenantInfo defines model for TenantInfo.
+type TenantInfo struct {
+	// Apis The partner APIs the tenant has state in.
+	Apis   []TenantInfoApis `json:"apis"`
+	Tenant string           `json:"tenant"`
+}
+
+// TenantInfoApis defines model for TenantInfo.Apis.
+type TenantInfoApis string
+
 // TenantKeys defines model for TenantKeys.
 type TenantKeys struct {
 	// DmtKey DMT AES-256 key (32 bytes), Base64.
@@ -665,6 +1029,11 @@ type TenantKeys struct {
 	// SetPinKey DCMS Set PIN V2 AES key, Base64.
 	SetPinKey string `json:"setPinKey"`
 	Tenant    string `json:"tenant"`
+}
+
+// Tenants defines model for Tenants.
+type Tenants struct {
+	Tenants []TenantInfo `json:"tenants"`
 }
 
 // TestKit defines model for TestKit.
@@ -709,8 +1078,14 @@ type Webhook struct {
 // WebhookAuthType defines model for Webhook.AuthType.
 type WebhookAuthType string
 
+// After defines model for After.
+type After = string
+
 // ClockTenant defines model for ClockTenant.
 type ClockTenant = string
+
+// Limit defines model for Limit.
+type Limit = int
 
 // Tenant defines model for Tenant.
 type Tenant = string
@@ -732,6 +1107,20 @@ type SetClockParams struct {
 	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
 	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
+
+// ClearCoverageParams defines parameters for ClearCoverage.
+type ClearCoverageParams struct {
+	Tenant string `form:"tenant" json:"tenant"`
+}
+
+// GetCoverageParams defines parameters for GetCoverage.
+type GetCoverageParams struct {
+	Tenant string                `form:"tenant" json:"tenant"`
+	Api    *GetCoverageParamsApi `form:"api,omitempty" json:"api,omitempty"`
+}
+
+// GetCoverageParamsApi defines parameters for GetCoverage.
+type GetCoverageParamsApi string
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
@@ -777,6 +1166,14 @@ type ExportJournalParams struct {
 // ExportJournalParamsApi defines parameters for ExportJournal.
 type ExportJournalParamsApi string
 
+// ExportCallsJSONBody defines parameters for ExportCalls.
+type ExportCallsJSONBody struct {
+	Ids []int64 `json:"ids"`
+
+	// Name The scenario's name.
+	Name *string `json:"name,omitempty"`
+}
+
 // GetContractParamsApi defines parameters for GetContract.
 type GetContractParamsApi string
 
@@ -809,8 +1206,56 @@ type PutSnapshotParams struct {
 	Tenant string `form:"tenant" json:"tenant"`
 }
 
+// ListDcmsCustomersParams defines parameters for ListDcmsCustomers.
+type ListDcmsCustomersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDcmsOrdersParams defines parameters for ListDcmsOrders.
+type ListDcmsOrdersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDmtCustomersParams defines parameters for ListDmtCustomers.
+type ListDmtCustomersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDmtOtpsParams defines parameters for ListDmtOtps.
+type ListDmtOtpsParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListProfileSubmissionsParams defines parameters for ListProfileSubmissions.
+type ListProfileSubmissionsParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // SetClockJSONRequestBody defines body for SetClock for application/json ContentType.
 type SetClockJSONRequestBody = ClockChange
+
+// ExportCallsJSONRequestBody defines body for ExportCalls for application/json ContentType.
+type ExportCallsJSONRequestBody ExportCallsJSONBody
 
 // ReviewSubmissionJSONRequestBody defines body for ReviewSubmission for application/json ContentType.
 type ReviewSubmissionJSONRequestBody = Review
@@ -901,6 +1346,11 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GetRoot The root redirects to the console
+	//
+	// Corresponds with GET / (the `GetRoot` operationId).
+	GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetClock Read the sandbox clock
 	//
 	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -942,6 +1392,49 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 	SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsole The web console
+	//
+	// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+	// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+	// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+	// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+	// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+	// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+	// admin API.
+	//
+	// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+	GetConsole(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleStyle The console's style sheet
+	//
+	// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+	GetConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleScript The console's script
+	//
+	// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+	GetConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearCoverage Forget what this tenant's traffic received
+	//
+	// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+	ClearCoverage(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	//
+	// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+	// this tenant's calls were answered with it (`count`) and how many of those the client forced
+	// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+	// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+	// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
+	// are not part of snapshots.
+	//
+	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+	GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	//
@@ -986,6 +1479,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCallsWithBody Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCalls(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetContract One of the sandbox's OpenAPI documents
 	//
@@ -1106,10 +1621,62 @@ type ClientInterface interface {
 	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
 	PutSnapshot(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTenants The tenants that have used the sandbox
+	//
+	// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
+	// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	//
+	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+	ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	//
+	// The documented fixture customers and those the tenant registered or changed, in entityId order,
+	// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+	// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+	// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+	ListDcmsCustomers(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+	GetDcmsCustomer(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	//
+	// In orderId order, each with its status on the tenant's clock.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+	ListDcmsOrders(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	//
+	// The documented fixture customers and those the client onboarded or changed, in mobile number
+	// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+	// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+	ListDmtCustomers(ctx context.Context, tenant Tenant, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+	GetDmtCustomer(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 	GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	//
+	// Including numbers that are not onboarded yet; in mobile number order.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+	ListDmtOtps(ctx context.Context, tenant Tenant, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTenantKeys The tenant's shared keys
 	//
@@ -1135,6 +1702,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 	GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	//
+	// In submission id order, each with its review state, the review moves allowed from it and its
+	// documents (metadata only; the content is downloaded through the profile API).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+	ListProfileSubmissions(ctx context.Context, tenant Tenant, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfileSubmission One profile submission with its documents
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+	GetProfileSubmission(ctx context.Context, tenant Tenant, submissionId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRateLimits The tenant's profile API rate limits
 	//
@@ -1200,6 +1780,21 @@ type ClientInterface interface {
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// GetRoot The root redirects to the console
+//
+// Corresponds with GET / (the `GetRoot` operationId).
+func (c *Client) GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRootRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetClock Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -1262,6 +1857,99 @@ func (c *Client) SetClockWithBody(ctx context.Context, params *SetClockParams, c
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 func (c *Client) SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetClockRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsole The web console
+//
+// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+// admin API.
+//
+// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+func (c *Client) GetConsole(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleStyle The console's style sheet
+//
+// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+func (c *Client) GetConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleStyleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleScript The console's script
+//
+// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+func (c *Client) GetConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleScriptRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearCoverage Forget what this tenant's traffic received
+//
+// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+func (c *Client) ClearCoverage(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearCoverageRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCoverage Which documented outcomes this tenant's traffic has received
+//
+// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+// this tenant's calls were answered with it (`count`) and how many of those the client forced
+// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
+// are not part of snapshots.
+//
+// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+func (c *Client) GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCoverageRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1366,6 +2054,48 @@ func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, r
 // Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportJournalRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCallsWithBody Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *Client) ExportCallsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCalls Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *Client) ExportCalls(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1615,11 +2345,133 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 	return c.Client.Do(req)
 }
 
+// ListTenants The tenants that have used the sandbox
+//
+// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
+// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+//
+// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+func (c *Client) ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTenantsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+//
+// The documented fixture customers and those the tenant registered or changed, in entityId order,
+// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+func (c *Client) ListDcmsCustomers(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDcmsCustomersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+func (c *Client) GetDcmsCustomer(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDcmsCustomerRequest(c.Server, tenant, entityId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+//
+// In orderId order, each with its status on the tenant's clock.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+func (c *Client) ListDcmsOrders(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDcmsOrdersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDmtCustomers A DMT client's customers, a page at a time
+//
+// The documented fixture customers and those the client onboarded or changed, in mobile number
+// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+func (c *Client) ListDmtCustomers(ctx context.Context, tenant Tenant, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDmtCustomersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+func (c *Client) GetDmtCustomer(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDmtCustomerRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetLastOtp The last OTP sent to a mobile number (DMT)
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 func (c *Client) GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLastOtpRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+//
+// Including numbers that are not onboarded yet; in mobile number order.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+func (c *Client) ListDmtOtps(ctx context.Context, tenant Tenant, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDmtOtpsRequest(c.Server, tenant, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1675,6 +2527,39 @@ func (c *Client) GetTestKit(ctx context.Context, tenant Tenant, kitNo string, re
 // Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 func (c *Client) GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOutboxRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProfileSubmissions A profile tenant's submissions, a page at a time
+//
+// In submission id order, each with its review state, the review moves allowed from it and its
+// documents (metadata only; the content is downloaded through the profile API).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+func (c *Client) ListProfileSubmissions(ctx context.Context, tenant Tenant, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfileSubmissionsRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfileSubmission One profile submission with its documents
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+func (c *Client) GetProfileSubmission(ctx context.Context, tenant Tenant, submissionId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileSubmissionRequest(c.Server, tenant, submissionId)
 	if err != nil {
 		return nil, err
 	}
@@ -1838,6 +2723,33 @@ func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 	return c.Client.Do(req)
 }
 
+// NewGetRootRequest constructs an http.Request for the GetRoot method
+func NewGetRootRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetClockRequest constructs an http.Request for the GetClock method
 func NewGetClockRequest(server string, params *GetClockParams) (*http.Request, error) {
 	var err error
@@ -1955,6 +2867,199 @@ func NewSetClockRequestWithBody(server string, params *SetClockParams, contentTy
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConsoleRequest constructs an http.Request for the GetConsole method
+func NewGetConsoleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleStyleRequest constructs an http.Request for the GetConsoleStyle method
+func NewGetConsoleStyleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console/console.css")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleScriptRequest constructs an http.Request for the GetConsoleScript method
+func NewGetConsoleScriptRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console/console.js")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearCoverageRequest constructs an http.Request for the ClearCoverage method
+func NewClearCoverageRequest(server string, params *ClearCoverageParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/coverage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCoverageRequest constructs an http.Request for the GetCoverage method
+func NewGetCoverageRequest(server string, params *GetCoverageParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/coverage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -2345,6 +3450,46 @@ func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewExportCallsRequest calls the generic ExportCalls builder with application/json body
+func NewExportCallsRequest(server string, body ExportCallsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExportCallsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewExportCallsRequestWithBody constructs an http.Request for the ExportCalls method, with any body, and a specified content type
+func NewExportCallsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal/export/calls")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -2791,6 +3936,334 @@ func NewPutSnapshotRequestWithBody(server string, params *PutSnapshotParams, con
 	return req, nil
 }
 
+// NewListTenantsRequest constructs an http.Request for the ListTenants method
+func NewListTenantsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDcmsCustomersRequest constructs an http.Request for the ListDcmsCustomers method
+func NewListDcmsCustomersRequest(server string, tenant Tenant, params *ListDcmsCustomersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/customers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDcmsCustomerRequest constructs an http.Request for the GetDcmsCustomer method
+func NewGetDcmsCustomerRequest(server string, tenant Tenant, entityId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "entityId", entityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/customers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDcmsOrdersRequest constructs an http.Request for the ListDcmsOrders method
+func NewListDcmsOrdersRequest(server string, tenant Tenant, params *ListDcmsOrdersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/orders", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDmtCustomersRequest constructs an http.Request for the ListDmtCustomers method
+func NewListDmtCustomersRequest(server string, tenant Tenant, params *ListDmtCustomersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/customers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDmtCustomerRequest constructs an http.Request for the GetDmtCustomer method
+func NewGetDmtCustomerRequest(server string, tenant Tenant, mobile string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mobile", mobile, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/customers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetLastOtpRequest constructs an http.Request for the GetLastOtp method
 func NewGetLastOtpRequest(server string, tenant Tenant, mobile string) (*http.Request, error) {
 	var err error
@@ -2822,6 +4295,79 @@ func NewGetLastOtpRequest(server string, tenant Tenant, mobile string) (*http.Re
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDmtOtpsRequest constructs an http.Request for the ListDmtOtps method
+func NewListDmtOtpsRequest(server string, tenant Tenant, params *ListDmtOtpsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/otps", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -2924,6 +4470,120 @@ func NewGetOutboxRequest(server string, tenant Tenant) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/outbox", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfileSubmissionsRequest constructs an http.Request for the ListProfileSubmissions method
+func NewListProfileSubmissionsRequest(server string, tenant Tenant, params *ListProfileSubmissionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/profile/submissions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProfileSubmissionRequest constructs an http.Request for the GetProfileSubmission method
+func NewGetProfileSubmissionRequest(server string, tenant Tenant, submissionId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/profile/submissions/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3242,6 +4902,13 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetRootWithResponse The root redirects to the console
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET / (the `GetRoot` operationId).
+	GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootReply, error)
+
 	// GetClockWithResponse Read the sandbox clock
 	//
 	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -3285,6 +4952,59 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 	SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+
+	// GetConsoleWithResponse The web console
+	//
+	// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+	// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+	// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+	// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+	// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+	// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+	// admin API.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+	GetConsoleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleReply, error)
+
+	// GetConsoleStyleWithResponse The console's style sheet
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+	GetConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleStyleReply, error)
+
+	// GetConsoleScriptWithResponse The console's script
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+	GetConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleScriptReply, error)
+
+	// ClearCoverageWithResponse Forget what this tenant's traffic received
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+	ClearCoverageWithResponse(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*ClearCoverageReply, error)
+
+	// GetCoverageWithResponse Which documented outcomes this tenant's traffic has received
+	//
+	// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+	// this tenant's calls were answered with it (`count`) and how many of those the client forced
+	// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+	// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+	// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
+	// are not part of snapshots.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+	GetCoverageWithResponse(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*GetCoverageReply, error)
 
 	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
 	//
@@ -3341,6 +5061,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournalWithResponse(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*ExportJournalReply, error)
+
+	// ExportCallsWithBodyWithResponse Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExportCallsReply, error)
+
+	// ExportCallsWithResponse Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithResponse(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExportCallsReply, error)
 
 	// GetContractWithResponse One of the sandbox's OpenAPI documents
 	//
@@ -3473,12 +5215,78 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
 	PutSnapshotWithResponse(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error)
 
+	// ListTenantsWithResponse The tenants that have used the sandbox
+	//
+	// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
+	// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+	ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error)
+
+	// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
+	//
+	// The documented fixture customers and those the tenant registered or changed, in entityId order,
+	// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+	// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+	// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+	ListDcmsCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*ListDcmsCustomersReply, error)
+
+	// GetDcmsCustomerWithResponse One DCMS customer with its kits (generated customers too)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+	GetDcmsCustomerWithResponse(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*GetDcmsCustomerReply, error)
+
+	// ListDcmsOrdersWithResponse A DCMS tenant's card orders, a page at a time
+	//
+	// In orderId order, each with its status on the tenant's clock.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+	ListDcmsOrdersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*ListDcmsOrdersReply, error)
+
+	// ListDmtCustomersWithResponse A DMT client's customers, a page at a time
+	//
+	// The documented fixture customers and those the client onboarded or changed, in mobile number
+	// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+	// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+	ListDmtCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*ListDmtCustomersReply, error)
+
+	// GetDmtCustomerWithResponse One DMT customer with its last OTPs (generated customers too)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+	GetDmtCustomerWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetDmtCustomerReply, error)
+
 	// GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 	GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
+
+	// ListDmtOtpsWithResponse The last OTP of each mobile number and OTP type, a page at a time
+	//
+	// Including numbers that are not onboarded yet; in mobile number order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+	ListDmtOtpsWithResponse(ctx context.Context, tenant Tenant, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*ListDmtOtpsReply, error)
 
 	// GetTenantKeysWithResponse The tenant's shared keys
 	//
@@ -3510,6 +5318,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 	GetOutboxWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetOutboxReply, error)
+
+	// ListProfileSubmissionsWithResponse A profile tenant's submissions, a page at a time
+	//
+	// In submission id order, each with its review state, the review moves allowed from it and its
+	// documents (metadata only; the content is downloaded through the profile API).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+	ListProfileSubmissionsWithResponse(ctx context.Context, tenant Tenant, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*ListProfileSubmissionsReply, error)
+
+	// GetProfileSubmissionWithResponse One profile submission with its documents
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+	GetProfileSubmissionWithResponse(ctx context.Context, tenant Tenant, submissionId string, reqEditors ...RequestEditorFn) (*GetProfileSubmissionReply, error)
 
 	// GetRateLimitsWithResponse The tenant's profile API rate limits
 	//
@@ -3583,6 +5408,47 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error)
+}
+
+// GetRootReply302Headers the declared response headers of an HTTP 302 response for GetRoot
+type GetRootReply302Headers struct {
+	Location *string
+}
+
+type GetRootReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers302 the parsed response headers for an HTTP 302 response
+	Headers302 *GetRootReply302Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRootReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRootReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRootReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRootReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type GetClockReply struct {
@@ -3668,6 +5534,212 @@ func (r SetClockReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetClockReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleStyleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleStyleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleStyleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleStyleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleStyleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleScriptReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleScriptReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleScriptReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleScriptReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleScriptReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearCoverageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Cleared How many (operation, outcome) counts were dropped.
+		Cleared int    `json:"cleared"`
+		Tenant  string `json:"tenant"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearCoverageReply) GetJSON200() *struct {
+	// Cleared How many (operation, outcome) counts were dropped.
+	Cleared int    `json:"cleared"`
+	Tenant  string `json:"tenant"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearCoverageReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearCoverageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearCoverageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearCoverageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearCoverageReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCoverageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Coverage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCoverageReply) GetJSON200() *Coverage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCoverageReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCoverageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCoverageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCoverageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCoverageReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3929,6 +6001,61 @@ func (r ExportJournalReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExportJournalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportCallsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// YAML200 the response for an HTTP 200 `application/yaml` response
+	YAML200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetYAML200 returns the response for an HTTP 200 `application/yaml` response
+func (r ExportCallsReply) GetYAML200() *string {
+	return r.YAML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportCallsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportCallsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCallsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCallsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCallsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCallsReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4345,6 +6472,287 @@ func (r PutSnapshotReply) ContentType() string {
 	return ""
 }
 
+type ListTenantsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tenants
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTenantsReply) GetJSON200() *Tenants {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTenantsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTenantsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTenantsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTenantsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDcmsCustomersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsCustomerPage
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDcmsCustomersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDcmsCustomersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDcmsCustomersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDcmsCustomersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDcmsCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsCustomer
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDcmsCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDcmsCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDcmsCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDcmsCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDcmsOrdersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsOrderPage
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDcmsOrdersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDcmsOrdersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDcmsOrdersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDcmsOrdersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDmtCustomersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtCustomerPage
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDmtCustomersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDmtCustomersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDmtCustomersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDmtCustomersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDmtCustomersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDmtCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtCustomer
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDmtCustomerReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDmtCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDmtCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDmtCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDmtCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetLastOtpReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4387,6 +6795,54 @@ func (r GetLastOtpReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetLastOtpReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDmtOtpsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtOtpPage
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDmtOtpsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDmtOtpsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDmtOtpsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDmtOtpsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDmtOtpsReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4517,6 +6973,102 @@ func (r GetOutboxReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOutboxReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProfileSubmissionsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileSubmissionPage
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfileSubmissionsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfileSubmissionsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfileSubmissionsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfileSubmissionsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProfileSubmissionReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileSubmission
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileSubmissionReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileSubmissionReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileSubmissionReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileSubmissionReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4824,6 +7376,19 @@ func (r HealthReply) ContentType() string {
 	return ""
 }
 
+// GetRootWithResponse The root redirects to the console
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET / (the `GetRoot` operationId).
+func (c *ClientWithResponses) GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootReply, error) {
+	rsp, err := c.GetRoot(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRootReply(rsp)
+}
+
 // GetClockWithResponse Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -4884,6 +7449,89 @@ func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, params *
 		return nil, err
 	}
 	return ParseSetClockReply(rsp)
+}
+
+// GetConsoleWithResponse The web console
+//
+// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+// admin API.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+func (c *ClientWithResponses) GetConsoleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleReply, error) {
+	rsp, err := c.GetConsole(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleReply(rsp)
+}
+
+// GetConsoleStyleWithResponse The console's style sheet
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+func (c *ClientWithResponses) GetConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleStyleReply, error) {
+	rsp, err := c.GetConsoleStyle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleStyleReply(rsp)
+}
+
+// GetConsoleScriptWithResponse The console's script
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+func (c *ClientWithResponses) GetConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleScriptReply, error) {
+	rsp, err := c.GetConsoleScript(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleScriptReply(rsp)
+}
+
+// ClearCoverageWithResponse Forget what this tenant's traffic received
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+func (c *ClientWithResponses) ClearCoverageWithResponse(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*ClearCoverageReply, error) {
+	rsp, err := c.ClearCoverage(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearCoverageReply(rsp)
+}
+
+// GetCoverageWithResponse Which documented outcomes this tenant's traffic has received
+//
+// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+// this tenant's calls were answered with it (`count`) and how many of those the client forced
+// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
+// are not part of snapshots.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+func (c *ClientWithResponses) GetCoverageWithResponse(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*GetCoverageReply, error) {
+	rsp, err := c.GetCoverage(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCoverageReply(rsp)
 }
 
 // GetDocsWithResponse The API reference, rendered from the OpenAPI documents
@@ -4976,6 +7624,40 @@ func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseExportJournalReply(rsp)
+}
+
+// ExportCallsWithBodyWithResponse Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *ClientWithResponses) ExportCallsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExportCallsReply, error) {
+	rsp, err := c.ExportCallsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsReply(rsp)
+}
+
+// ExportCallsWithResponse Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *ClientWithResponses) ExportCallsWithResponse(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExportCallsReply, error) {
+	rsp, err := c.ExportCalls(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsReply(rsp)
 }
 
 // GetContractWithResponse One of the sandbox's OpenAPI documents
@@ -5181,6 +7863,99 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 	return ParsePutSnapshotReply(rsp)
 }
 
+// ListTenantsWithResponse The tenants that have used the sandbox
+//
+// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
+// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+func (c *ClientWithResponses) ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error) {
+	rsp, err := c.ListTenants(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTenantsReply(rsp)
+}
+
+// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
+//
+// The documented fixture customers and those the tenant registered or changed, in entityId order,
+// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+func (c *ClientWithResponses) ListDcmsCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*ListDcmsCustomersReply, error) {
+	rsp, err := c.ListDcmsCustomers(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDcmsCustomersReply(rsp)
+}
+
+// GetDcmsCustomerWithResponse One DCMS customer with its kits (generated customers too)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+func (c *ClientWithResponses) GetDcmsCustomerWithResponse(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*GetDcmsCustomerReply, error) {
+	rsp, err := c.GetDcmsCustomer(ctx, tenant, entityId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDcmsCustomerReply(rsp)
+}
+
+// ListDcmsOrdersWithResponse A DCMS tenant's card orders, a page at a time
+//
+// In orderId order, each with its status on the tenant's clock.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+func (c *ClientWithResponses) ListDcmsOrdersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*ListDcmsOrdersReply, error) {
+	rsp, err := c.ListDcmsOrders(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDcmsOrdersReply(rsp)
+}
+
+// ListDmtCustomersWithResponse A DMT client's customers, a page at a time
+//
+// The documented fixture customers and those the client onboarded or changed, in mobile number
+// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+func (c *ClientWithResponses) ListDmtCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*ListDmtCustomersReply, error) {
+	rsp, err := c.ListDmtCustomers(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDmtCustomersReply(rsp)
+}
+
+// GetDmtCustomerWithResponse One DMT customer with its last OTPs (generated customers too)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+func (c *ClientWithResponses) GetDmtCustomerWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetDmtCustomerReply, error) {
+	rsp, err := c.GetDmtCustomer(ctx, tenant, mobile, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDmtCustomerReply(rsp)
+}
+
 // GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -5192,6 +7967,21 @@ func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant
 		return nil, err
 	}
 	return ParseGetLastOtpReply(rsp)
+}
+
+// ListDmtOtpsWithResponse The last OTP of each mobile number and OTP type, a page at a time
+//
+// Including numbers that are not onboarded yet; in mobile number order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+func (c *ClientWithResponses) ListDmtOtpsWithResponse(ctx context.Context, tenant Tenant, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*ListDmtOtpsReply, error) {
+	rsp, err := c.ListDmtOtps(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDmtOtpsReply(rsp)
 }
 
 // GetTenantKeysWithResponse The tenant's shared keys
@@ -5241,6 +8031,35 @@ func (c *ClientWithResponses) GetOutboxWithResponse(ctx context.Context, tenant 
 		return nil, err
 	}
 	return ParseGetOutboxReply(rsp)
+}
+
+// ListProfileSubmissionsWithResponse A profile tenant's submissions, a page at a time
+//
+// In submission id order, each with its review state, the review moves allowed from it and its
+// documents (metadata only; the content is downloaded through the profile API).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+func (c *ClientWithResponses) ListProfileSubmissionsWithResponse(ctx context.Context, tenant Tenant, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*ListProfileSubmissionsReply, error) {
+	rsp, err := c.ListProfileSubmissions(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfileSubmissionsReply(rsp)
+}
+
+// GetProfileSubmissionWithResponse One profile submission with its documents
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+func (c *ClientWithResponses) GetProfileSubmissionWithResponse(ctx context.Context, tenant Tenant, submissionId string, reqEditors ...RequestEditorFn) (*GetProfileSubmissionReply, error) {
+	rsp, err := c.GetProfileSubmission(ctx, tenant, submissionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileSubmissionReply(rsp)
 }
 
 // GetRateLimitsWithResponse The tenant's profile API rate limits
@@ -5370,6 +8189,35 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 	return ParseHealthReply(rsp)
 }
 
+// ParseGetRootReply parses an HTTP response from a GetRootWithResponse call
+func ParseGetRootReply(rsp *http.Response) (*GetRootReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRootReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		var headers GetRootReply302Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers302 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
 func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5412,6 +8260,124 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Clock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleReply parses an HTTP response from a GetConsoleWithResponse call
+func ParseGetConsoleReply(rsp *http.Response) (*GetConsoleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleStyleReply parses an HTTP response from a GetConsoleStyleWithResponse call
+func ParseGetConsoleStyleReply(rsp *http.Response) (*GetConsoleStyleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleStyleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleScriptReply parses an HTTP response from a GetConsoleScriptWithResponse call
+func ParseGetConsoleScriptReply(rsp *http.Response) (*GetConsoleScriptReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleScriptReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseClearCoverageReply parses an HTTP response from a ClearCoverageWithResponse call
+func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearCoverageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Cleared How many (operation, outcome) counts were dropped.
+			Cleared int    `json:"cleared"`
+			Tenant  string `json:"tenant"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCoverageReply parses an HTTP response from a GetCoverageWithResponse call
+func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCoverageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Coverage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5587,6 +8553,46 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 			return nil, err
 		}
 		response.YAML200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportCallsReply parses an HTTP response from a ExportCallsWithResponse call
+func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCallsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "yaml") && rsp.StatusCode == 200:
+		var dest string
+		if err := yaml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.YAML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 
@@ -5868,6 +8874,197 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 	return response, nil
 }
 
+// ParseListTenantsReply parses an HTTP response from a ListTenantsWithResponse call
+func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTenantsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tenants
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDcmsCustomersReply parses an HTTP response from a ListDcmsCustomersWithResponse call
+func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDcmsCustomersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsCustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDcmsCustomerReply parses an HTTP response from a GetDcmsCustomerWithResponse call
+func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDcmsCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDcmsOrdersReply parses an HTTP response from a ListDcmsOrdersWithResponse call
+func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDcmsOrdersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsOrderPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDmtCustomersReply parses an HTTP response from a ListDmtCustomersWithResponse call
+func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDmtCustomersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtCustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDmtCustomerReply parses an HTTP response from a GetDmtCustomerWithResponse call
+func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDmtCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetLastOtpReply parses an HTTP response from a GetLastOtpWithResponse call
 func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5884,6 +9081,39 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OtpInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDmtOtpsReply parses an HTTP response from a ListDmtOtpsWithResponse call
+func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDmtOtpsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtOtpPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5980,6 +9210,72 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfileSubmissionsReply parses an HTTP response from a ListProfileSubmissionsWithResponse call
+func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissionsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfileSubmissionsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileSubmissionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileSubmissionReply parses an HTTP response from a GetProfileSubmissionWithResponse call
+func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileSubmissionReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileSubmission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 
@@ -6181,12 +9477,30 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetRoot The root redirects to the console
+	// (GET /)
+	GetRoot(w http.ResponseWriter, r *http.Request)
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
 	GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams)
+	// GetConsole The web console
+	// (GET /__sandbox/console)
+	GetConsole(w http.ResponseWriter, r *http.Request)
+	// GetConsoleStyle The console's style sheet
+	// (GET /__sandbox/console/console.css)
+	GetConsoleStyle(w http.ResponseWriter, r *http.Request)
+	// GetConsoleScript The console's script
+	// (GET /__sandbox/console/console.js)
+	GetConsoleScript(w http.ResponseWriter, r *http.Request)
+	// ClearCoverage Forget what this tenant's traffic received
+	// (DELETE /__sandbox/coverage)
+	ClearCoverage(w http.ResponseWriter, r *http.Request, params ClearCoverageParams)
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	// (GET /__sandbox/coverage)
+	GetCoverage(w http.ResponseWriter, r *http.Request, params GetCoverageParams)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams)
@@ -6205,6 +9519,9 @@ type ServerInterface interface {
 	// ExportJournal The journal as a replayable scenario file
 	// (GET /__sandbox/journal/export)
 	ExportJournal(w http.ResponseWriter, r *http.Request, params ExportJournalParams)
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	// (POST /__sandbox/journal/export/calls)
+	ExportCalls(w http.ResponseWriter, r *http.Request)
 	// GetContract One of the sandbox's OpenAPI documents
 	// (GET /__sandbox/openapi/{api}.yaml)
 	GetContract(w http.ResponseWriter, r *http.Request, api GetContractParamsApi)
@@ -6232,9 +9549,30 @@ type ServerInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	// (PUT /__sandbox/snapshot)
 	PutSnapshot(w http.ResponseWriter, r *http.Request, params PutSnapshotParams)
+	// ListTenants The tenants that have used the sandbox
+	// (GET /__sandbox/tenants)
+	ListTenants(w http.ResponseWriter, r *http.Request)
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
+	ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams)
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId})
+	GetDcmsCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, entityId string)
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/orders)
+	ListDcmsOrders(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsOrdersParams)
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers)
+	ListDmtCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDmtCustomersParams)
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile})
+	GetDmtCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string)
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/otps)
+	ListDmtOtps(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDmtOtpsParams)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -6244,6 +9582,12 @@ type ServerInterface interface {
 	// GetOutbox Mail the profile API "sent" for this tenant
 	// (GET /__sandbox/tenants/{tenant}/outbox)
 	GetOutbox(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions)
+	ListProfileSubmissions(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListProfileSubmissionsParams)
+	// GetProfileSubmission One profile submission with its documents
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId})
+	GetProfileSubmission(w http.ResponseWriter, r *http.Request, tenant Tenant, submissionId string)
 	// GetRateLimits The tenant's profile API rate limits
 	// (GET /__sandbox/tenants/{tenant}/ratelimits)
 	GetRateLimits(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -6275,6 +9619,20 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// GetRoot operation middleware
+func (siw *ServerInterfaceWrapper) GetRoot(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRoot(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // GetClock operation middleware
 func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Request) {
@@ -6333,6 +9691,127 @@ func (siw *ServerInterfaceWrapper) SetClock(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SetClock(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsole operation middleware
+func (siw *ServerInterfaceWrapper) GetConsole(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsole(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsoleStyle operation middleware
+func (siw *ServerInterfaceWrapper) GetConsoleStyle(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsoleStyle(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsoleScript operation middleware
+func (siw *ServerInterfaceWrapper) GetConsoleScript(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsoleScript(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ClearCoverage operation middleware
+func (siw *ServerInterfaceWrapper) ClearCoverage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClearCoverageParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClearCoverage(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCoverage operation middleware
+func (siw *ServerInterfaceWrapper) GetCoverage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCoverageParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", r.URL.Query(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "api"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCoverage(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -6632,6 +10111,20 @@ func (siw *ServerInterfaceWrapper) ExportJournal(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ExportCalls operation middleware
+func (siw *ServerInterfaceWrapper) ExportCalls(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportCalls(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetContract operation middleware
 func (siw *ServerInterfaceWrapper) GetContract(w http.ResponseWriter, r *http.Request) {
 
@@ -6899,6 +10392,255 @@ func (siw *ServerInterfaceWrapper) PutSnapshot(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListTenants operation middleware
+func (siw *ServerInterfaceWrapper) ListTenants(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTenants(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDcmsCustomers operation middleware
+func (siw *ServerInterfaceWrapper) ListDcmsCustomers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDcmsCustomersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDcmsCustomers(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDcmsCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetDcmsCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "entityId" -------------
+	var entityId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entityId", mux.Vars(r)["entityId"], &entityId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "entityId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDcmsCustomer(w, r, tenant, entityId)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDcmsOrders operation middleware
+func (siw *ServerInterfaceWrapper) ListDcmsOrders(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDcmsOrdersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDcmsOrders(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDmtCustomers operation middleware
+func (siw *ServerInterfaceWrapper) ListDmtCustomers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDmtCustomersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDmtCustomers(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDmtCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetDmtCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "mobile" -------------
+	var mobile string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mobile", mux.Vars(r)["mobile"], &mobile, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mobile", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDmtCustomer(w, r, tenant, mobile)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetLastOtp operation middleware
 func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Request) {
 
@@ -6925,6 +10667,61 @@ func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetLastOtp(w, r, tenant, mobile)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDmtOtps operation middleware
+func (siw *ServerInterfaceWrapper) ListDmtOtps(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDmtOtpsParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDmtOtps(w, r, tenant, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7012,6 +10809,96 @@ func (siw *ServerInterfaceWrapper) GetOutbox(w http.ResponseWriter, r *http.Requ
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetOutbox(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListProfileSubmissions operation middleware
+func (siw *ServerInterfaceWrapper) ListProfileSubmissions(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProfileSubmissionsParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListProfileSubmissions(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetProfileSubmission operation middleware
+func (siw *ServerInterfaceWrapper) GetProfileSubmission(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "submissionId" -------------
+	var submissionId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "submissionId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetProfileSubmission(w, r, tenant, submissionId)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7360,12 +11247,67 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/docs/redoc.standalone.js", wrapper.GetDocsBundle).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/", wrapper.GetRoot).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console", wrapper.GetConsole).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console/console.js", wrapper.GetConsoleScript).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console/console.css", wrapper.GetConsoleStyle).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.ClearCoverage).Methods(http.MethodDelete)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.GetCoverage).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.ListTenants).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export/calls", wrapper.ExportCalls).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers", wrapper.ListDcmsCustomers).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers/{entityId}", wrapper.GetDcmsCustomer).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/orders", wrapper.ListDcmsOrders).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/customers", wrapper.ListDmtCustomers).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/customers/{mobile}", wrapper.GetDmtCustomer).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/otps", wrapper.ListDmtOtps).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/profile/submissions", wrapper.ListProfileSubmissions).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/profile/submissions/{submissionId}", wrapper.GetProfileSubmission).Methods(http.MethodGet)
+
 	return r
 }
 
 type BadRequestJSONResponse Error
 
 type NotFoundJSONResponse Error
+
+type GetRootRequestObject struct {
+}
+
+type GetRootResponseObject interface {
+	VisitGetRootResponse(w http.ResponseWriter) error
+}
+
+type GetRoot302ResponseHeaders struct {
+	Location *string
+}
+
+type GetRoot302Response struct {
+	Headers GetRoot302ResponseHeaders
+}
+
+func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) error {
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(302)
+	return nil
+}
 
 type GetClockRequestObject struct {
 	Params GetClockParams
@@ -7415,6 +11357,163 @@ func (response SetClock200JSONResponse) VisitSetClockResponse(w http.ResponseWri
 type SetClock400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsoleRequestObject struct {
+}
+
+type GetConsoleResponseObject interface {
+	VisitGetConsoleResponse(w http.ResponseWriter) error
+}
+
+type GetConsole200TexthtmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsole200TexthtmlResponse) VisitGetConsoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleStyleRequestObject struct {
+}
+
+type GetConsoleStyleResponseObject interface {
+	VisitGetConsoleStyleResponse(w http.ResponseWriter) error
+}
+
+type GetConsoleStyle200TextcssResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsoleStyle200TextcssResponse) VisitGetConsoleStyleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/css")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleScriptRequestObject struct {
+}
+
+type GetConsoleScriptResponseObject interface {
+	VisitGetConsoleScriptResponse(w http.ResponseWriter) error
+}
+
+type GetConsoleScript200ApplicationjavascriptResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsoleScript200ApplicationjavascriptResponse) VisitGetConsoleScriptResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/javascript")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ClearCoverageRequestObject struct {
+	Params ClearCoverageParams
+}
+
+type ClearCoverageResponseObject interface {
+	VisitClearCoverageResponse(w http.ResponseWriter) error
+}
+
+type ClearCoverage200JSONResponse struct {
+	// Cleared How many (operation, outcome) counts were dropped.
+	Cleared int    `json:"cleared"`
+	Tenant  string `json:"tenant"`
+}
+
+func (response ClearCoverage200JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearCoverage400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverageRequestObject struct {
+	Params GetCoverageParams
+}
+
+type GetCoverageResponseObject interface {
+	VisitGetCoverageResponse(w http.ResponseWriter) error
+}
+
+type GetCoverage200JSONResponse Coverage
+
+func (response GetCoverage200JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -7617,6 +11716,62 @@ func (response ExportJournal200ApplicationyamlResponse) VisitExportJournalRespon
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCallsRequestObject struct {
+	Body *ExportCallsJSONRequestBody
+}
+
+type ExportCallsResponseObject interface {
+	VisitExportCallsResponse(w http.ResponseWriter) error
+}
+
+type ExportCalls200ApplicationyamlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCalls200ApplicationyamlResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/yaml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCalls400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ExportCalls404JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -7907,6 +12062,212 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type ListTenantsRequestObject struct {
+}
+
+type ListTenantsResponseObject interface {
+	VisitListTenantsResponse(w http.ResponseWriter) error
+}
+
+type ListTenants200JSONResponse Tenants
+
+func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomersRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDcmsCustomersParams
+}
+
+type ListDcmsCustomersResponseObject interface {
+	VisitListDcmsCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListDcmsCustomers200JSONResponse DcmsCustomerPage
+
+func (response ListDcmsCustomers200JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDcmsCustomers404JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomerRequestObject struct {
+	Tenant   Tenant `json:"tenant"`
+	EntityId string `json:"entityId"`
+}
+
+type GetDcmsCustomerResponseObject interface {
+	VisitGetDcmsCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetDcmsCustomer200JSONResponse DcmsCustomer
+
+func (response GetDcmsCustomer200JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDcmsCustomer404JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrdersRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDcmsOrdersParams
+}
+
+type ListDcmsOrdersResponseObject interface {
+	VisitListDcmsOrdersResponse(w http.ResponseWriter) error
+}
+
+type ListDcmsOrders200JSONResponse DcmsOrderPage
+
+func (response ListDcmsOrders200JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDcmsOrders404JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomersRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDmtCustomersParams
+}
+
+type ListDmtCustomersResponseObject interface {
+	VisitListDmtCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListDmtCustomers200JSONResponse DmtCustomerPage
+
+func (response ListDmtCustomers200JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDmtCustomers404JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomerRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Mobile string `json:"mobile"`
+}
+
+type GetDmtCustomerResponseObject interface {
+	VisitGetDmtCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetDmtCustomer200JSONResponse DmtCustomer
+
+func (response GetDmtCustomer200JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDmtCustomer404JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtpRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	Mobile string `json:"mobile"`
@@ -7933,6 +12294,43 @@ func (response GetLastOtp200JSONResponse) VisitGetLastOtpResponse(w http.Respons
 type GetLastOtp404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtpsRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDmtOtpsParams
+}
+
+type ListDmtOtpsResponseObject interface {
+	VisitListDmtOtpsResponse(w http.ResponseWriter) error
+}
+
+type ListDmtOtps200JSONResponse DmtOtpPage
+
+func (response ListDmtOtps200JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDmtOtps404JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8021,6 +12419,80 @@ func (response GetOutbox200JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissionsRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListProfileSubmissionsParams
+}
+
+type ListProfileSubmissionsResponseObject interface {
+	VisitListProfileSubmissionsResponse(w http.ResponseWriter) error
+}
+
+type ListProfileSubmissions200JSONResponse ProfileSubmissionPage
+
+func (response ListProfileSubmissions200JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListProfileSubmissions404JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmissionRequestObject struct {
+	Tenant       Tenant `json:"tenant"`
+	SubmissionId string `json:"submissionId"`
+}
+
+type GetProfileSubmissionResponseObject interface {
+	VisitGetProfileSubmissionResponse(w http.ResponseWriter) error
+}
+
+type GetProfileSubmission200JSONResponse ProfileSubmission
+
+func (response GetProfileSubmission200JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetProfileSubmission404JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8218,12 +12690,30 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GetRoot The root redirects to the console
+	// (GET /)
+	GetRoot(ctx context.Context, request GetRootRequestObject) (GetRootResponseObject, error)
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
 	GetClock(ctx context.Context, request GetClockRequestObject) (GetClockResponseObject, error)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(ctx context.Context, request SetClockRequestObject) (SetClockResponseObject, error)
+	// GetConsole The web console
+	// (GET /__sandbox/console)
+	GetConsole(ctx context.Context, request GetConsoleRequestObject) (GetConsoleResponseObject, error)
+	// GetConsoleStyle The console's style sheet
+	// (GET /__sandbox/console/console.css)
+	GetConsoleStyle(ctx context.Context, request GetConsoleStyleRequestObject) (GetConsoleStyleResponseObject, error)
+	// GetConsoleScript The console's script
+	// (GET /__sandbox/console/console.js)
+	GetConsoleScript(ctx context.Context, request GetConsoleScriptRequestObject) (GetConsoleScriptResponseObject, error)
+	// ClearCoverage Forget what this tenant's traffic received
+	// (DELETE /__sandbox/coverage)
+	ClearCoverage(ctx context.Context, request ClearCoverageRequestObject) (ClearCoverageResponseObject, error)
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	// (GET /__sandbox/coverage)
+	GetCoverage(ctx context.Context, request GetCoverageRequestObject) (GetCoverageResponseObject, error)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(ctx context.Context, request GetDocsRequestObject) (GetDocsResponseObject, error)
@@ -8242,6 +12732,9 @@ type StrictServerInterface interface {
 	// ExportJournal The journal as a replayable scenario file
 	// (GET /__sandbox/journal/export)
 	ExportJournal(ctx context.Context, request ExportJournalRequestObject) (ExportJournalResponseObject, error)
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	// (POST /__sandbox/journal/export/calls)
+	ExportCalls(ctx context.Context, request ExportCallsRequestObject) (ExportCallsResponseObject, error)
 	// GetContract One of the sandbox's OpenAPI documents
 	// (GET /__sandbox/openapi/{api}.yaml)
 	GetContract(ctx context.Context, request GetContractRequestObject) (GetContractResponseObject, error)
@@ -8269,9 +12762,30 @@ type StrictServerInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	// (PUT /__sandbox/snapshot)
 	PutSnapshot(ctx context.Context, request PutSnapshotRequestObject) (PutSnapshotResponseObject, error)
+	// ListTenants The tenants that have used the sandbox
+	// (GET /__sandbox/tenants)
+	ListTenants(ctx context.Context, request ListTenantsRequestObject) (ListTenantsResponseObject, error)
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
+	ListDcmsCustomers(ctx context.Context, request ListDcmsCustomersRequestObject) (ListDcmsCustomersResponseObject, error)
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId})
+	GetDcmsCustomer(ctx context.Context, request GetDcmsCustomerRequestObject) (GetDcmsCustomerResponseObject, error)
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/orders)
+	ListDcmsOrders(ctx context.Context, request ListDcmsOrdersRequestObject) (ListDcmsOrdersResponseObject, error)
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers)
+	ListDmtCustomers(ctx context.Context, request ListDmtCustomersRequestObject) (ListDmtCustomersResponseObject, error)
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile})
+	GetDmtCustomer(ctx context.Context, request GetDmtCustomerRequestObject) (GetDmtCustomerResponseObject, error)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(ctx context.Context, request GetLastOtpRequestObject) (GetLastOtpResponseObject, error)
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/otps)
+	ListDmtOtps(ctx context.Context, request ListDmtOtpsRequestObject) (ListDmtOtpsResponseObject, error)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(ctx context.Context, request GetTenantKeysRequestObject) (GetTenantKeysResponseObject, error)
@@ -8281,6 +12795,12 @@ type StrictServerInterface interface {
 	// GetOutbox Mail the profile API "sent" for this tenant
 	// (GET /__sandbox/tenants/{tenant}/outbox)
 	GetOutbox(ctx context.Context, request GetOutboxRequestObject) (GetOutboxResponseObject, error)
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions)
+	ListProfileSubmissions(ctx context.Context, request ListProfileSubmissionsRequestObject) (ListProfileSubmissionsResponseObject, error)
+	// GetProfileSubmission One profile submission with its documents
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId})
+	GetProfileSubmission(ctx context.Context, request GetProfileSubmissionRequestObject) (GetProfileSubmissionResponseObject, error)
 	// GetRateLimits The tenant's profile API rate limits
 	// (GET /__sandbox/tenants/{tenant}/ratelimits)
 	GetRateLimits(ctx context.Context, request GetRateLimitsRequestObject) (GetRateLimitsResponseObject, error)
@@ -8343,6 +12863,30 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// GetRoot operation middleware
+func (sh *strictHandler) GetRoot(w http.ResponseWriter, r *http.Request) {
+	var request GetRootRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRoot(ctx, request.(GetRootRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRoot")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRootResponseObject); ok {
+		if err := validResponse.VisitGetRootResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetClock operation middleware
 func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams) {
 	var request GetClockRequestObject
@@ -8395,6 +12939,130 @@ func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request, params
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SetClockResponseObject); ok {
 		if err := validResponse.VisitSetClockResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsole operation middleware
+func (sh *strictHandler) GetConsole(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsole(ctx, request.(GetConsoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsole")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleResponseObject); ok {
+		if err := validResponse.VisitGetConsoleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsoleStyle operation middleware
+func (sh *strictHandler) GetConsoleStyle(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleStyleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsoleStyle(ctx, request.(GetConsoleStyleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsoleStyle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleStyleResponseObject); ok {
+		if err := validResponse.VisitGetConsoleStyleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsoleScript operation middleware
+func (sh *strictHandler) GetConsoleScript(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleScriptRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsoleScript(ctx, request.(GetConsoleScriptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsoleScript")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleScriptResponseObject); ok {
+		if err := validResponse.VisitGetConsoleScriptResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ClearCoverage operation middleware
+func (sh *strictHandler) ClearCoverage(w http.ResponseWriter, r *http.Request, params ClearCoverageParams) {
+	var request ClearCoverageRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearCoverage(ctx, request.(ClearCoverageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearCoverage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClearCoverageResponseObject); ok {
+		if err := validResponse.VisitClearCoverageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCoverage operation middleware
+func (sh *strictHandler) GetCoverage(w http.ResponseWriter, r *http.Request, params GetCoverageParams) {
+	var request GetCoverageRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCoverage(ctx, request.(GetCoverageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCoverage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCoverageResponseObject); ok {
+		if err := validResponse.VisitGetCoverageResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -8547,6 +13215,37 @@ func (sh *strictHandler) ExportJournal(w http.ResponseWriter, r *http.Request, p
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ExportJournalResponseObject); ok {
 		if err := validResponse.VisitExportJournalResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportCalls operation middleware
+func (sh *strictHandler) ExportCalls(w http.ResponseWriter, r *http.Request) {
+	var request ExportCallsRequestObject
+
+	var body ExportCallsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCalls(ctx, request.(ExportCallsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCalls")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ExportCallsResponseObject); ok {
+		if err := validResponse.VisitExportCallsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -8806,6 +13505,165 @@ func (sh *strictHandler) PutSnapshot(w http.ResponseWriter, r *http.Request, par
 	}
 }
 
+// ListTenants operation middleware
+func (sh *strictHandler) ListTenants(w http.ResponseWriter, r *http.Request) {
+	var request ListTenantsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTenants(ctx, request.(ListTenantsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTenants")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTenantsResponseObject); ok {
+		if err := validResponse.VisitListTenantsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDcmsCustomers operation middleware
+func (sh *strictHandler) ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams) {
+	var request ListDcmsCustomersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDcmsCustomers(ctx, request.(ListDcmsCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDcmsCustomers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDcmsCustomersResponseObject); ok {
+		if err := validResponse.VisitListDcmsCustomersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDcmsCustomer operation middleware
+func (sh *strictHandler) GetDcmsCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, entityId string) {
+	var request GetDcmsCustomerRequestObject
+
+	request.Tenant = tenant
+	request.EntityId = entityId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDcmsCustomer(ctx, request.(GetDcmsCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDcmsCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDcmsCustomerResponseObject); ok {
+		if err := validResponse.VisitGetDcmsCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDcmsOrders operation middleware
+func (sh *strictHandler) ListDcmsOrders(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsOrdersParams) {
+	var request ListDcmsOrdersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDcmsOrders(ctx, request.(ListDcmsOrdersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDcmsOrders")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDcmsOrdersResponseObject); ok {
+		if err := validResponse.VisitListDcmsOrdersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDmtCustomers operation middleware
+func (sh *strictHandler) ListDmtCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDmtCustomersParams) {
+	var request ListDmtCustomersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDmtCustomers(ctx, request.(ListDmtCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDmtCustomers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDmtCustomersResponseObject); ok {
+		if err := validResponse.VisitListDmtCustomersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDmtCustomer operation middleware
+func (sh *strictHandler) GetDmtCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string) {
+	var request GetDmtCustomerRequestObject
+
+	request.Tenant = tenant
+	request.Mobile = mobile
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDmtCustomer(ctx, request.(GetDmtCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDmtCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDmtCustomerResponseObject); ok {
+		if err := validResponse.VisitGetDmtCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetLastOtp operation middleware
 func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string) {
 	var request GetLastOtpRequestObject
@@ -8826,6 +13684,33 @@ func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tena
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetLastOtpResponseObject); ok {
 		if err := validResponse.VisitGetLastOtpResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDmtOtps operation middleware
+func (sh *strictHandler) ListDmtOtps(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDmtOtpsParams) {
+	var request ListDmtOtpsRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDmtOtps(ctx, request.(ListDmtOtpsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDmtOtps")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDmtOtpsResponseObject); ok {
+		if err := validResponse.VisitListDmtOtpsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -8905,6 +13790,60 @@ func (sh *strictHandler) GetOutbox(w http.ResponseWriter, r *http.Request, tenan
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetOutboxResponseObject); ok {
 		if err := validResponse.VisitGetOutboxResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListProfileSubmissions operation middleware
+func (sh *strictHandler) ListProfileSubmissions(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListProfileSubmissionsParams) {
+	var request ListProfileSubmissionsRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProfileSubmissions(ctx, request.(ListProfileSubmissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProfileSubmissions")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListProfileSubmissionsResponseObject); ok {
+		if err := validResponse.VisitListProfileSubmissionsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetProfileSubmission operation middleware
+func (sh *strictHandler) GetProfileSubmission(w http.ResponseWriter, r *http.Request, tenant Tenant, submissionId string) {
+	var request GetProfileSubmissionRequestObject
+
+	request.Tenant = tenant
+	request.SubmissionId = submissionId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProfileSubmission(ctx, request.(GetProfileSubmissionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProfileSubmission")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetProfileSubmissionResponseObject); ok {
+		if err := validResponse.VisitGetProfileSubmissionResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -9111,131 +14050,184 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3rchu30uCrdM1+VRbPN6Io+ZIKVamvZFk51rFlay3l5JwNfUxwpkkiGgKTAUYUj62/+wD7iPskW43L",
-	"XEiMRNlKNlWfq1LR3IBGo9H3bn6OErnIpUChVTT8HOWsYAvUWJir40wmV5comNB0maJKCp5rLkU0jC7n",
-	"CNo8g+VcKoSE3gYtoUCWgixgIa/xEJZcz2WpgesY9BxBzVmBqXtbTgGvsVi5kfpRHOENW+QZRsPo6Pjs",
-	"5NPLo3dvojjiNOVvJRarKI4EW9Bz+00URyqZ44IRiHqV0xOlCy5m0e1tHG0B/s6r47MLdxHDq7NLSDKO",
-	"Qn/iZhl5Iac882+fpr17oMyZngeALPC3kheYRkNdlHgX0Lf0ssqlUGi24SVLP+BvJSqzjEQKjXZFLM8z",
-	"njBa0d6vipb1uQbsc4RFIQv7SUoTcHHNMp5+KtxgcbRApdiMnmV8wfUQFqXSMEFgGjJkSsO+QWIN638U",
-	"OI2G0f/Yq+lmzz5VeydmPgP/Jq7dpMAVCKnBQHJoCMIBAYqtFCznPJnDlGOWAhMpLOerfnQbR++k/lGW",
-	"Iv02DAipP03NMM21X3EN+wdPDVzmKXDhaaPe3UfAwzsJqkzmoOdczMwkc64q0q8nsIePaZbJWWkWkhcy",
-	"x0JzSxD0t1mzueIaF+o+mKrR3vtvCauO8lhRsFVk6c4T6S/NWT5Wr8rJr5ho+jYw4gagLOdmG0S5oBHT",
-	"ZKGiOEoXRHvuWDXG9geA9kbPZRo4G3EN1WnH81IncoFfgxn75SZeYnukg+yliTBabRvAaiWx5woVeHej",
-	"1IGygVBLxyFednR++kSBXAqgdxxPM/R/LFO0bE1ppktlrz1Xq+/1DgEXuV7BlJhexrggak1QKWJ4m3vE",
-	"ZjzZhMVxKjrgJSrQc6ZprrRM0JK7w0AlF4gFzJGlWNA0W23ZGU39d5ogtFnVwQ5Qh2XKIfwZeM3S/7F7",
-	"wUQ6kTe7FwkKVnAZXL9FXHiw15eX5w6zwDUwoZZYKLPkxlhcaJxhsUFHBshqgthuer0uj/ogBZFU3SQb",
-	"IZeBnfrxGJ4+ffo9aL5AkMJKZ7t0K56D65bTqcKAQH0tlzBlxeYoxPKnhVyQXpCZyWJgChj8VUJa2rMS",
-	"nmkp7pTbpF+kwLXyyoQwF3QGdrgGISGTYoYF4G8ly9SG9tFrzDqRMkNmmeIDFR4iaq4OgU0UCm1IaH2m",
-	"wPLW91wuowq3nTt7PGdiFmALLL1mIglQ9lETyaSbEc4IxCUr0hiwP+vDdwfzIPoLdPu8iaIgARwJaJFU",
-	"eNEbC3uFGb/Gwq2kva609aziDWuL15r4lmqAWp2sOEoKZBrTIx3kB3iNpNJ1P7s0dwNPefijjCl9ZAHq",
-	"mJLeOPF6SfDpRcWSw0uqOY8XrDmKlAaIPcaQRM6U8QzToIAti+x+ecZpEI+hJj7s93GN+QazWltAc73N",
-	"zQiR+J3aSIMUQt9WGG3TBoZvJ23cNhWPLtmxBs4aT94Eae19C0gI8tfIMqtdtGHc3GV5FdjLtXncV6GJ",
-	"/ibLQrAsgA2Ws4TrVZjaUOiNA3iXcHbTnAhdrO7dVT94XANxB+h2zC4tc2MznZ3gj3CnTfJEwbF9dZfe",
-	"DTLDFDO2Co9S6wuv6CWnzBgZYO1IILkQA58CE6vw6I5DnzWZmCgXE7sFU1Zm+r7Jf6SXvmZyy8mmslgw",
-	"bbf+xbOAkvIYWnl4DaTvpJVeaEBnWea1xhR2FPrbTj/uBRfSoaXHzm8QJgG2BPMY7OsdkrCyvrsN24lM",
-	"VzEsmLrCtEueGpu+axj7tDUO7OiiFAnxTMjJHH/xDN7wl+HlF2XWMTYrCMH03OrjKSY8xdTg1OqmdxKI",
-	"cmrwfRTo1eWvIcIttelDGMByjkZXLRCWTJGaZ9cAOwzMSYlBtiafsWuEMu/1g1Rdq3sbQJEW80h6c0i0",
-	"muFjZzZWfqK77cdKzvoT1WIeNak2yC3EUBsW1AY7Nc6XkCqpZb6b4TVm8LeL9++ck0ZOzfqbpyC4wdd+",
-	"srsRYyf3r4dAf6/zUzGVAVl/k/MCVYfatZATnuE7y1ODLErnXfc7lUCFIu3QO4niO0DppLg1XFQk0YLd",
-	"QlrDVU0VNzDgQQsisNQTebOJP6fL3KVqdyi9V9w65ryissTM0WbOlFrKIqyE3oEiVVpwO54tuFLdwkbL",
-	"LXVbA7d5v55xbfwKygcrrBU6Q19+YBrf8gXXASQbJZlLcY7FGRelNqS34IIvCLv7IR6WyqXIJEsf8AkK",
-	"NiHrIGjfFUhq2TXLth5wQ6+zo8eB1QSHD60hiDgySj+gcgpRG3NbWO7GqDUCYvyXsbHVWZbdz6/dyGGI",
-	"rjkuN4EpuLp6S9yyeTLeGjP/DFNeLqI4es1n8/DR2FD+j/K8kNcGpR+Q5jZ/njvD71vsAruALpw+ZBmi",
-	"zDLadx/i+B2Wtc3xfyh7XT/wXsTWSw+izalbGx4LtgqCVSnxm08sRCGH2oKJldGGjR9xzpTTdVoqZuNU",
-	"dzDoBdPJ3DqKUk7Ds+y8fXI2kLi+3Ado+AHNd8G4oIvuRS5kgbTGJc8yt8hD2N0fQik0z6BA4+37KhUu",
-	"KKFD8qCtetlP/fY0V9FFDhc5JneQxF2uuTIHLeHFQDmn3MHzwSLsd6/oyB+hRAqBCY2ya112FnRZ0l9z",
-	"rfPd54NB/efTcMTlD6WQDcehN/7IFLTO4pa9F0TENrt+34lynnkyK0gUGA9ugOQqyTe4V/I1sdBFJwGh",
-	"X/jbW/lYDO+5TwGxQ4ZguBAsV3Opg64UdRcVPNL9205ZsaFc3XFjjYrOT2EnTRYqhnShqwBXD/7v//4/",
-	"UGAiixRI4TPXPG3cHjoLhv62UQLv5i+kxhiYSEdiTAA7jQGm/EaXhf+GCCnFDDWm/ZGIQqCzKxRH+tFi",
-	"MHeQ/jUWysVi21Md2GUqt/cwl1mqYDlnurnkxEQYUpDX2ApjuBUrMrLdq3rO9Ej4D4S0UW0ro1wk0U/W",
-	"68M+7MgsxcKvDlVv2Jj4CYEiXTwSD4HrkeAKlDbiIEkw15iarSAVTksChWtV7VoFrwfU7oTjkfvxwcd7",
-	"T67HXMMWN8chdIJsVskbXIWCFgt6sLkBr84u4ejkYvfg+Qu4whXsPD2AyUqj6sXwkil88SzsGUF9zkV4",
-	"xOOzC7hADeen7+DvBzQ6jXzncA/Xjqr5Y7+0MEaUfsN1yLtcpBeV3rfppGVF2mlfo9Bcr07TsEovlySN",
-	"ISmVlgss4kb4mgkoBVOKzwSmwIXSDK64DmLEWM0B7J6d/fOfJlLZwDDe5JhoIr3gUFdcv5MdGpi6wvSc",
-	"ieDTnHVEOq84nYxpmWWgUWk4P3oHO1N2hTG8Ledi16TRdHhDubjoit89mAjswhobYmFurqtCZNzc8sYG",
-	"VyCFyOdnnMylDISuWannF6g1F7OARD/K+RtcDZ3H8R1pD/8JzNw8pFPAkyGUCgthn3h3RB+OXEhezeXS",
-	"fWCYi3+D9v0v7l/fZqu0xaQ7kBtoryHp2GnnEAk99JCGN2YDZ4Qaf3S8MvhOCsK0xUsURwYHQY2PjPDV",
-	"sSwtHSzYjbPtB3erO+7DU6GxuLbRpPaWXGAiRapgglNS6S1PLhSZ3rpYHUIqy0mGCpAl8ypOfPeMCpMi",
-	"mHJwdnRsWOla2gafCUZCIHgutgp9uvimR3AgvEfGlnNDbh5bJ+NcQs7R+WkMCotrTGGyciJ+gfZWQZRG",
-	"t3JWaIEFva2gFCQqx3ufPrmh9sb9kTjVkKFWwPzLMTD4n0egkS2M/grHp5DzHDMuaHg0JK00YistY9hW",
-	"rkFObQhmJHx2EuyMN936417s3Sf0/a82JkdfF5gg6Q6kVcebKkwMORa7Tmu4wpUaCYLLMLSUaWbFekMJ",
-	"Ue68e+eyz1UyKl7BNIJJV1QxLC3bUDFZEBN50+uPxEgcwcixrlEEvEavUUUNwfiBa5xDIkWChUCnDhrZ",
-	"OrajjH1EY4dss5EYV1mBhBPz9tkljKus0bF9EcYODZ/sk3HPByaqlFJ5heKJ8vOcpuORWPvUQdDrgwlx",
-	"KzB2ElMw/jyyUeVRNITPIxORHkUxjLzncRTd3o4NPi6IAoxyZpah4kqjIpXTJuC2UMGMDZ5Ciklm1L/q",
-	"tcq8ATkdiSYOEyl0wUg47kxQ8RQVBIhoCKNyMHiaOEozFziOfd6nLBIk+m6FBEfCbVcd/xvSsr74bfni",
-	"s82+AE6nmGj4MhJfdnd3q//o5fFaoHYMX9pJSNbwHLQN8bGxxM27NspkImiLMplDxjQWNod1ybgGFEah",
-	"ttGpKvjEr1GReb8Og4nX0rjjdQOebtIIl8fnUD8jQnbHrw55mUG/wNgZ/PRl9dBC1h4gLWSeYwpsqrGA",
-	"FwNQxhfKFCgphWdFQdC/wNg7E8Zx9fdTD2xFGE8UpDIpFyiIvp4PBrAHzwdPPcTcYsemK6K4xkzmSDPQ",
-	"sZ2w1CXizYjP1S8+GwyIJoiGG/mCcFQFNollNbiluTXuQcIEpJK+GQnDc33WoTsJfXhfEAXJKeTExVIU",
-	"CQ5tGNEyz3ZM07I30YioujsjYZLyPCG6VdpYrvnC2DXOPOTaZI6fu5PjmSVLF9xIi6hhxkX7/UF/4Pwr",
-	"wqQ6RE/7g/5TFxM0+khj5YnPAJyhvlM4ufS1tDC7/P7yHKz+FluuVF2pOc9pM4lpzQpUhmIIZ/U1seRd",
-	"w5JHYslFKpfKWWrXHJdGyKs+nDQS/Y2Z6JP1DCDDjaS5GPKstBYqXruDNxKt3L9mxt/4/P3FJaxj4r/s",
-	"+z9cEgf9met5zdNN4h7pf6o19BOfTrgzlksx9mnpqOdEvX5mlkmBvaq6YbO0wW51yycW/RW1TdCMW4UW",
-	"v4SdPfUre81CjNuPa+UBB4PBFlnx26WuW/A6UvidP8LkqZeLBSOjKfqALN0U+UTljBT2XyJ7/ZF0XxnK",
-	"oSA55vIXSZKNou8O5qPodmwQ7fkR7YfLWiQVqs22d8bfDxTxpP3nC/rfdwfzce/QCEiFehSRsIgOBgcv",
-	"dgf7u4ODy/3nw8Gz4eD5/zLTKDT2HHF9tpbBaMcwTJdA00WJt2OYSVQwYVWti81p7Y/EyQ1LdLYCKdAp",
-	"GAsjfltkF4MU2cpKkTWCswve4V7WkihemjwH7bJkiIV7/0svBiVBL+VIHJ/Cr3KijP9oKd1zBcIcGxsU",
-	"tuq2JCJ+Yk67MroInXRlDwZxxcbZQOcKGglDTbQTslWrM4Sx2za/VfZpe7Pa7qLm4YErxFyNBB3gDFna",
-	"i2FshB9xjrEThHmpW5OC81YZXm58ZmzGuAgdtovHO2wmteGlTFfbV5+sp+VW6Q/VPaJze5Yso67eMNdB",
-	"erUH8wEn2eUL37bNG0PH/1+ZiNM/aiozNT7PLAyhoStY9xrFUG1GdCavcStGdBs35WUqE9UQlxsM+xU9",
-	"3yChUDmazeOpUXRn1UscOQBCodv7ObzGG70314usvSuBSrKNUMvry7O3kLMZws4HTGVSmaZV2GXCBSNL",
-	"XUgQqJeyuAKBmGLaW2f+rvAECpxiQaoTWYhkujaHe5+joJe8Vqgae2KwH9qSvYJg6yvNRGrYRf/Xe7fp",
-	"ZSnSDKOHUTa7ZhZBD8Tk39g1uzDXjnaf3U+7VRHbJhbNVsDErMCFIxxK7V6VCu/F2691gq8NR2xi6jhD",
-	"VvhE4G9kAWtuXhq5lU/S5Wf3b4adKh0RO5coDEsSh86KWafGE+P+bfgmGgjzd0gPCWrGRzChrSGtnqwM",
-	"Z3EupHFc1e4N2LGGqE1WJnmsUJNKMt7ddXPsKv5vMmlTtGbE/mAwOAQT/BgJOwirF9Hrw0uZ0tLopnWn",
-	"DiEh2WkTgJ2P0vrQXsAeZExpeBbD+ek7q2afn76DCTE3J/KNyEZWdKig9fZvwdS2qbENf9kOpj/48wdx",
-	"01D6S3hYY6W0Bm54PgeDpvMzlOX0e+refl86BKeJ0Jt4h3WzCVyi0pYuHkF8frBEvu4GWpsoeKKCXGgv",
-	"8a7l4HEzjmfVPKykBpvDYRVFWq1T/Wb8GgVMeaZNkKc/68MoWjDBZniUZW9IgVwy+7WxCRMkM1TP4eXb",
-	"98dvSHMf/1eDGn9ofToqB4ODF85KrPx69q5JRv2h+vQHM964D2PzYAyaXaEaibF1aaVSa0xtbixZ5qHU",
-	"WOvv+sF+YDQ+5wEzB3nBVlBgjkz34T1ZCRYhNgjqXAoOWyNhsuJN8ZtjRj3DQQzafSB6jfnTo//Wp79K",
-	"7doAqCGsOhZU5VvfuRi8yTNTXGSzGkIj+RTnepw625ZpjQV9869f/vXDx//8of+X/wgGcddKXpVeGY/S",
-	"VBaLb3cQrNdKla1QYadYN+9tI9SNGUBvPwLbMjS9xhthZyoLOD4FphStQwrVewDjwptcFt2c67IshGpk",
-	"jGDqZyUR7xllD7jQEljtQDQOf3No/S219+Hk6NXZSX+R9obGa6A05iORY2Fd8IaJ2SwHy0J8nMSVFtOl",
-	"DV2kJnduJrVxCpigkEKT0ggpDTxZwZzenqCJ74wEgwKN987UhaLSQ7DrdnkxpNXQXz4OQXwpYyv48fTt",
-	"CezualbMUMNPH96O+3Bma1Wc63OnVkfikbChOxUbl4PxxwppOkzY8dAEWitEEohWDSquMPUsj7AS4mcn",
-	"BuA/iKE9AkcKuGIdJTxRxr3T72h04gvCO2F+2IlfsYfbjW06DtmBPh5oSrvt7rJJhu0PtziGzs2995nl",
-	"/LbvYe2y+45d1Klj+9u9WOwedjdi+T0t9m/cgMuGIf20P6iM6W82Pt9XzspG1PrBJrtD0l6dSq32Pjfz",
-	"qm/3ijpPPugHvrCR7fqjJwpYYuREk98VXF2BrUJylEbDYgFLWWYuQ2zKC7KnRmLs4OrbAT65ZLWxjxt3",
-	"eD5rGMjAy6QkZlTmUHlmXXBZ7BinbCNyXRX/I6ZPVJUn6MBQPs6Ja6GQXh9cyrv3ekvwmfEjIQvwufGH",
-	"wET1BBoPmjD7Jj4F7tJhwhR23Og9K5xi6whecoXwbDDoWxe1QUOV8z6O63kWyISCt3JpsFtN+ZrP5n04",
-	"8mEec+YT57JnpZYLpnlCci3EvG3VwUUF9VYHeC1Tf/uWSvFXi4OvdQCv1U64kglfAFHXPWzt0HV1Jn+w",
-	"L7dVHNLBl1pHVuDSxTq/Srn7NmZmfMCs7m1Tnwk9L2Q5mztabbCzSmSvcbSq+0WYW70qZO6yZ1uH2afD",
-	"7sjCBnrquE8wrsP0ZmBnaOPVVcUSS1UwFdeEPmJAF3ZiysdDra+IVEjLD+leI2JNKtZI+PR2WAtPtSNT",
-	"VXy2mT2gpRySvjmVWWbDp2tt3XxQpqkXcAVXmGvYMf4/W+pBE786eXtyeQKbivi4Dq+uBaYcPCNhB7Ta",
-	"ajVgMA487oWZkK2XeBzN8evsrga/8GmZjZ5yD2APdWFc4Jz+TLu6ZC6FZF1/+1Eadd6cW5czxgptt7F2",
-	"5HvCa5we88Xm2fHFDEGt7S1X2lZB/J58y0wQQITNQqhPQwxNs+2QNJAc6diVNhl9pSDjisTdTlUABINe",
-	"u0aEJHEQse3qe5L/RKJzuQQ51ShsVNYXGFVI9fbhHVHzEe1ZIxvrH7Ajc1tpYSLQmU2KdDzkMob1p5YB",
-	"se5S7pFwbZOYtex6PoPH1+r8k1gaqQIuXeZHopw9WdhkqFdxpQwJvNHwzlvJJldJjW3JzUgEa256/VEE",
-	"JsXbzeVVGrJl28mLlYpaTVchJQbMKg1nbHwEY5N/aP3va+46Au2K61Mxlf1B32ctExNyhi1RGX3IlOsV",
-	"oRyHC3RAoDMUbs2hYMmFLVcwJHHoeHJ1t5lHRHCvszMXGbeYco4IM4LbvmahK+ywLPMTmLylLKvyyIIc",
-	"8ahYmOKibwl7VwVvVUjb3Yn2nw8GxrRqT2odsm+4de5UBW7V5+5OXcG2PsAM9bGrAqgK94YHt+2is2q4",
-	"qtatLi+IXnz3/MV3LzbK2CLSFhpDV8NFvupgV0i963tKBhh4Bc7+A4L3VTHhVtre/qNyzS4tr2Zjj+C2",
-	"OyoWZLuVLY9Ak+8FBMreZ57e3hXc/GCOhCPf+40J/jATYlO6Pwt1P3Q1g9+oyL7iij0MRfWTLsflyUYC",
-	"byD118gnXXNeYv8uHTRhwibo1i95v6RlbSNxR8IvIb3K9jVirxql2S1x3aXpmgCpyvVp2CNpr5ttJnXB",
-	"ZzOsVMu15pLwvlpRgZDMMSGrnmmr6+yWuVV3lLbad5XOPLTQLlhuzHLmIW0kuZLkMXmIHrchzkpqz0W1",
-	"SY+fUbJ9FGTb2Mw367PNPrW/uD5dHnjfTCoi+RZtx3btMK6Xb9UHc/jLx2Y3X/8ZeKbsV33VsL8PBgPC",
-	"jhvq+KeLwWC/MWDVBKdZ8OTkRzQw/0yYJTBr1US4njkoKjwkzwYDGsn2ror2rvf3Wmu//bh9xlfVMLgr",
-	"5lKXU29qqZvlIBUL2I7/NGqKg+zn54dWmrbs5a4e3bZoyx6BymQ2mpCzrHumhI+0vHaZL2+W90Kjutep",
-	"5N0FvketjMat6l/7MD7/6XJM49SJo6aKtbLezWCNJPENT3dVtP0wc/VbBNzjmWMV8F0uJI+o9ZQeG5My",
-	"fha2RjkBMzSO8jJUZe09kx3Vzmu+mVaZNOHT2231XtUvPKlqkEdip4uWg6r2efkH7elD9Piv2c7H9Uau",
-	"9UWwuA332HpwGasfbZsoddNjQic1fZQkG3voWe1gsz4X42NhFVHd62FxKd57n+0ft3vpQu9Jne99tr3C",
-	"bu+Kmb1lSr83PcQelhjtc6LjoDptJ/7TcBzfJq4rlnZ5/ih5myYZ7z3prySMjH5oEeGy92Dn1dllM/vA",
-	"7dz9O3rlmgt01vFYT0alvQvE1Giok5JnKaBIipUp8XMMQDXqGhXq3fPTd75hgE2YYNCQsT1Xo+lqG1t9",
-	"C9zLlQzuxTCReu67DsBPIkOlIJFiymelKR+swk3t+FmpnAejoUz7hAOXPqk6xGGjA8PX0vHvSX4N8Doo",
-	"kLYvpIjVnMHKkCu7xIfTD6crU7h/eycdtQqPjW/QJJy6DqTNTNTDmrxYsyvCxDr910nR9y8YiXsaGMS+",
-	"84ltd/Dy9F2vD5dz46jSJt3GO/frl6yqBJe+iHgkCPShK3phtjCHgO+kH9uv4nGZoO+T8OfggX6NXRTI",
-	"vz194MgyDbsnZocNwdCOfA3Ryqo35b3li3ajTZtLWDCeHYJrOwm4S9eq3c8h4+JKQUb35mhbA2zQhOuM",
-	"+WfkJw60jp20aGuHMtZ5yxnj2UY1/ci0txxFznle/RrNFgHSjb0rmMas6mnZpXw0Ol/+GfHcAK8D13aJ",
-	"d3LuJoYb7QqCSK1Mlo3qtcfC1FcmLwTakO4Pgq1Gnw4a7UQtvws1EH0x2N7/vbYLf2C+w5b7D0IuyWo0",
-	"DtHHyGM1lijIAlKuTN6c/lqKuueYLutOO12O9Ffmvm/J83jHtNthbvIlmj29BfY2K40XvsSv7hlWwRg6",
-	"WV086PFX9ngE6GHroD6fuPYYtsuWWAy6VM4dQZofBXGxx0p6GA/7+fuLS5MrAuOyyMbeC2dToMdumSf0",
-	"+ZgOkk/79Bl7K7bIeq6OYxzo7TMk/fjg+QtXSzHHG3h9dnS8e/H6iAwVFwydyHRFGjSmVn+06cguDtGH",
-	"I7C/kQLu10VWI7HjSx5NbxU6kEKK3YObm54NnBJfM/XJvnvS2PY3iN093xhpTHOZRkiM1OLY9j3iYmYc",
-	"jCNhasbB/fjNymkzrorL9b0wEfM+nE5hbOEeEwhywU3gulnqumBXqExw3LZd8EpzR130o9D/V4qV9X5e",
-	"vpVWpJ6aJk/tDlrRP3aPcr5Lb7QaXtUNrpptrJ5uNKc6cP2eTOh4uLe3f/Bdf9Af9PeH33///fd7pnfQ",
-	"9jk2rbP5x8mk7ViCzUt4NEfVjCuNhU1sMd7T7RnvdgJor/3jTvfw6savRP0ZuXYDvI5dqlfb34IVVwwJ",
-	"MjnrLMFro3xufkjo353IdD809K1BvSqFlShy25Pj5u7y/js2Zqppi2vzMyxtHL3l1yhQGUVogiH36G11",
-	"73OVLVwFq8hadzd92UHjlh2jccN2Cmjc8PZr45bHfeOWyYy//Xj7/wIAAP//",
+	"5H1rc+M2tuBfOaW9VW3NpWXZ/UhFrtQtte0knrTdvm1nHhv1bcIkZCGmAA4BWdZ0/HV/wP7E/SVbOHiQ",
+	"FEE93Orc7M5UTdoiidfBeeOcg8+dRExzwSlXsjP43MlJQaZU0QJ/DceKFvqPlMqkYLligncGnZsJhZjT",
+	"RxWDGIOaUMgL+sDETEJO7ijsZUwqmE+IgkRMqQSi+wGmusdAbiXlCsaiwIZjVkiFrXqdqMN07/+Y0WLR",
+	"iTqcTGln0MG2nagjkwmdEj0Ztcj1C6kKxu86T09R5yQTyf0N5YSr8GwVvoP5REgKif4alICCkhREAVPx",
+	"QI9hztREzBQwFeHU5IQUNLVfizHQB1osbE96svSRTPNMz2R4cnH26e3w8qeWJZg2a9bwjk1ZYPZXGqCS",
+	"/bMVPhm2q/ad0jGZZaozeN2POlPyyKazqf6hfzFufh1GbgqMK3pHC5zDBiDcOz25uLY/Iji9uIEkY5Sr",
+	"TwxBmRdizDL39XnaXQOpnKhJAFAF/ceMFTTtDFQxo6sA96Q/lrngkiLKviXpB/qPGZW4jERwRc2KSJ5n",
+	"LCF6RQe/Sr2sz+XEPndoUYjCNEkNWB5IxtJPhe0s6kyplOTOg3wA05lUcEuBKMgokQoOEYjlXP+toOPO",
+	"oPM/DkoaOzBv5cEZjofzb8LaDgpMAhcKcCbHiJR2EiDJQsJ8wpIJjBnNUiA8hflk0es8RZ1Lob4XM55+",
+	"GQS4UJ/G2E117fdMweHRS5wXvgXGHW6Uu7sDOFwKkLNkAmrC+B0OMmHSk185AO76CVEkE3czXEheiJwW",
+	"ihmE0H/jmvEXU3Qq183J9/betdVQtZhHioIsOgbvHJL+Uh3lo/9U3P5KE6XbBnpsTJTkDLeBa/r8pZMm",
+	"U9mJOulU454lq0rfjgD03qiJSAO0EZWzOm95P1PIoJ8BGdOyCZfIkHSQxVUBpldbn6BfSeS4gp/eapDa",
+	"qTQAavA4xMuGV+cvJIg5B/2N5WmI/ycipYatSUXUTJrfjquVz7rHQKe5WqAgyzPCuMbWhEqpGV5zj8gd",
+	"S5pzsZxKE/iMSlBaYuaFSGcJNehuIeBlk2YBE0pSWqA42GTLLvTQf9EDhDbLE3YAOwxTDsEP54tL/9v+",
+	"NeHprXjcv04oJwUTwfUbwIU7+/Hm5spCFpgCwuWcFhKXXOmrKqaqeIST9ANEZtPLdTnQBzFIS/Ym2nAx",
+	"D+zU9yfw8uXLb0GxKQXBjYZglm5UhOC6xXgsaUCg/ijmMCZFsxfN8seFmGrdJMPBIiASCPwgIJ0ZWgmP",
+	"NOcr5bbWcVJgSjqFhuMPTQN7TAEXkAl+Rwug/5iRTDY0oG5l1FshMkoMU9xS6dJIzWRDDayOFFje8p6L",
+	"ecfDtnVnTyaE3wXYAkkfCE8CmD2sAlnrhxpmeopzUqQR0N5dD745mgTBX1C7z00QBRFgyKGGUuFFNxcm",
+	"HmhB7oLM7oEieJZHOhXJbEq5oqnjJhIKmlCm8cGrLoInNERt0bPkp53lCvFZxZwGMJVQJNtsJXvWAEk0",
+	"knHN2CPkHBCTnMXdDRiI1zkdBN340Vqh3ljmzmT67gW3m2ub3N5APK8Wx0sDPFsabydYEzHjLfx1SvjC",
+	"2admk19ISEiWSZjTglpBQ1ODL0yF0X8siiREVvURNIdDNERbCEwj2JOKUj1TK7MjIMWUplDMMop2pxZN",
+	"Rph2w6O3i2C7GS8k6G+MfkwhcUrRGin8PKFqgO1hEkKD02QqT2ZSialxHNRxgHLF1KIFp++Z2hyf9Tg/",
+	"MRVUacQty5ZIo8lilho5QK8WPH7+kQORG8xOfx1IrsK8277dbvkezIHl3FGuKdcg7qqOfvAfaiDQx6AH",
+	"Qkqtg8ToiYm9zNZfo+fGS3OrFmWk4tJpQr6N77fyZQ+dNuj+ZBwnS0AlRXq9jPAVxkGK9AYfhlHxUgTf",
+	"TIm8p+kV4eG34oG2aLkZG9NkkWjC91IFSJaJOU2NxqdBd880kzJ0F6FNj9qRUY4pSSZaXKcSlNhY/7cA",
+	"uhAPYWuN8es2zcWYIuoyTBt6u/KMJDR9u9iO2Gy7FkjdM2WNH07BDRHmZxOWT61zYx0Irt23y3hm9rq6",
+	"sxXkiKpo5IHlNnoFPiK4m6YFnf8UcvINgdM5LhzVYzmj6FbRCjouP6x7i6resdThyc35X4Y3ZxG8e3/y",
+	"UwQ/X5p/35p/PpxdvRuenNnfn4aXp5/8o5+vfvgwPD2L4Prs5tPV+WUEZ3+7Ov9wpgXW8Pr6/IfLMFmL",
+	"9SRdThi/bwPf+yINCY/bgvBk0qYQ6TYt7/JCaP3hWpFC3bAWXP7HjCBzb8LyJ7STdP80jTTJWhNdybDM",
+	"brN1P5ydnJ3/5ew0gquzy9Pzyx8iuPrw/uTs+lo/u/75RP/peGipsGhTJtLAPxlenpy9e3d2ut5ActCo",
+	"iPAGEKISoJXVr9yTsPRyUiO8J9vJNLP121gLbVLDDt62nusK61imxasf/359fjJ8Z7lxImYFowWkNGMP",
+	"tFhE4T3qGSBXAJNSqRj3FNqAD33MaaJoemo7PiUqjJs5S+5/zltfy3YpNyeLW5ZllxsQp8eUsk1UW0Jt",
+	"Hi2zD4LbfGCBsgyi6juPJktGlFLaJAgqrlEnKajWX4ZhHKQPlKsWvoDvWnUAFm6klZuhmVDLkPqLM+dL",
+	"D7699m7E8JLKDXWGY055qjuIHMTQTh0TltX08HKYWZGt33KmO3EQqsLDtI9KyFcYydICquutbkYIE1Za",
+	"nBVUCGLRVLXbFatxwOjol7PpLS1WOjqbHEzlW/CvqXqv8hDzEg/tqqaG6yqyPgmazX+dEAV3VO075di5",
+	"TQdwCBYaERyBBuiYORv3/V9OI3jpHwbluHs53IDZ1gAb1a1GixxmeVXEsFBds8c7M5QqaLNzO+mr2zYG",
+	"o5pm9GPOgr6+922Cqak8mj7kc0lGmHmFnrejOuVpCxPX5mPLVGaSpiHzZDUuunmYmfoBquuOPBzd1Oxg",
+	"7VuxrQK0G/axve7TRmBeLC3hU/hxUhdQ1RPHtkOjpRktHcY0p7TsX8GJhGb+Q5VQmzajp2PwFAV78b5n",
+	"jzLuDmBKUjy6SelUW9bO6GYFsNSGfFhXWjXUY8RnXLEMmIIETxTQMDXGOdcfQsakoukxZELco9E6y+F2",
+	"ASztjXhDKfQOy4CrkRWyXaXYBNrWPYf92FYhYP5ISWbOaOtza+od4j6gXYQVx9BAfxazghtX/rJzJieJ",
+	"tbaagKBcNVTCVaRjhznjqlis1TNc51E5iRVTN322+fUD7miMtnAssDWy44WEE/Ppvv42KIlTmrDUOVcC",
+	"4t++R8Q10n8AMcrbGPZUJYrEuZG8WMCP8FzRfEYykAup6BTmYpal3WjErY+v4s/GKAw1gNj4smPYa579",
+	"Qu1E+Hsyy1Q3griYZXpOhFf8310cI0YXuH5XdYY7b/atSBddQ0QOIZ0+YSbRiTq6r8ApbxWMGVmEN6Oc",
+	"6qn+yHrpqwvXYiMCNgbCF+FNsseFF1XBxo0U0iRtArFWD45wes7gxkQZi2JKlKGgN6+CLokvDxEJr0Fr",
+	"fP4wzh5AeP8IHoBQWj+X6AYX0hIyEtlYtzAlkTngazCftxzL+lCw9igrjWYRGP9f2+EuBpi1dWPe1vqB",
+	"PVXMeIIiKSdSwZtX8BN7G14+4nCw78p5kQrT/EoEkZYu12Ggp99nIOGGoR3H0If5hCJhFxTmRAIXdg2a",
+	"/JFS0M9VGfyOPGhp2nI4tuoEmYVQ9llBHCGbWRkHmjkkLdWulcFM3oB2FFVjHiWqVtAtJJcq4TwNqYSR",
+	"gCGPlhL5fkYfaAZ/vn5/aSMG7dFolQrCFqEbbDVgzODu89DU36v8nI9Fmz3z/4AtsrUm3rRKarZJ0Cox",
+	"UwsCcKZuxWMTfla/XuVDY21nriZK1InXOc0sbuZEyrkowt6lFSCSMzPdlndTJmW7sNnkEAEJEOeN35cj",
+	"LvXvZ7m1J8qDM9TyykRtuFiUkNVUUwGbGoNtqT9oAYMeoPXQrWUnJftngOO9XSjackwxyzNB0s0cPQhz",
+	"P6vGGup6r51LbYQVkLz2mxaC5TTPaLtnb7Xfz81yc0NieXMDxjidEpZt50XMC3FXUNnCbgr6wOj8dEaH",
+	"KqToG4kJZKbElCiWgPkemIR0RsNHEccYR5nnGUNjtTytx4QHNSnE7G5i8zZMYOvw6rxF89GDtUh3I9Go",
+	"BOImNSULEzTHFCgBe/HV++sbOPj0yQrZAzveQUmp8uAzS58OTAcmYMtvleNKV977PczzQjygy+YD/RXP",
+	"H4IMqnHizOT9Oy0A1xygPH/EtbxtJmnRwhSWDeo6G7NuVd/e4WD9cM9gWN3R6navSgobUeKWfq7Kbm5L",
+	"ahXq34XnqzqT0Eo/EEUx0Ua2HCLoxdPigvGZ8cqvSpjRYJ1zzeO2aEI5uc3CHk29JlUw+kCyjTtsODdM",
+	"71FgNcHuQ2sIAo5Kqj5Qac3ZOuQ2CALG+FhU7+M/mRAikmXrtW3bc3hGGrmbk6mRuqPndxgxfEFTNpt2",
+	"os6P7G4SpuIGJwjRf+T5w5c4x8wC2mC6zTL4LMv0vrtsqa+wrE2Ut+cTaz1UoVx6EGzWWG4cJJNFWJly",
+	"LpiAmlWsjOw0saJMwYRIHy0aVqZalLIpUcnExJynTHdPsqs65bQIrnK5W/hnAtJ7ShjXP9oXORUFius5",
+	"yzK7yGPYPxyA8XoXFBMHnmWAbxJpippl3XA2Td32VFfRhg7XOU1WoMSqKP9ZrhWVN31p4/uPXven4Uhj",
+	"j0eOhBLBOU10L/sm+t9MXcz0XxOl8v3X/X7558tw8tbviiGNHATnusMYYh+FuDqKeJNdX0dR9rT6GPpa",
+	"JJjw0QDKecnXXyv5qlBow5OA0C9m2RYHDch71pmPpsvQHK45yeVEqOB5glyFBTt6/tQqKxqm8YoHS1h0",
+	"dQ57aTKVEaRT5XPluvB//tf/hoImokhBm+v4m6WVxwPrf9J/y4oZA/NCKHPCNuKxnrDVGGDMHtWscG00",
+	"IqUU7UNzSNCcOrmnPGRXPTOdawXqP9BCBkMxj8wypd17mIgslSY5vrJkc7SYgnigtYwou2IJe8R9qiZE",
+	"jbhrwIVJkDUyyuZOuMG6PTiEPZGltHCro7I7qJuM84mwqY1UG44jziRIheIgSWiOkSSEp1qFU0JPhSnp",
+	"d83P1020dlxzGB19XEu5DnIVTyqSQ4iCTIJ62IvoaKipg+akUJwW2sqt4ZmGGa4bGA8anhvn63yx4bJm",
+	"xT/RRSh6bqpfBBKlLm5geHa9f/T6DdzTBey9PILbhaKyG8FbIumbV2FPPlVXjId7PLm4hmuq4Or8Ev5y",
+	"pHvXPa/sbnt90I8fuaW1Q0S2mSGbc/MKMq3j6a7r8Hyk2nkGQjVTJpD8M9f6kI91iCopU4TDjBMp2R3H",
+	"IHKpCNzXkptqAagsdLx2cfH3v+PxcGXHTbinhJaunpsxkRPemgXwQsJ4lmWgqFRwNbyEvTG5pxG8m034",
+	"PtZEaDlNXJHSsDVSuvSASupPjjkC1XwBC8ilbIFKFoGdUgh9/kpvJ0IE8pDJTE2uqVKM3wX42jBnP9HF",
+	"wJ7YXWr97d+B4MNjTZUsGcBM0oKbN86d34Ohza+WEzG3DZC9uy/0vv/J/q8Z02waBLeynEnLTtsDhTbn",
+	"WHsKVgNmGjSOdByvvhScor+OGQ6CMAgy64KqYnHi4nB8gZTD/mqF0zY854oWD6H81GuaCJ5KuKVjbVSV",
+	"5W2w3TGkYnabUZvH45J+V48oaVIE88cvhifI2pdy8NkdJ1oMB+lio5hgG/jrABwI2dLmrhXAAZ+wmYnN",
+	"58R0XEmLB5rC7aIMscJHhQtAqYnnGdfKSlzxGce9ET9XkFElgbiPIyDwn0NQlEzRgoCTc8hZTjPGdfcU",
+	"URrTL6uq3aBu3oAYmxCGES8TiuPmsXjcjZwDS7f/1YQG6dYFTajW3rRdEzWVyAhyWuxbbeOeLuSIYzCO",
+	"ZmgpUSRais0Baem9rKvk/fOwV2hNBWvPyAjmhm3ISNtwt+Kx2xvxER/CyLKuUQdYCV40BhBhXMclzCER",
+	"PKEFp1YhR1kfm15iFxGwp63jEY99iRcNE/z64gZiXwIoNh9CbMHwybyJu+5g39cHEveUv5BunPM0HvGl",
+	"pnYG3R5g2KLEWlKYiPh5ZCIFR50BfB5hlOGoE8HIndyNOk9PMcLjup6AKyOv02ql34T51UBB0AuSQkqT",
+	"DBVw/5k3MEGMR7wKw0RwVRAtHPduqWQplRBAogGMZv3+y8RiGv6gceSK+IgiwZOUWkjNiLv0dh8/M9DL",
+	"+s1ty2+udMhvQMdjmij4bcR/29/f9//XH8dLgU4x/FavKGFM/37dFRKjLwS/NVEaGIEynSUTyIiihSlI",
+	"NCdMAeVo0tizKhe8wR6ohFkOy3PAeCfdb7zsQtEPdQ83J1dQvtOIbMmvDBnBTn+D2LpcdEv/0sys3kFa",
+	"iDynqS1F9qYPEr3R2gIQgjtWFJz6bxA7d04c+b9fusl6xHghIS1LFLzu9+EAXvdfuhnboDaT7U75A81E",
+	"TvUImmxvSWpj3+40nys/fNXva5zQOFwp/gJDHxikWVaFW+KjuAsJ4ZAK3WbEkee6EjKWEnqAuVaaH+Sa",
+	"i6WUJ3RgwnAM86zHBBn2Vo3gs09GvBK5J6uhe7YFWljWQGcKy4BdWcpxzJKkU4bSolMxpDuHvX6vbz1c",
+	"HCMuOy97/d5LG1OD+siB/s+dEZE1R1jnB6o+CFGNp8EGL/tHIclNayInEVyKjMY9H2mIbd+JpCXfMtR4",
+	"Zb03FKNyNp0SrYCbODIhtKqQsgIVbSUcFuveNPCI1gPR74hPPuouquO6cjZ3VK0UzrYWS1oglr+/uQKj",
+	"v0aGK/tfLr0W3PFiZNIgK7+1SNpHkTTic8ZTMZfWV4DnwegP7MFZJZwajW5XeQYnMmhUgIkgz2bGR0If",
+	"LOMZ8Vohm2r5msYpM3byH+b77260BPkrlgRxMg2zi7X+K2tdu+Nz2IvFnMeuxhpVEyxeaEcmmeC068sF",
+	"NmsFGlRvIKOpNhTVKiz+EjZQy08OqpUNnz4u4fJRv79BibfN6rCZ6bXUo7MesTrOfjDBBEtoVUVU/P1R",
+	"6/4iFIOp5bgtxqMl+ajzzdFk1HmKEdCOH+v9sCV4tApZF1t78bd9qXny4eup/uebo0ncPUYFQVI16mhh",
+	"2TnqH73Z7x/u949uDl8P+q8G/df/E4eRFO1ZTWlkqRyP6QOFjp6aKmb0KYY7QSXcEl880hRo6o342SNJ",
+	"VLbA4H8jsaeoftTQLgLBs4WRoksIZxa85zMPtCoyxzhJZaNstQhzHsBuBFKAmosRPzmHX8WtCfKYC/te",
+	"2rwEE1RmzA2hkfgFUrtEXUxTujSEoaVChTaodUaOuAshUaKWETGA2G6b2yrztr5ZdYdllXjgntJcjrgm",
+	"4IyStBtBjMJfc47YKgL5TNUGBesvRVmGXltyRxgPEdv17ogNQyPfinSxeSnF5RpTPnzSP9N4bmjJMGr/",
+	"Bf4O4qshzC0o2Ra/eqqbd4jH/61MxOpfJZZhwcpXZg6hrv1cDyqVPeuM6EI80I0Y0ZK8tHK0TWIOTTFb",
+	"rENk9ZWUGq2tMFLuP4cDyJlelEXSY5gTlUxMmTU86yKFlrJOK7KW44jvcTrXRiD6ByIYs0xhKaLbhbGZ",
+	"PUJHrviHHs9aBceGpOljTjjWAsHxbNy5xVljaDrgRfhFPVrfFAytxJQzdWxlGYpmnD59zEWhTAU6rxDi",
+	"8c7xiN8WYi4pdm286HsaYOkgmI1FCooJUjT16VHdY61NWn0Bw8aMPuvOIUfcmz3HLqzMR7ghm8A5uwAW",
+	"7MjEHJo52UOQY/QHYFNbowqmRBXssTfi18Y34U8+bxknxQL2TOGpH28u3kVwcn2NXf+ZPJBrxA+0QzhV",
+	"c1HcA6c0pXotTAFGw1kuz7Sx7/TaNp3AK3drSFLRR3UwUdOsTouBYrih0w+ksoa+Oae322iX5rn7t5eY",
+	"eMY21duu7FotNl6e7XGL1Z1cX4cWZqeIiU6LTCM0NafzWy7x141WiPPpbMdUyQMx69hywSUKrlm3m9T6",
+	"JZf1BM1RanOtJxklhS882JCpKwteb17H+Ut126WjFz3nlcE9exUWa1liFzCD0paHsw6DLSNfWhO97YTC",
+	"/tRAdt+caFaHjXYgIr8XxR1V7tTZ11F+IUEVZDzGsGJTErKGNHbPP2KmfEBEGsMubdRlLMulO8lZes8w",
+	"NdHLktKxZUoUTMqyeiNen+mK0n2wF+PWxV3k1JP1tflGfC82f8XG/gy5fTFcseG38rX8+FI5v1oOY3fE",
+	"C4KWo5qQenwBClzG70qxszpTswexrU0ZOwxF6bimnGeklx9jLcu4B0Pj22TSdKFhN6HaiEbLwsIzsu53",
+	"7N7q3UxZxWGv5hiOlj2/Ud2362yVY1/QF80ArQZwMeIBnNkj3klXuu4iIG7jsL3LCLMdqR6cGIhkpZo1",
+	"4kYdwXAFgyJNoA6g4TZAlaJ0GxjyQ1hPQQnhnfWLEbejI3prMDtdQ7YK+q/MPqNwTyZDrWy2ZWDDM7ly",
+	"pai8L0t7WK8k+4vNoXYzqUPsgdG5L9tRrXb6i69O78tRDl6WRTr7fuHivowoHRz1+xpAtuXJz9f9/mHZ",
+	"vh9q7xTXfS7UvquC7/p71e8/fdSwcWKgdq+BrV57tLnB5pCjzXCy73cgB/6Khw1poJBuWCpMiFwjGer6",
+	"RCqSlUrTqX6/EQ1shblRx07geTj8XO16aEwEe+nJB5qKxB93LpkUxwGTIaTDDa/OoaBjWlDk4AXlWHeu",
+	"7O59Trn+qMzoKLcFoR/akoNCz60nFeEpumDW6LZ6m97OeLqJ7r57xVYj+av1SO5vuWhCEbcCbnEFVsBa",
+	"kJq90nbaOrj9WtauWKkZuxoXX0t/XRM9t41i6ZVfWwNjSdGtw/EMQ4oqXosKwNyTVsVwCLd6a7RypBUd",
+	"e4o5FRgMUR6ZG2XQ1eHQmog26m8XEO/v2zH2JfsnjSOwl9rAYb/fPwYMaRxx52Pxi+j24K1I9dL0Q+MS",
+	"GUBCihRMUQYb92LiMt7AgSlW+yqCq/NL42S5Or+E20wk99aNim5QSooWyV5u/zaCfWtBXg+R/931gJZu",
+	"m3cPVaJp+msvHPqa5xluX1pkKsbdYwydCd2o+uN2IGc/GCRfDi1YGihIUUEudODLBgXJ7cRbBY5Yvb1k",
+	"nO/olTQW2R17oNx6HO1J/6gzJZzc0WGWYbFTtD1JluE5W0JHHHVorBU76gwg/o8KNn5Xazqa9ftHb6wK",
+	"7ZUi8xQLBHznm36H/cU9iPFFDIrcUznisQmTSIXS+gnWK8iJmoTKFZgYiu9MA7S6bFQFEvKULKCgOSWq",
+	"B+955rIPTGhzwyHrfYSWGRkLw9pKIdpHmP9LU79P2GpMqCKsWhbka2CsXAx9zDNU2o35E+rJlZ0o+ykr",
+	"IBClaKHb/Ncv//Xdx3//rvenf+tsELyNXkPdtSimnV07ptrKfwVreW0i1I2FMOO7YFuI00u8EfbGooCT",
+	"cyBS6nUILrtbMC5zgtAeljAruKzkgWjj34yqRbxjlF1gXInlMwhTXsg9kgcfzoanF2e9adod4EmsVDQf",
+	"8ZwWxvVhfUWy4W2pnLCYcLgUM+LuhMKDVgw0lBQTFSHVHd8uYKK/vqVoO404gYJiRAReHEOlGriTE5Pt",
+	"orUa/ZeLbTNlzRfw/fm7M9jfVwS9cz9/eBf34MKc49hwmr1SHYlG3ISDygiPcTHGhwu8gs70RzF41wNS",
+	"T9GoQcW9KShuVkvzED87wwn/TgxtBxwpEN5iMcHeidF2YaIrU7ojV/SCbG831vE4ZAe6GFNiqivo3SW3",
+	"Ga033JoMD5C2kCsFIzKGEuIfzmpOsXoHcYTnodTGO7iKX+5s0cT4ssJPP8aQUOeWM9FDakIXxvKYkpR2",
+	"rQ5SdlWJerJBOsYpqUnXqC2yB+eprNxZ5QbwUCsoZHSsQMyUtry5/ckkvOq/asf+EwTPMw/+TZkdvRuH",
+	"R9Hhq+jw9cfSnaQtEHM4HrXKBpbWc1c2KexGHs/N56W+7R60X3KyEemsqwgjW6TTl0Qb7ISWniEEv8zj",
+	"cGLunnLIZ43SLyRcG/N48Jnk7KnnALPiMBJDkFv4dv2WVcN8233LX9PV9oW7fVPxgL3s9b0X7Iu9Ru99",
+	"5FYlhWFrX1uwvE21zIErdNPOgq9NmkPZ6IUEkqCCV1VUCibvwZR0I2UBHlqYCp7mqGLMCiqBjHhs59Uz",
+	"HXyyuaOxSyJoCQMr56AZZxm80SiQu4cRapU0Bn+tH6XpC+nTdu00pAt6p0txod0e2AoULgRQgCtUgeVC",
+	"XamKYyDcv4HKi+qc3fW8Bd3XxERT2LO9d13cDUbFzZmk8Krf75l4PQSDL0ERR+U4U0q4hHdijtD1Q/7I",
+	"7iY9GLqYV3e5zVLZJsFpSO6YIiCVKjibEPBS4YwvPiXaQI/7+AVCsVLKxFYwcQcpZRmSjQ9LbNmX3zmw",
+	"rVarpYUv1UiW07k9vP1vEEgYEEfKW2tLmnC1vywXKtmZ17WXOJq/1zLMrU4Lkdtk9hoxu+z0PVGYeKjy",
+	"2DgY5EpUM8p1UDuGLsy9V4HMeIwDjbxOSqQLDjdOXi2ODT/UzyrpC1pLHHFXbQKWYnXrYbo+WL2aSqKE",
+	"GGhDcSyyzMSSL10a7yJUqwo9k3BPcwV76Lg3lVf0wKdn785uzgKad1zGmi9F6dr5jLjp0EXE2Q6DQfFx",
+	"N8yETPmS3Zh8X3xmHDhV3YI9lHWqVoXWILB64SgZEz1gEghJocw2lidwDvEq1GOqUjdox9UWCWpt75hU",
+	"pijJ1+RbOEAAECZyp6SGCKr+lmOtgeRUk93M1IZYSFvmXuOZrccD/W69ZIuWxEHA1ksZy6iM9RFjRbmJ",
+	"Z3X1fjxQnWNnRQrBSO9ZJbjob7AnclP4BMPxM5Mha3nITQTLbw0DIu11cUfcXohMbFyPS+dyYSt/1yxN",
+	"qwI2d+p7jTkHojCZcadR/b7ES+fewsQ1GZsKOCMeLIHT7Y06ULns06s02qCtZ7J6FdUPV4lvo5nXcGJ0",
+	"7sWYjGoOzpb87Hpq9wyrIvT6PZfCrpmQ9UhpLNMNsXaGJnlpOVygnLSmoXCdcwlzxk31EESJY8uT/dNq",
+	"UpmedzBYJ7aQsh5E7KF246v1ve2RLHMDYBKbiYTCl0GOOCymH2b29Pu5OQC+/pSP77dPOoev+/1A1Is5",
+	"ScFbTav1pnxz+6QsKLXcwR1VlagZW4zp6KleA8p350tPlbUmOm++ef3mmzeNqlItATltcTLhsBgzncMt",
+	"Mhl8ba+NtL3DnXLNNi2vZGM78LcPi6m23WY1j0CV7wUECtZLXRWV8AFJwqLvemOCpV8Yp/sqUF7JlfD6",
+	"QkX2lEmyHYjKN20nDmeNbO5AHrgPGvTxUT4MMSHcxJCWH7kDBcPaRnxF9rcGuk/9RrHne6kUy2+cRdgb",
+	"FaQ/s0D2qLVXM7LlzUZpLdjdHfWqpdYbq5nD7/2KCgrJhCb3JnAUdZ39WW7UHalsBobLbR+Y2U5JjmY5",
+	"cTOtxJJpyYNJmQ62Ic6q1Z5rv0m7DwXb/Phy00PVL9ZnV8U9ups5Olq+PTMO0tx9MvjlY+Vmpo5rBo4p",
+	"bxEY6Tr0NwpUq99Y+dHp4//wfDQwKhdqeeT1IZXuIpDOwcPhQW3tTx83j6Z0OlHrYWlZ3TCQQ9GoDeJZ",
+	"wGb8p1LiL8h+/rpt4beavWxisE1TE4FtuRJW8DEk4E1m1ISsZd3Fek5ay6tX3WPVantQKbZnVfL2envD",
+	"WnrnRuXoehBf/XwT637KLFoTpV2eKBFVrRjQ8HT7Gop/1ESUVbjpJ9/mQnKAWo7FM4fJ6GchS5gTMEOj",
+	"Tj4LFT10nsmW4oNLvpla1UINT2e3VU//3AcvfEnAEd9rw+Wgqn01+532dBs9/jnbuVtv5FKZUgPb8A0C",
+	"Wycjud62SkaylJruJDrOED1ZyskwPhbikWqth6VS8W+FrueqimrcNeOIoswF9WERekZl0roJ+gz4EruR",
+	"V9lGHEtWmcTPNAIpCmVOwfEQFU33in7kQlhdlr5NqClLKiFHH/Hl4kllZk2jNhIqcTOJJ4xl2TFWVObb",
+	"poS5Mopfkd25IVq4nYVDSAw7EKE4mGDOj6S1ahMV3PDFGcPYcfDZ/PF0oHWug9odsq2lUqpqrRWClVxm",
+	"VMJdXpn3NNwxabK4NXpVWapVnkz1lGjES71fo9a9/s+eUYRMNZGMjWmySLKKE0cCyTIxd5kATJXlWbo9",
+	"8Ldjjnjr/Zc2FKh2BSbeYSmUde0NIPaZ27GtgWSwqdCLcQV5fzi7gV6vtwTNg89umU8xnhVKexVmD66I",
+	"lBBz+qhiLN+FJQDiul8Mk5RbMPU0mcoTv2vbFnVw9RyitV8O9bw2+RBvkPi65Viqa75qyQ2yBQrEuETN",
+	"L7a4h1DRMF/IsucIa+/dUTAqiLkAbSPu3EZ/FYxZmYtSgcSXbH7A9VGxav4Y+mFtrW3mi32/k5AH3Gx/",
+	"h/gSSwqVcVBCdJ+58cj92rnuOTf80fNJqLNJ628QbVdch/nGezPovw7TwAVvwDFIYeH8FXhG2fdOuMZU",
+	"7V5oW7NZ8FtBMFh2SWabi/ts0pCNXFzGSNtYm7vlkSEWNSJSYYhuRTIvlUKpSN0RXy92oZS6VWgcfDbz",
+	"XBa5bYK0vAz/X4YkyiX/zmLU+2Z2LkWDGLBShE7VV5KgZvA/jvysLPR3EZ96kxvS05P/TkXoVB0IlW+0",
+	"3++IVO/xqtH/j/fa3SbbFiV6c7WTVGK3mXgRsjn5qMkG2Du9uOk+yxo1O7pKI0qyGYoXl7taKaFRlV0L",
+	"qo4bQstI4F6bIHivR/6XkQHvVb6e/aPE3inOiLE9NattjJbn+q2mll0IhHt7OUirXmSCPfwBJ6fUlI27",
+	"nbEsBcqTYoElsa2PVFbqgEuq9q/OL92FHyYZjFQVvq6taW5rgdfuHbEfe1HYjeBWqIm7NQR+5hmVEhLB",
+	"x+xuhq4TH5FbDzHGymqqruOV9XTQr9ZWe6Vyg8pz8f3jV3eS4fRaWJnevnYn2Qvp3Oz3ZolbMyJt7R18",
+	"xosunlbiUa1QP4ZPSVNqCTPWqln2xyV6keotIrcmLnIZFd19HyO+5sKPyNl/5nqQt+eX3R7cTDCWR2Eq",
+	"oYt/LD+yNZRuXNH9EddTH9giqcQUctWTb8Ufc7/LbqWpu1fkjyFM3RrbMJCpXVmJZk9whxFh9I48B2mF",
+	"vwt9bblrs9F4rTpMCcuOwV5zDnRf/5b1+08yxu+1EsdTmFBzlUYDJ+xN7H9EfmKn1rKTBmz1aM9l3nJB",
+	"WNa4fWKE16mPOtZt64sFbRBD3ti7QJrMKrdQNQ+lxTlkcy+Q1CN7wG1upMbowCXfuTPUyzJkEvamVBGN",
+	"jMjY/A0Cej8w5tsWGaWt92d326zuxk3H/yp6V/ha6ZUqWAUjdsBwfEE6LyjL7neheK1P91plpTVvwN6t",
+	"hHl2ltDvihPrs2l2YqkHcmE88wil922IAdq2z/x94q33UJS3jv8RJUZlei2bYZa4UgetyorKRUVB8eDj",
+	"Uxp123cFqWdmqgWugD/sB695f9mvXOVuCCp0efub/ubBzku78Dsmt224/8DFHJiNft1FtRH0t4MoIGUm",
+	"hEE9F6PWkOm8vGOvLWr6FJ+7y/h2R6bt0dGYHKcw/2ROJFYp6Dbv2Ji64vblfa1+jiHKauNBu1/Z7hDQ",
+	"za0F+1yW8i5cMxtCMRg/Z2UX0AfUGDG80uvB6Ja7en99g4mBEM+KLHYhl6ZQTWyXeaabx5qQXI6/S89e",
+	"kGnWtdW24sCtfgNt6R+9fmMrXk3oI/x4MTzZv/5xePT6jct8uRXpAu7pwpVHNkVjbNB5D4YwJizDcKSM",
+	"PdBigbcRmMKUeKuaJkgu+P7R42PXZMlovoY3c7h7E2Nzs09kn7krEWM9Fl6BSLSBH5kbDxm/Q219xPG2",
+	"FDi141q7zNbaszdemZAlOB9DbOYd6ymIKcMspWoV5Sm5p+bAy1wg4Mz/lhtBdoL/zxQryzd5uks0O/Il",
+	"Xu9Yvzuz87f9Yc729Re1qy7Lqy2rF1i+bFxLeWRvesQ8ocHBweHRN71+r987HHz77bffHuCtgZsnVNZo",
+	"8/eTSZuxBJOEtrOoRBPAZbIYMVR2c8a7mQA6sDTH6Ep90S7+tPz4j8i1K9Nr2aVytb0NWLFnSJCJu9ZC",
+	"iXWQTyjJ1OSfrcD8Ed93vjSDw9crEPebU44du82+sWwMa54WD4zfLcPoHXugnEpUhG6D1umTf/bZG30+",
+	"M0FbhfahqzFTeWT6qDxIbHWiz/Uw61o/DvaVR1gGpdqNr2VdfWYun3j6+PR/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -89,6 +89,7 @@ func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (a
 			Id: e.ID, Time: Time(e.Time), Api: e.API, Tenant: e.Tenant, OperationId: e.OperationID,
 			Method: e.Method, Path: e.Path, Query: optional(e.Query), ContentType: optional(e.ContentType),
 			Scenario: optional(e.Scenario), Fault: optional(e.Fault), Delay: optional(e.Delay), Rule: optional(e.Rule), Status: e.Status, Outcome: e.Outcome,
+			DecidedBy:  decidedBy(e.DecidedBy),
 			DurationMs: float32(e.Duration.Seconds() * 1000), Request: string(e.Request), Response: string(e.Response),
 		}
 	}

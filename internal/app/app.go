@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/console"
+	"github.com/partnersandbox/sandbox/internal/coverage"
 	"github.com/partnersandbox/sandbox/internal/dcms"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 	"github.com/partnersandbox/sandbox/internal/docs"
@@ -74,6 +77,8 @@ type App struct {
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	Engine  *scenarios.Engine
+	// Coverage counts, per tenant, the documented outcomes its calls received.
+	Coverage *coverage.Counter
 
 	persist string
 	closers []func()
@@ -91,6 +96,14 @@ var apiNames = []string{"dcms", "dmt", "profile"}
 
 // kinds are the record kinds of every partner API.
 var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
+
+// storeKinds are the record kinds of every partition in the store: the partner APIs' and
+// coverage's (which snapshots leave out: they hold what tenants changed, not their traffic).
+func storeKinds() snapshot.Kinds {
+	out := maps.Clone(kinds)
+	out[coverage.API] = coverage.Kinds()
+	return out
+}
 
 // newBase builds the fixture base every tenant reads through: each API's documented and
 // generated records.
@@ -183,11 +196,11 @@ func New(cfg Config) (*App, error) {
 	}
 	if cfg.Backend == nil {
 		a.Store = store.NewMemory(base)
-	} else if a.Store, err = cfg.Backend(base, kinds); err != nil {
+	} else if a.Store, err = cfg.Backend(base, storeKinds()); err != nil {
 		return nil, err
 	}
 
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return nil, err
@@ -226,16 +239,17 @@ func New(cfg Config) (*App, error) {
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
+	a.Coverage = coverage.New(a.Store, cat, log)
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export,
+		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export, Coverage: a.Coverage,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log}
+	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log, Coverage: a.Coverage}
 	if _, err := p.Router(r, apis...); err != nil {
 		return nil, err
 	}
-	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
+	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return nil, fmt.Errorf("admin API: %w", err)
 	}
 	a.Handler = r

@@ -33,6 +33,8 @@ type Pipeline struct {
 	// TimeoutFault is how long a "timeout" fault holds a request before dropping it
 	// (default scenarios.MaxDelay); a client that gives up first frees it at once.
 	TimeoutFault time.Duration
+	// Coverage counts each answered call's outcome for its tenant (nil: nothing counts).
+	Coverage Counter
 
 	apis   []API
 	routes map[routeKey]*route
@@ -187,7 +189,7 @@ func (p *Pipeline) steer(w http.ResponseWriter, r *http.Request, call *Call, api
 		p.reject(w, r, call, api, api.Problem(UnknownScenario, err.Error(), []string{field}))
 		return true
 	}
-	call.Rule = d.Rule
+	call.Rule, call.Decided = d.Rule, d.By
 	if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
 		call.Outcome = "client-gave-up"
 		return true
@@ -207,6 +209,7 @@ func (p *Pipeline) steer(w http.ResponseWriter, r *http.Request, call *Call, api
 		forced, _ = scenarios.FaultOutcome(call.Op, d.Fault)
 	}
 	if forced == nil || forced.Name == scenarios.OK {
+		call.Decided = "" // nothing forced: state decides
 		return false
 	}
 	call.Outcome = forced.Name
@@ -292,12 +295,35 @@ func (p *Pipeline) record(r *http.Request, call *Call, rec *recorder, start time
 		Fault:       r.Header.Get(scenarios.FaultHeader),
 		Delay:       r.Header.Get(scenarios.DelayHeader),
 		Rule:        call.Rule,
+		DecidedBy:   decidedBy(call),
 		Status:      status,
 		Outcome:     outcome,
 		Duration:    time.Since(start),
 		Request:     call.Body,
 		Response:    rec.body.Bytes(),
 	})
+	p.count(call, outcome)
+}
+
+// Counter is told the outcome of each answered call that named a tenant: coverage.
+type Counter interface {
+	Count(tenant string, op *scenarios.Operation, outcome string, forced bool)
+}
+
+// count tells the coverage counter how the call was answered; kept apart from the journal
+// so that each observer of a finished call is one small call from record.
+func (p *Pipeline) count(call *Call, outcome string) {
+	if p.Coverage != nil && call.Tenant != "" {
+		p.Coverage.Count(call.Tenant, call.Op, outcome, call.Decided != "")
+	}
+}
+
+// decidedBy is what decided the call's answer, as the journal shows it.
+func decidedBy(call *Call) string {
+	if call.Decided == "" {
+		return "state"
+	}
+	return call.Decided
 }
 
 // deriveOutcome names an answer the handler did not name: success is "ok", otherwise the

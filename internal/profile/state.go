@@ -1,0 +1,86 @@
+package profile
+
+import (
+	"context"
+
+	admin "github.com/partnersandbox/sandbox/generated/sandbox"
+	adm "github.com/partnersandbox/sandbox/internal/admin"
+	"github.com/partnersandbox/sandbox/internal/store"
+)
+
+// The admin API's view of a profile tenant's submissions, for the console: review state,
+// the review moves allowed, and the documents (metadata only).
+
+func submissionState(r store.Reader, s *Submission) admin.ProfileSubmission {
+	out := admin.ProfileSubmission{SubmissionId: s.ID, Name: s.Name(), UserType: s.UserType, Email: s.Email,
+		Status: admin.ProfileSubmissionStatus(s.Status), Progress: s.Progress(), CreatedAt: adm.Time(s.Created),
+		Reviews: []admin.ProfileSubmissionReviews{}, Documents: []admin.ProfileDocument{}}
+	if s.RiskLevel != "" {
+		out.RiskLevel = &s.RiskLevel
+	}
+	if !s.Completed.IsZero() {
+		t := adm.Time(s.Completed)
+		out.CompletedAt = &t
+	}
+	if due, ok := kindReviewDue.Get(r, s.ID); ok {
+		t := adm.Time(due.At)
+		out.ReviewDueAt = &t
+	}
+	for _, st := range transitions[s.Status] {
+		out.Reviews = append(out.Reviews, admin.ProfileSubmissionReviews(st))
+	}
+	for _, id := range s.Documents {
+		if d, ok := kindDocument.Get(r, id); ok {
+			out.Documents = append(out.Documents, admin.ProfileDocument{Id: d.ID, FileName: d.OriginalFileName, DocumentTypeId: d.TypeID,
+				ContentType: d.ContentType, Size: len(d.Content), UploadedAt: adm.Time(d.Uploaded)})
+		}
+	}
+	return out
+}
+
+func noTenant(tenant string) admin.NotFoundJSONResponse {
+	return adm.NotFound("no profile tenant %q: a tenantId has 1 to 64 letters, digits, '_', '-' or '.'", tenant)
+}
+
+// ListProfileSubmissions pages over a tenant's submissions (fixtures and its own).
+func (a *API) ListProfileSubmissions(ctx context.Context, req admin.ListProfileSubmissionsRequestObject) (admin.ListProfileSubmissionsResponseObject, error) {
+	if !tenantPattern.MatchString(req.Tenant) {
+		return admin.ListProfileSubmissions404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
+	}
+	out := admin.ProfileSubmissionPage{Tenant: req.Tenant}
+	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
+		_, subs, next := adm.Page(r, kindSubmission, req.Params.After, req.Params.Limit)
+		out.Submissions, out.Next = make([]admin.ProfileSubmission, len(subs)), next
+		for i, s := range subs {
+			out.Submissions[i] = submissionState(r, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return admin.ListProfileSubmissions200JSONResponse(out), nil
+}
+
+// GetProfileSubmission looks one submission up.
+func (a *API) GetProfileSubmission(ctx context.Context, req admin.GetProfileSubmissionRequestObject) (admin.GetProfileSubmissionResponseObject, error) {
+	if !tenantPattern.MatchString(req.Tenant) {
+		return admin.GetProfileSubmission404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
+	}
+	var out *admin.ProfileSubmission
+	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
+		out = nil
+		if s, ok := kindSubmission.Get(r, req.SubmissionId); ok {
+			v := submissionState(r, s)
+			out = &v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return admin.GetProfileSubmission404JSONResponse{NotFoundJSONResponse: adm.NotFound("no submission %s in profile tenant %s", req.SubmissionId, req.Tenant)}, nil
+	}
+	return admin.GetProfileSubmission200JSONResponse(*out), nil
+}
