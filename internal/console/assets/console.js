@@ -17,7 +17,7 @@
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const kid of kids.flat()) {
+    for (const kid of kids.flat(Infinity)) {
       if (kid === undefined || kid === null || kid === false) continue;
       e.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
     }
@@ -486,7 +486,9 @@
     const pct = c.total ? (100 * c.covered) / c.total : 100;
     $('#coverage-percent').textContent = `${pct.toFixed(1)}%`;
     $('#coverage-count').textContent = `of documented outcomes received: ${c.covered} of ${c.total}`;
-    $('#coverage-matrix tbody').replaceChildren(...c.operations.map((op) => el('tr', { 'data-operation': op.operationId },
+    const called = $('#coverage-called').checked;
+    const ops = c.operations.filter((op) => !called || op.outcomes.some((o) => o.count > 0));
+    $('#coverage-matrix tbody').replaceChildren(...ops.map((op) => el('tr', { 'data-operation': op.operationId },
       el('th', { scope: 'row' }, op.operationId, el('div', { class: 'moves' }, op.api)),
       el('td', {}, el('div', { class: 'cells' }, op.outcomes.map((o) => el('span', {
         class: `cell ${o.count ? 'received' : 'never'}`, 'data-operation': op.operationId, 'data-outcome': o.name, 'data-count': o.count,
@@ -535,6 +537,7 @@
     onSubmit('#snapshot-upload-form', 'snapshot', uploadSnapshot);
 
     on('#coverage-api', 'change', () => guard('coverage', loadCoverage));
+    on('#coverage-called', 'change', () => guard('coverage', loadCoverage));
     on('#coverage-clear', 'click', () => guard('coverage-clear', clearCoverage));
     on('#coverage-form', 'submit', (ev) => ev.preventDefault());
   }
