@@ -43,22 +43,41 @@ type Counter struct {
 	store store.Store
 	cat   *scenarios.Catalogue
 	log   *slog.Logger
-	// keys holds each operation's record ids in the order of its outcomes, built once, so
-	// counting a call builds no string.
+	// keys holds each operation's record ids in the order of its outcomes, and incr the
+	// store updates that count them (by the state, by the client), all built once: counting
+	// a call builds no string and no closure.
 	keys map[*scenarios.Operation][]string
+	incr map[*scenarios.Operation][][2]func(store.Tx) error
 }
 
 // New returns a counter over every operation of cat.
 func New(st store.Store, cat *scenarios.Catalogue, log *slog.Logger) *Counter {
-	c := &Counter{store: st, cat: cat, log: log, keys: map[*scenarios.Operation][]string{}}
+	c := &Counter{store: st, cat: cat, log: log, keys: map[*scenarios.Operation][]string{}, incr: map[*scenarios.Operation][][2]func(store.Tx) error{}}
 	for _, op := range cat.Operations() {
 		ids := make([]string, len(op.Outcomes))
+		incr := make([][2]func(store.Tx) error, len(op.Outcomes))
 		for i, o := range op.Outcomes {
 			ids[i] = op.ID + "/" + o.Name
+			incr[i] = [2]func(store.Tx) error{increment(ids[i], false), increment(ids[i], true)}
 		}
-		c.keys[op] = ids
+		c.keys[op], c.incr[op] = ids, incr
 	}
 	return c
+}
+
+// increment is the update that counts one call answered with the outcome of record id.
+func increment(id string, forced bool) func(store.Tx) error {
+	return func(tx store.Tx) error {
+		n := Count{N: 1}
+		if old, ok := kindCount.Get(tx, id); ok {
+			n = Count{N: old.N + 1, Forced: old.Forced}
+		}
+		if forced {
+			n.Forced++
+		}
+		kindCount.Put(tx, id, &n)
+		return nil
+	}
 }
 
 func partition(tenant string) store.Partition { return store.Partition{API: API, Tenant: tenant} }
@@ -71,31 +90,29 @@ func (c *Counter) Count(tenant string, op *scenarios.Operation, outcome string, 
 	if len(tenant) > maxTenant {
 		return
 	}
-	ids := c.keys[op]
-	id := ""
+	var update func(store.Tx) error
 	for i := range op.Outcomes {
-		if op.Outcomes[i].Name == outcome && i < len(ids) {
-			id = ids[i]
+		if op.Outcomes[i].Name == outcome {
+			if incr := c.incr[op]; i < len(incr) {
+				update = incr[i][b2i(forced)]
+			}
 			break
 		}
 	}
-	if id == "" {
+	if update == nil {
 		return
 	}
-	err := c.store.Update(context.Background(), partition(tenant), func(tx store.Tx) error {
-		n := Count{N: 1}
-		if old, ok := kindCount.Get(tx, id); ok {
-			n = Count{N: old.N + 1, Forced: old.Forced}
-		}
-		if forced {
-			n.Forced++
-		}
-		kindCount.Put(tx, id, &n)
-		return nil
-	})
+	err := c.store.Update(context.Background(), partition(tenant), update)
 	if err != nil && c.log != nil {
 		c.log.Debug("coverage not counted", "tenant", tenant, "operationId", op.ID, "outcome", outcome, "err", err)
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Outcome is one documented outcome with its counts.
