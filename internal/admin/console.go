@@ -126,10 +126,12 @@ func decidedBy(by string) *api.JournalEntryDecidedBy {
 // DefaultLimit is a state page's size when the request names none.
 const DefaultLimit = 50
 
-// Page lists the records of kind k that a tenant's state can list (its fixtures and what
-// the tenant wrote; never generated records), in id order: those after `after`, at most
-// limit of them, and the id to pass as `after` for the next page (nil on the last).
-func Page[T any](r store.Reader, k store.Kind[T], after *string, limit *int) (ids []string, items []*T, next *string) {
+// Page reads, in one View of partition p, a page of the records of kind k that a tenant's
+// state can list (its fixtures and what the tenant wrote; never generated records), in id
+// order: those after `after`, at most limit of them, each turned into its admin view by
+// view. next is the id to pass as `after` for the next page (nil on the last).
+func Page[T, V any](ctx context.Context, st store.Store, p store.Partition, k store.Kind[T], after *string, limit *int,
+	view func(store.Reader, *T) V) (items []V, next *string, err error) {
 	n := DefaultLimit
 	if limit != nil {
 		n = *limit
@@ -138,17 +140,21 @@ func Page[T any](r store.Reader, k store.Kind[T], after *string, limit *int) (id
 	if after != nil {
 		from = *after
 	}
-	k.Scan(r, func(id string, v *T) bool {
-		if from != "" && id <= from {
+	err = st.View(ctx, p, func(r store.Reader) error {
+		items, next = make([]V, 0, n), nil
+		last := ""
+		k.Scan(r, func(id string, v *T) bool {
+			if from != "" && id <= from {
+				return true
+			}
+			if len(items) == n {
+				next = &last
+				return false
+			}
+			items, last = append(items, view(r, v)), id
 			return true
-		}
-		if len(items) == n {
-			last := ids[len(ids)-1]
-			next = &last
-			return false
-		}
-		ids, items = append(ids, id), append(items, v)
-		return true
+		})
+		return nil
 	})
-	return ids, items, next
+	return items, next, err
 }

@@ -219,7 +219,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.screenshot("scenarios")
 
 	// Advancing the tenant clock from the page moves GET /__sandbox/clock?tenant=.
-	b.view("tenant", "#clock-advance-form")
+	b.view("clock", "#clock-advance-form")
 	b.do(5*time.Second, "advance the clock",
 		chromedp.SendKeys(chromedp.CSS("#clock-advance"), "72h"),
 		chromedp.Click(chromedp.CSS(`#clock-advance-form button`)))
@@ -229,7 +229,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			Offset string
 			Own    bool
 		}
-		c.Get("/__sandbox/clock?tenant=" + tenant).Decode(t, &clk)
+		c.Get("/__sandbox/clock?tenant="+tenant).Decode(t, &clk)
 		if clk.Offset == "72h0m0s" && clk.Own {
 			break
 		}
@@ -243,7 +243,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if shared.Offset != "0s" {
 		t.Fatalf("the page moved the shared clock: %s", shared.Offset)
 	}
-	b.screenshot("tenant")
+	b.screenshot("clock")
 
 	// The state view shows the customer and its kit with the moves allowed.
 	b.view("state", `[data-rows="dcms-customers"] tr[data-id="676165"]`)

@@ -75,14 +75,9 @@ func (a *API) ListDcmsCustomers(ctx context.Context, req admin.ListDcmsCustomers
 		return admin.ListDcmsCustomers404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	out := admin.DcmsCustomerPage{Tenant: req.Tenant}
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		_, cs, next := adm.Page(r, kindCustomer, req.Params.After, req.Params.Limit)
-		out.Customers, out.Next = make([]admin.DcmsCustomer, len(cs)), next
-		for i, c := range cs {
-			out.Customers[i] = a.customerState(r, req.Tenant, c)
-		}
-		return nil
-	})
+	var err error
+	out.Customers, out.Next, err = adm.Page(ctx, a.svc.store, partition(req.Tenant), kindCustomer, req.Params.After, req.Params.Limit,
+		func(r store.Reader, c *Customer) admin.DcmsCustomer { return a.customerState(r, req.Tenant, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -122,18 +117,15 @@ func (a *API) ListDcmsOrders(ctx context.Context, req admin.ListDcmsOrdersReques
 	}
 	now := a.svc.clock.Now(req.Tenant)
 	out := admin.DcmsOrderPage{Tenant: req.Tenant}
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		_, os, next := adm.Page(r, kindCardOrder, req.Params.After, req.Params.Limit)
-		out.Orders, out.Next = make([]admin.DcmsOrder, len(os)), next
-		for i, o := range os {
+	var err error
+	out.Orders, out.Next, err = adm.Page(ctx, a.svc.store, partition(req.Tenant), kindCardOrder, req.Params.After, req.Params.Limit,
+		func(_ store.Reader, o *CardOrder) admin.DcmsOrder {
 			n := 0
 			for _, p := range o.Products {
 				n += p.Quantity
 			}
-			out.Orders[i] = admin.DcmsOrder{OrderId: o.OrderID, Status: orderStatus(o, now), ProcessStartTime: o.ProcessStartTime, BranchId: o.Branch.BranchID, Quantity: n}
-		}
-		return nil
-	})
+			return admin.DcmsOrder{OrderId: o.OrderID, Status: orderStatus(o, now), ProcessStartTime: o.ProcessStartTime, BranchId: o.Branch.BranchID, Quantity: n}
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -46,14 +46,9 @@ func (a *API) ListDmtCustomers(ctx context.Context, req admin.ListDmtCustomersRe
 	}
 	now := a.svc.clock.Now(req.Tenant)
 	out := admin.DmtCustomerPage{Tenant: req.Tenant}
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		_, cs, next := adm.Page(r, kindCustomer, req.Params.After, req.Params.Limit)
-		out.Customers, out.Next = make([]admin.DmtCustomer, len(cs)), next
-		for i, c := range cs {
-			out.Customers[i] = customerState(r, c, now)
-		}
-		return nil
-	})
+	var err error
+	out.Customers, out.Next, err = adm.Page(ctx, a.svc.store, partition(req.Tenant), kindCustomer, req.Params.After, req.Params.Limit,
+		func(r store.Reader, c *Customer) admin.DmtCustomer { return customerState(r, c, now) })
 	if err != nil {
 		return nil, err
 	}
@@ -94,17 +89,11 @@ func (a *API) ListDmtOtps(ctx context.Context, req admin.ListDmtOtpsRequestObjec
 	}
 	now := a.svc.clock.Now(req.Tenant)
 	out := admin.DmtOtpPage{Tenant: req.Tenant}
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		_, os, next := adm.Page(r, kindOtp, req.Params.After, req.Params.Limit)
-		out.Otps, out.Next = make([]admin.DmtOtp, len(os)), next
-		for i, o := range os {
-			out.Otps[i] = otpState(o, now)
-		}
-		return nil
-	})
+	var err error
+	out.Otps, out.Next, err = adm.Page(ctx, a.svc.store, partition(req.Tenant), kindOtp, req.Params.After, req.Params.Limit,
+		func(_ store.Reader, o *Otp) admin.DmtOtp { return otpState(o, now) })
 	if err != nil {
 		return nil, err
 	}
 	return admin.ListDmtOtps200JSONResponse(out), nil
 }
-

@@ -48,14 +48,8 @@ func (a *API) ListProfileSubmissions(ctx context.Context, req admin.ListProfileS
 		return admin.ListProfileSubmissions404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	out := admin.ProfileSubmissionPage{Tenant: req.Tenant}
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		_, subs, next := adm.Page(r, kindSubmission, req.Params.After, req.Params.Limit)
-		out.Submissions, out.Next = make([]admin.ProfileSubmission, len(subs)), next
-		for i, s := range subs {
-			out.Submissions[i] = submissionState(r, s)
-		}
-		return nil
-	})
+	var err error
+	out.Submissions, out.Next, err = adm.Page(ctx, a.svc.store, partition(req.Tenant), kindSubmission, req.Params.After, req.Params.Limit, submissionState)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const DEFAULT_TENANTS = ['ACME_BANK', 'sandbox_client', 'sandbox_tenant'];
-  const VIEWS = ['journal', 'state', 'scenarios', 'tenant', 'coverage'];
+  const VIEWS = ['journal', 'state', 'scenarios', 'clock', 'coverage'];
   const POLL_MS = 1000;
 
   // el builds an element; text always goes in as text, never as HTML.
@@ -136,7 +136,7 @@
       case 'journal': return guard('journal', () => loadJournal(force));
       case 'state': return guard('state', loadState);
       case 'scenarios': return guard('scenarios', loadScenarios);
-      case 'tenant': return guard('clock', loadClock);
+      case 'clock': return guard('clock', loadClock);
       case 'coverage': return guard('coverage', loadCoverage);
     }
   }
