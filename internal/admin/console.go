@@ -158,3 +158,18 @@ func Page[T, V any](ctx context.Context, st store.Store, p store.Partition, k st
 	})
 	return items, next, err
 }
+
+// Lookup reads one record of kind k by id (generated records too) in a View of p, turned
+// into its admin view; nil when there is none.
+func Lookup[T, V any](ctx context.Context, st store.Store, p store.Partition, k store.Kind[T], id string, view func(store.Reader, *T) V) (*V, error) {
+	var out *V
+	err := st.View(ctx, p, func(r store.Reader) error {
+		out = nil
+		if rec, ok := k.Get(r, id); ok {
+			v := view(r, rec)
+			out = &v
+		}
+		return nil
+	})
+	return out, err
+}

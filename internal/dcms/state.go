@@ -92,15 +92,8 @@ func (a *API) GetDcmsCustomer(ctx context.Context, req admin.GetDcmsCustomerRequ
 	if !validTenant(req.Tenant) || req.Tenant == "" {
 		return admin.GetDcmsCustomer404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
-	var out *admin.DcmsCustomer
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		out = nil
-		if c, ok := kindCustomer.Get(r, req.EntityId); ok {
-			v := a.customerState(r, req.Tenant, c)
-			out = &v
-		}
-		return nil
-	})
+	out, err := adm.Lookup(ctx, a.svc.store, partition(req.Tenant), kindCustomer, req.EntityId,
+		func(r store.Reader, c *Customer) admin.DcmsCustomer { return a.customerState(r, req.Tenant, c) })
 	if err != nil {
 		return nil, err
 	}

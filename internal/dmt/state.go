@@ -64,15 +64,8 @@ func (a *API) GetDmtCustomer(ctx context.Context, req admin.GetDmtCustomerReques
 		return admin.GetDmtCustomer404JSONResponse{NotFoundJSONResponse: a.unknownClient(req.Tenant)}, nil
 	}
 	now := a.svc.clock.Now(req.Tenant)
-	var out *admin.DmtCustomer
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		out = nil
-		if c, ok := kindCustomer.Get(r, req.Mobile); ok {
-			v := customerState(r, c, now)
-			out = &v
-		}
-		return nil
-	})
+	out, err := adm.Lookup(ctx, a.svc.store, partition(req.Tenant), kindCustomer, req.Mobile,
+		func(r store.Reader, c *Customer) admin.DmtCustomer { return customerState(r, c, now) })
 	if err != nil {
 		return nil, err
 	}

@@ -61,15 +61,7 @@ func (a *API) GetProfileSubmission(ctx context.Context, req admin.GetProfileSubm
 	if !tenantPattern.MatchString(req.Tenant) {
 		return admin.GetProfileSubmission404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
-	var out *admin.ProfileSubmission
-	err := a.svc.store.View(ctx, partition(req.Tenant), func(r store.Reader) error {
-		out = nil
-		if s, ok := kindSubmission.Get(r, req.SubmissionId); ok {
-			v := submissionState(r, s)
-			out = &v
-		}
-		return nil
-	})
+	out, err := adm.Lookup(ctx, a.svc.store, partition(req.Tenant), kindSubmission, req.SubmissionId, submissionState)
 	if err != nil {
 		return nil, err
 	}
