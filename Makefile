@@ -9,14 +9,16 @@ REDOC_BUNDLE := internal/docs/assets/redoc.standalone.js
 
 .PHONY: run build test vet fmt-check generate check-generate bench bench-scale docs-assets
 
-## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change)
+## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change); Ctrl-C stops it
+# The binary replaces the shell (exec), so Ctrl-C reaches it alone and its clean exit (0) is make's.
 run:
 	@$(MAKE) --no-print-directory docs-assets || echo "warning: no Redoc bundle (npm unreachable?): /__sandbox/docs will link the raw contracts instead"
-	$(GO) run ./cmd/sandbox
+	$(GO) build -buildvcs=auto -o bin/sandbox ./cmd/sandbox
+	exec bin/sandbox
 
-## build: the sandbox binary in bin/
+## build: the sandbox binary in bin/ (stamped with the VCS revision when there is one)
 build: docs-assets
-	$(GO) build -o bin/sandbox ./cmd/sandbox
+	$(GO) build -buildvcs=auto -o bin/sandbox ./cmd/sandbox
 
 ## test: vet, formatting, generated-code drift, then every test with the race detector, and
 ## the API suites again over a store that encodes values and re-runs updates (as a network store)

@@ -15,8 +15,13 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// APIs names every contract in this folder, in the order the server mounts them.
-var APIs = []string{"dcms", "dmt", "profile", "sandbox"}
+// Partners names the partner APIs, in the order everything lists them: the one list of
+// them in the sandbox.
+var Partners = []string{"dcms", "dmt", "profile"}
+
+// APIs names every contract in this folder, in the order the server mounts them: the
+// partner APIs, then the admin API.
+var APIs = append(append([]string{}, Partners...), "sandbox")
 
 // Raw returns the YAML text of one contract.
 func Raw(api string) ([]byte, error) {

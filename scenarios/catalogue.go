@@ -5,6 +5,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type Outcome struct {
 // Magic is a top-level JSON field value of the request that selects an outcome.
 type Magic struct {
 	Field, Value string
+	raw          []byte // Value, for looking for it in bodies without converting each time
 }
 
 // Operation is one partner API operation with its outcomes.
@@ -76,6 +78,14 @@ func NewCatalogue() *Catalogue { return &Catalogue{byID: map[string]*Operation{}
 
 // Add registers an operation; a second registration of the same id replaces the first.
 func (c *Catalogue) Add(op Operation) {
+	op.Outcomes = slices.Clone(op.Outcomes)
+	for i := range op.Outcomes {
+		magic := slices.Clone(op.Outcomes[i].Magic)
+		for j := range magic {
+			magic[j].raw = []byte(magic[j].Value)
+		}
+		op.Outcomes[i].Magic = magic
+	}
 	o := &op
 	if _, dup := c.byID[op.ID]; dup {
 		for i, old := range c.ops {

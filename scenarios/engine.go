@@ -159,17 +159,15 @@ func validFault(f string) bool {
 // pickMagic finds an outcome whose magic value the body carries. The body is decoded only
 // if it contains one of the values at all, so ordinary requests pay a byte search.
 func pickMagic(op *Operation, body []byte) *Outcome {
-	var fields map[string]any
-	decoded := false
+	var fields map[string]any // decoded once, only when a magic value appears in the body
 	for i := range op.Outcomes {
 		o := &op.Outcomes[i]
 		for _, m := range o.Magic {
-			if !bytes.Contains(body, []byte(m.Value)) {
+			if !bytes.Contains(body, m.raw) {
 				continue
 			}
-			if !decoded {
-				decoded = true
-				_ = json.Unmarshal(body, &fields)
+			if fields == nil {
+				fields = topLevelFields(body)
 			}
 			if v, ok := fields[m.Field]; ok && fmt.Sprint(v) == m.Value {
 				return o
@@ -177,4 +175,11 @@ func pickMagic(op *Operation, body []byte) *Outcome {
 		}
 	}
 	return nil
+}
+
+// topLevelFields decodes a JSON object body (an empty map when it is not one).
+func topLevelFields(body []byte) map[string]any {
+	fields := map[string]any{}
+	_ = json.Unmarshal(body, &fields)
+	return fields
 }

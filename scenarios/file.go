@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/openapi"
 )
 
 // The documented sandbox credentials a scenario file uses unless it says otherwise.
@@ -33,7 +34,7 @@ const (
 const AllTenants = "*"
 
 // APIs are the partner APIs a scenario file can talk to.
-var APIs = []string{"dcms", "dmt", "profile"}
+var APIs = openapi.Partners
 
 // File is a parsed scenario file (see scenarios/README.md for the format).
 type File struct {

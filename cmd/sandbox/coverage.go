@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,15 +17,17 @@ import (
 )
 
 func init() {
-	commands["coverage"] = struct {
-		summary string
-		run     func(args []string) error
-	}{"which documented outcomes a tenant's calls received; a CI gate (sandbox coverage -h)", func(args []string) error {
-		if code := coverageCmd(context.Background(), args, os.Stdout, os.Stderr); code != 0 {
-			os.Exit(code)
-		}
-		return nil
-	}}
+	commands["coverage"] = command{"which documented outcomes a tenant's calls received; a CI gate (sandbox help coverage)",
+		func(w io.Writer) {
+			fs, _ := coverageFlags()
+			printFlags(w, coverageUsage, fs)
+		},
+		func(args []string) error {
+			if code := coverageCmd(context.Background(), args, os.Stdout, os.Stderr); code != 0 {
+				return exitStatus(code)
+			}
+			return nil
+		}}
 }
 
 const coverageUsage = `usage: sandbox coverage --target URL --tenant T [--api dcms|dmt|profile] [--min PERCENT] [--junit FILE]
@@ -37,72 +38,74 @@ header, an armed rule or a magic value). --junit writes JUnit XML with one test 
 documented outcome, failed when it was never received. Exits 1 when fewer than --min
 percent of the outcomes were received, 2 when the sandbox could not be asked.`
 
+type coverageOpts struct {
+	target, tenant, api, junit string
+	min                        float64
+	timeout                    time.Duration
+}
+
+func coverageFlags() (*flag.FlagSet, *coverageOpts) {
+	o := &coverageOpts{}
+	fs := flag.NewFlagSet("coverage", flag.ContinueOnError)
+	fs.StringVar(&o.target, "target", envOr("SANDBOX_TARGET", "http://127.0.0.1:8080"), "base URL of the sandbox (env SANDBOX_TARGET)")
+	fs.StringVar(&o.tenant, "tenant", "", "the tenant whose coverage to report: DCMS tenant, DMT client_id or profile tenantId (required)")
+	fs.StringVar(&o.api, "api", "", "only this API: dcms, dmt or profile")
+	fs.Float64Var(&o.min, "min", 0, "fail (exit 1) when fewer than this percentage of the documented outcomes were received")
+	fs.StringVar(&o.junit, "junit", "", "write JUnit XML to this file: one test case per documented outcome")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the answer")
+	return fs, o
+}
+
 // coverageCmd is `sandbox coverage`; it returns the exit code.
 func coverageCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("coverage", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	target := fs.String("target", envOr("SANDBOX_TARGET", "http://127.0.0.1:8080"), "base URL of the sandbox (env SANDBOX_TARGET)")
-	tenant := fs.String("tenant", "", "the tenant whose coverage to report: DCMS tenant, DMT client_id or profile tenantId (required)")
-	only := fs.String("api", "", "only this API: dcms, dmt or profile")
-	minPct := fs.Float64("min", 0, "fail (exit 1) when fewer than this percentage of the documented outcomes were received")
-	junit := fs.String("junit", "", "write JUnit XML to this file: one test case per documented outcome")
-	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the answer")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, coverageUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs, o := coverageFlags()
+	if err := parseFlags("coverage", fs, args, stdout); err != nil {
+		return exit(err, stderr)
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "sandbox coverage: "+format+"\n", a...)
+		fmt.Fprintf(stderr, "sandbox: coverage: "+format+"\n", a...)
 		return 2
 	}
 	switch {
-	case fs.NArg() > 0:
-		return fail("unexpected argument %q", fs.Arg(0))
-	case *tenant == "":
-		return fail("--tenant is required")
-	case *minPct < 0 || *minPct > 100:
-		return fail("--min %v: give a percentage from 0 to 100", *minPct)
+	case o.tenant == "":
+		return exit(usageErrorf("coverage", "--tenant is required"), stderr)
+	case o.min < 0 || o.min > 100:
+		return exit(usageErrorf("coverage", "--min %v: give a percentage from 0 to 100", o.min), stderr)
 	}
 
-	client, err := api.NewClientWithResponses(strings.TrimRight(*target, "/"), api.WithHTTPClient(&http.Client{Timeout: *timeout}))
+	client, err := api.NewClientWithResponses(strings.TrimRight(o.target, "/"), api.WithHTTPClient(&http.Client{Timeout: o.timeout}))
 	if err != nil {
 		return fail("%v", err)
 	}
-	params := &api.GetCoverageParams{Tenant: *tenant}
-	if *only != "" {
-		a := api.GetCoverageParamsApi(*only)
+	params := &api.GetCoverageParams{Tenant: o.tenant}
+	if o.api != "" {
+		a := api.GetCoverageParamsApi(o.api)
 		params.Api = &a
 	}
 	resp, err := client.GetCoverageWithResponse(ctx, params)
 	if err != nil {
-		return fail("asking %s: %v", *target, err)
+		return fail("asking %s: %v", o.target, err)
 	}
 	if resp.JSON200 == nil {
-		return fail("%s answered %d: %s", *target, resp.StatusCode(), strings.TrimSpace(string(resp.Body)))
+		return fail("%s answered %d: %s", o.target, resp.StatusCode(), strings.TrimSpace(string(resp.Body)))
 	}
 	rep := resp.JSON200
 	pct := percent(rep)
-	if err := printCoverage(stdout, rep, *target, pct); err != nil {
+	if err := printCoverage(stdout, rep, o.target, pct); err != nil {
 		return fail("%v", err)
 	}
-	if *junit != "" {
-		if err := writeCoverageJUnit(*junit, rep, *target); err != nil {
+	if o.junit != "" {
+		if err := writeCoverageJUnit(o.junit, rep, o.target); err != nil {
 			return fail("%v", err)
 		}
-		fmt.Fprintf(stdout, "JUnit XML written to %s\n", *junit)
+		fmt.Fprintf(stdout, "JUnit XML written to %s\n", o.junit)
 	}
-	if pct < *minPct {
-		fmt.Fprintf(stdout, "FAIL: %.1f%% of the documented outcomes received, below --min %g%%\n", pct, *minPct)
+	if pct < o.min {
+		fmt.Fprintf(stdout, "FAIL: %.1f%% of the documented outcomes received, below --min %g%%\n", pct, o.min)
 		return 1
 	}
-	if *minPct > 0 {
-		fmt.Fprintf(stdout, "PASS: %.1f%% of the documented outcomes received (--min %g%%)\n", pct, *minPct)
+	if o.min > 0 {
+		fmt.Fprintf(stdout, "PASS: %.1f%% of the documented outcomes received (--min %g%%)\n", pct, o.min)
 	}
 	return 0
 }

@@ -15,12 +15,9 @@ import (
 )
 
 func init() {
-	commands["dmt-crypt"] = struct {
-		summary string
-		run     func(args []string) error
-	}{"encrypt|decrypt|header-secrets: the DMT encrypted variant (sandbox dmt-crypt -h)", func(args []string) error {
-		return dmtCrypt(args, os.Stdin, os.Stdout)
-	}}
+	commands["dmt-crypt"] = command{"encrypt|decrypt|header-secrets: the DMT encrypted variant (sandbox dmt-crypt -h)",
+		func(w io.Writer) { fmt.Fprintln(w, dmtCryptUsage) },
+		func(args []string) error { return dmtCrypt(args, os.Stdin, os.Stdout) }}
 }
 
 const dmtCryptUsage = `usage:
@@ -33,7 +30,10 @@ Base64(16-byte IV ‖ AES-256-CBC/PKCS#7), as the DMT encrypted variant; --key d
 // dmtCrypt encrypts and decrypts bodies the way the DMT encrypted variant does, so a
 // partner can try the variant with curl before writing their own code.
 func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		return usageErrorf("dmt-crypt", "give a mode: encrypt, decrypt or header-secrets")
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(out, dmtCryptUsage)
 		return nil
 	}
@@ -44,7 +44,7 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 	clientID := fs.String("client-id", dmt.SandboxClientID, "header-secrets: client_id")
 	secret := fs.String("client-secret", dmt.SandboxClientSecret, "header-secrets: client_secret")
 	epoch := fs.Int64("epoch", 0, "header-secrets: Unix time in seconds (default now)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags("dmt-crypt", fs, args[1:], out); err != nil {
 		return err
 	}
 	key, err := base64.StdEncoding.DecodeString(*keyB64)
@@ -113,6 +113,6 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 		_, err = fmt.Fprintln(out, ct)
 		return err
 	default:
-		return fmt.Errorf("dmt-crypt: unknown mode %q\n%s", mode, dmtCryptUsage)
+		return usageErrorf("dmt-crypt", "unknown mode %q", mode)
 	}
 }

@@ -46,7 +46,32 @@ func binary(t *testing.T) string {
 // stop function that sends SIGTERM, which must end it cleanly (cleanup stops it too).
 func startBinary(t *testing.T, args ...string) (string, func()) {
 	t.Helper()
+	b := launch(t, nil, args...)
+	return b.url, b.stop
+}
+
+// running is a sandbox binary started by launch.
+type running struct {
+	cmd  *exec.Cmd
+	url  string
+	stop func() // SIGTERM, and a clean exit expected
+	// stopWith sends sig instead, and expects a clean exit too.
+	stopWith func(sig os.Signal)
+	mu       sync.Mutex
+	logs     []string // its stderr lines so far
+}
+
+func (b *running) lines() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.logs...)
+}
+
+// launch starts the binary with env added to the environment and waits for it to listen.
+func launch(t *testing.T, env []string, args ...string) *running {
+	t.Helper()
 	cmd := exec.Command(binary(t), append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -54,10 +79,14 @@ func startBinary(t *testing.T, args ...string) (string, func()) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	b := &running{cmd: cmd}
 	lines := bufio.NewScanner(stderr)
 	url := make(chan string, 1)
 	go func() {
 		for lines.Scan() {
+			b.mu.Lock()
+			b.logs = append(b.logs, lines.Text())
+			b.mu.Unlock()
 			var l struct{ Msg, URL string }
 			if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "sandbox listening" {
 				url <- l.URL
@@ -65,30 +94,31 @@ func startBinary(t *testing.T, args ...string) (string, func()) {
 		}
 	}()
 	var once sync.Once
-	stop := func() { once.Do(func() { terminate(t, cmd) }) }
-	t.Cleanup(stop)
+	b.stopWith = func(sig os.Signal) { once.Do(func() { terminate(t, cmd, sig) }) }
+	b.stop = func() { b.stopWith(syscall.SIGTERM) }
+	t.Cleanup(b.stop)
 	select {
-	case u := <-url:
-		return u, stop
+	case b.url = <-url:
+		return b
 	case <-time.After(60 * time.Second):
-		t.Fatal("sandbox did not report listening within 60s")
-		return "", nil
+		t.Fatalf("sandbox did not report listening within 60s:\n%s", strings.Join(b.lines(), "\n"))
+		return nil
 	}
 }
 
-func terminate(t *testing.T, cmd *exec.Cmd) {
+func terminate(t *testing.T, cmd *exec.Cmd, sig os.Signal) {
 	t.Helper()
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("sandbox did not stop cleanly on SIGTERM: %v", err)
+			t.Errorf("sandbox did not stop cleanly on %v: %v", sig, err)
 		}
 	case <-time.After(15 * time.Second):
 		_ = cmd.Process.Kill()
-		t.Error("sandbox did not stop within 15s of SIGTERM")
+		t.Errorf("sandbox did not stop within 15s of %v", sig)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,12 +17,9 @@ import (
 )
 
 func init() {
-	commands["pin-block"] = struct {
-		summary string
-		run     func(args []string) error
-	}{"build or check a DCMS Set PIN V2 block (sandbox pin-block -h)", func(args []string) error {
-		return pinBlock(args, os.Stdout)
-	}}
+	commands["pin-block"] = command{"build or check a DCMS Set PIN V2 block (sandbox pin-block -h)",
+		func(w io.Writer) { fmt.Fprintln(w, pinBlockUsage) },
+		func(args []string) error { return pinBlock(args, os.Stdout) }}
 }
 
 const pinBlockUsage = `usage:
@@ -52,12 +48,11 @@ func pinBlock(args []string, out io.Writer) error {
 	tenant := fs.String("tenant", "ACME_BANK", "with --kit: the DCMS tenant")
 	base := fs.String("sandbox", "http://127.0.0.1:8080", "with --kit: the sandbox's address")
 	request := fs.Bool("request", false, "with --kit: print the whole setPin request body")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(out, pinBlockUsage)
-			return nil
-		}
-		return fmt.Errorf("%w\n%s", err, pinBlockUsage)
+	if len(args) == 0 {
+		return usageErrorf("pin-block", "give --pan or --kit")
+	}
+	if err := parseFlags("pin-block", fs, args, out); err != nil {
+		return err
 	}
 
 	key := dcms.DefaultSetPinKey
@@ -81,7 +76,7 @@ func pinBlock(args []string, out io.Writer) error {
 		}
 	}
 	if *pan == "" {
-		return fmt.Errorf("give --pan or --kit\n%s", pinBlockUsage)
+		return usageErrorf("pin-block", "give --pan or --kit")
 	}
 
 	if *check != "" {
@@ -106,7 +101,7 @@ func pinBlock(args []string, out io.Writer) error {
 	}
 	if *request {
 		if *kitNo == "" {
-			return fmt.Errorf("--request needs --kit")
+			return usageErrorf("pin-block", "--request needs --kit")
 		}
 		return json.NewEncoder(out).Encode(map[string]any{"pin": block, "kitNo": kit.KitNo, "entityId": kit.EntityID, "expiryDate": kit.Expiry})
 	}

@@ -18,28 +18,39 @@ import (
 )
 
 func init() {
-	commands["profile-webhooks"] = struct {
-		summary string
-		run     func(args []string) error
-	}{"receive profile webhooks and check their signatures (sandbox profile-webhooks -h)", func(args []string) error {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return profileWebhooks(ctx, args, os.Stdout)
-	}}
+	commands["profile-webhooks"] = command{"receive profile webhooks and check their signatures (sandbox profile-webhooks -h)",
+		func(w io.Writer) {
+			printFlags(w, "usage: sandbox profile-webhooks [--addr HOST:PORT] [--secret S] [--status CODE]", profileWebhooksFlags(new(profileWebhooksOpts)))
+		},
+		func(args []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return profileWebhooks(ctx, args, os.Stdout)
+		}}
+}
+
+type profileWebhooksOpts struct {
+	addr, secret string
+	status       int
+}
+
+func profileWebhooksFlags(o *profileWebhooksOpts) *flag.FlagSet {
+	fs := flag.NewFlagSet("profile-webhooks", flag.ContinueOnError)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:9999", "address to listen on")
+	fs.StringVar(&o.secret, "secret", "", "the webhook's secret (PUT /__sandbox/tenants/{tenant}/webhook returns it)")
+	fs.IntVar(&o.status, "status", http.StatusOK, "status to answer, e.g. 500 to watch the sandbox retry")
+	return fs
 }
 
 // profileWebhooks is a webhook receiver for trying the profile API's webhooks from a
 // terminal: it prints each event and whether its X-Sandbox-Signature is valid for the
 // secret, and answers 200 (or --status).
 func profileWebhooks(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("profile-webhooks", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:9999", "address to listen on")
-	secret := fs.String("secret", "", "the webhook's secret (PUT /__sandbox/tenants/{tenant}/webhook returns it)")
-	status := fs.Int("status", http.StatusOK, "status to answer, e.g. 500 to watch the sandbox retry")
-	if err := fs.Parse(args); err != nil {
+	var o profileWebhooksOpts
+	if err := parseFlags("profile-webhooks", profileWebhooksFlags(&o), args, out); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
@@ -51,16 +62,16 @@ func profileWebhooks(ctx context.Context, args []string, out io.Writer) error {
 			return
 		}
 		check := "signature not checked (no --secret)"
-		if *secret != "" {
+		if o.secret != "" {
 			check = "signature OK"
-			if r.Header.Get(profile.SignatureHeader) != profile.Sign(*secret, body) {
+			if r.Header.Get(profile.SignatureHeader) != profile.Sign(o.secret, body) {
 				check = "signature BAD"
 			}
 		}
 		mu.Lock()
 		fmt.Fprintf(out, "%s %s %s (%s)\n%s\n", r.Method, r.URL.Path, r.Header.Get("X-Sandbox-Event"), check, body)
 		mu.Unlock()
-		w.WriteHeader(*status)
+		w.WriteHeader(o.status)
 	})}
 	mu.Lock()
 	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())

@@ -17,17 +17,21 @@ import (
 )
 
 func init() {
-	commands["replay"] = struct {
-		summary string
-		run     func(args []string) error
-	}{"run scenario files against a server and report (sandbox replay -h)", func(args []string) error {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		defer stop()
-		if code := replayCmd(ctx, args, os.Stdout, os.Stderr); code != 0 {
-			os.Exit(code)
-		}
-		return nil
-	}}
+	commands["replay"] = command{"run scenario files against a server and report (sandbox replay -h)",
+		func(w io.Writer) {
+			fmt.Fprintln(w, replayUsage)
+			fs, _ := replayFlags()
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+		},
+		func(args []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			if code := replayCmd(ctx, args, os.Stdout, os.Stderr); code != 0 {
+				return exitStatus(code)
+			}
+			return nil
+		}}
 }
 
 const replayUsage = `usage: sandbox replay FILE|DIR… [--target URL] [--junit out.xml] [--reset] [--var name=value]…
@@ -50,27 +54,39 @@ func (v varFlags) Set(s string) error {
 	return nil
 }
 
+type replayOpts struct {
+	target, junit string
+	reset         bool
+	timeout       time.Duration
+	vars          varFlags
+}
+
+func replayFlags() (*flag.FlagSet, *replayOpts) {
+	o := &replayOpts{vars: varFlags{}}
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.StringVar(&o.target, "target", envOr("SANDBOX_TARGET", "http://127.0.0.1:8080"), "base URL of the server to replay against (env SANDBOX_TARGET)")
+	fs.StringVar(&o.junit, "junit", "", "write the results as JUnit XML to this file")
+	fs.BoolVar(&o.reset, "reset", false, "reset the files' tenants first, even where a file does not say reset: true")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for each answer")
+	fs.Var(o.vars, "var", "a value for ${name}, as name=value (repeatable); wins over the file's vars")
+	return fs, o
+}
+
 // replayCmd is `sandbox replay`; it returns the exit code.
 func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	target := fs.String("target", envOr("SANDBOX_TARGET", "http://127.0.0.1:8080"), "base URL of the server to replay against (env SANDBOX_TARGET)")
-	junit := fs.String("junit", "", "write the results as JUnit XML to this file")
-	reset := fs.Bool("reset", false, "reset the files' tenants first, even where a file does not say reset: true")
-	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for each answer")
-	vars := varFlags{}
-	fs.Var(vars, "var", "a value for ${name}, as name=value (repeatable); wins over the file's vars")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, replayUsage)
-		fs.PrintDefaults()
-	}
+	fs, o := replayFlags()
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	// Flags and files in any order: parse, take one file, parse the rest.
 	var paths []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				commands["replay"].usage(stdout)
 				return 0
 			}
+			fmt.Fprintf(stderr, "sandbox: replay: %v\n\n", err)
+			commands["replay"].usage(stderr)
 			return 2
 		}
 		if fs.NArg() == 0 {
@@ -80,8 +96,8 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		args = fs.Args()[1:]
 	}
 	if len(paths) == 0 {
-		fmt.Fprintln(stderr, "sandbox replay: give at least one scenario file")
-		fs.Usage()
+		fmt.Fprintf(stderr, "sandbox: replay: give at least one scenario file\n\n")
+		commands["replay"].usage(stderr)
 		return 2
 	}
 
@@ -116,15 +132,15 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 
 	results := replay.Run(ctx, files, replay.Options{
-		Target: *target, Reset: *reset, Vars: vars, Out: stdout,
-		Client: &http.Client{Timeout: *timeout},
+		Target: o.target, Reset: o.reset, Vars: o.vars, Out: stdout,
+		Client: &http.Client{Timeout: o.timeout},
 	})
-	if *junit != "" {
-		if err := writeJUnit(*junit, results); err != nil {
+	if o.junit != "" {
+		if err := writeJUnit(o.junit, results); err != nil {
 			fmt.Fprintf(stderr, "sandbox replay: %v\n", err)
 			return 2
 		}
-		fmt.Fprintf(stdout, "JUnit XML written to %s\n", *junit)
+		fmt.Fprintf(stdout, "JUnit XML written to %s\n", o.junit)
 	}
 	if replay.AnyFailed(results) {
 		return 1

@@ -2,53 +2,122 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/config"
 )
 
-func serve(args []string) error {
-	cfg := app.DefaultConfig()
+func init() {
+	commands["serve"] = command{"serve the sandbox (the default command)", serveUsage, serve}
+}
+
+// listen is what serve needs besides the sandbox's configuration.
+type listen struct {
+	addr, config    string
+	level           logLevel
+	tlsCert, tlsKey string
+}
+
+// serveFlags is every flag of serve: the listener's here, the sandbox's from app.Config.
+func serveFlags(cfg *app.Config, l *listen) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", envOr("SANDBOX_ADDR", "127.0.0.1:8080"), "address to listen on (env SANDBOX_ADDR); port 0 picks a free port")
+	fs.StringVar(&l.addr, "addr", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
+	fs.StringVar(&l.config, "config", "", "read flags from this YAML file: keys are flag names, e.g. seed: 7 (lists for repeatable flags)")
+	l.level = logLevel(slog.LevelInfo)
+	fs.Var(&l.level, "log-level", "debug, info, warn or error")
+	fs.StringVar(&l.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
+	fs.StringVar(&l.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	cfg.Flags(fs)
-	level := fs.String("log-level", "info", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
+	return fs
+}
+
+func serveUsage(w io.Writer) {
+	cfg := app.DefaultConfig()
+	fs := serveFlags(&cfg, &listen{})
+	fmt.Fprintf(w, `usage: sandbox [serve] [flags]
+
+Serves the DCMS, DMT and profile APIs and the admin API on one address. Every flag can also
+come from the environment (%sFLAG_NAME, shown below) or from the --config YAML file.
+Precedence: flag, then environment, then file, then default.
+
+`, config.EnvPrefix)
+	config.PrintFlags(w, fs)
+}
+
+// parseServe reads serve's flags from args, the environment and the config file.
+func parseServe(args []string) (app.Config, listen, error) {
+	cfg := app.DefaultConfig()
+	var l listen
+	fs := serveFlags(&cfg, &l)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := config.Parse(fs, args, config.Options{FileFlag: "config"})
+	var source *config.SourceError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		serveUsage(os.Stdout)
+		return cfg, l, err
+	case errors.As(err, &source):
+		return cfg, l, &badConfig{err}
+	case err != nil:
+		return cfg, l, &usageError{cmd: "serve", msg: err.Error()}
+	}
+	return cfg, l, nil
+}
+
+func serve(args []string) error {
+	cfg, l, err := parseServe(args)
+	if err != nil {
 		return err
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		return err
+	if (l.tlsCert == "") != (l.tlsKey == "") {
+		return &usageError{cmd: "serve", msg: "--tls-cert and --tls-key go together"}
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.Level(l.level)}))
 	cfg.Log = log
 	app.TuneGC()
 
+	var tlsConfig *tls.Config
+	if l.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(l.tlsCert, l.tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert %s / --tls-key %s: %w", l.tlsCert, l.tlsKey, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	sb, err := app.New(cfg)
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", l.addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: sb.Handler, ReadHeaderTimeout: 10 * time.Second}
+	scheme := "http"
+	if tlsConfig != nil {
+		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
+	}
+	srv := &http.Server{Handler: sb.Handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// The listening line is what scripts and the end-to-end test wait for.
-	log.Info("sandbox listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String())
+	log.Info("sandbox listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String())
 
 	select {
 	case err := <-errc:
@@ -66,6 +135,25 @@ func serve(args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// logLevel is --log-level: one of four names, and a bad one names them.
+type logLevel slog.Level
+
+var levels = []string{"debug", "info", "warn", "error"}
+
+func (l *logLevel) String() string { return strings.ToLower(slog.Level(*l).String()) }
+
+func (l *logLevel) Set(s string) error {
+	for _, name := range levels {
+		if strings.EqualFold(s, name) {
+			var lvl slog.Level
+			_ = lvl.UnmarshalText([]byte(name))
+			*l = logLevel(lvl)
+			return nil
+		}
+	}
+	return fmt.Errorf("want debug, info, warn or error")
 }
 
 func envOr(key, def string) string {

@@ -89,13 +89,13 @@ func (e DeliveriesDeliveriesStatus) Valid() bool {
 
 // Defines values for HealthStatus.
 const (
-	Ok HealthStatus = "ok"
+	HealthStatusOk HealthStatus = "ok"
 )
 
 // Valid indicates whether the value is a known member of the HealthStatus enum.
 func (e HealthStatus) Valid() bool {
 	switch e {
-	case Ok:
+	case HealthStatusOk:
 		return true
 	default:
 		return false
@@ -180,6 +180,42 @@ func (e ProfileSubmissionStatus) Valid() bool {
 	case ProfileSubmissionStatusPending:
 		return true
 	case ProfileSubmissionStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessStatus.
+const (
+	NotReady ReadinessStatus = "not-ready"
+	Ready    ReadinessStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessStatus enum.
+func (e ReadinessStatus) Valid() bool {
+	switch e {
+	case NotReady:
+		return true
+	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessCheckStatus.
+const (
+	ReadinessCheckStatusFailing ReadinessCheckStatus = "failing"
+	ReadinessCheckStatusOk      ReadinessCheckStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessCheckStatus enum.
+func (e ReadinessCheckStatus) Valid() bool {
+	switch e {
+	case ReadinessCheckStatusFailing:
+		return true
+	case ReadinessCheckStatusOk:
 		return true
 	default:
 		return false
@@ -916,6 +952,31 @@ type RateLimits struct {
 	RetrievalPerMinute int  `json:"retrievalPerMinute"`
 }
 
+// Readiness defines model for Readiness.
+type Readiness struct {
+	Checks []ReadinessCheck `json:"checks"`
+
+	// Reason Why the sandbox is not ready (the failing checks and their errors); absent when ready.
+	Reason *string         `json:"reason,omitempty"`
+	Status ReadinessStatus `json:"status"`
+}
+
+// ReadinessStatus defines model for Readiness.Status.
+type ReadinessStatus string
+
+// ReadinessCheck defines model for ReadinessCheck.
+type ReadinessCheck struct {
+	// Error What went wrong; absent when ok.
+	Error *string `json:"error,omitempty"`
+
+	// Name What was checked: `contracts`, `store`.
+	Name   string               `json:"name"`
+	Status ReadinessCheckStatus `json:"status"`
+}
+
+// ReadinessCheckStatus defines model for ReadinessCheck.Status.
+type ReadinessCheckStatus string
+
 // ResetResult defines model for ResetResult.
 type ResetResult struct {
 	// Tenant The tenant reset, or `*` for all.
@@ -1431,7 +1492,8 @@ type ClientInterface interface {
 	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
 	// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-	// are not part of snapshots.
+	// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// sharing a store write their counts to it every 250 ms.
 	//
 	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
 	GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1778,6 +1840,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetrics Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Ready Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetRoot The root redirects to the console
@@ -1945,7 +2036,8 @@ func (c *Client) ClearCoverage(ctx context.Context, params *ClearCoverageParams,
 // tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 // documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
 // state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-// are not part of snapshots.
+// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// sharing a store write their counts to it every 250 ms.
 //
 // Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
 func (c *Client) GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2713,6 +2805,55 @@ func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEdi
 // Corresponds with GET /healthz (the `Health` operationId).
 func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetrics Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Ready Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *Client) Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4858,6 +4999,60 @@ func NewHealthRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReadyRequest constructs an http.Request for the Ready method
+func NewReadyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/readyz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -4999,7 +5194,8 @@ type ClientWithResponsesInterface interface {
 	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
 	// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-	// are not part of snapshots.
+	// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// sharing a store write their counts to it every 250 ms.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5408,6 +5604,39 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	HealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReply, error)
+
+	// GetMetricsWithResponse Prometheus metrics
+	//
+	// The sandbox's metrics in the Prometheus text exposition format:
+	//
+	// | series | labels | what |
+	// |---|---|---|
+	// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+	// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+	// | `sandbox_tenants` | `api` | tenants with state |
+	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+	// | `go_*`, `process_*` | | the Go runtime and the process |
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error)
+
+	// ReadyWithResponse Readiness probe
+	//
+	// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+	// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+	// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+	// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+	// `HEALTHCHECK`) calls this operation.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /readyz (the `Ready` operationId).
+	ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error)
 }
 
 // GetRootReply302Headers the declared response headers of an HTTP 302 response for GetRoot
@@ -7376,6 +7605,88 @@ func (r HealthReply) ContentType() string {
 	return ""
 }
 
+type GetMetricsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReadyReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Readiness
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Readiness
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyReply) GetJSON200() *Readiness {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReadyReply) GetJSON503() *Readiness {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetRootWithResponse The root redirects to the console
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7521,7 +7832,8 @@ func (c *ClientWithResponses) ClearCoverageWithResponse(ctx context.Context, par
 // tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 // documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
 // state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-// are not part of snapshots.
+// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// sharing a store write their counts to it every 250 ms.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -8187,6 +8499,51 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 		return nil, err
 	}
 	return ParseHealthReply(rsp)
+}
+
+// GetMetricsWithResponse Prometheus metrics
+//
+// The sandbox's metrics in the Prometheus text exposition format:
+//
+// | series | labels | what |
+// |---|---|---|
+// | `sandbox_requests_total` | `api`, `operationId`, `status`, `outcome` | partner calls answered (`status` 0: no answer, e.g. a fault) |
+// | `sandbox_request_duration_seconds` | `api`, `operationId` | histogram of the time to answer a partner call |
+// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
+// | `sandbox_tenants` | `api` | tenants with state |
+// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
+// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
+// | `go_*`, `process_*` | | the Go runtime and the process |
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsReply, error) {
+	rsp, err := c.GetMetrics(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsReply(rsp)
+}
+
+// ReadyWithResponse Readiness probe
+//
+// 200 when the sandbox can serve partner calls: its contracts are loaded and its state store
+// answers. 503 when it cannot, with the reason (the failing checks, each with its error); a load
+// balancer should send it no traffic until it answers 200 again. `/healthz` stays the liveness
+// probe: it only says that the process answers. `sandbox healthcheck` (the container image's
+// `HEALTHCHECK`) calls this operation.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /readyz (the `Ready` operationId).
+func (c *ClientWithResponses) ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error) {
+	rsp, err := c.Ready(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyReply(rsp)
 }
 
 // ParseGetRootReply parses an HTTP response from a GetRootWithResponse call
@@ -9475,6 +9832,55 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 	return response, nil
 }
 
+// ParseGetMetricsReply parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseReadyReply parses an HTTP response from a ReadyWithResponse call
+func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetRoot The root redirects to the console
@@ -9609,6 +10015,12 @@ type ServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(w http.ResponseWriter, r *http.Request)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(w http.ResponseWriter, r *http.Request)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(w http.ResponseWriter, r *http.Request)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -11078,6 +11490,34 @@ func (siw *ServerInterfaceWrapper) Health(w http.ResponseWriter, r *http.Request
 	handler.ServeHTTP(w, r)
 }
 
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetrics(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// Ready operation middleware
+func (siw *ServerInterfaceWrapper) Ready(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.Ready(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -11192,6 +11632,10 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	}
 
 	r.HandleFunc(options.BaseURL+"/healthz", wrapper.Health).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/readyz", wrapper.Ready).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/metrics", wrapper.GetMetrics).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/scenarios", wrapper.ListScenarios).Methods(http.MethodGet)
 
@@ -12688,6 +13132,59 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type GetMetricsRequestObject struct {
+}
+
+type GetMetricsResponseObject interface {
+	VisitGetMetricsResponse(w http.ResponseWriter) error
+}
+
+type GetMetrics200TextResponse string
+
+func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ReadyRequestObject struct {
+}
+
+type ReadyResponseObject interface {
+	VisitReadyResponse(w http.ResponseWriter) error
+}
+
+type Ready200JSONResponse Readiness
+
+func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready503JSONResponse Readiness
+
+func (response Ready503JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetRoot The root redirects to the console
@@ -12822,6 +13319,12 @@ type StrictServerInterface interface {
 	// Health Liveness probe
 	// (GET /healthz)
 	Health(ctx context.Context, request HealthRequestObject) (HealthResponseObject, error)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// Ready Readiness probe
+	// (GET /readyz)
+	Ready(ctx context.Context, request ReadyRequestObject) (ReadyResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -14045,189 +14548,253 @@ func (sh *strictHandler) Health(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GetMetrics operation middleware
+func (sh *strictHandler) GetMetrics(w http.ResponseWriter, r *http.Request) {
+	var request GetMetricsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMetrics(ctx, request.(GetMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMetrics")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMetricsResponseObject); ok {
+		if err := validResponse.VisitGetMetricsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// Ready operation middleware
+func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
+	var request ReadyRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.Ready(ctx, request.(ReadyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Ready")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReadyResponseObject); ok {
+		if err := validResponse.VisitReadyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H1rc+M2tuBfOaW9VW3NpWXZ/UhFrtQtte0knrTdvm1nHhv1bcIkZCGmAA4BWdZ0/HV/wP7E/SVbOHiQ",
-	"FEE93Orc7M5UTdoiidfBeeOcg8+dRExzwSlXsjP43MlJQaZU0QJ/DceKFvqPlMqkYLligncGnZsJhZjT",
-	"RxWDGIOaUMgL+sDETEJO7ijsZUwqmE+IgkRMqQSi+wGmusdAbiXlCsaiwIZjVkiFrXqdqMN07/+Y0WLR",
-	"iTqcTGln0MG2nagjkwmdEj0Ztcj1C6kKxu86T09R5yQTyf0N5YSr8GwVvoP5REgKif4alICCkhREAVPx",
-	"QI9hztREzBQwFeHU5IQUNLVfizHQB1osbE96svSRTPNMz2R4cnH26e3w8qeWJZg2a9bwjk1ZYPZXGqCS",
-	"/bMVPhm2q/ad0jGZZaozeN2POlPyyKazqf6hfzFufh1GbgqMK3pHC5zDBiDcOz25uLY/Iji9uIEkY5Sr",
-	"TwxBmRdizDL39XnaXQOpnKhJAFAF/ceMFTTtDFQxo6sA96Q/lrngkiLKviXpB/qPGZW4jERwRc2KSJ5n",
-	"LCF6RQe/Sr2sz+XEPndoUYjCNEkNWB5IxtJPhe0s6kyplOTOg3wA05lUcEuBKMgokQoOEYjlXP+toOPO",
-	"oPM/DkoaOzBv5cEZjofzb8LaDgpMAhcKcCbHiJR2EiDJQsJ8wpIJjBnNUiA8hflk0es8RZ1Lob4XM55+",
-	"GQS4UJ/G2E117fdMweHRS5wXvgXGHW6Uu7sDOFwKkLNkAmrC+B0OMmHSk185AO76CVEkE3czXEheiJwW",
-	"ihmE0H/jmvEXU3Qq183J9/betdVQtZhHioIsOgbvHJL+Uh3lo/9U3P5KE6XbBnpsTJTkDLeBa/r8pZMm",
-	"U9mJOulU454lq0rfjgD03qiJSAO0EZWzOm95P1PIoJ8BGdOyCZfIkHSQxVUBpldbn6BfSeS4gp/eapDa",
-	"qTQAavA4xMuGV+cvJIg5B/2N5WmI/ycipYatSUXUTJrfjquVz7rHQKe5WqAgyzPCuMbWhEqpGV5zj8gd",
-	"S5pzsZxKE/iMSlBaYuaFSGcJNehuIeBlk2YBE0pSWqA42GTLLvTQf9EDhDbLE3YAOwxTDsEP54tL/9v+",
-	"NeHprXjcv04oJwUTwfUbwIU7+/Hm5spCFpgCwuWcFhKXXOmrKqaqeIST9ANEZtPLdTnQBzFIS/Ym2nAx",
-	"D+zU9yfw8uXLb0GxKQXBjYZglm5UhOC6xXgsaUCg/ijmMCZFsxfN8seFmGrdJMPBIiASCPwgIJ0ZWgmP",
-	"NOcr5bbWcVJgSjqFhuMPTQN7TAEXkAl+Rwug/5iRTDY0oG5l1FshMkoMU9xS6dJIzWRDDayOFFje8p6L",
-	"ecfDtnVnTyaE3wXYAkkfCE8CmD2sAlnrhxpmeopzUqQR0N5dD745mgTBX1C7z00QBRFgyKGGUuFFNxcm",
-	"HmhB7oLM7oEieJZHOhXJbEq5oqnjJhIKmlCm8cGrLoInNERt0bPkp53lCvFZxZwGMJVQJNtsJXvWAEk0",
-	"knHN2CPkHBCTnMXdDRiI1zkdBN340Vqh3ljmzmT67gW3m2ub3N5APK8Wx0sDPFsabydYEzHjLfx1SvjC",
-	"2admk19ISEiWSZjTglpBQ1ODL0yF0X8siiREVvURNIdDNERbCEwj2JOKUj1TK7MjIMWUplDMMop2pxZN",
-	"Rph2w6O3i2C7GS8k6G+MfkwhcUrRGin8PKFqgO1hEkKD02QqT2ZSialxHNRxgHLF1KIFp++Z2hyf9Tg/",
-	"MRVUacQty5ZIo8lilho5QK8WPH7+kQORG8xOfx1IrsK8277dbvkezIHl3FGuKdcg7qqOfvAfaiDQx6AH",
-	"Qkqtg8ToiYm9zNZfo+fGS3OrFmWk4tJpQr6N77fyZQ+dNuj+ZBwnS0AlRXq9jPAVxkGK9AYfhlHxUgTf",
-	"TIm8p+kV4eG34oG2aLkZG9NkkWjC91IFSJaJOU2NxqdBd880kzJ0F6FNj9qRUY4pSSZaXKcSlNhY/7cA",
-	"uhAPYWuN8es2zcWYIuoyTBt6u/KMJDR9u9iO2Gy7FkjdM2WNH07BDRHmZxOWT61zYx0Irt23y3hm9rq6",
-	"sxXkiKpo5IHlNnoFPiK4m6YFnf8UcvINgdM5LhzVYzmj6FbRCjouP6x7i6resdThyc35X4Y3ZxG8e3/y",
-	"UwQ/X5p/35p/PpxdvRuenNnfn4aXp5/8o5+vfvgwPD2L4Prs5tPV+WUEZ3+7Ov9wpgXW8Pr6/IfLMFmL",
-	"9SRdThi/bwPf+yINCY/bgvBk0qYQ6TYt7/JCaP3hWpFC3bAWXP7HjCBzb8LyJ7STdP80jTTJWhNdybDM",
-	"brN1P5ydnJ3/5ew0gquzy9Pzyx8iuPrw/uTs+lo/u/75RP/peGipsGhTJtLAPxlenpy9e3d2ut5ActCo",
-	"iPAGEKISoJXVr9yTsPRyUiO8J9vJNLP121gLbVLDDt62nusK61imxasf/359fjJ8Z7lxImYFowWkNGMP",
-	"tFhE4T3qGSBXAJNSqRj3FNqAD33MaaJoemo7PiUqjJs5S+5/zltfy3YpNyeLW5ZllxsQp8eUsk1UW0Jt",
-	"Hi2zD4LbfGCBsgyi6juPJktGlFLaJAgqrlEnKajWX4ZhHKQPlKsWvoDvWnUAFm6klZuhmVDLkPqLM+dL",
-	"D7699m7E8JLKDXWGY055qjuIHMTQTh0TltX08HKYWZGt33KmO3EQqsLDtI9KyFcYydICquutbkYIE1Za",
-	"nBVUCGLRVLXbFatxwOjol7PpLS1WOjqbHEzlW/CvqXqv8hDzEg/tqqaG6yqyPgmazX+dEAV3VO075di5",
-	"TQdwCBYaERyBBuiYORv3/V9OI3jpHwbluHs53IDZ1gAb1a1GixxmeVXEsFBds8c7M5QqaLNzO+mr2zYG",
-	"o5pm9GPOgr6+922Cqak8mj7kc0lGmHmFnrejOuVpCxPX5mPLVGaSpiHzZDUuunmYmfoBquuOPBzd1Oxg",
-	"7VuxrQK0G/axve7TRmBeLC3hU/hxUhdQ1RPHtkOjpRktHcY0p7TsX8GJhGb+Q5VQmzajp2PwFAV78b5n",
-	"jzLuDmBKUjy6SelUW9bO6GYFsNSGfFhXWjXUY8RnXLEMmIIETxTQMDXGOdcfQsakoukxZELco9E6y+F2",
-	"ASztjXhDKfQOy4CrkRWyXaXYBNrWPYf92FYhYP5ISWbOaOtza+od4j6gXYQVx9BAfxazghtX/rJzJieJ",
-	"tbaagKBcNVTCVaRjhznjqlis1TNc51E5iRVTN322+fUD7miMtnAssDWy44WEE/Ppvv42KIlTmrDUOVcC",
-	"4t++R8Q10n8AMcrbGPZUJYrEuZG8WMCP8FzRfEYykAup6BTmYpal3WjErY+v4s/GKAw1gNj4smPYa579",
-	"Qu1E+Hsyy1Q3griYZXpOhFf8310cI0YXuH5XdYY7b/atSBddQ0QOIZ0+YSbRiTq6r8ApbxWMGVmEN6Oc",
-	"6qn+yHrpqwvXYiMCNgbCF+FNsseFF1XBxo0U0iRtArFWD45wes7gxkQZi2JKlKGgN6+CLokvDxEJr0Fr",
-	"fP4wzh5AeP8IHoBQWj+X6AYX0hIyEtlYtzAlkTngazCftxzL+lCw9igrjWYRGP9f2+EuBpi1dWPe1vqB",
-	"PVXMeIIiKSdSwZtX8BN7G14+4nCw78p5kQrT/EoEkZYu12Ggp99nIOGGoR3H0If5hCJhFxTmRAIXdg2a",
-	"/JFS0M9VGfyOPGhp2nI4tuoEmYVQ9llBHCGbWRkHmjkkLdWulcFM3oB2FFVjHiWqVtAtJJcq4TwNqYSR",
-	"gCGPlhL5fkYfaAZ/vn5/aSMG7dFolQrCFqEbbDVgzODu89DU36v8nI9Fmz3z/4AtsrUm3rRKarZJ0Cox",
-	"UwsCcKZuxWMTfla/XuVDY21nriZK1InXOc0sbuZEyrkowt6lFSCSMzPdlndTJmW7sNnkEAEJEOeN35cj",
-	"LvXvZ7m1J8qDM9TyykRtuFiUkNVUUwGbGoNtqT9oAYMeoPXQrWUnJftngOO9XSjackwxyzNB0s0cPQhz",
-	"P6vGGup6r51LbYQVkLz2mxaC5TTPaLtnb7Xfz81yc0NieXMDxjidEpZt50XMC3FXUNnCbgr6wOj8dEaH",
-	"KqToG4kJZKbElCiWgPkemIR0RsNHEccYR5nnGUNjtTytx4QHNSnE7G5i8zZMYOvw6rxF89GDtUh3I9Go",
-	"BOImNSULEzTHFCgBe/HV++sbOPj0yQrZAzveQUmp8uAzS58OTAcmYMtvleNKV977PczzQjygy+YD/RXP",
-	"H4IMqnHizOT9Oy0A1xygPH/EtbxtJmnRwhSWDeo6G7NuVd/e4WD9cM9gWN3R6navSgobUeKWfq7Kbm5L",
-	"ahXq34XnqzqT0Eo/EEUx0Ua2HCLoxdPigvGZ8cqvSpjRYJ1zzeO2aEI5uc3CHk29JlUw+kCyjTtsODdM",
-	"71FgNcHuQ2sIAo5Kqj5Qac3ZOuQ2CALG+FhU7+M/mRAikmXrtW3bc3hGGrmbk6mRuqPndxgxfEFTNpt2",
-	"os6P7G4SpuIGJwjRf+T5w5c4x8wC2mC6zTL4LMv0vrtsqa+wrE2Ut+cTaz1UoVx6EGzWWG4cJJNFWJly",
-	"LpiAmlWsjOw0saJMwYRIHy0aVqZalLIpUcnExJynTHdPsqs65bQIrnK5W/hnAtJ7ShjXP9oXORUFius5",
-	"yzK7yGPYPxyA8XoXFBMHnmWAbxJpippl3XA2Td32VFfRhg7XOU1WoMSqKP9ZrhWVN31p4/uPXven4Uhj",
-	"j0eOhBLBOU10L/sm+t9MXcz0XxOl8v3X/X7558tw8tbviiGNHATnusMYYh+FuDqKeJNdX0dR9rT6GPpa",
-	"JJjw0QDKecnXXyv5qlBow5OA0C9m2RYHDch71pmPpsvQHK45yeVEqOB5glyFBTt6/tQqKxqm8YoHS1h0",
-	"dQ57aTKVEaRT5XPluvB//tf/hoImokhBm+v4m6WVxwPrf9J/y4oZA/NCKHPCNuKxnrDVGGDMHtWscG00",
-	"IqUU7UNzSNCcOrmnPGRXPTOdawXqP9BCBkMxj8wypd17mIgslSY5vrJkc7SYgnigtYwou2IJe8R9qiZE",
-	"jbhrwIVJkDUyyuZOuMG6PTiEPZGltHCro7I7qJuM84mwqY1UG44jziRIheIgSWiOkSSEp1qFU0JPhSnp",
-	"d83P1020dlxzGB19XEu5DnIVTyqSQ4iCTIJ62IvoaKipg+akUJwW2sqt4ZmGGa4bGA8anhvn63yx4bJm",
-	"xT/RRSh6bqpfBBKlLm5geHa9f/T6DdzTBey9PILbhaKyG8FbIumbV2FPPlVXjId7PLm4hmuq4Or8Ev5y",
-	"pHvXPa/sbnt90I8fuaW1Q0S2mSGbc/MKMq3j6a7r8Hyk2nkGQjVTJpD8M9f6kI91iCopU4TDjBMp2R3H",
-	"IHKpCNzXkptqAagsdLx2cfH3v+PxcGXHTbinhJaunpsxkRPemgXwQsJ4lmWgqFRwNbyEvTG5pxG8m034",
-	"PtZEaDlNXJHSsDVSuvSASupPjjkC1XwBC8ilbIFKFoGdUgh9/kpvJ0IE8pDJTE2uqVKM3wX42jBnP9HF",
-	"wJ7YXWr97d+B4MNjTZUsGcBM0oKbN86d34Ohza+WEzG3DZC9uy/0vv/J/q8Z02waBLeynEnLTtsDhTbn",
-	"WHsKVgNmGjSOdByvvhScor+OGQ6CMAgy64KqYnHi4nB8gZTD/mqF0zY854oWD6H81GuaCJ5KuKVjbVSV",
-	"5W2w3TGkYnabUZvH45J+V48oaVIE88cvhifI2pdy8NkdJ1oMB+lio5hgG/jrABwI2dLmrhXAAZ+wmYnN",
-	"58R0XEmLB5rC7aIMscJHhQtAqYnnGdfKSlzxGce9ET9XkFElgbiPIyDwn0NQlEzRgoCTc8hZTjPGdfcU",
-	"URrTL6uq3aBu3oAYmxCGES8TiuPmsXjcjZwDS7f/1YQG6dYFTajW3rRdEzWVyAhyWuxbbeOeLuSIYzCO",
-	"ZmgpUSRais0Baem9rKvk/fOwV2hNBWvPyAjmhm3ISNtwt+Kx2xvxER/CyLKuUQdYCV40BhBhXMclzCER",
-	"PKEFp1YhR1kfm15iFxGwp63jEY99iRcNE/z64gZiXwIoNh9CbMHwybyJu+5g39cHEveUv5BunPM0HvGl",
-	"pnYG3R5g2KLEWlKYiPh5ZCIFR50BfB5hlOGoE8HIndyNOk9PMcLjup6AKyOv02ql34T51UBB0AuSQkqT",
-	"DBVw/5k3MEGMR7wKw0RwVRAtHPduqWQplRBAogGMZv3+y8RiGv6gceSK+IgiwZOUWkjNiLv0dh8/M9DL",
-	"+s1ty2+udMhvQMdjmij4bcR/29/f9//XH8dLgU4x/FavKGFM/37dFRKjLwS/NVEaGIEynSUTyIiihSlI",
-	"NCdMAeVo0tizKhe8wR6ohFkOy3PAeCfdb7zsQtEPdQ83J1dQvtOIbMmvDBnBTn+D2LpcdEv/0sys3kFa",
-	"iDynqS1F9qYPEr3R2gIQgjtWFJz6bxA7d04c+b9fusl6xHghIS1LFLzu9+EAXvdfuhnboDaT7U75A81E",
-	"TvUImmxvSWpj3+40nys/fNXva5zQOFwp/gJDHxikWVaFW+KjuAsJ4ZAK3WbEkee6EjKWEnqAuVaaH+Sa",
-	"i6WUJ3RgwnAM86zHBBn2Vo3gs09GvBK5J6uhe7YFWljWQGcKy4BdWcpxzJKkU4bSolMxpDuHvX6vbz1c",
-	"HCMuOy97/d5LG1OD+siB/s+dEZE1R1jnB6o+CFGNp8EGL/tHIclNayInEVyKjMY9H2mIbd+JpCXfMtR4",
-	"Zb03FKNyNp0SrYCbODIhtKqQsgIVbSUcFuveNPCI1gPR74hPPuouquO6cjZ3VK0UzrYWS1oglr+/uQKj",
-	"v0aGK/tfLr0W3PFiZNIgK7+1SNpHkTTic8ZTMZfWV4DnwegP7MFZJZwajW5XeQYnMmhUgIkgz2bGR0If",
-	"LOMZ8Vohm2r5msYpM3byH+b77260BPkrlgRxMg2zi7X+K2tdu+Nz2IvFnMeuxhpVEyxeaEcmmeC068sF",
-	"NmsFGlRvIKOpNhTVKiz+EjZQy08OqpUNnz4u4fJRv79BibfN6rCZ6bXUo7MesTrOfjDBBEtoVUVU/P1R",
-	"6/4iFIOp5bgtxqMl+ajzzdFk1HmKEdCOH+v9sCV4tApZF1t78bd9qXny4eup/uebo0ncPUYFQVI16mhh",
-	"2TnqH73Z7x/u949uDl8P+q8G/df/E4eRFO1ZTWlkqRyP6QOFjp6aKmb0KYY7QSXcEl880hRo6o342SNJ",
-	"VLbA4H8jsaeoftTQLgLBs4WRoksIZxa85zMPtCoyxzhJZaNstQhzHsBuBFKAmosRPzmHX8WtCfKYC/te",
-	"2rwEE1RmzA2hkfgFUrtEXUxTujSEoaVChTaodUaOuAshUaKWETGA2G6b2yrztr5ZdYdllXjgntJcjrgm",
-	"4IyStBtBjMJfc47YKgL5TNUGBesvRVmGXltyRxgPEdv17ogNQyPfinSxeSnF5RpTPnzSP9N4bmjJMGr/",
-	"Bf4O4qshzC0o2Ra/eqqbd4jH/61MxOpfJZZhwcpXZg6hrv1cDyqVPeuM6EI80I0Y0ZK8tHK0TWIOTTFb",
-	"rENk9ZWUGq2tMFLuP4cDyJlelEXSY5gTlUxMmTU86yKFlrJOK7KW44jvcTrXRiD6ByIYs0xhKaLbhbGZ",
-	"PUJHrviHHs9aBceGpOljTjjWAsHxbNy5xVljaDrgRfhFPVrfFAytxJQzdWxlGYpmnD59zEWhTAU6rxDi",
-	"8c7xiN8WYi4pdm286HsaYOkgmI1FCooJUjT16VHdY61NWn0Bw8aMPuvOIUfcmz3HLqzMR7ghm8A5uwAW",
-	"7MjEHJo52UOQY/QHYFNbowqmRBXssTfi18Y34U8+bxknxQL2TOGpH28u3kVwcn2NXf+ZPJBrxA+0QzhV",
-	"c1HcA6c0pXotTAFGw1kuz7Sx7/TaNp3AK3drSFLRR3UwUdOsTouBYrih0w+ksoa+Oae322iX5rn7t5eY",
-	"eMY21duu7FotNl6e7XGL1Z1cX4cWZqeIiU6LTCM0NafzWy7x141WiPPpbMdUyQMx69hywSUKrlm3m9T6",
-	"JZf1BM1RanOtJxklhS882JCpKwteb17H+Ut126WjFz3nlcE9exUWa1liFzCD0paHsw6DLSNfWhO97YTC",
-	"/tRAdt+caFaHjXYgIr8XxR1V7tTZ11F+IUEVZDzGsGJTErKGNHbPP2KmfEBEGsMubdRlLMulO8lZes8w",
-	"NdHLktKxZUoUTMqyeiNen+mK0n2wF+PWxV3k1JP1tflGfC82f8XG/gy5fTFcseG38rX8+FI5v1oOY3fE",
-	"C4KWo5qQenwBClzG70qxszpTswexrU0ZOwxF6bimnGeklx9jLcu4B0Pj22TSdKFhN6HaiEbLwsIzsu53",
-	"7N7q3UxZxWGv5hiOlj2/Ud2362yVY1/QF80ArQZwMeIBnNkj3klXuu4iIG7jsL3LCLMdqR6cGIhkpZo1",
-	"4kYdwXAFgyJNoA6g4TZAlaJ0GxjyQ1hPQQnhnfWLEbejI3prMDtdQ7YK+q/MPqNwTyZDrWy2ZWDDM7ly",
-	"pai8L0t7WK8k+4vNoXYzqUPsgdG5L9tRrXb6i69O78tRDl6WRTr7fuHivowoHRz1+xpAtuXJz9f9/mHZ",
-	"vh9q7xTXfS7UvquC7/p71e8/fdSwcWKgdq+BrV57tLnB5pCjzXCy73cgB/6Khw1poJBuWCpMiFwjGer6",
-	"RCqSlUrTqX6/EQ1shblRx07geTj8XO16aEwEe+nJB5qKxB93LpkUxwGTIaTDDa/OoaBjWlDk4AXlWHeu",
-	"7O59Trn+qMzoKLcFoR/akoNCz60nFeEpumDW6LZ6m97OeLqJ7r57xVYj+av1SO5vuWhCEbcCbnEFVsBa",
-	"kJq90nbaOrj9WtauWKkZuxoXX0t/XRM9t41i6ZVfWwNjSdGtw/EMQ4oqXosKwNyTVsVwCLd6a7RypBUd",
-	"e4o5FRgMUR6ZG2XQ1eHQmog26m8XEO/v2zH2JfsnjSOwl9rAYb/fPwYMaRxx52Pxi+j24K1I9dL0Q+MS",
-	"GUBCihRMUQYb92LiMt7AgSlW+yqCq/NL42S5Or+E20wk99aNim5QSooWyV5u/zaCfWtBXg+R/931gJZu",
-	"m3cPVaJp+msvHPqa5xluX1pkKsbdYwydCd2o+uN2IGc/GCRfDi1YGihIUUEudODLBgXJ7cRbBY5Yvb1k",
-	"nO/olTQW2R17oNx6HO1J/6gzJZzc0WGWYbFTtD1JluE5W0JHHHVorBU76gwg/o8KNn5Xazqa9ftHb6wK",
-	"7ZUi8xQLBHznm36H/cU9iPFFDIrcUznisQmTSIXS+gnWK8iJmoTKFZgYiu9MA7S6bFQFEvKULKCgOSWq",
-	"B+955rIPTGhzwyHrfYSWGRkLw9pKIdpHmP9LU79P2GpMqCKsWhbka2CsXAx9zDNU2o35E+rJlZ0o+ykr",
-	"IBClaKHb/Ncv//Xdx3//rvenf+tsELyNXkPdtSimnV07ptrKfwVreW0i1I2FMOO7YFuI00u8EfbGooCT",
-	"cyBS6nUILrtbMC5zgtAeljAruKzkgWjj34yqRbxjlF1gXInlMwhTXsg9kgcfzoanF2e9adod4EmsVDQf",
-	"8ZwWxvVhfUWy4W2pnLCYcLgUM+LuhMKDVgw0lBQTFSHVHd8uYKK/vqVoO404gYJiRAReHEOlGriTE5Pt",
-	"orUa/ZeLbTNlzRfw/fm7M9jfVwS9cz9/eBf34MKc49hwmr1SHYlG3ISDygiPcTHGhwu8gs70RzF41wNS",
-	"T9GoQcW9KShuVkvzED87wwn/TgxtBxwpEN5iMcHeidF2YaIrU7ojV/SCbG831vE4ZAe6GFNiqivo3SW3",
-	"Ga033JoMD5C2kCsFIzKGEuIfzmpOsXoHcYTnodTGO7iKX+5s0cT4ssJPP8aQUOeWM9FDakIXxvKYkpR2",
-	"rQ5SdlWJerJBOsYpqUnXqC2yB+eprNxZ5QbwUCsoZHSsQMyUtry5/ckkvOq/asf+EwTPMw/+TZkdvRuH",
-	"R9Hhq+jw9cfSnaQtEHM4HrXKBpbWc1c2KexGHs/N56W+7R60X3KyEemsqwgjW6TTl0Qb7ISWniEEv8zj",
-	"cGLunnLIZ43SLyRcG/N48Jnk7KnnALPiMBJDkFv4dv2WVcN8233LX9PV9oW7fVPxgL3s9b0X7Iu9Ru99",
-	"5FYlhWFrX1uwvE21zIErdNPOgq9NmkPZ6IUEkqCCV1VUCibvwZR0I2UBHlqYCp7mqGLMCiqBjHhs59Uz",
-	"HXyyuaOxSyJoCQMr56AZZxm80SiQu4cRapU0Bn+tH6XpC+nTdu00pAt6p0txod0e2AoULgRQgCtUgeVC",
-	"XamKYyDcv4HKi+qc3fW8Bd3XxERT2LO9d13cDUbFzZmk8Krf75l4PQSDL0ERR+U4U0q4hHdijtD1Q/7I",
-	"7iY9GLqYV3e5zVLZJsFpSO6YIiCVKjibEPBS4YwvPiXaQI/7+AVCsVLKxFYwcQcpZRmSjQ9LbNmX3zmw",
-	"rVarpYUv1UiW07k9vP1vEEgYEEfKW2tLmnC1vywXKtmZ17WXOJq/1zLMrU4Lkdtk9hoxu+z0PVGYeKjy",
-	"2DgY5EpUM8p1UDuGLsy9V4HMeIwDjbxOSqQLDjdOXi2ODT/UzyrpC1pLHHFXbQKWYnXrYbo+WL2aSqKE",
-	"GGhDcSyyzMSSL10a7yJUqwo9k3BPcwV76Lg3lVf0wKdn785uzgKad1zGmi9F6dr5jLjp0EXE2Q6DQfFx",
-	"N8yETPmS3Zh8X3xmHDhV3YI9lHWqVoXWILB64SgZEz1gEghJocw2lidwDvEq1GOqUjdox9UWCWpt75hU",
-	"pijJ1+RbOEAAECZyp6SGCKr+lmOtgeRUk93M1IZYSFvmXuOZrccD/W69ZIuWxEHA1ksZy6iM9RFjRbmJ",
-	"Z3X1fjxQnWNnRQrBSO9ZJbjob7AnclP4BMPxM5Mha3nITQTLbw0DIu11cUfcXohMbFyPS+dyYSt/1yxN",
-	"qwI2d+p7jTkHojCZcadR/b7ES+fewsQ1GZsKOCMeLIHT7Y06ULns06s02qCtZ7J6FdUPV4lvo5nXcGJ0",
-	"7sWYjGoOzpb87Hpq9wyrIvT6PZfCrpmQ9UhpLNMNsXaGJnlpOVygnLSmoXCdcwlzxk31EESJY8uT/dNq",
-	"UpmedzBYJ7aQsh5E7KF246v1ve2RLHMDYBKbiYTCl0GOOCymH2b29Pu5OQC+/pSP77dPOoev+/1A1Is5",
-	"ScFbTav1pnxz+6QsKLXcwR1VlagZW4zp6KleA8p350tPlbUmOm++ef3mmzeNqlItATltcTLhsBgzncMt",
-	"Mhl8ba+NtL3DnXLNNi2vZGM78LcPi6m23WY1j0CV7wUECtZLXRWV8AFJwqLvemOCpV8Yp/sqUF7JlfD6",
-	"QkX2lEmyHYjKN20nDmeNbO5AHrgPGvTxUT4MMSHcxJCWH7kDBcPaRnxF9rcGuk/9RrHne6kUy2+cRdgb",
-	"FaQ/s0D2qLVXM7LlzUZpLdjdHfWqpdYbq5nD7/2KCgrJhCb3JnAUdZ39WW7UHalsBobLbR+Y2U5JjmY5",
-	"cTOtxJJpyYNJmQ62Ic6q1Z5rv0m7DwXb/Phy00PVL9ZnV8U9ups5Olq+PTMO0tx9MvjlY+Vmpo5rBo4p",
-	"bxEY6Tr0NwpUq99Y+dHp4//wfDQwKhdqeeT1IZXuIpDOwcPhQW3tTx83j6Z0OlHrYWlZ3TCQQ9GoDeJZ",
-	"wGb8p1LiL8h+/rpt4beavWxisE1TE4FtuRJW8DEk4E1m1ISsZd3Fek5ay6tX3WPVantQKbZnVfL2envD",
-	"WnrnRuXoehBf/XwT637KLFoTpV2eKBFVrRjQ8HT7Gop/1ESUVbjpJ9/mQnKAWo7FM4fJ6GchS5gTMEOj",
-	"Tj4LFT10nsmW4oNLvpla1UINT2e3VU//3AcvfEnAEd9rw+Wgqn01+532dBs9/jnbuVtv5FKZUgPb8A0C",
-	"Wycjud62SkaylJruJDrOED1ZyskwPhbikWqth6VS8W+FrueqimrcNeOIoswF9WERekZl0roJ+gz4EruR",
-	"V9lGHEtWmcTPNAIpCmVOwfEQFU33in7kQlhdlr5NqClLKiFHH/Hl4kllZk2jNhIqcTOJJ4xl2TFWVObb",
-	"poS5Mopfkd25IVq4nYVDSAw7EKE4mGDOj6S1ahMV3PDFGcPYcfDZ/PF0oHWug9odsq2lUqpqrRWClVxm",
-	"VMJdXpn3NNwxabK4NXpVWapVnkz1lGjES71fo9a9/s+eUYRMNZGMjWmySLKKE0cCyTIxd5kATJXlWbo9",
-	"8Ldjjnjr/Zc2FKh2BSbeYSmUde0NIPaZ27GtgWSwqdCLcQV5fzi7gV6vtwTNg89umU8xnhVKexVmD66I",
-	"lBBz+qhiLN+FJQDiul8Mk5RbMPU0mcoTv2vbFnVw9RyitV8O9bw2+RBvkPi65Viqa75qyQ2yBQrEuETN",
-	"L7a4h1DRMF/IsucIa+/dUTAqiLkAbSPu3EZ/FYxZmYtSgcSXbH7A9VGxav4Y+mFtrW3mi32/k5AH3Gx/",
-	"h/gSSwqVcVBCdJ+58cj92rnuOTf80fNJqLNJ628QbVdch/nGezPovw7TwAVvwDFIYeH8FXhG2fdOuMZU",
-	"7V5oW7NZ8FtBMFh2SWabi/ts0pCNXFzGSNtYm7vlkSEWNSJSYYhuRTIvlUKpSN0RXy92oZS6VWgcfDbz",
-	"XBa5bYK0vAz/X4YkyiX/zmLU+2Z2LkWDGLBShE7VV5KgZvA/jvysLPR3EZ96kxvS05P/TkXoVB0IlW+0",
-	"3++IVO/xqtH/j/fa3SbbFiV6c7WTVGK3mXgRsjn5qMkG2Du9uOk+yxo1O7pKI0qyGYoXl7taKaFRlV0L",
-	"qo4bQstI4F6bIHivR/6XkQHvVb6e/aPE3inOiLE9NattjJbn+q2mll0IhHt7OUirXmSCPfwBJ6fUlI27",
-	"nbEsBcqTYoElsa2PVFbqgEuq9q/OL92FHyYZjFQVvq6taW5rgdfuHbEfe1HYjeBWqIm7NQR+5hmVEhLB",
-	"x+xuhq4TH5FbDzHGymqqruOV9XTQr9ZWe6Vyg8pz8f3jV3eS4fRaWJnevnYn2Qvp3Oz3ZolbMyJt7R18",
-	"xosunlbiUa1QP4ZPSVNqCTPWqln2xyV6keotIrcmLnIZFd19HyO+5sKPyNl/5nqQt+eX3R7cTDCWR2Eq",
-	"oYt/LD+yNZRuXNH9EddTH9giqcQUctWTb8Ufc7/LbqWpu1fkjyFM3RrbMJCpXVmJZk9whxFh9I48B2mF",
-	"vwt9bblrs9F4rTpMCcuOwV5zDnRf/5b1+08yxu+1EsdTmFBzlUYDJ+xN7H9EfmKn1rKTBmz1aM9l3nJB",
-	"WNa4fWKE16mPOtZt64sFbRBD3ti7QJrMKrdQNQ+lxTlkcy+Q1CN7wG1upMbowCXfuTPUyzJkEvamVBGN",
-	"jMjY/A0Cej8w5tsWGaWt92d326zuxk3H/yp6V/ha6ZUqWAUjdsBwfEE6LyjL7neheK1P91plpTVvwN6t",
-	"hHl2ltDvihPrs2l2YqkHcmE88wil922IAdq2z/x94q33UJS3jv8RJUZlei2bYZa4UgetyorKRUVB8eDj",
-	"Uxp123cFqWdmqgWugD/sB695f9mvXOVuCCp0efub/ubBzku78Dsmt224/8DFHJiNft1FtRH0t4MoIGUm",
-	"hEE9F6PWkOm8vGOvLWr6FJ+7y/h2R6bt0dGYHKcw/2ROJFYp6Dbv2Ji64vblfa1+jiHKauNBu1/Z7hDQ",
-	"za0F+1yW8i5cMxtCMRg/Z2UX0AfUGDG80uvB6Ja7en99g4mBEM+KLHYhl6ZQTWyXeaabx5qQXI6/S89e",
-	"kGnWtdW24sCtfgNt6R+9fmMrXk3oI/x4MTzZv/5xePT6jct8uRXpAu7pwpVHNkVjbNB5D4YwJizDcKSM",
-	"PdBigbcRmMKUeKuaJkgu+P7R42PXZMlovoY3c7h7E2Nzs09kn7krEWM9Fl6BSLSBH5kbDxm/Q219xPG2",
-	"FDi141q7zNbaszdemZAlOB9DbOYd6ymIKcMspWoV5Sm5p+bAy1wg4Mz/lhtBdoL/zxQryzd5uks0O/Il",
-	"Xu9Yvzuz87f9Yc729Re1qy7Lqy2rF1i+bFxLeWRvesQ8ocHBweHRN71+r987HHz77bffHuCtgZsnVNZo",
-	"8/eTSZuxBJOEtrOoRBPAZbIYMVR2c8a7mQA6sDTH6Ep90S7+tPz4j8i1K9Nr2aVytb0NWLFnSJCJu9ZC",
-	"iXWQTyjJ1OSfrcD8Ed93vjSDw9crEPebU44du82+sWwMa54WD4zfLcPoHXugnEpUhG6D1umTf/bZG30+",
-	"M0FbhfahqzFTeWT6qDxIbHWiz/Uw61o/DvaVR1gGpdqNr2VdfWYun3j6+PR/AwAA//8=",
+	"5L37ciM3ki/8KhncjWhxtkRR6ovDVDg2aEl2a9yt1rbk8cxn9naBVSAJqwjQBZQoTrf+/R7gPOJ5khNI",
+	"XKqKRPGiZnt9zmzEjlusKlwSibwh84dPrURMZ4JTrmSr96k1IzmZUkVz/Ks/UjTX/0ipTHI2U0zwVq91",
+	"O6EQc/qgYhAjUBMKs5zeM1FImJExhYOMSQXzCVGQiCmVQHQ7wFT7FMhQUq5gJHL8cMRyqfCrTitqMd36",
+	"7wXNF62oxcmUtnot/LYVtWQyoVOiB6MWM/1AqpzxcevxMWqdZSK5u6WccBUercJnMJ8ISSHRb4MSkFOS",
+	"gshhKu7pKcyZmohCAVMRDk1OSE5T+7YYAb2n+cK2pAdLH8h0lumR9M/eXnz8vn/1U8MUzDcb5vCGTVlg",
+	"9NeaoJL9s5E+GX5XbTulI1JkqtV72Y1aU/LApsVU/6H/Ytz8dRy5ITCu6JjmOIYtSHhwfvb2xv4Rwfnb",
+	"W0gyRrn6yJCUs1yMWObevkzbGyg1I2oSIFROfy9YTtNWT+UFXUe4R/2ynAkuKbLs9yR9T38vqMRpJIIr",
+	"amZEZrOMJUTP6Og3qaf1qRzYpxbNc5GbT1JDlnuSsfRjbhuLWlMqJRl7kvdgWkgFQwpEQUaJVHCMRCzH",
+	"+u85HbV6rX87KvfYkXkqjy6wPxz/Kq1tp8AkcKEAR3KKTGkHAZIsJMwnLJnAiNEsBcJTmE8WndZj1LoS",
+	"6gdR8PTLKMCF+jjCZqpzv2MKjk+e47jwKTDueKNc3T3Q4UqALJIJqAnjY+xkwqTffmUHuOpnRJFMjAuc",
+	"yCwXM5orZhhC/xvnjH8xRady05h8a+/ct5qqlvNInpNFy/CdY9Jfq7188K+K4W80UfrbQIsrAyUzhsvA",
+	"9f78tZUmU9mKWulU857dVpW23QbQa6MmIg3sjagc1WXD80KhgH4CZcyXq3SJzJYOirgqwfRs6wP0M4mc",
+	"VPDDW09SO5QVgho+Dsmy/vXlMwlizkG/Y2Ua8v+ZSKkRa1IRVUjzt5Nq5W/tU6DTmVqgIptlhHHNrQmV",
+	"Ugu81TUiY5asjsVKKr3BCypBaY05y0VaJNSwu6WA101aBEwoSWmO6mCbJXuru/6b7iC0WH5jB7jDCOUQ",
+	"/XC8OPW/H94Qng7Fw+FNQjnJmQjO3xAu3Njr29trS1lgCgiXc5pLnHKlraqaqvIRDtJ3EJlFL+flSB/k",
+	"IK3ZV9mGi3lgpX44g+fPn38Lik0pCG4sBDN1YyIE5y1GI0kDCvW1mMOI5KutaJE/ysVU2yYZdhYBkUDg",
+	"RwFpYfZKuKc5X6u3tY2TAlPSGTQc/9B74IAp4AIywcc0B/p7QTK5YgG1K70OhcgoMUJxR6NLMzWTK2Zg",
+	"tafA9JbXXMxbnraNK3s2IXwcEAskvSc8CXB2v0pkbR9qmukhzkmeRkA74w58czIJkj+ndp1XSRRkgD6H",
+	"GkuFJ706MXFPczIOCrt7iuRZ7ulcJMWUckVTJ00k5DShTPODN10ET2hot0VP0p92lGvUZ5VzVoiphCLZ",
+	"djM5sA5IopmMa8EeoeSAmMxY3N5CgHib01HQ9R9tVOor09ybTt+/4nZjbdLbW6jn9ep4qYMna+PdFGsi",
+	"Ct4gX6eEL5x/ahb5mYSEZJmEOc2pVTQ0NfzCVJj9RyJPQtuq3oOWcMiG6AuB+QgOpKJUj9Tq7AhIPqUp",
+	"5EVG0e/Uqsko03a492YVbBfjmQT9jrGPKSTOKNqghZ+mVA2xPU1CbHCeTOVZIZWYmsBBnQcoV0wtGnj6",
+	"jqnt+Vn38xNTQZNGDFm2tDVWRczSR47Q6xWPH3/kSOQ6s8PfRJLrsOy2T3ebvidzYDpjyvXONYy7rqEf",
+	"/YuaCPQhGIGQUtsgMUZiYq+z9dsYufHa3JpFGamEdFYp3yT3G+Wyp04TdX8ygZMlopI8vVlm+IrgIHl6",
+	"iz+GWfFKBJ9Mibyj6TXh4afinjZYuRkb0WSR6I3vtQqQLBNzmhqLT5PujmkhZfZdhD49WkfGOKYkmWh1",
+	"nUpQYmv73xLorbgPe2uM3zRZLsYVUVfhvaGXa5aRhKbfL3bbbPa7BkrdMWWdH07BdRGWZxM2m9rgxiYS",
+	"3Lh3l/nMrHV1ZSvMEVXZyBPLLfQafkRyr7oWdP5TKMjXB07nOHE0j2VBMayiDXScftj2FlW7Y6nBs9vL",
+	"v/VvLyJ48+7spwh+vjL//d785/3F9Zv+2YX9+2P/6vyj/+nn6x/f988vIri5uP14fXkVwcXfry/fX2iF",
+	"1b+5ufzxKrytxeYtXQ4Y328i37s8DSmPYU54MmkyiPQ3Dc9mudD2w40iubplDbz8e0FQuK/S8if0k3T7",
+	"NI30lrUuupJhnd3k676/OLu4/NvFeQTXF1fnl1c/RnD9/t3Zxc2N/u3m5zP9TydDS4NFuzKRJv5Z/+rs",
+	"4s2bi/PNDpKjRkWFrxAhKglamf3aNQlrL6c1wmuym04zS7+Lt9CkNWznTfO5qYiO5b14/fofN5dn/TdW",
+	"GieiyBnNIaUZu6f5IgqvUccQuUKYlErFuN+hK/ShDzOaKJqe24bPiQrz5owldz/PGh/LZi03J4shy7Kr",
+	"LTan55Tym6g2hdo4GkYfJLd5wRJlmUTVZ55NlpwopbRLEDRco1aSU22/9MM8SO8pVw1yAZ812gAs/JE2",
+	"bvpmQA1d6jcuXCw9+PTGhxHDUyoX1DmOM8pT3UDkKIZ+6oiwrGaHl90UebZ5yZluxFGoSg/zfVRSviJI",
+	"liZQnW91MUKcsNbjrLBCkIumqtmvWM8Dxka/KqZDmq8NdK5KMDXbQX5N1Ts1Cwkvcd9samq6rtvWZ0G3",
+	"+ZcJUTCm6tAZxy5s2oNjsNSI4AQ0QUfM+bjv/nYewXP/Y1CPu4f9LYRtjbBR3Wu0zGGmV2UMS9UNa7w3",
+	"R6nCNnv3k766b2M4atWNfpixYKzvXZNiWjUeTRvyqVtGmHGFfm9mdcrTBiGu3ceGoRSSpiH3ZD0vunGY",
+	"kfoOqvOOPB3d0GxnzUuxqwG0H/Gxu+3TtMG8Wlrip/DPSV1BVU8cmw6Nlka0dBizOqTl+AoOJDTyH6sb",
+	"ddVn9PsY/I6Cg/jQi0cZt3swJSke3aR0qj1r53SzHFhqUz5sKK2a6jHgBVcsA6YgwRMFdEyNc871i5Ax",
+	"qWh6CpkQd+i0FjMYLoClnQFfMQp9wDIQamS5bDYptqG2Dc9hO/arEDFfU5KZM9r62FbtDnEXsC7ChmOo",
+	"o7+KIucmlL8cnJmRxHpbq4SgXK2YhOu2ju3mgqt8sdHOcI1H5SDWDN202RTXD4SjMdvCicDGzI5nEs7M",
+	"q4f63aAmTmnCUhdcCah/+xwZ12j/HsSob2M4UJUsEhdG8moBX8JzRfMayUAupKJTmIsiS9vRgNsYXyWe",
+	"jVkYqgexiWXHcLB69gu1E+EfSJGpdgRxXmR6TIRX4t9t7CPGELh+Vg2Gu2j2UKSLttlEjiGdPWEG0Ypa",
+	"uq3AKW+VjBlZhBejHOq5fslG6asT12ojAjYCwhfhRbLHhW+rio0bLaS3tEnEWt850ukpnRsXZSTyKVFm",
+	"B716EQxJfHmKSHgO2uLzh3H2AMLHR/AAhNL6uUQ7OJGGlJHI5rqFdxKZAz4G83rDsaxPBWvOstJsFoGJ",
+	"/zUd7mKCWVMz5mmtHThQecETVEkzIhW8egE/se/D00ceDrZdOS9S4T2/lkGk3ZebONDv3ycw4ZapHafQ",
+	"hfmE4sbOKcyJBC7sHPT2x52Cca5K52Nyr7Vpw+HYuhNkFmLZJyVxhHxmZQJo5pC0NLvWJjN5B9rtqJrw",
+	"KFm1wm4hvVRJ51nRSpgJGIpoKTE7zOg9zeCvN++ubMagPRqt7oKwR+g6W08Y07l7PTT0d2p2yUeiyZ/5",
+	"v8AX2dkSX/VKar5J0CsxQwsSsFBD8bBKP2tfr4uhsaYzV5Ml6tTrnGaWN2dEyrnIw9GlNSSShRluw7Mp",
+	"k7JZ2WxziIAbEMeN75c9LrXvR7lzJMqTM/TltcnacLkoIa+pZgKuWgz2S/1CAxl0B42Hbg0rKdk/AxLv",
+	"+4WiDccUxSwTJN0u0IM096NamUPd7rVjqfWwhpI3ftFCtJzOMtoc2Vsf93Oj3N6RWF7cgDNOp4Rlu0UR",
+	"Z7kY51Q2iJuc3jM6Py9oX4UMfaMxgRRKTIliCZj3gUlICxo+ijjFPMrZLGPorJan9VjwoCa5KMYTW7dh",
+	"Elv715cNlo/urEG7G41GJRA3qClZmKQ5pkAJOIiv393cwtHHj1bJHtn+jsqdKo8+sfTxyDRgErb8Ujmp",
+	"dO2j3/3ZLBf3GLJ5T3/D84eggFo5cWby7o1WgBsOUJ7e40bZVkiaNwiFZYe6LsZsWNV/73iwfrhnOKwe",
+	"aHWrV90KW+3EHeNcldXcdatVdv8+Il/VkYRm+p4oioU2suEQQU+e5m8ZL0xUfl3BjCbrnGsZt8MnlJNh",
+	"Fo5o6jmpnNF7km3d4Epww7QeBWYTbD40hyDhKEkZt0JsiW4Tmtxtv/C+pTP9XTg9hMhQUsMvk0XNYrfV",
+	"MVqoLUzEY0RYxvgYzJBc4IPlJrdfluVn6Inghxt8GicQ8F29GYU6NP/eNi4WOQKtJashRnNkNhD/meNE",
+	"csHH9WmJcCp6OJXQtESkIRlNexBrXZ6TRMk4glgqkdN4SyKJO3soqd/YSJ96kmGYOpKq91TaGEqdNFtk",
+	"nmNSNvqU8V9M3hrJss0unm05PCItUVcHU9MvjhxvME39LU1ZMW1FrddsPAmrjhVChpRO5JXSl0RkzQSa",
+	"aLrLNHiRZVrYuBK9rzCtbTyGp2uIen5MOfUg2WyEZiV7gSzCFryL+wVs+3xtOrFJUGYKJkT6FOWwBd/g",
+	"CUyJSiam0CFlunmSXdd3ToO1VE53h6BgwGScEsb1H82TnIocbcQ5yzI7yVM4PO6BOWrJKVarPCnqs016",
+	"M7oz9WiN+dQtT3UWTexwM6PJGpZYV1pSzLR1/KorbVHJycvuNJze7vnIbaFEcE4T3cqhKTkxQxeF/tdE",
+	"qdnhy263/OfzcMXgH8ohK4UvLl6Mies+9XV96vo2q75pR9kUiVPoapVgVGaA5by51d1oblWp0MQnAYsp",
+	"L7IdTrdQ9myKWZgmQ2O44WQmJ0IFD7HkOi7Y0++PjbpiJR6z5oclLrq+hIM0mcoI0qnyBZpt+N////+C",
+	"nCYiT+GO8RT/Zmnl554Neup/y4rvrC0pZY51BzzWA7YWA4zYgypy941mpJRiUMKcTK0OndxRHnLmn1hD",
+	"uIb172kug/m/J2aa0q49TESWSoPIUJmyOc9OQdzTWhmenbGEA+JeVROiBtx9wIWpyjY6yhbsuM7aHTiG",
+	"A5GlNHezo7Ldq8cp5hNh62npKTA14EyCVKgOkoTOMH1Jm+85RQtUYi60WzU/XjfQ2hnhcXTyYePOdZSr",
+	"hO9xO4R2kEFFCIeu3R5atUFnJFec5tC/vqzxmaYZzhsYD0Y7ti4S+2JvecOMf6KLUMrmVD8IVOe9vYX+",
+	"xc3hyctXcEcXcPD8BIYLRWU7gu+JpK9ehL0Iqq4ZD7d49vYGbqiC68sr+NuJbl23vLa53e1B33/kptZM",
+	"EdnkhmwvzSvMtEmmu6bD45Fq72Uv1fKsQMXZnKNvbVNqokqdHuFQcCIlG3OsXJCKwF2toq6W9cxCZ7pv",
+	"3/7jH5iTUFlxk2MsoaGpp5bpzAhvLD15JmFUZBkoKhVc96/gYETuaARvigk/RCCOhiPsNXU0OzOlq0mp",
+	"1JvNsDClWqRiCblUolIpXbFDCrHPL3Q4ESIQcCCFmtxQpRgfB+Raf8Z+oouePSa+0vbbfwDBH0/1rmRJ",
+	"DwpJc26euDOkDvRtUb+ciLn9AMW7e0Ov+1/s/60m0psPgktZjqRhpe0pVlNEtrnub4VmmjRu6zhZfSU4",
+	"xSAxMxIEaRAU1jlV+eLMJX95VJ7j7nqD0354yRXN70NF0Tc0ETyVMKQj7VSVmEr43Smkohhm1BaPuUrz",
+	"9T1KmuRB0IK3/TMU7UvAD2zMiVbDwX2xVSK6zTZ3BA7kCWp31yrgwEGEGYktIsYacEnze5rCcFHm9eFP",
+	"uct6qqnngmtjJa4cVMSdAb9UkFElgbiXIyDwX31QlEzRg4CzS5ixGc0Y181TZGms+a2adr26ewNiZPJm",
+	"BrysYo9XczHiduQCWPr730w+mv46pwnV1pv2a6JVIzKCGc0PrbVxRxdywDEQqgVaShSJlhLCQNr9XoJ5",
+	"+UMhOMi1pYKARzKCuREbMtI+3FA8tDsDPuB9GFjRNWgBK8mLzgAyjGu4pDkkgic059Qa5KjrY9NK7NJQ",
+	"DrR3POCxxxXSNMG3395C7HGnYvMixJYMH82TuO2ySTwolbij/Jl0/Vym8YAvfWpH0O4A5spKBDDD6tdP",
+	"AxONHbR68GmAqa2DVgQDd1w8aD0+xkiPm3rVt4y8TauNfpNbWiMFwShICilNMjTA/WvewQQxGvAqDX2U",
+	"Fg6GVLKUSggwUQ8GRbf7PLGchn/QOHLIUSJP8Piulsc14A5TwSdt9fS0Prtl+ezwaj4DHY1oouDzgH8+",
+	"PDz0/69fjpey62L4XIcxMa5/tx4KiTEWgu+a1CBMe5oWyQQyomhuULDmhCmgHF0ae0DqMobYPZVQzGB5",
+	"DJhkp9uNl0Mo+kfdwu3ZNZTPNCPb7VfmKWGjnyG2IRf9pX9oRlZvIM3FbEZTi3/3qgsSo9HaAxCCO1EU",
+	"HPpniF04J478v5+7wXrGeCYhLXExXna7cAQvu8/diG0mpYFYoPyeZmJGdQ962w5JahMux1rOlS++6HY1",
+	"T2geriAOQd9no2mRVZGW+FPchoRwSIX+ZsBR5jrcIrsTOoAFfloezLQUSylPaM/kfhnhWU9EM+KtmjZq",
+	"fxnwSrqorOaL2i/Qw7IOOlOIPXdtd44TliSdMtQWrYoj3TrudDtdG+HimObbet7pdp7bRC60R470/4yN",
+	"iqwFwlo/UvVeiGoSF37wvHsS0ty0pnISwaXIzGGLnb7+6I1IGop8Qx+vBRlENSqL6ZRoA9wkLwo8QUtZ",
+	"joa2Eo6LdWuaeETbgRh3xF8+6Caq/ToMpTFVa5WzBQBKc+Tyd7fXYOzXyEhl/5er6QZ3ph2Z2tvK31ol",
+	"HaJKGvA546mYSxsrwCQEjAd24KKSw49Ot4M7woH0VmCHIphlhYmR0HsreAa8hp5UxUxaSW3ARv7TvP/d",
+	"rdYgvyAOjdNpWNKu7V9Za9rlbMBBLOY8dsB+VE0QMdP2TDLBadtjVK4CVBpWX2FGA3EV1WA9fw07qOUr",
+	"R1U4zccPS7x80u1ugSu4HfifGV4DCKKNiNV59r3JYFliqyqj4t8ftO0vQom/Wo9bBCityQetb04mg9Zj",
+	"jIR28livh8V90iZkXW0dxN928Wz0+OVU/+ebk0ncPkUDQVI1aGll2Trpnrw67B4fdk9uj1/2ui963Zf/",
+	"H3YjKfqzeqeRJQwo0wYqHT00lRf0MYaxoBKGxCOWGlSwzoBfPJBEZQusODEae4rmR43tIhA8WxgtusRw",
+	"ZsIHvtxFmyJzTM5VNrVbqzAXAWxHIAWouRjws0v4TQxNZtFc2OfSFsOYTEbjbgjNxM9wt0u0xfROl2Zj",
+	"aK1Q2RvUBiMH3OUtKVErw+lBbJfNLZV5Wl+sesCyunngjtKZHHC9gTNK0nYEMSp/LTliawjMClXrFGy8",
+	"FHUZRm3JmDAe2mw3+9tsmI/7vUgX2+N3LgOb+Zxd/5vmc7OXjKD2b+DfQX41G3OHnWwR1x7r7h3y8f+o",
+	"ELH2V8lliJL6wowh1LQf61EFTrYuiN6Ke7qVIFrSl1aPNmnMvkFQRvAra6+k1FhtudFy/9XvwYzpSVkm",
+	"PYU5UcnEYPvhWRfJtZZ1VpH1HAf8gNO5dgIxPhDBiGUK8a+GC+Mze4aOHOKM7s96BadmS9OHGeEIQIP9",
+	"2WIHy7PG0XTEi/CNeomIQamtFDIwdWp1GapmHD59mIlcGdhDbxDi8c7pgA9zMZcUmzZR9ANNsLQXLAEk",
+	"OcWqPJr6mrz2qbYmrb2AuYrGnnXnkAPu3Z5Tl8vo0ypRTOCYXdYUNmQSXc2Y7CHIKcYD8FMLjAZTonL2",
+	"0BnwGxOb8CefQ8ZJvoADg3b2+vbtmwjObm6w6b+Se3KD/IF+CKdqLvI74JSmVM+FKcAUTCvlmXb2nV3b",
+	"ZBN4427DllT0QR1N1DSr78UAAnPo9AN32Yq9OafDXaxL87v7bycx+WdNpred2Y1abD092+IOszu7uQlN",
+	"zA4Rq+sWmWZoak7nd5zib1vNEMfT2k2oknti5rHjhEsW3DBvN6jNUy5BLM1R6upczzJKco92uaJT16Ks",
+	"bw8e/qW27dLRix7z2uSeg4qItSKxDVi2azEJbcBgx8yXRnQBO6BwPLUpEdB8tAcV+YPIx1S5U2cP3v1M",
+	"gsrJaIS57AaHtMY0ds0/IDxDQEUaxy5dAQMtMfqd5iyjZ5gd6nVJGdgyuBiTEstxwOsjXYMXCQcxLl3c",
+	"Rkk92QwIOeAHsflXbPzPUNgX0xVX4lYeQJIvYUjWCmfbA54T9BzVhNTzC1DhMj4u1c768uAOxBYQNXYc",
+	"itpxA4ZspKcfI4Bq3IG+iW0yaZrQtJtQ7USjZ2HpGdnwOzZv7W6mrOFwUAsMR8uR36ge23W+yqlHkUY3",
+	"QJsBXAx4gGcOiA/SlaG7CIhbOPzelSHahlQHzgxFstLMGnBjjmC6gmGRVaL2YCVsgCZFGTYw2w9pPQUl",
+	"hA/WLwbc9o7srcnsbA3ZgVtfDwqMJ1mRlv6RXgATe3BxL0v3UwTXYwmRAy4nBCPWxI0/Z4ra3Gm3+tri",
+	"s42evOzCVDbaF19Zakfhlkw1ZvnZjvkUT1QGlQsUPATzcR01+VeLF+BGUqfYPaNzD1FTRfb91d/E4KFX",
+	"e89LQNqunzimXbts25NuVxPIfnn28023e1x+3w197+zlQy7UobvxwbX3ott9/KBp47RP7Q4Pi9R8sr2f",
+	"6JijyV+zz/egfn7BM440ABodVkYTIjcopLoZk4pkra12rp9vtQd24tyoZQfwNB5+qlHfN56JveDnPU1F",
+	"4k9ZlzyZ04CnEjId+9eXkNMRzSkqjpxyxFgsm3s3o1y/VFYvlcuC1A8tyVGux9aRivAUIz8bTGq9TN8X",
+	"PN3GZdi/Pa2Z/MVmJvc3uqxSEZcChjgDq9ctSc1aafdwE91+K3Fa1hrkDs/la5nNG5L2drFnvc1t8V6W",
+	"7Os6HS8wk6kSLKkQzP3SaI/2YaiXRttkWoXaw9OpwByM8qTe2KAOc0YbQJIqGC4gPjy0fRxK9k8aR2Av",
+	"cILjbrd7CphJOeAutOMn0e7A9yLVU9M/mkhMDxKSp2AASGy6jUkHeQVHBpj5RQTXl1cmtnN9eQXDTCR3",
+	"NnqL0VdK8gbNXi7/Lop9Z0Vez8z/w+2AhmZX79mqJPF0N16u9TWPUdy6NOhUTPfH1D2TMVINA+5Bz743",
+	"TL6c0bDUUXBHBaXQkYfICm63M++MuM3q3TQT88dgqLFTx+yechvotAkGg9aUcDKm/SxDYF90eUmW4fFe",
+	"QgccTXfERR60ehD/Z4Ubv6t9Oii63ZNX1nL3RpH5FcEwvvOffoftxR2I8UEMitxROeCxyc5IhdL2CWJz",
+	"zIiahKA5TOrGd+YDdPZsMgdu5ClZaGueEtWBdzxzRQ8mo3olDuxDk1YYGcfGumihvY80/5fe/b5ObGVA",
+	"FWXVMCGP97J2MvRhlqHRbtyfUEsOYqVsp0T7IErRXH/z37/+93cf/uO7zl/+vbVFzjgGK3XTIp+29h0P",
+	"a4K6C+LWbaPUjYdQ8H2ILeTpJdkIByORw9klECn1PASX7R0Elzm4aM6GKHIuK+UnNHW9ahXvBGUbGFdi",
+	"+ejDQGm5n+TR+4v++duLzjRt9/AAWCo6G/AZzY3Db0NUciXIUznYMVl4KRbijYXC813Mb5QU6yMh1Q0P",
+	"FzDRbw8p+k4DTiCnmIiBlyRRqXruwMYU2WirRv/LpdQZCP8F/HD55gIODxXBoODP79/EHXhrjo9sFs9B",
+	"aY5EA26yUGWEp8eYWsQFXrdo2qOYM+wJqYdozKD8zoDnm9nSWUieXeCA/yCBtgeJFMiqsZxg739puhzU",
+	"1VjvKQK+ILv7jXU+DvmBLrWVGCQRvbpkmNH6hztvwyPcWyiVgokgfQnxjxe1WFy9gTjCY1hq0ywcup07",
+	"0jSpxSz3w48xE9VFA03SkprQhfE8piSlbWuDlE1Vkq1sbpCJheqta8wW2YHLVFbuZ3MdeKrlFDI6UiAK",
+	"pT1vbv9kEl50XzRz/xmS54n5BgZSSq/G8Ul0/CI6fvmhDCdpD8ScyUeNuoGl9ZKZbUAMycOleb20t90P",
+	"zRf6bLV1NqEfyQbt9CVJDnvZS09Qgl8WcTgz96w55rNO6RduXJtqefSJzNhjxxFmzRkoZj43yO36jcJG",
+	"+DbHlr9mqO0LV/u2EgF73un6KNgXR43e+YSxSuXEzrG2IJRTFV3BgTo1i+AbU11RfvRMAknQwKsaKjmT",
+	"d2DgC0kJNkVzg1ZrTkhGLKcSyIDHdlwd08BHW7Iau9qFhuyzcgxacJY5Iytg0AeYGFepnvBXWFKaPpO+",
+	"WtgOQ7pce7qUjtrugAW+cJmHAhw+BkLjOoSMUyDcP4HKg+qY3VXUOT3Um4mmcGBbb7t0H0zGmzNJ4UW3",
+	"2zFpgkgGj3wRR2U/U0q4hDdijtT1Xb5m40kH+i7V1l3ktARRJjgN6R2DPVJBfNpmAy/hdXzxKdEWdtyH",
+	"L1CKFQQVC5ziDlJK9JOtD0ss2swfnE9Xg4hpkEu1Lcvp3J4Z/w8oJMzDI+UNzeWecDh3VgqV4szb2ksS",
+	"zd/hGpZW57mY2Rr62mZ2RfEHIjdpWOVpdTC3lqjV5Npe7fQ7N3e8BQryMf008jYpkS4n3QR5tTo28lD/",
+	"Vqma0FbigDuQC1hKEa5nB/sc+WoFixKipx3Fkcgyk8Jezz/3ibFVg55JuKMzBQcYuDeAL7rj84s3F7cX",
+	"Acs7LlPcl5KD7XgG3DToEvFsg8Fc/LgdFkIGNWU/Lt8XnxkHTlV3EA8lPNa6jB4kViecnGOSFkzdIsmV",
+	"WcbyBM4xXmX3GAT2lb3jIE2CVtsbJpXBQvmacgs7CBDCJAyVuyGCarzlVFsgM6q3XWEgKRbSXumg+czC",
+	"AEG3XUeK0Zo4SNg6bLeMyhQjMVKUmzRaBzPkieoCO2sqFwZ6zSo5TX+HAzEzeCtYBZCZwlwrQ24jWH5q",
+	"BBBpxoAecHv5N7HpRC6nxGXL/EOLNG0K2JKtHzTnHIncFOSdR/W7Qa9ceAvr5WRsgHcGPIi80+4MWlC5",
+	"2NabNNqhrRfQehPVd1dJq6OZt3BiDO7FWANrDs6W4ux6aHcMwRg63Y6rnNdCyEakNJfpDxGyQ295aSVc",
+	"ADpd76Ewpr+EOeMGtARZ4tTKZP9rtZZNjzuYIxRbStkIIrZQu93Yxt4OSJa5DrB2ziRg4cOgROzn0/eF",
+	"Pf1+aumBh73yZQX2l9bxy243kPViTlLwBt8qzJX/3P5S4lgtNzCmqpI1YzGgTh7r0FO+OY94VUJctF59",
+	"8/LVN69WwKwaEnKa8mTCaTFmOMc7FFB4SLGtrL3jvUrNJiuvFGN7iLf386n23YpaRKAq9wIKBbGB12Ul",
+	"vMctYdl3szPB0i9MD34RQHVyyGFfaMieM0l2I1H5pOnE4WKliDxQfu5zFX1+lM9+TAg3qavlS+5AwYi2",
+	"AV9TdK6J7ivOUe35VioXQ6ycRdjbQzx8qxGP2no1PVvZbIzWnI3H1JuW2m6sFiy/8zPKqUM4BaKMrXNY",
+	"zIy5I5Ut/HAl9T0z2imZoVtO3EgruWRa82AtqKNtSLJqs+fGL9L+U8G2P77c9lD1i+3ZdXmP7haaltZv",
+	"T8yDNPf89H79ULmFrOU+AyeUd0iMdA362zOqoDtWf7S6+H94PhrolQu13PPmlEp36U3r6P74qDb3xw/b",
+	"Z1M6m6jxsLQEVQyUbqxAkngRsJ38qSALBsXPL7vizdX8ZZP6bT41id9WKiFwkNkC3mVGS8h61m2EkdJW",
+	"Xh3sj1VB/qCC8WdN8maYv36tqnQrFLwOxNc/38a6nbJ41yRXlydKRFWBClYi3R668c9a/7KON/3gm0JI",
+	"jlDLuXjmMBnjLGSJcwJuaNSaFSGsRReZbMA8XIrN1MASNT2d31Y9/XMvPPNIhAN+0MTLQVP7uviD1nQX",
+	"O/4py7nfaOQSOqqhbfi2jJ1roFxrO9VA2Z2a7iU7zmx6slQKYmIsxDPVxghLBWhwja3nwEw175p+RF6W",
+	"oPq0CD2islbeJH0GYontyJtsA45IWabeNI1AilyZU3A8REXXvWIfuRRWBw5g63hKJCeU6AO+jNlUFvSs",
+	"QDKhEVdIPGEs0c5YXhlvkxHm0Bu/orhzXTRIO0uHkBp2JEJ1MMFSI0lrIBcV3vCYkGHuOPpk/vF4pG2u",
+	"o9p9yY0ILVWz1irBSgk1GuGunM1HGsZMmuJxzV5VkWqNJwPaEg14afdr1rrT/3NgDCEDYpKxEU0WSVYJ",
+	"4kggWSbmrhKAqRIVpt0BfxPsgDfe9WpTgWrXveJ9rULZ0F4PYl8wHlvoJcNNuZ6MwwH+8eIWOp3OEjWP",
+	"PrlpPsZ4Vijtta8duCZSQszpg4oRNQyRB+J6XAxroxs49TyZyjO/artiSTgYiWjjm309rm1exNtSvi4K",
+	"THXO1w21QRYXQYxK1vxij7sPFQvzmSxbjhDyb0zBmCDmsr+tpHPT/qtwzNpalAolvmTxA6GPilfz57AP",
+	"a3Ntcl/s872kPOBi+/vyl0RSCD1CCdF+4sKj9GuWupfcyEcvJ6EuJm28QTRd5x6WG+9Mp/86QgMnvIXE",
+	"ILml81eQGWXbe5EaU7V/pW3dZsGHgmCy7JLONpdU2qIhm7m4zJH2Y+3ulkeGiKVEpMIU3YpmXkJgqWjd",
+	"Ad+sdqHUulVqHH0y41xWuU2KdKr+5fRoOeU/WI362MzetWiQA9aq0Kn6ShrUdP7n0Z+Vif4h6lMv8or2",
+	"9Nt/ryp0qo6Emm213m+IVO/wWt3/h9fa3ZzclCV6e72XUmK3mHjptzn5qOkGODh/e9t+kjdqVnSdRZRk",
+	"BaoXV7taQe6o6q4FVacrSsto4E6TInine/6X0QHv1Gyz+EeNvVeeESN7alZbGK3P9VO9W/ahEO7snSSN",
+	"dpFJ9vAHnJxSg1Y3LFiWAuVJvkAkbhsjlRX4cUnV4fXllbtnxBSDkarB17ZQ6haCvHbdiX3Zq8J2BEOh",
+	"Ju6yEviZZ1RKSAQfsXGBoROfkVtPMUZAN1W38UoYH4yrNWGvVC5ueSq/f/jqQTIcXoMo08vXHCR7Jl2Y",
+	"/c5McWdBpL29o094v8bjWj6q3Q+A6VPSIDxhxVq1yv60ZC9SvbxkaPIil1nRXTMy4BvuGYmc/2duJfn+",
+	"8qrdgdsJ5vIoLCV0+Y/lSxa66dZh/Q+4HnrPYrMSgx+rB9/IP+Zamf1qU3edyZ9Dmbo5NnEgU/vyEs2a",
+	"4Aojw+gVeQrTCn/v/0aUbbPQErHxp4Rlp2Cv9Ad6qP+W9WtXMsbvtBHHU5hQc4PHCk+8M73/GeWJHVrD",
+	"Shqy1bM9l2XLW8KylUsvBi1tAA1aNmzrwYK2yCFfWbtAmcy6sFC1DqUhOGRrL3CrR/aA29y+jtmBS7Fz",
+	"56iX6GcSDqZUEc2MKNj8xQV6PTDn22Kb0sa74ttNXvfKrd7/KnZX+Ar1tSZYhSP2IHA8Dp5XlGXz+zC8",
+	"Npd7rfPSVm9736+GeXKV0B/KE5urafbiqQdqYbzwCJX3bckB2rfP/N35jddflDfs/xk1RmV4DYthprjW",
+	"Bq3qisr9SEH14PNTVuDi90WpJ1aqJTnFZ+W9/3gZmRP+lZ+fd6MW5WSYlRsqpypn9J5klddedbdPdl5a",
+	"hT+wuG3L9Qcu5sBs9us+0EYw3g4ih5SZFAb1VI7asE3n5dV+TVnT5/i7uwNwf9u0OTsai+MU1p/MiUSU",
+	"gvbq1R5Th6lfXhPrxxjaWU0yaP8z2x8DurE1cJ+rUt5HaGZLKgbz56zuAnqPFiOmV3o7GMNy1+9ubrEw",
+	"EOIiz2KXcmmAamI7zQv9eaw3kqvxd+XZCzLN2hZtKw5cJtjTnv7Jy1cW8WpCH+D12/7Z4c3r/snLV67y",
+	"ZSjSBdzRhUNlNqAxNum8A30YEZZhOlLG7mm+wEsQDDAlXuamNyQX/PDk4aFtqmS0XMMLQdx1jbG5UCiy",
+	"v7mbGGPdF968SLSDH5mLFhkfo7U+4HhJC5zbfq1fZrH27EVbJmUJLkcQm3HHeghiyrBKqQrePCV31Bx4",
+	"mXsLnPvfcBHJXvj/iWpl+QJRd3dnSz7HWyXrV3a2/n7Yn7FD/Ubths3yRs3qvZnPV27DPLEXTGKdUO/o",
+	"6Pjkm0630+0c97799ttvj/Cywu0LKmt784/TSduJBFOEtresRJPAZaoYMVV2e8G7nQI6snuO0bX2op38",
+	"efnyn1FqV4bXsErlbDtbiGIvkCAT40agxDrJJ5RkavLPRmK+xuetL63g8HgF4m77nWP7bvJvrBhDzNP8",
+	"nvHxMo3esHvKqURDaNjknU61cE7kNnGwZxLs2y7n9ToXU6omtNBK7EEhZpk0N5Qa7CF7x6XENYTPkJEh",
+	"zfQ/MIM8eMOly1B1ZwkfDe49fIaYzFgcQVxZIf2noS0+MIUW+l1/o6fB0nG3DBy4t6HbK2+ZtAhSxBTg",
+	"tiE4kI/urrKPVkc1DQk+w4RJJcY5mfpiUjal5nYyLP0ltfEt91dk9OOIYWXs+snDZzs/d/HPcLF0l0G9",
+	"ZStVfHPw2efJVnKb699YEIGPFvEXCb70CC+k1419rgBwObiCichSWd6Oi+9aqrBcmxrIGLUu7Xb++HtB",
+	"C/oxo3ysJqZ5Z9EvbXhEIiZM4U0MeGKkjRF3tehKu+VXlrzR6jvaxClyWlmAz6tihihFpzOXZSyLJEFc",
+	"bjdbopylZMYxFh//ovua5SKhUn78i2lWk+VHAXnBzWVollL2Lf1tKID81u7b7bDJ8Rakmkxq/Ru8vnhz",
+	"DeHtBtfLwLOVmyUCV1stlx7WCp86A/5vcPuP64umzgxIaj7g4eefyIx9N8CCt0ErqkLHDmoFbvqh6fG7",
+	"QUvcDVqRGdF3A02WQesRjk+QmDviRVmhtyxeK8Jv6hcjJGJzStLFPxsl7Em3W9646y8+I9wAwdclWc/e",
+	"fuWuKTZ3cREH1lhe4IVGzYDbGzs6eHutuybEoD5G1fJTIt19LppjEbpzQpM7uRwmR/u+fQoEex3wIckI",
+	"T2gOciKKLMUzErxnRPgbAAwgAcbMze0her4G2ARip39jCxFhkteN2hpw1FuIkGLOCs0btvTI7Q8/RY+N",
+	"adrECcQWIFxwRZimIpuSMX0mBzx+fdF/c/v67PXF2U94ya4RXGxD9el7vZZfbA4Y4qId5mob3ZJWwY3Q",
+	"WPhUouWKnC4//lD5G/lsF6QTkjJN6E0WhudFtJFfdp9/zckih7V6rZSRDFQyg+MuOh/f9F49/+bbnrtQ",
+	"ple9FDqno0LStAosvEQqy9XWniU4SPNWD57Wk2+aC3X4FSnPhTLEP9W+sh65v852EbrHla23+B79byVf",
+	"+VrUCrM5VMEa/+k2Kj8kFo/yU72wrtaOs7YrPyHwXbUZf3tJ9Tdzy9njh8f/EwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

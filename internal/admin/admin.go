@@ -87,6 +87,8 @@ type Deps struct {
 	Kinds    snapshot.Kinds // how to decode snapshot records
 	APIs     []string       // the partner APIs, in order
 	Exporter Exporter
+	Checks   []Check // what GET /readyz runs
+	Metrics  Metrics // what GET /metrics shows
 	Coverage *coverage.Counter
 }
 
@@ -119,7 +121,7 @@ func (s *Server) Mount(r *mux.Router) error {
 			if rt := routes.Find(r); rt != nil {
 				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
 				r.Body = io.NopCloser(bytes.NewReader(body))
-				if err := server.Validate(r, rt); err != nil {
+				if err := server.ValidateRequest(r, rt); err != nil {
 					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
 					return
 				}

@@ -25,7 +25,7 @@ type core struct {
 }
 
 func (c *core) Health(context.Context, api.HealthRequestObject) (api.HealthResponseObject, error) {
-	return api.Health200JSONResponse{Status: api.Ok}, nil
+	return api.Health200JSONResponse{Status: api.HealthStatusOk}, nil
 }
 
 func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObject) (api.ListScenariosResponseObject, error) {
@@ -55,6 +55,7 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
+	c.Coverage.Forget(tenant) // counts not yet written must not outlive the reset
 	if err := c.Store.Reset(ctx, tenant); err != nil {
 		return nil, err
 	}

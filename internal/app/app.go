@@ -29,6 +29,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -50,6 +51,8 @@ type Config struct {
 	// store. Tests use it to run the sandbox over store.Encoded (values as a network
 	// backend sees them).
 	Backend func(base store.Base, kinds snapshot.Kinds) (store.Backend, error)
+	// AccessLog writes one line per partner call to Log.
+	AccessLog bool
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -65,6 +68,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
 	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
+	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log one line per partner API call (time, api, operationId, tenant, method, path, status, outcome, duration), whatever --log-level")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -84,15 +88,12 @@ type App struct {
 	closers []func()
 }
 
-// Close stops the sandbox's background work (webhook delivery).
+// Close stops the sandbox's background work (webhook delivery, writing coverage counts).
 func (a *App) Close() {
 	for _, c := range a.closers {
 		c()
 	}
 }
-
-// apis are the partner APIs, in the order everything lists them.
-var apiNames = []string{"dcms", "dmt", "profile"}
 
 // kinds are the record kinds of every partner API.
 var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
@@ -162,7 +163,7 @@ func (a *App) Persist(ctx context.Context) error {
 	if a.persist == "" {
 		return nil
 	}
-	return snapshot.Save(ctx, a.Store, apiNames, a.Clock.Now(""), a.persist)
+	return snapshot.Save(ctx, a.Store, openapi.Partners, a.Clock.Now(""), a.persist)
 }
 
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
@@ -239,13 +240,20 @@ func New(cfg Config) (*App, error) {
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
+	m := a.instrument(apis)
 	a.Coverage = coverage.New(a.Store, cat, log)
+	a.closers = append(a.closers, func() { _ = a.Coverage.Close() })
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: apiNames, Exporter: scenarios.Export, Coverage: a.Coverage,
+		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
+		Checks: a.readiness(apis), Metrics: m, Coverage: a.Coverage,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	p := &server.Pipeline{Engine: a.Engine, Journal: a.Journal, Clock: a.Clock, Log: log, Coverage: a.Coverage}
+	p := &server.Pipeline{
+		Stages:    server.Stages(a.Engine, 0),
+		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}, a.Coverage}, observers(m, cfg.AccessLog, log)...),
+		Engine:    a.Engine, Log: log,
+	}
 	if _, err := p.Router(r, apis...); err != nil {
 		return nil, err
 	}

@@ -124,6 +124,8 @@ var operations = map[string]opCall{
 
 	// Admin.
 	"health":               adminCall("GET", "/healthz", nil, 200),
+	"ready":                adminCall("GET", "/readyz", nil, 200),
+	"getMetrics":           adminCall("GET", "/metrics", nil, 200),
 	"listScenarios":        adminCall("GET", "/__sandbox/scenarios", nil, 200),
 	"reset":                adminCall("POST", "/__sandbox/reset?tenant=ACME_BANK", nil, 200),
 	"getJournal":           adminCall("GET", "/__sandbox/journal", nil, 200),

@@ -5,19 +5,29 @@
 //
 // The counts live in the state store with the tenant's state (a partition of their own,
 // API "coverage"), so they are shared by replicas when the store is, and a tenant reset
-// drops them with the rest of the tenant.
+// drops them with the rest of the tenant. A call adds to a small in-memory tally (no store
+// access, no allocation on the partner call's path); the tally goes to the store every
+// FlushEvery, before every read, and at Close.
 package coverage
 
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"sync"
+	"time"
 
+	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 // API is the partition name coverage keeps its counts under.
 const API = "coverage"
+
+// FlushEvery is how often the tally goes to the store, so other replicas see it.
+const FlushEvery = 250 * time.Millisecond
 
 var (
 	kinds     = store.Kinds{}
@@ -28,92 +38,176 @@ var (
 func Kinds() store.Kinds { return kinds }
 
 // Count is how often one tenant's calls of one operation got one outcome. Stored values
-// are never changed: a call stores a new one.
+// are never changed: an update stores a new one.
 type Count struct {
 	N      int `json:"n"`      // calls answered with the outcome
 	Forced int `json:"forced"` // of those, forced by the client
 }
 
-// maxTenant bounds the tenant names counted: every partner API's tenants are shorter, and
-// a made-up credential of any length never becomes a partition.
-const maxTenant = 128
+// key names one tally: a tenant and an outcome's record id (an index into Counter.ids).
+type key struct {
+	tenant string
+	id     int32
+}
 
-// Counter counts outcomes per tenant in a store. It is safe for concurrent use.
+// Counter counts outcomes per tenant. It is safe for concurrent use.
 type Counter struct {
 	store store.Store
 	cat   *scenarios.Catalogue
 	log   *slog.Logger
-	// keys holds each operation's record ids in the order of its outcomes, and incr the
-	// store updates that count them (by the state, by the client), all built once: counting
-	// a call builds no string and no closure.
-	keys map[*scenarios.Operation][]string
-	incr map[*scenarios.Operation][][2]func(store.Tx) error
+	// ids are every outcome's record id, built once; first holds each operation's index of
+	// its first outcome in ids, so counting a call builds no string.
+	ids   []string
+	first map[*scenarios.Operation]int32
+
+	mu     sync.Mutex // guards tally and spare
+	tally  map[key]Count
+	spare  map[key]Count // the previous tally, emptied, so a steady flow of calls allocates nothing
+	flushM sync.Mutex    // one flush (or forget) at a time
+
+	stop chan struct{}
+	done chan struct{}
 }
 
-// New returns a counter over every operation of cat.
+// New returns a counter over every operation of cat, flushing to st every FlushEvery
+// until Close.
 func New(st store.Store, cat *scenarios.Catalogue, log *slog.Logger) *Counter {
-	c := &Counter{store: st, cat: cat, log: log, keys: map[*scenarios.Operation][]string{}, incr: map[*scenarios.Operation][][2]func(store.Tx) error{}}
+	c := &Counter{store: st, cat: cat, log: log, first: map[*scenarios.Operation]int32{},
+		tally: map[key]Count{}, spare: map[key]Count{}, stop: make(chan struct{}), done: make(chan struct{})}
 	for _, op := range cat.Operations() {
-		ids := make([]string, len(op.Outcomes))
-		incr := make([][2]func(store.Tx) error, len(op.Outcomes))
-		for i, o := range op.Outcomes {
-			ids[i] = op.ID + "/" + o.Name
-			incr[i] = [2]func(store.Tx) error{increment(ids[i], false), increment(ids[i], true)}
+		c.first[op] = int32(len(c.ids))
+		for _, o := range op.Outcomes {
+			c.ids = append(c.ids, op.ID+"/"+o.Name)
 		}
-		c.keys[op], c.incr[op] = ids, incr
 	}
+	go c.flushLoop()
 	return c
 }
 
-// increment is the update that counts one call answered with the outcome of record id.
-func increment(id string, forced bool) func(store.Tx) error {
-	return func(tx store.Tx) error {
-		n := Count{N: 1}
-		if old, ok := kindCount.Get(tx, id); ok {
-			n = Count{N: old.N + 1, Forced: old.Forced}
+func (c *Counter) flushLoop() {
+	defer close(c.done)
+	t := time.NewTicker(FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			if err := c.Flush(context.Background()); err != nil && c.log != nil {
+				c.log.Warn("coverage: counts not written to the store; will try again", "err", err)
+			}
 		}
+	}
+}
+
+// Close stops the background flush and writes what is left.
+func (c *Counter) Close() error {
+	select {
+	case <-c.stop:
+		return nil
+	default:
+	}
+	close(c.stop)
+	<-c.done
+	return c.Flush(context.Background())
+}
+
+// Observe counts a finished partner call that named a tenant: the counter is one of the
+// pipeline's observers.
+func (c *Counter) Observe(f *server.Finished, call *server.Call, _ *http.Request) {
+	if f.Tenant != "" {
+		c.Count(f.Tenant, call.Op, f.Outcome, f.DecidedBy != server.DecidedByState)
+	}
+}
+
+// Count records that a call of tenant name to op was answered with outcome. Outcomes the
+// catalogue does not document (no answer, a client that gave up) are not counted, nor are
+// names that are no tenant name.
+func (c *Counter) Count(name string, op *scenarios.Operation, outcome string, forced bool) {
+	first, ok := c.first[op]
+	if !ok || !tenant.Valid(name) {
+		return
+	}
+	for i := range op.Outcomes {
+		if op.Outcomes[i].Name != outcome {
+			continue
+		}
+		k := key{name, first + int32(i)}
+		c.mu.Lock()
+		n := c.tally[k]
+		n.N++
 		if forced {
 			n.Forced++
 		}
-		kindCount.Put(tx, id, &n)
-		return nil
+		c.tally[k] = n
+		c.mu.Unlock()
+		return
+	}
+}
+
+// Flush writes the tally to the store: one update per tenant. Counts a failed update could
+// not write are added back, to be written by the next flush.
+func (c *Counter) Flush(ctx context.Context) error {
+	c.flushM.Lock()
+	defer c.flushM.Unlock()
+	c.mu.Lock()
+	taken := c.tally
+	c.tally, c.spare = c.spare, nil
+	c.mu.Unlock()
+
+	byTenant := map[string][]key{}
+	for k := range taken {
+		byTenant[k.tenant] = append(byTenant[k.tenant], k)
+	}
+	var firstErr error
+	for name, ks := range byTenant {
+		err := c.store.Update(ctx, partition(name), func(tx store.Tx) error {
+			for _, k := range ks {
+				id, add := c.ids[k.id], taken[k]
+				n := add
+				if old, ok := kindCount.Get(tx, id); ok {
+					n = Count{N: old.N + add.N, Forced: old.Forced + add.Forced}
+				}
+				kindCount.Put(tx, id, &n)
+			}
+			return nil
+		})
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		for _, k := range ks {
+			delete(taken, k)
+		}
+	}
+	c.mu.Lock()
+	for k, n := range taken { // not written: count them again
+		m := c.tally[k]
+		c.tally[k] = Count{N: m.N + n.N, Forced: m.Forced + n.Forced}
+	}
+	clear(taken)
+	c.spare = taken
+	c.mu.Unlock()
+	return firstErr
+}
+
+// Forget drops the tally not yet written of a tenant ("": of every tenant); call it before
+// the store's reset, so no flush writes counts from before the reset after it.
+func (c *Counter) Forget(name string) {
+	c.flushM.Lock()
+	defer c.flushM.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.tally {
+		if name == "" || k.tenant == name {
+			delete(c.tally, k)
+		}
 	}
 }
 
 func partition(tenant string) store.Partition { return store.Partition{API: API, Tenant: tenant} }
-
-// Count records that a call of tenant to op was answered with outcome. Outcomes the
-// catalogue does not document (no answer, a client that gave up) are not counted. A
-// store failure is logged and the call is not counted: the partner's answer is already
-// on its way.
-func (c *Counter) Count(tenant string, op *scenarios.Operation, outcome string, forced bool) {
-	if len(tenant) > maxTenant {
-		return
-	}
-	var update func(store.Tx) error
-	for i := range op.Outcomes {
-		if op.Outcomes[i].Name == outcome {
-			if incr := c.incr[op]; i < len(incr) {
-				update = incr[i][b2i(forced)]
-			}
-			break
-		}
-	}
-	if update == nil {
-		return
-	}
-	err := c.store.Update(context.Background(), partition(tenant), update)
-	if err != nil && c.log != nil {
-		c.log.Debug("coverage not counted", "tenant", tenant, "operationId", op.ID, "outcome", outcome, "err", err)
-	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // Outcome is one documented outcome with its counts.
 type Outcome struct {
@@ -143,10 +237,15 @@ func (r *Report) Percent() float64 {
 	return 100 * float64(r.Covered) / float64(r.Total)
 }
 
-// Report reads tenant's coverage of api ("" : every API).
+// Report reads tenant's coverage of api ("" : every API), after writing the tally, so it
+// includes every call this sandbox has answered.
 func (c *Counter) Report(ctx context.Context, tenant, api string) (Report, error) {
+	if err := c.Flush(ctx); err != nil {
+		return Report{}, err
+	}
 	counts := map[string]Count{}
 	err := c.store.View(ctx, partition(tenant), func(r store.Reader) error {
+		clear(counts)
 		kindCount.Scan(r, func(id string, v *Count) bool {
 			counts[id] = *v
 			return true
@@ -163,7 +262,7 @@ func (c *Counter) Report(ctx context.Context, tenant, api string) (Report, error
 		}
 		o := Operation{Operation: op, Outcomes: make([]Outcome, len(op.Outcomes))}
 		for i := range op.Outcomes {
-			n := counts[c.keys[op][i]]
+			n := counts[c.ids[c.first[op]+int32(i)]]
 			o.Outcomes[i] = Outcome{Outcome: &op.Outcomes[i], Count: n}
 			rep.Total++
 			if n.N > 0 {
@@ -177,6 +276,9 @@ func (c *Counter) Report(ctx context.Context, tenant, api string) (Report, error
 
 // Clear drops tenant's counts and says how many (operation, outcome) counts there were.
 func (c *Counter) Clear(ctx context.Context, tenant string) (int, error) {
+	if err := c.Flush(ctx); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := c.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
 		var ids []string

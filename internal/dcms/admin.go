@@ -6,6 +6,7 @@ import (
 
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 )
 
 // The sandbox's DCMS login (POST /v1/api/authenticate) and its tokens' lifetime.
@@ -30,7 +31,7 @@ func (a *API) SetPinKey(tenant string) []byte {
 // GetTestKit answers the admin API's test-kit look-up: the kit's full test PAN (derived,
 // never stored) and its state, so a partner can build a Set PIN V2 block.
 func (a *API) GetTestKit(ctx context.Context, req admin.GetTestKitRequestObject) (admin.GetTestKitResponseObject, error) {
-	if !validTenant(req.Tenant) || req.Tenant == "" {
+	if !tenantname.Valid(req.Tenant) {
 		return admin.GetTestKit404JSONResponse{NotFoundJSONResponse: adm.NotFound("no DCMS tenant %q", req.Tenant)}, nil
 	}
 	k, err := a.svc.TestKit(ctx, req.Tenant, req.KitNo)

@@ -17,6 +17,7 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/dcms"
 	"github.com/partnersandbox/sandbox/internal/server"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 )
@@ -125,18 +126,21 @@ func (a *API) Service() *Service     { return a.svc }
 
 const authenticatePath = "/v1/api/authenticate"
 
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string { return []string{"Tenant", "Authorization"} }
+
 // Tenant reads the tenant header and, where the configuration asks for it, checks the
 // Bearer token (authenticate itself needs none). A token is ignored where none is required.
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
-	tenant := r.Header.Get("tenant")
+	tenant := r.Header.Get("Tenant") // canonical: no allocation
 	if tenant == "" {
 		p := problem("tenant.header.missing", "tenant")
 		p.Message = "tenant: header is required"
 		return "", &p
 	}
-	if !validTenant(tenant) {
+	if !tenantname.Valid(tenant) {
 		p := problem("tenant.not.found", "tenant")
-		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; a tenant name has 1 to 64 letters, digits, '_', '-' or '.'"
+		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; " + tenantname.Rule
 		return "", &p
 	}
 	if (a.requireAuth || len(a.authTenants) > 0 && a.authTenants[tenant]) && r.URL.Path != authenticatePath {
@@ -151,21 +155,6 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 		}
 	}
 	return tenant, nil
-}
-
-// validTenant accepts any plausible tenant name: every such tenant gets its own copy of
-// the fixtures on first use.
-func validTenant(t string) bool {
-	if len(t) > 64 {
-		return false
-	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // Mount registers the generated DCMS routes.

@@ -39,29 +39,7 @@ func Base(opts fixtures.Options) (func(tx store.Tx) error, store.Generator, erro
 		return nil, nil, err
 	}
 	seed := func(tx store.Tx) error {
-		owners := map[string]*Customer{}
-		for _, c := range fx.Customers {
-			c := *c
-			owners[c.EntityID] = &c
-		}
-		for _, k := range fx.Kits {
-			if c := owners[k.EntityID]; c != nil {
-				c.KitNos = append(c.KitNos, k.KitNo)
-				if k.Type == "PHYSICAL" && k.Shipment == nil {
-					cp := *k
-					cp.Shipment = newShipment(&cp, c, addressOf(c, "PERMANENT"), "ACME_BANK", seededDelivery)
-					k = &cp
-				}
-			}
-			kindKit.Put(tx, k.KitNo, k)
-		}
-		for _, c := range fx.Customers {
-			c := owners[c.EntityID]
-			kindCustomer.Put(tx, c.EntityID, c)
-			for _, co := range c.Contacts {
-				addMobile(tx, co.ContactNo, c.EntityID)
-			}
-		}
+		putFixtureCustomers(tx, fx)
 		for _, o := range fx.CardOrders {
 			kindCardOrder.Put(tx, o.OrderID, o)
 		}
@@ -89,6 +67,34 @@ func Base(opts fixtures.Options) (func(tx store.Tx) error, store.Generator, erro
 		return nil, false
 	}
 	return seed, gen, nil
+}
+
+// putFixtureCustomers writes the fixture customers with their kits (each customer lists
+// its kits; a PHYSICAL one was shipped to the permanent address) and the mobile index.
+func putFixtureCustomers(tx store.Tx, fx fixtureFile) {
+	owners := map[string]*Customer{}
+	for _, c := range fx.Customers {
+		c := *c
+		owners[c.EntityID] = &c
+	}
+	for _, k := range fx.Kits {
+		if c := owners[k.EntityID]; c != nil {
+			c.KitNos = append(c.KitNos, k.KitNo)
+			if k.Type == "PHYSICAL" && k.Shipment == nil {
+				cp := *k
+				cp.Shipment = newShipment(&cp, c, addressOf(c, "PERMANENT"), "ACME_BANK", seededDelivery)
+				k = &cp
+			}
+		}
+		kindKit.Put(tx, k.KitNo, k)
+	}
+	for _, c := range fx.Customers {
+		c := owners[c.EntityID]
+		kindCustomer.Put(tx, c.EntityID, c)
+		for _, co := range c.Contacts {
+			addMobile(tx, co.ContactNo, c.EntityID)
+		}
+	}
 }
 
 var generatedStatuses = []string{Inactive, Active, Active, Locked}

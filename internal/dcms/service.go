@@ -77,50 +77,35 @@ type Registration struct {
 
 // Register creates a customer and issues its kits.
 func (s *Service) Register(ctx context.Context, tenant string, r Registration) ([]*Kit, error) {
-	c := r.Customer
 	if err := checkRegistration(&r); err != nil {
 		return nil, err
 	}
-	delivery, err := deliveryAddress(&c, r.DeliveryAddress, "deliveryAddress")
+	delivery, err := deliveryAddress(&r.Customer, r.DeliveryAddress, "deliveryAddress")
 	if err != nil {
 		return nil, err
 	}
-	specs := r.Kits
-	if specs == nil {
-		specs = []NewKit{{Type: "VIRTUAL"}}
+	if r.Kits == nil {
+		r.Kits = []NewKit{{Type: "VIRTUAL"}}
 	}
 	now := s.clock.Now(tenant)
 	var issued []*Kit
 	err = s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
 		c := r.Customer // from scratch: the store may run this again
-		issued = nil
 		if _, ok := kindCustomer.Get(tx, c.EntityID); ok {
 			return failf("entity.already.exists", "entityId", "A customer with entity ID %s already exists", c.EntityID)
 		}
-		insta := make([]*Kit, len(specs))
-		for i, spec := range specs {
-			if spec.KitNo == "" {
-				continue
-			}
-			k, ok := getKit(tx, spec.KitNo)
-			if !ok {
-				return failf("kit.not.found", fmt.Sprintf("kitInfo[%d].kitNo", i), "No kit found with kit number %s", spec.KitNo)
-			}
-			if t := next(OpAssign, k); t.code != "" {
-				return failf(t.code, fmt.Sprintf("kitInfo[%d].kitNo", i), "Kit %s is %s, not an UNALLOCATED insta kit", k.KitNo, k.Status)
-			}
-			if spec.Type != k.Type {
-				return failf("invalid.input.request", fmt.Sprintf("kitInfo[%d].cardType", i), "kitInfo[%d].cardType: insta kit %s is %s, not %s", i, k.KitNo, k.Type, spec.Type)
-			}
-			insta[i] = k
+		insta, err := instaKits(tx, r.Kits)
+		if err != nil {
+			return err
 		}
 		// Every check passed: write.
+		issued = nil
 		account := c.Accounts[0]
-		for i, spec := range specs {
-			var k *Kit
-			if insta[i] != nil {
-				cp := *insta[i]
-				cp.Status, cp.EntityID, cp.AccountNo = next(OpAssign, insta[i]).to, c.EntityID, account.AccountNo
+		for i, spec := range r.Kits {
+			k := insta[i]
+			if k != nil {
+				cp := *k
+				cp.Status, cp.EntityID, cp.AccountNo = next(OpAssign, k).to, c.EntityID, account.AccountNo
 				k = &cp
 				kindKit.Put(tx, k.KitNo, k)
 			} else {
@@ -142,6 +127,30 @@ func (s *Service) Register(ctx context.Context, tenant string, r Registration) (
 		return nil, err
 	}
 	return issued, nil
+}
+
+// instaKits finds the UNALLOCATED insta kits a registration asks for by number (nil where
+// a new kit is to be issued), refusing any that cannot be assigned.
+func instaKits(tx store.Reader, specs []NewKit) ([]*Kit, error) {
+	insta := make([]*Kit, len(specs))
+	for i, spec := range specs {
+		if spec.KitNo == "" {
+			continue
+		}
+		field := fmt.Sprintf("kitInfo[%d].kitNo", i)
+		k, ok := getKit(tx, spec.KitNo)
+		if !ok {
+			return nil, failf("kit.not.found", field, "No kit found with kit number %s", spec.KitNo)
+		}
+		if t := next(OpAssign, k); t.code != "" {
+			return nil, failf(t.code, field, "Kit %s is %s, not an UNALLOCATED insta kit", k.KitNo, k.Status)
+		}
+		if spec.Type != k.Type {
+			return nil, failf("invalid.input.request", fmt.Sprintf("kitInfo[%d].cardType", i), "kitInfo[%d].cardType: insta kit %s is %s, not %s", i, k.KitNo, k.Type, spec.Type)
+		}
+		insta[i] = k
+	}
+	return insta, nil
 }
 
 // checkRegistration enforces the rules the contract cannot express.

@@ -8,6 +8,7 @@ import (
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/tenant"
 )
 
 // The admin API's view of a DCMS tenant's state, for the console: customers with their
@@ -65,13 +66,13 @@ func (a *API) customerState(r store.Reader, tenant string, c *Customer) admin.Dc
 	return out
 }
 
-func noTenant(tenant string) admin.NotFoundJSONResponse {
-	return adm.NotFound("no DCMS tenant %q: a tenant name has 1 to 64 letters, digits, '_', '-' or '.'", tenant)
+func noTenant(name string) admin.NotFoundJSONResponse {
+	return adm.NotFound("no DCMS tenant %q: %s", name, tenant.Rule)
 }
 
 // ListDcmsCustomers pages over the customers a tenant can list: fixtures and its own.
 func (a *API) ListDcmsCustomers(ctx context.Context, req admin.ListDcmsCustomersRequestObject) (admin.ListDcmsCustomersResponseObject, error) {
-	if !validTenant(req.Tenant) || req.Tenant == "" {
+	if !tenant.Valid(req.Tenant) {
 		return admin.ListDcmsCustomers404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	out := admin.DcmsCustomerPage{Tenant: req.Tenant}
@@ -89,7 +90,7 @@ func (a *API) ListDcmsCustomers(ctx context.Context, req admin.ListDcmsCustomers
 
 // GetDcmsCustomer looks one customer up by entity ID, generated ones included.
 func (a *API) GetDcmsCustomer(ctx context.Context, req admin.GetDcmsCustomerRequestObject) (admin.GetDcmsCustomerResponseObject, error) {
-	if !validTenant(req.Tenant) || req.Tenant == "" {
+	if !tenant.Valid(req.Tenant) {
 		return admin.GetDcmsCustomer404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	out, err := adm.Lookup(ctx, a.svc.store, partition(req.Tenant), kindCustomer, req.EntityId,
@@ -105,7 +106,7 @@ func (a *API) GetDcmsCustomer(ctx context.Context, req admin.GetDcmsCustomerRequ
 
 // ListDcmsOrders pages over a tenant's card orders, each with its status on its clock.
 func (a *API) ListDcmsOrders(ctx context.Context, req admin.ListDcmsOrdersRequestObject) (admin.ListDcmsOrdersResponseObject, error) {
-	if !validTenant(req.Tenant) || req.Tenant == "" {
+	if !tenant.Valid(req.Tenant) {
 		return admin.ListDcmsOrders404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	now := a.svc.clock.Now(req.Tenant)

@@ -178,6 +178,11 @@ func unauthorized(msg string) *server.Problem {
 
 const credentialsRequired = "Invalid client credentials: send the client_id and client_secret headers (or client_id, header_secrets and pass_key)"
 
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string {
+	return []string{"client_id", "client_secret", "header_secrets", "pass_key"}
+}
+
 // Tenant authenticates the client: client_id with client_secret, or, when header_secrets
 // is sent, client_id with pass_key and header_secrets. The client's partition is its id.
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {

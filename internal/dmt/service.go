@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
@@ -138,73 +139,83 @@ func (s *Service) Register(ctx context.Context, tenant string, in Registration) 
 	}
 	var res result
 	err := s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		res = result{}
-		fail := func(name string) error { res = answer(name); return errAnswered }
-		if !agentKnown(tx, in.Username) {
-			return fail(outUserNotOnboarded)
+		if problem := checkRegistration(tx, in); problem != "" {
+			res = answer(problem)
+			return errAnswered
 		}
-		if in.Pincode != "" && !pincodeRe.MatchString(in.Pincode) {
-			return fail(outInvalidPincode)
-		}
-		withOvd := in.OvdType != "" || in.OvdData != ""
-		if withOvd && (in.OvdType == "" || in.OvdData == "") {
-			return fail(outOvdIncomplete)
-		}
-		if withOvd && strings.Contains(strings.ToLower(in.OvdType), "aadhaar") && !aadhaarRe.MatchString(in.OvdData) {
-			return fail(outInvalidOvdData)
-		}
-
-		now := s.clock.Now(tenant)
-		ev, otpProblem := evVerifiedNone, ""
-		key := otpKey(in.Mobile, "1")
-		sentOtp, sent := kindOtp.Get(tx, key)
-		switch {
-		case !sent || sentOtp.Used:
-			ev, otpProblem = evOtpFailed, outOtpNotRequested
-		case now.After(sentOtp.ExpiresAt):
-			ev, otpProblem = evOtpFailed, outOtpExpired
-		case in.Otp != sentOtp.Code:
-			ev, otpProblem = evOtpFailed, outInvalidOtp
-		case withOvd:
-			ev = evVerifiedOvd
-		}
-
-		old, exists := kindCustomer.Get(tx, in.Mobile)
-		c := Customer{Mobile: in.Mobile, CreatedAt: now}
-		if exists {
-			c = *old
-		}
-		t := registration[c.State][ev]
-		res = answer(t.outcome)
-		if ev == evOtpFailed {
-			res = answer(otpProblem)
-			if c.State != stateNone && c.State != stateCreated {
-				return nil // a verified customer keeps everything
-			}
-		} else {
-			used := *sentOtp
-			used.Used = true
-			kindOtp.Put(tx, key, &used)
-			c.VerifiedAt = now
-			if withOvd {
-				c.OvdType, c.OvdData = in.OvdType, maskOvd(in.OvdData)
-			}
-		}
-		c.State = t.next
-		c.Name = in.Name
-		if in.Address != "" {
-			c.Address = in.Address
-		}
-		if in.Pincode != "" {
-			c.Pincode = in.Pincode
-		}
-		kindCustomer.Put(tx, c.Mobile, &c)
+		res = s.register(tx, s.clock.Now(tenant), in)
 		return nil
 	})
 	if errors.Is(err, errAnswered) {
 		err = nil
 	}
 	return res, err
+}
+
+// checkRegistration names what is wrong with a registration before its OTP is looked at,
+// or "".
+func checkRegistration(tx store.Reader, in Registration) string {
+	withOvd := in.OvdType != "" || in.OvdData != ""
+	switch {
+	case !agentKnown(tx, in.Username):
+		return outUserNotOnboarded
+	case in.Pincode != "" && !pincodeRe.MatchString(in.Pincode):
+		return outInvalidPincode
+	case withOvd && (in.OvdType == "" || in.OvdData == ""):
+		return outOvdIncomplete
+	case withOvd && strings.Contains(strings.ToLower(in.OvdType), "aadhaar") && !aadhaarRe.MatchString(in.OvdData):
+		return outInvalidOvdData
+	}
+	return ""
+}
+
+// register verifies the registration's OTP and applies the state machine's move.
+func (s *Service) register(tx store.Tx, now time.Time, in Registration) result {
+	withOvd := in.OvdType != ""
+	key := otpKey(in.Mobile, "1")
+	sentOtp, sent := kindOtp.Get(tx, key)
+	ev, otpProblem := evVerifiedNone, ""
+	switch {
+	case !sent || sentOtp.Used:
+		ev, otpProblem = evOtpFailed, outOtpNotRequested
+	case now.After(sentOtp.ExpiresAt):
+		ev, otpProblem = evOtpFailed, outOtpExpired
+	case in.Otp != sentOtp.Code:
+		ev, otpProblem = evOtpFailed, outInvalidOtp
+	case withOvd:
+		ev = evVerifiedOvd
+	}
+
+	c := Customer{Mobile: in.Mobile, CreatedAt: now}
+	if old, exists := kindCustomer.Get(tx, in.Mobile); exists {
+		c = *old
+	}
+	t := registration[c.State][ev]
+	res := answer(t.outcome)
+	if ev == evOtpFailed {
+		res = answer(otpProblem)
+		if c.State != stateNone && c.State != stateCreated {
+			return res // a verified customer keeps everything
+		}
+	} else {
+		used := *sentOtp
+		used.Used = true
+		kindOtp.Put(tx, key, &used)
+		c.VerifiedAt = now
+		if withOvd {
+			c.OvdType, c.OvdData = in.OvdType, maskOvd(in.OvdData)
+		}
+	}
+	c.State = t.next
+	c.Name = in.Name
+	if in.Address != "" {
+		c.Address = in.Address
+	}
+	if in.Pincode != "" {
+		c.Pincode = in.Pincode
+	}
+	kindCustomer.Put(tx, c.Mobile, &c)
+	return res
 }
 
 // maskOvd keeps the last 4 characters of an OVD number: the sandbox needs no more, and

@@ -3,6 +3,7 @@
 package journal
 
 import (
+	"bytes"
 	"sync"
 	"time"
 
@@ -51,16 +52,21 @@ func (f Filter) match(e *Entry) bool {
 type Journal struct {
 	mu     sync.Mutex
 	ring   []Entry
-	next   int64 // id of the next entry; also how many were ever added
-	oldest int64 // id of the oldest entry still in the ring
+	bufs   [][]byte // each slot's body memory, reused when the slot is overwritten
+	next   int64    // id of the next entry; also how many were ever added
+	oldest int64    // id of the oldest entry still in the ring
+	bytes  int      // body bytes of the entries in the ring
 }
+
+// maxKept is the largest body memory a slot keeps for reuse.
+const maxKept = 8 << 10
 
 // New returns a journal that keeps the last capacity entries (at least 1).
 func New(capacity int) *Journal {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Journal{ring: make([]Entry, capacity), next: 1, oldest: 1}
+	return &Journal{ring: make([]Entry, capacity), bufs: make([][]byte, capacity), next: 1, oldest: 1}
 }
 
 // Capacity is how many entries the journal keeps.
@@ -68,20 +74,34 @@ func (j *Journal) Capacity() int { return len(j.ring) }
 
 // Add masks and truncates the bodies and records the entry: card numbers anywhere, and
 // secret fields (PIN blocks, OTPs, passwords) of requests. The bodies are copied (the
-// caller's buffers may be reused) into one allocation.
+// caller's buffers are reused), into the memory of the entry the new one replaces when it
+// is large enough, so a full journal records calls without allocating.
 func (j *Journal) Add(e Entry) {
 	req, resp := mask.Body(truncate(e.Request)), mask.PANs(truncate(e.Response))
-	both := make([]byte, 0, len(req)+len(resp))
-	both = append(append(both, req...), resp...)
-	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	j.mu.Lock()
+	defer j.mu.Unlock()
+	slot := int(j.next) % len(j.ring)
+	both := j.bufs[slot][:0]
+	if cap(both) < len(req)+len(resp) {
+		both = make([]byte, 0, len(req)+len(resp))
+	}
+	both = append(append(both, req...), resp...)
+	if cap(both) <= maxKept {
+		j.bufs[slot] = both
+	} else {
+		j.bufs[slot] = nil
+	}
+	e.Request, e.Response = both[:len(req):len(req)], both[len(req):]
 	e.ID = j.next
-	j.ring[int(j.next)%len(j.ring)] = e
+	if old := &j.ring[slot]; old.ID >= j.oldest { // a live entry is dropped for this one
+		j.bytes -= len(old.Request) + len(old.Response)
+	}
+	j.ring[slot] = e
+	j.bytes += len(both)
 	j.next++
 	if j.next-j.oldest > int64(len(j.ring)) {
 		j.oldest = j.next - int64(len(j.ring))
 	}
-	j.mu.Unlock()
 }
 
 func truncate(b []byte) []byte {
@@ -91,7 +111,8 @@ func truncate(b []byte) []byte {
 	return b
 }
 
-// List returns matching entries, newest first.
+// List returns matching entries, newest first, with bodies of their own (the ring's
+// memory is reused).
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -99,7 +120,9 @@ func (j *Journal) List(f Filter) []Entry {
 	for id := j.next - 1; id >= j.oldest; id-- {
 		e := &j.ring[int(id)%len(j.ring)]
 		if f.match(e) {
-			out = append(out, *e)
+			cp := *e
+			cp.Request, cp.Response = bytes.Clone(e.Request), bytes.Clone(e.Response)
+			out = append(out, cp)
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
 			}
@@ -114,6 +137,15 @@ func (j *Journal) Clear() int {
 	defer j.mu.Unlock()
 	n := int(j.next - j.oldest)
 	clear(j.ring)
+	clear(j.bufs)
 	j.oldest = j.next
+	j.bytes = 0
 	return n
+}
+
+// Size is how many entries the journal holds and the bytes of their (masked) bodies.
+func (j *Journal) Size() (entries, bytes int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return int(j.next - j.oldest), j.bytes
 }

@@ -47,3 +47,25 @@ func TestBodiesAreMaskedAndCopied(t *testing.T) {
 		t.Fatalf("response kept as %s", e.Response)
 	}
 }
+
+func TestSizeCountsEntriesAndBodyBytes(t *testing.T) {
+	j := New(2)
+	if n, b := j.Size(); n != 0 || b != 0 {
+		t.Fatalf("empty journal: %d entries, %d bytes", n, b)
+	}
+	j.Add(Entry{Request: []byte("12345"), Response: []byte("123")})
+	j.Add(Entry{Request: []byte("1234567890")})
+	if n, b := j.Size(); n != 2 || b != 18 {
+		t.Fatalf("two entries: %d entries, %d bytes (want 2, 18)", n, b)
+	}
+	// The third entry drops the first: its 8 bytes go, 1 comes.
+	j.Add(Entry{Response: []byte("x")})
+	if n, b := j.Size(); n != 2 || b != 11 {
+		t.Fatalf("after the ring wrapped: %d entries, %d bytes (want 2, 11)", n, b)
+	}
+	j.Clear()
+	j.Add(Entry{Request: []byte("ab")})
+	if n, b := j.Size(); n != 1 || b != 2 {
+		t.Fatalf("after clear: %d entries, %d bytes (want 1, 2)", n, b)
+	}
+}

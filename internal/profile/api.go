@@ -9,7 +9,6 @@ import (
 	"flag"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
 	"github.com/partnersandbox/sandbox/internal/server"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 )
@@ -134,6 +134,9 @@ func (a *API) Owns(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/Ext")
 }
 
+// CallerHeaders are the headers Tenant checks (so contract validation skips them).
+func (a *API) CallerHeaders() []string { return []string{"Authorization"} }
+
 // Tenant is the tenant of the Bearer token; GetAppToken needs none, and its tenant is the
 // one it asks a token for (so the journal files the call under it).
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
@@ -160,14 +163,11 @@ func requestedTenant(r *http.Request) string {
 	var req struct {
 		TenantID string `json:"tenantId"`
 	}
-	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !tenantPattern.MatchString(req.TenantID) {
+	if json.Unmarshal(server.CallFrom(r.Context()).Body, &req) != nil || !tenantname.Valid(req.TenantID) {
 		return ""
 	}
 	return req.TenantID
 }
-
-// tenantPattern is what a tenantId may be: it appears in admin URLs.
-var tenantPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // IssueToken checks the application credentials and returns a token for tenant.
 func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, error) {
@@ -176,8 +176,8 @@ func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, er
 	if !idOK || !secretOK {
 		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
 	}
-	if !tenantPattern.MatchString(tenant) {
-		return "", time.Time{}, fail(errInvalid, "tenantId: %q must be 1-64 letters, digits, '_', '-' or '.'", tenant)
+	if !tenantname.Valid(tenant) {
+		return "", time.Time{}, fail(errInvalid, "tenantId: %q is not a tenant name: %s", tenant, tenantname.Rule)
 	}
 	return a.signer.Issue("profile", appID, tenant, TokenTTL)
 }

@@ -13,7 +13,26 @@ import (
 // and documents as they stand at now (sandbox clock). Streams are left uncompressed so the
 // report's text can be searched in the file, as the tests do.
 func RenderPDF(v ProfileView, now time.Time) ([]byte, error) {
-	sub := v.Submission
+	r := newReport(v.Submission, now)
+	r.heading(title(v.Submission), v.Form.Name+" - submission "+v.Submission.ID)
+	r.customer(v.Submission)
+	r.onboarding(v.Submission)
+	r.risk(v.Submission)
+	r.documents(v.Documents)
+	var buf bytes.Buffer
+	if err := r.pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("rendering the profile PDF: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// report is a profile page being drawn.
+type report struct {
+	pdf *fpdf.Fpdf
+	tr  func(string) string // core fonts are cp1252
+}
+
+func newReport(sub *Submission, now time.Time) *report {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(false)
 	pdf.SetCreationDate(now)
@@ -23,82 +42,88 @@ func RenderPDF(v ProfileView, now time.Time) ([]byte, error) {
 	pdf.SetCreator("partner-sandbox profile API", true)
 	pdf.SetMargins(18, 18, 18)
 	pdf.SetAutoPageBreak(true, 18)
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // core fonts are cp1252
+	r := &report{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor("")}
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
 		pdf.SetFont("Helvetica", "", 8)
 		pdf.SetTextColor(120, 120, 120)
-		pdf.CellFormat(0, 5, tr(fmt.Sprintf("Sandbox report, generated %s. Page %d", now.UTC().Format(time.RFC3339), pdf.PageNo())), "", 0, "C", false, 0, "")
+		pdf.CellFormat(0, 5, r.tr(fmt.Sprintf("Sandbox report, generated %s. Page %d", now.UTC().Format(time.RFC3339), pdf.PageNo())), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
+	return r
+}
 
-	pdf.SetFont("Helvetica", "B", 18)
-	pdf.CellFormat(0, 10, tr(title(sub)), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
-	pdf.SetTextColor(90, 90, 90)
-	pdf.CellFormat(0, 6, tr(v.Form.Name+" - submission "+sub.ID), "", 1, "L", false, 0, "")
-	pdf.SetTextColor(0, 0, 0)
-	pdf.Ln(4)
+func (r *report) heading(title, subtitle string) {
+	r.pdf.SetFont("Helvetica", "B", 18)
+	r.pdf.CellFormat(0, 10, r.tr(title), "", 1, "L", false, 0, "")
+	r.pdf.SetFont("Helvetica", "", 10)
+	r.pdf.SetTextColor(90, 90, 90)
+	r.pdf.CellFormat(0, 6, r.tr(subtitle), "", 1, "L", false, 0, "")
+	r.pdf.SetTextColor(0, 0, 0)
+	r.pdf.Ln(4)
+}
 
-	section := func(name string) {
-		pdf.Ln(3)
-		pdf.SetFont("Helvetica", "B", 12)
-		pdf.SetFillColor(230, 236, 245)
-		pdf.CellFormat(0, 8, tr(name), "", 1, "L", true, 0, "")
-		pdf.SetFont("Helvetica", "", 10)
-		pdf.Ln(1)
-	}
-	row := func(label, value string) {
-		pdf.SetFont("Helvetica", "B", 10)
-		pdf.CellFormat(55, 6, tr(label), "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "", 10)
-		pdf.MultiCell(0, 6, tr(value), "", "L", false)
-	}
+func (r *report) section(name string) {
+	r.pdf.Ln(3)
+	r.pdf.SetFont("Helvetica", "B", 12)
+	r.pdf.SetFillColor(230, 236, 245)
+	r.pdf.CellFormat(0, 8, r.tr(name), "", 1, "L", true, 0, "")
+	r.pdf.SetFont("Helvetica", "", 10)
+	r.pdf.Ln(1)
+}
 
-	section("Customer")
+func (r *report) row(label, value string) {
+	r.pdf.SetFont("Helvetica", "B", 10)
+	r.pdf.CellFormat(55, 6, r.tr(label), "", 0, "L", false, 0, "")
+	r.pdf.SetFont("Helvetica", "", 10)
+	r.pdf.MultiCell(0, 6, r.tr(value), "", "L", false)
+}
+
+func (r *report) customer(sub *Submission) {
+	r.section("Customer")
 	for _, a := range answers(sub) {
-		row(a.question, a.answer)
+		r.row(a.question, a.answer)
 	}
-	row("User type", sub.UserType)
-	row("Employee", sub.EmployeeID)
+	r.row("User type", sub.UserType)
+	r.row("Employee", sub.EmployeeID)
+}
 
-	section("Onboarding")
-	row("Account status", sub.Status)
-	row("Progress", fmt.Sprintf("%d%%", sub.Progress()))
-	row("Started", sub.Created.UTC().Format(time.RFC3339))
+func (r *report) onboarding(sub *Submission) {
+	r.section("Onboarding")
+	r.row("Account status", sub.Status)
+	r.row("Progress", fmt.Sprintf("%d%%", sub.Progress()))
+	r.row("Started", sub.Created.UTC().Format(time.RFC3339))
 	completed := "-"
 	if !sub.Completed.IsZero() {
 		completed = sub.Completed.UTC().Format(time.RFC3339)
 	}
-	row("Completed", completed)
+	r.row("Completed", completed)
+}
 
-	section("Risk assessment")
+func (r *report) risk(sub *Submission) {
+	r.section("Risk assessment")
 	if sub.RiskLevel == "" {
-		row("Risk level", "Not assessed yet")
-	} else {
-		row("Risk level", fmt.Sprintf("%s (score %d)", sub.RiskLevel, riskScore[sub.RiskLevel]))
-		for _, f := range riskFactors(sub) {
-			row(f.name, fmt.Sprintf("%s (weight %d%%)", f.value, f.weight))
-		}
+		r.row("Risk level", "Not assessed yet")
+		return
 	}
+	r.row("Risk level", fmt.Sprintf("%s (score %d)", sub.RiskLevel, riskScore[sub.RiskLevel]))
+	for _, f := range riskFactors(sub) {
+		r.row(f.name, fmt.Sprintf("%s (weight %d%%)", f.value, f.weight))
+	}
+}
 
-	section("Documents")
-	if len(v.Documents) == 0 {
-		pdf.CellFormat(0, 6, tr("No documents uploaded."), "", 1, "L", false, 0, "")
+func (r *report) documents(docs []*Document) {
+	r.section("Documents")
+	if len(docs) == 0 {
+		r.pdf.CellFormat(0, 6, r.tr("No documents uploaded."), "", 1, "L", false, 0, "")
 	}
-	for _, d := range v.Documents {
+	for _, d := range docs {
 		expiry := ""
 		if d.ExpiryDate != "" {
 			expiry = ", expires " + d.ExpiryDate
 		}
-		row(d.TypeID, fmt.Sprintf("%s (%s, %d bytes%s) SHA-256 %s", d.OriginalFileName, d.ContentType, len(d.Content), expiry, d.SHA256))
+		r.row(d.TypeID, fmt.Sprintf("%s (%s, %d bytes%s) SHA-256 %s", d.OriginalFileName, d.ContentType, len(d.Content), expiry, d.SHA256))
 	}
-
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("rendering the profile PDF: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 func title(sub *Submission) string {

@@ -6,6 +6,7 @@ import (
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/tenant"
 )
 
 // The admin API's view of a profile tenant's submissions, for the console: review state,
@@ -38,13 +39,13 @@ func submissionState(r store.Reader, s *Submission) admin.ProfileSubmission {
 	return out
 }
 
-func noTenant(tenant string) admin.NotFoundJSONResponse {
-	return adm.NotFound("no profile tenant %q: a tenantId has 1 to 64 letters, digits, '_', '-' or '.'", tenant)
+func noTenant(name string) admin.NotFoundJSONResponse {
+	return adm.NotFound("no profile tenant %q: %s", name, tenant.Rule)
 }
 
 // ListProfileSubmissions pages over a tenant's submissions (fixtures and its own).
 func (a *API) ListProfileSubmissions(ctx context.Context, req admin.ListProfileSubmissionsRequestObject) (admin.ListProfileSubmissionsResponseObject, error) {
-	if !tenantPattern.MatchString(req.Tenant) {
+	if !tenant.Valid(req.Tenant) {
 		return admin.ListProfileSubmissions404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	out := admin.ProfileSubmissionPage{Tenant: req.Tenant}
@@ -58,7 +59,7 @@ func (a *API) ListProfileSubmissions(ctx context.Context, req admin.ListProfileS
 
 // GetProfileSubmission looks one submission up.
 func (a *API) GetProfileSubmission(ctx context.Context, req admin.GetProfileSubmissionRequestObject) (admin.GetProfileSubmissionResponseObject, error) {
-	if !tenantPattern.MatchString(req.Tenant) {
+	if !tenant.Valid(req.Tenant) {
 		return admin.GetProfileSubmission404JSONResponse{NotFoundJSONResponse: noTenant(req.Tenant)}, nil
 	}
 	out, err := adm.Lookup(ctx, a.svc.store, partition(req.Tenant), kindSubmission, req.SubmissionId, submissionState)

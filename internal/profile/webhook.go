@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
@@ -134,6 +135,8 @@ type deliverer struct {
 	mu      sync.Mutex
 	queued  map[job]bool // queued or being attempted
 	stopped bool
+
+	delivered, failed atomic.Int64 // attempts, for the metrics
 }
 
 type job struct{ tenant, id string }
@@ -285,6 +288,11 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 	}
 	if d.ctx.Err() != nil {
 		return 0, false // stopping: the attempt did not really happen
+	}
+	if errText == "" {
+		d.delivered.Add(1)
+	} else {
+		d.failed.Add(1)
 	}
 	var retryIn time.Duration
 	retry := false

@@ -79,9 +79,28 @@ type Call struct {
 	Rule    string             // the armed rule that decided the answer, if any
 	Decided string             // what forced the answer (scenarios.ByHeader, ByRule, ByMagic); "": state
 	Body    []byte             // the raw request body
+
+	api   API
+	check *validator
+	state *callState
 }
 
 type callKey struct{}
+
+// callContext carries the call in a request's context. It lives in the pooled call state,
+// so attaching the call allocates nothing; nothing keeps a request's context after the
+// request (the handlers and background work take what they need from it).
+type callContext struct {
+	context.Context
+	call *Call
+}
+
+func (c *callContext) Value(key any) any {
+	if key == (callKey{}) {
+		return c.call
+	}
+	return c.Context.Value(key)
+}
 
 // CallFrom returns the call of a request context handled by the pipeline, or an empty call.
 func CallFrom(ctx context.Context) *Call {

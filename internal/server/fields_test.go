@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -52,7 +53,8 @@ func fieldsOf(t *testing.T, query, body string, header ...string) []string {
 	var got []string
 	r := mux.NewRouter()
 	r.HandleFunc("/v1/kits", func(w http.ResponseWriter, req *http.Request) {
-		if err := Validate(req, routes.Find(req)); err != nil {
+		body, _ := io.ReadAll(req.Body)
+		if err := newValidator(routes.Find(req), nil).check(req, body, new(any)); err != nil {
 			got = Fields(err)
 		}
 	}).Methods("POST")

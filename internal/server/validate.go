@@ -1,12 +1,17 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/gorilla/mux"
+
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 var validation = &openapi3filter.Options{
@@ -35,6 +40,119 @@ func NewRoutes(doc *openapi3.T) Routes {
 	return rs
 }
 
+// CallerHeaders is implemented by an API whose Tenant reads request headers (tenant,
+// credentials): Identify checks those, so validation does not check them again.
+type CallerHeaders interface {
+	CallerHeaders() []string
+}
+
+// steeringHeaders are checked by Steer, so validation does not check them again.
+var steeringHeaders = []string{scenarios.Header, scenarios.DelayHeader, scenarios.FaultHeader}
+
+// bodyChecks are the schema options of a request body check, built once.
+var bodyChecks = []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}
+
+// validator is one operation's contract check, prepared once: the parameters no other
+// stage checks (path-item ones merged in), and the body. A JSON body is decoded once, from
+// the call's buffer, and checked against its schema; any other body (multipart uploads)
+// goes through kin-openapi's decoders.
+type validator struct {
+	route  *routers.Route
+	params []*openapi3.Parameter
+	body   *openapi3.RequestBody
+}
+
+func newValidator(rt *routers.Route, skip []string) *validator {
+	v := &validator{route: rt}
+	skipped := func(p *openapi3.Parameter) bool {
+		return p.In == openapi3.ParameterInHeader && slices.ContainsFunc(skip, func(h string) bool { return strings.EqualFold(h, p.Name) })
+	}
+	op := rt.Operation
+	for _, ref := range rt.PathItem.Parameters {
+		if p := ref.Value; p != nil && op.Parameters.GetByInAndName(p.In, p.Name) == nil && !skipped(p) {
+			v.params = append(v.params, p)
+		}
+	}
+	for _, ref := range op.Parameters {
+		if p := ref.Value; p != nil && !skipped(p) {
+			v.params = append(v.params, p)
+		}
+	}
+	if op.RequestBody != nil {
+		v.body = op.RequestBody.Value
+	}
+	return v
+}
+
+// check validates r, whose body is in body (r.Body must be re-readable for non-JSON bodies);
+// a JSON body is decoded into *decoded.
+func (v *validator) check(r *http.Request, body []byte, decoded *any) error {
+	var errs openapi3.MultiError
+	if len(v.params) == 0 && v.body != nil && len(body) > 0 && isJSON(r.Header.Get("Content-Type")) {
+		// The common case, a JSON body and nothing else to check, needs no kin-openapi input.
+		if err := v.checkJSON(r, body, decoded); err != nil {
+			return append(errs, err)
+		}
+		return nil
+	}
+	input := v.input(r)
+	for _, p := range v.params {
+		if err := openapi3filter.ValidateParameter(r.Context(), input, p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if v.body != nil {
+		if err := v.checkBody(input, body, decoded); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func (v *validator) checkBody(input *openapi3filter.RequestValidationInput, body []byte, decoded *any) error {
+	if len(body) == 0 || !isJSON(input.Request.Header.Get("Content-Type")) {
+		return openapi3filter.ValidateRequestBody(input.Request.Context(), input, v.body)
+	}
+	return v.checkJSON(input.Request, body, decoded)
+}
+
+// checkJSON decodes a JSON body once, from the call's buffer, and checks it against the
+// operation's schema for its content type. The kin-openapi input errors carry is only made
+// on the way to an error: the common case allocates none.
+func (v *validator) checkJSON(r *http.Request, body []byte, decoded *any) error {
+	rb := v.body
+	mt := rb.Content.Get(r.Header.Get("Content-Type"))
+	if mt == nil {
+		return openapi3filter.ValidateRequestBody(r.Context(), v.input(r), rb) // names the content type
+	}
+	if mt.Schema == nil {
+		return nil
+	}
+	// Numbers decode as float64: kin-openapi judges its own json.Numbers as float64 too.
+	if err := json.Unmarshal(body, decoded); err != nil {
+		return &openapi3filter.RequestError{Input: v.input(r), RequestBody: rb, Reason: "failed to decode request body",
+			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}}
+	}
+	if err := mt.Schema.Value.VisitJSON(*decoded, bodyChecks...); err != nil {
+		return &openapi3filter.RequestError{Input: v.input(r), RequestBody: rb, Reason: "doesn't match schema", Err: err}
+	}
+	return nil
+}
+
+func (v *validator) input(r *http.Request) *openapi3filter.RequestValidationInput {
+	return &openapi3filter.RequestValidationInput{Request: r, PathParams: mux.Vars(r), Route: v.route, Options: validation}
+}
+
+// isJSON says whether a Content-Type is JSON (application/json or a +json type).
+func isJSON(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
 // Find returns the contract route of a request gorilla/mux has matched, or nil.
 func (rs Routes) Find(r *http.Request) *routers.Route {
 	key, ok := routeKeyOf(r)
@@ -56,9 +174,10 @@ func routeKeyOf(r *http.Request) (routeKey, bool) {
 	return routeKey{r.Method, tpl}, true
 }
 
-// Validate checks a request against its route; the error lists every offending field
-// (see Fields). The request body must be re-readable by the caller afterwards.
-func Validate(r *http.Request, rt *routers.Route) error {
+// ValidateRequest checks a request against its route (the admin API's check); the error
+// lists every offending field (see Fields). The request body must be re-readable by the
+// caller afterwards.
+func ValidateRequest(r *http.Request, rt *routers.Route) error {
 	return openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
 		Request: r, PathParams: mux.Vars(r), Route: rt, Options: validation,
 	})

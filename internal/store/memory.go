@@ -16,8 +16,10 @@ type Memory struct {
 
 // partition is one tenant's overlay of one API: only what the tenant wrote.
 type partition struct {
-	mu    sync.RWMutex
-	kinds map[string]map[string]entry
+	mu sync.RWMutex
+	// rd reads the partition; its own is the overlay (kind → id → entry). Every View
+	// shares it under the read lock, so a read allocates nothing for it.
+	rd view
 }
 
 // entry is an overlay record; deleted hides the base record of the same id.
@@ -46,7 +48,7 @@ func (m *Memory) partition(p Partition) *partition {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if part = m.parts[p]; part == nil {
-		part = &partition{}
+		part = &partition{rd: view{base: m.base, p: p}}
 		m.parts[p] = part
 	}
 	return part
@@ -57,7 +59,7 @@ func (m *Memory) View(ctx context.Context, p Partition, fn func(Reader) error) e
 	part := m.partition(p)
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	return fn(&view{base: m.base, p: p, own: part.kinds})
+	return fn(&part.rd)
 }
 
 // Update runs fn with write access; its writes are applied only if it returns nil.
@@ -65,11 +67,11 @@ func (m *Memory) Update(ctx context.Context, p Partition, fn func(Tx) error) err
 	part := m.partition(p)
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	tx := &update{view: view{base: m.base, p: p, own: part.kinds}}
+	tx := &update{view: part.rd}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	part.kinds = tx.commit()
+	part.rd.own = tx.commit()
 	return nil
 }
 
@@ -110,7 +112,7 @@ func (m *Memory) Dump(_ context.Context, p Partition) (Records, error) {
 	}
 	part.mu.RLock()
 	defer part.mu.RUnlock()
-	for kind, recs := range part.kinds {
+	for kind, recs := range part.rd.own {
 		if len(recs) == 0 {
 			continue
 		}
@@ -134,7 +136,7 @@ func (m *Memory) Load(_ context.Context, p Partition, recs Records) error {
 	part := m.partition(p)
 	part.mu.Lock()
 	defer part.mu.Unlock()
-	part.kinds = kinds
+	part.rd.own = kinds
 	return nil
 }
 

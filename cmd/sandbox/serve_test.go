@@ -1,0 +1,178 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/config"
+)
+
+// serveSample is a value for one serve flag and how to read it back from the configuration.
+type serveSample struct {
+	value string // as the command line and the environment give it (repeatable: comma-separated)
+	yaml  string // as the config file gives it
+	got   func(app.Config, listen) string
+}
+
+const setPinKeyB64 = "MDEyMzQ1Njc4OWFiY2RlZg=="
+
+var serveSamples = map[string]serveSample{
+	"addr":                     {"0.0.0.0:9999", `"0.0.0.0:9999"`, func(_ app.Config, l listen) string { return l.addr }},
+	"log-level":                {"debug", "debug", func(_ app.Config, l listen) string { return l.level.String() }},
+	"tls-cert":                 {"/etc/cert.pem", "/etc/cert.pem", func(_ app.Config, l listen) string { return l.tlsCert }},
+	"tls-key":                  {"/etc/key.pem", "/etc/key.pem", func(_ app.Config, l listen) string { return l.tlsKey }},
+	"seed":                     {"42", "42", func(c app.Config, _ listen) string { return fmt.Sprint(c.Fixtures.Seed) }},
+	"customers":                {"3", "3", func(c app.Config, _ listen) string { return fmt.Sprint(c.Fixtures.Customers) }},
+	"journal-size":             {"50", "50", func(c app.Config, _ listen) string { return fmt.Sprint(c.JournalSize) }},
+	"snapshot":                 {"snap.json", "snap.json", func(c app.Config, _ listen) string { return c.SnapshotFile }},
+	"scenarios":                {"scen", "scen", func(c app.Config, _ listen) string { return c.ScenariosDir }},
+	"persist":                  {"state.json", "state.json", func(c app.Config, _ listen) string { return c.PersistFile }},
+	"access-log":               {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.AccessLog) }},
+	"dcms-require-auth":        {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.DCMS.RequireAuth) }},
+	"dcms-require-auth-tenant": {"T1,T2", "[T1, T2]", func(c app.Config, _ listen) string { return joined(c.DCMS.AuthTenants) }},
+	"dcms-set-pin-key":         {setPinKeyB64, setPinKeyB64, func(c app.Config, _ listen) string { return c.DCMS.SetPinKey }},
+	"dcms-tenant-set-pin-key": {"T1=" + setPinKeyB64 + ",T2=" + setPinKeyB64, "[T1=" + setPinKeyB64 + ", T2=" + setPinKeyB64 + "]", func(c app.Config, _ listen) string {
+		var out []string
+		for _, t := range slices.Sorted(maps.Keys(c.DCMS.TenantSetPinKeys)) {
+			out = append(out, t+"="+c.DCMS.TenantSetPinKeys[t])
+		}
+		return joined(out)
+	}},
+	"dmt-client": {"c1:s1,c2:s2", "[c1:s1, c2:s2]", func(c app.Config, _ listen) string {
+		var out []string
+		for _, cl := range c.DMT.Clients {
+			out = append(out, cl.ID+":"+cl.Secret)
+		}
+		return joined(out)
+	}},
+	"dmt-otp":                 {"654321", `"654321"`, func(c app.Config, _ listen) string { return c.DMT.OTP }},
+	"profile-review-after":    {"2h0m0s", "2h", func(c app.Config, _ listen) string { return c.Profile.ReviewAfter.String() }},
+	"profile-webhook-timeout": {"9s", "9s", func(c app.Config, _ listen) string { return c.Profile.WebhookTimeout.String() }},
+}
+
+// joined lists values as the samples give them; a value that kept a comma (a list not
+// split) shows as a Go list, so it cannot pass for the split one.
+func joined(values []string) string {
+	for _, v := range values {
+		if strings.Contains(v, ",") {
+			return fmt.Sprintf("%q", values)
+		}
+	}
+	return strings.Join(values, ",")
+}
+
+func serveFlagNames(t *testing.T) []string {
+	t.Helper()
+	cfg := app.DefaultConfig()
+	var names []string
+	serveFlags(&cfg, &listen{}).VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return names
+}
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "sandbox.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Every serve flag comes from the command line, from SANDBOX_<FLAG> and from the config
+// file (itself named by --config or SANDBOX_CONFIG).
+func TestEveryServeFlagFromEachSource(t *testing.T) {
+	for _, name := range serveFlagNames(t) {
+		if name == "config" {
+			continue // names the file: covered by the file cases
+		}
+		s, ok := serveSamples[name]
+		if !ok {
+			t.Errorf("--%s has no sample in this test: add one", name)
+			continue
+		}
+		file := writeConfig(t, name+": "+s.yaml+"\n")
+		flagArgs := []string{"--" + name + "=" + s.value}
+		if config.Repeatable(lookup(name)) {
+			flagArgs = nil
+			for _, v := range strings.Split(s.value, ",") {
+				flagArgs = append(flagArgs, "--"+name+"="+v)
+			}
+		}
+		for source, setup := range map[string]func() []string{
+			"flag":             func() []string { return flagArgs },
+			"environment":      func() []string { t.Setenv(config.EnvName(name), s.value); return nil },
+			"file by flag":     func() []string { return []string{"--config", file} },
+			"file by variable": func() []string { t.Setenv("SANDBOX_CONFIG", file); return nil },
+		} {
+			t.Run(name+"/"+source, func(t *testing.T) {
+				cfg, l, err := parseServe(setup())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := s.got(cfg, l); got != s.value {
+					t.Fatalf("--%s from %s = %q, want %q", name, source, got, s.value)
+				}
+			})
+		}
+	}
+}
+
+func lookup(name string) *flag.Flag {
+	cfg := app.DefaultConfig()
+	return serveFlags(&cfg, &listen{}).Lookup(name)
+}
+
+func TestServePrecedence(t *testing.T) {
+	file := writeConfig(t, "seed: 3\ncustomers: 3\njournal-size: 3\ndmt-client: [file:1]\n")
+	t.Setenv("SANDBOX_CONFIG", file)
+	t.Setenv("SANDBOX_SEED", "2")
+	t.Setenv("SANDBOX_CUSTOMERS", "2")
+	t.Setenv("SANDBOX_DMT_CLIENT", "env:1")
+	cfg, _, err := parseServe([]string{"--seed", "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := app.DefaultConfig()
+	if cfg.Fixtures.Seed != 1 || cfg.Fixtures.Customers != 2 || cfg.JournalSize != 3 || cfg.DMT.Clients[0].ID != "env" || len(cfg.DMT.Clients) != 1 || cfg.DMT.OTP != "123456" || def.JournalSize == 3 {
+		t.Fatalf("flag > environment > file > default: seed %d (flag 1), customers %d (env 2), journal %d (file 3), clients %+v (env), otp %s (default)",
+			cfg.Fixtures.Seed, cfg.Fixtures.Customers, cfg.JournalSize, cfg.DMT.Clients, cfg.DMT.OTP)
+	}
+}
+
+func TestServeBadValues(t *testing.T) {
+	t.Setenv("SANDBOX_JOURNAL_SIZE", "lots")
+	_, _, err := parseServe(nil)
+	var bc *badConfig
+	if !errors.As(err, &bc) || !strings.Contains(err.Error(), `SANDBOX_JOURNAL_SIZE="lots"`) || !strings.Contains(err.Error(), "--journal-size") || !strings.Contains(err.Error(), "want a whole number") {
+		t.Fatalf("bad environment value: %v", err)
+	}
+	os.Unsetenv("SANDBOX_JOURNAL_SIZE")
+	_, _, err = parseServe([]string{"--config", writeConfig(t, "dmt-client: [nosecret]\n")})
+	if !errors.As(err, &bc) || !strings.Contains(err.Error(), "sandbox.yaml:1: dmt-client") || !strings.Contains(err.Error(), "id:secret") {
+		t.Fatalf("bad file value: %v", err)
+	}
+	_, _, err = parseServe([]string{"--log-level", "verbose"})
+	var ue *usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "log-level") || !strings.Contains(err.Error(), "debug, info, warn or error") {
+		t.Fatalf("bad --log-level: %v", err)
+	}
+}
+
+// The help of serve names every flag's variable.
+func TestServeHelpShowsEveryVariable(t *testing.T) {
+	var b strings.Builder
+	serveUsage(&b)
+	for _, name := range serveFlagNames(t) {
+		if !strings.Contains(b.String(), "--"+name) || !strings.Contains(b.String(), "env "+config.EnvName(name)) {
+			t.Errorf("sandbox serve -h does not show --%s and %s", name, config.EnvName(name))
+		}
+	}
+}
