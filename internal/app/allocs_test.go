@@ -65,9 +65,17 @@ func (w *writer) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// raceDetector is set when the tests run with -race (race_test.go).
+var raceDetector bool
+
 func TestViewCustomerAllocationBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("benchmark")
+	}
+	if raceDetector {
+		// sync.Pool drops items at random under the race detector, so the counts are not the
+		// program's; make test checks the budget again in its run without -race.
+		t.Skip("allocation budget: not measured under the race detector")
 	}
 	res := testing.Benchmark(BenchmarkViewCustomer)
 	if got := res.AllocsPerOp(); got > allocBudget {
