@@ -1491,8 +1491,8 @@ type ClientInterface interface {
 	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
 	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
-	// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-	// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+	// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
 	// sharing a store write their counts to it every 250 ms.
 	//
 	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
@@ -1685,8 +1685,8 @@ type ClientInterface interface {
 
 	// ListTenants The tenants that have used the sandbox
 	//
-	// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
-	// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
 	//
 	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
@@ -2035,8 +2035,8 @@ func (c *Client) ClearCoverage(ctx context.Context, params *ClearCoverageParams,
 // outcomes received at least once, of `total`. A call is counted when it is answered, under the
 // tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 // documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
-// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
 // sharing a store write their counts to it every 250 ms.
 //
 // Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
@@ -2439,8 +2439,8 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 
 // ListTenants The tenants that have used the sandbox
 //
-// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
-// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 // `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
 //
 // Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
@@ -5193,8 +5193,8 @@ type ClientWithResponsesInterface interface {
 	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
 	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
-	// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-	// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+	// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
 	// sharing a store write their counts to it every 250 ms.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5413,8 +5413,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListTenantsWithResponse The tenants that have used the sandbox
 	//
-	// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
-	// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7831,8 +7831,8 @@ func (c *ClientWithResponses) ClearCoverageWithResponse(ctx context.Context, par
 // outcomes received at least once, of `total`. A call is counted when it is answered, under the
 // tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
 // documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
-// state store with the tenant's state: `POST /__sandbox/reset?tenant=T` clears them too, and they
-// are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
 // sharing a store write their counts to it every 250 ms.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8177,8 +8177,8 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 
 // ListTenantsWithResponse The tenants that have used the sandbox
 //
-// Every tenant with state or coverage in the store (a tenant appears on its first call), with the
-// APIs it used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 // `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -14708,93 +14708,93 @@ var swaggerSpec = []string{
 	"gsrJaIS57AaHtMY0ds0/IDxDQEUaxy5dAQMtMfqd5iyjZ5gd6nVJGdgyuBiTEstxwOsjXYMXCQcxLl3c",
 	"Rkk92QwIOeAHsflXbPzPUNgX0xVX4lYeQJIvYUjWCmfbA54T9BzVhNTzC1DhMj4u1c768uAOxBYQNXYc",
 	"itpxA4ZspKcfI4Bq3IG+iW0yaZrQtJtQ7USjZ2HpGdnwOzZv7W6mrOFwUAsMR8uR36ge23W+yqlHkUY3",
-	"QJsBXAx4gGcOiA/SlaG7CIhbOPzelSHahlQHzgxFstLMGnBjjmC6gmGRVaL2YCVsgCZFGTYw2w9pPQUl",
-	"hA/WLwbc9o7srcnsbA3ZgVtfDwqMJ1mRlv6RXgATe3BxL0v3UwTXYwmRAy4nBCPWxI0/Z4ra3Gm3+tri",
-	"s42evOzCVDbaF19Zakfhlkw1ZvnZjvkUT1QGlQsUPATzcR01+VeLF+BGUqfYPaNzD1FTRfb91d/E4KFX",
-	"e89LQNqunzimXbts25NuVxPIfnn28023e1x+3w197+zlQy7UobvxwbX3ott9/KBp47RP7Q4Pi9R8sr2f",
-	"6JijyV+zz/egfn7BM440ABodVkYTIjcopLoZk4pkra12rp9vtQd24tyoZQfwNB5+qlHfN56JveDnPU1F",
-	"4k9ZlzyZ04CnEjId+9eXkNMRzSkqjpxyxFgsm3s3o1y/VFYvlcuC1A8tyVGux9aRivAUIz8bTGq9TN8X",
-	"PN3GZdi/Pa2Z/MVmJvc3uqxSEZcChjgDq9ctSc1aafdwE91+K3Fa1hrkDs/la5nNG5L2drFnvc1t8V6W",
-	"7Os6HS8wk6kSLKkQzP3SaI/2YaiXRttkWoXaw9OpwByM8qTe2KAOc0YbQJIqGC4gPjy0fRxK9k8aR2Av",
-	"cILjbrd7CphJOeAutOMn0e7A9yLVU9M/mkhMDxKSp2AASGy6jUkHeQVHBpj5RQTXl1cmtnN9eQXDTCR3",
-	"NnqL0VdK8gbNXi7/Lop9Z0Vez8z/w+2AhmZX79mqJPF0N16u9TWPUdy6NOhUTPfH1D2TMVINA+5Bz743",
-	"TL6c0bDUUXBHBaXQkYfICm63M++MuM3q3TQT88dgqLFTx+yechvotAkGg9aUcDKm/SxDYF90eUmW4fFe",
-	"QgccTXfERR60ehD/Z4Ubv6t9Oii63ZNX1nL3RpH5FcEwvvOffoftxR2I8UEMitxROeCxyc5IhdL2CWJz",
-	"zIiahKA5TOrGd+YDdPZsMgdu5ClZaGueEtWBdzxzRQ8mo3olDuxDk1YYGcfGumihvY80/5fe/b5ObGVA",
-	"FWXVMCGP97J2MvRhlqHRbtyfUEsOYqVsp0T7IErRXH/z37/+93cf/uO7zl/+vbVFzjgGK3XTIp+29h0P",
-	"a4K6C+LWbaPUjYdQ8H2ILeTpJdkIByORw9klECn1PASX7R0Elzm4aM6GKHIuK+UnNHW9ahXvBGUbGFdi",
-	"+ejDQGm5n+TR+4v++duLzjRt9/AAWCo6G/AZzY3Db0NUciXIUznYMVl4KRbijYXC813Mb5QU6yMh1Q0P",
-	"FzDRbw8p+k4DTiCnmIiBlyRRqXruwMYU2WirRv/LpdQZCP8F/HD55gIODxXBoODP79/EHXhrjo9sFs9B",
-	"aY5EA26yUGWEp8eYWsQFXrdo2qOYM+wJqYdozKD8zoDnm9nSWUieXeCA/yCBtgeJFMiqsZxg739puhzU",
-	"1VjvKQK+ILv7jXU+DvmBLrWVGCQRvbpkmNH6hztvwyPcWyiVgokgfQnxjxe1WFy9gTjCY1hq0ywcup07",
-	"0jSpxSz3w48xE9VFA03SkprQhfE8piSlbWuDlE1Vkq1sbpCJheqta8wW2YHLVFbuZ3MdeKrlFDI6UiAK",
-	"pT1vbv9kEl50XzRz/xmS54n5BgZSSq/G8Ul0/CI6fvmhDCdpD8ScyUeNuoGl9ZKZbUAMycOleb20t90P",
-	"zRf6bLV1NqEfyQbt9CVJDnvZS09Qgl8WcTgz96w55rNO6RduXJtqefSJzNhjxxFmzRkoZj43yO36jcJG",
-	"+DbHlr9mqO0LV/u2EgF73un6KNgXR43e+YSxSuXEzrG2IJRTFV3BgTo1i+AbU11RfvRMAknQwKsaKjmT",
-	"d2DgC0kJNkVzg1ZrTkhGLKcSyIDHdlwd08BHW7Iau9qFhuyzcgxacJY5Iytg0AeYGFepnvBXWFKaPpO+",
-	"WtgOQ7pce7qUjtrugAW+cJmHAhw+BkLjOoSMUyDcP4HKg+qY3VXUOT3Um4mmcGBbb7t0H0zGmzNJ4UW3",
-	"2zFpgkgGj3wRR2U/U0q4hDdijtT1Xb5m40kH+i7V1l3ktARRJjgN6R2DPVJBfNpmAy/hdXzxKdEWdtyH",
-	"L1CKFQQVC5ziDlJK9JOtD0ss2swfnE9Xg4hpkEu1Lcvp3J4Z/w8oJMzDI+UNzeWecDh3VgqV4szb2ksS",
-	"zd/hGpZW57mY2Rr62mZ2RfEHIjdpWOVpdTC3lqjV5Npe7fQ7N3e8BQryMf008jYpkS4n3QR5tTo28lD/",
-	"Vqma0FbigDuQC1hKEa5nB/sc+WoFixKipx3Fkcgyk8Jezz/3ibFVg55JuKMzBQcYuDeAL7rj84s3F7cX",
-	"Acs7LlPcl5KD7XgG3DToEvFsg8Fc/LgdFkIGNWU/Lt8XnxkHTlV3EA8lPNa6jB4kViecnGOSFkzdIsmV",
-	"WcbyBM4xXmX3GAT2lb3jIE2CVtsbJpXBQvmacgs7CBDCJAyVuyGCarzlVFsgM6q3XWEgKRbSXumg+czC",
-	"AEG3XUeK0Zo4SNg6bLeMyhQjMVKUmzRaBzPkieoCO2sqFwZ6zSo5TX+HAzEzeCtYBZCZwlwrQ24jWH5q",
-	"BBBpxoAecHv5N7HpRC6nxGXL/EOLNG0K2JKtHzTnHIncFOSdR/W7Qa9ceAvr5WRsgHcGPIi80+4MWlC5",
-	"2NabNNqhrRfQehPVd1dJq6OZt3BiDO7FWANrDs6W4ux6aHcMwRg63Y6rnNdCyEakNJfpDxGyQ295aSVc",
-	"ADpd76Ewpr+EOeMGtARZ4tTKZP9rtZZNjzuYIxRbStkIIrZQu93Yxt4OSJa5DrB2ziRg4cOgROzn0/eF",
-	"Pf1+aumBh73yZQX2l9bxy243kPViTlLwBt8qzJX/3P5S4lgtNzCmqpI1YzGgTh7r0FO+OY94VUJctF59",
-	"8/LVN69WwKwaEnKa8mTCaTFmOMc7FFB4SLGtrL3jvUrNJiuvFGN7iLf386n23YpaRKAq9wIKBbGB12Ul",
-	"vMctYdl3szPB0i9MD34RQHVyyGFfaMieM0l2I1H5pOnE4WKliDxQfu5zFX1+lM9+TAg3qavlS+5AwYi2",
-	"AV9TdK6J7ivOUe35VioXQ6ycRdjbQzx8qxGP2no1PVvZbIzWnI3H1JuW2m6sFiy/8zPKqUM4BaKMrXNY",
-	"zIy5I5Ut/HAl9T0z2imZoVtO3EgruWRa82AtqKNtSLJqs+fGL9L+U8G2P77c9lD1i+3ZdXmP7haaltZv",
-	"T8yDNPf89H79ULmFrOU+AyeUd0iMdA362zOqoDtWf7S6+H94PhrolQu13PPmlEp36U3r6P74qDb3xw/b",
-	"Z1M6m6jxsLQEVQyUbqxAkngRsJ38qSALBsXPL7vizdX8ZZP6bT41id9WKiFwkNkC3mVGS8h61m2EkdJW",
-	"Xh3sj1VB/qCC8WdN8maYv36tqnQrFLwOxNc/38a6nbJ41yRXlydKRFWBClYi3R668c9a/7KON/3gm0JI",
-	"jlDLuXjmMBnjLGSJcwJuaNSaFSGsRReZbMA8XIrN1MASNT2d31Y9/XMvPPNIhAN+0MTLQVP7uviD1nQX",
-	"O/4py7nfaOQSOqqhbfi2jJ1roFxrO9VA2Z2a7iU7zmx6slQKYmIsxDPVxghLBWhwja3nwEw175p+RF6W",
-	"oPq0CD2islbeJH0GYontyJtsA45IWabeNI1AilyZU3A8REXXvWIfuRRWBw5g63hKJCeU6AO+jNlUFvSs",
-	"QDKhEVdIPGEs0c5YXhlvkxHm0Bu/orhzXTRIO0uHkBp2JEJ1MMFSI0lrIBcV3vCYkGHuOPpk/vF4pG2u",
-	"o9p9yY0ILVWz1irBSgk1GuGunM1HGsZMmuJxzV5VkWqNJwPaEg14afdr1rrT/3NgDCEDYpKxEU0WSVYJ",
-	"4kggWSbmrhKAqRIVpt0BfxPsgDfe9WpTgWrXveJ9rULZ0F4PYl8wHlvoJcNNuZ6MwwH+8eIWOp3OEjWP",
-	"PrlpPsZ4Vijtta8duCZSQszpg4oRNQyRB+J6XAxroxs49TyZyjO/artiSTgYiWjjm309rm1exNtSvi4K",
-	"THXO1w21QRYXQYxK1vxij7sPFQvzmSxbjhDyb0zBmCDmsr+tpHPT/qtwzNpalAolvmTxA6GPilfz57AP",
-	"a3Ntcl/s872kPOBi+/vyl0RSCD1CCdF+4sKj9GuWupfcyEcvJ6EuJm28QTRd5x6WG+9Mp/86QgMnvIXE",
-	"ILml81eQGWXbe5EaU7V/pW3dZsGHgmCy7JLONpdU2qIhm7m4zJH2Y+3ulkeGiKVEpMIU3YpmXkJgqWjd",
-	"Ad+sdqHUulVqHH0y41xWuU2KdKr+5fRoOeU/WI362MzetWiQA9aq0Kn6ShrUdP7n0Z+Vif4h6lMv8or2",
-	"9Nt/ryp0qo6Emm213m+IVO/wWt3/h9fa3ZzclCV6e72XUmK3mHjptzn5qOkGODh/e9t+kjdqVnSdRZRk",
-	"BaoXV7taQe6o6q4FVacrSsto4E6TInine/6X0QHv1Gyz+EeNvVeeESN7alZbGK3P9VO9W/ahEO7snSSN",
-	"dpFJ9vAHnJxSg1Y3LFiWAuVJvkAkbhsjlRX4cUnV4fXllbtnxBSDkarB17ZQ6haCvHbdiX3Zq8J2BEOh",
-	"Ju6yEviZZ1RKSAQfsXGBoROfkVtPMUZAN1W38UoYH4yrNWGvVC5ueSq/f/jqQTIcXoMo08vXHCR7Jl2Y",
-	"/c5McWdBpL29o094v8bjWj6q3Q+A6VPSIDxhxVq1yv60ZC9SvbxkaPIil1nRXTMy4BvuGYmc/2duJfn+",
-	"8qrdgdsJ5vIoLCV0+Y/lSxa66dZh/Q+4HnrPYrMSgx+rB9/IP+Zamf1qU3edyZ9Dmbo5NnEgU/vyEs2a",
-	"4Aojw+gVeQrTCn/v/0aUbbPQErHxp4Rlp2Cv9Ad6qP+W9WtXMsbvtBHHU5hQc4PHCk+8M73/GeWJHVrD",
-	"Shqy1bM9l2XLW8KylUsvBi1tAA1aNmzrwYK2yCFfWbtAmcy6sFC1DqUhOGRrL3CrR/aA29y+jtmBS7Fz",
-	"56iX6GcSDqZUEc2MKNj8xQV6PTDn22Kb0sa74ttNXvfKrd7/KnZX+Ar1tSZYhSP2IHA8Dp5XlGXz+zC8",
-	"Npd7rfPSVm9736+GeXKV0B/KE5urafbiqQdqYbzwCJX3bckB2rfP/N35jddflDfs/xk1RmV4DYthprjW",
-	"Bq3qisr9SEH14PNTVuDi90WpJ1aqJTnFZ+W9/3gZmRP+lZ+fd6MW5WSYlRsqpypn9J5klddedbdPdl5a",
-	"hT+wuG3L9Qcu5sBs9us+0EYw3g4ih5SZFAb1VI7asE3n5dV+TVnT5/i7uwNwf9u0OTsai+MU1p/MiUSU",
-	"gvbq1R5Th6lfXhPrxxjaWU0yaP8z2x8DurE1cJ+rUt5HaGZLKgbz56zuAnqPFiOmV3o7GMNy1+9ubrEw",
-	"EOIiz2KXcmmAamI7zQv9eaw3kqvxd+XZCzLN2hZtKw5cJtjTnv7Jy1cW8WpCH+D12/7Z4c3r/snLV67y",
-	"ZSjSBdzRhUNlNqAxNum8A30YEZZhOlLG7mm+wEsQDDAlXuamNyQX/PDk4aFtqmS0XMMLQdx1jbG5UCiy",
-	"v7mbGGPdF968SLSDH5mLFhkfo7U+4HhJC5zbfq1fZrH27EVbJmUJLkcQm3HHeghiyrBKqQrePCV31Bx4",
-	"mXsLnPvfcBHJXvj/iWpl+QJRd3dnSz7HWyXrV3a2/n7Yn7FD/Ubths3yRs3qvZnPV27DPLEXTGKdUO/o",
-	"6Pjkm0630+0c97799ttvj/Cywu0LKmt784/TSduJBFOEtresRJPAZaoYMVV2e8G7nQI6snuO0bX2op38",
-	"efnyn1FqV4bXsErlbDtbiGIvkCAT40agxDrJJ5RkavLPRmK+xuetL63g8HgF4m77nWP7bvJvrBhDzNP8",
-	"nvHxMo3esHvKqURDaNjknU61cE7kNnGwZxLs2y7n9ToXU6omtNBK7EEhZpk0N5Qa7CF7x6XENYTPkJEh",
-	"zfQ/MIM8eMOly1B1ZwkfDe49fIaYzFgcQVxZIf2noS0+MIUW+l1/o6fB0nG3DBy4t6HbK2+ZtAhSxBTg",
-	"tiE4kI/urrKPVkc1DQk+w4RJJcY5mfpiUjal5nYyLP0ltfEt91dk9OOIYWXs+snDZzs/d/HPcLF0l0G9",
-	"ZStVfHPw2efJVnKb699YEIGPFvEXCb70CC+k1419rgBwObiCichSWd6Oi+9aqrBcmxrIGLUu7Xb++HtB",
-	"C/oxo3ysJqZ5Z9EvbXhEIiZM4U0MeGKkjRF3tehKu+VXlrzR6jvaxClyWlmAz6tihihFpzOXZSyLJEFc",
-	"bjdbopylZMYxFh//ovua5SKhUn78i2lWk+VHAXnBzWVollL2Lf1tKID81u7b7bDJ8Rakmkxq/Ru8vnhz",
-	"DeHtBtfLwLOVmyUCV1stlx7WCp86A/5vcPuP64umzgxIaj7g4eefyIx9N8CCt0ErqkLHDmoFbvqh6fG7",
-	"QUvcDVqRGdF3A02WQesRjk+QmDviRVmhtyxeK8Jv6hcjJGJzStLFPxsl7Em3W9646y8+I9wAwdclWc/e",
-	"fuWuKTZ3cREH1lhe4IVGzYDbGzs6eHutuybEoD5G1fJTIt19LppjEbpzQpM7uRwmR/u+fQoEex3wIckI",
-	"T2gOciKKLMUzErxnRPgbAAwgAcbMze0her4G2ARip39jCxFhkteN2hpw1FuIkGLOCs0btvTI7Q8/RY+N",
-	"adrECcQWIFxwRZimIpuSMX0mBzx+fdF/c/v67PXF2U94ya4RXGxD9el7vZZfbA4Y4qId5mob3ZJWwY3Q",
-	"WPhUouWKnC4//lD5G/lsF6QTkjJN6E0WhudFtJFfdp9/zckih7V6rZSRDFQyg+MuOh/f9F49/+bbnrtQ",
-	"ple9FDqno0LStAosvEQqy9XWniU4SPNWD57Wk2+aC3X4FSnPhTLEP9W+sh65v852EbrHla23+B79byVf",
-	"+VrUCrM5VMEa/+k2Kj8kFo/yU72wrtaOs7YrPyHwXbUZf3tJ9Tdzy9njh8f/EwAA//8=",
+	"QJsBXAx4gGcOiA/SlaG7CIhbOPzelSHahlQHzgxFstLMGnBjjmC6AhwY7DpMGJnpuZlx9WAlbIAmRRk2",
+	"MNsPaT0FJYRNSFETunC9I3trMjtbQ3bg1teDAuNJVqSlf6QXwMQeXNzL0v0UwfVYQuSAywnBiDWx45/n",
+	"TFGbO+1WX1t8ttGTl12Yykb74itL7SjckqnGLD/bMZ/iicqgcoGCh2A+rqMm/2rxAtxI6hS7Z3TuIWqq",
+	"yL6/+psYPPRq73kJSNv1E8e0a5dte9LtagLZL89+vul2j8vvu6Hvnb18yIU6dDc+uPZedLuPHzRtnPap",
+	"3eFhkZpPtvcTHXM0+Wv2+R7Uzy94xpEGQKPDymhC5AaFVDdjUpGstdXO9fOt9sBOnBu17ACexsNPNer7",
+	"xjOxF/y8p6lI/CnrkidzGvBUQqZj//oScjqiOUXFkVOOGItlc+9mlOuXyuqlclmQ+qElOcr12DpSEZ5i",
+	"5GeDSa2X6fuCp9u4DPu3pzWTv9jM5P5Gl1Uq4lLAEGdg9bolqVkr7R5uottvJU7LWoPc4bl8LbN5Q9Le",
+	"Lvast7kt3suSfV2n4wVmMlWCJRWCuV8a7dE+DPXSaJtMq1B7eDoVmINRntQbG9RhzmgDSFIFwwXEh4e2",
+	"j0PJ/knjCOwFTnDc7XZPATMpB9yFdvwk2h34XqR6avpHE4npQULyFAwAiU23Mekgr+DIADO/iOD68srE",
+	"dq4vr2CYieTORm8x+kpJ3qDZy+XfRbHvrMjrmfl/uB3Q0OzqPVuVJJ7uxsu1vuYxiluXBp2K6f6Yumcy",
+	"RqphwD3o2feGyZczGpY6Cu6ooBQ68hBZwe125p0Rt1m9m2Zi/hgMNXbqmN1TbgOdNsFg0JoSTsa0n2UI",
+	"7IsuL8kyPN5L6ICjd4e4yINWD+L/rHDjd7VPB0W3e/LKWu7eKDK/IhjGd/7T77C9uAMxPohBkTsqBzw2",
+	"2RmpUNo+QWyOGVGTEDSHSd34znyAzp5N5sCNPCULbc1Tojrwjmeu6MFkVK/EgX1o0goj49hYFy2095Hm",
+	"/9K739eJrQyooqwaJuTxXtZOhj7MMjTajfsTaslBrJTtlGgfRCma62/++9f//u7Df3zX+cu/t7bIGcdg",
+	"pW5a5NPWvuNhTVB3Qdy6bZS68RAKvg+xhTy9JBvhYCRyOLsEIqWeh+CyvYPgMgcXzdkQRc5lpfyEpq5X",
+	"reKdoGwD40osH30YKC33kzx6f9E/f3vRmabtHh4AS0VnAz6juXH4bYhKrgR5Kgc7JgsvxUK8sVB4vov5",
+	"jZJifSSkuuHhAib67SFF32nACeQUEzHwkiQqVc8d2JgiG23V6H+5lDoD4b+AHy7fXMDhoSIYFPz5/Zu4",
+	"A2/N8ZHN4jkozZFowE0Wqozw9BhTi7jA6xZNexRzhj0h9RCNGZTfGfB8M1s6C8mzCxzwHyTQ9iCRAlk1",
+	"lhPs/S9Nl4O6Gus9RcAXZHe/sc7HIT/QpbYSgySiV5cMM1r/cOdteIR7C6VSMBGkLyH+8aIWi6s3EEd4",
+	"DEttmoVDt3NHmia1mOV++DFmorpooElawrgdeh5TktK2tUHKpirJVjY3yMRC9dY1ZovswGUqK/ezuQ48",
+	"1XIKGR0pEIXSnje3fzIJL7ovmrn/DMnzxHwDAymlV+P4JDp+ER2//FCGk7QHYs7ko0bdwNJ6ycw2IIbk",
+	"4dK8Xtrb7ofmC3222jqb0I9kg3b6kiSHveylJyjBL4s4nJl71hzzWaf0CzeuTbU8+kRm7LHjCLPmDBQz",
+	"nxvkdv1GYSN8m2PLXzPU9oWrfVuJgD3vdH0U7IujRu98wlilcmLnWFsQyqmKruBAnZpF8I2prig/eiaB",
+	"JGjgVQ2VnMk7MPCFpASborlBqzXlDCOWUwlkwGM7ro5p4KMtWY1d7UJD9lk5Bi04y5yRFTDoA0yMq1RP",
+	"+CssKU2fSV8tbIchXa49XUpHbXfAAl+4zEMBDh8DoXEdQsYpEO6fQOVBdczuKuqcHurNRFM4sK23XboP",
+	"JuPNmaTwotvtmDRBJINHvoijsp8pJVzCGzFH6vouX7PxpAN9l2rrLnJagigTnIb0jsEeqSA+bbOBl/A6",
+	"vviUaAs77sMXKMUKgooFTnEHKSX6ydaHJRZt5g/Op6tBxDTIpdqW5XRuz4z/BxQS5uGR8obmck84nDsr",
+	"hUpx5m3tJYnm73ANS6vzXMxsDX1tM7ui+AORmzSs8rQ6mFtL1Gpyba92+p2bO94CBfmYfhp5m5RIl5Nu",
+	"grxaHRt5qH+rVE1oK3HAHcgFLKUI17ODfY58tYJFCdHTjuJIZJlJYa/nn/vE2KpBzyTc0ZmCAwzcG8AX",
+	"3fH5xZuL24uA5R2XKe5LycF2PANuGnSJeLbBYC5+3A4LIYOash+X74vPjAOnqjuIhxIea11GDxKrE07O",
+	"MUkLpm6R5MosY3kC5xivsnsMAvvK3nGQJkGr7Q2TymChfE25hR0ECGEShsrdEEE13nKqLZAZ1duuMJAU",
+	"C2mvdNB8ZmGAoNuuI8VoTRwkbB22W0ZlipEYKcpNGq2DGfJEdYGdNZULA71mlZymv8OBmBm8FawCyExh",
+	"rpUhtxEsPzUCiDRjQA+4vfyb2HQil1PismX+oUWaNgVsydYPmnOORG4K8s6j+t2gVy68hfVyMjbAOwMe",
+	"RN5pdwYtqFxs600a7dDWC2i9ieq7q6TV0cxbODEG92KsgTUHZ0txdj20O4ZgDJ1ux1XOayFkI1Kay/SH",
+	"CNmht7y0Ei4Ana73UBjTX8KccQNagixxamWy/7Vay6bHHcwRii2lbAQRW6jdbmxjbwcky1wHWDtnErDw",
+	"YVAi9vPp+8Kefj+19MDDXvmyAvtL6/hltxvIejEnKXiDbxXmyn9ufylxrJYbGFNVyZqxGFAnj3XoKd+c",
+	"R7wqIS5ar755+eqbVytgVg0JOU15MuG0GDOc4x0KKDyk2FbW3vFepWaTlVeKsT3E2/v5VPtuRS0iUJV7",
+	"AYWC2MDrshLe45aw7LvZmWDpF6YHvwigOjnksC80ZM+ZJLuRqHzSdOJwsVJEHig/R/2kSskry+zHhHCT",
+	"ulq+5A4UjGgb8DVF55rovuIc1Z5vpXIxxMpZhL09xMO3GvGorVfTs5XNxmjN2XhMvWmp7cZqwfI7P6Oc",
+	"OoRTIMrYOofFzJg7UtnCD1dS3zOjnZIZuuXEjbSSS6Y1D9aCOtqGJKs2e278Iu0/FWz748ttD1W/2J5d",
+	"l/fobqFpaf32xDxIc89P79cPlVvIWu4zcEJ5h8RI16C/PaMKumP1R6uL/4fno4FeuVDLPW9OqXSX3rSO",
+	"7o+PanN//LB9NqWziRoPS0tQxUDpxgokiRcB28mfCrJgUPz8siveXM1fNqnf5lOT+G2lEgIHmS3gXWa0",
+	"hKxn3UYYKW3l1cH+WBXkDyoYf9Ykb4b569eqSrdCwetAfP3zbazbKYt3TXJ1eaJEVBWoYCXS7aEb/6z1",
+	"L+t40w++KYTkCLWci2cOkzHOQpY4J+CGRq1ZEcJadJHJBszDpdhMDSxR09P5bdXTP/fCM49EOOAHTbwc",
+	"NLWviz9oTXex45+ynPuNRi6hoxrahm/L2LkGyrW2Uw2U3anpXrLjzKYnS/U1JsZCPFNtjLBUgAbX2HoO",
+	"zFTzrkOZtKkQWJfid5RJ9AzED9tRaaYhOBZTA15IvWWkyJU5+caDU3TXKzaRS1t1gAC2dqdEb0IpPuDL",
+	"OE1lEc8KDBMaboXEU8US4YzllfE2GV4OsfErijjXRYOEs3QIqV5HIlQBEywvkrQGbFHhB48DGeaIo0/m",
+	"H49H2s46qt2R3IjKUjVlreKrlE2j4e1K2Hx0YcykKRgXeV2MWoPJALVEA17a+pq17vT/HBjjxwCXZGxE",
+	"k0WSVQI3EkiWibnL/meqRIJpd8Df/jrgjfe72vSf2hWveEerUDac14PYF4nHFm7JcFOuJ+Owf3+8uIVO",
+	"p7NEzaNPbpqPMZ4PSnvVaweuiZQQc/qgYkQKQ7SBuB4Lw3roBk49T6byzK/arvgRDjoi2vhmX49rmxfx",
+	"hpSvi/xSnfN1Qz2QxUIQo5I1v9jL7kPFqnwmy5YjhPkbUzBmh7ngbyuJ3LT/Khyztv6kQokvWfxAuKPi",
+	"yfw5bMLaXJtcFvt8L2kOuNj+jvwlkRRCjFBCtJ+48Cj9mqXuJTfy0ctJqItJG2MQTVe4h+XGO9Ppv47Q",
+	"wAlvITFIbun8FWRG2fZepMZU7V9pW1dZ8KEgmCC7pLPNxZS2UMhmKy5zpP1Yu7jlMSHiJxGpMC23opmX",
+	"UFcqWnfAN6tdKLVulRpHn8w4l1VukyKdqn85PVpO+Q9Woz4es3ctGuSAtSp0qr6SBjWd/3n0Z2Wif4j6",
+	"1Iu8oj399t+rCp2qI6FmW633GyLVO7xK9//htXa3JTdlht5e76V82C0mXvRtTjtqugEOzt/etp/kjZoV",
+	"XWcRJVmB6sXVq1bQOqq6a0HV6YrSMhq406QI3ume/2V0wDs12yz+UWPvlWfEyJ6U1RZG63P9VO+WfSiE",
+	"O3sPSaNdZBI8/KEmp9Qg1A0LlqVAeZIvEH3bxkVlBXJcUnV4fXnl7hYxBWCkavC1LXy6hR2vXXFiX/aq",
+	"sB3BUKiJu6AEfuYZlRISwUdsXGDoxGfh1tOKEcRN1W28EroH42pNeCuVy1qeyu8fvnqQDIfXIMr08jUH",
+	"yZ5JF1q/M1PcWRBpb+/oE96p8biWj2p3AmDKlDSoTlilVq2sPy3Zi1QvLBmaXMhlVnRXiwz4hrtFIuf/",
+	"mZtIvr+8anfgdoL5OwrLB13OY/mShWu6dfj+A66H3rN4rMRgxurBN/KPuUpmv9rUXWHy51Cmbo5NHMjU",
+	"vrxEsya4wsgwekWewrTC3/W/EVnbLLREPPwpYdkp2Gv8gR7qv2X9qpWM8TttxPEUJtTc2rHCE+9M739G",
+	"eWKH1rCShmz1DM9l2fKWsGzlootBSxtAg5YN23qAoC3yxlfWLlAasy4sVK09aQgO2XoL3OqRPdQ2N65j",
+	"RuBS7Nw56iXimYSDKVVEMyMKNn9ZgV4PzPO2eKa08X74dpPXvXKT97+K3RW+Nn2tCVbhiD0IHI995xVl",
+	"2fw+DK/NJV7rvLTVG973q2GeXBn0h/LE5gqavXjqgfoXLzxCJX1bcoD27TN/X37jlRflrfp/Ro1RGV7D",
+	"YpgprrVBq7qicidSUD34nJQViPh9UeqJ1WlJTvFZedc/XkDmhH/l5+fdqEU5GWblhsqpyhm9J1nltVfd",
+	"7ROcl1bhDyxo23L9gYs5MJvxug+EEYy3g8ghZSaFQT2VozZs03l5nV9TpvQ5/u7u/dvfNm3OiMaCOIU1",
+	"J3MiEZmgvXqdx9Th6JdXw/oxhnZWkwza/8z2x4BubA3c5yqT9xGa2ZKKwZw5q7uA3qPFiCmV3g7GsNz1",
+	"u5tbLAaEuMiz2KVZGnCa2E7zQn8e643k6vpdSfaCTLO2RdiKAxcI9rSnf/LylUW5mtAHeP22f3Z487p/",
+	"8vKVq3YZinQBd3ThkJgNUIxNNO9AH0aEZZiOlLF7mi/w4gMDRokXuOkNyQU/PHl4aJvKGC3X8BIQd0Vj",
+	"bC4Riuxv7vbFWPeFty0S7eBH5nJFxsdorQ84XswC57Zf65dZfD2bTmVSluByBLEZd6yHIKYMK5OqgM1T",
+	"ckfNgZe5q8C5/w2Xj+yF/5+oVpYvDXX3dbbkc7xJsn5NZ+vvh/0ZO9Rv1G7VLG/RrN6V+XzlBswTe6kk",
+	"1gb1jo6OT77pdDvdznHv22+//fYILyjcvoiytjf/OJ20nUgwhWd7y0Q0CVymchHTY7cXvNspoCO75xhd",
+	"ay/ayZ+XL/8ZpXZleA2rVM62s4Uo9gIJMjFuBEesk3xCSaYm/2wk5mt83vrSqg2PUSDutt85tu8m/8aK",
+	"McQ5ze8ZHy/T6A27p5xKNISGTd7pVAvnRG4TB3smwb7tcl6vczGlakILrcQeFOKUSXMrqcEbsvdaSlxD",
+	"+AwZGdJM/wOzxoO3WroMVXeW8NFg3cNniMmMxRHElRXSfxra4gNTXKHf9bd4Gvwcd7PAgXsbur3yZkmL",
+	"GkVM0W0bggP56O4n+2h1VNOQ4DNMmFRinJOpLyBlU2puJMNyX1Ib33J/RUY/jhhWw66fPHy283OX/QwX",
+	"S/cX1Fu2UsU3B599nmwln7n+jQUO+GhRfpHgS4/wEnrd2OcK6JaDKJiILJXljbj4rqUKy7WpgYxR69Ju",
+	"54+/F7SgHzPKx2pimncW/dKGR/RhwhTevoAnRtoYcdeJrrRbfmXJG62+o02cIqeVBfi8KmaIUnQ6c1nG",
+	"skgSxOJ2syXKWUpmHGPx8S+6r1kuEirlx7+YZjVZfhSQF9xcgGYpZd/S34YCyG/tvt0OjxxvPqrJpNa/",
+	"weuLN9cQ3m5wvQw2W7lNInCd1XK5Ya3YqTPg/wa3/7i+aOrMAKPmAx5+/onM2HcDLHIbtKIqXOygVtSm",
+	"H5oevxu0xN2gFZkRfTfQZBm0HuH4BIm5I0aUFXrL4rUi/KZ+MUIiNqckXfyzUcKedLvlLbv+sjPCDfh7",
+	"XZL17I1X7mpic/8WcQCN5aVdaNQMuL2lo4M31rqrQQzSY1QtOSXS3eGiORbhOic0uZPLYXK079unQLDX",
+	"AR+SjPCE5iAnoshSPCPBu0WER/03IAQYMzc3huj5GjATiJ3+jS0shEleN2prwFFvISqKOSs0b9hyI7c/",
+	"/BQ9HqZpEycQW1BwwRVhmopsSsb0mRzw+PVF/83t67PXF2c/4cW6RnCxDRWn7/VafrE5YIiLdpirZ3RL",
+	"WgU0QmPhU4mQK3K6/PhD5W/ks13QTUjKNKE3WRieF9FGftl9/jUnixzW6rVSRjJQyQyOu+h8fNN79fyb",
+	"b3vuEple9SLonI4KSdMqmPASqSxXW3uW4CDNWz14Wk++aS7U4VekPBfKEP9U+8p65P4K20Xo7la23uJ7",
+	"9L+VfOXrTyvM5pAEa/yn26j8kFgMyk/1YrpaO87arvyEYHfVZvyNJdXfzM1mjx8e/08AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

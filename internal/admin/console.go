@@ -64,26 +64,18 @@ func (c *core) ClearCoverage(ctx context.Context, req api.ClearCoverageRequestOb
 
 func (c *core) ListTenants(ctx context.Context, _ api.ListTenantsRequestObject) (api.ListTenantsResponseObject, error) {
 	byName := map[string][]api.TenantInfoApis{}
-	for _, a := range append(slices.Clone(c.APIs), coverage.API) {
+	for _, a := range c.APIs {
 		names, err := c.Store.Tenants(ctx, a)
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range names {
-			apis := byName[t]
-			if a != coverage.API {
-				apis = append(apis, api.TenantInfoApis(a))
-			}
-			byName[t] = apis
+			byName[t] = append(byName[t], api.TenantInfoApis(a))
 		}
 	}
 	out := api.Tenants{Tenants: []api.TenantInfo{}}
 	for _, t := range slices.Sorted(maps.Keys(byName)) {
-		apis := byName[t]
-		if apis == nil {
-			apis = []api.TenantInfoApis{}
-		}
-		out.Tenants = append(out.Tenants, api.TenantInfo{Tenant: t, Apis: apis})
+		out.Tenants = append(out.Tenants, api.TenantInfo{Tenant: t, Apis: byName[t]})
 	}
 	return api.ListTenants200JSONResponse(out), nil
 }

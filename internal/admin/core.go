@@ -55,7 +55,9 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
-	c.Coverage.Forget(tenant) // counts not yet written must not outlive the reset
+	if err := c.Coverage.Reset(ctx, tenant); err != nil {
+		return nil, err
+	}
 	if err := c.Store.Reset(ctx, tenant); err != nil {
 		return nil, err
 	}

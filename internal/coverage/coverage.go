@@ -3,17 +3,19 @@
 // many calls were answered with each outcome of the scenario catalogue, and how many of
 // those the client forced (steering header, armed rule, magic value).
 //
-// The counts live in the state store with the tenant's state (a partition of their own,
-// API "coverage"), so they are shared by replicas when the store is, and a tenant reset
-// drops them with the rest of the tenant. A call adds to a small in-memory tally (no store
-// access, no allocation on the partner call's path); the tally goes to the store every
-// FlushEvery, before every read, and at Close.
+// The counts live in the state store (a partition of their own, API "coverage", with one
+// record per tenant), so they are shared by replicas when the store is; a tenant reset
+// drops the tenant's record. A call adds to a small in-memory tally (no store access, no
+// allocation on the partner call's path); the tally goes to the store every FlushEvery,
+// before every read, and at Close.
 package coverage
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,17 +33,48 @@ const FlushEvery = 250 * time.Millisecond
 
 var (
 	kinds     = store.Kinds{}
-	kindCount = store.Define[Count](kinds, "count") // id: operationId + "/" + outcome
+	kindTally = store.Define[Tally](kinds, "tally") // id: the tenant
 )
+
+// counts is the partition of every tenant's counts: one small record per tenant, not a
+// partition per tenant, so a tenant that made one call costs a record, not a partition.
+var counts = store.Partition{API: API}
 
 // Kinds are coverage's record kinds, for stores that encode values.
 func Kinds() store.Kinds { return kinds }
 
-// Count is how often one tenant's calls of one operation got one outcome. Stored values
-// are never changed: an update stores a new one.
+// Count is how often one tenant's calls of one operation got one outcome.
 type Count struct {
 	N      int `json:"n"`      // calls answered with the outcome
 	Forced int `json:"forced"` // of those, forced by the client
+}
+
+// Tally is a tenant's counts, in id order. Stored values are never changed: an update
+// stores a new one.
+type Tally struct {
+	Counts []Entry `json:"counts"`
+}
+
+// Entry is one outcome's count in a Tally.
+type Entry struct {
+	ID string `json:"id"` // operationId + "/" + outcome
+	Count
+}
+
+// add returns t with n more calls of outcome id.
+func (t *Tally) add(id string, n Count) *Tally {
+	out := &Tally{Counts: make([]Entry, 0, len(t.Counts)+1)}
+	i, found := slices.BinarySearchFunc(t.Counts, id, func(e Entry, id string) int { return strings.Compare(e.ID, id) })
+	out.Counts = append(out.Counts, t.Counts[:i]...)
+	if found {
+		old := t.Counts[i].Count
+		out.Counts = append(out.Counts, Entry{ID: id, Count: Count{N: old.N + n.N, Forced: old.Forced + n.Forced}})
+		i++
+	} else {
+		out.Counts = append(out.Counts, Entry{ID: id, Count: n})
+	}
+	out.Counts = append(out.Counts, t.Counts[i:]...)
+	return out
 }
 
 // key names one tally: a tenant and an outcome's record id (an index into Counter.ids).
@@ -145,8 +178,8 @@ func (c *Counter) Count(name string, op *scenarios.Operation, outcome string, fo
 	}
 }
 
-// Flush writes the tally to the store: one update per tenant. Counts a failed update could
-// not write are added back, to be written by the next flush.
+// Flush writes the tally to the store, in one update. Counts a failed update could not
+// write are added back, to be written by the next flush.
 func (c *Counter) Flush(ctx context.Context) error {
 	c.flushM.Lock()
 	defer c.flushM.Unlock()
@@ -155,31 +188,27 @@ func (c *Counter) Flush(ctx context.Context) error {
 	c.tally, c.spare = c.spare, nil
 	c.mu.Unlock()
 
-	byTenant := map[string][]key{}
-	for k := range taken {
-		byTenant[k.tenant] = append(byTenant[k.tenant], k)
-	}
-	var firstErr error
-	for name, ks := range byTenant {
-		err := c.store.Update(ctx, partition(name), func(tx store.Tx) error {
-			for _, k := range ks {
-				id, add := c.ids[k.id], taken[k]
-				n := add
-				if old, ok := kindCount.Get(tx, id); ok {
-					n = Count{N: old.N + add.N, Forced: old.Forced + add.Forced}
+	var err error
+	if len(taken) > 0 {
+		err = c.store.Update(ctx, counts, func(tx store.Tx) error {
+			changed := map[string]*Tally{}
+			for k, n := range taken {
+				name := k.tenant
+				t := changed[name]
+				if t == nil {
+					if t, _ = kindTally.Get(tx, name); t == nil {
+						t = &Tally{}
+					}
 				}
-				kindCount.Put(tx, id, &n)
+				changed[name] = t.add(c.ids[k.id], n)
+			}
+			for name, t := range changed {
+				kindTally.Put(tx, name, t)
 			}
 			return nil
 		})
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		for _, k := range ks {
-			delete(taken, k)
+		if err == nil {
+			clear(taken)
 		}
 	}
 	c.mu.Lock()
@@ -190,24 +219,37 @@ func (c *Counter) Flush(ctx context.Context) error {
 	clear(taken)
 	c.spare = taken
 	c.mu.Unlock()
-	return firstErr
+	return err
 }
 
-// Forget drops the tally not yet written of a tenant ("": of every tenant); call it before
-// the store's reset, so no flush writes counts from before the reset after it.
-func (c *Counter) Forget(name string) {
+// Reset drops a tenant's counts ("": every tenant's), those not yet written included, so
+// no later flush brings back counts from before the reset.
+func (c *Counter) Reset(ctx context.Context, name string) error {
 	c.flushM.Lock()
 	defer c.flushM.Unlock()
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for k := range c.tally {
 		if name == "" || k.tenant == name {
 			delete(c.tally, k)
 		}
 	}
+	c.mu.Unlock()
+	return c.store.Update(ctx, counts, func(tx store.Tx) error {
+		if name != "" {
+			kindTally.Delete(tx, name)
+			return nil
+		}
+		var all []string
+		kindTally.Scan(tx, func(id string, _ *Tally) bool {
+			all = append(all, id)
+			return true
+		})
+		for _, id := range all {
+			kindTally.Delete(tx, id)
+		}
+		return nil
+	})
 }
-
-func partition(tenant string) store.Partition { return store.Partition{API: API, Tenant: tenant} }
 
 // Outcome is one documented outcome with its counts.
 type Outcome struct {
@@ -243,13 +285,14 @@ func (c *Counter) Report(ctx context.Context, tenant, api string) (Report, error
 	if err := c.Flush(ctx); err != nil {
 		return Report{}, err
 	}
-	counts := map[string]Count{}
-	err := c.store.View(ctx, partition(tenant), func(r store.Reader) error {
-		clear(counts)
-		kindCount.Scan(r, func(id string, v *Count) bool {
-			counts[id] = *v
-			return true
-		})
+	got := map[string]Count{}
+	err := c.store.View(ctx, counts, func(r store.Reader) error {
+		clear(got)
+		if t, ok := kindTally.Get(r, tenant); ok {
+			for _, e := range t.Counts {
+				got[e.ID] = e.Count
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -262,7 +305,7 @@ func (c *Counter) Report(ctx context.Context, tenant, api string) (Report, error
 		}
 		o := Operation{Operation: op, Outcomes: make([]Outcome, len(op.Outcomes))}
 		for i := range op.Outcomes {
-			n := counts[c.ids[c.first[op]+int32(i)]]
+			n := got[c.ids[c.first[op]+int32(i)]]
 			o.Outcomes[i] = Outcome{Outcome: &op.Outcomes[i], Count: n}
 			rep.Total++
 			if n.N > 0 {
@@ -280,16 +323,12 @@ func (c *Counter) Clear(ctx context.Context, tenant string) (int, error) {
 		return 0, err
 	}
 	n := 0
-	err := c.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
-		var ids []string
-		kindCount.Scan(tx, func(id string, _ *Count) bool {
-			ids = append(ids, id)
-			return true
-		})
-		for _, id := range ids {
-			kindCount.Delete(tx, id)
+	err := c.store.Update(ctx, counts, func(tx store.Tx) error {
+		n = 0
+		if t, ok := kindTally.Get(tx, tenant); ok {
+			n = len(t.Counts)
+			kindTally.Delete(tx, tenant)
 		}
-		n = len(ids)
 		return nil
 	})
 	return n, err

@@ -115,16 +115,20 @@ func TestCountsReachOtherReplicas(t *testing.T) {
 	}
 }
 
-// A reset forgets counts not yet written, so no later flush brings them back.
-func TestForgetDropsUnwrittenCounts(t *testing.T) {
+// A reset drops the tenant's counts, those not yet written too, so no later flush brings
+// them back; other tenants keep theirs.
+func TestResetDropsCounts(t *testing.T) {
 	cat, op := catalogue()
 	st := store.NewMemory(nil)
 	c := coverage.New(st, cat, nil)
 	t.Cleanup(func() { _ = c.Close() })
+	c.Count("T", op, "customer-not-found", false)
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	c.Count("T", op, "ok", false)
 	c.Count("KEEP", op, "ok", false)
-	c.Forget("T")
-	if err := st.Reset(context.Background(), "T"); err != nil {
+	if err := c.Reset(context.Background(), "T"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Flush(context.Background()); err != nil {
@@ -134,7 +138,13 @@ func TestForgetDropsUnwrittenCounts(t *testing.T) {
 		t.Fatalf("a count from before the reset survived it: %d", rep.Covered)
 	}
 	if rep, _ := c.Report(context.Background(), "KEEP", ""); rep.Covered != 1 {
-		t.Fatalf("forgetting T dropped KEEP's count")
+		t.Fatalf("resetting T dropped KEEP's count")
+	}
+	if err := c.Reset(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := c.Report(context.Background(), "KEEP", ""); rep.Covered != 0 {
+		t.Fatalf("a reset of every tenant kept KEEP's count")
 	}
 }
 
