@@ -46,6 +46,13 @@ type HeaderError struct{ Header, Message string }
 
 func (e *HeaderError) Error() string { return e.Header + ": " + e.Message }
 
+// What forced an outcome or a fault (Decision.By); "" means nothing did: state decides.
+const (
+	ByHeader = "header" // X-Sandbox-Scenario or X-Sandbox-Fault
+	ByRule   = "rule"   // an armed rule
+	ByMagic  = "magic"  // a magic value in the request body
+)
+
 // Decision is what the engine decided for one request: all fields empty means state
 // decides.
 type Decision struct {
@@ -53,6 +60,7 @@ type Decision struct {
 	Fault   string        // a fault to inject instead of answering
 	Delay   time.Duration // wait before answering
 	Rule    string        // the armed rule that decided, if any
+	By      string        // what forced Outcome or Fault: ByHeader, ByRule, ByMagic
 }
 
 // Engine decides, per request, whether the client forced an outcome or a fault.
@@ -85,7 +93,7 @@ func (e *Engine) Decide(op *Operation, tenant string, header http.Header, body [
 		if !validFault(v) {
 			return d, &HeaderError{FaultHeader, fmt.Sprintf("unknown fault %q; valid: %s", v, strings.Join(Faults, ", "))}
 		}
-		d.Fault = v
+		d.Fault, d.By = v, ByHeader
 		return d, nil
 	}
 	if name := header.Get(Header); name != "" {
@@ -93,7 +101,7 @@ func (e *Engine) Decide(op *Operation, tenant string, header http.Header, body [
 		if !ok {
 			return d, &UnknownError{Operation: op.ID, Name: name, Valid: op.Names()}
 		}
-		d.Outcome = o
+		d.Outcome, d.By = o, ByHeader
 		return d, nil
 	}
 	if r, ok := e.rules.fire(op, tenant, body); ok {
@@ -105,9 +113,14 @@ func (e *Engine) Decide(op *Operation, tenant string, header http.Header, body [
 		if r.Outcome != "" {
 			d.Outcome, _ = op.Outcome(r.Outcome)
 		}
+		if d.Outcome != nil || d.Fault != "" {
+			d.By = ByRule
+		}
 		return d, nil
 	}
-	d.Outcome = pickMagic(op, body)
+	if d.Outcome = pickMagic(op, body); d.Outcome != nil {
+		d.By = ByMagic
+	}
 	return d, nil
 }
 

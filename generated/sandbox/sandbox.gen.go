@@ -45,6 +45,27 @@ func (e CatalogueOperationApi) Valid() bool {
 	}
 }
 
+// Defines values for CoverageOperationApi.
+const (
+	CoverageOperationApiDcms    CoverageOperationApi = "dcms"
+	CoverageOperationApiDmt     CoverageOperationApi = "dmt"
+	CoverageOperationApiProfile CoverageOperationApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the CoverageOperationApi enum.
+func (e CoverageOperationApi) Valid() bool {
+	switch e {
+	case CoverageOperationApiDcms:
+		return true
+	case CoverageOperationApiDmt:
+		return true
+	case CoverageOperationApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeliveriesDeliveriesStatus.
 const (
 	DeliveriesDeliveriesStatusDelivered DeliveriesDeliveriesStatus = "delivered"
@@ -81,6 +102,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for JournalEntryDecidedBy.
+const (
+	JournalEntryDecidedByHeader JournalEntryDecidedBy = "header"
+	JournalEntryDecidedByMagic  JournalEntryDecidedBy = "magic"
+	JournalEntryDecidedByRule   JournalEntryDecidedBy = "rule"
+	JournalEntryDecidedByState  JournalEntryDecidedBy = "state"
+)
+
+// Valid indicates whether the value is a known member of the JournalEntryDecidedBy enum.
+func (e JournalEntryDecidedBy) Valid() bool {
+	switch e {
+	case JournalEntryDecidedByHeader:
+		return true
+	case JournalEntryDecidedByMagic:
+		return true
+	case JournalEntryDecidedByRule:
+		return true
+	case JournalEntryDecidedByState:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OutboxMessagesKind.
 const (
 	Password OutboxMessagesKind = "password"
@@ -93,6 +138,48 @@ func (e OutboxMessagesKind) Valid() bool {
 	case Password:
 		return true
 	case Welcome:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileSubmissionReviews.
+const (
+	ProfileSubmissionReviewsApproved ProfileSubmissionReviews = "Approved"
+	ProfileSubmissionReviewsPending  ProfileSubmissionReviews = "Pending"
+	ProfileSubmissionReviewsRejected ProfileSubmissionReviews = "Rejected"
+)
+
+// Valid indicates whether the value is a known member of the ProfileSubmissionReviews enum.
+func (e ProfileSubmissionReviews) Valid() bool {
+	switch e {
+	case ProfileSubmissionReviewsApproved:
+		return true
+	case ProfileSubmissionReviewsPending:
+		return true
+	case ProfileSubmissionReviewsRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileSubmissionStatus.
+const (
+	ProfileSubmissionStatusApproved ProfileSubmissionStatus = "Approved"
+	ProfileSubmissionStatusPending  ProfileSubmissionStatus = "Pending"
+	ProfileSubmissionStatusRejected ProfileSubmissionStatus = "Rejected"
+)
+
+// Valid indicates whether the value is a known member of the ProfileSubmissionStatus enum.
+func (e ProfileSubmissionStatus) Valid() bool {
+	switch e {
+	case ProfileSubmissionStatusApproved:
+		return true
+	case ProfileSubmissionStatusPending:
+		return true
+	case ProfileSubmissionStatusRejected:
 		return true
 	default:
 		return false
@@ -240,6 +327,27 @@ func (e SnapshotVersion) Valid() bool {
 	}
 }
 
+// Defines values for TenantInfoApis.
+const (
+	TenantInfoApisDcms    TenantInfoApis = "dcms"
+	TenantInfoApisDmt     TenantInfoApis = "dmt"
+	TenantInfoApisProfile TenantInfoApis = "profile"
+)
+
+// Valid indicates whether the value is a known member of the TenantInfoApis enum.
+func (e TenantInfoApis) Valid() bool {
+	switch e {
+	case TenantInfoApisDcms:
+		return true
+	case TenantInfoApisDmt:
+		return true
+	case TenantInfoApisProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookAuthType.
 const (
 	ApiKey WebhookAuthType = "ApiKey"
@@ -255,6 +363,27 @@ func (e WebhookAuthType) Valid() bool {
 	case Basic:
 		return true
 	case None:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCoverageParamsApi.
+const (
+	GetCoverageParamsApiDcms    GetCoverageParamsApi = "dcms"
+	GetCoverageParamsApiDmt     GetCoverageParamsApi = "dmt"
+	GetCoverageParamsApiProfile GetCoverageParamsApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the GetCoverageParamsApi enum.
+func (e GetCoverageParamsApi) Valid() bool {
+	switch e {
+	case GetCoverageParamsApiDcms:
+		return true
+	case GetCoverageParamsApiDmt:
+		return true
+	case GetCoverageParamsApiProfile:
 		return true
 	default:
 		return false
@@ -457,6 +586,123 @@ type ClockChange struct {
 	Set *string `json:"set,omitempty"`
 }
 
+// Coverage defines model for Coverage.
+type Coverage struct {
+	// Covered Documented outcomes received at least once.
+	Covered    int                 `json:"covered"`
+	Operations []CoverageOperation `json:"operations"`
+	Tenant     string              `json:"tenant"`
+
+	// Total Documented outcomes (of the chosen API, with `api`).
+	Total int `json:"total"`
+}
+
+// CoverageOperation defines model for CoverageOperation.
+type CoverageOperation struct {
+	Api         CoverageOperationApi `json:"api"`
+	OperationId string               `json:"operationId"`
+	Outcomes    []CoverageOutcome    `json:"outcomes"`
+}
+
+// CoverageOperationApi defines model for CoverageOperation.Api.
+type CoverageOperationApi string
+
+// CoverageOutcome defines model for CoverageOutcome.
+type CoverageOutcome struct {
+	// Code The API's own code; empty for plain success.
+	Code string `json:"code"`
+
+	// Count How many of the tenant's calls were answered with it.
+	Count int `json:"count"`
+
+	// Forced How many of those the client forced (steering header, armed rule or magic value).
+	Forced int `json:"forced"`
+
+	// Name The outcome's name in the catalogue.
+	Name   string `json:"name"`
+	Status int    `json:"status"`
+}
+
+// DcmsCustomer defines model for DcmsCustomer.
+type DcmsCustomer struct {
+	EntityId string    `json:"entityId"`
+	Kits     []DcmsKit `json:"kits"`
+	Mobiles  []string  `json:"mobiles"`
+	Name     string    `json:"name"`
+}
+
+// DcmsCustomerPage defines model for DcmsCustomerPage.
+type DcmsCustomerPage struct {
+	Customers []DcmsCustomer `json:"customers"`
+
+	// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+	// until it changes one, and never listed; look one up by id.
+	Generated *Generated `json:"generated,omitempty"`
+
+	// Next Pass as `after` for the next page; absent on the last page.
+	Next   *string `json:"next,omitempty"`
+	Tenant string  `json:"tenant"`
+}
+
+// DcmsKit defines model for DcmsKit.
+type DcmsKit struct {
+	CardStatus string `json:"cardStatus"`
+	CardType   string `json:"cardType"`
+	KitNo      string `json:"kitNo"`
+	MaskedPan  string `json:"maskedPan"`
+
+	// Moves The lifecycle operations allowed from the kit's status, and the status each leads to.
+	Moves       []DcmsKitMove `json:"moves"`
+	PinSet      bool          `json:"pinSet"`
+	ProductName *string       `json:"productName,omitempty"`
+	ReplacedBy  *[]string     `json:"replacedBy,omitempty"`
+
+	// Replaces The kit this one replaced.
+	Replaces *string `json:"replaces,omitempty"`
+
+	// Shipment A PHYSICAL kit's courier delivery, on the tenant's clock.
+	Shipment *DcmsShipment `json:"shipment,omitempty"`
+}
+
+// DcmsKitMove defines model for DcmsKitMove.
+type DcmsKitMove struct {
+	// NewKit A new kit is issued in its place.
+	NewKit *bool `json:"newKit,omitempty"`
+
+	// Operation ACTIVATE, LOCK, UNLOCK, BLOCK, REPLACE, BLOCK_AND_REPLACE, UPGRADE, SET_PIN, EXPIRE or ASSIGN.
+	Operation string `json:"operation"`
+	To        string `json:"to"`
+}
+
+// DcmsOrder defines model for DcmsOrder.
+type DcmsOrder struct {
+	BranchId         string `json:"branchId"`
+	OrderId          string `json:"orderId"`
+	ProcessStartTime string `json:"processStartTime"`
+
+	// Quantity Kits ordered, all products.
+	Quantity int `json:"quantity"`
+
+	// Status RECEIVED, PENDING, PROCESSED, SUCCESS on the tenant's clock, or CANCELLED.
+	Status string `json:"status"`
+}
+
+// DcmsOrderPage defines model for DcmsOrderPage.
+type DcmsOrderPage struct {
+	Next   *string     `json:"next,omitempty"`
+	Orders []DcmsOrder `json:"orders"`
+	Tenant string      `json:"tenant"`
+}
+
+// DcmsShipment A PHYSICAL kit's courier delivery, on the tenant's clock.
+type DcmsShipment struct {
+	Destination          string `json:"destination"`
+	ExpectedDeliveryDate string `json:"expectedDeliveryDate"`
+	PickUpDate           string `json:"pickUpDate"`
+	Status               string `json:"status"`
+	WaybillNo            string `json:"waybillNo"`
+}
+
 // Deliveries defines model for Deliveries.
 type Deliveries struct {
 	Deliveries []struct {
@@ -476,12 +722,65 @@ type Deliveries struct {
 // DeliveriesDeliveriesStatus defines model for Deliveries.Deliveries.Status.
 type DeliveriesDeliveriesStatus string
 
+// DmtCustomer defines model for DmtCustomer.
+type DmtCustomer struct {
+	CreatedAt    string   `json:"createdAt"`
+	MobileNumber string   `json:"mobileNumber"`
+	Name         string   `json:"name"`
+	Otps         []DmtOtp `json:"otps"`
+	OvdType      *string  `json:"ovdType,omitempty"`
+	State        string   `json:"state"`
+
+	// StatusCode What get-customer answers: 1 created, 2 verified with OVD, 3 verified.
+	StatusCode string  `json:"statusCode"`
+	VerifiedAt *string `json:"verifiedAt,omitempty"`
+}
+
+// DmtCustomerPage defines model for DmtCustomerPage.
+type DmtCustomerPage struct {
+	Customers []DmtCustomer `json:"customers"`
+
+	// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+	// until it changes one, and never listed; look one up by id.
+	Generated *Generated `json:"generated,omitempty"`
+	Next      *string    `json:"next,omitempty"`
+	Tenant    string     `json:"tenant"`
+}
+
+// DmtOtp defines model for DmtOtp.
+type DmtOtp struct {
+	// Expired On the tenant's clock.
+	Expired      bool   `json:"expired"`
+	ExpiresAt    string `json:"expiresAt"`
+	MobileNumber string `json:"mobileNumber"`
+	Otp          string `json:"otp"`
+	OtpType      string `json:"otpType"`
+	Sends        int    `json:"sends"`
+	SentAt       string `json:"sentAt"`
+	Used         bool   `json:"used"`
+}
+
+// DmtOtpPage defines model for DmtOtpPage.
+type DmtOtpPage struct {
+	Next   *string  `json:"next,omitempty"`
+	Otps   []DmtOtp `json:"otps"`
+	Tenant string   `json:"tenant"`
+}
+
 // Error defines model for Error.
 type Error struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+// until it changes one, and never listed; look one up by id.
+type Generated struct {
+	Count int    `json:"count"`
+	First string `json:"first"`
+	Last  string `json:"last"`
 }
 
 // Health defines model for Health.
@@ -504,6 +803,11 @@ type JournalEntry struct {
 
 	// ContentType The request's Content-Type.
 	ContentType *string `json:"contentType,omitempty"`
+
+	// DecidedBy What decided the answer: `state` (the request and the tenant's state, as the real system would),
+	// or the client forcing it: `header` (X-Sandbox-Scenario or X-Sandbox-Fault), `rule` (an armed rule)
+	// or `magic` (a magic value in the body).
+	DecidedBy *JournalEntryDecidedBy `json:"decidedBy,omitempty"`
 
 	// Delay The X-Sandbox-Delay header the client sent, if any.
 	Delay      *string `json:"delay,omitempty"`
@@ -542,6 +846,11 @@ type JournalEntry struct {
 	Time string `json:"time"`
 }
 
+// JournalEntryDecidedBy What decided the answer: `state` (the request and the tenant's state, as the real system would),
+// or the client forcing it: `header` (X-Sandbox-Scenario or X-Sandbox-Fault), `rule` (an armed rule)
+// or `magic` (a magic value in the body).
+type JournalEntryDecidedBy string
+
 // MagicValue defines model for MagicValue.
 type MagicValue struct {
 	// Field A top-level JSON field of the request body.
@@ -574,6 +883,51 @@ type Outbox struct {
 
 // OutboxMessagesKind defines model for Outbox.Messages.Kind.
 type OutboxMessagesKind string
+
+// ProfileDocument defines model for ProfileDocument.
+type ProfileDocument struct {
+	ContentType    string `json:"contentType"`
+	DocumentTypeId string `json:"documentTypeId"`
+	FileName       string `json:"fileName"`
+	Id             string `json:"id"`
+
+	// Size Bytes.
+	Size       int    `json:"size"`
+	UploadedAt string `json:"uploadedAt"`
+}
+
+// ProfileSubmission defines model for ProfileSubmission.
+type ProfileSubmission struct {
+	CompletedAt *string           `json:"completedAt,omitempty"`
+	CreatedAt   string            `json:"createdAt"`
+	Documents   []ProfileDocument `json:"documents"`
+	Email       string            `json:"email"`
+	Name        string            `json:"name"`
+	Progress    int               `json:"progress"`
+
+	// ReviewDueAt When the automatic review is due on the tenant's clock; it applies on the next read through the profile API.
+	ReviewDueAt *string `json:"reviewDueAt,omitempty"`
+
+	// Reviews The statuses a review may move it to (`POST /__sandbox/profile/submissions/{id}/review`).
+	Reviews      []ProfileSubmissionReviews `json:"reviews"`
+	RiskLevel    *string                    `json:"riskLevel,omitempty"`
+	Status       ProfileSubmissionStatus    `json:"status"`
+	SubmissionId string                     `json:"submissionId"`
+	UserType     string                     `json:"userType"`
+}
+
+// ProfileSubmissionReviews defines model for ProfileSubmission.Reviews.
+type ProfileSubmissionReviews string
+
+// ProfileSubmissionStatus defines model for ProfileSubmission.Status.
+type ProfileSubmissionStatus string
+
+// ProfileSubmissionPage defines model for ProfileSubmissionPage.
+type ProfileSubmissionPage struct {
+	Next        *string             `json:"next,omitempty"`
+	Submissions []ProfileSubmission `json:"submissions"`
+	Tenant      string              `json:"tenant"`
+}
 
 // RateLimits defines model for RateLimits.
 type RateLimits struct {
@@ -701,6 +1055,16 @@ type Snapshot struct {
 // is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
+// TenantInfo defines model for TenantInfo.
+type TenantInfo struct {
+	// Apis The partner APIs the tenant has state in.
+	Apis   []TenantInfoApis `json:"apis"`
+	Tenant string           `json:"tenant"`
+}
+
+// TenantInfoApis defines model for TenantInfo.Apis.
+type TenantInfoApis string
+
 // TenantKeys defines model for TenantKeys.
 type TenantKeys struct {
 	// DmtKey DMT AES-256 key (32 bytes), Base64.
@@ -713,6 +1077,11 @@ type TenantKeys struct {
 
 // TenantName A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
 type TenantName = string
+
+// Tenants defines model for Tenants.
+type Tenants struct {
+	Tenants []TenantInfo `json:"tenants"`
+}
 
 // TestKit defines model for TestKit.
 type TestKit struct {
@@ -756,8 +1125,14 @@ type Webhook struct {
 // WebhookAuthType defines model for Webhook.AuthType.
 type WebhookAuthType string
 
+// After defines model for After.
+type After = string
+
 // ClockTenant defines model for ClockTenant.
 type ClockTenant = string
+
+// Limit defines model for Limit.
+type Limit = int
 
 // Tenant A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
 type Tenant = TenantName
@@ -785,6 +1160,20 @@ type SetClockParams struct {
 	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
 	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
+
+// ClearCoverageParams defines parameters for ClearCoverage.
+type ClearCoverageParams struct {
+	Tenant TenantName `form:"tenant" json:"tenant"`
+}
+
+// GetCoverageParams defines parameters for GetCoverage.
+type GetCoverageParams struct {
+	Tenant TenantName            `form:"tenant" json:"tenant"`
+	Api    *GetCoverageParamsApi `form:"api,omitempty" json:"api,omitempty"`
+}
+
+// GetCoverageParamsApi defines parameters for GetCoverage.
+type GetCoverageParamsApi string
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
@@ -830,6 +1219,14 @@ type ExportJournalParams struct {
 // ExportJournalParamsApi defines parameters for ExportJournal.
 type ExportJournalParamsApi string
 
+// ExportCallsJSONBody defines parameters for ExportCalls.
+type ExportCallsJSONBody struct {
+	Ids []int64 `json:"ids"`
+
+	// Name The scenario's name.
+	Name *string `json:"name,omitempty"`
+}
+
 // GetContractParamsApi defines parameters for GetContract.
 type GetContractParamsApi string
 
@@ -866,8 +1263,56 @@ type PutSnapshotParams struct {
 	Tenant TenantQueryRequired `form:"tenant" json:"tenant"`
 }
 
+// ListDcmsCustomersParams defines parameters for ListDcmsCustomers.
+type ListDcmsCustomersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDcmsOrdersParams defines parameters for ListDcmsOrders.
+type ListDcmsOrdersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDmtCustomersParams defines parameters for ListDmtCustomers.
+type ListDmtCustomersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDmtOtpsParams defines parameters for ListDmtOtps.
+type ListDmtOtpsParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListProfileSubmissionsParams defines parameters for ListProfileSubmissions.
+type ListProfileSubmissionsParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // SetClockJSONRequestBody defines body for SetClock for application/json ContentType.
 type SetClockJSONRequestBody = ClockChange
+
+// ExportCallsJSONRequestBody defines body for ExportCalls for application/json ContentType.
+type ExportCallsJSONRequestBody ExportCallsJSONBody
 
 // ReviewSubmissionJSONRequestBody defines body for ReviewSubmission for application/json ContentType.
 type ReviewSubmissionJSONRequestBody = Review
@@ -958,6 +1403,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GetRoot The root redirects to the console
+	//
+	// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+	//
+	// Corresponds with GET / (the `GetRoot` operationId).
+	GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetClock Read the sandbox clock
 	//
 	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -999,6 +1451,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 	SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsole The web console
+	//
+	// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+	// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+	// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+	// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+	// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+	// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+	// admin API.
+	//
+	// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+	GetConsole(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleStyle The console's style sheet
+	//
+	// The console's style sheet, embedded in the binary.
+	//
+	// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+	GetConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleScript The console's script
+	//
+	// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+	//
+	// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+	GetConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearCoverage Forget what this tenant's traffic received
+	//
+	// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+	//
+	// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+	ClearCoverage(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	//
+	// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+	// this tenant's calls were answered with it (`count`) and how many of those the client forced
+	// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+	// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+	// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+	// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// sharing a store write their counts to it every 250 ms.
+	//
+	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+	GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	//
@@ -1055,6 +1557,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCallsWithBody Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCalls(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetContract One of the sandbox's OpenAPI documents
 	//
@@ -1181,6 +1705,55 @@ type ClientInterface interface {
 	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
 	PutSnapshot(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTenants The tenants that have used the sandbox
+	//
+	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	//
+	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+	ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	//
+	// The documented fixture customers and those the tenant registered or changed, in entityId order,
+	// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+	// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+	// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+	ListDcmsCustomers(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	//
+	// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+	GetDcmsCustomer(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	//
+	// In orderId order, each with its status on the tenant's clock.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+	ListDcmsOrders(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	//
+	// The documented fixture customers and those the client onboarded or changed, in mobile number
+	// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+	// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+	ListDmtCustomers(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	//
+	// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+	GetDmtCustomer(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	//
 	// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
@@ -1189,6 +1762,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 	GetLastOtp(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	//
+	// Including numbers that are not onboarded yet; in mobile number order.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+	ListDmtOtps(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTenantKeys The tenant's shared keys
 	//
@@ -1214,6 +1794,21 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 	GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	//
+	// In submission id order, each with its review state, the review moves allowed from it and its
+	// documents (metadata only; the content is downloaded through the profile API).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+	ListProfileSubmissions(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfileSubmission One profile submission with its documents
+	//
+	// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+	GetProfileSubmission(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRateLimits The tenant's profile API rate limits
 	//
@@ -1322,6 +1917,23 @@ type ClientInterface interface {
 	Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// GetRoot The root redirects to the console
+//
+// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+//
+// Corresponds with GET / (the `GetRoot` operationId).
+func (c *Client) GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRootRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetClock Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -1384,6 +1996,106 @@ func (c *Client) SetClockWithBody(ctx context.Context, params *SetClockParams, c
 // Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 func (c *Client) SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetClockRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsole The web console
+//
+// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+// admin API.
+//
+// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+func (c *Client) GetConsole(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleStyle The console's style sheet
+//
+// The console's style sheet, embedded in the binary.
+//
+// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+func (c *Client) GetConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleStyleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleScript The console's script
+//
+// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+//
+// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+func (c *Client) GetConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleScriptRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearCoverage Forget what this tenant's traffic received
+//
+// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+//
+// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+func (c *Client) ClearCoverage(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearCoverageRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCoverage Which documented outcomes this tenant's traffic has received
+//
+// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+// this tenant's calls were answered with it (`count`) and how many of those the client forced
+// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// sharing a store write their counts to it every 250 ms.
+//
+// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+func (c *Client) GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCoverageRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1500,6 +2212,48 @@ func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, r
 // Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportJournalRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCallsWithBody Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *Client) ExportCallsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCalls Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *Client) ExportCalls(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1755,6 +2509,115 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 	return c.Client.Do(req)
 }
 
+// ListTenants The tenants that have used the sandbox
+//
+// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+//
+// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+func (c *Client) ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTenantsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+//
+// The documented fixture customers and those the tenant registered or changed, in entityId order,
+// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+func (c *Client) ListDcmsCustomers(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDcmsCustomersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+//
+// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+func (c *Client) GetDcmsCustomer(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDcmsCustomerRequest(c.Server, tenant, entityId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+//
+// In orderId order, each with its status on the tenant's clock.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+func (c *Client) ListDcmsOrders(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDcmsOrdersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDmtCustomers A DMT client's customers, a page at a time
+//
+// The documented fixture customers and those the client onboarded or changed, in mobile number
+// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+func (c *Client) ListDmtCustomers(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDmtCustomersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+//
+// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+func (c *Client) GetDmtCustomer(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDmtCustomerRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetLastOtp The last OTP sent to a mobile number (DMT)
 //
 // What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
@@ -1764,6 +2627,23 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 func (c *Client) GetLastOtp(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLastOtpRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+//
+// Including numbers that are not onboarded yet; in mobile number order.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+func (c *Client) ListDmtOtps(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDmtOtpsRequest(c.Server, tenant, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1819,6 +2699,41 @@ func (c *Client) GetTestKit(ctx context.Context, tenant Tenant, kitNo string, re
 // Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 func (c *Client) GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOutboxRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProfileSubmissions A profile tenant's submissions, a page at a time
+//
+// In submission id order, each with its review state, the review moves allowed from it and its
+// documents (metadata only; the content is downloaded through the profile API).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+func (c *Client) ListProfileSubmissions(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfileSubmissionsRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfileSubmission One profile submission with its documents
+//
+// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+func (c *Client) GetProfileSubmission(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileSubmissionRequest(c.Server, tenant, submissionId)
 	if err != nil {
 		return nil, err
 	}
@@ -2045,6 +2960,33 @@ func (c *Client) Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 	return c.Client.Do(req)
 }
 
+// NewGetRootRequest constructs an http.Request for the GetRoot method
+func NewGetRootRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetClockRequest constructs an http.Request for the GetClock method
 func NewGetClockRequest(server string, params *GetClockParams) (*http.Request, error) {
 	var err error
@@ -2162,6 +3104,199 @@ func NewSetClockRequestWithBody(server string, params *SetClockParams, contentTy
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConsoleRequest constructs an http.Request for the GetConsole method
+func NewGetConsoleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleStyleRequest constructs an http.Request for the GetConsoleStyle method
+func NewGetConsoleStyleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console/console.css")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleScriptRequest constructs an http.Request for the GetConsoleScript method
+func NewGetConsoleScriptRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console/console.js")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearCoverageRequest constructs an http.Request for the ClearCoverage method
+func NewClearCoverageRequest(server string, params *ClearCoverageParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/coverage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCoverageRequest constructs an http.Request for the GetCoverage method
+func NewGetCoverageRequest(server string, params *GetCoverageParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/coverage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -2552,6 +3687,46 @@ func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewExportCallsRequest calls the generic ExportCalls builder with application/json body
+func NewExportCallsRequest(server string, body ExportCallsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExportCallsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewExportCallsRequestWithBody constructs an http.Request for the ExportCalls method, with any body, and a specified content type
+func NewExportCallsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal/export/calls")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -2998,6 +4173,334 @@ func NewPutSnapshotRequestWithBody(server string, params *PutSnapshotParams, con
 	return req, nil
 }
 
+// NewListTenantsRequest constructs an http.Request for the ListTenants method
+func NewListTenantsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDcmsCustomersRequest constructs an http.Request for the ListDcmsCustomers method
+func NewListDcmsCustomersRequest(server string, tenant Tenant, params *ListDcmsCustomersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/customers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDcmsCustomerRequest constructs an http.Request for the GetDcmsCustomer method
+func NewGetDcmsCustomerRequest(server string, tenant Tenant, entityId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "entityId", entityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/customers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDcmsOrdersRequest constructs an http.Request for the ListDcmsOrders method
+func NewListDcmsOrdersRequest(server string, tenant Tenant, params *ListDcmsOrdersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/orders", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDmtCustomersRequest constructs an http.Request for the ListDmtCustomers method
+func NewListDmtCustomersRequest(server string, tenant TenantName, params *ListDmtCustomersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/customers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDmtCustomerRequest constructs an http.Request for the GetDmtCustomer method
+func NewGetDmtCustomerRequest(server string, tenant TenantName, mobile string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mobile", mobile, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/customers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetLastOtpRequest constructs an http.Request for the GetLastOtp method
 func NewGetLastOtpRequest(server string, tenant TenantName, mobile string) (*http.Request, error) {
 	var err error
@@ -3029,6 +4532,79 @@ func NewGetLastOtpRequest(server string, tenant TenantName, mobile string) (*htt
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDmtOtpsRequest constructs an http.Request for the ListDmtOtps method
+func NewListDmtOtpsRequest(server string, tenant TenantName, params *ListDmtOtpsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/otps", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3131,6 +4707,120 @@ func NewGetOutboxRequest(server string, tenant Tenant) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/outbox", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfileSubmissionsRequest constructs an http.Request for the ListProfileSubmissions method
+func NewListProfileSubmissionsRequest(server string, tenant TenantName, params *ListProfileSubmissionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/profile/submissions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProfileSubmissionRequest constructs an http.Request for the GetProfileSubmission method
+func NewGetProfileSubmissionRequest(server string, tenant TenantName, submissionId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/profile/submissions/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3503,6 +5193,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetRootWithResponse The root redirects to the console
+	//
+	// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET / (the `GetRoot` operationId).
+	GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootReply, error)
+
 	// GetClockWithResponse Read the sandbox clock
 	//
 	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -3546,6 +5245,66 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 	SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
+
+	// GetConsoleWithResponse The web console
+	//
+	// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+	// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+	// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+	// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+	// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+	// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+	// admin API.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+	GetConsoleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleReply, error)
+
+	// GetConsoleStyleWithResponse The console's style sheet
+	//
+	// The console's style sheet, embedded in the binary.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+	GetConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleStyleReply, error)
+
+	// GetConsoleScriptWithResponse The console's script
+	//
+	// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+	GetConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleScriptReply, error)
+
+	// ClearCoverageWithResponse Forget what this tenant's traffic received
+	//
+	// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+	ClearCoverageWithResponse(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*ClearCoverageReply, error)
+
+	// GetCoverageWithResponse Which documented outcomes this tenant's traffic has received
+	//
+	// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+	// this tenant's calls were answered with it (`count`) and how many of those the client forced
+	// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+	// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+	// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+	// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// sharing a store write their counts to it every 250 ms.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+	GetCoverageWithResponse(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*GetCoverageReply, error)
 
 	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
 	//
@@ -3614,6 +5373,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournalWithResponse(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*ExportJournalReply, error)
+
+	// ExportCallsWithBodyWithResponse Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExportCallsReply, error)
+
+	// ExportCallsWithResponse Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithResponse(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExportCallsReply, error)
 
 	// GetContractWithResponse One of the sandbox's OpenAPI documents
 	//
@@ -3752,6 +5533,67 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
 	PutSnapshotWithResponse(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error)
 
+	// ListTenantsWithResponse The tenants that have used the sandbox
+	//
+	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+	ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error)
+
+	// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
+	//
+	// The documented fixture customers and those the tenant registered or changed, in entityId order,
+	// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+	// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+	// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+	ListDcmsCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*ListDcmsCustomersReply, error)
+
+	// GetDcmsCustomerWithResponse One DCMS customer with its kits (generated customers too)
+	//
+	// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+	GetDcmsCustomerWithResponse(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*GetDcmsCustomerReply, error)
+
+	// ListDcmsOrdersWithResponse A DCMS tenant's card orders, a page at a time
+	//
+	// In orderId order, each with its status on the tenant's clock.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+	ListDcmsOrdersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*ListDcmsOrdersReply, error)
+
+	// ListDmtCustomersWithResponse A DMT client's customers, a page at a time
+	//
+	// The documented fixture customers and those the client onboarded or changed, in mobile number
+	// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+	// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+	ListDmtCustomersWithResponse(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*ListDmtCustomersReply, error)
+
+	// GetDmtCustomerWithResponse One DMT customer with its last OTPs (generated customers too)
+	//
+	// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+	GetDmtCustomerWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetDmtCustomerReply, error)
+
 	// GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
 	//
 	// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
@@ -3762,6 +5604,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
 	GetLastOtpWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
+
+	// ListDmtOtpsWithResponse The last OTP of each mobile number and OTP type, a page at a time
+	//
+	// Including numbers that are not onboarded yet; in mobile number order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+	ListDmtOtpsWithResponse(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*ListDmtOtpsReply, error)
 
 	// GetTenantKeysWithResponse The tenant's shared keys
 	//
@@ -3793,6 +5644,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 	GetOutboxWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetOutboxReply, error)
+
+	// ListProfileSubmissionsWithResponse A profile tenant's submissions, a page at a time
+	//
+	// In submission id order, each with its review state, the review moves allowed from it and its
+	// documents (metadata only; the content is downloaded through the profile API).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+	ListProfileSubmissionsWithResponse(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*ListProfileSubmissionsReply, error)
+
+	// GetProfileSubmissionWithResponse One profile submission with its documents
+	//
+	// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+	GetProfileSubmissionWithResponse(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*GetProfileSubmissionReply, error)
 
 	// GetRateLimitsWithResponse The tenant's profile API rate limits
 	//
@@ -3915,6 +5785,47 @@ type ClientWithResponsesInterface interface {
 	ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error)
 }
 
+// GetRootReply302Headers the declared response headers of an HTTP 302 response for GetRoot
+type GetRootReply302Headers struct {
+	Location *string
+}
+
+type GetRootReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers302 the parsed response headers for an HTTP 302 response
+	Headers302 *GetRootReply302Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRootReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRootReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRootReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRootReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetClockReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3998,6 +5909,212 @@ func (r SetClockReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetClockReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleStyleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleStyleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleStyleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleStyleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleStyleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleScriptReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleScriptReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleScriptReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleScriptReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleScriptReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearCoverageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Cleared How many (operation, outcome) counts were dropped.
+		Cleared int    `json:"cleared"`
+		Tenant  string `json:"tenant"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearCoverageReply) GetJSON200() *struct {
+	// Cleared How many (operation, outcome) counts were dropped.
+	Cleared int    `json:"cleared"`
+	Tenant  string `json:"tenant"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearCoverageReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearCoverageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearCoverageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearCoverageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearCoverageReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCoverageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Coverage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCoverageReply) GetJSON200() *Coverage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCoverageReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCoverageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCoverageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCoverageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCoverageReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4273,6 +6390,61 @@ func (r ExportJournalReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExportJournalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportCallsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// YAML200 the response for an HTTP 200 `application/yaml` response
+	YAML200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetYAML200 returns the response for an HTTP 200 `application/yaml` response
+func (r ExportCallsReply) GetYAML200() *string {
+	return r.YAML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportCallsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportCallsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCallsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCallsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCallsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCallsReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4710,6 +6882,322 @@ func (r PutSnapshotReply) ContentType() string {
 	return ""
 }
 
+type ListTenantsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tenants
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTenantsReply) GetJSON200() *Tenants {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTenantsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTenantsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTenantsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTenantsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDcmsCustomersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsCustomerPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDcmsCustomersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDcmsCustomersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDcmsCustomersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDcmsCustomersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDcmsCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsCustomer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDcmsCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDcmsCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDcmsCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDcmsCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDcmsOrdersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsOrderPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDcmsOrdersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDcmsOrdersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDcmsOrdersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDcmsOrdersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDmtCustomersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtCustomerPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDmtCustomersReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDmtCustomersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDmtCustomersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDmtCustomersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDmtCustomersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDmtCustomersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDmtCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtCustomer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDmtCustomerReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDmtCustomerReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDmtCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDmtCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDmtCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDmtCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetLastOtpReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4759,6 +7247,61 @@ func (r GetLastOtpReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetLastOtpReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDmtOtpsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtOtpPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDmtOtpsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDmtOtpsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDmtOtpsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDmtOtpsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDmtOtpsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDmtOtpsReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4910,6 +7453,116 @@ func (r GetOutboxReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOutboxReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProfileSubmissionsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileSubmissionPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfileSubmissionsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfileSubmissionsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfileSubmissionsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfileSubmissionsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProfileSubmissionReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileSubmission
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileSubmissionReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileSubmissionReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileSubmissionReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileSubmissionReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5327,6 +7980,21 @@ func (r ReadyReply) ContentType() string {
 	return ""
 }
 
+// GetRootWithResponse The root redirects to the console
+//
+// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET / (the `GetRoot` operationId).
+func (c *ClientWithResponses) GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootReply, error) {
+	rsp, err := c.GetRoot(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRootReply(rsp)
+}
+
 // GetClockWithResponse Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -5387,6 +8055,96 @@ func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, params *
 		return nil, err
 	}
 	return ParseSetClockReply(rsp)
+}
+
+// GetConsoleWithResponse The web console
+//
+// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+// admin API.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+func (c *ClientWithResponses) GetConsoleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleReply, error) {
+	rsp, err := c.GetConsole(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleReply(rsp)
+}
+
+// GetConsoleStyleWithResponse The console's style sheet
+//
+// The console's style sheet, embedded in the binary.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+func (c *ClientWithResponses) GetConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleStyleReply, error) {
+	rsp, err := c.GetConsoleStyle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleStyleReply(rsp)
+}
+
+// GetConsoleScriptWithResponse The console's script
+//
+// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+func (c *ClientWithResponses) GetConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleScriptReply, error) {
+	rsp, err := c.GetConsoleScript(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleScriptReply(rsp)
+}
+
+// ClearCoverageWithResponse Forget what this tenant's traffic received
+//
+// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+func (c *ClientWithResponses) ClearCoverageWithResponse(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*ClearCoverageReply, error) {
+	rsp, err := c.ClearCoverage(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearCoverageReply(rsp)
+}
+
+// GetCoverageWithResponse Which documented outcomes this tenant's traffic has received
+//
+// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+// this tenant's calls were answered with it (`count`) and how many of those the client forced
+// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// sharing a store write their counts to it every 250 ms.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+func (c *ClientWithResponses) GetCoverageWithResponse(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*GetCoverageReply, error) {
+	rsp, err := c.GetCoverage(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCoverageReply(rsp)
 }
 
 // GetDocsWithResponse The API reference, rendered from the OpenAPI documents
@@ -5491,6 +8249,40 @@ func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseExportJournalReply(rsp)
+}
+
+// ExportCallsWithBodyWithResponse Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *ClientWithResponses) ExportCallsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExportCallsReply, error) {
+	rsp, err := c.ExportCallsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsReply(rsp)
+}
+
+// ExportCallsWithResponse Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *ClientWithResponses) ExportCallsWithResponse(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExportCallsReply, error) {
+	rsp, err := c.ExportCalls(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsReply(rsp)
 }
 
 // GetContractWithResponse One of the sandbox's OpenAPI documents
@@ -5702,6 +8494,103 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 	return ParsePutSnapshotReply(rsp)
 }
 
+// ListTenantsWithResponse The tenants that have used the sandbox
+//
+// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+func (c *ClientWithResponses) ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error) {
+	rsp, err := c.ListTenants(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTenantsReply(rsp)
+}
+
+// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
+//
+// The documented fixture customers and those the tenant registered or changed, in entityId order,
+// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+func (c *ClientWithResponses) ListDcmsCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*ListDcmsCustomersReply, error) {
+	rsp, err := c.ListDcmsCustomers(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDcmsCustomersReply(rsp)
+}
+
+// GetDcmsCustomerWithResponse One DCMS customer with its kits (generated customers too)
+//
+// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+func (c *ClientWithResponses) GetDcmsCustomerWithResponse(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*GetDcmsCustomerReply, error) {
+	rsp, err := c.GetDcmsCustomer(ctx, tenant, entityId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDcmsCustomerReply(rsp)
+}
+
+// ListDcmsOrdersWithResponse A DCMS tenant's card orders, a page at a time
+//
+// In orderId order, each with its status on the tenant's clock.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+func (c *ClientWithResponses) ListDcmsOrdersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*ListDcmsOrdersReply, error) {
+	rsp, err := c.ListDcmsOrders(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDcmsOrdersReply(rsp)
+}
+
+// ListDmtCustomersWithResponse A DMT client's customers, a page at a time
+//
+// The documented fixture customers and those the client onboarded or changed, in mobile number
+// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+func (c *ClientWithResponses) ListDmtCustomersWithResponse(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*ListDmtCustomersReply, error) {
+	rsp, err := c.ListDmtCustomers(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDmtCustomersReply(rsp)
+}
+
+// GetDmtCustomerWithResponse One DMT customer with its last OTPs (generated customers too)
+//
+// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+func (c *ClientWithResponses) GetDmtCustomerWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetDmtCustomerReply, error) {
+	rsp, err := c.GetDmtCustomer(ctx, tenant, mobile, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDmtCustomerReply(rsp)
+}
+
 // GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
 //
 // What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
@@ -5717,6 +8606,21 @@ func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant
 		return nil, err
 	}
 	return ParseGetLastOtpReply(rsp)
+}
+
+// ListDmtOtpsWithResponse The last OTP of each mobile number and OTP type, a page at a time
+//
+// Including numbers that are not onboarded yet; in mobile number order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+func (c *ClientWithResponses) ListDmtOtpsWithResponse(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*ListDmtOtpsReply, error) {
+	rsp, err := c.ListDmtOtps(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDmtOtpsReply(rsp)
 }
 
 // GetTenantKeysWithResponse The tenant's shared keys
@@ -5766,6 +8670,37 @@ func (c *ClientWithResponses) GetOutboxWithResponse(ctx context.Context, tenant 
 		return nil, err
 	}
 	return ParseGetOutboxReply(rsp)
+}
+
+// ListProfileSubmissionsWithResponse A profile tenant's submissions, a page at a time
+//
+// In submission id order, each with its review state, the review moves allowed from it and its
+// documents (metadata only; the content is downloaded through the profile API).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+func (c *ClientWithResponses) ListProfileSubmissionsWithResponse(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*ListProfileSubmissionsReply, error) {
+	rsp, err := c.ListProfileSubmissions(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfileSubmissionsReply(rsp)
+}
+
+// GetProfileSubmissionWithResponse One profile submission with its documents
+//
+// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+func (c *ClientWithResponses) GetProfileSubmissionWithResponse(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*GetProfileSubmissionReply, error) {
+	rsp, err := c.GetProfileSubmission(ctx, tenant, submissionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileSubmissionReply(rsp)
 }
 
 // GetRateLimitsWithResponse The tenant's profile API rate limits
@@ -5954,6 +8889,35 @@ func (c *ClientWithResponses) ReadyWithResponse(ctx context.Context, reqEditors 
 	return ParseReadyReply(rsp)
 }
 
+// ParseGetRootReply parses an HTTP response from a GetRootWithResponse call
+func ParseGetRootReply(rsp *http.Response) (*GetRootReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRootReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		var headers GetRootReply302Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers302 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
 func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5996,6 +8960,124 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Clock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleReply parses an HTTP response from a GetConsoleWithResponse call
+func ParseGetConsoleReply(rsp *http.Response) (*GetConsoleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleStyleReply parses an HTTP response from a GetConsoleStyleWithResponse call
+func ParseGetConsoleStyleReply(rsp *http.Response) (*GetConsoleStyleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleStyleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleScriptReply parses an HTTP response from a GetConsoleScriptWithResponse call
+func ParseGetConsoleScriptReply(rsp *http.Response) (*GetConsoleScriptReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleScriptReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseClearCoverageReply parses an HTTP response from a ClearCoverageWithResponse call
+func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearCoverageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Cleared How many (operation, outcome) counts were dropped.
+			Cleared int    `json:"cleared"`
+			Tenant  string `json:"tenant"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCoverageReply parses an HTTP response from a GetCoverageWithResponse call
+func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCoverageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Coverage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6181,6 +9263,46 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportCallsReply parses an HTTP response from a ExportCallsWithResponse call
+func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCallsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "yaml") && rsp.StatusCode == 200:
+		var dest string
+		if err := yaml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.YAML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6487,6 +9609,232 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 	return response, nil
 }
 
+// ParseListTenantsReply parses an HTTP response from a ListTenantsWithResponse call
+func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTenantsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tenants
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDcmsCustomersReply parses an HTTP response from a ListDcmsCustomersWithResponse call
+func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDcmsCustomersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsCustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDcmsCustomerReply parses an HTTP response from a GetDcmsCustomerWithResponse call
+func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDcmsCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDcmsOrdersReply parses an HTTP response from a ListDcmsOrdersWithResponse call
+func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDcmsOrdersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsOrderPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDmtCustomersReply parses an HTTP response from a ListDmtCustomersWithResponse call
+func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDmtCustomersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtCustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDmtCustomerReply parses an HTTP response from a GetDmtCustomerWithResponse call
+func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDmtCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetLastOtpReply parses an HTTP response from a GetLastOtpWithResponse call
 func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6503,6 +9851,46 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OtpInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDmtOtpsReply parses an HTTP response from a ListDmtOtpsWithResponse call
+func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDmtOtpsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtOtpPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6627,6 +10015,86 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfileSubmissionsReply parses an HTTP response from a ListProfileSubmissionsWithResponse call
+func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissionsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfileSubmissionsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileSubmissionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileSubmissionReply parses an HTTP response from a GetProfileSubmissionWithResponse call
+func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileSubmissionReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileSubmission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 
@@ -6911,12 +10379,30 @@ func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetRoot The root redirects to the console
+	// (GET /)
+	GetRoot(w http.ResponseWriter, r *http.Request)
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
 	GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams)
+	// GetConsole The web console
+	// (GET /__sandbox/console)
+	GetConsole(w http.ResponseWriter, r *http.Request)
+	// GetConsoleStyle The console's style sheet
+	// (GET /__sandbox/console/console.css)
+	GetConsoleStyle(w http.ResponseWriter, r *http.Request)
+	// GetConsoleScript The console's script
+	// (GET /__sandbox/console/console.js)
+	GetConsoleScript(w http.ResponseWriter, r *http.Request)
+	// ClearCoverage Forget what this tenant's traffic received
+	// (DELETE /__sandbox/coverage)
+	ClearCoverage(w http.ResponseWriter, r *http.Request, params ClearCoverageParams)
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	// (GET /__sandbox/coverage)
+	GetCoverage(w http.ResponseWriter, r *http.Request, params GetCoverageParams)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams)
@@ -6935,6 +10421,9 @@ type ServerInterface interface {
 	// ExportJournal The journal as a replayable scenario file
 	// (GET /__sandbox/journal/export)
 	ExportJournal(w http.ResponseWriter, r *http.Request, params ExportJournalParams)
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	// (POST /__sandbox/journal/export/calls)
+	ExportCalls(w http.ResponseWriter, r *http.Request)
 	// GetContract One of the sandbox's OpenAPI documents
 	// (GET /__sandbox/openapi/{api}.yaml)
 	GetContract(w http.ResponseWriter, r *http.Request, api GetContractParamsApi)
@@ -6962,9 +10451,30 @@ type ServerInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	// (PUT /__sandbox/snapshot)
 	PutSnapshot(w http.ResponseWriter, r *http.Request, params PutSnapshotParams)
+	// ListTenants The tenants that have used the sandbox
+	// (GET /__sandbox/tenants)
+	ListTenants(w http.ResponseWriter, r *http.Request)
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
+	ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams)
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId})
+	GetDcmsCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, entityId string)
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/orders)
+	ListDcmsOrders(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsOrdersParams)
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers)
+	ListDmtCustomers(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtCustomersParams)
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile})
+	GetDmtCustomer(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string)
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/otps)
+	ListDmtOtps(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtOtpsParams)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -6974,6 +10484,12 @@ type ServerInterface interface {
 	// GetOutbox Mail the profile API "sent" for this tenant
 	// (GET /__sandbox/tenants/{tenant}/outbox)
 	GetOutbox(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions)
+	ListProfileSubmissions(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListProfileSubmissionsParams)
+	// GetProfileSubmission One profile submission with its documents
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId})
+	GetProfileSubmission(w http.ResponseWriter, r *http.Request, tenant TenantName, submissionId string)
 	// GetRateLimits The tenant's profile API rate limits
 	// (GET /__sandbox/tenants/{tenant}/ratelimits)
 	GetRateLimits(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -7011,6 +10527,20 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// GetRoot operation middleware
+func (siw *ServerInterfaceWrapper) GetRoot(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRoot(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // GetClock operation middleware
 func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Request) {
@@ -7069,6 +10599,127 @@ func (siw *ServerInterfaceWrapper) SetClock(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SetClock(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsole operation middleware
+func (siw *ServerInterfaceWrapper) GetConsole(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsole(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsoleStyle operation middleware
+func (siw *ServerInterfaceWrapper) GetConsoleStyle(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsoleStyle(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsoleScript operation middleware
+func (siw *ServerInterfaceWrapper) GetConsoleScript(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsoleScript(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ClearCoverage operation middleware
+func (siw *ServerInterfaceWrapper) ClearCoverage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClearCoverageParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClearCoverage(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCoverage operation middleware
+func (siw *ServerInterfaceWrapper) GetCoverage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCoverageParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", r.URL.Query(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "api"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCoverage(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7368,6 +11019,20 @@ func (siw *ServerInterfaceWrapper) ExportJournal(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ExportCalls operation middleware
+func (siw *ServerInterfaceWrapper) ExportCalls(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportCalls(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetContract operation middleware
 func (siw *ServerInterfaceWrapper) GetContract(w http.ResponseWriter, r *http.Request) {
 
@@ -7635,6 +11300,255 @@ func (siw *ServerInterfaceWrapper) PutSnapshot(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListTenants operation middleware
+func (siw *ServerInterfaceWrapper) ListTenants(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTenants(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDcmsCustomers operation middleware
+func (siw *ServerInterfaceWrapper) ListDcmsCustomers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDcmsCustomersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDcmsCustomers(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDcmsCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetDcmsCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "entityId" -------------
+	var entityId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entityId", mux.Vars(r)["entityId"], &entityId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "entityId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDcmsCustomer(w, r, tenant, entityId)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDcmsOrders operation middleware
+func (siw *ServerInterfaceWrapper) ListDcmsOrders(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDcmsOrdersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDcmsOrders(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDmtCustomers operation middleware
+func (siw *ServerInterfaceWrapper) ListDmtCustomers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDmtCustomersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDmtCustomers(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDmtCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetDmtCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "mobile" -------------
+	var mobile string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mobile", mux.Vars(r)["mobile"], &mobile, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mobile", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDmtCustomer(w, r, tenant, mobile)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetLastOtp operation middleware
 func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Request) {
 
@@ -7661,6 +11575,61 @@ func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetLastOtp(w, r, tenant, mobile)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDmtOtps operation middleware
+func (siw *ServerInterfaceWrapper) ListDmtOtps(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDmtOtpsParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDmtOtps(w, r, tenant, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7748,6 +11717,96 @@ func (siw *ServerInterfaceWrapper) GetOutbox(w http.ResponseWriter, r *http.Requ
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetOutbox(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListProfileSubmissions operation middleware
+func (siw *ServerInterfaceWrapper) ListProfileSubmissions(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProfileSubmissionsParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListProfileSubmissions(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetProfileSubmission operation middleware
+func (siw *ServerInterfaceWrapper) GetProfileSubmission(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "submissionId" -------------
+	var submissionId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "submissionId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetProfileSubmission(w, r, tenant, submissionId)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -8082,6 +12141,8 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export", wrapper.ExportJournal).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export/calls", wrapper.ExportCalls).Methods(http.MethodPost)
+
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal", wrapper.ClearJournal).Methods(http.MethodDelete)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal", wrapper.GetJournal).Methods(http.MethodGet)
@@ -8128,12 +12189,65 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/docs/redoc.standalone.js", wrapper.GetDocsBundle).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/", wrapper.GetRoot).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console", wrapper.GetConsole).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console/console.js", wrapper.GetConsoleScript).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console/console.css", wrapper.GetConsoleStyle).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.ClearCoverage).Methods(http.MethodDelete)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.GetCoverage).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.ListTenants).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers", wrapper.ListDcmsCustomers).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers/{entityId}", wrapper.GetDcmsCustomer).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/orders", wrapper.ListDcmsOrders).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/customers", wrapper.ListDmtCustomers).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/customers/{mobile}", wrapper.GetDmtCustomer).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/otps", wrapper.ListDmtOtps).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/profile/submissions", wrapper.ListProfileSubmissions).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/profile/submissions/{submissionId}", wrapper.GetProfileSubmission).Methods(http.MethodGet)
+
 	return r
 }
 
 type BadRequestJSONResponse Error
 
 type NotFoundJSONResponse Error
+
+type GetRootRequestObject struct {
+}
+
+type GetRootResponseObject interface {
+	VisitGetRootResponse(w http.ResponseWriter) error
+}
+
+type GetRoot302ResponseHeaders struct {
+	Location *string
+}
+
+type GetRoot302Response struct {
+	Headers GetRoot302ResponseHeaders
+}
+
+func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) error {
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(302)
+	return nil
+}
 
 type GetClockRequestObject struct {
 	Params GetClockParams
@@ -8183,6 +12297,163 @@ func (response SetClock200JSONResponse) VisitSetClockResponse(w http.ResponseWri
 type SetClock400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsoleRequestObject struct {
+}
+
+type GetConsoleResponseObject interface {
+	VisitGetConsoleResponse(w http.ResponseWriter) error
+}
+
+type GetConsole200TexthtmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsole200TexthtmlResponse) VisitGetConsoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleStyleRequestObject struct {
+}
+
+type GetConsoleStyleResponseObject interface {
+	VisitGetConsoleStyleResponse(w http.ResponseWriter) error
+}
+
+type GetConsoleStyle200TextcssResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsoleStyle200TextcssResponse) VisitGetConsoleStyleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/css")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleScriptRequestObject struct {
+}
+
+type GetConsoleScriptResponseObject interface {
+	VisitGetConsoleScriptResponse(w http.ResponseWriter) error
+}
+
+type GetConsoleScript200ApplicationjavascriptResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsoleScript200ApplicationjavascriptResponse) VisitGetConsoleScriptResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/javascript")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ClearCoverageRequestObject struct {
+	Params ClearCoverageParams
+}
+
+type ClearCoverageResponseObject interface {
+	VisitClearCoverageResponse(w http.ResponseWriter) error
+}
+
+type ClearCoverage200JSONResponse struct {
+	// Cleared How many (operation, outcome) counts were dropped.
+	Cleared int    `json:"cleared"`
+	Tenant  string `json:"tenant"`
+}
+
+func (response ClearCoverage200JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearCoverage400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverageRequestObject struct {
+	Params GetCoverageParams
+}
+
+type GetCoverageResponseObject interface {
+	VisitGetCoverageResponse(w http.ResponseWriter) error
+}
+
+type GetCoverage200JSONResponse Coverage
+
+func (response GetCoverage200JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8405,6 +12676,62 @@ func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.R
 type ExportJournal404JSONResponse Error
 
 func (response ExportJournal404JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCallsRequestObject struct {
+	Body *ExportCallsJSONRequestBody
+}
+
+type ExportCallsResponseObject interface {
+	VisitExportCallsResponse(w http.ResponseWriter) error
+}
+
+type ExportCalls200ApplicationyamlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCalls200ApplicationyamlResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/yaml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCalls400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ExportCalls404JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8745,6 +13072,282 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type ListTenantsRequestObject struct {
+}
+
+type ListTenantsResponseObject interface {
+	VisitListTenantsResponse(w http.ResponseWriter) error
+}
+
+type ListTenants200JSONResponse Tenants
+
+func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomersRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDcmsCustomersParams
+}
+
+type ListDcmsCustomersResponseObject interface {
+	VisitListDcmsCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListDcmsCustomers200JSONResponse DcmsCustomerPage
+
+func (response ListDcmsCustomers200JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDcmsCustomers400JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDcmsCustomers404JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomerRequestObject struct {
+	Tenant   Tenant `json:"tenant"`
+	EntityId string `json:"entityId"`
+}
+
+type GetDcmsCustomerResponseObject interface {
+	VisitGetDcmsCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetDcmsCustomer200JSONResponse DcmsCustomer
+
+func (response GetDcmsCustomer200JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDcmsCustomer400JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDcmsCustomer404JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrdersRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDcmsOrdersParams
+}
+
+type ListDcmsOrdersResponseObject interface {
+	VisitListDcmsOrdersResponse(w http.ResponseWriter) error
+}
+
+type ListDcmsOrders200JSONResponse DcmsOrderPage
+
+func (response ListDcmsOrders200JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDcmsOrders400JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDcmsOrders404JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomersRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Params ListDmtCustomersParams
+}
+
+type ListDmtCustomersResponseObject interface {
+	VisitListDmtCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListDmtCustomers200JSONResponse DmtCustomerPage
+
+func (response ListDmtCustomers200JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDmtCustomers400JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDmtCustomers404JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomerRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Mobile string     `json:"mobile"`
+}
+
+type GetDmtCustomerResponseObject interface {
+	VisitGetDmtCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetDmtCustomer200JSONResponse DmtCustomer
+
+func (response GetDmtCustomer200JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDmtCustomer400JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDmtCustomer404JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtpRequestObject struct {
 	Tenant TenantName `json:"tenant"`
 	Mobile string     `json:"mobile"`
@@ -8785,6 +13388,57 @@ func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.Respons
 type GetLastOtp404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtpsRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Params ListDmtOtpsParams
+}
+
+type ListDmtOtpsResponseObject interface {
+	VisitListDmtOtpsResponse(w http.ResponseWriter) error
+}
+
+type ListDmtOtps200JSONResponse DmtOtpPage
+
+func (response ListDmtOtps200JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDmtOtps400JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDmtOtps404JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8915,6 +13569,108 @@ func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissionsRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Params ListProfileSubmissionsParams
+}
+
+type ListProfileSubmissionsResponseObject interface {
+	VisitListProfileSubmissionsResponse(w http.ResponseWriter) error
+}
+
+type ListProfileSubmissions200JSONResponse ProfileSubmissionPage
+
+func (response ListProfileSubmissions200JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListProfileSubmissions400JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListProfileSubmissions404JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmissionRequestObject struct {
+	Tenant       TenantName `json:"tenant"`
+	SubmissionId string     `json:"submissionId"`
+}
+
+type GetProfileSubmissionResponseObject interface {
+	VisitGetProfileSubmissionResponse(w http.ResponseWriter) error
+}
+
+type GetProfileSubmission200JSONResponse ProfileSubmission
+
+func (response GetProfileSubmission200JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetProfileSubmission400JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetProfileSubmission404JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9221,12 +13977,30 @@ func (response Ready503JSONResponse) VisitReadyResponse(w http.ResponseWriter) e
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GetRoot The root redirects to the console
+	// (GET /)
+	GetRoot(ctx context.Context, request GetRootRequestObject) (GetRootResponseObject, error)
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
 	GetClock(ctx context.Context, request GetClockRequestObject) (GetClockResponseObject, error)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(ctx context.Context, request SetClockRequestObject) (SetClockResponseObject, error)
+	// GetConsole The web console
+	// (GET /__sandbox/console)
+	GetConsole(ctx context.Context, request GetConsoleRequestObject) (GetConsoleResponseObject, error)
+	// GetConsoleStyle The console's style sheet
+	// (GET /__sandbox/console/console.css)
+	GetConsoleStyle(ctx context.Context, request GetConsoleStyleRequestObject) (GetConsoleStyleResponseObject, error)
+	// GetConsoleScript The console's script
+	// (GET /__sandbox/console/console.js)
+	GetConsoleScript(ctx context.Context, request GetConsoleScriptRequestObject) (GetConsoleScriptResponseObject, error)
+	// ClearCoverage Forget what this tenant's traffic received
+	// (DELETE /__sandbox/coverage)
+	ClearCoverage(ctx context.Context, request ClearCoverageRequestObject) (ClearCoverageResponseObject, error)
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	// (GET /__sandbox/coverage)
+	GetCoverage(ctx context.Context, request GetCoverageRequestObject) (GetCoverageResponseObject, error)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(ctx context.Context, request GetDocsRequestObject) (GetDocsResponseObject, error)
@@ -9245,6 +14019,9 @@ type StrictServerInterface interface {
 	// ExportJournal The journal as a replayable scenario file
 	// (GET /__sandbox/journal/export)
 	ExportJournal(ctx context.Context, request ExportJournalRequestObject) (ExportJournalResponseObject, error)
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	// (POST /__sandbox/journal/export/calls)
+	ExportCalls(ctx context.Context, request ExportCallsRequestObject) (ExportCallsResponseObject, error)
 	// GetContract One of the sandbox's OpenAPI documents
 	// (GET /__sandbox/openapi/{api}.yaml)
 	GetContract(ctx context.Context, request GetContractRequestObject) (GetContractResponseObject, error)
@@ -9272,9 +14049,30 @@ type StrictServerInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	// (PUT /__sandbox/snapshot)
 	PutSnapshot(ctx context.Context, request PutSnapshotRequestObject) (PutSnapshotResponseObject, error)
+	// ListTenants The tenants that have used the sandbox
+	// (GET /__sandbox/tenants)
+	ListTenants(ctx context.Context, request ListTenantsRequestObject) (ListTenantsResponseObject, error)
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
+	ListDcmsCustomers(ctx context.Context, request ListDcmsCustomersRequestObject) (ListDcmsCustomersResponseObject, error)
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId})
+	GetDcmsCustomer(ctx context.Context, request GetDcmsCustomerRequestObject) (GetDcmsCustomerResponseObject, error)
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/orders)
+	ListDcmsOrders(ctx context.Context, request ListDcmsOrdersRequestObject) (ListDcmsOrdersResponseObject, error)
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers)
+	ListDmtCustomers(ctx context.Context, request ListDmtCustomersRequestObject) (ListDmtCustomersResponseObject, error)
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile})
+	GetDmtCustomer(ctx context.Context, request GetDmtCustomerRequestObject) (GetDmtCustomerResponseObject, error)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(ctx context.Context, request GetLastOtpRequestObject) (GetLastOtpResponseObject, error)
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/otps)
+	ListDmtOtps(ctx context.Context, request ListDmtOtpsRequestObject) (ListDmtOtpsResponseObject, error)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(ctx context.Context, request GetTenantKeysRequestObject) (GetTenantKeysResponseObject, error)
@@ -9284,6 +14082,12 @@ type StrictServerInterface interface {
 	// GetOutbox Mail the profile API "sent" for this tenant
 	// (GET /__sandbox/tenants/{tenant}/outbox)
 	GetOutbox(ctx context.Context, request GetOutboxRequestObject) (GetOutboxResponseObject, error)
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions)
+	ListProfileSubmissions(ctx context.Context, request ListProfileSubmissionsRequestObject) (ListProfileSubmissionsResponseObject, error)
+	// GetProfileSubmission One profile submission with its documents
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId})
+	GetProfileSubmission(ctx context.Context, request GetProfileSubmissionRequestObject) (GetProfileSubmissionResponseObject, error)
 	// GetRateLimits The tenant's profile API rate limits
 	// (GET /__sandbox/tenants/{tenant}/ratelimits)
 	GetRateLimits(ctx context.Context, request GetRateLimitsRequestObject) (GetRateLimitsResponseObject, error)
@@ -9352,6 +14156,30 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// GetRoot operation middleware
+func (sh *strictHandler) GetRoot(w http.ResponseWriter, r *http.Request) {
+	var request GetRootRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRoot(ctx, request.(GetRootRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRoot")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRootResponseObject); ok {
+		if err := validResponse.VisitGetRootResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetClock operation middleware
 func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams) {
 	var request GetClockRequestObject
@@ -9404,6 +14232,130 @@ func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request, params
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SetClockResponseObject); ok {
 		if err := validResponse.VisitSetClockResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsole operation middleware
+func (sh *strictHandler) GetConsole(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsole(ctx, request.(GetConsoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsole")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleResponseObject); ok {
+		if err := validResponse.VisitGetConsoleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsoleStyle operation middleware
+func (sh *strictHandler) GetConsoleStyle(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleStyleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsoleStyle(ctx, request.(GetConsoleStyleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsoleStyle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleStyleResponseObject); ok {
+		if err := validResponse.VisitGetConsoleStyleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsoleScript operation middleware
+func (sh *strictHandler) GetConsoleScript(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleScriptRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsoleScript(ctx, request.(GetConsoleScriptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsoleScript")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleScriptResponseObject); ok {
+		if err := validResponse.VisitGetConsoleScriptResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ClearCoverage operation middleware
+func (sh *strictHandler) ClearCoverage(w http.ResponseWriter, r *http.Request, params ClearCoverageParams) {
+	var request ClearCoverageRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearCoverage(ctx, request.(ClearCoverageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearCoverage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClearCoverageResponseObject); ok {
+		if err := validResponse.VisitClearCoverageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCoverage operation middleware
+func (sh *strictHandler) GetCoverage(w http.ResponseWriter, r *http.Request, params GetCoverageParams) {
+	var request GetCoverageRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCoverage(ctx, request.(GetCoverageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCoverage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCoverageResponseObject); ok {
+		if err := validResponse.VisitGetCoverageResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -9556,6 +14508,37 @@ func (sh *strictHandler) ExportJournal(w http.ResponseWriter, r *http.Request, p
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ExportJournalResponseObject); ok {
 		if err := validResponse.VisitExportJournalResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportCalls operation middleware
+func (sh *strictHandler) ExportCalls(w http.ResponseWriter, r *http.Request) {
+	var request ExportCallsRequestObject
+
+	var body ExportCallsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCalls(ctx, request.(ExportCallsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCalls")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ExportCallsResponseObject); ok {
+		if err := validResponse.VisitExportCallsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -9815,6 +14798,165 @@ func (sh *strictHandler) PutSnapshot(w http.ResponseWriter, r *http.Request, par
 	}
 }
 
+// ListTenants operation middleware
+func (sh *strictHandler) ListTenants(w http.ResponseWriter, r *http.Request) {
+	var request ListTenantsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTenants(ctx, request.(ListTenantsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTenants")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTenantsResponseObject); ok {
+		if err := validResponse.VisitListTenantsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDcmsCustomers operation middleware
+func (sh *strictHandler) ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams) {
+	var request ListDcmsCustomersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDcmsCustomers(ctx, request.(ListDcmsCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDcmsCustomers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDcmsCustomersResponseObject); ok {
+		if err := validResponse.VisitListDcmsCustomersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDcmsCustomer operation middleware
+func (sh *strictHandler) GetDcmsCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, entityId string) {
+	var request GetDcmsCustomerRequestObject
+
+	request.Tenant = tenant
+	request.EntityId = entityId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDcmsCustomer(ctx, request.(GetDcmsCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDcmsCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDcmsCustomerResponseObject); ok {
+		if err := validResponse.VisitGetDcmsCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDcmsOrders operation middleware
+func (sh *strictHandler) ListDcmsOrders(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsOrdersParams) {
+	var request ListDcmsOrdersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDcmsOrders(ctx, request.(ListDcmsOrdersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDcmsOrders")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDcmsOrdersResponseObject); ok {
+		if err := validResponse.VisitListDcmsOrdersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDmtCustomers operation middleware
+func (sh *strictHandler) ListDmtCustomers(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtCustomersParams) {
+	var request ListDmtCustomersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDmtCustomers(ctx, request.(ListDmtCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDmtCustomers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDmtCustomersResponseObject); ok {
+		if err := validResponse.VisitListDmtCustomersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDmtCustomer operation middleware
+func (sh *strictHandler) GetDmtCustomer(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string) {
+	var request GetDmtCustomerRequestObject
+
+	request.Tenant = tenant
+	request.Mobile = mobile
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDmtCustomer(ctx, request.(GetDmtCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDmtCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDmtCustomerResponseObject); ok {
+		if err := validResponse.VisitGetDmtCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetLastOtp operation middleware
 func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string) {
 	var request GetLastOtpRequestObject
@@ -9835,6 +14977,33 @@ func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tena
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetLastOtpResponseObject); ok {
 		if err := validResponse.VisitGetLastOtpResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDmtOtps operation middleware
+func (sh *strictHandler) ListDmtOtps(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtOtpsParams) {
+	var request ListDmtOtpsRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDmtOtps(ctx, request.(ListDmtOtpsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDmtOtps")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDmtOtpsResponseObject); ok {
+		if err := validResponse.VisitListDmtOtpsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -9914,6 +15083,60 @@ func (sh *strictHandler) GetOutbox(w http.ResponseWriter, r *http.Request, tenan
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetOutboxResponseObject); ok {
 		if err := validResponse.VisitGetOutboxResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListProfileSubmissions operation middleware
+func (sh *strictHandler) ListProfileSubmissions(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListProfileSubmissionsParams) {
+	var request ListProfileSubmissionsRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProfileSubmissions(ctx, request.(ListProfileSubmissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProfileSubmissions")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListProfileSubmissionsResponseObject); ok {
+		if err := validResponse.VisitListProfileSubmissionsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetProfileSubmission operation middleware
+func (sh *strictHandler) GetProfileSubmission(w http.ResponseWriter, r *http.Request, tenant TenantName, submissionId string) {
+	var request GetProfileSubmissionRequestObject
+
+	request.Tenant = tenant
+	request.SubmissionId = submissionId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProfileSubmission(ctx, request.(GetProfileSubmissionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProfileSubmission")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetProfileSubmissionResponseObject); ok {
+		if err := validResponse.VisitGetProfileSubmissionResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -10168,178 +15391,241 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5L39chu5sSj+Kl2TU2UxZ0hRH7Z3qdo6JcveWFnLVlbak+QsfTwQBySxGgLMABTN2Pr39wC/R7xPcgvd",
-	"AGaGxEiULW9SdVOVWoszAzQajf7uxqdkpGZzJbk0Ohl8SuasZDNueIl/nRRqdH3JJZPG/plzPSrF3Agl",
-	"k0FyOeVg8Bksp0pzGNm3wSgoOctBlTBTN/wIlsJM1cKAMCmYKQc9ZSXP3dtqDPyGlys3Ui9JE/6RzeYF",
-	"TwbJ8cnZqw8vjt/+lKSJsFP+Y8HLVZImks3sc/omSRM9mvIZsyCa1dw+0aYUcpLc3qbJFuDvvDw5u3B/",
-	"pPDy7BJGheDSfBC4jHmpxqLwb5/mnXugnDMzjQBZ8n8sRMnzZGDKBa8D/R8lHyeD5A+71V7s0lO9S+C/",
-	"tWNVq/kL4mFjSe9ksQIzFfobLex+9H/ZSn4OmPn9NqltLY+wS7d2FD1XUnM8RS9YblfINVLhSEnDiSDZ",
-	"fF6IEbNr3f1N2wV/qkD+lPCyVCV9klsYhbxhhcg/lG6wNJlxrdmE++VAIWbCDEAuZle8hNlCG7jiwAwU",
-	"nGkDe4j47Vb0Cie/TZOPXc1kfqU+dstqEWrOS+b2aMLNn9WilKxIUuIfuGqEJRkkfYuR2zSysW48EBqk",
-	"MoCLO0IW4dYFmq00LKdiNIWx4EUOTOawnK56FrC3yvyoFjL/OqRKZT6McZg6Oq+Fgb39A4QLn4KQnhAr",
-	"UvpG2Lzk2vwkTAOb18K8Vckg2ds/iOLzrQK9GE3t6ZcTBLZiA70aoMTWmWGFmiwQIfPSTm8E0WoABf8S",
-	"htP0d60tjPYuLOM29YyYlSVbJXQk/MH6tT7L+/CquvqNj4z9NjLiBqBsLnA75WJmR8xHM52kST5DtBEv",
-	"qI3t5YHdYzNVeURUpBVUpy3PF2akZvxLMENfbuIlJWERFVx1hNnVNgEMK0m9vAng3Y1SB8oGQuk8xBjw",
-	"8fnpEw1qKcG+4xgxnqMTlXPixdows9D0t2fF1W+dI+CzuVnB2HLqgglpqXXEtbZcegPRDRDWIfrrlEtk",
-	"EiVnBeiVNnwGTOolLzVSfQ9+VCVk6jobwHLKDL4cUPdE+6lBcp5rq4GYKR9KCy3Hb0c8T/F70NdiroGV",
-	"M55DuSi4RgY0YxMxsuxqwTVcLQxIq8LAFZe5xkXzgVd6hhIhEIYmIwVoxIqiBnETuFyNFjMuDc8JxSkI",
-	"oyuGaFhphJwM5TD5W/fCsZKLEZesFArU9WBtdQgOGAtErjgxWv5RaDNMekMZQz6ubhPtToL5ZeOI81Ll",
-	"ixEnXuPIL6h7dmFTznJe2j3e6ryc2an/204QOymBO0eOJknxGPEivEh3m/iKEh9RbXyw15eX546s7Z76",
-	"PbRLro0lpOETXm4cYgQyTJDSiavW1aR7vxHRw2xV580TLNUysm8/nsDBwcH3YMSMg6Kj42QQ6eBRLKjx",
-	"WPOI1vxaLWHMys1RrBQfl2pGx9JOlgLTwOBPCvIFkXd8pqW8U++zRkSOh8BZDBL/sOxox54rBYWSE14C",
-	"/8eCFXrDxOjUZr1SquCM5NMDrRpL4kIfAbvSXBokqPWZIstbpwC1TAJuW3f2ZMrkJMKhWX7D5ChC58d1",
-	"JFsDzOLMgrhkZZ4C70168Hx/GkV/yd0+b6IoSgDHEhokFV/0xsJe8kLc8NKtpLmuvPEscIq1xRtjRYiu",
-	"gRrOWZqMSs4Mz49NlDvwG25NgvZnl/hr5KmIf1QwbY4JoJYp7RuvvKoZfXoRpGN8SRUf8jrOnMvcDpB6",
-	"jHEr/cdMFDyP6jqLsrhftRB2EI+hOj7o+7TCfI11rS2gvt76ZsRI/E7FsEYKsW8DRpu0weM/j5q4reuA",
-	"bZJkDZw1Dr0J0tr7BEgM8tecFaToNWHc3GV1HdnLtXncV7GJvCm2iQ02ZyNhVnFq49JsHMC7RLWb5pU0",
-	"5ereXfWDpxUQd4BOY7Yp/Bub6Uw/f4RbzcwnGk7o1a59t0XxLNgqPkqlPby0LznVhvQ59EOAlQspiDEw",
-	"uYqP7jj0WZ2Jka1uH4/ZojD3Tf6jfelLJidONlbljBna+meHEZXlMQyk+Bqs9pMHLTHowU6HzGFHc/+z",
-	"M1U60YW0GEyp8+jESYAtgTwk9HqLJAwGebuv4krlqxRmTF/zvE2eouenbRh62hgHdky5kCPLM2HOtIFn",
-	"h/CTeBFfvjVD4mNXZorT9/lI5DxHnJKmeieBaKcU30eBwdj4AiLcUrc+gj4snZlXclgya7e4NcAOAzwp",
-	"KajG5BN2w2Ex7/SiVF2pextAWS3mkfTmmGjF4VNnwQc3492mfJCz/kQ1mEdFqjVyizHUmj21wU7RnxZT",
-	"JY2adwt+wwv488W7t87vRkZy4xREN/jGT3Y3Ymhy/3oM9HdmfirHKiLrP85FyXWL2jVTV6Lgb4mnRlmU",
-	"mbf93qoEamvYtyhpXLZpgK0Ut4aLQBIN2AnSCq4wVVrDgActisCFuVIfN/HndJm7VO0WpfdakK/VKypL",
-	"XjjanDOtl6qMK6F3oEgvCNyWZzOhdbuwMWpL3RbhxverGdfGD1A+WGEN6Ix9+TMz/I2YCRNBMirJQslz",
-	"Xp4JuTBIejMhxcxidy/Gw3K1lIVi+QM+4ZJdFTyP23clt2rZDSu2HnBDr6PR08hqosPH1hBFHGe5kFzH",
-	"8Dblo+vt9dQw0on9LuZWKjnTcT/jqsHzXZSi5CxfwY59Yi0vISdAIKFr0Ey5KMlxpzvBWYCyDD+8Ryr6",
-	"o4XvJmkilenSv7c1CVKPoDvRSshot6PWMcEMLHEhpZKT5rJU3H8Ud8jRSEwTyng+gMyq7yUbGZ2lkGmj",
-	"Sp5tiSR17axf+8a9+Gk63+LY0dz8zLXTwpuo2cJdhJ4U1EqyP2boIGJFcb+S4EaOQ3Qj+HITmFLo6zdW",
-	"RNfR8QZ9S2c8F4tZkiavxWQa58cbiDyez0t1g+f4Z27nxn+eO2/D1xijtIA2nDaWsRbOWhQFLKcY0LVn",
-	"MDBrewwdZHjgFpJpzbUmbfwuXKRyURTv08T+x7ItH+BtLi5NPnYnqvsNsLaNSHuoyrAuxDwPqDAb3RVn",
-	"Qmx44dgqClYwTDefxKP2r9USZkyu0MJDT/mUaae/N8ymmqRqUTpmzIym5PzMhR2eFefNg7mBxPXlPsBq",
-	"jVhzMyak/aN9kTNVcrvGpQhhnSPo7g1gIY0ooOTowf4isySqdcZ0nKY5QZ/67amvoo0cLuZ8dAdJ3OVu",
-	"XszBKHjW187RvP+0P4uH9QId+SM0UlLykR2lS25oAl0t7L+mxsy7T/v96p8H8YDu70ohG85w79Cw8oUC",
-	"IA0fRhQR2+z6fSfKxZ6sqWwlDUrkCMkFba5/rzZXx0IbnUQUstL/vJ0+ZnnPfUo1DRmD4UKyuZ4qE3UP",
-	"6ruo4JF+v20VIBsGwx0/rFHR+Sns5KOZTiGfmRA/78D/+f/+fyj5SJU5WCMG/xZ57eeBs8rtvyny5UNX",
-	"pTI8tRJyKDMLsFNIYCw+mkXpv7GElPOCG543osE10Nk1l8fm0eKKd5D+DS91NOK/T8vUbu9hqopcV6F9",
-	"t+QRRs1yUDe8EZpzK9aww/yrZsrMUPoPpKKkGZJRLlHBT9bpwR7sqCLnpV8d151BbeInFhTl0h34EQgz",
-	"lEKDNigORiM+NzzHrbAaolVwNQYw/a4FeD2gtBOOR+6l++/vPbkeczX/Eh6H2AmiTLWf+CoWiJvZB5sb",
-	"8PLsEo5fXXT3nz6Da76CnYN9uFoZrjspvGCaPzuMq+zcnAsZH/Hk7AIuuIHz07fw3/t2dDvyncM9XDsK",
-	"86d+ae0YeRs1WI49ySB7txSyh9LuEApuDC/tkRUTYXQK2QdrwXQzNAB62REwuSLC4oXmMOFGw2G/3yMv",
-	"n+GlHf9/fz3u/g/r/rPf/f5Dr/v+01767PD2P2Kr90lhkbhOmV8E7XQzPMLKvNWzxaURZnXakniplhLN",
-	"24U2asbLtJbDwyRp3mIieQ5CasPgWpjovqG/KkIDZ2d//zvmCNTogH+c85GxByQ6lMuCi+qJ+prn50xG",
-	"n85ZS47BtbDnd2ytDcO1gfPjt7AzZtc8hTeLqexiTmJLHELIi7bI+YNJlRZW2xCCub6ugMi0vuW1DQ4g",
-	"xYj8r/xqqlTE5mcLM73gxgg5iegdx3PxE18NnK/fnhH4T2D445E9q2I0gIXmpaQn3hHYg2OXGqOnauk+",
-	"QBbo37D7/kf3vx6l7DWFuWMbG2ivIGnZaeeKjD30kMY3ZgNnFjX+6HiV9a2SFtOElyRNEAdRvbTkplyd",
-	"qAXRwYx9dF61/t1KmfvwVBpe3rCIaXzBR0rmGq742BoeJDlKbQC/O4JcLa4KroGz0TRkaNw9o+ajMprs",
-	"c3Z8ggx/LX1KTCSzoip6LrZKOnCZBR7BkcC6NQldAGDz2DpJ7LISj89PU9C8vOE5XHmn3YzTT6WlNPvT",
-	"nJVG8tK+rWEhrUDPdj98cEPtZr2hPDWWrWtg/uUUGPzFygA2Qy0bTk5hLua8ENIOz5GkteG8kRA1aJoA",
-	"oMYU/BxKn6IJO9lmQC3rpN6HZL//jaLh9uuSj7jVcKzun24qWinMedl1guqar/RQoi/SMrScGZZ616QX",
-	"Ztqddx/W8QmbqIiWzHBKJNcpLIlt6NTaOVfqY6c3lEN5DEPHuoYJiAq9qDAjwfiBK5zDSMkRLyV3Sitq",
-	"ABmNkvlY4o61IIcyCynWFif49tklZCHfP6MXIXNo+EBPso4PCYZiAHXN5RPt5znNs6Fc+9RB0OkBJpdo",
-	"QGuOacg+DckhOkwG8GmIuSDDJIWh9/kPk9vbDPFxYSkAVUhchk6D3mcVY6pvaaCCEkBzyPmoQCU1vBaM",
-	"MFDjoazjMDhKYeeKa5FzDREiGsBw0e8fjByl4R88S30SvSpH3NJ3Ixg/lG67qsj7wC7rs9+Wzz7r8zPw",
-	"8ZiPDHweys/dbjf8376craVIZPC5mf5H5nG/6S7I0F+A71J8F2PXs8VoCgUzvKSCgCUTBjC/1seFQ9hX",
-	"3HANizmsw4CZEnbcbN3NYH+0I1yenEP1zBKyO35VsBkH/QyZc0vYL8NDgqw5QF6q+ZznwMaGl/CsDxod",
-	"wkyDVkp6VhQF/TNk3uVhFUnv8/DAtuQIP+33YRee9g88xIKwQznbXN7wQs25ncEe2yuWu4RYVEerFw/7",
-	"fUsTloZrebtwXMt83qlzS/wp68CISciVS6BmtexfdxJ68K60FKTGMLdcLOdyxAcUwCfm2cwmIPYm6ynX",
-	"9MtQNrKu3SopiwK/oPRtMmKFwZqfc3dyPLNk+UygtEhqxmay1+v3+s4LJDHJKDno9XsHLhqP+kht5SOf",
-	"ezvh5k7h5BJH8xJ3+d3lOZD+lhJXCn/pqZjbzbRMa1JyjRRjcVb9bVlyF1nyUC6FzNVSO3vyRvAlCnnd",
-	"g1e1Ojo0VXyaLAIy2EhXTWFeLMiO5jfu4A1lI+u2nmubnb+7uIR1TPwXvf/DpeWgfxVmWvF0TJm1+p9u",
-	"DP3EJ/LuZGopM1/jw83UUq+fmRVK8k4oHtysHKStbnjukj9xQ6nRaaOO8de4S6p6Zbde53j7fq18a7/f",
-	"36LEaLs6IAKvpR7KeU2wWGcxmzFrNGHMblPkWypnVmH/NaG/31vdV8Wyl6wcc5nDVpINk+f702FymyGi",
-	"PT+y++Hyha0K1WTbO9n3fQzP7T2d2f88359mnSMUkJqbYWKFRbLf33/W7e91+/uXe08H/cNB/+n/4DSa",
-	"oz1nuT5byx2mMZDpWtBMueC3GUwU13DFQikpZZP3hvLVRzYyxQqU5E7BmKH4bZBdCoqqIJmBNYKjBe8I",
-	"L2utKF5ihpFx+WmWhXsvUScFrcAs1VCenMJv6kqjl2up3HPtyj4oHYPUbWWJ+Amedo26iD3pmg6G5Yq1",
-	"s8Gdw2ookZrsTqhGKewAMrdtfqvoaXOzmk6t+uGBa87neijtAS44yzspZCj8LOfInCCcL0xjUnA+NeTl",
-	"6NljEyZk7LBdPN5hw6SiFypfbV/Kt54QHxKPwm+WzuksEaMOb+DfUXqlg/mAk+wy9W+b5g3S8b+UiTj9",
-	"o6IyLJg8JBhiQwdYd2vFqk1GdKZu+FaM6Daty8tcjXSruPyZ52r0RMOcTahGx9KtV3TJJw4LWXCtIWNz",
-	"4YQFnrKl0LyTonyAQshrPD+oKNmnGIDaEA4vLSwb5FoVCVP1YKw8mLL3qu25s+wwTdziY7Hz+6WL4R/N",
-	"7tTMiiZFrA+0GUaQ8Pry7A0hcwdRG8ziEJi6EpKVqyOrxUpulqq8xkIxnncegURcsSCUfMxLq+lZg9Za",
-	"2nUI3s25tC95JVbXSAiJJUZBu6VdTk8bJnPkbr3f7qEq2O897fWfYAWc+wauFjIveAo3XOaq5LlXI0s+",
-	"V1oYVZKPis+ueJ5XjwlnrRT1AkdNHnbg2Q0jkB+4yX9mN+wC/+5FkE8rp2W6lbmdIKpYaH4vun+rCggo",
-	"NBTx3pdq7sURhTGsVmaN2h2Lv0radpyN5LL+7V6sIkfzpOCsrGrIv4pxrjnH7ciN/Le2GIp/M+6KaonG",
-	"usIGWFolwtl+6/vyCp3mNY9ObQP8L1Z7i5LyMVyphbToRf+Cs9NnCt19lVOI8tECmq3ezY1V5LJu183R",
-	"1eKfPEsh52R87fX7/SPAwNZQ0iCsWkSnBy9UbpdmfyQn9ABGVuOgggXn2SXP4zPYhYJpA4cpnJ++JePk",
-	"/PQtXFlKcIoSKjqclT04Q23GraVpLbVYGVkH4XBLKayKM1POVnVeMaaH0m+HGgObi+DjIZWnRnKoCKEU",
-	"zVyRX60VQSU0UQFkaKmp0gxlyeeFlT9W8awUxxVM7cKkD6Fu8Ii15giV4PnSlibxL5spIA/+/EESLpYT",
-	"Fh+WukDUB655wvv9ujM8lm/6LW0xvy8tihTmlWD8iwhM8qWlEKT4R5CVP9PxXXcLrk0U5RVRfr078qGG",
-	"KCPBQISusyFrFuGxJ8PBrtax9Im44RLGojAY9OtNejBMZkyyCT8uip+sQYE5nHQSlTUsJephL968O/nJ",
-	"WnLZf9Wo8YfGp8NFv7//zHkNgp+XfsWygB/Cpz/geFkPMnyQgWHXXA9lRi7OXBnDc6pSmDMzjRUpkP/z",
-	"B/oALQDnEXWF/FZ+zTkzPcDeOYQQCt074e+wNZRYn4RlyI7NEk9CtMfPPuL8/+nTHxISNwCqieGWBYXK",
-	"lzsXwz/OCyzzpFyc2Ei+2KQap6p7qAXi//eH9//5Q++P0eD7es64Nis0GMaqnH29w2i9anXRCB23Kiz4",
-	"3jbqCpqF9u1HYFtI02u8EXas6XZyCkxruw4ldecBjIvEa7tLdVFKXctzcqqmpqwczyg7IKRRwCqHMgaA",
-	"8ND6n/Tuz6+OX5696s1ycu4w+Mvx0K4XM4tzNBGsOJc5XHEK1DEoOXphsbKeazNw6gBmYXkNA0g1gB9P",
-	"37yCbtewcsIN/PLzm8wyFmwuwucw5yVpycgsKQcIcey8m6GvxEQZ1+mImSoYCUu1KHJKnfe8ztX1DaUl",
-	"AgyqByRRm5aMfxxxRGUvdGzJMCYhFYRnIUBYYqo2WU3GWgsp+sU0ZZKxGUqRIwrH0SuUtu8rwau/XnI9",
-	"yly/E5dA8kTjYEchPFf/kGa4DwYIIJDzjUkQTffojOUc2LjkepoCg5wZTqFbI2a8c0ShUQYZOcUzwJ2x",
-	"9IsOPGycENVMg6no0DvnpVB56vRATHEOWuAZlXW6WMVOpQlbe3xUcqNTdBFi/EQqbNJFFLS2hwgrKuDl",
-	"dWWPWpBj8uYVEubvJHAeQWJEQifupDpKabZwQ+uDjYy4Ya5DSgwuX+fRup6HcesVe7gfpsmDvozp2k8O",
-	"v0VnM5/taJRjZINGtsGUam2Jw9qDQG7ht+9evHv5d9j506uGcea/KoQ2LiOTkv07j9YbrWqB5pOqEgKm",
-	"rQ1adUJ94NyyXJRYLtxBmq2GnXpYgDxE9rDZA8nASQVK9bQnXA/lBu56cFnrVkdcqjbDkU+zDcORsEL+",
-	"uxQ5RbJn9ixv+nI8bhkJIcsd2FXBm8S1hZh1Yc3dT2wubnuenlujl8H7yl20xcWsPTdE5xhKKfT1YIIc",
-	"M1V0AlMbJkxIbTpRl9mJm+BORywxkUg3TWI77U0av6Vj9iv5wmXN+XnQ6wcH6CNoZe/kutR6oh/uaHVo",
-	"2q2qivTup3qJ0e1uWVWkRYONF5Q+VX30RAMbofLp9RsMXAt9DVRk7sjbDutVHMpXGovSHsuhzBxcPRrg",
-	"g8vbznxyUkt4rVkzVihlJehiDiH85zKY5A5G/mrpUaG3E+f5Ex1S5h0Y2ifT8LV4e6cXKtNcaFWBLxIb",
-	"SlWCLxM7smqLfwK1B3WYffPOkncV6hWw40bvBCbi4yCYV0xxUERDKP/K0mqeGWdSwxu1ROyGKV+LybQH",
-	"xz6XABnNyLExtjBqxowYgZI8pnFQfd9FgPquM/101OfP2V7e/f5gfNg9vPqOd9l+/qy7x59ffT86GH/H",
-	"DvvxM79W5dZ++CM6xj2xyHo73S+ORa7VMrrqQ18xWBUKbi0RXd3n7xxWbBRrtvCvxsGWfOnSbr5Oxbn7",
-	"k9DmNRKOZFWvyerkmGmpFpOpo+ga0wva6BrfCy3Q4jyNoh2o3DSOvK8f2cG4ZbGqpSBEUwyY2cwxGFDq",
-	"VKggZrmO1q6gRE3rMtml5pAD3kpd4pr2t0a/ypIPpa8Hg7VMiWaSREgVqieyGaUGVtiPVVFQJs9aA2+f",
-	"H1BXWYSGaz43VsHirKTaSDvxy1dvXl2+iiiQWZXps5Yj4eAZShoQt6oasCVYEGdVVGD4sFyFTf7w4MNX",
-	"YxJBg621EN6eJ1TV6ZHDGSrrEUOPoFL8qNCHQf1DKc2ZlYa2uwrmegKtnTL8YvOM+SrBeMTW0eoM2xXR",
-	"8d3YXMo5dK4KpVHjybrd4N3JwInnul9oUwV9I7ShUsZvyUtxgsg+UZJedUKb0B5Z3WnOLStYUEXZSqNx",
-	"ZdlMqOKFfqdZ6Gl1CL/vG3ZEI5USj81ULUGNDZfk8/BVwmEDPULvSCobWvqoJSv/DXbUnMolMUGroJoB",
-	"x9cuU1h/SkyRtfcYGkrXz5ORH6XjE1x9we3fLZu1SozLJv3RUsauNayYMPAyDWqc5B8NvPVOQ0zl1RnV",
-	"zQ5ltHC20xsmaNn5ubwyZk3EZm5/UK7DdAEpKRV+kW6WoQGaYXo+BVrXohcWtGthTuVY9fo9X9RjGaNz",
-	"I1kqsx8y7ZqYacd1I6257BmJ94zTsBSSag6RJI6cnAi/1tNsLdwbp5ASxwhTzi+LI7jtqzfDgB1rDboJ",
-	"MK23KEKadZRLH5czrBD+mqywULUeMr7cL8ne034fzcLmpBSf+kkQCwxV6uFz90tVhr4+wISbE+fjDNX3",
-	"g/3bZuV4GC4UrFfVd8mz50+fPX+2UYueWA2mNnQYLvE+1a5Upuu9PBH5EsDZe0BuW+gIsJUGuveoXLNN",
-	"86zY2CMIt+NyZq3ORcOBUud7EeG1+0nkt3dlxVy6owDaWIVR+6IQl1xhMFJ6BIf9Q19CKXKsJqj69k1Z",
-	"JDvmZzxq7li0mlf2++5e3IASDzObNvWcw1iSlesx8JV6/Euh2cN2o3rSpk682iiliRThoCg0FZO3ksYV",
-	"ZoyYpFKZ6iUfVCYuOpR3lN5YpIe6G5SwYZR6/3DLo6kuKsf4gWuEGfpIESe2yvtm43VTismEB816rd06",
-	"vAsrKrlvtWQJEFW47mLuHXRkfITCooGLgbA5+i6Yh7RWbmIJFysCPG5jTNxqWBdhk7Z08z1+eKGaZ42L",
-	"fk38/KttgPoFG7+6rrZ+Vb71amKFbrKdLKBhnMs/WeecF+4ygFA1Rfr8lFXeerwnYEB5TkKbesU37HgR",
-	"1akuRhDm669FgG9zKwI8wqUIofH+4Nf39biJw2SNYq5rTp79ft+SnNuGk18u+v29JBKcCJilS2W8zkgZ",
-	"N4RsOH3ZBoPf/epamgqcqELgwTtsgOfuEeoJOV+YXtVLtL3rbcASpQmZWpygDdZTmgRwEqgm8SKJHnfx",
-	"cSuk7v4ax9fQweP6n2+yewx3U6xngS6RslzVNVIapA3cy/pLUM3UiJN26XG3enwn2FKZnt+J1q5xrq3g",
-	"tVRLbN1vl3EPkJHdd/Ddv/cLyRZmqkrxT74J1jGFc+AFZyV31SukrzvVoQWuX5qDOpjWpqrg2WvQouGl",
-	"ZAVlJ2xAhJtKHe4tcualwmNck8g1mEJT23obBad2JxfHb1++ePe3D0/7/cTO71/1nRfuew9r8tpHXKN9",
-	"WpSvQPdrC7RPj7v+d4+ap42tsh+LEe8tJLthgloORfGDFz3N5qpkpShWUHv/iJoCUCXtwzF1sCWmDrbG",
-	"1MEapi5ojdBco/f708Nu82GFrAM7FrUDT3Zv9nYbAvL2/falPOE6rLbkqaqb16PUSGy2BghK6HYacK0L",
-	"VlQB/utDeyM1HNZtN+1RAw/SuYLPGs1+59ruYDuXP1+8e9tsTCXqDamg1o/K+Z/aW1IdN6rbturY1IPs",
-	"/JfLzI5TFRFi36XgPsfBagXDGzHq0GbsK/zF4VLDb5rEHCBtC9h4rHw95VJ6kU9Ka1JWxP+bJlayR+xG",
-	"F2Bs6d+1FjxpNP7CBAvnxKz2snrhSeiqNZQ7bbQe9TudL77Fnj/Eg/Ul2/24scG1tn6EyHjb8wf3N/Kj",
-	"bZOuWg9l2GObP0q2PXEAVoW7yAjASAYLFHRvHMPV/u5+on/c7uYzs6vMfPcTtW+/vZ8nBxuA8jnxslyX",
-	"2XdxdkGc893lOVXUYKNlV9norvW8WkFmZ9Rc5hnxX6GHssand0IMzdWz1Fqn+JpJaz/ZrUhdIwJkzVNf",
-	"2IR95alqW133hvKwf+hc5EwicHZ/ELYdVbpqU3aHX/dP3Lxh2rzDnvZrx2uTaTUud20mATY7vvwON+7W",
-	"/QjfPXv63fODg8NnB/GJiQS+0tf2eLLB36HQlot0ef6vCNzbqZG0LRl58mZAuPM0vvPy7LKeQ+6O3f3H",
-	"8do1NmzNb6MATPAEkkPAKLhaiCIHLkflChv3OO6ta92KNDfd89O3vlkhpb0zqGlLHdd5ydFwo2eiezmQ",
-	"dieFK2WmvuMh/EJ1ziMlx2KywKZAIb+nmbC00C7wUvOK+PQ8V96nWw5hrfvjl4m5b6vN1MBrIVq7fY+k",
-	"hVeSgBSEa8LKw0lO2L/QOrq9k/QaHcgwCqqJ4WK2eL248qiiSFZvj3hFKRfr1OsbGQ7lPZ0MU9+olfoe",
-	"vjh92+nB5RRNfIN1Fj61onrJ3Yt66buJDaUFfeAT8KlDhwW+leQatxk/mN4aHPhw/7C/93zv2eF+nAN7",
-	"G/XfgwH7pbfRsjD/CgZ8TByLdhdpBUnP7u2XkL8KF83c2xGJSIZ0ixkTxRG4O2SAd+3futkikto6FKiY",
-	"cOo2uEFd7pqbf0dm5kBr2XxC23qyytd36WCi2OjpN8TrbYaJ8zeHi8G3yI3b2O6SGV6EO22iW36OHlS5",
-	"MPFSmiNMrIV+//CJdo0GfZMPb+C77K5fLrPoptfu1fl33PgaeC2bT6t+bDlW3/JaF8foLt9nnTf6W9M4",
-	"R5C5C38yGLNCc2qWWcv7d6lblE6suakaXlc73os1EnqsDf3C5N3IXUx7/eh9Swf92p1KJFpityg962+f",
-	"a7FGLL9jvu+WZApSLa2BihHxxyghxUMOqoRcaCxpMV9KxffwqmXV9LgtaePVDSZvaaPmcMWFnEC4W/cI",
-	"qttogRV08dPc3z1Tb/ixTtEvcTLfcvnxWFR7Ggaa4fXbEiXvPIrbZOa7PlXN7sOyYlylVQdwn2H6Gjc1",
-	"Dh9qIsNtmJlvDJ11KF0Go9d2Ta6zSVQoPD66H++oedhazpkvZPkXWeNbbm1UYJy708rpHDlvVOgmV3I4",
-	"f3dxSdG7bFEWmY8QUGl25jCDxzCzXMaXq/minxWbFR3XXyKL9KAeWPNt/+kz1+Nhyj/C67Pjk+7F62Nr",
-	"ejsF5ErlK2vged2CSM5l6Vh55WKM7sSvhnLHt8fCIB0VTMvu/sePHYqIWqaPffR8l++M+nCm7jffwDuz",
-	"c2HDbmattpT6c+O1AGw0HUrsbQjuevSVz5mgvjmuPysK1x6cjiEjuNGvp2YCM0ibxc/XXGOWKrUH9TZd",
-	"S/++RzkyXyhz1/vO+5bviT7AZuTNTu/J37rHc9G1bzQas1eN2Ovt1g82mqjvu77kmMM52N3d23/e6/f6",
-	"vb3B999///0u9rjePhe/cZx/P4G9HRehBOFH85tPhDa8pAxz1A23lwbbSefd5vX/rQIEfYb7/X5NKqfB",
-	"VyFK8NfUp85xXmXZ4d94jO8SHC8rMP4dRUgNvJb9r/Dy2IaFpyzPHaFQk9Y+Rc39n+K99/9s3Vl/T4Td",
-	"2LUu2Z6pYRJF6JVhzZC1rhvd7pIJk8Fc0d1Ym7vsbt//2ty9UNKnrrdnFm7utvhsdbsopjvIyXoNxxtx",
-	"w6U1jueluuItAaqZlUcjvY0X5okG97aPOp2XasbNlC+s3P5osLZdUy9/ui/edYPXpAp/hoJd8cL+A2O4",
-	"0V7wPk7jd+2DUcYKw8/UyDOFrLZDVdcQfECpEPbdegl/dYEg7Pi3oT+o+rG7VlXuevAORAH54Lsaf3Bi",
-	"uQ0k+AxToY2alGwWahvEjFMfY6xEYc0WA2vzLQr+YSywUOPuxcNntz5/YfvVCli9BfrayI6RhuHgc+hI",
-	"TLoNBjab37g6uw+uQx4ifO0RXuhkB/sc+oLV2kKoItfVPRL4rsOKKK12hYTRmNIxjQ//WPAF/1BwOTFT",
-	"Gt5beGtsBRspMoGJnBQssfqXb8K/MW71lUNvuvmO1eoWJa9twOdNZuYFh0sLWYxG2BDVr5YZrxwSHBP1",
-	"4Y92LpeL9uGPNKxFy58UlAtJbZMdpnzG2ue4c/zMndvtmsLOCyaaPCn5A7x+9eYc4scNzte7y4UzlFoq",
-	"w4tTavVK6+npjdSk3lD+AS7/fv6qbTLqhFYOZfz5JzYXPwwx1XmYpPX+cMNGarN9SDP+MEzU9TBJCaIf",
-	"hhYtw+QW9vYRmQ9sveCY3jp7rTG/WdiMGItF+79dkFkBVmVZe38nkyS+mpxsQH3kwoUe1kwqFPMdf4Tx",
-	"2Qmoxw2ly4ru4T0POIkwrnVQWi9RYFrJ2NXU9TIEOzjqQp0jYDjrUF6xgskRL0FPMSVBc4TCslZTsvFY",
-	"jFzwv7p3kgQ21v5C5qV85ioWDfqOSGwNJcotLCKmmBe94ZIh/PkISwzCncbEBWSuv6mShgmLRTFjE/5E",
-	"D2X2+tXxm8vXJ69fnfyE11EQ4xL3VCj87O7X/jp1wF9F/uunkITtt7Re/4/KwqeqJZ4q+frj97W/6b7v",
-	"B9QF+6vS79EwAi2idvi0f/AtF+t6ESW5YAWY0Rz2+mhvPR88O3j+/cDfmjKoX59S8vFC1xOIN1DlL/sm",
-	"RZuubae3BvBlM4Whq5vWvwTzLb2LFrLkVNYj8L7QBA8AC1tCvWdrR71KtHcqBh4WrbbYW/sRbu8RZISb",
-	"cLXGKnanhLhbp8S++eVNe45OuFRFQzZj19xKvszr6sLATtbtsjwv8T5EnwB8/PLlz645iqD2QC1W+Xf9",
-	"7yip2gH26a6s3M0s2qqfHVankBDHgi7st1QjsZBju9mQbK1Da3X7lihJ1jWu/KfkSOxms9b+K0zmOzRt",
-	"TkU2grv+i6rtXULaWl2tfuI7bjR6bPKkpZ9ao4UdFbzQfTQUtamlfvnbZmojU0P/zZHPm7eNQeOyMdi5",
-	"FhZMn4Tgqnt8xk+nt56npVtgr8UBnuiNm8ui15SFW8pqt+PUF+RN0/iENXnsqKfRyx47qNcGwxZKt+9v",
-	"/28AAAD//w==",
+	"7H3rchs5dvCroJivyuSmSVEXe2aomkrJkmasHVvSWpqd3SwdN8gGRayaALeBFs21/TcPkEfMk3yFcwA0",
+	"mkRTlCzPTCpJVXYsdjcuBwfnfvnYGsvZXAomtGoNPrbmtKAzplkBfx1NNCvMPzKmxgWfay5Fa9C6njKS",
+	"CvZBp0ROiJ4yMi/YHZelInN6w0g750qTxZRqMpYzpgg14xCuO4eEjhQTmkxkAR9OeKE0fNVrJS1uRv9H",
+	"yYplK2kJOmOtQQu+bSUtNZ6yGTWL0cu5eaB0wcVN6/PnpHWcy/HtNRNU6PhqNTwji6lUjIzN20RLUjCa",
+	"EVmQmbxjh2TB9VSWmnCdwNLUlBYss2/LCWF3rFjakcxi2Qc6m+dmJUfHb07fvzw6/6lhC/jNPXt4zWc8",
+	"svpLA1DF/9kInxy+C8fO2ISWuW4NnveT1ox+4LNyZv4wf3GBf+0mbglcaHbDCljDFiBsnxy/ubJ/JOTk",
+	"zTUZ55wJ/Z4DKOeFnPDcvX2Wde6B1JzqaQRQBftHyQuWtQa6KFm4uf9XsElr0PqXnQpvd/Cp2sHln5ux",
+	"qt38CcC1tqULkS+JnnL1lTZ2Pwo8bidvPWR+vUNq2ssTnNJnM4qaS6EYUJyXNDM7ZAqwcCyFZoiQdD7P",
+	"+Ziave78XZkNf6yW/LHFikIW+EmGWH1Hc569L+xgSWvGlKI3zG2HwL0ZEFHORqwgs1JpMmKEapIzqjTZ",
+	"BcBvt6NTmPxz0vrQVVRkI/mhW1SbkHNWUHtGN0z/UZaFoHkrQVoLu8Y7PGj1DUQ+J5GDteMRroiQmsDm",
+	"DoFM2X0RRZeKLKZ8PCUTzvKMUJGRxXTZMws7l/oHWYrsy4AqpH4/gWFCcN5yTXb39mFd8JRw4RCxQqWv",
+	"BM1rpvRPQP8qaN5yfS5bg9bu3n4UnueSqHI8Nbdf3MBiKzLQCxYKgx1TTXN5UwJA5oWZXnPEVb8U+Itr",
+	"htNv2psf7cJv47OnxLQo6LKFV8JdrL+Fs7zzr8rR39lYm28jI64tlM45HKcwlP9vrWw8U62klc0AbEgL",
+	"grEdTzJnrKcyi7CrpFrVWcPzUgPrfwRk8Mt1uCTILKLMMwSY2W19gX4nieM3fnmbQWqXsgZQvA8xAnx0",
+	"efZMEbkQxLxjCTHco2OZMaTFSlNdKvzbkeLqt84hYbO5XoKINM8pFwZbx0wpQ6XXAF1bwuqKfpkyAUSi",
+	"YDQnaqk0mxEq1IIVCrC+R36QBUnlbTpAec287EH3TLmpiWAsU1baGwqzWgbfjlmWwPdE3fK5IrSYsYwU",
+	"ZW6kPpGRGb3hY0OuSqbIqNREGDGKjJjIFGyaDZzgNRSwAq5xMhTCxjTPgxXXF5fJcTljQrMMQZwQrlVF",
+	"EDUtNBc3QzFs/aV7ZUnJ1ZgJWnBJ5O1gZXewHKLNIjLJkNCyD1zpYas3FDHgw+7WwW45mNs2jDgvZFaO",
+	"GdIai35e5DQbmzKasQKkvG3uyxsz9Z/NBLGb4qlz5GoiF48hL6wX8G4dXlHkQ6yND/bq+vrSorU5U3eG",
+	"ZsvBWKH0GV5iWKSfIMEbV+2rjvfuIKKX2Yjv6zdYyEXk3H44Jvv7+98RzWeMSLw6lgehHhCFgpxMFItI",
+	"za/kgkxosT6K4eKTQs7wWprJEkIVoeRHSbIS0Ts+00JslPuMIpPBJbBai4A/DDlqm3slSS7FDSsI+0dJ",
+	"c7Wm5nSCWUdS5owif3qgZmVQnKs1XS+cKbK9VQyQi5aHbePJHk+puIlQaJrdUTGO4PlRCGSjBBqYmSUu",
+	"aJElhPVueuSbvWkU/AWz57wOoigCHAlSQ6n4ptc3Ju9YQW+ifOeORWX/k4oSOtZGCjZm3OCDl2mlGLPY",
+	"3UseJcrYVW6QZELMWQOmlprm2+2kba0MY4NkwvDYBOgISemcp50tyIlXWRwE3fzJvfLV2jafTLx6ehnK",
+	"rbVJhNpCUtosGa1M8GjB6GEyzliWooG+zqhYOiMUHvIzBUKDIgtWMMt2WIb4wnUc/ScgyNw3g6FwgIag",
+	"SxP8iLSVZsys1HLwJJCBwLhUSUCd+OzNDNkexjNFzDuoqhiZyMqn9/Dkx7FYBLaHSQwNTsYzdVwqLWdo",
+	"HazjABOa62UDTt9yvT0+m3mMchcTcOSI5ytXY53ErHzkAL2Z8fj1Jw5EbjK7/PtAchmn3fbpw7bvwRzZ",
+	"zg0T5uYi4m4a6Ef/ogEC+xA1MyplZJAUzK2p59nmbTDPem5uxaKcBnbbdcg30f1Guuyh0wTdn9A6ugJU",
+	"WmRXqwgfEA5aZNfwYxwVz2X0yYyqW5ZdUhF/Ku9Yg8yb8wkbL8d5oKYoQvNcLliGEp8B3S03RArvXQJa",
+	"EkhHKCozOp4adp0pouXW2oAF0Bt5F1ecubhqklxQMUF7XGy7BZvndMyyl8uHXTb7XQOkbrm2qpAw2ilO",
+	"EadnUz6fWXvVfSC4cu+u4hmedXiyAXIkIRp5YLmD3oCPAO511YItfopZ8o+IYAvYOIjHqmRgKTMCOmw/",
+	"LnvLUO5YGfD4+uzPR9enCXl9cfxTQn4+x/++xP+8Pb18fXR8av9+f3R+8t7/9PPlj2+PTk4TcnV6/f7y",
+	"7Dwhp3+5PHt7ahjW0dXV2Y/n8Wst77/S1YLh/SbwXRRZjHmMCirG0yaByHzT8GxeSCM/XBml/5o34PI/",
+	"SgrEfR2WP4GeZMZnWWKurFXYtYrz7CbN9+3p8enZn09PEnJ5en5ydv5jQi7fXhyfXl2Z365+Pjb/dDS0",
+	"EliMKpMY4B8fnR+fvn59enK/guSgEbDwNSAkFUCD3W88kzj3clwjfiYP42l49A/RFpq4hp28aT9XAelY",
+	"vYuXr/56dXZ89NpS47EsC84KkrGc37FimcTPqIdADgCTMaW58Dd0DT7sw5yNNctO7MAnVMdxc87Htz/P",
+	"Gx+rZi63oMsRz/PzLS6nx5Tqm6S2hdo6GlYfBTe+YIGyCqLwmUeTFSVKa6MSRAXXpDUumJFfjuI4yO6Y",
+	"0A10AZ41ygA8/pERbo5wQQ1TmjdOnXsk+vTKW3TjW6oO1CmOcyYyM0DiIAZ66oTyvCaHV9OURX7/kXMz",
+	"iINQCA/8PqkgHxCSlQ2E+w0PI4YJGzXOABWiWDTTzXrFZhxAGf0cvHkbzZ7rFEzPH0C/ZvpCz2PES941",
+	"i5pgWd5wrY+javMvU6rJDdNdJxw7I+qA7BILjYTsEQPQCXc67sWfTxKy73+M8nH38GgLYlsDbFLXGi1y",
+	"4PZCxLBQveeMn0xRCtDmyfWkr67bIEatq9Ef5nE//0UTY1oXHnEM9dgrI3Fdsd+bUZ2JrIGIG/WxYSml",
+	"YllMPdmMi24duFI/QbjvxMPRLc1O1nwUDxWAnoZ8PFz2abpgni2t4FP853GdQYXO3yYX0sqKVlwz60ta",
+	"ta/AQmIr/zG8qOs6o7/HxN8o0k67njyqtDMgM5qB6yZjM6NZO6WbF4RnNq7LmtLCeK6hKIXmOeGajMGj",
+	"AIopKufoscy50iw7JLmUt6C0lnMyWhKeoWtwFahl7SxDUyMvVLNIsQ20rXkOxrFfxYD5itEc3eX1ta3L",
+	"HfI2Il3EBcfYRC6gJWKcmdOx1bbWAcGEXhMJN10dO82p0MXyXjnDDZ5Ui9iwdByzya4fMUdDAI0jgY3B",
+	"Os8UOcZXu+bdBvf9mGfOuBJh//Y5IC5y/wFJgd+mpK2DwCBnRvJsAV4Cv+JqAMBClnnWSYbC2vgCezYE",
+	"xOgBSdGWnZJ2zHMe+od/oGWuOwlJizI3a6IisH93YI4UTODmWWgMd9bskcyWHbxEDiGdPIGLaCUtM1bE",
+	"yxuCMafL+GFUSz0xL1krfbhxwzYSwieEimX8kKy78E3I2DBwDK40Rltunhzg9JjJUUWZyGJGNd6gFwdR",
+	"k8SXR+vE92AkPu+Mq4IybEBDRtqKsbpfohPdSEP0TmLDC+M3iS4Ihuvh6w1uWR8d1hw4Z9AsIWj/a3Lu",
+	"Qhhi0zD4tDYOaeuiFGNgSXOqNHlxQH7iL+PbBxyOjh34i3T8zm9EEGXv5X0Y6O/vI5Bwy0CPQ9InCxtz",
+	"VDCyoIoIafdgrj/cFLBzBZPf0DvDTRucY5s8yDyGso8K4ojpzBoNaOgkrcSujXFlXoF2N6pGPCpUDdAt",
+	"xpeC4J41rgTBnTGLlpbzbs7uWE7+eHVxboNArWs0vAVxjdBNthkwOLl7Pbb0Cz0/ExPZpM/8D9BFHiyJ",
+	"r2slNd0kqpXg0qIALPVIfliHn5WvN9nQeJPPFQN/HXtdsNzi5pwqtZBF3Lq0AUSqxOU2PJtxpZqZzTZO",
+	"BLiAsG54v5pxZXy/ygdbojw4Y19eYtSGi0WJaU01EXBdYrBfmhcawGAmaHS6NZyk4v+MULyXS80a3BTl",
+	"PJc0287QAzD3q1rbQ13utWupzbABklf+0GKwnM1z1mzZ22z3c6vcXpFYPdyIMs5mlOcPsyLOC3lTMNVA",
+	"bgp2x9nipGRHekOULi21nFHNxwTfJ1yRrGRxV8QhRFXO5zkHZbXy1kNWk54WsryZ2uQsjDE+ujxrkHzM",
+	"ZA3cHTkaU4S6Rc3oEoPmuCZaknZ6eXF1TXbev7dMdsfOt1PdVLXzkWefd3AADNjyR+Wo0qW3fh/N54W8",
+	"A5PNW/Z38D9ECdSax5mr29eGAd7jQHn8jPfStlKxooEorCrUdTJmzar+e4eDdeceYljd0OpOL7wKW93E",
+	"B9q5gtN86FULbv9TWL7ClcR2+pZqBtl0qsGJYDbPijdclGiV35QVZ8C6EIbGPeATJugoj1s0zZ50wdkd",
+	"zbcecM24gaMnkd1Eh4/tIQo4RjMuLBFbgduUjW+3P3g/0rH5Lh4eQlU8ZWFZk9htwpMhaku0eEwoz7m4",
+	"IbgkZ/jgBeYAqCrHFDQR+PAencYRBHjXXEapu/jvbe1iiQPQRrAiMJotsxH7zwI2UkhxU9+WjIeix0MJ",
+	"cSSqEGQsG5DU8PKCjrVKE5IqLQuWbgkkeWudkuaNe+FTDzKMQ0cx/ZYpa0Opg2aLyHMIygadMv0Dxq3R",
+	"PL9fxbMjx1dkKOr6Ymr8xYHjNYSpv2EZL2etpPWK30zjrGMNkDGmk3im9CUWWdxAE0xr21jJjCvznCym",
+	"kBtq7qAntOYa2pXBhSsFVYophbaUTbBIRJnn75KW+Y8hWy5XtL65pPWheyO7XwFq2ygkj2dA9fCbCrLR",
+	"U7EGoLXgCLqMKwjOrBhRHYqN0coY/8w1mVLlI6DjCkKDojGjejzFPIqMm+Fpflm/mA3CWLXdB9gcIxLp",
+	"jHJh/mje5EwWIIIuuM8QOyTd3QFBT07BIBnmUUalbaKnQVuqG4PwU3c84S6a0OFqzsYbUGJT5ko5N8L3",
+	"i76yOSt7z/uzePS8xyN3hcZSCDY2o3QxowWXLkvzr6nW8+7zfr/65348N/RXxZC1vBpnjoa4eB9Zuzky",
+	"fptTv+9G2QiMQ9I3HAc5cgTlvDTXv1eaC6HQhCcRgawo8wc4z4D23GcSwSFja7gSdK6mUkd9ZGoTFjzR",
+	"758bGciauWfDDytYdHlG2tl4phKSzbRPxe2Q//7P/yIFG8siI7dcZPA3z4KfB9amav6tAtXcCGoavcZD",
+	"kZoFW4GETPgHXRbuG4NIGQObRy2xNFg6vWUiZit4ZIriBtS/Y4WKhhfv4TaVPXsylXmmqixhu2V0l2dE",
+	"3rFalp/dsSJt6l7VU6qHwn0gJObfI4+y+UBusk6P7JK2zDNWuN0x1RnUzSCLqbSZ0+yQcD0UXBGlgR2M",
+	"x2wO0VFGWCkYCLgKQq3dqfn1uoXWXJC7yd67e2+ug1zgHYDrELtBWPQibhl3d2hdxJ3TQgtWkKPLsxqe",
+	"GZhhtjIXUWPK1jloX6yM37Pjn9gyFhE6Mw8iyX9vrsnR6VV37/kLcsuWpL2/R0ZLzVQnIS+pYi8O4koK",
+	"05dcxEc8fnNFrpgml2fn5M97ZnQz8sbhHi4P+vkTt7VmiJxHVbQjd7TA0Mz57gJ/PyA505oVhkjxG65V",
+	"QtL3RmfrpqDy9NJDQsUSrxLLFSM3TCty0O/30CulWWHG/4+/HXX/nXb/2e9+977XffdxN3lx8Pn/xXaP",
+	"q1RNutj2PCdA+fs4jxs6DjWs8PGkuT9hjlok7W4hwMBg44qSIFmRCtR9+I2A9A2lKbmtpRXWQr95zLH9",
+	"5s1f/wqBGQFeYqC1Ig1DPTZXaU5FY/7NM0UmRt/TTGlyeXRO2hN6yxLyupyKLhSYafDjb0gmevDVcYk5",
+	"QdLdnIqVTB0LyJU8nSB/xy4phj6/sNFUyojVhZZ6esW05uImQn2P5vwnthxYX7m5s+RfCYUfDw3t4OMB",
+	"KRUrBD5xjrQeObJ1DtRULuwHwITcG+bc/2D/bz2bAD+IHmW1koaTtq68JrN0c/LjGswMaNzVcRzlXAoG",
+	"lnKOdA5gEGUpBdPF8thFwPn6Y7v9zWKx/fBMaFbcxTLDr9hYikyREZsY1a+qHgffHZJMlqOc2Qw6l26/",
+	"eUbFxkW0csObo2NgQCu1MPiNoEZYiN6LraLxbci9A3AkWNIo5VZMiHhjcCU2kxoS4RUr7lhGRssquBF+",
+	"KlzoV02IKIURqdLAW5P2huJMGzajCHUvJ4SSPxmeRGeg55DjMzLnc5ZzYYZngNKQ+BwKoIO6EkbkBIOH",
+	"hqJK5U/XA1LSTuKseOb7v2NQnvm6YGNmZEyjfSXrom5C5qzoWsZ5y5ZqKMAabAhaRjVNVqLiiLL3vSpb",
+	"6D1jpF0YeQoqcamELJBsqMRomiP5odMbiqE4IkNLuoYtwivwgsoCCOMGrmBOxlKMWSGYVRtAIklxlNTF",
+	"4rSNDj8Uqa+XZWACb7+5Jqkv3pbiiyS1YHiPT9KOC6nxld3kLRPPlJvnLEuHYuVTu4JOj0DAsIJSjZAC",
+	"/HGIJulha0A+DiG+d9hKyND5zIetz59TgMdVPfVdJV7yNqoJBtjWQIHVfDKSsXEOaoJ/zavBRE6GIoSh",
+	"N1WT9ogpnjFFIkg0IMOy398fW0yDP1iauIposhiDD7MWzDYUrrCEj1wbmG19csfyyZXw+UTYZMLGmnwa",
+	"ik/dbtf/v3k5XQkxTMmnei0XNFD06wabFCw28C7GR0Hs16wcT0lONSuwutuCck2gWJKLq/JhU/yOKVLO",
+	"yeoaINLQjJuuGnrMj2aE6+NLUj0ziGyvXxWsBYN+Iqk1DJkv/UNcWX2ArJDzOctspc8XfaLAJG/0FCmF",
+	"I0XRpX8iqTM6GcHWWZ3cYhsKPj3v98kOed7fdyu24aRYZ4KJO5bLOTMzmGs7opmNOgXxuHrxoN83OGFw",
+	"OCjCRI6CMlbtkFrCT2mHjKkgmbTVsGhQysnehB6BLEdDD+aGimVMjNkAA+CQeNaj8ZC8hbGz9pehqJXQ",
+	"CoJm7RdYiwvNCFxDAcdLe3McsaTZjAO3aAXqfmu31+/1rR1OQKxza7/X7+3baDaQR3bM/9xEa9uQUSEX",
+	"ymxxzoSDX8WfaJYVTCmSU4O81lAxlkIZnb29398ztyGErH2Wdg6RVACqKBt9D4Qj3QEfVc1s2PqR6bdS",
+	"hhF1sPD9/l5MgmDRKXs+1hi+fS3HDRnXsY83lnUFdq7K2YwaRQAjSSW4MzNegMCvZQgZc4jUyKNgpYVf",
+	"3pkhwnldQavosVyv1ZrKCrhtF9eXBOXoBLmD/8sl2BMXYJBgInTwt2GNXWCNQ7HgIpMLZS0rEBEC1tMe",
+	"OQ0SKkCFdbWnYCGDtRpQCZnnJVqU2J0lgENRK2UVFrBaizOBQf4N3//+2nCyX6AokOOtUF/AyOGqNrQL",
+	"oCHtVC5E6gpnMj2FGsV2ZppLwTq+KvB6SWC8cmvIiPXGkloh5b/FFeXqlZ2wgPHndyu4vNfvb1G3c7vi",
+	"mri8hiKj1n5Yx9m3GE60glYhosLf74wOImNR2EaesOW4jEQxbH2zNx22PqcAaMcXzHnYIlxGlK2zz3b6",
+	"XR8c1bvPZ+Y/3+xNDZkwAyumhy3DtFt7/b0X3f5ut793vft80D8Y9J//O0yjGOjV5qbRlYJcOAYwP7M0",
+	"XZTsc0puJFNkRH2NaCzR1huK0w90rPMlpP+g5DADMaiGdgmRWFqY6pWILbvhts89MnRuAZHS2sbZG1bq",
+	"7KWdhChJ9EIOxfEZ+bscIRldSPvc0UYMK0W1Rxokfga3XYFMaG66wothuFNwN5g13Q6FCyLTspYTNSCp",
+	"PTZ3VPi0flh18254ecgtY3M1FOYC54xmnYSkIIQYypFagWRe6tqkxFqXgaeCjZveUC5il+3q6S4bBEe/",
+	"lNly+/q4q1XmfAC1/83gOd4lJNT+Dfg7iq94MR9wk235u891NRPw+DclIlYOrLAMqhAf4BpiQ/u17gQV",
+	"oOuE6I28Y1sRohV+aflosyADNeuhEpmVmzKG0mOBXO5PRwMy52ZTFkkPyYLq8RQLLYJnkBaGyzrpzGqw",
+	"Q9EWbGGUUbBTJGTCcw3FyEZL1N09Qieu/I+Zz2onh3il2Yc5iFBaYnVTzDyxOIsKrwMe1j+t5+tgFegg",
+	"q4TrQ8vLgDXD8tmHuSw01qD0gik4ww6HAuU8GBp9Dm0DsGwQzcekBYMUSZb5BMnOoZFqrbwAgaMoVzuv",
+	"7VB49evQBZb6GFcgE7BmF8KG8ScQdYxrsi6jQ7BLwKe2Sh2ZUV3wD72huEIbifcTj7igxZK0sfTcq+s3",
+	"rxNyfHUFQ/+R3tErwA/QhwTTC1ncQolYZvbCNYF4WOkKyA+Fl6+bZAIv3N1zJTX7oHemepbX7+KaVJlE",
+	"fUVwy9bkzQUbPUS6xN/df3tjDAZslDXte5BvuMwNVjGjSLLZiGUZFjiqAN7bAJwr8/mWELKLegCAjq+u",
+	"YrCJrv4RUPr7tkAKkSsOI9IWkhyfnA9qCpNBQUXkZJJzgel1jXCE0VsPo/70juKaHwjWajv3QNct6n7A",
+	"VqVP0UMecekVcq5WAuLdjYfsaEXatBKjLAnJJFOdw0iKrBG5SqFlOZ5i7EYdssc5o4WvyLomavw2XRO+",
+	"VENYcaSZLW4MKGsHjMoylo6DNZTZtOafB0ZbNRbMsAuKW8ebYlvxoycQNH6QxQ3TLtLBtwZ4pogu6GQC",
+	"6RlYWreG0RZF3kHFkQglQPU4W6tvW/WWcfJHZQuFgGfPkSszJZZ6mVblSYeivtINJVBJO4WjSzvA76b3",
+	"1zgdinaK/0qRLMWM+OCOXrNC+pqoYqUsai0XvDMUBQX9W09pPaYFxBYubirmvTnjvUdSW+M3dRgKMsY9",
+	"ZZETs/0UagKnPXKEBieucAgDuykTBEv3OXgm1pkCw1taw7UVv9o1M3+yasdP6pZ6p/EdBqXuqQZhSsih",
+	"iOBMm3qTa2WITQh1Bwffu8xaO5DukWOESF4Jq7aYP4EQGdLGcowQpDQ3e8N1Dcia8QWoamV8wesHsJ4R",
+	"LaUNgtJTtnSzA3obMDuJTfXItU9xJlyM8zKrtExzAGjBcVZMC/dDqBfJx1QNhZpS8D9Qu/5FwaGEP+OF",
+	"P30jN9tB9573yUw1Smm/LyKffIz3w4J85Gq8B4b8PJJ3BF1hfBHy3Xrd8L/ZihluJXUA33G28EWawtrW",
+	"f/PtZXzx4cF+VZK57zcOiQcuIHyv3zcAsl8e/3zV7+9W3/dj3zslpSuk7ro2Nm68g37/8zsDG8esakdt",
+	"a5Xvba+cO1xqamNTioJhBQUOMY0tKgj7MGbFXA8g1Y66oGaoPKMiXrLQiGQoO1As7ZtLqEYF3a7tCTjl",
+	"L+BcyyIl2+N8c0rVPbyzLg5mctwsWb9lmRw/U5X6bmiXcxZiZCcpRc6UwjrxaOgFC9mCK9axNeRzLm69",
+	"GR6eqqh8fWLWsoE04MX74hubtOzmH3d3H6tBHqEabPv3AWh9aMGK2nwYUYufAJdskXhSsAkrGLDkggko",
+	"yFqt4GLOhHmpSnWssAiQJYZBO4XZTk9pKjKwTG7S12DrZK/3vNdHkcJ+Q0alyHKWkDsmMllUalvB5lJx",
+	"LQuM83mA5msw6iWM+rtQ13DnuE27M3sSiBWlYveC++9VLajN6hvSLpQ0jAxjiFfbwK+ylFttzRVwMmex",
+	"VA0KWtVU7evoRfdEAj9EYfFKla1RtaJA1c/lFAIPA5ticADul0aF44iMDJczQreRkWysw0xCyFQVWINK",
+	"hgezkbiYJqMlSbtdO0dX8X+yNCG2syTZ7ff7hwTCs4fCWUD9Jjo98lJmZmvmRzRYDsiYFpnttmej4zB6",
+	"6wXZwWLyBwm5PDtHE+jl2TkZGUywTg5wUjBa9Mgb8ETYvdQ9nQ0ewhTlX7uV3Ej+M2n91TayyIiS7jjk",
+	"hNA593Ey6K4IUA6cGGABT23Xm6A3X2XwBucNMPW5LPRQQI3zpRWQvdNnSaZmY8IlAqzRiJVugRXjeWyf",
+	"0fiX9USmB3/+pTJpw7DrrU2DaML+vf1Mv6Yf1Z1Lg4wF2VEQQ4wIFvoBnoBXvsXruxpatTJRlFZE6fWO",
+	"L1gYJSTHXo92t8hbGNDpB94QJOk3/I4J6+mwkU7D1owKesOO8hzKrIO1Bm+iUb2HAuQwqFI/bA1I+m8B",
+	"Nn5f+3RY9vt7L6zS6QV0/BVKE33vP/0exkt7JIUHKdH0lqmhSDFMLJPayKtQKWlO9TRWKAljyL7HD8BO",
+	"YaPKbGc7w7/mjOoegWayCBBMQFlzBHnfhCWzSJOsdSF29wHm/6tvv0+rXVtQwIYbNuSrb23cDPswz0GB",
+	"RB09NpIreFWNU9VeCpIr/uP7d//6fe8P0YSK1RQbcDWYoWUxaz21Kbep8Gi0iug24gpqjKV4CrIFOL1C",
+	"G0nbqG7HZ4QqZfYhheo8gHAhe232vpSFUEG2nhU1FeaWOULZIVxouer7xMKG7ie18/b06OTNaW+WYWAG",
+	"JX86Gpr9Qn58BiqCYeciIyNm256TgkEEFbSaY0oPnKf1v//zv7yEge1PluSHs9enpNvVFKzPP799nRrC",
+	"AgY6NgdrHEjJ1oqrHKlKwu4xXJMbqSunrw/oxqKfWADC0TpbW3AoDBJAYoIHkjVfsg9jBqDs+RamKcR1",
+	"Ckn8M2+ILaDggG9twww7ojNsBDoUdAZc5BBNofgKFp9wlcSrv06YGqe2Aai12tgeWIfecBp+6I2NG9dA",
+	"/BIwcIYKwuuhTVA8mE4KpqYJoSSj2tqqNZ+BLxxGISkGtKUETsbgL3jqwXcdlUy9qmjBO2cFl1li5UBI",
+	"1PdS4Bt08Nt4z3YlCRt9fFwwrRII74EYVCGhazVi0MoZwlpBAC9uK33ULDnGb04BMX8lhvMEHCMS9mhv",
+	"qsWUek9z0D7oWPM71+citi5XraRxPw+j1kv6cDtMnQY9juiaTw6+Rqtvl7OrpSVkg1rGxhTrfSKFNRcB",
+	"nSLnFy8vTv5K2j+e1pQz9xXaN13v3ylVnSdrFl71BPdmXVxMU1/w6oa65ANDcoFj2VBFlGwVaYchfWgh",
+	"cn4OSixXwIRlc8PVUKzBDr0frlsxUqlghkPnh/HDuTAiWZAFzzAbYGbu8rotx8GWIhMy1IGOclZHrgez",
+	"2R04WQBsNNLzSJE0fsh2gDRBamnjKL0Gbp1mmMPEC7/8FFJenKMKo5JBawabiaHWHatjVEOFYRMY/Itu",
+	"OsMyLWh75CxTQTdcN4GHWsFIziaayFIfEmHOFv7kihz0D5qp5zGA55EBhVjAU/nkcy+AFsoaalq1W7Fa",
+	"+rOemLtNvWj64Qxfr5Rp90Nz78St6O59hSZVg+j5JSGMvzmx3fzJudQ/AD1dEYmxpa3DPGtL+8JbaxM6",
+	"dj7SOf/cc4DZFJ6EPhN3L222jpNhwKQNsiVYaCE1mOq6pxaidJVuDE2CCTa6T5D1A1e2xZRrwkKzQ/Vr",
+	"ulO+EMGuA5fFfq/v3RZPoEtdiFVZ85l6uHskWqozLG/linY2E/0rTBytPnqmCB2DyhgGtRZc3RIsT02r",
+	"YqJOMcFMzQkvDDMditSuq4cDvLc1Q1KXltkQ0F6vV1aFoa41+2hDrH2QGOpblDOWPVO+XItdhnJphGwl",
+	"w6XT81XRbDKDJK5AGbQ+cCXKDo2y4Z6Q4EG45lmprDTflaANkLYdveNZv/NeQoUHzDwAMPjSY2lSzTNj",
+	"VCjyWi4Aun7KV/xm2iNHLnvHNepcKUErBYtxOqwtF1T03HCnn4/77Bu6m3W/258cdA9G37Iu3ctedHfZ",
+	"N6PvxvuTb+lBP37nVyqsNV/+iGZwT/Q/xlj8CQT/R0f/r9TRs5XvXDBBVaRuaznW1hz8lQP5a4UCG+hX",
+	"7WILtrBhVr8Br4QEAOoNAMHNcdWOLa2qiJ7XIVfonu/kH6dp6KMElaR25V3tojZEG+TLIMArmtRD9XpW",
+	"z6AWMFZgp99I3STgqEnIk20yXCURItU0vwVpo0Z6HQpXi4ys5CbV05J8cl6YwqulHBhmP5F5jrlz9cQ3",
+	"n5ETKhpckVs210YtYrTAunxm4pPT16fXpxGNIK1y61aykux6hgIHdBkAdsAGF1+cVGFxu4dlB63Thy8J",
+	"loqEEz2AJlSVUTdFvgKEni7uFeMBscADLTQedxWC4RA0uGXYr2ftjrkKdfE4C4urM1YVK18PMoRsa2tg",
+	"lAoknrTb9TbZlFj2HFpz10XQ11xpLKP3NWkpTBA5J4z7rW5ofbWHRnaaM0MKSqxmtlS22ZjBfVtBkvQ7",
+	"9SKDRoZw576m/deSyH2ksJxoJtBS6SpU+gN0AN2Qxjk0+BEEoP2FtOUcS/VBSmSO1VIsXbtOyOpTJIq0",
+	"uTvJULB/lNToPzYq2EXAuaDXvxoya4QYm0f/g8GMHVlglYSTpN61/tyZ+qGIgUqxZuNQRIs2dnrDFthj",
+	"3FxOGDPKf72qiReu/XRBdDyU4ELZLAWzUQqFSTA8YsXnaJZ2y6FCVq/fc+WMDGG0xl+DZeZDqPZmBBxl",
+	"qW6kqY+5I/FuU4osuMB6d4ASh5ZP+F/DAgNm3dFQ39RCynpTYAR7fLU8i7bRBu0EUNAA46jhYZRKHxWz",
+	"t6UNgXpsHqavmOpzLO0vrd3n/X4kGhW9yj9xJIG+Qqr/3P5SlUBdHeCG6SCa1ZYP3ftcr1rqh/PFUqu6",
+	"Y60X3zx/8c2LtTqoDYGyTfGr8XBVXM7uA7JJfTXarSTQ3Selmk2SZ0XGnoC5HRUzo3WWNQNKSPcizAu6",
+	"VmyKZbu2V4EobQRG5crhWDMOphYckoP+gSsexzOoo1KlQkxpJKbtLVw1ey0a1SvzfXc3rkDxh6lN63LO",
+	"QSw00ta3/UI5/oQr+rDTqJ40iROnTeHRYYwMsEJdEXlV5UuMqcBkl+olFwqCVHQoNhQdMkD3FYeAw/pR",
+	"gu5oQKOxIlQGXj/bQs/3MEBKbIR3nNmyAZTZC35zw7xkbcTmsGDNhd9RwVyZf4OAIMJ1y7kz0NmEW1dS",
+	"aWA9l3QOtgvqVhqEdBvEhbByB9sYETcS1pU/pC3NfE/vFKzmWaGiXxL18sU6wKYkCde0sWWY7iOTJlbs",
+	"ceV4zFRQLwrl+SmtfGyCsUwNMDqRKx3WuiRtx6I6PfID5FAk5hN1y+craibEQAWliUalto71ERSsgnkH",
+	"HltrkydVH8kq46mx1hM4JzG53bnLAK/NwoetWIfS2wFRFg4wnwUCtleUDHuKwOaHrZ7vLDr427vQ22kh",
+	"2XpQBsqaS9FDFli2lxkxTg6BTc5OmtbgTh8W7Jj+tgkt1fK4AKt9j4t5qXtVF8LmfpkeShjcpwM/QdNa",
+	"z3ASApOQahLHkvBxFx43rhQFmp6la2Dggf4QMXIPQSrooS3BJFIUy1qZZNc/Nrrc6/AlUs1Ui27o4uNu",
+	"9XjjsoXUPXcSjR1LbEubWyEXwlBds417Fhk5fbu++8++FLTUU1nwf7L1ZR2hO4e8ZLRgtl4MyutWdGhY",
+	"18/1Qe2aVqaq1rNbw0XNCkFzjClaWxEc6oTyHExRhkfCNQ44crAm3w4zLCBrxe7W1dH5ycuLv7x/3u+3",
+	"zPzuVVdz9r73wN/cPOIK7uOmXO1NtzeP+/i46353oHleOyrzMR+zXinoHeVY7j4KH0iums1lQQueL0nw",
+	"/iGWQ8Uagg+H1P6WkNrfGlL7K5C6wj2S+h6d3R8fdusPK2Dtm7GwkXBr5253p8YgP7/bPj/PafONIY9V",
+	"J4knyWxaL4pa5eltJQEHHRiiAvAvD63LXzNYY7wfforJylYuhtLFKHN5mzWo/da03YFC1n+8ujivN0Xg",
+	"YTMEEvRCsPan5nYIR7V6Ult1C+iR9PLn69SMU5XtwoTgKtSE6rBU4pqP2re4+AJ78VtHNL9q6oFfaZPD",
+	"xkHlyzEXw1pcKGkdsyL236RlOHtEb7QOxobeESvOk1rTCQiLskbMMGzIvfDMd3QYinYTrkftTpfl1zjz",
+	"h1iwHnPcT+sbXGkpg4CMdzB9cBEPN9qDinjYa5s9SY4MUgC6Wu8FPBnUY9C9foyg78EG04PrAGMQ1bXm",
+	"sOoXFFbw1wcT2SLePJeQbIvTKmhpUipzP5QsNMbHQYQVGKoD/cil5bm6gDZ6uyomDSR9KFbLRidBMPVK",
+	"VWiwI5QKwo+qguu8CNbbZAdwDSS+Igl0UzRQQAuHmGvEgQj4wRTqYyhWCwIP8MG3pYhjxM5H/MfnHaPM",
+	"7/giaBuDrULLiuWCQfU07+iq2dVvuMK6cbKo00wryWG91mQoKtOTQa1b8z9tFJ5Q4c75hI2X4zzQtBWh",
+	"eS4XLsma66ogbKdHfnQl3oaiWmU77Xb9XxZVIHJeCpKxGcSdC2DZ1pE1IKmvFZfa6s+ITQWmSmLDpB9P",
+	"r0mv11uB5s5Ht83PKcT0KPDJlPMeuaRKkVSwDzqFwuVQdDCte4GgLFoDpp6MZ+rYn9rjmEBri5CTI7Ou",
+	"bV6ErrVfV3oI9wwdgKNxkZDwLScVav4W8R5HJJBKn6lqMQnktdwwgmIJn7FtiXjTlQ2QrPH2XghbvN9b",
+	"dGo3LfFhk0D9IbQK44+5PmyslVi/NzZpeFnZhZyPrfoeroxRAEHrjxcWCM74S9C6MqdaZ1XU1RDok1/i",
+	"cPg6KN6o39nnvwVe34NIpB1DFi1l55FYDtyhmSudCWL1d8tHSJ2NWJdAtAl9r5GuXuCk/3uIKmx4C4pK",
+	"Cwvn3wdNrZbzJFR1pp9eDrKmCClGkkJyzooYNJMjI8NibQmbJrKKxPZjLm6C+CaoTE2Vhny6QNhZodGB",
+	"IDMU90sypBJkQmjsfMR1rkoxTbLJTG8QTdbhWdls3vOsnvtWl/rjRPyJC5f9T7q7FaB///KQP+QnF4ei",
+	"qLpZFjKLcRwMxBSu3F0dLeu3chC9hImrZn3x5xMC4g92S13nf0lVFD6j2ryhvQriPIhxUWimmyWh3/st",
+	"qib/9sXzb7/Z3z94sR+fGIH9+5HAAqj/XgWwEHs9m/Dc4EmFsJnekXp+/63yNvxqYZC1XzDq87ev3lyh",
+	"pf3i+hKXq6DeJ9avw9sGxZvMjIqJLHV3cygCu37bx1zbqkVBcVJniDIAMViT2FYx9XKxCpz80FdD3vaG",
+	"4qB/YEMqqYDFLajCtbXNpYZ+AHRDHOCPTL+mSl/o+f9d1F/tol7oOTZobchdu778Le6nmdrdRI/etM5R",
+	"SPvkzXXnUcY6vI6bFKJxXgKXcuXKgmq8oRy6ZPpwTQBFabrXJNRdmJn/T577qrznQs/vF+VA5v+tkVtO",
+	"XOmQEIMMnTVPkfh+uXB3a5twNypjGKLuYyUxZEpLMip5nhEmxsUSmjpa/5YKOlkqpruXZ+eusTaW86Gh",
+	"ltmxXTktUtf6e9uXPa53EjKSeuq6c5OfsX7rWIoJvynBBO4zIOspndCTQ9cVy6qGOPhHmgo/B53KH2uu",
+	"ePfVnR2wvAYybY7vieIUKl8ZulBvESoPJrK33PwF8SOfN6JerTst5IkoFDFAMQiLRh5WGEnD1tkjTEpb",
+	"xV7X5Hoo7ulynTjTFvbEfnl23umR6ykEQWmoH+WSz6qXbKn5a9dpdijM0geusBDWbzaLb0Q5bGr+JMbZ",
+	"g72D/u43uy8O9uK8wEXx/D5EDrf1Jlzm+je0i+HpAq4A6pmzfQz6Y9Pgrbo0IsqgND2jPD8kC5ZDChLr",
+	"mr9VvX04lqvOQRRn2Il6DbsucPbfIzGzS2s4fATbajrfl3cOozxf6/c8bBnJctiy7kJfrnyL7OG1446U",
+	"Udhkbg/rFDQY3W1uvjWTYGQV/OIKDtV8ts6aWbWKUKQ9Y5qCscSQJt+z1xwhZPvadlpB+uUKhDpNpslL",
+	"fOcq2OwWAq1veGE7UsdlWn8G/yfTBktfg/j94m2Air8NPa2ft+GZ1YqeQqi9v3TJRutlpIqAv3xNlwj6",
+	"1Ff3EsssYkUSkrGc37GCs42O4Ci5Xjvd/5HXqZqcjr77dkRHrDt6/vx592D0zXfdb78dTbrfvfhmcvD8",
+	"IJv0x09d9uNXvXz3V8r4rYyaWyH1w69aQTWDWtzNXO0SUihEqeMVMKE5Y0b6/YNniuBQrjeHi/C15R1+",
+	"vm5o8k01e41r+D3KNcHyGrADd/3Ualoo0ZhjstNEhZj7wnNr7n0c55CkTNBRzrKUTGiuGMmZXmnRBMID",
+	"1hNSTLsQThWceC/Wu/epDvSR1XvGBYNnl6x4A3jbGuz2k5YTi4Kf9/tJywLBEaKC6YKzO5oHr73ob59s",
+	"vYIsv2LBny3RlAi5INymxD5F5We45EQWJOMYVKofi8X30CrLjzdlbZ/eAW9XWs7JiHFx45g3yw4DPk5o",
+	"XjCaLcnclvii9UaHdYw+gcl+sbM/HYlqzsMGvwrWF11A4VXoDPoEcdMz12jZn8/CbytGVRpVXCcbUWwp",
+	"UlF4X8rY2Xna6R/s/6UdzJeH9FUovYkNSaJM4enB/XRXza2t4Z65Sna/kQV6y6ONMgwrEBkuYO6Rc/27",
+	"+PaCkcuLq2tM30vLIk9dihBWVE8tZOAapobKuHqVrurfks7yjm0LEWbd8xtBdVmwAVFTuvf8hW3NMGUf",
+	"yKs3R8fdq1dHe89fOAFkJLMluWVLJ1sgytk0fcOvbJKhvfFLaNeNXa0gSw/rnIvu3ocPHUyJNEQfWtfr",
+	"Ygm17FPQXVRif4MkwDuap2YuKTJF6JwWOiGZLEe5ISFGyR8K81GPnNh5XdI0trux0f8YYU/OJiTFdYOj",
+	"Vs44lJCp1yy/ZRhMhB22ncmyoWX+k1yZR/JcWurpFdOaixtsnz/nPzGDkWrfbLGVtDDb9hy1gb90j+a8",
+	"a974nMC31yj1H+FnyIbxIKBlYO0MWoO9pFUWuS3iMtjZ2d37ptfv9Xu7g+++++67HQMFtX0xrtp1/vUY",
+	"9nZUBCsEPVniDOYbYIkpkA235wbbceedistutJGCn2yv369p184UzwtCtWazuVaJjYSoymzA33CNNzGO",
+	"k2oZv0cWEiyv4fwruDy1YrFi11iSXN40theqn/+U0VxP/9l4ske24oM5WIO4UorVksOQRe1bXBg1ZKVZ",
+	"Rre7oFynZC7zPG5YeQWraH1p8Q5f09Ncwm2JhZ27yU5gtwKCTXHHxc1qptJrfseEUY7nhRw12cZmhh+N",
+	"1TZOhmeK2LddGNFlIWdMT1lp+PYHDSXpFYfSOVg6fDAUQ/HJLNCIwp9ITkcsN/+AJM5PQ/Gp2+36/zev",
+	"+hwyd2rvsZ0y+YT9NxOSBidUNfuAB5gLbd4NK+9XzZZJ271N+gMooYTNS7D6O8WCcB0SXcj7rMRZ31u2",
+	"3LQk8olMudLypqAzX9yMzxiEn2ApOlrvDLAyX5mz9xMOldo2b558svuD9taY2ldvkV0f2RJSPxz55DPZ",
+	"gozD+je20OZ729gOAL7yaLTUDAb9FBTP990cZJ6pxNcmgnctVHhhpCtAjNqUlmi8/0fJSvY+Z+JGT3F4",
+	"p+Gtm0uheB80+IZYACN/saJh3OorC95k/R0j1ZUFCw7g0zoxc4zD5oWX4zH0MXW7pdoJh7iOG/n+D2Yu",
+	"W4zi/R9wWAOWHyUpSpDoPKRcyYpPcd/vG3tvt+vlOs8pr9Ok1r+QV6evL0n8upHL1aZwQcPyEWRYJ2HB",
+	"wtX6VLXaBL2h+Bdy/dfL06bJsIFZMRTx5x/pnH8/hFpHw1YStnUb1mobmYc44/fDlrwdthJc0fdDA5Zh",
+	"6zPZ3QNgPrD2uiV6q+Q1IH4zfxgxEgv6fzMjMwysKrPk7J1UIPuqUzKMgPaFt7DHBPrfXCpC0Ih9KFxQ",
+	"M3ne3/fd57HjTxLWKKNKCuzgaTAWSjlNGXQLqjsUQRbqHBIKsw7FiOZUjFlB1BRiTBWDVRjS6ro1YzQn",
+	"eBcDhg3Ff0nquHxqS5ZieimyraEAvgVVhDGkA9+w0a3ufvgteuaOY8IGUtuWVApNuYEin9Eb9kwNRfrq",
+	"9Oj19avjV6fHP6UdT7j4PSXK3pqz/GJxAIELAqKrwuSONCwADsLCx6qTnSzY6uN3wd+AZw8pDEwzbgB9",
+	"n4ThcRGkw+f9/a+5WdtCqJVxmhM9npPdPuhb3wxe7H/z3cAcpWBj7f9hZI2CTUoVVhBaA5XFaitoU1gk",
+	"vjUgj5vJDy2k7j4e8ts2docLQP2RYMvY4KpXlbasiAGXRcktztZ8BMd7SFKEjW1yvpgue2tanV15s0xp",
+	"3ofqRU0+Rzc1VSSd0VtmOF/qZHWuITGcZlmRGtXRVQA6Ojl5a6MWOPYHadDKv+1/i1WV7MI+birLs15G",
+	"p2pDB+XpkIlDRUdokxSgmC+ys95HbKWxqm2qihLPGLug2ml44Xr5QTuLlUYyfjLXomV9KtQREus1gXLb",
+	"tiLFSmFd9cyV3K+1xmSthjZotc5zWPGugEQ19NoEsfzzQkJ7wmBk+Coy8iUrutbAh8GiBgou+o20b7lZ",
+	"pouxc9UGbJRrp7fqdFYNaw/8AM+8QVFZixFpB66BxMl0iQ0a6ljzlxErwg051TQ+YcCPLfbUWtBj9YBq",
+	"MOihsj7SL9AcJAg8DeqLeoXacdUp9uhjHEz4UGHF1iwdyztW0BsWwsv9Fp3V8tMFG/mOV1TXiuPbXyE4",
+	"dsQUz6ybj4lsLjmg80jesdqE8Enr87vP/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

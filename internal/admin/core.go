@@ -55,6 +55,9 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
+	if err := c.Coverage.Reset(ctx, tenant); err != nil {
+		return nil, err
+	}
 	if err := c.Store.Reset(ctx, tenant); err != nil {
 		return nil, err
 	}
@@ -89,6 +92,7 @@ func (c *core) GetJournal(_ context.Context, req api.GetJournalRequestObject) (a
 			Id: e.ID, Time: Time(e.Time), Api: e.API, Tenant: e.Tenant, OperationId: e.OperationID,
 			Method: e.Method, Path: e.Path, Query: optional(e.Query), ContentType: optional(e.ContentType),
 			Scenario: optional(e.Scenario), Fault: optional(e.Fault), Delay: optional(e.Delay), Rule: optional(e.Rule), Status: e.Status, Outcome: e.Outcome,
+			DecidedBy:  decidedBy(e.DecidedBy),
 			DurationMs: float32(e.Duration.Seconds() * 1000), Request: string(e.Request), Response: string(e.Response),
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/console"
+	"github.com/partnersandbox/sandbox/internal/coverage"
 	"github.com/partnersandbox/sandbox/internal/dcms"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 	"github.com/partnersandbox/sandbox/internal/docs"
@@ -78,12 +81,14 @@ type App struct {
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	Engine  *scenarios.Engine
+	// Coverage counts, per tenant, the documented outcomes its calls received.
+	Coverage *coverage.Counter
 
 	persist string
 	closers []func()
 }
 
-// Close stops the sandbox's background work (webhook delivery).
+// Close stops the sandbox's background work (webhook delivery, writing coverage counts).
 func (a *App) Close() {
 	for _, c := range a.closers {
 		c()
@@ -92,6 +97,14 @@ func (a *App) Close() {
 
 // kinds are the record kinds of every partner API.
 var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
+
+// storeKinds are the record kinds of every partition in the store: the partner APIs' and
+// coverage's (which snapshots leave out: they hold what tenants changed, not their traffic).
+func storeKinds() snapshot.Kinds {
+	out := maps.Clone(kinds)
+	out[coverage.API] = coverage.Kinds()
+	return out
+}
 
 // newBase builds the fixture base every tenant reads through: each API's documented and
 // generated records.
@@ -184,11 +197,11 @@ func New(cfg Config) (*App, error) {
 	}
 	if cfg.Backend == nil {
 		a.Store = store.NewMemory(base)
-	} else if a.Store, err = cfg.Backend(base, kinds); err != nil {
+	} else if a.Store, err = cfg.Backend(base, storeKinds()); err != nil {
 		return nil, err
 	}
 
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return nil, err
@@ -228,21 +241,23 @@ func New(cfg Config) (*App, error) {
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
 	m := a.instrument(apis)
+	a.Coverage = coverage.New(a.Store, cat, log)
+	a.closers = append(a.closers, func() { _ = a.Coverage.Close() })
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
-		Checks: a.readiness(apis), Metrics: m,
+		Checks: a.readiness(apis), Metrics: m, Coverage: a.Coverage,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
 	p := &server.Pipeline{
 		Stages:    server.Stages(a.Engine, 0),
-		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}}, observers(m, cfg.AccessLog, log)...),
+		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock}, a.Coverage}, observers(m, cfg.AccessLog, log)...),
 		Engine:    a.Engine, Log: log,
 	}
 	if _, err := p.Router(r, apis...); err != nil {
 		return nil, err
 	}
-	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
+	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return nil, fmt.Errorf("admin API: %w", err)
 	}
 	a.Handler = r

@@ -131,8 +131,12 @@ type Client struct {
 
 // NewClient returns a client for a sandbox at baseURL.
 func NewClient(t testing.TB, baseURL string) *Client {
-	return &Client{T: t, BaseURL: strings.TrimRight(baseURL, "/"), HTTP: http.DefaultClient, Header: http.Header{}}
+	return &Client{T: t, BaseURL: strings.TrimRight(baseURL, "/"), HTTP: noRedirects, Header: http.Header{}}
 }
+
+// noRedirects answers the sandbox's own response: a redirect is checked as the redirect
+// the contract documents, not as the page it leads to.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // With returns a copy of c that also sends the given header.
 func (c *Client) With(key, value string) *Client {

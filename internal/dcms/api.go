@@ -69,6 +69,7 @@ type API struct {
 	authTenants map[string]bool
 	setPinKey   []byte
 	tenantKeys  map[string][]byte
+	generated   int // generated customers (--customers), for the admin state view
 }
 
 var (
@@ -90,6 +91,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		signer:      &token.Signer{Key: jwtKey, Clock: deps.Clock},
 		requireAuth: cfg.RequireAuth, authTenants: map[string]bool{},
 		setPinKey: DefaultSetPinKey, tenantKeys: map[string][]byte{},
+		generated: deps.Fixtures.Customers,
 	}
 	for _, t := range cfg.AuthTenants {
 		a.authTenants[t] = true

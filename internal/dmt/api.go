@@ -98,13 +98,14 @@ func ParseClient(s string) (Client, error) {
 
 // API adapts the DMT domain to its generated strict server and the pipeline.
 type API struct {
-	svc     *Service
-	doc     *openapi3.T
-	log     *slog.Logger
-	clients map[string]*Client
-	ops     map[string]*opSpec // by operationId
-	byPath  map[string]*opSpec
-	now     func() time.Time // real time, for header_secrets' epoch (see Tenant)
+	svc       *Service
+	doc       *openapi3.T
+	log       *slog.Logger
+	clients   map[string]*Client
+	ops       map[string]*opSpec // by operationId
+	byPath    map[string]*opSpec
+	now       func() time.Time // real time, for header_secrets' epoch (see Tenant)
+	generated int              // generated customers (--customers), for the admin state view
 }
 
 var (
@@ -122,7 +123,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{doc: doc, log: deps.Log, ops: ops, byPath: map[string]*opSpec{}, now: time.Now, clients: map[string]*Client{}}
+	a := &API{doc: doc, log: deps.Log, ops: ops, byPath: map[string]*opSpec{}, now: time.Now, clients: map[string]*Client{}, generated: deps.Fixtures.Customers}
 	for _, o := range ops {
 		a.byPath[o.path] = o
 	}

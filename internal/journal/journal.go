@@ -29,6 +29,7 @@ type Entry struct {
 	Fault       string // the X-Sandbox-Fault header, if sent
 	Delay       string // the X-Sandbox-Delay header, if sent
 	Rule        string // the armed rule that decided the answer, if any
+	DecidedBy   string // state, or what forced the answer: header, rule, magic
 	Status      int    // 0: no answer (a fault, or the client gave up)
 	Outcome     string
 	Duration    time.Duration

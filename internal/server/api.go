@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
+	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
@@ -79,6 +80,7 @@ type Call struct {
 	ForcedOK bool
 	Outcome  string // the named outcome the handler produced; "" means derive from status
 	Rule     string // the armed rule that decided the answer, if any
+	Decided  string // what forced the answer (scenarios.ByHeader, ByRule, ByMagic); "": state
 	Body     []byte // the raw request body
 
 	api   API
@@ -133,4 +135,7 @@ type Deps struct {
 	// Tenants lists the tenants that have used an API (background work, such as webhook
 	// retries and automatic reviews, visits them); nil lists none.
 	Tenants func(ctx context.Context, api string) ([]string, error)
+	// Fixtures are the options the fixture base was built with (how many customers are
+	// generated, for the admin API's state views).
+	Fixtures fixtures.Options
 }

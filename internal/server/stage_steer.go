@@ -31,7 +31,7 @@ func (s Steer) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, boo
 		}
 		return reject(c, w, r, c.api.Problem(UnknownScenario, err.Error(), []string{field}))
 	}
-	c.Rule = d.Rule
+	c.Rule, c.Decided = d.Rule, d.By
 	if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
 		return "client-gave-up", true
 	}
@@ -47,11 +47,10 @@ func (s Steer) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, boo
 	case scenarios.Fault500, scenarios.Fault503:
 		forced, _ = scenarios.FaultOutcome(c.Op, d.Fault)
 	}
-	if forced == nil {
-		return "", false
-	}
-	if forced.Name == scenarios.OK {
-		c.ForcedOK = true // state decides; a refusal says so (Call.Refusal)
+	if forced == nil || forced.Name == scenarios.OK {
+		// State decides. A forced ok skips rules and magic values; a refusal says so (Call.Refusal).
+		c.ForcedOK = forced != nil
+		c.Decided = ""
 		return "", false
 	}
 	c.Outcome = forced.Name
