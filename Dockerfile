@@ -1,7 +1,6 @@
 # The sandbox as a container image: a static binary on a distroless base, run as a non-root
 # user, listening on 0.0.0.0:8080, with a HEALTHCHECK that needs no shell or curl.
 #
-#   make docs-assets    # optional: embeds the Redoc bundle for /__sandbox/docs
 #   docker build --build-arg REVISION=$(git rev-parse HEAD) -t partner-sandbox .
 #   docker run --rm -p 8080:8080 partner-sandbox
 #

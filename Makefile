@@ -1,23 +1,22 @@
 # The sandbox's commands. `make run` serves it; `make test` is what CI runs.
 GO ?= go
 APIS := dcms dmt profile sandbox
-# The API reference page embeds Redoc's standalone bundle, taken from npm and checked
-# against the registry's integrity hash.
+# The API reference page embeds Redoc's standalone bundle, vendored in internal/docs/assets
+# (`make update-redoc` replaces it, checked against the registry's integrity hash).
 REDOC_VERSION := 2.5.0
 REDOC_INTEGRITY := sha512-NpYsOZ1PD9qFdjbLVBZJWptqE+4Y6TkUuvEOqPUmoH7AKOmPcE+hYjotLxQNTqVoWL4z0T2uxILmcc8JGDci+Q==
-REDOC_BUNDLE := internal/docs/assets/redoc.standalone.js
+REDOC_ASSETS := internal/docs/assets
 
-.PHONY: run build test vet fmt-check generate check-generate bench bench-scale docs-assets
+.PHONY: run build test vet fmt-check generate check-generate bench bench-scale update-redoc lint
 
-## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change); Ctrl-C stops it
+## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change); Ctrl-C stops it; Go alone
 # The binary replaces the shell (exec), so Ctrl-C reaches it alone and its clean exit (0) is make's.
 run:
-	@$(MAKE) --no-print-directory docs-assets || echo "warning: no Redoc bundle (npm unreachable?): /__sandbox/docs will link the raw contracts instead"
 	$(GO) build -buildvcs=auto -o bin/sandbox ./cmd/sandbox
 	exec bin/sandbox
 
 ## build: the sandbox binary in bin/ (stamped with the VCS revision when there is one)
-build: docs-assets
+build:
 	$(GO) build -buildvcs=auto -o bin/sandbox ./cmd/sandbox
 
 API_SUITES := ./internal/app/... ./internal/dcms/... ./internal/dmt/... ./internal/profile/... ./internal/replay/... ./sandboxtest/...
@@ -26,7 +25,7 @@ API_SUITES := ./internal/app/... ./internal/dcms/... ./internal/dmt/... ./intern
 ## Redis store and multi-replica suites run against a redis-server they start), and the API
 ## suites again over a store that encodes values and re-runs updates (as a network store) and,
 ## with redis-server installed, over Redis (SANDBOX_TEST_REDIS=required: fail without it)
-test: docs-assets vet fmt-check check-generate
+test: vet fmt-check check-generate
 	$(GO) test -race -count=1 ./...
 	SANDBOX_TEST_STORE=encoded $(GO) test -count=1 $(API_SUITES)
 	@if command -v redis-server >/dev/null || [ "$$SANDBOX_TEST_REDIS" = required ]; then \
@@ -57,6 +56,17 @@ check-generate:
 		fi; \
 	done; echo "generated code matches the contracts"
 
+## lint: the contract linters, pinned with npm in tools/lint: Spectral (spectral:oas) and Redocly
+## (recommended); any error, or a warning not written down as deliberate there, fails. Needs npm.
+LINT := tools/lint
+CONTRACTS := $(APIS:%=../../openapi/%.yaml)
+lint: $(LINT)/node_modules/.package-lock.json
+	cd $(LINT) && ./node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity=warn $(CONTRACTS)
+	cd $(LINT) && node redocly.mjs $(CONTRACTS)
+
+$(LINT)/node_modules/.package-lock.json: $(LINT)/package.json $(LINT)/package-lock.json
+	cd $(LINT) && npm ci --no-audit --no-fund --loglevel=error
+
 ## bench: viewCustomer through the full stack, and through the stack on Redis (with
 ## redis-server installed), vs a bare net/http handler, in one run (prints the ratios)
 bench:
@@ -67,13 +77,14 @@ bench:
 bench-scale:
 	$(GO) run ./internal/bench/scale
 
-## docs-assets: fetch Redoc's bundle from npm (once) for the /__sandbox/docs page
-docs-assets: $(REDOC_BUNDLE)
-
-$(REDOC_BUNDLE):
+## update-redoc: replace the vendored Redoc bundle and its licences from npm (needs npm and openssl)
+update-redoc:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	(cd $$tmp && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null); \
 	got="sha512-$$(openssl dgst -sha512 -binary $$tmp/redoc-$(REDOC_VERSION).tgz | base64 -w0)"; \
 	if [ "$$got" != "$(REDOC_INTEGRITY)" ]; then echo "redoc $(REDOC_VERSION): integrity mismatch ($$got)"; exit 1; fi; \
-	tar -xzf $$tmp/redoc-$(REDOC_VERSION).tgz -C $$tmp package/bundles/redoc.standalone.js; \
-	cp $$tmp/package/bundles/redoc.standalone.js $@; echo "fetched Redoc $(REDOC_VERSION) bundle into $@"
+	tar -xzf $$tmp/redoc-$(REDOC_VERSION).tgz -C $$tmp package/LICENSE package/bundles/redoc.standalone.js package/bundles/redoc.standalone.js.LICENSE.txt; \
+	cp $$tmp/package/bundles/redoc.standalone.js $$tmp/package/bundles/redoc.standalone.js.LICENSE.txt $(REDOC_ASSETS)/; \
+	cp $$tmp/package/LICENSE $(REDOC_ASSETS)/LICENSE; \
+	echo "Redoc $(REDOC_VERSION) in $(REDOC_ASSETS); SHA-256 of the bundle (put it in internal/docs/docs_test.go and $(REDOC_ASSETS)/README.md):"; \
+	sha256sum $(REDOC_ASSETS)/redoc.standalone.js

@@ -119,3 +119,29 @@ func normalise(v any) any {
 	}
 	return out
 }
+
+// TestServersAreDeclaredAndCleared: every contract names the sandbox's default address for
+// imported collections and generated clients, and Load drops it, because kin-openapi's
+// routers match `servers` against the request's host and the sandbox serves any address.
+func TestServersAreDeclaredAndCleared(t *testing.T) {
+	for _, api := range APIs {
+		raw, err := Raw(api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Servers) != 1 || doc.Servers[0].URL != "http://127.0.0.1:8080" {
+			t.Errorf("%s: servers %v, want the sandbox's default address", api, doc.Servers)
+		}
+		loaded, err := Load(api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loaded.Servers != nil {
+			t.Errorf("%s: Load kept servers %v", api, loaded.Servers)
+		}
+	}
+}

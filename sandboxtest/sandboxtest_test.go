@@ -1,7 +1,11 @@
 package sandboxtest_test
 
 import (
+	"bytes"
 	"context"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +13,7 @@ import (
 	"github.com/partnersandbox/sandbox/generated/dmt"
 	"github.com/partnersandbox/sandbox/generated/profile"
 	"github.com/partnersandbox/sandbox/generated/sandbox"
+	"github.com/partnersandbox/sandbox/partner"
 	"github.com/partnersandbox/sandbox/sandboxtest"
 )
 
@@ -43,12 +48,11 @@ func TestDCMSThroughTypedClient(t *testing.T) {
 
 func TestDMTThroughTypedClient(t *testing.T) {
 	sb := sandboxtest.New(t)
-	secret := sandboxtest.DMTClientSecret
 	var body dmt.GetCustomerJSONRequestBody
 	if err := body.FromGetCustomerRequest(dmt.GetCustomerRequest{MobileNumber: "9123456789", Username: "isutestapi1", Latlong: "123,234", PublicIP: "123.123.123.133"}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := sb.DMT.GetCustomerWithResponse(ctx, &dmt.GetCustomerParams{ClientId: sandboxtest.DMTClientID, ClientSecret: &secret}, body)
+	resp, err := sb.DMT.GetCustomerWithResponse(ctx, &dmt.GetCustomerParams{}, body)
 	if err != nil || resp.JSON200 == nil {
 		t.Fatalf("get-customer: %v %d %s", err, resp.StatusCode(), resp.Body)
 	}
@@ -106,4 +110,84 @@ func TestOptions(t *testing.T) {
 	if err != nil || j.JSON200 == nil || j.JSON200.Capacity != 1 || len(j.JSON200.Entries) != 1 {
 		t.Fatalf("journal with capacity 1: %v %s", err, j.Body)
 	}
+}
+
+// TestOptionsCoverTheServeFlags starts sandboxes with the options a partner's tests need and
+// sees each take effect through the typed clients.
+func TestOptionsCoverTheServeFlags(t *testing.T) {
+	t.Run("require auth, and a tenant bound once", func(t *testing.T) {
+		sb := sandboxtest.New(t, sandboxtest.WithDCMSRequireAuth("SECURE_BANK"))
+		body := dcms.ViewCustomerJSONRequestBody{EntityId: "675676"}
+		if r, err := sb.DCMS.ViewCustomerWithResponse(ctx, nil, body); err != nil || r.JSON200 == nil {
+			t.Fatalf("ACME_BANK needs no token: %v %d", err, r.StatusCode())
+		}
+		secure := sb.DCMSFor("SECURE_BANK")
+		if r, err := secure.ViewCustomerWithResponse(ctx, nil, body); err != nil || r.JSON401 == nil {
+			t.Fatalf("SECURE_BANK without a token: %v %d %s", err, r.StatusCode(), r.Body)
+		}
+		// Params that name a tenant win over the bound one.
+		if r, err := secure.ViewCustomerWithResponse(ctx, &dcms.ViewCustomerParams{Tenant: "ACME_BANK"}, body); err != nil || r.JSON200 == nil {
+			t.Fatalf("params' tenant: %v %d", err, r.StatusCode())
+		}
+	})
+
+	t.Run("scenario files, and an option of one's own", func(t *testing.T) {
+		dir := t.TempDir()
+		file := "name: start\nrules:\n  - {operationId: viewCustomer, outcome: customer-not-found, tenant: ACME_BANK}\n"
+		if err := os.WriteFile(filepath.Join(dir, "start.yaml"), []byte(file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		noCustomers := func(o *sandboxtest.Options) { o.Customers = 0 }
+		sb := sandboxtest.New(t, sandboxtest.WithScenarios(dir), noCustomers)
+		if r, _ := sb.DCMS.ViewCustomerWithResponse(ctx, nil, dcms.ViewCustomerJSONRequestBody{EntityId: "675676"}); r.StatusCode() != 400 {
+			t.Fatalf("the file's rule did not steer: %d", r.StatusCode())
+		}
+		if r, _ := sb.DCMS.ViewCustomerWithResponse(ctx, &dcms.ViewCustomerParams{Tenant: "OTHER_BANK"}, dcms.ViewCustomerJSONRequestBody{EntityId: "700001"}); r.StatusCode() != 400 {
+			t.Fatalf("a generated customer with Customers = 0: %d", r.StatusCode())
+		}
+	})
+
+	t.Run("DMT OTP and an extra client, encrypted with package partner", func(t *testing.T) {
+		sb := sandboxtest.New(t, sandboxtest.WithDMTOTP("654321"),
+			sandboxtest.WithDMTClient(sandboxtest.DMTClient{ID: "acme_dmt", Secret: "s3cret", Key: bytes.Repeat([]byte{9}, 32)}))
+		key := sb.DMTKey(t, "acme_dmt")
+		plain := `{"customerMobileNumber":"9437000055","username":"isutestapi1","otpType":"1","latLong":"1,2","publicIP":"1.2.3.4"}`
+		data, err := partner.EncryptDMT(key, []byte(plain))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req dmt.SendOtpJSONRequestBody
+		_ = req.FromEncryptedRequest(dmt.EncryptedRequest{RequestData: data})
+		r, err := sb.DMT.SendOtpWithResponse(ctx, &dmt.SendOtpParams{}, req, func(_ context.Context, r *http.Request) error {
+			r.Header.Set("client_id", "acme_dmt")
+			r.Header.Set("client_secret", "s3cret")
+			return nil
+		})
+		if err != nil || r.JSON200 == nil {
+			t.Fatalf("encrypted otp/send of acme_dmt: %v %d %s", err, r.StatusCode(), r.Body)
+		}
+		enc, err := r.JSON200.AsEncryptedResponse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, err := partner.DecryptDMT(key, enc.ResponseData)
+		if err != nil || !strings.Contains(string(answer), `"statusCode":"0"`) {
+			t.Fatalf("answer %s, %v", answer, err)
+		}
+		otp, err := sb.Admin.GetLastOtpWithResponse(ctx, "acme_dmt", "9437000055")
+		if err != nil || otp.JSON200 == nil || otp.JSON200.Otp != "654321" {
+			t.Fatalf("the OTP stored: %v %s", err, otp.Body)
+		}
+	})
+
+	t.Run("Set PIN V2 built in Go", func(t *testing.T) {
+		sb := sandboxtest.New(t)
+		if r, err := sb.DCMS.KitActivationWithResponse(ctx, nil, dcms.KitActivationJSONRequestBody{EntityId: "675676", KitNo: "4240171642"}); err != nil || r.JSON200 == nil {
+			t.Fatalf("activation: %v", err)
+		}
+		r, err := sb.DCMS.SetPinV2WithResponse(ctx, nil, sb.SetPinRequest(t, sandboxtest.DCMSTenant, "4240171642", "2468"))
+		if err != nil || r.JSON200 == nil || !r.JSON200.Result {
+			t.Fatalf("setPin: %v %d %s", err, r.StatusCode(), r.Body)
+		}
+	})
 }

@@ -16,6 +16,22 @@ import (
 // OK is the outcome name of plain success; every operation has it.
 const OK = "ok"
 
+// OKRefused starts the message of a call that forced OK but was refused: a forced outcome
+// never bends state, so where success needs state that does not exist (an unknown id, a
+// card or order in a status the operation cannot start from, a spent OTP) the call answers
+// the operation's documented error, and says so with this.
+const OKRefused = "X-Sandbox-Scenario ok: success needs state that does not exist"
+
+// OKDescription is the catalogue's description of an operation's "ok": what its success
+// needs (needs: "an existing customer (entityId)"; "" when it needs nothing) and the rule.
+func OKDescription(needs string) string {
+	if needs == "" {
+		return "Success. Forced, it skips armed rules and magic values; the state decides, as without the header."
+	}
+	return "Success when the state has what it needs: " + needs + ". Forced, it skips armed rules and magic values but never bends state: " +
+		"without what it needs, the call answers the operation's documented error, its message starting \"" + OKRefused + "\"."
+}
+
 // Outcome is one documented answer of an operation.
 type Outcome struct {
 	Name        string  // the X-Sandbox-Scenario value, e.g. customer-not-found

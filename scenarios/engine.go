@@ -47,6 +47,13 @@ type HeaderError struct{ Header, Message string }
 
 func (e *HeaderError) Error() string { return e.Header + ": " + e.Message }
 
+// What forced an outcome or a fault (Decision.By); "" means nothing did: state decides.
+const (
+	ByHeader = "header" // X-Sandbox-Scenario or X-Sandbox-Fault
+	ByRule   = "rule"   // an armed rule
+	ByMagic  = "magic"  // a magic value in the request body
+)
+
 // Decision is what the engine decided for one request: all fields empty means state
 // decides.
 type Decision struct {
@@ -54,6 +61,7 @@ type Decision struct {
 	Fault   string        // a fault to inject instead of answering
 	Delay   time.Duration // wait before answering
 	Rule    string        // the armed rule that decided, if any
+	By      string        // what forced Outcome or Fault: ByHeader, ByRule, ByMagic
 }
 
 // Engine decides, per request, whether the client forced an outcome or a fault.
@@ -87,7 +95,7 @@ func (e *Engine) Decide(ctx context.Context, op *Operation, tenant string, heade
 		if !validFault(v) {
 			return d, &HeaderError{FaultHeader, fmt.Sprintf("unknown fault %q; valid: %s", v, strings.Join(Faults, ", "))}
 		}
-		d.Fault = v
+		d.Fault, d.By = v, ByHeader
 		return d, nil
 	}
 	if name := header.Get(Header); name != "" {
@@ -95,7 +103,7 @@ func (e *Engine) Decide(ctx context.Context, op *Operation, tenant string, heade
 		if !ok {
 			return d, &UnknownError{Operation: op.ID, Name: name, Valid: op.Names()}
 		}
-		d.Outcome = o
+		d.Outcome, d.By = o, ByHeader
 		return d, nil
 	}
 	r, ok, err := e.rules.fire(ctx, op, tenant, body)
@@ -111,9 +119,14 @@ func (e *Engine) Decide(ctx context.Context, op *Operation, tenant string, heade
 		if r.Outcome != "" {
 			d.Outcome, _ = op.Outcome(r.Outcome)
 		}
+		if d.Outcome != nil || d.Fault != "" {
+			d.By = ByRule
+		}
 		return d, nil
 	}
-	d.Outcome = pickMagic(op, body)
+	if d.Outcome = pickMagic(op, body); d.Outcome != nil {
+		d.By = ByMagic
+	}
 	return d, nil
 }
 

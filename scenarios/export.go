@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -20,17 +21,18 @@ import (
 )
 
 // Export turns journal entries (oldest first) into a scenario file: one step per call,
-// expecting the recorded status and API code. Ids the sandbox made during the session
-// (a profile submissionId, a replacement kit) are saved from the answer that first showed
-// them and substituted where later requests use them, so the file replays after a reset.
-// Requests recorded with masked values are kept and marked with a note; a masked DMT OTP
-// is read back from the sandbox's admin API.
+// expecting the recorded status and what a partner would check of the answer (see
+// expectation), and a clock step per recorded move of the sandbox clock. Ids the sandbox
+// made during the session (a profile submissionId, a replacement kit) are saved from the
+// answer that first showed them and substituted where later requests use them, so the file
+// replays after a reset. Requests recorded with masked values are kept and marked with a
+// note; a masked DMT OTP is read back from the sandbox's admin API.
 func Export(entries []journal.Entry, name string) ([]byte, error) {
 	x := &exporter{vars: map[string]bool{}, ids: map[string]*idSource{}, known: map[string]bool{}}
 	steps := &yaml.Node{Kind: yaml.SequenceNode}
 	first := map[string]string{} // api → first tenant: the credentials
 	for _, e := range entries {
-		if _, ok := first[e.API]; !ok && e.Tenant != "" {
+		if _, ok := first[e.API]; !ok && e.Tenant != "" && !e.IsClockMove() {
 			first[e.API] = e.Tenant
 		}
 	}
@@ -46,9 +48,9 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 	}
 
 	doc := mapNode()
-	doc.HeadComment = fmt.Sprintf("Recorded by the partner sandbox from %d calls (GET /__sandbox/journal/export).\n"+
-		"Replay it: sandbox replay THIS_FILE --target http://127.0.0.1:8080 --junit report.xml\n"+
-		"See scenarios/README.md for the format and for what a recording can and cannot replay.", len(entries))
+	doc.HeadComment = "Recorded by the partner sandbox (GET /__sandbox/journal/export).\n" +
+		"Replay it: sandbox replay THIS_FILE --target http://127.0.0.1:8080 --junit report.xml\n" +
+		"See scenarios/README.md for the format and for what a recording can and cannot replay."
 	add(doc, "name", str(name))
 	add(doc, "description", str(describe(entries)))
 	add(doc, "reset", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
@@ -76,7 +78,7 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 		add(doc, "credentials", creds)
 	}
 	if len(steps.Content) == 0 {
-		return nil, fmt.Errorf("the journal has no calls to export (filter by tenant or api?)")
+		return nil, ErrNothingToExport
 	}
 	add(doc, "steps", steps)
 
@@ -92,12 +94,25 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// ErrNothingToExport says Export was given no call and no clock move.
+var ErrNothingToExport = errors.New("nothing to export: no recorded call or clock move")
+
 func describe(entries []journal.Entry) string {
 	if len(entries) == 0 {
 		return "an empty recording"
 	}
+	moves := 0
+	for i := range entries {
+		if entries[i].IsClockMove() {
+			moves++
+		}
+	}
+	what := fmt.Sprintf("%d calls", len(entries)-moves)
+	if moves > 0 {
+		what += fmt.Sprintf(" and %d clock moves", moves)
+	}
 	from, to := entries[0].Time.UTC().Format(time.RFC3339), entries[len(entries)-1].Time.UTC().Format(time.RFC3339)
-	return fmt.Sprintf("%d calls recorded from %s to %s (sandbox clock)", len(entries), from, to)
+	return fmt.Sprintf("%s recorded from %s to %s (sandbox clock)", what, from, to)
 }
 
 func or(a, b string) string {
@@ -130,6 +145,9 @@ const masked = `"****"`
 
 // step turns one call into its step (and, for a masked DMT OTP, a step that reads it).
 func (x *exporter) step(e *journal.Entry) []*yaml.Node {
+	if e.IsClockMove() {
+		return x.clockStep(e)
+	}
 	var out []*yaml.Node
 	s := mapNode()
 	title := e.OperationID
@@ -205,7 +223,7 @@ func (x *exporter) step(e *journal.Entry) []*yaml.Node {
 	} else {
 		expect := mapNode()
 		add(expect, "status", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(e.Status)})
-		if b := codeExpectation(e); b != nil {
+		if b := x.expectation(e); b != nil {
 			add(expect, "body", b)
 		}
 		add(s, "expect", expect)
@@ -275,32 +293,93 @@ func isJSON(ct string) bool {
 	return ct == "" || strings.HasPrefix(ct, "application/json") || strings.Contains(ct, "+json")
 }
 
-// codeExpectation is the API's own code of the answer: DCMS exception.errorCode (or no
-// exception), DMT and profile statusCode.
-func codeExpectation(e *journal.Entry) *yaml.Node {
-	var v any
-	if json.Unmarshal(e.Response, &v) != nil {
+// clockStep is a recorded move of the sandbox clock, as the clock step that replays it.
+func (x *exporter) clockStep(e *journal.Entry) []*yaml.Node {
+	var change struct {
+		Advance, Set string
+		Reset        bool
+	}
+	if json.Unmarshal(e.Request, &change) != nil {
+		return nil
+	}
+	move := flowMap()
+	switch {
+	case change.Advance != "":
+		add(move, "advance", str(change.Advance))
+	case change.Set != "":
+		add(move, "set", str(change.Set))
+	case change.Reset:
+		add(move, "reset", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	default:
+		return nil
+	}
+	if e.Tenant != "" {
+		add(move, "tenant", str(e.Tenant)) // that tenant's clock only
+	}
+	s := mapNode()
+	add(s, "clock", move)
+	return []*yaml.Node{s}
+}
+
+// partnerFields are the answer fields a partner's code checks: outcomes and statuses, names,
+// amounts and counts. An exported step expects them as recorded (with their JSON types), but
+// never an id the sandbox made afresh, a date or time, a token or a masked card number.
+var partnerFields = map[string]bool{
+	"status": true, "statusCode": true, "statusDesc": true, "errorCode": true, "shortMessage": true,
+	"cardStatus": true, "currentStatus": true, "previousStatus": true, "cardType": true, "accountStatus": true,
+	"accountStatusId": true, "riskLevel": true, "riskLevelId": true, "KYCTypeFlag": true, "operation": true,
+	"entityTypeId": true, "userType": true, "documentTypeId": true, "pinSet": true, "onboardingProgress": true,
+	"firstName": true, "middleName": true, "lastName": true, "name": true, "fullName": true, "tradingName": true,
+	"formName": true, "receivedBy": true, "originalFileName": true,
+	"totalCardsManaged": true, "quantity": true, "score": true, "fileSizeInBytes": true, "initialFunding": true,
+	"requestedAmount": true, "amount": true,
+}
+
+// maxExpected bounds a step's body expectations, so a long answer stays readable.
+const maxExpected = 24
+
+// expectation is what a partner would check of a recorded answer: DCMS exception.errorCode
+// (or no exception) and on success the result's partner fields; DMT status, statusCode,
+// statusDesc and the customer's name; profile statusCode and the result's partner fields.
+// Values keep their JSON type, so a number is expected as a number and a string as a string.
+func (x *exporter) expectation(e *journal.Entry) *yaml.Node {
+	resp, err := jsonNode(e.Response)
+	if err != nil || resp.Kind != yaml.MappingNode {
 		return nil
 	}
 	m := flowMap()
-	switch e.API {
-	case "dcms":
-		if ex, ok := Lookup(v, "exception"); ok && ex != nil {
-			if code, ok := Lookup(ex, "errorCode"); ok {
-				add(m, "exception.errorCode", str(Scalar(code)))
+	if e.API == "dcms" {
+		if ex := valueOf(resp, "exception"); ex != nil && ex.Kind == yaml.MappingNode {
+			if code := valueOf(ex, "errorCode"); code != nil {
+				add(m, "exception.errorCode", code)
 			}
-		} else {
-			add(m, "exception", flowMap(str("absent"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}))
+			return m
 		}
-	case "dmt", "profile":
-		if code, ok := Lookup(v, "statusCode"); ok && code != nil {
-			add(m, "statusCode", str(Scalar(code)))
-		}
+		add(m, "exception", flowMap(str("absent"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}))
 	}
+	if r := valueOf(resp, "result"); r != nil && r.Kind == yaml.ScalarNode && r.Tag != "!!null" && x.checkable(r) {
+		add(m, "result", r) // DCMS "success", true, "SUCCESS"; profile "Deleted 1 documents"
+	}
+	leaves(resp, "", func(path string, n *yaml.Node) {
+		key := path[strings.LastIndex(path, ".")+1:]
+		if len(m.Content)/2 < maxExpected && partnerFields[key] && n.Tag != "!!null" && x.checkable(n) {
+			add(m, path, n)
+		}
+	})
 	if len(m.Content) == 0 {
 		return nil
 	}
+	if len(m.Content) > 8 {
+		m.Style = 0 // one line each
+	}
 	return m
+}
+
+// checkable says a recorded value is the same on every replay: not an id the sandbox made
+// during the session, a date or time, or a masked card number.
+func (x *exporter) checkable(n *yaml.Node) bool {
+	v := n.Value
+	return x.ids[v] == nil && !dateLike.MatchString(v) && !maskedPAN.MatchString(v) && !strings.Contains(v, "****")
 }
 
 // learn records the ids an answer shows for the first time, and what the client sent.

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +40,13 @@ func exportEntries() []journal.Entry {
 			Status: 200, Outcome: "ok", Response: []byte(`{"statusCode":200,"result":{"submissionId":"` + sub + `"}}`)},
 		{Time: at, API: "profile", Tenant: "sandbox_tenant", OperationID: "setCustomerPassword", Method: "POST", Path: "/ExtCustomerManagement/SetCustomerPassword", Query: "lang=en",
 			ContentType: "application/json", Status: 200, Outcome: "ok", Request: []byte(`{"userType":"Customer","submissionId":"` + sub + `"}`), Response: []byte(`{"statusCode":200}`)},
+		{Time: at, API: journal.ClockAPI, OperationID: journal.ClockOperation, Method: "POST", Path: journal.ClockPath, Status: 200, Outcome: "ok",
+			Request: []byte(`{"advance":"72h"}`), Response: []byte(`{"now":"2026-01-05T03:04:05Z","offset":"72h0m0s"}`)},
+		{Time: at, API: "dcms", Tenant: "ACME_BANK", OperationID: "kitTracking", Method: "POST", Path: "/v1/kit-manager/kitTracking", ContentType: "application/json",
+			Status: 200, Outcome: "ok", Request: []byte(`{"kitNo":"4240300002"}`),
+			Response: []byte(`{"exception":null,"result":{"shipmentData":{"shipment":[{"kitNo":"4240300002","status":"DELIVERED","statusDate":"2026-01-05","receivedBy":"Arjun Mehta","waybillNo":"WB90000123"}]}}}`)},
+		{Time: at, API: journal.ClockAPI, Tenant: "ACME_BANK", OperationID: journal.ClockOperation, Method: "POST", Path: journal.ClockPath, Status: 200, Outcome: "ok",
+			Request: []byte(`{"reset":true}`), Response: []byte(`{"now":"2026-01-02T03:04:05Z","offset":"0s"}`)},
 	}
 }
 
@@ -57,7 +66,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("header: %+v", f)
 	}
 	if len(f.Steps) != len(entries)+1 {
-		t.Fatalf("%d steps for %d calls (+1 OTP read)", len(f.Steps), len(entries))
+		t.Fatalf("%d steps for %d calls and clock moves (+1 OTP read)", len(f.Steps), len(entries))
 	}
 	s := f.Steps
 	if s[0].Name != "viewCustomer" || s[0].Expect.Status != 200 || s[0].Expect.Body[0].Path != "exception" || s[0].Expect.Body[0].Match.Kind != MatchAbsent {
@@ -95,14 +104,37 @@ func TestExport(t *testing.T) {
 	if strings.Contains(out, "token:") && strings.Contains(out, "${token}") {
 		t.Errorf("token substituted")
 	}
-	if !strings.Contains(out, "# Recorded by the partner sandbox from 11 calls") {
-		t.Errorf("no header comment")
+	if !strings.Contains(out, "# Recorded by the partner sandbox (GET /__sandbox/journal/export)") || f.Description != "12 calls and 2 clock moves recorded from 2026-01-02T03:04:05Z to 2026-01-02T03:04:05Z (sandbox clock)" {
+		t.Errorf("header comment or description: %q", f.Description)
+	}
+	// Expectations are typed: DMT's statusCode is a string, the profile's a number.
+	if c := s[7].Expect.Body[1]; c.Path != "statusCode" || c.Match.Value != "2" {
+		t.Errorf("DMT statusCode: %+v", c)
+	}
+	if c := s[8].Expect.Body[0]; c.Path != "statusCode" || c.Match.Value != json.Number("200") {
+		t.Errorf("profile statusCode: %+v", c)
+	}
+	// Clock moves are clock steps where they happened, and the answer after the move is
+	// expected by what a partner checks (the delivery status, who received it), not by
+	// its dates or waybill.
+	if c := s[12].Clock; c == nil || c.Advance != "72h" || c.Tenant != "" || s[14].Clock == nil || !s[14].Clock.Reset || s[14].Clock.Tenant != "ACME_BANK" {
+		t.Errorf("clock steps: %+v / %+v", s[12], s[14])
+	}
+	want := map[string]any{"exception": nil, "result.shipmentData.shipment.0.status": "DELIVERED", "result.shipmentData.shipment.0.receivedBy": "Arjun Mehta"}
+	if got := s[13].Expect.Body; len(got) != len(want) {
+		t.Errorf("kitTracking expectations: %+v", got)
+	} else {
+		for _, c := range got {
+			if w, ok := want[c.Path]; !ok || (w != nil && c.Match.Value != w) {
+				t.Errorf("kitTracking expects %s = %v", c.Path, c.Match.Value)
+			}
+		}
 	}
 }
 
 func TestExportEmpty(t *testing.T) {
-	if _, err := Export(nil, "x"); err == nil {
-		t.Fatal("exported an empty journal")
+	if _, err := Export(nil, "x"); !errors.Is(err, ErrNothingToExport) {
+		t.Fatalf("exported an empty journal: %v", err)
 	}
 }
 

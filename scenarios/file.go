@@ -150,6 +150,7 @@ type ClockMove struct {
 	Advance string // a Go duration
 	Set     string // RFC 3339
 	Reset   bool
+	Tenant  string // the tenant whose clock moves; "": every tenant's
 }
 
 // Expect is what a step's answer must be.
@@ -778,14 +779,15 @@ func (p *parser) kvs(fd field, what string, used *[]*yaml.Node) []KV {
 }
 
 func (p *parser) clock(n *yaml.Node, what string) *ClockMove {
-	m := p.mapping(n, what, "advance", "set", "reset")
+	m := p.mapping(n, what, "advance", "set", "reset", "tenant")
+	c := &ClockMove{Tenant: p.str(m["tenant"], what+".tenant")}
+	delete(m, "tenant")
 	if len(m) != 1 {
 		if n.Kind == yaml.MappingNode {
 			p.errorf(n, "%s: give exactly one of advance (a Go duration such as 72h), set (an RFC 3339 time) or reset: true", what)
 		}
 		return nil
 	}
-	c := &ClockMove{}
 	if fd, ok := m["advance"]; ok {
 		c.Advance = p.str(fd, what+".advance")
 		if d, err := time.ParseDuration(c.Advance); err != nil || d <= 0 {
@@ -807,13 +809,17 @@ func (p *parser) clock(n *yaml.Node, what string) *ClockMove {
 }
 
 func (c *ClockMove) String() string {
+	of := ""
+	if c.Tenant != "" {
+		of = " of " + c.Tenant
+	}
 	switch {
 	case c.Advance != "":
-		return "clock advance " + c.Advance
+		return "clock" + of + " advance " + c.Advance
 	case c.Set != "":
-		return "clock set " + c.Set
+		return "clock" + of + " set " + c.Set
 	}
-	return "clock reset"
+	return "clock" + of + " reset"
 }
 
 func (p *parser) expect(n *yaml.Node, what string) Expect {

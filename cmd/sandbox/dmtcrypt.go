@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/dmt"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 func init() {
@@ -48,8 +49,8 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 		return err
 	}
 	key, err := base64.StdEncoding.DecodeString(*keyB64)
-	if err != nil || len(key) != dmt.KeySize {
-		return fmt.Errorf("--key must be %d bytes in Base64", dmt.KeySize)
+	if err != nil || len(key) != partner.DMTKeySize {
+		return fmt.Errorf("--key must be %d bytes in Base64", partner.DMTKeySize)
 	}
 	switch mode {
 	case "encrypt":
@@ -61,7 +62,7 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 		if !json.Valid(body) {
 			return errors.New("stdin is not JSON: give the plain request body")
 		}
-		ct, err := dmt.Encrypt(key, body)
+		ct, err := partner.EncryptDMT(key, body)
 		if err != nil {
 			return err
 		}
@@ -87,7 +88,7 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 			}
 			ct = s
 		}
-		plain, err := dmt.Decrypt(key, ct)
+		plain, err := partner.DecryptDMT(key, ct)
 		if err != nil {
 			return fmt.Errorf("cannot decrypt: %w", err)
 		}
@@ -98,15 +99,7 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 		if at == 0 {
 			at = time.Now().Unix()
 		}
-		plain, err := json.Marshal(struct {
-			ClientID     string `json:"client_id"`
-			ClientSecret string `json:"client_secret"`
-			Epoch        int64  `json:"epoch"`
-		}{*clientID, *secret, at})
-		if err != nil {
-			return err
-		}
-		ct, err := dmt.Encrypt(key, plain)
+		ct, err := partner.DMTHeaderSecrets(key, *clientID, *secret, at)
 		if err != nil {
 			return err
 		}

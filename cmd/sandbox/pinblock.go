@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/dcms"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 func init() {
@@ -46,7 +47,7 @@ func pinBlock(args []string, out io.Writer) error {
 	check := fs.String("check", "", "a block to read instead of building one")
 	kitNo := fs.String("kit", "", "take the PAN (and key) of this kit from a running sandbox")
 	tenant := fs.String("tenant", "ACME_BANK", "with --kit: the DCMS tenant")
-	base := fs.String("sandbox", "http://127.0.0.1:8080", "with --kit: the sandbox's address")
+	base := fs.String("sandbox", sandboxURL(), "with --kit: the sandbox's base URL (default from SANDBOX_ADDR, as serve listens)")
 	request := fs.Bool("request", false, "with --kit: print the whole setPin request body")
 	if len(args) == 0 {
 		return usageErrorf("pin-block", "give --pan or --kit")
@@ -80,7 +81,7 @@ func pinBlock(args []string, out io.Writer) error {
 	}
 
 	if *check != "" {
-		got, err := dcms.RevealPin(*check, *pan, key)
+		got, err := partner.RevealPin(*check, *pan, key)
 		if err != nil {
 			return fmt.Errorf("the sandbox would refuse this block: %w", err)
 		}
@@ -95,7 +96,7 @@ func pinBlock(args []string, out io.Writer) error {
 			return fmt.Errorf("--iv must be 32 hex digits (16 bytes)")
 		}
 	}
-	block, err := dcms.EncryptPinBlock(*pan, *pin, key, iv, *asHex)
+	block, err := partner.EncryptPinBlock(*pan, *pin, key, iv, *asHex)
 	if err != nil {
 		return err
 	}
@@ -107,6 +108,16 @@ func pinBlock(args []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, block)
 	return nil
+}
+
+// sandboxURL is the base URL of a sandbox serving on SANDBOX_ADDR (what `serve` listens on
+// by default), or on its default address.
+func sandboxURL() string {
+	addr := envOr("SANDBOX_ADDR", "127.0.0.1:8080")
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	return "http://" + addr
 }
 
 type pinTestKit struct {

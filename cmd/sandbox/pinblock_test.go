@@ -115,7 +115,9 @@ func TestPinBlockRequestForAKit(t *testing.T) {
 	if st := post("/v1/kit-manager/kitActivation", `{"entityId":"675676","kitNo":"4240171642"}`); st != 200 {
 		t.Fatalf("activation: %d", st)
 	}
-	body, err := runPinBlock(t, "--kit", "4240171642", "--pin", "1234", "--sandbox", c.BaseURL, "--request")
+	// Without --sandbox, the helper finds the sandbox where SANDBOX_ADDR says it serves.
+	t.Setenv("SANDBOX_ADDR", strings.TrimPrefix(c.BaseURL, "http://"))
+	body, err := runPinBlock(t, "--kit", "4240171642", "--pin", "1234", "--request")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,11 +34,13 @@ func init() {
 		}}
 }
 
-const replayUsage = `usage: sandbox replay FILE|DIR… [--target URL] [--junit out.xml] [--reset] [--var name=value]…
+const replayUsage = `usage: sandbox replay FILE|DIR… [--target URL] [--wait 30s] [--junit out.xml] [--reset] [--var name=value]…
 
 Runs the steps of each scenario file (a directory: its *.yaml files) against the server
-at --target, prints a line per step and exits 0 if every step passed, 1 if one failed,
-2 if a file could not be read. Flags may come before or after the files.`
+at --target, checks every answer against the step's expectations and against the
+contracts, prints a line per step and exits 0 if every step passed, 1 if one failed
+(an unmet expectation or a contract violation), 2 if a file could not be read or the
+target could not be reached (JUnit "error"). Flags may come before or after the files.`
 
 // varFlags collects repeated --var name=value.
 type varFlags map[string]string
@@ -57,7 +59,7 @@ func (v varFlags) Set(s string) error {
 type replayOpts struct {
 	target, junit string
 	reset         bool
-	timeout       time.Duration
+	timeout, wait time.Duration
 	vars          varFlags
 }
 
@@ -68,6 +70,7 @@ func replayFlags() (*flag.FlagSet, *replayOpts) {
 	fs.StringVar(&o.junit, "junit", "", "write the results as JUnit XML to this file")
 	fs.BoolVar(&o.reset, "reset", false, "reset the files' tenants first, even where a file does not say reset: true")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for each answer")
+	fs.DurationVar(&o.wait, "wait", 0, "wait up to this long for the target's GET /healthz to answer 200 first (a server still starting); 0: do not wait")
 	fs.Var(o.vars, "var", "a value for ${name}, as name=value (repeatable); wins over the file's vars")
 	return fs, o
 }
@@ -132,7 +135,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 
 	results := replay.Run(ctx, files, replay.Options{
-		Target: o.target, Reset: o.reset, Vars: o.vars, Out: stdout,
+		Target: o.target, Reset: o.reset, Vars: o.vars, Out: stdout, Wait: o.wait,
 		Client: &http.Client{Timeout: o.timeout},
 	})
 	if o.junit != "" {
@@ -142,10 +145,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		fmt.Fprintf(stdout, "JUnit XML written to %s\n", o.junit)
 	}
-	if replay.AnyFailed(results) {
-		return 1
-	}
-	return 0
+	return replay.ExitCode(results)
 }
 
 func writeJUnit(path string, results []*replay.FileResult) error {

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/internal/replay"
@@ -100,6 +102,27 @@ steps:
 	os.Remove(junit)
 	if code, out, _ := run("--target", url, "--var", "who=675676", dir); code != 1 || !strings.Contains(out, "2 files") {
 		t.Fatalf("directory: exit %d\n%s", code, out)
+	}
+
+	// A target that is down is an error: exit 2, a JUnit error per step, not a failure.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+	code, out, _ = run("--target", down, good, "--junit", junit)
+	data, _ = os.ReadFile(junit)
+	if code != 2 || !strings.Contains(out, "the target is unreachable") || !strings.Contains(string(data), `<error message="the target is unreachable`) {
+		t.Fatalf("target down: exit %d\n%s\n%s", code, out, data)
+	}
+	// --wait waits for /healthz, then gives up: exit 2 as well.
+	start := time.Now()
+	if code, out, _ := run("--target", down, "--wait", "400ms", good); code != 2 || !strings.Contains(out, "did not answer 200 within 400ms") || time.Since(start) < 400*time.Millisecond {
+		t.Fatalf("--wait on a target that is down: exit %d\n%s", code, out)
+	}
+	if code, out, _ := run("--target", url, "--wait", "5s", "--var", "who=675676", good); code != 0 {
+		t.Fatalf("--wait on a running sandbox: exit %d\n%s", code, out)
 	}
 }
 

@@ -266,18 +266,6 @@ type SendOtpRequestBody struct {
 	union json.RawMessage
 }
 
-// ClientId defines model for ClientId.
-type ClientId = string
-
-// ClientSecret defines model for ClientSecret.
-type ClientSecret = string
-
-// HeaderSecrets defines model for HeaderSecrets.
-type HeaderSecrets = string
-
-// PassKey defines model for PassKey.
-type PassKey = string
-
 // SandboxDelay defines model for SandboxDelay.
 type SandboxDelay = string
 
@@ -309,25 +297,6 @@ type Unauthorized = CustomerResponse
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
-	// ClientId Client id, shared during integration. Sandbox value `sandbox_client`. A missing or wrong value gets 401.
-	ClientId ClientId `json:"client_id"`
-
-	// ClientSecret Client secret, shared during integration. Sandbox value `sandbox_secret`. Mandatory in
-	// the plain variant; optional in the schema only because the encrypted variant sends
-	// `header_secrets` (and `pass_key`) instead. A call with neither gets 401.
-	ClientSecret *ClientSecret `json:"client_secret,omitempty"`
-
-	// HeaderSecrets Encrypted variant: Base64(16-byte IV ‖ AES-256-CBC/PKCS#7 ciphertext) of
-	// `{"client_id": "...", "client_secret": "...", "epoch": <Unix time>}`, with the same key as
-	// the body. When present it is checked instead of `client_secret`; an epoch more than five
-	// minutes from the real clock, or a value that does not decrypt or names other credentials,
-	// gets 401. Example (stale epoch 1700000000):
-	// `eA+GdFdGk0x7SwQhzrnSvgLTFQBeWaxjlI0nKy4X6zOVlTA6VjMPItojwIhNN5SLnSkSqIA0aub1LWO94z70sgF7lmsTsLTupZCcI1XZO0ua2DlHQ+nPLDrUofszZ22vGVMnP8sp4tK6BaGg1whLQA==`.
-	HeaderSecrets *HeaderSecrets `json:"header_secrets,omitempty"`
-
-	// PassKey Encrypted variant, shared during integration; required with `header_secrets`. Sandbox value `sandbox_pass_key`; missing or wrong gets 401.
-	PassKey *PassKey `json:"pass_key,omitempty"`
-
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
 
@@ -340,25 +309,6 @@ type GetCustomerParams struct {
 
 // ProcessCustomerRegistrationParams defines parameters for ProcessCustomerRegistration.
 type ProcessCustomerRegistrationParams struct {
-	// ClientId Client id, shared during integration. Sandbox value `sandbox_client`. A missing or wrong value gets 401.
-	ClientId ClientId `json:"client_id"`
-
-	// ClientSecret Client secret, shared during integration. Sandbox value `sandbox_secret`. Mandatory in
-	// the plain variant; optional in the schema only because the encrypted variant sends
-	// `header_secrets` (and `pass_key`) instead. A call with neither gets 401.
-	ClientSecret *ClientSecret `json:"client_secret,omitempty"`
-
-	// HeaderSecrets Encrypted variant: Base64(16-byte IV ‖ AES-256-CBC/PKCS#7 ciphertext) of
-	// `{"client_id": "...", "client_secret": "...", "epoch": <Unix time>}`, with the same key as
-	// the body. When present it is checked instead of `client_secret`; an epoch more than five
-	// minutes from the real clock, or a value that does not decrypt or names other credentials,
-	// gets 401. Example (stale epoch 1700000000):
-	// `eA+GdFdGk0x7SwQhzrnSvgLTFQBeWaxjlI0nKy4X6zOVlTA6VjMPItojwIhNN5SLnSkSqIA0aub1LWO94z70sgF7lmsTsLTupZCcI1XZO0ua2DlHQ+nPLDrUofszZ22vGVMnP8sp4tK6BaGg1whLQA==`.
-	HeaderSecrets *HeaderSecrets `json:"header_secrets,omitempty"`
-
-	// PassKey Encrypted variant, shared during integration; required with `header_secrets`. Sandbox value `sandbox_pass_key`; missing or wrong gets 401.
-	PassKey *PassKey `json:"pass_key,omitempty"`
-
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
 
@@ -371,25 +321,6 @@ type ProcessCustomerRegistrationParams struct {
 
 // SendOtpParams defines parameters for SendOtp.
 type SendOtpParams struct {
-	// ClientId Client id, shared during integration. Sandbox value `sandbox_client`. A missing or wrong value gets 401.
-	ClientId ClientId `json:"client_id"`
-
-	// ClientSecret Client secret, shared during integration. Sandbox value `sandbox_secret`. Mandatory in
-	// the plain variant; optional in the schema only because the encrypted variant sends
-	// `header_secrets` (and `pass_key`) instead. A call with neither gets 401.
-	ClientSecret *ClientSecret `json:"client_secret,omitempty"`
-
-	// HeaderSecrets Encrypted variant: Base64(16-byte IV ‖ AES-256-CBC/PKCS#7 ciphertext) of
-	// `{"client_id": "...", "client_secret": "...", "epoch": <Unix time>}`, with the same key as
-	// the body. When present it is checked instead of `client_secret`; an epoch more than five
-	// minutes from the real clock, or a value that does not decrypt or names other credentials,
-	// gets 401. Example (stale epoch 1700000000):
-	// `eA+GdFdGk0x7SwQhzrnSvgLTFQBeWaxjlI0nKy4X6zOVlTA6VjMPItojwIhNN5SLnSkSqIA0aub1LWO94z70sgF7lmsTsLTupZCcI1XZO0ua2DlHQ+nPLDrUofszZ22vGVMnP8sp4tK6BaGg1whLQA==`.
-	HeaderSecrets *HeaderSecrets `json:"header_secrets,omitempty"`
-
-	// PassKey Encrypted variant, shared during integration; required with `header_secrets`. Sandbox value `sandbox_pass_key`; missing or wrong gets 401.
-	PassKey *PassKey `json:"pass_key,omitempty"`
-
 	// XSandboxScenario Sandbox only: force a named outcome of this operation; GET /__sandbox/scenarios lists the names. An unknown name gets 400.
 	XSandboxScenario *SandboxScenario `json:"X-Sandbox-Scenario,omitempty"`
 
@@ -761,7 +692,7 @@ type ClientInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -800,7 +731,7 @@ type ClientInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -861,8 +792,8 @@ type ClientInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type.
@@ -922,8 +853,8 @@ type ClientInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type.
@@ -971,8 +902,8 @@ type ClientInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type.
@@ -1020,8 +951,8 @@ type ClientInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type.
@@ -1060,7 +991,7 @@ type ClientInterface interface {
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -1109,7 +1040,7 @@ func (c *Client) GetCustomerWithBody(ctx context.Context, params *GetCustomerPar
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -1180,8 +1111,8 @@ func (c *Client) GetCustomer(ctx context.Context, params *GetCustomerParams, bod
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type.
@@ -1251,8 +1182,8 @@ func (c *Client) ProcessCustomerRegistrationWithBody(ctx context.Context, params
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type.
@@ -1310,8 +1241,8 @@ func (c *Client) ProcessCustomerRegistration(ctx context.Context, params *Proces
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type.
@@ -1369,8 +1300,8 @@ func (c *Client) SendOtpWithBody(ctx context.Context, params *SendOtpParams, con
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type.
@@ -1427,79 +1358,37 @@ func NewGetCustomerRequestWithBody(server string, params *GetCustomerParams, con
 
 	if params != nil {
 
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("client_id", headerParam0)
-
-		if params.ClientSecret != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("client_secret", headerParam1)
-		}
-
-		if params.HeaderSecrets != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("header_secrets", headerParam2)
-		}
-
-		if params.PassKey != nil {
-			var headerParam3 string
-
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("pass_key", headerParam3)
-		}
-
 		if params.XSandboxScenario != nil {
-			var headerParam4 string
+			var headerParam0 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
 		if params.XSandboxDelay != nil {
-			var headerParam5 string
+			var headerParam1 string
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Delay", headerParam5)
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
 		}
 
 		if params.XSandboxFault != nil {
-			var headerParam6 string
+			var headerParam2 string
 
-			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Fault", headerParam6)
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1546,79 +1435,37 @@ func NewProcessCustomerRegistrationRequestWithBody(server string, params *Proces
 
 	if params != nil {
 
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("client_id", headerParam0)
-
-		if params.ClientSecret != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("client_secret", headerParam1)
-		}
-
-		if params.HeaderSecrets != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("header_secrets", headerParam2)
-		}
-
-		if params.PassKey != nil {
-			var headerParam3 string
-
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("pass_key", headerParam3)
-		}
-
 		if params.XSandboxScenario != nil {
-			var headerParam4 string
+			var headerParam0 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
 		if params.XSandboxDelay != nil {
-			var headerParam5 string
+			var headerParam1 string
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Delay", headerParam5)
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
 		}
 
 		if params.XSandboxFault != nil {
-			var headerParam6 string
+			var headerParam2 string
 
-			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Fault", headerParam6)
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1665,79 +1512,37 @@ func NewSendOtpRequestWithBody(server string, params *SendOtpParams, contentType
 
 	if params != nil {
 
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("client_id", headerParam0)
-
-		if params.ClientSecret != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "client_secret", *params.ClientSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("client_secret", headerParam1)
-		}
-
-		if params.HeaderSecrets != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "header_secrets", *params.HeaderSecrets, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("header_secrets", headerParam2)
-		}
-
-		if params.PassKey != nil {
-			var headerParam3 string
-
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "pass_key", *params.PassKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("pass_key", headerParam3)
-		}
-
 		if params.XSandboxScenario != nil {
-			var headerParam4 string
+			var headerParam0 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Scenario", *params.XSandboxScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Scenario", headerParam4)
+			req.Header.Set("X-Sandbox-Scenario", headerParam0)
 		}
 
 		if params.XSandboxDelay != nil {
-			var headerParam5 string
+			var headerParam1 string
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Delay", *params.XSandboxDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Delay", headerParam5)
+			req.Header.Set("X-Sandbox-Delay", headerParam1)
 		}
 
 		if params.XSandboxFault != nil {
-			var headerParam6 string
+			var headerParam2 string
 
-			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Sandbox-Fault", *params.XSandboxFault, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Sandbox-Fault", headerParam6)
+			req.Header.Set("X-Sandbox-Fault", headerParam2)
 		}
 
 	}
@@ -1819,7 +1624,7 @@ type ClientWithResponsesInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -1858,7 +1663,7 @@ type ClientWithResponsesInterface interface {
 	// `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 	// `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 	// `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-	// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+	// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 	// 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 	// customer exists, else the seed's "Chandan Pradhan".
 	//
@@ -1919,8 +1724,8 @@ type ClientWithResponsesInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -1980,8 +1785,8 @@ type ClientWithResponsesInterface interface {
 	// `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 	// `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+	// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2029,8 +1834,8 @@ type ClientWithResponsesInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2078,8 +1883,8 @@ type ClientWithResponsesInterface interface {
 	// `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 	// `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 	// `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-	// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-	// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+	// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+	// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 	// 503).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2325,7 +2130,7 @@ func (r SendOtpReply) ContentType() string {
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -2370,7 +2175,7 @@ func (c *ClientWithResponses) GetCustomerWithBodyWithResponse(ctx context.Contex
 // `customer-verified-ovd-not-verified` (3); -1: `invalid-request`,
 // `request-data-undecryptable`, `mobile-number-missing`, `username-empty`,
 // `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`, `user-not-onboarded`;
-// `server-issue` (HTTP 200, code 4), `unauthorized` (HTTP 401), `internal-error` (HTTP
+// `internal-error` (HTTP 200, code 4), `unauthorized` (HTTP 401), `http-500` (HTTP
 // 500), `service-unavailable` (HTTP 503). A forced 1/2/3 uses the stored name if the
 // customer exists, else the seed's "Chandan Pradhan".
 //
@@ -2437,8 +2242,8 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, param
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2504,8 +2309,8 @@ func (c *ClientWithResponses) ProcessCustomerRegistrationWithBodyWithResponse(ct
 // `request-data-undecryptable`, `mobile-number-missing`, `name-missing`, `otp-missing`,
 // `username-empty`, `latlong-missing`, `public-ip-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-pincode`, `ovd-incomplete`, `invalid-ovd-data`,
-// `otp-not-requested`, `otp-expired`, `invalid-otp`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-not-requested`, `otp-expired`, `invalid-otp`; `internal-error` (HTTP 200, code
+// 4), `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2559,8 +2364,8 @@ func (c *ClientWithResponses) ProcessCustomerRegistrationWithResponse(ctx contex
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2614,8 +2419,8 @@ func (c *ClientWithResponses) SendOtpWithBodyWithResponse(ctx context.Context, p
 // `username-empty`, `otp-type-missing`, `latlong-missing`, `public-ip-missing`,
 // `external-ref-number-missing`, `requested-amount-missing`, `invalid-mobile-number`,
 // `user-not-onboarded`, `invalid-requested-amount`, `customer-not-verified`,
-// `otp-resend-too-soon`, `otp-limit-exceeded`; `server-issue` (HTTP 200, code 4),
-// `unauthorized` (HTTP 401), `internal-error` (HTTP 500), `service-unavailable` (HTTP
+// `otp-resend-too-soon`, `otp-limit-exceeded`; `internal-error` (HTTP 200, code 4),
+// `unauthorized` (HTTP 401), `http-500` (HTTP 500), `service-unavailable` (HTTP
 // 503).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2824,86 +2629,6 @@ func (siw *ServerInterfaceWrapper) GetCustomer(w http.ResponseWriter, r *http.Re
 
 	headers := r.Header
 
-	// ------------- Required header parameter "client_id" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_id")]; found {
-		var ClientId ClientId
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_id", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_id", valueList[0], &ClientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_id", Err: err})
-			return
-		}
-
-		params.ClientId = ClientId
-
-	} else {
-		err = fmt.Errorf("Header parameter client_id is required, but not found")
-		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "client_id", Err: err})
-		return
-	}
-
-	// ------------- Optional header parameter "client_secret" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_secret")]; found {
-		var ClientSecret ClientSecret
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_secret", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_secret", valueList[0], &ClientSecret, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_secret", Err: err})
-			return
-		}
-
-		params.ClientSecret = &ClientSecret
-
-	}
-
-	// ------------- Optional header parameter "header_secrets" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("header_secrets")]; found {
-		var HeaderSecrets HeaderSecrets
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "header_secrets", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "header_secrets", valueList[0], &HeaderSecrets, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "header_secrets", Err: err})
-			return
-		}
-
-		params.HeaderSecrets = &HeaderSecrets
-
-	}
-
-	// ------------- Optional header parameter "pass_key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pass_key")]; found {
-		var PassKey PassKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "pass_key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "pass_key", valueList[0], &PassKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pass_key", Err: err})
-			return
-		}
-
-		params.PassKey = &PassKey
-
-	}
-
 	// ------------- Optional header parameter "X-Sandbox-Scenario" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Scenario")]; found {
 		var XSandboxScenario SandboxScenario
@@ -2983,86 +2708,6 @@ func (siw *ServerInterfaceWrapper) ProcessCustomerRegistration(w http.ResponseWr
 
 	headers := r.Header
 
-	// ------------- Required header parameter "client_id" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_id")]; found {
-		var ClientId ClientId
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_id", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_id", valueList[0], &ClientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_id", Err: err})
-			return
-		}
-
-		params.ClientId = ClientId
-
-	} else {
-		err = fmt.Errorf("Header parameter client_id is required, but not found")
-		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "client_id", Err: err})
-		return
-	}
-
-	// ------------- Optional header parameter "client_secret" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_secret")]; found {
-		var ClientSecret ClientSecret
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_secret", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_secret", valueList[0], &ClientSecret, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_secret", Err: err})
-			return
-		}
-
-		params.ClientSecret = &ClientSecret
-
-	}
-
-	// ------------- Optional header parameter "header_secrets" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("header_secrets")]; found {
-		var HeaderSecrets HeaderSecrets
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "header_secrets", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "header_secrets", valueList[0], &HeaderSecrets, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "header_secrets", Err: err})
-			return
-		}
-
-		params.HeaderSecrets = &HeaderSecrets
-
-	}
-
-	// ------------- Optional header parameter "pass_key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pass_key")]; found {
-		var PassKey PassKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "pass_key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "pass_key", valueList[0], &PassKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pass_key", Err: err})
-			return
-		}
-
-		params.PassKey = &PassKey
-
-	}
-
 	// ------------- Optional header parameter "X-Sandbox-Scenario" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Scenario")]; found {
 		var XSandboxScenario SandboxScenario
@@ -3141,86 +2786,6 @@ func (siw *ServerInterfaceWrapper) SendOtp(w http.ResponseWriter, r *http.Reques
 	var params SendOtpParams
 
 	headers := r.Header
-
-	// ------------- Required header parameter "client_id" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_id")]; found {
-		var ClientId ClientId
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_id", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_id", valueList[0], &ClientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_id", Err: err})
-			return
-		}
-
-		params.ClientId = ClientId
-
-	} else {
-		err = fmt.Errorf("Header parameter client_id is required, but not found")
-		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "client_id", Err: err})
-		return
-	}
-
-	// ------------- Optional header parameter "client_secret" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("client_secret")]; found {
-		var ClientSecret ClientSecret
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "client_secret", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "client_secret", valueList[0], &ClientSecret, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "client_secret", Err: err})
-			return
-		}
-
-		params.ClientSecret = &ClientSecret
-
-	}
-
-	// ------------- Optional header parameter "header_secrets" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("header_secrets")]; found {
-		var HeaderSecrets HeaderSecrets
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "header_secrets", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "header_secrets", valueList[0], &HeaderSecrets, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "header_secrets", Err: err})
-			return
-		}
-
-		params.HeaderSecrets = &HeaderSecrets
-
-	}
-
-	// ------------- Optional header parameter "pass_key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pass_key")]; found {
-		var PassKey PassKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "pass_key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "pass_key", valueList[0], &PassKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pass_key", Err: err})
-			return
-		}
-
-		params.PassKey = &PassKey
-
-	}
 
 	// ------------- Optional header parameter "X-Sandbox-Scenario" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Sandbox-Scenario")]; found {
@@ -3405,9 +2970,9 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/common/dmt-lite/unified/customer/get-customer", wrapper.GetCustomer).Methods(http.MethodPost)
 
-	r.HandleFunc(options.BaseURL+"/common/dmt-lite/unified/customer/process-customer-registration", wrapper.ProcessCustomerRegistration).Methods(http.MethodPost)
-
 	r.HandleFunc(options.BaseURL+"/common/dmt-lite/unified/otp/send", wrapper.SendOtp).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/common/dmt-lite/unified/customer/process-customer-registration", wrapper.ProcessCustomerRegistration).Methods(http.MethodPost)
 
 	return r
 }
@@ -3837,195 +3402,215 @@ func (sh *strictHandler) SendOtp(w http.ResponseWriter, r *http.Request, params 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pbuO48u+rEDoXGBuRE3mJkzgY4CbOvjju2FlHgxEt0bY6MuWIlB1npoH5dB/g/oH7COfB5kkuuGmz",
-	"7Djd6VlwzgEGp2NJVLFYLNbyq9Kvmu2Pxj5GmBKt8as2hgEcIYoC/lfTcxGmpw77t4OIHbhj6vpYa8gr",
-	"wHV0QIYwQA5wwsDFA+BiigYBZLetgw7ETs9/ARPohQhYRPz5i80fttbBHhi5hLDH/ABMAx8P5K0DRAmo",
-	"GeV1TdfQCxyNPaQ1tPTzmq65jJQhgg4KNF3DcMTuEld/cR1N1wL0HLoBcrQGDUKka8QeohFk06GzMR+S",
-	"Mqq1L190OaUOsgNEF06Y8MtfM2nxpLUOLiF2IPWDGXCxiekQgbEHXQwmMHAhprvA5++EHnAxYJcF0cDH",
-	"3gz0kA1DgvjvCNvBbEyRox4FBGGHmNgSLJGvJBYoQOwAawwJ+eUJzawicDGhCDpsBWzoeWDq0iHAyKVD",
-	"FMTMN3Eu+8Wwb7A/umkZy0/4s4LlZJ7nh9kJNsA+JKheK5Trpd6MInB6C/74/f+BvcNOqbJZLzX3mxvt",
-	"82bnX1vAdsdDFFD0QovA75vY+tWMJcPUGsDU1tfXTU0HZprkzDU09u0h/y00jKp9g90XQN0R4n+iL5Yu",
-	"eMfXCY4QeEIzAIlY157vzNbB3RBhMA4Q4RuGApcAe4jsJ+SoZQB+H1gpIqxdADHg7wYjP2DrDTHouxNk",
-	"4pGLQ4oI6Af+iL83QNADtufbTzrbR1BKHh1CChwfEYB9ChzEecluYAtFgM/X2g6QgzB1oUd0E0crDw7F",
-	"qoMCodBDkpLyliH/V2yY2EJ7a8fOkXP8ZLxsdaafhq8B7kwGF92jT/voDr589k4NfD6r3ddfr2697l79",
-	"9vNl+5T6n6enw1Zrs3OBO0+d59M9A4a98sXd1U7tdcsgg6Mtb0S65KIbjh+b9mn5/vHKCGHlwDv5tIbb",
-	"FwfBjd8nr4+VyuT49hK3t8m4Rs/r+/B4UJ4OLz7t/fijJQQ3VzrTO+MN8WxDQs7RbAXBXKIQdoFSQkJS",
-	"sptzocKItuvuvJZcrh/Vk4uYkLi+bPqSrgPkwRweKKqZWmoAiMkUBYAOXQJGoT0EHqQo0AEExz5jCmeF",
-	"EFkDUB/UDQIKaH2wDiqbxogUd7kkT6FLAdNhYMo2DftJbAswcCeIgHDMNFYPOuljwmAizfjDHhCTBQWC",
-	"EPDHCMOxuyEZsz6DI6+4vogt9yU5p5KY8krcOYKhR9/ijos/I5sCCPrs7uS2F3xz8aABbB9jZLPnS0xZ",
-	"UFDg849+ZYqDXyjqXAP5IQUF7MshdoET+OMxcgDsUxSAugEIl5cFjCzqYEjpuLRpGOw2+e8qe6lLGOPE",
-	"kv1AgOPb4QhhJu2bhrHBbhKvLK6DPQxC/IT9KeZaZcmCrMB1wcqVuN6xEYaB67/F+L4f2AhATpwD/JDa",
-	"/ggxvqdnuQuOD7tg45dfpKBsEDk+AZ5LKOHz4Gpz8ZRXmGBE9bI5fmFWCxn7mCB+JO5D5xo9h4hwKbN9",
-	"TJnt0/hVg+Ox59qc/o3PhE3+V6UL+IOSyiSrSDgawWCmNbQbOQU1UT4XTdf4vuK3UkhDojW0o73Ti8MD",
-	"RjL/pek7jNxSOfrlABE7MeL8dIGpYb9EQntYUq8ztdVZLngSM+x/BaivNbR/bcSW64a4SjaaIaH+CAXX",
-	"koPi2cUSsg66QwSseZotsbguiRa77wcZqVnXvujaKaYowNA7DAI/eOcKufLZDgomKDglRLI+WqUBoiVb",
-	"TkkHPh1vMAvvHctUy66SIheIdwLxUsakHGK6weyCqfE0UePAtxEhEWGlAA1cQgVPPpw2HZy72PFmoBvM",
-	"wB5XbR1/hJgC/GjBiN6P2FqCQrQ3LMWbEr9i6WAEB64NRn7P9RDA4aiHAmDtCNto0zAsXWh6EwvNz7S3",
-	"pdStVVwHMSOAqdVMjZsGwmicIOz4wQ8EjBAhcICk4KFY7ph9mssrUwOFfJEpAj8wsfluFrMRl653cd3E",
-	"e94Uzoj0Ys46Vy1mfzFdjYKJa6MbDCfQ9WDPQ+/cHyR3gFgS5QtAmLjhG+RPDZd4358ofTmTSYqg5EUp",
-	"cflNOawqOQTzYljNE8N1ML+WbCVvMAzp0A/cV+S8cw0TDsalsGLTaxj5ZNx36fl0CFKeEGCua9pk1pU9",
-	"/E3n1SmeQM91lF2UoLPB/eiE0fSL63Ay0oQJoggo+AFIzCJNK39O2dtFrmiHSad3Hzpt6DhzbMmMwjy4",
-	"MXQc5UQIJ/dD5p9+U4Nb19KHHgvKhCHKHFtmgbqDIdVBL6QgDl0wNxuMQsKNd0FhCzAHnTBbS9jqLR20",
-	"hANQZg5AuZ7DjcOXsYjWLGGFcEV9z+HuhvSKgXKKOanSZ5UuLLf2UHZdokBX8Zu4mCVOTKAB3IjS2Glm",
-	"7KuUdwxjaIwMAuDA3wWu5FsPcba5GGxGc5GEE6Gqmc4BFaNSLxlbJaPcLVcahtEwjMd5NrZ8KuIkSxnp",
-	"CrGSd34PUWLDiyvyJXOU3jFvVrrYi1c88ra5ZEEsQhfCgf14qoWHzcSdC5MMnCBHSDm3CAMEHaaBGyKS",
-	"w5dJxqDYgzrf9Tz+wq6c3rKn2L/6bkAoKNfF3igu4EccglzIEhsGgYvEoILebNjt4/nCRDqtAV0iXi7t",
-	"R/6YiJM2Y226QN1HdnWsPeWoYsjvo9qTlCaiOwnjVqrq+ZBLgQtfminFDyFTvXPu3PmBRNdAztu/l2Nk",
-	"D33XRg1BSMw7AAM0x5Y8i4H7VHxjEJ3HuP3A4bEgMTk3AFbMB6thYhOXovin61jqJdwiUEHpTHwUYD+Y",
-	"C6Ux/lFhHXPOmhh89PHOhlx2wpvaenY2CUHPToKzMEFwDrVywNzQYSMR059bmeSw8xIWs+YNIVMTyrI6",
-	"q9t1/kvP8+2nEvTcAUaOzmwJb6YMFz/IaHJGQ0KZJwnO6h5TU9IjouwBgsTHABLuHcn4yAGkUAQV2cjm",
-	"Kgr+j9//XTS1Ip+iGwXJCTdv2Hyoz0ValzFzRW3aaB3ChYq4sZySP37/t6kBAmds4aZD1x4m4v78/JCH",
-	"dJR2yEh3dkCZMZAWRfQUcDEgyPaxw2OCI9fzXPV3ASrHwQ8AZIPicIQC1wYiJKVEOrZo0gkJMJePEAbL",
-	"D0QkJhTVGbHCIM9Y+uP3f7Mps//7GvOI85N7n5FiFHnMrPabCxt2I1tWRrL9PkATFMzAwWW35Lk04X+L",
-	"dJpK8LA7a4ahg5pR1sGmYXBJ3TSqTKqS3jiAjkO4IOnSY2sJvrP7zx+a3dkYHXlwsAuWetx8GB4qGEnV",
-	"E8DR3h+//w//R3M38vkjI4EnDoXG1ZMuH3s6VsQiaTIO2DSpK5y3BFXzLDt/aAJ2FQiiaRCiRLRZkv4D",
-	"AVe3B2xNJyhw+y5yQMFmL6/wOLwMfvZ830OQBw2SnMnJwipeXgqXV9ynM0XAdH9iSBVPVWHY7EgtKALB",
-	"asR1sNfjGTqmUDiFYiHnZpSICea+TqxHTs7IHvrIAb3Z8uVdPOb+dxiz+bFjKhNoLijPf+c7NoCYQFuN",
-	"gHA40ho/aZ2bZvOw09F0ZTz9vHB0YU7NCQZbMakREu+Q8s2UnNRm68DUDFOLl7PlU3D44lKiP4lQj497",
-	"PgwcExfUTmqAq24bdJh0dEKb8aQfet5svbgLTK1sapEQsYMbsuNNnR9K6NmNlcRbTcxki+2M5B3VJF3q",
-	"gs5vyw5WYq/tQ9cTf9ZMDajYnomTwT2ZxJd8NjRdY3ZoRdO1qqYLo7S2hNvCVF2wngfxj7oCK0Thy6kf",
-	"OCRHSr4kURk/KZFJrW7q5TFtfu8zsimjLavP931nlq/TK1wfM42uS/3uB6BAfX7MRtZIIAyIYvwTI9zH",
-	"6KqvNX56r2WtL38gSh7HT/z8RdcSP0fZHug4rsCCtBN6uQ89gvS3UtIiuzhTcxNghDkNnzCd5hn4FWAL",
-	"tQdjd4C/uPi2ICQpyVvzebZ9AINoRkT4CRCpfMW6KSRpycjyUBD0PZmoMq4rsDFBTB4fjxGNRTaStDTN",
-	"bf7ilPEisCzdaIcD6nvMHkIEoBcaQNB3kSc2fJo7HqSej3PshwgHtQ4uIHVp6CBw4eMB/5cOODjA1MqV",
-	"ql6p1kwt98BZbi0k3pCxF8oGcNwBU/riPdtb9c1atVKtbbKjYgS9vh+MkKMsY57jrTAjr1ROmPOpuDtz",
-	"I3LP2bDnufZpeyl5bX4TOG1LesqV6nr0X7WaO3BImLrPs20SA98QJAA/Ipg1hgHF3CqDA4RpUb7OJcyi",
-	"pnDslt+WsBTPE2To0VInJr2aBC7W33MymFDjX6Gsc4T/HepaPsC0dVvYRvFgsWX0xq5abtx/9TaDjhMg",
-	"kmN7XUk04TrYE7fINd8fhj2IEZnCIFe8/hn7tl7e3qpVa/Xqh+/bN7dWZPQJl47T04F4EMAROEdkCAMX",
-	"jAPoDGG+sezT8dLxmc1ZuMIIdJlr24aEMJOqKPzsyMnjIRufjrknxq3RXaY9apv1CD4qwU+5NEyc/FMr",
-	"lhpmfTqQQjlDCMqVEl8DsMfmBgPF7K36ZnW7XqvubNU215m1rIibOIy4Re/v8t+Wv7/g9/uu7ULPm8mg",
-	"kwIlFQEbU9KmCGrCwMlQwGb5LnctJqDrgx4CIUEOczPHUfhH4foYGbsACbdJ8lwc1+/y5b7vC5t/5gtd",
-	"bOc6afEb2y4GzNTXQT29obc2y4ZR+Y88SOUhytTC15yqb59Ii0/Zt8+kbzt2Vzgtv+4YZnv8io7fOHIj",
-	"Zbnq6cr+4r70NerHQToTS4cAOXsjP8RUZEQiOD/3G5Qqdol0+QtipyAnOoj4fTJcX8wLu6lluFz1lOym",
-	"I25lQ2roNDDko09INIKut1SvpMni9wNpqOSPmGX7klnzQF188FVMTbww3pkB6qMAYTuGUGWiT3k2z8VH",
-	"2DygQMbI85AD5IhgiAKkA7mVAfIImrKfiossg/xTMUGGCDwl96kuBW5BiE2EfeYiPbr2UmK3lCYwEHDL",
-	"xk/alSDgOg3sk7924/G1nz/WhvgWG2GRHfD9Dv3veLx/x4P8zz1bMxrzvfs5EcmFQuW6GAThGCES7zrD",
-	"MBa4GX/VyZ6rwFOHutrisc5543hPn3SLj/LUWfdtp3bmcP2aE1rALfo5OP0orVZw/BEilMMYMZoJ9dVH",
-	"QTEOhcuIPIcEyFyrPL+VG0CASxsm9nz/CUAQoJFLKQpAOAa9WfYUtJIxBauoJ+AAUaYOM+/LxAVLsdMq",
-	"8myQ0LcoABsiGj9LPydLwSBVjy81rKziOtjzPF6BJ9AVVvuq07UkzCmOnq6b2MT/+hdIoGpAQbp1RXbt",
-	"N1X18pvy9iTo7jcT/1Yqlfh/7LYkLuG3uYJMkLpHgRR+m6thlPfF2IPCXCliMflYfONvjNoszoTnk8VL",
-	"CbAhZjosgXXkwCkPDkxslUrOiJZsVXvaEPT81FAv+Kkhoq1JMNbPP1ugEKAxghT2PLQbox3Ygj6hmYkd",
-	"JFCy1E86zD+Q4jo4hLYCpPI8v0sJ8Kc4WnKis6UWIBCuL0hDwCsIhZRbgeMEeMV1LL6WbKPyu0FBqhum",
-	"tIMiEEiRNB1sEEupDgv8CKyELuKFgjNRzGdidZcw66w4pWKplJGpCXXnU7WrkMPslQW/uwTAni+wniYW",
-	"JLs4QY6AfUT3RHwpKpntTn2RJpeCQdjvhzyzHifUoW2jsaz5yGQOgDTdorzSnKiJ2s5E+kBUcIp6TSEP",
-	"oljT1Hi5JrO7+JBSVhh7ZVQ+DsFbDaZHIHb8EYhD9ybu+57nT0V+NIH6KzX3m2BD4WYliWxm+ekQYanG",
-	"iQdAfRPnZaQYcfGPEfxlCmdcE4qJxwH/ZTNfN/Gd2k7zlcOJk09UEc8jfgrR61PzmyutzamoTRTSfpGa",
-	"NKE9FlfBrpt4T0iBBFDOE86dKSux+ha7l29T7M2EQ7eep3VSOz2pMEBB1nJCEmGbsqcOIkXgEhNbduUo",
-	"fDw+m6Bm+al3/4k+3N2+XnRPyy23HDzeP9HL11P6gD3j8f7yR8nCagXsdZqnpwIEamKlJrlug4hweXpC",
-	"s1K1wuWOWMVdYGWqpSjCbDNt/Box/svGE5oRCwSIhgEmAJo4AniJomRgOSN6jmaWEL+YlwqvL2I7blzy",
-	"xw8ljuKJl5yYOD7mlBqVWjvGyhbUrADX2Lz0WF5lx1689cTWR44c1ReHKFMn1o+WQqDvAs/FCPQCBJ84",
-	"la4gzR1gP0BiffcSb1cio+qs0Qu0qcd5AJVJhBE7Q0dI1dkQXQg3BysWdeHwi/oKfpYSUOghz58WwdQP",
-	"niQR1PeVorsSxYVcv+3NiYsu0US9kLgYERLVIroEnHS7baYMdmXSkfCKjUh/W8yQkAAJC2wAS0AkmOWS",
-	"0vAxxkFssATGUrrivoNIQ9gLCRiQ+gP8BkYIYhcPUmZDZDoYzBSQdIDfUpmZRmwCpU6QGIwkIBQ8vSpG",
-	"K6dHs99CUMjHKm88xmaeRk5kBqi+e4AcKkqcerEO4DcRkhYnmR/ES9yHrhcGaDe1FIDAGRFYPzlYLTWW",
-	"KjVTuDaXEGHHmbjpYxpAm4KJ63v8dQQU4oiOACrKGJY6eAQmUfjGqjGAH1LiOkjA7nA4KpoYesRnKxrJ",
-	"ogScSgmU5Ol5JkWeclzPVbcZ4K84eGXASZ53DWCB5BErNo3f7yPMK1H43AR4hlE/Dvyeh0bMhGfOMRUP",
-	"WbvAksXl8+OnkHcKW6h2zq6JlQeqLjE94fdFuEVGWJg+hkLHJDGa/HQfcGzj/GuVRophs+x2S+c4lNGY",
-	"zviLFj/H79k1MfdVpGsgnENL548mKYFYXls0YDxvNpCJo5G44kgdpjK/NESBDI7mjJnE36qhucEYH8EC",
-	"jZI4cxgdDbC64ZZoFqNLjhX8gB/yJp4OmSdJxtBGRQ4aDz0vEZgVFLDDRoViC6JIng59goqxm5GtvWT2",
-	"XiBYy8fQo0iiqOQgoT1Uo4u0CD891OaLhhO3UFnTh5CJEfMrIgNYtj+QnjQYweBJ0BbxXEUXrLj0Sh2w",
-	"YlJE7DATwx7hMU8+qWg7K8RqdoY6wGyPqcoaWfoqdqk62dJbmSQsaLnlXQKI6yFmipu4BLJbX2xi6UQR",
-	"CgNKJMunfuxINYC1Xa7VjJ1abdtgyqU5ZAuIQVvkUE3NxAAUFp0PugBtluXht13f3N6qVmv1KhtqQVqW",
-	"OT7R82z05HkhB6zowErAYC2Ocy3qYOyFBAwQRkLtRNMAVlTvVbb4oPEPFUvn0OYCX2M8U5ozNkOtUnSm",
-	"Eot7vTqobDKlJn3UIphyueBnOQfxz2wPgbLOCK2CAvET76takXDwuVSZQys0Kt/Q6cCIUB5szOj8llhd",
-	"owhCTF1Pdq9RQRBueM0vN5wfV+gLbqqLIZRBFuXzFRg5ko06592WDrbZht7hbi4dujJ4LhzcyKddkLYQ",
-	"Zo9snxR1wkGYd4VgwzNjV0/1VJISrdjm0vQ+yp1wtkZGWZ091PcDlCGcBwqUGorHrhllLt6pPSqdQ6nV",
-	"4z4cu4AgQW7NKAPVLYLrJq5X5N4uit5DXAazzpwrANN6piGRKHLK6RSV45w1gMulhWt81V4oUqUp30OW",
-	"UUjZTQah0HPI2BYXaPJp89qG9M0q9CQdQTW8OLKYAFncwbRAYUHVAyc1UfigJ8oeMhUP2ZqDVJmD1O1x",
-	"0yW+brxYJKGU+ZVG2q2mcDSORSqKJInGTXF5S2IANrTLXkkRBiN/ghzgMPMRMl7xMBEiVNRRuIgUF2zH",
-	"9IHOTzMbYl6uk3TZ+JZSgq4KBZTlxyhJVYsL08/FydBGJn4uK4aZkQZ73kzYojogafCtqALigj71Q8/h",
-	"GYyowrKoq2hoynTkk0hY0oSisYRD85Ib6wbzw5b6kWQmmDBfmWrpwPrj9383mEMHyNAPRKOsbEUTX+o/",
-	"fv93Mbo/r1o6dUOm2MjiZWD8SqLeSE8WHPEanKSBtw4Ke4cdHmKS60aR5wGYGJtjghgtiggZnlJ/Qs/H",
-	"qCFUXkLGeODZpaknI/RrpvCVrQhhJ5byM6K3i80a6fZ48daL4IpZgHGgi4AF0GuuOKNfd3lFDRs3W1TD",
-	"74M5DSfmBZ/NgTmdLklbPoTCAZsou2YJqFQU3BIjiGgzADLe7NOxBYgo9RMHJ/ejeO2XJWKEFle+xH1R",
-	"MUN5qo1lOE3Yd9AZuVwd77VPV4roOCO6wTzoX8XB9sVisjkV8/EgobFTreRG6LTiOjil8cHLaKsmFVhK",
-	"yciGUWLxCIf6uBSM4IztRNG2ju9RflfVUCp1F0AKRj6hYFNGDHm+UfnTaRuArZ70rJhdFfJuUtymUDIp",
-	"V4rnLkmiyELFfxPBcN4EK3fJufZi0rK4d0sxkqToHr7Uef01iryEahbHXbnzxPVRSjsmKqmSvTS6oswy",
-	"Ejym7UWpBgwC3oYrZVvsgnS3DxSUuPNvgQCNA98JbV7wDcXUc3sWccOGzPW7KkS9lPj28Zj1xj2WtBei",
-	"Dl7mQi9qzsR835S9k6yEY4MT6npeZE9wN0lXA7Pdw7vjsU3IA3f53bSkRSSsrcv5FicEFFwMrKQrb4nd",
-	"mJd4tVRmmQeiZEqUm7mJrGhRtQrDEddUHDK2TRpRbxXDqFngj//zfzMrxc+H+AjlxnOtqKdaA4nHMlIp",
-	"n9o0jNTdVX73QvmMnqqKdMutMF6Zp/jEjt8xbaQjNswFVqEOYEk0ijAGJV7FkuloCyRwU7uiM5EonFJt",
-	"iRIPmdrb1VTabsaPYpt9PEZByYZEVilRl/I+hlFuOCcDHCc+NV2boICIdHJ53Vg3OFpEtPzTGlp13Viv",
-	"aro2hnTIYVUbtj8a+ZhpVT78Roi5p7ehXrORjGnybrh+HqisO3QJV+HQ87g29kGAaOCiCTs0KbdCgMu8",
-	"jJHcVzw9BqPprC+LwcZmzkph2Dc5z3sEWjxZV8yPvTa/LvbazFaqpfV2IZFNdzKedY5HnR+eXfkdi0O2",
-	"xfyYba7LmH/rjcqqXjK3QNrNhzwEtfD+dBw8/77L1Ku5z8EWcV8N7gegFXpeJPHymFswoQuJLfvWcdoS",
-	"hfL+gWoZBue0GhOB7Mt0ZI6ko7I6UNnlCDCnA4WNkS59JvQFTZyJDS4KAqZOXH3epYkOtET3NaH98iN+",
-	"kMqQX9pzF+n0fKExNTGommVxHTR5swwQhDhKwfFRG1n6iZ4RWKFkQCHRFSCL3dQV1CA/x1/U2XyFye/5",
-	"/lM4Xs8crTxgw8HfuyaeU+LKGJcNjgu8DlwEflUldUUcT52ow2Mhz3opNuLzu4R9WoqItEDBKOomji9L",
-	"TcVvUxvdAoUyOz2jmxIXKunH1ZWSP5kbo1rcBaVygx3RnKEl6aFYbAT575IDKSyFWLpIshmb5FpJcL4k",
-	"JZJdUEtd4sLJR5KSnbxLyHjJHSd/VFSkxlZjZtjElidtOeYaI2Gim5u6pWZw3uWaJSaWdslbNgjYE1aU",
-	"A8oblY0q28cywMmtPdlSsy9yA5HqRi8u4fh/T8bgCEIO30NzEWBhJkQG66mjNZLVZJqe6l+/AN4W37IR",
-	"9bdfhG2bu1f2Zlrh/nRv8xUeUP2IVrg12wV39UdEZ+PV7xc9eb/8HCE5FfLwHS0AudDfJKCYcbslca5E",
-	"sKV5rPxyRZrqvxQVrCkctpatM9PiBEMSbskfSCJZk1DNhsbRnZGjkKF/Do9SUBJsGGXhFWXalyWdWd4T",
-	"MDGFVDW2Vq0Ot7DRrYdrR094BB8G9wPvZhv3nXM3JN7hKTmcllGnc/F533Xra91wv9n0u+hg0JqeGh4J",
-	"sTt+OIdeEB6/fuq7m91Zr9zfatHnterwc/B8+3iwNxiGrn/X699svQSV84PNx+FZdae/Vn82Ni8Ozk9I",
-	"98Sz++i4503WDmdH55+O+p8e27jdoZ+ug3Pstk8OLw838GDUOfxRdFwR08426WRWm+wmH/WIMbXbOGnO",
-	"+dLht5gasH0vHOF3L21UwfuOpU0A6aIJIKeZ8ADiebQDVBLXY5s7lqfFiak/RUbTE1m5K9iCStwvaTwz",
-	"O9GzXakrhvFeLbDyDpK7g1llxvt2T7IOX5u9TIew7A2Onc75UXC2Uz52yp3D2cXt1kXXfnXG4dU5abqV",
-	"cpse3F4+9i+a+2uPm/igW924dftn0Lk77g+2nl4fafhC9sv9ac3Zv9xplv3j5539zujw9eD8pXJcNz4/",
-	"3dMjdLeHn8+M+4vq5GLHedjwnnvl5/3mw9l9PdxuvVbPB1uP7u3w1t3vjI1u1XjpXLZPupfN2fNxp1uZ",
-	"rdnNva3Nnr892X8ePBhb7enRY/f68fl+7aw73nJ3Rp3r+zPU3nu++/Tjj8kedonCp8SOE/zhHeUzgBFQ",
-	"SOEfuMXGQVEybphkZ6r5j2yp8NU97lbDX4hNmFj+3ImpdEHcqacB8HwH8zz6lymNaG5xM5rU5Izs3N50",
-	"vSOdkjeXWC3q0SxWcObV8SIjwSLUt5vaF/7I5YB4ziCj+F6eJPWPVC8ZQ+z7M6v8FrPKjbchY3/JxOd2",
-	"wJvRldTEK29NvNJIdaJaDFvjrhnxE323MJrG+OyFzBEfSvouvKks5E1ueCfFmOpbjKk2loP5ON+zwaG/",
-	"RESqX8mG07c+F5BiSq2xIARTyEk4JL3Gb1IYH/c9AjFjfnqIQNmSuTJ/PTeg9x2nsvisS1Og5sL8mJZP",
-	"r5S3/sZ0coKIXPdHNRiR0xT3oyv+qdOdpzA1V0Ybd9NWmGi+f/enz2YBGWxWqVhPXnNtaZtwp7UQZ6aL",
-	"aXTkwp7bH2JsvRP0MD+x/Hbcq01ttS7df8Y8/9QG3l/dgTn2tHKKOEUKkuNrIgz2RjqXt5FGxCRK8CAB",
-	"VtIXst7oaFbk33ioCY8ubwqR57eR+BgRf6T89iOpb0d80bXNVd6T/qoOf6r69lM5Hxzh6xNJ8jGikZGg",
-	"6RqFA17uHjn8P7Pb304TLv8Cztt5Q8Tll0SVAojnEIXRApJWGhgHft/lt86A7XsesilHEhIiEvAmTuQZ",
-	"5ceMOFxFyquPkXDyejMQ17LmNA2Kaw5HSB5gJpZF+XxY6XPxPACR+UQ9myiQhV0BHO1Zf/z+P+KfTSac",
-	"PM4nnDzxcTeTA5kYbcVvSoe+LynJU5ETB3CNdTN2uJX4VdlNkoGeYJ8blwJUmel+Cz2mb2ZzKcnqB75y",
-	"vkloOlPDdW3xGxORqRyXgLNzDAD3Nk0tPU50kGbHMbUFdLSi8zf39bnPXHXb35zyfG+C969PtX5bMnuV",
-	"5HTUOl40c5qXPhhdUqUnXNGokI7q67SAYiauXPsocECqeERC2gaImxDv44HqNTJPcd8PgKklm4OYmq6a",
-	"g0XvLlfeoLzb5vyLOlvoQAYyeG0OuyyshLz9GmIOcEu1V+JPqI/LyTjc4lfLpunzo8dd2ZdA/YiLbcQh",
-	"yLJj9lvM7Lbz5kFli7l3ZP6XfElrNVCAAAT4dLw6PsDEEUAAfDA+wMTZz7MtqgjK6EuJFlg0txgWkDO5",
-	"GCnAM/YRXACJsX+QqAEAe/4E8W87+0GAbNmNQqErwzHHHksocdTRgk5dG+VUSgutnwBgic4GI2gPXYyK",
-	"DeAzkRKGNoWuJz4nIUD68hsg0MQpiRfIfiZbTAwzm2kIo88oAVFbJOx5CSzkRhLJpJBTX70TzEkVvpTF",
-	"ZxVeXMLNpxBHJ2z0EAce8lGZASYWQLaqEm32hbIrJgo4CHOIEh86ZROSFYm7CbSXibPnP5uUh/o89C72",
-	"4jqIavP5B7b4WFlYbDiOpS8ZA4yGFTBUnmovpGagK/K5nVBspBozCnSmUoMuU4K8kFnGG2Ul6BxiCxRM",
-	"7W1ry8RZc8vUirtJbOVo7pVVHYTYY4x3qTCgmJhIJprx2hWoBJ0TCmcEVHTwFkWmxraQj+0wCERbpFgq",
-	"iYn9PjeY06eoqI+TxnmqYi2NRXpCaCybDkTw7JqJ7SEMoE2ZtLDhZSfKiPfCSeZqWx1MiaJ45UrPogdX",
-	"wNHszuNsiw1gJedakkyxQKHCRcLEoVidop5/J0fKyCWYB9YsfOJPwNZwXE3ib58m8DMmnsPegG+F3sgx",
-	"M9ibxP1yr3FiJk6J/TUae4ii5E3sCpspH4/RzIaL1KCaiFSEqQfp2NoFb+N8GJnvBPqAN3E+JpZg4zkY",
-	"zpIWj/+F5fx9YTmtBZCchXCc5T7aV0ByokLdOKUiu6Dyp2qb9W8AdLwTtiNV+bfBduzyaA3V7f2dk+f9",
-	"Sff1M/Gdh9Ho6PP97LI3vr05fQp3Hqdd7+nmCLk3l73wsnpxNIV+aw21Zq+D06ud201356bcqQWX+21j",
-	"ON0/2dq5uH/xw50Z3ZxOgzPvnLw8VGtrLwebJ7XwqHzk3Xw2ajv+5vXg7vPQr7Y61Hndsffx86f25uDF",
-	"Hs6O756v++TVa983r/uPp/XuWb3c6g5aj1vd9tH1/v5Z9wG3jlp7Z8dt7yE8X6v0RpTi287O542Hx/pJ",
-	"s/lw8XgOj9Za5KZJcG1r+869hlvGbTj57EK/9njm1unocBjU+s3Hw1prc+hfbpBxMGzdPnzeq5xfTdrD",
-	"Zm22f/to4+326HPzGR1uUIc+tJrTo0q5eVj1Xg/vYP+pvxZs7W3snJ10JgcP9+3zFtm6Qb3O1fTyZOsE",
-	"v2wHaHu0s9G6Oj0gZPti0q2S6/3L48nxYUArz9ezu2nlsVIvo97l2UN3p3Pfcp/C4zv4FNRvphI3IZcw",
-	"LQ7XKeM0u9rcBxLVT0u6bqcEImrGriW6rCda+S7dD6qjebwfFpSvz2+TqBWnlmzGrSV6aKbcXy3uhKlp",
-	"cevK6N9N+W/Vz1kT3Zm/EWD1YQixdXCFAQT9AJFhXB9GVW34qo66qe2C9PLqiZJy5jppKfXwA1FWuXSC",
-	"d4H8RuEUzuY+FaVS0QXZnuAvFJPtne2dWvWfICbSPbiaZPT2pYvdEfQybW+zGHlhhBfSPsV7z6UdiQ0q",
-	"L031f8gxtXIKacUW338xfA/iuKtdpmmb3IoKyrIMvTfYrtvdm8Og91QPq636UfDYut16eaj0YWun22qO",
-	"vbvWnjdqVfuTndPg5vrevt/f2bzbWxuMN3t0JzwNtnYusdNH7enTRv3wevxsD/tn+OBmXC7jdnevik4O",
-	"y5dnE+9oq1lvt+7J3s3gvLXm98+eP+957fvp0B/fbgSD4f60skF6D6iF9s+C81kdnpzi6V2bOIev18cX",
-	"t5RuDU/Hg6NmsHbwuj09Ob751LudkentjCLjpXMRkp2TveuO93iIX5/WDvafuva9fXs1uLjojU7OX45r",
-	"PqG12trR1qR8cXa+/TgYnsNJ5+mg3ty83PZJc+MG7vXI8ZUXzoaTwXT7sX1Wc3pdo1YOBtsbxtXW8wzZ",
-	"48mWUd97DT551xvtu+bFfa3cTqIEr8SXJnIzuo1krO+9Gfd3KaFVdMhXYy4Y8V9E6+zcj4inZpyIo/7z",
-	"ZpwkXs645dNrdcgtmTb2o5ibqhlPxJz/mZxY5YDPokqrC3hUbSRa20Qhqqvbg3eyZrWj410s+VsiyZaF",
-	"9D8cZJbjJn5XcVsNqbaEBRGzRVZ0FSjUinnYvzvr5nfqqhNTLGutiB17I2GcBUtjP/mdXf5NhpQc/v0Y",
-	"t3yCEb/kV0mXcKvS+BpoxDtBwt+PXx8DKM6f44cBNL8Fr/hdpCcXoflfwNo/CLAmPb44ohCk4+rvRLCp",
-	"AMdijFqHd/IR3z9Q/lsCzZRKjTUyELK+n6YPFHjasjcz8VsfQlDfrmFDwNQXbJLgs+QHzU2s5CzTlXau",
-	"9/EHNtvI/wz0h3Z3EC1G8/rYfBB4ic0h7nD7j244kRnoUH49ClyjPmi9k++76W/PLHhF5GYB+QWwDx7/",
-	"OwK5Ii9JfUlnHkEUVeONfeJSd4LUrSINLdt9VYCDbHcEvewneADHV1U2jfVNY+EMm8lG4XHFUrbMLUtb",
-	"inlSTSQAH3HvYwla8ANQXYKiUogMgZ0MEA1mcw3OVpQ62YLNAZ47cilAL7YoEl4C0JIN097TN2VOS0CS",
-	"6sBeXASiytMkSQRV1JVNNn6K0Ua7yS8ymVhwnpeU5X4dD2Q+9bSgU8s8EMvEH9apJQPEMnFOp5Z3Yajy",
-	"4FBswYPQQ6SY6jEo+6CojoK7sqFefgc+E6dwebv8o0VcivpRv7sRyl28ZC891aA0FloOYonwJ3zERDpk",
-	"FbE3NVFNWqfD7POy/Xha0E1NNgdW3z16Xxs//oUdOXCAxh60Zc+QcYAmrh+KZIuQL9kf2KUkZuY3IGJ8",
-	"Oi4R/t2jgiGAKSaeR6aArwOm5CJP2BvpbJzCq6yGRjGxpXZdKUD9HBxMtP1KQml/BJIlO6alZ1r0RNge",
-	"hWIRUlyivl8ivo/VpLnIlJTI/B3xK/JjZ//Fqvw9sSrvwnHMfb3268Ecnf3nk9Ot4c5w03mcEOdoeF51",
-	"Zme308/Vg/ro4LTlX508P95ukHP3Efl7TzY5O9x4Mnrna067fX2KLnvnwyCY9Y9unjujm8lkdj+9OBkf",
-	"G9WHfVxvXe6TzdP+C/m0MSFPdvnhZmen7d5t955Ow+vwobt3ZTyfGXe+93h6OPImB7WN2eNJNwhbR0/n",
-	"3sODXRu/DjdOTtcmrfEoPJ72718u2t3x6BrBynXwyfH6takrP02YLk9agHzgQIfFoIb8r9KmEwHRB1QT",
-	"idXoa6a8Nv5rU8IJnzA9heQ3IjMz4Ha2OlDHcf+WOfTvStNMBLfkl2+je/+3lNV12x9puZ+x1Q7vuxWj",
-	"UjNq5ar4OMCb3Kp8v0z9sjWY+2Int+4/JH+d8w3LvzhXLYAmvMWxFpW4fXXHmWr4evfpuTvp3fTQK54a",
-	"rWe8dv38uHX3UCvPXjr34/2g/Xi17VRu6GNv7dnAVw/4Ag9OTg97R5flyUulfj9zmxflnc/V4+neQWvz",
-	"3G5u3z71t7r3R9Wbi/rorvlkjK5vjKP6dXva6jnbG7X7++7rZPt+QMNNKCBvsfBdCgtgSUow7VaplNe8",
-	"/Cbm/O4o5Lvc8mTaOq/sf6VK/w+s3I8z6OobxCv22Yk5W83o0W/vobPCN4o48dzqOpRG1xIpmPNMv4nc",
-	"BQ6xPInYla7vd/ysHk9RJJ2hOffmmwlbxQOSGQGcaaukeq3n0rBqG5z8CKJ844Jk7Md08vi4zhzh0kTJ",
-	"27mR/+Yx/uPyGB0JyEikLNhf4gPR8pdsKuJafcVZdKVNfH9Z2KvrCXSFsuOYV5L5ODpGJY5IGENCpn7g",
-	"kPk8BY8kxWYkSYzMcUU/f/n/AQAA//8=",
+	"7L35bvLI1jd6KyXv02pQDDFDICFq6RAyT5BAxu1Wu7ALcDBlx2UzZPcj9V/nAs4rfZewL6yv5FMNHjGE",
+	"5MnT++vvfbfU2k/AlKtWrVrjb636l6TbE8fGCHtEavxLcqALJ8hDLvurC7HRt+eHyIIL+reBiO6ajmfa",
+	"WGoE3wIbW4sGgJjMkAu8kUnAxNdHwIIecmUAwYkNDN+F9Fdg4NoToADPBjWFgBwqDougvKNMSH4feCME",
+	"ZtD0AMIGAbMRwuwj3TIR9sDQnCICfKcImqAPDTCFlo/AEHkEVBUFYDgx8ZD9YISggVyQIwgB20EYOuY2",
+	"4XMtLuDEyhclWTLpCviTkixhOEFSQ3osiDUV+JJliegjNIF07d7CoY8QzzXxUPr2TQ7Wfwx9y3uPOiZ+",
+	"QboHIBjQp4GJiYegAeyBoJuJhw2g2xgjnf6+4CKCPJBj6w8/BSYB7Iu8DDxzgmzfAzlsiyH2geHajoMM",
+	"AAceckFNAQTY7kpC5mUw8jynsKMo9DHx7wp9qUko4fiW/UyAYev+BGEPGWBHUbbpQ/yV+SJoYuDjMbZn",
+	"mG7Bug3ZgOqclBtRvasjDF3Tfo/wA9vVEYBscgawfU+3J4jSPbnKfXBy1APbv/0mGGWbiPEJsEziEbYO",
+	"OgZZveQNFhjOet0av8mSi4hjY4LYKTyAxi169RFhXKbb2EOY/RM6jmXqbP7bL4Qu/l8SmsOJY/EfilnG",
+	"SUX8yQS6C6kh3YklBAtla5FkiZ0r9qgHPZ9IDem4eXZ5dEinzD5p2QadbqEUfnKIiJ65zEZIqPAtqoTt",
+	"AvH1USH4SJXoJkVbQenZ8olnTyhPT6FlGg1gj2Wgiw8L2PYKNu7b0DWQEftcdxH0kMG+nyLXHJiJr9d8",
+	"VLCn6Z+ZmL264HLSy0D8o2BADxZ8bCDdXTge7FtIBhO7b1qogP1JH7mFiUmIiYcy8AlyKVkLaOJ4C5mK",
+	"RMvGw+gBx+9bpl4wneij4L2JIflQ6YWb2KPjWwXkujZ9BkPfG9mu+Ua/DQ63DAhyp6aOCj6GU2hadMrS",
+	"N1maFwSzB2ukux5ug9SQYhvBGDZgo6Ut5EwbcfT/46KB1JD+sR0pl23+LdkORrwVLM5/u/oIF0FvhIC2",
+	"zFwaP30mCZmMslHyWBfpOs8EmY4olT54hAISd5E7Re4ZIeJshMdoiLxCwE4ysD1nmyBsfOAcVdPHKJgu",
+	"4O8E/KXftV8BKzABmrGknru4pNo6uTTHtXVESLi8gouGJvHE6756hTK4MLFhLUDPXYAm02Bde4Kontto",
+	"8WK2EXsl5ppNjC9l2ibwXIiJY7tewUJTZIHTXq9DNSbIheJPC96uyaEp8CK0u5ZShA0Vh09z62iKsGG7",
+	"oT4mANsYNYDpEUD5P9hZwOQBPRlaUkRoMpuTisuKki+CaJeAKlVVCcxMb6Ti6E0/EzBBhMAhEmcLRUer",
+	"AdTsjVQlkMs+FXlguypWP7z/dMS1zJgvqrhpzeCCAMeCJgbn3fZ1UcWUcbpc+N3FZN/HRADJHCA6JuIF",
+	"IC5dv+NwBMPF3veZoxFj+Ezx/8UCe5kGcabPmIEmgwkcmrpQnYDrOaDtKex/O0ol64QERqqWwb1FsMwC",
+	"lDx3Ma34wa3XXWQg7JnQIldcPye3nlvUv5mGTC3ovu2NhJH9G0G6izwAsSGsX/EJkYHQ9N9lap1xIyEw",
+	"6WPzbAB60mL2/m+mwaaRnBifFAE52wWxVSTnyn7nQEJ+G6NFfiWribEYweIvkRoS/c0qDUW5iP+0y193",
+	"AI0ONIwlKqcmhW0PONAwkMHkFehctLr/qH8JOZNvajA/kw/P3kj9GeaSjdGC+WLmcOTJoO97jN6c7zw0",
+	"98DEJ8yN5TO8Bv2Fhwj1OrjXei2Da+4Kl6grXKptRNzk7KSGdHV4tLh6uyldv+jV9sOx+VS+tZ7Hi9vO",
+	"+Lx0UL9ZwOe3vTK5dI4OEH6Bl8bW0ERvZm0X7+4aHb10Onl5ub0j5mnpYvZins0uupf6c+3Oc3sXh8en",
+	"e81W9dT2esNuy/fnl8/nx1P3evg6vTtqoWG3eQDvbw6QXrbPX+de5dDevd2FT+WDs7PhL79IshRwDRU/",
+	"fFG/hR99hCeube8AElSrrmUJk3OFePJHcAIdnn8jXvKZ/frpp5++kDQPro2HF2ixljIIMy8lOCsQ294I",
+	"uZSBfwiZZnRO7HiwcyJ8JGTwU8FMdRdBgyqABtBHSB+zk9M86hbKOzX6Q5kJHW8E+Zk6u6e/ov8amC7x",
+	"QKnGz9LnDszWlj57GbT3avjppH748oDv5rt318bzk+XUD7o73uTo9q15sdUf3F8d9ydvzsPweXaxcJTO",
+	"rncPm1ek1CqZT63u4q40LY0ea87T7ePbIyy3DkanB2blcXsx2bl6u6ui3t70pvTod5zJYe8GN3t1aDxN",
+	"rMXe0Copj+fd4+Hs9n73tvQyqY0OrmZfemAYV3SF/F3DGDp0XRNx0vJdS8ruH8Ed1E5NqiGT8Jd/ajd3",
+	"b86qrYfu+cI6vap7g50J9Dyl1F7g25tX9Hg6ObjUB2/n9b3ZfDiqXuy1H/WzbffGPx5cH9bfdjuHZbs+",
+	"G7dH/acH++GqtwubXW+wfX90+oIGp4uLnbF+r9jXTyN9sTXfumq1/YuXC/xQ2j1D5v3r1Hk6/L5dE35+",
+	"i9GjFSnwFRZG6ORGClvQkBPwx1gTn9H54YZusPoOJGRJhAUUDCwlFsRkLJpjQizJCPkvWXrwziXz6WcS",
+	"fgcy3v4pxoV44Y24CRhjoA3o9kOCLPrINnXU4GuOth5AFy3tQJaNzeIzTJYTGZhYxbZrsMA/p6PpAi0i",
+	"udZQsYoLQAsZWwNh6Mt2AUYmU1Bagqs0gG0XaElCanSrPO6Gsk1UMfhqg5gOuc4mVqViejWxc5peBCNh",
+	"bMIZsxUDMk5Lr7cBtODF2tLOxIddZuaINO/wc7CgNKnT9o/MPulbtj4uQMscYmTI1Fy2FoFtbrsp44PO",
+	"IWZ/xCecVhSqFHAPIHCCgIsgsTGAhIUhRDD8EHqQZ5DoyOomNsmff/w7r0p5tkTTC8wTwix4uh7PZiwt",
+	"80h/ONukmzeCK7VmY/1M/vzj36oECFzQjZuNTH20DyAGyLH1ETd5hCF7h805y/CkuDs9IP8lczb6KPoV",
+	"MDEgSLexwRJAE9OyzODvHAxcbdsFkA6K/QlyTR3w/EPA0lRXi+FtF9HZYTAwp1QkYJ86M8x9YTvEgjg/",
+	"E7pLVjjrFFthANDcMV1kNGJD//nHv+mS6f/Bob1P9yRYDOUYE4Od8H0sZRO8jS+T0ZOFeULByATukvRb",
+	"yhH1QndNpC3tAUBT5C7A4VWvYJleLNAFcgEv9m1jQZ+sKooMqkpJZsE9+u2OUqFcFQ97AWgYhDFSkB64",
+	"5nSnz188tXoLBx1bcLgP1oa22DAsJjcRoseFk+aff/wX+0drPwyuhRadja2FCI7I8SAJ/XUkiCnZZMlx",
+	"6TI9k4c7YrNaJtnFUwvQbwGftOf6KJZaFFP/mYD2/SHd0yCRAnI6fXmZJV1Fpqtv2xaCLDoXp8zyO4ON",
+	"BFc8SHQtkiGQMNkfGzJIngU5t/RI15Bn/YIRi6DZp0MwgcJmyDdyaUWx/ELm6/h+LL/wSB/ZyAD9xfrt",
+	"XT3mwQ8Ys/W1YwbW1lIGln3OTqwLMYF6MALC/kRq/FPq3rVaR92uJAd22q8rR+eW2xJj0B0TEiH2DsHf",
+	"VMgJaVYEqqSoUrSd17YHjuamR+Qxj6mKfJqKc8FJaoB2rwO6lDu6vk5pMvAta1HM7wNVKqlSyERAJBxD",
+	"/REwPX2wHHuriilv0ZMRf6ISn1eUeKSPpQcr0NcOoGnxP6uqBIIguorjUXR+rAM6K5IsUZO3LMlSRZK5",
+	"/VtdQ21uFa/Yz8PoQ2rogUSeYGa7BsngEpbMfvWp5KczEiyT2N3Ey6O52f0XpHt0bml5fmAbi2yZXmby",
+	"mEp0Wch32wU5z2ZqNrRGhJmejz6iE7cxag+kxj8/alnL639wFLwj+sWv32Qp9nHoM0DDMOlioNWJyeUB",
+	"tAhKG+/hz8EUuibEHoeSLIK1MV1VXJLwMdNpmYDcssuVaoX+wmOhlz//+F9BbKbQOmhti1iobjoj5LKQ",
+	"jjiDkTvAXpx/nxHiM8na82WyfQGBvBSLMA0QivyAdDNIkpyRpiGf0I8kYgCv2YCMsclk0fEkciBjnJac",
+	"c4e9OGG8MPZhnp3IOXq2Re0hRACaey4EAxNZ/MAnqSMgDssvuYLYgJ7tLorgEnqm5xsIXNp4yP4lA4YE",
+	"U6VSuSKXK1VVylQ4662F2BtS9kJJAYY5pEKfv2e3XtupVsqV6g5VFRNoDWx3gozAMmaAnjI18gqlmDmf",
+	"yFRRNyJTzzJEx1ln7fQ67CFw1hHzKZUrxfC/SiVz4ABLsnbgO4JcDotg8VcHuh5mVhkcIuzlxetMQi1q",
+	"Dzpm6X0OS9A8Ng053OrYojfjwNXye4kHY2L8E8I6g/k/IK7FD6i07qwGF7xzqtYb958+ZtAwXEQybK+2",
+	"wwVkETT5I2LPD0Z+H2JEZtDNZK+/x7mtlXbr1Uq1Vvnyc/vu0QqNPu7Ssfl0IR66cAIuEBlB1wSOC40R",
+	"zDaWbc9ZOz61OXNtjECPurYdSAg1qfLczw6dPBaysT2HeWLMGt2n0qO6UwsssgDpmjmHqZGttSKuodan",
+	"AT0oVghBqVxgewCadG3QDYhdr+1UdmvVyl69ulOk1nIwualBJ7fq/T322fr35+zBwNRNaFkLEXQKEC95",
+	"QMcUcwsm1IKukZoBXeWH3LVoAj0b9BHwCTKom+mE4R8ghCKdxj5A3G0SNOfq+kO+3I99YeuvfKGJ9Uwn",
+	"LXpjx8SAmvoyqCUPdH2npCjl/5aKVChRKhY+o1Xf10irtez7Oun71O4G2vJzapie8bbnvKNyQ2G5qXal",
+	"fzFf+hYNoiCdioVDgIzmxPaxxzMiAY9wvyEQxSYRLn+OnxRkhIqIPSfC9fmssFuwDVebasleMuJWUoSE",
+	"TkKpvlpDogk0rbVyJTkt9jwQhkr2iGmyr1k1x4iHiq+sSvyF0cl00QC5COsRVjEVfcqyeS6/wuYBOeIg",
+	"y0IGECOCEXJRCPcGyCJoRj/Kr7IMsrVibBo88BQ/p7JguBUhNh72WYr0yNK8QB8pTCETOIQ+2+YTSEFm",
+	"xae9aHzp16+1Ib7HRlhlB/w4pf8D1fsPVOR/rW5NScyPnudYJBdykWti4PoOQiQ6dYqirHAz/lOaPVOA",
+	"J5R6cMQjmfOOek9qutWqPKHrvk9rp5TrZzT0N1kiSPdd01t06WMoBhA5MzLC+JxdTUMG1IFCBjB8SmGG",
+	"ZB+KzAMIgAocO6kFQBs+rFYEzWWgSKI4sLSyMCtM7EZbDB3zgoN3+JcRlCpz6jy/+ZnpC1CA0GJs30Sk",
+	"UsWEVUCansABROgCXgaAlmKb/AdLWXuIjRhmQMWi7JCSTIeWxYcPIBchtZiJso5eIURsiWYJKFpGsik9",
+	"8Qb4RLw0D+yBirV/qdH+qVIDqFKxWFQlqhcT80x9xzLP7DNfUSp6mDRnf6JvmsypEmIPxmgBIM/ACoPy",
+	"gRp0jotY9NhkSXsGf2HeUljXmQJ/xDL9yYS6ipcy6iyRrlu2PmaAAyhYhyEEDBtxjIAALzDQDEMrCKxC",
+	"hCWRWUKa7yk44rB2kCMetJCYSamuiP/lGyrWUHPrxDg2TsbKvN6d3YzeXNydDi97xzcH6AHOX6wzBV8s",
+	"qo+1t/a91WvW7l+uOmee/TI7G11f73QvcXfcfT1rKtDvly4f2nvVt7pChsd1a0J65LLnO88t/az0+NxW",
+	"fFg+tE5vtnDn8tC9swfk7blcnp7cX+HOLnGq3kXtAJ4MS7PR5U3zl1+0NSyZAldl8KQTYcze4cY1x3hf",
+	"5AqycDkrj3h48vaXJdS7silEhi0tiePnBhmlryF4IWfYE0Q8Vl6B0YIbiQPk5qOEo8h7MuCVQLQslReZ",
+	"XkPFlm2PAQQumpieh1zgO6C/SPsaWjxyq+XlGOgqxENg0O51VJzTAqWl5ZmE4lYtcsE2z3kukr8TxxF6",
+	"wc/Xuq9avgialsXkG8ewaZ12t6cJ/HOUoyqqWMX/+AeIQS9BTuxcnn73e1BI/nsQUxP7+7uKfy8UCuw/",
+	"+lgc/fX7kn4CiWcCKNjvS4pAPBchvHJLYj4f/1n04O90tmk0HxMy/KUE6BBTSzFWNMEQ1RYcqlgrFIyJ",
+	"V9ADVdzg8/lnI3jBPxtcRsdR2r/+qoGcixwEWQHsfoQpoxs6RgsVG4hX73h2PCz5M8kXwRHUg0IZhqYK",
+	"6teCDSUy3WoOtWNWGWlwEBvxoMd8bScGETQNje0l1aPsaZATRh0rms0DjsdLzoMVxwUGmgZ+AVrM4mPC",
+	"esEFqoqDp/iR1aLEtRYk5lWJG5W2B8LqXOoVrvjcJAD2bV40omI+ZRPHpsPBdeEzIV3yAc/2ZjYHIwnG",
+	"IPTzI4ZfimBLUNeRIyrXU/lZIBzkMHu/xGpcv8aStFyLcp3J+YErTFViKpN6t2xIwSuUvEKXR4pba1A5",
+	"ArFhT0Ck8FU8sC3LnnEUSqwcgGp/sB0U4Igp0pVlJ525JRWld4Fnqzgr708nF30YKvoZXDBJyBcepVXX",
+	"rbyo4ofgOC1bZTH/YpWFlgtfn1jfknmTYdXEjJlvQpLGpMdqS6So4ibnAlFZsTxxFrLSYruv0WfZMcXW",
+	"gofNillSJ3HS4wID5IRqhSREkKa1DiJ5YBIVa3r52H8+OZ+iVmncf7zxnh7u3y57Z6Vrs+Q+P469q7cz",
+	"7wlbyvPj1S+ChJUyaHZbZ2e8OkTFgZhksg0iwvhpjBaFSpnxHdHy+0BL9XzwEKaHaftfIeG/bY/RgmjA",
+	"RZ7vYgKgikMYLTcMgWZMvAu0EIZ8RMugjpBH0M2oiwZTSszEi7acqDhSc4EYFVI7KqLJBasCTGIz8098",
+	"S9VedPT40UeGGNXmSpSKE+0XLShl2weWiRHouwiO2SxNPjVziG0X8f1txt4esExg66I51D2L0QAGjiem",
+	"BiblZlE2TGTO3AwSnpd5WJXXfTJdSkCujyx7lgcz2x2LSXi2HQi6Nu/XweRbc4ldZIHZ7PvExIiQsL2H",
+	"SXjtdVlR9oVFTVglaSi/NWpICBiaBraBxoFo1HJJSPgIScYPWAzJLgKetoFIg9sLMbBl8Af4HUwQxNT0",
+	"i5sNoemgUFNAzAP8nsh/NyITKKFBIsgnB6oxw5SPVkqOpr+HUxM/K7/zM7ryJD4tNUDlwwNkzKLAZs/3",
+	"AfzOE39ck9lutMUDaFq+i/YTWwEIXBCOqBaDVRNjhYXxAj1sEsLtOBW3bOy5UPfA1LQt9joCclHcnMPB",
+	"RaYgUDzcgucRyMA5s32PmAbi4GbsT/Iqhhax6Y6GvCjcB8GBYnpylkmRJRyLmeI2VV7BFa8I6wt91wAa",
+	"iKtYfmjswQBhVtLK1sYhinT2jmv3LTShJrwDXc43C6DtA030a1oeP4FvDhDcwcnZV3EQ5wu+onLCHvCg",
+	"tohjU3kMuYyJI+GZdh8yBPnyawOJFBUn0Mc1mbnaE8dbsBet/h17Zp+HWwLXgIfgNJn9ND4TiMV3qwaM",
+	"1k0HUnE4EhMcCWUqsvjUX+cpqIwx41UOwdDMYIxUMMf8xXQOnUcDbG64xWJnsqBYznaZklfxbEQ9SeJA",
+	"HeVZlMG3rFj6i8+AKpsg4ZXjfae8kU1QPnIz0q0kqL3nctKyMeQwX8NLPImvj4LRefKZaY/g8IXD8Uc8",
+	"0WsAIRUj6leEBrDoKCbilWAC3TGfW0jzIIarRTXcgYLliyL8hKkY9gnLLLFFhcc5qAtIr1AGmJ6xoORW",
+	"tOPgpzTQbMmjTGIWtDjyJgHEtBA1xVVcAOmjzw+xcKKIB12PCJLP7MiRagBtt1StKnvV6q5ChUtrRDcQ",
+	"gw5HqqiSigHIrdIPMofGl4Ty263t7NYrlWqtQodaAX6hjk/4ezp6XF+IAcsy0GLFBhqrJsjLwLF8AoYI",
+	"Iy52wmUALQxUlTQ2aPRBWZNZAUmO7TFeBJIzMkO1QqhTica8XhmUd6hQEz5qHswYXzBdzkqlFrqFQEmm",
+	"E62AHLFj76toIXOwtVSoQ8slKjvQycAIFx50zFB/i4oIJQ987JmWiCAGQRBmeC1vN1wel8sLZqrzIQKD",
+	"LERNBSUfIW/UGO3qMtilB3qPubmsEpGlKLmDG/q0K5LD3OzhpyqKRiLMGq3R4amxK4M+0qFPEhwdkC2I",
+	"awfnKHPB6UrEwOrso4HtotTEWaAgEEPR2FWlxNg7cUaFcyiketTabh8QxKdbVUogaMDGZBOTK+Js53n8",
+	"l/Fg2pkzeVmKnAoK86rVyDfLr3HOGsBk3MIkfhDiDUVpwvcQxWqCd+NBKPTqU7JFrffYslkFWfLhIPQk",
+	"HMFgeK6yKANpzMHUQG5FbRmbaqy8TI4Vl6XqytKVXYliMiHbo8A32zdWkhcTyuybRtKt9uDEiVgqjCTx",
+	"4HlURBgbgA5t0ld6CIOJPUUGMKj5CCmtWJgIEY9Xq5mI5Fccx6RCZ9pMh5gVRcZdNnakAkYPyrECy4/O",
+	"JNHFhpt+Jo6HNlJZStF6hBppsG8tuC0qA5IsceC1lozRZ7ZvGSxPHLZeyMtBNDRhOrJFxCxp4iFHFJ2w",
+	"wkbtDjNl69khZ8aIsNwjQ5OB9ucf/25Qhw6Qke3yZEW6bpRt9Z9//DsfPp/VdiXxQKqkU2PFtuybWFWn",
+	"HC/rZJWOcQOvCHLNoy4LMYl985BlARgbm+Vj6FyCSYjwVPAntGyMGlzkxXiMBZ5NL/HLsMYg1RGD7gih",
+	"GivwM8K388MayvZo84p50KYWYBToImBFgQsTnOGn+6xukY6bLl1kz8GM/lnLjE/XQJ1OkyQtH+LBIV0o",
+	"/U7jgNQwuMVH4NFmAES82fYcDRBeUM0VJ/OjWMJL4zFCjQlfYs6DmKHQao4Ip3H7DhoTk4njZudso4iO",
+	"MfG2qQf9L67YvmmUN2d8PRYkXuRUB3zDZVq+CM68SPHSuVXiAiwhZEQPVr55hAEqTQ9M4IKeRJ46ZGeU",
+	"PVVRApG6D6AHJjbxwI6IGDJUR+BPJ20AunvCs6J2lc8atDKbIuBJsVMMIUJipWxB/DcWDGd9ZdmW9+L7",
+	"muk5y0u9t2QAXZf1lU1ayNQuN4CilH5mdhUz1vONqBtouj9dyNGBLUNlUiwjG+9KS+W8UMqsAnxZRn+q",
+	"H19GFz4Q9tIUcVbWJnd9e7M8q8ddROFl5iOyhXDi0WFFgCKqzI0ouqrhH0/W8yL9rJ6YzAwjSw1vc2H/",
+	"WnbYLWprMv8q6TMFZgJ1+Fc1xKWeesI6i1dH08GJZ1pWaP0wp04OBqZnnaVWqchgYcbsdrrCfuO24dVy",
+	"ozgCciYGWjzwoHHZkQXG0QK0EQubCZgMM8pjSJl80CsYh1QLoqaRJdUIO9QpSlUALMKWdYoG/vz//n8m",
+	"5NJ8nYtsAGb9V/Nyotcd/WE2I4mfigpzFd9zlqCe65iaA47XSEaQqEsehF6AJjCI3DgVKEVNgJA0EEPL",
+	"7nOIAy+XDbo+xn6kSu/X0Er7Kb+OCh/HQW5Bh0TUpnqmZ6F4rjojIx0lYiVZmiKX8PR2qagUFdEhBUPH",
+	"lBpSpagUK6yPijdigJNt3Z5MbEylPBt+28fM89wOXrMdj7Gylud2FpS4NzIJUynQsph2sIGLPNdEU6rE",
+	"PWYVAZN6PRNxcli6DobLKa6LCUdm10Zh4Xcpz9qAayx5mM+OBbc+FwtupeuTk3okF8vuGylPP8PDzw4X",
+	"b/yO1SHkfHYMOdOFzX70LsjyXlE3RdjxRywktvL5ZFw++7mrxKuZD0Q38SAY3HbBtW9ZIccL9bViQZcC",
+	"Ufy943QE9vDjA1VTBM7o5MoD61fJSCFJRomj3tghTDrohn3WESGGVCgOqjgVq1wVlEzYIPKyixWqrFhz",
+	"Wy79siOQ0BMhyGQkgaf3s5mGNzWPwAP5ImixFknA9XGYEmSjNtLzJ3KKYbmQAblYL5g0Yl8OoA/ZmIO8",
+	"TNfLXRDLtse+U0wpTxZAYiU/+ypeEuKBcyBAbznW/YMHooP+GWWunrph3/xcln2Sb0QaOtnOXAM5JS+r",
+	"WFvbzl0DuRJVnUsd3DWQKyd/vrK3uwZylfw+KJQaVE8nurxrdITVjd6pA5rZ6p1+kWz2zkZK9XunTy11",
+	"fKcfZvZ8D8ZMkYluz0bWRbwbfPBIVWHUC81Z/rGKdxSFZT7fsT9Ak9tIBihtl7cr9AyLYCuz5URD9gHP",
+	"U4RiG81Nwiq+LBEPpE4BOz9L0WhuIoTm6JkhNeL1w5KcuKBkBaA5emQ7fVnEKlDz8k/4BSCbP8+vrvj2",
+	"a4iBDzDbH2g3zBjnLgZij3ricdkcQpGWq4zWC6NEk7yw1DeoYJHSFbpSlDSIA9XZD+I1AHGQe0NiuPjQ",
+	"nE7Nfwljkgs4QVFK3HdI9SqNO6is/3BsCYk+FlKlMqpjpVfzt47HeAKfho9D624XD4wL0yfW0Rk5mpVQ",
+	"t3v5cmCata2ef9Bq2T10OLyenSkW8bHpPF1Ay/VP3m4G5k5v0S8N6tfe61Zl9OK+3j8fNocj37Qf+oO7",
+	"+twtXxzuPI/OK3uDrdqrsnN5eHFKeqeWPkAnfWu6dbQ4vrg5Htw8d3Cn693cuhfY7JweXR1t4+Gke/QL",
+	"71XFl53uI04tH4HSDbHAqnQfJcIZXbrsEVUCum35E/zhrQ17H3xga2PguHAByGjFrOhoHR0XFfj3kd0a",
+	"8dPqZNNfwqPJhWzcT3FFD4NvyUoQqhXTl7eUFeWjUmDjEyROB7VslI+dnngHE2kxn41gyRqeGN2LY/d8",
+	"r3RilLpHi8v7+mVPfzMcv31BWma51PEO76+eB5etg63nHXzYq2zfm4NzaDycDIb18duz58/JQWkwqxoH",
+	"V3utkn3yunfQnRy9HV7Myyc15WX86B2jhyZ+PVceLyvTyz3jadt67ZdeD1pP5481f/f6rXIxrD+b96N7",
+	"86DrKL2KMu9edU57V63F60m3V15s6a1mfadv704PXodPSr0zO37u3T6/Pm6d95y6uTfp3j6eo07z9eHm",
+	"l1/ijUZjJaOxE8fpwy5eSoFAQC6BaWBWDwM6iVhgnJyJtmmiGc2nG5FuhqlY2Xa0L7RO8qxER4VVXTJe",
+	"YxcDJE4xOw4xlkoSi9nPCk/WR1E9QY8GwHasqCo0kak1UlACqcbjrDZGDN7CcjUs8ksEUs6w36XrOmEW",
+	"0jxqL5YgupKm+btu9UoyJ2lIRXkgFem7Vgv2IKHeeB+b9VFKxKWhEHYp82oDEi2x5bthgw1JlGYzQany",
+	"e5QqNxKd+FYDypiTQuxY30GMZhFyeiU1qcz+QcQsryRmZqDj45RMXGuz5PckCF15j9CVxnrYHtv4dNjl",
+	"P8Kjlf8sWZfcyZDOZ+/dFZWgerWxInqSi6CrYYoh6fDlv4fuP/Y6qs2ImlxOjIBMB/KQ2RrSUc89M7T3",
+	"A+myWmMnZ/C9hMkIBIT0oR7ete21g1jAOyTKCFEy7RxWnITuZNTjNP+XknB5ht9Jv+V4SYJ4dLHMI96A",
+	"ctmu9F9OnhXTeJ9MyWACpUIilJV1q4qwh1k8IRcBAfJJMOrKy1a+xA7+IMbkXUM4GSn46aefKHf02W9/",
+	"+uknKWEPR57XErmyL1vZjGCb3cHyV1Dv/4DrWbL3BV8+bbUvR9Xqaa3lzapnV3f3T8dd72R6/njVeUUP",
+	"A+hcdpWds62L+sK+Hj68tiF62qp0rMHdw3hydvh6OdQv/EHXO9b3ypOqoQ9f/MqNcTJ3HevicnHdPPdb",
+	"u84Fub49nTbJqa4cDUw0mT8cVxB+XjwfvlXvfbRt9h+baNu7vD0cHw6OlPvtp7d57Xy4p/fOjEXv2Z7v",
+	"tQ9nv6zmmU9fzxAFEzI6PPBcNIOFhaUD28mU73YSyBWrHIUEaHF3X3un3WmeXZlW5UGLrCWEwY3t2LW0",
+	"7Cel93+SuIrtmyztbPKe5PWd7FeV93+Vce0f25/w7J4gL7R4JVny4JD1wgn1Cutm8X42ef0lme+nlxE7",
+	"sSQscEEs1cwtcBB3YYDj2gOTPboAum1ZSPcYAJYQjsRQcSwdLW5NZSgrcUJtjHgco78AUQl2RkfBqFR2",
+	"goR1o2LRsYcNK5CFLF1ERNpZTueTRD2iCydN7c8//ov/s0WZk4WyeRyDX/OtMvwdnVv+u7LmH8tds4z1",
+	"1ABMRt85BnN5PpUEJynkEbaZp8SxwKnW+NCiEnaxlLmufOErlzuIJxN6TLvkvzNfnYjz8CoMBhVh2EdV",
+	"So4TGjDpcVRpxTyuQ7sn8/WZv2n3Ot+dGf8oDuA/n5H/PszDJhiG8F4Z3ulxmftg+FVQMcUETRC1DJo+",
+	"rpgxZVcmfQIMSaLmSSAxh4gZTR+jQdCIbHnGA9sFqhTvHKZKctA5NHx3qfzOzHsdRr+w7ZUMRACRlZTR",
+	"r7ldlHVefcxwmYnei+wXwS3WItS8+tXiRpXl0aMOM2sQqsTEOmLIeXGdxnvE7HWy1uGJ/rMfAIisuc92",
+	"M+wIx43YnrM5jETFIY4EfDGMRMXpS5JXFbKl5KUAlaxaW4QeyVhcBChhwI4QVYL42D8LcAmAfXuKWMMn",
+	"23WRLpqoBKBg32GQeYGADxuxeDNTRxkF/lzqx3B6vCHHBOojE6N8A9iUpbhr4UHT4ndN8doScUEYVHGC",
+	"43lBCuUtyoapwzSipqlgcl4Sxz0YgTBlRhJJoQ0Sd09z4iTqtUq8E9PcJMx88nGoYcMfMQQqG5UaYHwD",
+	"RB9LfgcPF3b5WN0RoS4ghhM6ZIC8FoW0+zFQoIrT+p8uykIDj2dEKBGKIGwpwS6YZWOl0dy+E3FfPEAe",
+	"DssxxQyVkUusQA6mz+yEfCPRtZnDdAMxaFIhyOrvRTBeFDAvAftATpXet7ZUnDa3VCm/HwfZTpZeWZGB",
+	"jy1KeNPjBhRlE0FENdq7nCdqJYgHFwSUZfDejFSJHiEb677r8p6JEVcSFdsDZjAntSgv6xTGeaLQMglZ",
+	"GyPkiF4ZYVVBVcX6CLpQ9yi30OFFm+qQ9jwswMR2oJhivRyC4MEi/OEGcKv9ZcB1vgG0+FoLgigayJUZ",
+	"S6jY57uTl7OfZBFwsQXL+KuVv/gLIFgMfhX72/ZiMCsVL0G0wPcitMSYKYhW7Hlx1thkpkaB/jVxLOSh",
+	"+EP0G7pSNh6dMx0uFIPBQoQgTPzQc7T9d8HmKv4gHgy8CwdTscCjL6G11vR+/u+A3rpegdxaidpa7+d8",
+	"ArkV1mhHOTbRZpz9qrpT+w7cz6bYFDkThNIAl6ZDILiyRxB7i9DeIGCvWuEF1uXoh4Hai4JZYbNTQXYB",
+	"y2B37Lup3sKr0WJXO8c35wOP6HZTgRP/yq1tn10ja7bbnrzpd2+16xFxFm1/622y+/iwVx4Ma4Nx9cXp",
+	"3Vy+TqqVkxrsPA4H9ze79tuht3s0dU5PFo/25RRbe4/3w7l7da48jpvzk9FcrxzsVXZ3XL1/NzhuX/Y7",
+	"V+2jeX2LVAdbpUr7aVwfm9P5qH24tdW/rtlX3T2nflnv3l293Jy3y7VJaX5xcKhvtwbXtd1Hu16fdw6M",
+	"l5eKdWKfOo/6FM5b9fvp7uXBBa7v9moP9lFteDMu+dvbw6Zd3qqObk532rPjun720juoO/PxLTqw/euT",
+	"0ttR//iwd2a+2Wd7zj1p+jMDHwx98jDsjHYWLrq6GdcwsY/f3DMXlgdl52Cg791Wbu+xfr39Wqm1revX",
+	"+u35s+HZ9kmvv2uVen2nM+nfPddnlYtayV2Mzw4P2s7sor7V8vced/xjVNnZNo8Ozyzj7HYWx5kk2eg2",
+	"YRimGYj5H7xgbs11GInzEt6SIsWuP4n12F97joKrRqJztKLjwfLxCntkS/FbMqRYc+uE6ylFLaolKeop",
+	"Hf67Jf4dXLQg8WsTvhO/92UAxCJoYwDBwEVkFJUUekE7gU2dZFXaB8ntlWNdCKjbIiUqSn8mgUUsHNB9",
+	"IDrZzuBi6Q7HANOQEx0t/oNssru3u1et/B3YRJjm7WlK3l+Z2JxAK9WPPl3GwA3gXNKe/6g+2xMQr9Ja",
+	"zMiXqLeN0zcb3r3xY9Ch2VZGN0LkFUrvBU9zMRC+OO8ils/LRplKxXbyltq4KBZPz0YwFj36aGo8bqhs",
+	"wtcfToaup8In0OphX8mUXSIkW9Tc5vNY3PvyoXFlnOqKUp8e7dxWH+/vO+4lqR9dj4zdptm7fzueDnar",
+	"5RtvgCpHzc6uP+mfHI/bi/Zzb++e9EfDx+H8bnuvemU+b/lT+Ha1M2g2J9i/P4GVYe3N9av16fNk3J4c",
+	"zq3Oy0PtGN+OvelW98Yms0fr/v7t8m7Uc+otpXzxegPHpd2TqbcL78/3lOGhe3Bc236+v2oPSdm+nz2Y",
+	"ljk6uHs+2Ds/mbZuHXN74cxw7WRUmw22Om+vt+Ob6tMCv3T7yqNj9tpWv7w1re8dX3cqR4ejp3N3eOua",
+	"w9Ered6+Lj1Wb7sXD27VmI/uH3pv/aFT7oxGd7MJei2j2h1WbKPvnL71e+dz7wg/zs12v9Kuv4x7r+jw",
+	"5qk/q92Q40PoxDG/bX7jVma6vhEPa36Ycz8i838Ia8cn/zGMqu05R9yRXEObWHD570eb+OQ3p00CRhRz",
+	"twOiXdvebWDArKEctsNYZtBCIhbL/3sScxPj7XsonYh2rPYOWkK4fiKty/HmOI5bD+xc3uomzA0IbI6I",
+	"97FYnOmRYPk/ExlEeuujoOIft5tfA0DOJN0H0a2cuNWP531+AOr1rz49m0Fn1xDhs4doBZyWp+BX4R1D",
+	"Y3HjjD/rUMjrP1nDKdZSJFYfE1YQ5/9+cm5DInx2hzIj1h/B9Ya7lQGZ/dsR+9Ow3yW6rsD7rvJbQ1Vd",
+	"acQaLoYZqPb94QeJuZl3+hWy/MNVD/+DRvw7oRFFSCEKWbnJxMkH4YlBBG01ALHLuovxO1kCjzYGVUvk",
+	"PRspfODATs4P5FhOur9Q8XuXswS3Fg7YvUbxuwvjyEIduq6JiGhEHPBZqlP2Uj/2L2y4Q4nSpTqtGztT",
+	"xS/t8MIrKbO6VX0RMo2uIeq6/bduOpMa6EjcGwpu0QBcf5Du+8lbB1e8IvT1gLj79YvH/4EovdCVCu5Q",
+	"XIaHhdXEjk1Mz5yi4FGOMRAtCMvAQLo5gVb68kXAwHPlHaW4o6xcYSt+eUFUq5nuW5WeW4J4QkzE0DxR",
+	"P3aBSLFdUFkDkQvgNhwY6yLPXSw1XdyQ60RbSANY5sT0AJrrvMnBGvSdaOL4kd5JS1ICksStEPlVCLks",
+	"SRKHx4WdIkXztwhKth+/i1PFnPKsmDbzXmSQuuRzRbemZZSdir+sW1MKZafijG5NHwLIZWHd6Ia7voVI",
+	"PtH3VPRCCrqc7osmn9ldQVWcAF3us4vUGBcNwh6cE5S5efH+nkHT5IhpGUIpBBexEWP5tk3YPugxWfNG",
+	"6d+LKxGSjK5KomF5cBfbx1qLslu/xMAuciyoi95Bjoumpu3zbB7nL9Gz3PRIRMzvgDvZnlMg7C62nMJR",
+	"R6yHUgp2BD6HOsqEFdE3egsnAUbaDGqkYi04dQUXDTJATuHxK3Ch/RUwpfSYmpxq0xUCtwKIEufigmfb",
+	"BWLbOFg0Y5lCwDIbgJNAlaHG/hpwkrji9v92INJ3gnRgNiY9htHJpfNfsccDbA7rDWZ6a9o23VwdnLvt",
+	"8viudTe2d2BpeLJVP74tvV6evJzMjkr1y70d5dGrz62S9XxWL+mXTr3eQeOq8nh111Yqwyk52Tspdx+U",
+	"LdRqv+4+lrqOXrMGk/Pm1nG5M+y0nk71o9Lp495rr9ZVzGZ93B2Y9ePu7Za7M68+nl5ePYxq5/XuGzo7",
+	"v349cXrz6m6/8tw78s8ntt+0D55f9l7GBr44tfaMqT2eXjzuPY8GxtVdD89PLp/FPdDJcq8VaBYGXlkN",
+	"VMm8QToVqwlvq48ly8Or41nnjs+jQahCyO7mdJvFCqkwOWOHKOayOT+sWHYiqvLjlh3zPpNrjt9Dnto4",
+	"ZtEHqtuJOl0tgcg32t1YBhxNoGnF+k38v4JuRd2e0K/Tlhg90I+9slKuKtVShV+N8i61yj8OdLJuD5Zu",
+	"hWd+xJdAMTLuSf8PN+XimCnW4F0KKyU/jQeo+G8PN6+9af+uj97wTLl+xVu3r8/1h6dqaTHvPjoHbue5",
+	"vWuU77zn/targttP+BIPT8+O+sdXpem8XHtcmK3L0t5L5WTWPLzeudBbu/fjQb33eFy5u6xNHlpjZXJ7",
+	"pxzXbjuz676xu119fOy9TXcfh56/AzlKImK+KxG6Xp0BTTpwQWh1mX9ja/5wAPlDAYB3S9EzzhZ1VBJl",
+	"3nFZwSEG8TBgghpf1djlxzZqWZ8+Mld3Ytmo+coPbqayUceUCAXCxdrGnd8iDq6k1PT3d3Xb4Ca8d/k1",
+	"kucVLuyY0X0kbO41R3MpMPFda1sRD9lk05Y9BWFL0fF6tt210yo5sQ7hQS/5xN+9nE3c5ne3531bLiFZ",
+	"EgYkt8Zwqk9hcCFJ5vo2bXaXHdLeIPG2NEF/bboyu/PQd23NB/KF7+UG/ycp9jdKinUFxCiW/6J//fpN",
+	"OC2+a3oL5r/z632oj//PX2XxV5ddbkY/oe538gl+mQd/gvCPHEgIa/Dzz1+p+83vu+HRgeUdD6OdBGgT",
+	"OEbA9bHG78hhZZw5rVCAhuGym6m6zevDg/bjb83Dw1t24Rjzg4rU/nWpyT/yPKexvV0q14tKUSmWGrvK",
+	"rsJiAGLV6RncoonpUanEW7mLoFl0SouxZHTYdVFOj9LGqMCgN3TlM9s1yHJij4VeI9OHxEZm0MNfv/3v",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -114,27 +114,6 @@ func (e EntityType) Valid() bool {
 	}
 }
 
-// Defines values for RiskLevel.
-const (
-	High   RiskLevel = "High"
-	Low    RiskLevel = "Low"
-	Medium RiskLevel = "Medium"
-)
-
-// Valid indicates whether the value is a known member of the RiskLevel enum.
-func (e RiskLevel) Valid() bool {
-	switch e {
-	case High:
-		return true
-	case Low:
-		return true
-	case Medium:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for UserType.
 const (
 	UserTypeIndividualCustomer UserType = "IndividualCustomer"
@@ -468,7 +447,7 @@ type RiskFactor struct {
 }
 
 // RiskLevel Null until the profile is assessed.
-type RiskLevel string
+type RiskLevel = string
 
 // SetCustomerPasswordRequest defines model for SetCustomerPasswordRequest.
 type SetCustomerPasswordRequest struct {
@@ -548,6 +527,9 @@ type DocumentId = string
 
 // DocumentIds defines model for DocumentIds.
 type DocumentIds = []string
+
+// LegalSubmissionId defines model for LegalSubmissionId.
+type LegalSubmissionId = string
 
 // SandboxDelay defines model for SandboxDelay.
 type SandboxDelay = string
@@ -750,8 +732,8 @@ type UploadDocumentMultipartRequestBody = DocumentUpload
 // GetAppTokenJSONRequestBody defines body for GetAppToken for application/json ContentType.
 type GetAppTokenJSONRequestBody = AppTokenRequest
 
-// ProfileEventsJSONRequestBody defines body for ProfileEvents for application/json ContentType.
-type ProfileEventsJSONRequestBody = WebhookEvent
+// ProfileEventJSONRequestBody defines body for ProfileEvent for application/json ContentType.
+type ProfileEventJSONRequestBody = WebhookEvent
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -951,7 +933,7 @@ type ClientInterface interface {
 	// retrieval limit (60 requests per minute).
 	//
 	// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-	DownloadLegalProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DownloadLegalProfilePdf(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetIndividualProfile Get an individual's profile
 	//
@@ -971,7 +953,7 @@ type ClientInterface interface {
 	// retrieval, 60 requests per minute.
 	//
 	// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-	GetLegalProfile(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetLegalProfile(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAppTokenWithBody Get an application token
 	//
@@ -1234,7 +1216,7 @@ func (c *Client) DownloadIndividualProfilePdf(ctx context.Context, submissionId 
 // retrieval limit (60 requests per minute).
 //
 // Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-func (c *Client) DownloadLegalProfilePdf(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DownloadLegalProfilePdf(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadLegalProfilePdfRequest(c.Server, submissionId, params)
 	if err != nil {
 		return nil, err
@@ -1274,7 +1256,7 @@ func (c *Client) GetIndividualProfile(ctx context.Context, submissionId Submissi
 // retrieval, 60 requests per minute.
 //
 // Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-func (c *Client) GetLegalProfile(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetLegalProfile(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLegalProfileRequest(c.Server, submissionId, params)
 	if err != nil {
 		return nil, err
@@ -2013,7 +1995,7 @@ func NewDownloadIndividualProfilePdfRequest(server string, submissionId Submissi
 }
 
 // NewDownloadLegalProfilePdfRequest constructs an http.Request for the DownloadLegalProfilePdf method
-func NewDownloadLegalProfilePdfRequest(server string, submissionId SubmissionId, params *DownloadLegalProfilePdfParams) (*http.Request, error) {
+func NewDownloadLegalProfilePdfRequest(server string, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2155,7 +2137,7 @@ func NewGetIndividualProfileRequest(server string, submissionId SubmissionId, pa
 }
 
 // NewGetLegalProfileRequest constructs an http.Request for the GetLegalProfile method
-func NewGetLegalProfileRequest(server string, submissionId SubmissionId, params *GetLegalProfileParams) (*http.Request, error) {
+func NewGetLegalProfileRequest(server string, submissionId LegalSubmissionId, params *GetLegalProfileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2484,7 +2466,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-	DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error)
+	DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error)
 
 	// GetIndividualProfileWithResponse Get an individual's profile
 	//
@@ -2508,7 +2490,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-	GetLegalProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error)
+	GetLegalProfileWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error)
 
 	// GetAppTokenWithBodyWithResponse Get an application token
 	//
@@ -3806,7 +3788,7 @@ func (c *ClientWithResponses) DownloadIndividualProfilePdfWithResponse(ctx conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId} (the `DownloadLegalProfilePdf` operationId).
-func (c *ClientWithResponses) DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId SubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error) {
+func (c *ClientWithResponses) DownloadLegalProfilePdfWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *DownloadLegalProfilePdfParams, reqEditors ...RequestEditorFn) (*DownloadLegalProfilePdfReply, error) {
 	rsp, err := c.DownloadLegalProfilePdf(ctx, submissionId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -3842,7 +3824,7 @@ func (c *ClientWithResponses) GetIndividualProfileWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /ExtReport/GetLegalProfile/{submissionId} (the `GetLegalProfile` operationId).
-func (c *ClientWithResponses) GetLegalProfileWithResponse(ctx context.Context, submissionId SubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error) {
+func (c *ClientWithResponses) GetLegalProfileWithResponse(ctx context.Context, submissionId LegalSubmissionId, params *GetLegalProfileParams, reqEditors ...RequestEditorFn) (*GetLegalProfileReply, error) {
 	rsp, err := c.GetLegalProfile(ctx, submissionId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -4876,14 +4858,14 @@ func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.
 
 // CallbackInitiatorInterface is the interface specification for the callback initiator.
 type CallbackInitiatorInterface interface {
-	// ProfileEventsWithBody fires the profileEvents callback with any body
-	ProfileEventsWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ProfileEventWithBody fires the profileEvents callback with any body
+	ProfileEventWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	ProfileEvents(ctx context.Context, targetURL string, body ProfileEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ProfileEvent(ctx context.Context, targetURL string, body ProfileEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-func (p *CallbackInitiator) ProfileEventsWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewProfileEventsCallbackRequestWithBody(targetURL, contentType, body)
+func (p *CallbackInitiator) ProfileEventWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileEventCallbackRequestWithBody(targetURL, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4894,8 +4876,8 @@ func (p *CallbackInitiator) ProfileEventsWithBody(ctx context.Context, targetURL
 	return p.Client.Do(req)
 }
 
-func (p *CallbackInitiator) ProfileEvents(ctx context.Context, targetURL string, body ProfileEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewProfileEventsCallbackRequest(targetURL, body)
+func (p *CallbackInitiator) ProfileEvent(ctx context.Context, targetURL string, body ProfileEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileEventCallbackRequest(targetURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4906,19 +4888,19 @@ func (p *CallbackInitiator) ProfileEvents(ctx context.Context, targetURL string,
 	return p.Client.Do(req)
 }
 
-// NewProfileEventsCallbackRequest builds a application/json POST request for the profileEvents callback
-func NewProfileEventsCallbackRequest(targetURL string, body ProfileEventsJSONRequestBody) (*http.Request, error) {
+// NewProfileEventCallbackRequest builds a application/json POST request for the profileEvents callback
+func NewProfileEventCallbackRequest(targetURL string, body ProfileEventJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewProfileEventsCallbackRequestWithBody(targetURL, "application/json", bodyReader)
+	return NewProfileEventCallbackRequestWithBody(targetURL, "application/json", bodyReader)
 }
 
-// NewProfileEventsCallbackRequestWithBody builds a POST request for the profileEvents callback with any body
-func NewProfileEventsCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
+// NewProfileEventCallbackRequestWithBody builds a POST request for the profileEvents callback with any body
+func NewProfileEventCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 
@@ -4968,13 +4950,13 @@ type ServerInterface interface {
 	DownloadIndividualProfilePdf(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params DownloadIndividualProfilePdfParams)
 	// DownloadLegalProfilePdf Download a legal entity's profile as PDF
 	// (GET /ExtReport/DownloadLegalProfilePagePdf/{submissionId})
-	DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params DownloadLegalProfilePdfParams)
+	DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params DownloadLegalProfilePdfParams)
 	// GetIndividualProfile Get an individual's profile
 	// (GET /ExtReport/GetIndividualProfile/{submissionId})
 	GetIndividualProfile(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params GetIndividualProfileParams)
 	// GetLegalProfile Get a legal entity's profile
 	// (GET /ExtReport/GetLegalProfile/{submissionId})
-	GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params GetLegalProfileParams)
+	GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params GetLegalProfileParams)
 	// GetAppToken Get an application token
 	// (POST /api/AppSessionManager/GetAppToken)
 	GetAppToken(w http.ResponseWriter, r *http.Request, params GetAppTokenParams)
@@ -5783,7 +5765,7 @@ func (siw *ServerInterfaceWrapper) DownloadLegalProfilePdf(w http.ResponseWriter
 	_ = err
 
 	// ------------- Path parameter "submissionId" -------------
-	var submissionId SubmissionId
+	var submissionId LegalSubmissionId
 
 	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -5959,7 +5941,7 @@ func (siw *ServerInterfaceWrapper) GetLegalProfile(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "submissionId" -------------
-	var submissionId SubmissionId
+	var submissionId LegalSubmissionId
 
 	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -6250,13 +6232,13 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/ExtCustomerManagement/GetEmployees", wrapper.GetEmployees).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents/{documentId}/download", wrapper.DownloadDocument).Methods(http.MethodGet)
+
 	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents", wrapper.DeleteDocuments).Methods(http.MethodDelete)
 
 	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents", wrapper.ListDocuments).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents", wrapper.UploadDocument).Methods(http.MethodPost)
-
-	r.HandleFunc(options.BaseURL+"/ExtForm/submissions/{submissionId}/documents/{documentId}/download", wrapper.DownloadDocument).Methods(http.MethodGet)
 
 	return r
 }
@@ -6268,27 +6250,27 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 // whatever URL path they advertise to senders.
 type CallbackReceiverInterface interface {
 	// A profile event of the tenant
-	// HandleProfileEventsCallback handles the POST callback for profileEvents.
-	HandleProfileEventsCallback(w http.ResponseWriter, r *http.Request)
+	// HandleProfileEventCallback handles the POST callback for profileEvents.
+	HandleProfileEventCallback(w http.ResponseWriter, r *http.Request)
 }
 
 // CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
 // cutting behavior (signature verification, logging, rate limiting, ...).
 type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
 
-// ProfileEventsCallbackHandler returns the http.Handler for the profileEvents callback.
+// ProfileEventCallbackHandler returns the http.Handler for the profileEvents callback.
 // Mount this at the URL path advertised to callback senders. errHandler
 // may be nil; if so, parameter-binding errors return 400 with the error
 // message. Middlewares are applied in the order provided -- the last
 // argument becomes the outermost wrapper.
-func ProfileEventsCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+func ProfileEventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
 	if errHandler == nil {
 		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		}
 	}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		si.HandleProfileEventsCallback(w, r)
+		si.HandleProfileEventCallback(w, r)
 	})
 	for _, mw := range middlewares {
 		h = mw(h)
@@ -7254,7 +7236,7 @@ func (response DownloadIndividualProfilePdf503JSONResponse) VisitDownloadIndivid
 }
 
 type DownloadLegalProfilePdfRequestObject struct {
-	SubmissionId SubmissionId `json:"submissionId"`
+	SubmissionId LegalSubmissionId `json:"submissionId"`
 	Params       DownloadLegalProfilePdfParams
 }
 
@@ -7482,7 +7464,7 @@ func (response GetIndividualProfile503JSONResponse) VisitGetIndividualProfileRes
 }
 
 type GetLegalProfileRequestObject struct {
-	SubmissionId SubmissionId `json:"submissionId"`
+	SubmissionId LegalSubmissionId `json:"submissionId"`
 	Params       GetLegalProfileParams
 }
 
@@ -8013,7 +7995,7 @@ func (sh *strictHandler) DownloadIndividualProfilePdf(w http.ResponseWriter, r *
 }
 
 // DownloadLegalProfilePdf operation middleware
-func (sh *strictHandler) DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params DownloadLegalProfilePdfParams) {
+func (sh *strictHandler) DownloadLegalProfilePdf(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params DownloadLegalProfilePdfParams) {
 	var request DownloadLegalProfilePdfRequestObject
 
 	request.SubmissionId = submissionId
@@ -8067,7 +8049,7 @@ func (sh *strictHandler) GetIndividualProfile(w http.ResponseWriter, r *http.Req
 }
 
 // GetLegalProfile operation middleware
-func (sh *strictHandler) GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId SubmissionId, params GetLegalProfileParams) {
+func (sh *strictHandler) GetLegalProfile(w http.ResponseWriter, r *http.Request, submissionId LegalSubmissionId, params GetLegalProfileParams) {
 	var request GetLegalProfileRequestObject
 
 	request.SubmissionId = submissionId
@@ -8131,202 +8113,213 @@ func (sh *strictHandler) GetAppToken(w http.ResponseWriter, r *http.Request, par
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1tc9s2uuhfwfDuTKQuJVOvluXp7LpxkrqbpD5Jut20yikhErTQUCCXoOyouf56f8D9ifeX3MEDgARJ",
-	"UJKdNJv25MyZbSySeHnw4Hl/ee8EyTpNGGE5d+bvnQDH8RIHb+GPyyyJaEweXeunqzxP+fzo6IYsV0ny",
-	"tp/iLGck65N3eJ3G5CiVH/RI8UWa8Fz8NyQ8yGia04Q5c+fRNcm2CN5CSYTyFUF8s1xTzmnC0FkYPtzw",
-	"PFmTDAUZwTnhqKOG7ssfQhfpHzZpCD8smP6F5zjf8F+CFWZX4s0wCTZrwvI+DsPK3yGJSU7CrosIDlYI",
-	"c0RzjpIbhkISU7FGF1G+YJffv3xFQpQnsNKcMMzyBxwpKKAOJwRRFiV9Y5dddEPzFVoRHJKMI/9fvZeY",
-	"hcvkXQ/AOUeLjeeNgnybEvgX8d0FM946VyvQL+oVIRqq9xFmoTnuS3rFcL7JyBzxFR5Opl/LL1fkHfr2",
-	"2dnD3stvz4aTqQZ4hm8WbJmEW/SWbEkolyseqG094IiTICO5Xh5K4w2vvXGW0n+QrdolSjL0DeY0EKcW",
-	"EpZTHPP+gjmuk5F/bwjPv0nCLWBZwnLCADFwmsY0wAJkR79ygR3vHYVOEiHleYt/8s16jbOtM3dqyIA6",
-	"Bsp0Hde5xvGGANrhHMMo6uGjNaaxM3d+TVYsTMjft0kqfukHydpxnQ0n2attSpy5c8FCek3DDY71uM6t",
-	"69DQmTvkOv9lEnnBgAzxyfI4HAcjMsPTaLAchqNgTCbR1HNcJwmCTZaR8Cx35s7QG4573qTnDV4NvPlg",
-	"Mh95PzmuUyL9hRgZL09mS7wkveVkMumNl8cnvdlsGfVOpsfReDIOIy8QI0sEhC+4PPtf5E/imVx+DUDO",
-	"7a3raLQ/E7egCs/qDUGdH9I4weG5+tUKUf0JLOM4HEReMBn2hstj0hsHA9w7CT3SG0UTPFtOgzEZDpxy",
-	"BQLG8N0l5jxNsrwC25NoRo7DaTBZjvHoZDgbHHvTaELG4SgYLgd4D2zH3tz7fWFbBVYFtOeSoLQAV5Eb",
-	"1JGvafByFyWMoJRkBWX6SBA3oXpMpuEkGC9HeHgymHnH0ZRMBOouh3hw4s32QXXyyaCqoARwlZT8oSTk",
-	"dhJQJfaok5FrSm6sAEzFs2TDX8InAv0ICym7EvSJ8rdPyTURtOFpcuPoqZ25c5amWXItFmRAc4CHy1Ew",
-	"DidkGh17s8HJEI+W42ASTslxNPNOdkFzMPeG88Gnuf9V6ABMFb+0Q1M9RJ2XJNeET1zSmyQL7YQVRhYj",
-	"qLeeUvb2paDtJri88ITMomM8XU6CcTgiw2iAveVJMAuPyTSa4N3IN/zdr3Rt+84tIF+wImvY5F8yEjlz",
-	"538dlbLSkXzKj36UvBCYuvxO8DqaCQjn2YbADzxNGJf8bOh5TXnojG3R8N07JI8L4eAtS25iEl4RyXBB",
-	"UuqjM7bNV5RdIRJz4gp2yxKEGb8hGbBvytDAE1w7YSEXogvCCxZhGpMQ4Twn6zQHoYFylJE8o5rrC4Gv",
-	"l0SR4NWw8wIvzrSYVRXWFPxuYb8pzvCa5CSD/Z0bVKq+zVcrUpC4Bxz5NPT7jqvZ/eF8hDJAuHzluA7D",
-	"a5N8XIRO/QTMk1TnzfNM3Hux+nK93L5gGnK9bT0JF6KgpFOnKCMpwTk8LyCBoiQDmbKyvZ8P3Z+Hx8GM",
-	"DKPedDkIe+NohHsnZBL0jsPhcoYHkUemI+eNGDmNk5DobQJY/r0h2baECw35ToDQnKy5BTKus6bsQj4c",
-	"FPcEZxneOkCYt3BgUZKtxd9KBj0nMd42waieooTF27lG2HxFOVpvghWKcU4yF2H0JEHhJgNZEEVZskae",
-	"APTU46hD+ld9NJx4a949lTIopjkiLOToZkUY/BTEVODoFb0mHG3SPjpDSxwioFnoiuQcjT0PMbwWV0h8",
-	"oMRWkN+TlDCc0iNFIvpbvI67fY1s8s0SrBU5HQt478Ix9e5jvInzfdCh7FcS5AijSLyNKOM5waHAQAk3",
-	"yq7mKEgYI4H4vpcRTnLUgf0Xv8obzknedVFO1yTZ5KhT0IpTFGZJmgqiEAlknXqIC2LSBsiui4Ti15t4",
-	"nnhN/XskJqVcAE4e2QNeXBASoonnHYmX5JRdQbzQhgm6xsQR7DqQA6AuQXkQ1F8GhOGMJvsAHyVZQBCG",
-	"xYUo2eRBsiby5pu7PEVPHr1CR7/8ohDliKvxOYopzyW9FmPw9i0fsMFi1Xv2WOGINvJl8syKZp2RfJMx",
-	"ElYp8IE81UKBK8z5LjS4ziG/weELqS7eUVVc4vChfFsqcaaAU9VoJNvDCDhbvsK5uDAsEdfu8vyxi767",
-	"fPREoPrl8yem0LMmnOMrMdnPzmMaEzUb3EfxDyS2hnLyLj9KY0xZMWoQkDQn4SnihIWWSVDH3FsaRi6i",
-	"a3xFjn5NyZX+d8quuoLqZ4QDHWGbOC5EZGADY89znWuScTh+8VwAV4Cl1McN0JbQeULyszR9lbwlDEAj",
-	"6EUhNrUAQD+fS2KjTvt+6zs3FMMDzq28VudVjbJlqdW35mi94TlaElC7kghpLdRFF+FDnIWPs4QVf3yD",
-	"g7cuusySJEqiszDMCOcueplssoB8Hz3egKT1MFmnmG2f0oAwTu4JhEfvUpptz3F+GAjK1ysY/Pr169e9",
-	"Z8965+dt0Cg/VJBY4zxYKQEmz0nG0H8vFuH78W1P/Geo//OX++xLyJxbcVcO2hO8DbfyoGsnlgxXmHL5",
-	"6b1WKMBBirXcFfZLEiUZQXkSghiwF+JDb+j1vEHPG4hVm1+jTqn2dOcVgROtMEdqoffZowDSqyR5irOr",
-	"Aw5iDUtaYYYm6Bn95qCjmA5PBuPJFC23OeFiZ7GYK5PDiK1MhuPhbOb1xAuoAwN3UUzXNL/Phii7xjEN",
-	"tT3RVFg0KUIRJTHoOsCWQM237qNiG/xgaqYmU+pEubCazacgs1JAty4MRHnxwlzJsMbS0HKTFxv7gGU2",
-	"zZxVcBoCA+ao+Xq5j+ZILdtqvlkBuhRDtSlWPLEs8v47fkqucPyI5TTfHrRleL+x29gySst2La/u2W9l",
-	"yvtsVXHHR+s0TraEtO/PoLvw5kUIPIQy9ITk+vNW/Cy/miNP/V/P8j/6/0ohSzJv/b1UwMwZux+w68dC",
-	"Jd27Yy1ACAW2XXCQT+coii7YXXeXsGWCs1CoNqAl339HpgZj7KrcRFNtAH2jbVfN1+fFUFqbQQuHJT2+",
-	"CVY9pQotHLBqFIqQ0GaKAztFQI/nKHnrIkWce8rp46INw5t8lWT0NxKKx0LGwHGPZFmSuYiT7JoGpLdh",
-	"+BrTGC/je0lQ+gY9oxwEmiq0LPZMrQQUVw/EqDAh8hxLqajUbNogqoeYm27MQ1QpsNExC4VzFS59IC04",
-	"2Iz5SJzFI3ZN4iQlUilr6pLqQDWmwymfIl9Dwkccb9GNgOIN5ugmS9hV37l1nQt14jDJHZU6jS3V49Qj",
-	"IsChtmM5YwWyyReRtjLvhuTkd4Vkde3SdONXL4Vf3sMkQ762vviFUehXaefpAnifJ/njZMPCO0JWXfkW",
-	"wVfRg4pddadydRgLEHgTicUKJnPHy7IP/cc7SGh5ha3brBkvrBstx7jjVu+zbrg8PxT+6BrhL0WoB7xq",
-	"4RGglNIJIixMEwpujn37OZRUWWiSdhCcCjoqmHhJy1T4yN23/3GploFlSeliLQk9eUc5yDxg6JNmDXCu",
-	"0MLwn+QrkgGjABMP3LpXSfIMs62yp/D7hDU00FFBDOmnSkFqOcAXQv+ENxB5FxASCqUnKU6kHKUz8DTt",
-	"5uBnXlO2yUn3FNxAW2UGHg+162jPiQ1PLAgbJjdMqJI1raeEtnx8vx2F9WE46owO2dPsQ7YkfWTXdd6j",
-	"D6l4/GGnVA7TmR6ypcHx/ff0cS9WEQiVlVsUO4N79JYy8FoEOI7FTdpwEqJNWt2L/0L80TsTf/h6W33H",
-	"VYZxuCnGKxYTvvwE5Yl0CCl7CsxBhfSxyxC9poyuN2tn7hUOLsGGr0imPJs/GHLrPWzRpdF1t7VVSkpm",
-	"0FQbLl1IyRrhNL0IXfGflxCiJahVYa/dQ24HdutjET1Wt6fksE44U+XyQCGVeiKnV60i8ZmCHIBIWrO+",
-	"ITgTFFQMKPiWnrEiT6LODcThIcr5hoRoua3M/bfuffanTGcA8ur+AI9hh4Lax6E2WQ3HaJVsMuAAettB",
-	"nARv77lf04InmDToFea4c6FPIYwYuUEJI/fZ5RrHQtO07rM8R9PZ8d2Pr+67n2KMGxLHPTkvjHefhUvT",
-	"jGXZzxNUWQgqPGaHLJollTXPpful9pJ6Q4VjivdkwON9NsKSXA7XkNhsu5BOXSlbAFUiB+6LvEtJkJMQ",
-	"LZy21S+cMqBTHhg41A3Sc/f9fVzusaxhk0KCwnwgaJq+MB2TZPakj7qklghnRNJQqQ/9YBgS7qoSVb40",
-	"zQdgo0DmCy1nBSKneh3kyXWaZDij8db8+hQBF7zClMn4h30a6eh3PA7L7lBHa50jq9ZZTA5wOwuCZMNy",
-	"HVj33iFM8NWfjQi7IozOdV6QXwF9xZYbYSeGsc5wVaZZkpIsp0p4rkbz1oUC/f0Djoh4A2HpthPSgPJw",
-	"OXPnv3/+778vFvzNX/+u//EXx7IePdezZElj8nyzXtrkEGPKNbyIGLx5itZ4i5ZEebY6C2fhdCHQXLKA",
-	"a8LCRHzFAQn7thWUZtbmvBfnWkUpjKlS6lcBFVrI7ChXZ8XIap1NGUQbM31fNWciCrcvoiTro+dJjhgJ",
-	"xCUAPMfohx8uzqVlo7ZDcSX8KLpgo/Fo1puOwnFvPB7hHh7jqDccjabRZBYOBoOhb18etTosdmG/PZI7",
-	"trsBdg1k8xyIa0BY2IKIP64IEPc8kZxHxs7HEFhCehB4Xu5xmSQxwcy5NePQd6+osA9Uww5Le6Tj1u5K",
-	"BZuKwzY3Ud7JZCmuaeNOykiN5qUsaeCuqDJBuiR5ldJ4PbBMk8DdG68uSHxwW6WX7xsCvUE+37etwgis",
-	"MaGpP6xM4ZYbLla9H3Zqb1XI8b1BPEIoVFf5AUdCSJZXrHuKCCSFSCECdC1GSCgEaMv1qe2rMq917RC7",
-	"1VwwLn5vnC9QbAXl1odym7sXZ7xrjOrqua3L1ZJNY8FSjuBnufWOMkNKUm+66MXjh2g0Gp2gzg+vHnb7",
-	"6KwQ13EYUhkJVtI3FU3FIZYM+TCWX+M3tpiKV/I/88p/OotFf7EI/9r9W+en//3zX3tvKk+7VjaV643X",
-	"AouFSK7CjmguGI9/oPjr99E/QQzTmlCde571fsK937zeyS+9N39dLPq7f/jqL3vRUW7BNQ5r1yG3Cgeg",
-	"GxuCnRH2jdPUBrtCjbZ/JbOgrEAvIstt39WDzFu2LddrrsIYeDcEPgtSrC/dZ0uBNfk9Jzmm0hZTwxhT",
-	"epWnuXPHFWFXCGggE+ikpj2yePFuVdiyymHPIbLS8rD0LT9MBNapfI4Wyqb2B045LYYL7UrL4SWxO0Xi",
-	"XNCG5TQWnzJx6etH9alIWrnJyyy5EgJ8c4+XJAsIy1GgwCDWu8bvpFlv4HnuTiOfOcfLHGe7wahlaQHG",
-	"IgtVQ+5T0voiWWk/ur0o8prqV6oQ/QpEqyGy27gX1ZmtB2SDqB1dD7ipnweBq5OPz5bO1SLMPh30qvdl",
-	"oRYSoudlwszCqV0Q/Y7A/fI1K7p/ptA23OY160Q1Br0pzSsx3gwad6V5TpCZDURkPuAysjXFGVj3MxIk",
-	"V4xyEso3ac5lrCWE7ytrSy2I3HGdMoq8+COVAYMNMFfW2UjYN80XELDGEiZJ4RW9lnyiOWIt3Xf3PavE",
-	"gGubfREOXV1OGeSsOFbLku7IuqzoJ45BM2KLZobXpBKHzPMkIyHaMMgs8qVcrXP2f5F/Jhm9ogzHj9XQ",
-	"OqGfVvwCLfYZGpOX9Ddywb4Rxy9WJSg4zuWlmI4dG5+jdiGjvhDrS3x1NpxMv8V81QTBt+QdevntWc+o",
-	"K6DRumr9CbA07vrlaNLCY6oUXu8E96I376dj+1HIqyFzROsr+fSMuEZNKDBTDUgLbKtXrHE9mkfrVkhJ",
-	"5SAq16MCmF206inl+adjC8UYh9x6UKcaSYafM+H/PKQTE36fN7za+WFBJIowD8ijoiFHHZbkBPnV9BtJ",
-	"OAoXg64h4TpG+k7x1zcYfLbVERzXqWTwOK7TTOFpnJjeicyZaJ77eZWDtn5/P374aAc/rCVWS9qAQpwT",
-	"10gI6qPv4QMcH0AkrQTYSPloF21Qp57e1nXRAKQVlCcypwR1Ju5wPHRnM0+KMXCkBSNbUoYhi7mxgu8t",
-	"HKtVwgLmrJztQemh4TQk+62j3zfpt7n9xnHacN+MwK/iSgtDZnYmbGM18OquSflnRuoLYPxhSL1hrDF8",
-	"mqVDyXEdwylkpRlV32tbISwIBJaW7T7yy5X64EFeEfTtq1eXqjrE3oBr916Hfah6dxbf4C0HqdsmYe/R",
-	"3ppX1dhZ3yq6Gkf/ISv5mHihU0x2e0hDaTBoHsjd7n4FAo0wtbsQBnuyV02MvkMWFuqMPU+6nm4oJ93m",
-	"TiOa8bxVsYhx68O6saoYx/jKtsWW7K5D91iNbN6/vU0ct+4uI1eU5zJXpgwbaN67DAuUORAOekLr8NXB",
-	"bODREdm7xTC+WfbkNzK0hiU5SjfLmAbg8uIEfjU0VSG6EU6vWBNEkqhZLLfiDimSB1fkIBaiHJIWclWY",
-	"kJoz/aCUo9LMdPB8u7STSBGBXd8/VuVRMsrfnnFOONcmo31GW+PtxvfSEnm3UdQ3t2YRpX0jGEkTNutx",
-	"pSBT4ZnlTmO7Les3D20HsppSTPVgbckGUN/oCcnhJqvf+qhEb41yVS7ryVqKJV8Fo9KKZOS+7PTjaHf6",
-	"vn62EtKLBmLXSC3lbxEuXkByKH6Klkm+khnavOZzKvwslKsvZY2S6ikYBdsO9oC4Dg8SGeDc7iNqAV4b",
-	"xy3XoUffD6by/lo0FxzkScbRkqyoihjKqjA8VbFkdwSYGvhgaV0s+TF80yR+dWKghm7buRqmoYW0Czw6",
-	"rrLx5IbQq1W+C3RQl1W8VFhTxam4KJWeQpuMWdtOJXW2mLJtcwUSVhf0/CCc1iqFLDn4jIR0I8jqt/Rq",
-	"JSbcK1xbslpb4yLqUUZN6+pHjDrbG1pkXfl/xmH1YRrN50KJqxmONQmIk8xMg9OaCXr0Dgd5vNWFcJrB",
-	"lejIVupAoHGaEU5YDherkKGbZEc5yj8Pi73bjBw+ON53T1jujjjaZgzrAaW6/ijBr0XE950iZlSdzc8F",
-	"Kz6Y8tFKMO2O6FsrdtWCchVMXePumBCzXX4zUbjujW+iwMJBSYYWTkXblR76po3LKG/SqEXQAGSlGKoV",
-	"x6HgeBLJguu6gHpY1DrH6LuX3z9Hl9+/fNVabt2sq14pmd5WWP0DC6XDknUyzYK1lke3llRFCUMRpvEm",
-	"I33khzjHPqS0QbGIWpXuBfPfa9xxUQV1bv3TesF75L+XxXfnaNGovrtwbn17EV+UZGKe8tOqbrZwXFTI",
-	"tGIMjGRFZZk59paQVFokVana5SZHcixeCqux+Lh72laRH/nvq6WYXTVaberij4qPPy8kKDFDrXK5/74s",
-	"WFAW+pcWegHDRi1u8wMxp+CEstRtSrJy+K4sY18Eef4uRaW9wbf/Gv3j5L9+Gv5z9mz8fHp5/GLyyvtx",
-	"8Hr0uZaTrnN7DRQdIg0qePG8IgOVxMvGDn9g9N8bWRMdTuNUmZukP0fGvMtE4iRCuCAgVq5pQq6N27jW",
-	"nMxPyYP2iudmsHGL9b70UdTr/7uNEtdu26G69QL3brM2+5uDgiFyyQONQpK1MhvGybgSd5rMDTJsgk1G",
-	"8+1LyJGU6dUQtX62yVflX4+191BmtVry1a15kK7KOzbj3FU25lyNXJ7XKs9TmUFHWZTYWVwhJWuT1DPM",
-	"8BUB+8fZ5QVHMcnRNtmoIFLNOK6l7WoNLxfUX1N9jiJBuMFsUoqBHD7R5T5yKu4ZwlxFjUXoH68fGnWo",
-	"5mpGhPWoYm4MmQGCXy1YB7hvkqHL88ddF3GS132nmtG4UO22knnG0c0qgXy35IaZc5TbWrDacKVJdsEW",
-	"THrDYA2qSLRyfxHlQEP+e6UkaZYhdCQXaRXJVQamW7+PfPUm+NAw6HgLBkoeerkJAsJ5tIkhZYbr2Qyb",
-	"4BwNPc+XvLywC87RzwvnMksCYD+IF8PE24XzxnehwEOay13mN4lR4wGH3EU3KxqsrJNZphJL9RFRGhrm",
-	"lXzBBVPpdHyV3HDBpZV5U1zBtxVKBiy720fgibRt1Ufk3xsca3nLcMi5C2baRGWd5qq7UZ6uL8GuFg1n",
-	"+dVX4nYKpJQBif2vvkI+yHVHOKVHZ2n6kgAlkLcjOzKupAbG+3qdA7eocnDrL5jOuYE8dkSZXkZfpt/c",
-	"L+2l5C9lTlV/wSp1AqoEo+hgZLIO1Fkn10RV0xZ/yx1JAJTFo+GZj/JkwWTaC6J5t490ZWojyXmOfIDG",
-	"10Yyi+/CjxI2X1fzVaCdkIbW11XG7kuLuC7EIH8EogFcW1yXGAl67BqlPbgrS+FsckiCksbJQhzuo7My",
-	"g7soROBKJIm3UOyBVHK6JTRVSeyBLsam0A1xvJXIRoMV4FMBklVCAzJHmG1RsT9fnMGgNx0L2pqTjLso",
-	"pFewZv8XAaWeD4W0+pIYqHLMZYa8As+CSRj7RyVYpfYAy9TNoQpACQoJ9VyMgdYERfSd0C6EWJugnPAc",
-	"ZRvGUefhBfo1WfLuggVY4FESy+K9ZM1JfE34KfJr56Tpn1FXPWFE3a+ysAz/6iuooRgizxt3pUmmqGMk",
-	"SDGPKfilE0Z6sqgMuqEsTG6suFsoJgtWlBAaeEdrylxL1ZqpemKp0TOCR330/TWU1dA1YuBSCBSThz88",
-	"WTB5OyrVYDrKpKbLwhjW1CQOBVTBqEBCOVZM8LXSQeTWBMmDewyPhfayYCmoDghXKBMccJCwPMOBKkIi",
-	"f4fxgWzLNF7ot5EjuQMmyT8JudSRIihwMx6eQGGpBRNvwgAuYlDBiEClP11XHqrNK8TxmwUZ/a68ojhc",
-	"UyakhgXr+AbdkKfLj97Lf9weiXsqccHvIoFeUpyDileUQ0a/QDSFOkpP54IoX5oNPriUpxVFwBnRonXZ",
-	"/kyr4UHCInq1yVQ5I1AP1Xf5Kks2VyvJB8u0SbUV1PEvf6hQwcZu1By+C0eFnieMuLrXmG4yBmn00l6w",
-	"YEBYfSGAcKWwi3uOfNMg4cs6o027jiZmyE/Nhnc+0s3wBFDMDmMunNuC3aW5G7pzb7eKbePuzd3QHXq7",
-	"9dFZ0SimWEyHkfwmyd4iVadTN5KAa8B6w3fvumYnGR/0sYcC5X14VzEMiN2QytqCyZegAuI1jouST6iT",
-	"ESGB0DXpqtJQ8Kk0nAjaslnG0PgGByt4rY80EBET7BotBeWS9x+uC/BtJE8SrXCaEiaTc29W4CYu8Jhy",
-	"A5WlnlmAIE6uoAGgX+v50IawR+pLSrhvep0fcGVUgMYQgG8p3kI9NBVgsWB7Iiw00QdjjLi3Z2ZWOJQX",
-	"UiYZX1kgJOdiSd2BiLYkRx2/sE4I3AQnmcY6I8vLl+vbxLGLfOXn86UDsttHF7lEALEkEiJCZbUDeftl",
-	"6qFJv+rCj1r7UakV8qP3pop4eyTHLuRBi5lIGrTwJk/WWFD0ON66aOCp2mnN+k0KvWhu5vGhjt/r6eaV",
-	"cs4evOd352i5RSGBEigLBnWpJPkvMilhbQDjp8mNPHW/YrzzUUgCGorF6GAi1FnjKxrIut7cRTjmCWhU",
-	"UPGqiXBFk5G/FfV3L8KvcUmTfNNConiMRDa4wrhqKS3YDKq22+zOxTUGDMtUcujfdUMcIciAQKLTRqWB",
-	"Dn1Lr1ZdF642fLgGL2bzMwu8pMPTLeZcY7bBce1TnuMtRwqnF6yUAkqGIj+HogeK56uroJhgRDPCC+pe",
-	"M3ioi6qsnEJqh7ZZagQ1L/p//+f/WnNnTwVTtz0oqzBiRXiWYpJekhIhCHfEgGrwrrrbWsRdkhW+pskm",
-	"g2vOtkbNZSm6cpvIoJkJMxKK8sTe1uZ0B4b59T42UsXDbe17OjzRClOxTBhhwcaep+QYfQUlrebQt0mW",
-	"26/WQ9G0UVVojil7y1GMZbnYijdA6iGCrOyjzfJNv2tVI8SY1nrdMvTtsFI1qLMoclcXrIwDXTiSBQrR",
-	"/AF3QU4CC05RSZR3pf4cRU/JMR4OepPAI73xckZ6eBhOewNyvDwJRtEMjz05TZKliRD26vNUQxcFwnVP",
-	"QUmSaqwvvVM+FDbFMkBVim2N6qZu2adowcyCQQZiFMdQGH9cZWNBlAXxJtQFiOTWF8wfETydHOOT3gR7",
-	"k954Gp30TobHx71weBwNgyAcjAiGHerpEGTGOfZjkwinxE2e40x1VDDmNA0wShUrn9nKgQt5acEEuQQb",
-	"2k1G85wwoXcfYEf3Uee7ZMXQeUJcazlvTSMk81qwp8mNOntx5Md4EPZORtG4/exVggqABT3Nw9qRuwWp",
-	"Agq5YAVbtvLj9ttQWheLCsIcCrA1Yu1cdK5UvcajS3xFLsOou2DK3jT2xoBvterB9fLFWhKvVjDm5ee2",
-	"WulKOKpv5kl5xip3uxhe0+bL88dcammyFJuyaKb2Cq8L1pHKbvdUUnSLytscrFr5FnWkUtzto6eU52Au",
-	"kdl74uhA/gIju/grLBvE2vBVRTqW11PH6pY2GxJaIeM3M/eBRY89dUaGZOmivw49lLCACJlpBTqXXpjx",
-	"DGxBFboN8pUMERErHXjqTRuztK+yKARTZMaaZQClrU/qefXSPKhTOnagfI9tfAl2bQ4yenKJ5V4+f4Kk",
-	"3b3j19Kqhbxc5lWXf6XsSkij0YLtT3ZCZ0Z6N9edd4R2havNxMRxcGmXKtaQBDnJezzPCF77UgJvSw5H",
-	"Zwz5ZeaYX7S+wgg0rhDcAaAm5AtW6UZkc4ihDmaFAa/AflgB2D/sgK63vgF7fNxLsh5LoJ/pHNEIeBUN",
-	"y7qixfDNBvHagLRgilONtXGa5no30CeVctWmM5T+25zmUKJnl4um84/XD7uCRDpGKJcz6Ht9D7yJsk+k",
-	"M3dGfa8/kh7CFTiljh69K25pOaBZrMzsiF/ptJ/WO+3bwlCKL46qjfmbBR0fqq75uOFH6iNfhxgA6rTE",
-	"h3TAdO43A46UvtUIHtFfWEKL/G4f+WWEi19vv/ak0kdECyqgd4N0sqPwoF/UrYNUKF6Y6tor7qFONcse",
-	"dDohYfIWEbPbRy/zRKnjumki8k22BXaMTUbi7bzhO1iwoiAbegx6iGlp0g5aHxV29NKsO29UcgfN1lIi",
-	"XGK3oRpWu9441Sa9P9vRq3zlqN4689Y99BPZDvXw92Ujz9s30n1MeK5bet2haquQ6TxvbOTl1dv/GEJD",
-	"6Z4tLeZmKddahKDza7JiYUL+vk1SKNgYJOu2OK65Uw3lmjuHCL1l5NjcOUTbcNriAI1kK0fIomau1Nw5",
-	"T0itWqUMxyhj32xBX9L9DuCFC9+ELPyM5I0/EKSBlGQ/K5C2hESWGV5OXf6252DNncFwNJ7UcrHmziv5",
-	"F3y97xyqcXZ3KPRrqZ17eEfyu1+4KjLo8O0WJDBLJNtd6GYF5Pf3imWqBWcPP6SNj63maUsla0thMKhD",
-	"PZaAtc1SHMCR0e0WPhns/6TSlkB8NDzZ/1G9Xcmt60wOWV+1dxN8NTpoiUWd7FpH+RBsSYaWmWRmBMu2",
-	"EFnEHcJXgDD6JLjzRozWImg1Fb6aOVms+4q0RKYaUSmGyKEWDu2h165eojST6Lp6plVaxj6CEFqOAoGQ",
-	"oGb1UdW6Tg/Jfjo1FbaiglrtYyks6SVRe6W/PvoRzBsWQ1QfgeuG2xRhCLUwNeHWViU2QaR5LHeXR0xi",
-	"cLhw8Ynllw+iqVhHhNY7B+gH+jA+hKg2Kl2aZdmrZSwrlQ3uzk/L8pWlslUaLFtqAhqBraNX3sl86M09",
-	"CGy1lYKEzD1L/cZKcOxw7ukxKlUTda7VARzDdVIV0VtrqKFvKs9pHKMlkQEWsB4SftxTKmOKa4dUqUXx",
-	"ac5INiewncj4gAPx5oPJfNQ8EID1R2TfbaUkW1i4GZKoyzZ8Sg4uhandHxVt/v5oLP8JNLax89ew4Ah3",
-	"5vVlf9pdbL2MTlV2JKne99GZUVG9Yp7omA7RurEiXxGaIZ+GPm/hdWbb3D+C1v3xNQFx3mdxjErL9MdQ",
-	"CX6WhVMOVQBlcnHVmwQ7/mgkpllnqYW4FCj4SWnKf+6qx3G5ZeNilxdj18W2eDpMq2m9cQ00fzMIOMLS",
-	"+QAGwFxdV+2XqBg/4WLbmvw+4FD5ZcGM0i8VJ3a6UV7Qwt+hTIt2AyIoA5E2/S2YX0vFMGx/KoDZCFmX",
-	"En7H5qhTEd8yApwlSJ/PaS3uThW8gNqyXLr1VDT9naLbrbK97bT+RxgbG92ljbQPjRV2qne/JK19ZrqD",
-	"qdaOkgG/i60oedvonikR7P6coNke64Po+K5SBG0WH6uj8/MWGf8j/OBlewbRbpHvcZKtdwUG1uo9Cd2k",
-	"yR6k47EaQs9VJNRyK6Q47qNORlKClb1Dk4w58v9GQ/51tXyz+N/htPm731UhUkBpF6ytBDrES9FITVz2",
-	"vIO0iHWab0/Bl0nrDs8LcIvq8CsIg4BYYdbiLKVmVIUr2JLMPAowJxbfaJ29dLWnKmGCXdWz/wp+BYaf",
-	"4qmFO9Qcv7+72ee8SOXlf1IrUX6T1PqX3iQGauv8zHuT1gJxh+WozkektW09ClrobLmzGyJzEcgnN67/",
-	"IeishGvlzDRxLa/fm1u3XU8uQa2LieuEj8AWq+XqJBzwOvZ30K0F04SrQWYsJOMp5fmnIxh/QAoAfKLR",
-	"JLc8vS3JP0DHfnOIPXQ3EfogDb/SO8PSz6LW/UeV/kbpKskTlOIr0qyrPzcrhJtNJZyhNxr0vFlvMDYr",
-	"98+d43AQecFk2Bsuj0lvHAxw7yT0SG8UTfBsOQ3GZDj4JVWD9uXCGm0ZxrPhYKSKOxwyoK1jwNypzWK2",
-	"YnBOotk09GaD2WwcHIfTyQkeRgRjL5hMcOgNJni0jMbRYDlcesvZcBiEg0k4DQaTpRd5HvZm1b4BdTPt",
-	"WNrNBYZXD6XSUqR6Hlbg1wuvm0cgJXkD9B4eBzMyjHrT5SDsjaMR7p2QSdA7DofLGR5EHpmOftnkNKb5",
-	"trekcdz/Nb2ygX848gaDYwX/Q0a1w98yVeUMoiAkw+WQhEs8mS6jsTebeoNoeTwcRORkOQlGo1k48AgZ",
-	"D08I9sYRJpPJYLCczqJlNIuWJ3vOYDgfjH76uFYray+Ifez3C8dtcNyntIjv3cdz7barszA0Y2n3cFvM",
-	"kb/exDlNcZYfRUm27kExoT7yjar0RcKwuA/zBcOoXoofEqX3hadC4oDUEkjMy1yPPrrIq32Liii9Ipr1",
-	"AUe+Wk0PDG2nsnCPbjxvqDw7glorAXpFeKvKPRDzFu2SVJyrX63GD4AoTfbVzhL8tBITu2CdRPVF6Oq4",
-	"WL/smuDLIFmhZ1XiYzuVyNhuJbqvWkHFL7PkLRKPLE9cVBr+c4o8bdY2C0qDaHEnUqb6cfwu5ivNgBvO",
-	"Xy168ACzD3H2fpF4PjuJ5+Mz232MVjUNK8jGF3ZbZ7fyjhv8soXb3tV8eGTWfzvSuTo7PcpGox1gPq5Z",
-	"pEfjl2uko8nDrbBNS1LJgplZJcAfzbwSymp8tajoA8HtyvUEtZO0f6cSS17WsiuzlVw0OjicXKd6fTJG",
-	"VRrz/gSavCBmFb62t9XRbaV54z2/TdmdP92pCJRdK12NcVVpUGbVK4wXN6DvuI4qkyHm1xh8TnmacGpv",
-	"NunjPMfBShY7F2yG4TX5enfrxM6/N0muW3ro1OWiFz707qiKBiYJb8DgS+jPx7JL6uTHQwn3CyKY/9G+",
-	"xNK7BPYaocamG0pF7wkRSlaSuTx/jDKY/hDSWho8F2yHp2ZJ4oRdcaFs1VJfdwXcWjNPDw64bQceiFT/",
-	"o02q9yDEO2P+FcJ8NCqni5BIamcilqR0Qiz2v1Cz/zQ1MxMYDGKCuaAiBoWT5Kydvpltau5B2qx5Ex+N",
-	"uKk4osOImy0x//fLKbDC7wt1+0LdvlC3jyGrmXTlPuTNVi3kULr2QlVD5rU0sSZ5k2GQtfxwt+aDVkXo",
-	"jG5zrqRr9apoujbIptkuDp01m4ZBzd5K1zBdsjdhQiIEe59brdsLVSD7B8b4tEuOqLPhBErzmOSva08d",
-	"L6isi6YHK/u28/vijLdYh+2ZQZXyKSyRFfd0Nh8gja72scdrLv2jRmaQ7qb485tKy0Pxp+5HSO+QAcR2",
-	"Zf8URs+BtYOh0d1ABWTK5moqk6etZWHRh+znN41mhEazoLakoT9Eev4d4no/JJW/2XHC6KvTBsAD8v0N",
-	"67ct/GN39jfPs02QbzJSqUhsthSNaByTEFF2V5zX/y6BAsRM9ROFMqOqd5v+XZ5aAUxBIYohBBQrIzzF",
-	"LQMUoK98b8c8Y7xHMikAF5EPlUGriHxbu89f/EKfn1/oP0tjdQcZSWQHw4NI7PtidqGHyW4pGeE0JCww",
-	"EonF2D2Qh37dZJSHNMhlHzrdbnHsCdRXY10+ukQ8yAhhag9qkOeJTKcxvpt6t1+o/Eei8kamdhuZN1oB",
-	"fSiZP9jFWe/Su1uj/JJV+3FT7ex2qMM0NFN5uIdyts/4VHiIoCYxX+EUFEibalEoWAt2oIaF7qlglcHI",
-	"B5ivQM+yLtiuaxkmrTsqW+ZRfNGz7lpw6NOInJb6T4aw9wJKQUGfBKsMqutIVURIXSqqMY4qo8x0f8jK",
-	"WJaqUx8qPr7KcCiwOVByQUNwVJt/Kt7gZF8U73B5QsbRFPcGwSjsjckk6s3w8bJ3EnjhgAyjER4vf1Gz",
-	"tUmNA2849jzFZg8Z0C42VmepSI3DYDhdjqfL6SyKAvE/JyfL8WQUDMKRNx6MxP8Ph+GxNx3PRssIe9HJ",
-	"DE/IbDYdTqfkGJNdUuNwPvo8pMaip7QSHMezuwmOFyzc8Bwsx1rOe5YwskWcZNc0gARvLe0dm1Lia4Iz",
-	"jlQRNFPUJFxQbMzQ0Ph0dBdB0Sjq8kcoLQfHfkiR5/9EGbrDbQgFSu+sVfdFrvxzVGuxewBaBcu9Ld3a",
-	"azg8emf2jzU41QNu9j9Tlam/+/FVUdz1Lm3d7tHCraUNG3QIKzt1yTZsRbswIcHW+rAVPesa7b2MGYyu",
-	"ZrJ2bPFRvbPZgrW1NoMwfazbXCaZbljmIk6EcJaTeKs7lhU9zKDWBbwN8y6Ynpi70JdNgh3auKmtix/0",
-	"dtsKvhXH/icvBiGHqmXDmYhUYo4pegIgjX67OE0d1ymgajyRSLSzS+9dilqqY/ldKz7k+r6bLpESKRs9",
-	"hu8dOl/Uhzc51bBiSFJrccj2u9XySUC/p99d/PDbxeA5veAX7MUkeHgxvXib/uufD7876ZPtd95PP05W",
-	"S/biu5/EA/Z8tVy/oMvRKgqf/HPz+seJd0Fv6Ot/fXPz8sf/EoP99vrHydvX65Pxv4aPb4KHF/xi/c+x",
-	"GPTZq+Dd8/PX3vPzt789+9brB8PHm5+efHdNHg5+wz+Gm9f/ejEI1j983JKlxenu5pkAlD9tLSLVLFgl",
-	"s9bNJQbySjgYLK3asFRwtup41bbDP78RtEN920juqk8DbYWVaFybR5AsS/l2IaY1uwAXvXRVgxWamTSm",
-	"39QcuGX8V42uvckNa07Wb5bRso2mbEJiQeUyOTJaCRsDabHBvijDivSP1w/N/MNigDJm9PbN7f8PAAD/",
-	"/w==",
+	"7L3pcts4ujB8Kyh+cypSDylTqy25umbccZJ2JosnTjpLK6cJkaCFmAI1BGVHnc9V59d7Ae9FnAs7V/IW",
+	"NhIgQUl2nHR6TubHdCwSIPDgwbMvn5wwXSxTgkhOncknJ4RJMoPhBf/jNEtjnKAHl+rpPM+XdLK3d4Vm",
+	"8zS96CxhlhOUddBHuFgmaG8pBnioGLFMac7+GyEaZniZ45Q4E+fBJcrWgL8F0hjkcwToarbAlOKUgKMo",
+	"ur+iebpAGQgzBHNEQUtO3RE/RC5QP6yWEf9hStQvNIf5iv4WziE5Z29GabhaIJJ3YBQZf0coQTmK2i5A",
+	"MJwDSAHOKUivCIhQgtkaXYDplJw+P3uJIpCnfKU5IpDk9yiQUAAtihDAJE472i7b4ArnczBHMEIZBcEb",
+	"7wySaJZ+9Dg4J2C68v1+mK+XiP8LBe6UaG8dyxWoF9WKAI7k+wCSSJ/3DJ8TmK8yNAF0DnvD0Y9i5Bx9",
+	"BD8/Pbrvnf181BuOFMAzeDUlszRagwu0RpFYLnsgt3WPAorCDOVqeWCZrGjljaMl/gday12CNAM/QYpD",
+	"dmoRIjmGCe1MieM66RJlkIHlJHImzlLDK8d1MvSvFaL5T2m05iiYkpw9mHxy4HKZ4JAP3PtAGep8ciSu",
+	"CWwVyMD+SVeLBczW5ewKU0BLw6e24zqXMFkhjpMwh3wW+fDBAuLEmTgf0jmJUvT3dbpkv3TCdOG4zoqi",
+	"7OV6iZyJc0IifImjFUzUvM6162C2NXSZ/zaM/bCLenA8248GYR8dwFHcnfWifjhAw3jkM3iE4SrLUHSU",
+	"OxOn5/cGnj/0/O7Lrj/pDid9/53jOuWN4ECDs/HBDM6QNxsOh95gtj/2Dg5msTce7ceD4SCK/ZDNLLCT",
+	"j6ACMX4TP7FnYvkVADnX166j7sQRuyImPM3rA1qvlkkKo2P5qxWiaghfxn7Ujf1w2PN6s33kDcIu9MaR",
+	"j7x+PIQHs1E4QL2uU66AwZiPO4WULtMsN2A7jg/QfjQKh7MB7I97B919fxQP0SDqh71ZF26B7cCf+F8W",
+	"tiawDNAeC2rTAFxJi0BLvKbAS12QEgSWKCvI1h1BXIfqPhpFw3Aw68PeuHvg78cjNGSoO+vB7tg/2AbV",
+	"4VeDqoQSh6sg8/cFlbeTAJMTgFaGLjG6sgJwyZ6lK3rGhzD0QyTC5JzRJ0wvnqBLxGjDk/TKUZ92Js7R",
+	"cpmll2xBGjS7sDfrh4NoiEbxvn/QHfdgfzYIh9EI7ccH/ngTNLsTvzfpfp37b0KHw1QyUzs05UPQOkO5",
+	"Inzskl6lWWQnrHxmNoN86wkmF2eMtuvg8qMxOoj34Wg2DAdRH/XiLvRn4/Ag2kejeAg3I1/vi1/pyvad",
+	"a4584Rwt+Cb/kqHYmTj/314pSO2Jp3TvtWCUgtHxcYzX4YxBOM9WiP9Alymhgp/1fL8uLB2RNeh9/AjE",
+	"cQEYXpD0KkHRORLcmItRHXBE1vkck3OAEopcxotJCiChVyjjvB0T0PUZS09JRJlcA+CUxBAnKAIwz9Fi",
+	"mXOJAlOQoTzDSiRg0qCXxjFj5NeuM3jzpr7El0yeQCFiEgrIULyiTFxSawMtCGYwAlQJKC6gcN2eAAjM",
+	"77vGl6dEfRqslkr4KkUP9ur6froiucueEJCk5+ySQ6pmxYQPKSSnJD3nm2DHVyD3kRIkTXFUIsE1P7Ql",
+	"zOAC5Sjjh3SskVobIBSxukdBgKOg47hKZtmdGWLCb00+d1yHwIVOA08ip4pGOjpKpKV5xogXW325Xmpf",
+	"MI6o2rb6CGXwFsT2EGRoiWDOnxeQAHGacanZ2N6vu+7Ph4PwAPVibzTrRt4g7kNvjIahtx/1ZgewG/to",
+	"1Hfes5mXSRohtU0Oln+tULYu4YIjuhEgOEcLaoGM6ywwOREPu8Vlh1kG1w7nLmt+YHGaLdjfT9A5TM4M",
+	"GmODpU6FDEUmQ/kqIyjigIOAT6cemigyDH20D7uRN+7HA28wO0Ae7EUjr4v2Z+OwHx/AgW9HEYME3gxJ",
+	"pBJxjBK4ru9MPgUpSdYTRVTyOaZgsQrnIIE5ylwAwaMURCsh6IM4SxfAZ3g08ilooc55B/SG/oK2D8VN",
+	"hjgHiEQUXLHby34KE8yu4Dm+RBSslh1wxOkG5yvgHOUUDHwfELhgZI4NkHoHV8DSJSJwifckGe+s4SJp",
+	"dxSgxJslqAxFCzJ02gE6D+EqybdBB5MPKMw5bVslOcCE5ghG7IIJuGFyPgFhSggK2XgvQxTloMX3X/wq",
+	"qDBFedsFOV6gdJWDVkHPD0GUpcslI3Yxu4sjH1BG8JsA2XYB09y9oe+z1+S/++yjmIJCN7tHi/uPIjD0",
+	"/T32kvhkmzEYsCKM9xB2BJsOZAeoC1DuBPWzEBGY4XQb4OM0CxGAfHERSFd5mC6QIGz6Lg/Bowcvwd5v",
+	"v0lE2aNyfgoSTHPBU9kctHnLO2ywWPWWPX4+RTGpx45yz11Sj6oU8xOMXgiV/obq/AxG98XbQtHWhVBT",
+	"6xSiCQSccedzmLMLQ1J27U6PH7rg8emDRwzVT5890gXTBaIUnrOP/eo8xAmSX+P3kf0DsK2BHH3M95YJ",
+	"xKSYNQzRMkfRIaCIRJaPgJa+t2UUuwAv4Dna+7BE5+rfS3LeZkwtQ5TTEbJKkkKN4Vxu4Puuc4kyyo+f",
+	"Pb92nY+exFQvK6E6k8YSbRfsQPmi2fpdCQ11oRkLK66AM3FWBjg5KjLol3Yb7QTLQ3iE8qPl8mV6gQg/",
+	"AUaWCgm6Ac7q+UTQNIlUdwyGUoyXb+t7PS9XrTZ6rBkbdsCzkgwcm1aKhj2bb03AYkVzMENclU9joCwb",
+	"LjiJ7sMsepilpPjjJxheuOA0S9M4jY+iKEOUuuAsXWUheh4/XHHp/X66WEKyfoJDRCi6a2geV00xZyiJ",
+	"MdoNhx58XOJsfQzz3QBbvm7c47dv3771nj71jo+bYFwOlPBdwDycSyk1z1FGwH9Op9GnwbXH/tNT//nL",
+	"XUNL37DTHez5B3s9v9/dAVpM51mzG7wTpPjbnOLtRNIYIDh5xFQM/bKkZ4ftYnIJExwpO6+ugym6AGKM",
+	"Eq6DclbEzS/WrRo22y9KWirWYQt9gSVT5vuUS5f6VrnNimWvoKBCg7Fuk+s67IWJlIK1jYLZKi/AdEeb",
+	"1rcVmct1pB7MN8WWzM5c327dKG4esia6QArqr5fwqM/UAJ76mwYqCIFYGe7ZE8si7xhdLIu/Ac5wtfAB",
+	"yXG+3gmKhhpZADCxzNIAQcurW0BofPKuoWdbuRpYyrgUocj3B3wlzma4Sr79YLFM0jVCzcDUqCx/8yTi",
+	"fAgT8AjlanjjPS1HTYAv/+dZ/k/9rxRXhVihxgtVVv/inUuM5VKdibPLWp3rnUD8MM0W28Gr5Kg4zRbN",
+	"8pN4OgFxfEJuCsqUzFKYRUwj5babOwafXPjE2WVtO4JO13A18JXQqquVXB9tAl/99UkxldJ2wdQhqUdX",
+	"4dxTP00dbpwqFszU3QIPDwFn3hOQXrhAcnIFHxesCFzl8zTDv6OIPWbiF0w8lGVp5gKKskscIm9F4CXE",
+	"CZwl6EswrHPzotICqrWdCuBLovYUUy46mtC3+DiU0llQQy6wRikSCFjKn6Um3XRCaoqJHvewi+rO7fbE",
+	"wseUwvdFybPmAze/U8FzWgfeTdwmDxjaPCCXKEmXSAy0+Rv48tT15wh5CAIF5QBQuAZX7ISuIAVXWUrO",
+	"O2ydJxI5+UduaKBQiG2iipoRcHRvOvIjUtwL8SJQXq3NpzTc+ZQ0hDdv4J3C3tytMFwG5veCksqkGQiU",
+	"7TEoTKIfhJWzzQ/kWZo/TFckuuFZSIJWaBimCiWpneE02aiq78a2GabFbLFMMLjh1d12GQe3kdHTK2Lo",
+	"WbqQbsQE7MbpdaZUEjEraCvmQitwyzluCN4vAavzkigdoxzixFRpKv7j3eHFScurgjJWWHipD9yjpi2X",
+	"oY0Q1QEi0TLF/Pi2wXFXJmHhBsrTecg4GBMySy4iI/2+ENj5KtQnNsB8p1t0fdeMRLvGaRllU/J19BHT",
+	"XDiTMZXmTu5fx4XbNM3nKONyAbcgc7L2Mk2fQrKWdlR6Q+qWwRw9wQtcC8Z4mGahcs1bxEI2zkvkwAZs",
+	"egFzBPg7AH0MEYpQdCjc6Zo/ScQJbEGI3vjmrMlY4V2fZRGbmZV7ZDItP7oLTLgfLoRJwg6PRymslube",
+	"gxfsD++I/REoMHTAyzmaEglE4R3iBy++AElUuDRdwD2dUxuU+VJUuAGPvmNI1+r6SpihU7JEGVhgsspR",
+	"21zYoKdWM3VcMHX+57/+25hPhE5cwgS0RuWEQJsP/M9//bcxdko0bBeMhIJWf9PoQwCFoy0CgX6SXNyi",
+	"9m0fTokdu6aOiA6VQbIMAzToW/x9YhjIU+E9nqE4zcTO15iJd5u8VgtM8GK1cCZ+4exnUss5V8UYNr3S",
+	"dJhbOK5K18lmn4kQRfUQ2aZ7eiK0LACXy5PIZf854wG5jPYUDo8tFLt7Qwm/+IgzEYzN2e5MKQKPq1bd",
+	"nG+a3z35SRBhYVeh+LxROTqSx8A/KQzZPyGYMeLKJmR8VH3RkP5B64qHcANM6QpFYLY2vv239l0BS8NX",
+	"Y63OxJELRevH89mjED/Hj09e/X7SfYZP6Al5MQzvn4xOLpZvfrn/eNxB68f+u9fD+Yy8ePyOPSDP5rPF",
+	"Czzrz+Po0S+rt6+H/gm+wu/ezK9OPqT+05dH62fH//SfHx9dxf/shL2EzBa/XDx5Ey2jR+f529fDy+jR",
+	"PAlxN3v35sJycKV2zE2OMInTbIEicZgNZ6e7Vh+/fnnLMyvnuEJJ4onv8vm+2pGQNPeg9+Eq3w4YYYu1",
+	"gOVZCozZQeH/3wUoJDVgMhHO5MpL8g2ZHcDeE/H3XwFQWwFD0lwsrybl2qAiQl6EaMTJMNoRTujjEoU5",
+	"isDUaYLG1CnzFQSC8XAjjdZ+DcQSuQ69h6t3jx5fouPl729fDy/eLsaDLZC8W5lnVrlnEn0LKx1jF+jj",
+	"klvzWzo38kSsUMmIAMyQYE9CM3+l2etuqpwbI3WzGjcFAv2FBqzgsrl8nQvei2WawQwna330IeCSxTnE",
+	"RMShbbOm9G8ustrsl3d5ihaggJYym/StZpPi4wIzwzBdkVzFrn9yEGGSzq9aEHsRqe46L9AHfr8YpGpB",
+	"kZrRXgsBWWYMnXMs025Ml2hVTFPj71GA2BsAiiiGDtf9uGvemTj/+et//n06pe//+nf1j784lvWobz1N",
+	"ZzhBz1aLmU0y1D654C8Cwt88BAu4BjMkneetqTN12jzRSwTKXSISpWwU5bjbsa1Ad5hUv3tyrFTAwoMj",
+	"5HoZD6eE85aM/DA8O9avKf9C9UvPTbcGwPzSxhhlHfAszQFBIbs7/HpA8OrVybEwzVV2yG5SEMcnpD/o",
+	"H3ijfjTwBoM+9OAAxl6v3x/Fw4Oo2+32AvvysNXLuwn77clSid3RuWkim2+UXQNEogZEfD1HnPvkqWC1",
+	"IoA84XGByOO5XeUeZ2maIMhj3FeaMWfTigqjjxnZX5r3HbdyVwxsKg5b30R5J9MZu6a1OykC7eqXsiSd",
+	"m2KeGcUTVFnoR9WwZ0U5N2/cXBAbcG2S2U81FUujup+aVqHFRerQVAONT7jlhotVb4ed3JsJObo1BpOg",
+	"K3WV71HANA1xxdqHAPHUAiHlcMMCQShiWojl+lT2ZXzXunYeeltfMCx+r50vp9gSyo0PxTY3L057V5vV",
+	"Vd+2LleJXrUFC/GDHuXWO0o0MU6+6YIXD++Dfr8/Bq1XL++3O+CoUCFhFGERyFvSNxkMS3koMAj4XEGF",
+	"39iCwV6K/0yM/7Sm0850Gv21/bfWu///1796742nbSubytXGK7k7TMeRUaM4Z4wn2FHeDzrgFy699QZg",
+	"nq6yGvc88t5B73ffG//mvf/rdNrZ/MMPf9mKjmILrnZYmw65UTjg1gpNHtQyq+ByaYOdZnOwjRJZyFag",
+	"F1GftnHVPK6GbYv16qvQJt4MgW+CFBfGmG+VAledLnWM0aVXcZobd2wIu0xA4zKBClbdIosX75rCllUO",
+	"e8YD4y0PyxiT+ynDOmmlb6Bscn/cD63EcKaUKTm8JHaHgJ0LWJEcJzypjV366lF9LZJWbvI0S8+ZAF/f",
+	"4ynKQkRyEEowsPUu4EdhaO36vrvR7Kp/4yyH2WYwKlmagbGoAqEg9zVpfZEPvB3dXhSpw9UrVYh+BaJV",
+	"ENmt3Qvzy9YDskHUjq473NRvg8BVycc3S+cq4b1fD3rmfZnKhUTgWZnOOXUqF0S9w3C/fM2K7t8otLW4",
+	"j4p1wkwhqkvzUozXc35cYT9kZEYErt+jInh+CTPub8lQmJ4TTFEk3sQ5BbN1jrhYpqwtlRwgx3XKJKDi",
+	"j6WI1q6B2VhnrWCObr7gIbkkJYIUnuNLwSfqM1bSODbfMyMl5lqKgUUeh7mcMjtDcqyGJd2QdVnRjx2D",
+	"YsQWzQwukJHqQPM0QxFYEZ4YGgi5WtXM+U38mWb4HBOYPJRTq4I60igkBcgG+wxO0Bn+HZ2Qn9jxq5BQ",
+	"mItLMRo4Nj6H7UJGdSHWl+j8qDcc/QzpvA6Cn9FHcPbzkafV9VFobVp/QihswkE5m7Dw6CqF742hF7//",
+	"NBrYj0JcDVGGobqSr8+IK9QEc2aqAGmBrXnFatejfrSuQUqMgzCuhwGYTbTqCab512MLxRy73HquTtVS",
+	"4L9lwv9tSCc6/L5teDXzw4JIFNEgPA0WRxS0SJojEJjZiIJwFC4GVabJdbRsxuKvn2B44biOOYPjOkZC",
+	"o+M69YzG2ompnYj8uPq5H5sctHH87fjhgw38sFL2Q9AGEMEcuVomYwc85wNgsgORtBJgI+WuSbQBrWp2",
+	"ctsFXS6tgDwFQ/AU/wRaQ7c36LkHB74QY/iRFoxshgnkNTZqK3hu4ViNEhZnzqksSVB6aCiO0Hbr6PM6",
+	"/da3XztOG+7raT8mrjQwZGJnwjZWw1/d9FH6jZH6Ahh/GlKvGWs0n2bpUHJkWRbxnpVmmL7XpkKUPJJd",
+	"WLY7IChXGnDH8xyBn1++PJUFmLbmGLi3Ouxd1buj5AquKZe6bRL2Fu2tflW1nXWsoqt29J+zkrvEC5Vq",
+	"ttlDGgmDQf1Abnb3DQjUAgdvQhjsGbIVMfoGqaugNfB94Xq6whS16zuNcUbzRsUigY0Pq8aqYh5tlG2L",
+	"Dfmru+7RDFffvr1VkjTuLkPnmOYiBKcMG6jfuwwylNkRDuqD1unNyWzgUTHwm8Uwupp5YoyIyCFpDpar",
+	"WYJD7vKiiP+qaapMdEMUn5M6iARRs1hu2R2SJI9fkZ1YiHRIWshVYUKqf+mVVI5KM9PO39ukncSSCGwa",
+	"/1AW78owvTiiFFGqTEbbjLba27XxwhJ5s1nkmGu9TuG2GbQMHJv12Kh5WHhmqVPbbsP69UPbgKy6FGMe",
+	"rC2DhMfCPzJTPnj0vHLUylWaXNYXtYxLvsqNSnOUoduy07vR7tR9/WYlpBc1xK6QWkwvACxeAGIqeghm",
+	"aT4XxTZoxedU+FkwlSNFiSnzFLSaqDt7QFyHhqmIEm/2ETUAr4njlutQs28HU3l/LZoLDPM0o2CG5lhG",
+	"DGUmDA9lLNkNASYn3llaZ0t+yMfUiV+VGMipm3Yup6lpIc0CjwrHrD25Qvh8nm8CHa+Lzl4qrKnsVFyw",
+	"FJ5Cm4xZ2Y6R2V58smlzBRKaC3q2E04rlUJU9X2KIrxiZPVnfD53XIaJ77fJta7z0TtPvRqgLOnjjRET",
+	"1fijut31DuPRtgYdWVf+x7iyPk/X+VZotJlIW5GNKMr0BESls4AHH2GYJ2tVMawedgn2bGVeGIIvM0QR",
+	"yfmVK6TrOkGSLvRvw5bv1mOKd44E3hKwuyHCth7dukMNxj9LWGwRC36jWBpZ5PpbwYrPpnzYCLPdEJdr",
+	"xa5KuK6EqavdHR1itsuv54VX/fR1FJg6IM3A1CyuIXz3deuXVtqpVvSjBkijErkVx3krkDQWrVBUa5Oo",
+	"6EICweOz58/A6fOzl42NUPSOJ0Yzk6aWJ5/ZwoQvWeUBTUlj4xJrPXOQEl4ofJWhDggimMOAZwzyqiyV",
+	"FhlTEnxSuOMCA3Wug8NqKxoQfBKV7ydgWit9P3WuA3sFfZBm7DvlUFNrmzouKKRdNgcEop2BSNK7QGgp",
+	"bJWyTvxslQMxFy3F2IQNbh829coBwSezD4IrZ6t8uvjD8P7nhWzFvlBpGxJ8KstRlC14hO2ewbDWCEMf",
+	"wL7JOKEo0b5EWuZyW6QQF+GfX6Sjg9/9+U3/H+N/vuv9cvB08Gx0uv9i+NJ/3X3b/1Z7OVS5vQKKCp7m",
+	"ynnx3JCBSuJlY4evCP7XSjQk4adxKA1RwtMjouFFtncaA1gQECvX1CHXxG1c5UBS4d9hkoYXX5MHbRXP",
+	"9TDkBrt+6b2oNt9xa/0l3KZDdavdZdx6Y5T3O4VJ5IIHaqV7K9VctJNxBe7UmRvPvQlXGc7XZzy9U6TC",
+	"83j2o1U+L/96qPyKIoHYUrbBmsLpyrRuPQJeJpJO5Mzlec3zfCly6zCJUzuLK6RkZax6Cgk8R9wycnR6",
+	"QkGCcrBOVzK8VDGOS2HVWvCXC+qvqD4VlRS4QaUUAykfoqq75JjdMwCpjCeLwT/e3tcq1U3kFwFUs7Jv",
+	"Q54zwPjVlLQ4900zcHr8sO0CivKqV1UxGpeXMTdy0ii4mqc8Ey69Ivo3ym1NSWW60lg7JVMi/GR8DbL6",
+	"v3SMIelaA8EnqSQplsF0JBcoFcmVpqfroAMC+Sb3rkGu400JV/LA2SoMEaXxKuHJNFR9TbMWTkDP9wPB",
+	"ywuL4QT8OnVOszTk7AfQYppkPXXeBy6vRbHMxS7zq1SrmgEj6oKrOQ7n1o9ZPsWWGgAkNTRIjUzCKZGJ",
+	"dnSeXlHGpaXhk13BC4OScZbd7gDuo7RtNQDoXyuYKHlLc9W5U6JbS0UBftMRKU43EGCXi+Zn+cMP7HYy",
+	"pBShip0ffgABl+v24BLvHS2XZ4hTAnE7sj3tSipgfKrWpHCLihTXAS/3wbNxeMkAgIlaRkck5twuIabk",
+	"L2W2VWdKSvqBaYVgFL0FddYBWov0Esk2CexvsSMBgLIrAH8WgDydEpEQA3De7gDVckDLmp6AgEPjRy3N",
+	"JXD5jwI2P5qZLLzRn4LWjyZjD4StXNW5ED9yosG5NrsuCWD02NUq3FBXFCFa5Tw9SpgtC3G4A47KlPCi",
+	"5oMrkCRZ81oayEgSF9CUvQ66quqhKn5D4VogGw7nHJ8KkMxTHKIJgGQNiv0F7Ay63mjAaGuOMuqCCJ/z",
+	"NQe/MSh5Aa8R1xHEQNbZL5P7JXimRMA42CvBKrQHvkzVtrEAFKOQvOKONtECgRh/ZNoFE2tTkCOag2xF",
+	"KGjdPwEf0hltT0kIGR6liahHjhYUJZeIHoKgck6K/mkNM1KC5P0qa+DQH37gJV0j4PuDtjDJFBWkGCmm",
+	"CeYe65QgTxTaAVeYROmVFXcLxWRKivJBXX9vgYlrqQM0kk8sRX76/FEHPL/kjVxUxR5+KRiKicPvjadE",
+	"3A6jKFJLmtRUGR/NzpomEYMqNyqgSMyVIHgpdRCxNUby+D3mj5n2MiVLrjoAaFAmfsBhSvIMhrLGi/id",
+	"z8/Jtkjw5c2uciB2QAT5RxEVOpLoRjXojXlJrylhb4aibxThBb8QL6mpGobEWoGtoF5hK2iLKwqjBSZM",
+	"apiSVqDRDXG6dO+T+Mf1HrunAheCNmDoJcQ5XmsMU57rzxBNoo7U0ykjyqd6Yyoq5GlJEWBW9LUqG5Mq",
+	"NTxMSYzPV5ksOMXVQzkun2fp6nwu+GCZUCm3AlrB6SuDCtZ2I78RuPyowLOUIFd1AVXtP3mCvbAXTAkn",
+	"rAETQKhU2Nk9B4FukAhE2eO6XaeorBXoLUNpAFSbWgYUvb2nKzuH3aTtKrhx11XDtnHztqvgBl1XO+Co",
+	"6NJWLKZFUH6VZhdA1tdVHYL4NSBe7+PHtt7GLShbpQX8XckweFSHUNamRLzEi3tewqSofAZaGWISCF6g",
+	"tqzfxYcKwwmjLatZwrvOwXDOX+sABURAGLsGM0a5xP3n14XzbSBOEszhcomISNu9mnMHcoHHmGqofFjr",
+	"5cZb8waVZj5NCLsnR2JEA90ffY9Ko4Ko6cbwbQnXjEiq0Isp2RJ7oYg+N8awe3uk54uDOaTKJBNIC4Tg",
+	"XCStuhbBGuWgFRTWCYab3H2msE7L/wrE+lZJ4oJAegAD4Zpsd8BJLhCALQlFAGFRB0HcfpGUqNOvqvAj",
+	"175XaoV075OuIl7vibkLedBiJhIGLbjK0wVkFD1J1i7o+rKeHKdnpmAm0AvneoYfaAWep9pKi296/L2g",
+	"PQGzNYgQL44yJbzslyD/RY4lXxuH8ZP0Spx6YBjvAhChEEdsMSrMCLQW8ByHot0CdQFMaMo1Kl5QrI5w",
+	"Rfeov2k9jn/UCn0HuoVE8hiBbPwKQ9NSWrAZYDbCbk/YNeYYlsm00b+rTmdMkOECiUooFQY68DM+n7dd",
+	"frX5wAX3b9aHWeAlXKFu8c0FJCuYVIbSHK4pkDg9JaUUUDIUMZyXQ5A8X14FyQRjnCFaUPeKwUNeVGnl",
+	"ZFI771kpZ5DfBf/zf/6vNav2kDF124OyAiOUhGfGPuKlS8QE4RabUE7elndbibgzNIeXOF1l/JqTtVYr",
+	"XYiu1CYyKGZCtFSjPLX3KzvcgGFBtUGZUPFgU1+2Fk2VwlQsk88wJQPfl3KMuoKCVlPekE/0VDErpSja",
+	"KEuhJ5hcUJBAUrTZLLwBQg9hZGUbbRZvBm2rGsHmtFb0F0FxuxWxAa1pkdU6JWWE6NQRLJCJ5veoy+Uk",
+	"bsEparjSttCf4/gJ2oe9rjcMfdTQjVF8Js2WKRP2qt8xgxoZwrUPuZIk1NhAeKcCXlIWitBVIbbV6sq6",
+	"ZQO6KdFLCWmIURxDYfxxpY0FYBImq0iVJhJbn5Kgj+BouA/H3hD6Q28wisfeuLe/70W9/bgXhlG3jyDf",
+	"ofoc4Dlzjv3YBMJJcZPmMJONbrRv6gYYqYqVz2x195m8NCWMXHIb2lWG8xwRpnfvYEcPQOtxOifgOEWu",
+	"tW6+ohGCeU3Jk/RKnv0unTgD0JKpKxws4EkeVY7cLUgVp5BTUrBlKz9uvg2ldbEoGE15RbdaFJ4LjqWq",
+	"V3t0Cs/RaRS3p0Tamwb+wNaTtFqtWkniZsFqWg63NSWQwlF1M49qlbiL6RVtPj1+SIWWJmq7SYtmXcnl",
+	"qtWUtISy2z4UFN2i8tYnU8+k8tsSSnG7A55gmnNzicjrY0fH5S9uZGd/RWV3dhu+yhjI8nqqKN7SZoMi",
+	"K2SCek4/Z9EDX56RJlm64K89H6QkRExmmnOdSy1Me8ZtQQbd5vKVCBFhK+368k0bs7SvsigRU+TM6nUF",
+	"ha1P6HnVoj2gVTp2eGEf2/wC7MocpDVbZMs9ffYICLt7K6gkXDN5ucy4Lv9aknMmjcZTsj0NChxpid9U",
+	"9V9j2hU0u0Sy46DCLlWsIQ1zlHs0zxBcBEICb0obB0cEBGVOWVD0CISAa1wRdwdwNSGfElnpOE8juLY6",
+	"xEALksKAV2A/XwG3f9gBXe1Ixu3xiZdmHkl5M/EJwDHnVTgqS7gW0ysTVRm/pAxIUyI51UAZp2WZbDkv",
+	"m0y6rIT/Nsc5L96zyUXT+sfb+21GIh0tlMvpdvyOarRD4BI7E6ff8Tt94SGcc6fU3oOPxS0tJ9TLmHGH",
+	"cSo7lkrjgipVUxoemsJQihEqYli+Xi/1eJ+rNexmVP1IHRCoEAOOOg3xIS1uOg/qAUdS36oFj6gRltCi",
+	"oN0BQRnhElT7VD4y+v8oQYXr3Vw62VCSMCgq2snK4Fdba/GBlpl/z3U6JmHSBhGz3QFneSrV8aK/dqCz",
+	"LW7HWGUoWU9qvoMpKUq1gYdcD9EtTcpBG4DCjl6adSe1Ku5cs7WUTRfYramGZl8sx2wu/6sdvcpX9qo9",
+	"ka/dXYeIPte7vy86NF+/F+5jRHPVt/EGZWBlozYtY6/aIEwTGkr3bGkx12vDViIEnQ/pnEQp+vs6XfJS",
+	"jmG6aIrjmjhmKNfE2UXoLSPHRLevbdqG0xQHqKVhOUwW1bOoJs5xiip1LEU4htZsyRYsyIdoffBqkOU/",
+	"A3HjdwRpKCTZbwqkDSGRZe6XU5W/7dlZE6fb6w+GlSytifNS/MVHbzuHStOr3UsAW6rqXpuRGexb1Uba",
+	"Pd+/3YUzkUGFbzcggV5z2e5C10sq37Jpixmc3av3tLolLGVgekNpbEvJMF7YeiAAa/tKcQB7WhtzPqS7",
+	"fYjRQoIN6o23D6o2irl2neEu6zMbmfFR/Z2WqNWwdis0A+oNi5iIq0WwrAuRhd0heM4RRp0Edd6z2RoE",
+	"rbrCVzEns3Wfo4bIVC0qRRM55MJ53/+Fq5YozCSq4p5ulRaxj1wILWfhgZBczeoA07qOd8mLOtQVtqK2",
+	"WmWwEJbUkrC9BmAHvObmDYshqgO464baFGHRWUXThBubv9gEkUeNHbF2l0d0YrC7cPGV5ZfPoqlQRYRW",
+	"mx6oB+owPoeo1mpg6gXbzQKXZgGEm7LTsq5lqWuV9sqGYoGNca22GpE8pc9S2NGYw590h5M+n8Mop8jD",
+	"cbdzC3vNfkaBljLIt9LORF1emuMkATMkYi74GpsbZd3u4Mow48q56bUqvtbBiQ4ItmMa7HBKvYnvT/z6",
+	"KckzuNUhNbd/28XceqP2b031LBukBT36UdWO+JrCgpDbNg8qmmX+2aSLRyjXjB4mK48K5nNjsaJsq7JJ",
+	"gigDYaXJSlgSOuBIK+tuWEJauu+1ahfJ5whnIMBRQBvYqt6H+M+g4N+90sHO+yhJQAGJCVDah+acKuz+",
+	"ZSWLfJ4h6fmityfMv4oyL7sqpSIV2vRwcVDySbrRGI7i/szbD3vcBxh5cBj7Xh+NwoNZLxrE3f1ykp8h",
+	"IXAOnl/AmN8cOUk42Ec9OO56/mwUeQPUj70D2Au9YdyNxrN9NIJ+r5zkKczCFQXPsxydw3KSg1k3HrBF",
+	"jKI+9Abx/swbo27o9eAw2o/Hs3448MtJTjO8huAFXEDCz/nOVLB6iasGklpcvK9KSf84Apck5ZY1claS",
+	"g03kzOJK0s3S1Z5BvBOixrYAFN4dbmHNJZFSjh/DuszJma1d+T3Ki+5MiVZ1x4gSWK6km7lwKEnbrd1C",
+	"y693rGyrUxJUcl0046qMENdyAoQK1bJ5QmVIvQixJylQ53NYCWyUtUZ4WV8q/KYyXeFG6QNW5cl2Wv8r",
+	"rLm1PvlaXo3CCrul6XZZcNvsoDtTrQ01Gb6IMS69MEFVINjt2Vq9odln0fFNtR6aTGpWT/K3LSj/Ifzg",
+	"rDlFa7Og+zDNFpsiLyultpiiV2cPwrNr5ihQGWo2WzPZlQaglaElgtKgpEjGBAR/wxH90ayczf6/N6r/",
+	"HrRlDBqntFPSVH2eB6ThWH647FLI804Wy3x9yJ3FuOpRPuF+ZxXfxuNMeDA2afBGYz1sxWVsSaR2hZAi",
+	"i/O5yl7ayhWYEsauqumVBb/ilrXiqYU7VDzrX9yudlzkStN/UzNcfpWa5PTlVaqhtkqAvTVpLRC3V87q",
+	"3CGtbWoP0UBny51dIZHsgb669+JPQWcFXI0zU8S1vH7vr91m60AJalXHXWXUhLZgOFdlOXG3bmcD3ZoS",
+	"RbhqZMZCMp5gmn89gvEnpACcT9QaMpent+a9u25rMHj/h9kz3S207bOsIEY3FEuHkko/J1nMHSznaZ6C",
+	"JTxH9U4JE73mu94mxOn5/a7nH3jdgd6LYeLsR93YD4c9rzfbR94g7EJvHPnI68dDeDAbhQPU6/62lJN2",
+	"xMJqjTb292VFjl1mszWAmDiVT+idNZzhKOzB0B/0w95B1B8O+r39IRzFQ382HPfhaIZm/mx0cHCAooPu",
+	"cAxDv4f6aD8ewH4vDGe9kdkGourtGAg7Ors15okYHWLMw7BCvlpHX4e/0A40uPtwEB6gXuyNZt3IG8R9",
+	"6I3RMPT2o97sAHZjH436v61ynOB87c1wknQ+LM9tsO/vDyXwd5nSDnzLd4wDCLv9g7jX6+374wM4iLv+",
+	"gT+Es/3+QTQc9fzBcBYOev1hF+6jAZr1e/sQHsSw14v9ge8PxgdoywH0Jt2+7QD+oCsR9eODWYgOvN5g",
+	"NPQGvV7fm3Wh7/nDwbg38GM/itDWK9FVp7LLbDe/Et3BLIz8sT+Dcb+LohkcDdA4nEUHYRSH3WE8HvT7",
+	"gwGE+71w1h/tD2F0gMbdWRzOQuT3YWQ5kZHX7Xq98cteb9Lbn3RH73YxTDZ5+3aXvWwNWLYJXt9lrZqs",
+	"9QQXofPbpC271fIoivQw9S1yFqQgWKySHC9hlu/FabbweJ2uDgi0VhBFLj67HpMpgaDa/4LXINgW+c1z",
+	"coR+iBJaplF1wEluNgsrAmCLQPF7FARyNR43sR6Kmlg89dpUdjfEixuxr0XkuEzrYd8tepTJEPLAbIHB",
+	"AVG6qMx2LvTQCDefklYqm5G0Vch5ULYqCUT8OdOwjdDzlhF03jYCZ83iREFZgMIi64qa4EV5739PYbfJ",
+	"zmpB6aqoq6hyLYxBMSMaQgJaHNUPgXYZ9LvAUdPlZbR54kGOPuaGPfZ4B0Z3vIHRPWhkdEajGuc/To8f",
+	"et3OYEr+4z8ePH/I8eH5FlZ0C+ou+wJ9EVvuTgfyOXEk34WSb0oouUvDT7VhWYPgITsXFmT0u/hRFT/E",
+	"Bdfkhwbp46aG9D291OSeSgvcGFGidfvizNjV64Ep/HK1zFdxuIYYYclfmxI9gY3LC3oKGyYVOaMoHsbz",
+	"aKQTlpdpU55OI22lLJtZJka6oL9z5orKKv1qjLs0a/8b2LQYMWPso6AaW/utXRsdZG85dkluPHSjYlS2",
+	"znUVxpnSsSjgITGe3YCO4zqyIg/7vsLgY0yXKcX2jrcBzHMYzkXHBcZjCFygHzf3b239a5Xmqq+QqpIA",
+	"VJYXbyBkygU6Ca/B4Hvo311Z6FWe9a6E+wVizH9vWw77TXIItKwG3SEro4KZ/CSKVp0ePwQZ//wupLU0",
+	"/U/JBp/lDCUpOadM+axk2W+K7bcmue8c298MPC5S/a92LtyCEG9ML5IIc2dUTtU7EtRORyxB6ZhYHHyn",
+	"Zn80NdNzpTRiAimjIhqFE+Ssmb7pvbJuQdqsKVp3RtxkRN1uxM1WA+TLpS9Z4XcL6sbHfydx30ncdxJX",
+	"E9h04nIbGmerTrQrcXshq6/TSlpqncaJqOBKPQq3EpIhi15qfS9dQdyqVRhVTsKq3rgSHNXbF/Ia4Ub/",
+	"QlUiPCVMLOQWP9esE86rznZ2DHlrFh9Ba0URLwWm08C2vVRFQWpdMNpZ47ed3/fYlJsm3tM8W4X5KkNG",
+	"MWi9z2uMkwRFADfYkIVnX8s6VG1df1X/LktL8HOVTV55hVfZUE/9LpIOi5IUDFjFFMcpMmd4AhsmKApY",
+	"GOPtNTm0+R6IdAFYxC8Yk5r1KNixaMGu34NZvgezfA9mMYJZ3pdtkPENUonJpjTiws3RtTZOtrROEk1d",
+	"u70NjZKL7qe/fiq+zrQC0SYoQxRHiIRaBj2b2+OM+cMqwzTCYS4aMKoOpAOfoZ9KdHtwCmiYIUTkHuQk",
+	"z1KR5qSN6w+1cWeQhKKvwo6je8Pr97UezlonxaYc9z9F7aIb5OR8Tp2jWqcto+tgU6WBHaohaQ67uw8h",
+	"qnbD3qwvfU8cv9u8SrupZTf9QxeNb6F6bLOvFE4QXuGbzuGSq0c2wblQH6ZkR/0B3FJ9KCPPd7DQcC3C",
+	"umC7JqFZbW6oSuhH8d1Mc2eqRFEvusyiF0hboKisiiJrqU8aew+YjR3bn6GMWIqyaWrAC16fjTcvsWon",
+	"qriboVyo+m21eWRtc6KathpzWUrBGbMa9d+MydUT2wr1GnLGdPYSenekAf2x8p5MPhXinuSq2wW+3eUl",
+	"rdrMn6EwId45x+MPKGJY73naJGNpUN9Q6XCLePVdjvqTFOCx23MbBamtDQGbC1Q8+Kh3H9aY3j2qd8+T",
+	"dc0fv35ZlAa+SVPAWzQAbGjix/vLlX3eRBO/otkck9gqXfyKjoe15nDaF7SeeKLycDGo2hdvSpoa4/FI",
+	"dKiapKaZanfnAoqYHJKjZK363RUd8HghD/42/+6UqA9Tl3f1E2DnTQDl1tkPartN5QKLY/83r3Qhpqrk",
+	"5OmIVGKOLiNxQGrdmuFy6bhOAVXtiUCijT2eb1ISVR7LFy1nkav7rsc/l0hZ61B961DooruAzql6hj1F",
+	"rsVB68fz2aMQP8ePT179ftJ9hk/oCXkxDO+fjE4ulm9+uf943EHrx/6718P5jLx4/I49IM/ms8ULPOvP",
+	"4+jRL6u3r4f+Cb7Cb9/8dHX2+p9sst/fvh5evF2MB296D6/C+yf0ZPHLgE369GX48dnxW//Z8cXvT3/2",
+	"O2Hv4erdo8eX6H73d/g6Wr1986IbLl7dbcHb4nQ380wOlH/bQkuy1bTM1K2aBzTkFXDQWJrZ7pZxNnM+",
+	"s2n1r+95RhrKLhVps4RqqwJDFAQLeIFAtiIB4GMowDlvWsYEfE7Cz46eHf/0/M1vR8fHL2QXKxmMuMoS",
+	"2bl6srfX7e13/I7f6U4O/AOfEzC5gVoSVXWvvDO2FPIrm2V009KBgMmK9UbWRTto2SMIZzqh69Q1CWqZ",
+	"/2Wt8XR6Reof69Srrtlmk4YYtqBymRRo3bC1iZTsYl+UZrr5x9v7ep5fMUEZi3j9/vr/BQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

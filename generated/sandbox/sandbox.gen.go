@@ -45,6 +45,27 @@ func (e CatalogueOperationApi) Valid() bool {
 	}
 }
 
+// Defines values for CoverageOperationApi.
+const (
+	CoverageOperationApiDcms    CoverageOperationApi = "dcms"
+	CoverageOperationApiDmt     CoverageOperationApi = "dmt"
+	CoverageOperationApiProfile CoverageOperationApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the CoverageOperationApi enum.
+func (e CoverageOperationApi) Valid() bool {
+	switch e {
+	case CoverageOperationApiDcms:
+		return true
+	case CoverageOperationApiDmt:
+		return true
+	case CoverageOperationApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeliveriesDeliveriesStatus.
 const (
 	DeliveriesDeliveriesStatusDelivered DeliveriesDeliveriesStatus = "delivered"
@@ -81,6 +102,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for JournalEntryDecidedBy.
+const (
+	JournalEntryDecidedByHeader JournalEntryDecidedBy = "header"
+	JournalEntryDecidedByMagic  JournalEntryDecidedBy = "magic"
+	JournalEntryDecidedByRule   JournalEntryDecidedBy = "rule"
+	JournalEntryDecidedByState  JournalEntryDecidedBy = "state"
+)
+
+// Valid indicates whether the value is a known member of the JournalEntryDecidedBy enum.
+func (e JournalEntryDecidedBy) Valid() bool {
+	switch e {
+	case JournalEntryDecidedByHeader:
+		return true
+	case JournalEntryDecidedByMagic:
+		return true
+	case JournalEntryDecidedByRule:
+		return true
+	case JournalEntryDecidedByState:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OutboxMessagesKind.
 const (
 	Password OutboxMessagesKind = "password"
@@ -93,6 +138,48 @@ func (e OutboxMessagesKind) Valid() bool {
 	case Password:
 		return true
 	case Welcome:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileSubmissionReviews.
+const (
+	ProfileSubmissionReviewsApproved ProfileSubmissionReviews = "Approved"
+	ProfileSubmissionReviewsPending  ProfileSubmissionReviews = "Pending"
+	ProfileSubmissionReviewsRejected ProfileSubmissionReviews = "Rejected"
+)
+
+// Valid indicates whether the value is a known member of the ProfileSubmissionReviews enum.
+func (e ProfileSubmissionReviews) Valid() bool {
+	switch e {
+	case ProfileSubmissionReviewsApproved:
+		return true
+	case ProfileSubmissionReviewsPending:
+		return true
+	case ProfileSubmissionReviewsRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileSubmissionStatus.
+const (
+	ProfileSubmissionStatusApproved ProfileSubmissionStatus = "Approved"
+	ProfileSubmissionStatusPending  ProfileSubmissionStatus = "Pending"
+	ProfileSubmissionStatusRejected ProfileSubmissionStatus = "Rejected"
+)
+
+// Valid indicates whether the value is a known member of the ProfileSubmissionStatus enum.
+func (e ProfileSubmissionStatus) Valid() bool {
+	switch e {
+	case ProfileSubmissionStatusApproved:
+		return true
+	case ProfileSubmissionStatusPending:
+		return true
+	case ProfileSubmissionStatusRejected:
 		return true
 	default:
 		return false
@@ -137,19 +224,19 @@ func (e ReadinessCheckStatus) Valid() bool {
 
 // Defines values for ReviewRiskLevel.
 const (
-	ReviewRiskLevelHigh   ReviewRiskLevel = "High"
-	ReviewRiskLevelLow    ReviewRiskLevel = "Low"
-	ReviewRiskLevelMedium ReviewRiskLevel = "Medium"
+	High   ReviewRiskLevel = "High"
+	Low    ReviewRiskLevel = "Low"
+	Medium ReviewRiskLevel = "Medium"
 )
 
 // Valid indicates whether the value is a known member of the ReviewRiskLevel enum.
 func (e ReviewRiskLevel) Valid() bool {
 	switch e {
-	case ReviewRiskLevelHigh:
+	case High:
 		return true
-	case ReviewRiskLevelLow:
+	case Low:
 		return true
-	case ReviewRiskLevelMedium:
+	case Medium:
 		return true
 	default:
 		return false
@@ -171,27 +258,6 @@ func (e ReviewStatus) Valid() bool {
 	case ReviewStatusPending:
 		return true
 	case ReviewStatusRejected:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReviewResultRiskLevel.
-const (
-	ReviewResultRiskLevelHigh   ReviewResultRiskLevel = "High"
-	ReviewResultRiskLevelLow    ReviewResultRiskLevel = "Low"
-	ReviewResultRiskLevelMedium ReviewResultRiskLevel = "Medium"
-)
-
-// Valid indicates whether the value is a known member of the ReviewResultRiskLevel enum.
-func (e ReviewResultRiskLevel) Valid() bool {
-	switch e {
-	case ReviewResultRiskLevelHigh:
-		return true
-	case ReviewResultRiskLevelLow:
-		return true
-	case ReviewResultRiskLevelMedium:
 		return true
 	default:
 		return false
@@ -261,6 +327,27 @@ func (e SnapshotVersion) Valid() bool {
 	}
 }
 
+// Defines values for TenantInfoApis.
+const (
+	TenantInfoApisDcms    TenantInfoApis = "dcms"
+	TenantInfoApisDmt     TenantInfoApis = "dmt"
+	TenantInfoApisProfile TenantInfoApis = "profile"
+)
+
+// Valid indicates whether the value is a known member of the TenantInfoApis enum.
+func (e TenantInfoApis) Valid() bool {
+	switch e {
+	case TenantInfoApisDcms:
+		return true
+	case TenantInfoApisDmt:
+		return true
+	case TenantInfoApisProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookAuthType.
 const (
 	ApiKey WebhookAuthType = "ApiKey"
@@ -276,6 +363,27 @@ func (e WebhookAuthType) Valid() bool {
 	case Basic:
 		return true
 	case None:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCoverageParamsApi.
+const (
+	GetCoverageParamsApiDcms    GetCoverageParamsApi = "dcms"
+	GetCoverageParamsApiDmt     GetCoverageParamsApi = "dmt"
+	GetCoverageParamsApiProfile GetCoverageParamsApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the GetCoverageParamsApi enum.
+func (e GetCoverageParamsApi) Valid() bool {
+	switch e {
+	case GetCoverageParamsApiDcms:
+		return true
+	case GetCoverageParamsApiDmt:
+		return true
+	case GetCoverageParamsApiProfile:
 		return true
 	default:
 		return false
@@ -436,6 +544,12 @@ type CatalogueOutcome struct {
 	// Code The API's own code (DCMS errorCode, DMT statusCode, profile statusCode); empty for plain success.
 	Code string `json:"code"`
 
+	// Description When the real system answers this. For `ok`: what the operation's success needs of the
+	// state. Forced, `ok` skips armed rules and magic values but never bends state: without
+	// what it needs, the call answers the operation's documented error, its message starting
+	// "X-Sandbox-Scenario ok: success needs state that does not exist".
+	Description string `json:"description"`
+
 	// Magic Request values that produce this outcome without the header.
 	Magic   []MagicValue `json:"magic"`
 	Message string       `json:"message"`
@@ -472,6 +586,123 @@ type ClockChange struct {
 	Set *string `json:"set,omitempty"`
 }
 
+// Coverage defines model for Coverage.
+type Coverage struct {
+	// Covered Documented outcomes received at least once.
+	Covered    int                 `json:"covered"`
+	Operations []CoverageOperation `json:"operations"`
+	Tenant     string              `json:"tenant"`
+
+	// Total Documented outcomes (of the chosen API, with `api`).
+	Total int `json:"total"`
+}
+
+// CoverageOperation defines model for CoverageOperation.
+type CoverageOperation struct {
+	Api         CoverageOperationApi `json:"api"`
+	OperationId string               `json:"operationId"`
+	Outcomes    []CoverageOutcome    `json:"outcomes"`
+}
+
+// CoverageOperationApi defines model for CoverageOperation.Api.
+type CoverageOperationApi string
+
+// CoverageOutcome defines model for CoverageOutcome.
+type CoverageOutcome struct {
+	// Code The API's own code; empty for plain success.
+	Code string `json:"code"`
+
+	// Count How many of the tenant's calls were answered with it.
+	Count int `json:"count"`
+
+	// Forced How many of those the client forced (steering header, armed rule or magic value).
+	Forced int `json:"forced"`
+
+	// Name The outcome's name in the catalogue.
+	Name   string `json:"name"`
+	Status int    `json:"status"`
+}
+
+// DcmsCustomer defines model for DcmsCustomer.
+type DcmsCustomer struct {
+	EntityId string    `json:"entityId"`
+	Kits     []DcmsKit `json:"kits"`
+	Mobiles  []string  `json:"mobiles"`
+	Name     string    `json:"name"`
+}
+
+// DcmsCustomerPage defines model for DcmsCustomerPage.
+type DcmsCustomerPage struct {
+	Customers []DcmsCustomer `json:"customers"`
+
+	// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+	// until it changes one, and never listed; look one up by id.
+	Generated *Generated `json:"generated,omitempty"`
+
+	// Next Pass as `after` for the next page; absent on the last page.
+	Next   *string `json:"next,omitempty"`
+	Tenant string  `json:"tenant"`
+}
+
+// DcmsKit defines model for DcmsKit.
+type DcmsKit struct {
+	CardStatus string `json:"cardStatus"`
+	CardType   string `json:"cardType"`
+	KitNo      string `json:"kitNo"`
+	MaskedPan  string `json:"maskedPan"`
+
+	// Moves The lifecycle operations allowed from the kit's status, and the status each leads to.
+	Moves       []DcmsKitMove `json:"moves"`
+	PinSet      bool          `json:"pinSet"`
+	ProductName *string       `json:"productName,omitempty"`
+	ReplacedBy  *[]string     `json:"replacedBy,omitempty"`
+
+	// Replaces The kit this one replaced.
+	Replaces *string `json:"replaces,omitempty"`
+
+	// Shipment A PHYSICAL kit's courier delivery, on the tenant's clock.
+	Shipment *DcmsShipment `json:"shipment,omitempty"`
+}
+
+// DcmsKitMove defines model for DcmsKitMove.
+type DcmsKitMove struct {
+	// NewKit A new kit is issued in its place.
+	NewKit *bool `json:"newKit,omitempty"`
+
+	// Operation ACTIVATE, LOCK, UNLOCK, BLOCK, REPLACE, BLOCK_AND_REPLACE, UPGRADE, SET_PIN, EXPIRE or ASSIGN.
+	Operation string `json:"operation"`
+	To        string `json:"to"`
+}
+
+// DcmsOrder defines model for DcmsOrder.
+type DcmsOrder struct {
+	BranchId         string `json:"branchId"`
+	OrderId          string `json:"orderId"`
+	ProcessStartTime string `json:"processStartTime"`
+
+	// Quantity Kits ordered, all products.
+	Quantity int `json:"quantity"`
+
+	// Status RECEIVED, PENDING, PROCESSED, SUCCESS on the tenant's clock, or CANCELLED.
+	Status string `json:"status"`
+}
+
+// DcmsOrderPage defines model for DcmsOrderPage.
+type DcmsOrderPage struct {
+	Next   *string     `json:"next,omitempty"`
+	Orders []DcmsOrder `json:"orders"`
+	Tenant string      `json:"tenant"`
+}
+
+// DcmsShipment A PHYSICAL kit's courier delivery, on the tenant's clock.
+type DcmsShipment struct {
+	Destination          string `json:"destination"`
+	ExpectedDeliveryDate string `json:"expectedDeliveryDate"`
+	PickUpDate           string `json:"pickUpDate"`
+	Status               string `json:"status"`
+	WaybillNo            string `json:"waybillNo"`
+}
+
 // Deliveries defines model for Deliveries.
 type Deliveries struct {
 	Deliveries []struct {
@@ -491,12 +722,65 @@ type Deliveries struct {
 // DeliveriesDeliveriesStatus defines model for Deliveries.Deliveries.Status.
 type DeliveriesDeliveriesStatus string
 
+// DmtCustomer defines model for DmtCustomer.
+type DmtCustomer struct {
+	CreatedAt    string   `json:"createdAt"`
+	MobileNumber string   `json:"mobileNumber"`
+	Name         string   `json:"name"`
+	Otps         []DmtOtp `json:"otps"`
+	OvdType      *string  `json:"ovdType,omitempty"`
+	State        string   `json:"state"`
+
+	// StatusCode What get-customer answers: 1 created, 2 verified with OVD, 3 verified.
+	StatusCode string  `json:"statusCode"`
+	VerifiedAt *string `json:"verifiedAt,omitempty"`
+}
+
+// DmtCustomerPage defines model for DmtCustomerPage.
+type DmtCustomerPage struct {
+	Customers []DmtCustomer `json:"customers"`
+
+	// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+	// until it changes one, and never listed; look one up by id.
+	Generated *Generated `json:"generated,omitempty"`
+	Next      *string    `json:"next,omitempty"`
+	Tenant    string     `json:"tenant"`
+}
+
+// DmtOtp defines model for DmtOtp.
+type DmtOtp struct {
+	// Expired On the tenant's clock.
+	Expired      bool   `json:"expired"`
+	ExpiresAt    string `json:"expiresAt"`
+	MobileNumber string `json:"mobileNumber"`
+	Otp          string `json:"otp"`
+	OtpType      string `json:"otpType"`
+	Sends        int    `json:"sends"`
+	SentAt       string `json:"sentAt"`
+	Used         bool   `json:"used"`
+}
+
+// DmtOtpPage defines model for DmtOtpPage.
+type DmtOtpPage struct {
+	Next   *string  `json:"next,omitempty"`
+	Otps   []DmtOtp `json:"otps"`
+	Tenant string   `json:"tenant"`
+}
+
 // Error defines model for Error.
 type Error struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// Generated The generated customers (`--customers`): made on demand from their id, the same in every tenant
+// until it changes one, and never listed; look one up by id.
+type Generated struct {
+	Count int    `json:"count"`
+	First string `json:"first"`
+	Last  string `json:"last"`
 }
 
 // Health defines model for Health.
@@ -519,6 +803,11 @@ type JournalEntry struct {
 
 	// ContentType The request's Content-Type.
 	ContentType *string `json:"contentType,omitempty"`
+
+	// DecidedBy What decided the answer: `state` (the request and the tenant's state, as the real system would),
+	// or the client forcing it: `header` (X-Sandbox-Scenario or X-Sandbox-Fault), `rule` (an armed rule)
+	// or `magic` (a magic value in the body).
+	DecidedBy *JournalEntryDecidedBy `json:"decidedBy,omitempty"`
 
 	// Delay The X-Sandbox-Delay header the client sent, if any.
 	Delay      *string `json:"delay,omitempty"`
@@ -557,6 +846,11 @@ type JournalEntry struct {
 	Time string `json:"time"`
 }
 
+// JournalEntryDecidedBy What decided the answer: `state` (the request and the tenant's state, as the real system would),
+// or the client forcing it: `header` (X-Sandbox-Scenario or X-Sandbox-Fault), `rule` (an armed rule)
+// or `magic` (a magic value in the body).
+type JournalEntryDecidedBy string
+
 // MagicValue defines model for MagicValue.
 type MagicValue struct {
 	// Field A top-level JSON field of the request body.
@@ -589,6 +883,51 @@ type Outbox struct {
 
 // OutboxMessagesKind defines model for Outbox.Messages.Kind.
 type OutboxMessagesKind string
+
+// ProfileDocument defines model for ProfileDocument.
+type ProfileDocument struct {
+	ContentType    string `json:"contentType"`
+	DocumentTypeId string `json:"documentTypeId"`
+	FileName       string `json:"fileName"`
+	Id             string `json:"id"`
+
+	// Size Bytes.
+	Size       int    `json:"size"`
+	UploadedAt string `json:"uploadedAt"`
+}
+
+// ProfileSubmission defines model for ProfileSubmission.
+type ProfileSubmission struct {
+	CompletedAt *string           `json:"completedAt,omitempty"`
+	CreatedAt   string            `json:"createdAt"`
+	Documents   []ProfileDocument `json:"documents"`
+	Email       string            `json:"email"`
+	Name        string            `json:"name"`
+	Progress    int               `json:"progress"`
+
+	// ReviewDueAt When the automatic review is due on the tenant's clock; it applies on the next read through the profile API.
+	ReviewDueAt *string `json:"reviewDueAt,omitempty"`
+
+	// Reviews The statuses a review may move it to (`POST /__sandbox/profile/submissions/{id}/review`).
+	Reviews      []ProfileSubmissionReviews `json:"reviews"`
+	RiskLevel    *string                    `json:"riskLevel,omitempty"`
+	Status       ProfileSubmissionStatus    `json:"status"`
+	SubmissionId string                     `json:"submissionId"`
+	UserType     string                     `json:"userType"`
+}
+
+// ProfileSubmissionReviews defines model for ProfileSubmission.Reviews.
+type ProfileSubmissionReviews string
+
+// ProfileSubmissionStatus defines model for ProfileSubmission.Status.
+type ProfileSubmissionStatus string
+
+// ProfileSubmissionPage defines model for ProfileSubmissionPage.
+type ProfileSubmissionPage struct {
+	Next        *string             `json:"next,omitempty"`
+	Submissions []ProfileSubmission `json:"submissions"`
+	Tenant      string              `json:"tenant"`
+}
 
 // RateLimits defines model for RateLimits.
 type RateLimits struct {
@@ -643,14 +982,12 @@ type ReviewStatus string
 
 // ReviewResult defines model for ReviewResult.
 type ReviewResult struct {
-	RiskLevel    *ReviewResultRiskLevel `json:"riskLevel"`
-	Status       ReviewResultStatus     `json:"status"`
-	SubmissionId string                 `json:"submissionId"`
-	Tenant       string                 `json:"tenant"`
+	// RiskLevel Null while the submission is Pending and unassessed.
+	RiskLevel    *string            `json:"riskLevel"`
+	Status       ReviewResultStatus `json:"status"`
+	SubmissionId string             `json:"submissionId"`
+	Tenant       string             `json:"tenant"`
 }
-
-// ReviewResultRiskLevel defines model for ReviewResult.RiskLevel.
-type ReviewResultRiskLevel string
 
 // ReviewResultStatus defines model for ReviewResult.Status.
 type ReviewResultStatus string
@@ -718,6 +1055,16 @@ type Snapshot struct {
 // is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
+// TenantInfo defines model for TenantInfo.
+type TenantInfo struct {
+	// Apis The partner APIs the tenant has state in.
+	Apis   []TenantInfoApis `json:"apis"`
+	Tenant string           `json:"tenant"`
+}
+
+// TenantInfoApis defines model for TenantInfo.Apis.
+type TenantInfoApis string
+
 // TenantKeys defines model for TenantKeys.
 type TenantKeys struct {
 	// DmtKey DMT AES-256 key (32 bytes), Base64.
@@ -726,6 +1073,14 @@ type TenantKeys struct {
 	// SetPinKey DCMS Set PIN V2 AES key, Base64.
 	SetPinKey string `json:"setPinKey"`
 	Tenant    string `json:"tenant"`
+}
+
+// TenantName A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type TenantName = string
+
+// Tenants defines model for Tenants.
+type Tenants struct {
+	Tenants []TenantInfo `json:"tenants"`
 }
 
 // TestKit defines model for TestKit.
@@ -770,11 +1125,23 @@ type Webhook struct {
 // WebhookAuthType defines model for Webhook.AuthType.
 type WebhookAuthType string
 
+// After defines model for After.
+type After = string
+
 // ClockTenant defines model for ClockTenant.
 type ClockTenant = string
 
-// Tenant defines model for Tenant.
-type Tenant = string
+// Limit defines model for Limit.
+type Limit = int
+
+// Tenant A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type Tenant = TenantName
+
+// TenantQuery A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type TenantQuery = TenantName
+
+// TenantQueryRequired A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type TenantQueryRequired = TenantName
 
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
@@ -796,6 +1163,20 @@ type SetClockParams struct {
 	// Tenant The tenant whose clock to read or move; without it, the shared clock of every tenant.
 	Tenant *ClockTenant `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
+
+// ClearCoverageParams defines parameters for ClearCoverage.
+type ClearCoverageParams struct {
+	Tenant TenantName `form:"tenant" json:"tenant"`
+}
+
+// GetCoverageParams defines parameters for GetCoverage.
+type GetCoverageParams struct {
+	Tenant TenantName            `form:"tenant" json:"tenant"`
+	Api    *GetCoverageParamsApi `form:"api,omitempty" json:"api,omitempty"`
+}
+
+// GetCoverageParamsApi defines parameters for GetCoverage.
+type GetCoverageParamsApi string
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
@@ -841,17 +1222,27 @@ type ExportJournalParams struct {
 // ExportJournalParamsApi defines parameters for ExportJournal.
 type ExportJournalParamsApi string
 
+// ExportCallsJSONBody defines parameters for ExportCalls.
+type ExportCallsJSONBody struct {
+	Ids []int64 `json:"ids"`
+
+	// Name The scenario's name.
+	Name *string `json:"name,omitempty"`
+}
+
 // GetContractParamsApi defines parameters for GetContract.
 type GetContractParamsApi string
 
 // ReviewSubmissionParams defines parameters for ReviewSubmission.
 type ReviewSubmissionParams struct {
-	Tenant *string `form:"tenant,omitempty" json:"tenant,omitempty"`
+	// Tenant Only this tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant *TenantQuery `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
 
 // ResetParams defines parameters for Reset.
 type ResetParams struct {
-	Tenant *string `form:"tenant,omitempty" json:"tenant,omitempty"`
+	// Tenant Only this tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant *TenantQuery `form:"tenant,omitempty" json:"tenant,omitempty"`
 }
 
 // ListScenariosParams defines parameters for ListScenarios.
@@ -865,16 +1256,66 @@ type ListScenariosParamsApi string
 
 // GetSnapshotParams defines parameters for GetSnapshot.
 type GetSnapshotParams struct {
-	Tenant string `form:"tenant" json:"tenant"`
+	// Tenant The tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant TenantQueryRequired `form:"tenant" json:"tenant"`
 }
 
 // PutSnapshotParams defines parameters for PutSnapshot.
 type PutSnapshotParams struct {
-	Tenant string `form:"tenant" json:"tenant"`
+	// Tenant The tenant (DCMS tenant, DMT client_id or profile tenantId).
+	Tenant TenantQueryRequired `form:"tenant" json:"tenant"`
+}
+
+// ListDcmsCustomersParams defines parameters for ListDcmsCustomers.
+type ListDcmsCustomersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDcmsOrdersParams defines parameters for ListDcmsOrders.
+type ListDcmsOrdersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDmtCustomersParams defines parameters for ListDmtCustomers.
+type ListDmtCustomersParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDmtOtpsParams defines parameters for ListDmtOtps.
+type ListDmtOtpsParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListProfileSubmissionsParams defines parameters for ListProfileSubmissions.
+type ListProfileSubmissionsParams struct {
+	// After The `next` of the previous page (list what comes after it); absent for the first page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // SetClockJSONRequestBody defines body for SetClock for application/json ContentType.
 type SetClockJSONRequestBody = ClockChange
+
+// ExportCallsJSONRequestBody defines body for ExportCalls for application/json ContentType.
+type ExportCallsJSONRequestBody ExportCallsJSONBody
 
 // ReviewSubmissionJSONRequestBody defines body for ReviewSubmission for application/json ContentType.
 type ReviewSubmissionJSONRequestBody = Review
@@ -965,6 +1406,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GetRoot The root redirects to the console
+	//
+	// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+	//
+	// Corresponds with GET / (the `GetRoot` operationId).
+	GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetClock Read the sandbox clock
 	//
 	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -1007,17 +1455,73 @@ type ClientInterface interface {
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 	SetClock(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetConsole The web console
+	//
+	// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+	// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+	// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+	// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+	// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+	// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+	// admin API.
+	//
+	// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+	GetConsole(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleStyle The console's style sheet
+	//
+	// The console's style sheet, embedded in the binary.
+	//
+	// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+	GetConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleScript The console's script
+	//
+	// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+	//
+	// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+	GetConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearCoverage Forget what this tenant's traffic received
+	//
+	// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+	//
+	// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+	ClearCoverage(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	//
+	// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+	// this tenant's calls were answered with it (`count`) and how many of those the client forced
+	// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+	// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+	// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+	// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// sharing a store write their counts to it every 250 ms.
+	//
+	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+	GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDocs The API reference, rendered from the OpenAPI documents
+	//
+	// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
 	//
 	// Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
 	GetDocs(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocsBundle The Redoc bundle the reference page uses
 	//
+	// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+	//
 	// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
 	GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClearJournal Empty the journal
+	//
+	// Drops every recorded call (and clock move); the capacity stays.
 	//
 	// Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
 	ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1026,7 +1530,9 @@ type ClientInterface interface {
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear.
+	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+	// replays them where they happened.
 	//
 	// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
 	GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1043,15 +1549,43 @@ type ClientInterface interface {
 
 	// ExportJournal The journal as a replayable scenario file
 	//
-	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-	// per call with its request and the status and API code it got, so a QA session done by hand becomes
-	// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-	// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+	// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+	// step per call with its request, the status it got and what a partner would check of the answer,
+	// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+	// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExportCallsWithBody Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCalls(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetContract One of the sandbox's OpenAPI documents
+	//
+	// The contract exactly as the sandbox embeds it (and validates every call against).
 	//
 	// Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
 	GetContract(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1095,6 +1629,8 @@ type ClientInterface interface {
 
 	// ListRules The armed rules, with how often each fired
 	//
+	// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+	//
 	// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
 	ListRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1127,6 +1663,8 @@ type ClientInterface interface {
 	ArmRule(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveRule Disarm a rule
+	//
+	// The rule stops steering calls at once; 404 for an id no armed rule has.
 	//
 	// Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
 	RemoveRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1170,10 +1708,70 @@ type ClientInterface interface {
 	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
 	PutSnapshot(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTenants The tenants that have used the sandbox
+	//
+	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	//
+	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+	ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	//
+	// The documented fixture customers and those the tenant registered or changed, in entityId order,
+	// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+	// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+	// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+	ListDcmsCustomers(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	//
+	// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+	GetDcmsCustomer(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	//
+	// In orderId order, each with its status on the tenant's clock.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+	ListDcmsOrders(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	//
+	// The documented fixture customers and those the client onboarded or changed, in mobile number
+	// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+	// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+	ListDmtCustomers(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	//
+	// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+	GetDmtCustomer(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	//
+	// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+	// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+	// 404 until an OTP was sent (or after a reset).
+	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-	GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetLastOtp(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	//
+	// Including numbers that are not onboarded yet; in mobile number order.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+	ListDmtOtps(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTenantKeys The tenant's shared keys
 	//
@@ -1200,12 +1798,31 @@ type ClientInterface interface {
 	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 	GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	//
+	// In submission id order, each with its review state, the review moves allowed from it and its
+	// documents (metadata only; the content is downloaded through the profile API).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+	ListProfileSubmissions(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfileSubmission One profile submission with its documents
+	//
+	// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+	GetProfileSubmission(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetRateLimits The tenant's profile API rate limits
+	//
+	// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
 	GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetRateLimitsWithBody Change or disable the tenant's profile API rate limits
+	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1214,6 +1831,8 @@ type ClientInterface interface {
 
 	// SetRateLimits Change or disable the tenant's profile API rate limits
 	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -1221,10 +1840,14 @@ type ClientInterface interface {
 
 	// DeleteWebhook Remove the tenant's webhook
 	//
+	// Events stop being delivered; deliveries already pending are dropped.
+	//
 	// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
 	DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWebhook The tenant's webhook
+	//
+	// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
 	GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1255,10 +1878,14 @@ type ClientInterface interface {
 
 	// GetWebhookDeliveries The tenant's webhook delivery log, newest first
 	//
+	// The last 200 deliveries, with their attempts, last status and last error.
+	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 	GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Health Liveness probe
+	//
+	// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 	//
 	// Corresponds with GET /healthz (the `Health` operationId).
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1291,6 +1918,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /readyz (the `Ready` operationId).
 	Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetRoot The root redirects to the console
+//
+// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+//
+// Corresponds with GET / (the `GetRoot` operationId).
+func (c *Client) GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRootRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // GetClock Read the sandbox clock
@@ -1365,7 +2009,109 @@ func (c *Client) SetClock(ctx context.Context, params *SetClockParams, body SetC
 	return c.Client.Do(req)
 }
 
+// GetConsole The web console
+//
+// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+// admin API.
+//
+// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+func (c *Client) GetConsole(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleStyle The console's style sheet
+//
+// The console's style sheet, embedded in the binary.
+//
+// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+func (c *Client) GetConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleStyleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleScript The console's script
+//
+// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+//
+// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+func (c *Client) GetConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleScriptRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearCoverage Forget what this tenant's traffic received
+//
+// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+//
+// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+func (c *Client) ClearCoverage(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearCoverageRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCoverage Which documented outcomes this tenant's traffic has received
+//
+// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+// this tenant's calls were answered with it (`count`) and how many of those the client forced
+// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// sharing a store write their counts to it every 250 ms.
+//
+// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+func (c *Client) GetCoverage(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCoverageRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDocs The API reference, rendered from the OpenAPI documents
+//
+// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
 //
 // Corresponds with GET /__sandbox/docs (the `GetDocs` operationId).
 func (c *Client) GetDocs(ctx context.Context, params *GetDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1382,6 +2128,8 @@ func (c *Client) GetDocs(ctx context.Context, params *GetDocsParams, reqEditors 
 
 // GetDocsBundle The Redoc bundle the reference page uses
 //
+// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+//
 // Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
 func (c *Client) GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocsBundleRequest(c.Server)
@@ -1396,6 +2144,8 @@ func (c *Client) GetDocsBundle(ctx context.Context, reqEditors ...RequestEditorF
 }
 
 // ClearJournal Empty the journal
+//
+// Drops every recorded call (and clock move); the capacity stays.
 //
 // Corresponds with DELETE /__sandbox/journal (the `ClearJournal` operationId).
 func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1414,7 +2164,9 @@ func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 // calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear.
+// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+// replays them where they happened.
 //
 // Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
 func (c *Client) GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1451,10 +2203,14 @@ func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, r
 
 // ExportJournal The journal as a replayable scenario file
 //
-// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-// per call with its request and the status and API code it got, so a QA session done by hand becomes
-// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+// step per call with its request, the status it got and what a partner would check of the answer,
+// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 //
 // Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1469,7 +2225,51 @@ func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams,
 	return c.Client.Do(req)
 }
 
+// ExportCallsWithBody Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *Client) ExportCallsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCalls Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *Client) ExportCalls(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetContract One of the sandbox's OpenAPI documents
+//
+// The contract exactly as the sandbox embeds it (and validates every call against).
 //
 // Corresponds with GET /__sandbox/openapi/{api}.yaml (the `GetContract` operationId).
 func (c *Client) GetContract(ctx context.Context, api GetContractParamsApi, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1553,6 +2353,8 @@ func (c *Client) Reset(ctx context.Context, params *ResetParams, reqEditors ...R
 
 // ListRules The armed rules, with how often each fired
 //
+// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+//
 // Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
 func (c *Client) ListRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRulesRequest(c.Server)
@@ -1615,6 +2417,8 @@ func (c *Client) ArmRule(ctx context.Context, body ArmRuleJSONRequestBody, reqEd
 }
 
 // RemoveRule Disarm a rule
+//
+// The rule stops steering calls at once; 404 for an id no armed rule has.
 //
 // Corresponds with DELETE /__sandbox/rules/{id} (the `RemoveRule` operationId).
 func (c *Client) RemoveRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1708,11 +2512,141 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 	return c.Client.Do(req)
 }
 
+// ListTenants The tenants that have used the sandbox
+//
+// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+//
+// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+func (c *Client) ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTenantsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+//
+// The documented fixture customers and those the tenant registered or changed, in entityId order,
+// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+func (c *Client) ListDcmsCustomers(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDcmsCustomersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+//
+// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+func (c *Client) GetDcmsCustomer(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDcmsCustomerRequest(c.Server, tenant, entityId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+//
+// In orderId order, each with its status on the tenant's clock.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+func (c *Client) ListDcmsOrders(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDcmsOrdersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDmtCustomers A DMT client's customers, a page at a time
+//
+// The documented fixture customers and those the client onboarded or changed, in mobile number
+// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+func (c *Client) ListDmtCustomers(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDmtCustomersRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+//
+// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+func (c *Client) GetDmtCustomer(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDmtCustomerRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetLastOtp The last OTP sent to a mobile number (DMT)
 //
+// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+// 404 until an OTP was sent (or after a reset).
+//
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-func (c *Client) GetLastOtp(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetLastOtp(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLastOtpRequest(c.Server, tenant, mobile)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+//
+// Including numbers that are not onboarded yet; in mobile number order.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+func (c *Client) ListDmtOtps(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDmtOtpsRequest(c.Server, tenant, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1778,7 +2712,44 @@ func (c *Client) GetOutbox(ctx context.Context, tenant Tenant, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
+// ListProfileSubmissions A profile tenant's submissions, a page at a time
+//
+// In submission id order, each with its review state, the review moves allowed from it and its
+// documents (metadata only; the content is downloaded through the profile API).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+func (c *Client) ListProfileSubmissions(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfileSubmissionsRequest(c.Server, tenant, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfileSubmission One profile submission with its documents
+//
+// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+func (c *Client) GetProfileSubmission(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileSubmissionRequest(c.Server, tenant, submissionId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetRateLimits The tenant's profile API rate limits
+//
+// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/ratelimits (the `GetRateLimits` operationId).
 func (c *Client) GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1794,6 +2765,8 @@ func (c *Client) GetRateLimits(ctx context.Context, tenant Tenant, reqEditors ..
 }
 
 // SetRateLimitsWithBody Change or disable the tenant's profile API rate limits
+//
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1812,6 +2785,8 @@ func (c *Client) SetRateLimitsWithBody(ctx context.Context, tenant Tenant, conte
 
 // SetRateLimits Change or disable the tenant's profile API rate limits
 //
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -1829,6 +2804,8 @@ func (c *Client) SetRateLimits(ctx context.Context, tenant Tenant, body SetRateL
 
 // DeleteWebhook Remove the tenant's webhook
 //
+// Events stop being delivered; deliveries already pending are dropped.
+//
 // Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
 func (c *Client) DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWebhookRequest(c.Server, tenant)
@@ -1843,6 +2820,8 @@ func (c *Client) DeleteWebhook(ctx context.Context, tenant Tenant, reqEditors ..
 }
 
 // GetWebhook The tenant's webhook
+//
+// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook (the `GetWebhook` operationId).
 func (c *Client) GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1903,6 +2882,8 @@ func (c *Client) SetWebhook(ctx context.Context, tenant Tenant, body SetWebhookJ
 
 // GetWebhookDeliveries The tenant's webhook delivery log, newest first
 //
+// The last 200 deliveries, with their attempts, last status and last error.
+//
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookDeliveriesRequest(c.Server, tenant)
@@ -1917,6 +2898,8 @@ func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEdi
 }
 
 // Health Liveness probe
+//
+// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 //
 // Corresponds with GET /healthz (the `Health` operationId).
 func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1978,6 +2961,33 @@ func (c *Client) Ready(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewGetRootRequest constructs an http.Request for the GetRoot method
+func NewGetRootRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewGetClockRequest constructs an http.Request for the GetClock method
@@ -2097,6 +3107,199 @@ func NewSetClockRequestWithBody(server string, params *SetClockParams, contentTy
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConsoleRequest constructs an http.Request for the GetConsole method
+func NewGetConsoleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleStyleRequest constructs an http.Request for the GetConsoleStyle method
+func NewGetConsoleStyleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console/console.css")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleScriptRequest constructs an http.Request for the GetConsoleScript method
+func NewGetConsoleScriptRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/console/console.js")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearCoverageRequest constructs an http.Request for the ClearCoverage method
+func NewClearCoverageRequest(server string, params *ClearCoverageParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/coverage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCoverageRequest constructs an http.Request for the GetCoverage method
+func NewGetCoverageRequest(server string, params *GetCoverageParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/coverage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -2487,6 +3690,46 @@ func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewExportCallsRequest calls the generic ExportCalls builder with application/json body
+func NewExportCallsRequest(server string, body ExportCallsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExportCallsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewExportCallsRequestWithBody constructs an http.Request for the ExportCalls method, with any body, and a specified content type
+func NewExportCallsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/journal/export/calls")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -2933,8 +4176,336 @@ func NewPutSnapshotRequestWithBody(server string, params *PutSnapshotParams, con
 	return req, nil
 }
 
+// NewListTenantsRequest constructs an http.Request for the ListTenants method
+func NewListTenantsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDcmsCustomersRequest constructs an http.Request for the ListDcmsCustomers method
+func NewListDcmsCustomersRequest(server string, tenant Tenant, params *ListDcmsCustomersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/customers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDcmsCustomerRequest constructs an http.Request for the GetDcmsCustomer method
+func NewGetDcmsCustomerRequest(server string, tenant Tenant, entityId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "entityId", entityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/customers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDcmsOrdersRequest constructs an http.Request for the ListDcmsOrders method
+func NewListDcmsOrdersRequest(server string, tenant Tenant, params *ListDcmsOrdersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dcms/orders", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDmtCustomersRequest constructs an http.Request for the ListDmtCustomers method
+func NewListDmtCustomersRequest(server string, tenant TenantName, params *ListDmtCustomersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/customers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDmtCustomerRequest constructs an http.Request for the GetDmtCustomer method
+func NewGetDmtCustomerRequest(server string, tenant TenantName, mobile string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mobile", mobile, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/customers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetLastOtpRequest constructs an http.Request for the GetLastOtp method
-func NewGetLastOtpRequest(server string, tenant Tenant, mobile string) (*http.Request, error) {
+func NewGetLastOtpRequest(server string, tenant TenantName, mobile string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2964,6 +4535,79 @@ func NewGetLastOtpRequest(server string, tenant Tenant, mobile string) (*http.Re
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDmtOtpsRequest constructs an http.Request for the ListDmtOtps method
+func NewListDmtOtpsRequest(server string, tenant TenantName, params *ListDmtOtpsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/dmt/otps", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3066,6 +4710,120 @@ func NewGetOutboxRequest(server string, tenant Tenant) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/outbox", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfileSubmissionsRequest constructs an http.Request for the ListProfileSubmissions method
+func NewListProfileSubmissionsRequest(server string, tenant TenantName, params *ListProfileSubmissionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/profile/submissions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProfileSubmissionRequest constructs an http.Request for the GetProfileSubmission method
+func NewGetProfileSubmissionRequest(server string, tenant TenantName, submissionId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "submissionId", submissionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/profile/submissions/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3438,6 +5196,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetRootWithResponse The root redirects to the console
+	//
+	// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET / (the `GetRoot` operationId).
+	GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootReply, error)
+
 	// GetClockWithResponse Read the sandbox clock
 	//
 	// The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -3482,7 +5249,69 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /__sandbox/clock (the `SetClock` operationId).
 	SetClockWithResponse(ctx context.Context, params *SetClockParams, body SetClockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetClockReply, error)
 
+	// GetConsoleWithResponse The web console
+	//
+	// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+	// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+	// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+	// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+	// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+	// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+	// admin API.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+	GetConsoleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleReply, error)
+
+	// GetConsoleStyleWithResponse The console's style sheet
+	//
+	// The console's style sheet, embedded in the binary.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+	GetConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleStyleReply, error)
+
+	// GetConsoleScriptWithResponse The console's script
+	//
+	// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+	GetConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleScriptReply, error)
+
+	// ClearCoverageWithResponse Forget what this tenant's traffic received
+	//
+	// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+	ClearCoverageWithResponse(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*ClearCoverageReply, error)
+
+	// GetCoverageWithResponse Which documented outcomes this tenant's traffic has received
+	//
+	// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+	// this tenant's calls were answered with it (`count`) and how many of those the client forced
+	// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+	// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+	// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+	// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+	// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+	// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+	// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+	// sharing a store write their counts to it every 250 ms.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+	GetCoverageWithResponse(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*GetCoverageReply, error)
+
 	// GetDocsWithResponse The API reference, rendered from the OpenAPI documents
+	//
+	// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3491,12 +5320,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocsBundleWithResponse The Redoc bundle the reference page uses
 	//
+	// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
 	GetDocsBundleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDocsBundleReply, error)
 
 	// ClearJournalWithResponse Empty the journal
+	//
+	// Drops every recorded call (and clock move); the capacity stays.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3507,7 +5340,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear.
+	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+	// replays them where they happened.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3528,17 +5363,45 @@ type ClientWithResponsesInterface interface {
 
 	// ExportJournalWithResponse The journal as a replayable scenario file
 	//
-	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-	// per call with its request and the status and API code it got, so a QA session done by hand becomes
-	// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-	// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+	// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+	// step per call with its request, the status it got and what a partner would check of the answer,
+	// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+	// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournalWithResponse(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*ExportJournalReply, error)
 
+	// ExportCallsWithBodyWithResponse Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExportCallsReply, error)
+
+	// ExportCallsWithResponse Chosen journal calls as a replayable scenario file
+	//
+	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+	// journal are left out; none left is 404.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+	ExportCallsWithResponse(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExportCallsReply, error)
+
 	// GetContractWithResponse One of the sandbox's OpenAPI documents
+	//
+	// The contract exactly as the sandbox embeds it (and validates every call against).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3586,6 +5449,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListRulesWithResponse The armed rules, with how often each fired
 	//
+	// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
@@ -3620,6 +5485,8 @@ type ClientWithResponsesInterface interface {
 	ArmRuleWithResponse(ctx context.Context, body ArmRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*ArmRuleReply, error)
 
 	// RemoveRuleWithResponse Disarm a rule
+	//
+	// The rule stops steering calls at once; 404 for an id no armed rule has.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3669,12 +5536,86 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /__sandbox/snapshot (the `PutSnapshot` operationId).
 	PutSnapshotWithResponse(ctx context.Context, params *PutSnapshotParams, body PutSnapshotJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSnapshotReply, error)
 
+	// ListTenantsWithResponse The tenants that have used the sandbox
+	//
+	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+	ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error)
+
+	// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
+	//
+	// The documented fixture customers and those the tenant registered or changed, in entityId order,
+	// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+	// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+	// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+	ListDcmsCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*ListDcmsCustomersReply, error)
+
+	// GetDcmsCustomerWithResponse One DCMS customer with its kits (generated customers too)
+	//
+	// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+	GetDcmsCustomerWithResponse(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*GetDcmsCustomerReply, error)
+
+	// ListDcmsOrdersWithResponse A DCMS tenant's card orders, a page at a time
+	//
+	// In orderId order, each with its status on the tenant's clock.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+	ListDcmsOrdersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*ListDcmsOrdersReply, error)
+
+	// ListDmtCustomersWithResponse A DMT client's customers, a page at a time
+	//
+	// The documented fixture customers and those the client onboarded or changed, in mobile number
+	// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+	// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+	ListDmtCustomersWithResponse(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*ListDmtCustomersReply, error)
+
+	// GetDmtCustomerWithResponse One DMT customer with its last OTPs (generated customers too)
+	//
+	// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+	GetDmtCustomerWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetDmtCustomerReply, error)
+
 	// GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
+	//
+	// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+	// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+	// 404 until an OTP was sent (or after a reset).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-	GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
+	GetLastOtpWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error)
+
+	// ListDmtOtpsWithResponse The last OTP of each mobile number and OTP type, a page at a time
+	//
+	// Including numbers that are not onboarded yet; in mobile number order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+	ListDmtOtpsWithResponse(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*ListDmtOtpsReply, error)
 
 	// GetTenantKeysWithResponse The tenant's shared keys
 	//
@@ -3707,7 +5648,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /__sandbox/tenants/{tenant}/outbox (the `GetOutbox` operationId).
 	GetOutboxWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetOutboxReply, error)
 
+	// ListProfileSubmissionsWithResponse A profile tenant's submissions, a page at a time
+	//
+	// In submission id order, each with its review state, the review moves allowed from it and its
+	// documents (metadata only; the content is downloaded through the profile API).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+	ListProfileSubmissionsWithResponse(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*ListProfileSubmissionsReply, error)
+
+	// GetProfileSubmissionWithResponse One profile submission with its documents
+	//
+	// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+	GetProfileSubmissionWithResponse(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*GetProfileSubmissionReply, error)
+
 	// GetRateLimitsWithResponse The tenant's profile API rate limits
+	//
+	// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3716,12 +5678,16 @@ type ClientWithResponsesInterface interface {
 
 	// SetRateLimitsWithBodyWithResponse Change or disable the tenant's profile API rate limits
 	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 	SetRateLimitsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error)
 
 	// SetRateLimitsWithResponse Change or disable the tenant's profile API rate limits
+	//
+	// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3730,12 +5696,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteWebhookWithResponse Remove the tenant's webhook
 	//
+	// Events stop being delivered; deliveries already pending are dropped.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
 	DeleteWebhookWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*DeleteWebhookReply, error)
 
 	// GetWebhookWithResponse The tenant's webhook
+	//
+	// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3768,12 +5738,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 	//
+	// The last 200 deliveries, with their attempts, last status and last error.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 	GetWebhookDeliveriesWithResponse(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*GetWebhookDeliveriesReply, error)
 
 	// HealthWithResponse Liveness probe
+	//
+	// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3812,6 +5786,47 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /readyz (the `Ready` operationId).
 	ReadyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyReply, error)
+}
+
+// GetRootReply302Headers the declared response headers of an HTTP 302 response for GetRoot
+type GetRootReply302Headers struct {
+	Location *string
+}
+
+type GetRootReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers302 the parsed response headers for an HTTP 302 response
+	Headers302 *GetRootReply302Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRootReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRootReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRootReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRootReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type GetClockReply struct {
@@ -3917,9 +5932,222 @@ func (r SetClockReply) ContentType() string {
 	return ""
 }
 
+type GetConsoleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleStyleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleStyleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleStyleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleStyleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleStyleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConsoleScriptReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleScriptReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleScriptReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleScriptReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleScriptReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearCoverageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Cleared How many (operation, outcome) counts were dropped.
+		Cleared int    `json:"cleared"`
+		Tenant  string `json:"tenant"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearCoverageReply) GetJSON200() *struct {
+	// Cleared How many (operation, outcome) counts were dropped.
+	Cleared int    `json:"cleared"`
+	Tenant  string `json:"tenant"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearCoverageReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearCoverageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearCoverageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearCoverageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearCoverageReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCoverageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Coverage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCoverageReply) GetJSON200() *Coverage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCoverageReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCoverageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCoverageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCoverageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCoverageReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetDocsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDocsReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -3954,13 +6182,6 @@ func (r GetDocsReply) ContentType() string {
 type GetDocsBundleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDocsBundleReply) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -4163,6 +6384,10 @@ type ExportJournalReply struct {
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -4170,6 +6395,16 @@ type ExportJournalReply struct {
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
 func (r ExportJournalReply) GetYAML200() *string {
 	return r.YAML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportJournalReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportJournalReply) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -4206,13 +6441,75 @@ func (r ExportJournalReply) ContentType() string {
 	return ""
 }
 
+type ExportCallsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// YAML200 the response for an HTTP 200 `application/yaml` response
+	YAML200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetYAML200 returns the response for an HTTP 200 `application/yaml` response
+func (r ExportCallsReply) GetYAML200() *string {
+	return r.YAML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportCallsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportCallsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExportCallsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCallsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCallsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCallsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCallsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetContractReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *string
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -4220,9 +6517,9 @@ func (r GetContractReply) GetYAML200() *string {
 	return r.YAML200
 }
 
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetContractReply) GetJSON404() *NotFound {
-	return r.JSON404
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetContractReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4321,6 +6618,8 @@ type ResetReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ResetResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -4328,6 +6627,11 @@ type ResetReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ResetReply) GetJSON200() *ResetResult {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ResetReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -4520,11 +6824,18 @@ type ListScenariosReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Catalogue
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListScenariosReply) GetJSON200() *Catalogue {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListScenariosReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4561,6 +6872,8 @@ type GetSnapshotReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Snapshot
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -4568,6 +6881,11 @@ type GetSnapshotReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetSnapshotReply) GetJSON200() *Snapshot {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSnapshotReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -4665,11 +6983,371 @@ func (r PutSnapshotReply) ContentType() string {
 	return ""
 }
 
+type ListTenantsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tenants
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTenantsReply) GetJSON200() *Tenants {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListTenantsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTenantsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTenantsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTenantsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTenantsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDcmsCustomersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsCustomerPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDcmsCustomersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDcmsCustomersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDcmsCustomersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDcmsCustomersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDcmsCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsCustomer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDcmsCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDcmsCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDcmsCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDcmsCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDcmsOrdersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DcmsOrderPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDcmsOrdersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDcmsOrdersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDcmsOrdersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDcmsOrdersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDmtCustomersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtCustomerPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDmtCustomersReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDmtCustomersReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDmtCustomersReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDmtCustomersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDmtCustomersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDmtCustomersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDmtCustomersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDmtCustomerReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtCustomer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDmtCustomerReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDmtCustomerReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDmtCustomerReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDmtCustomerReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDmtCustomerReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDmtCustomerReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDmtCustomerReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetLastOtpReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OtpInfo
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -4679,6 +7357,11 @@ type GetLastOtpReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetLastOtpReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4720,16 +7403,85 @@ func (r GetLastOtpReply) ContentType() string {
 	return ""
 }
 
+type ListDmtOtpsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DmtOtpPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDmtOtpsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDmtOtpsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDmtOtpsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDmtOtpsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDmtOtpsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDmtOtpsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDmtOtpsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetTenantKeysReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantKeys
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTenantKeysReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -4766,6 +7518,8 @@ type GetTestKitReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TestKit
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -4775,6 +7529,11 @@ type GetTestKitReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTestKitReply) GetJSON200() *TestKit {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTestKitReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4821,6 +7580,8 @@ type GetOutboxReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Outbox
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -4828,6 +7589,11 @@ type GetOutboxReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOutboxReply) GetJSON200() *Outbox {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetOutboxReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -4864,11 +7630,137 @@ func (r GetOutboxReply) ContentType() string {
 	return ""
 }
 
+type ListProfileSubmissionsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileSubmissionPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfileSubmissionsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfileSubmissionsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfileSubmissionsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfileSubmissionsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProfileSubmissionReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileSubmission
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileSubmissionReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileSubmissionReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileSubmissionReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileSubmissionReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetRateLimitsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RateLimits
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -4876,6 +7768,11 @@ type GetRateLimitsReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRateLimitsReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -4970,8 +7867,15 @@ func (r SetRateLimitsReply) ContentType() string {
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteWebhookReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -5013,6 +7917,8 @@ type GetWebhookReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -5022,6 +7928,11 @@ type GetWebhookReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetWebhookReply) GetJSON200() *Webhook {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWebhookReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -5123,6 +8034,8 @@ type GetWebhookDeliveriesReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Deliveries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -5130,6 +8043,11 @@ type GetWebhookDeliveriesReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -5289,6 +8207,21 @@ func (r ReadyReply) ContentType() string {
 	return ""
 }
 
+// GetRootWithResponse The root redirects to the console
+//
+// A browser opening the sandbox's address lands on the console (302 to `/__sandbox/console`); API clients never call `/`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET / (the `GetRoot` operationId).
+func (c *ClientWithResponses) GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootReply, error) {
+	rsp, err := c.GetRoot(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRootReply(rsp)
+}
+
 // GetClockWithResponse Read the sandbox clock
 //
 // The sandbox clock drives OTP expiry, token expiry, shipment progress, order progress, rate-limit
@@ -5351,7 +8284,99 @@ func (c *ClientWithResponses) SetClockWithResponse(ctx context.Context, params *
 	return ParseSetClockReply(rsp)
 }
 
+// GetConsoleWithResponse The web console
+//
+// A page for partner developers and QA: pick a tenant; watch its calls arrive in the journal
+// (newest first, filtered by API, operation, status and outcome; each expands to its masked request
+// and response, its named outcome and what decided it; the shown calls export as a scenario file);
+// browse its state (paged: generated customers are looked up by id); arm and remove rules from the
+// catalogue; move its clock; reset it; download and upload its snapshot; see its coverage matrix.
+// Served from the binary (plain HTML, CSS and JavaScript, no network needed); it uses only this
+// admin API.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console (the `GetConsole` operationId).
+func (c *ClientWithResponses) GetConsoleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleReply, error) {
+	rsp, err := c.GetConsole(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleReply(rsp)
+}
+
+// GetConsoleStyleWithResponse The console's style sheet
+//
+// The console's style sheet, embedded in the binary.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console/console.css (the `GetConsoleStyle` operationId).
+func (c *ClientWithResponses) GetConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleStyleReply, error) {
+	rsp, err := c.GetConsoleStyle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleStyleReply(rsp)
+}
+
+// GetConsoleScriptWithResponse The console's script
+//
+// The console's JavaScript, embedded in the binary (no CDN: the console works offline).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/console/console.js (the `GetConsoleScript` operationId).
+func (c *ClientWithResponses) GetConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleScriptReply, error) {
+	rsp, err := c.GetConsoleScript(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleScriptReply(rsp)
+}
+
+// ClearCoverageWithResponse Forget what this tenant's traffic received
+//
+// Drops the tenant's coverage counts (as a tenant reset does); the tenant's state is untouched.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/coverage (the `ClearCoverage` operationId).
+func (c *ClientWithResponses) ClearCoverageWithResponse(ctx context.Context, params *ClearCoverageParams, reqEditors ...RequestEditorFn) (*ClearCoverageReply, error) {
+	rsp, err := c.ClearCoverage(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearCoverageReply(rsp)
+}
+
+// GetCoverageWithResponse Which documented outcomes this tenant's traffic has received
+//
+// Every documented outcome of every partner operation (the scenario catalogue) with how many of
+// this tenant's calls were answered with it (`count`) and how many of those the client forced
+// (`forced`: the `X-Sandbox-Scenario` or `X-Sandbox-Fault` header, an armed rule or a magic value)
+// rather than the sandbox deciding from the request and the tenant's state. `covered` counts the
+// outcomes received at least once, of `total`. A call is counted when it is answered, under the
+// tenant it named (DCMS `tenant`, DMT `client_id`, profile token tenant); answers that are no
+// documented outcome (a dropped connection, a client that gave up) are not. Counts live in the
+// state store (one record per tenant): `POST /__sandbox/reset?tenant=T` clears them too, and
+// they are not part of snapshots. The answer includes every call this sandbox answered; replicas
+// sharing a store write their counts to it every 250 ms.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/coverage (the `GetCoverage` operationId).
+func (c *ClientWithResponses) GetCoverageWithResponse(ctx context.Context, params *GetCoverageParams, reqEditors ...RequestEditorFn) (*GetCoverageReply, error) {
+	rsp, err := c.GetCoverage(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCoverageReply(rsp)
+}
+
 // GetDocsWithResponse The API reference, rendered from the OpenAPI documents
+//
+// Redoc's page for one contract (dcms unless `api` says otherwise), with links to the others.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5366,6 +8391,8 @@ func (c *ClientWithResponses) GetDocsWithResponse(ctx context.Context, params *G
 
 // GetDocsBundleWithResponse The Redoc bundle the reference page uses
 //
+// Redoc 2.5.0's standalone bundle, vendored in the repository and embedded in the binary.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/docs/redoc.standalone.js (the `GetDocsBundle` operationId).
@@ -5378,6 +8405,8 @@ func (c *ClientWithResponses) GetDocsBundleWithResponse(ctx context.Context, req
 }
 
 // ClearJournalWithResponse Empty the journal
+//
+// Drops every recorded call (and clock move); the capacity stays.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5394,7 +8423,9 @@ func (c *ClientWithResponses) ClearJournalWithResponse(ctx context.Context, reqE
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
 // calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear.
+// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
+// replays them where they happened.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5427,10 +8458,14 @@ func (c *ClientWithResponses) CountJournalWithResponse(ctx context.Context, para
 
 // ExportJournalWithResponse The journal as a replayable scenario file
 //
-// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md): one step
-// per call with its request and the status and API code it got, so a QA session done by hand becomes
-// a regression test: export → reset → `sandbox replay FILE --target URL`. Masked values (PIN blocks,
-// secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// Turns the recorded calls (oldest first) into a scenario file (see scenarios/README.md), so a QA
+// session done by hand becomes a regression test: export → `sandbox replay FILE --target URL`. One
+// step per call with its request, the status it got and what a partner would check of the answer,
+// typed as recorded (DCMS `exception.errorCode`, or no exception and the result's statuses, names and
+// amounts; DMT `status`, `statusCode`, `statusDesc`, the customer's name; profile `statusCode` and
+// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
+// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
+// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5443,7 +8478,43 @@ func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, par
 	return ParseExportJournalReply(rsp)
 }
 
+// ExportCallsWithBodyWithResponse Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *ClientWithResponses) ExportCallsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExportCallsReply, error) {
+	rsp, err := c.ExportCallsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsReply(rsp)
+}
+
+// ExportCallsWithResponse Chosen journal calls as a replayable scenario file
+//
+// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
+// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
+// journal are left out; none left is 404.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/journal/export/calls (the `ExportCalls` operationId).
+func (c *ClientWithResponses) ExportCallsWithResponse(ctx context.Context, body ExportCallsJSONRequestBody, reqEditors ...RequestEditorFn) (*ExportCallsReply, error) {
+	rsp, err := c.ExportCalls(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsReply(rsp)
+}
+
 // GetContractWithResponse One of the sandbox's OpenAPI documents
+//
+// The contract exactly as the sandbox embeds it (and validates every call against).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5515,6 +8586,8 @@ func (c *ClientWithResponses) ResetWithResponse(ctx context.Context, params *Res
 
 // ListRulesWithResponse The armed rules, with how often each fired
 //
+// Rules armed through `POST /__sandbox/rules` and those of `--scenarios` files, oldest first.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/rules (the `ListRules` operationId).
@@ -5567,6 +8640,8 @@ func (c *ClientWithResponses) ArmRuleWithResponse(ctx context.Context, body ArmR
 }
 
 // RemoveRuleWithResponse Disarm a rule
+//
+// The rule stops steering calls at once; 404 for an id no armed rule has.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5646,17 +8721,133 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 	return ParsePutSnapshotReply(rsp)
 }
 
+// ListTenantsWithResponse The tenants that have used the sandbox
+//
+// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
+// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
+// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
+func (c *ClientWithResponses) ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error) {
+	rsp, err := c.ListTenants(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTenantsReply(rsp)
+}
+
+// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
+//
+// The documented fixture customers and those the tenant registered or changed, in entityId order,
+// each with its kits (status, the lifecycle operations allowed from it, shipment). Generated
+// customers (`--customers`) are made on demand and not listed: `generated` gives their range, and
+// `GET .../dcms/customers/{entityId}` looks one up. Pass `next` as `after` for the next page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers (the `ListDcmsCustomers` operationId).
+func (c *ClientWithResponses) ListDcmsCustomersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsCustomersParams, reqEditors ...RequestEditorFn) (*ListDcmsCustomersReply, error) {
+	rsp, err := c.ListDcmsCustomers(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDcmsCustomersReply(rsp)
+}
+
+// GetDcmsCustomerWithResponse One DCMS customer with its kits (generated customers too)
+//
+// One DCMS customer with its kits, as the state view shows it; generated customers are made on demand, so any entity ID of the generated range is found.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId} (the `GetDcmsCustomer` operationId).
+func (c *ClientWithResponses) GetDcmsCustomerWithResponse(ctx context.Context, tenant Tenant, entityId string, reqEditors ...RequestEditorFn) (*GetDcmsCustomerReply, error) {
+	rsp, err := c.GetDcmsCustomer(ctx, tenant, entityId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDcmsCustomerReply(rsp)
+}
+
+// ListDcmsOrdersWithResponse A DCMS tenant's card orders, a page at a time
+//
+// In orderId order, each with its status on the tenant's clock.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dcms/orders (the `ListDcmsOrders` operationId).
+func (c *ClientWithResponses) ListDcmsOrdersWithResponse(ctx context.Context, tenant Tenant, params *ListDcmsOrdersParams, reqEditors ...RequestEditorFn) (*ListDcmsOrdersReply, error) {
+	rsp, err := c.ListDcmsOrders(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDcmsOrdersReply(rsp)
+}
+
+// ListDmtCustomersWithResponse A DMT client's customers, a page at a time
+//
+// The documented fixture customers and those the client onboarded or changed, in mobile number
+// order, each with its onboarding state and its last OTPs. Generated customers are not listed:
+// `generated` gives their range, and `GET .../dmt/customers/{mobile}` looks one up.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers (the `ListDmtCustomers` operationId).
+func (c *ClientWithResponses) ListDmtCustomersWithResponse(ctx context.Context, tenant TenantName, params *ListDmtCustomersParams, reqEditors ...RequestEditorFn) (*ListDmtCustomersReply, error) {
+	rsp, err := c.ListDmtCustomers(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDmtCustomersReply(rsp)
+}
+
+// GetDmtCustomerWithResponse One DMT customer with its last OTPs (generated customers too)
+//
+// One DMT customer of this client by mobile number: its onboarding state, masked OVD and, for a generated customer, the same data get-customer answers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile} (the `GetDmtCustomer` operationId).
+func (c *ClientWithResponses) GetDmtCustomerWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetDmtCustomerReply, error) {
+	rsp, err := c.GetDmtCustomer(ctx, tenant, mobile, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDmtCustomerReply(rsp)
+}
+
 // GetLastOtpWithResponse The last OTP sent to a mobile number (DMT)
+//
+// What the customer would read in the SMS: the OTP last sent to the number by `otp/send` of this
+// DMT client (`tenant` is the `client_id`), with its type, expiry and how many sends it took.
+// 404 until an OTP was sent (or after a reset).
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile} (the `GetLastOtp` operationId).
-func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant Tenant, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error) {
+func (c *ClientWithResponses) GetLastOtpWithResponse(ctx context.Context, tenant TenantName, mobile string, reqEditors ...RequestEditorFn) (*GetLastOtpReply, error) {
 	rsp, err := c.GetLastOtp(ctx, tenant, mobile, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseGetLastOtpReply(rsp)
+}
+
+// ListDmtOtpsWithResponse The last OTP of each mobile number and OTP type, a page at a time
+//
+// Including numbers that are not onboarded yet; in mobile number order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/dmt/otps (the `ListDmtOtps` operationId).
+func (c *ClientWithResponses) ListDmtOtpsWithResponse(ctx context.Context, tenant TenantName, params *ListDmtOtpsParams, reqEditors ...RequestEditorFn) (*ListDmtOtpsReply, error) {
+	rsp, err := c.ListDmtOtps(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDmtOtpsReply(rsp)
 }
 
 // GetTenantKeysWithResponse The tenant's shared keys
@@ -5708,7 +8899,40 @@ func (c *ClientWithResponses) GetOutboxWithResponse(ctx context.Context, tenant 
 	return ParseGetOutboxReply(rsp)
 }
 
+// ListProfileSubmissionsWithResponse A profile tenant's submissions, a page at a time
+//
+// In submission id order, each with its review state, the review moves allowed from it and its
+// documents (metadata only; the content is downloaded through the profile API).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions (the `ListProfileSubmissions` operationId).
+func (c *ClientWithResponses) ListProfileSubmissionsWithResponse(ctx context.Context, tenant TenantName, params *ListProfileSubmissionsParams, reqEditors ...RequestEditorFn) (*ListProfileSubmissionsReply, error) {
+	rsp, err := c.ListProfileSubmissions(ctx, tenant, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfileSubmissionsReply(rsp)
+}
+
+// GetProfileSubmissionWithResponse One profile submission with its documents
+//
+// One profile submission with its documents (metadata only), review state and webhook deliveries, as the state view shows it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId} (the `GetProfileSubmission` operationId).
+func (c *ClientWithResponses) GetProfileSubmissionWithResponse(ctx context.Context, tenant TenantName, submissionId string, reqEditors ...RequestEditorFn) (*GetProfileSubmissionReply, error) {
+	rsp, err := c.GetProfileSubmission(ctx, tenant, submissionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileSubmissionReply(rsp)
+}
+
 // GetRateLimitsWithResponse The tenant's profile API rate limits
+//
+// Per minute of the sandbox clock; seed 004's limits unless changed with `PUT`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5723,6 +8947,8 @@ func (c *ClientWithResponses) GetRateLimitsWithResponse(ctx context.Context, ten
 
 // SetRateLimitsWithBodyWithResponse Change or disable the tenant's profile API rate limits
 //
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
@@ -5735,6 +8961,8 @@ func (c *ClientWithResponses) SetRateLimitsWithBodyWithResponse(ctx context.Cont
 }
 
 // SetRateLimitsWithResponse Change or disable the tenant's profile API rate limits
+//
+// Replaces the tenant's limits; `enabled` false lets every call through. A reset restores seed 004's.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5749,6 +8977,8 @@ func (c *ClientWithResponses) SetRateLimitsWithResponse(ctx context.Context, ten
 
 // DeleteWebhookWithResponse Remove the tenant's webhook
 //
+// Events stop being delivered; deliveries already pending are dropped.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /__sandbox/tenants/{tenant}/webhook (the `DeleteWebhook` operationId).
@@ -5761,6 +8991,8 @@ func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, ten
 }
 
 // GetWebhookWithResponse The tenant's webhook
+//
+// The webhook as set with `PUT`, secrets masked (`********`); 404 when none is set.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5811,6 +9043,8 @@ func (c *ClientWithResponses) SetWebhookWithResponse(ctx context.Context, tenant
 
 // GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 //
+// The last 200 deliveries, with their attempts, last status and last error.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
@@ -5823,6 +9057,8 @@ func (c *ClientWithResponses) GetWebhookDeliveriesWithResponse(ctx context.Conte
 }
 
 // HealthWithResponse Liveness probe
+//
+// Answers 200 as soon as the sandbox serves requests; `sandbox replay --wait` polls it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5878,6 +9114,35 @@ func (c *ClientWithResponses) ReadyWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseReadyReply(rsp)
+}
+
+// ParseGetRootReply parses an HTTP response from a GetRootWithResponse call
+func ParseGetRootReply(rsp *http.Response) (*GetRootReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRootReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		var headers GetRootReply302Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers302 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseGetClockReply parses an HTTP response from a GetClockWithResponse call
@@ -5953,6 +9218,124 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 	return response, nil
 }
 
+// ParseGetConsoleReply parses an HTTP response from a GetConsoleWithResponse call
+func ParseGetConsoleReply(rsp *http.Response) (*GetConsoleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleStyleReply parses an HTTP response from a GetConsoleStyleWithResponse call
+func ParseGetConsoleStyleReply(rsp *http.Response) (*GetConsoleStyleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleStyleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleScriptReply parses an HTTP response from a GetConsoleScriptWithResponse call
+func ParseGetConsoleScriptReply(rsp *http.Response) (*GetConsoleScriptReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleScriptReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseClearCoverageReply parses an HTTP response from a ClearCoverageWithResponse call
+func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearCoverageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Cleared How many (operation, outcome) counts were dropped.
+			Cleared int    `json:"cleared"`
+			Tenant  string `json:"tenant"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCoverageReply parses an HTTP response from a GetCoverageWithResponse call
+func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCoverageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Coverage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetDocsReply parses an HTTP response from a GetDocsWithResponse call
 func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5964,6 +9347,16 @@ func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
 	response := &GetDocsReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	}
 
 	return response, nil
@@ -5980,16 +9373,6 @@ func ParseGetDocsBundleReply(rsp *http.Response) (*GetDocsBundleReply, error) {
 	response := &GetDocsBundleReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -6133,6 +9516,67 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 		}
 		response.YAML200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportCallsReply parses an HTTP response from a ExportCallsWithResponse call
+func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCallsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "yaml") && rsp.StatusCode == 200:
+		var dest string
+		if err := yaml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.YAML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6166,12 +9610,12 @@ func ParseGetContractReply(rsp *http.Response) (*GetContractReply, error) {
 		}
 		response.YAML200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON404 = &dest
+		response.JSON400 = &dest
 
 	}
 
@@ -6245,6 +9689,13 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -6388,6 +9839,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	}
 
 	return response, nil
@@ -6413,6 +9871,13 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -6469,6 +9934,274 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 	return response, nil
 }
 
+// ParseListTenantsReply parses an HTTP response from a ListTenantsWithResponse call
+func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTenantsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tenants
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDcmsCustomersReply parses an HTTP response from a ListDcmsCustomersWithResponse call
+func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDcmsCustomersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsCustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDcmsCustomerReply parses an HTTP response from a GetDcmsCustomerWithResponse call
+func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDcmsCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDcmsOrdersReply parses an HTTP response from a ListDcmsOrdersWithResponse call
+func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDcmsOrdersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DcmsOrderPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDmtCustomersReply parses an HTTP response from a ListDmtCustomersWithResponse call
+func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDmtCustomersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtCustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDmtCustomerReply parses an HTTP response from a GetDmtCustomerWithResponse call
+func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDmtCustomerReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetLastOtpReply parses an HTTP response from a GetLastOtpWithResponse call
 func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6489,6 +10222,60 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDmtOtpsReply parses an HTTP response from a ListDmtOtpsWithResponse call
+func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDmtOtpsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DmtOtpPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -6530,6 +10317,13 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	}
 
 	return response, nil
@@ -6555,6 +10349,13 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -6596,6 +10397,107 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfileSubmissionsReply parses an HTTP response from a ListProfileSubmissionsWithResponse call
+func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissionsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfileSubmissionsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileSubmissionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileSubmissionReply parses an HTTP response from a GetProfileSubmissionWithResponse call
+func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileSubmissionReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileSubmission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6628,6 +10530,13 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -6698,6 +10607,13 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6730,6 +10646,13 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -6810,6 +10733,13 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -6900,12 +10830,30 @@ func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetRoot The root redirects to the console
+	// (GET /)
+	GetRoot(w http.ResponseWriter, r *http.Request)
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
 	GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(w http.ResponseWriter, r *http.Request, params SetClockParams)
+	// GetConsole The web console
+	// (GET /__sandbox/console)
+	GetConsole(w http.ResponseWriter, r *http.Request)
+	// GetConsoleStyle The console's style sheet
+	// (GET /__sandbox/console/console.css)
+	GetConsoleStyle(w http.ResponseWriter, r *http.Request)
+	// GetConsoleScript The console's script
+	// (GET /__sandbox/console/console.js)
+	GetConsoleScript(w http.ResponseWriter, r *http.Request)
+	// ClearCoverage Forget what this tenant's traffic received
+	// (DELETE /__sandbox/coverage)
+	ClearCoverage(w http.ResponseWriter, r *http.Request, params ClearCoverageParams)
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	// (GET /__sandbox/coverage)
+	GetCoverage(w http.ResponseWriter, r *http.Request, params GetCoverageParams)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(w http.ResponseWriter, r *http.Request, params GetDocsParams)
@@ -6924,6 +10872,9 @@ type ServerInterface interface {
 	// ExportJournal The journal as a replayable scenario file
 	// (GET /__sandbox/journal/export)
 	ExportJournal(w http.ResponseWriter, r *http.Request, params ExportJournalParams)
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	// (POST /__sandbox/journal/export/calls)
+	ExportCalls(w http.ResponseWriter, r *http.Request)
 	// GetContract One of the sandbox's OpenAPI documents
 	// (GET /__sandbox/openapi/{api}.yaml)
 	GetContract(w http.ResponseWriter, r *http.Request, api GetContractParamsApi)
@@ -6951,9 +10902,30 @@ type ServerInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	// (PUT /__sandbox/snapshot)
 	PutSnapshot(w http.ResponseWriter, r *http.Request, params PutSnapshotParams)
+	// ListTenants The tenants that have used the sandbox
+	// (GET /__sandbox/tenants)
+	ListTenants(w http.ResponseWriter, r *http.Request)
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
+	ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams)
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId})
+	GetDcmsCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, entityId string)
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/orders)
+	ListDcmsOrders(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsOrdersParams)
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers)
+	ListDmtCustomers(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtCustomersParams)
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile})
+	GetDmtCustomer(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
-	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string)
+	GetLastOtp(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string)
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/otps)
+	ListDmtOtps(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtOtpsParams)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -6963,6 +10935,12 @@ type ServerInterface interface {
 	// GetOutbox Mail the profile API "sent" for this tenant
 	// (GET /__sandbox/tenants/{tenant}/outbox)
 	GetOutbox(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions)
+	ListProfileSubmissions(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListProfileSubmissionsParams)
+	// GetProfileSubmission One profile submission with its documents
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId})
+	GetProfileSubmission(w http.ResponseWriter, r *http.Request, tenant TenantName, submissionId string)
 	// GetRateLimits The tenant's profile API rate limits
 	// (GET /__sandbox/tenants/{tenant}/ratelimits)
 	GetRateLimits(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -7000,6 +10978,20 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// GetRoot operation middleware
+func (siw *ServerInterfaceWrapper) GetRoot(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRoot(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // GetClock operation middleware
 func (siw *ServerInterfaceWrapper) GetClock(w http.ResponseWriter, r *http.Request) {
@@ -7058,6 +11050,127 @@ func (siw *ServerInterfaceWrapper) SetClock(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SetClock(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsole operation middleware
+func (siw *ServerInterfaceWrapper) GetConsole(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsole(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsoleStyle operation middleware
+func (siw *ServerInterfaceWrapper) GetConsoleStyle(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsoleStyle(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConsoleScript operation middleware
+func (siw *ServerInterfaceWrapper) GetConsoleScript(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConsoleScript(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ClearCoverage operation middleware
+func (siw *ServerInterfaceWrapper) ClearCoverage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClearCoverageParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClearCoverage(w, r, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCoverage operation middleware
+func (siw *ServerInterfaceWrapper) GetCoverage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCoverageParams
+
+	// ------------- Required query parameter "tenant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "tenant", r.URL.Query(), &params.Tenant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tenant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", r.URL.Query(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "api"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "api", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCoverage(w, r, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7357,6 +11470,20 @@ func (siw *ServerInterfaceWrapper) ExportJournal(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ExportCalls operation middleware
+func (siw *ServerInterfaceWrapper) ExportCalls(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportCalls(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetContract operation middleware
 func (siw *ServerInterfaceWrapper) GetContract(w http.ResponseWriter, r *http.Request) {
 
@@ -7624,6 +11751,255 @@ func (siw *ServerInterfaceWrapper) PutSnapshot(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListTenants operation middleware
+func (siw *ServerInterfaceWrapper) ListTenants(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTenants(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDcmsCustomers operation middleware
+func (siw *ServerInterfaceWrapper) ListDcmsCustomers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDcmsCustomersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDcmsCustomers(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDcmsCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetDcmsCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "entityId" -------------
+	var entityId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entityId", mux.Vars(r)["entityId"], &entityId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "entityId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDcmsCustomer(w, r, tenant, entityId)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDcmsOrders operation middleware
+func (siw *ServerInterfaceWrapper) ListDcmsOrders(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDcmsOrdersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDcmsOrders(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDmtCustomers operation middleware
+func (siw *ServerInterfaceWrapper) ListDmtCustomers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDmtCustomersParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDmtCustomers(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDmtCustomer operation middleware
+func (siw *ServerInterfaceWrapper) GetDmtCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "mobile" -------------
+	var mobile string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mobile", mux.Vars(r)["mobile"], &mobile, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mobile", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDmtCustomer(w, r, tenant, mobile)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetLastOtp operation middleware
 func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Request) {
 
@@ -7631,7 +12007,7 @@ func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "tenant" -------------
-	var tenant Tenant
+	var tenant TenantName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -7650,6 +12026,61 @@ func (siw *ServerInterfaceWrapper) GetLastOtp(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetLastOtp(w, r, tenant, mobile)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDmtOtps operation middleware
+func (siw *ServerInterfaceWrapper) ListDmtOtps(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDmtOtpsParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDmtOtps(w, r, tenant, params)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -7737,6 +12168,96 @@ func (siw *ServerInterfaceWrapper) GetOutbox(w http.ResponseWriter, r *http.Requ
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetOutbox(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListProfileSubmissions operation middleware
+func (siw *ServerInterfaceWrapper) ListProfileSubmissions(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProfileSubmissionsParams
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListProfileSubmissions(w, r, tenant, params)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetProfileSubmission operation middleware
+func (siw *ServerInterfaceWrapper) GetProfileSubmission(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant TenantName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "submissionId" -------------
+	var submissionId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "submissionId", mux.Vars(r)["submissionId"], &submissionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "submissionId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetProfileSubmission(w, r, tenant, submissionId)
 	}))
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -8067,6 +12588,12 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/reset", wrapper.Reset).Methods(http.MethodPost)
 
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/count", wrapper.CountJournal).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export", wrapper.ExportJournal).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export/calls", wrapper.ExportCalls).Methods(http.MethodPost)
+
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal", wrapper.ClearJournal).Methods(http.MethodDelete)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/journal", wrapper.GetJournal).Methods(http.MethodGet)
@@ -8103,10 +12630,6 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/rules/{id}", wrapper.RemoveRule).Methods(http.MethodDelete)
 
-	r.HandleFunc(options.BaseURL+"/__sandbox/journal/count", wrapper.CountJournal).Methods(http.MethodGet)
-
-	r.HandleFunc(options.BaseURL+"/__sandbox/journal/export", wrapper.ExportJournal).Methods(http.MethodGet)
-
 	r.HandleFunc(options.BaseURL+"/__sandbox/snapshot", wrapper.GetSnapshot).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/snapshot", wrapper.PutSnapshot).Methods(http.MethodPut)
@@ -8117,6 +12640,36 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/docs/redoc.standalone.js", wrapper.GetDocsBundle).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/", wrapper.GetRoot).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console", wrapper.GetConsole).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console/console.js", wrapper.GetConsoleScript).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/console/console.css", wrapper.GetConsoleStyle).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.ClearCoverage).Methods(http.MethodDelete)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.GetCoverage).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.ListTenants).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers", wrapper.ListDcmsCustomers).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers/{entityId}", wrapper.GetDcmsCustomer).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/orders", wrapper.ListDcmsOrders).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/customers", wrapper.ListDmtCustomers).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/customers/{mobile}", wrapper.GetDmtCustomer).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dmt/otps", wrapper.ListDmtOtps).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/profile/submissions", wrapper.ListProfileSubmissions).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/profile/submissions/{submissionId}", wrapper.GetProfileSubmission).Methods(http.MethodGet)
+
 	return r
 }
 
@@ -8125,6 +12678,29 @@ type BadRequestJSONResponse Error
 type NotFoundJSONResponse Error
 
 type UnavailableJSONResponse Error
+
+type GetRootRequestObject struct {
+}
+
+type GetRootResponseObject interface {
+	VisitGetRootResponse(w http.ResponseWriter) error
+}
+
+type GetRoot302ResponseHeaders struct {
+	Location *string
+}
+
+type GetRoot302Response struct {
+	Headers GetRoot302ResponseHeaders
+}
+
+func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) error {
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(302)
+	return nil
+}
 
 type GetClockRequestObject struct {
 	Params GetClockParams
@@ -8213,6 +12789,163 @@ func (response SetClock503JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	return err
 }
 
+type GetConsoleRequestObject struct {
+}
+
+type GetConsoleResponseObject interface {
+	VisitGetConsoleResponse(w http.ResponseWriter) error
+}
+
+type GetConsole200TexthtmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsole200TexthtmlResponse) VisitGetConsoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleStyleRequestObject struct {
+}
+
+type GetConsoleStyleResponseObject interface {
+	VisitGetConsoleStyleResponse(w http.ResponseWriter) error
+}
+
+type GetConsoleStyle200TextcssResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsoleStyle200TextcssResponse) VisitGetConsoleStyleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/css")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleScriptRequestObject struct {
+}
+
+type GetConsoleScriptResponseObject interface {
+	VisitGetConsoleScriptResponse(w http.ResponseWriter) error
+}
+
+type GetConsoleScript200ApplicationjavascriptResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetConsoleScript200ApplicationjavascriptResponse) VisitGetConsoleScriptResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/javascript")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ClearCoverageRequestObject struct {
+	Params ClearCoverageParams
+}
+
+type ClearCoverageResponseObject interface {
+	VisitClearCoverageResponse(w http.ResponseWriter) error
+}
+
+type ClearCoverage200JSONResponse struct {
+	// Cleared How many (operation, outcome) counts were dropped.
+	Cleared int    `json:"cleared"`
+	Tenant  string `json:"tenant"`
+}
+
+func (response ClearCoverage200JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearCoverage400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverageRequestObject struct {
+	Params GetCoverageParams
+}
+
+type GetCoverageResponseObject interface {
+	VisitGetCoverageResponse(w http.ResponseWriter) error
+}
+
+type GetCoverage200JSONResponse Coverage
+
+func (response GetCoverage200JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsRequestObject struct {
 	Params GetDocsParams
 }
@@ -8241,6 +12974,20 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 	return err
 }
 
+type GetDocs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDocs400JSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsBundleRequestObject struct {
 }
 
@@ -8265,20 +13012,6 @@ func (response GetDocsBundle200ApplicationjavascriptResponse) VisitGetDocsBundle
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
-	return err
-}
-
-type GetDocsBundle404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GetDocsBundle404JSONResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -8449,9 +13182,107 @@ func (response ExportJournal200ApplicationyamlResponse) VisitExportJournalRespon
 	return err
 }
 
+type ExportJournal400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal404JSONResponse Error
+
+func (response ExportJournal404JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportJournal503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ExportJournal503JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCallsRequestObject struct {
+	Body *ExportCallsJSONRequestBody
+}
+
+type ExportCallsResponseObject interface {
+	VisitExportCallsResponse(w http.ResponseWriter) error
+}
+
+type ExportCalls200ApplicationyamlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCalls200ApplicationyamlResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/yaml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCalls400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ExportCalls404JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ExportCalls503JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8491,16 +13322,16 @@ func (response GetContract200ApplicationyamlResponse) VisitGetContractResponse(w
 	return err
 }
 
-type GetContract404JSONResponse struct{ NotFoundJSONResponse }
+type GetContract400JSONResponse struct{ BadRequestJSONResponse }
 
-func (response GetContract404JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+func (response GetContract400JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8589,6 +13420,20 @@ func (response Reset200JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reset400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response Reset400JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8758,6 +13603,20 @@ func (response ListScenarios200JSONResponse) VisitListScenariosResponse(w http.R
 	return err
 }
 
+type ListScenarios400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSnapshotRequestObject struct {
 	Params GetSnapshotParams
 }
@@ -8776,6 +13635,20 @@ func (response GetSnapshot200JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetSnapshot400JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8848,9 +13721,369 @@ func (response PutSnapshot503JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
-type GetLastOtpRequestObject struct {
+type ListTenantsRequestObject struct {
+}
+
+type ListTenantsResponseObject interface {
+	VisitListTenantsResponse(w http.ResponseWriter) error
+}
+
+type ListTenants200JSONResponse Tenants
+
+func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListTenants503JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomersRequestObject struct {
 	Tenant Tenant `json:"tenant"`
-	Mobile string `json:"mobile"`
+	Params ListDcmsCustomersParams
+}
+
+type ListDcmsCustomersResponseObject interface {
+	VisitListDcmsCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListDcmsCustomers200JSONResponse DcmsCustomerPage
+
+func (response ListDcmsCustomers200JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDcmsCustomers400JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDcmsCustomers404JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListDcmsCustomers503JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomerRequestObject struct {
+	Tenant   Tenant `json:"tenant"`
+	EntityId string `json:"entityId"`
+}
+
+type GetDcmsCustomerResponseObject interface {
+	VisitGetDcmsCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetDcmsCustomer200JSONResponse DcmsCustomer
+
+func (response GetDcmsCustomer200JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDcmsCustomer400JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDcmsCustomer404JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetDcmsCustomer503JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrdersRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Params ListDcmsOrdersParams
+}
+
+type ListDcmsOrdersResponseObject interface {
+	VisitListDcmsOrdersResponse(w http.ResponseWriter) error
+}
+
+type ListDcmsOrders200JSONResponse DcmsOrderPage
+
+func (response ListDcmsOrders200JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDcmsOrders400JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDcmsOrders404JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListDcmsOrders503JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomersRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Params ListDmtCustomersParams
+}
+
+type ListDmtCustomersResponseObject interface {
+	VisitListDmtCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListDmtCustomers200JSONResponse DmtCustomerPage
+
+func (response ListDmtCustomers200JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDmtCustomers400JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDmtCustomers404JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListDmtCustomers503JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomerRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Mobile string     `json:"mobile"`
+}
+
+type GetDmtCustomerResponseObject interface {
+	VisitGetDmtCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetDmtCustomer200JSONResponse DmtCustomer
+
+func (response GetDmtCustomer200JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDmtCustomer400JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDmtCustomer404JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetDmtCustomer503JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLastOtpRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Mobile string     `json:"mobile"`
 }
 
 type GetLastOtpResponseObject interface {
@@ -8867,6 +14100,20 @@ func (response GetLastOtp200JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLastOtp400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8888,6 +14135,71 @@ func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.Respons
 type GetLastOtp503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetLastOtp503JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtpsRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Params ListDmtOtpsParams
+}
+
+type ListDmtOtpsResponseObject interface {
+	VisitListDmtOtpsResponse(w http.ResponseWriter) error
+}
+
+type ListDmtOtps200JSONResponse DmtOtpPage
+
+func (response ListDmtOtps200JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDmtOtps400JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDmtOtps404JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListDmtOtps503JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8921,6 +14233,20 @@ func (response GetTenantKeys200JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTenantKeys400JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTestKitRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	KitNo  string `json:"kitNo"`
@@ -8940,6 +14266,20 @@ func (response GetTestKit200JSONResponse) VisitGetTestKitResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTestKit400JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8994,9 +14334,153 @@ func (response GetOutbox200JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutbox503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetOutbox503JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissionsRequestObject struct {
+	Tenant TenantName `json:"tenant"`
+	Params ListProfileSubmissionsParams
+}
+
+type ListProfileSubmissionsResponseObject interface {
+	VisitListProfileSubmissionsResponse(w http.ResponseWriter) error
+}
+
+type ListProfileSubmissions200JSONResponse ProfileSubmissionPage
+
+func (response ListProfileSubmissions200JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListProfileSubmissions400JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListProfileSubmissions404JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListProfileSubmissions503JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmissionRequestObject struct {
+	Tenant       TenantName `json:"tenant"`
+	SubmissionId string     `json:"submissionId"`
+}
+
+type GetProfileSubmissionResponseObject interface {
+	VisitGetProfileSubmissionResponse(w http.ResponseWriter) error
+}
+
+type GetProfileSubmission200JSONResponse ProfileSubmission
+
+func (response GetProfileSubmission200JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetProfileSubmission400JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetProfileSubmission404JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetProfileSubmission503JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -9026,6 +14510,20 @@ func (response GetRateLimits200JSONResponse) VisitGetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRateLimits400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetRateLimits400JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9111,6 +14609,20 @@ func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.Respo
 	return nil
 }
 
+type DeleteWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -9143,6 +14655,20 @@ func (response GetWebhook200JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9248,6 +14774,20 @@ func (response GetWebhookDeliveries200JSONResponse) VisitGetWebhookDeliveriesRes
 	return err
 }
 
+type GetWebhookDeliveries400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetWebhookDeliveries400JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetWebhookDeliveries503JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -9338,12 +14878,30 @@ func (response Ready503JSONResponse) VisitReadyResponse(w http.ResponseWriter) e
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GetRoot The root redirects to the console
+	// (GET /)
+	GetRoot(ctx context.Context, request GetRootRequestObject) (GetRootResponseObject, error)
 	// GetClock Read the sandbox clock
 	// (GET /__sandbox/clock)
 	GetClock(ctx context.Context, request GetClockRequestObject) (GetClockResponseObject, error)
 	// SetClock Move the sandbox clock
 	// (POST /__sandbox/clock)
 	SetClock(ctx context.Context, request SetClockRequestObject) (SetClockResponseObject, error)
+	// GetConsole The web console
+	// (GET /__sandbox/console)
+	GetConsole(ctx context.Context, request GetConsoleRequestObject) (GetConsoleResponseObject, error)
+	// GetConsoleStyle The console's style sheet
+	// (GET /__sandbox/console/console.css)
+	GetConsoleStyle(ctx context.Context, request GetConsoleStyleRequestObject) (GetConsoleStyleResponseObject, error)
+	// GetConsoleScript The console's script
+	// (GET /__sandbox/console/console.js)
+	GetConsoleScript(ctx context.Context, request GetConsoleScriptRequestObject) (GetConsoleScriptResponseObject, error)
+	// ClearCoverage Forget what this tenant's traffic received
+	// (DELETE /__sandbox/coverage)
+	ClearCoverage(ctx context.Context, request ClearCoverageRequestObject) (ClearCoverageResponseObject, error)
+	// GetCoverage Which documented outcomes this tenant's traffic has received
+	// (GET /__sandbox/coverage)
+	GetCoverage(ctx context.Context, request GetCoverageRequestObject) (GetCoverageResponseObject, error)
 	// GetDocs The API reference, rendered from the OpenAPI documents
 	// (GET /__sandbox/docs)
 	GetDocs(ctx context.Context, request GetDocsRequestObject) (GetDocsResponseObject, error)
@@ -9362,6 +14920,9 @@ type StrictServerInterface interface {
 	// ExportJournal The journal as a replayable scenario file
 	// (GET /__sandbox/journal/export)
 	ExportJournal(ctx context.Context, request ExportJournalRequestObject) (ExportJournalResponseObject, error)
+	// ExportCalls Chosen journal calls as a replayable scenario file
+	// (POST /__sandbox/journal/export/calls)
+	ExportCalls(ctx context.Context, request ExportCallsRequestObject) (ExportCallsResponseObject, error)
 	// GetContract One of the sandbox's OpenAPI documents
 	// (GET /__sandbox/openapi/{api}.yaml)
 	GetContract(ctx context.Context, request GetContractRequestObject) (GetContractResponseObject, error)
@@ -9389,9 +14950,30 @@ type StrictServerInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	// (PUT /__sandbox/snapshot)
 	PutSnapshot(ctx context.Context, request PutSnapshotRequestObject) (PutSnapshotResponseObject, error)
+	// ListTenants The tenants that have used the sandbox
+	// (GET /__sandbox/tenants)
+	ListTenants(ctx context.Context, request ListTenantsRequestObject) (ListTenantsResponseObject, error)
+	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
+	ListDcmsCustomers(ctx context.Context, request ListDcmsCustomersRequestObject) (ListDcmsCustomersResponseObject, error)
+	// GetDcmsCustomer One DCMS customer with its kits (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dcms/customers/{entityId})
+	GetDcmsCustomer(ctx context.Context, request GetDcmsCustomerRequestObject) (GetDcmsCustomerResponseObject, error)
+	// ListDcmsOrders A DCMS tenant's card orders, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dcms/orders)
+	ListDcmsOrders(ctx context.Context, request ListDcmsOrdersRequestObject) (ListDcmsOrdersResponseObject, error)
+	// ListDmtCustomers A DMT client's customers, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers)
+	ListDmtCustomers(ctx context.Context, request ListDmtCustomersRequestObject) (ListDmtCustomersResponseObject, error)
+	// GetDmtCustomer One DMT customer with its last OTPs (generated customers too)
+	// (GET /__sandbox/tenants/{tenant}/dmt/customers/{mobile})
+	GetDmtCustomer(ctx context.Context, request GetDmtCustomerRequestObject) (GetDmtCustomerResponseObject, error)
 	// GetLastOtp The last OTP sent to a mobile number (DMT)
 	// (GET /__sandbox/tenants/{tenant}/dmt/otp/{mobile})
 	GetLastOtp(ctx context.Context, request GetLastOtpRequestObject) (GetLastOtpResponseObject, error)
+	// ListDmtOtps The last OTP of each mobile number and OTP type, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/dmt/otps)
+	ListDmtOtps(ctx context.Context, request ListDmtOtpsRequestObject) (ListDmtOtpsResponseObject, error)
 	// GetTenantKeys The tenant's shared keys
 	// (GET /__sandbox/tenants/{tenant}/keys)
 	GetTenantKeys(ctx context.Context, request GetTenantKeysRequestObject) (GetTenantKeysResponseObject, error)
@@ -9401,6 +14983,12 @@ type StrictServerInterface interface {
 	// GetOutbox Mail the profile API "sent" for this tenant
 	// (GET /__sandbox/tenants/{tenant}/outbox)
 	GetOutbox(ctx context.Context, request GetOutboxRequestObject) (GetOutboxResponseObject, error)
+	// ListProfileSubmissions A profile tenant's submissions, a page at a time
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions)
+	ListProfileSubmissions(ctx context.Context, request ListProfileSubmissionsRequestObject) (ListProfileSubmissionsResponseObject, error)
+	// GetProfileSubmission One profile submission with its documents
+	// (GET /__sandbox/tenants/{tenant}/profile/submissions/{submissionId})
+	GetProfileSubmission(ctx context.Context, request GetProfileSubmissionRequestObject) (GetProfileSubmissionResponseObject, error)
 	// GetRateLimits The tenant's profile API rate limits
 	// (GET /__sandbox/tenants/{tenant}/ratelimits)
 	GetRateLimits(ctx context.Context, request GetRateLimitsRequestObject) (GetRateLimitsResponseObject, error)
@@ -9469,6 +15057,30 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// GetRoot operation middleware
+func (sh *strictHandler) GetRoot(w http.ResponseWriter, r *http.Request) {
+	var request GetRootRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRoot(ctx, request.(GetRootRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRoot")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRootResponseObject); ok {
+		if err := validResponse.VisitGetRootResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetClock operation middleware
 func (sh *strictHandler) GetClock(w http.ResponseWriter, r *http.Request, params GetClockParams) {
 	var request GetClockRequestObject
@@ -9521,6 +15133,130 @@ func (sh *strictHandler) SetClock(w http.ResponseWriter, r *http.Request, params
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SetClockResponseObject); ok {
 		if err := validResponse.VisitSetClockResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsole operation middleware
+func (sh *strictHandler) GetConsole(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsole(ctx, request.(GetConsoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsole")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleResponseObject); ok {
+		if err := validResponse.VisitGetConsoleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsoleStyle operation middleware
+func (sh *strictHandler) GetConsoleStyle(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleStyleRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsoleStyle(ctx, request.(GetConsoleStyleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsoleStyle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleStyleResponseObject); ok {
+		if err := validResponse.VisitGetConsoleStyleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetConsoleScript operation middleware
+func (sh *strictHandler) GetConsoleScript(w http.ResponseWriter, r *http.Request) {
+	var request GetConsoleScriptRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsoleScript(ctx, request.(GetConsoleScriptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsoleScript")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetConsoleScriptResponseObject); ok {
+		if err := validResponse.VisitGetConsoleScriptResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ClearCoverage operation middleware
+func (sh *strictHandler) ClearCoverage(w http.ResponseWriter, r *http.Request, params ClearCoverageParams) {
+	var request ClearCoverageRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearCoverage(ctx, request.(ClearCoverageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearCoverage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClearCoverageResponseObject); ok {
+		if err := validResponse.VisitClearCoverageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCoverage operation middleware
+func (sh *strictHandler) GetCoverage(w http.ResponseWriter, r *http.Request, params GetCoverageParams) {
+	var request GetCoverageRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCoverage(ctx, request.(GetCoverageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCoverage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCoverageResponseObject); ok {
+		if err := validResponse.VisitGetCoverageResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -9673,6 +15409,37 @@ func (sh *strictHandler) ExportJournal(w http.ResponseWriter, r *http.Request, p
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ExportJournalResponseObject); ok {
 		if err := validResponse.VisitExportJournalResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportCalls operation middleware
+func (sh *strictHandler) ExportCalls(w http.ResponseWriter, r *http.Request) {
+	var request ExportCallsRequestObject
+
+	var body ExportCallsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCalls(ctx, request.(ExportCallsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCalls")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ExportCallsResponseObject); ok {
+		if err := validResponse.VisitExportCallsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -9932,8 +15699,167 @@ func (sh *strictHandler) PutSnapshot(w http.ResponseWriter, r *http.Request, par
 	}
 }
 
+// ListTenants operation middleware
+func (sh *strictHandler) ListTenants(w http.ResponseWriter, r *http.Request) {
+	var request ListTenantsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTenants(ctx, request.(ListTenantsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTenants")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTenantsResponseObject); ok {
+		if err := validResponse.VisitListTenantsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDcmsCustomers operation middleware
+func (sh *strictHandler) ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams) {
+	var request ListDcmsCustomersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDcmsCustomers(ctx, request.(ListDcmsCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDcmsCustomers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDcmsCustomersResponseObject); ok {
+		if err := validResponse.VisitListDcmsCustomersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDcmsCustomer operation middleware
+func (sh *strictHandler) GetDcmsCustomer(w http.ResponseWriter, r *http.Request, tenant Tenant, entityId string) {
+	var request GetDcmsCustomerRequestObject
+
+	request.Tenant = tenant
+	request.EntityId = entityId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDcmsCustomer(ctx, request.(GetDcmsCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDcmsCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDcmsCustomerResponseObject); ok {
+		if err := validResponse.VisitGetDcmsCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDcmsOrders operation middleware
+func (sh *strictHandler) ListDcmsOrders(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsOrdersParams) {
+	var request ListDcmsOrdersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDcmsOrders(ctx, request.(ListDcmsOrdersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDcmsOrders")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDcmsOrdersResponseObject); ok {
+		if err := validResponse.VisitListDcmsOrdersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDmtCustomers operation middleware
+func (sh *strictHandler) ListDmtCustomers(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtCustomersParams) {
+	var request ListDmtCustomersRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDmtCustomers(ctx, request.(ListDmtCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDmtCustomers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDmtCustomersResponseObject); ok {
+		if err := validResponse.VisitListDmtCustomersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDmtCustomer operation middleware
+func (sh *strictHandler) GetDmtCustomer(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string) {
+	var request GetDmtCustomerRequestObject
+
+	request.Tenant = tenant
+	request.Mobile = mobile
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDmtCustomer(ctx, request.(GetDmtCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDmtCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDmtCustomerResponseObject); ok {
+		if err := validResponse.VisitGetDmtCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetLastOtp operation middleware
-func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tenant Tenant, mobile string) {
+func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tenant TenantName, mobile string) {
 	var request GetLastOtpRequestObject
 
 	request.Tenant = tenant
@@ -9952,6 +15878,33 @@ func (sh *strictHandler) GetLastOtp(w http.ResponseWriter, r *http.Request, tena
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetLastOtpResponseObject); ok {
 		if err := validResponse.VisitGetLastOtpResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDmtOtps operation middleware
+func (sh *strictHandler) ListDmtOtps(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListDmtOtpsParams) {
+	var request ListDmtOtpsRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDmtOtps(ctx, request.(ListDmtOtpsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDmtOtps")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDmtOtpsResponseObject); ok {
+		if err := validResponse.VisitListDmtOtpsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -10031,6 +15984,60 @@ func (sh *strictHandler) GetOutbox(w http.ResponseWriter, r *http.Request, tenan
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetOutboxResponseObject); ok {
 		if err := validResponse.VisitGetOutboxResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListProfileSubmissions operation middleware
+func (sh *strictHandler) ListProfileSubmissions(w http.ResponseWriter, r *http.Request, tenant TenantName, params ListProfileSubmissionsParams) {
+	var request ListProfileSubmissionsRequestObject
+
+	request.Tenant = tenant
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProfileSubmissions(ctx, request.(ListProfileSubmissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProfileSubmissions")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListProfileSubmissionsResponseObject); ok {
+		if err := validResponse.VisitListProfileSubmissionsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetProfileSubmission operation middleware
+func (sh *strictHandler) GetProfileSubmission(w http.ResponseWriter, r *http.Request, tenant TenantName, submissionId string) {
+	var request GetProfileSubmissionRequestObject
+
+	request.Tenant = tenant
+	request.SubmissionId = submissionId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProfileSubmission(ctx, request.(GetProfileSubmissionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProfileSubmission")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetProfileSubmissionResponseObject); ok {
+		if err := validResponse.VisitGetProfileSubmissionResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -10285,149 +16292,244 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3tchs3suirdHFPlcWcEUVJtlOhynVKkZW1Npataylnd28m6wFnQBLREGAGGNFcW3/vA9xHvE9yqxvA",
-	"fJAYibKVOFXHVamI8wE0Go3+7p6PvVTNF0pyaXRv9LG3YAWbc8ML+nWSq/T6iksmDf7MuE4LsTBCyd6o",
-	"dzXjYOgeLGdKc0jxaTAKCs4yUAXM1Q0/gqUwM1UaECYCM+OgZ6zgmXtaTYDf8GLlRhr0oh7/wOaLnPdG",
-	"veOT89P33x+/+bEX9QRO+VvJi1Uv6kk2x/v2nV7U0+mMzxmCaFYLvKNNIeS0d3sb9bYAf+flyfml+xHB",
-	"y/MrSHPBpXkvaBmLQk1E7p8+y/r3QLlgZhYAsuC/laLgWW9kipLfBfQtPqwXSmpO2/A9y97x30quaRmp",
-	"kobbFbHFIhcpwxXt/apxWR9rwD72eFGowr6S4QRC3rBcZO8LN1jUm3Ot2RTv5WIuzAjmpTYw5sAM5Jxp",
-	"A/uExBrW/yj4pDfq/WWvpps9e1fvndJ8BP8mrt2kIDRIZYAgOSKCcECAZisNy5lIZzARPM+AyQyWs9Wg",
-	"dxv13ijzgypl9mUYkMq8n9AwzbVfCwP7B4cEF90FIT1t1Lv7CHh4o0CX6QzMTMgpTTITuiL926j3k2Q3",
-	"TORsbMH//IWWjYGaS9WGGQ7aqIJD45kRFDwTGrd9/+DbwXAwHOyPnh9++93ecASpkpKnODMUfFJqnj0W",
-	"TThW0ARq5x0CEsFyxqVlF0xmY/UBilJq4iWQ7O7Ss0kfUiZx08ZIXiyd8ewINxGxG8sl05DOmJzybABX",
-	"jZE0L264BjZlQsJ4BcJonk9AyZSDIAIds/R6EMvGMi07ZIblaloSxheFWvDCCHtE8W/aHPolDJ/r+zBT",
-	"jfbWv4sU4HgBKwq26llO4NnGz81ZfqkeVeNfeWrw3cCIG4CyhSB6keUcR8zSue5FvWyO3MAxusbYniUh",
-	"CZmZygLcKqqhOuu4X5pUzfnnYMa+uYmXyDLZIMNvIgxX2wawWknk+XQF3t0odaBsINQeuJB0Ob44e6JB",
-	"LSXgM07K0EE9URm3ggZJv9T2t5cz9bX+EfD5wqxggmIoR3rVZZpyrVEEbe4Rm4p0ExYnO5DlllyDmTGD",
-	"c2Vlyi0DchioJDUeuxlnGS9wmq227Byn/m+cILRZFf8JUIcVkyH8Eby09H/sXtqzu3uZcskKoYLrt4gL",
-	"D/bq6urCYRYPOZN6yQvLUBpjCWn4lBcbdERAVhNEdtPrdXnUBykI9ZxNspFqGdipH07g8PDwOzBizkG1",
-	"GSApTMF1q8lE84CK80otYcKKzVGQx00KNUeumdNkETANDP6qICvtWQnPtJR3alKo8WXIUL16J+kHnoEd",
-	"YUAqyJWc8gL4byXL9YY+2G/MOlYq58wyxQeqoEjUQh8BG2suDZHQ+kyB5a3vuVr2Ktx27uwJSZgAn81u",
-	"mEwDlH3cRDJqy4gzBHHJiiwCPpgO4NuDWRD9BXf7vImiIAEcS2iRVHjRGwt7yXNxwwu3kva6sta9ijes",
-	"Ld4Y5Fu6AWp1sqJeWnBmeHZsgvyA33BUsrvvXdHVwF0Rfiln2hxbgDqmxCdOvQIVvHtZseTwkmrO4wXr",
-	"gssMB4g8xjiKnAkTOc+CArYs8vvlmcBBPIaa+LDvRzXmG8xqbQHN9TY3I0Tid2ojDVIIvVthtE0bPHw5",
-	"beO2qXh0yY41cNZ48iZIa89bQEKQv+Ist9pFG8bNXVbXgb1cm8e9FZrob6osJMsD2GALlgqzClMbl2bj",
-	"AN4lnN00p9IUq3t31Q8e1UDcAbods0vL3NhMZ9D4I9xpJT7RcGIf3cVng8ww4zlbhUep9YWX+JBTZkgG",
-	"WMseUC5EICbA5Co8uuPQ500mJsv52G7BhJW5uW/yH/Chz5nccrKJKubM2K1//jSgpDyGVh5eA+o7WaUX",
-	"Eugsz73WmMGO5v6y04/7wYV0aOmR8+SESYAtgW6DfbxDElb+kG5Xw1hlqwjmTF/zrEuekpelaxh7tzUO",
-	"7JiilCnyTFgwbeD5U/hRfB9eflHmHWOzAhGM960+nvFUZDwjnFrd9E4C0U4Nvo8Cvbr8OUS4pTZ9BMPK",
-	"WC84oNUtlVsD7DCgkxKBak0+ZTccykV/EKTqWt3bAAq1mEfSm0OilYaPnNlYee7uth8rOetPVIt51KTa",
-	"ILcQQ21YUBvslNxhIVXSqMVuzm94Dn+7fPvGuc3UhNbfPAXBDb7xk92NGDu5fzwE+luzOJMTFZD1Hxai",
-	"4LpD7Zqrscj5G8tTgyzKLLqudyqBmsusQ+9Eiu8ApZPi1nBRkUQLdgtpDVc1VdTAgActiMDSjNWHTfw5",
-	"XeYuVbtD6b0W1lXqFZUlzx1tLpjWS1WEldA7UKRLC27HvbnQulvYGLWlbktw0/P1jGvjV1A+WGGt0Bl6",
-	"8x0z/LWYCxNAMinJQskLXpwLWRoivbmQYo7Y3Q/xsEwtZa5Y9oBXuGRjtA6C9l3BUS27YfnWA27odXb0",
-	"KLCa4PChNQQRx1kmJNchvM14er29nlqNdILvhRxJBWfO993mhH+frVo83wUZCs6yFezgHbS8hJyCBYlC",
-	"C2bGRWEdcrpfOQtIltGL90hFf7To2V7Uk8rs2r+3NQkij6A70WqR0W1HrWOCGVjSQgolp+1lqbD/KOyC",
-	"syORE52n1zwbQYLqe8FSo5MIEuuD3xJJ6tpZv/jEvfhpu9vC2NHcvOPaaeFt1GzhLiJPCmklyTcJOYhY",
-	"nt+vJLiRwxDdCL7cBKYQ+vo1iugmOl6Tb+mcZ6Kc96LeKzGdhfnxBiKPF4tC3dA5fsdxbvrzwnkbvsQY",
-	"tQvowulDliHL3IWwbKTzd1jWNjLnoTJ9Xcr4Q1ovPYg2p+NvuMnYKghWZTlu3rEQhby4cyZXZIKR83rG",
-	"tFOwW3ZNQ5R0aAVzZtKZ9U5mAodn+UX75GwgcX25DzArA+bWnAmJP7oXOVcFReGWIs/dIo9gd38EpTQi",
-	"h4KTi/mz7IagWhhSQtr6vn3Vb09zFV3kcLng6R0kcZc/uFyAUfB8qJ0n+ODZcB4O9lR05I9QHabdtX5i",
-	"C7oq8a+ZMYvdZ8Nh/edhOMz3h1LIhrfaexxQANgIRcvJEETENrt+34ly4SC0ZVEUkMgMkFylbg3vVbea",
-	"WOiik4DGVPjL2ylMyHvu03rtkCEYLiVb6JkyQf+dvosKHun6baes2NDo77iwRkUXZ7CTpXMdQTY3VVS1",
-	"D//v//xfKHiqigzQyqDfImtcHjmzGf+2oSkfWyqU4RHqjLFMEGCnMcBEfDBl4d9BQsp4zg3PBrHshUBn",
-	"11wem0cL/N1B+je80CKkKh/YZWq39zBTeaZhicpeY8kucQLUDW/FztyKNeww/6iZMRNL/4JLv3AyyoWv",
-	"/WT9AezDjsozXvjVcd0fNSZ+gqAoFwTnRyBMLIUGbUgcpClfGJ7RVqAKhxqopgij37UKXg+o3QnHI/ej",
-	"g1/uPbkecw0HEB2H0AmyyWU/8lUoUjbHG5sb8PL8Co5PL3cPnj2Ha76CncMDGK8M1/0IvmeaP38a1qm5",
-	"uRAyPOLJ+SVccgMXZ2/gvw9wdBz5zuEerh1V80d+aWGMaPOjMKGQRpFdVnrfZmSAFVmnU4dLI8zqLAur",
-	"9GopybIrtVFzXkSNnAkmoZRMazGVPAMhtWFwLUwQI+SqCWD3/Pyf/6TweAPD/MOCpwZJLzjUtTBvVIcG",
-	"pq95dsFk8O6CdYTXrwWejEmZ52C4NnBx/AZ2JuyaR/C6nMldyqbrcMELedkVNH4wEdiFNTbEwtxcV4XI",
-	"qLnljQ2uQAqRz9/5eKZUwNxlpZldcmOEnAYk+vFC/MhXI+fmfoPaw38Co4tHeApEOoJS80LaO94HNoBj",
-	"lweiZ2rpXiDm4p/Aff/G/RvYFKm2mHQHcgPtNSQdO+28cKGbHtLwxmzgDFHjj45XBt8oiZi2eOlFPcJB",
-	"UOMruClWJ6q0dDBnH5xDaXi3uuNePJOGFzc2hNnekkueKplpGPMJqvSWJxcaTW9TrI4gU+U45xo4S2dV",
-	"csLdM2qeFsE8l/PjE2Kla7lCYioZCoHgudgq3u6C6h7BgZgyGlvO9x3Ib7SQuCyw44uzyCYfZjD2/qo5",
-	"t5cKpDS8tGCFkbzApzWUEkVlsvf+vRtqLxnE8sxAzo0G5h+OgMH/OgbD2Zz0Vzg5g4VY8FxIHJ4TSWvD",
-	"eSsXaNRWrkFNbNwvlj4lDnaSzVhS0o+8+wTf/9UGgvHtgqccdQfUqqNNFSaCBS92ndZwzVc6luSGQ4aW",
-	"McMi75XzmoV2591HNHyCHKl4BTMcKGtZR7C0bENHaEGM1Yf+IJaxPIbYsa64B6JGL6miRDB+4BrnkCqZ",
-	"8kJypw6SbE3sKIkPo+2gbRbLpEoORpzQ0+dXkFTJ44l9EBKHhvf2TtL30bAqs1xdc/lE+3nOsiSWa686",
-	"CPoDoLwKDWQnMQ3Jx9j6AuPeCD7GlAYR9yKIvbs77t3eJoSPS6QAUs5oGTqqNCpUOW0efgsVjGzwDDKe",
-	"5qT+VY9V5g2oSSybOKx8hLAz5lpkXEOAiEYQl8PhYeoojX7wJPLp36pIOdJ3Kw4dS7ddddB5hMv65Lfl",
-	"k09x/AR8MuGpgU+x/LS7u1v9hw8na9kBCXxqZ75Zw3PYNsQTssTpWRvapLDtvExnkDPDC5vKvmTCAJek",
-	"ULv8ZR/xFDdco3m/DgMlCeC4yboBjxdxhKuTi2YOttD++NVxVhr0EyTO4Mc3q5sWsvYAWaEWC54Bmxhe",
-	"wPMhaPKFMg1aKelZURD0T5B4Z0ISVX8femArwniiIVNpOecS6evZcAh78Gx46CEWFjs2R5bLG56rBccZ",
-	"8NiOWeayP6fI5+oHnw6HSBNIw40kVTiuounIshrcki7ZPHHIFL4TS+K5PtXVnYQBvC2QgtQEFsjFMi5T",
-	"PrKxa8s824F0y95kI4zvrsSSMkE9IbpV2gQCeoPsGmceCkMFJBfu5HhmybK5IGnRa5hxvf3BcDB0/hVJ",
-	"+TW9w8FwcOgC0aSPNFae+rTTKTd3CieXM5kVtMtvry7A6m+R5UrVLz0TC9xMZFrTgmuiGMRZ/RtZ8i6x",
-	"5FguhczUUjtL7UbwJQl5PYDTRr0PmYk+Q5QAGW1kakawyEtrofIbd/Bi2Uo4baaZJhdvL69gHRP/ZZ9/",
-	"cYUc9O9UReB5OmWLov6nW0M/8TmsO4laysRXp3AzQ+r1M7NcSd6vipw2K5zsVrd8Yr2/cmOzgqNWvdXP",
-	"YWdP/chesx7r9pe1KqGD4XCLmpHtqjYseB1VG84fcRv1ng0Pu0aqQNtr1rRQQUU5nzM0tCjEtakm4Mlg",
-	"qOT/3LO/f0F9WYWSfVD2uURblH5x79uDWdy7TWhzPA/DPXTptah2tVn9TvLdkKJZ+8/m+L9vD2ZJ/4iE",
-	"quYm7qGA6R0MD57vDvd3hwdX+89Gw6ej4bP/TdNoTjYgSgq2lmprxyBGjaCZouS3CUwVt9UlrkzOJl8P",
-	"Ynn6gaUmX4GS3CklcxLZLVKNQMl8ZSXPGpHaBe8IL59RfC8pIce4dC5k+95n049AKzBLFcuTM/hVjTX5",
-	"nJbK3dcg6ajZ7AWroisk/CfEITTpL8gdtD1MyEkb54k791EsiQJxJ1SrzG8Eids2v1X2bnuz2i6m5oGD",
-	"a84XOpZ46HPOsn4ECQlM5DaJE56L0rQmBefhIv5PfjaqAAod0MvHO6CUg/O9ylbb13Ot549XeTrVNaRz",
-	"e5Ysc6+eoN9BerWH+QGn3yW237ZNIqLjr8p4nM5SUxlxoqcWhrs5UaOO8suZ17m64Vsxr9uoKZczleqG",
-	"WN4QDC/x/gbZhapfbZJajdY7S7qingMgFCK+X5IY/sHszcw8b+9koHB1I6Tz6ur8NSzY1Jb2qbQygavw",
-	"zlhIVqyOUGOV3CxVcQ2S84xn/cEazl1VFRR8wgtU0dASRRO5OdzbBZf4kNc+dWNPCPuhLdkrELaBNkxm",
-	"xGIGv967Td+XMst572Gngd0wi6AHYvJv7IZd0m9H70/vJ96qZnYTi7QVMKYVuLCHQ6ndq1Lze/H2a529",
-	"bsMem5g6yTkrfJb7F7KNNXcyjtxKlury5/snw86bjsigy4KHJYpQZy09hspzSq7pht+kgWR/BfWdoNZ+",
-	"DGPcTrQ40AJy1vBckVOtdr3YhCefvY9yX3ODqk+yu+vm2NXi32huZ9yaOPvD4fAIKDATSzsIqxfeH8D3",
-	"KkN04EXr6h1BijLaZsQ7/6n17z2HPciZNvA0gouzN9YEuDh7A2NkiE61INWAs6JDPa5JZgtGuE0bgPCb",
-	"7UD/g19/EAcOpeaEhyULqjVwwys7HDYds6G0v9/TLvD70iGgKXuAYjHWBSj5kmtj6eIriel39mCsu7XW",
-	"gAuewiC320u9qzx4RMmRrpsHHFV0OlBWiUUMObV0Km64hInIDQWtBtMBxL05k2zKj/P8R1RuKf2O5TnZ",
-	"uClHs9rM4PvXb09+RKsi+a8GBb9ovRqXw+HBc2f1Vn5Ke5Uyul9Ur76g8ZIBJHQjAcOuuY5lYl10mTKG",
-	"ZzbBfMHMLJRfbv13L+wLpI06jx4d/jlbQcEXnJkBvEULxiLEBnWdi8RhK5ZUWkIVpI6B9YnrENp9YH1N",
-	"yOCt/9Eco0pV2wCoIRQ7FlQVLdy5GP5hkVOFns3SCI3k6wTqceqUdWYML/Cdf/38rxe//OeLwTf/EQxK",
-	"r6X7arMiD9lEFfMvd3isFxyWrdBnp/pAz22jPJCJgk9/JVZH52CNB8PORBVwcgZMa1y7krr/AGbHPyxU",
-	"0c3trspC6kbWDM/8rKhKeObaByGNAlY7USnoQQfdX9J7706PX56fDuZZf0ReEG34IpYLXtgwBDE+m+lh",
-	"2Y6PFbmafvxpwzcZ5Q9OlSEnBwXGNKe0Tshw4PEKZvj0mFOMK5YMCk4eTCrI5tqMwK7b5Qah9oR/JVUr",
-	"Er7I2Qp+OHt9Cru7hhVTbuCnd6+TAZzbIjHn/t2p1Z4oljZ8qSNyobR7l+B4nILNFSIRRKtuFdc882wS",
-	"sRLigacE8B/EBB+BiwXc0Y4SnmhyVw06ej751PBOmB/GJVbs4TZtm44fwyq4asRRqQ+DpQh8sj3ZFkfX",
-	"hQf2PrKFuB349XXZsScuWtdBMu1WVnbfu/tY/Z4eiC/ctKuGY+BwMKycA19sTL+tHLaNaP+DXRAOSXt1",
-	"Crre+9jMR7/dK+r6gqAv/NJmBNQvPdHAUpJHTR5ZCH0NtmTQURoOywtYqjJ3mXUTUaCtF8vEwTWwA7x3",
-	"SX6Jj7d3eH9rGND4zJVCBlYuoPJOu6C83CHHdCPiX3Xq4Dx7oqv8SgeG9vFhvhZC6g/AlQp4z78CX1EQ",
-	"S1WAryk4AiarO9C40YTZ90Ar+C4eJp7Bjhu9bwVaZJ3hS6E5PB0OB9ZNT2ioagWSqJ5nzpnU8FotCbvV",
-	"lK/EdDaAYx8eozOfurAFK42aMyNSlIUhhm+rNS4rqLc6wGsVDtt3pIs+W4R8rhN8rebElZr4wpG6XmRr",
-	"p7arz/mD/dmtopquLmjNIyv50sWIP1OJfCAzexw/OKubV9XnyMwKVU5njr4bLLBSDda4YNXeJszhXhZq",
-	"4TKVWwzApx7vqMIGyOp4WTAexsxmQGxkcwOq6jCW6WDaM4WMIuAuXMe0jz1b3xeqqpaH4rVGdgCqcrH0",
-	"pQSwFtZrR/SqWHgzU8MoNUK9dqLy3Iaq1zpp+mBWU5cQGq75wsAO+UBtWQ1O/PL09enVKWwq/Ekdyl4L",
-	"6Dl4YmkHtFpxNWAw5p70w4zL1qY8job6eTZhg8f4FNhGG88HsJS6CDFwtqsCSkLWY+iJPygyNWy/RJvT",
-	"xwrjOhlWARBPrI0TR29snjdfbBLUDl8LbWyVyu/JH2mCAPJslkh9giJompRHqOksOB7V0hYLrDTkQqNY",
-	"3akKtGDYb9fwoMR/tM1ot/FA3QSPwkwtQU0MlzZq7ovGqo3w9u4dWQ0x7nMjw+4fsKMWtnqGMgRym+jq",
-	"eNVVBOt3LaNj3T0hYun6rzFrqfZ9Vpavv/onsk5UU1wK1A9IbXuqsAluL6NKUZP8g4E33uqn/DOd2DKq",
-	"WAbrqPqDuEftOP1cXt1C27ydkFqpz9V0FVIi4HmlfSXk80gop9TGLdZclgjatTBncqIGw4HPREdm5wx1",
-	"3Hp8kWnXdEY7ThpopYLnLtzjR8NSSFuCQiRx5Hh/dbWZG4Zwr7NNl7lgMeUcKzSC275m8TLssDz3E1Au",
-	"Wp5XuYFBzntczKlg7EvSEqoixirlwF3p7T8bDsnsa09qndI/Ctt/qyparF53V+qqxPUBptycuMqOqhhz",
-	"dHDbLiSshqvqF+uSkd7zb589//b5RmliD7WSxtDVcD1fSbIrldn17YIDgqICZ/8ByRVVgehWmuj+o3La",
-	"Lg20ZmNfyXV5XMzRFi1bHo4mrwwIrr2PIru9K/j8jo6RI/n7jSPxMJNoU/N4Gmq96mpHv4Ji/lJo9jC0",
-	"1ne6HL6nG8nfgbRxkoOm5vAoZlwqccqkTe6uH/L+XMtCY3lHsjhuVJUpTuK1GqXZ3nXdFey6llVNPywb",
-	"Rm18sy+uKcR0yitVea0bLrytVlRw3xcDmLF62G65sKqYNtaaqFLhRxbaOVuQa4J5SBsJ0ijhKIfV4zbE",
-	"wVElu6w26fGzhLaPOG0bB/ti/bzZWPtn11jQA++73/VQjva2Y+92GNclvWrcO/r5l2aXdP8aeObvV33d",
-	"8EEcDIeIHTfUyU+Xw+F+Y8Cqa1ezWM7Jqd6Q/lFIKzBr1Ye+njkokjwkT4dDHMk22+vt3ezvtdZ++8v2",
-	"mX9Vh/Ou+FZdir+pDW+WElUsYDv+06hHD7Kfvz+0Srll/3d95sEW/NkjULkASONynoI+lX+iNtkuERfN",
-	"0nBoVIY71b+7OPy4ldm6Ve30AJKLn64SHKdOILY98703ggZrFBhsePurgv+Hmd9fIhQfz1SsgO9yo3lE",
-	"PUaalo3/ka+JrVFbwKyOeosyVNXvPbod1fVr/qlWWT7ugbcp6/2tH3hS1bzHcqeL/oNmwEX5B9HBQ2yM",
-	"zyGBx/XirvXhsLgNNxJ8cNm0H22bLIKm1whPd/bVEqcsc2G1Y9L6ncjPxCpCvNfL5EoK9j7aP273srnZ",
-	"U2ax99E2Uby9Kz75mmnzlporPiwR3+fgR0FV3078p+Fsvn9mV9zy6uKrGBA4NyVyvkXdGgUl6a4WeS7z",
-	"E3Zenl81M0rcbt9PBdeuaUZnfZr15lSWheQ8I+15XIo8Ay7TYkWlq47R6Ea9ruZm9+LsjW+EYZNgGDTk",
-	"f9/VHrua3VY/DvdwpR/0IxgrM/PdNOAnmXOtIVVyIqYllcVW4cB2fLPUzovTUPR9EolLvdUdorrRWeRz",
-	"af/3JNkGeB1Ui9sXUhJrbmJl1bVd4sPpR+AvakhxeycdtQrqyT9KycqunXMzi/moJi/W7PYxtgGWdVL0",
-	"fTlieU9jjsh39LFtPL4/e9MfwNWMnHWGUqh8IKV+yKpxcOWL42OJoI9cYRazxWMIfCf92D4sj8s4ff+P",
-	"Pwff9GvsokBhvgrfPLaMxu4jUQURGe7i5xC6qpoD31vKa4mD+gzDnIn8CFzfX+C7+Fu3e5vkQl5ryPHa",
-	"jNs2GRt05FoT/xl5kAOtY/ct2tpho8cwDc6ZyDe6UcTUkzjuuUBF9VG3LYLeG/tdMMPzqhFxl2LUaFf8",
-	"Z9ybBngd+2OX+FiBuEqqNHel0SIkuBGV2bZR/flY2P3MxJdAv+n9YbCn9OGw0Tfa8uJQp+jnw+3jE2s7",
-	"9wfmymxJMyDVEi1nciR/rVxrsuBBFZAJTXma5nOp8B52sKw7YnUFOl7Sdd866/HYQXdAg3Jtmh98kLz/",
-	"OB0B5r6stu4HWK0rdIK7+OPjY+PxCN3D1kHlPrnya9l8W2I+6PK6cIRPX6ZycetKGlLU5OLt5RXlM0FS",
-	"FnniPau2HCBxqDnF1xM85D6d2Weirtg877s6qCTQ62uEdsXBs+euFmnGP8Cr8+OT3ctXx2jguUD6WGUr",
-	"tDx4ZvVum5rvYksDOAb7oS5wn7haxXLHlyZTryU8+FLJ3YMPH/o26I48l3oP+G5qie13ErlrvlFagnNR",
-	"YzSG5kRk+6AJOSWncSypHwS4L7CtnEbnKiddHxzKthjA2QQSC3eCIKi5oKSHZkn6nF1zTYkVtg2LNzY6",
-	"eh48ypn5TJG33t/Pt9br6UNq+tbuqNf7x+7xQuziE60GeHXDu2Zbu8ONZnUHrv8bpR2M9vbqj95+9913",
-	"3+1RL7Ht88Ba5/mPk5fbsRGb0/JVHYlToQ0vbPIVecS3Z/DbCce99lcJ75EJjc8b/hmlQwO8jp2tVzv4",
-	"nVh+xfggV9POUtn2Ns3oq3n/7twA91W9Lw0IVyng6nr7E+rm7ooc1V8N0by4oW+OtXH0WtxwyTUpdmPe",
-	"4fKeoxBI9TaW+hMN7mlf2HVRqDk3M16isPxgqAJN20aF9jtwrtWdpn2HT5CzMc/xDwouBRvd+d6B3kP6",
-	"3iiDEugTJGwhkgiSxg7ZT3ogbumGjdvis1VjP9sWwH13AHb80zAc1c3mXB2z++xXH4KAvPftl947WdgF",
-	"EnyCmdBGTQs2r3LgxJzbhkuUscha8K3PV+b8/URQQt/di4dPbn3+Q2zjFbBmf7e1kR0nqoaDT1XrJKtQ",
-	"UKik/Y7LsX7veksQwtduUR9oHOxTVTReZ3NTp+66SSY967AiClRpiDBaU7rj/P63kpf8fc7l1Mzs8N5C",
-	"WTvw1POCCRTDrsc5Kj2+w+DGuPVbDr3R5jOoSpUFb2zAp002479b6mLYZZpSBxi/Wma8RmbhmKr33+Bc",
-	"i0KlXOv339hhES1/VVCU0vZ3cphyT+G7IRfXuTu323XBoc9wt3hS7y/w6vT1BYSPG1ystx6ozlCEVEZd",
-	"YRt5reuZTK08ikEs/wJX/7w47ZrMlskXsQzf/8gW4kVM+TNxL2o2D4hb+TJ40874Iu6p67gXWYhexIiW",
-	"uHcL+weEzAeW4Dmmt85eG8xvXm1GiMXS95X+3clhD4b1twjrvkxM2pZDbU42sk0Gqm6laJvkivnSW7xp",
-	"DzEpT7F0n4gYUBNLmkQYV8MbNbPZmFYy9MmpZsYaDk52RP8IGM0ayzHLmUx5AXqmyjwjLy7Yb2abgk0m",
-	"InV51I2vl+N6bd0HJF7+Ji4b3pC/xIqtWJLcogISGwGxT7isBH8+qiVWlc52TFpA4trKKGmYQCyKOZvy",
-	"JzqWyavT49dXr05enZ78SL02LeMS9ySzvXPfzfoydcB/Yuznj1WqlN/SZr0YKQsf634JquDrt39p/Lbf",
-	"8XpAIYj/BNo9GkZFi03F7fdarPtCWC8TLAeTLmB/SEbOt6Pnh99+N/ItYUfN3rAFn5SaZ83WEmuo8h/x",
-	"sjqw/RybfWoEnzdTNXT9BbXfBfNSGYv8I7TJEfKqq+dqEGhNKe7W+G6razVdValtDWLzhdot+sMxGhds",
-	"r7jGBR8dalzy2nbjEtUS3/5y+/8DAAD//w==",
+	"7H3rchs3lvCroLhflcnZJkVd7CRUpbYUSUk0sSWNpUxmduh1g2xQxKgJcBpo0Rzbf/cB9hH3Sb7COQAa",
+	"TaIpSpbjZC9VO7HY3bgcHJz75X1rLGdzKZjQqjV435rTgs6YZgX8dTTRrDD/yJgaF3yuuRStQet6ykgq",
+	"2DudEjkhesrIvGB3XJaKzOkNI+2cK00WU6rJWM6YItSMQ7juHBI6UkxoMpEFfDjhhdLwVa+VtLgZ/R8l",
+	"K5atpCXojLUGLfi2lbTUeMpm1CxGL+fmgdIFFzetjx+T1nEux7fXTFCh46vV8IwsplIxMjZvEy1JwWhG",
+	"ZEFm8o4dkgXXU1lqwnUCS1NTWrDMvi0nhN2xYmlHMotl7+hsnpuVHB2/On373dH5Tw1bwG/u2cNLPuOR",
+	"1V8agCr+z0b45PBdOHbGJrTMdWvwvJ+0ZvQdn5Uz84f5iwv8azdxS+BCsxtWwBq2AGH75PjVlf0jISev",
+	"rsk450zotxxAOS/khOfu7bOscw+k5lRPI4Aq2D9KXrCsNdBFycLN/b+CTVqD1r/sVHi7g0/VDi7/3IxV",
+	"7eZPAK61LV2IfEn0lKvPtLH7UeBxO3ntIfPrHVLTXp7glD6aUdRcCsWA4nxHM7NDpgALx1JohghJ5/Oc",
+	"j6nZ687fldnw+2rJ71usKGSBn2SI1Xc059nbwg6WtGZMKXrD3HYI3JsBEeVsxAoyK5UmI0aoJjmjSpNd",
+	"APx2OzqFyT8mrXddRUU2ku+6RbUJOWcFtWd0w/QfZVkImrcSpLWwa7zDg1bfQORjEjlYOx7higipCWzu",
+	"EMiU3RdRdKnIYsrHUzLhLM8IFRlZTJc9s7Bzqb+Xpcg+DahC6rcTGCYE5y3XZHdvH9YFTwkXDhErVPpM",
+	"0LxmSv8E9K+C5i3X57I1aO3u7UfheS6JKsdTc/vFDSy2IgMArZ8FvaM8pyMEwz0Ae9Cu4qdrWY3SVDOi",
+	"tCwYab9mGVcJWUyZQHaEsCBFKRTwKpJ2u/Bu2iFjKgz4RwZR6HjKskNzHGZ/Q7GgioynVNywrEeug5EU",
+	"K+4Mc76hXJDRknCtWD4hUowZ4YBqIzq+7Q1FcHgA4GOqaS5vSoDOvDBHojneX3888BfXDI9kE2T8aBf+",
+	"aD967kSLgi5bSCYcsflbOMsb/6oc/Z2Ntfk2MuLaQumcA4oLww3/1srGM9VKWtkMUAnpYzC249MG7/VU",
+	"ZhEWnlSrOmt4XmoQhx4BGfxyHS4JMtCoQBECzOy2vkC/k8TxYL+8zSC1S1kDKNKIGFM6ujx7pohcCGLe",
+	"scwJaMuxzBjyJ4P6pcK/HXuqfuscEjab6yWIjfPc4Ksqx2OmlOFca4CuLWF1Rb+4C1UwmhO1VJrNCBVq",
+	"wQoFlKBHvpcFSeVtOkAZ1rzsQfdMuamJYCxTVgIeCri88O2YZQl8T9QtnytCixnLSFHm5rKJjMzoDR8b",
+	"El4yRUalJsKIlmTERKaQBgycMDoUsAKucTIUTMc0z4MV1xeXyXE5Y0KzDEGcmGtdMQlNCw1UYdj6S/fK",
+	"kterMRO04JLI28HK7pAkabOITDJkPuwdV3rYMoQhdkHM7tbBbrm62zaMOC9kVo4Z0l+Lfl4MNxubMpqx",
+	"AiTfbe7LKzP1n80EsZviOVbkaqJkE0NeWC/g3Tq8osiHWBsf7Mfr60uL1uZM3RmaLQdjhRJ5eIlhkX6C",
+	"BG9cta863ruDiF5mo9Ks32AhF5Fz+/6Y7O/vf0M0nzEi67wIdKMoFORkolhEk/hRLsiEFuujGHYzKeQM",
+	"r6WZLCFUEUp+kCQrEb3jMy3ERlnYKHcZXAKryQn4w5CjtrlXkuRS3LCCsH+UNFdrql8nmHUkZc4o8qcH",
+	"apsGxbla03/DmSLbW8UAuWh52Dae7DEw+wjLy+6oGEfw/CgEslGMDczMEhe0yBLCejc98tXeNAr+gtlz",
+	"XgdRFAGOBKmhVHzT6xuTd6ygN1G+c8ei+tBJRQkdayMFGzNu8MHL+Ubaid295FGijF3lBkkmxJw1YGqp",
+	"ab7dTtrW8jI2SCYMj02sVEjnPO1sQU68Gucg6OZP7pWv1rb5ZOLV08tQbq1NItQWktJmyWhlgkcLRg+T",
+	"ccayFA30dUbF0hnm8JCfKRAaFFmwglm2wzLEF67j6D8BQea+GQyFAzQE+wLBj0hbacbMSi0HTwIZCAxu",
+	"lQTUic/ezJDtYTxTxLyD6puRiax8eg9PfhyLRWB7mMTQ4GQ8U8el0nKGFtM6DjChuV424PQt19vjs5nH",
+	"KLwxAUeOeL5yNdZJzMpHDtCbGY9ff+JA5Cazy78PJJdx2m2fPmz7HsyR7dwwYW4uIu6mgX7wLxogsHdR",
+	"06tSRgZJwQSdep5t3gaTtefmVizKaWDLXod8E91vpMseOk3Q/QktxitApUV2tYrwAeGgRXYNP8ZR8VxG",
+	"n8youmXZJRXxp/KONci8OZ+w8XKcB2qKIjTP5YJlKPEZ0N1yQ6Tw3iWgJYF0hKIyo+OpYdeZIlpurQ1Y",
+	"AL2Sd3HFmYurJskFFRO0Uca2W7B5Tscs+275sMtmv2uA1C3XVhUSRjvFKeL0bMrnM2uSug8EV+7dVTzD",
+	"sw5PNkCOJEQjDyx30BvwEcC9rlqwxU8x78YREWwBGwfxWJUMrIdGQIftx2VvGcodKwMeX5/9+ej6NCEv",
+	"L45/SsjP5/jf7/A/r08vXx4dn9q/3x6dn7z1P/18+cPro5PThFydXr+9PDtPyOlfLs9enxqGdXR1dfbD",
+	"efxay/uvdLVgeL8JfBdFFmMeo4KK8bRJIDLfNDybF9LID1dG6b/mDbj8j5ICcV+H5U+gJ5nxWZaYK2sV",
+	"dq3iPLtJ8319enx69ufTk4Rcnp6fnJ3/kJDL1xfHp1dX5rern4/NPx0NrQQWo8okBvjHR+fHpy9fnp7c",
+	"ryA5aAQsfA0ISQXQYPcbzyTOvRzXiJ/Jw3gaHv1DtIUmrmEnb9rPVUA6Vu/i5Y9/vTo7PnppqfFYlgVn",
+	"BclYzu9YsUziZ9RDIAeAyZjSXPgbugYf9m7OxpplJ3bgE6rjuDnn49uf542PVTOXW9DliOf5+RaX02NK",
+	"9U1S20JtHQ2rj4IbX7BAWQVR+MyjyYoSpbVRCaKCa9IaF8zIL0dxHGR3TOgGugDPGmUAHv/ICDdHuKCG",
+	"Kc0bp85lFH165S268S1VB+oUxzkTmRkgcRADPXVCeV6Tw6tpyiK//8i5GcRBKIQHfp9UkA8IycoGwv2G",
+	"hxHDhI0aZ4AKUSya6Wa9YjMOoIx+Dh7OjWbPdQqm5w+gXzN9oecx4iXvmkVNsCxvuNbHUbX5lynV5Ibp",
+	"rhOOnRF1QHaJhUZC9ogB6IQ7HffizycJ2fc/Rvm4e3i0BbGtATapa40WOXB7IWJYqN5zxk+mKAVo8+R6",
+	"0mfXbRCj1tXod/N47MNFE2NaFx5xDPXYKyNxXbHfm1GdiayBiBv1sWEppWJZTD3ZjItuHbhSP0G478TD",
+	"0S3NTtZ8FA8VgJ6GfDxc9mm6YJ4treBT/OdxnUGFzt8mF9LKilZcM+tLWrWvwEJiK/8hvKjrOqO/x8Tf",
+	"KNJOu548qrQzIDOagesmYzOjWTulmxeEZzbWzZrSwhi3oSiF5jnh2oYPgGKKyjl6LHOuNMsOSS7lLSit",
+	"5RziCDJ0Da4CtaydZWhq5IVqFim2gbY1z8E49qsYMH9kNEd3eX1t63KHvI1IF3HBMTaRC/KJGGfmdGy1",
+	"rXVAMKHXRMJNV8dOcyp0sbxXznCDJ9UiNiwdx2yy60fM0RAj40hgYwDTM0WO8dWuebfBfT/mmTOuRNi/",
+	"fQ6Ii9x/QFLgtylp6yBYypmRPFuAl8CvuBoAsJBlnnWSobA2vsCeDUFCekBStGWnpB3znIf+4e9pmetO",
+	"QtKizM2aqAjs3x2YIwUTuHkWGsOdNXsks2UHL5FDSCdP4CJaScuMFfHyhmDM6TJ+GNVST8xL1kofbtyw",
+	"jYTwCaFiGT8k6y58FTI2DKaDK40RqJsnBzg9ZnJUUSaymFGNN+jFQdQk8enROvE9GInPO+OqoAwb0JCR",
+	"tmKs7pfoRDfSEL2T2JDL+E2iC4IhjPh6g1vWR8w1BxMaNEsI2v+anLsQmtk0DD6tjUPauijFGFjSnCpN",
+	"XhyQn/h38e0DDkfHDvxFOn7nNyKIsvfyPgz09/cRSLhloMch6fsgvoKRBVVESLsHc/3hpoCdK5j8ht4Z",
+	"btrgHNvkQeYxlH1UEEdMZ9ZoQEMnaSV2bYwr8wq0u1E14lGhaoBuMb4UBPescSUIeI1ZtLScd3N2x3Ly",
+	"x6uLcxsYa12j4S2Ia4Russ2Awcnd67GlX+j5mZjIJn3md6CLPFgSX9dKarpJVCvBpUUBWOqRfLcOPytf",
+	"b7Kh8SafKwZDO/a6YLnFzTlVaiGLuHVpA4hUictteDbjSjUzm22cCHABYd3wfjXjyvh+lQ+2RHlwxr68",
+	"xKgNF4sS05pqIuC6xGC/NC80gMFM0Oh0azhJxf8ZoXjfLTVrcFOU81zSbDtDD8Dcr2ptD3W5166lNsMG",
+	"SF75Q4vBcjbPWbNlb7Pdz61ye0Vi9XAjyjibUZ4/zIo4L+RNwVQDuSnYHWeLk5Id6Q1RurTUckY1HxN8",
+	"n3BFspLFXRGHEFU5n+cclNXKWw+ZXnpayPJmahPWMMb46PKsQfIxkzVwd+RoTBHqFjWjSwya45poSdrp",
+	"5cXVNdl5+9Yy2R073051U9XOe5593MEBMGDLH5WjSpfe+n00nxfyDkw2r9nfwf8QJVBrHmeubl8aBniP",
+	"A+XxM95L20rFigaisKpQ18mYNav67x0O1p17iGF1Q6s7vfAqbHUTH2jnCk7zoVctuP1PYfkKVxLb6Wuq",
+	"GWQYqgYngtk8K15xUaJVflOmoAHrQhga94BPmKCjPG7RNHvSBWd3NN96wDXjBo6eRHYTHT62hyjgGM24",
+	"sERsBW5TNr7d/uD9SMfmu3h4CFXxlIVlTWK3SWCGqC3R4jGhPOfihuCSnOGDF5gDoKq8W9BE4MN7dBpH",
+	"EOBdcxml7uK/t7WLJQ5AG8GKwGi2zEbsPwvYSCHFTX1bMh6KHg8lxJEgNYqNb1k2IKnh5QUda5UmJMXM",
+	"qi2BJG+tU9K8cS986kGGcegopl8zZW0oddBsEXkOQdmgU6Z/wLg1muf3q3h25PiKDEVdX0yNvzhwvIQw",
+	"9Vcs4+WslbR+5DfTOOtYA2SM6SSeKX2KRRY30ATT2jZWsgXLPCeLKeTLmjvoCa25hnZlcOFKQZViSqEt",
+	"ZRMsElHm+ZukZf6DSYaYP1vfXNJ6172R3c8AtW0UksczoHr4TQXZ6KlYA9BacARdxhUEZ1aMqA7Fxmhl",
+	"jH/mmkyp8hHQcQWhQdGYUT2eYh5Fxs3wNL+sX8wGYaza7gNsjhGJdEa5MH80b3ImCxBBF9xniB2S7u6A",
+	"oCenYJAM8yij0jbR06At1Y1B+Kk7nnAXTehwNWfjDSixKXOlnBvh+0Vf2ZyVvef9WTx63uORu0JjKQQb",
+	"m1G6mNGCS5el+ddU63n3eb9f/XM/nhv6q2LIWl6NM0dDXLyPrN0cGb/Nqd93o2wExiHpG46DHDmCcl6a",
+	"698rzYVQaMKTiEBWlPkDnGdAe+4zieCQsTVcCTpXU6mjPjK1CQue6PePjQxkzdyz4YcVLLo8I+1sPFMJ",
+	"yWbap+J2yH//53+Rgo1lkZFbLjL4m2fBzwNrUzX/VoFqbgQ1jV7joUjNgq1AQib8nS4L941BpIyBzaOW",
+	"WBosnd4yEbMVPDJFcQPq37FCRcOL93Cbyp49mco8U1WWsN2yzbYn8o7VsvzsjhVpU/eqnlI9FO4Dm7Nv",
+	"eZTNB3KTdXpkl7RlnrHC7Y6pzqBuBllMpc2cZoeE66HgiigN7GA8ZnOIjjLCSsFAwFUQau1Oza/XLbTm",
+	"gtxN9t7ce3Md5ALvAFyH2A3CQiBxy7i7Q+si7pwWWrCCHF2e1fDMwAyzlbmIGlO2zkH7ZGX8nh3/xJax",
+	"iNCZeRBJ/nt1TY5Or7p7z1+QW7Yk7f09MlpqpjoJ+Y4q9uIgrqQwfclFfMTjV1fkimlyeXZO/rxnRjcj",
+	"bxzu4fKgnz9xW2uGyHlURTtyRwsMzZzvLvD3A5IzrVlhiBS/4VolJH1rdLZuCipPLz0kVCzxKrFcMXLD",
+	"tCIH/X4PvVKaFWb8//jbUfffafef/e43b3vdN+93kxcHH/9fbPe4StWki23PcwKUv4/zuKHjUMOqJ0+a",
+	"+xPmqEXS7hYCDAw2rigJkhWpQN2H3whI31CakttaWmEt9JvHHNuvXv31rxCYEeAlBlor0jDUY3OV5lQ0",
+	"5t88U2Ri9D3NlCaXR+ekPaG3LCEvy6noQtGdBj/+hmSiB18dl5gTJN3NqVjJ1LGAXMnTCfJ37JJi6PML",
+	"G02ljFhdaKmnV0xrLm4i1Pdozn9iy4H1lZs7S/6VUPjx0NAOPh6QUrFC4BPnSOuRI1vnQE3lwn4ATMi9",
+	"Yc79D/b/1rMJ8IPoUVYraThp68prMks3Jz+uwcyAxl0dx1HOpWBgKedI5wAGUZZSMF0sj10EnK/Jttvf",
+	"LBbbD8+EZsVdLDP8io2lyBQZsYlR/aqKevDdIclkOcqZzaBz6fabZ1RsXEQrN7w6OgYGtFILg98IaoSF",
+	"6L3YKhrfhtw7AEeCJY1SbsWEiDcGV2IzqSERHiobZWS0rIIb4afChX7VhIhSGJEqDbw1aW8ozrRhM4pQ",
+	"93JCKPmT4Ul0BnoOOT4jcz5nORdmeAYoDYnPoQA6qCthRE4weGgoqlT+dD0gJe0kzopnvv87BuWZrws2",
+	"ZkbGNNpXsi7qJmTOiq5lnLdsqYYCrMGGoGVU02QlKo4oe9+rUo7eM0bahZGnoDqZSsgCyYZKjKY5ku86",
+	"vaEYiiMytKRr2CK8Ai+oLIAwbuAK5mQsxZgVglm1ASSSFEdJXSxO2+jwQ5H6GmIGJvD2q2uS+oJ2Kb5I",
+	"UguGt/gk7biQGl/tTt4y8Uy5ec6ydChWPrUr6PQIBAwrKF8JKcDvh2iSHrYG5P0Q4nuHrYQMnc982Pr4",
+	"MQV4XNVT31XiJW+jmmCAbQ0UWM0nIxkb56Am+Ne8GkzkZChCGHpTNWmPmOIZUySCRAMyLPv9/bHFNPiD",
+	"pYmrEieLMfgwa8FsQ+EKS/jItYHZ1gd3LB9cCZ8PhE0mbKzJh6H40O12/f+bl9OVEMOUfKjXckEDRb9u",
+	"sEnBYgPvYnwUxH7NyvGU5FSzAiveLSjXBIol+eJoLmyK3zFFyjlZXQNEGppx01VDj/nRjHB9fEmqZwaR",
+	"7fWrgrVg0A8ktYYh86V/iCurD5AVcj5nma1++qJPFJjkjZ4ipXCkKLr0DyR1Ricj2Dqrk1tsQ8Gn5/0+",
+	"2SHP+/tuxTacFOtMMHHHcjlnZgZzbUc0s1GnIB5XLx70+wYnDA4HRZjIUVDGqh1SS/gJi9CRTNpqWDQo",
+	"5WRvQo9AlqOhB3NDxTImxmyAAXBIPOvReEjewthZ+8tQ1EpoBUGz9gusxYVmBK6hqOWlvTmOWNJsxoFb",
+	"tAJ1v7Xb6/f61g4nINa5td/r9/ZtNBvIIzvmf26itW3IqJALZbY4Z8LBr+JPNMsKphTJqUFea6gYS6GM",
+	"zt7e7++Z2xBC1j5LO4dIKgBVlI2+B8KR7oCPqmY2bP3A9Gspw4g6WPh+fy8mQbDolD0fawzfvpTjhozr",
+	"2McbS90CO1flbEaNIoCRpBLcmRkvQODXMoSMOURq5FGw0sIvb8wQ4byuoFX0WK7Xak1lBdy2i+tLgnJ0",
+	"gtzB/+US7IkLMEgwETr427DGLrDGoVhwkcmFspYViAgB62mPnAYJFaDCutpTsJDBWg2ohMzzEi1K7M4S",
+	"wKGolbIKC1itxZnAIP+G7397bTjZL1AUyPFWqC9g5HBVG9oF0JB2KhcidcVEmZ5C3WY7M82lYB1fKXm9",
+	"TDJeuTVkxHpjSa249N/iinL1yk5Y1PnjmxVc3uv3n6w0Jy6voTSntR9+TFrP+/tNI/ml7YSlQ+t4/hpD",
+	"kFZQMURu+PuN0VtkLHLbyCC2hJeRQoatr/amw9bHFA7H8RJzhrZwlxF/6yy3nX7TB+f27vOZ+c9Xe1ND",
+	"WszAiulhyzD61l5/70W3v9vt713vPh/0Dwb95/8O0ygGuri5nXSliBeOAQzTLE0XJfuYkhvJsISorbWN",
+	"Zd16Q3H6jo51voSUIZQ2ZiA61VA1IRJLNFO9EuVlN9z2+UqGNi4gulrb2HzDfp2NtZMQJYleyKE4PiN/",
+	"lyMkvQtpnzt6iqGoqCpJg/jPgEIokCMNdVB4mQxHC+4Ts+beoXCBZ1rW8qgGJLXH5o4Kn9YPq24SDi8c",
+	"uWVsrobCXPqc0ayTkBQEF0NtUivEzEtdm5RYizTwYbCLQ5nX2AW9eroLCgHV38lsuX2d4dXKdD7o2v9m",
+	"8BzvEhJ3/wb8HcVXvMwPuP22ZN7HumoKePxFCY+VHSssA0p0gGvYTImCStqfTrxeyTu2FfFa4cuWXzcL",
+	"TNAvACqeWfksYyilFshN/3Q0IHNuAGER+5AsqB5PsaAjeCBpYbi5kwKtpjwUbcEWRukFe0hCJjzXUPRs",
+	"tEQbgb8EiSszZOazWtAhkgH2bg6impZYRRUzXCyeo2LtoId1Vut5QViBO8he4frQ8kwQAWD57N1cFhpr",
+	"XXoBGJxuh0OB8iQMjb6NtgFYNojmfdKCQSomy3wiZufQSM9WLoEAVZTfnXd4KLyad+gCWH0sLZAWWLML",
+	"lcM4F4huxjVZ19Qh2D/gU1sNj8yoLvi73lBcoS3G+6NHXNBiSdpY4u7H61cvE3J8dQVD/5He0SvAD9C7",
+	"BNMLWdxCKVpm9sI1gbhb6Yr3D4WX45tkDy9E3nONNXund6Z6ltfv75r0mkR9UnAz1+TaBRs9RIrF391/",
+	"e2MMOmyUae17kNe4zA1WMaOwstmIZRkWUqoA3tsAnCvz+ZYQsot6AICOr65isImu/hFQ+vu2QAqRKw4j",
+	"0haSHJ+cD2qKmUFBReRkknOBaXyNcITRWw/jGPSO4pofCNZqO/dA1y3qfsBWJVbREx9xHRZyrlYC792N",
+	"hyxsRdq0Er0sCckkU53DSCquEdNKoWU5nmKMSB2yxzmjha/8uiaefJmOFZ+qiaw47MwWNwautQNGZRlL",
+	"x8EaynlaM9MDo7oaC3PYBcWt8E0xtPjR44STGu5+L4sbpl1EhW/L8EwRXdDJBNJAsIRvDaMtiryByiYR",
+	"SoBqeLZWR7fq6+Pkj8rmCoHVniNX5lAsKTOtyqAORX2lG0qtknYKR5d2gN9N76+lOhTtFP+VIlmKOQvA",
+	"7b1m7fS1V8VK+dVaznlnKAoKer6e0nrsDIgtXNxUzHtzZn2PpLaWcOowFGSMe8ovJ2b7KdQeTnvkCA1b",
+	"XOEQBnZTJmxDCgfPxDptYHhLa7i24le75k5IVv0FSd0j4LTEw6CkPtUgTAk5FBGcaVNv2q0Mvgmh7uDg",
+	"e5fBawfSPXKMEMkrYdU2DXAdP7DsIwRDzc3ecF0DsmbkAapaGXnw+gGsZ0RLaYOt9JQt3eyA3gbMTmJT",
+	"2ArE24nHeZlVmqk5ALQUOWuphfsh1KXkY6qGQk0p+DmoXf+i4NAqgPHCn76Rm+2ge8/7ZKYapbTfFpFP",
+	"3sd7kUHeczXeA0OLHsk7go48vtj5br0++d9sZQ63kjqA7zhb+GJQYQ3tv/nWPr7I8WC/Kv3c9xuHBAcX",
+	"eL7X7xsA2S+Pf77q93er7/ux752S0hVSd10LITfeQb//8Y2BjWNWtaO2NdH3tlfoHS41tRAqRcGwUgOH",
+	"2MkWFYS9G7NirgeQ0kdd8DRUuFERb1xoeDKUHSiW9k0sVKNSb9f2BJzyF3DiZZHS8HG+OaXqHt5ZFwcz",
+	"OW6WrF+zTI6fqUp9N7TLOSUxgpSUImdKYT16NCiDVW3BFevYWvU5F7fe3A9PVVS+PjFr2UAa8OJ98o1N",
+	"Wnbzj7u7j9Ugj1ANtr0TAbQ+hGFFbT6MqMVPgEu2GD0p2IQVDFhywQQUfq1WcDFnwrxUpVRWWATIEsOg",
+	"ncJsp6c0FRlYMzfpa7B1std73uujSGG/IaNSZDlLyB0TmSwqta1gc6m4lgXGEz1A8zUY9R2M+ptQ13Dn",
+	"uE27M3sSiBWlYveC++9VzanN6hvSLpQ0jAxjiFfbwK+yrlttzRWKMmexVA0KWtXQ7vPoRfdEHD9EYfFK",
+	"la2FtaJAfbqd9BSCIgM7ZHBo7pdGJeWIjAxnNIK6katsHMZMQjhXFfSDiok/GiOlMU1GS5J2u3aOruL/",
+	"ZGlCbCdQstvv9w8JhI4PhbOa+o13euQ7mRlwmB/RyDkgY1pktjuijdzDyLIXZAcL3R8k5PLsHM2ml2fn",
+	"ZGSwxzpTwBnCaNEjr8DjYfdS98I2eC9TlJntVnKjLcyk9aXbqCcjfrojlBNC59zH8KBbJEBTcJaApT21",
+	"HXmCXoqVYR2cRCAIzGWhhwLqry+tUO2dS0syNRsTLklhja6sdHesmNVj+8LGv6wnWT3480+VYxuGXW9F",
+	"G0Q69u/tP/s5fbzuXBrkMsjcgvhmRLDQd/CFXC6v8cqvhoqtLC5KX6J8YccXYIwSn2Ovr7ub5y0Z6JAE",
+	"rwuyjht+x4T1qNjIrWFrRgW9YUd5DmXjwSqEt9eo+EMB8h5U3R+2BiT9twCDv619Oiz7/b0XVrn1igD+",
+	"CqWWvvWffgvjpT2SwoOUaHrL1FCkGPaWSW3kYqj8NKd6Giv8hDFx3+IHYA+xUXK2U5/hk3NGdY9Aw2AE",
+	"CCbUrDmcvA/EkmakY9aKEaMXAPP/1RTDpwmvLShg9w0b8tXENm6GvZvnoKiiLSA2kivgVY1T1ZIKkkX+",
+	"49s3//pt7w/RBJHVlCFwaZihZTFrPbXJuKmQarQq6jZiEWqmpfhSpA7uwQoNJm2jVh6fEaqU2bsUqvMA",
+	"YodsvNkzVBZCBRmLVgxWmF/niGuHcKHlql8Wizu6n9TO69Ojk1envVmGgSaU/OloaDYMNQIyUF+M2CAy",
+	"MmK2HT4pGESRQbs9pvTAeYH/+z//y0sy2AJmSb4/e3lKul1NwTL+8+uXqSFGYDxkc7AUggRvLczKkbck",
+	"7KDDNbmRunJI+6B2LHyKRTAcfbT1FYfCIA4kZ3ggWdMqezdmAMqeb+OaQmyrkMQ/80biAoou+PY+zLAw",
+	"OsNmqENBZ8B5DtFMi69gAQ5XTb3664SpcWqboFqLku0DduiNuuGH3hC6cQ3ELwEDgaggvB6qBQWU6aRg",
+	"apoQSjKqrR1d8xn46WEUkmJQX0rgZAz+QhQB+NWjErBXYy1456zgMkusvAnFCry0+QqDD2zMa7uSuBOC",
+	"KRsqgXClejNog0ErZwhrBUG/uK10ZbPkGI86BcT8lZjUE3CZSOinvakWU+q97kHLoWPN71yvj9i6XMWW",
+	"xv08jMIv6cNtRHUa9FhCfdA/+Bwt4F3espaWkA1qWStTrHmKFNZcBHTYnF98d3HyV9L+4bSmBLqv0Pbq",
+	"+h9Pqeo8WRP5qle8NznjYpr6xVc31CVgGJILHMuGXqI0rEg7DFFE65XzwVBiuQImbZsbroZiDXbomXEd",
+	"m5FKBTMcOh+RH86FOMmCLHiGGREzaNv+yZz5OjhFiozLUBTzZh0hH8yadwAb4DCi0a5HiqRxxLADpAlS",
+	"WBtL6q0D1gmIuV+88MtPIVXIOd4wmhs0erABGQrfsbpMNVQYBoJB0+h2NGzWHkePnGUq6CLsJvBQKxjJ",
+	"2UQTWepDIgw+wJ9ckYP+QTPFPQbwPDKoEgufKp+07wXdQlkjUqt2k1ZLptYTmreps03fneHrlaLvfmju",
+	"ObkVrb6vQKdqEHE/JYzzixPozZ+cS/090OAnEL2xfbDDVmsb/MSbbpNndt7TOf/Yc8DcFKKFfiN3l21m",
+	"lJOVwKwPMixYqSENm+q6txqim5VuDM+CCTa6kFDEAO5vC1fXhJJmp/LndCl9IlJeB26b/V7fu26ewGV0",
+	"IVZl2mfq4S6iaFnUsJSYK5DazCiuMEm3+uiZInQM6mwY2FtwdUuwFDitCrc6BQizYie8MEx7KFK7rh4O",
+	"8NbWZ0ldCmxDIkC9NlwVirvWWKUNOQpBEq5vB89Y9kz50jh2GcqlbLKVbKJOz1egs0kgkrhicNBmwpWD",
+	"OzRKjXtCggfhmmelslpDV4LWQdp29I4XMZwHF6ppYMYGgMGXeUuTap4Zo0KRl3IB0PVT/shvpj1y5DKl",
+	"XFPUlXK/UrAYd8Q6fkH11A13+vm4z76iu1n3m/3JQfdg9DXr0r3sRXeXfTX6Zrw/+Zoe9ON3fqWaXfPl",
+	"j2gg92RNYJzJn0DBeHTWxErNQltl0AVUVAUBt5aXbX3HXzkBolaUsYF+1S62YAsbavY74a+QOEG9cSK4",
+	"ba4ataVvFaH0+u0KrcS6dI10EH27oC7VyISrLdWGKI18GQTGRROoqF7PoBrUAu0K7MQcqWsFXDgJ+bhN",
+	"VqwkT6S05rcgrddIyUPhasWRlTywegqYT54MU6y1lAMjIExknmNuYz0x0Wc/hQoNV+SWzbVR2RgtsG6i",
+	"mfjk9OXp9WlE80ir3MeVDDC7nqHAAV3mhB2wwc0ZJ29YfPBhmVjrNOVTgswiYVgPoCNV5dpNEcMAoS9k",
+	"brYxxhh7iUU7aKERRapwF4fUwc3EHkxr99JVHYzHtFj8nrGqAP16QCdk0FuDqVQgWaXdrrcxp8SKAaF1",
+	"el3UfcmVxtKIn5NmwwSRs8UY6+pW11d7aGS0OTPko8QKdUtlG8iZ+2KrgpJ+p1440sgqFa48gTWjVkzA",
+	"R3LLiWYCrbWuUqk/dHcIG1JzhwanggDBv5C2nGPJRkhzzbFqjqWf1wlZfYrElzZ3qRkK9o+SGt3MRm27",
+	"CEUXlPxXQ86NgGXrKXxvsGlHFlgt4yTxIib0Qzh37g4oZqFSrN05FNHinZ3esAU2KTeXExSlWGlyVQn+",
+	"frogewFKsaHcmILpLIUCNRiKsuKrNUu75VAprdfvubJWhgBbA7g5evMhVP0zwpey1D3S3Mncq3jXMUUW",
+	"XGDdQ0CJQ8uP/K9hoQmz7mgodmohZT1KMII9vloeTNtoqnYCKGyBce7wMMoNjorZ69KGqD02t9ZXzvV5",
+	"s/aX1u7zfj8SLYze+J84any+Uq7/3P5SlcJdHeCG6SDa2JaR3ftYr17rh/NFc6v6c60XXz1/8dWLtXq4",
+	"DYHMTfHF8XBiXM7uAzKEfVXiraTj3SeltE1ScUXGvhATPSpmRosuawahkFZGmCR0PNkUn3htrw9R2giz",
+	"ypVSsmYpTBc5JAf9A1d4kGdQg6dKb5nSSJzia7ie9io1qovm++5uXCHkD1MD12Wwg1i4q62N/AX0khOu",
+	"6MNOsHrSJOqcNoXJhzFMwHJ1xUxUlTczpgKTnqqXXKgOUuuh2FDkyhyUr3AFnNyPEnTjA16AFcgy8LDa",
+	"lo2+ZwZSfKOM4MyW3aAOUvCbG+Y1BaMGhAWSLvyOCubaShikBfGyW86dkdImXrsSXgPrJaZzsN9Qt9Ig",
+	"tN8gO6QXONjGmIWR/q78IW1p6nx6B2w1zwq1/pSopE/WaTYly7gmoS3D3B+ZPLNikyzHY6aC+mSoa0xp",
+	"5c8UjGVqgBGnXOmwtippO1bY6ZHvIZcmMZ+oWz5fUZshRi0ohTUqtQ1iGEGBNJh34LG1NnlS9S2tMt8a",
+	"a4uBIxiLHDjXJOC1WfiwFeuIezsgysIB5rNAwHaekmEPG9j8sNXznWwHf3sTepYtJFsPykRac996yIJo",
+	"4GVTjGNEYJOzk6Y1uNOHBTvhYtvEpmp5XIDnosfFvNS9qutlc39WDyUMvtSBr6RprWc4CYFJSDWJY2P4",
+	"uAuPG1eKglPP0jUwWEE/khi5h4Ag9IaXYOIpimWtLLfrVxxd7nX4EqlmqkWSdPFxt3q8cdlC6p47icYO",
+	"ObaF0q2QC2GortnGPYuMnL5d3/1nXwpa6qks+D/Z+rKO0KVFvmO0YLbWEOoFVtxoWNfP9UHtmlamqtaz",
+	"W8NFzQpBc4zfWlsRHOqE8hxMa4ZHwjUOOHKwJt9+NSxYbMX71tXR+cl3F395+7zfb5n53auuxvF974Gf",
+	"vnnEFdzHTblar25vHvfxcdf97kDzvHZU5mM+Zr0ykJ2i8IEku9lcFrTg+ZIE7x9i+V2sWflwSO1vCan9",
+	"rSG1vwKpK9wjqe/R+T7wYbf+sALWvhkLG1e3du52d2oM8uOb7fM0ndWgMSS16lzyJBlu60V4q3zNrSTg",
+	"oONHVAD+5aF9IGoGeIytxE8xad3KxVAqG2Uub4MH84I11XegcPofry7O6004eNh8gwS9N6ydq7n9xlGt",
+	"FtlW3Sl6JL38+To141Ql3zAxvArRoToszbnmp/ctVT7B/v3aEc3Pmk7iV9rktHJQ+TLKOYYQuVDfOjZG",
+	"7NlJy0gDEf3UOmYb+pusOJBqjVEgbM0aWMMQLffCM991ZCjaTfcjahO7LD8HnjzEuvYYFHlan+pK2yME",
+	"ZLzL7oMLwLjRHlQAxl717IvlSiGloav1hcCbQz3W3evLCfp5bDBxuM5GBrldyxmr5kEhD3/lMAky4gV1",
+	"CfC26LKCVj2lMndKyUJj/CJEwIHhPdDDXEqnq11pI/KrIunAOoZitRx6EgTIr1Q7B3tFqSDUq2okwItg",
+	"vU32BtcY5TOSWjdFA6W1cHgq95ADK/CqKdRwUayWDBDgkG/REseinff4j4872Ximdnyhvo3BcKHVx3Lo",
+	"oMKfdxDWfAs3XGFtQ1nUabOVMrF2cTIUlVnMoOOt+Z82CnZoDMj5hI2X4zywAihC81wuXCEArqviyJ0e",
+	"+cGVIRyKapXttNv1f1n0ggwKKUjGZpB/IECcsA7AAUl9PcPUVkJHDCwwNRebh/1wek16vd4KNHfeu21+",
+	"TCHmSoFfqpz3yCVViqSCvdMpFPGHYppp3RMGpfsasPtkPFPH/tQex2xaW4QEHZl1bfMidHD+vJJNuGfo",
+	"hh2NdYWiBHJSoebvJR7niARS9jNVbSCBnKgbRlBk4jO2LbNouuYBYjbe+Athm194C1XtdiY+FBa4DITL",
+	"YRw614eNNUDrd80mti8rO5fzTVbfwzUzCi1YMeIFMwK8+JSrUJmHrZMv6m4J9ONPcbp8nmvRqK/a57+X",
+	"u3AP8pF2DMG0lJ1H3gzgQs3c70wQa8Ow/IrU2ZV1i9i2CfWS4L1G+n2Bk/7vId6w4S0oNy0snH+/tLva",
+	"wpNQ75l+ehnNmnCkGEkKCWQrItpMjoxMjnVWbFrSKuLbj7m4CWLWoBo8VRpyPgNBbIUXBELWUNwvZZFK",
+	"yAqhsfMe17kqYTXJTTO9QWxah2dl63rLs3p+Zl2LiTOLJy7893u67xWg/2fKah4xnlxUi6L3ZjnNLMZx",
+	"ShChuHL3e7Ss3+RB9OImroL8xZ9PCIhm2Al5nc8mVfOGjGrzhvYqlfPWxsW0mW6W0n7rN6+a/OsXz7/+",
+	"an//4MV+fGIE9m9HOgyg/j9JOAwx3rMjz3WeVECc6R2p5/ffRO9jqRYGFSwKRn0tg6tXV+gJubi+xOUq",
+	"qMuLdSbxhkLBNDOjYiJL3X0eisDv0vYx/rZSWFBE2BnwDEAMpiW2dVS9rLOCIAzomSNve0Nx0D+wobVU",
+	"wOIWVOHa2oYQQK8PuiEe9AemX1KlL/T8/y73r3a5L/QcGzY35FdeX/5e7rRZrru9/krQOuci7ZNX151H",
+	"GTnxCm9S8MZ5CdzQlRUMKm2HMvKS6cM14Rgl/V6TwHlhZv4/WfOz8rgLPb9fzAR95Pd4IeTElesJsc7Q",
+	"c/MUifynC563tvl/o3KJKRE+ZhZD57Qko5LnGWFiXCyhmaz1Waqgg65iunt5du4a+mMJLRpqzR3bDdhe",
+	"hKPTq+7e8xe1l/396CRkJPWUfEcVe3HQIz9jPeexFBN+U4K7wWcD19OboUePrivKVU8B8F81FYLHC/KT",
+	"AdJjTTZvPrszCpbXwA7M8T1RvErly0S3+C1C5cGE+ZabvyCO6ONG1Kt1xYa8JIWiDCgtYUHYwwojadiy",
+	"f4TJlqvY65rrD8U93fUTZ97DXvzfnZ13euR6CsFwGmq2uaTK6iXbeuLadbgeCrP0gSvmhfXczeIbUU7p",
+	"n7h+GqP2wd5Bf/er3RcHe3H+4aK5fhuijdt6Ey5z/TuzDSJGAH4Buhp8eMyVwQbnW3WURTRDSX9GeX5I",
+	"FiyHNDnWNX+jRXBOlVrIIrMl73NQExh2zV/DyAuc/bdIAO3SGhAGwbaapvplOhZSnq/1sx+2jNQ7bFkX",
+	"sG+TsEX2/RqKREqXbHJthLVBGhwcth6GNRVhJB/84oqJ1fzwzgpctahRpD1jmoLByJBA35PcHDtky9s2",
+	"fkEq8gqEOk0m3Ut85yrY7BbCtm+0Yzvux+Vtfwb/J28HS1+D+P2id4CKvx+6XccRw8+rXTyFwH1/iaGN",
+	"Vt9I5Q5/YZsuXiep3WUsu4qVg0jGcn7HCs42OvejbGENI36XV7CanI6++XpER6w7ev78efdg9NU33a+/",
+	"Hk2637z4anLw/CCb9MdPXZ7nV72w91e0+T0Zg7e6CA+/ngXVDPoGNHPPS0gNEqWOV9GF5rMZ6fcPnimC",
+	"Q7neQy5y3ZZh+fk6jV6s11Szl7iG36LMFSyvAaNw119I0qqpqqG0ZY7WLi0qYN0Xdl4L88BxDknKhFlD",
+	"lpIJzRUjOdMrbetAsMH6YoppF5qsAizpxXqgPxUSPLKa17hg8OySFa8A11uD3X7SciJb8PN+P2lZIDiC",
+	"VzBdcHZH8+C1F/3tCxysINivWABsS9QmQi4It+nhX6pKPRATIguScQyW1o/F/HtoopUVNlVKOL0DuUNp",
+	"OScjxsWNEyxYdhjIGITmBaPZksxtmUBabxhbvwUnMNkvdvanI4XNtQ/A74W1kBdQJBo6LH+hHIKZa3Lv",
+	"z3ThQRGjXo2mASfrUWzNVHEfX6rd2dTa6R/s/6UdrGsBKeNQJhgbO0UZ1tMf0dNdabe2hvvsKmj+jjwE",
+	"W6JDlJlZodBwKHNfXdiIyw8pGLm8uLrGNNu0LPLUpfJhl4nUQhOue2oooKut6yqULuks79j2OmF1DH4j",
+	"qC4LNiBqSveev7AtbqbsHfnx1dFx9+rHo73nL5xANZLZktyypZOVEE1tOQ3DS20ysKUsy6Fouy6EkE2L",
+	"vR9Ed+/duw6mLhuGlJEUEmGhv0cK+ptK7G+QrHtH89TMJUWmCJ3TQickk+UoN6SK0fF0KMxHPXJi53XF",
+	"DbDVmM2ewQwVcjYhKa4bHPZyxqGkVL2Pwy3D4DUoCetNyjGrx9UTXbNHygO01NMrpjUXNwpf5z8xg5Fq",
+	"32yxlbQwK/4cNaK/dI/mvGve+JjAt9eo+RzhZygi4EFAi9faGbQGe0mrLHJb1Gmws7O791Wv3+v3dgff",
+	"fPPNNzsGCmr7IoA1EvDrCRPbUR6sGPZFk9UwXwdL24Gsuz3X2U5y2KkkgI02bPB97vX7NauEc6/wglCt",
+	"2WyuVWKjaKoSOvA3XP1NDOqkWsZvkVUFy2vAmQouvwXlasWGtCS5vGlsB1fHmSmjuZ7+sxEbjmwFGIMM",
+	"5oJIKVbLsENVBd9eyKhiK42Kut0F5Tolc5nncSPWj7CK1qcW8/F1js1l35Yo2bmbbDJ2KyB0FXdc3Ky2",
+	"aX3J75hgCgT9UZMdcmb43lht4zh6poh924WtXRZyxvSUlUY+eKehHYjiUEoLWzAMhmIoPpgFGtH+A8np",
+	"iOXmH5Cg/WEoPnS7Xf//5lWf6+lO7S222ScfsC9zQtLghKpGS/AAayOYd8OuJ1UTftJ2b5P+AMqwYeMo",
+	"7KJBsRBlh0QX8jYrcda3lv03LYl8IFOutLwp6MwXVeQzBqFLWAKT1ruyrMxX5uzthEOFyM2bJx/s/jI2",
+	"5hmm4FIR1parj2yJrx+OfPDZo0FmcP0bW0j4rW1eCgBfeTRaagaDfgiakPhOOjLPVOJrlcG7Fiq8MFIc",
+	"IEZtSks03v6jZCV7mzNxo6c4vNNY103TUDTUyGAYE2LkPFY0jFt9ZcGbrL9jpMeyYMEBfFgnZo7Z2DoR",
+	"5XgM/a3dbql2Qiiu40a+/YOZyxanefsHHNaA5QdJihIkRw8pV8LmQzwG4JW9t9v1+J7nlNdpUutfyI+n",
+	"Ly9J/LqRy9Umnv4OJQbLji7PkrBQ6mq9ulqtkt5Q/Au5/uvladNk2HCyGIr48/d0zr8dQu2zYSsJ23AO",
+	"a7XOzEOc8dthS94OWwmu6NuhAcuw9ZHs7gEwH9iPwhK9VfIaEL+ZP4wYiQV7RjMjMwysKrvm7MRUIPuq",
+	"UzKM0veF+LBXD/pHXYoNXmKQF4fCBd6T5/19nIRr220tCWsWUiUFdmk2GAul3aYMOrXVHb4gP3UOCYVZ",
+	"h2JEcyrGrCBqCjHNisEqDGl1Xfwxehi8vwHDhuLmJHVcPrXllTGlG9nWUADfgirpGNqDb9hoanc//BY9",
+	"c8cxYQOpbT0thabcQJHP6A17poYi/fH06OX1j8c/nh7/lHY84eL3lCx8bc7yk8UBBC4Ila4qmzvSsCkC",
+	"CAvvq86jsmCrj98EfwOePaTwOc24AfR9EobHxbBkwefarG3f1so4zYkez8luH/S6rwYv9r/6ZmCOUrCx",
+	"9v8wskbBJqUKK4qtgcpitRXOKSwS3xqQx83khxZSdx8P+YZ2b6UoGNb55COg1nABqD8SbAseXPWq8p4V",
+	"MeCyKLnF2ZqP4HgPSYqwSfHrxXTZW9ME7cqbZUrzPlQza/LvuqmpIumM3jLD+VInq3MNxRholhWpUTdd",
+	"RbCjk5PXNqqEY8+kBu3/6/7XWGXNLuz9pjJd62W1qhagUK4SmThUeIUWdQGK+aJb6z0cVxph2ybYKPGM",
+	"sWu1nYYXro8qtPhZacjlJ3Ntq9anQh0hsZ4jaA1gK8esFPRWz1wbklorY9ZqaEFZ6/qJFTALSMBEz1WQ",
+	"OzIvJLSGDUaGryIjX7Kiaw2JGDRsoOCiIEn7lptlulhLV+HDRjt3eqsOftWw9sCv8cwbLpW1TJF24OpI",
+	"nEyX2ECwjjWzGbEi3JBTTeMTBvzYYg+4VNiEFUyMGVbsqAaDvlLrI/0CDZOCAOSg3rBXqB1XnWJ/VMbB",
+	"JQHVk2wN47G8YwW9YSG83G/RWS0/XbCR7xxIda35h/0VgqRHTPHMujqZyOaSAzqP5B2rTQiftD6++fj/",
+	"AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -20,6 +20,7 @@ import (
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
 	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/coverage"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
@@ -31,6 +32,9 @@ import (
 // DCMS is the DCMS part of the admin API.
 type DCMS interface {
 	GetTestKit(ctx context.Context, req api.GetTestKitRequestObject) (api.GetTestKitResponseObject, error)
+	ListDcmsCustomers(ctx context.Context, req api.ListDcmsCustomersRequestObject) (api.ListDcmsCustomersResponseObject, error)
+	GetDcmsCustomer(ctx context.Context, req api.GetDcmsCustomerRequestObject) (api.GetDcmsCustomerResponseObject, error)
+	ListDcmsOrders(ctx context.Context, req api.ListDcmsOrdersRequestObject) (api.ListDcmsOrdersResponseObject, error)
 	// SetPinKey is the tenant's Set PIN V2 AES key.
 	SetPinKey(tenant string) []byte
 }
@@ -38,6 +42,9 @@ type DCMS interface {
 // DMT is the DMT part of the admin API.
 type DMT interface {
 	GetLastOtp(ctx context.Context, req api.GetLastOtpRequestObject) (api.GetLastOtpResponseObject, error)
+	ListDmtCustomers(ctx context.Context, req api.ListDmtCustomersRequestObject) (api.ListDmtCustomersResponseObject, error)
+	GetDmtCustomer(ctx context.Context, req api.GetDmtCustomerRequestObject) (api.GetDmtCustomerResponseObject, error)
+	ListDmtOtps(ctx context.Context, req api.ListDmtOtpsRequestObject) (api.ListDmtOtpsResponseObject, error)
 	// Key is the client's AES-256 key for the encrypted variant.
 	Key(tenant string) []byte
 }
@@ -52,6 +59,8 @@ type Profile interface {
 	DeleteWebhook(ctx context.Context, req api.DeleteWebhookRequestObject) (api.DeleteWebhookResponseObject, error)
 	GetWebhookDeliveries(ctx context.Context, req api.GetWebhookDeliveriesRequestObject) (api.GetWebhookDeliveriesResponseObject, error)
 	ReviewSubmission(ctx context.Context, req api.ReviewSubmissionRequestObject) (api.ReviewSubmissionResponseObject, error)
+	ListProfileSubmissions(ctx context.Context, req api.ListProfileSubmissionsRequestObject) (api.ListProfileSubmissionsResponseObject, error)
+	GetProfileSubmission(ctx context.Context, req api.GetProfileSubmissionRequestObject) (api.GetProfileSubmissionResponseObject, error)
 }
 
 // Docs serves the contracts and the API reference page.
@@ -59,6 +68,13 @@ type Docs interface {
 	GetContract(ctx context.Context, req api.GetContractRequestObject) (api.GetContractResponseObject, error)
 	GetDocs(ctx context.Context, req api.GetDocsRequestObject) (api.GetDocsResponseObject, error)
 	GetDocsBundle(ctx context.Context, req api.GetDocsBundleRequestObject) (api.GetDocsBundleResponseObject, error)
+}
+
+// Console serves the web console's page and assets.
+type Console interface {
+	GetConsole(ctx context.Context, req api.GetConsoleRequestObject) (api.GetConsoleResponseObject, error)
+	GetConsoleScript(ctx context.Context, req api.GetConsoleScriptRequestObject) (api.GetConsoleScriptResponseObject, error)
+	GetConsoleStyle(ctx context.Context, req api.GetConsoleStyleRequestObject) (api.GetConsoleStyleResponseObject, error)
 }
 
 // Exporter turns journal entries (oldest first) into a scenario file.
@@ -75,6 +91,7 @@ type Deps struct {
 	Exporter Exporter
 	Checks   []Check // what GET /readyz runs
 	Metrics  Metrics // what GET /metrics shows
+	Coverage *coverage.Counter
 	// Refresh, if set, brings the clocks and armed rules up to date with the other
 	// replicas (a shared store) before each operation on state (those documenting the
 	// Unavailable 503).
@@ -88,13 +105,14 @@ type Server struct {
 	DMT
 	Profile
 	Docs
+	Console
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
 
 // New returns the admin server over the sandbox's shared parts.
-func New(deps Deps, dcms DCMS, dmt DMT, profile Profile, docs Docs) *Server {
-	return &Server{core: core{Deps: deps, dcms: dcms, dmt: dmt}, DCMS: dcms, DMT: dmt, Profile: profile, Docs: docs}
+func New(deps Deps, dcms DCMS, dmt DMT, profile Profile, docs Docs, console Console) *Server {
+	return &Server{core: core{Deps: deps, dcms: dcms, dmt: dmt}, DCMS: dcms, DMT: dmt, Profile: profile, Docs: docs, Console: console}
 }
 
 // Mount registers the admin routes on r with contract validation.

@@ -43,7 +43,7 @@ func (c *core) ListScenarios(_ context.Context, req api.ListScenariosRequestObje
 			for _, m := range o.Magic {
 				magic = append(magic, api.MagicValue{Field: m.Field, Value: m.Value})
 			}
-			cop.Outcomes = append(cop.Outcomes, api.CatalogueOutcome{Name: o.Name, Status: o.Status, Code: o.Code, Message: o.Message, Magic: magic})
+			cop.Outcomes = append(cop.Outcomes, api.CatalogueOutcome{Name: o.Name, Status: o.Status, Code: o.Code, Message: o.Message, Description: o.Description, Magic: magic})
 		}
 		out.Operations = append(out.Operations, cop)
 	}
@@ -54,6 +54,9 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	tenant := ""
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
+	}
+	if err := c.Coverage.Reset(ctx, tenant); err != nil {
+		return nil, err
 	}
 	if err := c.Store.Reset(ctx, tenant); err != nil {
 		return nil, err
@@ -96,6 +99,7 @@ func (c *core) GetJournal(ctx context.Context, req api.GetJournalRequestObject) 
 			Id: e.ID, Time: Time(e.Time), Api: e.API, Tenant: e.Tenant, OperationId: e.OperationID,
 			Method: e.Method, Path: e.Path, Query: optional(e.Query), ContentType: optional(e.ContentType),
 			Scenario: optional(e.Scenario), Fault: optional(e.Fault), Delay: optional(e.Delay), Rule: optional(e.Rule), Status: e.Status, Outcome: e.Outcome,
+			DecidedBy:  decidedBy(e.DecidedBy),
 			DurationMs: float32(e.Duration.Seconds() * 1000), Request: string(e.Request), Response: string(e.Response),
 		}
 	}
@@ -114,7 +118,7 @@ func (c *core) GetClock(_ context.Context, req api.GetClockRequestObject) (api.G
 	return api.GetClock200JSONResponse(c.clock(req.Params.Tenant)), nil
 }
 
-func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.SetClockResponseObject, error) {
+func (c *core) SetClock(ctx context.Context, req api.SetClockRequestObject) (api.SetClockResponseObject, error) {
 	b := req.Body
 	n := 0
 	for _, set := range []bool{b.Advance != nil, b.Set != nil, b.Reset != nil && *b.Reset} {
@@ -149,6 +153,7 @@ func (c *core) SetClock(_ context.Context, req api.SetClockRequestObject) (api.S
 	if err != nil {
 		return nil, err
 	}
+	c.journalClockMove(ctx, tenant, *b)
 	return api.SetClock200JSONResponse(c.clock(req.Params.Tenant)), nil
 }
 

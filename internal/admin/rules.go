@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
@@ -132,16 +133,26 @@ func bodyMatches(body []byte, want map[string]string) bool {
 }
 
 func (c *core) ExportJournal(ctx context.Context, req api.ExportJournalRequestObject) (api.ExportJournalResponseObject, error) {
-	f := journal.Filter{}
+	f := journal.Filter{ClockMoves: true} // the session's clock moves replay where they happened
+	var filters []string
 	if req.Params.Tenant != nil {
 		f.Tenant = *req.Params.Tenant
+		filters = append(filters, "of tenant "+f.Tenant)
 	}
 	if req.Params.Api != nil {
 		f.API = string(*req.Params.Api)
+		filters = append(filters, "of api "+f.API)
 	}
 	entries, err := c.Journal.List(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(entries, func(e journal.Entry) bool { return !e.IsClockMove() }) {
+		what := "the journal is empty"
+		if len(filters) > 0 {
+			what = "the journal has no calls " + strings.Join(filters, " and ")
+		}
+		return api.ExportJournal404JSONResponse(errorBody("not_found", "nothing to export: "+what+" (GET /__sandbox/journal lists what it has)")), nil
 	}
 	for i, j := 0, len(entries)-1; i < j; i, j = i+1, j-1 {
 		entries[i], entries[j] = entries[j], entries[i] // oldest first

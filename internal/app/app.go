@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"strings"
@@ -20,6 +21,8 @@ import (
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/clock"
+	"github.com/partnersandbox/sandbox/internal/console"
+	"github.com/partnersandbox/sandbox/internal/coverage"
 	"github.com/partnersandbox/sandbox/internal/dcms"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 	"github.com/partnersandbox/sandbox/internal/docs"
@@ -92,6 +95,8 @@ type App struct {
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	Engine  *scenarios.Engine
+	// Coverage counts, per tenant, the documented outcomes its calls received.
+	Coverage *coverage.Counter
 
 	persist string
 	closers []func()
@@ -101,8 +106,8 @@ type App struct {
 	control *redisstore.Control
 }
 
-// Close stops the sandbox's background work (webhook delivery) and closes its
-// connections, last opened first.
+// Close stops the sandbox's background work (webhook delivery, writing coverage counts)
+// and closes its connections, last opened first.
 func (a *App) Close() {
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		a.closers[i]()
@@ -112,6 +117,14 @@ func (a *App) Close() {
 
 // kinds are the record kinds of every partner API.
 var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": profile.Kinds()}
+
+// storeKinds are the record kinds of every partition in the store: the partner APIs' and
+// coverage's (which snapshots leave out: they hold what tenants changed, not their traffic).
+func storeKinds() snapshot.Kinds {
+	out := maps.Clone(kinds)
+	out[coverage.API] = coverage.Kinds()
+	return out
+}
 
 // newBase builds the fixture base every tenant reads through: each API's documented and
 // generated records.
@@ -203,7 +216,7 @@ func (a *App) useRedis(cfg Config, base store.Base) (fresh bool, err error) {
 	if a.control, err = db.Control(ctx, a.Clock, a.Engine.Rules()); err != nil {
 		return false, err
 	}
-	a.redis = db.Store(base, kinds)
+	a.redis = db.Store(base, storeKinds())
 	a.Store = a.redis
 	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize), cfg.JournalSize)
 	return fresh, nil
@@ -252,7 +265,7 @@ func (a *App) build(cfg Config) error {
 	fresh := true
 	switch {
 	case cfg.Backend != nil:
-		if a.Store, err = cfg.Backend(base, kinds); err != nil {
+		if a.Store, err = cfg.Backend(base, storeKinds()); err != nil {
 			return err
 		}
 	case cfg.Store != "":
@@ -267,7 +280,7 @@ func (a *App) build(cfg Config) error {
 		return err
 	}
 
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Shared: a.control != nil}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures, Shared: a.control != nil}
 	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
 	if err != nil {
 		return err
@@ -311,10 +324,12 @@ func (a *App) build(cfg Config) error {
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
 	m := a.instrument(apis)
+	a.Coverage = coverage.New(a.Store, cat, log)
+	a.closers = append(a.closers, func() { _ = a.Coverage.Close() })
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
-		Checks: a.readiness(apis), Metrics: m,
+		Checks: a.readiness(apis), Metrics: m, Coverage: a.Coverage,
 	}
 	if a.control != nil {
 		adminDeps.Refresh = a.control.Refresh
@@ -332,13 +347,13 @@ func (a *App) build(cfg Config) error {
 	}
 	p := &server.Pipeline{
 		Stages:    stages,
-		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock, Log: log}}, observers(m, cfg.AccessLog, log)...),
+		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock, Log: log}, a.Coverage}, observers(m, cfg.AccessLog, log)...),
 		Engine:    a.Engine, Log: log,
 	}
 	if _, err := p.Router(r, apis...); err != nil {
 		return err
 	}
-	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}).Mount(r); err != nil {
+	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return fmt.Errorf("admin API: %w", err)
 	}
 	a.Handler = r

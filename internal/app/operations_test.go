@@ -153,6 +153,23 @@ var operations = map[string]opCall{
 	"getContract":          adminCall("GET", "/__sandbox/openapi/dcms.yaml", nil, 200),
 	"getDocs":              adminCall("GET", "/__sandbox/docs", nil, 200),
 	"getDocsBundle":        adminCall("GET", "/__sandbox/docs/redoc.standalone.js", nil, 200),
+	// The console and coverage.
+	"getRoot":                {method: "GET_ROOT", status: 302},
+	"getConsole":             adminCall("GET", "/__sandbox/console", nil, 200),
+	"getConsoleScript":       adminCall("GET", "/__sandbox/console/console.js", nil, 200),
+	"getConsoleStyle":        adminCall("GET", "/__sandbox/console/console.css", nil, 200),
+	"getCoverage":            adminCall("GET", "/__sandbox/coverage?tenant=ACME_BANK", nil, 200),
+	"clearCoverage":          adminCall("DELETE", "/__sandbox/coverage?tenant=ACME_BANK", nil, 200),
+	"listTenants":            adminCall("GET", "/__sandbox/tenants", nil, 200),
+	"exportCalls":            {method: "POST", path: "/__sandbox/journal/export/calls", body: map[string]any{"ids": []int{1, 2}}, status: 200},
+	"listDcmsCustomers":      adminCall("GET", "/__sandbox/tenants/ACME_BANK/dcms/customers?limit=2", nil, 200),
+	"getDcmsCustomer":        adminCall("GET", "/__sandbox/tenants/ACME_BANK/dcms/customers/675676", nil, 200),
+	"listDcmsOrders":         adminCall("GET", "/__sandbox/tenants/ACME_BANK/dcms/orders", nil, 200),
+	"listDmtCustomers":       adminCall("GET", "/__sandbox/tenants/sandbox_client/dmt/customers", nil, 200),
+	"getDmtCustomer":         adminCall("GET", "/__sandbox/tenants/sandbox_client/dmt/customers/8658733463", nil, 200),
+	"listDmtOtps":            adminCall("GET", "/__sandbox/tenants/sandbox_client/dmt/otps", nil, 200),
+	"listProfileSubmissions": adminCall("GET", "/__sandbox/tenants/sandbox_tenant/profile/submissions", nil, 200),
+	"getProfileSubmission":   adminCall("GET", "/__sandbox/tenants/sandbox_tenant/profile/submissions/"+legal, nil, 200),
 }
 
 // requestExample returns a named example of an operation's JSON request body.
@@ -238,6 +255,10 @@ func TestEveryOperationAnswersAsDocumented(t *testing.T) {
 				b, _ := json.Marshal(requestExample(t, docs, "POST", "/common/dmt-lite/unified/otp/send", "registration"))
 				_ = json.Unmarshal(b, &sent)
 				r = c.Get("/__sandbox/tenants/sandbox_client/dmt/otp/" + sent["customerMobileNumber"].(string))
+			case "GET_ROOT":
+				noFollow := *c
+				noFollow.HTTP = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				r = noFollow.Get("/")
 			case "GET_WEBHOOK":
 				c.Do("PUT", "/__sandbox/tenants/sandbox_tenant/webhook", map[string]any{"url": "http://127.0.0.1:9/hooks", "authType": "None"})
 				r = c.Get("/__sandbox/tenants/sandbox_tenant/webhook")

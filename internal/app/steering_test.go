@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/contracttest"
-	"github.com/partnersandbox/sandbox/internal/docs"
 )
 
 // waitForOutcome waits (briefly) until the newest journal entry of a tenant has the
@@ -266,23 +265,62 @@ func TestContractsAndDocsAreServed(t *testing.T) {
 		}
 	}
 	page := string(c.Get("/__sandbox/docs?api=dmt").Body)
-	if !docs.HasBundle() {
-		// A build without `make docs-assets` (plain `go test`): the page says how to get the
-		// bundle and links the raw contract. `make test` always builds it, so CI checks the
-		// page below.
-		if !strings.Contains(page, "make docs-assets") || !strings.Contains(page, `href="/__sandbox/openapi/dmt.yaml"`) {
-			t.Fatalf("docs page without the bundle: %s", page)
-		}
-		if r := c.Get("/__sandbox/docs/redoc.standalone.js"); r.Status != 404 {
-			t.Fatalf("missing bundle: %d", r.Status)
-		}
-		return
-	}
 	if !strings.Contains(page, `<redoc spec-url="/__sandbox/openapi/dmt.yaml">`) {
 		t.Fatalf("docs page: %s", page)
 	}
-	// The bundle is fetched from npm by `make docs-assets`, which `make test` runs first.
+	// The bundle is vendored (internal/docs/assets), so every build serves it.
 	if r := c.Get("/__sandbox/docs/redoc.standalone.js"); r.Status != 200 || len(r.Body) < 100000 {
-		t.Fatalf("Redoc bundle: %d, %d bytes (run make docs-assets)", r.Status, len(r.Body))
+		t.Fatalf("Redoc bundle: %d, %d bytes", r.Status, len(r.Body))
+	}
+}
+
+// TestAdminTenantNames: a {tenant} of the admin API is a tenant name (1 to 64 letters,
+// digits, '_', '-' or '.'), as the contract's pattern says; anything else is a 400.
+func TestAdminTenantNames(t *testing.T) {
+	_, c := newSandbox(t)
+	for path, want := range map[string]int{
+		"/__sandbox/tenants/ACME_BANK/keys":                         200,
+		"/__sandbox/tenants/sandbox_client/keys":                    200,
+		"/__sandbox/tenants/no%20spaces/keys":                       400,
+		"/__sandbox/tenants/" + strings.Repeat("x", 65) + "/outbox": 400,
+		"/__sandbox/snapshot?tenant=a%2Fb":                          400,
+		"/__sandbox/openapi/nope.yaml":                              400,
+	} {
+		if r := c.Get(path); r.Status != want {
+			t.Errorf("GET %s: %d, want %d: %s", path, r.Status, want, r.Body)
+		}
+	}
+	if r := c.Post("/__sandbox/reset?tenant=bad%20name", nil); r.Status != 400 {
+		t.Errorf("reset of a bad tenant name: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestJournalExportEmptyAndClockMoves: an export with nothing to export answers the
+// documented 404 (never a 500 that `curl -s` would save as a scenario file); moves of the
+// clock are journalled among the calls and exported as clock steps where they happened.
+func TestJournalExportEmptyAndClockMoves(t *testing.T) {
+	_, c := newSandbox(t)
+	if r := c.Get("/__sandbox/journal/export"); r.Status != 404 || !strings.Contains(string(r.Body), "nothing to export: the journal is empty") {
+		t.Fatalf("empty export: %d %s", r.Status, r.Body)
+	}
+	c.Post("/__sandbox/clock", map[string]string{"advance": "1h"})
+	var j struct {
+		Entries []struct{ API, OperationID, Request string }
+	}
+	c.Get("/__sandbox/journal").Decode(t, &j)
+	if len(j.Entries) != 1 || j.Entries[0].API != "sandbox" || j.Entries[0].OperationID != "setClock" || j.Entries[0].Request != `{"advance":"1h"}` {
+		t.Fatalf("journal after a clock move: %+v", j.Entries)
+	}
+	// A clock move alone is no session.
+	if r := c.Get("/__sandbox/journal/export?tenant=ACME_BANK"); r.Status != 404 || !strings.Contains(string(r.Body), "no calls of tenant ACME_BANK") {
+		t.Fatalf("export of a tenant without calls: %d %s", r.Status, r.Body)
+	}
+	c.With("tenant", "ACME_BANK").Post("/v1/viewCustomer", `{"entityId":"675676"}`)
+	c.Post("/__sandbox/clock", map[string]bool{"reset": true})
+	r := c.Get("/__sandbox/journal/export?tenant=ACME_BANK")
+	out := string(r.Body)
+	if r.Status != 200 || !strings.Contains(out, "- clock: {advance: 1h}\n") || !strings.Contains(out, "- clock: {reset: true}\n") ||
+		strings.Index(out, "advance: 1h") > strings.Index(out, "path: /v1/viewCustomer") || !strings.Contains(out, "result.firstName: Aadhu") {
+		t.Fatalf("export with clock moves: %d\n%s", r.Status, out)
 	}
 }

@@ -1,13 +1,16 @@
 // Package contracttest is the one helper every API test uses to talk to the sandbox:
 // each response it returns has been checked against the OpenAPI document of its API
 // (status documented, headers, body schema), so no test can see an answer the contract
-// does not allow.
+// does not allow. Validate is the same check for code that is not a test: `sandbox replay`
+// checks every answer of the server it replays against with it.
 package contracttest
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -58,9 +61,26 @@ var checkOptions = &openapi3filter.Options{
 // and content type; their bytes are for the test to judge.
 func Check(t testing.TB, req *http.Request, status int, header http.Header, body []byte) {
 	t.Helper()
+	if err := Validate(req, status, header, body); err != nil {
+		if errors.Is(err, ErrNoOperation) || errors.Is(err, errLoading) {
+			t.Fatalf("contracttest: %v", err)
+		}
+		t.Errorf("contracttest: %v", err)
+	}
+}
+
+// ErrNoOperation says a request is to an operation of no contract.
+var ErrNoOperation = errors.New("is in no contract")
+
+var errLoading = errors.New("loading the contracts")
+
+// Validate says what is wrong (nil: nothing) with a response to req against the contract of
+// req's operation: an undocumented status, header or body. It is Check for code that is not
+// a test, such as `sandbox replay`. The request's body must be readable.
+func Validate(req *http.Request, status int, header http.Header, body []byte) error {
 	rs, err := contractRouters()
 	if err != nil {
-		t.Fatalf("contracttest: loading contracts: %v", err)
+		return fmt.Errorf("%w: %v", errLoading, err)
 	}
 	var route *routers.Route
 	var params map[string]string
@@ -70,14 +90,14 @@ func Check(t testing.TB, req *http.Request, status int, header http.Header, body
 		}
 	}
 	if route == nil {
-		t.Fatalf("contracttest: %s %s is in no contract", req.Method, req.URL.Path)
+		return fmt.Errorf("%s %s %w", req.Method, req.URL.Path, ErrNoOperation)
 	}
 	opts := *checkOptions
 	ct, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 	if ct != "application/json" {
 		opts.ExcludeResponseBody = true
 		if resp := route.Operation.Responses.Status(status); resp != nil && resp.Value != nil && len(resp.Value.Content) > 0 && resp.Value.Content.Get(ct) == nil {
-			t.Errorf("contracttest: %s %s answered %d with Content-Type %q, which the contract does not document", req.Method, req.URL.Path, status, ct)
+			return fmt.Errorf("%s %s answered %d with Content-Type %q, which the contract does not document", req.Method, req.URL.Path, status, ct)
 		}
 	}
 	input := &openapi3filter.ResponseValidationInput{
@@ -88,8 +108,9 @@ func Check(t testing.TB, req *http.Request, status int, header http.Header, body
 	}
 	input.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		t.Errorf("contracttest: %s %s (%s) answered %d, which breaks the contract:\n%v\nbody: %s", req.Method, req.URL.Path, route.Operation.OperationID, status, err, truncate(body))
+		return fmt.Errorf("%s %s (%s) answered %d, which breaks the contract:\n%v\nbody: %s", req.Method, req.URL.Path, route.Operation.OperationID, status, err, truncate(body))
 	}
+	return nil
 }
 
 func truncate(b []byte) string {
@@ -110,8 +131,12 @@ type Client struct {
 
 // NewClient returns a client for a sandbox at baseURL.
 func NewClient(t testing.TB, baseURL string) *Client {
-	return &Client{T: t, BaseURL: strings.TrimRight(baseURL, "/"), HTTP: http.DefaultClient, Header: http.Header{}}
+	return &Client{T: t, BaseURL: strings.TrimRight(baseURL, "/"), HTTP: noRedirects, Header: http.Header{}}
 }
+
+// noRedirects answers the sandbox's own response: a redirect is checked as the redirect
+// the contract documents, not as the page it leads to.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // With returns a copy of c that also sends the given header.
 func (c *Client) With(key, value string) *Client {

@@ -20,6 +20,7 @@ import (
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 // Config is the DCMS part of the sandbox's configuration.
@@ -68,6 +69,7 @@ type API struct {
 	authTenants map[string]bool
 	setPinKey   []byte
 	tenantKeys  map[string][]byte
+	generated   int // generated customers (--customers), for the admin state view
 }
 
 var (
@@ -89,6 +91,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		signer:      &token.Signer{Key: jwtKey, Clock: deps.Clock},
 		requireAuth: cfg.RequireAuth, authTenants: map[string]bool{},
 		setPinKey: DefaultSetPinKey, tenantKeys: map[string][]byte{},
+		generated: deps.Fixtures.Customers,
 	}
 	for _, t := range cfg.AuthTenants {
 		a.authTenants[t] = true
@@ -112,7 +115,7 @@ func decodeKey(b64 string) ([]byte, error) {
 		return nil, fmt.Errorf("not Base64: %w", err)
 	}
 	if n := len(key); n != 16 && n != 24 && n != 32 {
-		return nil, ErrPinBadKey
+		return nil, partner.ErrPinBadKey
 	}
 	return key, nil
 }
@@ -236,6 +239,11 @@ func reject(ctx context.Context, err error) (gen.ErrorJSONResponse, error) {
 	if !errors.As(err, &e) {
 		return gen.ErrorJSONResponse{}, err
 	}
-	server.CallFrom(ctx).Outcome = errorTable[e.Code].outcome
-	return gen.ErrorJSONResponse(envelope(http.StatusBadRequest, e.Code, e.Detail, e.Fields)), nil
+	call := server.CallFrom(ctx)
+	call.Outcome = errorTable[e.Code].outcome
+	env := envelope(http.StatusBadRequest, e.Code, e.Detail, e.Fields)
+	if e.Code != "invalid.input.request" { // the request's fault, not the state's
+		env.Exception.DetailMessage = call.Refusal(env.Exception.DetailMessage)
+	}
+	return gen.ErrorJSONResponse(env), nil
 }

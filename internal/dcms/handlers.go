@@ -111,9 +111,11 @@ func refused[R any](ctx context.Context, err error, wrap func(gen.ErrorJSONRespo
 // Authenticate answers POST /v1/api/authenticate.
 func (a *API) Authenticate(ctx context.Context, req gen.AuthenticateRequestObject) (gen.AuthenticateResponseObject, error) {
 	if req.Body.Username != SandboxUser || req.Body.Password != SandboxPassword {
-		server.CallFrom(ctx).Outcome = errorTable["unauthorized"].outcome
+		call := server.CallFrom(ctx)
+		call.Outcome = errorTable["unauthorized"].outcome
 		body := envelope(http.StatusUnauthorized, "unauthorized", "Wrong username or password", nil)
 		body.Exception.ShortMessage = "Bad credentials"
+		body.Exception.DetailMessage = call.Refusal(body.Exception.DetailMessage)
 		return gen.Authenticate401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(body)}, nil
 	}
 	tok, _, err := a.signer.Issue("dcms", req.Body.Username, req.Params.Tenant, tokenTTL)

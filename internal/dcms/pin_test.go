@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/partnersandbox/sandbox/internal/dcms"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 // This file builds Set PIN V2 blocks independently of the sandbox, from the description
@@ -207,23 +208,23 @@ func TestSetPinV2SpecExample(t *testing.T) {
 	s.post(t, "/v1/kit-manager/v2/setPin", `{"pin": "AAECAwQFBgcICQoLDA0OD1Ve878ABQggwn03CbUq1M09Ke24qhMYFA==", "kitNo": "4240171642", "entityId": "675676", "expiryDate": 729}`).ok(t)
 }
 
-// TestPinBlockHelperBothWays: the sandbox's own builder (behind `sandbox pin-block`) and the
+// TestPinBlockHelperBothWays: package partner (behind `sandbox pin-block`) and the
 // independent one above read each other's blocks.
 func TestPinBlockHelperBothWays(t *testing.T) {
 	const pan, pin = "6080408903536857", "987654"
 	key := dcms.DefaultSetPinKey
-	built, err := dcms.EncryptPinBlock(pan, pin, key, nil, false)
+	built, err := partner.EncryptPinBlock(pan, pin, key, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := independentOpen(t, built, pan, key); got != pin {
 		t.Fatalf("independent reading of the helper's block: %q", got)
 	}
-	got, err := dcms.RevealPin(independentBlock(t, pan, pin, key), pan, key)
+	got, err := partner.RevealPin(independentBlock(t, pan, pin, key), pan, key)
 	if err != nil || got != pin {
 		t.Fatalf("helper reading of the independent block: %q %v", got, err)
 	}
-	if _, err := dcms.RevealPin(independentBlock(t, pan, pin, key), "6080401234567893", key); err == nil {
+	if _, err := partner.RevealPin(independentBlock(t, pan, pin, key), "6080401234567893", key); err == nil {
 		t.Fatal("a block read against another PAN passed")
 	}
 }

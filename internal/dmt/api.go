@@ -23,7 +23,9 @@ import (
 
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
 	"github.com/partnersandbox/sandbox/internal/server"
+	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/openapi"
+	"github.com/partnersandbox/sandbox/partner"
 )
 
 // The sandbox's own client, documented in openapi/dmt.yaml and the README.
@@ -77,14 +79,17 @@ func ParseClient(s string) (Client, error) {
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
 		return Client{}, fmt.Errorf("DMT client %q: want id:secret[:pass_key[:Base64 AES-256 key]]", s)
 	}
+	if !tenantname.Valid(parts[0]) {
+		return Client{}, fmt.Errorf("DMT client %q: the id names the client's partition: %s", parts[0], tenantname.Rule)
+	}
 	c := Client{ID: parts[0], Secret: parts[1], PassKey: SandboxPassKey}
 	if len(parts) > 2 && parts[2] != "" {
 		c.PassKey = parts[2]
 	}
 	if len(parts) > 3 {
 		key, err := base64.StdEncoding.DecodeString(parts[3])
-		if err != nil || len(key) != KeySize {
-			return Client{}, fmt.Errorf("DMT client %s: the key must be %d bytes in Base64", c.ID, KeySize)
+		if err != nil || len(key) != partner.DMTKeySize {
+			return Client{}, fmt.Errorf("DMT client %s: the key must be %d bytes in Base64", c.ID, partner.DMTKeySize)
 		}
 		c.Key = key
 	}
@@ -93,13 +98,14 @@ func ParseClient(s string) (Client, error) {
 
 // API adapts the DMT domain to its generated strict server and the pipeline.
 type API struct {
-	svc     *Service
-	doc     *openapi3.T
-	log     *slog.Logger
-	clients map[string]*Client
-	ops     map[string]*opSpec // by operationId
-	byPath  map[string]*opSpec
-	now     func() time.Time // real time, for header_secrets' epoch (see Tenant)
+	svc       *Service
+	doc       *openapi3.T
+	log       *slog.Logger
+	clients   map[string]*Client
+	ops       map[string]*opSpec // by operationId
+	byPath    map[string]*opSpec
+	now       func() time.Time // real time, for header_secrets' epoch (see Tenant)
+	generated int              // generated customers (--customers), for the admin state view
 }
 
 var (
@@ -117,16 +123,19 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{doc: doc, log: deps.Log, ops: ops, byPath: map[string]*opSpec{}, now: time.Now, clients: map[string]*Client{}}
+	a := &API{doc: doc, log: deps.Log, ops: ops, byPath: map[string]*opSpec{}, now: time.Now, clients: map[string]*Client{}, generated: deps.Fixtures.Customers}
 	for _, o := range ops {
 		a.byPath[o.path] = o
 	}
 	for _, c := range append([]Client{{ID: SandboxClientID, Secret: SandboxClientSecret, PassKey: SandboxPassKey}}, cfg.Clients...) {
+		if !tenantname.Valid(c.ID) {
+			return nil, fmt.Errorf("DMT client %q: the id names the client's partition: %s", c.ID, tenantname.Rule)
+		}
 		if c.Key == nil {
 			c.Key = DefaultKey
 		}
-		if len(c.Key) != KeySize {
-			return nil, fmt.Errorf("DMT client %s: key must be %d bytes", c.ID, KeySize)
+		if len(c.Key) != partner.DMTKeySize {
+			return nil, fmt.Errorf("DMT client %s: key must be %d bytes", c.ID, partner.DMTKeySize)
 		}
 		a.clients[c.ID] = &c
 	}
@@ -219,7 +228,7 @@ func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []by
 // with real time, not the sandbox clock: the partner's code stamps it with its own clock,
 // and the sandbox clock is often moved days ahead to test expiries.
 func (a *API) checkHeaderSecrets(c *Client, hs string) string {
-	plain, err := Decrypt(c.Key, hs)
+	plain, err := partner.DecryptDMT(c.Key, hs)
 	if err != nil {
 		return "Invalid header_secrets: " + err.Error()
 	}

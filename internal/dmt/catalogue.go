@@ -5,15 +5,14 @@ import "github.com/partnersandbox/sandbox/scenarios"
 // Magic mobile numbers: a request for one of them gets the outcome without the
 // X-Sandbox-Scenario header (in the plain and the encrypted variant).
 const (
-	MagicServerIssue        = "9000000004" // HTTP 200, statusCode 4
-	MagicInternalError      = "9000000500" // HTTP 500, statusCode 4
-	MagicServiceUnavailable = "9000000503" // HTTP 503, statusCode 4
+	MagicStatusCode4        = "9000000004" // internal-error: HTTP 200, statusCode 4
+	MagicInternalError      = "9000000500" // internal-error too, as SANDBOX_500 is in the other APIs
+	MagicServiceUnavailable = "9000000503" // service-unavailable: HTTP 503, statusCode 4
 )
 
-var magicMobiles = map[string]string{
-	outServerIssue:        MagicServerIssue,
-	outInternalError:      MagicInternalError,
-	outServiceUnavailable: MagicServiceUnavailable,
+var magicMobiles = map[string][]string{
+	outInternalError:      {MagicStatusCode4, MagicInternalError},
+	outServiceUnavailable: {MagicServiceUnavailable},
 }
 
 // Catalogue is the DMT part of the scenario catalogue, built from the operations and
@@ -23,15 +22,15 @@ func Catalogue() []scenarios.Operation {
 	for i := range operations {
 		o := &operations[i]
 		op := scenarios.Operation{API: "dmt", ID: o.id, Method: "POST", Path: o.path, Outcomes: []scenarios.Outcome{{
-			Name: scenarios.OK, Status: 200, Message: "Answered from the sandbox's state",
-			Description: "no outcome is forced: the answer follows the client's customers, agents and OTPs",
+			Name: scenarios.OK, Status: 200, Message: "Answered from the sandbox's state (status SUCCESS)",
+			Description: scenarios.OKDescription(o.needs),
 		}}}
 		names := append(append(append([]string{}, o.outcomes[:o.leadingSuccesses()]...), leadingFailures...), o.outcomes[o.leadingSuccesses():]...)
 		for _, name := range append(names, commonOutcomes...) {
 			info := o.outcome(name)
 			oc := scenarios.Outcome{Name: name, Status: info.status, Code: info.code, Message: info.desc, Description: info.about}
-			if v, ok := magicMobiles[name]; ok {
-				oc.Magic = []scenarios.Magic{{Field: o.mobile, Value: v}}
+			for _, v := range magicMobiles[name] {
+				oc.Magic = append(oc.Magic, scenarios.Magic{Field: o.mobile, Value: v})
 			}
 			op.Outcomes = append(op.Outcomes, oc)
 		}

@@ -51,7 +51,7 @@ func TestSeed001Samples(t *testing.T) {
 		want{status: "FAILED", code: "-1", desc: "User not onboarded", kyc: no, mobile: "8144094480"}.
 			check(t, post(t, c, getCustomerPath, with(getBody("8144094480"), "username", "someone")))
 		want{status: "FAILED", code: "4", desc: "Internal Server Issue", kyc: no, mobile: "8144094480"}.
-			check(t, post(t, c, getCustomerPath, getBody("8144094480"), "X-Sandbox-Scenario", "server-issue"))
+			check(t, post(t, c, getCustomerPath, getBody("8144094480"), "X-Sandbox-Scenario", "internal-error"))
 	})
 
 	t.Run("process-customer-registration", func(t *testing.T) {
@@ -157,8 +157,8 @@ func TestEveryStatusCode(t *testing.T) {
 		{op: "getCustomer", outcome: "public-ip-missing", body: with(gc, "publicIP", "  "), want: fail("PublicIP must Not Be Empty or Null")},
 		{op: "getCustomer", outcome: "invalid-mobile-number", body: getBody("5144094480"), want: fail("Invalid mobile number")},
 		{op: "getCustomer", outcome: "user-not-onboarded", body: with(gc, "username", "ghost"), want: fail("User not onboarded")},
-		{op: "getCustomer", outcome: "server-issue", body: getBody(dmt.MagicServerIssue),
-			want: want{status: "FAILED", code: "4", desc: "Internal Server Issue", kyc: no, mobile: dmt.MagicServerIssue}},
+		{op: "getCustomer", outcome: "internal-error", body: getBody(dmt.MagicStatusCode4),
+			want: want{status: "FAILED", code: "4", desc: "Internal Server Issue", kyc: no, mobile: dmt.MagicStatusCode4}},
 
 		// process-customer-registration
 		{op: "processCustomerRegistration", outcome: "registration-success", setup: send("9876500100", "1"), body: rg,
@@ -191,7 +191,7 @@ func TestEveryStatusCode(t *testing.T) {
 			want:  reg("OTP expired", "Asha Rao")},
 		{op: "processCustomerRegistration", outcome: "invalid-otp", setup: send("9876500104", "1"), body: registrationBody("9876500104", "Asha Rao", "898943", true),
 			want: reg("Invalid OTP", "Asha Rao")},
-		{op: "processCustomerRegistration", outcome: "server-issue", body: rg, header: []string{"X-Sandbox-Scenario", "server-issue"},
+		{op: "processCustomerRegistration", outcome: "internal-error", body: rg, header: []string{"X-Sandbox-Scenario", "internal-error"},
 			want: want{status: "FAILED", code: "4", desc: "Internal Server Issue, Kindly Try After Sometime", kyc: no, name: "Asha Rao"}},
 
 		// otp/send
@@ -219,7 +219,7 @@ func TestEveryStatusCode(t *testing.T) {
 				}
 			},
 			want: otpFail("OTP send limit exceeded")},
-		{op: "sendOtp", outcome: "server-issue", body: otpBody(dmt.MagicServerIssue, "1"), want: want{status: "FAILED", code: "4", desc: "Internal Server Issue"}},
+		{op: "sendOtp", outcome: "internal-error", body: otpBody(dmt.MagicStatusCode4, "1"), want: want{status: "FAILED", code: "4", desc: "Internal Server Issue"}},
 	}
 
 	covered := map[string]bool{}
@@ -346,8 +346,9 @@ func TestMagicMobiles(t *testing.T) {
 		status int
 		desc   string
 	}{
-		{dmt.MagicServerIssue, 200, "Internal Server Issue, Kindly Try After Sometime"},
-		{dmt.MagicInternalError, 500, "Internal Server Issue, Kindly Try After Sometime"},
+		// Both internal-error numbers answer as seed 001 documents code 4: HTTP 200.
+		{dmt.MagicStatusCode4, 200, "Internal Server Issue, Kindly Try After Sometime"},
+		{dmt.MagicInternalError, 200, "Internal Server Issue, Kindly Try After Sometime"},
 		{dmt.MagicServiceUnavailable, 503, "Service Unavailable, Kindly Try After Sometime"},
 	}
 	for _, tc := range cases {
@@ -378,9 +379,17 @@ func TestMagicMobiles(t *testing.T) {
 	// The catalogue lists them.
 	for _, op := range dmt.Catalogue() {
 		o, _ := op.Outcome("internal-error")
-		if len(o.Magic) != 1 || o.Magic[0].Value != dmt.MagicInternalError {
-			t.Errorf("%s: internal-error magic = %v", op.ID, o.Magic)
+		if o.Status != 200 || o.Code != "4" || len(o.Magic) != 2 || o.Magic[0].Value != dmt.MagicStatusCode4 || o.Magic[1].Value != dmt.MagicInternalError {
+			t.Errorf("%s: internal-error = %+v", op.ID, o)
 		}
+	}
+	// A transport-level HTTP 500 is what the http-500 fault answers (the http-500 outcome).
+	r := sb.client.Post(getCustomerPath, getBody("8144094480"), "X-Sandbox-Fault", "http-500")
+	if a := decode(t, r); r.Status != 500 || a.StatusCode != "4" || a.Status != "FAILED" {
+		t.Errorf("http-500 fault: %d %s", r.Status, r.Body)
+	}
+	if e, _ := sb.Journal.List(context.Background(), journal.Filter{API: "dmt", Limit: 1}); len(e) != 1 || e[0].Outcome != "http-500" {
+		t.Errorf("journal outcome of the http-500 fault = %v", e)
 	}
 }
 

@@ -49,9 +49,9 @@ const (
 	outResendTooSoon    = "otp-resend-too-soon"
 	outLimitExceeded    = "otp-limit-exceeded"
 
-	outServerIssue        = "server-issue"
-	outUnauthorized       = "unauthorized"
 	outInternalError      = "internal-error"
+	outUnauthorized       = "unauthorized"
+	outHTTP500            = "http-500"
 	outServiceUnavailable = "service-unavailable"
 )
 
@@ -61,8 +61,8 @@ const (
 	issueLong  = "Internal Server Issue, Kindly Try After Sometime"
 )
 
-// outcomes is THE DMT error table: every answer the API gives. server-issue and
-// internal-error take the operation's own code-4 message (opSpec.issue).
+// outcomes is THE DMT error table: every answer the API gives. internal-error and
+// http-500 take the operation's own code-4 message (opSpec.issue).
 var outcomes = map[string]outcome{
 	outCustomerNotOnboarded:  {200, "0", "customer Not Exits,kindly onboard", false, "get-customer: no customer has this mobile number"},
 	outCustomerCreated:       {200, "1", "Customer created but not verified", false, "get-customer: registered, but the OTP was never verified"},
@@ -97,9 +97,9 @@ var outcomes = map[string]outcome{
 	outResendTooSoon:    {200, "-1", "OTP already sent, retry after 30 seconds", false, "an OTP of this type was sent to this number less than 30 seconds ago"},
 	outLimitExceeded:    {200, "-1", "OTP send limit exceeded", false, "5 OTPs of this type were already sent to this number"},
 
-	outServerIssue:        {200, "4", issueShort, false, "the vendor's own internal error, answered with HTTP 200"},
+	outInternalError:      {200, "4", issueShort, false, "the vendor's internal server issue: HTTP 200, statusCode 4 (seed 001)"},
 	outUnauthorized:       {http.StatusUnauthorized, "-1", "Invalid client credentials", false, "client_id / client_secret (or header_secrets / pass_key) missing or wrong"},
-	outInternalError:      {http.StatusInternalServerError, "4", issueShort, false, "an internal error answered with HTTP 500"},
+	outHTTP500:            {http.StatusInternalServerError, "4", issueShort, false, "a transport-level HTTP 500 (what X-Sandbox-Fault: http-500 answers); the vendor documents none: its internal error is internal-error, HTTP 200"},
 	outServiceUnavailable: {http.StatusServiceUnavailable, "4", "Service Unavailable, Kindly Try After Sometime", false, "the service is down (HTTP 503)"},
 }
 

@@ -1,12 +1,14 @@
 package dmt
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
 
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
 	"github.com/partnersandbox/sandbox/internal/server"
+	"github.com/partnersandbox/sandbox/partner"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -84,6 +86,11 @@ type reply struct {
 	plain  gen.CustomerResponse
 }
 
+// requestFault are the refusals a request's own values cause, not the state.
+var requestFault = map[string]bool{
+	outInvalidMobile: true, outInvalidPincode: true, outOvdIncomplete: true, outInvalidOvdData: true, outInvalidAmount: true,
+}
+
 type domainFunc func(ctx context.Context, tenant string, in request) (result, error)
 
 // exchange is the part every operation shares: read the plain or encrypted body, check
@@ -95,7 +102,7 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 	var key []byte
 	if cipherText != nil {
 		key = a.Key(call.Tenant)
-		plain, err := Decrypt(key, *cipherText)
+		plain, err := partner.DecryptDMT(key, *cipherText)
 		if err != nil {
 			fail = &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
 		} else {
@@ -124,6 +131,9 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 		res, err = a.forced(ctx, o, call.Tenant, forced.Name, in)
 	default:
 		res, err = do(ctx, call.Tenant, in)
+		if info := o.outcome(res.outcome); call.ForcedOK && err == nil && !success(info.code) && !requestFault[res.outcome] {
+			res.desc = call.Refusal(cmp.Or(res.desc, info.desc))
+		}
 	}
 	if err != nil {
 		return reply{}, err
@@ -143,7 +153,7 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 	if err != nil {
 		return reply{}, err
 	}
-	ct, err := Encrypt(key, plain)
+	ct, err := partner.EncryptDMT(key, plain)
 	if err != nil {
 		return reply{}, err
 	}

@@ -32,6 +32,7 @@ type opSpec struct {
 	fields   []field
 	echo     echo
 	issue    string   // the operation's code-4 message
+	needs    string   // what its success needs of the state (the catalogue's "ok")
 	outcomes []string // in catalogue order, after "ok"
 
 	schema *openapi3.Schema // the plain body's schema, from the contract
@@ -43,13 +44,14 @@ func isTransaction(req request) bool { return req.str("otpType") == "2" }
 // other -1 outcome, so the pipeline names a contract violation after it.
 var (
 	leadingFailures = []string{outInvalidRequest, outUndecryptable}
-	commonOutcomes  = []string{outServerIssue, outUnauthorized, outInternalError, outServiceUnavailable}
+	commonOutcomes  = []string{outInternalError, outUnauthorized, outHTTP500, outServiceUnavailable}
 )
 
 var operations = []opSpec{
 	{
 		id: "getCustomer", path: "/common/dmt-lite/unified/customer/get-customer",
 		plain: "GetCustomerRequest", mobile: "mobileNumber", echo: echoCustomer, issue: issueShort,
+		needs: "an onboarded agent (username)",
 		fields: []field{
 			{name: "mobileNumber", missing: outMobileMissing},
 			{name: "username", missing: outUsernameEmpty},
@@ -65,6 +67,7 @@ var operations = []opSpec{
 	{
 		id: "processCustomerRegistration", path: "/common/dmt-lite/unified/customer/process-customer-registration",
 		plain: "ProcessCustomerRegistrationRequest", mobile: "mobileNumber", echo: echoRegistration, issue: issueLong,
+		needs: "an onboarded agent (username) and the unused, unexpired registration OTP last sent to the number (otp)",
 		fields: []field{
 			{name: "mobileNumber", missing: outMobileMissing},
 			{name: "name", missing: outNameMissing},
@@ -88,6 +91,7 @@ var operations = []opSpec{
 	{
 		id: "sendOtp", path: "/common/dmt-lite/unified/otp/send",
 		plain: "SendOtpRequest", mobile: "customerMobileNumber", echo: echoNone, issue: issueShort,
+		needs: "an onboarded agent (username), no OTP of the type sent to the number in the last 30 seconds nor 5 already, and for otpType 2 a verified customer",
 		fields: []field{
 			{name: "customerMobileNumber", missing: outMobileMissing},
 			{name: "username", missing: outUsernameEmpty},

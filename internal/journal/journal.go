@@ -1,5 +1,6 @@
-// Package journal keeps a bounded ring of recent partner API calls for the admin API. It
-// never grows past its capacity, and it only ever holds masked bodies.
+// Package journal keeps a bounded ring of recent partner API calls, and of the moves of the
+// sandbox clock between them, for the admin API. It never grows past its capacity, and it
+// only ever holds masked bodies.
 package journal
 
 import (
@@ -29,6 +30,7 @@ type Entry struct {
 	Fault       string // the X-Sandbox-Fault header, if sent
 	Delay       string // the X-Sandbox-Delay header, if sent
 	Rule        string // the armed rule that decided the answer, if any
+	DecidedBy   string // state, or what forced the answer: header, rule, magic
 	Status      int    // 0: no answer (a fault, or the client gave up)
 	Outcome     string
 	Duration    time.Duration
@@ -36,14 +38,32 @@ type Entry struct {
 	Response    []byte // masked
 }
 
+// A move of the sandbox clock is journalled as an entry of this API and operation (the admin
+// API's POST /__sandbox/clock, the change as its request body), so that an export of a
+// session replays the move where it happened.
+const (
+	ClockAPI       = "sandbox"
+	ClockOperation = "setClock"
+	ClockPath      = "/__sandbox/clock"
+)
+
+// IsClockMove says the entry is a move of the sandbox clock, not a partner call.
+func (e *Entry) IsClockMove() bool { return e.API == ClockAPI && e.OperationID == ClockOperation }
+
 // Filter selects entries; empty fields match everything.
 type Filter struct {
 	API, Tenant, OperationID string
 	Limit                    int
+	// ClockMoves selects, besides the matching calls, the clock moves that apply to Tenant:
+	// moves of the clock every tenant shares (Tenant "") and of the tenant's own.
+	ClockMoves bool
 }
 
 // Match says whether the filter selects e (Limit aside).
 func (f Filter) Match(e *Entry) bool {
+	if f.ClockMoves && e.IsClockMove() && (e.Tenant == "" || f.Tenant == "" || e.Tenant == f.Tenant) {
+		return true
+	}
 	return (f.API == "" || f.API == e.API) &&
 		(f.Tenant == "" || f.Tenant == e.Tenant) &&
 		(f.OperationID == "" || f.OperationID == e.OperationID)

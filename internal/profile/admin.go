@@ -204,7 +204,7 @@ func (a *API) ReviewSubmission(ctx context.Context, req admin.ReviewSubmissionRe
 		case err == nil:
 			out := admin.ReviewResult{Tenant: tenant, SubmissionId: sub.ID, Status: admin.ReviewResultStatus(sub.Status)}
 			if sub.RiskLevel != "" {
-				r := admin.ReviewResultRiskLevel(sub.RiskLevel)
+				r := sub.RiskLevel
 				out.RiskLevel = &r
 			}
 			return admin.ReviewSubmission200JSONResponse(out), nil

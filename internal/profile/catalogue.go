@@ -5,25 +5,36 @@ import (
 )
 
 // operations lists each profile operation with the error kinds it documents besides the
-// common ones. Order matters: the first outcome of a status is the one a pipeline
-// rejection of that status is named after.
+// common ones, and what its success needs of the state (the catalogue's description of
+// "ok"). Order matters: the first outcome of a status is the one a pipeline rejection of
+// that status is named after.
 var operations = []struct {
 	id, method, path string
 	kinds            []string
+	needs            string
 }{
-	{"getAppToken", "POST", "/api/AppSessionManager/GetAppToken", []string{errInvalid, errBadCredentials}},
-	{"addCustomer", "POST", "/ExtCustomerManagement/AddCustomer", []string{errUnknownEmployee, errUnknownForm, errRateLimited}},
-	{"getIndividualProfile", "GET", "/ExtReport/GetIndividualProfile/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited}},
-	{"getLegalProfile", "GET", "/ExtReport/GetLegalProfile/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited}},
-	{"getCustomerDetails", "GET", "/ExtCustomerManagement/GetCustomerDetails/{submissionId}", []string{errSubmissionNotFound, errRateLimited}},
-	{"downloadIndividualProfilePdf", "GET", "/ExtReport/DownloadIndividualProfilePagePdf/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited}},
-	{"downloadLegalProfilePdf", "GET", "/ExtReport/DownloadLegalProfilePagePdf/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited}},
-	{"setCustomerPassword", "POST", "/ExtCustomerManagement/SetCustomerPassword", []string{errUserTypeMismatch, errSubmissionNotFound}},
-	{"getEmployees", "GET", "/ExtCustomerManagement/GetEmployees", nil},
-	{"uploadDocument", "POST", "/ExtForm/submissions/{submissionId}/documents", []string{errInvalidDocument, errSubmissionNotFound}},
-	{"listDocuments", "GET", "/ExtForm/submissions/{submissionId}/documents", []string{errSubmissionNotFound}},
-	{"downloadDocument", "GET", "/ExtForm/submissions/{submissionId}/documents/{documentId}/download", []string{errSubmissionNotFound, errDocumentNotFound, errRateLimited}},
-	{"deleteDocuments", "DELETE", "/ExtForm/submissions/{submissionId}/documents", []string{errSubmissionNotFound, errDocumentNotFound}},
+	{"getAppToken", "POST", "/api/AppSessionManager/GetAppToken", []string{errInvalid, errBadCredentials}, "the sandbox's appId and appSecret"},
+	{"addCustomer", "POST", "/ExtCustomerManagement/AddCustomer", []string{errUnknownEmployee, errUnknownForm, errRateLimited},
+		"a known employeeId and formId, and room under the creation rate limit"},
+	{"getIndividualProfile", "GET", "/ExtReport/GetIndividualProfile/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited},
+		"an IndividualCustomer submission (submissionId), and room under the retrieval rate limit"},
+	{"getLegalProfile", "GET", "/ExtReport/GetLegalProfile/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited},
+		"a LegalCustomer submission (submissionId), and room under the retrieval rate limit"},
+	{"getCustomerDetails", "GET", "/ExtCustomerManagement/GetCustomerDetails/{submissionId}", []string{errSubmissionNotFound, errRateLimited},
+		"a submission (submissionId), and room under the retrieval rate limit"},
+	{"downloadIndividualProfilePdf", "GET", "/ExtReport/DownloadIndividualProfilePagePdf/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited},
+		"an IndividualCustomer submission (submissionId), and room under the retrieval rate limit"},
+	{"downloadLegalProfilePdf", "GET", "/ExtReport/DownloadLegalProfilePagePdf/{submissionId}", []string{errSubmissionNotFound, errWrongUserType, errRateLimited},
+		"a LegalCustomer submission (submissionId), and room under the retrieval rate limit"},
+	{"setCustomerPassword", "POST", "/ExtCustomerManagement/SetCustomerPassword", []string{errUserTypeMismatch, errSubmissionNotFound},
+		"a submission (submissionId) of that userType"},
+	{"getEmployees", "GET", "/ExtCustomerManagement/GetEmployees", nil, ""},
+	{"uploadDocument", "POST", "/ExtForm/submissions/{submissionId}/documents", []string{errInvalidDocument, errSubmissionNotFound}, "a submission (submissionId)"},
+	{"listDocuments", "GET", "/ExtForm/submissions/{submissionId}/documents", []string{errSubmissionNotFound}, "a submission (submissionId)"},
+	{"downloadDocument", "GET", "/ExtForm/submissions/{submissionId}/documents/{documentId}/download", []string{errSubmissionNotFound, errDocumentNotFound, errRateLimited},
+		"a document (documentId) of the submission, and room under the download rate limit"},
+	{"deleteDocuments", "DELETE", "/ExtForm/submissions/{submissionId}/documents", []string{errSubmissionNotFound, errDocumentNotFound},
+		"documents (ids) of the submission"},
 }
 
 // Review plans: what the automatic review does with a new submission. They are AddCustomer
@@ -64,7 +75,7 @@ func Catalogue() []scenarios.Operation {
 	out := make([]scenarios.Operation, 0, len(operations))
 	for _, op := range operations {
 		o := scenarios.Operation{API: "profile", ID: op.id, Method: op.method, Path: op.path,
-			Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200, Code: "200", Message: "Processed successfully"}}}
+			Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200, Code: "200", Message: "Processed successfully", Description: scenarios.OKDescription(op.needs)}}}
 		if op.id == "addCustomer" {
 			o.Outcomes = append(o.Outcomes, reviewOutcomes...)
 		}

@@ -8,11 +8,13 @@ import (
 )
 
 // fixtureFile is the shape of fixtures/profile.json: the seed's employee, form and
-// profiles plus a few more.
+// profiles plus a few more, and the documents of John Doe's profile (the contract's examples
+// download and delete them).
 type fixtureFile struct {
 	Employees   []*Employee   `json:"employees"`
 	Forms       []Form        `json:"forms"`
 	Submissions []*Submission `json:"submissions"`
+	Documents   []*Document   `json:"documents"`
 }
 
 func loadFixtures() (fixtureFile, error) {
@@ -42,6 +44,9 @@ func Base() (func(tx store.Tx) error, error) {
 		}
 		for _, s := range fx.Submissions {
 			kindSubmission.Put(tx, s.ID, s)
+		}
+		for _, d := range fx.Documents {
+			kindDocument.Put(tx, d.ID, d)
 		}
 		return nil
 	}, nil

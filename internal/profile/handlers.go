@@ -346,8 +346,13 @@ func reject(ctx context.Context, err error) (*Error, gen.ErrorEnvelope, error) {
 	if !errors.As(err, &e) {
 		return nil, gen.ErrorEnvelope{}, err
 	}
-	server.CallFrom(ctx).Outcome = e.Kind
-	return e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: e.Messages()}, nil
+	call := server.CallFrom(ctx)
+	call.Outcome = e.Kind
+	msgs := e.Messages()
+	if e.Kind != errInvalid && e.Kind != errInvalidDocument { // not the request's fault: the state's
+		msgs = append([]string{call.Refusal(msgs[0])}, msgs[1:]...)
+	}
+	return e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: msgs}, nil
 }
 
 // undocumented is a domain error the operation's contract has no status for: a sandbox bug.

@@ -30,7 +30,7 @@ func TestExamplesReplayGreen(t *testing.T) {
 			t.Fatalf("round %d:\n%s", round, out)
 		}
 		for _, r := range res {
-			if _, skipped := r.Counts(); skipped > 0 || len(r.Warnings) > 0 || len(r.Steps) < 10 {
+			if _, skipped, errored := r.Counts(); skipped+errored > 0 || len(r.Warnings) > 0 || len(r.Steps) < 10 {
 				t.Fatalf("%s: %d steps, %d skipped, warnings %v", r.File.Name, len(r.Steps), skipped, r.Warnings)
 			}
 		}

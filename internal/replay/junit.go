@@ -18,6 +18,7 @@ type (
 		Name     string       `xml:"name,attr"`
 		Tests    int          `xml:"tests,attr"`
 		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
 		Skipped  int          `xml:"skipped,attr"`
 		Time     string       `xml:"time,attr"`
 		Suites   []JUnitSuite `xml:"testsuite"`
@@ -43,9 +44,11 @@ type (
 		Line      int           `xml:"line,attr,omitempty"`
 		Time      string        `xml:"time,attr"`
 		Failure   *JUnitFailure `xml:"failure,omitempty"`
+		Error     *JUnitFailure `xml:"error,omitempty"`
 		Skipped   *JUnitSkipped `xml:"skipped,omitempty"`
 	}
-	// JUnitFailure says what was wrong.
+	// JUnitFailure says what was wrong: a failure's Type is "expectation" or "contract" (the
+	// answer breaks the contract); an error's is "unreachable" (the target could not be reached).
 	JUnitFailure struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
@@ -64,8 +67,8 @@ func JUnit(results []*FileResult) JUnitSuites {
 	doc := JUnitSuites{Name: "sandbox replay"}
 	var total time.Duration
 	for _, r := range results {
-		failed, skipped := r.Counts()
-		s := JUnitSuite{Name: r.File.Name, File: r.File.Path, Tests: len(r.Steps), Failures: failed, Skipped: skipped,
+		failed, skipped, errored := r.Counts()
+		s := JUnitSuite{Name: r.File.Name, File: r.File.Path, Tests: len(r.Steps), Failures: failed, Errors: errored, Skipped: skipped,
 			Time: seconds(r.Duration), Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05")}
 		if len(r.Warnings) > 0 {
 			s.SystemOut = "warning: " + strings.Join(r.Warnings, "\nwarning: ")
@@ -78,21 +81,32 @@ func JUnit(results []*FileResult) JUnitSuites {
 			switch {
 			case st.Skipped != "":
 				c.Skipped = &JUnitSkipped{Message: st.Skipped}
-			case len(st.Failures) > 0:
-				text := fmt.Sprintf("%s %s → %s at %s\n%s", st.Method, st.Path, status(st.Status), st.Pos, strings.Join(st.Failures, "\n"))
+			case st.Error != "":
+				c.Error = &JUnitFailure{Message: st.Error, Type: "unreachable", Text: fmt.Sprintf("%s %s at %s: %s", st.Method, st.Path, st.Pos, st.Error)}
+			case st.Failed():
+				lines := append([]string(nil), st.Failures...)
+				for _, v := range st.Contract {
+					lines = append(lines, "contract: "+v)
+				}
+				text := fmt.Sprintf("%s %s → %s at %s\n%s", st.Method, st.Path, status(st.Status), st.Pos, strings.Join(lines, "\n"))
 				if st.Note != "" {
 					text += "\nnote: " + st.Note
 				}
 				if st.Response != "" {
 					text += "\nanswer: " + st.Response
 				}
-				c.Failure = &JUnitFailure{Message: st.Failures[0], Type: "expectation", Text: text}
+				f := &JUnitFailure{Message: lines[0], Type: "expectation", Text: text}
+				if len(st.Contract) > 0 { // a contract violation is its own kind of failure
+					f.Type, f.Message = "contract", "contract: "+st.Contract[0]
+				}
+				c.Failure = f
 			}
 			s.Cases = append(s.Cases, c)
 		}
 		doc.Suites = append(doc.Suites, s)
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
+		doc.Errors += s.Errors
 		doc.Skipped += s.Skipped
 		total += r.Duration
 	}

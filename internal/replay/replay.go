@@ -1,6 +1,8 @@
 // Package replay runs the steps of scenario files against a server (this sandbox or a
-// partner's UAT), checks each answer against the step's expectations, prints a progress
-// line per step and can write the results as JUnit XML.
+// partner's UAT), checks each answer against the step's expectations and against the
+// contracts (internal/contracttest), prints a progress line per step and can write the
+// results as JUnit XML. Three outcomes are kept apart: a step that failed (an expectation,
+// or a contract violation, its own kind), and an error: the target could not be reached.
 package replay
 
 import (
@@ -9,16 +11,21 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
+	"net"
 	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -29,6 +36,9 @@ type Options struct {
 	Reset  bool              // reset the file's tenants first even if it does not say reset: true
 	Vars   map[string]string // values of ${name} that win over the files' vars
 	Out    io.Writer         // the progress report; nil: none
+	// Wait, when positive, is how long to wait for the target's GET /healthz to answer 200
+	// before the first file (a server still starting, in CI); past it the target is unreachable.
+	Wait time.Duration
 }
 
 // StepResult is what happened to one step (or to the setup, when it failed).
@@ -39,14 +49,23 @@ type StepResult struct {
 	Path     string // as sent, variables expanded
 	Status   int    // 0: no answer
 	Duration time.Duration
-	Failures []string // empty: passed (unless skipped)
+	Failures []string // unmet expectations; empty (and no Contract, no Error): passed, unless skipped
+	Contract []string // contract violations of the answer (an undocumented status, field or type)
+	Error    string   // the target could not be reached: nothing was checked
 	Skipped  string   // why it did not run
 	Note     string   // the step's note
 	Response string   // the start of the answer's body, when the step failed
 }
 
-// Passed says the step ran and met every expectation.
-func (s *StepResult) Passed() bool { return s.Skipped == "" && len(s.Failures) == 0 }
+// Passed says the step ran, met every expectation and got an answer the contract allows.
+func (s *StepResult) Passed() bool {
+	return s.Skipped == "" && s.Error == "" && len(s.Failures) == 0 && len(s.Contract) == 0
+}
+
+// Failed says the step ran and got a wrong answer: an expectation or the contract unmet.
+func (s *StepResult) Failed() bool {
+	return s.Skipped == "" && s.Error == "" && (len(s.Failures) > 0 || len(s.Contract) > 0)
+}
 
 // FileResult is the replay of one file.
 type FileResult struct {
@@ -58,27 +77,46 @@ type FileResult struct {
 	Steps    []StepResult // a failed setup is the first, named "setup"
 }
 
-// Counts are how many steps failed and were skipped.
-func (r *FileResult) Counts() (failed, skipped int) {
+// Counts are how many steps failed, were skipped, and could not run because the target
+// was unreachable (errors).
+func (r *FileResult) Counts() (failed, skipped, errored int) {
 	for i := range r.Steps {
-		switch {
-		case r.Steps[i].Skipped != "":
+		switch st := &r.Steps[i]; {
+		case st.Skipped != "":
 			skipped++
-		case len(r.Steps[i].Failures) > 0:
+		case st.Error != "":
+			errored++
+		case st.Failed():
 			failed++
 		}
 	}
-	return failed, skipped
+	return failed, skipped, errored
 }
 
-// AnyFailed says whether any step of any result failed.
+// AnyFailed says whether any step of any result failed (an error is not a failure).
 func AnyFailed(results []*FileResult) bool {
 	for _, r := range results {
-		if f, _ := r.Counts(); f > 0 {
+		if f, _, _ := r.Counts(); f > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// ExitCode is what `sandbox replay` exits with: 2 if the target could not be reached (an
+// error), else 1 if a step failed, else 0.
+func ExitCode(results []*FileResult) int {
+	code := 0
+	for _, r := range results {
+		f, _, e := r.Counts()
+		if e > 0 {
+			return 2
+		}
+		if f > 0 {
+			code = 1
+		}
+	}
+	return code
 }
 
 // Run replays files one after the other and reports on opts.Out.
@@ -90,12 +128,62 @@ func Run(ctx context.Context, files []*scenarios.File, opts Options) []*FileResu
 	if rn.out == nil {
 		rn.out = io.Discard
 	}
+	if opts.Wait > 0 {
+		if err := rn.waitHealthy(ctx, opts.Wait); err != nil {
+			rn.down = err.Error()
+		}
+	}
 	var results []*FileResult
 	for _, f := range files {
 		results = append(results, rn.file(ctx, f))
 	}
 	rn.summary(results)
 	return results
+}
+
+// waitHealthy polls GET /healthz until it answers 200, for at most d.
+func (rn *runner) waitHealthy(ctx context.Context, d time.Duration) error {
+	fmt.Fprintf(rn.out, "… waiting up to %s for %s/healthz\n", d, rn.target)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	last := "no answer yet"
+	for {
+		resp, _, err := rn.do(ctx, http.MethodGet, rn.target+"/healthz", nil, nil)
+		switch {
+		case err == nil && resp.StatusCode == http.StatusOK:
+			return nil
+		case err == nil:
+			last = fmt.Sprintf("GET /healthz answered %d", resp.StatusCode)
+		default:
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s/healthz did not answer 200 within %s (%s)", rn.target, d, last)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// reachable says whether the target answers HTTP at all (any status counts; a server
+// without the sandbox's /healthz is reachable too); it sets rn.down when it does not.
+func (rn *runner) reachable(ctx context.Context) bool {
+	if rn.down != "" {
+		return false
+	}
+	if _, _, err := rn.do(ctx, http.MethodGet, rn.target+"/healthz", nil, nil); err != nil && unreachable(err) {
+		rn.down = err.Error()
+		return false
+	}
+	return true
+}
+
+// unreachable says an error means the target cannot be reached (no connection could be
+// made, or its name does not resolve), as opposed to a server that failed to answer.
+func unreachable(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial"
 }
 
 // runID is the value of ${run}: 8 hex digits, different on each run.
@@ -113,6 +201,7 @@ type runner struct {
 	run    string
 	admin  *bool // nil: not probed yet
 	probe  string
+	down   string // why the target is unreachable; "" while it is not known to be
 }
 
 // fileRun is the state of one file's replay.
@@ -135,8 +224,22 @@ func (rn *runner) file(ctx context.Context, f *scenarios.File) *FileResult {
 		fr.vars[k] = v
 	}
 	fmt.Fprintf(rn.out, "▶ %s (%s) → %s\n", f.Name, f.Path, rn.target)
+	if !rn.reachable(ctx) {
+		msg := "the target is unreachable: " + rn.down
+		fmt.Fprintf(rn.out, "  ! %s\n", msg)
+		for _, s := range f.Steps {
+			fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Error: msg})
+		}
+		fr.res.Duration = time.Since(fr.res.Started)
+		fmt.Fprintf(rn.out, "! %s: %d steps not run (error)\n\n", f.Name, len(f.Steps))
+		return fr.res
+	}
 	if err := fr.setup(ctx); err != nil {
-		fr.res.Steps = append(fr.res.Steps, StepResult{Name: "setup", Pos: f.Path, Failures: []string{err.Error()}})
+		setup := StepResult{Name: "setup", Pos: f.Path, Failures: []string{err.Error()}}
+		if fr.down != "" {
+			setup = StepResult{Name: "setup", Pos: f.Path, Error: "the target is unreachable: " + fr.down}
+		}
+		fr.res.Steps = append(fr.res.Steps, setup)
 		fmt.Fprintf(rn.out, "  ✗ setup: %v\n", err)
 		for _, s := range f.Steps {
 			fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Skipped: "the setup failed"})
@@ -154,12 +257,15 @@ func (rn *runner) file(ctx context.Context, f *scenarios.File) *FileResult {
 	}
 	fr.cleanup()
 	fr.res.Duration = time.Since(fr.res.Started)
-	failed, skipped := fr.res.Counts()
+	failed, skipped, errored := fr.res.Counts()
 	mark := "✓"
-	if failed > 0 {
+	switch {
+	case errored > 0:
+		mark = "!"
+	case failed > 0:
 		mark = "✗"
 	}
-	fmt.Fprintf(rn.out, "%s %s: %d steps, %d failed, %d skipped (%s)\n\n", mark, f.Name, len(fr.res.Steps), failed, skipped, fr.res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(rn.out, "%s %s: %d steps, %d failed, %d skipped, %d errors (%s)\n\n", mark, f.Name, len(fr.res.Steps), failed, skipped, errored, fr.res.Duration.Round(time.Millisecond))
 	return fr.res
 }
 
@@ -177,6 +283,10 @@ func (rn *runner) hasAdmin(ctx context.Context) bool {
 	ok := false
 	resp, body, err := rn.do(ctx, http.MethodGet, rn.target+"/__sandbox/rules", nil, nil)
 	switch {
+	case err != nil && unreachable(err):
+		rn.down = err.Error()
+		rn.probe = "the target is unreachable: " + err.Error()
+		return false // not cached: it is not known whether the target has the admin API
 	case err != nil:
 		rn.probe = err.Error()
 	case resp.StatusCode != http.StatusOK:
@@ -201,6 +311,9 @@ func (fr *fileRun) setup(ctx context.Context) error {
 		return nil
 	}
 	if !fr.hasAdmin(ctx) {
+		if fr.down != "" {
+			return errors.New("the target is unreachable: " + fr.down)
+		}
 		var what []string
 		if reset {
 			what = append(what, "reset")
@@ -396,10 +509,20 @@ func (fr *fileRun) step(ctx context.Context, i int, s *scenarios.Step) StepResul
 	if req.URL.RawQuery != "" {
 		r.Path += "?" + req.URL.RawQuery
 	}
+	reqBody, err := readBody(req)
+	if err != nil {
+		r.Failures = append(r.Failures, err.Error())
+		return r
+	}
 	resp, err := fr.client.Do(req)
 	if err != nil {
 		r.Duration = time.Since(start)
-		r.Failures = append(r.Failures, "no answer: "+err.Error())
+		if unreachable(err) {
+			fr.down = err.Error()
+			r.Error = "the target is unreachable: " + err.Error()
+		} else {
+			r.Failures = append(r.Failures, "no answer: "+err.Error())
+		}
 		return r
 	}
 	body, err := io.ReadAll(resp.Body)
@@ -411,16 +534,35 @@ func (fr *fileRun) step(ctx context.Context, i int, s *scenarios.Step) StepResul
 	r.Status = resp.StatusCode
 	r.Failures = append(r.Failures, fr.check(s, resp, body)...)
 	r.Failures = append(r.Failures, fr.save(s, body)...)
-	if len(r.Failures) > 0 {
+	req.Body = io.NopCloser(bytes.NewReader(reqBody)) // the checker routes with it
+	if err := contracttest.Validate(req, resp.StatusCode, resp.Header, body); err != nil {
+		r.Contract = append(r.Contract, err.Error())
+	}
+	if !r.Passed() {
 		r.Response = snippet(body)
 	}
 	return r
 }
 
+// readBody reads a request's body and puts it back, so it can be read again.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	return data, err
+}
+
 func (fr *fileRun) clock(ctx context.Context, s *scenarios.Step, r StepResult) StepResult {
 	r.Method, r.Path = http.MethodPost, "/__sandbox/clock"
 	if !fr.hasAdmin(ctx) {
-		r.Skipped = "the target has no sandbox admin API (" + fr.probe + ")"
+		if fr.down != "" {
+			r.Error = "the target is unreachable: " + fr.down
+		} else {
+			r.Skipped = "the target has no sandbox admin API (" + fr.probe + ")"
+		}
 		return r
 	}
 	body := map[string]any{}
@@ -432,8 +574,12 @@ func (fr *fileRun) clock(ctx context.Context, s *scenarios.Step, r StepResult) S
 	default:
 		body["reset"] = true
 	}
+	path := "/__sandbox/clock"
+	if s.Clock.Tenant != "" {
+		path += "?tenant=" + url.QueryEscape(s.Clock.Tenant)
+	}
 	start := time.Now()
-	out, err := fr.admin(ctx, http.MethodPost, "/__sandbox/clock", body, http.StatusOK)
+	out, err := fr.admin(ctx, http.MethodPost, path, body, http.StatusOK)
 	r.Duration = time.Since(start)
 	if err != nil {
 		r.Failures = append(r.Failures, err.Error())
@@ -621,8 +767,8 @@ func (fr *fileRun) check(s *scenarios.Step, resp *http.Response, body []byte) []
 		fails = append(fails, fmt.Sprintf("status: expected %d, got %d", e.Status, resp.StatusCode))
 	}
 	if len(e.Body) > 0 {
-		var doc any
-		if err := json.Unmarshal(body, &doc); err != nil {
+		doc, err := decodeJSON(body)
+		if err != nil {
 			fails = append(fails, fmt.Sprintf("body: expected JSON, got %q (%s)", resp.Header.Get("Content-Type"), err))
 		} else {
 			for _, c := range e.Body {
@@ -688,27 +834,91 @@ func (fr *fileRun) match(m scenarios.Matcher, v any, found bool) string {
 			return err.Error()
 		}
 		if !found || !equal(want, v) {
+			if w, g := kind(want), kind(v); found && w != g {
+				return fmt.Sprintf("expected %s (%s), got %s (%s)", show(want, true), w, show(v, found), g)
+			}
 			return fmt.Sprintf("expected %s, got %s", show(want, true), show(v, found))
 		}
 	}
 	return ""
 }
 
-// equal compares an expected value with a JSON one: scalars by their text (so 0 matches
-// "0"), lists and objects as JSON.
+// decodeJSON decodes an answer keeping numbers as json.Number, so they compare as numbers.
+func decodeJSON(body []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	err := dec.Decode(&doc)
+	return doc, err
+}
+
+// equal compares an expected value with a JSON one, typed: a number equals a number of the
+// same value (2 and 2.0), a string the same string, and never each other ("0" is not 0);
+// lists and objects compare element by element.
 func equal(want, got any) bool {
-	switch want.(type) {
-	case map[string]any, []any:
-		a, _ := json.Marshal(want)
-		b, _ := json.Marshal(got)
-		var x, y any
-		return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for k, v := range w {
+			if gv, ok := g[k]; !ok || !equal(v, gv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !equal(w[i], g[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number, float64, int:
+		a, ok1 := number(w)
+		b, ok2 := number(got)
+		return ok1 && ok2 && a.Cmp(b) == 0
 	}
-	switch got.(type) {
-	case map[string]any, []any:
-		return false
+	return reflect.DeepEqual(want, got) // strings, booleans, null
+}
+
+// kind names a JSON value's type, for messages.
+func kind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number, float64, int:
+		return "a number"
+	case bool:
+		return "true or false"
+	case nil:
+		return "null"
+	case []any:
+		return "a list"
 	}
-	return text(want) == text(got)
+	return "an object"
+}
+
+// number reads a JSON number exactly.
+func number(v any) (*big.Float, bool) {
+	var text string
+	switch n := v.(type) {
+	case json.Number:
+		text = n.String()
+	case float64:
+		text = strconv.FormatFloat(n, 'g', -1, 64)
+	case int:
+		text = strconv.Itoa(n)
+	default:
+		return nil, false
+	}
+	f, _, err := big.ParseFloat(text, 10, 256, big.ToNearestEven)
+	return f, err == nil
 }
 
 // text renders a value as matchers compare it.
@@ -742,8 +952,8 @@ func (fr *fileRun) save(s *scenarios.Step, body []byte) []string {
 	if len(s.Save) == 0 {
 		return nil
 	}
-	var doc any
-	if err := json.Unmarshal(body, &doc); err != nil {
+	doc, err := decodeJSON(body)
+	if err != nil {
 		return []string{"save: the answer is not JSON, nothing to save"}
 	}
 	var fails []string
@@ -775,7 +985,10 @@ func (fr *fileRun) progress(i int, s *scenarios.Step, r *StepResult) {
 	case r.Skipped != "":
 		fmt.Fprintf(fr.out, "  ↷ %-5s %-40s skipped: %s\n", n, clip(r.Name, 40), r.Skipped)
 		return
-	case len(r.Failures) == 0:
+	case r.Error != "":
+		fmt.Fprintf(fr.out, "  ! %-5s %-40s error: %s\n", n, clip(r.Name, 40), r.Error)
+		return
+	case r.Passed():
 		fmt.Fprintf(fr.out, "  ✓ %-5s %-40s %-6s %-45s %3s %s\n", n, clip(r.Name, 40), r.Method, clip(r.Path, 45), status(r.Status), dur(r.Duration))
 		return
 	}
@@ -783,6 +996,9 @@ func (fr *fileRun) progress(i int, s *scenarios.Step, r *StepResult) {
 	fmt.Fprintf(fr.out, "      at %s\n", r.Pos)
 	for _, f := range r.Failures {
 		fmt.Fprintf(fr.out, "      %s\n", f)
+	}
+	for _, c := range r.Contract {
+		fmt.Fprintf(fr.out, "      contract: %s\n", strings.ReplaceAll(c, "\n", "\n        "))
 	}
 	if r.Note != "" {
 		fmt.Fprintf(fr.out, "      note: %s\n", r.Note)
@@ -814,14 +1030,17 @@ func clip(s string, n int) string {
 }
 
 func (rn *runner) summary(results []*FileResult) {
-	steps, failed, skipped := 0, 0, 0
+	steps, failed, skipped, errored := 0, 0, 0, 0
 	for _, r := range results {
-		f, s := r.Counts()
-		steps, failed, skipped = steps+len(r.Steps), failed+f, skipped+s
+		f, s, e := r.Counts()
+		steps, failed, skipped, errored = steps+len(r.Steps), failed+f, skipped+s, errored+e
 	}
 	verdict := "PASS"
-	if failed > 0 {
+	switch {
+	case errored > 0:
+		verdict = "ERROR"
+	case failed > 0:
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(rn.out, "%s: %d files, %d steps, %d passed, %d failed, %d skipped\n", verdict, len(results), steps, steps-failed-skipped, failed, skipped)
+	fmt.Fprintf(rn.out, "%s: %d files, %d steps, %d passed, %d failed, %d skipped, %d errors\n", verdict, len(results), steps, steps-failed-skipped-errored, failed, skipped, errored)
 }

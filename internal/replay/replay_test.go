@@ -124,7 +124,7 @@ steps:
     body: {mobileNumber: "8658733463", username: isutestapi1, latlong: "1,2", publicIP: 10.0.0.1}
     expect:
       status: 200
-      body: {statusCode: 2, KYCTypeFlag: true, name: {present: true}}
+      body: {statusCode: "2", KYCTypeFlag: true, name: {present: true}}
   - name: not ready yet
     path: /v1/viewCustomer
     skip: waiting for a fix
@@ -137,12 +137,12 @@ func TestReplayGreen(t *testing.T) {
 	if replay.AnyFailed(res) {
 		t.Fatalf("a step failed:\n%s", out)
 	}
-	failed, skipped := res[0].Counts()
+	failed, skipped, _ := res[0].Counts()
 	if len(res[0].Steps) != 9 || failed != 0 || skipped != 1 {
 		t.Fatalf("%d steps, %d failed, %d skipped:\n%s", len(res[0].Steps), failed, skipped, out)
 	}
 	for _, want := range []string{"· reset ACME_BANK", "· armed rule-1: viewCustomer → customer-not-found ×1 for ACME_BANK where entityId=675676",
-		"✓ 3/9", "POST   /v1/kit-manager/kitActivation", "clock advance 1h →", "↷ 9/9", "skipped: waiting for a fix", "PASS: 1 files, 9 steps, 8 passed, 0 failed, 1 skipped"} {
+		"✓ 3/9", "POST   /v1/kit-manager/kitActivation", "clock advance 1h →", "↷ 9/9", "skipped: waiting for a fix", "PASS: 1 files, 9 steps, 8 passed, 0 failed, 1 skipped, 0 errors"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -199,21 +199,14 @@ func TestReplayWrongExpectation(t *testing.T) {
 		"answer: {",
 		"save who: result.entityId is not in the answer",
 		"${who} has no value (the step that saves it failed or did not run)",
-		"FAIL: 1 files, 4 steps, 1 passed, 3 failed, 0 skipped",
+		"FAIL: 1 files, 4 steps, 1 passed, 3 failed, 0 skipped, 0 errors",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
 
-	var buf bytes.Buffer
-	if err := replay.WriteJUnit(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	var doc replay.JUnitSuites
-	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatalf("JUnit XML does not parse: %v\n%s", err, buf.String())
-	}
+	doc := junitOf(t, res)
 	if doc.Tests != 4 || doc.Failures != 3 || len(doc.Suites) != 1 {
 		t.Fatalf("totals: %+v", doc)
 	}
@@ -233,14 +226,7 @@ func TestJUnitCountsSkipped(t *testing.T) {
 	a := sb.parse(t, "a.yaml", "name: a\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"675676\"}, expect: {status: 200}}\n  - {path: /v1/x, skip: later}\n")
 	b := sb.parse(t, "b.yaml", "name: b\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"675676\"}, expect: {status: 400}}\n")
 	res, _ := sb.replay(t, a, b)
-	var buf bytes.Buffer
-	if err := replay.WriteJUnit(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	var doc replay.JUnitSuites
-	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := junitOf(t, res)
 	if doc.Tests != 3 || doc.Failures != 1 || doc.Skipped != 1 || len(doc.Suites) != 2 ||
 		doc.Suites[0].Skipped != 1 || doc.Suites[0].Cases[1].Skipped == nil || doc.Suites[0].Cases[1].Skipped.Message != "later" ||
 		doc.Suites[1].Failures != 1 || doc.Suites[0].File != "a.yaml" {
@@ -305,6 +291,9 @@ func TestReplayBadRuleFailsSetup(t *testing.T) {
 	}
 }
 
+// uatCUS001 is a UAT's answer the DCMS contract allows.
+const uatCUS001 = `{"result":null,"exception":{"errorCode":"CUS001","shortMessage":"Customer not found","detailMessage":"No customer 1","httpStatus":"BAD_REQUEST","fieldError":[],"languageCode":"en"},"pagination":null}`
+
 // A partner's UAT has no admin API: reset, rules and clock moves are skipped with a warning.
 func TestReplayWithoutAdminAPI(t *testing.T) {
 	uat := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -313,7 +302,8 @@ func TestReplayWithoutAdminAPI(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"result":{"entityId":"1"},"exception":null}`)
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, uatCUS001)
 	}))
 	defer uat.Close()
 	f, err := scenarios.Parse("uat.yaml", []byte(`name: uat
@@ -325,7 +315,7 @@ steps:
   - clock: {advance: 24h}
   - path: /v1/viewCustomer
     body: {entityId: "1"}
-    expect: {status: 200, body: {result.entityId: 1, exception: {absent: true}}}
+    expect: {status: 400, body: {exception.errorCode: CUS001}}
 `), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -339,4 +329,18 @@ steps:
 		res[0].Steps[0].Skipped == "" {
 		t.Fatalf("warnings %v:\n%s", res[0].Warnings, out.String())
 	}
+}
+
+// junitOf is the JUnit XML of results, as a CI server reads it back.
+func junitOf(t *testing.T, res []*replay.FileResult) replay.JUnitSuites {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := replay.WriteJUnit(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	var doc replay.JUnitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("JUnit XML does not parse: %v\n%s", err, buf.String())
+	}
+	return doc
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
+	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
@@ -71,18 +72,31 @@ type API interface {
 // Call is what the pipeline knows of the request being handled; handlers read the forced
 // outcome from it and record the outcome they produced.
 type Call struct {
-	API     string
-	Tenant  string
-	Op      *scenarios.Operation
-	Forced  *scenarios.Outcome // set when the client forced an outcome answered by the handler
-	Outcome string             // the named outcome the handler produced; "" means derive from status
-	Rule    string             // the armed rule that decided the answer, if any
-	Body    []byte             // the raw request body
-	Start   time.Time          // when the pipeline began the call
+	API    string
+	Tenant string
+	Op     *scenarios.Operation
+	Forced *scenarios.Outcome // set when the client forced an outcome answered by the handler
+	// ForcedOK says the client forced "ok": armed rules and magic values are skipped and
+	// state decides; an API that refuses the call anyway says why with Refusal.
+	ForcedOK bool
+	Outcome  string    // the named outcome the handler produced; "" means derive from status
+	Rule     string    // the armed rule that decided the answer, if any
+	Decided  string    // what forced the answer (scenarios.ByHeader, ByRule, ByMagic); "": state
+	Body     []byte    // the raw request body
+	Start    time.Time // when the pipeline began the call
 
 	api   API
 	check *validator
 	state *callState
+}
+
+// Refusal is the message of a refused call: msg, said to come from the state when the
+// client forced "ok" (see scenarios.OKRefused).
+func (c *Call) Refusal(msg string) string {
+	if c.ForcedOK {
+		return scenarios.OKRefused + ": " + msg
+	}
+	return msg
 }
 
 type callKey struct{}
@@ -126,6 +140,9 @@ type Deps struct {
 	// Tenants lists the tenants that have used an API (background work, such as webhook
 	// retries and automatic reviews, visits them); nil lists none.
 	Tenants func(ctx context.Context, api string) ([]string, error)
+	// Fixtures are the options the fixture base was built with (how many customers are
+	// generated, for the admin API's state views).
+	Fixtures fixtures.Options
 	// Shared says other replicas share the store: background work (webhook deliveries and
 	// their retries) starts at once, since another replica may have left work to finish.
 	Shared bool

@@ -151,11 +151,19 @@ func (p *Pipeline) finish(c *Call, r *http.Request, start time.Time) {
 	f := &c.state.finished
 	*f = Finished{
 		API: c.API, OperationID: c.Op.ID, Tenant: c.Tenant, Method: r.Method, Path: r.URL.Path,
-		Status: status, Outcome: outcome, Rule: c.Rule, Duration: time.Since(start),
+		Status: status, Outcome: outcome, Rule: c.Rule, DecidedBy: decidedBy(c), Duration: time.Since(start),
 	}
 	for _, o := range p.Observers {
 		o.Observe(f, c, r)
 	}
+}
+
+// decidedBy is what decided the call's answer: "state", or what the client forced it with.
+func decidedBy(c *Call) string {
+	if c.Decided == "" {
+		return DecidedByState
+	}
+	return c.Decided
 }
 
 // reject answers a request a stage refuses, naming the outcome after the status and API

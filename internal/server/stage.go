@@ -20,8 +20,13 @@ type Finished struct {
 	Status                   int // 0: no answer (a fault, or the client gave up)
 	Outcome                  string
 	Rule                     string // the armed rule that decided the answer, if any
+	DecidedBy                string // DecidedByState, or what the client forced the answer with: header, rule, magic
 	Duration                 time.Duration
 }
+
+// DecidedByState is Finished.DecidedBy for an answer nothing forced: the sandbox decided
+// from the request and the tenant's state, as the real system would.
+const DecidedByState = "state"
 
 // An Observer is told about every finished partner call (journal, metrics, access log,
 // coverage), on the request's goroutine: it must be quick and, on the hot path, allocate

@@ -31,6 +31,7 @@ func (j Journal) Observe(f *Finished, c *Call, r *http.Request) {
 		Fault:       r.Header.Get(scenarios.FaultHeader),
 		Delay:       r.Header.Get(scenarios.DelayHeader),
 		Rule:        f.Rule,
+		DecidedBy:   f.DecidedBy,
 		Status:      f.Status,
 		Outcome:     f.Outcome,
 		Duration:    f.Duration,

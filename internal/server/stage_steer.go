@@ -35,7 +35,7 @@ func (s Steer) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, boo
 			return reject(c, w, r, c.api.Problem(KindOf(err), err.Error(), nil))
 		}
 	}
-	c.Rule = d.Rule
+	c.Rule, c.Decided = d.Rule, d.By
 	if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
 		return "client-gave-up", true
 	}
@@ -52,6 +52,9 @@ func (s Steer) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, boo
 		forced, _ = scenarios.FaultOutcome(c.Op, d.Fault)
 	}
 	if forced == nil || forced.Name == scenarios.OK {
+		// State decides. A forced ok skips rules and magic values; a refusal says so (Call.Refusal).
+		c.ForcedOK = forced != nil
+		c.Decided = ""
 		return "", false
 	}
 	c.Outcome = forced.Name

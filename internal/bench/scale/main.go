@@ -5,17 +5,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -34,7 +30,7 @@ func main() {
 	flag.Parse()
 	app.TuneGC()
 
-	bin, cleanup, err := build()
+	bin, cleanup, err := loopback.Build()
 	if err != nil {
 		fail(err)
 	}
@@ -70,22 +66,6 @@ func fail(err error) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func mib(b int64) float64        { return float64(b) / (1 << 20) }
-
-// build compiles the sandbox binary, as `make build` does, into a temporary folder.
-func build() (string, func(), error) {
-	dir, err := os.MkdirTemp("", "sandbox-scale")
-	if err != nil {
-		return "", nil, err
-	}
-	bin := filepath.Join(dir, "sandbox")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/sandbox")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("building the binary: %w", err)
-	}
-	return bin, func() { os.RemoveAll(dir) }, nil
-}
 
 // heapPerTenant is the live heap each new DCMS tenant adds after one viewCustomer, in process.
 func heapPerTenant(n int) float64 {
@@ -132,80 +112,23 @@ type started struct {
 // startup starts the binary with n generated customers and measures the time until it
 // answers /healthz, and its resident memory then.
 func startup(bin string, n int) (started, error) {
-	p, err := launch(bin, "--customers", strconv.Itoa(n))
+	p, err := loopback.Launch(bin, "--customers", strconv.Itoa(n))
 	if err != nil {
 		return started{}, err
 	}
-	defer p.stop()
-	rss, err := p.rss()
-	return started{ready: p.ready, rss: rss}, err
-}
-
-type process struct {
-	cmd   *exec.Cmd
-	addr  string
-	ready time.Duration
-}
-
-func launch(bin string, args ...string) (*process, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &process{cmd: cmd, addr: addr}
-	client := &http.Client{Timeout: time.Second}
-	for time.Since(start) < 30*time.Second {
-		if resp, err := client.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				p.ready = time.Since(start)
-				return p, nil
-			}
-		}
-		time.Sleep(time.Millisecond)
-	}
-	p.stop()
-	return nil, fmt.Errorf("%s %v did not answer /healthz within 30s", bin, args)
-}
-
-func (p *process) stop() {
-	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
-}
-
-// rss reads the process's resident set size from /proc.
-func (p *process) rss() (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", p.cmd.Process.Pid)
+	defer p.Stop()
+	rss, err := p.RSS()
+	return started{ready: p.Ready, rss: rss}, err
 }
 
 // rssAfterTenants has n distinct tenants make one viewCustomer each against the binary,
 // over loopback, and returns its resident memory afterwards.
 func rssAfterTenants(bin string, n int) (int64, error) {
-	p, err := launch(bin)
+	p, err := loopback.Launch(bin)
 	if err != nil {
 		return 0, err
 	}
-	defer p.stop()
+	defer p.Stop()
 	const conc = 8
 	tr := &http.Transport{MaxIdleConnsPerHost: conc}
 	defer tr.CloseIdleConnections()
@@ -219,7 +142,7 @@ func rssAfterTenants(bin string, n int) (int64, error) {
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+"/v1/viewCustomer", strings.NewReader(`{"entityId":"675676"}`))
+				req, _ := http.NewRequest(http.MethodPost, "http://"+p.Addr+"/v1/viewCustomer", strings.NewReader(`{"entityId":"675676"}`))
 				req.Header.Set("tenant", "T"+strconv.FormatInt(i, 10))
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
@@ -241,7 +164,7 @@ func rssAfterTenants(bin string, n int) (int64, error) {
 	if firstErr != nil {
 		return 0, firstErr
 	}
-	return p.rss()
+	return p.RSS()
 }
 
 // throughputRatio is viewCustomer's rate over generated customers at a million customers
