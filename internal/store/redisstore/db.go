@@ -31,6 +31,11 @@
 // on the fresh copy (functions may re-run: see the store package). Versions come from one
 // counter, so they only grow, and a replica applies an answer only if it is newer than its
 // copy. One round trip per transaction while nobody else writes the partition, two after.
+//
+// A partner call's first round trip (Control.RefreshFor) also brings the caller's partition
+// up to date; the copy then holds every change acknowledged before the call began, so the
+// call's Views, and its Updates that write nothing, need no round trip of their own (the
+// pipeline keeps the call's start in its context: store.StartKey).
 package redisstore
 
 import (
