@@ -281,17 +281,11 @@ func parseEpoch(raw json.RawMessage) (time.Time, bool) {
 
 // Mount registers the generated DMT routes.
 func (a *API) Mount(r *mux.Router) {
-	invalid := func(w http.ResponseWriter, r *http.Request, err error) {
-		a.WriteProblem(w, r, a.Problem(server.Invalid, err.Error(), []string{err.Error()}))
-	}
 	h := gen.NewStrictHandlerWithOptions(a, nil, gen.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: invalid,
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			a.log.Error("dmt handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
-		},
+		RequestErrorHandlerFunc:  server.RequestError(a),
+		ResponseErrorHandlerFunc: server.ResponseError(a, a.log),
 	})
-	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
+	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: server.RequestError(a)})
 }
 
 // Problem maps a pipeline failure to the DMT envelope. The vendor answers a malformed

@@ -184,17 +184,11 @@ func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, er
 
 // Mount registers the generated profile routes.
 func (a *API) Mount(r *mux.Router) {
-	invalid := func(w http.ResponseWriter, r *http.Request, err error) {
-		a.WriteProblem(w, r, a.Problem(server.Invalid, err.Error(), []string{err.Error()}))
-	}
 	h := gen.NewStrictHandlerWithOptions(a, nil, gen.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: invalid,
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			a.log.Error("profile handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
-		},
+		RequestErrorHandlerFunc:  server.RequestError(a),
+		ResponseErrorHandlerFunc: server.ResponseError(a, a.log),
 	})
-	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
+	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: server.RequestError(a)})
 }
 
 func (a *API) problem(kind, message string) server.Problem {
