@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 	"github.com/partnersandbox/sandbox/partner"
 )
@@ -42,8 +43,8 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("dmt-crypt "+mode, flag.ContinueOnError)
 	keyB64 := fs.String("key", base64.StdEncoding.EncodeToString(dmt.DefaultKey), "the client's AES-256 key, Base64")
 	raw := fs.Bool("raw", false, "encrypt: print the Base64 only, not {\"RequestData\": ...}")
-	clientID := fs.String("client-id", dmt.SandboxClientID, "header-secrets: client_id")
-	secret := fs.String("client-secret", dmt.SandboxClientSecret, "header-secrets: client_secret")
+	clientID := fs.String("client-id", credentials.DMTClientID, "header-secrets: client_id")
+	secret := fs.String("client-secret", credentials.DMTClientSecret, "header-secrets: client_secret")
 	epoch := fs.Int64("epoch", 0, "header-secrets: Unix time in seconds (default now)")
 	if err := parseFlags("dmt-crypt", fs, args[1:], out); err != nil {
 		return err
