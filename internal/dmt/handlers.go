@@ -98,29 +98,15 @@ type domainFunc func(ctx context.Context, tenant string, in request) (result, er
 // 200 answer to a body that decrypted is encrypted.
 func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *string, do domainFunc) (reply, error) {
 	call := server.CallFrom(ctx)
-	in, cipherText, fail := o.parse(raw)
-	var key []byte
-	if cipherText != nil {
-		key = a.Key(call.Tenant)
-		plain, err := partner.DecryptDMT(key, *cipherText)
-		if err != nil {
-			fail = &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
-		} else {
-			in, fail = o.parsePlain(plain)
-		}
-		if fail != nil && fail.outcome == outUndecryptable {
-			key = nil // the partner cannot read what their key did not encrypt
-		}
-	}
-
-	var res result
-	var err error
+	in, key, fail := a.readBody(call.Tenant, o, raw)
 	forced := call.Forced
-	if fail == nil && forced == nil && cipherText != nil && scenario == nil {
+	if fail == nil && forced == nil && key != nil && scenario == nil {
 		// The pipeline looked for magic values in the ciphertext; look in the plain text
 		// (unless the header chose, as it does over magic values in a plain body).
 		forced = magicOutcome(call.Op, in)
 	}
+	var res result
+	var err error
 	switch {
 	case fail != nil:
 		res = *fail
@@ -143,10 +129,34 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 	if name == "" {
 		name = o.echoName(in)
 	}
-	out := o.render(res, in, name)
+	return answerIn(o.render(res, in, name), key)
+}
+
+// readBody parses the plain or encrypted body. key is the client's key when the body was
+// encrypted with it (the answer is encrypted then), nil for a plain body or one the key
+// did not encrypt (the partner could not read an answer encrypted with it).
+func (a *API) readBody(tenant string, o *opSpec, raw []byte) (request, []byte, *result) {
+	in, cipherText, fail := o.parse(raw)
+	if cipherText == nil {
+		return in, nil, fail
+	}
+	key := a.Key(tenant)
+	plain, err := partner.DecryptDMT(key, *cipherText)
+	if err != nil {
+		return in, nil, &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
+	}
+	in, fail = o.parsePlain(plain)
+	if fail != nil && fail.outcome == outUndecryptable {
+		return in, nil, fail // it decrypts, but to nothing a partner could have sent
+	}
+	return in, key, fail
+}
+
+// answerIn is a 200 answer, encrypted with key when the request was.
+func answerIn(out gen.CustomerResponse, key []byte) (reply, error) {
 	rep := reply{status: http.StatusOK}
 	if key == nil {
-		err = rep.body.FromCustomerResponse(out)
+		err := rep.body.FromCustomerResponse(out)
 		return rep, err
 	}
 	plain, err := json.Marshal(out)
