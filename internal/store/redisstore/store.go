@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -290,7 +291,18 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 
 // maxAttempts bounds how often an Update runs again because other replicas kept writing
 // the partition first.
-const maxAttempts = 50
+const maxAttempts = 100
+
+// backoff waits before the attempt after a conflict, a random while growing with the
+// attempts (up to 8 ms): two replicas writing one partition in a tight loop then take
+// turns instead of one of them losing every race.
+func backoff(attempt int) {
+	if attempt < 2 {
+		return
+	}
+	limit := min(time.Duration(50<<min(attempt, 8))*time.Microsecond, 8*time.Millisecond)
+	time.Sleep(rand.N(limit))
+}
 
 // Update runs fn on this replica's copy and writes its changes if nobody wrote the
 // partition since that copy's version; otherwise it refreshes the copy and runs fn again.
@@ -334,6 +346,7 @@ func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx)
 		if err := s.refresh(p, pt, r); err != nil {
 			return err
 		}
+		backoff(attempt)
 		if attempt == maxAttempts {
 			return s.db.fail(fmt.Errorf("%s tenant %s: gave up after %d attempts: other replicas kept writing first", p.API, p.Tenant, attempt))
 		}
