@@ -43,9 +43,7 @@ func (c *Control) keys() []string {
 
 // Refresh brings this replica's clocks and rules up to date with Redis.
 func (c *Control) Refresh(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, c.db.timeout)
-	defer cancel()
-	v, err := c.db.rdb.Get(tctx, c.db.key("ctl")).Int64()
+	v, err := c.db.rdb.Get(ctx, c.db.key("ctl")).Int64()
 	if err == redis.Nil {
 		v, err = 0, nil
 	}

@@ -108,7 +108,10 @@ func Open(ctx context.Context, o Options, m Marker) (db *DB, fresh bool, err err
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = o.Timeout, o.Timeout, o.Timeout, o.Timeout
 	opts.MaxRetries = -1 // a failed call is the client's 503, never a hidden second write
 	opts.DialerRetries = 1
-	opts.ContextTimeoutEnabled = true
+	// Every call is bounded by the socket timeouts above, not by its caller's context: a
+	// script Redis has started is never abandoned half way by a client that went away (it is
+	// atomic anyway), and the hot path makes no timer per call.
+	opts.ContextTimeoutEnabled = false
 	opts.DisableIdentity = true
 	db = &DB{rdb: redis.NewClient(opts), prefix: o.Prefix, addr: fmt.Sprintf("%s/%d", opts.Addr, opts.DB), timeout: o.Timeout, marker: m}
 	pctx, cancel := context.WithTimeout(ctx, o.Timeout)
@@ -215,11 +218,10 @@ const errEpoch = "EPOCH"
 const epochCheck = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('` + errEpoch + `') end
 `
 
-// run runs a script whose KEYS[1]/ARGV[1] are the epoch (added here), within the timeout.
+// run runs a script whose KEYS[1]/ARGV[1] are the epoch (added here), within the timeout
+// (the connection's).
 // A Redis that lost its data is claimed again and the caches dropped; the call fails once.
 func (db *DB) run(ctx context.Context, s *redis.Script, keys []string, args ...any) (any, error) {
-	ctx, cancel := context.WithTimeout(ctx, db.timeout)
-	defer cancel()
 	res, err := s.Run(ctx, db.rdb, append([]string{db.key("epoch")}, keys...), append([]any{db.currentEpoch()}, args...)...).Result()
 	if err != nil && redis.HasErrorPrefix(err, errEpoch) {
 		if _, cerr := db.claim(ctx); cerr != nil {
