@@ -241,18 +241,14 @@ func (a *App) build(cfg Config) error {
 		cfg.JournalSize = 1000
 	}
 	a.Journal = journal.New(cfg.JournalSize)
+	a.persist = cfg.PersistFile
 
 	base, err := newBase(cfg.Fixtures)
 	if err != nil {
 		return err
 	}
 	// The scenario engine is built before the store: scenario files add to the base.
-	cat := scenarios.NewCatalogue()
-	for _, ops := range [][]scenarios.Operation{dcms.Catalogue(), dmt.Catalogue(), profile.Catalogue()} {
-		for _, op := range ops {
-			cat.Add(op)
-		}
-	}
+	cat := catalogue()
 	a.Engine = scenarios.NewEngine(cat)
 	var files []*scenarios.File
 	if cfg.ScenariosDir != "" {
@@ -261,51 +257,85 @@ func (a *App) build(cfg Config) error {
 		}
 		log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
 	}
-	// fresh: the state starts now (always, in this process); a shared store may hold it already.
-	fresh := true
-	switch {
-	case cfg.Backend != nil:
-		if a.Store, err = cfg.Backend(base, storeKinds()); err != nil {
-			return err
-		}
-	case cfg.Store != "":
-		if fresh, err = a.useRedis(cfg, base); err != nil {
-			return err
-		}
-		log.Info("state kept in redis", "store", cfg.Store, "prefix", cfg.RedisPrefix, "new", fresh)
-	default:
-		a.Store = store.NewMemory(base)
+	fresh, err := a.openStore(cfg, base, log)
+	if err != nil {
+		return err
 	}
 	if err := armRules(files, a.Engine.Rules(), fresh); err != nil {
 		return err
 	}
+	apis, err := a.newAPIs(cfg, log, cat)
+	if err != nil {
+		return err
+	}
+	if err := a.loadState(cfg, fresh, log); err != nil {
+		return err
+	}
+	return a.route(cfg, log, cat, apis)
+}
 
+// catalogue is every partner operation's documented outcomes.
+func catalogue() *scenarios.Catalogue {
+	cat := scenarios.NewCatalogue()
+	for _, ops := range [][]scenarios.Operation{dcms.Catalogue(), dmt.Catalogue(), profile.Catalogue()} {
+		for _, op := range ops {
+			cat.Add(op)
+		}
+	}
+	return cat
+}
+
+// openStore builds the state store over base: a test's backend, Redis (--store), or this
+// process's memory. fresh says the state starts now (a shared store may hold it already).
+func (a *App) openStore(cfg Config, base store.Base, log *slog.Logger) (fresh bool, err error) {
+	switch {
+	case cfg.Backend != nil:
+		a.Store, err = cfg.Backend(base, storeKinds())
+		return true, err
+	case cfg.Store != "":
+		if fresh, err = a.useRedis(cfg, base); err == nil {
+			log.Info("state kept in redis", "store", cfg.Store, "prefix", cfg.RedisPrefix, "new", fresh)
+		}
+		return fresh, err
+	default:
+		a.Store = store.NewMemory(base)
+		return true, nil
+	}
+}
+
+// newAPIs builds the three partner APIs and checks the catalogue against their contracts.
+func (a *App) newAPIs(cfg Config, log *slog.Logger, cat *scenarios.Catalogue) (partnerAPIs, error) {
 	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures, Shared: a.control != nil}
-	dcmsAPI, err := dcms.New(deps, cfg.DCMS)
-	if err != nil {
-		return err
+	var apis partnerAPIs
+	var err error
+	if apis.dcms, err = dcms.New(deps, cfg.DCMS); err != nil {
+		return apis, err
 	}
-	dmtAPI, err := dmt.New(deps, cfg.DMT)
-	if err != nil {
-		return err
+	if apis.dmt, err = dmt.New(deps, cfg.DMT); err != nil {
+		return apis, err
 	}
-	profileAPI, err := profile.New(deps, cfg.Profile)
-	if err != nil {
-		return err
+	if apis.profile, err = profile.New(deps, cfg.Profile); err != nil {
+		return apis, err
 	}
-	apis := []server.API{dcmsAPI, dmtAPI, profileAPI}
-	a.closers = append(a.closers, profileAPI.Close)
-
+	a.closers = append(a.closers, apis.profile.Close)
 	contracts := map[string]*openapi3.T{}
-	for _, api := range apis {
+	for _, api := range apis.all() {
 		contracts[api.Name()] = api.Contract()
 	}
-	if err := cat.Check(contracts); err != nil {
-		return err
-	}
+	return apis, cat.Check(contracts)
+}
 
-	r := mux.NewRouter()
-	a.persist = cfg.PersistFile
+// partnerAPIs are the three partner APIs.
+type partnerAPIs struct {
+	dcms    *dcms.API
+	dmt     *dmt.API
+	profile *profile.API
+}
+
+func (p partnerAPIs) all() []server.API { return []server.API{p.dcms, p.dmt, p.profile} }
+
+// loadState restores --snapshot and --persist files into a store whose state starts now.
+func (a *App) loadState(cfg Config, fresh bool, log *slog.Logger) error {
 	for _, file := range []string{cfg.SnapshotFile, cfg.PersistFile} {
 		if file == "" {
 			continue
@@ -323,39 +353,52 @@ func (a *App) build(cfg Config) error {
 		}
 		log.Info("state loaded", "file", file, "tenants", n)
 	}
-	m := a.instrument(apis)
+	return nil
+}
+
+// route mounts the partner APIs through the pipeline, then the admin API.
+func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis partnerAPIs) error {
+	m := a.instrument(apis.all())
 	a.Coverage = coverage.New(a.Store, cat, log)
 	a.closers = append(a.closers, func() { _ = a.Coverage.Close() })
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
-		Checks: a.readiness(apis), Metrics: m, Coverage: a.Coverage,
+		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage,
 	}
 	if a.control != nil {
 		adminDeps.Refresh = a.control.Refresh
 	}
-	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	stages := server.Stages(a.Engine, 0)
-	if a.control != nil {
-		for i, s := range stages {
-			if _, ok := s.(server.Identify); ok {
-				stages[i] = server.Refresh{Func: func(ctx context.Context, p store.Partition) (bool, error) {
-					return a.control.RefreshFor(ctx, a.redis, p)
-				}}
-			}
-		}
-	}
 	p := &server.Pipeline{
-		Stages:    stages,
+		Stages:    a.stages(),
 		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock, Log: log}, a.Coverage}, observers(m, cfg.AccessLog, log)...),
 		Engine:    a.Engine, Log: log,
 	}
-	if _, err := p.Router(r, apis...); err != nil {
+	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
+	r := mux.NewRouter()
+	if _, err := p.Router(r, apis.all()...); err != nil {
 		return err
 	}
-	if err := admin.New(adminDeps, dcmsAPI, dmtAPI, profileAPI, docs.Server{}, console.Server{}).Mount(r); err != nil {
+	if err := admin.New(adminDeps, apis.dcms, apis.dmt, apis.profile, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return fmt.Errorf("admin API: %w", err)
 	}
 	a.Handler = r
 	return nil
+}
+
+// stages are the pipeline's stages; with a shared store, Refresh takes Identify's place
+// (it identifies the caller and brings clocks, rules and the caller's state up to date).
+func (a *App) stages() []server.Stage {
+	stages := server.Stages(a.Engine, 0)
+	if a.control == nil {
+		return stages
+	}
+	for i, s := range stages {
+		if _, ok := s.(server.Identify); ok {
+			stages[i] = server.Refresh{Func: func(ctx context.Context, p store.Partition) (bool, error) {
+				return a.control.RefreshFor(ctx, a.redis, p)
+			}}
+		}
+	}
+	return stages
 }
