@@ -293,7 +293,8 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 		}
 		dl = *v
 		dl.Lease, dl.LeaseUntil = lease, now.Add(d.lease)
-		kindDelivery.Put(tx, j.id, &dl)
+		leased := dl // stored values are never changed: dl is changed below, so store a copy
+		kindDelivery.Put(tx, j.id, &leased)
 		if w, ok := kindWebhook.Get(tx, "config"); ok {
 			hook = w
 		}
