@@ -222,6 +222,27 @@ func (e ReadinessCheckStatus) Valid() bool {
 	}
 }
 
+// Defines values for RecordApi.
+const (
+	RecordApiDcms    RecordApi = "dcms"
+	RecordApiDmt     RecordApi = "dmt"
+	RecordApiProfile RecordApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the RecordApi enum.
+func (e RecordApi) Valid() bool {
+	switch e {
+	case RecordApiDcms:
+		return true
+	case RecordApiDmt:
+		return true
+	case RecordApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReviewRiskLevel.
 const (
 	High   ReviewRiskLevel = "High"
@@ -962,6 +983,33 @@ type ReadinessCheck struct {
 // ReadinessCheckStatus defines model for ReadinessCheck.Status.
 type ReadinessCheckStatus string
 
+// Record One record, as a snapshot shows it under apis.{api}.{kind}.{id}.
+type Record struct {
+	Api RecordApi `json:"api"`
+	Id  string    `json:"id"`
+
+	// Kind A record kind of the API (a snapshot lists them).
+	Kind string `json:"kind"`
+
+	// Value The record, with the fields its kind has.
+	Value map[string]interface{} `json:"value"`
+}
+
+// RecordApi defines model for Record.Api.
+type RecordApi string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Records []Record `json:"records"`
+}
+
+// RecordsAdded defines model for RecordsAdded.
+type RecordsAdded struct {
+	// Records How many records were added or replaced.
+	Records int    `json:"records"`
+	Tenant  string `json:"tenant"`
+}
+
 // ResetResult defines model for ResetResult.
 type ResetResult struct {
 	// Tenant The tenant reset, or `*` for all.
@@ -1325,6 +1373,9 @@ type PutSnapshotJSONRequestBody = Snapshot
 
 // SetRateLimitsJSONRequestBody defines body for SetRateLimits for application/json ContentType.
 type SetRateLimitsJSONRequestBody = RateLimits
+
+// AddRecordsJSONRequestBody defines body for AddRecords for application/json ContentType.
+type AddRecordsJSONRequestBody = RecordList
 
 // SetWebhookJSONRequestBody defines body for SetWebhook for application/json ContentType.
 type SetWebhookJSONRequestBody = Webhook
@@ -1834,6 +1885,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 	SetRateLimits(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRecordsWithBody Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecordsWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRecords Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteWebhook Remove the tenant's webhook
 	//
@@ -2789,6 +2872,58 @@ func (c *Client) SetRateLimitsWithBody(ctx context.Context, tenant Tenant, conte
 // Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 func (c *Client) SetRateLimits(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetRateLimitsRequest(c.Server, tenant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRecordsWithBody Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *Client) AddRecordsWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRecordsRequestWithBody(c.Server, tenant, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRecords Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *Client) AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRecordsRequest(c.Server, tenant, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4919,6 +5054,53 @@ func NewSetRateLimitsRequestWithBody(server string, tenant Tenant, contentType s
 	return req, nil
 }
 
+// NewAddRecordsRequest calls the generic AddRecords builder with application/json body
+func NewAddRecordsRequest(server string, tenant Tenant, body AddRecordsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddRecordsRequestWithBody(server, tenant, "application/json", bodyReader)
+}
+
+// NewAddRecordsRequestWithBody constructs an http.Request for the AddRecords method, with any body, and a specified content type
+func NewAddRecordsRequestWithBody(server string, tenant Tenant, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
 func NewDeleteWebhookRequest(server string, tenant Tenant) (*http.Request, error) {
 	var err error
@@ -5690,6 +5872,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 	SetRateLimitsWithResponse(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error)
+
+	// AddRecordsWithBodyWithResponse Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecordsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddRecordsReply, error)
+
+	// AddRecordsWithResponse Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecordsWithResponse(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRecordsReply, error)
 
 	// DeleteWebhookWithResponse Remove the tenant's webhook
 	//
@@ -7665,6 +7879,61 @@ func (r SetRateLimitsReply) ContentType() string {
 	return ""
 }
 
+type AddRecordsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordsAdded
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddRecordsReply) GetJSON200() *RecordsAdded {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddRecordsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddRecordsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r AddRecordsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddRecordsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddRecordsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddRecordsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8746,6 +9015,50 @@ func (c *ClientWithResponses) SetRateLimitsWithResponse(ctx context.Context, ten
 		return nil, err
 	}
 	return ParseSetRateLimitsReply(rsp)
+}
+
+// AddRecordsWithBodyWithResponse Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *ClientWithResponses) AddRecordsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddRecordsReply, error) {
+	rsp, err := c.AddRecordsWithBody(ctx, tenant, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRecordsReply(rsp)
+}
+
+// AddRecordsWithResponse Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *ClientWithResponses) AddRecordsWithResponse(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRecordsReply, error) {
+	rsp, err := c.AddRecords(ctx, tenant, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRecordsReply(rsp)
 }
 
 // DeleteWebhookWithResponse Remove the tenant's webhook
@@ -10167,6 +10480,46 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 	return response, nil
 }
 
+// ParseAddRecordsReply parses an HTTP response from a AddRecordsWithResponse call
+func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddRecordsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordsAdded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteWebhookReply parses an HTTP response from a DeleteWebhookWithResponse call
 func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10496,6 +10849,9 @@ type ServerInterface interface {
 	// SetRateLimits Change or disable the tenant's profile API rate limits
 	// (PUT /__sandbox/tenants/{tenant}/ratelimits)
 	SetRateLimits(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// AddRecords Add records to a tenant's state, all or none
+	// (POST /__sandbox/tenants/{tenant}/records)
+	AddRecords(w http.ResponseWriter, r *http.Request, tenant Tenant)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -11868,6 +12224,32 @@ func (siw *ServerInterfaceWrapper) SetRateLimits(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// AddRecords operation middleware
+func (siw *ServerInterfaceWrapper) AddRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AddRecords(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DeleteWebhook operation middleware
 func (siw *ServerInterfaceWrapper) DeleteWebhook(w http.ResponseWriter, r *http.Request) {
 
@@ -12152,6 +12534,8 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	r.HandleFunc(options.BaseURL+"/__sandbox/clock", wrapper.SetClock).Methods(http.MethodPost)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/keys", wrapper.GetTenantKeys).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/records", wrapper.AddRecords).Methods(http.MethodPost)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/kits/{kitNo}", wrapper.GetTestKit).Methods(http.MethodGet)
 
@@ -13748,6 +14132,57 @@ func (response SetRateLimits400JSONResponse) VisitSetRateLimitsResponse(w http.R
 	return err
 }
 
+type AddRecordsRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Body   *AddRecordsJSONRequestBody
+}
+
+type AddRecordsResponseObject interface {
+	VisitAddRecordsResponse(w http.ResponseWriter) error
+}
+
+type AddRecords200JSONResponse RecordsAdded
+
+func (response AddRecords200JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRecords400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddRecords400JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRecords404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -14094,6 +14529,9 @@ type StrictServerInterface interface {
 	// SetRateLimits Change or disable the tenant's profile API rate limits
 	// (PUT /__sandbox/tenants/{tenant}/ratelimits)
 	SetRateLimits(ctx context.Context, request SetRateLimitsRequestObject) (SetRateLimitsResponseObject, error)
+	// AddRecords Add records to a tenant's state, all or none
+	// (POST /__sandbox/tenants/{tenant}/records)
+	AddRecords(ctx context.Context, request AddRecordsRequestObject) (AddRecordsResponseObject, error)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
@@ -15203,6 +15641,39 @@ func (sh *strictHandler) SetRateLimits(w http.ResponseWriter, r *http.Request, t
 	}
 }
 
+// AddRecords operation middleware
+func (sh *strictHandler) AddRecords(w http.ResponseWriter, r *http.Request, tenant Tenant) {
+	var request AddRecordsRequestObject
+
+	request.Tenant = tenant
+
+	var body AddRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddRecords(ctx, request.(AddRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AddRecordsResponseObject); ok {
+		if err := validResponse.VisitAddRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DeleteWebhook operation middleware
 func (sh *strictHandler) DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant) {
 	var request DeleteWebhookRequestObject
@@ -15391,241 +15862,252 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs5dvCroJivyuSmSVEXe2aomkrJkmasHVvSWpqd3SwdN8gGRayaALeBFs21/TcPkEfMk3yFcwA0",
-	"mkRTlCzPTCpJVXYsdjcuBwfnfvnYGsvZXAomtGoNPrbmtKAzplkBfx1NNCvMPzKmxgWfay5Fa9C6njKS",
-	"CvZBp0ROiJ4yMi/YHZelInN6w0g750qTxZRqMpYzpgg14xCuO4eEjhQTmkxkAR9OeKE0fNVrJS1uRv9H",
-	"yYplK2kJOmOtQQu+bSUtNZ6yGTWL0cu5eaB0wcVN6/PnpHWcy/HtNRNU6PhqNTwji6lUjIzN20RLUjCa",
-	"EVmQmbxjh2TB9VSWmnCdwNLUlBYss2/LCWF3rFjakcxi2Qc6m+dmJUfHb07fvzw6/6lhC/jNPXt4zWc8",
-	"svpLA1DF/9kInxy+C8fO2ISWuW4NnveT1ox+4LNyZv4wf3GBf+0mbglcaHbDCljDFiBsnxy/ubJ/JOTk",
-	"zTUZ55wJ/Z4DKOeFnPDcvX2Wde6B1JzqaQRQBftHyQuWtQa6KFm4uf9XsElr0PqXnQpvd/Cp2sHln5ux",
-	"qt38CcC1tqULkS+JnnL1lTZ2Pwo8bidvPWR+vUNq2ssTnNJnM4qaS6EYUJyXNDM7ZAqwcCyFZoiQdD7P",
-	"+Ziave78XZkNf6yW/LHFikIW+EmGWH1Hc569L+xgSWvGlKI3zG2HwL0ZEFHORqwgs1JpMmKEapIzqjTZ",
-	"BcBvt6NTmPxz0vrQVVRkI/mhW1SbkHNWUHtGN0z/UZaFoHkrQVoLu8Y7PGj1DUQ+J5GDteMRroiQmsDm",
-	"DoFM2X0RRZeKLKZ8PCUTzvKMUJGRxXTZMws7l/oHWYrsy4AqpH4/gWFCcN5yTXb39mFd8JRw4RCxQqWv",
-	"BM1rpvRPQP8qaN5yfS5bg9bu3n4UnueSqHI8Nbdf3MBiKzLQCxYKgx1TTXN5UwJA5oWZXnPEVb8U+Itr",
-	"htNv2psf7cJv47OnxLQo6LKFV8JdrL+Fs7zzr8rR39lYm28jI64tlM45HKcwlP9vrWw8U62klc0AbEgL",
-	"grEdTzJnrKcyi7CrpFrVWcPzUgPrfwRk8Mt1uCTILKLMMwSY2W19gX4nieM3fnmbQWqXsgZQvA8xAnx0",
-	"efZMEbkQxLxjCTHco2OZMaTFSlNdKvzbkeLqt84hYbO5XoKINM8pFwZbx0wpQ6XXAF1bwuqKfpkyAUSi",
-	"YDQnaqk0mxEq1IIVCrC+R36QBUnlbTpAec287EH3TLmpiWAsU1baGwqzWgbfjlmWwPdE3fK5IrSYsYwU",
-	"ZW6kPpGRGb3hY0OuSqbIqNREGDGKjJjIFGyaDZzgNRSwAq5xMhTCxjTPgxXXF5fJcTljQrMMQZwQrlVF",
-	"EDUtNBc3QzFs/aV7ZUnJ1ZgJWnBJ5O1gZXewHKLNIjLJkNCyD1zpYas3FDHgw+7WwW45mNs2jDgvZFaO",
-	"GdIai35e5DQbmzKasQKkvG3uyxsz9Z/NBLGb4qlz5GoiF48hL6wX8G4dXlHkQ6yND/bq+vrSorU5U3eG",
-	"ZsvBWKH0GV5iWKSfIMEbV+2rjvfuIKKX2Yjv6zdYyEXk3H44Jvv7+98RzWeMSLw6lgehHhCFgpxMFItI",
-	"za/kgkxosT6K4eKTQs7wWprJEkIVoeRHSbIS0Ts+00JslPuMIpPBJbBai4A/DDlqm3slSS7FDSsI+0dJ",
-	"c7Wm5nSCWUdS5owif3qgZmVQnKs1XS+cKbK9VQyQi5aHbePJHk+puIlQaJrdUTGO4PlRCGSjBBqYmSUu",
-	"aJElhPVueuSbvWkU/AWz57wOoigCHAlSQ6n4ptc3Ju9YQW+ifOeORWX/k4oSOtZGCjZm3OCDl2mlGLPY",
-	"3UseJcrYVW6QZELMWQOmlprm2+2kba0MY4NkwvDYBOgISemcp50tyIlXWRwE3fzJvfLV2jafTLx6ehnK",
-	"rbVJhNpCUtosGa1M8GjB6GEyzliWooG+zqhYOiMUHvIzBUKDIgtWMMt2WIb4wnUc/ScgyNw3g6FwgIag",
-	"SxP8iLSVZsys1HLwJJCBwLhUSUCd+OzNDNkexjNFzDuoqhiZyMqn9/Dkx7FYBLaHSQwNTsYzdVwqLWdo",
-	"HazjABOa62UDTt9yvT0+m3mMchcTcOSI5ytXY53ErHzkAL2Z8fj1Jw5EbjK7/PtAchmn3fbpw7bvwRzZ",
-	"zg0T5uYi4m4a6Ef/ogEC+xA1MyplZJAUzK2p59nmbTDPem5uxaKcBnbbdcg30f1Guuyh0wTdn9A6ugJU",
-	"WmRXqwgfEA5aZNfwYxwVz2X0yYyqW5ZdUhF/Ku9Yg8yb8wkbL8d5oKYoQvNcLliGEp8B3S03RArvXQJa",
-	"EkhHKCozOp4adp0pouXW2oAF0Bt5F1ecubhqklxQMUF7XGy7BZvndMyyl8uHXTb7XQOkbrm2qpAw2ilO",
-	"EadnUz6fWXvVfSC4cu+u4hmedXiyAXIkIRp5YLmD3oCPAO511YItfopZ8o+IYAvYOIjHqmRgKTMCOmw/",
-	"LnvLUO5YGfD4+uzPR9enCXl9cfxTQn4+x/++xP+8Pb18fXR8av9+f3R+8t7/9PPlj2+PTk4TcnV6/f7y",
-	"7Dwhp3+5PHt7ahjW0dXV2Y/n8Wst77/S1YLh/SbwXRRZjHmMCirG0yaByHzT8GxeSCM/XBml/5o34PI/",
-	"SgrEfR2WP4GeZMZnWWKurFXYtYrz7CbN9+3p8enZn09PEnJ5en5ydv5jQi7fXhyfXl2Z365+Pjb/dDS0",
-	"EliMKpMY4B8fnR+fvn59enK/guSgEbDwNSAkFUCD3W88kzj3clwjfiYP42l49A/RFpq4hp28aT9XAelY",
-	"vYuXr/56dXZ89NpS47EsC84KkrGc37FimcTPqIdADgCTMaW58Dd0DT7sw5yNNctO7MAnVMdxc87Htz/P",
-	"Gx+rZi63oMsRz/PzLS6nx5Tqm6S2hdo6GlYfBTe+YIGyCqLwmUeTFSVKa6MSRAXXpDUumJFfjuI4yO6Y",
-	"0A10AZ41ygA8/pERbo5wQQ1TmjdOnXsk+vTKW3TjW6oO1CmOcyYyM0DiIAZ66oTyvCaHV9OURX7/kXMz",
-	"iINQCA/8PqkgHxCSlQ2E+w0PI4YJGzXOABWiWDTTzXrFZhxAGf0cvHkbzZ7rFEzPH0C/ZvpCz2PES941",
-	"i5pgWd5wrY+javMvU6rJDdNdJxw7I+qA7BILjYTsEQPQCXc67sWfTxKy73+M8nH38GgLYlsDbFLXGi1y",
-	"4PZCxLBQveeMn0xRCtDmyfWkr67bIEatq9Ef5nE//0UTY1oXHnEM9dgrI3Fdsd+bUZ2JrIGIG/WxYSml",
-	"YllMPdmMi24duFI/QbjvxMPRLc1O1nwUDxWAnoZ8PFz2abpgni2t4FP853GdQYXO3yYX0sqKVlwz60ta",
-	"ta/AQmIr/zG8qOs6o7/HxN8o0k67njyqtDMgM5qB6yZjM6NZO6WbF4RnNq7LmtLCeK6hKIXmOeGajMGj",
-	"AIopKufoscy50iw7JLmUt6C0lnMyWhKeoWtwFahl7SxDUyMvVLNIsQ20rXkOxrFfxYD5itEc3eX1ta3L",
-	"HfI2Il3EBcfYRC6gJWKcmdOx1bbWAcGEXhMJN10dO82p0MXyXjnDDZ5Ui9iwdByzya4fMUdDAI0jgY3B",
-	"Os8UOcZXu+bdBvf9mGfOuBJh//Y5IC5y/wFJgd+mpK2DwCBnRvJsAV4Cv+JqAMBClnnWSYbC2vgCezYE",
-	"xOgBSdGWnZJ2zHMe+od/oGWuOwlJizI3a6IisH93YI4UTODmWWgMd9bskcyWHbxEDiGdPIGLaCUtM1bE",
-	"yxuCMafL+GFUSz0xL1krfbhxwzYSwieEimX8kKy78E3I2DBwDK40Rltunhzg9JjJUUWZyGJGNd6gFwdR",
-	"k8SXR+vE92AkPu+Mq4IybEBDRtqKsbpfohPdSEP0TmLDC+M3iS4Ihuvh6w1uWR8d1hw4Z9AsIWj/a3Lu",
-	"Qhhi0zD4tDYOaeuiFGNgSXOqNHlxQH7iL+PbBxyOjh34i3T8zm9EEGXv5X0Y6O/vI5Bwy0CPQ9InCxtz",
-	"VDCyoIoIafdgrj/cFLBzBZPf0DvDTRucY5s8yDyGso8K4ojpzBoNaOgkrcSujXFlXoF2N6pGPCpUDdAt",
-	"xpeC4J41rgTBnTGLlpbzbs7uWE7+eHVxboNArWs0vAVxjdBNthkwOLl7Pbb0Cz0/ExPZpM/8D9BFHiyJ",
-	"r2slNd0kqpXg0qIALPVIfliHn5WvN9nQeJPPFQN/HXtdsNzi5pwqtZBF3Lq0AUSqxOU2PJtxpZqZzTZO",
-	"BLiAsG54v5pxZXy/ygdbojw4Y19eYtSGi0WJaU01EXBdYrBfmhcawGAmaHS6NZyk4v+MULyXS80a3BTl",
-	"PJc0287QAzD3q1rbQ13utWupzbABklf+0GKwnM1z1mzZ22z3c6vcXpFYPdyIMs5mlOcPsyLOC3lTMNVA",
-	"bgp2x9nipGRHekOULi21nFHNxwTfJ1yRrGRxV8QhRFXO5zkHZbXy1kNWk54WsryZ2uQsjDE+ujxrkHzM",
-	"ZA3cHTkaU4S6Rc3oEoPmuCZaknZ6eXF1TXbev7dMdsfOt1PdVLXzkWefd3AADNjyR+Wo0qW3fh/N54W8",
-	"A5PNW/Z38D9ECdSax5mr29eGAd7jQHn8jPfStlKxooEorCrUdTJmzar+e4eDdeceYljd0OpOL7wKW93E",
-	"B9q5gtN86FULbv9TWL7ClcR2+pZqBtl0qsGJYDbPijdclGiV35QVZ8C6EIbGPeATJugoj1s0zZ50wdkd",
-	"zbcecM24gaMnkd1Eh4/tIQo4RjMuLBFbgduUjW+3P3g/0rH5Lh4eQlU8ZWFZk9htwpMhaku0eEwoz7m4",
-	"IbgkZ/jgBeYAqCrHFDQR+PAencYRBHjXXEapu/jvbe1iiQPQRrAiMJotsxH7zwI2UkhxU9+WjIeix0MJ",
-	"cSSqEGQsG5DU8PKCjrVKE5IqLQuWbgkkeWudkuaNe+FTDzKMQ0cx/ZYpa0Opg2aLyHMIygadMv0Dxq3R",
-	"PL9fxbMjx1dkKOr6Ymr8xYHjNYSpv2EZL2etpPWK30zjrGMNkDGmk3im9CUWWdxAE0xr21jJjCvznCym",
-	"kBtq7qAntOYa2pXBhSsFVYophbaUTbBIRJnn75KW+Y8hWy5XtL65pPWheyO7XwFq2ygkj2dA9fCbCrLR",
-	"U7EGoLXgCLqMKwjOrBhRHYqN0coY/8w1mVLlI6DjCkKDojGjejzFPIqMm+Fpflm/mA3CWLXdB9gcIxLp",
-	"jHJh/mje5EwWIIIuuM8QOyTd3QFBT07BIBnmUUalbaKnQVuqG4PwU3c84S6a0OFqzsYbUGJT5ko5N8L3",
-	"i76yOSt7z/uzePS8xyN3hcZSCDY2o3QxowWXLkvzr6nW8+7zfr/65348N/RXxZC1vBpnjoa4eB9Zuzky",
-	"fptTv+9G2QiMQ9I3HAc5cgTlvDTXv1eaC6HQhCcRgawo8wc4z4D23GcSwSFja7gSdK6mUkd9ZGoTFjzR",
-	"758bGciauWfDDytYdHlG2tl4phKSzbRPxe2Q//7P/yIFG8siI7dcZPA3z4KfB9amav6tAtXcCGoavcZD",
-	"kZoFW4GETPgHXRbuG4NIGQObRy2xNFg6vWUiZit4ZIriBtS/Y4WKhhfv4TaVPXsylXmmqixhu2V0l2dE",
-	"3rFalp/dsSJt6l7VU6qHwn0gJObfI4+y+UBusk6P7JK2zDNWuN0x1RnUzSCLqbSZ0+yQcD0UXBGlgR2M",
-	"x2wO0VFGWCkYCLgKQq3dqfn1uoXWXJC7yd67e2+ug1zgHYDrELtBWPQibhl3d2hdxJ3TQgtWkKPLsxqe",
-	"GZhhtjIXUWPK1jloX6yM37Pjn9gyFhE6Mw8iyX9vrsnR6VV37/kLcsuWpL2/R0ZLzVQnIS+pYi8O4koK",
-	"05dcxEc8fnNFrpgml2fn5M97ZnQz8sbhHi4P+vkTt7VmiJxHVbQjd7TA0Mz57gJ/PyA505oVhkjxG65V",
-	"QtL3RmfrpqDy9NJDQsUSrxLLFSM3TCty0O/30CulWWHG/4+/HXX/nXb/2e9+977XffdxN3lx8Pn/xXaP",
-	"q1RNutj2PCdA+fs4jxs6DjWs8PGkuT9hjlok7W4hwMBg44qSIFmRCtR9+I2A9A2lKbmtpRXWQr95zLH9",
-	"5s1f/wqBGQFeYqC1Ig1DPTZXaU5FY/7NM0UmRt/TTGlyeXRO2hN6yxLyupyKLhSYafDjb0gmevDVcYk5",
-	"QdLdnIqVTB0LyJU8nSB/xy4phj6/sNFUyojVhZZ6esW05uImQn2P5vwnthxYX7m5s+RfCYUfDw3t4OMB",
-	"KRUrBD5xjrQeObJ1DtRULuwHwITcG+bc/2D/bz2bAD+IHmW1koaTtq68JrN0c/LjGswMaNzVcRzlXAoG",
-	"lnKOdA5gEGUpBdPF8thFwPn6Y7v9zWKx/fBMaFbcxTLDr9hYikyREZsY1a+qHgffHZJMlqOc2Qw6l26/",
-	"eUbFxkW0csObo2NgQCu1MPiNoEZYiN6LraLxbci9A3AkWNIo5VZMiHhjcCU2kxoS4RUr7lhGRssquBF+",
-	"KlzoV02IKIURqdLAW5P2huJMGzajCHUvJ4SSPxmeRGeg55DjMzLnc5ZzYYZngNKQ+BwKoIO6EkbkBIOH",
-	"hqJK5U/XA1LSTuKseOb7v2NQnvm6YGNmZEyjfSXrom5C5qzoWsZ5y5ZqKMAabAhaRjVNVqLiiLL3vSpb",
-	"6D1jpF0YeQoqcamELJBsqMRomiP5odMbiqE4IkNLuoYtwivwgsoCCOMGrmBOxlKMWSGYVRtAIklxlNTF",
-	"4rSNDj8Uqa+XZWACb7+5Jqkv3pbiiyS1YHiPT9KOC6nxld3kLRPPlJvnLEuHYuVTu4JOj0DAsIJSjZAC",
-	"/HGIJulha0A+DiG+d9hKyND5zIetz59TgMdVPfVdJV7yNqoJBtjWQIHVfDKSsXEOaoJ/zavBRE6GIoSh",
-	"N1WT9ogpnjFFIkg0IMOy398fW0yDP1iauIposhiDD7MWzDYUrrCEj1wbmG19csfyyZXw+UTYZMLGmnwa",
-	"ik/dbtf/v3k5XQkxTMmnei0XNFD06wabFCw28C7GR0Hs16wcT0lONSuwutuCck2gWJKLq/JhU/yOKVLO",
-	"yeoaINLQjJuuGnrMj2aE6+NLUj0ziGyvXxWsBYN+Iqk1DJkv/UNcWX2ArJDzOctspc8XfaLAJG/0FCmF",
-	"I0XRpX8iqTM6GcHWWZ3cYhsKPj3v98kOed7fdyu24aRYZ4KJO5bLOTMzmGs7opmNOgXxuHrxoN83OGFw",
-	"OCjCRI6CMlbtkFrCT2mHjKkgmbTVsGhQysnehB6BLEdDD+aGimVMjNkAA+CQeNaj8ZC8hbGz9pehqJXQ",
-	"CoJm7RdYiwvNCFxDAcdLe3McsaTZjAO3aAXqfmu31+/1rR1OQKxza7/X7+3baDaQR3bM/9xEa9uQUSEX",
-	"ymxxzoSDX8WfaJYVTCmSU4O81lAxlkIZnb29398ztyGErH2Wdg6RVACqKBt9D4Qj3QEfVc1s2PqR6bdS",
-	"hhF1sPD9/l5MgmDRKXs+1hi+fS3HDRnXsY83lnUFdq7K2YwaRQAjSSW4MzNegMCvZQgZc4jUyKNgpYVf",
-	"3pkhwnldQavosVyv1ZrKCrhtF9eXBOXoBLmD/8sl2BMXYJBgInTwt2GNXWCNQ7HgIpMLZS0rEBEC1tMe",
-	"OQ0SKkCFdbWnYCGDtRpQCZnnJVqU2J0lgENRK2UVFrBaizOBQf4N3//+2nCyX6AokOOtUF/AyOGqNrQL",
-	"oCHtVC5E6gpnMj2FGsV2ZppLwTq+KvB6SWC8cmvIiPXGkloh5b/FFeXqlZ2wgPHndyu4vNfvb1G3c7vi",
-	"mri8hiKj1n5Yx9m3GE60glYhosLf74wOImNR2EaesOW4jEQxbH2zNx22PqcAaMcXzHnYIlxGlK2zz3b6",
-	"XR8c1bvPZ+Y/3+xNDZkwAyumhy3DtFt7/b0X3f5ut793vft80D8Y9J//O0yjGOjV5qbRlYJcOAYwP7M0",
-	"XZTsc0puJFNkRH2NaCzR1huK0w90rPMlpP+g5DADMaiGdgmRWFqY6pWILbvhts89MnRuAZHS2sbZG1bq",
-	"7KWdhChJ9EIOxfEZ+bscIRldSPvc0UYMK0W1Rxokfga3XYFMaG66wothuFNwN5g13Q6FCyLTspYTNSCp",
-	"PTZ3VPi0flh18254ecgtY3M1FOYC54xmnYSkIIQYypFagWRe6tqkxFqXgaeCjZveUC5il+3q6S4bBEe/",
-	"lNly+/q4q1XmfAC1/83gOd4lJNT+Dfg7iq94MR9wk235u891NRPw+DclIlYOrLAMqhAf4BpiQ/u17gQV",
-	"oOuE6I28Y1sRohV+aflosyADNeuhEpmVmzKG0mOBXO5PRwMy52ZTFkkPyYLq8RQLLYJnkBaGyzrpzGqw",
-	"Q9EWbGGUUbBTJGTCcw3FyEZL1N09Qieu/I+Zz2onh3il2Yc5iFBaYnVTzDyxOIsKrwMe1j+t5+tgFegg",
-	"q4TrQ8vLgDXD8tmHuSw01qD0gik4ww6HAuU8GBp9Dm0DsGwQzcekBYMUSZb5BMnOoZFqrbwAgaMoVzuv",
-	"7VB49evQBZb6GFcgE7BmF8KG8ScQdYxrsi6jQ7BLwKe2Sh2ZUV3wD72huEIbifcTj7igxZK0sfTcq+s3",
-	"rxNyfHUFQ/+R3tErwA/QhwTTC1ncQolYZvbCNYF4WOkKyA+Fl6+bZAIv3N1zJTX7oHemepbX7+KaVJlE",
-	"fUVwy9bkzQUbPUS6xN/df3tjDAZslDXte5BvuMwNVjGjSLLZiGUZFjiqAN7bAJwr8/mWELKLegCAjq+u",
-	"YrCJrv4RUPr7tkAKkSsOI9IWkhyfnA9qCpNBQUXkZJJzgel1jXCE0VsPo/70juKaHwjWajv3QNct6n7A",
-	"VqVP0UMecekVcq5WAuLdjYfsaEXatBKjLAnJJFOdw0iKrBG5SqFlOZ5i7EYdssc5o4WvyLomavw2XRO+",
-	"VENYcaSZLW4MKGsHjMoylo6DNZTZtOafB0ZbNRbMsAuKW8ebYlvxoycQNH6QxQ3TLtLBtwZ4pogu6GQC",
-	"6RlYWreG0RZF3kHFkQglQPU4W6tvW/WWcfJHZQuFgGfPkSszJZZ6mVblSYeivtINJVBJO4WjSzvA76b3",
-	"1zgdinaK/0qRLMWM+OCOXrNC+pqoYqUsai0XvDMUBQX9W09pPaYFxBYubirmvTnjvUdSW+M3dRgKMsY9",
-	"ZZETs/0UagKnPXKEBieucAgDuykTBEv3OXgm1pkCw1taw7UVv9o1M3+yasdP6pZ6p/EdBqXuqQZhSsih",
-	"iOBMm3qTa2WITQh1Bwffu8xaO5DukWOESF4Jq7aYP4EQGdLGcowQpDQ3e8N1Dcia8QWoamV8wesHsJ4R",
-	"LaUNgtJTtnSzA3obMDuJTfXItU9xJlyM8zKrtExzAGjBcVZMC/dDqBfJx1QNhZpS8D9Qu/5FwaGEP+OF",
-	"P30jN9tB9573yUw1Smm/LyKffIz3w4J85Gq8B4b8PJJ3BF1hfBHy3Xrd8L/ZihluJXUA33G28EWawtrW",
-	"f/PtZXzx4cF+VZK57zcOiQcuIHyv3zcAsl8e/3zV7+9W3/dj3zslpSuk7ro2Nm68g37/8zsDG8esakdt",
-	"a5Xvba+cO1xqamNTioJhBQUOMY0tKgj7MGbFXA8g1Y66oGaoPKMiXrLQiGQoO1As7ZtLqEYF3a7tCTjl",
-	"L+BcyyIl2+N8c0rVPbyzLg5mctwsWb9lmRw/U5X6bmiXcxZiZCcpRc6UwjrxaOgFC9mCK9axNeRzLm69",
-	"GR6eqqh8fWLWsoE04MX74hubtOzmH3d3H6tBHqEabPv3AWh9aMGK2nwYUYufAJdskXhSsAkrGLDkggko",
-	"yFqt4GLOhHmpSnWssAiQJYZBO4XZTk9pKjKwTG7S12DrZK/3vNdHkcJ+Q0alyHKWkDsmMllUalvB5lJx",
-	"LQuM83mA5msw6iWM+rtQ13DnuE27M3sSiBWlYveC++9VLajN6hvSLpQ0jAxjiFfbwK+ylFttzRVwMmex",
-	"VA0KWtVU7evoRfdEAj9EYfFKla1RtaJA1c/lFAIPA5ticADul0aF44iMDJczQreRkWysw0xCyFQVWINK",
-	"hgezkbiYJqMlSbtdO0dX8X+yNCG2syTZ7ff7hwTCs4fCWUD9Jjo98lJmZmvmRzRYDsiYFpnttmej4zB6",
-	"6wXZwWLyBwm5PDtHE+jl2TkZGUywTg5wUjBa9Mgb8ETYvdQ9nQ0ewhTlX7uV3Ej+M2n91TayyIiS7jjk",
-	"hNA593Ey6K4IUA6cGGABT23Xm6A3X2XwBucNMPW5LPRQQI3zpRWQvdNnSaZmY8IlAqzRiJVugRXjeWyf",
-	"0fiX9USmB3/+pTJpw7DrrU2DaML+vf1Mv6Yf1Z1Lg4wF2VEQQ4wIFvoBnoBXvsXruxpatTJRlFZE6fWO",
-	"L1gYJSTHXo92t8hbGNDpB94QJOk3/I4J6+mwkU7D1owKesOO8hzKrIO1Bm+iUb2HAuQwqFI/bA1I+m8B",
-	"Nn5f+3RY9vt7L6zS6QV0/BVKE33vP/0exkt7JIUHKdH0lqmhSDFMLJPayKtQKWlO9TRWKAljyL7HD8BO",
-	"YaPKbGc7w7/mjOoegWayCBBMQFlzBHnfhCWzSJOsdSF29wHm/6tvv0+rXVtQwIYbNuSrb23cDPswz0GB",
-	"RB09NpIreFWNU9VeCpIr/uP7d//6fe8P0YSK1RQbcDWYoWUxaz21Kbep8Gi0iug24gpqjKV4CrIFOL1C",
-	"G0nbqG7HZ4QqZfYhheo8gHAhe232vpSFUEG2nhU1FeaWOULZIVxouer7xMKG7ie18/b06OTNaW+WYWAG",
-	"JX86Gpr9Qn58BiqCYeciIyNm256TgkEEFbSaY0oPnKf1v//zv7yEge1PluSHs9enpNvVFKzPP799nRrC",
-	"AgY6NgdrHEjJ1oqrHKlKwu4xXJMbqSunrw/oxqKfWADC0TpbW3AoDBJAYoIHkjVfsg9jBqDs+RamKcR1",
-	"Ckn8M2+ILaDggG9twww7ojNsBDoUdAZc5BBNofgKFp9wlcSrv06YGqe2Aai12tgeWIfecBp+6I2NG9dA",
-	"/BIwcIYKwuuhTVA8mE4KpqYJoSSj2tqqNZ+BLxxGISkGtKUETsbgL3jqwXcdlUy9qmjBO2cFl1li5UBI",
-	"1PdS4Bt08Nt4z3YlCRt9fFwwrRII74EYVCGhazVi0MoZwlpBAC9uK33ULDnGb04BMX8lhvMEHCMS9mhv",
-	"qsWUek9z0D7oWPM71+citi5XraRxPw+j1kv6cDtMnQY9juiaTw6+Rqtvl7OrpSVkg1rGxhTrfSKFNRcB",
-	"nSLnFy8vTv5K2j+e1pQz9xXaN13v3ylVnSdrFl71BPdmXVxMU1/w6oa65ANDcoFj2VBFlGwVaYchfWgh",
-	"cn4OSixXwIRlc8PVUKzBDr0frlsxUqlghkPnh/HDuTAiWZAFzzAbYGbu8rotx8GWIhMy1IGOclZHrgez",
-	"2R04WQBsNNLzSJE0fsh2gDRBamnjKL0Gbp1mmMPEC7/8FFJenKMKo5JBawabiaHWHatjVEOFYRMY/Itu",
-	"OsMyLWh75CxTQTdcN4GHWsFIziaayFIfEmHOFv7kihz0D5qp5zGA55EBhVjAU/nkcy+AFsoaalq1W7Fa",
-	"+rOemLtNvWj64Qxfr5Rp90Nz78St6O59hSZVg+j5JSGMvzmx3fzJudQ/AD1dEYmxpa3DPGtL+8JbaxM6",
-	"dj7SOf/cc4DZFJ6EPhN3L222jpNhwKQNsiVYaCE1mOq6pxaidJVuDE2CCTa6T5D1A1e2xZRrwkKzQ/Vr",
-	"ulO+EMGuA5fFfq/v3RZPoEtdiFVZ85l6uHskWqozLG/linY2E/0rTBytPnqmCB2DyhgGtRZc3RIsT02r",
-	"YqJOMcFMzQkvDDMditSuq4cDvLc1Q1KXltkQ0F6vV1aFoa41+2hDrH2QGOpblDOWPVO+XItdhnJphGwl",
-	"w6XT81XRbDKDJK5AGbQ+cCXKDo2y4Z6Q4EG45lmprDTflaANkLYdveNZv/NeQoUHzDwAMPjSY2lSzTNj",
-	"VCjyWi4Aun7KV/xm2iNHLnvHNepcKUErBYtxOqwtF1T03HCnn4/77Bu6m3W/258cdA9G37Iu3ctedHfZ",
-	"N6PvxvuTb+lBP37nVyqsNV/+iGZwT/Q/xlj8CQT/R0f/r9TRs5XvXDBBVaRuaznW1hz8lQP5a4UCG+hX",
-	"7WILtrBhVr8Br4QEAOoNAMHNcdWOLa2qiJ7XIVfonu/kH6dp6KMElaR25V3tojZEG+TLIMArmtRD9XpW",
-	"z6AWMFZgp99I3STgqEnIk20yXCURItU0vwVpo0Z6HQpXi4ys5CbV05J8cl6YwqulHBhmP5F5jrlz9cQ3",
-	"n5ETKhpckVs210YtYrTAunxm4pPT16fXpxGNIK1y61aykux6hgIHdBkAdsAGF1+cVGFxu4dlB63Thy8J",
-	"loqEEz2AJlSVUTdFvgKEni7uFeMBscADLTQedxWC4RA0uGXYr2ftjrkKdfE4C4urM1YVK18PMoRsa2tg",
-	"lAoknrTb9TbZlFj2HFpz10XQ11xpLKP3NWkpTBA5J4z7rW5ofbWHRnaaM0MKSqxmtlS22ZjBfVtBkvQ7",
-	"9SKDRoZw576m/deSyH2ksJxoJtBS6SpU+gN0AN2Qxjk0+BEEoP2FtOUcS/VBSmSO1VIsXbtOyOpTJIq0",
-	"uTvJULB/lNToPzYq2EXAuaDXvxoya4QYm0f/g8GMHVlglYSTpN61/tyZ+qGIgUqxZuNQRIs2dnrDFthj",
-	"3FxOGDPKf72qiReu/XRBdDyU4ELZLAWzUQqFSTA8YsXnaJZ2y6FCVq/fc+WMDGG0xl+DZeZDqPZmBBxl",
-	"qW6kqY+5I/FuU4osuMB6d4ASh5ZP+F/DAgNm3dFQ39RCynpTYAR7fLU8i7bRBu0EUNAA46jhYZRKHxWz",
-	"t6UNgXpsHqavmOpzLO0vrd3n/X4kGhW9yj9xJIG+Qqr/3P5SlUBdHeCG6SCa1ZYP3ftcr1rqh/PFUqu6",
-	"Y60X3zx/8c2LtTqoDYGyTfGr8XBVXM7uA7JJfTXarSTQ3Selmk2SZ0XGnoC5HRUzo3WWNQNKSPcizAu6",
-	"VmyKZbu2V4EobQRG5crhWDMOphYckoP+gSsexzOoo1KlQkxpJKbtLVw1ey0a1SvzfXc3rkDxh6lN63LO",
-	"QSw00ta3/UI5/oQr+rDTqJ40iROnTeHRYYwMsEJdEXlV5UuMqcBkl+olFwqCVHQoNhQdMkD3FYeAw/pR",
-	"gu5oQKOxIlQGXj/bQs/3MEBKbIR3nNmyAZTZC35zw7xkbcTmsGDNhd9RwVyZf4OAIMJ1y7kz0NmEW1dS",
-	"aWA9l3QOtgvqVhqEdBvEhbByB9sYETcS1pU/pC3NfE/vFKzmWaGiXxL18sU6wKYkCde0sWWY7iOTJlbs",
-	"ceV4zFRQLwrl+SmtfGyCsUwNMDqRKx3WuiRtx6I6PfID5FAk5hN1y+craibEQAWliUalto71ERSsgnkH",
-	"HltrkydVH8kq46mx1hM4JzG53bnLAK/NwoetWIfS2wFRFg4wnwUCtleUDHuKwOaHrZ7vLDr427vQ22kh",
-	"2XpQBsqaS9FDFli2lxkxTg6BTc5OmtbgTh8W7Jj+tgkt1fK4AKt9j4t5qXtVF8LmfpkeShjcpwM/QdNa",
-	"z3ASApOQahLHkvBxFx43rhQFmp6la2Dggf4QMXIPQSrooS3BJFIUy1qZZNc/Nrrc6/AlUs1Ui27o4uNu",
-	"9XjjsoXUPXcSjR1LbEubWyEXwlBds417Fhk5fbu++8++FLTUU1nwf7L1ZR2hO4e8ZLRgtl4MyutWdGhY",
-	"18/1Qe2aVqaq1rNbw0XNCkFzjClaWxEc6oTyHExRhkfCNQ44crAm3w4zLCBrxe7W1dH5ycuLv7x/3u+3",
-	"zPzuVVdz9r73wN/cPOIK7uOmXO1NtzeP+/i46353oHleOyrzMR+zXinoHeVY7j4KH0iums1lQQueL0nw",
-	"/iGWQ8Uagg+H1P6WkNrfGlL7K5C6wj2S+h6d3R8fdusPK2Dtm7GwkXBr5253p8YgP7/bPj/PafONIY9V",
-	"J4knyWxaL4pa5eltJQEHHRiiAvAvD63LXzNYY7wfforJylYuhtLFKHN5mzWo/da03YFC1n+8ujivN0Xg",
-	"YTMEEvRCsPan5nYIR7V6Ult1C+iR9PLn69SMU5XtwoTgKtSE6rBU4pqP2re4+AJ78VtHNL9q6oFfaZPD",
-	"xkHlyzEXw1pcKGkdsyL236RlOHtEb7QOxobeESvOk1rTCQiLskbMMGzIvfDMd3QYinYTrkftTpfl1zjz",
-	"h1iwHnPcT+sbXGkpg4CMdzB9cBEPN9qDinjYa5s9SY4MUgC6Wu8FPBnUY9C9foyg78EG04PrAGMQ1bXm",
-	"sOoXFFbw1wcT2SLePJeQbIvTKmhpUipzP5QsNMbHQYQVGKoD/cil5bm6gDZ6uyomDSR9KFbLRidBMPVK",
-	"VWiwI5QKwo+qguu8CNbbZAdwDSS+Igl0UzRQQAuHmGvEgQj4wRTqYyhWCwIP8MG3pYhjxM5H/MfnHaPM",
-	"7/giaBuDrULLiuWCQfU07+iq2dVvuMK6cbKo00wryWG91mQoKtOTQa1b8z9tFJ5Q4c75hI2X4zzQtBWh",
-	"eS4XLsma66ogbKdHfnQl3oaiWmU77Xb9XxZVIHJeCpKxGcSdC2DZ1pE1IKmvFZfa6s+ITQWmSmLDpB9P",
-	"r0mv11uB5s5Ht83PKcT0KPDJlPMeuaRKkVSwDzqFwuVQdDCte4GgLFoDpp6MZ+rYn9rjmEBri5CTI7Ou",
-	"bV6ErrVfV3oI9wwdgKNxkZDwLScVav4W8R5HJJBKn6lqMQnktdwwgmIJn7FtiXjTlQ2QrPH2XghbvN9b",
-	"dGo3LfFhk0D9IbQK44+5PmyslVi/NzZpeFnZhZyPrfoeroxRAEHrjxcWCM74S9C6MqdaZ1XU1RDok1/i",
-	"cPg6KN6o39nnvwVe34NIpB1DFi1l55FYDtyhmSudCWL1d8tHSJ2NWJdAtAl9r5GuXuCk/3uIKmx4C4pK",
-	"Cwvn3wdNrZbzJFR1pp9eDrKmCClGkkJyzooYNJMjI8NibQmbJrKKxPZjLm6C+CaoTE2Vhny6QNhZodGB",
-	"IDMU90sypBJkQmjsfMR1rkoxTbLJTG8QTdbhWdls3vOsnvtWl/rjRPyJC5f9T7q7FaB///KQP+QnF4ei",
-	"qLpZFjKLcRwMxBSu3F0dLeu3chC9hImrZn3x5xMC4g92S13nf0lVFD6j2ryhvQriPIhxUWimmyWh3/st",
-	"qib/9sXzb7/Z3z94sR+fGIH9+5HAAqj/XgWwEHs9m/Dc4EmFsJnekXp+/63yNvxqYZC1XzDq87ev3lyh",
-	"pf3i+hKXq6DeJ9avw9sGxZvMjIqJLHV3cygCu37bx1zbqkVBcVJniDIAMViT2FYx9XKxCpz80FdD3vaG",
-	"4qB/YEMqqYDFLajCtbXNpYZ+AHRDHOCPTL+mSl/o+f9d1F/tol7oOTZobchdu778Le6nmdrdRI/etM5R",
-	"SPvkzXXnUcY6vI6bFKJxXgKXcuXKgmq8oRy6ZPpwTQBFabrXJNRdmJn/T577qrznQs/vF+VA5v+tkVtO",
-	"XOmQEIMMnTVPkfh+uXB3a5twNypjGKLuYyUxZEpLMip5nhEmxsUSmjpa/5YKOlkqpruXZ+eusTaW86Gh",
-	"ltmxXTktUtf6e9uXPa53EjKSeuq6c5OfsX7rWIoJvynBBO4zIOspndCTQ9cVy6qGOPhHmgo/B53KH2uu",
-	"ePfVnR2wvAYybY7vieIUKl8ZulBvESoPJrK33PwF8SOfN6JerTst5IkoFDFAMQiLRh5WGEnD1tkjTEpb",
-	"xV7X5Hoo7ulynTjTFvbEfnl23umR6ykEQWmoH+WSz6qXbKn5a9dpdijM0geusBDWbzaLb0Q5bGr+JMbZ",
-	"g72D/u43uy8O9uK8wEXx/D5EDrf1Jlzm+je0i+HpAq4A6pmzfQz6Y9Pgrbo0IsqgND2jPD8kC5ZDChLr",
-	"mr9VvX04lqvOQRRn2Il6DbsucPbfIzGzS2s4fATbajrfl3cOozxf6/c8bBnJctiy7kJfrnyL7OG1446U",
-	"Udhkbg/rFDQY3W1uvjWTYGQV/OIKDtV8ts6aWbWKUKQ9Y5qCscSQJt+z1xwhZPvadlpB+uUKhDpNpslL",
-	"fOcq2OwWAq1veGE7UsdlWn8G/yfTBktfg/j94m2Air8NPa2ft+GZ1YqeQqi9v3TJRutlpIqAv3xNlwj6",
-	"1Ff3EsssYkUSkrGc37GCs42O4Ci5Xjvd/5HXqZqcjr77dkRHrDt6/vx592D0zXfdb78dTbrfvfhmcvD8",
-	"IJv0x09d9uNXvXz3V8r4rYyaWyH1w69aQTWDWtzNXO0SUihEqeMVMKE5Y0b6/YNniuBQrjeHi/C15R1+",
-	"vm5o8k01e41r+D3KNcHyGrADd/3Ualoo0ZhjstNEhZj7wnNr7n0c55CkTNBRzrKUTGiuGMmZXmnRBMID",
-	"1hNSTLsQThWceC/Wu/epDvSR1XvGBYNnl6x4A3jbGuz2k5YTi4Kf9/tJywLBEaKC6YKzO5oHr73ob59s",
-	"vYIsv2LBny3RlAi5INymxD5F5We45EQWJOMYVKofi8X30CrLjzdlbZ/eAW9XWs7JiHFx45g3yw4DPk5o",
-	"XjCaLcnclvii9UaHdYw+gcl+sbM/HYlqzsMGvwrWF11A4VXoDPoEcdMz12jZn8/CbytGVRpVXCcbUWwp",
-	"UlF4X8rY2Xna6R/s/6UdzJeH9FUovYkNSaJM4enB/XRXza2t4Z65Sna/kQV6y6ONMgwrEBkuYO6Rc/27",
-	"+PaCkcuLq2tM30vLIk9dihBWVE8tZOAapobKuHqVrurfks7yjm0LEWbd8xtBdVmwAVFTuvf8hW3NMGUf",
-	"yKs3R8fdq1dHe89fOAFkJLMluWVLJ1sgytk0fcOvbJKhvfFLaNeNXa0gSw/rnIvu3ocPHUyJNEQfWtfr",
-	"Ygm17FPQXVRif4MkwDuap2YuKTJF6JwWOiGZLEe5ISFGyR8K81GPnNh5XdI0trux0f8YYU/OJiTFdYOj",
-	"Vs44lJCp1yy/ZRhMhB22ncmyoWX+k1yZR/JcWurpFdOaixtsnz/nPzGDkWrfbLGVtDDb9hy1gb90j+a8",
-	"a974nMC31yj1H+FnyIbxIKBlYO0MWoO9pFUWuS3iMtjZ2d37ptfv9Xu7g+++++67HQMFtX0xrtp1/vUY",
-	"9nZUBCsEPVniDOYbYIkpkA235wbbceedistutJGCn2yv369p184UzwtCtWazuVaJjYSoymzA33CNNzGO",
-	"k2oZv0cWEiyv4fwruDy1YrFi11iSXN40theqn/+U0VxP/9l4ske24oM5WIO4UorVksOQRe1bXBg1ZKVZ",
-	"Rre7oFynZC7zPG5YeQWraH1p8Q5f09Ncwm2JhZ27yU5gtwKCTXHHxc1qptJrfseEUY7nhRw12cZmhh+N",
-	"1TZOhmeK2LddGNFlIWdMT1lp+PYHDSXpFYfSOVg6fDAUQ/HJLNCIwp9ITkcsN/+AJM5PQ/Gp2+36/zev",
-	"+hwyd2rvsZ0y+YT9NxOSBidUNfuAB5gLbd4NK+9XzZZJ271N+gMooYTNS7D6O8WCcB0SXcj7rMRZ31u2",
-	"3LQk8olMudLypqAzX9yMzxiEn2ApOlrvDLAyX5mz9xMOldo2b558svuD9taY2ldvkV0f2RJSPxz55DPZ",
-	"gozD+je20OZ729gOAL7yaLTUDAb9FBTP990cZJ6pxNcmgnctVHhhpCtAjNqUlmi8/0fJSvY+Z+JGT3F4",
-	"p+Gtm0uheB80+IZYACN/saJh3OorC95k/R0j1ZUFCw7g0zoxc4zD5oWX4zH0MXW7pdoJh7iOG/n+D2Yu",
-	"W4zi/R9wWAOWHyUpSpDoPKRcyYpPcd/vG3tvt+vlOs8pr9Ok1r+QV6evL0n8upHL1aZwQcPyEWRYJ2HB",
-	"wtX6VLXaBL2h+Bdy/dfL06bJsIFZMRTx5x/pnH8/hFpHw1YStnUb1mobmYc44/fDlrwdthJc0fdDA5Zh",
-	"6zPZ3QNgPrD2uiV6q+Q1IH4zfxgxEgv6fzMjMwysKrPk7J1UIPuqUzKMgPaFt7DHBPrfXCpC0Ih9KFxQ",
-	"M3ne3/fd57HjTxLWKKNKCuzgaTAWSjlNGXQLqjsUQRbqHBIKsw7FiOZUjFlB1BRiTBWDVRjS6ro1YzQn",
-	"eBcDhg3Ff0nquHxqS5ZieimyraEAvgVVhDGkA9+w0a3ufvgteuaOY8IGUtuWVApNuYEin9Eb9kwNRfrq",
-	"9Oj19avjV6fHP6UdT7j4PSXK3pqz/GJxAIELAqKrwuSONCwADsLCx6qTnSzY6uN3wd+AZw8pDEwzbgB9",
-	"n4ThcRGkw+f9/a+5WdtCqJVxmhM9npPdPuhb3wxe7H/z3cAcpWBj7f9hZI2CTUoVVhBaA5XFaitoU1gk",
-	"vjUgj5vJDy2k7j4e8ts2docLQP2RYMvY4KpXlbasiAGXRcktztZ8BMd7SFKEjW1yvpgue2tanV15s0xp",
-	"3ofqRU0+Rzc1VSSd0VtmOF/qZHWuITGcZlmRGtXRVQA6Ojl5a6MWOPYHadDKv+1/i1WV7MI+birLs15G",
-	"p2pDB+XpkIlDRUdokxSgmC+ys95HbKWxqm2qihLPGLug2ml44Xr5QTuLlUYyfjLXomV9KtQREus1gXLb",
-	"tiLFSmFd9cyV3K+1xmSthjZotc5zWPGugEQ19NoEsfzzQkJ7wmBk+Coy8iUrutbAh8GiBgou+o20b7lZ",
-	"pouxc9UGbJRrp7fqdFYNaw/8AM+8QVFZixFpB66BxMl0iQ0a6ljzlxErwg051TQ+YcCPLfbUWtBj9YBq",
-	"MOihsj7SL9AcJAg8DeqLeoXacdUp9uhjHEz4UGHF1iwdyztW0BsWwsv9Fp3V8tMFG/mOV1TXiuPbXyE4",
-	"dsQUz6ybj4lsLjmg80jesdqE8Enr87vP/z8AAP//",
+	"7H3/chs3kv+roHjfKpN7Q4r6YTumKnXFSEqsjS1pLWWze6HPA3JAEdEQ4A5A0Vxb/94D3CPek3wL3QAG",
+	"Q2IoSpaTXN1t1V0szgx+NBqN7kb3pz81RnI6k4IJrRq9T40ZLeiUaVbAX/2xZoX5R8bUqOAzzaVo9BpX",
+	"E0ZSwT7qlMgx0RNGZgW75XKuyIxeM9LMudJkMaGajOSUKUJNO4Tr1iGhQ8WEJmNZwIdjXigNX3UaSYOb",
+	"1v8xZ8WykTQEnbJGrwHfNpKGGk3YlJrB6OXMPFC64OK6cXeXNI5yObq5YoIKHR+thmdkMZGKkZF5m2hJ",
+	"CkYzIgsylbfskCy4nsi5JlwnMDQ1oQXL7NtyTNgtK5a2JTNY9pFOZ7kZSf/o7cmH7/pnP9ZMAb+5Zw5v",
+	"+JRHRn9hCKr4P2vpk8N3YdsZG9N5rhu9592kMaUf+XQ+NX+Yv7jAv3YTNwQuNLtmBYxhCxI2j4/eXto/",
+	"EnL89oqMcs6E/sCBlLNCjnnu3j7NWvdQakb1JEKogv1jzguWNXq6mLNwcv+vYONGr/EvOyXf7uBTtYPD",
+	"PzNtlbP5C5BrbUrnIl8SPeHqK03sfhZ43Ezeecr8dotUN5cnWKU704qaSaEYSJzvaGZmyBRw4UgKzZAh",
+	"6WyW8xE1c935VZkJfyqH/KnBikIW+EmGXH1Lc559KGxjSWPKlKLXzE2HwL7pETGfDllBpnOlyZARqknO",
+	"qNJkFwi/3YxOoPO7pPGxrajIhvJjuygnIWesoHaNrpn+s5wXguaNBGUtzBr3cK/RNRS5SyILa9sjXBEh",
+	"NYHJHYKYsvMiii4VWUz4aELGnOUZoSIji8myYwZ2JvX3ci6yLyOqkPrDGJoJyXnDNdnd24dxwVPChWPE",
+	"kpW+EjWvmNI/gvwrqXnD9Zls9Bq7e/tRep5Jouajidn94hoGW4qBTjBQaOyIaprL6zkQZFaY7jVHXvVD",
+	"gb+4Ztj9prn51s79NO68JKZFQZcN3BJuY/0S9vLevyqHv7KRNt9GWlwbKJ1xWE5hJP8vjWw0VY2kkU2B",
+	"bCgLgrbdmWTWWE9kFjmuknJUpzXP5xqO/kdQBr9cp0uCh0X08AwJZmZbHaCfSeLOGz+8zSS1Q1kjKO6H",
+	"mADuX5w+U0QuBDHvWEEM++hIZgxlsdJUzxX+7URx+VvrkLDpTC9BRZrllAvDrSOmlJHSa4SuDGF1RD9P",
+	"mAAhUTCaE7VUmk0JFWrBCgVc3yHfy4Kk8ibtob5mXvake6Zc10Qwlimr7Q2EGS2Db0csS+B7om74TBFa",
+	"TFlGinlutD6RkSm95iMjruZMkeFcE2HUKDJkIlMwadZzitdAwAi4xs5QCRvRPA9GXB1cJkfzKROaZUji",
+	"hHCtSoGoaaG5uB6IQeNv7UsrSi5HTNCCSyJveiuzg+EQbQaRSYaCln3kSg8anYGIER9mt052e4K5aUOL",
+	"s0Jm8xFDWWPZz6ucZmITRjNWgJa3zX55a7r+q+kgtlO8dI5sTTzFY8wL4wW+W6dXlPmQa+ONvb66urBs",
+	"bdbUraGZctBWqH2GmxgG6TtIcMeV86ryvVuI6GY26vv6DhZyEVm374/I/v7+K6L5lBGJW8eeQWgHRKkg",
+	"x2PFIlrza7kgY1qst2JO8XEhp7gtTWcJoYpQ8oMk2RzZO97TQmzU+4whk8EmsFaLgD+MOGqafSVJLsU1",
+	"Kwj7x5zmas3MaQW9DqXMGcXz6YGWlWFxrtZsvbCnyPRWOUAuGp62tSt7NKHiOiKhaXZLxSjC5/2QyMYI",
+	"NDQzQ1zQIksI61x3yMu9SZT8BbPrvE6iKAP0BamwVHzS6xOTt6yg19Fz55ZFdf/jUhK6o40UbMS44Qev",
+	"00oxYrG9lzxKlbGj3KDJhJyzRkwtNc23m0nTehlGhsmEOWMTkCMkpTOetrYQJ95kcRR0/Sf36ldr03wy",
+	"9erpdSg31joVagtNabNmtNLBoxWjh+k4IzkXNfJ1SsXSOaFwkZ8pUBoUWbCC2WOHZcgvXMfZfwyKzH09",
+	"GAkHbAi2NMGPSFNpxsxI7QmeBDoQOJdKDagV773+QLaL8UwR8w6aKkYnsvrpPWfy445YJLanSYwNjkdT",
+	"dTRXWk7RO1jlASY018sanr7hent+Nv0Y4y6m4Mghz1e2xrqIWfnIEXrzwePHnzgSuc7s8O8jyUVcdtun",
+	"D5u+J3NkOtdMmJ2LjLupoR/8i4YI7GPUzaiU0UFScLem/sw2b4N71p/mVi3KaeC3Xad8ndyvlcueOnXU",
+	"/RG9oytEpUV2ucrwgeCgRXYFP8ZZ8UxGn0ypumHZBRXxp/KW1ei8OR+z0XKUB2aKIjTP5YJlqPEZ0t1w",
+	"I6Rw3yVgJYF2hKoyo6OJOa4zRbTc2hqwBHorb+OGMxeXdZoLGiboj4tNt2CznI5Y9t3yYZvNfldDqRuu",
+	"rSkkjHWKXcTl2YTPptZfdR8JLt27q3yGax2ubMAcSchGnlhuoTfwI5B73bRgix9jnvw+EWwBEwf1WM0Z",
+	"eMqMgg7Tj+veMtQ7Vho8ujr9a//qJCFvzo9+TMhPZ/jf7/A/704u3vSPTuzfH/pnxx/8Tz9d/PCuf3yS",
+	"kMuTqw8Xp2cJOfnbxem7E3Ng9S8vT384i29ref+WLgcM79eR77zIYofHsKBiNKlTiMw3Nc9mhTT6w6Ux",
+	"+q94DS//Y05BuK/T8kewk0z7LEvMlrUGu1bxM7vO8n13cnRy+teT44RcnJwdn579kJCLd+dHJ5eX5rfL",
+	"n47MP50MLRUWY8okhvhH/bOjkzdvTo7vN5AcNYIjfI0ISUnQYPYb1yR+erlTI74mDzvTcOkfYi3UnRq2",
+	"87r5XAaiY3UvXrz+++XpUf+NlcYjOS84K0jGcn7LimUSX6MOEjkgTMaU5sLv0DX6sI8zNtIsO7YNH1Md",
+	"580ZH938NKt9rOpPuQVdDnmen22xOT2nlN8klSlUxlEz+ii58QVLlFUShc88m6wYUVobkyCquCaNUcGM",
+	"/tKP8yC7ZULXyAV4VqsD8PhHRrnp44BqujRvnLjrkejTS+/RjU+pXFBnOM6YyEwDiaMY2KljyvOKHl52",
+	"My/y+5ecm0YchUJ64PdJSflAkKxMIJxvuBgxTthocQasEOWiqa63KzbzAOroZ3Cbt9HtuS7B9OwB8muq",
+	"z/UsJrzkbb2qCZ7lDdv6KGo2/zyhmlwz3XbKsXOi9sgusdRIyB4xBB1zZ+Oe//U4Ifv+x+g57h72txC2",
+	"FcImVavRMgdOL2QMS9V71vjJDKWAbZ7cTvrqtg1y1LoZ/XEWv+c/rzuY1pVHbEM9dstIHFfs93pWZyKr",
+	"EeLGfKwZylyxLGaebOZFNw4cqe8gnHfi6eiGZjurX4qHKkBPIz4ervvUbTB/LK3wU/znUfWACi9/666Q",
+	"Vka0cjWzPqRV/woMJDbyH8KNum4z+n1M/I4izbTtxaNKWz0ypRlc3WRsaixrZ3TzgvDMxnVZV1oYzzUQ",
+	"c6F5TrgmI7hRAMMUjXO8scy50iw7JLmUN2C0zmdkuCQ8w6vBVaLOK2sZuhp5oepVim2obd1z0I79KkbM",
+	"14zmeF1eHdu63iFvItpFXHGMdeQCWiLOmRkdWWtrnRBM6DWVcNPWsd2cCF0s79UzXONJOYgNQ8c26/z6",
+	"EXc0BNA4EVgbrPNMkSN8tW3erbm+H/HMOVcix799DoyLp3+PpHDepqSpg8Ag50byxwK8BPeKqwEACznP",
+	"s1YyENbHF/izISBG90iKvuyUNGM35+H98Pd0nutWQtJinpsxURH4v1vQRwoucPMsdIY7b/ZQZssWbiLH",
+	"kE6fwEE0koZpK3LLG5Ixp8v4YpRDPTYvWS99OHFzbCSEjwkVy/gi2evCt+HBhoFjsKUx2nJz50Cnx3SO",
+	"JspYFlOqcQe9OIi6JL48Wic+B6Px+cu4MijDBjRkpKkYq95LtKITqYneSWx4YXwn0QXBcD18veZa1keH",
+	"1QfOGTZLCPr/6i53IQyxrhl8WmmHNHUxFyM4kmZUafLigPzIv4tPH3g42nZwX6Tje34jgyi7L+/jQL9/",
+	"H8GEWwZ6HJIuWdiYo4KRBVVESDsHs/1hp4CfK+j8mt6a07TmcmzTDTKPseyjgjhiNrNGBxpekpZq18a4",
+	"Mm9Aux1VER4lqwbsFjuXguCetVMJgjtjHi0tZ+2c3bKc/Pny/MwGgdqr0XAXxC1C19lmwmDn7vXY0M/1",
+	"7FSMZZ098z/AFnmwJr5ulVRsk6hVgkOLEnCuh/LjOv2sfr3Jh8br7lwx8NcdrwuWW96cUaUWsoh7lzaQ",
+	"SM1xuDXPplyp+sNmm0sE2IAwbni/7HGlfT/KB3uiPDljX15g1IaLRYlZTRUVcF1jsF+aF2rIYDqovXSr",
+	"WUnF/xmReN8tNau5ppjPckmz7Rw9QHM/qrU5VPVeO5ZKDxsoeekXLUbL6Sxn9Z69zX4/N8rtDYnVxY0Y",
+	"42xKef4wL+KskNcFUzXipmC3nC2O56yvN0Tp0rmWU6r5iOD7hCuSzVn8KuIQoipns5yDsVre1kNWk54U",
+	"cn49sclZGGPcvzit0XxMZzWnO55oTBHqBjWlSwya45poSZrpxfnlFdn58MEesju2v51yp6qdTzy728EG",
+	"MGDLL5WTShfe+92fzQp5Cy6bd+xXuH+ICqi1G2eubt6YA/CeC5TH93ivbJsrVtQIhVWDuirGrFvVf+94",
+	"sHq5hxxWdbS61Qu3wlY78YF+rmA1H7rVgt3/FJ6vcCSxmb6jmkE2naq5RDCTZ8VbLubold+UFWfIuhBG",
+	"xj3gEyboMI97NM2cdMHZLc23bnDNuYGtJ5HZRJuPzSFKOEYzLqwQW6HbhI1utl9439KR+S4eHkJVPGVh",
+	"WdHYbcKTEWpL9HiMKc+5uCY4JOf44AXmAKgyxxQsEfjwHpvGCQR412xGqdv47239Yokj0EayIjHqPbMR",
+	"/88CJlJIcV2dloyHosdDCbElqpBkLOuR1JzlBR1plSYkVVoWLN2SSPLGXkqaN+6lTzXIME6dkdFAIWY7",
+	"42bENL8I6DOmuWLJ2h2IsWnMhzZyXgk6UxOpiZrIBSQczIUxcumMq84nOuN3nU9Gn7zrmJNo/Rr/sTG8",
+	"qKhNuXjDxLWehNt3XQFftdhwBsQ8doZa/+LUGMp+OjlXGjx4Uzg17+nIW3FxUn6qSS1EOsLtIeZkszxT",
+	"EJgEQ5vQULus8eqjmWxVdr7ZRsQlf8PRZ7Nx2aurhEN9iBgC3oKQvo+n+MVut9u9xzZw3dSPXfWzDOV7",
+	"7QBrIontGzY62bRCZBGLgNvGB1J3Qm6egGL6HVPWZ1kd/xaZHpAEAT6c9E8YJ0rz/H6Xim05PiKjwUSI",
+	"Gepzbme+gbSQtyzj82kjabzm15O4qrYmuGJKXuKVwC+5AcEJ1NG0Mo2VTNR5npPFBHKxzZnnFRtz7NmR",
+	"wQE3F1QpphRyyCZaJGKe5++ThvmPURNcbnZ1cknjY/tatr8C1bZxADxe4auGu5WUja6KdbiuBSPRZdwg",
+	"d278iKlebMwOwHwDro2k9BkH8a1cY9hPqR5NNgjuWuOnnO4DfPwRC3BKuTB/1E9yKgsw+RbcZ2QekvZu",
+	"j+DNacEg+exRTtxtshXgSKk6X/FTtzzhLOrY4XLGRhtYYlOm2HxmjN0XXWVzxPaed6fxbBXPR24LjaQQ",
+	"bGRaaWMGGQ5dzs2/JlrP2s+73fKf+/Fc7N+UQ9by2Nz1D+Sh+Ej2zZko26z6fTvKRjwdkq45cVADjrCc",
+	"t56691pPIRXq+CRiABXz/AGX1SB77nNBYpOxMVxa9S96J602ccET/X5Xe4CsuVc3/LDCRUa1NYp1QrKp",
+	"9qnvLfLf//lfFVXY/M2z4OeevcNAzUkHWaeF1BilMRCpGbBVSMiYf9Tzwn1jGClj4GOsJHIHQ6c3TMR8",
+	"c49MCd7A+resUNFw/j2cplf9J9Jo4T4r304Zw1MyIm9ZJavWzlgZ68G+qidUD4T7QEjEu8Azyubfuc5a",
+	"HbJLmjI3JpOdHVOtXtXtuJhIi1TADgnXA8EVURqOg9GIzSAa0SgrBQODEi0It2p+vG6glSv/3WTv/b07",
+	"11EuuI2D7RDbQQgyE7+JcntoXcWd0UILVhgrrMJnhmaIDsBF1Hm5tb34xc6ve2b8I1vGIrCn5kEk2fbt",
+	"FemfXLb3nr8gN2xJmvt7ZLjUTLUS8h1V7MVB3CnA9AUX8RaP3l6SS6bJxekZ+euead20vLG5h+uDvv/E",
+	"Ta2eImdRl0jfLS0caGZ9d+F8PyA505oVRkjxa65VQtIPaULSdgomTyc9JFQscSuxXDFyzbQiB91uB2+B",
+	"NStM+//xS7/977T9z2771YdO+/2n3eTFwd3/i80eR6nqbLHtz5yA5e87eVzTcaohos6T5tqFOaGRNNeF",
+	"AIeejeNLguRgKtD24dcC0qWUpuSmksZbSbXgsUCSt2///ndwEwV8iYkNitQ09djcwBkVtfluzxQZG3tP",
+	"M6XJRf+MNMf0hiXkzXwi2gDoVBM3syF578FbxyXCBUmuMypWMuMsIVfy4oJ8OTukGPv8zIYTKSNeTjrX",
+	"k0umNRfXEenbn/Ef2bJnY1PMniX/Sij8eGhkBx/1yFyxQuATd3HdIX2LK6ImcmE/gEPIvWHW/U/2f1G3",
+	"nxVja2QvR1Kz0vbqvO4aqD7ZeI1mhjRu67gT5UwKBjdTHOUc0CB6pBRMF8sjF3Hq8f52u5vVYvvhqdCs",
+	"uI0hMVyykRSZIkM2NqZfidYI3x2STM6HObMZqw7eYnOPio2KKFLK2/4RHEAr2DP8WlCjLET3xVbZLzbF",
+	"xRE4EpxsjHKrJkRuP3EkFrkAgCcUK25ZRobLMpgYfipcqGVFiUAvdBrcjqadgTjV5phRhLqXE0LJX8yZ",
+	"RKdg55CjUzLjM5ZzYZpnwNIANBAqoL2qEUbkGIP1BqKEzkjXA8DSVuK8eOb7XzEI1nxdsBEzOqaxvpJ1",
+	"VTchM1a07cF5w5ZqIOD2xQi0jGqarEShEmX3ewkT6m+iSbMw+hQg36mELFBsqMRYmkP5sdUZiIHok4EV",
+	"XYMG4SV5wWQBhnENlzQnIylGrBDMmg2gkaTYSupi35rGhh+I1OPTGZrA22+vSOrBElN8kaSWDB/wSdpy",
+	"IWweSVHeMPFMuX5Os3QgVj61I2h1CAToK4BGhZT7TwO8Aho0euTTAOLpB42EDFyMyqBxd5cCPS6rUBMq",
+	"8Zq3MU0woL1CCkTPykjGRjmYCf41bwYTOR6IkIb+aog0h0zxjCkSYaIeGcy73f2R5TT4g6WJQyCUxQhi",
+	"BirBowPhgFx8pGjPTOuzW5bPDjLrM2HjMRtp8nkgPrfbbf9/5uV0JaQ3JZ+r2EnooOhWHTYpeGzgXYxH",
+	"hFjL6Xw0ITnVrEA0xQXlmgA4mYtj9GGK/JYpMp+R1TFAZK9pN1119JgfTQtXRxekfGYY2W6/MjgSGv1M",
+	"UusYMl/6hziyagNZIWczlllk3RddosAlb+wUKYUTRdGhfyapczoZxdZ5ndxgawDWnne7ZIc87+67Edvw",
+	"bcR1YeKW5XLGTA9m2w5pZqO8QT0uXzzodg1PGB4OQM9IP4CNa4bSEn5KW2REBcmkRZ+jAXSa3QkdAlnF",
+	"Rh7MjBTLmBixHgacovCsRr+ieAtj1e0vA1GBrAuC1O0XiH2HbgSuATD1wu4cJyxpNuVwWjQCc7+x2+l2",
+	"utYPJ+C+sbHf6Xb2bfQo6CM75v9dR7GkyLCQC2WmOGPC0a88n2iWFUwpklPDvNZRMZJCGZu9ud/dM7sh",
+	"pKx9lrYOUVQAqyib7QKCI92BO+GK27DxA9PvpAwjWGHg+929mAbBol12fGw/fPtGjmoQDmIfb4RRhuNc",
+	"zadTagwBvN6UED6Q8QIUfi1DyphFpEYfBS8t/PLeNBH26wDkostytYbtlhWw286vLgjq0QmeDv4vB2hB",
+	"XEBPgsADwd/maGzD0TgQCy4yuVDWswIRWOA97ZCTIIEJTFiH9QYD6a1hriVkls/Ro8RurQAciAp0XAgY",
+	"txbXBY38G77/7ZU5yX4GEC53tgKeB96/h027gDXSTOVCpA6olukJYILbnmkuBWt5FO51CG7ccmvMiPh+",
+	"SQW4/Je4oVy+shMCht+9X+HlvW53C5zc7cBscXg1oL7Wf1jl2XcYvrfCViGjwt/vjQ0iY1kPRp+w8HdG",
+	"oxg0Xu5NBo27FAjtzgWzHhb0zqiy1eOzmb7qQmDI7vOp+c/LvYkRE6ZhxfSgYQ7txl5370W7u9vu7l3t",
+	"Pu91D3rd5/8O3SgGdrXZaXQFAA/bgMPPDE0Xc3aXkmvJFBlSj8mOkIidgTj5SEc6X0K6HWoOU1CDKmyX",
+	"EIlQ3lSvREjaCTd9rp+RcwvITNA2r8Ucpc5f2kqIkkQv5EAcnZJf5RDF6ELa5042Yhg3mj3SMPEz2O0K",
+	"dEKz0xVuDHM6BXuDWdftQLigTS0rOYg9ktplc0uFT6uLVXXvhpuH3DA2UwNhNnDOaNZKSApKiJEcqVVI",
+	"ZnNd6ZRY7zKcqeDjpteUi9hmu3y6zQbJCN/JbLk9HvUqqmMQ6mJ/M3yOewkFtX8D/o7yK27MB+xkCzd5",
+	"VzUzgY9/VyFi9cCSywD1+wDHEGvaj3UnQFyvCqK38pZtJYhWzkt7jtYrMlAjApD/rN6UMdQeCzzl/tLv",
+	"kRk3k7JMekgWVI8mCGwKN4O0MKes086sBTsQTcEWxhgFP0VCxjzXAP43XKLt7hk6cXBbpj9rnRzilmYf",
+	"Z6BCaYlowpjpZXkWDV5HPMQbrubHIep6kMXF9aE9y+BohuGzjzNZaBu55hRTuAw7HAjU86BpvHNoGoJl",
+	"vWj+My0YpCSzzCcktw6NVmv1BQjURr3a3doOhDe/Dl0gt48pBzEBY3Yhoxh/AlH+OCZ7ZXQIfgn41KJC",
+	"kinVBf/YGYhL9JH4e+IhF7RYkiZCPb6+evsmIUeXl9D0n+ktvQT+AHtIML2QxQ1AMjMzF64JxJ9LV7Bh",
+	"ILx+XacTeOXuni2p2Ue9M9HTvLoX17TKJHpXBLtsTd9csOFDtEv83f23M8Lg21pd074H+b3L3HAVM4Yk",
+	"mw4ZxJI5ewUI3tlAnEvz+ZYUsoN6AIGOLi9jtImO/hFU+nVbIoXMFacRaQpJjo7PehWDybCgInI8zrnA",
+	"dNZaOkLrjYdJf3pLccwPJGs5nXuo6wZ1P2FLqGG8IY9c6RVyplYSUNyOBzQCRZq0VKOsCMkkU63DSEq6",
+	"UbnmQsv5aIKxG1XKHuWMFh4BeU3V+H2qlHyphbBykWamuDGgrBkcVPZgaTlaQ+Codf88UbioG1DcO14X",
+	"S44fPYGi8b0srpl2kQ6+FMczRXRBx2NIh0Io6wpHWxZ5Dwg/EUmA5nG2hidd1nJy+kfpC4UEA38il25K",
+	"DI6elHDAA1Ed6QbIYdJMYenSFpx3k/sxhQeimeK/UhRLMSc+XEeveSE9BrFYgSGuYC+0BqKgYH/rCa3G",
+	"tIDawsV1eXhvRpjokNRiaqeOQ0HHuAeGPDHTTwGDO+2QPjqcuMImDO0mTBCEynT0TOxlCjRvZQ3XVv1q",
+	"Vtz8yaofP6l66p3FdxiUlqAalCkhByLCM03qXa6lIzYh1C0cfO8y2W1DukOOkCJ5qaza4hkEQmRIU/pE",
+	"BjIzc8Nx9cia8wWkaul8we2HmQFES2mDoPSELV3vwN6GzE5jUx1y5SEFCBejfJ6VVqZZAPTgOC+mpfsh",
+	"RKfzEVUDoSYU7h+oHf+i4FAyg/HCr77Rm22je8+7ZKpqtbQ/lpBPPsXrz0FiQ9neA0N+Hnl2BFWYPOj/",
+	"bhWn/xebteJGUiXwLWcLD4oWYsn/4ss5ebDv3n4Jgd71E4dEHxcQvtftGgLZL49+uux2d8vvu7HvnZHS",
+	"FlK3Xdko195Bt3v33tDGHVaVpba1Afa2N84dL9WVjZqLgiFiCYeYxgYVhH0csWKme5DaSl1Qs025Wb8l",
+	"C51IRrKDxNK+mIuqNdDt2J7gpPwZLteySImE+Lk5oeqes7OqDmZyVK9Zv2OZHD1TpfluZJe7LMTITjIX",
+	"OVMK6zKgoxc8ZAuuWMtmGOVc3Hg3PDxVUf362Ixlg2jAjffFOzZp2Mk/bu8+1oLsoxls62UCaX1owYrZ",
+	"fBgxi5+Al2xRBlKwMSsYHMkFEwCAXI7gfMaEealMLS65CJglxkE7hZlOR2kqMvBMbrLXYOpkr/O800WV",
+	"wn5DhnOR5Swht0xksijNtoLNpOJaFhjn8wDL13DUd9DqH8Jcw5njNO3M7EogV8wVu5fcv5bYa5vNN5Rd",
+	"qGkYHcYIr6ahX+kpt9aaA0wza7FUNQZaWcTw69hF90QCP8Rg8UaVxYRbMaCq63ICgYeBTzFYAPdLrcHR",
+	"J0Nzyhml2+hINtZhKiFkqgysQSPDk9loXEyT4ZKk7bbto634P1maEFvJlex2u91DAuHZA+E8oH4SrQ75",
+	"TmZmauZHdFj2yIgWma1uaaPjMHrrBdnB4g0HCbk4PUMX6MXpGRkaTrCXHHBJwWjRIW/hJsLOpXrTWXND",
+	"mKL+a6eSG81/Ku19tY0sMqqkWw45JnTGfZwMXlcELAeXGOABT22VqaAWZunwhssbONRnstADARmVS6sg",
+	"+0ufJZmYiQmXCLAmI1aqc5YHz2Pr+sa/rCYyPfjzL9VJa5pdLyUcRBN2760f/DXvUd261OhYkB0FMcTI",
+	"YOE9wBOcle9w+66GVq10FJUVUXm94wFCo4LkyNvRbhd5DwNe+sFtCIr0a37LhL3psJFOg8aUCnrN+nkO",
+	"ZQ3AW4M70ZjeAwF6GFSFGDR6JP23gBu/rXw6mHe7ey+s0ekVdPwVssS/9Z9+C+2lHZLCg5RoesPUQKQY",
+	"JpZJbfRVQCabUT2JAZNhDNm3+AH4KWxUma0kac6vGaO6Q6B4MxIEE1DWLoL83YQVsyiTrHchtveB5v+r",
+	"d79Pq10bUHAM10zIo91tnAz7OMvBgEQbPdaSA5gr2ymxzoLkiv/49v2/ftv5UzShYjXFBq4aTNOymDae",
+	"2pVbB/QbRe3dRl1Bi3EunkJsAU+vyEbSNKbb0SmhSpl5SKFaDxBceLzW377MC6GCbD2rairMLXOCskW4",
+	"0HL17hOBRN1PaufdSf/47UlnmmFgBiV/6Q/MfCE/PgMTwRznIiNDhkawseMhggpKOzKle+6m9b//87+8",
+	"hoFgC0vy/embE9Juawre55/evUmNYAEHHZuBNw60ZOvFVU5UJWG1Jq7JtdTlpa8P6EaQXQRccbLOYnkO",
+	"hGECSEzwRLLuS/ZxxICUHV8yOIW4TiGJf+YdsQUADvhSUswcR3SKhXcHgk7hFDlEVyi+gmAvDrm//OuY",
+	"qVFqC+5ar42tOXfoHafhh97ZuHEMxA8BA2eoILwa2gRg3XRcMDVJCCUZ1dZXrfkU7sKhFZJiQFtKYGUM",
+	"/8JNPdxdRzVTbypa8s5YwWWWWD0QEvW9FvgWL/htvGez1ISNPT4qmFYJhPdADKqQUCUeOWhlDWGsoIAX",
+	"N6U9aoYcO29OgDF/owPnCU6MSNij3amWUwCYwntnwPqgI81vXV2Z2LgcOlDtfB4mrZf04X6Yqgx6nNA1",
+	"nxx8jdL6LmdXSyvIepWMjQni66KENRsBL0XOzr87P/47af5wUjHO3Ffo33S1tidUtZ6sOH9Zg9+7dXEw",
+	"dXX4yx3qkg+MyIUTy4YqomarSDMM6UMPkbvnoMSeCpiwbHa4Gog12uHth6sOjlIq6OHQ3cP45lwYkSzI",
+	"gmeYDTA1e3ndl+NoS/EQMtKBDnNWZa4HH7M7sLJA2GikZ1+RNL7ItoE0QWlp4yi9BW4vzTCHiRd++Cmk",
+	"vLiLKoxKBqsZfCZGWresjVE2FYZNYPAvXtOZI9OStkNOMxVUn3YdeKoVjORsrImc60MizNrCn1yRg+5B",
+	"vfQ8AvI8MqAQAXOVTz73CmihrKOmUdkVq1C71cTcbfDZKxBUaEy7H+prlW4ld+8DdlU1queXhDD+7sJ2",
+	"8ydnUn8P8nRFJcYS0o7zrC/tC3etTejYQZw5R5hN4Ul4Z+L2pc3WcToMuLRBtwQPLaQGU129qYUoXaVr",
+	"Q5Ogg43XJ3j0w6lswcsrykL9herXvE75Qga7Cq4s9jtdf23xBLbUuVjVNZ+ph1+PRKFxQ3grB5JbL/Qv",
+	"MXG0/OiZInQEJmMY1FpwdUMQDp6W4L3OMMFMzTEvzGE6EKkdVwcb+GAxQ1KXllkT0F7FKyvDUNeK6zQh",
+	"1j5IDHXlhRVj2TPl4VrsMJRLI2QrGS6tjkdFs8kMkjiAMig14iDKDo2x4Z6Q4EE45ulcWW2+LcEaIE3b",
+	"essf/e72EhAeMPMAyOChx9Kk7GfKqFDkjVwAdX2Xr/n1pEP6LnvHFcZdgXyWgsVOOsSWCxB0N+zp56Mu",
+	"e0l3s/ar/fFB+2D4DWvTvexFe5e9HL4a7Y+/oQfd+J5fQVir3/wRy+Ce6H+MsfgLKP6Pjv5fwdGzyHcu",
+	"mKAEqdtaj7WYg79xIH8FKLBGflU2tmALG2b1O5yVkABAvQMg2DkOXdzKqlLoeRtyRe4h7lmtTMM7SjBJ",
+	"KlveYRc1IdogXwYBXtGkHqrXs3p6lYCxAitrR3CT4ERNwjPZJsOVGiFKTfNbkDZqtNeBcFhkZCU3qZqW",
+	"5JPzwhReLWXPHPZjmeeYO1dNfPMZOaGhwRW5YTNtzCJGC8TlMx0fn7w5uTqJWARpmVu3kpVkxzMQ2KDL",
+	"ALAN1lzxxUUVgts9LDtoXT58SbBUJJzoATKhREbdFPkKFHq6uFeMB0SAB1poXO4yBMMxaLDLsD7W2h5z",
+	"CHXxOAvLq1NWFgdYDzKEbGvrYJQKNJ603fY+2ZTY4zn05q6roG+40gij9zVlKXQQWSeM+y13aHW0h0Z3",
+	"mjEjCuaIZrZUtrif4X2LIEm6rSrIIIL04rqvWf+VJHIfKSzHmgn0VDqESr+AjqAb0jgHhj+CALS/kaac",
+	"IVQfpETmiJZi5dpVQlafolCk9dWABoL9Y06N/WOjgl0EnAt6/bsRs0aJsXn03xvO2JEFoiQcJ16Ng7oT",
+	"Z87VDyAGKkXMxoGIgja2OoMG+GNcX04ZM8Z/FdXEK9e+uyA6HiC4UDdLwW2UAjAJhkes3Dmaod1wQMjq",
+	"dDsOzsgIRuv8NVxmPgS0N6PgKCt1I0W0zB6JV3dTZMEF4t0BSxzac8L/GgIMmHFHQ31TSyl7mwIt2OWr",
+	"5Fk0jTVoOwBAA4yjhodRKd0vpu/mNgTqsXmYHjHV51jaXxq7z7vdSDQq3ir/yFEEeoRU/7n9pYRAXW3g",
+	"mukgmtXCh+7dVVFLfXMeLLXEHWu8ePn8xcsXazioNYGydfGr8XBVHM7uA7JJPRrtVhro7pNKzTrNsxRj",
+	"T3C49YupsTrnFQdKKPcihxdUidkUy3ZltwJR2iiMysHhWDcOphYckoPugQOP4xngqJSpEBbMflVzMVvN",
+	"bota88p8396NG1D8YWbTup5zEAuNtPi2X6jHH3NFH7Ya5ZM6deKkLjw6jJHxFQV8mLLPlxhRgcku5Usu",
+	"FASl6EBsAB0yRPeIQ3DC+laCaoQgoxERKoNbP1uy0tcMQUlslHfs2R4DqLMX/Pqaec3aqM0hYM25n1HB",
+	"XFkNw4CgwrXnM+egswm3DlKpZ28u6Qx8F9SNNAjpNowLYeWOtjEhbjSsS79IW7r5nv5SsOxnRYp+SdTL",
+	"F9sAm5IkXJHUhjl0H5k0seKPm49GTAV4UajPT2h5xyYYy1QPoxO50iHWJWm6I6rVId9DDkViPlE3fLZi",
+	"ZkIMVABNNJxre7E+BMAq6LfnubXSeVLWbS0znmqxnuByEpPb3XUZ8LUZ+KARqwh80yPK0gH6s0TAcqaS",
+	"YQ0fmPyg0fGVfHu/vA9vOy0lGw/KQFm7UvSUhSPb64wYJ4fEJqfHdWNwqw8Ddof+tgkt5fC4AK99h4vZ",
+	"XHfKqp/19Wk9lTC4Twf3BHVjPcVOCHRCyk7ckYSP2/C4dqSo0HSsXAMHD9SHiIl7CFLBG9o5uESKYlmB",
+	"SXb1mqPDvQpfImVPleiGNj5ul483DltI3XErUVuxxJaQuhFyIYzUNdO4Z5CR1bfju3/t54LO9UQW/J9s",
+	"fVh9vM4h3zFaMIsXg/q6VR1qxvVTtVE7ppWuyvHsVnhRs0LQHGOK1kYEizqmPAdXlDkjYRsHJ3IwJl9+",
+	"NgSQtWp347J/dvzd+d8+PO92G6Z/96rDnL3vPbhvrm9xhfdxUg57083N8z4+brvfHWmeV5bKfMxHrDMX",
+	"9JZyhLuP0geSq6YzWdCC50sSvH+IcKiIIfhwSu1vSan9rSm1v0KpS5wjqc7R+f3xYbv6sCTWvmkLC3c3",
+	"dm53dyoH5N377fPznDVfG/JYVpJ4ksymdVDUMk9vKw04qMAQVYB/figuf8VhjfF++CkmK1u9GKCLUefy",
+	"Pmsw+61ruwVA1n++PD+rFkXgYTEEEtRCsP6n+nII/Qqe1FbVAjokvfjpKjXtlLBdmBBchppQHUIlrt1R",
+	"+xIXX+AvfueE5ldNPfAjrbuwcVT5cs7FsBYXSlrlrIj/N2mYkz1iN9oLxpraESuXJ5WiExAWZZ2YYdiQ",
+	"e+GZr+gwEM06Xo/6nS7mX2PNH+LBesxyP+3dYG2xuK9a823zVYbZttmT5MigBKCreC9wk1GWNLz3HiOo",
+	"e7DB9eAqwBhGdaU5rPkFwAp++2AiW+Q2rxWUPASsbq4HYq7M/lCy0BgfBxFW4KgO7COXludwAW30dgkm",
+	"DSJ9IFZho5MgmHoFFRr8CHMF4Ucl4DovgvHW+QFcAYmvKAJdFzUS0NIhdjXiSATnwQTwMRSrBIEH/ODL",
+	"UsQ5YucT/uNuxxjzOx4EbWOwVehZsadggJ7mL7oqfvVrrhA3ThZVmWk1OcRrTQaidD1hsUzDC6g8ocGd",
+	"8zEbLUd5YGkrQvNcLlySNdclIGyrQ35wEG8DUY6ymbbb/i/LKhA5LwXJ2BTizgUc2fYiq0dSjxWXWvRn",
+	"5KYCUyWxYNIPJ1ek0+msUHPnk5vmXQoxPQruZOazDrmgSpFUsI86BeByAB1Mq7dAAItWw6nHo6k68qv2",
+	"uEOgsUXISd+Ma5sXoUr019UewjlDxe1oXCQkfMtxyZq/R7xHnwRa6TNVDiaBvJZrRlAt4VO2rRCv27IB",
+	"k9Xu3nNhwfu9R6ey0xIfNgnSH0KrXPHfw1qsxOq+sUnDy9Iv5O7Yyu9hyxgDEKz+OLBAsMZfwtalO9Ve",
+	"VkWvGgJ78ksuHL4Oi9fad/b578HX9zASacaYRUvZeiSXw+lQfyqdCmLtd3uOkOoxYq8ELIR7FdK4UytX",
+	"z7HT/z1CFSa8hUSlhaXzH0OmlsN5Eqk61U+vB1lXhBRDSYtsXQ2ayqHRYRFbwqaJrDKx/ZiL6yC+CZCp",
+	"qdKQTxcoOysyOlBkBuJ+TYaUikxIjZ1POM5VLaZON5nqDarJOj1Ln80HnlVz36paf1yIPzFw2f+kvVsS",
+	"+o+vD/lFfnJ1KMqqm3UhMxh3goGawpXbq8NldVf2opswcWjW5389JqD+YLXU9fMvKUHhM6rNG9qbIO4G",
+	"Ma4KTXW9JvRH30Vl59+8eP7Ny/39gxf78Y6R2H8cDSyg+h9VAQu51x8T/jR4UiVsqneknt2/q7wPvxwY",
+	"ZO0XjPr87cu3l+hpP7+6wOEqwPtE/DrcbQDeZHpUTGSp25sDEfj1mz7m2qIWBeCkzhFlCGK4JrGlYqpw",
+	"sQou+aGuhrzpDMRB98CGVFIBg1tQhWNrmk0N9QDohjjAH5h+Q5U+17P/26i/2UY91zMs0FqTu3Z18Xvs",
+	"T9O124mevWn1RCHN47dXrUc563A7bjKIRvkcTikHVxag8YZ66JLpwzUFFLXpTp1Sd256/j997quePed6",
+	"dr8qBzr/783ccuygQ0IOMnLWPEXh++XK3Y0twl1rjGGIuo+VxJApLclwzvOMMDEqllDU0d5vqaCSpWK6",
+	"fXF65gprI5wPDa3Mlq3KaZm6Ut/bvux5vZWQodQTV52b/IT4rSMpxvx6Di5wnwFZTemEmhy6aliWGOJw",
+	"P1IH/BxUKn+su+L9V7/sgOHViGmzfE8Up1DeleEV6g1S5cFC9oabvyB+5G4j61Wq00KeiEIVAwyDEDTy",
+	"sORIGpbOHmJS2ir3uiLXA3FPlevEubawJvZ3p2etDrmaQBCUBvwol3xWvmSh5q9cpdmBMEPvOWAhxG82",
+	"g69lOSxq/iTO2YO9g+7uy90XB3vxs8BF8fwxVA439Tpe5vp39Ivh6gKvAOuZtX0M+2PR4K2qNCLLoDY9",
+	"pTw/JAuWQwoSa5u/VbV8OMJV56CKM6xEvcZd59j7H1GY2aHVLD6SbTWd78srh1Ger9V7HjSMZjlo2OtC",
+	"D1e+Rfbw2nJHYBQ2udtDnIIap7vNzbduEoysgl8c4FDlztZ5M8tSEYo0p0xTcJYY0eRr9polhGxfW04r",
+	"SL9coVCrzjV5ge9cBpPdQqH1BS9sReq4TuvX4P902mDoaxS/X70NWPH3kafV9TZnZjmip1Bq74cu2ei9",
+	"jKAI+M1Xt4mgTn25LxFmERFJSMZyfssKzjZeBEfF9drq/o/cTmXndPjqmyEdsvbw+fPn7YPhy1ftb74Z",
+	"jtuvXrwcHzw/yMbd0VPDfvymm+9+pIzfy6m5FVM/fKsVVDPA4q4/1S4ghULMdRwBE4ozZqTbPXimCDbl",
+	"anO4CF8L7/DTVU2Rb6rZGxzDH1GvCYZXwx0466c200KNxiyT7SaqxNwXnlu53sd2DknKBB3mLEvJmOaK",
+	"kZzplRJNoDwgnpBi2oVwqmDFO7HavU+1oI9E7xkVDJ5dsOIt8G2jt9tNGk4tCn7e7yYNSwQniAqmC85u",
+	"aR689qK7fbL1CrP8hoA/W7IpEXJBuE2JfQrkZ9jkRBYk4xhUqh/LxffJqjKIuQakMssUXEk43KtWmbQg",
+	"6kLUa9MoEls01wYTD4SrN8+mpLkKhuneSl1NJ6Py9y9OfRA7ueEiU60eDmMFIDolNMvUQKDPrIIJ+EyR",
+	"1I0odYX4XXKFIhkbSaPo20BeKpaYTMEVFEzTTGDgghnPQIQDwgAI+5KhD8BhFFQoOnJ51qWqAxvfgmMP",
+	"aeZGkDNq4yR8CglFpwpVHfLOdiSkq53n4TexWA9IFjcVCrV1qB94LzxrBiJjBcRkCImOQj8Nayh1yEG3",
+	"i98MZbZ0qXgUFsRMxr6fIOwzZDP5lwbCjkOObbCWyLB4ShXENbWN/MLfpz61G1KlWoAF0HMh3g4wF98f",
+	"CGgwzK6J4mVkmSXZby43EWsjjK4zgmfVh1Le2dOVM8VndTh1uEwYC7IPVlOkuZn1S/hfI2kYGgW5r2EL",
+	"FnUQLrQgXZFmWcGUKn8Yyel0Luzsyp8zOWz0GruvXnWhIPuuUaVLoA7fNf52harn0U+XV+dvT941EoRo",
+	"PUMN9nvchY2kcQ3Fq8xPJ2/7b05g6PpMKuzyZjkq+8+p/74CKqJBnX5rZPX7h2B5ACWNpf50x0uIe+cW",
+	"ajf5QngraKdvdvTGpBDY87+LEZtlXoDADWQ1kyQBcBtAwxePMGCt5bgJX+TkFqxQpeWMDJkR2dbMZNlh",
+	"YHESmheMZksys2CUtFqStypAjqGzn23vT6dM1yOGwHGLSNgLkHhQw/oJMnwAcb8iYhZ+WjH9t9YZ66x4",
+	"isWvSlvEg+67G4lm+if7vxSlOQItAEg0ls6Kmi9PT+6nUwrd2Go0Qoe5+jvdlW65tFHTxpruxl4x+8gF",
+	"qTklpGDk4vzyChPN03mRpy6ZFWt/pJYysA1TUH8ssrLDp13Sad6yBYxCfBh+Lag5B3pGX9x7/sIWEZqw",
+	"j+T12/5R+/J1f+/5C6c9gSpyw5bOCkaWs4AyRv+x6fB2xy8HounqL0I+uZVB7b2PH1uYvG/Mk8woIrpY",
+	"QtWVFLxsKrG/Qbr6Lc1T05cURs+b0UInJJPzYW5ECOqC5qMOObb9OngPLMzmlBjIBSOnY5LiuCGkSE45",
+	"gJ1Vq2vcMAx7BUBgf7kW03Iun2jLPNI6pHM9uWRac3Gt8HX+IzMcqfbNFBtJA3Eh7Kn9t3Z/xtvmjbsE",
+	"vrVKQh8/Q4MRFwKK21bWoNHbSxrzIrdwY72dnd29l51up9vZ7b169erVjqGC2v5crWzn38603E6KIJbd",
+	"k6V4YmYcKa257U+D7U7nnfKU3XibBxEde91uxQ/sLo15QajWbDrTKrExeyUgFPwN23jTwXFcDuOPeIQE",
+	"w6tZ/5IuT+0CW/HAL0kur2sL4VXXf8Jorif/rF3ZvsUmMgtrGFdKsQqOD3gfvhiTOlwr69RuLyjXKZnJ",
+	"PI9fAbyGUTS+VC/36NNmE24rLGzfdR5tOxVQbIpbLq5Xc2rf8FsmmAIXzrBOCZ6a82iktrkOf6aIfdsF",
+	"vF4Ucsr0hM3Nuf1RQ/EUxcH5gEUuegMxEJ/NAI0q/JnkdMhy8w9wonweiM/tdtv/n3nVZzu7VfuAhf/J",
+	"Z6wUnZA0WKGyLBU8QNQO825YI0b58vSk6d4m3R6A/WGZLaxTQhG6tEWiA/mQzbHXD/ZYrhsS+UwmXGl5",
+	"XdCph+HkUwZmCoKm0moNm5X+5jn7MOaAKbp58uSznV/GRjzDJHQqQgTDastWkPrmyGefcx3kxle/sZDQ",
+	"H2wJViD4yqPhUjNo9HNQ5sXXHZJ5phLvaoF3LVV4YbQrYIxKl1ZofPjHnM3Zh5yJaz3B5p0vcv1iD2Bm",
+	"jW6EHjijf7Gipt3yK0veZP0do9XNCxYswOd1YeYODotgMh+NoOK2my3VTjnEcVzLD38yfVnYpA9/wmYN",
+	"WX6QpJiDRucp5cCVPsejlN7afbtd1fFZTnlVJjX+hbw+eXNB4tuNXKyWL/V7KDFc1r84TUJo3VUkxQqK",
+	"Tmcg/oVc/f3ipK4zLLVZDET8+Sc6498OwOU0aCRhAdJBBYXPPMQevx005M2gkeCIvh0Ysgwad2R3D4j5",
+	"wCohVuititdA+E39YsRELNj/9QeZOcBKQEB3M0cFHl9VSYa5Oh4iEt2xGCnikuYCd+9AuPQb8ry7j51w",
+	"bWvTJSGaJlVSoLvUcCyADk4Y1LWrhr6ALtQ6JBR6HYghzakYsYKoCWRDKAajMKJVF3Q85iObdwBxMMGB",
+	"DTD1JHWnfGrBtREIAY+tgYBzC/DuMfgQ37CXAG5/+Cn6wx3bhAmktoC2FJpyQ0U+pdfsmRqI9PVJ/83V",
+	"66PXJ0c/pi0vuPg9YJrvzFp+sTqAxAUF0eEFuiUNS1WAsvCprLkqC7b6+H3wN/DZQ3x8NOOG0PdpGJ4X",
+	"QTt83t3/mpO1xe4aGac50aMZ2e2CvfWy92L/5aueWUrBRtr/w+gaBRvPVYh1t0Yqy9VW0aYwSHyrRx7X",
+	"k29aSN1+POVriuPNRcEQgZYPQVrDBqB+SbC4ebDVS0xIq2LAZlFyi7U1H8HyHpIUaZPi14vJsrNm1dmR",
+	"1+uU5n3A2auLjnFdU0XSKb1h5uRLna7ONUCY0CwrUmM6Oqy6/vHxOxtfx7GSVY1V/k33G8T/swP7tAlA",
+	"bh3wrSyYCkCqeIgD9jAU9AtYzMPBrVe8XCkBbst/o8YzwnrdthteuKqzeFVZLXnmO3PFxNa7Qhshsff7",
+	"UBjCXuSsQMCrZ644TKWIM2vUFOys1EhFbFa8vsP4giDrbFZIKKQbtAxfRVq+YEXbOvgwrcFQwcVpk+YN",
+	"N8N00eAOF8fmY7Q6q+FRqmbswY31M+9QVNZjRJrBJXbidLrEhre2rPvLqBXhhJxpGu8wOI8t98BlORuz",
+	"gokRQ5ybsjGo9rXe0s9QxipIkQiQsL1B7U7VCVaTZRxc+IAFZtG1R/KWFfSahfRyv0V7tefpgg19bUaq",
+	"K2Vc7K+QxjFkimc2IIWJbCY5sPNQ3rJKh/BJ4+793f8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
