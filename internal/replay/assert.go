@@ -10,8 +10,23 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
+
+// assess checks a step's answer: its expectations, the fields it saves, and the contract
+// (a violation is a failure of its own kind).
+func (fr *fileRun) assess(r *StepResult, s *scenarios.Step, req *http.Request, resp *http.Response, body []byte) {
+	r.Status = resp.StatusCode
+	r.Failures = append(r.Failures, fr.check(s, resp, body)...)
+	r.Failures = append(r.Failures, fr.save(s, body)...)
+	if err := contracttest.Validate(req, resp.StatusCode, resp.Header, body); err != nil {
+		r.Contract = append(r.Contract, err.Error())
+	}
+	if !r.Passed() {
+		r.Response = snippet(body)
+	}
+}
 
 // check compares the answer with the step's expectations.
 func (fr *fileRun) check(s *scenarios.Step, resp *http.Response, body []byte) []string {

@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -134,6 +133,25 @@ type fileRun struct {
 }
 
 func (rn *runner) file(ctx context.Context, f *scenarios.File) *FileResult {
+	fr := rn.newFileRun(f)
+	fmt.Fprintf(rn.out, "▶ %s (%s) → %s\n", f.Name, f.Path, rn.target)
+	if !rn.reachable(ctx) {
+		fr.notRun()
+		return fr.res
+	}
+	if err := fr.setup(ctx); err != nil {
+		fr.setupFailed(err)
+	} else {
+		fr.steps(ctx)
+	}
+	fr.cleanup()
+	fr.res.Duration = time.Since(fr.res.Started)
+	fr.fileLine()
+	return fr.res
+}
+
+// newFileRun starts a file's replay: its variables are the file's, then the command's.
+func (rn *runner) newFileRun(f *scenarios.File) *fileRun {
 	fr := &fileRun{runner: rn, f: f, res: &FileResult{File: f, Target: rn.target, Started: time.Now()},
 		vars: map[string]any{scenarios.RunVar: rn.run}, tokens: map[string]string{}}
 	for _, v := range f.Vars {
@@ -142,50 +160,46 @@ func (rn *runner) file(ctx context.Context, f *scenarios.File) *FileResult {
 	for k, v := range rn.opts.Vars {
 		fr.vars[k] = v
 	}
-	fmt.Fprintf(rn.out, "▶ %s (%s) → %s\n", f.Name, f.Path, rn.target)
-	if !rn.reachable(ctx) {
-		msg := "the target is unreachable: " + rn.down
-		fmt.Fprintf(rn.out, "  ! %s\n", msg)
-		for _, s := range f.Steps {
-			fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Error: msg})
-		}
-		fr.res.Duration = time.Since(fr.res.Started)
-		fmt.Fprintf(rn.out, "! %s: %d steps not run (error)\n\n", f.Name, len(f.Steps))
-		return fr.res
+	return fr
+}
+
+// notRun records every step as an error: the target is unreachable.
+func (fr *fileRun) notRun() {
+	msg := "the target is unreachable: " + fr.down
+	fmt.Fprintf(fr.out, "  ! %s\n", msg)
+	for _, s := range fr.f.Steps {
+		fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Error: msg})
 	}
-	if err := fr.setup(ctx); err != nil {
-		setup := StepResult{Name: "setup", Pos: f.Path, Failures: []string{err.Error()}}
-		if fr.down != "" {
-			setup = StepResult{Name: "setup", Pos: f.Path, Error: "the target is unreachable: " + fr.down}
-		}
-		fr.res.Steps = append(fr.res.Steps, setup)
-		fmt.Fprintf(rn.out, "  ✗ setup: %v\n", err)
-		for _, s := range f.Steps {
-			fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Skipped: "the setup failed"})
-		}
-	} else {
-		for i := range f.Steps {
-			if ctx.Err() != nil {
-				fr.res.Steps = append(fr.res.Steps, StepResult{Name: f.Steps[i].Name, Pos: f.Steps[i].Pos, Skipped: "interrupted"})
-				continue
-			}
-			r := fr.step(ctx, i, &f.Steps[i])
-			fr.res.Steps = append(fr.res.Steps, r)
-			fr.progress(i, &f.Steps[i], &r)
-		}
-	}
-	fr.cleanup()
 	fr.res.Duration = time.Since(fr.res.Started)
-	failed, skipped, errored := fr.res.Counts()
-	mark := "✓"
-	switch {
-	case errored > 0:
-		mark = "!"
-	case failed > 0:
-		mark = "✗"
+	fmt.Fprintf(fr.out, "! %s: %d steps not run (error)\n\n", fr.f.Name, len(fr.f.Steps))
+}
+
+// setupFailed records the setup's failure (an error if the target went away) and every
+// step as skipped.
+func (fr *fileRun) setupFailed(err error) {
+	setup := StepResult{Name: "setup", Pos: fr.f.Path, Failures: []string{err.Error()}}
+	if fr.down != "" {
+		setup = StepResult{Name: "setup", Pos: fr.f.Path, Error: "the target is unreachable: " + fr.down}
 	}
-	fmt.Fprintf(rn.out, "%s %s: %d steps, %d failed, %d skipped, %d errors (%s)\n\n", mark, f.Name, len(fr.res.Steps), failed, skipped, errored, fr.res.Duration.Round(time.Millisecond))
-	return fr.res
+	fr.res.Steps = append(fr.res.Steps, setup)
+	fmt.Fprintf(fr.out, "  ✗ setup: %v\n", err)
+	for _, s := range fr.f.Steps {
+		fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Skipped: "the setup failed"})
+	}
+}
+
+// steps runs the file's steps in order, reporting each.
+func (fr *fileRun) steps(ctx context.Context) {
+	for i := range fr.f.Steps {
+		s := &fr.f.Steps[i]
+		if ctx.Err() != nil {
+			fr.res.Steps = append(fr.res.Steps, StepResult{Name: s.Name, Pos: s.Pos, Skipped: "interrupted"})
+			continue
+		}
+		r := fr.step(ctx, i, s)
+		fr.res.Steps = append(fr.res.Steps, r)
+		fr.progress(i, s, &r)
+	}
 }
 
 // hasAdmin says whether the target serves the sandbox admin API (probed once per run).
@@ -343,16 +357,8 @@ func (fr *fileRun) step(ctx context.Context, i int, s *scenarios.Step) StepResul
 	if err != nil {
 		r.Failures = append(r.Failures, "reading the answer: "+err.Error())
 	}
-	r.Status = resp.StatusCode
-	r.Failures = append(r.Failures, fr.check(s, resp, body)...)
-	r.Failures = append(r.Failures, fr.save(s, body)...)
-	req.Body = io.NopCloser(bytes.NewReader(reqBody)) // the checker routes with it
-	if err := contracttest.Validate(req, resp.StatusCode, resp.Header, body); err != nil {
-		r.Contract = append(r.Contract, err.Error())
-	}
-	if !r.Passed() {
-		r.Response = snippet(body)
-	}
+	req.Body = io.NopCloser(bytes.NewReader(reqBody)) // the contract checker routes with it
+	fr.assess(&r, s, req, resp, body)
 	return r
 }
 

@@ -90,3 +90,16 @@ func (rn *runner) summary(results []*FileResult) {
 	}
 	fmt.Fprintf(rn.out, "%s: %d files, %d steps, %d passed, %d failed, %d skipped, %d errors\n", verdict, len(results), steps, steps-failed-skipped-errored, failed, skipped, errored)
 }
+
+// fileLine prints a file's result line.
+func (fr *fileRun) fileLine() {
+	failed, skipped, errored := fr.res.Counts()
+	mark := "✓"
+	switch {
+	case errored > 0:
+		mark = "!"
+	case failed > 0:
+		mark = "✗"
+	}
+	fmt.Fprintf(fr.out, "%s %s: %d steps, %d failed, %d skipped, %d errors (%s)\n\n", mark, fr.f.Name, len(fr.res.Steps), failed, skipped, errored, fr.res.Duration.Round(time.Millisecond))
+}

@@ -66,40 +66,13 @@ func (fr *fileRun) expandValue(v any) (any, error) {
 
 // request builds a step's request: variables expanded, credentials added by API.
 func (fr *fileRun) request(ctx context.Context, s *scenarios.Step) (*http.Request, error) {
-	path, err := fr.expand(s.Path)
+	u, err := fr.url(s)
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{}
-	for _, kv := range s.Query {
-		v, err := fr.expand(kv.Value)
-		if err != nil {
-			return nil, err
-		}
-		q.Add(kv.Name, v)
-	}
-	u := fr.target + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	var body io.Reader
-	switch {
-	case s.HasBody:
-		v, err := fr.expandValue(s.Body)
-		if err != nil {
-			return nil, err
-		}
-		data, err := json.Marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		body = bytes.NewReader(data)
-	case s.HasRaw:
-		raw, err := fr.expand(s.Raw)
-		if err != nil {
-			return nil, err
-		}
-		body = strings.NewReader(raw)
+	body, err := fr.body(s)
+	if err != nil {
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, s.Method, u, body)
 	if err != nil {
@@ -210,4 +183,48 @@ func (rn *runner) do(ctx context.Context, method, u string, h http.Header, body 
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	return resp, out, err
+}
+
+// url is a step's URL on the target, variables expanded.
+func (fr *fileRun) url(s *scenarios.Step) (string, error) {
+	path, err := fr.expand(s.Path)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	for _, kv := range s.Query {
+		v, err := fr.expand(kv.Value)
+		if err != nil {
+			return "", err
+		}
+		q.Add(kv.Name, v)
+	}
+	u := fr.target + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u, nil
+}
+
+// body is a step's body (nil: none), variables expanded.
+func (fr *fileRun) body(s *scenarios.Step) (io.Reader, error) {
+	switch {
+	case s.HasBody:
+		v, err := fr.expandValue(s.Body)
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		return bytes.NewReader(data), nil
+	case s.HasRaw:
+		raw, err := fr.expand(s.Raw)
+		if err != nil {
+			return nil, err
+		}
+		return strings.NewReader(raw), nil
+	}
+	return nil, nil
 }
