@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/replay"
-	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 func init() {
@@ -105,22 +105,22 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 
 	cat := catalogue()
-	var files []*scenarios.File
+	var files []*scenariofile.File
 	var problems []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
-		var got []*scenarios.File
+		var got []*scenariofile.File
 		switch {
 		case err != nil:
 		case fi.IsDir():
-			got, err = scenarios.LoadDir(p, cat)
+			got, err = scenariofile.LoadDir(p, cat)
 			if err == nil && len(got) == 0 {
 				err = fmt.Errorf("%s: no *.yaml scenario files", p)
 			}
 		default:
-			var f *scenarios.File
-			if f, err = scenarios.ParseFile(p, cat); err == nil {
-				got = []*scenarios.File{f}
+			var f *scenariofile.File
+			if f, err = scenariofile.ParseFile(p, cat); err == nil {
+				got = []*scenariofile.File{f}
 			}
 		}
 		if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // Config is what the command line can change.
@@ -137,7 +138,7 @@ func newBase(opts fixtures.Options) (*store.Fixtures, error) {
 // loadScenarios arms the rules of every scenario file in dir as start-up rules and adds
 // their fixtures to the base of their tenant.
 func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) error {
-	files, err := scenarios.LoadDir(dir, engine.Catalogue())
+	files, err := scenariofile.LoadDir(dir, engine.Catalogue())
 	if err != nil {
 		return err
 	}
@@ -245,7 +246,7 @@ func New(cfg Config) (*App, error) {
 	a.closers = append(a.closers, func() { _ = a.Coverage.Close() })
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
+		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
 		Checks: a.readiness(apis), Metrics: m, Coverage: a.Coverage,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.

@@ -10,6 +10,7 @@ import (
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // adminAPI is the target's sandbox admin API, through the client generated from
@@ -64,7 +65,7 @@ func (a *adminAPI) reset(ctx context.Context, tenant string) error {
 }
 
 // addRecords adds a tenant's fixtures in one call: all or none.
-func (a *adminAPI) addRecords(ctx context.Context, tenant string, fxs []scenarios.Fixture) error {
+func (a *adminAPI) addRecords(ctx context.Context, tenant string, fxs []scenariofile.Fixture) error {
 	recs := make([]api.Record, len(fxs))
 	for i, fx := range fxs {
 		v, err := object(fx.Value)
@@ -106,7 +107,7 @@ func (a *adminAPI) removeRule(ctx context.Context, id string) error {
 }
 
 // moveClock is a clock step; it returns the moved clock's time.
-func (a *adminAPI) moveClock(ctx context.Context, c *scenarios.ClockMove) (string, error) {
+func (a *adminAPI) moveClock(ctx context.Context, c *scenariofile.ClockMove) (string, error) {
 	var change api.ClockChange
 	switch {
 	case c.Advance != "":

@@ -12,11 +12,12 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // assess checks a step's answer: its expectations, the fields it saves, and the contract
 // (a violation is a failure of its own kind).
-func (fr *fileRun) assess(r *StepResult, s *scenarios.Step, req *http.Request, resp *http.Response, body []byte) {
+func (fr *fileRun) assess(r *StepResult, s *scenariofile.Step, req *http.Request, resp *http.Response, body []byte) {
 	r.Status = resp.StatusCode
 	r.Failures = append(r.Failures, fr.check(s, resp, body)...)
 	r.Failures = append(r.Failures, fr.save(s, body)...)
@@ -29,7 +30,7 @@ func (fr *fileRun) assess(r *StepResult, s *scenarios.Step, req *http.Request, r
 }
 
 // check compares the answer with the step's expectations.
-func (fr *fileRun) check(s *scenarios.Step, resp *http.Response, body []byte) []string {
+func (fr *fileRun) check(s *scenariofile.Step, resp *http.Response, body []byte) []string {
 	var fails []string
 	e := s.Expect
 	if e.Status != 0 && resp.StatusCode != e.Status {
@@ -69,22 +70,22 @@ func lookupBody(doc any, path string) (any, bool) {
 }
 
 // match says what is wrong ("" : nothing) with a value (found: it exists).
-func (fr *fileRun) match(m scenarios.Matcher, v any, found bool) string {
+func (fr *fileRun) match(m scenariofile.Matcher, v any, found bool) string {
 	missing := found && v == nil // JSON null counts as absent
 	switch m.Kind {
-	case scenarios.MatchPresent:
+	case scenariofile.MatchPresent:
 		if !found || missing {
 			return "expected to be present, got " + show(v, found)
 		}
-	case scenarios.MatchAbsent:
+	case scenariofile.MatchAbsent:
 		if found && !missing {
 			return "expected to be absent, got " + show(v, found)
 		}
-	case scenarios.MatchRegex:
+	case scenariofile.MatchRegex:
 		if !found || missing || !m.Re.MatchString(text(v)) {
 			return fmt.Sprintf("expected to match /%s/, got %s", m.Re, show(v, found))
 		}
-	case scenarios.MatchLength:
+	case scenariofile.MatchLength:
 		n := -1
 		switch t := v.(type) {
 		case []any:
@@ -97,7 +98,7 @@ func (fr *fileRun) match(m scenarios.Matcher, v any, found bool) string {
 		if n != m.N {
 			return fmt.Sprintf("expected length %d, got %s", m.N, show(v, found))
 		}
-	case scenarios.MatchEquals:
+	case scenariofile.MatchEquals:
 		want, err := fr.expandValue(m.Value)
 		if err != nil {
 			return err.Error()
@@ -217,7 +218,7 @@ func show(v any, found bool) string {
 }
 
 // save captures response fields into variables.
-func (fr *fileRun) save(s *scenarios.Step, body []byte) []string {
+func (fr *fileRun) save(s *scenariofile.Step, body []byte) []string {
 	if len(s.Save) == 0 {
 		return nil
 	}

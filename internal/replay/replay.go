@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // Options say where and how to replay.
@@ -36,7 +37,7 @@ type Options struct {
 }
 
 // Run replays files one after the other and reports on opts.Out.
-func Run(ctx context.Context, files []*scenarios.File, opts Options) []*FileResult {
+func Run(ctx context.Context, files []*scenariofile.File, opts Options) []*FileResult {
 	rn := &runner{opts: opts, client: opts.Client, out: opts.Out, target: strings.TrimRight(opts.Target, "/"), run: runID()}
 	if rn.client == nil {
 		rn.client = &http.Client{Timeout: 30 * time.Second}
@@ -125,14 +126,14 @@ type runner struct {
 // fileRun is the state of one file's replay.
 type fileRun struct {
 	*runner
-	f      *scenarios.File
+	f      *scenariofile.File
 	res    *FileResult
 	vars   map[string]any
 	tokens map[string]string // profile tenant → bearer token
 	rules  []string          // ids of the rules armed, removed at the end
 }
 
-func (rn *runner) file(ctx context.Context, f *scenarios.File) *FileResult {
+func (rn *runner) file(ctx context.Context, f *scenariofile.File) *FileResult {
 	fr := rn.newFileRun(f)
 	fmt.Fprintf(rn.out, "▶ %s (%s) → %s\n", f.Name, f.Path, rn.target)
 	if !rn.reachable(ctx) {
@@ -151,9 +152,9 @@ func (rn *runner) file(ctx context.Context, f *scenarios.File) *FileResult {
 }
 
 // newFileRun starts a file's replay: its variables are the file's, then the command's.
-func (rn *runner) newFileRun(f *scenarios.File) *fileRun {
+func (rn *runner) newFileRun(f *scenariofile.File) *fileRun {
 	fr := &fileRun{runner: rn, f: f, res: &FileResult{File: f, Target: rn.target, Started: time.Now()},
-		vars: map[string]any{scenarios.RunVar: rn.run}, tokens: map[string]string{}}
+		vars: map[string]any{scenariofile.RunVar: rn.run}, tokens: map[string]string{}}
 	for _, v := range f.Vars {
 		fr.vars[v.Name] = v.Value
 	}
@@ -267,7 +268,7 @@ func (fr *fileRun) setup(ctx context.Context) error {
 // fixtures adds the file's records, each tenant's in one call (all or none).
 func (fr *fileRun) fixtures(ctx context.Context) error {
 	var tenants []string
-	byTenant := map[string][]scenarios.Fixture{}
+	byTenant := map[string][]scenariofile.Fixture{}
 	for _, fx := range fr.f.Fixtures {
 		if byTenant[fx.Tenant] == nil {
 			tenants = append(tenants, fx.Tenant)
@@ -316,7 +317,7 @@ func (fr *fileRun) cleanup() {
 }
 
 // step runs one step.
-func (fr *fileRun) step(ctx context.Context, i int, s *scenarios.Step) StepResult {
+func (fr *fileRun) step(ctx context.Context, i int, s *scenariofile.Step) StepResult {
 	r := StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Note: s.Note}
 	if s.Skip != "" {
 		r.Skipped = s.Skip
@@ -362,7 +363,7 @@ func (fr *fileRun) step(ctx context.Context, i int, s *scenarios.Step) StepResul
 	return r
 }
 
-func (fr *fileRun) clock(ctx context.Context, s *scenarios.Step, r StepResult) StepResult {
+func (fr *fileRun) clock(ctx context.Context, s *scenariofile.Step, r StepResult) StepResult {
 	r.Method, r.Path = http.MethodPost, "/__sandbox/clock"
 	if !fr.hasAdmin(ctx) {
 		if fr.down != "" {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 func (fr *fileRun) warn(format string, args ...any) {
@@ -25,7 +25,7 @@ func snippet(b []byte) string {
 }
 
 // progress prints a step's line and, for a failure, what was wrong.
-func (fr *fileRun) progress(i int, s *scenarios.Step, r *StepResult) {
+func (fr *fileRun) progress(i int, s *scenariofile.Step, r *StepResult) {
 	n := fmt.Sprintf("%d/%d", i+1, len(fr.f.Steps))
 	switch {
 	case r.Skipped != "":

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 func (fr *fileRun) lookup(name string) (string, bool) {
@@ -22,7 +23,7 @@ func (fr *fileRun) lookup(name string) (string, bool) {
 }
 
 func (fr *fileRun) expand(s string) (string, error) {
-	out, missing, ok := scenarios.Expand(s, fr.lookup)
+	out, missing, ok := scenariofile.Expand(s, fr.lookup)
 	if !ok {
 		return "", fmt.Errorf("${%s} has no value (the step that saves it failed or did not run)", missing)
 	}
@@ -34,7 +35,7 @@ func (fr *fileRun) expand(s string) (string, error) {
 func (fr *fileRun) expandValue(v any) (any, error) {
 	switch t := v.(type) {
 	case string:
-		if name, ok := scenarios.WholeVar(t); ok {
+		if name, ok := scenariofile.WholeVar(t); ok {
 			if val, ok := fr.vars[name]; ok {
 				return val, nil
 			}
@@ -65,7 +66,7 @@ func (fr *fileRun) expandValue(v any) (any, error) {
 }
 
 // request builds a step's request: variables expanded, credentials added by API.
-func (fr *fileRun) request(ctx context.Context, s *scenarios.Step) (*http.Request, error) {
+func (fr *fileRun) request(ctx context.Context, s *scenariofile.Step) (*http.Request, error) {
 	u, err := fr.url(s)
 	if err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (fr *fileRun) request(ctx context.Context, s *scenarios.Step) (*http.Reques
 const getAppToken = "/api/AppSessionManager/GetAppToken"
 
 // credentials adds the headers of the step's API.
-func (fr *fileRun) credentials(ctx context.Context, s *scenarios.Step, h http.Header) error {
+func (fr *fileRun) credentials(ctx context.Context, s *scenariofile.Step, h http.Header) error {
 	c := fr.f.Credentials
 	switch s.API {
 	case "dcms":
@@ -186,7 +187,7 @@ func (rn *runner) do(ctx context.Context, method, u string, h http.Header, body 
 }
 
 // url is a step's URL on the target, variables expanded.
-func (fr *fileRun) url(s *scenarios.Step) (string, error) {
+func (fr *fileRun) url(s *scenariofile.Step) (string, error) {
 	path, err := fr.expand(s.Path)
 	if err != nil {
 		return "", err
@@ -207,7 +208,7 @@ func (fr *fileRun) url(s *scenarios.Step) (string, error) {
 }
 
 // body is a step's body (nil: none), variables expanded.
-func (fr *fileRun) body(s *scenarios.Step) (io.Reader, error) {
+func (fr *fileRun) body(s *scenariofile.Step) (io.Reader, error) {
 	switch {
 	case s.HasBody:
 		v, err := fr.expandValue(s.Body)

@@ -3,7 +3,7 @@ package replay
 import (
 	"time"
 
-	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // StepResult is what happened to one step (or to the setup, when it failed).
@@ -34,7 +34,7 @@ func (s *StepResult) Failed() bool {
 
 // FileResult is the replay of one file.
 type FileResult struct {
-	File     *scenarios.File
+	File     *scenariofile.File
 	Target   string
 	Started  time.Time
 	Duration time.Duration

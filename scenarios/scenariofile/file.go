@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/openapi"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 // The documented sandbox credentials a scenario file uses unless it says otherwise.
@@ -46,8 +47,8 @@ type File struct {
 	Reset       bool
 	Vars        []Var // defaults of ${name}, in file order
 	Fixtures    []Fixture
-	Rules       []Rule   // tenants resolved ("" : every tenant); armed with Rules().Arm
-	RulePos     []string // file:line of each rule, for messages
+	Rules       []scenarios.Rule // tenants resolved ("" : every tenant); armed with Rules().Arm
+	RulePos     []string         // file:line of each rule, for messages
 	Steps       []Step
 }
 
@@ -211,7 +212,7 @@ func (es Errors) Error() string {
 
 // LoadDir parses every *.yaml and *.yml file of dir (not its subdirectories), in name
 // order, checking rules and scenarios against cat. It reports every problem of every file.
-func LoadDir(dir string, cat *Catalogue) ([]*File, error) {
+func LoadDir(dir string, cat *scenarios.Catalogue) ([]*File, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -237,7 +238,7 @@ func LoadDir(dir string, cat *Catalogue) ([]*File, error) {
 }
 
 // ParseFile reads and parses one scenario file.
-func ParseFile(path string, cat *Catalogue) (*File, error) {
+func ParseFile(path string, cat *scenarios.Catalogue) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -257,7 +258,7 @@ func appendErr(errs Errors, err error) Errors {
 
 // Parse parses a scenario file's bytes; name is used in messages. With a nil catalogue
 // operations and outcomes are not checked. The error, if any, is an Errors.
-func Parse(name string, data []byte, cat *Catalogue) (*File, error) {
+func Parse(name string, data []byte, cat *scenarios.Catalogue) (*File, error) {
 	p := &parser{file: name, cat: cat}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -287,7 +288,7 @@ func yamlError(file string, err error) *Error {
 
 type parser struct {
 	file string
-	cat  *Catalogue
+	cat  *scenarios.Catalogue
 	errs Errors
 }
 
@@ -553,11 +554,11 @@ func (p *parser) fixture(f *File, n *yaml.Node, i int) (Fixture, bool) {
 
 var ruleKeys = []string{"operationId", "outcome", "fault", "delay", "times", "tenant", "match"}
 
-func (p *parser) rule(f *File, n *yaml.Node, i int) (Rule, bool) {
+func (p *parser) rule(f *File, n *yaml.Node, i int) (scenarios.Rule, bool) {
 	what := fmt.Sprintf("rules[%d]", i)
 	before := len(p.errs)
 	m := p.mapping(n, what, ruleKeys...)
-	r := Rule{
+	r := scenarios.Rule{
 		OperationID: p.required(m["operationId"], what+".operationId", n),
 		Outcome:     p.str(m["outcome"], what+".outcome"),
 		Fault:       p.str(m["fault"], what+".fault"),
@@ -581,10 +582,10 @@ func (p *parser) rule(f *File, n *yaml.Node, i int) (Rule, bool) {
 	// The same checks as POST /__sandbox/rules, on a scratch rule set.
 	check := p.cat
 	if check == nil {
-		check = NewCatalogue()
-		check.Add(Operation{ID: r.OperationID, Outcomes: []Outcome{{Name: r.Outcome}}})
+		check = scenarios.NewCatalogue()
+		check.Add(scenarios.Operation{ID: r.OperationID, Outcomes: []scenarios.Outcome{{Name: r.Outcome}}})
 	}
-	if _, err := newRules(check).Arm(r); err != nil {
+	if _, err := scenarios.NewEngine(check).Rules().Arm(r); err != nil {
 		at := n
 		if key, _, ok := strings.Cut(err.Error(), ":"); ok {
 			if fd, ok := m[key]; ok {
@@ -734,32 +735,6 @@ func (p *parser) checkScenario(s *Step, fd field) {
 	if _, ok := op.Outcome(s.Scenario); !ok {
 		p.errorf(fd.v, "scenario: %q is not documented for %s; valid: %s", s.Scenario, op.ID, strings.Join(op.Names(), ", "))
 	}
-}
-
-// Find is the operation at method and path (a concrete path: /ExtReport/GetIndividualProfile/abc),
-// or nil.
-func (c *Catalogue) Find(method, path string) *Operation {
-	got := strings.Split(path, "/")
-	for _, op := range c.ops {
-		if !strings.EqualFold(op.Method, method) {
-			continue
-		}
-		want := strings.Split(op.Path, "/")
-		if len(want) != len(got) {
-			continue
-		}
-		ok := true
-		for i := range want {
-			if want[i] != got[i] && !(strings.HasPrefix(want[i], "{") && got[i] != "") {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return op
-		}
-	}
-	return nil
 }
 
 func (p *parser) kvs(fd field, what string, used *[]*yaml.Node) []KV {

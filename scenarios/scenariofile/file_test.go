@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"encoding/json"
@@ -9,15 +9,21 @@ import (
 	"testing"
 
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
-func fileCatalogue() *Catalogue {
-	cat := NewCatalogue()
-	cat.Add(testOp())
-	cat.Add(Operation{API: "profile", ID: "getCustomerDetails", Method: "GET", Path: "/ExtCustomerManagement/GetCustomerDetails/{submissionId}",
-		Outcomes: []Outcome{{Name: OK, Status: 200}, {Name: "not-found", Status: 404}}})
-	cat.Add(Operation{API: "dmt", ID: "getCustomer", Method: "POST", Path: "/common/dmt-lite/unified/customer/get-customer",
-		Outcomes: []Outcome{{Name: OK, Status: 200}}})
+func fileCatalogue() *scenarios.Catalogue {
+	cat := scenarios.NewCatalogue()
+	cat.Add(scenarios.Operation{API: "dcms", ID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", Outcomes: []scenarios.Outcome{
+		{Name: scenarios.OK, Status: 200},
+		{Name: "customer-not-found", Status: 400, Code: "CUS001", Magic: []scenarios.Magic{{Field: "entityId", Value: "000000"}}},
+		{Name: "internal-error", Status: 500},
+		{Name: "service-unavailable", Status: 503},
+	}})
+	cat.Add(scenarios.Operation{API: "profile", ID: "getCustomerDetails", Method: "GET", Path: "/ExtCustomerManagement/GetCustomerDetails/{submissionId}",
+		Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200}, {Name: "not-found", Status: 404}}})
+	cat.Add(scenarios.Operation{API: "dmt", ID: "getCustomer", Method: "POST", Path: "/common/dmt-lite/unified/customer/get-customer",
+		Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200}}})
 	return cat
 }
 

@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 // Export turns journal entries (oldest first) into a scenario file: one step per call,
@@ -154,7 +155,7 @@ func (x *exporter) step(e *journal.Entry) []*yaml.Node {
 	if title == "" {
 		title = e.Method + " " + e.Path
 	}
-	if e.Outcome != "" && e.Outcome != OK {
+	if e.Outcome != "" && e.Outcome != scenarios.OK {
 		title += " → " + e.Outcome
 	}
 	add(s, "name", str(title))
@@ -186,14 +187,14 @@ func (x *exporter) step(e *journal.Entry) []*yaml.Node {
 	if e.Fault != "" || e.Delay != "" {
 		h := flowMap()
 		if e.Delay != "" {
-			add(h, DelayHeader, str(e.Delay))
+			add(h, scenarios.DelayHeader, str(e.Delay))
 		}
 		if e.Fault != "" {
-			add(h, FaultHeader, str(e.Fault))
+			add(h, scenarios.FaultHeader, str(e.Fault))
 		}
 		add(s, "headers", h)
 	}
-	if e.Fault == FaultReset || e.Fault == FaultTimeout {
+	if e.Fault == scenarios.FaultReset || e.Fault == scenarios.FaultTimeout {
 		add(s, "skip", str("the recorded call asked for a "+e.Fault+" fault: it has no answer to check"))
 	}
 	switch {

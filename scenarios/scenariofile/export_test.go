@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 const sub = "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -147,7 +148,7 @@ func TestExportFaults(t *testing.T) {
 			ContentType: "application/json", Fault: fault, Delay: "5ms", Status: status, Request: []byte(`{"entityId":"675676"}`),
 			Response: []byte(`{"exception":{"errorCode":"service.unavailable"}}`)}
 	}
-	data, err := Export([]journal.Entry{entry(Fault503, 503), entry(FaultReset, 0)}, "faults")
+	data, err := Export([]journal.Entry{entry(scenarios.Fault503, 503), entry(scenarios.FaultReset, 0)}, "faults")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +164,10 @@ func TestExportFaults(t *testing.T) {
 		}
 		return ""
 	}
-	if s := f.Steps[0]; header(s, FaultHeader) != Fault503 || header(s, DelayHeader) != "5ms" || s.Skip != "" {
+	if s := f.Steps[0]; header(s, scenarios.FaultHeader) != scenarios.Fault503 || header(s, scenarios.DelayHeader) != "5ms" || s.Skip != "" {
 		t.Fatalf("http-503 step: %+v", s)
 	}
-	if s := f.Steps[1]; header(s, FaultHeader) != FaultReset || s.Skip == "" {
+	if s := f.Steps[1]; header(s, scenarios.FaultHeader) != scenarios.FaultReset || s.Skip == "" {
 		t.Fatalf("connection-reset step is not skipped: %+v", s)
 	}
 }
