@@ -178,6 +178,7 @@ func (c *Catalogue) Check(contracts map[string]*openapi3.T) error {
 	}
 	return nil
 }
+
 // Find is the operation at method and path (a concrete path: /ExtReport/GetIndividualProfile/abc),
 // or nil.
 func (c *Catalogue) Find(method, path string) *Operation {
@@ -203,4 +204,3 @@ func (c *Catalogue) Find(method, path string) *Operation {
 	}
 	return nil
 }
-
