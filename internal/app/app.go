@@ -143,9 +143,9 @@ func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) e
 		return err
 	}
 	for _, f := range files {
-		for i, r := range f.Rules {
-			if _, err := engine.Rules().ArmBase(r); err != nil {
-				return fmt.Errorf("%s: %v", f.RulePos[i], err)
+		for _, r := range f.Rules {
+			if _, err := engine.Rules().ArmBase(r.Spec()); err != nil {
+				return fmt.Errorf("%s: %v", r.Pos, err)
 			}
 		}
 		for _, fx := range f.Fixtures {

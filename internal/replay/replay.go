@@ -254,13 +254,13 @@ func (fr *fileRun) setup(ctx context.Context) error {
 	if err := fr.fixtures(ctx); err != nil {
 		return err
 	}
-	for i, r := range f.Rules {
-		id, err := fr.admin.armRule(ctx, r)
+	for _, r := range f.Rules {
+		id, err := fr.admin.armRule(ctx, r.Spec())
 		if err != nil {
-			return fmt.Errorf("%s: arming the rule: %w", f.RulePos[i], err)
+			return fmt.Errorf("%s: arming the rule: %w", r.Pos, err)
 		}
 		fr.rules = append(fr.rules, id)
-		fmt.Fprintf(fr.out, "  · armed %s: %s\n", id, describeRule(r))
+		fmt.Fprintf(fr.out, "  · armed %s: %s\n", id, describeRule(r.Spec()))
 	}
 	return nil
 }
@@ -320,7 +320,7 @@ func (fr *fileRun) cleanup() {
 func (fr *fileRun) step(ctx context.Context, i int, s *scenariofile.Step) StepResult {
 	r := StepResult{Name: s.Name, Pos: s.Pos, Method: s.Method, Path: s.Path, Note: s.Note}
 	if s.Skip != "" {
-		r.Skipped = s.Skip
+		r.Skipped = string(s.Skip)
 		return r
 	}
 	if !s.IsRequest() {

@@ -82,7 +82,7 @@ func (fr *fileRun) request(ctx context.Context, s *scenariofile.Step) (*http.Req
 	if s.ContentType != "" {
 		req.Header.Set("Content-Type", s.ContentType)
 	}
-	if !s.NoAuth {
+	if !s.NoAuth() {
 		if err := fr.credentials(ctx, s, req.Header); err != nil {
 			return nil, err
 		}
@@ -210,8 +210,8 @@ func (fr *fileRun) url(s *scenariofile.Step) (string, error) {
 // body is a step's body (nil: none), variables expanded.
 func (fr *fileRun) body(s *scenariofile.Step) (io.Reader, error) {
 	switch {
-	case s.HasBody:
-		v, err := fr.expandValue(s.Body)
+	case s.Body != nil:
+		v, err := fr.expandValue(s.Body.V)
 		if err != nil {
 			return nil, err
 		}
@@ -220,8 +220,8 @@ func (fr *fileRun) body(s *scenariofile.Step) (io.Reader, error) {
 			return nil, err
 		}
 		return bytes.NewReader(data), nil
-	case s.HasRaw:
-		raw, err := fr.expand(s.Raw)
+	case s.Raw != nil:
+		raw, err := fr.expand(*s.Raw)
 		if err != nil {
 			return nil, err
 		}

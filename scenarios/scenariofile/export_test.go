@@ -73,7 +73,7 @@ func TestExport(t *testing.T) {
 	if s[0].Name != "viewCustomer" || s[0].Expect.Status != 200 || s[0].Expect.Body[0].Path != "exception" || s[0].Expect.Body[0].Match.Kind != MatchAbsent {
 		t.Errorf("ok step: %+v", s[0])
 	}
-	if s[1].Scenario != "customer-not-found" || s[1].Expect.Body[0].Match.Value != "CUS001" || s[1].Body.(map[string]any)["entityId"] != "000123" {
+	if s[1].Scenario != "customer-not-found" || s[1].Expect.Body[0].Match.Value != "CUS001" || s[1].Body.V.(map[string]any)["entityId"] != "000123" {
 		t.Errorf("scenario step: %+v", s[1])
 	}
 	if s[2].Tenant != "OTHER_BANK" || s[2].Scenario != "internal-error" || !strings.Contains(s[2].Note, "armed rule rule-3") {
@@ -82,22 +82,22 @@ func TestExport(t *testing.T) {
 	if !strings.Contains(s[3].Note, "masked values") {
 		t.Errorf("masked PIN not marked: %+v", s[3])
 	}
-	if !s[4].NoAuth {
+	if !s[4].NoAuth() {
 		t.Errorf("call without tenant replays with credentials: %+v", s[4])
 	}
 	if s[5].Expect.Status != 0 || !strings.Contains(s[5].Note, "no answer was recorded") {
 		t.Errorf("fault step: %+v", s[5])
 	}
 	if s[6].Path != "/__sandbox/tenants/sandbox_client/dmt/otp/9876500100" || len(s[6].Save) != 1 || s[6].Save[0] != (Save{"otp", "otp"}) ||
-		s[7].Body.(map[string]any)["otp"] != "${otp}" || strings.Contains(s[7].Note, "masked") {
+		s[7].Body.V.(map[string]any)["otp"] != "${otp}" || strings.Contains(s[7].Note, "masked") {
 		t.Errorf("DMT OTP: %+v / %+v", s[6], s[7])
 	}
-	if s[8].Body.(map[string]any)["appSecret"] != DefaultProfileAppSecret {
+	if s[8].Body.V.(map[string]any)["appSecret"] != DefaultProfileAppSecret {
 		t.Errorf("GetAppToken secret: %+v", s[8])
 	}
 	if len(s[9].Save) != 1 || s[9].Save[0] != (Save{"submissionId", "result.submissionId"}) ||
 		s[10].Path != "/ExtCustomerManagement/GetCustomerDetails/${submissionId}" || s[10].Method != "GET" ||
-		s[11].Body.(map[string]any)["submissionId"] != "${submissionId}" || s[11].Query[0] != (KV{"lang", "en"}) {
+		s[11].Body.V.(map[string]any)["submissionId"] != "${submissionId}" || s[11].Query[0] != (KV{"lang", "en"}) {
 		t.Errorf("profile ids: %+v / %+v / %+v", s[9], s[10], s[11])
 	}
 	// The seeded kit shown by viewCustomer and sent back later is saved too (harmless: the

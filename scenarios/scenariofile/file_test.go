@@ -98,8 +98,8 @@ func TestParseGoodFile(t *testing.T) {
 	if err := json.Unmarshal(f.Fixtures[0].Value, &rec); err != nil || rec["age"] != 36.0 || rec["firstName"] != "Ada" {
 		t.Fatalf("fixture value %s (%v)", f.Fixtures[0].Value, err)
 	}
-	if len(f.Rules) != 2 || f.Rules[0].Tenant != "OTHER_BANK" || f.Rules[0].Match["entityId"] != "000001" || f.Rules[1].Tenant != "" || f.RulePos[1] != "good.yaml:18" {
-		t.Fatalf("rules %+v %v", f.Rules, f.RulePos)
+	if len(f.Rules) != 2 || f.Rules[0].Tenant != "OTHER_BANK" || f.Rules[0].Match["entityId"] != "000001" || f.Rules[1].Tenant != "" || f.Rules[1].Pos != "good.yaml:18" {
+		t.Fatalf("rules %+v", f.Rules)
 	}
 	if len(f.Steps) != 4 {
 		t.Fatalf("%d steps", len(f.Steps))
@@ -108,7 +108,7 @@ func TestParseGoodFile(t *testing.T) {
 	if s.API != "dcms" || s.Method != "POST" || s.ContentType != "application/json" || s.Expect.Status != 200 || len(s.Expect.Body) != 7 || len(s.Save) != 1 {
 		t.Fatalf("step 0: %+v", s)
 	}
-	body, _ := json.Marshal(s.Body)
+	body, _ := json.Marshal(s.Body.V)
 	if string(body) != `{"big":6080401234567890,"count":3,"entityId":"${entity}","none":null,"ok":true}` {
 		t.Fatalf("body %s", body)
 	}
@@ -125,7 +125,7 @@ func TestParseGoodFile(t *testing.T) {
 	if g := f.Steps[2]; g.Method != "GET" || g.API != "profile" || g.Tenant != "other_tenant" || g.Query[0] != (KV{"page", "2"}) || g.Name != "GET /ExtCustomerManagement/GetCustomerDetails/${kit}" {
 		t.Fatalf("step 2 %+v", g)
 	}
-	if m := f.Steps[3]; m.Method != "POST" || !m.HasRaw || !m.NoAuth || m.Skip != "not today" {
+	if m := f.Steps[3]; m.Method != "POST" || m.Raw == nil || !m.NoAuth() || m.Skip != "not today" {
 		t.Fatalf("step 3 %+v", m)
 	}
 	if got := strings.Join(f.Tenants(), ","); got != "OTHER_BANK,sandbox_tenant,other_tenant" {
@@ -150,7 +150,7 @@ func TestParseBadFiles(t *testing.T) {
 		{"bad time", "name: x\nsteps:\n  - clock: {set: tomorrow}\n", `bad.yaml:3: steps[0].clock.set: "tomorrow" is not an RFC 3339 time`},
 		{"unknown operation", "name: x\nrules:\n  - operationId: viewCustomr\n    outcome: ok\n", `bad.yaml:3: rules[0]: operationId: "viewCustomr" is not an operation`},
 		{"outcome not in catalogue", "name: x\nrules:\n  - operationId: viewCustomer\n    outcome: card-melted\n", `bad.yaml:4: rules[0]: outcome: "card-melted" is not documented for viewCustomer; valid: ok, customer-not-found`},
-		{"bad fault", "name: x\nrules:\n  - operationId: viewCustomer\n    fault: explode\n", `bad.yaml:4: rules[0]: fault: unknown fault "explode"`},
+		{"bad fault", "name: x\nrules:\n  - operationId: viewCustomer\n    fault: explode\n", `bad.yaml:4: rules[0].fault: unknown fault "explode"; valid: connection-reset, timeout, http-500, http-503`},
 		{"rule delay", "name: x\nrules:\n  - operationId: viewCustomer\n    delay: 2h\n", `bad.yaml:4: rules[0]: delay: "2h" is not a Go duration`},
 		{"rule times", "name: x\nrules:\n  - {operationId: viewCustomer, outcome: ok, times: many}\n", "bad.yaml:3: rules[0].times: want a whole number"},
 		{"scenario not documented", "name: x\nsteps:\n  - path: /v1/viewCustomer\n    body: {}\n    scenario: card-melted\n", `bad.yaml:5: scenario: "card-melted" is not documented for viewCustomer`},
@@ -197,7 +197,7 @@ steps:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := json.Marshal(f.Steps[1].Body)
+	got, _ := json.Marshal(f.Steps[1].Body.V)
 	if string(got) != `{"a":1,"b":{"c":2},"d":"y","e":3}` {
 		t.Fatalf("merged body %s", got)
 	}

@@ -1,0 +1,188 @@
+package scenariofile
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The YAML form of the format's types: mappings kept in file order, positions kept for
+// messages. Parse only decodes what the schema accepted, so these do not check shapes.
+
+func (s *Step) UnmarshalYAML(n *yaml.Node) error {
+	type plain Step
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	s.node = n
+	if s.Body == nil && has(n, "body") { // body: null is a JSON null body
+		s.Body = &Value{}
+	}
+	return nil
+}
+
+func (f *Fixture) UnmarshalYAML(n *yaml.Node) error {
+	type plain Fixture
+	f.node = n
+	return n.Decode((*plain)(f))
+}
+
+func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
+	type plain Rule
+	r.node = n
+	return n.Decode((*plain)(r))
+}
+
+// has says a mapping node has key.
+func has(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// pairs calls fn with each key and value node of a mapping, in order.
+func pairs(n *yaml.Node, fn func(k, v *yaml.Node)) {
+	n = deref(n)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		fn(n.Content[i], deref(n.Content[i+1]))
+	}
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// mapping is an ordered YAML mapping of scalar values (or of nodes).
+func mapping(kv ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: kv}
+}
+
+
+func (vs *Vars) UnmarshalYAML(n *yaml.Node) error {
+	pairs(n, func(k, v *yaml.Node) { *vs = append(*vs, Var{k.Value, v.Value}) })
+	return nil
+}
+
+func (vs Vars) MarshalYAML() (any, error) {
+	m := mapping()
+	for _, v := range vs {
+		m.Content = append(m.Content, str(v.Name), str(v.Value))
+	}
+	return m, nil
+}
+
+func (ps *Pairs) UnmarshalYAML(n *yaml.Node) error {
+	pairs(n, func(k, v *yaml.Node) { *ps = append(*ps, KV{k.Value, v.Value}) })
+	return nil
+}
+
+func (ps Pairs) MarshalYAML() (any, error) {
+	m := mapping()
+	m.Style = yaml.FlowStyle
+	for _, kv := range ps {
+		m.Content = append(m.Content, str(kv.Name), str(kv.Value))
+	}
+	return m, nil
+}
+
+func (ss *Saves) UnmarshalYAML(n *yaml.Node) error {
+	pairs(n, func(k, v *yaml.Node) { *ss = append(*ss, Save{Var: k.Value, Path: v.Value}) })
+	return nil
+}
+
+func (ss Saves) MarshalYAML() (any, error) {
+	m := mapping()
+	for _, s := range ss {
+		m.Content = append(m.Content, str(s.Var), str(s.Path))
+	}
+	return m, nil
+}
+
+func (cs *Checks) UnmarshalYAML(n *yaml.Node) error {
+	var err error
+	pairs(n, func(k, v *yaml.Node) {
+		c := Check{Path: k.Value, line: k.Line}
+		if e := v.Decode(&c.Match); e != nil && err == nil {
+			err = e
+		}
+		*cs = append(*cs, c)
+	})
+	return err
+}
+
+func (cs Checks) MarshalYAML() (any, error) {
+	m := mapping()
+	for _, c := range cs {
+		var v yaml.Node
+		if err := v.Encode(c.Match); err != nil {
+			return nil, err
+		}
+		m.Content = append(m.Content, str(c.Path), &v)
+	}
+	return m, nil
+}
+
+// UnmarshalYAML reads a plain value or list (equals), or a one-key matcher mapping.
+func (m *Matcher) UnmarshalYAML(n *yaml.Node) error {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		*m = Matcher{Kind: MatchEquals, Value: toJSON(n)}
+		return nil
+	}
+	k, v := n.Content[0].Value, deref(n.Content[1])
+	*m = Matcher{Kind: k}
+	switch k {
+	case MatchEquals:
+		m.Value = toJSON(v)
+	case MatchRegex:
+		m.Pattern = v.Value
+	case MatchLength:
+		return v.Decode(&m.N)
+	}
+	return nil
+}
+
+// MarshalYAML writes equality as the plain value when that reads back the same (not an
+// object: a mapping would read as a matcher).
+func (m Matcher) MarshalYAML() (any, error) {
+	switch m.Kind {
+	case MatchEquals:
+		if _, isObject := m.Value.(map[string]any); !isObject {
+			return Value{m.Value}, nil
+		}
+		return map[string]Value{MatchEquals: {m.Value}}, nil
+	case MatchPresent, MatchAbsent:
+		return map[string]bool{m.Kind: true}, nil
+	case MatchRegex:
+		return map[string]string{m.Kind: m.Pattern}, nil
+	case MatchLength:
+		return map[string]int{m.Kind: m.N}, nil
+	}
+	return nil, fmt.Errorf("unknown matcher %q", m.Kind)
+}
+
+// UnmarshalYAML reads a reason, or true ("skip: true").
+func (s *Skip) UnmarshalYAML(n *yaml.Node) error {
+	switch {
+	case n.Tag == "!!bool" && n.Value == "true":
+		*s = "skip: true"
+	case n.Tag == "!!bool":
+		*s = ""
+	default:
+		*s = Skip(n.Value)
+	}
+	return nil
+}
+
+func (v *Value) UnmarshalYAML(n *yaml.Node) error {
+	v.V = toJSON(n)
+	return nil
+}
+
+func (v Value) MarshalYAML() (any, error) { return valueNode(v.V) }
