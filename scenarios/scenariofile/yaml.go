@@ -63,7 +63,6 @@ func mapping(kv ...*yaml.Node) *yaml.Node {
 	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: kv}
 }
 
-
 func (vs *Vars) UnmarshalYAML(n *yaml.Node) error {
 	pairs(n, func(k, v *yaml.Node) { *vs = append(*vs, Var{k.Value, v.Value}) })
 	return nil
