@@ -202,4 +202,9 @@ type Matcher struct {
 }
 
 // Value is a JSON value written as YAML: numbers keep their literal text (json.Number).
-type Value struct{ V any }
+// A value read from YAML, or exported from recorded JSON, keeps that node so it is written
+// back as it was (key order, number text).
+type Value struct {
+	V any
+	n *yaml.Node
+}

@@ -63,6 +63,12 @@ func mapping(kv ...*yaml.Node) *yaml.Node {
 	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: kv}
 }
 
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func add(m *yaml.Node, key string, v *yaml.Node) {
+	m.Content = append(m.Content, str(key), v)
+}
+
 func (vs *Vars) UnmarshalYAML(n *yaml.Node) error {
 	pairs(n, func(k, v *yaml.Node) { *vs = append(*vs, Var{k.Value, v.Value}) })
 	return nil
@@ -97,6 +103,7 @@ func (ss *Saves) UnmarshalYAML(n *yaml.Node) error {
 
 func (ss Saves) MarshalYAML() (any, error) {
 	m := mapping()
+	m.Style = yaml.FlowStyle
 	for _, s := range ss {
 		m.Content = append(m.Content, str(s.Var), str(s.Path))
 	}
@@ -115,8 +122,12 @@ func (cs *Checks) UnmarshalYAML(n *yaml.Node) error {
 	return err
 }
 
+// MarshalYAML writes up to 8 checks on one line.
 func (cs Checks) MarshalYAML() (any, error) {
 	m := mapping()
+	if len(cs) <= 8 {
+		m.Style = yaml.FlowStyle
+	}
 	for _, c := range cs {
 		var v yaml.Node
 		if err := v.Encode(c.Match); err != nil {
@@ -153,9 +164,9 @@ func (m Matcher) MarshalYAML() (any, error) {
 	switch m.Kind {
 	case MatchEquals:
 		if _, isObject := m.Value.(map[string]any); !isObject {
-			return Value{m.Value}, nil
+			return Value{V: m.Value}, nil
 		}
-		return map[string]Value{MatchEquals: {m.Value}}, nil
+		return map[string]Value{MatchEquals: {V: m.Value}}, nil
 	case MatchPresent, MatchAbsent:
 		return map[string]bool{m.Kind: true}, nil
 	case MatchRegex:
@@ -180,8 +191,24 @@ func (s *Skip) UnmarshalYAML(n *yaml.Node) error {
 }
 
 func (v *Value) UnmarshalYAML(n *yaml.Node) error {
-	v.V = toJSON(n)
+	v.V, v.n = toJSON(n), n
 	return nil
 }
 
-func (v Value) MarshalYAML() (any, error) { return valueNode(v.V) }
+func (v Value) MarshalYAML() (any, error) {
+	if v.n != nil {
+		return v.n, nil
+	}
+	return valueNode(v.V)
+}
+
+// MarshalYAML writes a clock move on one line.
+func (c *ClockMove) MarshalYAML() (any, error) {
+	type plain ClockMove
+	var n yaml.Node
+	if err := n.Encode((*plain)(c)); err != nil {
+		return nil, err
+	}
+	n.Style = yaml.FlowStyle
+	return &n, nil
+}
