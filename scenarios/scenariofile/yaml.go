@@ -69,45 +69,49 @@ func add(m *yaml.Node, key string, v *yaml.Node) {
 	m.Content = append(m.Content, str(key), v)
 }
 
+// readTexts reads a mapping of text values, in file order.
+func readTexts[T any](n *yaml.Node, item func(k, v string) T) []T {
+	var out []T
+	pairs(n, func(k, v *yaml.Node) { out = append(out, item(k.Value, v.Value)) })
+	return out
+}
+
+// writeTexts writes items as a mapping of text values, in order.
+func writeTexts[T any](items []T, kv func(T) (string, string), style yaml.Style) *yaml.Node {
+	m := mapping()
+	m.Style = style
+	for _, it := range items {
+		k, v := kv(it)
+		m.Content = append(m.Content, str(k), str(v))
+	}
+	return m
+}
+
 func (vs *Vars) UnmarshalYAML(n *yaml.Node) error {
-	pairs(n, func(k, v *yaml.Node) { *vs = append(*vs, Var{k.Value, v.Value}) })
+	*vs = readTexts(n, func(k, v string) Var { return Var{k, v} })
 	return nil
 }
 
 func (vs Vars) MarshalYAML() (any, error) {
-	m := mapping()
-	for _, v := range vs {
-		m.Content = append(m.Content, str(v.Name), str(v.Value))
-	}
-	return m, nil
+	return writeTexts(vs, func(v Var) (string, string) { return v.Name, v.Value }, 0), nil
 }
 
 func (ps *Pairs) UnmarshalYAML(n *yaml.Node) error {
-	pairs(n, func(k, v *yaml.Node) { *ps = append(*ps, KV{k.Value, v.Value}) })
+	*ps = readTexts(n, func(k, v string) KV { return KV{k, v} })
 	return nil
 }
 
 func (ps Pairs) MarshalYAML() (any, error) {
-	m := mapping()
-	m.Style = yaml.FlowStyle
-	for _, kv := range ps {
-		m.Content = append(m.Content, str(kv.Name), str(kv.Value))
-	}
-	return m, nil
+	return writeTexts(ps, func(kv KV) (string, string) { return kv.Name, kv.Value }, yaml.FlowStyle), nil
 }
 
 func (ss *Saves) UnmarshalYAML(n *yaml.Node) error {
-	pairs(n, func(k, v *yaml.Node) { *ss = append(*ss, Save{Var: k.Value, Path: v.Value}) })
+	*ss = readTexts(n, func(k, v string) Save { return Save{Var: k, Path: v} })
 	return nil
 }
 
 func (ss Saves) MarshalYAML() (any, error) {
-	m := mapping()
-	m.Style = yaml.FlowStyle
-	for _, s := range ss {
-		m.Content = append(m.Content, str(s.Var), str(s.Path))
-	}
-	return m, nil
+	return writeTexts(ss, func(s Save) (string, string) { return s.Var, s.Path }, yaml.FlowStyle), nil
 }
 
 func (cs *Checks) UnmarshalYAML(n *yaml.Node) error {
