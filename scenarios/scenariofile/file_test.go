@@ -167,6 +167,11 @@ func TestParseBadFiles(t *testing.T) {
 		{"fixture value", "name: x\nfixtures:\n  - api: dcms\n    kind: k\n    id: \"1\"\n    value: [1]\n", "bad.yaml:6: fixtures[0].value: want a mapping"},
 		{"duplicate key", "name: x\nname: y\nsteps:\n  - path: /v1/x\n", `bad.yaml:2: scenario file: "name" is given twice`},
 		{"unknown credential", "name: x\ncredentials:\n  dmt: {clientId: me}\nsteps:\n  - path: /v1/x\n", `bad.yaml:3: credentials.dmt: unknown key "clientId"`},
+		{"bad variable name", "name: x\nvars: {9a: 1}\nsteps:\n  - path: /v1/x\n", `bad.yaml:2: vars: "9a" is not a variable name`},
+		{"request key on a clock step", "name: x\nsteps:\n  - clock: {advance: 1h}\n    method: GET\n", `bad.yaml:4: steps[0]: "method" belongs to a request`},
+		{"outcome and fault", "name: x\nrules:\n  - {operationId: viewCustomer, outcome: ok, fault: http-500}\n", "bad.yaml:3: rules[0]: give outcome or fault, not both"},
+		{"skip", "name: x\nsteps:\n  - path: /v1/x\n    skip: 3\n", "bad.yaml:4: steps[0].skip: want a reason (text) or true"},
+		{"step not a mapping", "name: x\nsteps:\n  - foo\n", `bad.yaml:3: steps[0]: want a mapping (key: value lines), got "foo"`},
 		{"save path", "name: x\nsteps:\n  - path: /v1/x\n    save: {id: [a]}\n", "bad.yaml:4: steps[0].save.id: want the dotted path"},
 	}
 	for _, tc := range cases {

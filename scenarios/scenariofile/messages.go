@@ -36,7 +36,8 @@ var messages = map[string]problem{
 	"/$defs/requestStep/properties/save/additionalProperties/type":      fixed("want the dotted path of a response field, e.g. result.submissionId"),
 	"/$defs/requestStep/properties/save/additionalProperties/minLength": fixed("want the dotted path of a response field, e.g. result.submissionId"),
 	"/$defs/duration/pattern":                                           got("%q is not a positive Go duration such as 90s, 15m or 72h"),
-	"/$defs/varName/pattern":                                            got("%q is not a variable name (letters, digits, _ and -, starting with a letter)"),
+	"/properties/vars/propertyNames/propertyNames":                      variableName,
+	"/$defs/requestStep/properties/save/propertyNames/propertyNames":    variableName,
 	"/$defs/clockStep/properties/clock/oneOf":                           fixed("give exactly one of advance (a Go duration such as 72h), set (an RFC 3339 time) or reset: true"),
 	"/$defs/clockStep/properties/clock/properties/set/format":           got("%q is not an RFC 3339 time such as 2026-01-02T15:04:05Z"),
 	"/$defs/clockStep/properties/clock/properties/reset/const":          fixed("only reset: true means something"),
@@ -93,4 +94,36 @@ func firstProperty(k jsonschema.ErrorKind) string {
 		return ap.Properties[0]
 	}
 	return ""
+}
+
+// variableName points at a key that is not a variable name. The library's location of
+// this error is not reliable (v6.0.3 reuses its slice), so the key is looked for.
+func variableName(t *translator, _ []string, k jsonschema.ErrorKind) (*yaml.Node, string) {
+	name := k.(*kind.PropertyNames).Property
+	key, loc := findKey(t.root, name, nil)
+	if key == nil {
+		key = t.root
+	}
+	return key, fmt.Sprintf("%s: %q is not a variable name (letters, digits, _ and -, starting with a letter)", path(loc), name)
+}
+
+// findKey is the first mapping key named name under n, with the location of its mapping.
+func findKey(n *yaml.Node, name string, loc []string) (*yaml.Node, []string) {
+	n = deref(n)
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			if c.Value == name {
+				return c, loc
+			}
+			continue
+		}
+		step := fmt.Sprint(i)
+		if n.Kind == yaml.MappingNode {
+			step = n.Content[i-1].Value
+		}
+		if k, l := findKey(c, name, append(slices.Clone(loc), step)); k != nil {
+			return k, l
+		}
+	}
+	return nil, nil
 }

@@ -67,6 +67,9 @@ type translator struct {
 // got deepest into the value (else the keyword's own message).
 func (t *translator) walk(e *jsonschema.ValidationError) {
 	switch e.ErrorKind.(type) {
+	case *kind.PropertyNames: // its causes are about the name alone, without a location
+		t.report(e)
+		return
 	case *kind.OneOf, *kind.AnyOf:
 		if best := deepest(e.Causes); best != nil {
 			t.walk(best)
@@ -194,7 +197,8 @@ func (t *translator) keys(frag string) []string {
 			s = m[p]
 		}
 	}
-	props, _ := s.(map[string]any)["properties"].(map[string]any)
+	obj, _ := s.(map[string]any)
+	props, _ := obj["properties"].(map[string]any)
 	return slices.Sorted(func(yield func(string) bool) {
 		for k := range props {
 			if !yield(k) {
