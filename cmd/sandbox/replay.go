@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/replay"
+	"github.com/partnersandbox/sandbox/scenarios"
 	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
@@ -77,20 +78,45 @@ func replayFlags() (*flag.FlagSet, *replayOpts) {
 
 // replayCmd is `sandbox replay`; it returns the exit code.
 func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, paths, code := replayArgs(args, stdout, stderr)
+	if paths == nil {
+		return code
+	}
+	files, problems := loadScenarios(paths, catalogue())
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "sandbox replay: nothing was run, the files have problems:\n%s\n", strings.Join(problems, "\n"))
+		return 2
+	}
+	results := replay.Run(ctx, files, replay.Options{
+		Target: o.target, Reset: o.reset, Vars: o.vars, Out: stdout, Wait: o.wait,
+		Client: &http.Client{Timeout: o.timeout},
+	})
+	if o.junit != "" {
+		if err := writeJUnit(o.junit, results); err != nil {
+			fmt.Fprintf(stderr, "sandbox replay: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "JUnit XML written to %s\n", o.junit)
+	}
+	return replay.ExitCode(results)
+}
+
+// replayArgs parses flags and files in any order (parse, take one file, parse the rest).
+// No paths: the command is done, with code (help, or a usage error).
+func replayArgs(args []string, stdout, stderr io.Writer) (*replayOpts, []string, int) {
 	fs, o := replayFlags()
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	// Flags and files in any order: parse, take one file, parse the rest.
 	var paths []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				commands["replay"].usage(stdout)
-				return 0
+				return nil, nil, 0
 			}
 			fmt.Fprintf(stderr, "sandbox: replay: %v\n\n", err)
 			commands["replay"].usage(stderr)
-			return 2
+			return nil, nil, 2
 		}
 		if fs.NArg() == 0 {
 			break
@@ -101,10 +127,13 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if len(paths) == 0 {
 		fmt.Fprintf(stderr, "sandbox: replay: give at least one scenario file\n\n")
 		commands["replay"].usage(stderr)
-		return 2
+		return nil, nil, 2
 	}
+	return o, paths, 0
+}
 
-	cat := catalogue()
+// loadScenarios parses the files and directories given, reporting every problem.
+func loadScenarios(paths []string, cat *scenarios.Catalogue) ([]*scenariofile.File, []string) {
 	var files []*scenariofile.File
 	var problems []string
 	for _, p := range paths {
@@ -129,23 +158,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		files = append(files, got...)
 	}
-	if len(problems) > 0 {
-		fmt.Fprintf(stderr, "sandbox replay: nothing was run, the files have problems:\n%s\n", strings.Join(problems, "\n"))
-		return 2
-	}
-
-	results := replay.Run(ctx, files, replay.Options{
-		Target: o.target, Reset: o.reset, Vars: o.vars, Out: stdout, Wait: o.wait,
-		Client: &http.Client{Timeout: o.timeout},
-	})
-	if o.junit != "" {
-		if err := writeJUnit(o.junit, results); err != nil {
-			fmt.Fprintf(stderr, "sandbox replay: %v\n", err)
-			return 2
-		}
-		fmt.Fprintf(stdout, "JUnit XML written to %s\n", o.junit)
-	}
-	return replay.ExitCode(results)
+	return files, problems
 }
 
 func writeJUnit(path string, results []*replay.FileResult) error {
