@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/app"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 )
 
@@ -105,7 +106,7 @@ func (o Options) config() app.Config {
 	for _, c := range o.DMTClients {
 		passKey := c.PassKey
 		if passKey == "" {
-			passKey = dmt.SandboxPassKey
+			passKey = credentials.DMTPassKey
 		}
 		cfg.DMT.Clients = append(cfg.DMT.Clients, dmt.Client{ID: c.ID, Secret: c.Secret, PassKey: passKey, Key: c.Key})
 	}

@@ -33,17 +33,18 @@ import (
 	"github.com/partnersandbox/sandbox/generated/sandbox"
 	"github.com/partnersandbox/sandbox/internal/app"
 	"github.com/partnersandbox/sandbox/internal/contracttest"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/partner"
 )
 
 // The documented sandbox credentials.
 const (
-	DCMSTenant       = "ACME_BANK"
-	DMTClientID      = "sandbox_client"
-	DMTClientSecret  = "sandbox_secret"
-	ProfileAppID     = "sandbox_app"
-	ProfileAppSecret = "sandbox_secret"
-	ProfileTenant    = "sandbox_tenant"
+	DCMSTenant       = credentials.DCMSTenant
+	DMTClientID      = credentials.DMTClientID
+	DMTClientSecret  = credentials.DMTClientSecret
+	ProfileAppID     = credentials.ProfileAppID
+	ProfileAppSecret = credentials.ProfileAppSecret
+	ProfileTenant    = credentials.ProfileTenant
 )
 
 // Sandbox is a running in-process sandbox.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 	"github.com/partnersandbox/sandbox/partner"
 )
@@ -42,8 +43,8 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("dmt-crypt "+mode, flag.ContinueOnError)
 	keyB64 := fs.String("key", base64.StdEncoding.EncodeToString(dmt.DefaultKey), "the client's AES-256 key, Base64")
 	raw := fs.Bool("raw", false, "encrypt: print the Base64 only, not {\"RequestData\": ...}")
-	clientID := fs.String("client-id", dmt.SandboxClientID, "header-secrets: client_id")
-	secret := fs.String("client-secret", dmt.SandboxClientSecret, "header-secrets: client_secret")
+	clientID := fs.String("client-id", credentials.DMTClientID, "header-secrets: client_id")
+	secret := fs.String("client-secret", credentials.DMTClientSecret, "header-secrets: client_secret")
 	epoch := fs.Int64("epoch", 0, "header-secrets: Unix time in seconds (default now)")
 	if err := parseFlags("dmt-crypt", fs, args[1:], out); err != nil {
 		return err
@@ -54,46 +55,9 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 	}
 	switch mode {
 	case "encrypt":
-		body, err := io.ReadAll(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.TrimSpace(body)
-		if !json.Valid(body) {
-			return errors.New("stdin is not JSON: give the plain request body")
-		}
-		ct, err := partner.EncryptDMT(key, body)
-		if err != nil {
-			return err
-		}
-		if *raw {
-			_, err = fmt.Fprintln(out, ct)
-			return err
-		}
-		return json.NewEncoder(out).Encode(map[string]string{"RequestData": ct})
+		return dmtEncrypt(key, *raw, in, out)
 	case "decrypt":
-		data, err := io.ReadAll(in)
-		if err != nil {
-			return err
-		}
-		ct := string(bytes.TrimSpace(data))
-		var wrapped map[string]any
-		if json.Unmarshal(data, &wrapped) == nil {
-			s, ok := wrapped["ResponseData"].(string)
-			if !ok {
-				s, ok = wrapped["RequestData"].(string)
-			}
-			if !ok {
-				return errors.New(`stdin is JSON without a "ResponseData" or "RequestData" string (a plain answer needs no decrypting)`)
-			}
-			ct = s
-		}
-		plain, err := partner.DecryptDMT(key, ct)
-		if err != nil {
-			return fmt.Errorf("cannot decrypt: %w", err)
-		}
-		_, err = fmt.Fprintln(out, string(plain))
-		return err
+		return dmtDecrypt(key, in, out)
 	case "header-secrets":
 		at := *epoch
 		if at == 0 {
@@ -108,4 +72,51 @@ func dmtCrypt(args []string, in io.Reader, out io.Writer) error {
 	default:
 		return usageErrorf("dmt-crypt", "unknown mode %q", mode)
 	}
+}
+
+// dmtEncrypt encrypts the plain JSON body on in as {"RequestData": ...} (raw: the Base64 only).
+func dmtEncrypt(key []byte, raw bool, in io.Reader, out io.Writer) error {
+	body, err := io.ReadAll(in)
+	if err != nil {
+		return err
+	}
+	body = bytes.TrimSpace(body)
+	if !json.Valid(body) {
+		return errors.New("stdin is not JSON: give the plain request body")
+	}
+	ct, err := partner.EncryptDMT(key, body)
+	if err != nil {
+		return err
+	}
+	if raw {
+		_, err = fmt.Fprintln(out, ct)
+		return err
+	}
+	return json.NewEncoder(out).Encode(map[string]string{"RequestData": ct})
+}
+
+// dmtDecrypt prints the plain JSON of {"ResponseData"|"RequestData": ...} or of bare Base64 on in.
+func dmtDecrypt(key []byte, in io.Reader, out io.Writer) error {
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return err
+	}
+	ct := string(bytes.TrimSpace(data))
+	var wrapped map[string]any
+	if json.Unmarshal(data, &wrapped) == nil {
+		s, ok := wrapped["ResponseData"].(string)
+		if !ok {
+			s, ok = wrapped["RequestData"].(string)
+		}
+		if !ok {
+			return errors.New(`stdin is JSON without a "ResponseData" or "RequestData" string (a plain answer needs no decrypting)`)
+		}
+		ct = s
+	}
+	plain, err := partner.DecryptDMT(key, ct)
+	if err != nil {
+		return fmt.Errorf("cannot decrypt: %w", err)
+	}
+	_, err = fmt.Fprintln(out, string(plain))
+	return err
 }

@@ -56,25 +56,12 @@ func pinBlock(args []string, out io.Writer) error {
 		return err
 	}
 
-	key := dcms.DefaultSetPinKey
-	var kit pinTestKit
-	if *kitNo != "" {
-		var err error
-		if kit, err = fetchTestKit(*base, *tenant, *kitNo); err != nil {
-			return err
-		}
-		*pan = kit.PAN
-		if *keyB64 == "" {
-			if key, err = fetchSetPinKey(*base, *tenant); err != nil {
-				return err
-			}
-		}
+	key, kit, err := pinBlockInputs(*kitNo, *keyB64, *base, *tenant)
+	if err != nil {
+		return err
 	}
-	if *keyB64 != "" {
-		var err error
-		if key, err = base64.StdEncoding.DecodeString(*keyB64); err != nil {
-			return fmt.Errorf("--key is not Base64: %v", err)
-		}
+	if kit.PAN != "" {
+		*pan = kit.PAN
 	}
 	if *pan == "" {
 		return usageErrorf("pin-block", "give --pan or --kit")
@@ -91,7 +78,6 @@ func pinBlock(args []string, out io.Writer) error {
 
 	var iv []byte
 	if *ivHex != "" {
-		var err error
 		if iv, err = hex.DecodeString(*ivHex); err != nil || len(iv) != 16 {
 			return fmt.Errorf("--iv must be 32 hex digits (16 bytes)")
 		}
@@ -108,6 +94,30 @@ func pinBlock(args []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, block)
 	return nil
+}
+
+// pinBlockInputs are the key (the sandbox's default, --key, or the tenant's with --kit) and,
+// with --kit, the kit's test data from the running sandbox.
+func pinBlockInputs(kitNo, keyB64, base, tenant string) ([]byte, pinTestKit, error) {
+	key := dcms.DefaultSetPinKey
+	var kit pinTestKit
+	var err error
+	if kitNo != "" {
+		if kit, err = fetchTestKit(base, tenant, kitNo); err != nil {
+			return nil, kit, err
+		}
+		if keyB64 == "" {
+			if key, err = fetchSetPinKey(base, tenant); err != nil {
+				return nil, kit, err
+			}
+		}
+	}
+	if keyB64 != "" {
+		if key, err = base64.StdEncoding.DecodeString(keyB64); err != nil {
+			return nil, kit, fmt.Errorf("--key is not Base64: %v", err)
+		}
+	}
+	return key, kit, nil
 }
 
 // sandboxURL is the base URL of a sandbox serving on SANDBOX_ADDR (what `serve` listens on

@@ -83,21 +83,13 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	if (l.tlsCert == "") != (l.tlsKey == "") {
-		return &usageError{cmd: "serve", msg: "--tls-cert and --tls-key go together"}
+	tlsConfig, err := loadTLS(l.tlsCert, l.tlsKey)
+	if err != nil {
+		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.Level(l.level)}))
 	cfg.Log = log
 	app.TuneGC()
-
-	var tlsConfig *tls.Config
-	if l.tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(l.tlsCert, l.tlsKey)
-		if err != nil {
-			return fmt.Errorf("--tls-cert %s / --tls-key %s: %w", l.tlsCert, l.tlsKey, err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	}
 	sb, err := app.New(cfg)
 	if err != nil {
 		return err
@@ -124,13 +116,33 @@ func serve(args []string) error {
 		return err
 	case <-ctx.Done():
 	}
+	return shutdown(log, srv, sb)
+}
+
+// loadTLS is the TLS configuration of --tls-cert and --tls-key (nil without them).
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if (certFile == "") != (keyFile == "") {
+		return nil, &usageError{cmd: "serve", msg: "--tls-cert and --tls-key go together"}
+	}
+	if certFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s / --tls-key %s: %w", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// shutdown lets in-flight calls finish, then writes the --persist file.
+func shutdown(log *slog.Logger, srv *http.Server, sb *app.App) error {
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	if err := sb.Persist(shutdownCtx); err != nil {
+	if err := sb.Persist(ctx); err != nil {
 		return fmt.Errorf("writing --persist file: %w", err)
 	}
 	log.Info("stopped")

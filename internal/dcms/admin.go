@@ -9,12 +9,8 @@ import (
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 )
 
-// The sandbox's DCMS login (POST /v1/api/authenticate) and its tokens' lifetime.
-const (
-	SandboxUser     = "sandbox_user"
-	SandboxPassword = "sandbox_password"
-	tokenTTL        = time.Hour
-)
+// tokenTTL is how long a DCMS token (POST /v1/api/authenticate) lives.
+const tokenTTL = time.Hour
 
 // DefaultSetPinKey is every tenant's Set PIN V2 AES-256 key unless configured otherwise
 // (Base64 c2FuZGJveC1zZXQtcGluLWtleS0wMTIzNDU2Nzg5QUI=).

@@ -161,22 +161,10 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 // Mount registers the generated DCMS routes.
 func (a *API) Mount(r *mux.Router) {
 	h := gen.NewStrictHandlerWithOptions(a, nil, gen.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			a.WriteProblem(w, r, a.Problem(server.Invalid, err.Error(), []string{err.Error()}))
-		},
-		ResponseErrorHandlerFunc: a.responseError,
+		RequestErrorHandlerFunc:  server.RequestError(a),
+		ResponseErrorHandlerFunc: server.ResponseError(a, a.log),
 	})
-	gen.HandlerWithOptions(h, gen.GorillaServerOptions{
-		BaseRouter: r,
-		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			a.WriteProblem(w, r, a.Problem(server.Invalid, err.Error(), []string{err.Error()}))
-		},
-	})
-}
-
-func (a *API) responseError(w http.ResponseWriter, r *http.Request, err error) {
-	a.log.Error("dcms handler failed", "err", err)
-	a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
+	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: server.RequestError(a)})
 }
 
 // Problem maps a pipeline failure to the DCMS error table.

@@ -5,13 +5,14 @@ import (
 
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 )
 
 // GetLastOtp shows the last OTP sent to a mobile number, so a test can read a random OTP
 // (--dmt-otp random) the way a customer reads the SMS.
 func (a *API) GetLastOtp(ctx context.Context, req admin.GetLastOtpRequestObject) (admin.GetLastOtpResponseObject, error) {
 	if _, ok := a.clients[req.Tenant]; !ok {
-		return admin.GetLastOtp404JSONResponse{NotFoundJSONResponse: adm.NotFound("%s is not a DMT client of the sandbox (the sandbox's own is %s)", req.Tenant, SandboxClientID)}, nil
+		return admin.GetLastOtp404JSONResponse{NotFoundJSONResponse: adm.NotFound("%s is not a DMT client of the sandbox (the sandbox's own is %s)", req.Tenant, credentials.DMTClientID)}, nil
 	}
 	otp, err := a.svc.LastOtp(ctx, req.Tenant, req.Mobile)
 	if err != nil {

@@ -22,17 +22,16 @@ import (
 	"github.com/gorilla/mux"
 
 	gen "github.com/partnersandbox/sandbox/generated/dmt"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/server"
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/partner"
 )
 
-// The sandbox's own client, documented in openapi/dmt.yaml and the README.
+// The sandbox's own client is credentials.DMTClientID (documented in openapi/dmt.yaml
+// and the README).
 const (
-	SandboxClientID     = "sandbox_client"
-	SandboxClientSecret = "sandbox_secret"
-	SandboxPassKey      = "sandbox_pass_key"
 	// StagingOTP is the vendor's staging OTP, which every send stores unless configured.
 	StagingOTP = "123456"
 	// RandomOTP as Config.OTP draws six random digits per send.
@@ -82,7 +81,7 @@ func ParseClient(s string) (Client, error) {
 	if !tenantname.Valid(parts[0]) {
 		return Client{}, fmt.Errorf("DMT client %q: the id names the client's partition: %s", parts[0], tenantname.Rule)
 	}
-	c := Client{ID: parts[0], Secret: parts[1], PassKey: SandboxPassKey}
+	c := Client{ID: parts[0], Secret: parts[1], PassKey: credentials.DMTPassKey}
 	if len(parts) > 2 && parts[2] != "" {
 		c.PassKey = parts[2]
 	}
@@ -127,7 +126,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	for _, o := range ops {
 		a.byPath[o.path] = o
 	}
-	for _, c := range append([]Client{{ID: SandboxClientID, Secret: SandboxClientSecret, PassKey: SandboxPassKey}}, cfg.Clients...) {
+	for _, c := range append([]Client{{ID: credentials.DMTClientID, Secret: credentials.DMTClientSecret, PassKey: credentials.DMTPassKey}}, cfg.Clients...) {
 		if !tenantname.Valid(c.ID) {
 			return nil, fmt.Errorf("DMT client %q: the id names the client's partition: %s", c.ID, tenantname.Rule)
 		}
@@ -281,17 +280,11 @@ func parseEpoch(raw json.RawMessage) (time.Time, bool) {
 
 // Mount registers the generated DMT routes.
 func (a *API) Mount(r *mux.Router) {
-	invalid := func(w http.ResponseWriter, r *http.Request, err error) {
-		a.WriteProblem(w, r, a.Problem(server.Invalid, err.Error(), []string{err.Error()}))
-	}
 	h := gen.NewStrictHandlerWithOptions(a, nil, gen.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: invalid,
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			a.log.Error("dmt handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
-		},
+		RequestErrorHandlerFunc:  server.RequestError(a),
+		ResponseErrorHandlerFunc: server.ResponseError(a, a.log),
 	})
-	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
+	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: server.RequestError(a)})
 }
 
 // Problem maps a pipeline failure to the DMT envelope. The vendor answers a malformed

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/dmt"
 )
 
@@ -13,7 +14,7 @@ func TestParseClient(t *testing.T) {
 		t.Fatalf("%+v %v", c, err)
 	}
 	c, err = dmt.ParseClient("acme:s3cret")
-	if err != nil || c.PassKey != dmt.SandboxPassKey || c.Key != nil {
+	if err != nil || c.PassKey != credentials.DMTPassKey || c.Key != nil {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
 	for _, bad := range []string{"acme", ":x", "acme:s:pk:c2hvcnQ=", "ac me:s", "a/b:s"} {

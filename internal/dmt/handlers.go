@@ -17,65 +17,55 @@ import (
 const seedName = "Chandan Pradhan"
 
 func (a *API) GetCustomer(ctx context.Context, req gen.GetCustomerRequestObject) (gen.GetCustomerResponseObject, error) {
-	var raw []byte
-	if req.Body != nil {
-		raw, _ = req.Body.MarshalJSON()
-	}
-	rep, err := a.exchange(ctx, a.ops["getCustomer"], raw, req.Params.XSandboxScenario, func(ctx context.Context, tenant string, in request) (result, error) {
+	rep, err := a.exchange(ctx, a.ops["getCustomer"], req.Params.XSandboxScenario, func(ctx context.Context, tenant string, in request) (result, error) {
 		return a.svc.GetCustomer(ctx, tenant, in.str("mobileNumber"), in.str("username"))
 	})
-	switch {
-	case err != nil:
-		return nil, err
-	case rep.status == http.StatusInternalServerError:
-		return gen.GetCustomer500JSONResponse{InternalErrorJSONResponse: gen.InternalErrorJSONResponse(rep.plain)}, nil
-	case rep.status == http.StatusServiceUnavailable:
-		return gen.GetCustomer503JSONResponse{ServiceUnavailableJSONResponse: gen.ServiceUnavailableJSONResponse(rep.plain)}, nil
+	if r, err, answered := refused[gen.GetCustomerResponseObject, gen.GetCustomer500JSONResponse, gen.GetCustomer503JSONResponse](rep, err); answered {
+		return r, err
 	}
 	return gen.GetCustomer200JSONResponse(rep.body), nil
 }
 
 func (a *API) ProcessCustomerRegistration(ctx context.Context, req gen.ProcessCustomerRegistrationRequestObject) (gen.ProcessCustomerRegistrationResponseObject, error) {
-	var raw []byte
-	if req.Body != nil {
-		raw, _ = req.Body.MarshalJSON()
-	}
-	rep, err := a.exchange(ctx, a.ops["processCustomerRegistration"], raw, req.Params.XSandboxScenario, func(ctx context.Context, tenant string, in request) (result, error) {
+	rep, err := a.exchange(ctx, a.ops["processCustomerRegistration"], req.Params.XSandboxScenario, func(ctx context.Context, tenant string, in request) (result, error) {
 		return a.svc.Register(ctx, tenant, Registration{
 			Mobile: in.str("mobileNumber"), Name: in.str("name"), Address: in.str("address"), Pincode: in.str("pincode"),
 			OvdType: in.str("ovdType"), OvdData: in.str("ovdData"), Otp: in.str("otp"), Username: in.str("username"),
 		})
 	})
-	switch {
-	case err != nil:
-		return nil, err
-	case rep.status == http.StatusInternalServerError:
-		return gen.ProcessCustomerRegistration500JSONResponse{InternalErrorJSONResponse: gen.InternalErrorJSONResponse(rep.plain)}, nil
-	case rep.status == http.StatusServiceUnavailable:
-		return gen.ProcessCustomerRegistration503JSONResponse{ServiceUnavailableJSONResponse: gen.ServiceUnavailableJSONResponse(rep.plain)}, nil
+	if r, err, answered := refused[gen.ProcessCustomerRegistrationResponseObject, gen.ProcessCustomerRegistration500JSONResponse, gen.ProcessCustomerRegistration503JSONResponse](rep, err); answered {
+		return r, err
 	}
 	return gen.ProcessCustomerRegistration200JSONResponse(rep.body), nil
 }
 
 func (a *API) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (gen.SendOtpResponseObject, error) {
-	var raw []byte
-	if req.Body != nil {
-		raw, _ = req.Body.MarshalJSON()
-	}
-	rep, err := a.exchange(ctx, a.ops["sendOtp"], raw, req.Params.XSandboxScenario, func(ctx context.Context, tenant string, in request) (result, error) {
+	rep, err := a.exchange(ctx, a.ops["sendOtp"], req.Params.XSandboxScenario, func(ctx context.Context, tenant string, in request) (result, error) {
 		return a.svc.SendOtp(ctx, tenant, OtpRequest{
 			Mobile: in.str("customerMobileNumber"), Username: in.str("username"), Type: in.str("otpType"), Amount: in.str("requestedAmount"),
 		})
 	})
-	switch {
-	case err != nil:
-		return nil, err
-	case rep.status == http.StatusInternalServerError:
-		return gen.SendOtp500JSONResponse{InternalErrorJSONResponse: gen.InternalErrorJSONResponse(rep.plain)}, nil
-	case rep.status == http.StatusServiceUnavailable:
-		return gen.SendOtp503JSONResponse{ServiceUnavailableJSONResponse: gen.ServiceUnavailableJSONResponse(rep.plain)}, nil
+	if r, err, answered := refused[gen.SendOtpResponseObject, gen.SendOtp500JSONResponse, gen.SendOtp503JSONResponse](rep, err); answered {
+		return r, err
 	}
 	return gen.SendOtp200JSONResponse(rep.body), nil
+}
+
+// refused is an exchange's reply when it is no 200: the error, or the operation's typed
+// 500 or 503 answer (R is the operation's response type, Internal and Down the generated
+// types of those answers). answered is false for a 200, which the operation renders.
+func refused[R any, Internal ~struct{ gen.InternalErrorJSONResponse }, Down ~struct {
+	gen.ServiceUnavailableJSONResponse
+}](rep reply, err error) (r R, _ error, answered bool) {
+	switch {
+	case err != nil:
+		return r, err, true
+	case rep.status == http.StatusInternalServerError:
+		return any(Internal{gen.InternalErrorJSONResponse(rep.plain)}).(R), nil, true
+	case rep.status == http.StatusServiceUnavailable:
+		return any(Down{gen.ServiceUnavailableJSONResponse(rep.plain)}).(R), nil, true
+	}
+	return r, nil, false
 }
 
 // reply is an operation's answer: a 200 body (plain or encrypted) or another status with
@@ -93,34 +83,21 @@ var requestFault = map[string]bool{
 
 type domainFunc func(ctx context.Context, tenant string, in request) (result, error)
 
-// exchange is the part every operation shares: read the plain or encrypted body, check
+// exchange is the part every operation shares: read the plain or encrypted body (the raw
+// bytes the pipeline read, not a re-encoding of what the generated code decoded), check
 // it, take a forced outcome or ask the domain, and answer in the body's variant. Only a
 // 200 answer to a body that decrypted is encrypted.
-func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *string, do domainFunc) (reply, error) {
+func (a *API) exchange(ctx context.Context, o *opSpec, scenario *string, do domainFunc) (reply, error) {
 	call := server.CallFrom(ctx)
-	in, cipherText, fail := o.parse(raw)
-	var key []byte
-	if cipherText != nil {
-		key = a.Key(call.Tenant)
-		plain, err := partner.DecryptDMT(key, *cipherText)
-		if err != nil {
-			fail = &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
-		} else {
-			in, fail = o.parsePlain(plain)
-		}
-		if fail != nil && fail.outcome == outUndecryptable {
-			key = nil // the partner cannot read what their key did not encrypt
-		}
-	}
-
-	var res result
-	var err error
+	in, key, fail := a.readBody(call.Tenant, o, call.Body)
 	forced := call.Forced
-	if fail == nil && forced == nil && cipherText != nil && scenario == nil {
+	if fail == nil && forced == nil && key != nil && scenario == nil {
 		// The pipeline looked for magic values in the ciphertext; look in the plain text
 		// (unless the header chose, as it does over magic values in a plain body).
 		forced = magicOutcome(call.Op, in)
 	}
+	var res result
+	var err error
 	switch {
 	case fail != nil:
 		res = *fail
@@ -143,10 +120,34 @@ func (a *API) exchange(ctx context.Context, o *opSpec, raw []byte, scenario *str
 	if name == "" {
 		name = o.echoName(in)
 	}
-	out := o.render(res, in, name)
+	return answerIn(o.render(res, in, name), key)
+}
+
+// readBody parses the plain or encrypted body. key is the client's key when the body was
+// encrypted with it (the answer is encrypted then), nil for a plain body or one the key
+// did not encrypt (the partner could not read an answer encrypted with it).
+func (a *API) readBody(tenant string, o *opSpec, raw []byte) (request, []byte, *result) {
+	in, cipherText, fail := o.parse(raw)
+	if cipherText == nil {
+		return in, nil, fail
+	}
+	key := a.Key(tenant)
+	plain, err := partner.DecryptDMT(key, *cipherText)
+	if err != nil {
+		return in, nil, &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
+	}
+	in, fail = o.parsePlain(plain)
+	if fail != nil && fail.outcome == outUndecryptable {
+		return in, nil, fail // it decrypts, but to nothing a partner could have sent
+	}
+	return in, key, fail
+}
+
+// answerIn is a 200 answer, encrypted with key when the request was.
+func answerIn(out gen.CustomerResponse, key []byte) (reply, error) {
 	rep := reply{status: http.StatusOK}
 	if key == nil {
-		err = rep.body.FromCustomerResponse(out)
+		err := rep.body.FromCustomerResponse(out)
 		return rep, err
 	}
 	plain, err := json.Marshal(out)

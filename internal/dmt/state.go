@@ -6,6 +6,7 @@ import (
 
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/store"
 )
 
@@ -13,7 +14,7 @@ import (
 // onboarding state and last OTPs, and every OTP.
 
 func (a *API) unknownClient(tenant string) admin.NotFoundJSONResponse {
-	return adm.NotFound("%s is not a DMT client of the sandbox (the sandbox's own is %s)", tenant, SandboxClientID)
+	return adm.NotFound("%s is not a DMT client of the sandbox (the sandbox's own is %s)", tenant, credentials.DMTClientID)
 }
 
 func otpState(o *Otp, now time.Time) admin.DmtOtp {

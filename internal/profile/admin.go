@@ -7,6 +7,7 @@ import (
 
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 )
 
 // The profile part of the admin API (openapi/sandbox.yaml): outbox, rate limits, webhook,
@@ -186,9 +187,9 @@ func (a *API) ReviewSubmission(ctx context.Context, req admin.ReviewSubmissionRe
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(tenants, SandboxTenant) {
+	if !slices.Contains(tenants, credentials.ProfileTenant) {
 		// The documented tenant's fixtures can be reviewed before its first call.
-		tenants = append(tenants, SandboxTenant)
+		tenants = append(tenants, credentials.ProfileTenant)
 	}
 	if req.Params.Tenant != nil {
 		tenants = []string{*req.Params.Tenant}

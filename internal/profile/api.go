@@ -16,17 +16,11 @@ import (
 	"github.com/gorilla/mux"
 
 	gen "github.com/partnersandbox/sandbox/generated/profile"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/server"
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
-)
-
-// The sandbox application credentials (GetAppToken).
-const (
-	SandboxAppID     = "sandbox_app"
-	SandboxAppSecret = "sandbox_secret"
-	SandboxTenant    = "sandbox_tenant"
 )
 
 // TokenTTL is how long a GetAppToken token lives, on the sandbox clock.
@@ -171,8 +165,8 @@ func requestedTenant(r *http.Request) string {
 
 // IssueToken checks the application credentials and returns a token for tenant.
 func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, error) {
-	idOK := subtle.ConstantTimeCompare([]byte(appID), []byte(SandboxAppID)) == 1
-	secretOK := subtle.ConstantTimeCompare([]byte(appSecret), []byte(SandboxAppSecret)) == 1
+	idOK := subtle.ConstantTimeCompare([]byte(appID), []byte(credentials.ProfileAppID)) == 1
+	secretOK := subtle.ConstantTimeCompare([]byte(appSecret), []byte(credentials.ProfileAppSecret)) == 1
 	if !idOK || !secretOK {
 		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
 	}
@@ -184,17 +178,11 @@ func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, er
 
 // Mount registers the generated profile routes.
 func (a *API) Mount(r *mux.Router) {
-	invalid := func(w http.ResponseWriter, r *http.Request, err error) {
-		a.WriteProblem(w, r, a.Problem(server.Invalid, err.Error(), []string{err.Error()}))
-	}
 	h := gen.NewStrictHandlerWithOptions(a, nil, gen.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: invalid,
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			a.log.Error("profile handler failed", "err", err)
-			a.WriteProblem(w, r, a.Problem(server.KindOf(err), "", nil))
-		},
+		RequestErrorHandlerFunc:  server.RequestError(a),
+		ResponseErrorHandlerFunc: server.ResponseError(a, a.log),
 	})
-	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: invalid})
+	gen.HandlerWithOptions(h, gen.GorillaServerOptions{BaseRouter: r, ErrorHandlerFunc: server.RequestError(a)})
 }
 
 func (a *API) problem(kind, message string) server.Problem {

@@ -27,17 +27,10 @@ func tenantOf(ctx context.Context) string { return server.CallFrom(ctx).Tenant }
 func (a *API) GetAppToken(ctx context.Context, req gen.GetAppTokenRequestObject) (gen.GetAppTokenResponseObject, error) {
 	tok, exp, err := a.IssueToken(req.Body.AppId, req.Body.AppSecret, req.Body.TenantId)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 400:
-			return gen.GetAppToken400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
-		case 401:
-			return gen.GetAppToken401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.GetAppTokenResponseObject]{
+			400: badRequest[gen.GetAppTokenResponseObject, gen.GetAppToken400JSONResponse],
+			401: unauthorized[gen.GetAppTokenResponseObject, gen.GetAppToken401JSONResponse],
+		})
 	}
 	return gen.GetAppToken200JSONResponse{StatusCode: 200, Messages: okMessages(),
 		Result: gen.AppToken{Token: tok, ExpiresAt: stamp(exp)}}, nil
@@ -73,34 +66,20 @@ func (a *API) AddCustomer(ctx context.Context, req gen.AddCustomerRequestObject)
 }
 
 func addCustomerError(ctx context.Context, err error) (gen.AddCustomerResponseObject, error) {
-	e, env, err := reject(ctx, err)
-	if err != nil {
-		return nil, err
-	}
-	switch e.Status() {
-	case 400:
-		return gen.AddCustomer400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
-	case 429:
-		return gen.AddCustomer429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-	}
-	return nil, undocumented(e)
+	return refuse(ctx, err, refusals[gen.AddCustomerResponseObject]{
+		400: badRequest[gen.AddCustomerResponseObject, gen.AddCustomer400JSONResponse],
+		429: tooManyRequests[gen.AddCustomerResponseObject, gen.AddCustomer429JSONResponse],
+	})
 }
 
 // GetIndividualProfile answers GET /ExtReport/GetIndividualProfile/{submissionId}.
 func (a *API) GetIndividualProfile(ctx context.Context, req gen.GetIndividualProfileRequestObject) (gen.GetIndividualProfileResponseObject, error) {
 	v, err := a.profile(ctx, req.SubmissionId, Individual)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 404:
-			return gen.GetIndividualProfile404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		case 429:
-			return gen.GetIndividualProfile429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.GetIndividualProfileResponseObject]{
+			404: notFound[gen.GetIndividualProfileResponseObject, gen.GetIndividualProfile404JSONResponse],
+			429: tooManyRequests[gen.GetIndividualProfileResponseObject, gen.GetIndividualProfile429JSONResponse],
+		})
 	}
 	// The vendor answers the profile reads with statusCode 0 and messages null.
 	return gen.GetIndividualProfile200JSONResponse{StatusCode: 0, Result: profileOut(v)}, nil
@@ -110,17 +89,10 @@ func (a *API) GetIndividualProfile(ctx context.Context, req gen.GetIndividualPro
 func (a *API) GetLegalProfile(ctx context.Context, req gen.GetLegalProfileRequestObject) (gen.GetLegalProfileResponseObject, error) {
 	v, err := a.profile(ctx, req.SubmissionId, Legal)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 404:
-			return gen.GetLegalProfile404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		case 429:
-			return gen.GetLegalProfile429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.GetLegalProfileResponseObject]{
+			404: notFound[gen.GetLegalProfileResponseObject, gen.GetLegalProfile404JSONResponse],
+			429: tooManyRequests[gen.GetLegalProfileResponseObject, gen.GetLegalProfile429JSONResponse],
+		})
 	}
 	return gen.GetLegalProfile200JSONResponse{StatusCode: 0, Result: profileOut(v)}, nil
 }
@@ -138,17 +110,10 @@ func (a *API) profile(ctx context.Context, id, userType string) (ProfileView, er
 func (a *API) DownloadIndividualProfilePdf(ctx context.Context, req gen.DownloadIndividualProfilePdfRequestObject) (gen.DownloadIndividualProfilePdfResponseObject, error) {
 	pdf, err := a.pdf(ctx, req.SubmissionId, Individual)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 404:
-			return gen.DownloadIndividualProfilePdf404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		case 429:
-			return gen.DownloadIndividualProfilePdf429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.DownloadIndividualProfilePdfResponseObject]{
+			404: notFound[gen.DownloadIndividualProfilePdfResponseObject, gen.DownloadIndividualProfilePdf404JSONResponse],
+			429: tooManyRequests[gen.DownloadIndividualProfilePdfResponseObject, gen.DownloadIndividualProfilePdf429JSONResponse],
+		})
 	}
 	return gen.DownloadIndividualProfilePdf200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf)),
 		Headers: gen.DownloadIndividualProfilePdf200ResponseHeaders{ContentDisposition: attachment("profile-" + req.SubmissionId + ".pdf")}}, nil
@@ -158,17 +123,10 @@ func (a *API) DownloadIndividualProfilePdf(ctx context.Context, req gen.Download
 func (a *API) DownloadLegalProfilePdf(ctx context.Context, req gen.DownloadLegalProfilePdfRequestObject) (gen.DownloadLegalProfilePdfResponseObject, error) {
 	pdf, err := a.pdf(ctx, req.SubmissionId, Legal)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 404:
-			return gen.DownloadLegalProfilePdf404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		case 429:
-			return gen.DownloadLegalProfilePdf429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.DownloadLegalProfilePdfResponseObject]{
+			404: notFound[gen.DownloadLegalProfilePdfResponseObject, gen.DownloadLegalProfilePdf404JSONResponse],
+			429: tooManyRequests[gen.DownloadLegalProfilePdfResponseObject, gen.DownloadLegalProfilePdf429JSONResponse],
+		})
 	}
 	return gen.DownloadLegalProfilePdf200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf)),
 		Headers: gen.DownloadLegalProfilePdf200ResponseHeaders{ContentDisposition: attachment("profile-" + req.SubmissionId + ".pdf")}}, nil
@@ -192,17 +150,10 @@ func (a *API) GetCustomerDetails(ctx context.Context, req gen.GetCustomerDetails
 		sub, form, err = a.svc.Details(ctx, tenant, req.SubmissionId)
 	}
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 404:
-			return gen.GetCustomerDetails404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		case 429:
-			return gen.GetCustomerDetails429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.GetCustomerDetailsResponseObject]{
+			404: notFound[gen.GetCustomerDetailsResponseObject, gen.GetCustomerDetails404JSONResponse],
+			429: tooManyRequests[gen.GetCustomerDetailsResponseObject, gen.GetCustomerDetails429JSONResponse],
+		})
 	}
 	out := gen.CustomerDetails{
 		FormId: sub.FormID, FormName: form.Name, EntityTypeId: gen.EntityType(sub.EntityType()),
@@ -219,17 +170,10 @@ func (a *API) GetCustomerDetails(ctx context.Context, req gen.GetCustomerDetails
 // SetCustomerPassword answers POST /ExtCustomerManagement/SetCustomerPassword.
 func (a *API) SetCustomerPassword(ctx context.Context, req gen.SetCustomerPasswordRequestObject) (gen.SetCustomerPasswordResponseObject, error) {
 	if err := a.svc.SetCustomerPassword(ctx, tenantOf(ctx), req.Body.SubmissionId, string(req.Body.UserType)); err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 400:
-			return gen.SetCustomerPassword400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
-		case 404:
-			return gen.SetCustomerPassword404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.SetCustomerPasswordResponseObject]{
+			400: badRequest[gen.SetCustomerPasswordResponseObject, gen.SetCustomerPassword400JSONResponse],
+			404: notFound[gen.SetCustomerPasswordResponseObject, gen.SetCustomerPassword404JSONResponse],
+		})
 	}
 	return gen.SetCustomerPassword200JSONResponse{StatusCode: 200, Messages: okMessages()}, nil
 }
@@ -255,17 +199,10 @@ func (a *API) UploadDocument(ctx context.Context, req gen.UploadDocumentRequestO
 		doc, err = a.svc.UploadDocument(ctx, tenantOf(ctx), req.SubmissionId, u)
 	}
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 400:
-			return gen.UploadDocument400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
-		case 404:
-			return gen.UploadDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.UploadDocumentResponseObject]{
+			400: badRequest[gen.UploadDocumentResponseObject, gen.UploadDocument400JSONResponse],
+			404: notFound[gen.UploadDocumentResponseObject, gen.UploadDocument404JSONResponse],
+		})
 	}
 	return gen.UploadDocument200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: documentOut(doc)}, nil
 }
@@ -274,14 +211,9 @@ func (a *API) UploadDocument(ctx context.Context, req gen.UploadDocumentRequestO
 func (a *API) ListDocuments(ctx context.Context, req gen.ListDocumentsRequestObject) (gen.ListDocumentsResponseObject, error) {
 	docs, err := a.svc.Documents(ctx, tenantOf(ctx), req.SubmissionId)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		if e.Status() == 404 {
-			return gen.ListDocuments404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.ListDocumentsResponseObject]{
+			404: notFound[gen.ListDocumentsResponseObject, gen.ListDocuments404JSONResponse],
+		})
 	}
 	return gen.ListDocuments200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: documentsOut(docs)}, nil
 }
@@ -295,17 +227,10 @@ func (a *API) DownloadDocument(ctx context.Context, req gen.DownloadDocumentRequ
 		doc, err = a.svc.Document(ctx, tenant, req.SubmissionId, req.DocumentId)
 	}
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 404:
-			return gen.DownloadDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		case 429:
-			return gen.DownloadDocument429JSONResponse{TooManyRequestsJSONResponse: tooMany(e, env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.DownloadDocumentResponseObject]{
+			404: notFound[gen.DownloadDocumentResponseObject, gen.DownloadDocument404JSONResponse],
+			429: tooManyRequests[gen.DownloadDocumentResponseObject, gen.DownloadDocument429JSONResponse],
+		})
 	}
 	body, n := bytes.NewReader(doc.Content), int64(len(doc.Content))
 	headers := gen.DownloadDocument200ResponseHeaders{ContentDisposition: attachment(doc.OriginalFileName)}
@@ -324,27 +249,29 @@ func (a *API) DownloadDocument(ctx context.Context, req gen.DownloadDocumentRequ
 func (a *API) DeleteDocuments(ctx context.Context, req gen.DeleteDocumentsRequestObject) (gen.DeleteDocumentsResponseObject, error) {
 	n, err := a.svc.DeleteDocuments(ctx, tenantOf(ctx), req.SubmissionId, req.Params.Ids)
 	if err != nil {
-		e, env, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		switch e.Status() {
-		case 400:
-			return gen.DeleteDocuments400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(env)}, nil
-		case 404:
-			return gen.DeleteDocuments404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(env)}, nil
-		}
-		return nil, undocumented(e)
+		return refuse(ctx, err, refusals[gen.DeleteDocumentsResponseObject]{
+			400: badRequest[gen.DeleteDocumentsResponseObject, gen.DeleteDocuments400JSONResponse],
+			404: notFound[gen.DeleteDocumentsResponseObject, gen.DeleteDocuments404JSONResponse],
+		})
 	}
 	return gen.DeleteDocuments200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: fmt.Sprintf("Deleted %d documents", n)}, nil
 }
 
-// reject turns a domain error into the envelope of its status and names the call's
-// outcome; any other error is the sandbox's own failure and becomes a 500.
-func reject(ctx context.Context, err error) (*Error, gen.ErrorEnvelope, error) {
+// refusals are an operation's documented error answers, by HTTP status.
+type refusals[R any] map[int]func(*Error, gen.ErrorEnvelope) R
+
+// refuse turns a domain error into the operation's documented answer for its status and
+// names the call's outcome. Any other error is the sandbox's own failure, and a status the
+// operation does not document a sandbox bug: both go to the strict server's error handler.
+func refuse[R any](ctx context.Context, err error, answers refusals[R]) (R, error) {
+	var none R
 	var e *Error
 	if !errors.As(err, &e) {
-		return nil, gen.ErrorEnvelope{}, err
+		return none, err
+	}
+	answer, ok := answers[e.Status()]
+	if !ok {
+		return none, fmt.Errorf("profile: %s (%d) is not documented for this operation: %w", e.Kind, e.Status(), e)
 	}
 	call := server.CallFrom(ctx)
 	call.Outcome = e.Kind
@@ -352,16 +279,29 @@ func reject(ctx context.Context, err error) (*Error, gen.ErrorEnvelope, error) {
 	if e.Kind != errInvalid && e.Kind != errInvalidDocument { // not the request's fault: the state's
 		msgs = append([]string{call.Refusal(msgs[0])}, msgs[1:]...)
 	}
-	return e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: msgs}, nil
+	return answer(e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: msgs}), nil
 }
 
-// undocumented is a domain error the operation's contract has no status for: a sandbox bug.
-func undocumented(e *Error) error {
-	return fmt.Errorf("profile: %s (%d) is not documented for this operation: %w", e.Kind, e.Status(), e)
+// The documented error answers of any operation: R is the operation's response type, T
+// the generated type of its answer at that status.
+
+func badRequest[R any, T ~struct{ gen.BadRequestJSONResponse }](_ *Error, env gen.ErrorEnvelope) R {
+	return any(T{gen.BadRequestJSONResponse(env)}).(R)
 }
 
-func tooMany(e *Error, env gen.ErrorEnvelope) gen.TooManyRequestsJSONResponse {
-	return gen.TooManyRequestsJSONResponse{Body: env, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: e.RetryAfter}}
+func unauthorized[R any, T ~struct{ gen.UnauthorizedJSONResponse }](_ *Error, env gen.ErrorEnvelope) R {
+	return any(T{gen.UnauthorizedJSONResponse(env)}).(R)
+}
+
+func notFound[R any, T ~struct{ gen.NotFoundJSONResponse }](_ *Error, env gen.ErrorEnvelope) R {
+	return any(T{gen.NotFoundJSONResponse(env)}).(R)
+}
+
+// tooManyRequests always carries Retry-After, as the contract requires.
+func tooManyRequests[R any, T ~struct {
+	gen.TooManyRequestsJSONResponse
+}](e *Error, env gen.ErrorEnvelope) R {
+	return any(T{gen.TooManyRequestsJSONResponse{Body: env, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: e.RetryAfter}}}).(R)
 }
 
 // attachment is a Content-Disposition naming the file.

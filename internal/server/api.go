@@ -139,3 +139,21 @@ type Deps struct {
 	// generated, for the admin API's state views).
 	Fixtures fixtures.Options
 }
+
+// RequestError is the generated code's handler of a request it cannot bind (a parameter
+// of the wrong type): the API's answer to an invalid request.
+func RequestError(api API) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		api.WriteProblem(w, r, api.Problem(Invalid, err.Error(), []string{err.Error()}))
+	}
+}
+
+// ResponseError is the generated code's handler of an error a handler returned: the
+// API's 503 when the state store failed, its internal error otherwise (logged: a sandbox
+// bug or an outage, never the client's mistake).
+func ResponseError(api API, log *slog.Logger) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		log.Error("handler failed", "api", api.Name(), "err", err)
+		api.WriteProblem(w, r, api.Problem(KindOf(err), "", nil))
+	}
+}
