@@ -9,19 +9,22 @@ import (
 	"encoding/json"
 	"regexp"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
+
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 	"go.yaml.in/yaml/v3"
 )
 
-// The documented sandbox credentials a scenario file uses unless it says otherwise.
+// The documented sandbox credentials (internal/credentials) a scenario file uses unless it
+// says otherwise.
 const (
-	DefaultDCMSTenant       = "ACME_BANK"
-	DefaultDMTClientID      = "sandbox_client"
-	DefaultDMTClientSecret  = "sandbox_secret"
-	DefaultProfileAppID     = "sandbox_app"
-	DefaultProfileAppSecret = "sandbox_secret"
-	DefaultProfileTenant    = "sandbox_tenant"
+	DefaultDCMSTenant       = credentials.DCMSTenant
+	DefaultDMTClientID      = credentials.DMTClientID
+	DefaultDMTClientSecret  = credentials.DMTClientSecret
+	DefaultProfileAppID     = credentials.ProfileAppID
+	DefaultProfileAppSecret = credentials.ProfileAppSecret
+	DefaultProfileTenant    = credentials.ProfileTenant
 )
 
 // AllTenants is the rule tenant that means "every tenant".
