@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
@@ -37,9 +38,9 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 		}
 	}
 	x.creds = Credentials{
-		DCMS:    DCMSCredentials{Tenant: or(first["dcms"], DefaultDCMSTenant)},
-		DMT:     DMTCredentials{ClientID: or(first["dmt"], DefaultDMTClientID), ClientSecret: DefaultDMTClientSecret},
-		Profile: ProfileCredentials{AppID: DefaultProfileAppID, AppSecret: DefaultProfileAppSecret, TenantID: or(first["profile"], DefaultProfileTenant)},
+		DCMS:    DCMSCredentials{Tenant: or(first["dcms"], credentials.DCMSTenant)},
+		DMT:     DMTCredentials{ClientID: or(first["dmt"], credentials.DMTClientID), ClientSecret: credentials.DMTClientSecret},
+		Profile: ProfileCredentials{AppID: credentials.ProfileAppID, AppSecret: credentials.ProfileAppSecret, TenantID: or(first["profile"], credentials.ProfileTenant)},
 	}
 	var steps []*Step
 	for i := range entries {
@@ -295,8 +296,8 @@ func (x *exporter) maskedOTP(e *journal.Entry, node *yaml.Node) []*Step {
 func (x *exporter) masked(e *journal.Entry, node *yaml.Node) []string {
 	var notes []string
 	if e.API == "profile" && strings.HasSuffix(e.Path, "/GetAppToken") {
-		if sec, app := valueOf(node, "appSecret"), valueOf(node, "appId"); sec != nil && sec.Value == "****" && app != nil && app.Value == DefaultProfileAppID {
-			sec.Value = DefaultProfileAppSecret
+		if sec, app := valueOf(node, "appSecret"), valueOf(node, "appId"); sec != nil && sec.Value == "****" && app != nil && app.Value == credentials.ProfileAppID {
+			sec.Value = credentials.ProfileAppSecret
 			notes = append(notes, "appSecret was recorded masked; the sandbox's documented secret is put back")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
@@ -92,7 +93,7 @@ func TestExport(t *testing.T) {
 		s[7].Body.V.(map[string]any)["otp"] != "${otp}" || strings.Contains(s[7].Note, "masked") {
 		t.Errorf("DMT OTP: %+v / %+v", s[6], s[7])
 	}
-	if s[8].Body.V.(map[string]any)["appSecret"] != DefaultProfileAppSecret {
+	if s[8].Body.V.(map[string]any)["appSecret"] != credentials.ProfileAppSecret {
 		t.Errorf("GetAppToken secret: %+v", s[8])
 	}
 	if len(s[9].Save) != 1 || s[9].Save[0] != (Save{"submissionId", "result.submissionId"}) ||

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
@@ -85,7 +86,7 @@ func TestParseGoodFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Name != "card lifecycle" || !f.Reset || f.Credentials.DCMS.Tenant != "OTHER_BANK" || f.Credentials.DMT.ClientID != DefaultDMTClientID || f.Credentials.Profile.AppSecret != DefaultProfileAppSecret {
+	if f.Name != "card lifecycle" || !f.Reset || f.Credentials.DCMS.Tenant != "OTHER_BANK" || f.Credentials.DMT.ClientID != credentials.DMTClientID || f.Credentials.Profile.AppSecret != credentials.ProfileAppSecret {
 		t.Fatalf("header fields: %+v", f)
 	}
 	if len(f.Vars) != 1 || f.Vars[0] != (Var{"entity", "675676"}) {
@@ -230,7 +231,7 @@ func TestLoadDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2 || files[0].Name != "a" || files[1].Fixtures[0].Tenant != DefaultDMTClientID || files[0].Rules[0].Tenant != DefaultDCMSTenant {
+	if len(files) != 2 || files[0].Name != "a" || files[1].Fixtures[0].Tenant != credentials.DMTClientID || files[0].Rules[0].Tenant != credentials.DCMSTenant {
 		t.Fatalf("files %+v", files)
 	}
 	write("c.yaml", "name: c\nrules:\n  - {operationId: nope, outcome: ok}\n")

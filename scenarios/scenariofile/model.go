@@ -9,22 +9,9 @@ import (
 	"encoding/json"
 	"regexp"
 
-	"github.com/partnersandbox/sandbox/internal/credentials"
-
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 	"go.yaml.in/yaml/v3"
-)
-
-// The documented sandbox credentials (internal/credentials) a scenario file uses unless it
-// says otherwise.
-const (
-	DefaultDCMSTenant       = credentials.DCMSTenant
-	DefaultDMTClientID      = credentials.DMTClientID
-	DefaultDMTClientSecret  = credentials.DMTClientSecret
-	DefaultProfileAppID     = credentials.ProfileAppID
-	DefaultProfileAppSecret = credentials.ProfileAppSecret
-	DefaultProfileTenant    = credentials.ProfileTenant
 )
 
 // AllTenants is the rule tenant that means "every tenant".

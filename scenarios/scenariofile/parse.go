@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -117,12 +118,12 @@ func (c Credentials) withDefaults() Credentials {
 			*dst = def
 		}
 	}
-	set(&c.DCMS.Tenant, DefaultDCMSTenant)
-	set(&c.DMT.ClientID, DefaultDMTClientID)
-	set(&c.DMT.ClientSecret, DefaultDMTClientSecret)
-	set(&c.Profile.AppID, DefaultProfileAppID)
-	set(&c.Profile.AppSecret, DefaultProfileAppSecret)
-	set(&c.Profile.TenantID, DefaultProfileTenant)
+	set(&c.DCMS.Tenant, credentials.DCMSTenant)
+	set(&c.DMT.ClientID, credentials.DMTClientID)
+	set(&c.DMT.ClientSecret, credentials.DMTClientSecret)
+	set(&c.Profile.AppID, credentials.ProfileAppID)
+	set(&c.Profile.AppSecret, credentials.ProfileAppSecret)
+	set(&c.Profile.TenantID, credentials.ProfileTenant)
 	return c
 }
 
