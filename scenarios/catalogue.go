@@ -178,3 +178,29 @@ func (c *Catalogue) Check(contracts map[string]*openapi3.T) error {
 	}
 	return nil
 }
+
+// Find is the operation at method and path (a concrete path: /ExtReport/GetIndividualProfile/abc),
+// or nil.
+func (c *Catalogue) Find(method, path string) *Operation {
+	got := strings.Split(path, "/")
+	for _, op := range c.ops {
+		if !strings.EqualFold(op.Method, method) {
+			continue
+		}
+		want := strings.Split(op.Path, "/")
+		if len(want) != len(got) {
+			continue
+		}
+		ok := true
+		for i := range want {
+			if want[i] != got[i] && !(strings.HasPrefix(want[i], "{") && got[i] != "") {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return op
+		}
+	}
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/replay"
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 func init() {
@@ -77,63 +78,15 @@ func replayFlags() (*flag.FlagSet, *replayOpts) {
 
 // replayCmd is `sandbox replay`; it returns the exit code.
 func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, o := replayFlags()
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	// Flags and files in any order: parse, take one file, parse the rest.
-	var paths []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				commands["replay"].usage(stdout)
-				return 0
-			}
-			fmt.Fprintf(stderr, "sandbox: replay: %v\n\n", err)
-			commands["replay"].usage(stderr)
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fs.Arg(0))
-		args = fs.Args()[1:]
+	o, paths, code := replayArgs(args, stdout, stderr)
+	if paths == nil {
+		return code
 	}
-	if len(paths) == 0 {
-		fmt.Fprintf(stderr, "sandbox: replay: give at least one scenario file\n\n")
-		commands["replay"].usage(stderr)
-		return 2
-	}
-
-	cat := catalogue()
-	var files []*scenarios.File
-	var problems []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		var got []*scenarios.File
-		switch {
-		case err != nil:
-		case fi.IsDir():
-			got, err = scenarios.LoadDir(p, cat)
-			if err == nil && len(got) == 0 {
-				err = fmt.Errorf("%s: no *.yaml scenario files", p)
-			}
-		default:
-			var f *scenarios.File
-			if f, err = scenarios.ParseFile(p, cat); err == nil {
-				got = []*scenarios.File{f}
-			}
-		}
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		files = append(files, got...)
-	}
+	files, problems := loadScenarios(paths, catalogue())
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "sandbox replay: nothing was run, the files have problems:\n%s\n", strings.Join(problems, "\n"))
 		return 2
 	}
-
 	results := replay.Run(ctx, files, replay.Options{
 		Target: o.target, Reset: o.reset, Vars: o.vars, Out: stdout, Wait: o.wait,
 		Client: &http.Client{Timeout: o.timeout},
@@ -146,6 +99,66 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "JUnit XML written to %s\n", o.junit)
 	}
 	return replay.ExitCode(results)
+}
+
+// replayArgs parses flags and files in any order (parse, take one file, parse the rest).
+// No paths: the command is done, with code (help, or a usage error).
+func replayArgs(args []string, stdout, stderr io.Writer) (*replayOpts, []string, int) {
+	fs, o := replayFlags()
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				commands["replay"].usage(stdout)
+				return nil, nil, 0
+			}
+			fmt.Fprintf(stderr, "sandbox: replay: %v\n\n", err)
+			commands["replay"].usage(stderr)
+			return nil, nil, 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(paths) == 0 {
+		fmt.Fprintf(stderr, "sandbox: replay: give at least one scenario file\n\n")
+		commands["replay"].usage(stderr)
+		return nil, nil, 2
+	}
+	return o, paths, 0
+}
+
+// loadScenarios parses the files and directories given, reporting every problem.
+func loadScenarios(paths []string, cat *scenarios.Catalogue) ([]*scenariofile.File, []string) {
+	var files []*scenariofile.File
+	var problems []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		var got []*scenariofile.File
+		switch {
+		case err != nil:
+		case fi.IsDir():
+			got, err = scenariofile.LoadDir(p, cat)
+			if err == nil && len(got) == 0 {
+				err = fmt.Errorf("%s: no *.yaml scenario files", p)
+			}
+		default:
+			var f *scenariofile.File
+			if f, err = scenariofile.ParseFile(p, cat); err == nil {
+				got = []*scenariofile.File{f}
+			}
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		files = append(files, got...)
+	}
+	return files, problems
 }
 
 func writeJUnit(path string, results []*replay.FileResult) error {

@@ -222,6 +222,27 @@ func (e ReadinessCheckStatus) Valid() bool {
 	}
 }
 
+// Defines values for RecordApi.
+const (
+	RecordApiDcms    RecordApi = "dcms"
+	RecordApiDmt     RecordApi = "dmt"
+	RecordApiProfile RecordApi = "profile"
+)
+
+// Valid indicates whether the value is a known member of the RecordApi enum.
+func (e RecordApi) Valid() bool {
+	switch e {
+	case RecordApiDcms:
+		return true
+	case RecordApiDmt:
+		return true
+	case RecordApiProfile:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReviewRiskLevel.
 const (
 	High   ReviewRiskLevel = "High"
@@ -962,6 +983,33 @@ type ReadinessCheck struct {
 // ReadinessCheckStatus defines model for ReadinessCheck.Status.
 type ReadinessCheckStatus string
 
+// Record One record, as a snapshot shows it under apis.{api}.{kind}.{id}.
+type Record struct {
+	Api RecordApi `json:"api"`
+	Id  string    `json:"id"`
+
+	// Kind A record kind of the API (a snapshot lists them).
+	Kind string `json:"kind"`
+
+	// Value The record, with the fields its kind has.
+	Value map[string]interface{} `json:"value"`
+}
+
+// RecordApi defines model for Record.Api.
+type RecordApi string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Records []Record `json:"records"`
+}
+
+// RecordsAdded defines model for RecordsAdded.
+type RecordsAdded struct {
+	// Records How many records were added or replaced.
+	Records int    `json:"records"`
+	Tenant  string `json:"tenant"`
+}
+
 // ResetResult defines model for ResetResult.
 type ResetResult struct {
 	// Tenant The tenant reset, or `*` for all.
@@ -1328,6 +1376,9 @@ type PutSnapshotJSONRequestBody = Snapshot
 
 // SetRateLimitsJSONRequestBody defines body for SetRateLimits for application/json ContentType.
 type SetRateLimitsJSONRequestBody = RateLimits
+
+// AddRecordsJSONRequestBody defines body for AddRecords for application/json ContentType.
+type AddRecordsJSONRequestBody = RecordList
 
 // SetWebhookJSONRequestBody defines body for SetWebhook for application/json ContentType.
 type SetWebhookJSONRequestBody = Webhook
@@ -1837,6 +1888,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 	SetRateLimits(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRecordsWithBody Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecordsWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRecords Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteWebhook Remove the tenant's webhook
 	//
@@ -2792,6 +2875,58 @@ func (c *Client) SetRateLimitsWithBody(ctx context.Context, tenant Tenant, conte
 // Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 func (c *Client) SetRateLimits(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetRateLimitsRequest(c.Server, tenant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRecordsWithBody Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *Client) AddRecordsWithBody(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRecordsRequestWithBody(c.Server, tenant, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRecords Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *Client) AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRecordsRequest(c.Server, tenant, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4922,6 +5057,53 @@ func NewSetRateLimitsRequestWithBody(server string, tenant Tenant, contentType s
 	return req, nil
 }
 
+// NewAddRecordsRequest calls the generic AddRecords builder with application/json body
+func NewAddRecordsRequest(server string, tenant Tenant, body AddRecordsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddRecordsRequestWithBody(server, tenant, "application/json", bodyReader)
+}
+
+// NewAddRecordsRequestWithBody constructs an http.Request for the AddRecords method, with any body, and a specified content type
+func NewAddRecordsRequestWithBody(server string, tenant Tenant, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
 func NewDeleteWebhookRequest(server string, tenant Tenant) (*http.Request, error) {
 	var err error
@@ -5693,6 +5875,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/ratelimits (the `SetRateLimits` operationId).
 	SetRateLimitsWithResponse(ctx context.Context, tenant Tenant, body SetRateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRateLimitsReply, error)
+
+	// AddRecordsWithBodyWithResponse Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecordsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddRecordsReply, error)
+
+	// AddRecordsWithResponse Add records to a tenant's state, all or none
+	//
+	// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+	// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+	// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+	// API's records are written in one transaction of the state store, so a bad record leaves the
+	// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+	// derives no other records from it. 400: the body is not a list of records, or a value is not a
+	// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+	// kind of that name.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+	AddRecordsWithResponse(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRecordsReply, error)
 
 	// DeleteWebhookWithResponse Remove the tenant's webhook
 	//
@@ -7864,6 +8078,61 @@ func (r SetRateLimitsReply) ContentType() string {
 	return ""
 }
 
+type AddRecordsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordsAdded
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddRecordsReply) GetJSON200() *RecordsAdded {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddRecordsReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddRecordsReply) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r AddRecordsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddRecordsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddRecordsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddRecordsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8973,6 +9242,50 @@ func (c *ClientWithResponses) SetRateLimitsWithResponse(ctx context.Context, ten
 		return nil, err
 	}
 	return ParseSetRateLimitsReply(rsp)
+}
+
+// AddRecordsWithBodyWithResponse Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *ClientWithResponses) AddRecordsWithBodyWithResponse(ctx context.Context, tenant Tenant, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddRecordsReply, error) {
+	rsp, err := c.AddRecordsWithBody(ctx, tenant, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRecordsReply(rsp)
+}
+
+// AddRecordsWithResponse Add records to a tenant's state, all or none
+//
+// Adds (or replaces) records in what the tenant changed over the shared fixtures, as a snapshot
+// shows them (`GET /__sandbox/snapshot` lists each API's record kinds): what `sandbox replay` adds
+// for a scenario file's `fixtures`. Every record is decoded before anything is written, and each
+// API's records are written in one transaction of the state store, so a bad record leaves the
+// tenant as it was. Records not named are left alone. A record is added as written: the sandbox
+// derives no other records from it. 400: the body is not a list of records, or a value is not a
+// record of its kind (the message names `records[i]` and the field); 404: the API has no record
+// kind of that name.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
+func (c *ClientWithResponses) AddRecordsWithResponse(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRecordsReply, error) {
+	rsp, err := c.AddRecords(ctx, tenant, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRecordsReply(rsp)
 }
 
 // DeleteWebhookWithResponse Remove the tenant's webhook
@@ -10590,6 +10903,46 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 	return response, nil
 }
 
+// ParseAddRecordsReply parses an HTTP response from a AddRecordsWithResponse call
+func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddRecordsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordsAdded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteWebhookReply parses an HTTP response from a DeleteWebhookWithResponse call
 func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10947,6 +11300,9 @@ type ServerInterface interface {
 	// SetRateLimits Change or disable the tenant's profile API rate limits
 	// (PUT /__sandbox/tenants/{tenant}/ratelimits)
 	SetRateLimits(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// AddRecords Add records to a tenant's state, all or none
+	// (POST /__sandbox/tenants/{tenant}/records)
+	AddRecords(w http.ResponseWriter, r *http.Request, tenant Tenant)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -12319,6 +12675,32 @@ func (siw *ServerInterfaceWrapper) SetRateLimits(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// AddRecords operation middleware
+func (siw *ServerInterfaceWrapper) AddRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant Tenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AddRecords(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DeleteWebhook operation middleware
 func (siw *ServerInterfaceWrapper) DeleteWebhook(w http.ResponseWriter, r *http.Request) {
 
@@ -12603,6 +12985,8 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	r.HandleFunc(options.BaseURL+"/__sandbox/clock", wrapper.SetClock).Methods(http.MethodPost)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/keys", wrapper.GetTenantKeys).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/records", wrapper.AddRecords).Methods(http.MethodPost)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/kits/{kitNo}", wrapper.GetTestKit).Methods(http.MethodGet)
 
@@ -14593,6 +14977,57 @@ func (response SetRateLimits503JSONResponse) VisitSetRateLimitsResponse(w http.R
 	return err
 }
 
+type AddRecordsRequestObject struct {
+	Tenant Tenant `json:"tenant"`
+	Body   *AddRecordsJSONRequestBody
+}
+
+type AddRecordsResponseObject interface {
+	VisitAddRecordsResponse(w http.ResponseWriter) error
+}
+
+type AddRecords200JSONResponse RecordsAdded
+
+func (response AddRecords200JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRecords400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddRecords400JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRecords404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -14995,6 +15430,9 @@ type StrictServerInterface interface {
 	// SetRateLimits Change or disable the tenant's profile API rate limits
 	// (PUT /__sandbox/tenants/{tenant}/ratelimits)
 	SetRateLimits(ctx context.Context, request SetRateLimitsRequestObject) (SetRateLimitsResponseObject, error)
+	// AddRecords Add records to a tenant's state, all or none
+	// (POST /__sandbox/tenants/{tenant}/records)
+	AddRecords(ctx context.Context, request AddRecordsRequestObject) (AddRecordsResponseObject, error)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
@@ -16104,6 +16542,39 @@ func (sh *strictHandler) SetRateLimits(w http.ResponseWriter, r *http.Request, t
 	}
 }
 
+// AddRecords operation middleware
+func (sh *strictHandler) AddRecords(w http.ResponseWriter, r *http.Request, tenant Tenant) {
+	var request AddRecordsRequestObject
+
+	request.Tenant = tenant
+
+	var body AddRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddRecords(ctx, request.(AddRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AddRecordsResponseObject); ok {
+		if err := validResponse.VisitAddRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DeleteWebhook operation middleware
 func (sh *strictHandler) DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant) {
 	var request DeleteWebhookRequestObject
@@ -16292,244 +16763,255 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs3lvCroLhflcnZJkVd7CRUpbYUSUk0sSWNpUxmduh1g2xQxKgJcBpo0Rzbf/cB9hH3Sb7COQAa",
-	"TaIpSpbjZC9VO7HY3bgcHJz75X1rLGdzKZjQqjV435rTgs6YZgX8dTTRrDD/yJgaF3yuuRStQet6ykgq",
-	"2DudEjkhesrIvGB3XJaKzOkNI+2cK00WU6rJWM6YItSMQ7juHBI6UkxoMpEFfDjhhdLwVa+VtLgZ/R8l",
-	"K5atpCXojLUGLfi2lbTUeMpm1CxGL+fmgdIFFzetjx+T1nEux7fXTFCh46vV8IwsplIxMjZvEy1JwWhG",
-	"ZEFm8o4dkgXXU1lqwnUCS1NTWrDMvi0nhN2xYmlHMotl7+hsnpuVHB2/On373dH5Tw1bwG/u2cNLPuOR",
-	"1V8agCr+z0b45PBdOHbGJrTMdWvwvJ+0ZvQdn5Uz84f5iwv8azdxS+BCsxtWwBq2AGH75PjVlf0jISev",
-	"rsk450zotxxAOS/khOfu7bOscw+k5lRPI4Aq2D9KXrCsNdBFycLN/b+CTVqD1r/sVHi7g0/VDi7/3IxV",
-	"7eZPAK61LV2IfEn0lKvPtLH7UeBxO3ntIfPrHVLTXp7glD6aUdRcCsWA4nxHM7NDpgALx1JohghJ5/Oc",
-	"j6nZ687fldnw+2rJ71usKGSBn2SI1Xc059nbwg6WtGZMKXrD3HYI3JsBEeVsxAoyK5UmI0aoJjmjSpNd",
-	"APx2OzqFyT8mrXddRUU2ku+6RbUJOWcFtWd0w/QfZVkImrcSpLWwa7zDg1bfQORjEjlYOx7higipCWzu",
-	"EMiU3RdRdKnIYsrHUzLhLM8IFRlZTJc9s7Bzqb+Xpcg+DahC6rcTGCYE5y3XZHdvH9YFTwkXDhErVPpM",
-	"0LxmSv8E9K+C5i3X57I1aO3u7UfheS6JKsdTc/vFDSy2IgMArZ8FvaM8pyMEwz0Ae9Cu4qdrWY3SVDOi",
-	"tCwYab9mGVcJWUyZQHaEsCBFKRTwKpJ2u/Bu2iFjKgz4RwZR6HjKskNzHGZ/Q7GgioynVNywrEeug5EU",
-	"K+4Mc76hXJDRknCtWD4hUowZ4YBqIzq+7Q1FcHgA4GOqaS5vSoDOvDBHojneX3888BfXDI9kE2T8aBf+",
-	"aD967kSLgi5bSCYcsflbOMsb/6oc/Z2Ntfk2MuLaQumcA4oLww3/1srGM9VKWtkMUAnpYzC249MG7/VU",
-	"ZhEWnlSrOmt4XmoQhx4BGfxyHS4JMtCoQBECzOy2vkC/k8TxYL+8zSC1S1kDKNKIGFM6ujx7pohcCGLe",
-	"scwJaMuxzBjyJ4P6pcK/HXuqfuscEjab6yWIjfPc4Ksqx2OmlOFca4CuLWF1Rb+4C1UwmhO1VJrNCBVq",
-	"wQoFlKBHvpcFSeVtOkAZ1rzsQfdMuamJYCxTVgIeCri88O2YZQl8T9QtnytCixnLSFHm5rKJjMzoDR8b",
-	"El4yRUalJsKIlmTERKaQBgycMDoUsAKucTIUTMc0z4MV1xeXyXE5Y0KzDEGcmGtdMQlNCw1UYdj6S/fK",
-	"kterMRO04JLI28HK7pAkabOITDJkPuwdV3rYMoQhdkHM7tbBbrm62zaMOC9kVo4Z0l+Lfl4MNxubMpqx",
-	"AiTfbe7LKzP1n80EsZviOVbkaqJkE0NeWC/g3Tq8osiHWBsf7Mfr60uL1uZM3RmaLQdjhRJ5eIlhkX6C",
-	"BG9cta863ruDiF5mo9Ks32AhF5Fz+/6Y7O/vf0M0nzEi67wIdKMoFORkolhEk/hRLsiEFuujGHYzKeQM",
-	"r6WZLCFUEUp+kCQrEb3jMy3ERlnYKHcZXAKryQn4w5CjtrlXkuRS3LCCsH+UNFdrql8nmHUkZc4o8qcH",
-	"apsGxbla03/DmSLbW8UAuWh52Dae7DEw+wjLy+6oGEfw/CgEslGMDczMEhe0yBLCejc98tXeNAr+gtlz",
-	"XgdRFAGOBKmhVHzT6xuTd6ygN1G+c8ei+tBJRQkdayMFGzNu8MHL+Ubaid295FGijF3lBkkmxJw1YGqp",
-	"ab7dTtrW8jI2SCYMj02sVEjnPO1sQU68Gucg6OZP7pWv1rb5ZOLV08tQbq1NItQWktJmyWhlgkcLRg+T",
-	"ccayFA30dUbF0hnm8JCfKRAaFFmwglm2wzLEF67j6D8BQea+GQyFAzQE+wLBj0hbacbMSi0HTwIZCAxu",
-	"lQTUic/ezJDtYTxTxLyD6puRiax8eg9PfhyLRWB7mMTQ4GQ8U8el0nKGFtM6DjChuV424PQt19vjs5nH",
-	"KLwxAUeOeL5yNdZJzMpHDtCbGY9ff+JA5Cazy78PJJdx2m2fPmz7HsyR7dwwYW4uIu6mgX7wLxogsHdR",
-	"06tSRgZJwQSdep5t3gaTtefmVizKaWDLXod8E91vpMseOk3Q/QktxitApUV2tYrwAeGgRXYNP8ZR8VxG",
-	"n8youmXZJRXxp/KONci8OZ+w8XKcB2qKIjTP5YJlKPEZ0N1yQ6Tw3iWgJYF0hKIyo+OpYdeZIlpurQ1Y",
-	"AL2Sd3HFmYurJskFFRO0Uca2W7B5Tscs+275sMtmv2uA1C3XVhUSRjvFKeL0bMrnM2uSug8EV+7dVTzD",
-	"sw5PNkCOJEQjDyx30BvwEcC9rlqwxU8x78YREWwBGwfxWJUMrIdGQIftx2VvGcodKwMeX5/9+ej6NCEv",
-	"L45/SsjP5/jf7/A/r08vXx4dn9q/3x6dn7z1P/18+cPro5PThFydXr+9PDtPyOlfLs9enxqGdXR1dfbD",
-	"efxay/uvdLVgeL8JfBdFFmMeo4KK8bRJIDLfNDybF9LID1dG6b/mDbj8j5ICcV+H5U+gJ5nxWZaYK2sV",
-	"dq3iPLtJ8319enx69ufTk4Rcnp6fnJ3/kJDL1xfHp1dX5rern4/NPx0NrQQWo8okBvjHR+fHpy9fnp7c",
-	"ryA5aAQsfA0ISQXQYPcbzyTOvRzXiJ/Jw3gaHv1DtIUmrmEnb9rPVUA6Vu/i5Y9/vTo7PnppqfFYlgVn",
-	"BclYzu9YsUziZ9RDIAeAyZjSXPgbugYf9m7OxpplJ3bgE6rjuDnn49uf542PVTOXW9DliOf5+RaX02NK",
-	"9U1S20JtHQ2rj4IbX7BAWQVR+MyjyYoSpbVRCaKCa9IaF8zIL0dxHGR3TOgGugDPGmUAHv/ICDdHuKCG",
-	"Kc0bp85lFH165S268S1VB+oUxzkTmRkgcRADPXVCeV6Tw6tpyiK//8i5GcRBKIQHfp9UkA8IycoGwv2G",
-	"hxHDhI0aZ4AKUSya6Wa9YjMOoIx+Dh7OjWbPdQqm5w+gXzN9oecx4iXvmkVNsCxvuNbHUbX5lynV5Ibp",
-	"rhOOnRF1QHaJhUZC9ogB6IQ7HffizycJ2fc/Rvm4e3i0BbGtATapa40WOXB7IWJYqN5zxk+mKAVo8+R6",
-	"0mfXbRCj1tXod/N47MNFE2NaFx5xDPXYKyNxXbHfm1GdiayBiBv1sWEppWJZTD3ZjItuHbhSP0G478TD",
-	"0S3NTtZ8FA8VgJ6GfDxc9mm6YJ4treBT/OdxnUGFzt8mF9LKilZcM+tLWrWvwEJiK/8hvKjrOqO/x8Tf",
-	"KNJOu548qrQzIDOagesmYzOjWTulmxeEZzbWzZrSwhi3oSiF5jnh2oYPgGKKyjl6LHOuNMsOSS7lLSit",
-	"5RziCDJ0Da4CtaydZWhq5IVqFim2gbY1z8E49qsYMH9kNEd3eX1t63KHvI1IF3HBMTaRC/KJGGfmdGy1",
-	"rXVAMKHXRMJNV8dOcyp0sbxXznCDJ9UiNiwdx2yy60fM0RAj40hgYwDTM0WO8dWuebfBfT/mmTOuRNi/",
-	"fQ6Ii9x/QFLgtylp6yBYypmRPFuAl8CvuBoAsJBlnnWSobA2vsCeDUFCekBStGWnpB3znIf+4e9pmetO",
-	"QtKizM2aqAjs3x2YIwUTuHkWGsOdNXsks2UHL5FDSCdP4CJaScuMFfHyhmDM6TJ+GNVST8xL1kofbtyw",
-	"jYTwCaFiGT8k6y58FTI2DKaDK40RqJsnBzg9ZnJUUSaymFGNN+jFQdQk8enROvE9GInPO+OqoAwb0JCR",
-	"tmKs7pfoRDfSEL2T2JDL+E2iC4IhjPh6g1vWR8w1BxMaNEsI2v+anLsQmtk0DD6tjUPauijFGFjSnCpN",
-	"XhyQn/h38e0DDkfHDvxFOn7nNyKIsvfyPgz09/cRSLhloMch6fsgvoKRBVVESLsHc/3hpoCdK5j8ht4Z",
-	"btrgHNvkQeYxlH1UEEdMZ9ZoQEMnaSV2bYwr8wq0u1E14lGhaoBuMb4UBPescSUIeI1ZtLScd3N2x3Ly",
-	"x6uLcxsYa12j4S2Ia4Russ2Awcnd67GlX+j5mZjIJn3md6CLPFgSX9dKarpJVCvBpUUBWOqRfLcOPytf",
-	"b7Kh8SafKwZDO/a6YLnFzTlVaiGLuHVpA4hUictteDbjSjUzm22cCHABYd3wfjXjyvh+lQ+2RHlwxr68",
-	"xKgNF4sS05pqIuC6xGC/NC80gMFM0Oh0azhJxf8ZoXjfLTVrcFOU81zSbDtDD8Dcr2ptD3W5166lNsMG",
-	"SF75Q4vBcjbPWbNlb7Pdz61ye0Vi9XAjyjibUZ4/zIo4L+RNwVQDuSnYHWeLk5Id6Q1RurTUckY1HxN8",
-	"n3BFspLFXRGHEFU5n+cclNXKWw+ZXnpayPJmahPWMMb46PKsQfIxkzVwd+RoTBHqFjWjSwya45poSdrp",
-	"5cXVNdl5+9Yy2R073051U9XOe5593MEBMGDLH5WjSpfe+n00nxfyDkw2r9nfwf8QJVBrHmeubl8aBniP",
-	"A+XxM95L20rFigaisKpQ18mYNav67x0O1p17iGF1Q6s7vfAqbHUTH2jnCk7zoVctuP1PYfkKVxLb6Wuq",
-	"GWQYqgYngtk8K15xUaJVflOmoAHrQhga94BPmKCjPG7RNHvSBWd3NN96wDXjBo6eRHYTHT62hyjgGM24",
-	"sERsBW5TNr7d/uD9SMfmu3h4CFXxlIVlTWK3SWCGqC3R4jGhPOfihuCSnOGDF5gDoKq8W9BE4MN7dBpH",
-	"EOBdcxml7uK/t7WLJQ5AG8GKwGi2zEbsPwvYSCHFTX1bMh6KHg8lxJEgNYqNb1k2IKnh5QUda5UmJMXM",
-	"qi2BJG+tU9K8cS986kGGcegopl8zZW0oddBsEXkOQdmgU6Z/wLg1muf3q3h25PiKDEVdX0yNvzhwvIQw",
-	"9Vcs4+WslbR+5DfTOOtYA2SM6SSeKX2KRRY30ATT2jZWsgXLPCeLKeTLmjvoCa25hnZlcOFKQZViSqEt",
-	"ZRMsElHm+ZukZf6DSYaYP1vfXNJ6172R3c8AtW0UksczoHr4TQXZ6KlYA9BacARdxhUEZ1aMqA7Fxmhl",
-	"jH/mmkyp8hHQcQWhQdGYUT2eYh5Fxs3wNL+sX8wGYaza7gNsjhGJdEa5MH80b3ImCxBBF9xniB2S7u6A",
-	"oCenYJAM8yij0jbR06At1Y1B+Kk7nnAXTehwNWfjDSixKXOlnBvh+0Vf2ZyVvef9WTx63uORu0JjKQQb",
-	"m1G6mNGCS5el+ddU63n3eb9f/XM/nhv6q2LIWl6NM0dDXLyPrN0cGb/Nqd93o2wExiHpG46DHDmCcl6a",
-	"698rzYVQaMKTiEBWlPkDnGdAe+4zieCQsTVcCTpXU6mjPjK1CQue6PePjQxkzdyz4YcVLLo8I+1sPFMJ",
-	"yWbap+J2yH//53+Rgo1lkZFbLjL4m2fBzwNrUzX/VoFqbgQ1jV7joUjNgq1AQib8nS4L941BpIyBzaOW",
-	"WBosnd4yEbMVPDJFcQPq37FCRcOL93Cbyp49mco8U1WWsN2yzbYn8o7VsvzsjhVpU/eqnlI9FO4Dm7Nv",
-	"eZTNB3KTdXpkl7RlnrHC7Y6pzqBuBllMpc2cZoeE66HgiigN7GA8ZnOIjjLCSsFAwFUQau1Oza/XLbTm",
-	"gtxN9t7ce3Md5ALvAFyH2A3CQiBxy7i7Q+si7pwWWrCCHF2e1fDMwAyzlbmIGlO2zkH7ZGX8nh3/xJax",
-	"iNCZeRBJ/nt1TY5Or7p7z1+QW7Yk7f09MlpqpjoJ+Y4q9uIgrqQwfclFfMTjV1fkimlyeXZO/rxnRjcj",
-	"bxzu4fKgnz9xW2uGyHlURTtyRwsMzZzvLvD3A5IzrVlhiBS/4VolJH1rdLZuCipPLz0kVCzxKrFcMXLD",
-	"tCIH/X4PvVKaFWb8//jbUfffafef/e43b3vdN+93kxcHH/9fbPe4StWki23PcwKUv4/zuKHjUMOqJ0+a",
-	"+xPmqEXS7hYCDAw2rigJkhWpQN2H3whI31CakttaWmEt9JvHHNuvXv31rxCYEeAlBlor0jDUY3OV5lQ0",
-	"5t88U2Ri9D3NlCaXR+ekPaG3LCEvy6noQtGdBj/+hmSiB18dl5gTJN3NqVjJ1LGAXMnTCfJ37JJi6PML",
-	"G02ljFhdaKmnV0xrLm4i1Pdozn9iy4H1lZs7S/6VUPjx0NAOPh6QUrFC4BPnSOuRI1vnQE3lwn4ATMi9",
-	"Yc79D/b/1rMJ8IPoUVYraThp68prMks3Jz+uwcyAxl0dx1HOpWBgKedI5wAGUZZSMF0sj10EnK/Jttvf",
-	"LBbbD8+EZsVdLDP8io2lyBQZsYlR/aqKevDdIclkOcqZzaBz6fabZ1RsXEQrN7w6OgYGtFILg98IaoSF",
-	"6L3YKhrfhtw7AEeCJY1SbsWEiDcGV2IzqSERHiobZWS0rIIb4afChX7VhIhSGJEqDbw1aW8ozrRhM4pQ",
-	"93JCKPmT4Ul0BnoOOT4jcz5nORdmeAYoDYnPoQA6qCthRE4weGgoqlT+dD0gJe0kzopnvv87BuWZrws2",
-	"ZkbGNNpXsi7qJmTOiq5lnLdsqYYCrMGGoGVU02QlKo4oe9+rUo7eM0bahZGnoDqZSsgCyYZKjKY5ku86",
-	"vaEYiiMytKRr2CK8Ai+oLIAwbuAK5mQsxZgVglm1ASSSFEdJXSxO2+jwQ5H6GmIGJvD2q2uS+oJ2Kb5I",
-	"UguGt/gk7biQGl/tTt4y8Uy5ec6ydChWPrUr6PQIBAwrKF8JKcDvh2iSHrYG5P0Q4nuHrYQMnc982Pr4",
-	"MQV4XNVT31XiJW+jmmCAbQ0UWM0nIxkb56Am+Ne8GkzkZChCGHpTNWmPmOIZUySCRAMyLPv9/bHFNPiD",
-	"pYmrEieLMfgwa8FsQ+EKS/jItYHZ1gd3LB9cCZ8PhE0mbKzJh6H40O12/f+bl9OVEMOUfKjXckEDRb9u",
-	"sEnBYgPvYnwUxH7NyvGU5FSzAiveLSjXBIol+eJoLmyK3zFFyjlZXQNEGppx01VDj/nRjHB9fEmqZwaR",
-	"7fWrgrVg0A8ktYYh86V/iCurD5AVcj5nma1++qJPFJjkjZ4ipXCkKLr0DyR1Ricj2Dqrk1tsQ8Gn5/0+",
-	"2SHP+/tuxTacFOtMMHHHcjlnZgZzbUc0s1GnIB5XLx70+wYnDA4HRZjIUVDGqh1SS/gJi9CRTNpqWDQo",
-	"5WRvQo9AlqOhB3NDxTImxmyAAXBIPOvReEjewthZ+8tQ1EpoBUGz9gusxYVmBK6hqOWlvTmOWNJsxoFb",
-	"tAJ1v7Xb6/f61g4nINa5td/r9/ZtNBvIIzvmf26itW3IqJALZbY4Z8LBr+JPNMsKphTJqUFea6gYS6GM",
-	"zt7e7++Z2xBC1j5LO4dIKgBVlI2+B8KR7oCPqmY2bP3A9Gspw4g6WPh+fy8mQbDolD0fawzfvpTjhozr",
-	"2McbS90CO1flbEaNIoCRpBLcmRkvQODXMoSMOURq5FGw0sIvb8wQ4byuoFX0WK7Xak1lBdy2i+tLgnJ0",
-	"gtzB/+US7IkLMEgwETr427DGLrDGoVhwkcmFspYViAgB62mPnAYJFaDCutpTsJDBWg2ohMzzEi1K7M4S",
-	"wKGolbIKC1itxZnAIP+G7397bTjZL1AUyPFWqC9g5HBVG9oF0JB2KhcidcVEmZ5C3WY7M82lYB1fKXm9",
-	"TDJeuTVkxHpjSa249N/iinL1yk5Y1PnjmxVc3uv3n6w0Jy6voTSntR9+TFrP+/tNI/ml7YSlQ+t4/hpD",
-	"kFZQMURu+PuN0VtkLHLbyCC2hJeRQoatr/amw9bHFA7H8RJzhrZwlxF/6yy3nX7TB+f27vOZ+c9Xe1ND",
-	"WszAiulhyzD61l5/70W3v9vt713vPh/0Dwb95/8O0ygGuri5nXSliBeOAQzTLE0XJfuYkhvJsISorbWN",
-	"Zd16Q3H6jo51voSUIZQ2ZiA61VA1IRJLNFO9EuVlN9z2+UqGNi4gulrb2HzDfp2NtZMQJYleyKE4PiN/",
-	"lyMkvQtpnzt6iqGoqCpJg/jPgEIokCMNdVB4mQxHC+4Ts+beoXCBZ1rW8qgGJLXH5o4Kn9YPq24SDi8c",
-	"uWVsrobCXPqc0ayTkBQEF0NtUivEzEtdm5RYizTwYbCLQ5nX2AW9eroLCgHV38lsuX2d4dXKdD7o2v9m",
-	"8BzvEhJ3/wb8HcVXvMwPuP22ZN7HumoKePxFCY+VHSssA0p0gGvYTImCStqfTrxeyTu2FfFa4cuWXzcL",
-	"TNAvACqeWfksYyilFshN/3Q0IHNuAGER+5AsqB5PsaAjeCBpYbi5kwKtpjwUbcEWRukFe0hCJjzXUPRs",
-	"tEQbgb8EiSszZOazWtAhkgH2bg6impZYRRUzXCyeo2LtoId1Vut5QViBO8he4frQ8kwQAWD57N1cFhpr",
-	"XXoBGJxuh0OB8iQMjb6NtgFYNojmfdKCQSomy3wiZufQSM9WLoEAVZTfnXd4KLyad+gCWH0sLZAWWLML",
-	"lcM4F4huxjVZ19Qh2D/gU1sNj8yoLvi73lBcoS3G+6NHXNBiSdpY4u7H61cvE3J8dQVD/5He0SvAD9C7",
-	"BNMLWdxCKVpm9sI1gbhb6Yr3D4WX45tkDy9E3nONNXund6Z6ltfv75r0mkR9UnAz1+TaBRs9RIrF391/",
-	"e2MMOmyUae17kNe4zA1WMaOwstmIZRkWUqoA3tsAnCvz+ZYQsot6AICOr65isImu/hFQ+vu2QAqRKw4j",
-	"0haSHJ+cD2qKmUFBReRkknOBaXyNcITRWw/jGPSO4pofCNZqO/dA1y3qfsBWJVbREx9xHRZyrlYC792N",
-	"hyxsRdq0Er0sCckkU53DSCquEdNKoWU5nmKMSB2yxzmjha/8uiaefJmOFZ+qiaw47MwWNwautQNGZRlL",
-	"x8EaynlaM9MDo7oaC3PYBcWt8E0xtPjR44STGu5+L4sbpl1EhW/L8EwRXdDJBNJAsIRvDaMtiryByiYR",
-	"SoBqeLZWR7fq6+Pkj8rmCoHVniNX5lAsKTOtyqAORX2lG0qtknYKR5d2gN9N76+lOhTtFP+VIlmKOQvA",
-	"7b1m7fS1V8VK+dVaznlnKAoKer6e0nrsDIgtXNxUzHtzZn2PpLaWcOowFGSMe8ovJ2b7KdQeTnvkCA1b",
-	"XOEQBnZTJmxDCgfPxDptYHhLa7i24le75k5IVv0FSd0j4LTEw6CkPtUgTAk5FBGcaVNv2q0Mvgmh7uDg",
-	"e5fBawfSPXKMEMkrYdU2DXAdP7DsIwRDzc3ecF0DsmbkAapaGXnw+gGsZ0RLaYOt9JQt3eyA3gbMTmJT",
-	"2ArE24nHeZlVmqk5ALQUOWuphfsh1KXkY6qGQk0p+DmoXf+i4NAqgPHCn76Rm+2ge8/7ZKYapbTfFpFP",
-	"3sd7kUHeczXeA0OLHsk7go48vtj5br0++d9sZQ63kjqA7zhb+GJQYQ3tv/nWPr7I8WC/Kv3c9xuHBAcX",
-	"eL7X7xsA2S+Pf77q93er7/ux752S0hVSd10LITfeQb//8Y2BjWNWtaO2NdH3tlfoHS41tRAqRcGwUgOH",
-	"2MkWFYS9G7NirgeQ0kdd8DRUuFERb1xoeDKUHSiW9k0sVKNSb9f2BJzyF3DiZZHS8HG+OaXqHt5ZFwcz",
-	"OW6WrF+zTI6fqUp9N7TLOSUxgpSUImdKYT16NCiDVW3BFevYWvU5F7fe3A9PVVS+PjFr2UAa8OJ98o1N",
-	"Wnbzj7u7j9Ugj1ANtr0TAbQ+hGFFbT6MqMVPgEu2GD0p2IQVDFhywQQUfq1WcDFnwrxUpVRWWATIEsOg",
-	"ncJsp6c0FRlYMzfpa7B1std73uujSGG/IaNSZDlLyB0TmSwqta1gc6m4lgXGEz1A8zUY9R2M+ptQ13Dn",
-	"uE27M3sSiBWlYveC++9VzanN6hvSLpQ0jAxjiFfbwK+yrlttzRWKMmexVA0KWtXQ7vPoRfdEHD9EYfFK",
-	"la2FtaJAfbqd9BSCIgM7ZHBo7pdGJeWIjAxnNIK6katsHMZMQjhXFfSDiok/GiOlMU1GS5J2u3aOruL/",
-	"ZGlCbCdQstvv9w8JhI4PhbOa+o13euQ7mRlwmB/RyDkgY1pktjuijdzDyLIXZAcL3R8k5PLsHM2ml2fn",
-	"ZGSwxzpTwBnCaNEjr8DjYfdS98I2eC9TlJntVnKjLcyk9aXbqCcjfrojlBNC59zH8KBbJEBTcJaApT21",
-	"HXmCXoqVYR2cRCAIzGWhhwLqry+tUO2dS0syNRsTLklhja6sdHesmNVj+8LGv6wnWT3480+VYxuGXW9F",
-	"G0Q69u/tP/s5fbzuXBrkMsjcgvhmRLDQd/CFXC6v8cqvhoqtLC5KX6J8YccXYIwSn2Ovr7ub5y0Z6JAE",
-	"rwuyjht+x4T1qNjIrWFrRgW9YUd5DmXjwSqEt9eo+EMB8h5U3R+2BiT9twCDv619Oiz7/b0XVrn1igD+",
-	"CqWWvvWffgvjpT2SwoOUaHrL1FCkGPaWSW3kYqj8NKd6Giv8hDFx3+IHYA+xUXK2U5/hk3NGdY9Aw2AE",
-	"CCbUrDmcvA/EkmakY9aKEaMXAPP/1RTDpwmvLShg9w0b8tXENm6GvZvnoKiiLSA2kivgVY1T1ZIKkkX+",
-	"49s3//pt7w/RBJHVlCFwaZihZTFrPbXJuKmQarQq6jZiEWqmpfhSpA7uwQoNJm2jVh6fEaqU2bsUqvMA",
-	"YodsvNkzVBZCBRmLVgxWmF/niGuHcKHlql8Wizu6n9TO69Ojk1envVmGgSaU/OloaDYMNQIyUF+M2CAy",
-	"MmK2HT4pGESRQbs9pvTAeYH/+z//y0sy2AJmSb4/e3lKul1NwTL+8+uXqSFGYDxkc7AUggRvLczKkbck",
-	"7KDDNbmRunJI+6B2LHyKRTAcfbT1FYfCIA4kZ3ggWdMqezdmAMqeb+OaQmyrkMQ/80biAoou+PY+zLAw",
-	"OsNmqENBZ8B5DtFMi69gAQ5XTb3664SpcWqboFqLku0DduiNuuGH3hC6cQ3ELwEDgaggvB6qBQWU6aRg",
-	"apoQSjKqrR1d8xn46WEUkmJQX0rgZAz+QhQB+NWjErBXYy1456zgMkusvAnFCry0+QqDD2zMa7uSuBOC",
-	"KRsqgXClejNog0ErZwhrBUG/uK10ZbPkGI86BcT8lZjUE3CZSOinvakWU+q97kHLoWPN71yvj9i6XMWW",
-	"xv08jMIv6cNtRHUa9FhCfdA/+Bwt4F3espaWkA1qWStTrHmKFNZcBHTYnF98d3HyV9L+4bSmBLqv0Pbq",
-	"+h9Pqeo8WRP5qle8NznjYpr6xVc31CVgGJILHMuGXqI0rEg7DFFE65XzwVBiuQImbZsbroZiDXbomXEd",
-	"m5FKBTMcOh+RH86FOMmCLHiGGREzaNv+yZz5OjhFiozLUBTzZh0hH8yadwAb4DCi0a5HiqRxxLADpAlS",
-	"WBtL6q0D1gmIuV+88MtPIVXIOd4wmhs0erABGQrfsbpMNVQYBoJB0+h2NGzWHkePnGUq6CLsJvBQKxjJ",
-	"2UQTWepDIgw+wJ9ckYP+QTPFPQbwPDKoEgufKp+07wXdQlkjUqt2k1ZLptYTmreps03fneHrlaLvfmju",
-	"ObkVrb6vQKdqEHE/JYzzixPozZ+cS/090OAnEL2xfbDDVmsb/MSbbpNndt7TOf/Yc8DcFKKFfiN3l21m",
-	"lJOVwKwPMixYqSENm+q6txqim5VuDM+CCTa6kFDEAO5vC1fXhJJmp/LndCl9IlJeB26b/V7fu26ewGV0",
-	"IVZl2mfq4S6iaFnUsJSYK5DazCiuMEm3+uiZInQM6mwY2FtwdUuwFDitCrc6BQizYie8MEx7KFK7rh4O",
-	"8NbWZ0ldCmxDIkC9NlwVirvWWKUNOQpBEq5vB89Y9kz50jh2GcqlbLKVbKJOz1egs0kgkrhicNBmwpWD",
-	"OzRKjXtCggfhmmelslpDV4LWQdp29I4XMZwHF6ppYMYGgMGXeUuTap4Zo0KRl3IB0PVT/shvpj1y5DKl",
-	"XFPUlXK/UrAYd8Q6fkH11A13+vm4z76iu1n3m/3JQfdg9DXr0r3sRXeXfTX6Zrw/+Zoe9ON3fqWaXfPl",
-	"j2gg92RNYJzJn0DBeHTWxErNQltl0AVUVAUBt5aXbX3HXzkBolaUsYF+1S62YAsbavY74a+QOEG9cSK4",
-	"ba4ataVvFaH0+u0KrcS6dI10EH27oC7VyISrLdWGKI18GQTGRROoqF7PoBrUAu0K7MQcqWsFXDgJ+bhN",
-	"VqwkT6S05rcgrddIyUPhasWRlTywegqYT54MU6y1lAMjIExknmNuYz0x0Wc/hQoNV+SWzbVR2RgtsG6i",
-	"mfjk9OXp9WlE80ir3MeVDDC7nqHAAV3mhB2wwc0ZJ29YfPBhmVjrNOVTgswiYVgPoCNV5dpNEcMAoS9k",
-	"brYxxhh7iUU7aKERRapwF4fUwc3EHkxr99JVHYzHtFj8nrGqAP16QCdk0FuDqVQgWaXdrrcxp8SKAaF1",
-	"el3UfcmVxtKIn5NmwwSRs8UY6+pW11d7aGS0OTPko8QKdUtlG8iZ+2KrgpJ+p1440sgqFa48gTWjVkzA",
-	"R3LLiWYCrbWuUqk/dHcIG1JzhwanggDBv5C2nGPJRkhzzbFqjqWf1wlZfYrElzZ3qRkK9o+SGt3MRm27",
-	"CEUXlPxXQ86NgGXrKXxvsGlHFlgt4yTxIib0Qzh37g4oZqFSrN05FNHinZ3esAU2KTeXExSlWGlyVQn+",
-	"frogewFKsaHcmILpLIUCNRiKsuKrNUu75VAprdfvubJWhgBbA7g5evMhVP0zwpey1D3S3Mncq3jXMUUW",
-	"XGDdQ0CJQ8uP/K9hoQmz7mgodmohZT1KMII9vloeTNtoqnYCKGyBce7wMMoNjorZ69KGqD02t9ZXzvV5",
-	"s/aX1u7zfj8SLYze+J84any+Uq7/3P5SlcJdHeCG6SDa2JaR3ftYr17rh/NFc6v6c60XXz1/8dWLtXq4",
-	"DYHMTfHF8XBiXM7uAzKEfVXiraTj3SeltE1ScUXGvhATPSpmRosuawahkFZGmCR0PNkUn3htrw9R2giz",
-	"ypVSsmYpTBc5JAf9A1d4kGdQg6dKb5nSSJzia7ie9io1qovm++5uXCHkD1MD12Wwg1i4q62N/AX0khOu",
-	"6MNOsHrSJOqcNoXJhzFMwHJ1xUxUlTczpgKTnqqXXKgOUuuh2FDkyhyUr3AFnNyPEnTjA16AFcgy8LDa",
-	"lo2+ZwZSfKOM4MyW3aAOUvCbG+Y1BaMGhAWSLvyOCubaShikBfGyW86dkdImXrsSXgPrJaZzsN9Qt9Ig",
-	"tN8gO6QXONjGmIWR/q78IW1p6nx6B2w1zwq1/pSopE/WaTYly7gmoS3D3B+ZPLNikyzHY6aC+mSoa0xp",
-	"5c8UjGVqgBGnXOmwtippO1bY6ZHvIZcmMZ+oWz5fUZshRi0ohTUqtQ1iGEGBNJh34LG1NnlS9S2tMt8a",
-	"a4uBIxiLHDjXJOC1WfiwFeuIezsgysIB5rNAwHaekmEPG9j8sNXznWwHf3sTepYtJFsPykRac996yIJo",
-	"4GVTjGNEYJOzk6Y1uNOHBTvhYtvEpmp5XIDnosfFvNS9qutlc39WDyUMvtSBr6RprWc4CYFJSDWJY2P4",
-	"uAuPG1eKglPP0jUwWEE/khi5h4Ag9IaXYOIpimWtLLfrVxxd7nX4EqlmqkWSdPFxt3q8cdlC6p47icYO",
-	"ObaF0q2QC2GortnGPYuMnL5d3/1nXwpa6qks+D/Z+rKO0KVFvmO0YLbWEOoFVtxoWNfP9UHtmlamqtaz",
-	"W8NFzQpBc4zfWlsRHOqE8hxMa4ZHwjUOOHKwJt9+NSxYbMX71tXR+cl3F395+7zfb5n53auuxvF974Gf",
-	"vnnEFdzHTblar25vHvfxcdf97kDzvHZU5mM+Zr0ykJ2i8IEku9lcFrTg+ZIE7x9i+V2sWflwSO1vCan9",
-	"rSG1vwKpK9wjqe/R+T7wYbf+sALWvhkLG1e3du52d2oM8uOb7fM0ndWgMSS16lzyJBlu60V4q3zNrSTg",
-	"oONHVAD+5aF9IGoGeIytxE8xad3KxVAqG2Uub4MH84I11XegcPofry7O6004eNh8gwS9N6ydq7n9xlGt",
-	"FtlW3Sl6JL38+To141Ql3zAxvArRoToszbnmp/ctVT7B/v3aEc3Pmk7iV9rktHJQ+TLKOYYQuVDfOjZG",
-	"7NlJy0gDEf3UOmYb+pusOJBqjVEgbM0aWMMQLffCM991ZCjaTfcjahO7LD8HnjzEuvYYFHlan+pK2yME",
-	"ZLzL7oMLwLjRHlQAxl717IvlSiGloav1hcCbQz3W3evLCfp5bDBxuM5GBrldyxmr5kEhD3/lMAky4gV1",
-	"CfC26LKCVj2lMndKyUJj/CJEwIHhPdDDXEqnq11pI/KrIunAOoZitRx6EgTIr1Q7B3tFqSDUq2okwItg",
-	"vU32BtcY5TOSWjdFA6W1cHgq95ADK/CqKdRwUayWDBDgkG/REseinff4j4872Ximdnyhvo3BcKHVx3Lo",
-	"oMKfdxDWfAs3XGFtQ1nUabOVMrF2cTIUlVnMoOOt+Z82CnZoDMj5hI2X4zywAihC81wuXCEArqviyJ0e",
-	"+cGVIRyKapXttNv1f1n0ggwKKUjGZpB/IECcsA7AAUl9PcPUVkJHDCwwNRebh/1wek16vd4KNHfeu21+",
-	"TCHmSoFfqpz3yCVViqSCvdMpFPGHYppp3RMGpfsasPtkPFPH/tQex2xaW4QEHZl1bfMidHD+vJJNuGfo",
-	"hh2NdYWiBHJSoebvJR7niARS9jNVbSCBnKgbRlBk4jO2LbNouuYBYjbe+Athm194C1XtdiY+FBa4DITL",
-	"YRw614eNNUDrd80mti8rO5fzTVbfwzUzCi1YMeIFMwK8+JSrUJmHrZMv6m4J9ONPcbp8nmvRqK/a57+X",
-	"u3AP8pF2DMG0lJ1H3gzgQs3c70wQa8Ow/IrU2ZV1i9i2CfWS4L1G+n2Bk/7vId6w4S0oNy0snH+/tLva",
-	"wpNQ75l+ehnNmnCkGEkKCWQrItpMjoxMjnVWbFrSKuLbj7m4CWLWoBo8VRpyPgNBbIUXBELWUNwvZZFK",
-	"yAqhsfMe17kqYTXJTTO9QWxah2dl63rLs3p+Zl2LiTOLJy7893u67xWg/2fKah4xnlxUi6L3ZjnNLMZx",
-	"ShChuHL3e7Ss3+RB9OImroL8xZ9PCIhm2Al5nc8mVfOGjGrzhvYqlfPWxsW0mW6W0n7rN6+a/OsXz7/+",
-	"an//4MV+fGIE9m9HOgyg/j9JOAwx3rMjz3WeVECc6R2p5/ffRO9jqRYGFSwKRn0tg6tXV+gJubi+xOUq",
-	"qMuLdSbxhkLBNDOjYiJL3X0eisDv0vYx/rZSWFBE2BnwDEAMpiW2dVS9rLOCIAzomSNve0Nx0D+wobVU",
-	"wOIWVOHa2oYQQK8PuiEe9AemX1KlL/T8/y73r3a5L/QcGzY35FdeX/5e7rRZrru9/krQOuci7ZNX151H",
-	"GTnxCm9S8MZ5CdzQlRUMKm2HMvKS6cM14Rgl/V6TwHlhZv4/WfOz8rgLPb9fzAR95Pd4IeTElesJsc7Q",
-	"c/MUifynC563tvl/o3KJKRE+ZhZD57Qko5LnGWFiXCyhmaz1Waqgg65iunt5du4a+mMJLRpqzR3bDdhe",
-	"hKPTq+7e8xe1l/396CRkJPWUfEcVe3HQIz9jPeexFBN+U4K7wWcD19OboUePrivKVU8B8F81FYLHC/KT",
-	"AdJjTTZvPrszCpbXwA7M8T1RvErly0S3+C1C5cGE+ZabvyCO6ONG1Kt1xYa8JIWiDCgtYUHYwwojadiy",
-	"f4TJlqvY65rrD8U93fUTZ97DXvzfnZ13euR6CsFwGmq2uaTK6iXbeuLadbgeCrP0gSvmhfXczeIbUU7p",
-	"n7h+GqP2wd5Bf/er3RcHe3H+4aK5fhuijdt6Ey5z/TuzDSJGAH4Buhp8eMyVwQbnW3WURTRDSX9GeX5I",
-	"FiyHNDnWNX+jRXBOlVrIIrMl73NQExh2zV/DyAuc/bdIAO3SGhAGwbaapvplOhZSnq/1sx+2jNQ7bFkX",
-	"sG+TsEX2/RqKREqXbHJthLVBGhwcth6GNRVhJB/84oqJ1fzwzgpctahRpD1jmoLByJBA35PcHDtky9s2",
-	"fkEq8gqEOk0m3Ut85yrY7BbCtm+0Yzvux+Vtfwb/J28HS1+D+P2id4CKvx+6XccRw8+rXTyFwH1/iaGN",
-	"Vt9I5Q5/YZsuXiep3WUsu4qVg0jGcn7HCs42OvejbGENI36XV7CanI6++XpER6w7ev78efdg9NU33a+/",
-	"Hk2637z4anLw/CCb9MdPXZ7nV72w91e0+T0Zg7e6CA+/ngXVDPoGNHPPS0gNEqWOV9GF5rMZ6fcPnimC",
-	"Q7neQy5y3ZZh+fk6jV6s11Szl7iG36LMFSyvAaNw119I0qqpqqG0ZY7WLi0qYN0Xdl4L88BxDknKhFlD",
-	"lpIJzRUjOdMrbetAsMH6YoppF5qsAizpxXqgPxUSPLKa17hg8OySFa8A11uD3X7SciJb8PN+P2lZIDiC",
-	"VzBdcHZH8+C1F/3tCxysINivWABsS9QmQi4It+nhX6pKPRATIguScQyW1o/F/HtoopUVNlVKOL0DuUNp",
-	"OScjxsWNEyxYdhjIGITmBaPZksxtmUBabxhbvwUnMNkvdvanI4XNtQ/A74W1kBdQJBo6LH+hHIKZa3Lv",
-	"z3ThQRGjXo2mASfrUWzNVHEfX6rd2dTa6R/s/6UdrGsBKeNQJhgbO0UZ1tMf0dNdabe2hvvsKmj+jjwE",
-	"W6JDlJlZodBwKHNfXdiIyw8pGLm8uLrGNNu0LPLUpfJhl4nUQhOue2oooKut6yqULuks79j2OmF1DH4j",
-	"qC4LNiBqSveev7AtbqbsHfnx1dFx9+rHo73nL5xANZLZktyypZOVEE1tOQ3DS20ysKUsy6Fouy6EkE2L",
-	"vR9Ed+/duw6mLhuGlJEUEmGhv0cK+ptK7G+QrHtH89TMJUWmCJ3TQickk+UoN6SK0fF0KMxHPXJi53XF",
-	"DbDVmM2ewQwVcjYhKa4bHPZyxqGkVL2Pwy3D4DUoCetNyjGrx9UTXbNHygO01NMrpjUXNwpf5z8xg5Fq",
-	"32yxlbQwK/4cNaK/dI/mvGve+JjAt9eo+RzhZygi4EFAi9faGbQGe0mrLHJb1Gmws7O791Wv3+v3dgff",
-	"fPPNNzsGCmr7IoA1EvDrCRPbUR6sGPZFk9UwXwdL24Gsuz3X2U5y2KkkgI02bPB97vX7NauEc6/wglCt",
-	"2WyuVWKjaKoSOvA3XP1NDOqkWsZvkVUFy2vAmQouvwXlasWGtCS5vGlsB1fHmSmjuZ7+sxEbjmwFGIMM",
-	"5oJIKVbLsENVBd9eyKhiK42Kut0F5Tolc5nncSPWj7CK1qcW8/F1js1l35Yo2bmbbDJ2KyB0FXdc3Ky2",
-	"aX3J75hgCgT9UZMdcmb43lht4zh6poh924WtXRZyxvSUlUY+eKehHYjiUEoLWzAMhmIoPpgFGtH+A8np",
-	"iOXmH5Cg/WEoPnS7Xf//5lWf6+lO7S222ScfsC9zQtLghKpGS/AAayOYd8OuJ1UTftJ2b5P+AMqwYeMo",
-	"7KJBsRBlh0QX8jYrcda3lv03LYl8IFOutLwp6MwXVeQzBqFLWAKT1ruyrMxX5uzthEOFyM2bJx/s/jI2",
-	"5hmm4FIR1parj2yJrx+OfPDZo0FmcP0bW0j4rW1eCgBfeTRaagaDfgiakPhOOjLPVOJrlcG7Fiq8MFIc",
-	"IEZtSks03v6jZCV7mzNxo6c4vNNY103TUDTUyGAYE2LkPFY0jFt9ZcGbrL9jpMeyYMEBfFgnZo7Z2DoR",
-	"5XgM/a3dbql2Qiiu40a+/YOZyxanefsHHNaA5QdJihIkRw8pV8LmQzwG4JW9t9v1+J7nlNdpUutfyI+n",
-	"Ly9J/LqRy9Umnv4OJQbLji7PkrBQ6mq9ulqtkt5Q/Au5/uvladNk2HCyGIr48/d0zr8dQu2zYSsJ23AO",
-	"a7XOzEOc8dthS94OWwmu6NuhAcuw9ZHs7gEwH9iPwhK9VfIaEL+ZP4wYiQV7RjMjMwysKrvm7MRUIPuq",
-	"UzKM0veF+LBXD/pHXYoNXmKQF4fCBd6T5/19nIRr220tCWsWUiUFdmk2GAul3aYMOrXVHb4gP3UOCYVZ",
-	"h2JEcyrGrCBqCjHNisEqDGl1Xfwxehi8vwHDhuLmJHVcPrXllTGlG9nWUADfgirpGNqDb9hoanc//BY9",
-	"c8cxYQOpbT0thabcQJHP6A17poYi/fH06OX1j8c/nh7/lHY84eL3lCx8bc7yk8UBBC4Ila4qmzvSsCkC",
-	"CAvvq86jsmCrj98EfwOePaTwOc24AfR9EobHxbBkwefarG3f1so4zYkez8luH/S6rwYv9r/6ZmCOUrCx",
-	"9v8wskbBJqUKK4qtgcpitRXOKSwS3xqQx83khxZSdx8P+YZ2b6UoGNb55COg1nABqD8SbAseXPWq8p4V",
-	"MeCyKLnF2ZqP4HgPSYqwSfHrxXTZW9ME7cqbZUrzPlQza/LvuqmpIumM3jLD+VInq3MNxRholhWpUTdd",
-	"RbCjk5PXNqqEY8+kBu3/6/7XWGXNLuz9pjJd62W1qhagUK4SmThUeIUWdQGK+aJb6z0cVxph2ybYKPGM",
-	"sWu1nYYXro8qtPhZacjlJ3Ntq9anQh0hsZ4jaA1gK8esFPRWz1wbklorY9ZqaEFZ6/qJFTALSMBEz1WQ",
-	"OzIvJLSGDUaGryIjX7Kiaw2JGDRsoOCiIEn7lptlulhLV+HDRjt3eqsOftWw9sCv8cwbLpW1TJF24OpI",
-	"nEyX2ECwjjWzGbEi3JBTTeMTBvzYYg+4VNiEFUyMGVbsqAaDvlLrI/0CDZOCAOSg3rBXqB1XnWJ/VMbB",
-	"JQHVk2wN47G8YwW9YSG83G/RWS0/XbCR7xxIda35h/0VgqRHTPHMujqZyOaSAzqP5B2rTQiftD6++fj/",
-	"AwAA//8=",
+	"7H3rchs5dvCroJivyuKmSVEX22OqplK0pBlrbUtaS7Ozm6HjBtmgiFET4DZA0Vxbf/MAecQ8yVc4B0Cj",
+	"STRFyfJ4JslWJWOxu3E5ODj3y6fGUE6mUjChVaP7qTGlBZ0wzQr4qzfSrDD/yJgaFnyquRSNbuNyzEgq",
+	"2EedEjkieszItGA3XM4UmdIrRrZyrjSZj6kmQzlhilAzDuG6eUDoQDGhyUgW8OGIF0rDV+1G0uBm9H/M",
+	"WLFoJA1BJ6zRbcC3jaShhmM2oWYxejE1D5QuuLhq3N4mjcNcDq8vmaBCx1er4RmZj6ViZGjeJlqSgtGM",
+	"yIJM5A07IHOux3KmCdcJLE2NacEy+7YcEXbDioUdySyWfaSTaW5W0jt8e/zhZe/0dc0W8Js79vCGT3hk",
+	"9ecGoIr/sxY+OXwXjp2xEZ3lutF92kkaE/qRT2YT84f5iwv8aydxS+BCsytWwBo2AOHW0eHbC/tHQo7e",
+	"XpJhzpnQHziAclrIEc/d2ydZ8w5ITakeRwBVsH/MeMGyRlcXMxZu7v8VbNToNv5lu8TbbXyqtnH5p2as",
+	"cjd/AXCtbOlM5Auix1x9pY3djQIP28k7D5nf7pDq9vIIp3RrRlFTKRQDivOSZmaHTAEWDqXQDBGSTqc5",
+	"H1Kz1+1fldnwp3LJnxqsKGSBn2SI1Tc059mHwg6WNCZMKXrF3HYI3JsuEbPJgBVkMlOaDBihmuSMKk12",
+	"APCb7egYJr9NGh9biopsID+2inITcsoKas/oiuk/y1khaN5IkNbCrvEOdxsdA5HbJHKwdjzCFRFSE9jc",
+	"AZApuy+i6EKR+ZgPx2TEWZ4RKjIyHy/aZmGnUv8gZyL7MqAKqT+MYJgQnNdck53dPVgXPCVcOEQsUekr",
+	"QfOSKf0a6F8JzWuuT2Wj29jZ3YvC81QSNRuOze0XV7DYkgwAtH4S9IbynA4QDHcA7F67ip+uZTVKU82I",
+	"0rJgZOsdy7hKyHzMBLIjhAUpZkIBryJpqwXvpk0ypMKAf2AQhQ7HLDswx2H21xdzqshwTMUVy9rkMhhJ",
+	"seLGMOcrygUZLAjXiuUjIsWQEQ6oNqDD63ZfBIcHAD6kmubyagbQmRbmSDTH++uPB/7imuGRrIOMH+3M",
+	"H+2t5060KOiigWTCEZtfwlne+1fl4Fc21ObbyIgrC6VTDiguDDf8pZENJ6qRNLIJoBLSx2Bsx6cN3uux",
+	"zCIsPClXdVLzfKZBHHoAZPDLVbgkyECjAkUIMLPb6gL9ThLHg/3y1oPULmUFoEgjYkypd37yRBE5F8S8",
+	"Y5kT0JZDmTHkTwb1Zwr/duyp/K15QNhkqhcgNk5zg69qNhwypQznWgF0ZQnLK/rZXaiC0ZyohdJsQqhQ",
+	"c1YooARt8oMsSCqv0y7KsOZlD7onyk1NBGOZshJwX8DlhW+HLEvge6Ku+VQRWkxYRopZbi6byMiEXvGh",
+	"IeEzpshgpokwoiUZMJEppAFdJ4z2BayAa5wMBdMhzfNgxdXFZXI4mzChWYYgTsy1LpmEpoUGqtBv/K11",
+	"YcnrxZAJWnBJ5HV3aXdIkrRZRCYZMh/2kSvdbxjCELsgZnerYLdc3W0bRpwWMpsNGdJfi35eDDcbGzOa",
+	"sQIk303uy1sz9V/NBLGb4jlW5GqiZBNDXlgv4N0qvKLIh1gbH+zV5eW5RWtzpu4MzZaDsUKJPLzEsEg/",
+	"QYI3rtxXFe/dQUQvs1FpVm+wkPPIuf1wSPb29l4QzSeMyCovAt0oCgU5GikW0SReyTkZ0WJ1FMNuRoWc",
+	"4LU0kyWEKkLJj5JkM0Tv+ExzsVYWNspdBpfAanIC/jDkaMvcK0lyKa5YQdg/ZjRXK6pfM5h1IGXOKPKn",
+	"e2qbBsW5WtF/w5ki21vGADlveNjWnuwhMPsIy8tuqBhG8LwXAtkoxgZmZolzWmQJYe2rNnm+O46Cv2D2",
+	"nFdBFEWAniAVlIpvenVj8oYV9CrKd25YVB86KimhY22kYEPGDT54Od9IO7G7lzxIlLGrXCPJhJizAkwt",
+	"Nc0328mWtbwMDZIJw2MTKxXSKU+bG5ATr8Y5CLr5kzvlq5VtPpp49fgylFtrnQi1gaS0XjJamuDBgtH9",
+	"ZJyhnIka+jqhYuEMc3jITxQIDYrMWcEs22EZ4gvXcfQfgSBz1wyGwgEagn2B4EdkS2nGzEotB08CGQgM",
+	"bqUE1IzPXs+Q7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBoOFGHM6XlBC2mVRxgQnO9qMHpa643x2cz",
+	"j1F4YwKOHPB86Wqskpiljxyg1zMev/7EgchNZpd/F0jO47TbPr3f9j2YI9u5YsLcXETcdQP96F80QGAf",
+	"o6ZXpYwMkoIJOvU827wNJmvPza1YlNPAlr0K+Tq6X0uXPXTqoPsaLcZLQKVFdrGM8AHhoEV2CT/GUfFU",
+	"Rp9MqLpm2TkV8afyhtXIvDkfseFimAdqiiI0z+WcZSjxGdBdc0Ok8N4loCWBdISiMqPDsWHXmSJabqwN",
+	"WAC9lTdxxZmLizrJBRUTtFHGtluwaU6HLHu5uN9ls9/VQOqaa6sKCaOd4hRxejbm04k1Sd0Fggv37jKe",
+	"4VmHJxsgRxKikQeWO+g1+AjgXlUt2Px1zLvRI4LNYeMgHqsZA+uhEdBh+3HZW4Zyx9KAh5cnf+1dHifk",
+	"zdnh64T8dIr/fYn/eXd8/qZ3eGz//tA7Pfrgf/rp/Md3vaPjhFwcX344PzlNyPHfzk/eHRuG1bu4OPnx",
+	"NH6t5d1XulwwvF8HvrMiizGPQUHFcFwnEJlvap5NC2nkhwuj9F/yGlz+x4wCcV+F5WvQk8z4LEvMlbUK",
+	"u1Zxnl2n+b47Pjw++evxUULOj0+PTk5/TMj5u7PD44sL89vFT4fmn46GlgKLUWUSA/zD3unh8Zs3x0d3",
+	"K0gOGgELXwFCUgI02P3aM4lzL8c14mdyP56GR38fbaGOa9jJ6/ZzEZCO5bt4/urvFyeHvTeWGg/lrOCs",
+	"IBnL+Q0rFkn8jNoI5AAwGVOaC39DV+DDPk7ZULPsyA58RHUcN6d8eP3TtPaxqudyc7oY8Dw/3eByekwp",
+	"v0kqW6iso2b1UXDjCxYoyyAKn3k0WVKitDYqQVRwTRrDghn5pRfHQXbDhK6hC/CsVgbg8Y+McNPDBdVM",
+	"ad44di6j6NMLb9GNb6k8UKc4TpnIzACJgxjoqSPK84ocXk4zK/K7j5ybQRyEQnjg90kJ+YCQLG0g3G94",
+	"GDFMWKtxBqgQxaKJrtcr1uMAyuin4OFca/ZcpWB6eg/6NdFnehojXvKmXtQEy/Kaa30YVZt/HlNNrphu",
+	"OeHYGVG7ZIdYaCRklxiAjrjTcc/+epSQPf9jlI+7h70NiG0FsElVa7TIgdsLEcNC9Y4zfjRFKUCbR9eT",
+	"vrpugxi1qkZ/nMZjH87qGNOq8IhjqIdeGYnriv1ej+pMZDVE3KiPNUuZKZbF1JP1uOjWgSv1E4T7Tjwc",
+	"3dLsZPVHcV8B6HHIx/1ln7oL5tnSEj7Ffx5WGVTo/K1zIS2taMk1s7qkZfsKLCS28h/Di7qqM/p7TPyN",
+	"Iltpy5NHlTa7ZEIzcN1kbGI0a6d084LwzMa6WVNaGOPWFzOheU64tuEDoJiico4ey5wrzbIDkkt5DUrr",
+	"bApxBBm6BpeBOqucZWhq5IWqFyk2gbY1z8E49qsYMF8xmqO7vLq2VblDXkeki7jgGJvIBflEjDNTOrTa",
+	"1iogmNArIuG6q2OnORa6WNwpZ7jBk3IRa5aOY9bZ9SPmaIiRcSSwNoDpiSKH+GrLvFvjvh/yzBlXIuzf",
+	"PgfERe7fJSnw25Rs6SBYypmRPFuAl8CvuBwAMJezPGsmfWFtfIE9G4KEdJekaMtOyVbMcx76h3+gs1w3",
+	"E5IWs9ysiYrA/t2EOVIwgZtnoTHcWbMHMls08RI5hHTyBC6ikTTMWBEvbwjGnC7ih1Eu9ci8ZK304cYN",
+	"20gIHxEqFvFDsu7CtyFjw2A6uNIYgbp+coDTQyZHFWUkiwnVeIOe7UdNEl8erRPfg5H4vDOuDMqwAQ0Z",
+	"2VKMVf0SzehGaqJ3EhtyGb9JdE4whBFfr3HL+oi5+mBCg2YJQftfnXMXQjPrhsGnlXHIli5mYggsaUqV",
+	"Js/2yWv+Mr59wOHo2IG/SMfv/FoEUfZe3oWB/v4+AAk3DPQ4IB0fxFcwMqeKCGn3YK4/3BSwcwWTX9Eb",
+	"w01rnGPrPMg8hrIPCuKI6cwaDWjoJC3FrrVxZV6BdjeqQjxKVA3QLcaXguCeFa4EAa8xi5aW01bOblhO",
+	"/nxxdmoDY61rNLwFcY3QTbYeMDi5ez229DM9PREjWafP/AF0kXtL4qtaSUU3iWoluLQoAGd6ID+uws/K",
+	"1+tsaLzO54rB0I69zllucXNKlZrLIm5dWgMiNcPl1jybcKXqmc0mTgS4gLBueL+ccWl8v8p7W6I8OGNf",
+	"nmPUhotFiWlNFRFwVWKwX5oXasBgJqh1utWcpOL/jFC8lwvNatwUs2kuabaZoQdg7le1soeq3GvXUplh",
+	"DSQv/KHFYDmZ5qzesrfe7udWubkisXy4EWWcTSjP72dFnBbyqmCqhtwU7Iaz+dGM9fSaKF0603JCNR8S",
+	"fJ9wRbIZi7siDiCqcjrNOSirpbceMr30uJCzq7FNWMMY4975SY3kYyar4e7I0Zgi1C1qQhcYNMc10ZJs",
+	"pednF5dk+8MHy2S37Xzb5U1V2594druNA2DAlj8qR5XOvfW7N50W8gZMNu/Yr+B/iBKoFY8zV9dvDAO8",
+	"w4Hy8BnvpG0zxYoaorCsUFfJmDWr+u8dDlade4hhVUOrO73wKmx0E+9p5wpO875XLbj9j2H5ClcS2+k7",
+	"qhlkGKoaJ4LZPCvecjFDq/y6TEED1rkwNO4enzBBB3ncomn2pAvObmi+8YArxg0cPYnsJjp8bA9RwDGa",
+	"cWGJ2BLcxmx4vfnB+5EOzXfx8BCq4ikLi4rEbpPADFFboMVjRHnOxRXBJTnDBy8wB0CVebegicCHd+g0",
+	"jiDAu+YySt3Cf29qF0scgNaCFYFRb5mN2H/msJFCiqvqtmQ8FD0eSogjQWoUG16zrEtSw8sLOtQqTUiK",
+	"mVUbAkleW6ekeeNO+FSDDOPQGRoJFGK2M25WTPPzAD4jmiuWrPhAjE5jPrSR80rQqRpLTdRYziHhYCaM",
+	"kkunXLU/0Sm/bX8y8uRt23CiVTf+Q2N4UVCbcPGGiSs9Dq/vqgC+rLHhDoh57BS13vmJUZT9dnKuNFjw",
+	"JsA175jIa3FxUH6qSbdEOIL3EPPUWZ4pCEyCpY1pKF3WWPVRTbYiO1+vI+KRv+Fos1l77NVTwqXehwwB",
+	"bkFI38cT/GKn0+ncoRu4aerXrnpZhvS9doE1kcT2DRudbEYhsohFwG1iA6njkOs3oJh+x5S1WVbXv0Gm",
+	"ByRBgA0n/RPGidI8v9ukYkeOr8hIMBFghvKcu5lvIC3kLcv4bNJIGq/41Tguqq0QrpiQl3gh8Es8ILiB",
+	"OphWtrGUnTvLczIfQ3664XlesDFsz64MGNxMUKWYUogh62CRiFmev08a5j+Y1Iv56tXNJY2PrSvZ+gpQ",
+	"28QA8HCBrxruVkI2eirW4LoSjEQXcYXcmfEjqnqxNjsA8w24NpTSZxzEr3KNYj+hejheQ7hrlZ9yu/ew",
+	"8Uc0wAnlwvxRv8mJLEDlm3OfkXlAWjtdgp7TgkHy2YOMuJtkKwBLqRpf8VN3POEu6tDhYsqGa1BiXabY",
+	"bGqU3WcdZXPEdp92JvFsFY9H7goNpRBsaEZpYQYZLl3OzL/GWk9bTzud8p978Vzs3xRDVvLYnPsH8lB8",
+	"JPv6TJRNTv2uG2Ujng5Ix3AclIAjKOe1p86d2lMIhTo8iShAxSy/h7MaaM9dJkgcMraGCyv+RX3Sah0W",
+	"PNLvt7UMZMW8uuaHJSwyoq0RrBOSTbRPfW+S//7P/6qIwuZvngU/d60PAyUnHWSdFlJjlEZfpGbBViAh",
+	"I/5Rzwr3jUGkjIGNsZLIHSydXjMRs809MCV4DerfsEJFw/l3cZte9B9LI4X7rHy7ZVvdgsgbVsmqtTtW",
+	"Rnuwr+ox1X3hPrA1MiyPsvl3brJmm+yQLZkblcnujqlmt2p2nI+lrVTADgjXfcEVURrYwXDIphCNaISV",
+	"goFCiRqEOzW/XrfQist/J9l9f+fNdZALvHFwHWI3CAvvxD1R7g6tirhTWmjBCqOFVfDMwAyrA3ARNV5u",
+	"rC9+sfHrjh2/ZotYBPbEPIgk2769JL3ji9bu02fkmi3I1t4uGSw0U82EvKSKPduPGwWYPuciPuLh2wty",
+	"wTQ5Pzklf901o5uR1w53f3nQz5+4rdVD5DRqEum5owWGZs53B/j7PsmZ1qwwRIpfca0Skn5IE5K2UlB5",
+	"2ukBoWKBV4nlipErphXZ73Ta6AXWrDDj/8cvvda/09Y/O60XH9qt9592kmf7t/8vtntcparTxTbnOQHK",
+	"38V53NBxqGGVoUfNtQtzQiNprnMBBj0bx5cEycFUoO7DrwSkSylNyXUljbeSasFjgSRv3/7972AmCvAS",
+	"ExsUqRnqobmBUypq892eKDIy+p5mSpPz3inZGtFrlpA3s7FoQZGrmriZNcl79746LhEuSHKdUrGUGWcB",
+	"uZQXF+TL2SXF0OdnNhhLGbFy0pkeXzCtubiKUN/elL9mi66NTTF3lvwrofDjgaEdfNglM8UKgU+c47pN",
+	"erauiBrLuf0AmJB7w5z7n+z/omY/S8ZWwF6upOakreu8zg1Un2y8AjMDGnd1HEc5lYKBZ4ojnQMYRFlK",
+	"wXSxOHQRp74G4k5nvVhsPzwRmhU3sUoMF2woRabIgI2M6ldWsITvDkgmZ4Oc2YxVV95i/YyKDYtopZS3",
+	"vUNgQEu1Z/iVoEZYiN6LjbJfbIqLA3AkONko5VZMiHg/cSW2cgEUnoBKYhkZLMpgYvipcKGWFSECrdBp",
+	"4B1N231xog2bUYS6lxNCyV8MT6IT0HPI4QmZ8inLuTDDM0BpKDQQCqDdqhJG5AiD9fqiLJ2RrgaApc3E",
+	"WfHM979iEKz5umBDZmRMo30lq6JuQqasaFnGec0Wqi/A+2IIWkY1TZaiUImy970sneo90WSrMPIUVANU",
+	"CZkj2VCJ0TQH8mOz3Rd90SN9S7r6DcJL8ILKAgjjBi5hToZSDFkhmFUbQCJJcZTUxb5tGR2+L1Jfs8/A",
+	"BN5+e0lSX0AyxRdJasHwAZ+kTRfC5qtLymsmnig3z0mW9sXSp3YFzTaBAH0F5WIh5f5TH11A/UaXfOpD",
+	"PH2/kZC+i1HpN25vU4DHRbXUhEq85G1UEwxor4ACq2dlJGPDHNQE/5pXg4kc9UUIQ+8aIlsDpnjGFIkg",
+	"UZf0Z53O3tBiGvzB0sRVZZTFEGIGKsGjfeEKufhI0a7Z1md3LJ9dyazPhI1GbKjJ57743Gq1/P+Zl9Ol",
+	"kN6UfK7WTkIDRadqsEnBYgPvYjwixFpOZsMxyalmBVaYnFOuCRQn88UIXZgiv2GKzKZkeQ0Q2WvGTZcN",
+	"PeZHM8Ll4TkpnxlEttevDI6EQT+T1BqGzJf+Ia6sOkBWyOmUZbba8LMOUWCSN3qKlMKRoujSP5PUGZ2M",
+	"YOusTm6xNQXWnnY6ZJs87ey5FdvwbazrwsQNy+WUmRnMtR3QzEZ5g3hcvrjf6RicMDgcFD0jvaBs3FZI",
+	"LeEnLPpIMmmrz9GgdJq9CW0CWcWGHkwNFcuYGLIuBpwi8axGvyJ5C2PV7S99USlZFwSp2y+w9h2aEbiG",
+	"IrLn9uY4YkmzCQdu0QjU/cZOu9PuWDucAH9jY6/dae/Z6FGQR7bN/7uK1pIig0LOldnilAkHv5I/0Swr",
+	"mFIkpwZ5raFiKIUyOvvWXmfX3IYQsvZZ2jxAUgGoomy2CxCOdBt8whWzYeNHpt9JGUawwsL3OrsxCYJF",
+	"p2z72H749o0c1lQ4iH28trQ0sHM1m0yoUQTQvSkhfCDjBQj8WoaQMYdIjTwKVlr45b0ZIpzXFZCLHsvl",
+	"Sm23rIDbdnZ5TlCOTpA7+L9cQQviAnoSLDwQ/G1YYwtYY1/MucjkXFnLCkRggfW0TY6DBCZQYV2tN1hI",
+	"d6XmWkKm+QwtSuzGEsC+qJSOCwvGrcR1wSD/hu9/f2k42c9QhMvxVqjngf73cGgXsEa2UjkXqSvey/QY",
+	"6qTbmWkuBWv6yuSrZcnxyq0gI9b3SyrF3H+JK8rlK9thEfXb90u4vNvpPFopXFxeTSlcaz+8TRpPO3t1",
+	"I/mlbYeleqt4/g5D/pZQMURu+Pu90VtkLFPCyCC2ZJ6RQvqN57vjfuM2hcNxvMScoS2UZ8TfKsvdSl90",
+	"IJhk5+nE/Of57tiQFjOwYrrfMIy+sdvZfdbq7LQ6u5c7T7ud/W7n6b/DNIqBLm5uJ10qmodjAMM0S9PF",
+	"jN2m5EoyLNlra9tjGcV2Xxx/pEOdLyBFD6WNCYhOFVRNiMSS6FQvRVXaDW/5/EBDG+eQzaBtLoxhv87G",
+	"2kyIkkTPZV8cnpBf5QBJ71za546eYug3qkrSIP4ToBAK5EhDHRReJsPRgvvErLm3L1ygp5aVvMUuSe2x",
+	"uaPCp9XDqpqEwwtHrhmbqr4wlz5nNGsmJAXBxVCb1Aox05muTEqsRRr4MNjFoaxy7IJePN4FhQSGlzJb",
+	"bF7Xe7kSZBAeY38zeI53CYm7fwP+juIrXuZ73H5bovK2qpoCHn9TwmNlxxLLgBLt4xrWU6Kgcv2XE6+3",
+	"8oZtRLyW+LLl1/UCE/TngAqDVj7LGEqpBXLTv/S6ZMoNICxiH5A51cMxFlAFDyQtDDd3UqDVlPtiS7C5",
+	"UXrBHpKQEc81FBkcLNBG4C9B4sp6mfmsFnSAZIB9nIKopiVWLcaMMovnqFg76GFd42oeHla8D7LFuD6w",
+	"PBNEAFg++ziVhbYRck4ABqfbQV+gPAlDo29jywAs60bzrGnBIPWZZT7xuXlgpGcrl0BAOMrvzjvcF17N",
+	"O3AB4z52HUgLrNmFpmKcC2QT4Jqsa+oA7B/wqa0+SSZUF/xjuy8u0Bbj/dEDLmixIFtYUvLV5ds3CTm8",
+	"uICh/0xv6AXgB+hdgum5LK6h9DMze+GaQJy7dM0y+sLL8XWyhxci77jGmn3U22M9yav3d0V6TaI+KbiZ",
+	"K3LtnA3uI8Xi7+6/7SEG+dbKtPY9yCNe5AarmFFY2WTAIGbN6UUA8PYa4FyYzzeEkF3UPQB0eHERg010",
+	"9Q+A0q+bAilErjiMyJaQ5PDotFtRzAwKKiJHo5wLTJuthSOM3rgfx6A3FNd8T7CW27kDum5RdwO2LGmM",
+	"nviI67CQU7WU6OJuPFQ9UGSLlqKXJSGZZKp5EEl9N2LaTGg5G44xRqQK2cOc0cJXWl4RT75Nh5gv1USW",
+	"HHZmi2sD17YCRmUZS9PBGgJUrZnpkcJS3YLiVvi6mHX86GHCSQV3f5DFFdMuosK3QXmiiC7oaARpV1gy",
+	"u4LRFkXeQyWhCCVANTxbqVtd9tFy8kdpc4VEBs+RS3MoBmGPy7LDfVFd6ZrSxmQrhaNLm8DvxnfXLu6L",
+	"rRT/lSJZijkLwO29Yu30tY7FUrnjSo2HZl8UFPR8PabV2BkQW7i4Kpn3+koWbZLa2t2pw1CQMe4od56Y",
+	"7adQ6zttkx4atrjCIQzsxkzYBjAOnol12sDwltZwbcWvrYo7IVn2FyRVj4DTEg+CFhZUgzAlZF9EcGaL",
+	"etNuafBNCHUHB9+7jHk7kG6TQ4RIXgqrtkmH67AjfcIEmZq94bq6ZMXIA1S1NPLg9cMMBKKltMFWeswW",
+	"bnZAbwNmJ7EpbL3j7cTDfJaVmqk5ALQUOWuphfsBRMHzIVV9ocYU/BzUrn9ecGjNwXjhT9/IzXbQ3acd",
+	"MlG1Utrvi8gnn+K9/yCBohzvnqFFD+QdQQcs31xgp9oP4BebHeNWUgXwDWdzX3wtrFn/i2+l5YuKd/fK",
+	"Uusdv3FIKHKB57udjgGQ/fLwp4tOZ6f8vhP73ikpLSF1y7XscuPtdzq37w1sHLOqHLXtQbC7uULvcKmu",
+	"ZddMFAwro3CInWxQQdjHISumugsptNQFT9vUnlVvXGh4MpQdKJb2TWNUrVJv1/YInPJncOJlkVYMcb45",
+	"puoO3lkVBzM5rJes37FMDp+oUn03tMs5JTGClMxEzpTC/g9oUAar2pwr1rSZTDkX197cD09VVL4+MmtZ",
+	"Qxrw4n3xjU0advMPu7sP1SB7qAbbXqUAWh/CsKQ2H0TU4kfAJdv8gRRsxAoGLLlgAgotlys4mzJhXipT",
+	"mEssAmSJYdB2YbbTVpqKDKyZ6/Q12DrZbT9td1CksN+QwUxkOUvIDROZLEq1rWBTqbiWBcYT3UPzNRj1",
+	"Ekb9XahruHPcpt2ZPQnEiplid4L717LG23r1DWkXShpGhjHEa8vAr7SuW23NFWYzZ7FQNQpa2UDy6+hF",
+	"d0Qc30dh8UqVrT23pEB9uZ30GIIiAztkcGjul1olpUcGhjMaQd3IVTYOYyIhnKsM+kHFxB+NkdKYJoMF",
+	"SVstO0dL8X+yNCG28y7Z6XQ6BwRCx/vCWU39xptt8lJmBhzmRzRydsmQFpntRmoj9zCy7BnZxsYS+wk5",
+	"PzlFs+n5ySkZGOyxzhRwhjBatMlb8HjYvVS9sDXeyxRlZruV3GgLE2l96TbqyYif7gjliNAp9zE86BYJ",
+	"0BScJWBpT20HrKB3aWlYBycRCAJTWei+gGzPhRWqvXNpQcZmY8IlKazQlaVuqiWzemgf5viX1SSre3/+",
+	"pXJszbCrrZ+DSMfOnf2ev6aP151LjVwGmVsQ34wIFvoOvpHL5R1e+eVQsaXFRelLlC9s+4KnUeJz6PV1",
+	"d/O8JQMdkuB1QdZxxW+YsB4VG7nVb0yooFesl+fQpgGsQnh7jYrfFyDvQZeLfqNL0n8LMPj7yqf9Waez",
+	"+8wqt14RwF8h6/17/+n3MF7aJik8SImm10z1RYphb5nURi6GSmtTqsexQmsYE/c9fgD2EBslZztjGj45",
+	"ZVS3CTToRoBgQs2Kw8n7QCxpRjpmrRgxegEw/19NMXya8MqCAnZfsyFfvW/tZtjHaQ6KKtoCYiO5gnnl",
+	"OGXttiBZ5D++f/+v37f/FE0QWU4ZApeGGVoWk8Zjm4zrChdHqxBvIhahZjoT34rUwT1YosFky6iVhyeE",
+	"KmX2LoVq3oPYIRuv9wzNCqGCjEUrBivMr3PEtUm40HLZL4vFVN1Pavvdce/o7XF7kmGgCSV/6fXNhqFG",
+	"QAbqixEbREYGDBV0SgoGUWTQ3pIp3XVe4P/+z//ykgwWnFiQH07eHJNWS1OwjP/07k1qiBEYD9kULIUg",
+	"wVsLs3LkLQk7VnFNrqQuHdI+qB0LDWPRGUcfbT3TvjCIA8kZHkjWtMo+DhmAsu3bJqcQ2yok8c+8kbiA",
+	"ogu+nRYzLIxOsPlwX9AJcJ4DNNPiK1jwxnUvKP86YmqY2qbD1qJk++4deKNu+KE3hK5dA/FLwEAgKgiv",
+	"hmpBwXI6KpgaJ4SSjGprR9d8An56GIWkGNSXEjgZg78QRQB+9agE7NVYC94pK7jMEitvQrECL22+xeAD",
+	"G/O6VUrcCcGUDZVAuFK1+brBoKUzhLWCoF9cl7qyWXKMRx0DYv5GTOoRuEwk9NPeVIspUJzDW45Ay6FD",
+	"zW9cb53YulyFpNr93I/CL+j9bURVGvRQQr3f2b+fwdnXvbLWXiH1B2e/9d0HGi5vWUtLyLqVrJUx1hhG",
+	"CmsuAjpsTs9enh39nWz9eFxRAt1XaHt1/cbHVDUbm0d1YYOFOgswIHGlmE4DF9O4jcD+VAY31CVgGJIL",
+	"HMuGXqI0rMhWGKKI1ivng6HEcgVM2jY3XPXFCuzQM+M6pCOVCmY4cD4iP5wLcZIFmfMMMyIm5i5/OWe+",
+	"DE6RIuMyFMW8WUXIe7PmbcAGOIxotGtPkTSOGHaANEEKa2NJvXXAOgEx94sXfvkppAo5xxtGc4NGDzYg",
+	"Q+GbVpcphwrDQDBoGt2Ohs3a42iTk0wFXbvdBB5qBSM5G2kiZ/qACIMP8CdXZL+zX09xDwE8DwyqxELD",
+	"yifte0G3UNaI1KjcpOUSxdWE5k3q2ldKd6Gi736o7/G6Ea2+qyCuqhFxvySM85sT6PWfnEr9A9DgRxC9",
+	"sV23w1ZrG/zCm26TZ7axpp8D5roQLfQbubtsM6OcrARmfZBhwUoNadhUV73VEN2sdG14Fkyw1oWEIgZw",
+	"f1soviKU1DuVv6ZL6QuR8jJw2+y1O9518wguozOxLNM+Ufd3EUXLEIelxFxB4npGcYFJuuVHTxShQ1Bn",
+	"w8DegqtrgqX3aVko2SlAmBU74oVh2n2R2nW1cYAPtj5L6lJgaxIBqrXhylDclUZGW5CjECThulbOirHs",
+	"ifKlcewylEvZZEvZRM22r0Bnk0AkccXgoK2LKwd3YJQa94QED8I1T2bKag0tCVoH2bKjN72I4Ty4UE0D",
+	"MzYADL7MW5qU80wYFYq8kXOArp/yFb8at0nPZUq5JsRL5bWlYDHuiHX8gmrFa+7002GHPac7WevF3mi/",
+	"tT/4jrXobvastcOeD14M90bf0f1O/M4vVbOrv/wRDeSOrAmMM/kLKBgPzppYqlloqwy6gIqyIODG8rKt",
+	"7/gbJ0BUijLW0K/KxRZsbkPN/iD8FRInqDdOBLfNVX+39K0klF6/XaKVWJeulg6ibxfUpQqZcLWltiBK",
+	"I18EgXHRBCqqVzOoupVAuwI7n0fqWgEXTkI+bpMVS8kTKa35LUjrNVJyX7hacWQpD6yaAuaTJ8MUay1l",
+	"1wgII5nnmNtYTUz02U+hQsMVuWZTbVQ2Rgusm2gmPjp+c3x5HNE80jL3cSkDzK6nL3BAlzlhB6xxc8bJ",
+	"GxYfvF8m1ipN+ZIgs0gY1j3oSFm5dl3EMEDoG5mbbYwxxl5i0Q5aaESRMtzFIXVwM7Hn2cq9dFUH4zEt",
+	"Fr8nrGz4sBrQCRn01mAqFUhWaavlbcwpsWJAaJ1eFXXfcKWxNOLXpNkwQeRsMca6vNXV1R4YGW3KDPmY",
+	"YYW6hbING819sVVBSadZLRyJhZcdrjyCNaNSTMBHcsuRZgKtta5SqT90dwhrUnP7BqeCAMG/kS05xZKN",
+	"kOaaY9UcSz8vE7L8FIkvre8K1RfsHzNqdDMbte0iFF1Q8t8NOTcClq2n8IPBpm1ZYLWMo8SLmNB/5NS5",
+	"O6CYhUqxdmdfRIt3Ntv9Btik3FxOUJRiqalcKfj76YLsBSjFhnJjCqazFArUYCjKkq/WLO2aQ6W0dqft",
+	"yloZAmwN4ObozYdQ9c8IX8pS90gzNXOv4l3+FJlzgXUPASUOLD/yv4aFJsy6o6HYqYWU9SjBCPb4Knkw",
+	"W0ZTtRNAYQuMc4eHUW7QKybvZjZE7aG5tb5yrs+btb80dp52OpFoYfTGv+ao8flKuf5z+0tZCnd5gCum",
+	"g2hjW0Z297ZavdYP54vmlvXnGs+eP332/NlKPdyaQOa6+OJ4ODEuZ+ceGcK+KvFG0vHOo1LaOqm4JGPf",
+	"iIn2ionRomcVg1BIKyNMEjoMrYtPvLTXhyhthFnlSilZsxSmixyQ/c6+KzzIM6jBU6a32EYIy1KVuZ72",
+	"KtWqi+b71k5cIeT3UwNXZbD9WLirrY38DfSSI67o/U6wfFIn6hzXhcmHMUy+g4UPV/d5M0MqMOmpfMmF",
+	"6iC17os1Ra7MQfkKV8DJ/ShB90vgBViBLAMPq22R6nvUIMU3ygjObNkN6iAFv7piXlMwakBYIOnM76hg",
+	"ro2LQVoQL1uzqTNS2sRrV8Kra73EdAr2G+pWGoT2G2SH9AIH2xizMNLfhT+kDU2dj++ALedZotZfEpX0",
+	"xTrNumQZ15S3YZj7A5NnlmySs+GQqaA+GeoaY1r6MwVjmepixClXOqytSrYcK2y2yQ+QS5OYT9Q1ny6p",
+	"zRCjFpTCGsy0DWIYQIE0mLfrsbUyeVL2CS4z32pri4EjGIscONck4LVZeL8R60B93SXKwgHms0DA9rmS",
+	"Yc8o2Hy/0fado7u/vA89yxaSjXtlIq24bz1kQTTwsinGMSKwyclR3Rrc6cOCnXCxaWJTuTwuwHPR5mI6",
+	"0+2yy2x9P2QPJQy+1IGvpG6tJzgJgUlIOYljY/i4BY9rV4qCU9vSNTBYQT+SGLmHgCD0hs/AxFMUi0pZ",
+	"btcfPLrcy/AlUs5UiSRp4eNW+XjtsoXUbXcStR1ybMuyayHnwlBds407Fhk5fbu+u89+JuhMj2XB/8lW",
+	"l9VDlxZ5yWjBbK0h1AusuFGzrp+qg9o1LU1VrmengouaFYLmGL+1siI41BHlOZjWDI+Eaxxw5GBNvt1x",
+	"WLDYiveNi97p0cuzv3142uk0zPzuVVfj+K73wE9fP+IS7uOmXK1XtzeP+/i45X53oHlaOSrzMR+y9iyQ",
+	"naLwgSS7yVQWtOD5ggTvH2D5XaxZeX9I7W0Iqb2NIbW3BKkL3COp7tH5PvBhq/qwBNaeGQsbxTe2b3a2",
+	"Kwzy9v3meZrOalAbklp2LnmUDLfVIrxlvuZGEnDQ8SMqAP983z4QFQM8xlbip5i0buViKJWNMpe3wYN5",
+	"wZrqm1A4/c8XZ6fVJhw8bL5Bgt4b1s5V336jV6lFtlF3ijZJz3+6TM04Zck3TAwvQ3SoDktzrvjpfUuV",
+	"L7B/v3NE86umk/iV1jmtHFS+jXKOIUQu1LeKjRF7dtIw0kBEP7WO2Zr+JksOpEpjFAhbswbWMETLvfDE",
+	"dx3pi626+xG1iZ3Pvgae3Me69hAUeVyfam1Dw6/al3C9O8dc9eyb5UohpaHL9YXAm1O26rzTlxP081hj",
+	"4nCdjQxyu5YzVs2DQh7+ymESZMQL2gxaeUINeq77YqbMnVKy0Bi/CBFwYHgP9DCX0ulqV9qI/LJIOrCO",
+	"vlguh54EAfJL1c7BXjFTEOpVNhLgRbDeOnuDa4zyFUmtm6KG0lo4PJZ7yIEVeNUYargoVkkGCHDIt2iJ",
+	"Y9H2J/zH7XY2nKhtX6hvbTBcaPWxHDqo8OcdhBXfwhVXWNtQFlXabKVMrF2c9EVpFsPGsQZ/ULBDY0DO",
+	"R2y4GOaBFUARmudy7goBcF0WR262yY+uDGFflKvcSlst/5dFL8igkIJkbAL5BwLECesA7JLU1zNMbSV0",
+	"xMACU3OxediPx5ek3W4vQXP7k9vmbQoxVwr8UrNpm5xTpUgq2EedQhF/KKaZVj1hULqvBruPhhN16E/t",
+	"YcymsUFIUM+sa5MXoWP615Vswj1D9/lorCsUJZCjEjX/KPE4PRJI2U9UuYEEcqKuGEGRiU/Ypsyi7poH",
+	"iFl748+EbX7hLVSV25n4UFjgMhAu55pnH9TWAK3eNZvYvijtXM43WX4P18wotGDFiBfMCPDiS65CaR62",
+	"Tr6ouyXQj7/E6fJ1rkWtvmqf/1Huwh3IR7ZiCKalbD7wZgAXqud+J4JYG4blV6TKrqxbxLZNqJYEb9fS",
+	"7zOc9H8P8YYNb0C5aWHh/Mel3eUWHoV6T/Tjy2jWhCPFQNIiWxXRJnJgZHKss2LTkpYR337MxVUQswbV",
+	"4KnSkPMZCGJLvCAQsvribimLlEJWCI3tT7jOZQmrTm6a6DVi0yo8S1vXB55V8zOrWkycWTxy4b8/0n0v",
+	"Af0/U1bziPHooloUvdfLaWYxjlOCCMWVu9+DRfUmd6MXN3EV5M/+ekRANMNOyKt8NimbN2RUmze0V6mc",
+	"tzYupk10vZT2e7955eTfPXv63fO9vf1ne/GJEdi/H+kwgPr/JOEwxHjPjjzXeVQBcaK3pZ7efRO9j6Vc",
+	"GFSwKBj1tQwu3l6gJ+Ts8hyXq6AuL9aZxBsKBdPMjIqJLHX3uS8Cv8uWj/G3lcKCIsLOgGcAYjAtsa2j",
+	"qmWdFQRhQM8ced3ui/3Ovg2tpQIWN6cK17ZlCAH0+qBr4kF/ZPoNVfpMT//vcv9ml/tMT7Fhc01+5eX5",
+	"H+VOm+W62+uvBK1yLrJ19Pay+SAjJ17hdQreMJ8BN3RlBYNK26GMvGD6YEU4Rkm/XSdwnpmZ/0/W/Ko8",
+	"7kxP7xYzQR/5I14IOXLlekKsM/TcPEUi/+WC57Vt/l+rXGJKhI+ZxdA5LclgxvOMMDEsFtBM1vosVdBB",
+	"VzHdOj85dQ39sYQWDbXmpu0GbC9C7/iitfv0WeVlfz+aCRlIPSYvqWLP9tvkJ6znPJRixK9m4G7w2cDV",
+	"9Gbo0aOrinLZUwD8V3WF4PGCvDZAeqjJ5v1Xd0bB8mrYgTm+R4pXKX2Z6Ba/RqjcmzBfc/MXxBHdrkW9",
+	"SldsyEtSKMqA0hIWhD0oMZKGLfsHmGy5jL2uuX5f3NFdP3HmPezF//LktNkml2MIhtNQs80lVZYv2dYT",
+	"l67DdV+YpXddMS+s524WX4tySr/m+nGM2vu7+52d5zvP9nfj/MNFc/0+RBu39Tpc5voPZhtEjAD8AnQ1",
+	"+PCQK4MNzjfqKItohpL+hPL8gMxZDmlyrGX+RovglCo1l0VmS97noCYw7Jq/gpFnOPvvkQDapdUgDIJt",
+	"OU3123QspDxf6Wffbxipt9+wLmDfJmGD7PsVFImULlnn2ghrg9Q4OGw9DGsqwkg++MUVE6v44Z0VuGxR",
+	"o8jWhGkKBiNDAn1PcnPskC1v2/gFqchLEGrWmXTP8Z2LYLMbCNu+0Y7tuB+Xt/0Z/J+8HSx9BeJ3i94B",
+	"Kv5x6HYVRww/L3fxGAL33SWG1lp9I5U7/IWtu3jNpHKXsewqVg4iGcv5DSs4W+vcj7KFFYz4Q17BcnI6",
+	"ePHdgA5Ya/D06dPW/uD5i9Z33w1GrRfPno/2n+5no87wscvz/KYX9u6KNn8kY/BGF+H+17OgmkHfgHru",
+	"eQ6pQWKm41V0oflsRjqd/SeK4FCu95CLXLdlWH66TKMX6x3V7A2u4fcocwXLq8Eo3PU3krQqqmoobZmj",
+	"tUuLClh3hZ1XwjxwnAOSMmHWkKVkRHPFSM70Uts6EGywvphi2oUmqwBL2rEe6I+FBA+s5jUsGDw7Z8Vb",
+	"wPVGd6eTNJzIFvy810kaFgiO4BVMF5zd0Dx47Vln8wIHSwj2GxYA2xC1iZBzwm16+LeqUg/EhMiCZByD",
+	"pfVDMf8umlgG9NcUx80yBS4jVzuvWSb9iLp0jdo0pMQ2H7dB8n2BUgh0vtlaLsLr3kpdbzyjwvTOT3xC",
+	"B7nmIlPNLi5jqZh9SmiWqb5AW2OlrugTRVK3orRNjoMmVaC7sKE0iosNUKdigclIXEHjSc0EBrCY9fRF",
+	"uCAMhLEvGfhA2ZqCCkWHrk5BKYYBsbCF/Ac0cyvIGbXxMj4Fi6Ixiqo2eWcnEtL1IPVlf7HpGVAjtxUK",
+	"PcqoX3g35Gl9kbECYnOERAOr34ZV/Npkv9PBbwYyW7hUVgoHYjZj30+wRD1kA/qX+sKuQ45soJ/IsKFU",
+	"teB0agf5hb9PfWkESDVsQv2NrktdcMW98f2+gAHD7LRoXZsssyD7zWkt1sQJozkNsVq2I5VxGHSJD/kM",
+	"JyeqlwmXQSbOcokBbnb9HP7XSBoGRkHueDiCrVwKDkdI96VZVjClyh+GcjKZCbu78udMDhrdxs6LF51W",
+	"Z6cFafBBQR0/Nf52iWLx4U8Xl2dvj981EiwNfYrS9Q94CxtJ4wqaAJqfjt/23hzD0vWpVDjl9WJYzp9T",
+	"/32l+I8GUf+toe/v71NzByD5hqtHzJ8Ka2e6g9pJvrDcHYzTMzd6bYIU3PnfSNyvKthZ5gkIeHurGVIJ",
+	"FKGCzh3iAcq11WrX1fQ5vgENWWk5JQNmSLZVgVl2EGjDhOYFo9mCTG1BW1ptbV4lIEcw2c929scT2uur",
+	"9AC7xar9c6B4gjW/WbYbdBSpkKW5B0VMzq41YjurBMUmgqWe5JuKOO/PVvon+78UOQAWN4GC9tiCMKpa",
+	"Pf4RPZ7w6dZWI3m6Ws9/IF/2hugQVbus+cLoUua+ugBHJ+wUjJyfXVxiQYh0VuSpSzrHfkiphSZc9xTE",
+	"LFsF3tXSXtBJ3rSN4MI6TvxKUMNvukYu3X36zDZjG7OP5NXb3mHr4lVv9+kzJ6WByHPNFk6rRzS1hZ+M",
+	"nGXLVljKsuiLLdcvF+o+WFrX2v34sYlFNozqlBmBRxcL6ESVgqVRJfY3KCtxQ/PUzCWFkSentNAJyeRs",
+	"kBtShTKn+ahNjuy8rgwPNsV0whLkUpKTEUlx3RBaJiccih9WOw5dMwyzhuLl3vkZk6YuHumaPVBzpTM9",
+	"vmBac3Gl8HX+mhmMVHtmi42kgfVbrHTwt1ZvylvmjdsEvrXCSA8/Q2UWDwKakVfOoNHdTRqzIrflB7vb",
+	"2zu7z9uddqe9033x4sWLbQMFtTn/rpCA307t3YzyYG3Lb5pWjZmlpNQ0N+c6m0kO26UEsNbbClE6u51O",
+	"xX7uAgF4QajWbDLVKrHxnmWxN/gbrv46BnVULuP3yKqC5dXgTAmX34MZcMnbsSC5vKptXFrFmTGjuR7/",
+	"sxYberZWmUEGc0GkFMsNQ6D+j2+Epw5WWuq1WnPKdUqmMs/j7pZXsIrGl+oZviK/ueybEiU7d533wG4F",
+	"hK7ihour5Ybib/gNE0yBSWpQJ9RPDN8bqk1CHJ4oYt92AdbnhZwwPWYzIx981NC4SnEwpmCzoG5f9MVn",
+	"s0Aj2n8mOR2w3PwDjEKf++Jzq9Xy/2de9VUJ3Kl90FIbpvuZpHTK04SkwQmVLQHhAVbxMe+G/bmUzZQA",
+	"6dW+TTpdKBiKLQ6x3xPFkslNEl3Ih2yGs36w7L9uSeQzGXOl5VVBJ778L58wULuwWDOt9g9bmm+Wsw8j",
+	"DrWM12+efLb7y9iQZ1gsgoqwCmp1ZEt8/XDks69zENSwqH5jS95/sG22AeBLjwYLzWDQz0G7LN/zTeaZ",
+	"SrzpCN61UOGFkeIAMSpTWqLx4R8zNmMfciau9BiHd7bVVScqlLc2MhhaFI2cx4qaccuvLHiT1XeM9Dgr",
+	"WHAAn1eJmWM2tqLRbDhkLGOZ2y3VTgjFdVzJD38yc9kyah/+hMMasPwoSTEDydFDyhVb+xyPVntr7+2d",
+	"lMlczO1pTnmVJjX+hbw6fnNO4teNnC+3m/Z3KDFY1js/ScKS3suVVStVtdp98S/k8u/nx3WTYWvkoi/i",
+	"zz/RKf++Dya0fiMJG0b3K1U5zUOc8ft+Q173Gwmu6Pu+AUu/cUt2dgGY9+ycZIneMnkNiN/EH0aMxII9",
+	"o56RGQZWFgh1Hk0qkH1VKRnmk/mSsWhexkgelwwamK/7wqWIkaedPZyEa9sXNAmr61IlBZp/DcZCEdIx",
+	"g56i1dAkkJ+aB4TCrH0xoDkVQ1YQNYbsG8VgFYa06oKORnxo81wgTilg2NCGg6SOy6e2EQAWH0G21RfA",
+	"t6CfBwah4hvWqeHuh9+iZ+44JmwgxU0ZgFFuoMgn9Io9UX2Rvjruvbl8dfjq+PB12vSEi99RXPedOcsv",
+	"FgcQuCBUuvqh7kjD9j0gLHwqe2TLgi0/fh/8DXh2H5slzbgB9F0ShsfFsLjO19qsbTTayDjNiR5OyU4H",
+	"9Lrn3Wd7z190zVEKNtT+H0bWKNhopsLalyugslhthXMKi8S3uuRhM/mhhdSth0O+pjHpTBQMK1LzAVBr",
+	"uADUH8kcEsuDq17WiLUiBlwWJTc4W/MRHO8BSRE2KX49Hy/aK5qgXXm9TGneh7qbdZFIbmqqSDqh18xw",
+	"vtTJ6lxD2SCaZUVq1E1Xu7J3dPTOxj9y7O5Xo/1/1/kO64HahX1aV1BytQBk2awaCisjE4da5NBMNUAx",
+	"Xx5ytdvwOzZkQlcpd2IlHuB1fhpeuI7f6Hqtto70k7kGi6tToY6Q2BgHaGJjHVNLrSfUE9cwK7gl5shq",
+	"miVX+lNjrWZ0R2KMRZDlOC0kNDEPRoavIiOfs6JlDYmY3mKg4OL1ydY1N8t0WQGuFpXNy2m2l0PRVM3a",
+	"Aw/8E2+4VNYyRbYCp3ziZLrEhiw3rZnNiBXhhpxqGp8w4McWe8D5z0asYGLIsLZUORh0QFwd6Wdo7Rek",
+	"ygSV8b1C7bjqGDt5Mw4uCajzZ6vtD+UNK+gVC+HlfovOavnpnA18j1uqK22q7K+QzjNgimc2KIeJbCo5",
+	"oPNA3rDKhPBJ4/b97f8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

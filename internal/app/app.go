@@ -34,6 +34,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/store/redisstore"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // Config is what the command line can change.
@@ -156,8 +157,8 @@ func newBase(opts fixtures.Options) (*store.Fixtures, error) {
 
 // loadScenarios adds the fixtures of every scenario file in dir to the base of their
 // tenant, and returns the files (whose rules armRules arms once the store is there).
-func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) ([]*scenarios.File, error) {
-	files, err := scenarios.LoadDir(dir, engine.Catalogue())
+func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) ([]*scenariofile.File, error) {
+	files, err := scenariofile.LoadDir(dir, engine.Catalogue())
 	if err != nil {
 		return nil, err
 	}
@@ -175,17 +176,17 @@ func loadScenarios(dir string, engine *scenarios.Engine, base *store.Fixtures) (
 
 // armRules makes the scenario files' rules start-up rules: armed now if the state is new,
 // only remembered (a reset arms them again) if a shared store already holds the state.
-func armRules(files []*scenarios.File, rules *scenarios.Rules, fresh bool) error {
+func armRules(files []*scenariofile.File, rules *scenarios.Rules, fresh bool) error {
 	for _, f := range files {
-		for i, r := range f.Rules {
+		for _, r := range f.Rules {
 			var err error
 			if fresh {
-				_, err = rules.ArmBase(r)
+				_, err = rules.ArmBase(r.Spec())
 			} else {
-				err = rules.AddBase(r)
+				err = rules.AddBase(r.Spec())
 			}
 			if err != nil {
-				return fmt.Errorf("%s: %v", f.RulePos[i], err)
+				return fmt.Errorf("%s: %v", r.Pos, err)
 			}
 		}
 	}
@@ -250,7 +251,7 @@ func (a *App) build(cfg Config) error {
 	// The scenario engine is built before the store: scenario files add to the base.
 	cat := catalogue()
 	a.Engine = scenarios.NewEngine(cat)
-	var files []*scenarios.File
+	var files []*scenariofile.File
 	if cfg.ScenariosDir != "" {
 		if files, err = loadScenarios(cfg.ScenariosDir, a.Engine, base); err != nil {
 			return err
@@ -363,7 +364,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	a.closers = append(a.closers, func() { _ = a.Coverage.Close() })
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
-		Kinds: kinds, APIs: openapi.Partners, Exporter: scenarios.Export,
+		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
 		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage,
 	}
 	if a.control != nil {

@@ -4,14 +4,14 @@ import (
 	"testing"
 
 	"github.com/partnersandbox/sandbox/internal/replay"
-	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // Every example in scenarios/examples replays green against a fresh sandbox, and again
 // (each resets what it uses), and in any order with the others.
 func TestExamplesReplayGreen(t *testing.T) {
 	sb := newSandbox(t)
-	files, err := scenarios.LoadDir("../../scenarios/examples", sb.Engine.Catalogue())
+	files, err := scenariofile.LoadDir("../../scenarios/examples", sb.Engine.Catalogue())
 	if err != nil {
 		t.Fatal(err)
 	}

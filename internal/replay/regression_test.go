@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/replay"
-	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // A session that saw a kit DELIVERED after the clock moved 72 hours is exported with the
@@ -88,7 +88,7 @@ func TestExportWithAClockMoveCatchesARegression(t *testing.T) {
 	regressed := httptest.NewServer(changed)
 	defer regressed.Close()
 	var out bytes.Buffer
-	res := replay.Run(context.Background(), []*scenarios.File{f}, replay.Options{Target: regressed.URL, Out: &out})
+	res := replay.Run(context.Background(), []*scenariofile.File{f}, replay.Options{Target: regressed.URL, Out: &out})
 	t.Log("\n" + out.String())
 	if replay.ExitCode(res) != 1 {
 		t.Fatalf("the regression is not caught (exit %d):\n%s", replay.ExitCode(res), out.String())
@@ -106,12 +106,12 @@ func TestReplayReportsContractViolations(t *testing.T) {
 		_, _ = io.WriteString(w, `{"result":{"entityId":"1"},"exception":null}`) // no pagination, no customer fields
 	}))
 	defer uat.Close()
-	f, err := scenarios.Parse("uat.yaml", []byte("name: uat\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"1\"}, expect: {status: 200, body: {result.entityId: \"1\"}}}\n"), nil)
+	f, err := scenariofile.Parse("uat.yaml", []byte("name: uat\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"1\"}, expect: {status: 200, body: {result.entityId: \"1\"}}}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res := replay.Run(context.Background(), []*scenarios.File{f}, replay.Options{Target: uat.URL, Out: &out})
+	res := replay.Run(context.Background(), []*scenariofile.File{f}, replay.Options{Target: uat.URL, Out: &out})
 	st := res[0].Steps[0]
 	if replay.ExitCode(res) != 1 || len(st.Failures) != 0 || len(st.Contract) != 1 || !strings.Contains(st.Contract[0], `property "pagination" is missing`) {
 		t.Fatalf("step %+v:\n%s", st, out.String())
@@ -152,12 +152,12 @@ func TestReplayUnreachableTarget(t *testing.T) {
 	}
 	down := "http://" + ln.Addr().String()
 	ln.Close()
-	f, err := scenarios.Parse("down.yaml", []byte("name: down\nreset: true\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"1\"}, expect: {status: 200}}\n  - clock: {advance: 1h}\n"), nil)
+	f, err := scenariofile.Parse("down.yaml", []byte("name: down\nreset: true\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"1\"}, expect: {status: 200}}\n  - clock: {advance: 1h}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res := replay.Run(context.Background(), []*scenarios.File{f}, replay.Options{Target: down, Out: &out})
+	res := replay.Run(context.Background(), []*scenariofile.File{f}, replay.Options{Target: down, Out: &out})
 	failed, _, errored := res[0].Counts()
 	if replay.ExitCode(res) != 2 || failed != 0 || errored != 2 || strings.Contains(out.String(), "no sandbox admin API") ||
 		!strings.Contains(out.String(), "the target is unreachable") || !strings.Contains(out.String(), "ERROR: 1 files") {
@@ -186,12 +186,12 @@ func TestReplayWaitsForHealthz(t *testing.T) {
 		_, _ = io.WriteString(w, uatCUS001)
 	}))
 	defer starting.Close()
-	f, err := scenarios.Parse("wait.yaml", []byte("name: wait\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"1\"}, expect: {status: 400}}\n"), nil)
+	f, err := scenariofile.Parse("wait.yaml", []byte("name: wait\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"1\"}, expect: {status: 400}}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res := replay.Run(context.Background(), []*scenarios.File{f}, replay.Options{Target: starting.URL, Out: &out, Wait: 5 * time.Second})
+	res := replay.Run(context.Background(), []*scenariofile.File{f}, replay.Options{Target: starting.URL, Out: &out, Wait: 5 * time.Second})
 	if replay.ExitCode(res) != 0 || calls.Load() < 4 {
 		t.Fatalf("exit %d after %d /healthz calls:\n%s", replay.ExitCode(res), calls.Load(), out.String())
 	}
@@ -199,7 +199,7 @@ func TestReplayWaitsForHealthz(t *testing.T) {
 	never := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
 	defer never.Close()
 	out.Reset()
-	res = replay.Run(context.Background(), []*scenarios.File{f}, replay.Options{Target: never.URL, Out: &out, Wait: 300 * time.Millisecond})
+	res = replay.Run(context.Background(), []*scenariofile.File{f}, replay.Options{Target: never.URL, Out: &out, Wait: 300 * time.Millisecond})
 	if replay.ExitCode(res) != 2 || !strings.Contains(out.String(), "/healthz did not answer 200 within 300ms (GET /healthz answered 503)") {
 		t.Fatalf("exit %d:\n%s", replay.ExitCode(res), out.String())
 	}

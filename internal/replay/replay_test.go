@@ -15,7 +15,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/app"
 	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/internal/replay"
-	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 type sandbox struct {
@@ -29,16 +29,16 @@ func newSandbox(t *testing.T) sandbox {
 	return sandbox{sb, c.BaseURL}
 }
 
-func (sb sandbox) parse(t *testing.T, name, src string) *scenarios.File {
+func (sb sandbox) parse(t *testing.T, name, src string) *scenariofile.File {
 	t.Helper()
-	f, err := scenarios.Parse(name, []byte(src), sb.Engine.Catalogue())
+	f, err := scenariofile.Parse(name, []byte(src), sb.Engine.Catalogue())
 	if err != nil {
 		t.Fatalf("parse %s:\n%v", name, err)
 	}
 	return f
 }
 
-func (sb sandbox) replay(t *testing.T, files ...*scenarios.File) ([]*replay.FileResult, string) {
+func (sb sandbox) replay(t *testing.T, files ...*scenariofile.File) ([]*replay.FileResult, string) {
 	t.Helper()
 	var out bytes.Buffer
 	// Every answer the sandbox gives the replay is checked against the contract as well.
@@ -279,7 +279,7 @@ steps:
 func TestReplayBadRuleFailsSetup(t *testing.T) {
 	sb := newSandbox(t)
 	// Parsed without a catalogue, so only the server can refuse the outcome.
-	f, err := scenarios.Parse("rule.yaml", []byte("name: r\nrules:\n  - {operationId: viewCustomer, outcome: card-melted}\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"675676\"}}\n"), nil)
+	f, err := scenariofile.Parse("rule.yaml", []byte("name: r\nrules:\n  - {operationId: viewCustomer, outcome: card-melted}\nsteps:\n  - {path: /v1/viewCustomer, body: {entityId: \"675676\"}}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestReplayWithoutAdminAPI(t *testing.T) {
 		_, _ = io.WriteString(w, uatCUS001)
 	}))
 	defer uat.Close()
-	f, err := scenarios.Parse("uat.yaml", []byte(`name: uat
+	f, err := scenariofile.Parse("uat.yaml", []byte(`name: uat
 reset: true
 credentials: {dcms: {tenant: UAT_BANK}}
 rules:
@@ -321,7 +321,7 @@ steps:
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res := replay.Run(context.Background(), []*scenarios.File{f}, replay.Options{Target: uat.URL, Out: &out})
+	res := replay.Run(context.Background(), []*scenariofile.File{f}, replay.Options{Target: uat.URL, Out: &out})
 	if replay.AnyFailed(res) {
 		t.Fatalf("failed:\n%s", out.String())
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"encoding/json"
@@ -8,16 +8,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
-func fileCatalogue() *Catalogue {
-	cat := NewCatalogue()
-	cat.Add(testOp())
-	cat.Add(Operation{API: "profile", ID: "getCustomerDetails", Method: "GET", Path: "/ExtCustomerManagement/GetCustomerDetails/{submissionId}",
-		Outcomes: []Outcome{{Name: OK, Status: 200}, {Name: "not-found", Status: 404}}})
-	cat.Add(Operation{API: "dmt", ID: "getCustomer", Method: "POST", Path: "/common/dmt-lite/unified/customer/get-customer",
-		Outcomes: []Outcome{{Name: OK, Status: 200}}})
+func fileCatalogue() *scenarios.Catalogue {
+	cat := scenarios.NewCatalogue()
+	cat.Add(scenarios.Operation{API: "dcms", ID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer", Outcomes: []scenarios.Outcome{
+		{Name: scenarios.OK, Status: 200},
+		{Name: "customer-not-found", Status: 400, Code: "CUS001", Magic: []scenarios.Magic{{Field: "entityId", Value: "000000"}}},
+		{Name: "internal-error", Status: 500},
+		{Name: "service-unavailable", Status: 503},
+	}})
+	cat.Add(scenarios.Operation{API: "profile", ID: "getCustomerDetails", Method: "GET", Path: "/ExtCustomerManagement/GetCustomerDetails/{submissionId}",
+		Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200}, {Name: "not-found", Status: 404}}})
+	cat.Add(scenarios.Operation{API: "dmt", ID: "getCustomer", Method: "POST", Path: "/common/dmt-lite/unified/customer/get-customer",
+		Outcomes: []scenarios.Outcome{{Name: scenarios.OK, Status: 200}}})
 	return cat
 }
 
@@ -79,7 +86,7 @@ func TestParseGoodFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Name != "card lifecycle" || !f.Reset || f.Credentials.DCMS.Tenant != "OTHER_BANK" || f.Credentials.DMT.ClientID != DefaultDMTClientID || f.Credentials.Profile.AppSecret != DefaultProfileAppSecret {
+	if f.Name != "card lifecycle" || !f.Reset || f.Credentials.DCMS.Tenant != "OTHER_BANK" || f.Credentials.DMT.ClientID != credentials.DMTClientID || f.Credentials.Profile.AppSecret != credentials.ProfileAppSecret {
 		t.Fatalf("header fields: %+v", f)
 	}
 	if len(f.Vars) != 1 || f.Vars[0] != (Var{"entity", "675676"}) {
@@ -92,8 +99,8 @@ func TestParseGoodFile(t *testing.T) {
 	if err := json.Unmarshal(f.Fixtures[0].Value, &rec); err != nil || rec["age"] != 36.0 || rec["firstName"] != "Ada" {
 		t.Fatalf("fixture value %s (%v)", f.Fixtures[0].Value, err)
 	}
-	if len(f.Rules) != 2 || f.Rules[0].Tenant != "OTHER_BANK" || f.Rules[0].Match["entityId"] != "000001" || f.Rules[1].Tenant != "" || f.RulePos[1] != "good.yaml:18" {
-		t.Fatalf("rules %+v %v", f.Rules, f.RulePos)
+	if len(f.Rules) != 2 || f.Rules[0].Tenant != "OTHER_BANK" || f.Rules[0].Match["entityId"] != "000001" || f.Rules[1].Tenant != "" || f.Rules[1].Pos != "good.yaml:18" {
+		t.Fatalf("rules %+v", f.Rules)
 	}
 	if len(f.Steps) != 4 {
 		t.Fatalf("%d steps", len(f.Steps))
@@ -102,7 +109,7 @@ func TestParseGoodFile(t *testing.T) {
 	if s.API != "dcms" || s.Method != "POST" || s.ContentType != "application/json" || s.Expect.Status != 200 || len(s.Expect.Body) != 7 || len(s.Save) != 1 {
 		t.Fatalf("step 0: %+v", s)
 	}
-	body, _ := json.Marshal(s.Body)
+	body, _ := json.Marshal(s.Body.V)
 	if string(body) != `{"big":6080401234567890,"count":3,"entityId":"${entity}","none":null,"ok":true}` {
 		t.Fatalf("body %s", body)
 	}
@@ -119,7 +126,7 @@ func TestParseGoodFile(t *testing.T) {
 	if g := f.Steps[2]; g.Method != "GET" || g.API != "profile" || g.Tenant != "other_tenant" || g.Query[0] != (KV{"page", "2"}) || g.Name != "GET /ExtCustomerManagement/GetCustomerDetails/${kit}" {
 		t.Fatalf("step 2 %+v", g)
 	}
-	if m := f.Steps[3]; m.Method != "POST" || !m.HasRaw || !m.NoAuth || m.Skip != "not today" {
+	if m := f.Steps[3]; m.Method != "POST" || m.Raw == nil || !m.NoAuth() || m.Skip != "not today" {
 		t.Fatalf("step 3 %+v", m)
 	}
 	if got := strings.Join(f.Tenants(), ","); got != "OTHER_BANK,sandbox_tenant,other_tenant" {
@@ -144,7 +151,7 @@ func TestParseBadFiles(t *testing.T) {
 		{"bad time", "name: x\nsteps:\n  - clock: {set: tomorrow}\n", `bad.yaml:3: steps[0].clock.set: "tomorrow" is not an RFC 3339 time`},
 		{"unknown operation", "name: x\nrules:\n  - operationId: viewCustomr\n    outcome: ok\n", `bad.yaml:3: rules[0]: operationId: "viewCustomr" is not an operation`},
 		{"outcome not in catalogue", "name: x\nrules:\n  - operationId: viewCustomer\n    outcome: card-melted\n", `bad.yaml:4: rules[0]: outcome: "card-melted" is not documented for viewCustomer; valid: ok, customer-not-found`},
-		{"bad fault", "name: x\nrules:\n  - operationId: viewCustomer\n    fault: explode\n", `bad.yaml:4: rules[0]: fault: unknown fault "explode"`},
+		{"bad fault", "name: x\nrules:\n  - operationId: viewCustomer\n    fault: explode\n", `bad.yaml:4: rules[0].fault: unknown fault "explode"; valid: connection-reset, timeout, http-500, http-503`},
 		{"rule delay", "name: x\nrules:\n  - operationId: viewCustomer\n    delay: 2h\n", `bad.yaml:4: rules[0]: delay: "2h" is not a Go duration`},
 		{"rule times", "name: x\nrules:\n  - {operationId: viewCustomer, outcome: ok, times: many}\n", "bad.yaml:3: rules[0].times: want a whole number"},
 		{"scenario not documented", "name: x\nsteps:\n  - path: /v1/viewCustomer\n    body: {}\n    scenario: card-melted\n", `bad.yaml:5: scenario: "card-melted" is not documented for viewCustomer`},
@@ -161,6 +168,11 @@ func TestParseBadFiles(t *testing.T) {
 		{"fixture value", "name: x\nfixtures:\n  - api: dcms\n    kind: k\n    id: \"1\"\n    value: [1]\n", "bad.yaml:6: fixtures[0].value: want a mapping"},
 		{"duplicate key", "name: x\nname: y\nsteps:\n  - path: /v1/x\n", `bad.yaml:2: scenario file: "name" is given twice`},
 		{"unknown credential", "name: x\ncredentials:\n  dmt: {clientId: me}\nsteps:\n  - path: /v1/x\n", `bad.yaml:3: credentials.dmt: unknown key "clientId"`},
+		{"bad variable name", "name: x\nvars: {9a: 1}\nsteps:\n  - path: /v1/x\n", `bad.yaml:2: vars: "9a" is not a variable name`},
+		{"request key on a clock step", "name: x\nsteps:\n  - clock: {advance: 1h}\n    method: GET\n", `bad.yaml:4: steps[0]: "method" belongs to a request`},
+		{"outcome and fault", "name: x\nrules:\n  - {operationId: viewCustomer, outcome: ok, fault: http-500}\n", "bad.yaml:3: rules[0]: give outcome or fault, not both"},
+		{"skip", "name: x\nsteps:\n  - path: /v1/x\n    skip: 3\n", "bad.yaml:4: steps[0].skip: want a reason (text) or true"},
+		{"step not a mapping", "name: x\nsteps:\n  - foo\n", `bad.yaml:3: steps[0]: want a mapping (key: value lines), got "foo"`},
 		{"save path", "name: x\nsteps:\n  - path: /v1/x\n    save: {id: [a]}\n", "bad.yaml:4: steps[0].save.id: want the dotted path"},
 	}
 	for _, tc := range cases {
@@ -191,7 +203,7 @@ steps:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := json.Marshal(f.Steps[1].Body)
+	got, _ := json.Marshal(f.Steps[1].Body.V)
 	if string(got) != `{"a":1,"b":{"c":2},"d":"y","e":3}` {
 		t.Fatalf("merged body %s", got)
 	}
@@ -219,7 +231,7 @@ func TestLoadDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2 || files[0].Name != "a" || files[1].Fixtures[0].Tenant != DefaultDMTClientID || files[0].Rules[0].Tenant != DefaultDCMSTenant {
+	if len(files) != 2 || files[0].Name != "a" || files[1].Fixtures[0].Tenant != credentials.DMTClientID || files[0].Rules[0].Tenant != credentials.DCMSTenant {
 		t.Fatalf("files %+v", files)
 	}
 	write("c.yaml", "name: c\nrules:\n  - {operationId: nope, outcome: ok}\n")

@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"bytes"
@@ -17,7 +17,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 // Export turns journal entries (oldest first) into a scenario file: one step per call,
@@ -29,7 +31,6 @@ import (
 // note; a masked DMT OTP is read back from the sandbox's admin API.
 func Export(entries []journal.Entry, name string) ([]byte, error) {
 	x := &exporter{vars: map[string]bool{}, ids: map[string]*idSource{}, known: map[string]bool{}}
-	steps := &yaml.Node{Kind: yaml.SequenceNode}
 	first := map[string]string{} // api → first tenant: the credentials
 	for _, e := range entries {
 		if _, ok := first[e.API]; !ok && e.Tenant != "" && !e.IsClockMove() {
@@ -37,55 +38,58 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 		}
 	}
 	x.creds = Credentials{
-		DCMS:    DCMSCredentials{Tenant: or(first["dcms"], DefaultDCMSTenant)},
-		DMT:     DMTCredentials{ClientID: or(first["dmt"], DefaultDMTClientID), ClientSecret: DefaultDMTClientSecret},
-		Profile: ProfileCredentials{AppID: DefaultProfileAppID, AppSecret: DefaultProfileAppSecret, TenantID: or(first["profile"], DefaultProfileTenant)},
+		DCMS:    DCMSCredentials{Tenant: or(first["dcms"], credentials.DCMSTenant)},
+		DMT:     DMTCredentials{ClientID: or(first["dmt"], credentials.DMTClientID), ClientSecret: credentials.DMTClientSecret},
+		Profile: ProfileCredentials{AppID: credentials.ProfileAppID, AppSecret: credentials.ProfileAppSecret, TenantID: or(first["profile"], credentials.ProfileTenant)},
 	}
+	var steps []*Step
 	for i := range entries {
-		for _, s := range x.step(&entries[i]) {
-			steps.Content = append(steps.Content, s)
-		}
+		steps = append(steps, x.step(&entries[i])...)
 	}
+	if len(steps) == 0 {
+		return nil, ErrNothingToExport
+	}
+	f := &File{Name: name, Description: describe(entries), Reset: true, Credentials: x.creds.used(first)}
+	for _, s := range steps {
+		f.Steps = append(f.Steps, *s)
+	}
+	return marshal(f)
+}
 
-	doc := mapNode()
+// used keeps the credentials of the APIs the recording used.
+func (c Credentials) used(apis map[string]string) Credentials {
+	var out Credentials
+	if _, ok := apis["dcms"]; ok {
+		out.DCMS = c.DCMS
+	}
+	if _, ok := apis["dmt"]; ok {
+		out.DMT = c.DMT
+	}
+	if _, ok := apis["profile"]; ok {
+		out.Profile = c.Profile
+	}
+	return out
+}
+
+// marshal writes an exported file with the comments that say where it came from.
+func marshal(f *File) ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(f); err != nil {
+		return nil, err
+	}
 	doc.HeadComment = "Recorded by the partner sandbox (GET /__sandbox/journal/export).\n" +
 		"Replay it: sandbox replay THIS_FILE --target http://127.0.0.1:8080 --junit report.xml\n" +
 		"See scenarios/README.md for the format and for what a recording can and cannot replay."
-	add(doc, "name", str(name))
-	add(doc, "description", str(describe(entries)))
-	add(doc, "reset", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
-	creds := mapNode()
-	for _, api := range APIs {
-		if _, used := first[api]; !used {
-			continue
-		}
-		m := flowMap()
-		switch api {
-		case "dcms":
-			add(m, "tenant", str(x.creds.DCMS.Tenant))
-		case "dmt":
-			add(m, "client_id", str(x.creds.DMT.ClientID))
-			add(m, "client_secret", str(x.creds.DMT.ClientSecret))
-		case "profile":
-			add(m, "appId", str(x.creds.Profile.AppID))
-			add(m, "appSecret", str(x.creds.Profile.AppSecret))
-			add(m, "tenantId", str(x.creds.Profile.TenantID))
-		}
-		add(creds, api, m)
-	}
-	if len(creds.Content) > 0 {
+	if _, creds := child(&doc, "credentials"); creds != nil && len(creds.Content) > 0 {
 		creds.Content[0].HeadComment = "the secrets are the sandbox's documented ones: requests do not record them"
-		add(doc, "credentials", creds)
+		for i := 1; i < len(creds.Content); i += 2 {
+			creds.Content[i].Style = yaml.FlowStyle
+		}
 	}
-	if len(steps.Content) == 0 {
-		return nil, ErrNothingToExport
-	}
-	add(doc, "steps", steps)
-
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
@@ -124,9 +128,9 @@ func or(a, b string) string {
 
 // idSource is where an id first appeared in an answer.
 type idSource struct {
-	step *yaml.Node // the step whose answer showed it
-	path string     // where in the answer
-	name string     // the variable, once a later request uses it
+	step *Step  // the step whose answer showed it
+	path string // where in the answer
+	name string // the variable, once a later request uses it
 }
 
 type exporter struct {
@@ -144,104 +148,109 @@ var (
 const masked = `"****"`
 
 // step turns one call into its step (and, for a masked DMT OTP, a step that reads it).
-func (x *exporter) step(e *journal.Entry) []*yaml.Node {
+func (x *exporter) step(e *journal.Entry) []*Step {
 	if e.IsClockMove() {
 		return x.clockStep(e)
 	}
-	var out []*yaml.Node
-	s := mapNode()
-	title := e.OperationID
-	if title == "" {
-		title = e.Method + " " + e.Path
-	}
-	if e.Outcome != "" && e.Outcome != OK {
-		title += " → " + e.Outcome
-	}
-	add(s, "name", str(title))
-	var notes []string
-
-	path := x.substPath(e.Path)
+	s := &Step{Name: title(e), Path: x.substPath(e.Path)}
 	if e.Method != "GET" || len(e.Request) > 0 {
-		add(s, "method", str(e.Method))
+		s.Method = e.Method
 	}
-	add(s, "path", str(path))
-	if e.Query != "" {
-		if q, err := url.ParseQuery(e.Query); err == nil && len(q) > 0 {
-			qm := flowMap()
-			for _, k := range slices.Sorted(maps.Keys(q)) {
-				add(qm, k, str(x.substValue(q[k][0])))
-				if len(q[k]) > 1 {
-					notes = append(notes, fmt.Sprintf("query %s was sent %d times; only the first value is kept", k, len(q[k])))
-				}
-			}
-			add(s, "query", qm)
-		}
-	}
-	if e.Tenant == "" && e.API != "" {
-		add(s, "auth", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"})
-		notes = append(notes, "recorded without credentials, so replayed without them")
-	} else if e.Tenant != x.creds.TenantOf(e.API) {
-		add(s, "tenant", str(e.Tenant))
-	}
-	if e.Fault != "" || e.Delay != "" {
-		h := flowMap()
-		if e.Delay != "" {
-			add(h, DelayHeader, str(e.Delay))
-		}
-		if e.Fault != "" {
-			add(h, FaultHeader, str(e.Fault))
-		}
-		add(s, "headers", h)
-	}
-	if e.Fault == FaultReset || e.Fault == FaultTimeout {
-		add(s, "skip", str("the recorded call asked for a "+e.Fault+" fault: it has no answer to check"))
-	}
-	switch {
-	case e.Scenario != "":
-		add(s, "scenario", str(e.Scenario))
-	case e.Rule != "" && e.Status != 0 && e.Outcome != "":
-		add(s, "scenario", str(e.Outcome))
-		notes = append(notes, fmt.Sprintf("answered by armed rule %s when recorded; replayed with X-Sandbox-Scenario: %s", e.Rule, e.Outcome))
-	}
-
+	notes := x.query(e, s)
+	notes = append(notes, x.steering(e, s)...)
+	var out []*Step
 	if len(e.Request) > 0 {
-		body, bodyNotes, extra := x.body(e)
+		extra, bodyNotes := x.request(e, s)
 		notes = append(notes, bodyNotes...)
 		out = append(out, extra...)
-		if body != nil {
-			if json.Valid(e.Request) && isJSON(e.ContentType) {
-				add(s, "body", body)
-			} else {
-				add(s, "raw", body)
-				add(s, "contentType", str(e.ContentType))
-			}
-		}
 	}
-
 	if e.Status == 0 {
 		notes = append(notes, "no answer was recorded (a fault, or the client gave up), so nothing is expected")
 	} else {
-		expect := mapNode()
-		add(expect, "status", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(e.Status)})
-		if b := x.expectation(e); b != nil {
-			add(expect, "body", b)
-		}
-		add(s, "expect", expect)
+		s.Expect = Expect{Status: e.Status, Body: x.expectation(e)}
 	}
 	x.learn(e, s)
-	if len(notes) > 0 {
-		// after name, so a reader sees it first
-		n := []*yaml.Node{str("note"), str(strings.Join(notes, "; "))}
-		s.Content = append(s.Content[:2], append(n, s.Content[2:]...)...)
-	}
+	s.Note = strings.Join(notes, "; ")
 	return append(out, s)
+}
+
+// title names a step after its operation and outcome.
+func title(e *journal.Entry) string {
+	t := e.OperationID
+	if t == "" {
+		t = e.Method + " " + e.Path
+	}
+	if e.Outcome != "" && e.Outcome != scenarios.OK {
+		t += " → " + e.Outcome
+	}
+	return t
+}
+
+// query is the recorded query string, learnt ids substituted.
+func (x *exporter) query(e *journal.Entry, s *Step) []string {
+	q, err := url.ParseQuery(e.Query)
+	if e.Query == "" || err != nil {
+		return nil
+	}
+	var notes []string
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		s.Query = append(s.Query, KV{k, x.substValue(q[k][0])})
+		if len(q[k]) > 1 {
+			notes = append(notes, fmt.Sprintf("query %s was sent %d times; only the first value is kept", k, len(q[k])))
+		}
+	}
+	return notes
+}
+
+// steering is who called (credentials, tenant) and how the answer was steered (fault,
+// delay, scenario, rule).
+func (x *exporter) steering(e *journal.Entry, s *Step) []string {
+	var notes []string
+	if e.Tenant == "" && e.API != "" {
+		no := false
+		s.Auth = &no
+		notes = append(notes, "recorded without credentials, so replayed without them")
+	} else if e.Tenant != x.creds.TenantOf(e.API) {
+		s.Tenant = e.Tenant
+	}
+	if e.Delay != "" {
+		s.Headers = append(s.Headers, KV{scenarios.DelayHeader, e.Delay})
+	}
+	if e.Fault != "" {
+		s.Headers = append(s.Headers, KV{scenarios.FaultHeader, e.Fault})
+	}
+	if e.Fault == scenarios.FaultReset || e.Fault == scenarios.FaultTimeout {
+		s.Skip = Skip("the recorded call asked for a " + e.Fault + " fault: it has no answer to check")
+	}
+	switch {
+	case e.Scenario != "":
+		s.Scenario = e.Scenario
+	case e.Rule != "" && e.Status != 0 && e.Outcome != "":
+		s.Scenario = e.Outcome
+		notes = append(notes, fmt.Sprintf("answered by armed rule %s when recorded; replayed with X-Sandbox-Scenario: %s", e.Rule, e.Outcome))
+	}
+	return notes
+}
+
+// request sets the step's body (JSON) or raw body; extra are steps to run before it.
+func (x *exporter) request(e *journal.Entry, s *Step) (extra []*Step, notes []string) {
+	body, notes, extra := x.body(e)
+	if body == nil {
+		return extra, notes
+	}
+	if json.Valid(e.Request) && isJSON(e.ContentType) {
+		s.Body = &Value{V: toJSON(body), n: body}
+	} else {
+		raw := body.Value
+		s.Raw, s.ContentType = &raw, e.ContentType
+	}
+	return extra, notes
 }
 
 // body is the request body as YAML, with learnt ids substituted; notes say what cannot be
 // replayed; extra are steps to run before this one.
-func (x *exporter) body(e *journal.Entry) (*yaml.Node, []string, []*yaml.Node) {
+func (x *exporter) body(e *journal.Entry) (*yaml.Node, []string, []*Step) {
 	var notes []string
-	var extra []*yaml.Node
 	if !utf8.Valid(e.Request) {
 		notes = append(notes, "the request body was not text and is left out: put it back before replaying")
 		return nil, notes, nil
@@ -253,30 +262,42 @@ func (x *exporter) body(e *journal.Entry) (*yaml.Node, []string, []*yaml.Node) {
 		if bytes.Contains(e.Request, []byte("****")) || maskedPAN.Match(e.Request) {
 			notes = append(notes, "recorded with masked values (**** or card numbers as first 6/last 4): put the real values in before replaying")
 		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(e.Request), Style: yaml.LiteralStyle}, notes, nil
+		return str(string(e.Request)), notes, nil
 	}
 	node, err := jsonNode(e.Request)
 	if err != nil {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(e.Request)}, notes, nil
+		return str(string(e.Request)), notes, nil
 	}
 	x.substNode(node)
-	if e.API == "dmt" {
-		if otp := valueOf(node, "otp"); otp != nil && otp.Value == "****" {
-			if mobile := valueOf(node, "mobileNumber"); mobile != nil && mobile.Value != "" {
-				name := x.varName("otp")
-				read := mapNode()
-				add(read, "name", str("read the OTP the sandbox sent to "+mobile.Value))
-				add(read, "note", str("the OTP was recorded masked: it is read back from the sandbox's admin API (so this works against the sandbox only)"))
-				add(read, "path", str("/__sandbox/tenants/"+or(e.Tenant, x.creds.DMT.ClientID)+"/dmt/otp/"+mobile.Value))
-				add(read, "save", flowMap(str(name), str("otp")))
-				extra = append(extra, read)
-				otp.Value, otp.Style = "${"+name+"}", 0
-			}
-		}
+	extra := x.maskedOTP(e, node)
+	notes = append(notes, x.masked(e, node)...)
+	return node, notes, extra
+}
+
+// maskedOTP replaces a masked DMT OTP with a variable read from the sandbox's admin API by
+// a step before.
+func (x *exporter) maskedOTP(e *journal.Entry, node *yaml.Node) []*Step {
+	otp, mobile := valueOf(node, "otp"), valueOf(node, "mobileNumber")
+	if e.API != "dmt" || otp == nil || otp.Value != "****" || mobile == nil || mobile.Value == "" {
+		return nil
 	}
+	name := x.varName("otp")
+	read := &Step{
+		Name: "read the OTP the sandbox sent to " + mobile.Value,
+		Note: "the OTP was recorded masked: it is read back from the sandbox's admin API (so this works against the sandbox only)",
+		Path: "/__sandbox/tenants/" + or(e.Tenant, x.creds.DMT.ClientID) + "/dmt/otp/" + mobile.Value,
+		Save: Saves{{Var: name, Path: "otp"}},
+	}
+	otp.Value, otp.Style = "${"+name+"}", 0
+	return []*Step{read}
+}
+
+// masked puts the documented profile appSecret back and says what else was masked.
+func (x *exporter) masked(e *journal.Entry, node *yaml.Node) []string {
+	var notes []string
 	if e.API == "profile" && strings.HasSuffix(e.Path, "/GetAppToken") {
-		if sec, app := valueOf(node, "appSecret"), valueOf(node, "appId"); sec != nil && sec.Value == "****" && app != nil && app.Value == DefaultProfileAppID {
-			sec.Value = DefaultProfileAppSecret
+		if sec, app := valueOf(node, "appSecret"), valueOf(node, "appId"); sec != nil && sec.Value == "****" && app != nil && app.Value == credentials.ProfileAppID {
+			sec.Value = credentials.ProfileAppSecret
 			notes = append(notes, "appSecret was recorded masked; the sandbox's documented secret is put back")
 		}
 	}
@@ -286,7 +307,7 @@ func (x *exporter) body(e *journal.Entry) (*yaml.Node, []string, []*yaml.Node) {
 	if bytes.Contains(e.Request, []byte(`"RequestData"`)) {
 		notes = append(notes, "encrypted variant: its header_secrets and pass_key headers are not recorded; add them to replay")
 	}
-	return node, notes, extra
+	return notes
 }
 
 func isJSON(ct string) bool {
@@ -294,31 +315,13 @@ func isJSON(ct string) bool {
 }
 
 // clockStep is a recorded move of the sandbox clock, as the clock step that replays it.
-func (x *exporter) clockStep(e *journal.Entry) []*yaml.Node {
-	var change struct {
-		Advance, Set string
-		Reset        bool
-	}
-	if json.Unmarshal(e.Request, &change) != nil {
+func (x *exporter) clockStep(e *journal.Entry) []*Step {
+	var move ClockMove
+	if json.Unmarshal(e.Request, &move) != nil || move.Advance == "" && move.Set == "" && !move.Reset {
 		return nil
 	}
-	move := flowMap()
-	switch {
-	case change.Advance != "":
-		add(move, "advance", str(change.Advance))
-	case change.Set != "":
-		add(move, "set", str(change.Set))
-	case change.Reset:
-		add(move, "reset", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
-	default:
-		return nil
-	}
-	if e.Tenant != "" {
-		add(move, "tenant", str(e.Tenant)) // that tenant's clock only
-	}
-	s := mapNode()
-	add(s, "clock", move)
-	return []*yaml.Node{s}
+	move.Tenant = e.Tenant // that tenant's clock only
+	return []*Step{{Clock: &move}}
 }
 
 // partnerFields are the answer fields a partner's code checks: outcomes and statuses, names,
@@ -342,37 +345,34 @@ const maxExpected = 24
 // (or no exception) and on success the result's partner fields; DMT status, statusCode,
 // statusDesc and the customer's name; profile statusCode and the result's partner fields.
 // Values keep their JSON type, so a number is expected as a number and a string as a string.
-func (x *exporter) expectation(e *journal.Entry) *yaml.Node {
+func (x *exporter) expectation(e *journal.Entry) Checks {
 	resp, err := jsonNode(e.Response)
 	if err != nil || resp.Kind != yaml.MappingNode {
 		return nil
 	}
-	m := flowMap()
+	var cs Checks
+	equals := func(path string, n *yaml.Node) {
+		cs = append(cs, Check{Path: path, Match: Matcher{Kind: MatchEquals, Value: toJSON(n)}})
+	}
 	if e.API == "dcms" {
 		if ex := valueOf(resp, "exception"); ex != nil && ex.Kind == yaml.MappingNode {
 			if code := valueOf(ex, "errorCode"); code != nil {
-				add(m, "exception.errorCode", code)
+				equals("exception.errorCode", code)
 			}
-			return m
+			return cs
 		}
-		add(m, "exception", flowMap(str("absent"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}))
+		cs = append(cs, Check{Path: "exception", Match: Matcher{Kind: MatchAbsent}})
 	}
 	if r := valueOf(resp, "result"); r != nil && r.Kind == yaml.ScalarNode && r.Tag != "!!null" && x.checkable(r) {
-		add(m, "result", r) // DCMS "success", true, "SUCCESS"; profile "Deleted 1 documents"
+		equals("result", r) // DCMS "success", true, "SUCCESS"; profile "Deleted 1 documents"
 	}
 	leaves(resp, "", func(path string, n *yaml.Node) {
 		key := path[strings.LastIndex(path, ".")+1:]
-		if len(m.Content)/2 < maxExpected && partnerFields[key] && n.Tag != "!!null" && x.checkable(n) {
-			add(m, path, n)
+		if len(cs) < maxExpected && partnerFields[key] && n.Tag != "!!null" && x.checkable(n) {
+			equals(path, n)
 		}
 	})
-	if len(m.Content) == 0 {
-		return nil
-	}
-	if len(m.Content) > 8 {
-		m.Style = 0 // one line each
-	}
-	return m
+	return cs
 }
 
 // checkable says a recorded value is the same on every replay: not an id the sandbox made
@@ -383,7 +383,7 @@ func (x *exporter) checkable(n *yaml.Node) bool {
 }
 
 // learn records the ids an answer shows for the first time, and what the client sent.
-func (x *exporter) learn(e *journal.Entry, step *yaml.Node) {
+func (x *exporter) learn(e *journal.Entry, step *Step) {
 	for _, seg := range strings.Split(e.Path, "/") {
 		x.known[seg] = true
 	}
@@ -422,12 +422,7 @@ func (x *exporter) use(v string) (string, bool) {
 			last = "id"
 		}
 		src.name = x.varName(last)
-		save := valueOf(src.step, "save")
-		if save == nil {
-			save = mapNode()
-			add(src.step, "save", save)
-		}
-		add(save, src.name, str(src.path))
+		src.step.Save = append(src.step.Save, Save{Var: src.name, Path: src.path})
 	}
 	return "${" + src.name + "}", true
 }
@@ -535,37 +530,9 @@ func jsonValue(dec *json.Decoder) (*yaml.Node, error) {
 	switch t := tok.(type) {
 	case json.Delim:
 		if t == '{' {
-			m := mapNode()
-			for dec.More() {
-				k, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := jsonValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				add(m, k.(string), v)
-			}
-			_, err := dec.Token()
-			if len(m.Content) <= 8 && flat(m) {
-				m.Style = yaml.FlowStyle
-			}
-			return m, err
+			return jsonObject(dec)
 		}
-		l := &yaml.Node{Kind: yaml.SequenceNode}
-		for dec.More() {
-			v, err := jsonValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			l.Content = append(l.Content, v)
-		}
-		_, err := dec.Token()
-		if flat(l) {
-			l.Style = yaml.FlowStyle
-		}
-		return l, err
+		return jsonArray(dec)
 	case string:
 		return str(t), nil
 	case json.Number:
@@ -592,17 +559,41 @@ func flat(n *yaml.Node) bool {
 	return total <= 100
 }
 
-func mapNode() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
-
-func flowMap(kv ...*yaml.Node) *yaml.Node {
-	m := mapNode()
-	m.Style = yaml.FlowStyle
-	m.Content = kv
-	return m
+// jsonObject reads an object's members and its closing brace; a short flat one reads on
+// one line.
+func jsonObject(dec *json.Decoder) (*yaml.Node, error) {
+	m := mapping()
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		v, err := jsonValue(dec)
+		if err != nil {
+			return nil, err
+		}
+		add(m, k.(string), v)
+	}
+	_, err := dec.Token()
+	if len(m.Content) <= 8 && flat(m) {
+		m.Style = yaml.FlowStyle
+	}
+	return m, err
 }
 
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
-
-func add(m *yaml.Node, key string, v *yaml.Node) {
-	m.Content = append(m.Content, str(key), v)
+// jsonArray reads an array's elements and its closing bracket.
+func jsonArray(dec *json.Decoder) (*yaml.Node, error) {
+	l := &yaml.Node{Kind: yaml.SequenceNode}
+	for dec.More() {
+		v, err := jsonValue(dec)
+		if err != nil {
+			return nil, err
+		}
+		l.Content = append(l.Content, v)
+	}
+	_, err := dec.Token()
+	if flat(l) {
+		l.Style = yaml.FlowStyle
+	}
+	return l, err
 }

@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 func loadSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open("schema.json")
+	f, err := os.Open("../schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func validate(t *testing.T, sch *jsonschema.Schema, src []byte) error {
 
 func TestSchemaAcceptsExamples(t *testing.T) {
 	sch := loadSchema(t)
-	examples, err := filepath.Glob("examples/*.yaml")
+	examples, err := filepath.Glob("../examples/*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package scenariofile
 
 import (
 	"encoding/json"
@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/scenarios"
 )
 
 const sub = "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -72,7 +74,7 @@ func TestExport(t *testing.T) {
 	if s[0].Name != "viewCustomer" || s[0].Expect.Status != 200 || s[0].Expect.Body[0].Path != "exception" || s[0].Expect.Body[0].Match.Kind != MatchAbsent {
 		t.Errorf("ok step: %+v", s[0])
 	}
-	if s[1].Scenario != "customer-not-found" || s[1].Expect.Body[0].Match.Value != "CUS001" || s[1].Body.(map[string]any)["entityId"] != "000123" {
+	if s[1].Scenario != "customer-not-found" || s[1].Expect.Body[0].Match.Value != "CUS001" || s[1].Body.V.(map[string]any)["entityId"] != "000123" {
 		t.Errorf("scenario step: %+v", s[1])
 	}
 	if s[2].Tenant != "OTHER_BANK" || s[2].Scenario != "internal-error" || !strings.Contains(s[2].Note, "armed rule rule-3") {
@@ -81,22 +83,22 @@ func TestExport(t *testing.T) {
 	if !strings.Contains(s[3].Note, "masked values") {
 		t.Errorf("masked PIN not marked: %+v", s[3])
 	}
-	if !s[4].NoAuth {
+	if !s[4].NoAuth() {
 		t.Errorf("call without tenant replays with credentials: %+v", s[4])
 	}
 	if s[5].Expect.Status != 0 || !strings.Contains(s[5].Note, "no answer was recorded") {
 		t.Errorf("fault step: %+v", s[5])
 	}
 	if s[6].Path != "/__sandbox/tenants/sandbox_client/dmt/otp/9876500100" || len(s[6].Save) != 1 || s[6].Save[0] != (Save{"otp", "otp"}) ||
-		s[7].Body.(map[string]any)["otp"] != "${otp}" || strings.Contains(s[7].Note, "masked") {
+		s[7].Body.V.(map[string]any)["otp"] != "${otp}" || strings.Contains(s[7].Note, "masked") {
 		t.Errorf("DMT OTP: %+v / %+v", s[6], s[7])
 	}
-	if s[8].Body.(map[string]any)["appSecret"] != DefaultProfileAppSecret {
+	if s[8].Body.V.(map[string]any)["appSecret"] != credentials.ProfileAppSecret {
 		t.Errorf("GetAppToken secret: %+v", s[8])
 	}
 	if len(s[9].Save) != 1 || s[9].Save[0] != (Save{"submissionId", "result.submissionId"}) ||
 		s[10].Path != "/ExtCustomerManagement/GetCustomerDetails/${submissionId}" || s[10].Method != "GET" ||
-		s[11].Body.(map[string]any)["submissionId"] != "${submissionId}" || s[11].Query[0] != (KV{"lang", "en"}) {
+		s[11].Body.V.(map[string]any)["submissionId"] != "${submissionId}" || s[11].Query[0] != (KV{"lang", "en"}) {
 		t.Errorf("profile ids: %+v / %+v / %+v", s[9], s[10], s[11])
 	}
 	// The seeded kit shown by viewCustomer and sent back later is saved too (harmless: the
@@ -147,7 +149,7 @@ func TestExportFaults(t *testing.T) {
 			ContentType: "application/json", Fault: fault, Delay: "5ms", Status: status, Request: []byte(`{"entityId":"675676"}`),
 			Response: []byte(`{"exception":{"errorCode":"service.unavailable"}}`)}
 	}
-	data, err := Export([]journal.Entry{entry(Fault503, 503), entry(FaultReset, 0)}, "faults")
+	data, err := Export([]journal.Entry{entry(scenarios.Fault503, 503), entry(scenarios.FaultReset, 0)}, "faults")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +165,10 @@ func TestExportFaults(t *testing.T) {
 		}
 		return ""
 	}
-	if s := f.Steps[0]; header(s, FaultHeader) != Fault503 || header(s, DelayHeader) != "5ms" || s.Skip != "" {
+	if s := f.Steps[0]; header(s, scenarios.FaultHeader) != scenarios.Fault503 || header(s, scenarios.DelayHeader) != "5ms" || s.Skip != "" {
 		t.Fatalf("http-503 step: %+v", s)
 	}
-	if s := f.Steps[1]; header(s, FaultHeader) != FaultReset || s.Skip == "" {
+	if s := f.Steps[1]; header(s, scenarios.FaultHeader) != scenarios.FaultReset || s.Skip == "" {
 		t.Fatalf("connection-reset step is not skipped: %+v", s)
 	}
 }
