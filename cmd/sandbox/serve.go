@@ -89,7 +89,6 @@ func serve(args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.Level(l.level)}))
 	cfg.Log = log
-	app.TuneGC()
 	sb, err := app.New(cfg)
 	if err != nil {
 		return err

@@ -29,7 +29,6 @@ func main() {
 	conc := flag.Int("concurrency", 8, "concurrent keep-alive clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds of bare and full measurements")
 	flag.Parse()
-	app.TuneGC() // as the sandbox binary does
 
 	sb, err := app.New(app.DefaultConfig())
 	if err != nil {
@@ -69,7 +68,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	fmt.Printf("viewCustomer over loopback, %d clients, %d rounds of %s each, GOMAXPROCS=%d, GC tuned as the binary (GOGC=%s)\n",
+	fmt.Printf("viewCustomer over loopback, %d clients, %d rounds of %s each, GOMAXPROCS=%d, GOGC=%s\n",
 		*conc, *rounds, *duration, runtime.GOMAXPROCS(0), gogc())
 	fmt.Printf("  bare net/http handler : %8.0f req/s  %5.1f allocs/req (handler only)\n", bareRate, allocs(bare))
 	fmt.Printf("  full sandbox stack    : %8.0f req/s  %5.1f allocs/req (handler only; goal ≤ 50)\n", fullRate, allocs(sb.Handler))
@@ -173,5 +172,5 @@ func gogc() string {
 	if v := os.Getenv("GOGC"); v != "" {
 		return v
 	}
-	return "400"
+	return "100 (Go's default, as the binary)"
 }

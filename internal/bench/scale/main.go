@@ -28,7 +28,6 @@ func main() {
 	rounds := flag.Int("rounds", 3, "alternating rounds of the two throughput measurements")
 	tenants := flag.Int("tenants", 100000, "tenants that each make one call, for the memory figure")
 	flag.Parse()
-	app.TuneGC()
 
 	bin, cleanup, err := loopback.Build()
 	if err != nil {
@@ -51,7 +50,7 @@ func main() {
 		fail(err)
 	}
 
-	fmt.Printf("scale, GOMAXPROCS=%d, GC tuned as the binary\n", runtime.GOMAXPROCS(0))
+	fmt.Printf("scale, GOMAXPROCS=%d, GC as the binary (Go's defaults)\n", runtime.GOMAXPROCS(0))
 	fmt.Printf("  heap per new tenant after one viewCustomer : %6.0f B     (goal ≤ 2048 B)\n", perTenant)
 	fmt.Printf("  start-up to listening, --customers 25      : %6.0f ms    RSS %5.1f MiB\n", ms(small.ready), mib(small.rss))
 	fmt.Printf("  start-up to listening, --customers 1000000 : %6.0f ms    (goal ≤ 200 ms)  RSS %5.1f MiB (goal ≤ 64 MiB)\n", ms(big.ready), mib(big.rss))
