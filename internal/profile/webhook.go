@@ -281,25 +281,8 @@ func (d *deliverer) requeue(tenant string) {
 // It first takes the delivery's lease, so that no other worker or replica attempts it
 // meanwhile; a lease whose holder died runs out and the sweeper of any replica retries.
 func (d *deliverer) attempt(j job) (time.Duration, bool) {
-	var dl Delivery
-	var hook *Webhook
 	lease := randomHex(8)
-	err := d.store.Update(d.ctx, partition(j.tenant), func(tx store.Tx) error {
-		dl, hook = Delivery{}, nil
-		now := time.Now()
-		v, ok := kindDelivery.Get(tx, j.id)
-		if !ok || !v.due(now) {
-			return errSkip
-		}
-		dl = *v
-		dl.Lease, dl.LeaseUntil = lease, now.Add(d.lease)
-		leased := dl // stored values are never changed: dl is changed below, so store a copy
-		kindDelivery.Put(tx, j.id, &leased)
-		if w, ok := kindWebhook.Get(tx, "config"); ok {
-			hook = w
-		}
-		return nil
-	})
+	dl, hook, err := d.take(j, lease)
 	if err != nil { // not due, or the store failed: the sweeper looks again
 		return 0, false
 	}
@@ -317,6 +300,40 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 	} else {
 		d.failed.Add(1)
 	}
+	return d.record(j, lease, hook, attemptResult{url: dl.URL, code: code, errText: errText})
+}
+
+// take leases a due delivery for one attempt (no other replica attempts it meanwhile) and
+// returns it with the tenant's webhook (nil if it has none any more).
+func (d *deliverer) take(j job, lease string) (Delivery, *Webhook, error) {
+	var dl Delivery
+	var hook *Webhook
+	err := d.store.Update(d.ctx, partition(j.tenant), func(tx store.Tx) error {
+		dl, hook = Delivery{}, nil
+		now := time.Now()
+		v, ok := kindDelivery.Get(tx, j.id)
+		if !ok || !v.due(now) {
+			return errSkip
+		}
+		dl = *v
+		dl.Lease, dl.LeaseUntil = lease, now.Add(d.lease)
+		leased := dl // stored values are never changed: the caller changes dl, so store a copy
+		kindDelivery.Put(tx, j.id, &leased)
+		hook, _ = kindWebhook.Get(tx, "config")
+		return nil
+	})
+	return dl, hook, err
+}
+
+// attemptResult is how one attempt went.
+type attemptResult struct {
+	url, errText string
+	code         int
+}
+
+// record writes an attempt's result to the delivery it leased and says whether and when
+// to retry (nothing, if the lease ran out or the delivery is gone).
+func (d *deliverer) record(j job, lease string, hook *Webhook, res attemptResult) (time.Duration, bool) {
 	var retryIn time.Duration
 	var retry bool
 	_ = d.store.Update(d.ctx, partition(j.tenant), func(tx store.Tx) error {
@@ -327,14 +344,14 @@ func (d *deliverer) attempt(j job) (time.Duration, bool) {
 		}
 		next := *v
 		next.Lease, next.LeaseUntil = "", time.Time{}
-		next.URL, next.Attempts, next.LastStatusCode, next.LastError = dl.URL, next.Attempts+1, code, errText
+		next.URL, next.Attempts, next.LastStatusCode, next.LastError = res.url, next.Attempts+1, res.code, res.errText
 		next.LastAttempt = d.clock.Now(j.tenant)
 		retries, interval := 0, 0
 		if hook != nil {
 			retries, interval = hook.RetryCount, hook.RetryInterval
 		}
 		switch {
-		case errText == "":
+		case res.errText == "":
 			next.Status = deliveryDelivered
 		case next.Attempts > retries:
 			next.Status = deliveryFailed
