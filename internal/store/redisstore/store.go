@@ -174,50 +174,9 @@ func (s *Store) refresh(p store.Partition, pt *part, r txReply) error {
 		pt.mu.Unlock()
 		return nil
 	}
-	kinds := s.kinds[p.API]
-	decode := func(field string, value any) (string, string, store.Entry, bool, error) {
-		kind, id, ok := strings.Cut(field, ":")
-		if !ok { // "#ver", "#since"
-			return "", "", store.Entry{}, false, nil
-		}
-		str, present := value.(string)
-		switch {
-		case !present:
-			return kind, id, store.Entry{}, true, nil // dropped: no entry
-		case str == tombstone:
-			return kind, id, store.Entry{Deleted: true}, false, nil
-		}
-		v, err := kinds.Decode(kind, []byte(str))
-		if err != nil {
-			return "", "", store.Entry{}, false, s.db.fail(fmt.Errorf("%s %s %s: %v", p.API, kind, id, err))
-		}
-		return kind, id, store.Entry{V: v}, false, nil
-	}
-	type change struct {
-		kind, id string
-		e        store.Entry
-		drop     bool
-	}
-	var changes []change
-	n := len(r.fields)
-	if r.full {
-		n /= 2
-	}
-	for i := 0; i < n; i++ {
-		var field, value any
-		if r.full {
-			field, value = r.fields[2*i], r.fields[2*i+1]
-		} else {
-			field, value = r.fields[i], r.values[i]
-		}
-		f, _ := field.(string)
-		kind, id, e, drop, err := decode(f, value)
-		if err != nil {
-			return err
-		}
-		if kind != "" {
-			changes = append(changes, change{kind, id, e, drop})
-		}
+	changes, err := s.decodeChanges(p, r)
+	if err != nil {
+		return err
 	}
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
@@ -244,6 +203,61 @@ func (s *Store) refresh(p store.Partition, pt *part, r txReply) error {
 	pt.own, pt.ver = own, r.ver
 	pt.fresh(r.sent)
 	return nil
+}
+
+// change is one record of a reply: its new entry, or drop for one no longer there.
+type change struct {
+	kind, id string
+	e        store.Entry
+	drop     bool
+}
+
+// decodeChanges decodes the records a reply carries (the whole overlay when r.full, else
+// the changed fields and their values).
+func (s *Store) decodeChanges(p store.Partition, r txReply) ([]change, error) {
+	var changes []change
+	n := len(r.fields)
+	if r.full {
+		n /= 2
+	}
+	for i := 0; i < n; i++ {
+		var field, value any
+		if r.full {
+			field, value = r.fields[2*i], r.fields[2*i+1]
+		} else {
+			field, value = r.fields[i], r.values[i]
+		}
+		f, _ := field.(string)
+		c, ok, err := s.decodeChange(p, f, value)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			changes = append(changes, c)
+		}
+	}
+	return changes, nil
+}
+
+// decodeChange decodes one overlay field ("kind:id") and its value; ok is false for the
+// overlay's own bookkeeping fields ("#ver", "#since").
+func (s *Store) decodeChange(p store.Partition, field string, value any) (change, bool, error) {
+	kind, id, ok := strings.Cut(field, ":")
+	if !ok {
+		return change{}, false, nil
+	}
+	str, present := value.(string)
+	switch {
+	case !present:
+		return change{kind: kind, id: id, drop: true}, true, nil
+	case str == tombstone:
+		return change{kind: kind, id: id, e: store.Entry{Deleted: true}}, true, nil
+	}
+	v, err := s.kinds[p.API].Decode(kind, []byte(str))
+	if err != nil {
+		return change{}, false, s.db.fail(fmt.Errorf("%s %s %s: %v", p.API, kind, id, err))
+	}
+	return change{kind: kind, id: id, e: store.Entry{V: v}}, true, nil
 }
 
 // fresh notes that the copy holds every change acknowledged before t (pt.mu held).
