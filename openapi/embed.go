@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -62,4 +63,34 @@ func parse(api string) (*openapi3.T, error) {
 	}
 	doc.Servers = nil
 	return doc, nil
+}
+
+var (
+	prefixesOnce sync.Once
+	prefixes     map[string]string // a path's first segment → the partner API whose contract has it
+)
+
+// APIOf says which partner API a request path belongs to: the one whose contract has
+// paths under the same first segment ("" for none: the admin API, or no API at all). It is
+// the one answer to that question in the sandbox: unmatched paths get that API's 404, and
+// scenario steps are filed under it.
+func APIOf(path string) string {
+	prefixesOnce.Do(func() {
+		prefixes = map[string]string{}
+		for _, api := range Partners {
+			doc, err := Load(api)
+			if err != nil {
+				continue // the sandbox refuses to start with such a contract anyway
+			}
+			for p := range doc.Paths.Map() {
+				prefixes[firstSegment(p)] = api
+			}
+		}
+	})
+	return prefixes[firstSegment(path)]
+}
+
+func firstSegment(path string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return seg
 }

@@ -122,7 +122,6 @@ func decodeKey(b64 string) ([]byte, error) {
 
 func (a *API) Name() string          { return "dcms" }
 func (a *API) Contract() *openapi3.T { return a.doc }
-func (a *API) Owns(path string) bool { return strings.HasPrefix(path, "/v1/") }
 func (a *API) Service() *Service     { return a.svc }
 
 const authenticatePath = "/v1/api/authenticate"

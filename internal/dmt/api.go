@@ -167,7 +167,6 @@ func otpSource(cfg string) (func() string, error) {
 
 func (a *API) Name() string          { return "dmt" }
 func (a *API) Contract() *openapi3.T { return a.doc }
-func (a *API) Owns(path string) bool { return strings.HasPrefix(path, "/common/dmt-lite/") }
 func (a *API) Service() *Service     { return a.svc }
 
 // Key is the client's AES-256 key for the encrypted variant (DefaultKey for a client the

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -127,9 +126,6 @@ func (a *API) Close() { a.svc.hooks.Close() }
 
 func (a *API) Name() string          { return "profile" }
 func (a *API) Contract() *openapi3.T { return a.doc }
-func (a *API) Owns(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/Ext")
-}
 
 // CallerHeaders are the headers Tenant checks (so contract validation skips them).
 func (a *API) CallerHeaders() []string { return []string{"Authorization"} }

@@ -55,8 +55,6 @@ type API interface {
 	Name() string
 	// Contract is the API's parsed OpenAPI document.
 	Contract() *openapi3.T
-	// Owns says whether an unmatched path belongs to this API, so 404/405 come in its envelope.
-	Owns(path string) bool
 	// Mount registers the API's generated routes on r. The pipeline runs as r's
 	// middleware, so it sees a request before the generated code binds its parameters.
 	Mount(r *mux.Router)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -95,8 +96,9 @@ func (p *Pipeline) Router(r *mux.Router, apis ...API) (*mux.Router, error) {
 // unmatched answers a path no operation has: in the envelope of the API the path belongs
 // to, or the admin API's error shape.
 func (p *Pipeline) unmatched(w http.ResponseWriter, r *http.Request, kind Kind, msg string) {
+	name := openapi.APIOf(r.URL.Path)
 	for _, api := range p.apis {
-		if api.Owns(r.URL.Path) {
+		if api.Name() == name {
 			api.WriteProblem(w, r, api.Problem(kind, msg, nil))
 			return
 		}

@@ -105,7 +105,7 @@ func TestRecoverAnswersAPanicAndKeepsServing(t *testing.T) {
 	}
 }
 
-func TestUnmatchedPathsAnswerInTheirAPIsEnvelope(t *testing.T) {
+func TestUnmatchedPathsAnswer404And405(t *testing.T) {
 	s := newToyServer(t)
 	resp, err := http.Get(s.URL + "/toy/nothing")
 	if err != nil {

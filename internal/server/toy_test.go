@@ -61,7 +61,6 @@ func newToy(t testing.TB) *toy {
 
 func (*toy) Name() string            { return "toy" }
 func (a *toy) Contract() *openapi3.T { return a.doc }
-func (*toy) Owns(path string) bool   { return strings.HasPrefix(path, "/toy/") }
 func (*toy) Problem(kind Kind, msg string, fields []string) Problem {
 	switch kind {
 	case Internal:

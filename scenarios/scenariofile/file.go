@@ -183,20 +183,6 @@ func WholeVar(s string) (string, bool) {
 	return "", false
 }
 
-// APIOf says which partner API a request path belongs to ("" for none: the admin API).
-func APIOf(path string) string {
-	switch {
-	case strings.HasPrefix(path, "/v1/"):
-		return "dcms"
-	case strings.HasPrefix(path, "/common/dmt-lite/"):
-		return "dmt"
-	case strings.HasPrefix(path, "/api/AppSessionManager/"), strings.HasPrefix(path, "/ExtCustomerManagement/"),
-		strings.HasPrefix(path, "/ExtReport/"), strings.HasPrefix(path, "/ExtForm/"):
-		return "profile"
-	}
-	return ""
-}
-
 // Tenants lists the tenants a replay with reset: true resets: the credentials' tenant of
 // every API the file uses, the file's tenant, and the tenants of its fixtures, rules and
 // steps (per-step tenants of an API), without repeats, in that order.

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/partnersandbox/sandbox/internal/credentials"
+	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -178,7 +179,7 @@ func (r *resolver) step(s *Step, i int) {
 		r.clock(s, what)
 		return
 	}
-	s.API = APIOf(s.Path)
+	s.API = openapi.APIOf(s.Path)
 	s.Method = strings.ToUpper(s.Method)
 	if s.Method == "" {
 		s.Method = http.MethodGet
