@@ -295,6 +295,18 @@ func (rs *Rules) Reset(tenant string) error {
 	return nil
 }
 
+// matchesBody says whether an armed rule of the operation matches on body fields.
+func (rs *Rules) matchesBody(opID string) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, r := range rs.list {
+		if r.OperationID == opID && len(r.Match) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // fire finds the oldest live rule matching the request and counts it as fired.
 func (rs *Rules) fire(ctx context.Context, op *Operation, tenant string, body []byte) (Rule, bool, error) {
 	if rs.armed.Load() == 0 {
@@ -316,6 +328,12 @@ func (rs *Rules) fire(ctx context.Context, op *Operation, tenant string, body []
 		return true
 	}
 	if rs.shared == nil {
+		// The body is decoded before the lock is taken, when a rule of this operation needs
+		// it: decoding under the lock would make every tenant's calls wait on each other.
+		if rs.matchesBody(op.ID) {
+			decoded = true
+			_ = json.Unmarshal(body, &fields)
+		}
 		rs.mu.Lock()
 		defer rs.mu.Unlock()
 		for _, r := range rs.list {
