@@ -34,60 +34,69 @@ const pinBlockUsage = `usage:
 --key defaults to the sandbox's default set-PIN key; --iv (32 hex digits) makes the output
 repeatable (default random); --hex encrypts the block's 16 hex characters, not its 8 bytes.`
 
+// pinBlockOptions are pin-block's flags.
+type pinBlockOptions struct {
+	pan, pin, keyB64, ivHex, check, kitNo, tenant, base string
+	asHex, request                                      bool
+}
+
+func pinBlockFlags() (*flag.FlagSet, *pinBlockOptions) {
+	fs := flag.NewFlagSet("pin-block", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := &pinBlockOptions{}
+	fs.StringVar(&o.pan, "pan", "", "the card's full PAN (13 to 19 digits)")
+	fs.StringVar(&o.pin, "pin", "", "the PIN (4 to 12 digits)")
+	fs.StringVar(&o.keyB64, "key", "", "the tenant's set-PIN AES key, Base64 (default: the sandbox key, or the tenant's with --kit)")
+	fs.StringVar(&o.ivHex, "iv", "", "the 16-byte IV as 32 hex digits (default random)")
+	fs.BoolVar(&o.asHex, "hex", false, "encrypt the block's 16 hex characters instead of its 8 bytes")
+	fs.StringVar(&o.check, "check", "", "a block to read instead of building one")
+	fs.StringVar(&o.kitNo, "kit", "", "take the PAN (and key) of this kit from a running sandbox")
+	fs.StringVar(&o.tenant, "tenant", "ACME_BANK", "with --kit: the DCMS tenant")
+	fs.StringVar(&o.base, "sandbox", sandboxURL(), "with --kit: the sandbox's base URL (default from SANDBOX_ADDR, as serve listens)")
+	fs.BoolVar(&o.request, "request", false, "with --kit: print the whole setPin request body")
+	return fs, o
+}
+
 // pinBlock builds and reads Set PIN V2 blocks the way the sandbox does, so a partner can
 // compare their own encoder with a known-good one.
 func pinBlock(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("pin-block", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	pan := fs.String("pan", "", "the card's full PAN (13 to 19 digits)")
-	pin := fs.String("pin", "", "the PIN (4 to 12 digits)")
-	keyB64 := fs.String("key", "", "the tenant's set-PIN AES key, Base64 (default: the sandbox key, or the tenant's with --kit)")
-	ivHex := fs.String("iv", "", "the 16-byte IV as 32 hex digits (default random)")
-	asHex := fs.Bool("hex", false, "encrypt the block's 16 hex characters instead of its 8 bytes")
-	check := fs.String("check", "", "a block to read instead of building one")
-	kitNo := fs.String("kit", "", "take the PAN (and key) of this kit from a running sandbox")
-	tenant := fs.String("tenant", "ACME_BANK", "with --kit: the DCMS tenant")
-	base := fs.String("sandbox", sandboxURL(), "with --kit: the sandbox's base URL (default from SANDBOX_ADDR, as serve listens)")
-	request := fs.Bool("request", false, "with --kit: print the whole setPin request body")
+	fs, o := pinBlockFlags()
 	if len(args) == 0 {
 		return usageErrorf("pin-block", "give --pan or --kit")
 	}
 	if err := parseFlags("pin-block", fs, args, out); err != nil {
 		return err
 	}
-
-	key, kit, err := pinBlockInputs(*kitNo, *keyB64, *base, *tenant)
+	key, kit, err := pinBlockInputs(o.kitNo, o.keyB64, o.base, o.tenant)
 	if err != nil {
 		return err
 	}
 	if kit.PAN != "" {
-		*pan = kit.PAN
+		o.pan = kit.PAN
 	}
-	if *pan == "" {
+	if o.pan == "" {
 		return usageErrorf("pin-block", "give --pan or --kit")
 	}
-
-	if *check != "" {
-		got, err := partner.RevealPin(*check, *pan, key)
+	if o.check != "" {
+		got, err := partner.RevealPin(o.check, o.pan, key)
 		if err != nil {
 			return fmt.Errorf("the sandbox would refuse this block: %w", err)
 		}
-		fmt.Fprintf(out, "valid format 0 block for PAN %s: PIN %s\n", *pan, got)
+		fmt.Fprintf(out, "valid format 0 block for PAN %s: PIN %s\n", o.pan, got)
 		return nil
 	}
-
 	var iv []byte
-	if *ivHex != "" {
-		if iv, err = hex.DecodeString(*ivHex); err != nil || len(iv) != 16 {
+	if o.ivHex != "" {
+		if iv, err = hex.DecodeString(o.ivHex); err != nil || len(iv) != 16 {
 			return fmt.Errorf("--iv must be 32 hex digits (16 bytes)")
 		}
 	}
-	block, err := partner.EncryptPinBlock(*pan, *pin, key, iv, *asHex)
+	block, err := partner.EncryptPinBlock(o.pan, o.pin, key, iv, o.asHex)
 	if err != nil {
 		return err
 	}
-	if *request {
-		if *kitNo == "" {
+	if o.request {
+		if o.kitNo == "" {
 			return usageErrorf("pin-block", "--request needs --kit")
 		}
 		return json.NewEncoder(out).Encode(map[string]any{"pin": block, "kitNo": kit.KitNo, "entityId": kit.EntityID, "expiryDate": kit.Expiry})
