@@ -35,19 +35,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// The bare handler writes exactly what the sandbox answers.
-	rec := httptest.NewRecorder()
-	sb.Handler.ServeHTTP(rec, request())
-	if rec.Code != 200 {
-		fmt.Fprintf(os.Stderr, "sandbox answered %d: %s\n", rec.Code, rec.Body)
-		os.Exit(1)
-	}
-	want := rec.Body.Bytes()
-	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(want)
-	})
+	bare := bareHandler(sb.Handler)
 
 	redisSB, redisWhy := redisSandbox()
 	var bareRate, fullRate, redisRate float64
@@ -80,6 +68,22 @@ func main() {
 	}
 	fmt.Printf("  redis-backed stack    : %8.0f req/s  %5.1f allocs/req (handler only)\n", redisRate, allocs(redisSB.Handler))
 	fmt.Printf("  ratio (redis / bare)  : %.2f  (goal ≥ 0.25)\n", redisRate/bareRate)
+}
+
+// bareHandler is a plain net/http handler that writes exactly what the sandbox answers.
+func bareHandler(sandbox http.Handler) http.Handler {
+	rec := httptest.NewRecorder()
+	sandbox.ServeHTTP(rec, request())
+	if rec.Code != 200 {
+		fmt.Fprintf(os.Stderr, "sandbox answered %d: %s\n", rec.Code, rec.Body)
+		os.Exit(1)
+	}
+	want := rec.Body.Bytes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(want)
+	})
 }
 
 // redisSandbox starts a redis-server on loopback (it ends with this process) and a
