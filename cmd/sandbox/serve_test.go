@@ -39,6 +39,8 @@ var serveSamples = map[string]serveSample{
 	"store":                    {"redis://10.0.0.7:6379/2", "redis://10.0.0.7:6379/2", func(c app.Config, _ listen) string { return c.Store }},
 	"redis-prefix":             {"acme:", `"acme:"`, func(c app.Config, _ listen) string { return c.RedisPrefix }},
 	"redis-timeout":            {"2s", "2s", func(c app.Config, _ listen) string { return c.RedisTimeout.String() }},
+	"token-key":                {"k3y", "k3y", func(c app.Config, _ listen) string { return c.TokenKey }},
+	"token-key-file":           {"key.txt", "key.txt", func(c app.Config, _ listen) string { return c.TokenKeyFile }},
 	"dcms-require-auth":        {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.DCMS.RequireAuth) }},
 	"dcms-require-auth-tenant": {"T1,T2", "[T1, T2]", func(c app.Config, _ listen) string { return joined(c.DCMS.AuthTenants) }},
 	"dcms-set-pin-key":         {setPinKeyB64, setPinKeyB64, func(c app.Config, _ listen) string { return c.DCMS.SetPinKey }},

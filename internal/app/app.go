@@ -3,7 +3,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,6 +68,10 @@ type Config struct {
 	Backend func(base store.Base, kinds snapshot.Kinds) (store.Backend, error)
 	// AccessLog writes one line per partner call to Log.
 	AccessLog bool
+	// TokenKey (or the contents of TokenKeyFile) signs the DCMS and profile tokens. Without
+	// either, each process makes a random key, and replicas sharing a --store share one
+	// through it: no signing key is ever written in the binary.
+	TokenKey, TokenKeyFile string
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -83,6 +90,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log one line per partner API call (time, api, operationId, tenant, method, path, status, outcome, duration), whatever --log-level")
 	fs.StringVar(&c.Store, "store", c.Store, "keep all state in Redis, shared by every replica with the same URL and prefix: redis://HOST:PORT/DB (default: in this process)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key: replicas with the same --store and prefix are one sandbox")
+	fs.StringVar(&c.TokenKey, "token-key", c.TokenKey, "the key that signs DCMS and profile tokens (prefer its environment variable; default: random per process, shared through --store)")
+	fs.StringVar(&c.TokenKeyFile, "token-key-file", c.TokenKeyFile, "a file holding the key that signs DCMS and profile tokens (instead of --token-key)")
 	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
@@ -103,8 +112,10 @@ type App struct {
 	closers []func()
 	// With a shared store (--store): the Redis store and what brings this replica's copy
 	// of clocks and rules up to date with the other replicas; nil in memory.
-	redis   *redisstore.Store
-	control *redisstore.Control
+	redis *redisstore.Store
+	// tokenKey signs the DCMS and profile tokens (see Config.TokenKey).
+	tokenKey []byte
+	control  *redisstore.Control
 }
 
 // Close stops the sandbox's background work (webhook delivery, writing coverage counts)
@@ -214,6 +225,12 @@ func (a *App) useRedis(cfg Config, base store.Base) (fresh bool, err error) {
 		return false, err
 	}
 	a.closers = append(a.closers, func() { _ = db.Close() })
+	if cfg.TokenKey == "" && cfg.TokenKeyFile == "" {
+		// Replicas must verify each other's tokens: the first one makes the key.
+		if a.tokenKey, err = db.SharedKey(ctx, "token-key", randomKey()); err != nil {
+			return false, err
+		}
+	}
 	if a.control, err = db.Control(ctx, a.Clock, a.Engine.Rules()); err != nil {
 		return false, err
 	}
@@ -265,6 +282,9 @@ func (a *App) build(cfg Config) error {
 	if err := armRules(files, a.Engine.Rules(), fresh); err != nil {
 		return err
 	}
+	if err := a.loadTokenKey(cfg); err != nil {
+		return err
+	}
 	apis, err := a.newAPIs(cfg, log, cat)
 	if err != nil {
 		return err
@@ -306,7 +326,7 @@ func (a *App) openStore(cfg Config, base store.Base, log *slog.Logger) (fresh bo
 
 // newAPIs builds the three partner APIs and checks the catalogue against their contracts.
 func (a *App) newAPIs(cfg Config, log *slog.Logger, cat *scenarios.Catalogue) (partnerAPIs, error) {
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures, Shared: a.control != nil}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures, Shared: a.control != nil, TokenKey: a.tokenKey}
 	var apis partnerAPIs
 	var err error
 	if apis.dcms, err = dcms.New(deps, cfg.DCMS); err != nil {
@@ -324,6 +344,58 @@ func (a *App) newAPIs(cfg Config, log *slog.Logger, cat *scenarios.Catalogue) (p
 		contracts[api.Name()] = api.Contract()
 	}
 	return apis, cat.Check(contracts)
+}
+
+// loadTokenKey settles the token-signing key: --token-key, --token-key-file, the one the
+// shared store holds, or a random one for this process.
+func (a *App) loadTokenKey(cfg Config) error {
+	switch {
+	case cfg.TokenKey != "" && cfg.TokenKeyFile != "":
+		return errors.New("--token-key and --token-key-file: give one of them")
+	case cfg.TokenKey != "":
+		a.tokenKey = []byte(cfg.TokenKey)
+	case cfg.TokenKeyFile != "":
+		data, err := os.ReadFile(cfg.TokenKeyFile)
+		if err != nil {
+			return fmt.Errorf("--token-key-file: %w", err)
+		}
+		if a.tokenKey = bytes.TrimSpace(data); len(a.tokenKey) == 0 {
+			return fmt.Errorf("--token-key-file %s: the file is empty", cfg.TokenKeyFile)
+		}
+	case a.tokenKey != nil: // the shared store's
+	case cfg.PersistFile != "":
+		// Tokens outlive a restart as the state does: the key is kept beside the state.
+		return a.persistedTokenKey(cfg.PersistFile + ".token-key")
+	default:
+		a.tokenKey = randomKey()
+	}
+	return nil
+}
+
+// persistedTokenKey reads the key file, or makes one (readable by its owner only).
+func (a *App) persistedTokenKey(path string) error {
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil && len(bytes.TrimSpace(data)) > 0:
+		a.tokenKey = bytes.TrimSpace(data)
+		return nil
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("token key %s: %w", path, err)
+	}
+	key := make([]byte, 64)
+	hex.Encode(key, randomKey())
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return fmt.Errorf("token key %s: %w", path, err)
+	}
+	a.tokenKey = key
+	return nil
+}
+
+// randomKey is 32 random bytes.
+func randomKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // crypto/rand.Read never fails
+	return k
 }
 
 // partnerAPIs are the three partner APIs.

@@ -77,8 +77,6 @@ var (
 	_ server.API                = (*API)(nil)
 )
 
-// jwtKey signs the sandbox's DCMS tokens. Not a secret: these are test credentials.
-var jwtKey = []byte("partner-sandbox dcms id_token key")
 
 // New returns the DCMS API.
 func New(deps server.Deps, cfg Config) (*API, error) {
@@ -88,7 +86,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	}
 	a := &API{
 		svc: NewService(deps.Store, deps.Clock), doc: doc, log: deps.Log,
-		signer:      &token.Signer{Key: jwtKey, Clock: deps.Clock},
+		signer:      &token.Signer{Key: deps.TokenKey, Clock: deps.Clock},
 		requireAuth: cfg.RequireAuth, authTenants: map[string]bool{},
 		setPinKey: DefaultSetPinKey, tenantKeys: map[string][]byte{},
 		generated: deps.Fixtures.Customers,

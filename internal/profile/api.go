@@ -29,8 +29,6 @@ const tokenPath = "/api/AppSessionManager/GetAppToken"
 
 // Config is the profile part of the sandbox's configuration.
 type Config struct {
-	// TokenKey signs the GetAppToken JWTs.
-	TokenKey string
 	// ReviewAfter is how long after creation (sandbox clock) a profile is reviewed
 	// automatically; 0 means the default, a negative value turns the review off.
 	ReviewAfter time.Duration
@@ -44,7 +42,7 @@ type Config struct {
 
 // DefaultConfig is the profile configuration of `make run`.
 var DefaultConfig = Config{
-	TokenKey: "partner-sandbox-profile-token-key", ReviewAfter: 10 * time.Minute,
+	ReviewAfter:    10 * time.Minute,
 	WebhookTimeout: 10 * time.Second, WebhookWorkers: 4, SweepInterval: time.Second,
 }
 
@@ -57,9 +55,6 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 
 // fill puts the defaults in the zero fields of a configuration.
 func (c *Config) fill() {
-	if c.TokenKey == "" {
-		c.TokenKey = DefaultConfig.TokenKey
-	}
 	if c.ReviewAfter == 0 {
 		c.ReviewAfter = DefaultConfig.ReviewAfter
 	}
@@ -113,7 +108,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	}
 	return &API{
 		svc:    svc,
-		signer: &token.Signer{Key: []byte(cfg.TokenKey), Clock: deps.Clock},
+		signer: &token.Signer{Key: deps.TokenKey, Clock: deps.Clock},
 		doc:    doc, log: deps.Log,
 	}, nil
 }

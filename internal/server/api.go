@@ -144,6 +144,8 @@ type Deps struct {
 	// Shared says other replicas share the store: background work (webhook deliveries and
 	// their retries) starts at once, since another replica may have left work to finish.
 	Shared bool
+	// TokenKey signs the tokens an API issues (DCMS authenticate, profile GetAppToken).
+	TokenKey []byte
 }
 
 // RequestError is the generated code's handler of a request it cannot bind (a parameter

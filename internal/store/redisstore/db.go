@@ -284,3 +284,18 @@ func asSlice(v any) []any {
 	s, _ := v.([]any)
 	return s
 }
+
+// SharedKey is the random key named name that every replica of this store uses: the
+// first replica to ask makes it (SET NX), the others read it. For keys that must be the
+// same everywhere yet are never written in the binary (the token-signing key).
+func (db *DB) SharedKey(ctx context.Context, name string, fresh []byte) ([]byte, error) {
+	k := db.key("secret", name)
+	if err := db.rdb.SetNX(ctx, k, fresh, 0).Err(); err != nil {
+		return nil, fmt.Errorf("redis at %s: %v", db.addr, err)
+	}
+	got, err := db.rdb.Get(ctx, k).Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("redis at %s: %v", db.addr, err)
+	}
+	return got, nil
+}
