@@ -77,7 +77,6 @@ var (
 	_ server.API                = (*API)(nil)
 )
 
-
 // New returns the DCMS API.
 func New(deps server.Deps, cfg Config) (*API, error) {
 	doc, err := openapi.Load("dcms")
