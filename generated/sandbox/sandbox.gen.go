@@ -69,8 +69,10 @@ func (e CoverageOperationApi) Valid() bool {
 // Defines values for DeliveriesDeliveriesStatus.
 const (
 	DeliveriesDeliveriesStatusDelivered DeliveriesDeliveriesStatus = "delivered"
+	DeliveriesDeliveriesStatusDropped   DeliveriesDeliveriesStatus = "dropped"
 	DeliveriesDeliveriesStatusFailed    DeliveriesDeliveriesStatus = "failed"
 	DeliveriesDeliveriesStatusPending   DeliveriesDeliveriesStatus = "pending"
+	DeliveriesDeliveriesStatusRefused   DeliveriesDeliveriesStatus = "refused"
 )
 
 // Valid indicates whether the value is a known member of the DeliveriesDeliveriesStatus enum.
@@ -78,9 +80,13 @@ func (e DeliveriesDeliveriesStatus) Valid() bool {
 	switch e {
 	case DeliveriesDeliveriesStatusDelivered:
 		return true
+	case DeliveriesDeliveriesStatusDropped:
+		return true
 	case DeliveriesDeliveriesStatusFailed:
 		return true
 	case DeliveriesDeliveriesStatusPending:
+		return true
+	case DeliveriesDeliveriesStatusRefused:
 		return true
 	default:
 		return false
@@ -727,20 +733,25 @@ type DcmsShipment struct {
 // Deliveries defines model for Deliveries.
 type Deliveries struct {
 	Deliveries []struct {
-		Attempts       int                        `json:"attempts"`
-		CreatedAt      string                     `json:"createdAt"`
-		EventId        string                     `json:"eventId"`
-		EventType      string                     `json:"eventType"`
-		Id             string                     `json:"id"`
-		LastAttemptAt  *string                    `json:"lastAttemptAt,omitempty"`
-		LastError      string                     `json:"lastError"`
-		LastStatusCode int                        `json:"lastStatusCode"`
-		Status         DeliveriesDeliveriesStatus `json:"status"`
-		Url            string                     `json:"url"`
+		Attempts       int     `json:"attempts"`
+		CreatedAt      string  `json:"createdAt"`
+		EventId        string  `json:"eventId"`
+		EventType      string  `json:"eventType"`
+		Id             string  `json:"id"`
+		LastAttemptAt  *string `json:"lastAttemptAt,omitempty"`
+		LastError      string  `json:"lastError"`
+		LastStatusCode int     `json:"lastStatusCode"`
+
+		// Status refused: the address was internal (hosted mode), never retried; dropped: the queue was full, never sent.
+		Status DeliveriesDeliveriesStatus `json:"status"`
+		Url    string                     `json:"url"`
 	} `json:"deliveries"`
+
+	// Dropped Events dropped because the tenant's queue was full, since its last reset.
+	Dropped int `json:"dropped"`
 }
 
-// DeliveriesDeliveriesStatus defines model for Deliveries.Deliveries.Status.
+// DeliveriesDeliveriesStatus refused: the address was internal (hosted mode), never retried; dropped: the queue was full, never sent.
 type DeliveriesDeliveriesStatus string
 
 // DmtCustomer defines model for DmtCustomer.
@@ -1942,6 +1953,17 @@ type ClientInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -1954,6 +1976,17 @@ type ClientInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -1961,7 +1994,9 @@ type ClientInterface interface {
 
 	// GetWebhookDeliveries The tenant's webhook delivery log, newest first
 	//
-	// The last 200 deliveries, with their attempts, last status and last error.
+	// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+	// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+	// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 	GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1984,7 +2019,7 @@ type ClientInterface interface {
 	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 	// | `sandbox_tenants` | `api` | tenants with state |
 	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 	// | `go_*`, `process_*` | | the Go runtime and the process |
 	//
@@ -2978,6 +3013,17 @@ func (c *Client) GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...Re
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -3000,6 +3046,17 @@ func (c *Client) SetWebhookWithBody(ctx context.Context, tenant Tenant, contentT
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -3017,7 +3074,9 @@ func (c *Client) SetWebhook(ctx context.Context, tenant Tenant, body SetWebhookJ
 
 // GetWebhookDeliveries The tenant's webhook delivery log, newest first
 //
-// The last 200 deliveries, with their attempts, last status and last error.
+// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3060,7 +3119,7 @@ func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 // | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 // | `sandbox_tenants` | `api` | tenants with state |
 // | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 // | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 // | `go_*`, `process_*` | | the Go runtime and the process |
 //
@@ -5933,6 +5992,17 @@ type ClientWithResponsesInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -5945,6 +6015,17 @@ type ClientWithResponsesInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -5952,7 +6033,9 @@ type ClientWithResponsesInterface interface {
 
 	// GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 	//
-	// The last 200 deliveries, with their attempts, last status and last error.
+	// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+	// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+	// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5979,7 +6062,7 @@ type ClientWithResponsesInterface interface {
 	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 	// | `sandbox_tenants` | `api` | tenants with state |
 	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 	// | `go_*`, `process_*` | | the Go runtime and the process |
 	//
@@ -9325,6 +9408,17 @@ func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, tenant
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -9343,6 +9437,17 @@ func (c *ClientWithResponses) SetWebhookWithBodyWithResponse(ctx context.Context
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -9356,7 +9461,9 @@ func (c *ClientWithResponses) SetWebhookWithResponse(ctx context.Context, tenant
 
 // GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 //
-// The last 200 deliveries, with their attempts, last status and last error.
+// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9395,7 +9502,7 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 // | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 // | `sandbox_tenants` | `api` | tenants with state |
 // | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 // | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 // | `go_*`, `process_*` | | the Go runtime and the process |
 //
@@ -16763,255 +16870,265 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs5dvCroJivyuKmSVEX22OqplK0pBlrbUtaS7Ozm6HjBtmgiFET4DZA0Vxbf/MAecQ8yVc4B0Cj",
-	"STRFyfJ4JslWJWOxu3E5ODj3y6fGUE6mUjChVaP7qTGlBZ0wzQr4qzfSrDD/yJgaFnyquRSNbuNyzEgq",
-	"2EedEjkieszItGA3XM4UmdIrRrZyrjSZj6kmQzlhilAzDuG6eUDoQDGhyUgW8OGIF0rDV+1G0uBm9H/M",
-	"WLFoJA1BJ6zRbcC3jaShhmM2oWYxejE1D5QuuLhq3N4mjcNcDq8vmaBCx1er4RmZj6ViZGjeJlqSgtGM",
-	"yIJM5A07IHOux3KmCdcJLE2NacEy+7YcEXbDioUdySyWfaSTaW5W0jt8e/zhZe/0dc0W8Js79vCGT3hk",
-	"9ecGoIr/sxY+OXwXjp2xEZ3lutF92kkaE/qRT2YT84f5iwv8aydxS+BCsytWwBo2AOHW0eHbC/tHQo7e",
-	"XpJhzpnQHziAclrIEc/d2ydZ8w5ITakeRwBVsH/MeMGyRlcXMxZu7v8VbNToNv5lu8TbbXyqtnH5p2as",
-	"cjd/AXCtbOlM5Auix1x9pY3djQIP28k7D5nf7pDq9vIIp3RrRlFTKRQDivOSZmaHTAEWDqXQDBGSTqc5",
-	"H1Kz1+1fldnwp3LJnxqsKGSBn2SI1Tc059mHwg6WNCZMKXrF3HYI3JsuEbPJgBVkMlOaDBihmuSMKk12",
-	"APCb7egYJr9NGh9biopsID+2inITcsoKas/oiuk/y1khaN5IkNbCrvEOdxsdA5HbJHKwdjzCFRFSE9jc",
-	"AZApuy+i6EKR+ZgPx2TEWZ4RKjIyHy/aZmGnUv8gZyL7MqAKqT+MYJgQnNdck53dPVgXPCVcOEQsUekr",
-	"QfOSKf0a6F8JzWuuT2Wj29jZ3YvC81QSNRuOze0XV7DYkgwAtH4S9IbynA4QDHcA7F67ip+uZTVKU82I",
-	"0rJgZOsdy7hKyHzMBLIjhAUpZkIBryJpqwXvpk0ypMKAf2AQhQ7HLDswx2H21xdzqshwTMUVy9rkMhhJ",
-	"seLGMOcrygUZLAjXiuUjIsWQEQ6oNqDD63ZfBIcHAD6kmubyagbQmRbmSDTH++uPB/7imuGRrIOMH+3M",
-	"H+2t5060KOiigWTCEZtfwlne+1fl4Fc21ObbyIgrC6VTDiguDDf8pZENJ6qRNLIJoBLSx2Bsx6cN3uux",
-	"zCIsPClXdVLzfKZBHHoAZPDLVbgkyECjAkUIMLPb6gL9ThLHg/3y1oPULmUFoEgjYkypd37yRBE5F8S8",
-	"Y5kT0JZDmTHkTwb1Zwr/duyp/K15QNhkqhcgNk5zg69qNhwypQznWgF0ZQnLK/rZXaiC0ZyohdJsQqhQ",
-	"c1YooARt8oMsSCqv0y7KsOZlD7onyk1NBGOZshJwX8DlhW+HLEvge6Ku+VQRWkxYRopZbi6byMiEXvGh",
-	"IeEzpshgpokwoiUZMJEppAFdJ4z2BayAa5wMBdMhzfNgxdXFZXI4mzChWYYgTsy1LpmEpoUGqtBv/K11",
-	"YcnrxZAJWnBJ5HV3aXdIkrRZRCYZMh/2kSvdbxjCELsgZnerYLdc3W0bRpwWMpsNGdJfi35eDDcbGzOa",
-	"sQIk303uy1sz9V/NBLGb4jlW5GqiZBNDXlgv4N0qvKLIh1gbH+zV5eW5RWtzpu4MzZaDsUKJPLzEsEg/",
-	"QYI3rtxXFe/dQUQvs1FpVm+wkPPIuf1wSPb29l4QzSeMyCovAt0oCgU5GikW0SReyTkZ0WJ1FMNuRoWc",
-	"4LU0kyWEKkLJj5JkM0Tv+ExzsVYWNspdBpfAanIC/jDkaMvcK0lyKa5YQdg/ZjRXK6pfM5h1IGXOKPKn",
-	"e2qbBsW5WtF/w5ki21vGADlveNjWnuwhMPsIy8tuqBhG8LwXAtkoxgZmZolzWmQJYe2rNnm+O46Cv2D2",
-	"nFdBFEWAniAVlIpvenVj8oYV9CrKd25YVB86KimhY22kYEPGDT54Od9IO7G7lzxIlLGrXCPJhJizAkwt",
-	"Nc0328mWtbwMDZIJw2MTKxXSKU+bG5ATr8Y5CLr5kzvlq5VtPpp49fgylFtrnQi1gaS0XjJamuDBgtH9",
-	"ZJyhnIka+jqhYuEMc3jITxQIDYrMWcEs22EZ4gvXcfQfgSBz1wyGwgEagn2B4EdkS2nGzEotB08CGQgM",
-	"bqUE1IzPXs+Q7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBoOFGHM6XlBC2mVRxgQnO9qMHpa643x2cz",
-	"j1F4YwKOHPB86Wqskpiljxyg1zMev/7EgchNZpd/F0jO47TbPr3f9j2YI9u5YsLcXETcdQP96F80QGAf",
-	"o6ZXpYwMkoIJOvU827wNJmvPza1YlNPAlr0K+Tq6X0uXPXTqoPsaLcZLQKVFdrGM8AHhoEV2CT/GUfFU",
-	"Rp9MqLpm2TkV8afyhtXIvDkfseFimAdqiiI0z+WcZSjxGdBdc0Ok8N4loCWBdISiMqPDsWHXmSJabqwN",
-	"WAC9lTdxxZmLizrJBRUTtFHGtluwaU6HLHu5uN9ls9/VQOqaa6sKCaOd4hRxejbm04k1Sd0Fggv37jKe",
-	"4VmHJxsgRxKikQeWO+g1+AjgXlUt2Px1zLvRI4LNYeMgHqsZA+uhEdBh+3HZW4Zyx9KAh5cnf+1dHifk",
-	"zdnh64T8dIr/fYn/eXd8/qZ3eGz//tA7Pfrgf/rp/Md3vaPjhFwcX344PzlNyPHfzk/eHRuG1bu4OPnx",
-	"NH6t5d1XulwwvF8HvrMiizGPQUHFcFwnEJlvap5NC2nkhwuj9F/yGlz+x4wCcV+F5WvQk8z4LEvMlbUK",
-	"u1Zxnl2n+b47Pjw++evxUULOj0+PTk5/TMj5u7PD44sL89vFT4fmn46GlgKLUWUSA/zD3unh8Zs3x0d3",
-	"K0gOGgELXwFCUgI02P3aM4lzL8c14mdyP56GR38fbaGOa9jJ6/ZzEZCO5bt4/urvFyeHvTeWGg/lrOCs",
-	"IBnL+Q0rFkn8jNoI5AAwGVOaC39DV+DDPk7ZULPsyA58RHUcN6d8eP3TtPaxqudyc7oY8Dw/3eByekwp",
-	"v0kqW6iso2b1UXDjCxYoyyAKn3k0WVKitDYqQVRwTRrDghn5pRfHQXbDhK6hC/CsVgbg8Y+McNPDBdVM",
-	"ad44di6j6NMLb9GNb6k8UKc4TpnIzACJgxjoqSPK84ocXk4zK/K7j5ybQRyEQnjg90kJ+YCQLG0g3G94",
-	"GDFMWKtxBqgQxaKJrtcr1uMAyuin4OFca/ZcpWB6eg/6NdFnehojXvKmXtQEy/Kaa30YVZt/HlNNrphu",
-	"OeHYGVG7ZIdYaCRklxiAjrjTcc/+epSQPf9jlI+7h70NiG0FsElVa7TIgdsLEcNC9Y4zfjRFKUCbR9eT",
-	"vrpugxi1qkZ/nMZjH87qGNOq8IhjqIdeGYnriv1ej+pMZDVE3KiPNUuZKZbF1JP1uOjWgSv1E4T7Tjwc",
-	"3dLsZPVHcV8B6HHIx/1ln7oL5tnSEj7Ffx5WGVTo/K1zIS2taMk1s7qkZfsKLCS28h/Di7qqM/p7TPyN",
-	"Iltpy5NHlTa7ZEIzcN1kbGI0a6d084LwzMa6WVNaGOPWFzOheU64tuEDoJiico4ey5wrzbIDkkt5DUrr",
-	"bApxBBm6BpeBOqucZWhq5IWqFyk2gbY1z8E49qsYMF8xmqO7vLq2VblDXkeki7jgGJvIBflEjDNTOrTa",
-	"1iogmNArIuG6q2OnORa6WNwpZ7jBk3IRa5aOY9bZ9SPmaIiRcSSwNoDpiSKH+GrLvFvjvh/yzBlXIuzf",
-	"PgfERe7fJSnw25Rs6SBYypmRPFuAl8CvuBwAMJezPGsmfWFtfIE9G4KEdJekaMtOyVbMcx76h3+gs1w3",
-	"E5IWs9ysiYrA/t2EOVIwgZtnoTHcWbMHMls08RI5hHTyBC6ikTTMWBEvbwjGnC7ih1Eu9ci8ZK304cYN",
-	"20gIHxEqFvFDsu7CtyFjw2A6uNIYgbp+coDTQyZHFWUkiwnVeIOe7UdNEl8erRPfg5H4vDOuDMqwAQ0Z",
-	"2VKMVf0SzehGaqJ3EhtyGb9JdE4whBFfr3HL+oi5+mBCg2YJQftfnXMXQjPrhsGnlXHIli5mYggsaUqV",
-	"Js/2yWv+Mr59wOHo2IG/SMfv/FoEUfZe3oWB/v4+AAk3DPQ4IB0fxFcwMqeKCGn3YK4/3BSwcwWTX9Eb",
-	"w01rnGPrPMg8hrIPCuKI6cwaDWjoJC3FrrVxZV6BdjeqQjxKVA3QLcaXguCeFa4EAa8xi5aW01bOblhO",
-	"/nxxdmoDY61rNLwFcY3QTbYeMDi5ez229DM9PREjWafP/AF0kXtL4qtaSUU3iWoluLQoAGd6ID+uws/K",
-	"1+tsaLzO54rB0I69zllucXNKlZrLIm5dWgMiNcPl1jybcKXqmc0mTgS4gLBueL+ccWl8v8p7W6I8OGNf",
-	"nmPUhotFiWlNFRFwVWKwX5oXasBgJqh1utWcpOL/jFC8lwvNatwUs2kuabaZoQdg7le1soeq3GvXUplh",
-	"DSQv/KHFYDmZ5qzesrfe7udWubkisXy4EWWcTSjP72dFnBbyqmCqhtwU7Iaz+dGM9fSaKF0603JCNR8S",
-	"fJ9wRbIZi7siDiCqcjrNOSirpbceMr30uJCzq7FNWMMY4975SY3kYyar4e7I0Zgi1C1qQhcYNMc10ZJs",
-	"pednF5dk+8MHy2S37Xzb5U1V2594druNA2DAlj8qR5XOvfW7N50W8gZMNu/Yr+B/iBKoFY8zV9dvDAO8",
-	"w4Hy8BnvpG0zxYoaorCsUFfJmDWr+u8dDlade4hhVUOrO73wKmx0E+9p5wpO875XLbj9j2H5ClcS2+k7",
-	"qhlkGKoaJ4LZPCvecjFDq/y6TEED1rkwNO4enzBBB3ncomn2pAvObmi+8YArxg0cPYnsJjp8bA9RwDGa",
-	"cWGJ2BLcxmx4vfnB+5EOzXfx8BCq4ikLi4rEbpPADFFboMVjRHnOxRXBJTnDBy8wB0CVebegicCHd+g0",
-	"jiDAu+YySt3Cf29qF0scgNaCFYFRb5mN2H/msJFCiqvqtmQ8FD0eSogjQWoUG16zrEtSw8sLOtQqTUiK",
-	"mVUbAkleW6ekeeNO+FSDDOPQGRoJFGK2M25WTPPzAD4jmiuWrPhAjE5jPrSR80rQqRpLTdRYziHhYCaM",
-	"kkunXLU/0Sm/bX8y8uRt23CiVTf+Q2N4UVCbcPGGiSs9Dq/vqgC+rLHhDoh57BS13vmJUZT9dnKuNFjw",
-	"JsA175jIa3FxUH6qSbdEOIL3EPPUWZ4pCEyCpY1pKF3WWPVRTbYiO1+vI+KRv+Fos1l77NVTwqXehwwB",
-	"bkFI38cT/GKn0+ncoRu4aerXrnpZhvS9doE1kcT2DRudbEYhsohFwG1iA6njkOs3oJh+x5S1WVbXv0Gm",
-	"ByRBgA0n/RPGidI8v9ukYkeOr8hIMBFghvKcu5lvIC3kLcv4bNJIGq/41Tguqq0QrpiQl3gh8Es8ILiB",
-	"OphWtrGUnTvLczIfQ3664XlesDFsz64MGNxMUKWYUogh62CRiFmev08a5j+Y1Iv56tXNJY2PrSvZ+gpQ",
-	"28QA8HCBrxruVkI2eirW4LoSjEQXcYXcmfEjqnqxNjsA8w24NpTSZxzEr3KNYj+hejheQ7hrlZ9yu/ew",
-	"8Uc0wAnlwvxRv8mJLEDlm3OfkXlAWjtdgp7TgkHy2YOMuJtkKwBLqRpf8VN3POEu6tDhYsqGa1BiXabY",
-	"bGqU3WcdZXPEdp92JvFsFY9H7goNpRBsaEZpYQYZLl3OzL/GWk9bTzud8p978Vzs3xRDVvLYnPsH8lB8",
-	"JPv6TJRNTv2uG2Ujng5Ix3AclIAjKOe1p86d2lMIhTo8iShAxSy/h7MaaM9dJkgcMraGCyv+RX3Sah0W",
-	"PNLvt7UMZMW8uuaHJSwyoq0RrBOSTbRPfW+S//7P/6qIwuZvngU/d60PAyUnHWSdFlJjlEZfpGbBViAh",
-	"I/5Rzwr3jUGkjIGNsZLIHSydXjMRs809MCV4DerfsEJFw/l3cZte9B9LI4X7rHy7ZVvdgsgbVsmqtTtW",
-	"Rnuwr+ox1X3hPrA1MiyPsvl3brJmm+yQLZkblcnujqlmt2p2nI+lrVTADgjXfcEVURrYwXDIphCNaISV",
-	"goFCiRqEOzW/XrfQist/J9l9f+fNdZALvHFwHWI3CAvvxD1R7g6tirhTWmjBCqOFVfDMwAyrA3ARNV5u",
-	"rC9+sfHrjh2/ZotYBPbEPIgk2769JL3ji9bu02fkmi3I1t4uGSw0U82EvKSKPduPGwWYPuciPuLh2wty",
-	"wTQ5Pzklf901o5uR1w53f3nQz5+4rdVD5DRqEum5owWGZs53B/j7PsmZ1qwwRIpfca0Skn5IE5K2UlB5",
-	"2ukBoWKBV4nlipErphXZ73Ta6AXWrDDj/8cvvda/09Y/O60XH9qt9592kmf7t/8vtntcparTxTbnOQHK",
-	"38V53NBxqGGVoUfNtQtzQiNprnMBBj0bx5cEycFUoO7DrwSkSylNyXUljbeSasFjgSRv3/7972AmCvAS",
-	"ExsUqRnqobmBUypq892eKDIy+p5mSpPz3inZGtFrlpA3s7FoQZGrmriZNcl79746LhEuSHKdUrGUGWcB",
-	"uZQXF+TL2SXF0OdnNhhLGbFy0pkeXzCtubiKUN/elL9mi66NTTF3lvwrofDjgaEdfNglM8UKgU+c47pN",
-	"erauiBrLuf0AmJB7w5z7n+z/omY/S8ZWwF6upOakreu8zg1Un2y8AjMDGnd1HEc5lYKBZ4ojnQMYRFlK",
-	"wXSxOHQRp74G4k5nvVhsPzwRmhU3sUoMF2woRabIgI2M6ldWsITvDkgmZ4Oc2YxVV95i/YyKDYtopZS3",
-	"vUNgQEu1Z/iVoEZYiN6LjbJfbIqLA3AkONko5VZMiHg/cSW2cgEUnoBKYhkZLMpgYvipcKGWFSECrdBp",
-	"4B1N231xog2bUYS6lxNCyV8MT6IT0HPI4QmZ8inLuTDDM0BpKDQQCqDdqhJG5AiD9fqiLJ2RrgaApc3E",
-	"WfHM979iEKz5umBDZmRMo30lq6JuQqasaFnGec0Wqi/A+2IIWkY1TZaiUImy970sneo90WSrMPIUVANU",
-	"CZkj2VCJ0TQH8mOz3Rd90SN9S7r6DcJL8ILKAgjjBi5hToZSDFkhmFUbQCJJcZTUxb5tGR2+L1Jfs8/A",
-	"BN5+e0lSX0AyxRdJasHwAZ+kTRfC5qtLymsmnig3z0mW9sXSp3YFzTaBAH0F5WIh5f5TH11A/UaXfOpD",
-	"PH2/kZC+i1HpN25vU4DHRbXUhEq85G1UEwxor4ACq2dlJGPDHNQE/5pXg4kc9UUIQ+8aIlsDpnjGFIkg",
-	"UZf0Z53O3tBiGvzB0sRVZZTFEGIGKsGjfeEKufhI0a7Z1md3LJ9dyazPhI1GbKjJ57743Gq1/P+Zl9Ol",
-	"kN6UfK7WTkIDRadqsEnBYgPvYjwixFpOZsMxyalmBVaYnFOuCRQn88UIXZgiv2GKzKZkeQ0Q2WvGTZcN",
-	"PeZHM8Ll4TkpnxlEttevDI6EQT+T1BqGzJf+Ia6sOkBWyOmUZbba8LMOUWCSN3qKlMKRoujSP5PUGZ2M",
-	"YOusTm6xNQXWnnY6ZJs87ey5FdvwbazrwsQNy+WUmRnMtR3QzEZ5g3hcvrjf6RicMDgcFD0jvaBs3FZI",
-	"LeEnLPpIMmmrz9GgdJq9CW0CWcWGHkwNFcuYGLIuBpwi8axGvyJ5C2PV7S99USlZFwSp2y+w9h2aEbiG",
-	"IrLn9uY4YkmzCQdu0QjU/cZOu9PuWDucAH9jY6/dae/Z6FGQR7bN/7uK1pIig0LOldnilAkHv5I/0Swr",
-	"mFIkpwZ5raFiKIUyOvvWXmfX3IYQsvZZ2jxAUgGoomy2CxCOdBt8whWzYeNHpt9JGUawwsL3OrsxCYJF",
-	"p2z72H749o0c1lQ4iH28trQ0sHM1m0yoUQTQvSkhfCDjBQj8WoaQMYdIjTwKVlr45b0ZIpzXFZCLHsvl",
-	"Sm23rIDbdnZ5TlCOTpA7+L9cQQviAnoSLDwQ/G1YYwtYY1/MucjkXFnLCkRggfW0TY6DBCZQYV2tN1hI",
-	"d6XmWkKm+QwtSuzGEsC+qJSOCwvGrcR1wSD/hu9/f2k42c9QhMvxVqjngf73cGgXsEa2UjkXqSvey/QY",
-	"6qTbmWkuBWv6yuSrZcnxyq0gI9b3SyrF3H+JK8rlK9thEfXb90u4vNvpPFopXFxeTSlcaz+8TRpPO3t1",
-	"I/mlbYeleqt4/g5D/pZQMURu+Pu90VtkLFPCyCC2ZJ6RQvqN57vjfuM2hcNxvMScoS2UZ8TfKsvdSl90",
-	"IJhk5+nE/Of57tiQFjOwYrrfMIy+sdvZfdbq7LQ6u5c7T7ud/W7n6b/DNIqBLm5uJ10qmodjAMM0S9PF",
-	"jN2m5EoyLNlra9tjGcV2Xxx/pEOdLyBFD6WNCYhOFVRNiMSS6FQvRVXaDW/5/EBDG+eQzaBtLoxhv87G",
-	"2kyIkkTPZV8cnpBf5QBJ71za546eYug3qkrSIP4ToBAK5EhDHRReJsPRgvvErLm3L1ygp5aVvMUuSe2x",
-	"uaPCp9XDqpqEwwtHrhmbqr4wlz5nNGsmJAXBxVCb1Aox05muTEqsRRr4MNjFoaxy7IJePN4FhQSGlzJb",
-	"bF7Xe7kSZBAeY38zeI53CYm7fwP+juIrXuZ73H5bovK2qpoCHn9TwmNlxxLLgBLt4xrWU6Kgcv2XE6+3",
-	"8oZtRLyW+LLl1/UCE/TngAqDVj7LGEqpBXLTv/S6ZMoNICxiH5A51cMxFlAFDyQtDDd3UqDVlPtiS7C5",
-	"UXrBHpKQEc81FBkcLNBG4C9B4sp6mfmsFnSAZIB9nIKopiVWLcaMMovnqFg76GFd42oeHla8D7LFuD6w",
-	"PBNEAFg++ziVhbYRck4ABqfbQV+gPAlDo29jywAs60bzrGnBIPWZZT7xuXlgpGcrl0BAOMrvzjvcF17N",
-	"O3AB4z52HUgLrNmFpmKcC2QT4Jqsa+oA7B/wqa0+SSZUF/xjuy8u0Bbj/dEDLmixIFtYUvLV5ds3CTm8",
-	"uICh/0xv6AXgB+hdgum5LK6h9DMze+GaQJy7dM0y+sLL8XWyhxci77jGmn3U22M9yav3d0V6TaI+KbiZ",
-	"K3LtnA3uI8Xi7+6/7SEG+dbKtPY9yCNe5AarmFFY2WTAIGbN6UUA8PYa4FyYzzeEkF3UPQB0eHERg010",
-	"9Q+A0q+bAilErjiMyJaQ5PDotFtRzAwKKiJHo5wLTJuthSOM3rgfx6A3FNd8T7CW27kDum5RdwO2LGmM",
-	"nviI67CQU7WU6OJuPFQ9UGSLlqKXJSGZZKp5EEl9N2LaTGg5G44xRqQK2cOc0cJXWl4RT75Nh5gv1USW",
-	"HHZmi2sD17YCRmUZS9PBGgJUrZnpkcJS3YLiVvi6mHX86GHCSQV3f5DFFdMuosK3QXmiiC7oaARpV1gy",
-	"u4LRFkXeQyWhCCVANTxbqVtd9tFy8kdpc4VEBs+RS3MoBmGPy7LDfVFd6ZrSxmQrhaNLm8DvxnfXLu6L",
-	"rRT/lSJZijkLwO29Yu30tY7FUrnjSo2HZl8UFPR8PabV2BkQW7i4Kpn3+koWbZLa2t2pw1CQMe4od56Y",
-	"7adQ6zttkx4atrjCIQzsxkzYBjAOnol12sDwltZwbcWvrYo7IVn2FyRVj4DTEg+CFhZUgzAlZF9EcGaL",
-	"etNuafBNCHUHB9+7jHk7kG6TQ4RIXgqrtkmH67AjfcIEmZq94bq6ZMXIA1S1NPLg9cMMBKKltMFWeswW",
-	"bnZAbwNmJ7EpbL3j7cTDfJaVmqk5ALQUOWuphfsBRMHzIVV9ocYU/BzUrn9ecGjNwXjhT9/IzXbQ3acd",
-	"MlG1Utrvi8gnn+K9/yCBohzvnqFFD+QdQQcs31xgp9oP4BebHeNWUgXwDWdzX3wtrFn/i2+l5YuKd/fK",
-	"Uusdv3FIKHKB57udjgGQ/fLwp4tOZ6f8vhP73ikpLSF1y7XscuPtdzq37w1sHLOqHLXtQbC7uULvcKmu",
-	"ZddMFAwro3CInWxQQdjHISumugsptNQFT9vUnlVvXGh4MpQdKJb2TWNUrVJv1/YInPJncOJlkVYMcb45",
-	"puoO3lkVBzM5rJes37FMDp+oUn03tMs5JTGClMxEzpTC/g9oUAar2pwr1rSZTDkX197cD09VVL4+MmtZ",
-	"Qxrw4n3xjU0advMPu7sP1SB7qAbbXqUAWh/CsKQ2H0TU4kfAJdv8gRRsxAoGLLlgAgotlys4mzJhXipT",
-	"mEssAmSJYdB2YbbTVpqKDKyZ6/Q12DrZbT9td1CksN+QwUxkOUvIDROZLEq1rWBTqbiWBcYT3UPzNRj1",
-	"Ekb9XahruHPcpt2ZPQnEiplid4L717LG23r1DWkXShpGhjHEa8vAr7SuW23NFWYzZ7FQNQpa2UDy6+hF",
-	"d0Qc30dh8UqVrT23pEB9uZ30GIIiAztkcGjul1olpUcGhjMaQd3IVTYOYyIhnKsM+kHFxB+NkdKYJoMF",
-	"SVstO0dL8X+yNCG28y7Z6XQ6BwRCx/vCWU39xptt8lJmBhzmRzRydsmQFpntRmoj9zCy7BnZxsYS+wk5",
-	"PzlFs+n5ySkZGOyxzhRwhjBatMlb8HjYvVS9sDXeyxRlZruV3GgLE2l96TbqyYif7gjliNAp9zE86BYJ",
-	"0BScJWBpT20HrKB3aWlYBycRCAJTWei+gGzPhRWqvXNpQcZmY8IlKazQlaVuqiWzemgf5viX1SSre3/+",
-	"pXJszbCrrZ+DSMfOnf2ev6aP151LjVwGmVsQ34wIFvoOvpHL5R1e+eVQsaXFRelLlC9s+4KnUeJz6PV1",
-	"d/O8JQMdkuB1QdZxxW+YsB4VG7nVb0yooFesl+fQpgGsQnh7jYrfFyDvQZeLfqNL0n8LMPj7yqf9Waez",
-	"+8wqt14RwF8h6/17/+n3MF7aJik8SImm10z1RYphb5nURi6GSmtTqsexQmsYE/c9fgD2EBslZztjGj45",
-	"ZVS3CTToRoBgQs2Kw8n7QCxpRjpmrRgxegEw/19NMXya8MqCAnZfsyFfvW/tZtjHaQ6KKtoCYiO5gnnl",
-	"OGXttiBZ5D++f/+v37f/FE0QWU4ZApeGGVoWk8Zjm4zrChdHqxBvIhahZjoT34rUwT1YosFky6iVhyeE",
-	"KmX2LoVq3oPYIRuv9wzNCqGCjEUrBivMr3PEtUm40HLZL4vFVN1Pavvdce/o7XF7kmGgCSV/6fXNhqFG",
-	"QAbqixEbREYGDBV0SgoGUWTQ3pIp3XVe4P/+z//ykgwWnFiQH07eHJNWS1OwjP/07k1qiBEYD9kULIUg",
-	"wVsLs3LkLQk7VnFNrqQuHdI+qB0LDWPRGUcfbT3TvjCIA8kZHkjWtMo+DhmAsu3bJqcQ2yok8c+8kbiA",
-	"ogu+nRYzLIxOsPlwX9AJcJ4DNNPiK1jwxnUvKP86YmqY2qbD1qJk++4deKNu+KE3hK5dA/FLwEAgKgiv",
-	"hmpBwXI6KpgaJ4SSjGprR9d8An56GIWkGNSXEjgZg78QRQB+9agE7NVYC94pK7jMEitvQrECL22+xeAD",
-	"G/O6VUrcCcGUDZVAuFK1+brBoKUzhLWCoF9cl7qyWXKMRx0DYv5GTOoRuEwk9NPeVIspUJzDW45Ay6FD",
-	"zW9cb53YulyFpNr93I/CL+j9bURVGvRQQr3f2b+fwdnXvbLWXiH1B2e/9d0HGi5vWUtLyLqVrJUx1hhG",
-	"CmsuAjpsTs9enh39nWz9eFxRAt1XaHt1/cbHVDUbm0d1YYOFOgswIHGlmE4DF9O4jcD+VAY31CVgGJIL",
-	"HMuGXqI0rMhWGKKI1ivng6HEcgVM2jY3XPXFCuzQM+M6pCOVCmY4cD4iP5wLcZIFmfMMMyIm5i5/OWe+",
-	"DE6RIuMyFMW8WUXIe7PmbcAGOIxotGtPkTSOGHaANEEKa2NJvXXAOgEx94sXfvkppAo5xxtGc4NGDzYg",
-	"Q+GbVpcphwrDQDBoGt2Ohs3a42iTk0wFXbvdBB5qBSM5G2kiZ/qACIMP8CdXZL+zX09xDwE8DwyqxELD",
-	"yifte0G3UNaI1KjcpOUSxdWE5k3q2ldKd6Gi736o7/G6Ea2+qyCuqhFxvySM85sT6PWfnEr9A9DgRxC9",
-	"sV23w1ZrG/zCm26TZ7axpp8D5roQLfQbubtsM6OcrARmfZBhwUoNadhUV73VEN2sdG14Fkyw1oWEIgZw",
-	"f1soviKU1DuVv6ZL6QuR8jJw2+y1O9518wguozOxLNM+Ufd3EUXLEIelxFxB4npGcYFJuuVHTxShQ1Bn",
-	"w8DegqtrgqX3aVko2SlAmBU74oVh2n2R2nW1cYAPtj5L6lJgaxIBqrXhylDclUZGW5CjECThulbOirHs",
-	"ifKlcewylEvZZEvZRM22r0Bnk0AkccXgoK2LKwd3YJQa94QED8I1T2bKag0tCVoH2bKjN72I4Ty4UE0D",
-	"MzYADL7MW5qU80wYFYq8kXOArp/yFb8at0nPZUq5JsRL5bWlYDHuiHX8gmrFa+7002GHPac7WevF3mi/",
-	"tT/4jrXobvastcOeD14M90bf0f1O/M4vVbOrv/wRDeSOrAmMM/kLKBgPzppYqlloqwy6gIqyIODG8rKt",
-	"7/gbJ0BUijLW0K/KxRZsbkPN/iD8FRInqDdOBLfNVX+39K0klF6/XaKVWJeulg6ibxfUpQqZcLWltiBK",
-	"I18EgXHRBCqqVzOoupVAuwI7n0fqWgEXTkI+bpMVS8kTKa35LUjrNVJyX7hacWQpD6yaAuaTJ8MUay1l",
-	"1wgII5nnmNtYTUz02U+hQsMVuWZTbVQ2Rgusm2gmPjp+c3x5HNE80jL3cSkDzK6nL3BAlzlhB6xxc8bJ",
-	"GxYfvF8m1ipN+ZIgs0gY1j3oSFm5dl3EMEDoG5mbbYwxxl5i0Q5aaESRMtzFIXVwM7Hn2cq9dFUH4zEt",
-	"Fr8nrGz4sBrQCRn01mAqFUhWaavlbcwpsWJAaJ1eFXXfcKWxNOLXpNkwQeRsMca6vNXV1R4YGW3KDPmY",
-	"YYW6hbING819sVVBSadZLRyJhZcdrjyCNaNSTMBHcsuRZgKtta5SqT90dwhrUnP7BqeCAMG/kS05xZKN",
-	"kOaaY9UcSz8vE7L8FIkvre8K1RfsHzNqdDMbte0iFF1Q8t8NOTcClq2n8IPBpm1ZYLWMo8SLmNB/5NS5",
-	"O6CYhUqxdmdfRIt3Ntv9Btik3FxOUJRiqalcKfj76YLsBSjFhnJjCqazFArUYCjKkq/WLO2aQ6W0dqft",
-	"yloZAmwN4ObozYdQ9c8IX8pS90gzNXOv4l3+FJlzgXUPASUOLD/yv4aFJsy6o6HYqYWU9SjBCPb4Knkw",
-	"W0ZTtRNAYQuMc4eHUW7QKybvZjZE7aG5tb5yrs+btb80dp52OpFoYfTGv+ao8flKuf5z+0tZCnd5gCum",
-	"g2hjW0Z297ZavdYP54vmlvXnGs+eP332/NlKPdyaQOa6+OJ4ODEuZ+ceGcK+KvFG0vHOo1LaOqm4JGPf",
-	"iIn2ionRomcVg1BIKyNMEjoMrYtPvLTXhyhthFnlSilZsxSmixyQ/c6+KzzIM6jBU6a32EYIy1KVuZ72",
-	"KtWqi+b71k5cIeT3UwNXZbD9WLirrY38DfSSI67o/U6wfFIn6hzXhcmHMUy+g4UPV/d5M0MqMOmpfMmF",
-	"6iC17os1Ra7MQfkKV8DJ/ShB90vgBViBLAMPq22R6nvUIMU3ygjObNkN6iAFv7piXlMwakBYIOnM76hg",
-	"ro2LQVoQL1uzqTNS2sRrV8Kra73EdAr2G+pWGoT2G2SH9AIH2xizMNLfhT+kDU2dj++ALedZotZfEpX0",
-	"xTrNumQZ15S3YZj7A5NnlmySs+GQqaA+GeoaY1r6MwVjmepixClXOqytSrYcK2y2yQ+QS5OYT9Q1ny6p",
-	"zRCjFpTCGsy0DWIYQIE0mLfrsbUyeVL2CS4z32pri4EjGIscONck4LVZeL8R60B93SXKwgHms0DA9rmS",
-	"Yc8o2Hy/0fado7u/vA89yxaSjXtlIq24bz1kQTTwsinGMSKwyclR3Rrc6cOCnXCxaWJTuTwuwHPR5mI6",
-	"0+2yy2x9P2QPJQy+1IGvpG6tJzgJgUlIOYljY/i4BY9rV4qCU9vSNTBYQT+SGLmHgCD0hs/AxFMUi0pZ",
-	"btcfPLrcy/AlUs5UiSRp4eNW+XjtsoXUbXcStR1ybMuyayHnwlBds407Fhk5fbu+u89+JuhMj2XB/8lW",
-	"l9VDlxZ5yWjBbK0h1AusuFGzrp+qg9o1LU1VrmengouaFYLmGL+1siI41BHlOZjWDI+Eaxxw5GBNvt1x",
-	"WLDYiveNi97p0cuzv3142uk0zPzuVVfj+K73wE9fP+IS7uOmXK1XtzeP+/i45X53oHlaOSrzMR+y9iyQ",
-	"naLwgSS7yVQWtOD5ggTvH2D5XaxZeX9I7W0Iqb2NIbW3BKkL3COp7tH5PvBhq/qwBNaeGQsbxTe2b3a2",
-	"Kwzy9v3meZrOalAbklp2LnmUDLfVIrxlvuZGEnDQ8SMqAP983z4QFQM8xlbip5i0buViKJWNMpe3wYN5",
-	"wZrqm1A4/c8XZ6fVJhw8bL5Bgt4b1s5V336jV6lFtlF3ijZJz3+6TM04Zck3TAwvQ3SoDktzrvjpfUuV",
-	"L7B/v3NE86umk/iV1jmtHFS+jXKOIUQu1LeKjRF7dtIw0kBEP7WO2Zr+JksOpEpjFAhbswbWMETLvfDE",
-	"dx3pi626+xG1iZ3Pvgae3Me69hAUeVyfam1Dw6/al3C9O8dc9eyb5UohpaHL9YXAm1O26rzTlxP081hj",
-	"4nCdjQxyu5YzVs2DQh7+ymESZMQL2gxaeUINeq77YqbMnVKy0Bi/CBFwYHgP9DCX0ulqV9qI/LJIOrCO",
-	"vlguh54EAfJL1c7BXjFTEOpVNhLgRbDeOnuDa4zyFUmtm6KG0lo4PJZ7yIEVeNUYargoVkkGCHDIt2iJ",
-	"Y9H2J/zH7XY2nKhtX6hvbTBcaPWxHDqo8OcdhBXfwhVXWNtQFlXabKVMrF2c9EVpFsPGsQZ/ULBDY0DO",
-	"R2y4GOaBFUARmudy7goBcF0WR262yY+uDGFflKvcSlst/5dFL8igkIJkbAL5BwLECesA7JLU1zNMbSV0",
-	"xMACU3OxediPx5ek3W4vQXP7k9vmbQoxVwr8UrNpm5xTpUgq2EedQhF/KKaZVj1hULqvBruPhhN16E/t",
-	"YcymsUFIUM+sa5MXoWP615Vswj1D9/lorCsUJZCjEjX/KPE4PRJI2U9UuYEEcqKuGEGRiU/Ypsyi7poH",
-	"iFl748+EbX7hLVSV25n4UFjgMhAu55pnH9TWAK3eNZvYvijtXM43WX4P18wotGDFiBfMCPDiS65CaR62",
-	"Tr6ouyXQj7/E6fJ1rkWtvmqf/1Huwh3IR7ZiCKalbD7wZgAXqud+J4JYG4blV6TKrqxbxLZNqJYEb9fS",
-	"7zOc9H8P8YYNb0C5aWHh/Mel3eUWHoV6T/Tjy2jWhCPFQNIiWxXRJnJgZHKss2LTkpYR337MxVUQswbV",
-	"4KnSkPMZCGJLvCAQsvribimLlEJWCI3tT7jOZQmrTm6a6DVi0yo8S1vXB55V8zOrWkycWTxy4b8/0n0v",
-	"Af0/U1bziPHooloUvdfLaWYxjlOCCMWVu9+DRfUmd6MXN3EV5M/+ekRANMNOyKt8NimbN2RUmze0V6mc",
-	"tzYupk10vZT2e7955eTfPXv63fO9vf1ne/GJEdi/H+kwgPr/JOEwxHjPjjzXeVQBcaK3pZ7efRO9j6Vc",
-	"GFSwKBj1tQwu3l6gJ+Ts8hyXq6AuL9aZxBsKBdPMjIqJLHX3uS8Cv8uWj/G3lcKCIsLOgGcAYjAtsa2j",
-	"qmWdFQRhQM8ced3ui/3Ovg2tpQIWN6cK17ZlCAH0+qBr4kF/ZPoNVfpMT//vcv9ml/tMT7Fhc01+5eX5",
-	"H+VOm+W62+uvBK1yLrJ19Pay+SAjJ17hdQreMJ8BN3RlBYNK26GMvGD6YEU4Rkm/XSdwnpmZ/0/W/Ko8",
-	"7kxP7xYzQR/5I14IOXLlekKsM/TcPEUi/+WC57Vt/l+rXGJKhI+ZxdA5LclgxvOMMDEsFtBM1vosVdBB",
-	"VzHdOj85dQ39sYQWDbXmpu0GbC9C7/iitfv0WeVlfz+aCRlIPSYvqWLP9tvkJ6znPJRixK9m4G7w2cDV",
-	"9Gbo0aOrinLZUwD8V3WF4PGCvDZAeqjJ5v1Xd0bB8mrYgTm+R4pXKX2Z6Ba/RqjcmzBfc/MXxBHdrkW9",
-	"SldsyEtSKMqA0hIWhD0oMZKGLfsHmGy5jL2uuX5f3NFdP3HmPezF//LktNkml2MIhtNQs80lVZYv2dYT",
-	"l67DdV+YpXddMS+s524WX4tySr/m+nGM2vu7+52d5zvP9nfj/MNFc/0+RBu39Tpc5voPZhtEjAD8AnQ1",
-	"+PCQK4MNzjfqKItohpL+hPL8gMxZDmlyrGX+RovglCo1l0VmS97noCYw7Jq/gpFnOPvvkQDapdUgDIJt",
-	"OU3123QspDxf6Wffbxipt9+wLmDfJmGD7PsVFImULlnn2ghrg9Q4OGw9DGsqwkg++MUVE6v44Z0VuGxR",
-	"o8jWhGkKBiNDAn1PcnPskC1v2/gFqchLEGrWmXTP8Z2LYLMbCNu+0Y7tuB+Xt/0Z/J+8HSx9BeJ3i94B",
-	"Kv5x6HYVRww/L3fxGAL33SWG1lp9I5U7/IWtu3jNpHKXsewqVg4iGcv5DSs4W+vcj7KFFYz4Q17BcnI6",
-	"ePHdgA5Ya/D06dPW/uD5i9Z33w1GrRfPno/2n+5no87wscvz/KYX9u6KNn8kY/BGF+H+17OgmkHfgHru",
-	"eQ6pQWKm41V0oflsRjqd/SeK4FCu95CLXLdlWH66TKMX6x3V7A2u4fcocwXLq8Eo3PU3krQqqmoobZmj",
-	"tUuLClh3hZ1XwjxwnAOSMmHWkKVkRHPFSM70Uts6EGywvphi2oUmqwBL2rEe6I+FBA+s5jUsGDw7Z8Vb",
-	"wPVGd6eTNJzIFvy810kaFgiO4BVMF5zd0Dx47Vln8wIHSwj2GxYA2xC1iZBzwm16+LeqUg/EhMiCZByD",
-	"pfVDMf8umlgG9NcUx80yBS4jVzuvWSb9iLp0jdo0pMQ2H7dB8n2BUgh0vtlaLsLr3kpdbzyjwvTOT3xC",
-	"B7nmIlPNLi5jqZh9SmiWqb5AW2OlrugTRVK3orRNjoMmVaC7sKE0iosNUKdigclIXEHjSc0EBrCY9fRF",
-	"uCAMhLEvGfhA2ZqCCkWHrk5BKYYBsbCF/Ac0cyvIGbXxMj4Fi6Ixiqo2eWcnEtL1IPVlf7HpGVAjtxUK",
-	"PcqoX3g35Gl9kbECYnOERAOr34ZV/Npkv9PBbwYyW7hUVgoHYjZj30+wRD1kA/qX+sKuQ45soJ/IsKFU",
-	"teB0agf5hb9PfWkESDVsQv2NrktdcMW98f2+gAHD7LRoXZsssyD7zWkt1sQJozkNsVq2I5VxGHSJD/kM",
-	"JyeqlwmXQSbOcokBbnb9HP7XSBoGRkHueDiCrVwKDkdI96VZVjClyh+GcjKZCbu78udMDhrdxs6LF51W",
-	"Z6cFafBBQR0/Nf52iWLx4U8Xl2dvj981EiwNfYrS9Q94CxtJ4wqaAJqfjt/23hzD0vWpVDjl9WJYzp9T",
-	"/32l+I8GUf+toe/v71NzByD5hqtHzJ8Ka2e6g9pJvrDcHYzTMzd6bYIU3PnfSNyvKthZ5gkIeHurGVIJ",
-	"FKGCzh3iAcq11WrX1fQ5vgENWWk5JQNmSLZVgVl2EGjDhOYFo9mCTG1BW1ptbV4lIEcw2c929scT2uur",
-	"9AC7xar9c6B4gjW/WbYbdBSpkKW5B0VMzq41YjurBMUmgqWe5JuKOO/PVvon+78UOQAWN4GC9tiCMKpa",
-	"Pf4RPZ7w6dZWI3m6Ws9/IF/2hugQVbus+cLoUua+ugBHJ+wUjJyfXVxiQYh0VuSpSzrHfkiphSZc9xTE",
-	"LFsF3tXSXtBJ3rSN4MI6TvxKUMNvukYu3X36zDZjG7OP5NXb3mHr4lVv9+kzJ6WByHPNFk6rRzS1hZ+M",
-	"nGXLVljKsuiLLdcvF+o+WFrX2v34sYlFNozqlBmBRxcL6ESVgqVRJfY3KCtxQ/PUzCWFkSentNAJyeRs",
-	"kBtShTKn+ahNjuy8rgwPNsV0whLkUpKTEUlx3RBaJiccih9WOw5dMwyzhuLl3vkZk6YuHumaPVBzpTM9",
-	"vmBac3Gl8HX+mhmMVHtmi42kgfVbrHTwt1ZvylvmjdsEvrXCSA8/Q2UWDwKakVfOoNHdTRqzIrflB7vb",
-	"2zu7z9uddqe9033x4sWLbQMFtTn/rpCA307t3YzyYG3Lb5pWjZmlpNQ0N+c6m0kO26UEsNbbClE6u51O",
-	"xX7uAgF4QajWbDLVKrHxnmWxN/gbrv46BnVULuP3yKqC5dXgTAmX34MZcMnbsSC5vKptXFrFmTGjuR7/",
-	"sxYberZWmUEGc0GkFMsNQ6D+j2+Epw5WWuq1WnPKdUqmMs/j7pZXsIrGl+oZviK/ueybEiU7d533wG4F",
-	"hK7ihour5Ybib/gNE0yBSWpQJ9RPDN8bqk1CHJ4oYt92AdbnhZwwPWYzIx981NC4SnEwpmCzoG5f9MVn",
-	"s0Aj2n8mOR2w3PwDjEKf++Jzq9Xy/2de9VUJ3Kl90FIbpvuZpHTK04SkwQmVLQHhAVbxMe+G/bmUzZQA",
-	"6dW+TTpdKBiKLQ6x3xPFkslNEl3Ih2yGs36w7L9uSeQzGXOl5VVBJ778L58wULuwWDOt9g9bmm+Wsw8j",
-	"DrWM12+efLb7y9iQZ1gsgoqwCmp1ZEt8/XDks69zENSwqH5jS95/sG22AeBLjwYLzWDQz0G7LN/zTeaZ",
-	"SrzpCN61UOGFkeIAMSpTWqLx4R8zNmMfciau9BiHd7bVVScqlLc2MhhaFI2cx4qaccuvLHiT1XeM9Dgr",
-	"WHAAn1eJmWM2tqLRbDhkLGOZ2y3VTgjFdVzJD38yc9kyah/+hMMasPwoSTEDydFDyhVb+xyPVntr7+2d",
-	"lMlczO1pTnmVJjX+hbw6fnNO4teNnC+3m/Z3KDFY1js/ScKS3suVVStVtdp98S/k8u/nx3WTYWvkoi/i",
-	"zz/RKf++Dya0fiMJG0b3K1U5zUOc8ft+Q173Gwmu6Pu+AUu/cUt2dgGY9+ycZIneMnkNiN/EH0aMxII9",
-	"o56RGQZWFgh1Hk0qkH1VKRnmk/mSsWhexkgelwwamK/7wqWIkaedPZyEa9sXNAmr61IlBZp/DcZCEdIx",
-	"g56i1dAkkJ+aB4TCrH0xoDkVQ1YQNYbsG8VgFYa06oKORnxo81wgTilg2NCGg6SOy6e2EQAWH0G21RfA",
-	"t6CfBwah4hvWqeHuh9+iZ+44JmwgxU0ZgFFuoMgn9Io9UX2Rvjruvbl8dfjq+PB12vSEi99RXPedOcsv",
-	"FgcQuCBUuvqh7kjD9j0gLHwqe2TLgi0/fh/8DXh2H5slzbgB9F0ShsfFsLjO19qsbTTayDjNiR5OyU4H",
-	"9Lrn3Wd7z190zVEKNtT+H0bWKNhopsLalyugslhthXMKi8S3uuRhM/mhhdSth0O+pjHpTBQMK1LzAVBr",
-	"uADUH8kcEsuDq17WiLUiBlwWJTc4W/MRHO8BSRE2KX49Hy/aK5qgXXm9TGneh7qbdZFIbmqqSDqh18xw",
-	"vtTJ6lxD2SCaZUVq1E1Xu7J3dPTOxj9y7O5Xo/1/1/kO64HahX1aV1BytQBk2awaCisjE4da5NBMNUAx",
-	"Xx5ytdvwOzZkQlcpd2IlHuB1fhpeuI7f6Hqtto70k7kGi6tToY6Q2BgHaGJjHVNLrSfUE9cwK7gl5shq",
-	"miVX+lNjrWZ0R2KMRZDlOC0kNDEPRoavIiOfs6JlDYmY3mKg4OL1ydY1N8t0WQGuFpXNy2m2l0PRVM3a",
-	"Aw/8E2+4VNYyRbYCp3ziZLrEhiw3rZnNiBXhhpxqGp8w4McWe8D5z0asYGLIsLZUORh0QFwd6Wdo7Rek",
-	"ygSV8b1C7bjqGDt5Mw4uCajzZ6vtD+UNK+gVC+HlfovOavnpnA18j1uqK22q7K+QzjNgimc2KIeJbCo5",
-	"oPNA3rDKhPBJ4/b97f8PAAD//w==",
+	"7H3tchs3luiroLi3yuTcJkV92I6pSt1SJCXRxJY1ljKZuaGvG2SDIkZNgNNAi+bY/rsPsI+4T3IL5wBo",
+	"NImmKFmOk92dqt1Y7G58HByc748PrbGczaVgQqvW4ENrTgs6Y5oV8NfRRLPC/CNjalzwueZStAatqykj",
+	"qWDvdUrkhOgpI/OC3XJZKjKn14y0c640WUypJmM5Y4pQMw7hunNI6EgxoclEFvDhhBdKw1e9VtLiZvR/",
+	"lqxYtpKWoDPWGrTg21bSUuMpm1GzGL2cmwdKF1xctz59SlrHuRzfXDFBhY6vVsMzsphKxcjYvE20JAWj",
+	"GZEFmclbdkgWXE9lqQnXCSxNTWnBMvu2nBB2y4qlHckslr2ns3luVnJ0/Or03XdH5z81bAG/uWMPL/mM",
+	"R1Z/YQCq+L8a4ZPDd+HYGZvQMtetwdN+0prR93xWzswf5i8u8K/dxC2BC82uWQFr2AKE7ZPjV5f2j4Sc",
+	"vLoi45wzod9xAOW8kBOeu7fPss4dkJpTPY0AqmD/LHnBstZAFyULN/e/CjZpDVr/tlPh7Q4+VTu4/HMz",
+	"VrWbvwC41rb0WuRLoqdcfaGN3Y0CD9vJGw+Z3+6QmvbyCKf0yYyi5lIoBhTnO5qZHTIFWDiWQjNESDqf",
+	"53xMzV53/qHMhj9US/7QYkUhC/wkQ6y+pTnP3hV2sKQ1Y0rRa+a2Q+DeDIgoZyNWkFmpNBkxQjXJGVWa",
+	"7ALgt9vRKUz+KWm97yoqspF83y2qTcg5K6g9o2um/yzLQtC8lSCthV3jHR60+gYin5LIwdrxCFdESE1g",
+	"c4dApuy+iKJLRRZTPp6SCWd5RqjIyGK67JmFnUv9vSxF9nlAFVK/m8AwIThvuCa7e/uwLnhKuHCIWKHS",
+	"F4LmFVP6J6B/FTRvuD6XrUFrd28/Cs9zSVQ5nprbL65hsRUZAGj9LOgt5TkdIRjuANi9dhU/XctqlKaa",
+	"EaVlwUj7Dcu4SshiygSyI4QFKUqhgFeRtNuFd9MOGVNhwD8yiELHU5YdmuMw+xuKBVVkPKXimmU9chWM",
+	"pFhxa5jzNeWCjJaEa8XyCZFizAgHVBvR8U1vKILDAwAfU01zeV0CdOaFORLN8f7644G/uGZ4JJsg40d7",
+	"7Y/2k+dOtCjosoVkwhGbX8NZ3vpX5egfbKzNt5ER1xZK5xxQXBhu+GsrG89UK2llM0AlpI/B2I5PG7zX",
+	"U5lFWHhSreqs4XmpQRx6AGTwy3W4JMhAowJFCDCz2/oC/U4Sx4P98jaD1C5lDaBII2JM6eji7IkiciGI",
+	"eccyJ6AtxzJjyJ8M6pcK/3bsqfqtc0jYbK6XIDbOc4OvqhyPmVKGc60BuraE1RX94i5UwWhO1FJpNiNU",
+	"qAUrFFCCHvleFiSVN+kAZVjzsgfdE+WmJoKxTFkJeCjg8sK3Y5Yl8D1RN3yuCC1mLCNFmZvLJjIyo9d8",
+	"bEh4yRQZlZoII1qSEROZQhowcMLoUMAKuMbJUDAd0zwPVlxfXCbH5YwJzTIEcWKudcUkNC00UIVh62/d",
+	"S0teL8dM0IJLIm8GK7tDkqTNIjLJkPmw91zpYcsQhtgFMbtbB7vl6m7bMOK8kFk5Zkh/Lfp5MdxsbMpo",
+	"xgqQfLe5L6/M1H81E8RuiudYkauJkk0MeWG9gHfr8IoiH2JtfLAfr64uLFqbM3VnaLYcjBVK5OElhkX6",
+	"CRK8cdW+6njvDiJ6mY1Ks36DhVxEzu37Y7K/v/+CaD5jRNZ5EehGUSjIyUSxiCbxo1yQCS3WRzHsZlLI",
+	"GV5LM1lCqCKU/CBJViJ6x2daiI2ysFHuMrgEVpMT8IchR21zryTJpbhmBWH/LGmu1lS/TjDrSMqcUeRP",
+	"99Q2DYpztab/hjNFtreKAXLR8rBtPNljYPYRlpfdUjGO4PlRCGSjGBuYmSUuaJElhPWue+T53jQK/oLZ",
+	"c14HURQBjgSpoVR80+sbk7esoNdRvnPLovrQSUUJHWsjBRszbvDBy/lG2ondveRBooxd5QZJJsScNWBq",
+	"qWm+3U7a1vIyNkgmDI9NrFRI5zztbEFOvBrnIOjmT+6Ur9a2+Wji1ePLUG6tTSLUFpLSZsloZYIHC0b3",
+	"k3HGshQN9HVGxdIZ5vCQnygQGhRZsIJZtsMyxBeu4+g/AUHmrhkMhQM0BPsCwY9IW2nGzEotB08CGQgM",
+	"bpUE1InP3syQ7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBkPFPHpdJyhhbTOg4wobleNuD0Ddfb47OZ",
+	"xyi8MQFHjni+cjXWSczKRw7QmxmPX3/iQOQms8u/CyQXcdptn95v+x7Mke1cM2FuLiLupoF+8C8aILD3",
+	"UdOrUkYGScEEnXqebd4Gk7Xn5lYsymlgy16HfBPdb6TLHjpN0P0JLcYrQKVFdrmK8AHhoEV2BT/GUfFc",
+	"Rp/MqLph2QUV8afyljXIvDmfsPFynAdqiiI0z+WCZSjxGdDdcEOk8N4loCWBdISiMqPjqWHXmSJabq0N",
+	"WAC9krdxxZmLyybJBRUTtFHGtluweU7HLPtueb/LZr9rgNQN11YVEkY7xSni9GzK5zNrkroLBJfu3VU8",
+	"w7MOTzZAjiREIw8sd9Ab8BHAva5asMVPMe/GERFsARsH8ViVDKyHRkCH7cdlbxnKHSsDHl+d/fXo6jQh",
+	"L18f/5SQn8/xv9/hf96cXrw8Oj61f787Oj9553/6+eKHN0cnpwm5PL16d3F2npDTv12cvTk1DOvo8vLs",
+	"h/P4tZZ3X+lqwfB+E/heF1mMeYwKKsbTJoHIfNPwbF5IIz9cGqX/ijfg8j9LCsR9HZY/gZ5kxmdZYq6s",
+	"Vdi1ivPsJs33zenx6dlfT08ScnF6fnJ2/kNCLt68Pj69vDS/Xf58bP7paGglsBhVJjHAPz46Pz59+fL0",
+	"5G4FyUEjYOFrQEgqgAa733gmce7luEb8TO7H0/Do76MtNHENO3nTfi4D0rF6Fy9+/Pvl2fHRS0uNx7Is",
+	"OCtIxnJ+y4plEj+jHgI5AEzGlObC39A1+LD3czbWLDuxA59QHcfNOR/f/DxvfKyaudyCLkc8z8+3uJwe",
+	"U6pvktoWautoWH0U3PiCBcoqiMJnHk1WlCitjUoQFVyT1rhgRn45iuMgu2VCN9AFeNYoA/D4R0a4OcIF",
+	"NUxp3jh1LqPo00tv0Y1vqYmCFGxSKpYNAPtolhVMKbKgiphvC0Fz0p5KZfTjmcxYJ7EW1YLpgrPskGSF",
+	"nM/d9/8sWcng60mZ5+5dI8eBG9RqrHMmMrPyxB0VKMgTynP4h12ReYxjR7XZssjvxj9uRnHHFR4Ofp9U",
+	"aBBQtRVohsAPMSOGlqsUxm1gDeqnZiXKAY+M2JiWVt3zFGAVmIqj90ihMAzWIQNWH3jQv9MuEVyNGHSD",
+	"+zXTzRrX5tuB2ss5+H43GoTXabue34Oyz/RrPY8BXd42C+Fgc99A8I6jBoVfplSTa6a7Tm1w5uUB2SUW",
+	"GgnZIwa0E+60/9d/PUnIvv8xKuG4h0dbsKEaYJO6Pm0xFbcXYqmF6h1n/GgqZIA2j65BfnGtDzFq3cDw",
+	"fh6PCnndxLLXxWocQz30ykhcV+z3ZlRnImtgb4YgNywFKG9EcduMi24duFI/QbjvxMPRLc1O1nwU9xUN",
+	"H4d83F8qbLpgnmGv4FP853GddYdu8Sbn2sqKVpxW60tatTzBQmIr/yG8qOvatL/HxN8o0k67njyqtDMg",
+	"M5qBUytjMyoqcwQvCM9sFKA1MobRf0NRCs1zwrUNrACVHc0WKE3k3EgjhySX8gbU+XIOERYZOk1XgVrW",
+	"zjI0wvJCNQtb20DbGi5hHPtVDJg/MppjIEF9bZVE5gQjeRMRdeIidWwiF/4UMVvN6djqoeuAYEKvCcub",
+	"ro6d5lToYnmnzd8NnlSL2LB0HLPJ4xEx1EP0kCOBjaFdTxQ5xle75t2GwIYxz5zZKcL+7XMUk4H7D0gK",
+	"/DYlbR2EkTkDm2cL8BJ4XFdDIxayzLNOMhTW+hlY+iF8Sg9Iilb+lLRjMQWh5/x7Wua6k5C0KHOzJioC",
+	"z0AH5kjBOWCehW4CZ+cfyWzZwUvkENLJE7gII5uXOYv4v0Mw5nQZP4xqqSfmJeu/CDdu2EZC+IRQsYwf",
+	"knWkvgoZG4YZwpXG2NzNkwOcHjI5Km8TWcyoxhv07CBqrPn8OKb4HozE592UVbiKDfXISFsxVvfYdKIb",
+	"aYhrSmwwavwm0QXB4E58vcFh7WMJm8MsDZolBC2jTW5vCFptGgaf1sYhbV2UYgwsaW6Uo2cH5Cf+XXz7",
+	"gMPRsQNPmo7f+Y0Iouy9vAsD/f19ABJuGQJzSPo+vLFAJVJIuwdz/eGmgAUwmPya3hpu2uA23ORb5zGU",
+	"fVB4S0yB12haRPdxJXZtjLjz2ry7UTXiUaFqgG4xvhSEPa1xJQgFjtn6tJx3c3bLcvLny9fnNmTYOo3D",
+	"WxDXCN1kmwGDk7vXY0t/rednYiKb9Jk/gC5yb0l8XSup6SZRrQSXFgVgqUfy/Tr8rHy9ybrIm7zRGCbu",
+	"2OuC5RY351SphSzipq4NIFIlLrfh2Ywr1cxstnGvwAWEdcP71Ywr4/tV3m0WW1UlHThjX15gPIuL0olp",
+	"TTURcF1isF+aFxrAYCZodEc2nKTi/4pQvO+WmjU4cMp5Lmm2naEHYO5XtbaHutxr11KbYQMkL/2hxWA5",
+	"m+es2bK32e7nVrm9IrF6uBFlnM0oz+9nRZwX8rpgqoHcFOyWs8VJyY70hvhlWmo5o5qPCb5PuCJZyeJO",
+	"mkOIN53Pcw7KahXHADlwelrI8npqU/kw+vro4qxB8jGTNXB35GhMEeoWNaNLDCfkmmhJ2unF68srsvPu",
+	"nWWyO3a+neqmqp0PPPu0gwNgKJs/KkeVLrx5/mg+L+QtmGzesH+AZyZKoNZ88VzdvDQM8A7X0sNnvJO2",
+	"lYoVDURhVaGukzFrVvXfOxysuz0Rw+qGVnd64VXY6ibe084VnOZ9r1pw+x/D8hWuJLbTN1QzyL1UDU4E",
+	"s3lWvOKiRKv8phxKA9aFMDTuHp8wQUd53KJp9qQLzm5pvvWAa8YNHD2J7CY6fGwPUcAxmnFhidgK3KZs",
+	"fLP9wfuRjs138cAZquLJHMuaxG7T4wxRW6LFY0J5zsU1wSU5wwcvMDtCVRnJoInAh3foNI4gwLvmMkrd",
+	"xX9vaxdLHIA2ghWB0WyZjdh/FrCRQorr+rZkPEg/HmSJI0HSGBvfsGxAUsPLCzrWKk1IijlnWwJJ3liv",
+	"qXnjTvjUwy/j0BkbCRSi2TNuVkzziwA+E5orlqz5QIxOYz60OQVK0LmaSk3UVC4gFaMURsmlc656H+ic",
+	"f+p9MPLkp57hROsBDg+NbkZBbcbFSyau9TS8vusC+KrGhjsg5rFT1I4uzoyi7LeTc6XBgjfrWKfrpom8",
+	"FhcH5YeGRFSEI3gPMYOf5ZkCly8sbUpD6bLBqo9qshXZ+WYdEY/8JUebzcZjr58SLvU+ZAhwC4Id35/h",
+	"F7v9fv8O3cBN07x2dZRlSN8bF9gQY23fsHHbZhQii1hs4DY2kCYOuXkDiuk3TFmbZX39W+TAQAAA2HDS",
+	"P2EELc3zu00qduT4iowEEwFmKM+5m/kSEmZesYyXs1bS+pFfT+Oi2hrhigl5iRcCP8cDghtogmltGyt5",
+	"y2Wek8UUMvcNz/OCjWF7dmXA4EpBlWJKIYZsgkUiyjx/m7TMfzDdGTP565tLWu+717L7BaC2jQHg4QJf",
+	"PRCwgmz0VKzBdS1Miy7jCrkz40dU9WJj3gRmYnBtKKXPxYhf5QbFfkb1eLqBcDcqP9V272Hjj2iAM8qF",
+	"+aN5kzNZgMq34D5X9ZB0dwcEPacFg7S8Bxlxt8njAJZSN77ip+54wl00ocPlnI03oMSmHLpybpTdZ31l",
+	"s+f2nvZn8Twej0fuCo2lEGxsRulibh0uXZbmX1Ot592n/X71z/14lvpviiFrGX7O/QMZOj7Gf3OOzjan",
+	"fteNshFPh6RvOA5KwBGUu0cwWgiFJjyJKEBFmd/DWQ205y4TJA4ZW8OlFf+iPmm1CQse6fdPjQxkzby6",
+	"4YcVLDKirRGsE5LNtC8K0CH/+e//UROFzd88C34eWB8GSk46yMctpMYojaFIzYKtQEIm/L0uC/eNQaSM",
+	"gY2xluIeLJ3eMBGzzT0wWXoD6t+yQkUTHfZwm170n0ojhft6BXbLtu4Hkbeslm9sd6yM9mBf1VOqh8J9",
+	"YKuHWB5lMxPdZJ0e2SVtmRuVye6Oqc6gbnZcTKWt4cAOCddDwRVRGtjBeMzmEI1ohJWCgUKJGoQ7Nb9e",
+	"t9Cay3832Xt75811kAu8cXAdYjcISxLFPVHuDq2LuHNaaMEKo4XV8MzADOsmcBE1Xm6tL3628euOHf/E",
+	"lrHY9Jl5EElDfnVFjk4vu3tPn5EbtiTt/T0yWmqmOgn5jir27CBuFGD6gov4iMevLskl0+Ti7Jz8dc+M",
+	"bkbeONz95UE/f+K21gyR86hJ5MgdLTA0c767wN8PSM60ZoUhUvyaa5WQ9F2akLSbgsrTSw8JFUu8SixX",
+	"jFwzrchBv99DL7BmhRn///161P2/tPuvfvfFu1737Yfd5NnBp/8V2z2uUjXpYtvznADl7+I8bug41LD+",
+	"0qNmIYbZspEE4IUAg56N40uCtGkqUPfh1wISyZSm5KaW4FxLQuGxQJJXr/7+dzATBXiJKR+KNAz10KzJ",
+	"ORWNmYBPMKKeaKY0uTg6J+0JvWEJeVlORRfKfzXEzWxIa7z31XEpgkH675yKlZxBC8iVjMEgk9AuKYY+",
+	"v7DRVMqIlZOWenrJtObiOkJ9j+b8J7Yc2NgUc2fJ/yYUfjw0tIOPB6RUrBD4xDmue+TIVlxRU7mwHwAT",
+	"cm+Yc/+T/V/U7GfJ2BrYq5U0nLR1nTe5gZrTsNdgZkDjro7jKOdSMPBMcaRzAIMoSymYLpbHLuLUV4fc",
+	"7W8Wi+2HZ0Kz4jZWo+KSjaXIFBmxiVH9qtqe8N0hyWQ5ypnN5XWFPzbPqNi4iNaQeXV0DAxopSoPvxbU",
+	"CAvRe7FVKo7Nt3EAjgQnG6XcigkR7yeuxNZ0gJIcUGMtI6NlFUwMPxUu1LImRKAVOg28o2lvKM60YTOK",
+	"UPdyQij5i+FJdAZ6Djk+I3M+ZzkXZngGKA0lGEIBdFBXwoicYLDeUFRFRdL1ALC0kzgrnvn+HxgEa74u",
+	"2JgZGdNoX8m6qJuQOSu6lnHesKUaCvC+GIKWUU2TlShUoux9r4rKek80aRdGnoI6iSohCyQbKjGa5ki+",
+	"7/SGYiiOyNCSrmGL8Aq8oLIAwriBK5iTsRRjVgiXHAYSSYqjpC72rW10+KFIfTVDAxN4+9UVSX1pzRRf",
+	"JKkFwzt8knZcCJuvuylvmHii3DxnWToUK5/aFXR6BAL0FRTShWIEH4boAhq2BuTDEOLph62EDF2MyrD1",
+	"6VMK8LisF+FQiZe8jWqCAe01UGBdsYxkbJyDmuBf82owkZOhCGHoXUOkPWKKZ0yRCBINyLDs9/fHFtPg",
+	"D5Ymrl6lLMYQM1ALHh0KV+LGR4oOzLY+umP56IqJfSRsMmFjTT4Oxcdut+v/z7ycroT0puRjvaoUGij6",
+	"dYNNChYbeBfjESHWclaOpySnmhVYe3NBuSZQts2XaXRhivyWKVLOyeoaILLXjJuuGnrMj2aEq+MLUj0z",
+	"iGyvXxUcCYN+JKk1DJkv/UNcWX0Al8KHdZif9YkCk7zRU6QUjhRFl/6RpM7oZARbZ3Vyi20oPfe03yc7",
+	"5Gl/363Yhm9jxRsmblku58zMYK7tiGY2yhvE4+rFg37f4ITB4aAcHDkKCuq1Q2oJP2E5TJJJW5ePBkXl",
+	"7E3oEci3NvRgbqhYxsSYDTDgFIlnPfoVyVsYq25/GYpaMb8gSN1+gVUB0YzANZTXvbA3xxFLms04cItW",
+	"oO63dnv9Xt/a4QT4G1v7vX5v30aPgjyyY/7fdbTKFhkVcqHMFudMOPhV/Mnl0ObUIK81VIylUEZnb+/3",
+	"98xtCCFrn6WdQyQVgCrKZrsA4Uh3wCdcMxu2fmD6jZRhBCssfL+/F5MgWHTKno/th29fynFD7YfYxxuL",
+	"bgM7V+VsRo0igO5NCeEDGS9A4NcyhIw5RGrkUbDSwi9vzRDhvK60XvRYrtaq3mUF3LbXVxcE5egEuYP/",
+	"y5X6IC6gJ8GSDMHfhjV2gTUOxYKLTC6UtaxABBZYT3vkNEhgAhXWVcGDhQzWqtElZJ6XaFFit5YADkWt",
+	"qF5YSm8trgsG+T/4/rdXhpP9AuXJHG+FSifofw+HdgFrpJ3KhUhdWWOmp1BB3s5McylYx9dsXy/Yjldu",
+	"DRmx8mFSK3P/a1xRrl7ZCcvLf3q7gst7/f6jFQnG5TUUCbb2w09J62l/v2kkv7SdsIhxHc/fYMjfCiqG",
+	"yA1/vzV6i4xlShgZxBYTNFLIsPV8bzpsfUrhcBwvMWdoSwga8bfOctvpiz4Ek+w+nZn/PN+bGtJiBlZM",
+	"D1uG0bf2+nvPuv3dbn/vavfpoH8w6D/9vzCNYqCLm9tJV8oJ4hjAMM3SdFGyTym5lgyLGduq/1hgsjcU",
+	"p+/pWOdLSNFDaWMGolMNVRMisVg81StRlXbDbZ8faGjjArIZtM2FMezX2Vg7CVGS6IUciuMz8g85QtK7",
+	"kPa5o6cY+o2qkjSI/wQohAI50lAHhZfJcLTgPjFr7h0KF+ipZS1vcUBSe2zuqPBp/bDqJuHwwpEbxuZq",
+	"KCC9n9Gsk5AUBBdDbVIrxMxLXZuUWIs08GGwi0PB6dgFvXy8CwoJDN/JbLl9xfPVGplBeIz9zeA53iUk",
+	"7v4N+DuKr3iZ73H7bfHOT3XVFPD4qxIeKztWWAaU6ADXsJkSBTX9P594vZK3bCvitcKXLb9uFpigcwnU",
+	"XrTyWcZQSi2Qm/7laEDm3ADCIvYhWVA9nmJpWfBA0sJwcycFWk15KNqCLYzSC/aQhEx4rqH84miJNgJ/",
+	"CRJX8MzMZ7WgQyQD7P0cRDUtsZ4zZpRZPEfF2kEPKz7X8/CwF0CQLcb1oeWZIALA8tn7uSy0jZBzAjA4",
+	"3Q6HAuVJGBp9G20DsGwQzbOmBYPUZ5b5xOfOoZGerVwCAeEovzvv8FB4Ne/QBYz72HUgLbBmF5qKcS6Q",
+	"TYBrsq6pQ7B/wKe2LieZUV3w972huERbjPdHj7igxZK0sdjmj1evXibk+PIShv4zvaWXgB+gdwmmF7K4",
+	"gaLYzOyFawJx7tK1ERkKL8c3yR5eiLzjGmv2Xu9M9Syv39816TWJ+qTgZq7JtQs2uo8Ui7+7//bGGOTb",
+	"KNPa9yCPeJkbrGJGYWWzEYOYNacXAcB7G4BzaT7fEkJ2UfcA0PHlZQw20dU/AEr/2BZIIXLFYUTaQpLj",
+	"k/NBTTEzKKiInExyLjBtthGOMHrrfhyD3lJc8z3BWm3nDui6Rd0N2KrYM3riI67DQs7VSqKLu/FQ9UCR",
+	"Nq1EL0tCMslU5zCS+m7EtFJoWY6nGCNSh+xxzmjha1CviSdfp3fO52oiKw47s8WNgWvtgFFZxtJxsIYA",
+	"VWtmeqSwVLeguBW+KWYdP3qYcFLD3e9lcc20i6jwDWKeKKILOplA2hUWE69htEWRt1BJSEeLahXL0FTm",
+	"WLTvMObkj8rmCokMniNX5lAMwp5WBZmHor7SDUWfSTuFo0s7wO+md1d1Hop2iv9KkSzFnAXg9l6zdvoq",
+	"0GKlEHStxkNnKAoKer6e0nrsDIgtXFxXzHtzJYseSW1V89RhKMgYdxSCT8z2U6iCnvbIERq2uMIhDOym",
+	"TNjWOA6eiXXawPCW1nBtxa92zZ2QrPoLkrpHwGmJh0FzD6pBmBJyKCI406betFsZfBNC3cHB9y5j3g6k",
+	"e+QYIZJXwqptX+J6D0mfMEHmZm+4rgFZM/IAVa2MPHj9MAOBaCltsJWesqWbHdDbgNlJbAqbEnk78Tgv",
+	"s0ozNQeAliJnLbVwP4QoeD6maijUlIKfg9r1LwoOTUsYL/zpG7nZDrr3tE9mqlFK+30R+eRDvCsiJFBU",
+	"490ztOiBvCPoDebbLuzWOyX8arNj3ErqAL7lbOGLr4XV/H/1TcZ8ufXBflWEvu83DglFLvB8r983ALJf",
+	"Hv982e/vVt/3Y987JaUrpO66ZmZuvIN+/9NbAxvHrGpHbbsz7G2v0DtcampmVoqCYWUUDrGTLSoIez9m",
+	"xVwPIIWWuuBpm9qz7o0LDU+GsgPF0r6djmpU6u3aHoFT/gJOvCzSpCLON6dU3cE76+JgJsfNkvUblsnx",
+	"E1Wp74Z2OackRpCSUuRMKeyMgQZlsKotuGIdm8mUc3Hjzf3wVEXl6xOzlg2kAS/eZ9/YpGU3/7C7+1AN",
+	"8gjVYNvFFUDrQxhW1ObDiFr8CLhk22KQgk1YwYAlF0xACepqBa/nTJiXqhTmCosAWWIYtFOY7fSUpiID",
+	"a+YmfQ22TvZ6T3t9FCnsN2RUiixnCbllIpNFpbYVbC4V17LAeKJ7aL4Go76DUX8X6hruHLdpd2ZPArGi",
+	"VOxOcP+jqvG2WX1D2oWShpFhDPFqG/hV1nWrrbnCbOYslqpBQataa34ZveiOiOP7KCxeqbK151YUqM+3",
+	"k55CUGRghwwOzf3SqKQckZHhjEZQN3KVjcOYSQjnqoJ+UDHxR2OkNKbJaEnSbtfO0VX8XyxNiO1JTHb7",
+	"/f4hgdDxoXBWU7/xTo98JzMDDvMjGjkHZEyLzPZptZF7GFn2jOxgleGDhFycnaPZ9OLsnIwM9lhnCjhD",
+	"GC165BV4POxe6l7YBu9lijKz3UputIWZtL50G/VkxE93hHJC6Jz7GB50iwRoCs4SsLSntjdY0NW1MqyD",
+	"kwgEgbks9FBAtufSCtXeubQkU7Mx4ZIU1ujKSp/Zilk9tEN1/Mt6ktW9P/9cObZh2PWm2EGkY//OTthf",
+	"0sfrzqVBLoPMLYhvRgQLfQdfyeXyBq/8aqjYyuKi9CXKF3Z8wdMo8Tn2+rq7ed6SgQ5J8Log67jmt0xY",
+	"j4qN3Bq2ZlTQa3aU59DAAqxCeHuNij8UIO9B/49ha0DS/xNg8Le1T4dlv7/3zCq3XhHAXyHr/Vv/6bcw",
+	"XtojKTxIiaY3TA1FimFvmdRGLoZKa3Oqp7FCaxgT9y1+APYQGyVne4YaPjlnVPcItC5HgGBCzZrDyftA",
+	"LGlGOmatGDF6ATD/b00xfJrw2oICdt+wIV+9b+Nm2Pt5Dooq2gJiI7mCedU4Ve22IFnk/3379n9/2/tT",
+	"NEFkNWUIXBpmaFnMWo9tMm4qXBytQryNWISaaSm+FqmDe7BCg0nbqJXHZ4QqZfYuhercg9ghG2/2DJWF",
+	"UEHGohWDFebXOeLaIVxoueqXxWKq7ie18+b06OTVaW+WYaAJJX85GpoNQ42ADNQXIzYI6OUACjolBYMo",
+	"Mmj8yZQeOC/wf/77f3hJBgtOLMn3Zy9PSberKVjGf37zMjXECIyHbA6WQpDgrYVZOfKWhL28uCbXUlcO",
+	"aR/UjoWGseiMo4+2nulQGMSB5AwPJGtaZe/HDEDZ8w2lU4htFZL4Z95IXEDRBd9ojBkWRmfYlnko6Aw4",
+	"zyGaafEVLHjjuhdUf50wNU5tO2ZrUbIdCQ+9UTf80BtCN66B+CVgIBAVhNdDtaBgOZ0UTE0TQklGtbWj",
+	"az4DPz2MQlIM6ksJnIzBX4giAL96VAL2aqwF75wVXGaJlTehWIGXNl9h8IGNeW1XEndCMGVDJRCuVG9L",
+	"bzBo5QxhrSDoFzeVrmyWHONRp4CYvxGTegQuEwn9tDfVYgoU5/CWI9By6FjzW9d1KLYuVyGpcT/3o/BL",
+	"en8bUZ0GPZRQH/QP7mdw9nWvrLVXSP3O2W9994GWy1vW0hKyQS1rZYo1hpHCmouADpvz19+9Pvk7af9w",
+	"WlMC3Vdoe3Wd2KdUdVrbR3Vhg4UmCzAgca2YTgsX0/oUgf25DG6oS8AwJBc4lg29RGlYkXYYoojWK+eD",
+	"ocRyBUzaNjdcDcUa7NAz43rHI5UKZjh0PiI/nAtxkgVZ8AwzImbmLn8+Z74KTpEi4zIUxbxZR8h7s+Yd",
+	"wAY4jGi065EiaRwx7ABpghTWxpJ664B1AmLuFy/88lNIFXKON4zmBo0ebECGwnesLlMNFYaBYNA0uh0N",
+	"m7XH0SNnmQr6mbsJPNQKRnI20USW+pAIgw/wJ1fkoH/QTHGPATwPDKrEQsPKJ+17QbdQ1ojUqt2k1RLF",
+	"9YTmbera10p3oaLvfmjufrsVrb6rIK5qEHE/J4zzqxPozZ+cS/090OBHEL2xkbnDVmsb/MybbpNndrCm",
+	"nwPmphAt9Bu5u2wzo5ysBGZ9kGHBSg1p2FTXvdUQ3ax0Y3gWTLDRhYQiBnB/Wyi+JpQ0O5W/pEvpM5Hy",
+	"KnDb7Pf63nXzCC6j12JVpn2i7u8iipYhDkuJuYLEzYziEpN0q4+eKELHoM6Ggb0FVzcES+/TqlCyU4Aw",
+	"K3bCC8O0hyK16+rhAO9sfZbUpcA2JALUa8NVobhrjYzakKMQJOG6JteKseyJ8qVx7DKUS9lkK9lEnZ6v",
+	"QGeTQCRxxeCgrYsrB3dolBr3hAQPwjXPSmW1hq4ErYO07egdL2I4Dy5U08CMDQCDL/OWJtU8M0aFIi/l",
+	"AqDrp/yRX0975MhlSrn2zCvltaVgMe6IdfyCasUb7vTTcZ89p7tZ98X+5KB7MPqGdele9qy7y56PXoz3",
+	"J9/Qg378zq9Us2u+/BEN5I6sCYwz+QsoGA/OmlipWWirDLqAiqog4Nbysq3v+BsnQNSKMjbQr9rFFmxh",
+	"Q83+IPwVEieoN04Et81Vf7f0rSKUXr9doZVYl66RDqJvF9SlGplwtaXaEKWRL4PAuGgCFdXrGVSDWqBd",
+	"gT3hI3WtgAsnIR+3yYqV5ImU1vwWpPUaKXkoXK04spIHVk8B88mTYYq1lnJgBISJzHPMbawnJvrsp1Ch",
+	"4YrcsLk2KhujBdZNNBOfnL48vTqNaB5plfu4kgFm1zMUOKDLnLADNrg54+QNiw/eLxNrnaZ8TpBZJAzr",
+	"HnSkqly7KWLYtqj9KuZmG2OMsZdYtIMWGlGkCndxSB3cTOx5tnYvXdXBeEyLxe8Zqxo+rAd0Qga9NZhK",
+	"BZJV2u16G3NKrBgQWqfXRd2XXGksjfglaTZMEDlbjLGubnV9tYdGRpszQz5KrFC3VLZho7kvtioo6Xfq",
+	"hSOx8LLDlUewZtSKCfhIbjnRTKC11lUq9YfuDmFDau7Q4FQQIPg30pZzLNkIaa45Vs2x9PMqIatPkfjS",
+	"5q5QQ8H+WVKjm9mobReh6IKS/27IuRGwbD2F7w027cgCq2WcJF7EhP4j587dAcUsVIq1O4ciWryz0xu2",
+	"wCbl5nKCohQrTeUqwd9PF2QvQCk2lBtTMJ2lUKAGQ1FWfLVmaTccKqX1+j1X1soQYGsAN0dvPoSqf0b4",
+	"Upa6R5qpmXsV7/KnyIILrHsIKHFo+ZH/NSw0YdYdDcVOLaSsRwlGsMdXy4NpG03VTgCFLTDOHR5GucFR",
+	"MXtT2hC1h+bW+sq5Pm/W/tLafdrvR6KF0Rv/E0eNz1fK9Z/bX6pSuKsDXDMdRBvbMrJ7n+rVa/1wvmhu",
+	"VX+u9ez502fPn63Vw20IZG6KL46HE+Nydu+RIeyrEm8lHe8+KqVtkoorMvaVmOhRMTNadFkzCIW0MsIk",
+	"ocPQpvjEK3t9iNJGmFWulJI1S2G6yCE56B+4woM8gxo8VXqLbYSwKlWZ62mvUqO6aL7v7sYVQn4/NXBd",
+	"BjuIhbva2shfQS854Yre7wSrJ02izmlTmHwYw+Q7WPhwdZ83M6YCk56ql1yoDlLrodhQ5MoclK9wBZzc",
+	"jxJ0vwRegBXIMvCw2hapvkcNUnyjjODMlt2gDlLw62vmNQWjBoQFkl77HRXMtXExSAviZbecOyOlTbx2",
+	"JbwG1ktM52C/oW6lQWi/QXZIL3CwjTELI/1d+kPa0tT5+A7Yap4Vav05UUmfrdNsSpZxTXlbhrk/MHlm",
+	"xSZZjsdMBfXJUNeY0sqfKRjL1AAjTrnSYW1V0nassNMj30MuTWI+UTd8vqI2Q4xaUAprVGobxDCCAmkw",
+	"78Bja23ypOoTXGW+NdYWA0cwFjlwrknAa7PwYSvWgfpmQJSFA8xngYDtcyXDnlGw+WGr5ztHD359G3qW",
+	"LSRb98pEWnPfesiCaOBlU4xjRGCTs5OmNbjThwU74WLbxKZqeVyA56LHxbzUvarLbHM/ZA8lDL7Uga+k",
+	"aa1nOAmBSUg1iWNj+LgLjxtXioJTz9I1MFhBP5IYuYeAIPSGl2DiKYplrSy36w8eXe5V+BKpZqpFknTx",
+	"cbd6vHHZQuqeO4nGDjm2ZdmNkAthqK7Zxh2LjJy+Xd/dZ18KWuqpLPi/2PqyjtClRb5jtGC21hDqBVbc",
+	"aFjXz/VB7ZpWpqrWs1vDRc0KQXOM31pbERzqhPIcTGuGR8I1DjhysCbf7jgsWGzF+9bl0fnJd6//9u5p",
+	"v98y87tXXY3ju94DP33ziCu4j5tytV7d3jzu4+Ou+92B5mntqMzHfMx6ZSA7ReEDSXazuSxowfMlCd4/",
+	"xPK7WLPy/pDa3xJS+1tDan8FUpe4R1Lfo/N94MNu/WEFrH0zFjaKb+3c7u7UGOSnt9vnaTqrQWNIatW5",
+	"5FEy3NaL8Fb5mltJwEHHj6gA/Mt9+0DUDPAYW4mfYtK6lYuhVDbKXN4GD+YFa6rvQOH0P1++Pq834eBh",
+	"8w0S9N6wdq7m9htHtVpkW3Wn6JH04uer1IxTlXzDxPAqRIfqsDTnmp/et1T5DPv3G0c0v2g6iV9pk9PK",
+	"QeXrKOcYQuRCfevYGLFnJy0jDUT0U+uYbehvsuJAqjVGgbA1a2ANQ7TcC09815GhaDfdj6hN7KL8Enhy",
+	"H+vaQ1DkcX2qjQ0Nv2hfws3uHHPVs6+WK4WUhq7WFwJvTtWq805fTtDPY4OJw3U2MsjtWs5YNQ8Kefgr",
+	"h0mQES9oJ2jlCTXouR6KUpk7pWShMX4RIuDA8B7oYS6l09WutBH5VZF0YB1DsVoOPQkC5FeqnYO9olQQ",
+	"6lU1EuBFsN4me4NrjPIFSa2booHSWjg8lnvIgRV41RRquChWSwYIcMi3aIlj0c4H/MennWw8Uzu+UN/G",
+	"YLjQ6mM5dFDhzzsIa76Fa66wtqEs6rTZSplYuzgZisosho1jDf6gYIfGgJxP2Hg5zgMrgCI0z+XCFQLg",
+	"uiqO3OmRH1wZwqGoVtlOu13/l0UvyKCQgmRsBvkHAsQJ6wAckNTXM0xtJXTEwAJTc7F52A+nV6TX661A",
+	"c+eD2+anFGKuFPilynmPXFClSCrYe51CEX8oppnWPWFQuq8Bu0/GM3XsT+1hzKa1RUjQkVnXNi9Cx/Qv",
+	"K9mEe4bu89FYVyhKICcVav5R4nGOSCBlP1HVBhLIibpmBEUmPmPbMoumax4gZuONfy1s8wtvoardzsSH",
+	"wgKXgXA51zz7sLEGaP2u2cT2ZWXncr7J6nu4ZkahBStGvGBGgBefcxUq87B18kXdLYF+/DlOly9zLRr1",
+	"Vfv8j3IX7kA+0o4hmJay88CbAVyomfudCWJtGJZfkTq7sm4R2zahXhK810i/X+Ok/32IN2x4C8pNCwvn",
+	"Py7trrbwKNR7ph9fRrMmHClGkhbZuog2kyMjk2OdFZuWtIr49mMuroOYNagGT5WGnM9AEFvhBYGQNRR3",
+	"S1mkErJCaOx8wHWuSlhNctNMbxCb1uFZ2bre8ayen1nXYuLM4pEL//2R7nsF6P+asppHjEcX1aLovVlO",
+	"M4txnBJEKK7c/R4t6zd5EL24iasg//qvJwREM+yEvM5nk6p5Q0a1eUN7lcp5a+Ni2kw3S2m/95tXTf7N",
+	"s6ffPN/fP3i2H58Ygf37kQ4DqP9XEg5DjPfsyHOdRxUQZ3pH6vndN9H7WKqFQQWLglFfy+Dy1SV6Ql5f",
+	"XeByFdTlxTqTeEOhYJqZUTGRpe4+D0Xgd2n7GH9bKSwoIuwMeAYgBtMS2zqqXtZZQRAG9MyRN72hOOgf",
+	"2NBaKmBxC6pwbW1DCKDXB90QD/oD0y+p0q/1/H8u9292uV/rOTZsbsivvLr4o9xps1x3e/2VoHXORdon",
+	"r646DzJy4hXepOCN8xK4oSsrGFTaDmXkJdOHa8IxSvq9JoHztZn5f2TNL8rjXuv53WIm6CN/xAshJ65c",
+	"T4h1hp6bp0jkP1/wvLHN/xuVS0yJ8DGzGDqnJRmVPM8IE+NiCc1krc9SBR10FdPdi7Nz19AfS2jRUGvu",
+	"2G7A9iIcnV52954+q73s70cnISOpp+Q7qtizgx75Ges5j6WY8OsS3A0+G7ie3gw9enRdUa56CoD/qqkQ",
+	"PF6QnwyQHmqyefvFnVGwvAZ2YI7vkeJVKl8musVvECr3Jsw33PwFcUSfNqJerSs25CUpFGVAaQkLwh5W",
+	"GEnDlv0jTLZcxV7XXH8o7uiunzjzHvbi/+7svNMjV1MIhtNQs80lVVYv2dYTV67D9VCYpQ9cMS+s524W",
+	"34hySv/E9eMYtQ/2Dvq7z3efHezF+YeL5vp9iDZu6024zPUfzDaIGAH4Behq8OEhVwYbnG/VURbRDCX9",
+	"GeX5IVmwHNLkWNf8jRbBOVVqIYvMlrzPQU1g2DV/DSNf4+y/RwJol9aAMAi21TTVr9OxkPJ8rZ/9sGWk",
+	"3mHLuoB9m4Qtsu/XUCRSumSTayOsDdLg4LD1MKypCCP54BdXTKzmh3dW4KpFjSLtGdMUDEaGBPqe5ObY",
+	"IVvetvELUpFXINRpMule4DuXwWa3ELZ9ox3bcT8ub/sz+B95O1j6GsTvFr0DVPzj0O06jhh+Xu3iMQTu",
+	"u0sMbbT6Rip3+AvbdPE6Se0uY9lVrBxEMpbzW1ZwttG5H2ULaxjxh7yC1eR09OKbER2x7ujp06fdg9Hz",
+	"F91vvhlNui+ePZ8cPD3IJv3xY5fn+U0v7N0Vbf5IxuCtLsL9r2dBNYO+Ac3c8wJSg0Sp41V0oflsRvr9",
+	"gyeK4FCu95CLXLdlWH6+SqMX6w3V7CWu4fcocwXLa8Ao3PVXkrRqqmoobZmjtUuLClh3hZ3XwjxwnEOS",
+	"MmHWkKVkQnPFSM70Sts6EGywvphi2oUmqwBLerEe6I+FBA+s5jUuGDy7YMUrwPXWYLeftJzIFvy8309a",
+	"FgiO4BVMF5zd0jx47Vl/+wIHKwj2GxYA2xK1iZALwm16+NeqUg/EhMiCZByDpfVDMf8umlgF9DcUx80y",
+	"BS4jVzuvUyX9iKZ0jcY0pMQ2H7dB8kOBUgh0vmmvFuF1b6WuN55RYY4uznxCB7nhIlOdAS5jpZh9SmiW",
+	"qaFAW2OtrugTRVK3orRHToMmVaC7sLE0iosNUKdiiclIXEHjSc0EBrCY9QxFuCAMhLEvGfhA2ZqCCkXH",
+	"rk5BJYYBsbCF/Ec0cyvIGbXxMj4Fi6IxiqoeeWMnEtL1IPVlf7HpGVAjtxUKPcqoX/gg5GlDkbECYnOE",
+	"RAOr34ZV/HrkoN/Hb0YyW7pUVgoHYjZj30+wRD1kA/qXhsKuQ05soJ/IsKFUveB0agf5lb9NfWkESDXs",
+	"QP2NgUtdcMW98f2hgAHD7LRoXZsssyD7zWkt1sQJozkNsVq1I1VxGHSFD/kMJyeqVwmXQSbOaokBbnb9",
+	"HP7XSloGRkHueDiCrVwKDkdI96VZVjClqh/GcjYrhd1d9XMmR61Ba/fFi363v9uFNPigoI6fGn+7QrH4",
+	"+OfLq9evTt+0EiwNfY7S9fd4C1tJ6xqaAJqfTl8dvTyFpetzqXDKm+W4mj+n/vta8R8Nov4rQ9/f3qfm",
+	"DkDyJVePmD8V1s50B7WbfGa5OxjnyNzojQlScOd/I3G/rmBnmScg4O2tZ0glUIQKOneIByjXVqvdVNPn",
+	"9BY0ZKXlnIyYIdlWBWbZYaANE5oXjGZLMrcFbWm9tXmdgJzAZL/Y2R9PaG+u0gPsFqv2L4DiCdb5atlu",
+	"0FGkRpYWHhQxObvRiO2sEhSbCFZ6km8q4rw/7fRP9n8pcgAsbgIF7bEFYVS1evwjejzh062tQfJ0tZ7/",
+	"QL7sLdEhqnZZ84XRpcx9dQGOTtgpGLl4fXmFBSHSsshTl3SO/ZBSC0247imIWbYKvKulvaSzvGMbwYV1",
+	"nPi1oIbfDIxcuvf0mW3GNmXvyY+vjo67lz8e7T195qQ0EHlu2NJp9YimtvCTkbNs2QpLWZZD0Xb9cqHu",
+	"g6V13b337ztYZMOoTpkReHSxhE5UKVgaVWJ/g7IStzRPzVxSGHlyTgudkEyWo9yQKpQ5zUc9cmLndWV4",
+	"sCmmE5Ygl5KcTUiK64bQMjnjUPyw3nHohmGYNRQv987P3lAMhZ+DK7PdgtBxIZU7KzWoshjpDSPwaehr",
+	"oBqbisLoWrPZXINulfPrqUYpmoqhcI8MZ1f+o7TbtQfatUjWNRuXpU5Bagbh2qFhxlCCZma5BOoOKkIF",
+	"irXuraEAlCOjZW1FdsIeOTULt2j4z5KVTJFybrBwr9/33KJiJFDqHEecU2VLGKD4OxQQ9DQqNcnl9TUK",
+	"4allMiniMYQtOPjm8rpjpPuMF2ysq4h6LDNsqCIl++/fY61ki3h2/R04qTNBphJqnM5kxiAzEv9OO4Ta",
+	"a4RNSc3PhKPQXjAlcyznnhi5Xsr5iI5vEnAednM5pnlC5gW/pZoNRfvN98dk98XuNwlJJ+N+fzDYeZ52",
+	"ElIKNWdjPuEsS8iszDUfG3iYK+DjNlxNFGLFTF8J6qDfN9I7x76rQ2GfWx0LgOOhBKXObPl2OwzXZCyF",
+	"AKAZqQNK67aVJCfnl6RgI46nZjtVUT4bCm6QcEGLrAN1o6bmGD12qvDACjYpFcvSnkFGh4TgHetaoKTo",
+	"LFM2EcOuCip4HiGk61WoLMCRpXHteupy6CTA5lBAH+ycgbgS1HjzsdoLuoypO5ePxAcfaFqipZ5eMq25",
+	"uFb4Ov+JGZah9g0NaiUtLLBkxfe/dY/mvGve+JTAt1ZbOMLP0NqElLI12Ld/OiLZGuwlrbLIbX3Qwc7O",
+	"7t7zXr/X7+0OXrx48WLHQEFtL2DXePRvZ5faTjTA4rNfte4Bpn6TyhS0vVi4nWi/U+H8xnAICKPbTfr9",
+	"fnhL2shMlrZlqqXWQfUDw7zwkqvEhmpXdRrhb+DavaGo6PS4alVrhZVAUnmiCMQYAacA3meoxoIuieJi",
+	"zKoIdrAOHyJbNBc9V5Jwgd0Cc3ldVXcoQx5R9TSkSgogR2Y0aDeWknaK05oVDEL+lDaFc1tEO6mA/HuU",
+	"lIPlNdyI6sx/D16IFWcrMPLGvsn1GzFlNNfTfzXi+pFlkOZwzfWXiAWh7Ablx3wfTnW41tGz211QrlMy",
+	"l3ke9/b+CKtofa6ZwzcEMaRsW5Jr525yXtqtAIssbrm47q2cxEt+y4QRAuaFHDXZFGZG7B6rbSKsnihi",
+	"33b5HReFnDE9ZaW59O819M1THGy52KtsYGSvj2aBhgh9JDkdsdz8A2zSH4fiY7fb9f9nXvVFUdypvdNS",
+	"G5n/I0npnKcJSYMTqjqSwgMsImbeDdsDOmEKlGf7NukPoF4xdljFdnMUK7Z3SHQh77ISZ31ntY+mJZGP",
+	"ZMqVltcFnfnq43zGQP7CWvG03r5wZb4yZ+8mHEqpb948+Wj3l7Exz7BWjRHWqiLM9ZEta/HDkY9eQQlK",
+	"6NS/sR033tku/wDwlUejpWYw6MegW59vOSnzzEqroDWady1UeGGUSECM2pSWaLwDEv4uZ+JaT3H4egyF",
+	"XTVdpzJZyRKot29kW3RxGMWTFQ0zVUTTAjxZf8doFWXBgiP5uD6xY6G2xFo5HjOWscztn2qnnOA6ruW7",
+	"P5m5bF3Hd3/CYQ2gfpCkKEGV9bBz1R8/xjnYK3uT76RV5qruzHPK61Sq9W/kx9OXFyR+AcnFav97f6sS",
+	"g3dHF2dJ2GNgtdRzrcxfbyj+jVz9/eK0aTLs1V4MRfz5Bzrn3w7Bpj9sJWEH+2GtTLB5iDN+O2zJm2Er",
+	"wRV9OzRgGbY+kd09AOY9W7lZMrhKcANyOPOHESO6YGBtZm2GpVUVi12IBRXI0Oq0DRNcfQ1r9HdhaKHL",
+	"Tg/8aUPhclbJ0/6+V7NQ/UvCct8gVYE/ymAs6IigXa7GSoJU2DkE7ZhmQzGiORVjVhA1hXRAxWAVhtjq",
+	"gk4mfGwT7yBwMmDh0BeIpI7vp7YzCVZDQkY2FMDJoMEQRsXjG9bL6u6H36Jn9zgmbCDFTRmAUW6gyGf0",
+	"mj1RQ5H+eHr08urH4x9Pj39KO56U8Tuqfb8xZ/nZAgICF8RMV9DYHWnYTwzEhw9V035ZsNXHb4O/Ac/u",
+	"40ShGTeAvkvm8LgYVvv6Upu1nY9bGac50eM52e2DHvt88Gz/+YuBs2/4fxjpw1omgkC1VVBZrLbiOoVF",
+	"4lsD8rCZ/NBC6u7DId/QKbkUBcMS+XwE1BouAPVHgsar4KpXRhUrdMBlUXKLszUfwfEekhRhk+LXi+my",
+	"t6b52pU3S5nmfSgE3BQa6aY2StyM3jDD+VInvXMN1jqaZUVq1GtXTPfo5OSNDcjm2G60wdrxTf8bLFBs",
+	"F/ZhU4Xb9Yq0laYJld6RiUNzBOjuHKCYr1e73v78DRujHTSg3ImVgawWbafhhe0+bWNB6r1s/WSu4+v6",
+	"VKg1JDboCrpqWU/5Si8c9cR18AtuiTmyhu7ttYb5aLbD+Ai0QgZp1/NCXhdMqWBk+Coy8gUrutakjPl2",
+	"BgougYi0b7hZpktTcsXxbKJgp7caG6sa1h6EBD3xnhRlLXGkHUQJJU6mS2wORcfa/Y1YEW7IKavxCQN+",
+	"bLEHopHYhBVMjBkWu6sGg5as6yP9Ar1Gg9y9oFWHV7EdV51C9U+w8GekDYVHbfuPsbxlBb1mIbzcb9FZ",
+	"LT9dsJFvuk11rW+e/RXyC0dM8cxGCTKRzSUHdB7JW1abED5pfXr76f8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
