@@ -72,6 +72,9 @@ type Config struct {
 	// either, each process makes a random key, and replicas sharing a --store share one
 	// through it: no signing key is ever written in the binary.
 	TokenKey, TokenKeyFile string
+	// Hosted is the shared-deployment mode (see the hosting issue); among others, webhooks
+	// may then not aim at internal addresses (profile.Config.WebhookAllowPrivate).
+	Hosted bool
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -335,6 +338,7 @@ func (a *App) newAPIs(cfg Config, log *slog.Logger, cat *scenarios.Catalogue) (p
 	if apis.dmt, err = dmt.New(deps, cfg.DMT); err != nil {
 		return apis, err
 	}
+	cfg.Profile.Hosted = cfg.Hosted
 	if apis.profile, err = profile.New(deps, cfg.Profile); err != nil {
 		return apis, err
 	}
