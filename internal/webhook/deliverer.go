@@ -294,13 +294,14 @@ func (d *Deliverer) take(tenant, lease string) (*Delivery, *Endpoint, next, erro
 		dl, ep, n = nil, nil, next{}
 		now := time.Now()
 		q := k.loadQueue(tx)
-		var id string
-		if id, n = k.due(tx, &q, now); id == "" {
+		var i int
+		if i, n = q.due(now); i < 0 {
 			return errNothingDue
 		}
+		id := q.Pending[i].ID
 		v, ok := k.delivery.Get(tx, id)
-		if !ok { // pruned or lost: it is no longer pending
-			q.Pending = slices.DeleteFunc(q.Pending, func(p string) bool { return p == id })
+		if !ok { // lost: it is no longer pending
+			q.Pending = slices.Delete(q.Pending, i, i+1)
 			k.queue.Put(tx, queueID, &q)
 			n = next{more: len(q.Pending) > 0}
 			return nil
@@ -336,14 +337,16 @@ func (d *Deliverer) record(tenant, lease string, ep *Endpoint, res attemptResult
 		id := q.LeaseOf
 		q.Lease, q.LeaseOf, q.LeaseUntil = "", "", time.Time{}
 		v, ok := k.delivery.Get(tx, id)
-		if !ok {
+		i := q.find(id)
+		if !ok || i < 0 {
 			return errLeaseLost
 		}
-		dl := d.result(tenant, *v, ep, res)
+		dl, retryAt := d.result(tenant, *v, ep, res)
 		if dl.Status == Pending {
+			q.Pending[i].Next = retryAt
 			k.delivery.Put(tx, id, &dl)
 		} else {
-			q.Pending = slices.DeleteFunc(q.Pending, func(p string) bool { return p == id })
+			q.Pending = slices.Delete(q.Pending, i, i+1)
 			if seqOf(id) <= q.Pruned { // it outlived its place in the log
 				k.delivery.Delete(tx, id)
 			} else {
@@ -351,14 +354,15 @@ func (d *Deliverer) record(tenant, lease string, ep *Endpoint, res attemptResult
 			}
 		}
 		k.queue.Put(tx, queueID, &q)
-		_, n = k.due(tx, &q, time.Now())
+		_, n = q.due(time.Now())
 		return nil
 	})
 	return n
 }
 
-// result is a delivery after an attempt that went as res.
-func (d *Deliverer) result(tenant string, dl Delivery, ep *Endpoint, res attemptResult) Delivery {
+// result is a delivery after an attempt that went as res, and when to retry it if it is
+// still pending.
+func (d *Deliverer) result(tenant string, dl Delivery, ep *Endpoint, res attemptResult) (Delivery, time.Time) {
 	dl.URL, dl.Attempts, dl.LastStatusCode, dl.LastError = res.url, dl.Attempts+1, res.code, res.errText
 	dl.LastAttempt = d.opts.Clock.Now(tenant)
 	retries, interval := 0, 0
@@ -373,11 +377,10 @@ func (d *Deliverer) result(tenant string, dl Delivery, ep *Endpoint, res attempt
 	case dl.Attempts > retries:
 		dl.Status = Failed
 	default:
-		dl.NextAttempt = time.Now().Add(time.Duration(interval) * time.Second << (dl.Attempts - 1))
-		return dl
+		return dl, time.Now().Add(time.Duration(interval) * time.Second << (dl.Attempts - 1))
 	}
-	dl.Body, dl.NextAttempt = nil, time.Time{}
-	return dl
+	dl.Body = nil
+	return dl, time.Time{}
 }
 
 // Stats is the state of delivery in this process since it started, for the metrics.

@@ -31,11 +31,9 @@ type Delivery struct {
 	LastError      string    `json:"lastError"`
 	Created        time.Time `json:"createdAt"`              // sandbox clock
 	LastAttempt    time.Time `json:"lastAttemptAt,omitzero"` // sandbox clock
-	NextAttempt    time.Time `json:"nextAttemptAt,omitzero"` // real time: retries wait on the wall clock
 }
 
-// Queue is a tenant's queue: the ids of its pending deliveries, oldest first, and the
-// lease of the one attempt under way. The lease (real time LeaseUntil) is taken in the
+// Queue is a tenant's queue: its pending deliveries, oldest first, and the lease of the one attempt under way. The lease (real time LeaseUntil) is taken in the
 // same transaction that picks the delivery, so replicas sharing a store make one attempt
 // per tenant at a time and each attempt once; if the replica attempting dies, any replica
 // takes over after LeaseUntil. An attempt records its result only while it still holds
@@ -43,11 +41,23 @@ type Delivery struct {
 type Queue struct {
 	Seq        int64     `json:"seq"`    // the last delivery's number
 	Pruned     int64     `json:"pruned"` // deliveries up to this number have left the log (or will when done)
-	Pending    []string  `json:"pending"`
+	Pending    []Entry   `json:"pending"`
 	Dropped    int64     `json:"dropped"` // events dropped for a full queue, since the tenant's last reset
 	Lease      string    `json:"lease,omitempty"`
 	LeaseOf    string    `json:"leaseOf,omitempty"`
 	LeaseUntil time.Time `json:"leaseUntil,omitzero"`
+}
+
+// Entry is a pending delivery in its queue: its id, and when (real time: retries wait on
+// the wall clock) it may be attempted.
+type Entry struct {
+	ID   string    `json:"id"`
+	Next time.Time `json:"next,omitzero"`
+}
+
+// find returns the index of a pending delivery in the queue, or -1.
+func (q *Queue) find(id string) int {
+	return slices.IndexFunc(q.Pending, func(e Entry) bool { return e.ID == id })
 }
 
 // Kinds are the webhook record kinds in an API's partitions.
@@ -91,7 +101,7 @@ func (k Kinds) loadQueue(r store.Reader) Queue {
 	k.delivery.Scan(r, func(id string, v *Delivery) bool {
 		q.Seq = max(q.Seq, seqOf(id))
 		if v.Status == Pending {
-			q.Pending = append(q.Pending, id)
+			q.Pending = append(q.Pending, Entry{ID: id})
 		}
 		return true
 	})
@@ -124,7 +134,7 @@ func (d *Deliverer) Enqueue(tx store.Tx, now time.Time, event func() Event) bool
 	queued := len(q.Pending) < d.opts.MaxPending
 	if queued {
 		dl.Status, dl.Body = Pending, ev.Body
-		q.Pending = append(q.Pending, id)
+		q.Pending = append(q.Pending, Entry{ID: id})
 	} else {
 		dl.Status, dl.LastError = Dropped, fmt.Sprintf("queue full: %d pending", len(q.Pending))
 		q.Dropped++
@@ -132,7 +142,7 @@ func (d *Deliverer) Enqueue(tx store.Tx, now time.Time, event func() Event) bool
 	k.delivery.Put(tx, id, dl)
 	// The log keeps the last MaxLog deliveries; a pending one leaves it when it is done.
 	for ; q.Pruned < q.Seq-int64(d.opts.MaxLog); q.Pruned++ {
-		if old := seqID(q.Pruned + 1); !slices.Contains(q.Pending, old) {
+		if old := seqID(q.Pruned + 1); q.find(old) < 0 {
 			k.delivery.Delete(tx, old)
 		}
 	}
@@ -154,21 +164,20 @@ type next struct {
 	at   time.Time
 }
 
-// due scans a queue's pending deliveries (oldest first) for the first one due at now; it
-// also says when the next comes if none is due.
-func (k Kinds) due(r store.Reader, q *Queue, now time.Time) (string, next) {
-	var n next
+// due returns the index of the queue's first delivery due at now, or -1 and when the
+// next one comes.
+func (q *Queue) due(now time.Time) (int, next) {
 	if q.Lease != "" && now.Before(q.LeaseUntil) {
-		return "", next{at: q.LeaseUntil}
+		return -1, next{at: q.LeaseUntil}
 	}
-	for _, id := range q.Pending {
-		v, ok := k.delivery.Get(r, id)
-		if !ok || !now.Before(v.NextAttempt) {
-			return id, next{more: true}
+	var n next
+	for i, e := range q.Pending {
+		if !now.Before(e.Next) {
+			return i, next{more: true}
 		}
-		if n.at.IsZero() || v.NextAttempt.Before(n.at) {
-			n.at = v.NextAttempt
+		if n.at.IsZero() || e.Next.Before(n.at) {
+			n.at = e.Next
 		}
 	}
-	return "", n
+	return -1, n
 }
