@@ -1194,6 +1194,9 @@ type TenantQueryRequired = TenantName
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
 
+// Forbidden defines model for Forbidden.
+type Forbidden = Error
+
 // NotFound defines model for NotFound.
 type NotFound = Error
 
@@ -6010,8 +6013,15 @@ type GetRootReply302Headers struct {
 type GetRootReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *GetRootReply302Headers
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRootReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6048,6 +6058,8 @@ type GetClockReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Clock
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6055,6 +6067,11 @@ type GetClockReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetClockReply) GetJSON200() *Clock {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetClockReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6098,6 +6115,8 @@ type SetClockReply struct {
 	JSON200 *Clock
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6110,6 +6129,11 @@ func (r SetClockReply) GetJSON200() *Clock {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetClockReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetClockReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6149,6 +6173,13 @@ func (r SetClockReply) ContentType() string {
 type GetConsoleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6183,6 +6214,13 @@ func (r GetConsoleReply) ContentType() string {
 type GetConsoleStyleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleStyleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6217,6 +6255,13 @@ func (r GetConsoleStyleReply) ContentType() string {
 type GetConsoleScriptReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleScriptReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6259,6 +6304,8 @@ type ClearCoverageReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6273,6 +6320,11 @@ func (r ClearCoverageReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ClearCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearCoverageReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6311,6 +6363,8 @@ type GetCoverageReply struct {
 	JSON200 *Coverage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6321,6 +6375,11 @@ func (r GetCoverageReply) GetJSON200() *Coverage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCoverageReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6357,11 +6416,18 @@ type GetDocsReply struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDocsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6396,6 +6462,13 @@ func (r GetDocsReply) ContentType() string {
 type GetDocsBundleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocsBundleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6434,6 +6507,8 @@ type ClearJournalReply struct {
 	JSON200 *struct {
 		Cleared int `json:"cleared"`
 	}
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6443,6 +6518,11 @@ func (r ClearJournalReply) GetJSON200() *struct {
 	Cleared int `json:"cleared"`
 } {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6486,6 +6566,8 @@ type GetJournalReply struct {
 	JSON200 *Journal
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6498,6 +6580,11 @@ func (r GetJournalReply) GetJSON200() *Journal {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6543,6 +6630,8 @@ type CountJournalReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6557,6 +6646,11 @@ func (r CountJournalReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r CountJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CountJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6600,6 +6694,8 @@ type ExportJournalReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6614,6 +6710,11 @@ func (r ExportJournalReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6662,6 +6763,8 @@ type ExportCallsReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6676,6 +6779,11 @@ func (r ExportCallsReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportCallsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportCallsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6724,6 +6832,8 @@ type GetContractReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -6734,6 +6844,11 @@ func (r GetContractReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetContractReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetContractReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6772,6 +6887,8 @@ type ReviewSubmissionReply struct {
 	JSON200 *ReviewResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6786,6 +6903,11 @@ func (r ReviewSubmissionReply) GetJSON200() *ReviewResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ReviewSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReviewSubmissionReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6834,6 +6956,8 @@ type ResetReply struct {
 	JSON200 *ResetResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6846,6 +6970,11 @@ func (r ResetReply) GetJSON200() *ResetResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ResetReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ResetReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6887,6 +7016,8 @@ type ListRulesReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Rules
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6894,6 +7025,11 @@ type ListRulesReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRulesReply) GetJSON200() *Rules {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRulesReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6937,6 +7073,8 @@ type ArmRuleReply struct {
 	JSON201 *Rule
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6949,6 +7087,11 @@ func (r ArmRuleReply) GetJSON201() *Rule {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ArmRuleReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ArmRuleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6988,10 +7131,17 @@ func (r ArmRuleReply) ContentType() string {
 type RemoveRuleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveRuleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7040,6 +7190,8 @@ type ListScenariosReply struct {
 	JSON200 *Catalogue
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7050,6 +7202,11 @@ func (r ListScenariosReply) GetJSON200() *Catalogue {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListScenariosReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListScenariosReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7088,6 +7245,8 @@ type GetSnapshotReply struct {
 	JSON200 *Snapshot
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7100,6 +7259,11 @@ func (r GetSnapshotReply) GetJSON200() *Snapshot {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSnapshotReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7146,6 +7310,8 @@ type PutSnapshotReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7161,6 +7327,11 @@ func (r PutSnapshotReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r PutSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PutSnapshotReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7202,6 +7373,8 @@ type ListTenantsReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Tenants
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7209,6 +7382,11 @@ type ListTenantsReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTenantsReply) GetJSON200() *Tenants {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListTenantsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7252,6 +7430,8 @@ type ListDcmsCustomersReply struct {
 	JSON200 *DcmsCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7266,6 +7446,11 @@ func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7314,6 +7499,8 @@ type GetDcmsCustomerReply struct {
 	JSON200 *DcmsCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7328,6 +7515,11 @@ func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDcmsCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7376,6 +7568,8 @@ type ListDcmsOrdersReply struct {
 	JSON200 *DcmsOrderPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7390,6 +7584,11 @@ func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsOrdersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7438,6 +7637,8 @@ type ListDmtCustomersReply struct {
 	JSON200 *DmtCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7452,6 +7653,11 @@ func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDmtCustomersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7500,6 +7706,8 @@ type GetDmtCustomerReply struct {
 	JSON200 *DmtCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7514,6 +7722,11 @@ func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDmtCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDmtCustomerReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7562,6 +7775,8 @@ type GetLastOtpReply struct {
 	JSON200 *OtpInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7576,6 +7791,11 @@ func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetLastOtpReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLastOtpReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7624,6 +7844,8 @@ type ListDmtOtpsReply struct {
 	JSON200 *DmtOtpPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7638,6 +7860,11 @@ func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtOtpsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDmtOtpsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7686,6 +7913,8 @@ type GetTenantKeysReply struct {
 	JSON200 *TenantKeys
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7696,6 +7925,11 @@ func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTenantKeysReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTenantKeysReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7734,6 +7968,8 @@ type GetTestKitReply struct {
 	JSON200 *TestKit
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7748,6 +7984,11 @@ func (r GetTestKitReply) GetJSON200() *TestKit {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTestKitReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTestKitReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7796,6 +8037,8 @@ type GetOutboxReply struct {
 	JSON200 *Outbox
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7808,6 +8051,11 @@ func (r GetOutboxReply) GetJSON200() *Outbox {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetOutboxReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetOutboxReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7851,6 +8099,8 @@ type ListProfileSubmissionsReply struct {
 	JSON200 *ProfileSubmissionPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7865,6 +8115,11 @@ func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListProfileSubmissionsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7913,6 +8168,8 @@ type GetProfileSubmissionReply struct {
 	JSON200 *ProfileSubmission
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7927,6 +8184,11 @@ func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetProfileSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7975,6 +8237,8 @@ type GetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7987,6 +8251,11 @@ func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRateLimitsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8030,6 +8299,8 @@ type SetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8042,6 +8313,11 @@ func (r SetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetRateLimitsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8085,6 +8361,8 @@ type AddRecordsReply struct {
 	JSON200 *RecordsAdded
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -8097,6 +8375,11 @@ func (r AddRecordsReply) GetJSON200() *RecordsAdded {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r AddRecordsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddRecordsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8138,6 +8421,8 @@ type DeleteWebhookReply struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8145,6 +8430,11 @@ type DeleteWebhookReply struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r DeleteWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8188,6 +8478,8 @@ type GetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -8202,6 +8494,11 @@ func (r GetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8250,6 +8547,8 @@ type SetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8262,6 +8561,11 @@ func (r SetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8305,6 +8609,8 @@ type GetWebhookDeliveriesReply struct {
 	JSON200 *Deliveries
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8317,6 +8623,11 @@ func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8358,11 +8669,18 @@ type HealthReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Health
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthReply) GetJSON200() *Health {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r HealthReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -8397,6 +8715,13 @@ func (r HealthReply) ContentType() string {
 type GetMetricsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetMetricsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -8433,6 +8758,8 @@ type ReadyReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Readiness
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Readiness
 }
@@ -8440,6 +8767,11 @@ type ReadyReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReadyReply) GetJSON200() *Readiness {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReadyReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -9444,6 +9776,19 @@ func ParseGetRootReply(rsp *http.Response) (*GetRootReply, error) {
 
 	switch {
 	case rsp.StatusCode == 302:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
 		var headers GetRootReply302Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
@@ -9478,6 +9823,13 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -9519,6 +9871,13 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9544,6 +9903,16 @@ func ParseGetConsoleReply(rsp *http.Response) (*GetConsoleReply, error) {
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -9560,6 +9929,16 @@ func ParseGetConsoleStyleReply(rsp *http.Response) (*GetConsoleStyleReply, error
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -9574,6 +9953,16 @@ func ParseGetConsoleScriptReply(rsp *http.Response) (*GetConsoleScriptReply, err
 	response := &GetConsoleScriptReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9611,6 +10000,13 @@ func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9644,6 +10040,13 @@ func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9670,6 +10073,13 @@ func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9686,6 +10096,16 @@ func ParseGetDocsBundleReply(rsp *http.Response) (*GetDocsBundleReply, error) {
 	response := &GetDocsBundleReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9713,6 +10133,13 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -9753,6 +10180,13 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -9796,6 +10230,13 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9835,6 +10276,13 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -9883,6 +10331,13 @@ func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9930,6 +10385,13 @@ func ParseGetContractReply(rsp *http.Response) (*GetContractReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9962,6 +10424,13 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10010,6 +10479,13 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10042,6 +10518,13 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10083,6 +10566,13 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10111,6 +10601,13 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 	switch {
 	case rsp.StatusCode == 204:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10159,6 +10656,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10191,6 +10695,13 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10235,6 +10746,13 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10267,6 +10785,13 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10307,6 +10832,13 @@ func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, e
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10355,6 +10887,13 @@ func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10401,6 +10940,13 @@ func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) 
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10449,6 +10995,13 @@ func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, err
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10495,6 +11048,13 @@ func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) 
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10543,6 +11103,13 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10589,6 +11156,13 @@ func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10637,6 +11211,13 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10669,6 +11250,13 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10717,6 +11305,13 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10756,6 +11351,13 @@ func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissio
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10804,6 +11406,13 @@ func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10851,6 +11460,13 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10890,6 +11506,13 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10931,6 +11554,13 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10966,6 +11596,13 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -11006,6 +11643,13 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -11054,6 +11698,13 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11094,6 +11745,13 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11127,6 +11785,13 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -11143,6 +11808,16 @@ func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
 	response := &GetMetricsReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -11168,6 +11843,13 @@ func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Readiness
@@ -13059,6 +13741,8 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 type BadRequestJSONResponse Error
 
+type ForbiddenJSONResponse Error
+
 type NotFoundJSONResponse Error
 
 type UnavailableJSONResponse Error
@@ -13086,6 +13770,20 @@ func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) e
 	return nil
 }
 
+type GetRoot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRoot403JSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetClockRequestObject struct {
 	Params GetClockParams
 }
@@ -13104,6 +13802,20 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetClock403JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13159,6 +13871,20 @@ func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	return err
 }
 
+type SetClock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetClock403JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetClock503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response SetClock503JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
@@ -13200,6 +13926,20 @@ func (response GetConsole200TexthtmlResponse) VisitGetConsoleResponse(w http.Res
 	return err
 }
 
+type GetConsole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsole403JSONResponse) VisitGetConsoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetConsoleStyleRequestObject struct {
 }
 
@@ -13227,6 +13967,20 @@ func (response GetConsoleStyle200TextcssResponse) VisitGetConsoleStyleResponse(w
 	return err
 }
 
+type GetConsoleStyle403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsoleStyle403JSONResponse) VisitGetConsoleStyleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetConsoleScriptRequestObject struct {
 }
 
@@ -13251,6 +14005,20 @@ func (response GetConsoleScript200ApplicationjavascriptResponse) VisitGetConsole
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleScript403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsoleScript403JSONResponse) VisitGetConsoleScriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -13294,6 +14062,20 @@ func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.R
 	return err
 }
 
+type ClearCoverage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ClearCoverage403JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCoverageRequestObject struct {
 	Params GetCoverageParams
 }
@@ -13326,6 +14108,20 @@ func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCoverage403JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13372,6 +14168,20 @@ func (response GetDocs400JSONResponse) VisitGetDocsResponse(w http.ResponseWrite
 	return err
 }
 
+type GetDocs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocs403JSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsBundleRequestObject struct {
 }
 
@@ -13399,6 +14209,20 @@ func (response GetDocsBundle200ApplicationjavascriptResponse) VisitGetDocsBundle
 	return err
 }
 
+type GetDocsBundle403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocsBundle403JSONResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearJournalRequestObject struct {
 }
 
@@ -13418,6 +14242,20 @@ func (response ClearJournal200JSONResponse) VisitClearJournalResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ClearJournal403JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13468,6 +14306,20 @@ func (response GetJournal400JSONResponse) VisitGetJournalResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetJournal403JSONResponse) VisitGetJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13524,6 +14376,20 @@ func (response CountJournal400JSONResponse) VisitCountJournalResponse(w http.Res
 	return err
 }
 
+type CountJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CountJournal403JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CountJournal503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response CountJournal503JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
@@ -13576,6 +14442,20 @@ func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportJournal403JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13650,6 +14530,20 @@ func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.Respo
 	return err
 }
 
+type ExportCalls403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportCalls403JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportCalls404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ExportCalls404JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
@@ -13720,6 +14614,20 @@ func (response GetContract400JSONResponse) VisitGetContractResponse(w http.Respo
 	return err
 }
 
+type GetContract403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetContract403JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReviewSubmissionRequestObject struct {
 	SubmissionId string `json:"submissionId"`
 	Params       ReviewSubmissionParams
@@ -13754,6 +14662,20 @@ func (response ReviewSubmission400JSONResponse) VisitReviewSubmissionResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewSubmission403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ReviewSubmission403JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13822,6 +14744,20 @@ func (response Reset400JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Reset403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Reset403JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Reset503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response Reset503JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
@@ -13853,6 +14789,20 @@ func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListRules403JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13907,6 +14857,20 @@ func (response ArmRule400JSONResponse) VisitArmRuleResponse(w http.ResponseWrite
 	return err
 }
 
+type ArmRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ArmRule403JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ArmRule503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ArmRule503JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
@@ -13935,6 +14899,20 @@ type RemoveRule204Response struct {
 func (response RemoveRule204Response) VisitRemoveRuleResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type RemoveRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RemoveRule403JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type RemoveRule404JSONResponse struct{ NotFoundJSONResponse }
@@ -14001,6 +14979,20 @@ func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.R
 	return err
 }
 
+type ListScenarios403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListScenarios403JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSnapshotRequestObject struct {
 	Params GetSnapshotParams
 }
@@ -14033,6 +15025,20 @@ func (response GetSnapshot400JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetSnapshot403JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14091,6 +15097,20 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type PutSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PutSnapshot403JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PutSnapshot503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response PutSnapshot503JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
@@ -14122,6 +15142,20 @@ func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListTenants403JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14173,6 +15207,20 @@ func (response ListDcmsCustomers400JSONResponse) VisitListDcmsCustomersResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDcmsCustomers403JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14242,6 +15290,20 @@ func (response GetDcmsCustomer400JSONResponse) VisitGetDcmsCustomerResponse(w ht
 	return err
 }
 
+type GetDcmsCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDcmsCustomer403JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDcmsCustomer404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetDcmsCustomer404JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
@@ -14303,6 +15365,20 @@ func (response ListDcmsOrders400JSONResponse) VisitListDcmsOrdersResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDcmsOrders403JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14372,6 +15448,20 @@ func (response ListDmtCustomers400JSONResponse) VisitListDmtCustomersResponse(w 
 	return err
 }
 
+type ListDmtCustomers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDmtCustomers403JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDmtCustomers404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ListDmtCustomers404JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
@@ -14433,6 +15523,20 @@ func (response GetDmtCustomer400JSONResponse) VisitGetDmtCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDmtCustomer403JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14502,6 +15606,20 @@ func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	return err
 }
 
+type GetLastOtp403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetLastOtp403JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtp404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
@@ -14563,6 +15681,20 @@ func (response ListDmtOtps400JSONResponse) VisitListDmtOtpsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDmtOtps403JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14631,6 +15763,20 @@ func (response GetTenantKeys400JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTenantKeys403JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTestKitRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	KitNo  string `json:"kitNo"`
@@ -14664,6 +15810,20 @@ func (response GetTestKit400JSONResponse) VisitGetTestKitResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTestKit403JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14732,6 +15892,20 @@ func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetOutbox403JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutbox503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetOutbox503JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
@@ -14779,6 +15953,20 @@ func (response ListProfileSubmissions400JSONResponse) VisitListProfileSubmission
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListProfileSubmissions403JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14848,6 +16036,20 @@ func (response GetProfileSubmission400JSONResponse) VisitGetProfileSubmissionRes
 	return err
 }
 
+type GetProfileSubmission403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetProfileSubmission403JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileSubmission404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetProfileSubmission404JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
@@ -14912,6 +16114,20 @@ func (response GetRateLimits400JSONResponse) VisitGetRateLimitsResponse(w http.R
 	return err
 }
 
+type GetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRateLimits403JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRateLimits503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetRateLimits503JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
@@ -14959,6 +16175,20 @@ func (response SetRateLimits400JSONResponse) VisitSetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetRateLimits403JSONResponse) VisitSetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15014,6 +16244,20 @@ func (response AddRecords400JSONResponse) VisitAddRecordsResponse(w http.Respons
 	return err
 }
 
+type AddRecords403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddRecords403JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddRecords404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
@@ -15054,6 +16298,20 @@ func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteWebhook403JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15104,6 +16362,20 @@ func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhook403JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15173,6 +16445,20 @@ func (response SetWebhook400JSONResponse) VisitSetWebhookResponse(w http.Respons
 	return err
 }
 
+type SetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetWebhook403JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetWebhook503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response SetWebhook503JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
@@ -15223,6 +16509,20 @@ func (response GetWebhookDeliveries400JSONResponse) VisitGetWebhookDeliveriesRes
 	return err
 }
 
+type GetWebhookDeliveries403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhookDeliveries403JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetWebhookDeliveries503JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -15258,6 +16558,20 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type Health403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Health403JSONResponse) VisitHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMetricsRequestObject struct {
 }
 
@@ -15273,6 +16587,20 @@ func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.Respons
 	w.WriteHeader(200)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetMetrics403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetMetrics403JSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -15293,6 +16621,20 @@ func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Ready403JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16763,255 +18105,261 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs5dvCroJivyuKmSVEX22OqplK0pBlrbUtaS7Ozm6HjBtmgiFET4DZA0Vxbf/MAecQ8yVc4B0Cj",
-	"STRFyfJ4JslWJWOxu3E5ODj3y6fGUE6mUjChVaP7qTGlBZ0wzQr4qzfSrDD/yJgaFnyquRSNbuNyzEgq",
-	"2EedEjkieszItGA3XM4UmdIrRrZyrjSZj6kmQzlhilAzDuG6eUDoQDGhyUgW8OGIF0rDV+1G0uBm9H/M",
-	"WLFoJA1BJ6zRbcC3jaShhmM2oWYxejE1D5QuuLhq3N4mjcNcDq8vmaBCx1er4RmZj6ViZGjeJlqSgtGM",
-	"yIJM5A07IHOux3KmCdcJLE2NacEy+7YcEXbDioUdySyWfaSTaW5W0jt8e/zhZe/0dc0W8Js79vCGT3hk",
-	"9ecGoIr/sxY+OXwXjp2xEZ3lutF92kkaE/qRT2YT84f5iwv8aydxS+BCsytWwBo2AOHW0eHbC/tHQo7e",
-	"XpJhzpnQHziAclrIEc/d2ydZ8w5ITakeRwBVsH/MeMGyRlcXMxZu7v8VbNToNv5lu8TbbXyqtnH5p2as",
-	"cjd/AXCtbOlM5Auix1x9pY3djQIP28k7D5nf7pDq9vIIp3RrRlFTKRQDivOSZmaHTAEWDqXQDBGSTqc5",
-	"H1Kz1+1fldnwp3LJnxqsKGSBn2SI1Tc059mHwg6WNCZMKXrF3HYI3JsuEbPJgBVkMlOaDBihmuSMKk12",
-	"APCb7egYJr9NGh9biopsID+2inITcsoKas/oiuk/y1khaN5IkNbCrvEOdxsdA5HbJHKwdjzCFRFSE9jc",
-	"AZApuy+i6EKR+ZgPx2TEWZ4RKjIyHy/aZmGnUv8gZyL7MqAKqT+MYJgQnNdck53dPVgXPCVcOEQsUekr",
-	"QfOSKf0a6F8JzWuuT2Wj29jZ3YvC81QSNRuOze0XV7DYkgwAtH4S9IbynA4QDHcA7F67ip+uZTVKU82I",
-	"0rJgZOsdy7hKyHzMBLIjhAUpZkIBryJpqwXvpk0ypMKAf2AQhQ7HLDswx2H21xdzqshwTMUVy9rkMhhJ",
-	"seLGMOcrygUZLAjXiuUjIsWQEQ6oNqDD63ZfBIcHAD6kmubyagbQmRbmSDTH++uPB/7imuGRrIOMH+3M",
-	"H+2t5060KOiigWTCEZtfwlne+1fl4Fc21ObbyIgrC6VTDiguDDf8pZENJ6qRNLIJoBLSx2Bsx6cN3uux",
-	"zCIsPClXdVLzfKZBHHoAZPDLVbgkyECjAkUIMLPb6gL9ThLHg/3y1oPULmUFoEgjYkypd37yRBE5F8S8",
-	"Y5kT0JZDmTHkTwb1Zwr/duyp/K15QNhkqhcgNk5zg69qNhwypQznWgF0ZQnLK/rZXaiC0ZyohdJsQqhQ",
-	"c1YooARt8oMsSCqv0y7KsOZlD7onyk1NBGOZshJwX8DlhW+HLEvge6Ku+VQRWkxYRopZbi6byMiEXvGh",
-	"IeEzpshgpokwoiUZMJEppAFdJ4z2BayAa5wMBdMhzfNgxdXFZXI4mzChWYYgTsy1LpmEpoUGqtBv/K11",
-	"YcnrxZAJWnBJ5HV3aXdIkrRZRCYZMh/2kSvdbxjCELsgZnerYLdc3W0bRpwWMpsNGdJfi35eDDcbGzOa",
-	"sQIk303uy1sz9V/NBLGb4jlW5GqiZBNDXlgv4N0qvKLIh1gbH+zV5eW5RWtzpu4MzZaDsUKJPLzEsEg/",
-	"QYI3rtxXFe/dQUQvs1FpVm+wkPPIuf1wSPb29l4QzSeMyCovAt0oCgU5GikW0SReyTkZ0WJ1FMNuRoWc",
-	"4LU0kyWEKkLJj5JkM0Tv+ExzsVYWNspdBpfAanIC/jDkaMvcK0lyKa5YQdg/ZjRXK6pfM5h1IGXOKPKn",
-	"e2qbBsW5WtF/w5ki21vGADlveNjWnuwhMPsIy8tuqBhG8LwXAtkoxgZmZolzWmQJYe2rNnm+O46Cv2D2",
-	"nFdBFEWAniAVlIpvenVj8oYV9CrKd25YVB86KimhY22kYEPGDT54Od9IO7G7lzxIlLGrXCPJhJizAkwt",
-	"Nc0328mWtbwMDZIJw2MTKxXSKU+bG5ATr8Y5CLr5kzvlq5VtPpp49fgylFtrnQi1gaS0XjJamuDBgtH9",
-	"ZJyhnIka+jqhYuEMc3jITxQIDYrMWcEs22EZ4gvXcfQfgSBz1wyGwgEagn2B4EdkS2nGzEotB08CGQgM",
-	"bqUE1IzPXs+Q7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBoOFGHM6XlBC2mVRxgQnO9qMHpa643x2cz",
-	"j1F4YwKOHPB86Wqskpiljxyg1zMev/7EgchNZpd/F0jO47TbPr3f9j2YI9u5YsLcXETcdQP96F80QGAf",
-	"o6ZXpYwMkoIJOvU827wNJmvPza1YlNPAlr0K+Tq6X0uXPXTqoPsaLcZLQKVFdrGM8AHhoEV2CT/GUfFU",
-	"Rp9MqLpm2TkV8afyhtXIvDkfseFimAdqiiI0z+WcZSjxGdBdc0Ok8N4loCWBdISiMqPDsWHXmSJabqwN",
-	"WAC9lTdxxZmLizrJBRUTtFHGtluwaU6HLHu5uN9ls9/VQOqaa6sKCaOd4hRxejbm04k1Sd0Fggv37jKe",
-	"4VmHJxsgRxKikQeWO+g1+AjgXlUt2Px1zLvRI4LNYeMgHqsZA+uhEdBh+3HZW4Zyx9KAh5cnf+1dHifk",
-	"zdnh64T8dIr/fYn/eXd8/qZ3eGz//tA7Pfrgf/rp/Md3vaPjhFwcX344PzlNyPHfzk/eHRuG1bu4OPnx",
-	"NH6t5d1XulwwvF8HvrMiizGPQUHFcFwnEJlvap5NC2nkhwuj9F/yGlz+x4wCcV+F5WvQk8z4LEvMlbUK",
-	"u1Zxnl2n+b47Pjw++evxUULOj0+PTk5/TMj5u7PD44sL89vFT4fmn46GlgKLUWUSA/zD3unh8Zs3x0d3",
-	"K0gOGgELXwFCUgI02P3aM4lzL8c14mdyP56GR38fbaGOa9jJ6/ZzEZCO5bt4/urvFyeHvTeWGg/lrOCs",
-	"IBnL+Q0rFkn8jNoI5AAwGVOaC39DV+DDPk7ZULPsyA58RHUcN6d8eP3TtPaxqudyc7oY8Dw/3eByekwp",
-	"v0kqW6iso2b1UXDjCxYoyyAKn3k0WVKitDYqQVRwTRrDghn5pRfHQXbDhK6hC/CsVgbg8Y+McNPDBdVM",
-	"ad44di6j6NMLb9GNb6k8UKc4TpnIzACJgxjoqSPK84ocXk4zK/K7j5ybQRyEQnjg90kJ+YCQLG0g3G94",
-	"GDFMWKtxBqgQxaKJrtcr1uMAyuin4OFca/ZcpWB6eg/6NdFnehojXvKmXtQEy/Kaa30YVZt/HlNNrphu",
-	"OeHYGVG7ZIdYaCRklxiAjrjTcc/+epSQPf9jlI+7h70NiG0FsElVa7TIgdsLEcNC9Y4zfjRFKUCbR9eT",
-	"vrpugxi1qkZ/nMZjH87qGNOq8IhjqIdeGYnriv1ej+pMZDVE3KiPNUuZKZbF1JP1uOjWgSv1E4T7Tjwc",
-	"3dLsZPVHcV8B6HHIx/1ln7oL5tnSEj7Ffx5WGVTo/K1zIS2taMk1s7qkZfsKLCS28h/Di7qqM/p7TPyN",
-	"Iltpy5NHlTa7ZEIzcN1kbGI0a6d084LwzMa6WVNaGOPWFzOheU64tuEDoJiico4ey5wrzbIDkkt5DUrr",
-	"bApxBBm6BpeBOqucZWhq5IWqFyk2gbY1z8E49qsYMF8xmqO7vLq2VblDXkeki7jgGJvIBflEjDNTOrTa",
-	"1iogmNArIuG6q2OnORa6WNwpZ7jBk3IRa5aOY9bZ9SPmaIiRcSSwNoDpiSKH+GrLvFvjvh/yzBlXIuzf",
-	"PgfERe7fJSnw25Rs6SBYypmRPFuAl8CvuBwAMJezPGsmfWFtfIE9G4KEdJekaMtOyVbMcx76h3+gs1w3",
-	"E5IWs9ysiYrA/t2EOVIwgZtnoTHcWbMHMls08RI5hHTyBC6ikTTMWBEvbwjGnC7ih1Eu9ci8ZK304cYN",
-	"20gIHxEqFvFDsu7CtyFjw2A6uNIYgbp+coDTQyZHFWUkiwnVeIOe7UdNEl8erRPfg5H4vDOuDMqwAQ0Z",
-	"2VKMVf0SzehGaqJ3EhtyGb9JdE4whBFfr3HL+oi5+mBCg2YJQftfnXMXQjPrhsGnlXHIli5mYggsaUqV",
-	"Js/2yWv+Mr59wOHo2IG/SMfv/FoEUfZe3oWB/v4+AAk3DPQ4IB0fxFcwMqeKCGn3YK4/3BSwcwWTX9Eb",
-	"w01rnGPrPMg8hrIPCuKI6cwaDWjoJC3FrrVxZV6BdjeqQjxKVA3QLcaXguCeFa4EAa8xi5aW01bOblhO",
-	"/nxxdmoDY61rNLwFcY3QTbYeMDi5ez229DM9PREjWafP/AF0kXtL4qtaSUU3iWoluLQoAGd6ID+uws/K",
-	"1+tsaLzO54rB0I69zllucXNKlZrLIm5dWgMiNcPl1jybcKXqmc0mTgS4gLBueL+ccWl8v8p7W6I8OGNf",
-	"nmPUhotFiWlNFRFwVWKwX5oXasBgJqh1utWcpOL/jFC8lwvNatwUs2kuabaZoQdg7le1soeq3GvXUplh",
-	"DSQv/KHFYDmZ5qzesrfe7udWubkisXy4EWWcTSjP72dFnBbyqmCqhtwU7Iaz+dGM9fSaKF0603JCNR8S",
-	"fJ9wRbIZi7siDiCqcjrNOSirpbceMr30uJCzq7FNWMMY4975SY3kYyar4e7I0Zgi1C1qQhcYNMc10ZJs",
-	"pednF5dk+8MHy2S37Xzb5U1V2594druNA2DAlj8qR5XOvfW7N50W8gZMNu/Yr+B/iBKoFY8zV9dvDAO8",
-	"w4Hy8BnvpG0zxYoaorCsUFfJmDWr+u8dDlade4hhVUOrO73wKmx0E+9p5wpO875XLbj9j2H5ClcS2+k7",
-	"qhlkGKoaJ4LZPCvecjFDq/y6TEED1rkwNO4enzBBB3ncomn2pAvObmi+8YArxg0cPYnsJjp8bA9RwDGa",
-	"cWGJ2BLcxmx4vfnB+5EOzXfx8BCq4ikLi4rEbpPADFFboMVjRHnOxRXBJTnDBy8wB0CVebegicCHd+g0",
-	"jiDAu+YySt3Cf29qF0scgNaCFYFRb5mN2H/msJFCiqvqtmQ8FD0eSogjQWoUG16zrEtSw8sLOtQqTUiK",
-	"mVUbAkleW6ekeeNO+FSDDOPQGRoJFGK2M25WTPPzAD4jmiuWrPhAjE5jPrSR80rQqRpLTdRYziHhYCaM",
-	"kkunXLU/0Sm/bX8y8uRt23CiVTf+Q2N4UVCbcPGGiSs9Dq/vqgC+rLHhDoh57BS13vmJUZT9dnKuNFjw",
-	"JsA175jIa3FxUH6qSbdEOIL3EPPUWZ4pCEyCpY1pKF3WWPVRTbYiO1+vI+KRv+Fos1l77NVTwqXehwwB",
-	"bkFI38cT/GKn0+ncoRu4aerXrnpZhvS9doE1kcT2DRudbEYhsohFwG1iA6njkOs3oJh+x5S1WVbXv0Gm",
-	"ByRBgA0n/RPGidI8v9ukYkeOr8hIMBFghvKcu5lvIC3kLcv4bNJIGq/41Tguqq0QrpiQl3gh8Es8ILiB",
-	"OphWtrGUnTvLczIfQ3664XlesDFsz64MGNxMUKWYUogh62CRiFmev08a5j+Y1Iv56tXNJY2PrSvZ+gpQ",
-	"28QA8HCBrxruVkI2eirW4LoSjEQXcYXcmfEjqnqxNjsA8w24NpTSZxzEr3KNYj+hejheQ7hrlZ9yu/ew",
-	"8Uc0wAnlwvxRv8mJLEDlm3OfkXlAWjtdgp7TgkHy2YOMuJtkKwBLqRpf8VN3POEu6tDhYsqGa1BiXabY",
-	"bGqU3WcdZXPEdp92JvFsFY9H7goNpRBsaEZpYQYZLl3OzL/GWk9bTzud8p978Vzs3xRDVvLYnPsH8lB8",
-	"JPv6TJRNTv2uG2Ujng5Ix3AclIAjKOe1p86d2lMIhTo8iShAxSy/h7MaaM9dJkgcMraGCyv+RX3Sah0W",
-	"PNLvt7UMZMW8uuaHJSwyoq0RrBOSTbRPfW+S//7P/6qIwuZvngU/d60PAyUnHWSdFlJjlEZfpGbBViAh",
-	"I/5Rzwr3jUGkjIGNsZLIHSydXjMRs809MCV4DerfsEJFw/l3cZte9B9LI4X7rHy7ZVvdgsgbVsmqtTtW",
-	"Rnuwr+ox1X3hPrA1MiyPsvl3brJmm+yQLZkblcnujqlmt2p2nI+lrVTADgjXfcEVURrYwXDIphCNaISV",
-	"goFCiRqEOzW/XrfQist/J9l9f+fNdZALvHFwHWI3CAvvxD1R7g6tirhTWmjBCqOFVfDMwAyrA3ARNV5u",
-	"rC9+sfHrjh2/ZotYBPbEPIgk2769JL3ji9bu02fkmi3I1t4uGSw0U82EvKSKPduPGwWYPuciPuLh2wty",
-	"wTQ5Pzklf901o5uR1w53f3nQz5+4rdVD5DRqEum5owWGZs53B/j7PsmZ1qwwRIpfca0Skn5IE5K2UlB5",
-	"2ukBoWKBV4nlipErphXZ73Ta6AXWrDDj/8cvvda/09Y/O60XH9qt9592kmf7t/8vtntcparTxTbnOQHK",
-	"38V53NBxqGGVoUfNtQtzQiNprnMBBj0bx5cEycFUoO7DrwSkSylNyXUljbeSasFjgSRv3/7972AmCvAS",
-	"ExsUqRnqobmBUypq892eKDIy+p5mSpPz3inZGtFrlpA3s7FoQZGrmriZNcl79746LhEuSHKdUrGUGWcB",
-	"uZQXF+TL2SXF0OdnNhhLGbFy0pkeXzCtubiKUN/elL9mi66NTTF3lvwrofDjgaEdfNglM8UKgU+c47pN",
-	"erauiBrLuf0AmJB7w5z7n+z/omY/S8ZWwF6upOakreu8zg1Un2y8AjMDGnd1HEc5lYKBZ4ojnQMYRFlK",
-	"wXSxOHQRp74G4k5nvVhsPzwRmhU3sUoMF2woRabIgI2M6ldWsITvDkgmZ4Oc2YxVV95i/YyKDYtopZS3",
-	"vUNgQEu1Z/iVoEZYiN6LjbJfbIqLA3AkONko5VZMiHg/cSW2cgEUnoBKYhkZLMpgYvipcKGWFSECrdBp",
-	"4B1N231xog2bUYS6lxNCyV8MT6IT0HPI4QmZ8inLuTDDM0BpKDQQCqDdqhJG5AiD9fqiLJ2RrgaApc3E",
-	"WfHM979iEKz5umBDZmRMo30lq6JuQqasaFnGec0Wqi/A+2IIWkY1TZaiUImy970sneo90WSrMPIUVANU",
-	"CZkj2VCJ0TQH8mOz3Rd90SN9S7r6DcJL8ILKAgjjBi5hToZSDFkhmFUbQCJJcZTUxb5tGR2+L1Jfs8/A",
-	"BN5+e0lSX0AyxRdJasHwAZ+kTRfC5qtLymsmnig3z0mW9sXSp3YFzTaBAH0F5WIh5f5TH11A/UaXfOpD",
-	"PH2/kZC+i1HpN25vU4DHRbXUhEq85G1UEwxor4ACq2dlJGPDHNQE/5pXg4kc9UUIQ+8aIlsDpnjGFIkg",
-	"UZf0Z53O3tBiGvzB0sRVZZTFEGIGKsGjfeEKufhI0a7Z1md3LJ9dyazPhI1GbKjJ57743Gq1/P+Zl9Ol",
-	"kN6UfK7WTkIDRadqsEnBYgPvYjwixFpOZsMxyalmBVaYnFOuCRQn88UIXZgiv2GKzKZkeQ0Q2WvGTZcN",
-	"PeZHM8Ll4TkpnxlEttevDI6EQT+T1BqGzJf+Ia6sOkBWyOmUZbba8LMOUWCSN3qKlMKRoujSP5PUGZ2M",
-	"YOusTm6xNQXWnnY6ZJs87ey5FdvwbazrwsQNy+WUmRnMtR3QzEZ5g3hcvrjf6RicMDgcFD0jvaBs3FZI",
-	"LeEnLPpIMmmrz9GgdJq9CW0CWcWGHkwNFcuYGLIuBpwi8axGvyJ5C2PV7S99USlZFwSp2y+w9h2aEbiG",
-	"IrLn9uY4YkmzCQdu0QjU/cZOu9PuWDucAH9jY6/dae/Z6FGQR7bN/7uK1pIig0LOldnilAkHv5I/0Swr",
-	"mFIkpwZ5raFiKIUyOvvWXmfX3IYQsvZZ2jxAUgGoomy2CxCOdBt8whWzYeNHpt9JGUawwsL3OrsxCYJF",
-	"p2z72H749o0c1lQ4iH28trQ0sHM1m0yoUQTQvSkhfCDjBQj8WoaQMYdIjTwKVlr45b0ZIpzXFZCLHsvl",
-	"Sm23rIDbdnZ5TlCOTpA7+L9cQQviAnoSLDwQ/G1YYwtYY1/MucjkXFnLCkRggfW0TY6DBCZQYV2tN1hI",
-	"d6XmWkKm+QwtSuzGEsC+qJSOCwvGrcR1wSD/hu9/f2k42c9QhMvxVqjngf73cGgXsEa2UjkXqSvey/QY",
-	"6qTbmWkuBWv6yuSrZcnxyq0gI9b3SyrF3H+JK8rlK9thEfXb90u4vNvpPFopXFxeTSlcaz+8TRpPO3t1",
-	"I/mlbYeleqt4/g5D/pZQMURu+Pu90VtkLFPCyCC2ZJ6RQvqN57vjfuM2hcNxvMScoS2UZ8TfKsvdSl90",
-	"IJhk5+nE/Of57tiQFjOwYrrfMIy+sdvZfdbq7LQ6u5c7T7ud/W7n6b/DNIqBLm5uJ10qmodjAMM0S9PF",
-	"jN2m5EoyLNlra9tjGcV2Xxx/pEOdLyBFD6WNCYhOFVRNiMSS6FQvRVXaDW/5/EBDG+eQzaBtLoxhv87G",
-	"2kyIkkTPZV8cnpBf5QBJ71za546eYug3qkrSIP4ToBAK5EhDHRReJsPRgvvErLm3L1ygp5aVvMUuSe2x",
-	"uaPCp9XDqpqEwwtHrhmbqr4wlz5nNGsmJAXBxVCb1Aox05muTEqsRRr4MNjFoaxy7IJePN4FhQSGlzJb",
-	"bF7Xe7kSZBAeY38zeI53CYm7fwP+juIrXuZ73H5bovK2qpoCHn9TwmNlxxLLgBLt4xrWU6Kgcv2XE6+3",
-	"8oZtRLyW+LLl1/UCE/TngAqDVj7LGEqpBXLTv/S6ZMoNICxiH5A51cMxFlAFDyQtDDd3UqDVlPtiS7C5",
-	"UXrBHpKQEc81FBkcLNBG4C9B4sp6mfmsFnSAZIB9nIKopiVWLcaMMovnqFg76GFd42oeHla8D7LFuD6w",
-	"PBNEAFg++ziVhbYRck4ABqfbQV+gPAlDo29jywAs60bzrGnBIPWZZT7xuXlgpGcrl0BAOMrvzjvcF17N",
-	"O3AB4z52HUgLrNmFpmKcC2QT4Jqsa+oA7B/wqa0+SSZUF/xjuy8u0Bbj/dEDLmixIFtYUvLV5ds3CTm8",
-	"uICh/0xv6AXgB+hdgum5LK6h9DMze+GaQJy7dM0y+sLL8XWyhxci77jGmn3U22M9yav3d0V6TaI+KbiZ",
-	"K3LtnA3uI8Xi7+6/7SEG+dbKtPY9yCNe5AarmFFY2WTAIGbN6UUA8PYa4FyYzzeEkF3UPQB0eHERg010",
-	"9Q+A0q+bAilErjiMyJaQ5PDotFtRzAwKKiJHo5wLTJuthSOM3rgfx6A3FNd8T7CW27kDum5RdwO2LGmM",
-	"nviI67CQU7WU6OJuPFQ9UGSLlqKXJSGZZKp5EEl9N2LaTGg5G44xRqQK2cOc0cJXWl4RT75Nh5gv1USW",
-	"HHZmi2sD17YCRmUZS9PBGgJUrZnpkcJS3YLiVvi6mHX86GHCSQV3f5DFFdMuosK3QXmiiC7oaARpV1gy",
-	"u4LRFkXeQyWhCCVANTxbqVtd9tFy8kdpc4VEBs+RS3MoBmGPy7LDfVFd6ZrSxmQrhaNLm8DvxnfXLu6L",
-	"rRT/lSJZijkLwO29Yu30tY7FUrnjSo2HZl8UFPR8PabV2BkQW7i4Kpn3+koWbZLa2t2pw1CQMe4od56Y",
-	"7adQ6zttkx4atrjCIQzsxkzYBjAOnol12sDwltZwbcWvrYo7IVn2FyRVj4DTEg+CFhZUgzAlZF9EcGaL",
-	"etNuafBNCHUHB9+7jHk7kG6TQ4RIXgqrtkmH67AjfcIEmZq94bq6ZMXIA1S1NPLg9cMMBKKltMFWeswW",
-	"bnZAbwNmJ7EpbL3j7cTDfJaVmqk5ALQUOWuphfsBRMHzIVV9ocYU/BzUrn9ecGjNwXjhT9/IzXbQ3acd",
-	"MlG1Utrvi8gnn+K9/yCBohzvnqFFD+QdQQcs31xgp9oP4BebHeNWUgXwDWdzX3wtrFn/i2+l5YuKd/fK",
-	"Uusdv3FIKHKB57udjgGQ/fLwp4tOZ6f8vhP73ikpLSF1y7XscuPtdzq37w1sHLOqHLXtQbC7uULvcKmu",
-	"ZddMFAwro3CInWxQQdjHISumugsptNQFT9vUnlVvXGh4MpQdKJb2TWNUrVJv1/YInPJncOJlkVYMcb45",
-	"puoO3lkVBzM5rJes37FMDp+oUn03tMs5JTGClMxEzpTC/g9oUAar2pwr1rSZTDkX197cD09VVL4+MmtZ",
-	"Qxrw4n3xjU0advMPu7sP1SB7qAbbXqUAWh/CsKQ2H0TU4kfAJdv8gRRsxAoGLLlgAgotlys4mzJhXipT",
-	"mEssAmSJYdB2YbbTVpqKDKyZ6/Q12DrZbT9td1CksN+QwUxkOUvIDROZLEq1rWBTqbiWBcYT3UPzNRj1",
-	"Ekb9XahruHPcpt2ZPQnEiplid4L717LG23r1DWkXShpGhjHEa8vAr7SuW23NFWYzZ7FQNQpa2UDy6+hF",
-	"d0Qc30dh8UqVrT23pEB9uZ30GIIiAztkcGjul1olpUcGhjMaQd3IVTYOYyIhnKsM+kHFxB+NkdKYJoMF",
-	"SVstO0dL8X+yNCG28y7Z6XQ6BwRCx/vCWU39xptt8lJmBhzmRzRydsmQFpntRmoj9zCy7BnZxsYS+wk5",
-	"PzlFs+n5ySkZGOyxzhRwhjBatMlb8HjYvVS9sDXeyxRlZruV3GgLE2l96TbqyYif7gjliNAp9zE86BYJ",
-	"0BScJWBpT20HrKB3aWlYBycRCAJTWei+gGzPhRWqvXNpQcZmY8IlKazQlaVuqiWzemgf5viX1SSre3/+",
-	"pXJszbCrrZ+DSMfOnf2ev6aP151LjVwGmVsQ34wIFvoOvpHL5R1e+eVQsaXFRelLlC9s+4KnUeJz6PV1",
-	"d/O8JQMdkuB1QdZxxW+YsB4VG7nVb0yooFesl+fQpgGsQnh7jYrfFyDvQZeLfqNL0n8LMPj7yqf9Waez",
-	"+8wqt14RwF8h6/17/+n3MF7aJik8SImm10z1RYphb5nURi6GSmtTqsexQmsYE/c9fgD2EBslZztjGj45",
-	"ZVS3CTToRoBgQs2Kw8n7QCxpRjpmrRgxegEw/19NMXya8MqCAnZfsyFfvW/tZtjHaQ6KKtoCYiO5gnnl",
-	"OGXttiBZ5D++f/+v37f/FE0QWU4ZApeGGVoWk8Zjm4zrChdHqxBvIhahZjoT34rUwT1YosFky6iVhyeE",
-	"KmX2LoVq3oPYIRuv9wzNCqGCjEUrBivMr3PEtUm40HLZL4vFVN1Pavvdce/o7XF7kmGgCSV/6fXNhqFG",
-	"QAbqixEbREYGDBV0SgoGUWTQ3pIp3XVe4P/+z//ykgwWnFiQH07eHJNWS1OwjP/07k1qiBEYD9kULIUg",
-	"wVsLs3LkLQk7VnFNrqQuHdI+qB0LDWPRGUcfbT3TvjCIA8kZHkjWtMo+DhmAsu3bJqcQ2yok8c+8kbiA",
-	"ogu+nRYzLIxOsPlwX9AJcJ4DNNPiK1jwxnUvKP86YmqY2qbD1qJk++4deKNu+KE3hK5dA/FLwEAgKgiv",
-	"hmpBwXI6KpgaJ4SSjGprR9d8An56GIWkGNSXEjgZg78QRQB+9agE7NVYC94pK7jMEitvQrECL22+xeAD",
-	"G/O6VUrcCcGUDZVAuFK1+brBoKUzhLWCoF9cl7qyWXKMRx0DYv5GTOoRuEwk9NPeVIspUJzDW45Ay6FD",
-	"zW9cb53YulyFpNr93I/CL+j9bURVGvRQQr3f2b+fwdnXvbLWXiH1B2e/9d0HGi5vWUtLyLqVrJUx1hhG",
-	"CmsuAjpsTs9enh39nWz9eFxRAt1XaHt1/cbHVDUbm0d1YYOFOgswIHGlmE4DF9O4jcD+VAY31CVgGJIL",
-	"HMuGXqI0rMhWGKKI1ivng6HEcgVM2jY3XPXFCuzQM+M6pCOVCmY4cD4iP5wLcZIFmfMMMyIm5i5/OWe+",
-	"DE6RIuMyFMW8WUXIe7PmbcAGOIxotGtPkTSOGHaANEEKa2NJvXXAOgEx94sXfvkppAo5xxtGc4NGDzYg",
-	"Q+GbVpcphwrDQDBoGt2Ohs3a42iTk0wFXbvdBB5qBSM5G2kiZ/qACIMP8CdXZL+zX09xDwE8DwyqxELD",
-	"yifte0G3UNaI1KjcpOUSxdWE5k3q2ldKd6Gi736o7/G6Ea2+qyCuqhFxvySM85sT6PWfnEr9A9DgRxC9",
-	"sV23w1ZrG/zCm26TZ7axpp8D5roQLfQbubtsM6OcrARmfZBhwUoNadhUV73VEN2sdG14Fkyw1oWEIgZw",
-	"f1soviKU1DuVv6ZL6QuR8jJw2+y1O9518wguozOxLNM+Ufd3EUXLEIelxFxB4npGcYFJuuVHTxShQ1Bn",
-	"w8DegqtrgqX3aVko2SlAmBU74oVh2n2R2nW1cYAPtj5L6lJgaxIBqrXhylDclUZGW5CjECThulbOirHs",
-	"ifKlcewylEvZZEvZRM22r0Bnk0AkccXgoK2LKwd3YJQa94QED8I1T2bKag0tCVoH2bKjN72I4Ty4UE0D",
-	"MzYADL7MW5qU80wYFYq8kXOArp/yFb8at0nPZUq5JsRL5bWlYDHuiHX8gmrFa+7002GHPac7WevF3mi/",
-	"tT/4jrXobvastcOeD14M90bf0f1O/M4vVbOrv/wRDeSOrAmMM/kLKBgPzppYqlloqwy6gIqyIODG8rKt",
-	"7/gbJ0BUijLW0K/KxRZsbkPN/iD8FRInqDdOBLfNVX+39K0klF6/XaKVWJeulg6ibxfUpQqZcLWltiBK",
-	"I18EgXHRBCqqVzOoupVAuwI7n0fqWgEXTkI+bpMVS8kTKa35LUjrNVJyX7hacWQpD6yaAuaTJ8MUay1l",
-	"1wgII5nnmNtYTUz02U+hQsMVuWZTbVQ2Rgusm2gmPjp+c3x5HNE80jL3cSkDzK6nL3BAlzlhB6xxc8bJ",
-	"GxYfvF8m1ipN+ZIgs0gY1j3oSFm5dl3EMEDoG5mbbYwxxl5i0Q5aaESRMtzFIXVwM7Hn2cq9dFUH4zEt",
-	"Fr8nrGz4sBrQCRn01mAqFUhWaavlbcwpsWJAaJ1eFXXfcKWxNOLXpNkwQeRsMca6vNXV1R4YGW3KDPmY",
-	"YYW6hbING819sVVBSadZLRyJhZcdrjyCNaNSTMBHcsuRZgKtta5SqT90dwhrUnP7BqeCAMG/kS05xZKN",
-	"kOaaY9UcSz8vE7L8FIkvre8K1RfsHzNqdDMbte0iFF1Q8t8NOTcClq2n8IPBpm1ZYLWMo8SLmNB/5NS5",
-	"O6CYhUqxdmdfRIt3Ntv9Btik3FxOUJRiqalcKfj76YLsBSjFhnJjCqazFArUYCjKkq/WLO2aQ6W0dqft",
-	"yloZAmwN4ObozYdQ9c8IX8pS90gzNXOv4l3+FJlzgXUPASUOLD/yv4aFJsy6o6HYqYWU9SjBCPb4Knkw",
-	"W0ZTtRNAYQuMc4eHUW7QKybvZjZE7aG5tb5yrs+btb80dp52OpFoYfTGv+ao8flKuf5z+0tZCnd5gCum",
-	"g2hjW0Z297ZavdYP54vmlvXnGs+eP332/NlKPdyaQOa6+OJ4ODEuZ+ceGcK+KvFG0vHOo1LaOqm4JGPf",
-	"iIn2ionRomcVg1BIKyNMEjoMrYtPvLTXhyhthFnlSilZsxSmixyQ/c6+KzzIM6jBU6a32EYIy1KVuZ72",
-	"KtWqi+b71k5cIeT3UwNXZbD9WLirrY38DfSSI67o/U6wfFIn6hzXhcmHMUy+g4UPV/d5M0MqMOmpfMmF",
-	"6iC17os1Ra7MQfkKV8DJ/ShB90vgBViBLAMPq22R6nvUIMU3ygjObNkN6iAFv7piXlMwakBYIOnM76hg",
-	"ro2LQVoQL1uzqTNS2sRrV8Kra73EdAr2G+pWGoT2G2SH9AIH2xizMNLfhT+kDU2dj++ALedZotZfEpX0",
-	"xTrNumQZ15S3YZj7A5NnlmySs+GQqaA+GeoaY1r6MwVjmepixClXOqytSrYcK2y2yQ+QS5OYT9Q1ny6p",
-	"zRCjFpTCGsy0DWIYQIE0mLfrsbUyeVL2CS4z32pri4EjGIscONck4LVZeL8R60B93SXKwgHms0DA9rmS",
-	"Yc8o2Hy/0fado7u/vA89yxaSjXtlIq24bz1kQTTwsinGMSKwyclR3Rrc6cOCnXCxaWJTuTwuwHPR5mI6",
-	"0+2yy2x9P2QPJQy+1IGvpG6tJzgJgUlIOYljY/i4BY9rV4qCU9vSNTBYQT+SGLmHgCD0hs/AxFMUi0pZ",
-	"btcfPLrcy/AlUs5UiSRp4eNW+XjtsoXUbXcStR1ybMuyayHnwlBds407Fhk5fbu+u89+JuhMj2XB/8lW",
-	"l9VDlxZ5yWjBbK0h1AusuFGzrp+qg9o1LU1VrmengouaFYLmGL+1siI41BHlOZjWDI+Eaxxw5GBNvt1x",
-	"WLDYiveNi97p0cuzv3142uk0zPzuVVfj+K73wE9fP+IS7uOmXK1XtzeP+/i45X53oHlaOSrzMR+y9iyQ",
-	"naLwgSS7yVQWtOD5ggTvH2D5XaxZeX9I7W0Iqb2NIbW3BKkL3COp7tH5PvBhq/qwBNaeGQsbxTe2b3a2",
-	"Kwzy9v3meZrOalAbklp2LnmUDLfVIrxlvuZGEnDQ8SMqAP983z4QFQM8xlbip5i0buViKJWNMpe3wYN5",
-	"wZrqm1A4/c8XZ6fVJhw8bL5Bgt4b1s5V336jV6lFtlF3ijZJz3+6TM04Zck3TAwvQ3SoDktzrvjpfUuV",
-	"L7B/v3NE86umk/iV1jmtHFS+jXKOIUQu1LeKjRF7dtIw0kBEP7WO2Zr+JksOpEpjFAhbswbWMETLvfDE",
-	"dx3pi626+xG1iZ3Pvgae3Me69hAUeVyfam1Dw6/al3C9O8dc9eyb5UohpaHL9YXAm1O26rzTlxP081hj",
-	"4nCdjQxyu5YzVs2DQh7+ymESZMQL2gxaeUINeq77YqbMnVKy0Bi/CBFwYHgP9DCX0ulqV9qI/LJIOrCO",
-	"vlguh54EAfJL1c7BXjFTEOpVNhLgRbDeOnuDa4zyFUmtm6KG0lo4PJZ7yIEVeNUYargoVkkGCHDIt2iJ",
-	"Y9H2J/zH7XY2nKhtX6hvbTBcaPWxHDqo8OcdhBXfwhVXWNtQFlXabKVMrF2c9EVpFsPGsQZ/ULBDY0DO",
-	"R2y4GOaBFUARmudy7goBcF0WR262yY+uDGFflKvcSlst/5dFL8igkIJkbAL5BwLECesA7JLU1zNMbSV0",
-	"xMACU3OxediPx5ek3W4vQXP7k9vmbQoxVwr8UrNpm5xTpUgq2EedQhF/KKaZVj1hULqvBruPhhN16E/t",
-	"YcymsUFIUM+sa5MXoWP615Vswj1D9/lorCsUJZCjEjX/KPE4PRJI2U9UuYEEcqKuGEGRiU/Ypsyi7poH",
-	"iFl748+EbX7hLVSV25n4UFjgMhAu55pnH9TWAK3eNZvYvijtXM43WX4P18wotGDFiBfMCPDiS65CaR62",
-	"Tr6ouyXQj7/E6fJ1rkWtvmqf/1Huwh3IR7ZiCKalbD7wZgAXqud+J4JYG4blV6TKrqxbxLZNqJYEb9fS",
-	"7zOc9H8P8YYNb0C5aWHh/Mel3eUWHoV6T/Tjy2jWhCPFQNIiWxXRJnJgZHKss2LTkpYR337MxVUQswbV",
-	"4KnSkPMZCGJLvCAQsvribimLlEJWCI3tT7jOZQmrTm6a6DVi0yo8S1vXB55V8zOrWkycWTxy4b8/0n0v",
-	"Af0/U1bziPHooloUvdfLaWYxjlOCCMWVu9+DRfUmd6MXN3EV5M/+ekRANMNOyKt8NimbN2RUmze0V6mc",
-	"tzYupk10vZT2e7955eTfPXv63fO9vf1ne/GJEdi/H+kwgPr/JOEwxHjPjjzXeVQBcaK3pZ7efRO9j6Vc",
-	"GFSwKBj1tQwu3l6gJ+Ts8hyXq6AuL9aZxBsKBdPMjIqJLHX3uS8Cv8uWj/G3lcKCIsLOgGcAYjAtsa2j",
-	"qmWdFQRhQM8ced3ui/3Ovg2tpQIWN6cK17ZlCAH0+qBr4kF/ZPoNVfpMT//vcv9ml/tMT7Fhc01+5eX5",
-	"H+VOm+W62+uvBK1yLrJ19Pay+SAjJ17hdQreMJ8BN3RlBYNK26GMvGD6YEU4Rkm/XSdwnpmZ/0/W/Ko8",
-	"7kxP7xYzQR/5I14IOXLlekKsM/TcPEUi/+WC57Vt/l+rXGJKhI+ZxdA5LclgxvOMMDEsFtBM1vosVdBB",
-	"VzHdOj85dQ39sYQWDbXmpu0GbC9C7/iitfv0WeVlfz+aCRlIPSYvqWLP9tvkJ6znPJRixK9m4G7w2cDV",
-	"9Gbo0aOrinLZUwD8V3WF4PGCvDZAeqjJ5v1Xd0bB8mrYgTm+R4pXKX2Z6Ba/RqjcmzBfc/MXxBHdrkW9",
-	"SldsyEtSKMqA0hIWhD0oMZKGLfsHmGy5jL2uuX5f3NFdP3HmPezF//LktNkml2MIhtNQs80lVZYv2dYT",
-	"l67DdV+YpXddMS+s524WX4tySr/m+nGM2vu7+52d5zvP9nfj/MNFc/0+RBu39Tpc5voPZhtEjAD8AnQ1",
-	"+PCQK4MNzjfqKItohpL+hPL8gMxZDmlyrGX+RovglCo1l0VmS97noCYw7Jq/gpFnOPvvkQDapdUgDIJt",
-	"OU3123QspDxf6Wffbxipt9+wLmDfJmGD7PsVFImULlnn2ghrg9Q4OGw9DGsqwkg++MUVE6v44Z0VuGxR",
-	"o8jWhGkKBiNDAn1PcnPskC1v2/gFqchLEGrWmXTP8Z2LYLMbCNu+0Y7tuB+Xt/0Z/J+8HSx9BeJ3i94B",
-	"Kv5x6HYVRww/L3fxGAL33SWG1lp9I5U7/IWtu3jNpHKXsewqVg4iGcv5DSs4W+vcj7KFFYz4Q17BcnI6",
-	"ePHdgA5Ya/D06dPW/uD5i9Z33w1GrRfPno/2n+5no87wscvz/KYX9u6KNn8kY/BGF+H+17OgmkHfgHru",
-	"eQ6pQWKm41V0oflsRjqd/SeK4FCu95CLXLdlWH66TKMX6x3V7A2u4fcocwXLq8Eo3PU3krQqqmoobZmj",
-	"tUuLClh3hZ1XwjxwnAOSMmHWkKVkRHPFSM70Uts6EGywvphi2oUmqwBL2rEe6I+FBA+s5jUsGDw7Z8Vb",
-	"wPVGd6eTNJzIFvy810kaFgiO4BVMF5zd0Dx47Vln8wIHSwj2GxYA2xC1iZBzwm16+LeqUg/EhMiCZByD",
-	"pfVDMf8umlgG9NcUx80yBS4jVzuvWSb9iLp0jdo0pMQ2H7dB8n2BUgh0vtlaLsLr3kpdbzyjwvTOT3xC",
-	"B7nmIlPNLi5jqZh9SmiWqb5AW2OlrugTRVK3orRNjoMmVaC7sKE0iosNUKdigclIXEHjSc0EBrCY9fRF",
-	"uCAMhLEvGfhA2ZqCCkWHrk5BKYYBsbCF/Ac0cyvIGbXxMj4Fi6Ixiqo2eWcnEtL1IPVlf7HpGVAjtxUK",
-	"PcqoX3g35Gl9kbECYnOERAOr34ZV/Npkv9PBbwYyW7hUVgoHYjZj30+wRD1kA/qX+sKuQ45soJ/IsKFU",
-	"teB0agf5hb9PfWkESDVsQv2NrktdcMW98f2+gAHD7LRoXZsssyD7zWkt1sQJozkNsVq2I5VxGHSJD/kM",
-	"JyeqlwmXQSbOcokBbnb9HP7XSBoGRkHueDiCrVwKDkdI96VZVjClyh+GcjKZCbu78udMDhrdxs6LF51W",
-	"Z6cFafBBQR0/Nf52iWLx4U8Xl2dvj981EiwNfYrS9Q94CxtJ4wqaAJqfjt/23hzD0vWpVDjl9WJYzp9T",
-	"/32l+I8GUf+toe/v71NzByD5hqtHzJ8Ka2e6g9pJvrDcHYzTMzd6bYIU3PnfSNyvKthZ5gkIeHurGVIJ",
-	"FKGCzh3iAcq11WrX1fQ5vgENWWk5JQNmSLZVgVl2EGjDhOYFo9mCTG1BW1ptbV4lIEcw2c929scT2uur",
-	"9AC7xar9c6B4gjW/WbYbdBSpkKW5B0VMzq41YjurBMUmgqWe5JuKOO/PVvon+78UOQAWN4GC9tiCMKpa",
-	"Pf4RPZ7w6dZWI3m6Ws9/IF/2hugQVbus+cLoUua+ugBHJ+wUjJyfXVxiQYh0VuSpSzrHfkiphSZc9xTE",
-	"LFsF3tXSXtBJ3rSN4MI6TvxKUMNvukYu3X36zDZjG7OP5NXb3mHr4lVv9+kzJ6WByHPNFk6rRzS1hZ+M",
-	"nGXLVljKsuiLLdcvF+o+WFrX2v34sYlFNozqlBmBRxcL6ESVgqVRJfY3KCtxQ/PUzCWFkSentNAJyeRs",
-	"kBtShTKn+ahNjuy8rgwPNsV0whLkUpKTEUlx3RBaJiccih9WOw5dMwyzhuLl3vkZk6YuHumaPVBzpTM9",
-	"vmBac3Gl8HX+mhmMVHtmi42kgfVbrHTwt1ZvylvmjdsEvrXCSA8/Q2UWDwKakVfOoNHdTRqzIrflB7vb",
-	"2zu7z9uddqe9033x4sWLbQMFtTn/rpCA307t3YzyYG3Lb5pWjZmlpNQ0N+c6m0kO26UEsNbbClE6u51O",
-	"xX7uAgF4QajWbDLVKrHxnmWxN/gbrv46BnVULuP3yKqC5dXgTAmX34MZcMnbsSC5vKptXFrFmTGjuR7/",
-	"sxYberZWmUEGc0GkFMsNQ6D+j2+Epw5WWuq1WnPKdUqmMs/j7pZXsIrGl+oZviK/ueybEiU7d533wG4F",
-	"hK7ihour5Ybib/gNE0yBSWpQJ9RPDN8bqk1CHJ4oYt92AdbnhZwwPWYzIx981NC4SnEwpmCzoG5f9MVn",
-	"s0Aj2n8mOR2w3PwDjEKf++Jzq9Xy/2de9VUJ3Kl90FIbpvuZpHTK04SkwQmVLQHhAVbxMe+G/bmUzZQA",
-	"6dW+TTpdKBiKLQ6x3xPFkslNEl3Ih2yGs36w7L9uSeQzGXOl5VVBJ778L58wULuwWDOt9g9bmm+Wsw8j",
-	"DrWM12+efLb7y9iQZ1gsgoqwCmp1ZEt8/XDks69zENSwqH5jS95/sG22AeBLjwYLzWDQz0G7LN/zTeaZ",
-	"SrzpCN61UOGFkeIAMSpTWqLx4R8zNmMfciau9BiHd7bVVScqlLc2MhhaFI2cx4qaccuvLHiT1XeM9Dgr",
-	"WHAAn1eJmWM2tqLRbDhkLGOZ2y3VTgjFdVzJD38yc9kyah/+hMMasPwoSTEDydFDyhVb+xyPVntr7+2d",
-	"lMlczO1pTnmVJjX+hbw6fnNO4teNnC+3m/Z3KDFY1js/ScKS3suVVStVtdp98S/k8u/nx3WTYWvkoi/i",
-	"zz/RKf++Dya0fiMJG0b3K1U5zUOc8ft+Q173Gwmu6Pu+AUu/cUt2dgGY9+ycZIneMnkNiN/EH0aMxII9",
-	"o56RGQZWFgh1Hk0qkH1VKRnmk/mSsWhexkgelwwamK/7wqWIkaedPZyEa9sXNAmr61IlBZp/DcZCEdIx",
-	"g56i1dAkkJ+aB4TCrH0xoDkVQ1YQNYbsG8VgFYa06oKORnxo81wgTilg2NCGg6SOy6e2EQAWH0G21RfA",
-	"t6CfBwah4hvWqeHuh9+iZ+44JmwgxU0ZgFFuoMgn9Io9UX2Rvjruvbl8dfjq+PB12vSEi99RXPedOcsv",
-	"FgcQuCBUuvqh7kjD9j0gLHwqe2TLgi0/fh/8DXh2H5slzbgB9F0ShsfFsLjO19qsbTTayDjNiR5OyU4H",
-	"9Lrn3Wd7z190zVEKNtT+H0bWKNhopsLalyugslhthXMKi8S3uuRhM/mhhdSth0O+pjHpTBQMK1LzAVBr",
-	"uADUH8kcEsuDq17WiLUiBlwWJTc4W/MRHO8BSRE2KX49Hy/aK5qgXXm9TGneh7qbdZFIbmqqSDqh18xw",
-	"vtTJ6lxD2SCaZUVq1E1Xu7J3dPTOxj9y7O5Xo/1/1/kO64HahX1aV1BytQBk2awaCisjE4da5NBMNUAx",
-	"Xx5ytdvwOzZkQlcpd2IlHuB1fhpeuI7f6Hqtto70k7kGi6tToY6Q2BgHaGJjHVNLrSfUE9cwK7gl5shq",
-	"miVX+lNjrWZ0R2KMRZDlOC0kNDEPRoavIiOfs6JlDYmY3mKg4OL1ydY1N8t0WQGuFpXNy2m2l0PRVM3a",
-	"Aw/8E2+4VNYyRbYCp3ziZLrEhiw3rZnNiBXhhpxqGp8w4McWe8D5z0asYGLIsLZUORh0QFwd6Wdo7Rek",
-	"ygSV8b1C7bjqGDt5Mw4uCajzZ6vtD+UNK+gVC+HlfovOavnpnA18j1uqK22q7K+QzjNgimc2KIeJbCo5",
-	"oPNA3rDKhPBJ4/b97f8PAAD//w==",
+	"7H3rchs31uCroPhtlcnZJkVdbCdUpbZoSYk1sSWNpUxmNvS6QTYoYtQEOA1QNMf2332AfcTvSbZwDoBG",
+	"k2iKkuUkzsxUfV8sdjcuBwfnfvnQGMnpTAomtGr0PjRmtKBTplkBf/XHmhXmHxlTo4LPNJei0WtcTRhJ",
+	"BXuvUyLHRE8YmRXslsu5IjN6zUgz50qTxYRqMpJTpgg14xCuW4eEDhUTmoxlAR+OeaE0fNVpJA1uRv/n",
+	"nBXLRtIQdMoavQZ820gaajRhU2oWo5cz80DpgovrxqdPSeMol6ObKyao0PHVanhGFhOpGBmZt4mWpGA0",
+	"I7IgU3nLDsmC64mca8J1AktTE1qwzL4tx4TdsmJpRzKLZe/pdJablfSPXp+8e9E/+7FmC/jNHXt4xac8",
+	"svoLA1DF/1ULnxy+C8fO2JjOc93oPe0mjSl9z6fzqfnD/MUF/rWbuCVwodk1K2ANW4CweXz0+tL+kZDj",
+	"11dklHMm9DsOoJwVcsxz9/Zp1roDUjOqJxFAFeyfc16wrNHTxZyFm/sfBRs3eo3/2inxdgefqh1c/pkZ",
+	"q9zNXwBca1s6F/mS6AlXX2hjd6PAw3byxkPm1zukur08wil9MqOomRSKAcV5QTOzQ6YAC0dSaIYISWez",
+	"nI+o2evOP5TZ8IdyyR8arChkgZ9kiNW3NOfZu8IOljSmTCl6zdx2CNybHhHz6ZAVZDpXmgwZoZrkjCpN",
+	"dgHw2+3oBCb/lDTetxUV2VC+bxflJuSMFdSe0TXTf5bzQtC8kSCthV3jHe41ugYin5LIwdrxCFdESE1g",
+	"c4dApuy+iKJLRRYTPpqQMWd5RqjIyGKy7JiFfS+LIc8yJraA6r32vL7aV3JEczKVGSNNIUnabk+k0ixL",
+	"W6Rg47liGSx7RPOcUEUoWbAhso2RnOcZmdBbRoBHmOPhWpH0pVQ6dVunA5FLORvS0Q0xCEmauZnRTJKQ",
+	"3b3nnW6n29lNyC+93u7bhPyp4x+3DO5TYZZE81wuWAZLS0nz+OySFGzIRcbFdSshshgIrsloQsU1U0Rp",
+	"qhlpUrEkU6YnMiPDuSY/nFwl5OVJ/xggfX5xdXp+dtki40JOCTUMjvFrQdLzgl9zkRpgaOJWDhxmICy2",
+	"PFFELgSszixuJAvVlvgZrNlwJhxySuzhEUO9STMND/B9e7FYtM1b7XmRM2GuQpYmA5FO57nmM1roHXia",
+	"UU3ThKSavdc7s5yaeXrk6PLN9x1yJvWEi2uyoMrufwXPDMwVMnfzjj3TgTBAAI6e02uizWMAsiJcdwbC",
+	"IOGZ1N/Lucg+72YLqd+NYZjwTt9wTXb39gFD4CnhwlHDkp59oSt9xZT+EZhweaVvuD6TjV5jd28/eqnP",
+	"JFHz0YQgtM1iS14EV/YnQW8pz+kQwfBlL+1VKe8gsistC0aab1jGVUIWEyZQJkJYkGIuFKJl2m7Du2mL",
+	"jKgw4B8aakVHE4M4ArFpIAJ06pCrYCTFilsjIV5TLshwaS48y8dEihEjHOiduS+AQf7wAMBHVNNcXs8B",
+	"OrPCHInmyET88cBfXDM8kk2Q8aOd+6P95EUkWhR02UBe5TjeL+Esb/2rcvgPNtLm28iIawulMw4oLoxI",
+	"9ksjG01VI2lkU0AlZNLB2E5YNHhvqFBEjkzKVZ3WPJ9rkMkfABn8ch0uCUpxUak2BJjZbXWBfieJEwT9",
+	"8jaD1C5lDaBII2KSUf/i1JLZEbAmkJCAthzJjKGQZFB/rvBvJyOVv7UOCZvO9BJ0F6Ca5gaPmFJGfFoD",
+	"dGUJqyv62V2ogtGcqKXSbEqoUAtWKKAEHfK9LEgqb9Ie0lrzsgfdE+WmJoKxTFk1bCDg8sK3I5Yl8D1R",
+	"N3ymCC2mLCPFPDeXTWRkSq/5yMgRc6aAnQmj35AhE5lleD2nEQ0ErIBrnCwJ+LdfcXVxmRzNp0xoliGI",
+	"E+DjXlLRtNBAFQaNv7UvLXm9HDFBCy6JvOmt7A5JEvCUTDIUA9h7rvSgYQhD7IKY3a2D3YqWbtsw4qyQ",
+	"2XzEkP5a9PO6oNnYhNGMFaB+bXNfXpup/2omiN0Uz7EiVxPF6xjywnoB79bhFUU+xNr4YC+vri4sWpsz",
+	"dWdothyMFaqF4SWGRfoJErxx5b6qeO8OInqZjV69foOFXETO7fsjsr+//y3RfMqIrPIiUNCjUJDjsWIR",
+	"dfalXJAxLdZHMewG5De4lmayBGXUHyTJ5oje8ZkWYqNCNpW3LINLYM0JAv4w5Khp7pUkuRTXrCDsn3Oa",
+	"qzX7QyuYdShlzijyp3uaPAyKc7VmhAlnimxvFQPkouFhW3uyR8DsIywvu6ViFMHzfghkoiXAzCxxQYss",
+	"Iaxz3SHP9yZR8BfMnvM6iKII0BekglLxTa9vTN6ygl5H+c4tiyrlxyUldKyNFGzEuMEHr2waaSd295IH",
+	"iTJ2lRskmRBz1oCppab5djtpWvPfyCCZMDw2sVIhnfG0tQU58bYEB0E3f3KnfLW2zUcTrx5fhnJrrROh",
+	"tpCUNktGKxM8WDC6n4wzknNRQ1+nRlu26IGH/ESB0KDIghXMsh2WIb5wHUf/MQgyd81gKBygIRi5CH5E",
+	"mkozZlZqOXgSyEBg9S0loFZ89nqGbA/jiUITBBdWJrLy6R08+WEsFoHtYRJDg+PRVB3NlZZTNNtXcYAJ",
+	"zfWyBqdvuN4en808RuGNCThyyPOVq7FOYlY+coDezHj8+hMHIjeZXf5dILmI02779H7b92CObOeaCXNz",
+	"EXE3DfSDf9EAgb2P2v+VMjJICn6Q1PNs8zaYzTw3t2JRTgOHyjrk6+h+LV320KmD7o/otlgBKi2yy1WE",
+	"DwgHLbIr+DGOimcy+mRK1Q3LLqiIP5W3rEbmzfmYjZajPFBTFLFGQJT4DOhuuCFSeO8S4gxaVlRmdDQx",
+	"7DpTRMuttQELoNfyNq44c3FZJ7mgYoKG8th2CzbL6YhlL5b3u2z2uxpI3XBtVSFhtFOcIk7PJnw2tSap",
+	"u0Bw6d5dxTM86/BkA+RIQjTywHIHvQEfAdzrqgVb/BhzsfWJYAvYOIjHas7AemgEdNh+XPaWodyxMuDR",
+	"1elf+1cnCXl1fvRjQn46w/++wP+8Obl41T86sX+/658dv/M//XTxw5v+8UlCLk+u3l2cniXk5G8Xp29O",
+	"DMPqX16e/nAWv9by7itdLhjerwPfeZHFmMewoGI0qROIzDc1z2aFNPLDpVH6r3gNLv9zToG4r8PyR9CT",
+	"zPgsS8yVtQq7VnGeXaf5vjk5Ojn968lxQi5Ozo5Pz35IyMWb86OTy0vz2+VPR+afjoaWAotRZRID/KP+",
+	"2dHJq1cnx3crSA4aAQtfA0JSAjTY/cYziXMvxzXiZ3I/noZHfx9toY5r2Mnr9nMZkI7Vu3jx8u+Xp0f9",
+	"V5Yaj+S84KwgGcv5LSuWSfyMOgjkADAZU5oLf0PX4MPez9hIs+zYDnxMdRw3Z3x089Os9rGq53ILuhzy",
+	"PD/b4nJ6TCm/SSpbqKyjZvVRcOMLFiirIAqfeTRZUaK0NipBVHBNGqOCGfmlH8dBdsuErqEL8KxWBuDx",
+	"j4xw08cF1Uxp3jhxLqPo00tv0Y1vqTxQpzjOGDgG4UQAYqCnjinPK3J4Oc28yO8+cm4GcRAK4YHfJyXk",
+	"A0KysoFwv+FhxDBho8YZoEIUi6a6Xq/YjAMoo5+Bm32j2XOdgunZPejXVJ/rWYx4ydt6URMsyxuu9VFU",
+	"bf55QjW5ZrrthGNnRO2RXWKhkZA9YgA65k7HPf/rcUL2/Y9RPu4e9rcgthXAJlWt0SIHbi9EDAvVO874",
+	"0RSlAG0eXU/64roNYtS6Gv1+Fg/AOa9jTOvCI46hHnplJK4r9ns9qjOR1RBxoz7WLGWuWBZTTzbjolsH",
+	"rtRPEO478XB0S7OT1R/FfQWgxyEf95d96i6YZ0sr+BT/eVRlUKHzt86FtLKiFdfM+pJW7SuwkNjKfwgv",
+	"6rrO6O8x8TeKNNO2J48qbfXIlGbgusnY1GjWTunmBeGZDbi0prQw0HIg5kLznATROFIwVM7RY5lzpVl2",
+	"SHIpb0Bpnc8gjiBD1+AqUOeVswxNjbxQ9SLFNtC25jkYx34VA+ZLRnN0l1fXti53yJuIdBEXHGMTuUiz",
+	"iHFmRkdW21oHBBN6TSTcdHXsNCdCF8s75Qw3eFIuYsPSccw6u37EHA0xMo4E1kbRPVHkCF9tm3dr3Pcj",
+	"njnjSoT92+eAuMj9eyQFfpuSpg4i9pwZybMFeAn8iqsBAAs5z7NWMhDWxhfYsyFISPdIirbslDRjnvPQ",
+	"P/w9nee6lZC0mOdmTVQE9u8WzJGCCdw8C43hzpo9lNmyhZfIIaSTJ3ARjaRhxop4eUMw5nQZP4xyqcfm",
+	"JWulDzdu2EZC+JhQsYwfknUXvg4ZG0Z0wpXGMOjNkwOcHjI5qihjWUypxhv07CBqkvj8aJ34HozE551x",
+	"ZVCGDWjISFMxVvVLtKIbqYneSWzcb/wm0QXBOFp8vcYt6yPm6iNaDZolBO1/dc5diA+uGwafVsYhTV3M",
+	"xQhY0owqTZ4dkB/5i/j2AYejYwf+Ih2/8xsRRNl7eRcG+vv7ACTcMtDjkHR9EF/BIHBTSLsHc/3hpoCd",
+	"K5j8mt4ablrjHNvkQeYxlH1QEEdMZ9ZoQEMnaSl2bYwr8wq0u1EV4lGiaoBuMb4UBPescSWIuo5ZtLSc",
+	"tXN2y3Ly58vzMxudbV2j4S2Ia4Russ2Awcnd67Gln+vZqRjLOn3mK9BF7i2Jr2slFd0kqpXg0qIAnOuh",
+	"fL8OPytfb7Kh8TqfKwZDO/a6YLnFzRlVaiGLuHVpA4jUHJdb82zKlapnNts4EeACwrrh/XLGlfH9Ku9t",
+	"ifLgjH15gVEbLhYlpjVVRMB1icF+aV6oAYOZoNbpVnOSiv8rQvFeLDWrcVPMZ7mk2XaGHoC5X9XaHqpy",
+	"r11LZYYNkLz0hxaD5XSWs3rL3ma7n1vl9orE6uFGlHE2pTy/nxVxVsjrgqkaclOwW84Wx3PW1xuidOlc",
+	"yynVfETwfcIVyeYs7oo4hKjK2SznoKyW3npIN9STQs6vJzZrEmOM+xenNZKPmayGuyNHY4pQt6gpXWLQ",
+	"HNdES9JML84vr8jOu3eWye7Y+XbKm6p2PvDs0w4OgAFb/qgcVbrw1u/+bFbIWzDZvGH/AP9DlECteZy5",
+	"unllGOAdDpSHz3gnbZsrVtQQhVWFukrGrFnVf+9wsOrcQwyrGlrd6YVXYaubeE87V3Ca971qwe1/DMtX",
+	"uJLYTt9QzSDNVdU4EczmWfGaizla5TelqxqwLoShcff4hAk6zOMWTbMnXXB2S/OtB1wzbuDoSWQ30eFj",
+	"e4gCjtGMC0vEVuA2YaOb7Q/ej3RkvouHh1AVT1lYViR2m45niNoSLR5jynMurgkuyRk+eIE5AKpM/gZN",
+	"BD68Q6dxBAHeNZdR6jb+e1u7WOIAtBGsCIx6y2zE/rOAjRRSXFe3JeOh6PFQwp9dFh0skmU9khpeXtCR",
+	"VmlCUsys2hJI8sY6Jc0bd8KnGmQYh87ISKAQs51xs2KaXwTwGdNcsWTNB2J0GvOhjZxXgs7URGqiJpgM",
+	"SObCKLl0xlXnA53xT50PRp781DGcaN2N/9AYXhTUply8YuJaT8Lruy6Ar2psuANiHjtFrX9xahRlv52c",
+	"Kw0WvClwzTsm8lpcHJQfanJ+EY7gPcRiCSzPFAQmwdImNJQua6z6qCZbkZ1v1hHxyF9xtNlsPPbqKeFS",
+	"70OGALcgpO/9KX6x2+1279AN3DT1a1f9LEP6XrvAmkhi+4aNTjajEFnEIuC2sYHUccjNG1BMv2HK2iyr",
+	"698i0wOSIMCGk/4J40Rpnt9tUrEjx1dkJJgIMEN5zt3MV5AW8pplfD5tJI2X/HoSF9XWCFdMyEu8EPg5",
+	"HhDcQB1MK9tYyc6d5zlZTKBIguF5XrAxbM+uDBjcXFClmFKIIZtgkYh5nr9NGuY/mNSLRROqm0sa79vX",
+	"sv0FoLaNAeDhAl813K2EbPRUrMF1LRiJLuMKuTPjR1T1YmN2AOYbcG0opc84iF/lGsV+SvVosoFw1yo/",
+	"5XbvYeOPaIBTyoX5o36TU1mAyrfgPiPzkLR3ewQ9pwWD5LMHGXG3yVYAllI1vuKn7njCXdShw+WMjTag",
+	"xKZMsfnMKLvPusrmiO097U7j2Soej9wVGkkh2MiM0sYMMly6nJt/TbSetZ92u+U/9+O52L8qhqzlsTn3",
+	"D+Sh+Ej2zZko25z6XTfKRjwdki7UrQAJOIJyXnvq3qk9hVCow5OIAlTM83s4q4H23GWCxCFja7i04l/U",
+	"J602YcEj/f6ploGsmVc3/LCCRUa0NYJ1QrKp9qnvLfLf//f/VURh8zfPgp971oeBkpMOsk4LqTFKYyBS",
+	"s2ArkJAxf6/nhfvGIFLGwMZYSeQOlk5vmIjZ5h6YErwB9W9ZoaLh/Hu4TS/6T6SRwn1Wvt2yrW5B5C2r",
+	"ZNXaHSujPdhX9YTqgXAf2BoZlkfZ/Ds3WatDdklT5kZlsrtjqtWrmh0XE2krFbBDwvVAcEWUBnYwGrEZ",
+	"RCMaYaVgoFCiBuFOza/XLbTi8t9N9t7eeXMd5AJvHFyH2A3C6k9xT5S7Q+si7owWWrDCaGEVPDMww+oA",
+	"XESNl1vri59t/Lpjxz+yZSwCe2oeRJJtX1+R/slle+/pM3LDlqS5v0eGS81UKyEvqGLPDuJGAaYvuIiP",
+	"ePT6klwyTS5Oz8hf98zoZuSNw91fHvTzJ25r9RA5i5pE+u5ogaGZ890F/n5AcqY1KwyR4tdcq4Sk79KE",
+	"pO0UVJ5OekioWOJVYrli5JppRQ663Q56gTUrzPj/55d++3/T9r+67W/fddpvP+wmzw4+/Y/Y7nGVqk4X",
+	"257nBCh/F+dxQ8ehhlWGHjXXLswJjaS5LgQY9GwcXxIkB1OBug+/FpAupTQlN5U03kqqBY8Fkrx+/fe/",
+	"g5kowEtMbFCkZqiH5gbOqKjNd3uiyNjoe5opTS76Z6Q5pjcsIa/mE9GGSms1cTMbkvfufXVcIlyQ5Dqj",
+	"YiUzzgJyJS8uyJezS4qhz89sOJEyYuWkcz25ZFpzcR2hvv0Z/5EtezY2xdxZ8j8JhR8PDe3gox6ZK1YI",
+	"fOIc1x3St3VF1EQu7AfAhNwb5tz/ZP8XNftZMrYG9nIlNSdtXed1bqD6ZOM1mBnQuKvjOMqZFAw8Uxzp",
+	"HMAgylIKpovlkYs49YU4d7ubxWL74anQrLiNVWK4ZCMpMkWGbGxUv7KMKnx3SDI5H+bMZqy68habZ1Rs",
+	"VEQrpbzuHwEDWqk9w68FNcJC9F5slf1iU1wcgCPByUYpt2JCxPtZqZwHhSegklhGhssymBh+KlyoZUWI",
+	"QCt0GnhH085AnGrDZhSh7uWEUPIXw5PoFOvzHZ2SGZ+xnAszPAOUhkIDoQDaqyphRI4xWG8gytIZ6XoA",
+	"WNpKnBXPfP8PDII1XxdsxIyMabSvZF3UTciMFW3LOG/YUtlyfIagZVTTZCUKlSh738v6vd4TTZqFkaeg",
+	"JKVKyALJhkqMpjmU71udgRiIPhlY0jVoEF6CF1QWQBg3cAlzMpJixArBrNoAEkmKo6Qu9q1pdPiBSH3N",
+	"PgMTePv1FUl9FdMUXySpBcM7fILlEsMNaXnDxBPl5jnN0oFY+dSuoNUhEKCvoGYxpNx/GKALaNDokQ8D",
+	"iKcfNBIycDEqg8anTynA47JaakIlXvI2qgkGtFdAgdWzMpKxUQ5qgn/Nq8FEjgcihKF3DZHmkCmeMUUi",
+	"SNQjg3m3uz+ymAZ/sDRxpUFlMYKYgUrw6EC4Qi4+UrRntvXRHctHVzLrI2HjMRtp8nEgPrbbbf9/5uV0",
+	"JaQ3JR+rtZPQQNGtGmxSsNjAuxiPCLGW0/loQnKqWYHlJxeUawLFyXwxQhemyG+ZIvMZWV0DRPaacdNV",
+	"Q4/50YxwdXRBymcGke31K4MjYdCPJLWGIfOlf4grqw6QFXI2Y5ktef2sSxSY5I2eIqVwpCi69I8kdUYn",
+	"I9g6q5NbbE2BtafdLtkhT7v7bsU2fBvrujBxy3I5Y2YGc22HNLNR3iAely8edLsGJwwOB0XPSD8oG9cM",
+	"qSX8hEUfSSZdOdOgdJq9CR0CWcWGHswMFcuYGLEeBpwi8axGvyJ5C2PV7S8DUSlZFwSp2y+w9h2aEbiG",
+	"SsYX9uY4YkmzKQdu0QjU/cZup9vpWjucAH9jY7/T7ezb6FGQR3bM/7uO1pIiw0IulNnijAkHv5I/0Swr",
+	"mFIkpwZ5raFiJIUyOntzv7tnbkMIWfssbR0iqQBUUTbbBQhHugM+4YrZsPED02+kDCNYYeH73b2YBMGi",
+	"U3Z8bD98+0qOaiocxD7eWN/ccPOD7n6dquSXvFNWKoZ6n/PplBrVAR2iEgIOMl6AiqBlCEtz7NRIsGDX",
+	"hV/emiHClbqSc9GDvFqrBpcVcD/Pry4ISt4J8hP/lyuBQVwIUIKlCoK/DTNtAzMdiAUXmVwoa4uBmC2w",
+	"t3bISZDyBEqvqw4HC+mtVWlLyCyfow2K3VqSORCVYnNhibm1SDAY5H/h+99dGd73M5TtctwYKoCgxz4c",
+	"2oW4kWYqFyJ1NaeZnkB5fzszzaVgLV9Qf72aPl7SNfTFioBJpQfBL3F8KV/ZCWv/f3q7gv173e6jFc/F",
+	"5dUUz7UWxwdgedJ4us0XYTng6s14g2GFK8gbXgf4+63RjWQsG8PIObYsn5F0Bo3ne5NB41MKx+n4lTl1",
+	"W4zPiNhVtt5Mv+1CwMru06n5z/O9iSFfZmDF9KBhhInGXnfvWbu72+7uXe0+7XUPet2n/xumUQz0fXOf",
+	"6UphPhwDmLJZmi7m7FNKriXDssC2iQOWauwMxMl7OtL5EtIAUaKZgnhWQe6ESKz9T/VK5KbdcNPnIBr6",
+	"u4CMCW3zbQyLd3bcVkKUJHohB+LolPxDDpG8L6R97mg2hpejOibNVXkCNEWBrGroicLrZ7hmcAOZNSkP",
+	"hAsm1bKSG9kjqT02d1T4tHpYVbNzeEXJDWMzNRCGTOSMZq2EpCAcGfqUWkFpNteVSYm1egOvB9s7lG6O",
+	"XenLx7vSkCTxQmbL7WuHr1abDEJw7G8Gz/EuITvwb8DfUXzF638PemHLYH6qqr+Ax78pqbLyaYlllnZ1",
+	"76ZEQYuG34LcvZa3bCtyt8L7rUxQL8ZBDwKoe2ilxoyh7Fwgx/5Lv0dm3IDOXoVDsqB6NMGyruAXpYWR",
+	"GJxsavX3gWgKtjCqOFhpEjLmuYbSh8MlWi78tUlcsTEzn9XNDpFwsPczECC1xFrKmOdmbwaq+w56WG25",
+	"mh2IzSCCHDauDy1fBjEDls/ez2ShbdyeE8vBFXg4ECjlwtC2H4IBWNaLZn/TgkFCNst8Onbr0Mj0VvaB",
+	"MHXUKpzPeiC88nnowth9RD0QI1izC5jF6BvIccA1WYfZIVhl4FNbE5NMqS74+85AXKKFyHvJh1zQYkma",
+	"WOjy5dXrVwk5uryEof9Mb+kl4Adog4LphSxuoCA1M3vhmkD0vXR9ZAbCaxd18o0XVO+4+NCXYaKnefXG",
+	"r8nUSdRT5u/yZ0rbCza8j2yNv7v/dkYYrFwradv3IB96mRs8ZEbxZtMhg9g7p9/BEXU2gPPSfL4lTO2i",
+	"7gHSo8vLx4FmdL8PgOs/tgVriMBxqEJ/lqPjs15FJTVorogcj3MuMGG4FvIweuN+fIzeUlzzPQ+i3M6j",
+	"n4fbxt1HUZZ/xqiFiJu1kDO1khTk6BBUiFCkSUsR0hK2TDLVOoyUCTDi5lxoOR9NMJ6mehZHOaOFr0q9",
+	"Jmb9Ni2dPlcHW3Fumi1uDPJrBuzTsruWgzUE81qT3COF8LoFxT0WdfH9+NGvJWRVsP17WVwz7eJVfJOZ",
+	"J4rogo7HkNSGBckrd8Ai1Vuo0xShNmiyyNaqgpet8pwcVVq0IU3ESxalsRlD3CdlUeeBqK50Q+Fo0kzh",
+	"sNMW8O3J3ZWhB6KZ4r9SJH0xVwwEFazZkn0labFSTLpSQaM1EAUFm4ie0GpkEohfXFyXQsjmOiEdktrK",
+	"6KnDaZCV7igmn5jtp1BJPe2QPpoNucIhDOwmTNj2Og6eiXWJwfCWOnFtxchmxVmTrHpjkqq/xenHh0GD",
+	"EKpBKBRyICI406TecF6a0xNC3cHB964egR1Id8gRQiQvhW7bAsX1L5I+HYXMzN5wXT2yZhADOlwaxPDC",
+	"Yn4H0VLaUDY9YUs3O6C3AbOTPBU2NvJW+FE+z0qd3BwAWtWcLdrC/RByDPiIqoFQEwpeJGrXvyg4ND5h",
+	"vPCnb+R/O+je0y6Zqlpp8/fFFpIP8faekJ5SjnfPwK0Hcpugv5hv3bBb7bbwi809ciupAviWs4UvbRd2",
+	"BPjFNyrzJdt7+2Uh+67fOKRrubD+vW7XAMh+efTTZbe7W37fjX3vlK22kLrtGqK58Q663U9vDWwce6sc",
+	"te3wsLe9KcPhUl1DtLkoGNad4RCZ2qCCsPcjVsx0DxKUqQtNt4lT677O0OQG/e4MxdK+JY+qNWfYtf0m",
+	"vPVncKpmkdYYcU47oeoOblsVOTM5qpf337BMjp6o0nBhqJ1zEmNEL5mLnCmF/TjQXA8WyAVXrGUzy3Iu",
+	"brwzBZ6qqNR/bNaygZjgVf3sO5407OYfdtsfqjv30QBgGxgDaH1IyYrB4DBiEPhNsM+27yAFG7OCAdsv",
+	"mIBS2eWaz2dMmJfKJPQS7wC9Yji3UxgAdJSmIgNb8Sa9E4BF9jpPO10UW+w3ZDgXWc4ScstEJotS/SzY",
+	"TCquZYERYffQ+Q0OvoBRv1K1E2GFgLGwsGeHmDdX7M4D+kdZ12+zGooUFeUfI1kZkto0EC+9HVbrdMX4",
+	"zOktVY2iWXau/TL63R1R5vdRvLxyaOsNriiCv4Xd+gRCZwO7cHDM7pdaZatPhobDG4XDyIc2WmcqIeiv",
+	"DA1DBcsfppE2mSbDJUnbbTtHW/F/sTQhtkk42e12u4cEEgwGwlmxPahaHfJCZgaA5kc0OvfIiBaZbZxs",
+	"4zsx/vAZ2cH2IwcJuTg9QzP2xekZGRp8s+4wcGcxWnTIa/BZ2b1UPe81HusUZX+7ldxoPVNpIy5sbJwR",
+	"o92hyzGhM+4jvdCxFSA2uLvAV5LaPmlBm+XSNQJuPhBoZrLQAwE5wUurHHj34JJMzMaES2VZo10rjZ9L",
+	"FvrQlvHxL6upePf+/HPl8Zph17vUB/Gw3Ttb039Jv747lxr5EvL7IAoeESz05Xw1TrM3SCRWQxBXthOl",
+	"SFHes+ML6UbJ1ZG3VLi76m046IQGvxmyp2t+y4T1idmIwEFjSgW9Zv08h/YfYEHD+y7FiA0EyK3QPWXQ",
+	"6JH0fwU4/13l08G82917ZtV6rwLhr1BN4Tv/6XcwXtohKTxIiaY3TA1EiuGUmdRGvocKfjOqJ7ECfhhr",
+	"+R1+AJYgG31pO64aXjxjVHfIuchdLiUmaq25DL0XyxJzpHzWfhOjMADzf2sa49PP1xYUiBQ1G/JVITdu",
+	"hr2f5aCioxUkNpIrxFiOU9YEDJKQ/s93b//nd50/RROPVlPRwGFkhpbFtPHY5vW6gtjR6tbbiF6ok8/F",
+	"10Mc4eas0HnSNAr10SmhShloSaFa9yCPKCrUe+rmhVBB7qwVzhVmejpy3CJcaLnqi8eyvu4ntfPmpH/8",
+	"+qQzzTAciZK/9Admw1CtIgM1zIgmIiNDhqYJSgoG0YnQaJUp3XOe///+v//PS0tY+mRJvj99dULabU3B",
+	"i/DTm1epIV9gaGUzsKqCXmGt8coRxCTsncY1uZa6DELw6RVY8hrLHzmKaivrDoRBNUgT8kCyZmj2fsQA",
+	"lB3fwDuFKGshiX/mDeoFlP/wjd2YYXp0im2wB4JOgVcdokkbX8HSS66PRvnXMVOj1La/ttY32wHy0BvA",
+	"ww+90XjjGohfAoaLUUF4NaAPSufTccHUJCGUZFRbn4PmU4jNgFFIisGiKYGTMfgLkSMQSxGVsr06bsE7",
+	"YwWXWWJlWiib4SXa1xhwYqOvm6VUnxBMHlIJBLVBRLiQmgxt+7jlyhnCWkGZKG5Knd8sOcbVTgAxfyW2",
+	"9gh8KRJSbG+qxRQoE+NtZqBJ0ZHmt67LU2xdrlZX7X7uxxOW9P7WsSoN+vVI+0H34H7mfF+zzdrShdTv",
+	"nHXcd85ouJx7LS3p61UyriZYHxtpsrk66A47O39xfvx30vzhpKKauq/Qsu165U+oajW2jxbE5iB19nVA",
+	"+0ohqAYuxobWr1QvksGddslDhkgDj7MhvShxK9IMQ1/Rbuc8XJRYPoIFBwxNUAOxBjv0e7nu/kjXghkO",
+	"nQfOD+cC4WRBFjzDbJ6puf2fz8uvglOkyOoMDTJvVlH43sx8B7ABDiMaRd1XJI0jhh0gTZAm2xhlb7Ow",
+	"LlbMW+SFX34KaW7OrYl5BWBnAFuW4Qktqy+VQ4WBPBi+j05dw5jtcXTIaaaCjvNuAg+1gpGcjTWRc31I",
+	"hMEH+JMrctA9qKfRRwCeBwbrYpFs5QtOeGG6UNa01ajcpNXy2tVk/G16MlTKzqH5wf1Q3594K+p+VzFn",
+	"VSNGf0548FdI0jd/cSb190C1H0G8x+b0Dr+tjfMzaYNNFdvBCpYO/JvC8tAr526/zQN08hi4QEBOBvs8",
+	"FB2guho9AHH2SteG5MEEGx10KMaAhGHbIlQEn3on/5d02H0mGl8FLq79Tte7uX4Th9y5WJW0n6j7O+Ci",
+	"ZbrDUnuuYHc9M7rEJPbyoyeK0BGo5WGIecHVDcHWFLQsJO7UMswaH/PCCAYDkdp1dXCAd7Z+UepSxGuS",
+	"WKq1E8ug8LVGX03IrwmS1F2rc8VY9kT50lF2GcqlNLOV3LlWx1dotAlMkrhiidD2yJVLPDSqlntCggfh",
+	"mqdzZXWZtgRdiDTt6C0vxjiPOlSbwWwjAIMvg5gm5TxTRoUir+QCoOunfMmvJx3Sd3mBrkn3Svl5KViM",
+	"A2Ody6Ca9wYq8HTUZc/pbtb+dn980D4YfsPadC971t5lz4ffjvbH39CDbpxKrFR7rCcXEb3ojowfjBT6",
+	"C6g9D874WanpaatwupCYsmDm1jK5rX/6KyfvVIqW1lC8ysUWbGGDBf+wPBySfqg3sgT30/VTsBSxJK1e",
+	"T1+hrljpsZZyoucclLgKYXHV2poQZ5Mvg2DIaLog1ev5gr1KcGXBqC2at1opDjh9EsoKNpm3lIeRNpvf",
+	"gkR5I7sPhKu+SFayHqsJjz65OCxaoKXsGSFkLPMcc3+ribs+1y9Us7giN2ymjSLJaIGVSM3ExyevTq5O",
+	"IvpQWuYGr+Q72vUMBA7osn7sgDUu4ThBxHKe98s7XKdCnxNYGAm9uwflKWtBb4orBwh9NYZ2G4mOEbpY",
+	"OIcWGpGqDFhy1yC4y9h3cO0mu8qf8agkeyOmrGy6sh72C1UsrKlYKpDe0nbbW9dTYkWN0C6/LoC/4kpj",
+	"edIvyRdgggg2YCR+SQeqqz00cuCMGYIzxyqRS2WbppobZivzkm6rWrwVi5+X2PUro0q1/Z5KygwBOdZM",
+	"oGXb1Rf2aOKObUOy+8BgYRB4+jfSlDMstAqJ4znWurI0+iohq0+RwNP6Xm4Dwf45p0bHtNkALvLVBbv/",
+	"3bAMI/bZKijfG/zbkQXWuDlOvOALXYPOnGsIStCoFCvuDkS05G6rM2iANc7N5cRXKVZaQZbqiJ8uyKOB",
+	"AooozaZgNEyhrBSGBq14ws3SbjjUN+x0O64YnSHy1llgjt58CLU6jUioLAeJtEA0NzHem1ORBRdYrRRQ",
+	"4tDyPP9rWB7GrDsa4p9aSFnvG4xgj6+SkdU0GredAMrRYP4EPIxynH4xfTO3YYkPzVb39a59Jrr9pbH7",
+	"tNuNRKFjrMOPHLs++PrW/nP7S1nAenWAa6aDKHZb/HnvU7XmtB/Ol7ouq0Y2nj1/+uz5s7Uq1jUB8nVx",
+	"6/EwdVzO7j1y7n0t8a1k9t1Hpc11snpJxr4aRt0vpoQS29w3Rl0jjBg6iW2KSb2yF44obURs5UqmWYMc",
+	"Ji4dkoPugSswyjOotVUmWtmGJ6uynrnQ9vLVqr3m+/ZuXLHl91Nn1yXDg1hQtK2B/lXoV8dc0fudefmk",
+	"TgA7qUvxCKPQfG8bnzjhc75GVGDCXvmSC7ZCjjAQG8rfmaP1te9AWvCjBH1xgd9gbcIMPN62ebLvXoVc",
+	"xShVOLNlaahLFfz6mnmNx6gzYem0c7+jgrkGTwbNQehtz2fOoGuLH7jifj3rtaczsFxRt9IgycRcD0iN",
+	"cbCNMSQjk176Q9rSLPz4DvFynhWO8DlxZZ+tm21K9HLtuhtGgHhg4teKNXY+GjEVVC5EDWhCS2+xYCxT",
+	"PYwy5kqHVZdJ07HbVod8D3lgiflE3fDZivoPUYZBkbzhXNugkiGUToR5ex5bK5MnZQfxMmuztuoguNmx",
+	"0Ihz/AJem4UPGrHe9Dc9oiwcYD4LBGysLRl2k4PNDxod31O+98vb0G9vIdm4VxbdmnPcQxbEDy//YiQq",
+	"ApucHtetwZ0+LNgJMNsm5ZXL4wK8PB0uZnPdKftP13dK91DC8Fkd+JXq1nqKkxCYhJSTOMaHj9vwuHal",
+	"KJx1LF0Dwxt0KoqRewjQwliDOZiqimJZKdgPg9Qt9yp8iZQzVSJ72vi4XT7euGwhdcedRG3vLNvM8EbI",
+	"hTBU12zjjkVGTt+u7+6znws61xNZ8H+x9WX10f1HXjBaMFshDHUPK6DUrOun6qB2TStTlevZreCiZoWg",
+	"OcbTra0IDnVMeQ4mQsMj4RoHHDlYk2+EHpYytypE47J/dvzi/G/vnna7DTO/e9VVP7/rPYiCqB9xBfdx",
+	"U64KtNubx3183Ha/O9A8rRyV+ZiPWGceyE5R+EC653QmC1rwfEmC9w+xMDdWs70/pPa3hNT+1pDaX4HU",
+	"Je6RVPfovD74sF19WAJr34wF8nSvsXO7u1NhkJ/ebp9j7CwTtUHFZU+j3yjXcr2gd5mdvJXMHHQPiorM",
+	"P9+3p0zF9YDRsfgplmiwkjSU3UcpzXsfwOhhnRQtaMLw58vzs2pDHx428iFBHx9rfatv5dOv1BzcqtNN",
+	"h6QXP12lZpyytCOWQShDpqgOy/yuRUH49kyfYfl/48jsF0068iutc/A5qHwtJgMMAnPh3VX8jVjyk4aR",
+	"OCJas3V713RXWnG2VdoyQeChNRSHQXbuhSe+59FANOtuVNS2dzH/Eph1HyvhQ5DqcT3Wte1Uv2hX1M2u",
+	"L0Mcsq8oBw+pGV2t8QWer7K18J1+r6D/0AbDi+vEZq6Da5FllU8ojeMvKabjRnzMraD1MPTM4Hog5src",
+	"QiULjTGrEPUILodAO3TJxa4Ors3bKJs6AHsaiNX2DUmQRrHSnQGsKHMFwXpl4xNeBOuts4K4Rk5fkJy7",
+	"KWqouYXDb+dKcwcBHHQCdZQUqySZBFjnm1DF8W7nA/7j0042mqodX/RzYwBkaL2yckNQLdS7Xyt+mGuu",
+	"sE6qLKr030rLWGs9GYjSvIetsQ3GoYCKRo2cj9loOcoDa4YiNM/lwhXK4Los5t7qkB9cSdOBKFfZTNtt",
+	"/5dFSMjMkYJkbAp5LQKEHOte7ZHU10ZNba8HxNkC08qxPeIPJ1ek0+msQHPng9vmpxSi5hT48OazDrmg",
+	"SpFUsPc6hTYlUMo3rXoNoQxozX04Hk3VkT+1hzG0xhZBXX2zrm1efAXJ4V9U3gr3fEGvWTwiGkpwyHGJ",
+	"mn/ciKo+CbSFJ6rccgLZedeMoCDHp2xbhlRHGAJUrqUR58I2BPK2ucp9TnzANHAyCJHE/AauD2srEFdv",
+	"py3jsCwtfM7zW34PF9Oo8mC/iZegCTDpcy5PaRi3LtSoayqwDHyOg+rLXKRaTd0+/+PenjvQlTRjKKml",
+	"bD3wLgGnq+ewp4JYe4/liaTKEq0LyTafqTY96NTyiHOc9N+HQcCGt+AOtLBw/nfiD+WmH4VDTPXjS47W",
+	"3CXFUFJIflwRHKdyaHQLrFxkU+pWr4r9mIvrIE4ROmRQpSHDORAPV/hNIPoNxN2yHylFvxAaOx9wnaty",
+	"X500N9UbhLl1eJZ2wXc8q2YjV7WxOEN65JKgXxOFKAH9HwkSKYRHpUcXIKMXYrP0aBbjuDEIdlw5ijBc",
+	"Vu9+L3rVE9dV4/yvxwQERuxZv87Lk7IFTka1eUN71dB5z+PC41TXy46/97taTv7Ns6ffPN/fP3i2H58Y",
+	"gf37kVkDqP97i6zhHfEsz3O2RxVbp3pH6tndd9f7vMqFQU2YglFfHeTy9SV6ps6vLnC5CqqCY81avNNQ",
+	"5tDMqJjIUkcBBiLwgzV9tomt7xeUMHfGTgMQg5uJbfJXLSqvIIwGepXJm85AHHQPbAA2FbC4BVW4tqYh",
+	"HdBjiW6IGv6B6VdU6XM9+w85+NXIwbmeYTP+mmziq4s/LhUwG3T33V8iWuWOpHn8+qr1IIMwXvpNiuoo",
+	"nwPHdeVDg84AoeS+ZPpwTWRH/aNTJwafm5n/IwF/UT56rmd3C7+gJf17XCE5dkW2Qjw1PMM8RUby+eLw",
+	"DVtuVpIxOcdHVmOApZZkOOd5RpgYFUtoRm69zirowK6Ybl+cnpH+ySU0bm+i0Bto/y3bTd5enf7JZXvv",
+	"6bPKy/5GtRIylHpCXlDFnh10yE9Yf34kxZhfz8GZ47Plq+n/0E1NVxX+smsK+BPrWl3glfrRAOmhxqq3",
+	"X9w5CMurYTnm+H6zqKbSG42hEDcIx3sT/xtu/oL4tE8bkTWI/7f98xQKWKB8hcWlD0scpuSSaSgm/dc9",
+	"rDy3ju8Gklw/UQMxnuc5lDYkF/0z0hzTG5aQV/OJaENsZeJMofA6eXF61uqQqwkEWWqozeiSjsuXbDue",
+	"K4jEpZoOhFl6zxXtwx4XZvG1SKr0j1w/jsvgYO+gu/t899nBXpxHuSjB34fA5bZeh/1c/+HtqIhDgJGA",
+	"4AaDHnLJ5FwP5futepgjYqLGMqU8PyQLlkNSKGubv9F6OqNKLWSR2TYgOag7rGBR88U5zv57JLJ2aTUo",
+	"hmBbTeP+WjreUp4DIXLBMf2LUzJoGOl90LBuf99sZosKGGtIFSk4tMnVFFb0qXE42So21qyGMaXwiysz",
+	"WIm9cDb2sjWYIs0p0xSMa4bMHvpsB4bR+q4NbJDcvwKhVp3B/ALfuQw2u4XS4BucAcxOa/QGfwb/0RuC",
+	"pa9B/G4VIkDFPzJvqGKVkTLKfT+G4nB3KbGNNvVIvR1/xeuuaiup3H4s+owVwkjGcn7LCs42BnREWc8a",
+	"Dn2Vl7acnA6//WZIh6w9fPr0aftg+Pzb9jffDMftb589Hx88PcjG3dFjl+H6Va/43ZWr/tim9q2uzv0v",
+	"dEE1g14q9Rz6AlLnxFzHq35Dg/SMdLsHTxTBoVyXOJenYcst/XSVRq/iG6rZK1zD71ESDJZXg4O4669G",
+	"/qso6aEMaJDBbiYq9t2VZFEJBsJxDknKhFlDlpIxzRUjOdMrTUxB3MJahYppF4ivArxaR5vLx0ObB1YG",
+	"HBUMnl2w4jXcjkZvt5s0nCAZ/LzfTRoWCI6oFkwXnN3SPHjtWXf7siQrKPkrFhPc8jIQIReE24ILX0/n",
+	"DiBYRBYk45gaoB96V+6iu2XCS0357yxT4PRzlTtbZRqdqEtnqk3sS7Aeq0sJGQiUjaDjWHO1zLh7K3W9",
+	"VY0q1r849QlP5IaLTLV6uIyVBh8poVmmBgItuZU6yE8USd2K0g45CdoJgg7GRtIoYDYdg4olpvdxBY2L",
+	"NRMY5mTWMxDhgjBcyr5k4APlqQoqFB25WiGlcAjkxTY3GdLMrSBn1EZV+aRGioY7qjrkjZ1ISNfD2hc2",
+	"x4aWQL/cVij0n6R+4b2Qbw5ExgqI4BISzdd+G1aB7ZCDbhe/Gcps6dLJKRyI2Yx9P8G2HZCR618aCLsO",
+	"ObYBpCLDRn7VkvqpHeQX/jb15Ukg3bcFVXN6LlHHtS/A9wcCBgzzPaP1q7LMguxXp85Y+yqMKzbkbdWC",
+	"Vsbe0BXO5TMAnQJRJj0HmWqrZT642fVz+F8jaRgYBfUbwhFs3WRwGUPKPc2ygilV/jCS0+lc2N2VP2dy",
+	"2Og1dr/9ttvu7rahFEVQOMtPjb9dobB+9NPl1fnrkzeNBIvfn6HM/z3ewkbSuIYGr+ank9f9VyewdH0m",
+	"FU55sxyV8+fUf18p8qVBAXltOMLb+9TWAki+4uoR8wvDyr3uoHaTzyydCeP0zY3emEAId/53q4RUDQVZ",
+	"5kkO+OurGYQJlKeD/kfiAUYCq51vqt11cguavtJyRobMEHmryrPsMNDqCc0LRrMlmdkC3DTsurpKco5h",
+	"sp/t7I+nStRX4wIGjZ1MFkAjBWt9Rfmj0MmpQvoWHngx6b/WReDsMRQbxJb6nm/m5LxxzfRP9n8pchks",
+	"YgRtQbC9bFRFfPxDfTyR2K2tRh521ez/0PELWyJQVH20ph6jExqa4EJtnQhWMHJxfnmFpWLSeZGnrrgE",
+	"dq5LLfyBpKQg/NleGq6/wJJO85Zt8hlWeOPXghou2DPS8t7TZ7bR5oS9Jy9f94/aly/7e0+fOdkRBLEb",
+	"tnT2DERsWxLOSH+2oI2lXsuBaLqe7lARxtLT9t779y0sv2NUwMyIYbpYQs/AFKyyKrG/QcGZW5qnZi4p",
+	"jJQ7o4VOSCbnw9yQQ5SEzUcdcmzndQW6sEWyE+Egn5mcjkmK64aQRTnlUHq12hvuhmGKADR08O7rmIx3",
+	"+UgX84EaOJ3rySXTmotrha/zH5nBSLVvtthIGljZycosf2v3Z7xt3viUwLdWROrjZ6iU40E0evv2T3cG",
+	"jd5e0pgXuS1+2tvZ2d173ul2up3d3rfffvvtjoGC2l6qqBCNX099345WYWXdr6wYAmZ3k1Jj3p6zbSfP",
+	"7JRyyUZ/OcRy7XW7Fe+EC/7gBaFas+lMq8RGHpeFI+FvIBabmOBxuYzfIzsMlleDZSVcvk6T6Yr3aUly",
+	"eV3b+LqKZRNGcz35Vy3+9G2lRIM+5hJKKVZbO0H1Md8WVR2uNVhttxeU65TMZJ7H3V8vYRWNz9WwfCcU",
+	"Q1C2JXx27jpvjt0KiILFLRfXnc+OSXvFb5lgCsx3wzp1Zmq48UhtEwjzRBH7tksnuCjklOkJmxup5b2G",
+	"NoaKg+EJW8f1BmIgPpotGaXmI8npkOXmH2BA+zgQH9vttv8/86qvV+LO+Z2W2ogCH0lKZzxNSBqcadlS",
+	"Fh5gDTHzbtitUdlMIpDC7duk24OSyNgiF7v/USwj3yLRhbzL5jjrOyuU1C2JfCQTrrS8LujUl0TnUwYK",
+	"Jxawp9VukivzzXP2bsyhvvvmzZOPdn8ZG/EMy8hQEdZ5ro5sCbwfjnz09UyC6jbVb2yrkXdMGKkNO/qu",
+	"PBouNYNBPwbNE30HUJlnKvFmNnjXQoUXRrYExKhMacnMu3/O2Zy9y5m41hMc3tmh193gUPLfSIZofTXS",
+	"Jytqxi2/suBN1t8xMu28YMEBfFwnf46h2Xpq89GIsYxlbrdUO9EY13Et3/3JzGXLPr77Ew5rwPKDJMUc",
+	"5FkPKVcc8mM8CvK1vbd30jJzMXdmOeVVKtb4L/Ly5NUFiV83chGUlq7eocRgWf/iNAnbHKxWgq7U9OsM",
+	"xH+Rq79fnNRNhs34i4GIP/9AZ/y7AZgbB40kgMR3g0oVYfMQZ/xu0JA3g0aCK/puYMAyaHwiu3sAzHt2",
+	"xbNE7/MJckAup/74YkQZbD/1zNIwybIEsvNJU4Esskr7MEPTF8VG4z3Ge7mE7MA5MBAu6ZI87e7jJFzb",
+	"TtRJWD+cKinQuG5wHMosTxh0sa4GsIFU1zokFGYdiCHNqRixgqgJZKcpBqswxFgXdDzmI5sHBtFsgVAA",
+	"DZNI6iSJ1DZgwbJEyOgGAjgddF7CcGh8w7qM3I3yW/QCBI4JG0hxUwZglBso8im9Zk/UQKQvT/qvrl4e",
+	"vTw5+jFteVLH7ygf/sac5WeLHAhcEHVdhWR3pGFrNhBI/CtwpKuP3wZ/A57dxyJMM24AfZcU43Hx8wp1",
+	"fSnw2NbWjYzTnOjRjOx2QaN93nu2//zbnjl8wUba/8PIMwUbz1VYD3gNuPYeWCWDwiLxrR552Ex+aCF1",
+	"++FnVdMKey4KhlX6+RA4AlwZ6g9xAeUgAuJQ1s22YgxcLyW3wAbzESDEIUkRNil+vZgsO2sarV15vdxq",
+	"3odaxHXxam5qqkg6pTfMcNfUaRBcQwkymmVFatRmV8+3f3z8xsbVcuwOW2P3+Kb7DdZItgv7sKnI7nqJ",
+	"W8/isdg8CgrQnwHadwco5gvgrnfEf8NGTOgqrU+sVAX81E/DC9te3LrCq82K/WSuQe/6VKi5JDZKBdqN",
+	"WUfhSssf9cS1TwxuiTmymob+YTSVrV+P7mGMkgnyhmeFvC6YUsHI8FVk5AtWtK0JFZO5DBRcrglp3nCz",
+	"TJfR4ura2Sy0Vmc1YFHVrD2IiHjiTbbK2uRIMwiSSJzcmNjg+ZY1MBrRJdyQU5jjEwYc3GIPBGOwMSuY",
+	"GDGsU1cOBv1w10f6GRq9BolhQbcQr+Y7PjyB4qAjxsHhA3VJbQeSkbxlBb1mIbzcb9FZLQdesKHvqk51",
+	"pQWh/RWS14ZM8cyGVTGRzSQHdB7KW1aZED5pfHr76f8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
