@@ -1,11 +1,11 @@
 // Package browser keeps web pages from misusing the sandbox. It wraps the whole router:
 //
-//   - Hosts: in local mode, a request whose Host is not a loopback name or an
+//   - hosts: in local mode, a request whose Host is not a loopback name or an
 //     --allowed-host is refused, so a DNS-rebinding page cannot read or steer the sandbox;
 //   - CORS (github.com/rs/cors): preflights are answered here (204, never through the
 //     partner pipeline), with the APIs' own headers allowed; any origin may call the
 //     partner APIs and loopback origins the admin API, unless --cors-origin names them;
-//   - AdminWrites: in local mode, a call that changes the admin API's state is refused when
+//   - adminWrites: in local mode, a call that changes the admin API's state is refused when
 //     it comes from a foreign Origin or carries a form content type (CSRF).
 //
 // Hosted mode (--hosted) keeps CORS and leaves the rest to its Bearer tokens.
@@ -65,14 +65,14 @@ func Wrap(next http.Handler, cfg Config, hosted bool, refuse Refuse) (http.Handl
 	o := newOrigins(cfg.CORSOrigins)
 	var admin http.Handler = next
 	if !hosted {
-		admin = AdminWrites{Trusted: o.trusted, Refuse: refuse, Next: next}
+		admin = adminWrites{Trusted: o.trusted, Refuse: refuse, Next: next}
 	}
 	var h http.Handler = byAPI{
 		partner: newCORS(o.partner(), docs, next),
 		admin:   newCORS(o.admin(), docs, admin),
 	}
 	if !hosted {
-		h = Hosts{Allowed: newHostList(cfg.AllowedHosts), Refuse: refuse, Next: h}
+		h = hosts{Allowed: newHostList(cfg.AllowedHosts), Refuse: refuse, Next: h}
 	}
 	return h, nil
 }
@@ -81,13 +81,13 @@ func Wrap(next http.Handler, cfg Config, hosted bool, refuse Refuse) (http.Handl
 type byAPI struct{ partner, admin http.Handler }
 
 func (b byAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if Partner(r.URL.Path) {
+	if partnerPath(r.URL.Path) {
 		b.partner.ServeHTTP(w, r)
 		return
 	}
 	b.admin.ServeHTTP(w, r)
 }
 
-// Partner says whether a path is a partner API's; every other path is the admin API's
+// partnerPath says whether a path is a partner API's; every other path is the admin API's
 // (/__sandbox/*, the probes, /metrics).
-func Partner(path string) bool { return openapi.APIOf(path) != "" }
+func partnerPath(path string) bool { return openapi.APIOf(path) != "" }

@@ -6,12 +6,12 @@ import (
 	"strconv"
 )
 
-// AdminWrites refuses a call that changes the admin API's state (any method but GET, HEAD
+// adminWrites refuses a call that changes the admin API's state (any method but GET, HEAD
 // and OPTIONS) when a browser could have sent it from another site: a foreign Origin, or
 // a content type an HTML form or a simple cross-site request can send without a
 // preflight. Local mode has no credentials, so the Origin is all that stands for the
 // caller.
-type AdminWrites struct {
+type adminWrites struct {
 	Trusted func(*http.Request) bool
 	Refuse  Refuse
 	Next    http.Handler
@@ -20,7 +20,7 @@ type AdminWrites struct {
 // formTypes are the content types a cross-site page can send without a preflight.
 var formTypes = map[string]bool{"application/x-www-form-urlencoded": true, "multipart/form-data": true, "text/plain": true}
 
-func (a AdminWrites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a adminWrites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		a.Next.ServeHTTP(w, r)

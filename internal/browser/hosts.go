@@ -7,15 +7,15 @@ import (
 	"strings"
 )
 
-// Hosts refuses a request whose Host is neither a loopback name nor allowed: a page of a
+// hosts refuses a request whose Host is neither a loopback name nor allowed: a page of a
 // DNS-rebinding attack reaches the sandbox under the attacker's own name.
-type Hosts struct {
+type hosts struct {
 	Allowed hostList
 	Refuse  Refuse
 	Next    http.Handler
 }
 
-func (h Hosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h hosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if Loopback(hostname(r.Host)) || h.Allowed.has(r.Host) {
 		h.Next.ServeHTTP(w, r)
 		return
