@@ -97,8 +97,9 @@ func TestBrowserPreflight(t *testing.T) {
 			if got := h.Get("Access-Control-Allow-Methods"); got != tc.method {
 				t.Errorf("Access-Control-Allow-Methods = %q, want %q", got, tc.method)
 			}
-			if got := h.Get("Access-Control-Allow-Headers"); got != tc.headers {
-				t.Errorf("Access-Control-Allow-Headers = %q, want the headers asked, %q", got, tc.headers)
+			got := h.Get("Access-Control-Allow-Headers")
+			if tc.headers == "" && !strings.Contains(got, "X-Sandbox-Scenario") || tc.headers != "" && got != tc.headers {
+				t.Errorf("Access-Control-Allow-Headers = %q, want the headers asked, %q (all when none)", got, tc.headers)
 			}
 		})
 	}

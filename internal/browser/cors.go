@@ -12,8 +12,9 @@ import (
 // corsHandler answers preflights itself (204, whatever the path: they never reach the
 // partner pipeline) and adds CORS headers to every other answer of next.
 type corsHandler struct {
-	cors *cors.Cors
-	next http.Handler
+	cors    *cors.Cors
+	headers string // the allowed request headers, listed
+	next    http.Handler
 }
 
 const requestHeaders = "Access-Control-Request-Headers"
@@ -22,10 +23,11 @@ const requestHeaders = "Access-Control-Request-Headers"
 // contracts' (docs).
 func newCORS(o cors.Options, docs []*openapi3.T, next http.Handler) corsHandler {
 	o.AllowedHeaders = Headers(docs)
+	listed := strings.Join(o.AllowedHeaders, ", ")
 	o.ExposedHeaders = ResponseHeaders(docs)
 	o.AllowedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	o.MaxAge = 600 // seconds a browser may reuse a preflight's answer
-	return corsHandler{cors: cors.New(o), next: next}
+	return corsHandler{cors: cors.New(o), headers: listed, next: next}
 }
 
 func (h corsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +38,7 @@ func (h corsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// rs/cors accepts Access-Control-Request-Headers as browsers send it (lower case,
 	// sorted, unique): a hand-written client's "Tenant, Content-Type" is made so first, and
-	// the answer names the headers as they were asked.
+	// the answer names the headers as they were asked (all the allowed ones if none was).
 	asked := r.Header.Values(requestHeaders)
 	pre := *r
 	pre.Header = r.Header.Clone()
@@ -44,8 +46,12 @@ func (h corsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		pre.Header.Set(requestHeaders, normalize(asked))
 	}
 	h.cors.HandlerFunc(statusLater{w}, &pre)
-	if w.Header().Get("Access-Control-Allow-Headers") != "" {
+	switch {
+	case w.Header().Get("Access-Control-Allow-Origin") == "": // refused: no CORS headers
+	case len(asked) > 0:
 		w.Header().Set("Access-Control-Allow-Headers", strings.Join(asked, ", "))
+	default:
+		w.Header().Set("Access-Control-Allow-Headers", h.headers)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -130,11 +136,8 @@ func ResponseHeaders(docs []*openapi3.T) []string {
 	return unique(names)
 }
 
-// unique is names in canonical form, sorted, each once.
+// unique is names sorted and each once, whatever the case, spelled as the contracts do.
 func unique(names []string) []string {
-	for i, n := range names {
-		names[i] = http.CanonicalHeaderKey(n)
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
+	slices.SortStableFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return slices.CompactFunc(names, strings.EqualFold)
 }
