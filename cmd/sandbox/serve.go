@@ -102,6 +102,9 @@ func serve(args []string) error {
 	if tlsConfig != nil {
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
+	if msg := openWarning(ln.Addr(), cfg.Hosted); msg != "" {
+		log.Warn(msg, "addr", ln.Addr().String())
+	}
 	srv := &http.Server{Handler: sb.Handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -116,6 +119,18 @@ func serve(args []string) error {
 	case <-ctx.Done():
 	}
 	return shutdown(log, srv, sb)
+}
+
+// openWarning is the warning of a local-mode sandbox listening beyond this machine ("" if
+// it listens on loopback, or is hosted): its admin API has no credentials.
+func openWarning(addr net.Addr, hosted bool) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if hosted || !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	return "listening beyond loopback without --hosted: the admin API (/__sandbox/*) is open to anyone who can reach " +
+		"this address, with no credentials (they can read every tenant's data, reset it and steer it); " +
+		"listen on 127.0.0.1, or start with --hosted for a shared deployment"
 }
 
 // loadTLS is the TLS configuration of --tls-cert and --tls-key (nil without them).

@@ -1205,6 +1205,9 @@ type TenantQueryRequired = TenantName
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
 
+// Forbidden defines model for Forbidden.
+type Forbidden = Error
+
 // NotFound defines model for NotFound.
 type NotFound = Error
 
@@ -6093,8 +6096,15 @@ type GetRootReply302Headers struct {
 type GetRootReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *GetRootReply302Headers
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRootReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6131,6 +6141,8 @@ type GetClockReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Clock
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6138,6 +6150,11 @@ type GetClockReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetClockReply) GetJSON200() *Clock {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetClockReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6181,6 +6198,8 @@ type SetClockReply struct {
 	JSON200 *Clock
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6193,6 +6212,11 @@ func (r SetClockReply) GetJSON200() *Clock {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetClockReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetClockReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6232,6 +6256,13 @@ func (r SetClockReply) ContentType() string {
 type GetConsoleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6266,6 +6297,13 @@ func (r GetConsoleReply) ContentType() string {
 type GetConsoleStyleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleStyleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6300,6 +6338,13 @@ func (r GetConsoleStyleReply) ContentType() string {
 type GetConsoleScriptReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleScriptReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6342,6 +6387,8 @@ type ClearCoverageReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6356,6 +6403,11 @@ func (r ClearCoverageReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ClearCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearCoverageReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6394,6 +6446,8 @@ type GetCoverageReply struct {
 	JSON200 *Coverage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6404,6 +6458,11 @@ func (r GetCoverageReply) GetJSON200() *Coverage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCoverageReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6440,11 +6499,18 @@ type GetDocsReply struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDocsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6479,6 +6545,13 @@ func (r GetDocsReply) ContentType() string {
 type GetDocsBundleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocsBundleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6517,6 +6590,8 @@ type ClearJournalReply struct {
 	JSON200 *struct {
 		Cleared int `json:"cleared"`
 	}
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6526,6 +6601,11 @@ func (r ClearJournalReply) GetJSON200() *struct {
 	Cleared int `json:"cleared"`
 } {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6569,6 +6649,8 @@ type GetJournalReply struct {
 	JSON200 *Journal
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6581,6 +6663,11 @@ func (r GetJournalReply) GetJSON200() *Journal {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6626,6 +6713,8 @@ type CountJournalReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6640,6 +6729,11 @@ func (r CountJournalReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r CountJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CountJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6683,6 +6777,8 @@ type ExportJournalReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6697,6 +6793,11 @@ func (r ExportJournalReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6745,6 +6846,8 @@ type ExportCallsReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6759,6 +6862,11 @@ func (r ExportCallsReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportCallsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportCallsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6807,6 +6915,8 @@ type GetContractReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -6817,6 +6927,11 @@ func (r GetContractReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetContractReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetContractReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6855,6 +6970,8 @@ type ReviewSubmissionReply struct {
 	JSON200 *ReviewResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6869,6 +6986,11 @@ func (r ReviewSubmissionReply) GetJSON200() *ReviewResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ReviewSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReviewSubmissionReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6917,6 +7039,8 @@ type ResetReply struct {
 	JSON200 *ResetResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6929,6 +7053,11 @@ func (r ResetReply) GetJSON200() *ResetResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ResetReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ResetReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6970,6 +7099,8 @@ type ListRulesReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Rules
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -6977,6 +7108,11 @@ type ListRulesReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRulesReply) GetJSON200() *Rules {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRulesReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7020,6 +7156,8 @@ type ArmRuleReply struct {
 	JSON201 *Rule
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7032,6 +7170,11 @@ func (r ArmRuleReply) GetJSON201() *Rule {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ArmRuleReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ArmRuleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7071,10 +7214,17 @@ func (r ArmRuleReply) ContentType() string {
 type RemoveRuleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveRuleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7123,6 +7273,8 @@ type ListScenariosReply struct {
 	JSON200 *Catalogue
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7133,6 +7285,11 @@ func (r ListScenariosReply) GetJSON200() *Catalogue {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListScenariosReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListScenariosReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7171,6 +7328,8 @@ type GetSnapshotReply struct {
 	JSON200 *Snapshot
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7183,6 +7342,11 @@ func (r GetSnapshotReply) GetJSON200() *Snapshot {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSnapshotReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7229,6 +7393,8 @@ type PutSnapshotReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7244,6 +7410,11 @@ func (r PutSnapshotReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r PutSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PutSnapshotReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7285,6 +7456,8 @@ type ListTenantsReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Tenants
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7292,6 +7465,11 @@ type ListTenantsReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTenantsReply) GetJSON200() *Tenants {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListTenantsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7335,6 +7513,8 @@ type ListDcmsCustomersReply struct {
 	JSON200 *DcmsCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7349,6 +7529,11 @@ func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7397,6 +7582,8 @@ type GetDcmsCustomerReply struct {
 	JSON200 *DcmsCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7411,6 +7598,11 @@ func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDcmsCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7459,6 +7651,8 @@ type ListDcmsOrdersReply struct {
 	JSON200 *DcmsOrderPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7473,6 +7667,11 @@ func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsOrdersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7521,6 +7720,8 @@ type ListDmtCustomersReply struct {
 	JSON200 *DmtCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7535,6 +7736,11 @@ func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDmtCustomersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7583,6 +7789,8 @@ type GetDmtCustomerReply struct {
 	JSON200 *DmtCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7597,6 +7805,11 @@ func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDmtCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDmtCustomerReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7645,6 +7858,8 @@ type GetLastOtpReply struct {
 	JSON200 *OtpInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7659,6 +7874,11 @@ func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetLastOtpReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLastOtpReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7707,6 +7927,8 @@ type ListDmtOtpsReply struct {
 	JSON200 *DmtOtpPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7721,6 +7943,11 @@ func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtOtpsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDmtOtpsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7769,6 +7996,8 @@ type GetTenantKeysReply struct {
 	JSON200 *TenantKeys
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7779,6 +8008,11 @@ func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTenantKeysReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTenantKeysReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7817,6 +8051,8 @@ type GetTestKitReply struct {
 	JSON200 *TestKit
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7831,6 +8067,11 @@ func (r GetTestKitReply) GetJSON200() *TestKit {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTestKitReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTestKitReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7879,6 +8120,8 @@ type GetOutboxReply struct {
 	JSON200 *Outbox
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -7891,6 +8134,11 @@ func (r GetOutboxReply) GetJSON200() *Outbox {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetOutboxReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetOutboxReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7934,6 +8182,8 @@ type ListProfileSubmissionsReply struct {
 	JSON200 *ProfileSubmissionPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -7948,6 +8198,11 @@ func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListProfileSubmissionsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7996,6 +8251,8 @@ type GetProfileSubmissionReply struct {
 	JSON200 *ProfileSubmission
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -8010,6 +8267,11 @@ func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetProfileSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8058,6 +8320,8 @@ type GetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8070,6 +8334,11 @@ func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRateLimitsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8113,6 +8382,8 @@ type SetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8125,6 +8396,11 @@ func (r SetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetRateLimitsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8168,6 +8444,8 @@ type AddRecordsReply struct {
 	JSON200 *RecordsAdded
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -8180,6 +8458,11 @@ func (r AddRecordsReply) GetJSON200() *RecordsAdded {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r AddRecordsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddRecordsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8221,6 +8504,8 @@ type DeleteWebhookReply struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8228,6 +8513,11 @@ type DeleteWebhookReply struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r DeleteWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8271,6 +8561,8 @@ type GetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -8285,6 +8577,11 @@ func (r GetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8333,6 +8630,8 @@ type SetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8345,6 +8644,11 @@ func (r SetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8388,6 +8692,8 @@ type GetWebhookDeliveriesReply struct {
 	JSON200 *Deliveries
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
 }
@@ -8400,6 +8706,11 @@ func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8441,11 +8752,18 @@ type HealthReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Health
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthReply) GetJSON200() *Health {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r HealthReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -8480,6 +8798,13 @@ func (r HealthReply) ContentType() string {
 type GetMetricsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetMetricsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -8516,6 +8841,8 @@ type ReadyReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Readiness
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Readiness
 }
@@ -8523,6 +8850,11 @@ type ReadyReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReadyReply) GetJSON200() *Readiness {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReadyReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -9551,6 +9883,19 @@ func ParseGetRootReply(rsp *http.Response) (*GetRootReply, error) {
 
 	switch {
 	case rsp.StatusCode == 302:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
 		var headers GetRootReply302Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
@@ -9585,6 +9930,13 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -9626,6 +9978,13 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9651,6 +10010,16 @@ func ParseGetConsoleReply(rsp *http.Response) (*GetConsoleReply, error) {
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -9667,6 +10036,16 @@ func ParseGetConsoleStyleReply(rsp *http.Response) (*GetConsoleStyleReply, error
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -9681,6 +10060,16 @@ func ParseGetConsoleScriptReply(rsp *http.Response) (*GetConsoleScriptReply, err
 	response := &GetConsoleScriptReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9718,6 +10107,13 @@ func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9751,6 +10147,13 @@ func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9777,6 +10180,13 @@ func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9793,6 +10203,16 @@ func ParseGetDocsBundleReply(rsp *http.Response) (*GetDocsBundleReply, error) {
 	response := &GetDocsBundleReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -9820,6 +10240,13 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -9860,6 +10287,13 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -9903,6 +10337,13 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9942,6 +10383,13 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -9990,6 +10438,13 @@ func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10037,6 +10492,13 @@ func ParseGetContractReply(rsp *http.Response) (*GetContractReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10069,6 +10531,13 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10117,6 +10586,13 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10149,6 +10625,13 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10190,6 +10673,13 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10218,6 +10708,13 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 	switch {
 	case rsp.StatusCode == 204:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10266,6 +10763,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10298,6 +10802,13 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10342,6 +10853,13 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10374,6 +10892,13 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -10414,6 +10939,13 @@ func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, e
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10462,6 +10994,13 @@ func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10508,6 +11047,13 @@ func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) 
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10556,6 +11102,13 @@ func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, err
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10602,6 +11155,13 @@ func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) 
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10650,6 +11210,13 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10696,6 +11263,13 @@ func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10744,6 +11318,13 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10776,6 +11357,13 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10824,6 +11412,13 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10863,6 +11458,13 @@ func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissio
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -10911,6 +11513,13 @@ func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10958,6 +11567,13 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10997,6 +11613,13 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -11038,6 +11661,13 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11073,6 +11703,13 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -11113,6 +11750,13 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -11161,6 +11805,13 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11201,6 +11852,13 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11234,6 +11892,13 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -11250,6 +11915,16 @@ func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
 	response := &GetMetricsReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -11275,6 +11950,13 @@ func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Readiness
@@ -13166,6 +13848,8 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 type BadRequestJSONResponse Error
 
+type ForbiddenJSONResponse Error
+
 type NotFoundJSONResponse Error
 
 type UnavailableJSONResponse Error
@@ -13193,6 +13877,20 @@ func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) e
 	return nil
 }
 
+type GetRoot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRoot403JSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetClockRequestObject struct {
 	Params GetClockParams
 }
@@ -13211,6 +13909,20 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetClock403JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13266,6 +13978,20 @@ func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	return err
 }
 
+type SetClock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetClock403JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetClock503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response SetClock503JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
@@ -13307,6 +14033,20 @@ func (response GetConsole200TexthtmlResponse) VisitGetConsoleResponse(w http.Res
 	return err
 }
 
+type GetConsole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsole403JSONResponse) VisitGetConsoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetConsoleStyleRequestObject struct {
 }
 
@@ -13334,6 +14074,20 @@ func (response GetConsoleStyle200TextcssResponse) VisitGetConsoleStyleResponse(w
 	return err
 }
 
+type GetConsoleStyle403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsoleStyle403JSONResponse) VisitGetConsoleStyleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetConsoleScriptRequestObject struct {
 }
 
@@ -13358,6 +14112,20 @@ func (response GetConsoleScript200ApplicationjavascriptResponse) VisitGetConsole
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleScript403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsoleScript403JSONResponse) VisitGetConsoleScriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -13401,6 +14169,20 @@ func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.R
 	return err
 }
 
+type ClearCoverage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ClearCoverage403JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCoverageRequestObject struct {
 	Params GetCoverageParams
 }
@@ -13433,6 +14215,20 @@ func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCoverage403JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13479,6 +14275,20 @@ func (response GetDocs400JSONResponse) VisitGetDocsResponse(w http.ResponseWrite
 	return err
 }
 
+type GetDocs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocs403JSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsBundleRequestObject struct {
 }
 
@@ -13506,6 +14316,20 @@ func (response GetDocsBundle200ApplicationjavascriptResponse) VisitGetDocsBundle
 	return err
 }
 
+type GetDocsBundle403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocsBundle403JSONResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearJournalRequestObject struct {
 }
 
@@ -13525,6 +14349,20 @@ func (response ClearJournal200JSONResponse) VisitClearJournalResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ClearJournal403JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13575,6 +14413,20 @@ func (response GetJournal400JSONResponse) VisitGetJournalResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetJournal403JSONResponse) VisitGetJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13631,6 +14483,20 @@ func (response CountJournal400JSONResponse) VisitCountJournalResponse(w http.Res
 	return err
 }
 
+type CountJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CountJournal403JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CountJournal503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response CountJournal503JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
@@ -13683,6 +14549,20 @@ func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportJournal403JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13757,6 +14637,20 @@ func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.Respo
 	return err
 }
 
+type ExportCalls403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportCalls403JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportCalls404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ExportCalls404JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
@@ -13827,6 +14721,20 @@ func (response GetContract400JSONResponse) VisitGetContractResponse(w http.Respo
 	return err
 }
 
+type GetContract403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetContract403JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReviewSubmissionRequestObject struct {
 	SubmissionId string `json:"submissionId"`
 	Params       ReviewSubmissionParams
@@ -13861,6 +14769,20 @@ func (response ReviewSubmission400JSONResponse) VisitReviewSubmissionResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewSubmission403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ReviewSubmission403JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13929,6 +14851,20 @@ func (response Reset400JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Reset403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Reset403JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Reset503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response Reset503JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
@@ -13960,6 +14896,20 @@ func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListRules403JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14014,6 +14964,20 @@ func (response ArmRule400JSONResponse) VisitArmRuleResponse(w http.ResponseWrite
 	return err
 }
 
+type ArmRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ArmRule403JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ArmRule503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ArmRule503JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
@@ -14042,6 +15006,20 @@ type RemoveRule204Response struct {
 func (response RemoveRule204Response) VisitRemoveRuleResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type RemoveRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RemoveRule403JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type RemoveRule404JSONResponse struct{ NotFoundJSONResponse }
@@ -14108,6 +15086,20 @@ func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.R
 	return err
 }
 
+type ListScenarios403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListScenarios403JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSnapshotRequestObject struct {
 	Params GetSnapshotParams
 }
@@ -14140,6 +15132,20 @@ func (response GetSnapshot400JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetSnapshot403JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14198,6 +15204,20 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type PutSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PutSnapshot403JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PutSnapshot503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response PutSnapshot503JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
@@ -14229,6 +15249,20 @@ func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListTenants403JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14280,6 +15314,20 @@ func (response ListDcmsCustomers400JSONResponse) VisitListDcmsCustomersResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDcmsCustomers403JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14349,6 +15397,20 @@ func (response GetDcmsCustomer400JSONResponse) VisitGetDcmsCustomerResponse(w ht
 	return err
 }
 
+type GetDcmsCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDcmsCustomer403JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDcmsCustomer404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetDcmsCustomer404JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
@@ -14410,6 +15472,20 @@ func (response ListDcmsOrders400JSONResponse) VisitListDcmsOrdersResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDcmsOrders403JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14479,6 +15555,20 @@ func (response ListDmtCustomers400JSONResponse) VisitListDmtCustomersResponse(w 
 	return err
 }
 
+type ListDmtCustomers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDmtCustomers403JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDmtCustomers404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ListDmtCustomers404JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
@@ -14540,6 +15630,20 @@ func (response GetDmtCustomer400JSONResponse) VisitGetDmtCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDmtCustomer403JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14609,6 +15713,20 @@ func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	return err
 }
 
+type GetLastOtp403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetLastOtp403JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtp404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
@@ -14670,6 +15788,20 @@ func (response ListDmtOtps400JSONResponse) VisitListDmtOtpsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDmtOtps403JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14738,6 +15870,20 @@ func (response GetTenantKeys400JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTenantKeys403JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTestKitRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	KitNo  string `json:"kitNo"`
@@ -14771,6 +15917,20 @@ func (response GetTestKit400JSONResponse) VisitGetTestKitResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTestKit403JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14839,6 +15999,20 @@ func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetOutbox403JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutbox503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetOutbox503JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
@@ -14886,6 +16060,20 @@ func (response ListProfileSubmissions400JSONResponse) VisitListProfileSubmission
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListProfileSubmissions403JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14955,6 +16143,20 @@ func (response GetProfileSubmission400JSONResponse) VisitGetProfileSubmissionRes
 	return err
 }
 
+type GetProfileSubmission403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetProfileSubmission403JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileSubmission404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetProfileSubmission404JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
@@ -15019,6 +16221,20 @@ func (response GetRateLimits400JSONResponse) VisitGetRateLimitsResponse(w http.R
 	return err
 }
 
+type GetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRateLimits403JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRateLimits503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetRateLimits503JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
@@ -15066,6 +16282,20 @@ func (response SetRateLimits400JSONResponse) VisitSetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetRateLimits403JSONResponse) VisitSetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15121,6 +16351,20 @@ func (response AddRecords400JSONResponse) VisitAddRecordsResponse(w http.Respons
 	return err
 }
 
+type AddRecords403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddRecords403JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddRecords404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
@@ -15161,6 +16405,20 @@ func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteWebhook403JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15211,6 +16469,20 @@ func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhook403JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15280,6 +16552,20 @@ func (response SetWebhook400JSONResponse) VisitSetWebhookResponse(w http.Respons
 	return err
 }
 
+type SetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetWebhook403JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetWebhook503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response SetWebhook503JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
@@ -15330,6 +16616,20 @@ func (response GetWebhookDeliveries400JSONResponse) VisitGetWebhookDeliveriesRes
 	return err
 }
 
+type GetWebhookDeliveries403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhookDeliveries403JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetWebhookDeliveries503JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -15365,6 +16665,20 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type Health403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Health403JSONResponse) VisitHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMetricsRequestObject struct {
 }
 
@@ -15380,6 +16694,20 @@ func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.Respons
 	w.WriteHeader(200)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetMetrics403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetMetrics403JSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -15400,6 +16728,20 @@ func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Ready403JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16870,265 +18212,271 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchs3luiroLi3yuTcJkV92I6pSt1SJCXRxJY1ljKZuaGvG2SDIkZNgNNAi+bY/rsPsI+4T3IL5wBo",
-	"NImmKFmOk92dqt1Y7G58HByc748PrbGczaVgQqvW4ENrTgs6Y5oV8NfRRLPC/CNjalzwueZStAatqykj",
-	"qWDvdUrkhOgpI/OC3XJZKjKn14y0c640WUypJmM5Y4pQMw7hunNI6EgxoclEFvDhhBdKw1e9VtLiZvR/",
-	"lqxYtpKWoDPWGrTg21bSUuMpm1GzGL2cmwdKF1xctz59SlrHuRzfXDFBhY6vVsMzsphKxcjYvE20JAWj",
-	"GZEFmclbdkgWXE9lqQnXCSxNTWnBMvu2nBB2y4qlHckslr2ns3luVnJ0/Or03XdH5z81bAG/uWMPL/mM",
-	"R1Z/YQCq+L8a4ZPDd+HYGZvQMtetwdN+0prR93xWzswf5i8u8K/dxC2BC82uWQFr2AKE7ZPjV5f2j4Sc",
-	"vLoi45wzod9xAOW8kBOeu7fPss4dkJpTPY0AqmD/LHnBstZAFyULN/e/CjZpDVr/tlPh7Q4+VTu4/HMz",
-	"VrWbvwC41rb0WuRLoqdcfaGN3Y0CD9vJGw+Z3+6QmvbyCKf0yYyi5lIoBhTnO5qZHTIFWDiWQjNESDqf",
-	"53xMzV53/qHMhj9US/7QYkUhC/wkQ6y+pTnP3hV2sKQ1Y0rRa+a2Q+DeDIgoZyNWkFmpNBkxQjXJGVWa",
-	"7ALgt9vRKUz+KWm97yoqspF83y2qTcg5K6g9o2um/yzLQtC8lSCthV3jHR60+gYin5LIwdrxCFdESE1g",
-	"c4dApuy+iKJLRRZTPp6SCWd5RqjIyGK67JmFnUv9vSxF9nlAFVK/m8AwIThvuCa7e/uwLnhKuHCIWKHS",
-	"F4LmFVP6J6B/FTRvuD6XrUFrd28/Cs9zSVQ5nprbL65hsRUZAGj9LOgt5TkdIRjuANi9dhU/XctqlKaa",
-	"EaVlwUj7Dcu4SshiygSyI4QFKUqhgFeRtNuFd9MOGVNhwD8yiELHU5YdmuMw+xuKBVVkPKXimmU9chWM",
-	"pFhxa5jzNeWCjJaEa8XyCZFizAgHVBvR8U1vKILDAwAfU01zeV0CdOaFORLN8f7644G/uGZ4JJsg40d7",
-	"7Y/2k+dOtCjosoVkwhGbX8NZ3vpX5egfbKzNt5ER1xZK5xxQXBhu+GsrG89UK2llM0AlpI/B2I5PG7zX",
-	"U5lFWHhSreqs4XmpQRx6AGTwy3W4JMhAowJFCDCz2/oC/U4Sx4P98jaD1C5lDaBII2JM6eji7IkiciGI",
-	"eccyJ6AtxzJjyJ8M6pcK/3bsqfqtc0jYbK6XIDbOc4OvqhyPmVKGc60BuraE1RX94i5UwWhO1FJpNiNU",
-	"qAUrFFCCHvleFiSVN+kAZVjzsgfdE+WmJoKxTFkJeCjg8sK3Y5Yl8D1RN3yuCC1mLCNFmZvLJjIyo9d8",
-	"bEh4yRQZlZoII1qSEROZQhowcMLoUMAKuMbJUDAd0zwPVlxfXCbH5YwJzTIEcWKudcUkNC00UIVh62/d",
-	"S0teL8dM0IJLIm8GK7tDkqTNIjLJkPmw91zpYcsQhtgFMbtbB7vl6m7bMOK8kFk5Zkh/Lfp5MdxsbMpo",
-	"xgqQfLe5L6/M1H81E8RuiudYkauJkk0MeWG9gHfr8IoiH2JtfLAfr64uLFqbM3VnaLYcjBVK5OElhkX6",
-	"CRK8cdW+6njvDiJ6mY1Ks36DhVxEzu37Y7K/v/+CaD5jRNZ5EehGUSjIyUSxiCbxo1yQCS3WRzHsZlLI",
-	"GV5LM1lCqCKU/CBJViJ6x2daiI2ysFHuMrgEVpMT8IchR21zryTJpbhmBWH/LGmu1lS/TjDrSMqcUeRP",
-	"99Q2DYpztab/hjNFtreKAXLR8rBtPNljYPYRlpfdUjGO4PlRCGSjGBuYmSUuaJElhPWue+T53jQK/oLZ",
-	"c14HURQBjgSpoVR80+sbk7esoNdRvnPLovrQSUUJHWsjBRszbvDBy/lG2ondveRBooxd5QZJJsScNWBq",
-	"qWm+3U7a1vIyNkgmDI9NrFRI5zztbEFOvBrnIOjmT+6Ur9a2+Wji1ePLUG6tTSLUFpLSZsloZYIHC0b3",
-	"k3HGshQN9HVGxdIZ5vCQnygQGhRZsIJZtsMyxBeu4+g/AUHmrhkMhQM0BPsCwY9IW2nGzEotB08CGQgM",
-	"bpUE1InP3syQ7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBkPFPHpdJyhhbTOg4wobleNuD0Ddfb47OZ",
-	"xyi8MQFHjni+cjXWSczKRw7QmxmPX3/iQOQms8u/CyQXcdptn95v+x7Mke1cM2FuLiLupoF+8C8aILD3",
-	"UdOrUkYGScEEnXqebd4Gk7Xn5lYsymlgy16HfBPdb6TLHjpN0P0JLcYrQKVFdrmK8AHhoEV2BT/GUfFc",
-	"Rp/MqLph2QUV8afyljXIvDmfsPFynAdqiiI0z+WCZSjxGdDdcEOk8N4loCWBdISiMqPjqWHXmSJabq0N",
-	"WAC9krdxxZmLyybJBRUTtFHGtluweU7HLPtueb/LZr9rgNQN11YVEkY7xSni9GzK5zNrkroLBJfu3VU8",
-	"w7MOTzZAjiREIw8sd9Ab8BHAva5asMVPMe/GERFsARsH8ViVDKyHRkCH7cdlbxnKHSsDHl+d/fXo6jQh",
-	"L18f/5SQn8/xv9/hf96cXrw8Oj61f787Oj9553/6+eKHN0cnpwm5PL16d3F2npDTv12cvTk1DOvo8vLs",
-	"h/P4tZZ3X+lqwfB+E/heF1mMeYwKKsbTJoHIfNPwbF5IIz9cGqX/ijfg8j9LCsR9HZY/gZ5kxmdZYq6s",
-	"Vdi1ivPsJs33zenx6dlfT08ScnF6fnJ2/kNCLt68Pj69vDS/Xf58bP7paGglsBhVJjHAPz46Pz59+fL0",
-	"5G4FyUEjYOFrQEgqgAa733gmce7luEb8TO7H0/Do76MtNHENO3nTfi4D0rF6Fy9+/Pvl2fHRS0uNx7Is",
-	"OCtIxnJ+y4plEj+jHgI5AEzGlObC39A1+LD3czbWLDuxA59QHcfNOR/f/DxvfKyaudyCLkc8z8+3uJwe",
-	"U6pvktoWautoWH0U3PiCBcoqiMJnHk1WlCitjUoQFVyT1rhgRn45iuMgu2VCN9AFeNYoA/D4R0a4OcIF",
-	"NUxp3jh1LqPo00tv0Y1vqYmCFGxSKpYNAPtolhVMKbKgiphvC0Fz0p5KZfTjmcxYJ7EW1YLpgrPskGSF",
-	"nM/d9/8sWcng60mZ5+5dI8eBG9RqrHMmMrPyxB0VKMgTynP4h12ReYxjR7XZssjvxj9uRnHHFR4Ofp9U",
-	"aBBQtRVohsAPMSOGlqsUxm1gDeqnZiXKAY+M2JiWVt3zFGAVmIqj90ihMAzWIQNWH3jQv9MuEVyNGHSD",
-	"+zXTzRrX5tuB2ss5+H43GoTXabue34Oyz/RrPY8BXd42C+Fgc99A8I6jBoVfplSTa6a7Tm1w5uUB2SUW",
-	"GgnZIwa0E+60/9d/PUnIvv8xKuG4h0dbsKEaYJO6Pm0xFbcXYqmF6h1n/GgqZIA2j65BfnGtDzFq3cDw",
-	"fh6PCnndxLLXxWocQz30ykhcV+z3ZlRnImtgb4YgNywFKG9EcduMi24duFI/QbjvxMPRLc1O1nwU9xUN",
-	"H4d83F8qbLpgnmGv4FP853GddYdu8Sbn2sqKVpxW60tatTzBQmIr/yG8qOvatL/HxN8o0k67njyqtDMg",
-	"M5qBUytjMyoqcwQvCM9sFKA1MobRf0NRCs1zwrUNrACVHc0WKE3k3EgjhySX8gbU+XIOERYZOk1XgVrW",
-	"zjI0wvJCNQtb20DbGi5hHPtVDJg/MppjIEF9bZVE5gQjeRMRdeIidWwiF/4UMVvN6djqoeuAYEKvCcub",
-	"ro6d5lToYnmnzd8NnlSL2LB0HLPJ4xEx1EP0kCOBjaFdTxQ5xle75t2GwIYxz5zZKcL+7XMUk4H7D0gK",
-	"/DYlbR2EkTkDm2cL8BJ4XFdDIxayzLNOMhTW+hlY+iF8Sg9Iilb+lLRjMQWh5/x7Wua6k5C0KHOzJioC",
-	"z0AH5kjBOWCehW4CZ+cfyWzZwUvkENLJE7gII5uXOYv4v0Mw5nQZP4xqqSfmJeu/CDdu2EZC+IRQsYwf",
-	"knWkvgoZG4YZwpXG2NzNkwOcHjI5Km8TWcyoxhv07CBqrPn8OKb4HozE592UVbiKDfXISFsxVvfYdKIb",
-	"aYhrSmwwavwm0QXB4E58vcFh7WMJm8MsDZolBC2jTW5vCFptGgaf1sYhbV2UYgwsaW6Uo2cH5Cf+XXz7",
-	"gMPRsQNPmo7f+Y0Iouy9vAsD/f19ABJuGQJzSPo+vLFAJVJIuwdz/eGmgAUwmPya3hpu2uA23ORb5zGU",
-	"fVB4S0yB12haRPdxJXZtjLjz2ry7UTXiUaFqgG4xvhSEPa1xJQgFjtn6tJx3c3bLcvLny9fnNmTYOo3D",
-	"WxDXCN1kmwGDk7vXY0t/rednYiKb9Jk/gC5yb0l8XSup6SZRrQSXFgVgqUfy/Tr8rHy9ybrIm7zRGCbu",
-	"2OuC5RY351SphSzipq4NIFIlLrfh2Ywr1cxstnGvwAWEdcP71Ywr4/tV3m0WW1UlHThjX15gPIuL0olp",
-	"TTURcF1isF+aFxrAYCZodEc2nKTi/4pQvO+WmjU4cMp5Lmm2naEHYO5XtbaHutxr11KbYQMkL/2hxWA5",
-	"m+es2bK32e7nVrm9IrF6uBFlnM0oz+9nRZwX8rpgqoHcFOyWs8VJyY70hvhlWmo5o5qPCb5PuCJZyeJO",
-	"mkOIN53Pcw7KahXHADlwelrI8npqU/kw+vro4qxB8jGTNXB35GhMEeoWNaNLDCfkmmhJ2unF68srsvPu",
-	"nWWyO3a+neqmqp0PPPu0gwNgKJs/KkeVLrx5/mg+L+QtmGzesH+AZyZKoNZ88VzdvDQM8A7X0sNnvJO2",
-	"lYoVDURhVaGukzFrVvXfOxysuz0Rw+qGVnd64VXY6ibe084VnOZ9r1pw+x/D8hWuJLbTN1QzyL1UDU4E",
-	"s3lWvOKiRKv8phxKA9aFMDTuHp8wQUd53KJp9qQLzm5pvvWAa8YNHD2J7CY6fGwPUcAxmnFhidgK3KZs",
-	"fLP9wfuRjs138cAZquLJHMuaxG7T4wxRW6LFY0J5zsU1wSU5wwcvMDtCVRnJoInAh3foNI4gwLvmMkrd",
-	"xX9vaxdLHIA2ghWB0WyZjdh/FrCRQorr+rZkPEg/HmSJI0HSGBvfsGxAUsPLCzrWKk1IijlnWwJJ3liv",
-	"qXnjTvjUwy/j0BkbCRSi2TNuVkzziwA+E5orlqz5QIxOYz60OQVK0LmaSk3UVC4gFaMURsmlc656H+ic",
-	"f+p9MPLkp57hROsBDg+NbkZBbcbFSyau9TS8vusC+KrGhjsg5rFT1I4uzoyi7LeTc6XBgjfrWKfrpom8",
-	"FhcH5YeGRFSEI3gPMYOf5ZkCly8sbUpD6bLBqo9qshXZ+WYdEY/8JUebzcZjr58SLvU+ZAhwC4Id35/h",
-	"F7v9fv8O3cBN07x2dZRlSN8bF9gQY23fsHHbZhQii1hs4DY2kCYOuXkDiuk3TFmbZX39W+TAQAAA2HDS",
-	"P2EELc3zu00qduT4iowEEwFmKM+5m/kSEmZesYyXs1bS+pFfT+Oi2hrhigl5iRcCP8cDghtogmltGyt5",
-	"y2Wek8UUMvcNz/OCjWF7dmXA4EpBlWJKIYZsgkUiyjx/m7TMfzDdGTP565tLWu+717L7BaC2jQHg4QJf",
-	"PRCwgmz0VKzBdS1Miy7jCrkz40dU9WJj3gRmYnBtKKXPxYhf5QbFfkb1eLqBcDcqP9V272Hjj2iAM8qF",
-	"+aN5kzNZgMq34D5X9ZB0dwcEPacFg7S8Bxlxt8njAJZSN77ip+54wl00ocPlnI03oMSmHLpybpTdZ31l",
-	"s+f2nvZn8Twej0fuCo2lEGxsRulibh0uXZbmX1Ot592n/X71z/14lvpviiFrGX7O/QMZOj7Gf3OOzjan",
-	"fteNshFPh6RvOA5KwBGUu0cwWgiFJjyJKEBFmd/DWQ205y4TJA4ZW8OlFf+iPmm1CQse6fdPjQxkzby6",
-	"4YcVLDKirRGsE5LNtC8K0CH/+e//UROFzd88C34eWB8GSk46yMctpMYojaFIzYKtQEIm/L0uC/eNQaSM",
-	"gY2xluIeLJ3eMBGzzT0wWXoD6t+yQkUTHfZwm170n0ojhft6BXbLtu4Hkbeslm9sd6yM9mBf1VOqh8J9",
-	"YKuHWB5lMxPdZJ0e2SVtmRuVye6Oqc6gbnZcTKWt4cAOCddDwRVRGtjBeMzmEI1ohJWCgUKJGoQ7Nb9e",
-	"t9Cay3832Xt75811kAu8cXAdYjcISxLFPVHuDq2LuHNaaMEKo4XV8MzADOsmcBE1Xm6tL3628euOHf/E",
-	"lrHY9Jl5EElDfnVFjk4vu3tPn5EbtiTt/T0yWmqmOgn5jir27CBuFGD6gov4iMevLskl0+Ti7Jz8dc+M",
-	"bkbeONz95UE/f+K21gyR86hJ5MgdLTA0c767wN8PSM60ZoUhUvyaa5WQ9F2akLSbgsrTSw8JFUu8SixX",
-	"jFwzrchBv99DL7BmhRn///161P2/tPuvfvfFu1737Yfd5NnBp/8V2z2uUjXpYtvznADl7+I8bug41LD+",
-	"0qNmIYbZspEE4IUAg56N40uCtGkqUPfh1wISyZSm5KaW4FxLQuGxQJJXr/7+dzATBXiJKR+KNAz10KzJ",
-	"ORWNmYBPMKKeaKY0uTg6J+0JvWEJeVlORRfKfzXEzWxIa7z31XEpgkH675yKlZxBC8iVjMEgk9AuKYY+",
-	"v7DRVMqIlZOWenrJtObiOkJ9j+b8J7Yc2NgUc2fJ/yYUfjw0tIOPB6RUrBD4xDmue+TIVlxRU7mwHwAT",
-	"cm+Yc/+T/V/U7GfJ2BrYq5U0nLR1nTe5gZrTsNdgZkDjro7jKOdSMPBMcaRzAIMoSymYLpbHLuLUV4fc",
-	"7W8Wi+2HZ0Kz4jZWo+KSjaXIFBmxiVH9qtqe8N0hyWQ5ypnN5XWFPzbPqNi4iNaQeXV0DAxopSoPvxbU",
-	"CAvRe7FVKo7Nt3EAjgQnG6XcigkR7yeuxNZ0gJIcUGMtI6NlFUwMPxUu1LImRKAVOg28o2lvKM60YTOK",
-	"UPdyQij5i+FJdAZ6Djk+I3M+ZzkXZngGKA0lGEIBdFBXwoicYLDeUFRFRdL1ALC0kzgrnvn+HxgEa74u",
-	"2JgZGdNoX8m6qJuQOSu6lnHesKUaCvC+GIKWUU2TlShUoux9r4rKek80aRdGnoI6iSohCyQbKjGa5ki+",
-	"7/SGYiiOyNCSrmGL8Aq8oLIAwriBK5iTsRRjVgiXHAYSSYqjpC72rW10+KFIfTVDAxN4+9UVSX1pzRRf",
-	"JKkFwzt8knZcCJuvuylvmHii3DxnWToUK5/aFXR6BAL0FRTShWIEH4boAhq2BuTDEOLph62EDF2MyrD1",
-	"6VMK8LisF+FQiZe8jWqCAe01UGBdsYxkbJyDmuBf82owkZOhCGHoXUOkPWKKZ0yRCBINyLDs9/fHFtPg",
-	"D5Ymrl6lLMYQM1ALHh0KV+LGR4oOzLY+umP56IqJfSRsMmFjTT4Oxcdut+v/z7ycroT0puRjvaoUGij6",
-	"dYNNChYbeBfjESHWclaOpySnmhVYe3NBuSZQts2XaXRhivyWKVLOyeoaILLXjJuuGnrMj2aEq+MLUj0z",
-	"iGyvXxUcCYN+JKk1DJkv/UNcWX0Al8KHdZif9YkCk7zRU6QUjhRFl/6RpM7oZARbZ3Vyi20oPfe03yc7",
-	"5Gl/363Yhm9jxRsmblku58zMYK7tiGY2yhvE4+rFg37f4ITB4aAcHDkKCuq1Q2oJP2E5TJJJW5ePBkXl",
-	"7E3oEci3NvRgbqhYxsSYDTDgFIlnPfoVyVsYq25/GYpaMb8gSN1+gVUB0YzANZTXvbA3xxFLms04cItW",
-	"oO63dnv9Xt/a4QT4G1v7vX5v30aPgjyyY/7fdbTKFhkVcqHMFudMOPhV/Mnl0ObUIK81VIylUEZnb+/3",
-	"98xtCCFrn6WdQyQVgCrKZrsA4Uh3wCdcMxu2fmD6jZRhBCssfL+/F5MgWHTKno/th29fynFD7YfYxxuL",
-	"bgM7V+VsRo0igO5NCeEDGS9A4NcyhIw5RGrkUbDSwi9vzRDhvK60XvRYrtaq3mUF3LbXVxcE5egEuYP/",
-	"y5X6IC6gJ8GSDMHfhjV2gTUOxYKLTC6UtaxABBZYT3vkNEhgAhXWVcGDhQzWqtElZJ6XaFFit5YADkWt",
-	"qF5YSm8trgsG+T/4/rdXhpP9AuXJHG+FSifofw+HdgFrpJ3KhUhdWWOmp1BB3s5McylYx9dsXy/Yjldu",
-	"DRmx8mFSK3P/a1xRrl7ZCcvLf3q7gst7/f6jFQnG5TUUCbb2w09J62l/v2kkv7SdsIhxHc/fYMjfCiqG",
-	"yA1/vzV6i4xlShgZxBYTNFLIsPV8bzpsfUrhcBwvMWdoSwga8bfOctvpiz4Ek+w+nZn/PN+bGtJiBlZM",
-	"D1uG0bf2+nvPuv3dbn/vavfpoH8w6D/9vzCNYqCLm9tJV8oJ4hjAMM3SdFGyTym5lgyLGduq/1hgsjcU",
-	"p+/pWOdLSNFDaWMGolMNVRMisVg81StRlXbDbZ8faGjjArIZtM2FMezX2Vg7CVGS6IUciuMz8g85QtK7",
-	"kPa5o6cY+o2qkjSI/wQohAI50lAHhZfJcLTgPjFr7h0KF+ipZS1vcUBSe2zuqPBp/bDqJuHwwpEbxuZq",
-	"KCC9n9Gsk5AUBBdDbVIrxMxLXZuUWIs08GGwi0PB6dgFvXy8CwoJDN/JbLl9xfPVGplBeIz9zeA53iUk",
-	"7v4N+DuKr3iZ73H7bfHOT3XVFPD4qxIeKztWWAaU6ADXsJkSBTX9P594vZK3bCvitcKXLb9uFpigcwnU",
-	"XrTyWcZQSi2Qm/7laEDm3ADCIvYhWVA9nmJpWfBA0sJwcycFWk15KNqCLYzSC/aQhEx4rqH84miJNgJ/",
-	"CRJX8MzMZ7WgQyQD7P0cRDUtsZ4zZpRZPEfF2kEPKz7X8/CwF0CQLcb1oeWZIALA8tn7uSy0jZBzAjA4",
-	"3Q6HAuVJGBp9G20DsGwQzbOmBYPUZ5b5xOfOoZGerVwCAeEovzvv8FB4Ne/QBYz72HUgLbBmF5qKcS6Q",
-	"TYBrsq6pQ7B/wKe2LieZUV3w972huERbjPdHj7igxZK0sdjmj1evXibk+PIShv4zvaWXgB+gdwmmF7K4",
-	"gaLYzOyFawJx7tK1ERkKL8c3yR5eiLzjGmv2Xu9M9Syv39816TWJ+qTgZq7JtQs2uo8Ui7+7//bGGOTb",
-	"KNPa9yCPeJkbrGJGYWWzEYOYNacXAcB7G4BzaT7fEkJ2UfcA0PHlZQw20dU/AEr/2BZIIXLFYUTaQpLj",
-	"k/NBTTEzKKiInExyLjBtthGOMHrrfhyD3lJc8z3BWm3nDui6Rd0N2KrYM3riI67DQs7VSqKLu/FQ9UCR",
-	"Nq1EL0tCMslU5zCS+m7EtFJoWY6nGCNSh+xxzmjha1CviSdfp3fO52oiKw47s8WNgWvtgFFZxtJxsIYA",
-	"VWtmeqSwVLeguBW+KWYdP3qYcFLD3e9lcc20i6jwDWKeKKILOplA2hUWE69htEWRt1BJSEeLahXL0FTm",
-	"WLTvMObkj8rmCokMniNX5lAMwp5WBZmHor7SDUWfSTuFo0s7wO+md1d1Hop2iv9KkSzFnAXg9l6zdvoq",
-	"0GKlEHStxkNnKAoKer6e0nrsDIgtXFxXzHtzJYseSW1V89RhKMgYdxSCT8z2U6iCnvbIERq2uMIhDOym",
-	"TNjWOA6eiXXawPCW1nBtxa92zZ2QrPoLkrpHwGmJh0FzD6pBmBJyKCI406betFsZfBNC3cHB9y5j3g6k",
-	"e+QYIZJXwqptX+J6D0mfMEHmZm+4rgFZM/IAVa2MPHj9MAOBaCltsJWesqWbHdDbgNlJbAqbEnk78Tgv",
-	"s0ozNQeAliJnLbVwP4QoeD6maijUlIKfg9r1LwoOTUsYL/zpG7nZDrr3tE9mqlFK+30R+eRDvCsiJFBU",
-	"490ztOiBvCPoDebbLuzWOyX8arNj3ErqAL7lbOGLr4XV/H/1TcZ8ufXBflWEvu83DglFLvB8r983ALJf",
-	"Hv982e/vVt/3Y987JaUrpO66ZmZuvIN+/9NbAxvHrGpHbbsz7G2v0DtcampmVoqCYWUUDrGTLSoIez9m",
-	"xVwPIIWWuuBpm9qz7o0LDU+GsgPF0r6djmpU6u3aHoFT/gJOvCzSpCLON6dU3cE76+JgJsfNkvUblsnx",
-	"E1Wp74Z2OackRpCSUuRMKeyMgQZlsKotuGIdm8mUc3Hjzf3wVEXl6xOzlg2kAS/eZ9/YpGU3/7C7+1AN",
-	"8gjVYNvFFUDrQxhW1ObDiFr8CLhk22KQgk1YwYAlF0xACepqBa/nTJiXqhTmCosAWWIYtFOY7fSUpiID",
-	"a+YmfQ22TvZ6T3t9FCnsN2RUiixnCbllIpNFpbYVbC4V17LAeKJ7aL4Go76DUX8X6hruHLdpd2ZPArGi",
-	"VOxOcP+jqvG2WX1D2oWShpFhDPFqG/hV1nWrrbnCbOYslqpBQataa34ZveiOiOP7KCxeqbK151YUqM+3",
-	"k55CUGRghwwOzf3SqKQckZHhjEZQN3KVjcOYSQjnqoJ+UDHxR2OkNKbJaEnSbtfO0VX8XyxNiO1JTHb7",
-	"/f4hgdDxoXBWU7/xTo98JzMDDvMjGjkHZEyLzPZptZF7GFn2jOxgleGDhFycnaPZ9OLsnIwM9lhnCjhD",
-	"GC165BV4POxe6l7YBu9lijKz3UputIWZtL50G/VkxE93hHJC6Jz7GB50iwRoCs4SsLSntjdY0NW1MqyD",
-	"kwgEgbks9FBAtufSCtXeubQkU7Mx4ZIU1ujKSp/Zilk9tEN1/Mt6ktW9P/9cObZh2PWm2EGkY//OTthf",
-	"0sfrzqVBLoPMLYhvRgQLfQdfyeXyBq/8aqjYyuKi9CXKF3Z8wdMo8Tn2+rq7ed6SgQ5J8Log67jmt0xY",
-	"j4qN3Bq2ZlTQa3aU59DAAqxCeHuNij8UIO9B/49ha0DS/xNg8Le1T4dlv7/3zCq3XhHAXyHr/Vv/6bcw",
-	"XtojKTxIiaY3TA1FimFvmdRGLoZKa3Oqp7FCaxgT9y1+APYQGyVne4YaPjlnVPcItC5HgGBCzZrDyftA",
-	"LGlGOmatGDF6ATD/b00xfJrw2oICdt+wIV+9b+Nm2Pt5Dooq2gJiI7mCedU4Ve22IFnk/3379n9/2/tT",
-	"NEFkNWUIXBpmaFnMWo9tMm4qXBytQryNWISaaSm+FqmDe7BCg0nbqJXHZ4QqZfYuhercg9ghG2/2DJWF",
-	"UEHGohWDFebXOeLaIVxoueqXxWKq7ie18+b06OTVaW+WYaAJJX85GpoNQ42ADNQXIzYI6OUACjolBYMo",
-	"Mmj8yZQeOC/wf/77f3hJBgtOLMn3Zy9PSberKVjGf37zMjXECIyHbA6WQpDgrYVZOfKWhL28uCbXUlcO",
-	"aR/UjoWGseiMo4+2nulQGMSB5AwPJGtaZe/HDEDZ8w2lU4htFZL4Z95IXEDRBd9ojBkWRmfYlnko6Aw4",
-	"zyGaafEVLHjjuhdUf50wNU5tO2ZrUbIdCQ+9UTf80BtCN66B+CVgIBAVhNdDtaBgOZ0UTE0TQklGtbWj",
-	"az4DPz2MQlIM6ksJnIzBX4giAL96VAL2aqwF75wVXGaJlTehWIGXNl9h8IGNeW1XEndCMGVDJRCuVG9L",
-	"bzBo5QxhrSDoFzeVrmyWHONRp4CYvxGTegQuEwn9tDfVYgoU5/CWI9By6FjzW9d1KLYuVyGpcT/3o/BL",
-	"en8bUZ0GPZRQH/QP7mdw9nWvrLVXSP3O2W9994GWy1vW0hKyQS1rZYo1hpHCmouADpvz19+9Pvk7af9w",
-	"WlMC3Vdoe3Wd2KdUdVrbR3Vhg4UmCzAgca2YTgsX0/oUgf25DG6oS8AwJBc4lg29RGlYkXYYoojWK+eD",
-	"ocRyBUzaNjdcDcUa7NAz43rHI5UKZjh0PiI/nAtxkgVZ8AwzImbmLn8+Z74KTpEi4zIUxbxZR8h7s+Yd",
-	"wAY4jGi065EiaRwx7ABpghTWxpJ664B1AmLuFy/88lNIFXKON4zmBo0ebECGwnesLlMNFYaBYNA0uh0N",
-	"m7XH0SNnmQr6mbsJPNQKRnI20USW+pAIgw/wJ1fkoH/QTHGPATwPDKrEQsPKJ+17QbdQ1ojUqt2k1RLF",
-	"9YTmbera10p3oaLvfmjufrsVrb6rIK5qEHE/J4zzqxPozZ+cS/090OBHEL2xkbnDVmsb/MybbpNndrCm",
-	"nwPmphAt9Bu5u2wzo5ysBGZ9kGHBSg1p2FTXvdUQ3ax0Y3gWTLDRhYQiBnB/Wyi+JpQ0O5W/pEvpM5Hy",
-	"KnDb7Pf63nXzCC6j12JVpn2i7u8iipYhDkuJuYLEzYziEpN0q4+eKELHoM6Ggb0FVzcES+/TqlCyU4Aw",
-	"K3bCC8O0hyK16+rhAO9sfZbUpcA2JALUa8NVobhrjYzakKMQJOG6JteKseyJ8qVx7DKUS9lkK9lEnZ6v",
-	"QGeTQCRxxeCgrYsrB3dolBr3hAQPwjXPSmW1hq4ErYO07egdL2I4Dy5U08CMDQCDL/OWJtU8M0aFIi/l",
-	"AqDrp/yRX0975MhlSrn2zCvltaVgMe6IdfyCasUb7vTTcZ89p7tZ98X+5KB7MPqGdele9qy7y56PXoz3",
-	"J9/Qg378zq9Us2u+/BEN5I6sCYwz+QsoGA/OmlipWWirDLqAiqog4Nbysq3v+BsnQNSKMjbQr9rFFmxh",
-	"Q83+IPwVEieoN04Et81Vf7f0rSKUXr9doZVYl66RDqJvF9SlGplwtaXaEKWRL4PAuGgCFdXrGVSDWqBd",
-	"gT3hI3WtgAsnIR+3yYqV5ImU1vwWpPUaKXkoXK04spIHVk8B88mTYYq1lnJgBISJzHPMbawnJvrsp1Ch",
-	"4YrcsLk2KhujBdZNNBOfnL48vTqNaB5plfu4kgFm1zMUOKDLnLADNrg54+QNiw/eLxNrnaZ8TpBZJAzr",
-	"HnSkqly7KWLYtqj9KuZmG2OMsZdYtIMWGlGkCndxSB3cTOx5tnYvXdXBeEyLxe8Zqxo+rAd0Qga9NZhK",
-	"BZJV2u16G3NKrBgQWqfXRd2XXGksjfglaTZMEDlbjLGubnV9tYdGRpszQz5KrFC3VLZho7kvtioo6Xfq",
-	"hSOx8LLDlUewZtSKCfhIbjnRTKC11lUq9YfuDmFDau7Q4FQQIPg30pZzLNkIaa45Vs2x9PMqIatPkfjS",
-	"5q5QQ8H+WVKjm9mobReh6IKS/27IuRGwbD2F7w027cgCq2WcJF7EhP4j587dAcUsVIq1O4ciWryz0xu2",
-	"wCbl5nKCohQrTeUqwd9PF2QvQCk2lBtTMJ2lUKAGQ1FWfLVmaTccKqX1+j1X1soQYGsAN0dvPoSqf0b4",
-	"Upa6R5qpmXsV7/KnyIILrHsIKHFo+ZH/NSw0YdYdDcVOLaSsRwlGsMdXy4NpG03VTgCFLTDOHR5GucFR",
-	"MXtT2hC1h+bW+sq5Pm/W/tLafdrvR6KF0Rv/E0eNz1fK9Z/bX6pSuKsDXDMdRBvbMrJ7n+rVa/1wvmhu",
-	"VX+u9ez502fPn63Vw20IZG6KL46HE+Nydu+RIeyrEm8lHe8+KqVtkoorMvaVmOhRMTNadFkzCIW0MsIk",
-	"ocPQpvjEK3t9iNJGmFWulJI1S2G6yCE56B+4woM8gxo8VXqLbYSwKlWZ62mvUqO6aL7v7sYVQn4/NXBd",
-	"BjuIhbva2shfQS854Yre7wSrJ02izmlTmHwYw+Q7WPhwdZ83M6YCk56ql1yoDlLrodhQ5MoclK9wBZzc",
-	"jxJ0vwRegBXIMvCw2hapvkcNUnyjjODMlt2gDlLw62vmNQWjBoQFkl77HRXMtXExSAviZbecOyOlTbx2",
-	"JbwG1ktM52C/oW6lQWi/QXZIL3CwjTELI/1d+kPa0tT5+A7Yap4Vav05UUmfrdNsSpZxTXlbhrk/MHlm",
-	"xSZZjsdMBfXJUNeY0sqfKRjL1AAjTrnSYW1V0nassNMj30MuTWI+UTd8vqI2Q4xaUAprVGobxDCCAmkw",
-	"78Bja23ypOoTXGW+NdYWA0cwFjlwrknAa7PwYSvWgfpmQJSFA8xngYDtcyXDnlGw+WGr5ztHD359G3qW",
-	"LSRb98pEWnPfesiCaOBlU4xjRGCTs5OmNbjThwU74WLbxKZqeVyA56LHxbzUvarLbHM/ZA8lDL7Uga+k",
-	"aa1nOAmBSUg1iWNj+LgLjxtXioJTz9I1MFhBP5IYuYeAIPSGl2DiKYplrSy36w8eXe5V+BKpZqpFknTx",
-	"cbd6vHHZQuqeO4nGDjm2ZdmNkAthqK7Zxh2LjJy+Xd/dZ18KWuqpLPi/2PqyjtClRb5jtGC21hDqBVbc",
-	"aFjXz/VB7ZpWpqrWs1vDRc0KQXOM31pbERzqhPIcTGuGR8I1DjhysCbf7jgsWGzF+9bl0fnJd6//9u5p",
-	"v98y87tXXY3ju94DP33ziCu4j5tytV7d3jzu4+Ou+92B5mntqMzHfMx6ZSA7ReEDSXazuSxowfMlCd4/",
-	"xPK7WLPy/pDa3xJS+1tDan8FUpe4R1Lfo/N94MNu/WEFrH0zFjaKb+3c7u7UGOSnt9vnaTqrQWNIatW5",
-	"5FEy3NaL8Fb5mltJwEHHj6gA/Mt9+0DUDPAYW4mfYtK6lYuhVDbKXN4GD+YFa6rvQOH0P1++Pq834eBh",
-	"8w0S9N6wdq7m9htHtVpkW3Wn6JH04uer1IxTlXzDxPAqRIfqsDTnmp/et1T5DPv3G0c0v2g6iV9pk9PK",
-	"QeXrKOcYQuRCfevYGLFnJy0jDUT0U+uYbehvsuJAqjVGgbA1a2ANQ7TcC09815GhaDfdj6hN7KL8Enhy",
-	"H+vaQ1DkcX2qjQ0Nv2hfws3uHHPVs6+WK4WUhq7WFwJvTtWq805fTtDPY4OJw3U2MsjtWs5YNQ8Kefgr",
-	"h0mQES9oJ2jlCTXouR6KUpk7pWShMX4RIuDA8B7oYS6l09WutBH5VZF0YB1DsVoOPQkC5FeqnYO9olQQ",
-	"6lU1EuBFsN4me4NrjPIFSa2booHSWjg8lnvIgRV41RRquChWSwYIcMi3aIlj0c4H/MennWw8Uzu+UN/G",
-	"YLjQ6mM5dFDhzzsIa76Fa66wtqEs6rTZSplYuzgZisosho1jDf6gYIfGgJxP2Hg5zgMrgCI0z+XCFQLg",
-	"uiqO3OmRH1wZwqGoVtlOu13/l0UvyKCQgmRsBvkHAsQJ6wAckNTXM0xtJXTEwAJTc7F52A+nV6TX661A",
-	"c+eD2+anFGKuFPilynmPXFClSCrYe51CEX8oppnWPWFQuq8Bu0/GM3XsT+1hzKa1RUjQkVnXNi9Cx/Qv",
-	"K9mEe4bu89FYVyhKICcVav5R4nGOSCBlP1HVBhLIibpmBEUmPmPbMoumax4gZuONfy1s8wtvoardzsSH",
-	"wgKXgXA51zz7sLEGaP2u2cT2ZWXncr7J6nu4ZkahBStGvGBGgBefcxUq87B18kXdLYF+/DlOly9zLRr1",
-	"Vfv8j3IX7kA+0o4hmJay88CbAVyomfudCWJtGJZfkTq7sm4R2zahXhK810i/X+Ok/32IN2x4C8pNCwvn",
-	"Py7trrbwKNR7ph9fRrMmHClGkhbZuog2kyMjk2OdFZuWtIr49mMuroOYNagGT5WGnM9AEFvhBYGQNRR3",
-	"S1mkErJCaOx8wHWuSlhNctNMbxCb1uFZ2bre8ayen1nXYuLM4pEL//2R7nsF6P+asppHjEcX1aLovVlO",
-	"M4txnBJEKK7c/R4t6zd5EL24iasg//qvJwREM+yEvM5nk6p5Q0a1eUN7lcp5a+Ni2kw3S2m/95tXTf7N",
-	"s6ffPN/fP3i2H58Ygf37kQ4DqP9XEg5DjPfsyHOdRxUQZ3pH6vndN9H7WKqFQQWLglFfy+Dy1SV6Ql5f",
-	"XeByFdTlxTqTeEOhYJqZUTGRpe4+D0Xgd2n7GH9bKSwoIuwMeAYgBtMS2zqqXtZZQRAG9MyRN72hOOgf",
-	"2NBaKmBxC6pwbW1DCKDXB90QD/oD0y+p0q/1/H8u9292uV/rOTZsbsivvLr4o9xps1x3e/2VoHXORdon",
-	"r646DzJy4hXepOCN8xK4oSsrGFTaDmXkJdOHa8IxSvq9JoHztZn5f2TNL8rjXuv53WIm6CN/xAshJ65c",
-	"T4h1hp6bp0jkP1/wvLHN/xuVS0yJ8DGzGDqnJRmVPM8IE+NiCc1krc9SBR10FdPdi7Nz19AfS2jRUGvu",
-	"2G7A9iIcnV52954+q73s70cnISOpp+Q7qtizgx75Ges5j6WY8OsS3A0+G7ie3gw9enRdUa56CoD/qqkQ",
-	"PF6QnwyQHmqyefvFnVGwvAZ2YI7vkeJVKl8musVvECr3Jsw33PwFcUSfNqJerSs25CUpFGVAaQkLwh5W",
-	"GEnDlv0jTLZcxV7XXH8o7uiunzjzHvbi/+7svNMjV1MIhtNQs80lVVYv2dYTV67D9VCYpQ9cMS+s524W",
-	"34hySv/E9eMYtQ/2Dvq7z3efHezF+YeL5vp9iDZu6024zPUfzDaIGAH4Behq8OEhVwYbnG/VURbRDCX9",
-	"GeX5IVmwHNLkWNf8jRbBOVVqIYvMlrzPQU1g2DV/DSNf4+y/RwJol9aAMAi21TTVr9OxkPJ8rZ/9sGWk",
-	"3mHLuoB9m4Qtsu/XUCRSumSTayOsDdLg4LD1MKypCCP54BdXTKzmh3dW4KpFjSLtGdMUDEaGBPqe5ObY",
-	"IVvetvELUpFXINRpMule4DuXwWa3ELZ9ox3bcT8ub/sz+B95O1j6GsTvFr0DVPzj0O06jhh+Xu3iMQTu",
-	"u0sMbbT6Rip3+AvbdPE6Se0uY9lVrBxEMpbzW1ZwttG5H2ULaxjxh7yC1eR09OKbER2x7ujp06fdg9Hz",
-	"F91vvhlNui+ePZ8cPD3IJv3xY5fn+U0v7N0Vbf5IxuCtLsL9r2dBNYO+Ac3c8wJSg0Sp41V0oflsRvr9",
-	"gyeK4FCu95CLXLdlWH6+SqMX6w3V7CWu4fcocwXLa8Ao3PVXkrRqqmoobZmjtUuLClh3hZ3XwjxwnEOS",
-	"MmHWkKVkQnPFSM70Sts6EGywvphi2oUmqwBLerEe6I+FBA+s5jUuGDy7YMUrwPXWYLeftJzIFvy8309a",
-	"FgiO4BVMF5zd0jx47Vl/+wIHKwj2GxYA2xK1iZALwm16+NeqUg/EhMiCZByDpfVDMf8umlgF9DcUx80y",
-	"BS4jVzuvUyX9iKZ0jcY0pMQ2H7dB8kOBUgh0vmmvFuF1b6WuN55RYY4uznxCB7nhIlOdAS5jpZh9SmiW",
-	"qaFAW2OtrugTRVK3orRHToMmVaC7sLE0iosNUKdiiclIXEHjSc0EBrCY9QxFuCAMhLEvGfhA2ZqCCkXH",
-	"rk5BJYYBsbCF/Ec0cyvIGbXxMj4Fi6IxiqoeeWMnEtL1IPVlf7HpGVAjtxUKPcqoX/gg5GlDkbECYnOE",
-	"RAOr34ZV/HrkoN/Hb0YyW7pUVgoHYjZj30+wRD1kA/qXhsKuQ05soJ/IsKFUveB0agf5lb9NfWkESDXs",
-	"QP2NgUtdcMW98f2hgAHD7LRoXZsssyD7zWkt1sQJozkNsVq1I1VxGHSFD/kMJyeqVwmXQSbOaokBbnb9",
-	"HP7XSloGRkHueDiCrVwKDkdI96VZVjClqh/GcjYrhd1d9XMmR61Ba/fFi363v9uFNPigoI6fGn+7QrH4",
-	"+OfLq9evTt+0EiwNfY7S9fd4C1tJ6xqaAJqfTl8dvTyFpetzqXDKm+W4mj+n/vta8R8Nov4rQ9/f3qfm",
-	"DkDyJVePmD8V1s50B7WbfGa5OxjnyNzojQlScOd/I3G/rmBnmScg4O2tZ0glUIQKOneIByjXVqvdVNPn",
-	"9BY0ZKXlnIyYIdlWBWbZYaANE5oXjGZLMrcFbWm9tXmdgJzAZL/Y2R9PaG+u0gPsFqv2L4DiCdb5atlu",
-	"0FGkRpYWHhQxObvRiO2sEhSbCFZ6km8q4rw/7fRP9n8pcgAsbgIF7bEFYVS1evwjejzh062tQfJ0tZ7/",
-	"QL7sLdEhqnZZ84XRpcx9dQGOTtgpGLl4fXmFBSHSsshTl3SO/ZBSC0247imIWbYKvKulvaSzvGMbwYV1",
-	"nPi1oIbfDIxcuvf0mW3GNmXvyY+vjo67lz8e7T195qQ0EHlu2NJp9YimtvCTkbNs2QpLWZZD0Xb9cqHu",
-	"g6V13b337ztYZMOoTpkReHSxhE5UKVgaVWJ/g7IStzRPzVxSGHlyTgudkEyWo9yQKpQ5zUc9cmLndWV4",
-	"sCmmE5Ygl5KcTUiK64bQMjnjUPyw3nHohmGYNRQv987P3lAMhZ+DK7PdgtBxIZU7KzWoshjpDSPwaehr",
-	"oBqbisLoWrPZXINulfPrqUYpmoqhcI8MZ1f+o7TbtQfatUjWNRuXpU5Bagbh2qFhxlCCZma5BOoOKkIF",
-	"irXuraEAlCOjZW1FdsIeOTULt2j4z5KVTJFybrBwr9/33KJiJFDqHEecU2VLGKD4OxQQ9DQqNcnl9TUK",
-	"4allMiniMYQtOPjm8rpjpPuMF2ysq4h6LDNsqCIl++/fY61ki3h2/R04qTNBphJqnM5kxiAzEv9OO4Ta",
-	"a4RNSc3PhKPQXjAlcyznnhi5Xsr5iI5vEnAednM5pnlC5gW/pZoNRfvN98dk98XuNwlJJ+N+fzDYeZ52",
-	"ElIKNWdjPuEsS8iszDUfG3iYK+DjNlxNFGLFTF8J6qDfN9I7x76rQ2GfWx0LgOOhBKXObPl2OwzXZCyF",
-	"AKAZqQNK67aVJCfnl6RgI46nZjtVUT4bCm6QcEGLrAN1o6bmGD12qvDACjYpFcvSnkFGh4TgHetaoKTo",
-	"LFM2EcOuCip4HiGk61WoLMCRpXHteupy6CTA5lBAH+ycgbgS1HjzsdoLuoypO5ePxAcfaFqipZ5eMq25",
-	"uFb4Ov+JGZah9g0NaiUtLLBkxfe/dY/mvGve+JTAt1ZbOMLP0NqElLI12Ld/OiLZGuwlrbLIbX3Qwc7O",
-	"7t7zXr/X7+0OXrx48WLHQEFtL2DXePRvZ5faTjTA4rNfte4Bpn6TyhS0vVi4nWi/U+H8xnAICKPbTfr9",
-	"fnhL2shMlrZlqqXWQfUDw7zwkqvEhmpXdRrhb+DavaGo6PS4alVrhZVAUnmiCMQYAacA3meoxoIuieJi",
-	"zKoIdrAOHyJbNBc9V5Jwgd0Cc3ldVXcoQx5R9TSkSgogR2Y0aDeWknaK05oVDEL+lDaFc1tEO6mA/HuU",
-	"lIPlNdyI6sx/D16IFWcrMPLGvsn1GzFlNNfTfzXi+pFlkOZwzfWXiAWh7Ablx3wfTnW41tGz211QrlMy",
-	"l3ke9/b+CKtofa6ZwzcEMaRsW5Jr525yXtqtAIssbrm47q2cxEt+y4QRAuaFHDXZFGZG7B6rbSKsnihi",
-	"33b5HReFnDE9ZaW59O819M1THGy52KtsYGSvj2aBhgh9JDkdsdz8A2zSH4fiY7fb9f9nXvVFUdypvdNS",
-	"G5n/I0npnKcJSYMTqjqSwgMsImbeDdsDOmEKlGf7NukPoF4xdljFdnMUK7Z3SHQh77ISZ31ntY+mJZGP",
-	"ZMqVltcFnfnq43zGQP7CWvG03r5wZb4yZ+8mHEqpb948+Wj3l7Exz7BWjRHWqiLM9ZEta/HDkY9eQQlK",
-	"6NS/sR033tku/wDwlUejpWYw6MegW59vOSnzzEqroDWady1UeGGUSECM2pSWaLwDEv4uZ+JaT3H4egyF",
-	"XTVdpzJZyRKot29kW3RxGMWTFQ0zVUTTAjxZf8doFWXBgiP5uD6xY6G2xFo5HjOWscztn2qnnOA6ruW7",
-	"P5m5bF3Hd3/CYQ2gfpCkKEGV9bBz1R8/xjnYK3uT76RV5qruzHPK61Sq9W/kx9OXFyR+AcnFav97f6sS",
-	"g3dHF2dJ2GNgtdRzrcxfbyj+jVz9/eK0aTLs1V4MRfz5Bzrn3w7Bpj9sJWEH+2GtTLB5iDN+O2zJm2Er",
-	"wRV9OzRgGbY+kd09AOY9W7lZMrhKcANyOPOHESO6YGBtZm2GpVUVi12IBRXI0Oq0DRNcfQ1r9HdhaKHL",
-	"Tg/8aUPhclbJ0/6+V7NQ/UvCct8gVYE/ymAs6IigXa7GSoJU2DkE7ZhmQzGiORVjVhA1hXRAxWAVhtjq",
-	"gk4mfGwT7yBwMmDh0BeIpI7vp7YzCVZDQkY2FMDJoMEQRsXjG9bL6u6H36Jn9zgmbCDFTRmAUW6gyGf0",
-	"mj1RQ5H+eHr08urH4x9Pj39KO56U8Tuqfb8xZ/nZAgICF8RMV9DYHWnYTwzEhw9V035ZsNXHb4O/Ac/u",
-	"40ShGTeAvkvm8LgYVvv6Upu1nY9bGac50eM52e2DHvt88Gz/+YuBs2/4fxjpw1omgkC1VVBZrLbiOoVF",
-	"4lsD8rCZ/NBC6u7DId/QKbkUBcMS+XwE1BouAPVHgsar4KpXRhUrdMBlUXKLszUfwfEekhRhk+LXi+my",
-	"t6b52pU3S5nmfSgE3BQa6aY2StyM3jDD+VInvXMN1jqaZUVq1GtXTPfo5OSNDcjm2G60wdrxTf8bLFBs",
-	"F/ZhU4Xb9Yq0laYJld6RiUNzBOjuHKCYr1e73v78DRujHTSg3ImVgawWbafhhe0+bWNB6r1s/WSu4+v6",
-	"VKg1JDboCrpqWU/5Si8c9cR18AtuiTmyhu7ttYb5aLbD+Ai0QgZp1/NCXhdMqWBk+Coy8gUrutakjPl2",
-	"BgougYi0b7hZpktTcsXxbKJgp7caG6sa1h6EBD3xnhRlLXGkHUQJJU6mS2wORcfa/Y1YEW7IKavxCQN+",
-	"bLEHopHYhBVMjBkWu6sGg5as6yP9Ar1Gg9y9oFWHV7EdV51C9U+w8GekDYVHbfuPsbxlBb1mIbzcb9FZ",
-	"LT9dsJFvuk11rW+e/RXyC0dM8cxGCTKRzSUHdB7JW1abED5pfXr76f8HAAD//w==",
+	"7H3tchs3tuCroHi3yuRsk6Jk2U6oSm0pkhLrxpY0ljKZ2dDrBtmgiFET4DTQojm2/+4D7CPeJ9nCOQAa",
+	"TaIpSpaTceZO1b2x2N34ODg43x8fWmM5m0vBhFatwYfWnBZ0xjQr4K/DiWaF+UfG1Ljgc82laA1aV1NG",
+	"UsHe65TICdFTRuYFu+WyVGROrxlp51xpsphSTcZyxhShZhzCdeeA0JFiQpOJLODDCS+Uhq96raTFzej/",
+	"KFmxbCUtQWesNWjBt62kpcZTNqNmMXo5Nw+ULri4bn36lLSOcjm+uWKCCh1frYZnZDGVipGxeZtoSQpG",
+	"MyILMpO37IAsuJ7KUhOuE1iamtKCZfZtOSHslhVLO5JZLHtPZ/PcrOTw6PXJu+8Pz35q2AJ+c8ceXvEZ",
+	"j6z+wgBU8X82wieH78KxMzahZa5bg2f9pDWj7/msnJk/zF9c4F+7iVsCF5pdswLWsAUI28dHry/tHwk5",
+	"fn1FxjlnQr/jAMp5ISc8d2+fZp07IDWnehoBVMH+UfKCZa2BLkoWbu5/FGzSGrT+Y6fC2x18qnZw+Wdm",
+	"rGo3fwZwrW3pXORLoqdcfaGN3Y0CD9vJGw+Z3+6QmvbyCKf0yYyi5lIoBhTne5qZHTIFWDiWQjNESDqf",
+	"53xMzV53/q7Mhj9US/7QYkUhC/wkQ6y+pTnP3hV2sKQ1Y0rRa+a2Q+DeDIgoZyNWkFmpNBkxQjXJGVWa",
+	"7ALgt9vRCUz+KWm97yoqspF83y2qTcg5K6g9o2um/1OWhaB5K0FaC7vGOzxo9Q1EPiWRg7XjEa6IkJrA",
+	"5g6ATNl9EUWXiiymfDwlE87yjFCRkcV02TML+0EWI55lTGwB1XvteX21r+SY5mQmM0baQpK0251KpVmW",
+	"dkjBJqViGSx7TPOcUEUoWbARso2xLPOMTOktI8AjzPFwrUj6Uiqduq3TocilnI/o+IYYhCTt3MxoJknI",
+	"7t6LXr/X7+0m5NfBYPdtQv7U8487BvepMEuieS4XLIOlpaR9fHZJCjbiIuPiupMQWQwF12Q8peKaKaI0",
+	"1Yy0qViSGdNTmZFRqcmPJ1cJeXlyeAyQPr+4Oj0/u+yQSSFnhBoGx/i1IOl5wa+5SA0wNHErBw4zFBZb",
+	"nigiFwJWZxY3loXqSvwM1mw4Ew45I/bwiKHepJ2GB/i+u1gsuuatblnkTJirkKXJUKSzMtd8Tgu9A08z",
+	"qmmakFSz93pnnlMzz4AcXb75oUfOpJ5ycU0WVNn9r+CZgblC5m7esWc6FAYIwNFzek20eQxAVoTr3lAY",
+	"JDyT+gdZiuzzbraQ+t0Ehgnv9A3XZHfvKWAIPCVcOGpY0bMvdKWvmNI/AROurvQN12eyNWjt7j2NXuoz",
+	"SVQ5nhKEtllsxYvgyv4s6C3lOR0hGL7spb2q5B1EdqVlwUj7Dcu4SshiygTKRAgLUpRCIVqm3S68m3bI",
+	"mAoD/pGhVnQ8NYgjEJuGIkCnHrkKRlKsuDUS4jXlgoyW5sKzfEKkGDPCgd6Z+wIY5A8PAHxENc3ldQnQ",
+	"mRfmSDRHJuKPB/7imuGRbIKMH+3cH+0nLyLRoqDLFvIqx/F+DWd561+Vo7+zsTbfRkZcWyidc0BxYUSy",
+	"X1vZeKZaSSubASohkw7GdsKiwXtDhSJyZFKt6rThealBJn8AZPDLdbgkKMVFpdoQYGa39QX6nSROEPTL",
+	"2wxSu5Q1gCKNiElGhxenlsyOgTWBhAS05UhmDIUkg/qlwr+djFT91jkgbDbXS9BdgGqaGzxmShnxaQ3Q",
+	"tSWsrugXd6EKRnOilkqzGaFCLVihgBL0yA+yIKm8SQdIa83LHnRPlJuaCMYyZdWwoYDLC9+OWZbA90Td",
+	"8LkitJixjBRlbi6byMiMXvOxkSNKpoCdCaPfkBETmWV4A6cRDQWsgGucLAn4t19xfXGZHJczJjTLEMQJ",
+	"8HEvqWhaaKAKw9Zfu5eWvF6OmaAFl0TeDFZ2hyQJeEomGYoB7D1XetgyhCF2Qczu1sFuRUu3bRhxXsis",
+	"HDOkvxb9vC5oNjZlNGMFqF/b3JfXZuq/mAliN8VzrMjVRPE6hrywXsC7dXhFkQ+xNj7Yy6urC4vW5kzd",
+	"GZotB2OFamF4iWGRfoIEb1y1rzreu4OIXmajV6/fYCEXkXP74Yg8ffr0W6L5jBFZ50WgoEehICcTxSLq",
+	"7Eu5IBNarI9i2A3Ib3AtzWQJyqg/SpKViN7xmRZio0I2k7csg0tgzQkC/jDkqG3ulSS5FNesIOwfJc3V",
+	"mv2hE8w6kjJnFPnTPU0eBsW5WjPChDNFtreKAXLR8rBtPNkjYPYRlpfdUjGO4PlhCGSiJcDMLHFBiywh",
+	"rHfdIy/2plHwF8ye8zqIoghwKEgNpeKbXt+YvGUFvY7ynVsWVcqPK0roWBsp2Jhxgw9e2TTSTuzuJQ8S",
+	"ZewqN0gyIeasAVNLTfPtdtK25r+xQTJheGxipUI652lnC3LibQkOgm7+5E75am2bjyZePb4M5dbaJEJt",
+	"ISltloxWJniwYHQ/GWcsS9FAX2dGW7bogYf8RIHQoMiCFcyyHZYhvnAdR/8JCDJ3zWAoHKAhGLkIfkTa",
+	"SjNmVmo5eBLIQGD1rSSgTnz2ZoZsD+OJQhMEF1YmsvLpHTz5YSwWge1hEkOD4/FMHZVKyxma7es4wITm",
+	"etmA0zdcb4/PZh6j8MYEHDni+crVWCcxKx85QG9mPH79iQORm8wu/y6QXMRpt316v+17MEe2c82EubmI",
+	"uJsG+tG/aIDA3kft/0oZGSQFP0jqebZ5G8xmnptbsSingUNlHfJNdL+RLnvoNEH3J3RbrACVFtnlKsIH",
+	"hIMW2RX8GEfFMxl9MqPqhmUXVMSfylvWIPPmfMLGy3EeqCmKWCMgSnwGdDfcECm8dwlxBi0rKjM6nhp2",
+	"nSmi5dbagAXQa3kbV5y5uGySXFAxQUN5bLsFm+d0zLLvl/e7bPa7BkjdcG1VIWG0U5wiTs+mfD6zJqm7",
+	"QHDp3l3FMzzr8GQD5EhCNPLAcge9AR8B3OuqBVv8FHOxHRLBFrBxEI9VycB6aAR02H5c9pah3LEy4NHV",
+	"6V8Or04S8ur86KeE/HyG//0e//Pm5OLV4dGJ/fvd4dnxO//Tzxc/vjk8PknI5cnVu4vTs4Sc/PXi9M2J",
+	"YViHl5enP57Fr7W8+0pXC4b3m8B3XmQx5jEqqBhPmwQi803Ds3khjfxwaZT+K96Ay/8oKRD3dVj+BHqS",
+	"GZ9libmyVmHXKs6zmzTfNydHJ6d/OTlOyMXJ2fHp2Y8JuXhzfnRyeWl+u/z5yPzT0dBKYDGqTGKAf3R4",
+	"dnTy6tXJ8d0KkoNGwMLXgJBUAA12v/FM4tzLcY34mdyPp+HR30dbaOIadvKm/VwGpGP1Ll68/Nvl6dHh",
+	"K0uNx7IsOCtIxnJ+y4plEj+jHgI5AEzGlObC39A1+LD3czbWLDu2Ax9THcfNOR/f/DxvfKyaudyCLkc8",
+	"z8+2uJweU6pvktoWautoWH0U3PiCBcoqiMJnHk1WlCitjUoQFVyT1rhgRn45jOMgu2VCN9AFeNYoA/D4",
+	"R0a4OcQFNUxp3jhxLqPo00tv0Y1vqYmCWE/XALCPZlnBlAIXmPm2EDQnbfR0gvOzk1iLasF0wVl2QLJC",
+	"zufu+3+UrGTw9aTMc/eukePAF2811jkDjySgAhwVKMgTynP4h12ReYxjR7XZssjvxj9uRnHHFR4Ofp9U",
+	"aBBQtRVohsAPMSOGlqsUxm1gDeonZiXKAY+M2JiWVt3zFGAVmIqj90ihMAzWIQNWH/3Sv9MuEVyNGHSD",
+	"+zXTzRrX5tuB2ssZBCBsNAiv03Y9vwdln+lzPY8BXd42C+Fgc99A8I6iBoVfplSTa6a7Tm1w5uUB2SUW",
+	"GgnZIwa0E+60//O/HCfkqf8xKuG4h4dbsKEaYJO6Pm0xFbcXYqmF6h1n/GgqZIA2j65BfnGtDzFq3cDw",
+	"fh4PTTpvYtnrYjWOoR56ZSSuK/Z7M6ozkTWwN0OQG5YClDeiuG3GRbcOXKmfINx34uHolmYnaz6K+4qG",
+	"j0M+7i8VNl0wz7BX8Cn+87jOukO3eJNzbWVFK06r9SWtWp5gIbGV/xhe1HVt2t9j4m8UaaddTx5V2hmQ",
+	"Gc3AqZWxGRWVOYIXhGc2FNUaGcMQ1KEoheY5CeKUpGBotkBpIudGGjkguZQ3oM6Xc4iwyNBpugrUsnaW",
+	"oRGWF6pZ2NoG2tZwCePYr2LAfMlojoEE9bVVEpkTjORNRNSJi9SxiVwMXsRsNadjq4euA4IJvSYsb7o6",
+	"dpoToYvlnTZ/N3hSLWLD0nHMJo9HxFAP0UOOBDbGFz5R5Ahf7Zp3GwIbxjxzZqcI+7fPUUwG7j8gKfDb",
+	"lLR1EMvoDGyeLcBL4HFdDY1YyDLPOslQWOtnYOmH8Ck9ICla+VPSjsUUhJ7zH2iZ605C0qLMzZqoCDwD",
+	"HZgjBeeAeRa6CZydfySzZQcvkUNIJ0/gIoxsXuYs4v8OwZjTZfwwqqUem5es/yLcuGEbCeETQsUyfkjW",
+	"kfo6ZGwY6wpXGgPEN08OcHrI5Ki8TWQxoxpv0PP9qLHm8+OY4nswEp93U1bhKjbUIyNtxVjdY9OJbqQh",
+	"rimxEdHxm0QXBCOM8fUGh7WPJWyO9TVolhC0jDa5vSFyumkYfFobh7R1UYoxsKS5UY6e75Of+Pfx7QMO",
+	"R8cOPGk6fuc3Ioiy9/IuDPT39wFIuGUIzAHp+/DGApVIIe0ezPWHmwIWwGDya3pruGmD23CTb53HUPZB",
+	"4S0xBV6jaRHdx5XYtTHizmvz7kbViEeFqgG6xfhSEPa0xpUgHj1m69Ny3s3ZLcvJf16en9m4des0Dm9B",
+	"XCN0k20GDE7uXo8t/VzPT8VENukzX4Eucm9JfF0rqekmUa0ElxYFYKlH8v06/Kx8vcm6yJu80Rgm7tjr",
+	"guUWN+dUqYUs4qauDSBSJS634dmMK9XMbLZxr8AFhHXD+9WMK+P7Vd5tFltVJR04Y19eYDyLi9KJaU01",
+	"EXBdYrBfmhcawGAmaHRHNpyk4v+MULzvl5o1OHDKeS5ptp2hB2DuV7W2h7rca9dSm2EDJC/9ocVgOZvn",
+	"rNmyt9nu51a5vSKxergRZZzNKM/vZ0WcF/K6YKqB3BTslrPFcckO9Yb4ZVpqOaOajwm+T7giWcniTpoD",
+	"iDedz3MOymoVxwCJmHpayPJ6avNJMfr68OK0QfIxkzVwd+RoTBHqFjWjSwwn5JpoSdrpxfnlFdl5984y",
+	"2R073051U9XOB5592sEBMJTNH5WjShfePH84nxfyFkw2b9jfwTMTJVBrvniubl4ZBniHa+nhM95J20rF",
+	"igaisKpQ18mYNav67x0O1t2eiGF1Q6s7vfAqbHUT72nnCk7zvlctuP2PYfkKVxLb6RuqGSQAqwYngtk8",
+	"K15zUaJVflMirwHrQhgad49PmKCjPG7RNHvSBWe3NN96wDXjBo6eRHYTHT62hyjgGM24sERsBW5TNr7Z",
+	"/uD9SEfmu3jgDFXxZI5lTWK3iYqGqC3R4jGhPOfimuCSnOGDF5gdoaq0eNBE4MM7dBpHEOBdcxml7uK/",
+	"t7WLJQ5AG8GKwGi2zEbsPwvYSCHFdX1bMh6kHw+y/MXlF8IiWTYgqeHlBR1rlSYkxZyzLYEkb6zX1Lxx",
+	"J3zq4Zdx6IyNBArR7Bk3K6b5RQCfCc0VS9Z8IEanMR/anAIl6FxNpSZqimmSpBRGyaVzrnof6Jx/6n0w",
+	"8uSnnuFE6wEOD41uRkFtxsUrJq71NLy+6wL4qsaGOyDmsVPUDi9OjaLst5NzpcGCN+tYp+umibwWFwfl",
+	"h4ZsaIQjeA+xjATLMwUuX1jalIbSZYNVH9VkK7LzzToiHvkrjjabjcdePyVc6n3IEOAWBDu+P8Uvdvv9",
+	"/h26gZumee3qMMuQvjcusCHG2r5h47bNKEQWsdjAbWwgTRxy8wYU02+YsjbL+vq3yIGBAACw4aR/wgha",
+	"mud3m1TsyPEVGQkmAsxQnnM38xUkzLxmGS9nraT1kl9P46LaGuGKCXmJFwI/xwOCG2iCaW0bK3nLZZ6T",
+	"xRTKRxie5wUbw/bsyoDBlYIqxZRCDNkEi0SUef42aZn/YLozlpOoby5pve9ey+4XgNo2BoCHC3z1QMAK",
+	"stFTsQbXtTAtuowr5M6MH1HVi415E5iJwbWhlD4XI36VGxT7GdXj6QbC3aj8VNu9h40/ogHOKBfmj+ZN",
+	"zmQBKt+C+1zVA9LdHRD0nBYM0vIeZMTdJo8DWErd+IqfuuMJd9GEDpdzNt6AEpty6Mq5UXaf95XNntt7",
+	"1p/F83g8HrkrNJZCsLEZpYu5dbh0WZp/TbWed5/1+9U/n8az1H9TDFnL8HPuH8jQ8TH+m3N0tjn1u26U",
+	"jXg6IH2o6AEScATl7hGMFkKhCU8iClBR5vdwVgPtucsEiUPG1nBpxb+oT1ptwoJH+v1TIwNZM69u+GEF",
+	"i4xoawTrhGQz7YsCdMh//d//VxOFzd88C34eWB8GSk46yMctpMYojaFIzYKtQEIm/L0uC/eNQaSMgY2x",
+	"luIeLJ3eMBGzzT0wWXoD6t+yQkUTHfZwm170n0ojhft6BXbLtu4Hkbeslm9sd6yM9mBf1VOqh8J9YKuH",
+	"WB5lMxPdZJ0e2SVtmRuVye6Oqc6gbnZcTKWt4cAOCNdDwRVRGtjBeMzmEI1ohJWCgUKJGoQ7Nb9et9Ca",
+	"y3832Xt75811kAu8cXAdYjcI62LFPVHuDq2LuHNaaMEKo4XV8MzADOsmcBE1Xm6tL3628euOHf/ElrHY",
+	"9Jl5EElDfn1FDk8uu3vPnpMbtiTtp3tktNRMdRLyPVXs+X7cKMD0BRfxEY9eX5JLpsnF6Rn5y54Z3Yy8",
+	"cbj7y4N+/sRtrRkiZ1GTyKE7WmBo5nx3gb/vk5xpzQpDpPg11yoh6bs0IWk3BZWnlx4QKpZ4lViuGLlm",
+	"WpH9fr+HXmDNCjP+//n1sPu/afef/e6373rdtx92k+f7n/5HbPe4StWki23PcwKUv4vzuKHjUMP6S4+a",
+	"hRhmy0YSgBcCDHo2ji8J0qapQN2HXwtIJFOakptagnMtCYXHAklev/7b38BMFOAlpnwo0jDUQ7Mm51Q0",
+	"ZgI+wYh6opnS5OLwjLQn9IYl5FU5FV2oQdcQN7MhrfHeV8elCAbpv3MqVnIGLSBXMgaDTEK7pBj6/MJG",
+	"UykjVk5a6ukl05qL6wj1PZzzn9hyYGNTzJ0l/5NQ+PHA0A4+HpBSsULgE+e47pFDW3FFTeXCfgBMyL1h",
+	"zv1P9n9Rs58lY2tgr1bScNLWdd7kBmpOw16DmQGNuzqOo5xJwcAzxZHOAQyiLKVgulgeuYhTX6J0t79Z",
+	"LLYfngrNittYjYpLNpYiU2TEJkb1qwrMwncHJJPlKGc2l9cV/tg8o2LjIlpD5vXhETCglao8/FpQIyxE",
+	"78VWqTg238YBOBKcbJRyKyZEvJ+1moJQkgNqrGVktKyCieGnwoVa1oQItEKngXc07Q3FqTZsRhHqXk4I",
+	"JX82PInOsHLh0SmZ8znLuTDDM0BpKMEQCqCDuhJG5ASD9YaiKiqSrgeApZ3EWfHM93/HIFjzdcHGzMiY",
+	"RvtK1kXdhMxZ0bWM84YtlS1UaAhaRjVNVqJQibL3vaps7D3RpF0YeQqKdaqELJBsqMRomiP5vtMbiqE4",
+	"JENLuoYtwivwgsoCCOMGrmBOxlKMWSFcchhIJCmOkrrYt7bR4Yci9dUMDUzg7ddXJPX1XVN8kaQWDO/w",
+	"CRaSDDek5Q0TT5Sb5zRLh2LlU7uCTo9AgL6Cas5QjODDEF1Aw9aAfBhCPP2wlZChi1EZtj59SgEel/Ui",
+	"HCrxkrdRTTCgvQYKrCuWkYyNc1AT/GteDSZyMhQhDL1riLRHTPGMKRJBogEZlv3+07HFNPiDpYkrmiqL",
+	"McQM1IJHh8KVuPGRogOzrY/uWD66YmIfCZtM2FiTj0Pxsdvt+v8zL6crIb0p+VivKoUGin7dYJOCxQbe",
+	"xXhEiLWcleMpyalmBRbmXFCuCZRt82UaXZgiv2WKlHOyugaI7DXjpquGHvOjGeHq6IJUzwwi2+tXBUfC",
+	"oB9Jag1D5kv/EFdWH8Cl8GEx8Od9osAkb/QUKYUjRdGlfySpMzoZwdZZndxiG0rPPev3yQ551n/qVmzD",
+	"t7HiDRO3LJdzZmYw13ZEMxvlDeJx9eJ+v29wwuBwUA6OHAYF9dohtYSfsBwmyaQr9BoUlbM3oUcg39rQ",
+	"g7mhYhkTYzbAgFMknvXoVyRvYay6/WUoasX8giB1+wVWBUQzAtdQ4/nC3hxHLGk248AtWoG639rt9Xt9",
+	"a4cT4G9sPe31e09t9CjIIzvm/11Hq2yRUSEXymxxzoSDX8WfXA5tTg3yWkPFWApldPb20/6euQ0hZO2z",
+	"tHOApAJQRdlsFyAc6Q74hGtmw9aPTL+RMoxghYU/7e/FJAgWnbLnY/vh21dy3FD7Ifbxxsrvhpvv9582",
+	"qUp+yTtVDWeohFrOZtSoDugQlRBwkPECVAQtQ1iaY6dGggW7Lvzy1gwRrtQV44se5NVanbysgPt5fnVB",
+	"UPJOkJ/4v1xxEOJCgBIs4hD8bZhpF5jpUCy4yORCWVsMxGyBvbVHToKUJ1B6Xd08WMhgrX5dQuZ5iTYo",
+	"dmtJ5lDUyvCFxffWIsFgkP+F7393ZXjfL1DQzHFjqI2CHvtwaBfiRtqpXIjUVeNmegqND+zMNJeCdXyr",
+	"gfU+A3hJ19AXayUmte4Mv8bxpXplJ+yK8OntCvbv9fuPVlYYl9dQVthaHB+A5Unr2TZfhIWS6zfjDYYV",
+	"riBveB3g77dGN5KxbAwj59iChUbSGbZe7E2HrU8pHKfjV+bUbZlCI2LX2Xo7/bYPASu7z2bmPy/2poZ8",
+	"mYEV08OWESZae/29593+bre/d7X7bNDfH/Sf/W+YRjHQ9819pislC3EMYMpmaboo2aeUXEuGBZNtewss",
+	"YtkbipP3dKzzJaQBokQzA/GshtwJkdgVgeqVyE274bbPQTT0dwEZE9rm2xgW7+y4nYQoSfRCDsXRKfm7",
+	"HCF5X0j73NFsDC9HdUyaq/IEaIoCWdXQE4XXz3DN4AYya1IeChdMqmUtN3JAUnts7qjwaf2w6mbn8IqS",
+	"G8bmaiighACjWSchKQhHhj6lVlCal7o2KbFWb+D1YHuHotaxK335eFcakiS+l9ly+6rqq3U4gxAc+5vB",
+	"c7xLyA78G/B3FF/x+t+DXtgCoZ/q6i/g8e9Kqqx8WmGZpV39uylR0Lzi9yB3r+Ut24rcrfB+KxM0i3HQ",
+	"nQEqQlqpMWMoOxfIsf98OCBzbkBnr8IBWVA9nmLBW/CL0sJIDE42tfr7ULQFWxhVHKw0CZnwXENRyNES",
+	"LRf+2iSuDJuZz+pmB0g42Ps5CJBaYpVpzHOzNwPVfQc9rENdzw7ENhlBDhvXB5Yvg5gBy2fv57LQNm7P",
+	"ieXgCjwYCpRyYWjbKcIALBtEs79pwSAhm2U+HbtzYGR6K/tAmDpqFc5nPRRe+TxwYew+oh6IEazZBcxi",
+	"9A3kOOCarMPsAKwy8KmtFkpmVBf8fW8oLtFC5L3kIy5osSRtLAH68ur1q4QcXV7C0P9Jb+kl4Adog4Lp",
+	"hSxuoFQ3M3vhmkD0vXQddobCaxdN8o0XVO+4+NCxYqpnef3Gr8nUSdRT5u/yZ0rbCza6j2yNv7v/9sYY",
+	"rNwoadv3IB96mRs8ZEbxZrMRg9g7p9/BEfU2gPPSfL4lTO2i7gHSo8vLx4FmdL8PgOvftwVriMBxqELn",
+	"mqPjs0FNJTVoroicTHIuMGG4EfIweut+fIzeUlzzPQ+i2s6jn4fbxt1HURXGxqiFiJu1kHO1khTk6BBU",
+	"iFCkTSsR0hK2TDLVOYiUCTDiZim0LMdTjKepn8VRzmjh63WviVm/T7Orz9XBVpybZosbg/zaAfu07K7j",
+	"YA3BvNYk90ghvG5BcY9FU3w/fvRbCVk1bP9BFtdMu3gV337niSK6oJMJJLVhqfbaHbBI9RbqNOloybJi",
+	"GRoinajhmwg6OaqyaEOaiJcsKmMzhrhPq3LXQ1Ff6YaS2qSdwmGnHeDb07trZg9FO8V/pUj6Yq4YCCpY",
+	"syX7Gttipcx2rYJGZygKCjYRPaX1yCQQv7i4roSQzXVCeiS1NeNTh9MgK91RZj8x20+hxnzaI4doNuQK",
+	"hzCwmzJhGw85eCbWJQbDW+rEtRUj2zVnTbLqjUnq/hanHx8ErVOoBqFQyKGI4EybesN5ZU5PCHUHB9+7",
+	"egR2IN0jRwiRvBK6bXMY19lJ+nQUMjd7w3UNyJpBDOhwZRDDC4v5HURLaUPZ9JQt3eyA3gbMTvJU2PLJ",
+	"W+HHeZlVOrk5ALSqOVu0hfsB5BjwMVVDoaYUvEjUrn9RcGgJw3jhT9/I/3bQvWd9MlON0ua/FltIPsQb",
+	"n0J6SjXePQO3Hshtgs5rvqnFbr0Pxa8298itpA7gW84WvrRd2CvhV9/CzRezHzytSvz3/cYhXcuF9e/1",
+	"+wZA9sujny/7/d3q+37se6dsdYXUXdcqzo233+9/emtg49hb7aht74u97U0ZDpeaWsWVomBYd4ZDZGqL",
+	"CsLej1kx1wNIUKYuNN0mTq37OkOTG3QCNBRL+2ZFqtGcYdf2u/DWX8CpmkWahsQ57ZSqO7htXeTM5LhZ",
+	"3n/DMjl+oirDhaF2zkmMEb2kFDlTCjuVoLkeLJALrljHZpblXNx4Zwo8VVGp/9isZQMxwav62Xc8adnN",
+	"P+y2P1R3PkQDgG3tDKD1ISUrBoODiEHgd8E+29iEFGzCCgZsv2ACiohXaz6fM2FeqpLQK7wD9Irh3E5h",
+	"ANBTmooMbMWb9E4AFtnrPev1UWyx35BRKbKcJeSWiUwWlfpZsLlUXMsCI8LuofMbHPweRv1K1U6EFQLG",
+	"wsKeHWJeqdidB/T3qq7fZjUUKSrKP0ayMiS1bSBeeTus1umK8ZnTW6oGRbPq6ftl9Ls7oszvo3h55dDW",
+	"G1xRBH8Pu/UJhM4GduHgmN0vjcrWIRkZDm8UDiMf2midmYSgvyo0DBUsf5hG2mSajJYk7XbtHF3F/8nS",
+	"hNj26WS33+8fEEgwGApnxfag6vTI9zIzADQ/otF5QMa0yGxLaRvfifGHz8kO1qLeT8jF6RmasS9Oz8jI",
+	"4Jt1h4E7i9GiR16Dz8rupe55b/BYpyj7263kRuuZSRtxYWPjjBjtDl1OCJ1zH+mFjq0AscHdBb6S1HaQ",
+	"CxpQV64RcPOBQDOXhR4KyAleWuXAuweXZGo2JlwqyxrtWmmJXbHQhzbTj39ZT8W79+efK483DLvevz+I",
+	"h+3f2bT/S/r13bk0yJeQ3wdR8IhgoS/nq3GavUEisRqCuLKdKEWK8p4dX0g3Sq6OvKXC3VVvw0EnNPjN",
+	"kD1d81smrE/MRgQOWzMq6DU7zHNojAIWNLzvUozZUIDcCn1lhq0BSf9XgPPf1T4dlv3+3nOr1nsVCH+F",
+	"agrf+U+/g/HSHknhQUo0vWFqKFIMp8ykNvI9VPCbUz2NFfDDWMvv8AOwBNnoS9uL1vDiOaO6R85F7nIp",
+	"MVFrzWXovViWmCPls/abGIUBmP9b0xiffr62oECkaNiQrwq5cTPs/TwHFR2tILGRXCHGapyqJmCQhPR/",
+	"vnv7P7/r/SmaeLSaigYOIzO0LGatxzavNxXEjla33kb0Qp28FF8PcYSbs0LnSdso1EenhCploCWF6tyD",
+	"PKKo0OypKwuhgtxZK5wrzPR05LhDuNBy1RePZX3dT2rnzcnh8euT3izDcCRK/nw4NBuGahUZqGFGNBHQ",
+	"VQRME5QUDKIToQUtU3rgPP//9X//n5eWsPTJkvxw+uqEdLuaghfh5zevUkO+wNDK5mBVBb3CWuOVI4hJ",
+	"2FWOa3ItdRWE4NMrsOQ1lj9yFNVW1h0Kg2qQJuSBZM3Q7P2YASh7vrV5ClHWQhL/zBvUCyj/4VveMcP0",
+	"6AwbhA8FnQGvOkCTNr6CpZdcH43qr2OmxqltDG6tb7Y35oE3gIcfeqPxxjUQvwQMF6OC8HpAH5TOp5OC",
+	"qWlCKMmotj4HzWcQmwGjkBSDRVMCJ2PwFyJHIJYiKmV7ddyCd84KLrPEyrRQNsNLtK8x4MRGX7crqT4h",
+	"mDykEghqg4hwITUZ2cZ6y5UzhLWCMlHcVDq/WXKMq50AYv5GbO0R+FIkpNjeVIspUCbG28xAk6JjzW9d",
+	"/6vYulytrsb93I8nLOn9rWN1GvTbkfb9/v79zPm+Zpu1pQup3znruO+c0XI591pa0jeoZVxNsT420mRz",
+	"ddAddnb+/fnx30j7x5Oaauq+Qss2EDgsOdNpbR8tiM1BmuzrgPa1QlAtXIwNrV+pXiSDO+2ShwyRBh5n",
+	"Q3pR4lakHYa+ot3OebgosXwECw4YmqCGYg126PeywLV0LZjhwHng/HAuEE4WZMEzzOaZmdv/+bz8KjhF",
+	"iqzO0CDzZh2F783MdwAb4DCiUdSHiqRxxLADpAnSZBuj7G0W1sWKeYu88MtPIc3NuTUxrwDsDGDLMjyh",
+	"Y/WlaqgwkAfD99GpaxizPY4eOc1U0IvfTeChVjCSs4kmstQHRBh8gD+5Ivv9/WYafQTgeWCwLhbJVr7g",
+	"hBemC2VNW63aTVotr11Pxt+mJ0Ot7ByaH9wPzZ2bt6LudxVzVg1i9OeEB3+FJH3zF2dS/wBU+xHEe2zb",
+	"7/Db2jg/kzbYVLEdrGDpwL8pLA+9cu722zxAJ4+BCwTkZLDPQ9EBquvRAxBnr3RjSB5MsNFBh2IMSBi2",
+	"LUJN8Gl28n9Jh91novFV4OJ62ut7N9fv4pA7F6uS9hN1fwdctEx3WGrPFexuZkaXmMReffREEToGtTwM",
+	"MS+4uiHYmoJWhcSdWoZZ4xNeGMFgKFK7rh4O8M7WL0pdinhDEku9dmIVFL7W6KsN+TVBkrprAq8Yy54o",
+	"XzrKLkO5lGa2kjvX6fkKjTaBSRJXLBHaHrlyiQdG1XJPSPAgXPOsVFaX6UrQhUjbjt7xYozzqEO1Gcw2",
+	"AjD4MohpUs0zY1Qo8kouALp+ypf8etojhy4v0LUvXyk/LwWLcWCscxlU895ABZ6N++wF3c263z6d7Hf3",
+	"R9+wLt3Lnnd32YvRt+Onk2/ofj9OJVaqPTaTi4hedEfGD0YK/RnUngdn/KzU9LRVOF1ITFUwc2uZ3NY/",
+	"/Y2Td2pFSxsoXu1iC7awwYJ/WB4OST/UG1mC++n6KViKWJFWr6evUFes9NhIOdFzDkpcjbC4am1tiLPJ",
+	"l0EwZDRdkOr1fMFBLbiyYNQWzVutFAecPgllBZvMW8nDSJvNb0GivJHdh8JVXyQrWY/1hEefXBwWLdBS",
+	"DowQMpF5jrm/9cRdn+sXqllckRs210aRZLTASqRm4uOTVydXJxF9KK1yg1fyHe16hgIHdFk/dsAGl3Cc",
+	"IGI5z/vlHa5Toc8JLIyE3t2D8lS1oDfFldumz1+Jod1GomOELhbOoYVGpKoCltw1CO4y9h1cu8mu8mc8",
+	"KsneiBmrmq6sh/1CFQtrKpYKpLe02/XW9ZRYUSO0y68L4K+40lie9EvyBZgggg0YiV/RgfpqD4wcOGeG",
+	"4JRYJXKpbNNUc8NsZV7S79SLt2Lx8wq7fmNUqbffU0mVISAnmgm0bLv6wh5N3LFtSHYfGiwMAk//Stpy",
+	"joVWIXE8x1pXlkZfJWT1KRJ42tzLbSjYP0pqdEybDeAiX12w+98MyzBin62C8oPBvx1ZYI2b48QLvtA1",
+	"6My5hqAEjUqx4u5QREvudnrDFljj3FxOfJVipRVkpY746YI8GiigiNJsCkbDFMpKYWjQiifcLO2GQ33D",
+	"Xr/nitEZIm+dBebozYdQq9OIhMpykEgLRHMT4705FVlwgdVKASUOLM/zv4blYcy6oyH+qYWU9b7BCPb4",
+	"ahlZbaNx2wmgHA3mT8DDKMc5LGZvShuW+NBsdV/v2mei219au8/6/UgUOsY6/MSx64Ovb+0/t79UBaxX",
+	"B7hmOohit8Wf9z7Va0774Xyp66pqZOv5i2fPXzxfq2LdECDfFLceD1PH5ezeI+fe1xLfSmbffVTa3CSr",
+	"V2Tsq2HUh8WMUGKb+8aoa4QRQyexTTGpV/bCEaWNiK1cyTRrkMPEpQOy3993BUZ5BrW2qkQr2/BkVdYz",
+	"F9pevka113zf3Y0rtvx+6uy6ZLgfC4q2NdC/Cv3qmCt6vzOvnjQJYCdNKR5hFJrvbeMTJ3zO15gKTNir",
+	"XnLBVsgRhmJD+TtztL72HUgLfpSgLy7wG6xNmIHH2zZP9t2rkKsYpQpntiwNdamCX18zr/EYdSYsnXbu",
+	"d1Qw1+DJoDkIvd1y7gy6tviBK+43sF57OgfLFXUrDZJMzPWA1BgH2xhDMjLppT+kLc3Cj+8Qr+ZZ4Qif",
+	"E1f22brZpkQv1667ZQSIByZ+rVhjy/GYqaByIWpAU1p5iwVjmRpglDFXOqy6TNqO3XZ65AfIA0vMJ+qG",
+	"z1fUf4gyDIrkjUptg0pGUDoR5h14bK1NnlQdxKuszcaqg+Bmx0IjzvELeG0WPmzFetPfDIiycID5LBCw",
+	"sbZk2E0ONj9s9XxP+cGvb0O/vYVk615ZdGvOcQ9ZED+8/IuRqAhscnrctAZ3+rBgJ8Bsm5RXLY8L8PL0",
+	"uJiXulf1n27ulO6hhOGzOvArNa31FCchMAmpJnGMDx934XHjSlE461m6BoY36FQUI/cQoIWxBiWYqopi",
+	"WSvYD4M0LfcqfIlUM9Uie7r4uFs93rhsIXXPnURj7yzbzPBGyIUwVNds445FRk7fru/usy8FLfVUFvyf",
+	"bH1Zh+j+I98zWjBbIQx1DyugNKzr5/qgdk0rU1Xr2a3homaFoDnG062tCA51QnkOJkLDI+EaBxw5WJNv",
+	"hB6WMrcqROvy8Oz4+/O/vnvW77fM/O5VV/38rvcgCqJ5xBXcx025KtBubx738XHX/e5A86x2VOZjPma9",
+	"MpCdovCBdM/ZXBa04PmSBO8fYGFurGZ7f0g93RJST7eG1NMVSF3iHkl9j87rgw+79YcVsJ6asUCeHrR2",
+	"bnd3agzy09vtc4ydZaIxqLjqafQ75VquF/SuspO3kpmD7kFRkfmX+/aUqbkeMDoWP8USDVaShrL7KKV5",
+	"7wMYPayTogNNGP7z8vys3tCHh418SNDHx1rfmlv5HNZqDm7V6aZH0oufr1IzTlXaEcsgVCFTVIdlftei",
+	"IHx7ps+w/L9xZPaLJh35lTY5+BxUvhaTAQaBufDuOv5GLPlJy0gcEa3Zur0buiutONtqbZkg8NAaisMg",
+	"O/fCE9/zaCjaTTcqatu7KL8EZt3HSvgQpHpcj3VjO9Uv2hV1s+vLEIfsK8rBQ2pGV2t8geerai18p98r",
+	"6D+0wfDiOrGZ6+BaZFnlE0rj+EuK6bgRH3MnaD0MPTO4HopSmVuoZKExZhWiHsHlEGiHLrnY1cG1eRtV",
+	"UwdgT0Ox2r4hCdIoVrozgBWlVBCsVzU+4UWw3iYriGvk9AXJuZuigZpbOPx+rjR3EMBBp1BHSbFakkmA",
+	"db4JVRzvdj7gPz7tZOOZ2vFFPzcGQIbWKys3BNVCvfu15oe55grrpMqiTv+ttIy11pOhqMx72BrbYBwK",
+	"qGjUyPmEjZfjPLBmKELzXC5coQyuq2LunR750ZU0HYpqle202/V/WYSEzBwpSMZmkNciQMix7tUBSX1t",
+	"1NT2ekCcLTCtHNsj/nhyRXq93go0dz64bX5KIWpOgQ+vnPfIBVWKpIK91ym0KYFSvmndawhlQBvuw/F4",
+	"po78qT2MobW2COo6NOva5sVXkBz+ReWtcM8X9JrFI6KhBIecVKj5x42oOiSBtvBEVVtOIDvvmhEU5PiM",
+	"bcuQmghDgMqNNOJc2IZA3jZXu8+JD5gGTgYhkpjfwPVBYwXi+u20ZRyWlYXPeX6r7+FiGlUe7DfxEjQB",
+	"Jn3O5akM49aFGnVNBZaBz3FQfZmL1Kip2+d/3NtzB7qSdgwltZSdB94l4HTNHPZUEGvvsTyR1FmidSHZ",
+	"5jP1pge9Rh5xjpP++zAI2PAW3IEWFs7/Tvyh2vSjcIiZfnzJ0Zq7pBhJCsmPK4LjTI6MboGVi2xK3epV",
+	"sR9zcR3EKUKHDKo0ZDgH4uEKvwlEv6G4W/YjlegXQmPnA65zVe5rkuZmeoMwtw7Pyi74jmf1bOS6NhZn",
+	"SI9cEvRrohAVoP9bgkQK4VHp0QXI6IXYLD2axThuDIIdV44ijJb1uz+IXvXEddU4/8sxAYERe9av8/Kk",
+	"aoGTUW3e0F41dN7zuPA4082y47/6Xa0m/+b5s29ePH26//xpfGIE9r+OzBpA/d9bZA3viGd5nrM9qtg6",
+	"0ztSz+++u97nVS0MasIUjPrqIJevL9EzdX51gctVUBUca9binYYyh2ZGxUSWOgowFIEfrO2zTWx9v6CE",
+	"uTN2GoAY3Exsk796UXkFYTTQq0ze9IZiv79vA7CpgMUtqMK1tQ3pgB5LdEPU8I9Mv6JKn+v5f5OD34wc",
+	"nOs5NuNvyCa+uvjjUgGzQXff/SWide5I2sevrzoPMgjjpd+kqI7zEjiuKx8adAYIJfcl0wdrIjvqH70m",
+	"MfjczPzfEvAX5aPnen638Ata0r/HFZITV2QrxFPDM8xTZCSfLw7fsOVmJRmTc3xkNQZYaklGJc8zwsS4",
+	"WEIzcut1VkEHdsV09+L0jByeXELj9jYKvYH237Hd5O3VOTy57O49e1572d+oTkJGUk/J91Sx5/s98jPW",
+	"nx9LMeHXJThzfLZ8Pf0fuqnpusJfdU0Bf2JTqwu8Uj8ZID3UWPX2izsHYXkNLMcc3+8W1VR5ozEU4gbh",
+	"eG/if8PNXxCf9mkjsgbx/7Z/nkIBC5SvsLj0QYXDlFwyDcWk/7KHlefW8d1AkusnaigmZZ5DaUNycXhG",
+	"2hN6wxLyqpyKLsRWJs4UCq+T70/POj1yNYUgSw21GV3ScfWSbcdzBZG4VNOhMEsfuKJ92OPCLL4RSZX+",
+	"ievHcRns7+33d1/sPt/fi/MoFyX4ryFwua03YT/Xf3g7KuIQYCQguMGgh1wyWeqRfL9VD3NETNRYZpTn",
+	"B2TBckgKZV3zN1pP51SphSwy2wYkB3WHFSxqvjjH2f8ViaxdWgOKIdhW07i/lo63lOdAiFxwzOHFKRm2",
+	"jPQ+bFm3v282s0UFjDWkihQc2uRqCiv6NDicbBUba1bDmFL4xZUZrMVeOBt71RpMkfaMaQrGNUNmD3y2",
+	"A8NofdcGNkjuX4FQp8lgfoHvXAab3UJp8A3OAGanDXqDP4P/1huCpa9B/G4VIkDFPzJvqGOVkTKqfT+G",
+	"4nB3KbGNNvVIvR1/xZuuaiep3X4s+owVwkjGcn7LCs42BnREWc8aDn2Vl7aanI6+/WZER6w7evbsWXd/",
+	"9OLb7jffjCbdb5+/mOw/288m/fFjl+H6Ta/43ZWr/tim9q2uzv0vdEE1g14qzRz6AlLnRKnjVb+hQXpG",
+	"+v39J4rgUK5LnMvTsOWWfr5Ko1fxDdXsFa7hX1ESDJbXgIO4669G/qsp6aEMaJDBbiYq9t2VZFELBsJx",
+	"DkjKhFlDlpIJzRUjOdMrTUxB3MJahYppF4ivArxaR5vLx0ObB1YGHBcMnl2w4jXcjtZgt5+0nCAZ/Py0",
+	"n7QsEBxRLZguOLulefDa8/72ZUlWUPI3LCa45WUgQi4ItwUXvp7OHUCwiCxIxjE1QD/0rtxFd6uEl4by",
+	"31mmwOnnKnd2qjQ60ZTO1JjYl2A9VpcSMhQoG0HHsfZqmXH3Vup6qxpV7PDi1Cc8kRsuMtUZ4DJWGnyk",
+	"hGaZGgq05NbqID9RJHUrSnvkJGgnCDoYG0ujgNl0DCqWmN7HFTQu1kxgmJNZz1CEC8JwKfuSgQ+Upyqo",
+	"UHTsaoVUwiGQF9vcZEQzt4KcURtV5ZMaKRruqOqRN3YiIV0Pa1/YHBtaAv1yW6HQf5L6hQ9CvjkUGSsg",
+	"gktINF/7bVgFtkf2+338ZiSzpUsnp3AgZjP2/QTbdkBGrn9pKOw65MQGkIoMG/nVS+qndpBf+dvUlyeB",
+	"dN8OVM0ZuEQd174A3x8KGDDM94zWr8oyC7LfnDpj7aswrtiQt1ULWhV7Q1c4l88AdApElfQcZKqtlvng",
+	"Ztcv4H+tpGVgFNRvCEewdZPBZQwp9zTLCqZU9cNYzmalsLurfs7kqDVo7X77bb/b3+1CKYqgcJafGn+7",
+	"QmH96OfLq/PXJ29aCRa/P0OZ/we8ha2kdQ0NXs1PJ68PX53A0vWZVDjlzXJczZ9T/32tyJcGBeS14Qhv",
+	"71NbCyD5iqtHzC8MK/e6g9pNPrN0JoxzaG70xgRCuPP/skpI3VCQZZ7kgL++nkGYQHk66H8kHmAksNr5",
+	"ptpdJ7eg6Sst52TEDJG3qjzLDgKtntC8YDRbkrktwE3DrqurJOcYJvvFzv54qkRzNS5g0NjJZAE0UrDO",
+	"V5Q/Cp2caqRv4YEXk/4bXQTOHkOxQWyl7/lmTs4b107/ZP+XIpfBIkbQFgTby0ZVxMc/1McTid3aGuRh",
+	"V83+Dx2/sCUCRdVHa+oxOqGhCS7U1olgBSMX55dXWComLYs8dcUlsHNdauEPJCUF4c/20nD9BZZ0lnds",
+	"k8+wwhu/FtRwwYGRlveePbeNNqfsPXn5+vCoe/nycO/Zcyc7giB2w5bOnoGIbUvCGenPFrSx1Gs5FG3X",
+	"0x0qwlh62t17/76D5XeMCpgZMUwXS+gZmIJVViX2Nyg4c0vz1MwlhZFy57TQCclkOcoNOURJ2HzUI8d2",
+	"XlegC1skOxEO8pnJ6YSkuG4IWZQzDqVX673hbhimCEBDB+++7g3FUPg5uDLbLQgdF1K5s1KDKi+Y3jAC",
+	"n4aeHKqxxTSMrjWbzTXoiDm/nmqU7akYCvfIyBvKf5R2u/ZAuxbJumbjstQpyPIg8js0zBjK9cwsl0DV",
+	"U0WoQGHbvTUUgHJktKytyE7YIydm4RYN/1GykilSzg0W7vX7niNVzAraP+CIc6psqRIUyocCQuNGpSa5",
+	"vL5G1SC1jCxFPIZQFQffXF53jM6R8YKNdZUNgoXUDR2l5On791gN3iKeXX8HTupUkKmEmswzmTHINca/",
+	"0w6h9hphi2rzM+GoShRMyRxbXCRG25ByPqLjmwScud1cjmmekHnBb6lmQ9F+88MR2f1295uEpJNxvz8Y",
+	"7LxIOwkphZqzMZ9wliVkVuaajw08zBXwsTquWhKxwq+vEbff7xudgmMX7qGwz63mB8DxUIIiiLalhR2G",
+	"azKWQgDQjGQDpcDbSpLjs0tSsBHHU7M9BSmfDQU3SLigRdaBinJTc4weO1V4YAWblIplac8go0NC8D12",
+	"LVBSdEUqm0RkVwX1gw8R0vX6dBbgyAS5dh3WOXRXYXNoKgIW3kAkCqo/+qyBBV3GlLDLR+KcDzSR0VJP",
+	"L5nWXFwrfJ3/xAzLUE8NDWolLSy9ZpWKv3YP57xr3viUwLdWhznEz9BqhpSyNXhq/3REsjXYS1plkdvq",
+	"xIOdnd29F71+r9/bHXz77bff7hgoqO3F/hpX/+3sa9sJE1j6+iurVoLlF0hl0tpe9NxO4dipbsnGgBYI",
+	"ttxN+v1+eK/ayH6WtoG2pe9BzRLD7pAsqMQmDVQ1X+Fv4PO9oago+7hqXG7Fm0C2eaIIxJUBbwFuaejM",
+	"gi6J4mLMqlwKsIsfICM1pCFXknCBnWBzeV3VZClDrlL1q6VKCiBgZjRoDJmSdorTmhUMQo6WNiUWWNQ8",
+	"roD8ryiNB8truEPVmX+dHpsV5zcIC4199+t3aMporqf/bLwdh5YJG3QwJEYi3oTyIRQ/9F2Z1cFaf+du",
+	"d0G5Tslc5nnc+/4SVtH6XAOPb8RkyOW2ZN3O3eRMtlsBNlzccnHd++yQ2Ff8lgkjmswLOWqypsyMMjBW",
+	"28ThPVHEvu2ymS4KOWN6ykpDWN5r6KKqONi9sXPlwEiEH82WDKH7SHI6Yrn5B9jvPw7Fx2636//PvOrL",
+	"JblzfqelNprIR5LSOU8TkgZnWnW0hgdYwtC8GzaLdSIeGAHs26Q/gIrs2KEbm49S7GLRIdGFvMtKnPWd",
+	"1YmalkQ+kilXWl4XdOY7MvAZA6kQ+2fQejPblfnKnL2bcGgvsXnz5KPdX8bGPMMqVkaErMrM10e27MsP",
+	"Rz56tSkorlX/xnY6eseEURqxofjKo9FSMxj0Y9C71TcglnlmZWjQZc27Fiq8MKotIEZtSktm3gGbeJcz",
+	"ca2nOHw9Csaumq7TpaxkCfQgMRI3uoOMOsyKhpkqwmwBnqy/Y3SdsmDBkXxcn9ixaVvgsRyPGctY5vZP",
+	"tVOZcB3X8t2fzFy2Du27P+GwBlA/SlKUoGB72LlqtR/jXPK1vcl3UjdzVXfmOeV1utb6D/Ly5NUFiV9A",
+	"chHUuq/fqsTg3eHFaRL2XVktTV8rMtobiv8gV3+7OGmaDKQXVgxF/PkHOuffDcH/MWwlASS+G9bKmpuH",
+	"OON3w5a8GbYSXNF3QwOWYesT2d0DYN6zTaclg59PogMCOvPHFyPTYIxuZp+GbVY12V2QDBXINOvUEFPG",
+	"fZV+9CZiAKqrEBF4K4fCZYGTZ/2nXl1ENTYJGxqArAfePoPjoOuClrwaUQuyaucAtHyaDcWI5lSMWUHU",
+	"FNJlFYNVGPKsCzqZ8LFNTIXw2kBMgA5uJHWyRWo7QmGdNGR9QwG8D1rBYX4GvmF92O5G+S16kQLHhA2k",
+	"uCkDMMoNFPmMXrMnaijSlyeHr65eHr08Ofop7Xjix+/oZ/DGnOVnCyEIXBB+Xcl2d6Rhr0gQUfwrcKSr",
+	"j98GfwOe3cdFRTNuAH2XXONx8fMqB34p8Nhe+62M05zo8Zzs9kGDfzF4/vTFtwNn2fH/MBKOtckE4Yyr",
+	"wLX3wKodFBaJbw3Iw2byQwupuw8/q4be/KUoGLYN4SPgCHBlqD9ENNsFxKEyJ1nBBq6Xkltgg/kIEOKA",
+	"pAibFL9eTJe9NQ3errxZkjXvQ3H0pgBaN7VRRmf0hhnumjqdgmuwU9IsK1IiC+IKjB8eH7+xgf4c21U3",
+	"2Hm+6X+DRdvtwj5sqvq9XnO70pih+wUKCtAwRk/ZrBegmK/IbbB21TM4RgtwQOsTK2dZa4CdhhcEG/nb",
+	"2Jx693Q/mesYvj4V6jKJDZuD/oc2cmGlB5l64vq5BrfEHNn6mFer4Z3WYInxKmh/DQoZzAt5XTClgpHh",
+	"q8jIF6zoWmM6ZpcaKLjkN9K+4WaZLsXOFdq0abGd3moEtWpYexCi9cT7kJS1QZJ2ELWVOLkxsdk8Hevx",
+	"MKJLuCGnQscnDDi4xR6IDmMTVjAxZlg4sxoMGnSvj/QLdJ4OMlWD9kVe8Xd8eArVisG3kZE2FEq2LZHG",
+	"8pYV9JqF8HK/RWe1HHjBRmYjSuaQHRD2RLW/QjbtiCme2ThPJrK55IDOI3nLahPCJ61Pbz/9/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -23,6 +23,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/admin"
+	"github.com/partnersandbox/sandbox/internal/browser"
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/console"
 	"github.com/partnersandbox/sandbox/internal/coverage"
@@ -72,9 +73,12 @@ type Config struct {
 	// either, each process makes a random key, and replicas sharing a --store share one
 	// through it: no signing key is ever written in the binary.
 	TokenKey, TokenKeyFile string
-	// Hosted is the shared-deployment mode (see the hosting issue); among others, webhooks
-	// may then not aim at internal addresses (profile.Config.WebhookAllowPrivate).
+	// Hosted is a shared deployment (--hosted): tokens stand for the callers, no Host or
+	// CSRF checks, and webhooks may not aim at internal addresses
+	// (profile.Config.WebhookAllowPrivate).
 	Hosted bool
+	// Browser is browser safety: --cors-origin and --allowed-host.
+	Browser browser.Config
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -99,6 +103,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
+	c.Browser.Flags(fs)
 }
 
 // App is a wired sandbox.
@@ -459,8 +464,9 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	if err := admin.New(adminDeps, apis.dcms, apis.dmt, apis.profile, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return fmt.Errorf("admin API: %w", err)
 	}
-	a.Handler = r
-	return nil
+	var err error
+	a.Handler, err = browser.Wrap(r, cfg.Browser, cfg.Hosted, refuse(apis.all()))
+	return err
 }
 
 // stages are the pipeline's stages; with a shared store, Refresh takes Identify's place

@@ -211,7 +211,7 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		p := a.problem(errInvalid, message)
 		p.Fields = fields
 		return p
-	case server.UnknownScenario: // the message lists the valid names; the field is only the header
+	case server.UnknownScenario, server.Refused: // the message says it all; the field is only the header
 		return a.problem(errInvalid, message)
 	case server.NotFound:
 		return server.Problem{Status: http.StatusNotFound, Code: code(http.StatusNotFound), Message: message}
