@@ -38,12 +38,17 @@ type Config struct {
 	WebhookWorkers int
 	// SweepInterval is how often (real time) due retries and automatic reviews are looked for.
 	SweepInterval time.Duration
+	// MaxDocuments and MaxDocumentBytes bound the documents a tenant holds, in number and
+	// in bytes of content, over all its submissions.
+	MaxDocuments     int
+	MaxDocumentBytes int
 }
 
 // DefaultConfig is the profile configuration of `make run`.
 var DefaultConfig = Config{
 	ReviewAfter:    10 * time.Minute,
 	WebhookTimeout: 10 * time.Second, WebhookWorkers: 4, SweepInterval: time.Second,
+	MaxDocuments: 100, MaxDocumentBytes: 64 << 20,
 }
 
 // Flags registers the profile command-line flags.
@@ -51,6 +56,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	c.fill()
 	fs.DurationVar(&c.ReviewAfter, "profile-review-after", c.ReviewAfter, "sandbox time after which a new profile is reviewed automatically (negative: never)")
 	fs.DurationVar(&c.WebhookTimeout, "profile-webhook-timeout", c.WebhookTimeout, "how long one webhook delivery attempt may take")
+	fs.IntVar(&c.MaxDocuments, "profile-max-documents", c.MaxDocuments, "most documents a profile tenant may hold over all its submissions; UploadDocument past it answers 400")
+	fs.IntVar(&c.MaxDocumentBytes, "profile-max-document-bytes", c.MaxDocumentBytes, "most bytes of document content a profile tenant may hold over all its submissions; UploadDocument past it answers 400")
 }
 
 // fill puts the defaults in the zero fields of a configuration.
@@ -66,6 +73,12 @@ func (c *Config) fill() {
 	}
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = DefaultConfig.SweepInterval
+	}
+	if c.MaxDocuments <= 0 {
+		c.MaxDocuments = DefaultConfig.MaxDocuments
+	}
+	if c.MaxDocumentBytes <= 0 {
+		c.MaxDocumentBytes = DefaultConfig.MaxDocumentBytes
 	}
 }
 
