@@ -114,6 +114,10 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	for _, f := range fx.Forms {
 		svc.forms[f.ID] = f
 	}
+	svc.fixtureDocs = map[string]bool{}
+	for _, d := range fx.Documents {
+		svc.fixtureDocs[d.ID] = true
+	}
 	svc.hooks = newDeliverer(deps.Store, tenants, deps.Clock, deps.Log, cfg)
 	svc.hooks.reviews = svc.sweepReviews
 	if deps.Shared {

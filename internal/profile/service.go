@@ -22,6 +22,9 @@ type Service struct {
 	cfg     Config
 	forms   map[string]Form
 	hooks   *deliverer
+	// fixtureDocs are the documented fixtures' documents: shared by every tenant, so not
+	// counted against its caps.
+	fixtureDocs map[string]bool
 }
 
 func partition(tenant string) store.Partition {
