@@ -49,7 +49,7 @@ func TestJournalBytesBoundHoldsMemory(t *testing.T) {
 	j := New(5000)
 	j.LimitBytes(8 << 20)
 	body := bytes.Repeat([]byte("{"), MaxBody) // no digits or fields: cheap to mask
-	for i := 0; i < 1000; i++ { // 125 MiB of bodies without the bound
+	for i := 0; i < 1000; i++ {                // 125 MiB of bodies without the bound
 		j.Add(ctx, Entry{Request: body, Response: body})
 	}
 	runtime.GC()
