@@ -223,8 +223,8 @@ func TestBrokenPersistFileStopsStartUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, stderr, code := runBinary(t, nil, "--addr", "127.0.0.1:0", "--persist", file, "--persist-every", "10ms")
-			if code == 0 || !strings.Contains(stderr, file) || !strings.Contains(stderr, tc.want) {
-				t.Errorf("start with a %s persist file: exit %d, want non-zero and a message naming %s and %q:\n%s", tc.name, code, file, tc.want, stderr)
+			if code != 1 || !strings.Contains(stderr, file) || !strings.Contains(stderr, tc.want) {
+				t.Errorf("start with a %s persist file: exit %d, want 1 and a message naming %s and %q:\n%s", tc.name, code, file, tc.want, stderr)
 			}
 			if strings.Contains(stderr, "sandbox listening") {
 				t.Errorf("the sandbox served over a %s persist file", tc.name)

@@ -467,7 +467,7 @@ func (a *App) persistedTokenKey(path string) error {
 	}
 	key := make([]byte, 64)
 	hex.Encode(key, randomKey())
-	if err := os.WriteFile(path, key, 0o600); err != nil {
+	if err := snapshot.WriteFile(path, key); err != nil {
 		return fmt.Errorf("token key %s: %w", path, err)
 	}
 	a.tokenKey = key
@@ -505,7 +505,7 @@ func (a *App) loadState(cfg Config, fresh bool, log *slog.Logger) error {
 		}
 		n, err := snapshot.LoadFile(context.Background(), a.Store, kinds, file)
 		if err != nil && file == cfg.PersistFile {
-			return fmt.Errorf("--persist file cannot be loaded, so the sandbox does not start (the file is left as it is: repair or remove it): %w", err)
+			return fmt.Errorf("--persist file %w (the sandbox did not start, and left the file as it is: repair or remove it)", err)
 		}
 		if err != nil {
 			return err
