@@ -252,7 +252,12 @@ func (a *App) persistState(ctx context.Context, always bool) (bool, error) {
 }
 
 // persistEvery writes the --persist file every d while the state changes, until Close.
+// It starts after the state was loaded: what was loaded needs no writing back, and a file
+// that could not be loaded stopped the start, so it is never overwritten.
 func (a *App) persistEvery(d time.Duration, log *slog.Logger) {
+	if _, sum, err := snapshot.Encode(context.Background(), a.Store, openapi.Partners, a.Clock.Now("")); err == nil {
+		a.persisted = sum
+	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	a.closers = append(a.closers, func() { close(done); <-stopped })
@@ -368,11 +373,6 @@ func (a *App) build(cfg Config) error {
 		return err
 	}
 	if cfg.PersistFile != "" && cfg.PersistEvery > 0 {
-		// What was loaded needs no writing back; a file that could not be loaded stopped
-		// the start above, so it is never overwritten.
-		if _, sum, err := snapshot.Encode(context.Background(), a.Store, openapi.Partners, a.Clock.Now("")); err == nil {
-			a.persisted = sum
-		}
 		a.persistEvery(cfg.PersistEvery, log)
 	}
 	return a.route(cfg, log, cat, apis)

@@ -111,18 +111,9 @@ type generic struct {
 	APIs    map[string]map[string]map[string]any `json:"apis"`
 }
 
-// Save writes the overlay of every tenant that changed something to path, with WriteFile:
-// a crash leaves the old file or the new one, never a part of either.
-func Save(ctx context.Context, st store.Admin, apis []string, now time.Time, path string) error {
-	data, _, err := Encode(ctx, st, apis, now)
-	if err != nil {
-		return err
-	}
-	return WriteFile(path, data)
-}
-
-// Encode is the file Save writes, and a fingerprint of the state it holds that leaves out
-// when it was taken: equal fingerprints mean nothing changed in between.
+// Encode is the overlay of every tenant that changed something, as a --persist file holds
+// it (write it with WriteFile), and a fingerprint of the state that leaves out when it was
+// taken: equal fingerprints mean nothing changed in between.
 func Encode(ctx context.Context, st store.Admin, apis []string, now time.Time) (data []byte, sum [sha256.Size]byte, err error) {
 	byTenant := map[string]*Snapshot{}
 	for _, api := range apis {
