@@ -315,7 +315,7 @@ func (a *App) useRedis(cfg Config, base store.Base) (fresh bool, err error) {
 	}
 	a.redis = db.Store(base, storeKinds())
 	a.Store = a.redis
-	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize), cfg.JournalSize)
+	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize).LimitBytes(cfg.JournalBytes), cfg.JournalSize)
 	return fresh, nil
 }
 

@@ -125,7 +125,7 @@ func (j *Journal) Add(ctx context.Context, e Entry) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	req, resp = j.fit(req, resp)
+	req, resp = Fit(req, resp, j.maxBytes)
 	slot := int(j.next) % len(j.ring)
 	both := j.bufs[slot][:0]
 	if cap(both) < len(req)+len(resp) {
@@ -214,7 +214,7 @@ const DefaultMaxBytes = 64 << 20
 
 // LimitBytes bounds the bytes of the bodies the journal keeps in total to n (0 or less: no
 // bound but the entries' count), besides its capacity of entries: past it the oldest
-// entries leave first. A Shared journal is bounded by its capacity only.
+// entries leave first. A Shared journal is bounded by its own (redisstore's LimitBytes).
 func (j *Journal) LimitBytes(n int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -225,16 +225,16 @@ func (j *Journal) LimitBytes(n int) {
 // MaxBytes is the bound of LimitBytes (0: none).
 func (j *Journal) MaxBytes() int { return j.maxBytes }
 
-// fit cuts the bodies of one entry to the bound of bytes, the request's first, so that
-// even a single entry keeps the journal within it.
-func (j *Journal) fit(req, resp []byte) ([]byte, []byte) {
-	if j.maxBytes <= 0 || len(req)+len(resp) <= j.maxBytes {
+// Fit cuts the bodies of one entry to a bound of bytes (0: none), the request's first, so
+// that even a single entry keeps a journal within it.
+func Fit(req, resp []byte, maxBytes int) ([]byte, []byte) {
+	if maxBytes <= 0 || len(req)+len(resp) <= maxBytes {
 		return req, resp
 	}
-	if len(req) >= j.maxBytes {
-		return req[:j.maxBytes], nil
+	if len(req) >= maxBytes {
+		return req[:maxBytes], nil
 	}
-	return req, resp[:j.maxBytes-len(req)]
+	return req, resp[:maxBytes-len(req)]
 }
 
 // evict drops the oldest entries, and their memory, until the bodies fit the bound of
