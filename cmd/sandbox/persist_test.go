@@ -28,11 +28,27 @@ func poiBody(email string) string {
 	return `{"entityId":"675676","communicationInfo":[{"contactNo":"9000000001","emailId":"` + email + `","notification":true}]}`
 }
 
-// emailKept restarts nothing: it asks the sandbox at base whether the change is there.
-func emailKept(t *testing.T, base, email string) bool {
+// startChanged starts the binary with --persist (and args), and changes the e-mail of
+// ACME_BANK's customer to email.
+func startChanged(t *testing.T, email string, args ...string) (b *running, file string) {
 	t.Helper()
-	r := contracttest.NewClient(t, base).Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "ACME_BANK")
-	return r.Status == 200 && strings.Contains(string(r.Body), email)
+	file = filepath.Join(t.TempDir(), "state.json")
+	b = launch(t, nil, append([]string{"--persist", file}, args...)...)
+	if r := setEmail(contracttest.NewClient(t, b.url), email); r.Status != 200 {
+		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
+	}
+	return b, file
+}
+
+// restartKeeps starts the binary again from file and fails the test (saying what was
+// lost) unless the customer's e-mail is email.
+func restartKeeps(t *testing.T, file, email, lost string) {
+	t.Helper()
+	again := launch(t, nil, "--persist", file)
+	r := contracttest.NewClient(t, again.url).Post("/v1/viewCustomer", `{"entityId":"675676"}`, "tenant", "ACME_BANK")
+	if r.Status != 200 || !strings.Contains(string(r.Body), email) {
+		t.Fatalf("%s: %d %s", lost, r.Status, r.Body)
+	}
 }
 
 // stopTimed sends sig and says how long the sandbox took to exit (cleanly: stopWith fails
@@ -51,12 +67,7 @@ func TestSIGTERMEndsDelaysAndPersists(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	file := filepath.Join(t.TempDir(), "state.json")
-	b := launch(t, nil, "--persist", file, "--persist-every", "0")
-	c := contracttest.NewClient(t, b.url)
-	if r := setEmail(c, "before@example.com"); r.Status != 200 {
-		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
-	}
+	b, file := startChanged(t, "before@example.com", "--persist-every", "0")
 	checked := &http.Client{Transport: contracttest.Transport(t, nil)}
 	delayed := make(chan error, 1)
 	go func() {
@@ -99,10 +110,7 @@ func TestSIGTERMEndsDelaysAndPersists(t *testing.T) {
 	if strings.Contains(strings.Join(b.lines(), "\n"), "still in flight") {
 		t.Errorf("draining waited for the steering waits:\n%s", strings.Join(b.lines(), "\n"))
 	}
-	again := launch(t, nil, "--persist", file)
-	if !emailKept(t, again.url, "delayed@example.com") {
-		t.Fatal("the change of the call delayed at shutdown was not persisted")
-	}
+	restartKeeps(t, file, "delayed@example.com", "the change of the call delayed at shutdown was not persisted")
 }
 
 // A client sending its body a byte a second held the drain past its 10 s and the state was
@@ -112,12 +120,7 @@ func TestSIGTERMDuringSlowBodyPersists(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	file := filepath.Join(t.TempDir(), "state.json")
-	b := launch(t, nil, "--persist", file)
-	c := contracttest.NewClient(t, b.url)
-	if r := setEmail(c, "kept@example.com"); r.Status != 200 {
-		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
-	}
+	b, file := startChanged(t, "kept@example.com")
 	u, _ := url.Parse(b.url)
 	conn, err := net.Dial("tcp", u.Host)
 	if err != nil {
@@ -151,10 +154,7 @@ func TestSIGTERMDuringSlowBodyPersists(t *testing.T) {
 	if resp.StatusCode != 400 {
 		t.Errorf("the slow call: %d %s, want the documented 400", resp.StatusCode, answer)
 	}
-	again := launch(t, nil, "--persist", file)
-	if !emailKept(t, again.url, "kept@example.com") {
-		t.Fatal("the state was not persisted")
-	}
+	restartKeeps(t, file, "kept@example.com", "the state was not persisted")
 }
 
 // kill -9 lost every change since start; with --persist-every the last tick's state
@@ -163,12 +163,7 @@ func TestKill9KeepsTheLastPersistTick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	file := filepath.Join(t.TempDir(), "state.json")
-	b := launch(t, nil, "--persist", file, "--persist-every", "200ms")
-	c := contracttest.NewClient(t, b.url)
-	if r := setEmail(c, "ticked@example.com"); r.Status != 200 {
-		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
-	}
+	b, file := startChanged(t, "ticked@example.com", "--persist-every", "200ms")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		data, _ := os.ReadFile(file)
@@ -185,10 +180,7 @@ func TestKill9KeepsTheLastPersistTick(t *testing.T) {
 	b.stopWith = func(os.Signal) {} // killed: nothing to stop at cleanup
 	b.stop = func() {}
 
-	again := launch(t, nil, "--persist", file)
-	if !emailKept(t, again.url, "ticked@example.com") {
-		t.Fatal("the state of the last --persist-every tick was lost to kill -9")
-	}
+	restartKeeps(t, file, "ticked@example.com", "the state of the last --persist-every tick was lost to kill -9")
 	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".*.tmp")); len(leftovers) > 0 {
 		t.Errorf("temp files left beside the persist file: %v", leftovers)
 	}
@@ -200,12 +192,7 @@ func TestBrokenPersistFileStopsStartUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	// A real persist file, to cut short.
-	file := filepath.Join(t.TempDir(), "state.json")
-	b := launch(t, nil, "--persist", file)
-	if r := setEmail(contracttest.NewClient(t, b.url), "whole@example.com"); r.Status != 200 {
-		t.Fatalf("updatePoi: %d %s", r.Status, r.Body)
-	}
+	b, file := startChanged(t, "whole@example.com") // a real persist file, to cut short
 	b.stop()
 	whole, err := os.ReadFile(file)
 	if err != nil {
