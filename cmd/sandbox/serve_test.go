@@ -70,6 +70,13 @@ var serveSamples = map[string]serveSample{
 	"profile-review-after":    {"2h0m0s", "2h", func(c app.Config, _ listen) string { return c.Profile.ReviewAfter.String() }},
 	"profile-webhook-timeout": {"9s", "9s", func(c app.Config, _ listen) string { return c.Profile.WebhookTimeout.String() }},
 	"webhook-allow-private":   {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.WebhookAllowPrivate) }},
+
+	// issue 12: shutdown, persistence and bounds.
+	"drain-timeout":              {"3s", "3s", func(_ app.Config, l listen) string { return l.drain.String() }},
+	"persist-every":              {"5s", "5s", func(c app.Config, _ listen) string { return c.PersistEvery.String() }},
+	"journal-bytes":              {"1048576", "1048576", func(c app.Config, _ listen) string { return fmt.Sprint(c.JournalBytes) }},
+	"profile-max-documents":      {"7", "7", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.MaxDocuments) }},
+	"profile-max-document-bytes": {"1000", "1000", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.MaxDocumentBytes) }},
 }
 
 // joined lists values as the samples give them; a value that kept a comma (a list not
