@@ -61,6 +61,9 @@ var serveSamples = map[string]serveSample{
 	"dmt-otp":                 {"654321", `"654321"`, func(c app.Config, _ listen) string { return c.DMT.OTP }},
 	"profile-review-after":    {"2h0m0s", "2h", func(c app.Config, _ listen) string { return c.Profile.ReviewAfter.String() }},
 	"profile-webhook-timeout": {"9s", "9s", func(c app.Config, _ listen) string { return c.Profile.WebhookTimeout.String() }},
+	"hosted":                  {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.Hosted) }},
+	"max-tenants":             {"7", "7", func(c app.Config, _ listen) string { return fmt.Sprint(c.MaxTenants) }},
+	"tenant-idle-ttl":         {"1h0m0s", "1h", func(c app.Config, _ listen) string { return c.TenantIdleTTL.String() }},
 }
 
 // joined lists values as the samples give them; a value that kept a comma (a list not

@@ -1103,11 +1103,55 @@ type Snapshot struct {
 // is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
+// TenantCreate defines model for TenantCreate.
+type TenantCreate struct {
+	// Tenant The new tenant's name. A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+	Tenant string `json:"tenant"`
+}
+
+// TenantCredentials A declared tenant's credentials for every API. Keys are Base64.
+type TenantCredentials struct {
+	// AdminToken The tenant's admin token (Bearer token of the admin API for this tenant only); shown on creation and rotation only.
+	AdminToken *string `json:"adminToken,omitempty"`
+	Dcms       struct {
+		Password string `json:"password"`
+
+		// SetPinKey Set PIN V2 AES key (16, 24 or 32 bytes; 32 when the sandbox makes it), Base64.
+		SetPinKey string `json:"setPinKey"`
+
+		// Tenant The `tenant` header.
+		Tenant string `json:"tenant"`
+
+		// Username The login of `POST /v1/api/authenticate`.
+		Username string `json:"username"`
+	} `json:"dcms"`
+	Dmt struct {
+		// ClientId The `client_id` header: the tenant's name.
+		ClientId     string `json:"clientId"`
+		ClientSecret string `json:"clientSecret"`
+
+		// Key AES-256 key of the encrypted variant, Base64 (32 bytes).
+		Key     string `json:"key"`
+		PassKey string `json:"passKey"`
+	} `json:"dmt"`
+	Profile struct {
+		AppId     string `json:"appId"`
+		AppSecret string `json:"appSecret"`
+
+		// TenantId The `tenantId` of `GetAppToken`: the tenant's name.
+		TenantId string `json:"tenantId"`
+	} `json:"profile"`
+	Tenant string `json:"tenant"`
+}
+
 // TenantInfo defines model for TenantInfo.
 type TenantInfo struct {
 	// Apis The partner APIs the tenant has state in.
-	Apis   []TenantInfoApis `json:"apis"`
-	Tenant string           `json:"tenant"`
+	Apis []TenantInfoApis `json:"apis"`
+
+	// Declared The tenant is declared (it has credentials of its own); absent otherwise.
+	Declared *bool  `json:"declared,omitempty"`
+	Tenant   string `json:"tenant"`
 }
 
 // TenantInfoApis defines model for TenantInfo.Apis.
@@ -1178,6 +1222,9 @@ type After = string
 
 // ClockTenant defines model for ClockTenant.
 type ClockTenant = string
+
+// DeclaredTenant A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type DeclaredTenant = TenantName
 
 // Limit defines model for Limit.
 type Limit = int
@@ -1373,6 +1420,9 @@ type ArmRuleJSONRequestBody = RuleSpec
 
 // PutSnapshotJSONRequestBody defines body for PutSnapshot for application/json ContentType.
 type PutSnapshotJSONRequestBody = Snapshot
+
+// CreateTenantJSONRequestBody defines body for CreateTenant for application/json ContentType.
+type CreateTenantJSONRequestBody = TenantCreate
 
 // SetRateLimitsJSONRequestBody defines body for SetRateLimits for application/json ContentType.
 type SetRateLimitsJSONRequestBody = RateLimits
@@ -1764,9 +1814,67 @@ type ClientInterface interface {
 	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+	// file) are listed too, with `declared: true`, whether or not they have state yet.
 	//
 	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
 	ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTenantWithBody Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTenant Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenant(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTenant Forget a declared tenant and drop its state
+	//
+	// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+	// the `--config` file declares is declared again when the sandbox next starts.
+	//
+	// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+	DeleteTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTenant A declared tenant's credentials
+	//
+	// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+	// answered them, but for the admin token (only its hash is kept).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+	GetTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
 	//
@@ -1920,6 +2028,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
 	AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateTenant Give a declared tenant new credentials
+	//
+	// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+	// profile application, admin token) with new random ones. The old ones stop working at once,
+	// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+	// replica may accept the old ones for up to a second. The tenant's state stays.
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+	RotateTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteWebhook Remove the tenant's webhook
 	//
@@ -2600,10 +2718,108 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 // Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 // used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 // `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+// file) are listed too, with `declared: true`, whether or not they have state yet.
 //
 // Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
 func (c *Client) ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTenantsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTenantWithBody Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *Client) CreateTenantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTenantRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTenant Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *Client) CreateTenant(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTenantRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTenant Forget a declared tenant and drop its state
+//
+// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+// the `--config` file declares is declared again when the sandbox next starts.
+//
+// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+func (c *Client) DeleteTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTenantRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTenant A declared tenant's credentials
+//
+// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+// answered them, but for the admin token (only its hash is kept).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+func (c *Client) GetTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTenantRequest(c.Server, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -2927,6 +3143,26 @@ func (c *Client) AddRecordsWithBody(ctx context.Context, tenant Tenant, contentT
 // Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
 func (c *Client) AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddRecordsRequest(c.Server, tenant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateTenant Give a declared tenant new credentials
+//
+// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+// profile application, admin token) with new random ones. The old ones stop working at once,
+// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+// replica may accept the old ones for up to a second. The tenant's state stays.
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+func (c *Client) RotateTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateTenantRequest(c.Server, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -4338,6 +4574,114 @@ func NewListTenantsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCreateTenantRequest calls the generic CreateTenant builder with application/json body
+func NewCreateTenantRequest(server string, body CreateTenantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTenantRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTenantRequestWithBody constructs an http.Request for the CreateTenant method, with any body, and a specified content type
+func NewCreateTenantRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTenantRequest constructs an http.Request for the DeleteTenant method
+func NewDeleteTenantRequest(server string, tenant DeclaredTenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTenantRequest constructs an http.Request for the GetTenant method
+func NewGetTenantRequest(server string, tenant DeclaredTenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListDcmsCustomersRequest constructs an http.Request for the ListDcmsCustomers method
 func NewListDcmsCustomersRequest(server string, tenant Tenant, params *ListDcmsCustomersParams) (*http.Request, error) {
 	var err error
@@ -5104,6 +5448,40 @@ func NewAddRecordsRequestWithBody(server string, tenant Tenant, contentType stri
 	return req, nil
 }
 
+// NewRotateTenantRequest constructs an http.Request for the RotateTenant method
+func NewRotateTenantRequest(server string, tenant DeclaredTenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/rotate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
 func NewDeleteWebhookRequest(server string, tenant Tenant) (*http.Request, error) {
 	var err error
@@ -5723,11 +6101,73 @@ type ClientWithResponsesInterface interface {
 	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+	// file) are listed too, with `declared: true`, whether or not they have state yet.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
 	ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error)
+
+	// CreateTenantWithBodyWithResponse Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenantWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTenantReply, error)
+
+	// CreateTenantWithResponse Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenantWithResponse(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTenantReply, error)
+
+	// DeleteTenantWithResponse Forget a declared tenant and drop its state
+	//
+	// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+	// the `--config` file declares is declared again when the sandbox next starts.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+	DeleteTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*DeleteTenantReply, error)
+
+	// GetTenantWithResponse A declared tenant's credentials
+	//
+	// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+	// answered them, but for the admin token (only its hash is kept).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+	GetTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*GetTenantReply, error)
 
 	// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
 	//
@@ -5907,6 +6347,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
 	AddRecordsWithResponse(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRecordsReply, error)
+
+	// RotateTenantWithResponse Give a declared tenant new credentials
+	//
+	// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+	// profile application, admin token) with new random ones. The old ones stop working at once,
+	// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+	// replica may accept the old ones for up to a second. The tenant's state stays.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+	RotateTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*RotateTenantReply, error)
 
 	// DeleteWebhookWithResponse Remove the tenant's webhook
 	//
@@ -7245,6 +7697,185 @@ func (r ListTenantsReply) ContentType() string {
 	return ""
 }
 
+type CreateTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TenantCredentials
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTenantReply) GetJSON201() *TenantCredentials {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateTenantReply) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteTenantReply) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TenantCredentials
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTenantReply) GetJSON200() *TenantCredentials {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTenantReply) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDcmsCustomersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8133,6 +8764,68 @@ func (r AddRecordsReply) ContentType() string {
 	return ""
 }
 
+type RotateTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TenantCredentials
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateTenantReply) GetJSON200() *TenantCredentials {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RotateTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RotateTenantReply) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RotateTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8995,6 +9688,8 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 // Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 // used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 // `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+// file) are listed too, with `declared: true`, whether or not they have state yet.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9005,6 +9700,90 @@ func (c *ClientWithResponses) ListTenantsWithResponse(ctx context.Context, reqEd
 		return nil, err
 	}
 	return ParseListTenantsReply(rsp)
+}
+
+// CreateTenantWithBodyWithResponse Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *ClientWithResponses) CreateTenantWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTenantReply, error) {
+	rsp, err := c.CreateTenantWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTenantReply(rsp)
+}
+
+// CreateTenantWithResponse Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *ClientWithResponses) CreateTenantWithResponse(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTenantReply, error) {
+	rsp, err := c.CreateTenant(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTenantReply(rsp)
+}
+
+// DeleteTenantWithResponse Forget a declared tenant and drop its state
+//
+// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+// the `--config` file declares is declared again when the sandbox next starts.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+func (c *ClientWithResponses) DeleteTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*DeleteTenantReply, error) {
+	rsp, err := c.DeleteTenant(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTenantReply(rsp)
+}
+
+// GetTenantWithResponse A declared tenant's credentials
+//
+// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+// answered them, but for the admin token (only its hash is kept).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+func (c *ClientWithResponses) GetTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*GetTenantReply, error) {
+	rsp, err := c.GetTenant(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTenantReply(rsp)
 }
 
 // ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
@@ -9286,6 +10065,24 @@ func (c *ClientWithResponses) AddRecordsWithResponse(ctx context.Context, tenant
 		return nil, err
 	}
 	return ParseAddRecordsReply(rsp)
+}
+
+// RotateTenantWithResponse Give a declared tenant new credentials
+//
+// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+// profile application, admin token) with new random ones. The old ones stop working at once,
+// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+// replica may accept the old ones for up to a second. The tenant's state stays.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+func (c *ClientWithResponses) RotateTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*RotateTenantReply, error) {
+	rsp, err := c.RotateTenant(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateTenantReply(rsp)
 }
 
 // DeleteWebhookWithResponse Remove the tenant's webhook
@@ -10280,6 +11077,143 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 	return response, nil
 }
 
+// ParseCreateTenantReply parses an HTTP response from a CreateTenantWithResponse call
+func ParseCreateTenantReply(rsp *http.Response) (*CreateTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TenantCredentials
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTenantReply parses an HTTP response from a DeleteTenantWithResponse call
+func ParseDeleteTenantReply(rsp *http.Response) (*DeleteTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTenantReply parses an HTTP response from a GetTenantWithResponse call
+func ParseGetTenantReply(rsp *http.Response) (*GetTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TenantCredentials
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListDcmsCustomersReply parses an HTTP response from a ListDcmsCustomersWithResponse call
 func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10943,6 +11877,53 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 	return response, nil
 }
 
+// ParseRotateTenantReply parses an HTTP response from a RotateTenantWithResponse call
+func ParseRotateTenantReply(rsp *http.Response) (*RotateTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TenantCredentials
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteWebhookReply parses an HTTP response from a DeleteWebhookWithResponse call
 func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11258,6 +12239,15 @@ type ServerInterface interface {
 	// ListTenants The tenants that have used the sandbox
 	// (GET /__sandbox/tenants)
 	ListTenants(w http.ResponseWriter, r *http.Request)
+	// CreateTenant Declare a tenant, with its own credentials for every API
+	// (POST /__sandbox/tenants)
+	CreateTenant(w http.ResponseWriter, r *http.Request)
+	// DeleteTenant Forget a declared tenant and drop its state
+	// (DELETE /__sandbox/tenants/{tenant})
+	DeleteTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant)
+	// GetTenant A declared tenant's credentials
+	// (GET /__sandbox/tenants/{tenant})
+	GetTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant)
 	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
 	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
 	ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams)
@@ -11303,6 +12293,9 @@ type ServerInterface interface {
 	// AddRecords Add records to a tenant's state, all or none
 	// (POST /__sandbox/tenants/{tenant}/records)
 	AddRecords(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// RotateTenant Give a declared tenant new credentials
+	// (POST /__sandbox/tenants/{tenant}/rotate)
+	RotateTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -12121,6 +13114,72 @@ func (siw *ServerInterfaceWrapper) ListTenants(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// CreateTenant operation middleware
+func (siw *ServerInterfaceWrapper) CreateTenant(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateTenant(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteTenant operation middleware
+func (siw *ServerInterfaceWrapper) DeleteTenant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant DeclaredTenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteTenant(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTenant operation middleware
+func (siw *ServerInterfaceWrapper) GetTenant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant DeclaredTenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTenant(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListDcmsCustomers operation middleware
 func (siw *ServerInterfaceWrapper) ListDcmsCustomers(w http.ResponseWriter, r *http.Request) {
 
@@ -12701,6 +13760,32 @@ func (siw *ServerInterfaceWrapper) AddRecords(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// RotateTenant operation middleware
+func (siw *ServerInterfaceWrapper) RotateTenant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant DeclaredTenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateTenant(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DeleteWebhook operation middleware
 func (siw *ServerInterfaceWrapper) DeleteWebhook(w http.ResponseWriter, r *http.Request) {
 
@@ -13037,6 +14122,14 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.GetCoverage).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.ListTenants).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.CreateTenant).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/rotate", wrapper.RotateTenant).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}", wrapper.DeleteTenant).Methods(http.MethodDelete)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}", wrapper.GetTenant).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers", wrapper.ListDcmsCustomers).Methods(http.MethodGet)
 
@@ -14140,6 +15233,192 @@ func (response ListTenants503JSONResponse) VisitListTenantsResponse(w http.Respo
 	return err
 }
 
+type CreateTenantRequestObject struct {
+	Body *CreateTenantJSONRequestBody
+}
+
+type CreateTenantResponseObject interface {
+	VisitCreateTenantResponse(w http.ResponseWriter) error
+}
+
+type CreateTenant201JSONResponse TenantCredentials
+
+func (response CreateTenant201JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTenant400JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant409JSONResponse Error
+
+func (response CreateTenant409JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTenant503JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenantRequestObject struct {
+	Tenant DeclaredTenant `json:"tenant"`
+}
+
+type DeleteTenantResponseObject interface {
+	VisitDeleteTenantResponse(w http.ResponseWriter) error
+}
+
+type DeleteTenant204Response struct {
+}
+
+func (response DeleteTenant204Response) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteTenant400JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant404JSONResponse Error
+
+func (response DeleteTenant404JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteTenant503JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenantRequestObject struct {
+	Tenant DeclaredTenant `json:"tenant"`
+}
+
+type GetTenantResponseObject interface {
+	VisitGetTenantResponse(w http.ResponseWriter) error
+}
+
+type GetTenant200JSONResponse TenantCredentials
+
+func (response GetTenant200JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTenant400JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant404JSONResponse Error
+
+func (response GetTenant404JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTenant503JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDcmsCustomersRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	Params ListDcmsCustomersParams
@@ -15028,6 +16307,70 @@ func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.Respons
 	return err
 }
 
+type RotateTenantRequestObject struct {
+	Tenant DeclaredTenant `json:"tenant"`
+}
+
+type RotateTenantResponseObject interface {
+	VisitRotateTenantResponse(w http.ResponseWriter) error
+}
+
+type RotateTenant200JSONResponse TenantCredentials
+
+func (response RotateTenant200JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RotateTenant400JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant404JSONResponse Error
+
+func (response RotateTenant404JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RotateTenant503JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -15388,6 +16731,15 @@ type StrictServerInterface interface {
 	// ListTenants The tenants that have used the sandbox
 	// (GET /__sandbox/tenants)
 	ListTenants(ctx context.Context, request ListTenantsRequestObject) (ListTenantsResponseObject, error)
+	// CreateTenant Declare a tenant, with its own credentials for every API
+	// (POST /__sandbox/tenants)
+	CreateTenant(ctx context.Context, request CreateTenantRequestObject) (CreateTenantResponseObject, error)
+	// DeleteTenant Forget a declared tenant and drop its state
+	// (DELETE /__sandbox/tenants/{tenant})
+	DeleteTenant(ctx context.Context, request DeleteTenantRequestObject) (DeleteTenantResponseObject, error)
+	// GetTenant A declared tenant's credentials
+	// (GET /__sandbox/tenants/{tenant})
+	GetTenant(ctx context.Context, request GetTenantRequestObject) (GetTenantResponseObject, error)
 	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
 	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
 	ListDcmsCustomers(ctx context.Context, request ListDcmsCustomersRequestObject) (ListDcmsCustomersResponseObject, error)
@@ -15433,6 +16785,9 @@ type StrictServerInterface interface {
 	// AddRecords Add records to a tenant's state, all or none
 	// (POST /__sandbox/tenants/{tenant}/records)
 	AddRecords(ctx context.Context, request AddRecordsRequestObject) (AddRecordsResponseObject, error)
+	// RotateTenant Give a declared tenant new credentials
+	// (POST /__sandbox/tenants/{tenant}/rotate)
+	RotateTenant(ctx context.Context, request RotateTenantRequestObject) (RotateTenantResponseObject, error)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
@@ -16161,6 +17516,89 @@ func (sh *strictHandler) ListTenants(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// CreateTenant operation middleware
+func (sh *strictHandler) CreateTenant(w http.ResponseWriter, r *http.Request) {
+	var request CreateTenantRequestObject
+
+	var body CreateTenantJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTenant(ctx, request.(CreateTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateTenantResponseObject); ok {
+		if err := validResponse.VisitCreateTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteTenant operation middleware
+func (sh *strictHandler) DeleteTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant) {
+	var request DeleteTenantRequestObject
+
+	request.Tenant = tenant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteTenant(ctx, request.(DeleteTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteTenantResponseObject); ok {
+		if err := validResponse.VisitDeleteTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTenant operation middleware
+func (sh *strictHandler) GetTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant) {
+	var request GetTenantRequestObject
+
+	request.Tenant = tenant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTenant(ctx, request.(GetTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTenantResponseObject); ok {
+		if err := validResponse.VisitGetTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListDcmsCustomers operation middleware
 func (sh *strictHandler) ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams) {
 	var request ListDcmsCustomersRequestObject
@@ -16575,6 +18013,32 @@ func (sh *strictHandler) AddRecords(w http.ResponseWriter, r *http.Request, tena
 	}
 }
 
+// RotateTenant operation middleware
+func (sh *strictHandler) RotateTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant) {
+	var request RotateTenantRequestObject
+
+	request.Tenant = tenant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateTenant(ctx, request.(RotateTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateTenantResponseObject); ok {
+		if err := validResponse.VisitRotateTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DeleteWebhook operation middleware
 func (sh *strictHandler) DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant) {
 	var request DeleteWebhookRequestObject
@@ -16763,255 +18227,277 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs5dvCroJivyuKmSVEX22OqplK0pBlrbUtaS7Ozm6HjBtmgiFET4DZA0Vxbf/MAecQ8yVc4B0Cj",
-	"STRFyfJ4JslWJWOxu3E5ODj3y6fGUE6mUjChVaP7qTGlBZ0wzQr4qzfSrDD/yJgaFnyquRSNbuNyzEgq",
-	"2EedEjkieszItGA3XM4UmdIrRrZyrjSZj6kmQzlhilAzDuG6eUDoQDGhyUgW8OGIF0rDV+1G0uBm9H/M",
-	"WLFoJA1BJ6zRbcC3jaShhmM2oWYxejE1D5QuuLhq3N4mjcNcDq8vmaBCx1er4RmZj6ViZGjeJlqSgtGM",
-	"yIJM5A07IHOux3KmCdcJLE2NacEy+7YcEXbDioUdySyWfaSTaW5W0jt8e/zhZe/0dc0W8Js79vCGT3hk",
-	"9ecGoIr/sxY+OXwXjp2xEZ3lutF92kkaE/qRT2YT84f5iwv8aydxS+BCsytWwBo2AOHW0eHbC/tHQo7e",
-	"XpJhzpnQHziAclrIEc/d2ydZ8w5ITakeRwBVsH/MeMGyRlcXMxZu7v8VbNToNv5lu8TbbXyqtnH5p2as",
-	"cjd/AXCtbOlM5Auix1x9pY3djQIP28k7D5nf7pDq9vIIp3RrRlFTKRQDivOSZmaHTAEWDqXQDBGSTqc5",
-	"H1Kz1+1fldnwp3LJnxqsKGSBn2SI1Tc059mHwg6WNCZMKXrF3HYI3JsuEbPJgBVkMlOaDBihmuSMKk12",
-	"APCb7egYJr9NGh9biopsID+2inITcsoKas/oiuk/y1khaN5IkNbCrvEOdxsdA5HbJHKwdjzCFRFSE9jc",
-	"AZApuy+i6EKR+ZgPx2TEWZ4RKjIyHy/aZmGnUv8gZyL7MqAKqT+MYJgQnNdck53dPVgXPCVcOEQsUekr",
-	"QfOSKf0a6F8JzWuuT2Wj29jZ3YvC81QSNRuOze0XV7DYkgwAtH4S9IbynA4QDHcA7F67ip+uZTVKU82I",
-	"0rJgZOsdy7hKyHzMBLIjhAUpZkIBryJpqwXvpk0ypMKAf2AQhQ7HLDswx2H21xdzqshwTMUVy9rkMhhJ",
-	"seLGMOcrygUZLAjXiuUjIsWQEQ6oNqDD63ZfBIcHAD6kmubyagbQmRbmSDTH++uPB/7imuGRrIOMH+3M",
-	"H+2t5060KOiigWTCEZtfwlne+1fl4Fc21ObbyIgrC6VTDiguDDf8pZENJ6qRNLIJoBLSx2Bsx6cN3uux",
-	"zCIsPClXdVLzfKZBHHoAZPDLVbgkyECjAkUIMLPb6gL9ThLHg/3y1oPULmUFoEgjYkypd37yRBE5F8S8",
-	"Y5kT0JZDmTHkTwb1Zwr/duyp/K15QNhkqhcgNk5zg69qNhwypQznWgF0ZQnLK/rZXaiC0ZyohdJsQqhQ",
-	"c1YooARt8oMsSCqv0y7KsOZlD7onyk1NBGOZshJwX8DlhW+HLEvge6Ku+VQRWkxYRopZbi6byMiEXvGh",
-	"IeEzpshgpokwoiUZMJEppAFdJ4z2BayAa5wMBdMhzfNgxdXFZXI4mzChWYYgTsy1LpmEpoUGqtBv/K11",
-	"YcnrxZAJWnBJ5HV3aXdIkrRZRCYZMh/2kSvdbxjCELsgZnerYLdc3W0bRpwWMpsNGdJfi35eDDcbGzOa",
-	"sQIk303uy1sz9V/NBLGb4jlW5GqiZBNDXlgv4N0qvKLIh1gbH+zV5eW5RWtzpu4MzZaDsUKJPLzEsEg/",
-	"QYI3rtxXFe/dQUQvs1FpVm+wkPPIuf1wSPb29l4QzSeMyCovAt0oCgU5GikW0SReyTkZ0WJ1FMNuRoWc",
-	"4LU0kyWEKkLJj5JkM0Tv+ExzsVYWNspdBpfAanIC/jDkaMvcK0lyKa5YQdg/ZjRXK6pfM5h1IGXOKPKn",
-	"e2qbBsW5WtF/w5ki21vGADlveNjWnuwhMPsIy8tuqBhG8LwXAtkoxgZmZolzWmQJYe2rNnm+O46Cv2D2",
-	"nFdBFEWAniAVlIpvenVj8oYV9CrKd25YVB86KimhY22kYEPGDT54Od9IO7G7lzxIlLGrXCPJhJizAkwt",
-	"Nc0328mWtbwMDZIJw2MTKxXSKU+bG5ATr8Y5CLr5kzvlq5VtPpp49fgylFtrnQi1gaS0XjJamuDBgtH9",
-	"ZJyhnIka+jqhYuEMc3jITxQIDYrMWcEs22EZ4gvXcfQfgSBz1wyGwgEagn2B4EdkS2nGzEotB08CGQgM",
-	"bqUE1IzPXs+Q7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBoOFGHM6XlBC2mVRxgQnO9qMHpa643x2cz",
-	"j1F4YwKOHPB86Wqskpiljxyg1zMev/7EgchNZpd/F0jO47TbPr3f9j2YI9u5YsLcXETcdQP96F80QGAf",
-	"o6ZXpYwMkoIJOvU827wNJmvPza1YlNPAlr0K+Tq6X0uXPXTqoPsaLcZLQKVFdrGM8AHhoEV2CT/GUfFU",
-	"Rp9MqLpm2TkV8afyhtXIvDkfseFimAdqiiI0z+WcZSjxGdBdc0Ok8N4loCWBdISiMqPDsWHXmSJabqwN",
-	"WAC9lTdxxZmLizrJBRUTtFHGtluwaU6HLHu5uN9ls9/VQOqaa6sKCaOd4hRxejbm04k1Sd0Fggv37jKe",
-	"4VmHJxsgRxKikQeWO+g1+AjgXlUt2Px1zLvRI4LNYeMgHqsZA+uhEdBh+3HZW4Zyx9KAh5cnf+1dHifk",
-	"zdnh64T8dIr/fYn/eXd8/qZ3eGz//tA7Pfrgf/rp/Md3vaPjhFwcX344PzlNyPHfzk/eHRuG1bu4OPnx",
-	"NH6t5d1XulwwvF8HvrMiizGPQUHFcFwnEJlvap5NC2nkhwuj9F/yGlz+x4wCcV+F5WvQk8z4LEvMlbUK",
-	"u1Zxnl2n+b47Pjw++evxUULOj0+PTk5/TMj5u7PD44sL89vFT4fmn46GlgKLUWUSA/zD3unh8Zs3x0d3",
-	"K0gOGgELXwFCUgI02P3aM4lzL8c14mdyP56GR38fbaGOa9jJ6/ZzEZCO5bt4/urvFyeHvTeWGg/lrOCs",
-	"IBnL+Q0rFkn8jNoI5AAwGVOaC39DV+DDPk7ZULPsyA58RHUcN6d8eP3TtPaxqudyc7oY8Dw/3eByekwp",
-	"v0kqW6iso2b1UXDjCxYoyyAKn3k0WVKitDYqQVRwTRrDghn5pRfHQXbDhK6hC/CsVgbg8Y+McNPDBdVM",
-	"ad44di6j6NMLb9GNb6k8UKc4TpnIzACJgxjoqSPK84ocXk4zK/K7j5ybQRyEQnjg90kJ+YCQLG0g3G94",
-	"GDFMWKtxBqgQxaKJrtcr1uMAyuin4OFca/ZcpWB6eg/6NdFnehojXvKmXtQEy/Kaa30YVZt/HlNNrphu",
-	"OeHYGVG7ZIdYaCRklxiAjrjTcc/+epSQPf9jlI+7h70NiG0FsElVa7TIgdsLEcNC9Y4zfjRFKUCbR9eT",
-	"vrpugxi1qkZ/nMZjH87qGNOq8IhjqIdeGYnriv1ej+pMZDVE3KiPNUuZKZbF1JP1uOjWgSv1E4T7Tjwc",
-	"3dLsZPVHcV8B6HHIx/1ln7oL5tnSEj7Ffx5WGVTo/K1zIS2taMk1s7qkZfsKLCS28h/Di7qqM/p7TPyN",
-	"Iltpy5NHlTa7ZEIzcN1kbGI0a6d084LwzMa6WVNaGOPWFzOheU64tuEDoJiico4ey5wrzbIDkkt5DUrr",
-	"bApxBBm6BpeBOqucZWhq5IWqFyk2gbY1z8E49qsYMF8xmqO7vLq2VblDXkeki7jgGJvIBflEjDNTOrTa",
-	"1iogmNArIuG6q2OnORa6WNwpZ7jBk3IRa5aOY9bZ9SPmaIiRcSSwNoDpiSKH+GrLvFvjvh/yzBlXIuzf",
-	"PgfERe7fJSnw25Rs6SBYypmRPFuAl8CvuBwAMJezPGsmfWFtfIE9G4KEdJekaMtOyVbMcx76h3+gs1w3",
-	"E5IWs9ysiYrA/t2EOVIwgZtnoTHcWbMHMls08RI5hHTyBC6ikTTMWBEvbwjGnC7ih1Eu9ci8ZK304cYN",
-	"20gIHxEqFvFDsu7CtyFjw2A6uNIYgbp+coDTQyZHFWUkiwnVeIOe7UdNEl8erRPfg5H4vDOuDMqwAQ0Z",
-	"2VKMVf0SzehGaqJ3EhtyGb9JdE4whBFfr3HL+oi5+mBCg2YJQftfnXMXQjPrhsGnlXHIli5mYggsaUqV",
-	"Js/2yWv+Mr59wOHo2IG/SMfv/FoEUfZe3oWB/v4+AAk3DPQ4IB0fxFcwMqeKCGn3YK4/3BSwcwWTX9Eb",
-	"w01rnGPrPMg8hrIPCuKI6cwaDWjoJC3FrrVxZV6BdjeqQjxKVA3QLcaXguCeFa4EAa8xi5aW01bOblhO",
-	"/nxxdmoDY61rNLwFcY3QTbYeMDi5ez229DM9PREjWafP/AF0kXtL4qtaSUU3iWoluLQoAGd6ID+uws/K",
-	"1+tsaLzO54rB0I69zllucXNKlZrLIm5dWgMiNcPl1jybcKXqmc0mTgS4gLBueL+ccWl8v8p7W6I8OGNf",
-	"nmPUhotFiWlNFRFwVWKwX5oXasBgJqh1utWcpOL/jFC8lwvNatwUs2kuabaZoQdg7le1soeq3GvXUplh",
-	"DSQv/KHFYDmZ5qzesrfe7udWubkisXy4EWWcTSjP72dFnBbyqmCqhtwU7Iaz+dGM9fSaKF0603JCNR8S",
-	"fJ9wRbIZi7siDiCqcjrNOSirpbceMr30uJCzq7FNWMMY4975SY3kYyar4e7I0Zgi1C1qQhcYNMc10ZJs",
-	"pednF5dk+8MHy2S37Xzb5U1V2594druNA2DAlj8qR5XOvfW7N50W8gZMNu/Yr+B/iBKoFY8zV9dvDAO8",
-	"w4Hy8BnvpG0zxYoaorCsUFfJmDWr+u8dDlade4hhVUOrO73wKmx0E+9p5wpO875XLbj9j2H5ClcS2+k7",
-	"qhlkGKoaJ4LZPCvecjFDq/y6TEED1rkwNO4enzBBB3ncomn2pAvObmi+8YArxg0cPYnsJjp8bA9RwDGa",
-	"cWGJ2BLcxmx4vfnB+5EOzXfx8BCq4ikLi4rEbpPADFFboMVjRHnOxRXBJTnDBy8wB0CVebegicCHd+g0",
-	"jiDAu+YySt3Cf29qF0scgNaCFYFRb5mN2H/msJFCiqvqtmQ8FD0eSogjQWoUG16zrEtSw8sLOtQqTUiK",
-	"mVUbAkleW6ekeeNO+FSDDOPQGRoJFGK2M25WTPPzAD4jmiuWrPhAjE5jPrSR80rQqRpLTdRYziHhYCaM",
-	"kkunXLU/0Sm/bX8y8uRt23CiVTf+Q2N4UVCbcPGGiSs9Dq/vqgC+rLHhDoh57BS13vmJUZT9dnKuNFjw",
-	"JsA175jIa3FxUH6qSbdEOIL3EPPUWZ4pCEyCpY1pKF3WWPVRTbYiO1+vI+KRv+Fos1l77NVTwqXehwwB",
-	"bkFI38cT/GKn0+ncoRu4aerXrnpZhvS9doE1kcT2DRudbEYhsohFwG1iA6njkOs3oJh+x5S1WVbXv0Gm",
-	"ByRBgA0n/RPGidI8v9ukYkeOr8hIMBFghvKcu5lvIC3kLcv4bNJIGq/41Tguqq0QrpiQl3gh8Es8ILiB",
-	"OphWtrGUnTvLczIfQ3664XlesDFsz64MGNxMUKWYUogh62CRiFmev08a5j+Y1Iv56tXNJY2PrSvZ+gpQ",
-	"28QA8HCBrxruVkI2eirW4LoSjEQXcYXcmfEjqnqxNjsA8w24NpTSZxzEr3KNYj+hejheQ7hrlZ9yu/ew",
-	"8Uc0wAnlwvxRv8mJLEDlm3OfkXlAWjtdgp7TgkHy2YOMuJtkKwBLqRpf8VN3POEu6tDhYsqGa1BiXabY",
-	"bGqU3WcdZXPEdp92JvFsFY9H7goNpRBsaEZpYQYZLl3OzL/GWk9bTzud8p978Vzs3xRDVvLYnPsH8lB8",
-	"JPv6TJRNTv2uG2Ujng5Ix3AclIAjKOe1p86d2lMIhTo8iShAxSy/h7MaaM9dJkgcMraGCyv+RX3Sah0W",
-	"PNLvt7UMZMW8uuaHJSwyoq0RrBOSTbRPfW+S//7P/6qIwuZvngU/d60PAyUnHWSdFlJjlEZfpGbBViAh",
-	"I/5Rzwr3jUGkjIGNsZLIHSydXjMRs809MCV4DerfsEJFw/l3cZte9B9LI4X7rHy7ZVvdgsgbVsmqtTtW",
-	"Rnuwr+ox1X3hPrA1MiyPsvl3brJmm+yQLZkblcnujqlmt2p2nI+lrVTADgjXfcEVURrYwXDIphCNaISV",
-	"goFCiRqEOzW/XrfQist/J9l9f+fNdZALvHFwHWI3CAvvxD1R7g6tirhTWmjBCqOFVfDMwAyrA3ARNV5u",
-	"rC9+sfHrjh2/ZotYBPbEPIgk2769JL3ji9bu02fkmi3I1t4uGSw0U82EvKSKPduPGwWYPuciPuLh2wty",
-	"wTQ5Pzklf901o5uR1w53f3nQz5+4rdVD5DRqEum5owWGZs53B/j7PsmZ1qwwRIpfca0Skn5IE5K2UlB5",
-	"2ukBoWKBV4nlipErphXZ73Ta6AXWrDDj/8cvvda/09Y/O60XH9qt9592kmf7t/8vtntcparTxTbnOQHK",
-	"38V53NBxqGGVoUfNtQtzQiNprnMBBj0bx5cEycFUoO7DrwSkSylNyXUljbeSasFjgSRv3/7972AmCvAS",
-	"ExsUqRnqobmBUypq892eKDIy+p5mSpPz3inZGtFrlpA3s7FoQZGrmriZNcl79746LhEuSHKdUrGUGWcB",
-	"uZQXF+TL2SXF0OdnNhhLGbFy0pkeXzCtubiKUN/elL9mi66NTTF3lvwrofDjgaEdfNglM8UKgU+c47pN",
-	"erauiBrLuf0AmJB7w5z7n+z/omY/S8ZWwF6upOakreu8zg1Un2y8AjMDGnd1HEc5lYKBZ4ojnQMYRFlK",
-	"wXSxOHQRp74G4k5nvVhsPzwRmhU3sUoMF2woRabIgI2M6ldWsITvDkgmZ4Oc2YxVV95i/YyKDYtopZS3",
-	"vUNgQEu1Z/iVoEZYiN6LjbJfbIqLA3AkONko5VZMiHg/cSW2cgEUnoBKYhkZLMpgYvipcKGWFSECrdBp",
-	"4B1N231xog2bUYS6lxNCyV8MT6IT0HPI4QmZ8inLuTDDM0BpKDQQCqDdqhJG5AiD9fqiLJ2RrgaApc3E",
-	"WfHM979iEKz5umBDZmRMo30lq6JuQqasaFnGec0Wqi/A+2IIWkY1TZaiUImy970sneo90WSrMPIUVANU",
-	"CZkj2VCJ0TQH8mOz3Rd90SN9S7r6DcJL8ILKAgjjBi5hToZSDFkhmFUbQCJJcZTUxb5tGR2+L1Jfs8/A",
-	"BN5+e0lSX0AyxRdJasHwAZ+kTRfC5qtLymsmnig3z0mW9sXSp3YFzTaBAH0F5WIh5f5TH11A/UaXfOpD",
-	"PH2/kZC+i1HpN25vU4DHRbXUhEq85G1UEwxor4ACq2dlJGPDHNQE/5pXg4kc9UUIQ+8aIlsDpnjGFIkg",
-	"UZf0Z53O3tBiGvzB0sRVZZTFEGIGKsGjfeEKufhI0a7Z1md3LJ9dyazPhI1GbKjJ57743Gq1/P+Zl9Ol",
-	"kN6UfK7WTkIDRadqsEnBYgPvYjwixFpOZsMxyalmBVaYnFOuCRQn88UIXZgiv2GKzKZkeQ0Q2WvGTZcN",
-	"PeZHM8Ll4TkpnxlEttevDI6EQT+T1BqGzJf+Ia6sOkBWyOmUZbba8LMOUWCSN3qKlMKRoujSP5PUGZ2M",
-	"YOusTm6xNQXWnnY6ZJs87ey5FdvwbazrwsQNy+WUmRnMtR3QzEZ5g3hcvrjf6RicMDgcFD0jvaBs3FZI",
-	"LeEnLPpIMmmrz9GgdJq9CW0CWcWGHkwNFcuYGLIuBpwi8axGvyJ5C2PV7S99USlZFwSp2y+w9h2aEbiG",
-	"IrLn9uY4YkmzCQdu0QjU/cZOu9PuWDucAH9jY6/dae/Z6FGQR7bN/7uK1pIig0LOldnilAkHv5I/0Swr",
-	"mFIkpwZ5raFiKIUyOvvWXmfX3IYQsvZZ2jxAUgGoomy2CxCOdBt8whWzYeNHpt9JGUawwsL3OrsxCYJF",
-	"p2z72H749o0c1lQ4iH28trQ0sHM1m0yoUQTQvSkhfCDjBQj8WoaQMYdIjTwKVlr45b0ZIpzXFZCLHsvl",
-	"Sm23rIDbdnZ5TlCOTpA7+L9cQQviAnoSLDwQ/G1YYwtYY1/MucjkXFnLCkRggfW0TY6DBCZQYV2tN1hI",
-	"d6XmWkKm+QwtSuzGEsC+qJSOCwvGrcR1wSD/hu9/f2k42c9QhMvxVqjngf73cGgXsEa2UjkXqSvey/QY",
-	"6qTbmWkuBWv6yuSrZcnxyq0gI9b3SyrF3H+JK8rlK9thEfXb90u4vNvpPFopXFxeTSlcaz+8TRpPO3t1",
-	"I/mlbYeleqt4/g5D/pZQMURu+Pu90VtkLFPCyCC2ZJ6RQvqN57vjfuM2hcNxvMScoS2UZ8TfKsvdSl90",
-	"IJhk5+nE/Of57tiQFjOwYrrfMIy+sdvZfdbq7LQ6u5c7T7ud/W7n6b/DNIqBLm5uJ10qmodjAMM0S9PF",
-	"jN2m5EoyLNlra9tjGcV2Xxx/pEOdLyBFD6WNCYhOFVRNiMSS6FQvRVXaDW/5/EBDG+eQzaBtLoxhv87G",
-	"2kyIkkTPZV8cnpBf5QBJ71za546eYug3qkrSIP4ToBAK5EhDHRReJsPRgvvErLm3L1ygp5aVvMUuSe2x",
-	"uaPCp9XDqpqEwwtHrhmbqr4wlz5nNGsmJAXBxVCb1Aox05muTEqsRRr4MNjFoaxy7IJePN4FhQSGlzJb",
-	"bF7Xe7kSZBAeY38zeI53CYm7fwP+juIrXuZ73H5bovK2qpoCHn9TwmNlxxLLgBLt4xrWU6Kgcv2XE6+3",
-	"8oZtRLyW+LLl1/UCE/TngAqDVj7LGEqpBXLTv/S6ZMoNICxiH5A51cMxFlAFDyQtDDd3UqDVlPtiS7C5",
-	"UXrBHpKQEc81FBkcLNBG4C9B4sp6mfmsFnSAZIB9nIKopiVWLcaMMovnqFg76GFd42oeHla8D7LFuD6w",
-	"PBNEAFg++ziVhbYRck4ABqfbQV+gPAlDo29jywAs60bzrGnBIPWZZT7xuXlgpGcrl0BAOMrvzjvcF17N",
-	"O3AB4z52HUgLrNmFpmKcC2QT4Jqsa+oA7B/wqa0+SSZUF/xjuy8u0Bbj/dEDLmixIFtYUvLV5ds3CTm8",
-	"uICh/0xv6AXgB+hdgum5LK6h9DMze+GaQJy7dM0y+sLL8XWyhxci77jGmn3U22M9yav3d0V6TaI+KbiZ",
-	"K3LtnA3uI8Xi7+6/7SEG+dbKtPY9yCNe5AarmFFY2WTAIGbN6UUA8PYa4FyYzzeEkF3UPQB0eHERg010",
-	"9Q+A0q+bAilErjiMyJaQ5PDotFtRzAwKKiJHo5wLTJuthSOM3rgfx6A3FNd8T7CW27kDum5RdwO2LGmM",
-	"nviI67CQU7WU6OJuPFQ9UGSLlqKXJSGZZKp5EEl9N2LaTGg5G44xRqQK2cOc0cJXWl4RT75Nh5gv1USW",
-	"HHZmi2sD17YCRmUZS9PBGgJUrZnpkcJS3YLiVvi6mHX86GHCSQV3f5DFFdMuosK3QXmiiC7oaARpV1gy",
-	"u4LRFkXeQyWhCCVANTxbqVtd9tFy8kdpc4VEBs+RS3MoBmGPy7LDfVFd6ZrSxmQrhaNLm8DvxnfXLu6L",
-	"rRT/lSJZijkLwO29Yu30tY7FUrnjSo2HZl8UFPR8PabV2BkQW7i4Kpn3+koWbZLa2t2pw1CQMe4od56Y",
-	"7adQ6zttkx4atrjCIQzsxkzYBjAOnol12sDwltZwbcWvrYo7IVn2FyRVj4DTEg+CFhZUgzAlZF9EcGaL",
-	"etNuafBNCHUHB9+7jHk7kG6TQ4RIXgqrtkmH67AjfcIEmZq94bq6ZMXIA1S1NPLg9cMMBKKltMFWeswW",
-	"bnZAbwNmJ7EpbL3j7cTDfJaVmqk5ALQUOWuphfsBRMHzIVV9ocYU/BzUrn9ecGjNwXjhT9/IzXbQ3acd",
-	"MlG1Utrvi8gnn+K9/yCBohzvnqFFD+QdQQcs31xgp9oP4BebHeNWUgXwDWdzX3wtrFn/i2+l5YuKd/fK",
-	"Uusdv3FIKHKB57udjgGQ/fLwp4tOZ6f8vhP73ikpLSF1y7XscuPtdzq37w1sHLOqHLXtQbC7uULvcKmu",
-	"ZddMFAwro3CInWxQQdjHISumugsptNQFT9vUnlVvXGh4MpQdKJb2TWNUrVJv1/YInPJncOJlkVYMcb45",
-	"puoO3lkVBzM5rJes37FMDp+oUn03tMs5JTGClMxEzpTC/g9oUAar2pwr1rSZTDkX197cD09VVL4+MmtZ",
-	"Qxrw4n3xjU0advMPu7sP1SB7qAbbXqUAWh/CsKQ2H0TU4kfAJdv8gRRsxAoGLLlgAgotlys4mzJhXipT",
-	"mEssAmSJYdB2YbbTVpqKDKyZ6/Q12DrZbT9td1CksN+QwUxkOUvIDROZLEq1rWBTqbiWBcYT3UPzNRj1",
-	"Ekb9XahruHPcpt2ZPQnEiplid4L717LG23r1DWkXShpGhjHEa8vAr7SuW23NFWYzZ7FQNQpa2UDy6+hF",
-	"d0Qc30dh8UqVrT23pEB9uZ30GIIiAztkcGjul1olpUcGhjMaQd3IVTYOYyIhnKsM+kHFxB+NkdKYJoMF",
-	"SVstO0dL8X+yNCG28y7Z6XQ6BwRCx/vCWU39xptt8lJmBhzmRzRydsmQFpntRmoj9zCy7BnZxsYS+wk5",
-	"PzlFs+n5ySkZGOyxzhRwhjBatMlb8HjYvVS9sDXeyxRlZruV3GgLE2l96TbqyYif7gjliNAp9zE86BYJ",
-	"0BScJWBpT20HrKB3aWlYBycRCAJTWei+gGzPhRWqvXNpQcZmY8IlKazQlaVuqiWzemgf5viX1SSre3/+",
-	"pXJszbCrrZ+DSMfOnf2ev6aP151LjVwGmVsQ34wIFvoOvpHL5R1e+eVQsaXFRelLlC9s+4KnUeJz6PV1",
-	"d/O8JQMdkuB1QdZxxW+YsB4VG7nVb0yooFesl+fQpgGsQnh7jYrfFyDvQZeLfqNL0n8LMPj7yqf9Waez",
-	"+8wqt14RwF8h6/17/+n3MF7aJik8SImm10z1RYphb5nURi6GSmtTqsexQmsYE/c9fgD2EBslZztjGj45",
-	"ZVS3CTToRoBgQs2Kw8n7QCxpRjpmrRgxegEw/19NMXya8MqCAnZfsyFfvW/tZtjHaQ6KKtoCYiO5gnnl",
-	"OGXttiBZ5D++f/+v37f/FE0QWU4ZApeGGVoWk8Zjm4zrChdHqxBvIhahZjoT34rUwT1YosFky6iVhyeE",
-	"KmX2LoVq3oPYIRuv9wzNCqGCjEUrBivMr3PEtUm40HLZL4vFVN1Pavvdce/o7XF7kmGgCSV/6fXNhqFG",
-	"QAbqixEbREYGDBV0SgoGUWTQ3pIp3XVe4P/+z//ykgwWnFiQH07eHJNWS1OwjP/07k1qiBEYD9kULIUg",
-	"wVsLs3LkLQk7VnFNrqQuHdI+qB0LDWPRGUcfbT3TvjCIA8kZHkjWtMo+DhmAsu3bJqcQ2yok8c+8kbiA",
-	"ogu+nRYzLIxOsPlwX9AJcJ4DNNPiK1jwxnUvKP86YmqY2qbD1qJk++4deKNu+KE3hK5dA/FLwEAgKgiv",
-	"hmpBwXI6KpgaJ4SSjGprR9d8An56GIWkGNSXEjgZg78QRQB+9agE7NVYC94pK7jMEitvQrECL22+xeAD",
-	"G/O6VUrcCcGUDZVAuFK1+brBoKUzhLWCoF9cl7qyWXKMRx0DYv5GTOoRuEwk9NPeVIspUJzDW45Ay6FD",
-	"zW9cb53YulyFpNr93I/CL+j9bURVGvRQQr3f2b+fwdnXvbLWXiH1B2e/9d0HGi5vWUtLyLqVrJUx1hhG",
-	"CmsuAjpsTs9enh39nWz9eFxRAt1XaHt1/cbHVDUbm0d1YYOFOgswIHGlmE4DF9O4jcD+VAY31CVgGJIL",
-	"HMuGXqI0rMhWGKKI1ivng6HEcgVM2jY3XPXFCuzQM+M6pCOVCmY4cD4iP5wLcZIFmfMMMyIm5i5/OWe+",
-	"DE6RIuMyFMW8WUXIe7PmbcAGOIxotGtPkTSOGHaANEEKa2NJvXXAOgEx94sXfvkppAo5xxtGc4NGDzYg",
-	"Q+GbVpcphwrDQDBoGt2Ohs3a42iTk0wFXbvdBB5qBSM5G2kiZ/qACIMP8CdXZL+zX09xDwE8DwyqxELD",
-	"yifte0G3UNaI1KjcpOUSxdWE5k3q2ldKd6Gi736o7/G6Ea2+qyCuqhFxvySM85sT6PWfnEr9A9DgRxC9",
-	"sV23w1ZrG/zCm26TZ7axpp8D5roQLfQbubtsM6OcrARmfZBhwUoNadhUV73VEN2sdG14Fkyw1oWEIgZw",
-	"f1soviKU1DuVv6ZL6QuR8jJw2+y1O9518wguozOxLNM+Ufd3EUXLEIelxFxB4npGcYFJuuVHTxShQ1Bn",
-	"w8DegqtrgqX3aVko2SlAmBU74oVh2n2R2nW1cYAPtj5L6lJgaxIBqrXhylDclUZGW5CjECThulbOirHs",
-	"ifKlcewylEvZZEvZRM22r0Bnk0AkccXgoK2LKwd3YJQa94QED8I1T2bKag0tCVoH2bKjN72I4Ty4UE0D",
-	"MzYADL7MW5qU80wYFYq8kXOArp/yFb8at0nPZUq5JsRL5bWlYDHuiHX8gmrFa+7002GHPac7WevF3mi/",
-	"tT/4jrXobvastcOeD14M90bf0f1O/M4vVbOrv/wRDeSOrAmMM/kLKBgPzppYqlloqwy6gIqyIODG8rKt",
-	"7/gbJ0BUijLW0K/KxRZsbkPN/iD8FRInqDdOBLfNVX+39K0klF6/XaKVWJeulg6ibxfUpQqZcLWltiBK",
-	"I18EgXHRBCqqVzOoupVAuwI7n0fqWgEXTkI+bpMVS8kTKa35LUjrNVJyX7hacWQpD6yaAuaTJ8MUay1l",
-	"1wgII5nnmNtYTUz02U+hQsMVuWZTbVQ2Rgusm2gmPjp+c3x5HNE80jL3cSkDzK6nL3BAlzlhB6xxc8bJ",
-	"GxYfvF8m1ipN+ZIgs0gY1j3oSFm5dl3EMEDoG5mbbYwxxl5i0Q5aaESRMtzFIXVwM7Hn2cq9dFUH4zEt",
-	"Fr8nrGz4sBrQCRn01mAqFUhWaavlbcwpsWJAaJ1eFXXfcKWxNOLXpNkwQeRsMca6vNXV1R4YGW3KDPmY",
-	"YYW6hbING819sVVBSadZLRyJhZcdrjyCNaNSTMBHcsuRZgKtta5SqT90dwhrUnP7BqeCAMG/kS05xZKN",
-	"kOaaY9UcSz8vE7L8FIkvre8K1RfsHzNqdDMbte0iFF1Q8t8NOTcClq2n8IPBpm1ZYLWMo8SLmNB/5NS5",
-	"O6CYhUqxdmdfRIt3Ntv9Btik3FxOUJRiqalcKfj76YLsBSjFhnJjCqazFArUYCjKkq/WLO2aQ6W0dqft",
-	"yloZAmwN4ObozYdQ9c8IX8pS90gzNXOv4l3+FJlzgXUPASUOLD/yv4aFJsy6o6HYqYWU9SjBCPb4Knkw",
-	"W0ZTtRNAYQuMc4eHUW7QKybvZjZE7aG5tb5yrs+btb80dp52OpFoYfTGv+ao8flKuf5z+0tZCnd5gCum",
-	"g2hjW0Z297ZavdYP54vmlvXnGs+eP332/NlKPdyaQOa6+OJ4ODEuZ+ceGcK+KvFG0vHOo1LaOqm4JGPf",
-	"iIn2ionRomcVg1BIKyNMEjoMrYtPvLTXhyhthFnlSilZsxSmixyQ/c6+KzzIM6jBU6a32EYIy1KVuZ72",
-	"KtWqi+b71k5cIeT3UwNXZbD9WLirrY38DfSSI67o/U6wfFIn6hzXhcmHMUy+g4UPV/d5M0MqMOmpfMmF",
-	"6iC17os1Ra7MQfkKV8DJ/ShB90vgBViBLAMPq22R6nvUIMU3ygjObNkN6iAFv7piXlMwakBYIOnM76hg",
-	"ro2LQVoQL1uzqTNS2sRrV8Kra73EdAr2G+pWGoT2G2SH9AIH2xizMNLfhT+kDU2dj++ALedZotZfEpX0",
-	"xTrNumQZ15S3YZj7A5NnlmySs+GQqaA+GeoaY1r6MwVjmepixClXOqytSrYcK2y2yQ+QS5OYT9Q1ny6p",
-	"zRCjFpTCGsy0DWIYQIE0mLfrsbUyeVL2CS4z32pri4EjGIscONck4LVZeL8R60B93SXKwgHms0DA9rmS",
-	"Yc8o2Hy/0fado7u/vA89yxaSjXtlIq24bz1kQTTwsinGMSKwyclR3Rrc6cOCnXCxaWJTuTwuwHPR5mI6",
-	"0+2yy2x9P2QPJQy+1IGvpG6tJzgJgUlIOYljY/i4BY9rV4qCU9vSNTBYQT+SGLmHgCD0hs/AxFMUi0pZ",
-	"btcfPLrcy/AlUs5UiSRp4eNW+XjtsoXUbXcStR1ybMuyayHnwlBds407Fhk5fbu+u89+JuhMj2XB/8lW",
-	"l9VDlxZ5yWjBbK0h1AusuFGzrp+qg9o1LU1VrmengouaFYLmGL+1siI41BHlOZjWDI+Eaxxw5GBNvt1x",
-	"WLDYiveNi97p0cuzv3142uk0zPzuVVfj+K73wE9fP+IS7uOmXK1XtzeP+/i45X53oHlaOSrzMR+y9iyQ",
-	"naLwgSS7yVQWtOD5ggTvH2D5XaxZeX9I7W0Iqb2NIbW3BKkL3COp7tH5PvBhq/qwBNaeGQsbxTe2b3a2",
-	"Kwzy9v3meZrOalAbklp2LnmUDLfVIrxlvuZGEnDQ8SMqAP983z4QFQM8xlbip5i0buViKJWNMpe3wYN5",
-	"wZrqm1A4/c8XZ6fVJhw8bL5Bgt4b1s5V336jV6lFtlF3ijZJz3+6TM04Zck3TAwvQ3SoDktzrvjpfUuV",
-	"L7B/v3NE86umk/iV1jmtHFS+jXKOIUQu1LeKjRF7dtIw0kBEP7WO2Zr+JksOpEpjFAhbswbWMETLvfDE",
-	"dx3pi626+xG1iZ3Pvgae3Me69hAUeVyfam1Dw6/al3C9O8dc9eyb5UohpaHL9YXAm1O26rzTlxP081hj",
-	"4nCdjQxyu5YzVs2DQh7+ymESZMQL2gxaeUINeq77YqbMnVKy0Bi/CBFwYHgP9DCX0ulqV9qI/LJIOrCO",
-	"vlguh54EAfJL1c7BXjFTEOpVNhLgRbDeOnuDa4zyFUmtm6KG0lo4PJZ7yIEVeNUYargoVkkGCHDIt2iJ",
-	"Y9H2J/zH7XY2nKhtX6hvbTBcaPWxHDqo8OcdhBXfwhVXWNtQFlXabKVMrF2c9EVpFsPGsQZ/ULBDY0DO",
-	"R2y4GOaBFUARmudy7goBcF0WR262yY+uDGFflKvcSlst/5dFL8igkIJkbAL5BwLECesA7JLU1zNMbSV0",
-	"xMACU3OxediPx5ek3W4vQXP7k9vmbQoxVwr8UrNpm5xTpUgq2EedQhF/KKaZVj1hULqvBruPhhN16E/t",
-	"YcymsUFIUM+sa5MXoWP615Vswj1D9/lorCsUJZCjEjX/KPE4PRJI2U9UuYEEcqKuGEGRiU/Ypsyi7poH",
-	"iFl748+EbX7hLVSV25n4UFjgMhAu55pnH9TWAK3eNZvYvijtXM43WX4P18wotGDFiBfMCPDiS65CaR62",
-	"Tr6ouyXQj7/E6fJ1rkWtvmqf/1Huwh3IR7ZiCKalbD7wZgAXqud+J4JYG4blV6TKrqxbxLZNqJYEb9fS",
-	"7zOc9H8P8YYNb0C5aWHh/Mel3eUWHoV6T/Tjy2jWhCPFQNIiWxXRJnJgZHKss2LTkpYR337MxVUQswbV",
-	"4KnSkPMZCGJLvCAQsvribimLlEJWCI3tT7jOZQmrTm6a6DVi0yo8S1vXB55V8zOrWkycWTxy4b8/0n0v",
-	"Af0/U1bziPHooloUvdfLaWYxjlOCCMWVu9+DRfUmd6MXN3EV5M/+ekRANMNOyKt8NimbN2RUmze0V6mc",
-	"tzYupk10vZT2e7955eTfPXv63fO9vf1ne/GJEdi/H+kwgPr/JOEwxHjPjjzXeVQBcaK3pZ7efRO9j6Vc",
-	"GFSwKBj1tQwu3l6gJ+Ts8hyXq6AuL9aZxBsKBdPMjIqJLHX3uS8Cv8uWj/G3lcKCIsLOgGcAYjAtsa2j",
-	"qmWdFQRhQM8ced3ui/3Ovg2tpQIWN6cK17ZlCAH0+qBr4kF/ZPoNVfpMT//vcv9ml/tMT7Fhc01+5eX5",
-	"H+VOm+W62+uvBK1yLrJ19Pay+SAjJ17hdQreMJ8BN3RlBYNK26GMvGD6YEU4Rkm/XSdwnpmZ/0/W/Ko8",
-	"7kxP7xYzQR/5I14IOXLlekKsM/TcPEUi/+WC57Vt/l+rXGJKhI+ZxdA5LclgxvOMMDEsFtBM1vosVdBB",
-	"VzHdOj85dQ39sYQWDbXmpu0GbC9C7/iitfv0WeVlfz+aCRlIPSYvqWLP9tvkJ6znPJRixK9m4G7w2cDV",
-	"9Gbo0aOrinLZUwD8V3WF4PGCvDZAeqjJ5v1Xd0bB8mrYgTm+R4pXKX2Z6Ba/RqjcmzBfc/MXxBHdrkW9",
-	"SldsyEtSKMqA0hIWhD0oMZKGLfsHmGy5jL2uuX5f3NFdP3HmPezF//LktNkml2MIhtNQs80lVZYv2dYT",
-	"l67DdV+YpXddMS+s524WX4tySr/m+nGM2vu7+52d5zvP9nfj/MNFc/0+RBu39Tpc5voPZhtEjAD8AnQ1",
-	"+PCQK4MNzjfqKItohpL+hPL8gMxZDmlyrGX+RovglCo1l0VmS97noCYw7Jq/gpFnOPvvkQDapdUgDIJt",
-	"OU3123QspDxf6Wffbxipt9+wLmDfJmGD7PsVFImULlnn2ghrg9Q4OGw9DGsqwkg++MUVE6v44Z0VuGxR",
-	"o8jWhGkKBiNDAn1PcnPskC1v2/gFqchLEGrWmXTP8Z2LYLMbCNu+0Y7tuB+Xt/0Z/J+8HSx9BeJ3i94B",
-	"Kv5x6HYVRww/L3fxGAL33SWG1lp9I5U7/IWtu3jNpHKXsewqVg4iGcv5DSs4W+vcj7KFFYz4Q17BcnI6",
-	"ePHdgA5Ya/D06dPW/uD5i9Z33w1GrRfPno/2n+5no87wscvz/KYX9u6KNn8kY/BGF+H+17OgmkHfgHru",
-	"eQ6pQWKm41V0oflsRjqd/SeK4FCu95CLXLdlWH66TKMX6x3V7A2u4fcocwXLq8Eo3PU3krQqqmoobZmj",
-	"tUuLClh3hZ1XwjxwnAOSMmHWkKVkRHPFSM70Uts6EGywvphi2oUmqwBL2rEe6I+FBA+s5jUsGDw7Z8Vb",
-	"wPVGd6eTNJzIFvy810kaFgiO4BVMF5zd0Dx47Vln8wIHSwj2GxYA2xC1iZBzwm16+LeqUg/EhMiCZByD",
-	"pfVDMf8umlgG9NcUx80yBS4jVzuvWSb9iLp0jdo0pMQ2H7dB8n2BUgh0vtlaLsLr3kpdbzyjwvTOT3xC",
-	"B7nmIlPNLi5jqZh9SmiWqb5AW2OlrugTRVK3orRNjoMmVaC7sKE0iosNUKdigclIXEHjSc0EBrCY9fRF",
-	"uCAMhLEvGfhA2ZqCCkWHrk5BKYYBsbCF/Ac0cyvIGbXxMj4Fi6Ixiqo2eWcnEtL1IPVlf7HpGVAjtxUK",
-	"PcqoX3g35Gl9kbECYnOERAOr34ZV/Npkv9PBbwYyW7hUVgoHYjZj30+wRD1kA/qX+sKuQ45soJ/IsKFU",
-	"teB0agf5hb9PfWkESDVsQv2NrktdcMW98f2+gAHD7LRoXZsssyD7zWkt1sQJozkNsVq2I5VxGHSJD/kM",
-	"JyeqlwmXQSbOcokBbnb9HP7XSBoGRkHueDiCrVwKDkdI96VZVjClyh+GcjKZCbu78udMDhrdxs6LF51W",
-	"Z6cFafBBQR0/Nf52iWLx4U8Xl2dvj981EiwNfYrS9Q94CxtJ4wqaAJqfjt/23hzD0vWpVDjl9WJYzp9T",
-	"/32l+I8GUf+toe/v71NzByD5hqtHzJ8Ka2e6g9pJvrDcHYzTMzd6bYIU3PnfSNyvKthZ5gkIeHurGVIJ",
-	"FKGCzh3iAcq11WrX1fQ5vgENWWk5JQNmSLZVgVl2EGjDhOYFo9mCTG1BW1ptbV4lIEcw2c929scT2uur",
-	"9AC7xar9c6B4gjW/WbYbdBSpkKW5B0VMzq41YjurBMUmgqWe5JuKOO/PVvon+78UOQAWN4GC9tiCMKpa",
-	"Pf4RPZ7w6dZWI3m6Ws9/IF/2hugQVbus+cLoUua+ugBHJ+wUjJyfXVxiQYh0VuSpSzrHfkiphSZc9xTE",
-	"LFsF3tXSXtBJ3rSN4MI6TvxKUMNvukYu3X36zDZjG7OP5NXb3mHr4lVv9+kzJ6WByHPNFk6rRzS1hZ+M",
-	"nGXLVljKsuiLLdcvF+o+WFrX2v34sYlFNozqlBmBRxcL6ESVgqVRJfY3KCtxQ/PUzCWFkSentNAJyeRs",
-	"kBtShTKn+ahNjuy8rgwPNsV0whLkUpKTEUlx3RBaJiccih9WOw5dMwyzhuLl3vkZk6YuHumaPVBzpTM9",
-	"vmBac3Gl8HX+mhmMVHtmi42kgfVbrHTwt1ZvylvmjdsEvrXCSA8/Q2UWDwKakVfOoNHdTRqzIrflB7vb",
-	"2zu7z9uddqe9033x4sWLbQMFtTn/rpCA307t3YzyYG3Lb5pWjZmlpNQ0N+c6m0kO26UEsNbbClE6u51O",
-	"xX7uAgF4QajWbDLVKrHxnmWxN/gbrv46BnVULuP3yKqC5dXgTAmX34MZcMnbsSC5vKptXFrFmTGjuR7/",
-	"sxYberZWmUEGc0GkFMsNQ6D+j2+Epw5WWuq1WnPKdUqmMs/j7pZXsIrGl+oZviK/ueybEiU7d533wG4F",
-	"hK7ihour5Ybib/gNE0yBSWpQJ9RPDN8bqk1CHJ4oYt92AdbnhZwwPWYzIx981NC4SnEwpmCzoG5f9MVn",
-	"s0Aj2n8mOR2w3PwDjEKf++Jzq9Xy/2de9VUJ3Kl90FIbpvuZpHTK04SkwQmVLQHhAVbxMe+G/bmUzZQA",
-	"6dW+TTpdKBiKLQ6x3xPFkslNEl3Ih2yGs36w7L9uSeQzGXOl5VVBJ778L58wULuwWDOt9g9bmm+Wsw8j",
-	"DrWM12+efLb7y9iQZ1gsgoqwCmp1ZEt8/XDks69zENSwqH5jS95/sG22AeBLjwYLzWDQz0G7LN/zTeaZ",
-	"SrzpCN61UOGFkeIAMSpTWqLx4R8zNmMfciau9BiHd7bVVScqlLc2MhhaFI2cx4qaccuvLHiT1XeM9Dgr",
-	"WHAAn1eJmWM2tqLRbDhkLGOZ2y3VTgjFdVzJD38yc9kyah/+hMMasPwoSTEDydFDyhVb+xyPVntr7+2d",
-	"lMlczO1pTnmVJjX+hbw6fnNO4teNnC+3m/Z3KDFY1js/ScKS3suVVStVtdp98S/k8u/nx3WTYWvkoi/i",
-	"zz/RKf++Dya0fiMJG0b3K1U5zUOc8ft+Q173Gwmu6Pu+AUu/cUt2dgGY9+ycZIneMnkNiN/EH0aMxII9",
-	"o56RGQZWFgh1Hk0qkH1VKRnmk/mSsWhexkgelwwamK/7wqWIkaedPZyEa9sXNAmr61IlBZp/DcZCEdIx",
-	"g56i1dAkkJ+aB4TCrH0xoDkVQ1YQNYbsG8VgFYa06oKORnxo81wgTilg2NCGg6SOy6e2EQAWH0G21RfA",
-	"t6CfBwah4hvWqeHuh9+iZ+44JmwgxU0ZgFFuoMgn9Io9UX2Rvjruvbl8dfjq+PB12vSEi99RXPedOcsv",
-	"FgcQuCBUuvqh7kjD9j0gLHwqe2TLgi0/fh/8DXh2H5slzbgB9F0ShsfFsLjO19qsbTTayDjNiR5OyU4H",
-	"9Lrn3Wd7z190zVEKNtT+H0bWKNhopsLalyugslhthXMKi8S3uuRhM/mhhdSth0O+pjHpTBQMK1LzAVBr",
-	"uADUH8kcEsuDq17WiLUiBlwWJTc4W/MRHO8BSRE2KX49Hy/aK5qgXXm9TGneh7qbdZFIbmqqSDqh18xw",
-	"vtTJ6lxD2SCaZUVq1E1Xu7J3dPTOxj9y7O5Xo/1/1/kO64HahX1aV1BytQBk2awaCisjE4da5NBMNUAx",
-	"Xx5ytdvwOzZkQlcpd2IlHuB1fhpeuI7f6Hqtto70k7kGi6tToY6Q2BgHaGJjHVNLrSfUE9cwK7gl5shq",
-	"miVX+lNjrWZ0R2KMRZDlOC0kNDEPRoavIiOfs6JlDYmY3mKg4OL1ydY1N8t0WQGuFpXNy2m2l0PRVM3a",
-	"Aw/8E2+4VNYyRbYCp3ziZLrEhiw3rZnNiBXhhpxqGp8w4McWe8D5z0asYGLIsLZUORh0QFwd6Wdo7Rek",
-	"ygSV8b1C7bjqGDt5Mw4uCajzZ6vtD+UNK+gVC+HlfovOavnpnA18j1uqK22q7K+QzjNgimc2KIeJbCo5",
-	"oPNA3rDKhPBJ4/b97f8PAAD//w==",
+	"7H3tchu3luCroDhbZfJOk6Jk2YmpSm0xkpJoYsu6lnI/NvS6QTYo4qoJ8DZA0by2/+4D7CPuk2zhHACN",
+	"bqIpSpbjZGZu1Uwsdjc+Dg7O98eH1kTOF1IwoVVr8KG1oAWdM80K+Gs41aww/8iYmhR8obkUrUHrasZI",
+	"Kth7nRI5JXrGyKJgt1wuFVnQa0baOVearGZUk4mcM0WoGYdw3TkidKyY0GQqC/hwygul4ateK2lxM/o/",
+	"l6xYt5KWoHPWGrTg21bSUpMZm1OzGL1emAdKF1xctz59SlrHuZzcXDFBhY6vVsMzsppJxcjEvE20JAWj",
+	"GZEFmctbdkRWXM/kUhOuE1iamtGCZfZtOSXslhVrO5JZLHtP54vcrGR4/Or03ffD858btoDf3LGHEzbJ",
+	"zYRN2xiSzL5h1/BEETN+dSkXwzdX56dv3g3dUhZUzyIrKdg/l7xgWWugiyULV/Y/CjZtDVr/tlcixh4+",
+	"VXu4tnMzllnySz7nkZVeGBxQ/F+NR5rDd+GkGZvSZa5bg2f9pDWn7/l8OTd/mL+4wL/2Ewc1LjS7ZgWs",
+	"YYdTb58cv7q0fyTk5NUVmeScCf2Ow+kvCjnluXv7LOvccbhfEqL4558BXBtbei3yNdEzrr7Qxu7G2oft",
+	"5I2HzG93SE17eYRT+mRGUQspFAMi+T3NzA6ZAiycSKEZIiRdLHI+oWave/9QZsMfyiV/aLGikAV+kiFW",
+	"39KcZ+8KO1jSmjOl6DVz2yFwbwZELOdjVpD5UmkyZoRqkjOqNNkHwO+2o1OY/FPSet9VVGRj+b5blJuQ",
+	"C1ZQe0bXTP+HXBaC5q0E2QPsGu/woNU3EPmURA7Wjke4IkJqAps7Aspq90UUXSuymvHJjEw5yzNCRUZW",
+	"s3XPLOxc6h/kUmSfB1Qh9bspDBOC84Zrsn/wFNYFTwkXDhFLVPpC0LxiSv8M9K+E5g3X57I1aO0fPI3C",
+	"81wStZzMzO0X17DYkgwAtH4R9JbynI4RDHcA7F67ip+u5Y5KU82I0rJgpP2GZVwlZDVjAjkowoIUS6GA",
+	"vZK024V30w6ZUGHAPzaIQiczlh2Z4zD7G4kVVWQyo+KaZT1yFYykWHFr5IlrygUZrwnXiuVTIsWEEQ6o",
+	"NqaTm95IBIcHAD6mmubyegnQWRTmSDTH++uPB/7imuGRbIOMH+21P9pPnjvRoqDrFpIJR2x+DWd561+V",
+	"43+wiTbfRkbcWChdcEBxYbjhr61sMletpJXNAZWQPgZjO9HC4L2eySwidSTlqs4ani81SHAPgAx+uQmX",
+	"BBloVAYKAWZ2W12g30nieLBf3naQ2qVsABRpRIwpDS/OnigiV4KYdyxzAtpyLDOG/Mmg/lLh3449lb91",
+	"jgibL/QaJN1FbvBVLScTppThXBuAriyhvqK/ugtVMJoTtVaazQkVasUKBZSgR36QBUnlTTpAsdu87EH3",
+	"RLmpiWAsU1ZoHwm4vPDthGUJfE/UDV8oQos5y0ixzM1lExmZ02s+MSR8yRQZLzURRhomYyYyhTRg4OTn",
+	"kYAVcI2ToSw9oXkerLi6uExOlnMmNMsQxIm51iWT0LTQQBVGrb91Ly15vZwwQQsuibwZ1HaHJEmbRWSS",
+	"IfNh77nSo5YhDLELYna3CXbL1d22YcRFIbPlhCH9tejnNQezsRmjGStA8t3lvrwyU//FTBC7KZ5jRa4m",
+	"SjYx5IX1At5twiuKfIi18cF+urq6sGhtztSdodlyMFYokYeXGBbpJ0jwxpX7quK9O4joZTZa2OYNFnIV",
+	"ObcfjsnTp09fEM3njMgqLwJ1LgoFOZ0qFtEkfpIrMqXF5iiG3UwLOcdraSZLCFWEkh8lyZaI3vGZVmKr",
+	"LGz00QwugVU+BfxhyFHb3CtJcimuWUHYP5c0VxvaaieYdSxlzijyp3sqyAbFudpQ2cOZIturY4BctTxs",
+	"G0/2GJh9hOVlt1RMWEwbDoBsdHkDM7PEFS2yhLDedY98czCLgr9g9pw3QRRFgKEgFZSKb3pzY/KWFfQ6",
+	"ynduWVQfOikpoWNtpGATxg0+eDnfSDuxu5c8SJSxq9wiyYSYswFMLTXNd9tJ2xqLJgbJhOGxiZUK6YKn",
+	"nR3IiVfjHATd/Mmd8tXGNh9NvHp8GcqttUmE2kFS2i4Z1SZ4sGB0PxlnIpeigb7OqVg7W6K3bhmhQZEV",
+	"K5hlOyxDfOE6jv5TEGTumsFQOEBDsC8Q/Ii0lWbMrNRy8CSQgcBGWEpAnfjszQzZHoY12KH6ZmQiK5/e",
+	"wZMfxmIR2B4mMTQ4mczV8VJpOUcjbxUHmNBcrxtw+obr3fHZzGMU3piAI8c8r12NTRJT+8gBejvj8etP",
+	"HIjcZHb5d4HkIk677dP7bd+DObKdaybMzUXE3TbQj/5FAwT2Pmp6VcrIIClYzVPPs83bYGX33NyKRTkN",
+	"zO+bkG+i+4102UOnCbo/o8W4BlRaZJd1hA8IBy2yK/gxjornMvpkTtUNyy6oiD+Vt6xB5s35lE3WkzxQ",
+	"UxSheS5XLEOJz4DuhhsihfcuAS0JpCMUlRmdzAy7zhTRcmdtwALolbyNK85cXDZJLqiYoI0ytt2CLXI6",
+	"Ydn36/tdNvtdA6RuuLaqkDDaKU4Rp2czvphbk9RdILh079bxDM86PNkAOZIQjTyw3EFvwUcA96ZqwVY/",
+	"86gfRrAVbBzEY7VkYD00AjpsPy57y1DuqA14fHX2l+HVaUJevj7+OSG/nON/v8f/vDm9eDk8PrV/vxue",
+	"n7zzP/1y8eOb4clpQi5Pr95dnJ0n5PRvF2dvTg3DGl5env14Hr/W8u4rXS4Y3m8C3+siizGPcUHFZNYk",
+	"EJlvGp4tCmnkh0uj9F/xBlz+55ICcd+E5c+gJ5nxWZaYK2sVdq3iPLtJ831zenx69pfTk4RcnJ6fnJ3/",
+	"mJCLN6+PTy8vzW+XvxybfzoaWgosRpVJDPCPh+fHpy9fnp7crSA5aAQsfAMISQnQYPdbzyTOvRzXiJ/J",
+	"/XgaHv19tIUmrmEnb9rPZUA66nfx4qe/X54dD19aajyRy4KzgmQs57esWCfxM+ohkAPAZExpLvwN3YAP",
+	"e79gE82yEzvwCdVx3Fzwyc0vi8bHqpnLreh6zPP8fIfL6TGl/CapbKGyjobVR8GNL1ig1EEUPvNoUlOi",
+	"tDYqQVRwTVqTghn5ZRjHQXbLhG6gC/CsUQbg8Y+McDPEBTVMad44dS6j6NNLb9GNb6k8UKc4LpjIzACJ",
+	"gxjoqVPK84ocXk6zLPK7j5ybQRyEQnjg90kJ+YCQ1DYQ7jc8jBgmbNU4A1SIYtFcN+sV23EAZfRz8HBu",
+	"NXtuUjC9uAf9muvXehEjXvK2WdQEy/KWa30cVZv/OqOaXDPddcKxM6IOyD6x0EjIATEAnXKn477+y0lC",
+	"nvofo3zcPRzuQGwrgE2qWqNFDtxeiBgWqnec8aMpSgHaPLqe9MV1G8SoTTX6/SIe+/C6iTFtCo84hnro",
+	"lZG4rtjvzajORNZAxI362LCUpWJZTD3ZjotuHbhSP0G478TD0S3NTtZ8FPcVgB6HfNxf9mm6YJ4t1fAp",
+	"/vOkyqBC52+TC6m2opprZnNJdfsKLCS28h/Di7qpM/p7TPyNIu2068mjSjsDMqcZuG4yNjeatVO6eUF4",
+	"ZsPzrCktDMsbiaXQPCdc2/ABUExROUePZc6VZtkRyaW8AaV1uYA4ggxdg3WgLitnGZoaeaGaRYpdoG3N",
+	"czCO/SoGzJ8YzdFdXl3bptwhbyLSRVxwjE3kgnwixpkFnVhtaxMQTOgNkXDb1bHTnApdrO+UM9zgSbmI",
+	"LUvHMZvs+hFzNMTIOBLYGMD0RJFjfLVr3m1w30945owrEfZvnwPiIvcfkBT4bUraOgiWcmYkzxbgJfAr",
+	"1gMAVnKZZ51kJKyNL7BnQ5CQHpAUbdkpacc856F/+Ae6zHUnIWmxzM2aqAjs3x2YIwUTuHkWGsOdNXss",
+	"s3UHL5FDSCdP4CJaScuMFfHyhmDM6Tp+GOVST8xL1kofbtywjYTwKaFiHT8k6y58FTI2DKaDK40RqNsn",
+	"Bzg9ZHJUUaaymFONN+j5YdQk8fnROvE9GInPO+PKoAwb0JCRtmKs6pfoRDfSEL2T2JDL+E2iK4IhjPh6",
+	"g1vWR8w1BxMaNEsI2v+anLsQmtk0DD6tjEPauliKCbCkBVWaPD8kP/Pv49sHHI6OHfiLdPzOb0UQZe/l",
+	"XRjo7+8DkHDHQI8j0vdBfAUjK6qIkHYP5vrDTQE7VzD5Nb013LTBObbNg8xjKPugII6YzqzRgIZO0lLs",
+	"2hpX5hVod6MqxKNE1QDdYnwpCO7Z4EoQ8BqzaGm56ObsluXkPy5fn9vAWOsaDW9BXCN0k20HDE7uXo8t",
+	"/bVenImpbNJn/gC6yL0l8U2tpKKbRLUSXFoUgEs9lu834Wfl6202NN7kc8VgaMdeVyy3uLmgSq1kEbcu",
+	"bQGRWuJyG57NuVLNzGYXJwJcQFg3vF/OWBvfr/LeligPztiXFxi14WJRYlpTRQTclBjsl+aFBjCYCRqd",
+	"bg0nqfi/IhTv+7VmDW6K5SKXNNvN0AMw96va2ENV7rVrqcywBZKX/tBisJwvctZs2dtu93Or3F2RqB9u",
+	"RBlnc8rz+1kRF4W8LphqIDcFu+VsdbJkQ70lSpcutZxTzScE3ydckWzJ4q6II4iqXCxyDspq6a2H5DQ9",
+	"K+TyemZz7DDGeHhx1iD5mMkauDtyNKYIdYua0zUGzXFNtCTt9OL15RXZe/fOMtk9O99eeVPV3geefdrD",
+	"ATBgyx+Vo0oX3vo9XCwKeQsmmzfsH+B/iBKoDY8zVzcvDQO8w4Hy8BnvpG1LxYoGolBXqKtkzJpV/fcO",
+	"B6vOPcSwqqHVnV54FXa6ife0cwWned+rFtz+x7B8hSuJ7fQN1QwyDFWDE8FsnhWvuFiiVX5bpqAB60oY",
+	"GnePT5ig4zxu0TR70gVntzTfecAN4waOnkR2Ex0+toco4BjNuLBErAa3GZvc7H7wfqRj8108PISqeMrC",
+	"uiKx2yQwQ9TWaPGYUp5zcU1wSc7wwQvMAVBlqjBoIvDhHTqNIwjwrrmMUnfx37vaxRIHoK1gRWA0W2Yj",
+	"9p8VbKSQ4rq6LRkPRY+HEuJIkBrFJjcsG5DU8PKCTrRKE5JiZtWOQJI31ilp3rgTPtUgwzh0JkYChZjt",
+	"jJsV0/wigM+U5oolGz4Qo9OYD23kvBJ0oWZSEzWTK0g4WAqj5NIFV70PdME/9T4YefJTz3CiTTf+Q2N4",
+	"UVCbc/GSiWs9C6/vpgBe19hwB8Q8dora8OLMKMp+OzlXGix4c+Cad0zktbg4KD80pFsiHMF7iKn1LM8U",
+	"BCbB0mY0lC4brPqoJluRnW/XEfHIX3K02Ww99uop4VLvQ4YAtyCk7/0ZfrHf7/fv0A3cNM1rV8MsQ/re",
+	"uMCGSGL7ho1ONqMQWcQi4HaxgTRxyO0bUEy/YcraLKvr3yHTA5IgwIaT/gnjRGme321SsSPHV2QkmAgw",
+	"Q3nO3cyXkBbyimV8OW8lrZ/49Swuqm0QrpiQl3gh8HM8ILiBJphWtlHLzl3mOVnNID/d8Dwv2Bi2Z1cG",
+	"DG4pqFJMKcSQbbBIxDLP3yYt8x9M6sV89ermktb77rXsfgGo7WIAeLjAVw13KyEbPRVrcN0IRqLruELu",
+	"zPgRVb3Ymh2A+QZcG0rpMw7iV7lBsZ9TPZltIdyNyk+53XvY+CMa4JxyYf5o3uRcFqDyrbjPyDwi3f0B",
+	"Qc9pwSD57EFG3F2yFYClVI2v+Kk7nnAXTehwuWCTLSixLVNsuTDK7vO+sjliB8/683i2iscjd4UmUgg2",
+	"MaN0MYMMly6X5l8zrRfdZ/1++c+n8Vzs3xRDNvLYnPsH8lB8JPv2TJRdTv2uG2Ujno5I33AclIAjKOe1",
+	"p/6d2lMIhSY8iShAxTK/h7MaaM9dJkgcMraGSyv+RX3SahsWPNLvnxoZyIZ5dcsPNSwyoq0RrBOSzbVP",
+	"fe+Q//d//m9FFDZ/8yz4eWB9GCg56SDrtJAaozRGIjULtgIJmfL3elm4bwwiZQxsjJVE7mDp9IaJmG3u",
+	"gSnBW1D/lhUqGs5/gNv0ov9MGincZ+XbLdvqFkTeskpWrd2xMtqDfVXPqB4J94GtkWF5lM2/c5N1emSf",
+	"tGVuVCa7O6Y6g6rZcTWTtlIBOyJcjwRXRGlgB5MJW0A0ohFWCgYKJWoQ7tT8et1CKy7//eTg7Z0310Eu",
+	"8MbBdYjdICy8cwx2snsqGdtkYMFWtSJaZOjADaTRQHcfOMUhyZnWrDDozq+5VglJ3xltu5uC8NxLjwgV",
+	"azwUlitGrplW5LDf/yxh2m88Y0JzmqvdCoJNyg/gCmFw1PDirEd+ZmtFaMHI91Sx54cR3Tmbc3Elb9jW",
+	"5PQnisCLRJs3Sft7RguDEvCX1X7xBUMoMP+srFglRb7uHIF2L8w1dJYvRDip8Q/zVjyCYxLzl3n3V9x5",
+	"qC+4+JlFJINLpsnF2Tn5ywEZnl6SG7Ym7f3nCTk4NCf79ICM15qpI/OvjZI2c3oDN6OTBPDcQj8iBfTw",
+	"YRpUjIjaoZvTSnN5zQHm1nR/u79HF3yPLvXM4MCE6qg1qEk895MFDsUQfjE0zeYxrxoEBJw1hP+lvq6X",
+	"23qNPrmidpseJPjwkk0KFqfJN7FTHp5edg+ePYfjtfjJxKRYG0JHbmnBoeAYHiJpu1Nvin1RyqLSHeF9",
+	"DgS1VZdD4GpjMHV2qojQsGgQ+ehisQUsrmbaVjw8y6CYY/oj08PFAshAutvBbFiQFrDvck3BCqL+3fvq",
+	"kXdY9epENB7H4CSwTYAsaKEFKwz9qkgphidgbRkuoq6vna2NdSO6o+NbDTZclfS+bZXUkNzLqSsSUprO",
+	"pZ6xYsUVu6sgyI6Qv4NPGxYT0cvmOkp+T15dkfBylndvK03dQtChStMmVd+RRO9qxfDzJ25rzRA5jxLv",
+	"LyNrLKj51oz/v38ddv8X7f6r333xrtd9+2E/eX746X/Edo+rVE0WxN01peCq3aUvuaHjUMPaeI+aIR5W",
+	"MogUZ1gJcEPZ6PMkKGlBBVrs+LWAJF+lKbmpFJ+oJAjyWPjjq1d//zs4NwK8xHQ8RRqGemhG+4KKxizt",
+	"J4pMl3lONFOaXAzPSXtKb1hCXi5nogulGRs43paU83tfHZe+HZRmWFBRy+e2gKxlcwdZ3nZJMfT5KxvP",
+	"pIz45oxMdMm05uI6Jkkv+M9sPbDiiLmz5N8JhR+PDO3gkwFx0hH5d+Kkox4Z2mpYRp61H4Ak694w5/4n",
+	"+7+osyouTLiQ6ca4oq0Sbyg07lCmyIDGXR3Hyc6lYBBPwZHOAQyirKxgulgfuzwJX7l3v7/dmGM/PBOa",
+	"Fbex+kGXbCJFpsiYTWXBglLR8N0RyeRynDNbZ8EVZdo+o/ISUs1a9Wp4DAyoVjGNXwtqVNy4ZL5LzqZN",
+	"zHQAjqTUfEpa3IonkZgdXImttwPlkqD+ZUbG6zIFBn4qXIJARXhB32kaxPSkvZE404bNKELdywmh5M+G",
+	"J9E5WOfI8RlZ8AXLuTDDM0BpKI8TqkCDqunQyB8QYj4SZcGndDNsOe0kzvdkvv8Hpm6Yrws2MTIL2AyT",
+	"TQNNQhas6FrGecPWaiQgZsAQtIxqmtRyJ4iy972sUe7jp0i7MHIc1LBVCVkh2VAJkRC12emNxEgMyciS",
+	"rlHLSF8OvGCACNWJAOZkIsWEFYJZYxdIJDVNj7RZ77o3EqmvNGtgAm+/uqqoR/AiSS0Y3uGTtOMCr31N",
+	"ZCOsP1GBJD8StU/tCjo9AmllCuqyQ6GYDyMMXBi1BuTDCLLARq2EjFxk5aj16VMK8LisFkhSibcXGU0e",
+	"LQ0VUGDNx6wUW/1r3nhL5HQkQhj6gAbSHjPFM6ZIBIkGZLTs959OLKbBHyxNXC1hWUwg0q2S8jASrvyY",
+	"z28YmG19dMfy0RV6/EjYdMommnwciY/dbtf/n3k5rSWipORjteIfmtX7VTdDCn4GeBej6CFDYL6czEhO",
+	"NSuwLvKKck2gpKa3N7jgen7LFFkuSH0NkI9ixk3r7gnzoxnh6viClM8MItvrV4b0w6AfSWrdGeZL/xBX",
+	"Vh0gK+RiwTJb1v95nyhwJBv9SErhSFF06R9J6lwlRrB1vhK32IayoM/6fbJHnvWfuhXbpCOsRsbELcvl",
+	"gpkZzLUd08zmJoF4XL542O8bnDA4HJTqJMOg2Gk7pJbwE5YqJpm0NVNpUPDT3oQegVoYhh4sDBXLmJiw",
+	"AaZJIPGs5mwgeQszrOwvI1EptBqkVtkvsGIrGr+5xor/9uY4YumNb63ASN3a7/V7fes9EhAl03ra6/ee",
+	"2pwHkEf2zP+7jlZAJONCrpTZ4oIJB7+SP9EsK5hSJKcGea15fSKFkjkj7af9A3MbQsjaZ2nnCEkFoIqy",
+	"OZpAONI9sF1VnF2tH5l+I2WYdwELf9o/iEkQLDplz2ekwbcv5aShLk/s4609HICdq+V8To0igEE5EoLe",
+	"Ml6AwK9lCBlziNTIo+BbhF/emiHCeV3Z0+ixXG1UJM0KuG2vry4IytGJtcy6v1wZJuLCUBMslxP8bVhj",
+	"F1jjSKy4yORKWX8AxA2Dz69HToO0W1BhXYVSWMhgo1JoQhb5Ev0g7NYSwJGoFDwNy5xuRCPDIP8T3//u",
+	"ynCyv0LpSMdbwcqMUWPh0C7MmrRTuRKpKznP9AwaktiZaS4F6/gWIJv9P/DKbSAjVqVNKl1Tfo0ryuUr",
+	"e2G3kk9va7h80O8/WgF3XF5DAXfr9fqUtJ71nzaN5Je2FxaYr+L5GwxUr6FiiNzw91ujt8hYfp+RQWyh",
+	"VyOFjFrfHMxGrU8pHI7jJeYMbXlXI/5WWW47fdGHEMj9Z3Pzn28OZoa0mIEV06OWYfStg/7B825/v9s/",
+	"uNp/NugfDvrP/hdMoxjo4uZ20lqpVxwDGKZZmi6W7FNKriXDQvO2iQwW/+2NxOl7OtH5GhLLUdqYg+hU",
+	"QdUE/BsoAdSQFDfc9lnthjauIAdP2wxOw36dZ7CTECWJXsmROD4j/5BjJL0raZ87eooJS6gqgUXwCVAI",
+	"BXKkoQ4KL5PhaMF9YtZJORIuPUHLSrb9gKT22NxR4dPqYVUdmeGFIzeMLdRImEufM5p1EpKC4GKoTWqF",
+	"mMVSVyYl1o8KfBi8udAMIHZBLx/vgkLa3fcyW+/ejaJevzgI6rS/GTzHu4TE3b8Bf0fxFS/zPW6/Laz8",
+	"qaqaAh5/VcJjZccSy4ASHeIatlOioN/K5xOvV/KW7US8anzZ8utmgQkaYUFdXCufZQyl1AK56Z+HA7Lg",
+	"BhAWsY/IiurJDMt+Q9wMLQw3d1Kg1ZRHoi3Yyii9YA9JyJTnGkrjjtdoI/CXIHHFKM18Vgs6QjLA3i9A",
+	"VNMSa+1jHrTFc1SsHfSwGn81exz7tAQ5zlwfWZ4JIgAsn71fyELbuG4nAEOoyNFIoDwJQ6NPpW0Alg2i",
+	"1UFowaBgB8t8uY7OkZGerVwCaUwov7uYppHwat6RS3PyGVdAWmDNLqECozMhBw7XZAMqjsD+AZ/amslk",
+	"TnXB3/dG4hJtMT6KaswFLdakjYWQf7p69TIhx5eXMPR/0Ft6CfgBepdgeiWLG2hYwMxeuCaQnSVdi6eR",
+	"8HJ8k+zhhcg7rrFm7/XeTM/z6v3dkF6TqC8MbuaGXLti4/tIsfi7+29vgqkpjTKtfQ+qX6xzg1XMKKxs",
+	"PmYQae30IgB4bwtwLs3nO0LILuoeADq+vIzBJrr6B0DpH7sCKUSuOIxIW0hyfHI+qChmBgUVkdNpzgUW",
+	"e2iEI4zeuh/HoLcU13xPsJbbuQO6blF3A7YsxI/xYxHXYSEXqpae6W481OpRpE1L0cuSkEwy1TmKFGwx",
+	"YtpSaLmczDCysQrZ45zRwvcH2BBPvk5fs8/VROpBIIxuD7duB4zKMpaOgzWkVVgz0yMlU7gFxa3wTZlW",
+	"+NHDhJMK7v4gi2umXRygj4h6oogu6HQKycLY6KGC0RZF3kL9uwglQDU82+i2UDasdPJHaXOF9DvPkUtz",
+	"KKYOzcpi+SNRXemWgvykncLRpR3gd7O7K+6PRDvFf9k4k5izANzeG9ZOX6Ff1Ir0VyoTdUaioKDn6xmt",
+	"Rm+B2MLFdcm8t9df6pHUdpxIHYaCjHFHk44EImqgQ0XaI0M0bHGFQxjYzZiwbcscPBPrtIHhXeSHtuJX",
+	"u+JOSOr+gqTqEXBa4lHQeIlqEKaEHIkIzrSpN+2WBt+EUHdw8L2r82IH0j1yjBDJS2HVtpZyfeGkT/Mj",
+	"C7M3XNeAbBh5gKqWRh68fpg3R7SUNkRYz9jazQ7obcDsJDaFDeO8nXiSL7NSMzUHgJYiZy21cD+C3C0+",
+	"oWok1IyCn4Pa9a8KDg2lGC/86Ru52Q568KxP5qpRSvt9EfnkQ7zJLqT9lePdM6Tpgbwj6NvoW+LsV7vY",
+	"/GpzOt1KqgC+5WzlS4aGnVZ+9Q0gfSuMwdOyQUjfbxzSYF261EG/bwBkvzz+5bLf3y+/78e+d0pKV0jd",
+	"dY0m3XiH/f6ntwY2jllVjtp2zjnYXaF3uNTUaHIpCob1vDhE/LeoIOz9hBULPYDCD9Sl/NiE1E1vXGh4",
+	"MpQdKJb2rc5Uo1Jv1/YInPKv4MTLIg2E4nxzRtUdvLMqDmZy0ixZv2GZnDxRpfpuaJdzSmLeA1mKnCmF",
+	"XYvQoOzj7Do2/zbn4sab++GpisrXJ2YtW0gDXrzPvrFJy27+YXf3oRrkENVg2xQcQOtDGGpq81FELX4E",
+	"XLIti0jBpqxgwJILJqA9QLmC1wsmzEtl4Y0SiwBZYhi0V5jt9JSmIgNr5jZ9DbZODnrPen0UKew3ZLwU",
+	"Wc4ScstEJotSbSvYQiquZYHxRPfQfA1GfQ+j/i7UNdw5btPuzJ4EYsVSsTvB/Y+yMul29Q1pF0oaRoYx",
+	"xKtt4Fda16225sqJmrNYqwYFrWx7/GX0ojvyZO6jsHilylZMrSlQn28nPYWgyMAOGRya+6VRSRmSseGM",
+	"RlA3cpWNw5hLCOcqg35QMfFHY6Q0psl4TdJu187RVfxfLE2I7RdP9vv9/hGBhKeRcFZTv/FOj3wvMwMO",
+	"8yMaOQdkQovM9tC2kXsYWfac7GE7pMOEXJydo9n04uycjA32WGcKOEMYLXrkFXg87F6qXtgG72WKMrPd",
+	"Sm60hbm0vnQb9WTET3eEckrogvsYHnSLBGgKzhKwtKe2b2PQcbs0rIOTCASBhSz0SECNgrUVqr1zaU1m",
+	"ZmPCpdZt0JVaD/CSWe3YOn5DS49/WU0NvvfnnyvHNgyLzc7DgYNIRyhEsbXuz5f08bpzaZDLIN8Y4psR",
+	"wULfwVdyubzBK18PFastLkpfonxhz5fpjhKfY6+vu5vnLRnokASvC7KOa37LhPWo2MitUWtOBb1mwzyH",
+	"5kJgFcLba1T8kQB5D3ozjVoDkv7PAIO/q3w6Wvb7B8+tcusVAfwVarV85z/9DsZLeySFBynR9IapkUgx",
+	"7C2T2sjFUB90QfUsVh4UY+K+ww/AHmKj5Gw/Z8MnF4zqHnktcpepjWmgGw4n7wOxpBnpmLVixOgFwPy/",
+	"NMXwxS02FhSw+4YN+ZqzWzfD3i9yUFTRFhAbyZV5LccpK44GySL/+7u3//5d70/RBJF6qhK4NMzQspi3",
+	"Httk3FRuP1o7fxexCDXTpfhapA7uQY0Gk7ZRK4/PCFXK7F0K1bkHsUM23uwZWhZCBXn2VgxWmBXuiGuH",
+	"cKFl3S+LJcDdT2rvzenw5NVpb55hoAklfx6OzIahsk0G6osRG0RGxgwVdEoKBlFk0JSZKT1wXuD/93/+",
+	"r5dksEzSmvxw9vKUdLuagmX8lzcvU0OMwHjIFmApBAneWpiVI29J2GeRa3ItdemQ9kHtWB4fS6X5vGSs",
+	"wj0SBnEgOcMDyZpW2fsJA1D2fLP/FGJbhST+mTcSF1AqyDeBZIaF0Tm2zB8JOgfOc4RmWnwFy7S5njvl",
+	"XydMTVLbKt9alGzC5ZE36oYfekPo1jUQvwQMBKKC8KyWxpwxQqcFU7OEUJJRbe3oms/BTw+jkBSD+lIC",
+	"JwOJ5XQyQ796VAL2aqwF74IVXGaJlTche9FLm68w+MDGvLZLiTshmLKhEghXgjhcITUZ21aT69oZwlpB",
+	"0C9uSl3ZLDnGo04BMX8jJvUIXCYS+mlvapCaW1qOQMuhE81vXUe42LpcXb/G/dyPwq/p/W1EVRr0UEJ9",
+	"2D+8n8HZV2u01l4h9Ttnv/U9c1qu2oaWlpANKlkrM6yMjxTWXAR02Jy//v71yd9J+8fTihLovkLbK5Ar",
+	"zOPttHaP6sK2QE0WYEDiSvmLFi6m9SkC+3MZ3FCXgGFILnAsG3qJ0rAi7TBEEa1XzgdDieUKWGrE3HA1",
+	"EhuwQ8+MBa6lUsEMR85H5IdzIU6yICueYUbE3Nzlz+fMV8EpUmRchqKYN6sIeW/WvAfYAIcRjXYdKpLG",
+	"EcMOkCZIYW0sqbcOWCcg5n7xwi8/hVQh53jDaG7Q6MEGZCh8x+oy5VBhGAgGTaPb0bBZexw9cpYBdudS",
+	"XPuUi5HwUCsYydlUE7nUR0QYfIA/uSKH/cNminsM4HlgUCWWx1e+1IwXdAtljUityk2qF9avJjTv0o2l",
+	"UnASFX33Q3Nn8p1o9V1l3FWDiPs5YZxfnUBv/+Rc6h+ABj+C6D2Tigl/Saxt8DNvuk2e2cNKtA6Y20K0",
+	"0G/k7rLNjHKyEpj1QYYFKzWkYVNd9VZDdLPSjeFZMMFWFxKKGMD9bXuTilDS7FT+ki6lz0TKq8Bt87TX",
+	"966bR3AZvRZ1mfaJur+LKFo8PyyA6croNzOKS0zSLT96ogidgDobBvYWXN0QbBhDy/L+TgHCrNgpLwzT",
+	"HonUrquHA7yzVcVSlwLbkAhQrWhahuJutN9rQ45CkIQ7tbmqirHsifIF3ewylEvZZLVsok7P1021SSCS",
+	"uBKm0IzMFTE9MkqNe0KCB+Ga50tltYauBK2DtO3oHS9iOA8uVNPAjA0Agy9OmiblPHNGhSIv5Qqg66f8",
+	"iV/PemToMqVc6/xaUwgpWIw7YvXZoMb+ljv9bNJn39D9rPvi6fSwezj+lnXpQfa8u8++Gb+YPJ1+Sw/7",
+	"8Ttfq8HafPkjGsgdWRMYZ/JnUDAenDVRq7Rra+O6gIqyjO3O8rKtSvwbJ0BUSgk30K/KxRZsZUPN/iD8",
+	"FRInqDdOBLfN9Syx9K0klF6/rdFKrKbaSAfRtwvqUoVMuIqIbYjSyNdBYFw0gYrqzQyqQSXQrmDUFqas",
+	"V2MELpyEfNwmK5aSJ1Ja81uQ1muk5JFwFU5JLQ+smgLmkyfDFGst5cAICFOZ55jbWE1M9NlPoULDFblh",
+	"C21UNkYLrPZrJj45fXl6dRrRPNIy97GWAWbXMxI4oMucsAM2uDnj5E0xfe9MrE2a8jlBZpEwrHvQkbLe",
+	"+raIYYDQVzI32xhjjL3Eoh200IgiZbiLQ+rgZmKnzo176WrlxmNaLH7PWdmmaDOgEzLorcFUKpCs0m7X",
+	"25hTYsWA0Dq9Keq+5EpjQd8vSbNhgsjZYox1eaurqz0yMtqCGfKxxLqqa2XbDJv7YmtZk36nWu4Y2wU4",
+	"XHkEa0almICP5JZTzQRaa119bX/o7hC2pOaODE4FAYJ/I225wAKskOaaY9UcSz+vElJ/isSXNvcyHAn2",
+	"zyU1upmN2nYRii4o+e+GnBsBy9ZT+MFg054ssFrGSeJFTOiade7cHVDMQqVYcXokoiWnO71RC2xSbi4n",
+	"KEpRa4VaCv5+uiB7AUqxodyYgukshQI1GIpS89Wapd1wqJTW6/dcWStDgK0B3By9+RCqDRrhS1nqHmkB",
+	"au5VvDetIisusFovoMSR5Uf+17DQhFl3NBQ7tZCyHiUYwR5fJQ+mbTRVOwEUtsA4d3gY5QbDYv5maUPU",
+	"Hppb6+u9+7xZ+0tr/1m/H4kWRm/8zxw1Pl/f3X9ufykLuNcHuGY6iDa2xc8PPlVrrvvhfKn3sv5c6/k3",
+	"z55/83yjintDIHNTfHE8nBiXs3+PDGFfS38n6Xj/USltk1RckrGvxESHxdxo0cuKQSiklREmCX3xtsUn",
+	"XtnrQ5Q2wqxypZSsWQrTRY7IYf/QFR7kGdTgKdNbbPueulRlrqe9So3qovm+ux9XCPn91MBNGewwFu5q",
+	"K/p/Bb3khCt6vxMsnzSJOqdNYfJhDJPvu+TD1X3ezIQKTHoqX3KhOkitR2JLkStzUL7CFXByP0rQsxl4",
+	"AVYgy8DDaht7+85qSPGNMoIzW3aDOkjBr6+Z1xSMGhAWSHrtd1Qw13zMIC2Il93lwhkpbeK1K+E1sF5i",
+	"ugD7DXUrDUL7DbJDeoGDbYxZGOnv0h/SjqbOx3fAlvPUqPXnRCV9tk6zLVnGtZJvGeb+wOSZmk1yOZkw",
+	"FdQnQ11jRkt/pmAsUwOMOOVKh7VVSduxwk6P/AC5NIn5RN3wRU1thhi1oBTWeKltEMMYCqTBvAOPrZXJ",
+	"k7K7fZn51lhbDBzBWOTAuSYBr83CR62I0CVvBkRZOMB8FgjY9F0y7HQImx+1oCyl2Uhr8Ovb0LNsIdm6",
+	"VybShvvWQxZEAy+bYhwjApucnTStwZ0+LNgJF7smNpXL4wI8Fz0uFkvdK3ujN3fx91DC4Esd+Eqa1nqG",
+	"kxCYhJSTODaGj7vwuHGlKDj1LF0DgxV00YqRewgIQm/4Ekw8RbGulAOHQZqWexW+RMqZKpEkXXzcLR9v",
+	"XbaQuudOYluZcAPYGyFXwlBds407Fhk5fbu+u89+KehSz2TB/8U2lzVElxap9IjgGMhlldHoun6pDmrX",
+	"VJuqXM9+BRc1KwTNMX5rY0VwqFPKczCtGR4J1zjgyMGafJP+sGCxFe9bl8Pzk+9f/+3ds36/ZeZ3r7oa",
+	"x3e9B3765hFruI+bcrVe3d487uPjrvvdgeZZ5ajMx3zCestAdorCB5Ls5gtZ0ILnaxK8f4Tld7Fm5f0h",
+	"9XRHSD3dGVJPa5C6xD2S6h6d7wMfdqsPS2A9NWOBdDxo7d3u71UY5Ke3u+dpOqtBY0hq2W/rUTLcNovw",
+	"lvmaO0nAQZ+qqAD81/t2L6oY4DG2Ej/FpHUrF0OpbJS5vA0ezAvWVN+Bwun/cfn6vNo6iocto0jQMcra",
+	"uZqbRg0rtch26qnUI+nFL1epGacs+YaJ4WWIDtVhac4NP71vBPYZ9u83jmh+0XQSv9Imp5WDytdRzjGE",
+	"yIX6VrExYs9OWkYaiOin1jHb0JWr5kCqtPOCsDVrYA1DtNwLT3yvrJFoN92PqE3sYvkl8OQ+1rWHoMjj",
+	"+lQb2/B+0W6629055qpnXy1XCikNrdcXAm9O2WD6Tl9O0M9ji4nD9eMzyO1a3Vg1Dwp5+CuHSZARL2gn",
+	"aEANNei5HomlMndKyUJj/CJ2XDPkJNDDXEqnq11pI/LLIunAOkaiXg49CQLka9XOwV6xVBDqVTYS4EWw",
+	"3t5InFS7qKlI+qZ9gqkAumyapFKibFlsaxZPu92JFFN+nY4EtkWEOEl0B0EJE/ScuproWFMUSpdjTVqJ",
+	"2phNybx1Gvaa6SbTiOvh8gW5gpuigSlYYDyWJ8udA7BVgIFBoDAiK0B3302m0Ydlzzco3gWJAmgZSGyh",
+	"HkhvK7spDUhBRSbnLgOBtG1paimUNvN1jLwxEoCjkLZcNmOL9mHzVrigDcwNW3dQHmqHVf+5CoMSfBqI",
+	"WaF7DVeVJiRdUKXe3bA1ThC0U+qE0hUuMTj/kcCM4Uq7L8KVApMg1ISN9+4LohzKLoCbzQVHArIKqRGp",
+	"ZtW2gF4LvGELPbDlj7BuJPoKBdCIFLoBmpthc1dsnIOR4Wp9DzFTvMAS0vm6TBiCiIryUIGt53JCc1uj",
+	"Ci7lXGaM0JzfsJFos5rqD0XX0chDq2osEGA3CRx+58iMH47aTrtd/DvtjASsLasTGwM0XLxvJzMg6WG/",
+	"n5ZGNghbGReM3oQl6rrwMzikRyI97L8Ivoj0DKN5wWi2TkgK9fYBSGArtrTsHSQ52zHSbndO33cdlXPI",
+	"aF2avp9D4eBuB4dYnDTQr9K6pRAZiU/kGYnCyOzgio2kkULfz6uw/NHDXIXWTl9xz3kn2sXwzdX56Zt3",
+	"w/sU1600Jv2N3WebvUG30mWQY9yZHdlLVrA6yUMagQVIuQ3irN1YuKUJ2GINcXBXtPPwmLUXjwYUmxez",
+	"FRCR60DauIk6NIDTo94I4VeQNfkYDM5yI8+MkkZyVW3gGmV5URlv7wP+49N9613WcGENzkqoEgrV0NBJ",
+	"2fEMwAuIQZPZoY8ErgpDmF+aOU5cOQiITtposArRHGCIj5ZWO4F9edJwP23JSXzNNfgP72rFeC3FF85V",
+	"+0y0P5cbbBLYMHcJKI8WbkY3JoKmP4VclGjSILBtNzbhicsCcoxDZB1s0K7KVQGrUaMMPxK+dqWesXlJ",
+	"zuoErw200MwEQoyVWDoNJp4vhor9r8U3qiThvzqy39Ft+wHkeS+bzNWer3K+NZModJlb82ZQHt1HV1YC",
+	"s66N0mnFtIphy5rosfFLMhJlTIFB9hvz/9poFUdPas6nbLKe5IELVRGa53LlqqhxXXaW6fTIj66G+0iU",
+	"qzTCsP/L6uaQfi4FydgcdTKwxVp1eUBSXww+tW2kUH0vsK4R5MBDLmWv16tBc++D2+anFBJWFAT1LRc9",
+	"ckGVIqnhLykQCuhEkFbDCKHueYO+fTKZq2N/ag+z1LV2yKcYmnXt8uJLqE70RUlHuOcLes3iiYJQ0U1O",
+	"S9T8oyQzDEngojAX220ggYIS14ygvZnP2a6WtqZrHiBm441/LWznQO/er9zOxOcRggQGuUaYxMv1UWMD",
+	"hepds1XB1mWQgNPSy+/hmhm+By7geLXBAC8+5yqUsTU2QjIaqxY4Fz8nYu3LXItGZ599/ke5C3cgH2nH",
+	"EExL2XngzQAu1Mz9zgSxDmDLr0iVXdmYMilqygx2t2qi369x0v86xBs2vAPlpoWF8x+XdpdbeBTqPdeP",
+	"L6NZ/7cUY0mh+kZNRJvLsdGXsUilrelQR3z7sVHNy4QfaKVFlYaCOYEgVuMFgZA1EndLWaQUskJo7H3A",
+	"ddYlrCa5aa63iE2b8CwDBd7xrFrcpuoCijOLR66a/ke67yWg/3PKah4xHl1Ui6L3djnNLMZxSqd02vs9",
+	"Xldv8iB6cRPXfuv1X04IiGaQAhAR5JKy811GtXlDe5XKObTiYtpcN0tpv/ebV07+7fNn337z9Onh86fx",
+	"iRHYvx/pMID6fybhMMR4z44813lUAXGu96Re3H0Tvc2wXBiU/ysY9YXgLl9dYhjZ66sLXK6CpiZYpB9v",
+	"KHgezYyKiSx193kkgqC1tk+QtmWWA99tJ7DmG0xLbN/dak8cBRHs0HBU3vRG4rB/aPMSqYDFrajCtbUN",
+	"IYBGiXRLMt2PTL+kSr/Wi/++3L/Z5X6tF2diKhuL01xd/FHutFmuu73+StAq5yLtk1dXnQcZOfEKb1Pw",
+	"JvkSuKGryR60KQpl5DXTRxvCMUr6vSaB87WZ+b9lzS/K417rxd1iJugjf8QLIaeu1mmIdYaem6dI5D9f",
+	"8Lxh6+3KJeaT+4RDDEnRkoyXPM8IE5NivdBlC1eFnA40Y8V09+LsnAxPL80wWH+YhlpzB+u8ansRgigi",
+	"/7K/H52EjKWeuUAf8gs2w0E/7xLcDb6UUrU2FDQ41VVFuWzIBsF/aqtz7WcDpIeabL68Yw2W18AOzPE9",
+	"UrB/GQiKMcU3CJV7E+Ybbv6CJIxPW1EvSHK1DWoVijKgtITdNI5KjKRhoNsYK9XUsdfAhesnaiSmyzyH",
+	"etHkYnhO2lN6wxLycjkTXUggSpx5D14n35+dd3rkagaZRBoKXruKNOVLtm/fFaSbUU0x/mrgosmwGZZZ",
+	"fCPKKf0z149j1D48OOzvf7P//PAgzj9cKszvQ7RxW2/CZa7/YLZBxAjAL0BXgw8PuTJyqcfy/dbLUoav",
+	"GDRDSX9OeX5EViyHGiOsa/5Gi+CCKrWSRWb7heWgJrCCRZX41zj775EA2qU1IAyCrV7j5+u0e6ccgjp9",
+	"YOzw4oyMWkbqHbXqEa87lC7bQJFI3cdtro2wsGKDg8MWE7SmIkyDgl9cJeaKH95Zgcv+noq050xTMBgZ",
+	"Enjk022ZDYmzPdCDOk41CHWaTLoX+M5lsNkdhG3fpRRgdtYgb/sz+G95O1j6BsTvFr0DVPzj0O0qjhh+",
+	"Xu7iMQTuu+uzbrX6Rsoe+gvbdPE6SeUuY88KLLtKMpbzW1ZwttW5H2ULGxjxh7yC5eR0/OLbMR2z7vjZ",
+	"s2fdw/E3L7rffjuedl88/2Z6+Owwm/Ynj13b9De9sHeXA/0jGYN3ugj3v54F1QzyEZq55wXUVRBLHW9B",
+	"cgQlh0m/f/hEERzKNW51ab+2huUvV2n0Yr2hmr3ENfweZa5geQ0Yhbv+SpJWRVUNpS1ztHZpUQHrrpzd",
+	"SpgHjnNEUibMGrKUTGmuGMmZrvX8BsEGizMrpl1epwqwZBMJLh8PCR5YCnlSMHh2wYpXgOutwX4/aTmR",
+	"Lfj5aT9pWSA4glcwXXB2S/Pgtef93avD1RDsN6yevCNqEyFXhNvaWl+rxRcQE8gW4Zhpqh+K+XfRxDIb",
+	"uqGzSJYpcBm5wuOdsmKCaMp1b6zhkGA5eZdhPBIohUDb0Ha9g4l7K3WNxY0KM7w489nw5IaLTHUGuIxa",
+	"J7CU0CxTI4G2xkpThieKpG5FaY+cBh1+bRaJNIqLze6lYo2VHLiCrv2aCQxgMesZiXBBGAhjXzLwgZqf",
+	"BRWKVhJ6g7Q12wVtTDO3gpxRGy/j61dQNEZR1SNv7ETClg3Iyp4p2DEaqJHbCoUGz9QvfBDytJHIWAGx",
+	"OUKigdVvwyp+PXLY7+M3Y5mtXR0gCgdiNmPfT7C/F6TB+ZdGwq5DTm2gn8gwH6zarSe1g/zK35YZrVCn",
+	"pQPFCwcu79t1RsL3RwIGDEt7RIuCZpkF2W9Oa7GgaBjNaYhV3Y5UxmHQGh/y5SGcqF5WqwnKGNTrs3Gz",
+	"62/gf62kZWAUFN4KR7BtH8DhCLWSaJYVTKnyh4mcz5fC7q78OZPj1qC1/+JFv9vf70INsaAaqZ8af7tC",
+	"sfj4l8ur169O37QS7KtzjtL1D3gLW0nrGjqom59OXw1fnsLS9blUOOXNelLOn1P/faVyqgZR/5Wh72/v",
+	"U7AUIPmSq0csPhE2HnAHtZ98Zq1wGGdobvTW6hJw538jcb+qYGeZJyDg7a2Wl0iggi+UIhAPUK4xpbKZ",
+	"UXlZzkpoPo2mVlwYS0BgZr2hNjdsjfnymP+eEJf97p+OhGO4wVEnYVpXB8V+wVYuxV8KprAahcwz+Cua",
+	"+Jigk0xJksnSuRYm2du8eUidvJbalvs3LI5PKPprYDyogG4YSmqYE1BzbMvNJxQ689LJhC1sDpxbkuGN",
+	"y4Wto8kmUmS45lpdEOxnH6u/D2fynzJLzZzlf2eq+bv9I4fOHPVpalB6iP/DWqu25RWf3oLlCy7QmBl0",
+	"t6Ytlh0FVi6ffr2wXX6Crv29hmTfv9rZH08Zby5dDGI0tjJcgSQjWOerlQCCNqsVcWPlQRHTnxudU87a",
+	"COFlOrB/+E6rzqvbTv9k/5eiZIcJ2tDlD6ptxG2Rj39Ej0dX3NoaqIlrgPUHilHZER2i5hRrljQc2NxX",
+	"R4OcElMwcvH68gqrZKbLIk9dJT5sEp1aaMJ1T0F9sq3xXIOxNZ3nHdsdPyxuza8FNXLkwPDDg2fPbYf6",
+	"GXtPfno1PO5e/jQ8ePbcCQKgytywtbPWIZraathGf7K1PC1lWY9EWzBtODcWybQyTPfg/fsOVh7VBWeZ",
+	"UWR0sYb23Cl4EFRif4Nam7c0Ty2XVYQuaKETksnlODekCnVJ81GPnNh5XW1i6FvslSAoMEXOpiS1BXvM",
+	"EuScQ0eIahvmG4bpE9DRzQc1xBj55SNdswdapOhSzy6Z1lxcK3yd/8wMRqqnZoutpIVFba3U/7fucMG7",
+	"5o1PCXxrlYwhfoZGKjyI1uCp/dOdQWtwkLSWRW57Mgz29vYPvun1e/3e/uDFixcv9gwU1O5yeYUE/Hbm",
+	"rN0oDzb8+Kq15jBjnJQWpN25zm6Sw14pAWyNooDou4N+v+IXcwE+vCBUazZfaJXYOO6yAj78DVd/G4M6",
+	"KZfxe2RVwfIacKaEy+/BvF/zYq6NypYYgdOHezTizIzRXM/+1YgNtiQWIIO5IFKKehdVKEGlfOTjUd26",
+	"SLrdFeU6JQuZ53E36k+witbn2g98m0Jz2XclSnbuJq+g3YotccbFda92Ei/5LRNMgal53KSszw3fm6hd",
+	"QpeeKGLfdokTF4WcMz1jSyMfvNfQzVtxMJJiB+XBSIzER7NAI9p/JDkds9z8A4y9H0fiY7fb9f9nXvWl",
+	"Gt2pvdNSG6b7kaR0wdOEpMEJmT8RtvAASxubd8Om5Yr4ui5t9zbpD6CLCjywTbAp9pHqkOhC3mVLnPWd",
+	"Zf9NSyIfyYwrLa8LOvdmC6ib5eYLAh7BB1Wbb5mzd1MODZ62b558tPvL2IRnWEGTirA1THVkX5rSDkc+",
+	"+mJzQWHP6je2D+A7Jox8BGCuPxqvNYNBPwY9xH0jfJlnKvEmYXjXQoUXRooDxKhMaYnGu38u2ZK9y5m4",
+	"1jMc3tlTNoMjoOeXkcHQU2DkPFY0jFt+ZcGbbL5jpMdlwYID+LhJzByzsWWel5MJYxnL3G6pdkIoruNa",
+	"vvsTVGbE2vLv/oTDGrD8KEmxBMnRQ8pVoP8Yj0J9Ze/tnZTJXMy9RU55lSa1/o38dPrygsSvG7kI+tdU",
+	"71BisAxqKQV9zurtZiqlxnsj8W/k6u8Xp02TgQmbFSMRf/6BLvh3IzCNj1pJAInvRpVWJeYhzvjdqCVv",
+	"Rq0EV/TdyIBl1PpE9g8AmPdsJ22JXp28BsRv7g8jRmLBntHMyAwD2yhyNqEC2VeVktn6Vq6PDrqNMEKv",
+	"WnwN5EVX0Er1yLP+U5yEa1tjMQlbDlElBbp1DMZCZ5YZm9yoesghyE+dI0Jh1pEY05yKCSuImkFWnWKw",
+	"CkNadUGnUz6x+WsQfxgwbKjZSVLH5VPbHRGLCiHbAovtmEEhUAwuxzess9LdD79Fz9xxTNhAipsyAKPc",
+	"QJHP6TV7okYi/el0+PLqp+OfTo9/TjuecPE7Og69MWf52eIAAheEStdUxR1p2NMYhAX/Chxp/fHb4G/A",
+	"s/v4ImjGDaDvkjA8LoY2yC+1WexUMWhlnOZETxZkvw963TeD50+/eTEwRynYRPt/GFmjYNOlChuCbIDK",
+	"YrUVziksEt8akIfN5IcWUncfDvmk9b5r4dx1fUYGH1pLUTBs08XHQK0lFs11R4I1esPCqb5xjhUx4LIo",
+	"ucPZmo/geI9IirBJ8evVbN3b0ATtyptlSvM+NCNpijB0U1NF0jm9YYbzpU5W5xrKgdEsK1KjbrqGHsOT",
+	"kzc2rpnrjpHTG7T/b/vfYpMUu7AP27psbHbF8OwXu00hE4cGbXrG5r0AxXzPDIO1dVPxhAldpdyJlXiA",
+	"1/lpeAEyc6FtSEUY4BBMZoWpyFSoIyQ2dgncUNbhXOvHqZ64LuLBLYEStcm2Q8I2z9jACsMM0DMXZC8v",
+	"CnldMKWCkeGryMgXrLCVg23amoGCy8Mh7RtulumyfVyNOZtv1+nVQ0xVw9qDyJon3nCprGWKtINgm8TJ",
+	"dIlNRehYM5sRK8INOdU0PmHAjy32QFAPm7KCiQnDmnHlYJmcxJb+1xmfzMIUuKBdoFeoHVedQQeCCePg",
+	"koDmB7YF4UTesoJesxBe7rforJafrtgYipjLHMKnw97d9ldI0xszxTMbbMdEtpAc0Hksb1llQvik9ent",
+	"p/8fAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
