@@ -184,6 +184,17 @@ func (a *API) Key(tenant string) []byte {
 	return DefaultKey
 }
 
+// isClient says whether tenant is a client the sandbox serves: a declared tenant, or (in
+// local mode) the sandbox's own client or a --dmt-client.
+func (a *API) isClient(ctx context.Context, tenant string) (bool, error) {
+	rec, err := a.declared.Lookup(ctx, tenant)
+	if err != nil || rec != nil {
+		return rec != nil, err
+	}
+	_, ok := a.clients[tenant]
+	return ok && !a.declared.Hosted(), nil
+}
+
 func unauthorized(msg string) *server.Problem {
 	return &server.Problem{Status: http.StatusUnauthorized, Code: "-1", Message: msg}
 }

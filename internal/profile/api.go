@@ -132,7 +132,14 @@ func (a *API) CallerHeaders() []string { return []string{"Authorization"} }
 // one it asks a token for (so the journal files the call under it).
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 	if r.URL.Path == tokenPath {
-		return requestedTenant(r), nil
+		t := requestedTenant(r)
+		if a.declared.Hosted() {
+			// No name is taken on as a tenant before GetAppToken finds it declared.
+			if rec, err := a.declared.Lookup(r.Context(), t); err != nil || rec == nil {
+				t = ""
+			}
+		}
+		return t, nil
 	}
 	h := r.Header.Get("Authorization")
 	raw := token.Bearer(h)

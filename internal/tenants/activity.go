@@ -100,8 +100,10 @@ func (r *Registry) Admit(ctx context.Context, name string, refused bool) (ok boo
 		return !refused, "" // the API's own refusal (or the store's) says enough
 	case rec != nil:
 		return r.act.add(name, true), ""
-	case r.hosted:
+	case r.hosted && refused:
 		return false, ""
+	case r.hosted:
+		return false, "tenant " + name + " is not a tenant of this sandbox"
 	case r.act.add(name, false):
 		return true, ""
 	case refused:
