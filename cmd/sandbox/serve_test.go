@@ -184,3 +184,23 @@ func TestServeHelpShowsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// The config file's tenants section declares tenants with their credentials.
+func TestConfigFileDeclaresTenants(t *testing.T) {
+	file := writeConfig(t, `hosted: true
+tenants:
+  - tenant: PARTNER_A
+    adminToken: tok-a
+    dcms: {username: ua, password: pa, setPinKey: `+setPinKeyB64+`}
+    dmt: {clientSecret: sa, passKey: ka, key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=}
+    profile: {appId: aa, appSecret: asa}
+`)
+	cfg, _, err := parseServe([]string{"--config", file})
+	if err != nil || !cfg.Hosted || len(cfg.Tenants) != 1 || cfg.Tenants[0].Tenant != "PARTNER_A" || cfg.Tenants[0].DCMS.Password != "pa" {
+		t.Fatalf("config %+v, %v", cfg.Tenants, err)
+	}
+	bad := writeConfig(t, "tenants:\n  - tenant: PARTNER_A\n")
+	if _, _, err := parseServe([]string{"--config", bad}); err == nil || !strings.Contains(err.Error(), "adminToken is required") {
+		t.Fatalf("a tenant without credentials: %v", err)
+	}
+}
