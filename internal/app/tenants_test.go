@@ -490,3 +490,34 @@ func TestManyTenantNamesKeepMemoryBounded(t *testing.T) {
 		t.Errorf("a tenant within the limit after the flood: %d", s)
 	}
 }
+
+// Replicas sharing a store share the declared tenants: one declared or rotated through a
+// replica is served, or refused, by the other within its cache's second.
+func TestReplicasShareDeclaredTenants(t *testing.T) {
+	url := contracttest.SharedRedis(t)
+	prefix := fmt.Sprintf("tenants%d:", time.Now().UnixNano())
+	shared := func(cfg *app.Config) { cfg.Store, cfg.RedisPrefix, cfg.Hosted = url, prefix, true }
+	_, a := contracttest.Start(t, shared)
+	_, b := contracttest.Start(t, shared)
+	eventually := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal(what)
+			}
+		}
+	}
+	eventually("replica B never served a tenant declared through A", func() bool {
+		return dmtSend(b, "PARTNER_R", "none yet", "9123456793") == http.StatusUnauthorized
+	})
+	creds := declare(t, a, "PARTNER_R")
+	eventually("replica B never served a tenant declared through A", func() bool {
+		return dmtSend(b, "PARTNER_R", creds.Dmt.ClientSecret, "9123456793") == http.StatusOK
+	})
+	if r := a.Post("/__sandbox/tenants/PARTNER_R/rotate", nil); r.Status != http.StatusOK {
+		t.Fatalf("rotate: %d", r.Status)
+	}
+	eventually("replica B kept accepting a rotated secret", func() bool {
+		return dmtSend(b, "PARTNER_R", creds.Dmt.ClientSecret, "9123456794") == http.StatusUnauthorized
+	})
+}
