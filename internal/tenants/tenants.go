@@ -147,11 +147,7 @@ func (r *Registry) Lookup(ctx context.Context, name string) (*Record, error) {
 		return rec, nil
 	}
 	gen := r.cache.generation()
-	var rec *Record
-	err := r.st.View(ctx, registry, func(rd store.Reader) error {
-		rec, _ = records.Get(rd, name)
-		return nil
-	})
+	rec, err := r.Get(ctx, name)
 	if err != nil {
 		return nil, err
 	}
