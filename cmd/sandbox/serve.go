@@ -71,7 +71,7 @@ func parseServe(args []string) (app.Config, listen, error) {
 	fs := serveFlags(&cfg, &l)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	err := config.Parse(fs, args, config.Options{FileFlag: "config"})
+	err := config.Parse(fs, args, config.Options{FileFlag: "config", Sections: cfg.Sections()})
 	var source *config.SourceError
 	switch {
 	case errors.Is(err, flag.ErrHelp):

@@ -77,6 +77,9 @@ var serveSamples = map[string]serveSample{
 	"journal-bytes":              {"1048576", "1048576", func(c app.Config, _ listen) string { return fmt.Sprint(c.JournalBytes) }},
 	"profile-max-documents":      {"7", "7", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.MaxDocuments) }},
 	"profile-max-document-bytes": {"1000", "1000", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.MaxDocumentBytes) }},
+	"hosted":                     {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.Hosted) }},
+	"max-tenants":                {"7", "7", func(c app.Config, _ listen) string { return fmt.Sprint(c.MaxTenants) }},
+	"tenant-idle-ttl":            {"1h0m0s", "1h", func(c app.Config, _ listen) string { return c.TenantIdleTTL.String() }},
 }
 
 // joined lists values as the samples give them; a value that kept a comma (a list not
@@ -239,5 +242,25 @@ func TestServeWarnsWhenOpen(t *testing.T) {
 	}
 	if b := launch(t, nil); warned(b) {
 		t.Errorf("a warning listening on 127.0.0.1:\n%s", strings.Join(b.lines(), "\n"))
+	}
+}
+
+// The config file's tenants section declares tenants with their credentials.
+func TestConfigFileDeclaresTenants(t *testing.T) {
+	file := writeConfig(t, `hosted: true
+tenants:
+  - tenant: PARTNER_A
+    adminToken: tok-a
+    dcms: {username: ua, password: pa, setPinKey: `+setPinKeyB64+`}
+    dmt: {clientSecret: sa, passKey: ka, key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=}
+    profile: {appId: aa, appSecret: asa}
+`)
+	cfg, _, err := parseServe([]string{"--config", file})
+	if err != nil || !cfg.Hosted || len(cfg.Tenants) != 1 || cfg.Tenants[0].Tenant != "PARTNER_A" || cfg.Tenants[0].DCMS.Password != "pa" {
+		t.Fatalf("config %+v, %v", cfg.Tenants, err)
+	}
+	bad := writeConfig(t, "tenants:\n  - tenant: PARTNER_A\n")
+	if _, _, err := parseServe([]string{"--config", bad}); err == nil || !strings.Contains(err.Error(), "adminToken is required") {
+		t.Fatalf("a tenant without credentials: %v", err)
 	}
 }

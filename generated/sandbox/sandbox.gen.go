@@ -1114,11 +1114,55 @@ type Snapshot struct {
 // is still accepted, and restores its records over the fixtures.
 type SnapshotVersion int
 
+// TenantCreate defines model for TenantCreate.
+type TenantCreate struct {
+	// Tenant The new tenant's name. A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+	Tenant string `json:"tenant"`
+}
+
+// TenantCredentials A declared tenant's credentials for every API. Keys are Base64.
+type TenantCredentials struct {
+	// AdminToken The tenant's admin token (Bearer token of the admin API for this tenant only); shown on creation and rotation only.
+	AdminToken *string `json:"adminToken,omitempty"`
+	Dcms       struct {
+		Password string `json:"password"`
+
+		// SetPinKey Set PIN V2 AES key (16, 24 or 32 bytes; 32 when the sandbox makes it), Base64.
+		SetPinKey string `json:"setPinKey"`
+
+		// Tenant The `tenant` header.
+		Tenant string `json:"tenant"`
+
+		// Username The login of `POST /v1/api/authenticate`.
+		Username string `json:"username"`
+	} `json:"dcms"`
+	Dmt struct {
+		// ClientId The `client_id` header: the tenant's name.
+		ClientId     string `json:"clientId"`
+		ClientSecret string `json:"clientSecret"`
+
+		// Key AES-256 key of the encrypted variant, Base64 (32 bytes).
+		Key     string `json:"key"`
+		PassKey string `json:"passKey"`
+	} `json:"dmt"`
+	Profile struct {
+		AppId     string `json:"appId"`
+		AppSecret string `json:"appSecret"`
+
+		// TenantId The `tenantId` of `GetAppToken`: the tenant's name.
+		TenantId string `json:"tenantId"`
+	} `json:"profile"`
+	Tenant string `json:"tenant"`
+}
+
 // TenantInfo defines model for TenantInfo.
 type TenantInfo struct {
 	// Apis The partner APIs the tenant has state in.
-	Apis   []TenantInfoApis `json:"apis"`
-	Tenant string           `json:"tenant"`
+	Apis []TenantInfoApis `json:"apis"`
+
+	// Declared The tenant is declared (it has credentials of its own); absent otherwise.
+	Declared *bool  `json:"declared,omitempty"`
+	Tenant   string `json:"tenant"`
 }
 
 // TenantInfoApis defines model for TenantInfo.Apis.
@@ -1189,6 +1233,9 @@ type After = string
 
 // ClockTenant defines model for ClockTenant.
 type ClockTenant = string
+
+// DeclaredTenant A tenant name has 1 to 64 letters, digits, `_`, `-` or `.`; anything else gets 400.
+type DeclaredTenant = TenantName
 
 // Limit defines model for Limit.
 type Limit = int
@@ -1387,6 +1434,9 @@ type ArmRuleJSONRequestBody = RuleSpec
 
 // PutSnapshotJSONRequestBody defines body for PutSnapshot for application/json ContentType.
 type PutSnapshotJSONRequestBody = Snapshot
+
+// CreateTenantJSONRequestBody defines body for CreateTenant for application/json ContentType.
+type CreateTenantJSONRequestBody = TenantCreate
 
 // SetRateLimitsJSONRequestBody defines body for SetRateLimits for application/json ContentType.
 type SetRateLimitsJSONRequestBody = RateLimits
@@ -1782,9 +1832,67 @@ type ClientInterface interface {
 	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+	// file) are listed too, with `declared: true`, whether or not they have state yet.
 	//
 	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
 	ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTenantWithBody Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTenant Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenant(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTenant Forget a declared tenant and drop its state
+	//
+	// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+	// the `--config` file declares is declared again when the sandbox next starts.
+	//
+	// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+	DeleteTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTenant A declared tenant's credentials
+	//
+	// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+	// answered them, but for the admin token (only its hash is kept).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+	GetTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
 	//
@@ -1938,6 +2046,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
 	AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateTenant Give a declared tenant new credentials
+	//
+	// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+	// profile application, admin token) with new random ones. The old ones stop working at once,
+	// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+	// replica may accept the old ones for up to a second. The tenant's state stays.
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+	RotateTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteWebhook Remove the tenant's webhook
 	//
@@ -2646,10 +2764,108 @@ func (c *Client) PutSnapshot(ctx context.Context, params *PutSnapshotParams, bod
 // Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 // used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 // `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+// file) are listed too, with `declared: true`, whether or not they have state yet.
 //
 // Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
 func (c *Client) ListTenants(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTenantsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTenantWithBody Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *Client) CreateTenantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTenantRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTenant Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *Client) CreateTenant(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTenantRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTenant Forget a declared tenant and drop its state
+//
+// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+// the `--config` file declares is declared again when the sandbox next starts.
+//
+// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+func (c *Client) DeleteTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTenantRequest(c.Server, tenant)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTenant A declared tenant's credentials
+//
+// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+// answered them, but for the admin token (only its hash is kept).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+func (c *Client) GetTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTenantRequest(c.Server, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -2973,6 +3189,26 @@ func (c *Client) AddRecordsWithBody(ctx context.Context, tenant Tenant, contentT
 // Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
 func (c *Client) AddRecords(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddRecordsRequest(c.Server, tenant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateTenant Give a declared tenant new credentials
+//
+// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+// profile application, admin token) with new random ones. The old ones stop working at once,
+// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+// replica may accept the old ones for up to a second. The tenant's state stays.
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+func (c *Client) RotateTenant(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateTenantRequest(c.Server, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -4408,6 +4644,114 @@ func NewListTenantsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCreateTenantRequest calls the generic CreateTenant builder with application/json body
+func NewCreateTenantRequest(server string, body CreateTenantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTenantRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTenantRequestWithBody constructs an http.Request for the CreateTenant method, with any body, and a specified content type
+func NewCreateTenantRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTenantRequest constructs an http.Request for the DeleteTenant method
+func NewDeleteTenantRequest(server string, tenant DeclaredTenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTenantRequest constructs an http.Request for the GetTenant method
+func NewGetTenantRequest(server string, tenant DeclaredTenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListDcmsCustomersRequest constructs an http.Request for the ListDcmsCustomers method
 func NewListDcmsCustomersRequest(server string, tenant Tenant, params *ListDcmsCustomersParams) (*http.Request, error) {
 	var err error
@@ -5174,6 +5518,40 @@ func NewAddRecordsRequestWithBody(server string, tenant Tenant, contentType stri
 	return req, nil
 }
 
+// NewRotateTenantRequest constructs an http.Request for the RotateTenant method
+func NewRotateTenantRequest(server string, tenant DeclaredTenant) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant", tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/__sandbox/tenants/%s/rotate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
 func NewDeleteWebhookRequest(server string, tenant Tenant) (*http.Request, error) {
 	var err error
@@ -5797,11 +6175,73 @@ type ClientWithResponsesInterface interface {
 	// Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 	// used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 	// `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+	// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+	// file) are listed too, with `declared: true`, whether or not they have state yet.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/tenants (the `ListTenants` operationId).
 	ListTenantsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTenantsReply, error)
+
+	// CreateTenantWithBodyWithResponse Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenantWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTenantReply, error)
+
+	// CreateTenantWithResponse Declare a tenant, with its own credentials for every API
+	//
+	// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+	// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+	// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+	// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+	// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+	//
+	// A declared tenant is served only with its own credentials, in local and hosted mode alike
+	// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+	// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+	// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+	// tenants are declared or served already (or `unavailable` when the state store cannot be
+	// reached).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+	CreateTenantWithResponse(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTenantReply, error)
+
+	// DeleteTenantWithResponse Forget a declared tenant and drop its state
+	//
+	// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+	// the `--config` file declares is declared again when the sandbox next starts.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+	DeleteTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*DeleteTenantReply, error)
+
+	// GetTenantWithResponse A declared tenant's credentials
+	//
+	// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+	// answered them, but for the admin token (only its hash is kept).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+	GetTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*GetTenantReply, error)
 
 	// ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
 	//
@@ -5981,6 +6421,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /__sandbox/tenants/{tenant}/records (the `AddRecords` operationId).
 	AddRecordsWithResponse(ctx context.Context, tenant Tenant, body AddRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRecordsReply, error)
+
+	// RotateTenantWithResponse Give a declared tenant new credentials
+	//
+	// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+	// profile application, admin token) with new random ones. The old ones stop working at once,
+	// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+	// replica may accept the old ones for up to a second. The tenant's state stays.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+	RotateTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*RotateTenantReply, error)
 
 	// DeleteWebhookWithResponse Remove the tenant's webhook
 	//
@@ -7518,6 +7970,185 @@ func (r ListTenantsReply) ContentType() string {
 	return ""
 }
 
+type CreateTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TenantCredentials
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTenantReply) GetJSON201() *TenantCredentials {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateTenantReply) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteTenantReply) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TenantCredentials
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTenantReply) GetJSON200() *TenantCredentials {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTenantReply) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDcmsCustomersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8511,6 +9142,68 @@ func (r AddRecordsReply) ContentType() string {
 	return ""
 }
 
+type RotateTenantReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TenantCredentials
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateTenantReply) GetJSON200() *TenantCredentials {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RotateTenantReply) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RotateTenantReply) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RotateTenantReply) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateTenantReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateTenantReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateTenantReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateTenantReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9426,6 +10119,8 @@ func (c *ClientWithResponses) PutSnapshotWithResponse(ctx context.Context, param
 // Every tenant with state in the store (a tenant appears on its first call), with the APIs it
 // used, sorted by name. The documented default tenants (DCMS `ACME_BANK`, DMT
 // `sandbox_client`, profile `sandbox_tenant`) are usable before their first call.
+// Declared tenants (`POST /__sandbox/tenants`, or the `tenants` section of the `--config`
+// file) are listed too, with `declared: true`, whether or not they have state yet.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9436,6 +10131,90 @@ func (c *ClientWithResponses) ListTenantsWithResponse(ctx context.Context, reqEd
 		return nil, err
 	}
 	return ParseListTenantsReply(rsp)
+}
+
+// CreateTenantWithBodyWithResponse Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *ClientWithResponses) CreateTenantWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTenantReply, error) {
+	rsp, err := c.CreateTenantWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTenantReply(rsp)
+}
+
+// CreateTenantWithResponse Declare a tenant, with its own credentials for every API
+//
+// Declares a tenant and answers, once, its credentials: random secrets (never constants) for
+// DCMS (the login of `/v1/api/authenticate` and the Set PIN V2 key), DMT (`client_id` is the
+// tenant's name; its `client_secret`, `pass_key` and AES-256 key) and profile (the application
+// whose `GetAppToken` issues tokens for this tenant only), and its admin token. Keys are Base64.
+// Only a hash of the admin token is kept: it is shown here and by `rotate`, never again.
+//
+// A declared tenant is served only with its own credentials, in local and hosted mode alike
+// (every DCMS call then needs a Bearer token from its own login); in hosted mode (`--hosted`)
+// only declared tenants are served. Answers: `400` when the name breaks the tenant-name rule,
+// `409` when the tenant is declared already, `503` with code `tenant_limit` when `--max-tenants`
+// tenants are declared or served already (or `unavailable` when the state store cannot be
+// reached).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants (the `CreateTenant` operationId).
+func (c *ClientWithResponses) CreateTenantWithResponse(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTenantReply, error) {
+	rsp, err := c.CreateTenant(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTenantReply(rsp)
+}
+
+// DeleteTenantWithResponse Forget a declared tenant and drop its state
+//
+// Drops the tenant's credentials (they stop working at once) and its state in every API. A tenant
+// the `--config` file declares is declared again when the sandbox next starts.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /__sandbox/tenants/{tenant} (the `DeleteTenant` operationId).
+func (c *ClientWithResponses) DeleteTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*DeleteTenantReply, error) {
+	rsp, err := c.DeleteTenant(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTenantReply(rsp)
+}
+
+// GetTenantWithResponse A declared tenant's credentials
+//
+// What the operator hands the tenant: its credentials for every API, as `POST /__sandbox/tenants`
+// answered them, but for the admin token (only its hash is kept).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /__sandbox/tenants/{tenant} (the `GetTenant` operationId).
+func (c *ClientWithResponses) GetTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*GetTenantReply, error) {
+	rsp, err := c.GetTenant(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTenantReply(rsp)
 }
 
 // ListDcmsCustomersWithResponse A DCMS tenant's customers, a page at a time
@@ -9717,6 +10496,24 @@ func (c *ClientWithResponses) AddRecordsWithResponse(ctx context.Context, tenant
 		return nil, err
 	}
 	return ParseAddRecordsReply(rsp)
+}
+
+// RotateTenantWithResponse Give a declared tenant new credentials
+//
+// Replaces every credential of the tenant (DCMS login and key, DMT secret, pass_key and key,
+// profile application, admin token) with new random ones. The old ones stop working at once,
+// and so do the DCMS and profile tokens they got. With replicas sharing a `--store`, another
+// replica may accept the old ones for up to a second. The tenant's state stays.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /__sandbox/tenants/{tenant}/rotate (the `RotateTenant` operationId).
+func (c *ClientWithResponses) RotateTenantWithResponse(ctx context.Context, tenant DeclaredTenant, reqEditors ...RequestEditorFn) (*RotateTenantReply, error) {
+	rsp, err := c.RotateTenant(ctx, tenant, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateTenantReply(rsp)
 }
 
 // DeleteWebhookWithResponse Remove the tenant's webhook
@@ -10928,6 +11725,143 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 	return response, nil
 }
 
+// ParseCreateTenantReply parses an HTTP response from a CreateTenantWithResponse call
+func ParseCreateTenantReply(rsp *http.Response) (*CreateTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TenantCredentials
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTenantReply parses an HTTP response from a DeleteTenantWithResponse call
+func ParseDeleteTenantReply(rsp *http.Response) (*DeleteTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTenantReply parses an HTTP response from a GetTenantWithResponse call
+func ParseGetTenantReply(rsp *http.Response) (*GetTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TenantCredentials
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListDcmsCustomersReply parses an HTTP response from a ListDcmsCustomersWithResponse call
 func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11696,6 +12630,53 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 	return response, nil
 }
 
+// ParseRotateTenantReply parses an HTTP response from a RotateTenantWithResponse call
+func ParseRotateTenantReply(rsp *http.Response) (*RotateTenantReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateTenantReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TenantCredentials
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteWebhookReply parses an HTTP response from a DeleteWebhookWithResponse call
 func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12063,6 +13044,15 @@ type ServerInterface interface {
 	// ListTenants The tenants that have used the sandbox
 	// (GET /__sandbox/tenants)
 	ListTenants(w http.ResponseWriter, r *http.Request)
+	// CreateTenant Declare a tenant, with its own credentials for every API
+	// (POST /__sandbox/tenants)
+	CreateTenant(w http.ResponseWriter, r *http.Request)
+	// DeleteTenant Forget a declared tenant and drop its state
+	// (DELETE /__sandbox/tenants/{tenant})
+	DeleteTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant)
+	// GetTenant A declared tenant's credentials
+	// (GET /__sandbox/tenants/{tenant})
+	GetTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant)
 	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
 	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
 	ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams)
@@ -12108,6 +13098,9 @@ type ServerInterface interface {
 	// AddRecords Add records to a tenant's state, all or none
 	// (POST /__sandbox/tenants/{tenant}/records)
 	AddRecords(w http.ResponseWriter, r *http.Request, tenant Tenant)
+	// RotateTenant Give a declared tenant new credentials
+	// (POST /__sandbox/tenants/{tenant}/rotate)
+	RotateTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant)
@@ -12926,6 +13919,72 @@ func (siw *ServerInterfaceWrapper) ListTenants(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// CreateTenant operation middleware
+func (siw *ServerInterfaceWrapper) CreateTenant(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateTenant(w, r)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteTenant operation middleware
+func (siw *ServerInterfaceWrapper) DeleteTenant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant DeclaredTenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteTenant(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTenant operation middleware
+func (siw *ServerInterfaceWrapper) GetTenant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant DeclaredTenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTenant(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListDcmsCustomers operation middleware
 func (siw *ServerInterfaceWrapper) ListDcmsCustomers(w http.ResponseWriter, r *http.Request) {
 
@@ -13506,6 +14565,32 @@ func (siw *ServerInterfaceWrapper) AddRecords(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// RotateTenant operation middleware
+func (siw *ServerInterfaceWrapper) RotateTenant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tenant" -------------
+	var tenant DeclaredTenant
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant", mux.Vars(r)["tenant"], &tenant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateTenant(w, r, tenant)
+	}))
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		handler = siw.HandlerMiddlewares[i](handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DeleteWebhook operation middleware
 func (siw *ServerInterfaceWrapper) DeleteWebhook(w http.ResponseWriter, r *http.Request) {
 
@@ -13842,6 +14927,14 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 	r.HandleFunc(options.BaseURL+"/__sandbox/coverage", wrapper.GetCoverage).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.ListTenants).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants", wrapper.CreateTenant).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/rotate", wrapper.RotateTenant).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}", wrapper.DeleteTenant).Methods(http.MethodDelete)
+
+	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}", wrapper.GetTenant).Methods(http.MethodGet)
 
 	r.HandleFunc(options.BaseURL+"/__sandbox/tenants/{tenant}/dcms/customers", wrapper.ListDcmsCustomers).Methods(http.MethodGet)
 
@@ -15297,6 +16390,192 @@ func (response ListTenants503JSONResponse) VisitListTenantsResponse(w http.Respo
 	return err
 }
 
+type CreateTenantRequestObject struct {
+	Body *CreateTenantJSONRequestBody
+}
+
+type CreateTenantResponseObject interface {
+	VisitCreateTenantResponse(w http.ResponseWriter) error
+}
+
+type CreateTenant201JSONResponse TenantCredentials
+
+func (response CreateTenant201JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTenant400JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant409JSONResponse Error
+
+func (response CreateTenant409JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTenant503JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenantRequestObject struct {
+	Tenant DeclaredTenant `json:"tenant"`
+}
+
+type DeleteTenantResponseObject interface {
+	VisitDeleteTenantResponse(w http.ResponseWriter) error
+}
+
+type DeleteTenant204Response struct {
+}
+
+func (response DeleteTenant204Response) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteTenant400JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant404JSONResponse Error
+
+func (response DeleteTenant404JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteTenant503JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenantRequestObject struct {
+	Tenant DeclaredTenant `json:"tenant"`
+}
+
+type GetTenantResponseObject interface {
+	VisitGetTenantResponse(w http.ResponseWriter) error
+}
+
+type GetTenant200JSONResponse TenantCredentials
+
+func (response GetTenant200JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTenant400JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant404JSONResponse Error
+
+func (response GetTenant404JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTenant503JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDcmsCustomersRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	Params ListDcmsCustomersParams
@@ -16395,6 +17674,70 @@ func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.Respons
 	return err
 }
 
+type RotateTenantRequestObject struct {
+	Tenant DeclaredTenant `json:"tenant"`
+}
+
+type RotateTenantResponseObject interface {
+	VisitRotateTenantResponse(w http.ResponseWriter) error
+}
+
+type RotateTenant200JSONResponse TenantCredentials
+
+func (response RotateTenant200JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RotateTenant400JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant404JSONResponse Error
+
+func (response RotateTenant404JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RotateTenant503JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 }
@@ -16853,6 +18196,15 @@ type StrictServerInterface interface {
 	// ListTenants The tenants that have used the sandbox
 	// (GET /__sandbox/tenants)
 	ListTenants(ctx context.Context, request ListTenantsRequestObject) (ListTenantsResponseObject, error)
+	// CreateTenant Declare a tenant, with its own credentials for every API
+	// (POST /__sandbox/tenants)
+	CreateTenant(ctx context.Context, request CreateTenantRequestObject) (CreateTenantResponseObject, error)
+	// DeleteTenant Forget a declared tenant and drop its state
+	// (DELETE /__sandbox/tenants/{tenant})
+	DeleteTenant(ctx context.Context, request DeleteTenantRequestObject) (DeleteTenantResponseObject, error)
+	// GetTenant A declared tenant's credentials
+	// (GET /__sandbox/tenants/{tenant})
+	GetTenant(ctx context.Context, request GetTenantRequestObject) (GetTenantResponseObject, error)
 	// ListDcmsCustomers A DCMS tenant's customers, a page at a time
 	// (GET /__sandbox/tenants/{tenant}/dcms/customers)
 	ListDcmsCustomers(ctx context.Context, request ListDcmsCustomersRequestObject) (ListDcmsCustomersResponseObject, error)
@@ -16898,6 +18250,9 @@ type StrictServerInterface interface {
 	// AddRecords Add records to a tenant's state, all or none
 	// (POST /__sandbox/tenants/{tenant}/records)
 	AddRecords(ctx context.Context, request AddRecordsRequestObject) (AddRecordsResponseObject, error)
+	// RotateTenant Give a declared tenant new credentials
+	// (POST /__sandbox/tenants/{tenant}/rotate)
+	RotateTenant(ctx context.Context, request RotateTenantRequestObject) (RotateTenantResponseObject, error)
 	// DeleteWebhook Remove the tenant's webhook
 	// (DELETE /__sandbox/tenants/{tenant}/webhook)
 	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
@@ -17626,6 +18981,89 @@ func (sh *strictHandler) ListTenants(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// CreateTenant operation middleware
+func (sh *strictHandler) CreateTenant(w http.ResponseWriter, r *http.Request) {
+	var request CreateTenantRequestObject
+
+	var body CreateTenantJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTenant(ctx, request.(CreateTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateTenantResponseObject); ok {
+		if err := validResponse.VisitCreateTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteTenant operation middleware
+func (sh *strictHandler) DeleteTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant) {
+	var request DeleteTenantRequestObject
+
+	request.Tenant = tenant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteTenant(ctx, request.(DeleteTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteTenantResponseObject); ok {
+		if err := validResponse.VisitDeleteTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTenant operation middleware
+func (sh *strictHandler) GetTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant) {
+	var request GetTenantRequestObject
+
+	request.Tenant = tenant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTenant(ctx, request.(GetTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTenantResponseObject); ok {
+		if err := validResponse.VisitGetTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListDcmsCustomers operation middleware
 func (sh *strictHandler) ListDcmsCustomers(w http.ResponseWriter, r *http.Request, tenant Tenant, params ListDcmsCustomersParams) {
 	var request ListDcmsCustomersRequestObject
@@ -18040,6 +19478,32 @@ func (sh *strictHandler) AddRecords(w http.ResponseWriter, r *http.Request, tena
 	}
 }
 
+// RotateTenant operation middleware
+func (sh *strictHandler) RotateTenant(w http.ResponseWriter, r *http.Request, tenant DeclaredTenant) {
+	var request RotateTenantRequestObject
+
+	request.Tenant = tenant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateTenant(ctx, request.(RotateTenantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateTenant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateTenantResponseObject); ok {
+		if err := validResponse.VisitRotateTenantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DeleteWebhook operation middleware
 func (sh *strictHandler) DeleteWebhook(w http.ResponseWriter, r *http.Request, tenant Tenant) {
 	var request DeleteWebhookRequestObject
@@ -18228,274 +19692,295 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchs3tuCroHi3yuRsk6Jk2U6oSm0pkhLrxpY0ljKZ2dDrBtmgiFET4DTQojm2/+4D7CPeJ9nCOQAa",
-	"TaIpSpaTceZO1b2x2N34ODg43x8fWmM5m0vBhFatwYfWnBZ0xjQr4K/DiWaF+UfG1Ljgc82laA1aV1NG",
-	"UsHe65TICdFTRuYFu+WyVGROrxlp51xpsphSTcZyxhShZhzCdeeA0JFiQpOJLODDCS+Uhq96raTFzej/",
-	"KFmxbCUtQWesNWjBt62kpcZTNqNmMXo5Nw+ULri4bn36lLSOcjm+uWKCCh1frYZnZDGVipGxeZtoSQpG",
-	"MyILMpO37IAsuJ7KUhOuE1iamtKCZfZtOSHslhVLO5JZLHtPZ/PcrOTw6PXJu+8Pz35q2AJ+c8ceXvEZ",
-	"j6z+wgBU8X82wieH78KxMzahZa5bg2f9pDWj7/msnJk/zF9c4F+7iVsCF5pdswLWsAUI28dHry/tHwk5",
-	"fn1FxjlnQr/jAMp5ISc8d2+fZp07IDWnehoBVMH+UfKCZa2BLkoWbu5/FGzSGrT+Y6fC2x18qnZw+Wdm",
-	"rGo3fwZwrW3pXORLoqdcfaGN3Y0CD9vJGw+Z3+6QmvbyCKf0yYyi5lIoBhTne5qZHTIFWDiWQjNESDqf",
-	"53xMzV53/q7Mhj9US/7QYkUhC/wkQ6y+pTnP3hV2sKQ1Y0rRa+a2Q+DeDIgoZyNWkFmpNBkxQjXJGVWa",
-	"7ALgt9vRCUz+KWm97yoqspF83y2qTcg5K6g9o2um/1OWhaB5K0FaC7vGOzxo9Q1EPiWRg7XjEa6IkJrA",
-	"5g6ATNl9EUWXiiymfDwlE87yjFCRkcV02TML+0EWI55lTGwB1XvteX21r+SY5mQmM0baQpK0251KpVmW",
-	"dkjBJqViGSx7TPOcUEUoWbARso2xLPOMTOktI8AjzPFwrUj6Uiqduq3TocilnI/o+IYYhCTt3MxoJknI",
-	"7t6LXr/X7+0m5NfBYPdtQv7U8487BvepMEuieS4XLIOlpaR9fHZJCjbiIuPiupMQWQwF12Q8peKaKaI0",
-	"1Yy0qViSGdNTmZFRqcmPJ1cJeXlyeAyQPr+4Oj0/u+yQSSFnhBoGx/i1IOl5wa+5SA0wNHErBw4zFBZb",
-	"nigiFwJWZxY3loXqSvwM1mw4Ew45I/bwiKHepJ2GB/i+u1gsuuatblnkTJirkKXJUKSzMtd8Tgu9A08z",
-	"qmmakFSz93pnnlMzz4AcXb75oUfOpJ5ycU0WVNn9r+CZgblC5m7esWc6FAYIwNFzek20eQxAVoTr3lAY",
-	"JDyT+gdZiuzzbraQ+t0Ehgnv9A3XZHfvKWAIPCVcOGpY0bMvdKWvmNI/AROurvQN12eyNWjt7j2NXuoz",
-	"SVQ5nhKEtllsxYvgyv4s6C3lOR0hGL7spb2q5B1EdqVlwUj7Dcu4SshiygTKRAgLUpRCIVqm3S68m3bI",
-	"mAoD/pGhVnQ8NYgjEJuGIkCnHrkKRlKsuDUS4jXlgoyW5sKzfEKkGDPCgd6Z+wIY5A8PAHxENc3ldQnQ",
-	"mRfmSDRHJuKPB/7imuGRbIKMH+3cH+0nLyLRoqDLFvIqx/F+DWd561+Vo7+zsTbfRkZcWyidc0BxYUSy",
-	"X1vZeKZaSSubASohkw7GdsKiwXtDhSJyZFKt6rThealBJn8AZPDLdbgkKMVFpdoQYGa39QX6nSROEPTL",
-	"2wxSu5Q1gCKNiElGhxenlsyOgTWBhAS05UhmDIUkg/qlwr+djFT91jkgbDbXS9BdgGqaGzxmShnxaQ3Q",
-	"tSWsrugXd6EKRnOilkqzGaFCLVihgBL0yA+yIKm8SQdIa83LHnRPlJuaCMYyZdWwoYDLC9+OWZbA90Td",
-	"8LkitJixjBRlbi6byMiMXvOxkSNKpoCdCaPfkBETmWV4A6cRDQWsgGucLAn4t19xfXGZHJczJjTLEMQJ",
-	"8HEvqWhaaKAKw9Zfu5eWvF6OmaAFl0TeDFZ2hyQJeEomGYoB7D1XetgyhCF2Qczu1sFuRUu3bRhxXsis",
-	"HDOkvxb9vC5oNjZlNGMFqF/b3JfXZuq/mAliN8VzrMjVRPE6hrywXsC7dXhFkQ+xNj7Yy6urC4vW5kzd",
-	"GZotB2OFamF4iWGRfoIEb1y1rzreu4OIXmajV6/fYCEXkXP74Yg8ffr0W6L5jBFZ50WgoEehICcTxSLq",
-	"7Eu5IBNarI9i2A3Ib3AtzWQJyqg/SpKViN7xmRZio0I2k7csg0tgzQkC/jDkqG3ulSS5FNesIOwfJc3V",
-	"mv2hE8w6kjJnFPnTPU0eBsW5WjPChDNFtreKAXLR8rBtPNkjYPYRlpfdUjGO4PlhCGSiJcDMLHFBiywh",
-	"rHfdIy/2plHwF8ye8zqIoghwKEgNpeKbXt+YvGUFvY7ynVsWVcqPK0roWBsp2Jhxgw9e2TTSTuzuJQ8S",
-	"ZewqN0gyIeasAVNLTfPtdtK25r+xQTJheGxipUI652lnC3LibQkOgm7+5E75am2bjyZePb4M5dbaJEJt",
-	"ISltloxWJniwYHQ/GWcsS9FAX2dGW7bogYf8RIHQoMiCFcyyHZYhvnAdR/8JCDJ3zWAoHKAhGLkIfkTa",
-	"SjNmVmo5eBLIQGD1rSSgTnz2ZoZsD+OJQhMEF1YmsvLpHTz5YSwWge1hEkOD4/FMHZVKyxma7es4wITm",
-	"etmA0zdcb4/PZh6j8MYEHDni+crVWCcxKx85QG9mPH79iQORm8wu/y6QXMRpt316v+17MEe2c82EubmI",
-	"uJsG+tG/aIDA3kft/0oZGSQFP0jqebZ5G8xmnptbsSingUNlHfJNdL+RLnvoNEH3J3RbrACVFtnlKsIH",
-	"hIMW2RX8GEfFMxl9MqPqhmUXVMSfylvWIPPmfMLGy3EeqCmKWCMgSnwGdDfcECm8dwlxBi0rKjM6nhp2",
-	"nSmi5dbagAXQa3kbV5y5uGySXFAxQUN5bLsFm+d0zLLvl/e7bPa7BkjdcG1VIWG0U5wiTs+mfD6zJqm7",
-	"QHDp3l3FMzzr8GQD5EhCNPLAcge9AR8B3OuqBVv8FHOxHRLBFrBxEI9VycB6aAR02H5c9pah3LEy4NHV",
-	"6V8Or04S8ur86KeE/HyG//0e//Pm5OLV4dGJ/fvd4dnxO//Tzxc/vjk8PknI5cnVu4vTs4Sc/PXi9M2J",
-	"YViHl5enP57Fr7W8+0pXC4b3m8B3XmQx5jEqqBhPmwQi803Ds3khjfxwaZT+K96Ay/8oKRD3dVj+BHqS",
-	"GZ9libmyVmHXKs6zmzTfNydHJ6d/OTlOyMXJ2fHp2Y8JuXhzfnRyeWl+u/z5yPzT0dBKYDGqTGKAf3R4",
-	"dnTy6tXJ8d0KkoNGwMLXgJBUAA12v/FM4tzLcY34mdyPp+HR30dbaOIadvKm/VwGpGP1Ll68/Nvl6dHh",
-	"K0uNx7IsOCtIxnJ+y4plEj+jHgI5AEzGlObC39A1+LD3czbWLDu2Ax9THcfNOR/f/DxvfKyaudyCLkc8",
-	"z8+2uJweU6pvktoWautoWH0U3PiCBcoqiMJnHk1WlCitjUoQFVyT1rhgRn45jOMgu2VCN9AFeNYoA/D4",
-	"R0a4OcQFNUxp3jhxLqPo00tv0Y1vqYmCWE/XALCPZlnBlAIXmPm2EDQnbfR0gvOzk1iLasF0wVl2QLJC",
-	"zufu+3+UrGTw9aTMc/eukePAF2811jkDjySgAhwVKMgTynP4h12ReYxjR7XZssjvxj9uRnHHFR4Ofp9U",
-	"aBBQtRVohsAPMSOGlqsUxm1gDeonZiXKAY+M2JiWVt3zFGAVmIqj90ihMAzWIQNWH/3Sv9MuEVyNGHSD",
-	"+zXTzRrX5tuB2ssZBCBsNAiv03Y9vwdln+lzPY8BXd42C+Fgc99A8I6iBoVfplSTa6a7Tm1w5uUB2SUW",
-	"GgnZIwa0E+60//O/HCfkqf8xKuG4h4dbsKEaYJO6Pm0xFbcXYqmF6h1n/GgqZIA2j65BfnGtDzFq3cDw",
-	"fh4PTTpvYtnrYjWOoR56ZSSuK/Z7M6ozkTWwN0OQG5YClDeiuG3GRbcOXKmfINx34uHolmYnaz6K+4qG",
-	"j0M+7i8VNl0wz7BX8Cn+87jOukO3eJNzbWVFK06r9SWtWp5gIbGV/xhe1HVt2t9j4m8UaaddTx5V2hmQ",
-	"Gc3AqZWxGRWVOYIXhGc2FNUaGcMQ1KEoheY5CeKUpGBotkBpIudGGjkguZQ3oM6Xc4iwyNBpugrUsnaW",
-	"oRGWF6pZ2NoG2tZwCePYr2LAfMlojoEE9bVVEpkTjORNRNSJi9SxiVwMXsRsNadjq4euA4IJvSYsb7o6",
-	"dpoToYvlnTZ/N3hSLWLD0nHMJo9HxFAP0UOOBDbGFz5R5Ahf7Zp3GwIbxjxzZqcI+7fPUUwG7j8gKfDb",
-	"lLR1EMvoDGyeLcBL4HFdDY1YyDLPOslQWOtnYOmH8Ck9ICla+VPSjsUUhJ7zH2iZ605C0qLMzZqoCDwD",
-	"HZgjBeeAeRa6CZydfySzZQcvkUNIJ0/gIoxsXuYs4v8OwZjTZfwwqqUem5es/yLcuGEbCeETQsUyfkjW",
-	"kfo6ZGwY6wpXGgPEN08OcHrI5Ki8TWQxoxpv0PP9qLHm8+OY4nswEp93U1bhKjbUIyNtxVjdY9OJbqQh",
-	"rimxEdHxm0QXBCOM8fUGh7WPJWyO9TVolhC0jDa5vSFyumkYfFobh7R1UYoxsKS5UY6e75Of+Pfx7QMO",
-	"R8cOPGk6fuc3Ioiy9/IuDPT39wFIuGUIzAHp+/DGApVIIe0ezPWHmwIWwGDya3pruGmD23CTb53HUPZB",
-	"4S0xBV6jaRHdx5XYtTHizmvz7kbViEeFqgG6xfhSEPa0xpUgHj1m69Ny3s3ZLcvJf16en9m4des0Dm9B",
-	"XCN0k20GDE7uXo8t/VzPT8VENukzX4Eucm9JfF0rqekmUa0ElxYFYKlH8v06/Kx8vcm6yJu80Rgm7tjr",
-	"guUWN+dUqYUs4qauDSBSJS634dmMK9XMbLZxr8AFhHXD+9WMK+P7Vd5tFltVJR04Y19eYDyLi9KJaU01",
-	"EXBdYrBfmhcawGAmaHRHNpyk4v+MULzvl5o1OHDKeS5ptp2hB2DuV7W2h7rca9dSm2EDJC/9ocVgOZvn",
-	"rNmyt9nu51a5vSKxergRZZzNKM/vZ0WcF/K6YKqB3BTslrPFcckO9Yb4ZVpqOaOajwm+T7giWcniTpoD",
-	"iDedz3MOymoVxwCJmHpayPJ6avNJMfr68OK0QfIxkzVwd+RoTBHqFjWjSwwn5JpoSdrpxfnlFdl5984y",
-	"2R073051U9XOB5592sEBMJTNH5WjShfePH84nxfyFkw2b9jfwTMTJVBrvniubl4ZBniHa+nhM95J20rF",
-	"igaisKpQ18mYNav67x0O1t2eiGF1Q6s7vfAqbHUT72nnCk7zvlctuP2PYfkKVxLb6RuqGSQAqwYngtk8",
-	"K15zUaJVflMirwHrQhgad49PmKCjPG7RNHvSBWe3NN96wDXjBo6eRHYTHT62hyjgGM24sERsBW5TNr7Z",
-	"/uD9SEfmu3jgDFXxZI5lTWK3iYqGqC3R4jGhPOfimuCSnOGDF5gdoaq0eNBE4MM7dBpHEOBdcxml7uK/",
-	"t7WLJQ5AG8GKwGi2zEbsPwvYSCHFdX1bMh6kHw+y/MXlF8IiWTYgqeHlBR1rlSYkxZyzLYEkb6zX1Lxx",
-	"J3zq4Zdx6IyNBArR7Bk3K6b5RQCfCc0VS9Z8IEanMR/anAIl6FxNpSZqimmSpBRGyaVzrnof6Jx/6n0w",
-	"8uSnnuFE6wEOD41uRkFtxsUrJq71NLy+6wL4qsaGOyDmsVPUDi9OjaLst5NzpcGCN+tYp+umibwWFwfl",
-	"h4ZsaIQjeA+xjATLMwUuX1jalIbSZYNVH9VkK7LzzToiHvkrjjabjcdePyVc6n3IEOAWBDu+P8Uvdvv9",
-	"/h26gZumee3qMMuQvjcusCHG2r5h47bNKEQWsdjAbWwgTRxy8wYU02+YsjbL+vq3yIGBAACw4aR/wgha",
-	"mud3m1TsyPEVGQkmAsxQnnM38xUkzLxmGS9nraT1kl9P46LaGuGKCXmJFwI/xwOCG2iCaW0bK3nLZZ6T",
-	"xRTKRxie5wUbw/bsyoDBlYIqxZRCDNkEi0SUef42aZn/YLozlpOoby5pve9ey+4XgNo2BoCHC3z1QMAK",
-	"stFTsQbXtTAtuowr5M6MH1HVi415E5iJwbWhlD4XI36VGxT7GdXj6QbC3aj8VNu9h40/ogHOKBfmj+ZN",
-	"zmQBKt+C+1zVA9LdHRD0nBYM0vIeZMTdJo8DWErd+IqfuuMJd9GEDpdzNt6AEpty6Mq5UXaf95XNntt7",
-	"1p/F83g8HrkrNJZCsLEZpYu5dbh0WZp/TbWed5/1+9U/n8az1H9TDFnL8HPuH8jQ8TH+m3N0tjn1u26U",
-	"jXg6IH2o6AEScATl7hGMFkKhCU8iClBR5vdwVgPtucsEiUPG1nBpxb+oT1ptwoJH+v1TIwNZM69u+GEF",
-	"i4xoawTrhGQz7YsCdMh//d//VxOFzd88C34eWB8GSk46yMctpMYojaFIzYKtQEIm/L0uC/eNQaSMgY2x",
-	"luIeLJ3eMBGzzT0wWXoD6t+yQkUTHfZwm170n0ojhft6BXbLtu4Hkbeslm9sd6yM9mBf1VOqh8J9YKuH",
-	"WB5lMxPdZJ0e2SVtmRuVye6Oqc6gbnZcTKWt4cAOCNdDwRVRGtjBeMzmEI1ohJWCgUKJGoQ7Nb9et9Ca",
-	"y3832Xt75811kAu8cXAdYjcI62LFPVHuDq2LuHNaaMEKo4XV8MzADOsmcBE1Xm6tL3628euOHf/ElrHY",
-	"9Jl5EElDfn1FDk8uu3vPnpMbtiTtp3tktNRMdRLyPVXs+X7cKMD0BRfxEY9eX5JLpsnF6Rn5y54Z3Yy8",
-	"cbj7y4N+/sRtrRkiZ1GTyKE7WmBo5nx3gb/vk5xpzQpDpPg11yoh6bs0IWk3BZWnlx4QKpZ4lViuGLlm",
-	"WpH9fr+HXmDNCjP+//n1sPu/afef/e6373rdtx92k+f7n/5HbPe4StWki23PcwKUv4vzuKHjUMP6S4+a",
-	"hRhmy0YSgBcCDHo2ji8J0qapQN2HXwtIJFOakptagnMtCYXHAklev/7b38BMFOAlpnwo0jDUQ7Mm51Q0",
-	"ZgI+wYh6opnS5OLwjLQn9IYl5FU5FV2oQdcQN7MhrfHeV8elCAbpv3MqVnIGLSBXMgaDTEK7pBj6/MJG",
-	"UykjVk5a6ukl05qL6wj1PZzzn9hyYGNTzJ0l/5NQ+PHA0A4+HpBSsULgE+e47pFDW3FFTeXCfgBMyL1h",
-	"zv1P9n9Rs58lY2tgr1bScNLWdd7kBmpOw16DmQGNuzqOo5xJwcAzxZHOAQyiLKVgulgeuYhTX6J0t79Z",
-	"LLYfngrNittYjYpLNpYiU2TEJkb1qwrMwncHJJPlKGc2l9cV/tg8o2LjIlpD5vXhETCglao8/FpQIyxE",
-	"78VWqTg238YBOBKcbJRyKyZEvJ+1moJQkgNqrGVktKyCieGnwoVa1oQItEKngXc07Q3FqTZsRhHqXk4I",
-	"JX82PInOsHLh0SmZ8znLuTDDM0BpKMEQCqCDuhJG5ASD9YaiKiqSrgeApZ3EWfHM93/HIFjzdcHGzMiY",
-	"RvtK1kXdhMxZ0bWM84YtlS1UaAhaRjVNVqJQibL3vaps7D3RpF0YeQqKdaqELJBsqMRomiP5vtMbiqE4",
-	"JENLuoYtwivwgsoCCOMGrmBOxlKMWSFcchhIJCmOkrrYt7bR4Yci9dUMDUzg7ddXJPX1XVN8kaQWDO/w",
-	"CRaSDDek5Q0TT5Sb5zRLh2LlU7uCTo9AgL6Cas5QjODDEF1Aw9aAfBhCPP2wlZChi1EZtj59SgEel/Ui",
-	"HCrxkrdRTTCgvQYKrCuWkYyNc1AT/GteDSZyMhQhDL1riLRHTPGMKRJBogEZlv3+07HFNPiDpYkrmiqL",
-	"McQM1IJHh8KVuPGRogOzrY/uWD66YmIfCZtM2FiTj0Pxsdvt+v8zL6crIb0p+VivKoUGin7dYJOCxQbe",
-	"xXhEiLWcleMpyalmBRbmXFCuCZRt82UaXZgiv2WKlHOyugaI7DXjpquGHvOjGeHq6IJUzwwi2+tXBUfC",
-	"oB9Jag1D5kv/EFdWH8Cl8GEx8Od9osAkb/QUKYUjRdGlfySpMzoZwdZZndxiG0rPPev3yQ551n/qVmzD",
-	"t7HiDRO3LJdzZmYw13ZEMxvlDeJx9eJ+v29wwuBwUA6OHAYF9dohtYSfsBwmyaQr9BoUlbM3oUcg39rQ",
-	"g7mhYhkTYzbAgFMknvXoVyRvYay6/WUoasX8giB1+wVWBUQzAtdQ4/nC3hxHLGk248AtWoG639rt9Xt9",
-	"a4cT4G9sPe31e09t9CjIIzvm/11Hq2yRUSEXymxxzoSDX8WfXA5tTg3yWkPFWApldPb20/6euQ0hZO2z",
-	"tHOApAJQRdlsFyAc6Q74hGtmw9aPTL+RMoxghYU/7e/FJAgWnbLnY/vh21dy3FD7Ifbxxsrvhpvv9582",
-	"qUp+yTtVDWeohFrOZtSoDugQlRBwkPECVAQtQ1iaY6dGggW7Lvzy1gwRrtQV44se5NVanbysgPt5fnVB",
-	"UPJOkJ/4v1xxEOJCgBIs4hD8bZhpF5jpUCy4yORCWVsMxGyBvbVHToKUJ1B6Xd08WMhgrX5dQuZ5iTYo",
-	"dmtJ5lDUyvCFxffWIsFgkP+F7393ZXjfL1DQzHFjqI2CHvtwaBfiRtqpXIjUVeNmegqND+zMNJeCdXyr",
-	"gfU+A3hJ19AXayUmte4Mv8bxpXplJ+yK8OntCvbv9fuPVlYYl9dQVthaHB+A5Unr2TZfhIWS6zfjDYYV",
-	"riBveB3g77dGN5KxbAwj59iChUbSGbZe7E2HrU8pHKfjV+bUbZlCI2LX2Xo7/bYPASu7z2bmPy/2poZ8",
-	"mYEV08OWESZae/29593+bre/d7X7bNDfH/Sf/W+YRjHQ9819pislC3EMYMpmaboo2aeUXEuGBZNtewss",
-	"YtkbipP3dKzzJaQBokQzA/GshtwJkdgVgeqVyE274bbPQTT0dwEZE9rm2xgW7+y4nYQoSfRCDsXRKfm7",
-	"HCF5X0j73NFsDC9HdUyaq/IEaIoCWdXQE4XXz3DN4AYya1IeChdMqmUtN3JAUnts7qjwaf2w6mbn8IqS",
-	"G8bmaiighACjWSchKQhHhj6lVlCal7o2KbFWb+D1YHuHotaxK335eFcakiS+l9ly+6rqq3U4gxAc+5vB",
-	"c7xLyA78G/B3FF/x+t+DXtgCoZ/q6i/g8e9Kqqx8WmGZpV39uylR0Lzi9yB3r+Ut24rcrfB+KxM0i3HQ",
-	"nQEqQlqpMWMoOxfIsf98OCBzbkBnr8IBWVA9nmLBW/CL0sJIDE42tfr7ULQFWxhVHKw0CZnwXENRyNES",
-	"LRf+2iSuDJuZz+pmB0g42Ps5CJBaYpVpzHOzNwPVfQc9rENdzw7ENhlBDhvXB5Yvg5gBy2fv57LQNm7P",
-	"ieXgCjwYCpRyYWjbKcIALBtEs79pwSAhm2U+HbtzYGR6K/tAmDpqFc5nPRRe+TxwYew+oh6IEazZBcxi",
-	"9A3kOOCarMPsAKwy8KmtFkpmVBf8fW8oLtFC5L3kIy5osSRtLAH68ur1q4QcXV7C0P9Jb+kl4Adog4Lp",
-	"hSxuoFQ3M3vhmkD0vXQddobCaxdN8o0XVO+4+NCxYqpnef3Gr8nUSdRT5u/yZ0rbCza6j2yNv7v/9sYY",
-	"rNwoadv3IB96mRs8ZEbxZrMRg9g7p9/BEfU2gPPSfL4lTO2i7gHSo8vLx4FmdL8PgOvftwVriMBxqELn",
-	"mqPjs0FNJTVoroicTHIuMGG4EfIweut+fIzeUlzzPQ+i2s6jn4fbxt1HURXGxqiFiJu1kHO1khTk6BBU",
-	"iFCkTSsR0hK2TDLVOYiUCTDiZim0LMdTjKepn8VRzmjh63WviVm/T7Orz9XBVpybZosbg/zaAfu07K7j",
-	"YA3BvNYk90ghvG5BcY9FU3w/fvRbCVk1bP9BFtdMu3gV337niSK6oJMJJLVhqfbaHbBI9RbqNOloybJi",
-	"GRoinajhmwg6OaqyaEOaiJcsKmMzhrhPq3LXQ1Ff6YaS2qSdwmGnHeDb07trZg9FO8V/pUj6Yq4YCCpY",
-	"syX7Gttipcx2rYJGZygKCjYRPaX1yCQQv7i4roSQzXVCeiS1NeNTh9MgK91RZj8x20+hxnzaI4doNuQK",
-	"hzCwmzJhGw85eCbWJQbDW+rEtRUj2zVnTbLqjUnq/hanHx8ErVOoBqFQyKGI4EybesN5ZU5PCHUHB9+7",
-	"egR2IN0jRwiRvBK6bXMY19lJ+nQUMjd7w3UNyJpBDOhwZRDDC4v5HURLaUPZ9JQt3eyA3gbMTvJU2PLJ",
-	"W+HHeZlVOrk5ALSqOVu0hfsB5BjwMVVDoaYUvEjUrn9RcGgJw3jhT9/I/3bQvWd9MlON0ua/FltIPsQb",
-	"n0J6SjXePQO3Hshtgs5rvqnFbr0Pxa8298itpA7gW84WvrRd2CvhV9/CzRezHzytSvz3/cYhXcuF9e/1",
-	"+wZA9sujny/7/d3q+37se6dsdYXUXdcqzo233+9/emtg49hb7aht74u97U0ZDpeaWsWVomBYd4ZDZGqL",
-	"CsLej1kx1wNIUKYuNN0mTq37OkOTG3QCNBRL+2ZFqtGcYdf2u/DWX8CpmkWahsQ57ZSqO7htXeTM5LhZ",
-	"3n/DMjl+oirDhaF2zkmMEb2kFDlTCjuVoLkeLJALrljHZpblXNx4Zwo8VVGp/9isZQMxwav62Xc8adnN",
-	"P+y2P1R3PkQDgG3tDKD1ISUrBoODiEHgd8E+29iEFGzCCgZsv2ACiohXaz6fM2FeqpLQK7wD9Irh3E5h",
-	"ANBTmooMbMWb9E4AFtnrPev1UWyx35BRKbKcJeSWiUwWlfpZsLlUXMsCI8LuofMbHPweRv1K1U6EFQLG",
-	"wsKeHWJeqdidB/T3qq7fZjUUKSrKP0ayMiS1bSBeeTus1umK8ZnTW6oGRbPq6ftl9Ls7oszvo3h55dDW",
-	"G1xRBH8Pu/UJhM4GduHgmN0vjcrWIRkZDm8UDiMf2midmYSgvyo0DBUsf5hG2mSajJYk7XbtHF3F/8nS",
-	"hNj26WS33+8fEEgwGApnxfag6vTI9zIzADQ/otF5QMa0yGxLaRvfifGHz8kO1qLeT8jF6RmasS9Oz8jI",
-	"4Jt1h4E7i9GiR16Dz8rupe55b/BYpyj7263kRuuZSRtxYWPjjBjtDl1OCJ1zH+mFjq0AscHdBb6S1HaQ",
-	"CxpQV64RcPOBQDOXhR4KyAleWuXAuweXZGo2JiCVZSiuggA+rvzxQftXDb48icpnG6HaqSmCYVU7Dgkb",
-	"6KwjILoRqocCDj84Vxg2JW13sM/3yWv+fUKev9jtf/PN832bP3CABfEYB/0UloWMP8/M5IgBOaO3bCjw",
-	"VNv1DriJ2QN0zDV76PTICR1PIQ4HFMwSPIRYb69BM1npDV7JElu2lF8z1MS/rOck3vvzz1VMGobFJujh",
-	"wEFgMGTAbyw48iUDHNy5NAjakOgI6QB400Kn1lfjPXyD1HI1FnNlO1HSHGXCO76icJRuH3mTjSMG3piF",
-	"3nhwICKfvua3TFjnoA2NHLZmVNBrdpjn0CEGTIlI+KQYs6GAqwkNdoatAUn/V4Dz39U+HZb9/t5za9/w",
-	"uiD+CmUlvvOffgfjpT2SwoOUaHrD1FCkGFeaSW0UHShlOKd6GqtkiEGn3+EHYBKzYai2Ka8RSuaM6h45",
-	"F7lLKsWMtTXfqXfnWa6GLMAasmIUBmD+b01jfB7+2oIC2aphQ7485sbNsPfzHGwVaA6KjeQqUlbjVMUR",
-	"g2ys//Pd2//5Xe9P0Qys1Zw88JyZoWUxaz22n6GpMni0zPc2MigaJ0rx9RBHuDkrdJ60J7IgR6eEKmWg",
-	"JYXq3IM8oszU7LIsC6GCJGKrpShMeXXkuEO40HI1KAHrG7uf1M6bk8Pj1ye9WYZxWZT8+XBoNgxlOzLQ",
-	"R42MJqC9CthoKCkYhGlCL16m9MCFQPzX//1/XmzEGjBL8sPpqxPS7WoK7pSf37xKDfkCizObg3kZFCzr",
-	"llCOICZhez2uybXUVTSGzzPB2t9YB8pRVFtieCgMqkG+lAeStcez92MGoOz5Hu8phJsLSfwz71kooA6K",
-	"7/3HDNOjM+yUPhR0BrzqAG37+ArWoHINRaq/jpkap7ZDujVD2iahB94TEH7orecb10D8EjBujgrC65GN",
-	"0EOATgqmpgmhJKPaOl80n0GQCoxCUoyaTQmcjMFfCKGBoJKouuHtEha8c1ZwmSVWuIf6IV60f42RNzYM",
-	"vV2pNwnBLCqVQHQfhMYLqcnIdhhcrpwhrBW0quKmMn6YJce42gkg5m/E1h6BL0Viq+1NtZgC9XK88RBU",
-	"SjrW/NY1AoutyxUta9zP/XjCkt7fTFinQb8dad/v79/Pr+GL11mngpD6nXMT+BYiLVd8QEtL+ga11LMp",
-	"FgpHmmyuDvoFz86/Pz/+G2n/eFLT0d1XaOIHAoe1dzqt7cMmsUtKk6MB0L5WEauFi7E5BitlnGRwp10W",
-	"lSHSwONsbDNK3Iq0wxhgNGA6Vx8llo9g5QVDE9RQrMEOHYAWuJauBTMcOFekH85FBMqCLHiGaU0zc/s/",
-	"n5eH9geKrM7QIPNmHYXvzcx3ABvgMKLh5IeKpHHEsAOkCdJkG6ztjTfW14wJnLzwy08h38/5dzHBAgwu",
-	"YNQzPKFj9aVqqDCiCfMY0LttGLM9jh45zQC7cymufd7UUHioFYzkbKKJLPUBEQYf4E+uyH5/v5lGHwF4",
-	"Hhi1jNXCla+84YXpwhlnWrWbtFpnvF6VYJvmFLX6e2h+cD80t7DeirrfVdVaNYjRnxMn/RWS9M1fnEn9",
-	"A1DtRxDvp1Ix4a+VNfZ+Jm2wOXM7WMrTgX9TfCK6J93ttwmRTh4DXxDIyeCogOoLVNfDKCDhQOnG2ESY",
-	"YKOnEsUYkDBsf4ia4NMc7fAlPZeficZXga/vaa/v/X2/i2fyXKxK2k/U/T2R0XrlYc1BV7m8mRldYjZ/",
-	"9dETRegY1PIw1r7g6oZgjw5aVVR3ahmmz094YQSDoUjtuno4wDtbyCl1ufIN2Tz1IpJVdPxax7M2JBoF",
-	"2fquG75iLHuifA0tuwzlcrvZShJhp+dLVdpMLklc1Ujo/+TqRh4YVcs9IcGDcM2zUlldpitBFyJtO3rH",
-	"izEutADK7mDaFYDB14NMk2qeGaNCkVdyAdD1U77k19MeOXQJkq6P+0odfilYjANjwc+grPkGKvBs3Gcv",
-	"6G7W/fbpZL+7P/qGdele9ry7y16Mvh0/nXxD9/txKrFS9rKZXET0ojtSnzBk6s+g9jw49WmluKktR+pi",
-	"g6rKoVvL5LYQ7G+cxVSr3tpA8WoXW7CFjZr8w/JwyH6i3sgS3E/XWMJSxIq0ej19hbpiyctGyokhBKDE",
-	"1QiLK1vXhoCjfBlEhUbzJqleT5wc1KJMC0Zt9cDVknnA6ZNQVrBZzZU8jLTZ/BZUDDCy+1C4MpRkJf2z",
-	"nvnps6zD6g3gneWG8uY5JkHXM5h90uOKm/eGzbVRJBktsCSrmfj45NXJ1UlEH0qrJOmVxE+7nqHAAV36",
-	"kx2wwTceJ4hY1/R+CZjrVOhzIiwjMYj3oDxVUexNAfa2+/VXYmi3IfkYqowVhGihEamqyC13DYK7jA0Y",
-	"126yK4EaD8+yN2LGqu4z6/HPUM7DmoqlAukt7Xa9dT0lVtQI7fLrAvgrrjTWaf2SfAEmiGADpiRUdKC+",
-	"2gMjB86ZITgllstcKts91twwW6KY9Dv1KrZYBb7Crt8YVep9CFVSpUrIiWYCLduu0LJHE3dsG7L+hwYL",
-	"gwjcv5K2nGPFWcigz7Hol6XRVwlZfYoEnjY3tRsK9o+SGh3TpkW4EGAX9f83wzKM2GfLwfxg8G9HFljs",
-	"5zjxgi+0TzpzriGoxaNSLD08FNHaw53esAXWODeXE1+lWOmJWakjfrogoQgqSaI0m4LRMIX6WhgjteIJ",
-	"N0u74VDosdfvuap8hshbZ4E5evMhFC01IqGyHCTSC9LcxHiTUkUWXGDZVkCJA8vz/K9hnRyz7miuQ2oh",
-	"Zb1vMII9vlpqWtto3HYCqMuDiSTwMMpxDovZm9LGZz40bd8X/vYp+faX1u6zfj8Sjo+xDj9xbH/hC337",
-	"z+0vVSXv1QGumQ7C+W0V7L1P9eLbfjhf87sqn9l6/uLZ8xfP18p5N2QKNAXwx+P1cTm79yg+4IuqbyWz",
-	"7z4qbW6S1Ssy9tUw6sNiRiixXY5j1DXCiKGl2qbg3Ct74YjSRsRWrnacNchhBtcB2e/vu0qrPIOiY1XG",
-	"me38sirrmQttL1+j2mu+7+7GFVt+P3V2XTLcj0WH22LwX4V+dcwVvd+ZV0+aBLCTplyXMArNN/nxGSQ+",
-	"+W1MBWYuVi+5YCvkCEOxoQ6gOVpfBBCkBT9K0CAY+A0WaczA4227SPs2XshVjFKFM1uWhrpUwa+vmdd4",
-	"jDoT1pA79zsqmOt0ZdAchN5uOXcGXVsFwlU5HFivPYWwV8iJg5UG2TbmekCOkINtjCEZmfTSH9KWZuHH",
-	"d4hX86xwhM+JK/ts3WxTxpvrW94yAsQDM+BWrLHleMxUUMIRNaAprbzFgrFMDTDcmisdlp8mbcduOz3y",
-	"AyTEJeYTdcPnK+o/RBkG1QJHpbZBJSOoIQnzDjy21iZPqlbqVfpqY/lFcLNjxRXn+AW8NgsftmJN+m8G",
-	"RFk4wHwWCNhhXDJsqwebH7Z6vrn+4Ne3od/eQrJ1r3TCNee4hyyIH17+xUhUBDY5PW5agzt9WLATYLbN",
-	"TqyWxwV4eXpczEvdqxpxN7eM91DC8Fkd+JWa1nqKkxCYhFSTOMaHj7vwuHGlKJz1LF0Dwxu0bIqRewjQ",
-	"wliDEkxVRbGsdS6AQZqWexW+RKqZapE9XXzcrR5vXLaQuudOorGJmO3qeCPkQhiqa7ZxxyIjp2/Xd/fZ",
-	"l4KWeioL/k+2vqxDdP+R7xktmC2VhrqHFVAa1vVzfVC7ppWpqvXs1nBRs0LQHOPp1lYEhzqhPAcToeGR",
-	"cI0DjhysyXeED2u6WxWidXl4dvz9+V/fPev3W2Z+96orA3/XexAF0TziCu7jplw5bLc3j/v4uOt+d6B5",
-	"Vjsq8zEfs14ZyE5R+EDe62wuC1rwfEmC9w+wQjmW9b0/pJ5uCamnW0Pq6QqkLnGPpL5H5/XBh936wwpY",
-	"T81YIE8PWju3uzs1Bvnp7fbJ1s4y0RhUXDV3+p2STtcrm1dp2lvJzEEbpajI/Mt9m+vUXA8YHYufYq0K",
-	"K0lD/wGU0rz3AYwe1knRgW4U/3l5flbvbMTDjkYkaGhkrW/NPY0Oa8UXt2r50yPpxc9XqRmnqnGJ9SCq",
-	"kCmqw3rHa1EQvk/VZ1j+3zgy+0WTjvxKmxx8Dipfi8kAg8BceHcdfyOW/KRlJI6I1mzd3g1tplacbbX+",
-	"VBB4aA3FYZCde+GJb/40FO2mGxW17V2UXwKz7mMlfAhSPa7HurGv7BdtD7vZ9WWIQ/YV5eAhNaOrxc7A",
-	"81X1WL7T7xU0YtpgeHEt6cx1cL3CrPIJNYL8JcW85IiPuRP0YIbmIVwPRanMLVSy0BizClGP4HIItEOX",
-	"jOsKAtu8jaq7BbCnoVjtY5EEaRQrbSrAilIqCNarOsDwIlhvkxXEdbT6guTcTdFAzS0cfj9XmjsI4KBT",
-	"KCilWC3JJMA6340rjnc7H/Afn3ay8Uzt+OqnGwMgQ+uVlRuCsqne/Vrzw1xzhQVjZVGn/1ZaxqLzyVBU",
-	"5j3sEW4wDgVUNGrkfMLGy3EeWDMUoXkuF65iCNdVVftOj/zoarsORbXKdtrt+r8sQkJmjhQkYzPIaxEg",
-	"5Fj36oCkvkhsapteIM4WmF+PfSJ/PLkivV5vBZo7H9w2P6UQNafAh1fOe+SCKkVSwd7rFPq1QE3jtO41",
-	"hHqoDffheDxTR/7UHsbQWlsEdR2adW3z4itIDv+i8la45wt6zeIR0VCLRE4q1PzjRlQdkkBbeKKqLSeQ",
-	"nXfNCApyfMa2ZUhNhCFA5UYacS5sZyRvm6vd58QHTAMngxBJzG/g+qCxFHP9dtp6FsvKwuc8v9X3cDGN",
-	"Kg/2m3gtngCTPufyVIZx60KNuqYCy8DnOKi+zEVq1NTt8z/u7bkDXUk7hpJays4D7xJwumYOeyqItfdY",
-	"nkjqLNG6kGwXnnr3h14jjzjHSf99GARseAvuQAsL538n/lBt+lE4xEw/vuRozV1SjCSF5McVwXEmR0a3",
-	"wBJONqVu9arYj7m4DuIUoVUIVRoynAPxcIXfBKLfUNwt+5FK9AuhsfMB17kq9zVJczO9QZhbh2dlF3zH",
-	"s3o2cl0bizOkR66N+jVRiArQ/y1BIoXwqPToAmT0QmyWHs1iHDcGwY4rRxFGy/rdH0SveuLai5z/5ZiA",
-	"wIjN+9d5eVL1AsqoNm9orxo673lceJzpZtnxX/2uVpN/8/zZNy+ePt1//jQ+MQL7X0dmDaD+7y2yhnfE",
-	"szzP2R5VbJ3pHannd99d7/OqFgY1YQpGfXWQy9eX6Jk6v7rA5Sooj47Fe/FOQ71HM6NiIksdBRiKwA/W",
-	"9tkmttBhUMvdGTsNQAxuJrbbYb26voIwGmjaJm96Q7Hf37cB2FTA4hZU4drahnRAsym6IWr4R6ZfUaXP",
-	"9fy/ycFvRg7O9fxUTGRjNvHVxR+XCpgNuvvuLxGtc0fSPn591XmQQRgv/SZFdZyXwHFdHdWgRUIouS+Z",
-	"PlgT2VH/6DWJwedm5v+WgL8oHz3X87uFX9CS/j2ukJy4IlshnhqeYZ4iI/l8cfiGLTcryZic4yOrMcBS",
-	"SzIqeZ4RJsbFErqyW6+zClrRK6a7F6dn5PDkEjrYt1HoDbT/jm2rb6/O4clld+/Z89rL/kZ1EjKSekq+",
-	"p4o93++Rn7EQ/1iKCb8uwZnjs+Xr6f/QVk7XFf6qfQz4E5t6fuCV+skA6aHGqrdf3DkIy2tgOeb4freo",
-	"psobjaEQNwjHexP/G27+gvi0TxuRNYj/t40EFQpYoHyFVbYPKhym5JJpqKr9lz2sPLeO7waSXD9RQzEp",
-	"8xxKG5KLwzPSntAblpBX5VR0IbYycaZQeJ18f3rW6ZGrKQRZaqjN6JKOq5dsX6IriMSlmg6FWfrAFe3D",
-	"Zh9m8Y1IqvRPXD+Oy2B/b7+/+2L3+f5enEe5KMF/DYHLbb0J+7n+w9tREYc01hovMsCgh1wyWeqRfL9V",
-	"M3dETNRYZpTnB2TBckgKZV3zN1pP51SphSwy2w8lB3WHFSxqvjjH2f8ViaxdWgOKIdhW07i/lta/lOdA",
-	"iFxwzOHFKRm2jPQ+bFm3v++6s0UFjDWkihQc2uRqCiv6NDicbBUba1bDmFL4xZUZrMVeOBt71SNNkfaM",
-	"aQrGNUNmD3y2A8NofdcPN0juX4FQp8lgfoHvXAab3UJp8J3eAGanDXqDP4P/1huCpa9B/G4VIkDFPzJv",
-	"qGOVkTKqfT+G4nB3KbGNNvVIvR1/xZuuaiep3X4s+owVwkjGcn7LCs42BnREWc8aDn2Vl7aanI6+/WZE",
-	"R6w7evbsWXd/9OLb7jffjCbdb5+/mOw/288m/fFjl+H6Ta/43ZWr/tim9q2uzv0vdEE1g14qzRz6AlLn",
-	"RKnjVb+hU3xG+v39J4rgUK5dnsvTsOWWfr5Ko1fxDdXsFa7hX1ESDJbXgIO4669G/qsp6aEMaJDBbiYq",
-	"9t2VZFELBsJxDkjKhFlDlpIJzRUjOdMr3VxB3MJahYppF4ivArxaR5vLx0ObB1YGHBcMnl2w4jXcjtZg",
-	"t5+0nCAZ/Py0n7QsEBxRLZguOLulefDa8/72ZUlWUPI3LCa45WUgQi4ItwUXvp7OHUCwiCxIxjE1QD/0",
-	"rtxFd6uEl4by31mmwOnnKnd2qjQ60ZTO1JjYl2A9VpcSMhQoG0HrtfZqmXH3VuqazBpV7PDi1Cc8kRsu",
-	"MtUZ4DJWGnykhGaZGgq05NbqID9RJHUrSnvkJOirCDoYG0ujgNl0DCqWmN7HFXRw1kxgmJNZz1CEC8Jw",
-	"KfuSgQ+UpyqoUHTsaoVUwiGQF9vcZEQztwLo1qZqJRUpGu6o6pE3diIhXTNvX9gcO3sC/XJbodCIk/qF",
-	"D0K+ORQZKyCCS0g0X/ttWAW2R/b7ffzGdYTD+vnmQMxm7PsJtu2AjFz/0lDYdciJDSAVGXY0rJfUT+0g",
-	"v/K3qS9PAum+HaiaM3CJOq59Ab4/FDBgmO8ZrV+VZRZkvzl1xtpXYVyxIW+rFrQq9oaucC6fAegUiCrp",
-	"OchUWy3zwc2uX8D/WknLwCio3xCOYOsmg8sYUu5plhVMqeqHsZzNSmF3V/2cyVFr0Nr99tt+t7/bhVIU",
-	"QeEsPzX+doXC+tHPl1fnr0/etBIsfn+GMv8PeAtbSesaOt2an05eH746gaXrM6lwypvluJo/p/77WpEv",
-	"DQrIa8MR3t6nthZA8hVXj5hfGFbudQe1m3xm6UwY59Dc6I0JhHDn/2WVkLqhIMs8yQF/fT2DMIHydND/",
-	"SDzASGC18021u05uQdNXWs7JiBkib1V5lh0EWj2hecFotiRzW4Cbhu1nV0nOMUz2i5398VSJ5mpcwKCx",
-	"k8kCaKRgna8ofxQ6OdVI38IDLyb9N7oInD2GYqfcSt/zzZycN66d/sn+L0Uug0WMoC0I9tmNqoiPf6iP",
-	"JxK7tTXIw66a/R86fmFLBIqqj9bUY3RCQxNcqK0TwQpGLs4vr7BUTFoWeeqKS2DnutTCH0hKCsKf7aXh",
-	"+gss6Szv2CafYYU3fi2o4YIDIy3vPXtuG21O2Xvy8vXhUffy5eHes+dOdgRB7IYtnT0DEduWhDPSny1o",
-	"Y6nXcijarrk9VISx9LS79/59B8vvGBUwM2KYLpbQMzAFq6xK7G9QcOaW5qmZSwoj5c5poROSyXKUG3KI",
-	"krD5qEeO7byuQBf2inYiHOQzk9MJSXHdELIoZxxKr9Z7w90wTBHABsrOfQ3dmP0cXJntFoSOC6ncWalB",
-	"lRdMbxiBT0NPDtXYaxtG15rN5hp0xJxfTzXK9lQMhXtk5A3lP0q7XXugXYtkXbNxWeoUZHkQ+R0aZgzl",
-	"emaWS6DqqSJUoLDt3hoKQDkyWtZWZCe0HZktGv6jZCVTpJwbLNzr9z1HqpgVtH/AEaE3NIjHKJQPBYTG",
-	"jUpNcnl9japBahlZingMoSoOvrm87vSgPXTBxrrKBsFC6oaOUvL0/XusBm8Rz66/Ayd1KshUQk3mmcwY",
-	"5Brj32mHUHuNsFe3+ZlwVCUKpmSOLS4So21IOR/R8U0CztxuLsc0T8i84LdUs6Fov/nhiOx+u/tNQtLJ",
-	"uN8fDHZepJ2ElELN2ZhPOMsSMitzzccGHuYK+FgdVy2JWOHX14jb7/eNTsGxHflQ2OdW8wPgeChBEUTb",
-	"0sIOwzUZSyEAaEaygVLgbSXJ8dklKdiI46nZnoKUz4aCGyRc0CLrQEW5qTlGj50qPLCCTUrFsrRnkNEh",
-	"IfgeuxYoKboilU0isquC+sGHCOl6fToLcGSCXLtW8xy6q7A5NBUBC28gEgXVH33WwIIuY0rY5SNxzgea",
-	"yGipp5dMay6uFb7Of2KGZainhga1khaWXrNKxV+7h3PeNW98SuBbq8Mc4mdoNUNK2Ro8tX86Itka7CWt",
-	"sshtdeLBzs7u3otev9fv7Q6+/fbbb3cMFNT2Yn+Nq/929rXthAksff2VVSvB8gukMmltL3pup3DsVLdk",
-	"Y0ALBFvuJv1+P7xXbWQ/S9tA29L3oGaJYXdIFlRikwaqmq/wN/D53lBUlH1cNS634k0g2zxRBOLKgLcA",
-	"tzR0ZkGXRHExZlUuBdjFD5CRGtKQK0m4wE6wubyuarKUIVep+tVSJQUQMDMaNIZMSTvFac0KBiFHS5sS",
-	"CyxqHldA/leUxoPlNdyh6sy/To/NivMbhIXGvvv1OzRlNNfTfzbejkPLhA06GBIjEW9C+RCKH/quzOpg",
-	"rb9zt7ugXKdkLvM87n1/Catofa6BxzdiMuRyW7Ju525yJtutABsubrm47n12SOwrfsuEEU3mhRw1WVNm",
-	"RhkYq23i8J4oYt922UwXhZwxPWWlISzvNXRRVRzs3ti5cmAkwo9mS4bQfSQ5HbHc/APs9x+H4mO32/X/",
-	"Z1715ZLcOb/TUhtN5CNJ6ZynCUmDM606WsMDLGFo3g2bxToRD4wA9m3SH0BFduzQjc1HKXax6JDoQt5l",
-	"Jc76zupETUsiH8mUKy2vCzrzHRn4jIFUiP0zaL2Z7cp8Zc7eTTi0l9i8efLR7i9jY55hFSsjQlZl5usj",
-	"W/blhyMfvdoUFNeqf2M7Hb1jwiiN2FB85dFoqRkM+jHo3eobEMs8szI06LLmXQsVXhjVFhCjNqUlM++A",
-	"TbzLmbjWUxy+HgVjV03X6VJWsgR6kBiJG91BRh1mRcNMFWG2AE/W3zG6Tlmw4Eg+rk/s2LQt8FiOx4xl",
-	"LHP7p9qpTLiOa/nuT2YuW4f23Z9wWAOoHyUpSlCwPexctdqPcS752t7kO6mbuao785zyOl1r/Qd5efLq",
-	"gsQvILkIat3Xb1Vi8O7w4jQJ+66slqavFRntDcV/kKu/XZw0TQbSCyuGIv78A53z74bg/xi2kgAS3w1r",
-	"Zc3NQ5zxu2FL3gxbCa7ou6EBy7D1iezuATDv2abTksHPJ9EBAZ3544uRaTBGN7NPwzarmuwuSIYKZJp1",
-	"aogp475KP3oTMQDVVYgIvJVD4bLAybP+U68uohqbhA0NQNYDb5/BcdB1QUtejagFWbVzAFo+zYZiRHMq",
-	"xqwgagrpsorBKgx51gWdTPjYJqZCeG0gJkAHN5I62SK1HaGwThqyvqEA3get4DA/A9+wPmx3o/wWvUiB",
-	"Y8IGUtyUARjlBop8Rq/ZEzUU6cuTw1dXL49enhz9lHY88eN39DN4Y87ys4UQBC4Iv65kuzvSsFckiCj+",
-	"FTjS1cdvg78Bz+7joqIZN4C+S67xuPh5lQO/FHhsr/1WxmlO9HhOdvugwb8YPH/64tuBs+z4fxgJx9pk",
-	"gnDGVeDae2DVDgqLxLcG5GEz+aGF1N2Hn1VDb/5SFAzbhvARcAS4MtQfIprtAuJQmZOsYAPXS8ktsMF8",
-	"BAhxQFKETYpfL6bL3poGb1feLMma96E4elMArZvaKKMzesMMd02dTsE12ClplhUpkQVxBcYPj4/f2EB/",
-	"ju2qG+w83/S/waLtdmEfNlX9Xq+5XWnM0P0CBQVoGKOnbNYLUMxX5DZYu+oZHKMFOKD1iZWzrDXATsML",
-	"go38bWxOvXu6n8x1DF+fCnWZxIbNQf9DG7mw0oNMPXH9XINbYo5sfcyr1fBOa7DEeBW0vwaFDOaFvC6Y",
-	"UsHI8FVk5AtWdK0xHbNLDRRc8htp33CzTJdi5wpt2rTYTm81glo1rD0I0XrifUjK2iBJO4jaSpzcmNhs",
-	"no71eBjRJdyQU6HjEwYc3GIPRIexCSuYGDMsnFkNBg2610f6BTpPB5mqQfsir/g7PjyFasXg28hIGwol",
-	"25ZIY3nLCnrNQni536KzWg68YCOzESVzyA4Ie6LaXyGbdsQUz2ycJxPZXHJA55G8ZbUJ4ZPWp7ef/n8A",
-	"AAD//w==",
+	"7H3tchs3tuCroHi3yuTcJkXJsh1TldpSJCXRjS3pWspkZkOvG+wGRYyaAKcBiubY/rsPsI+4T7KFcwA0",
+	"mkRTlCwn48xM1b2x2N34ODg43x8fWpmczqRgQqvW4ENrRks6ZZqV8NfhWLPS/CNnKiv5THMpWoPW1YSR",
+	"VLD3OiVyTPSEkVnJbrmcKzKj14y0C640WUyoJpmcMkWoGYdw3TkgdKSY0GQsS/hwzEul4ateK2lxM/rf",
+	"56xctpKWoFPWGrTg21bSUtmETalZjF7OzAOlSy6uW58+Ja2jQmY3V0xQoeOr1fCMLCZSMZKZt4mWpGQ0",
+	"J7IkU3nLDsiC64mca8J1AktTE1qy3L4tx4TdsnJpRzKLZe/pdFaYlRwevT55993h2U8NW8Bv7tjDMcsK",
+	"M2HTNg5Jbt+wa3iiiBm/vpSLwzdXZydv3h26pcyonkRWUrK/z3nJ8tZAl3MWrux/lGzcGrT+Y6dCjB18",
+	"qnZwbWdmLLPkV3zKIyu9MDig+D8aj7SA78JJczam80K3Bs/6SWtK3/PpfGr+MH9xgX/tJg5qXGh2zUpY",
+	"wxan3j4+en1p/0jI8esrkhWcCf2Ow+nPSjnmhXv7NO/ccbhfEqL4538DuNa2dC6KJdETrr7Qxu7G2oft",
+	"5I2HzG93SE17eYRT+mRGUTMpFAMi+R3NzQ6ZAizMpNAMEZLOZgXPqNnrzt+U2fCHaskfWqwsZYmf5IjV",
+	"t7Tg+bvSDpa0pkwpes3cdgjcmwER8+mIlWQ6V5qMGKGaFIwqTXYB8Nvt6AQm/5S03ncVFflIvu+W1Sbk",
+	"jJXUntE10/8l56WgRStB9gC7xjs8aPUNRD4lkYO14xGuiJCawOYOgLLafRFFl4osJjybkDFnRU6oyMli",
+	"suyZhX0vyxHPcya2gOq99ry+2lcyowWZypyRtpAk7XYnUmmWpx1SsvFcGZI7YSSjRUGoIpQs2Ag5XSbn",
+	"RU4m9JYRYGvmeLhWJP1RKp26rdOhKKScjWh2AySbtAszo5kkIbt7L3r9Xr+3m5BfB4Pdtwn5U88/7hjc",
+	"p8IsiRaFXLAclpaS9vHZJSnZiIuci+tOQmQ5FFyTbELFNVNEaaoZaVOxJFOmJzIno7kmP5xcJeTHk8Nj",
+	"gPT5xdXp+dllh4xLOSXU8GTGrwVJz0t+zUVqgKGJWzkwxaGw2PJEEbkQsDqzuEyWqivxM1izYaY45JTY",
+	"wyOGepN2Gh7g++5iseiat7rzsmDCXIU8TYYinc4LzWe01DvwNKeapglJNXuvd2YFNfMMyNHlm+975Ezq",
+	"CRfXZEGV3f8KnhmYK5RHzDv2TIfCAAGEkIJeE20eA5AV4bo3FAYJz6T+Xs5F/nk3W0j9bgzDhHf6hmuy",
+	"u/cUMASeEi4cNazo2Re60ldM6Z+ACVdX+obrM9katHb3nkYv9Zkkap5NCELbLLbiRXBlfxb0lvKCjhAM",
+	"X/bSXlUiGiK70rJkpP2G5VwlZDFhAsU4hAUp50IhWqbdLrybdkhGhQH/yFArmk0M4gjEpqEI0KlHroKR",
+	"FCtvjVB7Tbkgo6W58KwYEykyRjjQO3NfAIP84QGAj6imhbyeA3RmpTkSzZGJ+OOBv7hmeCSbIONHO/dH",
+	"+8mLSLQs6bKFvMpxvF/DWd76V+XobyzT5tvIiGsLpTMOKC6MSPZrK8+mqpW08imgEjLpYGwn3xq8N1Qo",
+	"Ivom1apOG57PNagRD4AMfrkOlwSluKggHgLM7La+QL+TxAmCfnmbQWqXsgZQpBExyejw4tSS2QxYE0hI",
+	"QFuOZM5QSDKoP1f4t5ORqt86B4RNZ3oJ6hZQTXODM6aUEZ/WAF1bwuqKfnEXqmS0IGqpNJsSKtSClQoo",
+	"QY98L0uSypt0gLTWvOxB90S5qYlgLFdWcxwKuLzwbcbyBL4n6obPFKHllOWknBfmsomcTOk1z4wcMWcK",
+	"2JkwKhkZMZFbhjdwStxQwAq4xsmSgH/7FdcXl8tsPmVCsxxBnAAf95KKpqUGqjBs/aV7acnrZcYELbkk",
+	"8mawsjskScBTcslQDGDvudLDliEMsQtidrcOditaum3DiLNS5vOMIf216OfVV7OxCaM5K0H92ua+vDZT",
+	"/9lMELspnmNFriaK1zHkhfUC3q3DK4p8iLXxwX68urqwaG3O1J2h2XIwVqgWhpcYFuknSPDGVfuq4707",
+	"iOhlLmR2s36DhVxEzu37I/L06dOXRPMpI7LOi8CmEIWCHI8Vi6izP8oFGdNyfRTDbkB+g2tpJktQRv1B",
+	"knyO6B2faSE2KmRTectyuATWAiLgD0OO2uZeSVJIcc1Kwv4+p4VaM5l0gllHUhaMIn+6p5XGoDhXa3aj",
+	"cKbI9lYxQC5aHraNJ3sEzD7C8vJbKjIWM8kEQCZaAszMEhe0zBPCetc98mJvEgV/yew5r4MoigCHgtRQ",
+	"Kr7p9Y3JW1bS6yjfuWVRpfy4ooSOtZGSZYwbfPDKppF2YncveZAoY1e5QZIJMWcNmFpqWmy3k7a1WGYG",
+	"yYThsYmVCumMp50tyIm3JTgIuvmTO+WrtW0+mnj1+DKUW2uTCLWFpLRZMlqZ4MGC0f1knEzORQN9nRpt",
+	"2aKHN7EaoUGRBSuZZTssR3zhOo7+YxBk7prBUDhAQzByEfyItJVmzKzUcvAkkIHAUF1JQJ347M0M2R6G",
+	"tRqj+mZkIiuf3sGTH8ZiEdgeJjE0OM6m6miutJyip6GOA0xorpcNOH3D9fb4bOYxCm9MwJEjXqxcjXUS",
+	"s/KRA/RmxuPXnzgQucns8u8CyUWcdtun99u+B3NkO9dMmJuLiLtpoB/8iwYI7H3U/q+UkUFScN2knmeb",
+	"t8Fs5rm5FYsKGviA1iHfRPcb6bKHThN0f0K3xQpQaZlfriJ8QDhomV/Bj3FUPJPRJ1Oqblh+QUX8qbxl",
+	"DTJvwccsW2ZFoKYoYo2AKPEZ0N1wQ6Tw3iXEGbSsqMxoNjHsOldEy621AQug1/I2rjhzcdkkuaBigoby",
+	"2HZLNitoxvLvlve7bPa7BkjdcG1VIWG0U5wiTs8mfDa1Jqm7QHDp3l3FMzzr8GQD5EhCNPLAcge9AR8B",
+	"3OuqBVv8xKPOQMEWsHEQj9WcgfXQCOiw/bjsLUO5Y2XAo6vTPx9enSTk1fnRTwn5+Qz/+x3+583JxavD",
+	"oxP797vDs+N3/qefL354c3h8kpDLk6t3F6dnCTn5y8XpmxPDsA4vL09/OItfa3n3la4WDO83ge+8zGPM",
+	"Y1RSkU2aBCLzTcOzWSmN/HBplP4r3oDLf59TIO7rsPwJ9CQzPssTc2Wtwq5VnGc3ab5vTo5OTv98cpyQ",
+	"i5Oz49OzHxJy8eb86OTy0vx2+fOR+aejoZXAYlSZxAD/6PDs6OTVq5PjuxUkB42Aha8BIakAGux+45nE",
+	"uZfjGvEzuR9Pw6O/j7bQxDXs5E37uQxIx+pdvPjxr5enR4evLDXO5LzkrCQ5K/gtK5dJ/Ix6COQAMDlT",
+	"mgt/Q9fgw97PWKZZfmwHPqY6jpsznt38PGt8rJq53IIuR7wozra4nB5Tqm+S2hZq62hYfRTc+IIFyiqI",
+	"wmceTVaUKK2NShAVXJNWVjIjvxzGcZDdMqEb6AI8a5QBePwjI9wc4oIapjRvnDiXUfTppbfoxrfUREGs",
+	"p2sA2EfzvGRKgQvMfFsKWpA2ejrB+dlJrEW1ZLrkLD8geSlnM/f93+dszuDr8bwo3LtGjgNfvNVYZww8",
+	"koAKcFSgII8pL+AfdkXmMY4d1WbnZXE3/nEzijuu8HDw+6RCg4CqrUAzBH6IGTG0XKUwbgNrUD8xK1EO",
+	"eGTEMjq36p6nAKvAVBy9RwqFYbAOGbD66Jf+nXaJ4GrEoBvcr6lu1rg23w7UXs4gAGGjQXidtuvZPSj7",
+	"VJ/rWQzo8rZZCAeb+waCdxQ1KPwyoZpcM911aoMzLw/ILrHQSMgeMaAdc6f9n//5OCFP/Y9RCcc9PNyC",
+	"DdUAm9T1aYupuL0QSy1U7zjjR1MhA7R5dA3yi2t9iFHrBob3s3ho0nkTy14Xq3EM9dArI3Fdsd+bUZ2J",
+	"vIG9GYLcsBSgvBHFbTMuunXgSv0E4b4TD0e3NDtZ81HcVzR8HPJxf6mw6YJ5hr2CT/GfszrrDt3iTc61",
+	"lRWtOK3Wl7RqeYKFxFb+Q3hR17Vpf4+Jv1GknXY9eVRpZ0CmNAenVs6mVFTmCF4SntvoWWtkDKNmh2Iu",
+	"NC9IEKckBUOzBUoTBTfSyAEppLwBdX4+gwiLHJ2mq0Cd184yNMLyUjULW9tA2xouYRz7VQyYPzJaYCBB",
+	"fW2VROYEI3kTEXXiInVsIheDFzFbzWhm9dB1QDCh14TlTVfHTnMidLm80+bvBk+qRWxYOo7Z5PGIGOoh",
+	"esiRwMb4wieKHOGrXfNuQ2BDxnNndoqwf/scxWTg/gOSAr9NSVsHsYzOwObZArwEHtfV0IiFnBd5JxkK",
+	"a/0MLP0QPqUHJEUrf0rasZiC0HP+PZ0XupOQtJwXZk1UBJ6BDsyRgnPAPAvdBM7OP5L5soOXyCGkkydw",
+	"EUY2nxcs4v8OwVjQZfwwqqUem5es/yLcuGEbCeFjQsUyfkjWkfo6ZGwY6wpXGgPEN08OcHrI5Ki8jWU5",
+	"pRpv0PP9qLHm8+OY4nswEp93U1bhKjbUIydtxVjdY9OJbqQhrimxEdHxm0QXBCOM8fUGh7WPJWyO9TVo",
+	"lhC0jDa5vSFyumkYfFobh7R1ORcZsKSZUY6e75Of+Hfx7QMOR8cOPGk6fuc3Ioiy9/IuDPT39wFIuGUI",
+	"zAHp+/DGEpVIIe0ezPWHmwIWwGDya3pruGmD23CTb53HUPZB4S0xBV6jaRHdx5XYtTHizmvz7kbViEeF",
+	"qgG6xfhSEPa0xpUgHj1m69Ny1i3YLSvIf12en9m4des0Dm9BXCN0k20GDE7uXo8t/VzPTsVYNukzX4Eu",
+	"cm9JfF0rqekmUa0ElxYF4FyP5Pt1+Fn5epN1kTd5ozFM3LHXBSssbs6oUgtZxk1dG0Ck5rjchmdTrlQz",
+	"s9nGvQIXENYN71czrozvV3m3WWxVlXTgjH15gfEsLkonpjXVRMB1icF+aV5oAIOZoNEd2XCSiv8jQvG+",
+	"W2rW4MCZzwpJ8+0MPQBzv6q1PdTlXruW2gwbIHnpDy0Gy+msYM2Wvc12P7fK7RWJ1cONKONsSnlxPyvi",
+	"rJTXJVMN5KZkt5wtjufsUG+IX6ZzLadU84zg+4Qrks9Z3ElzAPGms1nBQVmt4hggd1RPSjm/ntgUWIy+",
+	"Prw4bZB8zGQN3B05GlOEukVN6RLDCbkmWpJ2enF+eUV23r2zTHbHzrdT3VS184Hnn3ZwAAxl80flqNKF",
+	"N88fzmalvAWTzRv2N/DMRAnUmi+eq5tXhgHe4Vp6+Ix30ra5YmUDUVhVqOtkzJpV/fcOB+tuT8SwuqHV",
+	"nV54Fba6ife0cwWned+rFtz+x7B8hSuJ7fQN1QwSgFWDE8FsnpWvuZijVX5TIq8B60IYGnePT5igoyJu",
+	"0TR70iVnt7TYesA14waOnkR2Ex0+toco4BjNubBEbAVuE5bdbH/wfqQj8108cIaqeDLHsiax20RFQ9SW",
+	"aPEYU15wcU1wSc7wwUvMjlBVJj9oIvDhHTqNIwjwrrmMUnfx39vaxRIHoI1gRWA0W2Yj9p8FbKSU4rq+",
+	"LRkP0o8HWf7i8gthkSwfkNTw8pJmWqUJSTHnbEsgyRvrNTVv3AmfevhlHDqZkUAhmj3nZsW0uAjgM6aF",
+	"YsmaD8ToNOZDm1OgBJ2pidRETTBNksyFUXLpjKveBzrjn3ofjDz5qWc40XqAw0Ojm1FQm3LxiolrPQmv",
+	"77oAvqqx4Q6IeewUtcOLU6Mo++0UXGmw4E071um6aSKvxcVB+aEhGxrhCN5DrHzBilyByxeWNqGhdNlg",
+	"1Uc12YrsfLOOiEf+iqPNZuOx108Jl3ofMgS4BcGO70/xi91+v3+HbuCmaV67OsxzpO+NC2yIsbZv2Lht",
+	"MwqRZSw2cBsbSBOH3LwBxfQbpqzNsr7+LXJgIAAAbDjpnzCClhbF3SYVO3J8RUaCiQAzlOfczXwFCTOv",
+	"Wc7n01bS+pFfT+Ki2hrhigl5iRcCP8cDghtogmltGyt5y/OiIIsJlI8wPM8LNobt2ZUBg5sLqhRTCjFk",
+	"EywSMS+Kt0nL/AfTnbGcRH1zSet991p2vwDUtjEAPFzgqwcCVpCNnoo1uK6FadFlXCF3ZvyIql5uzJvA",
+	"TAyuDaX0uRjxq9yg2E+pziYbCHej8lNt9x42/ogGOKVcmD+aNzmVJah8C+5zVQ9Id3dA0HNaMkjLe5AR",
+	"d5s8DmApdeMrfuqOJ9xFEzpczli2ASU25dDNZ0bZfd5XNntu71l/Gs/j8XjkrlAmhWCZGaWLuXW4dDk3",
+	"/5poPes+6/erfz6NZ6n/phiyluHn3D+QoeNj/Dfn6Gxz6nfdKBvxdED6UNEDJOAIyt0jGC2EQhOeRBSg",
+	"cl7cw1kNtOcuEyQOGVvDpRX/oj5ptQkLHun3T40MZM28uuGHFSwyoq0RrBOST7UvCtAh/+///N+aKGz+",
+	"5nnw88D6MFBy0kE+bik1RmkMRWoWbAUSMubv9bx03xhEyhnYGGsp7sHS6Q0TMdvcA5OlN6D+LStVNNFh",
+	"D7fpRf+JNFK4r1dgt2zrfhB5y2r5xnbHymgP9lU9oXoo3Ae2eojlUTYz0U3W6ZFd0paFUZns7pjqDOpm",
+	"x8VE2hoO7IBwPRRcEaWBHWQZm0E0ohFWSgYKJWoQ7tT8et1Cay7/3WTv7Z0310Eu8MbBdYjdIKyLdQR2",
+	"snsqGZtkYMEWKzXuyKEDN5BGA91d4BT7pGBas9KgO7/mWiUkfWe07W4KwnMvPSBULPFQWKEYuWZakf1+",
+	"/7OEab/xnAnNaaG2q9eXVR/AFcLgqMOL0x75iS0VoSUj31HFnu9HdOd8ysWVvGEb0/afKAIvEm3eJO3v",
+	"GC0NSsBfVvvFFwyhwMy8qqCcFMWycwDavTDX0Fm+EOGkxj/MW/EIjizmL/Pur7jzUF9w8ROLSAaXTJOL",
+	"0zPy5z1yeHJJbtiStHefJ2Rv35zs0z0yWmqmDsy/1or9TOkN3IxOEsBzA/2I1LfEh2lQSyNqh25OuC3k",
+	"NQeYW9P97e4OnfEdOtcTgwMZ1VFrUJN47icLHIoh/GJomk9jXjUICDhtCP9Lfdk9t/UV+uRqTq57kODD",
+	"S5aVLE6Tb2KnfHhy2d179hyO1+InE1m5NISO3NKSQz1APETSdqfeFPuilEWlO8L7HAhWVl0NgauNwdTZ",
+	"qSJCw6xB5KOz2QawuJKGG/HwNIdaq+kPTB/OZkAG0u0OZs2CNIN9V2sKVhD1795Xj7zDqrdKRONxDE4C",
+	"WwfIjJZasNLQr5qUYngCVt3hIur62trauJboYen4RoMNVxW9b1slNST3cuzKp1Smc6knrFxwxe4qlbIl",
+	"5O/g04bFRPSyqY6S3+PXVyS8nNXd20hTNxB0qF+1TtW3JNHbWjH8/InbWjNEzqLE+8vIGjNqvjXj/+9f",
+	"D7v/i3b/0e++fNfrvv2wmzzf//Q/YrvHVaomC+L2mlJw1e7Sl9zQcahh1cBHzZ0PazxEylYsBLihbPR5",
+	"EhT7oAItdvxaQPqz0pTc1Mpy1FIneSz88fXrv/4VnBsBXmKioiINQz00139GRWP++hPMAyOaKU0uDs9I",
+	"e0xvWEJezSeiC5VTGzjehmT8e18dl9geFK2YUbGS6W4BuZLnHuS/2yXF0OcXNppIGfHNGZnokmnNxXVM",
+	"kp7xn9hyYMURc2fJfxIKPx4Y2sGzAXHSEflP4qSjHjm0dcKMPGs/AEnWvWHO/U/2f1FnVVyYcCHTjXFF",
+	"GyXeUGjcooCTAY27Oo6TnUnBIJ6CI50DGERZWcl0uTxyeRK+sPZuf7Mxx354KjQrb2OVlS5ZJkWuyIiN",
+	"ZcmCSu7w3QHJ5XxUMFuBwpWr2jyj8hLSirXq9eERMKCVWnL8WlCj4sYl820SSG2WqANwJKXmU9LiVjyJ",
+	"xOzUKuFCISmoDJqT0bJKgYGfSpcgUBNe0HeaBjE9aW8oTrVhM4pQ93JCKPlvw5PoFOvtHp2SGZ+xggsz",
+	"PAOUhsJBoQo0qJsOjfwBIeZDUZXCStfDltNO4nxP5vu/YeqG+bpkmZFZwGaYrBtoEjJjZdcyzhu2VLa8",
+	"riFoOdU0WcmdIMre96qFgI+fIu3SyHFQYlolZIFkQyVEQtRmpzcUQ3FIhpZ0DVtG+nLgBQNEqE4EMCeZ",
+	"FBkrhUtpBolkRdMjbda77g1F6mvwGpjA26+vauoRvEhSC4Z3+ATLH4cbAt37iQok+aFY+dSuoNMjkFam",
+	"oG0ClND5MMTAhWFrQD4MIQts2ErI0EVWDlufPqUAj8t66SiVeHuR0eTR0lADBVbDzCux1b/mjbdEjoci",
+	"hKEPaCDtEVM8Z4pEkGhAhvN+/2lmMQ3+YGniSn3LMoNIt1rKw1C4wmw+v2FgtvXRHctHVwLzI2HjMcs0",
+	"+TgUH7vdrv8/83K6koiSko/1WohoVu/X3Qwp+BngXYyihwyB6TybkIJqVmI56QXlmkCxUW9vcMH1/JYp",
+	"Mp+R1TVAPooZN111T5gfzQhXRxekemYQ2V6/KqQfBv1IUuvOMF/6h7iy+gAu8Ry7bjzvEwWOZKMfSSkc",
+	"KYou/SNJnavECLbOV+IW21Aw9Vm/T3bIs/5Tt2KbdIR12pi4ZYWcMTODubYjmtvcJBCPqxf3+32DEwaH",
+	"gyKm5DAoA9sOqSX8hEWcSS5defKgFKq9CT0CVUIMPZgZKpYzkbEBpkkg8aznbCB5CzOs7C9DUStBG6RW",
+	"2S+wli0av7nGhhz25jhi6Y1vrcBI3drt9Xt96z0SECXTetrr957anAeQR3bM/7uO1oYko1IulNnijAkH",
+	"v4o/ucoPBTXIa83rmRRKFoy0n/b3zG0IIWufpZ0DJBWAKsrmaALhSHfAdlVzdrV+YPqNlGHeBSz8aX8v",
+	"JkGw6JQ9n5EG376SWUPFotjHG1usGG6+33/apCr5Je9UnQegfvd8OqVGdcAwHglhcjkvQUXQMoSlOXZq",
+	"JFjwRsIvb80Q4UpdCdnoQV6tVXfNS7if51cXBCXvxNpy3V+upBVxgasJlh4K/jbMtAvMdCgWXORyoawH",
+	"ASKNwUvYIydBoi4ova7aKyxksFZ1NSGzYo6eE3ZrSeZQ1IrHhiVj1+KXYZD/ie9/e2V43y9QhtNxY7BL",
+	"Y5xZOLQLzCbtVC5E6npIMD2BDkN2ZlpIwTq+p896Qx+8pGvoixV+k1obpF/j+FK9shO2H/r0dgX79/r9",
+	"RyuGj8trKIZv/WQPwPKk9WybL8Ly/vWb8QaD4VeQN7wO8PdboxvJWA6hkXNsmV0j6QxbL/Ymw9anFI7T",
+	"8Stz6ra4rhGx62y9nb7sQ5jl7rOp+c+LvYkhX2ZgxfSwZYSJ1l5/73m3v9vt713tPhv09wf9Z/8LplEM",
+	"9H1zn+lKoV0cA5iyWZou5+xTSq4lwzL/to8Ull7uDcXJe5rpYgnJ6yjRTEE8qyF3Aj4UlDJW0Bo33PaZ",
+	"84b+LiDPT9ssUcPinfexkxAliV7IoTg6JX+TIyTvC2mfO5qNSVGojoHV8QnQFAWyqqEnCq+f4ZrBDWTW",
+	"EToULgVCy1pG/4Ck9tjcUeHT+mHVnaXhFSU3jM3UUEDhG0bzTkJSEI4MfUqtoDSb69qkxPpqgdeDxxha",
+	"McSu9OXjXWlI7ftO5svte4GsVo8OAkftbwbP8S4hO/BvwN9RfMXrfw96Yctaf6qrv4DHvyupsvJphWWW",
+	"dvXvpkRBy6Xfg9y9lrdsK3K3wvutTNAsxkFPIahjbKXGnKHsXCLH/u/DAZlxAzp7FQ7IgupsgmXaIZqH",
+	"lkZicLKp1d+Hoi3YwqjiYKVJyJgXGkoZj5ZoufDXJnHFQ818Vjc7QMLB3s9AgNQSeyNgdra9GajuO+hh",
+	"94R6Tjs2dwoyr7k+sHwZxAxYPns/k6W20eZOLIcAloOhQCkXhrb9jQzA8kG0ZgktGZQRYbkvItI5MDK9",
+	"lX0guQq1ChdpNRRe+TxwyVc+DwyIEazZpXlgzChk5uGabJjHAVhl4FNb45pMqS75+95QXKKFyMd2jbig",
+	"5ZK0sXD1j1evXyXk6PIShv4veksvAT9AGxRML2R5Aw0mmNkL1wRyxqTrCzcUXrtokm+8oHrHxYc+SxM9",
+	"Leo3fk2mTqIeOn+XP1PaXrDRfWRr/N39t5dhik2jpG3fgyoey8LgITOKN5uOGESMO/0Ojqi3AZyX5vMt",
+	"YWoXdQ+QHl1ePg40o/t9AFz/ti1YQwSOQxX6rR0dnw1qKqlBc0XkeFxwgWUuGiEPo7fux8foLcU13/Mg",
+	"qu08+nm4bdx9FFU7B4y1i7hZSzlTK6msjg5BXSNF2rQSIS1hyyVTnYNIcRsjbs6FlvNsglGg9bM4Khgt",
+	"fZeJNTHr92nR+Lk62GrADKObQ9PbAfu07K7jYA0pKNYk90iJJ25BcY9FU1YafvRbCVk1bP9eltdMuyhL",
+	"H2/2RBFd0vEYUrGxwUjtDlikegvVBXW00Ga5DA2RTtTw3XqdHFVZtCG50UsWlbEZE7MmVZOGoaivdEMj",
+	"CNJO4bDTDvDtyd2dHoaineK/bBRPzBUDQQVrtmTfGUKsNIeo1X3qDEVJwSaiJ7QeGwfiFxfXlRCyubpV",
+	"j6S200nqcBpkpTuawyQQrwSdUdIeOUSzIVc4hIHdhAnbLs/BM7EuMRjexdVoK0a2a86aZNUbk9T9LU4/",
+	"PggaflENQqGQQxHBmTb1hvPKnJ4Q6g4OvndVdOxAukeOECJFJXTblmauH6H0SZRkZvaG6xqQNYMY0OHK",
+	"IIYXFrMSiZbSBmDrCVu62QG9DZid5KmwUaG3wmfFPK90cnMAaFVztmgL9wPIjOMZVUOhJhS8SNSuf1Fy",
+	"aGTGeOlP38j/dtC9Z30yVY3S5j8XW0g+xDuMQ1JlNd49A8YeyG2CfqG+FdNuvXvSrzZj1q2kDuBbzha+",
+	"IGvY4edX33jUt2AZPK0a0/T9xiHJ2CWj7fX7BkD2y6OfL/v93er7fux7p2x1hdRd1+DUjbff7396a2Dj",
+	"2FvtqG3Hpr3tTRkOl5oanM5FybBaGod8ihYVhL3PWDnTAyirQV1ClU33Xfd1hiY36F9rKJb2LfZUoznD",
+	"ru134a2/gFM1j7S6inPaCVV3cNu6yJnLrFnef8NymT1RleHCUDvnJMY8FDIXBVMK+2uhud7HPXZsPnTB",
+	"xY13psBTFZX6j81aNhATvKqffceTlt38w277Q3XnQzQAIDDbAFofUrJiMDiIGAR+F+yz7bhIycasZMD2",
+	"Syag9UW15vMZE+alqnRKhXeAXjGc2ykNAHpKU5GDrXiT3gnAInu9Z70+ii32GzKai7xgCbllIpdlpX6W",
+	"bCYV17LEiLB76PwGB7+DUb9StRNhhYCxsLBnh5g3V+zOA/pbVY12sxqKFBXlHyNZGZLaNhCvvB1W63Ql",
+	"ZM3pLVWDoll1ov8y+t0duVH3Uby8cmir5K4ogr+H3foEQmcDu3BwzO6XRmXrkIwMhzcKh5EPbbTOVELQ",
+	"XxUahgqWP0wjbTJNRkuSdrt2jq7i/2BpQnKGIRi7/X7/gEBa3FA4K7YHVadHvpO5AaD5EY3OA5LRMidY",
+	"HNbGd2L84XOygx0U9hNycXqGZuyL0zMyMvhm3WHgzmK07JHX4LOye6l73hs81inK/nYrhdF6ptJGXNjY",
+	"OCNGu0OXY0Jn3Ed6oWMrQGxwd4GvJLV9T50yZkPa0DUCbj4QaGay1EMBlSyWVjnw7sElmZiNCUjAHIqr",
+	"IICPK3980LRcgy9PovLZRqh2aopgWIuVQzIVOusIiG6E6qGAww/OFYZNSdsd7PN98pp/l5DnL3b733zz",
+	"fN/mDxxgGVfGQT+FZSHjL3IzOWJAwegtGwo81Xa9b3ti9gB93s0eOj1yQrMJxOGAgjkHDyFWiW3QTCo6",
+	"siJLbFRBmol2g2ZRz6S/9+efq5g0DAuhILWBg8BgqNuysUzWlwxwcOfSIGhDej6kA+BNC51aX4338A1S",
+	"y9VYzJXtRElzlAnv+Dr4Ubp95E02jhh4YxZ648GBiHz6mt8yYZ2DNjRy2JpSQa/ZYVFAXzMwJSLhkyJj",
+	"QwFXE9rCDVsDkv7PAOe/rX06nPf7e8+tfcPrgvgrFEP61n/6LYyX9kgKD1Ki6Q1TQ5FiXGkutVF0oADv",
+	"jOpJrP4uBp1+ix+AScyGodpW8kYomTGqe+RcFK4UAuZZr/lOvTvPcjVkAdaQFaMwAPN/aRrjq8esLSiQ",
+	"rRo25Is6b9wMez8rwFaB5qDYSK6OcjVOVdI3yMb639++/c9ve3+KZmCt5gKC58wMLctp67H9DE39LKLN",
+	"KbaRQdE4MRdfD3GEm7NC50l7LEtydEqoUgZaUqjOPcgjykzNLst5KVRQ+sJqKQoLNThy3CFcaLkalIBV",
+	"+d1PaufNyeHx65PeNMe4LEr++3BoNgzFpnLQR42MJqApGNhoKCkZhGlCB3mm9MCFQPy///N/vdiIlcuW",
+	"5PvTVyek29UU3Ck/v3mVGvIFFmc2A/MyKFjWLaEcQUzCprBck2upq2gMn2eCHSuweqEvFYCF8YfCoBrk",
+	"S3kgWXs8e58xAGUP8hSOZG7kM1kSIYl/5j0LJVTv8h1rmWF6FOAg8qGgU+BVB2jbx1ewcqJrg1X9dcxU",
+	"luLGnBnS5kAfeE9A+KG3nm9cA/FLwLg5KgjPVyoL5IzQccnUJCGU5FRb54vmUwhSgVFIilGzKYGTgVoP",
+	"RkaFoJKouuHtEha8M1ZymSdWuIeEYi/av8bIGxuG3q7Um4RgFpVKILoPQuOF1GRk++IuV84Q1gpaVXlT",
+	"GT/MkmNc7QQQ8zdia4/AlyKx1famBtnylfEQVEqaaX7r2lfG1uVKbTbu5348YUnvbyas06DfjrTv9/fv",
+	"59fwJVetU0FI/c65CXzjq5YrmaOlJX2DWurZBNtbIE02Vwf9gmfn350f/5W0fzip6ejuKzTxA4HDZPxO",
+	"a/uwSezt1eRoALSv1bBp4WJsjsFK8UEZ3GmXRWWINPA4G9uMErci7TAGGA2YztVHieUjWC/I0AQ1FGuw",
+	"QwegBa6la8EMB84V6YdzEYGyJAueY1rT1Nz+z+flof2BIqszNMi8WUfhezPzHcAGOIxoOPmhImkcMewA",
+	"aYI02QZre+ON9TVjAicv/fJTyPdz/l1MsACDCxj1DE/oWH2pGiqMaMI8BvRuG8Zsj6NHTnPA7kKKa583",
+	"NRQeaiUjBRtrIuf6gAiDD/AnV2S/v99Mo48APA+MWsYeF8rXi/LCdOmMM63aTVrtjlGvSrBNS6Va1Vg0",
+	"P7gf1iXw5oI7Eep+Vy8G1SBGf06c9FdI0jd/cSb190C1H0G8n0jFhL9W1tj7mbTB5sztYAFqB/5N8Yno",
+	"nnS33yZEOnkMfEEgJ4OjAqovUF0Po4CEA6UbYxNhgo2eShRjQMKwXY1qgk9ztMOX9Fx+JhpfBb6+p72+",
+	"9/f9Lp7Jc7EqaT9R9/dERrtshJVyXb+NZmZ0idn81UdPFKEZqOVhrH3J1Q3BzlK06gPi1DJMnx/z0ggG",
+	"Q5HadfVwgHe2/GDqcuUbsnnqpY+r6Pi1Pp1tSDQKsvXHNqldMZY/Ub7yo12GcrndbCWJsNPzBZZtJpck",
+	"rtYxdC101Y4PjKrlnpDgQbjm6VxZXaYrQRcibTt6x4sxLrQAyu5g2hWAwVcxTpNqnimjQpFXcgHQ9VP+",
+	"yK8nPXLoEiRt2XC10j1GChbjwFimOmjGsYEKPMv67AXdzbsvn473u/ujb1iX7uXPu7vsxehl9nT8Dd3v",
+	"x6nESrHmZnIR0YvuSH3CkKn/BrXnwalPKyW5bRFtFxtU1bveWia35ct/4yymWs3xBopXu9iCLWzU5B+W",
+	"h0P2E/VGluB+unZIliJWpNXr6SvUFQs1N1JODCEAJa5GWFyx1TYEHBXLICo0mjdJ9Xri5KAWZVoyamve",
+	"rhZ6BU6fhLKCzWqu5GGkzea3oGKAkd2HwhVPJivpn/XMT59lHVZvAO8sN5S3KDAJup7B7JMeV9y8N2ym",
+	"jSLJaImFxM3ExyevTq5OIvpQWiVJryR+2vUMBQ7o0p/sgA2+8ThBVEzfOwFznQp9ToRlJAbxHpSnauWw",
+	"KcAeIPTVGNptSD6GKmMFIVpqRKoqcstdg+AuY9vgtZvsCnfHw7PsjZiyqmfaevwzlPOwpmKpQHpLu11v",
+	"XU+JFTVCu/y6AP6KK43Vxb8kX4AJItiAKQkVHaiv9sDIgTNmCM4cizwvle15bm6YLaxP+p167XXsXVJh",
+	"12+MKvXuuSqpUiXkWDOBlm3XHsCjiTu2DVn/Q4OFQQTuX0hbzrB+NGTQF1j0y9Loq4SsPkUCT5tbsQ4F",
+	"+/ucGh3TpkW4EGAX9f9XwzKM2GfLwXxv8G9Hlljs5zjxgi80/TtzriGoxaNSLJg/FNGK+Z3esAXWODeX",
+	"E1+lWOnkXKkjfrogoQgqSaI0m4LRMIX6WhgjteIJN0u74VDosdfvuap8hshbZ4E5evMhFEs1IqGyHCTS",
+	"wdjcxHhrbUUWXGCxcUCJA8vz/K9hnRyz7miuQ2ohZb1vMII9vlpqWtto3HYCqMuDiSTwMMpxDsvpm7mN",
+	"z3xo2r5vV+FT8u0vrd1n/X4kHB9jHX7i2LTJt6fwn9tfqv4TqwNcMx2E89veDXuf6i0j/HC+U0VVPrP1",
+	"/MWz5y+erzWhaMgUaArgj8fr43J271F8wLcC2Upm331U2twkq1dk7Kth1IfllFBie/PHqGuEEUMj0E3B",
+	"uVf2whGljYitXO04a5DDDK4Dst/fd5VWeQ5Fx6qMM9uvbFXWMxfaXr5Gtdd8392NK7b8fursumS4H4sO",
+	"ty1Mvgr96pgrer8zr540CWAnTbkuYRSab03nM0h88ltGBWYuVi+5YCvkCEOxoQ6gOVpfBBCkBT9K0NYe",
+	"+A0WaczB443ZPMw3n0SuYpQqnNmyNNSlSn59zbzGY9SZsIbcud9RyVx/RoPmIPR25zNn0LVVIFyVw4H1",
+	"2lMIe4WcOFhpkG1jrgfkCDnYxhiSkUkv/SFtaRZ+fId4Nc8KR/icuLLP1s02ZbzZzv+DlhEgHpgBt2KN",
+	"nWcZU0EJR9SAJrTyFgvGcjXAcGuudFh+mrQdu+30yPeQEJeYT9QNn62o/xBlGFQLHM21DSoZQQ1JmHfg",
+	"sbU2eeLdiEH6amP5RXCzY8UV5/gFvDYLH7Yigp28GRBl4QDzWSDATcolw2awsPlhCyr3mo20Br++Df32",
+	"FpKte6UTrjnHPWRB/PDyL0aiIrDJ6XHTGtzpw4KdALNtdmK1PC7Ay9PjYjbXPefrj7fxRNrjoYThszrw",
+	"KzWt9RQnITAJqSZxjA8fd+Fx40pROOtZugaGN2g0GCP3EKCFsQZzMFWV5bLWMQEGaVruVfgSqWaqRfZ0",
+	"8XG3erxx2ULqnjuJTZ0UDGBvhFwIQ3XNNu5YZOT07fruPvu5oHM9kSX/B1tf1iG6/0itjQ7HwDqr8EbX",
+	"9XN9ULumlamq9ezWcFGzUtAC4+nWVgSHOqa8ABOh4ZFwjQOOHKzpgw2BHYQ13a0K0bo8PDv+7vwv7571",
+	"+y0zv3vVlYG/6z2IgmgecQX3cVOuHLbbm8d9fNx1vzvQPKsdlfmYZ6w3D2SnKHwg73U6kyUtebEkwfsH",
+	"WKEcy/reH1JPt4TU060h9XQFUpe4R1Lfo/P64MNu/WEFrKdmLJCnB62d292dGoP89Hb7ZGtnmWgMKq5a",
+	"Ev5OSafrlc2rNO2tZOag+V9UZP7lvi3haq4HjI7FT7FWhZWkof8ASmne+wBGD+uk6EA3iv+6PD+r9+Pj",
+	"YR8+ErThs9a35k58h7Xii1s1quuR9OLnq9SMU9W4xHoQVcgU1WG947UoCN9d8TMs/28cmf2iSUd+pU0O",
+	"PgeVr8VkgEFgLry7jr8RS37SMhJHRGu2bu+G5ogrzrZaV0UIPLSG4jDIzr3wxLcsHIp2042K2vYu5l8C",
+	"s+5jJXwIUj2ux7qxG/oXbWq+2fVliEP+FeXgITWjq8XOwPNFPZ7e6fcKGjFtMLy4RqrmOrgeZVb5hBpB",
+	"/pJiXnLEx+wqZdhq+Qo6g86VuYVKlhpjVrFVpiFZgXboknFdQWCbt1F1twD2NBSrfSySII1ipU0FWFHm",
+	"CoL1qg4wvAzW2xuK43r7SxXJqLZPMGFEV93uVEqU7WdgHQJpt5tJMebX6VBgP1uIjUXXGVRHQr+0a2aB",
+	"hZqh5wSWBpeoI9os6Vun9y+ZbjLYuOZbX5DzuCkaGI8Fxu/n9XMnB8weoGZQLoypCy6IbxzW6O+zGBHU",
+	"HoQEFLRwJLZqGCRaVo3zBqSkIpdTl9lC2rYLgRRKm/k6RgoaCsBqqD1Q9d2Mttz01sSg49cNW3ZQSmuH",
+	"DV64CoNEfHqRWaF7DVeVJiSdUaXe3bAlThB0zuuEMh8uMcCYocC0/1pnR8KVAtMmlOaOt2kNok6qhq/r",
+	"fWSHAvJbqRH0JvUOsF6bvWEzPbC12LAYL/pVBVCVFBq/mrtkc6Js3ImRLFda3GK5hxJr/xfLKhENIlyq",
+	"QwXRoZAZLWzBPLjGU5kzQgt+w4aizVZMGNBfA41VtK6OA8l2k8Dhdw7M+OGo7bTbxb/TzlDA2vJV8mSA",
+	"hov3ncMGJN3v99PKWAhhRKOS0ZuwwmYXfgZ3/1Ck+/2XwReR9pC0KBnNlwlJobUKAAls3pb6vYMEfTtG",
+	"2u1O6fuuo4sOGa3717fuKR3c7eAQG5UGemK6avFE1uMTxIaiNJoEuK0jCc3Q4vkqrMX2MLeq9TfUXJne",
+	"4Xhx+Obq7OTNu8P71Div9aD+jV2N622gN1JykJXcmR3YS1ayVZKHNAKrOnMbhrtyY+GWJmBTNsTBXdHP",
+	"qAH18tGAYrOnNgIich1IGzexCg2QDVCbhXA4yMbtPYafDRfgmVHSSK7qvbqjLC8qFe58wH98um+53hVc",
+	"WIKbFsoiQ2lGdM92PAPwImXQT/zQx3LXxSfMW84dJ64dBMR+rfXShsgXcChE6zwew748abifRuZkxObm",
+	"Kft3dd29luIzrFD7Xx7tz+QamwQ2zF2a0qMF89G1iaC/WylnFZo0CGybTWB44rKE3PUQWQdrtKt2VcCW",
+	"1Sj1D4UvpKsnbFqRs1WC1wZaaGYCIcZKLJ0Gw9MXQ8X+78U36iThXx3Z16TOOngeQJ538myqdnzriI3Z",
+	"Y6Hr3xpdg54TPna1FsR2bdRUK6bVjGfW1YAdu5KhqGIjDLLfmP/XRus+eoQLPmbZMisCV7AitCjkwpVb",
+	"5LpqCdbpkR9cY4yhqFZphGH/l9XmoayBFCRnU9TJwEJsFewBSX2HjdR2DESFv8TiZFBbATJue73eCjR3",
+	"Prhtfkoh5UhBAOR81iMXVCmSGv6SAqGAhjBpPeQSmkk0aOjH2VQd+VN7mDWwtUVGzKFZ1zYvvoLKWl+U",
+	"dIR7vqDXLJ5OCoUc5bhCzT9uOsohCVwthhS4LSdQ2uSaEbSC8ynb1prXRBgCVG6kEefCtpX1gQ21+5z4",
+	"bFOQ2SC/DJPDuT5o7GNTv522GOCyCo9wen31PVxMwynB+R0vZBpg0udcniqqyMafRuP6Arfq50T3fZmL",
+	"1OjmtM//uLfnDnQl7RhKaik7D7xLwOmaOeypINZZbnkiqbNEG38nxYrChK0Pm3jEOU76r8MgYMNbcAda",
+	"Wjj/K/GHatOPwiGm+vElRxsrIMVIUqgcsyI4TuXIaPFY/9bWI1m9KvZjLq6DJC/os0iVhvJQgXi4wm8C",
+	"0W8o7pb9SCX6hdDY+YDrXJX7mqS5qd4gzK3DswqqeMfzeimnuisrzpAeubHE10QhKkD/W4JECuFR6dEF",
+	"yOiF2Cw9msU4buyUZ0sRRsv63R9Er3riejOe//mYgMAISRwR8TKpGqnmVJs3tFcNnWMuLjxOdbPs+M9+",
+	"V6vJv3n+7JsXT5/uP38anxiB/c8jswZQ/9cWWcM74lme52yPKrZO9Y7Us7vvrreWVguDgpolo7604uXr",
+	"SwzrO7+6wOUq6C2FnU/wToPP1cyomMhTRwGGIggibPtUfVslPvBadwI/hsHNxLaKr7cmU5CDAB2v5U1v",
+	"KPb7+zZ7lQpY3IIqXFvbkA7o1Es3pFz+wPQrqvS5nv2bHPxm5OBcz07FWDaWYrq6+ONSAbNBd9/9JaJ1",
+	"7kjax6+vOg8yCOOl36SoZsUcOK5rQhH0lwsl9yXTB2siO+ofvSYx+NzM/G8J+Ivy0XM9u1v4BS3pX+MK",
+	"ybGrUBziqeEZ5ikyks8Xh2/YcrOSjJUNfFoqBvxoSUZzXuSEiaxcznTVdVwhNwUNXzHdvTg9I4cnl2YY",
+	"rBpOQ+2/g9WZtb06QYyWf9nfqE5CRlJPXBgV+Rm7mKEXfQ7OHF9qrF47DXpy67rCX/XehGBMtdF1+ZMB",
+	"0kONVV/ebQnLa2A55vh+t5SQKpQX48hvEI73Jv433PwFyT2fNiJrkDxtu7ArFLBA+QpbFB1UOEzDwMMR",
+	"VnJaxXcDSa6fqKEYz4sC6sKTi8Mz0h7TG5aQV/OJ6EJiWuJMofA6+e70rNMjVxPIUNNQ2N5VbKpesk1d",
+	"ryCNkWqK8XADF92HnRLN4huRVOmfuH4cl8H+3n5/98Xu8/29OI9yKVb/HAKX23oT9nP9h7ejIg5pbNRU",
+	"5oBBD7lkcq5H8v3G61UFIBnERI1lSnlxQBasgIo6rGv+RuvpjCq1kGVum0kWoO6wkkXNF+c4+z8jkbVL",
+	"a0AxBNtqDayvJOviNeUQyOuDoQ8vTsmwZaT3YWs1ynmL8oFrSBWp1rrJ1RSWQ21wONkSoNashgl58Iur",
+	"0V6LvXA29qrBtCLtKdMUjGuGzB74VHFmwyDlQhSS5kFltBUIdZoM5hf4zmWw2S2UBt8mG2B22qA3+DP4",
+	"t94QLH0N4nerEAEq/pF5Qx2rjJRR7fsxFIe76zBvtKlHipX6K950VTtJ7fZjxxwsr0xyVvBbVnK2MaAj",
+	"ynrWcOirvLTV5HT08psRHbHu6NmzZ9390YuX3W++GY27L5+/GO8/28/H/eyxaxj/plf87rK/f2xT+1ZX",
+	"5/4XuqSaQZ5LM4e+gLojYq7jLZMOoBg56ff3nyiCQ7le4y7J3daq/fkqjV7FN1SzV7iGf0ZJMFheAw7i",
+	"rr8a+a+mpIcyoEEGu5mo2HdXhnotGAjHOSApE2YNeUrGtFCMFEzXejhYcQsLvSumXRazCvBqHW0uHw9t",
+	"HlhWPSsZPLtg5Wu4Ha3Bbj9pOUEy+PlpP2lZIDiiWjJdcnZLi+C15/3tazquoORvWIl9y8tAhFwQbqvV",
+	"fT1tD4FgQaYTx7xq/dC7chfdraoFNPROynMFTj/X9qBT1SARTbUgGquiJNjMwuXTDwXKRtC3ur3ao8m9",
+	"ldr2XaCKHV6c+moR5IaLXHUGuIyV7ogpoXmuhgItubUmMk8USd2K0h45CZrS2wwoaRQwm8tOxRJro3BF",
+	"FiXXmgkMczLrGYpwQRguZV8y8IHaviUVitbS14OUS9sZckRztwJodV1LNTZA45Au2CNv7ETCltXIq65Q",
+	"0CEM6ZfbCs1z7PFn1zQI+eZQ5KyECC4h0Xztt2EV2B7Z7/fxG9dOG5uPmQMxm7HvJ9jzEFI4/UtDYdch",
+	"xzaAVOSYy1jvR5baQX7lb6tsbKiV1IGSowNX5cD1fsP3hwIGDIvlRIv/5rkF2W9OnbFwcBhXbMjbqgWt",
+	"ir2hK5zLl09xCkRVMSoo87FaI5GbXb+A/7WSloFRUPwuHME2nQGXMdQro3leMqWqHzI5nc6F3V31cy5H",
+	"rUFr9+XLfre/24U6fkHVYT81/naFwvrRz5dX569P3rQS7Bx2hjL/93gLW0nrmhlsND+dvD58dQJL12dS",
+	"4ZQ3y6yav6D++1qFZA0KyGvDEd7epzAxQPIVV49YnCVse+IOajf5zL4DMM6hudEbq6/Anf+nVULqhoI8",
+	"9yQH/PX18isJ1PaGUh3iAUYCTCBuZm1eXrRSoE8aWyk7jiVSsI6EoU83bInVIbDaQ0JcrQf/dCgciw6Q",
+	"IwmTGDuojAi2cAUtpGAKq7XIIoe/omm+CTotlSS5rJydYUkJWyUCEoWvpbbNRgxT5BlFbxiMB90UDAtK",
+	"DTsD+m9INrwGHdFplrGZzfh0SzLcdD6z1W9ZJkWOa16pmwOtDKLdP+BM/pA5meYs/52X6e/2Dxz6Aq1O",
+	"swKlh/iKrNVtUxb9yS1Y8OACjZhBd2uiY/lBYK3zxQZmtisZVNHAjju9htT2X+zsj2ciaC5RDoI3tndd",
+	"gOwjWOcrKqoF7a1rIs3CAy+m1Te6/pydFYIQdWDH8R2unZe9nf7J/i9F6RELGECvVKhGE7fCPv6hPh4l",
+	"cmtroD+uxd8fOi5pSwSKmoWsCddweUMTHJ1zqlXJyMX55RXWz03nZZG6ipvYzj+18AeSkoJSZxuMuqaL",
+	"SzotOkOBWBnU1+bXghrpdmB47t6z599i+fsJe09+fH141L388XDv2XMnbICCdcOWzk6JiG3r5Butzlb5",
+	"tdRrORRtwbSRDrB8rpWTunvv33ewJrEuOcuNeqXL5ZER9VPwtqjE/gZVeG9pkVpOrgid0VInJJfzUWHI",
+	"IWq45qMeObbzuqrl0GHeq2ZQ5I2cjklqS2CZJcgph3409Yb5NwxTf6DLpQ9LgQpSfg6uzHZLQrNSKndW",
+	"alBVIKM3jMCnoYeWajKVRjE1o2vNpjMNtp+CX090YquLDYV7ZPQI5T9Ku117oF2LZF2zcTnXKejooMo7",
+	"NMwZ6uvMLJdAKxjlhCj/1lAAypHRsrYiO2GPnJiFWzT8+5zNmbKi1V6/7zlSxaygJyaOOKPK1m9FZXso",
+	"IOR1NNdGTL1GlT+1jCxFPIYQNAffQl53euQNy3nJMl1leWF3OUNHKXn6/j22yLOIZ9ffgZM6bS6oZSRL",
+	"uEZYycz8TDiaCEqmZIF9PxNCSSHlbESzmwSCNLpQASwhs5LfUs2Gov3m+yOy+3L3m4Sk46zfHwx2XqSd",
+	"hMyFmrGMjznLEzKdF9rItdqMX8XguRLSxCq1vnD+fr9vRBzokj5hQ2GfW4sOAMdDCTpD2D6fdhiuSSaF",
+	"AKAZIRhq5LSVJMdnl6RkI46nZutoUT4dCm6QcEHLvANl9ifmGD12qvDASjaeK5anPYOMDgkhpqBrgZJi",
+	"iIGyyYF2VdBU6RAhXS/abwGOTNBWdGPwHxTujTgEnptAJApaYvhsoAVdxqT5y0finA80fdO5nlwyrbm4",
+	"Vvg6/4kZlqGeGhrUSlpYj94aC/7SPZzxrnnjUwLfWtvEIX6G1nCklK3BU/unI5KtwV7SmpeFbdk02NnZ",
+	"3XvR6/f6vd3By5cvX+4YKKjt1fkaV//t7ObbCRPYD+wrK+GKZVVIZareXvTcTuHYqW7JxkA1CKLeTfr9",
+	"fniv2sh+lkRpXhSOvgeFXA27Q7KgEpsMVDXCgb+Bz/eGoqLsYMFDCmXFm0C2eaIIxIsCbwFuaejMgi6J",
+	"4iJjVY4U+LsOkJEa0lAoSbjAUmGFvK4K1c5DruJMtSWjSgogYGY00DlT0k5xWrOCQcjR0qaEIYuaxxWQ",
+	"/xml8WB5DXeoOvOv0xO7EtQCwkJi9HYfYdh4hyaMFnryj8bbYetoAjoYEiMRb0L5EOpWKh/Qf7Dq1iHd",
+	"7oJynZKZLIp4VM2PsIrW5xpufXdqQy63Jet27qYgEbsVWxeVi+veZ4e6v+K3TBjRZFbKUZOVdGqUgUxt",
+	"E1/7RBH7tstSvCjllOkJmxvC8l4T9n4mFQd/1liWU6oHRiL8aLZkCN1HUtARK8w/wC/3cSg+drtd/3/m",
+	"VV9D2p3zOy210UQ+kpTOeJqQNDhT8yeeBjzAvg7mXRcnb/vUufJxbfc26Q+gTR08SAjrXfdAnp0XukOi",
+	"C3mXz3HWd1YnaloS+UgmXGl5XdKptxdDeU43XxDHDwEGK/PNC/ZuzKHn5ubNk492fznLeI6lvY0IWfXe",
+	"q4/sa2bb4chHrzYFFcfr39j2z++YMEojgHn10WipGQzqlqODRtMTWeRWhgZd1rxrocJLo9oCYtSmtGTm",
+	"HbCJdwUT13qCw9ej2+yq6TpdyucsgcasRuJGN69Rh1nZMFNFmC3Ak/V3jK4zL1lwJB/XJ3Zs2na9mGcZ",
+	"Y7lRRnD/VDuVCddxLd/9CUpCY3Oed3/CYQ2gfpCknIOC7WHnWvh8jHPJ1/Ym30ndzFXdmRWU1+la6z/I",
+	"jyevLkj8ApKLoAFg/VYlBu+giGPQjHa1X1+t80pvKP6DXP314qRpMpBeWDkU8ecf6Ix/OwS/5rCVBJD4",
+	"dljr9WYe4ozfDlvyZthKcEXfDg1Yhq1PZHcPgNkcQhil1pYMfj6JDgjo1B9fjEyDMbqZfRq2uVaPNaMC",
+	"mWadGtpSnK51IUYJYGB5vU4syPmu9qbqkWf9p15dRDU2Cbs8gqwHXnyD46Drgpa8GikPsmrnALR8mg/F",
+	"iBZUZKwkagJp8IrBKgx51iUdj3lmE84hbD4QE6C8OEmdbJHaNtlY/xBZH7jbRgxqlmPeFb5hY1PcjfJb",
+	"9CIFjgkbSHFTBmCUGyjyKb1mT9RQpD+eHL66+vHox5Ojn9KOJ378jiaPb8xZfrYQgsAF4df1sXNHGrR6",
+	"QhHFvwJHuvr4bfA34Nl9XM805wbQd8k1Hhc/r0fBlwIPthMbtHJOC6KzGdntgwb/YvD86YuXA2fZ8f8w",
+	"Eo61yQRhyqvAtffAqh0UFolvDcjDZvJDC6m7Dz+rpPW+a0+m65rBDT605qJk2EuVj4AjSOwI4A4RzXZh",
+	"VXhvTrKCDVwvJbfABvMRIMQBSRE2KX69mCx7axq8XXmzJGveh45xTYHxbmqjjE7pDTPcNXU6Bddgp6R5",
+	"XqZElsR1XTs8Pn5jE3i47hh9osHO803/G+xkZxf2YVMrtPVGZJXGDC1BUVCALrp6wqa9AMV8mzKDtaue",
+	"wQwtwAGtT6ycZa0BdhpegqReahtzF0bABZNZES4yFeoyiQ2HhagDG5G00phdPbFZpOEtgfr7yaZDgrBt",
+	"a7DEODS0vwYFSmalvC6ZUsHI8FVk5AtW2rYINmvcQMEltZL2DTfLdKmzroCuTXfv9FYzI1TD2oPQyyfe",
+	"h6SsDZK0g2jMxMmNic3S61iPhxFdwg05FTo+YcDBLfZA1Ccbs5KJjGFB3GqwXGaxpf8y4dkkzEAPejp7",
+	"xd/x4Qm0cALfRk7a0D3K9onO5C0r6TUL4eV+i85qOfCCjaBDiywg6yewtblfIUt+xBTPbfw2E/lMckDn",
+	"kbxltQnhk9ant5/+fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

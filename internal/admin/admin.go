@@ -25,6 +25,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/tenants"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
@@ -96,6 +97,8 @@ type Deps struct {
 	// replicas (a shared store) before each operation on state (those documenting the
 	// Unavailable 503).
 	Refresh func(context.Context) error
+	// Declared are the declared tenants (POST /__sandbox/tenants and the --config file).
+	Declared *tenants.Registry
 }
 
 // Server implements the admin API.

@@ -73,9 +73,25 @@ func (c *core) ListTenants(ctx context.Context, _ api.ListTenantsRequestObject) 
 			byName[t] = append(byName[t], api.TenantInfoApis(a))
 		}
 	}
+	declared, err := c.Declared.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	isDeclared := map[string]bool{}
+	for _, t := range declared {
+		isDeclared[t] = true
+		if byName[t] == nil {
+			byName[t] = []api.TenantInfoApis{}
+		}
+	}
 	out := api.Tenants{Tenants: []api.TenantInfo{}}
 	for _, t := range slices.Sorted(maps.Keys(byName)) {
-		out.Tenants = append(out.Tenants, api.TenantInfo{Tenant: t, Apis: byName[t]})
+		info := api.TenantInfo{Tenant: t, Apis: byName[t]}
+		if isDeclared[t] {
+			yes := true
+			info.Declared = &yes
+		}
+		out.Tenants = append(out.Tenants, info)
 	}
 	return api.ListTenants200JSONResponse(out), nil
 }

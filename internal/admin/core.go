@@ -55,24 +55,31 @@ func (c *core) Reset(ctx context.Context, req api.ResetRequestObject) (api.Reset
 	if req.Params.Tenant != nil {
 		tenant = *req.Params.Tenant
 	}
-	if err := c.Coverage.Reset(ctx, tenant); err != nil {
+	if err := c.dropState(ctx, tenant); err != nil {
 		return nil, err
-	}
-	if err := c.Store.Reset(ctx, tenant); err != nil {
-		return nil, err
-	}
-	if err := c.Engine.Rules().Reset(tenant); err != nil {
-		return nil, err
-	}
-	if tenant != "" {
-		if err := c.Clock.Forget(tenant); err != nil {
-			return nil, err
-		}
 	}
 	if tenant == "" {
 		tenant = "*"
 	}
 	return api.Reset200JSONResponse{Tenant: tenant}, nil
+}
+
+// dropState drops the tenant's state in every API, its coverage counts, its armed rules and
+// its own clock; "" drops every tenant's state, coverage and rules.
+func (c *core) dropState(ctx context.Context, tenant string) error {
+	if err := c.Coverage.Reset(ctx, tenant); err != nil {
+		return err
+	}
+	if err := c.Store.Reset(ctx, tenant); err != nil {
+		return err
+	}
+	if err := c.Engine.Rules().Reset(tenant); err != nil {
+		return err
+	}
+	if tenant != "" {
+		return c.Clock.Forget(tenant)
+	}
+	return nil
 }
 
 func (c *core) GetJournal(ctx context.Context, req api.GetJournalRequestObject) (api.GetJournalResponseObject, error) {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/admin"
@@ -38,6 +39,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/internal/store/redisstore"
+	"github.com/partnersandbox/sandbox/internal/tenants"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/scenarios"
 	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
@@ -87,11 +89,35 @@ type Config struct {
 	Hosted bool
 	// Browser is browser safety: --cors-origin and --allowed-host.
 	Browser browser.Config
+	// MaxTenants bounds the tenants one process serves: a new one past it gets its API's
+	// 503 (0: no bound).
+	MaxTenants int
+	// TenantIdleTTL drops the state of an undeclared tenant no call touched for so long
+	// (0: never).
+	TenantIdleTTL time.Duration
+	// Tenants are declared at start (the tenants section of the --config file).
+	Tenants []tenants.Credentials
 }
+
+// Sections are the --config file's keys that are not flags: tenants, the declared tenants.
+func (c *Config) Sections() map[string]func(*yaml.Node) error {
+	return map[string]func(*yaml.Node) error{"tenants": func(n *yaml.Node) error {
+		ts, err := tenants.FromYAML(n)
+		c.Tenants = append(c.Tenants, ts...)
+		return err
+	}}
+}
+
+// The defaults of --max-tenants and --tenant-idle-ttl.
+const (
+	DefaultMaxTenants    = 10000
+	DefaultTenantIdleTTL = 24 * time.Hour
+)
 
 // DefaultConfig is the configuration of `make run`.
 func DefaultConfig() Config {
-	return Config{Fixtures: fixtures.Default, JournalSize: 1000, JournalBytes: journal.DefaultMaxBytes, PersistEvery: 30 * time.Second, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout}
+	return Config{Fixtures: fixtures.Default, JournalSize: 1000, JournalBytes: journal.DefaultMaxBytes, PersistEvery: 30 * time.Second, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout,
+		MaxTenants: DefaultMaxTenants, TenantIdleTTL: DefaultTenantIdleTTL}
 }
 
 // Flags registers every command-line flag of the configuration on fs.
@@ -110,6 +136,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TokenKey, "token-key", c.TokenKey, "the key that signs DCMS and profile tokens (prefer its environment variable; default: random per process, shared through --store)")
 	fs.StringVar(&c.TokenKeyFile, "token-key-file", c.TokenKeyFile, "a file holding the key that signs DCMS and profile tokens (instead of --token-key)")
 	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
+	fs.BoolVar(&c.Hosted, "hosted", c.Hosted, "hosted mode: serve declared tenants only (POST /__sandbox/tenants, or the tenants section of --config), each with its own credentials")
+	fs.IntVar(&c.MaxTenants, "max-tenants", c.MaxTenants, "most tenants one process serves: a new tenant past it gets its API's 503 naming the limit (0: no limit)")
+	fs.DurationVar(&c.TenantIdleTTL, "tenant-idle-ttl", c.TenantIdleTTL, "drop the state of an undeclared tenant no call touched for this long (0: never; declared tenants keep theirs)")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -141,6 +170,8 @@ type App struct {
 	// tokenKey signs the DCMS and profile tokens (see Config.TokenKey).
 	tokenKey []byte
 	control  *redisstore.Control
+	// Tenants are the declared tenants and what bounds the tenants this process serves.
+	Tenants *tenants.Registry
 }
 
 // Close stops the sandbox's background work (webhook delivery, writing coverage counts)
@@ -160,6 +191,7 @@ var kinds = snapshot.Kinds{"dcms": dcms.Kinds(), "dmt": dmt.Kinds(), "profile": 
 func storeKinds() snapshot.Kinds {
 	out := maps.Clone(kinds)
 	out[coverage.API] = coverage.Kinds()
+	out[tenants.API] = tenants.Kinds()
 	return out
 }
 
@@ -373,6 +405,9 @@ func (a *App) build(cfg Config) error {
 	if err := a.loadTokenKey(cfg); err != nil {
 		return err
 	}
+	if err := a.declareTenants(cfg, log); err != nil {
+		return err
+	}
 	apis, err := a.newAPIs(cfg, log, cat)
 	if err != nil {
 		return err
@@ -417,7 +452,7 @@ func (a *App) openStore(cfg Config, base store.Base, log *slog.Logger) (fresh bo
 
 // newAPIs builds the three partner APIs and checks the catalogue against their contracts.
 func (a *App) newAPIs(cfg Config, log *slog.Logger, cat *scenarios.Catalogue) (partnerAPIs, error) {
-	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures, Shared: a.control != nil, TokenKey: a.tokenKey}
+	deps := server.Deps{Store: a.Store, Clock: a.Clock, Log: log, Tenants: a.Store.Tenants, Fixtures: cfg.Fixtures, Shared: a.control != nil, TokenKey: a.tokenKey, Declared: a.Tenants}
 	var apis partnerAPIs
 	var err error
 	if apis.dcms, err = dcms.New(deps, cfg.DCMS); err != nil {
@@ -532,7 +567,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
-		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage,
+		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage, Declared: a.Tenants,
 	}
 	if a.control != nil {
 		adminDeps.Refresh = a.control.Refresh
@@ -560,19 +595,17 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 func (a *App) stages() []server.Stage {
 	stages := server.Stages(a.Engine, 0)
 	for i, s := range stages {
-		if steer, ok := s.(server.Steer); ok {
-			steer.Stop = a.stopping
-			stages[i] = steer
-		}
-	}
-	if a.control == nil {
-		return stages
-	}
-	for i, s := range stages {
-		if _, ok := s.(server.Identify); ok {
-			stages[i] = server.Refresh{Func: func(ctx context.Context, p store.Partition) (bool, error) {
-				return a.control.RefreshFor(ctx, a.redis, p)
-			}}
+		switch s := s.(type) {
+		case server.Steer:
+			s.Stop = a.stopping
+			stages[i] = s
+		case server.Identify:
+			stages[i] = server.Identify{Gate: a.Tenants}
+			if a.control != nil {
+				stages[i] = server.Refresh{Gate: a.Tenants, Func: func(ctx context.Context, p store.Partition) (bool, error) {
+					return a.control.RefreshFor(ctx, a.redis, p)
+				}}
+			}
 		}
 	}
 	return stages

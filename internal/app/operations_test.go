@@ -163,6 +163,10 @@ var operations = map[string]opCall{
 	"getCoverage":            adminCall("GET", "/__sandbox/coverage?tenant=ACME_BANK", nil, 200),
 	"clearCoverage":          adminCall("DELETE", "/__sandbox/coverage?tenant=ACME_BANK", nil, 200),
 	"listTenants":            adminCall("GET", "/__sandbox/tenants", nil, 200),
+	"createTenant":           adminCall("POST", "/__sandbox/tenants", map[string]any{"tenant": "PARTNER_A"}, 201),
+	"getTenant":              withPartner(adminCall("GET", "/__sandbox/tenants/PARTNER_A", nil, 200)),
+	"rotateTenant":           withPartner(adminCall("POST", "/__sandbox/tenants/PARTNER_A/rotate", nil, 200)),
+	"deleteTenant":           withPartner(adminCall("DELETE", "/__sandbox/tenants/PARTNER_A", nil, 204)),
 	"exportCalls":            {method: "POST", path: "/__sandbox/journal/export/calls", body: map[string]any{"ids": []int{1, 2}}, status: 200},
 	"listDcmsCustomers":      adminCall("GET", "/__sandbox/tenants/ACME_BANK/dcms/customers?limit=2", nil, 200),
 	"getDcmsCustomer":        adminCall("GET", "/__sandbox/tenants/ACME_BANK/dcms/customers/675676", nil, 200),
@@ -172,6 +176,16 @@ var operations = map[string]opCall{
 	"listDmtOtps":            adminCall("GET", "/__sandbox/tenants/sandbox_client/dmt/otps", nil, 200),
 	"listProfileSubmissions": adminCall("GET", "/__sandbox/tenants/sandbox_tenant/profile/submissions", nil, 200),
 	"getProfileSubmission":   adminCall("GET", "/__sandbox/tenants/sandbox_tenant/profile/submissions/"+legal, nil, 200),
+}
+
+// withPartner declares the tenant PARTNER_A before the call.
+func withPartner(call opCall) opCall {
+	call.before = func(t *testing.T, c *contracttest.Client) {
+		if r := c.Post("/__sandbox/tenants", map[string]any{"tenant": "PARTNER_A"}); r.Status != 201 {
+			t.Fatalf("declaring PARTNER_A: %d %s", r.Status, r.Body)
+		}
+	}
+	return call
 }
 
 // requestExample returns a named example of an operation's JSON request body.

@@ -18,6 +18,9 @@ var DefaultSetPinKey = []byte("sandbox-set-pin-key-0123456789AB")
 
 // SetPinKey is the tenant's Set PIN V2 AES key.
 func (a *API) SetPinKey(tenant string) []byte {
+	if rec, _ := a.declared.Lookup(context.Background(), tenant); rec != nil {
+		return rec.DCMS.SetPinKey // a declared tenant's record is the one source of its key
+	}
 	if k, ok := a.tenantKeys[tenant]; ok {
 		return k
 	}

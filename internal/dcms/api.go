@@ -2,6 +2,7 @@ package dcms
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -16,8 +17,10 @@ import (
 	"github.com/gorilla/mux"
 
 	gen "github.com/partnersandbox/sandbox/generated/dcms"
+	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/server"
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
+	"github.com/partnersandbox/sandbox/internal/tenants"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/partner"
@@ -70,6 +73,7 @@ type API struct {
 	setPinKey   []byte
 	tenantKeys  map[string][]byte
 	generated   int // generated customers (--customers), for the admin state view
+	declared    *tenants.Registry
 }
 
 var (
@@ -88,7 +92,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 		signer:      &token.Signer{Key: deps.TokenKey, Clock: deps.Clock},
 		requireAuth: cfg.RequireAuth, authTenants: map[string]bool{},
 		setPinKey: DefaultSetPinKey, tenantKeys: map[string][]byte{},
-		generated: deps.Fixtures.Customers,
+		generated: deps.Fixtures.Customers, declared: deps.Declared,
 	}
 	for _, t := range cfg.AuthTenants {
 		a.authTenants[t] = true
@@ -140,19 +144,60 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 		p.Message = "tenant: no tenant " + strconv.Quote(tenant) + "; " + tenantname.Rule
 		return "", &p
 	}
-	if (a.requireAuth || len(a.authTenants) > 0 && a.authTenants[tenant]) && r.URL.Path != authenticatePath {
-		claims, err := a.signer.Verify("dcms", token.Bearer(r.Header.Get("Authorization")))
-		if err == nil && claims.Tenant != tenant {
-			err = fmt.Errorf("the Bearer token was issued for tenant %s, not %s", claims.Tenant, tenant)
-		}
-		if err != nil {
-			p := problem("unauthorized")
-			p.Message = err.Error()
-			return tenant, &p
-		}
+	rec, err := a.declared.Lookup(r.Context(), tenant)
+	switch {
+	case err != nil:
+		p := a.Problem(server.KindOf(err), "", nil)
+		return tenant, &p
+	case rec == nil && a.declared.Hosted():
+		p := problem("unauthorized")
+		p.Message = "tenant: " + strconv.Quote(tenant) + " is not a tenant of this sandbox: use the tenant and credentials its operator gave you"
+		return tenant, &p
+	case r.URL.Path == authenticatePath:
+		return tenant, nil
+	case rec != nil: // a declared tenant always needs a token its own login got
+		return tenant, a.checkToken(r, tenant, rec.DCMS.Username)
+	case a.requireAuth || len(a.authTenants) > 0 && a.authTenants[tenant]:
+		return tenant, a.checkToken(r, tenant, "")
 	}
 	return tenant, nil
 }
+
+// checkToken checks the call's Bearer token: issued for tenant, and for user when user is
+// not "" (a declared tenant's current username: a rotation retires every earlier token).
+func (a *API) checkToken(r *http.Request, tenant, user string) *server.Problem {
+	claims, err := a.signer.Verify("dcms", token.Bearer(r.Header.Get("Authorization")))
+	switch {
+	case err != nil:
+	case claims.Tenant != tenant:
+		err = fmt.Errorf("the Bearer token was issued for tenant %s, not %s", claims.Tenant, tenant)
+	case user != "" && claims.Subject != user:
+		err = errors.New("the Bearer token was issued before the tenant's credentials were rotated (or to another login): authenticate again")
+	}
+	if err != nil {
+		p := problem("unauthorized")
+		p.Message = err.Error()
+		return &p
+	}
+	return nil
+}
+
+// login says whether user and password are tenant's login: a declared tenant's own, or
+// (in local mode, for any other tenant) the documented sandbox login.
+func (a *API) login(ctx context.Context, tenant, user, password string) (bool, error) {
+	rec, err := a.declared.Lookup(ctx, tenant)
+	switch {
+	case err != nil:
+		return false, err
+	case rec != nil:
+		return equal(user, rec.DCMS.Username) && equal(password, rec.DCMS.Password), nil
+	case a.declared.Hosted():
+		return false, nil
+	}
+	return user == credentials.DCMSUser && password == credentials.DCMSPassword, nil
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // Mount registers the generated DCMS routes.
 func (a *API) Mount(r *mux.Router) {

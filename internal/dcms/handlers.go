@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	gen "github.com/partnersandbox/sandbox/generated/dcms"
-	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/server"
 )
 
@@ -111,7 +110,11 @@ func refused[R any](ctx context.Context, err error, wrap func(gen.ErrorJSONRespo
 
 // Authenticate answers POST /v1/api/authenticate.
 func (a *API) Authenticate(ctx context.Context, req gen.AuthenticateRequestObject) (gen.AuthenticateResponseObject, error) {
-	if req.Body.Username != credentials.DCMSUser || req.Body.Password != credentials.DCMSPassword {
+	ok, err := a.login(ctx, req.Params.Tenant, req.Body.Username, req.Body.Password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		call := server.CallFrom(ctx)
 		call.Outcome = errorTable["unauthorized"].outcome
 		body := envelope(http.StatusUnauthorized, "unauthorized", "Wrong username or password", nil)

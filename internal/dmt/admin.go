@@ -11,7 +11,10 @@ import (
 // GetLastOtp shows the last OTP sent to a mobile number, so a test can read a random OTP
 // (--dmt-otp random) the way a customer reads the SMS.
 func (a *API) GetLastOtp(ctx context.Context, req admin.GetLastOtpRequestObject) (admin.GetLastOtpResponseObject, error) {
-	if _, ok := a.clients[req.Tenant]; !ok {
+	if ok, err := a.isClient(ctx, req.Tenant); err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
 		return admin.GetLastOtp404JSONResponse{NotFoundJSONResponse: adm.NotFound("%s is not a DMT client of the sandbox (the sandbox's own is %s)", req.Tenant, credentials.DMTClientID)}, nil
 	}
 	otp, err := a.svc.LastOtp(ctx, req.Tenant, req.Mobile)

@@ -4,6 +4,7 @@
 package dmt
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -25,6 +26,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/server"
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
+	"github.com/partnersandbox/sandbox/internal/tenants"
 	"github.com/partnersandbox/sandbox/openapi"
 	"github.com/partnersandbox/sandbox/partner"
 )
@@ -105,6 +107,7 @@ type API struct {
 	byPath    map[string]*opSpec
 	now       func() time.Time // real time, for header_secrets' epoch (see Tenant)
 	generated int              // generated customers (--customers), for the admin state view
+	declared  *tenants.Registry
 }
 
 var (
@@ -122,7 +125,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{doc: doc, log: deps.Log, ops: ops, byPath: map[string]*opSpec{}, now: time.Now, clients: map[string]*Client{}, generated: deps.Fixtures.Customers}
+	a := &API{doc: doc, log: deps.Log, ops: ops, byPath: map[string]*opSpec{}, now: time.Now, clients: map[string]*Client{}, generated: deps.Fixtures.Customers, declared: deps.Declared}
 	for _, o := range ops {
 		a.byPath[o.path] = o
 	}
@@ -172,10 +175,24 @@ func (a *API) Service() *Service     { return a.svc }
 // Key is the client's AES-256 key for the encrypted variant (DefaultKey for a client the
 // sandbox does not know).
 func (a *API) Key(tenant string) []byte {
+	if rec, _ := a.declared.Lookup(context.Background(), tenant); rec != nil {
+		return rec.DMT.Key // a declared tenant's record is the one source of its key
+	}
 	if c, ok := a.clients[tenant]; ok {
 		return c.Key
 	}
 	return DefaultKey
+}
+
+// isClient says whether tenant is a client the sandbox serves: a declared tenant, or (in
+// local mode) the sandbox's own client or a --dmt-client.
+func (a *API) isClient(ctx context.Context, tenant string) (bool, error) {
+	rec, err := a.declared.Lookup(ctx, tenant)
+	if err != nil || rec != nil {
+		return rec != nil, err
+	}
+	_, ok := a.clients[tenant]
+	return ok && !a.declared.Hosted(), nil
 }
 
 func unauthorized(msg string) *server.Problem {
@@ -196,7 +213,18 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 	if id == "" {
 		return "", unauthorized(credentialsRequired)
 	}
-	c := a.clients[id]
+	rec, err := a.declared.Lookup(r.Context(), id)
+	if err != nil {
+		p := a.Problem(server.KindOf(err), "", nil)
+		return id, &p
+	}
+	var c *Client
+	switch {
+	case rec != nil: // a declared tenant: its own credentials only
+		c = &Client{ID: id, Secret: rec.DMT.ClientSecret, PassKey: rec.DMT.PassKey, Key: rec.DMT.Key}
+	case !a.declared.Hosted(): // in hosted mode, no other client
+		c = a.clients[id]
+	}
 	hs := r.Header.Get("header_secrets")
 	if hs == "" {
 		secret := r.Header.Get("client_secret")

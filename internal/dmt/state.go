@@ -42,7 +42,10 @@ func customerState(r store.Reader, c *Customer, now time.Time) admin.DmtCustomer
 
 // ListDmtCustomers pages over the customers a client can list: fixtures and its own.
 func (a *API) ListDmtCustomers(ctx context.Context, req admin.ListDmtCustomersRequestObject) (admin.ListDmtCustomersResponseObject, error) {
-	if _, ok := a.clients[req.Tenant]; !ok {
+	if ok, err := a.isClient(ctx, req.Tenant); err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
 		return admin.ListDmtCustomers404JSONResponse{NotFoundJSONResponse: a.unknownClient(req.Tenant)}, nil
 	}
 	now := a.svc.clock.Now(req.Tenant)
@@ -61,7 +64,10 @@ func (a *API) ListDmtCustomers(ctx context.Context, req admin.ListDmtCustomersRe
 
 // GetDmtCustomer looks one customer up by mobile number, generated ones included.
 func (a *API) GetDmtCustomer(ctx context.Context, req admin.GetDmtCustomerRequestObject) (admin.GetDmtCustomerResponseObject, error) {
-	if _, ok := a.clients[req.Tenant]; !ok {
+	if ok, err := a.isClient(ctx, req.Tenant); err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
 		return admin.GetDmtCustomer404JSONResponse{NotFoundJSONResponse: a.unknownClient(req.Tenant)}, nil
 	}
 	now := a.svc.clock.Now(req.Tenant)
@@ -78,7 +84,10 @@ func (a *API) GetDmtCustomer(ctx context.Context, req admin.GetDmtCustomerReques
 
 // ListDmtOtps pages over a client's last OTPs, by mobile number and type.
 func (a *API) ListDmtOtps(ctx context.Context, req admin.ListDmtOtpsRequestObject) (admin.ListDmtOtpsResponseObject, error) {
-	if _, ok := a.clients[req.Tenant]; !ok {
+	if ok, err := a.isClient(ctx, req.Tenant); err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
 		return admin.ListDmtOtps404JSONResponse{NotFoundJSONResponse: a.unknownClient(req.Tenant)}, nil
 	}
 	now := a.svc.clock.Now(req.Tenant)

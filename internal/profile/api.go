@@ -18,6 +18,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/server"
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
+	"github.com/partnersandbox/sandbox/internal/tenants"
 	"github.com/partnersandbox/sandbox/internal/token"
 	"github.com/partnersandbox/sandbox/internal/webhook"
 	"github.com/partnersandbox/sandbox/openapi"
@@ -100,6 +101,8 @@ type API struct {
 	signer *token.Signer
 	doc    *openapi3.T
 	log    *slog.Logger
+	// declared tenants get tokens only through their own application.
+	declared *tenants.Registry
 }
 
 var (
@@ -143,7 +146,7 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	return &API{
 		svc:    svc,
 		signer: &token.Signer{Key: deps.TokenKey, Clock: deps.Clock},
-		doc:    doc, log: deps.Log,
+		doc:    doc, log: deps.Log, declared: deps.Declared,
 	}, nil
 }
 
@@ -166,7 +169,14 @@ func (a *API) CallerHeaders() []string { return []string{"Authorization"} }
 // one it asks a token for (so the journal files the call under it).
 func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 	if r.URL.Path == tokenPath {
-		return requestedTenant(r), nil
+		t := requestedTenant(r)
+		if a.declared.Hosted() {
+			// No name is taken on as a tenant before GetAppToken finds it declared.
+			if rec, err := a.declared.Lookup(r.Context(), t); err != nil || rec == nil {
+				t = ""
+			}
+		}
+		return t, nil
 	}
 	h := r.Header.Get("Authorization")
 	raw := token.Bearer(h)
@@ -177,6 +187,18 @@ func (a *API) Tenant(r *http.Request) (string, *server.Problem) {
 	c, err := a.signer.Verify("profile", raw)
 	if err != nil {
 		p := a.problem(errUnauthorized, "Authorization: "+err.Error())
+		return "", &p
+	}
+	rec, err := a.declared.Lookup(r.Context(), c.Tenant)
+	switch {
+	case err != nil:
+		p := a.Problem(server.KindOf(err), "", nil)
+		return c.Tenant, &p
+	case rec != nil && c.Subject != rec.Profile.AppID:
+		p := a.problem(errUnauthorized, "Authorization: the token was issued before the tenant's credentials were rotated (or to another app): get a new one")
+		return c.Tenant, &p
+	case rec == nil && a.declared.Hosted():
+		p := a.problem(errUnauthorized, "Authorization: the token's tenant is no longer a tenant of this sandbox")
 		return "", &p
 	}
 	return c.Tenant, nil
@@ -194,10 +216,23 @@ func requestedTenant(r *http.Request) string {
 	return req.TenantID
 }
 
-// IssueToken checks the application credentials and returns a token for tenant.
-func (a *API) IssueToken(appID, appSecret, tenant string) (string, time.Time, error) {
-	idOK := subtle.ConstantTimeCompare([]byte(appID), []byte(credentials.ProfileAppID)) == 1
-	secretOK := subtle.ConstantTimeCompare([]byte(appSecret), []byte(credentials.ProfileAppSecret)) == 1
+// IssueToken checks the application credentials and returns a token for tenant: a
+// declared tenant's own application only, or (in local mode, for any other tenant) the
+// documented sandbox application.
+func (a *API) IssueToken(ctx context.Context, appID, appSecret, tenant string) (string, time.Time, error) {
+	rec, err := a.declared.Lookup(ctx, tenant)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	wantID, wantSecret := credentials.ProfileAppID, credentials.ProfileAppSecret
+	switch {
+	case rec != nil:
+		wantID, wantSecret = rec.Profile.AppID, rec.Profile.AppSecret
+	case a.declared.Hosted():
+		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
+	}
+	idOK := subtle.ConstantTimeCompare([]byte(appID), []byte(wantID)) == 1
+	secretOK := subtle.ConstantTimeCompare([]byte(appSecret), []byte(wantSecret)) == 1
 	if !idOK || !secretOK {
 		return "", time.Time{}, fail(errBadCredentials, "Invalid appId, appSecret or tenantId")
 	}

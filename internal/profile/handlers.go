@@ -25,7 +25,7 @@ func tenantOf(ctx context.Context) string { return server.CallFrom(ctx).Tenant }
 
 // GetAppToken answers POST /api/AppSessionManager/GetAppToken.
 func (a *API) GetAppToken(ctx context.Context, req gen.GetAppTokenRequestObject) (gen.GetAppTokenResponseObject, error) {
-	tok, exp, err := a.IssueToken(req.Body.AppId, req.Body.AppSecret, req.Body.TenantId)
+	tok, exp, err := a.IssueToken(ctx, req.Body.AppId, req.Body.AppSecret, req.Body.TenantId)
 	if err != nil {
 		return refuse(ctx, err, refusals[gen.GetAppTokenResponseObject]{
 			400: badRequest[gen.GetAppTokenResponseObject, gen.GetAppToken400JSONResponse],

@@ -16,6 +16,7 @@ import (
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/tenants"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -147,6 +148,9 @@ type Deps struct {
 	Shared bool
 	// TokenKey signs the tokens an API issues (DCMS authenticate, profile GetAppToken).
 	TokenKey []byte
+	// Declared are the declared tenants, each served only with its own credentials; in
+	// hosted mode (Declared.Hosted) no other tenant is served. nil declares nobody.
+	Declared *tenants.Registry
 }
 
 // RequestError is the generated code's handler of a request it cannot bind (a parameter

@@ -17,18 +17,19 @@ type Refresh struct {
 	// Func refreshes, with p's partition if p.Tenant is known; changed says the clocks or
 	// rules changed.
 	Func func(ctx context.Context, p store.Partition) (changed bool, err error)
+	Gate Gate // as Identify's: a tenant it does not admit is not refreshed
 }
 
 // Run refreshes and sets c.Tenant, or answers the refusal.
 func (s Refresh) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, bool) {
-	tenant, prob := c.api.Tenant(r)
+	tenant, prob := identify(s.Gate, c.api, r)
 	p := store.Partition{API: c.API}
 	if prob == nil {
 		p.Tenant = tenant
 	}
 	changed, err := s.Func(r.Context(), p)
 	if err == nil && changed {
-		tenant, prob = c.api.Tenant(r)
+		tenant, prob = identify(s.Gate, c.api, r)
 	}
 	c.Tenant = tenant
 	switch {

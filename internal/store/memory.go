@@ -69,12 +69,12 @@ func (m *Memory) Update(ctx context.Context, p Partition, fn func(Tx) error) err
 	return nil
 }
 
-// Reset drops overlays: the tenant's, or every one when tenant is "".
+// Reset drops overlays: the tenant's, or every one but the Global ones when tenant is "".
 func (m *Memory) Reset(_ context.Context, tenant string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for p := range m.parts {
-		if tenant == "" || p.Tenant == tenant {
+		if tenant == "" && p.Tenant != Global || p.Tenant == tenant {
 			delete(m.parts, p)
 		}
 	}

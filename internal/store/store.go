@@ -63,9 +63,15 @@ type Store interface {
 	Update(ctx context.Context, p Partition, fn func(Tx) error) error
 }
 
+// Global is the tenant of a partition that holds the sandbox's own records rather than a
+// tenant's state (the declared tenants): no tenant name is valid as it, so no caller's
+// partition is ever one, and Reset, even of every tenant, leaves it alone.
+const Global = "*"
+
 // Admin is what the admin side (reset, snapshots, persistence) needs besides transactions.
 type Admin interface {
-	// Reset drops a tenant's overlays in every API, or every overlay when tenant is "".
+	// Reset drops a tenant's overlays in every API, or every overlay when tenant is "" (but
+	// never a Global partition).
 	Reset(ctx context.Context, tenant string) error
 	// Tenants lists the tenants of an API that have used it, sorted.
 	Tenants(ctx context.Context, api string) ([]string, error)

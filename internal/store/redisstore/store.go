@@ -397,12 +397,14 @@ for i = 2, #KEYS do
   if ARGV[3] == '' then tenants = redis.call('SMEMBERS', KEYS[i]) end
   for _, t in ipairs(tenants) do
     local o = ARGV[2] .. 'o:' .. api .. ':' .. t
-    if redis.call('EXISTS', o) == 1 then
-      local v = redis.call('INCR', ARGV[2] .. 'seq')
-      redis.call('DEL', o, ARGV[2] .. 'c:' .. api .. ':' .. t)
-      redis.call('HSET', o, '#ver', v, '#since', v)
+    if t ~= '*' or ARGV[3] ~= '' then -- store.Global ('*'): reset all leaves it
+      if redis.call('EXISTS', o) == 1 then
+        local v = redis.call('INCR', ARGV[2] .. 'seq')
+        redis.call('DEL', o, ARGV[2] .. 'c:' .. api .. ':' .. t)
+        redis.call('HSET', o, '#ver', v, '#since', v)
+      end
+      redis.call('SREM', KEYS[i], t)
     end
-    redis.call('SREM', KEYS[i], t)
   end
 end
 return 1`)

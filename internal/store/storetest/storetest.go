@@ -202,7 +202,8 @@ func updateSeesItsOwnWritesAndScansMergeBaseAndOverlayInIdOrder(t *testing.T, s 
 }
 
 func resetDropsTheOverlayAndReturnsToTheBase(t *testing.T, s store.Backend) {
-	for _, p := range []store.Partition{a, b} {
+	global := store.Partition{API: "dmt", Tenant: store.Global}
+	for _, p := range []store.Partition{a, b, global} {
 		put(t, s, p, "x", &Rec{N: 1})
 		put(t, s, p, "seeded", &Rec{S: "changed"})
 	}
@@ -223,6 +224,9 @@ func resetDropsTheOverlayAndReturnsToTheBase(t *testing.T, s store.Backend) {
 	}
 	if _, ok := get(t, s, b, "x"); ok {
 		t.Fatal("reset all kept B's write")
+	}
+	if _, ok := get(t, s, global, "x"); !ok {
+		t.Fatal("reset all dropped a Global partition (the sandbox's own records)")
 	}
 }
 
