@@ -124,7 +124,8 @@ func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
 		// The call rides in the context from the start, so an API's Tenant and WriteProblem
 		// can read it and name the outcome they produce.
 		st.ctx = callContext{Context: r.Context(), call: c}
-		req := r.WithContext(&st.ctx)
+		st.req = *r.WithContext(&st.ctx) // the copy WithContext makes stays on the stack
+		req := &st.req
 		defer func() {
 			v := recover()
 			recoverPanic(v, p.Log, c, &st.rec, req)
@@ -207,6 +208,7 @@ func deriveOutcome(op *scenarios.Operation, status int) string {
 // callState is everything the pipeline keeps for one call, in one pooled allocation.
 type callState struct {
 	ctx      callContext
+	req      http.Request // the request as stages and handler see it: r with ctx
 	rec      recorder
 	call     Call
 	body     replayBody
@@ -232,6 +234,7 @@ func newCallState(w http.ResponseWriter, rt *route) *callState {
 
 func (st *callState) release() {
 	st.ctx = callContext{}
+	st.req = http.Request{}
 	st.rec = recorder{}
 	st.call = Call{}
 	st.body.Reset(nil)
