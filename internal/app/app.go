@@ -455,7 +455,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	if err := admin.New(adminDeps, apis.dcms, apis.dmt, apis.profile, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return fmt.Errorf("admin API: %w", err)
 	}
-	a.Handler = r
+	a.Handler = p.Handler(r)
 	return nil
 }
 

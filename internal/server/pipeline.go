@@ -115,7 +115,7 @@ func (p *Pipeline) unmatched(w http.ResponseWriter, r *http.Request, kind Kind, 
 
 // bind runs the pipeline around one operation's handler.
 func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return bound{func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		st := newCallState(w, rt)
 		defer st.release()
@@ -141,7 +141,7 @@ func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(&st.rec, req)
-	})
+	}}
 }
 
 // finish names the call's outcome and tells the observers.
