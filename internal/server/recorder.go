@@ -43,6 +43,10 @@ func (*replayBody) Close() error { return nil }
 
 var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// contentTypeJSON is the Content-Type header WriteJSON sets, one slice for every answer
+// (as Header.Set would make one per answer); nothing changes a header value in place.
+var contentTypeJSON = []string{"application/json"}
+
 // WriteJSON answers status with v as a JSON body, byte for byte what the generated strict
 // handlers write (encoding/json's Encoder: HTML-escaped, a final newline), without their
 // buffer per call: through the pipeline, v is encoded straight into the call's response
@@ -60,7 +64,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) error {
 		if err := json.NewEncoder(buf).Encode(v); err != nil {
 			return err
 		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header()["Content-Type"] = contentTypeJSON
 		w.WriteHeader(status)
 		_, err := w.Write(buf.Bytes())
 		return err
@@ -69,7 +73,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) error {
 		rec.body.Reset()
 		return err
 	}
-	rec.Header().Set("Content-Type", "application/json")
+	rec.Header()["Content-Type"] = contentTypeJSON
 	rec.WriteHeader(status)
 	_, err := rec.ResponseWriter.Write(rec.body.Bytes()) // the journal's copy is already there
 	return err
