@@ -63,37 +63,80 @@ type SharedRules interface {
 // ErrStaleRules says a SharedRules' set changed since the caller loaded it.
 var ErrStaleRules = errors.New("the armed rules changed meanwhile")
 
-// Rules holds the armed rules, safe for concurrent use. With no rules armed, checking a
-// request costs one atomic load. Without Shared the rules live in this process; with it,
-// this is a copy of the shared set that Install refreshes, and firing is counted there.
+// Rules holds the armed rules, safe for concurrent use. The armed set is copy-on-write
+// behind an atomic pointer: checking a request takes no lock (one atomic load when no rule
+// is armed); arming, removing and installing copy the set and swap it in, one writer at a
+// time. Without Shared the rules live in this process; with it, this is a copy of the
+// shared set that Install refreshes, and firing is counted there.
 type Rules struct {
-	cat     *Catalogue
-	shared  SharedRules
-	armed   atomic.Int32
-	mu      sync.Mutex
-	list    []*Rule
-	nextID  int
-	version int64  // of the shared set this copy holds
-	base    []Rule // armed at start-up (--scenarios): Reset arms them again
+	cat    *Catalogue
+	shared SharedRules
+	set    atomic.Pointer[armedSet] // never nil
+	mu     sync.Mutex               // serialises writers (readers take no lock)
+	base   []Rule                   // armed at start-up (--scenarios): Reset arms them again; under mu
 }
 
-func newRules(cat *Catalogue) *Rules { return &Rules{cat: cat} }
+// armedSet is one version of the armed rules, never changed once published: only each
+// rule's fire count moves.
+type armedSet struct {
+	list    []*armedRule
+	nextID  int
+	version int64 // of the shared set this copy holds
+}
+
+// armedRule is an armed rule and how often it fired, counted without a lock.
+type armedRule struct {
+	Rule  // Fired is not used: fired is the count
+	fired atomic.Int64
+}
+
+func (r *armedRule) copy() Rule {
+	out := r.Rule
+	out.Fired = int(r.fired.Load())
+	return out
+}
+
+// take counts one call against the rule if it has calls left.
+func (r *armedRule) take() (Rule, bool) {
+	for {
+		n := r.fired.Load()
+		if r.Times > 0 && n >= int64(r.Times) {
+			return Rule{}, false
+		}
+		if r.fired.CompareAndSwap(n, n+1) {
+			out := r.Rule
+			out.Fired = int(n + 1)
+			return out, true
+		}
+	}
+}
+
+func newRules(cat *Catalogue) *Rules {
+	rs := &Rules{cat: cat}
+	rs.set.Store(&armedSet{})
+	return rs
+}
 
 // Share keeps the rules in s from now on (before any rule is armed).
 func (rs *Rules) Share(s SharedRules) { rs.shared = s }
 
-// Install makes set (with its fire counts) this replica's copy of the shared rules.
-func (rs *Rules) Install(set RuleSet, fired map[string]int) {
-	list := make([]*Rule, 0, len(set.Rules))
-	for _, r := range set.Rules {
-		r.delay, _ = ParseDelay(r.Delay) // checked when armed; "" is no delay
-		r.Fired = fired[r.ID]
-		list = append(list, &r)
-	}
+// update publishes change's copy of the armed set; change must not modify the set it is given.
+func (rs *Rules) update(change func(old *armedSet) *armedSet) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	rs.list, rs.nextID, rs.version = list, set.NextID, set.Version
-	rs.armed.Store(int32(len(list)))
+	rs.set.Store(change(rs.set.Load()))
+}
+
+// Install makes set (with its fire counts) this replica's copy of the shared rules.
+func (rs *Rules) Install(set RuleSet, fired map[string]int) {
+	next := &armedSet{list: make([]*armedRule, 0, len(set.Rules)), nextID: set.NextID, version: set.Version}
+	for _, r := range set.Rules {
+		r.delay, _ = ParseDelay(r.Delay) // checked when armed; "" is no delay
+		a := &armedRule{Rule: r}
+		a.fired.Store(int64(fired[r.ID]))
+		next.list = append(next.list, a)
+	}
+	rs.update(func(*armedSet) *armedSet { return next })
 }
 
 // ArmBase arms a rule that belongs to the sandbox's starting state (a --scenarios file):
@@ -173,12 +216,12 @@ func (rs *Rules) Arm(r Rule) (Rule, error) {
 		})
 		return armed, err
 	}
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	rs.nextID++
-	r.ID = "rule-" + strconv.Itoa(rs.nextID)
-	rs.list = append(rs.list, &r)
-	rs.armed.Add(1)
+	rs.update(func(old *armedSet) *armedSet {
+		next := &armedSet{nextID: old.nextID + 1, version: old.version}
+		r.ID = "rule-" + strconv.Itoa(next.nextID)
+		next.list = append(slices.Clip(old.list), &armedRule{Rule: r})
+		return next
+	})
 	return r, nil
 }
 
@@ -214,11 +257,10 @@ func (rs *Rules) List() ([]Rule, error) {
 			return nil, err
 		}
 	}
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	out := make([]Rule, len(rs.list))
-	for i, r := range rs.list {
-		out[i] = *r
+	list := rs.set.Load().list
+	out := make([]Rule, len(list))
+	for i, r := range list {
+		out[i] = r.copy()
 	}
 	return out, nil
 }
@@ -237,16 +279,17 @@ func (rs *Rules) Remove(id string) (bool, error) {
 		})
 		return found, err
 	}
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	for i, r := range rs.list {
-		if r.ID == id {
-			rs.list = append(rs.list[:i], rs.list[i+1:]...)
-			rs.armed.Add(-1)
-			return true, nil
+	found := false
+	rs.update(func(old *armedSet) *armedSet {
+		i := slices.IndexFunc(old.list, func(r *armedRule) bool { return r.ID == id })
+		if found = i >= 0; !found {
+			return old
 		}
-	}
-	return false, nil
+		next := *old
+		next.list = slices.Delete(slices.Clone(old.list), i, i+1)
+		return &next
+	})
+	return found, nil
 }
 
 // Reset removes the rules of a tenant ("" : every rule, including those for all tenants),
@@ -278,44 +321,29 @@ func (rs *Rules) Reset(tenant string) error {
 			return set, nil
 		})
 	}
-	rs.mu.Lock()
-	kept := rs.list[:0]
-	for _, r := range rs.list {
-		if tenant != "" && r.Tenant != tenant {
-			kept = append(kept, r)
-		}
-	}
-	clear(rs.list[len(kept):])
-	rs.list = kept
-	rs.armed.Store(int32(len(kept)))
-	rs.mu.Unlock()
+	rs.update(func(old *armedSet) *armedSet {
+		next := *old
+		next.list = slices.DeleteFunc(slices.Clone(old.list), func(r *armedRule) bool { return tenant == "" || r.Tenant == tenant })
+		return &next
+	})
 	for _, r := range again {
 		_, _ = rs.Arm(r) // checked when first armed
 	}
 	return nil
 }
 
-// matchesBody says whether an armed rule of the operation matches on body fields.
-func (rs *Rules) matchesBody(opID string) bool {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	for _, r := range rs.list {
-		if r.OperationID == opID && len(r.Match) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// fire finds the oldest live rule matching the request and counts it as fired.
+// fire finds the oldest live rule matching the request and counts it as fired. It takes
+// no lock: the body is decoded (once, outside any lock) only if a rule of the operation
+// matches on body fields.
 func (rs *Rules) fire(ctx context.Context, op *Operation, tenant string, body []byte) (Rule, bool, error) {
-	if rs.armed.Load() == 0 {
+	set := rs.set.Load()
+	if len(set.list) == 0 {
 		return Rule{}, false, nil
 	}
 	var fields map[string]any
 	decoded := false
-	match := func(r *Rule) bool {
-		if r.OperationID != op.ID || (r.Tenant != "" && r.Tenant != tenant) || r.Remaining() == 0 {
+	match := func(r *armedRule) bool {
+		if r.OperationID != op.ID || (r.Tenant != "" && r.Tenant != tenant) || r.Times > 0 && r.fired.Load() >= int64(r.Times) {
 			return false
 		}
 		if len(r.Match) > 0 {
@@ -327,70 +355,59 @@ func (rs *Rules) fire(ctx context.Context, op *Operation, tenant string, body []
 		}
 		return true
 	}
-	if rs.shared == nil {
-		// The body is decoded before the lock is taken, when a rule of this operation needs
-		// it: decoding under the lock would make every tenant's calls wait on each other.
-		if rs.matchesBody(op.ID) {
-			decoded = true
-			_ = json.Unmarshal(body, &fields)
-		}
-		rs.mu.Lock()
-		defer rs.mu.Unlock()
-		for _, r := range rs.list {
-			if match(r) {
-				r.Fired++
-				return *r, true, nil
+	if rs.shared != nil {
+		return rs.fireShared(ctx, set, match)
+	}
+	for _, r := range set.list {
+		if match(r) {
+			if fired, ok := r.take(); ok { // else another call took its last one meanwhile
+				return fired, true, nil
 			}
 		}
-		return Rule{}, false, nil
 	}
-	return rs.fireShared(ctx, match)
+	return Rule{}, false, nil
 }
 
 // fireShared fires the first matching rule that the shared store says has calls left.
-func (rs *Rules) fireShared(ctx context.Context, match func(*Rule) bool) (Rule, bool, error) {
+func (rs *Rules) fireShared(ctx context.Context, set *armedSet, match func(*armedRule) bool) (Rule, bool, error) {
 	for attempt := 0; ; attempt++ {
-		rs.mu.Lock()
-		var cands []Rule
-		for _, r := range rs.list {
+		var cands []*armedRule
+		for _, r := range set.list {
 			if match(r) {
-				cands = append(cands, *r)
+				cands = append(cands, r)
 			}
 		}
-		version := rs.version
-		rs.mu.Unlock()
 		if len(cands) == 0 {
 			return Rule{}, false, nil
 		}
-		i, fired, err := rs.shared.Fire(ctx, version, cands)
+		rules := make([]Rule, len(cands))
+		for j, r := range cands {
+			rules[j] = r.Rule
+		}
+		i, fired, err := rs.shared.Fire(ctx, set.version, rules)
 		if errors.Is(err, ErrStaleRules) && attempt < 3 {
 			if err := rs.load(ctx); err != nil {
 				return Rule{}, false, err
 			}
+			set = rs.set.Load()
 			continue
 		}
 		if err != nil {
 			return Rule{}, false, err
 		}
 		// The candidates before i are spent: remember it, so they cost no round trip again.
-		rs.mu.Lock()
-		if rs.version == version {
-			for _, r := range rs.list {
-				for j := range cands {
-					if r.ID == cands[j].ID && (i < 0 || j <= i) {
-						r.Fired = r.Times
-						if j == i {
-							r.Fired = fired
-						}
-					}
-				}
+		for j, r := range cands {
+			switch {
+			case j == i:
+				r.fired.Store(int64(fired))
+			case i < 0 || j < i:
+				r.fired.Store(int64(r.Times))
 			}
 		}
-		rs.mu.Unlock()
 		if i < 0 {
 			return Rule{}, false, nil
 		}
-		r := cands[i]
+		r := rules[i]
 		r.Fired = fired
 		return r, true, nil
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -191,5 +193,55 @@ paths:
 	err = cat.Check(map[string]*openapi3.T{"dcms": doc})
 	if err == nil || !strings.Contains(err.Error(), `"teapot" answers 418`) || !strings.Contains(err.Error(), "ghost: in the catalogue but not") {
 		t.Fatalf("bad catalogue: %v", err)
+	}
+}
+
+// Calls fire armed rules concurrently, without a lock, while rules are armed and removed:
+// a rule armed for N calls answers exactly N of them.
+func TestArmedRulesConcurrently(t *testing.T) {
+	cat := NewCatalogue()
+	cat.Add(testOp())
+	e := NewEngine(cat)
+	op, _ := cat.Op("viewCustomer")
+	rules := e.Rules()
+	const times, callers, calls = 50, 8, 40
+	r, err := rules.Arm(Rule{OperationID: "viewCustomer", Outcome: "customer-not-found", Times: times, Match: map[string]string{"entityId": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fired atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < callers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < calls; j++ {
+				d, err := e.Decide(context.Background(), op, "T", http.Header{}, []byte(`{"entityId":"1"}`))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if d.Rule == r.ID {
+					fired.Add(1)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 20; i++ { // writers copy and swap the set meanwhile
+		other, err := rules.Arm(Rule{OperationID: "viewCustomer", Fault: Fault500, Tenant: "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := rules.Remove(other.ID); !ok {
+			t.Fatal("remove")
+		}
+	}
+	wg.Wait()
+	if fired.Load() != times {
+		t.Fatalf("the rule answered %d calls, armed for %d", fired.Load(), times)
+	}
+	got, _ := rules.List()
+	if len(got) != 1 || got[0].Fired != times || got[0].Remaining() != 0 {
+		t.Fatalf("list = %+v", got)
 	}
 }

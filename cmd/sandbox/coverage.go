@@ -73,23 +73,10 @@ func coverageCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exit(usageErrorf("coverage", "--min %v: give a percentage from 0 to 100", o.min), stderr)
 	}
 
-	client, err := api.NewClientWithResponses(strings.TrimRight(o.target, "/"), api.WithHTTPClient(&http.Client{Timeout: o.timeout}))
+	rep, err := fetchCoverage(ctx, o)
 	if err != nil {
 		return fail("%v", err)
 	}
-	params := &api.GetCoverageParams{Tenant: o.tenant}
-	if o.api != "" {
-		a := api.GetCoverageParamsApi(o.api)
-		params.Api = &a
-	}
-	resp, err := client.GetCoverageWithResponse(ctx, params)
-	if err != nil {
-		return fail("asking %s: %v", o.target, err)
-	}
-	if resp.JSON200 == nil {
-		return fail("%s answered %d: %s", o.target, resp.StatusCode(), strings.TrimSpace(string(resp.Body)))
-	}
-	rep := resp.JSON200
 	pct := percent(rep)
 	if err := printCoverage(stdout, rep, o.target, pct); err != nil {
 		return fail("%v", err)
@@ -108,6 +95,27 @@ func coverageCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stdout, "PASS: %.1f%% of the documented outcomes received (--min %g%%)\n", pct, o.min)
 	}
 	return 0
+}
+
+// fetchCoverage asks the sandbox at o.target for the tenant's coverage report.
+func fetchCoverage(ctx context.Context, o *coverageOpts) (*api.Coverage, error) {
+	client, err := api.NewClientWithResponses(strings.TrimRight(o.target, "/"), api.WithHTTPClient(&http.Client{Timeout: o.timeout}))
+	if err != nil {
+		return nil, err
+	}
+	params := &api.GetCoverageParams{Tenant: o.tenant}
+	if o.api != "" {
+		a := api.GetCoverageParamsApi(o.api)
+		params.Api = &a
+	}
+	resp, err := client.GetCoverageWithResponse(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("asking %s: %v", o.target, err)
+	}
+	if resp.JSON200 == nil {
+		return nil, fmt.Errorf("%s answered %d: %s", o.target, resp.StatusCode(), strings.TrimSpace(string(resp.Body)))
+	}
+	return resp.JSON200, nil
 }
 
 // percent is the share of documented outcomes received (100 when there are none).

@@ -586,7 +586,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 		return fmt.Errorf("admin API: %w", err)
 	}
 	var err error
-	a.Handler, err = browser.Wrap(r, cfg.Browser, cfg.Hosted, refuse(apis.all()))
+	a.Handler, err = browser.Wrap(p.Handler(r), cfg.Browser, cfg.Hosted, refuse(apis.all()))
 	return err
 }
 

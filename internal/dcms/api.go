@@ -261,12 +261,12 @@ func envelope(status int, code, message string, fields []string) gen.ErrorEnvelo
 	}}
 }
 
-// reject turns a domain error into the 400 envelope and names the call's outcome; any
-// other error is the sandbox's own failure and goes back to the strict server as a 500.
-func reject(ctx context.Context, err error) (gen.ErrorJSONResponse, error) {
+// reject renders a domain error as the 400 envelope and names the call's outcome (ok is
+// false for any other error: the sandbox's own failure); see server.Refuse.
+func reject(ctx context.Context, err error) (int, gen.ErrorJSONResponse, bool) {
 	var e *Error
 	if !errors.As(err, &e) {
-		return gen.ErrorJSONResponse{}, err
+		return 0, gen.ErrorJSONResponse{}, false
 	}
 	call := server.CallFrom(ctx)
 	call.Outcome = errorTable[e.Code].outcome
@@ -274,5 +274,5 @@ func reject(ctx context.Context, err error) (gen.ErrorJSONResponse, error) {
 	if e.Code != "invalid.input.request" { // the request's fault, not the state's
 		env.Exception.DetailMessage = call.Refusal(env.Exception.DetailMessage)
 	}
-	return gen.ErrorJSONResponse(env), nil
+	return http.StatusBadRequest, gen.ErrorJSONResponse(env), true
 }

@@ -13,13 +13,19 @@ import (
 func (a *API) ViewCustomer(ctx context.Context, req gen.ViewCustomerRequestObject) (gen.ViewCustomerResponseObject, error) {
 	v, err := a.svc.ViewCustomer(ctx, req.Params.Tenant, req.Body.EntityId)
 	if err != nil {
-		body, err := reject(ctx, err)
-		if err != nil {
-			return nil, err
-		}
-		return gen.ViewCustomer400JSONResponse{ErrorJSONResponse: body}, nil
+		return refused(ctx, err, func(e gen.ErrorJSONResponse) gen.ViewCustomerResponseObject {
+			return gen.ViewCustomer400JSONResponse{ErrorJSONResponse: e}
+		})
 	}
-	return gen.ViewCustomer200JSONResponse{Result: customerOut(v)}, nil
+	return viewCustomerOK{Result: customerOut(v)}, nil
+}
+
+// viewCustomerOK is viewCustomer's 200, the hot path: the generated answer, encoded into
+// the pipeline's response buffer instead of a buffer of its own (the same bytes).
+type viewCustomerOK gen.ViewCustomer200JSONResponse
+
+func (v viewCustomerOK) VisitViewCustomerResponse(w http.ResponseWriter) error {
+	return server.WriteJSON(w, http.StatusOK, gen.ViewCustomer200JSONResponse(v))
 }
 
 func customerOut(v CustomerView) gen.Customer {
@@ -98,14 +104,10 @@ func kitsOut(ks []*Kit, tenant string) []gen.Kit {
 }
 
 // refused answers a domain error with the operation's 400 response (wrap builds it); any
-// other error goes back to the strict server, which answers 500.
+// other error goes back to the strict server, which answers 500 (server.Refuse).
 func refused[R any](ctx context.Context, err error, wrap func(gen.ErrorJSONResponse) R) (R, error) {
-	body, err := reject(ctx, err)
-	if err != nil {
-		var zero R
-		return zero, err
-	}
-	return wrap(body), nil
+	return server.Refuse(err, func(err error) (int, gen.ErrorJSONResponse, bool) { return reject(ctx, err) },
+		server.Answers[gen.ErrorJSONResponse, R]{http.StatusBadRequest: wrap})
 }
 
 // Authenticate answers POST /v1/api/authenticate.

@@ -303,49 +303,59 @@ func (s *Service) ExpireInstaKits(ctx context.Context, tenant, kitNo, parentKitN
 	}
 	return s.store.Update(ctx, partition(tenant), func(tx store.Tx) error {
 		if kitNo != "" {
-			k, ok := getKit(tx, kitNo)
-			if !ok {
-				return failf("kit.not.found", "kitNo", "No kit found with kit number %s", kitNo)
-			}
-			t := next(OpExpire, k)
-			if t.code == "INV001" {
-				return failf(t.code, "Invalid kitNo", "Kit %s is assigned to a customer (%s); only unassigned insta kits expire", k.KitNo, k.Status)
-			}
-			if t.code != "" {
-				return refusal(t.code, k)
-			}
-			putStatus(tx, k, t.to)
-			return nil
+			return expireKit(tx, kitNo)
 		}
-		var batch []*Kit
-		kindKit.Scan(tx, func(_ string, v *Kit) bool {
-			if k := v; k.ParentKitNo == parentKitNo {
-				batch = append(batch, k)
-			}
-			return true
-		})
-		if len(batch) == 0 {
-			return failf("kit.not.found", "parentKitNo", "No insta kit batch with parent kit number %s", parentKitNo)
-		}
-		expired, closed := 0, 0
-		for _, k := range batch {
-			switch t := next(OpExpire, k); t.code {
-			case "":
-				putStatus(tx, k, t.to)
-				expired++
-			case "card.already.closed":
-				closed++
-			}
-		}
-		switch {
-		case expired > 0:
-			return nil
-		case closed == len(batch):
-			return &Error{Code: "card.already.closed", Fields: []string{}, Detail: fmt.Sprintf("Every kit of batch %s has already expired", parentKitNo)}
-		default:
-			return failf("INV001", "Invalid parentKitNo", "No kit of batch %s is unassigned; assigned kits do not expire", parentKitNo)
-		}
+		return expireBatch(tx, parentKitNo)
 	})
+}
+
+// expireKit expires one unassigned insta kit.
+func expireKit(tx store.Tx, kitNo string) error {
+	k, ok := getKit(tx, kitNo)
+	if !ok {
+		return failf("kit.not.found", "kitNo", "No kit found with kit number %s", kitNo)
+	}
+	t := next(OpExpire, k)
+	if t.code == "INV001" {
+		return failf(t.code, "Invalid kitNo", "Kit %s is assigned to a customer (%s); only unassigned insta kits expire", k.KitNo, k.Status)
+	}
+	if t.code != "" {
+		return refusal(t.code, k)
+	}
+	putStatus(tx, k, t.to)
+	return nil
+}
+
+// expireBatch expires every unassigned kit of a batch.
+func expireBatch(tx store.Tx, parentKitNo string) error {
+	var batch []*Kit
+	kindKit.Scan(tx, func(_ string, v *Kit) bool {
+		if k := v; k.ParentKitNo == parentKitNo {
+			batch = append(batch, k)
+		}
+		return true
+	})
+	if len(batch) == 0 {
+		return failf("kit.not.found", "parentKitNo", "No insta kit batch with parent kit number %s", parentKitNo)
+	}
+	expired, closed := 0, 0
+	for _, k := range batch {
+		switch t := next(OpExpire, k); t.code {
+		case "":
+			putStatus(tx, k, t.to)
+			expired++
+		case "card.already.closed":
+			closed++
+		}
+	}
+	switch {
+	case expired > 0:
+		return nil
+	case closed == len(batch):
+		return &Error{Code: "card.already.closed", Fields: []string{}, Detail: fmt.Sprintf("Every kit of batch %s has already expired", parentKitNo)}
+	default:
+		return failf("INV001", "Invalid parentKitNo", "No kit of batch %s is unassigned; assigned kits do not expire", parentKitNo)
+	}
 }
 
 // TestKit returns a kit for the admin API (nil if there is none).

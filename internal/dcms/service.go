@@ -99,24 +99,7 @@ func (s *Service) Register(ctx context.Context, tenant string, r Registration) (
 			return err
 		}
 		// Every check passed: write.
-		issued = nil
-		account := c.Accounts[0]
-		for i, spec := range r.Kits {
-			k := insta[i]
-			if k != nil {
-				cp := *k
-				cp.Status, cp.EntityID, cp.AccountNo = next(OpAssign, k).to, c.EntityID, account.AccountNo
-				k = &cp
-				kindKit.Put(tx, k.KitNo, k)
-			} else {
-				k = issueKit(tx, tenant, &c, kitSpec{
-					Type: spec.Type, ProductID: spec.ProductID, TierType: spec.TierType,
-					AliasName: spec.AliasName, PlasticCode: spec.PlasticCode, Account: account,
-				}, delivery, now)
-			}
-			c.KitNos = append(c.KitNos, k.KitNo)
-			issued = append(issued, k)
-		}
+		issued = registerKits(tx, tenant, &c, r.Kits, insta, delivery, now)
 		kindCustomer.Put(tx, c.EntityID, &c)
 		for _, co := range c.Contacts {
 			addMobile(tx, co.ContactNo, c.EntityID)
@@ -127,6 +110,30 @@ func (s *Service) Register(ctx context.Context, tenant string, r Registration) (
 		return nil, err
 	}
 	return issued, nil
+}
+
+// registerKits gives a new customer its kits: the insta kits it asked for by number
+// (insta[i], assigned to it) and new ones issued for the rest.
+func registerKits(tx store.Tx, tenant string, c *Customer, specs []NewKit, insta []*Kit, delivery *Address, now time.Time) []*Kit {
+	var issued []*Kit
+	account := c.Accounts[0]
+	for i, spec := range specs {
+		k := insta[i]
+		if k != nil {
+			cp := *k
+			cp.Status, cp.EntityID, cp.AccountNo = next(OpAssign, k).to, c.EntityID, account.AccountNo
+			k = &cp
+			kindKit.Put(tx, k.KitNo, k)
+		} else {
+			k = issueKit(tx, tenant, c, kitSpec{
+				Type: spec.Type, ProductID: spec.ProductID, TierType: spec.TierType,
+				AliasName: spec.AliasName, PlasticCode: spec.PlasticCode, Account: account,
+			}, delivery, now)
+		}
+		c.KitNos = append(c.KitNos, k.KitNo)
+		issued = append(issued, k)
+	}
+	return issued
 }
 
 // instaKits finds the UNALLOCATED insta kits a registration asks for by number (nil where

@@ -53,19 +53,20 @@ func (a *API) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (gen.Se
 
 // refused is an exchange's reply when it is no 200: the error, or the operation's typed
 // 500 or 503 answer (R is the operation's response type, Internal and Down the generated
-// types of those answers). answered is false for a 200, which the operation renders.
+// types of those answers; server.Refuse). answered is false for a 200, which the
+// operation renders.
 func refused[R any, Internal ~struct{ gen.InternalErrorJSONResponse }, Down ~struct {
 	gen.ServiceUnavailableJSONResponse
 }](rep reply, err error) (r R, _ error, answered bool) {
-	switch {
-	case err != nil:
-		return r, err, true
-	case rep.status == http.StatusInternalServerError:
-		return any(Internal{gen.InternalErrorJSONResponse(rep.plain)}).(R), nil, true
-	case rep.status == http.StatusServiceUnavailable:
-		return any(Down{gen.ServiceUnavailableJSONResponse(rep.plain)}).(R), nil, true
+	if err == nil && rep.status == http.StatusOK {
+		return r, nil, false
 	}
-	return r, nil, false
+	r, err = server.Refuse(err, func(err error) (int, gen.CustomerResponse, bool) { return rep.status, rep.plain, err == nil },
+		server.Answers[gen.CustomerResponse, R]{
+			http.StatusInternalServerError: func(b gen.CustomerResponse) R { return any(Internal{gen.InternalErrorJSONResponse(b)}).(R) },
+			http.StatusServiceUnavailable:  func(b gen.CustomerResponse) R { return any(Down{gen.ServiceUnavailableJSONResponse(b)}).(R) },
+		})
+	return r, err, true
 }
 
 // reply is an operation's answer: a 200 body (plain or encrypted) or another status with

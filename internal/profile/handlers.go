@@ -257,51 +257,58 @@ func (a *API) DeleteDocuments(ctx context.Context, req gen.DeleteDocumentsReques
 	return gen.DeleteDocuments200JSONResponse{StatusCode: 200, Messages: okMessages(), Result: fmt.Sprintf("Deleted %d documents", n)}, nil
 }
 
+// refusal is a domain error as the profile API answers it: the error and its envelope.
+type refusal struct {
+	err *Error
+	env gen.ErrorEnvelope
+}
+
 // refusals are an operation's documented error answers, by HTTP status.
-type refusals[R any] map[int]func(*Error, gen.ErrorEnvelope) R
+type refusals[R any] = server.Answers[refusal, R]
 
 // refuse turns a domain error into the operation's documented answer for its status and
-// names the call's outcome. Any other error is the sandbox's own failure, and a status the
-// operation does not document a sandbox bug: both go to the strict server's error handler.
+// names the call's outcome (server.Refuse). Any other error is the sandbox's own failure,
+// and a status the operation does not document a sandbox bug: both go to the strict
+// server's error handler.
 func refuse[R any](ctx context.Context, err error, answers refusals[R]) (R, error) {
-	var none R
-	var e *Error
-	if !errors.As(err, &e) {
-		return none, err
-	}
-	answer, ok := answers[e.Status()]
-	if !ok {
-		return none, fmt.Errorf("profile: %s (%d) is not documented for this operation: %w", e.Kind, e.Status(), e)
-	}
 	call := server.CallFrom(ctx)
-	call.Outcome = e.Kind
-	msgs := e.Messages()
-	if e.Kind != errInvalid && e.Kind != errInvalidDocument { // not the request's fault: the state's
-		msgs = append([]string{call.Refusal(msgs[0])}, msgs[1:]...)
+	var e *Error
+	r, err := server.Refuse(err, func(err error) (int, refusal, bool) {
+		if !errors.As(err, &e) {
+			return 0, refusal{}, false
+		}
+		msgs := e.Messages()
+		if e.Kind != errInvalid && e.Kind != errInvalidDocument { // not the request's fault: the state's
+			msgs = append([]string{call.Refusal(msgs[0])}, msgs[1:]...)
+		}
+		return e.Status(), refusal{e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: msgs}}, true
+	}, answers)
+	if err == nil {
+		call.Outcome = e.Kind
 	}
-	return answer(e, gen.ErrorEnvelope{StatusCode: e.Status(), Messages: msgs}), nil
+	return r, err
 }
 
 // The documented error answers of any operation: R is the operation's response type, T
 // the generated type of its answer at that status.
 
-func badRequest[R any, T ~struct{ gen.BadRequestJSONResponse }](_ *Error, env gen.ErrorEnvelope) R {
-	return any(T{gen.BadRequestJSONResponse(env)}).(R)
+func badRequest[R any, T ~struct{ gen.BadRequestJSONResponse }](r refusal) R {
+	return any(T{gen.BadRequestJSONResponse(r.env)}).(R)
 }
 
-func unauthorized[R any, T ~struct{ gen.UnauthorizedJSONResponse }](_ *Error, env gen.ErrorEnvelope) R {
-	return any(T{gen.UnauthorizedJSONResponse(env)}).(R)
+func unauthorized[R any, T ~struct{ gen.UnauthorizedJSONResponse }](r refusal) R {
+	return any(T{gen.UnauthorizedJSONResponse(r.env)}).(R)
 }
 
-func notFound[R any, T ~struct{ gen.NotFoundJSONResponse }](_ *Error, env gen.ErrorEnvelope) R {
-	return any(T{gen.NotFoundJSONResponse(env)}).(R)
+func notFound[R any, T ~struct{ gen.NotFoundJSONResponse }](r refusal) R {
+	return any(T{gen.NotFoundJSONResponse(r.env)}).(R)
 }
 
 // tooManyRequests always carries Retry-After, as the contract requires.
 func tooManyRequests[R any, T ~struct {
 	gen.TooManyRequestsJSONResponse
-}](e *Error, env gen.ErrorEnvelope) R {
-	return any(T{gen.TooManyRequestsJSONResponse{Body: env, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: e.RetryAfter}}}).(R)
+}](r refusal) R {
+	return any(T{gen.TooManyRequestsJSONResponse{Body: r.env, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: r.err.RetryAfter}}}).(R)
 }
 
 // attachment is a Content-Disposition naming the file.

@@ -115,32 +115,36 @@ func (p *Pipeline) unmatched(w http.ResponseWriter, r *http.Request, kind Kind, 
 
 // bind runs the pipeline around one operation's handler.
 func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		st := newCallState(w, rt)
-		defer st.release()
-		c := &st.call
-		c.Start = start
-		// The call rides in the context from the start, so an API's Tenant and WriteProblem
-		// can read it and name the outcome they produce.
-		st.ctx = callContext{Context: r.Context(), call: c}
-		req := r.WithContext(&st.ctx)
-		defer func() {
-			v := recover()
-			recoverPanic(v, p.Log, c, &st.rec, req)
-			p.finish(c, req, start)
-			if v == http.ErrAbortHandler {
-				panic(v) // net/http drops the connection
-			}
-		}()
-		for _, s := range p.Stages {
-			if outcome, answered := s.Run(c, &st.rec, req); answered {
-				c.Outcome = outcome
-				return
-			}
+	return bound{func(w http.ResponseWriter, r *http.Request) { p.serve(rt, next, w, r) }}
+}
+
+// serve runs one call through the stages, the handler and the observers.
+func (p *Pipeline) serve(rt *route, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	st := newCallState(w, rt)
+	defer st.release()
+	c := &st.call
+	c.Start = start
+	// The call rides in the context from the start, so an API's Tenant and WriteProblem
+	// can read it and name the outcome they produce.
+	st.ctx = callContext{Context: r.Context(), call: c}
+	st.req = *r.WithContext(&st.ctx) // the copy WithContext makes stays on the stack
+	req := &st.req
+	defer func() {
+		v := recover()
+		recoverPanic(v, p.Log, c, &st.rec, req)
+		p.finish(c, req, start)
+		if v == http.ErrAbortHandler {
+			panic(v) // net/http drops the connection
 		}
-		next.ServeHTTP(&st.rec, req)
-	})
+	}()
+	for _, s := range p.Stages {
+		if outcome, answered := s.Run(c, &st.rec, req); answered {
+			c.Outcome = outcome
+			return
+		}
+	}
+	next.ServeHTTP(&st.rec, req)
 }
 
 // finish names the call's outcome and tells the observers.
@@ -207,6 +211,7 @@ func deriveOutcome(op *scenarios.Operation, status int) string {
 // callState is everything the pipeline keeps for one call, in one pooled allocation.
 type callState struct {
 	ctx      callContext
+	req      http.Request // the request as stages and handler see it: r with ctx
 	rec      recorder
 	call     Call
 	body     replayBody
@@ -232,6 +237,7 @@ func newCallState(w http.ResponseWriter, rt *route) *callState {
 
 func (st *callState) release() {
 	st.ctx = callContext{}
+	st.req = http.Request{}
 	st.rec = recorder{}
 	st.call = Call{}
 	st.body.Reset(nil)

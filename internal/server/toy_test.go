@@ -161,7 +161,12 @@ func newToyServer(t *testing.T, stages ...Stage) *toyServer {
 	if _, err := p.Router(r, newToy(t)); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(r)
+	// Another route after the partner ones, as the admin API is: it needs mux's route.
+	r.HandleFunc("/other/{name}", func(w http.ResponseWriter, r *http.Request) {
+		tpl, _ := mux.CurrentRoute(r).GetPathTemplate()
+		fmt.Fprintf(w, "%s %s", tpl, mux.Vars(r)["name"])
+	})
+	srv := httptest.NewServer(p.Handler(r))
 	t.Cleanup(srv.Close)
 	return &toyServer{Server: srv, journal: j, seen: seen}
 }
