@@ -62,7 +62,7 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 		}
 		return nil, ErrNothingToExport
 	}
-	f := &File{Name: name, Description: describe(entries), Reset: true, Credentials: x.creds.used(first)}
+	f := &File{Name: strings.ToValidUTF8(name, "\uFFFD"), Description: describe(entries), Reset: true, Credentials: x.creds.used(first)}
 	for _, s := range steps {
 		f.Steps = append(f.Steps, *s)
 	}
