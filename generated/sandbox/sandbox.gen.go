@@ -1587,8 +1587,9 @@ type ClientInterface interface {
 	// GetJournal Recent partner API calls, newest first
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+	// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+	// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 	// replays them where they happened.
 	//
@@ -1615,6 +1616,9 @@ type ClientInterface interface {
 	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+	// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+	// and a comment at the top of the file names it; the export never fails for one bad call.
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1623,7 +1627,7 @@ type ClientInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1634,7 +1638,7 @@ type ClientInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2253,8 +2257,9 @@ func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn
 // GetJournal Recent partner API calls, newest first
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 // entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 // replays them where they happened.
 //
@@ -2301,6 +2306,9 @@ func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, r
 // the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 // and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 // Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+// and a comment at the top of the file names it; the export never fails for one bad call.
 //
 // Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2319,7 +2327,7 @@ func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams,
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2340,7 +2348,7 @@ func (c *Client) ExportCallsWithBody(ctx context.Context, contentType string, bo
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5528,8 +5536,9 @@ type ClientWithResponsesInterface interface {
 	// GetJournalWithResponse Recent partner API calls, newest first
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+	// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+	// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 	// replays them where they happened.
 	//
@@ -5560,6 +5569,9 @@ type ClientWithResponsesInterface interface {
 	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+	// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+	// and a comment at the top of the file names it; the export never fails for one bad call.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5570,7 +5582,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5581,7 +5593,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8705,8 +8717,9 @@ func (c *ClientWithResponses) ClearJournalWithResponse(ctx context.Context, reqE
 // GetJournalWithResponse Recent partner API calls, newest first
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 // entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 // replays them where they happened.
 //
@@ -8749,6 +8762,9 @@ func (c *ClientWithResponses) CountJournalWithResponse(ctx context.Context, para
 // the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 // and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 // Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+// and a comment at the top of the file names it; the export never fails for one bad call.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -8765,7 +8781,7 @@ func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, par
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8782,7 +8798,7 @@ func (c *ClientWithResponses) ExportCallsWithBodyWithResponse(ctx context.Contex
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16798,124 +16814,124 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs3lvCroLhflclsk6IudhKqUlu0pCSa2JLGUiYzG3rdIBsUMWoCnAYommPr7z7APuI+yVc4B0Cj",
-	"STRFyXKc7O5U7cZid+NycHDulw+NkZzOpGBCq0bvQ2NGCzplmhXwV3+sWWH+kTE1KvhMcykavcbVhJFU",
-	"sPc6JXJM9ISRWcFuuZwrMqPXjDRzrjRZTKgmIzllilAzDuG6dUjoUDGhyVgW8OGYF0rDV51G0uBm9H/M",
+	"7H1rcxs3tuBfQfFulclsk6IedhKqUlu0pCSa2JLGUpKZDb1ukA2KGDUBTgMUzbH19f6A+xPvL9nCOQAa",
+	"TaIpSpbj5D6q5sZid+NxcHDejw+NkZzOpGBCq0bvQ2NGCzplmhXwV3+sWWH+kTE1KvhMcykavcbVhJFU",
+	"sPc6JXJM9ISRWcFuuZwrMqPXjDRzrjRZTKgmIzllilAzDuG6dUjoUDGhyVgW8OGYF0rDV51G0uBm9H/O",
 	"WbFsJA1Bp6zRa8C3jaShRhM2pWYxejkzD5QuuLhu3N0ljaNcjm6umKBCx1er4RlZTKRiZGTeJlqSgtGM",
 	"yIJM5S07JAuuJ3KuCdcJLE1NaMEy+7YcE3bLiqUdySyWvafTWW5W0j96ffLuZf/sp5ot4Df37OEVn/LI",
-	"6i8MQBX/Zy18cvguHDtjYzrPdaP3vJs0pvQ9n86n5g/zFxf4127ilsCFZtesgDVsAcLm8dHrS/tHQo5f",
-	"X5FRzpnQ7ziAclbIMc/d26dZ6x5IzaieRABVsH/MecGyRk8XcxZu7v8VbNzoNf5lp8TbHXyqdnD5Z2as",
-	"cjd/BnCtbelc5EuiJ1x9po3djwKP28kbD5nf7pDq9vIEp3RnRlEzKRQDivOSZmaHTAEWjqTQDBGSzmY5",
-	"H1Gz152/K7PhD+WSPzRYUcgCP8kQq29pzrN3hR0saUyZUvSaue0QuDc9IubTISvIdK40GTJCNckZVZrs",
-	"AuC329EJTH6XNN63FRXZUL5vF+Um5IwV1J7RNdN/kvNC0LyRIK2FXeMd7jW6BiJ3SeRg7XiEKyKkJrC5",
+	"6i8MQBX/Vy18cvguHDtjYzrPdaP3vJs0pvQ9n86n5g/zFxf4127ilsCFZtesgDVsAcLm8dHrS/tHQo5f",
+	"X5FRzpnQ7ziAclbIMc/d26dZ6x5IzaieRABVsH/OecGyRk8XcxZu7n8VbNzoNf5tp8TbHXyqdnD5Z2as",
+	"cjd/BXCtbelc5EuiJ1x9po3djwKP28kbD5nf75Dq9vIEp3RnRlEzKRQDivOSZmaHTAEWjqTQDBGSzmY5",
+	"H1Gz151/KLPhD+WSPzRYUcgCP8kQq29pzrN3hR0saUyZUvSaue0QuDc9IubTISvIdK40GTJCNckZVZrs",
+	"AuC329EJTH6XNN63FRXZUL5vF+Um5IwV1J7RNdN/kfNC0LyRIK2FXeMd7jW6BiJ3SeRg7XiEKyKkJrC5",
 	"QyBTdl9E0aUiiwkfTciYszwjVGRkMVl2zMLOpP5ezkX2aUAVUr8bwzAhOG+4Jrt7+7AueEq4cIhYotJn",
 	"guYVU/onoH8lNG+4PpONXmN3bz8KzzNJ1Hw0MbdfXMNiSzIA0PpZ0FvKczpEMNwDsAftKn66ltUoTTUj",
 	"SsuCkeYblnGVkMWECWRHCAtSzIUCXkXSdhveTVtkRIUB/9AgCh1NWHZojsPsbyAWVJHRhIprlnXIVTCS",
 	"YsWtYc7XlAsyXBKuFcvHRIoRIxxQbUhHN52BCA4PAHxENc3l9RygMyvMkWiO99cfD/zFNcMj2QQZP9q5",
-	"P9o7z51oUdBlA8mEIza/hrO89a/K4d/ZSJtvIyOuLZTOOKC4MNzw10Y2mqpG0simgEpIH4OxHZ82eK8n",
+	"P9o7z51oUdBlA8mEIza/hbO89a/K4T/YSJtvIyOuLZTOOKC4MNzwt0Y2mqpG0simgEpIH4OxHZ82eK8n",
 	"Mouw8KRc1WnN87kGcegRkMEv1+GSIAONChQhwMxuqwv0O0kcD/bL2wxSu5Q1gCKNiDGl/sXpM0XkQhDz",
-	"jmVOQFuOZMaQPxnUnyv827Gn8rfWIWHTmV6C2DjLDb6q+WjElDKcaw3QlSWsrugXd6EKRnOilkqzKaFC",
+	"jmVOQFuOZMaQPxnUnyv827Gn8rfWIWHTmV6C2DjLDb6q+WjElDKcaw3QlSWsruhXd6EKRnOilkqzKaFC",
 	"LVihgBJ0yPeyIKm8SXsow5qXPeieKTc1EYxlykrAAwGXF74dsSyB74m64TNFaDFlGSnmublsIiNTes1H",
-	"hoTPmSLDuSbCiJZkyESmkAb0nDA6ELACrnEyFExHNM+DFVcXl8nRfMqEZhmCODHXumQSmhYaqMKg8df2",
+	"hoTPmSLDuSbCiJZkyESmkAb0nDA6ELACrnEyFExHNM+DFVcXl8nRfMqEZhmCODHXumQSmhYaqMKg8bf2",
 	"pSWvlyMmaMElkTe9ld0hSdJmEZlkyHzYe670oGEIQ+yCmN2tg91ydbdtGHFWyGw+Ykh/Lfp5MdxsbMJo",
-	"xgqQfLe5L6/N1H8xE8RuiudYkauJkk0MeWG9gHfr8IoiH2JtfLAfr64uLFqbM3VnaLYcjBVK5OElhkX6",
-	"CRK8ceW+qnjvDiJ6mY1Ks36DhVxEzu37I7K/v/8t0XzKiKzyItCNolCQ47FiEU3iR7kgY1qsj2LYzbiQ",
-	"U7yWZrKEUEUo+UGSbI7oHZ9pITbKwka5y+ASWE1OwB+GHDXNvZIkl+KaFYT9Y05ztab6tYJZh1LmjCJ/",
-	"eqC2aVCcqzX9N5wpsr1VDJCLhodt7ckeAbOPsLzslopRBM/7IZCNYmxgZpa4oEWWENa57pCv9yZR8BfM",
-	"nvM6iKII0BekglLxTa9vTN6ygl5H+c4ti+pDxyUldKyNFGzEuMEHL+cbaSd295JHiTJ2lRskmRBz1oCp",
-	"pab5djtpWsvLyCCZMDw2sVIhnfG0tQU58Wqcg6CbP7lXvlrb5pOJV08vQ7m11olQW0hKmyWjlQkeLRg9",
-	"TMYZybmooa9TKpbOMIeH/EyB0KDIghXMsh2WIb5wHUf/MQgy981gKBygIdgXCH5EmkozZlZqOXgSyEBg",
-	"cCsloFZ89nqGbA/jmSLmHVTfjExk5dN7ePLjWCwC28MkhgbHo6k6mistp2gxreIAE5rrZQ1O33C9PT6b",
-	"eYzCGxNw5JDnK1djncSsfOQAvZnx+PUnDkRuMrv8+0ByEafd9unDtu/BHNnONRPm5iLibhroB/+iAQJ7",
-	"HzW9KmVkkBRM0Knn2eZtMFl7bm7FopwGtux1yNfR/Vq67KFTB92f0GK8AlRaZJerCB8QDlpkV/BjHBXP",
-	"ZPTJlKobll1QEX8qb1mNzJvzMRstR3mgpihC81wuWIYSnwHdDTdECu9dAloSSEcoKjM6mhh2nSmi5dba",
-	"gAXQa3kbV5y5uKyTXFAxQRtlbLsFm+V0xLKXy4ddNvtdDaRuuLaqkDDaKU4Rp2cTPptak9R9ILh0767i",
-	"GZ51eLIBciQhGnlguYPegI8A7nXVgi1+ink3+kSwBWwcxGM1Z2A9NAI6bD8ue8tQ7lgZ8Ojq9C/9q5OE",
-	"vDo/+ikhP5/hf1/if96cXLzqH53Yv9/1z47f+Z9+vvjhTf/4JCGXJ1fvLk7PEnLy14vTNyeGYfUvL09/",
-	"OItfa3n/lS4XDO/Xge+8yGLMY1hQMZrUCUTmm5pns0Ia+eHSKP1XvAaX/zGnQNzXYfkT6ElmfJYl5spa",
-	"hV2rOM+u03zfnBydnP7l5DghFydnx6dnPyTk4s350cnlpfnt8ucj809HQ0uBxagyiQH+Uf/s6OTVq5Pj",
-	"+xUkB42Aha8BISkBGux+45nEuZfjGvEzeRhPw6N/iLZQxzXs5HX7uQxIx+pdvPjxb5enR/1XlhqP5Lzg",
-	"rCAZy/ktK5ZJ/Iw6COQAMBlTmgt/Q9fgw97P2Eiz7NgOfEx1HDdnfHTz86z2sarncgu6HPI8P9vicnpM",
-	"Kb9JKluorKNm9VFw4wsWKKsgCp95NFlRorQ2KkFUcE0ao4IZ+aUfx0F2y4SuoQvwrFYG4PGPjHDTxwXV",
-	"TGneOHEuo+jTS2/RjW+pPFCnOM6YyMwAiYMY6KljyvOKHF5OMy/y+4+cm0EchEJ44PdJCfmAkKxsINxv",
-	"eBgxTNiocQaoEMWiqa7XKzbjAMroZ+Dh3Gj2XKdgevYA+jXV53oWI17ytl7UBMvyhmt9FFWbf5lQTa6Z",
-	"bjvh2BlRe2SXWGgkZI8YgI6503HP/3KckH3/Y5SPu4f9LYhtBbBJVWu0yIHbCxHDQvWeM34yRSlAmyfX",
-	"kz67boMYta5Gv5/FYx/O6xjTuvCIY6jHXhmJ64r9Xo/qTGQ1RNyojzVLmSuWxdSTzbjo1oEr9ROE+048",
-	"HN3S7GT1R/FQAehpyMfDZZ+6C+bZ0go+xX8eVRlU6PytcyGtrGjFNbO+pFX7CiwktvIfwou6rjP6e0z8",
-	"jSLNtO3Jo0pbPTKlGbhuMjY1mrVTunlBeGZj3awpLYxxG4i50DwnXNvwAVBMUTlHj2XOlWbZIcmlvAGl",
-	"dT6DOIIMXYOrQJ1XzjI0NfJC1YsU20DbmudgHPtVDJg/Mpqju7y6tnW5Q95EpIu44BibyAX5RIwzMzqy",
-	"2tY6IJjQayLhpqtjpzkRuljeK2e4wZNyERuWjmPW2fUj5miIkXEksDaA6ZkiR/hq27xb474f8cwZVyLs",
-	"3z4HxEXu3yMp8NuUNHUQLOXMSJ4twEvgV1wNAFjIeZ61koGwNr7Ang1BQrpHUrRlp6QZ85yH/uHv6TzX",
-	"rYSkxTw3a6IisH+3YI4UTODmWWgMd9bsocyWLbxEDiGdPIGLaCQNM1bEyxuCMafL+GGUSz02L1krfbhx",
-	"wzYSwseEimX8kKy78HXI2DCYDjF5VCxntWQLQhgWVCFpsrs+fn1F/HfklhYcYhnTDwMXPXBMNR00emTQ",
-	"GMy73f3RS6rYiwP4Nxs07gytS+3hp+b0ByJ10YUpoQUrwye4IKOc0QIRJmNu1lXUQfwiQzaWBQO7lF0h",
-	"l8KgCxrPShq6oEsMyxvx2YQVmr3HmD2glzdspjukX3qAqXX0mCV1SF8Q9n4mC43Gv6UaCIhTo37JEGoN",
-	"X3jowKy4yoTMhYdfq0P6JA3glmLMxcggOsFgsYEoN84VLA/s3YPGV1999dWgkZaWWEM8li76cEqLG5ZV",
-	"4j8CAcsGH2/GO7gij8E71E7HsphSjcTzxUHUGvXpgVrxPRhh3/thS4SysSwZaSrGqi6pVnQjNYFbiY22",
-	"jRNRuiAYvYqv13jkfbBkfRypoTAJsdjrl/zmpH/8+iQhAyS0XLk3DBpM5GLQaNUFAcAlq5sTn65Mqou5",
-	"GIHoMqNKkxcH5Cf+smb8eV4zduBX1HHesBGblKXf96Grp/OPwNgtA4IOSdcHexYMiKOQjv40KYFrBfbQ",
-	"YPJremukrhon6qZIAx7D70cF+8RsKxoNrehML8XzjfGH3tDirl+FyZR4HaBbTH4JgsDWpBcIjI5ZPrWc",
-	"tXN2y3Lyp8vzMxtAbV3o4ZWJWw7cZJsBg5O712NLP9ezUzGWdXrvH0BnfbDGtq69VnTYqPaKS4sCcK6H",
-	"8v06/KwetsnWyut88xg078SwBcstbs6oUgtZxK2QG0Ck5rjcmmdTrlQ9Z9rG2QQXENYN75czrozvV/lg",
-	"i6UHZ+zLC4zucTFLMe26oiqsS5b2S/NCDRjMBLXO2ZqTVPyfEYr3cqlZjTtrPsslzbYzCALM/arW9lDV",
-	"j+xaKjNsgOSlP7QYLKeznNVbgDfbh90qt1c4Vw83YrRhU8rzh1mbZ4W8LpiqITcFu+VscTxnfb0hmpvO",
-	"tZxSzUcE3zfCSzZncZfVIUTfzmY5B6NGGdUBGYF6Usj59cQmNmIsev/itEbyMZPVcHfkaEwR6hY1pUsM",
-	"ruSaaEma6cX55RXZeffOMtkdO99OeVPVzgee3e3gABjY54/KUaUL7yXpz2aFvAXT3hv2d/BTRQnUWmQC",
-	"VzevDAO8x9H2+BnvpW1zxYoaorBqeKmSMWt+9987HKw6gRHDqgZ5d3rhVdjqJj7QHhqc5kOvWnD7n8JC",
-	"Gq4kttM3VDPIRFU1ziazeVa85mKO3ptNGaUGrAthaNwDPmGCDvO45dvsSRec3dJ86wHXjGA4ehLZTXT4",
-	"2B6igGM048ISsRW4TdjoZvuD9yMdme/iYURUxVNblhWJ3arrhqgt0dAxpjzn4prgkpx2zwvMFVFlfjZo",
-	"IvDhPTqNIwjwrrmMUrfx39vaTxMHoI1gRWDUW/AjdsIFbKSQ4rq6LRlPWYiHnOJIkELHRjcs65HU8PKC",
-	"jrRKE5JiBt6WQJI31nlt3rgXPtVg1Dh0RkYChdj+jJsV0/wigM+Y5oola74yo9OYD22GhRJ0piZSEzWR",
-	"C0hMmQuj5NIZV50PdMbvOh+MPHnXMZxoPdzjsbHeKKhNuXjFxLWehNd3XQBf1dhwB8Q8dopa/+LUKMp+",
-	"OzlXGiy9U+Ca90zktbg4KD/UpOUiHMHLjPUMWJ4pMBTC0iY0lC5rvD+oJluRnW/WEfHIX3E08Gw89uop",
-	"4VIfQoYAtyD08/0pfrHb7Xbv0Q3cNPVrV/0sQ/peu8CaiHP7ho1iN6MQWcQiJbexgdRxyM0bUEy/Ycoa",
-	"OKvr3yIjCJJlwIaTfoXxxDTP7zep2JHjKzISTASYoTznbuYrSB96zTI+nzaSxo/8ehIX1dYIV0zIS7wQ",
-	"+CmeMtxAHUwr21jJ4p7nOVlMoI6B4XlesDFsz64MGNxcUKWYUoghm2CRiHmev00a5j+Y/I11DaqbSxrv",
-	"29ey/Rmgto0B4PECXzUssoRs9FSswXUtaI0u4wq5s/lHVPViYxYJ5qVwbSilz0yJX+UaxX5K9WiygXDX",
-	"Kj/ldh/gEIhogFPKhfmjfpNTdB6RBfeZu4ekvdsj6GEvGCQpPsqIu01WC7CUqvEVP3XHE+6iDh0uZ2y0",
-	"ASU2ZRTOZ0bZfdFVNpdw73l3Gs9q8njkrtBICsFGZpQ2Zhri0uXc/Gui9az9vNst/7kfz9n/TTFkLd/R",
-	"+YogX8lnPGzOWNrm1O+7UTYy7pB0DcdBCTiCcl576t6rPYVQqMOTiAJUzPMHBDUA7bnPBIlDxtZwacW/",
-	"aOyC2oQFT/T7XS0DWTOvbvhhBYuMaGsE64RkU+1LJLTIf//nf1VEYfM3z4Kfe9aHgZKTDrKTC6kxmmcg",
-	"UrNgK5CQMX+v54X7xiBSxsDGWHH4BkunN0zEbHOPTB3fgPq3rFDRtI893KYX/SfSSOG+eoPdsq2CQuQt",
-	"q2Rf2x0roz3YV/WE6oFwH9haKpZH2TxNN1mrQ3ZJU+ZGZbK7Y6rVq5odFxNpK1qwQ8L1QHBFlAZ2MBqx",
-	"GUStGmGlYKBQogbhTs2v1y20Ehqym+y9vffmOsgF3ji4DrEbhAWa4p4od4fWRdwZLbRghdHCKnhmYIZV",
-	"JLiIGi+31hc/2fh1z45/YstYpP7UPIgkZb++Iv2Ty/be8xfkhi1Jc3+PDJeaqVZCMC4lbhRg+oKL+IhH",
-	"ry/JJdPk4vSM/GXPjG5G3jjcw+VBP3/itlYPkbOoSaTvjhYYmjnfXeDvByRnWrPCECl+zbVKSPouTUja",
-	"TkHl6aSHhIolXiWWK0aumVbkoNvtoBdYs8KM/x+/9tv/Ttv/7La/fddpv/2wm7w4uPt/sd3jKlWdLrY9",
-	"zwlQ/j7O44aOQw2rUT1pTmaYOxxJh14IMOjZeM8kSCKnAnUffi0grU5pSm4q6d6VlBweizp5/fpvfwMz",
-	"UYCXmACjSM1Qj80hnVFRmxf5TJGx0fc0U5pc9M9Ic0xvWEJezSeiDcXQaoJsNiR5PvjquITJIBl6RsVK",
-	"BqUF5Er+ZJBXaZcUQ59f2HAiZcTKSed6csm05uI6Qn37M/4TW/ZsbIq5s+RfCYUfDw3t4KMemStWCHzi",
-	"HNcd0rf1Z9RELuwHwITcG+bcv7L/i5r9LBlbA3u5kpqTtq7zOjdQfVL6GswMaNzVcRzlTAoGnimOdA5g",
-	"EGUpBdPF8shFJvtambvdzWKx/fBUaFbcxip2XLKRFJlycYNlpVP47pBkcj7Mmc1sdmVQNs+o2KiIVtR5",
-	"3T8CBrRSo4hfC2qEhei92CpLyqZCOQBHgtiNUm7FhIj3E1diK1xAgRKoOJeR4bIMmISfCheSWxEi0Aqd",
-	"Bt7RtDMQp9qwGUWoezkhlPzZ8CQ6BT2HHJ2SGZ+xnAszPAOUhoIUoQDaqyphRI4xsm8gyhIr6XoAWNpK",
-	"nBXPfP93DJY2XxdsxIyMabSvZF3UTciMFW3LOG/YUg0EeF8MQcuopslKtDJR9r6XJXa9J5o0CyNPQdVI",
-	"lZAFkg2VGE1zKN+3OgMxEH0ysKRr0CC8BC+oLIAwbuAS5mQkxYgVglm1ASSSFEdJXexb0+jwA5H62o4G",
-	"Ji5+N/WFRlN8kaQWDO/wSdpyIWy+Cqm8YeKZcvOcZulArHxqV9DqEEjkUFBWGEJVPwzQBTRo9MiHAeRd",
-	"DBoJGbgYlUHj7i4FeFxWS5KoxEveRjXBxIcKKLDKWkYyNspBTfCveTWYyPFAhDD0riHSHDLFM6ZIBIl6",
-	"BMOXLaZh/HKauOqdshhBzEAl0nQgXMEfH1baM9v66I7loyut9pGw8ZiNNPk4EB/b7bb/P/NyuhL6nZKP",
-	"1RpbaKDoVg02KVhs4F2MR4RYy+l8NCE51azAkOcF5ZpAETtftNKFKfJbpsh8RlbXAGHAZtx01dBjfjQj",
-	"XB1dkPKZQWR7/crgSBj0I0mtYch86R/aYOzKAFkhZzOW2arUL7pEgUne6ClSCkeKokv/SFJndDKCrbM6",
-	"ucXWFOJ73u2SHfK8u+9WbEO5sf4PE7cslzNmZjDXdkgzmw0A4nH54kG3a3DC4HBQHI/0g/KCzZBawk9Y",
-	"HJRk0lYppEGJPXsTOgSyzw09mBkqljExYj0MOEXiWY1+RfIW5jTYXwaiUtowSGawX2CNRDQjcA3Fhi/s",
-	"zXHEkmZTDtyiEaj7jd1Ot9O1djgB/sbGfqfb2bfRoyCP7Jj/dx2tOUaGhVwos8UZEw5+JX+iWVYwpUhO",
-	"DfJaQ8VICmV09uZ+d8/chhCy9lnaOkRSAajiovyBcKQ74BOumA0bPzD9RsowghUWvt/di0kQLDplx+eA",
-	"wLev5KimEkbs440lyIGdq/l0So0igO5NCeEDGS9A4NcyhIw5RGrkUbDSwi9vzRDhvK7QYPRYrtZqAGYF",
-	"3LbzqwuCcnSC3MH/5QqfEBfQk2CBiuBvwxrbwBoHYsFFJhfKWlYgAguspx1yEiS6gQrragLCQnprtfkS",
-	"MsvnaFFit5YADkSlxGBYWHAtrgsG+Td8/7srw8l+gWJtjrdC3Rf0v4dDu4A10kzlQqSuyDPTE6inb2em",
-	"uRSs5SvYr5evxyu3hoxYBzKpFP3/Na4ol6/shMX2796u4PJet/tkJZNxeTUlk6398C5pHOCUsZH80naC",
-	"uuJ3SeN5d//+T8Iq0NWr8QajBFewN7wP8Pdbo+rIWCaGEVtsNUZMZ/p6bzJo3KVwno79mGO3NRiNxFzl",
-	"0s302y7En+w+n5r/fL03MdTIDKyYHjSMbNDY6+69aHd32929q93nve5Br/v832EaxUB9NxeartRjxDGA",
+	"xgqQfLe5L6/N1L+YCWI3xXOsyNVEySaGvLBewLt1eEWRD7E2PtiPV1cXFq3NmbozNFsOxgol8vASwyL9",
+	"BAneuHJfVbx3BxG9zEalWb/BQi4i5/b9Ednf3/+WaD5lRFZ5EehGUSjI8VixiCbxo1yQMS3WRzHsZlzI",
+	"KV5LM1lCqCKU/CBJNkf0js+0EBtlYaPcZXAJrCYn4A9DjprmXkmSS3HNCsL+Oae5WlP9WsGsQylzRpE/",
+	"PVDbNCjO1Zr+G84U2d4qBshFw8O29mSPgNlHWF52S8Uoguf9EMhGMTYwM0tc0CJLCOtcd8jXe5Mo+Atm",
+	"z3kdRFEE6AtSQan4ptc3Jm9ZQa+jfOeWRfWh45ISOtZGCjZi3OCDl/ONtBO7e8mjRBm7yg2STIg5a8DU",
+	"UtN8u500reVlZJBMGB6bWKmQznja2oKceDXOQdDNn9wrX61t88nEq6eXodxa60SoLSSlzZLRygSPFowe",
+	"JuOM5FzU0NcpFUtnmMNDfqZAaFBkwQpm2Q7LEF+4jqP/GASZ+2YwFA7QEOwLBD8iTaUZMyu1HDwJZCAw",
+	"uJUSUCs+ez1DtofxTBHzDqpvRiay8uk9PPlxLBaB7WESQ4Pj0VQdzZWWU7SYVnGACc31sganb7jeHp/N",
+	"PEbhjQk4csjzlauxTmJWPnKA3sx4/PoTByI3mV3+fSC5iNNu+/Rh2/dgjmznmglzcxFxNw30g3/RAIG9",
+	"j5pelTIySAom6NTzbPM2mKw9N7diUU4DW/Y65Ovofi1d9tCpg+5PaDFeASotsstVhA8IBy2yK/gxjopn",
+	"MvpkStUNyy6oiD+Vt6xG5s35mI2WozxQUxSheS4XLEOJz4DuhhsihfcuAS0JpCMUlRkdTQy7zhTRcmtt",
+	"wALotbyNK85cXNZJLqiYoI0ytt2CzXI6YtnL5cMum/2uBlI3XFtVSBjtFKeI07MJn02tSeo+EFy6d1fx",
+	"DM86PNkAOZIQjTyw3EFvwEcA97pqwRY/xbwbfSLYAjYO4rGaM7AeGgEdth+XvWUod6wMeHR1+kv/6iQh",
+	"r86PfkrIz2f435f4nzcnF6/6Ryf273f9s+N3/qefL3540z8+ScjlydW7i9OzhJz87eL0zYlhWP3Ly9Mf",
+	"zuLXWt5/pcsFw/t14DsvshjzGBZUjCZ1ApH5pubZrJBGfrg0Sv8Vr8Hlf84pEPd1WP4EepIZn2WJubJW",
+	"YdcqzrPrNN83J0cnp7+cHCfk4uTs+PTsh4RcvDk/Orm8NL9d/nxk/uloaCmwGFUmMcA/6p8dnbx6dXJ8",
+	"v4LkoBGw8DUgJCVAg91vPJM493JcI34mD+NpePQP0RbquIadvG4/lwHpWL2LFz/+/fL0qP/KUuORnBec",
+	"FSRjOb9lxTKJn1EHgRwAJmNKc+Fv6Bp82PsZG2mWHduBj6mO4+aMj25+ntU+VvVcbkGXQ57nZ1tcTo8p",
+	"5TdJZQuVddSsPgpufMECZRVE4TOPJitKlNZGJYgKrkljVDAjv/TjOMhumdA1dAGe1coAPP6REW76uKCa",
+	"Kc0bJ85lFH166S268S2VB+oUxxkTmRkgcRADPXVMeV6Rw8tp5kV+/5FzM4iDUAgP/D4pIR8QkpUNhPsN",
+	"DyOGCRs1zgAVolg01fV6xWYcQBn9DDycG82e6xRMzx5Av6b6XM9ixEve1ouaYFnecK2PomrzrxOqyTXT",
+	"bSccOyNqj+wSC42E7BED0DF3Ou75L8cJ2fc/Rvm4e9jfgthWAJtUtUaLHLi9EDEsVO854ydTlAK0eXI9",
+	"6bPrNohR62r0+1k89uG8jjGtC484hnrslZG4rtjv9ajORFZDxI36WLOUuWJZTD3ZjItuHbhSP0G478TD",
+	"0S3NTlZ/FA8VgJ6GfDxc9qm7YJ4treBT/OdRlUGFzt86F9LKilZcM+tLWrWvwEJiK/8hvKjrOqO/x8Tf",
+	"KNJM2548qrTVI1OagesmY1OjWTulmxeEZzbWzZrSwhi3gZgLzXPCtQ0fAMUUlXP0WOZcaZYdklzKG1Ba",
+	"5zOII8jQNbgK1HnlLENTIy9UvUixDbSteQ7GsV/FgPkjozm6y6trW5c75E1EuogLjrGJXJBPxDgzoyOr",
+	"ba0Dggm9JhJuujp2mhOhi+W9coYbPCkXsWHpOGadXT9ijoYYGUcCawOYnilyhK+2zbs17vsRz5xxJcL+",
+	"7XNAXOT+PZICv01JUwfBUs6M5NkCvAR+xdUAgIWc51krGQhr4wvs2RAkpHskRVt2Spoxz3noH/6eznPd",
+	"SkhazHOzJioC+3cL5kjBBG6ehcZwZ80eymzZwkvkENLJE7iIRtIwY0W8vCEYc7qMH0a51GPzkrXShxs3",
+	"bCMhfEyoWMYPyboLX4eMDYPpEJNHxXJWS7YghGFBFZImu+vj11fEf0duacEhljH9MHDRA8dU00GjRwaN",
+	"wbzb3R+9pIq9OIB/s0HjztC61B5+ak5/IFIXXZgSWrAyfIILMsoZLRBhMuZmXUUdxC8yZGNZMLBL2RVy",
+	"KQy6oPGspKELusSwvBGfTVih2XuM2QN6ecNmukP6pQeYWkePWVKH9AVh72ey0Gj8W6qBgDg16pcModbw",
+	"hYcOzIqrTMhcePi1OqRP0gBuKcZcjAyiEwwWG4hy41zB8sDePWh89dVXXw0aaWmJNcRj6aIPp7S4YVkl",
+	"/iMQsGzw8Wa8gyvyGLxD7XQsiynVSDxfHEStUZ8eqBXfgxH2vR+2RCgby5KRpmKs6pJqRTdSE7iV2Gjb",
+	"OBGlC4LRq/h6jUfeB0vWx5EaCpMQi71+yW9O+sevTxIyQELLlXvDoMFELgaNVl0QAFyyujnx6cqkupiL",
+	"EYguM6o0eXFAfuIva8af5zVjB35FHecNG7FJWfp9H7p6Ov8IjN0yIOiQdH2wZ8GAOArp6E+TErhWYA8N",
+	"Jr+mt0bqqnGiboo04DH8flSwT8y2otHQis70UjzfGH/oDS3u+lWYTInXAbrF5JcgCGxNeoHA6JjlU8tZ",
+	"O2e3LCd/uTw/swHU1oUeXpm45cBNthkwOLl7Pbb0cz07FWNZp/f+CXTWB2ts69prRYeNaq+4tCgA53oo",
+	"36/Dz+phm2ytvM43j0HzTgxbsNzi5owqtZBF3Aq5AURqjsuteTblStVzpm2cTXABYd3wfjnjyvh+lQ+2",
+	"WHpwxr68wOgeF7MU064rqsK6ZGm/NC/UgMFMUOucrTlJxf8VoXgvl5rVuLPms1zSbDuDIMDcr2ptD1X9",
+	"yK6lMsMGSF76Q4vBcjrLWb0FeLN92K1ye4Vz9XAjRhs2pTx/mLV5VsjrgqkaclOwW84Wx3PW1xuiuelc",
+	"yynVfETwfSO8ZHMWd1kdQvTtbJZzMGqUUR2QEagnhZxfT2xiI8ai9y9OayQfM1kNd0eOxhShblFTusTg",
+	"Sq6JlqSZXpxfXpGdd+8sk92x8+2UN1XtfODZ3Q4OgIF9/qgcVbrwXpL+bFbIWzDtvWH/AD9VlECtRSZw",
+	"dfPKMMB7HG2Pn/Fe2jZXrKghCquGlyoZs+Z3/73DwaoTGDGsapB3pxdeha1u4gPtocFpPvSqBbf/KSyk",
+	"4UpiO31DNYNMVFXjbDKbZ8VrLubovdmUUWrAuhCGxj3gEyboMI9bvs2edMHZLc23HnDNCIajJ5HdRIeP",
+	"7SEKOEYzLiwRW4HbhI1utj94P9KR+S4eRkRVPLVlWZHYrbpuiNoSDR1jynMurgkuyWn3vMBcEVXmZ4Mm",
+	"Ah/eo9M4ggDvmssodRv/va39NHEA2ghWBEa9BT9iJ1zARgoprqvbkvGUhXjIKY4EKXRsdMOyHkkNLy/o",
+	"SKs0ISlm4G0JJHljndfmjXvhUw1GjUNnZCRQiO3PuFkxzS8C+Ixprliy5iszOo350GZYKEFnaiI1URO5",
+	"gMSUuTBKLp1x1flAZ/yu88HIk3cdw4nWwz0eG+uNgtqUi1dMXOtJeH3XBfBVjQ13QMxjp6j1L06Nouy3",
+	"k3OlwdI7Ba55z0Rei4uD8kNNWi7CEbzMWM+A5ZkCQyEsbUJD6bLG+4NqshXZ+WYdEY/8FUcDz8Zjr54S",
+	"LvUhZAhwC0I/35/iF7vdbvce3cBNU7921c8ypO+1C6yJOLdv2Ch2MwqRRSxSchsbSB2H3LwBxfQbpqyB",
+	"s7r+LTKCIFkGbDjpVxhPTPP8fpOKHTm+IiPBRIAZynPuZr6C9KHXLOPzaSNp/MivJ3FRbY1wxYS8xAuB",
+	"n+Ipww3UwbSyjZUs7nmek8UE6hgYnucFG8P27MqAwc0FVYophRiyCRaJmOf526Rh/oPJ31jXoLq5pPG+",
+	"fS3bnwFq2xgAHi/wVcMiS8hGT8UaXNeC1ugyrpA7m39EVS82ZpFgXgrXhlL6zJT4Va5R7KdUjyYbCHet",
+	"8lNu9wEOgYgGOKVcmD/qNzlF5xFZcJ+5e0jauz2CHvaCQZLio4y422S1AEupGl/xU3c84S7q0OFyxkYb",
+	"UGJTRuF8ZpTdF11lcwn3nnen8awmj0fuCo2kEGxkRmljpiEuXc7NvyZaz9rPu93yn/vxnP3fFUPW8h2d",
+	"rwjylXzGw+aMpW1O/b4bZSPjDknXcByUgCMo57Wn7r3aUwiFOjyJKEDFPH9AUAPQnvtMkDhkbA2XVvyL",
+	"xi6oTVjwRL/f1TKQNfPqhh9WsMiItkawTkg21b5EQov857//R0UUNn/zLPi5Z30YKDnpIDu5kBqjeQYi",
+	"NQu2AgkZ8/d6XrhvDCJlDGyMFYdvsHR6w0TMNvfI1PENqH/LChVN+9jDbXrRfyKNFO6rN9gt2yooRN6y",
+	"Sva13bEy2oN9VU+oHgj3ga2lYnmUzdN0k7U6ZJc0ZW5UJrs7plq9qtlxMZG2ogU7JFwPBFdEaWAHoxGb",
+	"QdSqEVYKBgolahDu1Px63UIroSG7yd7be2+ug1zgjYPrELtBWKAp7olyd2hdxJ3RQgtWGC2sgmcGZlhF",
+	"gouo8XJrffGTjV/37PgntoxF6k/Ng0hS9usr0j+5bO89f0Fu2JI09/fIcKmZaiUE41LiRgGmL7iIj3j0",
+	"+pJcMk0uTs/IL3tmdDPyxuEeLg/6+RO3tXqInEVNIn13tMDQzPnuAn8/IDnTmhWGSPFrrlVC0ndpQtJ2",
+	"CipPJz0kVCzxKrFcMXLNtCIH3W4HvcCaFWb8//dbv/1/aftf3fa37zrttx92kxcHd/8rtntcparTxbbn",
+	"OQHK38d53NBxqGE1qifNyQxzhyPp0AsBBj0b75kESeRUoO7DrwWk1SlNyU0l3buSksNjUSevX//972Am",
+	"CvASE2AUqRnqsTmkMypq8yKfKTI2+p5mSpOL/hlpjukNS8ir+US0oRhaTZDNhiTPB18dlzAZJEPPqFjJ",
+	"oLSAXMmfDPIq7ZJi6PMrG06kjFg56VxPLpnWXFxHqG9/xn9iy56NTTF3lvxvQuHHQ0M7+KhH5ooVAp84",
+	"x3WH9G39GTWRC/sBMCH3hjn3r+z/Rc1+loytgb1cSc1JW9d5nRuoPil9DWYGNO7qOI5yJgUDzxRHOgcw",
+	"iLKUgulieeQik32tzN3uZrHYfngqNCtuYxU7LtlIiky5uMGy0il8d0gyOR/mzGY2uzIom2dUbFREK+q8",
+	"7h8BA1qpUcSvBTXCQvRebJUlZVOhHIAjQexGKbdiQsT7iSuxFS6gQAlUnMvIcFkGTMJPhQvJrQgRaIVO",
+	"A+9o2hmIU23YjCLUvZwQSv5qeBKdgp5Djk7JjM9YzoUZngFKQ0GKUADtVZUwIscY2TcQZYmVdD0ALG0l",
+	"zopnvv8HBkubrws2YkbGNNpXsi7qJmTGirZlnDdsqQYCvC+GoGVU02QlWpkoe9/LErveE02ahZGnoGqk",
+	"SsgCyYZKjKY5lO9bnYEYiD4ZWNI1aBBeghdUFkAYN3AJczKSYsQKwazaABJJiqOkLvataXT4gUh9bUcD",
+	"Exe/m/pCoym+SFILhnf4JG25EDZfhVTeMPFMuXlOs3QgVj61K2h1CCRyKCgrDKGqHwboAho0euTDAPIu",
+	"Bo2EDFyMyqBxd5cCPC6rJUlU4iVvo5pg4kMFFFhlLSMZG+WgJvjXvBpM5HggQhh61xBpDpniGVMkgkQ9",
+	"guHLFtMwfjlNXPVOWYwgZqASaToQruCPDyvtmW19dMfy0ZVW+0jYeMxGmnwciI/tdtv/z7ycroR+p+Rj",
+	"tcYWGii6VYNNChYbeBfjESHWcjofTUhONSsw5HlBuSZQxM4XrXRhivyWKTKfkdU1QBiwGTddNfSYH80I",
+	"V0cXpHxmENlevzI4Egb9SFJrGDJf+oc2GLsyQFbI2Yxltir1iy5RYJI3eoqUwpGi6NI/ktQZnYxg66xO",
+	"brE1hfied7tkhzzv7rsV21BurP/DxC3L5YyZGcy1HdLMZgOAeFy+eNDtGpwwOBwUxyP9oLxgM6SW8BMW",
+	"ByWZtFUKaVBiz96EDoHsc0MPZoaKZUyMWA8DTpF4VqNfkbyFOQ32l4GolDYMkhnsF1gjEc0IXEOx4Qt7",
+	"cxyxpNmUA7doBOp+Y7fT7XStHU6Av7Gx3+l29m30KMgjO+b/XUdrjpFhIRfKbHHGhINfyZ9olhVMKZJT",
+	"g7zWUDGSQhmdvbnf3TO3IYSsfZa2DpFUAKq4KH8gHOkO+IQrZsPGD0y/kTKMYIWF73f3YhIEi07Z8Tkg",
+	"8O0rOaqphBH7eGMJcmDnaj6dUqMIoHtTQvhAxgsQ+LUMIWMOkRp5FKy08MtbM0Q4rys0GD2Wq7UagFkB",
+	"t+386oKgHJ0gd/B/ucInxAX0JFigIvjbsMY2sMaBWHCRyYWylhWIwALraYecBIluoMK6moCwkN5abb6E",
+	"zPI5WpTYrSWAA1EpMRgWFlyL64JB/g++/92V4WS/QrE2x1uh7gv638OhXcAaaaZyIVJX5JnpCdTTtzPT",
+	"XArW8hXs18vX45VbQ0asA5lUiv7/FleUy1d2wmL7d29XcHmv232yksm4vJqSydZ+eJc0DnDK2Eh+aTtB",
+	"XfG7pPG8u3//J2EV6OrVeINRgivYG94H+PutUXVkLBPDiC22GiOmM329Nxk07lI4T8d+zLHbGoxGYq5y",
+	"6Wb6bRfiT3afT81/vt6bGGpkBlZMDxpGNmjsdfdetLu77e7e1e7zXveg133+f2EaxUB9NxeartRjxDGA",
 	"x5ql6WLO7lJyLRlWg7ZtE7BCZ2cgTt7Tkc6XkP2JAsoUpK0KdidEYrV9qlcCMe2Gmz711JDTBSRAaJtr",
-	"Yzi2M8u2EqIk0Qs5EEen5O9yiNR6Ie1zR4IxWhy1K2nuyjMgKgpET0NQFN4/wwSDK8ishXggXGyolpWU",
+	"Yzi2M8u2EqIk0Qs5EEen5B9yiNR6Ie1zR4IxWhy1K2nuyjMgKgpET0NQFN4/wwSDK8ishXggXGyolpWU",
 	"2B5J7bG5o8Kn1cOqWpHDO0puGJupgTB0Imc0ayUkBVnHEKjUyj2zua5MSqwRG1g3mNKhYnfsTl8+3Z2G",
 	"u/JSZsvtS8avFhkNImrsbwbP8S4hP/BvwN9RfMX7/wCCYauf3lW1WcDjL0qrrLhZYtkXIl6v5S3binit",
-	"sHLL4utlLGj9AsUrrUiXMRRsC2TAf+73yIwbQFjEPiQLqkcTrM0LTktaGAHACY5WuR6IpmALoyeDCSUh",
+	"sHLL4utlLGj9AsUrrUiXMRRsC2TAf+33yIwbQFjEPiQLqkcTrM0LTktaGAHACY5WuR6IpmALoyeDCSUh",
 	"Y55rqF85XKJZwV+CxFWMM/NZxekQyQB7PwPpTkssiI1JaBbPURd30MOS2dU8P2ymECSYcX1o2SxIDbB8",
 	"m72JQXVOZgY/3eFAoAgKQ6M7pGkAlvWiKfy0YJBVzzKfU986NAK3FWUghhxFfudQHgivGR66GHMf7g6k",
-	"BdbsolkxNAYSEHBN1pt1CCYT+NQWNiVTqgv+vjMQl2i+8S7sIRe0WJImpqT+ePX6VUKOLi9h6D/RW3oJ",
+	"BdbsolkxNAYSEHBN1pt1CCYT+NQWNiVTqgv+vjMQl2i+8S7sIRe0WJImpqT+ePX6VUKOLi9h6L/QW3oJ",
 	"+AGqmmB6IYsbqCrOzF64JhAaL10floHwon+duOLlznuusWbv9c5ET/Pq/V0TeJOoGwtu5poovGDDhwi+",
-	"+Lv7b2eEccG1YrB9D1LUl7nBKmZ0XDYdMghzc6oUALyzATiX5vMtIWQX9QAAHV1exmATXf0joPT3bYEU",
+	"+Lv7b2eEccG1YrB9D1LUl7nBKmZ0XDYdMghzc6oUALyzATiX5vMtIWQX9QAAHV1exmATXf0joPSPbYEU",
 	"IlccRqQpJDk6PutVdDmDgorI8TjnAtNya+EIozcexjHoLcU1PxCs5Xbuga5b1P2ALatlo/M+4m0s5Eyt",
 	"5Ma4Gw8FNRRp0lL0siQkk0y1DiNVFYyYNhdazkcTDCupQvYoZ7TwRbzXxJMv03zoU5WXFR+f2eLGWLdm",
 	"wKgsY2k5WENMq7VMPVEkq1tQ3HBfF+aOHz1OOKng7veyuGbaBWH4DjvPFNEFHY8hUwursVcw2qLIWyhS",
@@ -16923,134 +16939,137 @@ var swaggerSpec = []string{
 	"wFO+ZiD1ZbTFSiXtSvmQ1kAUFEwDekKr4TYgtnBxXTLvzUVSOiS1ZeFTh6EgY9xTST8x20+hjHzaIX1b",
 	"uELhEAZ2EyZsbyEHz8T6eWB4S2u4tuJXs+KBSFZdDEnVieC0xMOgOwrVIEwJORARnGlSbw0ubcQJoe7g",
 	"4HuXZG8H0h1yhBDJS2HV9n9xzZukz7EgM7M3XFePrNmFgKqWdiG8fpi0QLSUNj5LT9jSzQ7obcDsJDaF",
-	"XZ28aXmUz7NSMzUHgMYlZ2C1cD+EwHk+omog1ISCa4Ta9S8KDl1fGC/86Ru52Q6697xLpqpWSvt9Efnk",
-	"Q7ytJORclOM9MBrpkbwjaK7m+1bsVltN/GoTatxKqgC+5Wzh6/qF7RB+9V3afL363n5Zxb/rNw45SC5W",
+	"XZ28aXmUz7NSMzUHgMYlZ2C1cD+EwHk+omog1ISCa4Ta9S8KDl1fGC/86Ru52Q6697xLpqpWSvtjEfnk",
+	"Q7ytJORclOM9MBrpkbwjaK7m+1bsVltN/GYTatxKqgC+5Wzh6/qF7RB+813afL363n5Zxb/rNw45SC5W",
 	"fa/bNQCyXx79fNnt7pbfd2PfOyWlLaRuu25wbryDbvfurYGNY1aVo7btLfa2V+gdLtV1g5uLgmHlFQ7h",
-	"lg0qCHs/YsVM9yDrlrp4a5sNtO7ACw1PhrIDxdK+H5GqVert2p6AU/4Cfr8s0uUjzjcnVN3DO6viYCZH",
+	"lg0qCHs/YsVM9yDrlrp4a5sNtO7ACw1PhrIDxdK+H5GqVert2p6AU/4Kfr8s0uUjzjcnVN3DO6viYCZH",
 	"9ZL1G5bJ0TNVqu+Gdjk/JgadkrnImVLYWgRt0GBVW3DFWjb5KefixnsI4KmKytfHZi0bSANevE++sUnD",
 	"bv5xd/exGmQf1WDbBhdA66MeVtTmw4ha/AS4ZPuKkIKNWcGAJRdMQA3vcgXnMybMS2XWc4lFgCwxDNop",
-	"zHY6SlORgTVzk74GWyd7needLooU9hsynIssZwm5ZSKTRam2FWwmFdeywBCkB2i+BqNewqi/C3UNd47b",
-	"tDuzJ4FYMVfsXnD/vSwfuFl9Q9qFkoaRYQzxahr4ldZ1q625mn/mLJaqRkEre5N+Hr3oniDlhygsXqmy",
-	"ZQ1XFKhPt5OeQBxlYIcMDs39Uquk9MnQcEYjqBu5yoZuTCVEgJVxQqiY+KMxUhrTZLgkabtt52gr/k+W",
-	"JsQ2dSa73W73kEC0+UA4q6nfeKtDXsrMgMP8iEbOHhnRIrONbm2wHwajvSA72LPkICEXp2doNr04PSND",
-	"gz3WmQLOEEaLDnkNHg+7l6rjtsbhmaLMbLeSG21hKq373QZKGfHTHaEcEzrjPuwH3SIBmoKzBCztqW2u",
-	"FrTFLQ3r4CSirpjeQNhqeihUe+fSkkzMxoTLa1ijKyuNektm9dgW3/Evq3lZD/78U+XYmmHXu4oHwZHd",
-	"e1uJf063sDuXGrkMkr0gJBoRLPQdfDF/MVz51eiylcVF6UuUL+z4WrpR4nPk9XV387wlAx2S4HVB1nHN",
-	"b5mwHhUb7DVoTKmg16yf59ABBKxCeHuNij8QIO9BA5VBo0fSfwsw+LvKp4N5t7v3wiq3XhHAXyFR/jv/",
-	"6XcwXtohKTxIiaY3TA1EipFymdRGLobibDOqJ7HabBhG9x1+APYQG1hnm64aPjljVHcI9H5HgGAOzprD",
-	"yftALGlGOmatGDF6ATD/X00xfGbx2oICdl+zIV/wb+Nm2PtZDooq2gJiI7kae+U4Zbm3IL/kP757+6/f",
-	"db6K5pSsZhmBS8MMLYtp46lNxnU1saMFrrcRi1AznYsvRergHqzQYNI0auXRKaFKmb1LoVoPIHbIxus9",
-	"Q/NCqCDJ0YrBClPyHHFtES60XPXLYuVT95PawfqnnWmGgSaU/Lk/MBuGsgIZqC9GbBAZGTJU0CkpGASe",
-	"QedUpnTPeYH/+z//y0sytqAv+f701QlptzUFy/jPb16lhhiB8ZDNwFKIhZHRwqwceUvCZmhck2upS4e0",
-	"j4PHGtZYp8bRR1sCdSAM4kA+hweSNa2y9yMGoOz4jtwphMMKSfwzbyQuoE6D79TGDAujU+xrPRB0Cpzn",
-	"EM20+ArWyHGNMcq/jpkapbaftbUo2ZaOh96oG37oDaEb10D8EjAQiArCq6FaUHCajgumJgmhJKPa2tE1",
-	"n4KfHkYhKcYBpgROxuAvRBGAXz0qAXs11oJ3xgous8TKm1DfwEubrzH4wIbJNkuJOyGY5aESCFeq9vU3",
-	"GLRyhrBWEPSLm1JXNkuO8agTQMzfiEk9AZeJRIvam2oxBep5eMsRaDl0pPmta9sUW5crqlS7n4dR+CV9",
-	"uI2oSoMeS6gPugcPMzj7UlnW2iukfufst76xRcOlOmtpCVmvkugywbLESGHNRUCHzdn5y/Pjv5HmDycV",
-	"JdB9hbZX18p+QlWrsX1UF/buqLMAAxJX6u80cDGNuwjsz2RwQ13OhiG5wLFs6CVKw4o0wxBFtF45Hwwl",
-	"litgnre54Wog1mCHnhnXfB+pVDDDofMR+eFciJMsyIJnmEQxNXf50znzVXCKFBmXoSjmzSpCPpg17wA2",
-	"wGFEo137iqRxxLADpAlSWBtL6q0D1gmI6WK88MtPIbvIOd4wABw0erABGQrfsrpMOVQYBoJx1uh2NGzW",
-	"HkeHnGYqaAjvJvBQKxjJ2VgTOdeHRBh8gD+5Igfdg3qKewTgeWRQJdYmVj7P3wu6hbJGpEblJq1WNa7m",
-	"QG9TN79S7QsVffdDffvgrWj1fTV0VY2I+ylhnF+cQG/+5Ezq74EGP4HojZ3gHbZa2+An3nSbb7ODZQAd",
-	"MDeFaKHfyN1lm0zlZCUw64MMC1ZqyNymuuqthuhmpWvDs2CCjS4kFDGA+9va8hWhpN6p/DldSp+IlFeB",
-	"22a/0/WumydwGZ2LVZn2mXq4iyhauTisPuZqGNczikvM6y0/eqYIHYE6Gwb2FlzdEKzWT8vayk4BwkTa",
-	"MS8M0x6I1K6rgwO8syVdUpc1W5MIUC0nV4birvXIakKOQpC367qEK8ayZ8pX07HLUC7Lk60kILU6vmid",
-	"TQKRxNWPg45BroLcoVFq3BMSPAjXPJ0rqzW0JWgdpGlHb3kRw3lwoQAHZmwAGHxluDQp55kyKhR5JRcA",
-	"XT/lj/x60iF9l1zl+luvVOSWgsW4I5b+Cwocb7jTz0dd9jXdzdrf7o8P2gfDb1ib7mUv2rvs6+G3o/3x",
-	"N/SgG7/zKwXw6i9/RAO5J2sC40z+DArGo7MmVsoc2sKELqCirCG4tbxsS0L+xgkQlTqONfSrcrEFW9hQ",
-	"sz8If4XECeqNE8FtcwXjLX0rCaXXb1doJZayq6WD6NsFdalCJlw5qiZEaeTLIDAumkBF9XoGVa8SaFdg",
-	"U/1IKSzgwknIx21+Yyl5IqU1vwWZwEZKHghXXo6s5IFVU8B8vmWYla2l7BkBYSzzHNMhq7mMPvspVGhc",
-	"96omNvWCUotm4uOTVydXJxHNIy3TJVcywOx6BgIHdJkTdsAaN2ecvGG9wodlYq3TlE8JMouEYT2AjpTF",
-	"bjdFDAOEvpC52cYYY+wl1vmghUYUKcNdHFIHNxPb6a3dS1eoMB7TYvF7ysoeEesBnZB0bw2mUoFklbbb",
-	"3sacEisGhNbpdVH3FVcaqyl+TpoNE0TOFmOsy1tdXe2hkdFmzJCPORa1WyrbC9TcF1tIlHRb1VqTWKvZ",
-	"4coTWDMq9Qd8JLccaybQWuuKm/pDd4ewITV3YHAqCBD8K2nKGVZ5hDTXHAvtWPp5lZDVp0h8aX0jqYFg",
-	"/5hTo5vZqG0XoeiCkv9myLkRsGwJhu8NNu3IAgtsHCdexISWJWfO3QH1L1SK5T4HIlrvs9UZNMAm5eZy",
-	"gqIUK03rSsHfTxdkL0D1NpQbUzCdpVDTBkNRVny1Zmk3HIqrdbodVwnLEGBrADdHbz6EQoFG+FKWukf6",
-	"r5l7Fe8iqMiCCyyVCChxaPmR/zWsTWHWHQ3FTi2krEcJRrDHV8mDaRpN1U4AtTAwzh0eRrlBv5i+mdsQ",
-	"tcfm1vpiuz5v1v7S2H3e7UaihdEb/xNHjc8X1/Wf21/K6rmrA1wzHUQb28qze3fVgrd+OF9ntyxZ13jx",
-	"9fMXX79YK6FbE8hcF18cDyfG5ew+IEPYFzLeSjrefVJKWycVl2TsCzHRfjE1WvS8YhAKaWWESUJTok3x",
-	"iVf2+hCljTCrXPUla5bCdJFDctA9cLUKeQZle8r0Fts7YVWqMtfTXqVaddF8396NK4T8YWrgugx2EAt3",
-	"teWUv4BecswVfdgJlk/qRJ2TujD5MIbJN73w4eo+b2ZEBSY9lS+5UB2k1gOxoS6WOShfFAs4uR8laJgJ",
-	"vACLlmXgYbUtWH1bG6T4RhnBmS27QR2k4NfXzGsKRg0Iayqd+x0VzHV+MUgL4mV7PnNGSpt47ap+9ayX",
-	"mM7AfkPdSoPQfoPskF7gYBtjFkb6u/SHtKWp8+kdsOU8K9T6U6KSPlmn2ZQs45r+Ngxzf2TyzIpNcj4a",
-	"MRWUNENdY0JLf6ZgLFM9jDjlSoflWEnTscJWh3wPuTSJ+UTd8NmK2gwxakH1rOFc2yCGIdRUg3l7Hlsr",
-	"kydlH+Iy8622HBk4grHIgXNNAl6bhQ8asebmNz2iLBxgPgsE7LgrGbaZgs0PGh3flLz369vQs2wh2XhQ",
-	"JtKa+9ZDFkQDL5tiHCMCm5we163BnT4s2AkX2yY2lcvjAjwXHS5mc90pG9PW91v2UMLgSx34SurWeoqT",
-	"EJiElJM4NoaP2/C4dqUoOHUsXQODFbQwiZF7CAhCb/gcTDxFsaxU8nat56PLvQpfIuVMlUiSNj5ul483",
-	"LltI3XEnUdtUx3Y5uxFyIQzVNdu4Z5GR07fru//s54LO9UQW/J9sfVl9dGmRl4wWzNYaQr3Aihs16/q5",
-	"Oqhd08pU5Xp2K7ioWSFojvFbayuCQx1TnoNpzfBIuMYBRw7W5DskhzWOrXjfuOyfHb88/+u7591uw8zv",
-	"XnVlke97D/z09SOu4D5uypWHdXvzuI+P2+53B5rnlaMyH/MR68wD2SkKH0iym85kQQueL0nw/iFW7MUy",
-	"lw+H1P6WkNrfGlL7K5C6xD2S6h6d7wMftqsPS2Dtm7GwEX1j53Z3p8Ig795un6fprAa1Ialls5MnyXBb",
-	"r9tb5mtuJQEHTUKiAvAvD20dUTHAY2wlfopJ61YuhuraKHN5GzyYF6ypvgW11v90eX5W7dvBw34dJGjX",
-	"Ye1c9R07+pVaZFs1tOiQ9OLnq9SMU5Z8w8TwMkSH6rCa55qf3ndh+QT79xtHND9rOolfaZ3TykHlyyjn",
-	"GELkQn2r2BixZycNIw1E9FPrmK1pibLiQKr0UoGwNWtgDUO03AvPfKOSgWjW3Y+oTexi/jnw5CHWtceg",
-	"yNP6VGt7IH7WVoab3TnmqmdfLFcKKQ1drS8E3pyyu+e9vpygBcgGE4drhmSQ23WpsWoeFPLwVw6TICNe",
-	"0FbQ/RPK1nM9EHNl7pSShcb4RYiAA8N7oIe5lE5Xu9JG5Jd11YF1DMRqBfUkCJBfKZAO9oq5glCvsvcA",
-	"L4L11tkbXC+Vz0hq3RQ1lNbC4ancQw6swKsmUMNFsUoyQIBDvqtLHIt2PuA/7nay0VTt+EJ9G4PhQquP",
-	"5dBBhT/vIKz4Fq65wtqGsqjSZitlYrnjZCBKsxj2mjX4g4IdGgNyPmaj5SgPrACK0DyXC1cIgOuynnKr",
-	"Q35wZQgHolxlM223/V8WvSCDQgqSsSnkHwgQJ6wDsEdSX88wtcXTEQMLTM3FfmM/nFyRTqezAs2dD26b",
-	"dynEXCnwS81nHXJBlSKpYO91CnX/oZhmWvWEQem+Guw+Hk3VkT+1xzGbxhYhQX2zrm1ehCbrn1eyCfcM",
-	"Deujsa5QlECOS9T8o8Tj9EkgZT9T5QYSyIm6ZgRFJj5l2zKLumseIGbtjT8Xtl+Gt1BVbmfiQ2GBy0C4",
-	"nOu3fVhbA7R612xi+7K0cznfZPk9XDOj0IIVI14wI8CLT7kKpXnYOvmi7pZAP/4Up8vnuRa1+qp9/ke5",
-	"C/cgH2nGEExL2XrkzQAuVM/9TgWxNgzLr0iVXVm3iO20UC0J3qml3+c46f8e4g0b3oJy08LC+Y9Lu8st",
-	"PAn1nuqnl9GsCUeKoaRFti6iTeXQyORYZ8WmJa0ivv2Yi+sgZg2qwVOlIeczEMRWeEEgZA3E/VIWKYWs",
-	"EBo7H3CdqxJWndw01RvEpnV4lraudzyr5mdWtZg4s3jiwn9/pPteAvp/pqzmEePJRbUoem+W08xiHKcE",
-	"EYord7+Hy+pN7kUvbuIqyJ//5ZiAaIbNk9f5bFI2b8ioNm9or1I5b21cTJvqeint937zysm/efH8m6/3",
-	"9w9e7McnRmD/fqTDAOr/k4TDEOM9O/Jc50kFxKnekXp2/030PpZyYVDBomDU1zK4fH2JnpDzqwtcroK6",
-	"vFhnEm8oFEwzMyomstTd54EI/C5NH+NvK4UFRYSdAc8AxGBaYrtNVcs6KwjCgJ458qYzEAfdAxtaSwUs",
-	"bkEVrq1pCAH0+qAb4kF/YPoVVfpcz/7vcv9ml/tcz7DHc01+5dXFH+VOm+W62+uvBK1yLtI8fn3VepSR",
-	"E6/wJgVvlM+BG7qygkGl7VBGXjJ9uCYco6TfqRM4z83M/ydrflYed65n94uZoI/8ES+EHLtyPSHWGXpu",
-	"niKR/3TB84YtNyuXmBLhY2YxdE5LMpzzPCNMjIol9J+1PksVNN1VTLcvTs9I/+QSevU2UbwMtOaWbSBs",
-	"L0L/5LK99/xF5WV/P1oJGUo9IS+pYi8OOuRnrOc8kmLMr+fgbvDZwNX0ZujRo6uKctlTAPxXdYXg8YL8",
-	"ZID0WJPN28/ujILl1bADc3xPFK9S+jLRLX6DUHkwYb7h5i+II7rbiHqVRtqQl6RQlAGlJSwIe1hiJA27",
-	"/A8x2XIVe10//oG4pyF/4sx72L7/5elZq0OuJhAMp6Fmm0uqLF+yrSeuXFPsgTBL77liXljP3Sy+FuWU",
-	"/onrpzFqH+wddHe/3n1xsBfnHy6a6/ch2rit1+Ey138w2yBiBOAXoKvBh8dcGeyJvlUTWkQzlPSnlOeH",
-	"ZMFySJNjbfM3WgRnVKmFLDJb8j4HNYFho/01jDzH2X+PBNAurQZhEGyraapfpmMh5flaC/xBw0i9g4Z1",
-	"Afs2CVtk36+hSKR0ySbXRlgbpMbBYethWFMRRvLBL66YWMUP76zAZYsaRZpTpikYjAwJ9G3MzbFDtrxt",
-	"4xekIq9AqFVn0r3Ady6DzW4hbPtGO7ZJf1ze9mfwf/J2sPQ1iN8vegeo+Meh21UcMfy83MVTCNz3lxja",
-	"aPWNVO7wF7bu4rWSyl3GsqtYOYhkLOe3rOBso3M/yhbWMOIPeQXLyenw22+GdMjaw+fPn7cPhl9/2/7m",
-	"m+G4/e2Lr8cHzw+ycXf01OV5ftMLe39Fmz+SMXiri/Dw61lQzaBvQD33vIDUIDHX8Sq60Hw2I93uwTNF",
-	"cCjXe8hFrtsyLD9fpdGL9YZq9grX8HuUuYLl1WAU7voLSVoVVTWUtszR2qVFBaz7ws4rYR44ziFJmTBr",
-	"yFIyprliJGd6pW0dCDZYX0wx7UKTVYAlnVgP9KdCgkdW8xoVDJ5dsOI14Hqjt9tNGk5kC37e7yYNCwRH",
-	"8AqmC85uaR689qK7fYGDFQT7DQuAbYnaRMgF4TY9/EtVqQdiQmRBMo7B0vqxmH8fTSwD+muK42aZApeR",
-	"q53XKpN+RF26Rm0aUmKbj9sg+YFAKQQ63zRXi/C6t1LXG8+oMP2LU5/QQW64yFSrh8tYKWafEpplaiDQ",
-	"1lipK/pMkdStKO2Qk6BJFegubCSN4mID1KlYYjISV9B4UjOBASxmPQMRLggDYexLBj5QtqagQtGRq1NQ",
-	"imFALGwh/yHN3ApyRm28jE/BomiMoqpD3tiJhHQ9SH3ZX2x6BtTIbYVCjzLqF94LedpAZKyA2Bwh0cDq",
-	"t2EVvw456Hbxm6HMli6VlcKBmM3Y9xMsUQ/ZgP6lgbDrkGMb6CcybChVLTid2kF+5W9TXxoBUg1bUH+j",
-	"51IXXHFvfH8gYMAwOy1a1ybLLMh+c1qLNXHCaE5DrFbtSGUcBl3hQz7DyYnqZcJlkImzWmKAm11/Df9r",
-	"JA0DoyB3PBzBVi4FhyOk+9IsK5hS5Q8jOZ3Ohd1d+XMmh41eY/fbb7vt7m4b0uCDgjp+avztCsXio58v",
-	"r85fn7xpJFga+gyl6+/xFjaSxjU0ATQ/nbzuvzqBpeszqXDKm+WonD+n/vtK8R8Nov5rQ9/fPqTmDkDy",
-	"FVdPmD8V1s50B7WbfGK5Oxinb270xgQpuPO/kbhfVbCzzBMQ8PZWM6QSKEIFnTvEI5Rrq9Vuqulzcgsa",
-	"stJyRobMkGyrArPsMNCGCc0LRrMlmdmCtrTa2rxKQI5hsl/s7E8ntNdX6QF2i1X7F0DxBGt9sWw36ChS",
-	"IUsLD4qYnF1rxHZWCYpNBEs9yTcVcd6fZvqV/V+KHACLm0BBe2xBGFWtnv6Ink74dGurkTxdrec/kC97",
-	"S3SIql3WfGF0KXNfXYCjE3YKRi7OL6+wIEQ6L/LUJZ1jP6TUQhOuewpilq0C72ppL+k0b9lGcGEdJ34t",
-	"qOE3PSOX7j1/YZuxTdh78uPr/lH78sf+3vMXTkoDkeeGLZ1Wj2hqCz8ZOcuWrbCUZTkQTdcvF+o+WFrX",
-	"3nv/voVFNozqlBmBRxdL6ESVgqVRJfY3KCtxS/PUzCWFkSdntNAJyeR8mBtShTKn+ahDju28rgwPNsV0",
-	"whLkUpLTMUlx3RBaJqccih9WOw7dMAyzhuLl3vkZk6Yun+iaPVJzpXM9uWRac3Gt8HX+EzMYqfbNFhtJ",
-	"A+u3WOngr+3+jLfNG3cJfGuFkT5+hsosHgQ0I6+cQaO3lzTmRW7LD/Z2dnb3vu50O93Obu/bb7/9dsdA",
-	"QW3Pvysk4LdTe7ejPFjb8oumVWNmKSk1ze25znaSw04pAWz0tkKUzl63W7Gfu0AAXhCqNZvOtEpsvGdZ",
-	"7A3+hqu/iUEdl8v4PbKqYHk1OFPC5fdgBlzxdixJLq9rG5dWcWbCaK4n/6zFhr6tVWaQwVwQKcVqwxCo",
-	"/+Mb4anDtZZ67faCcp2SmczzuLvlR1hF41P1DF+R31z2bYmSnbvOe2C3AkJXccvF9WpD8Vf8lgmmwCQ1",
-	"rBPqp4bvjdQ2IQ7PFLFvuwDri0JOmZ6wuZEP3mtoXKU4GFOwWVBvIAbio1mgEe0/kpwOWW7+AUahjwPx",
-	"sd1u+/8zr/qqBO7U3mmpDdP9SFI642lC0uCEypaA8ACr+Jh3w/5cymZKgPRq3ybdHhQMxRaH2O+JYsnk",
-	"Foku5F02x1nfWfZftyTykUy40vK6oFNf/pdPGahdWKyZVvuHrcw3z9m7MYdaxps3Tz7a/WVsxDMsFkFF",
-	"WAW1OrIlvn448tHXOQhqWFS/sSXv39k22wDwlUfDpWYw6MegXZbv+SbzTCXedATvWqjwwkhxgBiVKS3R",
-	"ePePOZuzdzkT13qCwzvb6roTFcpbGxkMLYpGzmNFzbjlVxa8yfo7RnqcFyw4gI/rxMwxG1vRaD4aMZax",
-	"zO2WaieE4jqu5buvzFy2jNq7r3BYA5YfJCnmIDl6SLliax/j0Wqv7b29lzKZi7kzyymv0qTGv5AfT15d",
-	"kPh1Ixer7ab9HUoMlvUvTpOwpPdqZdVKVa3OQPwLufrbxUndZNgauRiI+PMPdMa/G4AJbdBIwobRg0pV",
-	"TvMQZ/xu0JA3g0aCK/puYMAyaNyR3T0A5gM7J1mit0peA+I39YcRI7Fgz6hnZIaBlQVCnUeTCmRfVUqG",
-	"+WS+ZCyalzGSxyWDBubrgXApYuR5dx8n4dr2BU3C6rpUSYHmX4OxUIR0wqCnaDU0CeSn1iGhMOtADGlO",
-	"xYgVRE0g+0YxWIUhrbqg4zEf2TwXiFMKGDa04SCp4/KpbQSAxUeQbQ0E8C3o54FBqPiGdWq4++G36Jk7",
-	"jgkbSHFTBmCUGyjyKb1mz9RApD+e9F9d/Xj048nRT2nLEy5+T3HdN+YsP1kcQOCCUOnqh7ojDdv3gLDw",
-	"oeyRLQu2+vht8Dfg2UNsljTjBtD3SRgeF8PiOp9rs7bRaCPjNCd6NCO7XdDrvu692P/62545SsFG2v/D",
-	"yBoFG89VWPtyDVQWq61wTmGR+FaPPG4mP7SQuv14yNc0Jp2LgmFFaj4Eag0XgPojWUBieXDVyxqxVsSA",
-	"y6LkFmdrPoLjPSQpwibFrxeTZWdNE7Qrr5cpzftQd7MuEslNTRVJp/SGGc6XOlmdaygbRLOsSI266WpX",
-	"9o+P39j4R47d/Wq0/2+632A9ULuwD5sKSq4XgCybVUNhZWTiUIscmqkGKObLQ653G37DRkzoKuVOrMQD",
-	"vM5PwwvX8Rtdr9XWkX4y12BxfSrUERIb4wBNbKxjaqX1hHrmGmZVmu6zRk2z5Ep/aqzVjO5IjLEIshxn",
-	"hYQm5sHI8FVk5AtWtK0hEdNbDBRcvD5p3nCzTJcV4GpR2bycVmc1FE3VrD3wwD/zhktlLVOkGTjlEyfT",
-	"JTZkuWXNbEasCDfkVNP4hAE/ttgDzn82ZgUTI4a1pcrBoAPi+ki/QGu/IFUmqIzvFWrHVSfYyZtxcElA",
-	"nT9bbX8kb1lBr1kIL/dbdFbLTxds6HvcUl1pU2V/hXSeIVM8s0E5TGQzyQGdh/KWVSaETxp3b+/+fwAA",
-	"AP//",
+	"zHY6SlORgTVzk74GWyd7needLooU9hsynIssZwm5ZSKTRam2FWwmFdeywBCkB2i+BqNewqh/CHUNd47b",
+	"tDuzJ4FYMVfsXnD/oywfuFl9Q9qFkoaRYQzxahr4ldZ1q625mn/mLJaqRkEre5N+Hr3oniDlhygsXqmy",
+	"ZQ1XFKhPt5OeQBxlYIcMDs39Uquk9MnQcEYjqBu5yoZuTCVEgJVxQqiY+KMxUhrTZLgkabtt52gr/i+W",
+	"JsQ2dSa73W73kEC0+UA4q6nfeKtDXsqMM5UQ8IvDXTJ01EDIvGftnkOoIDYfQaB/c1PZr4HAul89ggFo",
+	"NmkcnCgQgfPVV199lSZkRIvMNtNVNtbtBdnBligHCTn/5dg/RSbBC/vwcABOmzAuuFneGftRQugUBNEW",
+	"xGkwoTvkNXhgLGyrjuQaB2yKMrwFbW52OJU2HMAGbhlx2KGUHBM64z4MCd00wbUB5w1Y/lPb7C1o01sa",
+	"+sFpRV1xv4Gw1f1QyPfOriWZ0NmMCZdnsUbnVhoHl8zzsS3H419W88Qe/PmnytU1w653OQ+CNbv3tjb/",
+	"nG5qdy41ciIkn0GINiJY6Mv4Yv5rIEGr0W4ri4vSuyif2vG1faPE8MjbD9zN85YVdJCCFwhZ2TW/ZcJ6",
+	"eGzw2aAxpYJes36eQ0cSsFLh7ZVixAYC5E9o6DJo9Ej6fwIM/q7y6WDe7e69sMq2V0zwV0jc/85/+h2M",
+	"l3ZICg9SoukNUwORYuReJrWR06FYnCG0sVpxGNb3HX4A9hkb6GebwBq+PWNUdwj0okeAYE7QmgPM+2Qs",
+	"q0A6Zq0qMXoBMP9vTTF8pvPaggLxo2ZDvgDhxs2w97McFGe0TcRGcjX/ynHK8nNBvsv/++7t//6u81U0",
+	"x2U16wlcLGZoWUwbT23CrqvRHS24vY2YhpryXHwpUgf3YIUGk6ZRc49OCVXK7F0K1XoAsUM2Xu+pmhdC",
+	"BUmXVixXmCLoiGuLcKHlqp8YK7G6n9QOCmadaYaBL5T8tT8wG4YyBxmoU0ZsEBkZMjQYUFIwCISDTq5M",
+	"6Z7zSv/nv/+Hl2RsgWHy/emrE9JuawqW+p/fvEoNMQJjJpuB5RILNaPFWznyloTN2bgm11KXDnIfl481",
+	"tbFujqOPtiTrQBjEgfwSDyRr6mXvRwxA2fEdwlMIzxWS+GfeaF1A3QjfOc7IvebmKZRcrch4iGZjfAVr",
+	"9rhGHeVfx0yNUttf21q4bIvJQ29kDj/0htmNayB+CRiYRAXh1dAxKIBNxwVTk4RQklFt7fqaTyFuAEYh",
+	"KcYlpgROxuAvRDWAnz8qAXu12oJ3xgous8TKm1BvwUubr1Hat2G7zYvTMzI0g6jECf0JhE9BKDGWjrYY",
+	"tHKGsFbQMoqbUnc3S+4MhPUG+Jc3Vv2GOG87Q7zwNdbixqrUA5H6IdKWdzys3i67+onMM/weWbeBtg2i",
+	"txWzfr76vv1Ny/yVs7Emcq4TdxAjOYUAVJdZLGcO/jAFnrwLDrFXD89+THmuvIVtSJEuxJj3CXz2O3Hv",
+	"J2C/kbBeC3d7haDwijfxgapIR5rfuv5asXW56le1+3kY61vShxvzqujzWA520D14mGfA1zSzZnkh9Ttn",
+	"aPcdSBouJ11Li2a9SkbSBOtHI+sxGIqetbPzl+fHfyfNH04q2rH7Co3kQMexJEursX34HTZZqTPVAxJX",
+	"CiU1cDGNuwjsz2RAulxyjbnTwMptjCyqCYo0w1hSNDM6Zxklll22gImAkjEQ5g0sFy4ZKhTuniMHpkN5",
+	"yzCFv2CWKFSBjT43exr21oMb0K6pLNQNB+CHRza5PHTeQb8+F9wmC7LgGabPTA1x+HQZ6CpAC4oigqGs",
+	"5s0qhj9YCNqB3cHpRuOc+4qkcUyzA6QJ8jIbRVwCDN2/mCjIC7/8FPLKnMsVQ//BdgLWP8NLW1ZrLIcK",
+	"A4Awwh4dzoYB2NPqkNMMrksuxbXPzxkID7WC+SM8JIA+8GcT5BKDbuucBtgM8JCD7kE9lT8CCD4y4hYL",
+	"VytfBMJrHYWyFsZG5faulryuJshv01ShUgoOrS7uh/re0lvxh/sKLKsafeNTYny/OFPY/MmZ1N8D3X8C",
+	"PWgiFRP+HlnD8ScSA5uMtYM1Ih0wN8XvoVPRXXebaecEV/D5gEIBLgxI66e6GsoAoe9K18buwQQb/Yso",
+	"1oDEYRsPVASh+oiDz+lv/ESkvAp8evudrvfrPYE/8VysKhjP1MP9h9Gy1mFpOlfgup6XXGLSd/nRM0Xo",
+	"CGwLYdR3wdUNwVYOtCy87bRRzLIe88IICgOR2nV1cIB3tt5P6lKqa7JEqrUGyzjttQZqTUhgCZK6XQt5",
+	"xVj2TPlSS3YZyqUAs5XstFbHVzS0GUKSuOKC0E7KlRc8NBqme0KCB+Gap3NlVbi2BBWQNO3oLS+FOPc+",
+	"VGfBdB4Agy8bmCblPFNGhSKv5AKg66f8kV9PjC5mM+9c8/OVcu1SsBh3xLqQQfXrDXf6+ajLvqa7Wfvb",
+	"/fFB+2D4DWvTvexFe5d9Pfx2tD/+hh5043d+pTpi/eWPaD33pNRgENJfQal5dErNSg1MW7XSRduUBSa3",
+	"ltFtvdDfOTumUuSzhn5VLrZgCxuH+Cfhr5BVQ72lKLhtrpuApW8lofQ69QqtxDqHtXQQHf+golXIhKtV",
+	"1gQDQ74Moiaj2XVUr6fX9SpRmAWjtmTcap004MJJyMdt8mspeSKlNb8FaeJGkB4IV3uQrCQJVvMDfTJu",
+	"mLKvpewZAWEs8xxzZauJrj41LtR5XGuzJnZ8gzqcZuLjk1cnVycR5SQtc2lX0gPtegYCB3RpNXbAGp9z",
+	"nLxhMcuHpemt05RPiUCMxOg9gI6UlZA3hZMDhL6Q7d8GoGNgLhaBoYVGFCljoRxSBzcTey2u3UtXxTIe",
+	"8GTxe8rKBiLr0b5QkcFar6UCySptt73BPyVWDAhdBeui7iuuNJba/Jw0GyaInC0G4Je3urraQyOjzZgh",
+	"H3OseLhUtlGsuS+2yizptqqFSLGQt8OVJzB4VIpT+DB/OdZMoOncVb71h+4OYUPe9sDgVBA9+jfSlDMs",
+	"AQo50DlWYbL08yohq0+R+NL6LmMDwf45p0Y3syH9LnzVRaz/3ZBzI2DZ+hzfG2zakQVWXzlOvIgJ/WzO",
+	"nO8JiqOoFGvBDkS0GGyrM2iAWcvN5QRFNJeF1ZK84O+nC1JbIIQH5cYUzHUpFDzCOKUVx7lZ2g2Hynud",
+	"bseVSTME2HojzNGbD6GKpBG+lKXukeZ85l7FW0wqsuAC62gCShxafuR/DQuXmHVH4/RTCynr3oMR7PFV",
+	"kqSa4OfACaBQCiZBwMMoN+gX0zdzG7/42MRrX4nZJ1XbXxq7z7vdSCg5hkb8xFHj85WX/ef2l7K08uoA",
+	"10wHoei2LPHeXbUash/OF2Eu6xk2Xnz9/MXXL9bqK9dEudcFn8djzXE5uw9IH/dVrreSjneflNLWScUl",
+	"GftCTLRfTI0WPa8YhEJaGWGS0LFqU/Dqlb0+RGkjzCpXmsuapTCX6JAcdA9cIUueQU2nMvfJNtZYlarM",
+	"9bRXqVZdNN+3d+MKIX+YGrgugx3EYqFtre0voJccc0UfdoLlkzpR56QuhyIMKPMdUXwug0+qGlGBGXHl",
+	"Sy5uCqn1QGwommYOyldMA07uRwm6qQIvwIp2Gbi7bX9e3/MIKb5RRnBmy25QByn49TXzmoJRA8KCW+d+",
+	"RwVzbYEM0oJ42Z7PnJHSZuW7knA967KnM7DfULfSIO/DIDvknjjYxpiFkf4u/SFtaep8eqdvOc8Ktf6U",
+	"ELFP1mk2ZVK5jtANw9wfmVm1YpOcj0ZMBfXuUNeY0NKHKhjLVA/Df7nSYa1e0nSssNUh30OiVWI+UTd8",
+	"tqI2Q8BgUFptOHdRBUMouAfz9jy2ViZPyibVZVpkba06cD5jBQzn3QS8NgsfNGKd7296RFk4wHwWCKV/",
+	"VUiNmx80Or5jfe+3t6E320Ky8aA0tTWXsYcsiAZeNsWgUgQ2OT2uW4M7fViwEy62zXorl8cFeC46XMzm",
+	"ulN2La5vxu2hhJGwOvCV1K31FCchMAkpJ3FsDB+34XHtSlFw6li6BgYr6G8TI/cQnYUe+DmYeIpiWSnz",
+	"DoPULfcqfImUM1WiV9r4uF0+3rhsIXXHnURtxyUb0HMj5EIYqmu2cc8iI6dv13f/2c8FneuJLPi/2Pqy",
+	"+ujSIi8ZLZgtRIV6gRU3atb1c3VQu6aVqcr17FZwUbNC0ByD6dZWBIc6pjwH05rhkXCNA44crMm3zw4L",
+	"YFvxvnHZPzt+ef63d8+73YaZ373qambf9x648utHXMF93JSrHez25nEfH7fd7w40zytHZT7mI9aZB7JT",
+	"FD6QgTmdyYIWPF+S4P1DLOeMNVAfDqn9LSG1vzWk9lcgdYl7JNU9Ot8HPmxXH5bA2jdjgXTca+zc7u5U",
+	"GOTd2+2TeJ3VoDY+uOyE8yTpj+tFnctk3q0k4KCDTFQA/vWhfUUqBngMdMVPsaKBlYuh9DrKXN4GD+YF",
+	"a6pvQSH+v1yen1WbuvCwmQsJerlYO1d9O5d+pVDdVt1OOiS9+PkqNeOU9QCxakAZxUN1WOp1zU/vW/R8",
+	"gv37jSOanzW3x6+0zmnloPJllHMMIXJx11VsjNizk4aRBiL6qXXM1vTLWXEgVRrtQOSbNbCGUVzuhWe+",
+	"i81ANOvuR9QmdjH/HHjyEOvaY1DkaX2qtQ0yP2ufy83uHHPVsy+WuIaUhq4WnwJvTtn69V5fTtAfZoOJ",
+	"w3XKMsjtWhhZNQ+qvPgrR2czKNuy5gVtBa1hoacB1wMxV+ZOKVloDHGECDgwvAd6mMv3dYVNbXpEWXQf",
+	"WMdArJbXT4JshZXq+WCvmCsI9SobU/AiWG+dvcE12vmMpNZNUUNpLRyeyj3kwAq8agIFfhSrZGYEOORb",
+	"/sSxaOcD/uNuJxtN1Y6v4rgxGC60+lgOHZR/9A7Cim/hmissfCmLKm22UibWwk4GojSLYSNigz8o2KEx",
+	"IOdjNlqO8sAKoAjNc7lwVSK4LotttzrkB1ejciDKVTbTdtv/ZdEL0lmkIBmbQr6EAHHCOgB7JPXFLlNb",
+	"WR8xsMA8aWxG98PJFel0OivQ3PngtnmXQsyVAr/UfNYhF1Qpkgr2XqeQkg6VVtOqJwzqOtZg9/Foqo78",
+	"qT2O2TS2CAnqm3Vt8yJ04P+8kk245wt6zeKxrlCxQo5L1PyzxOP0SSBlP1PlBhJIULtmBEUmPmXbMou6",
+	"ax4gZu2NPxe2mYq3UFVuZ+JDYYHLQLica8Z+WFsgtnrXbJWBZWnncr7J8nu4ZkahBStGvJpKgBefchVK",
+	"87B18kXdLYF+/ClOl89zLWr1Vfv8z3IX7kE+0owhmJay9cibAVyonvudCmJtGJZfkSq7sm4R24ajWi++",
+	"U0u/z3HS/z7EGza8BeWmhYXzn5d2l1t4Euo91U8vo1kTjhRDSSFpbUVEm8ohpIdCNRububSK+PZjLq6D",
+	"mDVoFUCVhgTcQBBb4QWBkDUQ90tZpBSyQmjsfMB1rkpYdXLTVG8Qm9bhWdq63vGsmhNa1WLizOKJq0L+",
+	"me57Cej/mrKaR4wnF9Wi6L1ZTjOLcZwSRCiu3P0eLqs3uRe9uImrn3X+yzEB0Qw7a6/z2aTs7JFRbd7Q",
+	"XqVy3tq4mDbV9VLaH/3mlZN/8+L5N1/v7x+82I9PjMD+40iHAdT/KwmHIcZ7duS5zpMKiFO9I/Xs/pvo",
+	"fSzlwqCcSMGorwhx+foSPSHnVxe4XAVFm7EIKd5QqKZnZlRMZKm7zwMR+F2aPsbflm0LKkw7A54BiMG0",
+	"xLYiq9b8VhCEAQ2V5E1nIA66Bza0lgpY3MIWrYPsDGwEQzfEg/7A9Cuq9Lme/c/l/t0u97meYQPwmvzK",
+	"q4s/y502y3W3118JWuVcpHn8+qr1KCMnXuFNCt4onwM39BUfyzLsoYy8ZPpwTThGSb9TJ3Cem5n/R9b8",
+	"rDzuXM/uFzNBH/kzXgg5drWTQqwz9Nw8RSL/6YLnDVtuVi4xJcLHzGLonJZkOOd5FlREsj5LFXRkVky3",
+	"L07PSP/kEho5N1G8DLTmlu0ubS9C/+Syvff8ReVlfz9aCRlKPSEvqWIvDjrkZyz2PZJizK/n4G7w2cDV",
+	"9GZo4KSrinLZcAL8V3VdAvCC/GSA9FiTzdvP7oyC5dWwA3N8TxSvUvoy0S1+g1B5MGG+4eYviCO624h6",
+	"lS7rkJekUJQBpSWs5HtYYiQll0wTg3a/7GF5sHXsNXDh+pkaiPE8z7G5+UX/jDTH9IYl5NV8ItoQA5c4",
+	"8x68Tl6enrU65GoCwXAaCui5pMryJduX5Mp1TB8Is/Seq6yGxf7N4mtRTumfuH4ao/bB3kF39+vdFwd7",
+	"cf7horn+GKKN23odLnP9J7MNIkYAfgG6Gnx4zJXBhvlbdShGNENJf0p5fkgWLIc0OdaeQmk3iN+iSi1k",
+	"kdl+CDmoCaxgUSX+HGf/IxJAu7QahEGwraapfpl2lpTnWB7Qhj30L07JoGGk3kHDuoB9D40tsu/XUCRS",
+	"umSTayOsDVLj4LD1MKypCCP54BdXwKzih3dW4LJ/kSLNKdMUDEaGBPoe9+bYIVve9ngMUpFXINSqM+le",
+	"4DuXwWa3ELZ9FyaA2WmNvO3P4H/k7WDpaxC/X/QOUPHPQ7erOGL4ebmLpxC47y8xtNHqG6nc4S9s3cVr",
+	"JZW7jMX9sHIQyVjOb6HvwibnfpQtrGHEn/IKlpPT4bffDOmQtYfPnz9vHwy//rb9zTfDcfvbF1+PD54f",
+	"ZOPu6KnL8/yuF/b+ijZ/JmPwVhfh4dezoJpBE4d67nkBqUFiruMljaEzcUa63YNniuBQrjGVi1y3ZVh+",
+	"vkqjF+sN1ewVruGPKHMFy6vBKNz1F5K0KqpqKG2Zo7VLiwpY94WdV8I8cJxDkjJh1pClZExzxUjO9EpP",
+	"QxBssL6YYtqFJqsASzqxBvlPhQSPrOY1Khg8u2DFa8D1Rm+3mzScyBb8vN9NGhYIjuAVTBec3dI8eO1F",
+	"d/sCBysI9jsWANsStYmQC8JteviXahkAxITIgmQcg6X1YzH/PppYBvTX1M/NMgUuI1c7r1Um/Yi6dI3a",
+	"NKTEdqa3QfIDgVIItCFqrtbpdW+lrnGiUWH6F6c+oYPccJGpVg+XsdJZICU0y9RAoK2xUlf0mSKpW1Ha",
+	"ISdBBzPQXdhIGsXFBqhTYftCcQVdSTUTGMBi1jMQ4YIwEMa+ZOADZWsKKhQduToFpRgGxMJ2VRjSzK0g",
+	"Z/TWlXJ2wf1ojKKqQ97YiYR0DWp9ZWDsiAfUyG2FQgM76hfeC3naQGSsgNgcIdHA6rdhFb8OOeh28Zuh",
+	"zJYulZXCgZjN2PcTrGAP2YD+pYGw65BjG+gnMuw2Vq1ZndpBfuNvU18aAVINW1B/o+dSF1xBcXx/IGDA",
+	"MDstWtcmyyzIfndaizVxwmhOQ6xW7UhlHAZd4UM+w8mJ6mXCZZCJs1pigJtdfw3/10gaBkZB7ng4gq1c",
+	"Cg5HSPelWVYwpcofRnI6nQu7u/LnTA4bvcbut992293dNqTBBwV1/NT42xWKxUc/X16dvz5500iwNPQZ",
+	"Stff4y1sJI1r6BBpfjp53X91AkvXZ1LhlDfLUTl/Tv33leI/GkT914a+v31IzR2A5CuunjB/Kqyd6Q5q",
+	"N/nEcncwTt/c6I0JUnDnfydxv6pgZ5knIODtrWZIJVCEypYrf7j0brXaTTV9Tm5BQ1ZazsiQGZJtVWCW",
+	"HQbaMKF5wWi2JDNb0JZW+95XCcgxTParnf3phPb6Kj3AbrHu/wIonmCtL5btBu1dKmRp4UERk7NrjdjO",
+	"KkGxw2SpJ/kOL87704SGjtDUETkAFjeBKvfYnzKqWj39ET2d8OnWViN5ulrPfyJf9pboEFW7rPnC6FLm",
+	"vroARyfsFIxcnF9eYUGIdF7kqUs6x9YYqYUmXPcUxCxbBd7V0l7Sad6yXfnCOk78WlDDb3pGLt17/sJ2",
+	"xpuw9+TH1/2j9uWP/b3nL5yUBiLPDVs6rR7R1BZ+MnKWLVthKctyIJqumTLUfbC0rr33/n0Li2wY1Skz",
+	"Ao8ultAWLAVLo0rsb1BW4pbmqZlLCiNPzmihE5LJ+TCH3qQgc5qPOuTYzuvK8EC/JC8sQS4lOR2TFNcN",
+	"oWVyyqH4YbX90w3DMGsoXu6dnzFp6vKJrtkjNVc615NLpjUX1wpf5z8xg5Fq32yxkTSwfouVDv7W7s94",
+	"27xxl8C3Vhjp42eozOJBQKf6yhk0entJY17ktvxgb2dnd+/rTrfT7ez2vv322293DBTU9vy7QgJ+P7V3",
+	"O8qDtS2/aFo1ZpaSUtPcnutsJznslBLARm8rROnsdbsV+7kLBOAFoVqz6UyrxMZ7lsXe4G+4+psY1HG5",
+	"jD8iqwqWV4MzJVz+CGbAFW/HkuTyuraLbBVnJozmevKvWmzo21plBhnMBZFSrDYMgfo/viuhOlzrb9hu",
+	"LyjXKZnJPI+7W36EVTQ+Vc/wFfnNZd+WKNm567wHdisgdBW3XFyvdpt/xW+ZYApMUsM6oX5q+N5IbRPi",
+	"8EwR+7YLsL4o5JTpCZsb+eC9ht5XioMxBZsF9QZiID6aBRrR/iPJ6ZDl5h9gFPo4EB/b7bb/n3nVVyVw",
+	"p/ZOS22Y7keS0hlPE5IGJ1T2Z4QHWMXHvBv2BFM2UwKkV/s26fagYCj2m8SWUBRLJrdIdCHvsjnO+s6y",
+	"/7olkY9kwpWW1wWd+vK/fMpA7cJizbTas2xlvnnO3o051DLevHny0e4vYyOeYbEIKsIqqNWRLfH1w5GP",
+	"vs5BUMOi+o0tef/O9jwHgK88Gi41g0E/Bh21fJ85mWcq8aYjeNdChRdGigPEqExpica7f87ZnL3LmbjW",
+	"Exze2VbXnahQ3trIYGhRNHIeK2rGLb+y4E3W3zHS47xgwQF8XCdmjtnYikbz0YixjGVut1Q7IRTXcS3f",
+	"fWXmsmXU3n2Fwxqw/CBJMQfJ0UPKFVv7GI9We23v7b2UyVzMHeiNWaFJjX8jP568uiDx60YuVnt/+zuU",
+	"GCzrX5wmYUnv1cqqlapanYH4N3L194uTusmwT3UxEPHnH+iMfzcAE9qgkYTduweVqpzmIc743aAhbwaN",
+	"BFf03cCAZdC4I7t7AMwHdk6yRG+VvAbEb+oPI0ZiwZ5Rz8gMAysLhDqPJhXIvqqUDPPJfMlYNC9jJI9L",
+	"Bg3M1wPhUsTI8+4+TsK1bXOahNV1qZICzb8GY6EI6YRBg9dqaBLIT61DQmHWgRjSnIoRK4iaQPaNYrAK",
+	"Q1p1QcdjPrJ5LhCnFDBsaMNBUsflU9sIAIuPINsaCOBb0M8Dg1DxDevUcPfDb9EzdxwTNpDipgzAKDdQ",
+	"5FN6zZ6pgUh/POm/uvrx6MeTo5/Slidc/J7ium/MWX6yOIDABaHS1Q91Rxq27wFh4UPZsFwWbPXx2+Bv",
+	"wLOH2Cxpxg2g75MwPC6GxXU+12Ztc9NGxmlO9GhGdrug133de7H/9bc9c5SCjbT/h5E1Cjaeq7D25Rqo",
+	"LFZb4ZzCIvGtHnncTH5oIXX78ZCvaYY6FwXDitR8CNQaLgD1R7KAxPLgqpc1Yq2IAZdFyS3O1nwEx3tI",
+	"UoRNil8vJsvOmiZoV14vU5r3oe5mXSSSm5oqkk7pDTOcL3WyOtdQNohmWZEaddPVruwfH7+x8Y8cu/vV",
+	"aP/fdL/BeqB2YR82FZRcLwBZdg6HwsrIxKEWOfRbDVDMl4dc73D8ho2Y0FXKnViJB3idn4YXrgc0ul6r",
+	"rSP9ZK7B4vpUqCMkNsYBmthYx9RK6wn1zDXMCm6JObKaBs2VZuFYqxndkRhjEWQ5zgoJHeWDkeGryMgX",
+	"rGhbQyKmtxgouHh90rzhZpkuK8DVorJ5Oa3Oaiiaqll74IF/5g2XylqmSDNwyidOpktsyHLLmtmMWBFu",
+	"yKmm8QkDfmyxB5z/bMwKJkYMa0uVg0EHxPWRfoXWfkGqTFAZ3yvUjqtOsK064+CSgDp/ttr+SN6ygl6z",
+	"EF7ut+islp8u2NC3waW60qbK/grpPEOmeGaDcpjIZpIDOg/lLatMCJ807t7e/f8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
