@@ -500,25 +500,20 @@ func compositeEnd(b []byte, i int) int {
 	return len(b)
 }
 
-func digits(b []byte) int {
+// count is how many bytes of b are of a class (isDigit, isAlnum).
+func count(b []byte, class func(byte) bool) int {
 	n := 0
 	for _, c := range b {
-		if isDigit(c) {
+		if class(c) {
 			n++
 		}
 	}
 	return n
 }
 
-func alnums(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if isAlnum(c) {
-			n++
-		}
-	}
-	return n
-}
+func digits(b []byte) int { return count(b, isDigit) }
+
+func alnums(b []byte) int { return count(b, isAlnum) }
 
 // maskDigits replaces every digit of b with X but the first keepFirst and last keepLast.
 func maskDigits(b []byte, keepFirst, keepLast int) {

@@ -5,6 +5,17 @@ import (
 	"testing"
 )
 
+type bodyCase struct{ in, want string }
+
+func checkBody(t *testing.T, cases []bodyCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := string(Body([]byte(c.in))); got != c.want {
+			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
 func TestPAN(t *testing.T) {
 	if got := PAN("6080401234566857"); got != "608040XXXXXX6857" {
 		t.Fatalf("PAN = %s", got)
@@ -12,7 +23,7 @@ func TestPAN(t *testing.T) {
 }
 
 func TestBody(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := []bodyCase{
 		{`{"entityId":"675676"}`, `{"entityId":"675676"}`},
 		{`{"note":"6080401234566857"}`, `{"note":"6080401234566857"}`}, // not Luhn-valid: no card number
 		{`{"cardNumber":"6080401234566857"}`, `{"cardNumber":"608040XXXXXX6857"}`},
@@ -24,33 +35,25 @@ func TestBody(t *testing.T) {
 		{`{"password":{"a":[1,"}"]},"x":1}`, `{"password":"****","x":1}`},
 		{`{"customerPassword":"p","webhookSecret":"s"}`, `{"customerPassword":"****","webhookSecret":"****"}`},
 	}
-	for _, c := range cases {
-		if got := string(Body([]byte(c.in))); got != c.want {
-			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
-		}
-	}
+	checkBody(t, cases)
 }
 
 // The key is the decoded one: an escape changes nothing (issue 12).
 func TestBodyEscapedKeys(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := []bodyCase{
 		{`{"p\u0069n":"1234"}`, `{"p\u0069n":"****"}`},
 		{`{"ot\u0070":"123456"}`, `{"ot\u0070":"****"}`},
 		{`{"\u0070\u0041\u0053\u0053word":"x"}`, `{"\u0070\u0041\u0053\u0053word":"****"}`},
 		{`{"ovd\u0044ata":"765386439745"}`, `{"ovd\u0044ata":"XXXXXXXX9745"}`},
 		{`{"card\u004eumber":"6080401234566857"}`, `{"card\u004eumber":"608040XXXXXX6857"}`},
 	}
-	for _, c := range cases {
-		if got := string(Body([]byte(c.in))); got != c.want {
-			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
-		}
-	}
+	checkBody(t, cases)
 }
 
 // Card numbers are masked where they are card numbers, spaced or dashed; other numbers
 // (reference numbers, amounts, mobiles) are kept exactly (issue 12).
 func TestBodyCardNumbersOnly(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := []bodyCase{
 		{`{"note":"6080 4012 3456 6859"}`, `{"note":"6080 40XX XXXX 6859"}`},
 		{`{"note":"6080-4012-3456-6859"}`, `{"note":"6080-40XX-XXXX-6859"}`},
 		{`{"note":"card 6080401234566859 lost"}`, `{"note":"card 608040XXXXXX6859 lost"}`},
@@ -62,30 +65,22 @@ func TestBodyCardNumbersOnly(t *testing.T) {
 		{`{"cardNumber":"4111"}`, `{"cardNumber":"4111"}`},
 		{`{"note":"\u0036080401234566859"}`, `{"note":"608040XXXXXX6859"}`},
 	}
-	for _, c := range cases {
-		if got := string(Body([]byte(c.in))); got != c.want {
-			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
-		}
-	}
+	checkBody(t, cases)
 }
 
 func TestBodyTokensAndOVD(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := []bodyCase{
 		{`{"id_token":"eyJh.eyJz.c2ln"}`, `{"id_token":"****"}`},
 		{`{"result":{"token":"eyJh.eyJz.c2ln","expiresAt":"2024-05-02T10:15:30Z"}}`, `{"result":{"token":"****","expiresAt":"2024-05-02T10:15:30Z"}}`},
 		{`{"ovdType":"Aadhaar Card","ovdData":"765386439745"}`, `{"ovdType":"Aadhaar Card","ovdData":"XXXXXXXX9745"}`},
 		{`{"ovdData":"7653 8643 9745"}`, `{"ovdData":"XXXX XXXX 9745"}`},
 		{`{"kycInfo":[{"documentType":"PAN","documentNo":"AAAPI1234C"}]}`, `{"kycInfo":[{"documentType":"PAN","documentNo":"XXXXXX234C"}]}`},
 	}
-	for _, c := range cases {
-		if got := string(Body([]byte(c.in))); got != c.want {
-			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
-		}
-	}
+	checkBody(t, cases)
 }
 
 func TestBodyLeavesOtherKeysAndStrings(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := []bodyCase{
 		{`{"description":"pin","x":"otp"}`, `{"description":"pin","x":"otp"}`},
 		{`{"a":"\"pin\": 1","PinBlock":"abc\"def","b":2}`, `{"a":"\"pin\": 1","PinBlock":"****","b":2}`},
 		{`{"pin":`, `{"pin":`},
@@ -93,11 +88,7 @@ func TestBodyLeavesOtherKeysAndStrings(t *testing.T) {
 		{`{"pinCode":"751002","tokenMissing":true}`, `{"pinCode":"751002","tokenMissing":true}`},
 		{`not json 6080401234566859`, `not json 608040XXXXXX6859`},
 	}
-	for _, c := range cases {
-		if got := string(Body([]byte(c.in))); got != c.want {
-			t.Errorf("Body(%s) = %s, want %s", c.in, got, c.want)
-		}
-	}
+	checkBody(t, cases)
 }
 
 // A masked body stays valid JSON.
@@ -123,7 +114,7 @@ func TestNothingToMaskIsNotCopied(t *testing.T) {
 }
 
 func TestQuery(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := []bodyCase{
 		{"", ""},
 		{"limit=10&after=abc", "limit=10&after=abc"},
 		{"token=abc&x=1", "token=****&x=1"},
