@@ -467,17 +467,24 @@ func skipSpace(b []byte, i int) int {
 // stringEnd is the index after the closing quote of the string that opens at b[i] (len(b)
 // for one cut short), and whether it has escapes.
 func stringEnd(b []byte, i int) (int, bool) {
-	escaped := false
-	for j := i + 1; j < len(b); j++ {
+	rest := b[i+1:]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 {
+		q = len(rest)
+	}
+	k := bytes.IndexByte(rest[:q], '\\')
+	if k < 0 { // the common case: no escape, found with two fast searches
+		return min(i+1+q+1, len(b)), false
+	}
+	for j := i + 1 + k; j < len(b); j++ {
 		switch b[j] {
 		case '\\':
-			escaped = true
 			j++
 		case '"':
-			return j + 1, escaped
+			return j + 1, true
 		}
 	}
-	return len(b), escaped
+	return len(b), true
 }
 
 // compositeEnd is the index after the object or array that opens at b[i].
