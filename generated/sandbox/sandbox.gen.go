@@ -845,6 +845,13 @@ type JournalEntry struct {
 	Delay      *string `json:"delay,omitempty"`
 	DurationMs float32 `json:"durationMs"`
 
+	// Encrypted The call was made in the DMT encrypted variant (`{"RequestData": "<Base64>"}`): `request` and
+	// `response` are the call in clear (the decrypted request and the answer before its encryption),
+	// masked the same way; the ciphertext is never kept. Absent for a plain call. An export replays
+	// such a call in the plain variant (same answer, unencrypted). A `RequestData` that could not be
+	// decrypted is kept as `"****"`, and the entry is not marked.
+	Encrypted *bool `json:"encrypted,omitempty"`
+
 	// Fault The X-Sandbox-Fault header the client sent, if any.
 	Fault       *string `json:"fault,omitempty"`
 	Id          int64   `json:"id"`
@@ -858,7 +865,7 @@ type JournalEntry struct {
 	// Query The raw query string.
 	Query *string `json:"query,omitempty"`
 
-	// Request The request body, masked.
+	// Request The request body, masked (see the README, "What is masked and how").
 	Request string `json:"request"`
 
 	// Response The response body, masked (truncated past 64 KiB).
@@ -1644,8 +1651,9 @@ type ClientInterface interface {
 	// GetJournal Recent partner API calls, newest first
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+	// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+	// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 	// replays them where they happened.
 	//
@@ -1676,6 +1684,9 @@ type ClientInterface interface {
 	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+	// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+	// and a comment at the top of the file names it; the export never fails for one bad call.
 	//
 	// Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1684,7 +1695,7 @@ type ClientInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1695,7 +1706,7 @@ type ClientInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2406,8 +2417,9 @@ func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn
 // GetJournal Recent partner API calls, newest first
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 // entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 // replays them where they happened.
 //
@@ -2458,6 +2470,9 @@ func (c *Client) CountJournal(ctx context.Context, params *CountJournalParams, r
 // the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 // and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 // Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+// and a comment at the top of the file names it; the export never fails for one bad call.
 //
 // Corresponds with GET /__sandbox/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2476,7 +2491,7 @@ func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams,
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2497,7 +2512,7 @@ func (c *Client) ExportCallsWithBody(ctx context.Context, contentType string, bo
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5969,8 +5984,9 @@ type ClientWithResponsesInterface interface {
 	// GetJournalWithResponse Recent partner API calls, newest first
 	//
 	// A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-	// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-	// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+	// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+	// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+	// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 	// replays them where they happened.
 	//
@@ -6005,6 +6021,9 @@ type ClientWithResponsesInterface interface {
 	// the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 	// and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 	// Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+	// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+	// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+	// and a comment at the top of the file names it; the export never fails for one bad call.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6015,7 +6034,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6026,7 +6045,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 	// order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-	// journal are left out; none left is 404.
+	// journal are left out; none left (or none a scenario file can hold) is 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6605,6 +6624,8 @@ type GetClockReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Clock
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -6614,6 +6635,11 @@ type GetClockReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetClockReply) GetJSON200() *Clock {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetClockReply) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9811,8 +9837,9 @@ func (c *ClientWithResponses) ClearJournalWithResponse(ctx context.Context, reqE
 // GetJournalWithResponse Recent partner API calls, newest first
 //
 // A bounded ring of the most recent calls (the capacity is set by `--journal-size`, default 1000; older
-// calls are dropped). Bodies are masked: card numbers show first 6 / last 4, PINs and PIN blocks never
-// appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
+// calls are dropped). Bodies, paths and queries are masked by structure (README, "What is masked and
+// how"): secrets and tokens as `****`, card numbers first 6 / last 4, OVD numbers to their last 4;
+// everything else (reference numbers, amounts) as sent. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 // entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 // replays them where they happened.
 //
@@ -9859,6 +9886,9 @@ func (c *ClientWithResponses) CountJournalWithResponse(ctx context.Context, para
 // the result's statuses, names and amounts; never an id the sandbox made afresh, a date or a time);
 // and a `clock:` step for each move of the sandbox clock in the recorded period, where it happened.
 // Masked values (PIN blocks, secrets, OTPs) cannot be replayed as recorded and are marked in the step.
+// A call recorded in the DMT encrypted variant is replayed in the plain variant (its entry is
+// `encrypted`). A call a scenario file cannot hold (its path or a header is not UTF-8) is left out,
+// and a comment at the top of the file names it; the export never fails for one bad call.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9875,7 +9905,7 @@ func (c *ClientWithResponses) ExportJournalWithResponse(ctx context.Context, par
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9892,7 +9922,7 @@ func (c *ClientWithResponses) ExportCallsWithBodyWithResponse(ctx context.Contex
 //
 // As `GET /__sandbox/journal/export`, for exactly the calls named by their journal `id` (in the
 // order they were made), e.g. the calls the console shows under its filters. Ids no longer in the
-// journal are left out; none left is 404.
+// journal are left out; none left (or none a scenario file can hold) is 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10743,6 +10773,13 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
@@ -15018,6 +15055,20 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClock400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetClock400JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19692,295 +19743,302 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchs3tuCroHi3yuTcJkXJsh1TldpSJCXRjS3pWspkZkOvG+wGRYyaAKcBiubY/rsPsI+4T7KFcwA0",
-	"mkRTlCwn48xM1b2x2N34ODg43x8fWpmczqRgQqvW4ENrRks6ZZqV8NfhWLPS/CNnKiv5THMpWoPW1YSR",
-	"VLD3OiVyTPSEkVnJbrmcKzKj14y0C640WUyoJpmcMkWoGYdw3TkgdKSY0GQsS/hwzEul4ateK2lxM/rf",
-	"56xctpKWoFPWGrTg21bSUtmETalZjF7OzAOlSy6uW58+Ja2jQmY3V0xQoeOr1fCMLCZSMZKZt4mWpGQ0",
-	"J7IkU3nLDsiC64mca8J1AktTE1qy3L4tx4TdsnJpRzKLZe/pdFaYlRwevT55993h2U8NW8Bv7tjDMcsK",
-	"M2HTNg5Jbt+wa3iiiBm/vpSLwzdXZydv3h26pcyonkRWUrK/z3nJ8tZAl3MWrux/lGzcGrT+Y6dCjB18",
-	"qnZwbWdmLLPkV3zKIyu9MDig+D8aj7SA78JJczam80K3Bs/6SWtK3/PpfGr+MH9xgX/tJg5qXGh2zUpY",
-	"wxan3j4+en1p/0jI8esrkhWcCf2Ow+nPSjnmhXv7NO/ccbhfEqL4538DuNa2dC6KJdETrr7Qxu7G2oft",
-	"5I2HzG93SE17eYRT+mRGUTMpFAMi+R3NzQ6ZAizMpNAMEZLOZgXPqNnrzt+U2fCHaskfWqwsZYmf5IjV",
-	"t7Tg+bvSDpa0pkwpes3cdgjcmwER8+mIlWQ6V5qMGKGaFIwqTXYB8Nvt6AQm/5S03ncVFflIvu+W1Sbk",
-	"jJXUntE10/8l56WgRStB9gC7xjs8aPUNRD4lkYO14xGuiJCawOYOgLLafRFFl4osJjybkDFnRU6oyMli",
-	"suyZhX0vyxHPcya2gOq99ry+2lcyowWZypyRtpAk7XYnUmmWpx1SsvFcGZI7YSSjRUGoIpQs2Ag5XSbn",
-	"RU4m9JYRYGvmeLhWJP1RKp26rdOhKKScjWh2AySbtAszo5kkIbt7L3r9Xr+3m5BfB4Pdtwn5U88/7hjc",
-	"p8IsiRaFXLAclpaS9vHZJSnZiIuci+tOQmQ5FFyTbELFNVNEaaoZaVOxJFOmJzIno7kmP5xcJeTHk8Nj",
-	"gPT5xdXp+dllh4xLOSXU8GTGrwVJz0t+zUVqgKGJWzkwxaGw2PJEEbkQsDqzuEyWqivxM1izYaY45JTY",
-	"wyOGepN2Gh7g++5iseiat7rzsmDCXIU8TYYinc4LzWe01DvwNKeapglJNXuvd2YFNfMMyNHlm+975Ezq",
-	"CRfXZEGV3f8KnhmYK5RHzDv2TIfCAAGEkIJeE20eA5AV4bo3FAYJz6T+Xs5F/nk3W0j9bgzDhHf6hmuy",
-	"u/cUMASeEi4cNazo2Re60ldM6Z+ACVdX+obrM9katHb3nkYv9Zkkap5NCELbLLbiRXBlfxb0lvKCjhAM",
-	"X/bSXlUiGiK70rJkpP2G5VwlZDFhAsU4hAUp50IhWqbdLrybdkhGhQH/yFArmk0M4gjEpqEI0KlHroKR",
-	"FCtvjVB7Tbkgo6W58KwYEykyRjjQO3NfAIP84QGAj6imhbyeA3RmpTkSzZGJ+OOBv7hmeCSbIONHO/dH",
-	"+8mLSLQs6bKFvMpxvF/DWd76V+XobyzT5tvIiGsLpTMOKC6MSPZrK8+mqpW08imgEjLpYGwn3xq8N1Qo",
-	"Ivom1apOG57PNagRD4AMfrkOlwSluKggHgLM7La+QL+TxAmCfnmbQWqXsgZQpBExyejw4tSS2QxYE0hI",
-	"QFuOZM5QSDKoP1f4t5ORqt86B4RNZ3oJ6hZQTXODM6aUEZ/WAF1bwuqKfnEXqmS0IGqpNJsSKtSClQoo",
-	"QY98L0uSypt0gLTWvOxB90S5qYlgLFdWcxwKuLzwbcbyBL4n6obPFKHllOWknBfmsomcTOk1z4wcMWcK",
-	"2JkwKhkZMZFbhjdwStxQwAq4xsmSgH/7FdcXl8tsPmVCsxxBnAAf95KKpqUGqjBs/aV7acnrZcYELbkk",
-	"8mawsjskScBTcslQDGDvudLDliEMsQtidrcOditaum3DiLNS5vOMIf216OfVV7OxCaM5K0H92ua+vDZT",
-	"/9lMELspnmNFriaK1zHkhfUC3q3DK4p8iLXxwX68urqwaG3O1J2h2XIwVqgWhpcYFuknSPDGVfuq4707",
-	"iOhlLmR2s36DhVxEzu37I/L06dOXRPMpI7LOi8CmEIWCHI8Vi6izP8oFGdNyfRTDbkB+g2tpJktQRv1B",
-	"knyO6B2faSE2KmRTectyuATWAiLgD0OO2uZeSVJIcc1Kwv4+p4VaM5l0gllHUhaMIn+6p5XGoDhXa3aj",
-	"cKbI9lYxQC5aHraNJ3sEzD7C8vJbKjIWM8kEQCZaAszMEhe0zBPCetc98mJvEgV/yew5r4MoigCHgtRQ",
-	"Kr7p9Y3JW1bS6yjfuWVRpfy4ooSOtZGSZYwbfPDKppF2YncveZAoY1e5QZIJMWcNmFpqWmy3k7a1WGYG",
-	"yYThsYmVCumMp50tyIm3JTgIuvmTO+WrtW0+mnj1+DKUW2uTCLWFpLRZMlqZ4MGC0f1knEzORQN9nRpt",
-	"2aKHN7EaoUGRBSuZZTssR3zhOo7+YxBk7prBUDhAQzByEfyItJVmzKzUcvAkkIHAUF1JQJ347M0M2R6G",
-	"tRqj+mZkIiuf3sGTH8ZiEdgeJjE0OM6m6miutJyip6GOA0xorpcNOH3D9fb4bOYxCm9MwJEjXqxcjXUS",
-	"s/KRA/RmxuPXnzgQucns8u8CyUWcdtun99u+B3NkO9dMmJuLiLtpoB/8iwYI7H3U/q+UkUFScN2knmeb",
-	"t8Fs5rm5FYsKGviA1iHfRPcb6bKHThN0f0K3xQpQaZlfriJ8QDhomV/Bj3FUPJPRJ1Oqblh+QUX8qbxl",
-	"DTJvwccsW2ZFoKYoYo2AKPEZ0N1wQ6Tw3iXEGbSsqMxoNjHsOldEy621AQug1/I2rjhzcdkkuaBigoby",
-	"2HZLNitoxvLvlve7bPa7BkjdcG1VIWG0U5wiTs8mfDa1Jqm7QHDp3l3FMzzr8GQD5EhCNPLAcge9AR8B",
-	"3OuqBVv8xKPOQMEWsHEQj9WcgfXQCOiw/bjsLUO5Y2XAo6vTPx9enSTk1fnRTwn5+Qz/+x3+583JxavD",
-	"oxP797vDs+N3/qefL354c3h8kpDLk6t3F6dnCTn5y8XpmxPDsA4vL09/OItfa3n3la4WDO83ge+8zGPM",
-	"Y1RSkU2aBCLzTcOzWSmN/HBplP4r3oDLf59TIO7rsPwJ9CQzPssTc2Wtwq5VnGc3ab5vTo5OTv98cpyQ",
-	"i5Oz49OzHxJy8eb86OTy0vx2+fOR+aejoZXAYlSZxAD/6PDs6OTVq5PjuxUkB42Aha8BIakAGux+45nE",
-	"uZfjGvEzuR9Pw6O/j7bQxDXs5E37uQxIx+pdvPjxr5enR4evLDXO5LzkrCQ5K/gtK5dJ/Ix6COQAMDlT",
-	"mgt/Q9fgw97PWKZZfmwHPqY6jpsznt38PGt8rJq53IIuR7wozra4nB5Tqm+S2hZq62hYfRTc+IIFyiqI",
-	"wmceTVaUKK2NShAVXJNWVjIjvxzGcZDdMqEb6AI8a5QBePwjI9wc4oIapjRvnDiXUfTppbfoxrfUREGs",
-	"p2sA2EfzvGRKgQvMfFsKWpA2ejrB+dlJrEW1ZLrkLD8geSlnM/f93+dszuDr8bwo3LtGjgNfvNVYZww8",
-	"koAKcFSgII8pL+AfdkXmMY4d1WbnZXE3/nEzijuu8HDw+6RCg4CqrUAzBH6IGTG0XKUwbgNrUD8xK1EO",
-	"eGTEMjq36p6nAKvAVBy9RwqFYbAOGbD66Jf+nXaJ4GrEoBvcr6lu1rg23w7UXs4gAGGjQXidtuvZPSj7",
-	"VJ/rWQzo8rZZCAeb+waCdxQ1KPwyoZpcM911aoMzLw/ILrHQSMgeMaAdc6f9n//5OCFP/Y9RCcc9PNyC",
-	"DdUAm9T1aYupuL0QSy1U7zjjR1MhA7R5dA3yi2t9iFHrBob3s3ho0nkTy14Xq3EM9dArI3Fdsd+bUZ2J",
-	"vIG9GYLcsBSgvBHFbTMuunXgSv0E4b4TD0e3NDtZ81HcVzR8HPJxf6mw6YJ5hr2CT/GfszrrDt3iTc61",
-	"lRWtOK3Wl7RqeYKFxFb+Q3hR17Vpf4+Jv1GknXY9eVRpZ0CmNAenVs6mVFTmCF4SntvoWWtkDKNmh2Iu",
-	"NC9IEKckBUOzBUoTBTfSyAEppLwBdX4+gwiLHJ2mq0Cd184yNMLyUjULW9tA2xouYRz7VQyYPzJaYCBB",
-	"fW2VROYEI3kTEXXiInVsIheDFzFbzWhm9dB1QDCh14TlTVfHTnMidLm80+bvBk+qRWxYOo7Z5PGIGOoh",
-	"esiRwMb4wieKHOGrXfNuQ2BDxnNndoqwf/scxWTg/gOSAr9NSVsHsYzOwObZArwEHtfV0IiFnBd5JxkK",
-	"a/0MLP0QPqUHJEUrf0rasZiC0HP+PZ0XupOQtJwXZk1UBJ6BDsyRgnPAPAvdBM7OP5L5soOXyCGkkydw",
-	"EUY2nxcs4v8OwVjQZfwwqqUem5es/yLcuGEbCeFjQsUyfkjWkfo6ZGwY6wpXGgPEN08OcHrI5Ki8jWU5",
-	"pRpv0PP9qLHm8+OY4nswEp93U1bhKjbUIydtxVjdY9OJbqQhrimxEdHxm0QXBCOM8fUGh7WPJWyO9TVo",
-	"lhC0jDa5vSFyumkYfFobh7R1ORcZsKSZUY6e75Of+Hfx7QMOR8cOPGk6fuc3Ioiy9/IuDPT39wFIuGUI",
-	"zAHp+/DGEpVIIe0ezPWHmwIWwGDya3pruGmD23CTb53HUPZB4S0xBV6jaRHdx5XYtTHizmvz7kbViEeF",
-	"qgG6xfhSEPa0xpUgHj1m69Ny1i3YLSvIf12en9m4des0Dm9BXCN0k20GDE7uXo8t/VzPTsVYNukzX4Eu",
-	"cm9JfF0rqekmUa0ElxYF4FyP5Pt1+Fn5epN1kTd5ozFM3LHXBSssbs6oUgtZxk1dG0Ck5rjchmdTrlQz",
-	"s9nGvQIXENYN71czrozvV3m3WWxVlXTgjH15gfEsLkonpjXVRMB1icF+aV5oAIOZoNEd2XCSiv8jQvG+",
-	"W2rW4MCZzwpJ8+0MPQBzv6q1PdTlXruW2gwbIHnpDy0Gy+msYM2Wvc12P7fK7RWJ1cONKONsSnlxPyvi",
-	"rJTXJVMN5KZkt5wtjufsUG+IX6ZzLadU84zg+4Qrks9Z3ElzAPGms1nBQVmt4hggd1RPSjm/ntgUWIy+",
-	"Prw4bZB8zGQN3B05GlOEukVN6RLDCbkmWpJ2enF+eUV23r2zTHbHzrdT3VS184Hnn3ZwAAxl80flqNKF",
-	"N88fzmalvAWTzRv2N/DMRAnUmi+eq5tXhgHe4Vp6+Ix30ra5YmUDUVhVqOtkzJpV/fcOB+tuT8SwuqHV",
-	"nV54Fba6ife0cwWned+rFtz+x7B8hSuJ7fQN1QwSgFWDE8FsnpWvuZijVX5TIq8B60IYGnePT5igoyJu",
-	"0TR70iVnt7TYesA14waOnkR2Ex0+toco4BjNubBEbAVuE5bdbH/wfqQj8108cIaqeDLHsiax20RFQ9SW",
-	"aPEYU15wcU1wSc7wwUvMjlBVJj9oIvDhHTqNIwjwrrmMUnfx39vaxRIHoI1gRWA0W2Yj9p8FbKSU4rq+",
-	"LRkP0o8HWf7i8gthkSwfkNTw8pJmWqUJSTHnbEsgyRvrNTVv3AmfevhlHDqZkUAhmj3nZsW0uAjgM6aF",
-	"YsmaD8ToNOZDm1OgBJ2pidRETTBNksyFUXLpjKveBzrjn3ofjDz5qWc40XqAw0Ojm1FQm3LxiolrPQmv",
-	"77oAvqqx4Q6IeewUtcOLU6Mo++0UXGmw4E071um6aSKvxcVB+aEhGxrhCN5DrHzBilyByxeWNqGhdNlg",
-	"1Uc12YrsfLOOiEf+iqPNZuOx108Jl3ofMgS4BcGO70/xi91+v3+HbuCmaV67OsxzpO+NC2yIsbZv2Lht",
-	"MwqRZSw2cBsbSBOH3LwBxfQbpqzNsr7+LXJgIAAAbDjpnzCClhbF3SYVO3J8RUaCiQAzlOfczXwFCTOv",
-	"Wc7n01bS+pFfT+Ki2hrhigl5iRcCP8cDghtogmltGyt5y/OiIIsJlI8wPM8LNobt2ZUBg5sLqhRTCjFk",
-	"EywSMS+Kt0nL/AfTnbGcRH1zSet991p2vwDUtjEAPFzgqwcCVpCNnoo1uK6FadFlXCF3ZvyIql5uzJvA",
-	"TAyuDaX0uRjxq9yg2E+pziYbCHej8lNt9x42/ogGOKVcmD+aNzmVJah8C+5zVQ9Id3dA0HNaMkjLe5AR",
-	"d5s8DmApdeMrfuqOJ9xFEzpczli2ASU25dDNZ0bZfd5XNntu71l/Gs/j8XjkrlAmhWCZGaWLuXW4dDk3",
-	"/5poPes+6/erfz6NZ6n/phiyluHn3D+QoeNj/Dfn6Gxz6nfdKBvxdED6UNEDJOAIyt0jGC2EQhOeRBSg",
-	"cl7cw1kNtOcuEyQOGVvDpRX/oj5ptQkLHun3T40MZM28uuGHFSwyoq0RrBOST7UvCtAh/+///N+aKGz+",
-	"5nnw88D6MFBy0kE+bik1RmkMRWoWbAUSMubv9bx03xhEyhnYGGsp7sHS6Q0TMdvcA5OlN6D+LStVNNFh",
-	"D7fpRf+JNFK4r1dgt2zrfhB5y2r5xnbHymgP9lU9oXoo3Ae2eojlUTYz0U3W6ZFd0paFUZns7pjqDOpm",
-	"x8VE2hoO7IBwPRRcEaWBHWQZm0E0ohFWSgYKJWoQ7tT8et1Cay7/3WTv7Z0310Eu8MbBdYjdIKyLdQR2",
-	"snsqGZtkYMEWKzXuyKEDN5BGA91d4BT7pGBas9KgO7/mWiUkfWe07W4KwnMvPSBULPFQWKEYuWZakf1+",
-	"/7OEab/xnAnNaaG2q9eXVR/AFcLgqMOL0x75iS0VoSUj31HFnu9HdOd8ysWVvGEb0/afKAIvEm3eJO3v",
-	"GC0NSsBfVvvFFwyhwMy8qqCcFMWycwDavTDX0Fm+EOGkxj/MW/EIjizmL/Pur7jzUF9w8ROLSAaXTJOL",
-	"0zPy5z1yeHJJbtiStHefJ2Rv35zs0z0yWmqmDsy/1or9TOkN3IxOEsBzA/2I1LfEh2lQSyNqh25OuC3k",
-	"NQeYW9P97e4OnfEdOtcTgwMZ1VFrUJN47icLHIoh/GJomk9jXjUICDhtCP9Lfdk9t/UV+uRqTq57kODD",
-	"S5aVLE6Tb2KnfHhy2d179hyO1+InE1m5NISO3NKSQz1APETSdqfeFPuilEWlO8L7HAhWVl0NgauNwdTZ",
-	"qSJCw6xB5KOz2QawuJKGG/HwNIdaq+kPTB/OZkAG0u0OZs2CNIN9V2sKVhD1795Xj7zDqrdKRONxDE4C",
-	"WwfIjJZasNLQr5qUYngCVt3hIur62trauJboYen4RoMNVxW9b1slNST3cuzKp1Smc6knrFxwxe4qlbIl",
-	"5O/g04bFRPSyqY6S3+PXVyS8nNXd20hTNxB0qF+1TtW3JNHbWjH8/InbWjNEzqLE+8vIGjNqvjXj/+9f",
-	"D7v/i3b/0e++fNfrvv2wmzzf//Q/YrvHVaomC+L2mlJw1e7Sl9zQcahh1cBHzZ0PazxEylYsBLihbPR5",
-	"EhT7oAItdvxaQPqz0pTc1Mpy1FIneSz88fXrv/4VnBsBXmKioiINQz00139GRWP++hPMAyOaKU0uDs9I",
-	"e0xvWEJezSeiC5VTGzjehmT8e18dl9geFK2YUbGS6W4BuZLnHuS/2yXF0OcXNppIGfHNGZnokmnNxXVM",
-	"kp7xn9hyYMURc2fJfxIKPx4Y2sGzAXHSEflP4qSjHjm0dcKMPGs/AEnWvWHO/U/2f1FnVVyYcCHTjXFF",
-	"GyXeUGjcooCTAY27Oo6TnUnBIJ6CI50DGERZWcl0uTxyeRK+sPZuf7Mxx354KjQrb2OVlS5ZJkWuyIiN",
-	"ZcmCSu7w3QHJ5XxUMFuBwpWr2jyj8hLSirXq9eERMKCVWnL8WlCj4sYl820SSG2WqANwJKXmU9LiVjyJ",
-	"xOzUKuFCISmoDJqT0bJKgYGfSpcgUBNe0HeaBjE9aW8oTrVhM4pQ93JCKPlvw5PoFOvtHp2SGZ+xggsz",
-	"PAOUhsJBoQo0qJsOjfwBIeZDUZXCStfDltNO4nxP5vu/YeqG+bpkmZFZwGaYrBtoEjJjZdcyzhu2VLa8",
-	"riFoOdU0WcmdIMre96qFgI+fIu3SyHFQYlolZIFkQyVEQtRmpzcUQ3FIhpZ0DVtG+nLgBQNEqE4EMCeZ",
-	"FBkrhUtpBolkRdMjbda77g1F6mvwGpjA26+vauoRvEhSC4Z3+ATLH4cbAt37iQok+aFY+dSuoNMjkFam",
-	"oG0ClND5MMTAhWFrQD4MIQts2ErI0EVWDlufPqUAj8t66SiVeHuR0eTR0lADBVbDzCux1b/mjbdEjoci",
-	"hKEPaCDtEVM8Z4pEkGhAhvN+/2lmMQ3+YGniSn3LMoNIt1rKw1C4wmw+v2FgtvXRHctHVwLzI2HjMcs0",
-	"+TgUH7vdrv8/83K6koiSko/1WohoVu/X3Qwp+BngXYyihwyB6TybkIJqVmI56QXlmkCxUW9vcMH1/JYp",
-	"Mp+R1TVAPooZN111T5gfzQhXRxekemYQ2V6/KqQfBv1IUuvOMF/6h7iy+gAu8Ry7bjzvEwWOZKMfSSkc",
-	"KYou/SNJnavECLbOV+IW21Aw9Vm/T3bIs/5Tt2KbdIR12pi4ZYWcMTODubYjmtvcJBCPqxf3+32DEwaH",
-	"gyKm5DAoA9sOqSX8hEWcSS5defKgFKq9CT0CVUIMPZgZKpYzkbEBpkkg8aznbCB5CzOs7C9DUStBG6RW",
-	"2S+wli0av7nGhhz25jhi6Y1vrcBI3drt9Xt96z0SECXTetrr957anAeQR3bM/7uO1oYko1IulNnijAkH",
-	"v4o/ucoPBTXIa83rmRRKFoy0n/b3zG0IIWufpZ0DJBWAKsrmaALhSHfAdlVzdrV+YPqNlGHeBSz8aX8v",
-	"JkGw6JQ9n5EG376SWUPFotjHG1usGG6+33/apCr5Je9UnQegfvd8OqVGdcAwHglhcjkvQUXQMoSlOXZq",
-	"JFjwRsIvb80Q4UpdCdnoQV6tVXfNS7if51cXBCXvxNpy3V+upBVxgasJlh4K/jbMtAvMdCgWXORyoawH",
-	"ASKNwUvYIydBoi4ova7aKyxksFZ1NSGzYo6eE3ZrSeZQ1IrHhiVj1+KXYZD/ie9/e2V43y9QhtNxY7BL",
-	"Y5xZOLQLzCbtVC5E6npIMD2BDkN2ZlpIwTq+p896Qx+8pGvoixV+k1obpF/j+FK9shO2H/r0dgX79/r9",
-	"RyuGj8trKIZv/WQPwPKk9WybL8Ly/vWb8QaD4VeQN7wO8PdboxvJWA6hkXNsmV0j6QxbL/Ymw9anFI7T",
-	"8Stz6ra4rhGx62y9nb7sQ5jl7rOp+c+LvYkhX2ZgxfSwZYSJ1l5/73m3v9vt713tPhv09wf9Z/8LplEM",
-	"9H1zn+lKoV0cA5iyWZou5+xTSq4lwzL/to8Ull7uDcXJe5rpYgnJ6yjRTEE8qyF3Aj4UlDJW0Bo33PaZ",
-	"84b+LiDPT9ssUcPinfexkxAliV7IoTg6JX+TIyTvC2mfO5qNSVGojoHV8QnQFAWyqqEnCq+f4ZrBDWTW",
-	"EToULgVCy1pG/4Ck9tjcUeHT+mHVnaXhFSU3jM3UUEDhG0bzTkJSEI4MfUqtoDSb69qkxPpqgdeDxxha",
-	"McSu9OXjXWlI7ftO5svte4GsVo8OAkftbwbP8S4hO/BvwN9RfMXrfw96Yctaf6qrv4DHvyupsvJphWWW",
-	"dvXvpkRBy6Xfg9y9lrdsK3K3wvutTNAsxkFPIahjbKXGnKHsXCLH/u/DAZlxAzp7FQ7IgupsgmXaIZqH",
-	"lkZicLKp1d+Hoi3YwqjiYKVJyJgXGkoZj5ZoufDXJnHFQ818Vjc7QMLB3s9AgNQSeyNgdra9GajuO+hh",
-	"94R6Tjs2dwoyr7k+sHwZxAxYPns/k6W20eZOLIcAloOhQCkXhrb9jQzA8kG0ZgktGZQRYbkvItI5MDK9",
-	"lX0guQq1ChdpNRRe+TxwyVc+DwyIEazZpXlgzChk5uGabJjHAVhl4FNb45pMqS75+95QXKKFyMd2jbig",
-	"5ZK0sXD1j1evXyXk6PIShv4veksvAT9AGxRML2R5Aw0mmNkL1wRyxqTrCzcUXrtokm+8oHrHxYc+SxM9",
-	"Leo3fk2mTqIeOn+XP1PaXrDRfWRr/N39t5dhik2jpG3fgyoey8LgITOKN5uOGESMO/0Ojqi3AZyX5vMt",
-	"YWoXdQ+QHl1ePg40o/t9AFz/ti1YQwSOQxX6rR0dnw1qKqlBc0XkeFxwgWUuGiEPo7fux8foLcU13/Mg",
-	"qu08+nm4bdx9FFU7B4y1i7hZSzlTK6msjg5BXSNF2rQSIS1hyyVTnYNIcRsjbs6FlvNsglGg9bM4Khgt",
-	"fZeJNTHr92nR+Lk62GrADKObQ9PbAfu07K7jYA0pKNYk90iJJ25BcY9FU1YafvRbCVk1bP9eltdMuyhL",
-	"H2/2RBFd0vEYUrGxwUjtDlikegvVBXW00Ga5DA2RTtTw3XqdHFVZtCG50UsWlbEZE7MmVZOGoaivdEMj",
-	"CNJO4bDTDvDtyd2dHoaineK/bBRPzBUDQQVrtmTfGUKsNIeo1X3qDEVJwSaiJ7QeGwfiFxfXlRCyubpV",
-	"j6S200nqcBpkpTuawyQQrwSdUdIeOUSzIVc4hIHdhAnbLs/BM7EuMRjexdVoK0a2a86aZNUbk9T9LU4/",
-	"PggaflENQqGQQxHBmTb1hvPKnJ4Q6g4OvndVdOxAukeOECJFJXTblmauH6H0SZRkZvaG6xqQNYMY0OHK",
-	"IIYXFrMSiZbSBmDrCVu62QG9DZid5KmwUaG3wmfFPK90cnMAaFVztmgL9wPIjOMZVUOhJhS8SNSuf1Fy",
-	"aGTGeOlP38j/dtC9Z30yVY3S5j8XW0g+xDuMQ1JlNd49A8YeyG2CfqG+FdNuvXvSrzZj1q2kDuBbzha+",
-	"IGvY4edX33jUt2AZPK0a0/T9xiHJ2CWj7fX7BkD2y6OfL/v93er7fux7p2x1hdRd1+DUjbff7396a2Dj",
-	"2FvtqG3Hpr3tTRkOl5oanM5FybBaGod8ihYVhL3PWDnTAyirQV1ClU33Xfd1hiY36F9rKJb2LfZUoznD",
-	"ru134a2/gFM1j7S6inPaCVV3cNu6yJnLrFnef8NymT1RleHCUDvnJMY8FDIXBVMK+2uhud7HPXZsPnTB",
-	"xY13psBTFZX6j81aNhATvKqffceTlt38w277Q3XnQzQAIDDbAFofUrJiMDiIGAR+F+yz7bhIycasZMD2",
-	"Syag9UW15vMZE+alqnRKhXeAXjGc2ykNAHpKU5GDrXiT3gnAInu9Z70+ii32GzKai7xgCbllIpdlpX6W",
-	"bCYV17LEiLB76PwGB7+DUb9StRNhhYCxsLBnh5g3V+zOA/pbVY12sxqKFBXlHyNZGZLaNhCvvB1W63Ql",
-	"ZM3pLVWDoll1ov8y+t0duVH3Uby8cmir5K4ogr+H3foEQmcDu3BwzO6XRmXrkIwMhzcKh5EPbbTOVELQ",
-	"XxUahgqWP0wjbTJNRkuSdrt2jq7i/2BpQnKGIRi7/X7/gEBa3FA4K7YHVadHvpO5AaD5EY3OA5LRMidY",
-	"HNbGd2L84XOygx0U9hNycXqGZuyL0zMyMvhm3WHgzmK07JHX4LOye6l73hs81inK/nYrhdF6ptJGXNjY",
-	"OCNGu0OXY0Jn3Ed6oWMrQGxwd4GvJLV9T50yZkPa0DUCbj4QaGay1EMBlSyWVjnw7sElmZiNCUjAHIqr",
-	"IICPK3980LRcgy9PovLZRqh2aopgWIuVQzIVOusIiG6E6qGAww/OFYZNSdsd7PN98pp/l5DnL3b733zz",
-	"fN/mDxxgGVfGQT+FZSHjL3IzOWJAwegtGwo81Xa9b3ti9gB93s0eOj1yQrMJxOGAgjkHDyFWiW3QTCo6",
-	"siJLbFRBmol2g2ZRz6S/9+efq5g0DAuhILWBg8BgqNuysUzWlwxwcOfSIGhDej6kA+BNC51aX4338A1S",
-	"y9VYzJXtRElzlAnv+Dr4Ubp95E02jhh4YxZ648GBiHz6mt8yYZ2DNjRy2JpSQa/ZYVFAXzMwJSLhkyJj",
-	"QwFXE9rCDVsDkv7PAOe/rX06nPf7e8+tfcPrgvgrFEP61n/6LYyX9kgKD1Ki6Q1TQ5FiXGkutVF0oADv",
-	"jOpJrP4uBp1+ix+AScyGodpW8kYomTGqe+RcFK4UAuZZr/lOvTvPcjVkAdaQFaMwAPN/aRrjq8esLSiQ",
-	"rRo25Is6b9wMez8rwFaB5qDYSK6OcjVOVdI3yMb639++/c9ve3+KZmCt5gKC58wMLctp67H9DE39LKLN",
-	"KbaRQdE4MRdfD3GEm7NC50l7LEtydEqoUgZaUqjOPcgjykzNLst5KVRQ+sJqKQoLNThy3CFcaLkalIBV",
-	"+d1PaufNyeHx65PeNMe4LEr++3BoNgzFpnLQR42MJqApGNhoKCkZhGlCB3mm9MCFQPy///N/vdiIlcuW",
-	"5PvTVyek29UU3Ck/v3mVGvIFFmc2A/MyKFjWLaEcQUzCprBck2upq2gMn2eCHSuweqEvFYCF8YfCoBrk",
-	"S3kgWXs8e58xAGUP8hSOZG7kM1kSIYl/5j0LJVTv8h1rmWF6FOAg8qGgU+BVB2jbx1ewcqJrg1X9dcxU",
-	"luLGnBnS5kAfeE9A+KG3nm9cA/FLwLg5KgjPVyoL5IzQccnUJCGU5FRb54vmUwhSgVFIilGzKYGTgVoP",
-	"RkaFoJKouuHtEha8M1ZymSdWuIeEYi/av8bIGxuG3q7Um4RgFpVKILoPQuOF1GRk++IuV84Q1gpaVXlT",
-	"GT/MkmNc7QQQ8zdia4/AlyKx1famBtnylfEQVEqaaX7r2lfG1uVKbTbu5348YUnvbyas06DfjrTv9/fv",
-	"59fwJVetU0FI/c65CXzjq5YrmaOlJX2DWurZBNtbIE02Vwf9gmfn350f/5W0fzip6ejuKzTxA4HDZPxO",
-	"a/uwSezt1eRoALSv1bBp4WJsjsFK8UEZ3GmXRWWINPA4G9uMErci7TAGGA2YztVHieUjWC/I0AQ1FGuw",
-	"QwegBa6la8EMB84V6YdzEYGyJAueY1rT1Nz+z+flof2BIqszNMi8WUfhezPzHcAGOIxoOPmhImkcMewA",
-	"aYI02QZre+ON9TVjAicv/fJTyPdz/l1MsACDCxj1DE/oWH2pGiqMaMI8BvRuG8Zsj6NHTnPA7kKKa583",
-	"NRQeaiUjBRtrIuf6gAiDD/AnV2S/v99Mo48APA+MWsYeF8rXi/LCdOmMM63aTVrtjlGvSrBNS6Va1Vg0",
-	"P7gf1iXw5oI7Eep+Vy8G1SBGf06c9FdI0jd/cSb190C1H0G8n0jFhL9W1tj7mbTB5sztYAFqB/5N8Yno",
-	"nnS33yZEOnkMfEEgJ4OjAqovUF0Po4CEA6UbYxNhgo2eShRjQMKwXY1qgk9ztMOX9Fx+JhpfBb6+p72+",
-	"9/f9Lp7Jc7EqaT9R9/dERrtshJVyXb+NZmZ0idn81UdPFKEZqOVhrH3J1Q3BzlK06gPi1DJMnx/z0ggG",
-	"Q5HadfVwgHe2/GDqcuUbsnnqpY+r6Pi1Pp1tSDQKsvXHNqldMZY/Ub7yo12GcrndbCWJsNPzBZZtJpck",
-	"rtYxdC101Y4PjKrlnpDgQbjm6VxZXaYrQRcibTt6x4sxLrQAyu5g2hWAwVcxTpNqnimjQpFXcgHQ9VP+",
-	"yK8nPXLoEiRt2XC10j1GChbjwFimOmjGsYEKPMv67AXdzbsvn473u/ujb1iX7uXPu7vsxehl9nT8Dd3v",
-	"x6nESrHmZnIR0YvuSH3CkKn/BrXnwalPKyW5bRFtFxtU1bveWia35ct/4yymWs3xBopXu9iCLWzU5B+W",
-	"h0P2E/VGluB+unZIliJWpNXr6SvUFQs1N1JODCEAJa5GWFyx1TYEHBXLICo0mjdJ9Xri5KAWZVoyamve",
-	"rhZ6BU6fhLKCzWqu5GGkzea3oGKAkd2HwhVPJivpn/XMT59lHVZvAO8sN5S3KDAJup7B7JMeV9y8N2ym",
-	"jSLJaImFxM3ExyevTq5OIvpQWiVJryR+2vUMBQ7o0p/sgA2+8ThBVEzfOwFznQp9ToRlJAbxHpSnauWw",
-	"KcAeIPTVGNptSD6GKmMFIVpqRKoqcstdg+AuY9vgtZvsCnfHw7PsjZiyqmfaevwzlPOwpmKpQHpLu11v",
-	"XU+JFTVCu/y6AP6KK43Vxb8kX4AJItiAKQkVHaiv9sDIgTNmCM4cizwvle15bm6YLaxP+p167XXsXVJh",
-	"12+MKvXuuSqpUiXkWDOBlm3XHsCjiTu2DVn/Q4OFQQTuX0hbzrB+NGTQF1j0y9Loq4SsPkUCT5tbsQ4F",
-	"+/ucGh3TpkW4EGAX9f9XwzKM2GfLwXxv8G9Hlljs5zjxgi80/TtzriGoxaNSLJg/FNGK+Z3esAXWODeX",
-	"E1+lWOnkXKkjfrogoQgqSaI0m4LRMIX6WhgjteIJN0u74VDosdfvuap8hshbZ4E5evMhFEs1IqGyHCTS",
-	"wdjcxHhrbUUWXGCxcUCJA8vz/K9hnRyz7miuQ2ohZb1vMII9vlpqWtto3HYCqMuDiSTwMMpxDsvpm7mN",
-	"z3xo2r5vV+FT8u0vrd1n/X4kHB9jHX7i2LTJt6fwn9tfqv4TqwNcMx2E89veDXuf6i0j/HC+U0VVPrP1",
-	"/MWz5y+erzWhaMgUaArgj8fr43J271F8wLcC2Upm331U2twkq1dk7Kth1IfllFBie/PHqGuEEUMj0E3B",
-	"uVf2whGljYitXO04a5DDDK4Dst/fd5VWeQ5Fx6qMM9uvbFXWMxfaXr5Gtdd8392NK7b8fursumS4H4sO",
-	"ty1Mvgr96pgrer8zr540CWAnTbkuYRSab03nM0h88ltGBWYuVi+5YCvkCEOxoQ6gOVpfBBCkBT9K0NYe",
-	"+A0WaczB443ZPMw3n0SuYpQqnNmyNNSlSn59zbzGY9SZsIbcud9RyVx/RoPmIPR25zNn0LVVIFyVw4H1",
-	"2lMIe4WcOFhpkG1jrgfkCDnYxhiSkUkv/SFtaRZ+fId4Nc8KR/icuLLP1s02ZbzZzv+DlhEgHpgBt2KN",
-	"nWcZU0EJR9SAJrTyFgvGcjXAcGuudFh+mrQdu+30yPeQEJeYT9QNn62o/xBlGFQLHM21DSoZQQ1JmHfg",
-	"sbU2eeLdiEH6amP5RXCzY8UV5/gFvDYLH7Yigp28GRBl4QDzWSDATcolw2awsPlhCyr3mo20Br++Df32",
-	"FpKte6UTrjnHPWRB/PDyL0aiIrDJ6XHTGtzpw4KdALNtdmK1PC7Ay9PjYjbXPefrj7fxRNrjoYThszrw",
-	"KzWt9RQnITAJqSZxjA8fd+Fx40pROOtZugaGN2g0GCP3EKCFsQZzMFWV5bLWMQEGaVruVfgSqWaqRfZ0",
-	"8XG3erxx2ULqnjuJTZ0UDGBvhFwIQ3XNNu5YZOT07fruPvu5oHM9kSX/B1tf1iG6/0itjQ7HwDqr8EbX",
-	"9XN9ULumlamq9ezWcFGzUtAC4+nWVgSHOqa8ABOh4ZFwjQOOHKzpgw2BHYQ13a0K0bo8PDv+7vwv7571",
-	"+y0zv3vVlYG/6z2IgmgecQX3cVOuHLbbm8d9fNx1vzvQPKsdlfmYZ6w3D2SnKHwg73U6kyUtebEkwfsH",
-	"WKEcy/reH1JPt4TU060h9XQFUpe4R1Lfo/P64MNu/WEFrKdmLJCnB62d292dGoP89Hb7ZGtnmWgMKq5a",
-	"Ev5OSafrlc2rNO2tZOag+V9UZP7lvi3haq4HjI7FT7FWhZWkof8ASmne+wBGD+uk6EA3iv+6PD+r9+Pj",
-	"YR8+ErThs9a35k58h7Xii1s1quuR9OLnq9SMU9W4xHoQVcgU1WG947UoCN9d8TMs/28cmf2iSUd+pU0O",
-	"PgeVr8VkgEFgLry7jr8RS37SMhJHRGu2bu+G5ogrzrZaV0UIPLSG4jDIzr3wxLcsHIp2042K2vYu5l8C",
-	"s+5jJXwIUj2ux7qxG/oXbWq+2fVliEP+FeXgITWjq8XOwPNFPZ7e6fcKGjFtMLy4RqrmOrgeZVb5hBpB",
-	"/pJiXnLEx+wqZdhq+Qo6g86VuYVKlhpjVrFVpiFZgXboknFdQWCbt1F1twD2NBSrfSySII1ipU0FWFHm",
-	"CoL1qg4wvAzW2xuK43r7SxXJqLZPMGFEV93uVEqU7WdgHQJpt5tJMebX6VBgP1uIjUXXGVRHQr+0a2aB",
-	"hZqh5wSWBpeoI9os6Vun9y+ZbjLYuOZbX5DzuCkaGI8Fxu/n9XMnB8weoGZQLoypCy6IbxzW6O+zGBHU",
-	"HoQEFLRwJLZqGCRaVo3zBqSkIpdTl9lC2rYLgRRKm/k6RgoaCsBqqD1Q9d2Mttz01sSg49cNW3ZQSmuH",
-	"DV64CoNEfHqRWaF7DVeVJiSdUaXe3bAlThB0zuuEMh8uMcCYocC0/1pnR8KVAtMmlOaOt2kNok6qhq/r",
-	"fWSHAvJbqRH0JvUOsF6bvWEzPbC12LAYL/pVBVCVFBq/mrtkc6Js3ImRLFda3GK5hxJr/xfLKhENIlyq",
-	"QwXRoZAZLWzBPLjGU5kzQgt+w4aizVZMGNBfA41VtK6OA8l2k8Dhdw7M+OGo7bTbxb/TzlDA2vJV8mSA",
-	"hov3ncMGJN3v99PKWAhhRKOS0ZuwwmYXfgZ3/1Ck+/2XwReR9pC0KBnNlwlJobUKAAls3pb6vYMEfTtG",
-	"2u1O6fuuo4sOGa3717fuKR3c7eAQG5UGemK6avFE1uMTxIaiNJoEuK0jCc3Q4vkqrMX2MLeq9TfUXJne",
-	"4Xhx+Obq7OTNu8P71Div9aD+jV2N622gN1JykJXcmR3YS1ayVZKHNAKrOnMbhrtyY+GWJmBTNsTBXdHP",
-	"qAH18tGAYrOnNgIich1IGzexCg2QDVCbhXA4yMbtPYafDRfgmVHSSK7qvbqjLC8qFe58wH98um+53hVc",
-	"WIKbFsoiQ2lGdM92PAPwImXQT/zQx3LXxSfMW84dJ64dBMR+rfXShsgXcChE6zwew748abifRuZkxObm",
-	"Kft3dd29luIzrFD7Xx7tz+QamwQ2zF2a0qMF89G1iaC/WylnFZo0CGybTWB44rKE3PUQWQdrtKt2VcCW",
-	"1Sj1D4UvpKsnbFqRs1WC1wZaaGYCIcZKLJ0Gw9MXQ8X+78U36iThXx3Z16TOOngeQJ538myqdnzriI3Z",
-	"Y6Hr3xpdg54TPna1FsR2bdRUK6bVjGfW1YAdu5KhqGIjDLLfmP/XRus+eoQLPmbZMisCV7AitCjkwpVb",
-	"5LpqCdbpkR9cY4yhqFZphGH/l9XmoayBFCRnU9TJwEJsFewBSX2HjdR2DESFv8TiZFBbATJue73eCjR3",
-	"Prhtfkoh5UhBAOR81iMXVCmSGv6SAqGAhjBpPeQSmkk0aOjH2VQd+VN7mDWwtUVGzKFZ1zYvvoLKWl+U",
-	"dIR7vqDXLJ5OCoUc5bhCzT9uOsohCVwthhS4LSdQ2uSaEbSC8ynb1prXRBgCVG6kEefCtpX1gQ21+5z4",
-	"bFOQ2SC/DJPDuT5o7GNTv522GOCyCo9wen31PVxMwynB+R0vZBpg0udcniqqyMafRuP6Arfq50T3fZmL",
-	"1OjmtM//uLfnDnQl7RhKaik7D7xLwOmaOeypINZZbnkiqbNEG38nxYrChK0Pm3jEOU76r8MgYMNbcAda",
-	"Wjj/K/GHatOPwiGm+vElRxsrIMVIUqgcsyI4TuXIaPFY/9bWI1m9KvZjLq6DJC/os0iVhvJQgXi4wm8C",
-	"0W8o7pb9SCX6hdDY+YDrXJX7mqS5qd4gzK3DswqqeMfzeimnuisrzpAeubHE10QhKkD/W4JECuFR6dEF",
-	"yOiF2Cw9msU4buyUZ0sRRsv63R9Er3riejOe//mYgMAISRwR8TKpGqnmVJs3tFcNnWMuLjxOdbPs+M9+",
-	"V6vJv3n+7JsXT5/uP38anxiB/c8jswZQ/9cWWcM74lme52yPKrZO9Y7Us7vvrreWVguDgpolo7604uXr",
-	"SwzrO7+6wOUq6C2FnU/wToPP1cyomMhTRwGGIggibPtUfVslPvBadwI/hsHNxLaKr7cmU5CDAB2v5U1v",
-	"KPb7+zZ7lQpY3IIqXFvbkA7o1Es3pFz+wPQrqvS5nv2bHPxm5OBcz07FWDaWYrq6+ONSAbNBd9/9JaJ1",
-	"7kjax6+vOg8yCOOl36SoZsUcOK5rQhH0lwsl9yXTB2siO+ofvSYx+NzM/G8J+Ivy0XM9u1v4BS3pX+MK",
-	"ybGrUBziqeEZ5ikyks8Xh2/YcrOSjJUNfFoqBvxoSUZzXuSEiaxcznTVdVwhNwUNXzHdvTg9I4cnl2YY",
-	"rBpOQ+2/g9WZtb06QYyWf9nfqE5CRlJPXBgV+Rm7mKEXfQ7OHF9qrF47DXpy67rCX/XehGBMtdF1+ZMB",
-	"0kONVV/ebQnLa2A55vh+t5SQKpQX48hvEI73Jv433PwFyT2fNiJrkDxtu7ArFLBA+QpbFB1UOEzDwMMR",
-	"VnJaxXcDSa6fqKEYz4sC6sKTi8Mz0h7TG5aQV/OJ6EJiWuJMofA6+e70rNMjVxPIUNNQ2N5VbKpesk1d",
-	"ryCNkWqK8XADF92HnRLN4huRVOmfuH4cl8H+3n5/98Xu8/29OI9yKVb/HAKX23oT9nP9h7ejIg5pbNRU",
-	"5oBBD7lkcq5H8v3G61UFIBnERI1lSnlxQBasgIo6rGv+RuvpjCq1kGVum0kWoO6wkkXNF+c4+z8jkbVL",
-	"a0AxBNtqDayvJOviNeUQyOuDoQ8vTsmwZaT3YWs1ynmL8oFrSBWp1rrJ1RSWQ21wONkSoNashgl58Iur",
-	"0V6LvXA29qrBtCLtKdMUjGuGzB74VHFmwyDlQhSS5kFltBUIdZoM5hf4zmWw2S2UBt8mG2B22qA3+DP4",
-	"t94QLH0N4nerEAEq/pF5Qx2rjJRR7fsxFIe76zBvtKlHipX6K950VTtJ7fZjxxwsr0xyVvBbVnK2MaAj",
-	"ynrWcOirvLTV5HT08psRHbHu6NmzZ9390YuX3W++GY27L5+/GO8/28/H/eyxaxj/plf87rK/f2xT+1ZX",
-	"5/4XuqSaQZ5LM4e+gLojYq7jLZMOoBg56ff3nyiCQ7le4y7J3daq/fkqjV7FN1SzV7iGf0ZJMFheAw7i",
-	"rr8a+a+mpIcyoEEGu5mo2HdXhnotGAjHOSApE2YNeUrGtFCMFEzXejhYcQsLvSumXRazCvBqHW0uHw9t",
-	"HlhWPSsZPLtg5Wu4Ha3Bbj9pOUEy+PlpP2lZIDiiWjJdcnZLi+C15/3tazquoORvWIl9y8tAhFwQbqvV",
-	"fT1tD4FgQaYTx7xq/dC7chfdraoFNPROynMFTj/X9qBT1SARTbUgGquiJNjMwuXTDwXKRtC3ur3ao8m9",
-	"ldr2XaCKHV6c+moR5IaLXHUGuIyV7ogpoXmuhgItubUmMk8USd2K0h45CZrS2wwoaRQwm8tOxRJro3BF",
-	"FiXXmgkMczLrGYpwQRguZV8y8IHaviUVitbS14OUS9sZckRztwJodV1LNTZA45Au2CNv7ETCltXIq65Q",
-	"0CEM6ZfbCs1z7PFn1zQI+eZQ5KyECC4h0Xztt2EV2B7Z7/fxG9dOG5uPmQMxm7HvJ9jzEFI4/UtDYdch",
-	"xzaAVOSYy1jvR5baQX7lb6tsbKiV1IGSowNX5cD1fsP3hwIGDIvlRIv/5rkF2W9OnbFwcBhXbMjbqgWt",
-	"ir2hK5zLl09xCkRVMSoo87FaI5GbXb+A/7WSloFRUPwuHME2nQGXMdQro3leMqWqHzI5nc6F3V31cy5H",
-	"rUFr9+XLfre/24U6fkHVYT81/naFwvrRz5dX569P3rQS7Bx2hjL/93gLW0nrmhlsND+dvD58dQJL12dS",
-	"4ZQ3y6yav6D++1qFZA0KyGvDEd7epzAxQPIVV49YnCVse+IOajf5zL4DMM6hudEbq6/Anf+nVULqhoI8",
-	"9yQH/PX18isJ1PaGUh3iAUYCTCBuZm1eXrRSoE8aWyk7jiVSsI6EoU83bInVIbDaQ0JcrQf/dCgciw6Q",
-	"IwmTGDuojAi2cAUtpGAKq7XIIoe/omm+CTotlSS5rJydYUkJWyUCEoWvpbbNRgxT5BlFbxiMB90UDAtK",
-	"DTsD+m9INrwGHdFplrGZzfh0SzLcdD6z1W9ZJkWOa16pmwOtDKLdP+BM/pA5meYs/52X6e/2Dxz6Aq1O",
-	"swKlh/iKrNVtUxb9yS1Y8OACjZhBd2uiY/lBYK3zxQZmtisZVNHAjju9htT2X+zsj2ciaC5RDoI3tndd",
-	"gOwjWOcrKqoF7a1rIs3CAy+m1Te6/pydFYIQdWDH8R2unZe9nf7J/i9F6RELGECvVKhGE7fCPv6hPh4l",
-	"cmtroD+uxd8fOi5pSwSKmoWsCddweUMTHJ1zqlXJyMX55RXWz03nZZG6ipvYzj+18AeSkoJSZxuMuqaL",
-	"SzotOkOBWBnU1+bXghrpdmB47t6z599i+fsJe09+fH141L388XDv2XMnbICCdcOWzk6JiG3r5Butzlb5",
-	"tdRrORRtwbSRDrB8rpWTunvv33ewJrEuOcuNeqXL5ZER9VPwtqjE/gZVeG9pkVpOrgid0VInJJfzUWHI",
-	"IWq45qMeObbzuqrl0GHeq2ZQ5I2cjklqS2CZJcgph3409Yb5NwxTf6DLpQ9LgQpSfg6uzHZLQrNSKndW",
-	"alBVIKM3jMCnoYeWajKVRjE1o2vNpjMNtp+CX090YquLDYV7ZPQI5T9Ku117oF2LZF2zcTnXKejooMo7",
-	"NMwZ6uvMLJdAKxjlhCj/1lAAypHRsrYiO2GPnJiFWzT8+5zNmbKi1V6/7zlSxaygJyaOOKPK1m9FZXso",
-	"IOR1NNdGTL1GlT+1jCxFPIYQNAffQl53euQNy3nJMl1leWF3OUNHKXn6/j22yLOIZ9ffgZM6bS6oZSRL",
-	"uEZYycz8TDiaCEqmZIF9PxNCSSHlbESzmwSCNLpQASwhs5LfUs2Gov3m+yOy+3L3m4Sk46zfHwx2XqSd",
-	"hMyFmrGMjznLEzKdF9rItdqMX8XguRLSxCq1vnD+fr9vRBzokj5hQ2GfW4sOAMdDCTpD2D6fdhiuSSaF",
-	"AKAZIRhq5LSVJMdnl6RkI46nZutoUT4dCm6QcEHLvANl9ifmGD12qvDASjaeK5anPYOMDgkhpqBrgZJi",
-	"iIGyyYF2VdBU6RAhXS/abwGOTNBWdGPwHxTujTgEnptAJApaYvhsoAVdxqT5y0finA80fdO5nlwyrbm4",
-	"Vvg6/4kZlqGeGhrUSlpYj94aC/7SPZzxrnnjUwLfWtvEIX6G1nCklK3BU/unI5KtwV7SmpeFbdk02NnZ",
-	"3XvR6/f6vd3By5cvX+4YKKjt1fkaV//t7ObbCRPYD+wrK+GKZVVIZareXvTcTuHYqW7JxkA1CKLeTfr9",
-	"fniv2sh+lkRpXhSOvgeFXA27Q7KgEpsMVDXCgb+Bz/eGoqLsYMFDCmXFm0C2eaIIxIsCbwFuaejMgi6J",
-	"4iJjVY4U+LsOkJEa0lAoSbjAUmGFvK4K1c5DruJMtSWjSgogYGY00DlT0k5xWrOCQcjR0qaEIYuaxxWQ",
-	"/xml8WB5DXeoOvOv0xO7EtQCwkJi9HYfYdh4hyaMFnryj8bbYetoAjoYEiMRb0L5EOpWKh/Qf7Dq1iHd",
-	"7oJynZKZLIp4VM2PsIrW5xpufXdqQy63Jet27qYgEbsVWxeVi+veZ4e6v+K3TBjRZFbKUZOVdGqUgUxt",
-	"E1/7RBH7tstSvCjllOkJmxvC8l4T9n4mFQd/1liWU6oHRiL8aLZkCN1HUtARK8w/wC/3cSg+drtd/3/m",
-	"VV9D2p3zOy210UQ+kpTOeJqQNDhT8yeeBjzAvg7mXRcnb/vUufJxbfc26Q+gTR08SAjrXfdAnp0XukOi",
-	"C3mXz3HWd1YnaloS+UgmXGl5XdKptxdDeU43XxDHDwEGK/PNC/ZuzKHn5ubNk492fznLeI6lvY0IWfXe",
-	"q4/sa2bb4chHrzYFFcfr39j2z++YMEojgHn10WipGQzqlqODRtMTWeRWhgZd1rxrocJLo9oCYtSmtGTm",
-	"HbCJdwUT13qCw9ej2+yq6TpdyucsgcasRuJGN69Rh1nZMFNFmC3Ak/V3jK4zL1lwJB/XJ3Zs2na9mGcZ",
-	"Y7lRRnD/VDuVCddxLd/9CUpCY3Oed3/CYQ2gfpCknIOC7WHnWvh8jHPJ1/Ym30ndzFXdmRWU1+la6z/I",
-	"jyevLkj8ApKLoAFg/VYlBu+giGPQjHa1X1+t80pvKP6DXP314qRpMpBeWDkU8ecf6Ix/OwS/5rCVBJD4",
-	"dljr9WYe4ozfDlvyZthKcEXfDg1Yhq1PZHcPgNkcQhil1pYMfj6JDgjo1B9fjEyDMbqZfRq2uVaPNaMC",
-	"mWadGtpSnK51IUYJYGB5vU4syPmu9qbqkWf9p15dRDU2Cbs8gqwHXnyD46Drgpa8GikPsmrnALR8mg/F",
-	"iBZUZKwkagJp8IrBKgx51iUdj3lmE84hbD4QE6C8OEmdbJHaNtlY/xBZH7jbRgxqlmPeFb5hY1PcjfJb",
-	"9CIFjgkbSHFTBmCUGyjyKb1mT9RQpD+eHL66+vHox5Ojn9KOJ378jiaPb8xZfrYQgsAF4df1sXNHGrR6",
-	"QhHFvwJHuvr4bfA34Nl9XM805wbQd8k1Hhc/r0fBlwIPthMbtHJOC6KzGdntgwb/YvD86YuXA2fZ8f8w",
-	"Eo61yQRhyqvAtffAqh0UFolvDcjDZvJDC6m7Dz+rpPW+a0+m65rBDT605qJk2EuVj4AjSOwI4A4RzXZh",
-	"VXhvTrKCDVwvJbfABvMRIMQBSRE2KX69mCx7axq8XXmzJGveh45xTYHxbmqjjE7pDTPcNXU6Bddgp6R5",
-	"XqZElsR1XTs8Pn5jE3i47hh9osHO803/G+xkZxf2YVMrtPVGZJXGDC1BUVCALrp6wqa9AMV8mzKDtaue",
-	"wQwtwAGtT6ycZa0BdhpegqReahtzF0bABZNZES4yFeoyiQ2HhagDG5G00phdPbFZpOEtgfr7yaZDgrBt",
-	"a7DEODS0vwYFSmalvC6ZUsHI8FVk5AtW2rYINmvcQMEltZL2DTfLdKmzroCuTXfv9FYzI1TD2oPQyyfe",
-	"h6SsDZK0g2jMxMmNic3S61iPhxFdwg05FTo+YcDBLfZA1Ccbs5KJjGFB3GqwXGaxpf8y4dkkzEAPejp7",
-	"xd/x4Qm0cALfRk7a0D3K9onO5C0r6TUL4eV+i85qOfCCjaBDiywg6yewtblfIUt+xBTPbfw2E/lMckDn",
-	"kbxltQnhk9ant5/+fwAAAP//",
+	"7H3tchs3tuCroHi3ymRuk6Jk2Y6pSm0pkpJoYksaS5nMbDrrBtmgiFET4DRA0Rzbf/cB9hH3SbZwDoBG",
+	"k2iKkuVknJmpujcWuxsfBwfn++N9aySnMymY0Ko1eN+a0ZJOmWYl/HU41qw0/8iZGpV8prkUrUHrasJI",
+	"Jtg7nRE5JnrCyKxkt1zOFZnRa0baBVeaLCZUk5GcMkWoGYdw3TkgdKiY0GQsS/hwzEul4ateK2lxM/o/",
+	"5qxctpKWoFPWGrTg21bSUqMJm1KzGL2cmQdKl1xctz5+TFpHhRzdXDFBhY6vVsMzsphIxcjIvE20JCWj",
+	"OZElmcpbdkAWXE/kXBOuE1iamtCS5fZtOSbslpVLO5JZLHtHp7PCrOTw6PXJ228Pz35s2AJ+c8cejtmo",
+	"MBM2beOQ5PYNu4Ynipjx60u5OHxzdXby5u2hW8qM6klkJSX7x5yXLG8NdDln4cr+R8nGrUHrv3YqxNjB",
+	"p2oH13ZmxjJLfsWnPLLSC4MDiv+z8UgL+C6cNGdjOi90a/Csn7Sm9B2fzqfmD/MXF/jXbuKgxoVm16yE",
+	"NWxx6u3jo9eX9o+EHL++IqOCM6Hfcjj9WSnHvHBvn+adOw73c0IU//wzgGttS+eiWBI94eozbexurH3Y",
+	"Tt54yPx2h9S0l0c4pY9mFDWTQjEgkt/S3OyQKcDCkRSaIULS2azgI2r2uvN3ZTb8vlry+xYrS1niJzli",
+	"9S0teP62tIMlrSlTil4ztx0C92ZAxHw6ZCWZzpUmQ0aoJgWjSpNdAPx2OzqByT8mrXddRUU+lO+6ZbUJ",
+	"OWMltWd0zfSf5LwUtGglyB5g13iHB62+gcjHJHKwdjzCFRFSE9jcAVBWuy+i6FKRxYSPJmTMWZETKnKy",
+	"mCx7ZmHfyXLI85yJLaB6rz2vr/aVHNGCTGXOSFtIknW7E6k0y7MOKdl4rgzJnTAyokVBqCKULNgQOd1I",
+	"zoucTOgtI8DWzPFwrUj2g1Q6c1unqSiknA3p6AZINmkXZkYzSUJ29170+r1+bzchvwwGu78m5Kuef9wx",
+	"uE+FWRItCrlgOSwtI+3js0tSsiEXORfXnYTIMhVck9GEimumiNJUM9KmYkmmTE9kToZzTb4/uUrIDyeH",
+	"xwDp84ur0/Ozyw4Zl3JKqOHJjF8Lkp2X/JqLzABDE7dyYIqpsNjyRBG5ELA6s7iRLFVX4mewZsNMccgp",
+	"sYdHDPUm7Sw8wHfdxWLRNW9152XBhLkKeZakIpvOC81ntNQ78DSnmmYJyTR7p3dmBTXzDMjR5ZvveuRM",
+	"6gkX12RBld3/Cp4ZmCuUR8w79kxTYYAAQkhBr4k2jwHIinDdS4VBwjOpv5NzkX/azRZSvx3DMOGdvuGa",
+	"7O49BQyBp4QLRw0revaZrvQVU/pHYMLVlb7h+ky2Bq3dvafRS30miZqPJgShbRZb8SK4sj8Jekt5QYcI",
+	"hs97aa8qEQ2RXWlZMtJ+w3KuErKYMIFiHMKClHOhEC2zbhfezTpkRIUB/9BQKzqaGMQRiE2pCNCpR66C",
+	"kRQrb41Qe025IMOlufCsGBMpRoxwoHfmvgAG+cMDAB9RTQt5PQfozEpzJJojE/HHA39xzfBINkHGj3bu",
+	"j/ajF5FoWdJlC3mV43i/hLP86l+Vw7+zkTbfRkZcWyidcUBxYUSyX1r5aKpaSSufAiohkw7GdvKtwXtD",
+	"hSKib1Kt6rTh+VyDGvEAyOCX63BJUIqLCuIhwMxu6wv0O0mcIOiXtxmkdilrAEUaEZOMDi9OLZkdAWsC",
+	"CQloy5HMGQpJBvXnCv92MlL1W+eAsOlML0HdAqppbvCIKWXEpzVA15awuqKf3YUqGS2IWirNpoQKtWCl",
+	"AkrQI9/JkmTyJhsgrTUve9A9UW5qIhjLldUcUwGXF74dsTyB74m64TNFaDllOSnnhblsIidTes1HRo6Y",
+	"MwXsTBiVjAyZyC3DGzglLhWwAq5xsiTg337F9cXlcjSfMqFZjiBOgI97SUXTUgNVSFt/7V5a8no5YoKW",
+	"XBJ5M1jZHZIk4Cm5ZCgGsHdc6bRlCEPsgpjdrYPdipZu2zDirJT5fMSQ/lr08+qr2diE0ZyVoH5tc19e",
+	"m6n/YiaI3RTPsSJXE8XrGPLCegHv1uEVRT7E2vhgP1xdXVi0NmfqztBsORgrVAvDSwyL9BMkeOOqfdXx",
+	"3h1E9DIXcnSzfoOFXETO7bsj8vTp05dE8ykjss6LwKYQhYIcjxWLqLM/yAUZ03J9FMNuQH6Da2kmS1BG",
+	"/V6SfI7oHZ9pITYqZFN5y3K4BNYCIuAPQ47a5l5JUkhxzUrC/jGnhVozmXSCWYdSFowif7qnlcagOFdr",
+	"dqNwpsj2VjFALloeto0newTMPsLy8lsqRixmkgmATLQEmJklLmiZJ4T1rnvkxd4kCv6S2XNeB1EUAQ4F",
+	"qaFUfNPrG5O3rKTXUb5zy6JK+XFFCR1rIyUbMW7wwSubRtqJ3b3kQaKMXeUGSSbEnDVgaqlpsd1O2tZi",
+	"OTJIJgyPTaxUSGc862xBTrwtwUHQzZ/cKV+tbfPRxKvHl6HcWptEqC0kpc2S0coEDxaM7ifjjORcNNDX",
+	"qdGWLXp4E6sRGhRZsJJZtsNyxBeu4+g/BkHmrhkMhQM0BCMXwY9IW2nGzEotB08CGQgM1ZUE1InP3syQ",
+	"7WFYqzGqb0YmsvLpHTz5YSwWge1hEkOD49FUHc2VllP0NNRxgAnN9bIBp2+43h6fzTxG4Y0JOHLIi5Wr",
+	"sU5iVj5ygN7MePz6EwciN5ld/l0guYjTbvv0ftv3YI5s55oJc3MRcTcN9L1/0QCBvYva/5UyMkgGrpvM",
+	"82zzNpjNPDe3YlFBAx/QOuSb6H4jXfbQaYLuj+i2WAEqLfPLVYQPCAct8yv4MY6KZzL6ZErVDcsvqIg/",
+	"lbesQeYt+JiNlqMiUFMUsUZAlPgM6G64IVJ47xLiDFpWVGZ0NDHsOldEy621AQug1/I2rjhzcdkkuaBi",
+	"goby2HZLNivoiOXfLu932ex3DZC64dqqQsJopzhFnJ5N+GxqTVJ3geDSvbuKZ3jW4ckGyJGEaOSB5Q56",
+	"Az4CuNdVC7b4kUedgYItYOMgHqs5A+uhEdBh+3HZW4Zyx8qAR1enfzm8OknIq/OjHxPy0xn+91v8z5uT",
+	"i1eHRyf277eHZ8dv/U8/XXz/5vD4JCGXJ1dvL07PEnLy14vTNyeGYR1eXp5+fxa/1vLuK10tGN5vAt95",
+	"mceYx7CkYjRpEojMNw3PZqU08sOlUfqveAMu/2NOgbivw/JH0JPM+CxPzJW1CrtWcZ7dpPm+OTk6Of3L",
+	"yXFCLk7Ojk/Pvk/IxZvzo5PLS/Pb5U9H5p+OhlYCi1FlEgP8o8Ozo5NXr06O71aQHDQCFr4GhKQCaLD7",
+	"jWcS516Oa8TP5H48DY/+PtpCE9ewkzft5zIgHat38eKHv12eHh2+stR4JOclZyXJWcFvWblM4mfUQyAH",
+	"gMmZ0lz4G7oGH/Zuxkaa5cd24GOq47g546Obn2aNj1Uzl1vQ5ZAXxdkWl9NjSvVNUttCbR0Nq4+CG1+w",
+	"QFkFUfjMo8mKEqW1UQmigmvSGpXMyC+HcRxkt0zoBroAzxplAB7/yAg3h7ighinNGyfOZRR9euktuvEt",
+	"NVEQ6+kaAPbRPC+ZUuACM9+WghakjZ5OcH52EmtRLZkuOcsPSF7K2cx9/485mzP4ejwvCveukePAF281",
+	"1hkDjySgAhwVKMhjygv4h12ReYxjR7XZeVncjX/cjOKOKzwc/D6p0CCgaivQDIEfYkYMLVcpjNvAGtRP",
+	"zEqUAx4ZshGdW3XPU4BVYCqO3iOFwjBYhwxYffRL/067RHA1YtAN7tdUN2tcm28Hai9nEICw0SC8Ttv1",
+	"7B6UfarP9SwGdHnbLISDzX0DwTuKGhR+nlBNrpnuOrXBmZcHZJdYaCRkjxjQjrnT/s//cpyQp/7HqITj",
+	"Hh5uwYZqgE3q+rTFVNxeiKUWqnec8aOpkAHaPLoG+dm1PsSodQPDu1k8NOm8iWWvi9U4hnrolZG4rtjv",
+	"zajORN7A3gxBblgKUN6I4rYZF906cKV+gnDfiYejW5qdrPko7isaPg75uL9U2HTBPMNewaf4z6M66w7d",
+	"4k3OtZUVrTit1pe0anmChcRW/n14Ude1aX+Pib9RpJ11PXlUWWdApjQHp1bOplRU5gheEp7b6FlrZAyj",
+	"ZlMxF5oXJIhTkoKh2QKliYIbaeSAFFLegDo/n0GERY5O01WgzmtnGRpheamaha1toG0NlzCO/SoGzB8Y",
+	"LTCQoL62SiJzgpG8iYg6cZE6NpGLwYuYrWZ0ZPXQdUAwodeE5U1Xx05zInS5vNPm7wZPqkVsWDqO2eTx",
+	"iBjqIXrIkcDG+MInihzhq13zbkNgw4jnzuwUYf/2OYrJwP0HJAN+m5G2DmIZnYHNswV4CTyuq6ERCzkv",
+	"8k6SCmv9DCz9ED6lByRDK39G2rGYgtBz/h2dF7qTkKycF2ZNVASegQ7MkYFzwDwL3QTOzj+U+bKDl8gh",
+	"pJMncBFGNp8XLOL/DsFY0GX8MKqlHpuXrP8i3LhhGwnhY0LFMn5I1pH6OmRsGOuKmDwql7NGsgXBHUae",
+	"BtJkd338+or478gtLTmEGmfvUxdXcUw1TVsDkrbSeb//dPQtVez5Pvybpa2PhtZl9vAzc/qpyFzwb0Zo",
+	"yarAEi7IqGC0RITJmZt1FXUQv8iQjWWJEr9dIZfCoAuaFSsauqBLjGYc8dmElZq9w5BaoJc3bKZ75LDy",
+	"jVPrAjNL6pFDQdi7mSw1mkWXKhUQwUf9kiF5A77w0IFZcZUJmQsPv06PHJIsgFuG0SgYA4thdKmoNs4V",
+	"LA88AWnrq6+++iptZZWN2hCPpYuQndLyhuW1yJhAwLK5AZvxDq7IQ/AO9faxLKdUI/F8vh+10316CFt8",
+	"D0bY9x7qCqFslE9O2oqxurOuE91IQ0hbYoPh40SULggGl+PrDbEKPoy0OczbUJiEWOz1S35zcnj8+iQh",
+	"KRJartwbBg0mcpG2Ok3hEXDJmubEpyuT6nIuRiC6zIwS/Xyf/Mi/bRh/XjSMHXhcdZw3bMQmZen3Xejq",
+	"6fwDMHbLUKkD0vdhsCUaG4R09KdNCVwrsBQHk1/TWyN1NbiXN8Vg8Bh+PygMKmbo0WiCxjCDSjzfGJnp",
+	"rT7u+tWYTIXXAbrF5JcgPG5NeoG8hZhNWMtZt2C3rCB/ujw/s/kNNrggvDJxy4GbbDNgcHL3emzp53p2",
+	"KsaySe/9AnTWe2ts69prTYeNaq+4tCgA53oo363Dz+phm6zQvClqAdMJnBi2YIXFzRlVaiHLuEl0A4jU",
+	"HJfb8GzKlWrmTNu44eACwrrh/WrGlfH9Ku82n66aHBw4Y19eYNyTi+aKadc1VWFdsrRfmhcawGAmaHRb",
+	"N5yk4v+MULxvl5o1OPrms0LSfDuDIMDcr2ptD3X9yK6lNsMGSF76Q4vBcjorWLMFeLN92K1ye4Vz9XAj",
+	"Rhs2pby4n7V5VsrrkqkGclOyW84Wx3N2qDfEudO5llOq+Yjg+0Z4yecs7sw7gLjk2azgYNSo4l0gx1hP",
+	"Sjm/nthUaYzSP7w4bZB8zGQN3B05GlOEukVN6RLDTrkmWpJ2dnF+eUV23r61THbHzrdT3VS1857nH3dw",
+	"AAx59EflqNKFd+MczmalvAXT3hv2d/DgRQnUWswGVzevDAO8wwX58BnvpG1zxcoGorBqeKmTMWt+9987",
+	"HKy7xxHD6gZ5d3rhVdjqJt7THhqc5n2vWnD7H8NCGq4kttM3VDNIFFcNziazeVa+5mKO3ptNCd8GrAth",
+	"aNw9PmGCDou45dvsSZec3dJi6wHXjGA4ehLZTXT42B6igGM058ISsRW4TdjoZvuD9yMdme/iAVZUxZN+",
+	"ljWJ3arrhqgt0dAxprzg4prgkpx2z0vMolFVxQfQRODDO3QaRxDgXXMZpe7iv7e1nyYOQBvBisBotuBH",
+	"7IQL2EgpxXV9WzKezBEPxv3Z5aHCIlk+IJnh5SUdaZUlJMPcxC2BJG+sd928cSd86mG6ceiMjAQKWQ85",
+	"NyumxUUAnzEtFEvWfGVGpzEf2twTJehMTaQmaoLptGQujJJLZ1z13tMZ/9h7b+TJjz3DidYDYR4aBY+C",
+	"2pSLV0xc60l4fdcF8FWNDXdAzGOnqB1enBpF2W+n4EqDpXfasc75TRN5LS4OyvcNWfMIR/AyY4UUVuQK",
+	"DIWwtAkNpcsG7w+qyVZk55t1RDzyVxwNPBuPvX5KuNT7kCHALQiKfXeKX+z2+/07dAM3TfPa1WGeI31v",
+	"XGBDLL59w8b3m1GILGMxpNvYQJo45OYNKKbfMGUNnPX1b5ErBYEiYMPJvsJIa1oUd5tU7MjxFRkJJgLM",
+	"UJ5zN/MVJFa9ZjmfT1tJ6wd+PYmLamuEKybkJV4I/BRPGW6gCaa1bazkt8+LgiwmUGbE8Dwv2Bi2Z1cG",
+	"DG4uqFJMKcSQTbBIxLwofk1a5j+YFo9lR+qbS1rvutey+xmgto0B4OECXz1gtIJs9FSswXUtnI8u4wq5",
+	"s/lHVPVyY34NZuxwbSilz9mJX+UGxX5K9WiygXA3Kj/Vdu/hEIhogFPKhfmjeZNTdB6RBfc5zQekuzsg",
+	"6GEvGaRvPsiIu02+D7CUuvEVP3XHE+6iCR0uZ2y0ASU25VrOZ0bZfd5XNsty71l/Gs/38njkrtBICsFG",
+	"ZpQu5mDi0uXc/Gui9az7rN+v/vk0Xs3gN8WQtUxQ5yuCTC6fC7I5l2ubU7/rRtnIuAPSh8ovIAFHUO4e",
+	"QYshFJrwJKIAlfPiHkENQHvuMkHikLE1XFrxLxq7oDZhwSP9/rGRgayZVzf8sIJFRrQ1gnVC8qn2xSM6",
+	"5P/9n/9bE4XN3zwPfh5YHwZKTjrI2y6lxmieVGRmwVYgIWP+Ts9L941BpJyBjbHm8A2WTm+YiNnmHphU",
+	"vwH1b1mpogkxe7hNL/pPpJHCfV0Lu2VbH4bIW1bLS7c7VkZ7sK/qCdWpcB/YKjOWR9kMVjdZp0d2SVsW",
+	"RmWyu2OqM6ibHRcTaWt9sAPCdSq4IkoDOxiN2AyiVo2wUjJQKFGDcKfm1+sWWgsN2U32fr3z5jrIBd44",
+	"uA6xG4T1047ATnZPJWOTDCzYYqUWIjl04AbSaKC7C5xinxRMa1YadOfXXKuEZG+Ntt3NQHjuZQeEiiUe",
+	"CisUI9dMK7Lf73+SMO03njOhOS3UdnUdR9UHcIUwiO7w4rRHfmRLBYEnGKkS0Z3zKRdX8oZtLO/wRBF4",
+	"kWjzJml/y2hpUAL+stovvmAIBWZwVoUHpSiWnQPQ7oW5hs7yhQgnNf5h3opH+oxi/jLv/oo7D/UFFz+y",
+	"iGRwyTS5OD0jf9kjhyeX5IYtSXv3eUL29s3JPt0jw6Vm6sD8a60o1JTewM3oJAE8N9CPSB1UfJgFNVei",
+	"dujmxOxCXnOAuTXd3+7u0BnfoXM9MTgwojpqDWoSz/1kgUMxhF8MTfNpzKsGAQGnDfFWmS/P6La+Qp9c",
+	"bdJ1DxJ8eMlGJYvT5JvYKR+eXHb3nj2H47X4uRbZ5Q6RtN2pNwXKKGVR6Y4wUAeClVVXQ+BqYzB1dqqI",
+	"0DBrEPnobLYBLK705UY8PM2hJm/2PdOHsxmQgWy7g1mzIM1g39WaghVE/bv31SPvsOqtEtF4HIOTwNYB",
+	"MqOlFqw09KsmpRiegNWZuIi6vra2Nq4lBFk6vtFgw1VF79tWSQ3JvRy7MjuV6VzqCSsXXLG7SupsCfk7",
+	"+LRhMRG9bKqj5Pf49RUJL2d19zbS1A0EHeqcrVP1LUn0tlYMP3/ittYMkbMo8f48ssaMmm/N+P/7l8Pu",
+	"/6Ldf/a7L9/2ur++302e73/8H7Hd4ypVkwVxe00puGp36Utu6DjUsLrko9ZYCGuBRMqbLAS4oWyWQhIU",
+	"haECLXb8WkCavNKU3NTKt9RSbHksVvL167/9DZwbAV5iQqsiDUM9tCbEjIrGOgdPMF+QaKY0uTg8I+0x",
+	"vWEJeTWfiC5U2G3geBuKNtz76rgCCEFxkxkVKxURLCBX6iEEdRLskmLo8zMbTqSM+OaMTHTJtObiOiZJ",
+	"z/iPbDmw4oi5s+S/CYUfDwzt4KMBcdIR+W/ipKMeObT15Iw8az8ASda9Yc79K/u/qLMqLky40PrGuKKN",
+	"Em8oNG5R6MuAxl0dx8nOpGAQT8GRzgEMoqysZLpcHrl8Gl+Afbe/2ZhjPzwVmpW3sQpcl2wkRa5ctHtV",
+	"8R++OyC5nA8LZiuVuLJmm2dUXkJasVa9PjwCBrRSc5BfC2pU3Lhkvk2isc0mdgCOpF59TFrciieRmJ1a",
+	"xWQoOAYVZHMyXFZh/vBT6RJJasIL+k6zIKYn66XiVBs2owh1LyeEkj8bnkSnWJf56JTM+IwVXJjhGaA0",
+	"FJgKVaBB3XRo5A+IR09FVTItWw9bzjqJ8z2Z7/+OKT7m65KNjMwCNsNk3UCTkBkru5Zx3rClsmWYDUHL",
+	"qabJSo4NUfa+V60mfPwUaZdGjoNS5CohCyQbKiESojY7vVSk4pCklnSlLSN9OfCCASJUJwKYk5EUI1YK",
+	"l/oOEsmKpkfarHfdS0XmazUbmLisk1A9ghdJZsHwFp9gmexwQ6B7P1GBJJ+KlU/tCjo9AumHCtprQILF",
+	"+xQDF9LWgLxPIVswbSUkdZGVaevjxwzgcVkvMaYSby8ymjxaGmqgwKqpeSW2+te88ZbIcSpCGPqABtIe",
+	"MsVzpkgEiQYEk24spmHWTZa4kvCyHEGkWy0/IhWugJ9PhhiYbX1wx/LBlUr9QNh4zEaafEjFh2636//P",
+	"vJytJCxl5EO9Ziaa1ft1N0MGfgZ4F6PoIUNgOh9NSEE1KzFRZ0G5JlCU1tsbXHA9v2WKzGdkdQ2QvGLG",
+	"zVbdE+ZHM8LV0QWpnhlEttevCumHQT+QzLozzJf+oU0hqg3gChRgd5bnfaLAkWz0IymFI0XRpX8gmXOV",
+	"GMHW+UrcYhsK6z7r98kOedZ/6lZsE5Cwnh8Tt6yQM2ZmMNd2SHObwwbicfXifr9vcMLgcFDslhwG5YLb",
+	"IbWEn7DYN8mlK2MflMy1N6FHoJqMoQczQ8VyJkZsgGkSSDzrORtI3sJMPPtLKmqlioMUPPsF1jxG4zfX",
+	"2LjF3hxHLL3xrRUYqVu7vX6vb71HAqJkWk97/d5Tm/MA8siO+X/X0RqiZFjKhTJbnDHh4FfxJ1chpKAG",
+	"ea15fSSFkgUj7af9PXMbQsjaZ1nnAEkFoIrLTQPCke2A7arm7Gp9z/QbKcO8C1j40/5eTIJg0Sl7PnMR",
+	"vn0lRw2VrWIfb2zFY7j5fv9pk6rkl7xTdaiAOu/z6ZQa1QHDeCSEyeW8BBVByxCW5tipkWDBGwm//GqG",
+	"CFfqSg1HD/JqrQpwXsL9PL+6ICh5J9aW6/5ypc+IC1xNsERV8Ldhpl1gpqlYcJHLhbIeBIg0Bi9hj5wE",
+	"Cd2g9LqqwLCQwVp13oTMijl6TtitJZmpqBUZDksLr8UvwyD/E9//5srwvp+hXKvjxmCXxjizcGgXmE3a",
+	"mVyIzPUaYXoCnajszLSQgnV876f1xk94SdfQFytBJ7V2Wb/E8aV6ZSdsU/Xx1xXs3+v3H61pAi6voWmC",
+	"9ZMBlvfvxvKgvc0DLkbSerbNF2HniPpleoPx8yv4Ht4g+PtXo07JWI6iEY1sBWdM9H2xN0lbHzPAAMfi",
+	"DKLYus1GKq9LAu3sZR8iM3efTc1/XuxNDMUzAyum05aRP1p7/b3n3f5ut793tfts0N8f9J/9L5hGMTAR",
+	"GBJAV2o44xjAx83SdDlnHzNyLRl2kLAtyrCqdy8VJ+/oSBdLqIuAQtAUJLrafUjA7YKCycpNwA23fVEG",
+	"Q7IXkBqobRaqkQqcw7KTECWJXshUHJ2Sv8shcoSFtM8dmcc8KtTgwFD5BMiQAvHWkCCFN9Yw2uDSMus7",
+	"TYXLmtCyVixiQDJ7bO6o8Gn9sOr+1fBWkxvGZioVUFOJ0byTkAzkKUPSMitbzea6Nimx7l0QD8DJDF0+",
+	"YlTg8vGoANyub2W+3L7NzGph8iDW1P5m8BzvEnIQ/wb8HcVXpBj3IDG2YvrHusYMePy7Ujcr0lZY9sWQ",
+	"u9fylm1F7lbEBStGNEt+0K4KSmRbQTNnKG6XyOT/fDggM25AZ6/CAVlQPZpgBwAIAKKlETKcOGtV/lS0",
+	"BVsY7R0MOwkZ80JDlezhEo0d/tokri6tmc+qcwdIONi7GcicWmLbDUzotjcDLQQOetiYo54zj33DgmRt",
+	"rg8sKwfJBJZvKyFggLqT5CHm5SAVKBjD0LZ1lgFYPoiWw6Elgwo1LPf1aToHRg2w4hLkY6Ei4oKzUuH1",
+	"1QOXr+VTx4AYwZpdZgiGmUIyH67JRoYcgCEHPrXl08mU6pK/66XiEo1KPhxsyAUtl6SN5R1+uHr9KiFH",
+	"l5cw9J/oLb0E/AAFUjC9kOUN9C5hZi9cE0gzk67lYCq8QtIkEnnZ9o6LDy28Jnpa1G/8mhieRJ16/i5/",
+	"ooC+YMP7iOP4u/tvb4RZOY3CuX0PCsQsC4OHzOjqbDpkEGTuVEI4ot4GcF6az7eEqV3UPUB6dHn5ONCM",
+	"7vcBcP37tmANETgOVWjld3R8NqhpsQbNFZHjccEFltFohDyM3rofH6O3FNd8z4OotvPo5+G2cfdRVJ1C",
+	"MDwv4pkt5UytZL86OgQlsxRp00qEtIQtl0x1DiJ1k4y4ORdazkcTDBytn8VRwWjpG5isiVm/T/fPT1Xb",
+	"VmNsGN0czd4O2Kdldx0Ha8hasVa8R8pVcQuKOzmaEtnwo99KyKph+3eyvGbaBWb6ELUniuiSjseQvY29",
+	"a2p3wCLVr1C4UkdruJbL0HbpRA3fCNrJUZURHPIhvWRR2acxl2tS9f9IRX2lG3qMkHYGh511XMWcu5qI",
+	"pKKd4b9s4E/MewNxCGvmZ990RKz0HamVFOukoqRgRtETWg+nA/GLi+tKCNlcOK1HMttEJ3M4DbLSHX2H",
+	"EghxgqY7WY8c2mJWCocwsJswYTsxOngm1osGw7tQHG3FyHbNv5OsOnCSuovG6ccHQS85qkEoFDIVEZxp",
+	"U29rryzwCaHu4OB7V3jHDqR75AghUlRCt+2W51pdSp93SWZmb7iuAVmzoQEdrmxoeGExkZFoKW3Mtp6w",
+	"pZsd0NuA2UmeCntgesP9qJjnlU5uDgANcc58beF+AMl0fERVKtSEguOJ2vUvSg498hgv/ekb+d8Ouves",
+	"T6aqUdr812ILyft483rIw6zGu2eM2QO5TdCK1nf52q035vrFJtm6ldQBfMvZwtf6DZtH/eJ72vruPoOn",
+	"Vc+jvt845CW7/LW9ft8AyH559NNlv79bfd+Pfe+Ura6Quut657rx9vv9j78a2Dj2Vjtq2wxsb3tThsOl",
+	"pt65c1EyrMbGIQWjRQVh70asnOkBVOKgLgfLZgivu0dDkxu0RjYUS/vujarRnGHX9rvw1p/BD5tHuqjF",
+	"Oe2Eqju4bV3kzOWoWd5/w3I5eqIqw4Whds6vjKkrZC4KphS2bkMLvw+V7NgU6oKLG+9/gacqKvUfm7Vs",
+	"ICZ4VT/5jictu/mH3faH6s6HaABAYLYBtD4KZcVgcBAxCPwu2Gc7vZGSjVnJgO2XTEBXlWrN5zMmzEtV",
+	"tZUK7wC9Yji3UxoA9JSmIgdb8Sa9E4BF9nrPen0UW+w3ZDgXecEScstELstK/SzZTCquZYlBZPfQ+Q0O",
+	"fgujfqFqJ8IKAWNhYc8OMW+u2J0H9Peq0PFmNRQpKso/RrIyJLVtIF55O6zW6aoTm9NbqgZF0xVY/lz6",
+	"3R3pVPdRvLxyaAswryiCv4fd+gSibQO7cHDM7pdGZeuQDA2HNwqHkQ9tgM9UQpxgFU2GCpY/TCNtMk2G",
+	"S5J1u3aOruL/ZFlCcoZRG7v9fv+AQCZdKpwV24Oq0yPfypwzlRCInoD7aqi7gal5z9qhh1AddT6CJMb2",
+	"ppKmqcCapgOCYYq2IA64wSBO66uvvvoqS8iIljnB2sbKRkQ+JzvY+2M/Ied/OfZPkXXx0j48SMHtFkaP",
+	"t6tbZj9KCJ2CQN2BaB4mdI+8Bh+ahW09eKDB6Z6hLmJBW5gdTqUNGrHhfUasd0gox4TOuA9WQ0dbcNHA",
+	"/Qa+m8y2+HXKoY3KQ1cNuB2pK1ycClu5GJUV765ckgmdzZiAHNJUXAUxiFx5dIL+/Bp8ixKV4TaeVaem",
+	"mIblZDnkg6HzkIAoSahOBSBjgGcwbEbaDtGe75PX/NuEPH+x2//66+f7NgXiACvRMg76MiwLBZEiN5Mj",
+	"RhaM3rJUIBq0sRltt4tlgBKzhzcs57CHTo+c0NEEQolA4Z2DxxIL3TZoShVdW5FtNqpEzUykQdOpFwO4",
+	"9+efqig1DAvRLLWBg9hmKD2zsdLX54zRcOfSIPhDhQHIaMCbFjrZvqDgDaDeq+GkK9uJsoqoULDjWz5E",
+	"+ciRNyE5YuCNaxgdAA5NlBuu+S0T1llpozvT1pQKes0OiwJa+IFpEwmfFCOWCria0AExbQ1I9j8DnP+m",
+	"9mk67/f3nlt7i9dN8Veo5/SN//QbGC/rkQweZETTG6ZSkWFobC61UbyghrDhUbESwhg3+w1+ACY6G0kL",
+	"xG1KjZA0Y1T3yLkoXDUHTBVf8+V696LlssgCrGEtRmEA5v/WNMYXwFlbUCDrNWzI16XeuBn2blaA7QTN",
+	"U7GRXCnoapyqKnGQUPa/v/n1v7/pfRVNIltNZwRPnhlaltPWY/s9mlq3RPuwbCMTo7FkLr4c4gg3Z4XO",
+	"k/ZYluTolFClDLSkUJ17kEeUmZpdqPNSqKB6h9WaFNaacOS4Q7jQcjVIAkv6u5/UDkrBvWmOcWKU/Pkw",
+	"NRuGelk56MdGRhPQ/w5sRpSUDCJNzRuaKT1wIRn/7//8Xy822k4V5LvTVyek29UU3Ds/vXmVGfIFFnA2",
+	"A3M3dvxAN4lyBDEJ+x9zTa6lrqJDfKoMNmfBAoy+2gHW9k+FQTVI+fJAsv4B9m7EAJQ9SLU4krmRz2RJ",
+	"hCT+mfd0lFCAzDdnNkqGuasK1QQrnx+grwFfweKPruNb9dcxU6MMN+bMojaN+8B7JsIPvTV/4xqIXwLG",
+	"8VFBeL5SHCFnhI5LpiYJoSSn2jqDNJ9C0AyMQjIM/M0InAyUqzAyKgS5RNUNbyex4J2xkss8scI95ER7",
+	"0f41qlY2kr59cXpGhmYQlTgNK4FoQ4juxx4kFoNWzhDWCipdeVMZY8ySe6mwLiT/8sb2MZB6YWeId1DB",
+	"pi7Y3iQVmR8i63hv1ertsqufyCLH75HZG2jbvBZbevWnq++6X3fMXwUbayLnOnEHMZJTiPB2JWrkzMEf",
+	"psCTd5FR9urh2Y8pt5VG4OJSpAsxdn8Cn/1G/P4RGHYkbt7CPaiEUFl5QS+nI81vXQvb2LpcGdXG/dyP",
+	"WS7p/e25dfT57Xjefn//fg4oX07Xen+E1G+dP8c3v2u5ckhaWsQc1NIKJ9i6BJmVwWl04J6df3t+/DfS",
+	"/v6kZrxwX6EvBig/FlrotLaPb8X+fk0eIUD7Wn2iFi7G5o+sFJaUAbFzGXKGCgDzt0HoqIoo0g6DtdHS",
+	"7HyylFgG2wG2A4pMKswb2KlGMlRaHGVAnk2H8pZh9aiSWTJSBza6du1pWDoB3ma7pqpHjLVX2OGRsS4P",
+	"nBPar8/FgsqSLHiOOXBTQ04+XWoKLT0UhQpDi82b9Ttxb7FpB3YHpxtNJDhUJItjmh0gS5D72TD9CmAY",
+	"ZYDZvrz0y88gOdR59jEbB0xbYM413LdjNdNqqDCWDZNeMK7BsAx7Wj1ymsN1KaS49kl2qfBQK5k/wgMC",
+	"6AN/tkGSMei2zpuAMQHX2e/vN/OFI4DgA0PasWeK8vXHvGZTOktZq3Z7V7ut1KtcbNPPq1aFGG1B7od1",
+	"dai5gFOEo9zV20M16DSfEkT/BbKRzV+cSf0dcIpH0LUmUjHhb571BHwi+bA5mDtY0NyBf1PwKvquHYGw",
+	"CbZOOAZHISgt4MWCah5U12NsIBtF6cbAVZhgoxsbRSeQamyXrJqw1RwK8znd2p+IxleBI/hpr++dwb+L",
+	"2/pcrKo9T9T93dTRri1h5WXXv6WZX11idYjqoyeK0BHYSMJEjJKrG4KdymjVV8bpyFiOYcxLI4ykIrPr",
+	"6uEAb205y8zVXmhI9aqX0q5SJ9b6A7chCy2o/jC2kodiLH+ifCVRuwzlagWwlaTUTs8X7LZpfpK42tnQ",
+	"LdVVzz4weq97QoIH4Zqnc2UVy64ExZS07egdL+m4uBMo44Q5eQAGXxU7S6p5powKRV7JBUDXT/kDv54Y",
+	"DdEm3Noy9GqlG5EULMaBsex50NxlAxV4NuqzF3Q37758Ot7v7g+/Zl26lz/v7rIXw5ejp+Ov6X4/TiVW",
+	"in83k4uILnZHXhzG0/0ZVK0H58WtlHi3Rdld4FhVP31rPcCWw/+NU9xqNewbKF7tYgu2sCG1f1geDqlx",
+	"1Fu8gvvp2mtZiliRVm8bWKGuWPi7kXJifAkojjXC4or3tsFQUiyDkOFoUi3V61m1g1oIcsmoraG8WjgY",
+	"OH0Sygo2S76Sh5E2m9+CChRGvE+FK8ZNVnKD62nBPms/rAYCrnJuKG9RYFJ9PSPeZ8Su+Nyh128bWyBD",
+	"YXoz8fHJq5Ork4jKlFVJ9ytZwXY9qcABXW6cHbAhUCFOEBXT987OXadCnxJ+GwlQvQflqVqDbMq+AAh9",
+	"MV4Pm6+BcexYkYqWGpGqCutz1yC4y9iufO0mu0Lw8dg9eyOmrOrBtx4cD+VhrN1eKpDesm7XuzoyYkWN",
+	"0EmyLoC/4kpjtfrPyRdgggg2YL5KRQfqqz0wcuCMGYIzx6LhSwXmMUPMfKMG0u/Ua/ljL5wKu35jVKl3",
+	"Y1ZJlUcjx5oJdDO4dhMeTdyxbSgJkRosDMKz/0racob1yKG8QoFF5CyNvkrI6lMk8LS5tW8q2D/m1OiY",
+	"NmfGxYe7lJC/GZZhxD5bXug7g387ssTiUceJF3yhieSZ89NBbSeVYQOGVEQ7MHR6aQsMem4uJ76ioTAs",
+	"9ubVET9dkG0GsWUozWZgqMygXhsG0K2EJZil3XAoHNrr91yVR0PkrefGHL35EIrvGpFQWQ4S6YhtbmK8",
+	"r7siCy6weD2gxIHlef7XsO6SWXc0ESazkLKuUBjBHl8tb7ENPiGcAOo8YZYRPIxynMNyCq0mPqWmg29/",
+	"4us12F9au8/6/UiuBgae/MixCZhvd+I/t79U/UxWB7hmOsj1sL1A9j7WW5D44Xznk6oca+v5i2fPXzxf",
+	"a2rSkEbSlN0RT+bA5ezeozKFby2zlcy++6i0uUlWr8jYF8OoD8spobDkBuoaYcTQWHZT5PaVvXBEaSNi",
+	"K1eL0BrkML3vgOz3913lXp5DEbsqHdH2v1uV9cyFtpevUe0133d344otv586uy4Z7sdSB2xLnC9Cvzrm",
+	"it7vzKsnTQLYSVMiVBgS6Fsd+vQinxk5ogLTWquXXOQbcoRUbKgraY7WF5UEacGP8sPV1UVoBcOinzmE",
+	"H2CqF/PNTJGrGKUKZ7YsDXWpkl9fM6/xGHUmrEl47ndUMtfv06A5CL3d+cwZdG2JEFc1c2BDKCjEIEPC",
+	"JKw0SMUy1wMSyBxsYwzJyKSX/pC2NAs/vhO+mmeFI3xKkN8n62ab0iGnTE+kgaARIB6YHrlijZ2PRkwF",
+	"JUFRA5rQykMtGMvVAGPfudJhOXPSduy20yPfQbZkYj5RN3y2ov5DyGdQfXI4d1EeQ6hJCvMOPLbWJk+8",
+	"pzHIbW4s5wmufSzH43zHgNdm4WkrItjJmwFRFg4wnwVC5b0WUuPm0xZUgjYbaQ1++TWMFbCQbN0r13TN",
+	"Ie8hC+KHl38xLBiBTU6Pm9bgTh8W7ASYbVNXq+VxAV6eHhezue65+IJ4W1ikPR5KGMusA79S01pPcRIC",
+	"k5BqEsf48HEXHjeuFIWznqVrYHiDxpUxcg/RchjfMAdTVVkuax04YJCm5V6FL5Fqplo0URcfd6vHG5ct",
+	"pO65k9jUmcMA9kbIhTBU12zjjkVGTt+u7+6znws61xNZ8n+y9WUdovuP1NoycYxytApvdF0/1Qe1a1qZ",
+	"qlrPbg0XNSsFLTC4cW1FcKhjygswERoeCdc44MjBmt7beORB2CPAqhCty8Oz42/P//r2Wb/fMvO7V11b",
+	"gbveg0CJ5hFXcB835cqru7153MfHXfe7A82z2lGZj/mI9eaB7BSFDyRFT2eypCUvliR4/wAr3mOZ6PtD",
+	"6umWkHq6NaSerkDqEvdI6nt0Xh982K0/rID11IwF8vSgtXO7u1NjkB9/3T4T31kmGiO8qxaXv1NG8nql",
+	"/CqHfyuZOWgmGRWZf75vi8Ga6wFDlfFTLGRiJWnoZ4FSmvc+gNHDOik60N3kT5fnZ/X+jjzs60iCto7W",
+	"+tbc2fGwVplzq8aHPZJd/HSVmXGqAqhYLKSKqqI6rJ+9FgXhu3V+guX/jSOznzUDzK+0ycHnoPKlmAww",
+	"CMzF2tfxN2LJT1pG4ohozdbt3dBsc8XZVuvSCbGL1lAcxuG5F574FpipaDfdqKht72L+OTDrPlbChyDV",
+	"43qsG7vrf9Ym+ZtdX4Y45F9QQiRSM7paCQ88X9Tj6Z1+r6Cx1wbDi2vMa66D63lnlU8oIOUvKZ3NoCLU",
+	"mo/ZlVGx3RcUdJqdK3MLlSw1hrVi61VDsgLt0GVGu2rRNomm6pYC7CkVq31RkiCnZaXtCVhR5gqC9aqO",
+	"QrwM1ttLxXG9naqKpLfbJ5kPbM7cL0TZ/hjWIZB1uyMpxvw6g2hohmuwrjMonYV+adccBat4Qw8TLDUv",
+	"UUe0Keu3Tu9fMt1ksHHN3D4j53FTNDAeC4zfz+vnTg6YPUDNoFwYUxdcEN+IrtHfZzEiKEwJCTNo4Uhs",
+	"STnIeq0aMQ5ISUUup76QQ9t2tZBCaQqlFcayTAVgNRSmqPq4Rlu4emti0EHuhi07KKW1w4ZBXIVBIj7X",
+	"y6zQvYaryhKSzahSb2/YEicIOjF2QpkPlxhgTCqwBkOtUyjhSoFpEwtWRNv+BlEnVQPh9b7EqYBkY2oE",
+	"vUm9o7DXZm/YTA9soT6s1Ix+VQFUJYNGwuYu2QQ1G3diJMuVlslYC6TEXhLFssoKhAiX6lBBdCjkiBa2",
+	"miJc46nMGaEFv2GpaLMVEwb0a0FjFa2r40Cy3SRw+J0DM344ajvrdvHvrJMKWFu+Sp4M0HDxvhPdgGT7",
+	"/X5WGQshjGhYMnoTll/tws/g7k9Ftt9/GXwRaTdKi5LRfJmQDFr1AJDA5m2p31uolmDHyLrdKX3XdXTR",
+	"IaN1//pWUKWDux0cYqOyQE/MVi2eyHp8tl4qSqNJgNs6kl0OLcOvwkJ9D3OrWn9DzZXpHY4Xh2+uzk7e",
+	"vD28TwH8Wk/z39jVuN5WfCMlB1nJndmBvWQlWyV5SCOw5De3YbgrNxZuaQI2ZUMc3BX9hAJhLx8NKDZj",
+	"ayMgIteBtHETq9AA2QC1WQiHg9To3mP42XABnhkljeSq3vs9yvKiUuHOe/zHx/vWcl7BhSW4aaFmNtTt",
+	"RPdsxzMAL1IG/ekPfSx3XXzCVKLcceLaQUDs11pvdoh8AYdCtAjoMezLk4b7aWRORmxuxrN/Vxfnayk+",
+	"wQq1//nR/kyusUlgw9ylKT1aMB9dmwj6BZZyVqFJg8C22QSGJy5LKCQQIutgjXbVrgrYshql/lT4Kst6",
+	"wqYVOVsleG2ghWYmEGKsxNJpMDx9NlTs/158o04S/t2RfU3qrIPnAeR5Jx9N1Y7vK7Ixeyx0/Vuja9CQ",
+	"xMeu1oLYro2aasW0mvHMuhqwA1ySiio2wiD7jfl/bbTuo0e44GM2Wo6KwBWsCC0KuXC1OLmuWsx1euR7",
+	"1zUlFdUqjTDs/7LaPNSYkILkbIo6GViIrYI9IJlvv5LZDpSo8JdYKQ4KXUBSbq/XW4Hmznu3zY8ZpBwp",
+	"CICcz3rkgipFMsNfMiAU0C0oq4dcQqeRBg39eDRVR/7UHmYNbG2REXNo1rXNi6+gzNlnJR3hni/oNYun",
+	"k0KVTzmuUPOPm45ySAJXiyEFbssJ1Jm5ZgSt4HzKtrXmNRGGAJUbacS5sG2KfWBD7T4nPtsUZDbIL8P8",
+	"ca4PGpsc1W+nrcy4rMIjnF5ffQ8X03BKcH7Hq9wGmPQpl6eKKrLxp9G4vsCt+inRfZ/nIjW6Oe3zP+7t",
+	"uQNdSTuGklrKzgPvEnC6Zg57Koh1llueSOos0cbfSbGiMGErzSYecY6T/vswCNjwFtyBlhbO/078odr0",
+	"o3CIqX58ydHGCkgxlBSq1awIjlM5hEpSUGXYlixZvSr2Yy6ugyQvaMJJlYZaXYF4uMJvAtEvFXfLfqQS",
+	"/UJo7LzHda7KfU3S3FRvEObW4VkFVbzleb18VN2VFWdIj9x15EuiEBWg/yNBIoXwqPToAmT0QmyWHs1i",
+	"HDd2yrOlCMNl/e4Polc9cZXQz/9yTEBghCSOiHiZVF12c6rNG9qrhs4xFxcep7pZdvxXv6vV5F8/f/b1",
+	"i6dP958/jU+MwP7XkVkDqP97i6zhHfEsz3O2RxVbp3pH6tndd9dbS6uFQXXTklFfoPLy9SWG9Z1fXeBy",
+	"FTQew7Y4eKfB52pmVEzkmaMAqQiCCNs+Vd+W7A+81p3Aj2FwM8HO4Mt63zoFOQjQDl3e9FKx39+32atU",
+	"wOIWtmEBOBKxjTPdkHL5PdOvqNLnevYfcvCbkYNzPTsVY9lYiunq4o9LBcwG3X33l4jWuSNpH7++6jzI",
+	"IIyXfpOiOirmwHF9f5Cq+WAouS+ZPlgT2VH/6DWJwedm5v9IwJ+Vj57r2d3CL2hJ/x5XSI5duegQTw3P",
+	"ME+RkXy6OHzDlpuVZKxs4NNSMeBHSzKc8yIPikDbCBSF3BQ0fMV09+L0jByeXJphsIQ7DbX/DlZodiWl",
+	"gxgt/7K/UZ2EDKWeuDAq8hO2uEMv+hycOb7UWL12GjRs13WFv2rMCsGYaqPr8kcDpIcaqz6/2xKW18By",
+	"zPH9bikhVSgvxpHfIBzvTfxvuPkLkns+bkTWIHnatuhXKGCB8hX2ljqocJiGgYdDrOS0iu8Gklw/UakY",
+	"z4sCivSTi8Mz0h7TG5aQV/OJ6EJiWuJMofA6+fb0rNMjVxPIUNPQZcBVbKpesh1/ryCNkWqK8XADF92H",
+	"bTTN4huRVOkfuX4cl8H+3n5/98Xu8/29OI9yKVb/GgKX23oT9nP9h7ejIg5p7JpV5oBBD7lkcq6H8t3G",
+	"61UFIBnERI1lSnlxQBasgIo6rDuFivkQYEuVWsgyt51GC1B3WMmi5otznP1fkcjapTWgGIJttQbWF5J1",
+	"8ZryAvs02GDow4tTkraM9J62VqOctygfuIZUkWqtm1xNYTnUBoeTLQFqzWqYkAe/uLrwtdgLZ2Ovuo8r",
+	"0p4yTcG4ZsjsgU8VZzYMUi5EIWkeVEZbgVCnyWB+ge9cBpvdQmnwPdQBZqcNeoM/g//oDcHS1yB+twoR",
+	"oOIfmTfUscpIGdW+H0NxuLsO80abeqRYqb/iTVe1k9RuP3ZZwPLKJGcFv4X+pJsCOqKsZw2HvshLW01O",
+	"hy+/HtIh6w6fPXvW3R++eNn9+uvhuPvy+Yvx/rP9fNwfPXYN49/0it9d9vePbWrf6urc/0KXVDPIc2nm",
+	"0BdQd0TMdbx/1QEUIyf9/v4TRXAo14jeJbnbWrU/XWXRq/iGavYK1/CvKAkGy2vAQdz1FyP/1ZT0UAY0",
+	"yGA3ExX77spQrwUD4TgHJGPCrCHPyJgWipGC6VoPBytuYaF3xbTLYlYBXq2jzeXjoc0Dy6qPSgbPLlj5",
+	"Gm5Ha7DbT1pOkAx+ftpPWhYIjqiWTJec3dIieO15f/uajiso+RtWYt/yMhAhF4TbanVfTg9KIFiQ6cQx",
+	"r1o/9K7cRXeragEN7ZXyXIHTz7U96FQ1SERTLYjGqigJNrNw+fSpQNkImoi3V9s4ubcy2zIMVLHDi1Nf",
+	"LYLccJGrzgCXsdKqMiM0z1Uq0JJbayLzRJHMrSjrEUzKd7VSIANKGgXM5rJTYbu6c0UWJdeaCQxzMutJ",
+	"RbggDJeyLxn4QG3fkgpFa+nrQcqlbdM5pLlbAfQdr6UaG6BxSBfskTd2ImHLauRV4yjoSob0y22F5jk2",
+	"XLRrGoR8MxU5KyGCS0g0X/ttWAW2R/b7ffzG9TbHhmfmQMxm7PsJtkSEFE7/UirsOuTYBpCKHHMZ6y3N",
+	"MjvIL/zXKhsbaiV1oOTowFU5cP3m8P1UwIBhsZxo8d88tyD7zakzFg4O44oNeVu1oFWxN3SFc/nyKU6B",
+	"qCpGBWU+VmskcrPrF/C/VtIyMAqK34Uj2KYz4DKGemU0z0umVPXDSE6nc2F3V/2cy2Fr0Np9+bLf7e92",
+	"oY5fUHXYT42/XaGwfvTT5dX565M3rQQ7h52hzP8d3sJW0rpmBhvNTyevD1+dwNL1mVQ45c1yVM1fUP99",
+	"rUKyBgXkteEIv96nMDFA8hVXj1icJWx74g5qN/nEvgMwzqG50Rurr8Cd/5dVQuqGgjz3JAf89fXyKwnU",
+	"9rb97x6gU0ACcTNr8/KilQJ90thK2XEskYJ1JAx9umFLrA6B1R4S4mo9+KepcCw6QI4kTGLsoDIi2MIV",
+	"tJCCKazWIosc/oqm+dq2skqSXFbOzrCkhK0SAYnC11LbZiOGKfIRRW8YjAfdFAwLygw7A/pvSDa8Bu3p",
+	"6WjEZjbj0y3JcNP5zFa/ZSMpclzzSt0caGUQ7f4BZ/KHzMk0Z/mfvEx/t7/n0BdodZoVKD3EV2Stbpuy",
+	"6E9uwYIHF2jIDLpbEx3LDwJrnS82MLNdyaCKBnbc6TWktv9sZ388E0FziXIQvLFB7AJkH8E6X1BRLeg1",
+	"XhNpFh54Ma2+0fXn7KwQhKgDO45vN+687O3sK/u/DKVHLGAADVShGk3cCvv4h/p4lMitrYH+uBZ/f+i4",
+	"pC0RKGoWsiZcw+UNTXB0zqlWJSMX55dXWD83m5dF5ipuYp/mzMIfSEoGSp1tMOqaLi7ptOikArEyqK/N",
+	"rwU10u3A8Ny9Z8+/wfL3E/aO/PD68Kh7+cPh3rPnTtgABeuGLZ2dEhHb1sk3Wp2t8mup1zIVbcG0kQ6w",
+	"fK6Vk7p77951sCaxLjnLjXqly+WREfUz8LaoxP4GVXhvaZFZTq4IndFSJySX82FhyCFquOajHjm287qq",
+	"5dDu36tmUOSNnI5JZktgmSXIKYd+NKGtdkpvGKb+QJdLH5YCFaT8HFyZ7ZaEjkqp3FmpQVWBjN4wAp+G",
+	"HlqqyVQaxdSMrjWbzjTYfgp+PdGJrS6WCvfI6BHKf5R1u/ZAuxbJumbjcq4z0NFBlXdomDPU15lZLoFW",
+	"MMoJUf6tVADKkeGytiI7YY+cmIVbNPzHnM2ZsqLVXr/vOVLFrKAnJo44o8rWb0VlOxUQ8jqcayOmXqPK",
+	"n1lGliEeQwiag28hrzs98oblvGQjXWV5YXc5Q0cpefruHbbIs4hn19+BkzptLqhlJEu4RljJzPxMOJoI",
+	"SqZkgX0/E0JJIeVsSEc3CQRpdKECWEJmJb+lmqWi/ea7I7L7cvfrhGTjUb8/GOy8yDoJmQs1YyM+5ixP",
+	"yHReaCPXajN+FYPnSkgTq9T6wvn7/b4RcaDR+oSlwj63Fh0AjocSdIawfT7tMFyTkRQCgGaEYKiR01aS",
+	"HJ9dkpINOZ6araNF+TQV3CDhgpZ5B8rsT8wxeuxU4YGVbDxXLM96BhkdEkJMQdcCJcMQA2WTA+2qoKnS",
+	"IUK6XrTfAhyZoK3oxuA/KNwbcQg8N4FIFLTE8NlAC7qMSfOXj8Q5H2j6pnM9uWRac3Gt8HX+IzMsQz01",
+	"NKiVtLAevTUW/LV7OONd88bHBL61tolD/Ayt4UgpW4On9k9HJFuDvaQ1Lwvbsmmws7O796LX7/V7u4OX",
+	"L1++3DFQUNur8zWu/tvZzbcTJrAf2BdWwhXLqpDKVL296LmdwrFT3ZKNgWoQRL2b9Pv98F61kf0sidK8",
+	"KBx9Dwq5GnaHZEElNhmoaoQDfwOf76WiouxgwUMKZcWbQLZ5ogjEiwJvAW5p6MyCLoniYsSqHCnwdx0g",
+	"IzWkoVCScIGlwgp5XRWqnYdcxZlqS0aVFEDAzGigc2akneG0ZgWDkKNlTQlDFjWPKyD/K0rjwfIa7lB1",
+	"5l+mJ3YlqAWEhcTo7T7CsPEOTRgt9OSfjbfD1tEEdDAkRiLehPIh1K1UPqD/YNWtQ7rdBeU6IzNZFPGo",
+	"mh9gFa1PNdz67tSGXG5L1u3cTUEidiu2LioX171PDnV/xW+ZMKLJrJTDJivp1CgDI7VNfO0TRezbLkvx",
+	"opRTpidsbgjLO03Yu5lUHPxZY1lOqR4YifCD2ZIhdB9IQYesMP8Av9yHVHzodrv+/8yrvoa0O+e3Wmqj",
+	"iXwgGZ3xLCFZcKbmTzwNeIB9Hcy7Lk7e9qlz5ePa7m3SH0CbOniQENa77oE8Oy90h0QX8jaf46xvrU7U",
+	"tCTygUy40vK6pFNvL4bynG6+II4fAgxW5psX7O2YQ8/NzZsnH+z+cjbiOZb2NiJk1XuvPrKvmW2HIx+8",
+	"2hRUHK9/Y9s/v2XCKI0A5tVHw6VmMKhbjg4aTU9kkVsZGnRZ866FCi+NaguIUZvSkpm3wCbeFkxc6wkO",
+	"X49us6um63Qpn7MEGrMaiRvdvEYdZmXDTBVhtgBP1t8xus68ZMGRfFif2LFp2/ViPhoxlhtlBPdPtVOZ",
+	"cB3X8u1XUBIam/O8/QqHNYD6XpJyDgq2h51r4fMhziVf25t8J3UzV3VnVlBep2ut/yI/nLy6IPELSC6C",
+	"BoD1W5UYvIMijkEz2tV+fbXOK71U/Be5+tvFSdNkIL2wMhXx5+/pjH+Tgl8zbSUBJL5Ja73ezEOc8Zu0",
+	"JW/SVoIr+iY1YElbH8nuHgCzOYQwSq0tGfx0Eh0Q0Kk/vhiZBmN0M/s0bHOtHuuICmSadWpoS3G61oUY",
+	"JYCB5fU6sSDnu9qbqkee9Z96dRHV2CTs8giyHnjxDY6Drgta8mqkPMiqnQPQ8mmeiiEtqBixkqgJpMEr",
+	"Bqsw5FmXdDzmI5twDmHzgZgA5cVJ5mSLzLbJxvqHyPrA3TZkULMc867wDRub4m6U36IXKXBM2ECGmzIA",
+	"o9xAkU/pNXuiUpH9cHL46uqHox9Ojn7MOp748TuaPL4xZ/nJQggCF4Rf18fOHWnQ6glFFP8KHOnq41+D",
+	"vwHP7uN6pjk3gL5LrvG4+Gk9Cj4XeLCd2KCVc1oQPZqR3T5o8C8Gz5++eDlwlh3/DyPhWJtMEKa8Clx7",
+	"D6zaQWGR+NaAPGwmP7SQuvvws0pa77r2ZLquGdzgfWsuSoa9VPkQOILEjgDuENFsF1aF9+YkK9jA9VJy",
+	"C2wwHwFCHJAMYZPh14vJsremwduVN0uy5n3oGNcUGO+mNsrolN4ww10zp1NwDXZKmudlRmRJXNe1w+Pj",
+	"NzaBh+uO0Sca7Dxf97/GTnZ2Ye83tUJbb0RWaczQEhQFBeiiqyds2gtQzLcpM1i76hkcoQU4oPWJlbOs",
+	"NcBOw0uQ1EttY+7CCLhgMivCRaZCXSax4bAQdWAjklYas6snNos0vCVQfz/ZdEgQtm0NlhiHhvbXoEDJ",
+	"rJTXJVMqGBm+iox8wUrbFsFmjRsouKRW0r7hZpkuddYV0LXp7p3eamaEalh7EHr5xPuQlLVBknYQjZk4",
+	"uTGxWXod6/Ewoku4IadCxycMOLjFHoj6ZGNWMjFiWBC3GiyXo9jSf57w0STMQA96OnvF3/HhCbRwAt9G",
+	"TtrQPcr2iR7JW1bSaxbCy/0WndVy4AUbQocWWUDWT2Brc79ClvyQKZ7b+G0m8pnkgM5DectqE8InrY+/",
+	"fvz/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

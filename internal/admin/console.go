@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"maps"
 	"slices"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/coverage"
 	"github.com/partnersandbox/sandbox/internal/journal"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 // What the web console needs besides the rest of the admin API: coverage, the list of
@@ -120,6 +122,9 @@ func (c *core) ExportCalls(ctx context.Context, req api.ExportCallsRequestObject
 		name = *req.Body.Name
 	}
 	data, err := c.Exporter(chosen, name)
+	if errors.Is(err, scenariofile.ErrNothingToExport) { // every call was left out: the message says why
+		return api.ExportCalls404JSONResponse{NotFoundJSONResponse: NotFound("%v", err)}, nil
+	}
 	if err != nil {
 		return nil, err
 	}

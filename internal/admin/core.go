@@ -109,6 +109,9 @@ func (c *core) GetJournal(ctx context.Context, req api.GetJournalRequestObject) 
 			DecidedBy:  decidedBy(e.DecidedBy),
 			DurationMs: float32(e.Duration.Seconds() * 1000), Request: string(e.Request), Response: string(e.Response),
 		}
+		if e.Encrypted {
+			out.Entries[i].Encrypted = &e.Encrypted
+		}
 	}
 	return api.GetJournal200JSONResponse(out), nil
 }

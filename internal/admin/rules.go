@@ -13,6 +13,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
+	"github.com/partnersandbox/sandbox/scenarios/scenariofile"
 )
 
 func ruleOut(r scenarios.Rule) api.Rule {
@@ -162,6 +163,9 @@ func (c *core) ExportJournal(ctx context.Context, req api.ExportJournalRequestOb
 		name = *req.Params.Name
 	}
 	data, err := c.Exporter(entries, name)
+	if errors.Is(err, scenariofile.ErrNothingToExport) { // every call was left out: the message says why
+		return api.ExportJournal404JSONResponse(errorBody("not_found", err.Error())), nil
+	}
 	if err != nil {
 		return nil, err
 	}

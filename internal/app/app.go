@@ -578,7 +578,10 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 		Engine:    a.Engine, Log: log,
 	}
 	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	r := mux.NewRouter()
+	// Paths are matched as sent (no redirect for "." or ".." segments, an encoded slash
+	// stays inside its parameter), and each parameter is then decoded (see pathParams).
+	r := mux.NewRouter().SkipClean(true).UseEncodedPath()
+	r.Use(pathParams)
 	if _, err := p.Router(r, apis.all()...); err != nil {
 		return err
 	}

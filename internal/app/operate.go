@@ -87,7 +87,7 @@ func (l accessLogger) Observe(f *server.Finished, _ *server.Call, _ *http.Reques
 	r := slog.NewRecord(time.Now(), slog.LevelInfo, "call", 0)
 	r.AddAttrs(
 		slog.String("api", f.API), slog.String("operationId", f.OperationID), slog.String("tenant", f.Tenant),
-		slog.String("method", f.Method), slog.String("path", string(mask.PANs([]byte(f.Path)))),
+		slog.String("method", f.Method), slog.String("path", mask.Path(f.Path)),
 		slog.Int("status", f.Status), slog.String("outcome", f.Outcome), slog.Duration("duration", f.Duration),
 	)
 	_ = l.h.Handle(context.Background(), r)

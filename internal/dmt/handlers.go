@@ -90,7 +90,7 @@ type domainFunc func(ctx context.Context, tenant string, in request) (result, er
 // 200 answer to a body that decrypted is encrypted.
 func (a *API) exchange(ctx context.Context, o *opSpec, scenario *string, do domainFunc) (reply, error) {
 	call := server.CallFrom(ctx)
-	in, key, fail := a.readBody(call.Tenant, o, call.Body)
+	in, key, fail := a.readBody(call, o)
 	forced := call.Forced
 	if fail == nil && forced == nil && key != nil && scenario == nil {
 		// The pipeline looked for magic values in the ciphertext; look in the plain text
@@ -121,22 +121,24 @@ func (a *API) exchange(ctx context.Context, o *opSpec, scenario *string, do doma
 	if name == "" {
 		name = o.echoName(in)
 	}
-	return answerIn(o.render(res, in, name), key)
+	return answerIn(call, o.render(res, in, name), key)
 }
 
 // readBody parses the plain or encrypted body. key is the client's key when the body was
 // encrypted with it (the answer is encrypted then), nil for a plain body or one the key
-// did not encrypt (the partner could not read an answer encrypted with it).
-func (a *API) readBody(tenant string, o *opSpec, raw []byte) (request, []byte, *result) {
-	in, cipherText, fail := o.parse(raw)
+// did not encrypt (the partner could not read an answer encrypted with it). A body that
+// decrypts is kept in the call in clear, for the journal.
+func (a *API) readBody(call *server.Call, o *opSpec) (request, []byte, *result) {
+	in, cipherText, fail := o.parse(call.Body)
 	if cipherText == nil {
 		return in, nil, fail
 	}
-	key := a.Key(tenant)
+	key := a.Key(call.Tenant)
 	plain, err := partner.DecryptDMT(key, *cipherText)
 	if err != nil {
 		return in, nil, &result{outcome: outUndecryptable, desc: "Unable to decrypt RequestData: " + err.Error()}
 	}
+	call.Clear.Request = plain
 	in, fail = o.parsePlain(plain)
 	if fail != nil && fail.outcome == outUndecryptable {
 		return in, nil, fail // it decrypts, but to nothing a partner could have sent
@@ -144,8 +146,9 @@ func (a *API) readBody(tenant string, o *opSpec, raw []byte) (request, []byte, *
 	return in, key, fail
 }
 
-// answerIn is a 200 answer, encrypted with key when the request was.
-func answerIn(out gen.CustomerResponse, key []byte) (reply, error) {
+// answerIn is a 200 answer, encrypted with key when the request was (the call keeps it in
+// clear, for the journal).
+func answerIn(call *server.Call, out gen.CustomerResponse, key []byte) (reply, error) {
 	rep := reply{status: http.StatusOK}
 	if key == nil {
 		err := rep.body.FromCustomerResponse(out)
@@ -155,6 +158,7 @@ func answerIn(out gen.CustomerResponse, key []byte) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	call.Clear.Answer = plain
 	ct, err := partner.EncryptDMT(key, plain)
 	if err != nil {
 		return reply{}, err

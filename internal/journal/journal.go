@@ -36,6 +36,9 @@ type Entry struct {
 	Duration    time.Duration
 	Request     []byte // masked
 	Response    []byte // masked
+	// Encrypted says the call's body was encrypted (the DMT encrypted variant): Request and
+	// Response are the call in clear (decrypted, then masked), never the ciphertext.
+	Encrypted bool
 }
 
 // A move of the sandbox clock is journalled as an entry of this API and operation (the admin
@@ -112,13 +115,16 @@ func NewShared(s Shared, capacity int) *Journal {
 // Capacity is how many entries the journal keeps.
 func (j *Journal) Capacity() int { return j.capacity }
 
-// Add masks and truncates the bodies and records the entry: card numbers anywhere, and
-// secret fields (PIN blocks, OTPs, passwords) of requests. The bodies are copied (the
+// Add masks (see package mask) and truncates the bodies and records the entry: secret
+// fields, card numbers and OVD numbers of requests and answers, card numbers in the path,
+// secret query parameters. The journal keeps no header but X-Sandbox-Scenario,
+// X-Sandbox-Fault, X-Sandbox-Delay and Content-Type (no credential). The bodies are copied (the
 // caller's buffers are reused), into the memory of the entry the new one replaces when it
 // is large enough, so a full journal records calls without allocating. Only a Shared
 // journal can fail.
 func (j *Journal) Add(ctx context.Context, e Entry) error {
-	req, resp := mask.Body(truncate(e.Request)), mask.PANs(truncate(e.Response))
+	req, resp := mask.Body(truncate(e.Request)), mask.Body(truncate(e.Response))
+	e.Path, e.Query = mask.Path(e.Path), mask.Query(e.Query)
 	if j.shared != nil {
 		e.Request, e.Response = req, resp // encoded at once: the caller's buffers are not kept
 		return j.shared.Append(ctx, e)

@@ -81,3 +81,14 @@ func TestSizeCountsEntriesAndBodyBytes(t *testing.T) {
 		t.Fatalf("after clear: %d entries, %d bytes (want 1, 2)", n, b)
 	}
 }
+
+// Paths and queries are masked as bodies are; answers by structure too (tokens); the
+// encrypted mark is kept.
+func TestPathQueryAndAnswerMasked(t *testing.T) {
+	j := New(2)
+	j.Add(ctx, Entry{Path: "/x/6080401234566859", Query: "token=abc&ref=1732900000000", Response: []byte(`{"id_token":"eyJ.x.y"}`), Encrypted: true})
+	e := list(t, j, Filter{})[0]
+	if e.Path != "/x/608040XXXXXX6859" || e.Query != "token=****&ref=1732900000000" || string(e.Response) != `{"id_token":"****"}` || !e.Encrypted {
+		t.Fatalf("kept %+v", e)
+	}
+}

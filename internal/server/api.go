@@ -84,6 +84,10 @@ type Call struct {
 	Decided  string    // what forced the answer (scenarios.ByHeader, ByRule, ByMagic); "": state
 	Body     []byte    // the raw request body
 	Start    time.Time // when the pipeline began the call
+	// Clear is the call in clear when its body was encrypted and the API decrypted it (the
+	// DMT encrypted variant): the request, and the answer before it was encrypted (nil if
+	// it was not). The journal keeps these, marked as encrypted, never the ciphertext.
+	Clear struct{ Request, Answer []byte }
 
 	api   API
 	check *validator

@@ -16,8 +16,16 @@ type Journal struct {
 	Log     *slog.Logger // where an entry that could not be recorded is told (nil: nowhere)
 }
 
-// Observe adds the call to the journal (which masks and copies the bodies).
+// Observe adds the call to the journal (which masks and copies the bodies): a call whose
+// body the API decrypted in clear, marked as encrypted.
 func (j Journal) Observe(f *Finished, c *Call, r *http.Request) {
+	req, resp := c.Body, c.state.rec.body.Bytes()
+	if c.Clear.Request != nil {
+		req = c.Clear.Request
+		if c.Clear.Answer != nil {
+			resp = c.Clear.Answer
+		}
+	}
 	err := j.Journal.Add(r.Context(), journal.Entry{
 		Time:        j.Clock.Now(f.Tenant),
 		API:         f.API,
@@ -35,8 +43,9 @@ func (j Journal) Observe(f *Finished, c *Call, r *http.Request) {
 		Status:      f.Status,
 		Outcome:     f.Outcome,
 		Duration:    f.Duration,
-		Request:     c.Body,
-		Response:    c.state.rec.body.Bytes(),
+		Request:     req,
+		Response:    resp,
+		Encrypted:   c.Clear.Request != nil,
 	})
 	if err != nil && j.Log != nil { // the call was answered; only its journal entry is lost
 		level := slog.LevelWarn

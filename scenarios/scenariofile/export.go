@@ -19,6 +19,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/mask"
 	"github.com/partnersandbox/sandbox/scenarios"
 )
 
@@ -28,7 +29,11 @@ import (
 // made during the session (a profile submissionId, a replacement kit) are saved from the
 // answer that first showed them and substituted where later requests use them, so the file
 // replays after a reset. Requests recorded with masked values are kept and marked with a
-// note; a masked DMT OTP is read back from the sandbox's admin API.
+// note; a masked DMT OTP is read back from the sandbox's admin API. A call recorded in the
+// DMT encrypted variant (journalled in clear) is replayed in the plain variant. An entry
+// that cannot be a step (a path or header that is not UTF-8) is left out, and a comment at
+// the top of the file says which and why; when none is left, the error is
+// ErrNothingToExport.
 func Export(entries []journal.Entry, name string) ([]byte, error) {
 	x := &exporter{vars: map[string]bool{}, ids: map[string]*idSource{}, known: map[string]bool{}}
 	first := map[string]string{} // api → first tenant: the credentials
@@ -43,17 +48,41 @@ func Export(entries []journal.Entry, name string) ([]byte, error) {
 		Profile: ProfileCredentials{AppID: credentials.ProfileAppID, AppSecret: credentials.ProfileAppSecret, TenantID: or(first["profile"], credentials.ProfileTenant)},
 	}
 	var steps []*Step
+	var left []string
 	for i := range entries {
+		if why := unexportable(&entries[i]); why != "" {
+			left = append(left, fmt.Sprintf("journal entry %d (%s) is left out: %s", entries[i].ID, or(entries[i].OperationID, "no operation"), why))
+			continue
+		}
 		steps = append(steps, x.step(&entries[i])...)
 	}
 	if len(steps) == 0 {
+		if len(left) > 0 {
+			return nil, fmt.Errorf("%w: %s", ErrNothingToExport, strings.Join(left, "; "))
+		}
 		return nil, ErrNothingToExport
 	}
-	f := &File{Name: name, Description: describe(entries), Reset: true, Credentials: x.creds.used(first)}
+	f := &File{Name: strings.ToValidUTF8(name, "\uFFFD"), Description: describe(entries), Reset: true, Credentials: x.creds.used(first)}
 	for _, s := range steps {
 		f.Steps = append(f.Steps, *s)
 	}
-	return marshal(f)
+	return marshal(f, left)
+}
+
+// unexportable says why an entry cannot be a step ("" if it can): a scenario file is
+// UTF-8 text, and a path or header value that is not UTF-8 cannot be written in one.
+func unexportable(e *journal.Entry) string {
+	for _, f := range []struct{ what, v string }{
+		{"its path", e.Path}, {"its query", e.Query}, {"its method", e.Method}, {"its tenant", e.Tenant},
+		{"its Content-Type", e.ContentType}, {"its " + scenarios.Header + " header", e.Scenario},
+		{"its " + scenarios.FaultHeader + " header", e.Fault}, {"its " + scenarios.DelayHeader + " header", e.Delay},
+		{"its operation", e.OperationID}, {"its outcome", e.Outcome}, {"its rule", e.Rule},
+	} {
+		if !utf8.ValidString(f.v) {
+			return f.what + " is not valid UTF-8"
+		}
+	}
+	return ""
 }
 
 // used keeps the credentials of the APIs the recording used.
@@ -71,8 +100,9 @@ func (c Credentials) used(apis map[string]string) Credentials {
 	return out
 }
 
-// marshal writes an exported file with the comments that say where it came from.
-func marshal(f *File) ([]byte, error) {
+// marshal writes an exported file with the comments that say where it came from and
+// which entries were left out.
+func marshal(f *File, left []string) ([]byte, error) {
 	var doc yaml.Node
 	if err := doc.Encode(f); err != nil {
 		return nil, err
@@ -80,6 +110,9 @@ func marshal(f *File) ([]byte, error) {
 	doc.HeadComment = "Recorded by the partner sandbox (GET /__sandbox/journal/export).\n" +
 		"Replay it: sandbox replay THIS_FILE --target http://127.0.0.1:8080 --junit report.xml\n" +
 		"See scenarios/README.md for the format and for what a recording can and cannot replay."
+	for _, l := range left {
+		doc.HeadComment += "\n" + l
+	}
 	if _, creds := child(&doc, "credentials"); creds != nil && len(creds.Content) > 0 {
 		creds.Content[0].HeadComment = "the secrets are the sandbox's documented ones: requests do not record them"
 		for i := 1; i < len(creds.Content); i += 2 {
@@ -140,12 +173,10 @@ type exporter struct {
 	known map[string]bool      // values the client sent before: not ids the sandbox made
 }
 
-var (
-	maskedPAN = regexp.MustCompile(`[0-9]{6}X{3,9}[0-9]{4}`)
-	dateLike  = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`)
-)
+var dateLike = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`)
 
-const masked = `"****"`
+// maskedNote marks a step whose request was recorded with masked values (see package mask).
+const maskedNote = "recorded with masked values (**** for secrets, card numbers as first 6/last 4, OVD numbers as their last 4): put the real values in before replaying"
 
 // step turns one call into its step (and, for a masked DMT OTP, a step that reads it).
 func (x *exporter) step(e *journal.Entry) []*Step {
@@ -259,8 +290,8 @@ func (x *exporter) body(e *journal.Entry) (*yaml.Node, []string, []*Step) {
 		notes = append(notes, fmt.Sprintf("the request body was longer than the journal keeps (%d bytes) and is cut short", journal.MaxBody))
 	}
 	if !json.Valid(e.Request) || !isJSON(e.ContentType) {
-		if bytes.Contains(e.Request, []byte("****")) || maskedPAN.Match(e.Request) {
-			notes = append(notes, "recorded with masked values (**** or card numbers as first 6/last 4): put the real values in before replaying")
+		if bytes.Contains(e.Request, []byte(mask.Secret)) || bytes.Contains(e.Request, []byte("XXX")) {
+			notes = append(notes, maskedNote)
 		}
 		return str(string(e.Request)), notes, nil
 	}
@@ -302,7 +333,10 @@ func (x *exporter) masked(e *journal.Entry, node *yaml.Node) []string {
 		}
 	}
 	if hasMasked(node) {
-		notes = append(notes, "recorded with masked values (**** or card numbers as first 6/last 4): put the real values in before replaying")
+		notes = append(notes, maskedNote)
+	}
+	if e.Encrypted {
+		notes = append(notes, "recorded in the DMT encrypted variant (journalled in clear): replayed in the plain variant, which gets the same answer unencrypted")
 	}
 	if bytes.Contains(e.Request, []byte(`"RequestData"`)) {
 		notes = append(notes, "encrypted variant: its header_secrets and pass_key headers are not recorded; add them to replay")
@@ -379,7 +413,7 @@ func (x *exporter) expectation(e *journal.Entry) Checks {
 // during the session, a date or time, or a masked card number.
 func (x *exporter) checkable(n *yaml.Node) bool {
 	v := n.Value
-	return x.ids[v] == nil && !dateLike.MatchString(v) && !maskedPAN.MatchString(v) && !strings.Contains(v, "****")
+	return x.ids[v] == nil && !dateLike.MatchString(v) && !mask.IsMasked(v)
 }
 
 // learn records the ids an answer shows for the first time, and what the client sent.
@@ -403,7 +437,7 @@ func (x *exporter) learn(e *journal.Entry, step *Step) {
 	}
 	leaves(resp, "", func(path string, n *yaml.Node) {
 		v := n.Value
-		if n.Tag != "!!str" || len(v) < 6 || x.known[v] || x.ids[v] != nil || !strings.ContainsAny(v, "0123456789") || dateLike.MatchString(v) || strings.Contains(v, "*") || maskedPAN.MatchString(v) {
+		if n.Tag != "!!str" || len(v) < 6 || x.known[v] || x.ids[v] != nil || !strings.ContainsAny(v, "0123456789") || dateLike.MatchString(v) || strings.Contains(v, "*") || mask.IsMasked(v) {
 			return
 		}
 		x.ids[v] = &idSource{step: step, path: path}
@@ -465,7 +499,7 @@ func (x *exporter) substNode(n *yaml.Node) {
 func hasMasked(n *yaml.Node) bool {
 	found := false
 	leaves(n, "", func(_ string, l *yaml.Node) {
-		if l.Value == "****" || maskedPAN.MatchString(l.Value) {
+		if mask.IsMasked(l.Value) {
 			found = true
 		}
 	})

@@ -140,6 +140,32 @@ func TestExportEmpty(t *testing.T) {
 	}
 }
 
+// An entry that a scenario file cannot hold is left out with a comment; the file still
+// parses; with nothing left, the error says why (issue 12).
+func TestExportLeavesOutInvalidUTF8(t *testing.T) {
+	good := journal.Entry{ID: 1, API: "dcms", Tenant: "ACME_BANK", OperationID: "viewCustomer", Method: "POST", Path: "/v1/viewCustomer",
+		ContentType: "application/json", Status: 200, Request: []byte(`{"entityId":"675676"}`), Response: []byte(`{"result":{}}`)}
+	badPath, badScenario := good, good
+	badPath.ID, badPath.Path = 2, "/v1/\xff"
+	badScenario.ID, badScenario.Scenario = 3, "x\xfe"
+	out, err := Export([]journal.Entry{good, badPath, badScenario}, "bad\xffname")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"journal entry 2 (viewCustomer) is left out: its path is not valid UTF-8",
+		"journal entry 3 (viewCustomer) is left out: its X-Sandbox-Scenario header is not valid UTF-8"} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("no %q in\n%s", w, out)
+		}
+	}
+	if f, err := Parse("export.yaml", out, nil); err != nil || len(f.Steps) != 1 {
+		t.Fatalf("the export does not parse to one step: %v\n%s", err, out)
+	}
+	if _, err := Export([]journal.Entry{badPath}, "x"); !errors.Is(err, ErrNothingToExport) || !strings.Contains(err.Error(), "its path is not valid UTF-8") {
+		t.Fatalf("export of a bad entry alone: %v", err)
+	}
+}
+
 // A call that asked for a fault is exported with its steering headers; one that has no
 // answer to check (connection reset, timeout) is exported skipped.
 func TestExportFaults(t *testing.T) {
