@@ -8003,6 +8003,8 @@ type CreateTenantReply struct {
 	JSON201 *TenantCredentials
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -8017,6 +8019,11 @@ func (r CreateTenantReply) GetJSON201() *TenantCredentials {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r CreateTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateTenantReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -8063,6 +8070,8 @@ type DeleteTenantReply struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -8072,6 +8081,11 @@ type DeleteTenantReply struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r DeleteTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteTenantReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8120,6 +8134,8 @@ type GetTenantReply struct {
 	JSON200 *TenantCredentials
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -8134,6 +8150,11 @@ func (r GetTenantReply) GetJSON200() *TenantCredentials {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTenantReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -9175,6 +9196,8 @@ type RotateTenantReply struct {
 	JSON200 *TenantCredentials
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -9189,6 +9212,11 @@ func (r RotateTenantReply) GetJSON200() *TenantCredentials {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r RotateTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RotateTenantReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11790,6 +11818,13 @@ func ParseCreateTenantReply(rsp *http.Response) (*CreateTenantReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11832,6 +11867,13 @@ func ParseDeleteTenantReply(rsp *http.Response) (*DeleteTenantReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -11879,6 +11921,13 @@ func ParseGetTenantReply(rsp *http.Response) (*GetTenantReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -12694,6 +12743,13 @@ func ParseRotateTenantReply(rsp *http.Response) (*RotateTenantReply, error) {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -16477,6 +16533,20 @@ func (response CreateTenant400JSONResponse) VisitCreateTenantResponse(w http.Res
 	return err
 }
 
+type CreateTenant403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateTenant403JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTenant409JSONResponse Error
 
 func (response CreateTenant409JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
@@ -16531,6 +16601,20 @@ func (response DeleteTenant400JSONResponse) VisitDeleteTenantResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteTenant403JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16595,6 +16679,20 @@ func (response GetTenant400JSONResponse) VisitGetTenantResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTenant403JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17757,6 +17855,20 @@ func (response RotateTenant400JSONResponse) VisitRotateTenantResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RotateTenant403JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19743,302 +19855,302 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchs3tuCroHi3ymRuk6Jk2Y6pSm0pkpJoYksaS5nMbDrrBtmgiFET4DRA0Rzbf/cB9hH3SbZwDoBG",
-	"k2iKkuVknJmpujcWuxsfBwfn++N9aySnMymY0Ko1eN+a0ZJOmWYl/HU41qw0/8iZGpV8prkUrUHrasJI",
-	"Jtg7nRE5JnrCyKxkt1zOFZnRa0baBVeaLCZUk5GcMkWoGYdw3TkgdKiY0GQsS/hwzEul4ateK2lxM/o/",
-	"5qxctpKWoFPWGrTg21bSUqMJm1KzGL2cmQdKl1xctz5+TFpHhRzdXDFBhY6vVsMzsphIxcjIvE20JCWj",
-	"OZElmcpbdkAWXE/kXBOuE1iamtCS5fZtOSbslpVLO5JZLHtHp7PCrOTw6PXJ228Pz35s2AJ+c8cejtmo",
-	"MBM2beOQ5PYNu4Ynipjx60u5OHxzdXby5u2hW8qM6klkJSX7x5yXLG8NdDln4cr+R8nGrUHrv3YqxNjB",
-	"p2oH13ZmxjJLfsWnPLLSC4MDiv+z8UgL+C6cNGdjOi90a/Csn7Sm9B2fzqfmD/MXF/jXbuKgxoVm16yE",
-	"NWxx6u3jo9eX9o+EHL++IqOCM6Hfcjj9WSnHvHBvn+adOw73c0IU//wzgGttS+eiWBI94eozbexurH3Y",
-	"Tt54yPx2h9S0l0c4pY9mFDWTQjEgkt/S3OyQKcDCkRSaIULS2azgI2r2uvN3ZTb8vlry+xYrS1niJzli",
-	"9S0teP62tIMlrSlTil4ztx0C92ZAxHw6ZCWZzpUmQ0aoJgWjSpNdAPx2OzqByT8mrXddRUU+lO+6ZbUJ",
-	"OWMltWd0zfSf5LwUtGglyB5g13iHB62+gcjHJHKwdjzCFRFSE9jcAVBWuy+i6FKRxYSPJmTMWZETKnKy",
-	"mCx7ZmHfyXLI85yJLaB6rz2vr/aVHNGCTGXOSFtIknW7E6k0y7MOKdl4rgzJnTAyokVBqCKULNgQOd1I",
-	"zoucTOgtI8DWzPFwrUj2g1Q6c1unqSiknA3p6AZINmkXZkYzSUJ29170+r1+bzchvwwGu78m5Kuef9wx",
-	"uE+FWRItCrlgOSwtI+3js0tSsiEXORfXnYTIMhVck9GEimumiNJUM9KmYkmmTE9kToZzTb4/uUrIDyeH",
-	"xwDp84ur0/Ozyw4Zl3JKqOHJjF8Lkp2X/JqLzABDE7dyYIqpsNjyRBG5ELA6s7iRLFVX4mewZsNMccgp",
-	"sYdHDPUm7Sw8wHfdxWLRNW9152XBhLkKeZakIpvOC81ntNQ78DSnmmYJyTR7p3dmBTXzDMjR5ZvveuRM",
-	"6gkX12RBld3/Cp4ZmCuUR8w79kxTYYAAQkhBr4k2jwHIinDdS4VBwjOpv5NzkX/azRZSvx3DMOGdvuGa",
-	"7O49BQyBp4QLRw0revaZrvQVU/pHYMLVlb7h+ky2Bq3dvafRS30miZqPJgShbRZb8SK4sj8Jekt5QYcI",
-	"hs97aa8qEQ2RXWlZMtJ+w3KuErKYMIFiHMKClHOhEC2zbhfezTpkRIUB/9BQKzqaGMQRiE2pCNCpR66C",
-	"kRQrb41Qe025IMOlufCsGBMpRoxwoHfmvgAG+cMDAB9RTQt5PQfozEpzJJojE/HHA39xzfBINkHGj3bu",
-	"j/ajF5FoWdJlC3mV43i/hLP86l+Vw7+zkTbfRkZcWyidcUBxYUSyX1r5aKpaSSufAiohkw7GdvKtwXtD",
-	"hSKib1Kt6rTh+VyDGvEAyOCX63BJUIqLCuIhwMxu6wv0O0mcIOiXtxmkdilrAEUaEZOMDi9OLZkdAWsC",
-	"CQloy5HMGQpJBvXnCv92MlL1W+eAsOlML0HdAqppbvCIKWXEpzVA15awuqKf3YUqGS2IWirNpoQKtWCl",
-	"AkrQI9/JkmTyJhsgrTUve9A9UW5qIhjLldUcUwGXF74dsTyB74m64TNFaDllOSnnhblsIidTes1HRo6Y",
-	"MwXsTBiVjAyZyC3DGzglLhWwAq5xsiTg337F9cXlcjSfMqFZjiBOgI97SUXTUgNVSFt/7V5a8no5YoKW",
-	"XBJ5M1jZHZIk4Cm5ZCgGsHdc6bRlCEPsgpjdrYPdipZu2zDirJT5fMSQ/lr08+qr2diE0ZyVoH5tc19e",
-	"m6n/YiaI3RTPsSJXE8XrGPLCegHv1uEVRT7E2vhgP1xdXVi0NmfqztBsORgrVAvDSwyL9BMkeOOqfdXx",
-	"3h1E9DIXcnSzfoOFXETO7bsj8vTp05dE8ykjss6LwKYQhYIcjxWLqLM/yAUZ03J9FMNuQH6Da2kmS1BG",
-	"/V6SfI7oHZ9pITYqZFN5y3K4BNYCIuAPQ47a5l5JUkhxzUrC/jGnhVozmXSCWYdSFowif7qnlcagOFdr",
-	"dqNwpsj2VjFALloeto0newTMPsLy8lsqRixmkgmATLQEmJklLmiZJ4T1rnvkxd4kCv6S2XNeB1EUAQ4F",
-	"qaFUfNPrG5O3rKTXUb5zy6JK+XFFCR1rIyUbMW7wwSubRtqJ3b3kQaKMXeUGSSbEnDVgaqlpsd1O2tZi",
-	"OTJIJgyPTaxUSGc862xBTrwtwUHQzZ/cKV+tbfPRxKvHl6HcWptEqC0kpc2S0coEDxaM7ifjjORcNNDX",
-	"qdGWLXp4E6sRGhRZsJJZtsNyxBeu4+g/BkHmrhkMhQM0BCMXwY9IW2nGzEotB08CGQgM1ZUE1InP3syQ",
-	"7WFYqzGqb0YmsvLpHTz5YSwWge1hEkOD49FUHc2VllP0NNRxgAnN9bIBp2+43h6fzTxG4Y0JOHLIi5Wr",
-	"sU5iVj5ygN7MePz6EwciN5ld/l0guYjTbvv0ftv3YI5s55oJc3MRcTcN9L1/0QCBvYva/5UyMkgGrpvM",
-	"82zzNpjNPDe3YlFBAx/QOuSb6H4jXfbQaYLuj+i2WAEqLfPLVYQPCAct8yv4MY6KZzL6ZErVDcsvqIg/",
-	"lbesQeYt+JiNlqMiUFMUsUZAlPgM6G64IVJ47xLiDFpWVGZ0NDHsOldEy621AQug1/I2rjhzcdkkuaBi",
-	"goby2HZLNivoiOXfLu932ex3DZC64dqqQsJopzhFnJ5N+GxqTVJ3geDSvbuKZ3jW4ckGyJGEaOSB5Q56",
-	"Az4CuNdVC7b4kUedgYItYOMgHqs5A+uhEdBh+3HZW4Zyx8qAR1enfzm8OknIq/OjHxPy0xn+91v8z5uT",
-	"i1eHRyf277eHZ8dv/U8/XXz/5vD4JCGXJ1dvL07PEnLy14vTNyeGYR1eXp5+fxa/1vLuK10tGN5vAt95",
-	"mceYx7CkYjRpEojMNw3PZqU08sOlUfqveAMu/2NOgbivw/JH0JPM+CxPzJW1CrtWcZ7dpPm+OTk6Of3L",
-	"yXFCLk7Ojk/Pvk/IxZvzo5PLS/Pb5U9H5p+OhlYCi1FlEgP8o8Ozo5NXr06O71aQHDQCFr4GhKQCaLD7",
-	"jWcS516Oa8TP5H48DY/+PtpCE9ewkzft5zIgHat38eKHv12eHh2+stR4JOclZyXJWcFvWblM4mfUQyAH",
-	"gMmZ0lz4G7oGH/Zuxkaa5cd24GOq47g546Obn2aNj1Uzl1vQ5ZAXxdkWl9NjSvVNUttCbR0Nq4+CG1+w",
-	"QFkFUfjMo8mKEqW1UQmigmvSGpXMyC+HcRxkt0zoBroAzxplAB7/yAg3h7ighinNGyfOZRR9euktuvEt",
-	"NVEQ6+kaAPbRPC+ZUuACM9+WghakjZ5OcH52EmtRLZkuOcsPSF7K2cx9/485mzP4ejwvCveukePAF281",
-	"1hkDjySgAhwVKMhjygv4h12ReYxjR7XZeVncjX/cjOKOKzwc/D6p0CCgaivQDIEfYkYMLVcpjNvAGtRP",
-	"zEqUAx4ZshGdW3XPU4BVYCqO3iOFwjBYhwxYffRL/067RHA1YtAN7tdUN2tcm28Hai9nEICw0SC8Ttv1",
-	"7B6UfarP9SwGdHnbLISDzX0DwTuKGhR+nlBNrpnuOrXBmZcHZJdYaCRkjxjQjrnT/s//cpyQp/7HqITj",
-	"Hh5uwYZqgE3q+rTFVNxeiKUWqnec8aOpkAHaPLoG+dm1PsSodQPDu1k8NOm8iWWvi9U4hnrolZG4rtjv",
-	"zajORN7A3gxBblgKUN6I4rYZF906cKV+gnDfiYejW5qdrPko7isaPg75uL9U2HTBPMNewaf4z6M66w7d",
-	"4k3OtZUVrTit1pe0anmChcRW/n14Ude1aX+Pib9RpJ11PXlUWWdApjQHp1bOplRU5gheEp7b6FlrZAyj",
-	"ZlMxF5oXJIhTkoKh2QKliYIbaeSAFFLegDo/n0GERY5O01WgzmtnGRpheamaha1toG0NlzCO/SoGzB8Y",
-	"LTCQoL62SiJzgpG8iYg6cZE6NpGLwYuYrWZ0ZPXQdUAwodeE5U1Xx05zInS5vNPm7wZPqkVsWDqO2eTx",
-	"iBjqIXrIkcDG+MInihzhq13zbkNgw4jnzuwUYf/2OYrJwP0HJAN+m5G2DmIZnYHNswV4CTyuq6ERCzkv",
-	"8k6SCmv9DCz9ED6lByRDK39G2rGYgtBz/h2dF7qTkKycF2ZNVASegQ7MkYFzwDwL3QTOzj+U+bKDl8gh",
-	"pJMncBFGNp8XLOL/DsFY0GX8MKqlHpuXrP8i3LhhGwnhY0LFMn5I1pH6OmRsGOuKmDwql7NGsgXBHUae",
-	"BtJkd338+or478gtLTmEGmfvUxdXcUw1TVsDkrbSeb//dPQtVez5Pvybpa2PhtZl9vAzc/qpyFzwb0Zo",
-	"yarAEi7IqGC0RITJmZt1FXUQv8iQjWWJEr9dIZfCoAuaFSsauqBLjGYc8dmElZq9w5BaoJc3bKZ75LDy",
-	"jVPrAjNL6pFDQdi7mSw1mkWXKhUQwUf9kiF5A77w0IFZcZUJmQsPv06PHJIsgFuG0SgYA4thdKmoNs4V",
-	"LA88AWnrq6+++iptZZWN2hCPpYuQndLyhuW1yJhAwLK5AZvxDq7IQ/AO9faxLKdUI/F8vh+10316CFt8",
-	"D0bY9x7qCqFslE9O2oqxurOuE91IQ0hbYoPh40SULggGl+PrDbEKPoy0OczbUJiEWOz1S35zcnj8+iQh",
-	"KRJartwbBg0mcpG2Ok3hEXDJmubEpyuT6nIuRiC6zIwS/Xyf/Mi/bRh/XjSMHXhcdZw3bMQmZen3Xejq",
-	"6fwDMHbLUKkD0vdhsCUaG4R09KdNCVwrsBQHk1/TWyN1NbiXN8Vg8Bh+PygMKmbo0WiCxjCDSjzfGJnp",
-	"rT7u+tWYTIXXAbrF5JcgPG5NeoG8hZhNWMtZt2C3rCB/ujw/s/kNNrggvDJxy4GbbDNgcHL3emzp53p2",
-	"KsaySe/9AnTWe2ts69prTYeNaq+4tCgA53oo363Dz+phm6zQvClqAdMJnBi2YIXFzRlVaiHLuEl0A4jU",
-	"HJfb8GzKlWrmTNu44eACwrrh/WrGlfH9Ku82n66aHBw4Y19eYNyTi+aKadc1VWFdsrRfmhcawGAmaHRb",
-	"N5yk4v+MULxvl5o1OPrms0LSfDuDIMDcr2ptD3X9yK6lNsMGSF76Q4vBcjorWLMFeLN92K1ye4Vz9XAj",
-	"Rhs2pby4n7V5VsrrkqkGclOyW84Wx3N2qDfEudO5llOq+Yjg+0Z4yecs7sw7gLjk2azgYNSo4l0gx1hP",
-	"Sjm/nthUaYzSP7w4bZB8zGQN3B05GlOEukVN6RLDTrkmWpJ2dnF+eUV23r61THbHzrdT3VS1857nH3dw",
-	"AAx59EflqNKFd+MczmalvAXT3hv2d/DgRQnUWswGVzevDAO8wwX58BnvpG1zxcoGorBqeKmTMWt+9987",
-	"HKy7xxHD6gZ5d3rhVdjqJt7THhqc5n2vWnD7H8NCGq4kttM3VDNIFFcNziazeVa+5mKO3ptNCd8GrAth",
-	"aNw9PmGCDou45dvsSZec3dJi6wHXjGA4ehLZTXT42B6igGM058ISsRW4TdjoZvuD9yMdme/iAVZUxZN+",
-	"ljWJ3arrhqgt0dAxprzg4prgkpx2z0vMolFVxQfQRODDO3QaRxDgXXMZpe7iv7e1nyYOQBvBisBotuBH",
-	"7IQL2EgpxXV9WzKezBEPxv3Z5aHCIlk+IJnh5SUdaZUlJMPcxC2BJG+sd928cSd86mG6ceiMjAQKWQ85",
-	"NyumxUUAnzEtFEvWfGVGpzEf2twTJehMTaQmaoLptGQujJJLZ1z13tMZ/9h7b+TJjz3DidYDYR4aBY+C",
-	"2pSLV0xc60l4fdcF8FWNDXdAzGOnqB1enBpF2W+n4EqDpXfasc75TRN5LS4OyvcNWfMIR/AyY4UUVuQK",
-	"DIWwtAkNpcsG7w+qyVZk55t1RDzyVxwNPBuPvX5KuNT7kCHALQiKfXeKX+z2+/07dAM3TfPa1WGeI31v",
-	"XGBDLL59w8b3m1GILGMxpNvYQJo45OYNKKbfMGUNnPX1b5ErBYEiYMPJvsJIa1oUd5tU7MjxFRkJJgLM",
-	"UJ5zN/MVJFa9ZjmfT1tJ6wd+PYmLamuEKybkJV4I/BRPGW6gCaa1bazkt8+LgiwmUGbE8Dwv2Bi2Z1cG",
-	"DG4uqFJMKcSQTbBIxLwofk1a5j+YFo9lR+qbS1rvutey+xmgto0B4OECXz1gtIJs9FSswXUtnI8u4wq5",
-	"s/lHVPVyY34NZuxwbSilz9mJX+UGxX5K9WiygXA3Kj/Vdu/hEIhogFPKhfmjeZNTdB6RBfc5zQekuzsg",
-	"6GEvGaRvPsiIu02+D7CUuvEVP3XHE+6iCR0uZ2y0ASU25VrOZ0bZfd5XNsty71l/Gs/38njkrtBICsFG",
-	"ZpQu5mDi0uXc/Gui9az7rN+v/vk0Xs3gN8WQtUxQ5yuCTC6fC7I5l2ubU7/rRtnIuAPSh8ovIAFHUO4e",
-	"QYshFJrwJKIAlfPiHkENQHvuMkHikLE1XFrxLxq7oDZhwSP9/rGRgayZVzf8sIJFRrQ1gnVC8qn2xSM6",
-	"5P/9n/9bE4XN3zwPfh5YHwZKTjrI2y6lxmieVGRmwVYgIWP+Ts9L941BpJyBjbHm8A2WTm+YiNnmHphU",
-	"vwH1b1mpogkxe7hNL/pPpJHCfV0Lu2VbH4bIW1bLS7c7VkZ7sK/qCdWpcB/YKjOWR9kMVjdZp0d2SVsW",
-	"RmWyu2OqM6ibHRcTaWt9sAPCdSq4IkoDOxiN2AyiVo2wUjJQKFGDcKfm1+sWWgsN2U32fr3z5jrIBd44",
-	"uA6xG4T1047ATnZPJWOTDCzYYqUWIjl04AbSaKC7C5xinxRMa1YadOfXXKuEZG+Ntt3NQHjuZQeEiiUe",
-	"CisUI9dMK7Lf73+SMO03njOhOS3UdnUdR9UHcIUwiO7w4rRHfmRLBYEnGKkS0Z3zKRdX8oZtLO/wRBF4",
-	"kWjzJml/y2hpUAL+stovvmAIBWZwVoUHpSiWnQPQ7oW5hs7yhQgnNf5h3opH+oxi/jLv/oo7D/UFFz+y",
-	"iGRwyTS5OD0jf9kjhyeX5IYtSXv3eUL29s3JPt0jw6Vm6sD8a60o1JTewM3oJAE8N9CPSB1UfJgFNVei",
-	"dujmxOxCXnOAuTXd3+7u0BnfoXM9MTgwojpqDWoSz/1kgUMxhF8MTfNpzKsGAQGnDfFWmS/P6La+Qp9c",
-	"bdJ1DxJ8eMlGJYvT5JvYKR+eXHb3nj2H47X4uRbZ5Q6RtN2pNwXKKGVR6Y4wUAeClVVXQ+BqYzB1dqqI",
-	"0DBrEPnobLYBLK705UY8PM2hJm/2PdOHsxmQgWy7g1mzIM1g39WaghVE/bv31SPvsOqtEtF4HIOTwNYB",
-	"MqOlFqw09KsmpRiegNWZuIi6vra2Nq4lBFk6vtFgw1VF79tWSQ3JvRy7MjuV6VzqCSsXXLG7SupsCfk7",
-	"+LRhMRG9bKqj5Pf49RUJL2d19zbS1A0EHeqcrVP1LUn0tlYMP3/ittYMkbMo8f48ssaMmm/N+P/7l8Pu",
-	"/6Ldf/a7L9/2ur++302e73/8H7Hd4ypVkwVxe00puGp36Utu6DjUsLrko9ZYCGuBRMqbLAS4oWyWQhIU",
-	"haECLXb8WkCavNKU3NTKt9RSbHksVvL167/9DZwbAV5iQqsiDUM9tCbEjIrGOgdPMF+QaKY0uTg8I+0x",
-	"vWEJeTWfiC5U2G3geBuKNtz76rgCCEFxkxkVKxURLCBX6iEEdRLskmLo8zMbTqSM+OaMTHTJtObiOiZJ",
-	"z/iPbDmw4oi5s+S/CYUfDwzt4KMBcdIR+W/ipKMeObT15Iw8az8ASda9Yc79K/u/qLMqLky40PrGuKKN",
-	"Em8oNG5R6MuAxl0dx8nOpGAQT8GRzgEMoqysZLpcHrl8Gl+Afbe/2ZhjPzwVmpW3sQpcl2wkRa5ctHtV",
-	"8R++OyC5nA8LZiuVuLJmm2dUXkJasVa9PjwCBrRSc5BfC2pU3Lhkvk2isc0mdgCOpF59TFrciieRmJ1a",
-	"xWQoOAYVZHMyXFZh/vBT6RJJasIL+k6zIKYn66XiVBs2owh1LyeEkj8bnkSnWJf56JTM+IwVXJjhGaA0",
-	"FJgKVaBB3XRo5A+IR09FVTItWw9bzjqJ8z2Z7/+OKT7m65KNjMwCNsNk3UCTkBkru5Zx3rClsmWYDUHL",
-	"qabJSo4NUfa+V60mfPwUaZdGjoNS5CohCyQbKiESojY7vVSk4pCklnSlLSN9OfCCASJUJwKYk5EUI1YK",
-	"l/oOEsmKpkfarHfdS0XmazUbmLisk1A9ghdJZsHwFp9gmexwQ6B7P1GBJJ+KlU/tCjo9AumHCtprQILF",
-	"+xQDF9LWgLxPIVswbSUkdZGVaevjxwzgcVkvMaYSby8ymjxaGmqgwKqpeSW2+te88ZbIcSpCGPqABtIe",
-	"MsVzpkgEiQYEk24spmHWTZa4kvCyHEGkWy0/IhWugJ9PhhiYbX1wx/LBlUr9QNh4zEaafEjFh2636//P",
-	"vJytJCxl5EO9Ziaa1ft1N0MGfgZ4F6PoIUNgOh9NSEE1KzFRZ0G5JlCU1tsbXHA9v2WKzGdkdQ2QvGLG",
-	"zVbdE+ZHM8LV0QWpnhlEttevCumHQT+QzLozzJf+oU0hqg3gChRgd5bnfaLAkWz0IymFI0XRpX8gmXOV",
-	"GMHW+UrcYhsK6z7r98kOedZ/6lZsE5Cwnh8Tt6yQM2ZmMNd2SHObwwbicfXifr9vcMLgcFDslhwG5YLb",
-	"IbWEn7DYN8mlK2MflMy1N6FHoJqMoQczQ8VyJkZsgGkSSDzrORtI3sJMPPtLKmqlioMUPPsF1jxG4zfX",
-	"2LjF3hxHLL3xrRUYqVu7vX6vb71HAqJkWk97/d5Tm/MA8siO+X/X0RqiZFjKhTJbnDHh4FfxJ1chpKAG",
-	"ea15fSSFkgUj7af9PXMbQsjaZ1nnAEkFoIrLTQPCke2A7arm7Gp9z/QbKcO8C1j40/5eTIJg0Sl7PnMR",
-	"vn0lRw2VrWIfb2zFY7j5fv9pk6rkl7xTdaiAOu/z6ZQa1QHDeCSEyeW8BBVByxCW5tipkWDBGwm//GqG",
-	"CFfqSg1HD/JqrQpwXsL9PL+6ICh5J9aW6/5ypc+IC1xNsERV8Ldhpl1gpqlYcJHLhbIeBIg0Bi9hj5wE",
-	"Cd2g9LqqwLCQwVp13oTMijl6TtitJZmpqBUZDksLr8UvwyD/E9//5srwvp+hXKvjxmCXxjizcGgXmE3a",
-	"mVyIzPUaYXoCnajszLSQgnV876f1xk94SdfQFytBJ7V2Wb/E8aV6ZSdsU/Xx1xXs3+v3H61pAi6voWmC",
-	"9ZMBlvfvxvKgvc0DLkbSerbNF2HniPpleoPx8yv4Ht4g+PtXo07JWI6iEY1sBWdM9H2xN0lbHzPAAMfi",
-	"DKLYus1GKq9LAu3sZR8iM3efTc1/XuxNDMUzAyum05aRP1p7/b3n3f5ut793tfts0N8f9J/9L5hGMTAR",
-	"GBJAV2o44xjAx83SdDlnHzNyLRl2kLAtyrCqdy8VJ+/oSBdLqIuAQtAUJLrafUjA7YKCycpNwA23fVEG",
-	"Q7IXkBqobRaqkQqcw7KTECWJXshUHJ2Sv8shcoSFtM8dmcc8KtTgwFD5BMiQAvHWkCCFN9Yw2uDSMus7",
-	"TYXLmtCyVixiQDJ7bO6o8Gn9sOr+1fBWkxvGZioVUFOJ0byTkAzkKUPSMitbzea6Nimx7l0QD8DJDF0+",
-	"YlTg8vGoANyub2W+3L7NzGph8iDW1P5m8BzvEnIQ/wb8HcVXpBj3IDG2YvrHusYMePy7Ujcr0lZY9sWQ",
-	"u9fylm1F7lbEBStGNEt+0K4KSmRbQTNnKG6XyOT/fDggM25AZ6/CAVlQPZpgBwAIAKKlETKcOGtV/lS0",
-	"BVsY7R0MOwkZ80JDlezhEo0d/tokri6tmc+qcwdIONi7GcicWmLbDUzotjcDLQQOetiYo54zj33DgmRt",
-	"rg8sKwfJBJZvKyFggLqT5CHm5SAVKBjD0LZ1lgFYPoiWw6Elgwo1LPf1aToHRg2w4hLkY6Ei4oKzUuH1",
-	"1QOXr+VTx4AYwZpdZgiGmUIyH67JRoYcgCEHPrXl08mU6pK/66XiEo1KPhxsyAUtl6SN5R1+uHr9KiFH",
-	"l5cw9J/oLb0E/AAFUjC9kOUN9C5hZi9cE0gzk67lYCq8QtIkEnnZ9o6LDy28Jnpa1G/8mhieRJ16/i5/",
-	"ooC+YMP7iOP4u/tvb4RZOY3CuX0PCsQsC4OHzOjqbDpkEGTuVEI4ot4GcF6az7eEqV3UPUB6dHn5ONCM",
-	"7vcBcP37tmANETgOVWjld3R8NqhpsQbNFZHjccEFltFohDyM3rofH6O3FNd8z4OotvPo5+G2cfdRVJ1C",
-	"MDwv4pkt5UytZL86OgQlsxRp00qEtIQtl0x1DiJ1k4y4ORdazkcTDBytn8VRwWjpG5isiVm/T/fPT1Xb",
-	"VmNsGN0czd4O2Kdldx0Ha8hasVa8R8pVcQuKOzmaEtnwo99KyKph+3eyvGbaBWb6ELUniuiSjseQvY29",
-	"a2p3wCLVr1C4UkdruJbL0HbpRA3fCNrJUZURHPIhvWRR2acxl2tS9f9IRX2lG3qMkHYGh511XMWcu5qI",
-	"pKKd4b9s4E/MewNxCGvmZ990RKz0HamVFOukoqRgRtETWg+nA/GLi+tKCNlcOK1HMttEJ3M4DbLSHX2H",
-	"EghxgqY7WY8c2mJWCocwsJswYTsxOngm1osGw7tQHG3FyHbNv5OsOnCSuovG6ccHQS85qkEoFDIVEZxp",
-	"U29rryzwCaHu4OB7V3jHDqR75AghUlRCt+2W51pdSp93SWZmb7iuAVmzoQEdrmxoeGExkZFoKW3Mtp6w",
-	"pZsd0NuA2UmeCntgesP9qJjnlU5uDgANcc58beF+AMl0fERVKtSEguOJ2vUvSg498hgv/ekb+d8Ouves",
-	"T6aqUdr812ILyft483rIw6zGu2eM2QO5TdCK1nf52q035vrFJtm6ldQBfMvZwtf6DZtH/eJ72vruPoOn",
-	"Vc+jvt845CW7/LW9ft8AyH559NNlv79bfd+Pfe+Ura6Quut657rx9vv9j78a2Dj2Vjtq2wxsb3tThsOl",
-	"pt65c1EyrMbGIQWjRQVh70asnOkBVOKgLgfLZgivu0dDkxu0RjYUS/vujarRnGHX9rvw1p/BD5tHuqjF",
-	"Oe2Eqju4bV3kzOWoWd5/w3I5eqIqw4Whds6vjKkrZC4KphS2bkMLvw+V7NgU6oKLG+9/gacqKvUfm7Vs",
-	"ICZ4VT/5jictu/mH3faH6s6HaABAYLYBtD4KZcVgcBAxCPwu2Gc7vZGSjVnJgO2XTEBXlWrN5zMmzEtV",
-	"tZUK7wC9Yji3UxoA9JSmIgdb8Sa9E4BF9nrPen0UW+w3ZDgXecEScstELstK/SzZTCquZYlBZPfQ+Q0O",
-	"fgujfqFqJ8IKAWNhYc8OMW+u2J0H9Peq0PFmNRQpKso/RrIyJLVtIF55O6zW6aoTm9NbqgZF0xVY/lz6",
-	"3R3pVPdRvLxyaAswryiCv4fd+gSibQO7cHDM7pdGZeuQDA2HNwqHkQ9tgM9UQpxgFU2GCpY/TCNtMk2G",
-	"S5J1u3aOruL/ZFlCcoZRG7v9fv+AQCZdKpwV24Oq0yPfypwzlRCInoD7aqi7gal5z9qhh1AddT6CJMb2",
-	"ppKmqcCapgOCYYq2IA64wSBO66uvvvoqS8iIljnB2sbKRkQ+JzvY+2M/Ied/OfZPkXXx0j48SMHtFkaP",
-	"t6tbZj9KCJ2CQN2BaB4mdI+8Bh+ahW09eKDB6Z6hLmJBW5gdTqUNGrHhfUasd0gox4TOuA9WQ0dbcNHA",
-	"/Qa+m8y2+HXKoY3KQ1cNuB2pK1ycClu5GJUV765ckgmdzZiAHNJUXAUxiFx5dIL+/Bp8ixKV4TaeVaem",
-	"mIblZDnkg6HzkIAoSahOBSBjgGcwbEbaDtGe75PX/NuEPH+x2//66+f7NgXiACvRMg76MiwLBZEiN5Mj",
-	"RhaM3rJUIBq0sRltt4tlgBKzhzcs57CHTo+c0NEEQolA4Z2DxxIL3TZoShVdW5FtNqpEzUykQdOpFwO4",
-	"9+efqig1DAvRLLWBg9hmKD2zsdLX54zRcOfSIPhDhQHIaMCbFjrZvqDgDaDeq+GkK9uJsoqoULDjWz5E",
-	"+ciRNyE5YuCNaxgdAA5NlBuu+S0T1llpozvT1pQKes0OiwJa+IFpEwmfFCOWCria0AExbQ1I9j8DnP+m",
-	"9mk67/f3nlt7i9dN8Veo5/SN//QbGC/rkQweZETTG6ZSkWFobC61UbyghrDhUbESwhg3+w1+ACY6G0kL",
-	"xG1KjZA0Y1T3yLkoXDUHTBVf8+V696LlssgCrGEtRmEA5v/WNMYXwFlbUCDrNWzI16XeuBn2blaA7QTN",
-	"U7GRXCnoapyqKnGQUPa/v/n1v7/pfRVNIltNZwRPnhlaltPWY/s9mlq3RPuwbCMTo7FkLr4c4gg3Z4XO",
-	"k/ZYluTolFClDLSkUJ17kEeUmZpdqPNSqKB6h9WaFNaacOS4Q7jQcjVIAkv6u5/UDkrBvWmOcWKU/Pkw",
-	"NRuGelk56MdGRhPQ/w5sRpSUDCJNzRuaKT1wIRn/7//8Xy822k4V5LvTVyek29UU3Ds/vXmVGfIFFnA2",
-	"A3M3dvxAN4lyBDEJ+x9zTa6lrqJDfKoMNmfBAoy+2gHW9k+FQTVI+fJAsv4B9m7EAJQ9SLU4krmRz2RJ",
-	"hCT+mfd0lFCAzDdnNkqGuasK1QQrnx+grwFfweKPruNb9dcxU6MMN+bMojaN+8B7JsIPvTV/4xqIXwLG",
-	"8VFBeL5SHCFnhI5LpiYJoSSn2jqDNJ9C0AyMQjIM/M0InAyUqzAyKgS5RNUNbyex4J2xkss8scI95ER7",
-	"0f41qlY2kr59cXpGhmYQlTgNK4FoQ4juxx4kFoNWzhDWCipdeVMZY8ySe6mwLiT/8sb2MZB6YWeId1DB",
-	"pi7Y3iQVmR8i63hv1ertsqufyCLH75HZG2jbvBZbevWnq++6X3fMXwUbayLnOnEHMZJTiPB2JWrkzMEf",
-	"psCTd5FR9urh2Y8pt5VG4OJSpAsxdn8Cn/1G/P4RGHYkbt7CPaiEUFl5QS+nI81vXQvb2LpcGdXG/dyP",
-	"WS7p/e25dfT57Xjefn//fg4oX07Xen+E1G+dP8c3v2u5ckhaWsQc1NIKJ9i6BJmVwWl04J6df3t+/DfS",
-	"/v6kZrxwX6EvBig/FlrotLaPb8X+fk0eIUD7Wn2iFi7G5o+sFJaUAbFzGXKGCgDzt0HoqIoo0g6DtdHS",
-	"7HyylFgG2wG2A4pMKswb2KlGMlRaHGVAnk2H8pZh9aiSWTJSBza6du1pWDoB3ma7pqpHjLVX2OGRsS4P",
-	"nBPar8/FgsqSLHiOOXBTQ04+XWoKLT0UhQpDi82b9Ttxb7FpB3YHpxtNJDhUJItjmh0gS5D72TD9CmAY",
-	"ZYDZvrz0y88gOdR59jEbB0xbYM413LdjNdNqqDCWDZNeMK7BsAx7Wj1ymsN1KaS49kl2qfBQK5k/wgMC",
-	"6AN/tkGSMei2zpuAMQHX2e/vN/OFI4DgA0PasWeK8vXHvGZTOktZq3Z7V7ut1KtcbNPPq1aFGG1B7od1",
-	"dai5gFOEo9zV20M16DSfEkT/BbKRzV+cSf0dcIpH0LUmUjHhb571BHwi+bA5mDtY0NyBf1PwKvquHYGw",
-	"CbZOOAZHISgt4MWCah5U12NsIBtF6cbAVZhgoxsbRSeQamyXrJqw1RwK8znd2p+IxleBI/hpr++dwb+L",
-	"2/pcrKo9T9T93dTRri1h5WXXv6WZX11idYjqoyeK0BHYSMJEjJKrG4KdymjVV8bpyFiOYcxLI4ykIrPr",
-	"6uEAb205y8zVXmhI9aqX0q5SJ9b6A7chCy2o/jC2kodiLH+ifCVRuwzlagWwlaTUTs8X7LZpfpK42tnQ",
-	"LdVVzz4weq97QoIH4Zqnc2UVy64ExZS07egdL+m4uBMo44Q5eQAGXxU7S6p5powKRV7JBUDXT/kDv54Y",
-	"DdEm3Noy9GqlG5EULMaBsex50NxlAxV4NuqzF3Q37758Ot7v7g+/Zl26lz/v7rIXw5ejp+Ov6X4/TiVW",
-	"in83k4uILnZHXhzG0/0ZVK0H58WtlHi3Rdld4FhVP31rPcCWw/+NU9xqNewbKF7tYgu2sCG1f1geDqlx",
-	"1Fu8gvvp2mtZiliRVm8bWKGuWPi7kXJifAkojjXC4or3tsFQUiyDkOFoUi3V61m1g1oIcsmoraG8WjgY",
-	"OH0Sygo2S76Sh5E2m9+CChRGvE+FK8ZNVnKD62nBPms/rAYCrnJuKG9RYFJ9PSPeZ8Su+Nyh128bWyBD",
-	"YXoz8fHJq5Ork4jKlFVJ9ytZwXY9qcABXW6cHbAhUCFOEBXT987OXadCnxJ+GwlQvQflqVqDbMq+AAh9",
-	"MV4Pm6+BcexYkYqWGpGqCutz1yC4y9iufO0mu0Lw8dg9eyOmrOrBtx4cD+VhrN1eKpDesm7XuzoyYkWN",
-	"0EmyLoC/4kpjtfrPyRdgggg2YL5KRQfqqz0wcuCMGYIzx6LhSwXmMUPMfKMG0u/Ua/ljL5wKu35jVKl3",
-	"Y1ZJlUcjx5oJdDO4dhMeTdyxbSgJkRosDMKz/0racob1yKG8QoFF5CyNvkrI6lMk8LS5tW8q2D/m1OiY",
-	"NmfGxYe7lJC/GZZhxD5bXug7g387ssTiUceJF3yhieSZ89NBbSeVYQOGVEQ7MHR6aQsMem4uJ76ioTAs",
-	"9ubVET9dkG0GsWUozWZgqMygXhsG0K2EJZil3XAoHNrr91yVR0PkrefGHL35EIrvGpFQWQ4S6YhtbmK8",
-	"r7siCy6weD2gxIHlef7XsO6SWXc0ESazkLKuUBjBHl8tb7ENPiGcAOo8YZYRPIxynMNyCq0mPqWmg29/",
-	"4us12F9au8/6/UiuBgae/MixCZhvd+I/t79U/UxWB7hmOsj1sL1A9j7WW5D44Xznk6oca+v5i2fPXzxf",
-	"a2rSkEbSlN0RT+bA5ezeozKFby2zlcy++6i0uUlWr8jYF8OoD8spobDkBuoaYcTQWHZT5PaVvXBEaSNi",
-	"K1eL0BrkML3vgOz3913lXp5DEbsqHdH2v1uV9cyFtpevUe0133d344otv586uy4Z7sdSB2xLnC9Cvzrm",
-	"it7vzKsnTQLYSVMiVBgS6Fsd+vQinxk5ogLTWquXXOQbcoRUbKgraY7WF5UEacGP8sPV1UVoBcOinzmE",
-	"H2CqF/PNTJGrGKUKZ7YsDXWpkl9fM6/xGHUmrEl47ndUMtfv06A5CL3d+cwZdG2JEFc1c2BDKCjEIEPC",
-	"JKw0SMUy1wMSyBxsYwzJyKSX/pC2NAs/vhO+mmeFI3xKkN8n62ab0iGnTE+kgaARIB6YHrlijZ2PRkwF",
-	"JUFRA5rQykMtGMvVAGPfudJhOXPSduy20yPfQbZkYj5RN3y2ov5DyGdQfXI4d1EeQ6hJCvMOPLbWJk+8",
-	"pzHIbW4s5wmufSzH43zHgNdm4WkrItjJmwFRFg4wnwVC5b0WUuPm0xZUgjYbaQ1++TWMFbCQbN0r13TN",
-	"Ie8hC+KHl38xLBiBTU6Pm9bgTh8W7ASYbVNXq+VxAV6eHhezue65+IJ4W1ikPR5KGMusA79S01pPcRIC",
-	"k5BqEsf48HEXHjeuFIWznqVrYHiDxpUxcg/RchjfMAdTVVkuax04YJCm5V6FL5Fqplo0URcfd6vHG5ct",
-	"pO65k9jUmcMA9kbIhTBU12zjjkVGTt+u7+6znws61xNZ8n+y9WUdovuP1NoycYxytApvdF0/1Qe1a1qZ",
-	"qlrPbg0XNSsFLTC4cW1FcKhjygswERoeCdc44MjBmt7beORB2CPAqhCty8Oz42/P//r2Wb/fMvO7V11b",
-	"gbveg0CJ5hFXcB835cqru7153MfHXfe7A82z2lGZj/mI9eaB7BSFDyRFT2eypCUvliR4/wAr3mOZ6PtD",
-	"6umWkHq6NaSerkDqEvdI6nt0Xh982K0/rID11IwF8vSgtXO7u1NjkB9/3T4T31kmGiO8qxaXv1NG8nql",
-	"/CqHfyuZOWgmGRWZf75vi8Ga6wFDlfFTLGRiJWnoZ4FSmvc+gNHDOik60N3kT5fnZ/X+jjzs60iCto7W",
-	"+tbc2fGwVplzq8aHPZJd/HSVmXGqAqhYLKSKqqI6rJ+9FgXhu3V+guX/jSOznzUDzK+0ycHnoPKlmAww",
-	"CMzF2tfxN2LJT1pG4ohozdbt3dBsc8XZVuvSCbGL1lAcxuG5F574FpipaDfdqKht72L+OTDrPlbChyDV",
-	"43qsG7vrf9Ym+ZtdX4Y45F9QQiRSM7paCQ88X9Tj6Z1+r6Cx1wbDi2vMa66D63lnlU8oIOUvKZ3NoCLU",
-	"mo/ZlVGx3RcUdJqdK3MLlSw1hrVi61VDsgLt0GVGu2rRNomm6pYC7CkVq31RkiCnZaXtCVhR5gqC9aqO",
-	"QrwM1ttLxXG9naqKpLfbJ5kPbM7cL0TZ/hjWIZB1uyMpxvw6g2hohmuwrjMonYV+adccBat4Qw8TLDUv",
+	"7H3tchs3tuCroHi3ymRuk6Jk2Y6pSm0pkpLoxpZ0LWUys2HWDXaDIkZNgNMARXNs/90H2EfcJ9nCOQAa",
+	"TaIpSpaTODNTdW8sdjc+Dg7O98f7VianMymY0Ko1eN+a0ZJOmWYl/HU41qw0/8iZyko+01yK1qB1NWEk",
+	"FeydTokcEz1hZFayWy7niszoNSPtgitNFhOqSSanTBFqxiFcdw4IHSkmNBnLEj4c81Jp+KrXSlrcjP6P",
+	"OSuXraQl6JS1Bi34tpW0VDZhU2oWo5cz80Dpkovr1sePSeuokNnNFRNU6PhqNTwji4lUjGTmbaIlKRnN",
+	"iSzJVN6yA7LgeiLnmnCdwNLUhJYst2/LMWG3rFzakcxi2Ts6nRVmJYdHr0/efnt49mPDFvCbO/ZwzLLC",
+	"TNi0jUOS2zfsGp4oYsavL+Xi8M3V2cmbt4duKTOqJ5GVlOwfc16yvDXQ5ZyFK/sfJRu3Bq3/2KkQYwef",
+	"qh1c25kZyyz5FZ/yyEovDA4o/s/GIy3gu3DSnI3pvNCtwbN+0prSd3w6n5o/zF9c4F+7iYMaF5pdsxLW",
+	"sMWpt4+PXl/aPxJy/PqKZAVnQr/lcPqzUo554d4+zTt3HO7nhCj++d8ArrUtnYtiSfSEq8+0sbux9mE7",
+	"eeMh89sdUtNeHuGUPppR1EwKxYBIfktzs0OmAAszKTRDhKSzWcEzava683dlNvy+WvL7FitLWeInOWL1",
+	"LS14/ra0gyWtKVOKXjO3HQL3ZkDEfDpiJZnOlSYjRqgmBaNKk10A/HY7OoHJPyatd11FRT6S77pltQk5",
+	"YyW1Z3TN9H/JeSlo0UqQPcCu8Q4PWn0DkY9J5GDteIQrIqQmsLkDoKx2X0TRpSKLCc8mZMxZkRMqcrKY",
+	"LHtmYd/JcsTznIktoHqvPa+v9pXMaEGmMmekLSRJu92JVJrlaYeUbDxXhuROGMloURCqCCULNkJOl8l5",
+	"kZMJvWUE2Jo5Hq4VSX+QSqdu63QoCilnI5rdAMkm7cLMaCZJyO7ei16/1+/tJuSXwWD314R81fOPOwb3",
+	"qTBLokUhFyyHpaWkfXx2SUo24iLn4rqTEFkOBdckm1BxzRRRmmpG2lQsyZTpiczJaK7J9ydXCfnh5PAY",
+	"IH1+cXV6fnbZIeNSTgk1PJnxa0HS85Jfc5EaYGjiVg5McSgstjxRRC4ErM4sLpOl6kr8DNZsmCkOOSX2",
+	"8Iih3qSdhgf4rrtYLLrmre68LJgwVyFPk6FIp/NC8xkt9Q48zammaUJSzd7pnVlBzTwDcnT55rseOZN6",
+	"wsU1WVBl97+CZwbmCuUR844906EwQAAhpKDXRJvHAGRFuO4NhUHCM6m/k3ORf9rNFlK/HcMw4Z2+4Zrs",
+	"7j0FDIGnhAtHDSt69pmu9BVT+kdgwtWVvuH6TLYGrd29p9FLfSaJmmcTgtA2i614EVzZnwS9pbygIwTD",
+	"5720V5WIhsiutCwZab9hOVcJWUyYQDEOYUHKuVCIlmm3C++mHZJRYcA/MtSKZhODOAKxaSgCdOqRq2Ak",
+	"xcpbI9ReUy7IaGkuPCvGRIqMEQ70ztwXwCB/eADgI6ppIa/nAJ1ZaY5Ec2Qi/njgL64ZHskmyPjRzv3R",
+	"fvQiEi1Lumwhr3Ic75dwll/9q3L0d5Zp821kxLWF0hkHFBdGJPullWdT1Upa+RRQCZl0MLaTbw3eGyoU",
+	"EX2TalWnDc/nGtSIB0AGv1yHS4JSXFQQDwFmdltfoN9J4gRBv7zNILVLWQMo0oiYZHR4cWrJbAasCSQk",
+	"oC1HMmcoJBnUnyv828lI1W+dA8KmM70EdQuoprnBGVPKiE9rgK4tYXVFP7sLVTJaELVUmk0JFWrBSgWU",
+	"oEe+kyVJ5U06QFprXvage6Lc1EQwliurOQ4FXF74NmN5At8TdcNnitByynJSzgtz2UROpvSaZ0aOmDMF",
+	"7EwYlYyMmMgtwxs4JW4oYAVc42RJwL/9iuuLy2U2nzKhWY4gToCPe0lF01IDVRi2/tq9tOT1MmOCllwS",
+	"eTNY2R2SJOApuWQoBrB3XOlhyxCG2AUxu1sHuxUt3bZhxFkp83nGkP5a9PPqq9nYhNGclaB+bXNfXpup",
+	"/2ImiN0Uz7EiVxPF6xjywnoB79bhFUU+xNr4YD9cXV1YtDZn6s7QbDkYK1QLw0sMi/QTJHjjqn3V8d4d",
+	"RPQyFzK7Wb/BQi4i5/bdEXn69OlLovmUEVnnRWBTiEJBjseKRdTZH+SCjGm5PophNyC/wbU0kyUoo34v",
+	"ST5H9I7PtBAbFbKpvGU5XAJrARHwhyFHbXOvJCmkuGYlYf+Y00KtmUw6wawjKQtGkT/d00pjUJyrNbtR",
+	"OFNke6sYIBctD9vGkz0CZh9hefktFRmLmWQCIBMtAWZmiQta5glhveseebE3iYK/ZPac10EURYBDQWoo",
+	"Fd/0+sbkLSvpdZTv3LKoUn5cUULH2kjJMsYNPnhl00g7sbuXPEiUsavcIMmEmLMGTC01LbbbSdtaLDOD",
+	"ZMLw2MRKhXTG084W5MTbEhwE3fzJnfLV2jYfTbx6fBnKrbVJhNpCUtosGa1M8GDB6H4yTibnooG+To22",
+	"bNHDm1iN0KDIgpXMsh2WI75wHUf/MQgyd81gKBygIRi5CH5E2kozZlZqOXgSyEBgqK4koE589maGbA/D",
+	"Wo1RfTMykZVP7+DJD2OxCGwPkxgaHGdTdTRXWk7R01DHASY018sGnL7hent8NvMYhTcm4MgRL1auxjqJ",
+	"WfnIAXoz4/HrTxyI3GR2+XeB5CJOu+3T+23fgzmynWsmzM1FxN000Pf+RQME9i5q/1fKyCApuG5Sz7PN",
+	"22A289zcikUFDXxA65BvovuNdNlDpwm6P6LbYgWotMwvVxE+IBy0zK/gxzgqnsnokylVNyy/oCL+VN6y",
+	"Bpm34GOWLbMiUFMUsUZAlPgM6G64IVJ47xLiDFpWVGY0mxh2nSui5dbagAXQa3kbV5y5uGySXFAxQUN5",
+	"bLslmxU0Y/m3y/tdNvtdA6RuuLaqkDDaKU4Rp2cTPptak9RdILh0767iGZ51eLIBciQhGnlguYPegI8A",
+	"7nXVgi1+5FFnoGAL2DiIx2rOwHpoBHTYflz2lqHcsTLg0dXpXw6vThLy6vzox4T8dIb//Rb/8+bk4tXh",
+	"0Yn9++3h2fFb/9NPF9+/OTw+ScjlydXbi9OzhJz89eL0zYlhWIeXl6ffn8Wvtbz7SlcLhvebwHde5jHm",
+	"MSqpyCZNApH5puHZrJRGfrg0Sv8Vb8Dlf8wpEPd1WP4IepIZn+WJubJWYdcqzrObNN83J0cnp385OU7I",
+	"xcnZ8enZ9wm5eHN+dHJ5aX67/OnI/NPR0EpgMapMYoB/dHh2dPLq1cnx3QqSg0bAwteAkFQADXa/8Uzi",
+	"3MtxjfiZ3I+n4dHfR1to4hp28qb9XAakY/UuXvzwt8vTo8NXlhpncl5yVpKcFfyWlcskfkY9BHIAmJwp",
+	"zYW/oWvwYe9mLNMsP7YDH1Mdx80Zz25+mjU+Vs1cbkGXI14UZ1tcTo8p1TdJbQu1dTSsPgpufMECZRVE",
+	"4TOPJitKlNZGJYgKrkkrK5mRXw7jOMhumdANdAGeNcoAPP6REW4OcUENU5o3TpzLKPr00lt041tqoiDW",
+	"0zUA7KN5XjKlwAVmvi0FLUgbPZ3g/Owk1qJaMl1ylh+QvJSzmfv+H3M2Z/D1eF4U7l0jx4Ev3mqsMwYe",
+	"SUAFOCpQkMeUF/APuyLzGMeOarPzsrgb/7gZxR1XeDj4fVKhQUDVVqAZAj/EjBharlIYt4E1qJ+YlSgH",
+	"PDJiGZ1bdc9TgFVgKo7eI4XCMFiHDFh99Ev/TrtEcDVi0A3u11Q3a1ybbwdqL2cQgLDRILxO2/XsHpR9",
+	"qs/1LAZ0edsshIPNfQPBO4oaFH6eUE2ume46tcGZlwdkl1hoJGSPGNCOudP+z/9ynJCn/seohOMeHm7B",
+	"hmqATer6tMVU3F6IpRaqd5zxo6mQAdo8ugb52bU+xKh1A8O7WTw06byJZa+L1TiGeuiVkbiu2O/NqM5E",
+	"3sDeDEFuWApQ3ojithkX3TpwpX6CcN+Jh6Nbmp2s+SjuKxo+Dvm4v1TYdME8w17Bp/jPWZ11h27xJufa",
+	"yopWnFbrS1q1PMFCYiv/Pryo69q0v8fE3yjSTruePKq0MyBTmoNTK2dTKipzBC8Jz230rDUyhlGzQzEX",
+	"mhckiFOSgqHZAqWJghtp5IAUUt6AOj+fQYRFjk7TVaDOa2cZGmF5qZqFrW2gbQ2XMI79KgbMHxgtMJCg",
+	"vrZKInOCkbyJiDpxkTo2kYvBi5itZjSzeug6IJjQa8LypqtjpzkRulzeafN3gyfVIjYsHcds8nhEDPUQ",
+	"PeRIYGN84RNFjvDVrnm3IbAh47kzO0XYv32OYjJw/wFJgd+mpK2DWEZnYPNsAV4Cj+tqaMRCzou8kwyF",
+	"tX4Gln4In9IDkqKVPyXtWExB6Dn/js4L3UlIWs4LsyYqAs9AB+ZIwTlgnoVuAmfnH8l82cFL5BDSyRO4",
+	"CCObzwsW8X+HYCzoMn4Y1VKPzUvWfxFu3LCNhPAxoWIZPyTrSH0dMjaMdUVMzsrlrJFsQXCHkaeBNNld",
+	"H7++Iv47cktLDqHG6fuhi6s4ppoOWwMybA3n/f7T7Fuq2PN9+Dcbtj4aWpfaw0/N6Q9F6oJ/U0JLVgWW",
+	"cEGygtESESZnbtZV1EH8IiM2liVK/HaFXAqDLmhWrGjogi4xmjHjswkrNXuHIbVAL2/YTPfIYeUbp9YF",
+	"ZpbUI4eCsHczWWo0iy7VUEAEH/VLhuQN+MJDB2bFVSZkLjz8Oj1ySNIAbilGo2AMLIbRDUW1ca5geeAJ",
+	"GLa++uqrr4attLJRG+KxdBGyU1resLwWGRMIWDY3YDPewRV5CN6h3j6W5ZRqJJ7P96N2uk8PYYvvwQj7",
+	"3kNdIZSN8slJWzFWd9Z1ohtpCGlLbDB8nIjSBcHgcny9IVbBh5E2h3kbCpMQi71+yW9ODo9fnyRkiISW",
+	"K/eGQYOJXAxbnabwCLhkTXPi05VJdTkXGYguM6NEP98nP/JvG8afFw1jBx5XHecNG7FJWfp9F7p6Ov8A",
+	"jN0yVOqA9H0YbInGBiEd/WlTAtcKLMXB5Nf01khdDe7lTTEYPIbfDwqDihl6NJqgMcygEs83RmZ6q4+7",
+	"fjUmU+F1gG4x+SUIj1uTXiBvIWYT1nLWLdgtK8h/XZ6f2fwGG1wQXpm45cBNthkwOLl7Pbb0cz07FWPZ",
+	"pPd+ATrrvTW2de21psNGtVdcWhSAcz2S79bhZ/WwTVZo3hS1gOkETgxbsMLi5owqtZBl3CS6AURqjstt",
+	"eDblSjVzpm3ccHABYd3wfjXjyvh+lXebT1dNDg6csS8vMO7JRXPFtOuaqrAuWdovzQsNYDATNLqtG05S",
+	"8X9GKN63S80aHH3zWSFpvp1BEGDuV7W2h7p+ZNdSm2EDJC/9ocVgOZ0VrNkCvNk+7Fa5vcK5ergRow2b",
+	"Ul7cz9o8K+V1yVQDuSnZLWeL4zk71Bvi3OlcyynVPCP4vhFe8jmLO/MOIC55Nis4GDWqeBfIMdaTUs6v",
+	"JzZVGqP0Dy9OGyQfM1kDd0eOxhShblFTusSwU66JlqSdXpxfXpGdt28tk92x8+1UN1XtvOf5xx0cAEMe",
+	"/VE5qnTh3TiHs1kpb8G094b9HTx4UQK1FrPB1c0rwwDvcEE+fMY7adtcsbKBKKwaXupkzJrf/fcOB+vu",
+	"ccSwukHenV54Fba6ife0hwaned+rFtz+x7CQhiuJ7fQN1QwSxVWDs8lsnpWvuZij92ZTwrcB60IYGneP",
+	"T5igoyJu+TZ70iVnt7TYesA1IxiOnkR2Ex0+toco4BjNubBEbAVuE5bdbH/wfqQj8108wIqqeNLPsiax",
+	"W3XdELUlGjrGlBdcXBNcktPueYlZNKqq+ACaCHx4h07jCAK8ay6j1F3897b208QBaCNYERjNFvyInXAB",
+	"GymluK5vS8aTOeLBuD+7PFRYJMsHJDW8vKSZVmlCUsxN3BJI8sZ6180bd8KnHqYbh05mJFDIesi5WTEt",
+	"LgL4jGmhWLLmKzM6jfnQ5p4oQWdqIjVRE0ynJXNhlFw646r3ns74x957I09+7BlOtB4I89AoeBTUply8",
+	"YuJaT8Lruy6Ar2psuANiHjtF7fDi1CjKfjsFVxosvdOOdc5vmshrcXFQvm/Imkc4gpcZK6SwIldgKISl",
+	"TWgoXTZ4f1BNtiI736wj4pG/4mjg2Xjs9VPCpd6HDAFuQVDsu1P8Yrff79+hG7hpmteuDvMc6XvjAhti",
+	"8e0bNr7fjEJkGYsh3cYG0sQhN29AMf2GKWvgrK9/i1wpCBQBG076FUZa06K426RiR46vyEgwEWCG8py7",
+	"ma8gseo1y/l82kpaP/DrSVxUWyNcMSEv8ULgp3jKcANNMK1tYyW/fV4UZDGBMiOG53nBxrA9uzJgcHNB",
+	"lWJKIYZsgkUi5kXxa9Iy/8G0eCw7Ut9c0nrXvZbdzwC1bQwADxf46gGjFWSjp2INrmvhfHQZV8idzT+i",
+	"qpcb82swY4drQyl9zk78Kjco9lOqs8kGwt2o/FTbvYdDIKIBTikX5o/mTU7ReUQW3Oc0H5Du7oCgh71k",
+	"kL75ICPuNvk+wFLqxlf81B1PuIsmdLicsWwDSmzKtZzPjLL7vK9sluXes/40nu/l8chdoUwKwTIzShdz",
+	"MHHpcm7+NdF61n3W71f/fBqvZvCbYshaJqjzFUEml88F2ZzLtc2p33WjbGTcAelD5ReQgCMod4+gxRAK",
+	"TXgSUYDKeXGPoAagPXeZIHHI2BourfgXjV1Qm7DgkX7/2MhA1syrG35YwSIj2hrBOiH5VPviER3y//7P",
+	"/62JwuZvngc/D6wPAyUnHeRtl1JjNM9QpGbBViAhY/5Oz0v3jUGknIGNsebwDZZOb5iI2eYemFS/AfVv",
+	"WamiCTF7uE0v+k+kkcJ9XQu7ZVsfhshbVstLtztWRnuwr+oJ1UPhPrBVZiyPshmsbrJOj+yStiyMymR3",
+	"x1RnUDc7LibS1vpgB4TroeCKKA3sIMvYDKJWjbBSMlAoUYNwp+bX6xZaCw3ZTfZ+vfPmOsgF3ji4DrEb",
+	"hPXTjsBOdk8lY5MMLNhipRYiOXTgBtJooLsLnGKfFExrVhp059dcq4Skb4223U1BeO6lB4SKJR4KKxQj",
+	"10wrst/vf5Iw7TeeM6E5LdR2dR2z6gO4QhhEd3hx2iM/sqWCwBOMVInozvmUiyt5wzaWd3iiCLxItHmT",
+	"tL9ltDQoAX9Z7RdfMIQCMzirwoNSFMvOAWj3wlxDZ/lChJMa/zBvxSN9spi/zLu/4s5DfcHFjywiGVwy",
+	"TS5Oz8hf9sjhySW5YUvS3n2ekL19c7JP98hoqZk6MP9aKwo1pTdwMzpJAM8N9CNSBxUfpkHNlagdujkx",
+	"u5DXHGBuTfe3uzt0xnfoXE8MDmRUR61BTeK5nyxwKIbwi6FpPo151SAg4LQh3ir15Rnd1lfok6tNuu5B",
+	"gg8vWVayOE2+iZ3y4clld+/Zczhei59rkV3uEEnbnXpToIxSFpXuCAN1IFhZdTUErjYGU2eniggNswaR",
+	"j85mG8DiSl9uxMPTHGrypt8zfTibARlItzuYNQvSDPZdrSlYQdS/e1898g6r3ioRjccxOAlsHSAzWmrB",
+	"SkO/alKK4QlYnYmLqOtra2vjWkKQpeMbDTZcVfS+bZXUkNzLsSuzU5nOpZ6wcsEVu6ukzpaQv4NPGxYT",
+	"0cumOkp+j19fkfByVndvI03dQNChztk6Vd+SRG9rxfDzJ25rzRA5ixLvzyNrzKj51oz/v3857P4v2v1n",
+	"v/vyba/76/vd5Pn+x/8R2z2uUjVZELfXlIKrdpe+5IaOQw2rSz5qjYWwFkikvMlCgBvKZikkQVEYKtBi",
+	"x68FpMkrTclNrXxLLcWWx2IlX7/+29/AuRHgJSa0KtIw1ENrQsyoaKxz8ATzBYlmSpOLwzPSHtMblpBX",
+	"84noQoXdBo63oWjDva+OK4AQFDeZUbFSEcECcqUeQlAnwS4phj4/s9FEyohvzshEl0xrLq5jkvSM/8iW",
+	"AyuOmDtL/pNQ+PHA0A6eDYiTjsh/Eicd9cihrSdn5Fn7AUiy7g1z7l/Z/0WdVXFhwoXWN8YVbZR4Q6Fx",
+	"i0JfBjTu6jhOdiYFg3gKjnQOYBBlZSXT5fLI5dP4Auy7/c3GHPvhqdCsvI1V4LpkmRS5ctHuVcV/+O6A",
+	"5HI+KpitVOLKmm2eUXkJacVa9frwCBjQSs1Bfi2oUXHjkvk2icY2m9gBOJJ69TFpcSueRGJ2ahWToeAY",
+	"VJDNyWhZhfnDT6VLJKkJL+g7TYOYnrQ3FKfasBlFqHs5IZT8t+FJdIp1mY9OyYzPWMGFGZ4BSkOBqVAF",
+	"GtRNh0b+gHj0oahKpqXrYctpJ3G+J/P93zHFx3xdsszILGAzTNYNNAmZsbJrGecNWypbhtkQtJxqmqzk",
+	"2BBl73vVasLHT5F2aeQ4KEWuErJAsqESIiFqs9MbiqE4JENLuoYtI3058IIBIlQnApiTTIqMlcKlvoNE",
+	"sqLpkTbrXfeGIvW1mg1MXNZJqB7BiyS1YHiLT7BMdrgh0L2fqECSH4qVT+0KOj0C6YcK2mtAgsX7IQYu",
+	"DFsD8n4I2YLDVkKGLrJy2Pr4MQV4XNZLjKnE24uMJo+WhhoosGpqXomt/jVvvCVyPBQhDH1AA2mPmOI5",
+	"UySCRAOCSTcW0zDrJk1cSXhZZhDpVsuPGApXwM8nQwzMtj64Y/ngSqV+IGw8ZpkmH4biQ7fb9f9nXk5X",
+	"EpZS8qFeMxPN6v26myEFPwO8i1H0kCEwnWcTUlDNSkzUWVCuCRSl9fYGF1zPb5ki8xlZXQMkr5hx01X3",
+	"hPnRjHB1dEGqZwaR7fWrQvph0A8kte4M86V/aFOIagO4AgXYneV5nyhwJBv9SErhSFF06R9I6lwlRrB1",
+	"vhK32IbCus/6fbJDnvWfuhXbBCSs58fELSvkjJkZzLUd0dzmsIF4XL243+8bnDA4HBS7JYdBueB2SC3h",
+	"Jyz2TXLpytgHJXPtTegRqCZj6MHMULGciYwNME0CiWc9ZwPJW5iJZ38Zilqp4iAFz36BNY/R+M01Nm6x",
+	"N8cRS298awVG6tZur9/rW++RgCiZ1tNev/fU5jyAPLJj/t91tIYoGZVyocwWZ0w4+FX8yVUIKahBXmte",
+	"z6RQsmCk/bS/Z25DCFn7LO0cIKkAVHG5aUA40h2wXdWcXa3vmX4jZZh3AQt/2t+LSRAsOmXPZy7Ct69k",
+	"1lDZKvbxxlY8hpvv9582qUp+yTtVhwqo8z6fTqlRHTCMR0KYXM5LUBG0DGFpjp0aCRa8kfDLr2aIcKWu",
+	"1HD0IK/WqgDnJdzP86sLgpJ3Ym257i9X+oy4wNUES1QFfxtm2gVmOhQLLnK5UNaDAJHG4CXskZMgoRuU",
+	"XlcVGBYyWKvOm5BZMUfPCbu1JHMoakWGw9LCa/HLMMj/xPe/uTK872co1+q4MdilMc4sHNoFZpN2Khci",
+	"db1GmJ5AJyo7My2kYB3f+2m98RNe0jX0xUrQSa1d1i9xfKle2QnbVH38dQX79/r9R2uagMtraJpg/WSA",
+	"5f27sTxob/OAi5G0nm3zRdg5on6Z3mD8/Aq+hzcI/v7VqFMylqNoRCNbwRkTfV/sTYatjylggGNxBlFs",
+	"3WYjldclgXb6sg+RmbvPpuY/L/YmhuKZgRXTw5aRP1p7/b3n3f5ut793tfts0N8f9J/9L5hGMTARGBJA",
+	"V2o44xjAx83SdDlnH1NyLRl2kLAtyrCqd28oTt7RTBdLqIuAQtAUJLrafUjA7YKCycpNwA23fVEGQ7IX",
+	"kBqobRaqkQqcw7KTECWJXsihODolf5cj5AgLaZ87Mo95VKjBgaHyCZAhBeKtIUEKb6xhtMGlZdZ3OhQu",
+	"a0LLWrGIAUntsbmjwqf1w6r7V8NbTW4Ym6mhgJpKjOadhKQgTxmSllrZajbXtUmJde+CeABOZujyEaMC",
+	"l49HBeB2fSvz5fZtZlYLkwexpvY3g+d4l5CD+Dfg7yi+IsW4B4mxFdM/1jVmwOPflbpZkbbCsi+G3L2W",
+	"t2wrcrciLlgxolnyg3ZVUCLbCpo5Q3G7RCb/34cDMuMGdPYqHJAF1dkEOwBAABAtjZDhxFmr8g9FW7CF",
+	"0d7BsJOQMS80VMkeLdHY4a9N4urSmvmsOneAhIO9m4HMqSW23cCEbnsz0ELgoIeNOeo589g3LEjW5vrA",
+	"snKQTGD5thICBqg7SR5iXg6GAgVjGNq2zjIAywfRcji0ZFChhuW+Pk3nwKgBVlyCfCxURFxw1lB4ffXA",
+	"5Wv51DEgRrBmlxmCYaaQzIdrspEhB2DIgU9t+XQypbrk73pDcYlGJR8ONuKClkvSxvIOP1y9fpWQo8tL",
+	"GPq/6C29BPwABVIwvZDlDfQuYWYvXBNIM5Ou5eBQeIWkSSTysu0dFx9aeE30tKjf+DUxPIk69fxd/kQB",
+	"fcFG9xHH8Xf3316GWTmNwrl9DwrELAuDh8zo6mw6YhBk7lRCOKLeBnBems+3hKld1D1AenR5+TjQjO73",
+	"AXD9+7ZgDRE4DlVo5Xd0fDaoabEGzRWR43HBBZbRaIQ8jN66Hx+jtxTXfM+DqLbz6OfhtnH3UVSdQjA8",
+	"L+KZLeVMrWS/OjoEJbMUadNKhLSELZdMdQ4idZOMuDkXWs6zCQaO1s/iqGC09A1M1sSs36f756eqbasx",
+	"NoxujmZvB+zTsruOgzVkrVgr3iPlqrgFxZ0cTYls+NFvJWTVsP07WV4z7QIzfYjaE0V0ScdjyN7G3jW1",
+	"O2CR6lcoXKmjNVzLZWi7dKKGbwTt5KjKCA75kF6yqOzTmMs1qfp/DEV9pRt6jJB2CoeddlzFnLuaiAxF",
+	"O8V/2cCfmPcG4hDWzM++6YhY6TtSKynWGYqSghlFT2g9nA7ELy6uKyFkc+G0HkltE53U4TTISnf0HUog",
+	"xAma7qQ9cmiLWSkcwsBuwoTtxOjgmVgvGgzvQnG0FSPbNf9OsurASeouGqcfHwS95KgGoVDIoYjgTJt6",
+	"W3tlgU8IdQcH37vCO3Yg3SNHCJGiErpttzzX6lL6vEsyM3vDdQ3Img0N6HBlQ8MLi4mMREtpY7b1hC3d",
+	"7IDeBsxO8lTYA9Mb7rNinlc6uTkANMQ587WF+wEk0/GMqqFQEwqOJ2rXvyg59MhjvPSnb+R/O+jesz6Z",
+	"qkZp84/FFpL38eb1kIdZjXfPGLMHcpugFa3v8rVbb8z1i02ydSupA/iWs4Wv9Rs2j/rF97T13X0GT6ue",
+	"R32/cchLdvlre/2+AZD98uiny35/t/q+H/veKVtdIXXX9c514+33+x9/NbBx7K121LYZ2N72pgyHS029",
+	"c+eiZFiNjUMKRosKwt5lrJzpAVTioC4Hy2YIr7tHQ5MbtEY2FEv77o2q0Zxh1/a78NafwQ+bR7qoxTnt",
+	"hKo7uG1d5Mxl1izvv2G5zJ6oynBhqJ3zK2PqCpmLgimFrdvQwu9DJTs2hbrg4sb7X+Cpikr9x2YtG4gJ",
+	"XtVPvuNJy27+Ybf9obrzIRoAEJhtAK2PQlkxGBxEDAK/C/bZTm+kZGNWMmD7JRPQVaVa8/mMCfNSVW2l",
+	"wjtArxjO7ZQGAD2lqcjBVrxJ7wRgkb3es14fxRb7DRnNRV6whNwykcuyUj9LNpOKa1liENk9dH6Dg9/C",
+	"qF+o2omwQsBYWNizQ8ybK3bnAf29KnS8WQ1Fioryj5GsDEltG4hX3g6rdbrqxOb0lqpB0XQFlj+XfndH",
+	"OtV9FC+vHNoCzCuK4O9htz6BaNvALhwcs/ulUdk6JCPD4Y3CYeRDG+AzlRAnWEWToYLlD9NIm0yT0ZKk",
+	"3a6do6v4P1makJxh1MZuv98/IJBJNxTOiu1B1emRb2XOmUoIRE/AfTXU3cDUvGft0COojjrPIImxvamk",
+	"6VBgTdMBwTBFWxAH3GAQp/XVV199lSYko2VOsLaxshGRz8kO9v7YT8j5X479U2RdvLQPD4bgdgujx9vV",
+	"LbMfJYROQaDuQDQPE7pHXoMPzcK2HjzQ4HRPURexoC3MDqfSBo3Y8D4j1jsklGNCZ9wHq6GjLbho4H4D",
+	"301qW/w65dBG5aGrBtyO1BUuHgpbuRiVFe+uXJIJnc2YgBzSobgKYhC58ugE/fk1+BYlKsNtPKtOTTEN",
+	"y8lyyAdD5yEBUZJQPRSAjAGewbApaTtEe75PXvNvE/L8xW7/66+f79sUiAOsRMs46MuwLBREitxMjhhZ",
+	"MHrLhgLRoI3NaLtdLAOUmD28YTmHPXR65IRmEwglAoV3Dh5LLHTboClVdG1FttmoEjUzkQZNp14M4N6f",
+	"f6qi1DAsRLPUBg5im6H0zMZKX58zRsOdS4PgDxUGIKMBb1roZPuCgjeAeq+Gk65sJ8oqokLBjm/5EOUj",
+	"R96E5IiBN65hdAA4NFFuuOa3TFhnpY3uHLamVNBrdlgU0MIPTJtI+KTI2FDA1YQOiMPWgKT/M8D5b2qf",
+	"Duf9/t5za2/xuin+CvWcvvGffgPjpT2SwoOUaHrD1FCkGBqbS20UL6ghbHhUrIQwxs1+gx+Aic5G0gJx",
+	"m1IjJM0Y1T1yLgpXzQFTxdd8ud69aLkssgBrWItRGID5vzSN8QVw1hYUyHoNG/J1qTduhr2bFWA7QfNU",
+	"bCRXCroap6pKHCSU/e9vfv3Pb3pfRZPIVtMZwZNnhpbltPXYfo+m1i3RPizbyMRoLJmLL4c4ws1ZofOk",
+	"PZYlOTolVCkDLSlU5x7kEWWmZhfqvBQqqN5htSaFtSYcOe4QLrRcDZLAkv7uJ7WDUnBvmmOcGCX/fTg0",
+	"G4Z6WTnox0ZGE9D/DmxGlJQMIk3NG5opPXAhGf/v//xfLzbaThXku9NXJ6Tb1RTcOz+9eZUa8gUWcDYD",
+	"czd2/EA3iXIEMQn7H3NNrqWuokN8qgw2Z8ECjL7aAdb2HwqDapDy5YFk/QPsXcYAlD1ItTiSuZHPZEmE",
+	"JP6Z93SUUIDMN2c2Soa5qwrVBCufH6CvAV/B4o+u41v11zFTWYobc2ZRm8Z94D0T4Yfemr9xDcQvAeP4",
+	"qCA8XymOkDNCxyVTk4RQklNtnUGaTyFoBkYhKQb+pgROBspVGBkVglyi6oa3k1jwzljJZZ5Y4R5yor1o",
+	"/xpVKxtJ3744PSMjM4hKnIaVQLQhRPdjDxKLQStnCGsFla68qYwxZsm9obAuJP/yxvYxkHphZ4h3UMGm",
+	"LtjeZChSP0Ta8d6q1dtlVz+RRY7fI7M30LZ5Lbb06k9X33W/7pi/CjbWRM514g4ik1OI8HYlauTMwR+m",
+	"wJN3kVH26uHZjym3lUbg4lKkCzF2fwKf/Ub8/hEYdiRu3sI9qIRQWXlBL6eZ5reuhW1sXa6MauN+7scs",
+	"l/T+9tw6+vx2PG+/v38/B5Qvp2u9P0Lqt86f45vftVw5JC0tYg5qaYUTbF2CzMrgNDpwz86/PT/+G2l/",
+	"f1IzXriv0BcDlB8LLXRa28e3Yn+/Jo8QoH2tPlELF2PzR1YKS8qA2LkMOUMFgPnbIHRURRRph8HaaGl2",
+	"PllKLIPtANsBRWYozBvYqUYyVFocZUCeTUfylmH1qJJZMlIHNrp27WlYOgHeZrumqkeMtVfY4ZGxLg+c",
+	"E9qvz8WCypIseI45cFNDTj5dagotPRSFCkOLzZv1O3FvsWkHdgenG00kOFQkjWOaHSBNkPvZMP0KYBhl",
+	"gNm+vPTLTyE51Hn2MRsHTFtgzjXct2M102qoMJYNk14wrsGwDHtaPXKaw3UppLj2SXZD4aFWMn+EBwTQ",
+	"B/5sgyRj0G2dNwFjAq6z399v5gtHAMEHhrRjzxTl6495zaZ0lrJW7faudlupV7nYpp9XrQox2oLcD+vq",
+	"UHMBpwhHuau3h2rQaT4liP4LZCObvziT+jvgFI+ga02kYsLfPOsJ+ETyYXMwd7CguQP/puBV9F07AmET",
+	"bJ1wDI5CUFrAiwXVPKiux9hANorSjYGrMMFGNzaKTiDV2C5ZNWGrORTmc7q1PxGNrwJH8NNe3zuDfxe3",
+	"9blYVXueqPu7qaNdW8LKy65/SzO/usTqENVHTxShGdhIwkSMkqsbgp3KaNVXxunIWI5hzEsjjAxFatfV",
+	"wwHe2nKWqau90JDqVS+lXaVOrPUHbkMWWlD9YWwlD8VY/kT5SqJ2GcrVCmArSamdni/YbdP8JHG1s6Fb",
+	"qquefWD0XveEBA/CNU/nyiqWXQmKKWnb0Tte0nFxJ1DGCXPyAAy+KnaaVPNMGRWKvJILgK6f8gd+PTEa",
+	"ok24tWXo1Uo3IilYjANj2fOgucsGKvAs67MXdDfvvnw63u/uj75mXbqXP+/ushejl9nT8dd0vx+nEivF",
+	"v5vJRUQXuyMvDuPp/htUrQfnxa2UeLdF2V3gWFU/fWs9wJbD/41T3Go17BsoXu1iC7awIbV/Wh4OqXHU",
+	"W7yC++naa1mKWJFWbxtYoa5Y+LuRcmJ8CSiONcLiive2wVBSLIOQ4WhSLdXrWbWDWghyyaitobxaOBg4",
+	"fRLKCjZLvpKHkTab34IKFEa8HwpXjJus5AbX04J91n5YDQRc5dxQ3qLApPp6RrzPiF3xuUOv3za2QIbC",
+	"9Gbi45NXJ1cnEZUprZLuV7KC7XqGAgd0uXF2wIZAhThBVEzfOzt3nQp9SvhtJED1HpSnag2yKfsCIPTF",
+	"eD1svgbGsWNFKlpqRKoqrM9dg+AuY7vytZvsCsHHY/fsjZiyqgffenA8lIexdnupQHpLu13v6kiJFTVC",
+	"J8m6AP6KK43V6j8nX4AJItiA+SoVHaiv9sDIgTNmCM4ci4YvFZjHDDHzjRpIv1Ov5Y+9cCrs+o1Rpd6N",
+	"WSVVHo0caybQzeDaTXg0cce2oSTE0GBhEJ79V9KWM6xHDuUVCiwiZ2n0VUJWnyKBp82tfYeC/WNOjY5p",
+	"c2ZcfLhLCfmbYRlG7LPlhb4z+LcjSywedZx4wReaSJ45Px3UdlIpNmAYimgHhk5v2AKDnpvLia9oKAyL",
+	"vXl1xE8XZJtBbBlKsykYKlOo14YBdCthCWZpNxwKh/b6PVfl0RB567kxR28+hOK7RiRUloNEOmKbmxjv",
+	"667IggssXg8ocWB5nv81rLtk1h1NhEktpKwrFEawx1fLW2yDTwgngDpPmGUED6Mc57CcQquJT6np4Nuf",
+	"+HoN9pfW7rN+P5KrgYEnP3JsAubbnfjP7S9VP5PVAa6ZDnI9bC+QvY/1FiR+ON/5pCrH2nr+4tnzF8/X",
+	"mpo0pJE0ZXfEkzlwObv3qEzhW8tsJbPvPiptbpLVKzL2xTDqw3JKKCy5gbpGGDE0lt0UuX1lLxxR2ojY",
+	"ytUitAY5TO87IPv9fVe5l+dQxK5KR7T971ZlPXOh7eVrVHvN993duGLL76fOrkuG+7HUAdsS54vQr465",
+	"ovc78+pJkwB20pQIFYYE+laHPr3IZ0ZmVGBaa/WSi3xDjjAUG+pKmqP1RSVBWvCj/HB1dRFawbDoZw7h",
+	"B5jqxXwzU+QqRqnCmS1LQ12q5NfXzGs8Rp0JaxKe+x2VzPX7NGgOQm93PnMGXVsixFXNHNgQCgoxyJAw",
+	"CSsNUrHM9YAEMgfbGEMyMumlP6QtzcKP74Sv5lnhCJ8S5PfJutmmdMgp0xNpIGgEiAemR65YY+dZxlRQ",
+	"EhQ1oAmtPNSCsVwNMPadKx2WMydtx247PfIdZEsm5hN1w2cr6j+EfAbVJ0dzF+UxgpqkMO/AY2tt8sR7",
+	"GoPc5sZynuDax3I8zncMeG0WPmxFBDt5MyDKwgHms0CovNdCatz8sAWVoM1GWoNffg1jBSwkW/fKNV1z",
+	"yHvIgvjh5V8MC0Zgk9PjpjW404cFOwFm29TVanlcgJenx8VsrnsuviDeFhZpj4cSxjLrwK/UtNZTnITA",
+	"JKSaxDE+fNyFx40rReGsZ+kaGN6gcWWM3EO0HMY3zMFUVZbLWgcOGKRpuVfhS6SaqRZN1MXH3erxxmUL",
+	"qXvuJDZ15jCAvRFyIQzVNdu4Y5GR07fru/vs54LO9USW/J9sfVmH6P4jtbZMHKMcrcIbXddP9UHtmlam",
+	"qtazW8NFzUpBCwxuXFsRHOqY8gJMhIZHwjUOOHKwpvc2HnkQ9giwKkTr8vDs+Nvzv7591u+3zPzuVddW",
+	"4K73IFCiecQV3MdNufLqbm8e9/Fx1/3uQPOsdlTmY56x3jyQnaLwgaTo6UyWtOTFkgTvH2DFeywTfX9I",
+	"Pd0SUk+3htTTFUhd4h5JfY/O64MPu/WHFbCemrFAnh60dm53d2oM8uOv22fiO8tEY4R31eLyd8pIXq+U",
+	"X+XwbyUzB80koyLzz/dtMVhzPWCoMn6KhUysJA39LFBK894HMHpYJ0UHupv81+X5Wb2/Iw/7OpKgraO1",
+	"vjV3djysVebcqvFhj6QXP12lZpyqACoWC6miqqgO62evRUH4bp2fYPl/48jsZ80A8yttcvA5qHwpJgMM",
+	"AnOx9nX8jVjyk5aROCJas3V7NzTbXHG21bp0QuyiNRSHcXjuhSe+BeZQtJtuVNS2dzH/HJh1HyvhQ5Dq",
+	"cT3Wjd31P2uT/M2uL0Mc8i8oIRKpGV2thAeeL+rx9E6/V9DYa4PhxTXmNdfB9byzyicUkPKXlM5mUBFq",
+	"zcfsyqjY7gsKOs3OlbmFSpYaw1qx9aohWYF26DKjXbVom0RTdUsB9jQUq31RkiCnZaXtCVhR5gqC9aqO",
+	"QrwM1tsbiuN6O1UVSW+3T1If2Jy6X4iy/TGsQyDtdjMpxvw6hWhohmuwrjMonYV+adccBat4Qw8TLDUv",
 	"UUe0Keu3Tu9fMt1ksHHN3D4j53FTNDAeC4zfz+vnTg6YPUDNoFwYUxdcEN+IrtHfZzEiKEwJCTNo4Uhs",
-	"STnIeq0aMQ5ISUUup76QQ9t2tZBCaQqlFcayTAVgNRSmqPq4Rlu4emti0EHuhi07KKW1w4ZBXIVBIj7X",
-	"y6zQvYaryhKSzahSb2/YEicIOjF2QpkPlxhgTCqwBkOtUyjhSoFpEwtWRNv+BlEnVQPh9b7EqYBkY2oE",
-	"vUm9o7DXZm/YTA9soT6s1Ix+VQFUJYNGwuYu2QQ1G3diJMuVlslYC6TEXhLFssoKhAiX6lBBdCjkiBa2",
-	"miJc46nMGaEFv2GpaLMVEwb0a0FjFa2r40Cy3SRw+J0DM344ajvrdvHvrJMKWFu+Sp4M0HDxvhPdgGT7",
-	"/X5WGQshjGhYMnoTll/tws/g7k9Ftt9/GXwRaTdKi5LRfJmQDFr1AJDA5m2p31uolmDHyLrdKX3XdXTR",
-	"IaN1//pWUKWDux0cYqOyQE/MVi2eyHp8tl4qSqNJgNs6kl0OLcOvwkJ9D3OrWn9DzZXpHY4Xh2+uzk7e",
-	"vD28TwH8Wk/z39jVuN5WfCMlB1nJndmBvWQlWyV5SCOw5De3YbgrNxZuaQI2ZUMc3BX9hAJhLx8NKDZj",
-	"ayMgIteBtHETq9AA2QC1WQiHg9To3mP42XABnhkljeSq3vs9yvKiUuHOe/zHx/vWcl7BhSW4aaFmNtTt",
-	"RPdsxzMAL1IG/ekPfSx3XXzCVKLcceLaQUDs11pvdoh8AYdCtAjoMezLk4b7aWRORmxuxrN/Vxfnayk+",
-	"wQq1//nR/kyusUlgw9ylKT1aMB9dmwj6BZZyVqFJg8C22QSGJy5LKCQQIutgjXbVrgrYshql/lT4Kst6",
-	"wqYVOVsleG2ghWYmEGKsxNJpMDx9NlTs/158o04S/t2RfU3qrIPnAeR5Jx9N1Y7vK7Ixeyx0/Vuja9CQ",
-	"xMeu1oLYro2aasW0mvHMuhqwA1ySiio2wiD7jfl/bbTuo0e44GM2Wo6KwBWsCC0KuXC1OLmuWsx1euR7",
-	"1zUlFdUqjTDs/7LaPNSYkILkbIo6GViIrYI9IJlvv5LZDpSo8JdYKQ4KXUBSbq/XW4Hmznu3zY8ZpBwp",
-	"CICcz3rkgipFMsNfMiAU0C0oq4dcQqeRBg39eDRVR/7UHmYNbG2REXNo1rXNi6+gzNlnJR3hni/oNYun",
-	"k0KVTzmuUPOPm45ySAJXiyEFbssJ1Jm5ZgSt4HzKtrXmNRGGAJUbacS5sG2KfWBD7T4nPtsUZDbIL8P8",
-	"ca4PGpsc1W+nrcy4rMIjnF5ffQ8X03BKcH7Hq9wGmPQpl6eKKrLxp9G4vsCt+inRfZ/nIjW6Oe3zP+7t",
-	"uQNdSTuGklrKzgPvEnC6Zg57Koh1llueSOos0cbfSbGiMGErzSYecY6T/vswCNjwFtyBlhbO/078odr0",
-	"o3CIqX58ydHGCkgxlBSq1awIjlM5hEpSUGXYlixZvSr2Yy6ugyQvaMJJlYZaXYF4uMJvAtEvFXfLfqQS",
-	"/UJo7LzHda7KfU3S3FRvEObW4VkFVbzleb18VN2VFWdIj9x15EuiEBWg/yNBIoXwqPToAmT0QmyWHs1i",
-	"HDd2yrOlCMNl/e4Polc9cZXQz/9yTEBghCSOiHiZVF12c6rNG9qrhs4xFxcep7pZdvxXv6vV5F8/f/b1",
-	"i6dP958/jU+MwP7XkVkDqP97i6zhHfEsz3O2RxVbp3pH6tndd9dbS6uFQXXTklFfoPLy9SWG9Z1fXeBy",
-	"FTQew7Y4eKfB52pmVEzkmaMAqQiCCNs+Vd+W7A+81p3Aj2FwM8HO4Mt63zoFOQjQDl3e9FKx39+32atU",
-	"wOIWtmEBOBKxjTPdkHL5PdOvqNLnevYfcvCbkYNzPTsVY9lYiunq4o9LBcwG3X33l4jWuSNpH7++6jzI",
-	"IIyXfpOiOirmwHF9f5Cq+WAouS+ZPlgT2VH/6DWJwedm5v9IwJ+Vj57r2d3CL2hJ/x5XSI5duegQTw3P",
-	"ME+RkXy6OHzDlpuVZKxs4NNSMeBHSzKc8yIPikDbCBSF3BQ0fMV09+L0jByeXJphsIQ7DbX/DlZodiWl",
-	"gxgt/7K/UZ2EDKWeuDAq8hO2uEMv+hycOb7UWL12GjRs13WFv2rMCsGYaqPr8kcDpIcaqz6/2xKW18By",
-	"zPH9bikhVSgvxpHfIBzvTfxvuPkLkns+bkTWIHnatuhXKGCB8hX2ljqocJiGgYdDrOS0iu8Gklw/UakY",
-	"z4sCivSTi8Mz0h7TG5aQV/OJ6EJiWuJMofA6+fb0rNMjVxPIUNPQZcBVbKpesh1/ryCNkWqK8XADF92H",
-	"bTTN4huRVOkfuX4cl8H+3n5/98Xu8/29OI9yKVb/GgKX23oT9nP9h7ejIg5p7JpV5oBBD7lkcq6H8t3G",
-	"61UFIBnERI1lSnlxQBasgIo6rDuFivkQYEuVWsgyt51GC1B3WMmi5otznP1fkcjapTWgGIJttQbWF5J1",
-	"8ZryAvs02GDow4tTkraM9J62VqOctygfuIZUkWqtm1xNYTnUBoeTLQFqzWqYkAe/uLrwtdgLZ2Ovuo8r",
-	"0p4yTcG4ZsjsgU8VZzYMUi5EIWkeVEZbgVCnyWB+ge9cBpvdQmnwPdQBZqcNeoM/g//oDcHS1yB+twoR",
-	"oOIfmTfUscpIGdW+H0NxuLsO80abeqRYqb/iTVe1k9RuP3ZZwPLKJGcFv4X+pJsCOqKsZw2HvshLW01O",
-	"hy+/HtIh6w6fPXvW3R++eNn9+uvhuPvy+Yvx/rP9fNwfPXYN49/0it9d9vePbWrf6urc/0KXVDPIc2nm",
-	"0BdQd0TMdbx/1QEUIyf9/v4TRXAo14jeJbnbWrU/XWXRq/iGavYK1/CvKAkGy2vAQdz1FyP/1ZT0UAY0",
-	"yGA3ExX77spQrwUD4TgHJGPCrCHPyJgWipGC6VoPBytuYaF3xbTLYlYBXq2jzeXjoc0Dy6qPSgbPLlj5",
-	"Gm5Ha7DbT1pOkAx+ftpPWhYIjqiWTJec3dIieO15f/uajiso+RtWYt/yMhAhF4TbanVfTg9KIFiQ6cQx",
-	"r1o/9K7cRXeragEN7ZXyXIHTz7U96FQ1SERTLYjGqigJNrNw+fSpQNkImoi3V9s4ubcy2zIMVLHDi1Nf",
-	"LYLccJGrzgCXsdKqMiM0z1Uq0JJbayLzRJHMrSjrEUzKd7VSIANKGgXM5rJTYbu6c0UWJdeaCQxzMutJ",
-	"RbggDJeyLxn4QG3fkgpFa+nrQcqlbdM5pLlbAfQdr6UaG6BxSBfskTd2ImHLauRV4yjoSob0y22F5jk2",
-	"XLRrGoR8MxU5KyGCS0g0X/ttWAW2R/b7ffzG9TbHhmfmQMxm7PsJtkSEFE7/UirsOuTYBpCKHHMZ6y3N",
-	"MjvIL/zXKhsbaiV1oOTowFU5cP3m8P1UwIBhsZxo8d88tyD7zakzFg4O44oNeVu1oFWxN3SFc/nyKU6B",
-	"qCpGBWU+VmskcrPrF/C/VtIyMAqK34Uj2KYz4DKGemU0z0umVPXDSE6nc2F3V/2cy2Fr0Np9+bLf7e92",
-	"oY5fUHXYT42/XaGwfvTT5dX565M3rQQ7h52hzP8d3sJW0rpmBhvNTyevD1+dwNL1mVQ45c1yVM1fUP99",
-	"rUKyBgXkteEIv96nMDFA8hVXj1icJWx74g5qN/nEvgMwzqG50Rurr8Cd/5dVQuqGgjz3JAf89fXyKwnU",
-	"9rb97x6gU0ACcTNr8/KilQJ90thK2XEskYJ1JAx9umFLrA6B1R4S4mo9+KepcCw6QI4kTGLsoDIi2MIV",
-	"tJCCKazWIosc/oqm+dq2skqSXFbOzrCkhK0SAYnC11LbZiOGKfIRRW8YjAfdFAwLygw7A/pvSDa8Bu3p",
-	"6WjEZjbj0y3JcNP5zFa/ZSMpclzzSt0caGUQ7f4BZ/KHzMk0Z/mfvEx/t7/n0BdodZoVKD3EV2Stbpuy",
-	"6E9uwYIHF2jIDLpbEx3LDwJrnS82MLNdyaCKBnbc6TWktv9sZ388E0FziXIQvLFB7AJkH8E6X1BRLeg1",
-	"XhNpFh54Ma2+0fXn7KwQhKgDO45vN+687O3sK/u/DKVHLGAADVShGk3cCvv4h/p4lMitrYH+uBZ/f+i4",
-	"pC0RKGoWsiZcw+UNTXB0zqlWJSMX55dXWD83m5dF5ipuYp/mzMIfSEoGSp1tMOqaLi7ptOikArEyqK/N",
-	"rwU10u3A8Ny9Z8+/wfL3E/aO/PD68Kh7+cPh3rPnTtgABeuGLZ2dEhHb1sk3Wp2t8mup1zIVbcG0kQ6w",
-	"fK6Vk7p77951sCaxLjnLjXqly+WREfUz8LaoxP4GVXhvaZFZTq4IndFSJySX82FhyCFquOajHjm287qq",
-	"5dDu36tmUOSNnI5JZktgmSXIKYd+NKGtdkpvGKb+QJdLH5YCFaT8HFyZ7ZaEjkqp3FmpQVWBjN4wAp+G",
-	"HlqqyVQaxdSMrjWbzjTYfgp+PdGJrS6WCvfI6BHKf5R1u/ZAuxbJumbjcq4z0NFBlXdomDPU15lZLoFW",
-	"MMoJUf6tVADKkeGytiI7YY+cmIVbNPzHnM2ZsqLVXr/vOVLFrKAnJo44o8rWb0VlOxUQ8jqcayOmXqPK",
-	"n1lGliEeQwiag28hrzs98oblvGQjXWV5YXc5Q0cpefruHbbIs4hn19+BkzptLqhlJEu4RljJzPxMOJoI",
-	"SqZkgX0/E0JJIeVsSEc3CQRpdKECWEJmJb+lmqWi/ea7I7L7cvfrhGTjUb8/GOy8yDoJmQs1YyM+5ixP",
-	"yHReaCPXajN+FYPnSkgTq9T6wvn7/b4RcaDR+oSlwj63Fh0AjocSdIawfT7tMFyTkRQCgGaEYKiR01aS",
-	"HJ9dkpINOZ6araNF+TQV3CDhgpZ5B8rsT8wxeuxU4YGVbDxXLM96BhkdEkJMQdcCJcMQA2WTA+2qoKnS",
-	"IUK6XrTfAhyZoK3oxuA/KNwbcQg8N4FIFLTE8NlAC7qMSfOXj8Q5H2j6pnM9uWRac3Gt8HX+IzMsQz01",
-	"NKiVtLAevTUW/LV7OONd88bHBL61tolD/Ayt4UgpW4On9k9HJFuDvaQ1Lwvbsmmws7O796LX7/V7u4OX",
-	"L1++3DFQUNur8zWu/tvZzbcTJrAf2BdWwhXLqpDKVL296LmdwrFT3ZKNgWoQRL2b9Pv98F61kf0sidK8",
-	"KBx9Dwq5GnaHZEElNhmoaoQDfwOf76WiouxgwUMKZcWbQLZ5ogjEiwJvAW5p6MyCLoniYsSqHCnwdx0g",
-	"IzWkoVCScIGlwgp5XRWqnYdcxZlqS0aVFEDAzGigc2akneG0ZgWDkKNlTQlDFjWPKyD/K0rjwfIa7lB1",
-	"5l+mJ3YlqAWEhcTo7T7CsPEOTRgt9OSfjbfD1tEEdDAkRiLehPIh1K1UPqD/YNWtQ7rdBeU6IzNZFPGo",
-	"mh9gFa1PNdz67tSGXG5L1u3cTUEidiu2LioX171PDnV/xW+ZMKLJrJTDJivp1CgDI7VNfO0TRezbLkvx",
-	"opRTpidsbgjLO03Yu5lUHPxZY1lOqR4YifCD2ZIhdB9IQYesMP8Av9yHVHzodrv+/8yrvoa0O+e3Wmqj",
-	"iXwgGZ3xLCFZcKbmTzwNeIB9Hcy7Lk7e9qlz5ePa7m3SH0CbOniQENa77oE8Oy90h0QX8jaf46xvrU7U",
-	"tCTygUy40vK6pFNvL4bynG6+II4fAgxW5psX7O2YQ8/NzZsnH+z+cjbiOZb2NiJk1XuvPrKvmW2HIx+8",
-	"2hRUHK9/Y9s/v2XCKI0A5tVHw6VmMKhbjg4aTU9kkVsZGnRZ866FCi+NaguIUZvSkpm3wCbeFkxc6wkO",
-	"X49us6um63Qpn7MEGrMaiRvdvEYdZmXDTBVhtgBP1t8xus68ZMGRfFif2LFp2/ViPhoxlhtlBPdPtVOZ",
-	"cB3X8u1XUBIam/O8/QqHNYD6XpJyDgq2h51r4fMhziVf25t8J3UzV3VnVlBep2ut/yI/nLy6IPELSC6C",
-	"BoD1W5UYvIMijkEz2tV+fbXOK71U/Be5+tvFSdNkIL2wMhXx5+/pjH+Tgl8zbSUBJL5Ja73ezEOc8Zu0",
-	"JW/SVoIr+iY1YElbH8nuHgCzOYQwSq0tGfx0Eh0Q0Kk/vhiZBmN0M/s0bHOtHuuICmSadWpoS3G61oUY",
-	"JYCB5fU6sSDnu9qbqkee9Z96dRHV2CTs8giyHnjxDY6Drgta8mqkPMiqnQPQ8mmeiiEtqBixkqgJpMEr",
-	"Bqsw5FmXdDzmI5twDmHzgZgA5cVJ5mSLzLbJxvqHyPrA3TZkULMc867wDRub4m6U36IXKXBM2ECGmzIA",
-	"o9xAkU/pNXuiUpH9cHL46uqHox9Ojn7MOp748TuaPL4xZ/nJQggCF4Rf18fOHWnQ6glFFP8KHOnq41+D",
-	"vwHP7uN6pjk3gL5LrvG4+Gk9Cj4XeLCd2KCVc1oQPZqR3T5o8C8Gz5++eDlwlh3/DyPhWJtMEKa8Clx7",
-	"D6zaQWGR+NaAPGwmP7SQuvvws0pa77r2ZLquGdzgfWsuSoa9VPkQOILEjgDuENFsF1aF9+YkK9jA9VJy",
-	"C2wwHwFCHJAMYZPh14vJsremwduVN0uy5n3oGNcUGO+mNsrolN4ww10zp1NwDXZKmudlRmRJXNe1w+Pj",
-	"NzaBh+uO0Sca7Dxf97/GTnZ2Ye83tUJbb0RWaczQEhQFBeiiqyds2gtQzLcpM1i76hkcoQU4oPWJlbOs",
-	"NcBOw0uQ1EttY+7CCLhgMivCRaZCXSax4bAQdWAjklYas6snNos0vCVQfz/ZdEgQtm0NlhiHhvbXoEDJ",
-	"rJTXJVMqGBm+iox8wUrbFsFmjRsouKRW0r7hZpkuddYV0LXp7p3eamaEalh7EHr5xPuQlLVBknYQjZk4",
-	"uTGxWXod6/Ewoku4IadCxycMOLjFHoj6ZGNWMjFiWBC3GiyXo9jSf57w0STMQA96OnvF3/HhCbRwAt9G",
-	"TtrQPcr2iR7JW1bSaxbCy/0WndVy4AUbQocWWUDWT2Brc79ClvyQKZ7b+G0m8pnkgM5DectqE8InrY+/",
-	"fvz/AQAA//8=",
+	"STnIeq0aMQ5ISUUup76QQ9t2tZBCaQqlFcayHArAaihMUfVxjbZw9dbEoIPcDVt2UEprhw2DuAqDRHyu",
+	"l1mhew1XlSYknVGl3t6wJU4QdGLshDIfLjHAmKHAGgy1TqGEKwWmTSxYEW37G0SdVA2E1/sSDwUkG1Mj",
+	"6E3qHYW9NnvDZnpgC/VhpWb0qwqgKik0EjZ3ySao2bgTI1mutEzGWiAl9pIollVWIES4VIcKokMhM1rY",
+	"aopwjacyZ4QW/IYNRZutmDCgXwsaq2hdHQeS7SaBw+8cmPHDUdtpt4t/p52hgLXlq+TJAA0X7zvRDUi6",
+	"3++nlbEQwohGJaM3YfnVLvwM7v6hSPf7L4MvIu1GaVEymi8TkkKrHgAS2Lwt9XsL1RLsGGm3O6Xvuo4u",
+	"OmS07l/fCqp0cLeDQ2xUGuiJ6arFE1mPz9YbitJoEuC2jmSXQ8vwq7BQ38PcqtbfUHNleofjxeGbq7OT",
+	"N28P71MAv9bT/Dd2Na63Fd9IyUFWcmd2YC9ZyVZJHtIILPnNbRjuyo2FW5qATdkQB3dFO79l1OHLRwOj",
+	"zfHaCLrIBSJt3PYq/ECaQP0XAuggmbr3GJ45XIBnX0kjgat3i48yyagcufMe//HxvtWfV7BnCY5dqLIN",
+	"lT7RodvxLMMLoUFH+0Mf/V0XuDD5KHe8u3YQEC221s0dYmXABREtG3oM+/LE5H46nJMqm9v37N/V9/la",
+	"ij9cpuYnXpQzucaKgdVzlwr1aAGDdG0i6ElYylmFWA1C4WYzG+KILKFYQYjegzX6WLtcYC9r1CyGwldy",
+	"1hM2rUjmKlFtA701M4GgZKWiToNx67Mhb//34k11IvLv63HvMJ3VGeoAfQAL2Mmzqdrx3U425rSFAQnW",
+	"FBy0SfERtbXQumujPFvhsWbSsw4Q7EuXDEUVsWGux435f230OaCfuuBjli2zInBQK0KLQi5chVCuq8Z3",
+	"nR753vVyGYpqlUZE939ZGwNUvpCC5GyKmiLYra3aPyCpbwqT2r6YaIYosX4dlN+AVOFer7cCzZ33bpsf",
+	"U0iEUhCWOZ/1yAVViqSGh6VAWqCHUVoPBIX+Jw12g+Nsqo78qT3MRtnaIk/n0KxrmxdfQfG1z0pswj1f",
+	"0GsWT3KF2qNyXKHmnzdJ5pAEDiBDCtyWE6h+c80I2ub5lG1rY2wiDAEqN9KIc2GbJ/twi9p9TnwOLMiF",
+	"kPWGWe1cHzS2XqrfTlsvclkFbThrQ/U9XEzDW8ElH6+9G2DSp1yeKtbJRsVGow0DZ++nxBx+novU6Hy1",
+	"z/+8t+cOdCXtGEpqKTsPvEvA6Zo57Kkg1oVveSKps0QbFSjFilKGDT6beMQ5TvqvwyBgw1twB1paOP8r",
+	"8Ydq04/CIab68SVHG8EgxUhSqKGzIjhO5QjqW0HtY1tIZfWq2I+5uA5Sz6A1KFUaKogF4uEKvwlEv6G4",
+	"W/YjlegXQmPnPa5zVe5rkuameoMwtw7PKtTjLc/rRa3qDrY4Q3rkXihfEoWoAP1vCRIphEelRxcgoxdi",
+	"s/RoFuO4sVOeLUUYLet3fxC96omrz37+l2MCAiOklkTEy6Tq/ZtTbd7QXjV07sK48DjVzbLjH/2uVpN/",
+	"/fzZ1y+ePt1//jQ+MQL7jyOzBlD/1xZZwzviWZ7nbI8qtk71jtSzu++ut69WC4OaqyWjvmzm5etLDDY8",
+	"v7rA5Spoh4bNevBOgyfYzKiYyFNHAYYiCG1s+wICtpFA4EvvBL4Sg5sJ9itf1rvpKciMgCbt8qY3FPv9",
+	"fZtTSwUsbmHbKIB7E5tL0w2JoN8z/Yoqfa5n/yYHvxk5ONezUzGWjQWiri7+vFTAbNDdd3+JaJ07kvbx",
+	"66vOgwzCeOk3KapZMQeO67uWVC0RQ8l9yfTBmsiO+kevSQw+NzP/WwL+rHz0XM/uFn5BS/rXuEJy7IpY",
+	"h3hqeIZ5iozk08XhG7bcrCRjvQWfLIthSFqS0ZwXeVCa2sbFKOSmoOErprsXp2fk8OTSDIOF5Wmo/Xew",
+	"brQrdB1EjvmX/Y3qJGQk9cQFd5GfsPEeeurn4MzxBdDqFd2gjbyuK/xVu1gIEVUbnZ0/GiA91Fj1+R2d",
+	"sLwGlmOO73dLVKkCjDG6/QbheG/if8PNX5By9HEjsgYp3QqjiBQKWKB8hR2vDiocpmE45AjrS63iu4Ek",
+	"10/UUIznRQGtA8jF4Rlpj+kNS8ir+UR0IV0ucaZQeJ18e3rW6ZGrCeTNaeh94OpIVS/ZPsRXkFxJNcUo",
+	"vYGLOcTmnmbxjUiq9I9cP47LYH9vv7/7Yvf5/l6cR7nErz+GwOW23oT9XP/p7aiIQxp7eZU5YNBDLpmc",
+	"65F8t/F6VUFOBjFRY5lSXhyQBSugzg/rTqGOP4T9UqUWssxt/9MC1B1Wsqj54hxn/yMSWbu0BhRDsK1W",
+	"5vpCckFeU15g9wgbon14cUqGLSO9D1ursddbFDVcQ6pIDdlNrqawSGuDw8kWJrVmNUwThF9ctfpa7IWz",
+	"sVc90RVpT5mmYFwzZPbAJ7AzG2opF6KQNA/qta1AqNNkML/Ady6DzW6hNPjO7gCz0wa9wZ/Bv/WGYOlr",
+	"EL9bhQhQ8c/MG+pYZaSMat+PoTjcXR16o009UkLVX/Gmq9pJarcfez9g0WeSs4LfQtfUTQEdUdazhkNf",
+	"5KWtJqejl1+P6Ih1R8+ePevuj1687H799Wjcffn8xXj/2X4+7mePXVn5N73idxcj/nOb2re6Ove/0CXV",
+	"DLJvmjn0BVRDEXMd76p1ACXSSb+//0QRHMq1x3ep97aC7k9XafQqvqGavcI1/BElwWB5DTiIu/5i5L+a",
+	"kh7KgAYZ7GaiYt9defO1YCAc54CkTJg15CkZ00IxUjBd6yxhxS0sP6+YdrnVKsCrdbS5fDy0eWCx96xk",
+	"8OyCla/hdrQGu/2k5QTJ4Oen/aRlgeCIasl0ydktLYLXnve3rzS5gpK/YX34LS8DEXJBuK2h9+V0xgSC",
+	"BdlUHLO99UPvyl10t6ph0ND0Kc8VOP1cM4ZOVRlFNFWoaKzVkmCLDZflPxQoG0Fr8/Zqcyn3VmobmYEq",
+	"dnhx6mtYkBsuctUZ4DJWGmimhOa5Ggq05NZa2zxRJHUrSnsESwW4Ci6QZSWNAmYz7Kmwvea5IouSa80E",
+	"hjmZ9QxFuCAMl7IvGfhAxeGSCkVrSfVBIqhtHjqiuVsBdEOvJUAboHFIYuyRN3YiYYt95FU7K+iVhvTL",
+	"bYXmObaBtGsahHxzKHJWQgSXkGi+9tuwCmyP7Pf7+I3ruI5t2MyBmM3Y9xNs1AiJpf6lobDrkGMbQCpy",
+	"zLCsN1pL7SC/8F+rHHGo4NSBQqgDV3vBdcHD94cCBgxL+ERLEue5BdlvTp2xnHEYV2zI26oFrYq9oSuc",
+	"yxd1cQpEVccqKD6yWrmRm12/gP+1kpaBUVCSLxzBtsIBlzFUUaN5XjKlqh8yOZ3Ohd1d9XMuR61Ba/fl",
+	"y363v9uF6oJBLWQ/Nf52hcL60U+XV+evT960EuxndoYy/3d4C1tJ65oZbDQ/nbw+fHUCS9dnUuGUN8us",
+	"mr+g/vta3WYNCshrwxF+vU+5ZIDkK64esWRM2IzFHdRu8ondEGCcQ3OjN9aEgTv/h1VC6oaCPPckB/z1",
+	"9aIwCVQct135HqBTQJJyM2vz8qKVAn3S2EoxdCzcgtUtDH26YUusWYE1KBLiKlD4p0PhWHSAHEmY9thB",
+	"ZUSwhSuzIQVTWENGFjn8FU0lts1ulSS5rJydYaELW7sCkpGvpbYtUAxT5BlFbxiMBz0eDAtKDTsD+m9I",
+	"NrwGTfNplrGZzRF1SzLcdD6zNXlZJkWOa16p5gMNFqI9SeBM/pRZnOYs/53J+QlS7/cc+hutTrMC14d4",
+	"l6ydblNu/8kt2Pzgyo2YuSDWqMfyg8C+50sgzGx3NagGgp2Deg0J9z/b2R/PqNBcah1EdWx0uwBpSbDO",
+	"F1QcDHqm14SghQdezA7Q6Cx0llkIW9SB5ce3TXd++Xb6lf1fivImllWARrBQVSdut338Q3082uXW1kCx",
+	"XKvCP3Uk05YIFDUkWaOvkQsMTXB0ziljJSMX55dXWAc4nZdF6iqHYr/p1MIfSEoKaqBtlOqaRy7ptOgM",
+	"BWJlUCecXwtq5OGB4dJ7z55/g2X8J+wd+eH14VH38ofDvWfPnXgCKtkNWzrLJiK2rfdv9EBbrdhSr+VQ",
+	"tAXTRp7AMsBWsuruvXvXwdrKuuQsNwqZLpdHRjlIwT+jEvsbVBO+pUVqeb8idEZLnZBczkeFIYeoE5uP",
+	"euTYzuuqrxcys9WboNkALYoeOR2T1JbyMkuQUw59dULr7pTeMEwWgm6dPpAFKmH5Obgy2y0JzUqp3Fmp",
+	"QVVJjd4wAp+GPl2qyVQaVdaMrjWbzjRYiwp+PdGJrZI2FO6R0TyU/yjtdu2Bdi2Sdc3G5VynoNWD8u/Q",
+	"MGeo4TOzXAItbZQTu/xbQwEoR0bL2orshD1yYhZu0fAfczZnygpje/2+50gVs4LenjjijCpbhxbV86GA",
+	"INnRXBvB9hqNBKllZCniMQStOfgW8rrTI29YzkuW6SovDLvkGTpKydN377DVn0U8u/4OnNRpc2EwI4vC",
+	"NcKKbOZnwtGoUDIlC+xfmhBKCilnI5rdJBDW0YVKZgmZlfyWajYU7TffHZHdl7tfJyQdZ/3+YLDzIu0k",
+	"ZC7UjGV8zFmekOm80EYS1mb8KmrPlcImVg32DQD2+30j4kDD+AkbCvvc2oAAOB5K0OHC9iu1w3BNMikE",
+	"AM2IzVC5p60kOT67JCUbcTw1Ww+M8ulQcIOEC1rmHWgXMDHH6LFThQdWsvFcsTztGWR0SAhRCF0LlBSD",
+	"EpRNJ7SrguZQhwjpevMBC3BkgrYyHYP/oDpgxCHw9QQiUdDaw+cPLegyJv9fPhLnfKCxnM715JJpzcW1",
+	"wtf5j8ywDPXU0KBW0sK6+ta88Nfu4Yx3zRsfE/jWWjMO8TO0nyOlbA2e2j8dkWwN9pLWvCxs66nBzs7u",
+	"3otev9fv7Q5evnz5csdAQW1vAKhx9d/O0r6dMIF9zb6wUrRYiIVUxu3tRc/tFI6d6pZsDG2DsOvdpN/v",
+	"h/eqjexnSZTmReHoe1CQ1rA7JAsqselDVUMf+Bv4fG8oKsoONj+kUFa8CWSbJ4pAhCnwFuCWhs4s6JIo",
+	"LjJWZVWBh+wAGakhDYWShAssYFbI66rg7jzkKs64WzKqpAACZkYDnTMl7RSnNSsYhBwtbUoxsqh5XAH5",
+	"jyiNB8truEPVmX+ZvtuVMBgQFhKjt/uYxMY7NGG00JN/Nt4OWw8U0MGQGIl4E8qHUH9T+RSAg1VHEOl2",
+	"F5TrlMxkUcTjcH6AVbQ+1dTru2wbcrktWbdzN4WV2K3Y+q5cXPc+OTj+Fb9lwogms1KOmuyqU6MMZGqb",
+	"iNwniti3XV7jRSmnTE/Y3BCWd5qwdzOpOHjAxrKcUj0wEuEHsyVD6D6Qgo5YYf4BnrwPQ/Gh2+36/zOv",
+	"+lrY7pzfaqmNJvKBpHTG04SkwZmaP/E04AH2pzDvush622/Plahru7dJfwDt9uBBQljvugfy7LzQHRJd",
+	"yNt8jrO+tTpR05LIBzLhSsvrkk69hRnKjLr5gsh/CElYmW9esLdjDr1DN2+efLD7y1nGcyxRbkTIqodg",
+	"fWRf+9sORz54tSmonF7/xraxfsuEURoBzKuPRkvNYFC3HB00zJ7IIrcyNOiy5l0LFV4a1RYQozalJTNv",
+	"gU28LZi41hMcvh4PZ1dN1+lSPmcJNJg1Ejc6ho06zMqGmSrCbAGerL9jdJ15yYIj+bA+sWPTtnvHPMsY",
+	"y40ygvun2qlMuI5r+fYrKG2NTYbefoXDGkB9L0k5BwXbw861IvoQ55Kv7U2+k7qZq7ozKyiv07XWf5Af",
+	"Tl5dkPgFJBdBI8P6rUoM3kGhyKCp7mrfwVoHmd5Q/Ae5+tvFSdNkIL2wcijiz9/TGf9mCJ7QYSsJIPHN",
+	"sNazzjzEGb8ZtuTNsJXgir4ZGrAMWx/J7h4AsznoMEqtLRn8dBIdENCpP74YmQZjdDP7NGxzrUpsRgUy",
+	"zTo1tOU+XQtGjCvAUPR69VqQ8119T9Ujz/pPvbqIamwSdqsEWQ/8/gbHQdcFLXk1th5k1c4BaPk0H4oR",
+	"LajIWEnUBBLnFYNVGPKsSzoe88ymqEOgfSAmQJl0kjrZIrXtvrFiIrI+cNCNGNRex0wtfMNGs7gb5bfo",
+	"RQocEzaQ4qYMwCg3UORTes2eqKFIfzg5fHX1w9EPJ0c/ph1P/PgdzSrfmLP8ZCEEgQvCr+vH5440aFmF",
+	"Iop/BY509fGvwd+AZ/dxVtOcG0DfJdd4XPy0XgufCzzYFm3QyjktiM5mZLcPGvyLwfOnL14OnGXH/8NI",
+	"ONYmEwQ2rwLX3gOrdlBYJL41IA+byQ8tpO4+/KyS1ruuPZmua2o3eN+ai5JhT1g+Ao4gsbOBO0Q024XV",
+	"7b05yQo2cL2U3AIbzEeAEAckRdik+PVisuytafB25c2SrHkfOt81hdK7qY0yOqU3zHDX1OkUXIOdkuZ5",
+	"mRJZEtc97vD4+I1N+eG6Y/SJBjvP1/2vsSOfXdj7TS3d1huqVRoztDZFQQG6AesJm/YCFPPt1gzWrnoG",
+	"M7QAB7Q+sXKWtQbYaXgJknqpbZReGDMXTGZFuMhUqMskNoAW4hRsDNNKg3n1xOadhrcE+ggkmw4JAr2t",
+	"wRIj19D+GpQ0mZXyumRKBSPDV5GRL1hp2zvYPHMDBZcGS9o33CzTJdu6krs2Qb7TW82lUA1rD4I1n3gf",
+	"krI2SNIO4jcTJzcmNq+vYz0eRnQJN+RU6PiEAQe32ANxomzMSiYyhiV0q8FymcWW/vOEZ5MwZz3oTe0V",
+	"f8eHJ9CKCnwbOWlDFyzb7zqTt6yk1yyEl/stOqvlwAs2gk4zsoA8ocDW5n6FvPoRUzy3Ed9M5DPJAZ1H",
+	"8pbVJoRPWh9//fj/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

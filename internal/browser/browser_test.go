@@ -122,3 +122,16 @@ func TestPreflightHeadersAsAsked(t *testing.T) {
 		t.Error("a preflight reached the router")
 	}
 }
+
+// RFC 2606's example.com, .net and .org are served (no attacker holds them; httptest sends
+// example.com); look-alikes and the .example top-level name are not.
+func TestReservedExampleHosts(t *testing.T) {
+	for host, want := range map[string]bool{
+		"example.com": true, "EXAMPLE.org": true, "example.net.": true,
+		"attacker.example": false, "example.com.attacker.example": false, "www.example.com": false, "notexample.com": false,
+	} {
+		if got := reserved(hostname(host)); got != want {
+			t.Errorf("Host %q reserved = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ type hosts struct {
 }
 
 func (h hosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if Loopback(hostname(r.Host)) || h.Allowed.has(r.Host) {
+	if name := hostname(r.Host); Loopback(name) || reserved(name) || h.Allowed.has(r.Host) {
 		h.Next.ServeHTTP(w, r)
 		return
 	}
@@ -38,6 +38,21 @@ func Loopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// reserved says whether a host name is one of RFC 2606's second-level example names
+// (example.com, .net, .org): IANA holds them, so no attacker can point one at this machine,
+// and Go's httptest.NewRequest sends Host example.com, so in-process tests of the handler
+// are served. (The .example and .test top-level names are not: anyone's resolver may
+// answer for them.)
+func reserved(host string) bool {
+	host = strings.TrimSuffix(host, ".")
+	for _, name := range [...]string{"example.com", "example.net", "example.org"} {
+		if strings.EqualFold(host, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // hostname is the name of a Host value: without its port, an IPv6 address without brackets.

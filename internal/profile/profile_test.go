@@ -68,6 +68,23 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89a
 type sandbox struct {
 	app *app.App
 	c   *contracttest.Client // no credentials: the admin API and GetAppToken
+	// apps are the profile apps of the tenants declare made: [appId, appSecret].
+	apps map[string][2]string
+}
+
+// declare creates tenant (POST /__sandbox/tenants); as then uses its own app.
+func (s *sandbox) declare(t *testing.T, tenant string) {
+	t.Helper()
+	r := s.c.Post("/__sandbox/tenants", map[string]string{"tenant": tenant})
+	if r.Status != 201 {
+		t.Fatalf("create tenant %s: %d %s", tenant, r.Status, r.Body)
+	}
+	var created struct{ Profile struct{ AppID, AppSecret string } }
+	r.Decode(t, &created)
+	if s.apps == nil {
+		s.apps = map[string][2]string{}
+	}
+	s.apps[tenant] = [2]string{created.Profile.AppID, created.Profile.AppSecret}
 }
 
 func newSandbox(t *testing.T, configure ...func(*app.Config)) *sandbox {
@@ -79,7 +96,11 @@ func newSandbox(t *testing.T, configure ...func(*app.Config)) *sandbox {
 // as returns a client carrying a fresh token of tenant.
 func (s *sandbox) as(t *testing.T, tenant string) *contracttest.Client {
 	t.Helper()
-	r := s.c.Post("/api/AppSessionManager/GetAppToken", map[string]string{"appId": "sandbox_app", "appSecret": "sandbox_secret", "tenantId": tenant})
+	app := [2]string{"sandbox_app", "sandbox_secret"}
+	if declared, ok := s.apps[tenant]; ok {
+		app = declared
+	}
+	r := s.c.Post("/api/AppSessionManager/GetAppToken", map[string]string{"appId": app[0], "appSecret": app[1], "tenantId": tenant})
 	if r.Status != 200 {
 		t.Fatalf("GetAppToken: %d %s", r.Status, r.Body)
 	}

@@ -210,6 +210,7 @@ func TestWebhookOverflowIsLogged(t *testing.T) {
 // --webhook-allow-private; a local sandbox allows them.
 func TestWebhookInternalAddressesWhenHosted(t *testing.T) {
 	hosted := newSandbox(t, func(cfg *app.Config) { cfg.Hosted = true })
+	hosted.declare(t, "inward")
 	for url, want := range map[string]string{
 		"http://127.0.0.1:9/h":          "127.0.0.1 is a loopback address",
 		"http://10.1.2.3/h":             "10.1.2.3 is a private address",
@@ -254,6 +255,7 @@ func TestWebhookInternalAddressesWhenHosted(t *testing.T) {
 
 	// --webhook-allow-private lets a hosted sandbox deliver to it.
 	allowed := newSandbox(t, func(cfg *app.Config) { cfg.Hosted, cfg.Profile.WebhookAllowPrivate = true, true })
+	allowed.declare(t, "inward")
 	h := newHook(t, "ok")
 	h.register(t, allowed, "inward", nil)
 	addCustomer(t, allowed.as(t, "inward"), individual("ok@example.com", "O", "K"))
