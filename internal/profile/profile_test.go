@@ -79,7 +79,9 @@ func (s *sandbox) declare(t *testing.T, tenant string) {
 	if r.Status != 201 {
 		t.Fatalf("create tenant %s: %d %s", tenant, r.Status, r.Body)
 	}
-	var created struct{ Profile struct{ AppID, AppSecret string } }
+	var created struct {
+		Profile struct{ AppID, AppSecret string }
+	}
 	r.Decode(t, &created)
 	if s.apps == nil {
 		s.apps = map[string][2]string{}
