@@ -13,7 +13,7 @@ import (
 // allocBudget is the most heap allocations a viewCustomer may make through the whole
 // stack (routing, tenant, validation, scenario engine, state, journal, response). Counts
 // are stable where times are not, so make test holds the line on them.
-const allocBudget = 44 // 41 measured (issue 15); the goal is ≤ 50
+const allocBudget = 50 // the goal of issue 15; 47 measured with masking by structure and CORS on
 
 // BenchmarkViewCustomer is viewCustomer through the sandbox's handler, requests built
 // beforehand so only the sandbox's own allocations count.

@@ -577,19 +577,22 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 		Observers: append([]server.Observer{server.Journal{Journal: a.Journal, Clock: a.Clock, Log: log}, a.Coverage}, observers(m, cfg.AccessLog, log)...),
 		Engine:    a.Engine, Log: log,
 	}
-	// Partner routes first: gorilla/mux tries routes in order, and they are the hot path.
-	// Paths are matched as sent (no redirect for "." or ".." segments, an encoded slash
-	// stays inside its parameter), and each parameter is then decoded (see pathParams).
-	r := mux.NewRouter().SkipClean(true).UseEncodedPath()
-	r.Use(pathParams)
-	if _, err := p.Router(r, apis.all()...); err != nil {
+	// Two routers, split by path (openapi.APIOf, in browser.Wrap): the partner APIs', the
+	// hot path, and the admin API's. Both match paths as sent (no redirect for "." or ".." segments, an encoded
+	// slash stays inside its parameter); each parameter is then decoded (server.DecodeVars:
+	// the pipeline for partner calls, the admin router's middleware for the others).
+	partner := mux.NewRouter().SkipClean(true).UseEncodedPath()
+	if _, err := p.Router(partner, apis.all()...); err != nil {
 		return err
 	}
-	if err := admin.New(adminDeps, apis.dcms, apis.dmt, apis.profile, docs.Server{}, console.Server{}).Mount(r); err != nil {
+	adm := mux.NewRouter().SkipClean(true).UseEncodedPath()
+	adm.Use(server.DecodedVars)
+	adm.NotFoundHandler, adm.MethodNotAllowedHandler = partner.NotFoundHandler, partner.MethodNotAllowedHandler
+	if err := admin.New(adminDeps, apis.dcms, apis.dmt, apis.profile, docs.Server{}, console.Server{}).Mount(adm); err != nil {
 		return fmt.Errorf("admin API: %w", err)
 	}
 	var err error
-	a.Handler, err = browser.Wrap(p.Handler(r), cfg.Browser, cfg.Hosted, refuse(apis.all()))
+	a.Handler, err = browser.Wrap(p.Handler(partner), adm, cfg.Browser, cfg.Hosted, refuse(apis.all()))
 	return err
 }
 

@@ -51,9 +51,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 // path belongs to; msg says what was refused and how to allow it.
 type Refuse func(w http.ResponseWriter, r *http.Request, msg string)
 
-// Wrap puts browser safety around next (the router of every API). In hosted mode only CORS
-// applies.
-func Wrap(next http.Handler, cfg Config, hosted bool, refuse Refuse) (http.Handler, error) {
+// Wrap puts browser safety around the partner APIs' handler and the admin API's (every
+// other path), and sends each call to its own. In hosted mode only CORS applies.
+func Wrap(partner, admin http.Handler, cfg Config, hosted bool, refuse Refuse) (http.Handler, error) {
 	var docs []*openapi3.T
 	for _, api := range openapi.APIs {
 		doc, err := openapi.Load(api)
@@ -63,12 +63,11 @@ func Wrap(next http.Handler, cfg Config, hosted bool, refuse Refuse) (http.Handl
 		docs = append(docs, doc)
 	}
 	o := newOrigins(cfg.CORSOrigins)
-	var admin http.Handler = next
 	if !hosted {
-		admin = adminWrites{Trusted: o.trusted, Refuse: refuse, Next: next}
+		admin = adminWrites{Trusted: o.trusted, Refuse: refuse, Next: admin}
 	}
 	var h http.Handler = byAPI{
-		partner: newCORS(o.partner(), docs, next),
+		partner: newCORS(o.partner(), docs, partner),
 		admin:   newCORS(o.admin(), docs, admin),
 	}
 	if !hosted {

@@ -121,6 +121,7 @@ func (p *Pipeline) bind(rt *route, next http.Handler) http.Handler {
 // serve runs one call through the stages, the handler and the observers.
 func (p *Pipeline) serve(rt *route, next http.Handler, w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	DecodeVars(r)
 	st := newCallState(w, rt)
 	defer st.release()
 	c := &st.call

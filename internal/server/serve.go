@@ -20,7 +20,9 @@ func (p *Pipeline) Handler(r *mux.Router) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		var m mux.RouteMatch
 		if req.URL.RawPath == "" && isClean(req.URL.Path) && r.Match(req, &m) {
-			if h, ok := m.Handler.(bound); ok {
+			// The route's own handler, not m.Handler: the router's middleware (which wraps
+			// m.Handler) is for the other routes, or for paths with escapes (RawPath set).
+			if h, ok := routeHandler(m.Route).(bound); ok {
 				if len(m.Vars) > 0 {
 					req = mux.SetURLVars(req, m.Vars)
 				}
@@ -43,4 +45,12 @@ func isClean(p string) bool {
 		return len(p) == len(np)+1 && p[:len(np)] == np
 	}
 	return np == p
+}
+
+// routeHandler is a matched route's own handler (nil for a match without a route: 405).
+func routeHandler(r *mux.Route) http.Handler {
+	if r == nil {
+		return nil
+	}
+	return r.GetHandler()
 }
