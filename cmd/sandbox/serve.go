@@ -29,6 +29,7 @@ type listen struct {
 	addr, config    string
 	level           logLevel
 	tlsCert, tlsKey string
+	limits          serverLimits
 }
 
 // serveFlags is every flag of serve: the listener's here, the sandbox's from app.Config.
@@ -40,6 +41,7 @@ func serveFlags(cfg *app.Config, l *listen) *flag.FlagSet {
 	fs.Var(&l.level, "log-level", "debug, info, warn or error")
 	fs.StringVar(&l.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
 	fs.StringVar(&l.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	l.limits.flags(fs)
 	cfg.Flags(fs)
 	return fs
 }
@@ -102,7 +104,7 @@ func serve(args []string) error {
 	if tlsConfig != nil {
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
-	srv := &http.Server{Handler: sb.Handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
+	srv := l.limits.server(sb.Handler, tlsConfig)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)

@@ -72,11 +72,14 @@ type Config struct {
 	// either, each process makes a random key, and replicas sharing a --store share one
 	// through it: no signing key is ever written in the binary.
 	TokenKey, TokenKeyFile string
+	// AdminBodyLimit bounds the body of an admin request (a snapshot upload is the largest).
+	AdminBodyLimit int64
 }
 
 // DefaultConfig is the configuration of `make run`.
 func DefaultConfig() Config {
-	return Config{Fixtures: fixtures.Default, JournalSize: 1000, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout}
+	return Config{Fixtures: fixtures.Default, JournalSize: 1000, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout,
+		AdminBodyLimit: admin.DefaultBodyLimit}
 }
 
 // Flags registers every command-line flag of the configuration on fs.
@@ -93,6 +96,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TokenKey, "token-key", c.TokenKey, "the key that signs DCMS and profile tokens (prefer its environment variable; default: random per process, shared through --store)")
 	fs.StringVar(&c.TokenKeyFile, "token-key-file", c.TokenKeyFile, "a file holding the key that signs DCMS and profile tokens (instead of --token-key)")
 	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
+	fs.Int64Var(&c.AdminBodyLimit, "admin-body-limit", c.AdminBodyLimit, "the most bytes of an admin API request body (a snapshot upload is the largest); a larger one is answered 400, never cut")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -438,6 +442,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
 		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage,
+		BodyLimit: cfg.AdminBodyLimit,
 	}
 	if a.control != nil {
 		adminDeps.Refresh = a.control.Refresh
