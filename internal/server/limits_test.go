@@ -93,3 +93,21 @@ func commas(n int) string {
 	}
 	return d
 }
+
+// A call's buffers over maxPooled are not kept when its state goes back to the pool: one
+// large body must not pin megabytes for the life of the process.
+func TestLargeBuffersAreNotPooled(t *testing.T) {
+	st := &callState{}
+	st.reqBuf.Grow(16 << 20)
+	st.resBuf.Grow(1 << 20)
+	small := &callState{}
+	small.reqBuf.Grow(1 << 10)
+	st.release()
+	small.release()
+	if st.reqBuf.Cap() != 0 || st.resBuf.Cap() != 0 {
+		t.Fatalf("pooled buffers of %d and %d bytes", st.reqBuf.Cap(), st.resBuf.Cap())
+	}
+	if small.reqBuf.Cap() == 0 {
+		t.Fatal("a small buffer was dropped: the hot path would allocate it again")
+	}
+}
