@@ -103,16 +103,5 @@ func fuzzCredentials(f *testing.F, h http.Handler, api string) map[string]string
 	case "dmt":
 		return map[string]string{"client_id": "sandbox_client", "client_secret": "sandbox_secret"}
 	}
-	req := httptest.NewRequest(http.MethodPost, "/api/AppSessionManager/GetAppToken",
-		strings.NewReader(`{"appId":"sandbox_app","appSecret":"sandbox_secret","tenantId":"fuzz_tenant"}`))
-	req.Header.Set("Content-Type", "application/json")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	var tok struct {
-		Result struct{ Token string } `json:"result"`
-	}
-	if err := json.Unmarshal(w.Body.Bytes(), &tok); err != nil || tok.Result.Token == "" {
-		f.Fatalf("GetAppToken: %d %s", w.Code, w.Body)
-	}
-	return map[string]string{"Authorization": "Bearer " + tok.Result.Token}
+	return map[string]string{"Authorization": profileBearer(f, h, "fuzz_tenant")}
 }
