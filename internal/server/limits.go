@@ -86,7 +86,6 @@ type frame struct {
 	wantKey  bool // an object expects a key next
 	count    int  // fields or items so far
 	key      []byte
-	keyStart int
 }
 
 // scanJSON walks a JSON body's structure and returns the first breach of l, or nil. It
