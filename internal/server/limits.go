@@ -82,10 +82,10 @@ func (b *Breach) Field() string {
 
 // frame is one open object or array of the scan.
 type frame struct {
-	array    bool
-	wantKey  bool // an object expects a key next
-	count    int  // fields or items so far
-	key      []byte
+	array   bool
+	wantKey bool // an object expects a key next
+	count   int  // fields or items so far
+	key     []byte
 }
 
 // scanJSON walks a JSON body's structure and returns the first breach of l, or nil. It
