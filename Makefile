@@ -7,7 +7,7 @@ REDOC_VERSION := 2.5.0
 REDOC_INTEGRITY := sha512-NpYsOZ1PD9qFdjbLVBZJWptqE+4Y6TkUuvEOqPUmoH7AKOmPcE+hYjotLxQNTqVoWL4z0T2uxILmcc8JGDci+Q==
 REDOC_ASSETS := internal/docs/assets
 
-.PHONY: run build test vet fmt-check generate check-generate bench bench-scale update-redoc lint
+.PHONY: run build test vet fmt-check generate check-generate bench bench-scale update-redoc lint fuzz
 
 ## run: serve every API and the admin API on 127.0.0.1:8080 (SANDBOX_ADDR to change); Ctrl-C stops it; Go alone
 # The binary replaces the shell (exec), so Ctrl-C reaches it alone and its clean exit (0) is make's.
@@ -66,6 +66,17 @@ lint: $(LINT)/node_modules/.package-lock.json
 
 $(LINT)/node_modules/.package-lock.json: $(LINT)/package.json $(LINT)/package-lock.json
 	cd $(LINT) && npm ci --no-audit --no-fund --loglevel=error
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s), one after another (make test runs
+## their seeds and committed corpora in testdata/fuzz; new failing inputs land there too)
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./internal/app:FuzzDCMS ./internal/app:FuzzDMT ./internal/app:FuzzProfile ./scenarios/scenariofile:FuzzParse
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "$(GO) test $$pkg -run='^$$' -fuzz='^'$$name'$$' -fuzztime=$(FUZZTIME)"; \
+		$(GO) test $$pkg -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME); \
+	done
 
 ## bench: viewCustomer through the full stack, and through the stack on Redis (with
 ## redis-server installed), vs a bare net/http handler, in one run (prints the ratios)

@@ -32,6 +32,7 @@ type listen struct {
 	tlsCert, tlsKey string
 	// drain is how long calls in flight may finish on SIGTERM or SIGINT (--drain-timeout).
 	drain time.Duration
+	limits          serverLimits
 }
 
 // defaultDrain is --drain-timeout's default.
@@ -47,6 +48,7 @@ func serveFlags(cfg *app.Config, l *listen) *flag.FlagSet {
 	fs.StringVar(&l.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
 	fs.StringVar(&l.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.DurationVar(&l.drain, "drain-timeout", defaultDrain, "on SIGTERM or SIGINT, how long calls in flight may finish; the state is persisted (--persist) whether they did or not. X-Sandbox-Delay and timeout-fault waits end at once, bodies still arriving after 1s are cut")
+	l.limits.flags(fs)
 	cfg.Flags(fs)
 	return fs
 }
@@ -112,7 +114,7 @@ func serve(args []string) error {
 	if msg := openWarning(ln.Addr(), cfg.Hosted); msg != "" {
 		log.Warn(msg, "addr", ln.Addr().String())
 	}
-	srv := &http.Server{Handler: sb.Handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
+	srv := l.limits.server(sb.Handler, tlsConfig)
 	open := track(srv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

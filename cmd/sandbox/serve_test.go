@@ -80,6 +80,12 @@ var serveSamples = map[string]serveSample{
 	"hosted":                     {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.Hosted) }},
 	"max-tenants":                {"7", "7", func(c app.Config, _ listen) string { return fmt.Sprint(c.MaxTenants) }},
 	"tenant-idle-ttl":            {"1h0m0s", "1h", func(c app.Config, _ listen) string { return c.TenantIdleTTL.String() }},
+	"read-header-timeout":        {"3s", "3s", func(_ app.Config, l listen) string { return l.limits.readHeader.String() }},
+	"read-timeout":               {"7s", "7s", func(_ app.Config, l listen) string { return l.limits.read.String() }},
+	"write-timeout":              {"5m0s", "5m", func(_ app.Config, l listen) string { return l.limits.write.String() }},
+	"idle-timeout":               {"11s", "11s", func(_ app.Config, l listen) string { return l.limits.idle.String() }},
+	"max-header-bytes":           {"8192", "8192", func(_ app.Config, l listen) string { return fmt.Sprint(l.limits.maxHeaderBytes) }},
+	"admin-body-limit":           {"1048576", "1048576", func(c app.Config, _ listen) string { return fmt.Sprint(c.AdminBodyLimit) }},
 }
 
 // joined lists values as the samples give them; a value that kept a comma (a list not

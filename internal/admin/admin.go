@@ -99,7 +99,14 @@ type Deps struct {
 	Refresh func(context.Context) error
 	// Declared are the declared tenants (POST /__sandbox/tenants and the --config file).
 	Declared *tenants.Registry
+	// BodyLimit bounds an admin request's body (0: DefaultBodyLimit); a body over it is
+	// answered 400 naming the limit, never cut.
+	BodyLimit int64
 }
+
+// DefaultBodyLimit is the admin API's body limit unless --admin-body-limit says otherwise:
+// room for the snapshot of a tenant with its documents.
+const DefaultBodyLimit = 256 << 20
 
 // Server implements the admin API.
 type Server struct {
@@ -134,7 +141,11 @@ func (s *Server) Mount(r *mux.Router) error {
 						return
 					}
 				}
-				body, _ := io.ReadAll(io.LimitReader(r.Body, server.MaxBody))
+				body, err := s.readBody(r)
+				if err != nil {
+					writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+					return
+				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
 				if err := server.ValidateRequest(r, rt); err != nil {
 					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
@@ -164,6 +175,26 @@ func (s *Server) Mount(r *mux.Router) error {
 		ErrorHandlerFunc: badRequest,
 	})
 	return nil
+}
+
+// readBody reads an admin request's body whole, or says it is over the body limit.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	limit := s.BodyLimit
+	if limit <= 0 {
+		limit = DefaultBodyLimit
+	}
+	tooLarge := fmt.Errorf("body: larger than %d bytes (the admin API's body limit, --admin-body-limit)", limit)
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("body: could not be read: %v", err)
+	case int64(len(body)) > limit:
+		return nil, tooLarge
+	}
+	return body, nil
 }
 
 // onState says whether an admin operation reads or changes the sandbox's state: it

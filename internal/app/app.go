@@ -97,6 +97,8 @@ type Config struct {
 	TenantIdleTTL time.Duration
 	// Tenants are declared at start (the tenants section of the --config file).
 	Tenants []tenants.Credentials
+	// AdminBodyLimit bounds the body of an admin request (a snapshot upload is the largest).
+	AdminBodyLimit int64
 }
 
 // Sections are the --config file's keys that are not flags: tenants, the declared tenants.
@@ -117,7 +119,8 @@ const (
 // DefaultConfig is the configuration of `make run`.
 func DefaultConfig() Config {
 	return Config{Fixtures: fixtures.Default, JournalSize: 1000, JournalBytes: journal.DefaultMaxBytes, PersistEvery: 30 * time.Second, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout,
-		MaxTenants: DefaultMaxTenants, TenantIdleTTL: DefaultTenantIdleTTL}
+		MaxTenants: DefaultMaxTenants, TenantIdleTTL: DefaultTenantIdleTTL,
+		AdminBodyLimit: admin.DefaultBodyLimit}
 }
 
 // Flags registers every command-line flag of the configuration on fs.
@@ -139,6 +142,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Hosted, "hosted", c.Hosted, "hosted mode: serve declared tenants only (POST /__sandbox/tenants, or the tenants section of --config), each with its own credentials")
 	fs.IntVar(&c.MaxTenants, "max-tenants", c.MaxTenants, "most tenants one process serves: a new tenant past it gets its API's 503 naming the limit (0: no limit)")
 	fs.DurationVar(&c.TenantIdleTTL, "tenant-idle-ttl", c.TenantIdleTTL, "drop the state of an undeclared tenant no call touched for this long (0: never; declared tenants keep theirs)")
+	fs.Int64Var(&c.AdminBodyLimit, "admin-body-limit", c.AdminBodyLimit, "the most bytes of an admin API request body (a snapshot upload is the largest); a larger one is answered 400, never cut")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
@@ -568,6 +572,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
 		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage, Declared: a.Tenants,
+		BodyLimit: cfg.AdminBodyLimit,
 	}
 	if a.control != nil {
 		adminDeps.Refresh = a.control.Refresh

@@ -10,7 +10,7 @@ import (
 )
 
 // profileBearer gets a profile token for the sandbox tenant.
-func profileBearer(t *testing.T, c *contracttest.Client) string {
+func clientProfileBearer(t *testing.T, c *contracttest.Client) string {
 	t.Helper()
 	var tok struct{ Result struct{ Token string } }
 	c.Post("/api/AppSessionManager/GetAppToken", map[string]string{"appId": "sandbox_app", "appSecret": "sandbox_secret", "tenantId": "sandbox_tenant"}).Decode(t, &tok)
@@ -27,7 +27,7 @@ func TestExportLeavesOutWhatItCannotWrite(t *testing.T) {
 	_, c := newSandbox(t)
 	dcms := c.With("tenant", "ACME_BANK")
 	dcms.Post("/v1/viewCustomer", `{"entityId":"675676"}`, "X-Sandbox-Scenario", "bad\xffscenario")
-	bearer := profileBearer(t, c)
+	bearer := clientProfileBearer(t, c)
 	c.Get("/ExtReport/GetIndividualProfile/%FF%FE", "Authorization", bearer)
 	dcms.Post("/v1/viewCustomer", `{"entityId":"675676"}`)
 
@@ -77,7 +77,7 @@ func TestNoRedirectForPathParameters(t *testing.T) {
 			t.Errorf("GET %s: %d %s", p, r.Status, r.Body)
 		}
 	}
-	bearer := profileBearer(t, c)
+	bearer := clientProfileBearer(t, c)
 	for _, p := range []string{"/ExtReport/GetIndividualProfile/..", "/ExtReport/GetIndividualProfile/a%2Fb", "/ExtForm/submissions/../documents"} {
 		if r := c.Get(p, "Authorization", bearer); r.Status/100 == 3 || r.Status >= 500 {
 			t.Errorf("GET %s: %d %s", p, r.Status, r.Body)

@@ -338,11 +338,12 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 // by the pipeline: its field list cannot name what the vendor names (a plain body missing
 // a mandatory field fails the oneOf as a whole), so the call's body is checked again the
 // way the handler checks it and answered, and named, in the vendor's words. The
-// pipeline's own message stays when the body is fine (e.g. a wrong Content-Type).
+// pipeline's own message stays when the body is fine (e.g. a wrong Content-Type) or
+// beyond the API's limits (p.Limit: checking it again would cost what the limits bound).
 func (a *API) WriteProblem(w http.ResponseWriter, r *http.Request, p server.Problem) {
 	var out gen.CustomerResponse
 	answered := false
-	if o := a.byPath[r.URL.Path]; o != nil && p.Status == http.StatusOK && isJSON(r) {
+	if o := a.byPath[r.URL.Path]; o != nil && p.Status == http.StatusOK && p.Limit == "" && isJSON(r) {
 		call := server.CallFrom(r.Context())
 		if req, _, fail := o.parse(call.Body); fail != nil {
 			out, answered = o.render(*fail, req, o.echoName(req)), true

@@ -49,6 +49,9 @@ type Problem struct {
 	Code    string   // the API's own code (DCMS errorCode, DMT statusCode, ...)
 	Message string   // human-readable, says what was wrong
 	Fields  []string // one entry per offending field: "entityId: value is required"
+	// Limit is the x-sandbox-limits key the request broke, when that is the problem: the
+	// API answers the pipeline's message as it is.
+	Limit string
 }
 
 // API is what the pipeline needs of a partner API adapter.
@@ -89,9 +92,10 @@ type Call struct {
 	// it was not). The journal keeps these, marked as encrypted, never the ciphertext.
 	Clear struct{ Request, Answer []byte }
 
-	api   API
-	check *validator
-	state *callState
+	api    API
+	check  *validator
+	limits *Limits // the API's x-sandbox-limits (nil: none)
+	state  *callState
 }
 
 // Refusal is the message of a refused call: msg, said to come from the state when the

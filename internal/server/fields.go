@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -49,7 +50,31 @@ func Fields(err error) []string {
 	}
 	walk(err, "")
 	sort.Strings(out)
-	return compact(out)
+	return capFields(compact(out))
+}
+
+// MaxFields is the most field lines an error lists; the rest are counted in one more line.
+const MaxFields = 20
+
+// maxFieldLine is the most bytes of one field line.
+const maxFieldLine = 300
+
+// capFields bounds an error's text: at most MaxFields lines, each of at most maxFieldLine bytes.
+func capFields(lines []string) []string {
+	for i, l := range lines {
+		if len(l) > maxFieldLine {
+			end := maxFieldLine
+			for end > 0 && !utf8.RuneStart(l[end]) {
+				end--
+			}
+			lines[i] = l[:end] + "..."
+		}
+	}
+	if len(lines) > MaxFields {
+		more := len(lines) - MaxFields
+		lines = append(lines[:MaxFields], fmt.Sprintf("... and %d more", more))
+	}
+	return lines
 }
 
 // describeReason makes kin-openapi's wording of a few common mistakes friendlier.

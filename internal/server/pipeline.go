@@ -29,19 +29,20 @@ type Pipeline struct {
 }
 
 // Stages is the standard order of a partner call's stages: read the body within its
-// limit, find who is calling, check the request against the contract, then apply the
+// limit, check its shape against the API's limits, find who is calling, check the request against the contract, then apply the
 // client's steering. (Authentication belongs to Identify; CORS and host checks wrap the
 // router; metrics and coverage are observers.)
 func Stages(engine *scenarios.Engine, timeoutFault time.Duration) []Stage {
-	return []Stage{ReadBody{}, Identify{}, Validate{}, Steer{Engine: engine, TimeoutFault: timeoutFault}}
+	return []Stage{ReadBody{}, Shape{}, Identify{}, Validate{}, Steer{Engine: engine, TimeoutFault: timeoutFault}}
 }
 
 type routeKey struct{ method, path string }
 
 type route struct {
-	api   API
-	op    *scenarios.Operation
-	check *validator
+	api    API
+	op     *scenarios.Operation
+	check  *validator
+	limits *Limits
 }
 
 // Router mounts apis on r (mount them before other routes: they are the hot path) and sets
@@ -56,6 +57,10 @@ func (p *Pipeline) Router(r *mux.Router, apis ...API) (*mux.Router, error) {
 			skip = append(slices.Clone(skip), ch.CallerHeaders()...)
 		}
 		routes := NewRoutes(api.Contract())
+		limits, lerr := LimitsOf(api.Contract())
+		if lerr != nil {
+			return nil, fmt.Errorf("%s: %w", api.Name(), lerr)
+		}
 		api.Mount(r)
 		err := r.Walk(func(mr *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 			if bound[mr] || mr.GetHandler() == nil {
@@ -76,7 +81,7 @@ func (p *Pipeline) Router(r *mux.Router, apis ...API) (*mux.Router, error) {
 				if !ok {
 					return fmt.Errorf("%s %s %s: operation %s has no scenario catalogue entry", api.Name(), m, tpl, rt.Operation.OperationID)
 				}
-				mr.Handler(p.bind(&route{api: api, op: op, check: newValidator(rt, skip)}, mr.GetHandler()))
+				mr.Handler(p.bind(&route{api: api, op: op, check: newValidator(rt, skip), limits: limits}, mr.GetHandler()))
 			}
 			return nil
 		})
@@ -142,6 +147,10 @@ func (p *Pipeline) serve(rt *route, next http.Handler, w http.ResponseWriter, r 
 	for _, s := range p.Stages {
 		if outcome, answered := s.Run(c, &st.rec, req); answered {
 			c.Outcome = outcome
+			return
+		}
+		if req.Context().Err() != nil { // the client went away: no more work for it
+			c.Outcome = clientGone
 			return
 		}
 	}
@@ -232,7 +241,7 @@ var statePool = sync.Pool{New: func() any { return new(callState) }}
 func newCallState(w http.ResponseWriter, rt *route) *callState {
 	st := statePool.Get().(*callState)
 	st.rec = recorder{ResponseWriter: w, body: &st.resBuf}
-	st.call = Call{API: rt.api.Name(), Op: rt.op, api: rt.api, check: rt.check, state: st}
+	st.call = Call{API: rt.api.Name(), Op: rt.op, api: rt.api, check: rt.check, limits: rt.limits, state: st}
 	return st
 }
 

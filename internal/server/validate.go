@@ -18,6 +18,9 @@ var validation = &openapi3filter.Options{
 	MultiError: true,
 	// Credentials are checked by each API's Tenant, in its own envelope.
 	AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+	// An error's text never repeats the schema and the value: a oneOf error holds one per
+	// alternative, and the value may be the whole body.
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 }
 
 // Routes indexes a contract's operations by method and path template, the way gorilla/mux
@@ -49,8 +52,10 @@ type CallerHeaders interface {
 // steeringHeaders are checked by Steer, so validation does not check them again.
 var steeringHeaders = []string{scenarios.Header, scenarios.DelayHeader, scenarios.FaultHeader}
 
-// bodyChecks are the schema options of a request body check, built once.
-var bodyChecks = []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}
+// bodyChecks are the schema options of a request body check, built once. Error details
+// are off: kin-openapi formats a oneOf's sub-errors when it makes the error, and each
+// would repeat the whole value (the request body) otherwise.
+var bodyChecks = []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors(), openapi3.DisableSchemaErrorDetails()}
 
 // validator is one operation's contract check, prepared once: the parameters no other
 // stage checks (path-item ones merged in), and the body. A JSON body is decoded once, from

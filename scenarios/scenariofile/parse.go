@@ -29,6 +29,9 @@ func Parse(name string, data []byte, cat *scenarios.Catalogue) (*File, error) {
 	root := doc.Content[0]
 	conv := &converter{}
 	v := conv.value(root)
+	if conv.bad != nil {
+		return nil, Errors{{File: name, Line: conv.bad.Line, Msg: conv.why}}
+	}
 	errs := twice(name, root, conv.twice)
 	errs = append(errs, checkSchema(name, root, v)...)
 	if len(errs) > 0 {

@@ -11,8 +11,25 @@ import (
 )
 
 // converter turns YAML nodes into the JSON values they stand for, noting keys given twice.
+// An alias that contains itself, or aliases that expand to more than maxValues values (an
+// "alias bomb"), stop it with bad set: Parse refuses the file.
 type converter struct {
-	twice []*yaml.Node // key nodes repeated in their mapping
+	twice  []*yaml.Node // key nodes repeated in their mapping
+	open   map[*yaml.Node]bool
+	values int
+	bad    *yaml.Node // where the conversion stopped
+	why    string
+}
+
+// maxValues is the most values a scenario file may expand to (its aliases included).
+const maxValues = 100_000
+
+// stop ends the conversion at n.
+func (c *converter) stop(n *yaml.Node, why string) any {
+	if c.bad == nil {
+		c.bad, c.why = n, why
+	}
+	return nil
 }
 
 // toJSON is the JSON value a YAML node stands for.
@@ -22,7 +39,24 @@ func toJSON(n *yaml.Node) any { return (&converter{}).value(n) }
 // become what yaml.v3 decodes them to; merge keys (<<: *anchor) are merged, the mapping's
 // own keys winning.
 func (c *converter) value(n *yaml.Node) any {
+	at := n
 	n = deref(n)
+	if c.bad != nil || n == nil {
+		return nil
+	}
+	if c.values++; c.values > maxValues {
+		return c.stop(at, fmt.Sprintf("the file expands to more than %d values (aliases repeat too much)", maxValues))
+	}
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		if c.open[n] {
+			return c.stop(at, "an alias refers to a value that contains it")
+		}
+		if c.open == nil {
+			c.open = map[*yaml.Node]bool{}
+		}
+		c.open[n] = true
+		defer delete(c.open, n)
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
