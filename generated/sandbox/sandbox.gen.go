@@ -1194,8 +1194,17 @@ type TenantQueryRequired = TenantName
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
 
+// Forbidden defines model for Forbidden.
+type Forbidden = Error
+
 // NotFound defines model for NotFound.
 type NotFound = Error
+
+// OperatorOnly defines model for OperatorOnly.
+type OperatorOnly = Error
+
+// Unauthorized defines model for Unauthorized.
+type Unauthorized = Error
 
 // Unavailable defines model for Unavailable.
 type Unavailable = Error
@@ -6043,18 +6052,39 @@ func (r GetRootReply) ContentType() string {
 	return ""
 }
 
+// GetClockReply401Headers the declared response headers of an HTTP 401 response for GetClock
+type GetClockReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetClockReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Clock
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetClockReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetClockReply) GetJSON200() *Clock {
 	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetClockReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetClockReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6091,6 +6121,11 @@ func (r GetClockReply) ContentType() string {
 	return ""
 }
 
+// SetClockReply401Headers the declared response headers of an HTTP 401 response for SetClock
+type SetClockReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type SetClockReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6098,8 +6133,14 @@ type SetClockReply struct {
 	JSON200 *Clock
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetClockReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6110,6 +6151,16 @@ func (r SetClockReply) GetJSON200() *Clock {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetClockReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetClockReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetClockReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6248,6 +6299,11 @@ func (r GetConsoleScriptReply) ContentType() string {
 	return ""
 }
 
+// ClearCoverageReply401Headers the declared response headers of an HTTP 401 response for ClearCoverage
+type ClearCoverageReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ClearCoverageReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6259,6 +6315,12 @@ type ClearCoverageReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClearCoverageReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6273,6 +6335,16 @@ func (r ClearCoverageReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ClearCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearCoverageReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearCoverageReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6304,6 +6376,11 @@ func (r ClearCoverageReply) ContentType() string {
 	return ""
 }
 
+// GetCoverageReply401Headers the declared response headers of an HTTP 401 response for GetCoverage
+type GetCoverageReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetCoverageReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6311,6 +6388,12 @@ type GetCoverageReply struct {
 	JSON200 *Coverage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCoverageReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6321,6 +6404,16 @@ func (r GetCoverageReply) GetJSON200() *Coverage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCoverageReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCoverageReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6427,6 +6520,11 @@ func (r GetDocsBundleReply) ContentType() string {
 	return ""
 }
 
+// ClearJournalReply401Headers the declared response headers of an HTTP 401 response for ClearJournal
+type ClearJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ClearJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6434,8 +6532,14 @@ type ClearJournalReply struct {
 	JSON200 *struct {
 		Cleared int `json:"cleared"`
 	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *OperatorOnly
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClearJournalReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6443,6 +6547,16 @@ func (r ClearJournalReply) GetJSON200() *struct {
 	Cleared int `json:"cleared"`
 } {
 	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearJournalReply) GetJSON403() *OperatorOnly {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6479,6 +6593,11 @@ func (r ClearJournalReply) ContentType() string {
 	return ""
 }
 
+// GetJournalReply401Headers the declared response headers of an HTTP 401 response for GetJournal
+type GetJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6486,8 +6605,14 @@ type GetJournalReply struct {
 	JSON200 *Journal
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetJournalReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6498,6 +6623,16 @@ func (r GetJournalReply) GetJSON200() *Journal {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6534,6 +6669,11 @@ func (r GetJournalReply) ContentType() string {
 	return ""
 }
 
+// CountJournalReply401Headers the declared response headers of an HTTP 401 response for CountJournal
+type CountJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type CountJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6543,8 +6683,14 @@ type CountJournalReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CountJournalReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6557,6 +6703,16 @@ func (r CountJournalReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r CountJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CountJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CountJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6593,6 +6749,11 @@ func (r CountJournalReply) ContentType() string {
 	return ""
 }
 
+// ExportJournalReply401Headers the declared response headers of an HTTP 401 response for ExportJournal
+type ExportJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ExportJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6600,10 +6761,16 @@ type ExportJournalReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportJournalReply401Headers
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -6614,6 +6781,16 @@ func (r ExportJournalReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportJournalReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6655,6 +6832,11 @@ func (r ExportJournalReply) ContentType() string {
 	return ""
 }
 
+// ExportCallsReply401Headers the declared response headers of an HTTP 401 response for ExportCalls
+type ExportCallsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ExportCallsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6662,10 +6844,16 @@ type ExportCallsReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportCallsReply401Headers
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -6676,6 +6864,16 @@ func (r ExportCallsReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportCallsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportCallsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportCallsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6765,6 +6963,11 @@ func (r GetContractReply) ContentType() string {
 	return ""
 }
 
+// ReviewSubmissionReply401Headers the declared response headers of an HTTP 401 response for ReviewSubmission
+type ReviewSubmissionReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ReviewSubmissionReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6772,10 +6975,16 @@ type ReviewSubmissionReply struct {
 	JSON200 *ReviewResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReviewSubmissionReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6786,6 +6995,16 @@ func (r ReviewSubmissionReply) GetJSON200() *ReviewResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ReviewSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ReviewSubmissionReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReviewSubmissionReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6827,6 +7046,11 @@ func (r ReviewSubmissionReply) ContentType() string {
 	return ""
 }
 
+// ResetReply401Headers the declared response headers of an HTTP 401 response for Reset
+type ResetReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ResetReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6834,8 +7058,14 @@ type ResetReply struct {
 	JSON200 *ResetResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResetReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6846,6 +7076,16 @@ func (r ResetReply) GetJSON200() *ResetResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ResetReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResetReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ResetReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6882,18 +7122,39 @@ func (r ResetReply) ContentType() string {
 	return ""
 }
 
+// ListRulesReply401Headers the declared response headers of an HTTP 401 response for ListRules
+type ListRulesReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListRulesReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Rules
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRulesReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRulesReply) GetJSON200() *Rules {
 	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRulesReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRulesReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6930,6 +7191,11 @@ func (r ListRulesReply) ContentType() string {
 	return ""
 }
 
+// ArmRuleReply401Headers the declared response headers of an HTTP 401 response for ArmRule
+type ArmRuleReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ArmRuleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6937,8 +7203,14 @@ type ArmRuleReply struct {
 	JSON201 *Rule
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ArmRuleReply401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -6949,6 +7221,16 @@ func (r ArmRuleReply) GetJSON201() *Rule {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ArmRuleReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ArmRuleReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ArmRuleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -6985,13 +7267,34 @@ func (r ArmRuleReply) ContentType() string {
 	return ""
 }
 
+// RemoveRuleReply401Headers the declared response headers of an HTTP 401 response for RemoveRule
+type RemoveRuleReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type RemoveRuleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RemoveRuleReply401Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemoveRuleReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveRuleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7033,6 +7336,11 @@ func (r RemoveRuleReply) ContentType() string {
 	return ""
 }
 
+// ListScenariosReply401Headers the declared response headers of an HTTP 401 response for ListScenarios
+type ListScenariosReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListScenariosReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7040,6 +7348,10 @@ type ListScenariosReply struct {
 	JSON200 *Catalogue
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListScenariosReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7050,6 +7362,11 @@ func (r ListScenariosReply) GetJSON200() *Catalogue {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListScenariosReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListScenariosReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetBody returns the raw response body bytes
@@ -7081,6 +7398,11 @@ func (r ListScenariosReply) ContentType() string {
 	return ""
 }
 
+// GetSnapshotReply401Headers the declared response headers of an HTTP 401 response for GetSnapshot
+type GetSnapshotReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetSnapshotReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7088,8 +7410,14 @@ type GetSnapshotReply struct {
 	JSON200 *Snapshot
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetSnapshotReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7100,6 +7428,16 @@ func (r GetSnapshotReply) GetJSON200() *Snapshot {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSnapshotReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSnapshotReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7136,6 +7474,11 @@ func (r GetSnapshotReply) ContentType() string {
 	return ""
 }
 
+// PutSnapshotReply401Headers the declared response headers of an HTTP 401 response for PutSnapshot
+type PutSnapshotReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type PutSnapshotReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7146,8 +7489,14 @@ type PutSnapshotReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutSnapshotReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7161,6 +7510,16 @@ func (r PutSnapshotReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r PutSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PutSnapshotReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PutSnapshotReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7197,18 +7556,39 @@ func (r PutSnapshotReply) ContentType() string {
 	return ""
 }
 
+// ListTenantsReply401Headers the declared response headers of an HTTP 401 response for ListTenants
+type ListTenantsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListTenantsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Tenants
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *OperatorOnly
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListTenantsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTenantsReply) GetJSON200() *Tenants {
 	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTenantsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListTenantsReply) GetJSON403() *OperatorOnly {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7245,6 +7625,11 @@ func (r ListTenantsReply) ContentType() string {
 	return ""
 }
 
+// ListDcmsCustomersReply401Headers the declared response headers of an HTTP 401 response for ListDcmsCustomers
+type ListDcmsCustomersReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDcmsCustomersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7252,10 +7637,16 @@ type ListDcmsCustomersReply struct {
 	JSON200 *DcmsCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDcmsCustomersReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7266,6 +7657,16 @@ func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7307,6 +7708,11 @@ func (r ListDcmsCustomersReply) ContentType() string {
 	return ""
 }
 
+// GetDcmsCustomerReply401Headers the declared response headers of an HTTP 401 response for GetDcmsCustomer
+type GetDcmsCustomerReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetDcmsCustomerReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7314,10 +7720,16 @@ type GetDcmsCustomerReply struct {
 	JSON200 *DcmsCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetDcmsCustomerReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7328,6 +7740,16 @@ func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDcmsCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7369,6 +7791,11 @@ func (r GetDcmsCustomerReply) ContentType() string {
 	return ""
 }
 
+// ListDcmsOrdersReply401Headers the declared response headers of an HTTP 401 response for ListDcmsOrders
+type ListDcmsOrdersReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDcmsOrdersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7376,10 +7803,16 @@ type ListDcmsOrdersReply struct {
 	JSON200 *DcmsOrderPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDcmsOrdersReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7390,6 +7823,16 @@ func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsOrdersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7431,6 +7874,11 @@ func (r ListDcmsOrdersReply) ContentType() string {
 	return ""
 }
 
+// ListDmtCustomersReply401Headers the declared response headers of an HTTP 401 response for ListDmtCustomers
+type ListDmtCustomersReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDmtCustomersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7438,10 +7886,16 @@ type ListDmtCustomersReply struct {
 	JSON200 *DmtCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDmtCustomersReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7452,6 +7906,16 @@ func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDmtCustomersReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDmtCustomersReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7493,6 +7957,11 @@ func (r ListDmtCustomersReply) ContentType() string {
 	return ""
 }
 
+// GetDmtCustomerReply401Headers the declared response headers of an HTTP 401 response for GetDmtCustomer
+type GetDmtCustomerReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetDmtCustomerReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7500,10 +7969,16 @@ type GetDmtCustomerReply struct {
 	JSON200 *DmtCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetDmtCustomerReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7514,6 +7989,16 @@ func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDmtCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDmtCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDmtCustomerReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7555,6 +8040,11 @@ func (r GetDmtCustomerReply) ContentType() string {
 	return ""
 }
 
+// GetLastOtpReply401Headers the declared response headers of an HTTP 401 response for GetLastOtp
+type GetLastOtpReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetLastOtpReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7562,10 +8052,16 @@ type GetLastOtpReply struct {
 	JSON200 *OtpInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLastOtpReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7576,6 +8072,16 @@ func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetLastOtpReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLastOtpReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLastOtpReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7617,6 +8123,11 @@ func (r GetLastOtpReply) ContentType() string {
 	return ""
 }
 
+// ListDmtOtpsReply401Headers the declared response headers of an HTTP 401 response for ListDmtOtps
+type ListDmtOtpsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDmtOtpsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7624,10 +8135,16 @@ type ListDmtOtpsReply struct {
 	JSON200 *DmtOtpPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDmtOtpsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7638,6 +8155,16 @@ func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtOtpsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDmtOtpsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDmtOtpsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7679,6 +8206,11 @@ func (r ListDmtOtpsReply) ContentType() string {
 	return ""
 }
 
+// GetTenantKeysReply401Headers the declared response headers of an HTTP 401 response for GetTenantKeys
+type GetTenantKeysReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetTenantKeysReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7686,6 +8218,12 @@ type GetTenantKeysReply struct {
 	JSON200 *TenantKeys
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTenantKeysReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7696,6 +8234,16 @@ func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTenantKeysReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTenantKeysReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTenantKeysReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7727,6 +8275,11 @@ func (r GetTenantKeysReply) ContentType() string {
 	return ""
 }
 
+// GetTestKitReply401Headers the declared response headers of an HTTP 401 response for GetTestKit
+type GetTestKitReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetTestKitReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7734,10 +8287,16 @@ type GetTestKitReply struct {
 	JSON200 *TestKit
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTestKitReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7748,6 +8307,16 @@ func (r GetTestKitReply) GetJSON200() *TestKit {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTestKitReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTestKitReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTestKitReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7789,6 +8358,11 @@ func (r GetTestKitReply) ContentType() string {
 	return ""
 }
 
+// GetOutboxReply401Headers the declared response headers of an HTTP 401 response for GetOutbox
+type GetOutboxReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetOutboxReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7796,8 +8370,14 @@ type GetOutboxReply struct {
 	JSON200 *Outbox
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOutboxReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7808,6 +8388,16 @@ func (r GetOutboxReply) GetJSON200() *Outbox {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetOutboxReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetOutboxReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetOutboxReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7844,6 +8434,11 @@ func (r GetOutboxReply) ContentType() string {
 	return ""
 }
 
+// ListProfileSubmissionsReply401Headers the declared response headers of an HTTP 401 response for ListProfileSubmissions
+type ListProfileSubmissionsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListProfileSubmissionsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7851,10 +8446,16 @@ type ListProfileSubmissionsReply struct {
 	JSON200 *ProfileSubmissionPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListProfileSubmissionsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7865,6 +8466,16 @@ func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListProfileSubmissionsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7906,6 +8517,11 @@ func (r ListProfileSubmissionsReply) ContentType() string {
 	return ""
 }
 
+// GetProfileSubmissionReply401Headers the declared response headers of an HTTP 401 response for GetProfileSubmission
+type GetProfileSubmissionReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetProfileSubmissionReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7913,10 +8529,16 @@ type GetProfileSubmissionReply struct {
 	JSON200 *ProfileSubmission
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProfileSubmissionReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7927,6 +8549,16 @@ func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetProfileSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -7968,6 +8600,11 @@ func (r GetProfileSubmissionReply) ContentType() string {
 	return ""
 }
 
+// GetRateLimitsReply401Headers the declared response headers of an HTTP 401 response for GetRateLimits
+type GetRateLimitsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetRateLimitsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7975,8 +8612,14 @@ type GetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRateLimitsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7987,6 +8630,16 @@ func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRateLimitsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRateLimitsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8023,6 +8676,11 @@ func (r GetRateLimitsReply) ContentType() string {
 	return ""
 }
 
+// SetRateLimitsReply401Headers the declared response headers of an HTTP 401 response for SetRateLimits
+type SetRateLimitsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type SetRateLimitsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8030,8 +8688,14 @@ type SetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetRateLimitsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8042,6 +8706,16 @@ func (r SetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetRateLimitsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetRateLimitsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8078,6 +8752,11 @@ func (r SetRateLimitsReply) ContentType() string {
 	return ""
 }
 
+// AddRecordsReply401Headers the declared response headers of an HTTP 401 response for AddRecords
+type AddRecordsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type AddRecordsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8085,8 +8764,14 @@ type AddRecordsReply struct {
 	JSON200 *RecordsAdded
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AddRecordsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8097,6 +8782,16 @@ func (r AddRecordsReply) GetJSON200() *RecordsAdded {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r AddRecordsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddRecordsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddRecordsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8133,18 +8828,39 @@ func (r AddRecordsReply) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookReply401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
+type DeleteWebhookReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWebhookReply401Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r DeleteWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWebhookReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8181,6 +8897,11 @@ func (r DeleteWebhookReply) ContentType() string {
 	return ""
 }
 
+// GetWebhookReply401Headers the declared response headers of an HTTP 401 response for GetWebhook
+type GetWebhookReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8188,10 +8909,16 @@ type GetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8202,6 +8929,16 @@ func (r GetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWebhookReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -8243,6 +8980,11 @@ func (r GetWebhookReply) ContentType() string {
 	return ""
 }
 
+// SetWebhookReply401Headers the declared response headers of an HTTP 401 response for SetWebhook
+type SetWebhookReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type SetWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8250,8 +8992,14 @@ type SetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetWebhookReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8262,6 +9010,16 @@ func (r SetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetWebhookReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetWebhookReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -8298,6 +9056,11 @@ func (r SetWebhookReply) ContentType() string {
 	return ""
 }
 
+// GetWebhookDeliveriesReply401Headers the declared response headers of an HTTP 401 response for GetWebhookDeliveries
+type GetWebhookDeliveriesReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetWebhookDeliveriesReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8305,8 +9068,14 @@ type GetWebhookDeliveriesReply struct {
 	JSON200 *Deliveries
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookDeliveriesReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8317,6 +9086,16 @@ func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -9479,6 +10258,20 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9486,6 +10279,19 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetClockReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9519,6 +10325,20 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9526,6 +10346,19 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetClockReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9611,6 +10444,33 @@ func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClearCoverageReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9644,6 +10504,33 @@ func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCoverageReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9714,6 +10601,20 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OperatorOnly
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9721,6 +10622,19 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClearJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9754,6 +10668,20 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9761,6 +10689,19 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9796,6 +10737,20 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9803,6 +10758,19 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CountJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9836,6 +10804,20 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9850,6 +10832,19 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ExportJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9883,6 +10878,20 @@ func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9897,6 +10906,19 @@ func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ExportCallsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -9963,6 +10985,20 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9977,6 +11013,19 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReviewSubmissionReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10010,6 +11059,20 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10017,6 +11080,19 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ResetReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10043,6 +11119,20 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10050,6 +11140,19 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListRulesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10083,6 +11186,20 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10090,6 +11207,19 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ArmRuleReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10112,6 +11242,20 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10126,6 +11270,19 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RemoveRuleReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10159,6 +11316,26 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListScenariosReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10192,6 +11369,20 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10199,6 +11390,19 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetSnapshotReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10235,6 +11439,20 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10242,6 +11460,19 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutSnapshotReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10268,6 +11499,20 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OperatorOnly
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10275,6 +11520,19 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListTenantsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10308,6 +11566,20 @@ func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, e
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10322,6 +11594,19 @@ func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, e
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDcmsCustomersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10355,6 +11640,20 @@ func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10369,6 +11668,19 @@ func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetDcmsCustomerReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10402,6 +11714,20 @@ func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) 
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10416,6 +11742,19 @@ func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDcmsOrdersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10449,6 +11788,20 @@ func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, err
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10463,6 +11816,19 @@ func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, err
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDmtCustomersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10496,6 +11862,20 @@ func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) 
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10510,6 +11890,19 @@ func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetDmtCustomerReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10543,6 +11936,20 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10557,6 +11964,19 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetLastOtpReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10590,6 +12010,20 @@ func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10604,6 +12038,19 @@ func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDmtOtpsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10637,6 +12084,33 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTenantKeysReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10670,6 +12144,20 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10684,6 +12172,19 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTestKitReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10717,6 +12218,20 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10724,6 +12239,19 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetOutboxReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10757,6 +12285,20 @@ func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissio
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10771,6 +12313,19 @@ func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissio
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListProfileSubmissionsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10804,6 +12359,20 @@ func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10818,6 +12387,19 @@ func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionRe
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetProfileSubmissionReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10851,6 +12433,20 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10858,6 +12454,19 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetRateLimitsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10891,6 +12500,20 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10898,6 +12521,19 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetRateLimitsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10931,6 +12567,20 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10938,6 +12588,19 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 		}
 		response.JSON404 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AddRecordsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10967,6 +12630,20 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10974,6 +12651,19 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11007,6 +12697,20 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11021,6 +12725,19 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11054,6 +12771,20 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11061,6 +12792,19 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11094,6 +12838,20 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11101,6 +12859,19 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWebhookDeliveriesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -13059,7 +14830,20 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 type BadRequestJSONResponse Error
 
+type ForbiddenJSONResponse Error
+
 type NotFoundJSONResponse Error
+
+type OperatorOnlyJSONResponse Error
+
+type UnauthorizedResponseHeaders struct {
+	WWWAuthenticate *string
+}
+type UnauthorizedJSONResponse struct {
+	Body Error
+
+	Headers UnauthorizedResponseHeaders
+}
 
 type UnavailableJSONResponse Error
 
@@ -13104,6 +14888,37 @@ func (response GetClock200JSONResponse) VisitGetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetClock401JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetClock403JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13155,6 +14970,37 @@ func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetClock401JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetClock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetClock403JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13294,6 +15140,37 @@ func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.R
 	return err
 }
 
+type ClearCoverage401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ClearCoverage401JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearCoverage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ClearCoverage403JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCoverageRequestObject struct {
 	Params GetCoverageParams
 }
@@ -13326,6 +15203,37 @@ func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCoverage401JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCoverage403JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13422,6 +15330,37 @@ func (response ClearJournal200JSONResponse) VisitClearJournalResponse(w http.Res
 	return err
 }
 
+type ClearJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ClearJournal401JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearJournal403JSONResponse struct{ OperatorOnlyJSONResponse }
+
+func (response ClearJournal403JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearJournal503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ClearJournal503JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
@@ -13468,6 +15407,37 @@ func (response GetJournal400JSONResponse) VisitGetJournalResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetJournal401JSONResponse) VisitGetJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetJournal403JSONResponse) VisitGetJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13524,6 +15494,37 @@ func (response CountJournal400JSONResponse) VisitCountJournalResponse(w http.Res
 	return err
 }
 
+type CountJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CountJournal401JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CountJournal403JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CountJournal503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response CountJournal503JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
@@ -13576,6 +15577,37 @@ func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ExportJournal401JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportJournal403JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13646,6 +15678,37 @@ func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ExportCalls401JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportCalls403JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13758,6 +15821,37 @@ func (response ReviewSubmission400JSONResponse) VisitReviewSubmissionResponse(w 
 	return err
 }
 
+type ReviewSubmission401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ReviewSubmission401JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewSubmission403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ReviewSubmission403JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReviewSubmission404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ReviewSubmission404JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
@@ -13822,6 +15916,37 @@ func (response Reset400JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Reset401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response Reset401JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reset403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Reset403JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Reset503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response Reset503JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
@@ -13853,6 +15978,37 @@ func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListRules401JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListRules403JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13907,6 +16063,37 @@ func (response ArmRule400JSONResponse) VisitArmRuleResponse(w http.ResponseWrite
 	return err
 }
 
+type ArmRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ArmRule401JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArmRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ArmRule403JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ArmRule503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ArmRule503JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
@@ -13935,6 +16122,37 @@ type RemoveRule204Response struct {
 func (response RemoveRule204Response) VisitRemoveRuleResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type RemoveRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RemoveRule401JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RemoveRule403JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type RemoveRule404JSONResponse struct{ NotFoundJSONResponse }
@@ -14001,6 +16219,23 @@ func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.R
 	return err
 }
 
+type ListScenarios401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListScenarios401JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSnapshotRequestObject struct {
 	Params GetSnapshotParams
 }
@@ -14033,6 +16268,37 @@ func (response GetSnapshot400JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetSnapshot401JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetSnapshot403JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14091,6 +16357,37 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type PutSnapshot401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response PutSnapshot401JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PutSnapshot403JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PutSnapshot503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response PutSnapshot503JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
@@ -14122,6 +16419,37 @@ func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTenants401JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants403JSONResponse struct{ OperatorOnlyJSONResponse }
+
+func (response ListTenants403JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14173,6 +16501,37 @@ func (response ListDcmsCustomers400JSONResponse) VisitListDcmsCustomersResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDcmsCustomers401JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDcmsCustomers403JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14242,6 +16601,37 @@ func (response GetDcmsCustomer400JSONResponse) VisitGetDcmsCustomerResponse(w ht
 	return err
 }
 
+type GetDcmsCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDcmsCustomer401JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDcmsCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDcmsCustomer403JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDcmsCustomer404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetDcmsCustomer404JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
@@ -14303,6 +16693,37 @@ func (response ListDcmsOrders400JSONResponse) VisitListDcmsOrdersResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDcmsOrders401JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDcmsOrders403JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14372,6 +16793,37 @@ func (response ListDmtCustomers400JSONResponse) VisitListDmtCustomersResponse(w 
 	return err
 }
 
+type ListDmtCustomers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDmtCustomers401JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtCustomers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDmtCustomers403JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDmtCustomers404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ListDmtCustomers404JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
@@ -14433,6 +16885,37 @@ func (response GetDmtCustomer400JSONResponse) VisitGetDmtCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDmtCustomer401JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDmtCustomer403JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14502,6 +16985,37 @@ func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	return err
 }
 
+type GetLastOtp401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetLastOtp401JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLastOtp403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetLastOtp403JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtp404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetLastOtp404JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
@@ -14563,6 +17077,37 @@ func (response ListDmtOtps400JSONResponse) VisitListDmtOtpsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDmtOtps401JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDmtOtps403JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14631,6 +17176,37 @@ func (response GetTenantKeys400JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTenantKeys401JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenantKeys403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTenantKeys403JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTestKitRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	KitNo  string `json:"kitNo"`
@@ -14664,6 +17240,37 @@ func (response GetTestKit400JSONResponse) VisitGetTestKitResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTestKit401JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTestKit403JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14732,6 +17339,37 @@ func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetOutbox401JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOutbox403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetOutbox403JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutbox503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetOutbox503JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
@@ -14779,6 +17417,37 @@ func (response ListProfileSubmissions400JSONResponse) VisitListProfileSubmission
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListProfileSubmissions401JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListProfileSubmissions403JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14848,6 +17517,37 @@ func (response GetProfileSubmission400JSONResponse) VisitGetProfileSubmissionRes
 	return err
 }
 
+type GetProfileSubmission401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetProfileSubmission401JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileSubmission403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetProfileSubmission403JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileSubmission404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetProfileSubmission404JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
@@ -14912,6 +17612,37 @@ func (response GetRateLimits400JSONResponse) VisitGetRateLimitsResponse(w http.R
 	return err
 }
 
+type GetRateLimits401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetRateLimits401JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRateLimits403JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRateLimits503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetRateLimits503JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
@@ -14959,6 +17690,37 @@ func (response SetRateLimits400JSONResponse) VisitSetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetRateLimits401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetRateLimits401JSONResponse) VisitSetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetRateLimits403JSONResponse) VisitSetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15014,6 +17776,37 @@ func (response AddRecords400JSONResponse) VisitAddRecordsResponse(w http.Respons
 	return err
 }
 
+type AddRecords401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddRecords401JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRecords403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddRecords403JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddRecords404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
@@ -15054,6 +17847,37 @@ func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteWebhook401JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteWebhook403JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15104,6 +17928,37 @@ func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhook401JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhook403JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15173,6 +18028,37 @@ func (response SetWebhook400JSONResponse) VisitSetWebhookResponse(w http.Respons
 	return err
 }
 
+type SetWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetWebhook401JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SetWebhook403JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetWebhook503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response SetWebhook503JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
@@ -15219,6 +18105,37 @@ func (response GetWebhookDeliveries400JSONResponse) VisitGetWebhookDeliveriesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliveries401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhookDeliveries401JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliveries403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhookDeliveries403JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16763,255 +19680,269 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs5dvCroJivyuKmSVEX22OqplK0pBlrbUtaS7Ozm6HjBtmgiFET4DZA0Vxbf/MAecQ8yVc4B0Cj",
-	"STRFyfJ4JslWJWOxu3E5ODj3y6fGUE6mUjChVaP7qTGlBZ0wzQr4qzfSrDD/yJgaFnyquRSNbuNyzEgq",
-	"2EedEjkieszItGA3XM4UmdIrRrZyrjSZj6kmQzlhilAzDuG6eUDoQDGhyUgW8OGIF0rDV+1G0uBm9H/M",
-	"WLFoJA1BJ6zRbcC3jaShhmM2oWYxejE1D5QuuLhq3N4mjcNcDq8vmaBCx1er4RmZj6ViZGjeJlqSgtGM",
-	"yIJM5A07IHOux3KmCdcJLE2NacEy+7YcEXbDioUdySyWfaSTaW5W0jt8e/zhZe/0dc0W8Js79vCGT3hk",
-	"9ecGoIr/sxY+OXwXjp2xEZ3lutF92kkaE/qRT2YT84f5iwv8aydxS+BCsytWwBo2AOHW0eHbC/tHQo7e",
-	"XpJhzpnQHziAclrIEc/d2ydZ8w5ITakeRwBVsH/MeMGyRlcXMxZu7v8VbNToNv5lu8TbbXyqtnH5p2as",
-	"cjd/AXCtbOlM5Auix1x9pY3djQIP28k7D5nf7pDq9vIIp3RrRlFTKRQDivOSZmaHTAEWDqXQDBGSTqc5",
-	"H1Kz1+1fldnwp3LJnxqsKGSBn2SI1Tc059mHwg6WNCZMKXrF3HYI3JsuEbPJgBVkMlOaDBihmuSMKk12",
-	"APCb7egYJr9NGh9biopsID+2inITcsoKas/oiuk/y1khaN5IkNbCrvEOdxsdA5HbJHKwdjzCFRFSE9jc",
-	"AZApuy+i6EKR+ZgPx2TEWZ4RKjIyHy/aZmGnUv8gZyL7MqAKqT+MYJgQnNdck53dPVgXPCVcOEQsUekr",
-	"QfOSKf0a6F8JzWuuT2Wj29jZ3YvC81QSNRuOze0XV7DYkgwAtH4S9IbynA4QDHcA7F67ip+uZTVKU82I",
-	"0rJgZOsdy7hKyHzMBLIjhAUpZkIBryJpqwXvpk0ypMKAf2AQhQ7HLDswx2H21xdzqshwTMUVy9rkMhhJ",
-	"seLGMOcrygUZLAjXiuUjIsWQEQ6oNqDD63ZfBIcHAD6kmubyagbQmRbmSDTH++uPB/7imuGRrIOMH+3M",
-	"H+2t5060KOiigWTCEZtfwlne+1fl4Fc21ObbyIgrC6VTDiguDDf8pZENJ6qRNLIJoBLSx2Bsx6cN3uux",
-	"zCIsPClXdVLzfKZBHHoAZPDLVbgkyECjAkUIMLPb6gL9ThLHg/3y1oPULmUFoEgjYkypd37yRBE5F8S8",
-	"Y5kT0JZDmTHkTwb1Zwr/duyp/K15QNhkqhcgNk5zg69qNhwypQznWgF0ZQnLK/rZXaiC0ZyohdJsQqhQ",
-	"c1YooARt8oMsSCqv0y7KsOZlD7onyk1NBGOZshJwX8DlhW+HLEvge6Ku+VQRWkxYRopZbi6byMiEXvGh",
-	"IeEzpshgpokwoiUZMJEppAFdJ4z2BayAa5wMBdMhzfNgxdXFZXI4mzChWYYgTsy1LpmEpoUGqtBv/K11",
-	"YcnrxZAJWnBJ5HV3aXdIkrRZRCYZMh/2kSvdbxjCELsgZnerYLdc3W0bRpwWMpsNGdJfi35eDDcbGzOa",
-	"sQIk303uy1sz9V/NBLGb4jlW5GqiZBNDXlgv4N0qvKLIh1gbH+zV5eW5RWtzpu4MzZaDsUKJPLzEsEg/",
-	"QYI3rtxXFe/dQUQvs1FpVm+wkPPIuf1wSPb29l4QzSeMyCovAt0oCgU5GikW0SReyTkZ0WJ1FMNuRoWc",
-	"4LU0kyWEKkLJj5JkM0Tv+ExzsVYWNspdBpfAanIC/jDkaMvcK0lyKa5YQdg/ZjRXK6pfM5h1IGXOKPKn",
-	"e2qbBsW5WtF/w5ki21vGADlveNjWnuwhMPsIy8tuqBhG8LwXAtkoxgZmZolzWmQJYe2rNnm+O46Cv2D2",
-	"nFdBFEWAniAVlIpvenVj8oYV9CrKd25YVB86KimhY22kYEPGDT54Od9IO7G7lzxIlLGrXCPJhJizAkwt",
-	"Nc0328mWtbwMDZIJw2MTKxXSKU+bG5ATr8Y5CLr5kzvlq5VtPpp49fgylFtrnQi1gaS0XjJamuDBgtH9",
-	"ZJyhnIka+jqhYuEMc3jITxQIDYrMWcEs22EZ4gvXcfQfgSBz1wyGwgEagn2B4EdkS2nGzEotB08CGQgM",
-	"bqUE1IzPXs+Q7WE8UcS8g+qbkYmsfHoHT34Yi0Vge5jE0OBoOFGHM6XlBC2mVRxgQnO9qMHpa643x2cz",
-	"j1F4YwKOHPB86Wqskpiljxyg1zMev/7EgchNZpd/F0jO47TbPr3f9j2YI9u5YsLcXETcdQP96F80QGAf",
-	"o6ZXpYwMkoIJOvU827wNJmvPza1YlNPAlr0K+Tq6X0uXPXTqoPsaLcZLQKVFdrGM8AHhoEV2CT/GUfFU",
-	"Rp9MqLpm2TkV8afyhtXIvDkfseFimAdqiiI0z+WcZSjxGdBdc0Ok8N4loCWBdISiMqPDsWHXmSJabqwN",
-	"WAC9lTdxxZmLizrJBRUTtFHGtluwaU6HLHu5uN9ls9/VQOqaa6sKCaOd4hRxejbm04k1Sd0Fggv37jKe",
-	"4VmHJxsgRxKikQeWO+g1+AjgXlUt2Px1zLvRI4LNYeMgHqsZA+uhEdBh+3HZW4Zyx9KAh5cnf+1dHifk",
-	"zdnh64T8dIr/fYn/eXd8/qZ3eGz//tA7Pfrgf/rp/Md3vaPjhFwcX344PzlNyPHfzk/eHRuG1bu4OPnx",
-	"NH6t5d1XulwwvF8HvrMiizGPQUHFcFwnEJlvap5NC2nkhwuj9F/yGlz+x4wCcV+F5WvQk8z4LEvMlbUK",
-	"u1Zxnl2n+b47Pjw++evxUULOj0+PTk5/TMj5u7PD44sL89vFT4fmn46GlgKLUWUSA/zD3unh8Zs3x0d3",
-	"K0gOGgELXwFCUgI02P3aM4lzL8c14mdyP56GR38fbaGOa9jJ6/ZzEZCO5bt4/urvFyeHvTeWGg/lrOCs",
-	"IBnL+Q0rFkn8jNoI5AAwGVOaC39DV+DDPk7ZULPsyA58RHUcN6d8eP3TtPaxqudyc7oY8Dw/3eByekwp",
-	"v0kqW6iso2b1UXDjCxYoyyAKn3k0WVKitDYqQVRwTRrDghn5pRfHQXbDhK6hC/CsVgbg8Y+McNPDBdVM",
-	"ad44di6j6NMLb9GNb6k8UKc4TpnIzACJgxjoqSPK84ocXk4zK/K7j5ybQRyEQnjg90kJ+YCQLG0g3G94",
-	"GDFMWKtxBqgQxaKJrtcr1uMAyuin4OFca/ZcpWB6eg/6NdFnehojXvKmXtQEy/Kaa30YVZt/HlNNrphu",
-	"OeHYGVG7ZIdYaCRklxiAjrjTcc/+epSQPf9jlI+7h70NiG0FsElVa7TIgdsLEcNC9Y4zfjRFKUCbR9eT",
-	"vrpugxi1qkZ/nMZjH87qGNOq8IhjqIdeGYnriv1ej+pMZDVE3KiPNUuZKZbF1JP1uOjWgSv1E4T7Tjwc",
-	"3dLsZPVHcV8B6HHIx/1ln7oL5tnSEj7Ffx5WGVTo/K1zIS2taMk1s7qkZfsKLCS28h/Di7qqM/p7TPyN",
-	"Iltpy5NHlTa7ZEIzcN1kbGI0a6d084LwzMa6WVNaGOPWFzOheU64tuEDoJiico4ey5wrzbIDkkt5DUrr",
-	"bApxBBm6BpeBOqucZWhq5IWqFyk2gbY1z8E49qsYMF8xmqO7vLq2VblDXkeki7jgGJvIBflEjDNTOrTa",
-	"1iogmNArIuG6q2OnORa6WNwpZ7jBk3IRa5aOY9bZ9SPmaIiRcSSwNoDpiSKH+GrLvFvjvh/yzBlXIuzf",
-	"PgfERe7fJSnw25Rs6SBYypmRPFuAl8CvuBwAMJezPGsmfWFtfIE9G4KEdJekaMtOyVbMcx76h3+gs1w3",
-	"E5IWs9ysiYrA/t2EOVIwgZtnoTHcWbMHMls08RI5hHTyBC6ikTTMWBEvbwjGnC7ih1Eu9ci8ZK304cYN",
-	"20gIHxEqFvFDsu7CtyFjw2A6uNIYgbp+coDTQyZHFWUkiwnVeIOe7UdNEl8erRPfg5H4vDOuDMqwAQ0Z",
-	"2VKMVf0SzehGaqJ3EhtyGb9JdE4whBFfr3HL+oi5+mBCg2YJQftfnXMXQjPrhsGnlXHIli5mYggsaUqV",
-	"Js/2yWv+Mr59wOHo2IG/SMfv/FoEUfZe3oWB/v4+AAk3DPQ4IB0fxFcwMqeKCGn3YK4/3BSwcwWTX9Eb",
-	"w01rnGPrPMg8hrIPCuKI6cwaDWjoJC3FrrVxZV6BdjeqQjxKVA3QLcaXguCeFa4EAa8xi5aW01bOblhO",
-	"/nxxdmoDY61rNLwFcY3QTbYeMDi5ez229DM9PREjWafP/AF0kXtL4qtaSUU3iWoluLQoAGd6ID+uws/K",
-	"1+tsaLzO54rB0I69zllucXNKlZrLIm5dWgMiNcPl1jybcKXqmc0mTgS4gLBueL+ccWl8v8p7W6I8OGNf",
-	"nmPUhotFiWlNFRFwVWKwX5oXasBgJqh1utWcpOL/jFC8lwvNatwUs2kuabaZoQdg7le1soeq3GvXUplh",
-	"DSQv/KHFYDmZ5qzesrfe7udWubkisXy4EWWcTSjP72dFnBbyqmCqhtwU7Iaz+dGM9fSaKF0603JCNR8S",
-	"fJ9wRbIZi7siDiCqcjrNOSirpbceMr30uJCzq7FNWMMY4975SY3kYyar4e7I0Zgi1C1qQhcYNMc10ZJs",
-	"pednF5dk+8MHy2S37Xzb5U1V2594druNA2DAlj8qR5XOvfW7N50W8gZMNu/Yr+B/iBKoFY8zV9dvDAO8",
-	"w4Hy8BnvpG0zxYoaorCsUFfJmDWr+u8dDlade4hhVUOrO73wKmx0E+9p5wpO875XLbj9j2H5ClcS2+k7",
-	"qhlkGKoaJ4LZPCvecjFDq/y6TEED1rkwNO4enzBBB3ncomn2pAvObmi+8YArxg0cPYnsJjp8bA9RwDGa",
-	"cWGJ2BLcxmx4vfnB+5EOzXfx8BCq4ikLi4rEbpPADFFboMVjRHnOxRXBJTnDBy8wB0CVebegicCHd+g0",
-	"jiDAu+YySt3Cf29qF0scgNaCFYFRb5mN2H/msJFCiqvqtmQ8FD0eSogjQWoUG16zrEtSw8sLOtQqTUiK",
-	"mVUbAkleW6ekeeNO+FSDDOPQGRoJFGK2M25WTPPzAD4jmiuWrPhAjE5jPrSR80rQqRpLTdRYziHhYCaM",
-	"kkunXLU/0Sm/bX8y8uRt23CiVTf+Q2N4UVCbcPGGiSs9Dq/vqgC+rLHhDoh57BS13vmJUZT9dnKuNFjw",
-	"JsA175jIa3FxUH6qSbdEOIL3EPPUWZ4pCEyCpY1pKF3WWPVRTbYiO1+vI+KRv+Fos1l77NVTwqXehwwB",
-	"bkFI38cT/GKn0+ncoRu4aerXrnpZhvS9doE1kcT2DRudbEYhsohFwG1iA6njkOs3oJh+x5S1WVbXv0Gm",
-	"ByRBgA0n/RPGidI8v9ukYkeOr8hIMBFghvKcu5lvIC3kLcv4bNJIGq/41Tguqq0QrpiQl3gh8Es8ILiB",
-	"OphWtrGUnTvLczIfQ3664XlesDFsz64MGNxMUKWYUogh62CRiFmev08a5j+Y1Iv56tXNJY2PrSvZ+gpQ",
-	"28QA8HCBrxruVkI2eirW4LoSjEQXcYXcmfEjqnqxNjsA8w24NpTSZxzEr3KNYj+hejheQ7hrlZ9yu/ew",
-	"8Uc0wAnlwvxRv8mJLEDlm3OfkXlAWjtdgp7TgkHy2YOMuJtkKwBLqRpf8VN3POEu6tDhYsqGa1BiXabY",
-	"bGqU3WcdZXPEdp92JvFsFY9H7goNpRBsaEZpYQYZLl3OzL/GWk9bTzud8p978Vzs3xRDVvLYnPsH8lB8",
-	"JPv6TJRNTv2uG2Ujng5Ix3AclIAjKOe1p86d2lMIhTo8iShAxSy/h7MaaM9dJkgcMraGCyv+RX3Sah0W",
-	"PNLvt7UMZMW8uuaHJSwyoq0RrBOSTbRPfW+S//7P/6qIwuZvngU/d60PAyUnHWSdFlJjlEZfpGbBViAh",
-	"I/5Rzwr3jUGkjIGNsZLIHSydXjMRs809MCV4DerfsEJFw/l3cZte9B9LI4X7rHy7ZVvdgsgbVsmqtTtW",
-	"Rnuwr+ox1X3hPrA1MiyPsvl3brJmm+yQLZkblcnujqlmt2p2nI+lrVTADgjXfcEVURrYwXDIphCNaISV",
-	"goFCiRqEOzW/XrfQist/J9l9f+fNdZALvHFwHWI3CAvvxD1R7g6tirhTWmjBCqOFVfDMwAyrA3ARNV5u",
-	"rC9+sfHrjh2/ZotYBPbEPIgk2769JL3ji9bu02fkmi3I1t4uGSw0U82EvKSKPduPGwWYPuciPuLh2wty",
-	"wTQ5Pzklf901o5uR1w53f3nQz5+4rdVD5DRqEum5owWGZs53B/j7PsmZ1qwwRIpfca0Skn5IE5K2UlB5",
-	"2ukBoWKBV4nlipErphXZ73Ta6AXWrDDj/8cvvda/09Y/O60XH9qt9592kmf7t/8vtntcparTxTbnOQHK",
-	"38V53NBxqGGVoUfNtQtzQiNprnMBBj0bx5cEycFUoO7DrwSkSylNyXUljbeSasFjgSRv3/7972AmCvAS",
-	"ExsUqRnqobmBUypq892eKDIy+p5mSpPz3inZGtFrlpA3s7FoQZGrmriZNcl79746LhEuSHKdUrGUGWcB",
-	"uZQXF+TL2SXF0OdnNhhLGbFy0pkeXzCtubiKUN/elL9mi66NTTF3lvwrofDjgaEdfNglM8UKgU+c47pN",
-	"erauiBrLuf0AmJB7w5z7n+z/omY/S8ZWwF6upOakreu8zg1Un2y8AjMDGnd1HEc5lYKBZ4ojnQMYRFlK",
-	"wXSxOHQRp74G4k5nvVhsPzwRmhU3sUoMF2woRabIgI2M6ldWsITvDkgmZ4Oc2YxVV95i/YyKDYtopZS3",
-	"vUNgQEu1Z/iVoEZYiN6LjbJfbIqLA3AkONko5VZMiHg/cSW2cgEUnoBKYhkZLMpgYvipcKGWFSECrdBp",
-	"4B1N231xog2bUYS6lxNCyV8MT6IT0HPI4QmZ8inLuTDDM0BpKDQQCqDdqhJG5AiD9fqiLJ2RrgaApc3E",
-	"WfHM979iEKz5umBDZmRMo30lq6JuQqasaFnGec0Wqi/A+2IIWkY1TZaiUImy970sneo90WSrMPIUVANU",
-	"CZkj2VCJ0TQH8mOz3Rd90SN9S7r6DcJL8ILKAgjjBi5hToZSDFkhmFUbQCJJcZTUxb5tGR2+L1Jfs8/A",
-	"BN5+e0lSX0AyxRdJasHwAZ+kTRfC5qtLymsmnig3z0mW9sXSp3YFzTaBAH0F5WIh5f5TH11A/UaXfOpD",
-	"PH2/kZC+i1HpN25vU4DHRbXUhEq85G1UEwxor4ACq2dlJGPDHNQE/5pXg4kc9UUIQ+8aIlsDpnjGFIkg",
-	"UZf0Z53O3tBiGvzB0sRVZZTFEGIGKsGjfeEKufhI0a7Z1md3LJ9dyazPhI1GbKjJ57743Gq1/P+Zl9Ol",
-	"kN6UfK7WTkIDRadqsEnBYgPvYjwixFpOZsMxyalmBVaYnFOuCRQn88UIXZgiv2GKzKZkeQ0Q2WvGTZcN",
-	"PeZHM8Ll4TkpnxlEttevDI6EQT+T1BqGzJf+Ia6sOkBWyOmUZbba8LMOUWCSN3qKlMKRoujSP5PUGZ2M",
-	"YOusTm6xNQXWnnY6ZJs87ey5FdvwbazrwsQNy+WUmRnMtR3QzEZ5g3hcvrjf6RicMDgcFD0jvaBs3FZI",
-	"LeEnLPpIMmmrz9GgdJq9CW0CWcWGHkwNFcuYGLIuBpwi8axGvyJ5C2PV7S99USlZFwSp2y+w9h2aEbiG",
-	"IrLn9uY4YkmzCQdu0QjU/cZOu9PuWDucAH9jY6/dae/Z6FGQR7bN/7uK1pIig0LOldnilAkHv5I/0Swr",
-	"mFIkpwZ5raFiKIUyOvvWXmfX3IYQsvZZ2jxAUgGoomy2CxCOdBt8whWzYeNHpt9JGUawwsL3OrsxCYJF",
-	"p2z72H749o0c1lQ4iH28trQ0sHM1m0yoUQTQvSkhfCDjBQj8WoaQMYdIjTwKVlr45b0ZIpzXFZCLHsvl",
-	"Sm23rIDbdnZ5TlCOTpA7+L9cQQviAnoSLDwQ/G1YYwtYY1/MucjkXFnLCkRggfW0TY6DBCZQYV2tN1hI",
-	"d6XmWkKm+QwtSuzGEsC+qJSOCwvGrcR1wSD/hu9/f2k42c9QhMvxVqjngf73cGgXsEa2UjkXqSvey/QY",
-	"6qTbmWkuBWv6yuSrZcnxyq0gI9b3SyrF3H+JK8rlK9thEfXb90u4vNvpPFopXFxeTSlcaz+8TRpPO3t1",
-	"I/mlbYeleqt4/g5D/pZQMURu+Pu90VtkLFPCyCC2ZJ6RQvqN57vjfuM2hcNxvMScoS2UZ8TfKsvdSl90",
-	"IJhk5+nE/Of57tiQFjOwYrrfMIy+sdvZfdbq7LQ6u5c7T7ud/W7n6b/DNIqBLm5uJ10qmodjAMM0S9PF",
-	"jN2m5EoyLNlra9tjGcV2Xxx/pEOdLyBFD6WNCYhOFVRNiMSS6FQvRVXaDW/5/EBDG+eQzaBtLoxhv87G",
-	"2kyIkkTPZV8cnpBf5QBJ71za546eYug3qkrSIP4ToBAK5EhDHRReJsPRgvvErLm3L1ygp5aVvMUuSe2x",
-	"uaPCp9XDqpqEwwtHrhmbqr4wlz5nNGsmJAXBxVCb1Aox05muTEqsRRr4MNjFoaxy7IJePN4FhQSGlzJb",
-	"bF7Xe7kSZBAeY38zeI53CYm7fwP+juIrXuZ73H5bovK2qpoCHn9TwmNlxxLLgBLt4xrWU6Kgcv2XE6+3",
-	"8oZtRLyW+LLl1/UCE/TngAqDVj7LGEqpBXLTv/S6ZMoNICxiH5A51cMxFlAFDyQtDDd3UqDVlPtiS7C5",
-	"UXrBHpKQEc81FBkcLNBG4C9B4sp6mfmsFnSAZIB9nIKopiVWLcaMMovnqFg76GFd42oeHla8D7LFuD6w",
-	"PBNEAFg++ziVhbYRck4ABqfbQV+gPAlDo29jywAs60bzrGnBIPWZZT7xuXlgpGcrl0BAOMrvzjvcF17N",
-	"O3AB4z52HUgLrNmFpmKcC2QT4Jqsa+oA7B/wqa0+SSZUF/xjuy8u0Bbj/dEDLmixIFtYUvLV5ds3CTm8",
-	"uICh/0xv6AXgB+hdgum5LK6h9DMze+GaQJy7dM0y+sLL8XWyhxci77jGmn3U22M9yav3d0V6TaI+KbiZ",
-	"K3LtnA3uI8Xi7+6/7SEG+dbKtPY9yCNe5AarmFFY2WTAIGbN6UUA8PYa4FyYzzeEkF3UPQB0eHERg010",
-	"9Q+A0q+bAilErjiMyJaQ5PDotFtRzAwKKiJHo5wLTJuthSOM3rgfx6A3FNd8T7CW27kDum5RdwO2LGmM",
-	"nviI67CQU7WU6OJuPFQ9UGSLlqKXJSGZZKp5EEl9N2LaTGg5G44xRqQK2cOc0cJXWl4RT75Nh5gv1USW",
-	"HHZmi2sD17YCRmUZS9PBGgJUrZnpkcJS3YLiVvi6mHX86GHCSQV3f5DFFdMuosK3QXmiiC7oaARpV1gy",
-	"u4LRFkXeQyWhCCVANTxbqVtd9tFy8kdpc4VEBs+RS3MoBmGPy7LDfVFd6ZrSxmQrhaNLm8DvxnfXLu6L",
-	"rRT/lSJZijkLwO29Yu30tY7FUrnjSo2HZl8UFPR8PabV2BkQW7i4Kpn3+koWbZLa2t2pw1CQMe4od56Y",
-	"7adQ6zttkx4atrjCIQzsxkzYBjAOnol12sDwltZwbcWvrYo7IVn2FyRVj4DTEg+CFhZUgzAlZF9EcGaL",
-	"etNuafBNCHUHB9+7jHk7kG6TQ4RIXgqrtkmH67AjfcIEmZq94bq6ZMXIA1S1NPLg9cMMBKKltMFWeswW",
-	"bnZAbwNmJ7EpbL3j7cTDfJaVmqk5ALQUOWuphfsBRMHzIVV9ocYU/BzUrn9ecGjNwXjhT9/IzXbQ3acd",
-	"MlG1Utrvi8gnn+K9/yCBohzvnqFFD+QdQQcs31xgp9oP4BebHeNWUgXwDWdzX3wtrFn/i2+l5YuKd/fK",
-	"Uusdv3FIKHKB57udjgGQ/fLwp4tOZ6f8vhP73ikpLSF1y7XscuPtdzq37w1sHLOqHLXtQbC7uULvcKmu",
-	"ZddMFAwro3CInWxQQdjHISumugsptNQFT9vUnlVvXGh4MpQdKJb2TWNUrVJv1/YInPJncOJlkVYMcb45",
-	"puoO3lkVBzM5rJes37FMDp+oUn03tMs5JTGClMxEzpTC/g9oUAar2pwr1rSZTDkX197cD09VVL4+MmtZ",
-	"Qxrw4n3xjU0advMPu7sP1SB7qAbbXqUAWh/CsKQ2H0TU4kfAJdv8gRRsxAoGLLlgAgotlys4mzJhXipT",
-	"mEssAmSJYdB2YbbTVpqKDKyZ6/Q12DrZbT9td1CksN+QwUxkOUvIDROZLEq1rWBTqbiWBcYT3UPzNRj1",
-	"Ekb9XahruHPcpt2ZPQnEiplid4L717LG23r1DWkXShpGhjHEa8vAr7SuW23NFWYzZ7FQNQpa2UDy6+hF",
-	"d0Qc30dh8UqVrT23pEB9uZ30GIIiAztkcGjul1olpUcGhjMaQd3IVTYOYyIhnKsM+kHFxB+NkdKYJoMF",
-	"SVstO0dL8X+yNCG28y7Z6XQ6BwRCx/vCWU39xptt8lJmBhzmRzRydsmQFpntRmoj9zCy7BnZxsYS+wk5",
-	"PzlFs+n5ySkZGOyxzhRwhjBatMlb8HjYvVS9sDXeyxRlZruV3GgLE2l96TbqyYif7gjliNAp9zE86BYJ",
-	"0BScJWBpT20HrKB3aWlYBycRCAJTWei+gGzPhRWqvXNpQcZmY8IlKazQlaVuqiWzemgf5viX1SSre3/+",
-	"pXJszbCrrZ+DSMfOnf2ev6aP151LjVwGmVsQ34wIFvoOvpHL5R1e+eVQsaXFRelLlC9s+4KnUeJz6PV1",
-	"d/O8JQMdkuB1QdZxxW+YsB4VG7nVb0yooFesl+fQpgGsQnh7jYrfFyDvQZeLfqNL0n8LMPj7yqf9Waez",
-	"+8wqt14RwF8h6/17/+n3MF7aJik8SImm10z1RYphb5nURi6GSmtTqsexQmsYE/c9fgD2EBslZztjGj45",
-	"ZVS3CTToRoBgQs2Kw8n7QCxpRjpmrRgxegEw/19NMXya8MqCAnZfsyFfvW/tZtjHaQ6KKtoCYiO5gnnl",
-	"OGXttiBZ5D++f/+v37f/FE0QWU4ZApeGGVoWk8Zjm4zrChdHqxBvIhahZjoT34rUwT1YosFky6iVhyeE",
-	"KmX2LoVq3oPYIRuv9wzNCqGCjEUrBivMr3PEtUm40HLZL4vFVN1Pavvdce/o7XF7kmGgCSV/6fXNhqFG",
-	"QAbqixEbREYGDBV0SgoGUWTQ3pIp3XVe4P/+z//ykgwWnFiQH07eHJNWS1OwjP/07k1qiBEYD9kULIUg",
-	"wVsLs3LkLQk7VnFNrqQuHdI+qB0LDWPRGUcfbT3TvjCIA8kZHkjWtMo+DhmAsu3bJqcQ2yok8c+8kbiA",
-	"ogu+nRYzLIxOsPlwX9AJcJ4DNNPiK1jwxnUvKP86YmqY2qbD1qJk++4deKNu+KE3hK5dA/FLwEAgKgiv",
-	"hmpBwXI6KpgaJ4SSjGprR9d8An56GIWkGNSXEjgZg78QRQB+9agE7NVYC94pK7jMEitvQrECL22+xeAD",
-	"G/O6VUrcCcGUDZVAuFK1+brBoKUzhLWCoF9cl7qyWXKMRx0DYv5GTOoRuEwk9NPeVIspUJzDW45Ay6FD",
-	"zW9cb53YulyFpNr93I/CL+j9bURVGvRQQr3f2b+fwdnXvbLWXiH1B2e/9d0HGi5vWUtLyLqVrJUx1hhG",
-	"CmsuAjpsTs9enh39nWz9eFxRAt1XaHt1/cbHVDUbm0d1YYOFOgswIHGlmE4DF9O4jcD+VAY31CVgGJIL",
-	"HMuGXqI0rMhWGKKI1ivng6HEcgVM2jY3XPXFCuzQM+M6pCOVCmY4cD4iP5wLcZIFmfMMMyIm5i5/OWe+",
-	"DE6RIuMyFMW8WUXIe7PmbcAGOIxotGtPkTSOGHaANEEKa2NJvXXAOgEx94sXfvkppAo5xxtGc4NGDzYg",
-	"Q+GbVpcphwrDQDBoGt2Ohs3a42iTk0wFXbvdBB5qBSM5G2kiZ/qACIMP8CdXZL+zX09xDwE8DwyqxELD",
-	"yifte0G3UNaI1KjcpOUSxdWE5k3q2ldKd6Gi736o7/G6Ea2+qyCuqhFxvySM85sT6PWfnEr9A9DgRxC9",
-	"sV23w1ZrG/zCm26TZ7axpp8D5roQLfQbubtsM6OcrARmfZBhwUoNadhUV73VEN2sdG14Fkyw1oWEIgZw",
-	"f1soviKU1DuVv6ZL6QuR8jJw2+y1O9518wguozOxLNM+Ufd3EUXLEIelxFxB4npGcYFJuuVHTxShQ1Bn",
-	"w8DegqtrgqX3aVko2SlAmBU74oVh2n2R2nW1cYAPtj5L6lJgaxIBqrXhylDclUZGW5CjECThulbOirHs",
-	"ifKlcewylEvZZEvZRM22r0Bnk0AkccXgoK2LKwd3YJQa94QED8I1T2bKag0tCVoH2bKjN72I4Ty4UE0D",
-	"MzYADL7MW5qU80wYFYq8kXOArp/yFb8at0nPZUq5JsRL5bWlYDHuiHX8gmrFa+7002GHPac7WevF3mi/",
-	"tT/4jrXobvastcOeD14M90bf0f1O/M4vVbOrv/wRDeSOrAmMM/kLKBgPzppYqlloqwy6gIqyIODG8rKt",
-	"7/gbJ0BUijLW0K/KxRZsbkPN/iD8FRInqDdOBLfNVX+39K0klF6/XaKVWJeulg6ibxfUpQqZcLWltiBK",
-	"I18EgXHRBCqqVzOoupVAuwI7n0fqWgEXTkI+bpMVS8kTKa35LUjrNVJyX7hacWQpD6yaAuaTJ8MUay1l",
-	"1wgII5nnmNtYTUz02U+hQsMVuWZTbVQ2Rgusm2gmPjp+c3x5HNE80jL3cSkDzK6nL3BAlzlhB6xxc8bJ",
-	"GxYfvF8m1ipN+ZIgs0gY1j3oSFm5dl3EMEDoG5mbbYwxxl5i0Q5aaESRMtzFIXVwM7Hn2cq9dFUH4zEt",
-	"Fr8nrGz4sBrQCRn01mAqFUhWaavlbcwpsWJAaJ1eFXXfcKWxNOLXpNkwQeRsMca6vNXV1R4YGW3KDPmY",
-	"YYW6hbING819sVVBSadZLRyJhZcdrjyCNaNSTMBHcsuRZgKtta5SqT90dwhrUnP7BqeCAMG/kS05xZKN",
-	"kOaaY9UcSz8vE7L8FIkvre8K1RfsHzNqdDMbte0iFF1Q8t8NOTcClq2n8IPBpm1ZYLWMo8SLmNB/5NS5",
-	"O6CYhUqxdmdfRIt3Ntv9Btik3FxOUJRiqalcKfj76YLsBSjFhnJjCqazFArUYCjKkq/WLO2aQ6W0dqft",
-	"yloZAmwN4ObozYdQ9c8IX8pS90gzNXOv4l3+FJlzgXUPASUOLD/yv4aFJsy6o6HYqYWU9SjBCPb4Knkw",
-	"W0ZTtRNAYQuMc4eHUW7QKybvZjZE7aG5tb5yrs+btb80dp52OpFoYfTGv+ao8flKuf5z+0tZCnd5gCum",
-	"g2hjW0Z297ZavdYP54vmlvXnGs+eP332/NlKPdyaQOa6+OJ4ODEuZ+ceGcK+KvFG0vHOo1LaOqm4JGPf",
-	"iIn2ionRomcVg1BIKyNMEjoMrYtPvLTXhyhthFnlSilZsxSmixyQ/c6+KzzIM6jBU6a32EYIy1KVuZ72",
-	"KtWqi+b71k5cIeT3UwNXZbD9WLirrY38DfSSI67o/U6wfFIn6hzXhcmHMUy+g4UPV/d5M0MqMOmpfMmF",
-	"6iC17os1Ra7MQfkKV8DJ/ShB90vgBViBLAMPq22R6nvUIMU3ygjObNkN6iAFv7piXlMwakBYIOnM76hg",
-	"ro2LQVoQL1uzqTNS2sRrV8Kra73EdAr2G+pWGoT2G2SH9AIH2xizMNLfhT+kDU2dj++ALedZotZfEpX0",
-	"xTrNumQZ15S3YZj7A5NnlmySs+GQqaA+GeoaY1r6MwVjmepixClXOqytSrYcK2y2yQ+QS5OYT9Q1ny6p",
-	"zRCjFpTCGsy0DWIYQIE0mLfrsbUyeVL2CS4z32pri4EjGIscONck4LVZeL8R60B93SXKwgHms0DA9rmS",
-	"Yc8o2Hy/0fado7u/vA89yxaSjXtlIq24bz1kQTTwsinGMSKwyclR3Rrc6cOCnXCxaWJTuTwuwHPR5mI6",
-	"0+2yy2x9P2QPJQy+1IGvpG6tJzgJgUlIOYljY/i4BY9rV4qCU9vSNTBYQT+SGLmHgCD0hs/AxFMUi0pZ",
-	"btcfPLrcy/AlUs5UiSRp4eNW+XjtsoXUbXcStR1ybMuyayHnwlBds407Fhk5fbu+u89+JuhMj2XB/8lW",
-	"l9VDlxZ5yWjBbK0h1AusuFGzrp+qg9o1LU1VrmengouaFYLmGL+1siI41BHlOZjWDI+Eaxxw5GBNvt1x",
-	"WLDYiveNi97p0cuzv3142uk0zPzuVVfj+K73wE9fP+IS7uOmXK1XtzeP+/i45X53oHlaOSrzMR+y9iyQ",
-	"naLwgSS7yVQWtOD5ggTvH2D5XaxZeX9I7W0Iqb2NIbW3BKkL3COp7tH5PvBhq/qwBNaeGQsbxTe2b3a2",
-	"Kwzy9v3meZrOalAbklp2LnmUDLfVIrxlvuZGEnDQ8SMqAP983z4QFQM8xlbip5i0buViKJWNMpe3wYN5",
-	"wZrqm1A4/c8XZ6fVJhw8bL5Bgt4b1s5V336jV6lFtlF3ijZJz3+6TM04Zck3TAwvQ3SoDktzrvjpfUuV",
-	"L7B/v3NE86umk/iV1jmtHFS+jXKOIUQu1LeKjRF7dtIw0kBEP7WO2Zr+JksOpEpjFAhbswbWMETLvfDE",
-	"dx3pi626+xG1iZ3Pvgae3Me69hAUeVyfam1Dw6/al3C9O8dc9eyb5UohpaHL9YXAm1O26rzTlxP081hj",
-	"4nCdjQxyu5YzVs2DQh7+ymESZMQL2gxaeUINeq77YqbMnVKy0Bi/CBFwYHgP9DCX0ulqV9qI/LJIOrCO",
-	"vlguh54EAfJL1c7BXjFTEOpVNhLgRbDeOnuDa4zyFUmtm6KG0lo4PJZ7yIEVeNUYargoVkkGCHDIt2iJ",
-	"Y9H2J/zH7XY2nKhtX6hvbTBcaPWxHDqo8OcdhBXfwhVXWNtQFlXabKVMrF2c9EVpFsPGsQZ/ULBDY0DO",
-	"R2y4GOaBFUARmudy7goBcF0WR262yY+uDGFflKvcSlst/5dFL8igkIJkbAL5BwLECesA7JLU1zNMbSV0",
-	"xMACU3OxediPx5ek3W4vQXP7k9vmbQoxVwr8UrNpm5xTpUgq2EedQhF/KKaZVj1hULqvBruPhhN16E/t",
-	"YcymsUFIUM+sa5MXoWP615Vswj1D9/lorCsUJZCjEjX/KPE4PRJI2U9UuYEEcqKuGEGRiU/Ypsyi7poH",
-	"iFl748+EbX7hLVSV25n4UFjgMhAu55pnH9TWAK3eNZvYvijtXM43WX4P18wotGDFiBfMCPDiS65CaR62",
-	"Tr6ouyXQj7/E6fJ1rkWtvmqf/1Huwh3IR7ZiCKalbD7wZgAXqud+J4JYG4blV6TKrqxbxLZNqJYEb9fS",
-	"7zOc9H8P8YYNb0C5aWHh/Mel3eUWHoV6T/Tjy2jWhCPFQNIiWxXRJnJgZHKss2LTkpYR337MxVUQswbV",
-	"4KnSkPMZCGJLvCAQsvribimLlEJWCI3tT7jOZQmrTm6a6DVi0yo8S1vXB55V8zOrWkycWTxy4b8/0n0v",
-	"Af0/U1bziPHooloUvdfLaWYxjlOCCMWVu9+DRfUmd6MXN3EV5M/+ekRANMNOyKt8NimbN2RUmze0V6mc",
-	"tzYupk10vZT2e7955eTfPXv63fO9vf1ne/GJEdi/H+kwgPr/JOEwxHjPjjzXeVQBcaK3pZ7efRO9j6Vc",
-	"GFSwKBj1tQwu3l6gJ+Ts8hyXq6AuL9aZxBsKBdPMjIqJLHX3uS8Cv8uWj/G3lcKCIsLOgGcAYjAtsa2j",
-	"qmWdFQRhQM8ced3ui/3Ovg2tpQIWN6cK17ZlCAH0+qBr4kF/ZPoNVfpMT//vcv9ml/tMT7Fhc01+5eX5",
-	"H+VOm+W62+uvBK1yLrJ19Pay+SAjJ17hdQreMJ8BN3RlBYNK26GMvGD6YEU4Rkm/XSdwnpmZ/0/W/Ko8",
-	"7kxP7xYzQR/5I14IOXLlekKsM/TcPEUi/+WC57Vt/l+rXGJKhI+ZxdA5LclgxvOMMDEsFtBM1vosVdBB",
-	"VzHdOj85dQ39sYQWDbXmpu0GbC9C7/iitfv0WeVlfz+aCRlIPSYvqWLP9tvkJ6znPJRixK9m4G7w2cDV",
-	"9Gbo0aOrinLZUwD8V3WF4PGCvDZAeqjJ5v1Xd0bB8mrYgTm+R4pXKX2Z6Ba/RqjcmzBfc/MXxBHdrkW9",
-	"SldsyEtSKMqA0hIWhD0oMZKGLfsHmGy5jL2uuX5f3NFdP3HmPezF//LktNkml2MIhtNQs80lVZYv2dYT",
-	"l67DdV+YpXddMS+s524WX4tySr/m+nGM2vu7+52d5zvP9nfj/MNFc/0+RBu39Tpc5voPZhtEjAD8AnQ1",
-	"+PCQK4MNzjfqKItohpL+hPL8gMxZDmlyrGX+RovglCo1l0VmS97noCYw7Jq/gpFnOPvvkQDapdUgDIJt",
-	"OU3123QspDxf6Wffbxipt9+wLmDfJmGD7PsVFImULlnn2ghrg9Q4OGw9DGsqwkg++MUVE6v44Z0VuGxR",
-	"o8jWhGkKBiNDAn1PcnPskC1v2/gFqchLEGrWmXTP8Z2LYLMbCNu+0Y7tuB+Xt/0Z/J+8HSx9BeJ3i94B",
-	"Kv5x6HYVRww/L3fxGAL33SWG1lp9I5U7/IWtu3jNpHKXsewqVg4iGcv5DSs4W+vcj7KFFYz4Q17BcnI6",
-	"ePHdgA5Ya/D06dPW/uD5i9Z33w1GrRfPno/2n+5no87wscvz/KYX9u6KNn8kY/BGF+H+17OgmkHfgHru",
-	"eQ6pQWKm41V0oflsRjqd/SeK4FCu95CLXLdlWH66TKMX6x3V7A2u4fcocwXLq8Eo3PU3krQqqmoobZmj",
-	"tUuLClh3hZ1XwjxwnAOSMmHWkKVkRHPFSM70Uts6EGywvphi2oUmqwBL2rEe6I+FBA+s5jUsGDw7Z8Vb",
-	"wPVGd6eTNJzIFvy810kaFgiO4BVMF5zd0Dx47Vln8wIHSwj2GxYA2xC1iZBzwm16+LeqUg/EhMiCZByD",
-	"pfVDMf8umlgG9NcUx80yBS4jVzuvWSb9iLp0jdo0pMQ2H7dB8n2BUgh0vtlaLsLr3kpdbzyjwvTOT3xC",
-	"B7nmIlPNLi5jqZh9SmiWqb5AW2OlrugTRVK3orRNjoMmVaC7sKE0iosNUKdigclIXEHjSc0EBrCY9fRF",
-	"uCAMhLEvGfhA2ZqCCkWHrk5BKYYBsbCF/Ac0cyvIGbXxMj4Fi6Ixiqo2eWcnEtL1IPVlf7HpGVAjtxUK",
-	"PcqoX3g35Gl9kbECYnOERAOr34ZV/Npkv9PBbwYyW7hUVgoHYjZj30+wRD1kA/qX+sKuQ45soJ/IsKFU",
-	"teB0agf5hb9PfWkESDVsQv2NrktdcMW98f2+gAHD7LRoXZsssyD7zWkt1sQJozkNsVq2I5VxGHSJD/kM",
-	"JyeqlwmXQSbOcokBbnb9HP7XSBoGRkHueDiCrVwKDkdI96VZVjClyh+GcjKZCbu78udMDhrdxs6LF51W",
-	"Z6cFafBBQR0/Nf52iWLx4U8Xl2dvj981EiwNfYrS9Q94CxtJ4wqaAJqfjt/23hzD0vWpVDjl9WJYzp9T",
-	"/32l+I8GUf+toe/v71NzByD5hqtHzJ8Ka2e6g9pJvrDcHYzTMzd6bYIU3PnfSNyvKthZ5gkIeHurGVIJ",
-	"FKGCzh3iAcq11WrX1fQ5vgENWWk5JQNmSLZVgVl2EGjDhOYFo9mCTG1BW1ptbV4lIEcw2c929scT2uur",
-	"9AC7xar9c6B4gjW/WbYbdBSpkKW5B0VMzq41YjurBMUmgqWe5JuKOO/PVvon+78UOQAWN4GC9tiCMKpa",
-	"Pf4RPZ7w6dZWI3m6Ws9/IF/2hugQVbus+cLoUua+ugBHJ+wUjJyfXVxiQYh0VuSpSzrHfkiphSZc9xTE",
-	"LFsF3tXSXtBJ3rSN4MI6TvxKUMNvukYu3X36zDZjG7OP5NXb3mHr4lVv9+kzJ6WByHPNFk6rRzS1hZ+M",
-	"nGXLVljKsuiLLdcvF+o+WFrX2v34sYlFNozqlBmBRxcL6ESVgqVRJfY3KCtxQ/PUzCWFkSentNAJyeRs",
-	"kBtShTKn+ahNjuy8rgwPNsV0whLkUpKTEUlx3RBaJiccih9WOw5dMwyzhuLl3vkZk6YuHumaPVBzpTM9",
-	"vmBac3Gl8HX+mhmMVHtmi42kgfVbrHTwt1ZvylvmjdsEvrXCSA8/Q2UWDwKakVfOoNHdTRqzIrflB7vb",
-	"2zu7z9uddqe9033x4sWLbQMFtTn/rpCA307t3YzyYG3Lb5pWjZmlpNQ0N+c6m0kO26UEsNbbClE6u51O",
-	"xX7uAgF4QajWbDLVKrHxnmWxN/gbrv46BnVULuP3yKqC5dXgTAmX34MZcMnbsSC5vKptXFrFmTGjuR7/",
-	"sxYberZWmUEGc0GkFMsNQ6D+j2+Epw5WWuq1WnPKdUqmMs/j7pZXsIrGl+oZviK/ueybEiU7d533wG4F",
-	"hK7ihour5Ybib/gNE0yBSWpQJ9RPDN8bqk1CHJ4oYt92AdbnhZwwPWYzIx981NC4SnEwpmCzoG5f9MVn",
-	"s0Aj2n8mOR2w3PwDjEKf++Jzq9Xy/2de9VUJ3Kl90FIbpvuZpHTK04SkwQmVLQHhAVbxMe+G/bmUzZQA",
-	"6dW+TTpdKBiKLQ6x3xPFkslNEl3Ih2yGs36w7L9uSeQzGXOl5VVBJ778L58wULuwWDOt9g9bmm+Wsw8j",
-	"DrWM12+efLb7y9iQZ1gsgoqwCmp1ZEt8/XDks69zENSwqH5jS95/sG22AeBLjwYLzWDQz0G7LN/zTeaZ",
-	"SrzpCN61UOGFkeIAMSpTWqLx4R8zNmMfciau9BiHd7bVVScqlLc2MhhaFI2cx4qaccuvLHiT1XeM9Dgr",
-	"WHAAn1eJmWM2tqLRbDhkLGOZ2y3VTgjFdVzJD38yc9kyah/+hMMasPwoSTEDydFDyhVb+xyPVntr7+2d",
-	"lMlczO1pTnmVJjX+hbw6fnNO4teNnC+3m/Z3KDFY1js/ScKS3suVVStVtdp98S/k8u/nx3WTYWvkoi/i",
-	"zz/RKf++Dya0fiMJG0b3K1U5zUOc8ft+Q173Gwmu6Pu+AUu/cUt2dgGY9+ycZIneMnkNiN/EH0aMxII9",
-	"o56RGQZWFgh1Hk0qkH1VKRnmk/mSsWhexkgelwwamK/7wqWIkaedPZyEa9sXNAmr61IlBZp/DcZCEdIx",
-	"g56i1dAkkJ+aB4TCrH0xoDkVQ1YQNYbsG8VgFYa06oKORnxo81wgTilg2NCGg6SOy6e2EQAWH0G21RfA",
-	"t6CfBwah4hvWqeHuh9+iZ+44JmwgxU0ZgFFuoMgn9Io9UX2Rvjruvbl8dfjq+PB12vSEi99RXPedOcsv",
-	"FgcQuCBUuvqh7kjD9j0gLHwqe2TLgi0/fh/8DXh2H5slzbgB9F0ShsfFsLjO19qsbTTayDjNiR5OyU4H",
-	"9Lrn3Wd7z190zVEKNtT+H0bWKNhopsLalyugslhthXMKi8S3uuRhM/mhhdSth0O+pjHpTBQMK1LzAVBr",
-	"uADUH8kcEsuDq17WiLUiBlwWJTc4W/MRHO8BSRE2KX49Hy/aK5qgXXm9TGneh7qbdZFIbmqqSDqh18xw",
-	"vtTJ6lxD2SCaZUVq1E1Xu7J3dPTOxj9y7O5Xo/1/1/kO64HahX1aV1BytQBk2awaCisjE4da5NBMNUAx",
-	"Xx5ytdvwOzZkQlcpd2IlHuB1fhpeuI7f6Hqtto70k7kGi6tToY6Q2BgHaGJjHVNLrSfUE9cwK7gl5shq",
-	"miVX+lNjrWZ0R2KMRZDlOC0kNDEPRoavIiOfs6JlDYmY3mKg4OL1ydY1N8t0WQGuFpXNy2m2l0PRVM3a",
-	"Aw/8E2+4VNYyRbYCp3ziZLrEhiw3rZnNiBXhhpxqGp8w4McWe8D5z0asYGLIsLZUORh0QFwd6Wdo7Rek",
-	"ygSV8b1C7bjqGDt5Mw4uCajzZ6vtD+UNK+gVC+HlfovOavnpnA18j1uqK22q7K+QzjNgimc2KIeJbCo5",
-	"oPNA3rDKhPBJ4/b97f8PAAD//w==",
+	"7H3rchs3lvCroLhflcl8TYq62EmoSn3FSEqisS1pLGUys6HXDbJBEaMmwGmAojm2/u4D7CPuk3yFcwA0",
+	"mkRTlCxnkkymajcWuxuXg4Nzv3xojOR0JgUTWjV6HxozWtAp06yAv/pjzQrzj4ypUcFnmkvR6DWuJoyk",
+	"gr3XKZFjoieMzAp2y+VckRm9ZqSZc6XJYkI1GckpU4SacQjXrUNCh4oJTcaygA/HvFAavuo0kgY3o/9j",
+	"zoplI2kIOmWNXgO+bSQNNZqwKTWL0cuZeaB0wcV14+4uaRzlcnRzxQQVOr5aDc/IYiIVIyPzNtGSFIxm",
+	"RBZkKm/ZIVlwPZFzTbhOYGlqQguW2bflmLBbViztSGax7D2dznKzkv7R65N33/bPXtZsAb+5Zw+v+JRH",
+	"Vn9hAKr4P2vhk8N34dgZG9N5rhu9592kMaXv+XQ+NX+Yv7jAv3YTtwQuNLtmBaxhCxA2j49eX9o/EnL8",
+	"+oqMcs6EfscBlLNCjnnu3j7NWvdAakb1JAKogv1jzguWNXq6mLNwc/+nYONGr/EfOyXe7uBTtYPLPzNj",
+	"lbv5M4BrbUvnIl8SPeHqM23sfhR43E7eeMj8codUt5cnOKU7M4qaSaEYUJxvaWZ2yBRg4UgKzRAh6WyW",
+	"8xE1e935uzIb/lAu+UODFYUs8JMMsfqW5jx7V9jBksaUKUWvmdsOgXvTI2I+HbKCTOdKkyEjVJOcUaXJ",
+	"LgB+ux2dwOR3SeN9W1GRDeX7dlFuQs5YQe0ZXTP9JzkvBM0bCdJa2DXe4V6jayByl0QO1o5HuCJCagKb",
+	"OwQyZfdFFF0qspjw0YSMOcszQkVGFpNlxyzsO1kMeZYxsQVUH7Tn9dX+IJVmGZnKjBEp8mWPUItozxTR",
+	"8oYJQtUNy4AFUCH1hBUeb9P/h//6JkUanH7Av+9SYihFQuhApPhTSriAd4YyWyaEkmKeM0Onq2O2DMKb",
+	"qULyTZr2dUfz3ZitzkAYcOOZGR4FC57S5aGB+4SLa7KgiowmVFyzrDMQBrpnUn8n5yL7NJQVUr8bwzAh",
+	"st5wTXb39uHU4SlsG3dRXtTPhKtXTOmXwF1KXL3h+kw2eo3dvf0otp5JouajCUFgwRl5Igu4eG5hayjw",
+	"vwIdtT9fLgWhI62IFFX0kIX5CYQApkHGgd9VQpSEUcyzgVjHEjKieU64PlxH+mumFcCiQ85qMelHQed6",
+	"Igv+T5b9K2AjJEn7dgUwVY98y2jBCjKYd7v7I9gK/JOliQETtbvTRtgzxIlxvHzBJRoIfEfg+w4sKc2m",
+	"XFyZR2ktTJLGhNHMiqM//fRT26yOCW0gwdZ5YIqrTRO42SSFO/bNwLMDXH8jJYuJoUN28WZOkEqHcw0X",
+	"jY5GbKZZ1tkos93hgd1SntMh3unPe15XpVSqNNWMKC0LRppvWMZVgnsCpMWLTYq5UBYQ7Ta8m7bIiAqz",
+	"xaHhKXQ0YZmnbAMRAp9cBSMpVtwaOf6ackGGS8K1YvmYSDFihMPBD+noBpDYUyI4siOqaS6v5wCdWWFQ",
+	"QnNk9f4Owl9cM6QvmyDjRzv3dOrOC7K0KOiygRKFk0t+Dmd561+Vw7+zkTbfRkZcWyidcaDXwgjOPzey",
+	"0VQ1kkY2BbqIolQwtkMPQ8T1RGYRzEnKVZ3WPJ9r0JweARn8ch0uCcraUd0jBJjZbXWBfieJE9f98jaD",
+	"1C5lDaDI8GLya//i9JkiciGIecfKsXCJj2TGUJQ1qD9X+LeTZMvfWoeETWd6CTx/lht8VfPRiCllLvMa",
+	"oCtLWF3RT+5CFYzmRC2VZlNChVqwwpHy72RBUnmT9lDdrfCWZ8pNTQRjmbLK8kDA5YVvRyxL4HuibvhM",
+	"EVpMWQaiiQL5bUqv+chIe3OmkDoZPkWGTGQKaUDPyTADASvgGidD+QnYUbni6uIyOZpPmTAsAECcmGtd",
+	"ypOaFhqowqDx1/allRUuR0zQgksib3oru0OSBIwgkwzlVPaeKz1oICVfvyBmd+tgtwqA2zaMOCtkNh8x",
+	"FCYs+nnpzWwM2QQoydvcl9dm6r+YCWI3xYtfkauJSlAMeWG9gHfr8IoiH2JtfLAfrq4uLFqbM3VnaLYc",
+	"jBUq7+ElhkX6CRK8ceW+qnjvDiJ6mXM5ulm/wUIuIuf23RHZ39//mmg+ZV6AshwEzChRKMjxWLGI0eEH",
+	"uSBjWqyPYtjNuJBTvJZmsoRQRSj5XpJsjugdn2khNqrNU3nLMrgE1ugj4A9DjprmXkmSS3HNCsL+Mae5",
+	"WrMStYJZh1LmjCJ/eqBhyqA4V2umsnCmyPZWMUAuGh62tSd7BMw+wvKyWypGETzvh0AmWgLMzBIXtMgS",
+	"wjrXHfLl3iQK/oLZc14HURQB+oJUUCq+6fWNyVtW0Oso37llUdPJcUkJHWsjBRsxbvDBmwSMtBO7e8mj",
+	"RBm7yg2STIg5a8DUUtN8u500rZF2ZJBMGB7rxGM642lrC3LiLT4Ogm7+5F75am2bTyZePb0M5dZaJ0Jt",
+	"ISltloxWJni0YPQwGWck56KGvk6pWDobvlfMjNCgyIIVzLIdliG+cB1H/zEIMvfNYCgcoCGYIgl+RJpK",
+	"M2ZWajl4EshAYJsvJaBWfPZ6hmwP45ki5h1nLxo5+fQenvw4FovA9jCJocHxaKqO5krLKTpXqjhglFu9",
+	"rMHpG663x2czz0uuowKOHPJ85Wqsk5iVjxygNzMev/7EgchNZpd/H0gu4rTbPn3Y9j2YI9u5ZsLcXETc",
+	"TQN97180QGDvo14apYwMkoK3KvU827wN3i3Pza1YlNPA7bUO+Tq6X0uXPXTqoPsSnUsrQKVFdrmK8AHh",
+	"oEV2BT/GUfFMRp9Mwb57QUX8qbxlNTJvzsdstBzlgZqiCM1zuWAZSnwGdDfcECm8dwloSSAdoajM6Ghi",
+	"2HWmiJZbawMWQK/lbVxx5uKyTnJBxQTdGbHtFmyW0xHLvl0+7LLZ72ogdcO1VYWE0U5xijg9m/DZ1Jqk",
+	"7gPBpXt3Fc/wrMOTDZAjCdHIA8sd9AZ8BHCvqxZs8TLmCO0TwRawcRCP1ZyBKdwI6LD9uOwtQ7ljZcCj",
+	"q9O/9K9OEvLq/OhlQn48w/9+i/95c3Lxqn90Yv9+1z87fud/+vHi+zf945OEXJ5cvbs4PUvIyV8vTt+c",
+	"GIbVv7w8/f4sfq3l/Ve6XDC8Xwe+8yKLMY9hQcVoUicQmW9qns0KaeSHS6P0X/EaXP7HnAJxX4flS9CT",
+	"zPgsS8yVtQq7VnGeXaf5vjk5Ojn9y8lxQi5Ozo5Pz75PyMWb86OTy0vz2+WPR+afjoaWAotRZcAcfdQ/",
+	"Ozp59erk+H4FyUEjYOFrQEhKgAa733gmce7luEb8TB7G0/DoH6It1HENO3ndfi4D0rF6Fy9++Nvl6VH/",
+	"laXGIzkvOCtIxnJ+y4plEj+jDgI5AEzGlObC39A1+LD3MzbSLDu2Ax9bs/86AvPRzY+z2seqnsst6HLI",
+	"8/xsi8vpMaX8JqlsobKOmtVHwY0vWKCsgih85tFkRYnS2qgEUcE1aYwKZuSXfhwH2S0TuoYuwLNaGYDH",
+	"PzLCTR8XVDOleePE+T+jTy+9RTe+pfJAneI4YyIzAyQOYqCnjinPK3J4Oc28yO8/cm4GcRAK4YHfJyXk",
+	"A0KysoFwv+FhxDBho8YZoEIUi6a6Xq/YjAMoo59BMMRGs+c6BdOzB9CvqT7Xsxjxkrf1oiZYljdc66Oo",
+	"2vzThGpyzXTbCcfOiNoju8RCIyF7xAB0zJ2Oe/6X44Ts+x+jfNw97G9BbCuATapao0UO3F6IGBaq95zx",
+	"kylKAdo8uZ702XUbxKh1Nfr9LB4mdV7HmNaFRxxDPfbKSFxX7Pd6VGciqyHiRn2sWcpcsSymnmzGRbcO",
+	"XKmfINx34uHolmYnqz+KhwpAT0M+Hi771F0wz5ZW8Cn+86jKoELnb50LaWVFK66Z9SWt2ldgIbGVfx9e",
+	"1HWd0d9j4m8UaaZtTx5V2uqRKYVYEJKxqdGsndLNC8IzGxZrTWlhwMxAzIXmOeHahg+AYorKOXosc640",
+	"yw5JLuUNKK3zGcQR2CCPVaDOK2cZmhp5oepFim2gbc1zMI79KgbMHxjN0V1eXdu63CFvItJFXHCMTeTi",
+	"ASPGmRkdWW1rHRBM6DWRcNPVsdOcCF0s75Uz3OBJuYgNS8cx6+z6EXM0xMg4Elgb6/hMkSN8tW3erXHf",
+	"j3jmjCsR9m+fA+Ii9++RFPhtSpo6iKt0ZiTPFuAl8CuuBgAs5DzPWslAWBtfYM+GiDfdIynaslPSjHnO",
+	"Q//wd3Se61ZC0mKemzVREdi/WzBHCiZw8yw0hofRjy28RA4hnTyBi2gkDTNWxMsbgjGny/hhlEs9Ni9Z",
+	"K324ccM2EsLHhIpl/JCsu/B1yNgw7hauNAarb54c4PSYyVFFGctiSjXeoBcHUZPEp0frxPdgJD7vjCuD",
+	"MmxAQ0aairGqX6IV3UhN9E5io7PjN4kuCEY74+s1blkf/lkfd4xBtmj/q3PuQhR33TD4tDIOaepiLkbA",
+	"kmZUafLigLzk38a3DzgcHTvwF+n4nd+IIMrey/sw0N/fRyDhloEeh6Trg/gKBmGJQto9mOsPNwXsXMHk",
+	"1/TWcNMa59gmDzKPoeyjgjhiOrNGAxo6SUuxa2NcmVeg3Y2qEI8SVQN0i/GlILhnjStBbHzMoqXlrJ2z",
+	"W5aTP12en9kYeusaDW9BXCN0k20GDE7uXo8t/VzPTsVY1ukzvwFd5MGS+LpWUtFNoloJLi0KwLkeyvfr",
+	"8LPy9SYbGq/zuWJkv2OvC5Zb3JxRpRayiFuXNoBIzXG5Nc+mXKl6ZrONEwEuIKwb3i9nXBnfr/LBligP",
+	"ztiXFxi14WJRYlpTRQRclxjsl+aFGjCYCWqdbjUnqfg/IxTv26VmNW6K+SyXNNvO0AMw96ta20NV7rVr",
+	"qcywAZKX/tBisJzOclZv2dts93Or3F6RWD3ciDLOppTnD7Mizgp5XTBVQ24KdsvZ4njO+npDlC6dazml",
+	"mo8Ivk+4ItmcxV0RhxBVOZvlHJTV0lsPSaF6Usj59cTmtmKMcf/itEbyMZPVcHfkaEwR6hY1pUsMmuOa",
+	"aEma6cX55RXZeffOMtkdO99OeVPVzgee3e3gABiw5Y/KUaULb/3uz2aFvAWTzRv2d/A/RAnUmseZq5tX",
+	"hgHe40B5/Iz30ra5YkUNUVhVqKtkzJpV/fcOB6vOPcSwqqHVnV54Fba6iQ+0cwWn+dCrFtz+p7B8hSuJ",
+	"7fQN1QySkVWNE8FsnhWvuZijVX5TUrEB60IYGveAT5igwzxu0TR70gVntzTfesA14waOnkR2Ex0+toco",
+	"4BjNuLBEbAVuEza62f7g/UhH5rt4eAhV8ZSFZUVit/mihqgt0eIxpjzn4prgkpzhgxeYA6DKFH3QRODD",
+	"e3QaRxDgXXMZpW7jv7e1iyUOQBvBisCot8xG7D8L2EghxXV1WzIeih4PJcSRIDWKjW5Y1iOp4eUFHWmV",
+	"JiTFzKotgSRvrFPSvHEvfKpBhnHojIwECjHbGTcrpvlFAJ8xzRVL1nwgRqcxH9rIeSXoTE2kJmoiF5Bw",
+	"MBdGyaUzrjof6IzfdT4YefKuYzjRuhv/sTG8KKhNuXjFxLWehNd3XQBf1dhwB8Q8dopa/+LUKMp+OzlX",
+	"kHXJpsA175nIa3FxUH6oycxGOIL3EEtasDxTEJgES5vQULqsseqjmmxFdr5ZR8Qjf8XRZrPx2KunhEt9",
+	"CBkC3IKQvven+MVut9u9Rzdw09SvXfWzDOl77QJrIontGzY62YxCZBGLgNvGBlLHITdvQDH9hilrs6yu",
+	"f4tMD0iCABtO+gXGidI8v9+kYkeOr8hIMBFghvKcu5mvIC3kNcv4fNpIGj/w60lcVFsjXDEhL/FC4Kd4",
+	"QHADdTCtbGMl1Xye52QxgVIWhud5wcawPbsyYHBzQZViSiGGbIJFIuZ5/jZpmP9gUi+WtqhuLmm8b1/L",
+	"9meA2jYGgMcLfNVwtxKy0VOxBte1YCS6jCvkzowfUdWLjdkBmG/AtaGUPuMgfpVrFPsp1aPJBsJdq/yU",
+	"232AjT+iAU4pF+aP+k1OZQEq34L7jMxD0t7tEfScFgySzx5lxN0mWwFYStX4ip+64wl3UYcOlzM22oAS",
+	"mzLF5jOj7L7oKpsjtve8O41nq3g8cldoJIVgIzNKGzPIcOlybv410XrWft7tlv/cj+di/6IYspbH5tw/",
+	"kIfiI9k3Z6Jsc+r33Sgb8XRIulCsASTgCMp57al7r/YUQqEOTyIKUDHPH+CsBtpznwkSh4yt4dKKf1Gf",
+	"tNqEBU/0+10tA1kzr274YQWLjGhrBOuEZFPtU99b5H//+38qorD5m2fBzz3rw0DJSQdZp4XUGKUxEKlZ",
+	"sBVIyJi/1/PCfWMQKWNgY6wkcgdLpzdMxGxzj0wJ3oD6t6xQ0XD+PdymF/0n0kjhPivfbtlWtyDyllWy",
+	"au2OldEe7Kt6QvVAuA9c9R/kUTb/zk3W6pBd0pS5UZns7phq9apmx8VE2koF7JBwPRBcEaWBHdhyIxgw",
+	"UzBQKFGDcKfm1+sWWnH57yZ7b++9uQ5ygTcOrkPsBmGNrrgnyt2hdRF3RgstWGG0sAqeGZhhdQAuosbL",
+	"rfXFTzZ+3bPjl2wZi8CemgeRZNvXV6R/ctnee/6C3LAlae7vkeFSM9VKyLdUsRcHcaMA0xdcxEc8en1J",
+	"LpkmF6dn5C97ZnQz8sbhHi4P+vkTt7V6iJxFTSJ9d7TA0Mz57gJ/PyA505oVhkjxa65VQtJ3aULSdgoq",
+	"Tyc9JFQs8SqxXDEsi3TQ7XbQC6xZYcb/r5/77f+k7X9221+/67TffthNXhzc/Z/Y7nGVqk4X257nBCh/",
+	"H+dxQ8ehhiWznjTXLswJjaS5LgQY9GwcXxIkB1OBug+/FpAupTQlN5U03kqqBY8Fkrx+/be/gZkowEtM",
+	"bFCkZqjH5gbOqKjNd3umyNjoe5opTS76Z6Q5pjcsIa/mE9GG6k41cTMbkvcefHVcIlyQ5DqjYiUzzgJy",
+	"JS8uyJezS4qhz09sOJEyYuWkcz25ZFpzcR2hvv0Zf8mWPRubYu4s+b+Ewo+HhnbwUY/MFSsEPnGO6w7p",
+	"27oiaiIX9gNgQu4Nc+5f2P9FzX6WjK2BvVxJzUlb13mdG6g+2XgNZgY07uo4jnImBQPPFEc6BzCIspSC",
+	"6WJ55CJOfbnU3e5msdh+eCo0K25jlRgu2UiKTJEhGxvVryx2C98dkkzOhzmzGauuvMXmGRUbFdFKKa/7",
+	"R8CAVmrP8GtBjbAQvRdbZb/YFBcH4GhwsmKjecH18tIQUpuGCFXY+nOMWFsx2jAGVjuRL8lwSSiZYBU6",
+	"JxU200rRMdJu4wtp65BQkssRzSGAmF8LKyV1yNVCguyriBy7anO0YF6w6g3EQLThDL74olq174svSDO9",
+	"7J8df3v+13f949enZ++uzl+enCG/arehSF0bXm0bsSRNjAiGZUGgRFKrh6HQA0HKtOVkreTkoVkAJV98",
+	"Ea1/Z1ZxzW+ZKIu4+WWitzIUqForRQwVkcJMD+FvroShyJcd8tNKfcuElOIt1ixkVChf5caX4fz+5MoM",
+	"GHil/46xvqk1qUORHKNlJmTNgQ1aeoqWTvNmq0NONTL69KC7b4vvGQmYgPygHlEGlMSqgGLhSSOgm6GN",
+	"fvhMYZFCJ6g/U5sqhULEO3LNskBktDYkQnu1PCRppmFxy7RHRjmjUNzCvIwKgAVkAoB0BsopFfQaim0R",
+	"N9ghqalR6qMWtKysDIpTYnp0wcZzxTKipQTgKzOug4El9uUtM0RFkeYCWQ/4UG7YUiWeCaCX0AgRZr32",
+	"AyzGdn51oVpmdKpI6hhF2jH37UwijiUIMlbR/XyFsBshF4lHjt3UVqZZLfXo6lCaod/Y3aGVAxU0p5+h",
+	"WgQyHfB6+KgkfxOtZ1hZkVvdJhKygUu05VagWg5QosyQK58BAT8VLj68ovmg6ywNboRZ9ak2srEi1L1s",
+	"MPHPRpCmU0TSo1My4zOWc2GGZwh0zVilBFavajky2AcRxgNR1vtJ16NW01biXA/me4uE5uuCjZhRjPEy",
+	"r+nnCZmxom1x36DFQIDL2EhhGdU0WQmdN1cChJSyNLwPnyHNwiiBUO1YJcQinEqIhKC9FqBNnwysvDVo",
+	"GFx24AU7C3A5N3AJczKSYsQKwaytA9Qof19swG6TdQx6pL5qroEJvP36iqS+QHaKLxLHht7hk7Tl4m59",
+	"9WyD3IaOuzLa6UCsfOqrChPIKlJQDh+uyocB+q0HjR75MIAkoEEjIQMXWDdo3N3hNbqs1scxBMxytZI0",
+	"VUCBJf8ykrFRDrYN/1pA1AybDGDo/dmkOWSKZ0yRCBL1bBVYi2m+DqytOi2LEQQ6VSLeB8JVn/Lh7cCN",
+	"P7pj+ejq/H0kbDxmI00+DsTHdrvt/8+8nK7kIaTkY7XgG1pVu1UrcwpmZngXg6iBQ04Nl8ipZgVW0F5Q",
+	"rglUVPTM18VW81umyHxGVtcA6Qhm3HTVOm1+NCNcHV2Q8hkSZbh+ZUQ3DPqRpNaabb70D3Fl1QGyQs5m",
+	"RvKAbgovukRhCV5FlJTCkaLo0j+S1FnKjTbuTOVusTVVIZ93u2SHPO/uuxVbXovFqJi4ZbmcMTODubZD",
+	"mtnUFFvq2L140O0anHBs0FZqJP2g1mUzpJbwE1aqJZm0JTNpUO/R3oQOgVIIhh7MDBXLmBixHkbJI/Gs",
+	"huwjeQsTbOwvA1Gps1mpKw5fYMFOtH1yDUXyL+zNccQShDmz4UZgo2zsdrqdrnUeCAiSaOx3up19G/IO",
+	"wvKO+X/X0QJ4ZFjIhTJbnDHh4FfyJ5plBVOK5BREX+FwRhk5o7nf3TO3IYSsfWZEaSAVgCrKpugB4Uh3",
+	"IJCl4utofM/0GynDsHtY+H53L6b2sOiUnWop51dyVFOWJfbxPWWYAyWk0fv5bdJQ8+mUFksXoSEhAirj",
+	"BdgstAzhZI6UGpUaHE3wy1szYLgKVwMzekhXa+UpswLu3vnVBUFTQGKFbfeXq8lDXExigrVTgr8No2wD",
+	"oxyIBReZXChrHIYgUnAAdchJKJhOaCnIw0J6a2UjEzLL52gUZ7eWHA5EpfplWPNyTbKHQZxsfmX42k8g",
+	"rTlOCyWJMIQoHNrF3JJmKhcida0KGAjf3M1McylYy/dhWW/CghdwDTWxRGlSaV3zc9zWV76yE7aMuXu7",
+	"gtl73e6TVfPG5dVU87YukLukcdDdrRvJL22nUh4ePtq//6Oy98Nd0ni+zRdhUXO4XP46vcHg6BWMD+8Q",
+	"/P32LmnMZCynzAg+trioEX0GjS/3JoPGXQo44BiYQRVbUhRNBCGfb6ZfdyHsbvf51Pzny72JoWdmYMX0",
+	"oGGki8Zed+9Fu7vb7u5d7T7vdQ963ef/CdNYldQQAbpSXhTHAC5tlqaLObtLybVRVIbUNwzCgrOdgTh5",
+	"T0c6X4JmgyLOFOS1yo1IXLcAr5j7u4AbbvpMakOQF5D3pW3WoOH5Tl1vgXanF3Igjk7J3+UQ6f1Cet0T",
+	"iTgmyaBRCZTbZ0CIQA0GIqTWjQK2OKhRowaiRrnskdQemzsqfFo9rKrzLLzX5IaxmRoIQ1tyRrNWQlKQ",
+	"lgxRS63kNJvrqq5tfXfA/MGDCAXoY3Tg8unoAKR6fSuz5fbtPFZr5gaBhPY3g+fWWqYrb8DfUXxFmvEA",
+	"ImOL+d5VjXiAx/9S+mYF1hLLLMHr3k+JgnZAvxka+Vresq1o5IqUYaWPemEQeqtByVcre2YMJfACZYM/",
+	"93tkxg28nc2RLKgeTUpjHaGFkU2chGutAAPRFGxhFHowUCdkzHMNVV+HS7R/BHZNW2fRzGc1vEOkNuz9",
+	"DMRQLbGMPKb42uuERgMHPSw0X02Mxm5FQfou14dWAgCBBpbP3s9koW3IshPuIQricCBQVoah0dncNADL",
+	"etHCF7RgUIuCZb4SRevQaAZWyoIMHdRNXLjOQHgV9tBl8PhkIqBgsGaXK4CBh5DehWuy5rdDsO3Ap7Yc",
+	"MJlSXfD3nYG4RDuTDxAackGLJWlijd8frl6/SsjR5SUM/Sd6Sy8BP0CnFEwvZHEDtfiZ2QvXBBKPpGt0",
+	"NhBeR6mTpLxIfA+10Oy93pnoaV4lE2uSeRINEgACcI/MvmDDh0jo+Lv7b2eEORi18rp9D8o8LHODY8yo",
+	"5mw6ZBBS7DRAAH9nA6guzedbwssu6gHgOrq8vB9S0b08AmZ/3xZkIeLFIUaaQpKj47NeRSE16KmIHI9z",
+	"LrDGQS1UYfTGw5gWvaW45gcCudzOg2Dtlng/mMtq9BhEFYn6KORMreQoOtoABWsUadJSFrTEJpNMtQ4j",
+	"VUuM3DgXWs5HEwzvq8L5KGe08EXy1+Slf00fwE/VwFZiLcwWN8YcNwOWZllQy8Eacgusse2JMgrcgiIO",
+	"1DWELNON8KNftbRUkXy+k8U10y7mznd9e6aILuh4DIm52FShcnEsJr6FWnMR8oNWjmyts0HZlNUJRKWB",
+	"G1LdvIhQ2p7RvTQpC9MPRHWlG4rfk2YKGJKip3Byf3X7gWim+K8UaWHMMwOO5jXTsq+GL1YK4leqALUG",
+	"oqC24RqtRleCHMXFdSlNbK511CGp7e6QuouATe42N8RIzPZT6AaRdkjfNsBTOISBHfp6QZe18EyshwyG",
+	"tySNaysPNiu+m2TVOZNU3S9OOz4MmhxRDdKdkAMRwZkm9Xb00rqeEOoODr53NVXsQLpDjhAieSk92zZO",
+	"rgeb9Cl1ZFa6lHs13vHShoa3HHPUiJbShuPqCVu62QG9DZi9Bxebs3mj/CifZ6VGbg4ADXHONG3hfgh5",
+	"UnxE1UCoCfqlqV3/ouDQvInxwp8+eJNx0L3nXTJVtWLjr4uXJB/ijaQhxa4c74HBp49kUUHDT99+Zrfa",
+	"MeZnmz/pVlIF8C1nC1+eM+xq8rPvHOrbTvT2y2YcXb9xSDl1qUl73a4BkP3y6MfLbne3/L4b+95pTW0h",
+	"ddt1KHXjHXS7d28NbBxPrBy17VKzt70hw+FSXYfSuSgY1s7iEF3foIKw9yNWzHQPiixQl15jI1XWXZ+h",
+	"wc1QdmzZ6duKqVpjhl3bb4ch/wSO2SzSEyjOnidU3cOiq8JtJkf1WsMblsnRM1WaLQyJdI5mTGUgc5Ez",
+	"pbAREboFwGi54Iq1bEptzsWNd9rAUxXVHY7NWjZQILzfn0wYkobd/ONIxGM15z6q/7a/PoDWh6WsmAsO",
+	"I+aAx6HsPdqQuUAFG7OCgRxQMAH1/8v1nM+YMC+VlTVKnALUieHTTmE211GaigxMx5s0UwAE2es873RR",
+	"jrHfkOFcZDlLyC0TmSxKBbVgM6m4lgWGuT5A4zf49S2M+itUTBEOuGm7T3suiDFzxe4F/t/LQqSbFVUk",
+	"nyjs2DAs0jTQLB0bVi911UPNySxVjSpaNkT/PBrgPWkxD1HNvPpoC6SuqIqflcZX2mZ/upX6BHIEAitw",
+	"gB7ul1qNrE+GRgwwWokRIm2Ez1RCdHMZToZamEcCI5IyTYZLkrbbdo624v9kaUIyhmEbu91u95BAJtVA",
+	"OJu1B3GrQ76VmQG8+RFNzD0yokVm+/jb2EYMtH5BdrDP0kFCLk7P0Gh9cXpGhgZPrccMPF6MFh3yGtxa",
+	"di9Vj36NJzxFBcFuJTeq0VTaKA0bT2dkbYcsckzojPvoMPR9BRcCPGLgTkltQ8ig63/pPQFPIEg9M1no",
+	"gYDiB0urQXgP4pJMzMaEy9lbo2fltVthmRvF83r6VSN1V3OOH/z5pwrtNcNCZEVl4CDwHypcbCwo9Dnj",
+	"Bdy51AihkMgM6T6IYKHn5vftV3uDlGU11nEFBlEyFmV0O77MeJTGHXkbiLvg3jqEzm1wrSEvxNB9dJvZ",
+	"0MNBA2K6WT/PoTkSGPSQSEgxYgMBwi30lho0eiT9f8FF+aby6WDe7e69sAYDr1zhr1Br5hv/6TcwXtoh",
+	"KTxIiaY3TA1EinGbmdRGCYD6pjOqJ7HyphjU+Q1+ADYmG+Zp49QN458xqjvEMCILEExjXfMqekeX5QBI",
+	"Lq1lKEaWAOb/1oTJF+dYW1Agv9RsyNfM3bgZ9n6Wg/KP9pXYSK5MbTlOWTE1SNH8r2/e/t9vOl9E0zJX",
+	"E3XBN2WGlsW08dTW/rp2AdHa/9vIeajtz8XvnKLCdVvhKKRpVPWjU0KVMiCWQrUeQFNRKKn3JM4LoYJy",
+	"BD6LA5LnHQ1vES60XPXxY6V095PaeXPSP3590plmGBtFyZ/7A7NhKACUgRJohCCRkSFDowclBYP4Suhd",
+	"zZTuuYiC//3v//FyGVaTWpLvTl+dkHZbU3Bq/PjmVWpoHth92QyMvKD5WOeAclQ0CdtRck2upS6DG3zy",
+	"B3YRwIpyjgzbYuUDYfATMi89kKxVnL0fMQBlB5IHjmRmZGdZGI3fP/P2/QIqKvlemcxwSptulQ0EnQKD",
+	"O0QLO76C1exca6Lyr2OmRjYVyxkDbVPdQ2+PDz/0NuyNayB+CRi7RgXh1ehC6EZCxwVTkPOVUW1dIJpP",
+	"IeYDRiEphrumBE4GMu/oaIIxGlF53hsDLHhnrOAyS6z0DJWIvOz8GgNZbGx4s9QfkjITCrKgyIgKITUZ",
+	"2o6cy5UzhLWC2lLclBYHs+QYKzwBxPyFeOETMLNIULS9qRZToPKWt8aBzkZHmt+6xnmxdbnyh7X7eRgj",
+	"WdKH292qNOhXzg8OugcPc0n42pnWHyCkfucs/L6DUcPVPtHS0steJYlsgn0KkJD7bEhydv7t+fHfSPP7",
+	"k6tIIqm1zgNVxNJfrcb28Y7YpKnORwB3pVKQr4GLadxFjvhMBoTA5UMZyg6M0QYlo2yvSDMM3kVTo/PS",
+	"UWKZD6bnGkKiBmINdui7s8C1xDCY4dB5Ef1wLipPFmTBM0xQmhqS8ekCwFVwihT5oyFc5s0q3j9YAtgB",
+	"bIDDiMaB9xVJ44hhB0htCrWNsvYmFesmxlRMXvjlp5C551yzmE4BZhAw0RlG0rKaWTlUGJ2EWQvomDbc",
+	"3B5Hh5xmgN25FNc+A2ogPNQKRnI21kTO9SERBh/gT67IQfegnrAfAXgeGW6MzQqUL/zjxfZCWctbo3KT",
+	"VtscVIuibNMbp1L+E60j7of6PvFbsYT7iuqrGoH9UwKc/134wOYvzqT+Dkj9EygSE6mY8HfR2m0/kaDY",
+	"lLkdLD/szmxTgCJ6Fh3JsPmQTvIDVw9I5OCrgIoxUFchCJuA9AKla4MTYYKNTkYUmECWsT1tKiJWfXTD",
+	"53Q6fiLuXwWuvP1O17vzntypeC5W5fVn6uFOxGj/hLAGquukUM+dLjFRv/zomSJ0BBaBMAC+4OqGYM8g",
+	"WnZ4cModZsaPecGgIEVq19XBAd7ZwnKpS4OvycupFrUtQ9bXOjA2IWUoSMQf23x1xVj2TPmafnYZyqVt",
+	"s5UcwlbHl861OVmSuCq20I/O1bE9NAqbe0KCB+Gap3NlNaK2BI2KNO3oLS/XOI8/lAHDBCoAg69Pmybl",
+	"PFiw5JVcAHT9lD/w60mH9F1+pC0IrVb6gkjBYiwZCxAHbRY23PDnoy77ku5m7a/3xwftg+FXrE33shft",
+	"Xfbl8OvR/vgretCNU4CVMrz1pCCiXd2TxIThT38G5enRSUwrxZZteWQX51NWMt5aSLeFqX/hfKRKNeka",
+	"ala52IItbATkH0x9LY+JevtOcKlddxxLRkt67E0EKyQZ6/bWklsMKwBVsEKNXO3NJgQP5csgLDSaNkn1",
+	"et5krxJmWjBqS6Cu1v0E1p+EwoPNhC6laiTo5reggoDRAAbC1dIlK9mf1cRPn5kdVnPQUvaMVDKWeY6J",
+	"09WsZ5/zGCprXJEbNtNGHWW0wLrSZuLjk1cnVyexuk1lYvVK3qddz0DggC6RyQ5Y4/eOU1Eszvyw/Mt1",
+	"0vUpIZaRIMQHkKuysv+msHyA0O/bMWAD+THAGcsQ0UIjJpbhXe7uBAQAW8+uXX9X/Dkew2Wv0ZSVfbfW",
+	"o6ahJog1bUsFcmLabntvQEqsUBP6EdbF+FdcaaxQ/Tk5EEwQQSFMZCiJR3W1h0binDFDpeZYKHipbN9s",
+	"cy1tcXbSbVXrd2P/ixIlfwv4VW3bqpIyK0OONRNovnd16T1uubPeUF5gYFA3CPb9K2nKGRbohlT9HGsk",
+	"Wm5wlZDVp8hKaH0P0IFg/5hTo97aDAwXbewSDP5mmJORSm0hmu8M0u7IAssMHSdeLoduc2fO/wVVgFSK",
+	"ldoHIlqqvdUZNMB66OZy0rWrrlaWBfPakp8uSHiCwrsobKdg5EyhshdGWq3ECJil3XCoi9vpdlwRU8NO",
+	"rEfEHD3UWlS2ybCyvCrSOtdc33hPZ0UWXGCVa0CJQ8td/a9hhR6z7tqig2UhCRzBHl8lda5plH07AVQE",
+	"wpwVeBjlbf1i+mZuIz8fWx/A90nwuf/2l8bu8243EvmPUSAvOSrNvi+C/9z+UjY+WB3gmukgc8A2Ddi7",
+	"q/Yq8MP5FgllteHGiy+fv/jyxVr3g5qkhLpcgXhqAC5n9wFVDnwPiq1Uit0nJeh1qkRJxn7fIkG/mNqC",
+	"lDUkOcLyoW3lpnjiK3tLidJGA1Cu1J01IGKG2SE56B64upw8gxppZUac7a61KooaKmBvbK0qb75v78aV",
+	"df4wFX1dcD2IBavbhhu/X53xmCv6MEQpn9TJhyd1CTxhJKDvvuYzXHxG34gKTMcsX3IBb8h7BmJDrUOD",
+	"D77QIcglfpSgcztwNixEmUEAgW3v7/srIv8yiiLObJkn6ocFv75mXoszKlpYJ+/c76hgrgWhrz7cns+c",
+	"1drWqHCVHHs2CILOwIRH3UqDbCBzpyDxycE2xvqMyHzpD2lL2/fTxxeU86zwnk+J7ftkfXNTGp9tbt9r",
+	"GFHlkWl9K2bp+WjEVFCmEhW0CS396IKxTPUwPNzWF3YsmTQdY291yHeQ5ZeYT9QNn62YNCDSM6iIOJxr",
+	"G6MzhDqZMG/PY2tl8sQ7WIOc3NoSkxCAgPVgnEsc8NosfNCIiJDypkeUhQPMZ4EAN8lXFYbNDxpQUt1s",
+	"BD0NZUSDhWTjQTmSa2EDHrIg6HhJG6OBEdjk9LhuDe70YcFOVNo25bJcHhfgyupwMZvrjouCiHeqRNrj",
+	"oYQhzDpwntWt9RQnITAJKSdx3BIft+Fx7UpRDOxYugbGROilFyP3EO+GURhzML8VxbLSUgYGqVvuVfgS",
+	"KWeqBEq18XG7fLxx2ULqjjuJ2u6OvCxqLQzVNdu4Z5GR07fru//s56GAsO6yxjPDwtk2X55jnKJVraPr",
+	"+rE6qF3TylTlenYruKhZIWiO4YlrK4JDHVOeg9nT8Ei4xgFHDtb0wYYh98JmG1ZZabiC/c+73YaZ373q",
+	"+nPc9x7Eh9SPuIL7uClX8tvtzeM+Pm673x1onleOynzMR6wzD2SnKHwgL3c6kwUteL4kwfuH2DoCSxc/",
+	"HFL7W0Jqf2tI7a9A6hL3SKp7dO4vfNiuPiyBtW/GAiG819i53d2pMMi7t9tnkDsbSG1gd9l17xdT2Nas",
+	"X+sF3Mv0863E5qDFXVRq/umhjc8qHhWMN3Z9BY5fXzlhGnrDoKDmnSpgYbG+lxZ0CvrT5flZtescD7vN",
+	"kaDZnDX11feb61dKSm7Vjq1D0osfr1IzTlm5E+tclPFkVIdlndeiPXwPwU9waLxxlPazJoz5ldY5Ox1U",
+	"ftf2CQyrc1H2VaSPOCiShpFUIiq6jRuo6Ru44nisNByEUE5ryg7DFsveI+42DESz7hpGrY8X88+Bjg+x",
+	"Yz4GE5/W5V/bKPyz9vve7AY0FCX7vSddIt2kqzXmwAtYNta51wcYtOPbYOVxjUnNHXIdI62mC1WW/M3G",
+	"pO2Ik74VdOKHbixcD8RcmaurZKExdBiCT8GTEqiiLgXdN/PBnJuyXQgwwoFYbQySBCkwK30/wGQzVxD+",
+	"WPYB40Ww3jqTi+tr+BkZh5uihm9YOPy2yhoEC0ceP4FSXtAMqQwrDLDV93KM4+uO6zy1k42mascXkN0Y",
+	"ihqa2KxkE1Se9S7silvqmiusuSuLKrOxIj12CEgGorRBGsS/Mf+viVI0Wl5yPmaj5Siv9AejeS4XrjQL",
+	"12ULglaHfO/K4w5Eucpm2m77vywiQzaWFCRjU8hlEiCGWRd1j6S+zm5qu48grhdYtAC7DH9/ckU6nc4K",
+	"NHc+uG3epRDjqMClOZ91yAVViqSCvdcpNM6BWtJp1YkKJWVr7tHxaKqO/Kk9jns2tgjB65t1bfPiKyg9",
+	"8FklwnDPF/SaxQPaoTCMHJeo+Uf8W9XjRQIl6Jkq4ZRAGuc1Iyhq8inblvvVUZMA/2sJy7mwfa281bFC",
+	"BBIf7w5sE6JgMaeF68PaEtjVK20riyxL26Xznpffw20mXKHNKl4pKUC/T7lxpcnfuqGjnrrA5vEp/rrP",
+	"c/tqbRD2+R9X7m41AWADjpNmDI+1lK1HXkDgqfW8/FQQa/6y3JdUma/1qNnGS9X+Hp1abnSOk/77sCLY",
+	"8BZ8iBYWzn9wons4UQmpJ+FFU/30gq21F0oxlBRSa1fk2qkcGpUJy3bZhM3V+2U/hqajPhQVOshQpSHp",
+	"PpBeVzhbIJkOxP2iKSkl0xAaOx9wnatiaZ2wOdUbZM11eJaG1Xc8qybIV5XMOOt74qK5vyWyUgL6DwH3",
+	"E8iKx78nl2+jt2izcGsW4/g+yJ1cOTIyXFYJRi9KHxLXdeb8L8cE5FmIGotIv0nZVyqj2ryhvbrrwhbi",
+	"su1U14u2v/YLXk7+1YvnX325v3/wYj8+MQL71yNSB1D/Q6J+sEQdXizPXD0PfVKpeqp3pJ7df+G9e7Jc",
+	"GBREKhj1pXEuX1+iE/H86gKXq6BCP5aCRkIA1UTNjIqJLHVkYyACl2WzbBWPGnLQTsBZiw1ADEIntkdn",
+	"tcGDgqAn6BoobzoDcdA9sIH5VMDiFlTh2pqG3kC3M7ohmvx7pl9Rpc/17A8a8ovRkHM9OxVjWZvgfnXx",
+	"B+lYM6U7IuFvHq3yYdI8fn3VepQ5HSnFJuV7lM+Bt7vSvkFrj1CxWDJ9uKZRoHrUqZPSz83Mfwjon5Vj",
+	"n+vZ/bI5KHF/3LvaeyfHrpZdiNyGO5mnyLI+XVq/YcvNij+mh/mIewy81ZIM5zzPCBOjYjnTZbtHhXwb",
+	"rBaK6fbF6Rnpn1yaYbC+JA0tGi2s46ftfeufXLb3nr+ovOyvYSshQ6kn5Fuq2IuDDvkRG0iMpBjz6zn4",
+	"z3w5iWp9DGiGqKtGjLJXErh+6xrc4D18aYD0WKvd28/ux4Xl1TA3c3y/na4lV5XeVBgfc4PAfzCbueHm",
+	"Lwh2vNuI4UEyie2ZqVD+A4UyLDF/WCI+JZdMQ0n5v+xhVcj1S2LAz/UzNRDjeZ5D2VFy0T8jzTG9YQl5",
+	"NZ+INgTqJs6QDK+Tb0/PWh1yNYGIXQ11U11WfvmS7dx1BWHdVNOBMEvvuYKa2A7HLL4Ws5V+yfXTeGkO",
+	"9g66u1/uvjjYi3NDF3L665AH3dbrrgzXf/ClmBUaEQ/QGG6FQbvH3Ew510P5fuOddOQZsRm1sCnl+SFZ",
+	"sBwSoFnb/I225xlVaiGLzHYMykGFYwWL2nHOcfZfIzm3S6vBSwTbap2D33U/bcpzIHkuzKp/cUoGDaOR",
+	"DBo2EMQ3s9qiGM0aJkYKhm1yCYYVuWocg7YKlTVKYhw0/OLqhlaicZxbo+xXqEhzyjQF06Qh6Ic+SYdh",
+	"kolrMh2UzFiBUKvOR3GB71wGm91CEfJdFwFmpzW6kD+DP3ShYOlrEL9fLQpQ8Q8utMKFqqhohKASWE+h",
+	"DN1fP3CjGyNSL8vThbr73UoqJAPrxWNZQJKxnN+ygrONIT5RJreGeL/Jm15OTodffzWkQ9YePn/+vH0w",
+	"/PLr9ldfDcftr198OT54fpCNu6Onrr33i9KF+8vV/UEM1rwbW923h1OBgmoGXaLqZYELyC0Vcx3vMnAI",
+	"lTdJt3vwTBEcyvW7dFlMtsbaj1dp9P6+oZq9wjX8GgXVYHk1iIu7/n2LpxVrRSiiGgyyEIhKpfelIFVi",
+	"ynCcQ5IyYdaQpWRMc8VIzvRK42eQBrEUqmLapamoABnXce3y6XDtkYVHRwWDZxeseA1XqtHb7SYNJ+cG",
+	"P+93k4YFgiPfBdMFZ7c0D1570d2+rNAKHv+CtUq3vEFEyAXhtozJ77wnEZBGIguScUyc0Y+9YPdR+DKH",
+	"rKZHQZYp8Oi6asKtMp1V1GUI1ibYJlgj2iVMDQSKbtC1sbnaC8G9lbom1ka97F+c+hxCcsNFplo9XMZK",
+	"66KU0CxTA4HG80rd9WeKpG5FaYecBK1cQa9kI2mUSpusRMUS02y5gg7xmgmMljPrGYhwQRh1Z18y8IGa",
+	"dAUVio5c2Z5SdgWaZNs2DWnmVpAzaoPzfHIxRbMnVR3yxk4kbLJlVnZfwEbBQPTcVij09aV+4b2QQw9E",
+	"xgoIBBQSPQZ+G1Yp75CDbhe/Gcps6So7UDgQsxn7foINiSA53r80EHYdcmyDl0WGzVCrfT9SO8jP/G3q",
+	"KwVB5n0Lql71XBqb67GC7w8EDBjmXUeL1mWZBdkvTtKx4F0YCG9o4qopsYzGoivszifVOv2mrD8QJH+u",
+	"VtzhZtdfwv8aScPAKCilEo5ga7lDPABUv6BZVjClyh9GcjqdC7u78udMDhu9xu7XX3fb3d02VIUJquX5",
+	"qfG3K9Qljn68vDp/ffKmkWCHjjNUSb7DW9hIGtfQONv8dPK6/+oElq7PpMIpb5ajcv6c+u8rlf006Eev",
+	"DRt5+5CCegDJV1w9YcpuWE3cHdRu8omVeWGcvrnRG3Ny4c7/vnSkqvEjyzydgmCMalJuAoUsoR2ceITh",
+	"w1ocNhXsO7kF64XSckaGzHAGa55g2WFgqSA0LxjNlmRmOwnQsE32Kp06hsl+srM/naZTX4IPuDr2aFoA",
+	"YRWs9XvP44ZueBUiu/AQjykntV4ZZ5ii2M671GF9QzznNW2mX9j/pcjPsHIZdEnCZuBRtffpMeHpJHa3",
+	"thpx3fXy+MNMU6sib8a6qEpsDWVGzzXUx8WGOwmxYOTi/PIKi0ql8yJPXQ0abBma2kMD4pWCbGpbC7mW",
+	"LEs6zVu2JXNYC5JfC2qYdM8I83vPX9i2yBP2nvzwun/Uvvyhv/f8hRNtQU68YUtn2MHbYItHGuHUlr6y",
+	"dHI5EE3B9EIWN1hTylLu9t779y0s1GXU2sxIibpYQrPWFGzaKrG/QWmqW5qnZi4pjBA+o4VOSCbnw9wQ",
+	"XhTUzUcdcmzndaX8sAu+kzChGAE5HZMU1w3hsnLKoRx0tSnnDcNEGOiB42MTYiLo5RPd5kdaFcxFuWRa",
+	"c3Gt8HX+khmMVPtmi42kgTXgrEj113Z/xtvmjbsEvrUSXB8/Q0MDHkSjt2//dGfQ6O0ljXmR24LMvZ2d",
+	"3b0vO91Ot7Pb+/rrr7/eMVBQ2ws9FUrzy5kktiNwWO3736H8CdZlIKUVYHseup24tVOKTRuDISAkcK/b",
+	"rTiEXDgQLwjVmk1nWiU2VL6sSwt/A4XZxG6Py2X8GhlvsLwa1Czh8m9kcF7xEi5JLq8TItjCB4fUouaE",
+	"0VxP/lmLdH1bvdXgnLnuUorVnnpQEdF3vlaHaz202+0F5TolM5nncTflD7CKxqeqmr5NlSFd25JYO3ed",
+	"181uBSTV4paL687G7nWv+C0TTIGNclinfk0NTx+pbcKenili33YJMReFnDI9YXMj+7zX0FBWcbCuYRPP",
+	"3kAMxEezXKOEfSQ5HbLc/AOshB8H4mO73fb/Z171JYvcGb7TUhuB4iNJ6YynCUmD8yo7gsMDLFho3g37",
+	"5iqbQAcKgH2bdHtQtx07nGMfVooNMlokupB32RxnfWdFm7olkY9kwpWW1wWd+mYPfMpAQcbWHLTa13dl",
+	"vnnO3o05dK7YvHny0e4vYyOeYSUpKsJi9NWRLcX3w5GPvjRRUOCq+o1t1/SOCSP7YUP2lUfDpWYw6Meg",
+	"ja3vxSzzTCXelgjvWqjwwkiogBiVKS0JefePOZuzdzkT13qCwztj+3ooAjQzMfIlmpiNDMuKmnHLryx4",
+	"k/V3jGQ8L1hwAB/XSZvjcLZ443w0Yixjmdst1U7AxnVcy3dfmLlsmdl3X+CwBizfS1LMQSr2kHLFaD/G",
+	"A2Vf23t7L50yF3NnllNepVCN/yA/nLy6IPHrRi6CUvbVO5QYLOtfnCZhA5fVyvOVAqKdgfgPcvW3i5O6",
+	"ycD2yYqBiD//QGf8mwHYVAeNJIDEN4NK1XLzEGf8ZtCQN4NGgiv6ZmDAMmjckd09AOYDW41aoreZ2Aak",
+	"cOqPJkZwwQ5Vz+QMcyvLqTv3PRXI2qp0DZOOfYF99D5gEJ4rTBB4NwbC5RGT5919nIRDNwIhdRL2IqBK",
+	"CvQOGPyFku0TNrpRq1GFIMK1DgmFWQdiSHMqRqwgagK5k4rBKgyh1QUdj/nIZilCiGHAzKGhHEmdBJDa",
+	"XlNYPQyZ2EAAF4POdBgNj29Yn5e7LX6LnvHjmLCBFDdlAEa5gSKf0mv2TA1E+sNJ/9XVD0c/nBy9TFue",
+	"jPF7WhG8MWf5yaICAhfkWldt3R1p2O8SBAn/Chzp6uO3wd+AZw8xadOMG0DfJ314XOwEouPn2iyWsO41",
+	"Mk5zokczstsFDfbL3ov9L7/umaMUbKT9P4zkUbDxXIWVwtdAZbHa6gcUFolv9cjjZvJDC6nbj4d80njf",
+	"tnBuuwLkvQ+NuSgY9u/gQ6DdcAGoP5IFFDkJrnpZUd8KHHBZlNzibM1HcLyHJEXYpPj1YrLcTAH9Purl",
+	"zerXHxpDqATfn+uJGQzQF0qa14UCunVSRdIpvWGGaaZO6OcaigTSLCtSox67suD94+M3Ns6ZYyftGqPI",
+	"V92vsNS6XfeHTbW618tke86NPSuQ/0ObFz1h006Aj76ItkHxVX/AiAldJfOJFZaATfppeAHidqGtG7/a",
+	"Dd5P5pqZr0+FykZiw3KgqaJ1cq70KFPPXDva4EqZE10f82o15sy2wUDXNoYFBQnts0JeF0ypYGT4KjLy",
+	"BSva1r6KuX8GCi7LiDRvuFmmy2VylSdt0mKrsxoLqmrWHkRzPPP2XGUNdqQZBHgkThxMbAZEy1ofjUQS",
+	"bsjpuPEJA+ZtsQcCSdiYFUyMGFaSLAeD/uLrI/0EjbODPMKg6ZDXzB0LnkCt4BHj4HeCMsW2kdFI3rKC",
+	"XrMQXu636KyW+S7Y0GxEyRzinMPurPZXyHUcMsUzG0fGRDaTHNB5KG9ZZUL4pHH39u7/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -10,6 +10,7 @@ import (
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/mask"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
@@ -25,14 +26,18 @@ func ruleOut(r scenarios.Rule) api.Rule {
 	return out
 }
 
-func (c *core) ListRules(context.Context, api.ListRulesRequestObject) (api.ListRulesResponseObject, error) {
+// ListRules lists every rule, or only its own to a tenant's token.
+func (c *core) ListRules(ctx context.Context, _ api.ListRulesRequestObject) (api.ListRulesResponseObject, error) {
 	out := api.Rules{Rules: []api.Rule{}}
 	rules, err := c.Engine.Rules().List()
 	if err != nil {
 		return nil, err
 	}
+	tenant, scoped := TenantCaller(ctx)
 	for _, r := range rules {
-		out.Rules = append(out.Rules, ruleOut(r))
+		if !scoped || r.Tenant == tenant {
+			out.Rules = append(out.Rules, ruleOut(r))
+		}
 	}
 	return api.ListRules200JSONResponse(out), nil
 }
@@ -68,7 +73,19 @@ func (c *core) ArmRule(_ context.Context, req api.ArmRuleRequestObject) (api.Arm
 	return api.ArmRule201JSONResponse(ruleOut(armed)), nil
 }
 
-func (c *core) RemoveRule(_ context.Context, req api.RemoveRuleRequestObject) (api.RemoveRuleResponseObject, error) {
+// RemoveRule disarms a rule; a tenant's token only its own tenant's.
+func (c *core) RemoveRule(ctx context.Context, req api.RemoveRuleRequestObject) (api.RemoveRuleResponseObject, error) {
+	if tenant, scoped := TenantCaller(ctx); scoped {
+		rules, err := c.Engine.Rules().List()
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(rules, func(r scenarios.Rule) bool { return r.ID == req.Id })
+		if i >= 0 && rules[i].Tenant != tenant {
+			return api.RemoveRule403JSONResponse{ForbiddenJSONResponse: api.ForbiddenJSONResponse(errorBody("forbidden",
+				fmt.Sprintf("rule %s is not tenant %s's (%s): only the operator token may remove it", req.Id, tenant, ruleScope(rules[i]))))}, nil
+		}
+	}
 	removed, err := c.Engine.Rules().Remove(req.Id)
 	if err != nil {
 		return nil, err
@@ -77,6 +94,14 @@ func (c *core) RemoveRule(_ context.Context, req api.RemoveRuleRequestObject) (a
 		return api.RemoveRule404JSONResponse{NotFoundJSONResponse: NotFound("no armed rule %q (GET /__sandbox/rules lists them)", req.Id)}, nil
 	}
 	return api.RemoveRule204Response{}, nil
+}
+
+// ruleScope says whose calls a rule steers.
+func ruleScope(r scenarios.Rule) string {
+	if r.Tenant == "" {
+		return "it applies to every tenant"
+	}
+	return "it is tenant " + r.Tenant + "'s"
 }
 
 func (c *core) CountJournal(ctx context.Context, req api.CountJournalRequestObject) (api.CountJournalResponseObject, error) {
@@ -173,6 +198,7 @@ func (c *core) GetSnapshot(ctx context.Context, req api.GetSnapshotRequestObject
 	if err != nil {
 		return nil, err
 	}
+	_, scoped := TenantCaller(ctx) // sandbox secrets are the operator's only
 	out := api.Snapshot{Version: api.SnapshotVersion(s.Version), Tenant: s.Tenant, TakenAt: &s.TakenAt, Apis: map[string]map[string]map[string]*map[string]any{}}
 	for a, recs := range s.APIs {
 		out.Apis[a] = map[string]map[string]*map[string]any{}
@@ -182,6 +208,9 @@ func (c *core) GetSnapshot(ctx context.Context, req api.GetSnapshotRequestObject
 				rec, err := asObject(v)
 				if err != nil {
 					return nil, fmt.Errorf("snapshot %s %s %s: %w", a, kind, id, err)
+				}
+				if scoped && rec != nil {
+					mask.Secrets(v, *rec)
 				}
 				out.Apis[a][kind][id] = rec
 			}

@@ -72,6 +72,12 @@ type Config struct {
 	// either, each process makes a random key, and replicas sharing a --store share one
 	// through it: no signing key is ever written in the binary.
 	TokenKey, TokenKeyFile string
+	// Hosted asks every admin call but the docs for a Bearer token: the operator's
+	// (AdminToken, or the contents of AdminTokenFile; required) or a tenant's (TenantTokens).
+	Hosted                     bool
+	AdminToken, AdminTokenFile string
+	// TenantTokens finds the tenant of a tenant's admin token in hosted mode.
+	TenantTokens admin.TenantTokens
 }
 
 // DefaultConfig is the configuration of `make run`.
@@ -92,6 +98,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key: replicas with the same --store and prefix are one sandbox")
 	fs.StringVar(&c.TokenKey, "token-key", c.TokenKey, "the key that signs DCMS and profile tokens (prefer its environment variable; default: random per process, shared through --store)")
 	fs.StringVar(&c.TokenKeyFile, "token-key-file", c.TokenKeyFile, "a file holding the key that signs DCMS and profile tokens (instead of --token-key)")
+	fs.BoolVar(&c.Hosted, "hosted", c.Hosted, "hosted mode, for a deployment shared by partners: every admin API call but the docs needs a Bearer token (the operator's, or a tenant's for that tenant)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "the operator's admin API token in hosted mode: every operation, every tenant (prefer the environment variable; required with --hosted unless --admin-token-file)")
+	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "a file holding the operator's admin API token (instead of --admin-token)")
 	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
@@ -116,6 +125,9 @@ type App struct {
 	// tokenKey signs the DCMS and profile tokens (see Config.TokenKey).
 	tokenKey []byte
 	control  *redisstore.Control
+
+	// auth is hosted mode's admin API authentication (nil: local mode).
+	auth *admin.Auth
 }
 
 // Close stops the sandbox's background work (webhook delivery, writing coverage counts)
@@ -285,6 +297,9 @@ func (a *App) build(cfg Config) error {
 	if err := a.loadTokenKey(cfg); err != nil {
 		return err
 	}
+	if err := a.loadAdminAuth(cfg, log); err != nil {
+		return err
+	}
 	apis, err := a.newAPIs(cfg, log, cat)
 	if err != nil {
 		return err
@@ -372,6 +387,34 @@ func (a *App) loadTokenKey(cfg Config) error {
 	return nil
 }
 
+// loadAdminAuth settles hosted mode's operator token: --admin-token (SANDBOX_ADMIN_TOKEN)
+// or --admin-token-file. Hosted mode without one does not start; the token is never logged.
+func (a *App) loadAdminAuth(cfg Config, log *slog.Logger) error {
+	token := cfg.AdminToken
+	switch {
+	case cfg.AdminToken != "" && cfg.AdminTokenFile != "":
+		return errors.New("--admin-token (SANDBOX_ADMIN_TOKEN) and --admin-token-file: give one of them")
+	case cfg.AdminTokenFile != "":
+		data, err := os.ReadFile(cfg.AdminTokenFile)
+		if err != nil {
+			return fmt.Errorf("--admin-token-file: %w", err)
+		}
+		if token = strings.TrimSpace(string(data)); token == "" {
+			return fmt.Errorf("--admin-token-file %s: the file is empty", cfg.AdminTokenFile)
+		}
+	}
+	switch {
+	case cfg.Hosted && token == "":
+		return errors.New("--hosted needs the operator's admin token: set SANDBOX_ADMIN_TOKEN (or give --admin-token-file FILE); a hosted sandbox never serves its admin API unauthenticated")
+	case cfg.Hosted:
+		a.auth = &admin.Auth{OperatorToken: token, Tenants: cfg.TenantTokens}
+		log.Info("hosted mode: the admin API needs a Bearer token")
+	case token != "":
+		log.Warn("an admin token is set but the sandbox is not --hosted: the admin API asks for no token")
+	}
+	return nil
+}
+
 // persistedTokenKey reads the key file, or makes one (readable by its owner only).
 func (a *App) persistedTokenKey(path string) error {
 	data, err := os.ReadFile(path)
@@ -437,7 +480,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
-		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage,
+		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage, Auth: a.auth,
 	}
 	if a.control != nil {
 		adminDeps.Refresh = a.control.Refresh
