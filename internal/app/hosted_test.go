@@ -143,7 +143,7 @@ func setUp(t *testing.T, c *contracttest.Client) *world {
 			t.Fatalf("%s viewCustomer: %d %s", tn, r.Status, r.Body)
 		}
 		var j struct{ Entries []struct{ Id int64 } }
-		op.Get("/__sandbox/journal?limit=1&tenant=" + tn).Decode(t, &j)
+		op.Get("/__sandbox/journal?limit=1&tenant="+tn).Decode(t, &j)
 		w.calls[tn] = fmt.Sprint(j.Entries[0].Id)
 	}
 	for _, tn := range []string{tenantA, tenantB, ""} {
@@ -162,7 +162,7 @@ func setUp(t *testing.T, c *contracttest.Client) *world {
 			Reviews      []string
 		}
 	}
-	op.Get("/__sandbox/tenants/" + tenantA + "/profile/submissions").Decode(t, &subs)
+	op.Get("/__sandbox/tenants/"+tenantA+"/profile/submissions").Decode(t, &subs)
 	for _, s := range subs.Submissions {
 		if len(s.Reviews) > 0 {
 			w.submission, w.move = s.SubmissionId, s.Reviews[0]
