@@ -57,3 +57,18 @@ func TestPANs(t *testing.T) {
 		t.Fatalf("PANs = %s", got)
 	}
 }
+
+// Secrets masks the fields tagged mask:"secret", by their JSON names, and leaves empty ones.
+func TestSecrets(t *testing.T) {
+	type hook struct {
+		URL    string `json:"url"`
+		APIKey string `json:"apiKey,omitempty" mask:"secret"`
+		Secret string `json:"secret" mask:"secret"`
+		Code   string `mask:"secret"`
+	}
+	rec := map[string]any{"url": "http://x", "apiKey": "k", "secret": "", "Code": "123456"}
+	Secrets(&hook{}, rec)
+	if rec["url"] != "http://x" || rec["apiKey"] != Secret || rec["secret"] != "" || rec["Code"] != Secret {
+		t.Fatalf("masked: %v", rec)
+	}
+}

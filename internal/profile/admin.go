@@ -8,6 +8,7 @@ import (
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/credentials"
+	"github.com/partnersandbox/sandbox/internal/mask"
 )
 
 // The profile part of the admin API (openapi/sandbox.yaml): outbox, rate limits, webhook,
@@ -104,7 +105,7 @@ func (a *API) SetWebhook(ctx context.Context, req admin.SetWebhookRequestObject)
 }
 
 // masked stands for a credential the admin API does not show again.
-const masked = "********"
+const masked = mask.Secret
 
 // webhookOut shows a webhook with its credentials masked; the signing secret is shown, as
 // partners need it to check signatures.
