@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -253,6 +254,11 @@ func (c *core) PutSnapshot(ctx context.Context, req api.PutSnapshotRequestObject
 			}
 		}
 	}
+	if _, scoped := TenantCaller(ctx); scoped {
+		if err := c.keepSecrets(ctx, req.Params.Tenant, apis); err != nil {
+			return nil, err
+		}
+	}
 	recs, n, err := c.Kinds.Decode(apis)
 	if err != nil {
 		return api.PutSnapshot400JSONResponse{BadRequestJSONResponse: BadRequest("%v", err)}, nil
@@ -261,4 +267,41 @@ func (c *core) PutSnapshot(ctx context.Context, req api.PutSnapshotRequestObject
 		return nil, err
 	}
 	return api.PutSnapshot200JSONResponse{Tenant: req.Params.Tenant, Records: n}, nil
+}
+
+// keepSecrets puts the stored secrets back into the records of a tenant's snapshot that
+// show them masked (as GetSnapshot gave them to the tenant's token).
+func (c *core) keepSecrets(ctx context.Context, tenant string, apis map[string]map[string]map[string]any) error {
+	for a, kinds := range apis {
+		for kind, byID := range kinds {
+			newRecord, ok := c.Kinds[a][kind]
+			if !ok {
+				continue // Decode names it
+			}
+			for id, raw := range byID {
+				rec, ok := raw.(map[string]any)
+				if !ok || !slices.Contains(slices.Collect(maps.Values(rec)), any(mask.Secret)) {
+					continue
+				}
+				var current *map[string]any
+				err := c.Store.View(ctx, store.Partition{API: a, Tenant: tenant}, func(r store.Reader) error {
+					v, found := r.Get(kind, id)
+					if !found {
+						current = nil
+						return nil
+					}
+					var err error
+					current, err = asObject(v)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				if current != nil {
+					mask.Unmasked(newRecord(), rec, *current)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -363,6 +363,16 @@ func TestHostedTenantTokenSeesItsOwn(t *testing.T) {
 	if n := strings.Count(masked, `"********"`); n != len(secrets) {
 		t.Errorf("tenant A's snapshot masks %d values, want %d: %s", n, len(secrets), masked)
 	}
+	// The masked snapshot restored by the tenant keeps the secrets it could not see.
+	if r := tokenA.Do("PUT", "/__sandbox/snapshot", masked); r.Status != http.StatusOK {
+		t.Fatalf("tenant A restoring its masked snapshot: %d %s", r.Status, r.Body)
+	}
+	if again := string(w.operatorCli.Get("/__sandbox/snapshot?tenant=" + tenantA).Body); strings.Contains(again, `"********"`) {
+		t.Errorf("restoring the masked snapshot stored the mask: %s", again)
+	}
+	if hook := w.operatorCli.Get("/__sandbox/tenants/" + tenantA + "/webhook").JSON(t); hook["secret"] != "signing-secret-of-"+tenantA {
+		t.Errorf("the webhook's signing secret after the restore: %v", hook["secret"])
+	}
 	if keys := tokenA.Get("/__sandbox/tenants/" + tenantA + "/keys").JSON(t); keys["setPinKey"] == "" || keys["dmtKey"] == "" {
 		t.Errorf("tenant A's keys: %v", keys)
 	}

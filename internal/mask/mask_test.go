@@ -71,4 +71,8 @@ func TestSecrets(t *testing.T) {
 	if rec["url"] != "http://x" || rec["apiKey"] != Secret || rec["secret"] != "" || rec["Code"] != Secret {
 		t.Fatalf("masked: %v", rec)
 	}
+	Unmasked(&hook{}, rec, map[string]any{"url": "http://y", "apiKey": "k", "Code": "123456"})
+	if rec["url"] != "http://x" || rec["apiKey"] != "k" || rec["Code"] != "123456" {
+		t.Fatalf("unmasked: %v", rec)
+	}
 }

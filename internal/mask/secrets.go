@@ -12,13 +12,23 @@ const Secret = "********"
 // `mask:"secret"`: sandbox secrets such as webhook credentials and OTPs. An empty value
 // stays empty (there is nothing to hide, and it says that none is set).
 func Secrets(v any, rec map[string]any) {
+	for _, name := range taggedSecrets(v) {
+		if s, ok := rec[name]; ok && s != nil && s != "" {
+			rec[name] = Secret
+		}
+	}
+}
+
+// taggedSecrets are the JSON names of the fields v's struct type tags `mask:"secret"`.
+func taggedSecrets(v any) []string {
 	t := reflect.TypeOf(v)
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == nil || t.Kind() != reflect.Struct {
-		return
+		return nil
 	}
+	var out []string
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if f.Tag.Get("mask") != "secret" {
@@ -28,8 +38,20 @@ func Secrets(v any, rec map[string]any) {
 		if name == "" {
 			name = f.Name
 		}
-		if s, ok := rec[name]; ok && s != nil && s != "" {
-			rec[name] = Secret
+		out = append(out, name)
+	}
+	return out
+}
+
+// Unmasked puts back, in rec (a record of v's type as its JSON object, as a client sent
+// it), each secret field that still shows Secret, from current (the record as stored): a
+// masked snapshot restored by who downloaded it keeps the secrets it could not see.
+func Unmasked(v any, rec, current map[string]any) {
+	for _, name := range taggedSecrets(v) {
+		if rec[name] == Secret {
+			if cur, ok := current[name]; ok {
+				rec[name] = cur
+			}
 		}
 	}
 }
