@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/partnersandbox/sandbox/internal/profile"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
 func init() {
@@ -64,7 +64,7 @@ func profileWebhooks(ctx context.Context, args []string, out io.Writer) error {
 		check := "signature not checked (no --secret)"
 		if o.secret != "" {
 			check = "signature OK"
-			if r.Header.Get(profile.SignatureHeader) != profile.Sign(o.secret, body) {
+			if r.Header.Get(webhook.SignatureHeader) != webhook.Sign(o.secret, body) {
 				check = "signature BAD"
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/partnersandbox/sandbox/internal/profile"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
 type syncBuffer struct {
@@ -43,9 +43,9 @@ func TestProfileWebhooksChecksSignatures(t *testing.T) {
 		t.Fatal("the receiver did not start")
 	}
 	body := []byte(`{"type":"profile.created"}`)
-	for _, sig := range []string{profile.Sign("s3", body), profile.Sign("other", body)} {
+	for _, sig := range []string{webhook.Sign("s3", body), webhook.Sign("other", body)} {
 		req, _ := http.NewRequest("POST", url+"/hooks", bytes.NewReader(body))
-		req.Header.Set(profile.SignatureHeader, sig)
+		req.Header.Set(webhook.SignatureHeader, sig)
 		req.Header.Set("X-Sandbox-Event", "profile.created")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil || resp.StatusCode != 200 {

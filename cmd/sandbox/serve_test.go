@@ -64,6 +64,7 @@ var serveSamples = map[string]serveSample{
 	"dmt-otp":                 {"654321", `"654321"`, func(c app.Config, _ listen) string { return c.DMT.OTP }},
 	"profile-review-after":    {"2h0m0s", "2h", func(c app.Config, _ listen) string { return c.Profile.ReviewAfter.String() }},
 	"profile-webhook-timeout": {"9s", "9s", func(c app.Config, _ listen) string { return c.Profile.WebhookTimeout.String() }},
+	"webhook-allow-private":   {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.WebhookAllowPrivate) }},
 }
 
 // joined lists values as the samples give them; a value that kept a comma (a list not

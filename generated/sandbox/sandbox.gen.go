@@ -69,8 +69,10 @@ func (e CoverageOperationApi) Valid() bool {
 // Defines values for DeliveriesDeliveriesStatus.
 const (
 	DeliveriesDeliveriesStatusDelivered DeliveriesDeliveriesStatus = "delivered"
+	DeliveriesDeliveriesStatusDropped   DeliveriesDeliveriesStatus = "dropped"
 	DeliveriesDeliveriesStatusFailed    DeliveriesDeliveriesStatus = "failed"
 	DeliveriesDeliveriesStatusPending   DeliveriesDeliveriesStatus = "pending"
+	DeliveriesDeliveriesStatusRefused   DeliveriesDeliveriesStatus = "refused"
 )
 
 // Valid indicates whether the value is a known member of the DeliveriesDeliveriesStatus enum.
@@ -78,9 +80,13 @@ func (e DeliveriesDeliveriesStatus) Valid() bool {
 	switch e {
 	case DeliveriesDeliveriesStatusDelivered:
 		return true
+	case DeliveriesDeliveriesStatusDropped:
+		return true
 	case DeliveriesDeliveriesStatusFailed:
 		return true
 	case DeliveriesDeliveriesStatusPending:
+		return true
+	case DeliveriesDeliveriesStatusRefused:
 		return true
 	default:
 		return false
@@ -727,20 +733,25 @@ type DcmsShipment struct {
 // Deliveries defines model for Deliveries.
 type Deliveries struct {
 	Deliveries []struct {
-		Attempts       int                        `json:"attempts"`
-		CreatedAt      string                     `json:"createdAt"`
-		EventId        string                     `json:"eventId"`
-		EventType      string                     `json:"eventType"`
-		Id             string                     `json:"id"`
-		LastAttemptAt  *string                    `json:"lastAttemptAt,omitempty"`
-		LastError      string                     `json:"lastError"`
-		LastStatusCode int                        `json:"lastStatusCode"`
-		Status         DeliveriesDeliveriesStatus `json:"status"`
-		Url            string                     `json:"url"`
+		Attempts       int     `json:"attempts"`
+		CreatedAt      string  `json:"createdAt"`
+		EventId        string  `json:"eventId"`
+		EventType      string  `json:"eventType"`
+		Id             string  `json:"id"`
+		LastAttemptAt  *string `json:"lastAttemptAt,omitempty"`
+		LastError      string  `json:"lastError"`
+		LastStatusCode int     `json:"lastStatusCode"`
+
+		// Status refused: the address was internal (hosted mode), never retried; dropped: the queue was full, never sent.
+		Status DeliveriesDeliveriesStatus `json:"status"`
+		Url    string                     `json:"url"`
 	} `json:"deliveries"`
+
+	// Dropped Events dropped because the tenant's queue was full, since its last reset.
+	Dropped int `json:"dropped"`
 }
 
-// DeliveriesDeliveriesStatus defines model for Deliveries.Deliveries.Status.
+// DeliveriesDeliveriesStatus refused: the address was internal (hosted mode), never retried; dropped: the queue was full, never sent.
 type DeliveriesDeliveriesStatus string
 
 // DmtCustomer defines model for DmtCustomer.
@@ -1953,6 +1964,17 @@ type ClientInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -1965,6 +1987,17 @@ type ClientInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -1972,7 +2005,9 @@ type ClientInterface interface {
 
 	// GetWebhookDeliveries The tenant's webhook delivery log, newest first
 	//
-	// The last 200 deliveries, with their attempts, last status and last error.
+	// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+	// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+	// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 	//
 	// Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 	GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1995,7 +2030,7 @@ type ClientInterface interface {
 	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 	// | `sandbox_tenants` | `api` | tenants with state |
 	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 	// | `go_*`, `process_*` | | the Go runtime and the process |
 	//
@@ -2991,6 +3026,17 @@ func (c *Client) GetWebhook(ctx context.Context, tenant Tenant, reqEditors ...Re
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -3013,6 +3059,17 @@ func (c *Client) SetWebhookWithBody(ctx context.Context, tenant Tenant, contentT
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -3030,7 +3087,9 @@ func (c *Client) SetWebhook(ctx context.Context, tenant Tenant, body SetWebhookJ
 
 // GetWebhookDeliveries The tenant's webhook delivery log, newest first
 //
-// The last 200 deliveries, with their attempts, last status and last error.
+// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 //
 // Corresponds with GET /__sandbox/tenants/{tenant}/webhook/deliveries (the `GetWebhookDeliveries` operationId).
 func (c *Client) GetWebhookDeliveries(ctx context.Context, tenant Tenant, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3073,7 +3132,7 @@ func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 // | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 // | `sandbox_tenants` | `api` | tenants with state |
 // | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 // | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 // | `go_*`, `process_*` | | the Go runtime and the process |
 //
@@ -5948,6 +6007,17 @@ type ClientWithResponsesInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -5960,6 +6030,17 @@ type ClientWithResponsesInterface interface {
 	// (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 	// time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 	//
+	// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+	// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+	// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+	// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+	//
+	// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+	// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+	// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+	// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+	// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -5967,7 +6048,9 @@ type ClientWithResponsesInterface interface {
 
 	// GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 	//
-	// The last 200 deliveries, with their attempts, last status and last error.
+	// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+	// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+	// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5994,7 +6077,7 @@ type ClientWithResponsesInterface interface {
 	// | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 	// | `sandbox_tenants` | `api` | tenants with state |
 	// | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-	// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+	// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 	// | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 	// | `go_*`, `process_*` | | the Go runtime and the process |
 	//
@@ -10112,6 +10195,17 @@ func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, tenant
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -10130,6 +10224,17 @@ func (c *ClientWithResponses) SetWebhookWithBodyWithResponse(ctx context.Context
 // (network error or non-2xx) is retried `retryCount` times, `retryInterval` seconds apart, doubling each
 // time. Delivery never blocks the API call. If `secret` is omitted the sandbox makes one and returns it.
 //
+// Delivery is fair across tenants: tenants take turns, each with at most one attempt in flight, and an
+// attempt lasts at most `--profile-webhook-timeout`, so one tenant's dead receiver delays another tenant's
+// event by one attempt at most. Each tenant queues up to 200 pending deliveries; an event past that is not
+// sent but logged as `dropped` (see the delivery log). Redirects are not followed (a 3xx is a failed attempt).
+//
+// In hosted mode (`--hosted`) a `url` whose host is, or resolves to, a loopback, link-local, private
+// (RFC 1918, `fc00::/7`), unspecified, multicast or otherwise internal address answers 400 naming the
+// address, and every delivery checks the address it connects to again (so DNS rebinding cannot aim
+// it inward): such an attempt is logged as `refused`. `--webhook-allow-private` allows those addresses.
+// A host that does not resolve when it is set is accepted; its deliveries are checked the same way.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /__sandbox/tenants/{tenant}/webhook (the `SetWebhook` operationId).
@@ -10143,7 +10248,9 @@ func (c *ClientWithResponses) SetWebhookWithResponse(ctx context.Context, tenant
 
 // GetWebhookDeliveriesWithResponse The tenant's webhook delivery log, newest first
 //
-// The last 200 deliveries, with their attempts, last status and last error.
+// The last 1,000 deliveries (and any still pending), with their attempts, last status and last error.
+// `dropped` counts the events this tenant's full queue turned away since its last reset; each is also in
+// the log with status `dropped` and the reason as `lastError` (`queue full: 200 pending`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10182,7 +10289,7 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 // | `sandbox_rule_firings_total` | `api`, `operationId` | calls decided by an armed rule |
 // | `sandbox_tenants` | `api` | tenants with state |
 // | `sandbox_journal_entries`, `sandbox_journal_bytes` | | calls the journal holds, and the bytes of their bodies |
-// | `sandbox_webhook_queue_length` | | profile webhook deliveries waiting for a worker |
+// | `sandbox_webhook_queue_length` | | profile tenants with a webhook delivery due, waiting for a worker |
 // | `sandbox_webhook_deliveries_total`, `sandbox_webhook_failures_total` | | webhook delivery attempts that succeeded, and that failed |
 // | `go_*`, `process_*` | | the Go runtime and the process |
 //
@@ -19688,270 +19795,281 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H19cxs3kvdXQfGeKpN5hhT1YiehKvUUIymJ1raktZTN7oU+D8gBRayGAHcAiuba+vc+wH3E+yRPoRvA",
-	"YEgMRclyNsnmqm5jcWYwQE+j39D96w+NkZzOpGBCq0bvQ2NGCzplmhXwV3+sWWH+kTE1KvhMcykavcbV",
-	"hJFUsPc6JXJM9ISRWcFuuZwrMqPXjDRzrjRZTKgmIzllilAzDuG6dUjoUDGhyVgW8OCYF0rDU51G0uBm",
-	"9H/MWbFsJA1Bp6zRa8CzjaShRhM2pWYyejkzF5QuuLhu3N0ljaNcjm6umKBCx2er4RpZTKRiZGTuJlqS",
-	"gtGMyIJM5S07JAuuJ3KuCdcJTE1NaMEye7ccE3bLiqUdyUyWvafTWW5m0j96ffLu2/7Zy5ol4DP3rOEV",
-	"n/LI7C8MQRX/Zy19cnguHDtjYzrPdaP3vJs0pvQ9n86n5g/zFxf4127ipsCFZtesgDlsQcLm8dHrS/tH",
-	"Qo5fX5FRzpnQ7ziQclbIMc/d3adZ6x5KzaieRAhVsH/MecGyRk8XcxYu7v8UbNzoNf5jp+TbHbyqdnD6",
-	"Z2ascjV/BnKtLelc5EuiJ1x9poXdzwKPW8kbT5lf7iPVreUJvtKdGUXNpFAMJM63NDMrZAq4cCSFZsiQ",
-	"dDbL+Yiate78XZkFfyin/KHBikIW+EiGXH1Lc569K+xgSWPKlKLXzC2HwL7pETGfDllBpnOlyZARqknO",
-	"qNJkFwi/3YpO4OV3SeN9W1GRDeX7dlEuQs5YQe03umb6T3JeCJo3EpS1sGrcw71G11DkLol8WDse4YoI",
-	"qQks7hDElF0XUXSpyGLCRxMy5izPCBUZWUyWHTOx72Qx5FnGxBZUfdCa12f7g1SaZWQqM0akyJc9Qi2j",
-	"PVNEyxsmCFU3LAMVQIXUE1Z4vk3/H/7rmxRlcPoB/75LiZEUCaEDkeJPKeEC7hnKbJkQSop5zoycro7Z",
-	"MgxvXhWKb9K0tzuZ78ZsdQbCkBu/mdFRMOEpXR4auk+4uCYLqshoQsU1yzoDYah7JvV3ci6yT2NZIfW7",
-	"MQwTMusN12R3bx++OlyFZeMqyo36mXj1iin9ErRLyas3XJ/JRq+xu7cf5dYzSdR8NCFILPhGXsgCL55b",
-	"2hoJ/K9gR+2/L5eC0JFWRIoqe8jC/ARGANNg48DvKiFKwijm2kCscwkZ0TwnXB+uM/010wpo0SFntZz0",
-	"o6BzPZEF/yfL/hW0EZKkfTsDeFWPfMtowQoymHe7+yNYCvyTpYkhE7Wr08bYM8KJcdx8wSYaCLxH4P2O",
-	"LCnNplxcmUtpLU2SxoTRzJqjP/30U9vMjgltKMHWdWCKs00T2NkkhT32zcCrA5x/IyWLiZFDdvLmnWCV",
-	"DucaNhodjdhMs6yz0Wa7ww92S3lOh7inP+/3uiqtUqWpZkRpWTDSfMMyrhJcEzAtbmxSzIWyhGi34d60",
-	"RUZUmCUOjU6hownLvGQbiJD45CoYSbHi1tjx15QLMlwSrhXLx0SKESMcPvyQjm6Aib0kgk92RDXN5fUc",
-	"qDMrDEtojqre70H4i2uG8mUTZfxo515O3XlDlhYFXTbQonB2yc/hW976W+Xw72ykzbOREdcmSmcc5LUw",
-	"hvPPjWw0VY2kkU1BLqIpFYzt2MMIcT2RWYRzknJWpzXX5xo8p0dQBp9cp0uCtnbU9wgJZlZbnaBfSeLM",
-	"dT+9zSS1U1kjKCq8mP3avzh9pohcCGLusXYsbOIjmTE0ZQ3rzxX+7SzZ8rfWIWHTmV6Czp/lhl/VfDRi",
-	"SpnNvEboyhRWZ/ST21AFozlRS6XZlFChFqxwovw7WZBU3qQ9dHcruuWZcq8mgrFMWWd5IGDzwrMjliXw",
-	"PFE3fKYILaYsA9NEgf02pdd8ZKy9OVMonYyeIkMmMoUyoOdsmIGAGXCNL0P7CdRROePq5DI5mk+ZMCoA",
-	"SJyYbV3ak5oWGqTCoPHX9qW1FS5HTNCCSyJveiurQ5EEiiCTDO1U9p4rPWigJF/fIGZ162S3DoBbNow4",
-	"K2Q2HzE0Jiz7eevNLAzVBDjJ2+yX1+bVfzEviO0Ub35FtiY6QTHmhfkC363TK8p8yLXxwX64urqwbG2+",
-	"qfuGZsnBWKHzHm5imKR/QYI7rlxXle/dh4hu5lyObtZ3sJCLyHf77ojs7+9/TTSfMm9AWQ0CYZQoFeR4",
-	"rFgk6PCDXJAxLdZHMepmXMgpbkvzsoRQRSj5XpJsjuwdf9NCbHSbp/KWZbAJbNBHwB9GHDXNvpIkl+Ka",
-	"FYT9Y05ztRYlagVvHUqZM4r66YGBKcPiXK2FysI3RZa3ygFy0fC0rf2yR6DsIyovu6ViFOHzfkhkoiXQ",
-	"zExxQYssIaxz3SFf7k2i5C+Y/c7rJIoyQF+QCkvFF72+MHnLCnod1Tu3LBo6OS4loVNtpGAjxg0/+JCA",
-	"sXZiey95lCljZ7nBkgk5Z42YWmqab7eSpg3SjgyTCaNjnXlMZzxtbSFOfMTHUdC9P7nXvlpb5pOZV09v",
-	"Q7m51plQW1hKmy2jlRc82jB6mI0zknNRI1+nVCxdDN87ZsZoUGTBCmbVDsuQX7iOs/8YDJn73mAkHLAh",
-	"hCIJPkSaSjNmZmo1eBLYQBCbLy2gVvzt9QrZfoxniph7XLxo5OzTe3Ty41QsEtvTJMYGx6OpOporLad4",
-	"uFLlAePc6mUNT99wvT0/m/e85Dpq4Mghz1e2xrqIWXnIEXqz4vHzTxyJ3Mvs9O8jyUVcdturD1u+J3Nk",
-	"OddMmJ2LjLtpoO/9jYYI7H30lEYpY4OkcFqVep1t7obTLa/NrVmU0+DYa53ydXK/Vi576tRR9yUeLq0Q",
-	"lRbZ5SrDB4KDFtkV/BhnxTMZvTKF+O4FFfGr8pbV2Lw5H7PRcpQHbooiNM/lgmVo8RnS3XAjpHDfJeAl",
-	"gXWEpjKjo4lR15kiWm7tDVgCvZa3cceZi8s6ywUdEzzOiC23YLOcjlj27fJhm80+V0OpG66tKySMd4qv",
-	"iMuzCZ9NbUjqPhJcuntX+Qy/dfhlA+ZIQjbyxHIfegM/ArnXXQu2eBk7CO0TwRawcDCP1ZxBKNwY6LD8",
-	"uO0tQ7tjZcCjq9O/9K9OEvLq/OhlQn48w/9+i/95c3Lxqn90Yv9+1z87fud/+vHi+zf945OEXJ5cvbs4",
-	"PUvIyV8vTt+cGIXVv7w8/f4svq3l/Vu6nDDcX0e+8yKLKY9hQcVoUmcQmWdqrs0KaeyHS+P0X/EaXv7H",
-	"nIJwX6flS/CTzPgsS8yWtQ67VnGdXef5vjk5Ojn9y8lxQi5Ozo5Pz75PyMWb86OTy0vz2+WPR+afToaW",
-	"BotxZSAcfdQ/Ozp59erk+H4HyVEjUOFrREhKggar3/hN4trLaY34N3mYTsNP/xBvoU5r2JfXrecyEB2r",
-	"e/Hih79dnh71X1lpPJLzgrOCZCznt6xYJvFv1EEiB4TJmNJc+B26Rh/2fsZGmmXHduBjG/ZfZ2A+uvlx",
-	"VntZ1Wu5BV0OeZ6fbbE5PaeUzySVJVTmUTP7KLnxBkuUVRKF1zybrDhRWhuXIGq4Jo1RwYz90o/zILtl",
-	"QtfIBbhWawPw+EPGuOnjhGpeae44ceef0auXPqIbX1L5QZ3jOGMiMwMkjmLgp44pzyt2ePmaeZHf/8m5",
-	"GcRRKKQHPp+UlA8EycoCwvWGHyPGCRs9zoAVolw01fV+xWYeQBv9DJIhNoY91yWYnj1Afk31uZ7FhJe8",
-	"rTc1IbK8YVsfRd3mnyZUk2um2844dkHUHtkllhoJ2SOGoGPufNzzvxwnZN//GNXj7mJ/C2FbIWxS9Rot",
-	"c+DyQsawVL3nGz+ZoxSwzZP7SZ/dt0GOWnej38/iaVLndYpp3XjEMdRjt4zEecV+r2d1JrIaIW7cx5qp",
-	"zBXLYu7JZl5088CZ+heE6048Hd3U7MvqP8VDDaCnER8Pt33qNphXSyv8FP95VFVQ4eFv3RHSyoxWjmbW",
-	"p7QaX4GJxGb+fbhR131Gv4+J31Gkmba9eFRpq0emFHJBSMamxrN2TjcvCM9sWqwNpYUJMwMxF5rnhGub",
-	"PgCOKTrneGKZc6VZdkhyKW/AaZ3PII/AJnmsEnVe+ZZhqJEXqt6k2IbaNjwH49inYsT8gdEcj8urc1u3",
-	"O+RNxLqIG46xF7l8wEhwZkZH1ttaJwQTes0k3LR17GtOhC6W99oZbvCknMSGqeOYdXH9SDgacmScCKzN",
-	"dXymyBHe2jb31hzfj3jmgisR9W+vA+Oi9u+RFPRtSpo6yKt0YSSvFuAmOFdcTQBYyHmetZKBsDG+IJ4N",
-	"GW+6R1KMZaekGTs5D8+Hv6PzXLcSkhbz3MyJiiD+3YJ3pBACN9fCYHiY/djCTeQY0tkTOIlG0jBjRU55",
-	"QzLmdBn/GOVUj81NNkofLtyojYTwMaFiGf9I9rjwdajYMO8WtjQmq29+OdDpMS9HF2UsiynVuINeHERD",
-	"Ep+erRNfg7H4/GFcmZRhExoy0lSMVc8lWtGF1GTvJDY7O76T6IJgtjPeXnMs69M/6/OOMckW4391h7uQ",
-	"xV03DF6tjEOaupiLEaikGVWavDggL/m38eUDD0fHDs6LdHzPb2QQZfflfRzo9+8jmHDLRI9D0vVJfAWD",
-	"tEQh7RrM9oedAnGu4OXX9NZo05rDsU0nyDzGso9K4oj5zBoDaHhIWppdG/PKvAPtdlRFeJSsGrBbTC8F",
-	"yT1rWgly42MRLS1n7Zzdspz86fL8zObQ26PRcBfEPUL3ss2EwZe722NTP9ezUzGWdf7Mb8AXebAlvu6V",
-	"VHyTqFeCU4sScK6H8v06/ax9vSmGxuvOXDGz36nXBcstb86oUgtZxKNLG0ik5jjdmmtTrlS9stnmEAE2",
-	"IMwb7i/fuDK+n+WDI1GenLEnLzBrw+WixLymigm4bjHYJ80NNWQwL6g9dKv5kor/MyLxvl1qVnNMMZ/l",
-	"kmbbBXqA5n5Wa2uo2r12LpU3bKDkpf9oMVpOZzmrj+xtjvu5WW7vSKx+3IgzzqaU5w+LIs4KeV0wVSNu",
-	"CnbL2eJ4zvp6Q5YunWs5pZqPCN5PuCLZnMWPIg4hq3I2yzk4q+VpPRSF6kkh59cTW9uKOcb9i9May8e8",
-	"rEa7o0ZjilA3qSldYtIc10RL0kwvzi+vyM67d1bJ7tj37ZQ7Ve184NndDg6ACVv+UzmpdOGj3/3ZrJC3",
-	"ELJ5w/4O5w9RAbV24szVzSujAO85QHn8G++VbXPFihqhsOpQV8WYDav65x0PVg/3kMOqgVb39cKtsNVO",
-	"fGCcK/iaD91qwe5/ishXOJPYSt9QzaAYWdUcIpjFs+I1F3OMym8qKjZkXQgj4x7wCBN0mMcjmmZNuuDs",
-	"luZbD7gW3MDRk8hqosPH1hAlHKMZF1aIrdBtwkY32394P9KReS6eHkJVvGRhWbHYbb2oEWpLjHiMKc+5",
-	"uCY4JRf44AXWAKiyRB88EXjwHp/GCQS412xGqdv4723jYokj0EayIjHqI7OR+M8CFlJIcV1dloynosdT",
-	"CXEkKI1ioxuW9UhqdHlBR1qlCUmxsmpLIskbeyhp7riXPtUkwzh1RsYChZztjJsZ0/wioM+Y5oola2cg",
-	"xqcxD9rMeSXoTE2kJmoiF1BwMBfGyaUzrjof6IzfdT4Ye/KuYzTR+jH+Y3N40VCbcvGKiWs9CbfvugG+",
-	"6rHhCoi57By1/sWpcZT9cnKuoOqSTUFr3vMi78XFSfmhpjIb6QinhwhpwfJMQWISTG1CQ+uyJqqPbrI1",
-	"2flmHxE/+SuOMZuNn736lXCqDxFDwFuQ0vf+FJ/Y7Xa79/gG7jX1c1f9LEP5XjvBmkxie4fNTjajEFnE",
-	"MuC2iYHUacjNC1BMv2HKxiyr89+i0gOKICCGk36BeaI0z+8PqdiR4zMyFkyEmKE953bmKygLec0yPp82",
-	"ksYP/HoSN9XWBFfMyEu8EfgpJyC4gDqaVpaxUmo+z3OymACUhdF53rAxas/ODBTcXFClmFLIIZtokYh5",
-	"nr9NGuY/WNSL0BbVxSWN9+1r2f4MVNsmAPB4g6+a7lZSNvpVbMB1LRmJLuMOuQvjR1z1YmN1ANYbcG0k",
-	"pa84iG/lGsd+SvVoskFw1zo/5XIfEOOPeIBTyoX5o36RU1mAy7fgviLzkLR3ewRPTgsGxWePCuJuU60A",
-	"KqUafMVH3ecJV1HHDpczNtrAEpsqxeYz4+y+6CpbI7b3vDuNV6t4PnJbaCSFYCMzShsryHDqcm7+NdF6",
-	"1n7e7Zb/3I/XYv+iHLJWx+aOf6AOxWeyb65E2ear37ejbMbTIekCWANYwBGW895T917vKaRCHZ9EHKBi",
-	"nj/gsBpkz30hSBwyNodLa/5Fz6TVJi54ot/vahXIWnh1ww8rXGRMW2NYJySbal/63iL/+9//UzGFzd88",
-	"C37u2TMMtJx0UHVaSI1ZGgORmglbg4SM+Xs9L9wzhpEyBjHGSiF3MHV6w0QsNvfIkuANrH/LChVN59/D",
-	"ZXrTfyKNFe6r8u2SLboFkbesUlVrV6yM92Bv1ROqB8I94NB/UEfZ+jv3slaH7JKmzI3LZFfHVKtXDTsu",
-	"JtIiFbBDwvVAcEWUBnVg4UYwYaZg4FCiB+G+mp+vm2jlyH832Xt77851lAtO42A7xHYQYnTFT6LcHlo3",
-	"cWe00IIVxgur8JmhGaIDcBENXm7tL35y8OueFb9ky1gG9tRciBTbvr4i/ZPL9t7zF+SGLUlzf48Ml5qp",
-	"VkK+pYq9OIgHBZi+4CI+4tHrS3LJNLk4PSN/2TOjm5E3Dvdwe9C/P3FLq6fIWTQk0nefFhSa+b67oN8P",
-	"SM60ZoURUvyaa5WQ9F2akLSdgsvTSQ8JFUvcSixXDGGRDrrdDp4Ca1aY8f/r5377P2n7n9321+867bcf",
-	"dpMXB3f/J7Z6nKWq88W21zkBy9+nedzQcaohZNaT1tqFNaGRMteFgICezeNLguJgKtD34dcCyqWUpuSm",
-	"UsZbKbXgsUSS16//9jcIEwV8iYUNitQM9djawBkVtfVuzxQZG39PM6XJRf+MNMf0hiXk1Xwi2oDuVJM3",
-	"s6F478FbxxXCBUWuMypWKuMsIVfq4oJ6OTulGPv8xIYTKSNRTjrXk0umNRfXEenbn/GXbNmzuSlmz5L/",
-	"Syj8eGhkBx/1yFyxQuAVd3DdIX2LK6ImcmEfACXk7jDf/Qv7f9GwnxVja2QvZ1Lzpe3Red0xUH2x8RrN",
-	"DGnc1nEa5UwKBidTHOUc0CCqUgqmi+WRyzj1cKm73c1msX3wVGhW3MaQGC7ZSIpMkSEbG9evBLuF5w5J",
-	"JufDnNmKVQdvsfmNio2KKFLK6/4RKKAV7Bl+LagxFqL7YqvqF1vi4ggcTU5WbDQvuF5eGkFqyxABha0/",
-	"x4y1laANYxC1E/mSDJeEkgmi0DmrsJlWQMdIu403pK1DQkkuRzSHBGJ+LayV1CFXCwm2ryJy7NDmaMG8",
-	"YdUbiIFowzf44osqat8XX5Bmetk/O/72/K/v+sevT8/eXZ2/PDlDfdVuA0hdG25tG7MkTYwJhrAgAJHU",
-	"6mEq9ECQsmw5WYOcPDQToOSLL6L4d2YW1/yWiRLEzU8TTytDg6q1AmKoiBTm9ZD+5iAMRb7skJ9W8C0T",
-	"Upq3iFnIqFAe5cbDcH5/cmUGDE6l/465vqkNqQNIjvEyE7J2gA1eeoqRTnNnq0NONSr69KC7b8H3jAVM",
-	"wH5Qj4ABJTEUUASeNAa6Gdr4h88UghQ6Q/2Z2oQUChnvqDVLgMgoNiRSexUekjTTENwy7ZFRziiAW5ib",
-	"0QGwhEyAkC5AOaWCXgPYFnGDHZIajFKftaBlZWYATonl0QUbzxXLiJYSiK/MuI4GVtiXu8wIFUWaC1Q9",
-	"cIZyw5Yq8UoATwmNEWHmax9AMLbzqwvVMqNTRVKnKNKO2W9nEnksQZKxiu/nEcJuhFwknjl2U4tMswr1",
-	"6HAozdBv7OowyoEOmvPP0C0Cmw50PTxUir+J1jNEVuTWt4mkbOAULdwKoOWAJMqMuPIVEPBT4fLDK54P",
-	"Hp2lwY4wsz7VxjZWhLqbDSf+2RjSdIpMenRKZnzGci7M8AyJrhmrQGD1qpEjw32QYTwQJd5Pup61mrYS",
-	"d/RgnrdMaJ4u2IgZxxg385p/npAZK9qW9w1bDAQcGRsrLKOaJiup82ZLgJFSQsP79BnSLIwTCGjHKiGW",
-	"4VRCJCTttYBt+mRg7a1Bw/CyIy/EWUDLuYFLmpORFCNWCGZjHeBG+f1iE3abrGPYI/WouYYmcPfrK5J6",
-	"gOwUbyRODb3DK2nL5d169GzD3EaOOxjtdCBWHvWowgSqihTA4cNW+TDAc+tBo0c+DKAIaNBIyMAl1g0a",
-	"d3e4jS6r+DhGgFmtVoqmCikQ8i8jGRvlENvwtwVCzajJgIb+PJs0h0zxjCkSYaKeRYG1nOZxYC3qtCxG",
-	"kOhUyXgfCIc+5dPbQRt/dJ/lo8P5+0jYeMxGmnwciI/tdtv/v7k5XalDSMnHKuAbRlW71ShzCmFmuBeT",
-	"qEFDTo2WyKlmBSJoLyjXBBAVvfJ1udX8likyn5HVOUA5ghk3XY1Omx/NCFdHF6S8hkIZtl+Z0Q2DfiSp",
-	"jWabJ/1FnFl1gKyQs5mxPKCbwosuUQjBq4iSUjhRFJ36R5K6SLnxxl2o3E22BhXyebdLdsjz7r6bsdW1",
-	"CEbFxC3L5YyZN5htO6SZLU2xUMfuxoNu1/CEU4MWqZH0A6zLZigt4SdEqiWZtJCZNMB7tDuhQwAKwciD",
-	"mZFiGRMj1sMseRSe1ZR9FG9hgY39ZSAqOJsVXHF4AgE7MfbJNYDkX9id44QlGHNmwY0gRtnY7XQ7XXt4",
-	"ICBJorHf6Xb2bco7GMs75n+uowB4ZFjIhTJLnDHh6FfqJ5plBVOK5BRMX+F4Rhk7o7nf3TO7IaSsvWZM",
-	"aRAVwCrKluiB4Eh3IJGlctbR+J7pN1KGafcw8f3uXsztYdFXdqpQzq/kqAaWJfbwPTDMgRPS6P38Nmmo",
-	"+XRKi6XL0JCQAZXxAmIWWoZ0Mp+UGpcaDprgl7dmwHAWDgMz+pGu1uApswL23vnVBcFQQGKNbfeXw+Qh",
-	"LicxQeyU4G+jKNugKAdiwUUmF8oGhyGJFA6AOuQkNEwntDTkYSK9NdjIhMzyOQbF2a0VhwNRQb8MMS/X",
-	"LHsYxNnmV0av/QTWmtO0AEmEKUTh0C7nljRTuRCpa1XAwPjm7s00l4K1fB+W9SYsuAHXWBMhSpNK65qf",
-	"47G+8padsGXM3dsVzt7rdp8MzRunV4PmbY9A7pLGQXe3biQ/tZ0KPDw8tH//Q2Xvh7uk8XybJ0JQc9hc",
-	"fju9weToFY4P9xD8/fYuacxkrKbMGD4WXNSYPoPGl3uTQeMuBR5wCsywioUUxRBBqOeb6dddSLvbfT41",
-	"//lyb2LkmRlYMT1oGOuisdfde9Hu7ra7e1e7z3vdg173+X/Ca6xLaoQAXYEXxTFAS5up6WLO7lJybRyV",
-	"IfUNgxBwtjMQJ+/pSOdL8GzQxJmCvVbZEYnrFuAdc78XcMFNX0ltBPIC6r60rRo0Ot+56y3w7vRCDsTR",
-	"Kfm7HKK8X0jve6IQxyIZDCqBc/sMBBG4wSCE1HpQwIKDGjdqIGqcyx5J7WdznwqvVj9W9fAs3NfkhrGZ",
-	"GggjW3JGs1ZCUrCWjFBLreU0m+uqr23P7kD5wwkiANDH5MDl08kBKPX6VmbL7dt5rGLmBomE9jfD5zZa",
-	"pit3wN9RfkWZ8QAhY8F876pBPODjf6l8swZryWVW4HXvl0RBO6DfjIx8LW/ZVjJyxcqw1ke9MQi91QDy",
-	"1dqeGUMLvEDb4M/9HplxQ28XcyQLqkeTMlhHaGFsE2fh2ijAQDQFWxiHHgLUCRnzXAPq63CJ8Y8grmlx",
-	"Fs37rId3iNKGvZ+BGaolwshjia/dThg0cNRDoPlqYTR2KwrKd7k+tBYAGDQwffZ+JgttU5adcQ9ZEIcD",
-	"gbYyDI2HzU1DsKwXBb6gBQMsCpZ5JIrWofEMrJUFFTrom7h0nYHwLuyhq+DxxUQgwWDOrlYAEw+hvAvn",
-	"ZMNvhxDbgUctHDCZUl3w952BuMQ4k08QGnJBiyVpIsbvD1evXyXk6PIShv4TvaWXwB/gUwqmF7K4ASx+",
-	"ZtbCNYHCI+kanQ2E91HqLClvEt8jLTR7r3cmeppXxcSaZZ5EkwRAANxjsy/Y8CEWOv7u/tsZYQ1Grb1u",
-	"7wOYh2VueIwZ15xNhwxSip0HCOTvbCDVpXl8S3rZST2AXEeXl/dTKrqWR9Ds79uSLGS8OMVIU0hydHzW",
-	"qzikhj0VkeNxzgViHNRSFUZvPExp0VuKc34gkcvlPIjWbor3k7lEo8ckqkjWRyFnaqVG0ckGAKxRpElL",
-	"W9AKm0wy1TqMoJYYu3EutJyPJpjeV6XzUc5o4UHy1+ylf00fwE/1wFZyLcwSN+YcNwOVZlVQy9Eaagts",
-	"sO2JKgrchCIHqGsMWZYb4UO/amupYvl8J4trpl3One/69kwRXdDxGApzsalCZeNYTnwLWHMR8YNRjmyt",
-	"s0HZlNUZRGWAG0rdvIlQxp7xeGlSAtMPRHWmG8DvSTMFDknxpHByP7r9QDRT/FeKsjB2MgMHzWuhZY+G",
-	"L1YA8SsoQK2BKKhtuEar2ZVgR3FxXVoTm7GOOiS13R1StxGwyd3mhhiJWX4K3SDSDunbBngKhzC0w7Ne",
-	"8GUtPRN7QgbDW5HGtbUHm5Wzm2T1cCapHr847/gwaHJENVh3Qg5EhGea1MfRy+h6Qqj7cPC8w1SxA+kO",
-	"OUKK5KX1bNs4uR5s0pfUkVl5pNyrOR0vY2i4y7FGjWgpbTqunrClezuwtyGzP8HF5mw+KD/K51npkZsP",
-	"gIE4F5q2dD+EOik+omog1ATPpamd/6Lg0LyJ8cJ/fThNxkH3nnfJVNWajb8uXZJ8iDeShhK7crwHJp8+",
-	"UkUFDT99+5ndaseYn239pJtJlcC3nC08PGfY1eRn3znUt53o7ZfNOLp+4VBy6kqT9rpdQyD75NGPl93u",
-	"bvl8N/a885raQuq261Dqxjvodu/eGto4nVj51LZLzd72gQzHS3UdSueiYIidxSG7vkEFYe9HrJjpHoAs",
-	"UFdeYzNV1o8+w4CbkezYstO3FVO1wQw7t9+OQv4JDmazSE+guHqeUHWPiq4at5kc1XsNb1gmR89UGbYw",
-	"ItIdNGMpA5mLnCmFjYjwWACClguuWMuW1OZc3PhDG7iqor7DsZnLBgmE+/uTBUPSsIt/nIh4rOfcR/ff",
-	"9tcH0vq0lJVwwWEkHPA4lr3HGzIbqGBjVjCwAwomAP+/nM/5jAlzU4msUfIUsE6Mn3YKs7iO0lRkEDre",
-	"5JkCIche53mni3aMfYYM5yLLWUJumchkUTqoBZtJxbUsMM31AR6/4a9vYdRfoWOKdMBF23Xa74IcM1fs",
-	"XuL/vQQi3eyoovhEY8emYZGmoWZ5sGH9Uocear7MUtW4omVD9M/jAd5TFvMQ18y7jxYgdcVV/KwyvtI2",
-	"+9Oj1CdQIxBEgQP2cL/UemR9MjRmgPFKjBFpM3ymErKby3Qy9MI8ExiTlGkyXJK03bbvaCv+T5YmJGOY",
-	"trHb7XYPCVRSDYSLWXsStzrkW5kZwpsfMcTcIyNaZLaPv81txETrF2QH+ywdJOTi9AyD1henZ2Ro+NSe",
-	"mMGJF6NFh7yGYy27luqJfs1JeIoOgl1KblyjqbRZGjafztjajlnkmNAZ99lhePYVbAg4EYPjlNQ2hAy6",
-	"/penJ3ASCFbPTBZ6IAD8YGk9CH+CuCQTszDhavbW5Fm57VZU5kbzvF5+1Vjd1ZrjBz/+qUZ7zbCQWVEZ",
-	"OEj8B4SLjYBCnzNfwH2XGiMUCpmh3AcZLDy5+X2fq71BybKa67hCg6gYiyq6HQ8zHpVxRz4G4ja4jw7h",
-	"4TYcraEuxNR9PDazqYeDBuR0s36eQ3MkCOihkJBixAYCjFvoLTVo9Ej6/4KN8k3l0cG82917YQMG3rnC",
-	"XwFr5hv/6DcwXtohKVxIiaY3TA1EinmbmdTGCQB80xnVkxi8KSZ1foMPQIzJpnnaPHWj+GeM6g4xisgS",
-	"BMtY104V/UGX1QAoLm1kKCaWgOb/1oLJg3OsTSiwX2oW5DFzNy6GvZ/l4PxjfCU2koOpLccpEVODEs3/",
-	"+ubt//2m80W0LHO1UBfOpszQspg2njraX9cuIIr9v42dh97+XPzOJSpstxWNQprGVT86JVQpQ2IpVOsB",
-	"MhWNkvqTxHkhVABH4Ks4oHjeyfAW4ULL1TN+REp3P6mdNyf949cnnWmGuVGU/Lk/MAsGAKAMnEBjBImM",
-	"DBkGPSgpGORXQu9qpnTPZRT873//j7fLEE1qSb47fXVC2m1N4VDjxzevUiPzIO7LZhDkBc/HHg4oJ0WT",
-	"sB0l1+Ra6jK5wRd/YBcBRJRzYtiClQ+E4U+ovPREslFx9n7EgJQdKB44kpmxnWVhPH5/zcf3C0BU8r0y",
-	"mdGUttwqGwg6BQV3iBF2vAXR7FxrovKvY6ZGthTLBQNtU91DH48PH/Qx7I1zIH4KmLtGBeHV7ELoRkLH",
-	"BVNQ85VRbY9ANJ9CzgeMQlJMd00JfBmovKOjCeZoRO15Hwyw5J2xgssssdYzIBF52/k1JrLY3PBm6T8k",
-	"ZSUUVEGRERVCajK0HTmXK98Q5gpuS3FTRhzMlGOq8AQY8xfShU+gzCJJ0XanWk4B5C0fjQOfjY40v3WN",
-	"82LzcvCHtet5mCJZ0ofH3aoy6FeuDw66Bw87kvDYmfY8QEj9zkX4fQejhsM+0dLKy16liGyCfQpQkPtq",
-	"SHJ2/u358d9I8/uTq0ghqY3Og1RE6K9WY/t8R2zSVHdGAHulAsjXwMk07iKf+EwGgsDVQxnJDorRJiWj",
-	"ba9IM0zexVCjO6WjxCofLM81gkQNxBrt8OzOEtcKw+ANh+4U0Q/nsvJkQRY8wwKlqREZn24AXAVfkaJ+",
-	"NILL3Fnl+wdbADvADfAxonngfUXSOGPYAVJbQm2zrH1IxR4TYykmL/z0U6jcc0ezWE4BYRAI0RlF0rKe",
-	"WTlUmJ2EVQt4MG20uf0cHXKaAXfnUlz7CqiB8FQrGMnZWBM514dEGH6AP7kiB92DesF+BOR5ZLoxNitQ",
-	"HvjHm+2FspG3RmUnrbY5qIKibNMbpwL/idER90N9n/itVMJ9oPqqxmD/lATnfxc9sPmJM6m/A1H/BI7E",
-	"RCom/F60cdtPFCi2ZG4H4YfdN9uUoIgni05k2HpIZ/nBUQ9Y5HBWAYgxgKsQpE1AeYHStcmJ8IKNh4xo",
-	"MIEtY3vaVEys+uyGz3no+Im8fxUc5e13uv4478kPFc/Fqr3+TD38EDHaPyHEQHWdFOq10yUW6pcPPVOE",
-	"jiAiECbAF1zdEOwZRMsOD865w8r4MS8YAFKkdl4dHOCdBZZLXRl8TV1OFdS2TFlf68DYhJKhoBB/bOvV",
-	"FWPZM+Ux/ew0lCvbZis1hK2Oh861NVmSOBRb6EfncGwPjcPmrpDgQjjn6VxZj6gtwaMiTTt6y9s17sQf",
-	"YMCwgArI4PFp06R8DwKWvJILoK5/5Q/8etIhfVcfaQGh1UpfEClYTCUjAHHQZmHDDn8+6rIv6W7W/np/",
-	"fNA+GH7F2nQve9HeZV8Ovx7tj7+iB924BFiB4a0XBRHv6p4iJkx/+jM4T48uYloBW7bwyC7Pp0Qy3tpI",
-	"t8DUv3A9UgVNukaaVTa2YAubAfmHUl+rY6I+vhNsatcdx4rRUh77EMGKSEbc3lpxi2kF4ApWpJHD3mxC",
-	"8lC+DNJCo2WTVK/XTfYqaaYFoxYCdRX3E1R/EhoPthK6tKpRoJvfAgQB4wEMhMPSJSvVn9XCT1+ZHaI5",
-	"aCl7xioZyzzHwulq1bOveQydNa7IDZtp444yWiCutHnx8cmrk6uTGG5TWVi9Uvdp5zMQOKArZLID1px7",
-	"x6UogjM/rP5yXXR9SoplJAnxAeKqRPbflJYPFPp9HwzYRH5McEYYIlpo5MQyvcvtnUAAYOvZte3vwJ/j",
-	"OVx2G01Z2XdrPWsaMEFsaFsqsBPTdtufBqTEGjXhOcK6Gf+KK40I1Z9TA8ELIiyEhQyl8KjO9tBYnDNm",
-	"pNQcgYKXyvbNNtvSgrOTbquK3439L0qW/C3wV7Vtq0rKqgw51kxg+N7h0nvect96A7zAwLBukOz7V9KU",
-	"MwTohlL9HDESrTa4SsjqVVQltL4H6ECwf8ypcW9tBYbLNnYFBn8zyslYpRaI5jvDtDuyQJih48Tb5dBt",
-	"7sydfwEKkEoRqX0golDtrc6gAdFD9y5nXTt0tRIWzHtL/nVBwRMA76KxnUKQMwVkL8y0WskRMFO74YCL",
-	"2+l2HIipUSf2RMR8esBaVLbJsLK6KtI612zfeE9nRRZcIMo1sMSh1a7+1xChx8y7FnSwBJLAEeznq5TO",
-	"NY2zb18AiEBYswIXo7qtX0zfzG3m52PxAXyfBF/7b39p7D7vdiOZ/5gF8pKj0+z7IvjH7S9l44PVAa6Z",
-	"DioHbNOAvbtqrwI/nG+RUKINN158+fzFly/Wuh/UFCXU1QrESwNwOrsPQDnwPSi2cil2n1Sg17kSpRj7",
-	"fZsE/WJqASlrRHJE5UPbyk35xFd2lxKljQegHNSdDSBihdkhOegeOFxOngFGWlkRZ7trrZqiRgrYHVvr",
-	"ypvn27txZ50/zEVfN1wPYsnqtuHG79dnPOaKPoxRyit19uFJXQFPmAnou6/5Chdf0TeiAssxy5tcwhvq",
-	"noHYgHVo+MEDHYJd4kcJOreDZkMgygwSCGx7f99fEfWXcRTxzVZ5on9Y8Otr5r0446KFOHnnfkUFcy0I",
-	"Pfpwez5zUWuLUeGQHHs2CYLOIIRH3UyDaiCzp6DwydE2pvqMyXzpP9KWse+nzy8o37Oiez4lt++T/c1N",
-	"ZXy2uX2vYUyVR5b1rYSl56MRUwFMJTpoE1qeowvGMtXD9HCLL+xUMmk6xd7qkO+gyi8xj6gbPlsJaUCm",
-	"Z4CIOJxrm6MzBJxMeG/Pc2vl5Yk/YA1qcmshJiEBAfFg3JE48LWZ+KARMSHlTY8oSwd4nyUC7CSPKgyL",
-	"HzQAUt0sBE8ayowGS8nGg2ok19IGPGXB0PGWNmYDI7HJ6XHdHNzXhwk7U2nbkstyelzAUVaHi9lcd1wW",
-	"RLxTJcoeTyVMYdbB4VndXE/xJQReQsqXOG2Jl9twuXamaAZ2rFyDYCL00ouJe8h3wyyMOYTfimJZaSkD",
-	"g9RN9yq8iZRvqiRKtfFyu7y8cdpC6o77ErXdHXkJai2M1DXLuGeSka9v53f/t5+HBsL6kTV+MwTOtvXy",
-	"HPMUrWsdndeP1UHtnFZeVc5nt8KLmhWC5pieuDYj+KhjynMIexodCds40MjBnD7YNORe2GzDOisNB9j/",
-	"vNttmPe7W11/jvvug/yQ+hFXeB8X5SC/3do87+PltvvdkeZ55VOZh/mIdeaB7RSlD9TlTmeyoAXPlyS4",
-	"/xBbRyB08cMptb8lpfa3ptT+CqUucY2kukZ3/IUX29WLJbH2zVhghPcaO7e7OxUFefd2+wpyFwOpTewu",
-	"u+79Yg7bWvRrHcC9LD/fymwOWtxFreafHtr4rHKigvnGrq/A8esrZ0xDbxg01PyhCkRY7NlLCzoF/eny",
-	"/KzadY6H3eZI0GzOhvrq+831K5CSW7Vj65D04ser1IxTIncizkWZT0Z1COu8lu3hewh+woHGGydpP2vB",
-	"mJ9p3WGno8rvOj6BaXUuy77K9JEDiqRhLJWIi27zBmr6Bq4cPFYaDkIqpw1lh2mLZe8RtxsGolm3DVsd",
-	"cgld6gGYIkBoAO3dtL1yphLSGanNQLfcPJELNRBlFw4ADUMP07Uq+P7kKkV0G65biMkKs0Dc9nLD2pze",
-	"RWxzXMw/x+Z4SFT1MfviaRMQatuWf9bu45sPJY18y37vJaAoxekq4h2cSZZtfu49kQyaA26IObk2qWYv",
-	"uv6V1u8GzCcvZ7CEPJIy4EBMbDMEBV2P5soIEiULjYnMkAoL5zqBY+wK4n1rIawAKpuXgFoeiNU2JUlQ",
-	"kLPShQQCSHMFyZhlVzJeBPOtCwC5LoufUY25V9RoMUuH3xbIQjBxFMQTABaD1kxlkmPArb6zZJxfd1wf",
-	"rJ1sNFU7Hs52Y2JsGPCzdlaAg+sP1CuHZNdcIQKwLKqqzzoY2K8gGYgyImoY/8b8TxNteowD5XzMRstR",
-	"XulWRvNcLhxQDNdlQ4RWh3zvwHoHopxlM223/V+WkaE2TAqSsSlUVgkwCu2BeY+kHvU3tb1QkNcLhFDA",
-	"nsffn1yRTqezQs2dD26ZdylkXCo4YJ3POuSCKkVSwd7rFNr4ALJ1Wj3SBYDbmn10PJqqI//VHqc9G1sk",
-	"BPbNvLa58RUAIXxW+zRc8wW9ZvH0eoCpkeOSNf/Ixquev5HAJXumSjolUFR6zQgavnzKttV+ddIk4P9a",
-	"wXIubJctHwOtCIHEZ9+D2oScXKyw4fqwFpC7uqUtzsmyjKS6s/zyedjNhCuMoMVxmwL2+5QdVx5A2EPx",
-	"6LlhEIH5lNPDz7P7aiMi9vofW+5utRxhA4+TZoyPtZStR25A0Kn1uvxUEBuMs9qXVJWvPd+zbaCq3UY6",
-	"tdroHF/676OKYMFb6CFaWDr/oYnu0UQlpZ5EF0310xu2NnopxVBSKPRdsWuncmhcJgQRs+Wjq/vLPgwt",
-	"UH1iLPSzoUoDBEBgva5otsAyHYj7TVNSWqYhNXY+4DxXzdI6Y3OqN9ia6/Qsw7zveFYt1686mXHV98QQ",
-	"vr8lsVIS+g8D9xPEiue/J7dvo7tos3FrJuP0PtidXDkxMlxWBUYvKh8S1wPn/C/HBOxZyGGLWL9J2eUq",
-	"o9rcob2765Io4rbtVNebtr/2DV6+/KsXz7/6cn//4MV+/MVI7F+PSR1Q/Q+L+sEWdbixvHL1OvRJreqp",
-	"3pF6dv+G94el5cQAnqlg1AP1XL6+xCPN86sLnK6CfgEITI2CALBNzRsVE1nqxMZABAeozbJxPXrIQXMD",
-	"Fy02BDEMndiOodV2EwpSsKCHobzpDMRB98CWCVABk1tQhXNrGnkDvdfohtz275l+RZU+17M/ZMgvJkPO",
-	"9exUjGVtuf3VxR+iYy2U7oSE33m0qodJ8/j1VetR4XSUFJuc71E+B93ugIaDRiOhY7Fk+nDNo0D3qFNn",
-	"pZ+bN/9hoH9WjX2uZ/fb5uDE/bHvavedHDtkvZC5jXYyV1Flfbq1fsOWmx1/LFbz+f+YBqwlGc55nhEm",
-	"RsVypsvmkwr1NkQtFNPti9Mz0j+5NMMg2iUNIxotRBXUdr/1Ty7be89fVG7227CVkKHUE/ItVezFQYf8",
-	"iO0sRlKM+fUczs88uEUVrQNaM+pqEKPs3ARHv3XtdnAfvjREemzU7u1nP8eF6dUoN/P5fjs9VK4qnbIw",
-	"W+cGif9gNXPDzV+Qenm3kcOD0hbbwVOh/QcOZQh4f1gyPiWXTAPA/V/2EKNyfZMY8nP9TA3EeJ7nAIJK",
-	"LvpnpDmmNywhr+YT0Ya04cQFkuF28u3pWatDriaQP6wBxdVhBJQ32T5iV5BkTjUdCDP1noP3xOY8ZvK1",
-	"nK30S66f5pTmYO+gu/vl7ouDvbg2dAmwvw570C29bstw/YdeikWhkfGAjWFXGLZ7zM6Ucz2U7zfuSSee",
-	"kZvRC5tSnh+SBcuhHJu1zd8Ye55RpRayyGz/ohxcOFawaBznHN/+axTndmo1fIlkW0Vd+F1396Y8B5Hn",
-	"0qz6F6dk0DAeyaBhE0F8a60toHHWODECX7bpSDDEB6s5GLSYWDYoiUme8ItDMa1k47hjjbJ7oiLNKdMU",
-	"QpNGoB/6kiGGJS+u5XUA4LFCoVbdGcUF3nMZLHYLR8j3gASandb4Qv4b/OELBVNfo/j9blHAin9ooRUt",
-	"VGVFYwSVxHoKZ+h+NMONxxgR9C4vF+r2dyupiAxEr0eQQpKxnN+ygrONKT5RJbfGeL/JnV6+nA6//mpI",
-	"h6w9fP78eftg+OXX7a++Go7bX7/4cnzw/CAbd0dPjQT4i8qF+8Hz/hAGa6cbW+23h0uBgmoGPavqbYEL",
-	"qHQVcx3veXAIOKCk2z14pggO5bpvupoqi/j241Ua3b9vqGavcA6/RkM1mF4N4+Kqf9/maSVaEZqohoMs",
-	"BaJW6X0FUZWcMhznkKRMmDlkKRnTXDGSM73ShhqsQQRmVUy7MhUVMOM6r10+Ha89EgZ1VDC4dsGK17Cl",
-	"Gr3dbtJwdm7w8343aVgiOPFdMF1wdkvz4LYX3e1Bjlb4+BdETt1yBxEhF4RbUJXfeYckEI1EFiTjWDij",
-	"H7vB7pPwZQ1ZTceELFNwouuwjVtlca2oq1esLfdNELHaFUwNBJpu0EOyudqZwd2Vupbaxr3sX5z6ikZy",
-	"w0WmWj2cxkojpZTQLFMDgcHzCgr8M0VSN6O0Q06CxrLgV7KRNE6lLVaiYolFv1xBv3rNBGbLmfkMRDgh",
-	"zLqzNxn6AEJeQYWiIwciVNquIJNsE6khzdwMckZtcp4vdaYY9qSqQ97YFwlb+pmVvSCwbTEIPbcUCl2G",
-	"qZ94L9TQA5GxAhIBhcQTA78M65R3yEG3i88MZbZ0OBMUPohZjL0/wfZIWM7pbhoIOw85tsnLIsPWrNUu",
-	"JKkd5Gf+NvW4RYAD0AIMrp4rY3MdX/D+gYABwyrwKIRellmS/eIiHeH3wkR4IxNXQ4llNhZdUXe+xNf5",
-	"NyUaQlD8uYr/w82qv4T/ayQNQ6MA2CUcwSLLQz4AYHHQLCuYUuUPIzmdzoVdXflzJoeNXmP366+77e5u",
-	"GzBqAuw+/2r87Qp9iaMfL6/OX5+8aSTYL+QMXZLvcBc2ksY1tPE2P5287r86ganrM6nwlTfLUfn+nPrn",
-	"KziDGvyj10aNvH0IvB9Q8hVXT1iyG2Kbuw+1m3wiTjCM0zc7emNNLuz535ePVA1+ZJmXU5CMUS3KTQBW",
-	"E5rTiUcEPmzEYRN84MktRC+UljMyZEYz2PAEyw6DSAWhecFotiQz29eAhk27V+XUMbzsJ/v2p/N06gEB",
-	"Qatjx6gFCFbBWr/3Om7ozVcRsgtP8ZhzUnsq4wJTFJuLlz6sb8/nTk2bJTIC6jPEUYOeTdiaPOr2Pj0n",
-	"PJ3F7uZWY667ziJ/hGlqXeTNXBd1iW2gzPi5Rvq43HBnIRaMXJxfXiHEVTov8tQh4mAD09R+NBBeKdim",
-	"ttGRaxCzpNO8ZRtEh8iU/FpQo6R7xpjfe/7CNmmesPfkh9f9o/blD/295y+caQt24g1busAO7gYLZWmM",
-	"UwvEZeXkciCagumFLG4Q4cpK7vbe+/cthA0zbm1mrERdLKF1bAoxbZXY3wAo65bmqXmXFMYIn9FCJyST",
-	"82FuBC8a6uahDjm273XAgtiT31mYAEZATsckxXlDuqyccgCnrrYIvWFYCAMdeXxuQswEvXyi3fzIqILZ",
-	"KJdMay6uFd7OXzLDkWrfLLGRNBCRzppUf233Z7xt7rhL4FlrwfXxMQw04Ido9Pbtn+4bNHp7SWNe5BYe",
-	"urezs7v3Zafb6XZ2e19//fXXO4YKanujpyJpfrmQxHYCDrHH/x3gTxCXgZRRgO116Hbm1k5pNm1MhoCU",
-	"wL1ut3Ig5NKBeEGo1mw60yqxqfIlSi78DRJmk7o9Lqfxa1S8wfRqWLOky79RwHnllHBJcnmdEMEWPjmk",
-	"ljUnjOZ68s9aputbLFnDc2a7SylWO/wBPqPvw60O1zp6t9sLynVKZjLP48eUP8AsGp/qavqmWUZ0bSti",
-	"7bvrTt3sUsBSLW65uO5s7KX3it8ywRTEKId17tfU6PSR2ibt6Zki9m5XEHNRyCnTEzY3ts97De1tFYfo",
-	"GrYU7Q3EQHw00zVO2EeS0yHLzT8gSvhxID62223//+ZWD1nkvuE7LbUxKD6SlM54mpA0+F5lf3K4gPCJ",
-	"5t6wi6+yBXTgANi7SbcHKPLYbx27wlJs19Ei0Ym8y+b41nfWtKmbEvlIJlxpeV3QqW89wacMHGRsFEKr",
-	"XYZX3jfP2bsxhz4amxdPPtr1ZWzEM0SSoiKExq+ObCW+H4589NBEAcBV9RnbPOodE8b2w/bwK5eGS81g",
-	"0I9BU13fGVrmmUp8LBHutVThhbFQgTEqr7Qi5N0/5mzO3uVMXOsJDu+C7eupCNBaxdiXGGI2NiwrasYt",
-	"n7LkTdbvMZbxvGDBB/i4LtqchrPge/PRiLGMZW61VDsDG+dxLd99Yd5lQW/ffYHDGrJ8L0kxB6vYU8pB",
-	"436MJ8q+tvv2XjllNubOLKe8KqEa/0F+OHl1QeLbjVwEwPrVPZQYLutfnCZhO5lVHPwKnGlnIP6DXP3t",
-	"4qTuZRD7ZMVAxK9/oDP+zQBiqoNGElDim0EFQ91cxDd+M2jIm0EjwRl9MzBkGTTuyO4eEPOBjU+t0Nss",
-	"bANROPWfJiZwIQ5Vr+SMcivB3d3xPRWo2qpyDYuOPdw/nj5gEp4DJghONwbC1RGT5919fAmH3ghC6iTs",
-	"jECVFHg6YPgXAOQnbHSjVrMKwYRrHRIKbx2IIc2pGLGCqAnUTioGszCCVhd0POYjW6UIKYaBMof2diR1",
-	"FkBqO18hehgqsYEALQZ98jAbHu+wZ15ut/glesWPY8ICUlyUIRjlhop8Sq/ZMzUQ6Q8n/VdXPxz9cHL0",
-	"Mm15McbvaYzwxnzLTzYVkLhg1zrsd/dJw+6bYEj4W+CTrl5+G/wNfPaQkDbNuCH0fdaH58VOYDp+rsUi",
-	"oHavkXGaEz2akd0ueLBf9l7sf/l1z3xKwUba/8NYHgUbz1WIW75GKsvV1j+gMEm8q0ce9yY/tJC6/XjK",
-	"J433bUvntoND731ozEXBsJsIH4Lshg1A/SdZAMhJsNVLfH9rcMBmUXKLb2segs97SFKkTYpPLybLzRLQ",
-	"r6Pe3qw+/aExBFz6/lxPzGDAvgCwXpcK6OZJFUmn9IYZpZk6o59rAAmkWVakxj12IOX94+M3Ns+ZY1/v",
-	"mqDIV92vEPjdzvvDJuTwddBur7mxgwbqf2g6oyds2gn40UN6GxZfPQ8YMaGrYj6xxhKoSf8aXoC5XWh7",
-	"jF/tTe9f5lqrr78KnY3EpuVAi0d7yLnSMU09c81xgy1lvuj6mFerOWe2KQcebWNaUFDQPivkdcGUCkaG",
-	"pyIjX7CibeOrWPtnqOCqjEjzhptpulomhzxpixZbndVcUFUz9yCb45mP5yobsCPNIMEjceZgYisgWjb6",
-	"aCyScEHOx42/MFDelnsgkYSNWcHEiCGSZDkYdDtfH+knaOMd1BEGLZBK/GirgieAFTxiHM6dAKbYtlUa",
-	"yVtW0GsW0sv9Fn2rVb4LNjQLUTKHPOewV6z9FWodh0zxzOaRMZHNJAd2HspbVnkhPNK4e3v3/wMAAP//",
+	"7H1rcxs3tuBfQfFulclsk6IedhKqUluMpCS6sSWNpUxmdph1g92giFET4DRA0RxbX/cH7E+8v2QL5wBo",
+	"NImmHpZzM5ncqjux2N14HByc9+NDK5OzuRRMaNUafGjNaUlnTLMS/hpONCvNP3KmspLPNZeiNWhdTRlJ",
+	"BXuvUyInRE8ZmZfslsuFInN6zUi74EqT5ZRqkskZU4SacQjXnUNCx4oJTSayhA8nvFQavuq1khY3o/9j",
+	"wcpVK2kJOmOtQQu+bSUtlU3ZjJrF6NXcPFC65OK6dXeXtI4Kmd1cMUGFjq9WwzOynErFSGbeJlqSktGc",
+	"yJLM5C07JEuup3KhCdcJLE1Nacly+7acEHbLypUdySyWvaezeWFWMjx6c/Lu2+HZjw1bwG/u2cNrPuOR",
+	"1V8YgCr+z0b4FPBdOHbOJnRR6NbgZT9pzeh7PlvMzB/mLy7wr93ELYELza5ZCWt4AAjbx0dvLu0fCTl+",
+	"c0WygjOh33EA5byUE164t0/zzj2QmlM9jQCqZP9Y8JLlrYEuFyzc3P8o2aQ1aP3HToW3O/hU7eDyz8xY",
+	"1W7+BODa2NK5KFZET7n6TBu7HwWetpO3HjK/3iE17eUZTunOjKLmUigGFOdbmpsdMgVYmEmhGSIknc8L",
+	"nlGz152/K7PhD9WSP7RYWcoSP8kRq29pwfN3pR0sac2YUvSaue0QuDcDIhazMSvJbKE0GTNCNSkYVZrs",
+	"AuAftqMTmPwuab3vKirysXzfLatNyDkrqT2ja6b/Uy5KQYtWgrQWdo13eNDqG4jcJZGDteMRroiQmsDm",
+	"DoFM2X0RRVeKLKc8m5IJZ0VOqMjJcrrqmYV9J8sxz3MmHgDVR+15c7U/SKVZTmYyZ0SKYjUg1CLaC0W0",
+	"vGGCUHXDcmABVEg9ZaXH2/R/4b++SZEGpx/w77uUGEqREDoSKf6UEi7gnbHMVwmhpFwUzNDp+pgdg/Bm",
+	"qpB8k7Z93dF8N2anNxIG3HhmhkfBgmd0dWjgPuXimiypItmUimuW90bCQPdM6u/kQuSfhrJC6ncTGCZE",
+	"1huuye7ePpw6PIVt4y6qi/qZcPWKKf0jcJcKV2+4PpOtQWt3bz+KrWeSqEU2JQgsOCNPZAEXzy1sDQX+",
+	"70BH7c+XS0FophWRoo4esjQ/gRDANMg48LtKiJIwink2EptYQjJaFITrw02kv2ZaASx65KwRk34SdKGn",
+	"suT/ZPl/B2yEJOnQrgCmGpBvGS1ZSUaLfn8/g63AP1maGDBRuztthD1DnBjHyxdcopHAdwS+78CS0nzG",
+	"xZV5lDbCJGlNGc2tOPrzzz93zeqY0AYSbJMHprjaNIGbTVK4Y9+MPDvA9bdSspwaOmQXb+YEqXS80HDR",
+	"aJaxuWZ5b6vMdocHdkt5Qcd4pz/veV1VUqnSVDOitCwZab9lOVcJ7gmQFi82KRdCWUB0u/Bu2iEZFWaL",
+	"Y8NTaDZluadsIxECn1wFIylW3ho5/ppyQcYrwrVixYRIkTHC4eDHNLsBJPaUCI7siGpayOsFQGdeGpTQ",
+	"HFm9v4PwF9cM6cs2yPjRzj2duvOCLC1LumqhROHkkr+Fs/ziX5Xjv7NMm28jI24slM450GthBOe/tfJs",
+	"plpJK58BXURRKhjboYch4noq8wjmJNWqThueLzRoTk+ADH65CZcEZe2o7hECzOy2vkC/k8SJ635520Fq",
+	"l7IBUGR4Mfl1eHH6QhG5FMS8Y+VYuMRHMmcoyhrUXyj820my1W+dQ8Jmc70Cnj8vDL6qRZYxpcxl3gB0",
+	"bQnrK/rZXaiS0YKoldJsRqhQS1Y6Uv6dLEkqb9IBqrs13vJCuamJYCxXVlkeCbi88G3G8gS+J+qGzxWh",
+	"5YzlIJookN9m9JpnRtpbMIXUyfApMmYiV0gDBk6GGQlYAdc4GcpPwI6qFdcXl8tsMWPCsAAAcWKudSVP",
+	"alpqoAqj1l+6l1ZWuMyYoCWXRN4M1naHJAkYQS4ZyqnsPVd61EJKvnlBzO42wW4VALdtGHFeynyRMRQm",
+	"LPp56c1sDNkEKMkPuS9vzNR/NhPEbooXvyJXE5WgGPLCegHvNuEVRT7E2vhgP1xdXVi0NmfqztBsORgr",
+	"VN7DSwyL9BMkeOOqfdXx3h1E9DIXMrvZvMFCLiPn9t0R2d/f/5poPmNegLIcBMwoUSjIyUSxiNHhB7kk",
+	"E1pujmLYzaSUM7yWZrKEUEUo+V6SfIHoHZ9pKbaqzTN5y3K4BNboI+APQ47a5l5JUkhxzUrC/rGghdqw",
+	"EnWCWcdSFowif3qkYcqgOFcbprJwpsj21jFALlseto0newTMPsLy8lsqsgieD0MgEy0BZmaJS1rmCWG9",
+	"6x75cm8aBX/J7DlvgiiKAENBaigV3/TmxuQtK+l1lO/csqjp5LiihI61kZJljBt88CYBI+3E7l7yJFHG",
+	"rnKLJBNizgYwtdS0eNhO2tZImxkkE4bHOvGYznnaeQA58RYfB0E3f3KvfLWxzWcTr55fhnJrbRKhHiAp",
+	"bZeM1iZ4smD0OBknkwvRQF9nVKycDd8rZkZoUGTJSmbZDssRX7iOo/8EBJn7ZjAUDtAQTJEEPyJtpRkz",
+	"K7UcPAlkILDNVxJQJz57M0O2h/FCEfOOsxdlTj69hyc/jcUisD1MYmhwnM3U0UJpOUPnSh0HjHKrVw04",
+	"fcP1w/HZzPMj11EBR455sXY1NknM2kcO0NsZj19/4kDkJrPLvw8kF3HabZ8+bvsezJHtXDNhbi4i7raB",
+	"vvcvGiCw91EvjVJGBknBW5V6nm3eBu+W5+ZWLCpo4PbahHwT3W+kyx46TdD9EZ1La0ClZX65jvAB4aBl",
+	"fgU/xlHxTEafzMC+e0FF/Km8ZQ0yb8EnLFtlRaCmKEKLQi5ZjhKfAd0NN0QK710CWhJIRygqM5pNDbvO",
+	"FdHywdqABdAbeRtXnLm4bJJcUDFBd0ZsuyWbFzRj+berx102+10DpG64tqqQMNopThGnZ1M+n1mT1H0g",
+	"uHTvruMZnnV4sgFyJCEaeWC5g96CjwDuTdWCLX+MOUKHRLAlbBzEY7VgYAo3AjpsPy57y1DuWBvw6Or0",
+	"z8Ork4S8Pj/6MSE/neF/v8X/vD25eD08OrF/vxueHb/zP/108f3b4fFJQi5Prt5dnJ4l5OQvF6dvTwzD",
+	"Gl5enn5/Fr/W8v4rXS0Y3m8C33mZx5jHuKQimzYJROabhmfzUhr54dIo/Ve8AZf/saBA3Ddh+SPoSWZ8",
+	"lifmylqFXas4z27SfN+eHJ2c/vnkOCEXJ2fHp2ffJ+Ti7fnRyeWl+e3ypyPzT0dDK4HFqDJgjj4anh2d",
+	"vH59cny/guSgEbDwDSAkFUCD3W89kzj3clwjfiaP42l49I/RFpq4hp28aT+XAelYv4sXP/z18vRo+NpS",
+	"40wuSs5KkrOC37JylcTPqIdADgCTM6W58Dd0Az7s/ZxlmuXHduBja/bfRGCe3fw0b3ysmrnckq7GvCjO",
+	"HnA5PaZU3yS1LdTW0bD6KLjxBQuUdRCFzzyarClRWhuVICq4Jq2sZEZ+GcZxkN0yoRvoAjxrlAF4/CMj",
+	"3AxxQQ1TmjdOnP8z+vTSW3TjW2qiICWbLBTL0c1H87xkSoGDx3xbClqQ9rRye3USa1EtmS45yw9JXsr5",
+	"3H3/jwVbMPh6sigK966R4yBiwmqscyZys/LEHRUoyBPKC/iHXZF5jGNHtdlFWdyPf9yM4o4rPBz8PqnQ",
+	"IKBqa9AMgR9iRgwt1ymM28AG1E/MSpQDHhmzjC6suucpwDowFUfvkUJhGKxDBqw+Rql/r10iuBox6Ab3",
+	"a6abNa7ttwO1lzMIE9lqEN6k7Xr+CMo+0+d6HgO6vG0WwsHmvoXgHUUNCj9PqSbXTHed2uDMywOySyw0",
+	"ErJHDGgn3Gn/538+Tsi+/zEq4biHwwewoRpgk7o+bTEVtxdiqYXqPWf8bCpkgDbPrkF+dq0PMWrTwPB+",
+	"Hg8gO29i2ZtiNY6hnnplJK4r9nszqjORN7A3Q5AblgKUN6K4bcdFtw5cqZ8g3Hfi4eiWZidrPorHiobP",
+	"Qz4eLxU2XTDPsNfwKf5zVmfdoVu8ybm2tqI1p9XmktYtT7CQ2Mq/Dy/qpjbt7zHxN4q0064njyrtDMiM",
+	"QpQMydmMisocwUvCcxswbI2MYSjRSCyE5gXh2gZWgMqOZguUJgpupJFDUkh5A+r8Yg4RFjb8ZR2oi9pZ",
+	"hkZYXqpmYesh0LaGSxjHfhUD5g+MFhhIUF9bJZE5wUjeRESduEgdm8hFSkbMVnOaWT10ExBM6A1hedvV",
+	"sdOcCF2u7rX5u8GTahFblo5jNnk8IoZ6iB5yJLAxCvSFIkf4ate82xDYkPHcmZ0i7N8+RzEZuP+ApMBv",
+	"U9LWQcSpM7B5tgAvgcd1PTRiKRdF3klGwlo/A0s/xALqAUnRyp+SdiymIPScf0cXhe4kJC0XhVkTFYFn",
+	"oANzpOAcMM9CN0EYF9rBS+QQ0skTuAgjmy8KFvF/h2As6Cp+GNVSj81L1n8RbtywjYTwCaFiFT8k60h9",
+	"EzI2jEiGK41h/NsnBzg9ZXJU3iaynFGNN+jVQdRY8+lxTPE9GInPuymrcBUb6pGTtmKs7rHpRDfSENeU",
+	"2Lj1+E2iS4Jx4Ph6g8PaB8Y2R2Rj+DFaRpvc3hDf3jQMPq2NQ9q6XIgMWNLcKEevDsiP/Nv49gGHo2MH",
+	"njQdv/NbEUTZe3kfBvr7+wQkfGAIzCHp+/DGEpVIIe0ezPWHmwIWwGDya3pruGmD23Cbb53HUPZJ4S0x",
+	"BV6jaRHdx5XYtTXizmvz7kbViEeFqgG6xfhSEPa0wZUgayBm69Ny3i3YLSvIf16en9nsAus0Dm9BXCN0",
+	"k20HDE7uXo8t/VzPT8VENukz/wK6yKMl8U2tpKabRLUSXFoUgAs9lu834Wfl623WRd7kjcacB8del6yw",
+	"uDmnSi1lGTd1bQGRWuByG57NuFLNzOYh7hW4gLBueL+acW18v8r7zWLrqqQDZ+zLC4xncVE6Ma2pJgJu",
+	"Sgz2S/NCAxjMBI3uyIaTVPyfEYr37UqzBgfOYl5Imj/M0AMw96va2ENd7rVrqc2wBZKX/tBisJzNC9Zs",
+	"2dtu93OrfLgisX64EWWczSgvHmdFnJfyumSqgdyU7Jaz5fGCDfWW+GW60HJGNc8Ivk+4IvmCxZ00hxBv",
+	"Op8XHJTVKo4B0mX1tJSL66nN+sXo6+HFaYPkYyZr4O7I0Zgi1C1qRlcYTsg10ZK004vzyyuy8+6dZbI7",
+	"dr6d6qaqnQ88v9vBATCUzR+Vo0oX3jw/nM9LeQsmm7fs7+CZiRKoDV88VzevDQO8x7X09BnvpW0LxcoG",
+	"orCuUNfJmDWr+u8dDtbdnohhdUOrO73wKjzoJj7SzhWc5mOvWnD7n8PyFa4kttO3VDNI01YNTgSzeVa+",
+	"4WKBVvlt6dYGrEthaNwjPmGCjou4RdPsSZec3dLiwQNuGDdw9CSym+jwsT1EAcdozoUlYmtwm7Ls5uEH",
+	"70c6Mt/FA2eoiidzrGoSu82kNURthRaPCeUFF9cEl+QMH7zE7AhVFS8ATQQ+vEencQQB3jWXUeou/vuh",
+	"drHEAWgrWBEYzZbZiP1nCRsppbiub0vGg/TjQZY4EiSNseyG5QOSGl5e0kyrNCEp5pw9EEjyxnpNzRv3",
+	"wqcefhmHTmYkUIhmz7lZMS0uAvhMaKFYsuEDMTqN+dDmFChB52oqNVFTuYRUjIUwSi6dc9X7QOf8rvfB",
+	"yJN3PcOJNgMcnhrdjILajIvXTFzraXh9NwXwdY0Nd0DMY6eoDS9OjaLst1NwBfmobNaxTtdtE3ktLg7K",
+	"Dw056whH8B5isQ9W5ApcvrC0KQ2lywarPqrJVmTn23VEPPLXHG02W4+9fkq41MeQIcAtCHZ8f4pf7Pb7",
+	"/Xt0AzdN89rVMM+RvjcusCHG2r5h47bNKESWsdjAh9hAmjjk9g0opt8yZW2W9fU/IAcGAgDAhpN+gRG0",
+	"tCjuN6nYkeMrMhJMBJihPOdu5mtImHnDcr6YtZLWD/x6GhfVNghXTMhLvBD4KR4Q3EATTGvbWEvCXxQF",
+	"WU6hyIfheV6wMWzPrgwY3EJQpZhSiCHbYJGIRVH8krTMfzDdGYt+1DeXtN53r2X3M0DtIQaApwt89UDA",
+	"CrLRU7EG140wLbqKK+TOjB9R1cuteROYicG1oZQ+FyN+lRsU+xnV2XQL4W5UfqrtPsLGH9EAZ5QL80fz",
+	"JmeyBJVvyX2u6iHp7g4Iek5LBml5TzLiPiSPA1hK3fiKn7rjCXfRhA6Xc5ZtQYltOXSLuVF2X/WVzZ7b",
+	"e9mfxfN4PB65K5RJIVhmRulibh0uXS7Mv6Zaz7sv+/3qn/vxLPVfFUM2Mvyc+wcydHyM//YcnYec+n03",
+	"ykY8HZI+lLEACTiCco8IRguh0IQnEQWoXBSPcFYD7bnPBIlDxtZwacW/qE9abcOCZ/r9rpGBbJhXt/yw",
+	"hkVGtDWCdULymfZFATrkv/7v/6uJwuZvngc/D6wPAyUnHeTjllJjlMZIpGbBViAhE/5eL0r3jUGknIGN",
+	"sZbiHiyd3jARs809MVl6C+rfslJFEx32cJte9J9KI4X7egV2y7buB5G3rJZvbHesjPZgX9VTqkfCfeDq",
+	"IiGPspmJbrJOj+yStiyMymR3x1RnUDc7LqfS1nBgh4TrkeCKKA3swBZiwYCZkoFCiRqEOzW/XrfQmst/",
+	"N9n75d6b6yAXeOPgOsRuEFYvi3ui3B3aFHHntNSClUYLq+GZgRnWTeAiarx8sL74ycave3b8I1vFYtNn",
+	"5kEkDfnNFRmeXHb3Xr4iN2xF2vt7ZLzSTHUS8i1V7NVB3CjA9AUX8RGP3lySS6bJxekZ+fOeGd2MvHW4",
+	"x8uDfv7Eba0ZImdRk8jQHS0wNHO+u8DfD0jBtGalIVL8mmuVkPRdmpC0m4LK00sPCRUrvEqsUAwLRh30",
+	"+z30AmtWmvH/z9+G3f9Nu//sd79+1+v+8mE3eXVw9z9iu8dVqiZd7OE8J0D5+ziPGzoONSwm9qxZiGG2",
+	"bCQBeCnAoGfj+JIgbZoK1H34tYBEMqUpuaklONeSUHgskOTNm7/+FcxEAV5iyociDUM9NWtyTkVjJuAL",
+	"jKgnmilNLoZnpD2hNywhrxdT0YW6Vw1xM1vSGh99dVyKYJD+O6diLWfQAnItYzDIJLRLiqHPz2w8lTJi",
+	"5aQLPb1kWnNxHaG+wzn/ka0GNjbF3FnyPwmFHw8N7eDZgCwUKwU+cY7rHhnaiitqKpf2A2BC7g1z7l/Y",
+	"/4ua/SwZ2wB7tZKGk7au8yY3UHMa9gbMDGjc1XEc5UwKBp4pjnQOYBBlKSXT5erIRZz6QrK7/e1isf3w",
+	"VGhW3sZqVFyyTIpckTGbGNWvKgMM3x2SXC7GBbO5vK7wx/YZFcvKaA2ZN8MjYEBrVXn4taBGWIjeiwel",
+	"4th8GwfgaHCyYtmi5Hp1aQipTdCE+nTDBUasrRltGAOrnShWZLwilNhEJScVttNaOTbS7eILaeeQUFLI",
+	"jBYQQMyvhZWSeuRqKUH2VUROXB0+WjIvWA1GYiS6cAZffFGvZ/jFF6SdXg7Pjr89/8u74fGb07N3V+c/",
+	"npwhv+p2oXxfF17tGrEkTYwIhgVToHhUZ4Ch0CNBqoTuZKMY56FZACVffBGtDGhWcc1vmajK2/llorcy",
+	"FKg6a+UdFZHCTA/hb664oyhWPfLzWuXPhFTiLVZzZFQoX//HFyj9/uTKDBh4pf+Osb6pNalD+SCjZSZk",
+	"w4ENWnqKlk7zZqdHTjUy+vSgv2/LEhoJmID8oJ5QIJXE6qNiSU4joJuhjX74QmH5Rieov1DbaqhCxDty",
+	"zap0ZrRqJkJ7vXAmaadh2c90QLKCUSj7YV5GBcACMgFAOgPljAp6DWXIiBvskDRUb/VRC1rWVgZlOzFx",
+	"3CbjES0lAF+ZcR0MLLGvbpkhKoq0l8h6wIdyw1Yq8UwAvYRGiDDrtR9gmbrzqwvVMaNTRVLHKNKeuW9n",
+	"EnEsQZCxmu7na6fdCLlMPHLsprZmz3oRTFeh0wz91u4OrRyooDn9DNUikOmA18NHFfmbaj3HmpPc6jaR",
+	"kA1coi1EA3WEgBLlhlz5DAj4qXTx4TXNB11naXAjzKpPtZGNFaHuZYOJfzKCNJ0hkh6dkjmfs4ILMzxD",
+	"oGvGasXBBnXLkcE+iDAeiaoSUroZtZp2Eud6MN9bJDRflyxjRjHGy7yhnydkzsquxX2DFiMBLmMjheVU",
+	"02QtdN5cCRBSqqL5PnyGtEujBEIdaJUQi3AqIRKC9jqANkMysvLWqGVw2YEX7CzA5dzAFcxJJkXGSuEy",
+	"WkGN8vfFBuy2Wc+gR+rrCRuYwNtvrkjqS4en+CJxbOgdPkk7Lu7W1xU3yG3ouCswno7E2qe+3jKBrCIF",
+	"jQLgqnwYod961BqQDyNIAhq1EjJygXWj1t0dXqPLeuUgQ8AsV6tIUw0UWAwxJznLCrBt+NcCombYZABD",
+	"788m7TFTPGeKRJBoYOvjWkzzFXJtPW5ZZhDoVIt4HwlXl8uHtwM3/uiO5aOrgPiRsMmEZZp8HImP3W7X",
+	"/795OV3LQ0jJx3opPLSq9utW5hTMzPAuBlEDh5wZLlFQzUqsLb6kXBOoNemZr4ut5rdMkcWcrK8B0hHM",
+	"uOm6ddr8aEa4Orog1TMkynD9qohuGPQjSa0123zpH+LK6gO4vGPsM/GqTxQWJ1ZESSkcKYou/SNJnaXc",
+	"aOPOVO4W21Av82W/T3bIy/6+W7HltVimi4lbVsg5MzOYazumuU1NsUWg3YsH/b7BCccGbQ1LMgyqgLZD",
+	"agk/YQ1fkktbTJQGlTDtTegRKBJh6MHcULGciYwNMEoeiWc9ZB/JW5hgY38ZiVoF0lrFdfgCS5mi7ZNr",
+	"aB9wYW+OI5YgzJkNtwIbZWu31+/1rfNAQJBEa7/X7+3bkHcQlnfM/1xHSwOScSmXymxxzoSDX8WfXOJ/",
+	"QUH0FQ5nlJEz2vv9PXMbQsjaZ0aUBlIBqKJsih4QjnQHAllqvo7W90y/lTIMu4eF7/f3YmoPi07Zqxe5",
+	"fi2zhoI1sY/vKVAdKCGtwd9+SVpqMZvRcuUiNCREQOW8BJuFliGczJFSo1KDowl++cUMGK7CVQeNHtLV",
+	"RuHOvIS7d351QdAUkFhh2/3lqhURF5OYYFWZ4G/DKLvAKEdiyUUul8oahyGIFBxAPXISCqZTWgnysJDB",
+	"RkHNhMyLBRrF2a0lhyNRqwsaVgPdkOxhECebXxm+9jNIa47TQrEmDCEKh3Yxt6SdyqVIXRMHBsI3dzPT",
+	"QgrW8R1qNtvT4AXcQE0s3prUmvr8LW7rq17ZCZvp3P2yhtl7/f6z1TnH5TXUObcukLukddDfbRrJL22n",
+	"VjgfPtq//6OqK8Zd0nr5kC/Ccu9wufx1eovB0WsYH94h+PuXu6Q1l7GcMiP42LKrRvQZtb7cm45adyng",
+	"gGNgBlVssVU0EYR8vp1+3Yewu92XM/OfL/emhp6ZgRXTo5aRLlp7/b1X3f5ut793tfty0D8Y9F/+b5jG",
+	"qqSGCNC1wqs4BnBpszRdLthdSq6NojKmvpUSluLtjcTJe5rpYgWaDYo4M5DXajcicX0UvGLu7wJuuO0z",
+	"qQ1BXkLel7ZZg4bnO3W9A9qdXsqRODolf5djpPdL6XVPJOKYJINGJVBuXwAhAjUYiJDaNArYsqlGjRqJ",
+	"BuVyQFJ7bO6o8Gn9sOrOs/BekxvG5mokoBAKo3knISlIS4aopVZymi90Xde2vjtg/uBBhNL8MTpw+Xx0",
+	"AFK9vpX56uGNTtarCQeBhPY3g+fWWqZrb8DfUXxFmvEIImPLHN/VjXiAx/+t9M0KrBWWWYLXv58SBY2S",
+	"/mVo5Bt5yx5EI9ekDCt9NAuD0HUOiuFa2TNnKIGXKBv8aTggc27g7WyOZEl1Nq2MdYSWRjZxEq61AoxE",
+	"W7ClUejBQJ2QCS801MMdr9D+Edg1bQVKM5/V8A6R2rD3cxBDtcQC+5jia68TGg0c9LAEfz0xGvs4Bem7",
+	"XB9aCQAEGlg+ez+XpbYhy064hyiIw5FAWRmGRmdz2wAsH0QLX9CSQS0KlvtKFJ1DoxlYKQsydFA3ceE6",
+	"I+FV2EOXweOTiYCCwZpdrgAGHkJ6F67Jmt8OwbYDn9pCyWRGdcnf90biEu1MPkBozAUtV6SN1Y9/uHrz",
+	"OiFHl5cw9H/SW3oJ+AE6pWB6Kcsb6FLAzF64JpB4JF0LuJHwOkqTJOVF4nuohWbv9c5Uz4o6mdiQzJNo",
+	"kAAQgHtk9iUbP0ZCx9/df3sZ5mA0yuv2PSjzsCoMjjGjmrPZmEFIsdMAAfy9LaC6NJ8/EF52UY8A19Hl",
+	"5f2Qiu7lCTD7+0NBFiJeHGKkLSQ5Oj4b1BRSg56KyMmk4AJrHDRCFUZvPY5p0VuKa34kkKvtPArWbon3",
+	"g7mq049BVJGoj1LO1VqOoqMNULBGkTatZEFLbHLJVOcwUrXEyI0LoeUim2J4Xx3ORwWjpW8fsCEv/fd0",
+	"SPxUDWwt1sJscWvMcTtgaZYFdRysIbfAGtueKaPALSjiQN1AyCrdCD/6TUtLNcnnO1leM+1i7nw/vBeK",
+	"6JJOJpCYi+0mahfHYuIvUGtOR8sulqvQLulkBt+u1glElYEbUt28iFDZntG9NK1K9o9EfaVb2gKQdgoY",
+	"kqKncHp/3f+RaKf4rxRpYcwzA47mDdOy7xMg1loF1KoAdUaipLYVHa1HV4IcxcV1JU1sr3XUI6nte5G6",
+	"i4Dt/7a3CknM9lPok5H2yNC2BlQ4hIEd+npBl7XwTKyHDIa3JI1rKw+2a76bZN05k9TdL047PgzaP1EN",
+	"0p2QIxHBmTb1dvTKup4Q6g4Ovnc1VexAukeOECJFJT3bBleuO530KXVkXrmUBw3e8cqGhrccc9SIltKG",
+	"4+opW7nZAb0NmL0HF9vWeaN8VizySiM3B4CGOGeatnA/hDwpnlE1EmqKfmlq178sObS1Yrz0pw/eZBx0",
+	"72WfzFSj2Pjb4iXJh3iLbUixq8Z7ZPDpE1lU0ArVN+bZrffS+ZvNn3QrqQP4lrOlL88Z9nv5m++p6hty",
+	"DParNiV9v3FIOXWpSXv9vgGQ/fLop8t+f7f6vh/73mlNXSF11/VudeMd9Pt3vxjYOJ5YO2rbv2fv4YYM",
+	"h0tNvVsXomRYO4tDdH2LCsLeZ6yc6wEUWaAuvcZGqmy6PkODm6Hs2MzUN1xTjcYMu7Z/HYb8Mzhm80i3",
+	"pDh7nlJ1D4uuC7e5zJq1hrcsl9kLVZktDIl0jmZMZSALUTClsEUTugXAaLnkinVsSm3BxY132sBTFdUd",
+	"js1atlAgvN+fTBiSlt3800jEUzXnIar/CMw2gNaHpayZCw4j5oCnoew92pC5QCWbsJKBHFAyAZ0RqvWc",
+	"z5kwL1WVNSqcAtSJ4dNOaTbXU5qKHEzH2zRTAATZ673s9VGOsd+Q8ULkBUvILRO5LCsFtWRzqbiWJYa5",
+	"PkLjN/j1LYz6G1RMEQ64abtPey6IMQvF7gX+36tCpNsVVSSfKOzYMCzSNtCsHBtWL3XVQ83JrFSDKlq1",
+	"iv88GuA9aTGPUc28+mgLpK6pip+Vxtcain+6lfoEcgQCK3CAHu6XRo1sSMZGDDBaiREibYTPTEJ0cxVO",
+	"hlqYRwIjkjJNxiuSdrt2jq7i/2RpQnKGYRu7/X7/kEAm1Ug4m7UHcadHvpW5Abz5EU3MA5LRMidYT9TG",
+	"NmKg9Suyg0X3DxJycXqGRuuL0zMyNnhqPWbg8WK07JE34Naye6l79Bs84SkqCHYrhVGNZtJGadh4OiNr",
+	"O2SRE0Ln3EeHoe8ruBDgEQN3SmpbZTqNzYbBofcEPIEg9cxlqUcCih+srAbhPYgrMjUbEy5nb4OeVddu",
+	"jWVuFc+b6VeD1F3POX70558qtDcMC5EVtYGDwH+ocLG1oNDnjBdw59IghEIiM6T7IIKFnpvft1/tLVKW",
+	"9VjHNRhEyViU0e34MuNRGnfkbSDugnvrEDq3wbWGvBBD99FtZkMPRy2I6WbDooC2UWDQQyIhRcZGAoRb",
+	"6Lo1ag1I+r+Ci/JN7dPRot/fe2UNBl65wl+h1sw3/tNvYLy0R1J4kBJNb5gaiRTjNnOpjRIA9U3nVE9j",
+	"5U0xqPMb/ABsTDbM08apG8Y/Z1T3iGFEFiCYxrrhVfSOLssBkFxay1CMLAHM/60Jky/OsbGgQH5p2JCv",
+	"mbt1M+z9vADlH+0rsZFcmdpqnKpiapCi+X+++eV/ftP7IpqWuZ6oC74pM7QsZ63ntvY3tQuI1v5/iJyH",
+	"2v5C/M4pKly3NY5C2kZVPzolVCkDYilU5xE0FYWSZk/iohQqKEfgszgged7R8A7hQst1Hz9WSnc/qZ23",
+	"J8PjNye9WY6xUZT8aTgyG4YCQDkogUYIEtCoCYwelJQM4iuhqzdTeuAiCv7r//4/L5dhNakV+e709Qnp",
+	"djUFp8ZPb1+nhuaB3ZfNwcgLmo91DihHRZOwUSfX5FrqKrjBJ39gFwGsKOfIsC1WPhIGPyHz0gPJWsXZ",
+	"+4wBKHuQPHAkcyM7y9Jo/P6Zt++XUFHJdxFlhlPadKt8JOgMGNwhWtjxFaxm51oTVX8dM5XZVCxnDLTt",
+	"hg+9PT780Nuwt66B+CVg7BoVhNejC6EbCZ2UTEHOV061dYFoPoOYDxiFpBjumhI4Gci8o9kUYzSi8rw3",
+	"BljwzlnJZZ5Y6RkqEXnZ+Q0GstjY8HalPyRVJhRkQZGMCiE1Gdtepau1M4S1gtpS3lQWB7PkGCs8AcT8",
+	"lXjhMzCzSFC0vakWU6DylrfGgc5GM81vXUvB2Lpc+cPG/TyOkazo4+1udRr0G+cHB/2Dx7kkfO1M6w8Q",
+	"Ur9zFn7fwajlap9oaenloJZENsU+BUjIfTYkOTv/9vz4r6T9/clVJJHUWueBKmLpr07r4fGO2KSpyUcA",
+	"d6VWkK+Fi2ndRY74TAaEwOVDGcoOjNEGJaNsr0g7DN5FU6Pz0lFimQ+m5xpCokZiA3bou7PAtcQwmOHQ",
+	"eRH9cC4qT5ZkyXNMUJoZkvHpAsBVcIoU+aMhXObNOt4/WgLYAWyAw4jGgQ8VSeOIYQdIbQq1jbL2JhXr",
+	"JsZUTF765aeQuedcs5hOAWYQMNEZRtKxmlk1VBidhFkL6Jg23NweR4+c5oDdhRTXPgNqJDzUSkYKNtFE",
+	"LvQhEQYf4E+uyEH/oJmwHwF4nhhujM0KlC/848X2UlnLW6t2k9bbHNSLojykN06t/CdaR9wPzR30H8QS",
+	"7iuqrxoE9k8JcP534QPbvziT+jsg9c+gSEylYsLfRWu3/USCYlPmdrD8sDuzbQGK6Fl0JMPmQzrJD1w9",
+	"IJGDrwIqxkBdhSBsAtILlG4MToQJtjoZUWACWcb2tKmJWM3RDZ/T6fiJuH8VuPL2e33vznt2p+K5WJfX",
+	"X6jHOxGj/RPCGqiuk0Izd7rERP3qoxeK0AwsAmEAfMnVDcGeQbTq8OCUO8yMn/CSQUGK1K6rhwO8s4Xl",
+	"UpcG35CXUy9qW4Wsb3RgbEPKUJCIP7H56oqx/IXyNf3sMpRL22ZrOYSdni+da3OyJHFVbKEfnatje2gU",
+	"NveEBA/CNc8WympEXQkaFWnb0TternEefygDhglUAAZfnzZNqnmwYMlruQTo+il/4NfTHhm6/EhbEFqt",
+	"9QWRgsVYMhYgDtosbLnhL7M++5Lu5t2v9ycH3YPxV6xL9/JX3V325fjrbH/yFT3oxynAWhneZlIQ0a7u",
+	"SWLC8Kc/gfL05CSmtWLLtjyyi/OpKhk/WEi3hal/5XykWjXpBmpWu9iCLW0E5B9MfSOPiXr7TnCpXXcc",
+	"S0YreuxNBGskGev2NpJbDCsAVbBGjVztzTYEDxWrICw0mjZJ9Wbe5KAWZloyakugrtf9BNafhMKDzYSu",
+	"pGok6Oa3oIKA0QBGwtXSJWvZn/XET5+ZHVZz0FIOjFQykUWBidP1rGef8xgqa1yRGzbXRh1ltMS60mbi",
+	"45PXJ1cnsbpNVWL1Wt6nXc9I4IAukckO2OD3jlNRLM78uPzLTdL1KSGWkSDER5CrqrL/trB828L/9+wY",
+	"sIH8GOCMZYhoqRETq/Aud3cCAoCtZzeuvyv+HI/hstdoxqq+W5tR01ATxJq2pQI5Me12vTcgJVaoCf0I",
+	"m2L8a640Vqj+nBwIJoigECYyVMSjvtpDI3HOmaFSCywUvFK2b7a5lrY4O+l36vW7sf9FhZL/CvhVb9uq",
+	"kiorQ040E2i+d3XpPW65s95SXmBkUDcI9v0Lacs5FuiGVP0CayRabnCVkPWnyEpocw/QkWD/WFCj3toM",
+	"DBdt7BIM/mqYk5FKbSGa7wzS7sgSywwdJ14uh25zZ87/BVWAVIqV2kciWqq90xu1wHro5nLStauuVpUF",
+	"89qSny5IeILCuyhsp2DkTKGyF0ZarcUImKXdcKiL2+v3XBFTw06sR8QcPdRaVLbJsLK8KtI611zfeE9n",
+	"RZZcYJVrQIlDy139r2GFHrPuxqKDVSEJHMEeXy11rm2UfTsBVATCnBV4GOVtw3L2dmEjP59aH8D3SfC5",
+	"//aX1u7Lfj8S+Y9RID9yVJp9XwT/uf2lanywPsA100HmgG0asHdX71Xgh/MtEqpqw61XX7589eWrje4H",
+	"DUkJTbkC8dQAXM7uI6oc+B4UD1Ipdp+VoDepEhUZ+32LBMNyZgtSNpDkCMuHtpXb4omv7C0lShsNQLlS",
+	"d9aAiBlmh+Sgf+DqcvIcaqRVGXG2u9a6KGqogL2xjaq8+b67G1fW+eNU9E3B9SAWrG4bbvx+dcZjrujj",
+	"EKV60iQfnjQl8ISRgL77ms9w8Rl9GRWYjlm95ALekPeMxJZahwYffKFDkEv8KEHnduBsWIgyhwAC297f",
+	"91dE/mUURZzZMk/UD0t+fc28FmdUtLBO3rnfUclcC0Jffbi7mDurta1R4So5DmwQBJ2DCY+6lQbZQOZO",
+	"QeKTg22M9RmR+dIf0gNt388fX1DNs8Z7PiW275P1zW1pfLa5/aBlRJUnpvWtmaUXWcZUUKYSFbQprfzo",
+	"grFcDTA83NYXdiyZtB1j7/TId5Dll5hP1A2fr5k0INIzqIg4XmgbozOGOpkw78Bja23yxDtYg5zcxhKT",
+	"EICA9WCcSxzw2ix81IqIkPJmQJSFA8xngQA3yVcVhs2PWlBS3WwEPQ1VRIOFZOtROZIbYQMesiDoeEkb",
+	"o4ER2OT0uGkN7vRhwU5UemjKZbU8LsCV1eNivtA9FwUR71SJtMdDCUOYdeA8a1rrKU5CYBJSTeK4JT7u",
+	"wuPGlaIY2LN0DYyJ0EsvRu4h3g2jMBZgfivLVa2lDAzStNyr8CVSzVQLlOri4271eOuyhdQ9dxKN3R15",
+	"VdRaGKprtnHPIiOnb9d3/9kvQgFh02WNZ4aFs22+PMc4RataR9f1U31Qu6a1qar17NZwUbNS0ALDEzdW",
+	"BIc6obwAs6fhkXCNA44crOmDDUMehM02rLLScgX7X/b7LTO/e9X157jvPYgPaR5xDfdxU67kt9ubx318",
+	"3HW/O9C8rB2V+ZhnrLcIZKcofCAvdzaXJS15sSLB+4fYOgJLFz8eUvsPhNT+gyG1vwapS9wjqe/Rub/w",
+	"Ybf+sALWvhkLhPBBa+d2d6fGIO9+eXgGubOBNAZ2V133fjWFbcP6tVnAvUo/f5DYHLS4i0rNPz+28VnN",
+	"o4Lxxq6vwPGbKydMQ28YFNS8UwUsLNb30oFOQf95eX5W7zrHw25zJGg2Z019zf3mhrWSkg9qx9Yj6cVP",
+	"V6kZp6rciXUuqngyqsOyzhvRHr6H4Cc4NN46SvtZE8b8SpucnQ4qv2v7BIbVuSj7OtJHHBRJy0gqERXd",
+	"xg009A1cczzWGg5CKKc1ZYdhi1XvEXcbRqLddA07PXIJXeqhMEVQoQG4d9v2yplJCGekNgLdYvNULtVI",
+	"VF04oGgYapiuVcH3J1cpVrfhuoM1WWEVWLe9urA2pncZuxwXi89xOR5jVX3KvXjeAITGtuWftfv4dqek",
+	"oW/57z0FFKk4Xa94Bz7Jqs3PvR7JoDngFpuTa5Nq7qLrX2n1bqj55OkMppBHQgZcERPbDEFB16OFMoRE",
+	"yVJjIDOEwoJfJ1CMXUK8by2EGUBV8xJgyyOx3qYkCRJy1rqQgAFpoSAYs+pKxstgvU0GINdl8TOyMTdF",
+	"AxezcPjXKrIQLBwJ8RQKi0FrpirIMcBW31kyjq87rg/WTp7N1I4vZ7s1MDY0+Fk5K6iD6x3qNSfZNVdY",
+	"AViWddZnFQzsV5CMRGURNYh/Y/6njTI92oEKPmHZKitq3cpoUcilKxTDddUQodMj37tivSNRrbKddrv+",
+	"L4vIkBsmBcnZDDKrBAiF1mE+IKmv+pvaXiiI6yWWUMCex9+fXJFer7cGzZ0Pbpt3KURcKnCwLuY9ckGV",
+	"Iqlg73UKbXygsnVad+lCgduGe3SczdSRP7Wncc/WAwICh2ZdD3nxNRRC+KzyabjnC3rN4uH1UKZGTirU",
+	"/CMar+5/I4FK9kJVcEogqfSaERR8+Yw9lPs1UZMA/xsJy7mwXba8DbRGBBIffQ9sE2JyMcOG68PGgtz1",
+	"K23rnKwqS6rz5Vffw20mXKEFLV63KUC/T7lxlQPCOsWjfsPAAvMp3sPPc/saLSL2+R9X7m49HWELjpN2",
+	"DI+1lJ0nXkDgqc28/FQQa4yz3JfUma/179k2UPVuI71GbnSOk/77sCLY8AP4EC0tnP/gRPdwogpSz8KL",
+	"Zvr5BVtrvZRiLCkk+q7JtTM5NioTFhGz6aPr98t+DC1QfWAs9LOhSkMJgEB6XeNsgWQ6EveLpqSSTENo",
+	"7HzAda6LpU3C5kxvkTU34VmZed/xvJ6uX1cy46zvmUv4/iuRlQrQfwi4n0BWPP49u3wbvUXbhVuzGMf3",
+	"Qe7kypGR8apOMAZR+pC4Hjjnfz4mIM9CDFtE+k2qLlc51eYN7dVdF0QRl21nulm0/a1f8Gryr169/OrL",
+	"/f2DV/vxiRHYvx2ROoD6HxL1oyXq8GJ55up56LNK1TO9I/X8/gvvnaXVwqA8U8moL9Rz+eYSXZrnVxe4",
+	"XAX9ArAwNRICqG1qZlRM5KkjGyMROFDbVeN61JCD5gbOWmwAYhA6sR1D6+0mFIRgQQ9DedMbiYP+gU0T",
+	"oAIWt6QK19Y29AZ6r9Etse3fM/2aKn2u53/QkF+Nhpzr+amYyMZ0+6uLP0jHhindEQl/82idD5P28Zur",
+	"zpPM6UgptinfWbEA3u4KDQeNRkLFYsX04YZGgepRr0lKPzcz/yGgf1aOfa7n98vmoMT9ce8a752cuMp6",
+	"IXIb7mSeIsv6dGn9hq22K/6YrObj/zEMWEsyXvAiJ0xk5Wquq+aTCvk2WC0U092L0zMyPLk0w2C1Sxpa",
+	"NDpYVVDb+zY8uezuvXxVe9lfw05CxlJPybdUsVcHPfITtrPIpJjw6wX4z3xxi3q1DmjNqOtGjKpzE7h+",
+	"m9rt4D380QDpqVa7Xz67HxeW18DczPH96/RQuap1ysJonRsE/qPZzA03f0Ho5d1WDA9SW2wHT4XyHyiU",
+	"YcH7wwrxKblkGgrc/3kPa1RuXhIDfq5fqJGYLIoCiqCSi+EZaU/oDUvI68VUdCFsOHGGZHidfHt61umR",
+	"qynED2uo4upqBFQv2T5iVxBkTjUdCbP0gSvvic15zOIbMVvpH7l+Hi/Nwd5Bf/fL3VcHe3Fu6AJgfxvy",
+	"oNt605Xh+g++FLNCI+IBGsOtMGj3lJspF3os32+9k448IzajFjajvDgkS1ZAOjbrmr/R9jynSi1lmdv+",
+	"RQWocKxkUTvOOc7+WyTndmkNeIlgW6+68Lvu7k15ASTPhVkNL07JqGU0klHLBoL41loPKI2zgYmR8mXb",
+	"XIJhfbAGx6CtiWWNkhjkCb+4Kqa1aBzn1qi6JyrSnjFNwTRpCPqhTxlimPLiWl4HBTzWINRp8lFc4DuX",
+	"wWYfoAj5HpAAs9MGXcifwR+6ULD0DYjfrxYFqPgHF1rjQnVUNEJQBaznUIbur2a41Y0Rqd7l6ULT/e4k",
+	"NZKB1euxSCHJWcFvWcnZ1hCfKJPbQLx/yZteTU7HX381pmPWHb98+bJ7MP7y6+5XX40n3a9ffTk5eHmQ",
+	"T/rZc1cC/FXpwv3F8/4gBhvejQfdt8dTgZJqBj2rmmWBC8h0FQsd73lwCHVASb9/8EIRHMp133Q5Vbbi",
+	"209XafT+vqWavcY1/BYF1WB5DYiLu/59i6c1a0UoohoMshCISqX3JUTVYspwnEOSMmHWkKdkQgvFSMH0",
+	"WhtqkAaxMKti2qWpqAAZN3Ht8vlw7YllULOSwbMLVr6BK9Ua7PaTlpNzg5/3+0nLAsGR75LpkrNbWgSv",
+	"veo/vMjRGh7/ipVTH3iDiJBLwm1Rld95hyQgjUSWJOeYOKOfesHuo/BVDllDx4Q8V+DRdbWNO1VyrWjK",
+	"V2xM902wYrVLmBoJFN2gh2R7vTODeyt1LbWNejm8OPUZjeSGi1x1BriMtUZKKaF5rkYCjee1KvAvFEnd",
+	"itIeOQkay4JeyTJplEqbrETFCpN+uYJ+9ZoJjJYz6xmJcEEYdWdfMvCBCnklFYpmrohQJbsCTbJNpMY0",
+	"dysoGLXBeT7VmaLZk6oeeWsnEjb1M696QWDbYiB6bisUugxTv/BByKFHImclBAIKiR4Dvw2rlPfIQb+P",
+	"34xlvnJ1JigciNmMfT/B9kiYzuleGgm7Djmxwcsix9as9S4kqR3kb/yX1NctgjoAHajBNXBpbK7jC74/",
+	"EjBgmAUeLaGX5xZkvzpJx/J7YSC8oYnrpsQqGouusTuf4uv0m6oaQpD8uV7/h5tdfwn/10paBkZBYZdw",
+	"BFtZHuIBoBYHzfOSKVX9kMnZbCHs7qqfczluDVq7X3/d7/Z3u1CjJqjd56fG365Qlzj66fLq/M3J21aC",
+	"/ULOUCX5Dm9hK2ldQxtv89PJm+HrE1i6PpMKp7xZZdX8BfXf1+oMatCP3hg28stjyvsBJF9z9Ywpu2Ft",
+	"c3dQu8kn1gmGcYbmRm/NyYU7//vSkerGjzz3dAqCMepJuQmU1YTmdOIJhg9rcdhWPvDkFqwXSss5GTPD",
+	"Gax5guWHgaWC0KJkNF+Rue1rQMOm3et06hgm+9nO/nyaTnNBQODq2DFqCYRVsM7vPY8bevPViOzSQzym",
+	"nDR6ZZxhimJz8UqH9e35nNe0XVVGQH6GddSgZxO2Jo+qvc+PCc8nsbu1NYjrrrPIH2aaRhV5O9ZFVWJr",
+	"KDN6rqE+LjbcSYglIxfnl1dY4ipdlEXqKuJgA9PUHhoQrxRkU9voyDWIWdFZ0bENosPKlPxaUMOkB0aY",
+	"33v5yjZpnrL35Ic3w6Pu5Q/DvZevnGgLcuINWznDDt4GW8rSCKe2EJelk6uRaAuml7K8wQpXlnJ3996/",
+	"72DZMKPW5kZK1OUKWsemYNNWif0NCmXd0iI1c0lhhPA5LXVCcrkYF4bwoqBuPuqRYzuvKyyIPfmdhAnF",
+	"CMjphKS4bgiXlTMOxanrLUJvGCbCQEceH5vQG4mR8HNwZbZbEpqVUrmzUoMqOZ/eMAKfhs4zqslMGvna",
+	"jK41m8016L0Fv55qVD2oGAn3yIhDyn+Udrv2QLsWybpm43KhU1A1QCNxaJgzVDuYWS6ButCKUIG6gHtr",
+	"JADlyHhVW5GdsEdOzMItGv5jwRZMkcXcYOFev+95X8UWoX8PjjinyhaRQZ1hJCDCcrzQpJDX16i5pJZl",
+	"pojHELzk4FvI645RiXJeskxXOU/Y1MIQX0r237/HzhwW8ez6O3BSp4IEtW0g4R//TjuE2mu0hHQu8zPh",
+	"qOmUTMkCexQlRhmScj6m2U0CTvduITNaJGRe8luq2Ui03353RHa/3v0qIekk6/cHg50v005CFkLNWcYn",
+	"nOUJmS0KzTMDD3MFfPSWq/JGrGzua1se9PtG5YEWj0ZRtM+tYgrA8VCC4q22J5EdhmuSSSEAaEaGgg4L",
+	"bSXJ8dklKdmY46nZ1rKUz0aCGyRc0jLvQCXMqTlGj50qPLCSTRaK5WnPIKNDQnD3di1QUvT+KpsqZ1cF",
+	"FdaHCOl6XU0LcOScXFu+CceaZWwOXaHA1B0IX0HVWp/msqSrmI54+Uzs9olmP8PJLpnWXFwrfJ3/yAzL",
+	"UPuGBrWSFpaMtDrPX7rDOe+aN+4S+NaqWEP8DC2BSClbg337pyOSrcFe0lqUha3fPtjZ2d37stfv9Xu7",
+	"g6+//vrrHQMF9XCtpCYK/Ho2w4dJINgc4N+hPhEWTiGVme7hQu7D9KGd6mptjVaCmN3dpN/vh5exjTxr",
+	"RZTmReGYQlClyPBIpCUqsVkuVYFr+BuEg95IVOwArBdI1qxMFAhELxSBSENgSMBiDXFa0hVRXGSsSv4B",
+	"B8Ehcl9DTwolCRfYRbyQ11UVpkXIiqpe51RJAVTPjAb9gVPSTnFas4JByAbTpkwYi8/HFZB/i3J/sLyG",
+	"i1ed+b+Rv2stSAHEkoQItvSxaY0Xb8pooaf/bLxSQ8vuDQ4ZYiYR2UJJFMrDKh90frhuByfd7pJynZK5",
+	"LIp4lMQPsIrWp1q6fM8+Q5gfykDs3E1Of7sVYPjlLRfXva2tPF/zWyaMgDMv5bjJ+jMzKkWmHhJ1+UIR",
+	"+7bLx7so5YzpKVsYSvNeQ3dtxcG4jx2NB0au/GiWayjfR1LQMSvMP8BJ8XEkPna7Xf//5lVfMc2d4Tst",
+	"tdFnPpKUznmakDQ4L/MnQhoeYPVW827YRNwJimB/sG+T/gCaWMAD25SaYregDoku5F2+wFnfWc2qaUnk",
+	"I5lypeV1SWe+8w2fMZAtsU8RrTc5X5tvUbB3Ew5tfLZvnny0+8tZxnMsZGcE0aozR31ky8/8cOSjV76C",
+	"+nr1b2zvundMGNUTwLz+aLzSDAb9GPT09o3pZZFbSRw0YvOuhQovjYIMiFGb0pKQd8A33hVMXOspDl+P",
+	"RFKuQucGzckXLIFeT0ZuR5+XUapZ2TBTRaktwJPNd4zGtChZcCQfNyd2fNtWA11kGWM5y93+qXaKF67j",
+	"Wr77wsxlq3C/+wKHNYD6XpJyAWq6h52r1f0xzjbf2Jt8L+UyV3VnXlBep1mt/yA/nLy+IPELSC6CTh/1",
+	"W5UYvBtenCZhf6v1xhy1+sq9kfgPcvXXi5OmyUCcYeVIxJ9/oHP+zQicPKNWEkDim1GtqYN5iDN+M2rJ",
+	"m1ErwRV9MzJgGbXuyO4eAPORnZgtGdxOfgPiOPNHEyPBYBhvZnuG3VXdJlw8ERXI7OqUDqsg+P4j6A7F",
+	"qGBXKSVwt46EK2xAXvb3vUKJim4StmoBwQ7clQZ/QRsGPXo9zBkE084h2AFoPhJjWlCRsZKoKSRzKwar",
+	"MKRXl3Qy4ZlNm4aY54C9Q79NkjqZILWt+LCcIbK1kQC+Bo07MT0H37BOeHdb/Ba9KIBjwgZS3JQBGOUG",
+	"inxGr9kLNRLpDyfD11c/HP1wcvRj2vGEjd/TqeWtOctPFh4QuCDpumYU7kjDdsAgWvhX4EjXH/8S/A14",
+	"9hgfG825AfR98ojHxV4gTH6uzWKF/0Er57QgOpuT3T5o7F8OXu1/+fXAWXL8P4wsYm0wQfDnOqgsVluN",
+	"gcIi8a0BedpMfmghdffpkE9a77sWzl3Xn2HwobUQJcP2RnwMtBsuAPVHgma64KpX5iMrgsBlUfIBZ2s+",
+	"guM9JCnCJsWvl9PVdgro99Esgda//tAaQ6OM4UJPzWCAvtDxoSk22a3TKJ0zesMM00ydGsA1GDFpnpcp",
+	"kSVxXROGx8dvbeIF1x2jAjQYgb7qf4WdKOy6P2xrZbDZRaDSjKGlD/J/6IKlp2zWC/DR9xgwKL7uoMzQ",
+	"PByQ+cSKT1brt9PwEgTwUtu4ojDKJ5jMSmaRqVD9SGycIPSctVEXay0c1QvXrTu4UuZEN8e8Wg+CtdZM",
+	"jLVB42xQYWNeyuuSKRWMDF9FRr5gZdda2jEZ2UDBpT2S9g03y3TJla4Urs2i7vTWg9NVw9qD8LIX3sGk",
+	"rIGStIOIs8SJg4lNyepYd4iRSMINOa03PmHAvC32QGQbm7CSiYxhadtqsFxmsaX/POXZNExsDnqyVQXt",
+	"LQueQvFycHzkpA11022ft0zespJesxBe7rforJb5LtnYbETJAhIvwubV9ldIvh4zxXMb2MpEPpcc0Hks",
+	"b1ltQvikdffL3f8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -72,8 +72,10 @@ type Config struct {
 	// either, each process makes a random key, and replicas sharing a --store share one
 	// through it: no signing key is ever written in the binary.
 	TokenKey, TokenKeyFile string
-	// Hosted asks every admin call but the docs for a Bearer token: the operator's
-	// (AdminToken, or the contents of AdminTokenFile; required) or a tenant's (TenantTokens).
+	// Hosted is the shared-deployment mode (see the hosting issue); among others, webhooks
+	// may then not aim at internal addresses (profile.Config.WebhookAllowPrivate), and
+	// every admin call but the docs needs a Bearer token: the operator's (AdminToken, or
+	// the contents of AdminTokenFile; required) or a tenant's (TenantTokens).
 	Hosted                     bool
 	AdminToken, AdminTokenFile string
 	// TenantTokens finds the tenant of a tenant's admin token in hosted mode.
@@ -350,6 +352,7 @@ func (a *App) newAPIs(cfg Config, log *slog.Logger, cat *scenarios.Catalogue) (p
 	if apis.dmt, err = dmt.New(deps, cfg.DMT); err != nil {
 		return apis, err
 	}
+	cfg.Profile.Hosted = cfg.Hosted
 	if apis.profile, err = profile.New(deps, cfg.Profile); err != nil {
 		return apis, err
 	}

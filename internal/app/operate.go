@@ -58,7 +58,7 @@ func (a *App) instrument(apis []server.API) *metrics.Metrics {
 		if !ok {
 			continue
 		}
-		m.Gauge("sandbox_webhook_queue_length", "Profile webhook deliveries waiting for a worker.", nil,
+		m.Gauge("sandbox_webhook_queue_length", "Profile tenants with a webhook delivery due, waiting for a worker.", nil,
 			func() float64 { return float64(hooks.WebhookStats().Queued) })
 		m.Counter("sandbox_webhook_deliveries_total", "Profile webhook delivery attempts the webhook answered with 2xx.", nil,
 			func() float64 { return float64(hooks.WebhookStats().Delivered) })

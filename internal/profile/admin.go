@@ -9,6 +9,7 @@ import (
 	adm "github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/credentials"
 	"github.com/partnersandbox/sandbox/internal/mask"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
 // The profile part of the admin API (openapi/sandbox.yaml): outbox, rate limits, webhook,
@@ -61,7 +62,7 @@ func limitsOut(l Limits) admin.RateLimits {
 
 // GetWebhook answers GET /__sandbox/tenants/{tenant}/webhook.
 func (a *API) GetWebhook(ctx context.Context, req admin.GetWebhookRequestObject) (admin.GetWebhookResponseObject, error) {
-	w, err := a.svc.Webhook(ctx, req.Tenant)
+	w, err := a.svc.hooks.Endpoint(ctx, req.Tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +81,7 @@ const (
 // SetWebhook answers PUT /__sandbox/tenants/{tenant}/webhook.
 func (a *API) SetWebhook(ctx context.Context, req admin.SetWebhookRequestObject) (admin.SetWebhookResponseObject, error) {
 	b := req.Body
-	w := Webhook{URL: b.Url, AuthType: string(b.AuthType), RetryCount: defaultRetryCount, RetryInterval: defaultRetryInterval}
+	w := webhook.Endpoint{URL: b.Url, AuthType: string(b.AuthType), RetryCount: defaultRetryCount, RetryInterval: defaultRetryInterval}
 	if b.RetryCount != nil {
 		w.RetryCount = *b.RetryCount
 	}
@@ -95,9 +96,9 @@ func (a *API) SetWebhook(ctx context.Context, req admin.SetWebhookRequestObject)
 	}
 	w, err := a.svc.SetWebhook(ctx, req.Tenant, w)
 	if err != nil {
-		var e *Error
+		var e *webhook.ConfigError
 		if errors.As(err, &e) {
-			return admin.SetWebhook400JSONResponse{BadRequestJSONResponse: adm.BadRequest("%s", e.Message)}, nil
+			return admin.SetWebhook400JSONResponse{BadRequestJSONResponse: adm.BadRequest("%s", e.Error())}, nil
 		}
 		return nil, err
 	}
@@ -109,7 +110,7 @@ const masked = mask.Secret
 
 // webhookOut shows a webhook with its credentials masked; the signing secret is shown, as
 // partners need it to check signatures.
-func webhookOut(w Webhook) admin.Webhook {
+func webhookOut(w webhook.Endpoint) admin.Webhook {
 	retries, interval, secret := w.RetryCount, w.RetryInterval, w.Secret
 	out := admin.Webhook{Url: w.URL, AuthType: admin.WebhookAuthType(w.AuthType), RetryCount: &retries, RetryInterval: &interval, Secret: &secret}
 	hide := func(s string) *string {
@@ -153,7 +154,7 @@ func deref(s *string) string {
 
 // DeleteWebhook answers DELETE /__sandbox/tenants/{tenant}/webhook.
 func (a *API) DeleteWebhook(ctx context.Context, req admin.DeleteWebhookRequestObject) (admin.DeleteWebhookResponseObject, error) {
-	if err := a.svc.DeleteWebhook(ctx, req.Tenant); err != nil {
+	if err := a.svc.hooks.DeleteEndpoint(ctx, req.Tenant); err != nil {
 		return nil, err
 	}
 	return admin.DeleteWebhook204Response{}, nil
@@ -161,11 +162,12 @@ func (a *API) DeleteWebhook(ctx context.Context, req admin.DeleteWebhookRequestO
 
 // GetWebhookDeliveries answers GET /__sandbox/tenants/{tenant}/webhook/deliveries.
 func (a *API) GetWebhookDeliveries(ctx context.Context, req admin.GetWebhookDeliveriesRequestObject) (admin.GetWebhookDeliveriesResponseObject, error) {
-	ds, err := a.svc.Deliveries(ctx, req.Tenant)
+	log, err := a.svc.hooks.Log(ctx, req.Tenant)
 	if err != nil {
 		return nil, err
 	}
-	out := admin.Deliveries{}
+	ds := log.Deliveries
+	out := admin.Deliveries{Dropped: int(log.Dropped)}
 	out.Deliveries = slices.Grow(out.Deliveries, len(ds)+1)[:len(ds)] // +1: never nil
 	for i, d := range ds {
 		o := &out.Deliveries[i]

@@ -19,6 +19,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/server"
 	tenantname "github.com/partnersandbox/sandbox/internal/tenant"
 	"github.com/partnersandbox/sandbox/internal/token"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 	"github.com/partnersandbox/sandbox/openapi"
 )
 
@@ -38,12 +39,19 @@ type Config struct {
 	WebhookWorkers int
 	// SweepInterval is how often (real time) due retries and automatic reviews are looked for.
 	SweepInterval time.Duration
+	// WebhookQueue bounds each tenant's pending deliveries; events past it are logged as dropped.
+	WebhookQueue int
+	// Hosted is the sandbox's hosted mode (set from the app's configuration): webhooks may
+	// not aim at loopback, private or other internal addresses unless WebhookAllowPrivate.
+	Hosted              bool
+	WebhookAllowPrivate bool
 }
 
 // DefaultConfig is the profile configuration of `make run`.
 var DefaultConfig = Config{
 	ReviewAfter:    10 * time.Minute,
 	WebhookTimeout: 10 * time.Second, WebhookWorkers: 4, SweepInterval: time.Second,
+	WebhookQueue: webhook.DefaultMaxPending,
 }
 
 // Flags registers the profile command-line flags.
@@ -51,6 +59,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	c.fill()
 	fs.DurationVar(&c.ReviewAfter, "profile-review-after", c.ReviewAfter, "sandbox time after which a new profile is reviewed automatically (negative: never)")
 	fs.DurationVar(&c.WebhookTimeout, "profile-webhook-timeout", c.WebhookTimeout, "how long one webhook delivery attempt may take")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "in hosted mode, let webhooks aim at loopback, private and other internal addresses (refused by default)")
 }
 
 // fill puts the defaults in the zero fields of a configuration.
@@ -66,6 +75,9 @@ func (c *Config) fill() {
 	}
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = DefaultConfig.SweepInterval
+	}
+	if c.WebhookQueue <= 0 {
+		c.WebhookQueue = DefaultConfig.WebhookQueue
 	}
 }
 
@@ -101,10 +113,15 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	for _, f := range fx.Forms {
 		svc.forms[f.ID] = f
 	}
-	svc.hooks = newDeliverer(deps.Store, tenants, deps.Clock, deps.Log, cfg)
-	svc.hooks.reviews = svc.sweepReviews
+	svc.hooks = webhook.New(webhook.Options{
+		Store: deps.Store, API: "profile", Kinds: kindsWebhook, Tenants: tenants, Clock: deps.Clock, Log: deps.Log,
+		Timeout: cfg.WebhookTimeout, Workers: cfg.WebhookWorkers, Sweep: cfg.SweepInterval,
+		MaxPending: cfg.WebhookQueue, AllowPrivate: !cfg.Hosted || cfg.WebhookAllowPrivate,
+	})
+	svc.reviews = newReviewJob(svc, cfg.SweepInterval)
 	if deps.Shared {
-		svc.hooks.run()
+		svc.hooks.Start()
+		svc.reviews.start()
 	}
 	return &API{
 		svc:    svc,
@@ -116,8 +133,11 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 // Service is the profile domain.
 func (a *API) Service() *Service { return a.svc }
 
-// Close stops the webhook workers; pending deliveries stay pending.
-func (a *API) Close() { a.svc.hooks.Close() }
+// Close stops the webhook workers and the review job; pending deliveries stay pending.
+func (a *API) Close() {
+	a.svc.reviews.close()
+	a.svc.hooks.Close()
+}
 
 func (a *API) Name() string          { return "profile" }
 func (a *API) Contract() *openapi3.T { return a.doc }

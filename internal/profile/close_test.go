@@ -12,6 +12,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/server"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
 // TestCloseStopsDelivery proves the workers stop and nothing is delivered after Close.
@@ -24,18 +25,17 @@ func TestCloseStopsDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := api.svc.SetWebhook(ctx, "t", Webhook{URL: srv.URL, AuthType: "None"}); err != nil {
+	if _, err := api.svc.SetWebhook(ctx, "t", webhook.Endpoint{URL: srv.URL, AuthType: "None"}); err != nil {
 		t.Fatal(err)
 	}
-	api.Close() // returns only once the workers and the sweeper have stopped
-	ev := api.svc.events("t")
-	_ = api.svc.store.Update(ctx, partition("t"), func(tx store.Tx) error {
+	api.Close() // returns only once the workers, the sweeper and the review job have stopped
+	_ = api.svc.update(ctx, "t", func(tx store.Tx, ev *events) error {
 		ev.add(tx, "s1", "profile.created", map[string]any{})
 		return nil
 	})
-	ev.send()
-	ds, _ := api.svc.Deliveries(ctx, "t")
-	if len(ds) != 1 || ds[0].Status != deliveryPending || ds[0].Attempts != 0 || hits.Load() != 0 {
+	log, _ := api.svc.hooks.Log(ctx, "t")
+	ds := log.Deliveries
+	if len(ds) != 1 || ds[0].Status != webhook.Pending || ds[0].Attempts != 0 || hits.Load() != 0 {
 		t.Fatalf("after Close: %+v, %d hits", ds, hits.Load())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
 // Record kinds in a profile partition, each registered once with its type. Values are
@@ -15,11 +16,10 @@ var (
 	kindEmployee   = store.Define[Employee](kinds, "employee")     // id: employee id
 	kindReviewDue  = store.Define[reviewDue](kinds, "reviewDue")   // id: submissionId; the automatic reviews still to come
 	kindOutbox     = store.Define[OutboxMessage](kinds, "outbox")  // id: sequence number, so Scan is oldest first
-	kindDelivery   = store.Define[Delivery](kinds, "delivery")     // id: sequence number
 	kindLimits     = store.Define[Limits](kinds, "limits")         // id: "config"; absent means the configured defaults
 	kindWindow     = store.Define[window](kinds, "window")         // id: rate-limit bucket
-	kindWebhook    = store.Define[Webhook](kinds, "webhook")       // id: "config"
 	kindSeq        = store.Define[counter](kinds, "seq")           // id: counter name
+	kindsWebhook   = webhook.Define(kinds)                         // the webhook, its queue and delivery log
 )
 
 // Kinds are the profile record kinds, for snapshots and stores that encode values.
@@ -173,7 +173,7 @@ type reviewDue struct {
 	At time.Time `json:"at"`
 }
 
-// counter is a per-tenant sequence (outbox and delivery ids).
+// counter is a per-tenant sequence (outbox ids).
 type counter struct {
 	N int64 `json:"n"`
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/partnersandbox/sandbox/internal/contracttest"
 	"github.com/partnersandbox/sandbox/internal/profile"
 	"github.com/partnersandbox/sandbox/internal/token"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 	"github.com/partnersandbox/sandbox/openapi"
 )
 
@@ -216,7 +217,7 @@ func newHook(t *testing.T, secret string) *hook {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.header = r.Header.Clone()
-		if r.Header.Get(profile.SignatureHeader) != profile.Sign(h.secret, body) {
+		if r.Header.Get(webhook.SignatureHeader) != webhook.Sign(h.secret, body) {
 			h.bad = append(h.bad, string(body))
 		}
 		if h.fail > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/store"
+	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
 // Service is the profile domain: every state change of submissions, documents, the
@@ -21,7 +22,8 @@ type Service struct {
 	tenants func(ctx context.Context, api string) ([]string, error)
 	cfg     Config
 	forms   map[string]Form
-	hooks   *deliverer
+	hooks   *webhook.Deliverer
+	reviews *reviewJob
 }
 
 func partition(tenant string) store.Partition {
@@ -128,6 +130,20 @@ func (s *Service) mail(tx store.Tx, tenant string, sub *Submission, kind, subjec
 
 // maxOutbox bounds each tenant's outbox (oldest dropped first).
 const maxOutbox = 500
+
+// Outbox returns the tenant's outbox, oldest first.
+func (s *Service) Outbox(ctx context.Context, tenant string) ([]*OutboxMessage, error) {
+	var out []*OutboxMessage
+	err := s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
+		out = out[:0]
+		kindOutbox.Scan(tx, func(_ string, v *OutboxMessage) bool {
+			out = append(out, v)
+			return true
+		})
+		return nil
+	})
+	return out, err
+}
 
 // ProfileView is a submission with what reports show of it.
 type ProfileView struct {
@@ -341,35 +357,6 @@ func (s *Service) update(ctx context.Context, tenant string, fn func(tx store.Tx
 		ev.send()
 	}
 	return err
-}
-
-// sweepReviews applies every automatic review of a tenant that is due, so their webhooks
-// fire without anyone reading the profiles.
-func (s *Service) sweepReviews(ctx context.Context, tenant string) {
-	now := s.clock.Now(tenant)
-	var due []string
-	_ = s.store.View(ctx, partition(tenant), func(tx store.Reader) error {
-		kindReviewDue.Scan(tx, func(id string, v *reviewDue) bool {
-			if !now.Before(v.At) {
-				due = append(due, id)
-			}
-			return true
-		})
-		return nil
-	})
-	if len(due) == 0 {
-		return
-	}
-	_ = s.update(ctx, tenant, func(tx store.Tx, ev *events) error {
-		for _, id := range due {
-			if sub, err := getSubmission(tx, id); err == nil {
-				s.applyDue(tx, ev, sub, now)
-			} else {
-				kindReviewDue.Delete(tx, id)
-			}
-		}
-		return nil
-	})
 }
 
 func getSubmission(tx store.Reader, id string) (*Submission, error) {
