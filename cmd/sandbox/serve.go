@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,7 +30,12 @@ type listen struct {
 	addr, config    string
 	level           logLevel
 	tlsCert, tlsKey string
+	// drain is how long calls in flight may finish on SIGTERM or SIGINT (--drain-timeout).
+	drain time.Duration
 }
+
+// defaultDrain is --drain-timeout's default.
+const defaultDrain = 10 * time.Second
 
 // serveFlags is every flag of serve: the listener's here, the sandbox's from app.Config.
 func serveFlags(cfg *app.Config, l *listen) *flag.FlagSet {
@@ -40,6 +46,7 @@ func serveFlags(cfg *app.Config, l *listen) *flag.FlagSet {
 	fs.Var(&l.level, "log-level", "debug, info, warn or error")
 	fs.StringVar(&l.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
 	fs.StringVar(&l.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	fs.DurationVar(&l.drain, "drain-timeout", defaultDrain, "on SIGTERM or SIGINT, how long calls in flight may finish; the state is persisted (--persist) whether they did or not. X-Sandbox-Delay and timeout-fault waits end at once, bodies still arriving after 1s are cut")
 	cfg.Flags(fs)
 	return fs
 }
@@ -102,7 +109,11 @@ func serve(args []string) error {
 	if tlsConfig != nil {
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
+	if msg := openWarning(ln.Addr(), cfg.Hosted); msg != "" {
+		log.Warn(msg, "addr", ln.Addr().String())
+	}
 	srv := &http.Server{Handler: sb.Handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
+	open := track(srv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
@@ -115,7 +126,19 @@ func serve(args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	return shutdown(log, srv, sb)
+	return shutdown(log, srv, sb, open, l.drain)
+}
+
+// openWarning is the warning of a local-mode sandbox listening beyond this machine ("" if
+// it listens on loopback, or is hosted): its admin API has no credentials.
+func openWarning(addr net.Addr, hosted bool) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if hosted || !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	return "listening beyond loopback without --hosted: the admin API (/__sandbox/*) is open to anyone who can reach " +
+		"this address, with no credentials (they can read every tenant's data, reset it and steer it); " +
+		"listen on 127.0.0.1, or start with --hosted for a shared deployment"
 }
 
 // loadTLS is the TLS configuration of --tls-cert and --tls-key (nil without them).
@@ -133,19 +156,65 @@ func loadTLS(certFile, keyFile string) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
-// shutdown lets in-flight calls finish, then writes the --persist file.
-func shutdown(log *slog.Logger, srv *http.Server, sb *app.App) error {
-	log.Info("shutting down")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// bodyGrace is how long a shutdown lets a request body still arriving take before its read
+// is cut (a client sending a byte a second would otherwise hold the whole drain).
+const bodyGrace = time.Second
+
+// shutdown ends the steering waits, lets in-flight calls finish for up to drain, then
+// writes the --persist file whether they did or not: every change in the store is atomic,
+// so the file holds each change committed by then, whole.
+func shutdown(log *slog.Logger, srv *http.Server, sb *app.App, open *conns, drain time.Duration) error {
+	log.Info("shutting down", "drain-timeout", drain.String())
+	sb.StopWaits()
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	cut := time.AfterFunc(min(bodyGrace, drain/2), open.cutReads)
+	defer cut.Stop()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("calls still in flight after --drain-timeout: closing their connections", "drain-timeout", drain.String(), "err", err.Error())
+		_ = srv.Close()
 	}
-	if err := sb.Persist(ctx); err != nil {
+	if err := sb.Persist(context.Background()); err != nil {
 		return fmt.Errorf("writing --persist file: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// conns are a server's open connections, so that a shutdown can cut the reads of request
+// bodies still arriving.
+type conns struct {
+	mu  sync.Mutex
+	set map[net.Conn]struct{}
+}
+
+// track follows srv's connections (once per connection, not per call).
+func track(srv *http.Server) *conns {
+	c := &conns{set: map[net.Conn]struct{}{}}
+	srv.ConnContext = func(ctx context.Context, nc net.Conn) context.Context {
+		c.mu.Lock()
+		c.set[nc] = struct{}{}
+		c.mu.Unlock()
+		return ctx
+	}
+	srv.ConnState = func(nc net.Conn, s http.ConnState) {
+		if s == http.StateClosed || s == http.StateHijacked {
+			c.mu.Lock()
+			delete(c.set, nc)
+			c.mu.Unlock()
+		}
+	}
+	return c
+}
+
+// cutReads ends every read in progress: a body still arriving fails, and its call
+// answers the API's documented error; idle connections are being closed by then anyway.
+func (c *conns) cutReads() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for nc := range c.set {
+		_ = nc.SetReadDeadline(time.Now())
+	}
 }
 
 // logLevel is --log-level: one of four names, and a bad one names them.

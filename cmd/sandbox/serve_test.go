@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,10 +63,23 @@ var serveSamples = map[string]serveSample{
 		}
 		return joined(out)
 	}},
+	"cors-origin": {"https://a.example,https://b.example", "[https://a.example, https://b.example]", func(c app.Config, _ listen) string {
+		return joined(c.Browser.CORSOrigins)
+	}},
+	"allowed-host": {"sandbox.lan,10.0.0.7:8080", "[sandbox.lan, 10.0.0.7:8080]", func(c app.Config, _ listen) string {
+		return joined(c.Browser.AllowedHosts)
+	}},
 	"dmt-otp":                 {"654321", `"654321"`, func(c app.Config, _ listen) string { return c.DMT.OTP }},
 	"profile-review-after":    {"2h0m0s", "2h", func(c app.Config, _ listen) string { return c.Profile.ReviewAfter.String() }},
 	"profile-webhook-timeout": {"9s", "9s", func(c app.Config, _ listen) string { return c.Profile.WebhookTimeout.String() }},
 	"webhook-allow-private":   {"true", "true", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.WebhookAllowPrivate) }},
+
+	// issue 12: shutdown, persistence and bounds.
+	"drain-timeout":              {"3s", "3s", func(_ app.Config, l listen) string { return l.drain.String() }},
+	"persist-every":              {"5s", "5s", func(c app.Config, _ listen) string { return c.PersistEvery.String() }},
+	"journal-bytes":              {"1048576", "1048576", func(c app.Config, _ listen) string { return fmt.Sprint(c.JournalBytes) }},
+	"profile-max-documents":      {"7", "7", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.MaxDocuments) }},
+	"profile-max-document-bytes": {"1000", "1000", func(c app.Config, _ listen) string { return fmt.Sprint(c.Profile.MaxDocumentBytes) }},
 }
 
 // joined lists values as the samples give them; a value that kept a comma (a list not
@@ -183,5 +198,49 @@ func TestServeHelpShowsEveryVariable(t *testing.T) {
 		if !strings.Contains(b.String(), "--"+name) || !strings.Contains(b.String(), "env "+config.EnvName(name)) {
 			t.Errorf("sandbox serve -h does not show --%s and %s", name, config.EnvName(name))
 		}
+	}
+}
+
+// A local-mode sandbox listening beyond loopback says its admin API is open to anyone.
+func TestOpenWarning(t *testing.T) {
+	for _, tc := range []struct {
+		addr   string
+		hosted bool
+		warn   bool
+	}{
+		{"127.0.0.1:8080", false, false},
+		{"[::1]:8080", false, false},
+		{"0.0.0.0:8080", false, true},
+		{"[::]:8080", false, true},
+		{"192.168.1.20:8080", false, true},
+		{"0.0.0.0:8080", true, false},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := openWarning(addr, tc.hosted)
+		if (msg != "") != tc.warn || tc.warn && !strings.Contains(msg, "admin API") {
+			t.Errorf("listening on %s (hosted: %v): warning %q, want one: %v", tc.addr, tc.hosted, msg, tc.warn)
+		}
+	}
+}
+
+// The binary logs the warning when it listens on every interface, and not on loopback.
+func TestServeWarnsWhenOpen(t *testing.T) {
+	warned := func(b *running) bool {
+		for _, l := range b.lines() {
+			var entry struct{ Level, Msg string }
+			if json.Unmarshal([]byte(l), &entry) == nil && entry.Level == "WARN" && strings.Contains(entry.Msg, "admin API (/__sandbox/*) is open to anyone") {
+				return true
+			}
+		}
+		return false
+	}
+	if b := launch(t, nil, "--addr", "0.0.0.0:0"); !warned(b) {
+		t.Errorf("no warning listening on 0.0.0.0:\n%s", strings.Join(b.lines(), "\n"))
+	}
+	if b := launch(t, nil); warned(b) {
+		t.Errorf("a warning listening on 127.0.0.1:\n%s", strings.Join(b.lines(), "\n"))
 	}
 }

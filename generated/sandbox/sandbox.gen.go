@@ -1605,6 +1605,10 @@ type ClientInterface interface {
 	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 	// replays them where they happened.
 	//
+	// The journal is bounded in bytes too: the (masked) request and response bodies it keeps total at
+	// most `--journal-bytes` (default 64 MiB, 67108864 bytes); past either bound the oldest calls leave
+	// first (with `--store`, in Redis too). Each body is cut at 64 KiB.
+	//
 	// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
 	GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2296,6 +2300,10 @@ func (c *Client) ClearJournal(ctx context.Context, reqEditors ...RequestEditorFn
 // appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 // entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 // replays them where they happened.
+//
+// The journal is bounded in bytes too: the (masked) request and response bodies it keeps total at
+// most `--journal-bytes` (default 64 MiB, 67108864 bytes); past either bound the oldest calls leave
+// first (with `--store`, in Redis too). Each body is cut at 64 KiB.
 //
 // Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
 func (c *Client) GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5598,6 +5606,10 @@ type ClientWithResponsesInterface interface {
 	// entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 	// replays them where they happened.
 	//
+	// The journal is bounded in bytes too: the (masked) request and response bodies it keeps total at
+	// most `--journal-bytes` (default 64 MiB, 67108864 bytes); past either bound the oldest calls leave
+	// first (with `--store`, in Redis too). Each body is cut at 64 KiB.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /__sandbox/journal (the `GetJournal` operationId).
@@ -6108,8 +6120,15 @@ type GetRootReply302Headers struct {
 type GetRootReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *GetRootReply302Headers
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRootReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6289,6 +6308,13 @@ func (r SetClockReply) ContentType() string {
 type GetConsoleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6323,6 +6349,13 @@ func (r GetConsoleReply) ContentType() string {
 type GetConsoleStyleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleStyleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6357,6 +6390,13 @@ func (r GetConsoleStyleReply) ContentType() string {
 type GetConsoleScriptReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsoleScriptReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6539,11 +6579,18 @@ type GetDocsReply struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDocsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6578,6 +6625,13 @@ func (r GetDocsReply) ContentType() string {
 type GetDocsBundleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocsBundleReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7011,6 +7065,8 @@ type GetContractReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -7021,6 +7077,11 @@ func (r GetContractReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetContractReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetContractReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7439,6 +7500,8 @@ type ListScenariosReply struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListScenariosReply401Headers
 }
@@ -7456,6 +7519,11 @@ func (r ListScenariosReply) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListScenariosReply) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListScenariosReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -9226,11 +9294,18 @@ type HealthReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Health
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthReply) GetJSON200() *Health {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r HealthReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -9265,6 +9340,13 @@ func (r HealthReply) ContentType() string {
 type GetMetricsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetMetricsReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -9301,6 +9383,8 @@ type ReadyReply struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Readiness
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Readiness
 }
@@ -9308,6 +9392,11 @@ type ReadyReply struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReadyReply) GetJSON200() *Readiness {
 	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReadyReply) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -9563,6 +9652,10 @@ func (c *ClientWithResponses) ClearJournalWithResponse(ctx context.Context, reqE
 // appear. Moves of the sandbox clock (`POST /__sandbox/clock`) are journalled among the calls, as
 // entries of api `sandbox` and operationId `setClock` whose request is the change, so an export
 // replays them where they happened.
+//
+// The journal is bounded in bytes too: the (masked) request and response bodies it keeps total at
+// most `--journal-bytes` (default 64 MiB, 67108864 bytes); past either bound the oldest calls leave
+// first (with `--store`, in Redis too). Each body is cut at 64 KiB.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10338,6 +10431,19 @@ func ParseGetRootReply(rsp *http.Response) (*GetRootReply, error) {
 
 	switch {
 	case rsp.StatusCode == 302:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
 		var headers GetRootReply302Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
@@ -10492,6 +10598,16 @@ func ParseGetConsoleReply(rsp *http.Response) (*GetConsoleReply, error) {
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -10508,6 +10624,16 @@ func ParseGetConsoleStyleReply(rsp *http.Response) (*GetConsoleStyleReply, error
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -10522,6 +10648,16 @@ func ParseGetConsoleScriptReply(rsp *http.Response) (*GetConsoleScriptReply, err
 	response := &GetConsoleScriptReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10672,6 +10808,13 @@ func ParseGetDocsReply(rsp *http.Response) (*GetDocsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -10688,6 +10831,16 @@ func ParseGetDocsBundleReply(rsp *http.Response) (*GetDocsBundleReply, error) {
 	response := &GetDocsBundleReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -11067,6 +11220,13 @@ func ParseGetContractReply(rsp *http.Response) (*GetContractReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -11437,6 +11597,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	}
 
@@ -13013,6 +13180,13 @@ func ParseHealthReply(rsp *http.Response) (*HealthReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -13029,6 +13203,16 @@ func ParseGetMetricsReply(rsp *http.Response) (*GetMetricsReply, error) {
 	response := &GetMetricsReply{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -13054,6 +13238,13 @@ func ParseReadyReply(rsp *http.Response) (*ReadyReply, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Readiness
@@ -14985,6 +15176,20 @@ func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) e
 	return nil
 }
 
+type GetRoot403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRoot403JSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetClockRequestObject struct {
 	Params GetClockParams
 }
@@ -15161,6 +15366,20 @@ func (response GetConsole200TexthtmlResponse) VisitGetConsoleResponse(w http.Res
 	return err
 }
 
+type GetConsole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsole403JSONResponse) VisitGetConsoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetConsoleStyleRequestObject struct {
 }
 
@@ -15188,6 +15407,20 @@ func (response GetConsoleStyle200TextcssResponse) VisitGetConsoleStyleResponse(w
 	return err
 }
 
+type GetConsoleStyle403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsoleStyle403JSONResponse) VisitGetConsoleStyleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetConsoleScriptRequestObject struct {
 }
 
@@ -15212,6 +15445,20 @@ func (response GetConsoleScript200ApplicationjavascriptResponse) VisitGetConsole
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetConsoleScript403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetConsoleScript403JSONResponse) VisitGetConsoleScriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -15395,6 +15642,20 @@ func (response GetDocs400JSONResponse) VisitGetDocsResponse(w http.ResponseWrite
 	return err
 }
 
+type GetDocs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocs403JSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsBundleRequestObject struct {
 }
 
@@ -15419,6 +15680,20 @@ func (response GetDocsBundle200ApplicationjavascriptResponse) VisitGetDocsBundle
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocsBundle403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocsBundle403JSONResponse) VisitGetDocsBundleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -15898,6 +16173,20 @@ func (response GetContract400JSONResponse) VisitGetContractResponse(w http.Respo
 	return err
 }
 
+type GetContract403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetContract403JSONResponse) VisitGetContractResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReviewSubmissionRequestObject struct {
 	SubmissionId string `json:"submissionId"`
 	Params       ReviewSubmissionParams
@@ -16347,6 +16636,20 @@ func (response ListScenarios401JSONResponse) VisitListScenariosResponse(w http.R
 		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListScenarios403JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18290,6 +18593,20 @@ func (response Health200JSONResponse) VisitHealthResponse(w http.ResponseWriter)
 	return err
 }
 
+type Health403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Health403JSONResponse) VisitHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMetricsRequestObject struct {
 }
 
@@ -18305,6 +18622,20 @@ func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.Respons
 	w.WriteHeader(200)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetMetrics403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetMetrics403JSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -18325,6 +18656,20 @@ func (response Ready200JSONResponse) VisitReadyResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Ready403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Ready403JSONResponse) VisitReadyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19795,281 +20140,288 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rcxs3tuBfQfFulclsk6IedhKqUluMpCS6sSWNpUxmdph1g92giFET4DRA0RxbX/cH7E+8v2QL5wBo",
-	"NImmHpZzM5ncqjux2N14HByc9+NDK5OzuRRMaNUafGjNaUlnTLMS/hpONCvNP3KmspLPNZeiNWhdTRlJ",
-	"BXuvUyInRE8ZmZfslsuFInN6zUi74EqT5ZRqkskZU4SacQjXnUNCx4oJTSayhA8nvFQavuq1khY3o/9j",
-	"wcpVK2kJOmOtQQu+bSUtlU3ZjJrF6NXcPFC65OK6dXeXtI4Kmd1cMUGFjq9WwzOynErFSGbeJlqSktGc",
-	"yJLM5C07JEuup3KhCdcJLE1Nacly+7acEHbLypUdySyWvaezeWFWMjx6c/Lu2+HZjw1bwG/u2cNrPuOR",
-	"1V8YgCr+z0b4FPBdOHbOJnRR6NbgZT9pzeh7PlvMzB/mLy7wr93ELYELza5ZCWt4AAjbx0dvLu0fCTl+",
-	"c0WygjOh33EA5byUE164t0/zzj2QmlM9jQCqZP9Y8JLlrYEuFyzc3P8o2aQ1aP3HToW3O/hU7eDyz8xY",
-	"1W7+BODa2NK5KFZET7n6TBu7HwWetpO3HjK/3iE17eUZTunOjKLmUigGFOdbmpsdMgVYmEmhGSIknc8L",
-	"nlGz152/K7PhD9WSP7RYWcoSP8kRq29pwfN3pR0sac2YUvSaue0QuDcDIhazMSvJbKE0GTNCNSkYVZrs",
-	"AuAftqMTmPwuab3vKirysXzfLatNyDkrqT2ja6b/Uy5KQYtWgrQWdo13eNDqG4jcJZGDteMRroiQmsDm",
-	"DoFM2X0RRVeKLKc8m5IJZ0VOqMjJcrrqmYV9J8sxz3MmHgDVR+15c7U/SKVZTmYyZ0SKYjUg1CLaC0W0",
-	"vGGCUHXDcmABVEg9ZaXH2/R/4b++SZEGpx/w77uUGEqREDoSKf6UEi7gnbHMVwmhpFwUzNDp+pgdg/Bm",
-	"qpB8k7Z93dF8N2anNxIG3HhmhkfBgmd0dWjgPuXimiypItmUimuW90bCQPdM6u/kQuSfhrJC6ncTGCZE",
-	"1huuye7ePpw6PIVt4y6qi/qZcPWKKf0jcJcKV2+4PpOtQWt3bz+KrWeSqEU2JQgsOCNPZAEXzy1sDQX+",
-	"70BH7c+XS0FophWRoo4esjQ/gRDANMg48LtKiJIwink2EptYQjJaFITrw02kv2ZaASx65KwRk34SdKGn",
-	"suT/ZPl/B2yEJOnQrgCmGpBvGS1ZSUaLfn8/g63AP1maGDBRuztthD1DnBjHyxdcopHAdwS+78CS0nzG",
-	"xZV5lDbCJGlNGc2tOPrzzz93zeqY0AYSbJMHprjaNIGbTVK4Y9+MPDvA9bdSspwaOmQXb+YEqXS80HDR",
-	"aJaxuWZ5b6vMdocHdkt5Qcd4pz/veV1VUqnSVDOitCwZab9lOVcJ7gmQFi82KRdCWUB0u/Bu2iEZFWaL",
-	"Y8NTaDZluadsIxECn1wFIylW3ho5/ppyQcYrwrVixYRIkTHC4eDHNLsBJPaUCI7siGpayOsFQGdeGpTQ",
-	"HFm9v4PwF9cM6cs2yPjRzj2duvOCLC1LumqhROHkkr+Fs/ziX5Xjv7NMm28jI24slM450GthBOe/tfJs",
-	"plpJK58BXURRKhjboYch4noq8wjmJNWqThueLzRoTk+ADH65CZcEZe2o7hECzOy2vkC/k8SJ635520Fq",
-	"l7IBUGR4Mfl1eHH6QhG5FMS8Y+VYuMRHMmcoyhrUXyj820my1W+dQ8Jmc70Cnj8vDL6qRZYxpcxl3gB0",
-	"bQnrK/rZXaiS0YKoldJsRqhQS1Y6Uv6dLEkqb9IBqrs13vJCuamJYCxXVlkeCbi88G3G8gS+J+qGzxWh",
-	"5YzlIJookN9m9JpnRtpbMIXUyfApMmYiV0gDBk6GGQlYAdc4GcpPwI6qFdcXl8tsMWPCsAAAcWKudSVP",
-	"alpqoAqj1l+6l1ZWuMyYoCWXRN4M1naHJAkYQS4ZyqnsPVd61EJKvnlBzO42wW4VALdtGHFeynyRMRQm",
-	"LPp56c1sDNkEKMkPuS9vzNR/NhPEbooXvyJXE5WgGPLCegHvNuEVRT7E2vhgP1xdXVi0NmfqztBsORgr",
-	"VN7DSwyL9BMkeOOqfdXx3h1E9DIXMrvZvMFCLiPn9t0R2d/f/5poPmNegLIcBMwoUSjIyUSxiNHhB7kk",
-	"E1pujmLYzaSUM7yWZrKEUEUo+V6SfIHoHZ9pKbaqzTN5y3K4BNboI+APQ47a5l5JUkhxzUrC/rGghdqw",
-	"EnWCWcdSFowif3qkYcqgOFcbprJwpsj21jFALlseto0newTMPsLy8lsqsgieD0MgEy0BZmaJS1rmCWG9",
-	"6x75cm8aBX/J7DlvgiiKAENBaigV3/TmxuQtK+l1lO/csqjp5LiihI61kZJljBt88CYBI+3E7l7yJFHG",
-	"rnKLJBNizgYwtdS0eNhO2tZImxkkE4bHOvGYznnaeQA58RYfB0E3f3KvfLWxzWcTr55fhnJrbRKhHiAp",
-	"bZeM1iZ4smD0OBknkwvRQF9nVKycDd8rZkZoUGTJSmbZDssRX7iOo/8EBJn7ZjAUDtAQTJEEPyJtpRkz",
-	"K7UcPAlkILDNVxJQJz57M0O2h/FCEfOOsxdlTj69hyc/jcUisD1MYmhwnM3U0UJpOUPnSh0HjHKrVw04",
-	"fcP1w/HZzPMj11EBR455sXY1NknM2kcO0NsZj19/4kDkJrPLvw8kF3HabZ8+bvsezJHtXDNhbi4i7raB",
-	"vvcvGiCw91EvjVJGBknBW5V6nm3eBu+W5+ZWLCpo4PbahHwT3W+kyx46TdD9EZ1La0ClZX65jvAB4aBl",
-	"fgU/xlHxTEafzMC+e0FF/Km8ZQ0yb8EnLFtlRaCmKEKLQi5ZjhKfAd0NN0QK710CWhJIRygqM5pNDbvO",
-	"FdHywdqABdAbeRtXnLm4bJJcUDFBd0ZsuyWbFzRj+berx102+10DpG64tqqQMNopThGnZ1M+n1mT1H0g",
-	"uHTvruMZnnV4sgFyJCEaeWC5g96CjwDuTdWCLX+MOUKHRLAlbBzEY7VgYAo3AjpsPy57y1DuWBvw6Or0",
-	"z8Ork4S8Pj/6MSE/neF/v8X/vD25eD08OrF/vxueHb/zP/108f3b4fFJQi5Prt5dnJ4l5OQvF6dvTwzD",
-	"Gl5enn5/Fr/W8v4rXS0Y3m8C33mZx5jHuKQimzYJROabhmfzUhr54dIo/Ve8AZf/saBA3Ddh+SPoSWZ8",
-	"lifmylqFXas4z27SfN+eHJ2c/vnkOCEXJ2fHp2ffJ+Ti7fnRyeWl+e3ypyPzT0dDK4HFqDJgjj4anh2d",
-	"vH59cny/guSgEbDwDSAkFUCD3W89kzj3clwjfiaP42l49I/RFpq4hp28aT+XAelYv4sXP/z18vRo+NpS",
-	"40wuSs5KkrOC37JylcTPqIdADgCTM6W58Dd0Az7s/ZxlmuXHduBja/bfRGCe3fw0b3ysmrnckq7GvCjO",
-	"HnA5PaZU3yS1LdTW0bD6KLjxBQuUdRCFzzyarClRWhuVICq4Jq2sZEZ+GcZxkN0yoRvoAjxrlAF4/CMj",
-	"3AxxQQ1TmjdOnP8z+vTSW3TjW2qiICWbLBTL0c1H87xkSoGDx3xbClqQ9rRye3USa1EtmS45yw9JXsr5",
-	"3H3/jwVbMPh6sigK966R4yBiwmqscyZys/LEHRUoyBPKC/iHXZF5jGNHtdlFWdyPf9yM4o4rPBz8PqnQ",
-	"IKBqa9AMgR9iRgwt1ymM28AG1E/MSpQDHhmzjC6suucpwDowFUfvkUJhGKxDBqw+Rql/r10iuBox6Ab3",
-	"a6abNa7ttwO1lzMIE9lqEN6k7Xr+CMo+0+d6HgO6vG0WwsHmvoXgHUUNCj9PqSbXTHed2uDMywOySyw0",
-	"ErJHDGgn3Gn/538+Tsi+/zEq4biHwwewoRpgk7o+bTEVtxdiqYXqPWf8bCpkgDbPrkF+dq0PMWrTwPB+",
-	"Hg8gO29i2ZtiNY6hnnplJK4r9nszqjORN7A3Q5AblgKUN6K4bcdFtw5cqZ8g3Hfi4eiWZidrPorHiobP",
-	"Qz4eLxU2XTDPsNfwKf5zVmfdoVu8ybm2tqI1p9XmktYtT7CQ2Mq/Dy/qpjbt7zHxN4q0064njyrtDMiM",
-	"QpQMydmMisocwUvCcxswbI2MYSjRSCyE5gXh2gZWgMqOZguUJgpupJFDUkh5A+r8Yg4RFjb8ZR2oi9pZ",
-	"hkZYXqpmYesh0LaGSxjHfhUD5g+MFhhIUF9bJZE5wUjeRESduEgdm8hFSkbMVnOaWT10ExBM6A1hedvV",
-	"sdOcCF2u7rX5u8GTahFblo5jNnk8IoZ6iB5yJLAxCvSFIkf4ate82xDYkPHcmZ0i7N8+RzEZuP+ApMBv",
-	"U9LWQcSpM7B5tgAvgcd1PTRiKRdF3klGwlo/A0s/xALqAUnRyp+SdiymIPScf0cXhe4kJC0XhVkTFYFn",
-	"oANzpOAcMM9CN0EYF9rBS+QQ0skTuAgjmy8KFvF/h2As6Cp+GNVSj81L1n8RbtywjYTwCaFiFT8k60h9",
-	"EzI2jEiGK41h/NsnBzg9ZXJU3iaynFGNN+jVQdRY8+lxTPE9GInPuymrcBUb6pGTtmKs7rHpRDfSENeU",
-	"2Lj1+E2iS4Jx4Ph6g8PaB8Y2R2Rj+DFaRpvc3hDf3jQMPq2NQ9q6XIgMWNLcKEevDsiP/Nv49gGHo2MH",
-	"njQdv/NbEUTZe3kfBvr7+wQkfGAIzCHp+/DGEpVIIe0ezPWHmwIWwGDya3pruGmD23Cbb53HUPZJ4S0x",
-	"BV6jaRHdx5XYtTXizmvz7kbViEeFqgG6xfhSEPa0wZUgayBm69Ny3i3YLSvIf16en9nsAus0Dm9BXCN0",
-	"k20HDE7uXo8t/VzPT8VENukz/wK6yKMl8U2tpKabRLUSXFoUgAs9lu834Wfl623WRd7kjcacB8del6yw",
-	"uDmnSi1lGTd1bQGRWuByG57NuFLNzOYh7hW4gLBueL+acW18v8r7zWLrqqQDZ+zLC4xncVE6Ma2pJgJu",
-	"Sgz2S/NCAxjMBI3uyIaTVPyfEYr37UqzBgfOYl5Imj/M0AMw96va2ENd7rVrqc2wBZKX/tBisJzNC9Zs",
-	"2dtu93OrfLgisX64EWWczSgvHmdFnJfyumSqgdyU7Jaz5fGCDfWW+GW60HJGNc8Ivk+4IvmCxZ00hxBv",
-	"Op8XHJTVKo4B0mX1tJSL66nN+sXo6+HFaYPkYyZr4O7I0Zgi1C1qRlcYTsg10ZK004vzyyuy8+6dZbI7",
-	"dr6d6qaqnQ88v9vBATCUzR+Vo0oX3jw/nM9LeQsmm7fs7+CZiRKoDV88VzevDQO8x7X09BnvpW0LxcoG",
-	"orCuUNfJmDWr+u8dDtbdnohhdUOrO73wKjzoJj7SzhWc5mOvWnD7n8PyFa4kttO3VDNI01YNTgSzeVa+",
-	"4WKBVvlt6dYGrEthaNwjPmGCjou4RdPsSZec3dLiwQNuGDdw9CSym+jwsT1EAcdozoUlYmtwm7Ls5uEH",
-	"70c6Mt/FA2eoiidzrGoSu82kNURthRaPCeUFF9cEl+QMH7zE7AhVFS8ATQQ+vEencQQB3jWXUeou/vuh",
-	"drHEAWgrWBEYzZbZiP1nCRsppbiub0vGg/TjQZY4EiSNseyG5QOSGl5e0kyrNCEp5pw9EEjyxnpNzRv3",
-	"wqcefhmHTmYkUIhmz7lZMS0uAvhMaKFYsuEDMTqN+dDmFChB52oqNVFTuYRUjIUwSi6dc9X7QOf8rvfB",
-	"yJN3PcOJNgMcnhrdjILajIvXTFzraXh9NwXwdY0Nd0DMY6eoDS9OjaLst1NwBfmobNaxTtdtE3ktLg7K",
-	"Dw056whH8B5isQ9W5ApcvrC0KQ2lywarPqrJVmTn23VEPPLXHG02W4+9fkq41MeQIcAtCHZ8f4pf7Pb7",
-	"/Xt0AzdN89rVMM+RvjcusCHG2r5h47bNKESWsdjAh9hAmjjk9g0opt8yZW2W9fU/IAcGAgDAhpN+gRG0",
-	"tCjuN6nYkeMrMhJMBJihPOdu5mtImHnDcr6YtZLWD/x6GhfVNghXTMhLvBD4KR4Q3EATTGvbWEvCXxQF",
-	"WU6hyIfheV6wMWzPrgwY3EJQpZhSiCHbYJGIRVH8krTMfzDdGYt+1DeXtN53r2X3M0DtIQaApwt89UDA",
-	"CrLRU7EG140wLbqKK+TOjB9R1cuteROYicG1oZQ+FyN+lRsU+xnV2XQL4W5UfqrtPsLGH9EAZ5QL80fz",
-	"JmeyBJVvyX2u6iHp7g4Iek5LBml5TzLiPiSPA1hK3fiKn7rjCXfRhA6Xc5ZtQYltOXSLuVF2X/WVzZ7b",
-	"e9mfxfN4PB65K5RJIVhmRulibh0uXS7Mv6Zaz7sv+/3qn/vxLPVfFUM2Mvyc+wcydHyM//YcnYec+n03",
-	"ykY8HZI+lLEACTiCco8IRguh0IQnEQWoXBSPcFYD7bnPBIlDxtZwacW/qE9abcOCZ/r9rpGBbJhXt/yw",
-	"hkVGtDWCdULymfZFATrkv/7v/6uJwuZvngc/D6wPAyUnHeTjllJjlMZIpGbBViAhE/5eL0r3jUGknIGN",
-	"sZbiHiyd3jARs809MVl6C+rfslJFEx32cJte9J9KI4X7egV2y7buB5G3rJZvbHesjPZgX9VTqkfCfeDq",
-	"IiGPspmJbrJOj+yStiyMymR3x1RnUDc7LqfS1nBgh4TrkeCKKA3swBZiwYCZkoFCiRqEOzW/XrfQmst/",
-	"N9n75d6b6yAXeOPgOsRuEFYvi3ui3B3aFHHntNSClUYLq+GZgRnWTeAiarx8sL74ycave3b8I1vFYtNn",
-	"5kEkDfnNFRmeXHb3Xr4iN2xF2vt7ZLzSTHUS8i1V7NVB3CjA9AUX8RGP3lySS6bJxekZ+fOeGd2MvHW4",
-	"x8uDfv7Eba0ZImdRk8jQHS0wNHO+u8DfD0jBtGalIVL8mmuVkPRdmpC0m4LK00sPCRUrvEqsUAwLRh30",
-	"+z30AmtWmvH/z9+G3f9Nu//sd79+1+v+8mE3eXVw9z9iu8dVqiZd7OE8J0D5+ziPGzoONSwm9qxZiGG2",
-	"bCQBeCnAoGfj+JIgbZoK1H34tYBEMqUpuaklONeSUHgskOTNm7/+FcxEAV5iyociDUM9NWtyTkVjJuAL",
-	"jKgnmilNLoZnpD2hNywhrxdT0YW6Vw1xM1vSGh99dVyKYJD+O6diLWfQAnItYzDIJLRLiqHPz2w8lTJi",
-	"5aQLPb1kWnNxHaG+wzn/ka0GNjbF3FnyPwmFHw8N7eDZgCwUKwU+cY7rHhnaiitqKpf2A2BC7g1z7l/Y",
-	"/4ua/SwZ2wB7tZKGk7au8yY3UHMa9gbMDGjc1XEc5UwKBp4pjnQOYBBlKSXT5erIRZz6QrK7/e1isf3w",
-	"VGhW3sZqVFyyTIpckTGbGNWvKgMM3x2SXC7GBbO5vK7wx/YZFcvKaA2ZN8MjYEBrVXn4taBGWIjeiwel",
-	"4th8GwfgaHCyYtmi5Hp1aQipTdCE+nTDBUasrRltGAOrnShWZLwilNhEJScVttNaOTbS7eILaeeQUFLI",
-	"jBYQQMyvhZWSeuRqKUH2VUROXB0+WjIvWA1GYiS6cAZffFGvZ/jFF6SdXg7Pjr89/8u74fGb07N3V+c/",
-	"npwhv+p2oXxfF17tGrEkTYwIhgVToHhUZ4Ch0CNBqoTuZKMY56FZACVffBGtDGhWcc1vmajK2/llorcy",
-	"FKg6a+UdFZHCTA/hb664oyhWPfLzWuXPhFTiLVZzZFQoX//HFyj9/uTKDBh4pf+Osb6pNalD+SCjZSZk",
-	"w4ENWnqKlk7zZqdHTjUy+vSgv2/LEhoJmID8oJ5QIJXE6qNiSU4joJuhjX74QmH5Rieov1DbaqhCxDty",
-	"zap0ZrRqJkJ7vXAmaadh2c90QLKCUSj7YV5GBcACMgFAOgPljAp6DWXIiBvskDRUb/VRC1rWVgZlOzFx",
-	"3CbjES0lAF+ZcR0MLLGvbpkhKoq0l8h6wIdyw1Yq8UwAvYRGiDDrtR9gmbrzqwvVMaNTRVLHKNKeuW9n",
-	"EnEsQZCxmu7na6fdCLlMPHLsprZmz3oRTFeh0wz91u4OrRyooDn9DNUikOmA18NHFfmbaj3HmpPc6jaR",
-	"kA1coi1EA3WEgBLlhlz5DAj4qXTx4TXNB11naXAjzKpPtZGNFaHuZYOJfzKCNJ0hkh6dkjmfs4ILMzxD",
-	"oGvGasXBBnXLkcE+iDAeiaoSUroZtZp2Eud6MN9bJDRflyxjRjHGy7yhnydkzsquxX2DFiMBLmMjheVU",
-	"02QtdN5cCRBSqqL5PnyGtEujBEIdaJUQi3AqIRKC9jqANkMysvLWqGVw2YEX7CzA5dzAFcxJJkXGSuEy",
-	"WkGN8vfFBuy2Wc+gR+rrCRuYwNtvrkjqS4en+CJxbOgdPkk7Lu7W1xU3yG3ouCswno7E2qe+3jKBrCIF",
-	"jQLgqnwYod961BqQDyNIAhq1EjJygXWj1t0dXqPLeuUgQ8AsV6tIUw0UWAwxJznLCrBt+NcCombYZABD",
-	"788m7TFTPGeKRJBoYOvjWkzzFXJtPW5ZZhDoVIt4HwlXl8uHtwM3/uiO5aOrgPiRsMmEZZp8HImP3W7X",
-	"/795OV3LQ0jJx3opPLSq9utW5hTMzPAuBlEDh5wZLlFQzUqsLb6kXBOoNemZr4ut5rdMkcWcrK8B0hHM",
-	"uOm6ddr8aEa4Orog1TMkynD9qohuGPQjSa0123zpH+LK6gO4vGPsM/GqTxQWJ1ZESSkcKYou/SNJnaXc",
-	"aOPOVO4W21Av82W/T3bIy/6+W7HltVimi4lbVsg5MzOYazumuU1NsUWg3YsH/b7BCccGbQ1LMgyqgLZD",
-	"agk/YQ1fkktbTJQGlTDtTegRKBJh6MHcULGciYwNMEoeiWc9ZB/JW5hgY38ZiVoF0lrFdfgCS5mi7ZNr",
-	"aB9wYW+OI5YgzJkNtwIbZWu31+/1rfNAQJBEa7/X7+3bkHcQlnfM/1xHSwOScSmXymxxzoSDX8WfXOJ/",
-	"QUH0FQ5nlJEz2vv9PXMbQsjaZ0aUBlIBqKJsih4QjnQHAllqvo7W90y/lTIMu4eF7/f3YmoPi07Zqxe5",
-	"fi2zhoI1sY/vKVAdKCGtwd9+SVpqMZvRcuUiNCREQOW8BJuFliGczJFSo1KDowl++cUMGK7CVQeNHtLV",
-	"RuHOvIS7d351QdAUkFhh2/3lqhURF5OYYFWZ4G/DKLvAKEdiyUUul8oahyGIFBxAPXISCqZTWgnysJDB",
-	"RkHNhMyLBRrF2a0lhyNRqwsaVgPdkOxhECebXxm+9jNIa47TQrEmDCEKh3Yxt6SdyqVIXRMHBsI3dzPT",
-	"QgrW8R1qNtvT4AXcQE0s3prUmvr8LW7rq17ZCZvp3P2yhtl7/f6z1TnH5TXUObcukLukddDfbRrJL22n",
-	"VjgfPtq//6OqK8Zd0nr5kC/Ccu9wufx1eovB0WsYH94h+PuXu6Q1l7GcMiP42LKrRvQZtb7cm45adyng",
-	"gGNgBlVssVU0EYR8vp1+3Yewu92XM/OfL/emhp6ZgRXTo5aRLlp7/b1X3f5ut793tfty0D8Y9F/+b5jG",
-	"qqSGCNC1wqs4BnBpszRdLthdSq6NojKmvpUSluLtjcTJe5rpYgWaDYo4M5DXajcicX0UvGLu7wJuuO0z",
-	"qQ1BXkLel7ZZg4bnO3W9A9qdXsqRODolf5djpPdL6XVPJOKYJINGJVBuXwAhAjUYiJDaNArYsqlGjRqJ",
-	"BuVyQFJ7bO6o8Gn9sOrOs/BekxvG5mokoBAKo3knISlIS4aopVZymi90Xde2vjtg/uBBhNL8MTpw+Xx0",
-	"AFK9vpX56uGNTtarCQeBhPY3g+fWWqZrb8DfUXxFmvEIImPLHN/VjXiAx/+t9M0KrBWWWYLXv58SBY2S",
-	"/mVo5Bt5yx5EI9ekDCt9NAuD0HUOiuFa2TNnKIGXKBv8aTggc27g7WyOZEl1Nq2MdYSWRjZxEq61AoxE",
-	"W7ClUejBQJ2QCS801MMdr9D+Edg1bQVKM5/V8A6R2rD3cxBDtcQC+5jia68TGg0c9LAEfz0xGvs4Bem7",
-	"XB9aCQAEGlg+ez+XpbYhy064hyiIw5FAWRmGRmdz2wAsH0QLX9CSQS0KlvtKFJ1DoxlYKQsydFA3ceE6",
-	"I+FV2EOXweOTiYCCwZpdrgAGHkJ6F67Jmt8OwbYDn9pCyWRGdcnf90biEu1MPkBozAUtV6SN1Y9/uHrz",
-	"OiFHl5cw9H/SW3oJ+AE6pWB6Kcsb6FLAzF64JpB4JF0LuJHwOkqTJOVF4nuohWbv9c5Uz4o6mdiQzJNo",
-	"kAAQgHtk9iUbP0ZCx9/df3sZ5mA0yuv2PSjzsCoMjjGjmrPZmEFIsdMAAfy9LaC6NJ8/EF52UY8A19Hl",
-	"5f2Qiu7lCTD7+0NBFiJeHGKkLSQ5Oj4b1BRSg56KyMmk4AJrHDRCFUZvPY5p0VuKa34kkKvtPArWbon3",
-	"g7mq049BVJGoj1LO1VqOoqMNULBGkTatZEFLbHLJVOcwUrXEyI0LoeUim2J4Xx3ORwWjpW8fsCEv/fd0",
-	"SPxUDWwt1sJscWvMcTtgaZYFdRysIbfAGtueKaPALSjiQN1AyCrdCD/6TUtLNcnnO1leM+1i7nw/vBeK",
-	"6JJOJpCYi+0mahfHYuIvUGtOR8sulqvQLulkBt+u1glElYEbUt28iFDZntG9NK1K9o9EfaVb2gKQdgoY",
-	"kqKncHp/3f+RaKf4rxRpYcwzA47mDdOy7xMg1loF1KoAdUaipLYVHa1HV4IcxcV1JU1sr3XUI6nte5G6",
-	"i4Dt/7a3CknM9lPok5H2yNC2BlQ4hIEd+npBl7XwTKyHDIa3JI1rKw+2a76bZN05k9TdL047PgzaP1EN",
-	"0p2QIxHBmTb1dvTKup4Q6g4Ovnc1VexAukeOECJFJT3bBleuO530KXVkXrmUBw3e8cqGhrccc9SIltKG",
-	"4+opW7nZAb0NmL0HF9vWeaN8VizySiM3B4CGOGeatnA/hDwpnlE1EmqKfmlq178sObS1Yrz0pw/eZBx0",
-	"72WfzFSj2Pjb4iXJh3iLbUixq8Z7ZPDpE1lU0ArVN+bZrffS+ZvNn3QrqQP4lrOlL88Z9nv5m++p6hty",
-	"DParNiV9v3FIOXWpSXv9vgGQ/fLop8t+f7f6vh/73mlNXSF11/VudeMd9Pt3vxjYOJ5YO2rbv2fv4YYM",
-	"h0tNvVsXomRYO4tDdH2LCsLeZ6yc6wEUWaAuvcZGqmy6PkODm6Hs2MzUN1xTjcYMu7Z/HYb8Mzhm80i3",
-	"pDh7nlJ1D4uuC7e5zJq1hrcsl9kLVZktDIl0jmZMZSALUTClsEUTugXAaLnkinVsSm3BxY132sBTFdUd",
-	"js1atlAgvN+fTBiSlt3800jEUzXnIar/CMw2gNaHpayZCw4j5oCnoew92pC5QCWbsJKBHFAyAZ0RqvWc",
-	"z5kwL1WVNSqcAtSJ4dNOaTbXU5qKHEzH2zRTAATZ673s9VGOsd+Q8ULkBUvILRO5LCsFtWRzqbiWJYa5",
-	"PkLjN/j1LYz6G1RMEQ64abtPey6IMQvF7gX+36tCpNsVVSSfKOzYMCzSNtCsHBtWL3XVQ83JrFSDKlq1",
-	"iv88GuA9aTGPUc28+mgLpK6pip+Vxtcain+6lfoEcgQCK3CAHu6XRo1sSMZGDDBaiREibYTPTEJ0cxVO",
-	"hlqYRwIjkjJNxiuSdrt2jq7i/2RpQnKGYRu7/X7/kEAm1Ug4m7UHcadHvpW5Abz5EU3MA5LRMidYT9TG",
-	"NmKg9Suyg0X3DxJycXqGRuuL0zMyNnhqPWbg8WK07JE34Naye6l79Bs84SkqCHYrhVGNZtJGadh4OiNr",
-	"O2SRE0Ln3EeHoe8ruBDgEQN3SmpbZTqNzYbBofcEPIEg9cxlqUcCih+srAbhPYgrMjUbEy5nb4OeVddu",
-	"jWVuFc+b6VeD1F3POX70558qtDcMC5EVtYGDwH+ocLG1oNDnjBdw59IghEIiM6T7IIKFnpvft1/tLVKW",
-	"9VjHNRhEyViU0e34MuNRGnfkbSDugnvrEDq3wbWGvBBD99FtZkMPRy2I6WbDooC2UWDQQyIhRcZGAoRb",
-	"6Lo1ag1I+r+Ci/JN7dPRot/fe2UNBl65wl+h1sw3/tNvYLy0R1J4kBJNb5gaiRTjNnOpjRIA9U3nVE9j",
-	"5U0xqPMb/ABsTDbM08apG8Y/Z1T3iGFEFiCYxrrhVfSOLssBkFxay1CMLAHM/60Jky/OsbGgQH5p2JCv",
-	"mbt1M+z9vADlH+0rsZFcmdpqnKpiapCi+X+++eV/ftP7IpqWuZ6oC74pM7QsZ63ntvY3tQuI1v5/iJyH",
-	"2v5C/M4pKly3NY5C2kZVPzolVCkDYilU5xE0FYWSZk/iohQqKEfgszgged7R8A7hQst1Hz9WSnc/qZ23",
-	"J8PjNye9WY6xUZT8aTgyG4YCQDkogUYIEtCoCYwelJQM4iuhqzdTeuAiCv7r//4/L5dhNakV+e709Qnp",
-	"djUFp8ZPb1+nhuaB3ZfNwcgLmo91DihHRZOwUSfX5FrqKrjBJ39gFwGsKOfIsC1WPhIGPyHz0gPJWsXZ",
-	"+4wBKHuQPHAkcyM7y9Jo/P6Zt++XUFHJdxFlhlPadKt8JOgMGNwhWtjxFaxm51oTVX8dM5XZVCxnDLTt",
-	"hg+9PT780Nuwt66B+CVg7BoVhNejC6EbCZ2UTEHOV061dYFoPoOYDxiFpBjumhI4Gci8o9kUYzSi8rw3",
-	"BljwzlnJZZ5Y6RkqEXnZ+Q0GstjY8HalPyRVJhRkQZGMCiE1Gdtepau1M4S1gtpS3lQWB7PkGCs8AcT8",
-	"lXjhMzCzSFC0vakWU6DylrfGgc5GM81vXUvB2Lpc+cPG/TyOkazo4+1udRr0G+cHB/2Dx7kkfO1M6w8Q",
-	"Ur9zFn7fwajlap9oaenloJZENsU+BUjIfTYkOTv/9vz4r6T9/clVJJHUWueBKmLpr07r4fGO2KSpyUcA",
-	"d6VWkK+Fi2ndRY74TAaEwOVDGcoOjNEGJaNsr0g7DN5FU6Pz0lFimQ+m5xpCokZiA3bou7PAtcQwmOHQ",
-	"eRH9cC4qT5ZkyXNMUJoZkvHpAsBVcIoU+aMhXObNOt4/WgLYAWyAw4jGgQ8VSeOIYQdIbQq1jbL2JhXr",
-	"JsZUTF765aeQuedcs5hOAWYQMNEZRtKxmlk1VBidhFkL6Jg23NweR4+c5oDdhRTXPgNqJDzUSkYKNtFE",
-	"LvQhEQYf4E+uyEH/oJmwHwF4nhhujM0KlC/848X2UlnLW6t2k9bbHNSLojykN06t/CdaR9wPzR30H8QS",
-	"7iuqrxoE9k8JcP534QPbvziT+jsg9c+gSEylYsLfRWu3/USCYlPmdrD8sDuzbQGK6Fl0JMPmQzrJD1w9",
-	"IJGDrwIqxkBdhSBsAtILlG4MToQJtjoZUWACWcb2tKmJWM3RDZ/T6fiJuH8VuPL2e33vznt2p+K5WJfX",
-	"X6jHOxGj/RPCGqiuk0Izd7rERP3qoxeK0AwsAmEAfMnVDcGeQbTq8OCUO8yMn/CSQUGK1K6rhwO8s4Xl",
-	"UpcG35CXUy9qW4Wsb3RgbEPKUJCIP7H56oqx/IXyNf3sMpRL22ZrOYSdni+da3OyJHFVbKEfnatje2gU",
-	"NveEBA/CNc8WympEXQkaFWnb0TternEefygDhglUAAZfnzZNqnmwYMlruQTo+il/4NfTHhm6/EhbEFqt",
-	"9QWRgsVYMhYgDtosbLnhL7M++5Lu5t2v9ycH3YPxV6xL9/JX3V325fjrbH/yFT3oxynAWhneZlIQ0a7u",
-	"SWLC8Kc/gfL05CSmtWLLtjyyi/OpKhk/WEi3hal/5XykWjXpBmpWu9iCLW0E5B9MfSOPiXr7TnCpXXcc",
-	"S0YreuxNBGskGev2NpJbDCsAVbBGjVztzTYEDxWrICw0mjZJ9Wbe5KAWZloyakugrtf9BNafhMKDzYSu",
-	"pGok6Oa3oIKA0QBGwtXSJWvZn/XET5+ZHVZz0FIOjFQykUWBidP1rGef8xgqa1yRGzbXRh1ltMS60mbi",
-	"45PXJ1cnsbpNVWL1Wt6nXc9I4IAukckO2OD3jlNRLM78uPzLTdL1KSGWkSDER5CrqrL/trB828L/9+wY",
-	"sIH8GOCMZYhoqRETq/Aud3cCAoCtZzeuvyv+HI/hstdoxqq+W5tR01ATxJq2pQI5Me12vTcgJVaoCf0I",
-	"m2L8a640Vqj+nBwIJoigECYyVMSjvtpDI3HOmaFSCywUvFK2b7a5lrY4O+l36vW7sf9FhZL/CvhVb9uq",
-	"kiorQ040E2i+d3XpPW65s95SXmBkUDcI9v0Lacs5FuiGVP0CayRabnCVkPWnyEpocw/QkWD/WFCj3toM",
-	"DBdt7BIM/mqYk5FKbSGa7wzS7sgSywwdJ14uh25zZ87/BVWAVIqV2kciWqq90xu1wHro5nLStauuVpUF",
-	"89qSny5IeILCuyhsp2DkTKGyF0ZarcUImKXdcKiL2+v3XBFTw06sR8QcPdRaVLbJsLK8KtI611zfeE9n",
-	"RZZcYJVrQIlDy139r2GFHrPuxqKDVSEJHMEeXy11rm2UfTsBVATCnBV4GOVtw3L2dmEjP59aH8D3SfC5",
-	"//aX1u7Lfj8S+Y9RID9yVJp9XwT/uf2lanywPsA100HmgG0asHdX71Xgh/MtEqpqw61XX7589eWrje4H",
-	"DUkJTbkC8dQAXM7uI6oc+B4UD1Ipdp+VoDepEhUZ+32LBMNyZgtSNpDkCMuHtpXb4omv7C0lShsNQLlS",
-	"d9aAiBlmh+Sgf+DqcvIcaqRVGXG2u9a6KGqogL2xjaq8+b67G1fW+eNU9E3B9SAWrG4bbvx+dcZjrujj",
-	"EKV60iQfnjQl8ISRgL77ms9w8Rl9GRWYjlm95ALekPeMxJZahwYffKFDkEv8KEHnduBsWIgyhwAC297f",
-	"91dE/mUURZzZMk/UD0t+fc28FmdUtLBO3rnfUclcC0Jffbi7mDurta1R4So5DmwQBJ2DCY+6lQbZQOZO",
-	"QeKTg22M9RmR+dIf0gNt388fX1DNs8Z7PiW275P1zW1pfLa5/aBlRJUnpvWtmaUXWcZUUKYSFbQprfzo",
-	"grFcDTA83NYXdiyZtB1j7/TId5Dll5hP1A2fr5k0INIzqIg4XmgbozOGOpkw78Bja23yxDtYg5zcxhKT",
-	"EICA9WCcSxzw2ix81IqIkPJmQJSFA8xngQA3yVcVhs2PWlBS3WwEPQ1VRIOFZOtROZIbYQMesiDoeEkb",
-	"o4ER2OT0uGkN7vRhwU5UemjKZbU8LsCV1eNivtA9FwUR71SJtMdDCUOYdeA8a1rrKU5CYBJSTeK4JT7u",
-	"wuPGlaIY2LN0DYyJ0EsvRu4h3g2jMBZgfivLVa2lDAzStNyr8CVSzVQLlOri4271eOuyhdQ9dxKN3R15",
-	"VdRaGKprtnHPIiOnb9d3/9kvQgFh02WNZ4aFs22+PMc4RataR9f1U31Qu6a1qar17NZwUbNS0ALDEzdW",
-	"BIc6obwAs6fhkXCNA44crOmDDUMehM02rLLScgX7X/b7LTO/e9X157jvPYgPaR5xDfdxU67kt9ubx318",
-	"3HW/O9C8rB2V+ZhnrLcIZKcofCAvdzaXJS15sSLB+4fYOgJLFz8eUvsPhNT+gyG1vwapS9wjqe/Rub/w",
-	"Ybf+sALWvhkLhPBBa+d2d6fGIO9+eXgGubOBNAZ2V133fjWFbcP6tVnAvUo/f5DYHLS4i0rNPz+28VnN",
-	"o4Lxxq6vwPGbKydMQ28YFNS8UwUsLNb30oFOQf95eX5W7zrHw25zJGg2Z019zf3mhrWSkg9qx9Yj6cVP",
-	"V6kZp6rciXUuqngyqsOyzhvRHr6H4Cc4NN46SvtZE8b8SpucnQ4qv2v7BIbVuSj7OtJHHBRJy0gqERXd",
-	"xg009A1cczzWGg5CKKc1ZYdhi1XvEXcbRqLddA07PXIJXeqhMEVQoQG4d9v2yplJCGekNgLdYvNULtVI",
-	"VF04oGgYapiuVcH3J1cpVrfhuoM1WWEVWLe9urA2pncZuxwXi89xOR5jVX3KvXjeAITGtuWftfv4dqek",
-	"oW/57z0FFKk4Xa94Bz7Jqs3PvR7JoDngFpuTa5Nq7qLrX2n1bqj55OkMppBHQgZcERPbDEFB16OFMoRE",
-	"yVJjIDOEwoJfJ1CMXUK8by2EGUBV8xJgyyOx3qYkCRJy1rqQgAFpoSAYs+pKxstgvU0GINdl8TOyMTdF",
-	"AxezcPjXKrIQLBwJ8RQKi0FrpirIMcBW31kyjq87rg/WTp7N1I4vZ7s1MDY0+Fk5K6iD6x3qNSfZNVdY",
-	"AViWddZnFQzsV5CMRGURNYh/Y/6njTI92oEKPmHZKitq3cpoUcilKxTDddUQodMj37tivSNRrbKddrv+",
-	"L4vIkBsmBcnZDDKrBAiF1mE+IKmv+pvaXiiI6yWWUMCex9+fXJFer7cGzZ0Pbpt3KURcKnCwLuY9ckGV",
-	"Iqlg73UKbXygsnVad+lCgduGe3SczdSRP7Wncc/WAwICh2ZdD3nxNRRC+KzyabjnC3rN4uH1UKZGTirU",
-	"/CMar+5/I4FK9kJVcEogqfSaERR8+Yw9lPs1UZMA/xsJy7mwXba8DbRGBBIffQ9sE2JyMcOG68PGgtz1",
-	"K23rnKwqS6rz5Vffw20mXKEFLV63KUC/T7lxlQPCOsWjfsPAAvMp3sPPc/saLSL2+R9X7m49HWELjpN2",
-	"DI+1lJ0nXkDgqc28/FQQa4yz3JfUma/179k2UPVuI71GbnSOk/77sCLY8AP4EC0tnP/gRPdwogpSz8KL",
-	"Zvr5BVtrvZRiLCkk+q7JtTM5NioTFhGz6aPr98t+DC1QfWAs9LOhSkMJgEB6XeNsgWQ6EveLpqSSTENo",
-	"7HzAda6LpU3C5kxvkTU34VmZed/xvJ6uX1cy46zvmUv4/iuRlQrQfwi4n0BWPP49u3wbvUXbhVuzGMf3",
-	"Qe7kypGR8apOMAZR+pC4Hjjnfz4mIM9CDFtE+k2qLlc51eYN7dVdF0QRl21nulm0/a1f8Gryr169/OrL",
-	"/f2DV/vxiRHYvx2ROoD6HxL1oyXq8GJ55up56LNK1TO9I/X8/gvvnaXVwqA8U8moL9Rz+eYSXZrnVxe4",
-	"XAX9ArAwNRICqG1qZlRM5KkjGyMROFDbVeN61JCD5gbOWmwAYhA6sR1D6+0mFIRgQQ9DedMbiYP+gU0T",
-	"oAIWt6QK19Y29AZ6r9Etse3fM/2aKn2u53/QkF+Nhpzr+amYyMZ0+6uLP0jHhindEQl/82idD5P28Zur",
-	"zpPM6UgptinfWbEA3u4KDQeNRkLFYsX04YZGgepRr0lKPzcz/yGgf1aOfa7n98vmoMT9ce8a752cuMp6",
-	"IXIb7mSeIsv6dGn9hq22K/6YrObj/zEMWEsyXvAiJ0xk5Wquq+aTCvk2WC0U092L0zMyPLk0w2C1Sxpa",
-	"NDpYVVDb+zY8uezuvXxVe9lfw05CxlJPybdUsVcHPfITtrPIpJjw6wX4z3xxi3q1DmjNqOtGjKpzE7h+",
-	"m9rt4D380QDpqVa7Xz67HxeW18DczPH96/RQuap1ysJonRsE/qPZzA03f0Ho5d1WDA9SW2wHT4XyHyiU",
-	"YcH7wwrxKblkGgrc/3kPa1RuXhIDfq5fqJGYLIoCiqCSi+EZaU/oDUvI68VUdCFsOHGGZHidfHt61umR",
-	"qynED2uo4upqBFQv2T5iVxBkTjUdCbP0gSvvic15zOIbMVvpH7l+Hi/Nwd5Bf/fL3VcHe3Fu6AJgfxvy",
-	"oNt605Xh+g++FLNCI+IBGsOtMGj3lJspF3os32+9k448IzajFjajvDgkS1ZAOjbrmr/R9jynSi1lmdv+",
-	"RQWocKxkUTvOOc7+WyTndmkNeIlgW6+68Lvu7k15ASTPhVkNL07JqGU0klHLBoL41loPKI2zgYmR8mXb",
-	"XIJhfbAGx6CtiWWNkhjkCb+4Kqa1aBzn1qi6JyrSnjFNwTRpCPqhTxlimPLiWl4HBTzWINRp8lFc4DuX",
-	"wWYfoAj5HpAAs9MGXcifwR+6ULD0DYjfrxYFqPgHF1rjQnVUNEJQBaznUIbur2a41Y0Rqd7l6ULT/e4k",
-	"NZKB1euxSCHJWcFvWcnZ1hCfKJPbQLx/yZteTU7HX381pmPWHb98+bJ7MP7y6+5XX40n3a9ffTk5eHmQ",
-	"T/rZc1cC/FXpwv3F8/4gBhvejQfdt8dTgZJqBj2rmmWBC8h0FQsd73lwCHVASb9/8EIRHMp133Q5Vbbi",
-	"209XafT+vqWavcY1/BYF1WB5DYiLu/59i6c1a0UoohoMshCISqX3JUTVYspwnEOSMmHWkKdkQgvFSMH0",
-	"WhtqkAaxMKti2qWpqAAZN3Ht8vlw7YllULOSwbMLVr6BK9Ua7PaTlpNzg5/3+0nLAsGR75LpkrNbWgSv",
-	"veo/vMjRGh7/ipVTH3iDiJBLwm1Rld95hyQgjUSWJOeYOKOfesHuo/BVDllDx4Q8V+DRdbWNO1VyrWjK",
-	"V2xM902wYrVLmBoJFN2gh2R7vTODeyt1LbWNejm8OPUZjeSGi1x1BriMtUZKKaF5rkYCjee1KvAvFEnd",
-	"itIeOQkay4JeyTJplEqbrETFCpN+uYJ+9ZoJjJYz6xmJcEEYdWdfMvCBCnklFYpmrohQJbsCTbJNpMY0",
-	"dysoGLXBeT7VmaLZk6oeeWsnEjb1M696QWDbYiB6bisUugxTv/BByKFHImclBAIKiR4Dvw2rlPfIQb+P",
-	"34xlvnJ1JigciNmMfT/B9kiYzuleGgm7Djmxwcsix9as9S4kqR3kb/yX1NctgjoAHajBNXBpbK7jC74/",
-	"EjBgmAUeLaGX5xZkvzpJx/J7YSC8oYnrpsQqGouusTuf4uv0m6oaQpD8uV7/h5tdfwn/10paBkZBYZdw",
-	"BFtZHuIBoBYHzfOSKVX9kMnZbCHs7qqfczluDVq7X3/d7/Z3u1CjJqjd56fG365Qlzj66fLq/M3J21aC",
-	"/ULOUCX5Dm9hK2ldQxtv89PJm+HrE1i6PpMKp7xZZdX8BfXf1+oMatCP3hg28stjyvsBJF9z9Ywpu2Ft",
-	"c3dQu8kn1gmGcYbmRm/NyYU7//vSkerGjzz3dAqCMepJuQmU1YTmdOIJhg9rcdhWPvDkFqwXSss5GTPD",
-	"Gax5guWHgaWC0KJkNF+Rue1rQMOm3et06hgm+9nO/nyaTnNBQODq2DFqCYRVsM7vPY8bevPViOzSQzym",
-	"nDR6ZZxhimJz8UqH9e35nNe0XVVGQH6GddSgZxO2Jo+qvc+PCc8nsbu1NYjrrrPIH2aaRhV5O9ZFVWJr",
-	"KDN6rqE+LjbcSYglIxfnl1dY4ipdlEXqKuJgA9PUHhoQrxRkU9voyDWIWdFZ0bENosPKlPxaUMOkB0aY",
-	"33v5yjZpnrL35Ic3w6Pu5Q/DvZevnGgLcuINWznDDt4GW8rSCKe2EJelk6uRaAuml7K8wQpXlnJ3996/",
-	"72DZMKPW5kZK1OUKWsemYNNWif0NCmXd0iI1c0lhhPA5LXVCcrkYF4bwoqBuPuqRYzuvKyyIPfmdhAnF",
-	"CMjphKS4bgiXlTMOxanrLUJvGCbCQEceH5vQG4mR8HNwZbZbEpqVUrmzUoMqOZ/eMAKfhs4zqslMGvna",
-	"jK41m8016L0Fv55qVD2oGAn3yIhDyn+Udrv2QLsWybpm43KhU1A1QCNxaJgzVDuYWS6ButCKUIG6gHtr",
-	"JADlyHhVW5GdsEdOzMItGv5jwRZMkcXcYOFev+95X8UWoX8PjjinyhaRQZ1hJCDCcrzQpJDX16i5pJZl",
-	"pojHELzk4FvI645RiXJeskxXOU/Y1MIQX0r237/HzhwW8ez6O3BSp4IEtW0g4R//TjuE2mu0hHQu8zPh",
-	"qOmUTMkCexQlRhmScj6m2U0CTvduITNaJGRe8luq2Ui03353RHa/3v0qIekk6/cHg50v005CFkLNWcYn",
-	"nOUJmS0KzTMDD3MFfPSWq/JGrGzua1se9PtG5YEWj0ZRtM+tYgrA8VCC4q22J5EdhmuSSSEAaEaGgg4L",
-	"bSXJ8dklKdmY46nZ1rKUz0aCGyRc0jLvQCXMqTlGj50qPLCSTRaK5WnPIKNDQnD3di1QUvT+KpsqZ1cF",
-	"FdaHCOl6XU0LcOScXFu+CceaZWwOXaHA1B0IX0HVWp/msqSrmI54+Uzs9olmP8PJLpnWXFwrfJ3/yAzL",
-	"UPuGBrWSFpaMtDrPX7rDOe+aN+4S+NaqWEP8DC2BSClbg337pyOSrcFe0lqUha3fPtjZ2d37stfv9Xu7",
-	"g6+//vrrHQMF9XCtpCYK/Ho2w4dJINgc4N+hPhEWTiGVme7hQu7D9KGd6mptjVaCmN3dpN/vh5exjTxr",
-	"RZTmReGYQlClyPBIpCUqsVkuVYFr+BuEg95IVOwArBdI1qxMFAhELxSBSENgSMBiDXFa0hVRXGSsSv4B",
-	"B8Ehcl9DTwolCRfYRbyQ11UVpkXIiqpe51RJAVTPjAb9gVPSTnFas4JByAbTpkwYi8/HFZB/i3J/sLyG",
-	"i1ed+b+Rv2stSAHEkoQItvSxaY0Xb8pooaf/bLxSQ8vuDQ4ZYiYR2UJJFMrDKh90frhuByfd7pJynZK5",
-	"LIp4lMQPsIrWp1q6fM8+Q5gfykDs3E1Of7sVYPjlLRfXva2tPF/zWyaMgDMv5bjJ+jMzKkWmHhJ1+UIR",
-	"+7bLx7so5YzpKVsYSvNeQ3dtxcG4jx2NB0au/GiWayjfR1LQMSvMP8BJ8XEkPna7Xf//5lVfMc2d4Tst",
-	"tdFnPpKUznmakDQ4L/MnQhoeYPVW827YRNwJimB/sG+T/gCaWMAD25SaYregDoku5F2+wFnfWc2qaUnk",
-	"I5lypeV1SWe+8w2fMZAtsU8RrTc5X5tvUbB3Ew5tfLZvnny0+8tZxnMsZGcE0aozR31ky8/8cOSjV76C",
-	"+nr1b2zvundMGNUTwLz+aLzSDAb9GPT09o3pZZFbSRw0YvOuhQovjYIMiFGb0pKQd8A33hVMXOspDl+P",
-	"RFKuQucGzckXLIFeT0ZuR5+XUapZ2TBTRaktwJPNd4zGtChZcCQfNyd2fNtWA11kGWM5y93+qXaKF67j",
-	"Wr77wsxlq3C/+wKHNYD6XpJyAWq6h52r1f0xzjbf2Jt8L+UyV3VnXlBep1mt/yA/nLy+IPELSC6CTh/1",
-	"W5UYvBtenCZhf6v1xhy1+sq9kfgPcvXXi5OmyUCcYeVIxJ9/oHP+zQicPKNWEkDim1GtqYN5iDN+M2rJ",
-	"m1ErwRV9MzJgGbXuyO4eAPORnZgtGdxOfgPiOPNHEyPBYBhvZnuG3VXdJlw8ERXI7OqUDqsg+P4j6A7F",
-	"qGBXKSVwt46EK2xAXvb3vUKJim4StmoBwQ7clQZ/QRsGPXo9zBkE084h2AFoPhJjWlCRsZKoKSRzKwar",
-	"MKRXl3Qy4ZlNm4aY54C9Q79NkjqZILWt+LCcIbK1kQC+Bo07MT0H37BOeHdb/Ba9KIBjwgZS3JQBGOUG",
-	"inxGr9kLNRLpDyfD11c/HP1wcvRj2vGEjd/TqeWtOctPFh4QuCDpumYU7kjDdsAgWvhX4EjXH/8S/A14",
-	"9hgfG825AfR98ojHxV4gTH6uzWKF/0Er57QgOpuT3T5o7F8OXu1/+fXAWXL8P4wsYm0wQfDnOqgsVluN",
-	"gcIi8a0BedpMfmghdffpkE9a77sWzl3Xn2HwobUQJcP2RnwMtBsuAPVHgma64KpX5iMrgsBlUfIBZ2s+",
-	"guM9JCnCJsWvl9PVdgro99Esgda//tAaQ6OM4UJPzWCAvtDxoSk22a3TKJ0zesMM00ydGsA1GDFpnpcp",
-	"kSVxXROGx8dvbeIF1x2jAjQYgb7qf4WdKOy6P2xrZbDZRaDSjKGlD/J/6IKlp2zWC/DR9xgwKL7uoMzQ",
-	"PByQ+cSKT1brt9PwEgTwUtu4ojDKJ5jMSmaRqVD9SGycIPSctVEXay0c1QvXrTu4UuZEN8e8Wg+CtdZM",
-	"jLVB42xQYWNeyuuSKRWMDF9FRr5gZdda2jEZ2UDBpT2S9g03y3TJla4Urs2i7vTWg9NVw9qD8LIX3sGk",
-	"rIGStIOIs8SJg4lNyepYd4iRSMINOa03PmHAvC32QGQbm7CSiYxhadtqsFxmsaX/POXZNExsDnqyVQXt",
-	"LQueQvFycHzkpA11022ft0zespJesxBe7rforJb5LtnYbETJAhIvwubV9ldIvh4zxXMb2MpEPpcc0Hks",
-	"b1ltQvikdffL3f8PAAD//w==",
+	"7H3tchs3tuCroHi3ymS2SVGybCdUpbYYSYl1Y0saS5nMbOh1g92giFET4DRA0Rzbf/cB9hHvk2zhHACN",
+	"JtHUh+XcJJNbdScWuxsfBwfn++NDK5OzuRRMaNUafGjNaUlnTLMS/hpONCvNP3KmspLPNZeiNWhdThlJ",
+	"BXuvUyInRE8ZmZfshsuFInN6xUi74EqT5ZRqkskZU4SacQjXnQNCx4oJTSayhA8nvFQavuq1khY3o/9z",
+	"wcpVK2kJOmOtQQu+bSUtlU3ZjJrF6NXcPFC65OKq9elT0josZHZ9yQQVOr5aDc/IcioVI5l5m2hJSkZz",
+	"IksykzfsgCy5nsqFJlwnsDQ1pSXL7dtyQtgNK1d2JLNY9p7O5oVZyfDw9fG774anPzZsAb+5ZQ+v+IxH",
+	"Vn9uAKr4vxrhU8B34dg5m9BFoVuDZ/2kNaPv+WwxM3+Yv7jAv3YTtwQuNLtiJazhDiBsHx2+vrB/JOTo",
+	"9SXJCs6EfscBlPNSTnjh3j7JO7dAak71NAKokv1zwUuWtwa6XLBwc/+jZJPWoPUfOxXe7uBTtYPLPzVj",
+	"Vbv5C4BrY0tnolgRPeXqC23sdhR42E7eeMj8eofUtJdHOKVPZhQ1l0IxoDjf0dzskCnAwkwKzRAh6Xxe",
+	"8Iyave78Q5kNf6iW/KHFylKW+EmOWH1DC56/K+1gSWvGlKJXzG2HwL0ZELGYjVlJZgulyZgRqknBqNJk",
+	"FwB/tx0dw+Sfktb7rqIiH8v33bLahJyzktozumL6P+WiFLRoJUhrYdd4hwetvoHIpyRysHY8whURUhPY",
+	"3AGQKbsvouhKkeWUZ1My4azICRU5WU5XPbOw72U55nnOxB2geq89b672DZssFMsPzDqnXFyRJVUkm1Jx",
+	"xfIEFhWu2qCUQlZh3ivx495IjMQrmdGCzGTOSFtIkna7U6k0y9OOew1GymhREKoIJUs2Rv6TyUWRkym9",
+	"YQSYjTlnrhVJX0qlUwdDOhKFlPMxza5hGaRdmBnNJAnZ3XvR6/f6vd2E/DIY7L5NyFc9/7hjLhEVZkm0",
+	"KOSS5bC0lLSPTi9IycZc5FxcdRIiy5Hg2m5fEaWpZqRNxYrMmJ7KnIwXmvxwfJmQl8fDI4DO2fnlydnp",
+	"RYdMSjkj1HBKxq8ESc9KfsVFaoChiVs5sKqRsGj3RBG5FLA6s7hMlqor8TNYs2FxOOSMWCwghg2Qdhpi",
+	"wvvucrnsmre6i7JgwtypPE1GIp0tCs3ntNQ78DSnmqYJSTV7r3fmBTXzDMjhxZvve+Ry45SB3xf0imhz",
+	"3AA5RbiGw34JRwunPSDUUqYnimh5zQSh6prlIDNQg1Ws9IQu/V/4r29TZNrpB/z7U0oMa0nMKaf4U0q4",
+	"gHfGMl8lhJJyUTDD2OtjAqDMVCG/J237uhMS3Jid3kiYneIlN0INLHhGV72RMDfvVOrv5ULkn0fOhNTv",
+	"JjBMSMiuuSa7e08Bm+Ep7BAXXBHxL0THLpnSP4LkUdGxa65PZWvQ2t17GqVkp5KoRTYlSBjgODwDBjp1",
+	"ZsFouPN/L6nqkRpKan/GXApCM62IFHUUkaX5CSRHpomcjAQ+UAlRkkiUN2KYgiSM64NNxL9iWgGQeqQi",
+	"h+aCINUbiUaa1w4oB5C9pKIgiOB1EtBJDBFNPaNIgaFYJP5J0IWeypL/i+Vf/lgCwAPYBsSQ/6FdAUw1",
+	"IN8xWrKSjBb9/tMMgAX/ZGmC5A/hB5TG0HvG8YoHBzAS+I7A9x3gU5rPuLg0j9IeOY1gxki0ktaU0dxq",
+	"ST///HPXrI4JbSDBNkWzFFebJkiBU7je3468lILrb6VkOTXUzi7ezAlnaZgEcKwsY3PN8t5WVeITHtgN",
+	"5QUdIzn5sud1WSlLyOCUliUj7Tcs5yrBPcG1QJpCyoVQFhDdLrybdkhGhdni2Ig6NJsGt3IkatfyMhhJ",
+	"sfLGqJdXlAsyXhkmz4oJkSJjhMPBGx4JSOyJIBzZIdW0kFcLgM68NCihOUqg/pbDX1wzJG3bIONHO/Mk",
+	"8pPXr2hZ0lULBV0nLv8SzvLWvyrH/2CZNt9GRtxYKJ1zYBXC6HO/tPJsplpJK58BSUYJPxjboYfhH0by",
+	"iGBOUq3qpOH5QoNC/wDI4JebcElQBYyqxCHAzG7rC/Q7SZwW6Ze3HaR2KRsARV4bU6uG5ydWtMpAHAX1",
+	"Ci7xocwZalgG9RcK/3YKVvVb54Cw2VyvQLIASclwwowpZS7zBqBrS1hf0c/uQpWMFkStlGYzQoVastIx",
+	"i+9lSVJ5nQ5QtK5xryfKTU0EY7myNpyRgMsL32ZGVDffE3XN54rQcsZyEIAUyKgzesUzo4QsmELqZDgh",
+	"GTORWyF34CSlkYAVcI2TJYHM7ldcX1wus8WMCcMCAMQJyO5ezdG01EAVRq2/dS+smHKRMUFLLom8Hqzt",
+	"DkkSMIJcMhT92Xuu9KiFlHzzgpjdbYLd6qVu2zDivJT5ImMox1j08zKi2RiyCbDd3OW+vDZT/9VMELsp",
+	"XvKLXE3UzWPIC+sFvNuEVxT5EGvjg728vDy3aG3O1J2h2XIwVmhTCi8xLNJPkOCNq/ZVx3t3ENHLXMjs",
+	"evMGC7mMnNv3h+Tp06ffEM1nzItoloOAdS8KBTmZKBaxhb2USzKh5eYoht2AzgbX0kyWoF76gyT5AtE7",
+	"PtNSbLXmzOQNy+ESWFukgD8MOWqbeyVJIcUVKwn754IWasN42QlmHUtZMIr86Z72UoPiXG1YcMOZIttb",
+	"xwC5bHnYNp7sITD7CMvLb6jIIng+DIFMtASYmSUuaZknhPWueuTF3jQK/pLZc94EURQBhoLUUCq+6c2N",
+	"yRtW0qso37lhUYveUUUJHWsjJcsYN/jgLVVG2ondveRBooxd5RZJJsScDWBqqWlxt520re8gM0gmDI91",
+	"4jGd87RzB3LiDZEOgm7+5Fb5amObjyZePb4M5dbaJELdQVLaLhmtTfBgweh+Mk4mF6KBvs6oWDnXklfM",
+	"jNCgyJKVzLIdliO+cB1H/wkIMrfNYCgcoCFYyAl+RNpKM2ZWajl4EshA4DKqJKBOfPZmhmwP44lCs6O1",
+	"SmVOPr2FJz+MxSKwPUxiaHCUzdThQmk5Q59fHQeMcqtXDTh9zfXd8dnM8yPXUQFHjnmxdjU2SczaRw7Q",
+	"2xmPX3/iQOQms8u/DSTncdptn95v+x7Mke1cMWFuLiLutoF+8C8aILD3UeehUmDWASdq6nm2eRvMRp6b",
+	"W7GooIE3dhPyTXS/kS576DRB90f0ea4BlZb5xTrCB4SDlvkl/BhHxVMZfTIDK/I5FfGn8oY1yLwFn7Bs",
+	"lRWBmqKINfyjxGdAd80NkcJ7V/k5rKjMaDY17DpXRMs7awMWQK/lTVxx5uKiSXJBxQS9bLHtlmxe0Izl",
+	"363ud9nsdw2QuubaqkLCaKc4RZyeTfl8Zk1St4Hgwr27jmd41uHJBsiRhGjkgeUOegs+Arg3VQu2/DHm",
+	"nx8SwZawcRCP1YKBFd4I6LD9uOwtQ7ljbcDDy5O/Di+PE/Lq7PDHhPx0iv/9Dv/z5vj81fDw2P79bnh6",
+	"9M7/9NP5D2+GR8cJuTi+fHd+cpqQ47+dn7w5NgxreHFx8sNp/FrL2690tWB4vwl8Z2UeYx7jkops2iQQ",
+	"mW8ans1LaeSHC6P0X/IGXP7nggJx34Tlj6AnmfHB91gUVmHXKs6zmzTfN8eHxyd/PT5KyPnx6dHJ6Q8J",
+	"OX9zdnh8cWF+u/jp0PzT0dBKYDGqDJijD4enh8evXh0f3a4gOWgELHwDCEkF0GD3W88kzr0c14ifyf14",
+	"Gh79fbSFJq5hJ2/az0VAOtbv4vnLv1+cHA5fWWqcyUXJWUlyVvAbVq6S+Bn1EMgBYHKmNBf+hm7Ah72f",
+	"s0yz/MgOfGTN/psIzLPrn+aNj1Uzl1vS1ZgXxekdLqfHlOqbpLaF2joaVh8FN75ggbIOovCZR5M1JUpr",
+	"oxJEBdeklZXMyC/DOA6yGyZ0A12AZ40yAI9/ZISbIS6oYUrzxrFzvUafXniLbnxLTRTERiygI5HmecmU",
+	"AgeP+bYUtCDtaeX26iTWoloyXXKWH5C8lPO5+/6fC7Zg8PVkURTuXSPHQSCP1VjnDKIQABXgqEBBnlBe",
+	"wD/sisxjHDuqzS7K4nb842YUd1zh4eD3SYUGAVVbg2YI/BAzYmi5TmHcBjagfmxWohzwyJhldGHVPU8B",
+	"1oGpOHqPFArDYB0yYPWhc/1b7RLB1YhBN7hfM92scW2/Hai9nEL00laD8CZt1/N7UPaZPtPzGNDlTbMQ",
+	"Djb3LQTvMGpQ+HlKNbliuuvUBmdeHpBdYqGRkD1iQDvhTvs/++tRQp76H6MSjns4vAMbqgE2qevTFlNx",
+	"eyGWWqjecsaPpkIGaPPoGuQX1/oQozYNDO/n8bjGsyaWvSlW4xjqoVdG4rpivzejOhN5A3szBLlhKUB5",
+	"I4rbdlx068CV+gnCfScejm5pdrLmo7ivaPg45OP+UmHTBfMMew2f4j9nddYdusWbnGtrK1pzWm0uad3y",
+	"BAuJrfyH8KJuatP+HhN/o0g77XryqNLOgMwoRMmQnM2oqMwRvCQ8t3Hs1sgYBiuNxEJoXpAgNlEKhmYL",
+	"lCYKbqSRA1JIeQ3q/GIOERY2/GUdqIvaWYZGWF6qZmHrLtC2hksYx34VA+ZLRgsMJKivrZLInGAkryOi",
+	"Tlykjk3kAngjZqs5zaweugkIJvSGsLzt6thpjoUuV7fa/N3gSbWILUvHMZs8HhFDPUQPORLYGJz8RJFD",
+	"fLVr3m0IbMh47sxOEfZvn6OYDNx/QFLgtylp6yAQ2hnYPFuAl8Djuh4asZSLIu8kI2Gtn4GlH8IQ9YCk",
+	"aOVPSTsWUxB6zr+ni0J3EpKWi8KsiYrAM9CBOVJwDphnoZsgjD7t4CVyCOnkCVyEkc0XBYv4v0MwFnQV",
+	"P4xqqUfmJeu/CDdu2EZC+IRQsYofknWkvg4ZGwbKw5XG7JLtkwOcHjI5Km8TWc6oxhv0fD9qrPn8OKb4",
+	"HozE592UVbiKDfXISVsxVvfYdKIbaYhrSmw6Rfwm0SXB9AR8vcFh7WNymxMFMMgZLaNNbm9Iu2gaBp/W",
+	"xiFtXS5EBixpbpSj5/vkR/5dfPuAw9GxA0+ajt/5rQii7L28DQP9/X0AEt4xBOaA9H14Y4lKpJB2DxCB",
+	"ay4BWACDya/ojeGmDW7Dbb51HkPZB4W3xBR4jaZFdB9XYtfWiDuvzbsbVSMeFaoG6BbjS0HY0wZXgmSW",
+	"mK1Py3m3YDesIP95cXZqk16s0zi8BXGN0E22HTA4uXs9tvQzPT8RE9mkz/wOdJF7S+KbWklNN4lqJbi0",
+	"KAAXeizfb8LPytfbrIu8yRuN6RaOvS5ZYXFzTpVayjJu6toCIrXA5TY8m3GlmpnNXdwrcAFh3fB+NePa",
+	"+H6Vt5vF1lVJB87Yl+cYz+KidGJaU00E3JQY7JfmhQYwmAka3ZENJ6n4vyIU77uVZg0OnMW8kDS/m6EH",
+	"YO5XtbGHutxr11KbYQskL/yhxWA5mxes2bK33e7nVnl3RWL9cCPKOJtRXtzPijgv5VXJVAO5KdkNZ8uj",
+	"BRvqLfHLdKHljGqeEXyfcEXyBYs7aQ4g3nQ+Lzgoq1UcA2Rx62kpF1dTm4yO0dfD85MGycdM1sDdkaMx",
+	"Rahb1IyuMJyQa6IlaafnZxeXZOfdO8tkd+x8O9VNVTsfeP5pBwfAUDZ/VI4qnXvz/HA+L+UNmGzesH+A",
+	"ZyZKoDZ88VxdvzIM8BbX0sNnvJW2LRQrG4jCukJdJ2PWrOq/dzhYd3sihtUNre70wqtwp5t4TztXcJr3",
+	"vWrB7X8My1e4kthO31DNoHqAanAimM2z8jUXC7TKb6sCYMC6FIbG3eMTJui4iFs0zZ50ydkNLe484IZx",
+	"A0dPIruJDh/bQxRwjOZcWCK2Brcpy67vfvB+pEPzXTxwhqp4MseqJrHb5GRD1FZo8ZhQXnBxRXBJzvDB",
+	"S8yOUFVNDdBE4MNbdBpHEOBdcxml7uK/72oXSxyAtoIVgdFsmY3Yf5awkVKKq/q2ZDxIPx5k+bNLJ4dF",
+	"snxAUsPLS5pplSYkxZyzOwJJXluvqXnjVvjUwy/j0MmMBArR7Dk3K6bFeQCfCS0USzZ8IEanMR/anAIl",
+	"6FxNpSZqilnUZCGMkkvnXPU+0Dn/1Ptg5MlPPcOJNgMcHhrdjILajItXTFzpaXh9NwXwdY0Nd0DMY6eo",
+	"Dc9PjKLst1NwBRmvbNaxTtdtE3ktLg7KDw2lFBCO4D3EGjSsyBW4fGFpUxpKlw1WfVSTrcjOt+uIeOSv",
+	"ONpsth57/ZRwqfchQ4BbEOz4/gS/2O33+7foBm6a5rWrYZ4jfW9cYEOMtX3Dxm2bUYgsY7GBd7GBNHHI",
+	"7RtQTL9hytos6+u/Qw4MBACADSf9CiNoaVHcblKxI8dXZCSYCDBDec7dzFeQMPOa5XwxayWtl/xqGhfV",
+	"NghXTMhLvBD4OR4Q3EATTGvbWMv/XxQFWU6h9ozheV6wMWzPrgwY3EJQpZhSiCHbYJGIRVG8TVrmP5ju",
+	"jLVo6ptLWu+7V7L7BaB2FwPAwwW+eiBgBdnoqViD60aYFl3FFXJnxo+o6uXWvAnMxODaUEqfixG/yg2K",
+	"/YzqbLqFcDcqP9V272Hjj2iAM8qF+aN5kzNZgsq35D5X9YB0dwcEPaclg7S8Bxlx75LHASylbnzFT93x",
+	"hLtoQoeLOcu2oMS2HLrF3Ci7z/vKZs/tPevP4nk8Ho/cFcqkECwzo3Qxtw6XLhfmX1Ot591n/X71z6fx",
+	"LPVfFUM2Mvyc+wcydHyM//Ycnbuc+m03ykY8HZA+lLEACTiCcvcIRguh0IQnEQWoXBT3cFYD7bnNBIlD",
+	"xtZwYcW/qE9abcOCR/r9UyMD2TCvbvlhDYuMaGsE64TkM+2LAnTIf/3f/1cThc3fPA9+HlgfBkpOOsjH",
+	"LaXGKI2RSM2CrUBCJvy9XpTuG4NIOQMbYy3FPVg6vWYiZpt7YLL0FtS/YaWKJjrs4Ta96D+VRgr39Qrs",
+	"lm3dDyJvWC3f2O5YGe3BvqqnVI+E+8DV9EEeZTMT3WSdHtklbVkYlcnujqnOoG52XE6lreHADgjXI8EV",
+	"URrYgS3EggEzJQOFEjUId2p+vW6hNZf/brL39tab6yAXeOPgOsRuEBbVi3ui3B3aFHHntNSClUYLq+GZ",
+	"gRnWTeAiary8s7742cavW3b8I1vFYtNn5kEkDfn1JRkeX3T3nj0n12xF2k/3yHilmeok5Duq2PP9uFGA",
+	"6XMu4iMevr4gF0yT85NT8tc9M7oZeetw95cH/fyJ21ozRE6jJpGhO1pgaOZ8d4G/75OCac1KQ6T4Fdcq",
+	"Iem7NCFpF8pEpb30gFCxwqvECsWwJNV+v99DL7BmpRn///wy7P5v2v1Xv/vNu1737Yfd5Pn+p/8R2z2u",
+	"UjXpYnfnOQHK38Z53NBxqGEds0fNQgyzZSMJwEsBBj0bx5cEadNUoO7DrwQkkilNyXUtwbmWhMJjgSSv",
+	"X//972AmCvASUz4UaRjqoVmTcyoaMwGfYEQ90Uxpcj48Je0JvWYJebWYii7UvWqIm9mS1njvq+NSBIP0",
+	"3zkVazmDFpBrGYNBJqFdUgx9fmbjqZQRKydd6OkF05qLqwj1Hc75j2w1sLEp5s6S/0ko/HhgaAfPBmSh",
+	"WCnwiXNc98jQVlxRU7m0HwATcm+Yc//K/l/U7GfJ2AbYq5U0nLR1nTe5gZrTsDdgZkDjro7jKKdSMPBM",
+	"caRzAIMoSymZLleHLuLU1zfe7W8Xi+2HJ0Kz8iZWo+KCZVLkiozZxKh+VXVq+O6A5HIxLpjN5XWFP7bP",
+	"qFhWRmvIvB4eAgNaq8rDrwQ1wkL0XtwpFcfm2zgAR4OTFcsWJderC0NIbYIm1KcbLjBibc1owxhY7USx",
+	"IuMVocQmKjmpsJ3WyrGRqk7rAaEEiqZCADG/ElZK6pHLpQTZV2GdRCzyWTIvWA1GYiS6cAZffVWvmPjV",
+	"V6SdXgxPj747+9u74dHrk9N3l2c/Hp8iv+p2oXxfF17tGrEkTYwIhgVToHhUZ4Ch0CNBqoTuZKPk54FZ",
+	"ACVffRWtDGhWccVvmKjK2/llorcyFKg6awUkFZHCTA/hb658pChWPfLzWn3RhFTiLdaLZFQoX//Hl0H9",
+	"4fjSDBh4pf+Bsb6pNalD+SCjZSZkw4ENWnqKlk7zZqdHTjQy+nS//9SWJTQSMLGlXO9fhpXEqrBiNVAj",
+	"oJuhjX74RGH5RieoP1HbKrVCxDtyzao4Z7QuJ0Lblea0jxRpp2HF0XRAsoJRKPthXkYFwAIyAUA6A+WM",
+	"CnoFZciIG+yANNSI9VELWtZWBnVBMXHcFzSWEoCvzLgOBpbYV7fMEBVF2ktkPeBDuWYrlXgmgF5CI0SY",
+	"9doPsEzd2eW56pjRqSKpYxQp1OA9lYhjCYKM1XQ/XzvtWshl4pFjN7U1e9aLYLoKnWZoW2fVWjlQQXP6",
+	"GapFINMBr4ePKvI31XqONSe51W0iIRu14sdQRwgoUW7Ilc+AgJ9KFx9e03zQdZYGN8Ks+kQb2VgR6l42",
+	"mPgXI0jTGSLp4QmZ8zkruDDDMwS6ZqxWHGxQtxwZ7IMI45GoKiGlm1GraSdxrgfzvUVC83XJMmYUY7zM",
+	"G/p5Quas7FrcN2gxEuAyNlJYTjVN1kLnzZUAIaXq5eDDZ0i7NEoglCdXCbEIpxIiIWivA2gzJCMrb41a",
+	"BpcdeMHOAlzODVzBnGRSZKwULqMV1Ch/X2zAbpv1DHqkvpSxgQm8/fqSpL6ifYovEseG3uETrHgdbgiQ",
+	"29BxV/c+HYm1T31VZwJZRQr6V8BV+TBCv/WoNSAfRpAENGolZOQC60atT5/wGl3UKwcZAma5WkWaaqDA",
+	"Yog5yVlWgG3DvxYQNcMmAxh6fzZpj5niOVMkgkQDWx/XYpqvkGvLxMsyg0CnWsT7SLi6XD68HbjxR3cs",
+	"H10FxI+ETSYs0+TjSHzsdrv+/83L6VoeQko+1kvhoVW1X7cyp2BmhncxiBo45MxwiYJqVmLJ+yXlmkCt",
+	"Sc98XWw1v2GKLOZkfQ2QjmDGTdet0+ZHM8Ll4TmpniFRhutXRXTDoB9Jaq3Z5kv/EFdWH8DlHWP7k+d9",
+	"orA4sSJKSuFIUXTpH0nqLOVGG3emcrfYhnqZz/p9skOe9Z+6FVtei2W6mLhhhZwzM4O5tmOa29QUW2ba",
+	"vbjf7xuccGzQ1rAkw6AKaDuklvAT1vAluXQV6YNKmPYm9AgUiTD0YG6oWM5ExgYYJY/Esx6yj+QtTLCx",
+	"v4xErQJpra47fIGlTNH2yTV0tTi3N8cRSxDmzIZbgY2ytdvr9/rWeSAgSKL1tNfvPbUh7yAs75j/uYqW",
+	"BiTjUi6V2eKcCQe/ij+5xP+CgugrHM4oI2e0n/b3zG0IIWufGVEaSAWgirIpekA40h0IZKn5Olo/MP1G",
+	"yjDsHhb+tL8XU3tYdMpevcj1K5k1FKyJfXxrger9/tMm+45f8k7VtSJUW1qDX94mLbWYzWi5cjEdEmKm",
+	"cl6ClUPLELIGCahRwsE1Bb+8NQOG63b1RKPHerlR6jMv4baeXZ4TNB4kVjx3f7n6RsRFMSZYhyb427DW",
+	"LrDWkVhykculsuZkCDsFl1GPHIei7JRWoj8sZLBRgjMh82KBZnR2Ywmoq0RvK4mG9UM3dAEYxEnzl4YT",
+	"/gzynePNUN4Jg47CoV2ULmmncmmLxxvqDOI6dzPTQgrW8a2WNvss4ZXdQGYs95rUulP9Esee6pWdsCvU",
+	"p7drd2Gv33+0yui4vIbK6NZpAji/ezvO10rtP+CiJK1nd/kiLBAPl8tfpzcYTr2G8eEdgr/ffkpacxnL",
+	"QjOiki3UaoSlUevF3nTU+pQCDjiWZ1DFlmdFo0IoGbTTb/oQqLf7bGb+82JvaiigGVgxPWoZeaS11997",
+	"3u3vdvt7l7vPBv39Qf/Z/4ZprBJriABdK9WKYwBfN0vT5YJ9SsmVUW2gDQz2BMPivb2ROH5PM12sQBdC",
+	"oWgGEl7tRiSutYNX5f1dwA23fe61IeFLyBTTNs/QSAlOwe+APqiXciQOT8g/5Bg5xFJ6bRXJPqbVoBkK",
+	"1OEnQIhAcQYipDbNCLbQqlG8RqJBHR2Q1B6bOyp8Wj+surstvNfkmrG5GgkoncJo3klICvKVIWqplbXm",
+	"C13Xzq23D8QF8DlCMf8YHbh4PDoAyWHfyXx1964s6/WHg9BD+5vBc8uodO0N+DuKr0gz7kFkbGHkT3Wz",
+	"H+Dxfyt9syJuhWWW4PVvp0RBx6/fDY18LW/YnWjkmpRhpY9m8RFauUD5XCut5gxl9hJlg78MB2TODbyd",
+	"lZIsqc6mlXmP0NLIJk4mtnaDkWgLtmRKo0k7IRNeaKigO16hxSSwhNqalWY+qxMeILVh7+cguGqJJfkx",
+	"KdheJzQzOOhh0f56KjU2JAsSfrk+sBIACDSwfPZ+Lkttg5ydOgBxEwcjgdI1DG1baRmA5YNoqQxaMqhe",
+	"wXJfu6JzYHQJK2VBTg9qMy7AZyS80nvgcn58+hFQMFizyy7AUEVICMM1WYPdAViD4FNbWpnMqC75+95I",
+	"XKBlyocUjbmg5Yq0sV7yy8vXrxJyeHEBQ/8nvaEXgB+ghQqml7K8hr4GzOyFawKpStL1MhwJr9U0SVJe",
+	"JL6FWkBLr6meFXUysSHLJ9GwAk8AHlXKX7LxfWR6/N39t5dhnkejhG/fg1ISq8JgJTPqP5uNGYQtOy0T",
+	"Dqy3BbgX5vM7Qtgu6h4APry4+BKwje7+AVD+x12BHCJ3HMbQ9u/w6HRQU5PNFVBETiYFF1h5ofEcYPTW",
+	"/RgjvaG45nseS7WdL3w6blO3H0zVbwCDwSLRK6Wcq7VcS0exoPCOIm1aSaiWBOaSqc5BpPqKkWYXQstF",
+	"NsUwxfrJHBaMlr4NwoYU99/TgPRz9cK1mBGzxa2x0+2A0VrG2HGwhhwJazR8pMwIt6CII3gDhau0Kfzo",
+	"Ny3D1eSx72V5xbSLHfQtBZ8ooks6mUCCMbbNqF0ci4lvoWaejpaPLFehfdVJMr4btBPTKkM9pOx5waWy",
+	"oaObbFq1HhiJ+kq3tDcg7RQwJEWP5/T2/gUj0U7xXylSz5iHCRzmGyZy3+9ArLU8qFUz6oxESW1LPVqP",
+	"EgXpjourSsbZXrOpR1LbvyN1FwFEsVtaniRm+yn0+0h7ZGibKCocwsAOfdagYVt4JtbTB8Nbksa1lVLb",
+	"NR9Usu5kSupuJKezHwRtrKgGmVPIkYjgTJt6f0DlJUgIdQcH37vaMHYg3SOHCJGikultoy7XZU/61EAy",
+	"r1zjgwYvf2XZw1uOuXZES2nDivWUrdzsgN4GzN4Tje33vHMhKxZ5ZScwB4DmQWdit3A/gHwvnlE1EmqK",
+	"/nVq178sObTnYrz0pw9ecRx071mfzFSjMPvb4iXJh3gHe0gVrMa7ZxDtA1lU0E3WNxjarfcE+sXmgbqV",
+	"1AF8w9nSlxkN+9b84tvS+sYig6dVu5W+3zikzroUq71+3wDIfnn400W/v1t9349973S5rpC669rfuvH2",
+	"+/1Pbw1sHE+sHbXtQ7R3d/OKw6Wm9rcLUTKsAcYhS6BFBWHvM1bO9QCKRVCXJmQjbjZduKEZEDoxQ9tX",
+	"3zhONZpY7Np+Pwz5Z3Aw55GuT3H2PKXqFhZdF25zmTXrGW9YLrMnqjKmGBLpHOaYkkEWomBKYaspdFaA",
+	"KXXJFevY1OCCi2vvSoKnKqptHJm1bKFAeL8/mzAkLbv5h5GIh+rzQzRKIDDbAFofXrNmxDiIGCkejrKP",
+	"qj+ZK1eyCSsZSA4lE9ATotrB2ZwJ81JVU6TCQkC2GAbulAYcPaWpyMEEvk37BdCRvd6zXh8lH/sNGS9E",
+	"XrCE3DCRy7JSgks2l4prWWKA7z3sEAYjv4NR/xDKL0IOwWQhY08SsXKh2K3H9Y+qaOt2ZRhJNApUNmSN",
+	"tA38K5eO1X1dpVVzlivVoO66YrFfSsu8JYXoPuqfV1FtMdk1dfSL8pFa3/fPt88fQz5FYP8O0MP90qj1",
+	"DcnYiBpG8zGCqo2GmkmIBK9C71DT80hgxF6myXhF0m7XztFV/F8sTUjOMMRlt9/vHxDIOhsJZ633IO70",
+	"yHcyN4A3P6JxfUAyWuYEa6/aOFAMSn9OdrBBwX5Czk9O0Vx/fnJKxgZPra8QfH2Mlj3yGhx6di/1WIaG",
+	"GIAUlRC7lcKoXzNpI1ps7KGR5x2yyAmhc+4j6dDrF1wI8AWCIym1bUWdVmhDBtFvBD5QkKzmstQjAYUi",
+	"VlZL8b7TFZmajQnIbxyJyyBAkit/fNATHAKxpUQtuI1Q7dQ00rDUKYf4dPRkEpAhCdUjAYcfnCsMm5K2",
+	"O9jn++Q1/y4hz1/s9r/++vm+TSo7wCqptvc8LAuFiSI3kyMGFIzesJHAU23X26InZg/QRt1GBh/TbIqR",
+	"00bTXYD7FIuwNqhIFf1Zk0+26kLNpL9Bxaknqt/788/VkBqGheCa2sBBtgiURdlahepLhoy4c2mQ+CH7",
+	"HXLE8KaFzrs/tmv1DZLY9QDZNRhE6XmU4+/42vRRYn/oDU6OgnhTHMY3gHcVhQLM90DPqY1XHbUgEYAN",
+	"iwJ6jYH1FKmlFBkbCbjP0Kpt1BqQ9H8FF+Xb2qejRb+/99xaZ7wmi79CgaJv/affwnhpj6TwICWaXjM1",
+	"EikG++ZSG40LiuLOqZ7GauJiJPC3+AEY9GxssE1uMBLQnFHdI4YjW4Bg7vOGY9n7Oi0rRL5hzXAxsgQw",
+	"/7cmTL6iy8aCAkGuYUO+0PLWzbD38wIsLWjMio3kahtX41RldoO83v/z7dv/+W3vq2gu73p2N7gOzdCy",
+	"nLUe27XS1GMi2jDiLgIvmlYW4g9OUeG6rXEU0p7IkhyeEKqUAbEUqnMPmorSWbOjd1EKFdSw8Kk/bSv5",
+	"AA3vEC60XA/zwPL67ie18+Z4ePT6uDfLMTyOkr8MR2bDUDUqB/3ZSIMCunuBhYmSkkGILbSCZ0oPXFDJ",
+	"f/3f/+cFVCxBtiLfn7w6Jt2upuBB+unNq9TQPDCyszlY1EEFtJ4Y5ahoEnZ35ZpcSV3Ft/iMIWw9gWUI",
+	"HRm2Fe5HwuAnpOt6IFkXBHufMQBlDzJODmVuJEFZEiGJf+adKSWU4fKtZ5nhlDZHLx8JOgMGd4DuDHwF",
+	"SyC6flbVX0dMZTZ/z1lebY/qA+/8CD/0DoOtayB+CRi+SAXh9QBTaGFDJyVTkCiYU239TZrPIOwHRiEp",
+	"RjynBE4G0jWNNAxhOlHFxttRLHjnrOQyT6waAeWrvBLxGmOZbEJBu1Kkkip9DlLnSEaFkJqMbYPb1doZ",
+	"wlpBfyuvK2ONWXKMFR4DYv5KvPARmFkkLt7eVIspUK7Nmz5BeaWZ5jeuD2VsXa5mZuN+7sdIVvT+Rs46",
+	"DfqN84P9/v79/D++4Kp1vgip3zl3im971XIFc7S09HJQyzycYnMLJOQ+hZacnn13dvR30v7h+DKSfWxd",
+	"IUAVsV5cp3X3kFfs7NXkkIG7Uqvi2MLF2BSTtSx2GRACl0RnKDswRhuXjrK9Iu0wfhuttM4lSollPpjT",
+	"bQiJGokN2KGj1ALXEsNghgPnsvXDucBMWZIlzzGrbWZIxucLAKF5hCJ/NITLvFnH+3tLADuADXAY0VSA",
+	"oSJpHDHsAKnNu7eB9t62ZH3ymL/LS7/8FNI9nR8cM2rAHgS2SsNIOlYzq4YKg8cwcQWjAAw3t8fRIyc5",
+	"YHchxZVPmxsJD7WSkYJNNJELfUCEwQf4kyuy399vJuyHAJ4HRpxjhwvlq0V5sb10tqNW7Sat98aoV9K5",
+	"S0OlWs1YtI64HzZl/Xjp5QaWcFsnBtUgsH9OjPu/Cx/Y/sWp1N8DqX8ERWIqFRP+LloD9mcSFJtnuYM1",
+	"q92ZbYsfRTeuIxk2idZJfuAlA4kcnDZQZgiKcQQxKpBhonRj7ChMsNWjiwITyDK2EVJNxGoOJfmSHt7P",
+	"xP3LwAv6tNf3ntDfgAf3TKxL+E/U/T220TYdYald17CjmZ9dYD2I6qMnitAMbAhh1kTJ1TXB1lS0aiTi",
+	"1EEswDDhJYO6J6ldVw8HeGfrF6au2kJDMle9dnKV57DR6LMNeWZBvYeJLYugGMufKF860i5DueoAbC3x",
+	"tNPzFZptIp8krlgytD105ZIPjIrnnpDgQbjm2UJZHaorQQcjbTt6x0tCLiADqs1h1h2AwZdBTpNqHqyL",
+	"80ouAbp+ypf8atojQ5dUa+uOq7X2M1KwGBPHOtdBN48tNOFZ1mcv6G7e/ebpZL+7P/6adele/ry7y16M",
+	"v8meTr6m+/04zVir9txMPCL62C2Zbxid9hdQtx6c+bZW09tW4XZhWFXB7DuL9bb++a+cxFYrWt5A/2oX",
+	"W7ClDVD9UwzYSH6j3iIUXGrXhMmS0Yoee6PCGknG8tCN5BYjMkB5rFEjV+K1DbFdxSqI2o3m2lK9mWw7",
+	"qEUBl4zaSrvr5WVBWEhCccOmz1dyOBJ081tQqMLoDCPhSjaTtZTherawT+cPi4aA05obcl0UmG1fT5X3",
+	"ibJr3u9rNtdGgWW0xPLlZuKj41fHl8ex8mBVNv5asrBdz0jggC77zQ7YEDIQp6JYA/x+SbubpOtzImAj",
+	"MaL3IFdVA4ltWRMAoT+2K8HmWWD8OVa7oqVGTKxi6dzdCQgAdjjeuP6uxng8YM5eoxmr2rttBrVD6Rlr",
+	"DJcK5MS02/X+g5RYoSb0PGwK/q+40lgI/UtyIJgggkKYZ1IRj/pqD4zEOWeGSi2wHvVK2fbs5lraHgCk",
+	"36mXicc2KxVK/h7wq94dWCVV0oycaCbQ4O/aH3jccme9pSbFyKBuEIv9N9KWc6wDD/UdCizFabnBZULW",
+	"nyIroc2tZkeC/XNBjUJsE2RcMLjL//i7YU5GKrX1jr43SLsjS6xmdZR4uRyaGp46jxkUm1IpNgQYiWhH",
+	"gE5v1AJ7o5vLSdeuiF9Vfc5rS366IB8N6jujsJ2CWTSFAnIYpLYWVWCWds2h/HKv33O1cg07sT4Uc/RQ",
+	"0lPZXtbK8qpIh2ZzfeOtwxVZcoHF1AElDix39b+GhaDMuhtrW1bVR3AEe3y1zMY2LQo3ARSewpQieBjl",
+	"bcNy9mZhw2wfWlTCt+PwBSPsL63dZ/1+JDED40Z+5FjN1bff8J/bX6r+GusDXDEdJHbY3hR7n+otMfxw",
+	"vhNHVdS69fzFs+cvnm802WjIGWlK5YhnbuBydu9RGsO3OrmTSrH7qAS9SZWoyNgfWyQYljNb97SBJEdY",
+	"PnRH3RaKfWlvKVHaaADKVVS0JkdMADwg+/19V/6V51CKr0pYtE3c1kVRQwXsjW1U5c333d24ss7vp6Jv",
+	"Cq77scwA29flj6szHnFF74co1ZMm+fC4Kb8qjB30Tf58ApJPuMyowGzZ6iUXIoe8ZyS2lNQ0+ODraYJc",
+	"4kd5eXl5HpoDsd5pDiEHmEHGfBtP5F9GUcSZLfNE/bDkV1fMa3FGRQvLMZ75HZXMdbr0Ra67i7mzc9vC",
+	"Jq5g6MCGTVCIcIY8TFhpkKxl7hTkpTnYxlifEZkv/CHd0Vr++BEJ1TxrvOdzogE/W9/clmU5Y3oqDQSN",
+	"qPLArMs1s/Qiy5gKqqGigjalleddMJarAUbW2zLWjiWTtmPsnR75HpIwE/OJuubzNZMGxIYGhTfHC22j",
+	"esZQjhXmHXhsrU2eeJdskDLdWMkUQhawiJBzogNem4WPWhERUl4PiLJwgPksEOAm+eLVsPlRCyr3m42g",
+	"p6GKgbCQbN0rhXUj0MBDFgQdL2lj/DACm5wcNa3BnT4s2IlKd82IrZbHBTi/elzMF7rn4ibiDVGR9ngo",
+	"YdCzDtxtTWs9wUkITEKqSRy3xMddeNy4UhQDe5augTERWjbGyD1EyGHcxgLMb2W5qnUugkGalnsZvkSq",
+	"mWqhVV183K0eb122kLrnTqKxiSivaqcLQ3XNNm5ZZOT07fpuP/tFKCBsOrnxzLA+uy1nwDGy0arW0XX9",
+	"VB/Urmltqmo9uzVc1KwUtMCAxo0VwaFOKC/A7Gl4JFzjgCMHa/pgA5cHYU8Xq6y0XF+IZ/1+y8zvXnVt",
+	"YG57DyJKmkdcw33clKss7/bmcR8fd93vDjTPakdlPuYZ6y0C2SkKH0ibns1lSUterEjw/gF2KMEK2feH",
+	"1NM7QurpnSH1dA1SF7hHUt+jc3/hw279YQWsp2YsEMIHrZ2b3Z0ag/z09u4J/s4G0hgKXjV3/L2k2V9G",
+	"OwtU9QTuJGgHvRejcvbP9+3IV/PBYEyza3hx9PrSid/QtAhFO++GAZuM9dZ0oIXVf16cndbbIfKwDSIJ",
+	"uiBa42BzI8RhrXLpnfoE9kh6/tNlasapCsRi4ZIqZo3qsN74RkSJb275GS6QN442f9GkNL/SJveog8of",
+	"2qKBoXsukr+O9BGXRtIysk1EqbeRBg0NLddclbVOmBAuao3fYWhk1RTH3YaRaDddw06PXJh7hpVGgpIb",
+	"wO/btonTTELIJLVR7habp3KpRqJqDwNV4FAndT00fji+TLFcEdcdlzA7ZbahQHVhbdzwMnY5zhdf4nLc",
+	"xw77kHvxuCELjf30v2hb/O1uTEPf8j96milScbpewhC8mFX/qVt9mEHXyi1WKte/19xF11jVaupQxMvT",
+	"GczXjwQZuKo0tkuHgnZcC2UIiZKlxmBpCLcFT1CgSrskdd/zCrOMqq46wJZHYr1/ThIk/ay1xwGT00JB",
+	"wGfVLo+XwXqbTEau/ecXZGNuigYuZuHw+6poESwcCfEUKsVBz7AqLDLAVt/yNI6vO65B206ezdSOr5q8",
+	"Nfg2NBFaOSsot+xd8DW32hVXWGhalnXWZ1USbIuRjERlQzWIf23+p41aAFqOCj5h2Soram30aFHIpavj",
+	"w3XVd6PTIz+4mtAjUa2ynXa7/i+LyJB/JgXJ2QyytwQIhdbFPiCpLy6d2iY9iOsl1qvAZtw/HF+SXq+3",
+	"Bs2dD26bn1KI0VTgkl3Me+ScKkVSwd7rFPpLQQH1tO4EhjrKDffoKJupQ39qD+OerTuEEA7Nuu7y4iso",
+	"tvBF5dNwz+f0isVD+KEmkJxUqPln/F7dY0cCleyJquCUQOLqFSMo+PIZuyv3a6ImAf43EpYzYdu/eatp",
+	"jQgkPsIf2CZE8WIWD9cHjXXf61faFpVZVbZX5/2vvofbTLhCm1u8rFaAfp9z4yqXhXWjRz2Ngc3mc/yN",
+	"X+b2NdpQ7PM/r9yn9QSGLThO2jE81lJ2HngBgac28/ITQaz5znJfUme+1iNo+5PVm9r0GrnRGU7678OK",
+	"YMN34EO0tHD+kxPdwokqSD0KL5rpxxdsrfVSirGkkEy8JtfO5NioTFixzaaort8v+zH05vWhtNA2iSoN",
+	"ZQYC6XWNswWS6UjcLpqSSjINobHzAde5LpY2CZszvUXW3IRnZeZ9x/N6SYC6khlnfY9ck/n3RFYqQP8p",
+	"4H4GWfH49+jybfQWbRduzWIc3we5kytHRsarOsEYROlD4lotnf31iIA8C1FvEek3qZqp5VSbN7RXd13Y",
+	"RVy2nelm0fa3fsGryb9+/uzrF0+f7j9/Gp8Ygf3bEakDqP8pUd9bog4vlmeunoc+qlQ90ztSz2+/8N5Z",
+	"Wi0MSkCVjPpiQBevL9CleXZ5jstV0AACK40jIYBCsmZGxUSeOrIxEoEDte3ztWwF1aBbhbMWG4AYhE5s",
+	"Y9p6/xAFQVvQKlNe90Ziv79vEwuogMUtqcK1tQ29gRZ/dEs0/A9Mv6JKn+n5nzTkV6MhZ3p+IiayMaX/",
+	"8vxP0rFhSndEwt88WufDpH30+rLzIHM6UoptyndWLIC3u6rOQeeYULFYMX2woVGgetRrktLPzMx/Cuhf",
+	"lGOf6fntsjkocX/eu8Z7Jyeuel+I3IY7mafIsj5fWr9mq+2KP6a3+YwBDBzWkowXvMgJE1m5muuqx6lC",
+	"vg1WC8V09/zklAyPL8wwWFGThhaNDlYu1Pa+DY8vunvPntde9tewk5Cx1FPyHVXs+X6P/IT9STIpJvxq",
+	"Af4zXw6jXt8DOoDquhGjasUFrt+m/kl4D380QHqo1e7tF/fjwvIamJs5vt9XtF4VbYDROtcI/HuzmWtu",
+	"/oJgzU9bMTxIhrGNYhXKf6BQht0FDirEp+SCaegm8Nc9rIO5eUkM+Ll+okZisigKKLRKzoenpD2h1ywh",
+	"rxZT0YVA48QZkuF18t3JaadHLqcQcayhUqyrKlC9ZBvDXUJYOtV0JMzSB66EKHZbMotvxGylf+T6cbw0",
+	"+3v7/d0Xu8/39+Lc0IXM/jbkQbf1pivD9Z98KWaFRsTT2JihzAHtHnIz5UKP5futd9KRZ8Rm1MJmlBcH",
+	"ZMkKSOBmXfM32p7nVKmlLHPbkKoAFY6VLGrHOcPZf4vk3C6tAS8RbOt1Gv7QTeQpL4DkuTCr4fkJGbWM",
+	"RjJq2UAQ3yvtDsV0NjAxUvBsm0swrCjW4Bi0VbSsURKDPOEXVym1Fo3j3BpVO0xF2jOmKZgmDUE/8ElG",
+	"DJNkXGf1oOTHGoQ6TT6Kc3znItjsHRQh39QTYHbSoAv5M/hTFwqWvgHx29WiABX/5EJrXKiOikYIqoD1",
+	"GMrQ7fUPt7oxIvW+PF1out+dpEYysEI+ljUkOSv4DSs52xriE2VyG4j3u7zp1eR0/M3XYzpm3fGzZ8+6",
+	"++MX33S//no86X7z/MVk/9l+Pulnj1078FelC7eX2/uTGGx4N+503+5PBUqqGfTFapYFziE3Vix0vK/C",
+	"AVQOJf3+/hNFcCjXTtXlVNkacT9dptH7+4Zq9grX8FsUVIPlNSAu7vqPLZ7WrBWhiGowyEIgKpXelhBV",
+	"iynDcQ5IyoRZQ56SCS0UIwXTa33FQRrEUq6KaZemogJk3MS1i8fDtQcWTs1KBs/OWfkarlRrsNtPWk7O",
+	"DX5+2k9aFgiOfJdMl5zd0CJ47Xn/7mWR1vD4V6y1escbRIRcEm7LsPzBuzABaSSyJDnHxBn90At2G4Wv",
+	"csgaujLkuQKPrquG3KmSa0VTvmJjum+CNa5dwtRIoOgGDTvb690f3Fup65Fu1Mvh+YnPaCTXXOSqM8Bl",
+	"rDVrSgnNczUSaDyvVZp/okjqVpT2yHHQxRf0SpZJo1TaZCUqVpj0yxVZllxrJjBazqxnJMIFYdSdfcnA",
+	"B2rqlVQomrmyQ5XsCjTJNqoa09ytAHp8qlrFWYpmT6p65I2dSNjUz7zqN4FdpYHoua1QaAJN/cIHIYce",
+	"iZyVEAgoJHoM/DasUt4j+/0+fuP6iGJbE3MgZjP2/QRbMGE6p3tpJOw65MQGL4sc++DWO52kdpBf+NvU",
+	"VzqCygEdqNo1cGlsrqsMvj8SMGCYBR4tupfnFmS/OknHgn1hILyhieumxCoai66xO5/i6/Sbqn5CkPy5",
+	"XjGIm12/gP9rJS0Do6AUTDiCrUUP8QBQvYPmecmUqn7I5Gy2EHZ31c+5HLcGrd1vvul3+7tdqGoTVPvz",
+	"U+Nvl6hLHP50cXn2+vhNK8GeJKeoknyPt7CVtK6gy7r56fj18NUxLF2fSoVTXq+yav6C+u9rlQk16Eev",
+	"DRt5e5+CgADJV1w9YspuWA3dHdRu8pmVhWGcobnRW3Ny4c7/sXSkuvEjzz2dgmCMelJuAoU4oQGeeIDh",
+	"w1octhUcPL4B64XSck7GzHAGa55g+UFgqSC0KBnNV2RuOyHQsEP6Op06gsl+trM/nqbTXEIQuDp2pVoC",
+	"YRWs80fP44b+fzUiu/QQjyknjV4ZZ5ii2Mm90mF9C0DnNW1XlRGQn2HlNegLhX3go2rv42PC40nsbm0N",
+	"4rrrRfKnmaZRRd6OdVGV2BrKjJ5rqI+LDXcSYsnI+dnFJRbFShdlkbqKONgkNbWHBsQrBdnUNlNyLWVW",
+	"dFZ0bBPqsJYlvxLUMOmBEeb3nj23jaCn7D15+Xp42L14Odx79tyJtiAnXrOVM+zgbbDFL41wakt3WTq5",
+	"Gom2YHopy2usiWUpd3fv/fsOFhozam1upERdrqA9bQo2bZXY36C01g0tUjOXFEYIn9NSJySXi3FhCC8K",
+	"6uajHjmy87pShNC300uYUIyAnExIiuuGcFk541DOut6G9JphIgz08PGxCb2RGAk/B1dmuyWhWSmVOys1",
+	"qJLz6TUj8GnoPKOazKSRr83oWrPZXIPeW/CrqUbVg4qRcI+MOKT8R2m3aw+0a5GsazYuFzoFVQM0EoeG",
+	"OUO1g5nlEqgkrQgVqAu4t0YCUI6MV7UV2Ql75Ngs3KLhPxdswRRZzA0W7vX7nvdVbBE6/uCIc6psERnU",
+	"GUYCIizHC00KeXWFmktqWWaKeAzBSw6+hbzqGJUo5yXLdJXzhG0wDPGl5On799jLwyKeXX8HTupEkKC2",
+	"DST8499ph1B7jZaQzmV+Jhw1nZIpWWBXo8QoQ1LOxzS7TsDp3i1kRouEzEt+QzUbifab7w/J7je7Xyck",
+	"nWT9/mCw8yLtJGQh1JxlfMJZnpDZotA8M/AwV8BHb7m6cMTK5r4a5n6/b1QeaCNpFEX73CqmABwPJSj3",
+	"arsY2WG4JpkUAoBmZCjoydBWkhydXpCSjTmemm1fS/lsJLhBwiUt8w7UzpyaY/TYqcIDK9lkoVie9gwy",
+	"OiQEd2/XAiVF76+yqXJ2VVCTfYiQrlfitABHzsm15ZtwrFnG5tBHCkzdgfAV1Ln1aS5LuorpiBePxG4f",
+	"aPYznOyCac3FlcLX+Y/MsAz11NCgVtLCIpNW5/lbdzjnXfPGpwS+tSrWED9DSyBSytbgqf3TEcnWYC9p",
+	"LcrCVnwf7Ozs7r3o9Xv93u7gm2+++WbHQEHdXSupiQK/ns3wbhIIthP4d6hPhIVTSGWmu7uQezd9aKe6",
+	"WlujlSBmdzfp9/vhZWwjz1oRpXlROKYQVCkyPBJpiUpslktVEhv+BuGgNxIVOwDrBZI1KxMFAtETRSDS",
+	"EBgSsFhDnJZ0RRQXGauSf8BBcIDc19CTQknCBXYqL+RVVYVpEbKiqp86VVIA1TOjQQ/ilLRTnNasYBCy",
+	"wbQpE8bi81EF5N+i3B8sr+HiVWf+b+TvWgtSALEkIYItfWxa48WbMlro6b8ar9TQsnuDQ4aYSUS2UBKF",
+	"grLKB50frNvBSbe7pFynZC6LIh4l8RJW0fpcS5fv8mcI810ZiJ27yelvtwIMv7zh4qr3yO1CX/EbJoxI",
+	"NC/luMleNDNKSKbuEqf5RBH7tsvgOy/ljOkpWxja9F5Dz2/FwR2AfZYHRhL9aDZoaOVHUtAxK8w/wK3x",
+	"cSQ+drtd///mVV9jzZ36Oy210YA+kpTOeZqQNDhh8yeeDTzAeq/m3bC1uRMtwWJh3yb9ATTKgAe2VTbF",
+	"jkQdEl3Iu3yBs76zuljTkshHMuVKy6uSznx3HT5jII1iLyRab72+Nt+iYO8mHFoFbd88+Wj3l7OM51j6",
+	"zoiuVfeP+siWA/rhyEevrgUV+erf2P5475gwyiqAef3ReKUZDPox6DTu2+XLIreyO+jQ5l0LFV4alRoQ",
+	"ozalJTrvgNO8K5i40lMcvh67pFxNzw0qlS9YAv2kjKSPXjKjhrOyYaaKtluAJ5vvGB1rUbLgSD5uTuw4",
+	"va0fusgyxnKWu/1T7VQ1XMeVfPeVmctW+n73FQ5rAPWDJOUCFHsPO1cP/GOc0b62N/lWWmeu6s68oLxO",
+	"5Vr/QV4evzon8QtIzoNuIvVblRi8G56fJGEPrfXmH7WKzL2R+A9y+ffz46bJQABi5UjEn3+gc/7tCNxC",
+	"o1YSQOLbUa1xhHmIM347asnrUSvBFX07MmAZtT6R3T0A5j37Q1sy+NgEOyCnM3+YMaINxvdm1mpYatUD",
+	"w8UsUYEMtU4bsdKC74qCLleMPHbVWAKX7ki44gnkWf+pV1pRmU7CBjIgPIJL1GA8aNygq6+HUoPw2zkA",
+	"WwPNR2JMCyoyVhI1hYRxxWAVhljrkk4mPLOp2RBXHYgQ0AWUpE7uSG2DQCyZiIxwJIATQjtRTAHCN6yj",
+	"390vv0UvbuCYsIEUN2UARrmBIp/RK/ZEjUT68nj46vLl4cvjwx/TjieF/Jb+MW/MWX62gILABWnatchw",
+	"Rxo2KQbxxb8CR7r++G3wN+DZffx4NOcG0LfJPB4Xe58l4n4p8GCngkEr57QgOpuT3T7YEV4Mnj998c3A",
+	"2Zf8P4y8Yy1DQUjqOnDtPbB6DIVF4lsD8rCZ/NBC6u7Dzyppve/ak+m6PhODD62FKBm2aeJj4A9wZag/",
+	"RDQeBsShMmpZMQeul5J3wAbzESDEAUkRNil+vZyueltppt9Hs5Rb//pDawwNP4YLPTWDAcJD54qmiGm3",
+	"TqMKz+g1M4w5dcoJ12BapXlepkSWxHV/GB4dvbHpIFx3jGLSYJr6uv81dtSw6/6wrSXDZm+DSl+H1kQo",
+	"Y0A3Lz1ls16Aj77zgUHxdbdphkbrgDEkVkSztgg7DS9ByC+1jXYKY4+Cyaz0F5kKlaLERi9C71wbC7LW",
+	"ilI9cV3HgytlTnRzzMv10FxrY8UIIDQZB3U/5qW8KplSwcjwVWTkc1Z2rf0fU6QNFFwyJmlfc7NMl/Lp",
+	"CvTa3O5Obz1kXjWsPQh6e+LdXsqaTUk7iINLnMiZ2ESxjnXSGKkn3JDTxeMTBuzeYg/E27EJK5nIGBbc",
+	"rQbLZRZb+s9Tnk3DdOugt1xVZt8y7SmUVAd3TE7aUM3d9qvL5A0r6RUL4eV+i85q2fWSjc1GlCwgHSRs",
+	"wm1/hZTwMVM8t+G2TORzyQGdx/KG1SaET1qf3n76/wEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -232,6 +232,11 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	}{Code: code, Message: msg}})
 }
 
+// WriteForbidden writes the admin API's 403 (components/responses/Forbidden).
+func WriteForbidden(w http.ResponseWriter, msg string) {
+	writeError(w, http.StatusForbidden, "forbidden", msg)
+}
+
 // NotFound is the admin API's 404 body.
 func NotFound(format string, args ...any) api.NotFoundJSONResponse {
 	return api.NotFoundJSONResponse(errorBody("not_found", fmt.Sprintf(format, args...)))

@@ -26,7 +26,7 @@ func BenchmarkViewCustomer(b *testing.B) {
 	reqs := make([]*http.Request, b.N)
 	ws := make([]*loopback.Writer, b.N)
 	for i := range reqs {
-		reqs[i] = httptest.NewRequest(http.MethodPost, "/v1/viewCustomer", bytes.NewReader(body))
+		reqs[i] = httptest.NewRequest(http.MethodPost, "http://127.0.0.1/v1/viewCustomer", bytes.NewReader(body))
 		reqs[i].Header.Set("tenant", "ACME_BANK")
 		reqs[i].Header.Set("Content-Type", "application/json")
 		ws[i] = loopback.NewWriter()

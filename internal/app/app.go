@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -23,6 +25,7 @@ import (
 
 	"github.com/partnersandbox/sandbox/fixtures"
 	"github.com/partnersandbox/sandbox/internal/admin"
+	"github.com/partnersandbox/sandbox/internal/browser"
 	"github.com/partnersandbox/sandbox/internal/clock"
 	"github.com/partnersandbox/sandbox/internal/console"
 	"github.com/partnersandbox/sandbox/internal/coverage"
@@ -52,6 +55,12 @@ type Config struct {
 	SnapshotFile string
 	// PersistFile is loaded at start if it exists and written by Persist on shutdown.
 	PersistFile string
+	// PersistEvery writes PersistFile this often too, when the state changed (0: only on
+	// shutdown).
+	PersistEvery time.Duration
+	// JournalBytes bounds the journal's bodies in total, besides JournalSize's entries:
+	// the oldest entries leave first.
+	JournalBytes int
 	// ScenariosDir holds scenario files whose fixtures and rules are part of the start state.
 	ScenariosDir string
 	// Store is where all state lives: "" keeps it in this process; redis://HOST:PORT/DB
@@ -72,19 +81,22 @@ type Config struct {
 	// either, each process makes a random key, and replicas sharing a --store share one
 	// through it: no signing key is ever written in the binary.
 	TokenKey, TokenKeyFile string
-	// Hosted is the shared-deployment mode (see the hosting issue); among others, webhooks
-	// may then not aim at internal addresses (profile.Config.WebhookAllowPrivate), and
-	// every admin call but the docs needs a Bearer token: the operator's (AdminToken, or
-	// the contents of AdminTokenFile; required) or a tenant's (TenantTokens).
+	// Hosted is a shared deployment (--hosted): tokens stand for the callers, no Host or
+	// CSRF checks, and webhooks may not aim at internal addresses
+	// (profile.Config.WebhookAllowPrivate). Every admin call but the docs then needs a
+	// Bearer token: the operator's (AdminToken, or the contents of AdminTokenFile;
+	// required) or a tenant's (TenantTokens).
 	Hosted                     bool
 	AdminToken, AdminTokenFile string
 	// TenantTokens finds the tenant of a tenant's admin token in hosted mode.
 	TenantTokens admin.TenantTokens
+	// Browser is browser safety: --cors-origin and --allowed-host.
+	Browser browser.Config
 }
 
 // DefaultConfig is the configuration of `make run`.
 func DefaultConfig() Config {
-	return Config{Fixtures: fixtures.Default, JournalSize: 1000, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout}
+	return Config{Fixtures: fixtures.Default, JournalSize: 1000, JournalBytes: journal.DefaultMaxBytes, PersistEvery: 30 * time.Second, RedisPrefix: redisstore.DefaultPrefix, RedisTimeout: redisstore.DefaultTimeout}
 }
 
 // Flags registers every command-line flag of the configuration on fs.
@@ -95,6 +107,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SnapshotFile, "snapshot", c.SnapshotFile, "start from this snapshot file (GET /__sandbox/snapshot output, or a --persist file)")
 	fs.StringVar(&c.ScenariosDir, "scenarios", c.ScenariosDir, "load the fixtures and rules of the scenario files (*.yaml) in this folder at start-up; a reset restores them")
 	fs.StringVar(&c.PersistFile, "persist", c.PersistFile, "load state from this file at start (if it exists) and write it there on graceful shutdown")
+	fs.DurationVar(&c.PersistEvery, "persist-every", c.PersistEvery, "with --persist, also write the state this often when it changed, so a crash (kill -9) loses at most this much (0: only on shutdown)")
+	fs.IntVar(&c.JournalBytes, "journal-bytes", c.JournalBytes, "most bytes of (masked) request and response bodies the journal keeps in total; the oldest calls leave first")
 	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log one line per partner API call (time, api, operationId, tenant, method, path, status, outcome, duration), whatever --log-level")
 	fs.StringVar(&c.Store, "store", c.Store, "keep all state in Redis, shared by every replica with the same URL and prefix: redis://HOST:PORT/DB (default: in this process)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key: replicas with the same --store and prefix are one sandbox")
@@ -107,6 +121,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	c.DCMS.Flags(fs)
 	c.DMT.Flags(fs)
 	c.Profile.Flags(fs)
+	c.Browser.Flags(fs)
 }
 
 // App is a wired sandbox.
@@ -120,7 +135,14 @@ type App struct {
 	Coverage *coverage.Counter
 
 	persist string
-	closers []func()
+	// persisting serialises writes of the persist file; persisted is the fingerprint of
+	// the state last written (snapshot.Encode).
+	persisting sync.Mutex
+	persisted  [sha256.Size]byte
+	// stopping ends every steering wait (X-Sandbox-Delay, the timeout fault) when closed.
+	stopping chan struct{}
+	stopOnce sync.Once
+	closers  []func()
 	// With a shared store (--store): the Redis store and what brings this replica's copy
 	// of clocks and rules up to date with the other replicas; nil in memory.
 	redis *redisstore.Store
@@ -218,12 +240,74 @@ func armRules(files []*scenariofile.File, rules *scenarios.Rules, fresh bool) er
 	return nil
 }
 
-// Persist writes every tenant's state to the --persist file, if one was given.
+// Persist writes every tenant's state to the --persist file, if one was given. Calls
+// still running keep running: each change is atomic in the store, so the file holds every
+// change committed before it was taken.
 func (a *App) Persist(ctx context.Context) error {
+	_, err := a.persistState(ctx, true)
+	return err
+}
+
+// persistState writes the --persist file, or, unless always, leaves it as it is when the
+// state has not changed since the last write; it says whether it wrote.
+func (a *App) persistState(ctx context.Context, always bool) (bool, error) {
 	if a.persist == "" {
-		return nil
+		return false, nil
 	}
-	return snapshot.Save(ctx, a.Store, openapi.Partners, a.Clock.Now(""), a.persist)
+	a.persisting.Lock()
+	defer a.persisting.Unlock()
+	data, sum, err := snapshot.Encode(ctx, a.Store, openapi.Partners, a.Clock.Now(""))
+	if err != nil {
+		return false, err
+	}
+	if !always && sum == a.persisted {
+		return false, nil
+	}
+	if err := snapshot.WriteFile(a.persist, data); err != nil {
+		return false, err
+	}
+	a.persisted = sum
+	return true, nil
+}
+
+// persistEvery writes the --persist file every d while the state changes, until Close.
+// It starts after the state was loaded: what was loaded needs no writing back, and a file
+// that could not be loaded stopped the start, so it is never overwritten.
+func (a *App) persistEvery(d time.Duration, log *slog.Logger) {
+	if _, sum, err := snapshot.Encode(context.Background(), a.Store, openapi.Partners, a.Clock.Now("")); err == nil {
+		a.persisted = sum
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	a.closers = append(a.closers, func() { close(done); <-stopped })
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), d)
+				wrote, err := a.persistState(ctx, false)
+				cancel()
+				switch {
+				case err != nil:
+					log.Error("writing the --persist file", "file", a.persist, "err", err)
+				case wrote:
+					log.Debug("state persisted", "file", a.persist)
+				}
+			}
+		}
+	}()
+}
+
+// StopWaits ends at once every X-Sandbox-Delay and timeout-fault wait, those in flight and
+// those of calls still to come: a delayed call goes on to its answer, a timeout fault
+// drops its connection. Shutdown calls it first, so draining never waits for them.
+func (a *App) StopWaits() {
+	a.stopOnce.Do(func() { close(a.stopping) })
 }
 
 // useRedis keeps all state in the Redis of cfg.Store: the overlays, the journal, and the
@@ -250,13 +334,13 @@ func (a *App) useRedis(cfg Config, base store.Base) (fresh bool, err error) {
 	}
 	a.redis = db.Store(base, storeKinds())
 	a.Store = a.redis
-	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize), cfg.JournalSize)
+	a.Journal = journal.NewShared(db.Journal(cfg.JournalSize).LimitBytes(cfg.JournalBytes), cfg.JournalSize)
 	return fresh, nil
 }
 
 // New builds a sandbox. It fails if the contracts and the scenario catalogue disagree.
 func New(cfg Config) (*App, error) {
-	a := &App{Clock: &clock.Clock{}}
+	a := &App{Clock: &clock.Clock{}, stopping: make(chan struct{})}
 	if err := a.build(cfg); err != nil {
 		a.Close()
 		return nil, err
@@ -273,6 +357,7 @@ func (a *App) build(cfg Config) error {
 		cfg.JournalSize = 1000
 	}
 	a.Journal = journal.New(cfg.JournalSize)
+	a.Journal.LimitBytes(cfg.JournalBytes)
 	a.persist = cfg.PersistFile
 
 	base, err := newBase(cfg.Fixtures)
@@ -308,6 +393,9 @@ func (a *App) build(cfg Config) error {
 	}
 	if err := a.loadState(cfg, fresh, log); err != nil {
 		return err
+	}
+	if cfg.PersistFile != "" && cfg.PersistEvery > 0 {
+		a.persistEvery(cfg.PersistEvery, log)
 	}
 	return a.route(cfg, log, cat, apis)
 }
@@ -430,7 +518,7 @@ func (a *App) persistedTokenKey(path string) error {
 	}
 	key := make([]byte, 64)
 	hex.Encode(key, randomKey())
-	if err := os.WriteFile(path, key, 0o600); err != nil {
+	if err := snapshot.WriteFile(path, key); err != nil {
 		return fmt.Errorf("token key %s: %w", path, err)
 	}
 	a.tokenKey = key
@@ -467,6 +555,9 @@ func (a *App) loadState(cfg Config, fresh bool, log *slog.Logger) error {
 			continue // the first run with --persist starts from the fixtures
 		}
 		n, err := snapshot.LoadFile(context.Background(), a.Store, kinds, file)
+		if err != nil && file == cfg.PersistFile {
+			return fmt.Errorf("--persist file %w (the sandbox did not start, and left the file as it is: repair or remove it)", err)
+		}
 		if err != nil {
 			return err
 		}
@@ -501,14 +592,21 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	if err := admin.New(adminDeps, apis.dcms, apis.dmt, apis.profile, docs.Server{}, console.Server{}).Mount(r); err != nil {
 		return fmt.Errorf("admin API: %w", err)
 	}
-	a.Handler = r
-	return nil
+	var err error
+	a.Handler, err = browser.Wrap(r, cfg.Browser, cfg.Hosted, refuse(apis.all()))
+	return err
 }
 
 // stages are the pipeline's stages; with a shared store, Refresh takes Identify's place
 // (it identifies the caller and brings clocks, rules and the caller's state up to date).
 func (a *App) stages() []server.Stage {
 	stages := server.Stages(a.Engine, 0)
+	for i, s := range stages {
+		if steer, ok := s.(server.Steer); ok {
+			steer.Stop = a.stopping
+			stages[i] = steer
+		}
+	}
 	if a.control == nil {
 		return stages
 	}

@@ -140,7 +140,7 @@ func TestUnmatchedRoutes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		rec := httptest.NewRecorder()
-		sb.Handler.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		sb.Handler.ServeHTTP(rec, httptest.NewRequest(tc.method, "http://localhost"+tc.path, nil))
 		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.want) {
 			t.Errorf("%s %s = %d %s, want %d with %s", tc.method, tc.path, rec.Code, rec.Body, tc.status, tc.want)
 		}

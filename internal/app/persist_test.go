@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnersandbox/sandbox/internal/app"
 	"github.com/partnersandbox/sandbox/internal/contracttest"
@@ -44,5 +45,42 @@ func TestPersistWritesOnlyChanges(t *testing.T) {
 	}
 	if r := again.With("tenant", "OTHER").Post("/v1/kit-manager/manageKit", `{"entityId":"676165","oldKit":"4561789","operation":"LOCK"}`); r.Status != 200 {
 		t.Fatalf("another tenant sees ACME_BANK's restored lock: %d %s", r.Status, r.Body)
+	}
+}
+
+// --persist-every writes the file while the state changes, and leaves it as it is while
+// nothing changes (each write stamps takenAt, so an unchanged file was not written again).
+func TestPersistEveryWritesOnlyChanges(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "state.json")
+	_, c := contracttest.Start(t, func(cfg *app.Config) { cfg.PersistFile, cfg.PersistEvery = file, 20*time.Millisecond })
+	lock := func(op string) {
+		t.Helper()
+		if r := c.With("tenant", "ACME_BANK").Post("/v1/kit-manager/manageKit", `{"entityId":"676165","oldKit":"4561789","operation":"`+op+`"}`); r.Status != 200 {
+			t.Fatalf("%s: %d %s", op, r.Status, r.Body)
+		}
+	}
+	waitFor := func(want string, not []byte) []byte {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if data, _ := os.ReadFile(file); strings.Contains(string(data), want) && string(data) != string(not) {
+				return data
+			}
+		}
+		t.Fatalf("the persist file never showed %q", want)
+		return nil
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("an unchanged fresh state was written: %v", err)
+	}
+	lock("LOCK")
+	first := waitFor(`"LOCKED"`, nil)
+	time.Sleep(200 * time.Millisecond) // ten ticks without a change
+	if again, _ := os.ReadFile(file); string(again) != string(first) {
+		t.Fatal("--persist-every wrote the file again though nothing had changed")
+	}
+	lock("UNLOCK")
+	if after := waitFor(`"ACME_BANK"`, first); strings.Contains(string(after), `"LOCKED"`) {
+		t.Fatalf("the unlock was not written: %s", after)
 	}
 }

@@ -137,7 +137,7 @@ func newRequest(base string, _ int) *http.Request {
 }
 
 func request() *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/v1/viewCustomer", bytes.NewBufferString(body))
+	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/v1/viewCustomer", bytes.NewBufferString(body))
 	r.Header.Set("tenant", "ACME_BANK")
 	r.Header.Set("Content-Type", "application/json")
 	return r

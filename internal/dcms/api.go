@@ -166,7 +166,7 @@ func (a *API) Mount(r *mux.Router) {
 // Problem maps a pipeline failure to the DCMS error table.
 func (a *API) Problem(kind server.Kind, message string, fields []string) server.Problem {
 	switch kind {
-	case server.Invalid, server.UnknownScenario:
+	case server.Invalid, server.UnknownScenario, server.Refused:
 		p := problem("invalid.input.request", fields...)
 		p.Message = message
 		return p

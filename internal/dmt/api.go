@@ -292,7 +292,7 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 	switch kind {
 	case server.Invalid:
 		return server.Problem{Status: http.StatusOK, Code: "-1", Message: "Invalid request: " + strings.Join(fields, "; "), Fields: fields}
-	case server.UnknownScenario:
+	case server.UnknownScenario, server.Refused:
 		return server.Problem{Status: http.StatusBadRequest, Code: "-1", Message: message, Fields: fields}
 	case server.NotFound:
 		return server.Problem{Status: http.StatusNotFound, Code: "-1", Message: message}

@@ -90,6 +90,7 @@ type Journal struct {
 	next     int64    // id of the next entry; also how many were ever added
 	oldest   int64    // id of the oldest entry still in the ring
 	bytes    int      // body bytes of the entries in the ring
+	maxBytes int      // bound of bytes (LimitBytes); 0: none
 }
 
 // maxKept is the largest body memory a slot keeps for reuse.
@@ -124,6 +125,7 @@ func (j *Journal) Add(ctx context.Context, e Entry) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	req, resp = Fit(req, resp, j.maxBytes)
 	slot := int(j.next) % len(j.ring)
 	both := j.bufs[slot][:0]
 	if cap(both) < len(req)+len(resp) {
@@ -146,6 +148,7 @@ func (j *Journal) Add(ctx context.Context, e Entry) error {
 	if j.next-j.oldest > int64(len(j.ring)) {
 		j.oldest = j.next - int64(len(j.ring))
 	}
+	j.evict()
 	return nil
 }
 
@@ -204,4 +207,44 @@ func (j *Journal) Size() (entries, bytes int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return int(j.next - j.oldest), j.bytes
+}
+
+// DefaultMaxBytes is the journal's default bound of bytes (--journal-bytes): 64 MiB.
+const DefaultMaxBytes = 64 << 20
+
+// LimitBytes bounds the bytes of the bodies the journal keeps in total to n (0 or less: no
+// bound but the entries' count), besides its capacity of entries: past it the oldest
+// entries leave first. A Shared journal is bounded by its own (redisstore's LimitBytes).
+func (j *Journal) LimitBytes(n int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.maxBytes = max(n, 0)
+	j.evict()
+}
+
+// MaxBytes is the bound of LimitBytes (0: none).
+func (j *Journal) MaxBytes() int { return j.maxBytes }
+
+// Fit cuts the bodies of one entry to a bound of bytes (0: none), the request's first, so
+// that even a single entry keeps a journal within it.
+func Fit(req, resp []byte, maxBytes int) ([]byte, []byte) {
+	if maxBytes <= 0 || len(req)+len(resp) <= maxBytes {
+		return req, resp
+	}
+	if len(req) >= maxBytes {
+		return req[:maxBytes], nil
+	}
+	return req, resp[:maxBytes-len(req)]
+}
+
+// evict drops the oldest entries, and their memory, until the bodies fit the bound of
+// bytes.
+func (j *Journal) evict() {
+	for j.maxBytes > 0 && j.bytes > j.maxBytes && j.oldest < j.next {
+		slot := int(j.oldest) % len(j.ring)
+		old := &j.ring[slot]
+		j.bytes -= len(old.Request) + len(old.Response)
+		j.ring[slot], j.bufs[slot] = Entry{}, nil
+		j.oldest++
+	}
 }

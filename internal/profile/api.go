@@ -45,6 +45,10 @@ type Config struct {
 	// not aim at loopback, private or other internal addresses unless WebhookAllowPrivate.
 	Hosted              bool
 	WebhookAllowPrivate bool
+	// MaxDocuments and MaxDocumentBytes bound the documents a tenant holds, in number and
+	// in bytes of content, over all its submissions.
+	MaxDocuments     int
+	MaxDocumentBytes int
 }
 
 // DefaultConfig is the profile configuration of `make run`.
@@ -52,6 +56,7 @@ var DefaultConfig = Config{
 	ReviewAfter:    10 * time.Minute,
 	WebhookTimeout: 10 * time.Second, WebhookWorkers: 4, SweepInterval: time.Second,
 	WebhookQueue: webhook.DefaultMaxPending,
+	MaxDocuments: 100, MaxDocumentBytes: 64 << 20,
 }
 
 // Flags registers the profile command-line flags.
@@ -60,6 +65,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ReviewAfter, "profile-review-after", c.ReviewAfter, "sandbox time after which a new profile is reviewed automatically (negative: never)")
 	fs.DurationVar(&c.WebhookTimeout, "profile-webhook-timeout", c.WebhookTimeout, "how long one webhook delivery attempt may take")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "in hosted mode, let webhooks aim at loopback, private and other internal addresses (refused by default)")
+	fs.IntVar(&c.MaxDocuments, "profile-max-documents", c.MaxDocuments, "most documents a profile tenant may hold over all its submissions; UploadDocument past it answers 400")
+	fs.IntVar(&c.MaxDocumentBytes, "profile-max-document-bytes", c.MaxDocumentBytes, "most bytes of document content a profile tenant may hold over all its submissions; UploadDocument past it answers 400")
 }
 
 // fill puts the defaults in the zero fields of a configuration.
@@ -78,6 +85,12 @@ func (c *Config) fill() {
 	}
 	if c.WebhookQueue <= 0 {
 		c.WebhookQueue = DefaultConfig.WebhookQueue
+	}
+	if c.MaxDocuments <= 0 {
+		c.MaxDocuments = DefaultConfig.MaxDocuments
+	}
+	if c.MaxDocumentBytes <= 0 {
+		c.MaxDocumentBytes = DefaultConfig.MaxDocumentBytes
 	}
 }
 
@@ -112,6 +125,10 @@ func New(deps server.Deps, cfg Config) (*API, error) {
 	svc := &Service{store: deps.Store, clock: deps.Clock, tenants: tenants, cfg: cfg, forms: map[string]Form{}}
 	for _, f := range fx.Forms {
 		svc.forms[f.ID] = f
+	}
+	svc.fixtureDocs = map[string]bool{}
+	for _, d := range fx.Documents {
+		svc.fixtureDocs[d.ID] = true
 	}
 	svc.hooks = webhook.New(webhook.Options{
 		Store: deps.Store, API: "profile", Kinds: kindsWebhook, Tenants: tenants, Clock: deps.Clock, Log: deps.Log,
@@ -211,7 +228,7 @@ func (a *API) Problem(kind server.Kind, message string, fields []string) server.
 		p := a.problem(errInvalid, message)
 		p.Fields = fields
 		return p
-	case server.UnknownScenario: // the message lists the valid names; the field is only the header
+	case server.UnknownScenario, server.Refused: // the message says it all; the field is only the header
 		return a.problem(errInvalid, message)
 	case server.NotFound:
 		return server.Problem{Status: http.StatusNotFound, Code: code(http.StatusNotFound), Message: message}

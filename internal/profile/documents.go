@@ -141,6 +141,9 @@ func (s *Service) UploadDocument(ctx context.Context, tenant, subID string, u Up
 		if err != nil {
 			return err
 		}
+		if err := s.checkTenantDocuments(tx, tenant, len(doc.Content)); err != nil {
+			return err
+		}
 		now := s.clock.Now(tenant)
 		doc.Uploaded = now
 		next := *sub
@@ -155,6 +158,29 @@ func (s *Service) UploadDocument(ctx context.Context, tenant, subID string, u Up
 		return nil, err
 	}
 	return doc, nil
+}
+
+// checkTenantDocuments refuses a document of size bytes that would take the tenant past
+// its caps (Config.MaxDocuments, Config.MaxDocumentBytes), naming the cap. The documented
+// fixtures' documents, shared by every tenant, do not count.
+func (s *Service) checkTenantDocuments(tx store.Reader, tenant string, size int) error {
+	count, total := 0, 0
+	kindDocument.Scan(tx, func(id string, d *Document) bool {
+		if !s.fixtureDocs[id] {
+			count++
+			total += len(d.Content)
+		}
+		return true
+	})
+	switch {
+	case count >= s.cfg.MaxDocuments:
+		return fail(errInvalidDocument, "FileContent: tenant %s already holds %d documents, the most a tenant may hold (%d, over all its submissions); delete documents to upload more",
+			tenant, count, s.cfg.MaxDocuments)
+	case total+size > s.cfg.MaxDocumentBytes:
+		return fail(errInvalidDocument, "FileContent: %d bytes would take tenant %s's documents to %d bytes, past the %d bytes a tenant may hold (over all its submissions); delete documents to upload more",
+			size, tenant, total+size, s.cfg.MaxDocumentBytes)
+	}
+	return nil
 }
 
 // Documents lists a submission's documents, oldest first.

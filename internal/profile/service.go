@@ -24,6 +24,9 @@ type Service struct {
 	forms   map[string]Form
 	hooks   *webhook.Deliverer
 	reviews *reviewJob
+	// fixtureDocs are the documented fixtures' documents: shared by every tenant, so not
+	// counted against its caps.
+	fixtureDocs map[string]bool
 }
 
 func partition(tenant string) store.Partition {

@@ -29,6 +29,7 @@ const (
 	UnknownScenario              // X-Sandbox-Scenario names no outcome of the operation
 	Internal                     // the sandbox failed (never the client's fault)
 	Unavailable                  // the state store cannot be reached: try again later
+	Refused                      // browser safety refused the request (a Host local mode does not serve): the API's 400
 )
 
 // KindOf is the failure a handler's error stands for: Unavailable when the state store

@@ -18,6 +18,9 @@ type Steer struct {
 	// TimeoutFault is how long a "timeout" fault holds a request before dropping it
 	// (default scenarios.MaxDelay); a client that gives up first frees it at once.
 	TimeoutFault time.Duration
+	// Stop, once closed (the sandbox is shutting down), ends every wait at once: a delay
+	// goes on to the answer, a timeout fault drops the connection.
+	Stop <-chan struct{}
 }
 
 // Run decides and applies the call's steering.
@@ -36,7 +39,7 @@ func (s Steer) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, boo
 		}
 	}
 	c.Rule, c.Decided = d.Rule, d.By
-	if d.Delay > 0 && !sleep(r.Context(), d.Delay) {
+	if d.Delay > 0 && !sleep(r.Context(), s.Stop, d.Delay) {
 		return "client-gave-up", true
 	}
 	forced := d.Outcome
@@ -45,7 +48,7 @@ func (s Steer) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, boo
 		dropConnection(w)
 		return "fault:" + d.Fault, true
 	case scenarios.FaultTimeout:
-		sleep(r.Context(), s.timeout())
+		sleep(r.Context(), s.Stop, s.timeout())
 		dropConnection(w)
 		return "fault:" + d.Fault, true
 	case scenarios.Fault500, scenarios.Fault503:
@@ -76,12 +79,15 @@ func (s Steer) timeout() time.Duration {
 }
 
 // sleep waits d, or less if the client gives up first (false then): a delayed request
-// never holds the server after its client is gone.
-func sleep(ctx context.Context, d time.Duration) bool {
+// never holds the server after its client is gone. A closed stop ends the wait at once
+// (true: the call goes on), so a shutdown never waits for a delay.
+func sleep(ctx context.Context, stop <-chan struct{}, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
+	case <-stop:
 		return true
 	case <-ctx.Done():
 		return false

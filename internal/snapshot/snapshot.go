@@ -5,11 +5,16 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -106,26 +111,27 @@ type generic struct {
 	APIs    map[string]map[string]map[string]any `json:"apis"`
 }
 
-// Save writes the overlay of every tenant that changed something to path: a temp file,
-// synced, then renamed over path, so a crash leaves the old file or the new one.
-func Save(ctx context.Context, st store.Admin, apis []string, now time.Time, path string) error {
+// Encode is the overlay of every tenant that changed something, as a --persist file holds
+// it (write it with WriteFile), and a fingerprint of the state that leaves out when it was
+// taken: equal fingerprints mean nothing changed in between.
+func Encode(ctx context.Context, st store.Admin, apis []string, now time.Time) (data []byte, sum [sha256.Size]byte, err error) {
 	byTenant := map[string]*Snapshot{}
 	for _, api := range apis {
 		tenants, err := st.Tenants(ctx, api)
 		if err != nil {
-			return err
+			return nil, sum, err
 		}
 		for _, t := range tenants {
 			recs, err := st.Dump(ctx, store.Partition{API: api, Tenant: t})
 			if err != nil {
-				return err
+				return nil, sum, err
 			}
 			if recs.Empty() {
 				continue // a tenant that only read has nothing to keep
 			}
 			s := byTenant[t]
 			if s == nil {
-				s = &Snapshot{Version: Version, Tenant: t, TakenAt: now.UTC().Format(time.RFC3339Nano), APIs: map[string]store.Records{}}
+				s = &Snapshot{Version: Version, Tenant: t, APIs: map[string]store.Records{}}
 				byTenant[t] = s
 			}
 			s.APIs[api] = recs
@@ -135,31 +141,57 @@ func Save(ctx context.Context, st store.Admin, apis []string, now time.Time, pat
 	for _, t := range slices.Sorted(maps.Keys(byTenant)) {
 		f.Snapshots = append(f.Snapshots, byTenant[t])
 	}
-	data, err := json.MarshalIndent(f, "", " ")
+	state, err := json.Marshal(f)
+	if err != nil {
+		return nil, sum, err
+	}
+	sum = sha256.Sum256(state)
+	for _, s := range f.Snapshots {
+		s.TakenAt = now.UTC().Format(time.RFC3339Nano)
+	}
+	data, err = json.MarshalIndent(f, "", " ")
+	return data, sum, err
+}
+
+// WriteFile replaces path with data so that a crash at any moment leaves the old file or
+// the new one: a temp file in the same directory, synced, renamed over path, and the
+// directory synced (so the rename itself survives a power cut).
+func WriteFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	return writeFileSynced(path, data)
-}
-
-func writeFileSynced(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
+	tmp := f.Name()
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		f.Close()
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	done = true
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // LoadFile restores every snapshot in path (a File, or a single Snapshot as GET
@@ -175,7 +207,7 @@ func LoadFile(ctx context.Context, st store.Admin, kinds Kinds, path string) (te
 		generic
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
-		return 0, fmt.Errorf("%s: %v", path, err)
+		return 0, fmt.Errorf("%s: %s", path, unreadable(data, err))
 	}
 	snaps := f.Snapshots
 	if snaps == nil && f.Tenant != "" {
@@ -202,4 +234,20 @@ func LoadFile(ctx context.Context, st store.Admin, kinds Kinds, path string) (te
 		}
 	}
 	return len(all), nil
+}
+
+// unreadable says what is wrong with a file that is not JSON: empty, cut short (a write
+// that never finished), or not JSON at some offset.
+func unreadable(data []byte, err error) string {
+	var syntax *json.SyntaxError
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return fmt.Sprintf("the file is empty (%d bytes): truncated, not a snapshot", len(data))
+	case errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input":
+		return fmt.Sprintf("truncated: the JSON ends after %d bytes, in the middle of a value", len(data))
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("corrupt: not JSON at byte %d of %d: %v", syntax.Offset, len(data), err)
+	default:
+		return fmt.Sprintf("not a snapshot file: %v", err)
+	}
 }

@@ -73,7 +73,7 @@ func heapPerTenant(n int) float64 {
 		fail(err)
 	}
 	call := func(tenant string) {
-		r := httptest.NewRequest(http.MethodPost, "/v1/viewCustomer", strings.NewReader(`{"entityId":"675676"}`))
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/v1/viewCustomer", strings.NewReader(`{"entityId":"675676"}`))
 		r.Header.Set("tenant", tenant)
 		r.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()

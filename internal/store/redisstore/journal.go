@@ -14,12 +14,13 @@ import (
 	"github.com/partnersandbox/sandbox/internal/store"
 )
 
-// Journal is the journal as a Redis stream capped at its capacity (approximately: Redis
-// trims whole blocks, and List reads only the newest capacity entries). Entry ids come
+// Journal is the journal as a Redis stream capped at its capacity and, with LimitBytes, at
+// a total of body bytes (counted beside the stream), the oldest entries leaving first. Entry ids come
 // from a counter in the same script, so they are the stream's ids ("0-N") and never repeat.
 type Journal struct {
 	db       *DB
 	capacity int
+	maxBytes int // LimitBytes
 }
 
 var _ journal.Shared = (*Journal)(nil)
@@ -27,12 +28,37 @@ var _ journal.Shared = (*Journal)(nil)
 // Journal returns the shared journal that keeps capacity entries.
 func (db *DB) Journal(capacity int) *Journal { return &Journal{db: db, capacity: max(capacity, 1)} }
 
+// appendScript adds the entry, then drops the oldest entries while the stream holds more
+// than its capacity (ARGV[2]) or its bodies, counted in KEYS[4], more than ARGV[6] bytes
+// (0: no bound); the newest entry always stays.
 var appendScript = redis.NewScript(epochCheck + `
 local id = redis.call('INCR', KEYS[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. id, 'e', ARGV[3], 'q', ARGV[4], 's', ARGV[5])
+redis.call('XADD', KEYS[2], '0-' .. id, 'e', ARGV[3], 'q', ARGV[4], 's', ARGV[5])
+local total = redis.call('INCRBY', KEYS[4], #ARGV[4] + #ARGV[5])
+local cap, max = tonumber(ARGV[2]), tonumber(ARGV[6])
+local len = redis.call('XLEN', KEYS[2])
+while len > 1 and (len > cap or (max > 0 and total > max)) do
+  local old = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+  local f, n = old[2], 0
+  for i = 1, #f, 2 do
+    if f[i] == 'q' or f[i] == 's' then n = n + #f[i + 1] end
+  end
+  redis.call('XDEL', KEYS[2], old[1])
+  total = redis.call('DECRBY', KEYS[4], n)
+  len = len - 1
+end
 return id`)
 
-func (j *Journal) keys() []string { return []string{j.db.key("journal"), j.db.key("journal:seq")} }
+func (j *Journal) keys() []string {
+	return []string{j.db.key("journal"), j.db.key("journal:seq"), j.db.key("journal:bytes")}
+}
+
+// LimitBytes bounds the bodies the journal keeps in total to n bytes (0: no bound but its
+// capacity), as journal.Journal.LimitBytes does in memory; it returns j.
+func (j *Journal) LimitBytes(n int) *Journal {
+	j.maxBytes = max(n, 0)
+	return j
+}
 
 // errSkipped is Append's answer while Redis is failing: the call (answered 503 already)
 // is not held up by a journal write that cannot succeed either.
@@ -44,13 +70,13 @@ func (j *Journal) Append(ctx context.Context, e journal.Entry) error {
 	if j.db.down() {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, errSkipped)
 	}
-	req, resp := e.Request, e.Response
+	req, resp := journal.Fit(e.Request, e.Response, j.maxBytes)
 	e.Request, e.Response = nil, nil // kept as raw fields: no base64 in JSON
 	data, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data, req, resp)
+	_, err = j.db.run(ctx, appendScript, j.keys(), j.capacity, data, req, resp, j.maxBytes)
 	return err
 }
 
@@ -108,12 +134,12 @@ func (j *Journal) List(ctx context.Context, f journal.Filter) ([]journal.Entry, 
 
 var clearScript = redis.NewScript(epochCheck + `
 local n = redis.call('XLEN', KEYS[2])
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
 return n`)
 
 // Clear drops every entry and says how many the journal held.
 func (j *Journal) Clear(ctx context.Context) (int, error) {
-	res, err := j.db.run(ctx, clearScript, j.keys()[:1])
+	res, err := j.db.run(ctx, clearScript, []string{j.db.key("journal"), j.db.key("journal:bytes")})
 	if err != nil {
 		return 0, err
 	}
