@@ -254,7 +254,9 @@ func TestWebhookInternalAddressesWhenHosted(t *testing.T) {
 	}
 
 	// --webhook-allow-private lets a hosted sandbox deliver to it.
-	allowed := newSandbox(t, func(cfg *app.Config) { cfg.Hosted, cfg.AdminToken, cfg.Profile.WebhookAllowPrivate = true, "operator-token", true })
+	allowed := newSandbox(t, func(cfg *app.Config) {
+		cfg.Hosted, cfg.AdminToken, cfg.Profile.WebhookAllowPrivate = true, "operator-token", true
+	})
 	allowed.c = allowed.c.With("Authorization", "Bearer operator-token")
 	h := newHook(t, "ok")
 	h.register(t, allowed, "inward", nil)
