@@ -31,8 +31,8 @@ type listen struct {
 	level           logLevel
 	tlsCert, tlsKey string
 	// drain is how long calls in flight may finish on SIGTERM or SIGINT (--drain-timeout).
-	drain time.Duration
-	limits          serverLimits
+	drain  time.Duration
+	limits serverLimits
 }
 
 // defaultDrain is --drain-timeout's default.

@@ -1265,6 +1265,12 @@ type Forbidden = Error
 // NotFound defines model for NotFound.
 type NotFound = Error
 
+// OperatorOnly defines model for OperatorOnly.
+type OperatorOnly = Error
+
+// Unauthorized defines model for Unauthorized.
+type Unauthorized = Error
+
 // Unavailable defines model for Unavailable.
 type Unavailable = Error
 
@@ -1821,7 +1827,8 @@ type ClientInterface interface {
 	// PutSnapshotWithBody Restore a tenant's state from a snapshot
 	//
 	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-	// (over the shared fixtures).
+	// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+	// `********` (as that token's `GET` gave it) keeps the value the record has now.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1831,7 +1838,8 @@ type ClientInterface interface {
 	// PutSnapshot Restore a tenant's state from a snapshot
 	//
 	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-	// (over the shared fixtures).
+	// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+	// `********` (as that token's `GET` gave it) keeps the value the record has now.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2737,7 +2745,8 @@ func (c *Client) GetSnapshot(ctx context.Context, params *GetSnapshotParams, req
 // PutSnapshotWithBody Restore a tenant's state from a snapshot
 //
 // Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-// (over the shared fixtures).
+// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+// `********` (as that token's `GET` gave it) keeps the value the record has now.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2757,7 +2766,8 @@ func (c *Client) PutSnapshotWithBody(ctx context.Context, params *PutSnapshotPar
 // PutSnapshot Restore a tenant's state from a snapshot
 //
 // Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-// (over the shared fixtures).
+// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+// `********` (as that token's `GET` gave it) keeps the value the record has now.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6172,7 +6182,8 @@ type ClientWithResponsesInterface interface {
 	// PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
 	//
 	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-	// (over the shared fixtures).
+	// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+	// `********` (as that token's `GET` gave it) keeps the value the record has now.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6182,7 +6193,8 @@ type ClientWithResponsesInterface interface {
 	// PutSnapshotWithResponse Restore a tenant's state from a snapshot
 	//
 	// Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-	// (over the shared fixtures).
+	// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+	// `********` (as that token's `GET` gave it) keeps the value the record has now.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6619,6 +6631,11 @@ func (r GetRootReply) ContentType() string {
 	return ""
 }
 
+// GetClockReply401Headers the declared response headers of an HTTP 401 response for GetClock
+type GetClockReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetClockReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6626,10 +6643,14 @@ type GetClockReply struct {
 	JSON200 *Clock
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetClockReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6640,6 +6661,11 @@ func (r GetClockReply) GetJSON200() *Clock {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetClockReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetClockReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -6681,6 +6707,11 @@ func (r GetClockReply) ContentType() string {
 	return ""
 }
 
+// SetClockReply401Headers the declared response headers of an HTTP 401 response for SetClock
+type SetClockReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type SetClockReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6688,10 +6719,14 @@ type SetClockReply struct {
 	JSON200 *Clock
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetClockReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6702,6 +6737,11 @@ func (r SetClockReply) GetJSON200() *Clock {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetClockReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetClockReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -6866,6 +6906,11 @@ func (r GetConsoleScriptReply) ContentType() string {
 	return ""
 }
 
+// ClearCoverageReply401Headers the declared response headers of an HTTP 401 response for ClearCoverage
+type ClearCoverageReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ClearCoverageReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6877,8 +6922,12 @@ type ClearCoverageReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClearCoverageReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6893,6 +6942,11 @@ func (r ClearCoverageReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ClearCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearCoverageReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -6929,6 +6983,11 @@ func (r ClearCoverageReply) ContentType() string {
 	return ""
 }
 
+// GetCoverageReply401Headers the declared response headers of an HTTP 401 response for GetCoverage
+type GetCoverageReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetCoverageReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6936,8 +6995,12 @@ type GetCoverageReply struct {
 	JSON200 *Coverage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCoverageReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6948,6 +7011,11 @@ func (r GetCoverageReply) GetJSON200() *Coverage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetCoverageReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCoverageReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7073,6 +7141,11 @@ func (r GetDocsBundleReply) ContentType() string {
 	return ""
 }
 
+// ClearJournalReply401Headers the declared response headers of an HTTP 401 response for ClearJournal
+type ClearJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ClearJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7080,10 +7153,14 @@ type ClearJournalReply struct {
 	JSON200 *struct {
 		Cleared int `json:"cleared"`
 	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *OperatorOnly
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClearJournalReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7093,8 +7170,13 @@ func (r ClearJournalReply) GetJSON200() *struct {
 	return r.JSON200
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ClearJournalReply) GetJSON403() *Forbidden {
+func (r ClearJournalReply) GetJSON403() *OperatorOnly {
 	return r.JSON403
 }
 
@@ -7132,6 +7214,11 @@ func (r ClearJournalReply) ContentType() string {
 	return ""
 }
 
+// GetJournalReply401Headers the declared response headers of an HTTP 401 response for GetJournal
+type GetJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7139,10 +7226,14 @@ type GetJournalReply struct {
 	JSON200 *Journal
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetJournalReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7153,6 +7244,11 @@ func (r GetJournalReply) GetJSON200() *Journal {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7194,6 +7290,11 @@ func (r GetJournalReply) ContentType() string {
 	return ""
 }
 
+// CountJournalReply401Headers the declared response headers of an HTTP 401 response for CountJournal
+type CountJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type CountJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7203,10 +7304,14 @@ type CountJournalReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CountJournalReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7219,6 +7324,11 @@ func (r CountJournalReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r CountJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CountJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7260,6 +7370,11 @@ func (r CountJournalReply) ContentType() string {
 	return ""
 }
 
+// ExportJournalReply401Headers the declared response headers of an HTTP 401 response for ExportJournal
+type ExportJournalReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ExportJournalReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7267,12 +7382,16 @@ type ExportJournalReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportJournalReply401Headers
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -7283,6 +7402,11 @@ func (r ExportJournalReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportJournalReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportJournalReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7329,6 +7453,11 @@ func (r ExportJournalReply) ContentType() string {
 	return ""
 }
 
+// ExportCallsReply401Headers the declared response headers of an HTTP 401 response for ExportCalls
+type ExportCallsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ExportCallsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7336,12 +7465,16 @@ type ExportCallsReply struct {
 	YAML200 *string
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportCallsReply401Headers
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
@@ -7352,6 +7485,11 @@ func (r ExportCallsReply) GetYAML200() *string {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ExportCallsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportCallsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7453,6 +7591,11 @@ func (r GetContractReply) ContentType() string {
 	return ""
 }
 
+// ReviewSubmissionReply401Headers the declared response headers of an HTTP 401 response for ReviewSubmission
+type ReviewSubmissionReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ReviewSubmissionReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7460,12 +7603,16 @@ type ReviewSubmissionReply struct {
 	JSON200 *ReviewResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReviewSubmissionReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7476,6 +7623,11 @@ func (r ReviewSubmissionReply) GetJSON200() *ReviewResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ReviewSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ReviewSubmissionReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7522,6 +7674,11 @@ func (r ReviewSubmissionReply) ContentType() string {
 	return ""
 }
 
+// ResetReply401Headers the declared response headers of an HTTP 401 response for Reset
+type ResetReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ResetReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7529,10 +7686,14 @@ type ResetReply struct {
 	JSON200 *ResetResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResetReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7543,6 +7704,11 @@ func (r ResetReply) GetJSON200() *ResetResult {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ResetReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResetReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7584,20 +7750,34 @@ func (r ResetReply) ContentType() string {
 	return ""
 }
 
+// ListRulesReply401Headers the declared response headers of an HTTP 401 response for ListRules
+type ListRulesReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListRulesReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Rules
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRulesReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRulesReply) GetJSON200() *Rules {
 	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRulesReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7639,6 +7819,11 @@ func (r ListRulesReply) ContentType() string {
 	return ""
 }
 
+// ArmRuleReply401Headers the declared response headers of an HTTP 401 response for ArmRule
+type ArmRuleReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ArmRuleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7646,10 +7831,14 @@ type ArmRuleReply struct {
 	JSON201 *Rule
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ArmRuleReply401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7660,6 +7849,11 @@ func (r ArmRuleReply) GetJSON201() *Rule {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ArmRuleReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ArmRuleReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7701,15 +7895,29 @@ func (r ArmRuleReply) ContentType() string {
 	return ""
 }
 
+// RemoveRuleReply401Headers the declared response headers of an HTTP 401 response for RemoveRule
+type RemoveRuleReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type RemoveRuleReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RemoveRuleReply401Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemoveRuleReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7756,6 +7964,11 @@ func (r RemoveRuleReply) ContentType() string {
 	return ""
 }
 
+// ListScenariosReply401Headers the declared response headers of an HTTP 401 response for ListScenarios
+type ListScenariosReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListScenariosReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7763,8 +7976,12 @@ type ListScenariosReply struct {
 	JSON200 *Catalogue
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListScenariosReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7775,6 +7992,11 @@ func (r ListScenariosReply) GetJSON200() *Catalogue {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListScenariosReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListScenariosReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7811,6 +8033,11 @@ func (r ListScenariosReply) ContentType() string {
 	return ""
 }
 
+// GetSnapshotReply401Headers the declared response headers of an HTTP 401 response for GetSnapshot
+type GetSnapshotReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetSnapshotReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7818,10 +8045,14 @@ type GetSnapshotReply struct {
 	JSON200 *Snapshot
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetSnapshotReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7832,6 +8063,11 @@ func (r GetSnapshotReply) GetJSON200() *Snapshot {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSnapshotReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7873,6 +8109,11 @@ func (r GetSnapshotReply) ContentType() string {
 	return ""
 }
 
+// PutSnapshotReply401Headers the declared response headers of an HTTP 401 response for PutSnapshot
+type PutSnapshotReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type PutSnapshotReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7883,10 +8124,14 @@ type PutSnapshotReply struct {
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutSnapshotReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7900,6 +8145,11 @@ func (r PutSnapshotReply) GetJSON200() *struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r PutSnapshotReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PutSnapshotReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -7941,15 +8191,24 @@ func (r PutSnapshotReply) ContentType() string {
 	return ""
 }
 
+// ListTenantsReply401Headers the declared response headers of an HTTP 401 response for ListTenants
+type ListTenantsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListTenantsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Tenants
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *OperatorOnly
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListTenantsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7957,8 +8216,13 @@ func (r ListTenantsReply) GetJSON200() *Tenants {
 	return r.JSON200
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTenantsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTenantsReply) GetJSON403() *Forbidden {
+func (r ListTenantsReply) GetJSON403() *OperatorOnly {
 	return r.JSON403
 }
 
@@ -7996,6 +8260,11 @@ func (r ListTenantsReply) ContentType() string {
 	return ""
 }
 
+// CreateTenantReply401Headers the declared response headers of an HTTP 401 response for CreateTenant
+type CreateTenantReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type CreateTenantReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8003,12 +8272,16 @@ type CreateTenantReply struct {
 	JSON201 *TenantCredentials
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *OperatorOnly
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateTenantReply401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8021,8 +8294,13 @@ func (r CreateTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTenantReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateTenantReply) GetJSON403() *Forbidden {
+func (r CreateTenantReply) GetJSON403() *OperatorOnly {
 	return r.JSON403
 }
 
@@ -8065,17 +8343,26 @@ func (r CreateTenantReply) ContentType() string {
 	return ""
 }
 
+// DeleteTenantReply401Headers the declared response headers of an HTTP 401 response for DeleteTenant
+type DeleteTenantReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type DeleteTenantReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *OperatorOnly
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteTenantReply401Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8083,8 +8370,13 @@ func (r DeleteTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteTenantReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteTenantReply) GetJSON403() *Forbidden {
+func (r DeleteTenantReply) GetJSON403() *OperatorOnly {
 	return r.JSON403
 }
 
@@ -8127,6 +8419,11 @@ func (r DeleteTenantReply) ContentType() string {
 	return ""
 }
 
+// GetTenantReply401Headers the declared response headers of an HTTP 401 response for GetTenant
+type GetTenantReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetTenantReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8134,12 +8431,16 @@ type GetTenantReply struct {
 	JSON200 *TenantCredentials
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *OperatorOnly
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTenantReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8152,8 +8453,13 @@ func (r GetTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTenantReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetTenantReply) GetJSON403() *Forbidden {
+func (r GetTenantReply) GetJSON403() *OperatorOnly {
 	return r.JSON403
 }
 
@@ -8196,6 +8502,11 @@ func (r GetTenantReply) ContentType() string {
 	return ""
 }
 
+// ListDcmsCustomersReply401Headers the declared response headers of an HTTP 401 response for ListDcmsCustomers
+type ListDcmsCustomersReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDcmsCustomersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8203,12 +8514,16 @@ type ListDcmsCustomersReply struct {
 	JSON200 *DcmsCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDcmsCustomersReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8219,6 +8534,11 @@ func (r ListDcmsCustomersReply) GetJSON200() *DcmsCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDcmsCustomersReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8265,6 +8585,11 @@ func (r ListDcmsCustomersReply) ContentType() string {
 	return ""
 }
 
+// GetDcmsCustomerReply401Headers the declared response headers of an HTTP 401 response for GetDcmsCustomer
+type GetDcmsCustomerReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetDcmsCustomerReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8272,12 +8597,16 @@ type GetDcmsCustomerReply struct {
 	JSON200 *DcmsCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetDcmsCustomerReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8288,6 +8617,11 @@ func (r GetDcmsCustomerReply) GetJSON200() *DcmsCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDcmsCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDcmsCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8334,6 +8668,11 @@ func (r GetDcmsCustomerReply) ContentType() string {
 	return ""
 }
 
+// ListDcmsOrdersReply401Headers the declared response headers of an HTTP 401 response for ListDcmsOrders
+type ListDcmsOrdersReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDcmsOrdersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8341,12 +8680,16 @@ type ListDcmsOrdersReply struct {
 	JSON200 *DcmsOrderPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDcmsOrdersReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8357,6 +8700,11 @@ func (r ListDcmsOrdersReply) GetJSON200() *DcmsOrderPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDcmsOrdersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDcmsOrdersReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8403,6 +8751,11 @@ func (r ListDcmsOrdersReply) ContentType() string {
 	return ""
 }
 
+// ListDmtCustomersReply401Headers the declared response headers of an HTTP 401 response for ListDmtCustomers
+type ListDmtCustomersReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDmtCustomersReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8410,12 +8763,16 @@ type ListDmtCustomersReply struct {
 	JSON200 *DmtCustomerPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDmtCustomersReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8426,6 +8783,11 @@ func (r ListDmtCustomersReply) GetJSON200() *DmtCustomerPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtCustomersReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDmtCustomersReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8472,6 +8834,11 @@ func (r ListDmtCustomersReply) ContentType() string {
 	return ""
 }
 
+// GetDmtCustomerReply401Headers the declared response headers of an HTTP 401 response for GetDmtCustomer
+type GetDmtCustomerReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetDmtCustomerReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8479,12 +8846,16 @@ type GetDmtCustomerReply struct {
 	JSON200 *DmtCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetDmtCustomerReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8495,6 +8866,11 @@ func (r GetDmtCustomerReply) GetJSON200() *DmtCustomer {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetDmtCustomerReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDmtCustomerReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8541,6 +8917,11 @@ func (r GetDmtCustomerReply) ContentType() string {
 	return ""
 }
 
+// GetLastOtpReply401Headers the declared response headers of an HTTP 401 response for GetLastOtp
+type GetLastOtpReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetLastOtpReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8548,12 +8929,16 @@ type GetLastOtpReply struct {
 	JSON200 *OtpInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLastOtpReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8564,6 +8949,11 @@ func (r GetLastOtpReply) GetJSON200() *OtpInfo {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetLastOtpReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLastOtpReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8610,6 +9000,11 @@ func (r GetLastOtpReply) ContentType() string {
 	return ""
 }
 
+// ListDmtOtpsReply401Headers the declared response headers of an HTTP 401 response for ListDmtOtps
+type ListDmtOtpsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListDmtOtpsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8617,12 +9012,16 @@ type ListDmtOtpsReply struct {
 	JSON200 *DmtOtpPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDmtOtpsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8633,6 +9032,11 @@ func (r ListDmtOtpsReply) GetJSON200() *DmtOtpPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListDmtOtpsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDmtOtpsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8679,6 +9083,11 @@ func (r ListDmtOtpsReply) ContentType() string {
 	return ""
 }
 
+// GetTenantKeysReply401Headers the declared response headers of an HTTP 401 response for GetTenantKeys
+type GetTenantKeysReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetTenantKeysReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8686,8 +9095,12 @@ type GetTenantKeysReply struct {
 	JSON200 *TenantKeys
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTenantKeysReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8698,6 +9111,11 @@ func (r GetTenantKeysReply) GetJSON200() *TenantKeys {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTenantKeysReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTenantKeysReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8734,6 +9152,11 @@ func (r GetTenantKeysReply) ContentType() string {
 	return ""
 }
 
+// GetTestKitReply401Headers the declared response headers of an HTTP 401 response for GetTestKit
+type GetTestKitReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetTestKitReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8741,12 +9164,16 @@ type GetTestKitReply struct {
 	JSON200 *TestKit
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTestKitReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8757,6 +9184,11 @@ func (r GetTestKitReply) GetJSON200() *TestKit {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetTestKitReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTestKitReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8803,6 +9235,11 @@ func (r GetTestKitReply) ContentType() string {
 	return ""
 }
 
+// GetOutboxReply401Headers the declared response headers of an HTTP 401 response for GetOutbox
+type GetOutboxReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetOutboxReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8810,10 +9247,14 @@ type GetOutboxReply struct {
 	JSON200 *Outbox
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOutboxReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8824,6 +9265,11 @@ func (r GetOutboxReply) GetJSON200() *Outbox {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetOutboxReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetOutboxReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8865,6 +9311,11 @@ func (r GetOutboxReply) ContentType() string {
 	return ""
 }
 
+// ListProfileSubmissionsReply401Headers the declared response headers of an HTTP 401 response for ListProfileSubmissions
+type ListProfileSubmissionsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ListProfileSubmissionsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8872,12 +9323,16 @@ type ListProfileSubmissionsReply struct {
 	JSON200 *ProfileSubmissionPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListProfileSubmissionsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8888,6 +9343,11 @@ func (r ListProfileSubmissionsReply) GetJSON200() *ProfileSubmissionPage {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListProfileSubmissionsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProfileSubmissionsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8934,6 +9394,11 @@ func (r ListProfileSubmissionsReply) ContentType() string {
 	return ""
 }
 
+// GetProfileSubmissionReply401Headers the declared response headers of an HTTP 401 response for GetProfileSubmission
+type GetProfileSubmissionReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetProfileSubmissionReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8941,12 +9406,16 @@ type GetProfileSubmissionReply struct {
 	JSON200 *ProfileSubmission
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProfileSubmissionReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8957,6 +9426,11 @@ func (r GetProfileSubmissionReply) GetJSON200() *ProfileSubmission {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetProfileSubmissionReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProfileSubmissionReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9003,6 +9477,11 @@ func (r GetProfileSubmissionReply) ContentType() string {
 	return ""
 }
 
+// GetRateLimitsReply401Headers the declared response headers of an HTTP 401 response for GetRateLimits
+type GetRateLimitsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetRateLimitsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9010,10 +9489,14 @@ type GetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRateLimitsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9024,6 +9507,11 @@ func (r GetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRateLimitsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9065,6 +9553,11 @@ func (r GetRateLimitsReply) ContentType() string {
 	return ""
 }
 
+// SetRateLimitsReply401Headers the declared response headers of an HTTP 401 response for SetRateLimits
+type SetRateLimitsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type SetRateLimitsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9072,10 +9565,14 @@ type SetRateLimitsReply struct {
 	JSON200 *RateLimits
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetRateLimitsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9086,6 +9583,11 @@ func (r SetRateLimitsReply) GetJSON200() *RateLimits {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetRateLimitsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetRateLimitsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9127,6 +9629,11 @@ func (r SetRateLimitsReply) ContentType() string {
 	return ""
 }
 
+// AddRecordsReply401Headers the declared response headers of an HTTP 401 response for AddRecords
+type AddRecordsReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type AddRecordsReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9134,10 +9641,14 @@ type AddRecordsReply struct {
 	JSON200 *RecordsAdded
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AddRecordsReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9148,6 +9659,11 @@ func (r AddRecordsReply) GetJSON200() *RecordsAdded {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r AddRecordsReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddRecordsReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9189,6 +9705,11 @@ func (r AddRecordsReply) ContentType() string {
 	return ""
 }
 
+// RotateTenantReply401Headers the declared response headers of an HTTP 401 response for RotateTenant
+type RotateTenantReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type RotateTenantReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9196,12 +9717,16 @@ type RotateTenantReply struct {
 	JSON200 *TenantCredentials
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *OperatorOnly
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateTenantReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9214,8 +9739,13 @@ func (r RotateTenantReply) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RotateTenantReply) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RotateTenantReply) GetJSON403() *Forbidden {
+func (r RotateTenantReply) GetJSON403() *OperatorOnly {
 	return r.JSON403
 }
 
@@ -9258,20 +9788,34 @@ func (r RotateTenantReply) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookReply401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
+type DeleteWebhookReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type DeleteWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWebhookReply401Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r DeleteWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWebhookReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9313,6 +9857,11 @@ func (r DeleteWebhookReply) ContentType() string {
 	return ""
 }
 
+// GetWebhookReply401Headers the declared response headers of an HTTP 401 response for GetWebhook
+type GetWebhookReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9320,12 +9869,16 @@ type GetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9336,6 +9889,11 @@ func (r GetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWebhookReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9382,6 +9940,11 @@ func (r GetWebhookReply) ContentType() string {
 	return ""
 }
 
+// SetWebhookReply401Headers the declared response headers of an HTTP 401 response for SetWebhook
+type SetWebhookReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type SetWebhookReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9389,10 +9952,14 @@ type SetWebhookReply struct {
 	JSON200 *Webhook
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetWebhookReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9403,6 +9970,11 @@ func (r SetWebhookReply) GetJSON200() *Webhook {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r SetWebhookReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetWebhookReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9444,6 +10016,11 @@ func (r SetWebhookReply) ContentType() string {
 	return ""
 }
 
+// GetWebhookDeliveriesReply401Headers the declared response headers of an HTTP 401 response for GetWebhookDeliveries
+type GetWebhookDeliveriesReply401Headers struct {
+	WWWAuthenticate *string
+}
+
 type GetWebhookDeliveriesReply struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9451,10 +10028,14 @@ type GetWebhookDeliveriesReply struct {
 	JSON200 *Deliveries
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookDeliveriesReply401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9465,6 +10046,11 @@ func (r GetWebhookDeliveriesReply) GetJSON200() *Deliveries {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r GetWebhookDeliveriesReply) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWebhookDeliveriesReply) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -10143,7 +10729,8 @@ func (c *ClientWithResponses) GetSnapshotWithResponse(ctx context.Context, param
 // PutSnapshotWithBodyWithResponse Restore a tenant's state from a snapshot
 //
 // Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-// (over the shared fixtures).
+// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+// `********` (as that token's `GET` gave it) keeps the value the record has now.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10159,7 +10746,8 @@ func (c *ClientWithResponses) PutSnapshotWithBodyWithResponse(ctx context.Contex
 // PutSnapshotWithResponse Restore a tenant's state from a snapshot
 //
 // Replaces what the tenant changed, in every API the snapshot names, with exactly the snapshot's records
-// (over the shared fixtures).
+// (over the shared fixtures). Sent with a tenant's token (hosted mode), a secret that shows
+// `********` (as that token's `GET` gave it) keeps the value the record has now.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10809,6 +11397,13 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10823,6 +11418,19 @@ func ParseGetClockReply(rsp *http.Response) (*GetClockReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetClockReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10856,6 +11464,13 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10870,6 +11485,19 @@ func ParseSetClockReply(rsp *http.Response) (*SetClockReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetClockReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -10985,6 +11613,13 @@ func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10992,6 +11627,19 @@ func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
 		}
 		response.JSON403 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClearCoverageReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11025,6 +11673,13 @@ func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11032,6 +11687,19 @@ func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
 		}
 		response.JSON403 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCoverageReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11119,8 +11787,15 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest OperatorOnly
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11133,6 +11808,19 @@ func ParseClearJournalReply(rsp *http.Response) (*ClearJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClearJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11166,6 +11854,13 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11180,6 +11875,19 @@ func ParseGetJournalReply(rsp *http.Response) (*GetJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11215,6 +11923,13 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11229,6 +11944,19 @@ func ParseCountJournalReply(rsp *http.Response) (*CountJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CountJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11262,6 +11990,13 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11283,6 +12018,19 @@ func ParseExportJournalReply(rsp *http.Response) (*ExportJournalReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ExportJournalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11316,6 +12064,13 @@ func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11337,6 +12092,19 @@ func ParseExportCallsReply(rsp *http.Response) (*ExportCallsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ExportCallsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11410,6 +12178,13 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11431,6 +12206,19 @@ func ParseReviewSubmissionReply(rsp *http.Response) (*ReviewSubmissionReply, err
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReviewSubmissionReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11464,6 +12252,13 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11478,6 +12273,19 @@ func ParseResetReply(rsp *http.Response) (*ResetReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ResetReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11504,6 +12312,13 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11518,6 +12333,19 @@ func ParseListRulesReply(rsp *http.Response) (*ListRulesReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListRulesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11551,6 +12379,13 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11565,6 +12400,19 @@ func ParseArmRuleReply(rsp *http.Response) (*ArmRuleReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ArmRuleReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11587,6 +12435,13 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11608,6 +12463,19 @@ func ParseRemoveRuleReply(rsp *http.Response) (*RemoveRuleReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RemoveRuleReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11641,6 +12509,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11648,6 +12523,19 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 		}
 		response.JSON403 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListScenariosReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11681,6 +12569,13 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11695,6 +12590,19 @@ func ParseGetSnapshotReply(rsp *http.Response) (*GetSnapshotReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetSnapshotReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11731,6 +12639,13 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11745,6 +12660,19 @@ func ParsePutSnapshotReply(rsp *http.Response) (*PutSnapshotReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutSnapshotReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11771,8 +12699,15 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest OperatorOnly
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11785,6 +12720,19 @@ func ParseListTenantsReply(rsp *http.Response) (*ListTenantsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListTenantsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11818,8 +12766,15 @@ func ParseCreateTenantReply(rsp *http.Response) (*CreateTenantReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest OperatorOnly
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11839,6 +12794,19 @@ func ParseCreateTenantReply(rsp *http.Response) (*CreateTenantReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateTenantReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11868,8 +12836,15 @@ func ParseDeleteTenantReply(rsp *http.Response) (*DeleteTenantReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest OperatorOnly
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11889,6 +12864,19 @@ func ParseDeleteTenantReply(rsp *http.Response) (*DeleteTenantReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteTenantReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11922,8 +12910,15 @@ func ParseGetTenantReply(rsp *http.Response) (*GetTenantReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest OperatorOnly
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11943,6 +12938,19 @@ func ParseGetTenantReply(rsp *http.Response) (*GetTenantReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTenantReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -11976,6 +12984,13 @@ func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, e
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11997,6 +13012,19 @@ func ParseListDcmsCustomersReply(rsp *http.Response) (*ListDcmsCustomersReply, e
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDcmsCustomersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12030,6 +13058,13 @@ func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12051,6 +13086,19 @@ func ParseGetDcmsCustomerReply(rsp *http.Response) (*GetDcmsCustomerReply, error
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetDcmsCustomerReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12084,6 +13132,13 @@ func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) 
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12105,6 +13160,19 @@ func ParseListDcmsOrdersReply(rsp *http.Response) (*ListDcmsOrdersReply, error) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDcmsOrdersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12138,6 +13206,13 @@ func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, err
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12159,6 +13234,19 @@ func ParseListDmtCustomersReply(rsp *http.Response) (*ListDmtCustomersReply, err
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDmtCustomersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12192,6 +13280,13 @@ func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) 
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12213,6 +13308,19 @@ func ParseGetDmtCustomerReply(rsp *http.Response) (*GetDmtCustomerReply, error) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetDmtCustomerReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12246,6 +13354,13 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12267,6 +13382,19 @@ func ParseGetLastOtpReply(rsp *http.Response) (*GetLastOtpReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetLastOtpReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12300,6 +13428,13 @@ func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12321,6 +13456,19 @@ func ParseListDmtOtpsReply(rsp *http.Response) (*ListDmtOtpsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDmtOtpsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12354,6 +13502,13 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12361,6 +13516,19 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON403 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTenantKeysReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12394,6 +13562,13 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12415,6 +13590,19 @@ func ParseGetTestKitReply(rsp *http.Response) (*GetTestKitReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTestKitReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12448,6 +13636,13 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12462,6 +13657,19 @@ func ParseGetOutboxReply(rsp *http.Response) (*GetOutboxReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetOutboxReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12495,6 +13703,13 @@ func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissio
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12516,6 +13731,19 @@ func ParseListProfileSubmissionsReply(rsp *http.Response) (*ListProfileSubmissio
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListProfileSubmissionsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12549,6 +13777,13 @@ func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12570,6 +13805,19 @@ func ParseGetProfileSubmissionReply(rsp *http.Response) (*GetProfileSubmissionRe
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetProfileSubmissionReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12603,6 +13851,13 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12617,6 +13872,19 @@ func ParseGetRateLimitsReply(rsp *http.Response) (*GetRateLimitsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetRateLimitsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12650,6 +13918,13 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12664,6 +13939,19 @@ func ParseSetRateLimitsReply(rsp *http.Response) (*SetRateLimitsReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetRateLimitsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12697,6 +13985,13 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12711,6 +14006,19 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 		}
 		response.JSON404 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AddRecordsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12744,8 +14052,15 @@ func ParseRotateTenantReply(rsp *http.Response) (*RotateTenantReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest OperatorOnly
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12765,6 +14080,19 @@ func ParseRotateTenantReply(rsp *http.Response) (*RotateTenantReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RotateTenantReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12794,6 +14122,13 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12808,6 +14143,19 @@ func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12841,6 +14189,13 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12862,6 +14217,19 @@ func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12895,6 +14263,13 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12909,6 +14284,19 @@ func ParseSetWebhookReply(rsp *http.Response) (*SetWebhookReply, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -12942,6 +14330,13 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12956,6 +14351,19 @@ func ParseGetWebhookDeliveriesReply(rsp *http.Response) (*GetWebhookDeliveriesRe
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWebhookDeliveriesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -15054,6 +16462,17 @@ type ForbiddenJSONResponse Error
 
 type NotFoundJSONResponse Error
 
+type OperatorOnlyJSONResponse Error
+
+type UnauthorizedResponseHeaders struct {
+	WWWAuthenticate *string
+}
+type UnauthorizedJSONResponse struct {
+	Body Error
+
+	Headers UnauthorizedResponseHeaders
+}
+
 type UnavailableJSONResponse Error
 
 type GetRootRequestObject struct {
@@ -15129,6 +16548,23 @@ func (response GetClock400JSONResponse) VisitGetClockResponse(w http.ResponseWri
 	return err
 }
 
+type GetClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetClock401JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetClock403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetClock403JSONResponse) VisitGetClockResponse(w http.ResponseWriter) error {
@@ -15190,6 +16626,23 @@ func (response SetClock400JSONResponse) VisitSetClockResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetClock401JSONResponse) VisitSetClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15385,6 +16838,23 @@ func (response ClearCoverage400JSONResponse) VisitClearCoverageResponse(w http.R
 	return err
 }
 
+type ClearCoverage401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ClearCoverage401JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearCoverage403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response ClearCoverage403JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
@@ -15431,6 +16901,23 @@ func (response GetCoverage400JSONResponse) VisitGetCoverageResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCoverage401JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15569,7 +17056,24 @@ func (response ClearJournal200JSONResponse) VisitClearJournalResponse(w http.Res
 	return err
 }
 
-type ClearJournal403JSONResponse struct{ ForbiddenJSONResponse }
+type ClearJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ClearJournal401JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearJournal403JSONResponse struct{ OperatorOnlyJSONResponse }
 
 func (response ClearJournal403JSONResponse) VisitClearJournalResponse(w http.ResponseWriter) error {
 
@@ -15629,6 +17133,23 @@ func (response GetJournal400JSONResponse) VisitGetJournalResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetJournal401JSONResponse) VisitGetJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15699,6 +17220,23 @@ func (response CountJournal400JSONResponse) VisitCountJournalResponse(w http.Res
 	return err
 }
 
+type CountJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CountJournal401JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CountJournal403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response CountJournal403JSONResponse) VisitCountJournalResponse(w http.ResponseWriter) error {
@@ -15765,6 +17303,23 @@ func (response ExportJournal400JSONResponse) VisitExportJournalResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportJournal401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ExportJournal401JSONResponse) VisitExportJournalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15849,6 +17404,23 @@ func (response ExportCalls400JSONResponse) VisitExportCallsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCalls401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ExportCalls401JSONResponse) VisitExportCallsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15989,6 +17561,23 @@ func (response ReviewSubmission400JSONResponse) VisitReviewSubmissionResponse(w 
 	return err
 }
 
+type ReviewSubmission401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ReviewSubmission401JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReviewSubmission403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response ReviewSubmission403JSONResponse) VisitReviewSubmissionResponse(w http.ResponseWriter) error {
@@ -16067,6 +17656,23 @@ func (response Reset400JSONResponse) VisitResetResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Reset401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response Reset401JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Reset403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Reset403JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
@@ -16112,6 +17718,23 @@ func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListRules401JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16180,6 +17803,23 @@ func (response ArmRule400JSONResponse) VisitArmRuleResponse(w http.ResponseWrite
 	return err
 }
 
+type ArmRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ArmRule401JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ArmRule403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response ArmRule403JSONResponse) VisitArmRuleResponse(w http.ResponseWriter) error {
@@ -16222,6 +17862,23 @@ type RemoveRule204Response struct {
 func (response RemoveRule204Response) VisitRemoveRuleResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type RemoveRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RemoveRule401JSONResponse) VisitRemoveRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type RemoveRule403JSONResponse struct{ ForbiddenJSONResponse }
@@ -16302,6 +17959,23 @@ func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.R
 	return err
 }
 
+type ListScenarios401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListScenarios401JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListScenarios403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response ListScenarios403JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
@@ -16348,6 +18022,23 @@ func (response GetSnapshot400JSONResponse) VisitGetSnapshotResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetSnapshot401JSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16420,6 +18111,23 @@ func (response PutSnapshot400JSONResponse) VisitPutSnapshotResponse(w http.Respo
 	return err
 }
 
+type PutSnapshot401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response PutSnapshot401JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PutSnapshot403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response PutSnapshot403JSONResponse) VisitPutSnapshotResponse(w http.ResponseWriter) error {
@@ -16469,7 +18177,24 @@ func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.Respo
 	return err
 }
 
-type ListTenants403JSONResponse struct{ ForbiddenJSONResponse }
+type ListTenants401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTenants401JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants403JSONResponse struct{ OperatorOnlyJSONResponse }
 
 func (response ListTenants403JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
 
@@ -16533,7 +18258,24 @@ func (response CreateTenant400JSONResponse) VisitCreateTenantResponse(w http.Res
 	return err
 }
 
-type CreateTenant403JSONResponse struct{ ForbiddenJSONResponse }
+type CreateTenant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTenant401JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTenant403JSONResponse struct{ OperatorOnlyJSONResponse }
 
 func (response CreateTenant403JSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
@@ -16605,7 +18347,24 @@ func (response DeleteTenant400JSONResponse) VisitDeleteTenantResponse(w http.Res
 	return err
 }
 
-type DeleteTenant403JSONResponse struct{ ForbiddenJSONResponse }
+type DeleteTenant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteTenant401JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant403JSONResponse struct{ OperatorOnlyJSONResponse }
 
 func (response DeleteTenant403JSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 
@@ -16683,7 +18442,24 @@ func (response GetTenant400JSONResponse) VisitGetTenantResponse(w http.ResponseW
 	return err
 }
 
-type GetTenant403JSONResponse struct{ ForbiddenJSONResponse }
+type GetTenant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTenant401JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant403JSONResponse struct{ OperatorOnlyJSONResponse }
 
 func (response GetTenant403JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
@@ -16758,6 +18534,23 @@ func (response ListDcmsCustomers400JSONResponse) VisitListDcmsCustomersResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsCustomers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDcmsCustomers401JSONResponse) VisitListDcmsCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16841,6 +18634,23 @@ func (response GetDcmsCustomer400JSONResponse) VisitGetDcmsCustomerResponse(w ht
 	return err
 }
 
+type GetDcmsCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDcmsCustomer401JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDcmsCustomer403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetDcmsCustomer403JSONResponse) VisitGetDcmsCustomerResponse(w http.ResponseWriter) error {
@@ -16916,6 +18726,23 @@ func (response ListDcmsOrders400JSONResponse) VisitListDcmsOrdersResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDcmsOrders401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDcmsOrders401JSONResponse) VisitListDcmsOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16999,6 +18826,23 @@ func (response ListDmtCustomers400JSONResponse) VisitListDmtCustomersResponse(w 
 	return err
 }
 
+type ListDmtCustomers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDmtCustomers401JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDmtCustomers403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response ListDmtCustomers403JSONResponse) VisitListDmtCustomersResponse(w http.ResponseWriter) error {
@@ -17074,6 +18918,23 @@ func (response GetDmtCustomer400JSONResponse) VisitGetDmtCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDmtCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDmtCustomer401JSONResponse) VisitGetDmtCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17157,6 +19018,23 @@ func (response GetLastOtp400JSONResponse) VisitGetLastOtpResponse(w http.Respons
 	return err
 }
 
+type GetLastOtp401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetLastOtp401JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLastOtp403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetLastOtp403JSONResponse) VisitGetLastOtpResponse(w http.ResponseWriter) error {
@@ -17232,6 +19110,23 @@ func (response ListDmtOtps400JSONResponse) VisitListDmtOtpsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDmtOtps401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDmtOtps401JSONResponse) VisitListDmtOtpsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17314,6 +19209,23 @@ func (response GetTenantKeys400JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTenantKeys401JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTenantKeys403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetTenantKeys403JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
@@ -17361,6 +19273,23 @@ func (response GetTestKit400JSONResponse) VisitGetTestKitResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTestKit401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTestKit401JSONResponse) VisitGetTestKitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17443,6 +19372,23 @@ func (response GetOutbox400JSONResponse) VisitGetOutboxResponse(w http.ResponseW
 	return err
 }
 
+type GetOutbox401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetOutbox401JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutbox403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetOutbox403JSONResponse) VisitGetOutboxResponse(w http.ResponseWriter) error {
@@ -17504,6 +19450,23 @@ func (response ListProfileSubmissions400JSONResponse) VisitListProfileSubmission
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProfileSubmissions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListProfileSubmissions401JSONResponse) VisitListProfileSubmissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17587,6 +19550,23 @@ func (response GetProfileSubmission400JSONResponse) VisitGetProfileSubmissionRes
 	return err
 }
 
+type GetProfileSubmission401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetProfileSubmission401JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileSubmission403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetProfileSubmission403JSONResponse) VisitGetProfileSubmissionResponse(w http.ResponseWriter) error {
@@ -17665,6 +19645,23 @@ func (response GetRateLimits400JSONResponse) VisitGetRateLimitsResponse(w http.R
 	return err
 }
 
+type GetRateLimits401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetRateLimits401JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRateLimits403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response GetRateLimits403JSONResponse) VisitGetRateLimitsResponse(w http.ResponseWriter) error {
@@ -17726,6 +19723,23 @@ func (response SetRateLimits400JSONResponse) VisitSetRateLimitsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetRateLimits401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetRateLimits401JSONResponse) VisitSetRateLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17795,6 +19809,23 @@ func (response AddRecords400JSONResponse) VisitAddRecordsResponse(w http.Respons
 	return err
 }
 
+type AddRecords401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddRecords401JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddRecords403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response AddRecords403JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
@@ -17859,7 +19890,24 @@ func (response RotateTenant400JSONResponse) VisitRotateTenantResponse(w http.Res
 	return err
 }
 
-type RotateTenant403JSONResponse struct{ ForbiddenJSONResponse }
+type RotateTenant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RotateTenant401JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateTenant403JSONResponse struct{ OperatorOnlyJSONResponse }
 
 func (response RotateTenant403JSONResponse) VisitRotateTenantResponse(w http.ResponseWriter) error {
 
@@ -17931,6 +19979,23 @@ func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteWebhook401JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response DeleteWebhook403JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -17991,6 +20056,23 @@ func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhook401JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18074,6 +20156,23 @@ func (response SetWebhook400JSONResponse) VisitSetWebhookResponse(w http.Respons
 	return err
 }
 
+type SetWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetWebhook401JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response SetWebhook403JSONResponse) VisitSetWebhookResponse(w http.ResponseWriter) error {
@@ -18134,6 +20233,23 @@ func (response GetWebhookDeliveries400JSONResponse) VisitGetWebhookDeliveriesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliveries401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhookDeliveries401JSONResponse) VisitGetWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19855,302 +21971,316 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchs3tuCroHi3ymRuk6Jk2Y6pSm0pkpLoxpZ0LWUys2HWDXaDIkZNgNMARXNs/90H2EfcJ9nCOQAa",
-	"TaIpSpaTODNTdW8sdjc+Dg7O98f7VianMymY0Ko1eN+a0ZJOmWYl/HU41qw0/8iZyko+01yK1qB1NWEk",
-	"FeydTokcEz1hZFayWy7niszoNSPtgitNFhOqSSanTBFqxiFcdw4IHSkmNBnLEj4c81Jp+KrXSlrcjP6P",
-	"OSuXraQl6JS1Bi34tpW0VDZhU2oWo5cz80Dpkovr1sePSeuokNnNFRNU6PhqNTwji4lUjGTmbaIlKRnN",
-	"iSzJVN6yA7LgeiLnmnCdwNLUhJYst2/LMWG3rFzakcxi2Ts6nRVmJYdHr0/efnt49mPDFvCbO/ZwzLLC",
-	"TNi0jUOS2zfsGp4oYsavL+Xi8M3V2cmbt4duKTOqJ5GVlOwfc16yvDXQ5ZyFK/sfJRu3Bq3/2KkQYwef",
-	"qh1c25kZyyz5FZ/yyEovDA4o/s/GIy3gu3DSnI3pvNCtwbN+0prSd3w6n5o/zF9c4F+7iYMaF5pdsxLW",
-	"sMWpt4+PXl/aPxJy/PqKZAVnQr/lcPqzUo554d4+zTt3HO7nhCj++d8ArrUtnYtiSfSEq8+0sbux9mE7",
-	"eeMh89sdUtNeHuGUPppR1EwKxYBIfktzs0OmAAszKTRDhKSzWcEzava683dlNvy+WvL7FitLWeInOWL1",
-	"LS14/ra0gyWtKVOKXjO3HQL3ZkDEfDpiJZnOlSYjRqgmBaNKk10A/HY7OoHJPyatd11FRT6S77pltQk5",
-	"YyW1Z3TN9H/JeSlo0UqQPcCu8Q4PWn0DkY9J5GDteIQrIqQmsLkDoKx2X0TRpSKLCc8mZMxZkRMqcrKY",
-	"LHtmYd/JcsTznIktoHqvPa+v9pXMaEGmMmekLSRJu92JVJrlaYeUbDxXhuROGMloURCqCCULNkJOl8l5",
-	"kZMJvWUE2Jo5Hq4VSX+QSqdu63QoCilnI5rdAMkm7cLMaCZJyO7ei16/1+/tJuSXwWD314R81fOPOwb3",
-	"qTBLokUhFyyHpaWkfXx2SUo24iLn4rqTEFkOBdckm1BxzRRRmmpG2lQsyZTpiczJaK7J9ydXCfnh5PAY",
-	"IH1+cXV6fnbZIeNSTgk1PJnxa0HS85Jfc5EaYGjiVg5McSgstjxRRC4ErM4sLpOl6kr8DNZsmCkOOSX2",
-	"8Iih3qSdhgf4rrtYLLrmre68LJgwVyFPk6FIp/NC8xkt9Q48zammaUJSzd7pnVlBzTwDcnT55rseOZN6",
-	"wsU1WVBl97+CZwbmCuUR844906EwQAAhpKDXRJvHAGRFuO4NhUHCM6m/k3ORf9rNFlK/HcMw4Z2+4Zrs",
-	"7j0FDIGnhAtHDSt69pmu9BVT+kdgwtWVvuH6TLYGrd29p9FLfSaJmmcTgtA2i614EVzZnwS9pbygIwTD",
-	"5720V5WIhsiutCwZab9hOVcJWUyYQDEOYUHKuVCIlmm3C++mHZJRYcA/MtSKZhODOAKxaSgCdOqRq2Ak",
-	"xcpbI9ReUy7IaGkuPCvGRIqMEQ70ztwXwCB/eADgI6ppIa/nAJ1ZaY5Ec2Qi/njgL64ZHskmyPjRzv3R",
-	"fvQiEi1Lumwhr3Ic75dwll/9q3L0d5Zp821kxLWF0hkHFBdGJPullWdT1Upa+RRQCZl0MLaTbw3eGyoU",
-	"EX2TalWnDc/nGtSIB0AGv1yHS4JSXFQQDwFmdltfoN9J4gRBv7zNILVLWQMo0oiYZHR4cWrJbAasCSQk",
-	"oC1HMmcoJBnUnyv828lI1W+dA8KmM70EdQuoprnBGVPKiE9rgK4tYXVFP7sLVTJaELVUmk0JFWrBSgWU",
-	"oEe+kyVJ5U06QFprXvage6Lc1EQwliurOQ4FXF74NmN5At8TdcNnitByynJSzgtz2UROpvSaZ0aOmDMF",
-	"7EwYlYyMmMgtwxs4JW4oYAVc42RJwL/9iuuLy2U2nzKhWY4gToCPe0lF01IDVRi2/tq9tOT1MmOCllwS",
-	"eTNY2R2SJOApuWQoBrB3XOlhyxCG2AUxu1sHuxUt3bZhxFkp83nGkP5a9PPqq9nYhNGclaB+bXNfXpup",
-	"/2ImiN0Uz7EiVxPF6xjywnoB79bhFUU+xNr4YD9cXV1YtDZn6s7QbDkYK1QLw0sMi/QTJHjjqn3V8d4d",
-	"RPQyFzK7Wb/BQi4i5/bdEXn69OlLovmUEVnnRWBTiEJBjseKRdTZH+SCjGm5PophNyC/wbU0kyUoo34v",
-	"ST5H9I7PtBAbFbKpvGU5XAJrARHwhyFHbXOvJCmkuGYlYf+Y00KtmUw6wawjKQtGkT/d00pjUJyrNbtR",
-	"OFNke6sYIBctD9vGkz0CZh9hefktFRmLmWQCIBMtAWZmiQta5glhveseebE3iYK/ZPac10EURYBDQWoo",
-	"Fd/0+sbkLSvpdZTv3LKoUn5cUULH2kjJMsYNPnhl00g7sbuXPEiUsavcIMmEmLMGTC01LbbbSdtaLDOD",
-	"ZMLw2MRKhXTG084W5MTbEhwE3fzJnfLV2jYfTbx6fBnKrbVJhNpCUtosGa1M8GDB6H4yTibnooG+To22",
-	"bNHDm1iN0KDIgpXMsh2WI75wHUf/MQgyd81gKBygIRi5CH5E2kozZlZqOXgSyEBgqK4koE589maGbA/D",
-	"Wo1RfTMykZVP7+DJD2OxCGwPkxgaHGdTdTRXWk7R01DHASY018sGnL7hent8NvMYhTcm4MgRL1auxjqJ",
-	"WfnIAXoz4/HrTxyI3GR2+XeB5CJOu+3T+23fgzmynWsmzM1FxN000Pf+RQME9i5q/1fKyCApuG5Sz7PN",
-	"22A289zcikUFDXxA65BvovuNdNlDpwm6P6LbYgWotMwvVxE+IBy0zK/gxzgqnsnokylVNyy/oCL+VN6y",
-	"Bpm34GOWLbMiUFMUsUZAlPgM6G64IVJ47xLiDFpWVGY0mxh2nSui5dbagAXQa3kbV5y5uGySXFAxQUN5",
-	"bLslmxU0Y/m3y/tdNvtdA6RuuLaqkDDaKU4Rp2cTPptak9RdILh0767iGZ51eLIBciQhGnlguYPegI8A",
-	"7nXVgi1+5FFnoGAL2DiIx2rOwHpoBHTYflz2lqHcsTLg0dXpXw6vThLy6vzox4T8dIb//Rb/8+bk4tXh",
-	"0Yn9++3h2fFb/9NPF9+/OTw+ScjlydXbi9OzhJz89eL0zYlhWIeXl6ffn8Wvtbz7SlcLhvebwHde5jHm",
-	"MSqpyCZNApH5puHZrJRGfrg0Sv8Vb8Dlf8wpEPd1WP4IepIZn+WJubJWYdcqzrObNN83J0cnp385OU7I",
-	"xcnZ8enZ9wm5eHN+dHJ5aX67/OnI/NPR0EpgMapMYoB/dHh2dPLq1cnx3QqSg0bAwteAkFQADXa/8Uzi",
-	"3MtxjfiZ3I+n4dHfR1to4hp28qb9XAakY/UuXvzwt8vTo8NXlhpncl5yVpKcFfyWlcskfkY9BHIAmJwp",
-	"zYW/oWvwYe9mLNMsP7YDH1Mdx80Zz25+mjU+Vs1cbkGXI14UZ1tcTo8p1TdJbQu1dTSsPgpufMECZRVE",
-	"4TOPJitKlNZGJYgKrkkrK5mRXw7jOMhumdANdAGeNcoAPP6REW4OcUENU5o3TpzLKPr00lt041tqoiDW",
-	"0zUA7KN5XjKlwAVmvi0FLUgbPZ3g/Owk1qJaMl1ylh+QvJSzmfv+H3M2Z/D1eF4U7l0jx4Ev3mqsMwYe",
-	"SUAFOCpQkMeUF/APuyLzGMeOarPzsrgb/7gZxR1XeDj4fVKhQUDVVqAZAj/EjBharlIYt4E1qJ+YlSgH",
-	"PDJiGZ1bdc9TgFVgKo7eI4XCMFiHDFh99Ev/TrtEcDVi0A3u11Q3a1ybbwdqL2cQgLDRILxO2/XsHpR9",
-	"qs/1LAZ0edsshIPNfQPBO4oaFH6eUE2ume46tcGZlwdkl1hoJGSPGNCOudP+z/9ynJCn/seohOMeHm7B",
-	"hmqATer6tMVU3F6IpRaqd5zxo6mQAdo8ugb52bU+xKh1A8O7WTw06byJZa+L1TiGeuiVkbiu2O/NqM5E",
-	"3sDeDEFuWApQ3ojithkX3TpwpX6CcN+Jh6Nbmp2s+SjuKxo+Dvm4v1TYdME8w17Bp/jPWZ11h27xJufa",
-	"yopWnFbrS1q1PMFCYiv/Pryo69q0v8fE3yjSTruePKq0MyBTmoNTK2dTKipzBC8Jz230rDUyhlGzQzEX",
-	"mhckiFOSgqHZAqWJghtp5IAUUt6AOj+fQYRFjk7TVaDOa2cZGmF5qZqFrW2gbQ2XMI79KgbMHxgtMJCg",
-	"vrZKInOCkbyJiDpxkTo2kYvBi5itZjSzeug6IJjQa8LypqtjpzkRulzeafN3gyfVIjYsHcds8nhEDPUQ",
-	"PeRIYGN84RNFjvDVrnm3IbAh47kzO0XYv32OYjJw/wFJgd+mpK2DWEZnYPNsAV4Cj+tqaMRCzou8kwyF",
-	"tX4Gln4In9IDkqKVPyXtWExB6Dn/js4L3UlIWs4LsyYqAs9AB+ZIwTlgnoVuAmfnH8l82cFL5BDSyRO4",
-	"CCObzwsW8X+HYCzoMn4Y1VKPzUvWfxFu3LCNhPAxoWIZPyTrSH0dMjaMdUVMzsrlrJFsQXCHkaeBNNld",
-	"H7++Iv47cktLDqHG6fuhi6s4ppoOWwMybA3n/f7T7Fuq2PN9+Dcbtj4aWpfaw0/N6Q9F6oJ/U0JLVgWW",
-	"cEGygtESESZnbtZV1EH8IiM2liVK/HaFXAqDLmhWrGjogi4xmjHjswkrNXuHIbVAL2/YTPfIYeUbp9YF",
-	"ZpbUI4eCsHczWWo0iy7VUEAEH/VLhuQN+MJDB2bFVSZkLjz8Oj1ySNIAbilGo2AMLIbRDUW1ca5geeAJ",
-	"GLa++uqrr4attLJRG+KxdBGyU1resLwWGRMIWDY3YDPewRV5CN6h3j6W5ZRqJJ7P96N2uk8PYYvvwQj7",
-	"3kNdIZSN8slJWzFWd9Z1ohtpCGlLbDB8nIjSBcHgcny9IVbBh5E2h3kbCpMQi71+yW9ODo9fnyRkiISW",
-	"K/eGQYOJXAxbnabwCLhkTXPi05VJdTkXGYguM6NEP98nP/JvG8afFw1jBx5XHecNG7FJWfp9F7p6Ov8A",
-	"jN0yVOqA9H0YbInGBiEd/WlTAtcKLMXB5Nf01khdDe7lTTEYPIbfDwqDihl6NJqgMcygEs83RmZ6q4+7",
-	"fjUmU+F1gG4x+SUIj1uTXiBvIWYT1nLWLdgtK8h/XZ6f2fwGG1wQXpm45cBNthkwOLl7Pbb0cz07FWPZ",
-	"pPd+ATrrvTW2de21psNGtVdcWhSAcz2S79bhZ/WwTVZo3hS1gOkETgxbsMLi5owqtZBl3CS6AURqjstt",
-	"eDblSjVzpm3ccHABYd3wfjXjyvh+lXebT1dNDg6csS8vMO7JRXPFtOuaqrAuWdovzQsNYDATNLqtG05S",
-	"8X9GKN63S80aHH3zWSFpvp1BEGDuV7W2h7p+ZNdSm2EDJC/9ocVgOZ0VrNkCvNk+7Fa5vcK5ergRow2b",
-	"Ul7cz9o8K+V1yVQDuSnZLWeL4zk71Bvi3OlcyynVPCP4vhFe8jmLO/MOIC55Nis4GDWqeBfIMdaTUs6v",
-	"JzZVGqP0Dy9OGyQfM1kDd0eOxhShblFTusSwU66JlqSdXpxfXpGdt28tk92x8+1UN1XtvOf5xx0cAEMe",
-	"/VE5qnTh3TiHs1kpb8G094b9HTx4UQK1FrPB1c0rwwDvcEE+fMY7adtcsbKBKKwaXupkzJrf/fcOB+vu",
-	"ccSwukHenV54Fba6ife0hwaned+rFtz+x7CQhiuJ7fQN1QwSxVWDs8lsnpWvuZij92ZTwrcB60IYGneP",
-	"T5igoyJu+TZ70iVnt7TYesA1IxiOnkR2Ex0+toco4BjNubBEbAVuE5bdbH/wfqQj8108wIqqeNLPsiax",
-	"W3XdELUlGjrGlBdcXBNcktPueYlZNKqq+ACaCHx4h07jCAK8ay6j1F3897b208QBaCNYERjNFvyInXAB",
-	"GymluK5vS8aTOeLBuD+7PFRYJMsHJDW8vKSZVmlCUsxN3BJI8sZ6180bd8KnHqYbh05mJFDIesi5WTEt",
-	"LgL4jGmhWLLmKzM6jfnQ5p4oQWdqIjVRE0ynJXNhlFw646r3ns74x957I09+7BlOtB4I89AoeBTUply8",
-	"YuJaT8Lruy6Ar2psuANiHjtF7fDi1CjKfjsFVxosvdOOdc5vmshrcXFQvm/Imkc4gpcZK6SwIldgKISl",
-	"TWgoXTZ4f1BNtiI736wj4pG/4mjg2Xjs9VPCpd6HDAFuQVDsu1P8Yrff79+hG7hpmteuDvMc6XvjAhti",
-	"8e0bNr7fjEJkGYsh3cYG0sQhN29AMf2GKWvgrK9/i1wpCBQBG076FUZa06K426RiR46vyEgwEWCG8py7",
-	"ma8gseo1y/l82kpaP/DrSVxUWyNcMSEv8ULgp3jKcANNMK1tYyW/fV4UZDGBMiOG53nBxrA9uzJgcHNB",
-	"lWJKIYZsgkUi5kXxa9Iy/8G0eCw7Ut9c0nrXvZbdzwC1bQwADxf46gGjFWSjp2INrmvhfHQZV8idzT+i",
-	"qpcb82swY4drQyl9zk78Kjco9lOqs8kGwt2o/FTbvYdDIKIBTikX5o/mTU7ReUQW3Oc0H5Du7oCgh71k",
-	"kL75ICPuNvk+wFLqxlf81B1PuIsmdLicsWwDSmzKtZzPjLL7vK9sluXes/40nu/l8chdoUwKwTIzShdz",
-	"MHHpcm7+NdF61n3W71f/fBqvZvCbYshaJqjzFUEml88F2ZzLtc2p33WjbGTcAelD5ReQgCMod4+gxRAK",
-	"TXgSUYDKeXGPoAagPXeZIHHI2BourfgXjV1Qm7DgkX7/2MhA1syrG35YwSIj2hrBOiH5VPviER3y//7P",
-	"/62JwuZvngc/D6wPAyUnHeRtl1JjNM9QpGbBViAhY/5Oz0v3jUGknIGNsebwDZZOb5iI2eYemFS/AfVv",
-	"WamiCTF7uE0v+k+kkcJ9XQu7ZVsfhshbVstLtztWRnuwr+oJ1UPhPrBVZiyPshmsbrJOj+yStiyMymR3",
-	"x1RnUDc7LibS1vpgB4TroeCKKA3sIMvYDKJWjbBSMlAoUYNwp+bX6xZaCw3ZTfZ+vfPmOsgF3ji4DrEb",
-	"hPXTjsBOdk8lY5MMLNhipRYiOXTgBtJooLsLnGKfFExrVhp059dcq4Skb4223U1BeO6lB4SKJR4KKxQj",
-	"10wrst/vf5Iw7TeeM6E5LdR2dR2z6gO4QhhEd3hx2iM/sqWCwBOMVInozvmUiyt5wzaWd3iiCLxItHmT",
-	"tL9ltDQoAX9Z7RdfMIQCMzirwoNSFMvOAWj3wlxDZ/lChJMa/zBvxSN9spi/zLu/4s5DfcHFjywiGVwy",
-	"TS5Oz8hf9sjhySW5YUvS3n2ekL19c7JP98hoqZk6MP9aKwo1pTdwMzpJAM8N9CNSBxUfpkHNlagdujkx",
-	"u5DXHGBuTfe3uzt0xnfoXE8MDmRUR61BTeK5nyxwKIbwi6FpPo151SAg4LQh3ir15Rnd1lfok6tNuu5B",
-	"gg8vWVayOE2+iZ3y4clld+/Zczhei59rkV3uEEnbnXpToIxSFpXuCAN1IFhZdTUErjYGU2eniggNswaR",
-	"j85mG8DiSl9uxMPTHGrypt8zfTibARlItzuYNQvSDPZdrSlYQdS/e1898g6r3ioRjccxOAlsHSAzWmrB",
-	"SkO/alKK4QlYnYmLqOtra2vjWkKQpeMbDTZcVfS+bZXUkNzLsSuzU5nOpZ6wcsEVu6ukzpaQv4NPGxYT",
-	"0cumOkp+j19fkfByVndvI03dQNChztk6Vd+SRG9rxfDzJ25rzRA5ixLvzyNrzKj51oz/v3857P4v2v1n",
-	"v/vyba/76/vd5Pn+x/8R2z2uUjVZELfXlIKrdpe+5IaOQw2rSz5qjYWwFkikvMlCgBvKZikkQVEYKtBi",
-	"x68FpMkrTclNrXxLLcWWx2IlX7/+29/AuRHgJSa0KtIw1ENrQsyoaKxz8ATzBYlmSpOLwzPSHtMblpBX",
-	"84noQoXdBo63oWjDva+OK4AQFDeZUbFSEcECcqUeQlAnwS4phj4/s9FEyohvzshEl0xrLq5jkvSM/8iW",
-	"AyuOmDtL/pNQ+PHA0A6eDYiTjsh/Eicd9cihrSdn5Fn7AUiy7g1z7l/Z/0WdVXFhwoXWN8YVbZR4Q6Fx",
-	"i0JfBjTu6jhOdiYFg3gKjnQOYBBlZSXT5fLI5dP4Auy7/c3GHPvhqdCsvI1V4LpkmRS5ctHuVcV/+O6A",
-	"5HI+KpitVOLKmm2eUXkJacVa9frwCBjQSs1Bfi2oUXHjkvk2icY2m9gBOJJ69TFpcSueRGJ2ahWToeAY",
-	"VJDNyWhZhfnDT6VLJKkJL+g7TYOYnrQ3FKfasBlFqHs5IZT8t+FJdIp1mY9OyYzPWMGFGZ4BSkOBqVAF",
-	"GtRNh0b+gHj0oahKpqXrYctpJ3G+J/P93zHFx3xdsszILGAzTNYNNAmZsbJrGecNWypbhtkQtJxqmqzk",
-	"2BBl73vVasLHT5F2aeQ4KEWuErJAsqESIiFqs9MbiqE4JENLuoYtI3058IIBIlQnApiTTIqMlcKlvoNE",
-	"sqLpkTbrXfeGIvW1mg1MXNZJqB7BiyS1YHiLT7BMdrgh0L2fqECSH4qVT+0KOj0C6YcK2mtAgsX7IQYu",
-	"DFsD8n4I2YLDVkKGLrJy2Pr4MQV4XNZLjKnE24uMJo+WhhoosGpqXomt/jVvvCVyPBQhDH1AA2mPmOI5",
-	"UySCRAOCSTcW0zDrJk1cSXhZZhDpVsuPGApXwM8nQwzMtj64Y/ngSqV+IGw8ZpkmH4biQ7fb9f9nXk5X",
-	"EpZS8qFeMxPN6v26myEFPwO8i1H0kCEwnWcTUlDNSkzUWVCuCRSl9fYGF1zPb5ki8xlZXQMkr5hx01X3",
-	"hPnRjHB1dEGqZwaR7fWrQvph0A8kte4M86V/aFOIagO4AgXYneV5nyhwJBv9SErhSFF06R9I6lwlRrB1",
-	"vhK32IbCus/6fbJDnvWfuhXbBCSs58fELSvkjJkZzLUd0dzmsIF4XL243+8bnDA4HBS7JYdBueB2SC3h",
-	"Jyz2TXLpytgHJXPtTegRqCZj6MHMULGciYwNME0CiWc9ZwPJW5iJZ38Zilqp4iAFz36BNY/R+M01Nm6x",
-	"N8cRS298awVG6tZur9/rW++RgCiZ1tNev/fU5jyAPLJj/t91tIYoGZVyocwWZ0w4+FX8yVUIKahBXmte",
-	"z6RQsmCk/bS/Z25DCFn7LO0cIKkAVHG5aUA40h2wXdWcXa3vmX4jZZh3AQt/2t+LSRAsOmXPZy7Ct69k",
-	"1lDZKvbxxlY8hpvv9582qUp+yTtVhwqo8z6fTqlRHTCMR0KYXM5LUBG0DGFpjp0aCRa8kfDLr2aIcKWu",
-	"1HD0IK/WqgDnJdzP86sLgpJ3Ym257i9X+oy4wNUES1QFfxtm2gVmOhQLLnK5UNaDAJHG4CXskZMgoRuU",
-	"XlcVGBYyWKvOm5BZMUfPCbu1JHMoakWGw9LCa/HLMMj/xPe/uTK872co1+q4MdilMc4sHNoFZpN2Khci",
-	"db1GmJ5AJyo7My2kYB3f+2m98RNe0jX0xUrQSa1d1i9xfKle2QnbVH38dQX79/r9R2uagMtraJpg/WSA",
-	"5f27sTxob/OAi5G0nm3zRdg5on6Z3mD8/Aq+hzcI/v7VqFMylqNoRCNbwRkTfV/sTYatjylggGNxBlFs",
-	"3WYjldclgXb6sg+RmbvPpuY/L/YmhuKZgRXTw5aRP1p7/b3n3f5ut793tfts0N8f9J/9L5hGMTARGBJA",
-	"V2o44xjAx83SdDlnH1NyLRl2kLAtyrCqd28oTt7RTBdLqIuAQtAUJLrafUjA7YKCycpNwA23fVEGQ7IX",
-	"kBqobRaqkQqcw7KTECWJXsihODolf5cj5AgLaZ87Mo95VKjBgaHyCZAhBeKtIUEKb6xhtMGlZdZ3OhQu",
-	"a0LLWrGIAUntsbmjwqf1w6r7V8NbTW4Ym6mhgJpKjOadhKQgTxmSllrZajbXtUmJde+CeABOZujyEaMC",
-	"l49HBeB2fSvz5fZtZlYLkwexpvY3g+d4l5CD+Dfg7yi+IsW4B4mxFdM/1jVmwOPflbpZkbbCsi+G3L2W",
-	"t2wrcrciLlgxolnyg3ZVUCLbCpo5Q3G7RCb/34cDMuMGdPYqHJAF1dkEOwBAABAtjZDhxFmr8g9FW7CF",
-	"0d7BsJOQMS80VMkeLdHY4a9N4urSmvmsOneAhIO9m4HMqSW23cCEbnsz0ELgoIeNOeo589g3LEjW5vrA",
-	"snKQTGD5thICBqg7SR5iXg6GAgVjGNq2zjIAywfRcji0ZFChhuW+Pk3nwKgBVlyCfCxURFxw1lB4ffXA",
-	"5Wv51DEgRrBmlxmCYaaQzIdrspEhB2DIgU9t+XQypbrk73pDcYlGJR8ONuKClkvSxvIOP1y9fpWQo8tL",
-	"GPq/6C29BPwABVIwvZDlDfQuYWYvXBNIM5Ou5eBQeIWkSSTysu0dFx9aeE30tKjf+DUxPIk69fxd/kQB",
-	"fcFG9xHH8Xf3316GWTmNwrl9DwrELAuDh8zo6mw6YhBk7lRCOKLeBnBems+3hKld1D1AenR5+TjQjO73",
-	"AXD9+7ZgDRE4DlVo5Xd0fDaoabEGzRWR43HBBZbRaIQ8jN66Hx+jtxTXfM+DqLbz6OfhtnH3UVSdQjA8",
-	"L+KZLeVMrWS/OjoEJbMUadNKhLSELZdMdQ4idZOMuDkXWs6zCQaO1s/iqGC09A1M1sSs36f756eqbasx",
-	"NoxujmZvB+zTsruOgzVkrVgr3iPlqrgFxZ0cTYls+NFvJWTVsP07WV4z7QIzfYjaE0V0ScdjyN7G3jW1",
-	"O2CR6lcoXKmjNVzLZWi7dKKGbwTt5KjKCA75kF6yqOzTmMs1qfp/DEV9pRt6jJB2CoeddlzFnLuaiAxF",
-	"O8V/2cCfmPcG4hDWzM++6YhY6TtSKynWGYqSghlFT2g9nA7ELy6uKyFkc+G0HkltE53U4TTISnf0HUog",
-	"xAma7qQ9cmiLWSkcwsBuwoTtxOjgmVgvGgzvQnG0FSPbNf9OsurASeouGqcfHwS95KgGoVDIoYjgTJt6",
-	"W3tlgU8IdQcH37vCO3Yg3SNHCJGiErpttzzX6lL6vEsyM3vDdQ3Img0N6HBlQ8MLi4mMREtpY7b1hC3d",
-	"7IDeBsxO8lTYA9Mb7rNinlc6uTkANMQ587WF+wEk0/GMqqFQEwqOJ2rXvyg59MhjvPSnb+R/O+jesz6Z",
-	"qkZp84/FFpL38eb1kIdZjXfPGLMHcpugFa3v8rVbb8z1i02ydSupA/iWs4Wv9Rs2j/rF97T13X0GT6ue",
-	"R32/cchLdvlre/2+AZD98uiny35/t/q+H/veKVtdIXXX9c514+33+x9/NbBx7K121LYZ2N72pgyHS029",
-	"c+eiZFiNjUMKRosKwt5lrJzpAVTioC4Hy2YIr7tHQ5MbtEY2FEv77o2q0Zxh1/a78NafwQ+bR7qoxTnt",
-	"hKo7uG1d5Mxl1izvv2G5zJ6oynBhqJ3zK2PqCpmLgimFrdvQwu9DJTs2hbrg4sb7X+Cpikr9x2YtG4gJ",
-	"XtVPvuNJy27+Ybf9obrzIRoAEJhtAK2PQlkxGBxEDAK/C/bZTm+kZGNWMmD7JRPQVaVa8/mMCfNSVW2l",
-	"wjtArxjO7ZQGAD2lqcjBVrxJ7wRgkb3es14fxRb7DRnNRV6whNwykcuyUj9LNpOKa1liENk9dH6Dg9/C",
-	"qF+o2omwQsBYWNizQ8ybK3bnAf29KnS8WQ1Fioryj5GsDEltG4hX3g6rdbrqxOb0lqpB0XQFlj+XfndH",
-	"OtV9FC+vHNoCzCuK4O9htz6BaNvALhwcs/ulUdk6JCPD4Y3CYeRDG+AzlRAnWEWToYLlD9NIm0yT0ZKk",
-	"3a6do6v4P1makJxh1MZuv98/IJBJNxTOiu1B1emRb2XOmUoIRE/AfTXU3cDUvGft0COojjrPIImxvamk",
-	"6VBgTdMBwTBFWxAH3GAQp/XVV199lSYko2VOsLaxshGRz8kO9v7YT8j5X479U2RdvLQPD4bgdgujx9vV",
-	"LbMfJYROQaDuQDQPE7pHXoMPzcK2HjzQ4HRPURexoC3MDqfSBo3Y8D4j1jsklGNCZ9wHq6GjLbho4H4D",
-	"301qW/w65dBG5aGrBtyO1BUuHgpbuRiVFe+uXJIJnc2YgBzSobgKYhC58ugE/fk1+BYlKsNtPKtOTTEN",
-	"y8lyyAdD5yEBUZJQPRSAjAGewbApaTtEe75PXvNvE/L8xW7/66+f79sUiAOsRMs46MuwLBREitxMjhhZ",
-	"MHrLhgLRoI3NaLtdLAOUmD28YTmHPXR65IRmEwglAoV3Dh5LLHTboClVdG1FttmoEjUzkQZNp14M4N6f",
-	"f6qi1DAsRLPUBg5im6H0zMZKX58zRsOdS4PgDxUGIKMBb1roZPuCgjeAeq+Gk65sJ8oqokLBjm/5EOUj",
-	"R96E5IiBN65hdAA4NFFuuOa3TFhnpY3uHLamVNBrdlgU0MIPTJtI+KTI2FDA1YQOiMPWgKT/M8D5b2qf",
-	"Duf9/t5za2/xuin+CvWcvvGffgPjpT2SwoOUaHrD1FCkGBqbS20UL6ghbHhUrIQwxs1+gx+Aic5G0gJx",
-	"m1IjJM0Y1T1yLgpXzQFTxdd8ud69aLkssgBrWItRGID5vzSN8QVw1hYUyHoNG/J1qTduhr2bFWA7QfNU",
-	"bCRXCroap6pKHCSU/e9vfv3Pb3pfRZPIVtMZwZNnhpbltPXYfo+m1i3RPizbyMRoLJmLL4c4ws1ZofOk",
-	"PZYlOTolVCkDLSlU5x7kEWWmZhfqvBQqqN5htSaFtSYcOe4QLrRcDZLAkv7uJ7WDUnBvmmOcGCX/fTg0",
-	"G4Z6WTnox0ZGE9D/DmxGlJQMIk3NG5opPXAhGf/v//xfLzbaThXku9NXJ6Tb1RTcOz+9eZUa8gUWcDYD",
-	"czd2/EA3iXIEMQn7H3NNrqWuokN8qgw2Z8ECjL7aAdb2HwqDapDy5YFk/QPsXcYAlD1ItTiSuZHPZEmE",
-	"JP6Z93SUUIDMN2c2Soa5qwrVBCufH6CvAV/B4o+u41v11zFTWYobc2ZRm8Z94D0T4Yfemr9xDcQvAeP4",
-	"qCA8XymOkDNCxyVTk4RQklNtnUGaTyFoBkYhKQb+pgROBspVGBkVglyi6oa3k1jwzljJZZ5Y4R5yor1o",
-	"/xpVKxtJ3744PSMjM4hKnIaVQLQhRPdjDxKLQStnCGsFla68qYwxZsm9obAuJP/yxvYxkHphZ4h3UMGm",
-	"LtjeZChSP0Ta8d6q1dtlVz+RRY7fI7M30LZ5Lbb06k9X33W/7pi/CjbWRM514g4ik1OI8HYlauTMwR+m",
-	"wJN3kVH26uHZjym3lUbg4lKkCzF2fwKf/Ub8/hEYdiRu3sI9qIRQWXlBL6eZ5reuhW1sXa6MauN+7scs",
-	"l/T+9tw6+vx2PG+/v38/B5Qvp2u9P0Lqt86f45vftVw5JC0tYg5qaYUTbF2CzMrgNDpwz86/PT/+G2l/",
-	"f1IzXriv0BcDlB8LLXRa28e3Yn+/Jo8QoH2tPlELF2PzR1YKS8qA2LkMOUMFgPnbIHRURRRph8HaaGl2",
-	"PllKLIPtANsBRWYozBvYqUYyVFocZUCeTUfylmH1qJJZMlIHNrp27WlYOgHeZrumqkeMtVfY4ZGxLg+c",
-	"E9qvz8WCypIseI45cFNDTj5dagotPRSFCkOLzZv1O3FvsWkHdgenG00kOFQkjWOaHSBNkPvZMP0KYBhl",
-	"gNm+vPTLTyE51Hn2MRsHTFtgzjXct2M102qoMJYNk14wrsGwDHtaPXKaw3UppLj2SXZD4aFWMn+EBwTQ",
-	"B/5sgyRj0G2dNwFjAq6z399v5gtHAMEHhrRjzxTl6495zaZ0lrJW7faudlupV7nYpp9XrQox2oLcD+vq",
-	"UHMBpwhHuau3h2rQaT4liP4LZCObvziT+jvgFI+ga02kYsLfPOsJ+ETyYXMwd7CguQP/puBV9F07AmET",
-	"bJ1wDI5CUFrAiwXVPKiux9hANorSjYGrMMFGNzaKTiDV2C5ZNWGrORTmc7q1PxGNrwJH8NNe3zuDfxe3",
-	"9blYVXueqPu7qaNdW8LKy65/SzO/usTqENVHTxShGdhIwkSMkqsbgp3KaNVXxunIWI5hzEsjjAxFatfV",
-	"wwHe2nKWqau90JDqVS+lXaVOrPUHbkMWWlD9YWwlD8VY/kT5SqJ2GcrVCmArSamdni/YbdP8JHG1s6Fb",
-	"qquefWD0XveEBA/CNU/nyiqWXQmKKWnb0Tte0nFxJ1DGCXPyAAy+KnaaVPNMGRWKvJILgK6f8gd+PTEa",
-	"ok24tWXo1Uo3IilYjANj2fOgucsGKvAs67MXdDfvvnw63u/uj75mXbqXP+/ushejl9nT8dd0vx+nEivF",
-	"v5vJRUQXuyMvDuPp/htUrQfnxa2UeLdF2V3gWFU/fWs9wJbD/41T3Go17BsoXu1iC7awIbV/Wh4OqXHU",
-	"W7yC++naa1mKWJFWbxtYoa5Y+LuRcmJ8CSiONcLiive2wVBSLIOQ4WhSLdXrWbWDWghyyaitobxaOBg4",
-	"fRLKCjZLvpKHkTab34IKFEa8HwpXjJus5AbX04J91n5YDQRc5dxQ3qLApPp6RrzPiF3xuUOv3za2QIbC",
-	"9Gbi45NXJ1cnEZUprZLuV7KC7XqGAgd0uXF2wIZAhThBVEzfOzt3nQp9SvhtJED1HpSnag2yKfsCIPTF",
-	"eD1svgbGsWNFKlpqRKoqrM9dg+AuY7vytZvsCsHHY/fsjZiyqgffenA8lIexdnupQHpLu13v6kiJFTVC",
-	"J8m6AP6KK43V6j8nX4AJItiA+SoVHaiv9sDIgTNmCM4ci4YvFZjHDDHzjRpIv1Ov5Y+9cCrs+o1Rpd6N",
-	"WSVVHo0caybQzeDaTXg0cce2oSTE0GBhEJ79V9KWM6xHDuUVCiwiZ2n0VUJWnyKBp82tfYeC/WNOjY5p",
-	"c2ZcfLhLCfmbYRlG7LPlhb4z+LcjSywedZx4wReaSJ45Px3UdlIpNmAYimgHhk5v2AKDnpvLia9oKAyL",
-	"vXl1xE8XZJtBbBlKsykYKlOo14YBdCthCWZpNxwKh/b6PVfl0RB567kxR28+hOK7RiRUloNEOmKbmxjv",
-	"667IggssXg8ocWB5nv81rLtk1h1NhEktpKwrFEawx1fLW2yDTwgngDpPmGUED6Mc57CcQquJT6np4Nuf",
-	"+HoN9pfW7rN+P5KrgYEnP3JsAubbnfjP7S9VP5PVAa6ZDnI9bC+QvY/1FiR+ON/5pCrH2nr+4tnzF8/X",
-	"mpo0pJE0ZXfEkzlwObv3qEzhW8tsJbPvPiptbpLVKzL2xTDqw3JKKCy5gbpGGDE0lt0UuX1lLxxR2ojY",
-	"ytUitAY5TO87IPv9fVe5l+dQxK5KR7T971ZlPXOh7eVrVHvN993duGLL76fOrkuG+7HUAdsS54vQr465",
-	"ovc78+pJkwB20pQIFYYE+laHPr3IZ0ZmVGBaa/WSi3xDjjAUG+pKmqP1RSVBWvCj/HB1dRFawbDoZw7h",
-	"B5jqxXwzU+QqRqnCmS1LQ12q5NfXzGs8Rp0JaxKe+x2VzPX7NGgOQm93PnMGXVsixFXNHNgQCgoxyJAw",
-	"CSsNUrHM9YAEMgfbGEMyMumlP6QtzcKP74Sv5lnhCJ8S5PfJutmmdMgp0xNpIGgEiAemR65YY+dZxlRQ",
-	"EhQ1oAmtPNSCsVwNMPadKx2WMydtx247PfIdZEsm5hN1w2cr6j+EfAbVJ0dzF+UxgpqkMO/AY2tt8sR7",
-	"GoPc5sZynuDax3I8zncMeG0WPmxFBDt5MyDKwgHms0CovNdCatz8sAWVoM1GWoNffg1jBSwkW/fKNV1z",
-	"yHvIgvjh5V8MC0Zgk9PjpjW404cFOwFm29TVanlcgJenx8VsrnsuviDeFhZpj4cSxjLrwK/UtNZTnITA",
-	"JKSaxDE+fNyFx40rReGsZ+kaGN6gcWWM3EO0HMY3zMFUVZbLWgcOGKRpuVfhS6SaqRZN1MXH3erxxmUL",
-	"qXvuJDZ15jCAvRFyIQzVNdu4Y5GR07fru/vs54LO9USW/J9sfVmH6P4jtbZMHKMcrcIbXddP9UHtmlam",
-	"qtazW8NFzUpBCwxuXFsRHOqY8gJMhIZHwjUOOHKwpvc2HnkQ9giwKkTr8vDs+Nvzv7591u+3zPzuVddW",
-	"4K73IFCiecQV3MdNufLqbm8e9/Fx1/3uQPOsdlTmY56x3jyQnaLwgaTo6UyWtOTFkgTvH2DFeywTfX9I",
-	"Pd0SUk+3htTTFUhd4h5JfY/O64MPu/WHFbCemrFAnh60dm53d2oM8uOv22fiO8tEY4R31eLyd8pIXq+U",
-	"X+XwbyUzB80koyLzz/dtMVhzPWCoMn6KhUysJA39LFBK894HMHpYJ0UHupv81+X5Wb2/Iw/7OpKgraO1",
-	"vjV3djysVebcqvFhj6QXP12lZpyqACoWC6miqqgO62evRUH4bp2fYPl/48jsZ80A8yttcvA5qHwpJgMM",
-	"AnOx9nX8jVjyk5aROCJas3V7NzTbXHG21bp0QuyiNRSHcXjuhSe+BeZQtJtuVNS2dzH/HJh1HyvhQ5Dq",
-	"cT3Wjd31P2uT/M2uL0Mc8i8oIRKpGV2thAeeL+rx9E6/V9DYa4PhxTXmNdfB9byzyicUkPKXlM5mUBFq",
-	"zcfsyqjY7gsKOs3OlbmFSpYaw1qx9aohWYF26DKjXbVom0RTdUsB9jQUq31RkiCnZaXtCVhR5gqC9aqO",
-	"QrwM1tsbiuN6O1UVSW+3T1If2Jy6X4iy/TGsQyDtdjMpxvw6hWhohmuwrjMonYV+adccBat4Qw8TLDUv",
-	"UUe0Keu3Tu9fMt1ksHHN3D4j53FTNDAeC4zfz+vnTg6YPUDNoFwYUxdcEN+IrtHfZzEiKEwJCTNo4Uhs",
-	"STnIeq0aMQ5ISUUup76QQ9t2tZBCaQqlFcayHArAaihMUfVxjbZw9dbEoIPcDVt2UEprhw2DuAqDRHyu",
-	"l1mhew1XlSYknVGl3t6wJU4QdGLshDIfLjHAmKHAGgy1TqGEKwWmTSxYEW37G0SdVA2E1/sSDwUkG1Mj",
-	"6E3qHYW9NnvDZnpgC/VhpWb0qwqgKik0EjZ3ySao2bgTI1mutEzGWiAl9pIollVWIES4VIcKokMhM1rY",
-	"aopwjacyZ4QW/IYNRZutmDCgXwsaq2hdHQeS7SaBw+8cmPHDUdtpt4t/p52hgLXlq+TJAA0X7zvRDUi6",
-	"3++nlbEQwohGJaM3YfnVLvwM7v6hSPf7L4MvIu1GaVEymi8TkkKrHgAS2Lwt9XsL1RLsGGm3O6Xvuo4u",
-	"OmS07l/fCqp0cLeDQ2xUGuiJ6arFE1mPz9YbitJoEuC2jmSXQ8vwq7BQ38PcqtbfUHNleofjxeGbq7OT",
-	"N28P71MAv9bT/Dd2Na63Fd9IyUFWcmd2YC9ZyVZJHtIILPnNbRjuyo2FW5qATdkQB3dFO79l1OHLRwOj",
-	"zfHaCLrIBSJt3PYq/ECaQP0XAuggmbr3GJ45XIBnX0kjgat3i48yyagcufMe//HxvtWfV7BnCY5dqLIN",
-	"lT7RodvxLMMLoUFH+0Mf/V0XuDD5KHe8u3YQEC221s0dYmXABREtG3oM+/LE5H46nJMqm9v37N/V9/la",
-	"ij9cpuYnXpQzucaKgdVzlwr1aAGDdG0i6ElYylmFWA1C4WYzG+KILKFYQYjegzX6WLtcYC9r1CyGwldy",
-	"1hM2rUjmKlFtA701M4GgZKWiToNx67Mhb//34k11IvLv63HvMJ3VGeoAfQAL2Mmzqdrx3U425rSFAQnW",
-	"FBy0SfERtbXQumujPFvhsWbSsw4Q7EuXDEUVsWGux435f230OaCfuuBjli2zInBQK0KLQi5chVCuq8Z3",
-	"nR753vVyGYpqlUZE939ZGwNUvpCC5GyKmiLYra3aPyCpbwqT2r6YaIYosX4dlN+AVOFer7cCzZ33bpsf",
-	"U0iEUhCWOZ/1yAVViqSGh6VAWqCHUVoPBIX+Jw12g+Nsqo78qT3MRtnaIk/n0KxrmxdfQfG1z0pswj1f",
-	"0GsWT3KF2qNyXKHmnzdJ5pAEDiBDCtyWE6h+c80I2ub5lG1rY2wiDAEqN9KIc2GbJ/twi9p9TnwOLMiF",
-	"kPWGWe1cHzS2XqrfTlsvclkFbThrQ/U9XEzDW8ElH6+9G2DSp1yeKtbJRsVGow0DZ++nxBx+novU6Hy1",
-	"z/+8t+cOdCXtGEpqKTsPvEvA6Zo57Kkg1oVveSKps0QbFSjFilKGDT6beMQ5TvqvwyBgw1twB1paOP8r",
-	"8Ydq04/CIab68SVHG8EgxUhSqKGzIjhO5QjqW0HtY1tIZfWq2I+5uA5Sz6A1KFUaKogF4uEKvwlEv6G4",
-	"W/YjlegXQmPnPa5zVe5rkuameoMwtw7PKtTjLc/rRa3qDrY4Q3rkXihfEoWoAP1vCRIphEelRxcgoxdi",
-	"s/RoFuO4sVOeLUUYLet3fxC96omrz37+l2MCAiOklkTEy6Tq/ZtTbd7QXjV07sK48DjVzbLjH/2uVpN/",
-	"/fzZ1y+ePt1//jQ+MQL7jyOzBlD/1xZZwzviWZ7nbI8qtk71jtSzu++ut69WC4OaqyWjvmzm5etLDDY8",
-	"v7rA5Spoh4bNevBOgyfYzKiYyFNHAYYiCG1s+wICtpFA4EvvBL4Sg5sJ9itf1rvpKciMgCbt8qY3FPv9",
-	"fZtTSwUsbmHbKIB7E5tL0w2JoN8z/Yoqfa5n/yYHvxk5ONezUzGWjQWiri7+vFTAbNDdd3+JaJ07kvbx",
-	"66vOgwzCeOk3KapZMQeO67uWVC0RQ8l9yfTBmsiO+kevSQw+NzP/WwL+rHz0XM/uFn5BS/rXuEJy7IpY",
-	"h3hqeIZ5iozk08XhG7bcrCRjvQWfLIthSFqS0ZwXeVCa2sbFKOSmoOErprsXp2fk8OTSDIOF5Wmo/Xew",
-	"brQrdB1EjvmX/Y3qJGQk9cQFd5GfsPEeeurn4MzxBdDqFd2gjbyuK/xVu1gIEVUbnZ0/GiA91Fj1+R2d",
-	"sLwGlmOO73dLVKkCjDG6/QbheG/if8PNX5By9HEjsgYp3QqjiBQKWKB8hR2vDiocpmE45AjrS63iu4Ek",
-	"10/UUIznRQGtA8jF4Rlpj+kNS8ir+UR0IV0ucaZQeJ18e3rW6ZGrCeTNaeh94OpIVS/ZPsRXkFxJNcUo",
-	"vYGLOcTmnmbxjUiq9I9cP47LYH9vv7/7Yvf5/l6cR7nErz+GwOW23oT9XP/p7aiIQxp7eZU5YNBDLpmc",
-	"65F8t/F6VUFOBjFRY5lSXhyQBSugzg/rTqGOP4T9UqUWssxt/9MC1B1Wsqj54hxn/yMSWbu0BhRDsK1W",
-	"5vpCckFeU15g9wgbon14cUqGLSO9D1ursddbFDVcQ6pIDdlNrqawSGuDw8kWJrVmNUwThF9ctfpa7IWz",
-	"sVc90RVpT5mmYFwzZPbAJ7AzG2opF6KQNA/qta1AqNNkML/Ady6DzW6hNPjO7gCz0wa9wZ/Bv/WGYOlr",
-	"EL9bhQhQ8c/MG+pYZaSMat+PoTjcXR16o009UkLVX/Gmq9pJarcfez9g0WeSs4LfQtfUTQEdUdazhkNf",
-	"5KWtJqejl1+P6Ih1R8+ePevuj1687H799Wjcffn8xXj/2X4+7mePXVn5N73idxcj/nOb2re6Ove/0CXV",
-	"DLJvmjn0BVRDEXMd76p1ACXSSb+//0QRHMq1x3ep97aC7k9XafQqvqGavcI1/BElwWB5DTiIu/5i5L+a",
-	"kh7KgAYZ7GaiYt9defO1YCAc54CkTJg15CkZ00IxUjBd6yxhxS0sP6+YdrnVKsCrdbS5fDy0eWCx96xk",
-	"8OyCla/hdrQGu/2k5QTJ4Oen/aRlgeCIasl0ydktLYLXnve3rzS5gpK/YX34LS8DEXJBuK2h9+V0xgSC",
-	"BdlUHLO99UPvyl10t6ph0ND0Kc8VOP1cM4ZOVRlFNFWoaKzVkmCLDZflPxQoG0Fr8/Zqcyn3VmobmYEq",
-	"dnhx6mtYkBsuctUZ4DJWGmimhOa5Ggq05NZa2zxRJHUrSnsESwW4Ci6QZSWNAmYz7Kmwvea5IouSa80E",
-	"hjmZ9QxFuCAMl7IvGfhAxeGSCkVrSfVBIqhtHjqiuVsBdEOvJUAboHFIYuyRN3YiYYt95FU7K+iVhvTL",
-	"bYXmObaBtGsahHxzKHJWQgSXkGi+9tuwCmyP7Pf7+I3ruI5t2MyBmM3Y9xNs1AiJpf6lobDrkGMbQCpy",
-	"zLCsN1pL7SC/8F+rHHGo4NSBQqgDV3vBdcHD94cCBgxL+ERLEue5BdlvTp2xnHEYV2zI26oFrYq9oSuc",
-	"yxd1cQpEVccqKD6yWrmRm12/gP+1kpaBUVCSLxzBtsIBlzFUUaN5XjKlqh8yOZ3Ohd1d9XMuR61Ba/fl",
-	"y363v9uF6oJBLWQ/Nf52hcL60U+XV+evT960EuxndoYy/3d4C1tJ65oZbDQ/nbw+fHUCS9dnUuGUN8us",
-	"mr+g/vta3WYNCshrwxF+vU+5ZIDkK64esWRM2IzFHdRu8ondEGCcQ3OjN9aEgTv/h1VC6oaCPPckB/z1",
-	"9aIwCVQct135HqBTQJJyM2vz8qKVAn3S2EoxdCzcgtUtDH26YUusWYE1KBLiKlD4p0PhWHSAHEmY9thB",
-	"ZUSwhSuzIQVTWENGFjn8FU0lts1ulSS5rJydYaELW7sCkpGvpbYtUAxT5BlFbxiMBz0eDAtKDTsD+m9I",
-	"NrwGTfNplrGZzRF1SzLcdD6zNXlZJkWOa16p5gMNFqI9SeBM/pRZnOYs/53J+QlS7/cc+hutTrMC14d4",
-	"l6ydblNu/8kt2Pzgyo2YuSDWqMfyg8C+50sgzGx3NagGgp2Deg0J9z/b2R/PqNBcah1EdWx0uwBpSbDO",
-	"F1QcDHqm14SghQdezA7Q6Cx0llkIW9SB5ce3TXd++Xb6lf1fivImllWARrBQVSdut338Q3082uXW1kCx",
-	"XKvCP3Uk05YIFDUkWaOvkQsMTXB0ziljJSMX55dXWAc4nZdF6iqHYr/p1MIfSEoKaqBtlOqaRy7ptOgM",
-	"BWJlUCecXwtq5OGB4dJ7z55/g2X8J+wd+eH14VH38ofDvWfPnXgCKtkNWzrLJiK2rfdv9EBbrdhSr+VQ",
-	"tAXTRp7AMsBWsuruvXvXwdrKuuQsNwqZLpdHRjlIwT+jEvsbVBO+pUVqeb8idEZLnZBczkeFIYeoE5uP",
-	"euTYzuuqrxcys9WboNkALYoeOR2T1JbyMkuQUw59dULr7pTeMEwWgm6dPpAFKmH5Obgy2y0JzUqp3Fmp",
-	"QVVJjd4wAp+GPl2qyVQaVdaMrjWbzjRYiwp+PdGJrZI2FO6R0TyU/yjtdu2Bdi2Sdc3G5VynoNWD8u/Q",
-	"MGeo4TOzXAItbZQTu/xbQwEoR0bL2orshD1yYhZu0fAfczZnygpje/2+50gVs4LenjjijCpbhxbV86GA",
-	"INnRXBvB9hqNBKllZCniMQStOfgW8rrTI29YzkuW6SovDLvkGTpKydN377DVn0U8u/4OnNRpc2EwI4vC",
-	"NcKKbOZnwtGoUDIlC+xfmhBKCilnI5rdJBDW0YVKZgmZlfyWajYU7TffHZHdl7tfJyQdZ/3+YLDzIu0k",
-	"ZC7UjGV8zFmekOm80EYS1mb8KmrPlcImVg32DQD2+30j4kDD+AkbCvvc2oAAOB5K0OHC9iu1w3BNMikE",
-	"AM2IzVC5p60kOT67JCUbcTw1Ww+M8ulQcIOEC1rmHWgXMDHH6LFThQdWsvFcsTztGWR0SAhRCF0LlBSD",
-	"EpRNJ7SrguZQhwjpevMBC3BkgrYyHYP/oDpgxCHw9QQiUdDaw+cPLegyJv9fPhLnfKCxnM715JJpzcW1",
-	"wtf5j8ywDPXU0KBW0sK6+ta88Nfu4Yx3zRsfE/jWWjMO8TO0nyOlbA2e2j8dkWwN9pLWvCxs66nBzs7u",
-	"3otev9fv7Q5evnz5csdAQW1vAKhx9d/O0r6dMIF9zb6wUrRYiIVUxu3tRc/tFI6d6pZsDG2DsOvdpN/v",
-	"h/eqjexnSZTmReHoe1CQ1rA7JAsqselDVUMf+Bv4fG8oKsoONj+kUFa8CWSbJ4pAhCnwFuCWhs4s6JIo",
-	"LjJWZVWBh+wAGakhDYWShAssYFbI66rg7jzkKs64WzKqpAACZkYDnTMl7RSnNSsYhBwtbUoxsqh5XAH5",
-	"jyiNB8truEPVmX+ZvtuVMBgQFhKjt/uYxMY7NGG00JN/Nt4OWw8U0MGQGIl4E8qHUH9T+RSAg1VHEOl2",
-	"F5TrlMxkUcTjcH6AVbQ+1dTru2wbcrktWbdzN4WV2K3Y+q5cXPc+OTj+Fb9lwogms1KOmuyqU6MMZGqb",
-	"iNwniti3XV7jRSmnTE/Y3BCWd5qwdzOpOHjAxrKcUj0wEuEHsyVD6D6Qgo5YYf4BnrwPQ/Gh2+36/zOv",
-	"+lrY7pzfaqmNJvKBpHTG04SkwZmaP/E04AH2pzDvush622/Plahru7dJfwDt9uBBQljvugfy7LzQHRJd",
-	"yNt8jrO+tTpR05LIBzLhSsvrkk69hRnKjLr5gsh/CElYmW9esLdjDr1DN2+efLD7y1nGcyxRbkTIqodg",
-	"fWRf+9sORz54tSmonF7/xraxfsuEURoBzKuPRkvNYFC3HB00zJ7IIrcyNOiy5l0LFV4a1RYQozalJTNv",
-	"gU28LZi41hMcvh4PZ1dN1+lSPmcJNJg1Ejc6ho06zMqGmSrCbAGerL9jdJ15yYIj+bA+sWPTtnvHPMsY",
-	"y40ygvun2qlMuI5r+fYrKG2NTYbefoXDGkB9L0k5BwXbw861IvoQ55Kv7U2+k7qZq7ozKyiv07XWf5Af",
-	"Tl5dkPgFJBdBI8P6rUoM3kGhyKCp7mrfwVoHmd5Q/Ae5+tvFSdNkIL2wcijiz9/TGf9mCJ7QYSsJIPHN",
-	"sNazzjzEGb8ZtuTNsJXgir4ZGrAMWx/J7h4AsznoMEqtLRn8dBIdENCpP74YmQZjdDP7NGxzrUpsRgUy",
-	"zTo1tOU+XQtGjCvAUPR69VqQ8119T9Ujz/pPvbqIamwSdqsEWQ/8/gbHQdcFLXk1th5k1c4BaPk0H4oR",
-	"LajIWEnUBBLnFYNVGPKsSzoe88ymqEOgfSAmQJl0kjrZIrXtvrFiIrI+cNCNGNRex0wtfMNGs7gb5bfo",
-	"RQocEzaQ4qYMwCg3UORTes2eqKFIfzg5fHX1w9EPJ0c/ph1P/PgdzSrfmLP8ZCEEgQvCr+vH5440aFmF",
-	"Iop/BY509fGvwd+AZ/dxVtOcG0DfJdd4XPy0XgufCzzYFm3QyjktiM5mZLcPGvyLwfOnL14OnGXH/8NI",
-	"ONYmEwQ2rwLX3gOrdlBYJL41IA+byQ8tpO4+/KyS1ruuPZmua2o3eN+ai5JhT1g+Ao4gsbOBO0Q024XV",
-	"7b05yQo2cL2U3AIbzEeAEAckRdik+PVisuytafB25c2SrHkfOt81hdK7qY0yOqU3zHDX1OkUXIOdkuZ5",
-	"mRJZEtc97vD4+I1N+eG6Y/SJBjvP1/2vsSOfXdj7TS3d1huqVRoztDZFQQG6AesJm/YCFPPt1gzWrnoG",
-	"M7QAB7Q+sXKWtQbYaXgJknqpbZReGDMXTGZFuMhUqMskNoAW4hRsDNNKg3n1xOadhrcE+ggkmw4JAr2t",
-	"wRIj19D+GpQ0mZXyumRKBSPDV5GRL1hp2zvYPHMDBZcGS9o33CzTJdu6krs2Qb7TW82lUA1rD4I1n3gf",
-	"krI2SNIO4jcTJzcmNq+vYz0eRnQJN+RU6PiEAQe32ANxomzMSiYyhiV0q8FymcWW/vOEZ5MwZz3oTe0V",
-	"f8eHJ9CKCnwbOWlDFyzb7zqTt6yk1yyEl/stOqvlwAs2gk4zsoA8ocDW5n6FvPoRUzy3Ed9M5DPJAZ1H",
-	"8pbVJoRPWh9//fj/AwAA//8=",
+	"7H3tchs3tuCroHi3ymRuk6Jk2UmoSm0xkhLr2pZ0LWUys9NZN8gGRYyaAKcBiuLY/rsPsI+4T7KFcwA0",
+	"mkRTH5YzmUxu1Z1Y7G58HByc748PrbGczaVgQqvW4ENrTks6Y5qV8Ndwollp/pEzNS75XHMpWoPW5ZSR",
+	"TLBbnRE5IXrKyLxkN1wuFJnTK0baBVeaLKdUk7GcMUWoGYdw3TkgdKSY0GQiS/hwwkul4ateK2lxM/rf",
+	"F6xctZKWoDPWGrTg21bSUuMpm1GzGL2amwdKl1xctT59SlqHhRxfXzJBhY6vVsMzspxKxcjYvE20JCWj",
+	"OZElmckbdkCWXE/lQhOuE1iamtKS5fZtOSHshpUrO5JZLLuls3lhVjI8fHv8/vvh6euGLeA3d+zhiI0L",
+	"M2HTNoYkt2/YNTxTxIxfX8r58N3l6fG790O3lDnV08hKSvb3BS9Z3hrocsHClf2Pkk1ag9Z/7FSIsYNP",
+	"1Q6u7dSMZZb8hs94ZKXnBgcU/0fjkRbwXThpziZ0UejW4EU/ac3oLZ8tZuYP8xcX+Ndu4qDGhWZXrIQ1",
+	"3OPU20eHby/sHwk5entJxgVnQr/ncPrzUk544d4+yTt3HO6XhCj++d8Aro0tnYliRfSUqy+0sbux9nE7",
+	"eech8+sdUtNenuCUPplR1FwKxYBIfk9zs0OmAAvHUmiGCEnn84KPqdnrzt+U2fCHaskfWqwsZYmf5IjV",
+	"N7Tg+fvSDpa0ZkwpesXcdgjcmwERi9mIlWS2UJqMGKGaFIwqTXYB8Pfb0TFM/ilp3XYVFflI3nbLahNy",
+	"zkpqz+iK6f+Si1LQopUge4Bd4x0etPoGIp+SyMHa8QhXREhNYHMHQFntvoiiK0WWUz6ekglnRU6oyMly",
+	"uuqZhf0gyxHPcybuAdUH7Xlzte/YZKFYfmDWOeXiiiypIuMpFVcsT2BR4aoNSinkbua9Ej/upSIVb+SY",
+	"FmQmc0baQpKs251KpVmeddxrMNKYFgWhilCyZCNkmWO5KHIypTeMAH8058y1ItkrqXTmYEhTUUg5H9Hx",
+	"NSyDtAszo5kkIbt7X/f6vX5vNyF/HQx2f0nIVz3/uGMuERVmSbQo5JLlsLSMtI9OL0jJRlzkXFx1EiLL",
+	"VHBtt6+I0lQz0qZiRWZMT2VORgtNfjy+TMir4+ERQOfs/PLk7PSiQyalnBFqmDvjV4JkZyW/4iIzwNDE",
+	"rRy4ayos2j1TRC4FrM4sbixL1ZX4GazZcGUcckYsFhDDBkg7CzHhtrtcLrvmre6iLJgwdyrPklRks0Wh",
+	"+ZyWegee5lTTLCGZZrd6Z15QM8+AHF68+6FHLjdOGUSUgl4RbY4bIKcI13DYr+Bo4bQHhFZMWctrJghV",
+	"1ywHMYcarGKlJ3TZ/8R/fZehnJF9wL8/ZcSwlsSccoY/ZYQLeGck81VCKCkXBTOySH1MAJSZKhRRSNu+",
+	"7uQaN2anlwqzU7zkRg6DBc/oqpcKc/NOpf5BLkT+eeRMSP1+AsOEhOyaa7K79xywGZ7CDnHBFRH/QnTs",
+	"kin9GiSPio5dc30qW4PW7t7zKCU7lUQtxlOChAGOwzNgoFNnFoyGO/9zSVWP1FBS+zPmUhA61opIUUcR",
+	"WZqfQNhlmshJKvCBSoiSRKK8EcMUJGFcH2wi/hXTCoDUIxU5NBcEqV4qGmleO6AcQPaSioIggtdJQCcx",
+	"RDTzjCIDhmKR+CdBF3oqS/4Pln/5YwkAD2AbEEP+h3YFMNWAfM9oyUqSLvr952MAFvyTZQmSP4QfUBpD",
+	"7xnHKx4cQCrwHYHvO8BnNJ9xcWkeZT1yGsGMVLSS1pTR3Cp2P//8c9esjgltIME2RbMMV5slSIEzuN7f",
+	"pV5KwfW3MrKcGmpnF2/mhLM0TAI41njM5prlva3azyc8sBvKCzpCcvJlz+uy0u+QwSktS0ba71jOVYJ7",
+	"gmuBNIWUC6EsILpdeDfrkDEVZosjI+rQ8TS4lamoXcvLYCTFyhujEV9RLshoZZg8KyZEijEjHA7e8EhA",
+	"Yk8E4cgOqaaFvFoAdOalQQnNUQL1txz+4pohadsGGT/amSeRn7x+RcuSrloo6Dpx+a/hLL/4V+Xob2ys",
+	"zbeRETcWSuccWIUw+txfW/l4plpJK58BSUYJPxjboYfhH0byiGBOUq3qpOH5QoMN4hGQwS834ZKgChjV",
+	"4kOAmd3WF+h3kjgt0i9vO0jtUjYAirw2plYNz0+saDUGcRTUK7jEhzJnqGEZ1F8o/NspWNVvnQPCZnO9",
+	"AskCJCXDCcdMKXOZNwBdW8L6in52F6pktCBqpTSbESrUkpWOWfwgS5LJ62yAonWNez1TbmoiGMuVNTul",
+	"Ai4vfDs2orr5nqhrPleEljOWgwCkQEad0Ss+NkrIgimkToYTkhETuRVyB05SSgWsgGucLAlkdr/i+uJy",
+	"OV7MmDAsAECcgOzu1RxNSw1UIW39uXthxZSLMRO05JLI68Ha7pAkASPIJUPRn91ypdMWUvLNC2J2twl2",
+	"q5e6bcOI81LmizFDOcain5cRzcaQTYDt5j735a2Z+k9mgthN8ZJf5Gqibh5DXlgv4N0mvKLIh1gbH+zV",
+	"5eW5RWtzpu4MzZaDsUKbUniJYZF+ggRvXLWvOt67g4he5kKOrzdvsJDLyLn9cEieP3/+LdF8xryIZjkI",
+	"GCSjUJCTiWIRW9gruSQTWm6OYtgN6GxwLc1kCeqlP0qSLxC94zMtxVZrzkzesBwugTWfCvjDkKO2uVeS",
+	"FFJcsZKwvy9ooTbsrZ1g1pGUBaPInx5o4jUoztWG0TmcKbK9dQyQy5aHbePJHgKzj7C8/IaKMYvZcwMg",
+	"Ey0BZmaJS1rmCWG9qx75em8aBX/J7DlvgiiKAENBaigV3/TmxuQNK+lVlO/csKhF76iihI61kZKNGTf4",
+	"4C1VRtqJ3b3kUaKMXeUWSSbEnA1gaqlpcb+dtK27Y2yQTBge68RjOudZ5x7kxBsiHQTd/Mmd8tXGNp9M",
+	"vHp6GcqttUmEuoektF0yWpvg0YLRw2ScsVyIBvo6o2LlvGFeMTNCgyJLVjLLdliO+MJ1HP0nIMjcNYOh",
+	"cICGYCEn+BFpK82YWanl4EkgA4GXq5KAOvHZmxmyPQzrcnJWqbGTT+/gyY9jsQhsD5MYGhyNZ+pwobSc",
+	"oZuyjgNGudWrBpy+5vr++Gzmec11VMCRI16sXY1NErP2kQP0dsbj1584ELnJ7PLvAsl5nHbbpw/bvgdz",
+	"ZDtXTJibi4i7baAf/YsGCOw26jxUCsw64PfNPM82b4PZyHNzKxYVNHAgb0K+ie430mUPnSbovkaf5xpQ",
+	"aZlfrCN8QDhomV/Cj3FUPJXRJzOwIp9TEX8qb1iDzFvwCRuvxkWgpihiDf8o8RnQXXNDpPDeVX4OKyoz",
+	"Op4adp0rouW9tQELoLfyJq44c3HRJLmgYoJetth2SzYv6Jjl368edtnsdw2QuubaqkLCaKc4RZyeTfl8",
+	"Zk1Sd4Hgwr27jmd41uHJBsiRhGjkgeUOegs+Arg3VQu2fM2jkQSCLWHjIB6rBQMrvBHQYftx2VuGcsfa",
+	"gIeXJ38aXh4n5M3Z4euE/HSK//0e//Pu+PzN8PDY/v1+eHr03v/00/mP74ZHxwm5OL58f35ympDjP5+f",
+	"vDs2DGt4cXHy42n8Wsu7r3S1YHi/CXxnZR5jHqOSivG0SSAy3zQ8m5fSyA8XRum/5A24/PcFBeK+CcvX",
+	"oCeZ8cH3WBRWYdcqzrObNN93x4fHJ386PkrI+fHp0cnpjwk5f3d2eHxxYX67+OnQ/NPR0EpgMaoMmKMP",
+	"h6eHx2/eHB/drSA5aAQsfAMISQXQYPdbzyTOvRzXiJ/Jw3gaHv1DtIUmrmEnb9rPRUA61u/i+au/XJwc",
+	"Dt9YajyWi5KzkuSs4DesXCXxM+ohkAPA5ExpLvwN3YAPu52zsWb5kR34yJr9NxGYj69/mjc+Vs1cbklX",
+	"I14Up/e4nB5Tqm+S2hZq62hYfRTc+IIFyjqIwmceTdaUKK2NShAVXJPWuGRGfhnGcZDdMKEb6AI8a5QB",
+	"ePwjI9wMcUENU5o3jp3rNfr0wlt041tqoiA2YgEdiTTPS6YUOHjMt6WgBWlPK7dXJ7EW1ZLpkrP8gOSl",
+	"nM/d939fsAWDryeLonDvGjkOAnmsxjpnEIUAqABHBQryhPIC/mFXZB7j2FFtdlEWd+MfN6O44woPB79P",
+	"KjQIqNoaNEPgh5gRQ8t1CuM2sAH1Y7MS5YBHRmxMF1bd8xRgHZiKo/dIoTAM1iEDVh8617/TLhFcjRh0",
+	"g/s1080a1/bbgdrLKUQvbTUIb9J2PX8AZZ/pMz2PAV3eNAvhYHPfQvAOowaFn6dUkyumu05tcOblAdkl",
+	"FhoJ2SMGtBPutP+zPx0l5Ln/MSrhuIfDe7ChGmCTuj5tMRW3F2KpheodZ/xkKmSANk+uQX5xrQ8xatPA",
+	"cDuPxzWeNbHsTbEax1CPvTIS1xX7vRnVmcgb2JshyA1LAcobUdy246JbB67UTxDuO/FwdEuzkzUfxUNF",
+	"w6chHw+XCpsumGfYa/gU/3lcZ92hW7zJuba2ojWn1eaS1i1PsJDYyn8ML+qmNu3vMfE3irSzriePKusM",
+	"yIxClAzJ2YyKyhzBS8JzG3pvjYxhsFIqFkLzggSxiVIwNFugNFFwI40ckELKa1DnF3OIsLDhL+tAXdTO",
+	"MjTC8lI1C1v3gbY1XMI49qsYMF8xWmAgQX1tlUTmBCN5HRF14iJ1bCIXwBsxW83p2Oqhm4BgQm8Iy9uu",
+	"jp3mWOhydafN3w2eVIvYsnQcs8njETHUQ/SQI4GNwcnPFDnEV7vm3YbAhjHPndkpwv7tcxSTgfsPSAb8",
+	"NiNtHQRCOwObZwvwEnhc10MjlnJR5J0kFdb6GVj6IQxRD0iGVv6MtGMxBaHn/Ae6KHQnIVm5KMyaqAg8",
+	"Ax2YIwPngHkWugnC6NMOXiKHkE6ewEUY2XxRsIj/OwRjQVfxw6iWemResv6LcOOGbSSETwgVq/ghWUfq",
+	"25CxYaA8YvK4XM0byRYEdxh5GkiT3fXR20vivyM3tOQYvvshdXEVR1TTtDUgaQtj+r6nir3cx6C+tPXJ",
+	"0LrMHn5mTj8VmcscyAgtWRVYwgUZF4yWiDA5c7Ouow7iFxmxiSxR4rcr5FIYdEGzYkVDl3SFIfdjPp+y",
+	"UrNbG1to6OU1m+seGVa+cWpdYGZJPTIUhN3OZanRLLpSqYBIWOqXDJlf8IWHDsyKq0zIQnj4dXpkSLIA",
+	"bhlGo2AMKIbRpaLaOFewPPAEpK2vvvrqq7SVVTZqQzxWLip+RstrF+O4KWDZxKLteAdX5DF4h3r7RJYz",
+	"qpF4vtyP2uk+P4Qtvgcj7HsPdYVQNsonJ23FWN1Z14lupCGkLbGZNHEiSpcEM1Pw9YZYBR+O3ZwjgvHt",
+	"Fnv9kt8dD4/eHickRULLlXvDoMFULtNWpyk8Ai5Z05z4dG1SXS7EGESXuVGiX+6T1/z7hvEXRcPYgcdV",
+	"x3nDVmxSln7fha6ezj8CY+8ZKnVA+j4MtkRjg5CO/rQpgWsFluJg8it6Y6SuBvfythgMHsPvR4VBxQw9",
+	"Gk3QGGZQiedbIzO91cddvxqTqfA6QLeY/BKEx21IL5D0FLMJaznvFuyGFeS/Ls5ObXKUDS4Ir0zccuAm",
+	"2w4YnNy9Hlv6mZ6fiIls0nv/BXTWB2tsm9prTYeNaq+4tCgAF3okbzfhZ/WwbVZo3hS1gGk5TgxbssLi",
+	"5pwqtZRl3CS6BURqgctteDbjSjVzpvu44eACwrrh/WrGtfH9Ku82n66bHBw4Y1+eY9yTi+aKadc1VWFT",
+	"srRfmhcawGAmaHRbN5yk4v+IULzvV5o1OPoW80LS/H4GQYC5X9XGHur6kV1LbYYtkLzwhxaD5WxesGYL",
+	"8Hb7sFvl/RXO9cONGG3YjPLiYdbmeSmvSqYayE3JbjhbHi3YUG+Jc6cLLWdU8zHB943wki9Y3Jl3AHHJ",
+	"83nBwahRxbtAgQI9LeXiamrrLGCU/vD8pEHyMZM1cHfkaEwR6hY1oysMO+WaaEna2fnZxSXZef/eMtkd",
+	"O99OdVPVzgeef9rBATDk0R+Vo0rn3o0znM9LeQOmvXfsb+DBixKojZgNrq7fGAZ4hwvy8TPeSdsWipUN",
+	"RGHd8FInY9b87r93OFh3jyOG1Q3y7vTCq3Cvm/hAe2hwmg+9asHtfwoLabiS2E7fUc2gyoRqcDaZzbPy",
+	"LRcL9N5sqxZhwLoUhsY94BMm6KiIW77NnnTJ2Q0t7j3ghhEMR08iu4kOH9tDFHCM5lxYIrYGtykbX9//",
+	"4P1Ih+a7eIAVVfGkn1VNYrfquiFqKzR0TCgvuLgiuCSn3fMSs2hUVS4GNBH48A6dxhEEeNdcRqm7+O/7",
+	"2k8TB6CtYEVgNFvwI3bCJWyklOKqvi0ZT+aIB+P+7MoOwCJZPiCZ4eUlHWuVJSTD3MR7AkleW++6eeNO",
+	"+NTDdOPQGRsJFLIecm5WTIvzAD4TWiiWbPjKjE5jPrS5J0rQuZpKTdQUs+3JQhgll8656n2gc/6p98HI",
+	"k596hhNtBsI8NgoeBbUZF2+YuNLT8PpuCuDrGhvugJjHTlEbnp8YRdlvp+AKMqPZrGOd89sm8lpcHJQf",
+	"GkpuIBzBy4zllViRKzAUwtKmNJQuG7w/qCZbkZ1v1xHxyN9wNPBsPfb6KeFSH0KGALcgKPb2BL/Y7ff7",
+	"d+gGbprmtathniN9b1xgQyy+fcPG95tRiCxjMaT3sYE0ccjtG1BMv2PKGjjr679HrhQEioANJ/sKI61p",
+	"UdxtUrEjx1dkJJgIMEN5zt3MN5BY9ZblfDFrJa1X/GoaF9U2CFdMyEu8EPg5njLcQBNMa9tYqxOxKAqy",
+	"nEKNIsPzvGBj2J5dGTC4haBKMaUQQ7bBIhGLovglaZn/YFo81iyqby5p3XavZPcLQO0+BoDHC3z1gNEK",
+	"stFTsQbXjXA+uoor5M7mH1HVy635NZixw7WhlD5nJ36VGxT7GdXj6RbC3aj8VNt9gEMgogHOKBfmj+ZN",
+	"ztB5RJbc5zQfkO7ugKCHvWSQvvkoI+598n2ApdSNr/ipO55wF03ocDFn4y0osS3XcjE3yu7LvrJZlnsv",
+	"+rN4vpfHI3eFxlIINjajdDEHE5cuF+ZfU63n3Rf9fvXP5/FqBr8qhmxkgjpfEWRy+VyQ7blc9zn1u26U",
+	"jYw7IH0odwIScATlHhC0GEKhCU8iClC5KB4Q1AC05y4TJA4ZW8OFFf+isQtqGxY80e+fGhnIhnl1yw9r",
+	"WGREWyNYJySfaV88okP+3//5vzVR2PzN8+DngfVhoOSkg7ztUmqM5klFZhZsBRIy4bd6UbpvDCLlDGyM",
+	"NYdvsHR6zUTMNvfIpPotqH/DShVNiNnDbXrRfyqNFO7rWtgt2/owRN6wWl663bEy2oN9VU+pToX7wNV+",
+	"Qh5lM1jdZJ0e2SVtWRiVye6Oqc6gbnZcTqWt9cEOCNep4IooDezAFuxBX3vJQKFEDcKdml+vW2gtNGQ3",
+	"2fvlzpvrIBd44+A6xG4QFl88BDvZA5WMbTKwYMu1Qqpk6MANpNFAdxc4xT4pmNasNOjOr7hWCcneG227",
+	"C4Wpsl52QKhY4aGwQjEsgrXf73+WMO03njOhOS3U/YrCjqsPgqJww/OTHnnNVgoCTzBSJaI7+0JS2xSH",
+	"Z4rAi7boU9sWtsK/rPaLLxhCgRmcVdVSKYpV5wC0e2GuobN8IcJJjX+Yt+KRPuOYv8y7v+LOQ33OxWsW",
+	"kQwumCbnJ6fkT3tkeHxBrtmKtHdfJmRv35zs8z0yWmmmDsy/NopCzeg13IxOEsBzC/2IFFF2Zf6qmitR",
+	"O3RzYnYhrzjA3Jrub3Z36Jzv0KC2V3ZvJAwmCxyKIfxiaJrPYl41CAg4aYi3ynxtV7f1NfrkChtvepDg",
+	"wws2LlmcJl/HTnl4fNHde/ESjtfi50ZklztE0nan3hQoo5RFpTvCQB0I1lZdDYGrjcHU2akiQsO8QeSj",
+	"8/kWsLi6uVvx8CSHgt7Zj0wP53OsJ3e/g9mwIM1h39WaghVE/bsP1SPvsOqtE9F4HIOTwDYBMqelFqw0",
+	"9KsmpRiegNWZuIi6vu5tbdxICLJ0fKvBhquK3retkhqSezlxZXYq0zkUCl1yxe4qqXNPyN/Bpw2Liehl",
+	"Mx0lv0dvL0l4Oau7t5WmbiHoUOdsk6rfk0Tf14rh50/c1pohchol3l9G1phT860Z/3//ddj9X7T7j373",
+	"2/e97i8fdpOX+5/+R2z3uErVZEG8v6YUXLW79CU3dBxqWKX1SWsshLVAIuVNlgLcUDZLIQmKwlCBFjt+",
+	"JSBNXmlKrmvlW2optjwWK/n27V/+As6NAC8xoVWRhqEeWxNiTkVjnYNnmC9INFOanA9PSXtCr1lC3iym",
+	"ogtVPRs43paiDQ++Oq4AQlDcZE7FWkUEC8i1eghBnQS7pBj6/MxGUykjvjkjE10wrbm4iknSc/6arQZW",
+	"HDF3lvwnofDjgaEdfDwgTjoi/0mcdNQjQ1tPzsiz9gOQZN0b5ty/sv8XdVbFhQkXWt8YV7RV4g2FxnsU",
+	"+jKgcVfHcbJTKRjEU3CkcwCDKCsrmS5Xhy6fxndv2O1vN+bYD0+EZuVNrALXBRtLkSsX7V61C4HvDkgu",
+	"F6OC2UolrqzZ9hmVl5DWrFVvh4fAgNZqDvIrQY2KG5fM75NobLOJHYCjqVeKjRcl16sLQ0ht+QlQqYYL",
+	"DMpeczUwBr4mUazIaEUosWnYTi9pZ7Vis6SqQn9AKIGS8JAexa+E1e175HIpwWKjsAo0ljAvmTcHDFKR",
+	"ii6cwVdf1etBf/UVaWcXw9Oj78/+/H549Pbk9P3l2evjU+RX3S5ogl14tWvEoSwhE36L5eCgNGZngDpq",
+	"KkhVribZKGh+YBZAyVdfResem1Vc8RsmKj3NLxNjbEJBrrNWHlsRKcz0ELQd6Kk98vNa9fSEVEYZrIbN",
+	"qFC+uqEv8v7j8aUZMIil+htmMmXWEQzFEWlRGAa/HnYFtuUM/XOgYfbIiUZGn+33n9uiy1ybGbBQ/cOL",
+	"zJNYjXmsdU4VoWboclGwZwqLUzvz0jO1rQ495PMh16xKj0erjiO0XeFx+0iRdhbWU88GmBZjmLN5Gc1W",
+	"FpAJANK51WZU0CsoskrcYAekoQK+j7XTsrYyqHqOZXF8uwYpAfjKjOtgYIl9dcsMUVGkvUTWA1aPa7ZS",
+	"iWcCGNtihAizXvsBFuE9uzxXHTM6VSRzjCKDDgOnEnEsQZCxmvXBV4a9FnKZeOTYzWxFwvUS367+uBna",
+	"VpG3tnk0KzqrIhrzQKYDXg8fVeRvqvUcK2pzq1NFAg1rrR2gSiJQotyQK5+bBD+VLvutpnFhwEcW3Aiz",
+	"6hNtZGNFqHvZYOJ/G0GazhBJD0/InM9ZwYUZniHQNWO10qeDur/DYB8k0aSiqvOYbeZaZJ3EOczN9xYJ",
+	"zdclGxtFy17mDatyQuas7FrcN2iRCgh0MlJYTjVN1hIDzZUAIaVqruWDPkm7NMonNF9RCbEIpxIiIdS8",
+	"A2gzJKmVt9KWwWUHXrCahjaQAOZkLMWYlcLV6wA1as08RdqsZ9Aj840aDExcqlxo04EXiWND7/EJ9vMI",
+	"NwTIbei4Nz+kYu1T37OCQM60goZicFU+pBhtlbYG5EMKKc5pKyGpCwdPW58+4TW6qNdFNATMcrWKNNVA",
+	"gaWe80rX9q8FRM2wyQCGPgqLtEdM8ZwpEkGiga3+bzHN1/+3TXBkOYbw3FpSVypc1VGfwQXc+KM7lo+u",
+	"vvNHwiYTNtbkYyo+drtd///m5WwtyzIjH+uFftEX2K/7RjNwjsK7mPoDHHJmuERBNSsxu3BJuSZQSdsz",
+	"X5cRxG+YIos5WV8DZNyZcbN1n6r50YxweXhOqmdIlOH6VXlIMOhHklkfrPnSP7R5j7UBXFUV7Ef3sk8U",
+	"tl5QREkpHCmKLv0jyZx/12jjzsHrFttQDfxFv092yIv+c7diy2uxCCkTN6yQc2ZmMNd2RHObeGubaLgX",
+	"9/t9gxOODVprMRkGNc7bIbWEn7BDAcml67cT1Pm2N6FHoASWoQdzQ8VyJsZsgLldSDzriWZI3sL0YftL",
+	"Kmr11Wtda+ALLNSOHjuusVWdvTmOWHqPQSvwrLV2e/1e37q8BYT2tZ73+r3nNlELhOUd8z9X0cLHZFTK",
+	"pTJbnDPh4FfxJ1fWqKAg+gqHM8rIGe3n/T1zG0LI2mdGlAZSAajiEmqBcGQ7YHCveehbPzL9TsowWQwW",
+	"/ry/F1N7WHTKXr2Fxxs5bijHF/v4zvYb+/3nTfYdv+SdqidXqLa0Bn/9JWmpxWxGy5WLRJQQ6ZvzEqwc",
+	"WoaQNUhAjRIOARXwyy9mwHDdrlp69FgvNwqZ5yXc1rPLc4LGg8SK5+4vV72RuNj7BKvsBX8b1toF1pqK",
+	"JRe5XCrrBIVkCQh06JHjUJSd0kr0h4UMNgqMJ2ReLND5y24sAXV9dmyd9LA6+oYuAIM4af7ScMKfQb5z",
+	"vBlcaxgqGw7tcktIO5NL2xrHUGcQ17mbmRZSsI7vfbnZ+BKv7AYyYzH7pNYu9K9x7Kle2QnbdH76Ze0u",
+	"7PX7T9b3BZfX0PfFuvoB5/t343zQ3g8+2b37k1rvoUfcraT14j5fhB1z4D76G/gO84bWLkl47eDvXz4l",
+	"rbmM5WYb6cpWrscCB1/vTdPWpwzQxnFJg122Xj3aIUJhop1924eI9N0XM/Ofr/emhmiagRXTacuIMK29",
+	"/t7Lbn+329+73H0x6O8P+i/+F0xj9V5DN+ha7XocA0QBszRdLtinjFwZbQj64mFfV+xm0EvF8S0d62IF",
+	"6hPKUTMQCmuXKHG9rrz2768Pbrjti9EYqr+ElGhts++NYOFsAh1QIfVSpuLwhPxNjpCpLKVXcJFTYP4o",
+	"Wq5Ag34GtAt0baBbatPyYCvPG10tFQ0a7IBk9tjcUeHT+mHV40pCUkCuGZurVEAtOUbzTkIyEMkMHcys",
+	"eDZf6LpCb8NaQMKA4BrobhQjHRdPRzrgSn4v89X929StN2QIYuztbwbPLW/TtTfg7yi+Ipl5AF2ynSI+",
+	"1S2FgMf/VJJopeIKy37fNPKtvGH3opFrgokVWJolTuhtB/0ErICbMxTzSxQn/ns4IHNu4O0Mm2RJ9Xha",
+	"WQQJLY0448Roa2pIRVuwJVMareAJmfBCQ0uB0QqNLIHx1BbxNvNZNfIAqQ27nYOsqyX2KMLqF/Y6oWXC",
+	"QQ+7GNULjGCH1qCyBdcHVmgAGQiWb8vGYDaP0yAgQPAgFSiQw9C2t6gBWD6I1g6jJYNyXiz3xbw6B0b9",
+	"sIIZJK+iAuQiWVPh9eQDl9zq82yBgsGaXRodxuRD5jOuydr4DsCABJ/aXhNkRnXJb3upuEBjlo+dHXFB",
+	"yxVpYy2cV5dv3yTk8OIChv4vekMvAD9AcRVML2V5DY2emNkL1wRycqVr7pwKrwg1CV9eir6DWkCP06me",
+	"FXUysSH+J9EICE8AnlQxWLLRQ9QA/N39tzfGhMZGpcC+B7W1VoXBSsZ0QthsxCA/xymmcGC9LcC9MJ/f",
+	"E8J2UQ8A8OHFxZeAbXT3j4Dy3+4L5BC54zCGPsiHR6eDmmZtroAicjIpuMB6RI3nAKO3HsYY6Q3FNT/w",
+	"WKrtfOHTcZu6+2CqBkwY9RwJeCnlXK0VFXAUCyoRKtKmlYRqSWAumeocRMrRGWl2IbRcjKcYj18/mcOC",
+	"0dL3hdqQ4v45Hdk/V5VcD11kdHuSUDtgtJYxdhysIRnQ2hmfKAXQLSjiO95A4So/GD/6TctwNXnsB1le",
+	"Me2C5H248DNFdEknE6ikgX3EahfHYuIvUERYR+tpl6vQJOskGTlZM/1Xtn3ITfeCS2V2R8/atOrFlIr6",
+	"Srf0eyLtDDAk67jqZXc1dEpFO8N/2SDMmFMKfOwbVnXfAEqs9YCqlXfspKKktscwrYc2g3THxVUl42wv",
+	"YtkjmW1olrmLAKLYHT3gEgg3hQZoWY8MbWFBhUMY2KGbGzRsC8/EOgdheBcWqa2U2q65rZJ1v1RS9zw5",
+	"nf0g6OtJNcicQqYigjNt6l0IlWMhIdQdHHzviqDZgXSPHCJEikqmt51LXdth6XPgybzypg8aAgMqYyDe",
+	"ckwqJ1pKmz+jp2zlZgf0NmD2zmvsR+z9EeNikVd2AnMAaFF0VnkL9wNIbOZjqlKhpuiSp3b9y5JDv1LG",
+	"S3/64EjHQfde9MlMNQqzvy1eknyIToE58dV4D4z3fSSLCtrr+46Lu/UmiX+1BQ/cSuoAvuFs6euuh438",
+	"/ur79PtOa4PnVf+5vt841IhwucR7/b4BkP3y8KeLfn+3+r4f+97pcl0hdRc6/gfj7ff7n34xsHE8sXbU",
+	"tjHj3v3NKw6XPiWt267F4G5QgHIhSoaVMTmkw7WoIOx2zMq5HkBVJOryYW2QzqbXNzQDGsqOffB9J13V",
+	"aGKxa/vXYcg/g086j7TBjLPnKVV3sOi6cJvLcbOe8Y7lcvxMVcYUQyKdjx1zD8lCFEwp7L2J/g0f696x",
+	"NTAKLq699wmeqqi2cWTWsoUC4f3+bMKQtOzmH0ciHqvPD9EogcBsA2h9RM6aEeMgYqR4PMo+qf5krlzJ",
+	"JqxkIDmUTECTrGoHZ3MmzEtV8awKCwHZYhi4Uxpw9JSmIgcT+DbtF0BH9noven2UfOw3ZLQQecEScsNE",
+	"LstKCS7ZXCquZYkxwQ+wQxiM/B5G/V0ovwg5BJOFjD1JxMqFYnce19+qKvbblWEk0ShQ2Sg30jbwr1w6",
+	"Vvd1pefNWa5Ug7rrqud/KS3zjlzZh6h/XkW11fXX1NEvykfCwM0nsM8fQwpGYP8O0MP90qj1DcnIiBpG",
+	"8zGCqg2gmkkIHq+i9VDT80hgxF6myWhFsm7XztFV/B8sS0jOMCpmt9/vHxBIr06Fs9Z7EHd65HuZcwah",
+	"n3qKBnjDMcxZmPesvX0EJbMXY8hsb2+rc50KLHQ98GGmoIGBj9CHjGYJGdMyJ1jwXtkw+ZdkBxtC7Sfk",
+	"7E9H/imyQ17ahwcp+CTDlKJ2dTvtRwmhM5DsOxAtxYTukbfgYLSwrYdjNIQxZKgUWdAWZoczaYNybPik",
+	"0S8c8soJoXPugwHRCxlcUPBNgmMrs33fnZZqox7RjwU+Weqq2afClrNHrcn7cldkSudzJqCwQCougxhP",
+	"rjw6cYH5aUbbQq28jWfVqWnIYY1xDiH26FklINMSqlMByBjgGQybkbZDtJf75C3/PiEvv97tf/PNy32b",
+	"F3eA5ckZB8UdloXCTZGbyREjC0ZvWCoQDdoYD9ztYm24xOzhHcu5ssHNx3Q8xeBvo3kvwJ2L1c8bVLaK",
+	"Hq7JS1t1s2ZW1KBy1SvEPPjzz9XYGoaF+KDawEHCC9Qj21r+8UtGvbhzadBAoOwMpLnhTQudib/3cBgg",
+	"+esxvmswiPKXqASy45sHRZnPoTeAOQriTYMYbwHeXhRSMGUFPbk25DZtQS4DGxYFNIMFay5SSynGLBVw",
+	"n6GXbtoakOx/Bhflu9qn6aLf33tprUVes8ZfoTLgd/7T72C8rEcyeJARTa+ZSkWG8cq51EYDhGr0hrHF",
+	"itFjMPN3+AEYGG14s83PMBLZnFHdI0ZCsADBoiMbjm7ve7WsGfmGNQvGyBLA/N+aMPlSahsLCgTLhg35",
+	"DgdbN8Nu5wVYftC4FhvJNRWoxqnq2wepyf/7u1/+87veV9F05PXEeHBlmqFlOWs9taunqQlYtKPXfQRw",
+	"NPUsxO+cosJ1W+MopD2RJTk8IVQpA2IpVOcBNBWls2bH86IUKige5bOX2lbyARreIVxouR52gh1l3E9q",
+	"B+Xt3izHcD1K/nuYmg1DucYc9HkjDQpovwoWL0pKBlHC5g3NlB64IJf/93/+rxdQbaMk8sPJm2PS7WoK",
+	"Hq2f3r3JDM0Doz+bg4UfG06hZ0g5KpqE7fe5JldSV/E2PukJe4Nh/V9fbAdby6TC4CdkHHsgWZcIux0z",
+	"AGUPkmYOZW4kQVkSIYl/5p07JdS/tM4do5onPs0wT4XVBA7QvYKvYO1h13C0+uuIqbFNQXSWYFtF5MA7",
+	"Y8IPvQNj6xqIXwKGU1JBeL5WmydnhE5KpiDXMafa+r80n0EYEoxCMgzazgicDGScGmkYwoaiio2361jw",
+	"zlnJZZ5YNQJKcngl4i0qcTYnon1+ckpGZhCVVBmAkP1HxlRgCyyLQWtnCGsF5bG8roxHZsm9VFivmX95",
+	"a/cySKKxM8QbeGFPMeyulYrMD5F1vINu/XbZ1U9lkeP3KCEYaNsMJVv5+6fLH7rfdMxfBZtoIhc6cQcx",
+	"ljOIzncV0uTcwR+mwJN3sWb26uHZTyi3ha7g4lKkCzEZ4Rg++5WEhCfg8pGcBwv3oBBPZaMGCwAda37j",
+	"OqjH1uWqeDfu52EcdkUfbo2uo89vnFHu9/cf5qjzJeCtl0xI/d75vXzD1pYr4aelxeZBLat0iu22kMP5",
+	"9Ghyevb92dFfSPvH48tIZrn1WQG7wOJAndb9Y5OxJ22T5wzuSq2mXgsXY9OH1ioUyIBCugRJQzpAYrAJ",
+	"BKj0KNIOA+3RnO5815RYrtwBXmWrBGAmNMUgJlCPHDlBRk9H8oZhhn/JLO2pAxtd4PY0LHEBr7xdU9XX",
+	"zJpT7PDIjVcHzlnv1+dCcmVJljzHFMiZoUGfL2qFhiiKkogh4ObN+kV6sKy1A7uD040mgQwVyeKYZgfI",
+	"bJEGm2JRAQyjMTDZm5d++RnkBrsICEy/AssbWKkNy+5YHbgaKgwbxCwnjP8wfMaeVo+c5HBdCimufI5l",
+	"KjzUSuaP8IAA+sCfbRB/DLptMjTgZsCq9vv7zczkECD4yHQE7POlfM1Mr0OVzpDXqt3e9Q5h9cpM9+lB",
+	"Waucj6Yq98Om4tVcdDDChu7qR6UatKfPSYD4d+E92784lfoHYC9PoNVNpWLCX1fr3fhMmmPzdnewc4c7",
+	"s23Bxejjd1TFJmU7MRxcqKAegUcPylZBcZcggAnSj5RuDCyGCba6+1FIA/nJtoOsiXXNcUZf0v3/mbh/",
+	"GbjIn/f63k3+G3Dvn4l1deuZerg7P9qsLGw44NqWNbO8C6wvUn30TBE6BoNOmFJTcnVNsEEnrdqpOd0c",
+	"C3pMeMmgjk5m19XDAd7bKs6Zq97RkOlX7yBRJcFstMVvQxJiUD9kYoUXxVj+TPkC2nYZylWbYGuJzJ2e",
+	"71NhszwlcS0joEm4axpxYPRt94QED8I1zxbKKrRdCQoxadvRO15YctE6UL0QUzIBDL4ZRJZU82CdpTdy",
+	"CdD1U77iV1Ojmdokbdt9Ra014ZOCxZg4dvsIepptoQkvxn32Nd3Nu98+n+x390ffsC7dy192d9nXo2/H",
+	"zyff0P1+nGas9bxoJh4RHfCOtEgMXfxvUPEenRa51tnE9iJxMXpV25B7qxK2C8yvnOFYa93SQP9qF1uw",
+	"pY1e/kMM2MiMpN48F1xq14rSktGKHntDxhpJxiYZjeQWw3VAYa1RI1fovg1WnWIVhHRHE7Gp3szEHtRC",
+	"xEtGbb+B9SL7ICwkobhhyzFUcjgSdPNbUPjEqBWpcI0ryFo+eT2V3JeHCIvQQAQBN+S6KLB6Q730gs+i",
+	"XgtFgL74bYgKwiYuZuKj4zfHl8excnNVdYe1THK7nlTggC410g7YEL8Rp6KK6QdndG+Srs8Jj44EED+A",
+	"XFVttLal1ACEft9+HZuEg8kJWD2NlhoxsQq0dHcnIADwxeb1d51W4tGU9hrNWNXkdjPjAUoZWc+EVCAn",
+	"Zt2ud+ZkxAo1oRtoU/B/w5XGdjBfkgPBBBEUwiSkinjUV3tgJM45M1RqgV05VgpseYYC+k5IpN+pN8vB",
+	"ZnMVSv4r4BdknoTFo3xGlZxoJtD74ppAedxyZ72lYElqUDcI1P8zacs5dgmB4h8Flna13OAyIetPkZXQ",
+	"5ob7qWB/X1CjENvsKZcp4JKD/mKYk5FKbf2sHwzS7sgSq6MdJV4uh9bOp859CcXLVIZtkVIR7YvU6aUt",
+	"MFm6uZx07YpCVtUMvbbkpwuSFSG4D4XtDEyxGRQkxAjGtRAPs7RrDuW8e/2eq71s2Il1aJmjhxKxiqDE",
+	"qiyv2kxTg+u7lqXmSoqRJRfYUgZQ4sByV/9rWFjMrLuxVmpVmgZHsMdXS3ttg6sMJ4BCZphvBg+jvG1Y",
+	"zqAB1OdUHPFNyXw1EftLa/dFvx/J2sEgntccqwP7JmT+c/tL1WVsfYArpoOsH9uha+9TvTGYH873I6uK",
+	"pLdefv3i5dcvN1qNNSQUNeX5xNN6cDm7D6ib4hu+3Uul2H1Sgt6kSlRk7PctEgzLma2j20CSIywfesRv",
+	"i9O/tLeUKG00AOUqdFqTI2aHHpD9/r4rJ8xzKO1YZbPaVrbroqihAvbGNqry5vvublxZ5w9T0TcF1/1Y",
+	"2ojtbvf71RmPuKIPQ5TqSZN8eNyUfBcGcvpWxz47zWfjjqnAVOrqJReviLwnFVtKtBp88PVZQS7xo7y6",
+	"vDwPzYFYPzeH+A9ML2S+mTnyL6Mo4syWeaJ+WPKrK+a1OKOiheU9z/yOSub6ffui6d3F3Nm5bdUbV4B2",
+	"YGNYKISbQ5IurDTI5DN3CpIWHWxjrM+IzBf+kO5pLX/6KIhqnjXe8zmhmZ+tb25LwZ0xPZUGgkZUeWRK",
+	"7ppZejEeMxVU10UFbUorb79gLFcDTHOwZdEdSyZtx9g7PfIDZOgm5hN1zedrJg0I1A0KuY4WLsxmBOV9",
+	"Yd6Bx9ba5In32gb59I2VcSFMAitMOT884LVZeNqKiJDyekCUhQPMZ4FQRQIIqXHzaQs6QZiNoKehiruw",
+	"kGw9KL95I7jBQxYEHS9pYzA3ApucHDWtwZ0+LNiJSvdNl66WxwU4v3pczBe652I14m3hkfZ4KGEEug7c",
+	"bU1rPcFJCExCqkkct8THXXjcuFIUA3uWroExERpXx8g9hCtirMgCzG9luap14IJBmpZ7Gb5Eqplq4Vxd",
+	"fNytHm9dtpC6505iW2cuV4tfGKprtnHHIiOnb9d399kvQgFh08mNZ1Zry8gxzNSq1tF1/VQf1K5pbapq",
+	"Pbs1XNSsFLTA6NKNFcGhTigvwOxpeCRc44AjB2v6YKPIB2GPIKustFyfkRf9fsvM7151bYXueg+CTppH",
+	"XMN93JTrVOD25nEfH3fd7w40L2pHZT7mY9ZbBLJTFD6QUz+by5KWvFiR4P0D7HiDFdcfDqnn94TU83tD",
+	"6vkapC5wj6S+R+f+wofd+sMKWM/NWCCED1o7N7s7NQb56Zf7V39wNpDGuPyqxfW/Sg2Gy2iniqrYxL0E",
+	"7aADdVTO/vmhfYlrPhgMMHcNVI7eXjrxG5pgoWjn3TBgk7Hemg60RPuvi7PTelNoHjaDJkEvaGscbG4H",
+	"PayVtb1Xt+Qeyc5/uszMOFX1YKxqU4W1UR3Wr9+IKPEtvj/DBfLO0eYvmiHoV9rkHnVQ+V1bNDB0z6VV",
+	"1JE+4tJIWka2iSj1NtKgoa33mquy1g8cIk6t8TuMnqyaLLnbkIp20zXs9MiFuWdYhiaox4JNmW1TsJmE",
+	"qEpqUw4sNk/lUqWiajcEJQJRJ3U9WX48vsywlhXXHZe9PGW2QUV1YW2s8jJ2Oc4XX+JyPMQO+5h78bQh",
+	"C/WoTXussZyzR1QGdKM9qDKgpW/57z3nF6k4Xa9vCV7Mqp/ZnT7MoAvqFiuVvftwF12DYKupQ4U3T2fo",
+	"fA4l2zaCDFzJItv1RUF7t4UyhETJUmM8NfapN6Q6UKVdxQDfQw1TvqouTcCWU7HejykJMrDW2i2ByWmh",
+	"IOCzar/Iy2C9vVQc1XvPq0jZB/sk8xH1mfvFECRn1oMH3e5Yigm/yiAMn+EarBsUatthYIJryoSl/6F3",
+	"Eja1kKhQ21ION85IsmK6ybrlOt9+QY7rpmhguBYY/1qVWYKFI88AaGO7vCqCM7hYvttvo/vWYlJQphbS",
+	"wtCMlNhakZAQXnW7HpCSilzOqv57tguPFEpTKFUykWUq4DZAoZeqWX60T7432QZteq/ZqoNSbTtscMZV",
+	"GF3kMxrNCt1ruKosIdmcKvX+mq1wgqDddSeUkXGJAaalAmua1NqxE64U2I+xAAxannw1NnBld4JwJagk",
+	"Du/2yGvn6bWdsFMBefjUMHCf0B984WKNBrYCJ1Z4Rze5AGqUldJcsSxxaZg2YMlI4nmdNmBtnfLG9S31",
+	"ua8QGlUdKkhN2KIUy6R6IYbQgl+zVLTZmp0I+kuhRZDWbR5A6t0kcPidAzN+OGo7q9qjpgLWlq+TNQM0",
+	"XLxv9zsg2X6/n1UWWYg/G5WMXofFmLvwM4R8pCLb738bfBHp6U6LktF8lZAMWosBkMCxYKnme6g+YsfI",
+	"ut0Zve06euqQ0Xrzfeu60sHdDg5BdVmgjGfrZmVkWT4nNRWl0bwgCiFSeAF6q16GFTgf5yW3Tp2aZ9r7",
+	"j8+H7y5Pj9+9Hz6k2wYuChf4a3uO/dwOsbdzABDM3Jkd2EtWsnWShzQCWwVwG/S9dmPhliZguDfEwV3R",
+	"zm9P2lvnSvv9b58M/DaZcSvIIxePtBFc63AH6QXtDBCxCaUGek/hNsUFeLaXNBLGoB0ytsjbZK5RuXXH",
+	"Nf59aA35NaxbgaseKvdD6V900Xc8q/FCr19jjwx9jkJdwMMsu9zx/NpBQKRhRZBs1g+ETIF/KFpH+Aj2",
+	"5YnQwxRNJ8U2NybbjwcwVHh0JQX7V7hg+1/+gp3KDdYPogV3uYJPFqRKNyaCnq2lnFcI2SCEbjeD+r7h",
+	"U+yU4496sEGPa5cS7JmNGlAqfEl4PWWzikSvE/E20HczEwhmVgrrNBgfvxjS9/9ZvLBOfP64Vr/WtdqQ",
+	"2esH8QiWs5OPZ2rHd3PamvcZRqdYE3/QBspHf9ciOq+4wgZYsqxbXa03DDt8JqmownfMtbo2/9NGBxQG",
+	"LRR8wsarcRFEKyhCi0IuXX1hrqsWop0e+dH1qkpFtUqjSvi/rA0F6tBIQXI2Q40W/BHWrDEgmW96ldl+",
+	"w2hmKbFuJRTDgRz8Xq+3Bs2dD26bnzJID1QQDbyY98g5VYpkhmdmQJKgsVtWjz+G/k4NdpGj8Uwd+lN7",
+	"nOG2dY/staFZ131efANFF78okQr3fE6vWDx7HGoVy0mFmn+kjq3RkMAbaOiHg1MCBayuGEGfC5+x+xpe",
+	"m6hJgP+NhOVM2E72PmCnRgQSn1wOwiskkGKNCa4PGvvR1a+0LS67qsJ+nCml+h5us2HkENQRL/cdoN/n",
+	"3LgqWs5GcEeDXINwgc8Jdf0yt6/RfW+f/3HlPq3nzm/BcdKO4bGWsvPICwg8tZmXnwhiI0cs9yV15muD",
+	"UaVYUzexKXMTNzrDSf99WBFs+B58iJYWzn9wojs4UQWpJ+FFM/30gq0NnJFiJCnUzlqTa2dyBMXwoCS7",
+	"LaC0fr/sx1xcBVmc0M6ZKg3lBgPpdY2zBZJpKu4WTUklmYbQ2PmA61wXS5uEzZneImtuwrOKMHrP83oF",
+	"vLp/M876nrhX1L8SWakA/YeA+xlkxePfk8u30Vu0Xbg1i3F83xkELBkZreoEYxClD4nrNXH2pyMC8iwk",
+	"XEWk36Rq8p5Tbd7QXt11rtq4bDvTzaLtb/2CV5N/8/LFN18/f77/8nl8YgT2b0ekDqD+h0T9YIk6vFie",
+	"uXoe+qRS9UzvSD2/+8J7A3W1MCgFXTLqq/levL3AaNqzy3NcroLGlNgBDQkBuO7NjIqJPHNkIxVB7G7b",
+	"lwqxnVSC4IdO4KQyCJ0QdjvntsOV72uqIF+Im6nldS8V+/19m9NOBSxuafvIgD8aLFRQSKspEftHpt9Q",
+	"pc/0/A8a8qvRkDM9PxET2VhN7vL8D9KxERrliIS/ebTOh0n76O1l51HmdKQU25TvcbEA3u57PVUdbUPF",
+	"YsX0wYZGgepRr0lKPzMz/yGgf1GOfabnd8vmoMT9ce8a752cuCr+IXIb7mSeIsv6fGn9mq22K/5YWcUn",
+	"q2OEmpZktOBFHtTmtyFTCvk2WC0U093zk1MyPL4ww2BnDRpaNDpYON9V+g+CCv3L/hp2EjKSeuri/shP",
+	"2DcVgzEW4D/zlRjrpSUXylZUCYwYVYtwiDpWW/3Srw2QHmu1+/I+aVheA3Mzx/evlShWBbpjosg1Av/B",
+	"bOaam78gT/DTVgwP6jAojEpTKP+BQhl2JDyoEJ+G4bUjLHS3fkkM+Ll+plIxWRQFNFwh58NT0p7Qa5aQ",
+	"N4up6EKOa+IMyfA6+f7ktNMjl1NIdtXQMcYVtKtesg3rLyEjmmqKUZ8DF8OKXaDN4hsxW+nXXD+Nl2Z/",
+	"b7+/+/Xuy/29ODd02Zq/DXnQbb3pynD9B1+KWaER8TQ2aCxzQLvH3Ey50CN5u/VOVhFzBptRC5tRXhyQ",
+	"JSugdhjrzqBlCsSeU6WWssxto+wCVDhWsqgd5wxn/y2Sc7u0BrxEsK2XCPw9Zz+9pbzA7j42uWB4fkLS",
+	"ltFI0tZ61sA96rhuYGKk1vY2l2BYzLrBMWgLOFujJOYXwi+uMUgtGse5NVJRFbxrz5imYJo0BP3A17dg",
+	"NthXLkUhaR5Um1yDUKfJR3GO71wEm72HIuRGRpidNOhC/gz+0IWCpW9A/G61KEDFP7jQGheqo6IRgipg",
+	"PYUydHfp/a1ujEipaU8Xmu53J6mRDOzNgxX1Sc4KfgNNt7eF+ESZ3Abi/Uve9GpyOvr2mxEdse7oxYsX",
+	"3f3R1992v/lmNOl++/Lryf6L/XzSHz912fpflS7cXen9D2Kw4d241317OBUoqWaQodYsC5xDWSax0PH+",
+	"igfQtIL0+/vPFMGhyMKaK2w5D1ue/KfLLHp/31HN3uAafouCarC8BsTFXf++xdOatSIUUQ0GWQhEpdK7",
+	"anHUYspwnAOSMWHWkGdkQgvFSMF0rV2QlQaxi4hi2lVIUAEybuLaxdPh2iN7doxLBs/OWfkWrlRrsNtP",
+	"Wk7ODX5+3k9aFgiOfJdMl5zd0CJ47WX//hV51/D4V2zzcc8bRIRcEm4rgP7OuzEDaYQcRY41G/RjL9hd",
+	"FL4qX9LQMzDPFXh0XSOeTlXXSTSVymmsNJVgeyVXqyMVKLrpKZuR9npvQvdWZvtggno5PD/xxXTINRe5",
+	"6gxwGWtNmzNC81ylAo3ntSZnzxTJ3IqyHsGCH67+FOQuSqNU2joZVKyw3hRXZFlyrZnAaDmznlSEC8Ko",
+	"O/uSgQ+Ucy+pULRWGiNIy7YNq0c0dysoGL1htXIEBmgcUop75J2dSNiqQ3nVDRFabSLRc1uheY6th+2a",
+	"BiGHTkXOSggEFBI9Bn4bVinvkf1+H78ZyXzliiJSOBCzGft+gs2BsZKQeykVdh1yYoOXRY75zvU+nZkd",
+	"5K/8l6piAxSt60DB6IGroOKaqOL7qYABwwJk0XrveW5B9quTdKwVHwbCG5q4bkqsorHoGrvz1aWcflOV",
+	"7gvqDq0Xq+Vm11/D/7WSloFRUIU0HMG2QYN4ACgcSfO8ZEpVP4zlbLYQdnfVz7kctQat3W+/7Xf7u10o",
+	"qBoUmvdT42+XqEsc/nRxefb2+F0rwXaYp6iS/IC3sJW0rpjBRvPT8dvhm2NYuj6VCqe8Xo2r+Qvqv68V",
+	"xdegH701bOSXh9SiB0i+4eoJq0WFjbjcQe0mn9nUBsYZmhu9tRwU3Pnfl45UN37kuadTEIxRrweVQA8I",
+	"2wn2ESoP1Ato5odeMrXyps+nXGtPgTWbsECNIWrXbIVlZ7CMTEJcERn/NBWOrwcYlYSZxB3UlQRbuko5",
+	"UjCF5aNkkcNf0ax+25VdSZLLyikd1qqx5WegLsCV1Lb9leGkfEzRAQnjQasew7cywwOBaRg6D6+RGV0R",
+	"Oh6zuU27dksyLHgxt7XL2ViKHNe8VsgL+uRE+1HBmfwuE6PNWf6RHP1PSI7+kUNPvPVp1s7jMT49a7Pc",
+	"Vp7j+Absn3BVR8xcLGvgZPlBYOv0VUzmto0nFALCbnO9hpoZP9vZn85W0tz/AvQCbMq+BNFMsM7vvQih",
+	"2XhdTFt6iMfMG41+XWfahqhZHVjBEl//zMZdtKuynigRYzkV6HQOVbjihu+nx4SnI5RubQ3k0TXS/cPQ",
+	"22hk2451UaOaNbUbycVQH0dRnY5ZMnJ+dnGJFd2zRVlkrpwzaSvGSGYPDYhXBtqt7QTu+iGv6KzopAJR",
+	"Oej4wK8ENWL+wMgRey9efocNWabslrx6OzzsXrwa7r146QQo0DSv2cqZhvE22M4tRr21dectnVyloi2Y",
+	"NhIPFnS3sl937/a2g1XydclZbvRMXa4Ojc6TgVdMJfY3qAt/Q4vMSieK0DktdUJyuRgVhvCiqm8+6pEj",
+	"O6/ro1HIsS0RB21jaFH0yMmEZLZeoFmCnHHoxRaax2f0mmEqHTSg9tFNUG7Pz8GV2W5J6LiUyp2VGlTl",
+	"Guk1I/Bp6H6nmsyk0dDN6Fqz2VyD5azgV1Od2FKMqXCPjEKl/EdZt2sPtGuRrGs2Lhc6A2MF2DQcGuYM",
+	"DRfMLJdAGzTlBEP/VioA5choVVuRnbBHjs3CLRr+fcEWTFlxca/f97yvYovQrhpHnFNlKyCj1SEVEKM9",
+	"Wmgjel+h7SOzLDNDPIbwRwffQl51euQdy3nJxrrKmsQerob4UvL89hYb0VrEs+vvwEmdNFcfNNIyXCMs",
+	"+2h+JhxtJSVTssCW3AmhpJByPqLj6wTCdrpQLjEh85LfUM1S0X73wyHZ/Xb3m4Rkk3G/PxjsfJ11ErIQ",
+	"as7GfMJZnpDZotBGVtdm/Cr+0zU1IFa7961c9vt9I0wZ0IKpyT63pi0AjocS9CqyLbjtMFyTsRQCgGYE",
+	"eyjz1VaSHJ1ekJKNOJ6aLTpI+SwV3CDhkpZ5Bxq/TM0xeuxU4YGVbLJQLM96BhkdEkLASNcCJcP4EWWT",
+	"be2qoKHgECFdbyNjAY6c05a/ZPAfVFiM4AXOskD4Cpo0+US5JV3FNJSLJ2K3j3QcGE52wbTm4krh6/w1",
+	"MyxDPTc0qJW0sEOKtZr8uTuc865541MC31ojzRA/Q18CUsrW4Ln90xHJ1mAvaS3KwrYrHOzs7O593ev3",
+	"+r3dwbfffvvtjoGCur9doyYK/Hpeh/tJINgL89+huDaWXiKVof/+Qu799KGd6mptjXeEqP/dpN/vh5ex",
+	"jTxrRZTmReGYQlBi2/BIpCUqsXlyVT83+BuEg14qKnYA9k8ka1YmCgSiZ4pArDIwJGCxhjgt6YooLsas",
+	"Sh8EF+MBcl9DTwolCRdYIrGQV1UJ8UXIipyhu2RUSQFUz4wGKnFG2hlOa1YwCNlg1pRLZ/H5qALyb1Hu",
+	"D5bXcPGqM/838pivhTmBWJIQwZY+urXx4k0ZLfT0H41XypY3BhwyxEwisoWSKJQTVj5t5WDdk0a63SXl",
+	"OiNzWRTxOKtXsIrW59rKXQ+hliHM92Ugdu6msCG7FVuumour3mNzM9h4UXK9QidEdZJv+A0TRiSal3LU",
+	"ZHGeGSVkrO4T6f1MEfu2ywE+L+WM6SlbGNp0qwm7nUvFwaE4keWM6oGRRD+aDRpa+ZEUdMQK8w9wjH5M",
+	"xcdut+v/37zqGwS4U3+vpTYa0EeS0TnPEpIFJ2z+xLOBB9isyLzr0jxsm1dXD7Pt3ib9AXR5hQcJYb2r",
+	"HsjRi0J3SHQh7/MFzvre6mJNSyIfyZQrLa9KOvO2d6ih7OYL0lAgLGRtvkXB3k849Lnevnny0e4vZ2Oe",
+	"Y98GI7pWrWvrI/uGCHY48tGra0E7ifo3f5MLI6W/Z8IoqwDm9UejlWYwqFuO2bF9SKayyK3sDjq0eddC",
+	"hZdGpQbEqE1pic574DTvCyau9BSHr0c/KteQZoNK5QuWQDN0I+mjn92o4axsmKmi7RbgyeY7RsdalCw4",
+	"ko+bEztOb5vfLMZjxnKjBOH+qXaqGq7jSr7/Cur2Y5u691/hsAZQP0pSLkCx97Bzzew+xhntW3uT76R1",
+	"5qruzAvK61Su9R/k1fGbcxK/gOQ8aIVbv1WJwTuoShs0gF/vXFtrJ9ZLxX+Qy7+cHzdNBgIQK1MRf/6B",
+	"zvl3KTiW01YSQOK7tNb11DzEGb9LW/I6bSW4ou9SA5a09Yns7gEwm0NMo7TbksGnJtgBOZ35w4wRbTC+",
+	"N7NWw1I3CluPqUCGWqeNttKwa+mLQRuYu1AvuA3ahistrHrkRf+5V1pRmU7C7scgPEJQhcF40LhBV19P",
+	"xgDht3MAtgaap2JECyrGrCRqCiUnFINVGGKtSzqZ8LEt7gCZGYEIAR0hSObkjgy9drboKjJCcGSOGLSZ",
+	"wCRCfMOGCrn75bfoxQ0cEzaQ4aYMwCg3UOQzesWeqVRkr46Hby5fHb46PnyddTwp5Hc0P35nzvKzBRQE",
+	"LkjTrr+rO9KgBSKKL/4VONL1x78EfwOePSQSgObcAPoumcfjYu+zRNwvBR5sszlo5ZwWRI/nZLcPdoSv",
+	"By+ff/3twNmX/D+MvGMtQ0FQ+zpw7T2wegyFReJbA/K4mfzQQuru488qad127cl0XZPUwYfWQpQMe4zz",
+	"EfAHiU1c3CGi8TBs5OGNWlbMgeul5D2wwXwECHFAMoRNhl8vp6veVprp99Es5da//tAaQeeW4UJPzWCA",
+	"8NB2tSnnwq3TqMIzes0MY86ccsI1mFZpnpcZkSVxrUuHR0fvbEIZ1x2jmDSYpr7pf4PtYO26P2zrJ7rZ",
+	"mLPS16GvNsoY0IpeT9msF+Cjb9tpUHzdbTpGo3XAGBIrollbhJ2GlyDkl9rGS4bRi8FkVvqLTIVKUWLj",
+	"nyH4w0aTqXqginpm86fDKwX9VZJthwTB/dbGijGEaDIOKgfNS3lVMqWCkeGryMjnrLRtb2yRBQMFl85N",
+	"2tfcLNMljbsS37Y6RKe3nnSjGtYehM0+824vZc2mpB1E0iZO5ExsqmnHOmmM1BNuyOni8QkDdm+xByJ2",
+	"2YSVTIwZluyuBsvlOLb0n6d8PA0LNlQ4GfSItEx7Cv0AwR2Tkza0IkQmSMbyhpX0ioXwcr9FZ7XseslG",
+	"0IFLFpBQFlj63K9QVGLEFM9twD4T+VxyQOeRvGG1CeGT1qdfPv3/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -93,6 +93,8 @@ type Deps struct {
 	Checks   []Check // what GET /readyz runs
 	Metrics  Metrics // what GET /metrics shows
 	Coverage *coverage.Counter
+	// Auth, if set, is hosted mode: who may call which operation (see Scopes).
+	Auth *Auth
 	// Refresh, if set, brings the clocks and armed rules up to date with the other
 	// replicas (a shared store) before each operation on state (those documenting the
 	// Unavailable 503).
@@ -131,6 +133,9 @@ func (s *Server) Mount(r *mux.Router) error {
 	if err != nil {
 		return err
 	}
+	if err := checkScopes(doc); err != nil {
+		return err
+	}
 	routes := server.NewRoutes(doc)
 	validate := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -151,6 +156,12 @@ func (s *Server) Mount(r *mux.Router) error {
 					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
 					return
 				}
+				if tenant, ok := TenantCaller(r.Context()); ok {
+					if no := bodyScope(rt.Operation, body, tenant); no != nil {
+						no.write(w)
+						return
+					}
+				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
 			}
 			next.ServeHTTP(w, r)
@@ -169,12 +180,54 @@ func (s *Server) Mount(r *mux.Router) error {
 			writeError(w, http.StatusInternalServerError, "internal", err.Error())
 		},
 	})
+	partner := map[*mux.Route]bool{}
+	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error { partner[route] = true; return nil })
 	api.HandlerWithOptions(h, api.GorillaServerOptions{
 		BaseRouter:       r,
 		Middlewares:      []api.MiddlewareFunc{validate},
 		ErrorHandlerFunc: badRequest,
 	})
-	return nil
+	if s.Auth == nil {
+		return nil
+	}
+	// Hosted mode: each admin route authorizes first, before its parameters are read (a
+	// tenant token's own tenant fills in a tenant parameter left out).
+	return r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		if next := route.GetHandler(); !partner[route] && next != nil {
+			route.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if rt := routes.Find(r); rt != nil {
+					var ok bool
+					if r, ok = s.authorize(w, r, rt.Operation); !ok {
+						return
+					}
+				}
+				next.ServeHTTP(w, r)
+			}))
+		}
+		return nil
+	})
+}
+
+// authorize lets r through to an open operation, or as the operator, or as a tenant within
+// op's scope (the tenant in r's context); otherwise it answers 401, 403 or (the tenant
+// tokens cannot be read) 503 and says no.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, op *openapi3.Operation) (*http.Request, bool) {
+	if Scopes[op.OperationID] == Open {
+		return r, true
+	}
+	r, no, err := s.Auth.authenticate(r)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
+		return r, false
+	}
+	if tenant, ok := TenantCaller(r.Context()); ok && no == nil {
+		no = scope(r, op, tenant)
+	}
+	if no != nil {
+		no.write(w)
+		return r, false
+	}
+	return r, true
 }
 
 // readBody reads an admin request's body whole, or says it is over the body limit.

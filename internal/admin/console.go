@@ -103,7 +103,11 @@ func (c *core) ExportCalls(ctx context.Context, req api.ExportCallsRequestObject
 	for _, id := range req.Body.Ids {
 		want[id] = true
 	}
-	entries, err := c.Journal.List(ctx, journal.Filter{})
+	f := journal.Filter{}
+	if tenant, scoped := TenantCaller(ctx); scoped { // a tenant's token exports its own calls only
+		f = journal.Filter{Tenant: tenant, ClockMoves: true}
+	}
+	entries, err := c.Journal.List(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	api "github.com/partnersandbox/sandbox/generated/sandbox"
 	"github.com/partnersandbox/sandbox/internal/journal"
+	"github.com/partnersandbox/sandbox/internal/mask"
 	"github.com/partnersandbox/sandbox/internal/snapshot"
 	"github.com/partnersandbox/sandbox/internal/store"
 	"github.com/partnersandbox/sandbox/scenarios"
@@ -26,14 +28,18 @@ func ruleOut(r scenarios.Rule) api.Rule {
 	return out
 }
 
-func (c *core) ListRules(context.Context, api.ListRulesRequestObject) (api.ListRulesResponseObject, error) {
+// ListRules lists every rule, or only its own to a tenant's token.
+func (c *core) ListRules(ctx context.Context, _ api.ListRulesRequestObject) (api.ListRulesResponseObject, error) {
 	out := api.Rules{Rules: []api.Rule{}}
 	rules, err := c.Engine.Rules().List()
 	if err != nil {
 		return nil, err
 	}
+	tenant, scoped := TenantCaller(ctx)
 	for _, r := range rules {
-		out.Rules = append(out.Rules, ruleOut(r))
+		if !scoped || r.Tenant == tenant {
+			out.Rules = append(out.Rules, ruleOut(r))
+		}
 	}
 	return api.ListRules200JSONResponse(out), nil
 }
@@ -69,7 +75,19 @@ func (c *core) ArmRule(_ context.Context, req api.ArmRuleRequestObject) (api.Arm
 	return api.ArmRule201JSONResponse(ruleOut(armed)), nil
 }
 
-func (c *core) RemoveRule(_ context.Context, req api.RemoveRuleRequestObject) (api.RemoveRuleResponseObject, error) {
+// RemoveRule disarms a rule; a tenant's token only its own tenant's.
+func (c *core) RemoveRule(ctx context.Context, req api.RemoveRuleRequestObject) (api.RemoveRuleResponseObject, error) {
+	if tenant, scoped := TenantCaller(ctx); scoped {
+		rules, err := c.Engine.Rules().List()
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(rules, func(r scenarios.Rule) bool { return r.ID == req.Id })
+		if i >= 0 && rules[i].Tenant != tenant {
+			return api.RemoveRule403JSONResponse{ForbiddenJSONResponse: api.ForbiddenJSONResponse(errorBody("forbidden",
+				fmt.Sprintf("rule %s is not tenant %s's (%s): only the operator token may remove it", req.Id, tenant, ruleScope(rules[i]))))}, nil
+		}
+	}
 	removed, err := c.Engine.Rules().Remove(req.Id)
 	if err != nil {
 		return nil, err
@@ -78,6 +96,14 @@ func (c *core) RemoveRule(_ context.Context, req api.RemoveRuleRequestObject) (a
 		return api.RemoveRule404JSONResponse{NotFoundJSONResponse: NotFound("no armed rule %q (GET /__sandbox/rules lists them)", req.Id)}, nil
 	}
 	return api.RemoveRule204Response{}, nil
+}
+
+// ruleScope says whose calls a rule steers.
+func ruleScope(r scenarios.Rule) string {
+	if r.Tenant == "" {
+		return "it applies to every tenant"
+	}
+	return "it is tenant " + r.Tenant + "'s"
 }
 
 func (c *core) CountJournal(ctx context.Context, req api.CountJournalRequestObject) (api.CountJournalResponseObject, error) {
@@ -177,6 +203,7 @@ func (c *core) GetSnapshot(ctx context.Context, req api.GetSnapshotRequestObject
 	if err != nil {
 		return nil, err
 	}
+	_, scoped := TenantCaller(ctx) // sandbox secrets are the operator's only
 	out := api.Snapshot{Version: api.SnapshotVersion(s.Version), Tenant: s.Tenant, TakenAt: &s.TakenAt, Apis: map[string]map[string]map[string]*map[string]any{}}
 	for a, recs := range s.APIs {
 		out.Apis[a] = map[string]map[string]*map[string]any{}
@@ -186,6 +213,9 @@ func (c *core) GetSnapshot(ctx context.Context, req api.GetSnapshotRequestObject
 				rec, err := asObject(v)
 				if err != nil {
 					return nil, fmt.Errorf("snapshot %s %s %s: %w", a, kind, id, err)
+				}
+				if scoped && rec != nil {
+					mask.Secrets(v, *rec)
 				}
 				out.Apis[a][kind][id] = rec
 			}
@@ -228,6 +258,11 @@ func (c *core) PutSnapshot(ctx context.Context, req api.PutSnapshotRequestObject
 			}
 		}
 	}
+	if _, scoped := TenantCaller(ctx); scoped {
+		if err := c.keepSecrets(ctx, req.Params.Tenant, apis); err != nil {
+			return nil, err
+		}
+	}
 	recs, n, err := c.Kinds.Decode(apis)
 	if err != nil {
 		return api.PutSnapshot400JSONResponse{BadRequestJSONResponse: BadRequest("%v", err)}, nil
@@ -236,4 +271,41 @@ func (c *core) PutSnapshot(ctx context.Context, req api.PutSnapshotRequestObject
 		return nil, err
 	}
 	return api.PutSnapshot200JSONResponse{Tenant: req.Params.Tenant, Records: n}, nil
+}
+
+// keepSecrets puts the stored secrets back into the records of a tenant's snapshot that
+// show them masked (as GetSnapshot gave them to the tenant's token).
+func (c *core) keepSecrets(ctx context.Context, tenant string, apis map[string]map[string]map[string]any) error {
+	for a, kinds := range apis {
+		for kind, byID := range kinds {
+			newRecord, ok := c.Kinds[a][kind]
+			if !ok {
+				continue // Decode names it
+			}
+			for id, raw := range byID {
+				rec, ok := raw.(map[string]any)
+				if !ok || !slices.Contains(slices.Collect(maps.Values(rec)), any(mask.Withheld)) {
+					continue
+				}
+				var current *map[string]any
+				err := c.Store.View(ctx, store.Partition{API: a, Tenant: tenant}, func(r store.Reader) error {
+					v, found := r.Get(kind, id)
+					if !found {
+						current = nil
+						return nil
+					}
+					var err error
+					current, err = asObject(v)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				if current != nil {
+					mask.Unmasked(newRecord(), rec, *current)
+				}
+			}
+		}
+	}
+	return nil
 }

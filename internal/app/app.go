@@ -85,8 +85,11 @@ type Config struct {
 	TokenKey, TokenKeyFile string
 	// Hosted is a shared deployment (--hosted): tokens stand for the callers, no Host or
 	// CSRF checks, and webhooks may not aim at internal addresses
-	// (profile.Config.WebhookAllowPrivate).
-	Hosted bool
+	// (profile.Config.WebhookAllowPrivate). Every admin call but the docs then needs a
+	// Bearer token: the operator's (AdminToken, or the contents of AdminTokenFile;
+	// required) or a declared tenant's.
+	Hosted                     bool
+	AdminToken, AdminTokenFile string
 	// Browser is browser safety: --cors-origin and --allowed-host.
 	Browser browser.Config
 	// MaxTenants bounds the tenants one process serves: a new one past it gets its API's
@@ -138,8 +141,10 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key: replicas with the same --store and prefix are one sandbox")
 	fs.StringVar(&c.TokenKey, "token-key", c.TokenKey, "the key that signs DCMS and profile tokens (prefer its environment variable; default: random per process, shared through --store)")
 	fs.StringVar(&c.TokenKeyFile, "token-key-file", c.TokenKeyFile, "a file holding the key that signs DCMS and profile tokens (instead of --token-key)")
+	fs.BoolVar(&c.Hosted, "hosted", c.Hosted, "hosted mode, for a deployment shared by partners: declared tenants only (POST /__sandbox/tenants, or the tenants section of --config), each with its own credentials; every admin API call but the docs needs a Bearer token (the operator's, or a tenant's for that tenant)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "the operator's admin API token in hosted mode: every operation, every tenant (prefer the environment variable; required with --hosted unless --admin-token-file)")
+	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "a file holding the operator's admin API token (instead of --admin-token)")
 	fs.DurationVar(&c.RedisTimeout, "redis-timeout", c.RedisTimeout, "bound of each call to Redis: with Redis unreachable, partner calls answer 503 within it")
-	fs.BoolVar(&c.Hosted, "hosted", c.Hosted, "hosted mode: serve declared tenants only (POST /__sandbox/tenants, or the tenants section of --config), each with its own credentials")
 	fs.IntVar(&c.MaxTenants, "max-tenants", c.MaxTenants, "most tenants one process serves: a new tenant past it gets its API's 503 naming the limit (0: no limit)")
 	fs.DurationVar(&c.TenantIdleTTL, "tenant-idle-ttl", c.TenantIdleTTL, "drop the state of an undeclared tenant no call touched for this long (0: never; declared tenants keep theirs)")
 	fs.Int64Var(&c.AdminBodyLimit, "admin-body-limit", c.AdminBodyLimit, "the most bytes of an admin API request body (a snapshot upload is the largest); a larger one is answered 400, never cut")
@@ -176,6 +181,9 @@ type App struct {
 	control  *redisstore.Control
 	// Tenants are the declared tenants and what bounds the tenants this process serves.
 	Tenants *tenants.Registry
+
+	// auth is hosted mode's admin API authentication (nil: local mode).
+	auth *admin.Auth
 }
 
 // Close stops the sandbox's background work (webhook delivery, writing coverage counts)
@@ -412,6 +420,9 @@ func (a *App) build(cfg Config) error {
 	if err := a.declareTenants(cfg, log); err != nil {
 		return err
 	}
+	if err := a.loadAdminAuth(cfg, log); err != nil {
+		return err
+	}
 	apis, err := a.newAPIs(cfg, log, cat)
 	if err != nil {
 		return err
@@ -503,6 +514,34 @@ func (a *App) loadTokenKey(cfg Config) error {
 	return nil
 }
 
+// loadAdminAuth settles hosted mode's operator token: --admin-token (SANDBOX_ADMIN_TOKEN)
+// or --admin-token-file. Hosted mode without one does not start; the token is never logged.
+func (a *App) loadAdminAuth(cfg Config, log *slog.Logger) error {
+	token := cfg.AdminToken
+	switch {
+	case cfg.AdminToken != "" && cfg.AdminTokenFile != "":
+		return errors.New("--admin-token (SANDBOX_ADMIN_TOKEN) and --admin-token-file: give one of them")
+	case cfg.AdminTokenFile != "":
+		data, err := os.ReadFile(cfg.AdminTokenFile)
+		if err != nil {
+			return fmt.Errorf("--admin-token-file: %w", err)
+		}
+		if token = strings.TrimSpace(string(data)); token == "" {
+			return fmt.Errorf("--admin-token-file %s: the file is empty", cfg.AdminTokenFile)
+		}
+	}
+	switch {
+	case cfg.Hosted && token == "":
+		return errors.New("--hosted needs the operator's admin token: set SANDBOX_ADMIN_TOKEN (or give --admin-token-file FILE); a hosted sandbox never serves its admin API unauthenticated")
+	case cfg.Hosted:
+		a.auth = &admin.Auth{OperatorToken: token, Tenants: a.Tenants}
+		log.Info("hosted mode: the admin API needs a Bearer token")
+	case token != "":
+		log.Warn("an admin token is set but the sandbox is not --hosted: the admin API asks for no token")
+	}
+	return nil
+}
+
 // persistedTokenKey reads the key file, or makes one (readable by its owner only).
 func (a *App) persistedTokenKey(path string) error {
 	data, err := os.ReadFile(path)
@@ -571,7 +610,7 @@ func (a *App) route(cfg Config, log *slog.Logger, cat *scenarios.Catalogue, apis
 	adminDeps := admin.Deps{
 		Engine: a.Engine, Store: a.Store, Journal: a.Journal, Clock: a.Clock,
 		Kinds: kinds, APIs: openapi.Partners, Exporter: scenariofile.Export,
-		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage, Declared: a.Tenants,
+		Checks: a.readiness(apis.all()), Metrics: m, Coverage: a.Coverage, Declared: a.Tenants, Auth: a.auth,
 		BodyLimit: cfg.AdminBodyLimit,
 	}
 	if a.control != nil {

@@ -250,7 +250,7 @@ func TestForeignHostRefused(t *testing.T) {
 
 // Hosted mode leaves Host and Origin to its credentials; CORS stays.
 func TestHostedModeHasNoHostCheck(t *testing.T) {
-	_, c := contracttest.Start(t, func(cfg *app.Config) { cfg.Hosted = true })
+	_, c := contracttest.Start(t, func(cfg *app.Config) { cfg.Hosted, cfg.AdminToken = true, "operator-token" })
 	if r := sendAs(t, c, "sandbox.partners.example", "GET", "/healthz", ""); r.Status != http.StatusOK {
 		t.Errorf("hosted /healthz with a public Host: %d %s", r.Status, r.Body)
 	}

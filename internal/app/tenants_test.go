@@ -111,7 +111,8 @@ func otps(t *testing.T, c *contracttest.Client, tenant string) string {
 
 // A hosted sandbox serves declared tenants only, each with its own credentials.
 func TestHostedTenantsUseTheirOwnCredentialsOnly(t *testing.T) {
-	sb, c := contracttest.Start(t, func(cfg *app.Config) { cfg.Hosted = true })
+	sb, c := contracttest.Start(t, func(cfg *app.Config) { cfg.Hosted, cfg.AdminToken = true, operatorToken })
+	c = c.With("Authorization", bearer(operatorToken)) // the admin calls' (partner calls set their own)
 	a, b := declare(t, c, "PARTNER_A"), declare(t, c, "PARTNER_B")
 	if a.Dcms.Password == b.Dcms.Password || a.Dmt.ClientSecret == b.Dmt.ClientSecret || a.Profile.AppSecret == b.Profile.AppSecret ||
 		a.Dcms.SetPinKey == b.Dcms.SetPinKey || a.Dmt.Key == b.Dmt.Key || *a.AdminToken == *b.AdminToken {
@@ -496,9 +497,12 @@ func TestManyTenantNamesKeepMemoryBounded(t *testing.T) {
 func TestReplicasShareDeclaredTenants(t *testing.T) {
 	url := contracttest.SharedRedis(t)
 	prefix := fmt.Sprintf("tenants%d:", time.Now().UnixNano())
-	shared := func(cfg *app.Config) { cfg.Store, cfg.RedisPrefix, cfg.Hosted = url, prefix, true }
+	shared := func(cfg *app.Config) {
+		cfg.Store, cfg.RedisPrefix, cfg.Hosted, cfg.AdminToken = url, prefix, true, operatorToken
+	}
 	_, a := contracttest.Start(t, shared)
 	_, b := contracttest.Start(t, shared)
+	a, b = a.With("Authorization", bearer(operatorToken)), b.With("Authorization", bearer(operatorToken))
 	eventually := func(what string, ok func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(100 * time.Millisecond) {

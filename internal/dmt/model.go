@@ -53,7 +53,7 @@ type Customer struct {
 type Otp struct {
 	Mobile    string
 	Type      string // "1" registration, "2" transaction
-	Code      string
+	Code      string `mask:"secret"` // shown to the operator only in snapshots
 	SentAt    time.Time
 	ExpiresAt time.Time
 	Sends     int  // sends since the last successful use

@@ -153,3 +153,22 @@ func TestPath(t *testing.T) {
 		t.Fatalf("Path allocated %v times", n)
 	}
 }
+
+// Secrets masks the fields tagged mask:"secret", by their JSON names, and leaves empty ones.
+func TestSecrets(t *testing.T) {
+	type hook struct {
+		URL    string `json:"url"`
+		APIKey string `json:"apiKey,omitempty" mask:"secret"`
+		Secret string `json:"secret" mask:"secret"`
+		Code   string `mask:"secret"`
+	}
+	rec := map[string]any{"url": "http://x", "apiKey": "k", "secret": "", "Code": "123456"}
+	Secrets(&hook{}, rec)
+	if rec["url"] != "http://x" || rec["apiKey"] != Secret || rec["secret"] != "" || rec["Code"] != Secret {
+		t.Fatalf("masked: %v", rec)
+	}
+	Unmasked(&hook{}, rec, map[string]any{"url": "http://y", "apiKey": "k", "Code": "123456"})
+	if rec["url"] != "http://x" || rec["apiKey"] != "k" || rec["Code"] != "123456" {
+		t.Fatalf("unmasked: %v", rec)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	admin "github.com/partnersandbox/sandbox/generated/sandbox"
 	adm "github.com/partnersandbox/sandbox/internal/admin"
 	"github.com/partnersandbox/sandbox/internal/credentials"
+	"github.com/partnersandbox/sandbox/internal/mask"
 	"github.com/partnersandbox/sandbox/internal/webhook"
 )
 
@@ -105,7 +106,7 @@ func (a *API) SetWebhook(ctx context.Context, req admin.SetWebhookRequestObject)
 }
 
 // masked stands for a credential the admin API does not show again.
-const masked = "********"
+const masked = mask.Withheld
 
 // webhookOut shows a webhook with its credentials masked; the signing secret is shown, as
 // partners need it to check signatures.

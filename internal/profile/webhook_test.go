@@ -209,7 +209,8 @@ func TestWebhookOverflowIsLogged(t *testing.T) {
 // webhook restored from a snapshot is refused at the dial and logged as refused), unless
 // --webhook-allow-private; a local sandbox allows them.
 func TestWebhookInternalAddressesWhenHosted(t *testing.T) {
-	hosted := newSandbox(t, func(cfg *app.Config) { cfg.Hosted = true })
+	hosted := newSandbox(t, func(cfg *app.Config) { cfg.Hosted, cfg.AdminToken = true, "operator-token" })
+	hosted.c = hosted.c.With("Authorization", "Bearer operator-token")
 	hosted.declare(t, "inward")
 	for url, want := range map[string]string{
 		"http://127.0.0.1:9/h":          "127.0.0.1 is a loopback address",
@@ -254,7 +255,10 @@ func TestWebhookInternalAddressesWhenHosted(t *testing.T) {
 	}
 
 	// --webhook-allow-private lets a hosted sandbox deliver to it.
-	allowed := newSandbox(t, func(cfg *app.Config) { cfg.Hosted, cfg.Profile.WebhookAllowPrivate = true, true })
+	allowed := newSandbox(t, func(cfg *app.Config) {
+		cfg.Hosted, cfg.AdminToken, cfg.Profile.WebhookAllowPrivate = true, "operator-token", true
+	})
+	allowed.c = allowed.c.With("Authorization", "Bearer operator-token")
 	allowed.declare(t, "inward")
 	h := newHook(t, "ok")
 	h.register(t, allowed, "inward", nil)

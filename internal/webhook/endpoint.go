@@ -24,12 +24,12 @@ type Endpoint struct {
 	URL           string `json:"url"`
 	AuthType      string `json:"authType"` // None, ApiKey, Basic
 	HeaderName    string `json:"headerName,omitempty"`
-	APIKey        string `json:"apiKey,omitempty"`
+	APIKey        string `json:"apiKey,omitempty" mask:"secret"`
 	Username      string `json:"username,omitempty"`
-	Password      string `json:"password,omitempty"`
+	Password      string `json:"password,omitempty" mask:"secret"`
 	RetryCount    int    `json:"retryCount"`
 	RetryInterval int    `json:"retryInterval"` // seconds before the first retry; doubles
-	Secret        string `json:"secret"`
+	Secret        string `json:"secret" mask:"secret"`
 }
 
 // ConfigError lists what is wrong with an endpoint, one problem per field.

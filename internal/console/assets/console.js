@@ -35,8 +35,26 @@
   };
 
   // --- the admin API -------------------------------------------------------------------
+  // A hosted sandbox wants the operator's or the tenant's admin token on every call: the
+  // user types it in; it stays in this tab (sessionStorage), never in the page or the URL.
+  const TOKEN_KEY = 'sandbox.adminToken';
+  function adminToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch (_) { return ''; }
+  }
+  function setAdminToken(token) {
+    try {
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (_) { /* private mode: no token is kept */ }
+    showToken();
+  }
+  function showToken() {
+    $('#admin-token').placeholder = adminToken() ? 'set for this tab' : 'none';
+  }
   async function call(method, path, body, raw) {
     const opts = { method, headers: {} };
+    const token = adminToken();
+    if (token) opts.headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -48,6 +66,7 @@
         const e = await resp.json();
         if (e && e.error && e.error.message) msg = e.error.message;
       } catch (_) { /* not JSON */ }
+      if (resp.status === 401) msg = `${msg} (enter the admin token at the top)`;
       const err = new Error(msg);
       err.status = resp.status;
       throw err;
@@ -114,7 +133,12 @@
   async function loadTenants() {
     const list = $('#tenant-list');
     const names = new Set(DEFAULT_TENANTS);
-    const got = await call('GET', '/__sandbox/tenants');
+    let got = { tenants: [] };
+    try {
+      got = await call('GET', '/__sandbox/tenants');
+    } catch (e) {
+      if (e.status !== 403) throw e; // a tenant's token may not list the tenants
+    }
     for (const t of got.tenants) names.add(t.tenant);
     list.replaceChildren(...[...names].sort().map((n) => el('option', { value: n })));
     return got.tenants;
@@ -510,6 +534,13 @@
 
   function wire() {
     onSubmit('#tenant-form', '', async (f) => { setTenant(f.elements.tenant.value.trim(), true); await loadTenants(); });
+    onSubmit('#token-form', '', async (f) => {
+      setAdminToken(f.elements.token.value.trim());
+      f.elements.token.value = '';
+      say(adminToken() ? 'Admin token set for this tab.' : 'Admin token cleared.');
+      setTenant(ui.tenant, true);
+      await loadTenants();
+    });
     window.addEventListener('hashchange', () => showView(location.hash.slice(1)));
 
     on('#f-api', 'change', () => { fillOperations($('#f-op'), true, $('#f-api').value); guard('journal', () => loadJournal(true)); });
@@ -557,6 +588,7 @@
 
   function start() {
     wire();
+    showToken();
     guard('tenants', loadTenants);
     setTenant(initialTenant(), false);
     showView(location.hash.slice(1) || 'journal');
