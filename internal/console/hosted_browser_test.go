@@ -28,10 +28,6 @@ func TestConsoleInHostedSandbox(t *testing.T) {
 		r.Decode(t, &creds)
 	}
 	token := creds.AdminToken
-	var login struct {
-		IDToken string `json:"id_token"`
-	}
-	c.With("tenant", tenant).Post("/v1/api/authenticate", map[string]string{"username": creds.Dcms.Username, "password": creds.Dcms.Password}).Decode(t, &login)
 	b.do(10*time.Second, "open the console", chromedp.Navigate(c.BaseURL+"/__sandbox/console?tenant="+tenant+"#journal"),
 		chromedp.WaitVisible(chromedp.CSS("#view-journal")))
 	deadline := time.Now().Add(5 * time.Second)
@@ -46,6 +42,10 @@ func TestConsoleInHostedSandbox(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#admin-token"), token),
 		chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#journal-empty")))
+	var login struct {
+		IDToken string `json:"id_token"`
+	}
+	c.With("tenant", tenant).Post("/v1/api/authenticate", map[string]string{"username": creds.Dcms.Username, "password": creds.Dcms.Password}).Decode(t, &login)
 	if r := c.With("tenant", tenant).With("Authorization", "Bearer "+login.IDToken).Post("/v1/viewCustomer", `{"entityId":"676165"}`); r.Status != 200 {
 		t.Fatalf("viewCustomer: %d %s", r.Status, r.Body)
 	}

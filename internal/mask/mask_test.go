@@ -164,7 +164,7 @@ func TestSecrets(t *testing.T) {
 	}
 	rec := map[string]any{"url": "http://x", "apiKey": "k", "secret": "", "Code": "123456"}
 	Secrets(&hook{}, rec)
-	if rec["url"] != "http://x" || rec["apiKey"] != Secret || rec["secret"] != "" || rec["Code"] != Secret {
+	if rec["url"] != "http://x" || rec["apiKey"] != Withheld || rec["secret"] != "" || rec["Code"] != Withheld {
 		t.Fatalf("masked: %v", rec)
 	}
 	Unmasked(&hook{}, rec, map[string]any{"url": "http://y", "apiKey": "k", "Code": "123456"})

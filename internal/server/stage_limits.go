@@ -1,8 +1,10 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 )
 
@@ -39,7 +41,11 @@ func (s ReadBody) Run(c *Call, w http.ResponseWriter, r *http.Request) (string, 
 	st := c.state
 	st.limited = io.LimitedReader{R: r.Body, N: int64(limit) + 1}
 	if _, err := st.reqBuf.ReadFrom(&st.limited); err != nil {
-		if r.Context().Err() != nil {
+		// A read cut by the server (--read-timeout, or shutdown ending reads) is answered:
+		// the client is still there. Any other failed read with the call's context done
+		// is a client that went away.
+		var ne net.Error
+		if r.Context().Err() != nil && !(errors.As(err, &ne) && ne.Timeout()) {
 			return clientGone, true
 		}
 		return reject(c, w, r, c.api.Problem(Invalid, "body: could not be read: "+err.Error(), []string{"body: could not be read"}))
