@@ -525,3 +525,29 @@ func TestReplicasShareDeclaredTenants(t *testing.T) {
 		return dmtSend(b, "PARTNER_R", creds.Dmt.ClientSecret, "9123456794") == http.StatusUnauthorized
 	})
 }
+
+// Admin endpoints never make a tenant as a side effect: reading an unknown tenant's state
+// shows the fixtures every tenant starts from, and the tenant is still not listed.
+func TestAdminReadsMakeNoTenant(t *testing.T) {
+	_, c := contracttest.Start(t)
+	for _, path := range []string{
+		"/__sandbox/tenants/GHOST/dcms/customers?limit=1", "/__sandbox/tenants/GHOST/dcms/orders",
+		"/__sandbox/tenants/GHOST/profile/submissions", "/__sandbox/tenants/GHOST/ratelimits",
+		"/__sandbox/tenants/GHOST/webhook/deliveries", "/__sandbox/tenants/GHOST/outbox",
+		"/__sandbox/tenants/GHOST/dmt/otps", "/__sandbox/snapshot?tenant=GHOST", "/__sandbox/coverage?tenant=GHOST",
+	} {
+		if r := c.Get(path); r.Status >= 500 {
+			t.Errorf("GET %s: %d %s", path, r.Status, r.Body)
+		}
+	}
+	if r := c.Get("/__sandbox/tenants"); strings.Contains(string(r.Body), "GHOST") {
+		t.Fatalf("admin reads listed the tenant: %s", r.Body)
+	}
+	// A partner call does make it one.
+	if r := c.Post(viewCustomerPath, viewCustomerBody, "tenant", "GHOST"); r.Status != http.StatusOK {
+		t.Fatalf("viewCustomer: %d %s", r.Status, r.Body)
+	}
+	if r := c.Get("/__sandbox/tenants"); !strings.Contains(string(r.Body), "GHOST") {
+		t.Fatalf("a partner call did not list the tenant: %s", r.Body)
+	}
+}

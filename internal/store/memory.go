@@ -48,8 +48,16 @@ func (m *Memory) partition(p Partition) *partition {
 	return part
 }
 
-// View runs fn with read access to the partition.
+// View runs fn with read access to the partition (see Peek for a partition not used yet).
 func (m *Memory) View(ctx context.Context, p Partition, fn func(Reader) error) error {
+	if Peeking(ctx) {
+		m.mu.RLock()
+		known := m.parts[p] != nil
+		m.mu.RUnlock()
+		if !known {
+			return fn(&Layered{Base: m.base, P: p})
+		}
+	}
 	part := m.partition(p)
 	part.mu.RLock()
 	defer part.mu.RUnlock()

@@ -294,6 +294,14 @@ func (s *Store) sync(ctx context.Context, p store.Partition, pt *part) error {
 
 // View runs fn over the partition as it is in Redis now.
 func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reader) error) error {
+	if store.Peeking(ctx) {
+		if used, err := s.used(ctx, p); err != nil || !used {
+			if err != nil {
+				return err
+			}
+			return fn(&store.Layered{Base: s.base, P: p}) // no overlay: nobody wrote it
+		}
+	}
 	pt := s.part(p)
 	if err := s.sync(ctx, p, pt); err != nil {
 		return err
@@ -301,6 +309,24 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 	pt.mu.RLock()
 	defer pt.mu.RUnlock()
 	return fn(&store.Layered{Base: s.base, P: p, Own: pt.own})
+}
+
+// used says whether any replica has used the partition (its tenant is in the API's set):
+// this replica's copy, or one round trip.
+func (s *Store) used(ctx context.Context, p store.Partition) (bool, error) {
+	s.mu.RLock()
+	known := s.parts[p] != nil
+	s.mu.RUnlock()
+	if known {
+		return true, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.db.timeout)
+	defer cancel()
+	ok, err := s.db.rdb.SIsMember(ctx, s.db.key("tenants", p.API), p.Tenant).Result()
+	if err != nil {
+		return false, s.db.fail(err)
+	}
+	return ok, nil
 }
 
 // maxAttempts bounds how often an Update runs again because other replicas kept writing
@@ -435,6 +461,9 @@ func (s *Store) Tenants(ctx context.Context, api string) ([]string, error) {
 
 // Dump returns the partition's overlay as it is in Redis.
 func (s *Store) Dump(ctx context.Context, p store.Partition) (store.Records, error) {
+	if used, err := s.used(ctx, p); err != nil || !used {
+		return store.Records{}, err // nobody wrote it: no overlay (and none is made)
+	}
 	pt := s.part(p)
 	if err := s.sync(ctx, p, pt); err != nil {
 		return nil, err

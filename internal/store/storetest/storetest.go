@@ -69,6 +69,7 @@ var cases = []struct {
 	{"reset drops the overlay and returns to the base", resetDropsTheOverlayAndReturnsToTheBase},
 	{"dump holds only the overlay and load restores it exactly", dumpHoldsOnlyTheOverlayAndLoadRestoresItExactly},
 	{"concurrent updates lose nothing", concurrentUpdatesLoseNothing},
+	{"a peek reads the base without making the tenant known", aPeekDoesNotMakeTheTenantKnown},
 }
 
 // Run runs the suite against backends made by newStore over the given base.
@@ -227,6 +228,27 @@ func resetDropsTheOverlayAndReturnsToTheBase(t *testing.T, s store.Backend) {
 	}
 	if _, ok := get(t, s, global, "x"); !ok {
 		t.Fatal("reset all dropped a Global partition (the sandbox's own records)")
+	}
+}
+
+func aPeekDoesNotMakeTheTenantKnown(t *testing.T, s store.Backend) {
+	put(t, s, a, "x", &Rec{N: 1})
+	peek := store.Peek(ctx)
+	for _, p := range []store.Partition{a, b} {
+		var seeded, x bool
+		if err := s.View(peek, p, func(r store.Reader) error {
+			_, seeded = customers.Get(r, "seeded")
+			_, x = customers.Get(r, "x")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !seeded || x != (p == a) {
+			t.Fatalf("a peek at %s: base %v, own write %v", p.Tenant, seeded, x)
+		}
+	}
+	if tenants, err := s.Tenants(ctx, "dcms"); err != nil || fmt.Sprint(tenants) != "[A]" {
+		t.Fatalf("tenants after a peek at B: %v %v", tenants, err)
 	}
 }
 
