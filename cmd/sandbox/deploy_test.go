@@ -120,7 +120,7 @@ func TestComposeFile(t *testing.T) {
 			}
 		}
 		cfg, _ := checkServeEnv(t, "compose service "+name, env)
-		if !cfg.AccessLog || cfg.Fixtures.Customers != 20 {
+		if !cfg.AccessLog || cfg.Fixtures.Customers != 20 || !cfg.Hosted || cfg.AdminToken == "" {
 			t.Errorf("%s: the environment and sandbox.yaml did not reach the configuration: %+v", name, cfg)
 		}
 	}
