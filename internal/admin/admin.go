@@ -127,7 +127,8 @@ func New(deps Deps, dcms DCMS, dmt DMT, profile Profile, docs Docs, console Cons
 	return &Server{core: core{Deps: deps, dcms: dcms, dmt: dmt}, DCMS: dcms, DMT: dmt, Profile: profile, Docs: docs, Console: console}
 }
 
-// Mount registers the admin routes on r with contract validation.
+// Mount registers the admin routes on r (a router of the admin API's own) with contract
+// validation and, in hosted mode, authorization first.
 func (s *Server) Mount(r *mux.Router) error {
 	doc, err := openapi.Load("sandbox")
 	if err != nil {
@@ -137,56 +138,12 @@ func (s *Server) Mount(r *mux.Router) error {
 		return err
 	}
 	routes := server.NewRoutes(doc)
-	validate := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// The admin API looks on: its reads never make a tenant one that has used an API.
-			r = r.WithContext(store.Peek(r.Context()))
-			if rt := routes.Find(r); rt != nil {
-				if s.Refresh != nil && onState(rt.Operation) {
-					if err := s.Refresh(r.Context()); err != nil {
-						writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
-						return
-					}
-				}
-				body, err := s.readBody(r)
-				if err != nil {
-					writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
-					return
-				}
-				r.Body = io.NopCloser(bytes.NewReader(body))
-				if err := server.ValidateRequest(r, rt); err != nil {
-					writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
-					return
-				}
-				if tenant, ok := TenantCaller(r.Context()); ok {
-					if no := bodyScope(rt.Operation, body, tenant); no != nil {
-						no.write(w)
-						return
-					}
-				}
-				r.Body = io.NopCloser(bytes.NewReader(body))
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-	badRequest := func(w http.ResponseWriter, _ *http.Request, err error) {
-		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
-	}
 	h := api.NewStrictHandlerWithOptions(s, nil, api.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: badRequest,
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			if errors.Is(err, store.ErrUnavailable) {
-				writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
-				return
-			}
-			writeError(w, http.StatusInternalServerError, "internal", err.Error())
-		},
+		RequestErrorHandlerFunc: badRequest, ResponseErrorHandlerFunc: failed,
 	})
-	partner := map[*mux.Route]bool{}
-	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error { partner[route] = true; return nil })
 	api.HandlerWithOptions(h, api.GorillaServerOptions{
 		BaseRouter:       r,
-		Middlewares:      []api.MiddlewareFunc{validate},
+		Middlewares:      []api.MiddlewareFunc{s.checked(routes)},
 		ErrorHandlerFunc: badRequest,
 	})
 	if s.Auth == nil {
@@ -195,7 +152,7 @@ func (s *Server) Mount(r *mux.Router) error {
 	// Hosted mode: each admin route authorizes first, before its parameters are read (a
 	// tenant token's own tenant fills in a tenant parameter left out).
 	return r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		if next := route.GetHandler(); !partner[route] && next != nil {
+		if next := route.GetHandler(); next != nil {
 			route.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if rt := routes.Find(r); rt != nil {
 					var ok bool
@@ -208,6 +165,60 @@ func (s *Server) Mount(r *mux.Router) error {
 		}
 		return nil
 	})
+}
+
+// checked is the admin operations' middleware: state brought up to date with the other
+// replicas where the operation reads or changes it, the body read within its limit and
+// checked against the contract (and, for a tenant's token, against its scope).
+func (s *Server) checked(routes server.Routes) api.MiddlewareFunc {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The admin API looks on: its reads never make a tenant one that has used an API.
+			r = r.WithContext(store.Peek(r.Context()))
+			rt := routes.Find(r)
+			if rt == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if s.Refresh != nil && onState(rt.Operation) {
+				if err := s.Refresh(r.Context()); err != nil {
+					writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
+					return
+				}
+			}
+			body, err := s.readBody(r)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if err := server.ValidateRequest(r, rt); err != nil {
+				writeError(w, http.StatusBadRequest, "invalid_request", strings.Join(server.Fields(err), "; "))
+				return
+			}
+			if tenant, ok := TenantCaller(r.Context()); ok {
+				if no := bodyScope(rt.Operation, body, tenant); no != nil {
+					no.write(w)
+					return
+				}
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func badRequest(w http.ResponseWriter, _ *http.Request, err error) {
+	writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+}
+
+// failed answers an operation's error: 503 for a store that cannot be reached.
+func failed(w http.ResponseWriter, _ *http.Request, err error) {
+	if errors.Is(err, store.ErrUnavailable) {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
+		return
+	}
+	writeError(w, http.StatusInternalServerError, "internal", err.Error())
 }
 
 // authorize lets r through to an open operation, or as the operator, or as a tenant within

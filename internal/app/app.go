@@ -381,6 +381,22 @@ func New(cfg Config) (*App, error) {
 	return a, nil
 }
 
+// newEngine builds the scenario engine over the catalogue, with the --scenarios files
+// loaded (their fixtures go into base; their rules are armed once the store is open).
+func (a *App) newEngine(cfg Config, base *store.Fixtures, log *slog.Logger) (*scenarios.Catalogue, []*scenariofile.File, error) {
+	cat := catalogue()
+	a.Engine = scenarios.NewEngine(cat)
+	if cfg.ScenariosDir == "" {
+		return cat, nil, nil
+	}
+	files, err := loadScenarios(cfg.ScenariosDir, a.Engine, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
+	return cat, files, nil
+}
+
 func (a *App) build(cfg Config) error {
 	log := cfg.Log
 	if log == nil {
@@ -398,14 +414,9 @@ func (a *App) build(cfg Config) error {
 		return err
 	}
 	// The scenario engine is built before the store: scenario files add to the base.
-	cat := catalogue()
-	a.Engine = scenarios.NewEngine(cat)
-	var files []*scenariofile.File
-	if cfg.ScenariosDir != "" {
-		if files, err = loadScenarios(cfg.ScenariosDir, a.Engine, base); err != nil {
-			return err
-		}
-		log.Info("scenario files loaded", "dir", cfg.ScenariosDir)
+	cat, files, err := a.newEngine(cfg, base, log)
+	if err != nil {
+		return err
 	}
 	fresh, err := a.openStore(cfg, base, log)
 	if err != nil {

@@ -92,6 +92,10 @@ type frame struct {
 // does not validate the JSON (the contract check does): on anything it does not expect it
 // stops, and a body that ends early is checked as far as it goes. It allocates nothing
 // unless it finds a breach, and stops when ctx ends (errClientGone).
+//
+// It is longer than the house's 50 lines on purpose: one loop over the bytes, one case per
+// token, is the scanner's whole state machine in one place, with its stack an array on the
+// goroutine's stack (split into methods, the state would move into a struct that escapes).
 func (l *Limits) scanJSON(ctx context.Context, b []byte) (*Breach, error) {
 	var stack [maxDepth]frame
 	depth := 0
