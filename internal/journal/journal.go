@@ -107,6 +107,15 @@ func New(capacity int) *Journal {
 	return &Journal{capacity: capacity, ring: make([]Entry, capacity), bufs: make([][]byte, capacity), next: 1, oldest: 1}
 }
 
+// scratchPool holds the buffers Add masks bodies into before copying them into the ring.
+var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
+
+func putScratch(b *[]byte) {
+	if cap(*b) <= maxKept { // a huge body's buffer is not kept
+		scratchPool.Put(b)
+	}
+}
+
 // NewShared returns a journal kept in s, which holds the last capacity entries.
 func NewShared(s Shared, capacity int) *Journal {
 	return &Journal{shared: s, capacity: max(capacity, 1)}
@@ -123,7 +132,14 @@ func (j *Journal) Capacity() int { return j.capacity }
 // is large enough, so a full journal records calls without allocating. Only a Shared
 // journal can fail.
 func (j *Journal) Add(ctx context.Context, e Entry) error {
-	req, resp := mask.Body(truncate(e.Request)), mask.Body(truncate(e.Response))
+	// Both bodies are masked into one pooled buffer, outside the lock.
+	scratch := scratchPool.Get().(*[]byte)
+	defer putScratch(scratch)
+	masked := mask.AppendBody((*scratch)[:0], truncate(e.Request))
+	n := len(masked)
+	masked = mask.AppendBody(masked, truncate(e.Response))
+	*scratch = masked
+	req, resp := masked[:n:n], masked[n:]
 	e.Path, e.Query = mask.Path(e.Path), mask.Query(e.Query)
 	if j.shared != nil {
 		e.Request, e.Response = req, resp // encoded at once: the caller's buffers are not kept

@@ -174,12 +174,15 @@ type masker struct {
 	b    []byte
 	out  []byte
 	last int
+	// started: out holds the masked text (set at the first masking, or from the start
+	// when appending to a buffer of the caller's).
+	started bool
 }
 
 // to copies b up to start into out.
 func (m *masker) to(start int) {
-	if m.out == nil {
-		m.out = make([]byte, 0, len(m.b)+8)
+	if !m.started {
+		m.out, m.started = make([]byte, 0, len(m.b)+8), true
 	}
 	m.out = append(m.out, m.b[m.last:start]...)
 	m.last = start
@@ -201,7 +204,7 @@ func (m *masker) editable(start, end int) []byte {
 }
 
 func (m *masker) result() []byte {
-	if m.out == nil {
+	if !m.started {
 		return m.b
 	}
 	return append(m.out, m.b[m.last:]...)
@@ -233,6 +236,24 @@ func Body(b []byte) []byte {
 		return Text(b)
 	}
 	m := masker{b: b}
+	m.scan(i)
+	return m.result()
+}
+
+// AppendBody appends Body(b) to dst: with dst's room, masking allocates nothing.
+func AppendBody(dst, b []byte) []byte {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' && b[i] != '[' {
+		return append(dst, Body(b)...)
+	}
+	m := masker{b: b, out: dst, started: true}
+	m.scan(i)
+	return m.result()
+}
+
+// scan masks m.b, a JSON value starting at b[i].
+func (m *masker) scan(i int) {
+	b := m.b
 	pending := Keep // how the next value is masked: its key's kind
 	for i < len(b) {
 		c := b[i]
@@ -271,7 +292,6 @@ func Body(b []byte) []byte {
 			i++
 		}
 	}
-	return m.result()
 }
 
 // str masks the string b[start:end] (quotes included; an unterminated one runs to the end).
