@@ -6926,6 +6926,8 @@ type ClearCoverageReply struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ClearCoverageReply401Headers
 }
@@ -6952,6 +6954,11 @@ func (r ClearCoverageReply) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ClearCoverageReply) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ClearCoverageReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -6999,6 +7006,8 @@ type GetCoverageReply struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetCoverageReply401Headers
 }
@@ -7021,6 +7030,11 @@ func (r GetCoverageReply) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r GetCoverageReply) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCoverageReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -7980,6 +7994,8 @@ type ListScenariosReply struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListScenariosReply401Headers
 }
@@ -8002,6 +8018,11 @@ func (r ListScenariosReply) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListScenariosReply) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListScenariosReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -9099,6 +9120,8 @@ type GetTenantKeysReply struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTenantKeysReply401Headers
 }
@@ -9121,6 +9144,11 @@ func (r GetTenantKeysReply) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r GetTenantKeysReply) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTenantKeysReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -9647,6 +9675,8 @@ type AddRecordsReply struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AddRecordsReply401Headers
 }
@@ -9674,6 +9704,11 @@ func (r AddRecordsReply) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AddRecordsReply) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddRecordsReply) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -11627,6 +11662,13 @@ func ParseClearCoverageReply(rsp *http.Response) (*ClearCoverageReply, error) {
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -11686,6 +11728,13 @@ func ParseGetCoverageReply(rsp *http.Response) (*GetCoverageReply, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -12522,6 +12571,13 @@ func ParseListScenariosReply(rsp *http.Response) (*ListScenariosReply, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -13516,6 +13572,13 @@ func ParseGetTenantKeysReply(rsp *http.Response) (*GetTenantKeysReply, error) {
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -14005,6 +14068,13 @@ func ParseAddRecordsReply(rsp *http.Response) (*AddRecordsReply, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -16869,6 +16939,20 @@ func (response ClearCoverage403JSONResponse) VisitClearCoverageResponse(w http.R
 	return err
 }
 
+type ClearCoverage503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearCoverage503JSONResponse) VisitClearCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCoverageRequestObject struct {
 	Params GetCoverageParams
 }
@@ -16932,6 +17016,20 @@ func (response GetCoverage403JSONResponse) VisitGetCoverageResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCoverage503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetCoverage503JSONResponse) VisitGetCoverageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17986,6 +18084,20 @@ func (response ListScenarios403JSONResponse) VisitListScenariosResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListScenarios503JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19240,6 +19352,20 @@ func (response GetTenantKeys403JSONResponse) VisitGetTenantKeysResponse(w http.R
 	return err
 }
 
+type GetTenantKeys503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTenantKeys503JSONResponse) VisitGetTenantKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTestKitRequestObject struct {
 	Tenant Tenant `json:"tenant"`
 	KitNo  string `json:"kitNo"`
@@ -19850,6 +19976,20 @@ func (response AddRecords404JSONResponse) VisitAddRecordsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRecords503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AddRecords503JSONResponse) VisitAddRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21971,316 +22111,316 @@ func (sh *strictHandler) Ready(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchs3tuCroHi3ymRuk6Jk2UmoSm0xkhLr2pZ0LWUys9NZN8gGRYyaAKcBiuLY/rsPsI+4T7KFcwA0",
-	"mkRTH5YzmUxu1Z1Y7G58HByc748PrbGczaVgQqvW4ENrTks6Y5qV8Ndwollp/pEzNS75XHMpWoPW5ZSR",
-	"TLBbnRE5IXrKyLxkN1wuFJnTK0baBVeaLKdUk7GcMUWoGYdw3TkgdKSY0GQiS/hwwkul4ateK2lxM/rf",
-	"F6xctZKWoDPWGrTg21bSUuMpm1GzGL2amwdKl1xctT59SlqHhRxfXzJBhY6vVsMzspxKxcjYvE20JCWj",
-	"OZElmckbdkCWXE/lQhOuE1iamtKS5fZtOSHshpUrO5JZLLuls3lhVjI8fHv8/vvh6euGLeA3d+zhiI0L",
-	"M2HTNoYkt2/YNTxTxIxfX8r58N3l6fG790O3lDnV08hKSvb3BS9Z3hrocsHClf2Pkk1ag9Z/7FSIsYNP",
-	"1Q6u7dSMZZb8hs94ZKXnBgcU/0fjkRbwXThpziZ0UejW4EU/ac3oLZ8tZuYP8xcX+Ndu4qDGhWZXrIQ1",
-	"3OPU20eHby/sHwk5entJxgVnQr/ncPrzUk544d4+yTt3HO6XhCj++d8Aro0tnYliRfSUqy+0sbux9nE7",
-	"eech8+sdUtNenuCUPplR1FwKxYBIfk9zs0OmAAvHUmiGCEnn84KPqdnrzt+U2fCHaskfWqwsZYmf5IjV",
-	"N7Tg+fvSDpa0ZkwpesXcdgjcmwERi9mIlWS2UJqMGKGaFIwqTXYB8Pfb0TFM/ilp3XYVFflI3nbLahNy",
-	"zkpqz+iK6f+Si1LQopUge4Bd4x0etPoGIp+SyMHa8QhXREhNYHMHQFntvoiiK0WWUz6ekglnRU6oyMly",
-	"uuqZhf0gyxHPcybuAdUH7Xlzte/YZKFYfmDWOeXiiiypIuMpFVcsT2BR4aoNSinkbua9Ej/upSIVb+SY",
-	"FmQmc0baQpKs251KpVmeddxrMNKYFgWhilCyZCNkmWO5KHIypTeMAH8058y1ItkrqXTmYEhTUUg5H9Hx",
-	"NSyDtAszo5kkIbt7X/f6vX5vNyF/HQx2f0nIVz3/uGMuERVmSbQo5JLlsLSMtI9OL0jJRlzkXFx1EiLL",
-	"VHBtt6+I0lQz0qZiRWZMT2VORgtNfjy+TMir4+ERQOfs/PLk7PSiQyalnBFqmDvjV4JkZyW/4iIzwNDE",
-	"rRy4ayos2j1TRC4FrM4sbixL1ZX4GazZcGUcckYsFhDDBkg7CzHhtrtcLrvmre6iLJgwdyrPklRks0Wh",
-	"+ZyWegee5lTTLCGZZrd6Z15QM8+AHF68+6FHLjdOGUSUgl4RbY4bIKcI13DYr+Bo4bQHhFZMWctrJghV",
-	"1ywHMYcarGKlJ3TZ/8R/fZehnJF9wL8/ZcSwlsSccoY/ZYQLeGck81VCKCkXBTOySH1MAJSZKhRRSNu+",
-	"7uQaN2anlwqzU7zkRg6DBc/oqpcKc/NOpf5BLkT+eeRMSP1+AsOEhOyaa7K79xywGZ7CDnHBFRH/QnTs",
-	"kin9GiSPio5dc30qW4PW7t7zKCU7lUQtxlOChAGOwzNgoFNnFoyGO/9zSVWP1FBS+zPmUhA61opIUUcR",
-	"WZqfQNhlmshJKvCBSoiSRKK8EcMUJGFcH2wi/hXTCoDUIxU5NBcEqV4qGmleO6AcQPaSioIggtdJQCcx",
-	"RDTzjCIDhmKR+CdBF3oqS/4Pln/5YwkAD2AbEEP+h3YFMNWAfM9oyUqSLvr952MAFvyTZQmSP4QfUBpD",
-	"7xnHKx4cQCrwHYHvO8BnNJ9xcWkeZT1yGsGMVLSS1pTR3Cp2P//8c9esjgltIME2RbMMV5slSIEzuN7f",
-	"pV5KwfW3MrKcGmpnF2/mhLM0TAI41njM5prlva3azyc8sBvKCzpCcvJlz+uy0u+QwSktS0ba71jOVYJ7",
-	"gmuBNIWUC6EsILpdeDfrkDEVZosjI+rQ8TS4lamoXcvLYCTFyhujEV9RLshoZZg8KyZEijEjHA7e8EhA",
-	"Yk8E4cgOqaaFvFoAdOalQQnNUQL1txz+4pohadsGGT/amSeRn7x+RcuSrloo6Dpx+a/hLL/4V+Xob2ys",
-	"zbeRETcWSuccWIUw+txfW/l4plpJK58BSUYJPxjboYfhH0byiGBOUq3qpOH5QoMN4hGQwS834ZKgChjV",
-	"4kOAmd3WF+h3kjgt0i9vO0jtUjYAirw2plYNz0+saDUGcRTUK7jEhzJnqGEZ1F8o/NspWNVvnQPCZnO9",
-	"AskCJCXDCcdMKXOZNwBdW8L6in52F6pktCBqpTSbESrUkpWOWfwgS5LJ62yAonWNez1TbmoiGMuVNTul",
-	"Ai4vfDs2orr5nqhrPleEljOWgwCkQEad0Ss+NkrIgimkToYTkhETuRVyB05SSgWsgGucLAlkdr/i+uJy",
-	"OV7MmDAsAECcgOzu1RxNSw1UIW39uXthxZSLMRO05JLI68Ha7pAkASPIJUPRn91ypdMWUvLNC2J2twl2",
-	"q5e6bcOI81LmizFDOcain5cRzcaQTYDt5j735a2Z+k9mgthN8ZJf5Gqibh5DXlgv4N0mvKLIh1gbH+zV",
-	"5eW5RWtzpu4MzZaDsUKbUniJYZF+ggRvXLWvOt67g4he5kKOrzdvsJDLyLn9cEieP3/+LdF8xryIZjkI",
-	"GCSjUJCTiWIRW9gruSQTWm6OYtgN6GxwLc1kCeqlP0qSLxC94zMtxVZrzkzesBwugTWfCvjDkKO2uVeS",
-	"FFJcsZKwvy9ooTbsrZ1g1pGUBaPInx5o4jUoztWG0TmcKbK9dQyQy5aHbePJHgKzj7C8/IaKMYvZcwMg",
-	"Ey0BZmaJS1rmCWG9qx75em8aBX/J7DlvgiiKAENBaigV3/TmxuQNK+lVlO/csKhF76iihI61kZKNGTf4",
-	"4C1VRtqJ3b3kUaKMXeUWSSbEnA1gaqlpcb+dtK27Y2yQTBge68RjOudZ5x7kxBsiHQTd/Mmd8tXGNp9M",
-	"vHp6GcqttUmEuoektF0yWpvg0YLRw2ScsVyIBvo6o2LlvGFeMTNCgyJLVjLLdliO+MJ1HP0nIMjcNYOh",
-	"cICGYCEn+BFpK82YWanl4EkgA4GXq5KAOvHZmxmyPQzrcnJWqbGTT+/gyY9jsQhsD5MYGhyNZ+pwobSc",
-	"oZuyjgNGudWrBpy+5vr++Gzmec11VMCRI16sXY1NErP2kQP0dsbj1584ELnJ7PLvAsl5nHbbpw/bvgdz",
-	"ZDtXTJibi4i7baAf/YsGCOw26jxUCsw64PfNPM82b4PZyHNzKxYVNHAgb0K+ie430mUPnSbovkaf5xpQ",
-	"aZlfrCN8QDhomV/Cj3FUPJXRJzOwIp9TEX8qb1iDzFvwCRuvxkWgpihiDf8o8RnQXXNDpPDeVX4OKyoz",
-	"Op4adp0rouW9tQELoLfyJq44c3HRJLmgYoJetth2SzYv6Jjl368edtnsdw2QuubaqkLCaKc4RZyeTfl8",
-	"Zk1Sd4Hgwr27jmd41uHJBsiRhGjkgeUOegs+Arg3VQu2fM2jkQSCLWHjIB6rBQMrvBHQYftx2VuGcsfa",
-	"gIeXJ38aXh4n5M3Z4euE/HSK//0e//Pu+PzN8PDY/v1+eHr03v/00/mP74ZHxwm5OL58f35ympDjP5+f",
-	"vDs2DGt4cXHy42n8Wsu7r3S1YHi/CXxnZR5jHqOSivG0SSAy3zQ8m5fSyA8XRum/5A24/PcFBeK+CcvX",
-	"oCeZ8cH3WBRWYdcqzrObNN93x4fHJ386PkrI+fHp0cnpjwk5f3d2eHxxYX67+OnQ/NPR0EpgMaoMmKMP",
-	"h6eHx2/eHB/drSA5aAQsfAMISQXQYPdbzyTOvRzXiJ/Jw3gaHv1DtIUmrmEnb9rPRUA61u/i+au/XJwc",
-	"Dt9YajyWi5KzkuSs4DesXCXxM+ohkAPA5ExpLvwN3YAPu52zsWb5kR34yJr9NxGYj69/mjc+Vs1cbklX",
-	"I14Up/e4nB5Tqm+S2hZq62hYfRTc+IIFyjqIwmceTdaUKK2NShAVXJPWuGRGfhnGcZDdMKEb6AI8a5QB",
-	"ePwjI9wMcUENU5o3jp3rNfr0wlt041tqoiA2YgEdiTTPS6YUOHjMt6WgBWlPK7dXJ7EW1ZLpkrP8gOSl",
-	"nM/d939fsAWDryeLonDvGjkOAnmsxjpnEIUAqABHBQryhPIC/mFXZB7j2FFtdlEWd+MfN6O44woPB79P",
-	"KjQIqNoaNEPgh5gRQ8t1CuM2sAH1Y7MS5YBHRmxMF1bd8xRgHZiKo/dIoTAM1iEDVh8617/TLhFcjRh0",
-	"g/s1080a1/bbgdrLKUQvbTUIb9J2PX8AZZ/pMz2PAV3eNAvhYHPfQvAOowaFn6dUkyumu05tcOblAdkl",
-	"FhoJ2SMGtBPutP+zPx0l5Ln/MSrhuIfDe7ChGmCTuj5tMRW3F2KpheodZ/xkKmSANk+uQX5xrQ8xatPA",
-	"cDuPxzWeNbHsTbEax1CPvTIS1xX7vRnVmcgb2JshyA1LAcobUdy246JbB67UTxDuO/FwdEuzkzUfxUNF",
-	"w6chHw+XCpsumGfYa/gU/3lcZ92hW7zJuba2ojWn1eaS1i1PsJDYyn8ML+qmNu3vMfE3irSzriePKusM",
-	"yIxClAzJ2YyKyhzBS8JzG3pvjYxhsFIqFkLzggSxiVIwNFugNFFwI40ckELKa1DnF3OIsLDhL+tAXdTO",
-	"MjTC8lI1C1v3gbY1XMI49qsYMF8xWmAgQX1tlUTmBCN5HRF14iJ1bCIXwBsxW83p2Oqhm4BgQm8Iy9uu",
-	"jp3mWOhydafN3w2eVIvYsnQcs8njETHUQ/SQI4GNwcnPFDnEV7vm3YbAhjHPndkpwv7tcxSTgfsPSAb8",
-	"NiNtHQRCOwObZwvwEnhc10MjlnJR5J0kFdb6GVj6IQxRD0iGVv6MtGMxBaHn/Ae6KHQnIVm5KMyaqAg8",
-	"Ax2YIwPngHkWugnC6NMOXiKHkE6ewEUY2XxRsIj/OwRjQVfxw6iWemResv6LcOOGbSSETwgVq/ghWUfq",
-	"25CxYaA8YvK4XM0byRYEdxh5GkiT3fXR20vivyM3tOQYvvshdXEVR1TTtDUgaQtj+r6nir3cx6C+tPXJ",
-	"0LrMHn5mTj8VmcscyAgtWRVYwgUZF4yWiDA5c7Ouow7iFxmxiSxR4rcr5FIYdEGzYkVDl3SFIfdjPp+y",
-	"UrNbG1to6OU1m+seGVa+cWpdYGZJPTIUhN3OZanRLLpSqYBIWOqXDJlf8IWHDsyKq0zIQnj4dXpkSLIA",
-	"bhlGo2AMKIbRpaLaOFewPPAEpK2vvvrqq7SVVTZqQzxWLip+RstrF+O4KWDZxKLteAdX5DF4h3r7RJYz",
-	"qpF4vtyP2uk+P4Qtvgcj7HsPdYVQNsonJ23FWN1Z14lupCGkLbGZNHEiSpcEM1Pw9YZYBR+O3ZwjgvHt",
-	"Fnv9kt8dD4/eHickRULLlXvDoMFULtNWpyk8Ai5Z05z4dG1SXS7EGESXuVGiX+6T1/z7hvEXRcPYgcdV",
-	"x3nDVmxSln7fha6ezj8CY+8ZKnVA+j4MtkRjg5CO/rQpgWsFluJg8it6Y6SuBvfythgMHsPvR4VBxQw9",
-	"Gk3QGGZQiedbIzO91cddvxqTqfA6QLeY/BKEx21IL5D0FLMJaznvFuyGFeS/Ls5ObXKUDS4Ir0zccuAm",
-	"2w4YnNy9Hlv6mZ6fiIls0nv/BXTWB2tsm9prTYeNaq+4tCgAF3okbzfhZ/WwbVZo3hS1gGk5TgxbssLi",
-	"5pwqtZRl3CS6BURqgctteDbjSjVzpvu44eACwrrh/WrGtfH9Ku82n66bHBw4Y1+eY9yTi+aKadc1VWFT",
-	"srRfmhcawGAmaHRbN5yk4v+IULzvV5o1OPoW80LS/H4GQYC5X9XGHur6kV1LbYYtkLzwhxaD5WxesGYL",
-	"8Hb7sFvl/RXO9cONGG3YjPLiYdbmeSmvSqYayE3JbjhbHi3YUG+Jc6cLLWdU8zHB943wki9Y3Jl3AHHJ",
-	"83nBwahRxbtAgQI9LeXiamrrLGCU/vD8pEHyMZM1cHfkaEwR6hY1oysMO+WaaEna2fnZxSXZef/eMtkd",
-	"O99OdVPVzgeef9rBATDk0R+Vo0rn3o0znM9LeQOmvXfsb+DBixKojZgNrq7fGAZ4hwvy8TPeSdsWipUN",
-	"RGHd8FInY9b87r93OFh3jyOG1Q3y7vTCq3Cvm/hAe2hwmg+9asHtfwoLabiS2E7fUc2gyoRqcDaZzbPy",
-	"LRcL9N5sqxZhwLoUhsY94BMm6KiIW77NnnTJ2Q0t7j3ghhEMR08iu4kOH9tDFHCM5lxYIrYGtykbX9//",
-	"4P1Ih+a7eIAVVfGkn1VNYrfquiFqKzR0TCgvuLgiuCSn3fMSs2hUVS4GNBH48A6dxhEEeNdcRqm7+O/7",
-	"2k8TB6CtYEVgNFvwI3bCJWyklOKqvi0ZT+aIB+P+7MoOwCJZPiCZ4eUlHWuVJSTD3MR7AkleW++6eeNO",
-	"+NTDdOPQGRsJFLIecm5WTIvzAD4TWiiWbPjKjE5jPrS5J0rQuZpKTdQUs+3JQhgll8656n2gc/6p98HI",
-	"k596hhNtBsI8NgoeBbUZF2+YuNLT8PpuCuDrGhvugJjHTlEbnp8YRdlvp+AKMqPZrGOd89sm8lpcHJQf",
-	"GkpuIBzBy4zllViRKzAUwtKmNJQuG7w/qCZbkZ1v1xHxyN9wNPBsPfb6KeFSH0KGALcgKPb2BL/Y7ff7",
-	"d+gGbprmtathniN9b1xgQyy+fcPG95tRiCxjMaT3sYE0ccjtG1BMv2PKGjjr679HrhQEioANJ/sKI61p",
-	"UdxtUrEjx1dkJJgIMEN5zt3MN5BY9ZblfDFrJa1X/GoaF9U2CFdMyEu8EPg5njLcQBNMa9tYqxOxKAqy",
-	"nEKNIsPzvGBj2J5dGTC4haBKMaUQQ7bBIhGLovglaZn/YFo81iyqby5p3XavZPcLQO0+BoDHC3z1gNEK",
-	"stFTsQbXjXA+uoor5M7mH1HVy635NZixw7WhlD5nJ36VGxT7GdXj6RbC3aj8VNt9gEMgogHOKBfmj+ZN",
-	"ztB5RJbc5zQfkO7ugKCHvWSQvvkoI+598n2ApdSNr/ipO55wF03ocDFn4y0osS3XcjE3yu7LvrJZlnsv",
-	"+rN4vpfHI3eFxlIINjajdDEHE5cuF+ZfU63n3Rf9fvXP5/FqBr8qhmxkgjpfEWRy+VyQ7blc9zn1u26U",
-	"jYw7IH0odwIScATlHhC0GEKhCU8iClC5KB4Q1AC05y4TJA4ZW8OFFf+isQtqGxY80e+fGhnIhnl1yw9r",
-	"WGREWyNYJySfaV88okP+3//5vzVR2PzN8+DngfVhoOSkg7ztUmqM5klFZhZsBRIy4bd6UbpvDCLlDGyM",
-	"NYdvsHR6zUTMNvfIpPotqH/DShVNiNnDbXrRfyqNFO7rWtgt2/owRN6wWl663bEy2oN9VU+pToX7wNV+",
-	"Qh5lM1jdZJ0e2SVtWRiVye6Oqc6gbnZcTqWt9cEOCNep4IooDezAFuxBX3vJQKFEDcKdml+vW2gtNGQ3",
-	"2fvlzpvrIBd44+A6xG4QFl88BDvZA5WMbTKwYMu1Qqpk6MANpNFAdxc4xT4pmNasNOjOr7hWCcneG227",
-	"C4Wpsl52QKhY4aGwQjEsgrXf73+WMO03njOhOS3U/YrCjqsPgqJww/OTHnnNVgoCTzBSJaI7+0JS2xSH",
-	"Z4rAi7boU9sWtsK/rPaLLxhCgRmcVdVSKYpV5wC0e2GuobN8IcJJjX+Yt+KRPuOYv8y7v+LOQ33OxWsW",
-	"kQwumCbnJ6fkT3tkeHxBrtmKtHdfJmRv35zs8z0yWmmmDsy/NopCzeg13IxOEsBzC/2IFFF2Zf6qmitR",
-	"O3RzYnYhrzjA3Jrub3Z36Jzv0KC2V3ZvJAwmCxyKIfxiaJrPYl41CAg4aYi3ynxtV7f1NfrkChtvepDg",
-	"wws2LlmcJl/HTnl4fNHde/ESjtfi50ZklztE0nan3hQoo5RFpTvCQB0I1lZdDYGrjcHU2akiQsO8QeSj",
-	"8/kWsLi6uVvx8CSHgt7Zj0wP53OsJ3e/g9mwIM1h39WaghVE/bsP1SPvsOqtE9F4HIOTwDYBMqelFqw0",
-	"9KsmpRiegNWZuIi6vu5tbdxICLJ0fKvBhquK3retkhqSezlxZXYq0zkUCl1yxe4qqXNPyN/Bpw2Liehl",
-	"Mx0lv0dvL0l4Oau7t5WmbiHoUOdsk6rfk0Tf14rh50/c1pohchol3l9G1phT860Z/3//ddj9X7T7j373",
-	"2/e97i8fdpOX+5/+R2z3uErVZEG8v6YUXLW79CU3dBxqWKX1SWsshLVAIuVNlgLcUDZLIQmKwlCBFjt+",
-	"JSBNXmlKrmvlW2optjwWK/n27V/+As6NAC8xoVWRhqEeWxNiTkVjnYNnmC9INFOanA9PSXtCr1lC3iym",
-	"ogtVPRs43paiDQ++Oq4AQlDcZE7FWkUEC8i1eghBnQS7pBj6/MxGUykjvjkjE10wrbm4iknSc/6arQZW",
-	"HDF3lvwnofDjgaEdfDwgTjoi/0mcdNQjQ1tPzsiz9gOQZN0b5ty/sv8XdVbFhQkXWt8YV7RV4g2FxnsU",
-	"+jKgcVfHcbJTKRjEU3CkcwCDKCsrmS5Xhy6fxndv2O1vN+bYD0+EZuVNrALXBRtLkSsX7V61C4HvDkgu",
-	"F6OC2UolrqzZ9hmVl5DWrFVvh4fAgNZqDvIrQY2KG5fM75NobLOJHYCjqVeKjRcl16sLQ0ht+QlQqYYL",
-	"DMpeczUwBr4mUazIaEUosWnYTi9pZ7Vis6SqQn9AKIGS8JAexa+E1e175HIpwWKjsAo0ljAvmTcHDFKR",
-	"ii6cwVdf1etBf/UVaWcXw9Oj78/+/H549Pbk9P3l2evjU+RX3S5ogl14tWvEoSwhE36L5eCgNGZngDpq",
-	"KkhVribZKGh+YBZAyVdfResem1Vc8RsmKj3NLxNjbEJBrrNWHlsRKcz0ELQd6Kk98vNa9fSEVEYZrIbN",
-	"qFC+uqEv8v7j8aUZMIil+htmMmXWEQzFEWlRGAa/HnYFtuUM/XOgYfbIiUZGn+33n9uiy1ybGbBQ/cOL",
-	"zJNYjXmsdU4VoWboclGwZwqLUzvz0jO1rQ495PMh16xKj0erjiO0XeFx+0iRdhbWU88GmBZjmLN5Gc1W",
-	"FpAJANK51WZU0CsoskrcYAekoQK+j7XTsrYyqHqOZXF8uwYpAfjKjOtgYIl9dcsMUVGkvUTWA1aPa7ZS",
-	"iWcCGNtihAizXvsBFuE9uzxXHTM6VSRzjCKDDgOnEnEsQZCxmvXBV4a9FnKZeOTYzWxFwvUS367+uBna",
-	"VpG3tnk0KzqrIhrzQKYDXg8fVeRvqvUcK2pzq1NFAg1rrR2gSiJQotyQK5+bBD+VLvutpnFhwEcW3Aiz",
-	"6hNtZGNFqHvZYOJ/G0GazhBJD0/InM9ZwYUZniHQNWO10qeDur/DYB8k0aSiqvOYbeZaZJ3EOczN9xYJ",
-	"zdclGxtFy17mDatyQuas7FrcN2iRCgh0MlJYTjVN1hIDzZUAIaVqruWDPkm7NMonNF9RCbEIpxIiIdS8",
-	"A2gzJKmVt9KWwWUHXrCahjaQAOZkLMWYlcLV6wA1as08RdqsZ9Aj840aDExcqlxo04EXiWND7/EJ9vMI",
-	"NwTIbei4Nz+kYu1T37OCQM60goZicFU+pBhtlbYG5EMKKc5pKyGpCwdPW58+4TW6qNdFNATMcrWKNNVA",
-	"gaWe80rX9q8FRM2wyQCGPgqLtEdM8ZwpEkGiga3+bzHN1/+3TXBkOYbw3FpSVypc1VGfwQXc+KM7lo+u",
-	"vvNHwiYTNtbkYyo+drtd///m5WwtyzIjH+uFftEX2K/7RjNwjsK7mPoDHHJmuERBNSsxu3BJuSZQSdsz",
-	"X5cRxG+YIos5WV8DZNyZcbN1n6r50YxweXhOqmdIlOH6VXlIMOhHklkfrPnSP7R5j7UBXFUV7Ef3sk8U",
-	"tl5QREkpHCmKLv0jyZx/12jjzsHrFttQDfxFv092yIv+c7diy2uxCCkTN6yQc2ZmMNd2RHObeGubaLgX",
-	"9/t9gxOODVprMRkGNc7bIbWEn7BDAcml67cT1Pm2N6FHoASWoQdzQ8VyJsZsgLldSDzriWZI3sL0YftL",
-	"Kmr11Wtda+ALLNSOHjuusVWdvTmOWHqPQSvwrLV2e/1e37q8BYT2tZ73+r3nNlELhOUd8z9X0cLHZFTK",
-	"pTJbnDPh4FfxJ1fWqKAg+gqHM8rIGe3n/T1zG0LI2mdGlAZSAajiEmqBcGQ7YHCveehbPzL9TsowWQwW",
-	"/ry/F1N7WHTKXr2Fxxs5bijHF/v4zvYb+/3nTfYdv+SdqidXqLa0Bn/9JWmpxWxGy5WLRJQQ6ZvzEqwc",
-	"WoaQNUhAjRIOARXwyy9mwHDdrlp69FgvNwqZ5yXc1rPLc4LGg8SK5+4vV72RuNj7BKvsBX8b1toF1pqK",
-	"JRe5XCrrBIVkCQh06JHjUJSd0kr0h4UMNgqMJ2ReLND5y24sAXV9dmyd9LA6+oYuAIM4af7ScMKfQb5z",
-	"vBlcaxgqGw7tcktIO5NL2xrHUGcQ17mbmRZSsI7vfbnZ+BKv7AYyYzH7pNYu9K9x7Kle2QnbdH76Ze0u",
-	"7PX7T9b3BZfX0PfFuvoB5/t343zQ3g8+2b37k1rvoUfcraT14j5fhB1z4D76G/gO84bWLkl47eDvXz4l",
-	"rbmM5WYb6cpWrscCB1/vTdPWpwzQxnFJg122Xj3aIUJhop1924eI9N0XM/Ofr/emhmiagRXTacuIMK29",
-	"/t7Lbn+329+73H0x6O8P+i/+F0xj9V5DN+ha7XocA0QBszRdLtinjFwZbQj64mFfV+xm0EvF8S0d62IF",
-	"6hPKUTMQCmuXKHG9rrz2768Pbrjti9EYqr+ElGhts++NYOFsAh1QIfVSpuLwhPxNjpCpLKVXcJFTYP4o",
-	"Wq5Ag34GtAt0baBbatPyYCvPG10tFQ0a7IBk9tjcUeHT+mHV40pCUkCuGZurVEAtOUbzTkIyEMkMHcys",
-	"eDZf6LpCb8NaQMKA4BrobhQjHRdPRzrgSn4v89X929StN2QIYuztbwbPLW/TtTfg7yi+Ipl5AF2ynSI+",
-	"1S2FgMf/VJJopeIKy37fNPKtvGH3opFrgokVWJolTuhtB/0ErICbMxTzSxQn/ns4IHNu4O0Mm2RJ9Xha",
-	"WQQJLY0448Roa2pIRVuwJVMareAJmfBCQ0uB0QqNLIHx1BbxNvNZNfIAqQ27nYOsqyX2KMLqF/Y6oWXC",
-	"QQ+7GNULjGCH1qCyBdcHVmgAGQiWb8vGYDaP0yAgQPAgFSiQw9C2t6gBWD6I1g6jJYNyXiz3xbw6B0b9",
-	"sIIZJK+iAuQiWVPh9eQDl9zq82yBgsGaXRodxuRD5jOuydr4DsCABJ/aXhNkRnXJb3upuEBjlo+dHXFB",
-	"yxVpYy2cV5dv3yTk8OIChv4vekMvAD9AcRVML2V5DY2emNkL1wRycqVr7pwKrwg1CV9eir6DWkCP06me",
-	"FXUysSH+J9EICE8AnlQxWLLRQ9QA/N39tzfGhMZGpcC+B7W1VoXBSsZ0QthsxCA/xymmcGC9LcC9MJ/f",
-	"E8J2UQ8A8OHFxZeAbXT3j4Dy3+4L5BC54zCGPsiHR6eDmmZtroAicjIpuMB6RI3nAKO3HsYY6Q3FNT/w",
-	"WKrtfOHTcZu6+2CqBkwY9RwJeCnlXK0VFXAUCyoRKtKmlYRqSWAumeocRMrRGWl2IbRcjKcYj18/mcOC",
-	"0dL3hdqQ4v45Hdk/V5VcD11kdHuSUDtgtJYxdhysIRnQ2hmfKAXQLSjiO95A4So/GD/6TctwNXnsB1le",
-	"Me2C5H248DNFdEknE6ikgX3EahfHYuIvUERYR+tpl6vQJOskGTlZM/1Xtn3ITfeCS2V2R8/atOrFlIr6",
-	"Srf0eyLtDDAk67jqZXc1dEpFO8N/2SDMmFMKfOwbVnXfAEqs9YCqlXfspKKktscwrYc2g3THxVUl42wv",
-	"YtkjmW1olrmLAKLYHT3gEgg3hQZoWY8MbWFBhUMY2KGbGzRsC8/EOgdheBcWqa2U2q65rZJ1v1RS9zw5",
-	"nf0g6OtJNcicQqYigjNt6l0IlWMhIdQdHHzviqDZgXSPHCJEikqmt51LXdth6XPgybzypg8aAgMqYyDe",
-	"ckwqJ1pKmz+jp2zlZgf0NmD2zmvsR+z9EeNikVd2AnMAaFF0VnkL9wNIbOZjqlKhpuiSp3b9y5JDv1LG",
-	"S3/64EjHQfde9MlMNQqzvy1eknyIToE58dV4D4z3fSSLCtrr+46Lu/UmiX+1BQ/cSuoAvuFs6euuh438",
-	"/ur79PtOa4PnVf+5vt841IhwucR7/b4BkP3y8KeLfn+3+r4f+97pcl0hdRc6/gfj7ff7n34xsHE8sXbU",
-	"tjHj3v3NKw6XPiWt267F4G5QgHIhSoaVMTmkw7WoIOx2zMq5HkBVJOryYW2QzqbXNzQDGsqOffB9J13V",
-	"aGKxa/vXYcg/g086j7TBjLPnKVV3sOi6cJvLcbOe8Y7lcvxMVcYUQyKdjx1zD8lCFEwp7L2J/g0f696x",
-	"NTAKLq699wmeqqi2cWTWsoUC4f3+bMKQtOzmH0ciHqvPD9EogcBsA2h9RM6aEeMgYqR4PMo+qf5krlzJ",
-	"JqxkIDmUTECTrGoHZ3MmzEtV8awKCwHZYhi4Uxpw9JSmIgcT+DbtF0BH9noven2UfOw3ZLQQecEScsNE",
-	"LstKCS7ZXCquZYkxwQ+wQxiM/B5G/V0ovwg5BJOFjD1JxMqFYnce19+qKvbblWEk0ShQ2Sg30jbwr1w6",
-	"Vvd1pefNWa5Ug7rrqud/KS3zjlzZh6h/XkW11fXX1NEvykfCwM0nsM8fQwpGYP8O0MP90qj1DcnIiBpG",
-	"8zGCqg2gmkkIHq+i9VDT80hgxF6myWhFsm7XztFV/B8sS0jOMCpmt9/vHxBIr06Fs9Z7EHd65HuZcwah",
-	"n3qKBnjDMcxZmPesvX0EJbMXY8hsb2+rc50KLHQ98GGmoIGBj9CHjGYJGdMyJ1jwXtkw+ZdkBxtC7Sfk",
-	"7E9H/imyQ17ahwcp+CTDlKJ2dTvtRwmhM5DsOxAtxYTukbfgYLSwrYdjNIQxZKgUWdAWZoczaYNybPik",
-	"0S8c8soJoXPugwHRCxlcUPBNgmMrs33fnZZqox7RjwU+Weqq2afClrNHrcn7cldkSudzJqCwQCougxhP",
-	"rjw6cYH5aUbbQq28jWfVqWnIYY1xDiH26FklINMSqlMByBjgGQybkbZDtJf75C3/PiEvv97tf/PNy32b",
-	"F3eA5ckZB8UdloXCTZGbyREjC0ZvWCoQDdoYD9ztYm24xOzhHcu5ssHNx3Q8xeBvo3kvwJ2L1c8bVLaK",
-	"Hq7JS1t1s2ZW1KBy1SvEPPjzz9XYGoaF+KDawEHCC9Qj21r+8UtGvbhzadBAoOwMpLnhTQudib/3cBgg",
-	"+esxvmswiPKXqASy45sHRZnPoTeAOQriTYMYbwHeXhRSMGUFPbk25DZtQS4DGxYFNIMFay5SSynGLBVw",
-	"n6GXbtoakOx/Bhflu9qn6aLf33tprUVes8ZfoTLgd/7T72C8rEcyeJARTa+ZSkWG8cq51EYDhGr0hrHF",
-	"itFjMPN3+AEYGG14s83PMBLZnFHdI0ZCsADBoiMbjm7ve7WsGfmGNQvGyBLA/N+aMPlSahsLCgTLhg35",
-	"DgdbN8Nu5wVYftC4FhvJNRWoxqnq2wepyf/7u1/+87veV9F05PXEeHBlmqFlOWs9taunqQlYtKPXfQRw",
-	"NPUsxO+cosJ1W+MopD2RJTk8IVQpA2IpVOcBNBWls2bH86IUKige5bOX2lbyARreIVxouR52gh1l3E9q",
-	"B+Xt3izHcD1K/nuYmg1DucYc9HkjDQpovwoWL0pKBlHC5g3NlB64IJf/93/+rxdQbaMk8sPJm2PS7WoK",
-	"Hq2f3r3JDM0Doz+bg4UfG06hZ0g5KpqE7fe5JldSV/E2PukJe4Nh/V9fbAdby6TC4CdkHHsgWZcIux0z",
-	"AGUPkmYOZW4kQVkSIYl/5p07JdS/tM4do5onPs0wT4XVBA7QvYKvYO1h13C0+uuIqbFNQXSWYFtF5MA7",
-	"Y8IPvQNj6xqIXwKGU1JBeL5WmydnhE5KpiDXMafa+r80n0EYEoxCMgzazgicDGScGmkYwoaiio2361jw",
-	"zlnJZZ5YNQJKcngl4i0qcTYnon1+ckpGZhCVVBmAkP1HxlRgCyyLQWtnCGsF5bG8roxHZsm9VFivmX95",
-	"a/cySKKxM8QbeGFPMeyulYrMD5F1vINu/XbZ1U9lkeP3KCEYaNsMJVv5+6fLH7rfdMxfBZtoIhc6cQcx",
-	"ljOIzncV0uTcwR+mwJN3sWb26uHZTyi3ha7g4lKkCzEZ4Rg++5WEhCfg8pGcBwv3oBBPZaMGCwAda37j",
-	"OqjH1uWqeDfu52EcdkUfbo2uo89vnFHu9/cf5qjzJeCtl0xI/d75vXzD1pYr4aelxeZBLat0iu22kMP5",
-	"9Ghyevb92dFfSPvH48tIZrn1WQG7wOJAndb9Y5OxJ22T5wzuSq2mXgsXY9OH1ioUyIBCugRJQzpAYrAJ",
-	"BKj0KNIOA+3RnO5815RYrtwBXmWrBGAmNMUgJlCPHDlBRk9H8oZhhn/JLO2pAxtd4PY0LHEBr7xdU9XX",
-	"zJpT7PDIjVcHzlnv1+dCcmVJljzHFMiZoUGfL2qFhiiKkogh4ObN+kV6sKy1A7uD040mgQwVyeKYZgfI",
-	"bJEGm2JRAQyjMTDZm5d++RnkBrsICEy/AssbWKkNy+5YHbgaKgwbxCwnjP8wfMaeVo+c5HBdCimufI5l",
-	"KjzUSuaP8IAA+sCfbRB/DLptMjTgZsCq9vv7zczkECD4yHQE7POlfM1Mr0OVzpDXqt3e9Q5h9cpM9+lB",
-	"Waucj6Yq98Om4tVcdDDChu7qR6UatKfPSYD4d+E92784lfoHYC9PoNVNpWLCX1fr3fhMmmPzdnewc4c7",
-	"s23Bxejjd1TFJmU7MRxcqKAegUcPylZBcZcggAnSj5RuDCyGCba6+1FIA/nJtoOsiXXNcUZf0v3/mbh/",
-	"GbjIn/f63k3+G3Dvn4l1deuZerg7P9qsLGw44NqWNbO8C6wvUn30TBE6BoNOmFJTcnVNsEEnrdqpOd0c",
-	"C3pMeMmgjk5m19XDAd7bKs6Zq97RkOlX7yBRJcFstMVvQxJiUD9kYoUXxVj+TPkC2nYZylWbYGuJzJ2e",
-	"71NhszwlcS0joEm4axpxYPRt94QED8I1zxbKKrRdCQoxadvRO15YctE6UL0QUzIBDL4ZRJZU82CdpTdy",
-	"CdD1U77iV1Ojmdokbdt9Ra014ZOCxZg4dvsIepptoQkvxn32Nd3Nu98+n+x390ffsC7dy192d9nXo2/H",
-	"zyff0P1+nGas9bxoJh4RHfCOtEgMXfxvUPEenRa51tnE9iJxMXpV25B7qxK2C8yvnOFYa93SQP9qF1uw",
-	"pY1e/kMM2MiMpN48F1xq14rSktGKHntDxhpJxiYZjeQWw3VAYa1RI1fovg1WnWIVhHRHE7Gp3szEHtRC",
-	"xEtGbb+B9SL7ICwkobhhyzFUcjgSdPNbUPjEqBWpcI0ryFo+eT2V3JeHCIvQQAQBN+S6KLB6Q730gs+i",
-	"XgtFgL74bYgKwiYuZuKj4zfHl8excnNVdYe1THK7nlTggC410g7YEL8Rp6KK6QdndG+Srs8Jj44EED+A",
-	"XFVttLal1ACEft9+HZuEg8kJWD2NlhoxsQq0dHcnIADwxeb1d51W4tGU9hrNWNXkdjPjAUoZWc+EVCAn",
-	"Zt2ud+ZkxAo1oRtoU/B/w5XGdjBfkgPBBBEUwiSkinjUV3tgJM45M1RqgV05VgpseYYC+k5IpN+pN8vB",
-	"ZnMVSv4r4BdknoTFo3xGlZxoJtD74ppAedxyZ72lYElqUDcI1P8zacs5dgmB4h8Flna13OAyIetPkZXQ",
-	"5ob7qWB/X1CjENvsKZcp4JKD/mKYk5FKbf2sHwzS7sgSq6MdJV4uh9bOp859CcXLVIZtkVIR7YvU6aUt",
-	"MFm6uZx07YpCVtUMvbbkpwuSFSG4D4XtDEyxGRQkxAjGtRAPs7RrDuW8e/2eq71s2Il1aJmjhxKxiqDE",
-	"qiyv2kxTg+u7lqXmSoqRJRfYUgZQ4sByV/9rWFjMrLuxVmpVmgZHsMdXS3ttg6sMJ4BCZphvBg+jvG1Y",
-	"zqAB1OdUHPFNyXw1EftLa/dFvx/J2sEgntccqwP7JmT+c/tL1WVsfYArpoOsH9uha+9TvTGYH873I6uK",
-	"pLdefv3i5dcvN1qNNSQUNeX5xNN6cDm7D6ib4hu+3Uul2H1Sgt6kSlRk7PctEgzLma2j20CSIywfesRv",
-	"i9O/tLeUKG00AOUqdFqTI2aHHpD9/r4rJ8xzKO1YZbPaVrbroqihAvbGNqry5vvublxZ5w9T0TcF1/1Y",
-	"2ojtbvf71RmPuKIPQ5TqSZN8eNyUfBcGcvpWxz47zWfjjqnAVOrqJReviLwnFVtKtBp88PVZQS7xo7y6",
-	"vDwPzYFYPzeH+A9ML2S+mTnyL6Mo4syWeaJ+WPKrK+a1OKOiheU9z/yOSub6ffui6d3F3Nm5bdUbV4B2",
-	"YGNYKISbQ5IurDTI5DN3CpIWHWxjrM+IzBf+kO5pLX/6KIhqnjXe8zmhmZ+tb25LwZ0xPZUGgkZUeWRK",
-	"7ppZejEeMxVU10UFbUorb79gLFcDTHOwZdEdSyZtx9g7PfIDZOgm5hN1zedrJg0I1A0KuY4WLsxmBOV9",
-	"Yd6Bx9ba5In32gb59I2VcSFMAitMOT884LVZeNqKiJDyekCUhQPMZ4FQRQIIqXHzaQs6QZiNoKehiruw",
-	"kGw9KL95I7jBQxYEHS9pYzA3ApucHDWtwZ0+LNiJSvdNl66WxwU4v3pczBe652I14m3hkfZ4KGEEug7c",
-	"bU1rPcFJCExCqkkct8THXXjcuFIUA3uWroExERpXx8g9hCtirMgCzG9luap14IJBmpZ7Gb5Eqplq4Vxd",
-	"fNytHm9dtpC6505iW2cuV4tfGKprtnHHIiOnb9d399kvQgFh08mNZ1Zry8gxzNSq1tF1/VQf1K5pbapq",
-	"Pbs1XNSsFLTA6NKNFcGhTigvwOxpeCRc44AjB2v6YKPIB2GPIKustFyfkRf9fsvM7151bYXueg+CTppH",
-	"XMN93JTrVOD25nEfH3fd7w40L2pHZT7mY9ZbBLJTFD6QUz+by5KWvFiR4P0D7HiDFdcfDqnn94TU83tD",
-	"6vkapC5wj6S+R+f+wofd+sMKWM/NWCCED1o7N7s7NQb56Zf7V39wNpDGuPyqxfW/Sg2Gy2iniqrYxL0E",
-	"7aADdVTO/vmhfYlrPhgMMHcNVI7eXjrxG5pgoWjn3TBgk7Hemg60RPuvi7PTelNoHjaDJkEvaGscbG4H",
-	"PayVtb1Xt+Qeyc5/uszMOFX1YKxqU4W1UR3Wr9+IKPEtvj/DBfLO0eYvmiHoV9rkHnVQ+V1bNDB0z6VV",
-	"1JE+4tJIWka2iSj1NtKgoa33mquy1g8cIk6t8TuMnqyaLLnbkIp20zXs9MiFuWdYhiaox4JNmW1TsJmE",
-	"qEpqUw4sNk/lUqWiajcEJQJRJ3U9WX48vsywlhXXHZe9PGW2QUV1YW2s8jJ2Oc4XX+JyPMQO+5h78bQh",
-	"C/WoTXussZyzR1QGdKM9qDKgpW/57z3nF6k4Xa9vCV7Mqp/ZnT7MoAvqFiuVvftwF12DYKupQ4U3T2fo",
-	"fA4l2zaCDFzJItv1RUF7t4UyhETJUmM8NfapN6Q6UKVdxQDfQw1TvqouTcCWU7HejykJMrDW2i2ByWmh",
-	"IOCzar/Iy2C9vVQc1XvPq0jZB/sk8xH1mfvFECRn1oMH3e5Yigm/yiAMn+EarBsUatthYIJryoSl/6F3",
-	"Eja1kKhQ21ION85IsmK6ybrlOt9+QY7rpmhguBYY/1qVWYKFI88AaGO7vCqCM7hYvttvo/vWYlJQphbS",
-	"wtCMlNhakZAQXnW7HpCSilzOqv57tguPFEpTKFUykWUq4DZAoZeqWX60T7432QZteq/ZqoNSbTtscMZV",
-	"GF3kMxrNCt1ruKosIdmcKvX+mq1wgqDddSeUkXGJAaalAmua1NqxE64U2I+xAAxannw1NnBld4JwJagk",
-	"Du/2yGvn6bWdsFMBefjUMHCf0B984WKNBrYCJ1Z4Rze5AGqUldJcsSxxaZg2YMlI4nmdNmBtnfLG9S31",
-	"ua8QGlUdKkhN2KIUy6R6IYbQgl+zVLTZmp0I+kuhRZDWbR5A6t0kcPidAzN+OGo7q9qjpgLWlq+TNQM0",
-	"XLxv9zsg2X6/n1UWWYg/G5WMXofFmLvwM4R8pCLb738bfBHp6U6LktF8lZAMWosBkMCxYKnme6g+YsfI",
-	"ut0Zve06euqQ0Xrzfeu60sHdDg5BdVmgjGfrZmVkWT4nNRWl0bwgCiFSeAF6q16GFTgf5yW3Tp2aZ9r7",
-	"j8+H7y5Pj9+9Hz6k2wYuChf4a3uO/dwOsbdzABDM3Jkd2EtWsnWShzQCWwVwG/S9dmPhliZguDfEwV3R",
-	"zm9P2lvnSvv9b58M/DaZcSvIIxePtBFc63AH6QXtDBCxCaUGek/hNsUFeLaXNBLGoB0ytsjbZK5RuXXH",
-	"Nf59aA35NaxbgaseKvdD6V900Xc8q/FCr19jjwx9jkJdwMMsu9zx/NpBQKRhRZBs1g+ETIF/KFpH+Aj2",
-	"5YnQwxRNJ8U2NybbjwcwVHh0JQX7V7hg+1/+gp3KDdYPogV3uYJPFqRKNyaCnq2lnFcI2SCEbjeD+r7h",
-	"U+yU4496sEGPa5cS7JmNGlAqfEl4PWWzikSvE/E20HczEwhmVgrrNBgfvxjS9/9ZvLBOfP64Vr/WtdqQ",
-	"2esH8QiWs5OPZ2rHd3PamvcZRqdYE3/QBspHf9ciOq+4wgZYsqxbXa03DDt8JqmownfMtbo2/9NGBxQG",
-	"LRR8wsarcRFEKyhCi0IuXX1hrqsWop0e+dH1qkpFtUqjSvi/rA0F6tBIQXI2Q40W/BHWrDEgmW96ldl+",
-	"w2hmKbFuJRTDgRz8Xq+3Bs2dD26bnzJID1QQDbyY98g5VYpkhmdmQJKgsVtWjz+G/k4NdpGj8Uwd+lN7",
-	"nOG2dY/staFZ131efANFF78okQr3fE6vWDx7HGoVy0mFmn+kjq3RkMAbaOiHg1MCBayuGEGfC5+x+xpe",
-	"m6hJgP+NhOVM2E72PmCnRgQSn1wOwiskkGKNCa4PGvvR1a+0LS67qsJ+nCml+h5us2HkENQRL/cdoN/n",
-	"3LgqWs5GcEeDXINwgc8Jdf0yt6/RfW+f/3HlPq3nzm/BcdKO4bGWsvPICwg8tZmXnwhiI0cs9yV15muD",
-	"UaVYUzexKXMTNzrDSf99WBFs+B58iJYWzn9wojs4UQWpJ+FFM/30gq0NnJFiJCnUzlqTa2dyBMXwoCS7",
-	"LaC0fr/sx1xcBVmc0M6ZKg3lBgPpdY2zBZJpKu4WTUklmYbQ2PmA61wXS5uEzZneImtuwrOKMHrP83oF",
-	"vLp/M876nrhX1L8SWakA/YeA+xlkxePfk8u30Vu0Xbg1i3F83xkELBkZreoEYxClD4nrNXH2pyMC8iwk",
-	"XEWk36Rq8p5Tbd7QXt11rtq4bDvTzaLtb/2CV5N/8/LFN18/f77/8nl8YgT2b0ekDqD+h0T9YIk6vFie",
-	"uXoe+qRS9UzvSD2/+8J7A3W1MCgFXTLqq/levL3AaNqzy3NcroLGlNgBDQkBuO7NjIqJPHNkIxVB7G7b",
-	"lwqxnVSC4IdO4KQyCJ0QdjvntsOV72uqIF+Im6nldS8V+/19m9NOBSxuafvIgD8aLFRQSKspEftHpt9Q",
-	"pc/0/A8a8qvRkDM9PxET2VhN7vL8D9KxERrliIS/ebTOh0n76O1l51HmdKQU25TvcbEA3u57PVUdbUPF",
-	"YsX0wYZGgepRr0lKPzMz/yGgf1GOfabnd8vmoMT9ce8a752cuCr+IXIb7mSeIsv6fGn9mq22K/5YWcUn",
-	"q2OEmpZktOBFHtTmtyFTCvk2WC0U093zk1MyPL4ww2BnDRpaNDpYON9V+g+CCv3L/hp2EjKSeuri/shP",
-	"2DcVgzEW4D/zlRjrpSUXylZUCYwYVYtwiDpWW/3Srw2QHmu1+/I+aVheA3Mzx/evlShWBbpjosg1Av/B",
-	"bOaam78gT/DTVgwP6jAojEpTKP+BQhl2JDyoEJ+G4bUjLHS3fkkM+Ll+plIxWRQFNFwh58NT0p7Qa5aQ",
-	"N4up6EKOa+IMyfA6+f7ktNMjl1NIdtXQMcYVtKtesg3rLyEjmmqKUZ8DF8OKXaDN4hsxW+nXXD+Nl2Z/",
-	"b7+/+/Xuy/29ODd02Zq/DXnQbb3pynD9B1+KWaER8TQ2aCxzQLvH3Ey50CN5u/VOVhFzBptRC5tRXhyQ",
-	"JSugdhjrzqBlCsSeU6WWssxto+wCVDhWsqgd5wxn/y2Sc7u0BrxEsK2XCPw9Zz+9pbzA7j42uWB4fkLS",
-	"ltFI0tZ61sA96rhuYGKk1vY2l2BYzLrBMWgLOFujJOYXwi+uMUgtGse5NVJRFbxrz5imYJo0BP3A17dg",
-	"NthXLkUhaR5Um1yDUKfJR3GO71wEm72HIuRGRpidNOhC/gz+0IWCpW9A/G61KEDFP7jQGheqo6IRgipg",
-	"PYUydHfp/a1ujEipaU8Xmu53J6mRDOzNgxX1Sc4KfgNNt7eF+ESZ3Abi/Uve9GpyOvr2mxEdse7oxYsX",
-	"3f3R1992v/lmNOl++/Lryf6L/XzSHz912fpflS7cXen9D2Kw4d241317OBUoqWaQodYsC5xDWSax0PH+",
-	"igfQtIL0+/vPFMGhyMKaK2w5D1ue/KfLLHp/31HN3uAafouCarC8BsTFXf++xdOatSIUUQ0GWQhEpdK7",
-	"anHUYspwnAOSMWHWkGdkQgvFSMF0rV2QlQaxi4hi2lVIUAEybuLaxdPh2iN7doxLBs/OWfkWrlRrsNtP",
-	"Wk7ODX5+3k9aFgiOfJdMl5zd0CJ47WX//hV51/D4V2zzcc8bRIRcEm4rgP7OuzEDaYQcRY41G/RjL9hd",
-	"FL4qX9LQMzDPFXh0XSOeTlXXSTSVymmsNJVgeyVXqyMVKLrpKZuR9npvQvdWZvtggno5PD/xxXTINRe5",
-	"6gxwGWtNmzNC81ylAo3ntSZnzxTJ3IqyHsGCH67+FOQuSqNU2joZVKyw3hRXZFlyrZnAaDmznlSEC8Ko",
-	"O/uSgQ+Ucy+pULRWGiNIy7YNq0c0dysoGL1htXIEBmgcUop75J2dSNiqQ3nVDRFabSLRc1uheY6th+2a",
-	"BiGHTkXOSggEFBI9Bn4bVinvkf1+H78ZyXzliiJSOBCzGft+gs2BsZKQeykVdh1yYoOXRY75zvU+nZkd",
-	"5K/8l6piAxSt60DB6IGroOKaqOL7qYABwwJk0XrveW5B9quTdKwVHwbCG5q4bkqsorHoGrvz1aWcflOV",
-	"7gvqDq0Xq+Vm11/D/7WSloFRUIU0HMG2QYN4ACgcSfO8ZEpVP4zlbLYQdnfVz7kctQat3W+/7Xf7u10o",
-	"qBoUmvdT42+XqEsc/nRxefb2+F0rwXaYp6iS/IC3sJW0rpjBRvPT8dvhm2NYuj6VCqe8Xo2r+Qvqv68V",
-	"xdegH701bOSXh9SiB0i+4eoJq0WFjbjcQe0mn9nUBsYZmhu9tRwU3Pnfl45UN37kuadTEIxRrweVQA8I",
-	"2wn2ESoP1Ato5odeMrXyps+nXGtPgTWbsECNIWrXbIVlZ7CMTEJcERn/NBWOrwcYlYSZxB3UlQRbuko5",
-	"UjCF5aNkkcNf0ax+25VdSZLLyikd1qqx5WegLsCV1Lb9leGkfEzRAQnjQasew7cywwOBaRg6D6+RGV0R",
-	"Oh6zuU27dksyLHgxt7XL2ViKHNe8VsgL+uRE+1HBmfwuE6PNWf6RHP1PSI7+kUNPvPVp1s7jMT49a7Pc",
-	"Vp7j+Absn3BVR8xcLGvgZPlBYOv0VUzmto0nFALCbnO9hpoZP9vZn85W0tz/AvQCbMq+BNFMsM7vvQih",
-	"2XhdTFt6iMfMG41+XWfahqhZHVjBEl//zMZdtKuynigRYzkV6HQOVbjihu+nx4SnI5RubQ3k0TXS/cPQ",
-	"22hk2451UaOaNbUbycVQH0dRnY5ZMnJ+dnGJFd2zRVlkrpwzaSvGSGYPDYhXBtqt7QTu+iGv6KzopAJR",
-	"Oej4wK8ENWL+wMgRey9efocNWabslrx6OzzsXrwa7r146QQo0DSv2cqZhvE22M4tRr21dectnVyloi2Y",
-	"NhIPFnS3sl937/a2g1XydclZbvRMXa4Ojc6TgVdMJfY3qAt/Q4vMSieK0DktdUJyuRgVhvCiqm8+6pEj",
-	"O6/ro1HIsS0RB21jaFH0yMmEZLZeoFmCnHHoxRaax2f0mmEqHTSg9tFNUG7Pz8GV2W5J6LiUyp2VGlTl",
-	"Guk1I/Bp6H6nmsyk0dDN6Fqz2VyD5azgV1Od2FKMqXCPjEKl/EdZt2sPtGuRrGs2Lhc6A2MF2DQcGuYM",
-	"DRfMLJdAGzTlBEP/VioA5choVVuRnbBHjs3CLRr+fcEWTFlxca/f97yvYovQrhpHnFNlKyCj1SEVEKM9",
-	"Wmgjel+h7SOzLDNDPIbwRwffQl51euQdy3nJxrrKmsQerob4UvL89hYb0VrEs+vvwEmdNFcfNNIyXCMs",
-	"+2h+JhxtJSVTssCW3AmhpJByPqLj6wTCdrpQLjEh85LfUM1S0X73wyHZ/Xb3m4Rkk3G/PxjsfJ11ErIQ",
-	"as7GfMJZnpDZotBGVtdm/Cr+0zU1IFa7961c9vt9I0wZ0IKpyT63pi0AjocS9CqyLbjtMFyTsRQCgGYE",
-	"eyjz1VaSHJ1ekJKNOJ6aLTpI+SwV3CDhkpZ5Bxq/TM0xeuxU4YGVbLJQLM96BhkdEkLASNcCJcP4EWWT",
-	"be2qoKHgECFdbyNjAY6c05a/ZPAfVFiM4AXOskD4Cpo0+US5JV3FNJSLJ2K3j3QcGE52wbTm4krh6/w1",
-	"MyxDPTc0qJW0sEOKtZr8uTuc865541MC31ojzRA/Q18CUsrW4Ln90xHJ1mAvaS3KwrYrHOzs7O593ev3",
-	"+r3dwbfffvvtjoGCur9doyYK/Hpeh/tJINgL89+huDaWXiKVof/+Qu799KGd6mptjXeEqP/dpN/vh5ex",
-	"jTxrRZTmReGYQlBi2/BIpCUqsXlyVT83+BuEg14qKnYA9k8ka1YmCgSiZ4pArDIwJGCxhjgt6YooLsas",
-	"Sh8EF+MBcl9DTwolCRdYIrGQV1UJ8UXIipyhu2RUSQFUz4wGKnFG2hlOa1YwCNlg1pRLZ/H5qALyb1Hu",
-	"D5bXcPGqM/838pivhTmBWJIQwZY+urXx4k0ZLfT0H41XypY3BhwyxEwisoWSKJQTVj5t5WDdk0a63SXl",
-	"OiNzWRTxOKtXsIrW59rKXQ+hliHM92Ugdu6msCG7FVuumour3mNzM9h4UXK9QidEdZJv+A0TRiSal3LU",
-	"ZHGeGSVkrO4T6f1MEfu2ywE+L+WM6SlbGNp0qwm7nUvFwaE4keWM6oGRRD+aDRpa+ZEUdMQK8w9wjH5M",
-	"xcdut+v/37zqGwS4U3+vpTYa0EeS0TnPEpIFJ2z+xLOBB9isyLzr0jxsm1dXD7Pt3ib9AXR5hQcJYb2r",
-	"HsjRi0J3SHQh7/MFzvre6mJNSyIfyZQrLa9KOvO2d6ih7OYL0lAgLGRtvkXB3k849Lnevnny0e4vZ2Oe",
-	"Y98GI7pWrWvrI/uGCHY48tGra0E7ifo3f5MLI6W/Z8IoqwDm9UejlWYwqFuO2bF9SKayyK3sDjq0eddC",
-	"hZdGpQbEqE1pic574DTvCyau9BSHr0c/KteQZoNK5QuWQDN0I+mjn92o4axsmKmi7RbgyeY7RsdalCw4",
-	"ko+bEztOb5vfLMZjxnKjBOH+qXaqGq7jSr7/Cur2Y5u691/hsAZQP0pSLkCx97Bzzew+xhntW3uT76R1",
-	"5qruzAvK61Su9R/k1fGbcxK/gOQ8aIVbv1WJwTuoShs0gF/vXFtrJ9ZLxX+Qy7+cHzdNBgIQK1MRf/6B",
-	"zvl3KTiW01YSQOK7tNb11DzEGb9LW/I6bSW4ou9SA5a09Yns7gEwm0NMo7TbksGnJtgBOZ35w4wRbTC+",
-	"N7NWw1I3CluPqUCGWqeNttKwa+mLQRuYu1AvuA3ahistrHrkRf+5V1pRmU7C7scgPEJQhcF40LhBV19P",
-	"xgDht3MAtgaap2JECyrGrCRqCiUnFINVGGKtSzqZ8LEt7gCZGYEIAR0hSObkjgy9drboKjJCcGSOGLSZ",
-	"wCRCfMOGCrn75bfoxQ0cEzaQ4aYMwCg3UOQzesWeqVRkr46Hby5fHb46PnyddTwp5Hc0P35nzvKzBRQE",
-	"LkjTrr+rO9KgBSKKL/4VONL1x78EfwOePSQSgObcAPoumcfjYu+zRNwvBR5sszlo5ZwWRI/nZLcPdoSv",
-	"By+ff/3twNmX/D+MvGMtQ0FQ+zpw7T2wegyFReJbA/K4mfzQQuru488qad127cl0XZPUwYfWQpQMe4zz",
-	"EfAHiU1c3CGi8TBs5OGNWlbMgeul5D2wwXwECHFAMoRNhl8vp6veVprp99Es5da//tAaQeeW4UJPzWCA",
-	"8NB2tSnnwq3TqMIzes0MY86ccsI1mFZpnpcZkSVxrUuHR0fvbEIZ1x2jmDSYpr7pf4PtYO26P2zrJ7rZ",
-	"mLPS16GvNsoY0IpeT9msF+Cjb9tpUHzdbTpGo3XAGBIrollbhJ2GlyDkl9rGS4bRi8FkVvqLTIVKUWLj",
-	"nyH4w0aTqXqginpm86fDKwX9VZJthwTB/dbGijGEaDIOKgfNS3lVMqWCkeGryMjnrLRtb2yRBQMFl85N",
-	"2tfcLNMljbsS37Y6RKe3nnSjGtYehM0+824vZc2mpB1E0iZO5ExsqmnHOmmM1BNuyOni8QkDdm+xByJ2",
-	"2YSVTIwZluyuBsvlOLb0n6d8PA0LNlQ4GfSItEx7Cv0AwR2Tkza0IkQmSMbyhpX0ioXwcr9FZ7XseslG",
-	"0IFLFpBQFlj63K9QVGLEFM9twD4T+VxyQOeRvGG1CeGT1qdfPv3/AAAA//8=",
+	"7H3rchs31uCroPhtlcl8TYqSZTumKrWlSEqssS1pLGUys+msG2SDIkZNgNMARXFs/90H2EfcJ9nCOQAa",
+	"TaKpi+VMJuOv6ptY7G5cDg7O/fKhNZLTmRRMaNUafGjNaEmnTLMS/tofa1aaf+RMjUo+01yK1qB1MWEk",
+	"E+xGZ0SOiZ4wMivZNZdzRWb0kpF2wZUmiwnVZCSnTBFqxiFcd/YIHSomNBnLEj4c81Jp+KrXSlrcjP6P",
+	"OSuXraQl6JS1Bi34tpW01GjCptQsRi9n5oHSJReXrU+fktZBIUdXF0xQoeOr1fCMLCZSMTIybxMtSclo",
+	"TmRJpvKa7ZEF1xM514TrBJamJrRkuX1bjgm7ZuXSjmQWy27odFaYlewfvD16//3+yeuGLeA3t+zhkI0K",
+	"M2HTNvZJbt+wa3iiiBm/vpSz/XcXJ0fv3u+7pcyonkRWUrJ/zHnJ8tZAl3MWrux/lGzcGrT+a6tCjC18",
+	"qrZwbSdmLLPkN3zKIys9Mzig+D8bj7SA78JJczam80K3Bs/6SWtKb/h0PjV/mL+4wL+2Ewc1LjS7ZCWs",
+	"4Q6n3j48eHtu/0jI4dsLMio4E/o9h9OflXLMC/f2cd655XC/JETxzz8DuNa2dCqKJdETrr7Qxm7H2oft",
+	"5J2HzG93SE17eYRT+mRGUTMpFAMi+T3NzQ6ZAiwcSaEZIiSdzQo+omavW39XZsMfqiV/aLGylCV+kiNW",
+	"X9OC5+9LO1jSmjKl6CVz2yFwbwZEzKdDVpLpXGkyZIRqUjCqNNkGwN9tR0cw+aekddNVVORDedMtq03I",
+	"GSupPaNLpv8k56WgRStB9gC7xjs8aPUNRD4lkYO14xGuiJCawOb2gLLafRFFl4osJnw0IWPOipxQkZPF",
+	"ZNkzC/tBlkOe50zcAar32vP6at+x8VyxfM+sc8LFJVlQRUYTKi5ZnsCiwlUblFLI3cx7JX7cS0Uq3sgR",
+	"LchU5oy0hSRZtzuRSrM867jXYKQRLQpCFaFkwYbIMkdyXuRkQq8ZAf5ozplrRbJXUunMwZCmopByNqSj",
+	"K1gGaRdmRjNJQrZ3XvT6vX5vOyG/DAbbvybkm55/3DGXiAqzJFoUcsFyWFpG2ocn56RkQy5yLi47CZFl",
+	"Kri221dEaaoZaVOxJFOmJzInw7kmPx5dJOTV0f4hQOf07OL49OS8Q8alnBJqmDvjl4JkpyW/5CIzwNDE",
+	"rRy4ayos2j1RRC4ErM4sbiRL1ZX4GazZcGUcckosFhDDBkg7CzHhprtYLLrmre68LJgwdyrPklRk03mh",
+	"+YyWegue5lTTLCGZZjd6a1ZQM8+AHJy/+6FHLtZOGUSUgl4SbY4bIKcI13DYr+Bo4bQHhFZMWcsrJghV",
+	"VywHMYcarGKlJ3TZ/8R/fZehnJF9wL8/ZcSwlsSccoY/ZYQLeGco82VCKCnnBTOySH1MAJSZKhRRSNu+",
+	"7uQaN2anlwqzU7zkRg6DBU/pspcKc/NOpP5BzkX+eeRMSP1+DMOEhOyKa7K98xSwGZ7CDnHBFRH/QnTs",
+	"gin9GiSPio5dcX0iW4PW9s7TKCU7kUTNRxOChAGOwzNgoFOnFoyGO/9rSVWP1FBS+zPmUhA60opIUUcR",
+	"WZqfQNhlmshxKvCBSoiSRKK8EcMUJGFc760j/iXTCoDUIxU5NBcEqV4qGmleO6AcQPaSioIggtdJQCcx",
+	"RDTzjCIDhmKR+CdB53oiS/5Pln/5YwkAD2AbEEP+9+0KYKoB+Z7RkpUknff7T0cALPgnyxIkfwg/oDSG",
+	"3jOOVzw4gFTgOwLfd4DPaD7l4sI8ynrkJIIZqWglrQmjuVXsfv75565ZHRPaQIKti2YZrjZLkAJncL2/",
+	"S72UgutvZWQxMdTOLt7MCWdpmARwrNGIzTTLexu1n094YNeUF3SI5OTLntdFpd8hg1Naloy037GcqwT3",
+	"BNcCaQop50JZQHS78G7WISMqzBaHRtSho0lwK1NRu5YXwUiKlddGI76kXJDh0jB5VoyJFCNGOBy84ZGA",
+	"xJ4IwpEdUE0LeTkH6MxKgxKaowTqbzn8xTVD0rYJMn60U08iP3n9ipYlXbZQ0HXi8i/hLL/6V+Xw72yk",
+	"zbeREdcWSmccWIUw+twvrXw0Va2klU+BJKOEH4zt0MPwDyN5RDAnqVZ13PB8rsEG8QDI4JfrcElQBYxq",
+	"8SHAzG7rC/Q7SZwW6Ze3GaR2KWsARV4bU6v2z46taDUCcRTUK7jEBzJnqGEZ1J8r/NspWNVvnT3CpjO9",
+	"BMkCJCXDCUdMKXOZ1wBdW8Lqin52F6pktCBqqTSbEirUgpWOWfwgS5LJq2yAonWNez1RbmoiGMuVNTul",
+	"Ai4vfDsyorr5nqgrPlOEllOWgwCkQEad0ks+MkrInCmkToYTkiETuRVyB05SSgWsgGucLAlkdr/i+uJy",
+	"OZpPmTAsAECcgOzu1RxNSw1UIW39tXtuxZTzERO05JLIq8HK7pAkASPIJUPRn91wpdMWUvL1C2J2tw52",
+	"q5e6bcOIs1Lm8xFDOcain5cRzcaQTYDt5i735a2Z+i9mgthN8ZJf5Gqibh5DXlgv4N06vKLIh1gbH+zV",
+	"xcWZRWtzpu4MzZaDsUKbUniJYZF+ggRvXLWvOt67g4he5kKOrtZvsJCLyLn9cECePn36kmg+ZV5EsxwE",
+	"DJJRKMjxWLGILeyVXJAxLddHMewGdDa4lmayBPXSHyXJ54je8ZkWYqM1ZyqvWQ6XwJpPBfxhyFHb3CtJ",
+	"CikuWUnYP+a0UGv21k4w61DKglHkT/c08RoU52rN6BzOFNneKgbIRcvDtvFkD4DZR1hefk3FiMXsuQGQ",
+	"iZYAM7PEBS3zhLDeZY+82JlEwV8ye87rIIoiwL4gNZSKb3p9Y/KalfQyyneuWdSid1hRQsfaSMlGjBt8",
+	"8JYqI+3E7l7yIFHGrnKDJBNizhowtdS0uNtO2tbdMTJIJgyPdeIxnfGscwdy4g2RDoJu/uRW+Wptm48m",
+	"Xj2+DOXW2iRC3UFS2iwZrUzwYMHofjLOSM5FA32dUrF03jCvmBmhQZEFK5llOyxHfOE6jv5jEGRum8FQ",
+	"OEBDsJAT/Ii0lWbMrNRy8CSQgcDLVUlAnfjszQzZHoZ1OTmr1MjJp7fw5IexWAS2h0kMDQ5HU3UwV1pO",
+	"0U1ZxwGj3OplA05fcX13fDbzvOY6KuDIIS9WrsY6iVn5yAF6M+Px608ciNxkdvm3geQsTrvt0/tt34M5",
+	"sp1LJszNRcTdNNCP/kUDBHYTdR4qBWYd8Ptmnmebt8Fs5Lm5FYsKGjiQ1yHfRPcb6bKHThN0X6PPcwWo",
+	"tMzPVxE+IBy0zC/gxzgqnsjokylYkc+oiD+V16xB5i34mI2WoyJQUxSxhn+U+AzorrghUnjvKj+HFZUZ",
+	"HU0Mu84V0fLO2oAF0Ft5HVecuThvklxQMUEvW2y7JZsVdMTy75f3u2z2uwZIXXFtVSFhtFOcIk7PJnw2",
+	"tSap20Bw7t5dxTM86/BkA+RIQjTywHIHvQEfAdzrqgVbvObRSALBFrBxEI/VnIEV3gjosP247C1DuWNl",
+	"wIOL47/sXxwl5M3pweuE/HSC//0e//Pu6OzN/sGR/fv9/snhe//TT2c/vts/PErI+dHF+7Pjk4Qc/fXs",
+	"+N2RYVj75+fHP57Er7W8/UpXC4b3m8B3WuYx5jEsqRhNmgQi803Ds1kpjfxwbpT+C96Ay/+YUyDu67B8",
+	"DXqSGR98j0VhFXat4jy7SfN9d3RwdPyXo8OEnB2dHB6f/JiQs3enB0fn5+a3858OzD8dDa0EFqPKgDn6",
+	"YP/k4OjNm6PD2xUkB42Aha8BIakAGux+45nEuZfjGvEzuR9Pw6O/j7bQxDXs5E37OQ9Ix+pdPHv1t/Pj",
+	"g/03lhqP5LzkrCQ5K/g1K5dJ/Ix6COQAMDlTmgt/Q9fgw25mbKRZfmgHPrRm/3UE5qOrn2aNj1Uzl1vQ",
+	"5ZAXxckdLqfHlOqbpLaF2joaVh8FN75ggbIKovCZR5MVJUproxJEBdekNSqZkV/24zjIrpnQDXQBnjXK",
+	"ADz+kRFu9nFBDVOaN46c6zX69NxbdONbaqIgNmIBHYk0z0umFDh4zLeloAVpTyq3VyexFtWS6ZKzfI/k",
+	"pZzN3Pf/mLM5g6/H86Jw7xo5DgJ5rMY6YxCFAKgARwUK8pjyAv5hV2Qe49hRbXZeFrfjHzejuOMKDwe/",
+	"Tyo0CKjaCjRD4IeYEUPLVQrjNrAG9SOzEuWAR4ZsROdW3fMUYBWYiqP3SKEwDNYhA1YfOte/1S4RXI0Y",
+	"dIP7NdXNGtfm24HaywlEL200CK/Tdj27B2Wf6lM9iwFdXjcL4WBz30DwDqIGhZ8nVJNLprtObXDm5QHZ",
+	"JhYaCdkhBrRj7rT/078cJuSp/zEq4biH+3dgQzXAJnV92mIqbi/EUgvVW8740VTIAG0eXYP84lofYtS6",
+	"geFmFo9rPG1i2etiNY6hHnplJK4r9nszqjORN7A3Q5AblgKUN6K4bcZFtw5cqZ8g3Hfi4eiWZidrPor7",
+	"ioaPQz7uLxU2XTDPsFfwKf7zqM66Q7d4k3NtZUUrTqv1Ja1anmAhsZX/GF7UdW3a32PibxRpZ11PHlXW",
+	"GZAphSgZkrMpFZU5gpeE5zb03hoZw2ClVMyF5gUJYhOlYGi2QGmi4EYa2SOFlFegzs9nEGFhw19WgTqv",
+	"nWVohOWlaha27gJta7iEcexXMWC+YrTAQIL62iqJzAlG8ioi6sRF6thELoA3Yraa0ZHVQ9cBwYReE5Y3",
+	"XR07zZHQ5fJWm78bPKkWsWHpOGaTxyNiqIfoIUcCG4OTnyhygK92zbsNgQ0jnjuzU4T92+coJgP3H5AM",
+	"+G1G2joIhHYGNs8W4CXwuK6GRizkvMg7SSqs9TOw9EMYoh6QDK38GWnHYgpCz/kPdF7oTkKycl6YNVER",
+	"eAY6MEcGzgHzLHQThNGnHbxEDiGdPIGLMLL5vGAR/3cIxoIu44dRLfXQvGT9F+HGDdtICB8TKpbxQ7KO",
+	"1LchY8NAecTkUbmcNZItCO4w8jSQJrvrw7cXxH9HrmnJMXz3Q+riKg6ppmlrQNIWxvR9TxV7votBfWnr",
+	"k6F1mT38zJx+KjKXOZARWrIqsIQLMioYLRFhcuZmXUUdxC8yZGNZosRvV8ilMOiCZsWKhi7oEkPuR3w2",
+	"YaVmNza20NDLKzbTPbJf+capdYGZJfXIviDsZiZLjWbRpUoFRMJSv2TI/IIvPHRgVlxlQubCw6/TI/sk",
+	"C+CWYTQKxoBiGF0qqo1zBcsDT0Da+uabb75JW1llozbEY+mi4qe0vHIxjusClk0s2ox3cEUegneot49l",
+	"OaUaiefz3aid7vND2OJ7MMK+91BXCGWjfHLSVozVnXWd6EYaQtoSm0kTJ6J0QTAzBV9viFXw4djNOSIY",
+	"326x1y/53dH+4dujhKRIaLlybxg0mMhF2uo0hUfAJWuaE5+uTKrLuRiB6DIzSvTzXfKaf98w/rxoGDvw",
+	"uOo4b9iITcrS79vQ1dP5B2DsHUOl9kjfh8GWaGwQ0tGfNiVwrcBSHEx+Sa+N1NXgXt4Ug8Fj+P2gMKiY",
+	"oUejCRrDDCrxfGNkprf6uOtXYzIVXgfoFpNfgvC4NekFkp5iNmEtZ92CXbOC/On89MQmR9nggvDKxC0H",
+	"brLNgMHJ3euxpZ/q2bEYyya9999AZ723xrauvdZ02Kj2ikuLAnCuh/JmHX5WD9tkheZNUQuYluPEsAUr",
+	"LG7OqFILWcZNohtApOa43IZnU65UM2e6ixsOLiCsG96vZlwZ36/ydvPpqsnBgTP25RnGPblorph2XVMV",
+	"1iVL+6V5oQEMZoJGt3XDSSr+zwjF+36pWYOjbz4rJM3vZhAEmPtVre2hrh/ZtdRm2ADJc39oMVhOZwVr",
+	"tgBvtg+7Vd5d4Vw93IjRhk0pL+5nbZ6V8rJkqoHclOyas8XhnO3rDXHudK7llGo+Ivi+EV7yOYs78/Yg",
+	"Lnk2KzgYNap4FyhQoCelnF9ObJ0FjNLfPztukHzMZA3cHTkaU4S6RU3pEsNOuSZaknZ2dnp+Qbbev7dM",
+	"dsvOt1XdVLX1geeftnAADHn0R+Wo0pl34+zPZqW8BtPeO/Z38OBFCdRazAZXV28MA7zFBfnwGW+lbXPF",
+	"ygaisGp4qZMxa3733zscrLvHEcPqBnl3euFVuNNNvKc9NDjN+1614PY/hoU0XElsp++oZlBlQjU4m8zm",
+	"WfmWizl6bzZVizBgXQhD4+7xCRN0WMQt32ZPuuTsmhZ3HnDNCIajJ5HdRIeP7SEKOEZzLiwRW4HbhI2u",
+	"7n7wfqQD8108wIqqeNLPsiaxW3XdELUlGjrGlBdcXBJcktPueYlZNKoqFwOaCHx4i07jCAK8ay6j1F38",
+	"913tp4kD0EawIjCaLfgRO+ECNlJKcVnflownc8SDcX92ZQdgkSwfkMzw8pKOtMoSkmFu4h2BJK+sd928",
+	"cSt86mG6ceiMjAQKWQ85NyumxVkAnzEtFEvWfGVGpzEf2twTJehMTaQmaoLZ9mQujJJLZ1z1PtAZ/9T7",
+	"YOTJTz3DidYDYR4aBY+C2pSLN0xc6kl4fdcF8FWNDXdAzGOnqO2fHRtF2W+n4Aoyo9m0Y53zmybyWlwc",
+	"lB8aSm4gHMHLjOWVWJErMBTC0iY0lC4bvD+oJluRnW/WEfHI33A08Gw89vop4VLvQ4YAtyAo9uYYv9ju",
+	"9/u36AZumua1q/08R/reuMCGWHz7ho3vN6MQWcZiSO9iA2nikJs3oJh+x5Q1cNbXf4dcKQgUARtO9g1G",
+	"WtOiuN2kYkeOr8hIMBFghvKcu5lvILHqLcv5fNpKWq/45SQuqq0RrpiQl3gh8HM8ZbiBJpjWtrFSJ2Je",
+	"FGQxgRpFhud5wcawPbsyYHBzQZViSiGGbIJFIuZF8WvSMv/BtHisWVTfXNK66V7K7heA2l0MAA8X+OoB",
+	"oxVko6diDa5r4Xx0GVfInc0/oqqXG/NrMGOHa0Mpfc5O/Co3KPZTqkeTDYS7UfmptnsPh0BEA5xSLswf",
+	"zZucovOILLjPad4j3e0BQQ97ySB980FG3Lvk+wBLqRtf8VN3POEumtDhfMZGG1BiU67lfGaU3ed9ZbMs",
+	"d571p/F8L49H7gqNpBBsZEbpYg4mLl3Ozb8mWs+6z/r96p9P49UMflMMWcsEdb4iyOTyuSCbc7nucuq3",
+	"3SgbGbdH+lDuBCTgCMrdI2gxhEITnkQUoHJe3COoAWjPbSZIHDK2hnMr/kVjF9QmLHik3z81MpA18+qG",
+	"H1awyIi2RrBOSD7VvnhEh/y///N/a6Kw+Zvnwc8D68NAyUkHedul1BjNk4rMLNgKJGTMb/S8dN8YRMoZ",
+	"2BhrDt9g6fSKiZht7oFJ9RtQ/5qVKpoQs4Pb9KL/RBop3Ne1sFu29WGIvGa1vHS7Y2W0B/uqnlCdCveB",
+	"q/2EPMpmsLrJOj2yTdqyMCqT3R1TnUHd7LiYSFvrg+0RrlPBFVEa2IEt2IO+9pKBQokahDs1v1630Fpo",
+	"yHay8+utN9dBLvDGwXWI3SAsvngAdrJ7KhmbZGDBFiuFVMm+AzeQRgPdbeAUu6RgWrPSoDu/5FolJHtv",
+	"tO0uFKbKetkeoWKJh8IKxbAI1m6//1nCtN94zoTmtFB3Kwo7qj4IisLtnx33yGu2VBB4gpEqEd3ZF5La",
+	"pDg8UQRetEWf2rawFf5ltV98wRAKzOCsqpZKUSw7e6DdC3MNneULEU5q/MO8FY/0GcX8Zd79FXce6jMu",
+	"XrOIZHDONDk7PiF/2SH7R+fkii1Je/t5QnZ2zck+3SHDpWZqz/xrrSjUlF7BzegkATw30I9IEWVX5q+q",
+	"uRK1QzcnZhfykgPMren+enuLzvgWDWp7ZXdGwmCywKEYwi+Gpvk05lWDgIDjhnirzNd2dVtfoU+usPG6",
+	"Bwk+PGejksVp8lXslPePzrs7z57D8Vr8XIvscodI2u7UmwJllLKodEsYqAPByqqrIXC1MZg6O1VEaJg1",
+	"iHx0NtsAFlc3dyMeHudQ0Dv7ken92Qzryd3tYNYsSDPYd7WmYAVR/+599chbrHqrRDQex+AksHWAzGip",
+	"BSsN/apJKYYnYHUmLqKurztbG9cSgiwd32iw4aqi922rpIbkXo5dmZ3KdA6FQhdcsdtK6twR8rfwacNi",
+	"InrZVEfJ7+HbCxJezurubaSpGwg61Dlbp+p3JNF3tWL4+RO3tWaInESJ95eRNWbUfGvG/9+/7Hf/F+3+",
+	"s999+b7X/fXDdvJ899P/iO0eV6maLIh315SCq3abvuSGjkMNq7Q+ao2FsBZIpLzJQoAbymYpJEFRGCrQ",
+	"YscvBaTJK03JVa18Sy3FlsdiJd++/dvfwLkR4CUmtCrSMNRDa0LMqGisc/AE8wWJZkqTs/0T0h7TK5aQ",
+	"N/OJ6EJVzwaOt6Fow72vjiuAEBQ3mVGxUhHBAnKlHkJQJ8EuKYY+P7PhRMqIb87IROdMay4uY5L0jL9m",
+	"y4EVR8ydJf9NKPy4Z2gHHw2Ik47IfxMnHfXIvq0nZ+RZ+wFIsu4Nc+7f2P+LOqviwoQLrW+MK9oo8YZC",
+	"4x0KfRnQuKvjONmJFAziKTjSOYBBlJWVTJfLA5dP47s3bPc3G3Psh8dCs/I6VoHrnI2kyJWLdq/ahcB3",
+	"eySX82HBbKUSV9Zs84zKS0gr1qq3+wfAgFZqDvJLQY2KG5fM75JobLOJHYCjqVeKjeYl18tzQ0ht+QlQ",
+	"qfbnGJS94mpgDHxNoliS4ZJQYtOwnV7SzmrFZklVhX6PUAIl4SE9il8Kq9v3yMVCgsVGYRVoLGFeMm8O",
+	"GKQiFV04g2++qdeD/uYb0s7O908Ovz/96/v9w7fHJ+8vTl8fnSC/6nZBE+zCq10jDmUJGfMbLAcHpTE7",
+	"A9RRU0GqcjXJWkHzPbMASr75Jlr32Kzikl8zUelpfpkYYxMKcp2V8tiKSGGmh6DtQE/tkZ9XqqcnpDLK",
+	"YDVsRoXy1Q19kfcfjy7MgEEs1d8xkymzjmAojkiLwjD41bArsC1n6J8DDbNHjjUy+my3/9QWXebazICF",
+	"6u9fZJ7EasxjrXOqCDVDl/OCPVFYnNqZl56oTXXoIZ8PuWZVejxadRyh7QqP20eKtLOwnno2wLQYw5zN",
+	"y2i2soBMAJDOrTalgl5CkVXiBtsjDRXwfaydlrWVQdVzLIvj2zVICcBXZlwHA0vsq1tmiIoi7QWyHrB6",
+	"XLGlSjwTwNgWI0SY9doPsAjv6cWZ6pjRqSKZYxQZdBg4kYhjCYKM1awPvjLslZCLxCPHdmYrEq6W+Hb1",
+	"x83Qtoq8tc2jWdFZFdGYBzId8Hr4qCJ/E61nWFGbW50qEmhYa+0AVRKBEuWGXPncJPipdNlvNY0LAz6y",
+	"4EaYVR9rIxsrQt3LBhP/bARpOkUkPTgmMz5jBRdmeIZA14zVSp8O6v4Og32QRJOKqs5jtp5rkXUS5zA3",
+	"31skNF+XbGQULXuZ16zKCZmxsmtx36BFKiDQyUhhOdU0WUkMNFcChJSquZYP+iTt0iif0HxFJcQinEqI",
+	"hFDzDqDNPkmtvJW2DC478ILVNLSBBDAnIylGrBSuXgeoUSvmKdJmPYMemW/UYGDiUuVCmw68SBwbeo9P",
+	"sJ9HuCFAbkPHvfkhFSuf+p4VBHKmFTQUg6vyIcVoq7Q1IB9SSHFOWwlJXTh42vr0Ca/Reb0uoiFglqtV",
+	"pKkGCiz1nFe6tn8tIGqGTQYw9FFYpD1kiudMkQgSDWz1f4tpvv6/bYIjyxGE59aSulLhqo76DC7gxh/d",
+	"sXx09Z0/EjYes5EmH1Pxsdvt+v83L2crWZYZ+Vgv9Iu+wH7dN5qBcxTexdQf4JBTwyUKqlmJ2YULyjWB",
+	"Stqe+bqMIH7NFJnPyOoaIOPOjJut+lTNj2aEi4MzUj1DogzXr8pDgkE/ksz6YM2X/qHNe6wN4KqqYD+6",
+	"532isPWCIkpK4UhRdOkfSeb8u0Ybdw5et9iGauDP+n2yRZ71n7oVW16LRUiZuGaFnDEzg7m2Q5rbxFvb",
+	"RMO9uNvvG5xwbNBai8l+UOO8HVJL+Ak7FJBcun47QZ1vexN6BEpgGXowM1QsZ2LEBpjbhcSznmiG5C1M",
+	"H7a/pKJWX73WtQa+wELt6LHjGlvV2ZvjiKX3GLQCz1pru9fv9a3LW0BoX+tpr997ahO1QFjeMv9zGS18",
+	"TIalXCizxRkTDn4Vf3JljQoKoq9wOKOMnNF+2t8xtyGErH1mRGkgFYAqLqEWCEe2BQb3moe+9SPT76QM",
+	"k8Vg4U/7OzG1h0Wn7NVbeLyRo4ZyfLGPb22/sdt/2mTf8UveqnpyhWpLa/DLr0lLzadTWi5dJKKESN+c",
+	"l2Dl0DKErEECapRwCKiAX341A4brdtXSo8d6sVbIPC/htp5enBE0HiRWPHd/ueqNxMXeJ1hlL/jbsNYu",
+	"sNZULLjI5UJZJygkS0CgQ48chaLshFaiPyxksFZgPCGzYo7OX3ZtCajrs2PrpIfV0dd0ARjESfMXhhP+",
+	"DPKd483gWsNQ2XBol1tC2plc2NY4hjqDuM7dzLSQgnV878v1xpd4ZdeQGYvZJ7V2ob/Esad6ZSts0/np",
+	"15W7sNPvP1rfF1xeQ98X6+oHnO/fjvNBez/4ZPv2T2q9hx5wt5LWs7t8EXbMgfvob+A7zBtauSThtYO/",
+	"f/2UtGYylpttpCtbuR4LHLzYmaStTxmgjeOSBrtsvXq0Q4TCRDt72YeI9O1nU/OfFzsTQzTNwIrptGVE",
+	"mNZOf+d5t7/d7e9cbD8b9HcH/Wf/C6axeq+hG3Sldj2OAaKAWZou5+xTRi6NNgR98bCvK3Yz6KXi6IaO",
+	"dLEE9QnlqCkIhbVLlLheV17799cHN9z2xWgM1V9ASrS22fdGsHA2gQ6okHohU3FwTP4uh8hUFtIruMgp",
+	"MH8ULVegQT8B2gW6NtAttW55sJXnja6WigYNdkAye2zuqPBp/bDqcSUhKSBXjM1UKqCWHKN5JyEZiGSG",
+	"DmZWPJvNdV2ht2EtIGFAcA10N4qRjvPHIx1wJb+X+fLubepWGzIEMfb2N4Pnlrfp2hvwdxRfkczcgy7Z",
+	"ThGf6pZCwON/KUm0UnGFZX9sGvlWXrM70cgVwcQKLM0SJ/S2g34CVsDNGYr5JYoTf94fkBk38HaGTbKg",
+	"ejSpLIKElkaccWK0NTWkoi3YgimNVvCEjHmhoaXAcIlGlsB4aot4m/msGrmH1IbdzEDW1RJ7FGH1C3ud",
+	"0DLhoIddjOoFRrBDa1DZgus9KzSADATLt2VjMJvHaRAQILiXChTIYWjbW9QALB9Ea4fRkkE5L5b7Yl6d",
+	"PaN+WMEMkldRAXKRrKnwevKeS271ebZAwWDNLo0OY/Ih8xnXZG18e2BAgk9trwkypbrkN71UnKMxy8fO",
+	"Drmg5ZK0sRbOq4u3bxJycH4OQ/+JXtNzwA9QXAXTC1leQaMnZvbCNYGcXOmaO6fCK0JNwpeXom+hFtDj",
+	"dKKnRZ1MrIn/STQCwhOAR1UMFmx4HzUAf3f/7Y0wobFRKbDvQW2tZWGwkjGdEDYdMsjPcYopHFhvA3DP",
+	"zed3hLBd1D0AfHB+/iVgG939A6D897sCOUTuOIyhD/LB4cmgplmbK6CIHI8LLrAeUeM5wOit+zFGek1x",
+	"zfc8lmo7X/h03KZuP5iqARNGPUcCXko5UytFBRzFgkqEirRpJaFaEphLpjp7kXJ0RpqdCy3nownG49dP",
+	"5qBgtPR9odakuH9NR/bPVSVXQxcZ3Zwk1A4YrWWMHQdrSAa0dsZHSgF0C4r4jtdQuMoPxo/+2DLcD7K8",
+	"ZNoF1vsQ4yeK6JKOx1B9A3uP1S6bxd5fofCwjtbgLpehGddJP3K84i6o/AGQz+6FncpUj964SdW/KRX1",
+	"lW7oEUXaGWBV1nEVz25rApWKdob/soGbMUcW+OXXLPG+aZRY6RtVKwnZSUVJbV9iWg+HBomQi8tKLtpc",
+	"+LJHMtsELXOXB8S3W/rGJRCiCk3Tsh7Zt8UIFQ5hYIeucdDKLTwT61CE4V0opbaSbbvm6kpWfVlJ3Vvl",
+	"9Py9oBco1SCnCpmKCM60qXc7VM6IhFB3cPC9K5xmB9I9coAQKSo9wHY7da2Kpc+bJ7PKAz9oCCaoDIhI",
+	"GTARnWgpbc6NnrClmx3Q24DZO7yxh7H3YYyKeV7ZFswBoBXSWfIt3PcgGZqPqEqFmqAbn9r1L0oOPU4Z",
+	"L/3pg/MdB9151idT1SgA/774T/IhOgXm0Vfj3TNG+IFsLWjJ77s0btcbK/5iiyS4ldQBfM3ZwtdqD5v/",
+	"/eJ7+/vubIOnVc+6vt841JVw+cc7/b4BkP3y4Kfzfn+7+r4f+97pf10hdXcs5yJIFR7s9vuffjWwcXy0",
+	"dtS2mePO3U0yDpc+Ja2brsXgblC0ci5KhtU0OaTQtagg7GbEypkeQCUl6nJobWDPuqc4NB0ayo698333",
+	"XdVolrFr+2Mz8Z/B951H2m3GWfqEqlvYel2IzuWoWZ95x3I5eqIqo40hq86XjzmOZC4KphT2+EQ/io+p",
+	"79haGwUXV97LBU9VVKs5NGvZQLWQJnw2MUladvMPIysPtRvso/EDgdkG0PrInxVjyV7EGPJwNH9UPc1c",
+	"05KNWclA2iiZgGZc1Q5OZ0yYl6oiXRUWArLFMHCrNODoKU1FDqb2TVo2gI7s9J71+igt2W/IcC7ygiXk",
+	"molclpWyXbKZVFzLEmOP72HvMBj5PYz6h1CyEXIIJgsZe5KIlXPFbj2uv1fV8jcr3UjWUQiz0XSkbeBf",
+	"uY6sju1K3JuzXKoGtdpV6f9S2uwtObn3UTO9Kmyr+K+ovV+U94QBoo/Afo4g1SOwswfo4X5p1BT3ydCI",
+	"J0ZbMsKtDdSaSghSr6ICUTv0SGBEZabJcEmybtfO0VX8nyxLSM4w+ma73+/vEUjjToXzCngQd3rke5lz",
+	"BiGmeoKGfsMxzFmY96xdfwiluecjyKBvb6qnnQosqD3w4aygtYEv0oemZgkZ0TInWFhf2XD852QLG0/t",
+	"JuT0L4f+KbJDXtqHeyn4PsPUpXZ1O+1HCaFT0AY6EJXFhO6Rt+DItLCth300hEtkqEhZ0BZmh1Npg39s",
+	"mKbRSRzyyjGhM+6DDtHbGVxQ8IGCAy2z/eWdZmujK9FfBr5f6qrmp8KWzUdNy/uMl2RCZzMmoIBBKi6C",
+	"WFKuPDpxgXlwRkNDTb6NZ9WpadVhLXMOofzowSUgBxOqUwHIGOAZDJuRtkO057vkLf8+Ic9fbPe//fb5",
+	"rs2/28My6IyDsg/LQuGmyM3kiJEFo9csFYgGbYw77naxBl1i9vCO5VzZIOojOppgkLnR1ufgNsYq6w1q",
+	"XkUPV+SljfpcMytqUNPqlWju/fnnankNw0IcUm3gILEG6p5tLDP5JaNr3Lk0aC1Q3gbS6fCmhU7LP3rY",
+	"DZD81VjiFRhE+UtUAtnyTYqizOfAG80cBfHmRIzrAK8yCimYGoMeYxvam7YgZ4LtFwU0nQWrMVJLKUYs",
+	"FXCfoWdv2hqQ7H8GF+W72qfpvN/feW4tTF4bx1+hAuF3/tPvYLysRzJ4kBFNr5hKRYZx0bnURgOEqveG",
+	"scWK3mPQ9Hf4ARglbRi1zQMxEtmMUd0jRkKwAMHiJmsOde/jtawZ+YY1JcbIEsD8P5ow+ZJtawsKBMuG",
+	"DflOChs3w25mBViL0CAXG8k1L6jGqeroBynQ//u7X//7u9430bTn1QR8cJmaoWU5bT22S6mp2Vi0c9hd",
+	"BHA0D83FH5yiwnVb4SikPZYlOTgmVCkDYilU5x40FaWzZgf3vBQqKFLls6TaVvIBGt4hXGi5Gt6CnWvc",
+	"T2oL5e3eNMewQEr+vJ+aDUNZyBz0eSMNCmjzChYvSkoG0cjmDc2UHrhgmv/3f/6vF1BtQybyw/GbI9Lt",
+	"agpesJ/evckMzQNHAZuBVwAbW6E3STkqmoRt/rkml1JXcT0+uQp7kGGdYV/UB1vYpMLgJ2Q2eyBZNwq7",
+	"GTEAZQ+Scw5kbiRBWRIhiX/mHUIl1Nm0DiGjmic+nTFPhdUE9tAlg69gjWPX2LT665CpkU11dNZjW61k",
+	"zztwwg+902PjGohfAoZtUkF4vlIDKGeEjkumIKcyp9r6zDSfQrgTjEIyDA7PCJwMZLYaaRjCk6KKjbfr",
+	"WPDOWMllnlg1Akp/eCXiLSpxNveifXZ8QoZmEJVUmYaQZUhGVGCrLYtBK2cIawXlsbyqjEdmyb1UWE+b",
+	"f3ljlzRI1rEzxBuFYe8y7OKViswPkXW8U2/1dtnVT2SR4/coIRho20woW2H8p4sfut92zF8FG2si5zpx",
+	"BzGSU8gCcJXY5MzBH6bAk3cxbfbq4dmPKbcFteDiUqQLMRnhCD77jYSER+DykdwKC/eg4E9lowYLAB1p",
+	"fu06tcfW5aqFN+7nfhx2Se9vja6jz++cUe72d+/n3POl5q1nTUj93vnKfGPYlisVqKXF5kEte3WCbb2Q",
+	"w/k0bHJy+v3p4d9I+8eji0gGu/VzAbvAIkSd1t1joLH3bZO3De5KrXZfCxdj05RWKiHIgEK6RExDOkBi",
+	"sIkKqPQo0g4D+tGc7vzdlFiu3AFeZasRYMY1xWApUI8cOUFGT4fymmElgZJZ2lMHNrrN7WlY4gKefLum",
+	"qn+aNafY4ZEbL/ecg9+vz4X+ypIseI6pllNDgz5f1AoNURQlEUPAzZv1i3RvWWsLdgenG0022Vcki2Oa",
+	"HSCzxSBsKkcFMIzgwKRyXvrlZ5CD7KImMM0LLG9gpTYsu2N14GqoMDwRs6kwZsTwGXtaPXKcw3UppLj0",
+	"uZyp8FArmT/CPQLoA3+2Qfwx6LbO0ICbAava7e82M5MDgOAD0x6wn5jytTm9DlU6Q16rdntXO5HVK0Dd",
+	"pddlrUI/mqrcD+uKV3Nxwwgbuq3vlWrQnj4n0eI/hfds/uJE6h+AvTyCVjeRigl/Xa134zNpjs0P3sIO",
+	"Ie7MNgUxo4/fURWb/O3EcHChgnoEHj0ojwVFZIKgJ0hzUroxgBkm2OjuRyEN5CfbdrIm1jXHJn1J9/9n",
+	"4v5F4CJ/2ut7N/nvwL1/KlbVrSfq/u78aFO0sLGBa4/WzPLOsY5J9dETRegIDDph6k7J1RXBRqC0atvm",
+	"dHMsHDLmJYN6PZldVw8HeG+rRWeuSkhDRmG9U0WVbLPWfr8NyY5BnZKxFV4UY/kT5Qt122UoV9WCrSRM",
+	"d3q+H4bNJpXEtaaAZuSuOcWe0bfdExI8CNc8nSur0HYlKMSkbUfveGHJRetAlURM/QQw+KYTWVLNg/Wc",
+	"3sgFQNdP+YpfToxmapPBbZcXtdLsTwoWY+LYVSTonbaBJjwb9dkLup13Xz4d73Z3h9+yLt3Jn3e32Yvh",
+	"y9HT8bd0tx+nGSu9NZqJR0QHvCX9EsMd/wwq3oPTL1c6qNieJy6ur2pPcmdVwnab+Y0zKWstYhroX+1i",
+	"C7awEc9fxYC1DEzqzXPBpXYtLy0ZreixN2SskGRsxtFIbjFcBxTWGjVyBfXbYNUplkEYeDThm+r1jO9B",
+	"Lay8ZNT2NVgt5g/CQhKKG7bsQyWHI0E3vwUFVoxakQrXIIOs5K3XU9Z9GYqw2A1EEHBDrosCq0TUSzz4",
+	"bO2VUATov9+GqCBsFmMmPjx6c3RxFCtrV1WRWMlYt+tJBQ7oUjDtgA3xG3Eqqpi+d+b4Oun6nJDqSNDx",
+	"PchV1a5rU+oOQOg/InEHExqwShstNWJiFWjp7k5AAOCL9evvOrrEoyntNZqyqpnuepYElEyyngmpQE7M",
+	"ul3vzMmIFWpCN9C64P+GK41tZ74kB4IJIiiEiUsV8aivds9InDNmqNQcu38sFdjyDAX0HZdIv1NvyoNN",
+	"7SqU/HfAL8hWCYtU+SwsOdZMoPfFNZvyuOXOekNhlNSgbhDc/1fSljPsRgJFRgosIWu5wUVCVp8iK6HN",
+	"jf1Twf4xp0YhthlXLrvAJRT9zTAnI5XaOl0/GKTdkiVWYTtMvFwOLaRPnPsSiqSpDNsvpSLaf6nTS1tg",
+	"snRzOenaFZ+sqiZ6bclPFyRFQnAfCtsZmGIzKHyIEYwrIR5maVccyob3+j1X49mwE+vQMkcPpWgVQYlV",
+	"WV61ntoG13cls82VLiMLLrB1DaDEnuWu/tewgJlZd2NN1qoEDo5gj6+WXtsGVxlOAAXTMEcNHkZ52345",
+	"hUZTn1PZxDc/81VL7C+t7Wf9fiTTB4N4XnOsQuybnfnP7S9VN7PVAS6ZDjKFbCewnU/1BmR+ON/3rCrG",
+	"3nr+4tnzF8/XWpo1JCE15QbFU4FwOdv3qM/iG8vdSaXYflSC3qRKVGTsjy0S7JdTW6+3gSRHWD70ot8U",
+	"p39hbylR2mgAylUCtSZHzCjdI7v9XVe2mOdQQrLKgLUtc1dFUUMF7I1tVOXN993tuLLO76eirwuuu7G0",
+	"EdtF74+rMx5yRe+HKNWTJvnwqClhLwzk9C2VfXaaz+AdUYHp19VLLl4ReU8qNpSCNfjg68CCXOJHeXVx",
+	"cRaaA7FObw7xH5iSyHzTdORfRlHEmS3zRP2w5JeXzGtxRkULy4ie+h2VzPUV98XZu/OZs3Pb6jqu0O3A",
+	"xrBQCDeHxF5YaZDJZ+4UJDo62MZYnxGZz/0h3dFa/vhRENU8K7znc0IzP1vf3JS2O2V6Ig0EjajywDTe",
+	"FbP0fDRiKqjiiwrahFbefsFYrgaY5mDLrzuWTNqOsXd65AfI6k3MJ+qKz1ZMGhCoGxSMHc5dmM0QygjD",
+	"vAOPrbXJE++1DXLwGyvwQpgEVrJyfnjAa7PwtBURIeXVgCgLB5jPAqGKBBBS4+bTFnScMBtBT0MVd2Eh",
+	"2bpXTvRacIOHLAg6XtLGYG4ENjk+bFqDO31YsBOV7ppiXS2PC3B+9biYzXXPxWrE288j7fFQwgh0Hbjb",
+	"mtZ6jJMQmIRUkzhuiY+78LhxpSgG9ixdA2MiNMiOkXsIV8RYkTmY38pyWev0BYM0LfcifIlUM9XCubr4",
+	"uFs93rhsIXXPncSmDmCu5r8wVNds45ZFRk7fru/2s5+HAsK6kxvPrNb+kWOYqVWto+v6qT6oXdPKVNV6",
+	"tmu4qFkpaIHRpWsrgkMdU16A2dPwSLjGAUcO1vTBRpEPwl5EVllpuX4mz/r9lpnfveraF932HgSdNI+4",
+	"gvu4KdcRwe3N4z4+7rrfHWie1Y7KfMxHrDcPZKcofCCnfjqTJS15sSTB+3vYWQcru98fUk/vCKmnd4bU",
+	"0xVIneMeSX2Pzv2FD7v1hxWwnpqxQAgftLaut7dqDPLTr3evGOFsII1x+VUr7T+ywnYR7aJRFbW4k3Ae",
+	"dMeOyuY/37dncs1vg0HprrnL4dsLJ7JDgy4UB73rBuw41sPTgXZtfzo/Pak3rOZho2oS9Km2BsXmVtX7",
+	"tZK7d+rk3CPZ2U8XmRmnqmyM1XOqUDiqw9r6a1Eovv34Z7hN3jl6/kWzCv1Km1yqDip/6EuF4X4uFaOO",
+	"9BE3SNIy8lDEEGCjExpajq+4N2u9yiFK1RrMw4jLqgGUuw2paDddw06PnJt7huVughou2DDaNiybSojE",
+	"pDZNwWLzRC5UKqpWSFC+EPVY1y/mx6OLDGtmcd1xGc8TZptnVBfWxjcvYpfjbP4lLsd9bLcPuRePG+ZQ",
+	"j/S0xxrLU3tA1UI32r2qFlr6lv/R84SRitPV2pvg+ax6rd3q9ww6tG6wbNm7D3fRNS+22j1UkvN0hs5m",
+	"UBpuLTDBlTmyHWkUtJ6bK0NIlCw1xmBjD31DqgP121UZ8P3dME2s6iAFbDkVq72ikiBra6UVFJip5gqC",
+	"RKvWkLwM1ttLxWG9L76KlIqwTzIfhZ+5XwxBcqZAeNDtjqQY88sMQvcZrsG6TqGGHgYzuIZR2JYA+jph",
+	"ww2JSrgt/3DtDCtLppssYq4r7xfkuG6KBoZrgfHvVc0lWDjyDIA2tvKroj6Di+U7ETe6fC0mBSV0IZUM",
+	"TU+JrUkJSeRVJ+4BKanI5bTqDWg7BEmhNIXyJmNZpgJuAxSHqRr5R3v4ezNv0EL4ii07KNW2w+ZrXIUR",
+	"ST4L0qzQvYaryhKSzahS76/YEicIWnF3QhkZlxhgWiqwDkqtVTzhSoHNGYvGoLXKV3AD93cnCHGCKufw",
+	"bo+8dt5h26U7FZC7Tw0D90UAgi9cfNLAVvrE6vPoWhdAjbJSmiuWJS510wY5GUk8r9MGrMdTXrueqj5f",
+	"FsKpqkMFqQnbp2I5Vi/EEFrwK5aKNluxLUHvK7Qi0rqdBEi9mwQOv7Nnxg9HbWdV69ZUwNryVbJmgIaL",
+	"962IByTb7fezyooLMWvDktGrsFB0F36GMJFUZLv9l8EXkX7ztCgZzZcJyaDtGQAJnBGWar6HiiV2jKzb",
+	"ndKbrqOnDhltBIBvq1c6uNvBIRAvCxT4bNUUjSzL57GmojSaF0QuRIo1QN/Xi7DS58M869YRVPNme5/z",
+	"2f67i5Ojd+/379MJBBeFC/ytvc1+bofYmzkACGbuzPbsJSvZKslDGoFtDLgNFF+5sXBLEzD2G+Lgrmjn",
+	"9yftrXKl3f7LRwO/TYDcCPLIxSNtBNcq3EF6QTsDRHlCeYLeY7hacQGe7SWNhDFo1Yzt+9aZa1Ru3XJN",
+	"ie9b334F65bg3oeuAlBiGN36Hc9qvNDr19gj+z6voS7gYWZe7nh+7SAgOrEiSDZTCMKswKcUrVd8CPvy",
+	"ROh+iqaTYpubpu3Ggx4qPLqUgv07XLDdL3/BTuQa6wfRgrv8wkcLbKVrE0E/2VLOKoRsEEI3m0F9T/MJ",
+	"dvHxRz1Yo8e1Swn2zEYNKBW+9LyesGlFoleJeBvou5kJBDMrhXUajI9fDOn7/ypeWCc+X6/Vb3Wt1mT2",
+	"+kE8gOVs5aOp2vKdpjbmioYRLdbEH7So8hHjtSjQS66wOZcs61ZX60HD7qNJKqqQH3Otrsz/tNFphYEO",
+	"BR+z0XJUBBEOitCikAtXk5jrqr1pp0d+dH20UlGt0qgS/i9rQ4HaNVKQnE1RowV/hDVrDEjmG3Jlthcy",
+	"mllKrHUJBXQgb7/X661Ac+uD2+anDFIKFUQQz2c9ckaVIpnhmRmQJGg6l9VjlqH3VINd5HA0VQf+1B5m",
+	"uG3dIeNt36zrLi++gUKNX5RIhXs+o5csnnEO9Y3luELNr+lmKzQk8AYa+uHglEDRq0tG0OfCp+yuhtcm",
+	"ahLgfyNhORW2y74P8qkRgcQnpIPwCkmnWJeC673GXnn1K20L0i6rUCFnSqm+h9tsGDkEgsRLhAfo9zk3",
+	"roqws1Hf0cDYIMTgc8Jjv8zta3T52+dfr9yn1Xz7DThO2jE81lJ2HngBgac28/JjQWy0ieW+pM58bQCr",
+	"FCvqJjaMbuJGpzjpfw4rgg3fgQ/R0sL5Kye6hRNVkHoUXjTVjy/Y2sAZKYaSQr2tFbl2KodQQA/KuNui",
+	"S6v3y37MxWWQ+QmtpqnSUKIwkF5XOFsgmabidtGUVJJpCI2tD7jOVbG0Sdic6g2y5jo8qwij9zyvV82r",
+	"+zfjrO+Re1L9O5GVCtBfBdzPICse/x5dvo3eos3CrVmM4/vOIGDJyHBZJxiDKH1IXH+K078cEpBnIUkr",
+	"Iv0mVQP6nGrzhvbqrnPVxmXbqW4WbX/vF7ya/Nvnz7598fTp7vOn8YkR2L8fkTqA+leJ+t4SdXixPHP1",
+	"PPRRpeqp3pJ6dvuF9wbqamFQPrpk1FcAPn97jtG0pxdnuFwFDTCxaxoSAnDdmxkVE3nmyEYqgtjdti8v",
+	"YruvBMEPncBJZRA6Iexmxm1XLN8/VUGOETdTy6teKnb7uzYPngpY3ML2ngF/NFiooPhWU/L2j0y/oUqf",
+	"6tlXGvKb0ZBTPTsWY9lYge7i7CvpWAuNckTC3zxa58Okffj2ovMgczpSik3K96iYA2/3/aGqzrmhYrFk",
+	"em9No0D1qNckpZ+amb8K6F+UY5/q2e2yOShxX+9d472TY1f5P0Ruw53MU2RZny+tX7HlZsUfq7H4BHeM",
+	"UNOSDOe8yIN6/jZkSiHfBquFYrp7dnxC9o/OzTDYjYOGFo0OFtt33QGCoEL/sr+GnYQMpZ64uD/yE/Za",
+	"xWCMOfjPfPXGejnKubJVWAIjRtWKHKKO1Ua/9GsDpIda7b68TxqW18DczPH98ZPLquB4TC65wgO7N2u6",
+	"4uYvyEf8tPFWBPUeFEayKZQZQQkNOx/uVZeFhiG5Qyyot3qxzJFx/USlYjwvCmjsQs72T0h7TK9YQt7M",
+	"J6ILubSJMz7D6+T745NOj1xMIKlWQ2caVzivesk207+AzGuqKUaKDlzcK3aoNotvvA1Kv+b6cTw7uzu7",
+	"/e0X2893d+Ic1GWF/j5kSLf1pmvG9VdeFrNcI+JpbARZ5oB2D7mZcq6H8mbjnayi7Aw2o+Y2pbzYIwtW",
+	"QI0y1p1CaxaIV6dKLWSZ24bcBah9rGRR288pzv57ZAF2aQ14iWBbLUX4R2YHbykvsIuQTUjYPzsmacto",
+	"MWlrNdPgDvVi1zAxUtN7kxsxLJrd4Ey0haKtIRNzEuEX14CkFsHjXCGpqArrtadMUzBnGoK+5+toMBsg",
+	"LBeikDQPqlquQKjT5Nc4w3fOg83eQXlyIyPMjhv0J38GX/WnYOlrEL9dlQpQ8SsXWuFCdVQ0QlAFrMdQ",
+	"oG4v8b/R9REpae3pQtP97iQ1koE9gLByP8lZwa+hufemsKAok1tDvH/Lm15NTocvvx3SIesOnz171t0d",
+	"vnjZ/fbb4bj78vmL8e6z3XzcHz12efzflC7cXlH+KzFY84jc6b7dnwqUVDPIamuWBc6g/JOY63gfxz1o",
+	"jkH6/d0niuBQZG5NHLYEiC2D/tNFFr2/76hmb3ANv0dBNVheA+Lirv+DrBWhiGowyEIgKpXeVr+jFoeG",
+	"4+yRjAmzhjwjY1ooRgqma22JrDSI3UoU066qggqQcR3Xzh8P1x7YG2RUMnh2xsq3cKVag+1+0nJybvDz",
+	"037SskBw5LtkuuTsmhbBa8/7d6/8u4LHv2E7kTveICLkgnBbafQP3vUZSCPkNXKs86AfesFuo/BVyZOG",
+	"3oR5rsAL7Br+dKpaUKKpvE5jdaoE2zi5+h6pQNFNT9iUtFd7ILq3MttvE9TL/bNjX4CHXHGRq84Al7HS",
+	"HDojNM9VKtDgXmum9kSRzK0o6xEsEuJqVkG+ozRKpa2tQcUSa1RxRRYl15oJjLAz60lFuCCM1LMvGfhA",
+	"2fiSCkVr5TSCVG7bGHtIc7eCgtFrVithYIDGIQ25R97ZiYStVJRXXRehpScSPbcVmufY4tiuaRBy6FTk",
+	"rITgQSHRy+C3YZXyHtnt9/GbocyXrvgihQMxm7HvJ9iEGKsPuZdSYdchxzbgWeSYI13vB5rZQX7hv1ZV",
+	"HqA4XgcKUw9c1RXXrBXfTwUMGBYti9aVz3MLst+cpGNN+jB43tDEVVNiFcFFV9idr0jl9JuqRGBQq2i1",
+	"KC43u34B/9dKWgZGQbXTcATbbg1iCKBAJc3zkilV/TCS0+lc2N1VP+dy2Bq0tl++7Hf7210o3BoUtPdT",
+	"428XqEsc/HR+cfr26F0rwbabJ6iS/IC3sJW0LpnBRvPT0dv9N0ewdH0iFU55tRxV8xfUf18rvq9BP3pr",
+	"2Miv96l5D5B8w9UjVpgKG365g9pOPrN5Doyzb270xhJScOe/6kh1g0mee9oGQR/1ulMJ9KewXWofoCZB",
+	"XYJmHuqlWSuj+rzNldYZWBsKC+EYQnjFlljeBsvVJMQVq/FPU+FkgQALkzBjuYP6lWALV5FHCqawTJUs",
+	"cvgrWj3AdoxXkuSycn6HNXFsmRuoP3AptW3NZbgvH1F0WsJ40EbI8LrM8E1gNIY3wGtkSpeEjkZsZtO7",
+	"3ZIM257PbF11NpIixzWvFAyDHj7RXllwJn/IBGxzll+TsP8FSdg/cujXtzrNynk8xA9o7ZybyoAcXYPN",
+	"FK7qkJmLZY2iLN8L7KO+WsrMthiFgkPYCa/XUJvjZzv749lXmntzgC6BDeMXIM4J1vmjFzs0G6+LdgsP",
+	"8ZhJpNEX7MzhEJ2rA8tZ4uus2ViNdlU+FKVoLNsCXdih2lfcWP74mPB4hNKtrYE8uia/XwWfRsPcZqyL",
+	"GuKsed5ILob6OIrq9NKSkbPT8wusNp/NyyJzZaNJWzFGMntoQLwy0Ihtl3LXq3lJp0UnFYjKQTcKfimo",
+	"UQ0GRo7Yefb8O2wWM2E35NXb/YPu+av9nWfPnQAF2ukVWzpzMt4G21XGqMS2Jr6lk8tUtAXTRuLBYvNW",
+	"9uvu3Nx0sIK/LjnLjW6qy+WB0ZMy8KSpxP4GNeuvaZFZ6UQROqOlTkgu58PCEF40D5iPeuTQzut6fBRy",
+	"ZEvRQUsbWhQ9cjwmma1LaJYgpxz6xIUm9Sm9YpiyB82xfUQUlPXzc3BltlsSOiqlcmelBlVZSHrFCHwa",
+	"uuypJlNptHozutZsOtNgbSv45UQntuRjKtwjo4Qp/1HW7doD7Vok65qNy7nOwMABdhCHhjlDYwczyyXQ",
+	"ok05wdC/lQpAOTJc1lZkJ+yRI7Nwi4b/mLM5U1Zc3On3Pe+r2CK00sYRZ1TZSstoqUgFxIIP59qI3pdo",
+	"L8ksy8wQjyHM0sG3kJedHnnHcl6yka6yM7G/rCG+lDy9ucEmuRbx7Po7cFLHzVUOjbQM1wjLS5qfCUf7",
+	"SsmULLBdeEIoKaScDenoKoFQny6UZUzIrOTXVLNUtN/9cEC2X25/m5BsPOr3B4OtF1knIXOhZmzEx5zl",
+	"CZnOC21kdW3Gr+JMXcMFYi0Cvs3Mbr9vhCkDWjBP2efWHAbA8VCCPkq2PbgdhmsykkIA0IxgD+XE2kqS",
+	"w5NzUrIhx1OzxQ0pn6aCGyRc0DLvQFOaiTlGj50qPLCSjeeK5VnPIKNDQggy6VqgZBhzomxSr10VNDvc",
+	"R0jXW9xYgCPntGU2GfwHFRYjeIGDLRC+ggZSPiFvQZcxDeX8kdjtA50NhpOdM625uFT4On/NDMtQTw0N",
+	"aiUt7N5iLS1/7e7PeNe88SmBb61hZx8/Q/8DUsrW4Kn90xHJ1mAnac3LwrZSHGxtbe+86PV7/d724OXL",
+	"ly+3DBTU3W0hNVHgt/NU3E0CwT6d/wlFvLHEE6mcA3cXcu+mD21VV2tjjCRkF2wn/X4/vIxt5FlLojQv",
+	"CscUglLehkciLVGJzceres3B3yAc9FJRsQOwmSJZszJRIBA9UQTim4EhAYs1xGlBl0RxMWJVmiK4JfeQ",
+	"+xp6UihJuMBSjIW8rEqVz0NW5IzjJaNKCqB6ZjRQiTPSznBas4JByAazppw9i8+HFZB/j3J/sLyGi1ed",
+	"+X+Ql30lNArEkoQItvARsY0Xb8JooSf/bLxStowy4JAhZhKRLZREoWyx8ukxe6veN9LtLijXGZnJoojH",
+	"Zr2CVbQ+177u+hu1DGG+KwOxczeFGtmt2LLYXFz2HnLeZjVsNC+5XqLjojrJN/yaCSMSzUo5bLI4T40S",
+	"MlJ3iQ5/ooh92+Uan5VyyvSEzQ1tutGE3cyk4uCEHMtySvXASKIfzQYNrfxICjpkhfkHOFM/puJjt9v1",
+	"/29e9Y0I3Km/11IbDegjyeiMZwnJghM2f+LZwANsimTedakhtgWtq7vZdm+T/gA60MKDhLDeZQ/k6Hmh",
+	"OyS6kPf5HGd9b3WxpiWRj2TClZaXJZ162zvUanbzBakrEEqyMt+8YO/HHHpwb948+Wj3l7MRz7E/hBFd",
+	"q7a69ZF94wU7HPno1bWgbUX9m7/LuZHS3zNhlFUA8+qj4VIzGNQtx+zYPiQTWeRWdgcd2rxrocJLo1ID",
+	"YtSmtETnPXCa9wUTl3qCw9cjJpVrfLNGpfI5S6BRu5H00Tdv1HBWNsxU0XYL8GT9HaNjzUsWHMnH9Ykd",
+	"p7dNduajEWO5UYJw/1Q7VQ3XcSnffwP9AbCF3vtvcFgDqB8lKeeg2HvYuUZ7H+OM9q29ybfSOnNVt2YF",
+	"5XUq1/ov8urozRmJX0ByFrTprd+qxOAdVL8NmtOvdtWttS3rpeK/yMXfzo6aJgMBiJWpiD//QGf8uxSc",
+	"0WkrCSDxXVrryGoe4ozfpS15lbYSXNF3qQFL2vpEtncAmM1hqVHabcngYxPsgJxO/WHGiDYY35tZq2Gp",
+	"awW0R1QgQ63TRlvR2LUbxkAPzHeoF/YGbcOVMFY98qz/1CutqEwnYWdmEB4hEMNgPGjcoKuvJnCA8NvZ",
+	"A1sDzVMxpAUVI1YSNYHSForBKgyx1iUdj/nIFpGAbI5AhIDOEyRzckeGXjtb3BUZITgyhwzaWWDiIb5h",
+	"w4vc/fJb9OIGjgkbyHBTBmCUGyjyKb1kT1QqsldH+28uXh28Ojp4nXU8KeS3NGZ+Z87yswUUBC5I0673",
+	"rDvSoD0jii/+FTjS1ce/Bn8Dnt0neoDm3AD6NpnH42Lvs0TcLwUebAE6aOWcFkSPZmS7D3aEF4PnT1+8",
+	"HDj7kv+HkXesZSgIhF8Frr0HVo+hsEh8a0AeNpMfWkjdffhZJa2brj2ZrmvgOvjQmouSYf9zPgT+ILFZ",
+	"jDtENB6GDUO8UcuKOXC9lLwDNpiPACH2SIawyfDrxWTZ20gz/T6apdz61x9aQ+gQsz/XEzMYIDy0hG3K",
+	"03DrNKrwlF4xw5gzp5xwDaZVmudlRmRJXFvV/cPDdzYJjeuOUUwaTFPf9r/FVrV23R829TpdbwBa6evQ",
+	"8xtlDGiTryds2gvw0bcHNSi+6jYdodE6YAyJFdGsLcJOw0sQ8kttYyzDiMdgMiv9RaZCpSixMdMQ/GEj",
+	"0FQ9UEU9sTnX4ZWCPi7JpkOChABrY8W4QzQZBxWKZqW8LJlSwcjwVWTkM1ba9jq2mIOBgksBJ+0rbpbp",
+	"Es1dKXFbhaLTW03UUQ1rD0Jtn3i3l7JmU9IOom8TJ3ImNj21Y500RuoJN+R08fiEAbu32ANRvmzMSiZG",
+	"DEuDV4PlchRb+s8TPpqEhSEqnAx6UVqmPYG+g+COyUkbWh4iEyQjec1KeslCeLnforNadr1gQ+j0JQtI",
+	"Qgssfe5XKF4xZIrnNsifiXwmOaDzUF6z2oTwSevTr5/+fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
