@@ -20,6 +20,11 @@ func TestLargeSnapshotRestores(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves tens of megabytes")
 	}
+	if raceDetector {
+		// Under the race detector it takes half a minute of make test; it has no goroutines
+		// of its own to race, and make test runs it again without -race (both API suites).
+		t.Skip("moves tens of megabytes: run without the race detector")
+	}
 	_, c := contracttest.Start(t)
 	const tenant = "big_docs"
 	r := c.Post("/api/AppSessionManager/GetAppToken", map[string]string{"appId": "sandbox_app", "appSecret": "sandbox_secret", "tenantId": tenant})
