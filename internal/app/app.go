@@ -594,12 +594,18 @@ func (a *App) loadState(cfg Config, fresh bool, log *slog.Logger) error {
 		if file == "" {
 			continue
 		}
-		if !fresh {
-			log.Info("state file not loaded: the shared store already holds the sandbox's state", "file", file)
-			continue
-		}
 		if _, err := os.Stat(file); file == cfg.PersistFile && errors.Is(err, os.ErrNotExist) {
 			continue // the first run with --persist starts from the fixtures
+		}
+		if !fresh {
+			// Not loaded, but a persist file this sandbox would write over must be sound.
+			if file == cfg.PersistFile {
+				if _, err := snapshot.ReadFile(kinds, file); err != nil {
+					return fmt.Errorf("--persist file %w (the sandbox did not start, and left the file as it is: repair or remove it)", err)
+				}
+			}
+			log.Info("state file not loaded: the shared store already holds the sandbox's state", "file", file)
+			continue
 		}
 		n, err := snapshot.LoadFile(context.Background(), a.Store, kinds, file)
 		if err != nil && file == cfg.PersistFile {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -82,5 +83,33 @@ func TestPersistEveryWritesOnlyChanges(t *testing.T) {
 	lock("UNLOCK")
 	if after := waitFor(`"ACME_BANK"`, first); strings.Contains(string(after), `"LOCKED"`) {
 		t.Fatalf("the unlock was not written: %s", after)
+	}
+}
+
+// A sandbox joining a shared store that already holds the state does not load its --persist
+// file, but it would write over it: a corrupt one stops it as it stops a first start.
+func TestCorruptPersistFileStopsAReplicaJoiningSharedState(t *testing.T) {
+	url := contracttest.SharedRedis(t)
+	prefix := fmt.Sprintf("persist%d:", time.Now().UnixNano())
+	shared := func(cfg *app.Config) { cfg.Backend, cfg.Store, cfg.RedisPrefix = nil, url, prefix }
+	contracttest.Start(t, shared) // the shared state exists from now on
+	file := filepath.Join(t.TempDir(), "state.json")
+	corrupt := []byte(`{"version":2,"snapshots":[{"tenant":"A","apis":`)
+	if err := os.WriteFile(file, corrupt, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	shared(&cfg)
+	cfg.PersistFile = file
+	sb, err := app.New(cfg)
+	if err == nil {
+		sb.Close()
+		t.Fatal("a replica started over a corrupt --persist file")
+	}
+	if !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("the error does not name the file and what is wrong: %v", err)
+	}
+	if data, _ := os.ReadFile(file); string(data) != string(corrupt) {
+		t.Errorf("the file changed: %q", data)
 	}
 }

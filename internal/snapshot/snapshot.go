@@ -197,9 +197,30 @@ func WriteFile(path string, data []byte) error {
 // LoadFile restores every snapshot in path (a File, or a single Snapshot as GET
 // /__sandbox/snapshot returns it). Nothing is restored if any record is refused.
 func LoadFile(ctx context.Context, st store.Admin, kinds Kinds, path string) (tenants int, err error) {
-	data, err := os.ReadFile(path)
+	all, err := ReadFile(kinds, path)
 	if err != nil {
 		return 0, err
+	}
+	for _, t := range all {
+		if err := Restore(ctx, st, t.Tenant, t.Records); err != nil {
+			return 0, err
+		}
+	}
+	return len(all), nil
+}
+
+// Tenant is one tenant's records as a snapshot file holds them, by API.
+type Tenant struct {
+	Tenant  string
+	Records map[string]store.Records
+}
+
+// ReadFile reads and decodes a snapshot file without loading it: every tenant's records,
+// or an error naming the file and what is wrong with it.
+func ReadFile(kinds Kinds, path string) ([]Tenant, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
 	var f struct {
 		Version   int       `json:"version"`
@@ -207,33 +228,24 @@ func LoadFile(ctx context.Context, st store.Admin, kinds Kinds, path string) (te
 		generic
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
-		return 0, fmt.Errorf("%s: %s", path, unreadable(data, err))
+		return nil, fmt.Errorf("%s: %s", path, unreadable(data, err))
 	}
 	snaps := f.Snapshots
 	if snaps == nil && f.Tenant != "" {
 		snaps = []generic{f.generic}
 	}
-	type decoded struct {
-		tenant string
-		recs   map[string]store.Records
-	}
-	var all []decoded
+	var all []Tenant
 	for i, s := range snaps {
 		if s.Tenant == "" {
-			return 0, fmt.Errorf("%s: snapshots[%d]: no tenant", path, i)
+			return nil, fmt.Errorf("%s: snapshots[%d]: no tenant", path, i)
 		}
 		recs, _, err := kinds.Decode(s.APIs)
 		if err != nil {
-			return 0, fmt.Errorf("%s: snapshots[%d] (%s): %v", path, i, s.Tenant, err)
+			return nil, fmt.Errorf("%s: snapshots[%d] (%s): %v", path, i, s.Tenant, err)
 		}
-		all = append(all, decoded{s.Tenant, recs})
+		all = append(all, Tenant{s.Tenant, recs})
 	}
-	for _, d := range all {
-		if err := Restore(ctx, st, d.tenant, d.recs); err != nil {
-			return 0, err
-		}
-	}
-	return len(all), nil
+	return all, nil
 }
 
 // unreadable says what is wrong with a file that is not JSON: empty, cut short (a write
