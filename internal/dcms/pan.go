@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/partnersandbox/sandbox/internal/mask"
 )
 
 // panSecret keys the derivation of test PANs. It is no secret (these are fake cards); it
@@ -59,25 +61,11 @@ func encryptedCardNumber(tenant string, k *Kit) string {
 
 // Luhn reports whether a string of digits passes the Luhn check.
 func Luhn(number string) bool {
-	if len(number) < 2 {
-		return false
-	}
-	sum := 0
-	double := false
-	for i := len(number) - 1; i >= 0; i-- {
-		c := number[i]
-		if c < '0' || c > '9' {
+	for i := 0; i < len(number); i++ {
+		if number[i] < '0' || number[i] > '9' {
 			return false
 		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
 	}
-	return sum%10 == 0
+	ok, n := mask.Luhn(number)
+	return ok && n >= 2
 }

@@ -623,21 +623,29 @@ func nextCard(b []byte, from int) (lo, hi int, ok bool) {
 // luhn says b (digits, maybe with spaces or dashes) has 13 to 19 digits and passes the
 // Luhn check.
 func luhn(b []byte) bool {
-	sum, n := 0, 0
+	ok, n := Luhn(b)
+	return ok && n >= minPAN && n <= maxPAN
+}
+
+// Luhn says whether the digits of b (any other byte is skipped) pass the Luhn check, and
+// how many digits there are: the one definition of the check (card numbers are made with it
+// and recognised by it).
+func Luhn[T ~string | ~[]byte](b T) (ok bool, digits int) {
+	sum := 0
 	for i := len(b) - 1; i >= 0; i-- {
 		c := b[i]
 		if !isDigit(c) {
 			continue
 		}
 		d := int(c - '0')
-		if n%2 == 1 {
+		if digits%2 == 1 {
 			d *= 2
 			if d > 9 {
 				d -= 9
 			}
 		}
 		sum += d
-		n++
+		digits++
 	}
-	return n >= minPAN && n <= maxPAN && sum%10 == 0
+	return sum%10 == 0, digits
 }
